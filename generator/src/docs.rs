@@ -1,0 +1,121 @@
+//! Markdown and crate files rendered from `templates/` with minijinja.
+//!
+//! Templates are compiled into the generator so a run never depends on the working
+//! directory; views are small serialisable copies of the IR, in output order.
+
+use std::collections::BTreeMap;
+
+use minijinja::Environment;
+use serde::Serialize;
+
+use crate::emit::HEADER;
+use crate::ir;
+use crate::emit::types::{scopes_text, tokens_text};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("Cargo.toml.j2", include_str!("../../templates/Cargo.toml.j2")),
+    ("README.md.j2", include_str!("../../templates/README.md.j2")),
+    ("service.md.j2", include_str!("../../templates/service.md.j2")),
+];
+
+/// Where the crate sits relative to what it depends on.
+#[derive(Debug, Serialize)]
+struct CrateView<'a> {
+    name: &'a str,
+    header: &'a str,
+    services: Vec<ServiceView>,
+}
+
+#[derive(Debug, Serialize)]
+struct ServiceView {
+    wire: String,
+    module: String,
+    title: String,
+    summary: Option<String>,
+    endpoints: Vec<EndpointView>,
+    events: Vec<EventView>,
+}
+
+#[derive(Debug, Serialize)]
+struct EndpointView {
+    id: String,
+    call: String,
+    method: &'static str,
+    path: String,
+    tokens: String,
+    scopes: String,
+    summary: String,
+    doc_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct EventView {
+    event_type: String,
+    kind: &'static str,
+    payload: String,
+    scopes: String,
+    summary: String,
+    doc_url: Option<String>,
+}
+
+/// Renders `Cargo.toml`, `README.md` and `docs/<service>.md`.
+pub fn render(catalogue: &ir::Catalogue, crate_name: &str) -> Result<BTreeMap<String, String>, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_keep_trailing_newline(true);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    let header = HEADER.trim_start_matches("// ").trim_end();
+    let view = CrateView { name: crate_name, header, services: catalogue.services.iter().map(service_view).collect() };
+    let mut files = BTreeMap::new();
+    files.insert("Cargo.toml".to_owned(), env.get_template("Cargo.toml.j2")?.render(&view)?);
+    files.insert("README.md".to_owned(), env.get_template("README.md.j2")?.render(&view)?);
+    let template = env.get_template("service.md.j2")?;
+    for service in &view.services {
+        let page = template.render(minijinja::context! { header => header, crate_name => crate_name, service => service })?;
+        files.insert(format!("docs/{}.md", service.module), page);
+    }
+    Ok(files)
+}
+
+fn service_view(s: &ir::Service) -> ServiceView {
+    let mut endpoints = Vec::new();
+    let mut events = Vec::new();
+    for v in &s.versions {
+        for r in &v.resources {
+            for m in &r.methods {
+                endpoints.push(EndpointView {
+                    id: m.id.clone(),
+                    call: format!("{}().{}().{}().{}()", s.module, v.module, r.function, m.function),
+                    method: m.http.as_str(),
+                    path: m.path.clone(),
+                    tokens: tokens_text(&m.tokens),
+                    scopes: scopes_text(&m.scopes),
+                    summary: m.summary.clone(),
+                    doc_url: m.doc_url.clone(),
+                });
+            }
+        }
+        for e in &v.events {
+            events.push(EventView {
+                event_type: e.event_type.clone(),
+                kind: "event",
+                payload: format!("{}::{}::{}", s.module, v.module, e.payload),
+                scopes: scopes_text(&e.scopes),
+                summary: e.summary.clone(),
+                doc_url: e.doc_url.clone(),
+            });
+        }
+        for c in &v.callbacks {
+            events.push(EventView {
+                event_type: c.callback_type.clone(),
+                kind: "callback",
+                payload: format!("{}::{}::{}", s.module, v.module, c.payload),
+                scopes: "none".to_owned(),
+                summary: c.summary.clone(),
+                doc_url: c.doc_url.clone(),
+            });
+        }
+    }
+    ServiceView { wire: s.wire.clone(), module: s.module.clone(), title: s.title.clone(), summary: s.summary.clone(), endpoints, events }
+}

@@ -1,0 +1,362 @@
+//! One file per resource: a request type per method and the resource's accessor.
+//!
+//! Each method is data (a static `Endpoint`) plus a one-line call into the runtime; the
+//! runtime does the work non-generically, so 1,600 endpoints cost little to compile.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::models::field_doc;
+use super::{Ctx, doc, ident, module_doc, sentence, types};
+use crate::ir::{self, Type};
+
+pub fn file(ctx: &Ctx<'_>, resource: &ir::Resource) -> TokenStream {
+    let header = module_doc(&format!(
+        "The `{}` resource of {} {}{}",
+        resource.wire,
+        ctx.service.wire,
+        ctx.version.wire,
+        resource.summary.as_deref().map_or(".".to_owned(), |s| format!(": {}", sentence(s)))
+    ));
+    let requests = resource.methods.iter().map(|m| request_type(ctx, resource, m));
+    let accessor = accessor(ctx, resource);
+    quote! {
+        #header
+        #accessor
+        #(#requests)*
+    }
+}
+
+fn accessor(ctx: &Ctx<'_>, resource: &ir::Resource) -> TokenStream {
+    let name = ident(&resource.accessor);
+    let docs = doc(&format!(
+        "Calls on the `{}` resource; get one with `client.{}().{}().{}()`.",
+        resource.wire, ctx.service.module, ctx.version.module, resource.function
+    ));
+    let methods = resource.methods.iter().map(|m| method(ctx, resource, m));
+    quote! {
+        #docs
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
+        pub struct #name<'c> {
+            client: &'c ::lark_runtime::Client,
+        }
+
+        impl<'c> #name<'c> {
+            pub(crate) fn new(client: &'c ::lark_runtime::Client) -> Self {
+                Self { client }
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+/// The rustdoc facts of an endpoint: verb, path, tokens, scopes, official page.
+fn facts(m: &ir::Method) -> String {
+    let mut text = format!(
+        "`{} {}`\n\n- Tokens: {}\n- Scopes: {}",
+        m.http.as_str(),
+        m.path,
+        types::tokens_text(&m.tokens),
+        types::scopes_text(&m.scopes)
+    );
+    if let Some(url) = &m.doc_url {
+        text.push_str(&format!("\n- Official documentation: <{url}>"));
+    }
+    text
+}
+
+fn method(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> TokenStream {
+    let function = ident(&m.function);
+    let request = ctx.type_path(&m.request_type);
+    let example = example(ctx, resource, m);
+    let docs = doc(&format!("{}\n\n{}\n\n# Example\n\n{example}", sentence(&m.summary), facts(m)));
+    let (output, body) = match &m.response {
+        ir::Response::Binary => (quote!(::lark_runtime::DownloadCall<'c>), quote!(self.client.download(request.into_request()))),
+        other => {
+            let data = match other {
+                ir::Response::Data(model) | ir::Response::Flat(model) => ctx.type_path(model),
+                _ => quote!(::lark_runtime::Empty),
+            };
+            (quote!(::lark_runtime::Call<'c, #data>), quote!(self.client.call(request.into_request())))
+        }
+    };
+    quote! {
+        #docs
+        pub fn #function(&self, request: #request) -> #output {
+            #body
+        }
+    }
+}
+
+/// A `no_run` doctest showing the call with placeholder arguments.
+fn example(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> String {
+    let module = ctx.public_path();
+    let crate_ident = ctx.crate_name.replace('-', "_");
+    let mut uses = vec![m.request_type.clone()];
+    let mut args = Vec::new();
+    for p in m.path_params.iter().chain(&m.query_params).filter(|p| p.required) {
+        args.push(placeholder(ctx, &p.ty, &p.wire, &mut uses));
+    }
+    if let Some(body) = &m.body {
+        let model = ctx.version.models.iter().find(|x| x.rust == body.model);
+        if model.is_some_and(|x| x.default) {
+            uses.push(body.model.clone());
+            args.push(format!("{}::default()", body.model));
+        } else {
+            args.push("todo!(\"build the body\")".to_owned());
+        }
+    }
+    uses.sort();
+    uses.dedup();
+    let uses = if uses.len() == 1 { uses.remove(0) } else { format!("{{{}}}", uses.join(", ")) };
+    let result = if m.response == ir::Response::Binary { "file" } else { "response" };
+    format!(
+        "```no_run\n\
+         # async fn example(client: {crate_ident}::Client) -> {crate_ident}::Result<()> {{\n\
+         use {module}::{uses};\n\n\
+         let request = {}::new({});\n\
+         let {result} = client.{}().{}().{}().{}(request).await?;\n\
+         # let _ = {result};\n\
+         # Ok(())\n\
+         # }}\n\
+         ```",
+        m.request_type,
+        args.join(", "),
+        ctx.service.module,
+        ctx.version.module,
+        resource.function,
+        m.function,
+    )
+}
+
+fn placeholder(ctx: &Ctx<'_>, ty: &Type, wire: &str, uses: &mut Vec<String>) -> String {
+    match ty {
+        Type::String => format!("\"<{wire}>\""),
+        Type::Bool => "true".to_owned(),
+        Type::I32 | Type::I64 => "20".to_owned(),
+        Type::F64 => "1.0".to_owned(),
+        Type::Int64String => format!("{}::runtime::Int64(0)", ctx.crate_name.replace('-', "_")),
+        Type::Enum(name) => {
+            let first = ctx.version.enums.iter().find(|e| &e.rust == name).and_then(|e| e.variants.first());
+            uses.push(name.clone());
+            match first {
+                Some(v) => format!("{name}::{}", v.rust),
+                None => format!("todo!(\"{wire}\")"),
+            }
+        }
+        Type::List(_) => "vec![]".to_owned(),
+        _ => format!("todo!(\"{wire}\")"),
+    }
+}
+
+fn request_type(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> TokenStream {
+    let name = ident(&m.request_type);
+    let docs = doc(&format!(
+        "Parameters of [`{0}::{1}`](crate::{2}::{3}::{0}::{1}): {4}",
+        resource.accessor,
+        m.function,
+        ctx.service.module,
+        ctx.version.module,
+        sentence(&m.summary)
+    ));
+    let params = m.path_params.iter().map(|p| (p, "path")).chain(m.query_params.iter().map(|p| (p, "query")));
+    let fields = params.clone().map(|(p, place)| {
+        let fname = ident(&p.rust);
+        let ty = types::field(ctx, &p.ty, p.required);
+        let docs = doc(&format!("{}\n\nSent in the {place} as `{}`.", field_doc(p).split("\n\n").next().unwrap_or(""), p.wire));
+        quote!(#docs pub #fname: #ty,)
+    });
+    let body_field = m.body.as_ref().map(|b| {
+        let fname = ident(&b.field);
+        let ty = ctx.type_path(&b.model);
+        let kind = if b.multipart { "multipart form" } else { "JSON body" };
+        let docs = doc(&format!("The {kind}."));
+        quote!(#docs pub #fname: #ty,)
+    });
+    let endpoint = endpoint(m);
+    let constructor = constructor(ctx, m);
+    let setters = m.query_params.iter().filter_map(|p| setter(ctx, p));
+    let into_request = into_request(ctx, m);
+    let derive_eq = m.body.as_ref().is_none_or(|b| !b.multipart).then(|| quote!(, ::std::cmp::PartialEq));
+    // Nothing required: `new()` and `Default` are the same request.
+    let nothing_required = m.body.is_none() && m.path_params.iter().chain(&m.query_params).all(|p| !p.required);
+    let derive_default = nothing_required.then(|| quote!(, ::std::default::Default));
+    quote! {
+        #docs
+        #[derive(::std::fmt::Debug, ::std::clone::Clone #derive_eq #derive_default)]
+        pub struct #name {
+            #(#fields)*
+            #body_field
+        }
+
+        impl #name {
+            #endpoint
+            #constructor
+            #(#setters)*
+            #into_request
+        }
+    }
+}
+
+fn endpoint(m: &ir::Method) -> TokenStream {
+    let id = &m.id;
+    let verb = ident(match m.http {
+        ir::HttpMethod::Get => "Get",
+        ir::HttpMethod::Post => "Post",
+        ir::HttpMethod::Put => "Put",
+        ir::HttpMethod::Patch => "Patch",
+        ir::HttpMethod::Delete => "Delete",
+    });
+    let path = &m.path;
+    let tokens = types::tokens(&m.tokens);
+    let scopes = types::scopes(&m.scopes);
+    let response = ident(match m.response {
+        ir::Response::Data(_) => "Data",
+        ir::Response::Flat(_) => "Flat",
+        ir::Response::Binary => "Binary",
+        ir::Response::Empty => "Empty",
+    });
+    let doc_url = m.doc_url.as_deref().unwrap_or("");
+    let docs = doc(&format!("What the runtime needs to call this endpoint.\n\n{}", facts(m)));
+    quote! {
+        #docs
+        pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+            id: #id,
+            method: ::lark_runtime::HttpMethod::#verb,
+            path: #path,
+            tokens: #tokens,
+            scopes: #scopes,
+            response: ::lark_runtime::ResponseKind::#response,
+            doc_url: #doc_url,
+        };
+    }
+}
+
+/// `new` takes what the call cannot do without; optional parameters start unset.
+fn constructor(ctx: &Ctx<'_>, m: &ir::Method) -> TokenStream {
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in m.path_params.iter().chain(&m.query_params) {
+        let name = ident(&p.rust);
+        if p.required {
+            if p.ty == Type::String {
+                args.push(quote!(#name: impl ::std::convert::Into<::std::string::String>));
+                inits.push(quote!(#name: #name.into()));
+            } else {
+                let ty = types::rust(ctx, &p.ty);
+                args.push(quote!(#name: #ty));
+                inits.push(quote!(#name));
+            }
+        } else {
+            inits.push(quote!(#name: ::std::option::Option::None));
+        }
+    }
+    if let Some(b) = &m.body {
+        let name = ident(&b.field);
+        let ty = ctx.type_path(&b.model);
+        args.push(quote!(#name: #ty));
+        inits.push(quote!(#name));
+    }
+    quote! {
+        /// A request with every required parameter; optional ones start unset.
+        pub fn new(#(#args),*) -> Self {
+            Self { #(#inits),* }
+        }
+    }
+}
+
+fn setter(ctx: &Ctx<'_>, p: &ir::Field) -> Option<TokenStream> {
+    let setter = ident(p.setter.as_deref()?);
+    let field = ident(&p.rust);
+    let docs = doc(&format!("Sets `{}`: {}", p.wire, field_doc(p).split("\n\n").next().unwrap_or("")));
+    Some(if p.ty == Type::String {
+        quote! {
+            #docs
+            pub fn #setter(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.#field = ::std::option::Option::Some(value.into());
+                self
+            }
+        }
+    } else {
+        let ty = types::rust(ctx, &p.ty);
+        quote! {
+            #docs
+            pub fn #setter(mut self, value: #ty) -> Self {
+                self.#field = ::std::option::Option::Some(value);
+                self
+            }
+        }
+    })
+}
+
+/// Text form of a scalar parameter, as the wire wants it.
+fn text(value: TokenStream, ty: &Type) -> TokenStream {
+    match ty {
+        Type::String => value,
+        Type::Enum(_) => quote!(#value.as_str().to_owned()),
+        _ => quote!(#value.to_string()),
+    }
+}
+
+/// Emits `sink(name, text)` for a parameter, looping over lists and skipping `None`.
+fn put(sink: TokenStream, wire: &str, value: TokenStream, ty: &Type, required: bool) -> TokenStream {
+    let (ty, each) = match ty {
+        Type::List(inner) => (inner.as_ref(), true),
+        other => (other, false),
+    };
+    let item = quote!(item);
+    let call = {
+        let t = text(item.clone(), ty);
+        quote!(#sink(#wire, #t);)
+    };
+    match (required, each) {
+        (true, false) => {
+            let t = text(value, ty);
+            quote!(#sink(#wire, #t);)
+        }
+        (true, true) => quote!(for #item in #value { #call }),
+        (false, false) => quote!(if let ::std::option::Option::Some(#item) = #value { #call }),
+        (false, true) => quote!(for #item in #value.into_iter().flatten() { #call }),
+    }
+}
+
+fn into_request(ctx: &Ctx<'_>, m: &ir::Method) -> TokenStream {
+    let mut steps = Vec::new();
+    for p in &m.path_params {
+        let name = ident(&p.rust);
+        steps.push(put(quote!(request.path_param), &p.wire, quote!(self.#name), &p.ty, true));
+    }
+    for p in &m.query_params {
+        let name = ident(&p.rust);
+        steps.push(put(quote!(request.query), &p.wire, quote!(self.#name), &p.ty, p.required));
+    }
+    if let Some(b) = &m.body {
+        let body = ident(&b.field);
+        if b.multipart {
+            steps.push(quote!(let mut form = ::lark_runtime::Form::new();));
+            // Multipart models are plain structs: their fields are moved into parts.
+            steps.push(quote!(let body = self.#body;));
+            let fields = ctx.version.models.iter().find(|x| x.rust == b.model).map_or(&[][..], |x| &x.fields[..]);
+            for f in fields {
+                let name = ident(&f.rust);
+                let wire = &f.wire;
+                steps.push(match (&f.ty, f.required) {
+                    (Type::File, true) => quote!(form.file(#wire, body.#name);),
+                    (Type::File, false) => quote!(if let ::std::option::Option::Some(file) = body.#name { form.file(#wire, file); }),
+                    (ty, required) => put(quote!(form.text), wire, quote!(body.#name), ty, required),
+                });
+            }
+            steps.push(quote!(request.multipart_body(form);));
+        } else {
+            steps.push(quote!(request.json_body(&self.#body);));
+        }
+    }
+    quote! {
+        fn into_request(self) -> ::lark_runtime::Request {
+            let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+            #(#steps)*
+            request
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! The intermediate representation: the catalogue with every decision made.
+//!
+//! Emitters read only this. Every item carries its final Rust identifier beside its
+//! wire name, and lists are in output order.
+
+pub use crate::spec::{Envelope, TokenKind};
+
+/// Everything one generation run emits.
+#[derive(Debug)]
+pub struct Catalogue {
+    /// Sorted by service name, then version.
+    pub services: Vec<Service>,
+}
+
+/// One service (a cargo feature and a module), with all its versions.
+#[derive(Debug)]
+pub struct Service {
+    /// Wire name, e.g. `im`.
+    pub wire: String,
+    /// Module and feature name.
+    pub module: String,
+    /// Accessor type, e.g. `Im`.
+    pub accessor: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub versions: Vec<Version>,
+}
+
+/// One version of a service: its own module and type namespace.
+#[derive(Debug)]
+pub struct Version {
+    /// e.g. `v1`.
+    pub wire: String,
+    pub module: String,
+    pub source: String,
+    pub resources: Vec<Resource>,
+    pub models: Vec<Model>,
+    pub enums: Vec<Enum>,
+    pub events: Vec<Event>,
+    pub callbacks: Vec<Callback>,
+}
+
+/// A resource: a module holding its request types and an accessor type.
+#[derive(Debug)]
+pub struct Resource {
+    pub wire: String,
+    pub module: String,
+    /// The version accessor's method that returns this resource's accessor.
+    pub function: String,
+    pub accessor: String,
+    pub summary: Option<String>,
+    pub methods: Vec<Method>,
+}
+
+/// HTTP verbs the platform uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    /// The verb as written on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// Required scopes, keeping "unknown" apart from "none needed".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scopes {
+    Unknown,
+    Known { any: Vec<String>, all: Vec<String> },
+}
+
+/// One endpoint.
+#[derive(Debug)]
+pub struct Method {
+    /// `service.version.resource.method`, e.g. `im.v1.message.create`.
+    pub id: String,
+    pub wire: String,
+    /// Accessor method name.
+    pub function: String,
+    pub request_type: String,
+    pub summary: String,
+    pub http: HttpMethod,
+    pub path: String,
+    pub doc_url: Option<String>,
+    pub tokens: Vec<TokenKind>,
+    pub scopes: Scopes,
+    pub path_params: Vec<Field>,
+    pub query_params: Vec<Field>,
+    pub body: Option<Body>,
+    pub response: Response,
+    pub pagination: Option<Pagination>,
+    pub source: String,
+}
+
+/// The request body: a field of the request type holding a model.
+#[derive(Debug)]
+pub struct Body {
+    /// The request type's field name for the body.
+    pub field: String,
+    pub model: String,
+    pub multipart: bool,
+}
+
+/// What a call returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Response {
+    /// `data` decoded as this model.
+    Data(String),
+    /// Top-level fields decoded as this model.
+    Flat(String),
+    Binary,
+    Empty,
+}
+
+/// Cursor pagination facts.
+#[derive(Debug)]
+pub struct Pagination {
+    /// Rust name of the response field with the items.
+    pub items: String,
+    /// Rust name of the response field with the next cursor.
+    pub cursor: String,
+}
+
+/// Rust types a field can have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    String,
+    Bool,
+    I32,
+    I64,
+    F64,
+    /// An int64 carried as a JSON string.
+    Int64String,
+    File,
+    Json,
+    Model(String),
+    Enum(String),
+    List(Box<Type>),
+    Map(Box<Type>),
+}
+
+/// A struct field or a request parameter.
+#[derive(Debug)]
+pub struct Field {
+    pub wire: String,
+    pub rust: String,
+    pub ty: Type,
+    pub required: bool,
+    pub summary: Option<String>,
+    /// For optional request parameters: the name of the builder-style setter.
+    pub setter: Option<String>,
+}
+
+/// Which serde traits a type needs, from how it travels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Sent to the server (request bodies, callback responses).
+    pub sent: bool,
+    /// Read from the server (responses, events, callback payloads).
+    pub read: bool,
+}
+
+/// A struct.
+#[derive(Debug)]
+pub struct Model {
+    /// The spec name.
+    pub wire: String,
+    pub rust: String,
+    pub summary: Option<String>,
+    pub fields: Vec<Field>,
+    pub usage: Usage,
+    /// Its fields become multipart parts, not JSON.
+    pub multipart: bool,
+    /// Every field has a sensible `Default`, so the struct derives it.
+    pub default: bool,
+}
+
+/// Integer or string enums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumRepr {
+    String,
+    Int,
+}
+
+/// A closed set of wire values with an unknown-value variant.
+#[derive(Debug)]
+pub struct Enum {
+    pub wire: String,
+    pub rust: String,
+    pub summary: Option<String>,
+    pub repr: EnumRepr,
+    pub variants: Vec<Variant>,
+    pub usage: Usage,
+}
+
+/// One known enum value.
+#[derive(Debug)]
+pub struct Variant {
+    pub rust: String,
+    /// The value as text (`"open_id"`, `"2"`).
+    pub wire: String,
+    pub summary: Option<String>,
+}
+
+/// A pushed event and its payload model.
+#[derive(Debug)]
+pub struct Event {
+    pub event_type: String,
+    pub summary: String,
+    pub envelope: Envelope,
+    pub payload: String,
+    pub doc_url: Option<String>,
+    pub scopes: Scopes,
+    pub source: String,
+}
+
+/// A callback: payload in, typed response out.
+#[derive(Debug)]
+pub struct Callback {
+    pub callback_type: String,
+    pub summary: String,
+    pub envelope: Envelope,
+    pub payload: String,
+    pub response: String,
+    pub doc_url: Option<String>,
+    pub source: String,
+}

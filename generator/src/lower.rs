@@ -1,0 +1,379 @@
+//! Lowers a validated catalogue to the IR: names decided, usages computed, order fixed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ir::{self, EnumRepr, HttpMethod, Type, Usage};
+use crate::load::{Loaded, RawCatalogue};
+use crate::naming::{self, Namespace};
+use crate::spec::{self, ServiceFile};
+use crate::types::{Builtin, TypeExpr};
+use crate::validate::enum_value_text;
+
+/// Names every version module reserves before models claim theirs.
+const VERSION_RESERVED: &[&str] = &["Api"];
+/// Module names inside a version module.
+const MODULE_RESERVED: &[&str] = &["models", "events"];
+
+/// Builds the IR. Call only on a catalogue `validate` found sound.
+pub fn lower(raw: &RawCatalogue) -> ir::Catalogue {
+    let mut by_service: BTreeMap<&str, Vec<&Loaded<ServiceFile>>> = BTreeMap::new();
+    for file in &raw.services {
+        by_service.entry(file.spec.service.as_str()).or_default().push(file);
+    }
+    let services = by_service
+        .into_iter()
+        .map(|(wire, mut files)| {
+            files.sort_by(|a, b| version_key(&a.spec.version).cmp(&version_key(&b.spec.version)));
+            let first = &files[0].spec;
+            ir::Service {
+                wire: wire.to_owned(),
+                module: naming::service_module(wire),
+                accessor: naming::service_type(wire),
+                title: first.title.clone(),
+                summary: first.summary.clone(),
+                versions: files.iter().map(|f| lower_version(&f.spec)).collect(),
+            }
+        })
+        .collect();
+    ir::Catalogue { services }
+}
+
+/// `v10` sorts after `v9`.
+fn version_key(v: &str) -> (u64, String) {
+    (v.trim_start_matches('v').parse().unwrap_or(u64::MAX), v.to_owned())
+}
+
+/// Rust names of a version's models and enums, by spec name.
+struct TypeNames {
+    models: BTreeMap<String, String>,
+    enums: BTreeMap<String, String>,
+}
+
+impl TypeNames {
+    fn lower(&self, expr: &TypeExpr, as_string: bool) -> Type {
+        match expr {
+            TypeExpr::Builtin(b) => match b {
+                Builtin::String => Type::String,
+                Builtin::Bool => Type::Bool,
+                Builtin::Int32 => Type::I32,
+                Builtin::Int64 if as_string => Type::Int64String,
+                Builtin::Int64 => Type::I64,
+                Builtin::Float64 => Type::F64,
+                Builtin::File => Type::File,
+                Builtin::Json => Type::Json,
+            },
+            TypeExpr::List(inner) => Type::List(Box::new(self.lower(inner, as_string))),
+            TypeExpr::Map(inner) => Type::Map(Box::new(self.lower(inner, as_string))),
+            TypeExpr::Named(name) => match (self.models.get(name), self.enums.get(name)) {
+                (Some(rust), _) => Type::Model(rust.clone()),
+                (None, Some(rust)) => Type::Enum(rust.clone()),
+                // Unreachable after validation; an untyped value is the safe reading.
+                (None, None) => Type::Json,
+            },
+        }
+    }
+
+    fn field(&self, ns: &mut Namespace, wire: &str, field: &spec::Field) -> ir::Field {
+        let wanted = field.rust_name.clone().unwrap_or_else(|| naming::snake(wire));
+        let ty = TypeExpr::parse(&field.ty).map_or(Type::Json, |t| self.lower(&t, field.as_string));
+        ir::Field {
+            wire: wire.to_owned(),
+            rust: ns.claim(&wanted),
+            ty,
+            required: field.required,
+            summary: field.summary.clone(),
+            setter: None,
+        }
+    }
+
+    fn fields(&self, ns: &mut Namespace, fields: &indexmap::IndexMap<String, spec::Field>) -> Vec<ir::Field> {
+        fields.iter().map(|(wire, f)| self.field(ns, wire, f)).collect()
+    }
+}
+
+fn lower_version(spec: &ServiceFile) -> ir::Version {
+    let mut types = Namespace::with_reserved(VERSION_RESERVED);
+    let mut modules = Namespace::with_reserved(MODULE_RESERVED);
+    // Fixed generated names claim first, so a model that happens to share one is renamed.
+    let mut resource_names = Vec::new();
+    let mut functions = Namespace::with_reserved(&["new"]);
+    for (wire, resource) in &spec.resources {
+        let accessor = types.claim(&naming::resource_type(wire));
+        let requests: Vec<String> =
+            resource.methods.keys().map(|m| types.claim(&naming::request_type(m, wire))).collect();
+        let names = (modules.claim(&naming::snake(wire)), functions.claim(&naming::snake(wire)));
+        resource_names.push((names, accessor, requests));
+    }
+    let names = TypeNames {
+        models: spec.models.keys().map(|k| (k.clone(), types.claim(&naming::camel(k)))).collect(),
+        enums: spec.enums.keys().map(|k| (k.clone(), types.claim(&naming::camel(k)))).collect(),
+    };
+    let usage = usages(spec);
+    let mut models: Vec<ir::Model> = spec
+        .models
+        .iter()
+        .map(|(wire, model)| {
+            let mut ns = Namespace::default();
+            let multipart = spec.resources.values().flat_map(|r| r.methods.values()).any(
+                |m| matches!(&m.body, Some(spec::Body::Multipart(b)) if b == wire),
+            );
+            ir::Model {
+                wire: wire.clone(),
+                rust: names.models[wire].clone(),
+                summary: model.summary.clone(),
+                fields: names.fields(&mut ns, &model.fields),
+                usage: usage.get(wire).copied().unwrap_or_default(),
+                multipart,
+                default: false,
+            }
+        })
+        .collect();
+    mark_defaults(&mut models);
+    let enums = spec.enums.iter().map(|(wire, e)| lower_enum(wire, e, &names, &usage)).collect();
+    let resources = spec
+        .resources
+        .iter()
+        .zip(resource_names)
+        .map(|((wire, resource), ((module, function), accessor, requests))| {
+            let mut functions = Namespace::with_reserved(&["new"]);
+            let methods = resource
+                .methods
+                .iter()
+                .zip(requests)
+                .map(|((mwire, m), request_type)| lower_method(spec, wire, mwire, m, request_type, &mut functions, &names))
+                .collect();
+            ir::Resource { wire: wire.clone(), module, function, accessor, summary: resource.summary.clone(), methods }
+        })
+        .collect();
+    let source = spec.source.clone();
+    let events = spec
+        .events
+        .iter()
+        .map(|(key, e)| ir::Event {
+            event_type: key.clone(),
+            summary: e.summary.clone(),
+            envelope: e.envelope,
+            payload: names.models[&e.payload].clone(),
+            doc_url: e.doc.clone(),
+            scopes: lower_scopes(e.scopes.as_ref()),
+            source: e.source.clone().unwrap_or_else(|| source.clone()),
+        })
+        .collect();
+    let callbacks = spec
+        .callbacks
+        .iter()
+        .map(|(key, c)| ir::Callback {
+            callback_type: key.clone(),
+            summary: c.summary.clone(),
+            envelope: c.envelope,
+            payload: names.models[&c.payload].clone(),
+            response: names.models[&c.response].clone(),
+            doc_url: c.doc.clone(),
+            source: c.source.clone().unwrap_or_else(|| source.clone()),
+        })
+        .collect();
+    ir::Version {
+        wire: spec.version.clone(),
+        module: naming::snake(&spec.version),
+        source,
+        resources,
+        models: std::mem::take(&mut models),
+        enums,
+        events,
+        callbacks,
+    }
+}
+
+fn lower_method(
+    spec: &ServiceFile,
+    resource: &str,
+    wire: &str,
+    m: &spec::Method,
+    request_type: String,
+    functions: &mut Namespace,
+    names: &TypeNames,
+) -> ir::Method {
+    let (verb, path) = m.http.split_once(' ').unwrap_or(("GET", &m.http));
+    let http = match verb {
+        "POST" => HttpMethod::Post,
+        "PUT" => HttpMethod::Put,
+        "PATCH" => HttpMethod::Patch,
+        "DELETE" => HttpMethod::Delete,
+        _ => HttpMethod::Get,
+    };
+    let mut fields = Namespace::default();
+    let path_params = names.fields(&mut fields, &m.path);
+    let mut query_params = names.fields(&mut fields, &m.query);
+    // Setters share the request type's method namespace with `new`.
+    let mut setters = Namespace::with_reserved(&["new", "into_request", "ENDPOINT"]);
+    for param in query_params.iter_mut().filter(|p| !p.required) {
+        param.setter = Some(setters.claim(&param.rust));
+    }
+    let body = m.body.as_ref().map(|b| {
+        let (model, multipart) = match b {
+            spec::Body::Json(model) => (model, false),
+            spec::Body::Multipart(model) => (model, true),
+        };
+        ir::Body { field: fields.claim("body"), model: names.models[model].clone(), multipart }
+    });
+    let response = match &m.response {
+        Some(spec::Response::Json(model)) => ir::Response::Data(names.models[model].clone()),
+        Some(spec::Response::Flat(model)) => ir::Response::Flat(names.models[model].clone()),
+        Some(spec::Response::Binary) => ir::Response::Binary,
+        None => ir::Response::Empty,
+    };
+    let pagination = m.pagination.as_ref().and_then(|p| {
+        let Some(spec::Response::Json(model)) = &m.response else { return None };
+        // Field names are decided the same way as when the model itself is lowered.
+        let mut ns = Namespace::default();
+        let fields = names.fields(&mut ns, &spec.models[model].fields);
+        let rust_of = |wire: &str| fields.iter().find(|f| f.wire == wire).map(|f| f.rust.clone());
+        Some(ir::Pagination { items: rust_of(&p.items)?, cursor: rust_of(p.cursor.as_deref().unwrap_or("page_token"))? })
+    });
+    let mut tokens = m.tokens.clone();
+    tokens.sort();
+    ir::Method {
+        id: format!("{}.{}.{resource}.{wire}", spec.service, spec.version),
+        wire: wire.to_owned(),
+        function: functions.claim(&naming::snake(wire)),
+        request_type,
+        summary: m.summary.clone(),
+        http,
+        path: path.to_owned(),
+        doc_url: m.doc.clone(),
+        tokens,
+        scopes: lower_scopes(m.scopes.as_ref()),
+        path_params,
+        query_params,
+        body,
+        response,
+        pagination,
+        source: m.source.clone().unwrap_or_else(|| spec.source.clone()),
+    }
+}
+
+fn lower_scopes(scopes: Option<&spec::Scopes>) -> ir::Scopes {
+    match scopes {
+        None => ir::Scopes::Unknown,
+        Some(spec::Scopes::Keyword(spec::ScopeKeyword::None)) => ir::Scopes::Known { any: vec![], all: vec![] },
+        Some(spec::Scopes::Lists(l)) => ir::Scopes::Known { any: l.any.clone(), all: l.all.clone() },
+    }
+}
+
+fn lower_enum(wire: &str, e: &spec::Enum, names: &TypeNames, usage: &BTreeMap<String, Usage>) -> ir::Enum {
+    let repr = if e.ty == "int32" { EnumRepr::Int } else { EnumRepr::String };
+    let mut ns = Namespace::with_reserved(&["Unknown"]);
+    let variants = e
+        .values
+        .iter()
+        .map(|v| {
+            let (value, name, summary) = match v {
+                spec::EnumValue::Bare(s) => (s.clone(), None, None),
+                spec::EnumValue::Full(f) => (enum_value_text(&f.value), f.name.clone(), f.summary.clone()),
+            };
+            let rust = ns.claim(&naming::camel(name.as_deref().unwrap_or(&value)));
+            ir::Variant { rust, wire: value, summary }
+        })
+        .collect();
+    ir::Enum {
+        wire: wire.to_owned(),
+        rust: names.enums[wire].clone(),
+        summary: e.summary.clone(),
+        repr,
+        variants,
+        usage: usage.get(wire).copied().unwrap_or_default(),
+    }
+}
+
+/// How each model and enum travels, propagated from the roots through nested fields.
+///
+/// Serde derives are the dominant compile cost of a generated SDK, so a type gets
+/// `Serialize` only if something sends it and `Deserialize` only if something reads it.
+fn usages(spec: &ServiceFile) -> BTreeMap<String, Usage> {
+    let mut roots: Vec<(&str, bool)> = Vec::new();
+    for m in spec.resources.values().flat_map(|r| r.methods.values()) {
+        if let Some(spec::Body::Json(model)) = &m.body {
+            roots.push((model, true));
+        }
+        if let Some(spec::Body::Multipart(model)) = &m.body {
+            // Multipart bodies are not serde-serialised, but their enums are sent as text.
+            for f in spec.models[model].fields.values() {
+                if let Ok(TypeExpr::Named(n)) = TypeExpr::parse(&f.ty) {
+                    roots.push((spec.enums.get_key_value(&n).map_or("", |(k, _)| k.as_str()), true));
+                }
+            }
+        }
+        if let Some(spec::Response::Json(model) | spec::Response::Flat(model)) = &m.response {
+            roots.push((model, false));
+        }
+        for param in m.path.values().chain(m.query.values()) {
+            if let Ok(ty) = TypeExpr::parse(&param.ty) {
+                if let TypeExpr::Named(n) = ty.leaf() {
+                    roots.push((spec.enums.get_key_value(n).map_or("", |(k, _)| k.as_str()), true));
+                }
+            }
+        }
+    }
+    for e in spec.events.values() {
+        roots.push((&e.payload, false));
+    }
+    for c in spec.callbacks.values() {
+        roots.push((&c.payload, false));
+        roots.push((&c.response, true));
+    }
+    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+    let mut visited: BTreeSet<(String, bool)> = BTreeSet::new();
+    while let Some((name, sent)) = roots.pop() {
+        if name.is_empty() || !visited.insert((name.to_owned(), sent)) {
+            continue;
+        }
+        let entry = usage.entry(name.to_owned()).or_default();
+        if sent { entry.sent = true } else { entry.read = true }
+        if let Some(model) = spec.models.get(name) {
+            for field in model.fields.values() {
+                if let Ok(ty) = TypeExpr::parse(&field.ty) {
+                    if let TypeExpr::Named(n) = ty.leaf() {
+                        if let Some((key, _)) = spec.models.get_key_value(n).or(None) {
+                            roots.push((key, sent));
+                        } else if let Some((key, _)) = spec.enums.get_key_value(n) {
+                            roots.push((key, sent));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    usage
+}
+
+/// A sent model derives `Default` when every field has a meaningful empty value, so
+/// callers can write `..Default::default()` for the fields they leave out.
+fn mark_defaults(models: &mut [ir::Model]) {
+    let mut default: BTreeSet<String> = models.iter().map(|m| m.rust.clone()).collect();
+    loop {
+        let before = default.len();
+        for m in models.iter() {
+            let ok = m.usage.sent
+                && !m.usage.read
+                && !m.multipart
+                && m.fields.iter().all(|f| !f.required || field_defaults(&f.ty, &default));
+            if !ok {
+                default.remove(&m.rust);
+            }
+        }
+        if default.len() == before {
+            break;
+        }
+    }
+    for m in models {
+        m.default = default.contains(&m.rust);
+    }
+}
+
+fn field_defaults(ty: &Type, default_models: &BTreeSet<String>) -> bool {
+    match ty {
+        Type::Enum(_) | Type::File => false,
+        Type::Model(name) => default_models.contains(name),
+        _ => true,
+    }
+}

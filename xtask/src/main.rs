@@ -1,0 +1,83 @@
+//! `cargo xtask <command>`: the project's maintenance commands.
+//!
+//! - `gen`: regenerate every generated crate from its catalogue.
+//! - `gen --check`: fail, naming the command to run, when a generated crate is stale.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use lark_generator::project::{self, SyncError, TARGETS, Target};
+use lark_generator::write::Mode;
+
+const USAGE: &str = "usage: cargo xtask gen [--check]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let root = workspace_root();
+    // Relative paths keep spec locations in messages short: `spec/services/im/v1.yaml:3:5`.
+    if let Err(e) = std::env::set_current_dir(&root) {
+        eprintln!("error: cannot enter {}: {e}", root.display());
+        return ExitCode::FAILURE;
+    }
+    match args.as_slice() {
+        ["gen"] => gen_all(Mode::Write),
+        ["gen", "--check"] => gen_all(Mode::Check),
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn gen_all(mode: Mode) -> ExitCode {
+    let mut ok = true;
+    for target in TARGETS {
+        ok &= gen_one(target, mode);
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn gen_one(target: &Target, mode: Mode) -> bool {
+    let started = Instant::now();
+    let report = match project::sync(Path::new("."), target, mode) {
+        Ok(report) => report,
+        Err(SyncError::Generate(e)) => {
+            eprintln!("{e}");
+            eprintln!("{}/ was left untouched.", target.out);
+            return false;
+        }
+        Err(e) => {
+            eprintln!("error: {}/: {e}", target.out);
+            return false;
+        }
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    let out = target.out;
+    match mode {
+        Mode::Write => {
+            let (changed, removed, unchanged) = (report.changed.len(), report.stale.len(), report.unchanged);
+            println!("{out}/: {changed} written, {removed} removed, {unchanged} unchanged ({elapsed:.2} s)");
+            true
+        }
+        Mode::Check if report.is_fresh() => {
+            println!("{out}/ is fresh ({} files, {elapsed:.2} s)", report.unchanged);
+            true
+        }
+        Mode::Check => {
+            eprintln!("error: {out}/ is stale; run `cargo xtask gen` and commit the result.");
+            for file in &report.changed {
+                eprintln!("  differs: {out}/{file}");
+            }
+            for file in &report.stale {
+                eprintln!("  no longer generated: {out}/{file}");
+            }
+            false
+        }
+    }
+}
