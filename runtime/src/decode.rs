@@ -1,0 +1,279 @@
+//! Reading the platform's reply envelope and turning it into data or an error.
+//!
+//! All of this is non-generic; the only generic step, [`decode`], is one `serde_json` call.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use crate::download::{self, Download};
+use crate::endpoint::{Endpoint, ResponseKind, Scopes};
+use crate::error::{ApiError, Error, FieldViolation, Help, PermissionViolation, Result};
+use crate::excerpt::excerpt;
+use crate::transport::Reply;
+
+/// The envelope `{code, msg, data, error}`. Every field is optional so that any JSON
+/// object parses; what is missing is judged by the caller.
+#[derive(Deserialize, Default)]
+pub(crate) struct Envelope {
+    #[serde(default)]
+    pub code: Option<i64>,
+    #[serde(default)]
+    msg: Option<String>,
+    /// The OAuth v2 endpoints put their message here instead of in `msg`.
+    #[serde(default)]
+    error_description: Option<String>,
+    #[serde(default)]
+    data: Option<Box<RawValue>>,
+    /// Kept raw: the OAuth endpoints send a string here rather than an object.
+    #[serde(default)]
+    error: Option<Box<RawValue>>,
+}
+
+/// The `error` object of a failed call.
+#[derive(Deserialize, Default)]
+struct ErrorDetail {
+    #[serde(default)]
+    log_id: Option<String>,
+    #[serde(default)]
+    troubleshooter: Option<String>,
+    #[serde(default)]
+    permission_violations: Vec<PermissionViolation>,
+    #[serde(default)]
+    field_violations: Vec<FieldViolation>,
+    #[serde(default)]
+    helps: Vec<Help>,
+}
+
+impl Envelope {
+    /// Parses a body that looks like JSON; a file download is not parsed at all.
+    pub fn parse(content_type: Option<&str>, body: &[u8]) -> std::result::Result<Self, String> {
+        let json_type = content_type.is_some_and(|t| t.contains("json"));
+        let starts_like_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if !json_type && !starts_like_object {
+            return Err("the body is not JSON".to_owned());
+        }
+        serde_json::from_slice(body).map_err(|e| e.to_string())
+    }
+
+    /// The error details of a reply whose code is not 0.
+    pub fn api_error(&self, reply: &Reply, endpoint: &'static str, scopes: Scopes) -> ApiError {
+        let detail = self
+            .error
+            .as_deref()
+            .and_then(|raw| serde_json::from_str::<ErrorDetail>(raw.get()).ok())
+            .unwrap_or_default();
+        let msg = match (&self.msg, &self.error_description) {
+            (Some(m), _) if !m.is_empty() => m.clone(),
+            (_, Some(d)) => d.clone(),
+            _ => String::new(),
+        };
+        ApiError {
+            code: self.code.unwrap_or_default(),
+            msg,
+            http_status: reply.status,
+            log_id: reply.log_id.clone().or(detail.log_id),
+            troubleshooter: detail.troubleshooter,
+            permission_violations: detail.permission_violations,
+            field_violations: detail.field_violations,
+            helps: detail.helps,
+            endpoint,
+            scopes,
+        }
+    }
+}
+
+/// Turns a reply into an error when it is one: a non-zero code, or a non-2xx status.
+fn check(reply: &Reply, endpoint: &Endpoint) -> Result<()> {
+    match &reply.envelope {
+        Ok(env) if env.code.is_some_and(|c| c != 0) => Err(Error::Api(Box::new(env.api_error(
+            reply,
+            endpoint.id,
+            endpoint.scopes,
+        )))),
+        _ if !reply.is_success() => Err(Error::Http {
+            status: reply.status,
+            endpoint: endpoint.id,
+            body_excerpt: excerpt(&reply.body),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The JSON text the response type is read from.
+pub(crate) fn json_text(reply: Reply, endpoint: &'static Endpoint) -> Result<Box<str>> {
+    check(&reply, endpoint)?;
+    let envelope = reply
+        .envelope
+        .map_err(|message| Error::decode(endpoint.id, message, &reply.body))?;
+    Ok(match endpoint.response {
+        // A successful call with nothing to say may omit `data` or send null.
+        ResponseKind::Data => envelope.data.map_or_else(|| "{}".into(), Box::<str>::from),
+        ResponseKind::Empty => "{}".into(),
+        ResponseKind::Flat | ResponseKind::Binary => std::str::from_utf8(&reply.body)
+            .map_err(|e| Error::decode(endpoint.id, e, &reply.body))?
+            .into(),
+    })
+}
+
+/// Reads the response type from JSON text: the one generic step of a call.
+pub(crate) fn decode<T: DeserializeOwned>(endpoint: &'static str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::decode(endpoint, e, text.as_bytes()))
+}
+
+/// A file reply; a JSON error envelope in its place becomes an error.
+pub(crate) fn file(reply: Reply, endpoint: &'static Endpoint) -> Result<Download> {
+    check(&reply, endpoint)?;
+    Ok(Download {
+        file_name: reply
+            .content_disposition
+            .as_deref()
+            .and_then(download::file_name),
+        content_type: reply.content_type,
+        bytes: reply.body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::{HttpMethod, TokenKind};
+    use bytes::Bytes;
+
+    static EP: Endpoint = Endpoint {
+        id: "im.v1.message.create",
+        method: HttpMethod::Post,
+        path: "/open-apis/im/v1/messages",
+        tokens: &[TokenKind::Tenant],
+        scopes: Scopes::Known {
+            any: &["im:message"],
+            all: &[],
+        },
+        response: ResponseKind::Data,
+        doc_url: "",
+    };
+
+    static FLAT: Endpoint = Endpoint {
+        response: ResponseKind::Flat,
+        ..EP
+    };
+
+    fn reply(status: u16, log_id: Option<&str>, body: &str) -> Reply {
+        let content_type = Some("application/json; charset=utf-8".to_owned());
+        Reply {
+            status,
+            log_id: log_id.map(str::to_owned),
+            envelope: Envelope::parse(content_type.as_deref(), body.as_bytes()),
+            content_type,
+            content_disposition: None,
+            body: Bytes::copy_from_slice(body.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn data_is_taken_from_the_envelope() {
+        let r = reply(
+            200,
+            None,
+            r#"{"code":0,"msg":"ok","data":{"message_id":"om_1"}}"#,
+        );
+        let v: serde_json::Value = decode(EP.id, &json_text(r, &EP).unwrap()).unwrap();
+        assert_eq!(v["message_id"], "om_1");
+    }
+
+    #[test]
+    fn missing_or_null_data_reads_as_an_empty_object() {
+        for body in [r#"{"code":0,"msg":"ok"}"#, r#"{"code":0,"data":null}"#] {
+            assert_eq!(&*json_text(reply(200, None, body), &EP).unwrap(), "{}");
+        }
+    }
+
+    #[test]
+    fn flat_replies_decode_from_the_whole_body() {
+        let body = r#"{"code":0,"msg":"ok","expire":7200}"#;
+        assert_eq!(&*json_text(reply(200, None, body), &FLAT).unwrap(), body);
+    }
+
+    #[test]
+    fn nonzero_code_is_an_api_error_with_details() {
+        let body = r#"{"code":99991672,"msg":"Access denied","error":{
+            "log_id":"body-log","troubleshooter":"https://example.com/t",
+            "permission_violations":[{"type":"action_scope_required","subject":"im:message","description":"need it"}],
+            "field_violations":[{"field":"receive_id","value":"x","description":"bad id"}],
+            "helps":[{"url":"https://example.com/h","description":"help"}]}}"#;
+        let err = json_text(reply(400, None, body), &EP).unwrap_err();
+        let api = err.api_error().expect("an API error");
+        assert!(matches!(err, Error::Api(_)));
+        assert_eq!(api.code, 99991672);
+        assert_eq!(api.http_status, 400);
+        assert_eq!(api.log_id.as_deref(), Some("body-log"));
+        assert_eq!(api.troubleshooter.as_deref(), Some("https://example.com/t"));
+        assert_eq!(api.permission_violations[0].subject, "im:message");
+        assert_eq!(api.permission_violations[0].kind, "action_scope_required");
+        assert_eq!(api.field_violations[0].field, "receive_id");
+        assert_eq!(api.helps[0].url, "https://example.com/h");
+        assert!(api.is_permission_denied());
+        let text = err.to_string();
+        assert!(text.contains("grant `im:message`"), "{text}");
+        assert!(text.contains("field `receive_id`: bad id"), "{text}");
+    }
+
+    #[test]
+    fn header_log_id_wins_and_odd_error_shapes_are_tolerated() {
+        let body =
+            r#"{"code":20026,"error":"invalid_grant","error_description":"bad refresh token"}"#;
+        let err = json_text(reply(400, Some("hdr-log"), body), &EP).unwrap_err();
+        let api = err.api_error().unwrap();
+        assert_eq!(err.log_id(), Some("hdr-log"));
+        assert_eq!(api.msg, "bad refresh token");
+        assert!(api.permission_violations.is_empty());
+    }
+
+    #[test]
+    fn malformed_json_is_a_decode_error_with_an_excerpt() {
+        let err = json_text(reply(200, None, r#"{"code":0,"data":{"#), &EP).unwrap_err();
+        match err {
+            Error::Decode {
+                endpoint,
+                body_excerpt,
+                ..
+            } => {
+                assert_eq!(endpoint, EP.id);
+                assert_eq!(body_excerpt, r#"{"code":0,"data":{"#);
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_data_shape_is_a_decode_error() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Out {
+            count: u32,
+        }
+        let r = reply(200, None, r#"{"code":0,"data":{"count":"many"}}"#);
+        let err = decode::<Out>(EP.id, &json_text(r, &EP).unwrap()).unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { body_excerpt, .. } if body_excerpt.contains("many"))
+        );
+    }
+
+    #[test]
+    fn non_json_error_pages_are_http_errors() {
+        let mut r = reply(502, None, "<html>bad gateway</html>");
+        r.content_type = Some("text/html".to_owned());
+        r.envelope = Envelope::parse(Some("text/html"), &r.body);
+        let err = json_text(r, &EP).unwrap_err();
+        assert!(
+            matches!(&err, Error::Http { status: 502, body_excerpt, .. } if body_excerpt.contains("bad gateway")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_json_error_in_place_of_a_file_is_an_api_error() {
+        let r = reply(400, Some("l"), r#"{"code":234001,"msg":"no such file"}"#);
+        assert_eq!(file(r, &EP).unwrap_err().code(), Some(234001));
+    }
+}

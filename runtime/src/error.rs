@@ -1,0 +1,332 @@
+//! The error type: what went wrong, and where possible what to do about it.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::endpoint::Scopes;
+use crate::excerpt::excerpt;
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when calling the platform.
+///
+/// Messages never contain an app secret or an access token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The platform answered with a non-zero `code`.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// The token endpoint refused to issue an access token.
+    #[error("could not get an access token: {0}")]
+    Token(Box<ApiError>),
+    /// A non-2xx reply that is not a Lark error envelope (a proxy or gateway page, say).
+    #[error(
+        "{endpoint} answered HTTP {status} without a Lark error body; check the base URL and any proxy in between. The body starts with: {body_excerpt}"
+    )]
+    Http {
+        /// The HTTP status code.
+        status: u16,
+        /// The endpoint id.
+        endpoint: &'static str,
+        /// The start of the body, at most about 512 bytes.
+        body_excerpt: String,
+    },
+    /// The request never got a reply: connection, TLS or timeout trouble.
+    #[error("{}", transport_message(.0))]
+    Transport(#[source] reqwest::Error),
+    /// The reply did not have the expected shape.
+    #[error(
+        "could not decode the reply of {endpoint}: {message}. The body starts with: {body_excerpt}"
+    )]
+    Decode {
+        /// The endpoint id.
+        endpoint: &'static str,
+        /// What the decoder did not like.
+        message: String,
+        /// The start of the body, at most about 512 bytes.
+        body_excerpt: String,
+    },
+    /// The request could not be encoded (a body that does not serialise, a bad path
+    /// parameter or header).
+    #[error("could not encode the request for {endpoint}: {message}")]
+    Encode {
+        /// The endpoint id.
+        endpoint: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+    /// The client or the call is configured in a way that cannot work.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// A local file could not be read.
+    #[error("could not read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn transport_message(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        format!("the request timed out; raise the client timeout if this is expected: {e}")
+    } else {
+        format!("could not reach the Lark server: {e}")
+    }
+}
+
+impl Error {
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(e) if e.is_timeout())
+    }
+
+    /// The platform's error details, for [`Error::Api`] and [`Error::Token`].
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) | Error::Token(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The platform's error code, if the platform sent one.
+    pub fn code(&self) -> Option<i64> {
+        self.api_error().map(|e| e.code)
+    }
+
+    /// The platform's log id, to quote when asking Lark support about a failed call.
+    pub fn log_id(&self) -> Option<&str> {
+        self.api_error().and_then(|e| e.log_id.as_deref())
+    }
+
+    pub(crate) fn decode(endpoint: &'static str, message: impl fmt::Display, body: &[u8]) -> Self {
+        Error::Decode {
+            endpoint,
+            message: message.to_string(),
+            body_excerpt: excerpt(body),
+        }
+    }
+
+    pub(crate) fn encode(endpoint: &'static str, message: impl Into<String>) -> Self {
+        Error::Encode {
+            endpoint,
+            message: message.into(),
+        }
+    }
+}
+
+/// An error reported by the platform: a non-zero `code` in the reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The platform's error code.
+    pub code: i64,
+    /// The platform's message.
+    pub msg: String,
+    /// The HTTP status of the reply.
+    pub http_status: u16,
+    /// The request's log id (header `X-Tt-Logid`, else `error.log_id` in the body).
+    pub log_id: Option<String>,
+    /// A link to the platform's troubleshooting page for this error.
+    pub troubleshooter: Option<String>,
+    /// Missing permissions named by the platform.
+    pub permission_violations: Vec<PermissionViolation>,
+    /// Invalid request fields named by the platform.
+    pub field_violations: Vec<FieldViolation>,
+    /// Links to documentation the platform suggests.
+    pub helps: Vec<Help>,
+    /// The id of the endpoint that failed.
+    pub endpoint: &'static str,
+    /// The scopes the endpoint needs, as the catalogue knows them.
+    pub scopes: Scopes,
+}
+
+/// A permission the platform says is missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct PermissionViolation {
+    /// The kind of violation, as the platform names it.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// Usually the missing scope.
+    #[serde(default)]
+    pub subject: String,
+    /// A human-readable explanation.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A request field the platform rejected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FieldViolation {
+    /// The field's wire name.
+    #[serde(default)]
+    pub field: String,
+    /// The value the platform saw, if it says.
+    #[serde(default)]
+    pub value: String,
+    /// What is wrong with it.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A documentation link attached to an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Help {
+    /// The link.
+    #[serde(default)]
+    pub url: String,
+    /// What it explains.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Codes meaning the app lacks a permission or scope.
+const PERMISSION_CODES: [i64; 3] = [99991672, 99991676, 99991679];
+/// Codes meaning the app id or app secret is wrong.
+const CREDENTIAL_CODES: [i64; 2] = [99991543, 10014];
+/// Codes meaning a tenant or app token was rejected; the client evicts and retries once.
+pub(crate) const TOKEN_INVALID_CODES: [i64; 3] = [99991663, 99991664, 99991671];
+
+impl ApiError {
+    /// Whether the app lacks a permission or scope the call needs.
+    pub fn is_permission_denied(&self) -> bool {
+        PERMISSION_CODES.contains(&self.code)
+    }
+
+    /// Whether the platform throttled the call (HTTP 429 or code 99991400).
+    pub fn is_rate_limited(&self) -> bool {
+        self.http_status == 429 || self.code == 99991400
+    }
+
+    /// Whether the app id or app secret is wrong.
+    pub fn is_bad_credentials(&self) -> bool {
+        CREDENTIAL_CODES.contains(&self.code)
+    }
+
+    /// What the user should do about this error, when we know.
+    fn advice(&self) -> Option<String> {
+        let code = self.code;
+        if PERMISSION_CODES.contains(&code) {
+            let named: Vec<&str> = self
+                .permission_violations
+                .iter()
+                .map(|v| v.subject.as_str())
+                .filter(|s| !s.is_empty())
+                .collect();
+            let what = match (self.scopes.advice(), named.is_empty()) {
+                (Some(scopes), _) => scopes,
+                (None, false) => format!("`{}`", named.join("`, `")),
+                (None, true) => "the scopes its documentation lists".to_owned(),
+            };
+            return Some(format!(
+                "the app lacks a permission for this call: grant {what} in the developer console (Permissions & Scopes), then publish a new app version"
+            ));
+        }
+        if CREDENTIAL_CODES.contains(&code) {
+            return Some(
+                "the app id or app secret is wrong: copy both from the developer console (Credentials & Basic Info)"
+                    .to_owned(),
+            );
+        }
+        let text = match code {
+            99991661 => "the request carried no access token",
+            99991663 | 99991664 | 99991671 => {
+                "the access token was rejected even after fetching a fresh one; check that the app is enabled for this tenant"
+            }
+            99991668 | 99991677 => {
+                "the user access token is invalid or expired: refresh it, or ask the user to sign in again"
+            }
+            99991400 => "the call was rate limited: slow down and retry later",
+            10012 => "the app_ticket is invalid: ask the platform to resend it",
+            _ if self.http_status == 429 => "the call was rate limited: slow down and retry later",
+            _ => return None,
+        };
+        Some(text.to_owned())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} failed with code {}: {}",
+            self.endpoint, self.code, self.msg
+        )?;
+        if let Some(advice) = self.advice() {
+            write!(f, "; {advice}")?;
+        }
+        for v in &self.field_violations {
+            write!(f, "; field `{}`: {}", v.field, v.description)?;
+        }
+        if let Some(log_id) = &self.log_id {
+            write!(f, " (log id {log_id})")?;
+        }
+        if let Some(link) = &self.troubleshooter {
+            write!(f, " troubleshooter: {link}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: i64) -> ApiError {
+        ApiError {
+            code,
+            msg: "denied".to_owned(),
+            http_status: 400,
+            log_id: Some("log-1".to_owned()),
+            troubleshooter: None,
+            permission_violations: Vec::new(),
+            field_violations: Vec::new(),
+            helps: Vec::new(),
+            endpoint: "im.v1.message.create",
+            scopes: Scopes::Known {
+                any: &["im:message", "im:message:send_as_bot"],
+                all: &[],
+            },
+        }
+    }
+
+    #[test]
+    fn permission_errors_name_the_scopes() {
+        let text = Error::Api(Box::new(api(99991672))).to_string();
+        assert!(
+            text.contains("`im:message`, `im:message:send_as_bot`"),
+            "{text}"
+        );
+        assert!(text.contains("developer console"), "{text}");
+        assert!(text.contains("log id log-1"), "{text}");
+    }
+
+    #[test]
+    fn permission_errors_fall_back_to_violations() {
+        let mut e = api(99991676);
+        e.scopes = Scopes::Unknown;
+        e.permission_violations.push(PermissionViolation {
+            kind: "action_scope_required".to_owned(),
+            subject: "drive:drive".to_owned(),
+            description: String::new(),
+        });
+        assert!(e.to_string().contains("grant `drive:drive`"), "{e}");
+    }
+
+    #[test]
+    fn credential_errors_say_what_to_fix() {
+        for code in [99991543, 10014] {
+            let text = Error::Token(Box::new(api(code))).to_string();
+            assert!(text.contains("app id or app secret is wrong"), "{text}");
+        }
+    }
+}
