@@ -9,8 +9,8 @@ use minijinja::Environment;
 use serde::Serialize;
 
 use crate::emit::HEADER;
-use crate::ir;
 use crate::emit::types::{scopes_text, tokens_text};
+use crate::ir;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("Cargo.toml.j2", include_str!("../../templates/Cargo.toml.j2")),
@@ -72,7 +72,8 @@ pub fn render(catalogue: &ir::Catalogue, crate_name: &str) -> Result<BTreeMap<St
     files.insert("README.md".to_owned(), env.get_template("README.md.j2")?.render(&view)?);
     let template = env.get_template("service.md.j2")?;
     for service in &view.services {
-        let page = template.render(minijinja::context! { header => header, crate_name => crate_name, service => service })?;
+        let page =
+            template.render(minijinja::context! { header => header, crate_name => crate_name, service => service })?;
         files.insert(format!("docs/{}.md", service.module), page);
     }
     Ok(files)
@@ -117,5 +118,12 @@ fn service_view(s: &ir::Service) -> ServiceView {
             });
         }
     }
-    ServiceView { wire: s.wire.clone(), module: s.module.clone(), title: s.title.clone(), summary: s.summary.clone(), endpoints, events }
+    ServiceView {
+        wire: s.wire.clone(),
+        module: s.module.clone(),
+        title: s.title.clone(),
+        summary: s.summary.clone(),
+        endpoints,
+        events,
+    }
 }

@@ -61,7 +61,12 @@ pub fn catalogue(spec_dir: &Path) -> Result<ir::Catalogue, Diagnostics> {
 
 /// Generates from `spec_dir` and makes `out_dir` match (or, in check mode, compares).
 /// Nothing is written unless the whole catalogue is sound.
-pub fn sync(spec_dir: &Path, out_dir: &Path, options: &Options, mode: write::Mode) -> Result<write::Report, project::SyncError> {
+pub fn sync(
+    spec_dir: &Path,
+    out_dir: &Path,
+    options: &Options,
+    mode: write::Mode,
+) -> Result<write::Report, project::SyncError> {
     let files = generate(spec_dir, options).map_err(project::SyncError::Generate)?;
     write::sync(out_dir, &files, mode).map_err(project::SyncError::Io)
 }

@@ -94,9 +94,7 @@ fn load_file<T: DeserializeOwned>(spec_dir: &Path, relative: &str, errors: &mut 
         }
     };
     match serde_yaml::from_str::<T>(&text) {
-        Ok(spec) => {
-            Some(Loaded { file, relative: relative.to_owned(), spec, locations: Locations::index(&text) })
-        }
+        Ok(spec) => Some(Loaded { file, relative: relative.to_owned(), spec, locations: Locations::index(&text) }),
         Err(e) => {
             errors.push(shape_error(file, &e));
             None
@@ -107,10 +105,8 @@ fn load_file<T: DeserializeOwned>(spec_dir: &Path, relative: &str, errors: &mut 
 /// Turns serde_yaml's `path: message at line L column C` into a diagnostic.
 fn shape_error(file: PathBuf, e: &serde_yaml::Error) -> Diagnostic {
     let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-    let mut text = e.to_string();
-    if let Some(cut) = text.rfind(" at line ") {
-        text.truncate(cut);
-    }
+    // The position is in the diagnostic already; other positions in the text stay.
+    let text = e.to_string().replacen(&format!(" at line {line} column {column}"), "", 1);
     let (spec_path, message) = match text.split_once(": ") {
         Some((path, rest)) if !path.contains(' ') => (path.to_owned(), rest.to_owned()),
         _ => (String::new(), text),
@@ -126,6 +122,8 @@ fn shape_hint(message: &str) -> Option<String> {
         "add the field; spec/README.md lists what each construct requires"
     } else if message.starts_with("unknown variant") {
         "use one of the listed values"
+    } else if message.contains("while parsing") || message.contains("while scanning") {
+        "fix the YAML syntax here: an unclosed `{`, `[` or quote, or a wrong indentation"
     } else if message.contains("did not match any variant") {
         "see spec/README.md for the accepted forms of this construct"
     } else {

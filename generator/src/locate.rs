@@ -43,8 +43,14 @@ impl Locations {
 
 enum Frame {
     /// A mapping; `key` is set between a key and its value.
-    Map { path: String, key: Option<String> },
-    Seq { path: String, next: usize },
+    Map {
+        path: String,
+        key: Option<String>,
+    },
+    Seq {
+        path: String,
+        next: usize,
+    },
 }
 
 #[derive(Default)]
@@ -60,7 +66,7 @@ fn join(parent: &str, key: &str) -> String {
 impl Builder {
     /// The path of the node that starts now, recording its position; `None` when the
     /// node is a mapping key.
-    fn enter(&mut self, scalar: Option<&str>, mark: Marker) -> Option<String> {
+    fn enter(&mut self, scalar: Option<&str>, mapping: bool, mark: Marker) -> Option<String> {
         let pos = (mark.line(), mark.col() + 1);
         match self.stack.last_mut() {
             None => Some(String::new()),
@@ -68,6 +74,8 @@ impl Builder {
                 Some(k) => Some(join(path, &k)),
                 None => {
                     let k = scalar.unwrap_or("?").to_owned();
+                    // A mapping inside a list starts where its first key does.
+                    self.positions.entry(path.clone()).or_insert(pos);
                     self.positions.insert(join(path, &k), pos);
                     *key = Some(k);
                     None
@@ -76,7 +84,10 @@ impl Builder {
             Some(Frame::Seq { path, next }) => {
                 let p = format!("{path}[{next}]");
                 *next += 1;
-                self.positions.insert(p.clone(), pos);
+                // yaml-rust2 marks a block mapping after its first key; its key is recorded instead.
+                if !mapping {
+                    self.positions.insert(p.clone(), pos);
+                }
                 Some(p)
             }
         }
@@ -87,18 +98,18 @@ impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::Scalar(value, ..) => {
-                self.enter(Some(&value), mark);
+                self.enter(Some(&value), false, mark);
             }
             Event::Alias(_) => {
-                self.enter(None, mark);
+                self.enter(None, false, mark);
             }
             Event::MappingStart(..) => {
-                if let Some(path) = self.enter(None, mark) {
+                if let Some(path) = self.enter(None, true, mark) {
                     self.stack.push(Frame::Map { path, key: None });
                 }
             }
             Event::SequenceStart(..) => {
-                if let Some(path) = self.enter(None, mark) {
+                if let Some(path) = self.enter(None, false, mark) {
                     self.stack.push(Frame::Seq { path, next: 0 });
                 }
             }

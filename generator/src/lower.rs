@@ -23,7 +23,7 @@ pub fn lower(raw: &RawCatalogue) -> ir::Catalogue {
     let services = by_service
         .into_iter()
         .map(|(wire, mut files)| {
-            files.sort_by(|a, b| version_key(&a.spec.version).cmp(&version_key(&b.spec.version)));
+            files.sort_by_key(|f| version_key(&f.spec.version));
             let first = &files[0].spec;
             ir::Service {
                 wire: wire.to_owned(),
@@ -114,9 +114,11 @@ fn lower_version(spec: &ServiceFile) -> ir::Version {
         .iter()
         .map(|(wire, model)| {
             let mut ns = Namespace::default();
-            let multipart = spec.resources.values().flat_map(|r| r.methods.values()).any(
-                |m| matches!(&m.body, Some(spec::Body::Multipart(b)) if b == wire),
-            );
+            let multipart = spec
+                .resources
+                .values()
+                .flat_map(|r| r.methods.values())
+                .any(|m| matches!(&m.body, Some(spec::Body::Multipart(b)) if b == wire));
             ir::Model {
                 wire: wire.clone(),
                 rust: names.models[wire].clone(),
@@ -140,7 +142,9 @@ fn lower_version(spec: &ServiceFile) -> ir::Version {
                 .methods
                 .iter()
                 .zip(requests)
-                .map(|((mwire, m), request_type)| lower_method(spec, wire, mwire, m, request_type, &mut functions, &names))
+                .map(|((mwire, m), request_type)| {
+                    lower_method(spec, wire, mwire, m, request_type, &mut functions, &names)
+                })
                 .collect();
             ir::Resource { wire: wire.clone(), module, function, accessor, summary: resource.summary.clone(), methods }
         })
@@ -228,7 +232,10 @@ fn lower_method(
         let mut ns = Namespace::default();
         let fields = names.fields(&mut ns, &spec.models[model].fields);
         let rust_of = |wire: &str| fields.iter().find(|f| f.wire == wire).map(|f| f.rust.clone());
-        Some(ir::Pagination { items: rust_of(&p.items)?, cursor: rust_of(p.cursor.as_deref().unwrap_or("page_token"))? })
+        Some(ir::Pagination {
+            items: rust_of(&p.items)?,
+            cursor: rust_of(p.cursor.as_deref().unwrap_or("page_token"))?,
+        })
     });
     let mut tokens = m.tokens.clone();
     tokens.sort();
@@ -328,7 +335,11 @@ fn usages(spec: &ServiceFile) -> BTreeMap<String, Usage> {
             continue;
         }
         let entry = usage.entry(name.to_owned()).or_default();
-        if sent { entry.sent = true } else { entry.read = true }
+        if sent {
+            entry.sent = true
+        } else {
+            entry.read = true
+        }
         if let Some(model) = spec.models.get(name) {
             for field in model.fields.values() {
                 if let Ok(ty) = TypeExpr::parse(&field.ty) {

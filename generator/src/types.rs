@@ -30,9 +30,7 @@ impl TypeExpr {
         let text = text.trim();
         for (prefix, wrap) in [("list<", TypeExpr::List as fn(_) -> _), ("map<", TypeExpr::Map)] {
             if let Some(rest) = text.strip_prefix(prefix) {
-                let inner = rest
-                    .strip_suffix('>')
-                    .ok_or_else(|| format!("`{text}` is missing its closing `>`"))?;
+                let inner = rest.strip_suffix('>').ok_or_else(|| format!("`{text}` is missing its closing `>`"))?;
                 return Ok(wrap(Box::new(TypeExpr::parse(inner)?)));
             }
         }
@@ -75,9 +73,7 @@ mod tests {
         assert_eq!(TypeExpr::parse("int64"), Ok(TypeExpr::Builtin(Builtin::Int64)));
         assert_eq!(
             TypeExpr::parse("list<map<Message>>"),
-            Ok(TypeExpr::List(Box::new(TypeExpr::Map(Box::new(TypeExpr::Named(
-                "Message".into()
-            ))))))
+            Ok(TypeExpr::List(Box::new(TypeExpr::Map(Box::new(TypeExpr::Named("Message".into()))))))
         );
         assert_eq!(TypeExpr::parse("list<int64"), Err("`list<int64` is missing its closing `>`".into()));
         assert_eq!(TypeExpr::parse("strnig"), Err("`strnig` is not a type".into()));

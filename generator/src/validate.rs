@@ -18,7 +18,11 @@ pub fn validate(catalogue: &RawCatalogue) -> Diagnostics {
     for (name, scope) in &catalogue.scopes.spec.scopes {
         if scope.identity.is_empty() {
             let path = format!("scopes.{name}.identity");
-            errors.push(catalogue.scopes.error(&path, "a scope needs at least one identity".into(), Some("write `identity: [tenant]`, `[user]` or both".into())));
+            errors.push(catalogue.scopes.error(
+                &path,
+                "a scope needs at least one identity".into(),
+                Some("write `identity: [tenant]`, `[user]` or both".into()),
+            ));
         }
     }
     let mut endpoints: BTreeMap<String, String> = BTreeMap::new();
@@ -54,12 +58,22 @@ impl FileCheck<'_> {
     fn header(&mut self) {
         let expected = format!("services/{}/{}.yaml", self.spec().service, self.spec().version);
         if self.file.relative != expected {
-            let message = format!("the file says `service: {}` and `version: {}` but lives at {}", self.spec().service, self.spec().version, self.file.relative);
+            let message = format!(
+                "the file says `service: {}` and `version: {}` but lives at {}",
+                self.spec().service,
+                self.spec().version,
+                self.file.relative
+            );
             self.error("service", message, format!("move it to spec/{expected} or fix the header"));
         }
-        let lower = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let lower =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !lower(&self.spec().service) {
-            self.error("service", format!("service name `{}` must be lowercase letters, digits and `_`", self.spec().service), "");
+            self.error(
+                "service",
+                format!("service name `{}` must be lowercase letters, digits and `_`", self.spec().service),
+                "",
+            );
         }
         if !self.spec().version.starts_with('v') || !lower(&self.spec().version) {
             self.error("version", format!("version `{}` must look like `v1`", self.spec().version), "");
@@ -78,7 +92,11 @@ impl FileCheck<'_> {
                 "string" => false,
                 "int32" => true,
                 other => {
-                    self.error(&format!("{path}.type"), format!("enum type `{other}` is not supported"), "use `string` or `int32`");
+                    self.error(
+                        &format!("{path}.type"),
+                        format!("enum type `{other}` is not supported"),
+                        "use `string` or `int32`",
+                    );
                     continue;
                 }
             };
@@ -93,7 +111,11 @@ impl FileCheck<'_> {
                     self.error(&vpath, format!("`{text}` is not an integer, but the enum is `int32`"), "");
                 }
                 if int && !named {
-                    self.error(&vpath, format!("integer value `{text}` needs a `name`"), "write `{ value: 1, name: active }`");
+                    self.error(
+                        &vpath,
+                        format!("integer value `{text}` needs a `name`"),
+                        "write `{ value: 1, name: active }`",
+                    );
                 }
                 if !seen.insert(text.clone()) {
                     self.error(&vpath, format!("value `{text}` is listed twice"), "remove the duplicate");
@@ -118,7 +140,11 @@ impl FileCheck<'_> {
 
     fn type_name(&mut self, path: &str, name: &str) {
         if TypeExpr::parse(name) != Ok(TypeExpr::Named(name.to_owned())) {
-            self.error(path, format!("`{name}` is not an UpperCamelCase name"), "models and enums are named like `ChatMember`");
+            self.error(
+                path,
+                format!("`{name}` is not an UpperCamelCase name"),
+                "models and enums are named like `ChatMember`",
+            );
         }
     }
 
@@ -143,11 +169,19 @@ impl FileCheck<'_> {
                 return None;
             }
             if place == Place::Param && self.spec().models.contains_key(name) {
-                self.error(&tpath, format!("parameter of model type `{name}`"), "path and query parameters take scalars, enums or lists of them");
+                self.error(
+                    &tpath,
+                    format!("parameter of model type `{name}`"),
+                    "path and query parameters take scalars, enums or lists of them",
+                );
             }
         }
         if field.as_string && ty.leaf() != &TypeExpr::Builtin(Builtin::Int64) {
-            self.error(&format!("{path}.as_string"), "`as_string` applies only to int64", "remove it, or change the type to int64");
+            self.error(
+                &format!("{path}.as_string"),
+                "`as_string` applies only to int64",
+                "remove it, or change the type to int64",
+            );
         }
         let file_leaf = ty.leaf() == &TypeExpr::Builtin(Builtin::File);
         if file_leaf && (place != Place::Model || ty != TypeExpr::Builtin(Builtin::File)) {
@@ -157,7 +191,8 @@ impl FileCheck<'_> {
             self.error(&tpath, "maps cannot be parameters", "");
         }
         if let Some(name) = &field.rust_name {
-            let valid = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_') && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            let valid = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !valid {
                 self.error(&format!("{path}.rust_name"), format!("`{name}` is not a snake_case identifier"), "");
             }
@@ -177,7 +212,11 @@ impl FileCheck<'_> {
                 let id = format!("{} {}", file.file.display(), path);
                 if let Some(endpoint) = self.method(&path, method, &mut multipart_models) {
                     if let Some(other) = endpoints.insert(endpoint.clone(), id) {
-                        self.error(&format!("{path}.http"), format!("`{endpoint}` is also declared at {other}"), "each method and path appears once in the catalogue");
+                        self.error(
+                            &format!("{path}.http"),
+                            format!("`{endpoint}` is also declared at {other}"),
+                            "each method and path appears once in the catalogue",
+                        );
                     }
                 }
             }
@@ -187,7 +226,11 @@ impl FileCheck<'_> {
             for (wire, field) in &model.fields {
                 if field.ty == "file" && !multipart_models.contains(name.as_str()) {
                     let path = format!("models.{name}.fields.{wire}.type");
-                    self.error(&path, format!("`{name}` has a file field but is not a multipart body"), "use it as `body: { multipart: ... }`");
+                    self.error(
+                        &path,
+                        format!("`{name}` has a file field but is not a multipart body"),
+                        "use it as `body: { multipart: ... }`",
+                    );
                 }
             }
         }
@@ -200,7 +243,11 @@ impl FileCheck<'_> {
         let mut seen = BTreeSet::new();
         for (i, token) in method.tokens.iter().enumerate() {
             if !seen.insert(token) {
-                self.error(&format!("{path}.tokens[{i}]"), format!("token kind `{token:?}` is listed twice").to_lowercase(), "");
+                self.error(
+                    &format!("{path}.tokens[{i}]"),
+                    format!("token kind `{token:?}` is listed twice").to_lowercase(),
+                    "",
+                );
             }
         }
         for (section, params) in [("path", &method.path), ("query", &method.query)] {
@@ -212,13 +259,11 @@ impl FileCheck<'_> {
             Some(Body::Json(model)) => {
                 self.model_ref(&format!("{path}.body.json"), model);
             }
-            Some(Body::Multipart(model)) => {
-                if self.model_ref(&format!("{path}.body.multipart"), model) {
-                    multipart.insert(model);
-                    self.multipart_model(&format!("{path}.body.multipart"), model);
-                }
+            Some(Body::Multipart(model)) if self.model_ref(&format!("{path}.body.multipart"), model) => {
+                multipart.insert(model);
+                self.multipart_model(&format!("{path}.body.multipart"), model);
             }
-            None => {}
+            Some(Body::Multipart(_)) | None => {}
         }
         match &method.response {
             Some(Response::Json(model)) => {
@@ -234,28 +279,52 @@ impl FileCheck<'_> {
         }
         let http_path = format!("{path}.http");
         let Some((verb, template)) = method.http.split_once(' ') else {
-            self.error(&http_path, format!("`{}` is not `<METHOD> <path>`", method.http), "write e.g. `GET /open-apis/im/v1/messages/:message_id`");
+            self.error(
+                &http_path,
+                format!("`{}` is not `<METHOD> <path>`", method.http),
+                "write e.g. `GET /open-apis/im/v1/messages/:message_id`",
+            );
             return None;
         };
         if !HTTP_METHODS.contains(&verb) {
-            self.error(&http_path, format!("`{verb}` is not an HTTP method the platform uses"), "use GET, POST, PUT, PATCH or DELETE");
+            self.error(
+                &http_path,
+                format!("`{verb}` is not an HTTP method the platform uses"),
+                "use GET, POST, PUT, PATCH or DELETE",
+            );
             return None;
         }
         if !template.starts_with("/open-apis/") || template.contains(['?', ' ', '#']) {
-            self.error(&http_path, format!("`{template}` is not a path under /open-apis/"), "paths start with /open-apis/ and carry no query string");
+            self.error(
+                &http_path,
+                format!("`{template}` is not a path under /open-apis/"),
+                "paths start with /open-apis/ and carry no query string",
+            );
             return None;
         }
         let placeholders: Vec<&str> = template.split('/').filter_map(|s| s.strip_prefix(':')).collect();
         for name in &placeholders {
             if !method.path.contains_key(*name) {
-                self.error(&http_path, format!("placeholder `:{name}` has no entry under `path:`"), format!("add `path: {{ {name}: {{ type: string, required: true }} }}`"));
+                self.error(
+                    &http_path,
+                    format!("placeholder `:{name}` has no entry under `path:`"),
+                    format!("add `path: {{ {name}: {{ type: string, required: true }} }}`"),
+                );
             }
         }
         for (name, field) in &method.path {
             if !placeholders.contains(&name.as_str()) {
-                self.error(&format!("{path}.path.{name}"), format!("path parameter `{name}` does not appear in `{template}`"), format!("add `:{name}` to the path or remove the parameter"));
+                self.error(
+                    &format!("{path}.path.{name}"),
+                    format!("path parameter `{name}` does not appear in `{template}`"),
+                    format!("add `:{name}` to the path or remove the parameter"),
+                );
             } else if !field.required {
-                self.error(&format!("{path}.path.{name}"), format!("path parameter `{name}` must be `required: true`"), "");
+                self.error(
+                    &format!("{path}.path.{name}"),
+                    format!("path parameter `{name}` must be `required: true`"),
+                    "",
+                );
             }
         }
         Some(format!("{verb} {template}"))
@@ -280,16 +349,26 @@ impl FileCheck<'_> {
         for (wire, field) in &model.fields {
             match TypeExpr::parse(&field.ty) {
                 Ok(TypeExpr::Builtin(Builtin::File)) => has_file = true,
-                Ok(TypeExpr::Builtin(Builtin::Json)) | Ok(TypeExpr::List(_)) | Ok(TypeExpr::Map(_)) => nested.push(wire.clone()),
+                Ok(TypeExpr::Builtin(Builtin::Json)) | Ok(TypeExpr::List(_)) | Ok(TypeExpr::Map(_)) => {
+                    nested.push(wire.clone())
+                }
                 Ok(TypeExpr::Named(n)) if self.spec().models.contains_key(&n) => nested.push(wire.clone()),
                 _ => {}
             }
         }
         if !has_file {
-            self.error(path, format!("multipart body `{name}` has no `file` field"), "use `body: { json: ... }` for bodies without files");
+            self.error(
+                path,
+                format!("multipart body `{name}` has no `file` field"),
+                "use `body: { json: ... }` for bodies without files",
+            );
         }
         for wire in nested {
-            self.error(&format!("models.{name}.fields.{wire}.type"), format!("multipart field `{wire}` must be a scalar, an enum or a file"), "");
+            self.error(
+                &format!("models.{name}.fields.{wire}.type"),
+                format!("multipart field `{wire}` must be a scalar, an enum or a file"),
+                "",
+            );
         }
     }
 
@@ -297,7 +376,11 @@ impl FileCheck<'_> {
         let ppath = format!("{path}.pagination");
         for (param, ty) in [("page_size", "int32"), ("page_token", "string")] {
             if method.query.get(param).is_none_or(|f| f.ty != ty) {
-                self.error(&ppath, format!("a paginated method needs the query parameter `{param}: {{ type: {ty} }}`"), "");
+                self.error(
+                    &ppath,
+                    format!("a paginated method needs the query parameter `{param}: {{ type: {ty} }}`"),
+                    "",
+                );
             }
         }
         let Some(Response::Json(model)) = &method.response else {
@@ -307,13 +390,11 @@ impl FileCheck<'_> {
         let file = self.file;
         let Some(model) = file.spec.models.get(model) else { return };
         let cursor = pagination.cursor.as_deref().unwrap_or("page_token");
-        let expect: [(&str, fn(&str) -> bool, &str); 3] = [
-            ("has_more", |t| t == "bool", "bool"),
-            (cursor, |t| t == "string", "string"),
-            (&pagination.items, |t| t.starts_with("list<"), "a list"),
-        ];
-        for (field, ok, what) in expect {
-            if !model.fields.get(field).is_some_and(|f| ok(&f.ty)) {
+        // (field, type prefix it must have, how to say it)
+        let expect =
+            [("has_more", "bool", "bool"), (cursor, "string", "string"), (&pagination.items, "list<", "a list")];
+        for (field, prefix, what) in expect {
+            if !model.fields.get(field).is_some_and(|f| f.ty.starts_with(prefix)) {
                 self.error(&ppath, format!("the response model needs a field `{field}` that is {what}"), "");
             }
         }
@@ -322,7 +403,11 @@ impl FileCheck<'_> {
     fn scopes(&mut self, path: &str, scopes: Option<&Scopes>) {
         let Some(Scopes::Lists(lists)) = scopes else { return };
         if lists.any.is_empty() && lists.all.is_empty() {
-            self.error(&format!("{path}.scopes"), "empty scope lists", "write `scopes: none` when the call needs no scope, or omit `scopes` when unknown");
+            self.error(
+                &format!("{path}.scopes"),
+                "empty scope lists",
+                "write `scopes: none` when the call needs no scope, or omit `scopes` when unknown",
+            );
         }
         for (kind, list) in [("any", &lists.any), ("all", &lists.all)] {
             let mut seen = BTreeSet::new();
@@ -353,21 +438,33 @@ impl FileCheck<'_> {
     fn events(&mut self, pushed: &mut BTreeMap<String, String>) {
         let file = self.file;
         let mut payloads: IndexMap<&str, String> = IndexMap::new();
-        let items = file.spec.events.iter().map(|(k, e)| ("events", k, &e.payload, e.doc.as_deref(), e.scopes.as_ref()));
+        let items =
+            file.spec.events.iter().map(|(k, e)| ("events", k, &e.payload, e.doc.as_deref(), e.scopes.as_ref()));
         let callbacks = file.spec.callbacks.iter().map(|(k, c)| ("callbacks", k, &c.payload, c.doc.as_deref(), None));
         for (section, key, payload, doc, scopes) in items.chain(callbacks) {
             let path = format!("{section}.{key}");
             // v1 types have no dots (`app_ticket`); v2 types do (`im.message.receive_v1`).
-            let valid = !key.is_empty() && !key.starts_with('.') && !key.ends_with('.') && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+            let valid = !key.is_empty()
+                && !key.starts_with('.')
+                && !key.ends_with('.')
+                && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
             if !valid {
-                self.error(&path, format!("`{key}` does not look like an event type"), "event types are lowercase, like `im.message.receive_v1` or `app_ticket`");
+                self.error(
+                    &path,
+                    format!("`{key}` does not look like an event type"),
+                    "event types are lowercase, like `im.message.receive_v1` or `app_ticket`",
+                );
             }
             if let Some(other) = pushed.insert(key.clone(), format!("{} {path}", file.file.display())) {
                 self.error(&path, format!("`{key}` is also declared at {other}"), "");
             }
             if self.model_ref(&format!("{path}.payload"), payload) {
                 if let Some(other) = payloads.insert(payload, key.clone()) {
-                    self.error(&format!("{path}.payload"), format!("model `{payload}` is already the payload of `{other}`"), "give each event its own payload model");
+                    self.error(
+                        &format!("{path}.payload"),
+                        format!("model `{payload}` is already the payload of `{other}`"),
+                        "give each event its own payload model",
+                    );
                 }
             }
             self.doc_url(&path, doc);
@@ -418,4 +515,3 @@ fn distance(a: &str, b: &str) -> usize {
     }
     row[b.len()]
 }
-

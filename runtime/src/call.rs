@@ -68,12 +68,7 @@ pub struct Call<'c, T> {
 
 impl<'c, T> Call<'c, T> {
     pub(crate) fn new(client: &'c Client, request: Request) -> Self {
-        Call {
-            client,
-            request,
-            options: CallOptions::default(),
-            output: PhantomData,
-        }
+        Call { client, request, options: CallOptions::default(), output: PhantomData }
     }
 
     option_setters!();
@@ -84,12 +79,7 @@ impl<'c, T: DeserializeOwned + Send + 'static> IntoFuture for Call<'c, T> {
     type IntoFuture = Pin<Box<dyn Future<Output = Result<T>> + Send + 'c>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let Call {
-            client,
-            request,
-            options,
-            ..
-        } = self;
+        let Call { client, request, options, .. } = self;
         Box::pin(async move {
             let endpoint = request.endpoint().id;
             let text = client.call_json(request, options).await?;
@@ -108,11 +98,7 @@ pub struct DownloadCall<'c> {
 
 impl<'c> DownloadCall<'c> {
     pub(crate) fn new(client: &'c Client, request: Request) -> Self {
-        DownloadCall {
-            client,
-            request,
-            options: CallOptions::default(),
-        }
+        DownloadCall { client, request, options: CallOptions::default() }
     }
 
     option_setters!();
@@ -170,11 +156,8 @@ fn extra_headers(options: &CallOptions) -> Result<HeaderMap> {
         let header = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::Config(format!("`{name}` is not a valid HTTP header name")))?;
         // The value is left out of the message: it may be a credential.
-        let value = HeaderValue::from_str(value).map_err(|_| {
-            Error::Config(format!(
-                "the value of header `{name}` is not a valid header value"
-            ))
-        })?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| Error::Config(format!("the value of header `{name}` is not a valid header value")))?;
         map.append(header, value);
     }
     Ok(map)
@@ -202,12 +185,7 @@ impl Client {
             return Err(Error::encode(endpoint.id, message.clone()));
         }
         let auth = choose_auth(endpoint, options)?;
-        let url = crate::url::build(
-            &self.inner.base_url,
-            endpoint,
-            &request.path_params,
-            &request.query,
-        )?;
+        let url = crate::url::build(&self.inner.base_url, endpoint, &request.path_params, &request.query)?;
         let headers = extra_headers(options)?;
         let mut retried = false;
         loop {
@@ -218,9 +196,7 @@ impl Client {
             };
             let authorization = match token.as_deref() {
                 Some(token) => Some(transport::bearer(token).ok_or_else(|| {
-                    Error::Config(
-                        "the access token contains characters not allowed in a header".to_owned(),
-                    )
+                    Error::Config("the access token contains characters not allowed in a header".to_owned())
                 })?),
                 None => None,
             };
@@ -272,29 +248,17 @@ mod tests {
     #[test]
     fn token_choice_follows_the_endpoint() {
         let none = CallOptions::default();
-        let user = CallOptions {
-            user_token: Some(Secret::new("u-1".to_owned())),
-            ..CallOptions::default()
-        };
+        let user = CallOptions { user_token: Some(Secret::new("u-1".to_owned())), ..CallOptions::default() };
         let both = endpoint(&[TokenKind::User, TokenKind::Tenant]);
         let app = endpoint(&[TokenKind::App]);
         let user_only = endpoint(&[TokenKind::User]);
         let public = endpoint(&[]);
-        assert!(matches!(
-            choose_auth(&both, &none),
-            Ok(Auth::App(AppToken::Tenant))
-        ));
+        assert!(matches!(choose_auth(&both, &none), Ok(Auth::App(AppToken::Tenant))));
         assert!(matches!(choose_auth(&both, &user), Ok(Auth::User("u-1"))));
-        assert!(matches!(
-            choose_auth(&app, &none),
-            Ok(Auth::App(AppToken::App))
-        ));
+        assert!(matches!(choose_auth(&app, &none), Ok(Auth::App(AppToken::App))));
         assert!(matches!(choose_auth(&public, &none), Ok(Auth::None)));
         let missing = choose_auth(&user_only, &none).err().unwrap();
-        assert!(
-            missing.to_string().contains(".user_access_token(token)"),
-            "{missing}"
-        );
+        assert!(missing.to_string().contains(".user_access_token(token)"), "{missing}");
         let refused = choose_auth(&app, &user).err().unwrap();
         assert!(matches!(refused, Error::Config(_)));
         assert!(!refused.to_string().contains("u-1"));
@@ -305,26 +269,17 @@ mod tests {
         fn assert_send<F: Future + Send>(_: F) {}
         let client = Client::builder("a", "b").build().unwrap();
         static EP: Endpoint = endpoint(&[]);
-        assert_send(
-            client
-                .call::<serde_json::Value>(Request::new(&EP))
-                .into_future(),
-        );
+        assert_send(client.call::<serde_json::Value>(Request::new(&EP)).into_future());
         assert_send(client.download(Request::new(&EP)).into_future());
     }
 
     #[test]
     fn bad_headers_are_reported_without_their_value() {
-        let options = CallOptions {
-            headers: vec![("x-secret".to_owned(), "tok\nen".to_owned())],
-            ..CallOptions::default()
-        };
+        let options =
+            CallOptions { headers: vec![("x-secret".to_owned(), "tok\nen".to_owned())], ..CallOptions::default() };
         let err = extra_headers(&options).unwrap_err().to_string();
         assert!(err.contains("x-secret") && !err.contains("tok"), "{err}");
-        let ok = CallOptions {
-            request_id: Some("req-1".to_owned()),
-            ..CallOptions::default()
-        };
+        let ok = CallOptions { request_id: Some("req-1".to_owned()), ..CallOptions::default() };
         assert_eq!(extra_headers(&ok).unwrap()["x-request-id"], "req-1");
     }
 }

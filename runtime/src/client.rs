@@ -51,10 +51,7 @@ pub(crate) struct ClientInner {
 impl Client {
     /// Starts configuring a client for the app with these credentials, from the
     /// developer console's "Credentials & Basic Info" page.
-    pub fn builder(
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
-    ) -> ClientBuilder<Client> {
+    pub fn builder(app_id: impl Into<String>, app_secret: impl Into<String>) -> ClientBuilder<Client> {
         ClientBuilder::new(app_id, app_secret)
     }
 
@@ -166,21 +163,15 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<C> {
         if self.app_id.trim().is_empty() {
-            return Err(Error::Config(
-                "the app id is empty: copy it from the developer console".to_owned(),
-            ));
+            return Err(Error::Config("the app id is empty: copy it from the developer console".to_owned()));
         }
         if self.app_secret.expose().trim().is_empty() {
-            return Err(Error::Config(
-                "the app secret is empty: copy it from the developer console".to_owned(),
-            ));
+            return Err(Error::Config("the app secret is empty: copy it from the developer console".to_owned()));
         }
         let base_url = checked_base_url(&self.base_url)?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .build()
-                .map_err(Error::Transport)?,
+            None => reqwest::Client::builder().build().map_err(Error::Transport)?,
         };
         let client = Client {
             inner: Arc::new(ClientInner {
@@ -213,8 +204,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
 /// trailing slashes.
 fn checked_base_url(url: &str) -> Result<String> {
     let bad = |why: &str| Error::Config(format!("the base URL `{url}` {why}"));
-    let parsed =
-        reqwest::Url::parse(url.trim()).map_err(|e| bad(&format!("does not parse: {e}")))?;
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| bad(&format!("does not parse: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(bad("must start with http:// or https://"));
     }
@@ -244,10 +234,7 @@ mod tests {
 
     #[test]
     fn base_url_is_normalised() {
-        let client = Client::builder("a", "b")
-            .base_url("http://127.0.0.1:8080/")
-            .build()
-            .unwrap();
+        let client = Client::builder("a", "b").base_url("http://127.0.0.1:8080/").build().unwrap();
         assert_eq!(client.base_url(), "http://127.0.0.1:8080");
         let default = Client::builder("a", "b").build().unwrap();
         assert_eq!(default.base_url(), FEISHU_BASE_URL);

@@ -86,16 +86,12 @@ impl Envelope {
 /// Turns a reply into an error when it is one: a non-zero code, or a non-2xx status.
 fn check(reply: &Reply, endpoint: &Endpoint) -> Result<()> {
     match &reply.envelope {
-        Ok(env) if env.code.is_some_and(|c| c != 0) => Err(Error::Api(Box::new(env.api_error(
-            reply,
-            endpoint.id,
-            endpoint.scopes,
-        )))),
-        _ if !reply.is_success() => Err(Error::Http {
-            status: reply.status,
-            endpoint: endpoint.id,
-            body_excerpt: excerpt(&reply.body),
-        }),
+        Ok(env) if env.code.is_some_and(|c| c != 0) => {
+            Err(Error::Api(Box::new(env.api_error(reply, endpoint.id, endpoint.scopes))))
+        }
+        _ if !reply.is_success() => {
+            Err(Error::Http { status: reply.status, endpoint: endpoint.id, body_excerpt: excerpt(&reply.body) })
+        }
         _ => Ok(()),
     }
 }
@@ -103,16 +99,14 @@ fn check(reply: &Reply, endpoint: &Endpoint) -> Result<()> {
 /// The JSON text the response type is read from.
 pub(crate) fn json_text(reply: Reply, endpoint: &'static Endpoint) -> Result<Box<str>> {
     check(&reply, endpoint)?;
-    let envelope = reply
-        .envelope
-        .map_err(|message| Error::decode(endpoint.id, message, &reply.body))?;
+    let envelope = reply.envelope.map_err(|message| Error::decode(endpoint.id, message, &reply.body))?;
     Ok(match endpoint.response {
         // A successful call with nothing to say may omit `data` or send null.
         ResponseKind::Data => envelope.data.map_or_else(|| "{}".into(), Box::<str>::from),
         ResponseKind::Empty => "{}".into(),
-        ResponseKind::Flat | ResponseKind::Binary => std::str::from_utf8(&reply.body)
-            .map_err(|e| Error::decode(endpoint.id, e, &reply.body))?
-            .into(),
+        ResponseKind::Flat | ResponseKind::Binary => {
+            std::str::from_utf8(&reply.body).map_err(|e| Error::decode(endpoint.id, e, &reply.body))?.into()
+        }
     })
 }
 
@@ -125,10 +119,7 @@ pub(crate) fn decode<T: DeserializeOwned>(endpoint: &'static str, text: &str) ->
 pub(crate) fn file(reply: Reply, endpoint: &'static Endpoint) -> Result<Download> {
     check(&reply, endpoint)?;
     Ok(Download {
-        file_name: reply
-            .content_disposition
-            .as_deref()
-            .and_then(download::file_name),
+        file_name: reply.content_disposition.as_deref().and_then(download::file_name),
         content_type: reply.content_type,
         bytes: reply.body,
     })
@@ -145,18 +136,12 @@ mod tests {
         method: HttpMethod::Post,
         path: "/open-apis/im/v1/messages",
         tokens: &[TokenKind::Tenant],
-        scopes: Scopes::Known {
-            any: &["im:message"],
-            all: &[],
-        },
+        scopes: Scopes::Known { any: &["im:message"], all: &[] },
         response: ResponseKind::Data,
         doc_url: "",
     };
 
-    static FLAT: Endpoint = Endpoint {
-        response: ResponseKind::Flat,
-        ..EP
-    };
+    static FLAT: Endpoint = Endpoint { response: ResponseKind::Flat, ..EP };
 
     fn reply(status: u16, log_id: Option<&str>, body: &str) -> Reply {
         let content_type = Some("application/json; charset=utf-8".to_owned());
@@ -172,11 +157,7 @@ mod tests {
 
     #[test]
     fn data_is_taken_from_the_envelope() {
-        let r = reply(
-            200,
-            None,
-            r#"{"code":0,"msg":"ok","data":{"message_id":"om_1"}}"#,
-        );
+        let r = reply(200, None, r#"{"code":0,"msg":"ok","data":{"message_id":"om_1"}}"#);
         let v: serde_json::Value = decode(EP.id, &json_text(r, &EP).unwrap()).unwrap();
         assert_eq!(v["message_id"], "om_1");
     }
@@ -220,8 +201,7 @@ mod tests {
 
     #[test]
     fn header_log_id_wins_and_odd_error_shapes_are_tolerated() {
-        let body =
-            r#"{"code":20026,"error":"invalid_grant","error_description":"bad refresh token"}"#;
+        let body = r#"{"code":20026,"error":"invalid_grant","error_description":"bad refresh token"}"#;
         let err = json_text(reply(400, Some("hdr-log"), body), &EP).unwrap_err();
         let api = err.api_error().unwrap();
         assert_eq!(err.log_id(), Some("hdr-log"));
@@ -233,11 +213,7 @@ mod tests {
     fn malformed_json_is_a_decode_error_with_an_excerpt() {
         let err = json_text(reply(200, None, r#"{"code":0,"data":{"#), &EP).unwrap_err();
         match err {
-            Error::Decode {
-                endpoint,
-                body_excerpt,
-                ..
-            } => {
+            Error::Decode { endpoint, body_excerpt, .. } => {
                 assert_eq!(endpoint, EP.id);
                 assert_eq!(body_excerpt, r#"{"code":0,"data":{"#);
             }
@@ -254,9 +230,7 @@ mod tests {
         }
         let r = reply(200, None, r#"{"code":0,"data":{"count":"many"}}"#);
         let err = decode::<Out>(EP.id, &json_text(r, &EP).unwrap()).unwrap_err();
-        assert!(
-            matches!(&err, Error::Decode { body_excerpt, .. } if body_excerpt.contains("many"))
-        );
+        assert!(matches!(&err, Error::Decode { body_excerpt, .. } if body_excerpt.contains("many")));
     }
 
     #[test]

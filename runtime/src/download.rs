@@ -25,16 +25,8 @@ pub(crate) fn file_name(header: &[u8]) -> Option<String> {
     // Some servers put raw UTF-8 in the header despite the RFC; accept it.
     let header = String::from_utf8_lossy(header);
     let params = params(&header);
-    let extended = params
-        .iter()
-        .find(|(k, _)| k == "filename*")
-        .and_then(|(_, v)| decode_extended(v));
-    let name = extended.or_else(|| {
-        params
-            .iter()
-            .find(|(k, _)| k == "filename")
-            .map(|(_, v)| v.clone())
-    })?;
+    let extended = params.iter().find(|(k, _)| k == "filename*").and_then(|(_, v)| decode_extended(v));
+    let name = extended.or_else(|| params.iter().find(|(k, _)| k == "filename").map(|(_, v)| v.clone()))?;
     // Keep only the last path component: a name is not a place to write to.
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default().trim();
     (!base.is_empty()).then(|| base.to_owned())
@@ -117,14 +109,8 @@ mod tests {
 
     #[test]
     fn extended_name_is_percent_decoded() {
-        assert_eq!(
-            name("attachment; filename*=UTF-8''%E6%8A%A5%E5%91%8A%20v2.pdf").as_deref(),
-            Some("报告 v2.pdf")
-        );
-        assert_eq!(
-            name("attachment; filename*=iso-8859-1'en'caf%E9.txt").as_deref(),
-            Some("café.txt")
-        );
+        assert_eq!(name("attachment; filename*=UTF-8''%E6%8A%A5%E5%91%8A%20v2.pdf").as_deref(), Some("报告 v2.pdf"));
+        assert_eq!(name("attachment; filename*=iso-8859-1'en'caf%E9.txt").as_deref(), Some("café.txt"));
     }
 
     #[test]
@@ -134,10 +120,7 @@ mod tests {
             name(r#"attachment; filename="my \"best\" file; v1.txt""#).as_deref(),
             Some(r#"my "best" file; v1.txt"#)
         );
-        assert_eq!(
-            name("inline;filename = b.png ;size=3").as_deref(),
-            Some("b.png")
-        );
+        assert_eq!(name("inline;filename = b.png ;size=3").as_deref(), Some("b.png"));
     }
 
     #[test]
@@ -165,21 +148,12 @@ mod tests {
 
     #[test]
     fn directories_are_stripped() {
-        assert_eq!(
-            name("attachment; filename=\"../../etc/passwd\"").as_deref(),
-            Some("passwd")
-        );
-        assert_eq!(
-            name("attachment; filename=C:\\x\\y.doc").as_deref(),
-            Some("y.doc")
-        );
+        assert_eq!(name("attachment; filename=\"../../etc/passwd\"").as_deref(), Some("passwd"));
+        assert_eq!(name("attachment; filename=C:\\x\\y.doc").as_deref(), Some("y.doc"));
     }
 
     #[test]
     fn raw_utf8_in_the_header_is_accepted() {
-        assert_eq!(
-            name("attachment; filename=\"文件.txt\"").as_deref(),
-            Some("文件.txt")
-        );
+        assert_eq!(name("attachment; filename=\"文件.txt\"").as_deref(), Some("文件.txt"));
     }
 }

@@ -101,11 +101,7 @@ impl Scopes {
 }
 
 fn quoted_list(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// How the body of a successful reply is laid out.
@@ -156,15 +152,9 @@ mod tests {
 
     #[test]
     fn scope_advice_names_every_scope() {
-        let s = Scopes::Known {
-            any: &["a", "b"],
-            all: &["c"],
-        };
+        let s = Scopes::Known { any: &["a", "b"], all: &["c"] };
         assert_eq!(s.advice().unwrap(), "one of `a`, `b` and all of `c`");
-        let one = Scopes::Known {
-            any: &["im:message"],
-            all: &[],
-        };
+        let one = Scopes::Known { any: &["im:message"], all: &[] };
         assert_eq!(one.advice().unwrap(), "`im:message`");
         assert_eq!(Scopes::Unknown.advice(), None);
         assert_eq!(Scopes::Known { any: &[], all: &[] }.advice(), None);

@@ -37,9 +37,7 @@ pub enum Error {
     #[error("{}", transport_message(.0))]
     Transport(#[source] reqwest::Error),
     /// The reply did not have the expected shape.
-    #[error(
-        "could not decode the reply of {endpoint}: {message}. The body starts with: {body_excerpt}"
-    )]
+    #[error("could not decode the reply of {endpoint}: {message}. The body starts with: {body_excerpt}")]
     Decode {
         /// The endpoint id.
         endpoint: &'static str,
@@ -104,18 +102,11 @@ impl Error {
     }
 
     pub(crate) fn decode(endpoint: &'static str, message: impl fmt::Display, body: &[u8]) -> Self {
-        Error::Decode {
-            endpoint,
-            message: message.to_string(),
-            body_excerpt: excerpt(body),
-        }
+        Error::Decode { endpoint, message: message.to_string(), body_excerpt: excerpt(body) }
     }
 
     pub(crate) fn encode(endpoint: &'static str, message: impl Into<String>) -> Self {
-        Error::Encode {
-            endpoint,
-            message: message.into(),
-        }
+        Error::Encode { endpoint, message: message.into() }
     }
 }
 
@@ -214,12 +205,8 @@ impl ApiError {
     fn advice(&self) -> Option<String> {
         let code = self.code;
         if PERMISSION_CODES.contains(&code) {
-            let named: Vec<&str> = self
-                .permission_violations
-                .iter()
-                .map(|v| v.subject.as_str())
-                .filter(|s| !s.is_empty())
-                .collect();
+            let named: Vec<&str> =
+                self.permission_violations.iter().map(|v| v.subject.as_str()).filter(|s| !s.is_empty()).collect();
             let what = match (self.scopes.advice(), named.is_empty()) {
                 (Some(scopes), _) => scopes,
                 (None, false) => format!("`{}`", named.join("`, `")),
@@ -254,11 +241,7 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} failed with code {}: {}",
-            self.endpoint, self.code, self.msg
-        )?;
+        write!(f, "{} failed with code {}: {}", self.endpoint, self.code, self.msg)?;
         if let Some(advice) = self.advice() {
             write!(f, "; {advice}")?;
         }
@@ -292,20 +275,14 @@ mod tests {
             field_violations: Vec::new(),
             helps: Vec::new(),
             endpoint: "im.v1.message.create",
-            scopes: Scopes::Known {
-                any: &["im:message", "im:message:send_as_bot"],
-                all: &[],
-            },
+            scopes: Scopes::Known { any: &["im:message", "im:message:send_as_bot"], all: &[] },
         }
     }
 
     #[test]
     fn permission_errors_name_the_scopes() {
         let text = Error::Api(Box::new(api(99991672))).to_string();
-        assert!(
-            text.contains("`im:message`, `im:message:send_as_bot`"),
-            "{text}"
-        );
+        assert!(text.contains("`im:message`, `im:message:send_as_bot`"), "{text}");
         assert!(text.contains("developer console"), "{text}");
         assert!(text.contains("log id log-1"), "{text}");
     }

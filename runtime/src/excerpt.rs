@@ -31,10 +31,7 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 /// useful when debugging pagination.
 fn is_secret_key(key: &[u8]) -> bool {
     let key = String::from_utf8_lossy(key).to_ascii_lowercase();
-    !key.ends_with("page_token")
-        && ["token", "secret", "password", "ticket"]
-            .iter()
-            .any(|word| key.contains(word))
+    !key.ends_with("page_token") && ["token", "secret", "password", "ticket"].iter().any(|word| key.contains(word))
 }
 
 /// Copies `body` until the output holds `limit` bytes, blanking the string value of every
@@ -63,9 +60,7 @@ fn redact(body: &[u8], limit: usize) -> Vec<u8> {
             secret_value_next = false;
         } else {
             out.extend_from_slice(&body[i..after.min(body.len())]);
-            let next = body[after.min(body.len())..]
-                .iter()
-                .find(|b| !b.is_ascii_whitespace());
+            let next = body[after.min(body.len())..].iter().find(|b| !b.is_ascii_whitespace());
             secret_value_next = next == Some(&b':') && is_secret_key(content);
         }
         i = after;
@@ -111,10 +106,7 @@ mod tests {
 
     #[test]
     fn ordinary_values_and_non_json_pass_through() {
-        assert_eq!(
-            excerpt(br#"{"msg":"token expired"}"#),
-            r#"{"msg":"token expired"}"#
-        );
+        assert_eq!(excerpt(br#"{"msg":"token expired"}"#), r#"{"msg":"token expired"}"#);
         assert_eq!(excerpt(b"<html>502</html>"), "<html>502</html>");
     }
 

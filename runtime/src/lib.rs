@@ -57,9 +57,7 @@ pub mod fake;
 pub use call::{Call, DownloadCall};
 pub use client::{AppType, Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use download::Download;
-pub use endpoint::{
-    Endpoint, FEISHU_BASE_URL, HttpMethod, LARK_BASE_URL, ResponseKind, Scopes, TokenKind,
-};
+pub use endpoint::{Endpoint, FEISHU_BASE_URL, HttpMethod, LARK_BASE_URL, ResponseKind, Scopes, TokenKind};
 pub use error::{ApiError, Error, FieldViolation, Help, PermissionViolation, Result};
 pub use request::Request;
 pub use types::{Empty, Int64, UnknownValue};

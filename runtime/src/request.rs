@@ -31,13 +31,7 @@ pub(crate) enum Body {
 impl Request {
     /// A request for `endpoint` with no parameters and no body.
     pub fn new(endpoint: &'static Endpoint) -> Self {
-        Request {
-            endpoint,
-            path_params: Vec::new(),
-            query: Vec::new(),
-            body: Body::None,
-            encode_error: None,
-        }
+        Request { endpoint, path_params: Vec::new(), query: Vec::new(), body: Body::None, encode_error: None }
     }
 
     /// The endpoint this request is for.
@@ -124,10 +118,7 @@ mod tests {
         assert!(matches!(&r.body, Body::Json(b) if &b[..] == br#"{"client_secret":"hush"}"#));
         assert!(r.encode_error.is_none());
         let debug = format!("{r:?}");
-        assert!(
-            debug.contains("JSON, 24 bytes") && !debug.contains("hush"),
-            "{debug}"
-        );
+        assert!(debug.contains("JSON, 24 bytes") && !debug.contains("hush"), "{debug}");
     }
 
     #[test]

@@ -70,10 +70,7 @@ struct Cached {
 impl Slot {
     fn fresh(&self) -> Option<String> {
         let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        current
-            .as_ref()
-            .filter(|c| Instant::now() < c.refresh_at)
-            .map(|c| c.token.clone())
+        current.as_ref().filter(|c| Instant::now() < c.refresh_at).map(|c| c.token.clone())
     }
 }
 
@@ -97,10 +94,7 @@ impl TokenCache {
             return Ok(token);
         }
         let (token, expire) = fetch(kind, client).await?;
-        let cached = Cached {
-            token: token.clone(),
-            refresh_at: Instant::now() + use_for(expire),
-        };
+        let cached = Cached { token: token.clone(), refresh_at: Instant::now() + use_for(expire) };
         *slot.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(cached);
         Ok(token)
     }
@@ -108,11 +102,7 @@ impl TokenCache {
     /// Forgets `token` if it is still the cached one; a token another caller has already
     /// replaced is left alone.
     pub(crate) fn evict(&self, kind: AppToken, token: &str) {
-        let mut current = self
-            .slot(kind)
-            .current
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut current = self.slot(kind).current.lock().unwrap_or_else(|e| e.into_inner());
         if current.as_ref().is_some_and(|c| c.token == token) {
             *current = None;
         }
@@ -141,15 +131,11 @@ async fn fetch(kind: AppToken, client: &ClientInner) -> Result<(String, Duration
     let endpoint = kind.endpoint_id();
     if client.app_type == AppType::Store {
         return Err(Error::Config(
-            "store apps need an app_ticket, which this version cannot handle yet; use AppType::SelfBuilt"
-                .to_owned(),
+            "store apps need an app_ticket, which this version cannot handle yet; use AppType::SelfBuilt".to_owned(),
         ));
     }
-    let body = serde_json::to_vec(&Credentials {
-        app_id: &client.app_id,
-        app_secret: client.app_secret.expose(),
-    })
-    .map_err(|e| Error::encode(endpoint, e.to_string()))?;
+    let body = serde_json::to_vec(&Credentials { app_id: &client.app_id, app_secret: client.app_secret.expose() })
+        .map_err(|e| Error::encode(endpoint, e.to_string()))?;
     let url = format!("{}{}", client.base_url, kind.path());
     let reply = transport::send(
         &client.http,
@@ -167,11 +153,7 @@ async fn fetch(kind: AppToken, client: &ClientInner) -> Result<(String, Duration
     let envelope = match &reply.envelope {
         Ok(env) => env,
         Err(_) if !reply.is_success() => {
-            return Err(Error::Http {
-                status: reply.status,
-                endpoint,
-                body_excerpt: excerpt(&reply.body),
-            });
+            return Err(Error::Http { status: reply.status, endpoint, body_excerpt: excerpt(&reply.body) });
         }
         Err(message) => return Err(Error::decode(endpoint, message, &reply.body)),
     };
@@ -185,17 +167,14 @@ async fn fetch(kind: AppToken, client: &ClientInner) -> Result<(String, Duration
         }
         None => return Err(decode_error("the token reply has no `code`")),
     }
-    let parsed: TokenReply =
-        serde_json::from_slice(&reply.body).map_err(|e| decode_error(&e.to_string()))?;
+    let parsed: TokenReply = serde_json::from_slice(&reply.body).map_err(|e| decode_error(&e.to_string()))?;
     let token = match kind {
         AppToken::Tenant => parsed.tenant_access_token,
         AppToken::App => parsed.app_access_token,
     }
     .filter(|t| !t.is_empty())
     .ok_or_else(|| decode_error("the token reply has no token"))?;
-    let expire = parsed
-        .expire
-        .ok_or_else(|| decode_error("the token reply has no `expire`"))?;
+    let expire = parsed.expire.ok_or_else(|| decode_error("the token reply has no `expire`"))?;
     Ok((token, Duration::from_secs(expire.max(0).unsigned_abs())))
 }
 

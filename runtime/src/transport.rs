@@ -54,20 +54,14 @@ pub(crate) fn bearer(token: &str) -> Option<HeaderValue> {
     Some(value)
 }
 
-pub(crate) async fn send(
-    http: &reqwest::Client,
-    timeout: Option<Duration>,
-    out: Outgoing<'_>,
-) -> Result<Reply> {
+pub(crate) async fn send(http: &reqwest::Client, timeout: Option<Duration>, out: Outgoing<'_>) -> Result<Reply> {
     let mut builder = http.request(out.method.to_reqwest(), out.url);
     if let Some(timeout) = timeout {
         builder = builder.timeout(timeout);
     }
     builder = match out.body {
         Body::None => builder,
-        Body::Json(bytes) => builder
-            .header(CONTENT_TYPE, "application/json; charset=utf-8")
-            .body(bytes.clone()),
+        Body::Json(bytes) => builder.header(CONTENT_TYPE, "application/json; charset=utf-8").body(bytes.clone()),
         Body::Multipart(form) => builder.multipart(form.to_reqwest(out.endpoint)?),
     };
     if let Some(auth) = out.authorization {
@@ -79,17 +73,10 @@ pub(crate) async fn send(
     let response = builder.send().await.map_err(Error::Transport)?;
     let status = response.status().as_u16();
     let headers = response.headers();
-    let text = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-            .map(str::to_owned)
-    };
+    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
     let log_id = text(LOG_ID);
     let content_type = text(CONTENT_TYPE.as_str());
-    let content_disposition = headers
-        .get(CONTENT_DISPOSITION)
-        .map(|v| v.as_bytes().to_vec());
+    let content_disposition = headers.get(CONTENT_DISPOSITION).map(|v| v.as_bytes().to_vec());
     tracing::debug!(
         endpoint = out.endpoint,
         method = out.method.as_str(),
@@ -99,12 +86,5 @@ pub(crate) async fn send(
     );
     let body = response.bytes().await.map_err(Error::Transport)?;
     let envelope = Envelope::parse(content_type.as_deref(), &body);
-    Ok(Reply {
-        status,
-        log_id,
-        content_type,
-        content_disposition,
-        body,
-        envelope,
-    })
+    Ok(Reply { status, log_id, content_type, content_disposition, body, envelope })
 }

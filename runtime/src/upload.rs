@@ -21,11 +21,7 @@ pub struct UploadFile {
 impl UploadFile {
     /// A file held in memory.
     pub fn from_bytes(file_name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
-        UploadFile {
-            file_name: file_name.into(),
-            content_type: None,
-            bytes: bytes.into(),
-        }
+        UploadFile { file_name: file_name.into(), content_type: None, bytes: bytes.into() }
     }
 
     /// Sets the MIME type sent with the file; without it the part is
@@ -42,10 +38,7 @@ impl UploadFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| Error::Config(format!("{} does not name a file", path.display())))?;
-        let bytes = tokio::fs::read(path).await.map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        let bytes = tokio::fs::read(path).await.map_err(|source| Error::Io { path: path.to_owned(), source })?;
         Ok(UploadFile::from_bytes(file_name, bytes))
     }
 
@@ -123,10 +116,7 @@ impl Form {
                         .file_name(file.file_name.clone())
                         .mime_str(mime)
                         .map_err(|_| {
-                            Error::encode(
-                                endpoint,
-                                format!("file `{name}` has an invalid content type `{mime}`"),
-                            )
+                            Error::encode(endpoint, format!("file `{name}` has an invalid content type `{mime}`"))
                         })?
                 }
             };
@@ -144,20 +134,14 @@ mod tests {
     fn debug_shows_length_not_bytes() {
         let file = UploadFile::from_bytes("a.txt", vec![7u8; 1000]).content_type("text/plain");
         let text = format!("{file:?}");
-        assert!(
-            text.contains("a.txt") && text.contains("len: 1000"),
-            "{text}"
-        );
+        assert!(text.contains("a.txt") && text.contains("len: 1000"), "{text}");
         assert!(!text.contains("7, 7"), "{text}");
     }
 
     #[test]
     fn bad_mime_is_an_encode_error() {
         let mut form = Form::new();
-        form.file(
-            "f",
-            UploadFile::from_bytes("a", "x").content_type("not a mime\n"),
-        );
+        form.file("f", UploadFile::from_bytes("a", "x").content_type("not a mime\n"));
         let err = form.to_reqwest("ep").unwrap_err();
         assert!(matches!(err, Error::Encode { endpoint: "ep", .. }), "{err}");
     }

@@ -7,11 +7,7 @@ use crate::error::{Error, Result};
 
 /// Everything but RFC 3986 unreserved characters is encoded, in path segments and in
 /// query keys and values alike, so a value can never split a segment or a pair.
-pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Builds `base + path?query`, filling the template's `:placeholders` from `params`.
 ///
@@ -23,16 +19,10 @@ pub(crate) fn build(
     params: &[(&'static str, String)],
     query: &[(&'static str, String)],
 ) -> Result<String> {
-    if let Some((name, _)) = params
-        .iter()
-        .find(|(name, _)| !placeholders(endpoint.path).any(|p| p == *name))
-    {
+    if let Some((name, _)) = params.iter().find(|(name, _)| !placeholders(endpoint.path).any(|p| p == *name)) {
         return Err(Error::encode(
             endpoint.id,
-            format!(
-                "path parameter `{name}` has no placeholder in `{}`",
-                endpoint.path
-            ),
+            format!("path parameter `{name}` has no placeholder in `{}`", endpoint.path),
         ));
     }
     let mut url = String::with_capacity(base.len() + endpoint.path.len() + 32);
@@ -51,14 +41,9 @@ pub(crate) fn build(
             .rev()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v)
-            .ok_or_else(|| {
-                Error::encode(endpoint.id, format!("path parameter `{name}` is not set"))
-            })?;
+            .ok_or_else(|| Error::encode(endpoint.id, format!("path parameter `{name}` is not set")))?;
         if value.is_empty() {
-            return Err(Error::encode(
-                endpoint.id,
-                format!("path parameter `{name}` is empty"),
-            ));
+            return Err(Error::encode(endpoint.id, format!("path parameter `{name}` is empty")));
         }
         url.extend(utf8_percent_encode(value, COMPONENT));
     }
@@ -96,32 +81,14 @@ mod tests {
 
     #[test]
     fn encodes_each_segment() {
-        let url = build(
-            "http://h",
-            &EP,
-            &params(&[("item_id", "a/b c"), ("thing_id", "t-1_x.y~z")]),
-            &[],
-        )
-        .unwrap();
-        assert_eq!(
-            url,
-            "http://h/open-apis/test/v1/things/t-1_x.y~z/items/a%2Fb%20c"
-        );
+        let url = build("http://h", &EP, &params(&[("item_id", "a/b c"), ("thing_id", "t-1_x.y~z")]), &[]).unwrap();
+        assert_eq!(url, "http://h/open-apis/test/v1/things/t-1_x.y~z/items/a%2Fb%20c");
     }
 
     #[test]
     fn encodes_unicode_and_reserved_characters() {
-        let url = build(
-            "http://h",
-            &EP,
-            &params(&[("thing_id", "名?#%"), ("item_id", "..")]),
-            &[],
-        )
-        .unwrap();
-        assert_eq!(
-            url,
-            "http://h/open-apis/test/v1/things/%E5%90%8D%3F%23%25/items/.."
-        );
+        let url = build("http://h", &EP, &params(&[("thing_id", "名?#%"), ("item_id", "..")]), &[]).unwrap();
+        assert_eq!(url, "http://h/open-apis/test/v1/things/%E5%90%8D%3F%23%25/items/..");
     }
 
     #[test]
@@ -133,34 +100,17 @@ mod tests {
             &params(&[("ids", "a"), ("ids", "b b"), ("q", "x&y=z")]),
         )
         .unwrap();
-        assert!(
-            url.ends_with("/things/1/items/2?ids=a&ids=b%20b&q=x%26y%3Dz"),
-            "{url}"
-        );
+        assert!(url.ends_with("/things/1/items/2?ids=a&ids=b%20b&q=x%26y%3Dz"), "{url}");
     }
 
     #[test]
     fn missing_empty_and_unknown_params_are_errors() {
         let missing = build("http://h", &EP, &params(&[("thing_id", "1")]), &[]).unwrap_err();
-        assert!(
-            missing.to_string().contains("`item_id` is not set"),
-            "{missing}"
-        );
-        let empty = build(
-            "http://h",
-            &EP,
-            &params(&[("thing_id", ""), ("item_id", "2")]),
-            &[],
-        )
-        .unwrap_err();
+        assert!(missing.to_string().contains("`item_id` is not set"), "{missing}");
+        let empty = build("http://h", &EP, &params(&[("thing_id", ""), ("item_id", "2")]), &[]).unwrap_err();
         assert!(empty.to_string().contains("`thing_id` is empty"), "{empty}");
-        let unknown = build(
-            "http://h",
-            &EP,
-            &params(&[("thing_id", "1"), ("item_id", "2"), ("nope", "3")]),
-            &[],
-        )
-        .unwrap_err();
+        let unknown =
+            build("http://h", &EP, &params(&[("thing_id", "1"), ("item_id", "2"), ("nope", "3")]), &[]).unwrap_err();
         assert!(matches!(unknown, Error::Encode { .. }));
         assert!(unknown.to_string().contains("`nope`"), "{unknown}");
     }

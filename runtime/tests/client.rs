@@ -4,8 +4,7 @@ use std::time::Duration;
 
 use lark_runtime::fake::{FakeLark, FakeResponse};
 use lark_runtime::{
-    Client, Empty, Endpoint, Error, Form, HttpMethod, Request, ResponseKind, Scopes, TokenKind,
-    UploadFile,
+    Client, Empty, Endpoint, Error, Form, HttpMethod, Request, ResponseKind, Scopes, TokenKind, UploadFile,
 };
 use serde_json::{Value, json};
 
@@ -21,10 +20,7 @@ const fn endpoint(
         method,
         path,
         tokens,
-        scopes: Scopes::Known {
-            any: &["test:read"],
-            all: &[],
-        },
+        scopes: Scopes::Known { any: &["test:read"], all: &[] },
         response,
         doc_url: "",
     }
@@ -32,13 +28,8 @@ const fn endpoint(
 
 const TENANT: &[TokenKind] = &[TokenKind::Tenant, TokenKind::User];
 
-static GET_THING: Endpoint = endpoint(
-    "test.v1.thing.get",
-    HttpMethod::Get,
-    "/open-apis/test/v1/things/:thing_id",
-    TENANT,
-    ResponseKind::Data,
-);
+static GET_THING: Endpoint =
+    endpoint("test.v1.thing.get", HttpMethod::Get, "/open-apis/test/v1/things/:thing_id", TENANT, ResponseKind::Data);
 static CREATE_THING: Endpoint = endpoint(
     "test.v1.thing.create",
     HttpMethod::Post,
@@ -46,47 +37,19 @@ static CREATE_THING: Endpoint = endpoint(
     TENANT,
     ResponseKind::Data,
 );
-static UPLOAD: Endpoint = endpoint(
-    "test.v1.file.create",
-    HttpMethod::Post,
-    "/open-apis/test/v1/files",
-    TENANT,
-    ResponseKind::Data,
-);
-static DOWNLOAD: Endpoint = endpoint(
-    "test.v1.file.get",
-    HttpMethod::Get,
-    "/open-apis/test/v1/files/:file_key",
-    TENANT,
-    ResponseKind::Binary,
-);
-static USER_ONLY: Endpoint = endpoint(
-    "test.v1.me.get",
-    HttpMethod::Get,
-    "/open-apis/test/v1/me",
-    &[TokenKind::User],
-    ResponseKind::Data,
-);
-static APP_ONLY: Endpoint = endpoint(
-    "test.v1.app.get",
-    HttpMethod::Get,
-    "/open-apis/test/v1/app",
-    &[TokenKind::App],
-    ResponseKind::Flat,
-);
-static PUBLIC: Endpoint = endpoint(
-    "test.v1.public.delete",
-    HttpMethod::Delete,
-    "/open-apis/test/v1/public",
-    &[],
-    ResponseKind::Empty,
-);
+static UPLOAD: Endpoint =
+    endpoint("test.v1.file.create", HttpMethod::Post, "/open-apis/test/v1/files", TENANT, ResponseKind::Data);
+static DOWNLOAD: Endpoint =
+    endpoint("test.v1.file.get", HttpMethod::Get, "/open-apis/test/v1/files/:file_key", TENANT, ResponseKind::Binary);
+static USER_ONLY: Endpoint =
+    endpoint("test.v1.me.get", HttpMethod::Get, "/open-apis/test/v1/me", &[TokenKind::User], ResponseKind::Data);
+static APP_ONLY: Endpoint =
+    endpoint("test.v1.app.get", HttpMethod::Get, "/open-apis/test/v1/app", &[TokenKind::App], ResponseKind::Flat);
+static PUBLIC: Endpoint =
+    endpoint("test.v1.public.delete", HttpMethod::Delete, "/open-apis/test/v1/public", &[], ResponseKind::Empty);
 
 fn client(fake: &FakeLark) -> Client {
-    Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET)
-        .base_url(fake.base_url())
-        .build()
-        .unwrap()
+    Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET).base_url(fake.base_url()).build().unwrap()
 }
 
 fn get_thing(id: &str) -> Request {
@@ -98,19 +61,14 @@ fn get_thing(id: &str) -> Request {
 /// A fake that answers GET /things/:thing_id with the id it saw.
 async fn fake_with_things() -> FakeLark {
     let fake = FakeLark::start().await;
-    fake.route(
-        HttpMethod::Get,
-        "/open-apis/test/v1/things/:thing_id",
-        |r| FakeResponse::data(json!({"id": r.path_param("thing_id")})),
-    );
+    fake.route(HttpMethod::Get, "/open-apis/test/v1/things/:thing_id", |r| {
+        FakeResponse::data(json!({"id": r.path_param("thing_id")}))
+    });
     fake
 }
 
 fn calls_to(fake: &FakeLark, prefix: &str) -> Vec<lark_runtime::fake::FakeRequest> {
-    fake.requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with(prefix))
-        .collect()
+    fake.requests().into_iter().filter(|r| r.path.starts_with(prefix)).collect()
 }
 
 #[tokio::test]
@@ -172,11 +130,9 @@ async fn a_revoked_token_is_replaced_and_the_call_retried_once() {
 #[tokio::test]
 async fn a_token_rejected_twice_is_an_error_after_one_retry() {
     let fake = FakeLark::start().await;
-    fake.route(
-        HttpMethod::Get,
-        "/open-apis/test/v1/things/:thing_id",
-        |_| FakeResponse::api_error(99991663, "Invalid access token for authorization."),
-    );
+    fake.route(HttpMethod::Get, "/open-apis/test/v1/things/:thing_id", |_| {
+        FakeResponse::api_error(99991663, "Invalid access token for authorization.")
+    });
     let client = client(&fake);
     let err = client.call::<Value>(get_thing("x")).await.unwrap_err();
     assert_eq!(err.code(), Some(99991663));
@@ -188,21 +144,14 @@ async fn a_token_rejected_twice_is_an_error_after_one_retry() {
 #[tokio::test]
 async fn a_wrong_secret_is_a_token_error() {
     let fake = fake_with_things().await;
-    let client = Client::builder(FakeLark::APP_ID, "not-the-secret")
-        .base_url(fake.base_url())
-        .build()
-        .unwrap();
+    let client = Client::builder(FakeLark::APP_ID, "not-the-secret").base_url(fake.base_url()).build().unwrap();
     let err = client.call::<Value>(get_thing("x")).await.unwrap_err();
     let Error::Token(api) = &err else {
         panic!("expected a token error, got {err:?}");
     };
     assert_eq!(api.code, 10014);
     assert!(api.is_bad_credentials());
-    assert!(
-        api.log_id
-            .as_deref()
-            .is_some_and(|id| id.starts_with("fake-log-"))
-    );
+    assert!(api.log_id.as_deref().is_some_and(|id| id.starts_with("fake-log-")));
     let text = err.to_string();
     assert!(text.contains("app id or app secret is wrong"), "{text}");
     assert!(!text.contains("not-the-secret") && !format!("{err:?}").contains("not-the-secret"));
@@ -213,23 +162,16 @@ async fn a_wrong_secret_is_a_token_error() {
 #[tokio::test]
 async fn path_query_headers_and_json_body_arrive_as_sent() {
     let fake = FakeLark::start().await;
-    fake.route(
-        HttpMethod::Post,
-        "/open-apis/test/v1/things/:thing_id/items",
-        |_| FakeResponse::data(json!({"ok": true})),
-    );
+    fake.route(HttpMethod::Post, "/open-apis/test/v1/things/:thing_id/items", |_| {
+        FakeResponse::data(json!({"ok": true}))
+    });
     let client = client(&fake);
     let mut request = Request::new(&CREATE_THING);
     request.path_param("thing_id", "a/b c".to_owned());
     request.query("ids", "1".to_owned());
     request.query("ids", "2 & 3".to_owned());
     request.json_body(&json!({"name": "名字"}));
-    let reply: Value = client
-        .call(request)
-        .request_id("req-42")
-        .header("X-Custom", "yes")
-        .await
-        .unwrap();
+    let reply: Value = client.call(request).request_id("req-42").header("X-Custom", "yes").await.unwrap();
     assert_eq!(reply["ok"], true);
 
     let sent = calls_to(&fake, "/open-apis/test/").pop().unwrap();
@@ -238,10 +180,7 @@ async fn path_query_headers_and_json_body_arrive_as_sent() {
     assert_eq!(sent.path_param("thing_id"), Some("a/b c"));
     assert_eq!(sent.query_values("ids"), ["1", "2 & 3"]);
     assert_eq!(sent.json(), json!({"name": "名字"}));
-    assert_eq!(
-        sent.header("content-type"),
-        Some("application/json; charset=utf-8")
-    );
+    assert_eq!(sent.header("content-type"), Some("application/json; charset=utf-8"));
     assert_eq!(sent.header("x-request-id"), Some("req-42"));
     assert_eq!(sent.header("x-custom"), Some("yes"));
     fake.shutdown().await;
@@ -250,16 +189,13 @@ async fn path_query_headers_and_json_body_arrive_as_sent() {
 #[tokio::test]
 async fn multipart_upload_sends_text_and_file_parts() {
     let fake = FakeLark::start().await;
-    fake.route(HttpMethod::Post, "/open-apis/test/v1/files", |_| {
-        FakeResponse::data(json!({"file_key": "file_1"}))
-    });
+    fake.route(HttpMethod::Post, "/open-apis/test/v1/files", |_| FakeResponse::data(json!({"file_key": "file_1"})));
     let client = client(&fake);
     let mut form = Form::new();
     form.text("file_type", "pdf".to_owned());
     form.file(
         "file",
-        UploadFile::from_bytes("report.pdf", &b"%PDF-1.7\r\n\x00binary"[..])
-            .content_type("application/pdf"),
+        UploadFile::from_bytes("report.pdf", &b"%PDF-1.7\r\n\x00binary"[..]).content_type("application/pdf"),
     );
     let mut request = Request::new(&UPLOAD);
     request.multipart_body(form);
@@ -267,11 +203,7 @@ async fn multipart_upload_sends_text_and_file_parts() {
     assert_eq!(reply["file_key"], "file_1");
 
     let sent = calls_to(&fake, "/open-apis/test/").pop().unwrap();
-    assert!(
-        sent.header("content-type")
-            .unwrap()
-            .starts_with("multipart/form-data; boundary=")
-    );
+    assert!(sent.header("content-type").unwrap().starts_with("multipart/form-data; boundary="));
     assert_eq!(sent.parts.len(), 2);
     assert_eq!(sent.part("file_type").unwrap().text(), "pdf");
     let file = sent.part("file").unwrap();
@@ -284,9 +216,7 @@ async fn multipart_upload_sends_text_and_file_parts() {
 #[tokio::test]
 async fn multipart_upload_is_resent_whole_after_a_token_refresh() {
     let fake = FakeLark::start().await;
-    fake.route(HttpMethod::Post, "/open-apis/test/v1/files", |_| {
-        FakeResponse::data(json!({}))
-    });
+    fake.route(HttpMethod::Post, "/open-apis/test/v1/files", |_| FakeResponse::data(json!({})));
     let client = client(&fake);
     client.tenant_access_token().await.unwrap();
     fake.revoke_tokens();
@@ -306,14 +236,10 @@ async fn multipart_upload_is_resent_whole_after_a_token_refresh() {
 #[tokio::test]
 async fn download_returns_bytes_and_the_extended_file_name() {
     let fake = FakeLark::start().await;
-    fake.route(
-        HttpMethod::Get,
-        "/open-apis/test/v1/files/:file_key",
-        |r| match r.path_param("file_key") {
-            Some("missing") => FakeResponse::api_error(234003, "file not found"),
-            _ => FakeResponse::binary(&b"\x89PNG bytes"[..], "image/png", Some("图 1.png")),
-        },
-    );
+    fake.route(HttpMethod::Get, "/open-apis/test/v1/files/:file_key", |r| match r.path_param("file_key") {
+        Some("missing") => FakeResponse::api_error(234003, "file not found"),
+        _ => FakeResponse::binary(&b"\x89PNG bytes"[..], "image/png", Some("图 1.png")),
+    });
     let client = client(&fake);
     let mut request = Request::new(&DOWNLOAD);
     request.path_param("file_key", "file_1".to_owned());
@@ -334,10 +260,7 @@ async fn download_returns_bytes_and_the_extended_file_name() {
 async fn a_user_only_endpoint_without_a_user_token_sends_nothing() {
     let fake = FakeLark::start().await;
     let client = client(&fake);
-    let err = client
-        .call::<Value>(Request::new(&USER_ONLY))
-        .await
-        .unwrap_err();
+    let err = client.call::<Value>(Request::new(&USER_ONLY)).await.unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
     assert!(err.to_string().contains(".user_access_token("), "{err}");
     assert!(fake.requests().is_empty());
@@ -347,25 +270,15 @@ async fn a_user_only_endpoint_without_a_user_token_sends_nothing() {
 #[tokio::test]
 async fn a_user_token_is_sent_as_given() {
     let fake = FakeLark::start().await;
-    fake.route(HttpMethod::Get, "/open-apis/test/v1/me", |r| {
-        FakeResponse::data(json!({"token": r.bearer_token()}))
-    });
+    fake.route(HttpMethod::Get, "/open-apis/test/v1/me", |r| FakeResponse::data(json!({"token": r.bearer_token()})));
     let client = client(&fake);
     let token = fake.user_token();
-    let me: Value = client
-        .call(Request::new(&USER_ONLY))
-        .user_access_token(token.clone())
-        .await
-        .unwrap();
+    let me: Value = client.call(Request::new(&USER_ONLY)).user_access_token(token.clone()).await.unwrap();
     assert_eq!(me["token"], token.as_str());
     assert_eq!(fake.token_requests(), 0);
 
     // A rejected user token is not ours to refresh: no retry.
-    let err = client
-        .call::<Value>(Request::new(&USER_ONLY))
-        .user_access_token("u-unknown")
-        .await
-        .unwrap_err();
+    let err = client.call::<Value>(Request::new(&USER_ONLY)).user_access_token("u-unknown").await.unwrap_err();
     assert_eq!(err.code(), Some(99991668));
     assert_eq!(calls_to(&fake, "/open-apis/test/").len(), 2);
     fake.shutdown().await;
@@ -374,11 +287,9 @@ async fn a_user_token_is_sent_as_given() {
 #[tokio::test]
 async fn api_errors_carry_status_log_id_and_scope_advice() {
     let fake = FakeLark::start().await;
-    fake.route(
-        HttpMethod::Get,
-        "/open-apis/test/v1/things/:thing_id",
-        |_| FakeResponse::api_error(99991672, "Access denied").header("X-Tt-Logid", "log-xyz"),
-    );
+    fake.route(HttpMethod::Get, "/open-apis/test/v1/things/:thing_id", |_| {
+        FakeResponse::api_error(99991672, "Access denied").header("X-Tt-Logid", "log-xyz")
+    });
     let client = client(&fake);
     let err = client.call::<Value>(get_thing("x")).await.unwrap_err();
     let api = err.api_error().unwrap();
@@ -430,14 +341,10 @@ async fn short_lived_tokens_are_refreshed_at_half_life() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_server_is_a_timeout() {
     let fake = FakeLark::start().await;
-    fake.route(
-        HttpMethod::Get,
-        "/open-apis/test/v1/things/:thing_id",
-        |_| {
-            std::thread::sleep(Duration::from_millis(800));
-            FakeResponse::data(json!({}))
-        },
-    );
+    fake.route(HttpMethod::Get, "/open-apis/test/v1/things/:thing_id", |_| {
+        std::thread::sleep(Duration::from_millis(800));
+        FakeResponse::data(json!({}))
+    });
     let client = Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET)
         .base_url(fake.base_url())
         .timeout(Duration::from_millis(200))
@@ -462,10 +369,7 @@ async fn unrouted_paths_and_bad_requests_are_reported() {
     let err = client.call::<Value>(missing_param).await.unwrap_err();
     assert!(matches!(err, Error::Encode { .. }), "{err:?}");
 
-    let err = client
-        .call::<Value>(Request::new(&DOWNLOAD))
-        .await
-        .unwrap_err();
+    let err = client.call::<Value>(Request::new(&DOWNLOAD)).await.unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
     fake.shutdown().await;
 }
@@ -473,11 +377,9 @@ async fn unrouted_paths_and_bad_requests_are_reported() {
 #[tokio::test]
 async fn a_reply_of_the_wrong_shape_is_a_decode_error() {
     let fake = FakeLark::start().await;
-    fake.route(
-        HttpMethod::Get,
-        "/open-apis/test/v1/things/:thing_id",
-        |_| FakeResponse::data(json!({"count": "many"})),
-    );
+    fake.route(HttpMethod::Get, "/open-apis/test/v1/things/:thing_id", |_| {
+        FakeResponse::data(json!({"count": "many"}))
+    });
     #[derive(serde::Deserialize, Debug)]
     struct Thing {
         #[allow(dead_code)]
@@ -486,11 +388,7 @@ async fn a_reply_of_the_wrong_shape_is_a_decode_error() {
     let client = client(&fake);
     let err = client.call::<Thing>(get_thing("x")).await.unwrap_err();
     match err {
-        Error::Decode {
-            endpoint,
-            body_excerpt,
-            ..
-        } => {
+        Error::Decode { endpoint, body_excerpt, .. } => {
             assert_eq!(endpoint, "test.v1.thing.get");
             assert!(body_excerpt.contains("many"));
         }

@@ -101,8 +101,10 @@ fn every_snapshot_belongs_to_a_fixture() {
     let mut expected: Vec<String> = FIXTURES.iter().map(|(s, _)| format!("snapshots__{s}.snap")).collect();
     expected.sort();
     assert_eq!(on_disk, expected);
-    let services = std::fs::read_dir(lark_tests::workspace_root().join("tests/fixtures/spec/services")).expect("fixtures");
-    let mut fixture_dirs: Vec<String> = services.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    let services =
+        std::fs::read_dir(lark_tests::workspace_root().join("tests/fixtures/spec/services")).expect("fixtures");
+    let mut fixture_dirs: Vec<String> =
+        services.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
     fixture_dirs.sort();
     let mut listed: Vec<String> = FIXTURES.iter().map(|(s, _)| (*s).to_owned()).collect();
     listed.sort();

@@ -25,7 +25,8 @@ pub fn lib(catalogue: &ir::Catalogue, crate_name: &str) -> TokenStream {
     let modules = catalogue.services.iter().map(|s| {
         let feature = &s.module;
         let module = ident(&s.module);
-        let text = doc(&sentence(&format!("{}{}", s.title, s.summary.as_deref().map_or(String::new(), |x| format!(": {x}")))));
+        let text =
+            doc(&sentence(&format!("{}{}", s.title, s.summary.as_deref().map_or(String::new(), |x| format!(": {x}")))));
         quote! {
             #text
             #[cfg(feature = #feature)]
@@ -111,7 +112,8 @@ pub fn service(service: &ir::Service) -> TokenStream {
             }
         }
     });
-    let text = doc(&format!("Entry point to the `{}` service; get one with `client.{}()`.", service.wire, service.module));
+    let text =
+        doc(&format!("Entry point to the `{}` service; get one with `client.{}()`.", service.wire, service.module));
     if service.versions.iter().all(|v| v.resources.is_empty()) {
         // Events only: nothing to call, so no accessor.
         return quote!(#header #(#versions)*);
@@ -140,8 +142,17 @@ pub fn version(ctx: &Ctx<'_>) -> TokenStream {
     let v = ctx.version;
     let header = module_doc(&format!("`{}` {}: resources, data types and events.", ctx.service.wire, v.wire));
     let has_models = !v.models.is_empty() || !v.enums.is_empty();
-    let models = has_models.then(|| quote!(mod models; pub use self::models::*;));
-    let events = (!v.events.is_empty() || !v.callbacks.is_empty()).then(|| quote!(mod events;));
+    let models = has_models.then(|| {
+        quote!(
+            mod models;
+            pub use self::models::*;
+        )
+    });
+    let events = (!v.events.is_empty() || !v.callbacks.is_empty()).then(|| {
+        quote!(
+            mod events;
+        )
+    });
     let resources = v.resources.iter().map(|r| {
         let module = ident(&r.module);
         let mut names = vec![ident(&r.accessor)];
@@ -159,7 +170,10 @@ pub fn version(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
     });
-    let text = doc(&format!("Entry point to `{}` {}; get one with `client.{}().{}()`.", ctx.service.wire, v.wire, ctx.service.module, v.module));
+    let text = doc(&format!(
+        "Entry point to `{}` {}; get one with `client.{}().{}()`.",
+        ctx.service.wire, v.wire, ctx.service.module, v.module
+    ));
     if v.resources.is_empty() {
         return quote!(#header #models #events);
     }

@@ -72,7 +72,9 @@ fn method(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> TokenStream
     let example = example(ctx, resource, m);
     let docs = doc(&format!("{}\n\n{}\n\n# Example\n\n{example}", sentence(&m.summary), facts(m)));
     let (output, body) = match &m.response {
-        ir::Response::Binary => (quote!(::lark_runtime::DownloadCall<'c>), quote!(self.client.download(request.into_request()))),
+        ir::Response::Binary => {
+            (quote!(::lark_runtime::DownloadCall<'c>), quote!(self.client.download(request.into_request())))
+        }
         other => {
             let data = match other {
                 ir::Response::Data(model) | ir::Response::Flat(model) => ctx.type_path(model),
@@ -164,7 +166,11 @@ fn request_type(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> Token
     let fields = params.clone().map(|(p, place)| {
         let fname = ident(&p.rust);
         let ty = types::field(ctx, &p.ty, p.required);
-        let docs = doc(&format!("{}\n\nSent in the {place} as `{}`.", field_doc(p).split("\n\n").next().unwrap_or(""), p.wire));
+        let docs = doc(&format!(
+            "{}\n\nSent in the {place} as `{}`.",
+            field_doc(p).split("\n\n").next().unwrap_or(""),
+            p.wire
+        ));
         quote!(#docs pub #fname: #ty,)
     });
     let body_field = m.body.as_ref().map(|b| {
@@ -343,7 +349,9 @@ fn into_request(ctx: &Ctx<'_>, m: &ir::Method) -> TokenStream {
                 let wire = &f.wire;
                 steps.push(match (&f.ty, f.required) {
                     (Type::File, true) => quote!(form.file(#wire, body.#name);),
-                    (Type::File, false) => quote!(if let ::std::option::Option::Some(file) = body.#name { form.file(#wire, file); }),
+                    (Type::File, false) => {
+                        quote!(if let ::std::option::Option::Some(file) = body.#name { form.file(#wire, file); })
+                    }
                     (ty, required) => put(quote!(form.text), wire, quote!(body.#name), ty, required),
                 });
             }

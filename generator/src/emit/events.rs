@@ -15,11 +15,8 @@ pub fn file(ctx: &Ctx<'_>) -> TokenStream {
         let event_type = &e.event_type;
         let envelope = types::envelope(e.envelope);
         let scopes = types::scopes(&e.scopes);
-        let mut text = format!(
-            "`{event_type}`: {}\n\nScopes: {}.",
-            sentence(&e.summary),
-            types::scopes_text(&e.scopes)
-        );
+        let mut text =
+            format!("`{event_type}`: {}\n\nScopes: {}.", sentence(&e.summary), types::scopes_text(&e.scopes));
         if let Some(url) = &e.doc_url {
             text.push_str(&format!(" Official documentation: <{url}>"));
         }

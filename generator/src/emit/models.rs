@@ -39,7 +39,9 @@ fn model(ctx: &Ctx<'_>, m: &ir::Model) -> TokenStream {
     if m.multipart {
         text.push_str("\n\nSent as `multipart/form-data`; `file` fields become file parts.");
     } else if m.usage.read && !m.usage.sent {
-        text.push_str("\n\nRead from the server; unknown fields are ignored, so new server fields never break decoding.");
+        text.push_str(
+            "\n\nRead from the server; unknown fields are ignored, so new server fields never break decoding.",
+        );
     }
     let docs = doc(&text);
     let mut derives = vec![quote!(::std::fmt::Debug), quote!(::std::clone::Clone)];
@@ -105,7 +107,10 @@ fn enumeration(e: &ir::Enum) -> TokenStream {
          match value {{\n    {0}::{first} => {{}}\n    other => println!(\"{{}}\", other.as_str()),\n}}\n```",
         e.rust
     );
-    let docs = doc(&format!("{}\n\n{match_example}", sentence(e.summary.as_deref().unwrap_or(&format!("Values of `{}`.", e.wire)))));
+    let docs = doc(&format!(
+        "{}\n\n{match_example}",
+        sentence(e.summary.as_deref().unwrap_or(&format!("Values of `{}`.", e.wire)))
+    ));
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.rust);
         let text = match &v.summary {

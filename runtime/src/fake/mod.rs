@@ -97,35 +97,22 @@ impl FakeLark {
     ///
     /// If no local port can be bound, which leaves a test nothing to do.
     pub async fn start() -> FakeLark {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("fake Lark: cannot bind a port on 127.0.0.1");
-        let addr = listener
-            .local_addr()
-            .expect("fake Lark: the bound socket has no address");
+        let listener =
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("fake Lark: cannot bind a port on 127.0.0.1");
+        let addr = listener.local_addr().expect("fake Lark: the bound socket has no address");
         let shared = Arc::new(Shared::new());
-        let app = axum::Router::new()
-            .fallback(server::handle)
-            .with_state(Arc::clone(&shared));
+        let app = axum::Router::new().fallback(server::handle).with_state(Arc::clone(&shared));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             // A dropped sender stops the server as well as an explicit shutdown.
             let signal = async move {
                 let _ = stopped.await;
             };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(signal)
-                .await
-            {
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(signal).await {
                 tracing::debug!(error = %e, "fake Lark stopped with an error");
             }
         });
-        FakeLark {
-            shared,
-            addr,
-            stop,
-            task,
-        }
+        FakeLark { shared, addr, stop, task }
     }
 
     /// The URL to pass to [`ClientBuilder::base_url`](crate::ClientBuilder::base_url),
@@ -190,10 +177,7 @@ impl FakeLark {
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
         let abort = self.task.abort_handle();
-        if tokio::time::timeout(Duration::from_secs(5), self.task)
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(Duration::from_secs(5), self.task).await.is_err() {
             abort.abort();
         }
     }
@@ -201,8 +185,6 @@ impl FakeLark {
 
 impl std::fmt::Debug for FakeLark {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FakeLark")
-            .field("base_url", &self.base_url())
-            .finish_non_exhaustive()
+        f.debug_struct("FakeLark").field("base_url", &self.base_url()).finish_non_exhaustive()
     }
 }

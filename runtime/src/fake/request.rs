@@ -76,11 +76,7 @@ impl FakeRequest {
 
     /// Every value of a query parameter, in order.
     pub fn query_values(&self, name: &str) -> Vec<&str> {
-        self.query
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.query.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
     }
 
     /// The decoded value of a path placeholder of the matched route.
@@ -111,17 +107,12 @@ impl FakeRequest {
 }
 
 fn find<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 /// Decodes a percent-encoded component (the fake is lenient: bad UTF-8 is replaced).
 pub(crate) fn decode(component: &str) -> String {
-    percent_decode_str(component)
-        .decode_utf8_lossy()
-        .into_owned()
+    percent_decode_str(component).decode_utf8_lossy().into_owned()
 }
 
 fn parse_query(query: &str) -> Vec<(String, String)> {
@@ -137,17 +128,10 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
 }
 
 fn boundary(content_type: &str) -> Option<String> {
-    if !content_type
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("multipart/")
-    {
+    if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/") {
         return None;
     }
-    crate::download::params(content_type)
-        .into_iter()
-        .find(|(k, _)| k == "boundary")
-        .map(|(_, v)| v)
+    crate::download::params(content_type).into_iter().find(|(k, _)| k == "boundary").map(|(_, v)| v)
 }
 
 /// A small multipart reader, enough for what reqwest sends; malformed input yields the
@@ -165,22 +149,15 @@ fn parse_multipart(body: &Bytes, boundary: &str) -> Vec<FakePart> {
             return parts;
         }
         let start = pos + 2; // past the CRLF after the delimiter
-        let (Some(end), Some(split)) = (
-            position(body, &delimiter, start),
-            position(body, b"\r\n\r\n", start),
-        ) else {
+        let (Some(end), Some(split)) = (position(body, &delimiter, start), position(body, b"\r\n\r\n", start)) else {
             return parts;
         };
         if split > end {
             return parts;
         }
         let head = String::from_utf8_lossy(&body[start..split]);
-        let mut part = FakePart {
-            name: String::new(),
-            file_name: None,
-            content_type: None,
-            bytes: body.slice(split + 4..end),
-        };
+        let mut part =
+            FakePart { name: String::new(), file_name: None, content_type: None, bytes: body.slice(split + 4..end) };
         for line in head.split("\r\n") {
             let Some((name, value)) = line.split_once(':') else {
                 continue;
@@ -203,10 +180,7 @@ fn parse_multipart(body: &Bytes, boundary: &str) -> Vec<FakePart> {
 }
 
 fn position(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| i + from)
+    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
 }
 
 #[cfg(test)]
@@ -220,19 +194,13 @@ mod tests {
 --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\
 Content-Type: application/octet-stream\r\n\r\n\x00\x01\r\n\x02\r\n--XyZ--\r\n",
         );
-        let headers = vec![(
-            "content-type".to_owned(),
-            "multipart/form-data; boundary=XyZ".to_owned(),
-        )];
+        let headers = vec![("content-type".to_owned(), "multipart/form-data; boundary=XyZ".to_owned())];
         let r = FakeRequest::new(HttpMethod::Post, "/x", None, headers, body);
         assert_eq!(r.parts.len(), 2);
         assert_eq!(r.part("file_type").unwrap().text(), "stream");
         let file = r.part("file").unwrap();
         assert_eq!(file.file_name.as_deref(), Some("a.bin"));
-        assert_eq!(
-            file.content_type.as_deref(),
-            Some("application/octet-stream")
-        );
+        assert_eq!(file.content_type.as_deref(), Some("application/octet-stream"));
         assert_eq!(&file.bytes[..], b"\x00\x01\r\n\x02");
     }
 

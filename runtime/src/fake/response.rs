@@ -23,10 +23,7 @@ impl FakeResponse {
     pub fn json(body: Value) -> Self {
         FakeResponse {
             status: 200,
-            headers: vec![(
-                "content-type".to_owned(),
-                "application/json; charset=utf-8".to_owned(),
-            )],
+            headers: vec![("content-type".to_owned(), "application/json; charset=utf-8".to_owned())],
             body: Bytes::from(body.to_string()),
         }
     }
@@ -44,11 +41,7 @@ impl FakeResponse {
         if let Some(name) = file_name {
             headers.push(("content-disposition".to_owned(), disposition(name)));
         }
-        FakeResponse {
-            status: 200,
-            headers,
-            body: bytes.into(),
-        }
+        FakeResponse { status: 200, headers, body: bytes.into() }
     }
 
     /// Sets the HTTP status.
@@ -86,9 +79,6 @@ mod tests {
     fn disposition_round_trips_through_the_client_parser() {
         let header = disposition("报告 \"final\".pdf");
         assert!(header.contains("filename=\"__ _final_.pdf\""), "{header}");
-        assert_eq!(
-            crate::download::file_name(header.as_bytes()).as_deref(),
-            Some("报告 \"final\".pdf")
-        );
+        assert_eq!(crate::download::file_name(header.as_bytes()).as_deref(), Some("报告 \"final\".pdf"));
     }
 }

@@ -25,12 +25,7 @@ pub(crate) struct Route {
 
 impl Route {
     pub(crate) fn new(method: HttpMethod, template: &str, public: bool, handler: Handler) -> Self {
-        Route {
-            method,
-            segments: template.split('/').map(str::to_owned).collect(),
-            public,
-            handler,
-        }
+        Route { method, segments: template.split('/').map(str::to_owned).collect(), public, handler }
     }
 
     /// The decoded placeholder values when `path` fits the template.
@@ -150,8 +145,7 @@ impl Shared {
         self.token_requests.fetch_add(1, Ordering::SeqCst);
         let body = request.json();
         if body["app_id"] != FakeLark::APP_ID || body["app_secret"] != FakeLark::APP_SECRET {
-            return FakeResponse::json(json!({"code": 10014, "msg": "app secret invalid"}))
-                .status(400);
+            return FakeResponse::json(json!({"code": 10014, "msg": "app secret invalid"})).status(400);
         }
         let mut tokens = lock(&self.tokens);
         tokens.issued += 1;
@@ -175,28 +169,16 @@ fn method(method: &Method) -> Option<HttpMethod> {
 
 /// The single axum handler: records the request, then answers it.
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let log_id = format!(
-        "fake-log-{}",
-        shared.log_ids.fetch_add(1, Ordering::SeqCst) + 1
-    );
+    let log_id = format!("fake-log-{}", shared.log_ids.fetch_add(1, Ordering::SeqCst) + 1);
     let (parts, body) = request.into_parts();
-    let reply = match (
-        method(&parts.method),
-        axum::body::to_bytes(body, usize::MAX).await,
-    ) {
+    let reply = match (method(&parts.method), axum::body::to_bytes(body, usize::MAX).await) {
         (Some(method), Ok(body)) => {
             let headers = parts
                 .headers
                 .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
+                .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect();
-            let mut recorded =
-                FakeRequest::new(method, parts.uri.path(), parts.uri.query(), headers, body);
+            let mut recorded = FakeRequest::new(method, parts.uri.path(), parts.uri.query(), headers, body);
             let reply = shared.respond(&mut recorded);
             lock(&shared.requests).push(recorded);
             reply
@@ -211,15 +193,9 @@ fn into_axum(reply: FakeResponse, log_id: &str) -> Response {
     let mut response = Response::new(Body::from(reply.body));
     *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let headers = response.headers_mut();
-    headers.insert(
-        "x-tt-logid",
-        HeaderValue::from_str(log_id).unwrap_or(HeaderValue::from_static("fake-log")),
-    );
+    headers.insert("x-tt-logid", HeaderValue::from_str(log_id).unwrap_or(HeaderValue::from_static("fake-log")));
     for (name, value) in reply.headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
             headers.insert(name, value);
         }
     }

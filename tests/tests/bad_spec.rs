@@ -1,0 +1,75 @@
+//! A malformed catalogue gets every problem at once, each with file:line:col, the spec
+//! path, what is wrong and a hint; and nothing is written.
+
+use std::path::Path;
+
+use lark_generator::Options;
+use lark_generator::write::Mode;
+
+fn errors_of(case: &str) -> String {
+    // Relative to the test's working directory (the `tests` package) so messages are stable.
+    let spec = Path::new("fixtures/bad").join(case);
+    let options = Options { crate_name: "bad".into() };
+    match lark_generator::generate(&spec, &options) {
+        Ok(_) => panic!("the `{case}` spec must be rejected"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn shape_errors_in_every_file_are_reported_together() {
+    assert_eq!(
+        errors_of("shape"),
+        "\
+error: fixtures/bad/shape/services/syntax/v1.yaml:9:1: did not find expected ',' or '}', while parsing a flow mapping at line 8 column 11
+  hint: fix the YAML syntax here: an unclosed `{`, `[` or quote, or a wrong indentation
+error: fixtures/bad/shape/services/typo/v1.yaml:10:9: resources.thing.methods.get: unknown field `htp`, expected one of `summary`, `http`, `doc`, `tokens`, `scopes`, `path`, `query`, `body`, `response`, `pagination`, `source`
+  hint: check the spelling against spec/README.md
+2 errors in the spec; nothing was written"
+    );
+}
+
+#[test]
+fn semantic_errors_are_all_reported_with_locations_and_hints() {
+    assert_eq!(
+        errors_of("semantic"),
+        "\
+error: fixtures/bad/semantic/services/broken/v1.yaml:1:1: service: the file says `service: broken` and `version: v2` but lives at services/broken/v1.yaml
+  hint: move it to spec/services/broken/v2.yaml or fix the header
+error: fixtures/bad/semantic/services/broken/v1.yaml:10:9: resources.thing.methods.get.http: placeholder `:thing_id` has no entry under `path:`
+  hint: add `path: { thing_id: { type: string, required: true } }`
+error: fixtures/bad/semantic/services/broken/v1.yaml:11:26: resources.thing.methods.get.tokens[1]: token kind `tenant` is listed twice
+error: fixtures/bad/semantic/services/broken/v1.yaml:12:25: resources.thing.methods.get.scopes.any[0]: scope `demo:raed` is not in the vocabulary
+  hint: did you mean `demo:read`? otherwise add it to spec/scopes.yaml
+error: fixtures/bad/semantic/services/broken/v1.yaml:15:21: resources.thing.methods.get.response.json: unknown model `Thnig`
+  hint: did you mean `Thing`?
+error: fixtures/bad/semantic/services/broken/v1.yaml:16:9: resources.thing.methods.get.pagination: a paginated method needs the query parameter `page_token: { type: string }`
+error: fixtures/bad/semantic/services/broken/v1.yaml:19:9: resources.thing.methods.put.http: `FETCH` is not an HTTP method the platform uses
+  hint: use GET, POST, PUT, PATCH or DELETE
+error: fixtures/bad/semantic/services/broken/v1.yaml:25:27: models.Thing.fields.id.as_string: `as_string` applies only to int64
+  hint: remove it, or change the type to int64
+error: fixtures/bad/semantic/services/broken/v1.yaml:26:16: models.Thing.fields.owner.type: unknown type `Owner`
+  hint: declare `Owner` under `models:` or `enums:` in this file
+error: fixtures/bad/semantic/services/broken/v1.yaml:27:15: models.Thing.fields.blob.type: `Thing` has a file field but is not a multipart body
+  hint: use it as `body: { multipart: ... }`
+error: fixtures/bad/semantic/services/broken/v1.yaml:30:19: enums.Color.values[1]: value `red` is listed twice
+  hint: remove the duplicate
+11 errors in the spec; nothing was written"
+    );
+}
+
+#[test]
+fn a_bad_spec_leaves_the_output_untouched() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let sentinel = out.path().join("src/lib.rs");
+    std::fs::create_dir_all(sentinel.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&sentinel, "// hand-made\n").expect("write");
+    let options = Options { crate_name: "bad".into() };
+    for case in ["shape", "semantic"] {
+        let spec = Path::new("fixtures/bad").join(case);
+        let result = lark_generator::sync(&spec, out.path(), &options, Mode::Write);
+        assert!(result.is_err(), "`{case}` must be rejected");
+    }
+    assert_eq!(std::fs::read_to_string(&sentinel).expect("still there"), "// hand-made\n");
+    assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), 1, "nothing new was written");
+}

@@ -1,0 +1,110 @@
+//! What the fixture outputs do at run time: wire names, int64 strings, unknown enum
+//! values, omitted optionals, and requests built from path and query parameters.
+
+use lark_fixture_sdk::enums::v1::{Color, Level, Setting};
+use lark_fixture_sdk::events::v1::{ButtonAnswer, ButtonClicked, ThingCreated, ThingDeleted};
+use lark_fixture_sdk::models::v1::{NewThing, Thing};
+use lark_fixture_sdk::params::v1::{AddMemberRequest, AddMembers, IdType};
+use lark_runtime::event::{Callback, Envelope, Event};
+use lark_runtime::fake::{FakeLark, FakeResponse};
+use lark_runtime::{HttpMethod, Int64, Scopes};
+use serde_json::json;
+
+#[test]
+fn read_models_use_wire_names_and_ignore_unknown_fields() {
+    let thing: Thing = serde_json::from_value(json!({
+        "id": "t1",
+        "created_at": "1700000000123",
+        "type": "round",
+        "async": true,
+        "ownerId": "ou_1",
+        "parts": [{ "name": "p", "ids": ["9007199254740993", "2"] }],
+        "labels": { "a": "b" },
+        "a_field_from_the_future": { "x": 1 }
+    }))
+    .expect("decodes");
+    assert_eq!(thing.created_at, Int64(1_700_000_000_123));
+    assert_eq!(thing.r#type.as_deref(), Some("round"));
+    assert_eq!(thing.r#async, Some(true));
+    assert_eq!(thing.owner_id.as_deref(), Some("ou_1"));
+    // Above 2^53: only a string keeps this exact.
+    assert_eq!(thing.parts.as_ref().expect("parts")[0].ids, Some(vec![Int64(9_007_199_254_740_993), Int64(2)]));
+    assert_eq!(thing.size, None);
+}
+
+#[test]
+fn a_missing_required_field_is_an_error() {
+    let error = serde_json::from_value::<Thing>(json!({ "created_at": "1" })).expect_err("id is required");
+    assert!(error.to_string().contains("missing field `id`"), "{error}");
+}
+
+#[test]
+fn sent_models_omit_unset_optionals_and_keep_keyword_wire_names() {
+    let thing = NewThing { name: "n".into(), self_: Some("me".into()), ..Default::default() };
+    assert_eq!(serde_json::to_value(&thing).expect("encodes"), json!({ "name": "n", "self": "me" }));
+}
+
+#[test]
+fn enums_keep_values_they_do_not_know() {
+    let setting: Setting = serde_json::from_value(json!({ "color": "purple", "level": 7 })).expect("decodes");
+    assert_eq!(setting.color.as_str(), "purple");
+    assert!(matches!(setting.color, Color::Unknown(_)));
+    assert_eq!(setting.level.as_ref().map(Level::value), Some(7));
+    // Unknown values go back to the server unchanged.
+    assert_eq!(serde_json::to_value(&setting).expect("encodes"), json!({ "color": "purple", "level": 7 }));
+
+    assert_eq!(Color::from("light-blue"), Color::LightBlue);
+    assert_eq!(Color::try_parse("purple"), None);
+    assert_eq!(Level::try_parse(2), Some(Level::High));
+    assert_eq!(Color::KNOWN, ["red", "light-blue"]);
+    assert_eq!(Level::Low.to_string(), "1");
+}
+
+#[test]
+fn events_and_callbacks_carry_their_types() {
+    assert_eq!(ThingCreated::EVENT_TYPE, "events.thing.created_v1");
+    assert_eq!(ThingCreated::ENVELOPE, Envelope::V2);
+    assert_eq!(ThingCreated::SCOPES, Scopes::Known { any: &["demo:thing:readonly"], all: &[] });
+    assert_eq!((ThingDeleted::EVENT_TYPE, ThingDeleted::ENVELOPE), ("thing_deleted", Envelope::V1));
+    assert_eq!(ThingDeleted::SCOPES, Scopes::Unknown);
+    assert_eq!(ButtonClicked::CALLBACK_TYPE, "thing.button.clicked");
+    fn respond<C: Callback>(answer: C::Response) -> serde_json::Value {
+        serde_json::to_value(answer).expect("encodes")
+    }
+    let answer = ButtonAnswer { toast: Some("done".into()) };
+    assert_eq!(respond::<ButtonClicked>(answer), json!({ "toast": "done" }));
+}
+
+#[test]
+fn endpoints_describe_themselves() {
+    let endpoint = AddMemberRequest::ENDPOINT;
+    assert_eq!(endpoint.id, "params.v1.member.add");
+    assert_eq!(endpoint.method, HttpMethod::Post);
+    assert_eq!(endpoint.path, "/open-apis/params/v1/groups/:group_id/members/:member_id");
+    assert_eq!(endpoint.scopes, Scopes::Unknown);
+}
+
+#[tokio::test]
+async fn path_and_query_parameters_reach_the_wire() {
+    let fake = FakeLark::start().await;
+    fake.route(HttpMethod::Post, "/open-apis/params/v1/groups/:group_id/members/:member_id", |_| {
+        FakeResponse::data(json!({}))
+    });
+    let client = lark_fixture_sdk::Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET)
+        .base_url(fake.base_url())
+        .build()
+        .expect("client");
+    let request = AddMemberRequest::new("g/1 x", Int64(42), IdType::UserId, AddMembers::default())
+        .notify(false)
+        .emails(vec!["a@x.io".into(), "b@x.io".into()]);
+    client.params().v1().member().add(request).await.expect("call");
+
+    let sent = fake.requests().into_iter().last().expect("a request");
+    assert_eq!(sent.path, "/open-apis/params/v1/groups/g%2F1%20x/members/42");
+    assert_eq!(sent.path_param("group_id"), Some("g/1 x"));
+    assert_eq!(sent.query_value("id_type"), Some("user_id"));
+    assert_eq!(sent.query_value("notify"), Some("false"));
+    assert_eq!(sent.query_values("emails"), ["a@x.io", "b@x.io"]);
+    assert_eq!(sent.query_value("limit"), None);
+    assert_eq!(sent.json(), json!({}));
+}
