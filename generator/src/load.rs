@@ -4,28 +4,56 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
+use serde_yaml::Value;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::locate::Locations;
 use crate::spec::{ScopeFile, ServiceFile};
 
-/// A parsed file with what is needed to point back into it.
+/// One file on disk that contributed to a loaded item, with its node positions.
 #[derive(Debug)]
-pub struct Loaded<T> {
+pub struct Source {
     /// The path as shown in messages (the spec directory as given, joined with the
     /// file's relative path).
     pub file: PathBuf,
-    /// The file's path relative to the spec directory, with `/` separators.
-    pub relative: String,
-    pub spec: T,
     pub locations: Locations,
 }
 
+/// A parsed catalogue file, possibly with its curated overlay merged in.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    /// The logical path relative to the spec directory, e.g. `services/im/v1.yaml`
+    /// (also for an overlay that stands alone).
+    pub relative: String,
+    /// Where the content came from: the imported file first, then its overlay.
+    pub sources: Vec<Source>,
+    pub spec: T,
+}
+
 impl<T> Loaded<T> {
-    /// A diagnostic at the node `spec_path` of this file.
+    /// A diagnostic at the node `spec_path`, in whichever file defines that node (the
+    /// overlay wins where both do, since its value is the one in force).
     pub fn error(&self, spec_path: &str, message: String, hint: Option<String>) -> Diagnostic {
-        let (line, column) = self.locations.find(spec_path);
-        Diagnostic { file: self.file.clone(), line, column, spec_path: spec_path.to_owned(), message, hint }
+        let mut path = spec_path;
+        loop {
+            for source in self.sources.iter().rev() {
+                if let Some((line, column)) = source.locations.get(path) {
+                    let file = source.file.clone();
+                    return Diagnostic { file, line, column, spec_path: spec_path.to_owned(), message, hint };
+                }
+            }
+            match path.rfind(['.', '[']) {
+                Some(cut) => path = &path[..cut],
+                None => break,
+            }
+        }
+        let file = self.sources.first().map(|s| s.file.clone()).unwrap_or_default();
+        Diagnostic { file, line: 1, column: 1, spec_path: spec_path.to_owned(), message, hint }
+    }
+
+    /// The file shown for problems with the whole item.
+    pub fn display_file(&self) -> &Path {
+        self.sources.first().map_or(Path::new(""), |s| s.file.as_path())
     }
 }
 
@@ -37,13 +65,27 @@ pub struct RawCatalogue {
     pub services: Vec<Loaded<ServiceFile>>,
 }
 
-/// Loads `spec_dir/scopes.yaml` and `spec_dir/services/*/*.yaml`.
+/// Loads `spec_dir/scopes.yaml` and every `spec_dir/services/<service>/<version>.yaml`,
+/// each merged with `spec_dir/overlays/<service>/<version>.yaml` when that exists.
+///
+/// Overlays hold curated facts that a re-import must not erase. They have the shape of a
+/// service file with every key optional and are deep-merged: mappings key by key, any
+/// other value replaces the imported one. An overlay without an imported file is a
+/// complete service file of its own.
 pub fn load(spec_dir: &Path) -> Result<RawCatalogue, Diagnostics> {
     let mut errors = Diagnostics::default();
-    let scopes = load_file::<ScopeFile>(spec_dir, "scopes.yaml", &mut errors);
+    let scopes = load_item::<ScopeFile>(spec_dir, "scopes.yaml", &[Path::new("scopes.yaml")], &mut errors);
+    let mut names = service_files(spec_dir, "services", &mut errors);
+    names.extend(service_files(spec_dir, "overlays", &mut errors));
+    names.sort();
+    names.dedup();
     let mut services = Vec::new();
-    for relative in service_files(spec_dir, &mut errors) {
-        if let Some(service) = load_file::<ServiceFile>(spec_dir, &relative, &mut errors) {
+    for name in names {
+        let base = format!("services/{name}");
+        let overlay = format!("overlays/{name}");
+        let files: Vec<&Path> =
+            [&base, &overlay].into_iter().map(Path::new).filter(|f| spec_dir.join(f).is_file()).collect();
+        if let Some(service) = load_item::<ServiceFile>(spec_dir, &base, &files, &mut errors) {
             services.push(service);
         }
     }
@@ -53,11 +95,14 @@ pub fn load(spec_dir: &Path) -> Result<RawCatalogue, Diagnostics> {
     }
 }
 
-fn service_files(spec_dir: &Path, errors: &mut Diagnostics) -> Vec<String> {
-    let root = spec_dir.join("services");
+/// `<service>/<version>.yaml` names under `spec_dir/<dir>`; a missing `overlays` is fine.
+fn service_files(spec_dir: &Path, dir: &str, errors: &mut Diagnostics) -> Vec<String> {
+    let root = spec_dir.join(dir);
     let mut found = Vec::new();
     let Ok(services) = fs::read_dir(&root) else {
-        errors.push(io_error(&root, "cannot read the services directory".into(), SERVICES_HINT));
+        if dir == "services" {
+            errors.push(io_error(&root, "cannot read the services directory".into(), SERVICES_HINT));
+        }
         return found;
     };
     for service in services.flatten() {
@@ -67,13 +112,12 @@ fn service_files(spec_dir: &Path, errors: &mut Diagnostics) -> Vec<String> {
             if path.extension().is_some_and(|e| e == "yaml") {
                 let service = service.file_name().to_string_lossy().into_owned();
                 let version = version.file_name().to_string_lossy().into_owned();
-                found.push(format!("services/{service}/{version}"));
+                found.push(format!("{service}/{version}"));
             } else if path.is_file() {
-                errors.push(io_error(&path, "unexpected file in spec/services".into(), SERVICES_HINT));
+                errors.push(io_error(&path, format!("unexpected file in spec/{dir}"), SERVICES_HINT));
             }
         }
     }
-    found.sort();
     found
 }
 
@@ -83,36 +127,83 @@ fn io_error(path: &Path, message: String, hint: &str) -> Diagnostic {
     Diagnostic { file: path.to_owned(), line: 1, column: 1, spec_path: String::new(), message, hint: Some(hint.into()) }
 }
 
-fn load_file<T: DeserializeOwned>(spec_dir: &Path, relative: &str, errors: &mut Diagnostics) -> Option<Loaded<T>> {
-    let file = spec_dir.join(relative);
-    let text = match fs::read_to_string(&file) {
-        Ok(text) => text,
-        Err(e) => {
-            let hint = "the spec directory needs scopes.yaml and services/<service>/<version>.yaml files";
-            errors.push(io_error(&file, format!("cannot read: {e}"), hint));
-            return None;
+/// Parses `files` (relative to `spec_dir`), merges them in order and deserialises the
+/// result, reporting problems at their position in whichever file they are.
+fn load_item<T: DeserializeOwned>(
+    spec_dir: &Path,
+    relative: &str,
+    files: &[&Path],
+    errors: &mut Diagnostics,
+) -> Option<Loaded<T>> {
+    let mut sources = Vec::new();
+    let mut merged: Option<Value> = None;
+    let mut broken = false;
+    for relative_file in files {
+        let file = spec_dir.join(relative_file);
+        let text = match fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(e) => {
+                let hint = "the spec directory needs scopes.yaml and services/<service>/<version>.yaml files";
+                errors.push(io_error(&file, format!("cannot read: {e}"), hint));
+                broken = true;
+                continue;
+            }
+        };
+        match serde_yaml::from_str::<Value>(&text) {
+            Ok(value) => match &mut merged {
+                Some(base) => merge(base, value),
+                None => merged = Some(value),
+            },
+            Err(e) => {
+                errors.push(syntax_error(file.clone(), &e));
+                broken = true;
+            }
         }
-    };
-    match serde_yaml::from_str::<T>(&text) {
-        Ok(spec) => Some(Loaded { file, relative: relative.to_owned(), spec, locations: Locations::index(&text) }),
+        sources.push(Source { file, locations: Locations::index(&text) });
+    }
+    let merged = merged.filter(|_| !broken)?;
+    match serde_path_to_error::deserialize::<_, T>(merged) {
+        Ok(spec) => Some(Loaded { relative: relative.to_owned(), sources, spec }),
         Err(e) => {
-            errors.push(shape_error(file, &e));
+            let loaded = Loaded { relative: relative.to_owned(), sources, spec: () };
+            errors.push(shape_error(&loaded, &e.path().to_string(), &e.into_inner()));
             None
         }
     }
 }
 
-/// Turns serde_yaml's `path: message at line L column C` into a diagnostic.
-fn shape_error(file: PathBuf, e: &serde_yaml::Error) -> Diagnostic {
+/// Overlay values win; mappings merge key by key so an overlay can add one scope list
+/// to one method without repeating the rest.
+fn merge(base: &mut Value, overlay: Value) {
+    match (base, overlay) {
+        (Value::Mapping(base), Value::Mapping(overlay)) => {
+            for (key, value) in overlay {
+                match base.get_mut(&key) {
+                    Some(slot) => merge(slot, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, overlay) => *base = overlay,
+    }
+}
+
+/// A YAML syntax error: serde_yaml knows the position.
+fn syntax_error(file: PathBuf, e: &serde_yaml::Error) -> Diagnostic {
     let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
     // The position is in the diagnostic already; other positions in the text stay.
-    let text = e.to_string().replacen(&format!(" at line {line} column {column}"), "", 1);
-    let (spec_path, message) = match text.split_once(": ") {
-        Some((path, rest)) if !path.contains(' ') => (path.to_owned(), rest.to_owned()),
-        _ => (String::new(), text),
-    };
-    let hint = shape_hint(&message);
-    Diagnostic { file, line, column, spec_path, message, hint }
+    let message = e.to_string().replacen(&format!(" at line {line} column {column}"), "", 1);
+    let hint = Some("fix the YAML syntax here: an unclosed `{`, `[` or quote, or a wrong indentation".to_owned());
+    Diagnostic { file, line, column, spec_path: String::new(), message, hint }
+}
+
+/// A shape error (unknown key, wrong type, missing key) at the path serde reported.
+fn shape_error(loaded: &Loaded<()>, path: &str, e: &serde_yaml::Error) -> Diagnostic {
+    let message = e.to_string();
+    let path = if path == "." { "" } else { path };
+    loaded.error(path, message.clone(), shape_hint(&message))
 }
 
 fn shape_hint(message: &str) -> Option<String> {
@@ -122,8 +213,6 @@ fn shape_hint(message: &str) -> Option<String> {
         "add the field; spec/README.md lists what each construct requires"
     } else if message.starts_with("unknown variant") {
         "use one of the listed values"
-    } else if message.contains("while parsing") || message.contains("while scanning") {
-        "fix the YAML syntax here: an unclosed `{`, `[` or quote, or a wrong indentation"
     } else if message.contains("did not match any variant") {
         "see spec/README.md for the accepted forms of this construct"
     } else {

@@ -26,6 +26,11 @@ impl Locations {
         Locations { positions: builder.positions }
     }
 
+    /// Position of exactly `path`, if the file has that node.
+    pub fn get(&self, path: &str) -> Option<(usize, usize)> {
+        self.positions.get(path).copied()
+    }
+
     /// Position of `path`, or of its nearest indexed ancestor, or the file start.
     pub fn find(&self, path: &str) -> (usize, usize) {
         let mut path = path;

@@ -209,7 +209,7 @@ impl FileCheck<'_> {
             }
             for (method_name, method) in &resource.methods {
                 let path = format!("resources.{resource_name}.methods.{method_name}");
-                let id = format!("{} {}", file.file.display(), path);
+                let id = format!("{} {}", file.display_file().display(), path);
                 if let Some(endpoint) = self.method(&path, method, &mut multipart_models) {
                     if let Some(other) = endpoints.insert(endpoint.clone(), id) {
                         self.error(
@@ -455,7 +455,7 @@ impl FileCheck<'_> {
                     "event types are lowercase, like `im.message.receive_v1` or `app_ticket`",
                 );
             }
-            if let Some(other) = pushed.insert(key.clone(), format!("{} {path}", file.file.display())) {
+            if let Some(other) = pushed.insert(key.clone(), format!("{} {path}", file.display_file().display())) {
                 self.error(&path, format!("`{key}` is also declared at {other}"), "");
             }
             if self.model_ref(&format!("{path}.payload"), payload) {

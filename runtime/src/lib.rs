@@ -43,6 +43,7 @@ mod endpoint;
 mod error;
 pub mod event;
 mod excerpt;
+pub mod json;
 mod request;
 mod secret;
 mod token;

@@ -23,7 +23,7 @@ fn shape_errors_in_every_file_are_reported_together() {
         "\
 error: fixtures/bad/shape/services/syntax/v1.yaml:9:1: did not find expected ',' or '}', while parsing a flow mapping at line 8 column 11
   hint: fix the YAML syntax here: an unclosed `{`, `[` or quote, or a wrong indentation
-error: fixtures/bad/shape/services/typo/v1.yaml:10:9: resources.thing.methods.get: unknown field `htp`, expected one of `summary`, `http`, `doc`, `tokens`, `scopes`, `path`, `query`, `body`, `response`, `pagination`, `source`
+error: fixtures/bad/shape/services/typo/v1.yaml:10:9: resources.thing.methods.get.htp: unknown field `htp`, expected one of `summary`, `http`, `doc`, `tokens`, `scopes`, `path`, `query`, `body`, `response`, `pagination`, `source`
   hint: check the spelling against spec/README.md
 2 errors in the spec; nothing was written"
     );
@@ -59,13 +59,24 @@ error: fixtures/bad/semantic/services/broken/v1.yaml:30:19: enums.Color.values[1
 }
 
 #[test]
+fn overlay_errors_point_into_the_overlay() {
+    assert_eq!(
+        errors_of("overlay"),
+        "\
+error: fixtures/bad/overlay/overlays/thing/v1.yaml:5:25: resources.thing.methods.get.scopes.any[0]: scope `demo:reed` is not in the vocabulary
+  hint: did you mean `demo:read`? otherwise add it to spec/scopes.yaml
+1 error in the spec; nothing was written"
+    );
+}
+
+#[test]
 fn a_bad_spec_leaves_the_output_untouched() {
     let out = tempfile::tempdir().expect("temp dir");
     let sentinel = out.path().join("src/lib.rs");
     std::fs::create_dir_all(sentinel.parent().expect("parent")).expect("mkdir");
     std::fs::write(&sentinel, "// hand-made\n").expect("write");
     let options = Options { crate_name: "bad".into() };
-    for case in ["shape", "semantic"] {
+    for case in ["shape", "semantic", "overlay"] {
         let spec = Path::new("fixtures/bad").join(case);
         let result = lark_generator::sync(&spec, out.path(), &options, Mode::Write);
         assert!(result.is_err(), "`{case}` must be rejected");

@@ -35,7 +35,7 @@ fn read_models_use_wire_names_and_ignore_unknown_fields() {
 #[test]
 fn a_missing_required_field_is_an_error() {
     let error = serde_json::from_value::<Thing>(json!({ "created_at": "1" })).expect_err("id is required");
-    assert!(error.to_string().contains("missing field `id`"), "{error}");
+    assert_eq!(error.to_string(), "id: missing, but `Thing` requires it");
 }
 
 #[test]
@@ -81,7 +81,9 @@ fn endpoints_describe_themselves() {
     assert_eq!(endpoint.id, "params.v1.member.add");
     assert_eq!(endpoint.method, HttpMethod::Post);
     assert_eq!(endpoint.path, "/open-apis/params/v1/groups/:group_id/members/:member_id");
-    assert_eq!(endpoint.scopes, Scopes::Unknown);
+    // The scopes come from tests/fixtures/spec/overlays/params/v1.yaml.
+    assert_eq!(endpoint.scopes, Scopes::Known { any: &["demo:thing"], all: &[] });
+    assert_eq!(endpoint.doc_url, "https://open.feishu.cn/document/fixture/member/add");
 }
 
 #[tokio::test]

@@ -21,16 +21,41 @@ pub fn file(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
-/// The derives a type's usage calls for. Fully qualified so no import can shadow them.
-fn serde_derives(usage: Usage) -> Vec<TokenStream> {
-    let mut derives = Vec::new();
-    if usage.sent {
-        derives.push(quote!(::serde::Serialize));
-    }
-    if usage.read {
-        derives.push(quote!(::serde::Deserialize));
-    }
-    derives
+/// Conversions a type's usage calls for: `FromJson` if it is read, `ToJson` if it is
+/// sent, each with a one-line serde bridge. Derived serde impls would cost several times
+/// the compile time over the whole platform (see `lark_runtime::json`).
+fn conversions(name: &proc_macro2::Ident, usage: Usage, from_json: TokenStream, to_json: TokenStream) -> TokenStream {
+    let read = usage.read.then(|| {
+        quote! {
+            impl ::lark_runtime::json::FromJson for #name {
+                fn from_json(value: ::serde_json::Value) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+                    #from_json
+                }
+            }
+
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    ::lark_runtime::json::deserialize(deserializer)
+                }
+            }
+        }
+    });
+    let sent = usage.sent.then(|| {
+        quote! {
+            impl ::lark_runtime::json::ToJson for #name {
+                fn to_json(&self) -> ::serde_json::Value {
+                    #to_json
+                }
+            }
+
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    ::lark_runtime::json::serialize(self, serializer)
+                }
+            }
+        }
+    });
+    quote!(#read #sent)
 }
 
 fn model(ctx: &Ctx<'_>, m: &ir::Model) -> TokenStream {
@@ -47,14 +72,35 @@ fn model(ctx: &Ctx<'_>, m: &ir::Model) -> TokenStream {
     let mut derives = vec![quote!(::std::fmt::Debug), quote!(::std::clone::Clone)];
     if !m.multipart {
         derives.push(quote!(::std::cmp::PartialEq));
-        derives.extend(serde_derives(m.usage));
     }
     if m.default {
         derives.push(quote!(::std::default::Default));
     }
     // The server owns read-only types: adding a field upstream must not break callers.
     let non_exhaustive = (m.usage.read && !m.usage.sent).then(|| quote!(#[non_exhaustive]));
-    let fields = m.fields.iter().map(|f| field(ctx, m, f));
+    let fields = m.fields.iter().map(|f| field(ctx, f));
+    let wire_name = &m.rust;
+    let reads = m.fields.iter().map(|f| {
+        let name = ident(&f.rust);
+        let wire = &f.wire;
+        if f.required { quote!(#name: object.required(#wire)?,) } else { quote!(#name: object.optional(#wire)?,) }
+    });
+    let writes = m.fields.iter().map(|f| {
+        let name = ident(&f.rust);
+        let wire = &f.wire;
+        quote!(object.put(#wire, &self.#name);)
+    });
+    let from_json = quote! {
+        let mut object = ::lark_runtime::json::Object::new(value, #wire_name)?;
+        ::std::result::Result::Ok(Self { #(#reads)* })
+    };
+    let to_json = quote! {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        #(#writes)*
+        object.finish()
+    };
+    let usage = if m.multipart { Usage::default() } else { m.usage };
+    let conversions = conversions(&name, usage, from_json, to_json);
     quote! {
         #docs
         #[derive(#(#derives),*)]
@@ -62,25 +108,17 @@ fn model(ctx: &Ctx<'_>, m: &ir::Model) -> TokenStream {
         pub struct #name {
             #(#fields)*
         }
+
+        #conversions
     }
 }
 
-fn field(ctx: &Ctx<'_>, m: &ir::Model, f: &ir::Field) -> TokenStream {
+fn field(ctx: &Ctx<'_>, f: &ir::Field) -> TokenStream {
     let name = ident(&f.rust);
     let ty = types::field(ctx, &f.ty, f.required);
     let docs = doc(&field_doc(f));
-    let mut serde = Vec::new();
-    if unraw(&f.rust) != f.wire {
-        let wire = &f.wire;
-        serde.push(quote!(rename = #wire));
-    }
-    if m.usage.sent && !f.required && !m.multipart {
-        serde.push(quote!(skip_serializing_if = "::std::option::Option::is_none"));
-    }
-    let attr = (!serde.is_empty() && !m.multipart).then(|| quote!(#[serde(#(#serde),*)]));
     quote! {
         #docs
-        #attr
         pub #name: #ty,
     }
 }
@@ -122,7 +160,7 @@ fn enumeration(e: &ir::Enum) -> TokenStream {
     });
     let names: Vec<_> = e.variants.iter().map(|v| ident(&v.rust)).collect();
     let wires: Vec<_> = e.variants.iter().map(|v| v.wire.as_str()).collect();
-    let (conversions, serde_impls) = match e.repr {
+    let (inherent, conversions) = match e.repr {
         EnumRepr::String => string_impls(e, &names, &wires),
         EnumRepr::Int => int_impls(e, &names, &wires),
     };
@@ -135,13 +173,13 @@ fn enumeration(e: &ir::Enum) -> TokenStream {
             /// A value this SDK does not know yet; [`Self::as_str`] gives it.
             Unknown(::lark_runtime::UnknownValue),
         }
-        #conversions
+        #inherent
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
-        #serde_impls
+        #conversions
     }
 }
 
@@ -177,26 +215,9 @@ fn string_impls(e: &ir::Enum, names: &[proc_macro2::Ident], wires: &[&str]) -> (
             }
         }
     };
-    let ser = e.usage.sent.then(|| {
-        quote! {
-            impl ::serde::Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                    serializer.serialize_str(self.as_str())
-                }
-            }
-        }
-    });
-    let de = e.usage.read.then(|| {
-        quote! {
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
-                    ::std::result::Result::Ok(Self::from(value.as_str()))
-                }
-            }
-        }
-    });
-    (conversions, quote!(#ser #de))
+    let from_json = quote!(::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str())));
+    let to_json = quote!(::serde_json::Value::String(self.as_str().to_owned()));
+    (conversions, self::conversions(&name, e.usage, from_json, to_json))
 }
 
 fn int_impls(e: &ir::Enum, names: &[proc_macro2::Ident], wires: &[&str]) -> (TokenStream, TokenStream) {
@@ -241,23 +262,7 @@ fn int_impls(e: &ir::Enum, names: &[proc_macro2::Ident], wires: &[&str]) -> (Tok
             }
         }
     };
-    let ser = e.usage.sent.then(|| {
-        quote! {
-            impl ::serde::Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                    serializer.serialize_i64(self.value())
-                }
-            }
-        }
-    });
-    let de = e.usage.read.then(|| {
-        quote! {
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-                }
-            }
-        }
-    });
-    (conversions, quote!(#ser #de))
+    let from_json = quote!(::lark_runtime::json::enum_int(value).map(Self::from));
+    let to_json = quote!(::serde_json::Value::from(self.value()));
+    (conversions, self::conversions(&name, e.usage, from_json, to_json))
 }

@@ -35,7 +35,7 @@ pub mod models;
 /// Pagination fixture.
 #[cfg(feature = "pagination")]
 pub mod pagination;
-/// Params fixture.
+/// Params fixture: Curated text from an overlay.
 #[cfg(feature = "params")]
 pub mod params;
 /// A Lark client with typed access to every enabled service.

@@ -7,7 +7,6 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct AppCredentials {
@@ -17,12 +16,29 @@ pub struct AppCredentials {
     pub app_secret: ::std::string::String,
 }
 
+impl ::lark_runtime::json::ToJson for AppCredentials {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("app_id", &self.app_id);
+        object.put("app_secret", &self.app_secret);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppCredentials {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Store-app credentials plus the most recent app ticket.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct CreateAppAccessTokenBody {
@@ -34,12 +50,30 @@ pub struct CreateAppAccessTokenBody {
     pub app_ticket: ::std::string::String,
 }
 
+impl ::lark_runtime::json::ToJson for CreateAppAccessTokenBody {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("app_id", &self.app_id);
+        object.put("app_secret", &self.app_secret);
+        object.put("app_ticket", &self.app_ticket);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateAppAccessTokenBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// An app access token and the tenant to issue a token for.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct CreateTenantAccessTokenBody {
@@ -49,15 +83,28 @@ pub struct CreateTenantAccessTokenBody {
     pub tenant_key: ::std::string::String,
 }
 
+impl ::lark_runtime::json::ToJson for CreateTenantAccessTokenBody {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("app_access_token", &self.app_access_token);
+        object.put("tenant_key", &self.tenant_key);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateTenantAccessTokenBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// A tenant access token and its remaining lifetime.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct TenantAccessToken {
     /// `tenant_access_token`.
@@ -66,19 +113,54 @@ pub struct TenantAccessToken {
     pub expire: ::std::option::Option<i32>,
 }
 
+impl ::lark_runtime::json::FromJson for TenantAccessToken {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "TenantAccessToken")?;
+        ::std::result::Result::Ok(Self {
+            tenant_access_token: object.optional("tenant_access_token")?,
+            expire: object.optional("expire")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TenantAccessToken {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// An app access token and its remaining lifetime.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct AppAccessToken {
     /// `app_access_token`.
     pub app_access_token: ::std::option::Option<::std::string::String>,
     /// Seconds until the token expires.
     pub expire: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::FromJson for AppAccessToken {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "AppAccessToken")?;
+        ::std::result::Result::Ok(Self {
+            app_access_token: object.optional("app_access_token")?,
+            expire: object.optional("expire")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppAccessToken {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }

@@ -5,12 +5,7 @@
 /// Payload of `card.action.trigger`.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct CardActionTriggerEvent {
     /// `operator`.
@@ -27,15 +22,37 @@ pub struct CardActionTriggerEvent {
     pub context: ::std::option::Option<crate::cardkit::v1::CallbackContext>,
 }
 
+impl ::lark_runtime::json::FromJson for CardActionTriggerEvent {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CardActionTriggerEvent",
+        )?;
+        ::std::result::Result::Ok(Self {
+            operator: object.optional("operator")?,
+            token: object.optional("token")?,
+            action: object.optional("action")?,
+            host: object.optional("host")?,
+            delivery_type: object.optional("delivery_type")?,
+            context: object.optional("context")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CardActionTriggerEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The user who interacted with the card.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct CallbackOperator {
     /// `tenant_key`.
@@ -48,15 +65,32 @@ pub struct CallbackOperator {
     pub union_id: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for CallbackOperator {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CallbackOperator")?;
+        ::std::result::Result::Ok(Self {
+            tenant_key: object.optional("tenant_key")?,
+            user_id: object.optional("user_id")?,
+            open_id: object.optional("open_id")?,
+            union_id: object.optional("union_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CallbackOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// What the user did.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct CallbackAction {
     /// The value attached to the component in the card.
@@ -79,15 +113,37 @@ pub struct CallbackAction {
     pub checked: ::std::option::Option<bool>,
 }
 
+impl ::lark_runtime::json::FromJson for CallbackAction {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CallbackAction")?;
+        ::std::result::Result::Ok(Self {
+            value: object.optional("value")?,
+            tag: object.optional("tag")?,
+            option: object.optional("option")?,
+            timezone: object.optional("timezone")?,
+            name: object.optional("name")?,
+            form_value: object.optional("form_value")?,
+            input_value: object.optional("input_value")?,
+            options: object.optional("options")?,
+            checked: object.optional("checked")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CallbackAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// Where the card lives.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct CallbackContext {
     /// `url`.
@@ -100,21 +156,58 @@ pub struct CallbackContext {
     pub open_chat_id: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for CallbackContext {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CallbackContext")?;
+        ::std::result::Result::Ok(Self {
+            url: object.optional("url")?,
+            preview_token: object.optional("preview_token")?,
+            open_message_id: object.optional("open_message_id")?,
+            open_chat_id: object.optional("open_chat_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CallbackContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The answer to a card action; both parts are optional.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct CardActionTriggerResponse {
     /// `toast`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub toast: ::std::option::Option<crate::cardkit::v1::CallbackToast>,
     /// `card`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card: ::std::option::Option<crate::cardkit::v1::CallbackCard>,
+}
+
+impl ::lark_runtime::json::ToJson for CardActionTriggerResponse {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("toast", &self.toast);
+        object.put("card", &self.card);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CardActionTriggerResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }
 
 /// A short popup shown to the user.
@@ -122,23 +215,38 @@ pub struct CardActionTriggerResponse {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct CallbackToast {
     /// `type`.
     ///
     /// Wire name: `type`.
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub kind: ::std::option::Option<crate::cardkit::v1::ToastType>,
     /// `content`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// Text per locale, e.g. zh_cn or en_us.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub i18n: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
+}
+
+impl ::lark_runtime::json::ToJson for CallbackToast {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.kind);
+        object.put("content", &self.content);
+        object.put("i18n", &self.i18n);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CallbackToast {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }
 
 /// A card that replaces the one the user interacted with.
@@ -146,18 +254,33 @@ pub struct CallbackToast {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct CallbackCard {
     /// `type`.
     ///
     /// Wire name: `type`.
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub kind: ::std::option::Option<crate::cardkit::v1::CardType>,
     /// Card JSON for `raw`, or template id and variables for `template`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::serde_json::Value>,
+}
+
+impl ::lark_runtime::json::ToJson for CallbackCard {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.kind);
+        object.put("data", &self.data);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CallbackCard {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }
 
 /// Values of `ToastType`.
@@ -233,12 +356,18 @@ impl ::std::fmt::Display for ToastType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for ToastType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for ToastType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -307,11 +436,17 @@ impl ::std::fmt::Display for CardType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for CardType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for CardType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }

@@ -5,27 +5,36 @@
 /// The `GetUserData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct GetUserData {
     /// `user`.
     pub user: ::std::option::Option<crate::contact::v3::User>,
 }
 
+impl ::lark_runtime::json::FromJson for GetUserData {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetUserData")?;
+        ::std::result::Result::Ok(Self {
+            user: object.optional("user")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `ListUserData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ListUserData {
     /// `has_more`.
@@ -36,35 +45,66 @@ pub struct ListUserData {
     pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::User>>,
 }
 
+impl ::lark_runtime::json::FromJson for ListUserData {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListUserData")?;
+        ::std::result::Result::Ok(Self {
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// Emails and mobile numbers to resolve (up to 50 of each).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct BatchGetIdUserBody {
     /// `emails`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Numbers outside mainland China need a leading + and country code.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mobiles: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Also return users who have left.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_resigned: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::ToJson for BatchGetIdUserBody {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("emails", &self.emails);
+        object.put("mobiles", &self.mobiles);
+        object.put("include_resigned", &self.include_resigned);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BatchGetIdUserBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }
 
 /// The `BatchGetIdUserData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct BatchGetIdUserData {
     /// `user_list`.
@@ -73,15 +113,29 @@ pub struct BatchGetIdUserData {
     >,
 }
 
+impl ::lark_runtime::json::FromJson for BatchGetIdUserData {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "BatchGetIdUserData")?;
+        ::std::result::Result::Ok(Self {
+            user_list: object.optional("user_list")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BatchGetIdUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// One resolved email or mobile number.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct UserContactInfo {
     /// The id, of the kind named by `user_id_type`.
@@ -94,15 +148,32 @@ pub struct UserContactInfo {
     pub status: ::std::option::Option<crate::contact::v3::UserStatus>,
 }
 
+impl ::lark_runtime::json::FromJson for UserContactInfo {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserContactInfo")?;
+        ::std::result::Result::Ok(Self {
+            user_id: object.optional("user_id")?,
+            mobile: object.optional("mobile")?,
+            email: object.optional("email")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserContactInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// A user profile (a common subset of the platform's fields).
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct User {
     /// `union_id`.
@@ -153,15 +224,51 @@ pub struct User {
     pub job_title: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for User {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "User")?;
+        ::std::result::Result::Ok(Self {
+            union_id: object.optional("union_id")?,
+            user_id: object.optional("user_id")?,
+            open_id: object.optional("open_id")?,
+            name: object.optional("name")?,
+            en_name: object.optional("en_name")?,
+            nickname: object.optional("nickname")?,
+            email: object.optional("email")?,
+            mobile: object.optional("mobile")?,
+            mobile_visible: object.optional("mobile_visible")?,
+            gender: object.optional("gender")?,
+            avatar: object.optional("avatar")?,
+            status: object.optional("status")?,
+            department_ids: object.optional("department_ids")?,
+            leader_user_id: object.optional("leader_user_id")?,
+            city: object.optional("city")?,
+            country: object.optional("country")?,
+            work_station: object.optional("work_station")?,
+            join_time: object.optional("join_time")?,
+            is_tenant_manager: object.optional("is_tenant_manager")?,
+            employee_no: object.optional("employee_no")?,
+            employee_type: object.optional("employee_type")?,
+            enterprise_email: object.optional("enterprise_email")?,
+            job_title: object.optional("job_title")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for User {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// Avatar image URLs in several sizes.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct AvatarInfo {
     /// `avatar_72`.
@@ -174,15 +281,32 @@ pub struct AvatarInfo {
     pub avatar_origin: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for AvatarInfo {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "AvatarInfo")?;
+        ::std::result::Result::Ok(Self {
+            avatar_72: object.optional("avatar_72")?,
+            avatar_240: object.optional("avatar_240")?,
+            avatar_640: object.optional("avatar_640")?,
+            avatar_origin: object.optional("avatar_origin")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AvatarInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `UserStatus` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct UserStatus {
     /// `is_frozen`.
@@ -197,15 +321,33 @@ pub struct UserStatus {
     pub is_unjoin: ::std::option::Option<bool>,
 }
 
+impl ::lark_runtime::json::FromJson for UserStatus {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserStatus")?;
+        ::std::result::Result::Ok(Self {
+            is_frozen: object.optional("is_frozen")?,
+            is_resigned: object.optional("is_resigned")?,
+            is_activated: object.optional("is_activated")?,
+            is_exited: object.optional("is_exited")?,
+            is_unjoin: object.optional("is_unjoin")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// A user profile as carried by contact events.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct UserEvent {
     /// `open_id`.
@@ -262,19 +404,77 @@ pub struct UserEvent {
     pub job_family_id: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for UserEvent {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserEvent")?;
+        ::std::result::Result::Ok(Self {
+            open_id: object.optional("open_id")?,
+            union_id: object.optional("union_id")?,
+            user_id: object.optional("user_id")?,
+            name: object.optional("name")?,
+            en_name: object.optional("en_name")?,
+            nickname: object.optional("nickname")?,
+            email: object.optional("email")?,
+            enterprise_email: object.optional("enterprise_email")?,
+            job_title: object.optional("job_title")?,
+            mobile: object.optional("mobile")?,
+            mobile_visible: object.optional("mobile_visible")?,
+            gender: object.optional("gender")?,
+            avatar: object.optional("avatar")?,
+            status: object.optional("status")?,
+            department_ids: object.optional("department_ids")?,
+            leader_user_id: object.optional("leader_user_id")?,
+            city: object.optional("city")?,
+            country: object.optional("country")?,
+            work_station: object.optional("work_station")?,
+            join_time: object.optional("join_time")?,
+            is_tenant_manager: object.optional("is_tenant_manager")?,
+            employee_no: object.optional("employee_no")?,
+            employee_type: object.optional("employee_type")?,
+            time_zone: object.optional("time_zone")?,
+            job_level_id: object.optional("job_level_id")?,
+            job_family_id: object.optional("job_family_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// Payload of `contact.user.created_v3`.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct UserCreatedEvent {
     /// `object`.
     pub object: ::std::option::Option<crate::contact::v3::UserEvent>,
+}
+
+impl ::lark_runtime::json::FromJson for UserCreatedEvent {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserCreatedEvent")?;
+        ::std::result::Result::Ok(Self {
+            object: object.optional("object")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserCreatedEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 /// Kind of user id used in requests and answers.
@@ -346,12 +546,18 @@ impl ::std::fmt::Display for UserIdType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for UserIdType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for UserIdType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -420,12 +626,18 @@ impl ::std::fmt::Display for DepartmentIdType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for DepartmentIdType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for DepartmentIdType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -515,10 +727,18 @@ impl ::std::fmt::Display for Gender {
     }
 }
 
+impl ::lark_runtime::json::FromJson for Gender {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_int(value).map(Self::from)
+    }
+}
+
 impl<'de> ::serde::Deserialize<'de> for Gender {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::lark_runtime::json::deserialize(deserializer)
     }
 }

@@ -7,7 +7,6 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct CreateMessageBody {
@@ -18,8 +17,27 @@ pub struct CreateMessageBody {
     /// The message content as a JSON-encoded string whose shape depends on `msg_type`.
     pub content: ::std::string::String,
     /// Deduplication key (at most 50 characters, one hour window).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for CreateMessageBody {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("receive_id", &self.receive_id);
+        object.put("msg_type", &self.msg_type);
+        object.put("content", &self.content);
+        object.put("uuid", &self.uuid);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateMessageBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }
 
 /// A reply to send.
@@ -27,7 +45,6 @@ pub struct CreateMessageBody {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct ReplyMessageBody {
@@ -36,11 +53,29 @@ pub struct ReplyMessageBody {
     /// `msg_type`.
     pub msg_type: ::std::string::String,
     /// Reply as a thread.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reply_in_thread: ::std::option::Option<bool>,
     /// Deduplication key (at most 50 characters, one hour window).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for ReplyMessageBody {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("content", &self.content);
+        object.put("msg_type", &self.msg_type);
+        object.put("reply_in_thread", &self.reply_in_thread);
+        object.put("uuid", &self.uuid);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReplyMessageBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }
 
 /// New content for a shared card.
@@ -48,7 +83,6 @@ pub struct ReplyMessageBody {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct PatchMessageBody {
@@ -56,30 +90,56 @@ pub struct PatchMessageBody {
     pub content: ::std::string::String,
 }
 
+impl ::lark_runtime::json::ToJson for PatchMessageBody {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("content", &self.content);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PatchMessageBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// The `GetMessageData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct GetMessageData {
     /// `items`.
     pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::Message>>,
 }
 
+impl ::lark_runtime::json::FromJson for GetMessageData {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetMessageData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `ListMessageData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ListMessageData {
     /// `has_more`.
@@ -90,15 +150,31 @@ pub struct ListMessageData {
     pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::Message>>,
 }
 
+impl ::lark_runtime::json::FromJson for ListMessageData {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListMessageData")?;
+        ::std::result::Result::Ok(Self {
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// A message as the server reports it.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Message {
     /// `message_id`.
@@ -135,15 +211,42 @@ pub struct Message {
     pub upper_message_id: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for Message {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Message")?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            root_id: object.optional("root_id")?,
+            parent_id: object.optional("parent_id")?,
+            thread_id: object.optional("thread_id")?,
+            msg_type: object.optional("msg_type")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            deleted: object.optional("deleted")?,
+            updated: object.optional("updated")?,
+            chat_id: object.optional("chat_id")?,
+            sender: object.optional("sender")?,
+            body: object.optional("body")?,
+            mentions: object.optional("mentions")?,
+            upper_message_id: object.optional("upper_message_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Message {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `Sender` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Sender {
     /// An open_id for users, an app_id for apps.
@@ -156,30 +259,61 @@ pub struct Sender {
     pub tenant_key: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for Sender {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Sender")?;
+        ::std::result::Result::Ok(Self {
+            id: object.optional("id")?,
+            id_type: object.optional("id_type")?,
+            sender_type: object.optional("sender_type")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Sender {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `MessageBody` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct MessageBody {
     /// JSON-encoded content whose shape depends on the message type.
     pub content: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for MessageBody {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "MessageBody")?;
+        ::std::result::Result::Ok(Self {
+            content: object.optional("content")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// A user or bot mentioned in a message.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Mention {
     /// Placeholder used in the content, e.g. @_user_1.
@@ -192,6 +326,29 @@ pub struct Mention {
     pub name: ::std::option::Option<::std::string::String>,
     /// `tenant_key`.
     pub tenant_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for Mention {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Mention")?;
+        ::std::result::Result::Ok(Self {
+            key: object.optional("key")?,
+            id: object.optional("id")?,
+            id_type: object.optional("id_type")?,
+            name: object.optional("name")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Mention {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 /// An image upload.
@@ -208,65 +365,157 @@ pub struct CreateImageBody {
 /// The `CreateImageData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct CreateImageData {
     /// `image_key`.
     pub image_key: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for CreateImageData {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CreateImageData")?;
+        ::std::result::Result::Ok(Self {
+            image_key: object.optional("image_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateImageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// A name in several languages.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct I18nNames {
     /// `zh_cn`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zh_cn: ::std::option::Option<::std::string::String>,
     /// `en_us`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub en_us: ::std::option::Option<::std::string::String>,
     /// `ja_jp`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ja_jp: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for I18nNames {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "I18nNames")?;
+        ::std::result::Result::Ok(Self {
+            zh_cn: object.optional("zh_cn")?,
+            en_us: object.optional("en_us")?,
+            ja_jp: object.optional("ja_jp")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for I18nNames {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for I18nNames {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("zh_cn", &self.zh_cn);
+        object.put("en_us", &self.en_us);
+        object.put("ja_jp", &self.ja_jp);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for I18nNames {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Restricted (confidential) mode of a chat.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RestrictedModeSetting {
     /// `status`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<bool>,
     /// `screenshot_has_permission_setting`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub screenshot_has_permission_setting: ::std::option::Option<
         crate::im::v1::RestrictedPermission,
     >,
     /// `download_has_permission_setting`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub download_has_permission_setting: ::std::option::Option<
         crate::im::v1::RestrictedPermission,
     >,
     /// `message_has_permission_setting`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message_has_permission_setting: ::std::option::Option<
         crate::im::v1::RestrictedPermission,
     >,
+}
+
+impl ::lark_runtime::json::FromJson for RestrictedModeSetting {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "RestrictedModeSetting",
+        )?;
+        ::std::result::Result::Ok(Self {
+            status: object.optional("status")?,
+            screenshot_has_permission_setting: object
+                .optional("screenshot_has_permission_setting")?,
+            download_has_permission_setting: object
+                .optional("download_has_permission_setting")?,
+            message_has_permission_setting: object
+                .optional("message_has_permission_setting")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RestrictedModeSetting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RestrictedModeSetting {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("status", &self.status);
+        object
+            .put(
+                "screenshot_has_permission_setting",
+                &self.screenshot_has_permission_setting,
+            );
+        object
+            .put(
+                "download_has_permission_setting",
+                &self.download_has_permission_setting,
+            );
+        object
+            .put("message_has_permission_setting", &self.message_has_permission_setting);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RestrictedModeSetting {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }
 
 /// Settings of a chat to create.
@@ -274,88 +523,98 @@ pub struct RestrictedModeSetting {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct CreateChatBody {
     /// Image key of an image uploaded as `avatar`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub avatar: ::std::option::Option<::std::string::String>,
     /// `name`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// `description`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// `i18n_names`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
     /// Owner, of the kind named by `user_id_type`; the bot owns the chat when absent.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// Users to invite (at most 50).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// App ids of bots to invite (at most 5).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bot_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `group_message_type`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_message_type: ::std::option::Option<crate::im::v1::GroupMessageType>,
     /// Only `group` is accepted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chat_mode: ::std::option::Option<::std::string::String>,
     /// `chat_type`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chat_type: ::std::option::Option<crate::im::v1::ChatType>,
     /// `external`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external: ::std::option::Option<bool>,
     /// `join_message_visibility`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub join_message_visibility: ::std::option::Option<
         crate::im::v1::ChatNoticeVisibility,
     >,
     /// `leave_message_visibility`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub leave_message_visibility: ::std::option::Option<
         crate::im::v1::ChatNoticeVisibility,
     >,
     /// `membership_approval`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub membership_approval: ::std::option::Option<crate::im::v1::MembershipApproval>,
     /// `restricted_mode_setting`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub restricted_mode_setting: ::std::option::Option<
         crate::im::v1::RestrictedModeSetting,
     >,
     /// `urgent_setting`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub urgent_setting: ::std::option::Option<crate::im::v1::ChatPermissionScope>,
     /// `video_conference_setting`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub video_conference_setting: ::std::option::Option<
         crate::im::v1::ChatPermissionScope,
     >,
     /// `edit_permission`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub edit_permission: ::std::option::Option<crate::im::v1::ChatPermissionScope>,
     /// `hide_member_count_setting`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hide_member_count_setting: ::std::option::Option<
         crate::im::v1::ChatPermissionScope,
     >,
 }
 
+impl ::lark_runtime::json::ToJson for CreateChatBody {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("avatar", &self.avatar);
+        object.put("name", &self.name);
+        object.put("description", &self.description);
+        object.put("i18n_names", &self.i18n_names);
+        object.put("owner_id", &self.owner_id);
+        object.put("user_id_list", &self.user_id_list);
+        object.put("bot_id_list", &self.bot_id_list);
+        object.put("group_message_type", &self.group_message_type);
+        object.put("chat_mode", &self.chat_mode);
+        object.put("chat_type", &self.chat_type);
+        object.put("external", &self.external);
+        object.put("join_message_visibility", &self.join_message_visibility);
+        object.put("leave_message_visibility", &self.leave_message_visibility);
+        object.put("membership_approval", &self.membership_approval);
+        object.put("restricted_mode_setting", &self.restricted_mode_setting);
+        object.put("urgent_setting", &self.urgent_setting);
+        object.put("video_conference_setting", &self.video_conference_setting);
+        object.put("edit_permission", &self.edit_permission);
+        object.put("hide_member_count_setting", &self.hide_member_count_setting);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateChatBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// A group chat's settings; `create` and `get` each fill a subset.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Chat {
     /// `chat_id`.
@@ -440,15 +699,59 @@ pub struct Chat {
     pub chat_status: ::std::option::Option<crate::im::v1::ChatStatus>,
 }
 
+impl ::lark_runtime::json::FromJson for Chat {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Chat")?;
+        ::std::result::Result::Ok(Self {
+            chat_id: object.optional("chat_id")?,
+            avatar: object.optional("avatar")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            i18n_names: object.optional("i18n_names")?,
+            owner_id: object.optional("owner_id")?,
+            owner_id_type: object.optional("owner_id_type")?,
+            user_manager_id_list: object.optional("user_manager_id_list")?,
+            bot_manager_id_list: object.optional("bot_manager_id_list")?,
+            add_member_permission: object.optional("add_member_permission")?,
+            share_card_permission: object.optional("share_card_permission")?,
+            at_all_permission: object.optional("at_all_permission")?,
+            edit_permission: object.optional("edit_permission")?,
+            group_message_type: object.optional("group_message_type")?,
+            chat_mode: object.optional("chat_mode")?,
+            chat_type: object.optional("chat_type")?,
+            chat_tag: object.optional("chat_tag")?,
+            join_message_visibility: object.optional("join_message_visibility")?,
+            leave_message_visibility: object.optional("leave_message_visibility")?,
+            membership_approval: object.optional("membership_approval")?,
+            moderation_permission: object.optional("moderation_permission")?,
+            external: object.optional("external")?,
+            tenant_key: object.optional("tenant_key")?,
+            user_count: object.optional("user_count")?,
+            bot_count: object.optional("bot_count")?,
+            restricted_mode_setting: object.optional("restricted_mode_setting")?,
+            urgent_setting: object.optional("urgent_setting")?,
+            video_conference_setting: object.optional("video_conference_setting")?,
+            pin_manage_setting: object.optional("pin_manage_setting")?,
+            hide_member_count_setting: object.optional("hide_member_count_setting")?,
+            chat_status: object.optional("chat_status")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Chat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// A chat as listed.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ListChat {
     /// `chat_id`.
@@ -471,15 +774,37 @@ pub struct ListChat {
     pub chat_status: ::std::option::Option<crate::im::v1::ChatStatus>,
 }
 
+impl ::lark_runtime::json::FromJson for ListChat {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListChat")?;
+        ::std::result::Result::Ok(Self {
+            chat_id: object.optional("chat_id")?,
+            avatar: object.optional("avatar")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            owner_id: object.optional("owner_id")?,
+            owner_id_type: object.optional("owner_id_type")?,
+            external: object.optional("external")?,
+            tenant_key: object.optional("tenant_key")?,
+            chat_status: object.optional("chat_status")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListChat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `ListChatData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ListChatData {
     /// `items`.
@@ -490,15 +815,31 @@ pub struct ListChatData {
     pub has_more: ::std::option::Option<bool>,
 }
 
+impl ::lark_runtime::json::FromJson for ListChatData {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListChatData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListChatData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The three ids of one user.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct UserId {
     /// `union_id`.
@@ -509,15 +850,31 @@ pub struct UserId {
     pub open_id: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for UserId {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserId")?;
+        ::std::result::Result::Ok(Self {
+            union_id: object.optional("union_id")?,
+            user_id: object.optional("user_id")?,
+            open_id: object.optional("open_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `EventSender` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct EventSender {
     /// `sender_id`.
@@ -528,15 +885,31 @@ pub struct EventSender {
     pub tenant_key: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for EventSender {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "EventSender")?;
+        ::std::result::Result::Ok(Self {
+            sender_id: object.optional("sender_id")?,
+            sender_type: object.optional("sender_type")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EventSender {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `EventMention` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct EventMention {
     /// `key`.
@@ -551,15 +924,33 @@ pub struct EventMention {
     pub tenant_key: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for EventMention {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "EventMention")?;
+        ::std::result::Result::Ok(Self {
+            key: object.optional("key")?,
+            id: object.optional("id")?,
+            mentioned_type: object.optional("mentioned_type")?,
+            name: object.optional("name")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EventMention {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `EventMessage` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct EventMessage {
     /// `message_id`.
@@ -592,15 +983,40 @@ pub struct EventMessage {
     pub user_agent: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for EventMessage {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "EventMessage")?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            root_id: object.optional("root_id")?,
+            parent_id: object.optional("parent_id")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            chat_id: object.optional("chat_id")?,
+            thread_id: object.optional("thread_id")?,
+            chat_type: object.optional("chat_type")?,
+            message_type: object.optional("message_type")?,
+            content: object.optional("content")?,
+            mentions: object.optional("mentions")?,
+            user_agent: object.optional("user_agent")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EventMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// Payload of `im.message.receive_v1`.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct MessageReceiveEvent {
     /// `sender`.
@@ -609,15 +1025,33 @@ pub struct MessageReceiveEvent {
     pub message: ::std::option::Option<crate::im::v1::EventMessage>,
 }
 
+impl ::lark_runtime::json::FromJson for MessageReceiveEvent {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "MessageReceiveEvent",
+        )?;
+        ::std::result::Result::Ok(Self {
+            sender: object.optional("sender")?,
+            message: object.optional("message")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageReceiveEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// Payload of `im.chat.member.bot.added_v1`.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ChatMemberBotAddedEvent {
     /// `chat_id`.
@@ -632,6 +1066,33 @@ pub struct ChatMemberBotAddedEvent {
     pub name: ::std::option::Option<::std::string::String>,
     /// `i18n_names`.
     pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatMemberBotAddedEvent {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ChatMemberBotAddedEvent",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_id: object.optional("chat_id")?,
+            operator_id: object.optional("operator_id")?,
+            external: object.optional("external")?,
+            operator_tenant_key: object.optional("operator_tenant_key")?,
+            name: object.optional("name")?,
+            i18n_names: object.optional("i18n_names")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMemberBotAddedEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 /// Kind of id that names a message recipient.
@@ -717,12 +1178,18 @@ impl ::std::fmt::Display for ReceiveIdType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for ReceiveIdType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for ReceiveIdType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -795,12 +1262,18 @@ impl ::std::fmt::Display for UserIdType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for UserIdType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for UserIdType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -869,12 +1342,18 @@ impl ::std::fmt::Display for ContainerIdType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for ContainerIdType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for ContainerIdType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -943,12 +1422,18 @@ impl ::std::fmt::Display for MessageSortType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for MessageSortType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for MessageSortType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1017,12 +1502,18 @@ impl ::std::fmt::Display for ChatSortType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for ChatSortType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for ChatSortType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1091,12 +1582,18 @@ impl ::std::fmt::Display for ImageType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for ImageType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for ImageType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1165,12 +1662,11 @@ impl ::std::fmt::Display for ChatType {
     }
 }
 
-impl ::serde::Serialize for ChatType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl ::lark_runtime::json::FromJson for ChatType {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1178,10 +1674,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ChatType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1250,12 +1758,11 @@ impl ::std::fmt::Display for GroupMessageType {
     }
 }
 
-impl ::serde::Serialize for GroupMessageType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl ::lark_runtime::json::FromJson for GroupMessageType {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1263,10 +1770,22 @@ impl<'de> ::serde::Deserialize<'de> for GroupMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for GroupMessageType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for GroupMessageType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1343,12 +1862,11 @@ impl ::std::fmt::Display for ChatNoticeVisibility {
     }
 }
 
-impl ::serde::Serialize for ChatNoticeVisibility {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl ::lark_runtime::json::FromJson for ChatNoticeVisibility {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1356,10 +1874,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatNoticeVisibility {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatNoticeVisibility {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ChatNoticeVisibility {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1431,12 +1961,11 @@ impl ::std::fmt::Display for MembershipApproval {
     }
 }
 
-impl ::serde::Serialize for MembershipApproval {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl ::lark_runtime::json::FromJson for MembershipApproval {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1444,10 +1973,22 @@ impl<'de> ::serde::Deserialize<'de> for MembershipApproval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MembershipApproval {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for MembershipApproval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1516,12 +2057,11 @@ impl ::std::fmt::Display for ChatPermissionScope {
     }
 }
 
-impl ::serde::Serialize for ChatPermissionScope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl ::lark_runtime::json::FromJson for ChatPermissionScope {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1529,10 +2069,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatPermissionScope {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatPermissionScope {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ChatPermissionScope {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1601,12 +2153,11 @@ impl ::std::fmt::Display for RestrictedPermission {
     }
 }
 
-impl ::serde::Serialize for RestrictedPermission {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl ::lark_runtime::json::FromJson for RestrictedPermission {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1614,10 +2165,22 @@ impl<'de> ::serde::Deserialize<'de> for RestrictedPermission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RestrictedPermission {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for RestrictedPermission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1694,14 +2257,19 @@ impl ::std::fmt::Display for ChatStatus {
     }
 }
 
+impl ::lark_runtime::json::FromJson for ChatStatus {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
 impl<'de> ::serde::Deserialize<'de> for ChatStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        ::lark_runtime::json::deserialize(deserializer)
     }
 }
 
@@ -1770,13 +2338,18 @@ impl ::std::fmt::Display for MessageChatType {
     }
 }
 
+impl ::lark_runtime::json::FromJson for MessageChatType {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
 impl<'de> ::serde::Deserialize<'de> for MessageChatType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        ::lark_runtime::json::deserialize(deserializer)
     }
 }

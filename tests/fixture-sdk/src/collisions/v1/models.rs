@@ -7,33 +7,60 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct CreateModelsRequest2 {
     /// `user_id`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Same Rust name as user_id.
     ///
     /// Wire name: `userId`.
-    #[serde(rename = "userId", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id_2: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for CreateModelsRequest2 {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.put("userId", &self.user_id_2);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateModelsRequest2 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }
 
 /// A model named like the version accessor.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Api2 {
     /// `ok`.
     pub ok: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for Api2 {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Api2")?;
+        ::std::result::Result::Ok(Self { ok: object.optional("ok")? })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Api2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 /// A model named like the resource accessor.

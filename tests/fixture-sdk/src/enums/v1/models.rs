@@ -3,19 +3,50 @@
 //! Data types of enums v1: request bodies, responses, event payloads and their enums.
 
 /// The `Setting` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Setting {
     /// `color`.
     pub color: crate::enums::v1::Color,
     /// `level`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub level: ::std::option::Option<crate::enums::v1::Level>,
+}
+
+impl ::lark_runtime::json::FromJson for Setting {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Setting")?;
+        ::std::result::Result::Ok(Self {
+            color: object.required("color")?,
+            level: object.optional("level")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Setting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Setting {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("color", &self.color);
+        object.put("level", &self.level);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for Setting {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }
 
 /// A colour.
@@ -83,12 +114,11 @@ impl ::std::fmt::Display for Color {
     }
 }
 
-impl ::serde::Serialize for Color {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl ::lark_runtime::json::FromJson for Color {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -96,10 +126,22 @@ impl<'de> ::serde::Deserialize<'de> for Color {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Color {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for Color {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -179,12 +221,11 @@ impl ::std::fmt::Display for Level {
     }
 }
 
-impl ::serde::Serialize for Level {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_i64(self.value())
+impl ::lark_runtime::json::FromJson for Level {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_int(value).map(Self::from)
     }
 }
 
@@ -192,6 +233,21 @@ impl<'de> ::serde::Deserialize<'de> for Level {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Level {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::from(self.value())
+    }
+}
+
+impl ::serde::Serialize for Level {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }

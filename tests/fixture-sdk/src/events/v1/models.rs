@@ -5,46 +5,88 @@
 /// The `ThingCreated` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ThingCreated {
     /// `thing_id`.
     pub thing_id: ::std::string::String,
 }
 
+impl ::lark_runtime::json::FromJson for ThingCreated {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ThingCreated")?;
+        ::std::result::Result::Ok(Self {
+            thing_id: object.required("thing_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ThingCreated {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `ThingDeleted` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ThingDeleted {
     /// `thing_id`.
     pub thing_id: ::std::option::Option<::std::string::String>,
 }
 
+impl ::lark_runtime::json::FromJson for ThingDeleted {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ThingDeleted")?;
+        ::std::result::Result::Ok(Self {
+            thing_id: object.optional("thing_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ThingDeleted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `ButtonClicked` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ButtonClicked {
     /// `value`.
     pub value: ::std::option::Option<::serde_json::Value>,
+}
+
+impl ::lark_runtime::json::FromJson for ButtonClicked {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ButtonClicked")?;
+        ::std::result::Result::Ok(Self {
+            value: object.optional("value")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ButtonClicked {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 /// The `ButtonAnswer` object.
@@ -52,11 +94,26 @@ pub struct ButtonClicked {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct ButtonAnswer {
     /// `toast`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub toast: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for ButtonAnswer {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("toast", &self.toast);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ButtonAnswer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }

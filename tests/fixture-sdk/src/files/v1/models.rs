@@ -18,16 +18,30 @@ pub struct Upload {
 /// The `Uploaded` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Uploaded {
     /// `file_key`.
     pub file_key: ::std::string::String,
+}
+
+impl ::lark_runtime::json::FromJson for Uploaded {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Uploaded")?;
+        ::std::result::Result::Ok(Self {
+            file_key: object.required("file_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Uploaded {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 /// Values of `FileKind`.
@@ -95,11 +109,17 @@ impl ::std::fmt::Display for FileKind {
     }
 }
 
+impl ::lark_runtime::json::ToJson for FileKind {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for FileKind {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }

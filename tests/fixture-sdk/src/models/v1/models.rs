@@ -5,12 +5,7 @@
 /// A thing the server owns.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Thing {
     /// Its id.
@@ -30,7 +25,6 @@ pub struct Thing {
     /// A camelCase wire name.
     ///
     /// Wire name: `ownerId`.
-    #[serde(rename = "ownerId")]
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// `tags`.
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -44,15 +38,39 @@ pub struct Thing {
     pub extra: ::std::option::Option<::serde_json::Value>,
 }
 
+impl ::lark_runtime::json::FromJson for Thing {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Thing")?;
+        ::std::result::Result::Ok(Self {
+            id: object.required("id")?,
+            created_at: object.required("created_at")?,
+            size: object.optional("size")?,
+            ratio: object.optional("ratio")?,
+            r#type: object.optional("type")?,
+            r#async: object.optional("async")?,
+            owner_id: object.optional("ownerId")?,
+            tags: object.optional("tags")?,
+            labels: object.optional("labels")?,
+            parts: object.optional("parts")?,
+            extra: object.optional("extra")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Thing {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `Part` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Part {
     /// `name`.
@@ -61,12 +79,31 @@ pub struct Part {
     pub ids: ::std::option::Option<::std::vec::Vec<::lark_runtime::Int64>>,
 }
 
+impl ::lark_runtime::json::FromJson for Part {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Part")?;
+        ::std::result::Result::Ok(Self {
+            name: object.required("name")?,
+            ids: object.optional("ids")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Part {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// What a new thing is made of.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct NewThing {
@@ -75,9 +112,26 @@ pub struct NewThing {
     /// A keyword that cannot be raw.
     ///
     /// Wire name: `self`.
-    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
     /// `count`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for NewThing {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.put("self", &self.self_);
+        object.put("count", &self.count);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for NewThing {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }

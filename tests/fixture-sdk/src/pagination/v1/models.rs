@@ -5,12 +5,7 @@
 /// The `ItemPage` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ItemPage {
     /// `has_more`.
@@ -21,17 +16,50 @@ pub struct ItemPage {
     pub items: ::std::option::Option<::std::vec::Vec<crate::pagination::v1::Item>>,
 }
 
+impl ::lark_runtime::json::FromJson for ItemPage {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ItemPage")?;
+        ::std::result::Result::Ok(Self {
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ItemPage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `Item` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Item {
     /// `id`.
     pub id: ::std::string::String,
+}
+
+impl ::lark_runtime::json::FromJson for Item {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Item")?;
+        ::std::result::Result::Ok(Self { id: object.required("id")? })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Item {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }

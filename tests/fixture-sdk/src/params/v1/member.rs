@@ -18,7 +18,8 @@ impl<'c> MemberApi<'c> {
     /// `POST /open-apis/params/v1/groups/:group_id/members/:member_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `demo:thing`
+    /// - Official documentation: <https://open.feishu.cn/document/fixture/member/add>
     ///
     /// # Example
     ///
@@ -77,15 +78,19 @@ impl AddMemberRequest {
     /// `POST /open-apis/params/v1/groups/:group_id/members/:member_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `demo:thing`
+    /// - Official documentation: <https://open.feishu.cn/document/fixture/member/add>
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "params.v1.member.add",
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/params/v1/groups/:group_id/members/:member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["demo:thing"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "",
+        doc_url: "https://open.feishu.cn/document/fixture/member/add",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -7,13 +7,28 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
     ::std::default::Default
 )]
 pub struct AddMembers {
     /// `reason`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for AddMembers {
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("reason", &self.reason);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AddMembers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
 }
 
 /// Values of `IdType`.
@@ -81,11 +96,17 @@ impl ::std::fmt::Display for IdType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for IdType {
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
 impl ::serde::Serialize for IdType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
