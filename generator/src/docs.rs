@@ -24,6 +24,9 @@ struct CrateView<'a> {
     name: &'a str,
     header: &'a str,
     services: Vec<ServiceView>,
+    total_endpoints: usize,
+    total_scoped: usize,
+    total_events: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -34,6 +37,18 @@ struct ServiceView {
     summary: Option<String>,
     endpoints: Vec<EndpointView>,
     events: Vec<EventView>,
+    /// Endpoints whose scopes are catalogued (including "none needed").
+    scoped: usize,
+    /// The vocabulary entries this service's endpoints and events name.
+    scopes: Vec<ScopeView>,
+}
+
+#[derive(Debug, Serialize)]
+struct ScopeView {
+    name: String,
+    identity: String,
+    sensitive: bool,
+    summary: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -66,7 +81,15 @@ pub fn render(catalogue: &ir::Catalogue, crate_name: &str) -> Result<BTreeMap<St
         env.add_template(name, source)?;
     }
     let header = HEADER.trim_start_matches("// ").trim_end();
-    let view = CrateView { name: crate_name, header, services: catalogue.services.iter().map(service_view).collect() };
+    let services: Vec<ServiceView> = catalogue.services.iter().map(|s| service_view(s, &catalogue.scopes)).collect();
+    let view = CrateView {
+        name: crate_name,
+        header,
+        total_endpoints: services.iter().map(|s| s.endpoints.len()).sum(),
+        total_scoped: services.iter().map(|s| s.scoped).sum(),
+        total_events: services.iter().map(|s| s.events.len()).sum(),
+        services,
+    };
     let mut files = BTreeMap::new();
     files.insert("Cargo.toml".to_owned(), env.get_template("Cargo.toml.j2")?.render(&view)?);
     files.insert("README.md".to_owned(), env.get_template("README.md.j2")?.render(&view)?);
@@ -79,12 +102,22 @@ pub fn render(catalogue: &ir::Catalogue, crate_name: &str) -> Result<BTreeMap<St
     Ok(files)
 }
 
-fn service_view(s: &ir::Service) -> ServiceView {
+fn service_view(s: &ir::Service, vocabulary: &[ir::Scope]) -> ServiceView {
     let mut endpoints = Vec::new();
     let mut events = Vec::new();
+    let mut scoped = 0;
+    let mut used = std::collections::BTreeSet::new();
+    let mut note = |scopes: &ir::Scopes| {
+        if let ir::Scopes::Known { any, all } = scopes {
+            used.extend(any.iter().chain(all).cloned());
+            return true;
+        }
+        false
+    };
     for v in &s.versions {
         for r in &v.resources {
             for m in &r.methods {
+                scoped += usize::from(note(&m.scopes));
                 endpoints.push(EndpointView {
                     id: m.id.clone(),
                     call: format!("{}().{}().{}().{}()", s.module, v.module, r.function, m.function),
@@ -98,6 +131,7 @@ fn service_view(s: &ir::Service) -> ServiceView {
             }
         }
         for e in &v.events {
+            note(&e.scopes);
             events.push(EventView {
                 event_type: e.event_type.clone(),
                 kind: "event",
@@ -118,6 +152,16 @@ fn service_view(s: &ir::Service) -> ServiceView {
             });
         }
     }
+    let scopes = vocabulary
+        .iter()
+        .filter(|v| used.contains(&v.name))
+        .map(|v| ScopeView {
+            name: v.name.clone(),
+            identity: v.identity.iter().map(|i| format!("{i:?}").to_lowercase()).collect::<Vec<_>>().join(", "),
+            sensitive: v.sensitive,
+            summary: v.summary.clone(),
+        })
+        .collect();
     ServiceView {
         wire: s.wire.clone(),
         module: s.module.clone(),
@@ -125,5 +169,7 @@ fn service_view(s: &ir::Service) -> ServiceView {
         summary: s.summary.clone(),
         endpoints,
         events,
+        scoped,
+        scopes,
     }
 }

@@ -3,13 +3,25 @@
 //! Emitters read only this. Every item carries its final Rust identifier beside its
 //! wire name, and lists are in output order.
 
-pub use crate::spec::{Envelope, TokenKind};
+pub use crate::spec::{Envelope, Identity, TokenKind};
 
 /// Everything one generation run emits.
 #[derive(Debug)]
 pub struct Catalogue {
     /// Sorted by service name, then version.
     pub services: Vec<Service>,
+    /// The scope vocabulary, sorted by name.
+    pub scopes: Vec<Scope>,
+}
+
+/// One permission scope of the vocabulary.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub name: String,
+    /// Identities that can be granted the scope.
+    pub identity: Vec<Identity>,
+    pub sensitive: bool,
+    pub summary: String,
 }
 
 /// One service (a cargo feature and a module), with all its versions.

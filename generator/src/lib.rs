@@ -12,6 +12,7 @@ pub mod locate;
 pub mod lower;
 pub mod naming;
 pub mod project;
+pub mod scopes;
 pub mod spec;
 pub mod types;
 pub mod validate;

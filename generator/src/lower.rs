@@ -35,7 +35,20 @@ pub fn lower(raw: &RawCatalogue) -> ir::Catalogue {
             }
         })
         .collect();
-    ir::Catalogue { services }
+    let mut scopes: Vec<ir::Scope> = raw
+        .scopes
+        .spec
+        .scopes
+        .iter()
+        .map(|(name, s)| ir::Scope {
+            name: name.clone(),
+            identity: s.identity.clone(),
+            sensitive: s.sensitive,
+            summary: s.summary.clone(),
+        })
+        .collect();
+    scopes.sort_by(|a, b| a.name.cmp(&b.name));
+    ir::Catalogue { services, scopes }
 }
 
 /// `v10` sorts after `v9`.

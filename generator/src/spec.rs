@@ -271,7 +271,7 @@ pub struct Scope {
 }
 
 /// Who holds a scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Identity {
     Tenant,
