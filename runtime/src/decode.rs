@@ -7,9 +7,11 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::download::{self, Download};
-use crate::endpoint::{Endpoint, ResponseKind, Scopes};
+use crate::endpoint::{ResponseKind, Scopes};
 use crate::error::{ApiError, Error, FieldViolation, Help, PermissionViolation, Result};
+use crate::error::{RATE_LIMITED_CODE, USER_TOKEN_CODES};
 use crate::excerpt::excerpt;
+use crate::exec::Target;
 use crate::transport::Reply;
 
 /// The envelope `{code, msg, data, error}`. Every field is optional so that any JSON
@@ -71,34 +73,43 @@ impl Envelope {
         ApiError {
             code: self.code.unwrap_or_default(),
             msg,
-            http_status: reply.status,
-            log_id: reply.log_id.clone().or(detail.log_id),
+            http_status: reply.head.status,
+            log_id: reply.head.log_id.clone().or(detail.log_id),
             troubleshooter: detail.troubleshooter,
             permission_violations: detail.permission_violations,
             field_violations: detail.field_violations,
             helps: detail.helps,
             endpoint,
             scopes,
+            retry_after: reply.head.retry_after,
         }
     }
 }
 
 /// Turns a reply into an error when it is one: a non-zero code, or a non-2xx status.
-fn check(reply: &Reply, endpoint: &Endpoint) -> Result<()> {
+pub(crate) fn check(reply: &Reply, endpoint: &'static str, scopes: Scopes) -> Result<()> {
     match &reply.envelope {
         Ok(env) if env.code.is_some_and(|c| c != 0) => {
-            Err(Error::Api(Box::new(env.api_error(reply, endpoint.id, endpoint.scopes))))
+            let error = Box::new(env.api_error(reply, endpoint, scopes));
+            Err(if USER_TOKEN_CODES.contains(&error.code) { Error::UserToken(error) } else { Error::Api(error) })
         }
-        _ if !reply.is_success() => {
-            Err(Error::Http { status: reply.status, endpoint: endpoint.id, body_excerpt: excerpt(&reply.body) })
+        // A throttled reply without a Lark body still deserves the typed error.
+        _ if reply.head.status == 429 => {
+            let mut error = Envelope::default().api_error(reply, endpoint, scopes);
+            error.code = RATE_LIMITED_CODE;
+            error.msg = "too many requests".to_owned();
+            Err(Error::Api(Box::new(error)))
+        }
+        _ if !reply.head.is_success() => {
+            Err(Error::Http { status: reply.head.status, endpoint, body_excerpt: excerpt(&reply.body) })
         }
         _ => Ok(()),
     }
 }
 
 /// The JSON text the response type is read from.
-pub(crate) fn json_text(reply: Reply, endpoint: &'static Endpoint) -> Result<Box<str>> {
-    check(&reply, endpoint)?;
+pub(crate) fn json_text(reply: Reply, endpoint: &Target<'_>) -> Result<Box<str>> {
+    check(&reply, endpoint.id, endpoint.scopes)?;
     let envelope = reply.envelope.map_err(|message| Error::decode(endpoint.id, message, &reply.body))?;
     Ok(match endpoint.response {
         // A successful call with nothing to say may omit `data` or send null.
@@ -116,11 +127,11 @@ pub(crate) fn decode<T: DeserializeOwned>(endpoint: &'static str, text: &str) ->
 }
 
 /// A file reply; a JSON error envelope in its place becomes an error.
-pub(crate) fn file(reply: Reply, endpoint: &'static Endpoint) -> Result<Download> {
-    check(&reply, endpoint)?;
+pub(crate) fn file(reply: Reply, endpoint: &Target<'_>) -> Result<Download> {
+    check(&reply, endpoint.id, endpoint.scopes)?;
     Ok(Download {
-        file_name: reply.content_disposition.as_deref().and_then(download::file_name),
-        content_type: reply.content_type,
+        file_name: reply.head.content_disposition.as_deref().and_then(download::file_name),
+        content_type: reply.head.content_type,
         bytes: reply.body,
     })
 }
@@ -128,7 +139,8 @@ pub(crate) fn file(reply: Reply, endpoint: &'static Endpoint) -> Result<Download
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::{HttpMethod, TokenKind};
+    use crate::endpoint::{Endpoint, HttpMethod, TokenKind};
+    use crate::transport::Head;
     use bytes::Bytes;
 
     static EP: Endpoint = Endpoint {
@@ -146,13 +158,25 @@ mod tests {
     fn reply(status: u16, log_id: Option<&str>, body: &str) -> Reply {
         let content_type = Some("application/json; charset=utf-8".to_owned());
         Reply {
-            status,
-            log_id: log_id.map(str::to_owned),
             envelope: Envelope::parse(content_type.as_deref(), body.as_bytes()),
-            content_type,
-            content_disposition: None,
+            head: Head {
+                status,
+                log_id: log_id.map(str::to_owned),
+                content_type,
+                content_disposition: None,
+                content_length: None,
+                retry_after: None,
+            },
             body: Bytes::copy_from_slice(body.as_bytes()),
         }
+    }
+
+    fn json_text(reply: Reply, endpoint: &'static Endpoint) -> Result<Box<str>> {
+        super::json_text(reply, &Target::of(endpoint))
+    }
+
+    fn file(reply: Reply, endpoint: &'static Endpoint) -> Result<Download> {
+        super::file(reply, &Target::of(endpoint))
     }
 
     #[test]
@@ -236,7 +260,7 @@ mod tests {
     #[test]
     fn non_json_error_pages_are_http_errors() {
         let mut r = reply(502, None, "<html>bad gateway</html>");
-        r.content_type = Some("text/html".to_owned());
+        r.head.content_type = Some("text/html".to_owned());
         r.envelope = Envelope::parse(Some("text/html"), &r.body);
         let err = json_text(r, &EP).unwrap_err();
         assert!(
@@ -249,5 +273,27 @@ mod tests {
     fn a_json_error_in_place_of_a_file_is_an_api_error() {
         let r = reply(400, Some("l"), r#"{"code":234001,"msg":"no such file"}"#);
         assert_eq!(file(r, &EP).unwrap_err().code(), Some(234001));
+    }
+
+    #[test]
+    fn rejected_user_tokens_are_a_typed_error() {
+        for code in [99991668, 99991677] {
+            let body = format!(r#"{{"code":{code},"msg":"token expired"}}"#);
+            let err = json_text(reply(401, None, &body), &EP).unwrap_err();
+            assert!(matches!(err, Error::UserToken(_)), "{err:?}");
+            assert!(err.to_string().contains("sign in again"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_bare_429_is_a_rate_limit_error() {
+        let mut r = reply(429, None, "slow down");
+        r.head.content_type = Some("text/plain".to_owned());
+        r.head.retry_after = Some(std::time::Duration::from_secs(3));
+        r.envelope = Envelope::parse(Some("text/plain"), &r.body);
+        let err = json_text(r, &EP).unwrap_err();
+        assert!(err.is_rate_limited(), "{err:?}");
+        assert_eq!(err.api_error().unwrap().retry_after, Some(std::time::Duration::from_secs(3)));
+        assert!(err.to_string().contains("wait 3000 ms"), "{err}");
     }
 }

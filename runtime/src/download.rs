@@ -1,7 +1,18 @@
 //! Downloaded files and the `Content-Disposition` header that names them.
 
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
+use futures_core::Stream;
+use futures_util::StreamExt;
 use percent_encoding::percent_decode_str;
+use tokio::io::AsyncWriteExt;
+
+use crate::error::{Error, Result};
+use crate::transport::{Head, Reply, Response};
 
 /// A downloaded file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +26,115 @@ pub struct Download {
     pub content_type: Option<String>,
     /// The file's bytes.
     pub bytes: Bytes,
+}
+
+/// A download whose body is still arriving: what the server said about the file, and its
+/// bytes as a stream of chunks (`Stream<Item = Result<Bytes>>`). Nothing is buffered
+/// beyond the chunk in hand.
+#[non_exhaustive]
+pub struct DownloadStream {
+    /// The file name from `Content-Disposition` (`filename*` first, then `filename`),
+    /// without any directory part. Untrusted input: check it before using it as a path.
+    pub file_name: Option<String>,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The `Content-Length` header, if the server sent one.
+    pub content_length: Option<u64>,
+    body: Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>,
+}
+
+/// A file written by [`DownloadStream::save_to`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SavedFile {
+    /// Where it was written.
+    pub path: PathBuf,
+    /// The file name the server gave, if any.
+    pub file_name: Option<String>,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// How many bytes were written.
+    pub len: u64,
+}
+
+impl DownloadStream {
+    pub(crate) fn new(endpoint: &'static str, response: Response) -> Self {
+        let Response { head, inner } = response;
+        let body = inner.bytes_stream().map(move |chunk| {
+            chunk.map_err(|e| {
+                tracing::debug!(endpoint, error = %e, "download interrupted");
+                Error::Transport(e)
+            })
+        });
+        DownloadStream::with_head(head, Box::pin(body))
+    }
+
+    /// A stream over a reply that was read whole (a file sent as JSON).
+    pub(crate) fn from_reply(reply: Reply) -> Self {
+        let body = futures_util::stream::iter([Ok(reply.body)]);
+        DownloadStream::with_head(reply.head, Box::pin(body))
+    }
+
+    fn with_head(head: Head, body: Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>) -> Self {
+        DownloadStream {
+            file_name: head.content_disposition.as_deref().and_then(file_name),
+            content_type: head.content_type,
+            content_length: head.content_length,
+            body,
+        }
+    }
+
+    /// Reads the rest of the file into memory.
+    pub async fn into_download(mut self) -> Result<Download> {
+        let mut bytes = Vec::with_capacity(self.content_length.unwrap_or(0).min(16 << 20) as usize);
+        while let Some(chunk) = self.body.next().await {
+            bytes.extend_from_slice(&chunk?);
+        }
+        Ok(Download { file_name: self.file_name, content_type: self.content_type, bytes: bytes.into() })
+    }
+
+    /// Writes the rest of the file to `path` (created or truncated). A partly written file
+    /// is removed when the download or a write fails.
+    pub async fn save_to(mut self, path: impl AsRef<Path>) -> Result<SavedFile> {
+        let path = path.as_ref();
+        let io_error = |source| Error::Io { path: path.to_owned(), source };
+        let mut file = tokio::fs::File::create(path).await.map_err(io_error)?;
+        let mut len = 0u64;
+        let written: Result<()> = async {
+            while let Some(chunk) = self.body.next().await {
+                let chunk = chunk?;
+                file.write_all(&chunk).await.map_err(io_error)?;
+                len += chunk.len() as u64;
+            }
+            file.flush().await.map_err(io_error)
+        }
+        .await;
+        drop(file);
+        if let Err(e) = written {
+            // Best effort: the download error matters more than a failed clean-up.
+            let _ = tokio::fs::remove_file(path).await;
+            return Err(e);
+        }
+        Ok(SavedFile { path: path.to_owned(), file_name: self.file_name, content_type: self.content_type, len })
+    }
+}
+
+impl Stream for DownloadStream {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.body.as_mut().poll_next(cx)
+    }
+}
+
+impl fmt::Debug for DownloadStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DownloadStream")
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("content_length", &self.content_length)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The file name a `Content-Disposition` header carries.

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::endpoint::Scopes;
 use crate::excerpt::excerpt;
@@ -22,9 +23,7 @@ pub enum Error {
     #[error("could not get an access token: {0}")]
     Token(Box<ApiError>),
     /// A non-2xx reply that is not a Lark error envelope (a proxy or gateway page, say).
-    #[error(
-        "{endpoint} answered HTTP {status} without a Lark error body; check the base URL and any proxy in between. The body starts with: {body_excerpt}"
-    )]
+    #[error("{}", http_message(*.status, .endpoint, .body_excerpt))]
     Http {
         /// The HTTP status code.
         status: u16,
@@ -58,8 +57,39 @@ pub enum Error {
     /// The client or the call is configured in a way that cannot work.
     #[error("invalid configuration: {0}")]
     Config(String),
-    /// A local file could not be read.
-    #[error("could not read {}: {source}", path.display())]
+    /// A user access token was rejected as invalid or expired (codes 99991668, 99991677)
+    /// and the call had no way to refresh it.
+    #[error("{0}")]
+    UserToken(Box<ApiError>),
+    /// An app store app has no `app_ticket` yet. The platform has been asked to push one
+    /// (it arrives as the `app_ticket` event; hand it to
+    /// [`Client::set_app_ticket`](crate::Client::set_app_ticket)); retry in a few seconds.
+    #[error(
+        "the store app has no app_ticket yet: the platform was asked to resend it; pass the `app_ticket` event to Client::set_app_ticket and retry in a few seconds"
+    )]
+    AppTicketMissing,
+    /// A paginated list did not end: more pages than the cap, or a cursor that repeats.
+    #[error("stopped paging {endpoint} after {pages} pages: {reason}")]
+    Pagination {
+        /// The endpoint id.
+        endpoint: &'static str,
+        /// How many pages were read.
+        pages: usize,
+        /// Why paging stopped.
+        reason: String,
+    },
+    /// A call whose body was streamed from a reader failed after sending began; the body
+    /// cannot be sent again, so the call was not retried.
+    #[error("{endpoint}: {source}; the upload was streamed from a reader and cannot be resent, so it was not retried")]
+    NotReplayable {
+        /// The endpoint id.
+        endpoint: &'static str,
+        /// The failure that would otherwise have been retried.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A local file could not be read or written.
+    #[error("could not access {}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -67,6 +97,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+fn http_message(status: u16, endpoint: &str, body_excerpt: &str) -> String {
+    let advice = if status >= 500 {
+        "the platform or a gateway failed; calls that are safe to repeat were retried, so try again later"
+    } else {
+        "check the base URL and any proxy in between"
+    };
+    format!(
+        "{endpoint} answered HTTP {status} without a Lark error body: {advice}. The body starts with: {body_excerpt}"
+    )
 }
 
 fn transport_message(e: &reqwest::Error) -> String {
@@ -80,14 +121,35 @@ fn transport_message(e: &reqwest::Error) -> String {
 impl Error {
     /// Whether the request timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(e) if e.is_timeout())
+        match self {
+            Error::Transport(e) => e.is_timeout(),
+            Error::NotReplayable { source, .. } => source.is_timeout(),
+            _ => false,
+        }
     }
 
-    /// The platform's error details, for [`Error::Api`] and [`Error::Token`].
+    /// The platform's error details, for [`Error::Api`], [`Error::Token`] and
+    /// [`Error::UserToken`] (and the same wrapped in [`Error::NotReplayable`]).
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) | Error::Token(e) => Some(e),
+            Error::Api(e) | Error::Token(e) | Error::UserToken(e) => Some(e),
+            Error::NotReplayable { source, .. } => source.api_error(),
             _ => None,
+        }
+    }
+
+    /// Whether the platform throttled the call and retrying later may succeed.
+    pub fn is_rate_limited(&self) -> bool {
+        self.api_error().is_some_and(ApiError::is_rate_limited)
+    }
+
+    /// The HTTP status of the reply, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Http { status, .. } => Some(*status),
+            Error::Transport(e) => e.status().map(|s| s.as_u16()),
+            Error::NotReplayable { source, .. } => source.http_status(),
+            _ => self.api_error().map(|e| e.http_status),
         }
     }
 
@@ -134,6 +196,8 @@ pub struct ApiError {
     pub endpoint: &'static str,
     /// The scopes the endpoint needs, as the catalogue knows them.
     pub scopes: Scopes,
+    /// How long the platform asked us to wait before trying again (rate limits).
+    pub retry_after: Option<Duration>,
 }
 
 /// A permission the platform says is missing.
@@ -184,6 +248,10 @@ const PERMISSION_CODES: [i64; 3] = [99991672, 99991676, 99991679];
 const CREDENTIAL_CODES: [i64; 2] = [99991543, 10014];
 /// Codes meaning a tenant or app token was rejected; the client evicts and retries once.
 pub(crate) const TOKEN_INVALID_CODES: [i64; 3] = [99991663, 99991664, 99991671];
+/// Codes meaning a user access token was rejected: 99991668 invalid, 99991677 expired.
+pub(crate) const USER_TOKEN_CODES: [i64; 2] = [99991668, 99991677];
+/// The platform's rate-limit code, sent with HTTP 429.
+pub(crate) const RATE_LIMITED_CODE: i64 = 99991400;
 
 impl ApiError {
     /// Whether the app lacks a permission or scope the call needs.
@@ -231,7 +299,11 @@ impl ApiError {
                 "the user access token is invalid or expired: refresh it, or ask the user to sign in again"
             }
             99991400 => "the call was rate limited: slow down and retry later",
-            10012 => "the app_ticket is invalid: ask the platform to resend it",
+            10012 => "the app_ticket is invalid: the client asked the platform to resend it; retry in a few seconds",
+            20026 | 20037 | 20064 | 20073 => {
+                "the refresh token is invalid, expired, revoked or already used (each one works once): ask the user to sign in again"
+            }
+            20050 => "the OAuth server failed; retry later",
             _ if self.http_status == 429 => "the call was rate limited: slow down and retry later",
             _ => return None,
         };
@@ -247,6 +319,9 @@ impl fmt::Display for ApiError {
         }
         for v in &self.field_violations {
             write!(f, "; field `{}`: {}", v.field, v.description)?;
+        }
+        if let (true, Some(wait)) = (self.is_rate_limited(), self.retry_after) {
+            write!(f, " (the platform asks to wait {} ms)", wait.as_millis())?;
         }
         if let Some(log_id) = &self.log_id {
             write!(f, " (log id {log_id})")?;
@@ -276,6 +351,7 @@ mod tests {
             helps: Vec::new(),
             endpoint: "im.v1.message.create",
             scopes: Scopes::Known { any: &["im:message", "im:message:send_as_bot"], all: &[] },
+            retry_after: None,
         }
     }
 
@@ -297,6 +373,25 @@ mod tests {
             description: String::new(),
         });
         assert!(e.to_string().contains("grant `drive:drive`"), "{e}");
+    }
+
+    #[test]
+    fn http_errors_advise_by_status() {
+        let gateway = Error::Http { status: 503, endpoint: "e", body_excerpt: "<html>".to_owned() };
+        assert!(gateway.to_string().contains("try again later"), "{gateway}");
+        assert_eq!(gateway.http_status(), Some(503));
+        let proxy = Error::Http { status: 404, endpoint: "e", body_excerpt: String::new() };
+        assert!(proxy.to_string().contains("check the base URL"), "{proxy}");
+    }
+
+    #[test]
+    fn not_replayable_errors_expose_the_cause() {
+        let mut limited = api(99991400);
+        limited.http_status = 429;
+        let err = Error::NotReplayable { endpoint: "e", source: Box::new(Error::Api(Box::new(limited))) };
+        assert!(err.is_rate_limited() && err.code() == Some(99991400));
+        assert!(err.to_string().contains("cannot be resent"), "{err}");
+        assert!(std::error::Error::source(&err).is_some());
     }
 
     #[test]

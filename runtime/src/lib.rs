@@ -33,6 +33,13 @@
 //!
 //! With the `fake` feature, [`fake::FakeLark`] is a local server that speaks enough of the
 //! protocol to test an app offline.
+//!
+//! Beyond single calls: [`RetryPolicy`] (bounded backoff with jitter; rate limits wait
+//! for the reset; only calls safe to repeat are repeated), [`Client::paginate`] (lists as
+//! streams), [`Client::raw`] (endpoints the catalogue lacks), [`Client::oauth`] and
+//! [`RefreshingUserToken`] (user tokens), [`TokenCache`] (tokens shared between
+//! processes), [`Client::set_app_ticket`] (app store apps) and [`DownloadCall::stream`]
+//! (large files).
 #![warn(missing_docs)]
 
 mod call;
@@ -43,23 +50,41 @@ mod endpoint;
 mod error;
 pub mod event;
 mod excerpt;
+mod exec;
 pub mod json;
+mod oauth;
+mod options;
+mod paginate;
+mod pkce;
+mod raw;
 mod request;
+mod retry;
 mod secret;
 mod token;
 mod transport;
 mod types;
 mod upload;
 mod url;
+mod user_token;
+pub mod webhook;
 
 #[cfg(feature = "fake")]
 pub mod fake;
 
 pub use call::{Call, DownloadCall};
+pub use client::DEFAULT_MAX_PAGES;
 pub use client::{AppType, Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use download::Download;
+pub use download::{DownloadStream, SavedFile};
 pub use endpoint::{Endpoint, FEISHU_BASE_URL, HttpMethod, LARK_BASE_URL, ResponseKind, Scopes, TokenKind};
 pub use error::{ApiError, Error, FieldViolation, Help, PermissionViolation, Result};
+pub use oauth::{AuthorizeUrl, OAuth, UserToken};
+pub use paginate::{Items, Page, PageRequest, Pages, Paginator};
+pub use pkce::Pkce;
+pub use raw::RawCall;
 pub use request::Request;
+pub use retry::RetryPolicy;
+pub use token::cache::{BoxFuture, CachedKind, CachedToken, MemoryTokenCache, TokenCache, TokenKey};
 pub use types::{Empty, Int64, UnknownValue};
 pub use upload::{Form, UploadFile};
+pub use user_token::{RefreshingUserToken, UserTokenSource};

@@ -19,6 +19,8 @@ pub struct Request {
     /// A serialisation failure, kept until the call is awaited so that building a request
     /// never fails.
     pub(crate) encode_error: Option<String>,
+    /// Whether the call may be repeated even though its method is not idempotent.
+    pub(crate) retry_safe: bool,
 }
 
 /// The body of a request.
@@ -28,10 +30,37 @@ pub(crate) enum Body {
     Multipart(Form),
 }
 
+impl Body {
+    /// Whether the body can be sent again (a reader can be read only once).
+    pub(crate) fn is_replayable(&self) -> bool {
+        match self {
+            Body::None | Body::Json(_) => true,
+            Body::Multipart(form) => form.is_replayable(),
+        }
+    }
+
+    /// The body kind and size for `Debug`; never its content, which can hold credentials
+    /// (the OAuth endpoints take a client secret) or be megabytes.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Body::None => "none".to_owned(),
+            Body::Json(bytes) => format!("JSON, {} bytes", bytes.len()),
+            Body::Multipart(form) => format!("multipart, {} parts", form.part_count()),
+        }
+    }
+}
+
 impl Request {
     /// A request for `endpoint` with no parameters and no body.
     pub fn new(endpoint: &'static Endpoint) -> Self {
-        Request { endpoint, path_params: Vec::new(), query: Vec::new(), body: Body::None, encode_error: None }
+        Request {
+            endpoint,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            body: Body::None,
+            encode_error: None,
+            retry_safe: false,
+        }
     }
 
     /// The endpoint this request is for.
@@ -67,22 +96,24 @@ impl Request {
     pub fn multipart_body(&mut self, form: Form) {
         self.body = Body::Multipart(form);
     }
+
+    /// Marks the request safe to send more than once, so that server errors and lost
+    /// connections are retried even for POST and PATCH. Generated code calls it when the
+    /// request carries an idempotency key (such as the `uuid` of a message), which makes
+    /// the platform ignore a repeat.
+    pub fn set_retry_safe(&mut self) {
+        self.retry_safe = true;
+    }
 }
 
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Bodies can hold credentials (the OAuth endpoints take a client secret) and can
-        // be megabytes, so only their size is shown.
-        let body = match &self.body {
-            Body::None => "none".to_owned(),
-            Body::Json(bytes) => format!("JSON, {} bytes", bytes.len()),
-            Body::Multipart(form) => format!("multipart, {} parts", form.part_count()),
-        };
         f.debug_struct("Request")
             .field("endpoint", &self.endpoint.id)
             .field("path_params", &self.path_params)
             .field("query", &self.query)
-            .field("body", &format_args!("{body}"))
+            .field("body", &format_args!("{}", self.body.describe()))
+            .field("retry_safe", &self.retry_safe)
             .finish()
     }
 }

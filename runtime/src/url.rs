@@ -2,8 +2,8 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
+use crate::exec::Target;
 
 /// Everything but RFC 3986 unreserved characters is encoded, in path segments and in
 /// query keys and values alike, so a value can never split a segment or a pair.
@@ -13,16 +13,16 @@ pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'
 ///
 /// Every parameter must match a placeholder and every placeholder must have a non-empty
 /// value; generated code guarantees both, so a mismatch is reported rather than guessed at.
-pub(crate) fn build(
+pub(crate) fn build<K: AsRef<str>>(
     base: &str,
-    endpoint: &Endpoint,
-    params: &[(&'static str, String)],
-    query: &[(&'static str, String)],
+    endpoint: &Target<'_>,
+    params: &[(K, String)],
+    query: &[(K, String)],
 ) -> Result<String> {
-    if let Some((name, _)) = params.iter().find(|(name, _)| !placeholders(endpoint.path).any(|p| p == *name)) {
+    if let Some((name, _)) = params.iter().find(|(name, _)| !placeholders(endpoint.path).any(|p| p == name.as_ref())) {
         return Err(Error::encode(
             endpoint.id,
-            format!("path parameter `{name}` has no placeholder in `{}`", endpoint.path),
+            format!("path parameter `{}` has no placeholder in `{}`", name.as_ref(), endpoint.path),
         ));
     }
     let mut url = String::with_capacity(base.len() + endpoint.path.len() + 32);
@@ -39,7 +39,7 @@ pub(crate) fn build(
         let value = params
             .iter()
             .rev()
-            .find(|(n, _)| *n == name)
+            .find(|(n, _)| n.as_ref() == name)
             .map(|(_, v)| v)
             .ok_or_else(|| Error::encode(endpoint.id, format!("path parameter `{name}` is not set")))?;
         if value.is_empty() {
@@ -49,7 +49,7 @@ pub(crate) fn build(
     }
     for (i, (name, value)) in query.iter().enumerate() {
         url.push(if i == 0 { '?' } else { '&' });
-        url.extend(utf8_percent_encode(name, COMPONENT));
+        url.extend(utf8_percent_encode(name.as_ref(), COMPONENT));
         url.push('=');
         url.extend(utf8_percent_encode(value, COMPONENT));
     }
@@ -63,9 +63,9 @@ fn placeholders(path: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::{HttpMethod, ResponseKind, Scopes};
+    use crate::endpoint::{Endpoint, HttpMethod, ResponseKind, Scopes};
 
-    const EP: Endpoint = Endpoint {
+    static EP_DEF: Endpoint = Endpoint {
         id: "test.v1.thing.get",
         method: HttpMethod::Get,
         path: "/open-apis/test/v1/things/:thing_id/items/:item_id",
@@ -75,19 +75,28 @@ mod tests {
         doc_url: "",
     };
 
+    fn build(
+        base: &str,
+        endpoint: &'static Endpoint,
+        params: &[(&'static str, String)],
+        query: &[(&'static str, String)],
+    ) -> Result<String> {
+        super::build(base, &Target::of(endpoint), params, query)
+    }
+
     fn params(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
         pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
     }
 
     #[test]
     fn encodes_each_segment() {
-        let url = build("http://h", &EP, &params(&[("item_id", "a/b c"), ("thing_id", "t-1_x.y~z")]), &[]).unwrap();
+        let url = build("http://h", &EP_DEF, &params(&[("item_id", "a/b c"), ("thing_id", "t-1_x.y~z")]), &[]).unwrap();
         assert_eq!(url, "http://h/open-apis/test/v1/things/t-1_x.y~z/items/a%2Fb%20c");
     }
 
     #[test]
     fn encodes_unicode_and_reserved_characters() {
-        let url = build("http://h", &EP, &params(&[("thing_id", "名?#%"), ("item_id", "..")]), &[]).unwrap();
+        let url = build("http://h", &EP_DEF, &params(&[("thing_id", "名?#%"), ("item_id", "..")]), &[]).unwrap();
         assert_eq!(url, "http://h/open-apis/test/v1/things/%E5%90%8D%3F%23%25/items/..");
     }
 
@@ -95,7 +104,7 @@ mod tests {
     fn repeats_query_keys() {
         let url = build(
             "http://h",
-            &EP,
+            &EP_DEF,
             &params(&[("thing_id", "1"), ("item_id", "2")]),
             &params(&[("ids", "a"), ("ids", "b b"), ("q", "x&y=z")]),
         )
@@ -105,12 +114,12 @@ mod tests {
 
     #[test]
     fn missing_empty_and_unknown_params_are_errors() {
-        let missing = build("http://h", &EP, &params(&[("thing_id", "1")]), &[]).unwrap_err();
+        let missing = build("http://h", &EP_DEF, &params(&[("thing_id", "1")]), &[]).unwrap_err();
         assert!(missing.to_string().contains("`item_id` is not set"), "{missing}");
-        let empty = build("http://h", &EP, &params(&[("thing_id", ""), ("item_id", "2")]), &[]).unwrap_err();
+        let empty = build("http://h", &EP_DEF, &params(&[("thing_id", ""), ("item_id", "2")]), &[]).unwrap_err();
         assert!(empty.to_string().contains("`thing_id` is empty"), "{empty}");
-        let unknown =
-            build("http://h", &EP, &params(&[("thing_id", "1"), ("item_id", "2"), ("nope", "3")]), &[]).unwrap_err();
+        let unknown = build("http://h", &EP_DEF, &params(&[("thing_id", "1"), ("item_id", "2"), ("nope", "3")]), &[])
+            .unwrap_err();
         assert!(matches!(unknown, Error::Encode { .. }));
         assert!(unknown.to_string().contains("`nope`"), "{unknown}");
     }

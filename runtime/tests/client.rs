@@ -2,29 +2,14 @@
 
 use std::time::Duration;
 
+mod common;
+
+use common::{client, endpoint};
 use lark_runtime::fake::{FakeLark, FakeResponse};
 use lark_runtime::{
-    Client, Empty, Endpoint, Error, Form, HttpMethod, Request, ResponseKind, Scopes, TokenKind, UploadFile,
+    Client, Empty, Endpoint, Error, Form, HttpMethod, Request, ResponseKind, RetryPolicy, TokenKind, UploadFile,
 };
 use serde_json::{Value, json};
-
-const fn endpoint(
-    id: &'static str,
-    method: HttpMethod,
-    path: &'static str,
-    tokens: &'static [TokenKind],
-    response: ResponseKind,
-) -> Endpoint {
-    Endpoint {
-        id,
-        method,
-        path,
-        tokens,
-        scopes: Scopes::Known { any: &["test:read"], all: &[] },
-        response,
-        doc_url: "",
-    }
-}
 
 const TENANT: &[TokenKind] = &[TokenKind::Tenant, TokenKind::User];
 
@@ -47,10 +32,6 @@ static APP_ONLY: Endpoint =
     endpoint("test.v1.app.get", HttpMethod::Get, "/open-apis/test/v1/app", &[TokenKind::App], ResponseKind::Flat);
 static PUBLIC: Endpoint =
     endpoint("test.v1.public.delete", HttpMethod::Delete, "/open-apis/test/v1/public", &[], ResponseKind::Empty);
-
-fn client(fake: &FakeLark) -> Client {
-    Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET).base_url(fake.base_url()).build().unwrap()
-}
 
 fn get_thing(id: &str) -> Request {
     let mut request = Request::new(&GET_THING);
@@ -348,6 +329,7 @@ async fn a_slow_server_is_a_timeout() {
     let client = Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET)
         .base_url(fake.base_url())
         .timeout(Duration::from_millis(200))
+        .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
     let err = client.call::<Value>(get_thing("x")).await.unwrap_err();
@@ -394,5 +376,25 @@ async fn a_reply_of_the_wrong_shape_is_a_decode_error() {
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn default_headers_and_the_user_agent_are_sent() {
+    let fake = fake_with_things().await;
+    let client = Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET)
+        .base_url(fake.base_url())
+        .default_header("X-Team", "payments")
+        .default_header("X-Env", "test")
+        .build()
+        .unwrap();
+    let _: Value = client.call(get_thing("1")).header("x-env", "override").await.unwrap();
+    let sent = calls_to(&fake, "/open-apis/test/").pop().unwrap();
+    assert_eq!(sent.header("x-team"), Some("payments"));
+    assert_eq!(sent.header("x-env"), Some("override"));
+    assert!(sent.header("user-agent").is_some_and(|ua| ua.starts_with("lark-runtime-rust/")), "{:?}", sent.headers);
+    // The token request carries the defaults too (a proxy may need them).
+    let token_request = fake.requests().into_iter().find(|r| r.path.contains("tenant_access_token")).unwrap();
+    assert_eq!(token_request.header("x-team"), Some("payments"));
     fake.shutdown().await;
 }

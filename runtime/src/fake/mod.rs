@@ -3,14 +3,21 @@
 //! It is a real HTTP server, so a test exercises the same code a production call does:
 //! URL building, tokens, headers, bodies and error handling. Built in:
 //!
-//! - the self-built tenant and app token endpoints, which accept
-//!   [`FakeLark::APP_ID`] / [`FakeLark::APP_SECRET`] and issue `t-fake-1`, `t-fake-2`, …
-//!   (wrong credentials get code 10014);
+//! - the token endpoints of self-built apps and store apps, which accept
+//!   [`FakeLark::APP_ID`] / [`FakeLark::APP_SECRET`] and issue `t-fake-1`, `a-fake-2`, …
+//!   (wrong credentials get code 10014; store apps need the ticket from
+//!   [`FakeLark::push_app_ticket`], else code 10012), and the app_ticket resend endpoint;
+//! - the OAuth v2 token endpoint, with single-use codes (from [`FakeLark::authorize`],
+//!   PKCE checked) and single-use refresh tokens (reuse gets code 20073);
 //! - a token check on every route not registered with [`FakeLark::route_public`]:
 //!   no `Authorization` header gets HTTP 400 with code 99991661, an unknown or revoked
-//!   token gets code 99991663;
+//!   tenant token code 99991663, a bad user token 99991668, an expired one 99991677;
 //! - HTTP 404 with an error envelope for paths nobody registered;
-//! - an `X-Tt-Logid` header on every reply, and a record of every request.
+//! - an `X-Tt-Logid` header on every reply, and a record of every request;
+//! - injected failures ([`FakeLark::inject`]): HTTP 5xx, rate limits with a reset
+//!   header, slow replies, dropped connections, tokens revoked mid-run, and a server that
+//!   acts but answers with an error;
+//! - paged lists with the platform's quirks ([`FakeLark::route_pages`]).
 //!
 //! # Writing an offline test
 //!
@@ -58,29 +65,62 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Injecting failures
+//!
+//! A [`Fault`] fires on matching requests, after letting some through if asked. Each
+//! request still appears in [`FakeLark::requests`], so a test can assert exactly how many
+//! attempts the client made.
+//!
+//! ```
+//! use lark_runtime::fake::{Fault, FakeLark, FakeResponse};
+//! use lark_runtime::{Client, HttpMethod, RetryPolicy};
+//! use std::time::Duration;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> lark_runtime::Result<()> {
+//! let fake = FakeLark::start().await;
+//! fake.route(HttpMethod::Get, "/open-apis/x/v1/things", |_| FakeResponse::data(serde_json::json!({})));
+//! fake.inject(Fault::Status(503).on(HttpMethod::Get, "/open-apis/x/v1/things"));
+//! fake.inject(Fault::RateLimit { reset_seconds: 0.01 }.on(HttpMethod::Get, "/open-apis/x/v1/things"));
+//!
+//! let client = Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET)
+//!     .base_url(fake.base_url())
+//!     .retry_policy(RetryPolicy::default().base_delay(Duration::from_millis(1)))
+//!     .build()?;
+//! let _: serde_json::Value = client.raw(HttpMethod::Get, "/open-apis/x/v1/things").send().await?;
+//! // A 503, then a 429, then success: three requests for one call.
+//! assert_eq!(fake.requests_to(HttpMethod::Get, "/open-apis/x/v1/things").len(), 3);
+//! # Ok(())
+//! # }
+//! ```
 
+mod auth;
+mod faults;
+mod pages;
 mod request;
 mod response;
 mod server;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use auth::UserState;
+pub use faults::{Fault, FaultRule};
+pub use pages::{FakePages, LastPage};
 pub use request::{FakePart, FakeRequest};
 pub use response::FakeResponse;
-use server::{Route, Shared, lock};
+use server::{Registered, Route, Shared, lock};
 
 use crate::endpoint::HttpMethod;
 
 /// A running fake Lark server. Dropping it stops the server too.
 pub struct FakeLark {
     shared: Arc<Shared>,
-    addr: SocketAddr,
+    addr: std::net::SocketAddr,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
 }
@@ -102,13 +142,15 @@ impl FakeLark {
         let addr = listener.local_addr().expect("fake Lark: the bound socket has no address");
         let shared = Arc::new(Shared::new());
         let app = axum::Router::new().fallback(server::handle).with_state(Arc::clone(&shared));
+        let service = app.into_make_service_with_connect_info::<faults::Hangup>();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             // A dropped sender stops the server as well as an explicit shutdown.
             let signal = async move {
                 let _ = stopped.await;
             };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(signal).await {
+            let listener = faults::HangupListener(listener);
+            if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(signal).await {
                 tracing::debug!(error = %e, "fake Lark stopped with an error");
             }
         });
@@ -143,18 +185,41 @@ impl FakeLark {
         self.add(method, path_template, true, Arc::new(handler));
     }
 
-    fn add(&self, method: HttpMethod, template: &str, public: bool, handler: server::Handler) {
-        lock(&self.shared.routes).push(Route::new(method, template, public, handler));
+    /// Serves `pages` on `method` and `path_template` (token checked), page by page.
+    pub fn route_pages(&self, method: HttpMethod, path_template: &str, pages: FakePages) {
+        self.route(method, path_template, move |request| pages.answer(request));
     }
 
-    /// Every request received so far, in order, token requests included.
+    fn add(&self, method: HttpMethod, template: &str, public: bool, handler: server::Handler) {
+        lock(&self.shared.routes).push(Registered { route: Route::template(method, template), public, handler });
+    }
+
+    /// Arms a failure; see [`Fault`]. Rules fire in the order they were injected.
+    pub fn inject(&self, rule: FaultRule) {
+        lock(&self.shared.faults).push(rule);
+    }
+
+    /// Every request received so far, in order of reply, token requests included.
     pub fn requests(&self) -> Vec<FakeRequest> {
         lock(&self.shared.requests).clone()
     }
 
-    /// How many requests hit the token endpoints.
+    /// Forgets the requests recorded so far (long-running tests and benchmarks).
+    pub fn clear_requests(&self) {
+        lock(&self.shared.requests).clear();
+    }
+
+    /// The requests of `method` to paths matching `path_template`.
+    pub fn requests_to(&self, method: HttpMethod, path_template: &str) -> Vec<FakeRequest> {
+        let route = Route::template(method, path_template);
+        lock(&self.shared.requests).iter().filter(|r| route.matches(r.method, &r.path).is_some()).cloned().collect()
+    }
+
+    /// How many requests hit the tenant and app token endpoints (self-built and store),
+    /// faulted ones included.
     pub fn token_requests(&self) -> usize {
-        self.shared.token_requests.load(Ordering::SeqCst)
+        let requests = lock(&self.shared.requests);
+        requests.iter().filter(|r| r.method == HttpMethod::Post && auth::TOKEN_PATHS.contains(&r.path.as_str())).count()
     }
 
     /// Invalidates every tenant and app token issued so far: calls that use one get code
@@ -165,12 +230,44 @@ impl FakeLark {
 
     /// Sets the `expire` (seconds) of tokens issued from now on; the default is 7200.
     pub fn set_token_expire(&self, seconds: u64) {
-        self.shared.token_expire.store(seconds, Ordering::SeqCst);
+        lock(&self.shared.tokens).expire = seconds;
     }
 
     /// Issues a user access token (`u-fake-N`) that routes accept.
     pub fn user_token(&self) -> String {
-        self.shared.user_token()
+        lock(&self.shared.tokens).user_token()
+    }
+
+    /// Makes this user token expired: calls with it get code 99991677.
+    pub fn expire_user_token(&self, token: &str) {
+        if let Some(state) = lock(&self.shared.tokens).users.get_mut(token) {
+            *state = UserState::Expired;
+        }
+    }
+
+    /// Plays the user signing in: takes the authorization URL the app built and returns
+    /// the `code` the platform would redirect back with, or `None` if the URL is not for
+    /// this app. The code works once, with the same redirect URI and the PKCE verifier
+    /// if the URL had a challenge.
+    pub fn authorize(&self, authorization_url: &str) -> Option<String> {
+        lock(&self.shared.tokens).authorize(authorization_url)
+    }
+
+    /// Issues a new app_ticket (store apps), as the platform does when it pushes the
+    /// `app_ticket` event; the previous one stops working. Hand it to
+    /// [`Client::set_app_ticket`](crate::Client::set_app_ticket).
+    pub fn push_app_ticket(&self) -> String {
+        lock(&self.shared.tokens).new_ticket()
+    }
+
+    /// How many times a resend of the app_ticket was requested.
+    pub fn app_ticket_resends(&self) -> usize {
+        lock(&self.shared.tokens).ticket_resends
+    }
+
+    /// The tenant a store-app tenant token was issued for.
+    pub fn tenant_of(&self, tenant_access_token: &str) -> Option<String> {
+        lock(&self.shared.tokens).tenants.get(tenant_access_token).cloned()
     }
 
     /// Stops the server and waits (up to five seconds) for open connections to finish.

@@ -1,35 +1,36 @@
 //! The fake server's state and its one axum handler.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use serde_json::json;
 
-use super::FakeLark;
+use super::auth::{Tokens, UserState};
+use super::faults::{self, Fault, FaultRule, Hangup};
 use super::request::{FakeRequest, decode};
 use super::response::FakeResponse;
 use crate::endpoint::HttpMethod;
 
 pub(crate) type Handler = Arc<dyn Fn(&FakeRequest) -> FakeResponse + Send + Sync>;
 
+/// A method and a path template (`:name` matches one segment).
+#[derive(Debug, Clone)]
 pub(crate) struct Route {
     method: HttpMethod,
     segments: Vec<String>,
-    public: bool,
-    handler: Handler,
 }
 
 impl Route {
-    pub(crate) fn new(method: HttpMethod, template: &str, public: bool, handler: Handler) -> Self {
-        Route { method, segments: template.split('/').map(str::to_owned).collect(), public, handler }
+    pub(crate) fn template(method: HttpMethod, template: &str) -> Self {
+        Route { method, segments: template.split('/').map(str::to_owned).collect() }
     }
 
     /// The decoded placeholder values when `path` fits the template.
-    fn matches(&self, method: HttpMethod, path: &str) -> Option<Vec<(String, String)>> {
+    pub(crate) fn matches(&self, method: HttpMethod, path: &str) -> Option<Vec<(String, String)>> {
         if method != self.method || path.split('/').count() != self.segments.len() {
             return None;
         }
@@ -45,20 +46,26 @@ impl Route {
     }
 }
 
-/// Tokens the fake has issued and still accepts.
-#[derive(Default)]
-struct Tokens {
-    issued: u64,
-    valid: Vec<String>,
-    users: Vec<String>,
+/// A registered route and its handler.
+pub(crate) struct Registered {
+    pub route: Route,
+    pub public: bool,
+    pub handler: Handler,
+}
+
+/// The route found for a request: its path parameters, whether it skips the token check,
+/// and its handler.
+struct Found {
+    params: Vec<(String, String)>,
+    public: bool,
+    handler: Handler,
 }
 
 pub(crate) struct Shared {
-    pub routes: Mutex<Vec<Route>>,
+    pub routes: Mutex<Vec<Registered>>,
     pub requests: Mutex<Vec<FakeRequest>>,
-    tokens: Mutex<Tokens>,
-    pub token_requests: AtomicUsize,
-    pub token_expire: AtomicU64,
+    pub tokens: Mutex<Tokens>,
+    pub faults: Mutex<Vec<FaultRule>>,
     log_ids: AtomicU64,
 }
 
@@ -67,54 +74,43 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-const TENANT_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/internal";
-const APP_TOKEN_PATH: &str = "/open-apis/auth/v3/app_access_token/internal";
-
 impl Shared {
     pub fn new() -> Self {
         Shared {
             routes: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
-            tokens: Mutex::new(Tokens::default()),
-            token_requests: AtomicUsize::new(0),
-            token_expire: AtomicU64::new(7200),
+            tokens: Mutex::new(Tokens::new()),
+            faults: Mutex::new(Vec::new()),
             log_ids: AtomicU64::new(0),
         }
     }
 
     pub fn revoke(&self) {
-        lock(&self.tokens).valid.clear();
-    }
-
-    pub fn user_token(&self) -> String {
         let mut tokens = lock(&self.tokens);
-        tokens.issued += 1;
-        let token = format!("u-fake-{}", tokens.issued);
-        tokens.users.push(token.clone());
-        token
+        tokens.valid.clear();
+        tokens.tenants.clear();
     }
 
-    /// Answers a request and fills in its path parameters.
-    fn respond(&self, request: &mut FakeRequest) -> FakeResponse {
-        if request.method == HttpMethod::Post {
-            match request.path.as_str() {
-                TENANT_TOKEN_PATH => return self.issue(request, "t", "tenant_access_token"),
-                APP_TOKEN_PATH => return self.issue(request, "a", "app_access_token"),
-                _ => {}
-            }
+    /// The route a request goes to.
+    fn find(&self, request: &FakeRequest) -> Option<Found> {
+        lock(&self.routes).iter().rev().find_map(|registered| {
+            let params = registered.route.matches(request.method, &request.path)?;
+            Some(Found { params, public: registered.public, handler: Arc::clone(&registered.handler) })
+        })
+    }
+
+    /// Answers a request whose path parameters are filled in.
+    fn respond(&self, request: &FakeRequest) -> FakeResponse {
+        if let Some(reply) = lock(&self.tokens).answer(request) {
+            return reply;
         }
-        let found = lock(&self.routes).iter().rev().find_map(|route| {
-            let params = route.matches(request.method, &request.path)?;
-            Some((params, route.public, Arc::clone(&route.handler)))
-        });
-        let Some((params, public, handler)) = found else {
+        let Some(Found { public, handler, .. }) = self.find(request) else {
             let msg = format!(
                 "fake Lark has no route for {} {}; register one with FakeLark::route",
                 request.method, request.path
             );
             return FakeResponse::api_error(404, &msg).status(404);
         };
-        request.path_params = params;
         if !public {
             if let Some(refusal) = self.check_token(request) {
                 return refusal;
@@ -131,29 +127,56 @@ impl Shared {
             ));
         };
         let tokens = lock(&self.tokens);
-        if tokens.valid.iter().chain(&tokens.users).any(|t| t == token) {
+        if tokens.valid.iter().any(|t| t == token) {
             return None;
         }
-        Some(if token.starts_with("u-") {
-            FakeResponse::api_error(99991668, "Invalid access token for authorization.")
-        } else {
-            FakeResponse::api_error(99991663, "Invalid access token for authorization.")
+        Some(match tokens.users.get(token) {
+            Some(UserState::Valid) => return None,
+            Some(UserState::Expired) => FakeResponse::api_error(99991677, "user access token expired"),
+            None if token.starts_with("u-") => {
+                FakeResponse::api_error(99991668, "Invalid access token for authorization.")
+            }
+            None => FakeResponse::api_error(99991663, "Invalid access token for authorization."),
         })
     }
 
-    fn issue(&self, request: &FakeRequest, prefix: &str, field: &str) -> FakeResponse {
-        self.token_requests.fetch_add(1, Ordering::SeqCst);
-        let body = request.json();
-        if body["app_id"] != FakeLark::APP_ID || body["app_secret"] != FakeLark::APP_SECRET {
-            return FakeResponse::json(json!({"code": 10014, "msg": "app secret invalid"})).status(400);
+    /// Answers with a fault, if one is armed for this request; `Err` passes the request
+    /// (and what to do after handling it) on.
+    async fn fault(&self, request: &FakeRequest, hangup: Option<&Hangup>) -> Result<FakeResponse, Option<u16>> {
+        let fault = faults::take(&mut lock(&self.faults), request.method, &request.path);
+        match fault {
+            None => Err(None),
+            Some(Fault::Status(status)) => Ok(gateway_page(status)),
+            Some(Fault::RateLimit { reset_seconds }) => {
+                Ok(FakeResponse::json(json!({"code": 99991400, "msg": "request trigger frequency limit", "error": {}}))
+                    .status(429)
+                    .header("x-ogw-ratelimit-limit", "50")
+                    .header("x-ogw-ratelimit-reset", reset_seconds.to_string()))
+            }
+            Some(Fault::Delay(wait)) => {
+                tokio::time::sleep(wait).await;
+                Err(None)
+            }
+            Some(Fault::Drop) => {
+                if let Some(hangup) = hangup {
+                    hangup.now();
+                }
+                Ok(gateway_page(502))
+            }
+            Some(Fault::RevokeTokens) => {
+                self.revoke();
+                Err(None)
+            }
+            Some(Fault::AfterHandling(status)) => Err(Some(status)),
+            Some(Fault::Reply(reply)) => Ok(reply),
         }
-        let mut tokens = lock(&self.tokens);
-        tokens.issued += 1;
-        let token = format!("{prefix}-fake-{}", tokens.issued);
-        tokens.valid.push(token.clone());
-        let expire = self.token_expire.load(Ordering::SeqCst);
-        FakeResponse::json(json!({"code": 0, "msg": "ok", field: token, "expire": expire}))
     }
+}
+
+/// What a gateway in front of the platform answers: not a Lark envelope.
+fn gateway_page(status: u16) -> FakeResponse {
+    let body = format!("<html><body>fake Lark gateway: HTTP {status}</body></html>");
+    FakeResponse::binary(body.into_bytes(), "text/html", None).status(status)
 }
 
 fn method(method: &Method) -> Option<HttpMethod> {
@@ -167,9 +190,10 @@ fn method(method: &Method) -> Option<HttpMethod> {
     })
 }
 
-/// The single axum handler: records the request, then answers it.
+/// The single axum handler: records the request, applies faults, then answers it.
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let log_id = format!("fake-log-{}", shared.log_ids.fetch_add(1, Ordering::SeqCst) + 1);
+    let hangup = request.extensions().get::<ConnectInfo<Hangup>>().map(|c| c.0.clone());
     let (parts, body) = request.into_parts();
     let reply = match (method(&parts.method), axum::body::to_bytes(body, usize::MAX).await) {
         (Some(method), Ok(body)) => {
@@ -179,9 +203,19 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
                 .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect();
             let mut recorded = FakeRequest::new(method, parts.uri.path(), parts.uri.query(), headers, body);
-            let reply = shared.respond(&mut recorded);
-            lock(&shared.requests).push(recorded);
-            reply
+            if let Some(found) = shared.find(&recorded) {
+                recorded.path_params = found.params;
+            }
+            // Recorded on arrival, so that every request counts: faulted ones, and those
+            // whose client gave up before the reply.
+            lock(&shared.requests).push(recorded.clone());
+            match shared.fault(&recorded, hangup.as_ref()).await {
+                Ok(reply) => reply,
+                Err(after) => {
+                    let reply = shared.respond(&recorded);
+                    after.map_or(reply, gateway_page)
+                }
+            }
         }
         (None, _) => FakeResponse::api_error(405, "method not allowed").status(405),
         (_, Err(_)) => FakeResponse::api_error(400, "unreadable body"),

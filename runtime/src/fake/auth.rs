@@ -1,0 +1,196 @@
+//! The fake's token endpoints: self-built and store-app tokens, the app_ticket, OAuth.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::FakeLark;
+use super::request::FakeRequest;
+use super::response::FakeResponse;
+use crate::endpoint::HttpMethod;
+
+/// The paths that issue tenant and app tokens.
+pub(crate) const TOKEN_PATHS: [&str; 4] = [SELF_TENANT, SELF_APP, STORE_APP, STORE_TENANT];
+
+const SELF_TENANT: &str = "/open-apis/auth/v3/tenant_access_token/internal";
+const SELF_APP: &str = "/open-apis/auth/v3/app_access_token/internal";
+const STORE_APP: &str = "/open-apis/auth/v3/app_access_token";
+const STORE_TENANT: &str = "/open-apis/auth/v3/tenant_access_token";
+const TICKET_RESEND: &str = "/open-apis/auth/v3/app_ticket/resend";
+const OAUTH_TOKEN: &str = "/open-apis/authen/v2/oauth/token";
+
+/// What a user token is when the fake checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UserState {
+    Valid,
+    Expired,
+}
+
+/// An authorization code handed out by [`FakeLark::authorize`].
+struct Grant {
+    redirect_uri: String,
+    challenge: Option<String>,
+}
+
+/// Every token and ticket the fake has issued.
+#[derive(Default)]
+pub(crate) struct Tokens {
+    issued: u64,
+    /// Tenant and app tokens still accepted.
+    pub valid: Vec<String>,
+    /// Store-app tenant tokens and their tenant.
+    pub tenants: HashMap<String, String>,
+    pub users: HashMap<String, UserState>,
+    /// Refresh tokens and whether they were used.
+    refresh: HashMap<String, bool>,
+    codes: HashMap<String, Grant>,
+    pub ticket: Option<String>,
+    pub ticket_resends: usize,
+    pub expire: u64,
+}
+
+impl Tokens {
+    pub fn new() -> Self {
+        Tokens { expire: 7200, ..Tokens::default() }
+    }
+
+    fn next(&mut self, prefix: &str) -> String {
+        self.issued += 1;
+        format!("{prefix}-fake-{}", self.issued)
+    }
+
+    pub fn user_token(&mut self) -> String {
+        let token = self.next("u");
+        self.users.insert(token.clone(), UserState::Valid);
+        token
+    }
+
+    pub fn new_ticket(&mut self) -> String {
+        let ticket = self.next("ticket");
+        self.ticket = Some(ticket.clone());
+        ticket
+    }
+
+    /// Parses an authorization URL built by the client and grants a code for it.
+    pub fn authorize(&mut self, url: &str) -> Option<String> {
+        let query = url.split_once('?')?.1;
+        let request = FakeRequest::new(HttpMethod::Get, "/", Some(query), Vec::new(), bytes::Bytes::new());
+        if request.query_value("client_id") != Some(FakeLark::APP_ID)
+            || request.query_value("response_type") != Some("code")
+        {
+            return None;
+        }
+        if request.query_value("code_challenge").is_some()
+            && request.query_value("code_challenge_method") != Some("S256")
+        {
+            return None;
+        }
+        let grant = Grant {
+            redirect_uri: request.query_value("redirect_uri")?.to_owned(),
+            challenge: request.query_value("code_challenge").map(str::to_owned),
+        };
+        let code = self.next("code");
+        self.codes.insert(code.clone(), grant);
+        Some(code)
+    }
+
+    /// Answers the token endpoints; `None` for every other path.
+    pub fn answer(&mut self, request: &FakeRequest) -> Option<FakeResponse> {
+        if request.method != HttpMethod::Post {
+            return None;
+        }
+        let body = request.json();
+        let good_app = body["app_id"] == FakeLark::APP_ID && body["app_secret"] == FakeLark::APP_SECRET;
+        let bad_app = || FakeResponse::json(json!({"code": 10014, "msg": "app secret invalid"})).status(400);
+        Some(match request.path.as_str() {
+            SELF_TENANT | SELF_APP | STORE_APP | STORE_TENANT => match request.path.as_str() {
+                SELF_TENANT if good_app => self.issue("t", "tenant_access_token", None),
+                SELF_APP if good_app => self.issue("a", "app_access_token", None),
+                STORE_APP if good_app => match (&self.ticket, body["app_ticket"].as_str()) {
+                    (Some(current), Some(sent)) if current == sent => self.issue("a", "app_access_token", None),
+                    _ => FakeResponse::json(json!({"code": 10012, "msg": "app_ticket is invalid"})).status(400),
+                },
+                STORE_TENANT => self.store_tenant(&body),
+                _ => bad_app(),
+            },
+            TICKET_RESEND if good_app => {
+                self.ticket_resends += 1;
+                FakeResponse::json(json!({"code": 0, "msg": "ok"}))
+            }
+            TICKET_RESEND => bad_app(),
+            OAUTH_TOKEN => self.oauth(&body),
+            _ => return None,
+        })
+    }
+
+    fn issue(&mut self, prefix: &str, field: &str, tenant: Option<&str>) -> FakeResponse {
+        let token = self.next(prefix);
+        self.valid.push(token.clone());
+        if let Some(tenant) = tenant {
+            self.tenants.insert(token.clone(), tenant.to_owned());
+        }
+        FakeResponse::json(json!({"code": 0, "msg": "ok", field: token, "expire": self.expire}))
+    }
+
+    fn store_tenant(&mut self, body: &Value) -> FakeResponse {
+        let app_token = body["app_access_token"].as_str().unwrap_or_default();
+        if !app_token.starts_with("a-") || !self.valid.iter().any(|t| t == app_token) {
+            return FakeResponse::api_error(99991664, "app access token invalid");
+        }
+        match body["tenant_key"].as_str().filter(|t| !t.is_empty()) {
+            Some(tenant) => self.issue("t", "tenant_access_token", Some(tenant)),
+            None => FakeResponse::api_error(10002, "tenant_key is required"),
+        }
+    }
+
+    /// The OAuth v2 token endpoint: flat replies, `error` and `error_description` on
+    /// failure, single-use codes and refresh tokens.
+    fn oauth(&mut self, body: &Value) -> FakeResponse {
+        let fail = |code: i64, error: &str| {
+            FakeResponse::json(
+                json!({"code": code, "error": error, "error_description": format!("fake Lark: {error}")}),
+            )
+            .status(400)
+        };
+        if body["client_id"] != FakeLark::APP_ID || body["client_secret"] != FakeLark::APP_SECRET {
+            return fail(20002, "invalid_client");
+        }
+        match body["grant_type"].as_str() {
+            Some("authorization_code") => {
+                let Some(grant) = body["code"].as_str().and_then(|c| self.codes.remove(c)) else {
+                    return fail(20003, "invalid_grant");
+                };
+                if body["redirect_uri"].as_str() != Some(grant.redirect_uri.as_str()) {
+                    return fail(20003, "invalid_grant");
+                }
+                if let Some(challenge) = grant.challenge {
+                    let verifier = body["code_verifier"].as_str().unwrap_or_default();
+                    if crate::pkce::challenge(verifier) != challenge {
+                        return fail(20003, "invalid_grant");
+                    }
+                }
+            }
+            Some("refresh_token") => {
+                let token = body["refresh_token"].as_str().unwrap_or_default();
+                match self.refresh.get_mut(token) {
+                    None => return fail(20026, "invalid_grant"),
+                    Some(true) => return fail(20073, "invalid_grant"),
+                    Some(used) => *used = true,
+                }
+            }
+            _ => return fail(20001, "unsupported_grant_type"),
+        }
+        let access = self.user_token();
+        let refresh = self.next("ur");
+        self.refresh.insert(refresh.clone(), false);
+        FakeResponse::json(json!({
+            "code": 0,
+            "access_token": access,
+            "expires_in": self.expire,
+            "refresh_token": refresh,
+            "refresh_token_expires_in": 604800,
+            "token_type": "Bearer",
+            "scope": "offline_access",
+        }))
+    }
+}

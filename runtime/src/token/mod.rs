@@ -1,0 +1,149 @@
+//! Tenant and app access tokens: fetched on demand, cached, refreshed early, fetched once
+//! however many calls wait for them, and evicted when the platform rejects them.
+
+pub(crate) mod cache;
+mod fetch;
+mod store_app;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use cache::{CachedKind, CachedToken, TokenCache, TokenKey};
+pub(crate) use store_app::resend_ticket;
+
+use crate::client::{AppType, Client};
+use crate::error::{Error, Result};
+
+/// A token the client fetches by itself, as opposed to a user token the caller supplies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AppToken {
+    Tenant,
+    App,
+}
+
+/// Refresh this long before expiry; the platform keeps handing out the same token until
+/// 30 minutes remain, and the official SDKs refresh 3 to 10 minutes early.
+const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+/// How long a token that lives `expire` seconds is used before fetching a new one:
+/// until five minutes remain, or half its life if it is that short.
+pub(crate) fn use_for(expire: Duration) -> Duration {
+    expire - REFRESH_MARGIN.min(expire / 2)
+}
+
+/// The tokens of one client: where they are cached and who is fetching which.
+pub(crate) struct TokenManager {
+    cache: Arc<dyn TokenCache>,
+    app_id: String,
+    app_type: AppType,
+    /// Keys of the app-wide entries, built once so that a cache hit allocates no key.
+    tenant: TokenKey,
+    app: TokenKey,
+    ticket: TokenKey,
+    /// One lock per key, held while fetching, so concurrent misses share one fetch.
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// When an app_ticket resend was last requested, to ask at most every few seconds.
+    last_resend: Mutex<Option<std::time::Instant>>,
+    /// The last app_ticket handed to this client.
+    local_ticket: Mutex<Option<CachedToken>>,
+}
+
+impl TokenManager {
+    pub(crate) fn new(cache: Arc<dyn TokenCache>, app_id: &str, app_type: AppType) -> Self {
+        let key = |kind| TokenKey::new(app_id, app_type, kind, None);
+        TokenManager {
+            cache,
+            app_id: app_id.to_owned(),
+            app_type,
+            tenant: key(CachedKind::TenantAccessToken),
+            app: key(CachedKind::AppAccessToken),
+            ticket: key(CachedKind::AppTicket),
+            flights: Mutex::new(HashMap::new()),
+            last_resend: Mutex::new(None),
+            local_ticket: Mutex::new(None),
+        }
+    }
+
+    /// The cache key of a token. Self-built apps have one tenant, so the tenant key is
+    /// ignored for them; store apps need it for tenant tokens.
+    fn key(&self, kind: AppToken, tenant_key: Option<&str>) -> Result<std::borrow::Cow<'_, TokenKey>> {
+        use std::borrow::Cow;
+        Ok(match (kind, self.app_type) {
+            (AppToken::App, _) => Cow::Borrowed(&self.app),
+            (AppToken::Tenant, AppType::SelfBuilt) => Cow::Borrowed(&self.tenant),
+            (AppToken::Tenant, AppType::Store) => {
+                let tenant = tenant_key.filter(|t| !t.is_empty()).ok_or_else(|| {
+                    Error::Config(
+                        "a store app acts inside one tenant: set `.tenant_key(key)` on the call (the key arrives with every event of that tenant)".to_owned(),
+                    )
+                })?;
+                Cow::Owned(TokenKey::new(&self.app_id, self.app_type, CachedKind::TenantAccessToken, Some(tenant)))
+            }
+        })
+    }
+
+    /// A valid token of this kind, fetched if the cache has no fresh one.
+    pub(crate) async fn get(&self, client: &Client, kind: AppToken, tenant_key: Option<&str>) -> Result<String> {
+        let key = self.key(kind, tenant_key)?;
+        if let Some(token) = self.fresh(&key).await {
+            return Ok(token);
+        }
+        let flight = self.flight(&key);
+        let _fetching = flight.lock().await;
+        // Whoever held the lock before us has probably just fetched one.
+        if let Some(token) = self.fresh(&key).await {
+            return Ok(token);
+        }
+        let (token, expire) = fetch::fetch(client, kind, key.tenant_key()).await?;
+        let fresh_until = SystemTime::now() + use_for(expire);
+        self.cache.put(&key, CachedToken { value: token.clone(), fresh_until }).await;
+        Ok(token)
+    }
+
+    /// Forgets `token` if it is still the cached one; a token another caller has already
+    /// replaced is left alone.
+    pub(crate) async fn evict(&self, kind: AppToken, tenant_key: Option<&str>, token: &str) {
+        if let Ok(key) = self.key(kind, tenant_key) {
+            self.cache.remove(&key, token).await;
+        }
+    }
+
+    async fn fresh(&self, key: &TokenKey) -> Option<String> {
+        self.cache.get(key).await.filter(CachedToken::is_fresh).map(|t| t.value)
+    }
+
+    fn flight(&self, key: &TokenKey) -> Arc<tokio::sync::Mutex<()>> {
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(flights.entry(key.as_str().to_owned()).or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refreshes_five_minutes_early_or_at_half_life() {
+        let s = Duration::from_secs;
+        assert_eq!(use_for(s(7200)), s(6900));
+        assert_eq!(use_for(s(600)), s(300));
+        assert_eq!(use_for(s(400)), s(200));
+        assert_eq!(use_for(s(0)), s(0));
+    }
+
+    #[test]
+    fn store_tenant_tokens_need_a_tenant_key() {
+        let store = TokenManager::new(Arc::new(cache::MemoryTokenCache::new()), "cli_1", AppType::Store);
+        assert!(matches!(store.key(AppToken::Tenant, None), Err(Error::Config(_))));
+        assert!(matches!(store.key(AppToken::Tenant, Some("")), Err(Error::Config(_))));
+        let key = store.key(AppToken::Tenant, Some("t1")).unwrap();
+        assert_eq!(key.as_str(), "lark:store:cli_1:tenant_access_token:t1");
+        assert_eq!(store.key(AppToken::App, Some("t1")).unwrap().as_str(), "lark:store:cli_1:app_access_token");
+        let own = TokenManager::new(Arc::new(cache::MemoryTokenCache::new()), "cli_1", AppType::SelfBuilt);
+        assert_eq!(
+            own.key(AppToken::Tenant, Some("t1")).unwrap().as_str(),
+            "lark:self_built:cli_1:tenant_access_token"
+        );
+    }
+}
