@@ -2,6 +2,12 @@
 //!
 //! - `gen`: regenerate every generated crate from its catalogue.
 //! - `gen --check`: fail, naming the command to run, when a generated crate is stale.
+//! - `import`: refresh `spec/services/` from the pinned upstream packages (see `import`).
+//! - `stats [--json]`: the catalogue's counts per service.
+
+mod import;
+mod scopes;
+mod stats;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +16,7 @@ use std::time::Instant;
 use lark_generator::project::{self, SyncError, TARGETS, Target};
 use lark_generator::write::Mode;
 
-const USAGE: &str = "usage: cargo xtask gen [--check]";
+const USAGE: &str = "usage: cargo xtask gen [--check] | import [--strict] [--offline] [--check] | import --install-tools | stats [--json] | scopes (<id>... | --source <path>... | --dump) | test [cargo test args]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +30,11 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["gen"] => gen_all(Mode::Write),
         ["gen", "--check"] => gen_all(Mode::Check),
+        ["import", rest @ ..] => import::run(rest),
+        ["stats"] => stats::run(false),
+        ["stats", "--json"] => stats::run(true),
+        ["scopes", rest @ ..] => scopes::run(rest),
+        ["test", rest @ ..] => test(rest),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
@@ -45,7 +56,8 @@ fn gen_all(mode: Mode) -> ExitCode {
 
 fn gen_one(target: &Target, mode: Mode) -> bool {
     let started = Instant::now();
-    let report = match project::sync(Path::new("."), target, mode) {
+    // An empty root keeps paths in messages as `spec/...`, not `./spec/...`.
+    let report = match project::sync(Path::new(""), target, mode) {
         Ok(report) => report,
         Err(SyncError::Generate(e)) => {
             eprintln!("{e}");
@@ -78,6 +90,25 @@ fn gen_one(target: &Target, mode: Mode) -> bool {
                 eprintln!("  no longer generated: {out}/{file}");
             }
             false
+        }
+    }
+}
+
+/// `cargo xtask test`: every test of the workspace. The importer's tests read fixture
+/// declarations with the pinned TypeScript compiler, so that is installed first (once;
+/// it is cached under `target/upstream/`).
+fn test(extra: &[&str]) -> ExitCode {
+    if import::run(&["--install-tools"]) != ExitCode::SUCCESS {
+        return ExitCode::FAILURE;
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo).args(["test", "--workspace", "--all-features"]).args(extra).status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: cannot run cargo test: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -1,0 +1,173 @@
+//! The importer on tiny fixture packages written for these tests in the upstream layouts
+//! (`xtask/tests/fixtures/py`, a wheel tree; `xtask/tests/fixtures/node`, an npm package).
+//!
+//! Needs `python3` and `node` on PATH and the pinned TypeScript compiler in
+//! `target/upstream/ts` (`cargo xtask import --install-tools`, which `.ci/run` runs).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::doc::{Field, File, Response};
+use super::merge::Sources;
+use super::model::Curated;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_owned()
+}
+
+fn typescript() -> PathBuf {
+    let ts = root().join(super::upstream::CACHE).join("ts/node_modules/typescript");
+    assert!(ts.is_dir(), "{} is missing: run `cargo xtask import --install-tools` first", ts.display());
+    ts
+}
+
+fn import_fixtures(curated: &BTreeMap<String, Curated>) -> BTreeMap<String, File> {
+    let fixtures = root().join("xtask/tests/fixtures");
+    let sources = Sources { pypi: "pypi:fixture@1".into(), npm: "npm:fixture@1".into() };
+    let merged = super::extract_and_merge(
+        &root().join(super::upstream::TOOLS),
+        &fixtures.join("py"),
+        &typescript(),
+        &fixtures.join("node"),
+        &sources,
+        curated,
+    )
+    .expect("the fixtures import");
+    merged.files
+}
+
+fn texts(files: &BTreeMap<String, File>) -> BTreeMap<String, String> {
+    files.iter().map(|(rel, f)| (rel.clone(), f.to_yaml())).collect()
+}
+
+fn field<'f>(file: &'f File, model: &str, wire: &str) -> &'f Field {
+    let fields = file.models.get(model).unwrap_or_else(|| panic!("no model {model}: {:?}", file.models.keys()));
+    &fields.iter().find(|(w, _)| w == wire).unwrap_or_else(|| panic!("no field {model}.{wire}")).1
+}
+
+fn ty(t: &str, required: bool, as_string: bool) -> Field {
+    Field { ty: t.into(), required, as_string }
+}
+
+#[test]
+fn reimport_with_unchanged_inputs_is_a_zero_diff() {
+    let first = texts(&import_fixtures(&BTreeMap::new()));
+    let second = texts(&import_fixtures(&BTreeMap::new()));
+    assert_eq!(first, second, "two runs on the same inputs differ");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_, differs) = super::sync(dir.path(), &first, false).expect("first write");
+    assert!(differs, "the first write creates the files");
+    let written: Vec<_> = first.keys().map(|rel| std::fs::read(dir.path().join(rel)).expect("written")).collect();
+    let (moves, differs) = super::sync(dir.path(), &second, false).expect("second write");
+    assert!(!differs, "re-import rewrote files");
+    assert!(moves.values().all(|m| m.endpoints.added + m.endpoints.changed + m.endpoints.removed == 0));
+    let again: Vec<_> = first.keys().map(|rel| std::fs::read(dir.path().join(rel)).expect("still there")).collect();
+    assert_eq!(written, again);
+}
+
+#[test]
+fn python_names_and_node_wire_types_merge_field_by_field() {
+    let files = import_fixtures(&BTreeMap::new());
+    let demo = &files["services/demo/v1.yaml"];
+
+    let create = &demo.resources["thing"]["create"];
+    assert_eq!(create.http, "POST /open-apis/demo/v1/things");
+    assert_eq!(create.tokens, ["tenant", "user"]);
+    assert_eq!(create.official_id.as_deref(), Some("demo/v1/thing/create"));
+    assert_eq!(create.body, Some(("json", "CreateThingBody".to_owned())));
+    assert_eq!(create.response, Some(Response::Json("CreateThingData".into())));
+    assert_eq!(create.query, [("user_id_type".to_owned(), ty("UserIdType", false, false))]);
+    assert_eq!(create.source, None, "both packages have it");
+
+    // Sent-only model: Node's required flags; `from_` is the wire name `from`.
+    assert_eq!(*field(demo, "CreateThingBody", "name"), ty("string", true, false));
+    assert_eq!(*field(demo, "CreateThingBody", "size"), ty("int32", false, false));
+    assert_eq!(*field(demo, "CreateThingBody", "from"), ty("string", false, false));
+    assert_eq!(*field(demo, "CreateThingBody", "tags"), ty("list<string>", false, false));
+
+    // A named Python model, typed by Node: int64 as string, enum union, nested models.
+    assert_eq!(*field(demo, "Thing", "create_time"), ty("int64", false, true));
+    assert_eq!(*field(demo, "Thing", "size"), ty("int32", false, false));
+    assert_eq!(*field(demo, "Thing", "color"), ty("Color", false, false));
+    assert_eq!(demo.enums["Color"].values, ["red", "green", "blue"], "values of every occurrence");
+    assert_eq!(*field(demo, "Thing", "children"), ty("list<Thing>", false, false));
+    assert_eq!(*field(demo, "Thing", "extra"), ty("map<json>", false, false));
+    assert_eq!(*field(demo, "Thing", "weight"), ty("int64", false, false), "a field only Node has");
+    assert_eq!(*field(demo, "Thing", "dimensions"), ty("ThingDimensions", false, false));
+    assert_eq!(*field(demo, "Owner", "async"), ty("bool", false, false));
+
+    let list = &demo.resources["thing"]["list"];
+    assert_eq!(list.pagination.as_deref(), Some("items"));
+    assert_eq!(list.path, [("folder_id".to_owned(), ty("string", true, false))]);
+    assert_eq!(list.query[0], ("page_size".to_owned(), ty("int32", false, false)));
+
+    let upload = &demo.resources["thing"]["upload"];
+    assert_eq!(upload.body, Some(("multipart", "UploadThingBody".to_owned())));
+    assert_eq!(*field(demo, "UploadThingBody", "file"), ty("file", true, false));
+    assert_eq!(demo.resources["thing"]["download"].response, Some(Response::Binary));
+
+    let legacy = &demo.resources["thing"]["legacy"];
+    assert_eq!((legacy.tokens.clone(), legacy.source.as_deref()), (vec!["app".to_owned()], Some("pypi:fixture@1")));
+    assert_eq!(legacy.official_id, None);
+
+    // Only in Node: dotted resource, synthesized names, an integer enum.
+    let patch = &demo.resources["thing_label"]["patch"];
+    assert_eq!(patch.official_id.as_deref(), Some("demo/v1/thing.label/patch"));
+    assert_eq!(patch.summary, "Calls `patch` on `thing.label`.");
+    assert_eq!(patch.source.as_deref(), Some("npm:fixture@1"));
+    assert_eq!(patch.body, Some(("json", "PatchThingLabelBody".to_owned())));
+    assert_eq!(patch.response, None, "an empty data object");
+    assert_eq!(*field(demo, "PatchThingLabelBody", "priority"), ty("Priority", true, false));
+    assert!(demo.enums["Priority"].int);
+    assert_eq!(*field(demo, "PatchThingLabelBody", "window"), ty("PatchThingLabelBodyWindow", true, false));
+    assert_eq!(*field(demo, "PatchThingLabelBodyWindow", "start_time"), ty("string", true, false));
+
+    // Events: header fields dropped, Python names kept, Node-only ones synthesized.
+    let created = &demo.events["demo.thing.created_v1"];
+    assert_eq!(created.payload, "ThingCreatedV1Event");
+    let payload: Vec<&str> = demo.models["ThingCreatedV1Event"].iter().map(|(w, _)| w.as_str()).collect();
+    assert_eq!(payload, ["thing", "operator_id"]);
+    let deleted = &demo.events["demo.thing.deleted_v1"];
+    assert_eq!(*field(demo, &deleted.payload, "reasons"), ty("list<list<int64>>", false, false));
+    assert_eq!(demo.models[&deleted.payload].len(), 2);
+
+    let ticket = &files["services/auth/v3.yaml"].events["app_ticket"];
+    assert!(ticket.v1);
+    let fields: Vec<&str> =
+        files["services/auth/v3.yaml"].models[&ticket.payload].iter().map(|(w, _)| w.as_str()).collect();
+    assert_eq!(fields, ["type", "app_id", "app_ticket"], "envelope keys dropped");
+
+    let cards = &files["services/cardkit/v1.yaml"];
+    let trigger = &cards.callbacks["card.action.trigger"];
+    assert_eq!(
+        (trigger.payload.as_str(), trigger.response.as_str()),
+        ("CardActionTriggerEvent", "CardActionTriggerResponse")
+    );
+    assert_eq!(*field(cards, "CardActionTriggerEvent", "operator"), ty("CallBackOperator", false, false));
+}
+
+#[test]
+fn an_overlay_enum_keeps_its_name_for_its_own_values() {
+    let mut curated = Curated::default();
+    curated.enums.insert("UserIdType".into(), ["email".to_owned()].into_iter().collect());
+    let files = import_fixtures(&[("services/demo/v1.yaml".to_owned(), curated)].into_iter().collect());
+    let demo = &files["services/demo/v1.yaml"];
+    assert_eq!(demo.resources["thing"]["create"].query[0].1.ty, "CreateThingUserIdType");
+    assert!(!demo.enums.contains_key("UserIdType"));
+}
+
+#[test]
+fn the_generator_accepts_the_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("scopes.yaml"), "scopes: {}\n").expect("scopes");
+    super::sync(dir.path(), &texts(&import_fixtures(&BTreeMap::new())), false).expect("write");
+    let catalogue = lark_generator::catalogue(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let endpoints: usize = catalogue
+        .services
+        .iter()
+        .flat_map(|s| &s.versions)
+        .map(|v| v.resources.iter().map(|r| r.methods.len()).sum::<usize>())
+        .sum();
+    assert_eq!(endpoints, 6);
+}
