@@ -7,6 +7,7 @@
 
 use std::process::ExitCode;
 
+use futures_util::TryStreamExt;
 use lark_sdk::contact::v3::ListUserRequest;
 
 #[tokio::main]
@@ -22,20 +23,14 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let client = lark_examples::client_from_env()?;
-    let mut page_token: Option<String> = None;
-    loop {
-        let mut request = ListUserRequest::new().department_id("0").page_size(50);
-        if let Some(token) = page_token.take() {
-            request = request.page_token(token);
-        }
-        let page = client.contact().v3().user().list(request).await.map_err(|e| e.to_string())?;
-        for open_id in page.items.into_iter().flatten().filter_map(|user| user.open_id) {
+    let request = ListUserRequest::new().department_id("0").page_size(50);
+    // The stream fetches the next page when this one runs out, and ends on the last page
+    // (including the empty cursor some endpoints send there).
+    let mut users = client.contact().v3().user().list_all(request).items();
+    while let Some(user) = users.try_next().await.map_err(|e| e.to_string())? {
+        if let Some(open_id) = user.open_id {
             println!("{open_id}");
         }
-        // An empty token also ends the walk: some endpoints send "" on the last page.
-        match page.page_token {
-            Some(token) if page.has_more == Some(true) && !token.is_empty() => page_token = Some(token),
-            _ => return Ok(()),
-        }
     }
+    Ok(())
 }

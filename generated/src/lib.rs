@@ -17,18 +17,186 @@
 pub use ::lark_runtime as runtime;
 pub use ::lark_runtime::{Error, Result};
 
+mod dispatch;
+pub use self::dispatch::{EventDispatcher, visit_catalogue};
+
+/// Acs.
+#[cfg(feature = "acs")]
+pub mod acs;
+/// Admin.
+#[cfg(feature = "admin")]
+pub mod admin;
+/// Aily.
+#[cfg(feature = "aily")]
+pub mod aily;
+/// Apaas.
+#[cfg(feature = "apaas")]
+pub mod apaas;
+/// Application.
+#[cfg(feature = "application")]
+pub mod application;
+/// Approval.
+#[cfg(feature = "approval")]
+pub mod approval;
+/// Attendance.
+#[cfg(feature = "attendance")]
+pub mod attendance;
 /// Authentication: Obtain the app and tenant access tokens that every other call needs.
 #[cfg(feature = "auth")]
 pub mod auth;
+/// Authen.
+#[cfg(feature = "authen")]
+pub mod authen;
+/// Baike.
+#[cfg(feature = "baike")]
+pub mod baike;
+/// Base.
+#[cfg(feature = "base")]
+pub mod base;
+/// Bitable.
+#[cfg(feature = "bitable")]
+pub mod bitable;
+/// Block.
+#[cfg(feature = "block")]
+pub mod block;
+/// Board.
+#[cfg(feature = "board")]
+pub mod board;
+/// Bot.
+#[cfg(feature = "bot")]
+pub mod bot;
+/// Calendar.
+#[cfg(feature = "calendar")]
+pub mod calendar;
 /// Cards: Receive user interactions with interactive cards and answer them.
 #[cfg(feature = "cardkit")]
 pub mod cardkit;
+/// Compensation.
+#[cfg(feature = "compensation")]
+pub mod compensation;
 /// Contacts: Read the organisation's users and resolve emails or phone numbers to user ids.
 #[cfg(feature = "contact")]
 pub mod contact;
+/// Corehr.
+#[cfg(feature = "corehr")]
+pub mod corehr;
+/// Directory.
+#[cfg(feature = "directory")]
+pub mod directory;
+/// Docs.
+#[cfg(feature = "docs")]
+pub mod docs;
+/// Document ai.
+#[cfg(feature = "document_ai")]
+pub mod document_ai;
+/// Docx.
+#[cfg(feature = "docx")]
+pub mod docx;
+/// Drive.
+#[cfg(feature = "drive")]
+pub mod drive;
+/// Ehr.
+#[cfg(feature = "ehr")]
+pub mod ehr;
+/// Elearning.
+#[cfg(feature = "elearning")]
+pub mod elearning;
+/// Event.
+#[cfg(feature = "event")]
+pub mod event;
+/// Helpdesk.
+#[cfg(feature = "helpdesk")]
+pub mod helpdesk;
+/// Hire.
+#[cfg(feature = "hire")]
+pub mod hire;
+/// Human authentication.
+#[cfg(feature = "human_authentication")]
+pub mod human_authentication;
 /// Messaging: Send, read and manage messages, upload images and manage group chats.
 #[cfg(feature = "im")]
 pub mod im;
+/// Lingo.
+#[cfg(feature = "lingo")]
+pub mod lingo;
+/// Mail.
+#[cfg(feature = "mail")]
+pub mod mail;
+/// Mdm.
+#[cfg(feature = "mdm")]
+pub mod mdm;
+/// Meeting room.
+#[cfg(feature = "meeting_room")]
+pub mod meeting_room;
+/// Minutes.
+#[cfg(feature = "minutes")]
+pub mod minutes;
+/// Moments.
+#[cfg(feature = "moments")]
+pub mod moments;
+/// Okr.
+#[cfg(feature = "okr")]
+pub mod okr;
+/// Optical char recognition.
+#[cfg(feature = "optical_char_recognition")]
+pub mod optical_char_recognition;
+/// Passport.
+#[cfg(feature = "passport")]
+pub mod passport;
+/// Payroll.
+#[cfg(feature = "payroll")]
+pub mod payroll;
+/// Performance.
+#[cfg(feature = "performance")]
+pub mod performance;
+/// Personal settings.
+#[cfg(feature = "personal_settings")]
+pub mod personal_settings;
+/// Report.
+#[cfg(feature = "report")]
+pub mod report;
+/// Search.
+#[cfg(feature = "search")]
+pub mod search;
+/// Security and compliance.
+#[cfg(feature = "security_and_compliance")]
+pub mod security_and_compliance;
+/// Sheets.
+#[cfg(feature = "sheets")]
+pub mod sheets;
+/// Spark.
+#[cfg(feature = "spark")]
+pub mod spark;
+/// Speech to text.
+#[cfg(feature = "speech_to_text")]
+pub mod speech_to_text;
+/// Task.
+#[cfg(feature = "task")]
+pub mod task;
+/// Tenant.
+#[cfg(feature = "tenant")]
+pub mod tenant;
+/// Translation.
+#[cfg(feature = "translation")]
+pub mod translation;
+/// Trust party.
+#[cfg(feature = "trust_party")]
+pub mod trust_party;
+/// Unified kms.
+#[cfg(feature = "unified_kms")]
+pub mod unified_kms;
+/// Vc.
+#[cfg(feature = "vc")]
+pub mod vc;
+/// Verification.
+#[cfg(feature = "verification")]
+pub mod verification;
+/// Wiki.
+#[cfg(feature = "wiki")]
+pub mod wiki;
+/// Workplace.
+#[cfg(feature = "workplace")]
+pub mod workplace;
 /// A Lark client with typed access to every enabled service.
 ///
 /// Cheap to clone; clones share the token cache and connection pool.
@@ -51,10 +219,112 @@ impl Client {
         &self.inner
     }
 
+    /// The Acs service (`acs`).
+    #[cfg(feature = "acs")]
+    pub fn acs(&self) -> acs::Acs<'_> {
+        acs::Acs::new(&self.inner)
+    }
+
+    /// The Admin service (`admin`).
+    #[cfg(feature = "admin")]
+    pub fn admin(&self) -> admin::Admin<'_> {
+        admin::Admin::new(&self.inner)
+    }
+
+    /// The Aily service (`aily`).
+    #[cfg(feature = "aily")]
+    pub fn aily(&self) -> aily::Aily<'_> {
+        aily::Aily::new(&self.inner)
+    }
+
+    /// The Apaas service (`apaas`).
+    #[cfg(feature = "apaas")]
+    pub fn apaas(&self) -> apaas::Apaas<'_> {
+        apaas::Apaas::new(&self.inner)
+    }
+
+    /// The Application service (`application`).
+    #[cfg(feature = "application")]
+    pub fn application(&self) -> application::Application<'_> {
+        application::Application::new(&self.inner)
+    }
+
+    /// The Approval service (`approval`).
+    #[cfg(feature = "approval")]
+    pub fn approval(&self) -> approval::Approval<'_> {
+        approval::Approval::new(&self.inner)
+    }
+
+    /// The Attendance service (`attendance`).
+    #[cfg(feature = "attendance")]
+    pub fn attendance(&self) -> attendance::Attendance<'_> {
+        attendance::Attendance::new(&self.inner)
+    }
+
     /// The Authentication service (`auth`).
     #[cfg(feature = "auth")]
     pub fn auth(&self) -> auth::Auth<'_> {
         auth::Auth::new(&self.inner)
+    }
+
+    /// The Authen service (`authen`).
+    #[cfg(feature = "authen")]
+    pub fn authen(&self) -> authen::Authen<'_> {
+        authen::Authen::new(&self.inner)
+    }
+
+    /// The Baike service (`baike`).
+    #[cfg(feature = "baike")]
+    pub fn baike(&self) -> baike::Baike<'_> {
+        baike::Baike::new(&self.inner)
+    }
+
+    /// The Base service (`base`).
+    #[cfg(feature = "base")]
+    pub fn base(&self) -> base::Base<'_> {
+        base::Base::new(&self.inner)
+    }
+
+    /// The Bitable service (`bitable`).
+    #[cfg(feature = "bitable")]
+    pub fn bitable(&self) -> bitable::Bitable<'_> {
+        bitable::Bitable::new(&self.inner)
+    }
+
+    /// The Block service (`block`).
+    #[cfg(feature = "block")]
+    pub fn block(&self) -> block::Block<'_> {
+        block::Block::new(&self.inner)
+    }
+
+    /// The Board service (`board`).
+    #[cfg(feature = "board")]
+    pub fn board(&self) -> board::Board<'_> {
+        board::Board::new(&self.inner)
+    }
+
+    /// The Bot service (`bot`).
+    #[cfg(feature = "bot")]
+    pub fn bot(&self) -> bot::Bot<'_> {
+        bot::Bot::new(&self.inner)
+    }
+
+    /// The Calendar service (`calendar`).
+    #[cfg(feature = "calendar")]
+    pub fn calendar(&self) -> calendar::Calendar<'_> {
+        calendar::Calendar::new(&self.inner)
+    }
+
+    /// The Cards service (`cardkit`).
+    #[cfg(feature = "cardkit")]
+    pub fn cardkit(&self) -> cardkit::Cardkit<'_> {
+        cardkit::Cardkit::new(&self.inner)
+    }
+
+    /// The Compensation service (`compensation`).
+    #[cfg(feature = "compensation")]
+    pub fn compensation(&self) -> compensation::Compensation<'_> {
+        compensation::Compensation::new(&self.inner)
     }
 
     /// The Contacts service (`contact`).
@@ -63,10 +333,236 @@ impl Client {
         contact::Contact::new(&self.inner)
     }
 
+    /// The Corehr service (`corehr`).
+    #[cfg(feature = "corehr")]
+    pub fn corehr(&self) -> corehr::Corehr<'_> {
+        corehr::Corehr::new(&self.inner)
+    }
+
+    /// The Directory service (`directory`).
+    #[cfg(feature = "directory")]
+    pub fn directory(&self) -> directory::Directory<'_> {
+        directory::Directory::new(&self.inner)
+    }
+
+    /// The Docs service (`docs`).
+    #[cfg(feature = "docs")]
+    pub fn docs(&self) -> docs::Docs<'_> {
+        docs::Docs::new(&self.inner)
+    }
+
+    /// The Document ai service (`document_ai`).
+    #[cfg(feature = "document_ai")]
+    pub fn document_ai(&self) -> document_ai::DocumentAi<'_> {
+        document_ai::DocumentAi::new(&self.inner)
+    }
+
+    /// The Docx service (`docx`).
+    #[cfg(feature = "docx")]
+    pub fn docx(&self) -> docx::Docx<'_> {
+        docx::Docx::new(&self.inner)
+    }
+
+    /// The Drive service (`drive`).
+    #[cfg(feature = "drive")]
+    pub fn drive(&self) -> drive::Drive<'_> {
+        drive::Drive::new(&self.inner)
+    }
+
+    /// The Ehr service (`ehr`).
+    #[cfg(feature = "ehr")]
+    pub fn ehr(&self) -> ehr::Ehr<'_> {
+        ehr::Ehr::new(&self.inner)
+    }
+
+    /// The Event service (`event`).
+    #[cfg(feature = "event")]
+    pub fn event(&self) -> event::Event<'_> {
+        event::Event::new(&self.inner)
+    }
+
+    /// The Helpdesk service (`helpdesk`).
+    #[cfg(feature = "helpdesk")]
+    pub fn helpdesk(&self) -> helpdesk::Helpdesk<'_> {
+        helpdesk::Helpdesk::new(&self.inner)
+    }
+
+    /// The Hire service (`hire`).
+    #[cfg(feature = "hire")]
+    pub fn hire(&self) -> hire::Hire<'_> {
+        hire::Hire::new(&self.inner)
+    }
+
+    /// The Human authentication service (`human_authentication`).
+    #[cfg(feature = "human_authentication")]
+    pub fn human_authentication(&self) -> human_authentication::HumanAuthentication<'_> {
+        human_authentication::HumanAuthentication::new(&self.inner)
+    }
+
     /// The Messaging service (`im`).
     #[cfg(feature = "im")]
     pub fn im(&self) -> im::Im<'_> {
         im::Im::new(&self.inner)
+    }
+
+    /// The Lingo service (`lingo`).
+    #[cfg(feature = "lingo")]
+    pub fn lingo(&self) -> lingo::Lingo<'_> {
+        lingo::Lingo::new(&self.inner)
+    }
+
+    /// The Mail service (`mail`).
+    #[cfg(feature = "mail")]
+    pub fn mail(&self) -> mail::Mail<'_> {
+        mail::Mail::new(&self.inner)
+    }
+
+    /// The Mdm service (`mdm`).
+    #[cfg(feature = "mdm")]
+    pub fn mdm(&self) -> mdm::Mdm<'_> {
+        mdm::Mdm::new(&self.inner)
+    }
+
+    /// The Minutes service (`minutes`).
+    #[cfg(feature = "minutes")]
+    pub fn minutes(&self) -> minutes::Minutes<'_> {
+        minutes::Minutes::new(&self.inner)
+    }
+
+    /// The Moments service (`moments`).
+    #[cfg(feature = "moments")]
+    pub fn moments(&self) -> moments::Moments<'_> {
+        moments::Moments::new(&self.inner)
+    }
+
+    /// The Okr service (`okr`).
+    #[cfg(feature = "okr")]
+    pub fn okr(&self) -> okr::Okr<'_> {
+        okr::Okr::new(&self.inner)
+    }
+
+    /// The Optical char recognition service (`optical_char_recognition`).
+    #[cfg(feature = "optical_char_recognition")]
+    pub fn optical_char_recognition(
+        &self,
+    ) -> optical_char_recognition::OpticalCharRecognition<'_> {
+        optical_char_recognition::OpticalCharRecognition::new(&self.inner)
+    }
+
+    /// The Passport service (`passport`).
+    #[cfg(feature = "passport")]
+    pub fn passport(&self) -> passport::Passport<'_> {
+        passport::Passport::new(&self.inner)
+    }
+
+    /// The Payroll service (`payroll`).
+    #[cfg(feature = "payroll")]
+    pub fn payroll(&self) -> payroll::Payroll<'_> {
+        payroll::Payroll::new(&self.inner)
+    }
+
+    /// The Performance service (`performance`).
+    #[cfg(feature = "performance")]
+    pub fn performance(&self) -> performance::Performance<'_> {
+        performance::Performance::new(&self.inner)
+    }
+
+    /// The Personal settings service (`personal_settings`).
+    #[cfg(feature = "personal_settings")]
+    pub fn personal_settings(&self) -> personal_settings::PersonalSettings<'_> {
+        personal_settings::PersonalSettings::new(&self.inner)
+    }
+
+    /// The Report service (`report`).
+    #[cfg(feature = "report")]
+    pub fn report(&self) -> report::Report<'_> {
+        report::Report::new(&self.inner)
+    }
+
+    /// The Search service (`search`).
+    #[cfg(feature = "search")]
+    pub fn search(&self) -> search::Search<'_> {
+        search::Search::new(&self.inner)
+    }
+
+    /// The Security and compliance service (`security_and_compliance`).
+    #[cfg(feature = "security_and_compliance")]
+    pub fn security_and_compliance(
+        &self,
+    ) -> security_and_compliance::SecurityAndCompliance<'_> {
+        security_and_compliance::SecurityAndCompliance::new(&self.inner)
+    }
+
+    /// The Sheets service (`sheets`).
+    #[cfg(feature = "sheets")]
+    pub fn sheets(&self) -> sheets::Sheets<'_> {
+        sheets::Sheets::new(&self.inner)
+    }
+
+    /// The Spark service (`spark`).
+    #[cfg(feature = "spark")]
+    pub fn spark(&self) -> spark::Spark<'_> {
+        spark::Spark::new(&self.inner)
+    }
+
+    /// The Speech to text service (`speech_to_text`).
+    #[cfg(feature = "speech_to_text")]
+    pub fn speech_to_text(&self) -> speech_to_text::SpeechToText<'_> {
+        speech_to_text::SpeechToText::new(&self.inner)
+    }
+
+    /// The Task service (`task`).
+    #[cfg(feature = "task")]
+    pub fn task(&self) -> task::Task<'_> {
+        task::Task::new(&self.inner)
+    }
+
+    /// The Tenant service (`tenant`).
+    #[cfg(feature = "tenant")]
+    pub fn tenant(&self) -> tenant::Tenant<'_> {
+        tenant::Tenant::new(&self.inner)
+    }
+
+    /// The Translation service (`translation`).
+    #[cfg(feature = "translation")]
+    pub fn translation(&self) -> translation::Translation<'_> {
+        translation::Translation::new(&self.inner)
+    }
+
+    /// The Trust party service (`trust_party`).
+    #[cfg(feature = "trust_party")]
+    pub fn trust_party(&self) -> trust_party::TrustParty<'_> {
+        trust_party::TrustParty::new(&self.inner)
+    }
+
+    /// The Unified kms service (`unified_kms`).
+    #[cfg(feature = "unified_kms")]
+    pub fn unified_kms(&self) -> unified_kms::UnifiedKms<'_> {
+        unified_kms::UnifiedKms::new(&self.inner)
+    }
+
+    /// The Vc service (`vc`).
+    #[cfg(feature = "vc")]
+    pub fn vc(&self) -> vc::Vc<'_> {
+        vc::Vc::new(&self.inner)
+    }
+
+    /// The Verification service (`verification`).
+    #[cfg(feature = "verification")]
+    pub fn verification(&self) -> verification::Verification<'_> {
+        verification::Verification::new(&self.inner)
+    }
+
+    /// The Wiki service (`wiki`).
+    #[cfg(feature = "wiki")]
+    pub fn wiki(&self) -> wiki::Wiki<'_> {
+        wiki::Wiki::new(&self.inner)
+    }
+
+    /// The Workplace service (`workplace`).
+    #[cfg(feature = "workplace")]
+    pub fn workplace(&self) -> workplace::Workplace<'_> {
+        workplace::Workplace::new(&self.inner)
     }
 }
 

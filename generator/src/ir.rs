@@ -107,6 +107,8 @@ pub struct Method {
     pub http: HttpMethod,
     pub path: String,
     pub doc_url: Option<String>,
+    /// The platform's own id, `project/version/resource/apiName`.
+    pub official_id: Option<String>,
     pub tokens: Vec<TokenKind>,
     pub scopes: Scopes,
     pub path_params: Vec<Field>,
@@ -140,10 +142,14 @@ pub enum Response {
 /// Cursor pagination facts.
 #[derive(Debug)]
 pub struct Pagination {
-    /// Rust name of the response field with the items.
-    pub items: String,
-    /// Rust name of the response field with the next cursor.
-    pub cursor: String,
+    /// The accessor method that walks every page, e.g. `list_all`.
+    pub function: String,
+    /// The request type's field for the `page_token` query parameter.
+    pub page_token: String,
+    /// The response fields: items, `has_more` and the next cursor.
+    pub items: Field,
+    pub has_more: Field,
+    pub cursor: Field,
 }
 
 /// Rust types a field can have.

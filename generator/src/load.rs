@@ -172,15 +172,23 @@ fn load_item<T: DeserializeOwned>(
     }
 }
 
+/// Keys whose value is one choice, not a set of facts: an overlay replaces them whole.
+/// (Merging `response: { flat: A }` into `response: { json: B }` would give two answers.)
+const ATOMIC_KEYS: &[&str] = &["body", "response", "scopes", "pagination"];
+
 /// Overlay values win; mappings merge key by key so an overlay can add one scope list
 /// to one method without repeating the rest.
 fn merge(base: &mut Value, overlay: Value) {
     match (base, overlay) {
         (Value::Mapping(base), Value::Mapping(overlay)) => {
+            // Only a method (`http`) or an event or callback (`payload`) has these keys;
+            // a model field that happens to be called `body` still merges.
+            let choices = base.contains_key("http") || base.contains_key("payload");
             for (key, value) in overlay {
+                let atomic = choices && key.as_str().is_some_and(|k| ATOMIC_KEYS.contains(&k));
                 match base.get_mut(&key) {
-                    Some(slot) => merge(slot, value),
-                    None => {
+                    Some(slot) if !atomic => merge(slot, value),
+                    _ => {
                         base.insert(key, value);
                     }
                 }

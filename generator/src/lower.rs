@@ -243,11 +243,18 @@ fn lower_method(
         let Some(spec::Response::Json(model)) = &m.response else { return None };
         // Field names are decided the same way as when the model itself is lowered.
         let mut ns = Namespace::default();
-        let fields = names.fields(&mut ns, &spec.models[model].fields);
-        let rust_of = |wire: &str| fields.iter().find(|f| f.wire == wire).map(|f| f.rust.clone());
+        let mut fields = names.fields(&mut ns, &spec.models[model].fields);
+        let mut take = |wire: &str| fields.iter().position(|f| f.wire == wire).map(|i| fields.swap_remove(i));
+        let items = take(&p.items)?;
+        let has_more = take("has_more")?;
+        let cursor = take(p.cursor.as_deref().unwrap_or("page_token"))?;
+        let page_token = query_params.iter().find(|q| q.wire == "page_token")?.rust.clone();
         Some(ir::Pagination {
-            items: rust_of(&p.items)?,
-            cursor: rust_of(p.cursor.as_deref().unwrap_or("page_token"))?,
+            function: functions.claim(&format!("{}_all", naming::snake(wire))),
+            page_token,
+            items,
+            has_more,
+            cursor,
         })
     });
     let mut tokens = m.tokens.clone();
@@ -261,6 +268,7 @@ fn lower_method(
         http,
         path: path.to_owned(),
         doc_url: m.doc.clone(),
+        official_id: m.official_id.clone(),
         tokens,
         scopes: lower_scopes(m.scopes.as_ref()),
         path_params,

@@ -53,6 +53,10 @@ pub struct Method {
     /// The official documentation page.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The platform's own id of the endpoint, `project/version/resource/apiName` as in
+    /// its api-explorer links (the resource may be dotted: `access_record.access_photo`).
+    #[serde(default)]
+    pub official_id: Option<String>,
     /// Token kinds the endpoint accepts; empty means no token at all.
     pub tokens: Vec<TokenKind>,
     /// Omitted means "not yet known", which is different from `none`.

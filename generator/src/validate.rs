@@ -443,16 +443,17 @@ impl FileCheck<'_> {
         let callbacks = file.spec.callbacks.iter().map(|(k, c)| ("callbacks", k, &c.payload, c.doc.as_deref(), None));
         for (section, key, payload, doc, scopes) in items.chain(callbacks) {
             let path = format!("{section}.{key}");
-            // v1 types have no dots (`app_ticket`); v2 types do (`im.message.receive_v1`).
+            // v1 types have no dots and are not always lowercase (`app_ticket`,
+            // `leave_approvalV2`); v2 types do (`im.message.receive_v1`).
             let valid = !key.is_empty()
                 && !key.starts_with('.')
                 && !key.ends_with('.')
-                && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
             if !valid {
                 self.error(
                     &path,
                     format!("`{key}` does not look like an event type"),
-                    "event types are lowercase, like `im.message.receive_v1` or `app_ticket`",
+                    "event types look like `im.message.receive_v1` or `app_ticket`",
                 );
             }
             if let Some(other) = pushed.insert(key.clone(), format!("{} {path}", file.display_file().display())) {

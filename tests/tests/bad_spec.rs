@@ -23,7 +23,7 @@ fn shape_errors_in_every_file_are_reported_together() {
         "\
 error: fixtures/bad/shape/services/syntax/v1.yaml:9:1: did not find expected ',' or '}', while parsing a flow mapping at line 8 column 11
   hint: fix the YAML syntax here: an unclosed `{`, `[` or quote, or a wrong indentation
-error: fixtures/bad/shape/services/typo/v1.yaml:10:9: resources.thing.methods.get.htp: unknown field `htp`, expected one of `summary`, `http`, `doc`, `tokens`, `scopes`, `path`, `query`, `body`, `response`, `pagination`, `source`
+error: fixtures/bad/shape/services/typo/v1.yaml:10:9: resources.thing.methods.get.htp: unknown field `htp`, expected one of `summary`, `http`, `doc`, `official_id`, `tokens`, `scopes`, `path`, `query`, `body`, `response`, `pagination`, `source`
   hint: check the spelling against spec/README.md
 2 errors in the spec; nothing was written"
     );

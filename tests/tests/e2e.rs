@@ -1,6 +1,7 @@
 //! The generated `lark-sdk` crate end to end against the fake Lark server on 127.0.0.1:
 //! tokens, a JSON call, pagination, a multipart upload, a binary download and errors.
 
+use futures_util::TryStreamExt;
 use lark_runtime::HttpMethod;
 use lark_runtime::fake::{FakeLark, FakeResponse};
 use lark_sdk::contact::v3::ListUserRequest;
@@ -63,24 +64,11 @@ async fn walks_every_page_of_users() {
         FakeResponse::data(json!({ "has_more": next.is_some(), "page_token": next, "items": items }))
     });
     let client = client(&fake);
-    let mut open_ids = Vec::new();
-    let mut page_token: Option<String> = None;
-    loop {
-        let mut request = ListUserRequest::new().department_id("0").page_size(2);
-        if let Some(token) = page_token.take() {
-            request = request.page_token(token);
-        }
-        let page = client.contact().v3().user().list(request).await.expect("page");
-        for user in page.items.unwrap_or_default() {
-            // A gender the SDK does not know decodes instead of failing the page.
-            assert_eq!(user.gender.as_ref().map(|g| g.value()), Some(9));
-            open_ids.extend(user.open_id);
-        }
-        match page.page_token {
-            Some(token) if page.has_more == Some(true) && !token.is_empty() => page_token = Some(token),
-            _ => break,
-        }
-    }
+    let request = ListUserRequest::new().department_id("0").page_size(2);
+    let users: Vec<_> = client.contact().v3().user().list_all(request).items().try_collect().await.expect("every page");
+    // A gender the SDK does not know decodes instead of failing the page.
+    assert!(users.iter().all(|u| u.gender.as_ref().map(|g| g.as_str()) == Some("9")));
+    let open_ids: Vec<_> = users.into_iter().filter_map(|u| u.open_id).collect();
     assert_eq!(open_ids, ["ou_1", "ou_2", "ou_3", "ou_4", "ou_5"]);
     let pages: Vec<_> = fake.requests().into_iter().filter(|r| r.path == "/open-apis/contact/v3/users").collect();
     assert_eq!(pages.len(), 3);

@@ -62,3 +62,22 @@ fn finds_what_a_crate_uses_in_its_source() {
     // In catalogue order: services sort by name.
     assert_eq!(used, ["events.thing.created_v1", "models.v1.thing.get"]);
 }
+
+#[test]
+fn module_paths_in_the_source_pick_between_same_named_requests() {
+    let catalogue = lark_generator::catalogue(&lark_tests::workspace_root().join("spec")).expect("spec loads");
+    let entries = scopes::entries(&catalogue);
+    let shared: Vec<&str> = catalogue
+        .services
+        .iter()
+        .flat_map(|s| &s.versions)
+        .flat_map(|v| &v.resources)
+        .flat_map(|r| &r.methods)
+        .filter(|m| m.request_type == "CreateMessageRequest")
+        .map(|m| m.id.as_str())
+        .collect();
+    assert!(shared.len() > 1, "the catalogue has several `CreateMessageRequest`s: {shared:?}");
+    let source = "use lark_sdk::im::v1::{CreateMessageRequest, ReceiveIdType};";
+    let used: Vec<&str> = scopes::used_in_source(source, &catalogue, &entries).iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(used, ["im.v1.message.create"]);
+}

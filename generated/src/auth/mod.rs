@@ -6,6 +6,8 @@
 
 /// Version `v3` of the API.
 pub mod v3;
+/// Version `v4` of the API.
+pub mod v4;
 /// Entry point to the `auth` service; get one with `client.auth()`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
 pub struct Auth<'c> {

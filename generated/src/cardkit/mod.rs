@@ -6,3 +6,19 @@
 
 /// Version `v1` of the API.
 pub mod v1;
+/// Entry point to the `cardkit` service; get one with `client.cardkit()`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
+pub struct Cardkit<'c> {
+    client: &'c ::lark_runtime::Client,
+}
+
+impl<'c> Cardkit<'c> {
+    pub(crate) fn new(client: &'c ::lark_runtime::Client) -> Self {
+        Self { client }
+    }
+
+    /// Calls of version `v1`.
+    pub fn v1(&self) -> v1::Api<'c> {
+        v1::Api::new(self.client)
+    }
+}

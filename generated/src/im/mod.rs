@@ -6,6 +6,8 @@
 
 /// Version `v1` of the API.
 pub mod v1;
+/// Version `v2` of the API.
+pub mod v2;
 /// Entry point to the `im` service; get one with `client.im()`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
 pub struct Im<'c> {
@@ -20,5 +22,10 @@ impl<'c> Im<'c> {
     /// Calls of version `v1`.
     pub fn v1(&self) -> v1::Api<'c> {
         v1::Api::new(self.client)
+    }
+
+    /// Calls of version `v2`.
+    pub fn v2(&self) -> v2::Api<'c> {
+        v2::Api::new(self.client)
     }
 }

@@ -54,6 +54,9 @@ pub fn lib(catalogue: &ir::Catalogue, crate_name: &str) -> TokenStream {
         pub use ::lark_runtime as runtime;
         pub use ::lark_runtime::{Error, Result};
 
+        mod dispatch;
+        pub use self::dispatch::{EventDispatcher, visit_catalogue};
+
         #(#modules)*
 
         /// A Lark client with typed access to every enabled service.
@@ -148,9 +151,10 @@ pub fn version(ctx: &Ctx<'_>) -> TokenStream {
             pub use self::models::*;
         )
     });
+    // `pub(crate)`: the crate root's `visit_catalogue` calls each version's `events::visit`.
     let events = (!v.events.is_empty() || !v.callbacks.is_empty()).then(|| {
         quote!(
-            mod events;
+            pub(crate) mod events;
         )
     });
     let resources = v.resources.iter().map(|r| {

@@ -1,13 +1,15 @@
-//! `events.rs` of a version: binds payload models to their event and callback types.
+//! `events.rs` of a version: binds payload models to their event and callback types, and
+//! adds their typed registration methods ([`super::dispatch::version_items`]).
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Ctx, doc, module_doc, sentence, types};
+use super::{Ctx, dispatch, doc, module_doc, sentence, types};
 
 pub fn file(ctx: &Ctx<'_>) -> TokenStream {
     let header = module_doc(&format!(
-        "Events and callbacks of {} {}: which payload type each pushed type decodes to.",
+        "Events and callbacks of {} {}: which payload type each pushed type decodes to, and the\n\
+         `EventDispatcher` methods that register typed handlers for them.",
         ctx.service.wire, ctx.version.wire
     ));
     let events = ctx.version.events.iter().map(|e| {
@@ -49,9 +51,11 @@ pub fn file(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
     });
+    let registration = dispatch::version_items(ctx);
     quote! {
         #header
         #(#events)*
         #(#callbacks)*
+        #registration
     }
 }

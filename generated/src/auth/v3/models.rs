@@ -2,35 +2,39 @@
 
 //! Data types of auth v3: request bodies, responses, event payloads and their enums.
 
-/// The app's own id and secret.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct AppCredentials {
+/// The `AppTicketEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct AppTicketEvent {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
     /// `app_id`.
-    pub app_id: ::std::string::String,
-    /// `app_secret`.
-    pub app_secret: ::std::string::String,
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `app_ticket`.
+    pub app_ticket: ::std::option::Option<::std::string::String>,
 }
 
-impl ::lark_runtime::json::ToJson for AppCredentials {
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("app_id", &self.app_id);
-        object.put("app_secret", &self.app_secret);
-        object.finish()
+impl ::lark_runtime::json::FromJson for AppTicketEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "AppTicketEvent")?;
+        ::std::result::Result::Ok(Self {
+            r#type: object.optional("type")?,
+            app_id: object.optional("app_id")?,
+            app_ticket: object.optional("app_ticket")?,
+        })
     }
 }
 
-impl ::serde::Serialize for AppCredentials {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
+impl<'de> ::serde::Deserialize<'de> for AppTicketEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
     }
 }
 
@@ -51,6 +55,7 @@ pub struct CreateAppAccessTokenBody {
 }
 
 impl ::lark_runtime::json::ToJson for CreateAppAccessTokenBody {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
         object.put("app_id", &self.app_id);
@@ -69,6 +74,15 @@ impl ::serde::Serialize for CreateAppAccessTokenBody {
     }
 }
 
+/// The `CreateAppAccessTokenData` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CreateAppAccessTokenData {
+    /// `app_access_token`.
+    pub app_access_token: ::std::option::Option<::std::string::String>,
+    /// `expire`.
+    pub expire: ::std::option::Option<i32>,
+}
+
 /// An app access token and the tenant to issue a token for.
 #[derive(
     ::std::fmt::Debug,
@@ -84,6 +98,7 @@ pub struct CreateTenantAccessTokenBody {
 }
 
 impl ::lark_runtime::json::ToJson for CreateTenantAccessTokenBody {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
         object.put("app_access_token", &self.app_access_token);
@@ -101,10 +116,97 @@ impl ::serde::Serialize for CreateTenantAccessTokenBody {
     }
 }
 
+/// The `CreateTenantAccessTokenData` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CreateTenantAccessTokenData {
+    /// `tenant_access_token`.
+    pub tenant_access_token: ::std::option::Option<::std::string::String>,
+    /// `expire`.
+    pub expire: ::std::option::Option<i32>,
+}
+
+/// The `InternalAppAccessTokenBody` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct InternalAppAccessTokenBody {
+    /// `app_id`.
+    pub app_id: ::std::string::String,
+    /// `app_secret`.
+    pub app_secret: ::std::string::String,
+}
+
+/// The `InternalAppAccessTokenData` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct InternalAppAccessTokenData {
+    /// `app_access_token`.
+    pub app_access_token: ::std::option::Option<::std::string::String>,
+    /// `expire`.
+    pub expire: ::std::option::Option<i32>,
+}
+
+/// The `InternalTenantAccessTokenBody` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct InternalTenantAccessTokenBody {
+    /// `app_id`.
+    pub app_id: ::std::string::String,
+    /// `app_secret`.
+    pub app_secret: ::std::string::String,
+}
+
+/// The `InternalTenantAccessTokenData` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct InternalTenantAccessTokenData {
+    /// `tenant_access_token`.
+    pub tenant_access_token: ::std::option::Option<::std::string::String>,
+    /// `expire`.
+    pub expire: ::std::option::Option<i32>,
+}
+
+/// The `ResendAppTicketBody` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct ResendAppTicketBody {
+    /// `app_id`.
+    pub app_id: ::std::string::String,
+    /// `app_secret`.
+    pub app_secret: ::std::string::String,
+}
+
+/// The app's own id and secret.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct AppCredentials {
+    /// `app_id`.
+    pub app_id: ::std::string::String,
+    /// `app_secret`.
+    pub app_secret: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for AppCredentials {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("app_id", &self.app_id);
+        object.put("app_secret", &self.app_secret);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppCredentials {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// A tenant access token and its remaining lifetime.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct TenantAccessToken {
     /// `tenant_access_token`.
@@ -114,6 +216,7 @@ pub struct TenantAccessToken {
 }
 
 impl ::lark_runtime::json::FromJson for TenantAccessToken {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -136,7 +239,7 @@ impl<'de> ::serde::Deserialize<'de> for TenantAccessToken {
 /// An app access token and its remaining lifetime.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct AppAccessToken {
     /// `app_access_token`.
@@ -146,6 +249,7 @@ pub struct AppAccessToken {
 }
 
 impl ::lark_runtime::json::FromJson for AppAccessToken {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {

@@ -4,4 +4,40 @@
 
 mod models;
 pub use self::models::*;
-mod events;
+
+pub(crate) mod events;
+mod card;
+pub use self::card::{
+
+    CardApi, BatchUpdateCardRequest, CreateCardRequest, IdConvertCardRequest,
+    SettingsCardRequest, UpdateCardRequest,
+};
+
+mod card_element;
+pub use self::card_element::{
+
+    CardElementApi, ContentCardElementRequest, CreateCardElementRequest,
+    DeleteCardElementRequest, PatchCardElementRequest, UpdateCardElementRequest,
+};
+
+/// Entry point to `cardkit` v1; get one with `client.cardkit().v1()`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
+pub struct Api<'c> {
+    client: &'c ::lark_runtime::Client,
+}
+
+impl<'c> Api<'c> {
+    pub(crate) fn new(client: &'c ::lark_runtime::Client) -> Self {
+        Self { client }
+    }
+
+    /// Calls on the `card` resource.
+    pub fn card(&self) -> CardApi<'c> {
+        CardApi::new(self.client)
+    }
+
+    /// Calls on the `card_element` resource.
+    pub fn card_element(&self) -> CardElementApi<'c> {
+        CardElementApi::new(self.client)
+    }
+}

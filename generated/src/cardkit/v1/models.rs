@@ -2,10 +2,154 @@
 
 //! Data types of cardkit v1: request bodies, responses, event payloads and their enums.
 
+/// The `BatchUpdateCardBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct BatchUpdateCardBody {
+    /// `uuid`.
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// `sequence`.
+    pub sequence: i32,
+    /// `actions`.
+    pub actions: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for BatchUpdateCardBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("uuid", &self.uuid);
+        object.put("sequence", &self.sequence);
+        object.put("actions", &self.actions);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BatchUpdateCardBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CallBackAction` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CallBackAction {
+    /// `value`.
+    pub value: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `tag`.
+    pub tag: ::std::option::Option<::std::string::String>,
+    /// `option`.
+    pub option: ::std::option::Option<::std::string::String>,
+    /// `timezone`.
+    pub timezone: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `form_value`.
+    pub form_value: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `input_value`.
+    pub input_value: ::std::option::Option<::std::string::String>,
+    /// `options`.
+    pub options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `checked`.
+    pub checked: ::std::option::Option<bool>,
+}
+
+/// The `CallBackCard` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CallBackCard {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `data`.
+    pub data: ::std::option::Option<::serde_json::Value>,
+}
+
+/// The `CallBackContext` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CallBackContext {
+    /// `url`.
+    pub url: ::std::option::Option<::std::string::String>,
+    /// `preview_token`.
+    pub preview_token: ::std::option::Option<::std::string::String>,
+    /// `open_message_id`.
+    pub open_message_id: ::std::option::Option<::std::string::String>,
+    /// `open_chat_id`.
+    pub open_chat_id: ::std::option::Option<::std::string::String>,
+}
+
+/// The `CallBackOperator` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CallBackOperator {
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `union_id`.
+    pub union_id: ::std::option::Option<::std::string::String>,
+}
+
+/// The `CallBackToast` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CallBackToast {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `content`.
+    pub content: ::std::option::Option<::std::string::String>,
+    /// `i18n`.
+    pub i18n: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+}
+
+/// The `Card` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct Card {
+    /// `type`.
+    pub r#type: ::std::string::String,
+    /// `data`.
+    pub data: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for Card {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("data", &self.data);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for Card {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Payload of `card.action.trigger`.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct CardActionTriggerEvent {
     /// `operator`.
@@ -23,6 +167,7 @@ pub struct CardActionTriggerEvent {
 }
 
 impl ::lark_runtime::json::FromJson for CardActionTriggerEvent {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -49,10 +194,515 @@ impl<'de> ::serde::Deserialize<'de> for CardActionTriggerEvent {
     }
 }
 
+/// The answer to a card action; both parts are optional.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CardActionTriggerResponse {
+    /// `toast`.
+    pub toast: ::std::option::Option<crate::cardkit::v1::CallbackToast>,
+    /// `card`.
+    pub card: ::std::option::Option<crate::cardkit::v1::CallbackCard>,
+}
+
+impl ::lark_runtime::json::ToJson for CardActionTriggerResponse {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("toast", &self.toast);
+        object.put("card", &self.card);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CardActionTriggerResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ContentCardElementBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ContentCardElementBody {
+    /// `uuid`.
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// `content`.
+    pub content: ::std::string::String,
+    /// `sequence`.
+    pub sequence: i32,
+}
+
+impl ::lark_runtime::json::ToJson for ContentCardElementBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("uuid", &self.uuid);
+        object.put("content", &self.content);
+        object.put("sequence", &self.sequence);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ContentCardElementBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CreateCardBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CreateCardBody {
+    /// `type`.
+    pub r#type: ::std::string::String,
+    /// `data`.
+    pub data: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for CreateCardBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("data", &self.data);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateCardBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CreateCardData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateCardData {
+    /// `card_id`.
+    pub card_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateCardData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CreateCardData")?;
+        ::std::result::Result::Ok(Self {
+            card_id: object.optional("card_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateCardData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateCardElementBody` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CreateCardElementBody {
+    /// `type`.
+    pub r#type: crate::cardkit::v1::Type,
+    /// `target_element_id`.
+    pub target_element_id: ::std::option::Option<::std::string::String>,
+    /// `uuid`.
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// `sequence`.
+    pub sequence: i32,
+    /// `elements`.
+    pub elements: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for CreateCardElementBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("target_element_id", &self.target_element_id);
+        object.put("uuid", &self.uuid);
+        object.put("sequence", &self.sequence);
+        object.put("elements", &self.elements);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateCardElementBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DeleteCardElementBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct DeleteCardElementBody {
+    /// `uuid`.
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// `sequence`.
+    pub sequence: i32,
+}
+
+impl ::lark_runtime::json::ToJson for DeleteCardElementBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("uuid", &self.uuid);
+        object.put("sequence", &self.sequence);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DeleteCardElementBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `IdConvertCardBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct IdConvertCardBody {
+    /// `message_id`.
+    pub message_id: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for IdConvertCardBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("message_id", &self.message_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for IdConvertCardBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `IdConvertCardData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct IdConvertCardData {
+    /// `card_id`.
+    pub card_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for IdConvertCardData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "IdConvertCardData")?;
+        ::std::result::Result::Ok(Self {
+            card_id: object.optional("card_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for IdConvertCardData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `PatchCardElementBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct PatchCardElementBody {
+    /// `partial_element`.
+    pub partial_element: ::std::string::String,
+    /// `uuid`.
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// `sequence`.
+    pub sequence: i32,
+}
+
+impl ::lark_runtime::json::ToJson for PatchCardElementBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("partial_element", &self.partial_element);
+        object.put("uuid", &self.uuid);
+        object.put("sequence", &self.sequence);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PatchCardElementBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `SettingsCardBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct SettingsCardBody {
+    /// `settings`.
+    pub settings: ::std::string::String,
+    /// `uuid`.
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// `sequence`.
+    pub sequence: i32,
+}
+
+impl ::lark_runtime::json::ToJson for SettingsCardBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("settings", &self.settings);
+        object.put("uuid", &self.uuid);
+        object.put("sequence", &self.sequence);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SettingsCardBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `URLPreviewGetInline` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct UrlPreviewGetInline {
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `i18n_title`.
+    pub i18n_title: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `image_key`.
+    pub image_key: ::std::option::Option<::std::string::String>,
+    /// `url`.
+    pub url: ::std::option::Option<crate::cardkit::v1::UrlPreviewGetInlineUrl>,
+}
+
+/// The `URLPreviewGetInlineURL` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct UrlPreviewGetInlineUrl {
+    /// `copy_url`.
+    pub copy_url: ::std::option::Option<::std::string::String>,
+    /// `ios`.
+    pub ios: ::std::option::Option<::std::string::String>,
+    /// `android`.
+    pub android: ::std::option::Option<::std::string::String>,
+    /// `pc`.
+    pub pc: ::std::option::Option<::std::string::String>,
+    /// `web`.
+    pub web: ::std::option::Option<::std::string::String>,
+}
+
+/// The `UpdateCardBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UpdateCardBody {
+    /// `card`.
+    pub card: crate::cardkit::v1::Card,
+    /// `uuid`.
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// `sequence`.
+    pub sequence: i32,
+}
+
+impl ::lark_runtime::json::ToJson for UpdateCardBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("card", &self.card);
+        object.put("uuid", &self.uuid);
+        object.put("sequence", &self.sequence);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UpdateCardBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UpdateCardElementBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UpdateCardElementBody {
+    /// `uuid`.
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// `element`.
+    pub element: ::std::string::String,
+    /// `sequence`.
+    pub sequence: i32,
+}
+
+impl ::lark_runtime::json::ToJson for UpdateCardElementBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("uuid", &self.uuid);
+        object.put("element", &self.element);
+        object.put("sequence", &self.sequence);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UpdateCardElementBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Payload of `url.preview.get`.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UrlPreviewGetEvent {
+    /// `operator`.
+    pub operator: ::std::option::Option<crate::cardkit::v1::CallbackOperator>,
+    /// Where the link was shown.
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The link and the message it appeared in.
+    pub context: ::std::option::Option<crate::cardkit::v1::CallbackContext>,
+}
+
+impl ::lark_runtime::json::FromJson for UrlPreviewGetEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UrlPreviewGetEvent")?;
+        ::std::result::Result::Ok(Self {
+            operator: object.optional("operator")?,
+            host: object.optional("host")?,
+            context: object.optional("context")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UrlPreviewGetEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The preview of a link; both parts are optional.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UrlPreviewGetResponse {
+    /// `inline`.
+    pub inline: ::std::option::Option<crate::cardkit::v1::UrlPreviewInline>,
+    /// `card`.
+    pub card: ::std::option::Option<crate::cardkit::v1::CallbackCard>,
+}
+
+impl ::lark_runtime::json::ToJson for UrlPreviewGetResponse {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("inline", &self.inline);
+        object.put("card", &self.card);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UrlPreviewGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// The user who interacted with the card.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct CallbackOperator {
     /// `tenant_key`.
@@ -66,6 +716,7 @@ pub struct CallbackOperator {
 }
 
 impl ::lark_runtime::json::FromJson for CallbackOperator {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -90,7 +741,7 @@ impl<'de> ::serde::Deserialize<'de> for CallbackOperator {
 /// What the user did.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct CallbackAction {
     /// The value attached to the component in the card.
@@ -114,6 +765,7 @@ pub struct CallbackAction {
 }
 
 impl ::lark_runtime::json::FromJson for CallbackAction {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -143,7 +795,7 @@ impl<'de> ::serde::Deserialize<'de> for CallbackAction {
 /// Where the card lives.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct CallbackContext {
     /// `url`.
@@ -157,6 +809,7 @@ pub struct CallbackContext {
 }
 
 impl ::lark_runtime::json::FromJson for CallbackContext {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -175,38 +828,6 @@ impl<'de> ::serde::Deserialize<'de> for CallbackContext {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-/// The answer to a card action; both parts are optional.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct CardActionTriggerResponse {
-    /// `toast`.
-    pub toast: ::std::option::Option<crate::cardkit::v1::CallbackToast>,
-    /// `card`.
-    pub card: ::std::option::Option<crate::cardkit::v1::CallbackCard>,
-}
-
-impl ::lark_runtime::json::ToJson for CardActionTriggerResponse {
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("toast", &self.toast);
-        object.put("card", &self.card);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CardActionTriggerResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -231,6 +852,7 @@ pub struct CallbackToast {
 }
 
 impl ::lark_runtime::json::ToJson for CallbackToast {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
         object.put("type", &self.kind);
@@ -266,6 +888,7 @@ pub struct CallbackCard {
 }
 
 impl ::lark_runtime::json::ToJson for CallbackCard {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
         object.put("type", &self.kind);
@@ -275,6 +898,182 @@ impl ::lark_runtime::json::ToJson for CallbackCard {
 }
 
 impl ::serde::Serialize for CallbackCard {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The one-line preview shown in place of the link.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UrlPreviewInline {
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Title per locale, e.g. zh_cn or en_us.
+    pub i18n_title: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// Key of an uploaded image shown as the icon.
+    pub image_key: ::std::option::Option<::std::string::String>,
+    /// `url`.
+    pub url: ::std::option::Option<crate::cardkit::v1::UrlPreviewInlineUrl>,
+}
+
+impl ::lark_runtime::json::ToJson for UrlPreviewInline {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("title", &self.title);
+        object.put("i18n_title", &self.i18n_title);
+        object.put("image_key", &self.image_key);
+        object.put("url", &self.url);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UrlPreviewInline {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Where a click on the preview leads, per client.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UrlPreviewInlineUrl {
+    /// The link copied by "copy link".
+    pub copy_url: ::std::option::Option<::std::string::String>,
+    /// `ios`.
+    pub ios: ::std::option::Option<::std::string::String>,
+    /// `android`.
+    pub android: ::std::option::Option<::std::string::String>,
+    /// `pc`.
+    pub pc: ::std::option::Option<::std::string::String>,
+    /// `web`.
+    pub web: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for UrlPreviewInlineUrl {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("copy_url", &self.copy_url);
+        object.put("ios", &self.ios);
+        object.put("android", &self.android);
+        object.put("pc", &self.pc);
+        object.put("web", &self.web);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UrlPreviewInlineUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `Type`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`Type::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     Type::InsertBefore => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum Type {
+    /// `insert_before`.
+    InsertBefore,
+    /// `insert_after`.
+    InsertAfter,
+    /// `append`.
+    Append,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl Type {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "insert_before",
+        "insert_after",
+        "append",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InsertBefore => "insert_before",
+            Self::InsertAfter => "insert_after",
+            Self::Append => "append",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for Type {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "insert_before" => Self::InsertBefore,
+            "insert_after" => Self::InsertAfter,
+            "append" => Self::Append,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for Type {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Type {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for Type {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -319,6 +1118,7 @@ impl ToastType {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["info", "success", "error", "warning"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Info => "info",
@@ -330,6 +1130,7 @@ impl ToastType {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -339,6 +1140,7 @@ impl ToastType {
 }
 
 impl ::std::convert::From<&str> for ToastType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "info" => Self::Info,
@@ -351,12 +1153,14 @@ impl ::std::convert::From<&str> for ToastType {
 }
 
 impl ::std::fmt::Display for ToastType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::ToJson for ToastType {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
@@ -403,6 +1207,7 @@ impl CardType {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["raw", "template"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Raw => "raw",
@@ -412,6 +1217,7 @@ impl CardType {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -421,6 +1227,7 @@ impl CardType {
 }
 
 impl ::std::convert::From<&str> for CardType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "raw" => Self::Raw,
@@ -431,12 +1238,14 @@ impl ::std::convert::From<&str> for CardType {
 }
 
 impl ::std::fmt::Display for CardType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::ToJson for CardType {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }

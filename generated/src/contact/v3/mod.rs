@@ -4,9 +4,96 @@
 
 mod models;
 pub use self::models::*;
-mod events;
+
+pub(crate) mod events;
+mod custom_attr;
+pub use self::custom_attr::{CustomAttrApi, ListCustomAttrRequest};
+
+mod department;
+pub use self::department::{
+
+    DepartmentApi, BatchDepartmentRequest, ChildrenDepartmentRequest,
+    CreateDepartmentRequest, DeleteDepartmentRequest, GetDepartmentRequest,
+    ListDepartmentRequest, ParentDepartmentRequest, PatchDepartmentRequest,
+    SearchDepartmentRequest, UnbindDepartmentChatDepartmentRequest,
+    UpdateDepartmentRequest, UpdateDepartmentIdDepartmentRequest,
+};
+
+mod employee_type_enum;
+pub use self::employee_type_enum::{
+
+    EmployeeTypeEnumApi, CreateEmployeeTypeEnumRequest, DeleteEmployeeTypeEnumRequest,
+    ListEmployeeTypeEnumRequest, UpdateEmployeeTypeEnumRequest,
+};
+
+mod functional_role;
+pub use self::functional_role::{
+
+    FunctionalRoleApi, CreateFunctionalRoleRequest, DeleteFunctionalRoleRequest,
+    UpdateFunctionalRoleRequest,
+};
+
+mod functional_role_member;
+pub use self::functional_role_member::{
+
+    FunctionalRoleMemberApi, BatchCreateFunctionalRoleMemberRequest,
+    BatchDeleteFunctionalRoleMemberRequest, GetFunctionalRoleMemberRequest,
+    ListFunctionalRoleMemberRequest, ScopesFunctionalRoleMemberRequest,
+};
+
+mod group;
+pub use self::group::{
+
+    GroupApi, CreateGroupRequest, DeleteGroupRequest, GetGroupRequest,
+    MemberBelongGroupRequest, PatchGroupRequest, SimplelistGroupRequest,
+};
+
+mod group_member;
+pub use self::group_member::{
+
+    GroupMemberApi, AddGroupMemberRequest, BatchAddGroupMemberRequest,
+    BatchRemoveGroupMemberRequest, RemoveGroupMemberRequest, SimplelistGroupMemberRequest,
+};
+
+mod job_family;
+pub use self::job_family::{
+
+    JobFamilyApi, CreateJobFamilyRequest, DeleteJobFamilyRequest, GetJobFamilyRequest,
+    ListJobFamilyRequest, UpdateJobFamilyRequest,
+};
+
+mod job_level;
+pub use self::job_level::{
+
+    JobLevelApi, CreateJobLevelRequest, DeleteJobLevelRequest, GetJobLevelRequest,
+    ListJobLevelRequest, UpdateJobLevelRequest,
+};
+
+mod job_title;
+pub use self::job_title::{JobTitleApi, GetJobTitleRequest, ListJobTitleRequest};
+
+mod scope;
+pub use self::scope::{ScopeApi, ListScopeRequest};
+
+mod unit;
+pub use self::unit::{
+
+    UnitApi, BindDepartmentUnitRequest, CreateUnitRequest, DeleteUnitRequest,
+    GetUnitRequest, ListUnitRequest, ListDepartmentUnitRequest, PatchUnitRequest,
+    UnbindDepartmentUnitRequest,
+};
+
 mod user;
-pub use self::user::{UserApi, GetUserRequest, ListUserRequest, BatchGetIdUserRequest};
+pub use self::user::{
+
+    UserApi, BasicBatchUserRequest, BatchUserRequest, BatchGetIdUserRequest,
+    CreateUserRequest, DeleteUserRequest, FindByDepartmentUserRequest, GetUserRequest,
+    ListUserRequest, PatchUserRequest, ResurrectUserRequest, UpdateUserRequest,
+    UpdateUserIdUserRequest,
+};
+
+mod work_city;
+pub use self::work_city::{WorkCityApi, GetWorkCityRequest, ListWorkCityRequest};
 
 /// Entry point to `contact` v3; get one with `client.contact().v3()`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
@@ -19,8 +106,73 @@ impl<'c> Api<'c> {
         Self { client }
     }
 
+    /// Calls on the `custom_attr` resource.
+    pub fn custom_attr(&self) -> CustomAttrApi<'c> {
+        CustomAttrApi::new(self.client)
+    }
+
+    /// Calls on the `department` resource.
+    pub fn department(&self) -> DepartmentApi<'c> {
+        DepartmentApi::new(self.client)
+    }
+
+    /// Calls on the `employee_type_enum` resource.
+    pub fn employee_type_enum(&self) -> EmployeeTypeEnumApi<'c> {
+        EmployeeTypeEnumApi::new(self.client)
+    }
+
+    /// Calls on the `functional_role` resource.
+    pub fn functional_role(&self) -> FunctionalRoleApi<'c> {
+        FunctionalRoleApi::new(self.client)
+    }
+
+    /// Calls on the `functional_role_member` resource.
+    pub fn functional_role_member(&self) -> FunctionalRoleMemberApi<'c> {
+        FunctionalRoleMemberApi::new(self.client)
+    }
+
+    /// Calls on the `group` resource.
+    pub fn group(&self) -> GroupApi<'c> {
+        GroupApi::new(self.client)
+    }
+
+    /// Calls on the `group_member` resource.
+    pub fn group_member(&self) -> GroupMemberApi<'c> {
+        GroupMemberApi::new(self.client)
+    }
+
+    /// Calls on the `job_family` resource.
+    pub fn job_family(&self) -> JobFamilyApi<'c> {
+        JobFamilyApi::new(self.client)
+    }
+
+    /// Calls on the `job_level` resource.
+    pub fn job_level(&self) -> JobLevelApi<'c> {
+        JobLevelApi::new(self.client)
+    }
+
+    /// Calls on the `job_title` resource.
+    pub fn job_title(&self) -> JobTitleApi<'c> {
+        JobTitleApi::new(self.client)
+    }
+
+    /// Calls on the `scope` resource.
+    pub fn scope(&self) -> ScopeApi<'c> {
+        ScopeApi::new(self.client)
+    }
+
+    /// Calls on the `unit` resource.
+    pub fn unit(&self) -> UnitApi<'c> {
+        UnitApi::new(self.client)
+    }
+
     /// Calls on the `user` resource.
     pub fn user(&self) -> UserApi<'c> {
         UserApi::new(self.client)
+    }
+
+    /// Calls on the `work_city` resource.
+    pub fn work_city(&self) -> WorkCityApi<'c> {
+        WorkCityApi::new(self.client)
     }
 }

@@ -2,28 +2,66 @@
 
 //! Data types of contact v3: request bodies, responses, event payloads and their enums.
 
-/// The `GetUserData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+/// The `AddGroupMemberBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct GetUserData {
-    /// `user`.
-    pub user: ::std::option::Option<crate::contact::v3::User>,
+pub struct AddGroupMemberBody {
+    /// `member_type`.
+    pub member_type: ::std::string::String,
+    /// `member_id_type`.
+    pub member_id_type: crate::contact::v3::MemberIdType,
+    /// `member_id`.
+    pub member_id: ::std::string::String,
 }
 
-impl ::lark_runtime::json::FromJson for GetUserData {
+impl ::lark_runtime::json::ToJson for AddGroupMemberBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("member_type", &self.member_type);
+        object.put("member_id_type", &self.member_id_type);
+        object.put("member_id", &self.member_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AddGroupMemberBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Avatar image URLs in several sizes.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AvatarInfo {
+    /// `avatar_72`.
+    pub avatar_72: ::std::option::Option<::std::string::String>,
+    /// `avatar_240`.
+    pub avatar_240: ::std::option::Option<::std::string::String>,
+    /// `avatar_640`.
+    pub avatar_640: ::std::option::Option<::std::string::String>,
+    /// `avatar_origin`.
+    pub avatar_origin: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for AvatarInfo {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetUserData")?;
+        let mut object = ::lark_runtime::json::Object::new(value, "AvatarInfo")?;
         ::std::result::Result::Ok(Self {
-            user: object.optional("user")?,
+            avatar_72: object.optional("avatar_72")?,
+            avatar_240: object.optional("avatar_240")?,
+            avatar_640: object.optional("avatar_640")?,
+            avatar_origin: object.optional("avatar_origin")?,
         })
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for GetUserData {
+impl<'de> ::serde::Deserialize<'de> for AvatarInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -31,34 +69,344 @@ impl<'de> ::serde::Deserialize<'de> for GetUserData {
     }
 }
 
-/// The `ListUserData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ListUserData {
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::User>>,
+impl ::lark_runtime::json::ToJson for AvatarInfo {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("avatar_72", &self.avatar_72);
+        object.put("avatar_240", &self.avatar_240);
+        object.put("avatar_640", &self.avatar_640);
+        object.put("avatar_origin", &self.avatar_origin);
+        object.finish()
+    }
 }
 
-impl ::lark_runtime::json::FromJson for ListUserData {
+impl ::serde::Serialize for AvatarInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `BasicBatchUserBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct BasicBatchUserBody {
+    /// `user_ids`.
+    pub user_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for BasicBatchUserBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_ids", &self.user_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BasicBatchUserBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `BasicBatchUserData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct BasicBatchUserData {
+    /// `users`.
+    pub users: ::std::option::Option<::std::vec::Vec<crate::contact::v3::BasicUser>>,
+}
+
+impl ::lark_runtime::json::FromJson for BasicBatchUserData {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ListUserData")?;
+        let mut object = ::lark_runtime::json::Object::new(value, "BasicBatchUserData")?;
         ::std::result::Result::Ok(Self {
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
+            users: object.optional("users")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BasicBatchUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `BasicUser` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct BasicUser {
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<crate::contact::v3::I18nName>,
+}
+
+impl ::lark_runtime::json::FromJson for BasicUser {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "BasicUser")?;
+        ::std::result::Result::Ok(Self {
+            user_id: object.optional("user_id")?,
+            name: object.optional("name")?,
+            i18n_name: object.optional("i18n_name")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BasicUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `BatchAddGroupMemberBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct BatchAddGroupMemberBody {
+    /// `members`.
+    pub members: ::std::option::Option<::std::vec::Vec<crate::contact::v3::Memberlist>>,
+}
+
+impl ::lark_runtime::json::ToJson for BatchAddGroupMemberBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("members", &self.members);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BatchAddGroupMemberBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `BatchAddGroupMemberData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct BatchAddGroupMemberData {
+    /// `results`.
+    pub results: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::MemberResult>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for BatchAddGroupMemberData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "BatchAddGroupMemberData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            results: object.optional("results")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BatchAddGroupMemberData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `BatchCreateFunctionalRoleMemberBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct BatchCreateFunctionalRoleMemberBody {
+    /// `members`.
+    pub members: ::std::vec::Vec<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for BatchCreateFunctionalRoleMemberBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("members", &self.members);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BatchCreateFunctionalRoleMemberBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `BatchCreateFunctionalRoleMemberData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct BatchCreateFunctionalRoleMemberData {
+    /// `results`.
+    pub results: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::FunctionalRoleMemberResult>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for BatchCreateFunctionalRoleMemberData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "BatchCreateFunctionalRoleMemberData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            results: object.optional("results")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BatchCreateFunctionalRoleMemberData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `BatchDeleteFunctionalRoleMemberBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct BatchDeleteFunctionalRoleMemberBody {
+    /// `members`.
+    pub members: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::ToJson for BatchDeleteFunctionalRoleMemberBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("members", &self.members);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BatchDeleteFunctionalRoleMemberBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `BatchDeleteFunctionalRoleMemberData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct BatchDeleteFunctionalRoleMemberData {
+    /// `result`.
+    pub result: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::FunctionalRoleMemberResult>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for BatchDeleteFunctionalRoleMemberData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "BatchDeleteFunctionalRoleMemberData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            result: object.optional("result")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BatchDeleteFunctionalRoleMemberData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `BatchDepartmentData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct BatchDepartmentData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::Department>>,
+}
+
+impl ::lark_runtime::json::FromJson for BatchDepartmentData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "BatchDepartmentData",
+        )?;
+        ::std::result::Result::Ok(Self {
             items: object.optional("items")?,
         })
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for ListUserData {
+impl<'de> ::serde::Deserialize<'de> for BatchDepartmentData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -83,6 +431,7 @@ pub struct BatchGetIdUserBody {
 }
 
 impl ::lark_runtime::json::ToJson for BatchGetIdUserBody {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
         object.put("emails", &self.emails);
@@ -104,7 +453,7 @@ impl ::serde::Serialize for BatchGetIdUserBody {
 /// The `BatchGetIdUserData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct BatchGetIdUserData {
     /// `user_list`.
@@ -114,6 +463,7 @@ pub struct BatchGetIdUserData {
 }
 
 impl ::lark_runtime::json::FromJson for BatchGetIdUserData {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -132,37 +482,59 @@ impl<'de> ::serde::Deserialize<'de> for BatchGetIdUserData {
     }
 }
 
-/// One resolved email or mobile number.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct UserContactInfo {
-    /// The id, of the kind named by `user_id_type`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `mobile`.
-    pub mobile: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `status`.
-    pub status: ::std::option::Option<crate::contact::v3::UserStatus>,
+/// The `BatchRemoveGroupMemberBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct BatchRemoveGroupMemberBody {
+    /// `members`.
+    pub members: ::std::vec::Vec<crate::contact::v3::Memberlist>,
 }
 
-impl ::lark_runtime::json::FromJson for UserContactInfo {
+impl ::lark_runtime::json::ToJson for BatchRemoveGroupMemberBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("members", &self.members);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BatchRemoveGroupMemberBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `BatchUserData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct BatchUserData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::User>>,
+}
+
+impl ::lark_runtime::json::FromJson for BatchUserData {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UserContactInfo")?;
+        let mut object = ::lark_runtime::json::Object::new(value, "BatchUserData")?;
         ::std::result::Result::Ok(Self {
-            user_id: object.optional("user_id")?,
-            mobile: object.optional("mobile")?,
-            email: object.optional("email")?,
-            status: object.optional("status")?,
+            items: object.optional("items")?,
         })
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for UserContactInfo {
+impl<'de> ::serde::Deserialize<'de> for BatchUserData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -170,11 +542,4224 @@ impl<'de> ::serde::Deserialize<'de> for UserContactInfo {
     }
 }
 
-/// A user profile (a common subset of the platform's fields).
+/// The `BindDepartmentUnitBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct BindDepartmentUnitBody {
+    /// `unit_id`.
+    pub unit_id: ::std::string::String,
+    /// `department_id`.
+    pub department_id: ::std::string::String,
+    /// `department_id_type`.
+    pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
+}
+
+impl ::lark_runtime::json::ToJson for BindDepartmentUnitBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("unit_id", &self.unit_id);
+        object.put("department_id", &self.department_id);
+        object.put("department_id_type", &self.department_id_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BindDepartmentUnitBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ChildrenDepartmentData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
+pub struct ChildrenDepartmentData {
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::Department>>,
+}
+
+impl ::lark_runtime::json::FromJson for ChildrenDepartmentData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ChildrenDepartmentData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChildrenDepartmentData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ContactScopeChangeEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ContactScopeChangeEvent {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ContactScopeChangeEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ContactScopeChangeEvent",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: object.optional("type")?,
+            app_id: object.optional("app_id")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ContactScopeChangeEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateDepartmentData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateDepartmentData {
+    /// `department`.
+    pub department: ::std::option::Option<crate::contact::v3::Department>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateDepartmentData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CreateDepartmentData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            department: object.optional("department")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateDepartmentData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateEmployeeTypeEnumData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateEmployeeTypeEnumData {
+    /// `employee_type_enum`.
+    pub employee_type_enum: ::std::option::Option<crate::contact::v3::EmployeeTypeEnum>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateEmployeeTypeEnumData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CreateEmployeeTypeEnumData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            employee_type_enum: object.optional("employee_type_enum")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateEmployeeTypeEnumData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateFunctionalRoleBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CreateFunctionalRoleBody {
+    /// `role_name`.
+    pub role_name: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for CreateFunctionalRoleBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("role_name", &self.role_name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateFunctionalRoleBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CreateFunctionalRoleData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateFunctionalRoleData {
+    /// `role_id`.
+    pub role_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateFunctionalRoleData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CreateFunctionalRoleData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            role_id: object.optional("role_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateFunctionalRoleData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateGroupData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateGroupData {
+    /// `group_id`.
+    pub group_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateGroupData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CreateGroupData")?;
+        ::std::result::Result::Ok(Self {
+            group_id: object.optional("group_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateGroupData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateJobFamilyData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateJobFamilyData {
+    /// `job_family`.
+    pub job_family: ::std::option::Option<crate::contact::v3::JobFamily>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateJobFamilyData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CreateJobFamilyData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            job_family: object.optional("job_family")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateJobFamilyData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateJobLevelData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateJobLevelData {
+    /// `job_level`.
+    pub job_level: ::std::option::Option<crate::contact::v3::JobLevel>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateJobLevelData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CreateJobLevelData")?;
+        ::std::result::Result::Ok(Self {
+            job_level: object.optional("job_level")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateJobLevelData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateUnitBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CreateUnitBody {
+    /// `unit_id`.
+    pub unit_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `unit_type`.
+    pub unit_type: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for CreateUnitBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("unit_id", &self.unit_id);
+        object.put("name", &self.name);
+        object.put("unit_type", &self.unit_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateUnitBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CreateUnitData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateUnitData {
+    /// `unit_id`.
+    pub unit_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateUnitData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CreateUnitData")?;
+        ::std::result::Result::Ok(Self {
+            unit_id: object.optional("unit_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateUnitData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateUserData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateUserData {
+    /// `user`.
+    pub user: ::std::option::Option<crate::contact::v3::User>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateUserData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CreateUserData")?;
+        ::std::result::Result::Ok(Self {
+            user: object.optional("user")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CustomAttr` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CustomAttr {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `options`.
+    pub options: ::std::option::Option<crate::contact::v3::CustomAttrOptions>,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::I18nContent>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for CustomAttr {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CustomAttr")?;
+        ::std::result::Result::Ok(Self {
+            id: object.optional("id")?,
+            r#type: object.optional("type")?,
+            options: object.optional("options")?,
+            i18n_name: object.optional("i18n_name")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomAttr {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CustomAttrEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CustomAttrEvent {
+    /// `contact_field_key`.
+    pub contact_field_key: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `allow_open_query`.
+    pub allow_open_query: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for CustomAttrEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CustomAttrEvent")?;
+        ::std::result::Result::Ok(Self {
+            contact_field_key: object.optional("contact_field_key")?,
+            allow_open_query: object.optional("allow_open_query")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomAttrEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CustomAttrEventUpdatedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CustomAttrEventUpdatedV3Event {
+    /// `object`.
+    pub object: ::std::option::Option<crate::contact::v3::CustomAttrEvent>,
+    /// `old_object`.
+    pub old_object: ::std::option::Option<crate::contact::v3::CustomAttrEvent>,
+}
+
+impl ::lark_runtime::json::FromJson for CustomAttrEventUpdatedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CustomAttrEventUpdatedV3Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: object.optional("object")?,
+            old_object: object.optional("old_object")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomAttrEventUpdatedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CustomAttrGenericUser` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CustomAttrGenericUser {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `type`.
+    pub r#type: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::FromJson for CustomAttrGenericUser {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CustomAttrGenericUser",
+        )?;
+        ::std::result::Result::Ok(Self {
+            id: object.optional("id")?,
+            r#type: object.optional("type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomAttrGenericUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CustomAttrGenericUser {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("type", &self.r#type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CustomAttrGenericUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CustomAttrOption` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CustomAttrOption {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `value`.
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for CustomAttrOption {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CustomAttrOption")?;
+        ::std::result::Result::Ok(Self {
+            id: object.optional("id")?,
+            value: object.optional("value")?,
+            name: object.optional("name")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomAttrOption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CustomAttrOptions` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CustomAttrOptions {
+    /// `default_option_id`.
+    pub default_option_id: ::std::option::Option<::std::string::String>,
+    /// `option_type`.
+    pub option_type: ::std::option::Option<crate::contact::v3::OptionType>,
+    /// `options`.
+    pub options: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::CustomAttrOption>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for CustomAttrOptions {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CustomAttrOptions")?;
+        ::std::result::Result::Ok(Self {
+            default_option_id: object.optional("default_option_id")?,
+            option_type: object.optional("option_type")?,
+            options: object.optional("options")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CustomAttrOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DeleteUserBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct DeleteUserBody {
+    /// `department_chat_acceptor_user_id`.
+    pub department_chat_acceptor_user_id: ::std::option::Option<::std::string::String>,
+    /// `external_chat_acceptor_user_id`.
+    pub external_chat_acceptor_user_id: ::std::option::Option<::std::string::String>,
+    /// `docs_acceptor_user_id`.
+    pub docs_acceptor_user_id: ::std::option::Option<::std::string::String>,
+    /// `calendar_acceptor_user_id`.
+    pub calendar_acceptor_user_id: ::std::option::Option<::std::string::String>,
+    /// `application_acceptor_user_id`.
+    pub application_acceptor_user_id: ::std::option::Option<::std::string::String>,
+    /// `minutes_acceptor_user_id`.
+    pub minutes_acceptor_user_id: ::std::option::Option<::std::string::String>,
+    /// `survey_acceptor_user_id`.
+    pub survey_acceptor_user_id: ::std::option::Option<::std::string::String>,
+    /// `email_acceptor`.
+    pub email_acceptor: ::std::option::Option<crate::contact::v3::ResourceAcceptor>,
+    /// `anycross_acceptor_user_id`.
+    pub anycross_acceptor_user_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for DeleteUserBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object
+            .put(
+                "department_chat_acceptor_user_id",
+                &self.department_chat_acceptor_user_id,
+            );
+        object
+            .put("external_chat_acceptor_user_id", &self.external_chat_acceptor_user_id);
+        object.put("docs_acceptor_user_id", &self.docs_acceptor_user_id);
+        object.put("calendar_acceptor_user_id", &self.calendar_acceptor_user_id);
+        object.put("application_acceptor_user_id", &self.application_acceptor_user_id);
+        object.put("minutes_acceptor_user_id", &self.minutes_acceptor_user_id);
+        object.put("survey_acceptor_user_id", &self.survey_acceptor_user_id);
+        object.put("email_acceptor", &self.email_acceptor);
+        object.put("anycross_acceptor_user_id", &self.anycross_acceptor_user_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DeleteUserBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `Department` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct Department {
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<crate::contact::v3::DepartmentI18nName>,
+    /// `parent_department_id`.
+    pub parent_department_id: ::std::option::Option<::std::string::String>,
+    /// `department_id`.
+    pub department_id: ::std::option::Option<::std::string::String>,
+    /// `open_department_id`.
+    pub open_department_id: ::std::option::Option<::std::string::String>,
+    /// `leader_user_id`.
+    pub leader_user_id: ::std::option::Option<::std::string::String>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `order`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub order: ::std::option::Option<::lark_runtime::Int64>,
+    /// `unit_ids`.
+    pub unit_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `member_count`.
+    pub member_count: ::std::option::Option<i32>,
+    /// `status`.
+    pub status: ::std::option::Option<crate::contact::v3::DepartmentStatus>,
+    /// `create_group_chat`.
+    pub create_group_chat: ::std::option::Option<bool>,
+    /// `leaders`.
+    pub leaders: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::DepartmentLeader>,
+    >,
+    /// `group_chat_employee_types`.
+    pub group_chat_employee_types: ::std::option::Option<::std::vec::Vec<i32>>,
+    /// `department_hrbps`.
+    pub department_hrbps: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `primary_member_count`.
+    pub primary_member_count: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::FromJson for Department {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Department")?;
+        ::std::result::Result::Ok(Self {
+            name: object.optional("name")?,
+            i18n_name: object.optional("i18n_name")?,
+            parent_department_id: object.optional("parent_department_id")?,
+            department_id: object.optional("department_id")?,
+            open_department_id: object.optional("open_department_id")?,
+            leader_user_id: object.optional("leader_user_id")?,
+            chat_id: object.optional("chat_id")?,
+            order: object.optional("order")?,
+            unit_ids: object.optional("unit_ids")?,
+            member_count: object.optional("member_count")?,
+            status: object.optional("status")?,
+            create_group_chat: object.optional("create_group_chat")?,
+            leaders: object.optional("leaders")?,
+            group_chat_employee_types: object.optional("group_chat_employee_types")?,
+            department_hrbps: object.optional("department_hrbps")?,
+            primary_member_count: object.optional("primary_member_count")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Department {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Department {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.put("i18n_name", &self.i18n_name);
+        object.put("parent_department_id", &self.parent_department_id);
+        object.put("department_id", &self.department_id);
+        object.put("open_department_id", &self.open_department_id);
+        object.put("leader_user_id", &self.leader_user_id);
+        object.put("chat_id", &self.chat_id);
+        object.put("order", &self.order);
+        object.put("unit_ids", &self.unit_ids);
+        object.put("member_count", &self.member_count);
+        object.put("status", &self.status);
+        object.put("create_group_chat", &self.create_group_chat);
+        object.put("leaders", &self.leaders);
+        object.put("group_chat_employee_types", &self.group_chat_employee_types);
+        object.put("department_hrbps", &self.department_hrbps);
+        object.put("primary_member_count", &self.primary_member_count);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for Department {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DepartmentCreatedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct DepartmentCreatedV3Event {
+    /// `object`.
+    pub object: ::std::option::Option<crate::contact::v3::DepartmentEvent>,
+}
+
+impl ::lark_runtime::json::FromJson for DepartmentCreatedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "DepartmentCreatedV3Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: object.optional("object")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DepartmentCreatedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DepartmentDeletedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct DepartmentDeletedV3Event {
+    /// `object`.
+    pub object: ::std::option::Option<crate::contact::v3::DepartmentEvent>,
+    /// `old_object`.
+    pub old_object: ::std::option::Option<crate::contact::v3::OldDepartmentObject>,
+}
+
+impl ::lark_runtime::json::FromJson for DepartmentDeletedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "DepartmentDeletedV3Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: object.optional("object")?,
+            old_object: object.optional("old_object")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DepartmentDeletedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DepartmentDetail` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DepartmentDetail {
+    /// `department_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub department_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `department_name`.
+    pub department_name: ::std::option::Option<crate::contact::v3::DepartmentPathName>,
+    /// `department_path`.
+    pub department_path: ::std::option::Option<crate::contact::v3::DepartmentPath>,
+}
+
+impl ::lark_runtime::json::FromJson for DepartmentDetail {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "DepartmentDetail")?;
+        ::std::result::Result::Ok(Self {
+            department_id: object.optional("department_id")?,
+            department_name: object.optional("department_name")?,
+            department_path: object.optional("department_path")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DepartmentDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentDetail {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("department_id", &self.department_id);
+        object.put("department_name", &self.department_name);
+        object.put("department_path", &self.department_path);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DepartmentDetail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DepartmentEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct DepartmentEvent {
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `parent_department_id`.
+    pub parent_department_id: ::std::option::Option<::std::string::String>,
+    /// `department_id`.
+    pub department_id: ::std::option::Option<::std::string::String>,
+    /// `open_department_id`.
+    pub open_department_id: ::std::option::Option<::std::string::String>,
+    /// `leader_user_id`.
+    pub leader_user_id: ::std::option::Option<::std::string::String>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `order`.
+    pub order: ::std::option::Option<i32>,
+    /// `unit_ids`.
+    pub unit_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `status`.
+    pub status: ::std::option::Option<crate::contact::v3::DepartmentStatus>,
+    /// `leaders`.
+    pub leaders: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::DepartmentLeader>,
+    >,
+    /// `department_hrbps`.
+    pub department_hrbps: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UserId>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for DepartmentEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "DepartmentEvent")?;
+        ::std::result::Result::Ok(Self {
+            name: object.optional("name")?,
+            parent_department_id: object.optional("parent_department_id")?,
+            department_id: object.optional("department_id")?,
+            open_department_id: object.optional("open_department_id")?,
+            leader_user_id: object.optional("leader_user_id")?,
+            chat_id: object.optional("chat_id")?,
+            order: object.optional("order")?,
+            unit_ids: object.optional("unit_ids")?,
+            status: object.optional("status")?,
+            leaders: object.optional("leaders")?,
+            department_hrbps: object.optional("department_hrbps")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DepartmentEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DepartmentI18nName` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DepartmentI18nName {
+    /// `zh_cn`.
+    pub zh_cn: ::std::option::Option<::std::string::String>,
+    /// `ja_jp`.
+    pub ja_jp: ::std::option::Option<::std::string::String>,
+    /// `en_us`.
+    pub en_us: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for DepartmentI18nName {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "DepartmentI18nName")?;
+        ::std::result::Result::Ok(Self {
+            zh_cn: object.optional("zh_cn")?,
+            ja_jp: object.optional("ja_jp")?,
+            en_us: object.optional("en_us")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DepartmentI18nName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentI18nName {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("zh_cn", &self.zh_cn);
+        object.put("ja_jp", &self.ja_jp);
+        object.put("en_us", &self.en_us);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DepartmentI18nName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DepartmentLeader` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DepartmentLeader {
+    /// `leader_type`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub leader_type: ::std::option::Option<::lark_runtime::Int64>,
+    /// `leader_id`.
+    pub leader_id: ::std::option::Option<::std::string::String>,
+    /// `leaderType`.
+    ///
+    /// Wire name: `leaderType`.
+    pub leader_type_2: ::std::option::Option<i64>,
+    /// `leaderID`.
+    ///
+    /// Wire name: `leaderID`.
+    pub leader_id_2: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for DepartmentLeader {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "DepartmentLeader")?;
+        ::std::result::Result::Ok(Self {
+            leader_type: object.optional("leader_type")?,
+            leader_id: object.optional("leader_id")?,
+            leader_type_2: object.optional("leaderType")?,
+            leader_id_2: object.optional("leaderID")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DepartmentLeader {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentLeader {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("leader_type", &self.leader_type);
+        object.put("leader_id", &self.leader_id);
+        object.put("leaderType", &self.leader_type_2);
+        object.put("leaderID", &self.leader_id_2);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DepartmentLeader {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DepartmentPath` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DepartmentPath {
+    /// `department_ids`.
+    pub department_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `department_path_name`.
+    pub department_path_name: ::std::option::Option<
+        crate::contact::v3::DepartmentPathName,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for DepartmentPath {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "DepartmentPath")?;
+        ::std::result::Result::Ok(Self {
+            department_ids: object.optional("department_ids")?,
+            department_path_name: object.optional("department_path_name")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DepartmentPath {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentPath {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("department_ids", &self.department_ids);
+        object.put("department_path_name", &self.department_path_name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DepartmentPath {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DepartmentPathName` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DepartmentPathName {
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<crate::contact::v3::DepartmentI18nName>,
+}
+
+impl ::lark_runtime::json::FromJson for DepartmentPathName {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "DepartmentPathName")?;
+        ::std::result::Result::Ok(Self {
+            name: object.optional("name")?,
+            i18n_name: object.optional("i18n_name")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DepartmentPathName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentPathName {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.put("i18n_name", &self.i18n_name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DepartmentPathName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DepartmentStatus` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DepartmentStatus {
+    /// `is_deleted`.
+    pub is_deleted: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for DepartmentStatus {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "DepartmentStatus")?;
+        ::std::result::Result::Ok(Self {
+            is_deleted: object.optional("is_deleted")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DepartmentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentStatus {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("is_deleted", &self.is_deleted);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DepartmentStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DepartmentUpdatedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct DepartmentUpdatedV3Event {
+    /// `object`.
+    pub object: ::std::option::Option<crate::contact::v3::DepartmentEvent>,
+    /// `old_object`.
+    pub old_object: ::std::option::Option<crate::contact::v3::DepartmentEvent>,
+}
+
+impl ::lark_runtime::json::FromJson for DepartmentUpdatedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "DepartmentUpdatedV3Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            object: object.optional("object")?,
+            old_object: object.optional("old_object")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DepartmentUpdatedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DeptAddEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct DeptAddEvent {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `open_department_id`.
+    pub open_department_id: ::std::option::Option<::std::string::String>,
+    /// `department`.
+    pub department: ::std::option::Option<crate::contact::v3::DeptAddEventDepartment>,
+}
+
+impl ::lark_runtime::json::FromJson for DeptAddEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "DeptAddEvent")?;
+        ::std::result::Result::Ok(Self {
+            r#type: object.optional("type")?,
+            app_id: object.optional("app_id")?,
+            tenant_key: object.optional("tenant_key")?,
+            open_department_id: object.optional("open_department_id")?,
+            department: object.optional("department")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeptAddEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DeptAddEventDepartment` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct DeptAddEventDepartment {
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `custom_id`.
+    pub custom_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for DeptAddEventDepartment {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "DeptAddEventDepartment",
+        )?;
+        ::std::result::Result::Ok(Self {
+            open_id: object.optional("open_id")?,
+            custom_id: object.optional("custom_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeptAddEventDepartment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DynamicGroupExpression` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DynamicGroupExpression {
+    /// `field`.
+    pub field: ::std::option::Option<::std::string::String>,
+    /// `operator`.
+    pub operator: ::std::option::Option<::std::string::String>,
+    /// `value`.
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `values`.
+    pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::FromJson for DynamicGroupExpression {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "DynamicGroupExpression",
+        )?;
+        ::std::result::Result::Ok(Self {
+            field: object.optional("field")?,
+            operator: object.optional("operator")?,
+            value: object.optional("value")?,
+            values: object.optional("values")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DynamicGroupExpression {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DynamicGroupExpression {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("field", &self.field);
+        object.put("operator", &self.operator);
+        object.put("value", &self.value);
+        object.put("values", &self.values);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DynamicGroupExpression {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DynamicGroupRule` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DynamicGroupRule {
+    /// `department_level`.
+    pub department_level: ::std::option::Option<crate::contact::v3::DepartmentLevel>,
+    /// `expressions`.
+    pub expressions: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::DynamicGroupExpression>,
+    >,
+    /// `joiner_rule`.
+    pub joiner_rule: ::std::option::Option<::std::string::String>,
+    /// `group_status`.
+    pub group_status: ::std::option::Option<crate::contact::v3::GroupStatus>,
+}
+
+impl ::lark_runtime::json::FromJson for DynamicGroupRule {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "DynamicGroupRule")?;
+        ::std::result::Result::Ok(Self {
+            department_level: object.optional("department_level")?,
+            expressions: object.optional("expressions")?,
+            joiner_rule: object.optional("joiner_rule")?,
+            group_status: object.optional("group_status")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DynamicGroupRule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DynamicGroupRule {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("department_level", &self.department_level);
+        object.put("expressions", &self.expressions);
+        object.put("joiner_rule", &self.joiner_rule);
+        object.put("group_status", &self.group_status);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DynamicGroupRule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `EmployeeTypeEnum` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EmployeeTypeEnum {
+    /// `enum_id`.
+    pub enum_id: ::std::option::Option<::std::string::String>,
+    /// `enum_value`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub enum_value: ::std::option::Option<::lark_runtime::Int64>,
+    /// `content`.
+    pub content: ::std::option::Option<::std::string::String>,
+    /// `enum_type`.
+    pub enum_type: ::std::option::Option<i32>,
+    /// `enum_status`.
+    pub enum_status: ::std::option::Option<i32>,
+    /// `i18n_content`.
+    pub i18n_content: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::I18nContent>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for EmployeeTypeEnum {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "EmployeeTypeEnum")?;
+        ::std::result::Result::Ok(Self {
+            enum_id: object.optional("enum_id")?,
+            enum_value: object.optional("enum_value")?,
+            content: object.optional("content")?,
+            enum_type: object.optional("enum_type")?,
+            enum_status: object.optional("enum_status")?,
+            i18n_content: object.optional("i18n_content")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmployeeTypeEnum {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EmployeeTypeEnum {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("enum_id", &self.enum_id);
+        object.put("enum_value", &self.enum_value);
+        object.put("content", &self.content);
+        object.put("enum_type", &self.enum_type);
+        object.put("enum_status", &self.enum_status);
+        object.put("i18n_content", &self.i18n_content);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmployeeTypeEnum {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `EmployeeTypeEnumActivedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct EmployeeTypeEnumActivedV3Event {
+    /// `old_enum`.
+    pub old_enum: ::std::option::Option<crate::contact::v3::EmployeeTypeEnum>,
+    /// `new_enum`.
+    pub new_enum: ::std::option::Option<crate::contact::v3::EmployeeTypeEnum>,
+}
+
+impl ::lark_runtime::json::FromJson for EmployeeTypeEnumActivedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "EmployeeTypeEnumActivedV3Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            old_enum: object.optional("old_enum")?,
+            new_enum: object.optional("new_enum")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmployeeTypeEnumActivedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `EmployeeTypeEnumCreatedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct EmployeeTypeEnumCreatedV3Event {
+    /// `new_enum`.
+    pub new_enum: ::std::option::Option<crate::contact::v3::EmployeeTypeEnum>,
+}
+
+impl ::lark_runtime::json::FromJson for EmployeeTypeEnumCreatedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "EmployeeTypeEnumCreatedV3Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            new_enum: object.optional("new_enum")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmployeeTypeEnumCreatedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `EmployeeTypeEnumDeactivatedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct EmployeeTypeEnumDeactivatedV3Event {
+    /// `old_enum`.
+    pub old_enum: ::std::option::Option<crate::contact::v3::EmployeeTypeEnum>,
+    /// `new_enum`.
+    pub new_enum: ::std::option::Option<crate::contact::v3::EmployeeTypeEnum>,
+}
+
+impl ::lark_runtime::json::FromJson for EmployeeTypeEnumDeactivatedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "EmployeeTypeEnumDeactivatedV3Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            old_enum: object.optional("old_enum")?,
+            new_enum: object.optional("new_enum")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmployeeTypeEnumDeactivatedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `EmployeeTypeEnumDeletedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct EmployeeTypeEnumDeletedV3Event {
+    /// `old_enum`.
+    pub old_enum: ::std::option::Option<crate::contact::v3::EmployeeTypeEnum>,
+}
+
+impl ::lark_runtime::json::FromJson for EmployeeTypeEnumDeletedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "EmployeeTypeEnumDeletedV3Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            old_enum: object.optional("old_enum")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmployeeTypeEnumDeletedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `EmployeeTypeEnumUpdatedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct EmployeeTypeEnumUpdatedV3Event {
+    /// `old_enum`.
+    pub old_enum: ::std::option::Option<crate::contact::v3::EmployeeTypeEnum>,
+    /// `new_enum`.
+    pub new_enum: ::std::option::Option<crate::contact::v3::EmployeeTypeEnum>,
+}
+
+impl ::lark_runtime::json::FromJson for EmployeeTypeEnumUpdatedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "EmployeeTypeEnumUpdatedV3Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            old_enum: object.optional("old_enum")?,
+            new_enum: object.optional("new_enum")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EmployeeTypeEnumUpdatedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `FindByDepartmentUserData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct FindByDepartmentUserData {
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::User>>,
+}
+
+impl ::lark_runtime::json::FromJson for FindByDepartmentUserData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "FindByDepartmentUserData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for FindByDepartmentUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `FunctionalRoleMember` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct FunctionalRoleMember {
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `scope_type`.
+    pub scope_type: ::std::option::Option<crate::contact::v3::ScopeType>,
+    /// `department_ids`.
+    pub department_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::FromJson for FunctionalRoleMember {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "FunctionalRoleMember",
+        )?;
+        ::std::result::Result::Ok(Self {
+            user_id: object.optional("user_id")?,
+            scope_type: object.optional("scope_type")?,
+            department_ids: object.optional("department_ids")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for FunctionalRoleMember {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `FunctionalRoleMemberResult` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct FunctionalRoleMemberResult {
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `reason`.
+    pub reason: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::FromJson for FunctionalRoleMemberResult {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "FunctionalRoleMemberResult",
+        )?;
+        ::std::result::Result::Ok(Self {
+            user_id: object.optional("user_id")?,
+            reason: object.optional("reason")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for FunctionalRoleMemberResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetDepartmentData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetDepartmentData {
+    /// `department`.
+    pub department: ::std::option::Option<crate::contact::v3::Department>,
+}
+
+impl ::lark_runtime::json::FromJson for GetDepartmentData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetDepartmentData")?;
+        ::std::result::Result::Ok(Self {
+            department: object.optional("department")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetDepartmentData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetFunctionalRoleMemberData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetFunctionalRoleMemberData {
+    /// `member`.
+    pub member: ::std::option::Option<crate::contact::v3::FunctionalRoleMember>,
+}
+
+impl ::lark_runtime::json::FromJson for GetFunctionalRoleMemberData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "GetFunctionalRoleMemberData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            member: object.optional("member")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetFunctionalRoleMemberData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetGroupData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetGroupData {
+    /// `group`.
+    pub group: ::std::option::Option<crate::contact::v3::Group>,
+}
+
+impl ::lark_runtime::json::FromJson for GetGroupData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetGroupData")?;
+        ::std::result::Result::Ok(Self {
+            group: object.optional("group")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetGroupData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetJobFamilyData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetJobFamilyData {
+    /// `job_family`.
+    pub job_family: ::std::option::Option<crate::contact::v3::JobFamily>,
+}
+
+impl ::lark_runtime::json::FromJson for GetJobFamilyData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetJobFamilyData")?;
+        ::std::result::Result::Ok(Self {
+            job_family: object.optional("job_family")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetJobFamilyData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetJobLevelData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetJobLevelData {
+    /// `job_level`.
+    pub job_level: ::std::option::Option<crate::contact::v3::JobLevel>,
+}
+
+impl ::lark_runtime::json::FromJson for GetJobLevelData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetJobLevelData")?;
+        ::std::result::Result::Ok(Self {
+            job_level: object.optional("job_level")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetJobLevelData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetJobTitleData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetJobTitleData {
+    /// `job_title`.
+    pub job_title: ::std::option::Option<crate::contact::v3::JobTitle>,
+}
+
+impl ::lark_runtime::json::FromJson for GetJobTitleData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetJobTitleData")?;
+        ::std::result::Result::Ok(Self {
+            job_title: object.optional("job_title")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetJobTitleData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetUnitData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetUnitData {
+    /// `unit`.
+    pub unit: ::std::option::Option<crate::contact::v3::Unit>,
+}
+
+impl ::lark_runtime::json::FromJson for GetUnitData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetUnitData")?;
+        ::std::result::Result::Ok(Self {
+            unit: object.optional("unit")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetUnitData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetUserData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetUserData {
+    /// `user`.
+    pub user: ::std::option::Option<crate::contact::v3::User>,
+}
+
+impl ::lark_runtime::json::FromJson for GetUserData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetUserData")?;
+        ::std::result::Result::Ok(Self {
+            user: object.optional("user")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetWorkCityData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetWorkCityData {
+    /// `work_city`.
+    pub work_city: ::std::option::Option<crate::contact::v3::WorkCity>,
+}
+
+impl ::lark_runtime::json::FromJson for GetWorkCityData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetWorkCityData")?;
+        ::std::result::Result::Ok(Self {
+            work_city: object.optional("work_city")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetWorkCityData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `Group` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct Group {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `member_user_count`.
+    pub member_user_count: ::std::option::Option<i32>,
+    /// `member_department_count`.
+    pub member_department_count: ::std::option::Option<i32>,
+    /// `type`.
+    pub r#type: ::std::option::Option<i32>,
+    /// `dynamic_group_rule`.
+    pub dynamic_group_rule: ::std::option::Option<crate::contact::v3::DynamicGroupRule>,
+    /// `visible_scope`.
+    pub visible_scope: ::std::option::Option<crate::contact::v3::GroupVisibleScope>,
+    /// `department_scope_list`.
+    pub department_scope_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `group_id`.
+    pub group_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for Group {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Group")?;
+        ::std::result::Result::Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            member_user_count: object.optional("member_user_count")?,
+            member_department_count: object.optional("member_department_count")?,
+            r#type: object.optional("type")?,
+            dynamic_group_rule: object.optional("dynamic_group_rule")?,
+            visible_scope: object.optional("visible_scope")?,
+            department_scope_list: object.optional("department_scope_list")?,
+            group_id: object.optional("group_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Group {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Group {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("name", &self.name);
+        object.put("description", &self.description);
+        object.put("member_user_count", &self.member_user_count);
+        object.put("member_department_count", &self.member_department_count);
+        object.put("type", &self.r#type);
+        object.put("dynamic_group_rule", &self.dynamic_group_rule);
+        object.put("visible_scope", &self.visible_scope);
+        object.put("department_scope_list", &self.department_scope_list);
+        object.put("group_id", &self.group_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for Group {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `GroupVisibleScope` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct GroupVisibleScope {
+    /// `visible_scope_type`.
+    pub visible_scope_type: ::std::option::Option<crate::contact::v3::VisibleScopeType>,
+    /// `visible_users`.
+    pub visible_users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `visible_departments`.
+    pub visible_departments: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `scene_types`.
+    pub scene_types: ::std::option::Option<::std::vec::Vec<i32>>,
+}
+
+impl ::lark_runtime::json::FromJson for GroupVisibleScope {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GroupVisibleScope")?;
+        ::std::result::Result::Ok(Self {
+            visible_scope_type: object.optional("visible_scope_type")?,
+            visible_users: object.optional("visible_users")?,
+            visible_departments: object.optional("visible_departments")?,
+            scene_types: object.optional("scene_types")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupVisibleScope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for GroupVisibleScope {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("visible_scope_type", &self.visible_scope_type);
+        object.put("visible_users", &self.visible_users);
+        object.put("visible_departments", &self.visible_departments);
+        object.put("scene_types", &self.scene_types);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for GroupVisibleScope {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `I18nContent` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct I18nContent {
+    /// `locale`.
+    pub locale: ::std::option::Option<::std::string::String>,
+    /// `value`.
+    pub value: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for I18nContent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "I18nContent")?;
+        ::std::result::Result::Ok(Self {
+            locale: object.optional("locale")?,
+            value: object.optional("value")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for I18nContent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for I18nContent {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("locale", &self.locale);
+        object.put("value", &self.value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for I18nContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `I18nName` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct I18nName {
+    /// `zh_cn`.
+    pub zh_cn: ::std::option::Option<::std::string::String>,
+    /// `ja_jp`.
+    pub ja_jp: ::std::option::Option<::std::string::String>,
+    /// `en_us`.
+    pub en_us: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for I18nName {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "I18nName")?;
+        ::std::result::Result::Ok(Self {
+            zh_cn: object.optional("zh_cn")?,
+            ja_jp: object.optional("ja_jp")?,
+            en_us: object.optional("en_us")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for I18nName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `JobFamily` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct JobFamily {
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `parent_job_family_id`.
+    pub parent_job_family_id: ::std::option::Option<::std::string::String>,
+    /// `status`.
+    pub status: ::std::option::Option<bool>,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::I18nContent>,
+    >,
+    /// `i18n_description`.
+    pub i18n_description: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::I18nContent>,
+    >,
+    /// `job_family_id`.
+    pub job_family_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for JobFamily {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "JobFamily")?;
+        ::std::result::Result::Ok(Self {
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            parent_job_family_id: object.optional("parent_job_family_id")?,
+            status: object.optional("status")?,
+            i18n_name: object.optional("i18n_name")?,
+            i18n_description: object.optional("i18n_description")?,
+            job_family_id: object.optional("job_family_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for JobFamily {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for JobFamily {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.put("description", &self.description);
+        object.put("parent_job_family_id", &self.parent_job_family_id);
+        object.put("status", &self.status);
+        object.put("i18n_name", &self.i18n_name);
+        object.put("i18n_description", &self.i18n_description);
+        object.put("job_family_id", &self.job_family_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for JobFamily {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `JobLevel` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct JobLevel {
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `order`.
+    pub order: ::std::option::Option<i32>,
+    /// `status`.
+    pub status: ::std::option::Option<bool>,
+    /// `job_level_id`.
+    pub job_level_id: ::std::option::Option<::std::string::String>,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::I18nContent>,
+    >,
+    /// `i18n_description`.
+    pub i18n_description: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::I18nContent>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for JobLevel {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "JobLevel")?;
+        ::std::result::Result::Ok(Self {
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            order: object.optional("order")?,
+            status: object.optional("status")?,
+            job_level_id: object.optional("job_level_id")?,
+            i18n_name: object.optional("i18n_name")?,
+            i18n_description: object.optional("i18n_description")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for JobLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for JobLevel {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.put("description", &self.description);
+        object.put("order", &self.order);
+        object.put("status", &self.status);
+        object.put("job_level_id", &self.job_level_id);
+        object.put("i18n_name", &self.i18n_name);
+        object.put("i18n_description", &self.i18n_description);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for JobLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `JobTitle` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct JobTitle {
+    /// `job_title_id`.
+    pub job_title_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::I18nContent>,
+    >,
+    /// `status`.
+    pub status: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for JobTitle {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "JobTitle")?;
+        ::std::result::Result::Ok(Self {
+            job_title_id: object.optional("job_title_id")?,
+            name: object.optional("name")?,
+            i18n_name: object.optional("i18n_name")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for JobTitle {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListCustomAttrData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListCustomAttrData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::CustomAttr>>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for ListCustomAttrData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListCustomAttrData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListCustomAttrData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListDepartmentData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListDepartmentData {
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::Department>>,
+}
+
+impl ::lark_runtime::json::FromJson for ListDepartmentData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListDepartmentData")?;
+        ::std::result::Result::Ok(Self {
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListDepartmentData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListDepartmentUnitData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListDepartmentUnitData {
+    /// `departmentlist`.
+    pub departmentlist: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UnitDepartment>,
+    >,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ListDepartmentUnitData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ListDepartmentUnitData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            departmentlist: object.optional("departmentlist")?,
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListDepartmentUnitData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListEmployeeTypeEnumData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListEmployeeTypeEnumData {
+    /// `items`.
+    pub items: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::EmployeeTypeEnum>,
+    >,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ListEmployeeTypeEnumData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ListEmployeeTypeEnumData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListEmployeeTypeEnumData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListFunctionalRoleMemberData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListFunctionalRoleMemberData {
+    /// `members`.
+    pub members: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::FunctionalRoleMember>,
+    >,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for ListFunctionalRoleMemberData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ListFunctionalRoleMemberData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            members: object.optional("members")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListFunctionalRoleMemberData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListJobFamilyData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListJobFamilyData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::JobFamily>>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for ListJobFamilyData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListJobFamilyData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListJobFamilyData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListJobLevelData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListJobLevelData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::JobLevel>>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for ListJobLevelData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListJobLevelData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListJobLevelData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListJobTitleData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListJobTitleData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::JobTitle>>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for ListJobTitleData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListJobTitleData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListJobTitleData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListScopeData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListScopeData {
+    /// `department_ids`.
+    pub department_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `user_ids`.
+    pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `group_ids`.
+    pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ListScopeData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListScopeData")?;
+        ::std::result::Result::Ok(Self {
+            department_ids: object.optional("department_ids")?,
+            user_ids: object.optional("user_ids")?,
+            group_ids: object.optional("group_ids")?,
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListScopeData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListUnitData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListUnitData {
+    /// `unitlist`.
+    pub unitlist: ::std::option::Option<::std::vec::Vec<crate::contact::v3::Unit>>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ListUnitData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListUnitData")?;
+        ::std::result::Result::Ok(Self {
+            unitlist: object.optional("unitlist")?,
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListUnitData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListUserData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListUserData {
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::User>>,
+}
+
+impl ::lark_runtime::json::FromJson for ListUserData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListUserData")?;
+        ::std::result::Result::Ok(Self {
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListWorkCityData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListWorkCityData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::WorkCity>>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for ListWorkCityData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListWorkCityData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListWorkCityData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MemberBelongGroupData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MemberBelongGroupData {
+    /// `group_list`.
+    pub group_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for MemberBelongGroupData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "MemberBelongGroupData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            group_list: object.optional("group_list")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MemberBelongGroupData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MemberResult` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MemberResult {
+    /// `member_id`.
+    pub member_id: ::std::option::Option<::std::string::String>,
+    /// `code`.
+    pub code: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::FromJson for MemberResult {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "MemberResult")?;
+        ::std::result::Result::Ok(Self {
+            member_id: object.optional("member_id")?,
+            code: object.optional("code")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MemberResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `Memberlist` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct Memberlist {
+    /// `member_id`.
+    pub member_id: ::std::option::Option<::std::string::String>,
+    /// `member_type`.
+    pub member_type: ::std::option::Option<::std::string::String>,
+    /// `member_id_type`.
+    pub member_id_type: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for Memberlist {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Memberlist")?;
+        ::std::result::Result::Ok(Self {
+            member_id: object.optional("member_id")?,
+            member_type: object.optional("member_type")?,
+            member_id_type: object.optional("member_id_type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Memberlist {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Memberlist {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("member_id", &self.member_id);
+        object.put("member_type", &self.member_type);
+        object.put("member_id_type", &self.member_id_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for Memberlist {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `NotificationOption` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct NotificationOption {
+    /// `channels`.
+    pub channels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `language`.
+    pub language: ::std::option::Option<crate::contact::v3::Language>,
+}
+
+impl ::lark_runtime::json::FromJson for NotificationOption {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "NotificationOption")?;
+        ::std::result::Result::Ok(Self {
+            channels: object.optional("channels")?,
+            language: object.optional("language")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for NotificationOption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for NotificationOption {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("channels", &self.channels);
+        object.put("language", &self.language);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for NotificationOption {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `OldDepartmentObject` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct OldDepartmentObject {
+    /// `status`.
+    pub status: ::std::option::Option<crate::contact::v3::DepartmentStatus>,
+    /// `open_department_id`.
+    pub open_department_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for OldDepartmentObject {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "OldDepartmentObject",
+        )?;
+        ::std::result::Result::Ok(Self {
+            status: object.optional("status")?,
+            open_department_id: object.optional("open_department_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for OldDepartmentObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `OldUserObject` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct OldUserObject {
+    /// `department_ids`.
+    pub department_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for OldUserObject {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "OldUserObject")?;
+        ::std::result::Result::Ok(Self {
+            department_ids: object.optional("department_ids")?,
+            open_id: object.optional("open_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for OldUserObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ParentDepartmentData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ParentDepartmentData {
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::Department>>,
+}
+
+impl ::lark_runtime::json::FromJson for ParentDepartmentData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ParentDepartmentData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ParentDepartmentData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `PatchDepartmentData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct PatchDepartmentData {
+    /// `department`.
+    pub department: ::std::option::Option<crate::contact::v3::Department>,
+}
+
+impl ::lark_runtime::json::FromJson for PatchDepartmentData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "PatchDepartmentData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            department: object.optional("department")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PatchDepartmentData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `PatchUnitBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct PatchUnitBody {
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for PatchUnitBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PatchUnitBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `PatchUserData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct PatchUserData {
+    /// `user`.
+    pub user: ::std::option::Option<crate::contact::v3::User>,
+}
+
+impl ::lark_runtime::json::FromJson for PatchUserData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "PatchUserData")?;
+        ::std::result::Result::Ok(Self {
+            user: object.optional("user")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PatchUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ProductI18nName` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ProductI18nName {
+    /// `zh_cn`.
+    pub zh_cn: ::std::option::Option<::std::string::String>,
+    /// `ja_jp`.
+    pub ja_jp: ::std::option::Option<::std::string::String>,
+    /// `en_us`.
+    pub en_us: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ProductI18nName {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ProductI18nName")?;
+        ::std::result::Result::Ok(Self {
+            zh_cn: object.optional("zh_cn")?,
+            ja_jp: object.optional("ja_jp")?,
+            en_us: object.optional("en_us")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProductI18nName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ProductI18nName {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("zh_cn", &self.zh_cn);
+        object.put("ja_jp", &self.ja_jp);
+        object.put("en_us", &self.en_us);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ProductI18nName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `RemoveGroupMemberBody` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RemoveGroupMemberBody {
+    /// `member_type`.
+    pub member_type: ::std::string::String,
+    /// `member_id`.
+    pub member_id: ::std::string::String,
+    /// `member_id_type`.
+    pub member_id_type: crate::contact::v3::MemberIdType,
+}
+
+impl ::lark_runtime::json::ToJson for RemoveGroupMemberBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("member_type", &self.member_type);
+        object.put("member_id", &self.member_id);
+        object.put("member_id_type", &self.member_id_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RemoveGroupMemberBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ResourceAcceptor` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ResourceAcceptor {
+    /// `processing_type`.
+    pub processing_type: crate::contact::v3::ProcessingType,
+    /// `acceptor_user_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub acceptor_user_id: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl ::lark_runtime::json::ToJson for ResourceAcceptor {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("processing_type", &self.processing_type);
+        object.put("acceptor_user_id", &self.acceptor_user_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ResourceAcceptor {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ResurrectUserBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ResurrectUserBody {
+    /// `departments`.
+    pub departments: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UserDepartmentInfo>,
+    >,
+    /// `subscription_ids`.
+    pub subscription_ids: ::std::option::Option<::std::vec::Vec<::lark_runtime::Int64>>,
+}
+
+impl ::lark_runtime::json::ToJson for ResurrectUserBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("departments", &self.departments);
+        object.put("subscription_ids", &self.subscription_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ResurrectUserBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `Scope` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct Scope {
+    /// `departments`.
+    pub departments: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::Department>,
+    >,
+    /// `users`.
+    pub users: ::std::option::Option<::std::vec::Vec<crate::contact::v3::User>>,
+    /// `user_groups`.
+    pub user_groups: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UserGroup>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for Scope {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Scope")?;
+        ::std::result::Result::Ok(Self {
+            departments: object.optional("departments")?,
+            users: object.optional("users")?,
+            user_groups: object.optional("user_groups")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Scope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ScopeUpdatedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ScopeUpdatedV3Event {
+    /// `added`.
+    pub added: ::std::option::Option<crate::contact::v3::Scope>,
+    /// `removed`.
+    pub removed: ::std::option::Option<crate::contact::v3::Scope>,
+}
+
+impl ::lark_runtime::json::FromJson for ScopeUpdatedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ScopeUpdatedV3Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            added: object.optional("added")?,
+            removed: object.optional("removed")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScopeUpdatedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ScopesFunctionalRoleMemberBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ScopesFunctionalRoleMemberBody {
+    /// `members`.
+    pub members: ::std::vec::Vec<::std::string::String>,
+    /// `departments`.
+    pub departments: ::std::vec::Vec<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for ScopesFunctionalRoleMemberBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("members", &self.members);
+        object.put("departments", &self.departments);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ScopesFunctionalRoleMemberBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ScopesFunctionalRoleMemberData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ScopesFunctionalRoleMemberData {
+    /// `results`.
+    pub results: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::FunctionalRoleMemberResult>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for ScopesFunctionalRoleMemberData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ScopesFunctionalRoleMemberData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            results: object.optional("results")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScopesFunctionalRoleMemberData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `SearchDepartmentBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct SearchDepartmentBody {
+    /// `query`.
+    pub query: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for SearchDepartmentBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("query", &self.query);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SearchDepartmentBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `SearchDepartmentData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct SearchDepartmentData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::Department>>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for SearchDepartmentData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "SearchDepartmentData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchDepartmentData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `SimplelistGroupData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct SimplelistGroupData {
+    /// `grouplist`.
+    pub grouplist: ::std::option::Option<::std::vec::Vec<crate::contact::v3::Group>>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for SimplelistGroupData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "SimplelistGroupData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            grouplist: object.optional("grouplist")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SimplelistGroupData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `SimplelistGroupMemberData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct SimplelistGroupMemberData {
+    /// `memberlist`.
+    pub memberlist: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::Memberlist>,
+    >,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for SimplelistGroupMemberData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "SimplelistGroupMemberData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            memberlist: object.optional("memberlist")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SimplelistGroupMemberData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UnbindDepartmentChatDepartmentBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UnbindDepartmentChatDepartmentBody {
+    /// `department_id`.
+    pub department_id: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for UnbindDepartmentChatDepartmentBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("department_id", &self.department_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UnbindDepartmentChatDepartmentBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UnbindDepartmentUnitBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UnbindDepartmentUnitBody {
+    /// `unit_id`.
+    pub unit_id: ::std::string::String,
+    /// `department_id`.
+    pub department_id: ::std::string::String,
+    /// `department_id_type`.
+    pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
+}
+
+impl ::lark_runtime::json::ToJson for UnbindDepartmentUnitBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("unit_id", &self.unit_id);
+        object.put("department_id", &self.department_id);
+        object.put("department_id_type", &self.department_id_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UnbindDepartmentUnitBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `Unit` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct Unit {
+    /// `unit_id`.
+    pub unit_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `unit_type`.
+    pub unit_type: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for Unit {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Unit")?;
+        ::std::result::Result::Ok(Self {
+            unit_id: object.optional("unit_id")?,
+            name: object.optional("name")?,
+            unit_type: object.optional("unit_type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Unit {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UnitDepartment` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UnitDepartment {
+    /// `unit_id`.
+    pub unit_id: ::std::option::Option<::std::string::String>,
+    /// `department_id`.
+    pub department_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for UnitDepartment {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UnitDepartment")?;
+        ::std::result::Result::Ok(Self {
+            unit_id: object.optional("unit_id")?,
+            department_id: object.optional("department_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UnitDepartment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UpdateDepartmentData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UpdateDepartmentData {
+    /// `department`.
+    pub department: ::std::option::Option<crate::contact::v3::Department>,
+}
+
+impl ::lark_runtime::json::FromJson for UpdateDepartmentData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "UpdateDepartmentData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            department: object.optional("department")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateDepartmentData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UpdateDepartmentIdDepartmentBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UpdateDepartmentIdDepartmentBody {
+    /// `new_department_id`.
+    pub new_department_id: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for UpdateDepartmentIdDepartmentBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("new_department_id", &self.new_department_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UpdateDepartmentIdDepartmentBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UpdateEmployeeTypeEnumData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UpdateEmployeeTypeEnumData {
+    /// `employee_type_enum`.
+    pub employee_type_enum: ::std::option::Option<crate::contact::v3::EmployeeTypeEnum>,
+}
+
+impl ::lark_runtime::json::FromJson for UpdateEmployeeTypeEnumData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "UpdateEmployeeTypeEnumData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            employee_type_enum: object.optional("employee_type_enum")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateEmployeeTypeEnumData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UpdateFunctionalRoleBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UpdateFunctionalRoleBody {
+    /// `role_name`.
+    pub role_name: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for UpdateFunctionalRoleBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("role_name", &self.role_name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UpdateFunctionalRoleBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UpdateJobFamilyData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UpdateJobFamilyData {
+    /// `job_family`.
+    pub job_family: ::std::option::Option<crate::contact::v3::JobFamily>,
+}
+
+impl ::lark_runtime::json::FromJson for UpdateJobFamilyData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "UpdateJobFamilyData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            job_family: object.optional("job_family")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateJobFamilyData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UpdateJobLevelData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UpdateJobLevelData {
+    /// `job_level`.
+    pub job_level: ::std::option::Option<crate::contact::v3::JobLevel>,
+}
+
+impl ::lark_runtime::json::FromJson for UpdateJobLevelData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UpdateJobLevelData")?;
+        ::std::result::Result::Ok(Self {
+            job_level: object.optional("job_level")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateJobLevelData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UpdateUserData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UpdateUserData {
+    /// `user`.
+    pub user: ::std::option::Option<crate::contact::v3::User>,
+}
+
+impl ::lark_runtime::json::FromJson for UpdateUserData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UpdateUserData")?;
+        ::std::result::Result::Ok(Self {
+            user: object.optional("user")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UpdateUserIdUserBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UpdateUserIdUserBody {
+    /// `new_user_id`.
+    pub new_user_id: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for UpdateUserIdUserBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("new_user_id", &self.new_user_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UpdateUserIdUserBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// A user profile (a common subset of the platform's fields).
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct User {
     /// `union_id`.
     pub union_id: ::std::option::Option<::std::string::String>,
@@ -196,6 +4781,8 @@ pub struct User {
     pub mobile_visible: ::std::option::Option<bool>,
     /// `gender`.
     pub gender: ::std::option::Option<crate::contact::v3::Gender>,
+    /// `avatar_key`.
+    pub avatar_key: ::std::option::Option<::std::string::String>,
     /// `avatar`.
     pub avatar: ::std::option::Option<crate::contact::v3::AvatarInfo>,
     /// `status`.
@@ -218,13 +4805,58 @@ pub struct User {
     pub employee_no: ::std::option::Option<::std::string::String>,
     /// `employee_type`.
     pub employee_type: ::std::option::Option<i32>,
+    /// `positions`.
+    pub positions: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UserPosition>,
+    >,
+    /// `orders`.
+    pub orders: ::std::option::Option<::std::vec::Vec<crate::contact::v3::UserOrder>>,
+    /// `custom_attrs`.
+    pub custom_attrs: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UserCustomAttr>,
+    >,
     /// `enterprise_email`.
     pub enterprise_email: ::std::option::Option<::std::string::String>,
+    /// `idp_type`.
+    pub idp_type: ::std::option::Option<::std::string::String>,
+    /// `time_zone`.
+    pub time_zone: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
     /// `job_title`.
     pub job_title: ::std::option::Option<::std::string::String>,
+    /// `need_send_notification`.
+    pub need_send_notification: ::std::option::Option<bool>,
+    /// `notification_option`.
+    pub notification_option: ::std::option::Option<
+        crate::contact::v3::NotificationOption,
+    >,
+    /// `is_frozen`.
+    pub is_frozen: ::std::option::Option<bool>,
+    /// `geo`.
+    pub geo: ::std::option::Option<::std::string::String>,
+    /// `job_level_id`.
+    pub job_level_id: ::std::option::Option<::std::string::String>,
+    /// `job_family_id`.
+    pub job_family_id: ::std::option::Option<::std::string::String>,
+    /// `subscription_ids`.
+    pub subscription_ids: ::std::option::Option<::std::vec::Vec<::lark_runtime::Int64>>,
+    /// `assign_info`.
+    pub assign_info: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UserAssignInfo>,
+    >,
+    /// `department_path`.
+    pub department_path: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::DepartmentDetail>,
+    >,
+    /// `dotted_line_leader_user_ids`.
+    pub dotted_line_leader_user_ids: ::std::option::Option<
+        ::std::vec::Vec<::lark_runtime::Int64>,
+    >,
 }
 
 impl ::lark_runtime::json::FromJson for User {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -240,6 +4872,7 @@ impl ::lark_runtime::json::FromJson for User {
             mobile: object.optional("mobile")?,
             mobile_visible: object.optional("mobile_visible")?,
             gender: object.optional("gender")?,
+            avatar_key: object.optional("avatar_key")?,
             avatar: object.optional("avatar")?,
             status: object.optional("status")?,
             department_ids: object.optional("department_ids")?,
@@ -251,8 +4884,24 @@ impl ::lark_runtime::json::FromJson for User {
             is_tenant_manager: object.optional("is_tenant_manager")?,
             employee_no: object.optional("employee_no")?,
             employee_type: object.optional("employee_type")?,
+            positions: object.optional("positions")?,
+            orders: object.optional("orders")?,
+            custom_attrs: object.optional("custom_attrs")?,
             enterprise_email: object.optional("enterprise_email")?,
+            idp_type: object.optional("idp_type")?,
+            time_zone: object.optional("time_zone")?,
+            description: object.optional("description")?,
             job_title: object.optional("job_title")?,
+            need_send_notification: object.optional("need_send_notification")?,
+            notification_option: object.optional("notification_option")?,
+            is_frozen: object.optional("is_frozen")?,
+            geo: object.optional("geo")?,
+            job_level_id: object.optional("job_level_id")?,
+            job_family_id: object.optional("job_family_id")?,
+            subscription_ids: object.optional("subscription_ids")?,
+            assign_info: object.optional("assign_info")?,
+            department_path: object.optional("department_path")?,
+            dotted_line_leader_user_ids: object.optional("dotted_line_leader_user_ids")?,
         })
     }
 }
@@ -265,37 +4914,101 @@ impl<'de> ::serde::Deserialize<'de> for User {
     }
 }
 
-/// Avatar image URLs in several sizes.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct AvatarInfo {
-    /// `avatar_72`.
-    pub avatar_72: ::std::option::Option<::std::string::String>,
-    /// `avatar_240`.
-    pub avatar_240: ::std::option::Option<::std::string::String>,
-    /// `avatar_640`.
-    pub avatar_640: ::std::option::Option<::std::string::String>,
-    /// `avatar_origin`.
-    pub avatar_origin: ::std::option::Option<::std::string::String>,
+impl ::lark_runtime::json::ToJson for User {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("union_id", &self.union_id);
+        object.put("user_id", &self.user_id);
+        object.put("open_id", &self.open_id);
+        object.put("name", &self.name);
+        object.put("en_name", &self.en_name);
+        object.put("nickname", &self.nickname);
+        object.put("email", &self.email);
+        object.put("mobile", &self.mobile);
+        object.put("mobile_visible", &self.mobile_visible);
+        object.put("gender", &self.gender);
+        object.put("avatar_key", &self.avatar_key);
+        object.put("avatar", &self.avatar);
+        object.put("status", &self.status);
+        object.put("department_ids", &self.department_ids);
+        object.put("leader_user_id", &self.leader_user_id);
+        object.put("city", &self.city);
+        object.put("country", &self.country);
+        object.put("work_station", &self.work_station);
+        object.put("join_time", &self.join_time);
+        object.put("is_tenant_manager", &self.is_tenant_manager);
+        object.put("employee_no", &self.employee_no);
+        object.put("employee_type", &self.employee_type);
+        object.put("positions", &self.positions);
+        object.put("orders", &self.orders);
+        object.put("custom_attrs", &self.custom_attrs);
+        object.put("enterprise_email", &self.enterprise_email);
+        object.put("idp_type", &self.idp_type);
+        object.put("time_zone", &self.time_zone);
+        object.put("description", &self.description);
+        object.put("job_title", &self.job_title);
+        object.put("need_send_notification", &self.need_send_notification);
+        object.put("notification_option", &self.notification_option);
+        object.put("is_frozen", &self.is_frozen);
+        object.put("geo", &self.geo);
+        object.put("job_level_id", &self.job_level_id);
+        object.put("job_family_id", &self.job_family_id);
+        object.put("subscription_ids", &self.subscription_ids);
+        object.put("assign_info", &self.assign_info);
+        object.put("department_path", &self.department_path);
+        object.put("dotted_line_leader_user_ids", &self.dotted_line_leader_user_ids);
+        object.finish()
+    }
 }
 
-impl ::lark_runtime::json::FromJson for AvatarInfo {
+impl ::serde::Serialize for User {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UserAddEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UserAddEvent {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `employee_id`.
+    pub employee_id: ::std::option::Option<::std::string::String>,
+    /// `union_id`.
+    pub union_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for UserAddEvent {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "AvatarInfo")?;
+        let mut object = ::lark_runtime::json::Object::new(value, "UserAddEvent")?;
         ::std::result::Result::Ok(Self {
-            avatar_72: object.optional("avatar_72")?,
-            avatar_240: object.optional("avatar_240")?,
-            avatar_640: object.optional("avatar_640")?,
-            avatar_origin: object.optional("avatar_origin")?,
+            r#type: object.optional("type")?,
+            app_id: object.optional("app_id")?,
+            tenant_key: object.optional("tenant_key")?,
+            open_id: object.optional("open_id")?,
+            employee_id: object.optional("employee_id")?,
+            union_id: object.optional("union_id")?,
         })
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for AvatarInfo {
+impl<'de> ::serde::Deserialize<'de> for UserAddEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -303,51 +5016,327 @@ impl<'de> ::serde::Deserialize<'de> for AvatarInfo {
     }
 }
 
-/// The `UserStatus` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+/// The `UserAssignInfo` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct UserStatus {
-    /// `is_frozen`.
-    pub is_frozen: ::std::option::Option<bool>,
-    /// `is_resigned`.
-    pub is_resigned: ::std::option::Option<bool>,
-    /// `is_activated`.
-    pub is_activated: ::std::option::Option<bool>,
-    /// `is_exited`.
-    pub is_exited: ::std::option::Option<bool>,
-    /// `is_unjoin`.
-    pub is_unjoin: ::std::option::Option<bool>,
+pub struct UserAssignInfo {
+    /// `subscription_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub subscription_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `license_plan_key`.
+    pub license_plan_key: ::std::option::Option<::std::string::String>,
+    /// `product_name`.
+    pub product_name: ::std::option::Option<::std::string::String>,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<crate::contact::v3::ProductI18nName>,
+    /// `start_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub start_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `end_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub end_time: ::std::option::Option<::lark_runtime::Int64>,
 }
 
-impl ::lark_runtime::json::FromJson for UserStatus {
+impl ::lark_runtime::json::FromJson for UserAssignInfo {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UserStatus")?;
+        let mut object = ::lark_runtime::json::Object::new(value, "UserAssignInfo")?;
         ::std::result::Result::Ok(Self {
-            is_frozen: object.optional("is_frozen")?,
-            is_resigned: object.optional("is_resigned")?,
-            is_activated: object.optional("is_activated")?,
-            is_exited: object.optional("is_exited")?,
-            is_unjoin: object.optional("is_unjoin")?,
+            subscription_id: object.optional("subscription_id")?,
+            license_plan_key: object.optional("license_plan_key")?,
+            product_name: object.optional("product_name")?,
+            i18n_name: object.optional("i18n_name")?,
+            start_time: object.optional("start_time")?,
+            end_time: object.optional("end_time")?,
         })
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for UserStatus {
+impl<'de> ::serde::Deserialize<'de> for UserAssignInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserAssignInfo {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("subscription_id", &self.subscription_id);
+        object.put("license_plan_key", &self.license_plan_key);
+        object.put("product_name", &self.product_name);
+        object.put("i18n_name", &self.i18n_name);
+        object.put("start_time", &self.start_time);
+        object.put("end_time", &self.end_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserAssignInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// One resolved email or mobile number.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UserContactInfo {
+    /// The id, of the kind named by `user_id_type`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `mobile`.
+    pub mobile: ::std::option::Option<::std::string::String>,
+    /// `email`.
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `status`.
+    pub status: ::std::option::Option<crate::contact::v3::UserStatus>,
+}
+
+impl ::lark_runtime::json::FromJson for UserContactInfo {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserContactInfo")?;
+        ::std::result::Result::Ok(Self {
+            user_id: object.optional("user_id")?,
+            mobile: object.optional("mobile")?,
+            email: object.optional("email")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserContactInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UserCreatedV3Event` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct UserCreatedV3Event {
+    /// `object`.
+    pub object: ::std::option::Option<crate::contact::v3::UserEvent>,
+}
+
+/// The `UserCustomAttr` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserCustomAttr {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `value`.
+    pub value: ::std::option::Option<crate::contact::v3::UserCustomAttrValue>,
+}
+
+impl ::lark_runtime::json::FromJson for UserCustomAttr {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserCustomAttr")?;
+        ::std::result::Result::Ok(Self {
+            r#type: object.optional("type")?,
+            id: object.optional("id")?,
+            value: object.optional("value")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserCustomAttr {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserCustomAttr {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("id", &self.id);
+        object.put("value", &self.value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserCustomAttr {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UserCustomAttrValue` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserCustomAttrValue {
+    /// `text`.
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `url`.
+    pub url: ::std::option::Option<::std::string::String>,
+    /// `pc_url`.
+    pub pc_url: ::std::option::Option<::std::string::String>,
+    /// `option_id`.
+    pub option_id: ::std::option::Option<::std::string::String>,
+    /// `option_value`.
+    pub option_value: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `picture_url`.
+    pub picture_url: ::std::option::Option<::std::string::String>,
+    /// `generic_user`.
+    pub generic_user: ::std::option::Option<crate::contact::v3::CustomAttrGenericUser>,
+}
+
+impl ::lark_runtime::json::FromJson for UserCustomAttrValue {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "UserCustomAttrValue",
+        )?;
+        ::std::result::Result::Ok(Self {
+            text: object.optional("text")?,
+            url: object.optional("url")?,
+            pc_url: object.optional("pc_url")?,
+            option_id: object.optional("option_id")?,
+            option_value: object.optional("option_value")?,
+            name: object.optional("name")?,
+            picture_url: object.optional("picture_url")?,
+            generic_user: object.optional("generic_user")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserCustomAttrValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserCustomAttrValue {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("text", &self.text);
+        object.put("url", &self.url);
+        object.put("pc_url", &self.pc_url);
+        object.put("option_id", &self.option_id);
+        object.put("option_value", &self.option_value);
+        object.put("name", &self.name);
+        object.put("picture_url", &self.picture_url);
+        object.put("generic_user", &self.generic_user);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserCustomAttrValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UserDeletedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UserDeletedV3Event {
+    /// `object`.
+    pub object: ::std::option::Option<crate::contact::v3::UserEvent>,
+    /// `old_object`.
+    pub old_object: ::std::option::Option<crate::contact::v3::OldUserObject>,
+}
+
+impl ::lark_runtime::json::FromJson for UserDeletedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserDeletedV3Event")?;
+        ::std::result::Result::Ok(Self {
+            object: object.optional("object")?,
+            old_object: object.optional("old_object")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserDeletedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UserDepartmentInfo` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UserDepartmentInfo {
+    /// `department_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub department_id: ::lark_runtime::Int64,
+    /// `user_order`.
+    pub user_order: ::std::option::Option<i32>,
+    /// `department_order`.
+    pub department_order: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for UserDepartmentInfo {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("department_id", &self.department_id);
+        object.put("user_order", &self.user_order);
+        object.put("department_order", &self.department_order);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserDepartmentInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
 /// A user profile as carried by contact events.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct UserEvent {
     /// `open_id`.
@@ -396,15 +5385,30 @@ pub struct UserEvent {
     pub employee_no: ::std::option::Option<::std::string::String>,
     /// `employee_type`.
     pub employee_type: ::std::option::Option<i32>,
+    /// `positions`.
+    pub positions: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UserPosition>,
+    >,
+    /// `orders`.
+    pub orders: ::std::option::Option<::std::vec::Vec<crate::contact::v3::UserOrder>>,
     /// `time_zone`.
     pub time_zone: ::std::option::Option<::std::string::String>,
+    /// `custom_attrs`.
+    pub custom_attrs: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UserCustomAttr>,
+    >,
     /// `job_level_id`.
     pub job_level_id: ::std::option::Option<::std::string::String>,
     /// `job_family_id`.
     pub job_family_id: ::std::option::Option<::std::string::String>,
+    /// `dotted_line_leader_user_ids`.
+    pub dotted_line_leader_user_ids: ::std::option::Option<
+        ::std::vec::Vec<::lark_runtime::Int64>,
+    >,
 }
 
 impl ::lark_runtime::json::FromJson for UserEvent {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -433,9 +5437,13 @@ impl ::lark_runtime::json::FromJson for UserEvent {
             is_tenant_manager: object.optional("is_tenant_manager")?,
             employee_no: object.optional("employee_no")?,
             employee_type: object.optional("employee_type")?,
+            positions: object.optional("positions")?,
+            orders: object.optional("orders")?,
             time_zone: object.optional("time_zone")?,
+            custom_attrs: object.optional("custom_attrs")?,
             job_level_id: object.optional("job_level_id")?,
             job_family_id: object.optional("job_family_id")?,
+            dotted_line_leader_user_ids: object.optional("dotted_line_leader_user_ids")?,
         })
     }
 }
@@ -448,10 +5456,484 @@ impl<'de> ::serde::Deserialize<'de> for UserEvent {
     }
 }
 
+/// The `UserGroup` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UserGroup {
+    /// `user_group_id`.
+    pub user_group_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `type`.
+    pub r#type: ::std::option::Option<i32>,
+    /// `member_count`.
+    pub member_count: ::std::option::Option<i32>,
+    /// `status`.
+    pub status: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::FromJson for UserGroup {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserGroup")?;
+        ::std::result::Result::Ok(Self {
+            user_group_id: object.optional("user_group_id")?,
+            name: object.optional("name")?,
+            r#type: object.optional("type")?,
+            member_count: object.optional("member_count")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserGroup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UserId` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UserId {
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `union_id`.
+    pub union_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for UserId {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserId")?;
+        ::std::result::Result::Ok(Self {
+            user_id: object.optional("user_id")?,
+            open_id: object.optional("open_id")?,
+            union_id: object.optional("union_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UserOrder` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserOrder {
+    /// `department_id`.
+    pub department_id: ::std::option::Option<::std::string::String>,
+    /// `user_order`.
+    pub user_order: ::std::option::Option<i32>,
+    /// `department_order`.
+    pub department_order: ::std::option::Option<i32>,
+    /// `is_primary_dept`.
+    pub is_primary_dept: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for UserOrder {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserOrder")?;
+        ::std::result::Result::Ok(Self {
+            department_id: object.optional("department_id")?,
+            user_order: object.optional("user_order")?,
+            department_order: object.optional("department_order")?,
+            is_primary_dept: object.optional("is_primary_dept")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserOrder {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("department_id", &self.department_id);
+        object.put("user_order", &self.user_order);
+        object.put("department_order", &self.department_order);
+        object.put("is_primary_dept", &self.is_primary_dept);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserOrder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UserPosition` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserPosition {
+    /// `position_code`.
+    pub position_code: ::std::option::Option<::std::string::String>,
+    /// `position_name`.
+    pub position_name: ::std::option::Option<::std::string::String>,
+    /// `department_id`.
+    pub department_id: ::std::option::Option<::std::string::String>,
+    /// `leader_user_id`.
+    pub leader_user_id: ::std::option::Option<::std::string::String>,
+    /// `leader_position_code`.
+    pub leader_position_code: ::std::option::Option<::std::string::String>,
+    /// `is_major`.
+    pub is_major: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for UserPosition {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserPosition")?;
+        ::std::result::Result::Ok(Self {
+            position_code: object.optional("position_code")?,
+            position_name: object.optional("position_name")?,
+            department_id: object.optional("department_id")?,
+            leader_user_id: object.optional("leader_user_id")?,
+            leader_position_code: object.optional("leader_position_code")?,
+            is_major: object.optional("is_major")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserPosition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserPosition {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("position_code", &self.position_code);
+        object.put("position_name", &self.position_name);
+        object.put("department_id", &self.department_id);
+        object.put("leader_user_id", &self.leader_user_id);
+        object.put("leader_position_code", &self.leader_position_code);
+        object.put("is_major", &self.is_major);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserPosition {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UserStatus` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserStatus {
+    /// `is_frozen`.
+    pub is_frozen: ::std::option::Option<bool>,
+    /// `is_resigned`.
+    pub is_resigned: ::std::option::Option<bool>,
+    /// `is_activated`.
+    pub is_activated: ::std::option::Option<bool>,
+    /// `is_exited`.
+    pub is_exited: ::std::option::Option<bool>,
+    /// `is_unjoin`.
+    pub is_unjoin: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for UserStatus {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserStatus")?;
+        ::std::result::Result::Ok(Self {
+            is_frozen: object.optional("is_frozen")?,
+            is_resigned: object.optional("is_resigned")?,
+            is_activated: object.optional("is_activated")?,
+            is_exited: object.optional("is_exited")?,
+            is_unjoin: object.optional("is_unjoin")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserStatus {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("is_frozen", &self.is_frozen);
+        object.put("is_resigned", &self.is_resigned);
+        object.put("is_activated", &self.is_activated);
+        object.put("is_exited", &self.is_exited);
+        object.put("is_unjoin", &self.is_unjoin);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UserStatusChangeEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UserStatusChangeEvent {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `employee_id`.
+    pub employee_id: ::std::option::Option<::std::string::String>,
+    /// `union_id`.
+    pub union_id: ::std::option::Option<::std::string::String>,
+    /// `before_status`.
+    pub before_status: ::std::option::Option<
+        crate::contact::v3::UserStatusChangeEventBeforeStatus,
+    >,
+    /// `change_time`.
+    pub change_time: ::std::option::Option<::std::string::String>,
+    /// `current_status`.
+    pub current_status: ::std::option::Option<
+        crate::contact::v3::UserStatusChangeEventCurrentStatus,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for UserStatusChangeEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "UserStatusChangeEvent",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: object.optional("type")?,
+            app_id: object.optional("app_id")?,
+            tenant_key: object.optional("tenant_key")?,
+            open_id: object.optional("open_id")?,
+            employee_id: object.optional("employee_id")?,
+            union_id: object.optional("union_id")?,
+            before_status: object.optional("before_status")?,
+            change_time: object.optional("change_time")?,
+            current_status: object.optional("current_status")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserStatusChangeEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UserStatusChangeEventBeforeStatus` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UserStatusChangeEventBeforeStatus {
+    /// `is_active`.
+    pub is_active: ::std::option::Option<bool>,
+    /// `is_frozen`.
+    pub is_frozen: ::std::option::Option<bool>,
+    /// `is_resigned`.
+    pub is_resigned: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for UserStatusChangeEventBeforeStatus {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "UserStatusChangeEventBeforeStatus",
+        )?;
+        ::std::result::Result::Ok(Self {
+            is_active: object.optional("is_active")?,
+            is_frozen: object.optional("is_frozen")?,
+            is_resigned: object.optional("is_resigned")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserStatusChangeEventBeforeStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UserStatusChangeEventCurrentStatus` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UserStatusChangeEventCurrentStatus {
+    /// `is_active`.
+    pub is_active: ::std::option::Option<bool>,
+    /// `is_frozen`.
+    pub is_frozen: ::std::option::Option<bool>,
+    /// `is_resigned`.
+    pub is_resigned: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for UserStatusChangeEventCurrentStatus {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "UserStatusChangeEventCurrentStatus",
+        )?;
+        ::std::result::Result::Ok(Self {
+            is_active: object.optional("is_active")?,
+            is_frozen: object.optional("is_frozen")?,
+            is_resigned: object.optional("is_resigned")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserStatusChangeEventCurrentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UserUpdatedV3Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UserUpdatedV3Event {
+    /// `object`.
+    pub object: ::std::option::Option<crate::contact::v3::UserEvent>,
+    /// `old_object`.
+    pub old_object: ::std::option::Option<crate::contact::v3::UserEvent>,
+}
+
+impl ::lark_runtime::json::FromJson for UserUpdatedV3Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserUpdatedV3Event")?;
+        ::std::result::Result::Ok(Self {
+            object: object.optional("object")?,
+            old_object: object.optional("old_object")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserUpdatedV3Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `WorkCity` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct WorkCity {
+    /// `work_city_id`.
+    pub work_city_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::I18nContent>,
+    >,
+    /// `status`.
+    pub status: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for WorkCity {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "WorkCity")?;
+        ::std::result::Result::Ok(Self {
+            work_city_id: object.optional("work_city_id")?,
+            name: object.optional("name")?,
+            i18n_name: object.optional("i18n_name")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for WorkCity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// Payload of `contact.user.created_v3`.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct UserCreatedEvent {
     /// `object`.
@@ -459,6 +5941,7 @@ pub struct UserCreatedEvent {
 }
 
 impl ::lark_runtime::json::FromJson for UserCreatedEvent {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -474,6 +5957,951 @@ impl<'de> ::serde::Deserialize<'de> for UserCreatedEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `DepartmentIdType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`DepartmentIdType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     DepartmentIdType::DepartmentId => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum DepartmentIdType {
+    /// `department_id`: Id that the organisation may set itself.
+    DepartmentId,
+    /// `open_department_id`: Id generated by the platform (prefix od-).
+    OpenDepartmentId,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl DepartmentIdType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["department_id", "open_department_id"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::DepartmentId => "department_id",
+            Self::OpenDepartmentId => "open_department_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for DepartmentIdType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "department_id" => Self::DepartmentId,
+            "open_department_id" => Self::OpenDepartmentId,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for DepartmentIdType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentIdType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for DepartmentIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `DepartmentLevel`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`DepartmentLevel::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     DepartmentLevel::Recursive => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum DepartmentLevel {
+    /// `recursive`.
+    Recursive,
+    /// `non_recursive`.
+    NonRecursive,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl DepartmentLevel {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["recursive", "non_recursive"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Recursive => "recursive",
+            Self::NonRecursive => "non_recursive",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for DepartmentLevel {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "recursive" => Self::Recursive,
+            "non_recursive" => Self::NonRecursive,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for DepartmentLevel {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for DepartmentLevel {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DepartmentLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentLevel {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for DepartmentLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `GroupStatus`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`GroupStatus::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     GroupStatus::Completed => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum GroupStatus {
+    /// `completed`.
+    Completed,
+    /// `failure`.
+    Failure,
+    /// `creating`.
+    Creating,
+    /// `updating`.
+    Updating,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl GroupStatus {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "completed",
+        "failure",
+        "creating",
+        "updating",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Completed => "completed",
+            Self::Failure => "failure",
+            Self::Creating => "creating",
+            Self::Updating => "updating",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for GroupStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "completed" => Self::Completed,
+            "failure" => Self::Failure,
+            "creating" => Self::Creating,
+            "updating" => Self::Updating,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for GroupStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for GroupStatus {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for GroupStatus {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for GroupStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `Language`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`Language::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     Language::ZhCn => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum Language {
+    /// `zh-CN`.
+    ZhCn,
+    /// `en-US`.
+    EnUs,
+    /// `ja-JP`.
+    JaJp,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl Language {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["zh-CN", "en-US", "ja-JP"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ZhCn => "zh-CN",
+            Self::EnUs => "en-US",
+            Self::JaJp => "ja-JP",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for Language {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "zh-CN" => Self::ZhCn,
+            "en-US" => Self::EnUs,
+            "ja-JP" => Self::JaJp,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for Language {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for Language {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Language {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Language {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for Language {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `MemberIdType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`MemberIdType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     MemberIdType::OpenId => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum MemberIdType {
+    /// `open_id`.
+    OpenId,
+    /// `union_id`.
+    UnionId,
+    /// `user_id`.
+    UserId,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl MemberIdType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["open_id", "union_id", "user_id"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenId => "open_id",
+            Self::UnionId => "union_id",
+            Self::UserId => "user_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for MemberIdType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "open_id" => Self::OpenId,
+            "union_id" => Self::UnionId,
+            "user_id" => Self::UserId,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for MemberIdType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MemberIdType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for MemberIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `MemberType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`MemberType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     MemberType::User => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum MemberType {
+    /// `user`.
+    User,
+    /// `department`.
+    Department,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl MemberType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["user", "department"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Department => "department",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for MemberType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "department" => Self::Department,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for MemberType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MemberType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for MemberType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `OptionType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`OptionType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     OptionType::Text => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum OptionType {
+    /// `TEXT`.
+    Text,
+    /// `PICTURE`.
+    Picture,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl OptionType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["TEXT", "PICTURE"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "TEXT",
+            Self::Picture => "PICTURE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for OptionType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "TEXT" => Self::Text,
+            "PICTURE" => Self::Picture,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for OptionType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for OptionType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for OptionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `ProcessingType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ProcessingType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ProcessingType::V1 => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ProcessingType {
+    /// `1`.
+    V1,
+    /// `2`.
+    V2,
+    /// `3`.
+    V3,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ProcessingType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["1", "2", "3"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::V3 => "3",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ProcessingType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            "3" => Self::V3,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ProcessingType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ProcessingType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ProcessingType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `ScopeType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ScopeType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ScopeType::None => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ScopeType {
+    /// `None`.
+    None,
+    /// `All`.
+    All,
+    /// `Part`.
+    Part,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ScopeType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["None", "All", "Part"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "None",
+            Self::All => "All",
+            Self::Part => "Part",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ScopeType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "None" => Self::None,
+            "All" => Self::All,
+            "Part" => Self::Part,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ScopeType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for ScopeType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScopeType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `SimplelistGroupMemberMemberIdType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`SimplelistGroupMemberMemberIdType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     SimplelistGroupMemberMemberIdType::OpenId => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum SimplelistGroupMemberMemberIdType {
+    /// `open_id`.
+    OpenId,
+    /// `union_id`.
+    UnionId,
+    /// `user_id`.
+    UserId,
+    /// `department_id`.
+    DepartmentId,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl SimplelistGroupMemberMemberIdType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "open_id",
+        "union_id",
+        "user_id",
+        "department_id",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenId => "open_id",
+            Self::UnionId => "union_id",
+            Self::UserId => "user_id",
+            Self::DepartmentId => "department_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for SimplelistGroupMemberMemberIdType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "open_id" => Self::OpenId,
+            "union_id" => Self::UnionId,
+            "user_id" => Self::UserId,
+            "department_id" => Self::DepartmentId,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for SimplelistGroupMemberMemberIdType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SimplelistGroupMemberMemberIdType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for SimplelistGroupMemberMemberIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -511,6 +6939,7 @@ impl UserIdType {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["open_id", "union_id", "user_id"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OpenId => "open_id",
@@ -521,6 +6950,7 @@ impl UserIdType {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -530,6 +6960,7 @@ impl UserIdType {
 }
 
 impl ::std::convert::From<&str> for UserIdType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "open_id" => Self::OpenId,
@@ -541,12 +6972,14 @@ impl ::std::convert::From<&str> for UserIdType {
 }
 
 impl ::std::fmt::Display for UserIdType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::ToJson for UserIdType {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
@@ -561,14 +6994,14 @@ impl ::serde::Serialize for UserIdType {
     }
 }
 
-/// Values of `DepartmentIdType`.
+/// Values of `VisibleScopeType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`DepartmentIdType::Unknown`]
+/// Match with a wildcard arm: new values the platform adds arrive as [`VisibleScopeType::Unknown`]
 /// instead of failing to decode.
 ///
 /// ```ignore
 /// match value {
-///     DepartmentIdType::DepartmentId => {}
+///     VisibleScopeType::Invisible => {}
 ///     other => println!("{}", other.as_str()),
 /// }
 /// ```
@@ -580,28 +7013,41 @@ impl ::serde::Serialize for UserIdType {
     ::std::hash::Hash
 )]
 #[non_exhaustive]
-pub enum DepartmentIdType {
-    /// `department_id`: Id that the organisation may set itself.
-    DepartmentId,
-    /// `open_department_id`: Id generated by the platform (prefix od-).
-    OpenDepartmentId,
+pub enum VisibleScopeType {
+    /// `invisible`.
+    Invisible,
+    /// `public`.
+    Public,
+    /// `group_member_visible`.
+    GroupMemberVisible,
+    /// `specified_scope_visible`.
+    SpecifiedScopeVisible,
     /// A value this SDK does not know yet; [`Self::as_str`] gives it.
     Unknown(::lark_runtime::UnknownValue),
 }
 
-impl DepartmentIdType {
+impl VisibleScopeType {
     /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["department_id", "open_department_id"];
+    pub const KNOWN: &'static [&'static str] = &[
+        "invisible",
+        "public",
+        "group_member_visible",
+        "specified_scope_visible",
+    ];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
-            Self::DepartmentId => "department_id",
-            Self::OpenDepartmentId => "open_department_id",
+            Self::Invisible => "invisible",
+            Self::Public => "public",
+            Self::GroupMemberVisible => "group_member_visible",
+            Self::SpecifiedScopeVisible => "specified_scope_visible",
             Self::Unknown(value) => value.as_str(),
         }
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -610,29 +7056,51 @@ impl DepartmentIdType {
     }
 }
 
-impl ::std::convert::From<&str> for DepartmentIdType {
+impl ::std::convert::From<&str> for VisibleScopeType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
-            "department_id" => Self::DepartmentId,
-            "open_department_id" => Self::OpenDepartmentId,
+            "invisible" => Self::Invisible,
+            "public" => Self::Public,
+            "group_member_visible" => Self::GroupMemberVisible,
+            "specified_scope_visible" => Self::SpecifiedScopeVisible,
             other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }
 
-impl ::std::fmt::Display for DepartmentIdType {
+impl ::std::fmt::Display for VisibleScopeType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::lark_runtime::json::ToJson for DepartmentIdType {
+impl ::lark_runtime::json::FromJson for VisibleScopeType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for VisibleScopeType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for VisibleScopeType {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
 }
 
-impl ::serde::Serialize for DepartmentIdType {
+impl ::serde::Serialize for VisibleScopeType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -677,6 +7145,7 @@ impl Gender {
     /// Every value this SDK knows.
     pub const KNOWN: &'static [i64] = &[0, 1, 2, 3];
     /// The value as written on the wire.
+    #[inline]
     pub fn value(&self) -> i64 {
         match self {
             Self::Secret => 0,
@@ -688,6 +7157,7 @@ impl Gender {
     }
 
     /// The value as text.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Secret => "0",
@@ -699,6 +7169,7 @@ impl Gender {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: i64) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -708,6 +7179,7 @@ impl Gender {
 }
 
 impl ::std::convert::From<i64> for Gender {
+    #[inline]
     fn from(value: i64) -> Self {
         match value {
             0 => Self::Secret,
@@ -722,12 +7194,14 @@ impl ::std::convert::From<i64> for Gender {
 }
 
 impl ::std::fmt::Display for Gender {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::FromJson for Gender {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -740,5 +7214,21 @@ impl<'de> ::serde::Deserialize<'de> for Gender {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Gender {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::from(self.value())
+    }
+}
+
+impl ::serde::Serialize for Gender {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }

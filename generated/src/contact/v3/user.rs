@@ -13,6 +13,192 @@ impl<'c> UserApi<'c> {
         Self { client }
     }
 
+    /// Calls `basic_batch` on `user`.
+    ///
+    /// `POST /open-apis/contact/v3/users/basic_batch`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=basic_batch&project=contact&resource=user&version=v3>
+    /// - Official id: `contact/v3/user/basic_batch`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::contact::v3::{BasicBatchUserBody, BasicBatchUserRequest};
+    ///
+    /// let request = BasicBatchUserRequest::new(BasicBatchUserBody::default());
+    /// let response = client.contact().v3().user().basic_batch(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn basic_batch(
+        &self,
+        request: crate::contact::v3::BasicBatchUserRequest,
+    ) -> ::lark_runtime::Call<'c, crate::contact::v3::BasicBatchUserData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `batch` on `user`.
+    ///
+    /// `GET /open-apis/contact/v3/users/batch`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=contact&resource=user&version=v3>
+    /// - Official id: `contact/v3/user/batch`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::contact::v3::BatchUserRequest;
+    ///
+    /// let request = BatchUserRequest::new(vec![]);
+    /// let response = client.contact().v3().user().batch(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn batch(
+        &self,
+        request: crate::contact::v3::BatchUserRequest,
+    ) -> ::lark_runtime::Call<'c, crate::contact::v3::BatchUserData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Look up user ids by email address or mobile number.
+    ///
+    /// `POST /open-apis/contact/v3/users/batch_get_id`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: `contact:user.id:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/contact-v3/user/batch_get_id>
+    /// - Official id: `contact/v3/user/batch_get_id`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::contact::v3::{BatchGetIdUserBody, BatchGetIdUserRequest};
+    ///
+    /// let request = BatchGetIdUserRequest::new(BatchGetIdUserBody::default());
+    /// let response = client.contact().v3().user().batch_get_id(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn batch_get_id(
+        &self,
+        request: crate::contact::v3::BatchGetIdUserRequest,
+    ) -> ::lark_runtime::Call<'c, crate::contact::v3::BatchGetIdUserData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `create` on `user`.
+    ///
+    /// `POST /open-apis/contact/v3/users`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=user&version=v3>
+    /// - Official id: `contact/v3/user/create`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::contact::v3::CreateUserRequest;
+    ///
+    /// let request = CreateUserRequest::new(todo!("build the body"));
+    /// let response = client.contact().v3().user().create(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn create(
+        &self,
+        request: crate::contact::v3::CreateUserRequest,
+    ) -> ::lark_runtime::Call<'c, crate::contact::v3::CreateUserData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `delete` on `user`.
+    ///
+    /// `DELETE /open-apis/contact/v3/users/:user_id`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=user&version=v3>
+    /// - Official id: `contact/v3/user/delete`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::contact::v3::{DeleteUserBody, DeleteUserRequest};
+    ///
+    /// let request = DeleteUserRequest::new("<user_id>", DeleteUserBody::default());
+    /// let response = client.contact().v3().user().delete(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn delete(
+        &self,
+        request: crate::contact::v3::DeleteUserRequest,
+    ) -> ::lark_runtime::Call<'c, ::lark_runtime::Empty> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `find_by_department` on `user`.
+    ///
+    /// `GET /open-apis/contact/v3/users/find_by_department`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_department&project=contact&resource=user&version=v3>
+    /// - Official id: `contact/v3/user/find_by_department`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::contact::v3::FindByDepartmentUserRequest;
+    ///
+    /// let request = FindByDepartmentUserRequest::new("<department_id>");
+    /// let response = client.contact().v3().user().find_by_department(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn find_by_department(
+        &self,
+        request: crate::contact::v3::FindByDepartmentUserRequest,
+    ) -> ::lark_runtime::Call<'c, crate::contact::v3::FindByDepartmentUserData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Every page of [`find_by_department`](Self::find_by_department), as a stream of items (`.items()`) or of pages (`.pages()`).
+    ///
+    /// Ends when the server says there is no more, or sends an empty cursor; a page
+    /// cap stops a server that loops.
+    #[inline]
+    pub fn find_by_department_all(
+        &self,
+        request: crate::contact::v3::FindByDepartmentUserRequest,
+    ) -> ::lark_runtime::Paginator<crate::contact::v3::FindByDepartmentUserRequest> {
+        self.client.paginate(request)
+    }
+
     /// Fetch one user's profile.
     ///
     /// `GET /open-apis/contact/v3/users/:user_id`
@@ -20,6 +206,7 @@ impl<'c> UserApi<'c> {
     /// - Tokens: tenant_access_token, user_access_token
     /// - Scopes: any one of `contact:contact.base:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/contact-v3/user/get>
+    /// - Official id: `contact/v3/user/get`
     ///
     /// # Example
     ///
@@ -33,6 +220,7 @@ impl<'c> UserApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get(
         &self,
         request: crate::contact::v3::GetUserRequest,
@@ -47,6 +235,7 @@ impl<'c> UserApi<'c> {
     /// - Tokens: tenant_access_token, user_access_token
     /// - Scopes: any one of `contact:contact.base:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/contact-v3/user/list>
+    /// - Official id: `contact/v3/user/list`
     ///
     /// # Example
     ///
@@ -60,6 +249,7 @@ impl<'c> UserApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn list(
         &self,
         request: crate::contact::v3::ListUserRequest,
@@ -67,36 +257,571 @@ impl<'c> UserApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Look up user ids by email address or mobile number.
+    /// Every page of [`list`](Self::list), as a stream of items (`.items()`) or of pages (`.pages()`).
     ///
-    /// `POST /open-apis/contact/v3/users/batch_get_id`
+    /// Ends when the server says there is no more, or sends an empty cursor; a page
+    /// cap stops a server that loops.
+    #[inline]
+    pub fn list_all(
+        &self,
+        request: crate::contact::v3::ListUserRequest,
+    ) -> ::lark_runtime::Paginator<crate::contact::v3::ListUserRequest> {
+        self.client.paginate(request)
+    }
+
+    /// Calls `patch` on `user`.
     ///
-    /// - Tokens: tenant_access_token
-    /// - Scopes: `contact:user.id:readonly`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/contact-v3/user/batch_get_id>
+    /// `PATCH /open-apis/contact/v3/users/:user_id`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=user&version=v3>
+    /// - Official id: `contact/v3/user/patch`
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::{BatchGetIdUserBody, BatchGetIdUserRequest};
+    /// use lark_sdk::contact::v3::PatchUserRequest;
     ///
-    /// let request = BatchGetIdUserRequest::new(BatchGetIdUserBody::default());
-    /// let response = client.contact().v3().user().batch_get_id(request).await?;
+    /// let request = PatchUserRequest::new("<user_id>", todo!("build the body"));
+    /// let response = client.contact().v3().user().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_get_id(
+    #[inline]
+    pub fn patch(
         &self,
-        request: crate::contact::v3::BatchGetIdUserRequest,
-    ) -> ::lark_runtime::Call<'c, crate::contact::v3::BatchGetIdUserData> {
+        request: crate::contact::v3::PatchUserRequest,
+    ) -> ::lark_runtime::Call<'c, crate::contact::v3::PatchUserData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `resurrect` on `user`.
+    ///
+    /// `POST /open-apis/contact/v3/users/:user_id/resurrect`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resurrect&project=contact&resource=user&version=v3>
+    /// - Official id: `contact/v3/user/resurrect`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::contact::v3::{ResurrectUserBody, ResurrectUserRequest};
+    ///
+    /// let request = ResurrectUserRequest::new(lark_sdk::runtime::Int64(0), ResurrectUserBody::default());
+    /// let response = client.contact().v3().user().resurrect(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn resurrect(
+        &self,
+        request: crate::contact::v3::ResurrectUserRequest,
+    ) -> ::lark_runtime::Call<'c, ::lark_runtime::Empty> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `update` on `user`.
+    ///
+    /// `PUT /open-apis/contact/v3/users/:user_id`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=user&version=v3>
+    /// - Official id: `contact/v3/user/update`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::contact::v3::UpdateUserRequest;
+    ///
+    /// let request = UpdateUserRequest::new("<user_id>", todo!("build the body"));
+    /// let response = client.contact().v3().user().update(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn update(
+        &self,
+        request: crate::contact::v3::UpdateUserRequest,
+    ) -> ::lark_runtime::Call<'c, crate::contact::v3::UpdateUserData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `update_user_id` on `user`.
+    ///
+    /// `PATCH /open-apis/contact/v3/users/:user_id/update_user_id`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_user_id&project=contact&resource=user&version=v3>
+    /// - Official id: `contact/v3/user/update_user_id`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::contact::v3::{UpdateUserIdUserBody, UpdateUserIdUserRequest};
+    ///
+    /// let request = UpdateUserIdUserRequest::new("<user_id>", UpdateUserIdUserBody::default());
+    /// let response = client.contact().v3().user().update_user_id(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn update_user_id(
+        &self,
+        request: crate::contact::v3::UpdateUserIdUserRequest,
+    ) -> ::lark_runtime::Call<'c, ::lark_runtime::Empty> {
         self.client.call(request.into_request())
     }
 }
 
+/// Parameters of [`UserApi::basic_batch`](crate::contact::v3::UserApi::basic_batch): Calls `basic_batch` on `user`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct BasicBatchUserRequest {
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::contact::v3::UserIdType>,
+    /// The JSON body.
+    pub body: crate::contact::v3::BasicBatchUserBody,
+}
+
+impl BasicBatchUserRequest {
+    /// `POST /open-apis/contact/v3/users/basic_batch`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "contact.v3.user.basic_batch",
+        method: ::lark_runtime::HttpMethod::Post,
+        path: "/open-apis/contact/v3/users/basic_batch",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=basic_batch&project=contact&resource=user&version=v3",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(body: crate::contact::v3::BasicBatchUserBody) -> Self {
+        Self {
+            user_id_type: ::std::option::Option::None,
+            body,
+        }
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`UserApi::batch`](crate::contact::v3::UserApi::batch): Calls `batch` on `user`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct BatchUserRequest {
+    /// `user_ids`.
+    ///
+    /// Sent in the query as `user_ids`.
+    pub user_ids: ::std::vec::Vec<::std::string::String>,
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::contact::v3::UserIdType>,
+    /// `department_id_type`.
+    ///
+    /// Sent in the query as `department_id_type`.
+    pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
+}
+
+impl BatchUserRequest {
+    /// `GET /open-apis/contact/v3/users/batch`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "contact.v3.user.batch",
+        method: ::lark_runtime::HttpMethod::Get,
+        path: "/open-apis/contact/v3/users/batch",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=contact&resource=user&version=v3",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(user_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            user_ids,
+            user_id_type: ::std::option::Option::None,
+            department_id_type: ::std::option::Option::None,
+        }
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `department_id_type`: `department_id_type`.
+    #[inline]
+    pub fn department_id_type(
+        mut self,
+        value: crate::contact::v3::DepartmentIdType,
+    ) -> Self {
+        self.department_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        for item in self.user_ids {
+            request.query("user_ids", item);
+        }
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        if let ::std::option::Option::Some(item) = self.department_id_type {
+            request.query("department_id_type", item.as_str().to_owned());
+        }
+        request
+    }
+}
+
+/// Parameters of [`UserApi::batch_get_id`](crate::contact::v3::UserApi::batch_get_id): Look up user ids by email address or mobile number.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct BatchGetIdUserRequest {
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::contact::v3::UserIdType>,
+    /// The JSON body.
+    pub body: crate::contact::v3::BatchGetIdUserBody,
+}
+
+impl BatchGetIdUserRequest {
+    /// `POST /open-apis/contact/v3/users/batch_get_id`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "contact.v3.user.batch_get_id",
+        method: ::lark_runtime::HttpMethod::Post,
+        path: "/open-apis/contact/v3/users/batch_get_id",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:user.id:readonly"],
+            all: &[],
+        },
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/document/server-docs/contact-v3/user/batch_get_id",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(body: crate::contact::v3::BatchGetIdUserBody) -> Self {
+        Self {
+            user_id_type: ::std::option::Option::None,
+            body,
+        }
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`UserApi::create`](crate::contact::v3::UserApi::create): Calls `create` on `user`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CreateUserRequest {
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::contact::v3::UserIdType>,
+    /// `department_id_type`.
+    ///
+    /// Sent in the query as `department_id_type`.
+    pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
+    /// `client_token`.
+    ///
+    /// Sent in the query as `client_token`.
+    pub client_token: ::std::option::Option<::std::string::String>,
+    /// The JSON body.
+    pub body: crate::contact::v3::User,
+}
+
+impl CreateUserRequest {
+    /// `POST /open-apis/contact/v3/users`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "contact.v3.user.create",
+        method: ::lark_runtime::HttpMethod::Post,
+        path: "/open-apis/contact/v3/users",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=user&version=v3",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(body: crate::contact::v3::User) -> Self {
+        Self {
+            user_id_type: ::std::option::Option::None,
+            department_id_type: ::std::option::Option::None,
+            client_token: ::std::option::Option::None,
+            body,
+        }
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `department_id_type`: `department_id_type`.
+    #[inline]
+    pub fn department_id_type(
+        mut self,
+        value: crate::contact::v3::DepartmentIdType,
+    ) -> Self {
+        self.department_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `client_token`: `client_token`.
+    #[inline]
+    pub fn client_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_token = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        if let ::std::option::Option::Some(item) = self.department_id_type {
+            request.query("department_id_type", item.as_str().to_owned());
+        }
+        if let ::std::option::Option::Some(item) = self.client_token {
+            request.query("client_token", item);
+        }
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`UserApi::delete`](crate::contact::v3::UserApi::delete): Calls `delete` on `user`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct DeleteUserRequest {
+    /// `user_id`.
+    ///
+    /// Sent in the path as `user_id`.
+    pub user_id: ::std::string::String,
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::contact::v3::UserIdType>,
+    /// The JSON body.
+    pub body: crate::contact::v3::DeleteUserBody,
+}
+
+impl DeleteUserRequest {
+    /// `DELETE /open-apis/contact/v3/users/:user_id`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "contact.v3.user.delete",
+        method: ::lark_runtime::HttpMethod::Delete,
+        path: "/open-apis/contact/v3/users/:user_id",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Empty,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=user&version=v3",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::contact::v3::DeleteUserBody,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            user_id_type: ::std::option::Option::None,
+            body,
+        }
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("user_id", self.user_id);
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`UserApi::find_by_department`](crate::contact::v3::UserApi::find_by_department): Calls `find_by_department` on `user`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct FindByDepartmentUserRequest {
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::contact::v3::UserIdType>,
+    /// `department_id_type`.
+    ///
+    /// Sent in the query as `department_id_type`.
+    pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
+    /// `department_id`.
+    ///
+    /// Sent in the query as `department_id`.
+    pub department_id: ::std::string::String,
+    /// `page_size`.
+    ///
+    /// Sent in the query as `page_size`.
+    pub page_size: ::std::option::Option<i32>,
+    /// `page_token`.
+    ///
+    /// Sent in the query as `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl FindByDepartmentUserRequest {
+    /// `GET /open-apis/contact/v3/users/find_by_department`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "contact.v3.user.find_by_department",
+        method: ::lark_runtime::HttpMethod::Get,
+        path: "/open-apis/contact/v3/users/find_by_department",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_department&project=contact&resource=user&version=v3",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(department_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_id_type: ::std::option::Option::None,
+            department_id_type: ::std::option::Option::None,
+            department_id: department_id.into(),
+            page_size: ::std::option::Option::None,
+            page_token: ::std::option::Option::None,
+        }
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `department_id_type`: `department_id_type`.
+    #[inline]
+    pub fn department_id_type(
+        mut self,
+        value: crate::contact::v3::DepartmentIdType,
+    ) -> Self {
+        self.department_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `page_size`: `page_size`.
+    #[inline]
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `page_token`: `page_token`.
+    #[inline]
+    pub fn page_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_token = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        if let ::std::option::Option::Some(item) = self.department_id_type {
+            request.query("department_id_type", item.as_str().to_owned());
+        }
+        request.query("department_id", self.department_id);
+        if let ::std::option::Option::Some(item) = self.page_size {
+            request.query("page_size", item.to_string());
+        }
+        if let ::std::option::Option::Some(item) = self.page_token {
+            request.query("page_token", item);
+        }
+        request
+    }
+}
+
+impl ::lark_runtime::PageRequest for FindByDepartmentUserRequest {
+    type Page = crate::contact::v3::FindByDepartmentUserData;
+    fn set_page_token(&mut self, token: ::std::option::Option<::std::string::String>) {
+        self.page_token = token;
+    }
+
+    fn to_request(&self) -> ::lark_runtime::Request {
+        ::std::clone::Clone::clone(self).into_request()
+    }
+}
+
 /// Parameters of [`UserApi::get`](crate::contact::v3::UserApi::get): Fetch one user's profile.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUserRequest {
     /// The user, of the kind named by `user_id_type`.
     ///
@@ -113,13 +838,7 @@ pub struct GetUserRequest {
 }
 
 impl GetUserRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `GET /open-apis/contact/v3/users/:user_id`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `contact:contact.base:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly`, `contact:contact:readonly_as_app`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/contact-v3/user/get>
+    /// `GET /open-apis/contact/v3/users/:user_id`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "contact.v3.user.get",
         method: ::lark_runtime::HttpMethod::Get,
@@ -139,6 +858,7 @@ impl GetUserRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -148,12 +868,14 @@ impl GetUserRequest {
     }
 
     /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
     pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
         self.user_id_type = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `department_id_type`: `department_id_type`.
+    #[inline]
     pub fn department_id_type(
         mut self,
         value: crate::contact::v3::DepartmentIdType,
@@ -162,6 +884,7 @@ impl GetUserRequest {
         self
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.path_param("user_id", self.user_id);
@@ -176,12 +899,7 @@ impl GetUserRequest {
 }
 
 /// Parameters of [`UserApi::list`](crate::contact::v3::UserApi::list): Page through the users directly under one department (older endpoint).
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListUserRequest {
     /// `user_id_type`.
     ///
@@ -206,13 +924,7 @@ pub struct ListUserRequest {
 }
 
 impl ListUserRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `GET /open-apis/contact/v3/users`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `contact:contact.base:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly`, `contact:contact:readonly_as_app`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/contact-v3/user/list>
+    /// `GET /open-apis/contact/v3/users`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "contact.v3.user.list",
         method: ::lark_runtime::HttpMethod::Get,
@@ -232,6 +944,7 @@ impl ListUserRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new() -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
@@ -243,12 +956,14 @@ impl ListUserRequest {
     }
 
     /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
     pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
         self.user_id_type = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `department_id_type`: `department_id_type`.
+    #[inline]
     pub fn department_id_type(
         mut self,
         value: crate::contact::v3::DepartmentIdType,
@@ -258,6 +973,7 @@ impl ListUserRequest {
     }
 
     /// Sets `department_id`: `department_id`.
+    #[inline]
     pub fn department_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -267,6 +983,7 @@ impl ListUserRequest {
     }
 
     /// Sets `page_token`: `page_token`.
+    #[inline]
     pub fn page_token(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -276,11 +993,13 @@ impl ListUserRequest {
     }
 
     /// Sets `page_size`: `page_size`.
+    #[inline]
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         if let ::std::option::Option::Some(item) = self.user_id_type {
@@ -302,58 +1021,333 @@ impl ListUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::batch_get_id`](crate::contact::v3::UserApi::batch_get_id): Look up user ids by email address or mobile number.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct BatchGetIdUserRequest {
+impl ::lark_runtime::PageRequest for ListUserRequest {
+    type Page = crate::contact::v3::ListUserData;
+    fn set_page_token(&mut self, token: ::std::option::Option<::std::string::String>) {
+        self.page_token = token;
+    }
+
+    fn to_request(&self) -> ::lark_runtime::Request {
+        ::std::clone::Clone::clone(self).into_request()
+    }
+}
+
+/// Parameters of [`UserApi::patch`](crate::contact::v3::UserApi::patch): Calls `patch` on `user`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct PatchUserRequest {
+    /// `user_id`.
+    ///
+    /// Sent in the path as `user_id`.
+    pub user_id: ::std::string::String,
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::contact::v3::UserIdType>,
+    /// `department_id_type`.
+    ///
+    /// Sent in the query as `department_id_type`.
+    pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
+    /// The JSON body.
+    pub body: crate::contact::v3::User,
+}
+
+impl PatchUserRequest {
+    /// `PATCH /open-apis/contact/v3/users/:user_id`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "contact.v3.user.patch",
+        method: ::lark_runtime::HttpMethod::Patch,
+        path: "/open-apis/contact/v3/users/:user_id",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=user&version=v3",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::contact::v3::User,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            user_id_type: ::std::option::Option::None,
+            department_id_type: ::std::option::Option::None,
+            body,
+        }
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `department_id_type`: `department_id_type`.
+    #[inline]
+    pub fn department_id_type(
+        mut self,
+        value: crate::contact::v3::DepartmentIdType,
+    ) -> Self {
+        self.department_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("user_id", self.user_id);
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        if let ::std::option::Option::Some(item) = self.department_id_type {
+            request.query("department_id_type", item.as_str().to_owned());
+        }
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`UserApi::resurrect`](crate::contact::v3::UserApi::resurrect): Calls `resurrect` on `user`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct ResurrectUserRequest {
+    /// `user_id`.
+    ///
+    /// Sent in the path as `user_id`.
+    pub user_id: ::lark_runtime::Int64,
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::contact::v3::UserIdType>,
+    /// `department_id_type`.
+    ///
+    /// Sent in the query as `department_id_type`.
+    pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
+    /// The JSON body.
+    pub body: crate::contact::v3::ResurrectUserBody,
+}
+
+impl ResurrectUserRequest {
+    /// `POST /open-apis/contact/v3/users/:user_id/resurrect`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "contact.v3.user.resurrect",
+        method: ::lark_runtime::HttpMethod::Post,
+        path: "/open-apis/contact/v3/users/:user_id/resurrect",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Empty,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resurrect&project=contact&resource=user&version=v3",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: ::lark_runtime::Int64,
+        body: crate::contact::v3::ResurrectUserBody,
+    ) -> Self {
+        Self {
+            user_id,
+            user_id_type: ::std::option::Option::None,
+            department_id_type: ::std::option::Option::None,
+            body,
+        }
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `department_id_type`: `department_id_type`.
+    #[inline]
+    pub fn department_id_type(
+        mut self,
+        value: crate::contact::v3::DepartmentIdType,
+    ) -> Self {
+        self.department_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("user_id", self.user_id.to_string());
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        if let ::std::option::Option::Some(item) = self.department_id_type {
+            request.query("department_id_type", item.as_str().to_owned());
+        }
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`UserApi::update`](crate::contact::v3::UserApi::update): Calls `update` on `user`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct UpdateUserRequest {
+    /// `user_id`.
+    ///
+    /// Sent in the path as `user_id`.
+    pub user_id: ::std::string::String,
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::contact::v3::UserIdType>,
+    /// `department_id_type`.
+    ///
+    /// Sent in the query as `department_id_type`.
+    pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
+    /// The JSON body.
+    pub body: crate::contact::v3::User,
+}
+
+impl UpdateUserRequest {
+    /// `PUT /open-apis/contact/v3/users/:user_id`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "contact.v3.user.update",
+        method: ::lark_runtime::HttpMethod::Put,
+        path: "/open-apis/contact/v3/users/:user_id",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=user&version=v3",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::contact::v3::User,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            user_id_type: ::std::option::Option::None,
+            department_id_type: ::std::option::Option::None,
+            body,
+        }
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `department_id_type`: `department_id_type`.
+    #[inline]
+    pub fn department_id_type(
+        mut self,
+        value: crate::contact::v3::DepartmentIdType,
+    ) -> Self {
+        self.department_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("user_id", self.user_id);
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        if let ::std::option::Option::Some(item) = self.department_id_type {
+            request.query("department_id_type", item.as_str().to_owned());
+        }
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`UserApi::update_user_id`](crate::contact::v3::UserApi::update_user_id): Calls `update_user_id` on `user`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct UpdateUserIdUserRequest {
+    /// `user_id`.
+    ///
+    /// Sent in the path as `user_id`.
+    pub user_id: ::std::string::String,
     /// `user_id_type`.
     ///
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::contact::v3::UserIdType>,
     /// The JSON body.
-    pub body: crate::contact::v3::BatchGetIdUserBody,
+    pub body: crate::contact::v3::UpdateUserIdUserBody,
 }
 
-impl BatchGetIdUserRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `POST /open-apis/contact/v3/users/batch_get_id`
-    ///
-    /// - Tokens: tenant_access_token
-    /// - Scopes: `contact:user.id:readonly`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/contact-v3/user/batch_get_id>
+impl UpdateUserIdUserRequest {
+    /// `PATCH /open-apis/contact/v3/users/:user_id/update_user_id`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
-        id: "contact.v3.user.batch_get_id",
-        method: ::lark_runtime::HttpMethod::Post,
-        path: "/open-apis/contact/v3/users/batch_get_id",
+        id: "contact.v3.user.update_user_id",
+        method: ::lark_runtime::HttpMethod::Patch,
+        path: "/open-apis/contact/v3/users/:user_id/update_user_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Known {
-            any: &["contact:user.id:readonly"],
-            all: &[],
-        },
-        response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/document/server-docs/contact-v3/user/batch_get_id",
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Empty,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_user_id&project=contact&resource=user&version=v3",
     };
 
     /// A request with every required parameter; optional ones start unset.
-    pub fn new(body: crate::contact::v3::BatchGetIdUserBody) -> Self {
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::contact::v3::UpdateUserIdUserBody,
+    ) -> Self {
         Self {
+            user_id: user_id.into(),
             user_id_type: ::std::option::Option::None,
             body,
         }
     }
 
     /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
     pub fn user_id_type(mut self, value: crate::contact::v3::UserIdType) -> Self {
         self.user_id_type = ::std::option::Option::Some(value);
         self
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("user_id", self.user_id);
         if let ::std::option::Option::Some(item) = self.user_id_type {
             request.query("user_id_type", item.as_str().to_owned());
         }
         request.json_body(&self.body);
         request
+    }
+}
+
+impl ::lark_runtime::Page for crate::contact::v3::FindByDepartmentUserData {
+    type Item = crate::contact::v3::User;
+    fn has_more(&self) -> ::std::option::Option<bool> {
+        self.has_more
+    }
+
+    fn next_page_token(&self) -> ::std::option::Option<&str> {
+        self.page_token.as_deref()
+    }
+
+    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
+        self.items.unwrap_or_default()
+    }
+}
+
+impl ::lark_runtime::Page for crate::contact::v3::ListUserData {
+    type Item = crate::contact::v3::User;
+    fn has_more(&self) -> ::std::option::Option<bool> {
+        self.has_more
+    }
+
+    fn next_page_token(&self) -> ::std::option::Option<&str> {
+        self.page_token.as_deref()
+    }
+
+    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
+        self.items.unwrap_or_default()
     }
 }

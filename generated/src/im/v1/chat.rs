@@ -20,6 +20,7 @@ impl<'c> ChatApi<'c> {
     /// - Tokens: tenant_access_token, user_access_token
     /// - Scopes: any one of `im:chat`, `im:chat:create`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/group/chat/create>
+    /// - Official id: `im/v1/chat/create`
     ///
     /// # Example
     ///
@@ -33,10 +34,40 @@ impl<'c> ChatApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn create(
         &self,
         request: crate::im::v1::CreateChatRequest,
     ) -> ::lark_runtime::Call<'c, crate::im::v1::Chat> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `delete` on `chat`.
+    ///
+    /// `DELETE /open-apis/im/v1/chats/:chat_id`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat&version=v1>
+    /// - Official id: `im/v1/chat/delete`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::DeleteChatRequest;
+    ///
+    /// let request = DeleteChatRequest::new("<chat_id>");
+    /// let response = client.im().v1().chat().delete(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn delete(
+        &self,
+        request: crate::im::v1::DeleteChatRequest,
+    ) -> ::lark_runtime::Call<'c, ::lark_runtime::Empty> {
         self.client.call(request.into_request())
     }
 
@@ -47,6 +78,7 @@ impl<'c> ChatApi<'c> {
     /// - Tokens: tenant_access_token, user_access_token
     /// - Scopes: any one of `im:chat`, `im:chat:read`, `im:chat:readonly`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/group/chat/get-2>
+    /// - Official id: `im/v1/chat/get`
     ///
     /// # Example
     ///
@@ -60,10 +92,40 @@ impl<'c> ChatApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get(
         &self,
         request: crate::im::v1::GetChatRequest,
     ) -> ::lark_runtime::Call<'c, crate::im::v1::Chat> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `link` on `chat`.
+    ///
+    /// `POST /open-apis/im/v1/chats/:chat_id/link`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=link&project=im&resource=chat&version=v1>
+    /// - Official id: `im/v1/chat/link`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::{LinkChatBody, LinkChatRequest};
+    ///
+    /// let request = LinkChatRequest::new("<chat_id>", LinkChatBody::default());
+    /// let response = client.im().v1().chat().link(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn link(
+        &self,
+        request: crate::im::v1::LinkChatRequest,
+    ) -> ::lark_runtime::Call<'c, crate::im::v1::LinkChatData> {
         self.client.call(request.into_request())
     }
 
@@ -74,6 +136,7 @@ impl<'c> ChatApi<'c> {
     /// - Tokens: tenant_access_token, user_access_token
     /// - Scopes: any one of `im:chat`, `im:chat:readonly`, `im:chat:read`, `im:chat.group_info:readonly`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/group/chat/list>
+    /// - Official id: `im/v1/chat/list`
     ///
     /// # Example
     ///
@@ -87,16 +150,99 @@ impl<'c> ChatApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn list(
         &self,
         request: crate::im::v1::ListChatRequest,
     ) -> ::lark_runtime::Call<'c, crate::im::v1::ListChatData> {
         self.client.call(request.into_request())
     }
+
+    /// Every page of [`list`](Self::list), as a stream of items (`.items()`) or of pages (`.pages()`).
+    ///
+    /// Ends when the server says there is no more, or sends an empty cursor; a page
+    /// cap stops a server that loops.
+    #[inline]
+    pub fn list_all(
+        &self,
+        request: crate::im::v1::ListChatRequest,
+    ) -> ::lark_runtime::Paginator<crate::im::v1::ListChatRequest> {
+        self.client.paginate(request)
+    }
+
+    /// Calls `search` on `chat`.
+    ///
+    /// `GET /open-apis/im/v1/chats/search`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v1>
+    /// - Official id: `im/v1/chat/search`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::SearchChatRequest;
+    ///
+    /// let request = SearchChatRequest::new();
+    /// let response = client.im().v1().chat().search(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn search(
+        &self,
+        request: crate::im::v1::SearchChatRequest,
+    ) -> ::lark_runtime::Call<'c, crate::im::v1::SearchChatData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Every page of [`search`](Self::search), as a stream of items (`.items()`) or of pages (`.pages()`).
+    ///
+    /// Ends when the server says there is no more, or sends an empty cursor; a page
+    /// cap stops a server that loops.
+    #[inline]
+    pub fn search_all(
+        &self,
+        request: crate::im::v1::SearchChatRequest,
+    ) -> ::lark_runtime::Paginator<crate::im::v1::SearchChatRequest> {
+        self.client.paginate(request)
+    }
+
+    /// Calls `update` on `chat`.
+    ///
+    /// `PUT /open-apis/im/v1/chats/:chat_id`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat&version=v1>
+    /// - Official id: `im/v1/chat/update`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::{UpdateChatBody, UpdateChatRequest};
+    ///
+    /// let request = UpdateChatRequest::new("<chat_id>", UpdateChatBody::default());
+    /// let response = client.im().v1().chat().update(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn update(
+        &self,
+        request: crate::im::v1::UpdateChatRequest,
+    ) -> ::lark_runtime::Call<'c, ::lark_runtime::Empty> {
+        self.client.call(request.into_request())
+    }
 }
 
 /// Parameters of [`ChatApi::create`](crate::im::v1::ChatApi::create): Create a group chat, optionally inviting users and bots.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateChatRequest {
     /// `user_id_type`.
     ///
@@ -115,13 +261,7 @@ pub struct CreateChatRequest {
 }
 
 impl CreateChatRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `POST /open-apis/im/v1/chats`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:chat`, `im:chat:create`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/group/chat/create>
+    /// `POST /open-apis/im/v1/chats`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "im.v1.chat.create",
         method: ::lark_runtime::HttpMethod::Post,
@@ -136,6 +276,7 @@ impl CreateChatRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(body: crate::im::v1::CreateChatBody) -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
@@ -146,18 +287,21 @@ impl CreateChatRequest {
     }
 
     /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
     pub fn user_id_type(mut self, value: crate::im::v1::UserIdType) -> Self {
         self.user_id_type = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `set_bot_manager`: Also make the creating bot a manager when `owner_id` names another owner.
+    #[inline]
     pub fn set_bot_manager(mut self, value: bool) -> Self {
         self.set_bot_manager = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `uuid`: Deduplication key (at most 50 characters).
+    #[inline]
     pub fn uuid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -166,6 +310,7 @@ impl CreateChatRequest {
         self
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         if let ::std::option::Option::Some(item) = self.user_id_type {
@@ -182,8 +327,43 @@ impl CreateChatRequest {
     }
 }
 
+/// Parameters of [`ChatApi::delete`](crate::im::v1::ChatApi::delete): Calls `delete` on `chat`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct DeleteChatRequest {
+    /// `chat_id`.
+    ///
+    /// Sent in the path as `chat_id`.
+    pub chat_id: ::std::string::String,
+}
+
+impl DeleteChatRequest {
+    /// `DELETE /open-apis/im/v1/chats/:chat_id`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.chat.delete",
+        method: ::lark_runtime::HttpMethod::Delete,
+        path: "/open-apis/im/v1/chats/:chat_id",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Empty,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(chat_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { chat_id: chat_id.into() }
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("chat_id", self.chat_id);
+        request
+    }
+}
+
 /// Parameters of [`ChatApi::get`](crate::im::v1::ChatApi::get): Fetch the settings and basic facts of a chat.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetChatRequest {
     /// `chat_id`.
     ///
@@ -196,13 +376,7 @@ pub struct GetChatRequest {
 }
 
 impl GetChatRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `GET /open-apis/im/v1/chats/:chat_id`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:chat`, `im:chat:read`, `im:chat:readonly`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/group/chat/get-2>
+    /// `GET /open-apis/im/v1/chats/:chat_id`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "im.v1.chat.get",
         method: ::lark_runtime::HttpMethod::Get,
@@ -217,6 +391,7 @@ impl GetChatRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(chat_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             chat_id: chat_id.into(),
@@ -225,11 +400,13 @@ impl GetChatRequest {
     }
 
     /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
     pub fn user_id_type(mut self, value: crate::im::v1::UserIdType) -> Self {
         self.user_id_type = ::std::option::Option::Some(value);
         self
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.path_param("chat_id", self.chat_id);
@@ -240,13 +417,52 @@ impl GetChatRequest {
     }
 }
 
+/// Parameters of [`ChatApi::link`](crate::im::v1::ChatApi::link): Calls `link` on `chat`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct LinkChatRequest {
+    /// `chat_id`.
+    ///
+    /// Sent in the path as `chat_id`.
+    pub chat_id: ::std::string::String,
+    /// The JSON body.
+    pub body: crate::im::v1::LinkChatBody,
+}
+
+impl LinkChatRequest {
+    /// `POST /open-apis/im/v1/chats/:chat_id/link`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.chat.link",
+        method: ::lark_runtime::HttpMethod::Post,
+        path: "/open-apis/im/v1/chats/:chat_id/link",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=link&project=im&resource=chat&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::im::v1::LinkChatBody,
+    ) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            body,
+        }
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("chat_id", self.chat_id);
+        request.json_body(&self.body);
+        request
+    }
+}
+
 /// Parameters of [`ChatApi::list`](crate::im::v1::ChatApi::list): Page through the group chats the caller belongs to.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListChatRequest {
     /// `user_id_type`.
     ///
@@ -264,16 +480,14 @@ pub struct ListChatRequest {
     ///
     /// Sent in the query as `page_size`.
     pub page_size: ::std::option::Option<i32>,
+    /// `types`.
+    ///
+    /// Sent in the query as `types`.
+    pub types: ::std::option::Option<::std::string::String>,
 }
 
 impl ListChatRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `GET /open-apis/im/v1/chats`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:chat`, `im:chat:readonly`, `im:chat:read`, `im:chat.group_info:readonly`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/group/chat/list>
+    /// `GET /open-apis/im/v1/chats`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "im.v1.chat.list",
         method: ::lark_runtime::HttpMethod::Get,
@@ -293,28 +507,33 @@ impl ListChatRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new() -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
             sort_type: ::std::option::Option::None,
             page_token: ::std::option::Option::None,
             page_size: ::std::option::Option::None,
+            types: ::std::option::Option::None,
         }
     }
 
     /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
     pub fn user_id_type(mut self, value: crate::im::v1::UserIdType) -> Self {
         self.user_id_type = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `sort_type`: `sort_type`.
+    #[inline]
     pub fn sort_type(mut self, value: crate::im::v1::ChatSortType) -> Self {
         self.sort_type = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `page_token`: `page_token`.
+    #[inline]
     pub fn page_token(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -324,11 +543,23 @@ impl ListChatRequest {
     }
 
     /// Sets `page_size`: Items per page (at most 100, default 20).
+    #[inline]
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
 
+    /// Sets `types`: `types`.
+    #[inline]
+    pub fn types(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.types = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         if let ::std::option::Option::Some(item) = self.user_id_type {
@@ -343,6 +574,217 @@ impl ListChatRequest {
         if let ::std::option::Option::Some(item) = self.page_size {
             request.query("page_size", item.to_string());
         }
+        if let ::std::option::Option::Some(item) = self.types {
+            request.query("types", item);
+        }
         request
+    }
+}
+
+impl ::lark_runtime::PageRequest for ListChatRequest {
+    type Page = crate::im::v1::ListChatData;
+    fn set_page_token(&mut self, token: ::std::option::Option<::std::string::String>) {
+        self.page_token = token;
+    }
+
+    fn to_request(&self) -> ::lark_runtime::Request {
+        ::std::clone::Clone::clone(self).into_request()
+    }
+}
+
+/// Parameters of [`ChatApi::search`](crate::im::v1::ChatApi::search): Calls `search` on `chat`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
+pub struct SearchChatRequest {
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::im::v1::UserIdType>,
+    /// `query`.
+    ///
+    /// Sent in the query as `query`.
+    pub query: ::std::option::Option<::std::string::String>,
+    /// `page_token`.
+    ///
+    /// Sent in the query as `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `page_size`.
+    ///
+    /// Sent in the query as `page_size`.
+    pub page_size: ::std::option::Option<i32>,
+}
+
+impl SearchChatRequest {
+    /// `GET /open-apis/im/v1/chats/search`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.chat.search",
+        method: ::lark_runtime::HttpMethod::Get,
+        path: "/open-apis/im/v1/chats/search",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            user_id_type: ::std::option::Option::None,
+            query: ::std::option::Option::None,
+            page_token: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+        }
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::im::v1::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `query`: `query`.
+    #[inline]
+    pub fn query(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.query = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `page_token`: `page_token`.
+    #[inline]
+    pub fn page_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_token = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `page_size`: `page_size`.
+    #[inline]
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        if let ::std::option::Option::Some(item) = self.query {
+            request.query("query", item);
+        }
+        if let ::std::option::Option::Some(item) = self.page_token {
+            request.query("page_token", item);
+        }
+        if let ::std::option::Option::Some(item) = self.page_size {
+            request.query("page_size", item.to_string());
+        }
+        request
+    }
+}
+
+impl ::lark_runtime::PageRequest for SearchChatRequest {
+    type Page = crate::im::v1::SearchChatData;
+    fn set_page_token(&mut self, token: ::std::option::Option<::std::string::String>) {
+        self.page_token = token;
+    }
+
+    fn to_request(&self) -> ::lark_runtime::Request {
+        ::std::clone::Clone::clone(self).into_request()
+    }
+}
+
+/// Parameters of [`ChatApi::update`](crate::im::v1::ChatApi::update): Calls `update` on `chat`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct UpdateChatRequest {
+    /// `chat_id`.
+    ///
+    /// Sent in the path as `chat_id`.
+    pub chat_id: ::std::string::String,
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::im::v1::UserIdType>,
+    /// The JSON body.
+    pub body: crate::im::v1::UpdateChatBody,
+}
+
+impl UpdateChatRequest {
+    /// `PUT /open-apis/im/v1/chats/:chat_id`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.chat.update",
+        method: ::lark_runtime::HttpMethod::Put,
+        path: "/open-apis/im/v1/chats/:chat_id",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Empty,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::im::v1::UpdateChatBody,
+    ) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            user_id_type: ::std::option::Option::None,
+            body,
+        }
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::im::v1::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("chat_id", self.chat_id);
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        request.json_body(&self.body);
+        request
+    }
+}
+
+impl ::lark_runtime::Page for crate::im::v1::ListChatData {
+    type Item = crate::im::v1::ListChat;
+    fn has_more(&self) -> ::std::option::Option<bool> {
+        self.has_more
+    }
+
+    fn next_page_token(&self) -> ::std::option::Option<&str> {
+        self.page_token.as_deref()
+    }
+
+    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
+        self.items.unwrap_or_default()
+    }
+}
+
+impl ::lark_runtime::Page for crate::im::v1::SearchChatData {
+    type Item = crate::im::v1::ListChat;
+    fn has_more(&self) -> ::std::option::Option<bool> {
+        self.has_more
+    }
+
+    fn next_page_token(&self) -> ::std::option::Option<&str> {
+        self.page_token.as_deref()
+    }
+
+    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
+        self.items.unwrap_or_default()
     }
 }

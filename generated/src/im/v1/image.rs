@@ -20,6 +20,7 @@ impl<'c> ImageApi<'c> {
     /// - Tokens: tenant_access_token, user_access_token
     /// - Scopes: any one of `im:resource`, `im:resource:upload`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/image/create>
+    /// - Official id: `im/v1/image/create`
     ///
     /// # Example
     ///
@@ -33,11 +34,41 @@ impl<'c> ImageApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn create(
         &self,
         request: crate::im::v1::CreateImageRequest,
     ) -> ::lark_runtime::Call<'c, crate::im::v1::CreateImageData> {
         self.client.call(request.into_request())
+    }
+
+    /// Calls `get` on `image`.
+    ///
+    /// `GET /open-apis/im/v1/images/:image_key`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=image&version=v1>
+    /// - Official id: `im/v1/image/get`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::GetImageRequest;
+    ///
+    /// let request = GetImageRequest::new("<image_key>");
+    /// let file = client.im().v1().image().get(request).await?;
+    /// # let _ = file;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn get(
+        &self,
+        request: crate::im::v1::GetImageRequest,
+    ) -> ::lark_runtime::DownloadCall<'c> {
+        self.client.download(request.into_request())
     }
 }
 
@@ -49,13 +80,7 @@ pub struct CreateImageRequest {
 }
 
 impl CreateImageRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `POST /open-apis/im/v1/images`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:resource`, `im:resource:upload`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/image/create>
+    /// `POST /open-apis/im/v1/images`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "im.v1.image.create",
         method: ::lark_runtime::HttpMethod::Post,
@@ -70,10 +95,12 @@ impl CreateImageRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(body: crate::im::v1::CreateImageBody) -> Self {
         Self { body }
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         let mut form = ::lark_runtime::Form::new();
@@ -81,6 +108,43 @@ impl CreateImageRequest {
         form.text("image_type", body.image_type.as_str().to_owned());
         form.file("image", body.image);
         request.multipart_body(form);
+        request
+    }
+}
+
+/// Parameters of [`ImageApi::get`](crate::im::v1::ImageApi::get): Calls `get` on `image`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct GetImageRequest {
+    /// `image_key`.
+    ///
+    /// Sent in the path as `image_key`.
+    pub image_key: ::std::string::String,
+}
+
+impl GetImageRequest {
+    /// `GET /open-apis/im/v1/images/:image_key`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.image.get",
+        method: ::lark_runtime::HttpMethod::Get,
+        path: "/open-apis/im/v1/images/:image_key",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Binary,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=image&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(image_key: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            image_key: image_key.into(),
+        }
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("image_key", self.image_key);
         request
     }
 }

@@ -20,6 +20,7 @@ impl<'c> MessageApi<'c> {
     /// - Tokens: tenant_access_token, user_access_token
     /// - Scopes: any one of `im:message`, `im:message:send_as_bot`, `im:message:send`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/create>
+    /// - Official id: `im/v1/message/create`
     ///
     /// # Example
     ///
@@ -33,6 +34,7 @@ impl<'c> MessageApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn create(
         &self,
         request: crate::im::v1::CreateMessageRequest,
@@ -40,30 +42,61 @@ impl<'c> MessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Reply to a message, optionally inside a thread.
+    /// Recall a message.
     ///
-    /// `POST /open-apis/im/v1/messages/:message_id/reply`
+    /// `DELETE /open-apis/im/v1/messages/:message_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:message`, `im:message:send_as_bot`, `im:message:send`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/reply>
+    /// - Scopes: any one of `im:message`, `im:message:recall`, `im:message:send_as_bot`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/delete>
+    /// - Official id: `im/v1/message/delete`
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{ReplyMessageBody, ReplyMessageRequest};
+    /// use lark_sdk::im::v1::DeleteMessageRequest;
     ///
-    /// let request = ReplyMessageRequest::new("<message_id>", ReplyMessageBody::default());
-    /// let response = client.im().v1().message().reply(request).await?;
+    /// let request = DeleteMessageRequest::new("<message_id>");
+    /// let response = client.im().v1().message().delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn reply(
+    #[inline]
+    pub fn delete(
         &self,
-        request: crate::im::v1::ReplyMessageRequest,
-    ) -> ::lark_runtime::Call<'c, crate::im::v1::Message> {
+        request: crate::im::v1::DeleteMessageRequest,
+    ) -> ::lark_runtime::Call<'c, ::lark_runtime::Empty> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `forward` on `message`.
+    ///
+    /// `POST /open-apis/im/v1/messages/:message_id/forward`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=im&resource=message&version=v1>
+    /// - Official id: `im/v1/message/forward`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::{ForwardMessageBody, ForwardMessageReceiveIdType, ForwardMessageRequest};
+    ///
+    /// let request = ForwardMessageRequest::new("<message_id>", ForwardMessageReceiveIdType::OpenId, ForwardMessageBody::default());
+    /// let response = client.im().v1().message().forward(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn forward(
+        &self,
+        request: crate::im::v1::ForwardMessageRequest,
+    ) -> ::lark_runtime::Call<'c, crate::im::v1::ForwardMessageData> {
         self.client.call(request.into_request())
     }
 
@@ -74,6 +107,7 @@ impl<'c> MessageApi<'c> {
     /// - Tokens: tenant_access_token, user_access_token
     /// - Scopes: any one of `im:message`, `im:message:readonly`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/get>
+    /// - Official id: `im/v1/message/get`
     ///
     /// # Example
     ///
@@ -87,6 +121,7 @@ impl<'c> MessageApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get(
         &self,
         request: crate::im::v1::GetMessageRequest,
@@ -101,6 +136,7 @@ impl<'c> MessageApi<'c> {
     /// - Tokens: tenant_access_token, user_access_token
     /// - Scopes: any one of `im:message`, `im:message:readonly`, `im:message.history:readonly`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/list>
+    /// - Official id: `im/v1/message/list`
     ///
     /// # Example
     ///
@@ -114,6 +150,7 @@ impl<'c> MessageApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn list(
         &self,
         request: crate::im::v1::ListMessageRequest,
@@ -121,30 +158,44 @@ impl<'c> MessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Recall a message.
+    /// Every page of [`list`](Self::list), as a stream of items (`.items()`) or of pages (`.pages()`).
     ///
-    /// `DELETE /open-apis/im/v1/messages/:message_id`
+    /// Ends when the server says there is no more, or sends an empty cursor; a page
+    /// cap stops a server that loops.
+    #[inline]
+    pub fn list_all(
+        &self,
+        request: crate::im::v1::ListMessageRequest,
+    ) -> ::lark_runtime::Paginator<crate::im::v1::ListMessageRequest> {
+        self.client.paginate(request)
+    }
+
+    /// Calls `merge_forward` on `message`.
     ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:message`, `im:message:recall`, `im:message:send_as_bot`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/delete>
+    /// `POST /open-apis/im/v1/messages/merge_forward`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=merge_forward&project=im&resource=message&version=v1>
+    /// - Official id: `im/v1/message/merge_forward`
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::DeleteMessageRequest;
+    /// use lark_sdk::im::v1::{MergeForwardMessageBody, MergeForwardMessageReceiveIdType, MergeForwardMessageRequest};
     ///
-    /// let request = DeleteMessageRequest::new("<message_id>");
-    /// let response = client.im().v1().message().delete(request).await?;
+    /// let request = MergeForwardMessageRequest::new(MergeForwardMessageReceiveIdType::OpenId, MergeForwardMessageBody::default());
+    /// let response = client.im().v1().message().merge_forward(request).await?;
     /// # let _ = response;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(
+    #[inline]
+    pub fn merge_forward(
         &self,
-        request: crate::im::v1::DeleteMessageRequest,
-    ) -> ::lark_runtime::Call<'c, ::lark_runtime::Empty> {
+        request: crate::im::v1::MergeForwardMessageRequest,
+    ) -> ::lark_runtime::Call<'c, crate::im::v1::MergeForwardMessageData> {
         self.client.call(request.into_request())
     }
 
@@ -155,6 +206,7 @@ impl<'c> MessageApi<'c> {
     /// - Tokens: tenant_access_token, user_access_token
     /// - Scopes: any one of `im:message`, `im:message:send_as_bot`, `im:message:update`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message-card/patch>
+    /// - Official id: `im/v1/message/patch`
     ///
     /// # Example
     ///
@@ -168,16 +220,273 @@ impl<'c> MessageApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn patch(
         &self,
         request: crate::im::v1::PatchMessageRequest,
     ) -> ::lark_runtime::Call<'c, ::lark_runtime::Empty> {
         self.client.call(request.into_request())
     }
+
+    /// Calls `push_follow_up` on `message`.
+    ///
+    /// `POST /open-apis/im/v1/messages/:message_id/push_follow_up`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=push_follow_up&project=im&resource=message&version=v1>
+    /// - Official id: `im/v1/message/push_follow_up`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::{PushFollowUpMessageBody, PushFollowUpMessageRequest};
+    ///
+    /// let request = PushFollowUpMessageRequest::new("<message_id>", PushFollowUpMessageBody::default());
+    /// let response = client.im().v1().message().push_follow_up(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn push_follow_up(
+        &self,
+        request: crate::im::v1::PushFollowUpMessageRequest,
+    ) -> ::lark_runtime::Call<'c, ::lark_runtime::Empty> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `read_users` on `message`.
+    ///
+    /// `GET /open-apis/im/v1/messages/:message_id/read_users`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_users&project=im&resource=message&version=v1>
+    /// - Official id: `im/v1/message/read_users`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::{ReadUsersMessageRequest, UserIdType};
+    ///
+    /// let request = ReadUsersMessageRequest::new("<message_id>", UserIdType::UserId);
+    /// let response = client.im().v1().message().read_users(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn read_users(
+        &self,
+        request: crate::im::v1::ReadUsersMessageRequest,
+    ) -> ::lark_runtime::Call<'c, crate::im::v1::ReadUsersMessageData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Every page of [`read_users`](Self::read_users), as a stream of items (`.items()`) or of pages (`.pages()`).
+    ///
+    /// Ends when the server says there is no more, or sends an empty cursor; a page
+    /// cap stops a server that loops.
+    #[inline]
+    pub fn read_users_all(
+        &self,
+        request: crate::im::v1::ReadUsersMessageRequest,
+    ) -> ::lark_runtime::Paginator<crate::im::v1::ReadUsersMessageRequest> {
+        self.client.paginate(request)
+    }
+
+    /// Reply to a message, optionally inside a thread.
+    ///
+    /// `POST /open-apis/im/v1/messages/:message_id/reply`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: any one of `im:message`, `im:message:send_as_bot`, `im:message:send`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/reply>
+    /// - Official id: `im/v1/message/reply`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::{ReplyMessageBody, ReplyMessageRequest};
+    ///
+    /// let request = ReplyMessageRequest::new("<message_id>", ReplyMessageBody::default());
+    /// let response = client.im().v1().message().reply(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn reply(
+        &self,
+        request: crate::im::v1::ReplyMessageRequest,
+    ) -> ::lark_runtime::Call<'c, crate::im::v1::Message> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `search` on `message`.
+    ///
+    /// `POST /open-apis/im/v1/messages/search`
+    ///
+    /// - Tokens: tenant_access_token, user_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=message&version=v1>
+    /// - Official id: `im/v1/message/search`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::{SearchMessageBody, SearchMessageRequest};
+    ///
+    /// let request = SearchMessageRequest::new(SearchMessageBody::default());
+    /// let response = client.im().v1().message().search(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn search(
+        &self,
+        request: crate::im::v1::SearchMessageRequest,
+    ) -> ::lark_runtime::Call<'c, crate::im::v1::SearchMessageData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Every page of [`search`](Self::search), as a stream of items (`.items()`) or of pages (`.pages()`).
+    ///
+    /// Ends when the server says there is no more, or sends an empty cursor; a page
+    /// cap stops a server that loops.
+    #[inline]
+    pub fn search_all(
+        &self,
+        request: crate::im::v1::SearchMessageRequest,
+    ) -> ::lark_runtime::Paginator<crate::im::v1::SearchMessageRequest> {
+        self.client.paginate(request)
+    }
+
+    /// Calls `update` on `message`.
+    ///
+    /// `PUT /open-apis/im/v1/messages/:message_id`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=message&version=v1>
+    /// - Official id: `im/v1/message/update`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::{UpdateMessageBody, UpdateMessageRequest};
+    ///
+    /// let request = UpdateMessageRequest::new("<message_id>", UpdateMessageBody::default());
+    /// let response = client.im().v1().message().update(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn update(
+        &self,
+        request: crate::im::v1::UpdateMessageRequest,
+    ) -> ::lark_runtime::Call<'c, crate::im::v1::UpdateMessageData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `urgent_app` on `message`.
+    ///
+    /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_app`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_app&project=im&resource=message&version=v1>
+    /// - Official id: `im/v1/message/urgent_app`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::{UrgentAppMessageRequest, UrgentReceivers, UserIdType};
+    ///
+    /// let request = UrgentAppMessageRequest::new("<message_id>", UserIdType::UserId, UrgentReceivers::default());
+    /// let response = client.im().v1().message().urgent_app(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn urgent_app(
+        &self,
+        request: crate::im::v1::UrgentAppMessageRequest,
+    ) -> ::lark_runtime::Call<'c, crate::im::v1::UrgentAppMessageData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `urgent_phone` on `message`.
+    ///
+    /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_phone`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_phone&project=im&resource=message&version=v1>
+    /// - Official id: `im/v1/message/urgent_phone`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::{UrgentPhoneMessageRequest, UrgentReceivers, UserIdType};
+    ///
+    /// let request = UrgentPhoneMessageRequest::new("<message_id>", UserIdType::UserId, UrgentReceivers::default());
+    /// let response = client.im().v1().message().urgent_phone(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn urgent_phone(
+        &self,
+        request: crate::im::v1::UrgentPhoneMessageRequest,
+    ) -> ::lark_runtime::Call<'c, crate::im::v1::UrgentPhoneMessageData> {
+        self.client.call(request.into_request())
+    }
+
+    /// Calls `urgent_sms` on `message`.
+    ///
+    /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_sms`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_sms&project=im&resource=message&version=v1>
+    /// - Official id: `im/v1/message/urgent_sms`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
+    /// use lark_sdk::im::v1::{UrgentReceivers, UrgentSmsMessageRequest, UserIdType};
+    ///
+    /// let request = UrgentSmsMessageRequest::new("<message_id>", UserIdType::UserId, UrgentReceivers::default());
+    /// let response = client.im().v1().message().urgent_sms(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn urgent_sms(
+        &self,
+        request: crate::im::v1::UrgentSmsMessageRequest,
+    ) -> ::lark_runtime::Call<'c, crate::im::v1::UrgentSmsMessageData> {
+        self.client.call(request.into_request())
+    }
 }
 
 /// Parameters of [`MessageApi::create`](crate::im::v1::MessageApi::create): Send a message to a user or a chat.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateMessageRequest {
     /// Which kind of id `receive_id` holds.
     ///
@@ -188,13 +497,7 @@ pub struct CreateMessageRequest {
 }
 
 impl CreateMessageRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `POST /open-apis/im/v1/messages`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:message`, `im:message:send_as_bot`, `im:message:send`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/create>
+    /// `POST /open-apis/im/v1/messages`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "im.v1.message.create",
         method: ::lark_runtime::HttpMethod::Post,
@@ -209,6 +512,7 @@ impl CreateMessageRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(
         receive_id_type: crate::im::v1::ReceiveIdType,
         body: crate::im::v1::CreateMessageBody,
@@ -216,67 +520,129 @@ impl CreateMessageRequest {
         Self { receive_id_type, body }
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.query("receive_id_type", self.receive_id_type.as_str().to_owned());
+        if self.body.uuid.is_some() {
+            request.set_retry_safe();
+        }
         request.json_body(&self.body);
         request
     }
 }
 
-/// Parameters of [`MessageApi::reply`](crate::im::v1::MessageApi::reply): Reply to a message, optionally inside a thread.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ReplyMessageRequest {
-    /// The message to reply to.
+/// Parameters of [`MessageApi::delete`](crate::im::v1::MessageApi::delete): Recall a message.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct DeleteMessageRequest {
+    /// `message_id`.
     ///
     /// Sent in the path as `message_id`.
     pub message_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::im::v1::ReplyMessageBody,
 }
 
-impl ReplyMessageRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `POST /open-apis/im/v1/messages/:message_id/reply`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:message`, `im:message:send_as_bot`, `im:message:send`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/reply>
+impl DeleteMessageRequest {
+    /// `DELETE /open-apis/im/v1/messages/:message_id`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
-        id: "im.v1.message.reply",
-        method: ::lark_runtime::HttpMethod::Post,
-        path: "/open-apis/im/v1/messages/:message_id/reply",
+        id: "im.v1.message.delete",
+        method: ::lark_runtime::HttpMethod::Delete,
+        path: "/open-apis/im/v1/messages/:message_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["im:message", "im:message:send_as_bot", "im:message:send"],
+            any: &["im:message", "im:message:recall", "im:message:send_as_bot"],
             all: &[],
         },
-        response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/document/server-docs/im-v1/message/reply",
+        response: ::lark_runtime::ResponseKind::Empty,
+        doc_url: "https://open.feishu.cn/document/server-docs/im-v1/message/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(message_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+        }
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("message_id", self.message_id);
+        request
+    }
+}
+
+/// Parameters of [`MessageApi::forward`](crate::im::v1::MessageApi::forward): Calls `forward` on `message`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct ForwardMessageRequest {
+    /// `message_id`.
+    ///
+    /// Sent in the path as `message_id`.
+    pub message_id: ::std::string::String,
+    /// `receive_id_type`.
+    ///
+    /// Sent in the query as `receive_id_type`.
+    pub receive_id_type: crate::im::v1::ForwardMessageReceiveIdType,
+    /// `uuid`.
+    ///
+    /// Sent in the query as `uuid`.
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// The JSON body.
+    pub body: crate::im::v1::ForwardMessageBody,
+}
+
+impl ForwardMessageRequest {
+    /// `POST /open-apis/im/v1/messages/:message_id/forward`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.message.forward",
+        method: ::lark_runtime::HttpMethod::Post,
+        path: "/open-apis/im/v1/messages/:message_id/forward",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=im&resource=message&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(
         message_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::im::v1::ReplyMessageBody,
+        receive_id_type: crate::im::v1::ForwardMessageReceiveIdType,
+        body: crate::im::v1::ForwardMessageBody,
     ) -> Self {
         Self {
             message_id: message_id.into(),
+            receive_id_type,
+            uuid: ::std::option::Option::None,
             body,
         }
     }
 
+    /// Sets `uuid`: `uuid`.
+    #[inline]
+    pub fn uuid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uuid = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.path_param("message_id", self.message_id);
+        request.query("receive_id_type", self.receive_id_type.as_str().to_owned());
+        if let ::std::option::Option::Some(item) = self.uuid {
+            request.query("uuid", item);
+        }
         request.json_body(&self.body);
         request
     }
 }
 
 /// Parameters of [`MessageApi::get`](crate::im::v1::MessageApi::get): Fetch one message by id (a merged forward also returns its children).
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMessageRequest {
     /// `message_id`.
     ///
@@ -286,16 +652,18 @@ pub struct GetMessageRequest {
     ///
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::im::v1::UserIdType>,
+    /// `card_msg_content_type`.
+    ///
+    /// Sent in the query as `card_msg_content_type`.
+    pub card_msg_content_type: ::std::option::Option<::std::string::String>,
+    /// `with_sender_name`.
+    ///
+    /// Sent in the query as `with_sender_name`.
+    pub with_sender_name: ::std::option::Option<bool>,
 }
 
 impl GetMessageRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `GET /open-apis/im/v1/messages/:message_id`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:message`, `im:message:readonly`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/get>
+    /// `GET /open-apis/im/v1/messages/:message_id`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "im.v1.message.get",
         method: ::lark_runtime::HttpMethod::Get,
@@ -310,31 +678,59 @@ impl GetMessageRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(message_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             message_id: message_id.into(),
             user_id_type: ::std::option::Option::None,
+            card_msg_content_type: ::std::option::Option::None,
+            with_sender_name: ::std::option::Option::None,
         }
     }
 
     /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
     pub fn user_id_type(mut self, value: crate::im::v1::UserIdType) -> Self {
         self.user_id_type = ::std::option::Option::Some(value);
         self
     }
 
+    /// Sets `card_msg_content_type`: `card_msg_content_type`.
+    #[inline]
+    pub fn card_msg_content_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.card_msg_content_type = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `with_sender_name`: `with_sender_name`.
+    #[inline]
+    pub fn with_sender_name(mut self, value: bool) -> Self {
+        self.with_sender_name = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.path_param("message_id", self.message_id);
         if let ::std::option::Option::Some(item) = self.user_id_type {
             request.query("user_id_type", item.as_str().to_owned());
         }
+        if let ::std::option::Option::Some(item) = self.card_msg_content_type {
+            request.query("card_msg_content_type", item);
+        }
+        if let ::std::option::Option::Some(item) = self.with_sender_name {
+            request.query("with_sender_name", item.to_string());
+        }
         request
     }
 }
 
 /// Parameters of [`MessageApi::list`](crate::im::v1::MessageApi::list): Page through the history of a chat or a thread.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListMessageRequest {
     /// `container_id_type`.
     ///
@@ -364,16 +760,22 @@ pub struct ListMessageRequest {
     ///
     /// Sent in the query as `page_token`.
     pub page_token: ::std::option::Option<::std::string::String>,
+    /// `card_msg_content_type`.
+    ///
+    /// Sent in the query as `card_msg_content_type`.
+    pub card_msg_content_type: ::std::option::Option<::std::string::String>,
+    /// `only_thread_root_messages`.
+    ///
+    /// Sent in the query as `only_thread_root_messages`.
+    pub only_thread_root_messages: ::std::option::Option<bool>,
+    /// `with_sender_name`.
+    ///
+    /// Sent in the query as `with_sender_name`.
+    pub with_sender_name: ::std::option::Option<bool>,
 }
 
 impl ListMessageRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `GET /open-apis/im/v1/messages`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:message`, `im:message:readonly`, `im:message.history:readonly`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/list>
+    /// `GET /open-apis/im/v1/messages`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "im.v1.message.list",
         method: ::lark_runtime::HttpMethod::Get,
@@ -388,6 +790,7 @@ impl ListMessageRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(
         container_id_type: crate::im::v1::ContainerIdType,
         container_id: impl ::std::convert::Into<::std::string::String>,
@@ -400,34 +803,42 @@ impl ListMessageRequest {
             sort_type: ::std::option::Option::None,
             page_size: ::std::option::Option::None,
             page_token: ::std::option::Option::None,
+            card_msg_content_type: ::std::option::Option::None,
+            only_thread_root_messages: ::std::option::Option::None,
+            with_sender_name: ::std::option::Option::None,
         }
     }
 
     /// Sets `start_time`: Earliest creation time to include, in seconds.
+    #[inline]
     pub fn start_time(mut self, value: ::lark_runtime::Int64) -> Self {
         self.start_time = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `end_time`: Latest creation time to include, in seconds.
+    #[inline]
     pub fn end_time(mut self, value: ::lark_runtime::Int64) -> Self {
         self.end_time = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `sort_type`: `sort_type`.
+    #[inline]
     pub fn sort_type(mut self, value: crate::im::v1::MessageSortType) -> Self {
         self.sort_type = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `page_size`: Items per page (1 to 50, default 20).
+    #[inline]
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `page_token`: `page_token`.
+    #[inline]
     pub fn page_token(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -436,6 +847,31 @@ impl ListMessageRequest {
         self
     }
 
+    /// Sets `card_msg_content_type`: `card_msg_content_type`.
+    #[inline]
+    pub fn card_msg_content_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.card_msg_content_type = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `only_thread_root_messages`: `only_thread_root_messages`.
+    #[inline]
+    pub fn only_thread_root_messages(mut self, value: bool) -> Self {
+        self.only_thread_root_messages = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `with_sender_name`: `with_sender_name`.
+    #[inline]
+    pub fn with_sender_name(mut self, value: bool) -> Self {
+        self.with_sender_name = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.query("container_id_type", self.container_id_type.as_str().to_owned());
@@ -455,56 +891,94 @@ impl ListMessageRequest {
         if let ::std::option::Option::Some(item) = self.page_token {
             request.query("page_token", item);
         }
+        if let ::std::option::Option::Some(item) = self.card_msg_content_type {
+            request.query("card_msg_content_type", item);
+        }
+        if let ::std::option::Option::Some(item) = self.only_thread_root_messages {
+            request.query("only_thread_root_messages", item.to_string());
+        }
+        if let ::std::option::Option::Some(item) = self.with_sender_name {
+            request.query("with_sender_name", item.to_string());
+        }
         request
     }
 }
 
-/// Parameters of [`MessageApi::delete`](crate::im::v1::MessageApi::delete): Recall a message.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct DeleteMessageRequest {
-    /// `message_id`.
-    ///
-    /// Sent in the path as `message_id`.
-    pub message_id: ::std::string::String,
+impl ::lark_runtime::PageRequest for ListMessageRequest {
+    type Page = crate::im::v1::ListMessageData;
+    fn set_page_token(&mut self, token: ::std::option::Option<::std::string::String>) {
+        self.page_token = token;
+    }
+
+    fn to_request(&self) -> ::lark_runtime::Request {
+        ::std::clone::Clone::clone(self).into_request()
+    }
 }
 
-impl DeleteMessageRequest {
-    /// What the runtime needs to call this endpoint.
+/// Parameters of [`MessageApi::merge_forward`](crate::im::v1::MessageApi::merge_forward): Calls `merge_forward` on `message`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct MergeForwardMessageRequest {
+    /// `receive_id_type`.
     ///
-    /// `DELETE /open-apis/im/v1/messages/:message_id`
+    /// Sent in the query as `receive_id_type`.
+    pub receive_id_type: crate::im::v1::MergeForwardMessageReceiveIdType,
+    /// `uuid`.
     ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:message`, `im:message:recall`, `im:message:send_as_bot`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/delete>
+    /// Sent in the query as `uuid`.
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// The JSON body.
+    pub body: crate::im::v1::MergeForwardMessageBody,
+}
+
+impl MergeForwardMessageRequest {
+    /// `POST /open-apis/im/v1/messages/merge_forward`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
-        id: "im.v1.message.delete",
-        method: ::lark_runtime::HttpMethod::Delete,
-        path: "/open-apis/im/v1/messages/:message_id",
-        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Known {
-            any: &["im:message", "im:message:recall", "im:message:send_as_bot"],
-            all: &[],
-        },
-        response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/document/server-docs/im-v1/message/delete",
+        id: "im.v1.message.merge_forward",
+        method: ::lark_runtime::HttpMethod::Post,
+        path: "/open-apis/im/v1/messages/merge_forward",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=merge_forward&project=im&resource=message&version=v1",
     };
 
     /// A request with every required parameter; optional ones start unset.
-    pub fn new(message_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    #[inline]
+    pub fn new(
+        receive_id_type: crate::im::v1::MergeForwardMessageReceiveIdType,
+        body: crate::im::v1::MergeForwardMessageBody,
+    ) -> Self {
         Self {
-            message_id: message_id.into(),
+            receive_id_type,
+            uuid: ::std::option::Option::None,
+            body,
         }
     }
 
+    /// Sets `uuid`: `uuid`.
+    #[inline]
+    pub fn uuid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uuid = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
-        request.path_param("message_id", self.message_id);
+        request.query("receive_id_type", self.receive_id_type.as_str().to_owned());
+        if let ::std::option::Option::Some(item) = self.uuid {
+            request.query("uuid", item);
+        }
+        request.json_body(&self.body);
         request
     }
 }
 
 /// Parameters of [`MessageApi::patch`](crate::im::v1::MessageApi::patch): Replace the content of a card message that was already sent.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchMessageRequest {
     /// The card message to update.
     ///
@@ -515,13 +989,7 @@ pub struct PatchMessageRequest {
 }
 
 impl PatchMessageRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `PATCH /open-apis/im/v1/messages/:message_id`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:message`, `im:message:send_as_bot`, `im:message:update`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message-card/patch>
+    /// `PATCH /open-apis/im/v1/messages/:message_id`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "im.v1.message.patch",
         method: ::lark_runtime::HttpMethod::Patch,
@@ -536,6 +1004,7 @@ impl PatchMessageRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(
         message_id: impl ::std::convert::Into<::std::string::String>,
         body: crate::im::v1::PatchMessageBody,
@@ -546,10 +1015,531 @@ impl PatchMessageRequest {
         }
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.path_param("message_id", self.message_id);
         request.json_body(&self.body);
         request
+    }
+}
+
+/// Parameters of [`MessageApi::push_follow_up`](crate::im::v1::MessageApi::push_follow_up): Calls `push_follow_up` on `message`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct PushFollowUpMessageRequest {
+    /// `message_id`.
+    ///
+    /// Sent in the path as `message_id`.
+    pub message_id: ::std::string::String,
+    /// The JSON body.
+    pub body: crate::im::v1::PushFollowUpMessageBody,
+}
+
+impl PushFollowUpMessageRequest {
+    /// `POST /open-apis/im/v1/messages/:message_id/push_follow_up`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.message.push_follow_up",
+        method: ::lark_runtime::HttpMethod::Post,
+        path: "/open-apis/im/v1/messages/:message_id/push_follow_up",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Empty,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=push_follow_up&project=im&resource=message&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        message_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::im::v1::PushFollowUpMessageBody,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            body,
+        }
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("message_id", self.message_id);
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`MessageApi::read_users`](crate::im::v1::MessageApi::read_users): Calls `read_users` on `message`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct ReadUsersMessageRequest {
+    /// `message_id`.
+    ///
+    /// Sent in the path as `message_id`.
+    pub message_id: ::std::string::String,
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: crate::im::v1::UserIdType,
+    /// `page_size`.
+    ///
+    /// Sent in the query as `page_size`.
+    pub page_size: ::std::option::Option<i32>,
+    /// `page_token`.
+    ///
+    /// Sent in the query as `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ReadUsersMessageRequest {
+    /// `GET /open-apis/im/v1/messages/:message_id/read_users`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.message.read_users",
+        method: ::lark_runtime::HttpMethod::Get,
+        path: "/open-apis/im/v1/messages/:message_id/read_users",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_users&project=im&resource=message&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        message_id: impl ::std::convert::Into<::std::string::String>,
+        user_id_type: crate::im::v1::UserIdType,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            page_size: ::std::option::Option::None,
+            page_token: ::std::option::Option::None,
+        }
+    }
+
+    /// Sets `page_size`: `page_size`.
+    #[inline]
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `page_token`: `page_token`.
+    #[inline]
+    pub fn page_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_token = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("message_id", self.message_id);
+        request.query("user_id_type", self.user_id_type.as_str().to_owned());
+        if let ::std::option::Option::Some(item) = self.page_size {
+            request.query("page_size", item.to_string());
+        }
+        if let ::std::option::Option::Some(item) = self.page_token {
+            request.query("page_token", item);
+        }
+        request
+    }
+}
+
+impl ::lark_runtime::PageRequest for ReadUsersMessageRequest {
+    type Page = crate::im::v1::ReadUsersMessageData;
+    fn set_page_token(&mut self, token: ::std::option::Option<::std::string::String>) {
+        self.page_token = token;
+    }
+
+    fn to_request(&self) -> ::lark_runtime::Request {
+        ::std::clone::Clone::clone(self).into_request()
+    }
+}
+
+/// Parameters of [`MessageApi::reply`](crate::im::v1::MessageApi::reply): Reply to a message, optionally inside a thread.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct ReplyMessageRequest {
+    /// The message to reply to.
+    ///
+    /// Sent in the path as `message_id`.
+    pub message_id: ::std::string::String,
+    /// The JSON body.
+    pub body: crate::im::v1::ReplyMessageBody,
+}
+
+impl ReplyMessageRequest {
+    /// `POST /open-apis/im/v1/messages/:message_id/reply`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.message.reply",
+        method: ::lark_runtime::HttpMethod::Post,
+        path: "/open-apis/im/v1/messages/:message_id/reply",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message:send_as_bot", "im:message:send"],
+            all: &[],
+        },
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/document/server-docs/im-v1/message/reply",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        message_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::im::v1::ReplyMessageBody,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            body,
+        }
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("message_id", self.message_id);
+        if self.body.uuid.is_some() {
+            request.set_retry_safe();
+        }
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`MessageApi::search`](crate::im::v1::MessageApi::search): Calls `search` on `message`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct SearchMessageRequest {
+    /// `page_size`.
+    ///
+    /// Sent in the query as `page_size`.
+    pub page_size: ::std::option::Option<i32>,
+    /// `page_token`.
+    ///
+    /// Sent in the query as `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: ::std::option::Option<crate::im::v1::UserIdType>,
+    /// The JSON body.
+    pub body: crate::im::v1::SearchMessageBody,
+}
+
+impl SearchMessageRequest {
+    /// `POST /open-apis/im/v1/messages/search`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.message.search",
+        method: ::lark_runtime::HttpMethod::Post,
+        path: "/open-apis/im/v1/messages/search",
+        tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=message&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(body: crate::im::v1::SearchMessageBody) -> Self {
+        Self {
+            page_size: ::std::option::Option::None,
+            page_token: ::std::option::Option::None,
+            user_id_type: ::std::option::Option::None,
+            body,
+        }
+    }
+
+    /// Sets `page_size`: `page_size`.
+    #[inline]
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `page_token`: `page_token`.
+    #[inline]
+    pub fn page_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_token = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `user_id_type`: `user_id_type`.
+    #[inline]
+    pub fn user_id_type(mut self, value: crate::im::v1::UserIdType) -> Self {
+        self.user_id_type = ::std::option::Option::Some(value);
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        if let ::std::option::Option::Some(item) = self.page_size {
+            request.query("page_size", item.to_string());
+        }
+        if let ::std::option::Option::Some(item) = self.page_token {
+            request.query("page_token", item);
+        }
+        if let ::std::option::Option::Some(item) = self.user_id_type {
+            request.query("user_id_type", item.as_str().to_owned());
+        }
+        request.json_body(&self.body);
+        request
+    }
+}
+
+impl ::lark_runtime::PageRequest for SearchMessageRequest {
+    type Page = crate::im::v1::SearchMessageData;
+    fn set_page_token(&mut self, token: ::std::option::Option<::std::string::String>) {
+        self.page_token = token;
+    }
+
+    fn to_request(&self) -> ::lark_runtime::Request {
+        ::std::clone::Clone::clone(self).into_request()
+    }
+}
+
+/// Parameters of [`MessageApi::update`](crate::im::v1::MessageApi::update): Calls `update` on `message`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct UpdateMessageRequest {
+    /// `message_id`.
+    ///
+    /// Sent in the path as `message_id`.
+    pub message_id: ::std::string::String,
+    /// The JSON body.
+    pub body: crate::im::v1::UpdateMessageBody,
+}
+
+impl UpdateMessageRequest {
+    /// `PUT /open-apis/im/v1/messages/:message_id`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.message.update",
+        method: ::lark_runtime::HttpMethod::Put,
+        path: "/open-apis/im/v1/messages/:message_id",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=message&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        message_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::im::v1::UpdateMessageBody,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            body,
+        }
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("message_id", self.message_id);
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`MessageApi::urgent_app`](crate::im::v1::MessageApi::urgent_app): Calls `urgent_app` on `message`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct UrgentAppMessageRequest {
+    /// `message_id`.
+    ///
+    /// Sent in the path as `message_id`.
+    pub message_id: ::std::string::String,
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: crate::im::v1::UserIdType,
+    /// The JSON body.
+    pub body: crate::im::v1::UrgentReceivers,
+}
+
+impl UrgentAppMessageRequest {
+    /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_app`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.message.urgent_app",
+        method: ::lark_runtime::HttpMethod::Patch,
+        path: "/open-apis/im/v1/messages/:message_id/urgent_app",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_app&project=im&resource=message&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        message_id: impl ::std::convert::Into<::std::string::String>,
+        user_id_type: crate::im::v1::UserIdType,
+        body: crate::im::v1::UrgentReceivers,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            body,
+        }
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("message_id", self.message_id);
+        request.query("user_id_type", self.user_id_type.as_str().to_owned());
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`MessageApi::urgent_phone`](crate::im::v1::MessageApi::urgent_phone): Calls `urgent_phone` on `message`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct UrgentPhoneMessageRequest {
+    /// `message_id`.
+    ///
+    /// Sent in the path as `message_id`.
+    pub message_id: ::std::string::String,
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: crate::im::v1::UserIdType,
+    /// The JSON body.
+    pub body: crate::im::v1::UrgentReceivers,
+}
+
+impl UrgentPhoneMessageRequest {
+    /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_phone`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.message.urgent_phone",
+        method: ::lark_runtime::HttpMethod::Patch,
+        path: "/open-apis/im/v1/messages/:message_id/urgent_phone",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_phone&project=im&resource=message&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        message_id: impl ::std::convert::Into<::std::string::String>,
+        user_id_type: crate::im::v1::UserIdType,
+        body: crate::im::v1::UrgentReceivers,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            body,
+        }
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("message_id", self.message_id);
+        request.query("user_id_type", self.user_id_type.as_str().to_owned());
+        request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`MessageApi::urgent_sms`](crate::im::v1::MessageApi::urgent_sms): Calls `urgent_sms` on `message`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct UrgentSmsMessageRequest {
+    /// `message_id`.
+    ///
+    /// Sent in the path as `message_id`.
+    pub message_id: ::std::string::String,
+    /// `user_id_type`.
+    ///
+    /// Sent in the query as `user_id_type`.
+    pub user_id_type: crate::im::v1::UserIdType,
+    /// The JSON body.
+    pub body: crate::im::v1::UrgentReceivers,
+}
+
+impl UrgentSmsMessageRequest {
+    /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_sms`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "im.v1.message.urgent_sms",
+        method: ::lark_runtime::HttpMethod::Patch,
+        path: "/open-apis/im/v1/messages/:message_id/urgent_sms",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_sms&project=im&resource=message&version=v1",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        message_id: impl ::std::convert::Into<::std::string::String>,
+        user_id_type: crate::im::v1::UserIdType,
+        body: crate::im::v1::UrgentReceivers,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            body,
+        }
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("message_id", self.message_id);
+        request.query("user_id_type", self.user_id_type.as_str().to_owned());
+        request.json_body(&self.body);
+        request
+    }
+}
+
+impl ::lark_runtime::Page for crate::im::v1::ListMessageData {
+    type Item = crate::im::v1::Message;
+    fn has_more(&self) -> ::std::option::Option<bool> {
+        self.has_more
+    }
+
+    fn next_page_token(&self) -> ::std::option::Option<&str> {
+        self.page_token.as_deref()
+    }
+
+    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
+        self.items.unwrap_or_default()
+    }
+}
+
+impl ::lark_runtime::Page for crate::im::v1::ReadUsersMessageData {
+    type Item = crate::im::v1::ReadUser;
+    fn has_more(&self) -> ::std::option::Option<bool> {
+        self.has_more
+    }
+
+    fn next_page_token(&self) -> ::std::option::Option<&str> {
+        self.page_token.as_deref()
+    }
+
+    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
+        self.items.unwrap_or_default()
+    }
+}
+
+impl ::lark_runtime::Page for crate::im::v1::SearchMessageData {
+    type Item = crate::im::v1::MessageSearchItem;
+    fn has_more(&self) -> ::std::option::Option<bool> {
+        self.has_more
+    }
+
+    fn next_page_token(&self) -> ::std::option::Option<&str> {
+        self.page_token.as_deref()
+    }
+
+    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
+        self.items.unwrap_or_default()
     }
 }

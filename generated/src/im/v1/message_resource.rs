@@ -20,6 +20,7 @@ impl<'c> MessageResourceApi<'c> {
     /// - Tokens: tenant_access_token, user_access_token
     /// - Scopes: any one of `im:message`, `im:message:readonly`, `im:message.history:readonly`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/get-2>
+    /// - Official id: `im/v1/message.resource/get`
     ///
     /// # Example
     ///
@@ -33,6 +34,7 @@ impl<'c> MessageResourceApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get(
         &self,
         request: crate::im::v1::GetMessageResourceRequest,
@@ -42,7 +44,7 @@ impl<'c> MessageResourceApi<'c> {
 }
 
 /// Parameters of [`MessageResourceApi::get`](crate::im::v1::MessageResourceApi::get): Download a file or image contained in a message.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMessageResourceRequest {
     /// `message_id`.
     ///
@@ -59,13 +61,7 @@ pub struct GetMessageResourceRequest {
 }
 
 impl GetMessageResourceRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `GET /open-apis/im/v1/messages/:message_id/resources/:file_key`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `im:message`, `im:message:readonly`, `im:message.history:readonly`
-    /// - Official documentation: <https://open.feishu.cn/document/server-docs/im-v1/message/get-2>
+    /// `GET /open-apis/im/v1/messages/:message_id/resources/:file_key`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "im.v1.message_resource.get",
         method: ::lark_runtime::HttpMethod::Get,
@@ -80,6 +76,7 @@ impl GetMessageResourceRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(
         message_id: impl ::std::convert::Into<::std::string::String>,
         file_key: impl ::std::convert::Into<::std::string::String>,
@@ -92,6 +89,7 @@ impl GetMessageResourceRequest {
         }
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.path_param("message_id", self.message_id);

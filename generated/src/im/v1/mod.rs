@@ -4,22 +4,102 @@
 
 mod models;
 pub use self::models::*;
-mod events;
+
+pub(crate) mod events;
+mod batch_message;
+pub use self::batch_message::{
+
+    BatchMessageApi, DeleteBatchMessageRequest, GetProgressBatchMessageRequest,
+    ReadUserBatchMessageRequest,
+};
+
+mod chat;
+pub use self::chat::{
+
+    ChatApi, CreateChatRequest, DeleteChatRequest, GetChatRequest, LinkChatRequest,
+    ListChatRequest, SearchChatRequest, UpdateChatRequest,
+};
+
+mod chat_announcement;
+pub use self::chat_announcement::{
+
+    ChatAnnouncementApi, GetChatAnnouncementRequest, PatchChatAnnouncementRequest,
+};
+
+mod chat_managers;
+pub use self::chat_managers::{
+
+    ChatManagersApi, AddManagersChatManagersRequest, DeleteManagersChatManagersRequest,
+};
+
+mod chat_members;
+pub use self::chat_members::{
+
+    ChatMembersApi, CreateChatMembersRequest, DeleteChatMembersRequest,
+    GetChatMembersRequest, IsInChatChatMembersRequest, MeJoinChatMembersRequest,
+};
+
+mod chat_menu_item;
+pub use self::chat_menu_item::{ChatMenuItemApi, PatchChatMenuItemRequest};
+
+mod chat_menu_tree;
+pub use self::chat_menu_tree::{
+
+    ChatMenuTreeApi, CreateChatMenuTreeRequest, DeleteChatMenuTreeRequest,
+    GetChatMenuTreeRequest, SortChatMenuTreeRequest,
+};
+
+mod chat_moderation;
+pub use self::chat_moderation::{
+
+    ChatModerationApi, GetChatModerationRequest, UpdateChatModerationRequest,
+};
+
+mod chat_tab;
+pub use self::chat_tab::{
+
+    ChatTabApi, CreateChatTabRequest, DeleteTabsChatTabRequest, ListTabsChatTabRequest,
+    SortTabsChatTabRequest, UpdateTabsChatTabRequest,
+};
+
+mod chat_top_notice;
+pub use self::chat_top_notice::{
+
+    ChatTopNoticeApi, DeleteTopNoticeChatTopNoticeRequest,
+    PutTopNoticeChatTopNoticeRequest,
+};
+
+mod file;
+pub use self::file::{FileApi, CreateFileRequest, GetFileRequest};
+
+mod image;
+pub use self::image::{ImageApi, CreateImageRequest, GetImageRequest};
+
 mod message;
 pub use self::message::{
 
-    MessageApi, CreateMessageRequest, ReplyMessageRequest, GetMessageRequest,
-    ListMessageRequest, DeleteMessageRequest, PatchMessageRequest,
+    MessageApi, CreateMessageRequest, DeleteMessageRequest, ForwardMessageRequest,
+    GetMessageRequest, ListMessageRequest, MergeForwardMessageRequest,
+    PatchMessageRequest, PushFollowUpMessageRequest, ReadUsersMessageRequest,
+    ReplyMessageRequest, SearchMessageRequest, UpdateMessageRequest,
+    UrgentAppMessageRequest, UrgentPhoneMessageRequest, UrgentSmsMessageRequest,
 };
 
-mod image;
-pub use self::image::{ImageApi, CreateImageRequest};
+mod message_reaction;
+pub use self::message_reaction::{
+
+    MessageReactionApi, BatchQueryMessageReactionRequest, CreateMessageReactionRequest,
+    DeleteMessageReactionRequest, ListMessageReactionRequest,
+};
 
 mod message_resource;
 pub use self::message_resource::{MessageResourceApi, GetMessageResourceRequest};
 
-mod chat;
-pub use self::chat::{ChatApi, CreateChatRequest, GetChatRequest, ListChatRequest};
+mod pin;
+pub use self::pin::{PinApi, CreatePinRequest, DeletePinRequest, ListPinRequest};
+
+mod thread;
+pub use self::thread::{ThreadApi, ForwardThreadRequest};
 
 /// Entry point to `im` v1; get one with `client.im().v1()`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
@@ -32,9 +112,59 @@ impl<'c> Api<'c> {
         Self { client }
     }
 
-    /// Calls on the `message` resource.
-    pub fn message(&self) -> MessageApi<'c> {
-        MessageApi::new(self.client)
+    /// Calls on the `batch_message` resource.
+    pub fn batch_message(&self) -> BatchMessageApi<'c> {
+        BatchMessageApi::new(self.client)
+    }
+
+    /// Calls on the `chat` resource.
+    pub fn chat(&self) -> ChatApi<'c> {
+        ChatApi::new(self.client)
+    }
+
+    /// Calls on the `chat_announcement` resource.
+    pub fn chat_announcement(&self) -> ChatAnnouncementApi<'c> {
+        ChatAnnouncementApi::new(self.client)
+    }
+
+    /// Calls on the `chat_managers` resource.
+    pub fn chat_managers(&self) -> ChatManagersApi<'c> {
+        ChatManagersApi::new(self.client)
+    }
+
+    /// Calls on the `chat_members` resource.
+    pub fn chat_members(&self) -> ChatMembersApi<'c> {
+        ChatMembersApi::new(self.client)
+    }
+
+    /// Calls on the `chat_menu_item` resource.
+    pub fn chat_menu_item(&self) -> ChatMenuItemApi<'c> {
+        ChatMenuItemApi::new(self.client)
+    }
+
+    /// Calls on the `chat_menu_tree` resource.
+    pub fn chat_menu_tree(&self) -> ChatMenuTreeApi<'c> {
+        ChatMenuTreeApi::new(self.client)
+    }
+
+    /// Calls on the `chat_moderation` resource.
+    pub fn chat_moderation(&self) -> ChatModerationApi<'c> {
+        ChatModerationApi::new(self.client)
+    }
+
+    /// Calls on the `chat_tab` resource.
+    pub fn chat_tab(&self) -> ChatTabApi<'c> {
+        ChatTabApi::new(self.client)
+    }
+
+    /// Calls on the `chat_top_notice` resource.
+    pub fn chat_top_notice(&self) -> ChatTopNoticeApi<'c> {
+        ChatTopNoticeApi::new(self.client)
+    }
+
+    /// Calls on the `file` resource.
+    pub fn file(&self) -> FileApi<'c> {
+        FileApi::new(self.client)
     }
 
     /// Calls on the `image` resource.
@@ -42,13 +172,28 @@ impl<'c> Api<'c> {
         ImageApi::new(self.client)
     }
 
+    /// Calls on the `message` resource.
+    pub fn message(&self) -> MessageApi<'c> {
+        MessageApi::new(self.client)
+    }
+
+    /// Calls on the `message_reaction` resource.
+    pub fn message_reaction(&self) -> MessageReactionApi<'c> {
+        MessageReactionApi::new(self.client)
+    }
+
     /// Calls on the `message_resource` resource.
     pub fn message_resource(&self) -> MessageResourceApi<'c> {
         MessageResourceApi::new(self.client)
     }
 
-    /// Calls on the `chat` resource.
-    pub fn chat(&self) -> ChatApi<'c> {
-        ChatApi::new(self.client)
+    /// Calls on the `pin` resource.
+    pub fn pin(&self) -> PinApi<'c> {
+        PinApi::new(self.client)
+    }
+
+    /// Calls on the `thread` resource.
+    pub fn thread(&self) -> ThreadApi<'c> {
+        ThreadApi::new(self.client)
     }
 }

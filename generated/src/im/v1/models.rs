@@ -2,388 +2,65 @@
 
 //! Data types of im v1: request bodies, responses, event payloads and their enums.
 
-/// A message to send.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct CreateMessageBody {
-    /// The recipient, of the kind named by `receive_id_type`.
-    pub receive_id: ::std::string::String,
-    /// Message type, e.g. text, post, image, file, audio, media, sticker, interactive, share_chat, share_user, system.
-    pub msg_type: ::std::string::String,
-    /// The message content as a JSON-encoded string whose shape depends on `msg_type`.
-    pub content: ::std::string::String,
-    /// Deduplication key (at most 50 characters, one hour window).
-    pub uuid: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for CreateMessageBody {
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("receive_id", &self.receive_id);
-        object.put("msg_type", &self.msg_type);
-        object.put("content", &self.content);
-        object.put("uuid", &self.uuid);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CreateMessageBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
-/// A reply to send.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct ReplyMessageBody {
-    /// The reply content as a JSON-encoded string whose shape depends on `msg_type`.
-    pub content: ::std::string::String,
-    /// `msg_type`.
-    pub msg_type: ::std::string::String,
-    /// Reply as a thread.
-    pub reply_in_thread: ::std::option::Option<bool>,
-    /// Deduplication key (at most 50 characters, one hour window).
-    pub uuid: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for ReplyMessageBody {
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("content", &self.content);
-        object.put("msg_type", &self.msg_type);
-        object.put("reply_in_thread", &self.reply_in_thread);
-        object.put("uuid", &self.uuid);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReplyMessageBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
-/// New content for a shared card.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct PatchMessageBody {
-    /// The card as a JSON-encoded string.
-    pub content: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for PatchMessageBody {
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("content", &self.content);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PatchMessageBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
-/// The `GetMessageData` object.
+/// The `AddBotEvent` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct GetMessageData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::Message>>,
-}
-
-impl ::lark_runtime::json::FromJson for GetMessageData {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetMessageData")?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetMessageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-/// The `ListMessageData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ListMessageData {
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::Message>>,
-}
-
-impl ::lark_runtime::json::FromJson for ListMessageData {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ListMessageData")?;
-        ::std::result::Result::Ok(Self {
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListMessageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-/// A message as the server reports it.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct Message {
-    /// `message_id`.
-    pub message_id: ::std::option::Option<::std::string::String>,
-    /// Root of the reply tree, for replies.
-    pub root_id: ::std::option::Option<::std::string::String>,
-    /// Message replied to, for replies.
-    pub parent_id: ::std::option::Option<::std::string::String>,
-    /// `thread_id`.
-    pub thread_id: ::std::option::Option<::std::string::String>,
-    /// `msg_type`.
-    pub msg_type: ::std::option::Option<::std::string::String>,
-    /// Milliseconds since the Unix epoch.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// Milliseconds since the Unix epoch.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `deleted`.
-    pub deleted: ::std::option::Option<bool>,
-    /// `updated`.
-    pub updated: ::std::option::Option<bool>,
-    /// `chat_id`.
-    pub chat_id: ::std::option::Option<::std::string::String>,
-    /// `sender`.
-    pub sender: ::std::option::Option<crate::im::v1::Sender>,
-    /// `body`.
-    pub body: ::std::option::Option<crate::im::v1::MessageBody>,
-    /// `mentions`.
-    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::Mention>>,
-    /// Enclosing message, for messages inside a merged forward.
-    pub upper_message_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for Message {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "Message")?;
-        ::std::result::Result::Ok(Self {
-            message_id: object.optional("message_id")?,
-            root_id: object.optional("root_id")?,
-            parent_id: object.optional("parent_id")?,
-            thread_id: object.optional("thread_id")?,
-            msg_type: object.optional("msg_type")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            deleted: object.optional("deleted")?,
-            updated: object.optional("updated")?,
-            chat_id: object.optional("chat_id")?,
-            sender: object.optional("sender")?,
-            body: object.optional("body")?,
-            mentions: object.optional("mentions")?,
-            upper_message_id: object.optional("upper_message_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Message {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-/// The `Sender` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct Sender {
-    /// An open_id for users, an app_id for apps.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `id_type`.
-    pub id_type: ::std::option::Option<::std::string::String>,
-    /// user, app, anonymous or unknown.
-    pub sender_type: ::std::option::Option<::std::string::String>,
-    /// `tenant_key`.
-    pub tenant_key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for Sender {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "Sender")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            id_type: object.optional("id_type")?,
-            sender_type: object.optional("sender_type")?,
-            tenant_key: object.optional("tenant_key")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Sender {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-/// The `MessageBody` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct MessageBody {
-    /// JSON-encoded content whose shape depends on the message type.
-    pub content: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for MessageBody {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "MessageBody")?;
-        ::std::result::Result::Ok(Self {
-            content: object.optional("content")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MessageBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-/// A user or bot mentioned in a message.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct Mention {
-    /// Placeholder used in the content, e.g. @_user_1.
-    pub key: ::std::option::Option<::std::string::String>,
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `id_type`.
-    pub id_type: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `tenant_key`.
-    pub tenant_key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for Mention {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "Mention")?;
-        ::std::result::Result::Ok(Self {
-            key: object.optional("key")?,
-            id: object.optional("id")?,
-            id_type: object.optional("id_type")?,
-            name: object.optional("name")?,
-            tenant_key: object.optional("tenant_key")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Mention {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-/// An image upload.
-///
-/// Sent as `multipart/form-data`; `file` fields become file parts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-pub struct CreateImageBody {
-    /// `image_type`.
-    pub image_type: crate::im::v1::ImageType,
-    /// The image bytes (at most 10 MB).
-    pub image: ::lark_runtime::UploadFile,
-}
-
-/// The `CreateImageData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
-pub struct CreateImageData {
-    /// `image_key`.
-    pub image_key: ::std::option::Option<::std::string::String>,
+pub struct AddBotEvent {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `chat_i18n_names`.
+    pub chat_i18n_names: ::std::option::Option<crate::im::v1::AddBotEventChatI18nNames>,
+    /// `chat_name`.
+    pub chat_name: ::std::option::Option<::std::string::String>,
+    /// `chat_owner_employee_id`.
+    pub chat_owner_employee_id: ::std::option::Option<::std::string::String>,
+    /// `chat_owner_name`.
+    pub chat_owner_name: ::std::option::Option<::std::string::String>,
+    /// `chat_owner_open_id`.
+    pub chat_owner_open_id: ::std::option::Option<::std::string::String>,
+    /// `open_chat_id`.
+    pub open_chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator_employee_id`.
+    pub operator_employee_id: ::std::option::Option<::std::string::String>,
+    /// `operator_name`.
+    pub operator_name: ::std::option::Option<::std::string::String>,
+    /// `operator_open_id`.
+    pub operator_open_id: ::std::option::Option<::std::string::String>,
+    /// `owner_is_bot`.
+    pub owner_is_bot: ::std::option::Option<bool>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
 }
 
-impl ::lark_runtime::json::FromJson for CreateImageData {
+impl ::lark_runtime::json::FromJson for AddBotEvent {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "CreateImageData")?;
+        let mut object = ::lark_runtime::json::Object::new(value, "AddBotEvent")?;
         ::std::result::Result::Ok(Self {
-            image_key: object.optional("image_key")?,
+            r#type: object.optional("type")?,
+            app_id: object.optional("app_id")?,
+            chat_i18n_names: object.optional("chat_i18n_names")?,
+            chat_name: object.optional("chat_name")?,
+            chat_owner_employee_id: object.optional("chat_owner_employee_id")?,
+            chat_owner_name: object.optional("chat_owner_name")?,
+            chat_owner_open_id: object.optional("chat_owner_open_id")?,
+            open_chat_id: object.optional("open_chat_id")?,
+            operator_employee_id: object.optional("operator_employee_id")?,
+            operator_name: object.optional("operator_name")?,
+            operator_open_id: object.optional("operator_open_id")?,
+            owner_is_bot: object.optional("owner_is_bot")?,
+            tenant_key: object.optional("tenant_key")?,
         })
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for CreateImageData {
+impl<'de> ::serde::Deserialize<'de> for AddBotEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -391,97 +68,35 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageData {
     }
 }
 
-/// A name in several languages.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct I18nNames {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
+/// The `AddBotEventChatI18nNames` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct AddBotEventChatI18nNames {
     /// `en_us`.
     pub en_us: ::std::option::Option<::std::string::String>,
-    /// `ja_jp`.
-    pub ja_jp: ::std::option::Option<::std::string::String>,
+    /// `zh_cn`.
+    pub zh_cn: ::std::option::Option<::std::string::String>,
 }
 
-impl ::lark_runtime::json::FromJson for I18nNames {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "I18nNames")?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-            ja_jp: object.optional("ja_jp")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for I18nNames {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for I18nNames {
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("zh_cn", &self.zh_cn);
-        object.put("en_us", &self.en_us);
-        object.put("ja_jp", &self.ja_jp);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for I18nNames {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
-/// Restricted (confidential) mode of a chat.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct RestrictedModeSetting {
-    /// `status`.
-    pub status: ::std::option::Option<bool>,
-    /// `screenshot_has_permission_setting`.
-    pub screenshot_has_permission_setting: ::std::option::Option<
-        crate::im::v1::RestrictedPermission,
-    >,
-    /// `download_has_permission_setting`.
-    pub download_has_permission_setting: ::std::option::Option<
-        crate::im::v1::RestrictedPermission,
-    >,
-    /// `message_has_permission_setting`.
-    pub message_has_permission_setting: ::std::option::Option<
-        crate::im::v1::RestrictedPermission,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for RestrictedModeSetting {
+impl ::lark_runtime::json::FromJson for AddBotEventChatI18nNames {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
         let mut object = ::lark_runtime::json::Object::new(
             value,
-            "RestrictedModeSetting",
+            "AddBotEventChatI18nNames",
         )?;
         ::std::result::Result::Ok(Self {
-            status: object.optional("status")?,
-            screenshot_has_permission_setting: object
-                .optional("screenshot_has_permission_setting")?,
-            download_has_permission_setting: object
-                .optional("download_has_permission_setting")?,
-            message_has_permission_setting: object
-                .optional("message_has_permission_setting")?,
+            en_us: object.optional("en_us")?,
+            zh_cn: object.optional("zh_cn")?,
         })
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for RestrictedModeSetting {
+impl<'de> ::serde::Deserialize<'de> for AddBotEventChatI18nNames {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -489,32 +104,1414 @@ impl<'de> ::serde::Deserialize<'de> for RestrictedModeSetting {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RestrictedModeSetting {
+/// The `AddManagersChatManagersBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct AddManagersChatManagersBody {
+    /// `manager_ids`.
+    pub manager_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::ToJson for AddManagersChatManagersBody {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("status", &self.status);
-        object
-            .put(
-                "screenshot_has_permission_setting",
-                &self.screenshot_has_permission_setting,
-            );
-        object
-            .put(
-                "download_has_permission_setting",
-                &self.download_has_permission_setting,
-            );
-        object
-            .put("message_has_permission_setting", &self.message_has_permission_setting);
+        object.put("manager_ids", &self.manager_ids);
         object.finish()
     }
 }
 
-impl ::serde::Serialize for RestrictedModeSetting {
+impl ::serde::Serialize for AddManagersChatManagersBody {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `AddManagersChatManagersData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct AddManagersChatManagersData {
+    /// `chat_managers`.
+    pub chat_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `chat_bot_managers`.
+    pub chat_bot_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::FromJson for AddManagersChatManagersData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "AddManagersChatManagersData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_managers: object.optional("chat_managers")?,
+            chat_bot_managers: object.optional("chat_bot_managers")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AddManagersChatManagersData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `AddUserToChatEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct AddUserToChatEvent {
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator`.
+    pub operator: ::std::option::Option<crate::im::v1::AddUserToChatEventOperator>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `users`.
+    pub users: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::AddUserToChatEventUsers>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for AddUserToChatEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "AddUserToChatEvent")?;
+        ::std::result::Result::Ok(Self {
+            app_id: object.optional("app_id")?,
+            chat_id: object.optional("chat_id")?,
+            operator: object.optional("operator")?,
+            tenant_key: object.optional("tenant_key")?,
+            r#type: object.optional("type")?,
+            users: object.optional("users")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AddUserToChatEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `AddUserToChatEventOperator` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct AddUserToChatEventOperator {
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for AddUserToChatEventOperator {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "AddUserToChatEventOperator",
+        )?;
+        ::std::result::Result::Ok(Self {
+            open_id: object.optional("open_id")?,
+            user_id: object.optional("user_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AddUserToChatEventOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `AddUserToChatEventUsers` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct AddUserToChatEventUsers {
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for AddUserToChatEventUsers {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "AddUserToChatEventUsers",
+        )?;
+        ::std::result::Result::Ok(Self {
+            name: object.optional("name")?,
+            open_id: object.optional("open_id")?,
+            user_id: object.optional("user_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AddUserToChatEventUsers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `BatchMessageReadUser` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct BatchMessageReadUser {
+    /// `read_count`.
+    pub read_count: ::std::option::Option<::std::string::String>,
+    /// `total_count`.
+    pub total_count: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for BatchMessageReadUser {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "BatchMessageReadUser",
+        )?;
+        ::std::result::Result::Ok(Self {
+            read_count: object.optional("read_count")?,
+            total_count: object.optional("total_count")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BatchMessageReadUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `BatchMessageRecallProgress` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct BatchMessageRecallProgress {
+    /// `recall`.
+    pub recall: ::std::option::Option<bool>,
+    /// `recall_count`.
+    pub recall_count: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::FromJson for BatchMessageRecallProgress {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "BatchMessageRecallProgress",
+        )?;
+        ::std::result::Result::Ok(Self {
+            recall: object.optional("recall")?,
+            recall_count: object.optional("recall_count")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BatchMessageRecallProgress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `BatchMessageSendProgress` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct BatchMessageSendProgress {
+    /// `valid_user_ids_count`.
+    pub valid_user_ids_count: ::std::option::Option<i32>,
+    /// `success_user_ids_count`.
+    pub success_user_ids_count: ::std::option::Option<i32>,
+    /// `read_user_ids_count`.
+    pub read_user_ids_count: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::FromJson for BatchMessageSendProgress {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "BatchMessageSendProgress",
+        )?;
+        ::std::result::Result::Ok(Self {
+            valid_user_ids_count: object.optional("valid_user_ids_count")?,
+            success_user_ids_count: object.optional("success_user_ids_count")?,
+            read_user_ids_count: object.optional("read_user_ids_count")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BatchMessageSendProgress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `BatchQueryMessageReactionBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct BatchQueryMessageReactionBody {
+    /// `queries`.
+    pub queries: ::std::vec::Vec<crate::im::v1::MessageQuery>,
+    /// `page_size_per_message`.
+    pub page_size_per_message: ::std::option::Option<i32>,
+    /// `reaction_type`.
+    pub reaction_type: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for BatchQueryMessageReactionBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("queries", &self.queries);
+        object.put("page_size_per_message", &self.page_size_per_message);
+        object.put("reaction_type", &self.reaction_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BatchQueryMessageReactionBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `BatchQueryMessageReactionData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct BatchQueryMessageReactionData {
+    /// `success_msg_reaction_details`.
+    pub success_msg_reaction_details: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::SuccessMsgReactionDetails>,
+    >,
+    /// `success_msg_reaction_counts`.
+    pub success_msg_reaction_counts: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::SuccessMsgReactionCount>,
+    >,
+    /// `fail_msg_reaction_details`.
+    pub fail_msg_reaction_details: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::FailMsgReactionDetails>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for BatchQueryMessageReactionData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "BatchQueryMessageReactionData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            success_msg_reaction_details: object
+                .optional("success_msg_reaction_details")?,
+            success_msg_reaction_counts: object.optional("success_msg_reaction_counts")?,
+            fail_msg_reaction_details: object.optional("fail_msg_reaction_details")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BatchQueryMessageReactionData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ChatAccessEventBotP2pChatEnteredV1Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ChatAccessEventBotP2pChatEnteredV1Event {
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator_id`.
+    pub operator_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `last_message_id`.
+    pub last_message_id: ::std::option::Option<::std::string::String>,
+    /// `last_message_create_time`.
+    pub last_message_create_time: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatAccessEventBotP2pChatEnteredV1Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ChatAccessEventBotP2pChatEnteredV1Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_id: object.optional("chat_id")?,
+            operator_id: object.optional("operator_id")?,
+            last_message_id: object.optional("last_message_id")?,
+            last_message_create_time: object.optional("last_message_create_time")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatAccessEventBotP2pChatEnteredV1Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ChatChange` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ChatChange {
+    /// `avatar`.
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `i18n_names`.
+    pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+    /// `add_member_permission`.
+    pub add_member_permission: ::std::option::Option<::std::string::String>,
+    /// `share_card_permission`.
+    pub share_card_permission: ::std::option::Option<::std::string::String>,
+    /// `at_all_permission`.
+    pub at_all_permission: ::std::option::Option<::std::string::String>,
+    /// `edit_permission`.
+    pub edit_permission: ::std::option::Option<::std::string::String>,
+    /// `membership_approval`.
+    pub membership_approval: ::std::option::Option<::std::string::String>,
+    /// `join_message_visibility`.
+    pub join_message_visibility: ::std::option::Option<::std::string::String>,
+    /// `leave_message_visibility`.
+    pub leave_message_visibility: ::std::option::Option<::std::string::String>,
+    /// `moderation_permission`.
+    pub moderation_permission: ::std::option::Option<::std::string::String>,
+    /// `owner_id`.
+    pub owner_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `labels`.
+    pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `restricted_mode_setting`.
+    pub restricted_mode_setting: ::std::option::Option<
+        crate::im::v1::RestrictedModeSetting,
+    >,
+    /// `group_message_type`.
+    pub group_message_type: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatChange {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ChatChange")?;
+        ::std::result::Result::Ok(Self {
+            avatar: object.optional("avatar")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            i18n_names: object.optional("i18n_names")?,
+            add_member_permission: object.optional("add_member_permission")?,
+            share_card_permission: object.optional("share_card_permission")?,
+            at_all_permission: object.optional("at_all_permission")?,
+            edit_permission: object.optional("edit_permission")?,
+            membership_approval: object.optional("membership_approval")?,
+            join_message_visibility: object.optional("join_message_visibility")?,
+            leave_message_visibility: object.optional("leave_message_visibility")?,
+            moderation_permission: object.optional("moderation_permission")?,
+            owner_id: object.optional("owner_id")?,
+            labels: object.optional("labels")?,
+            restricted_mode_setting: object.optional("restricted_mode_setting")?,
+            group_message_type: object.optional("group_message_type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatChange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ChatDisbandEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ChatDisbandEvent {
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator`.
+    pub operator: ::std::option::Option<crate::im::v1::ChatDisbandEventOperator>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatDisbandEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ChatDisbandEvent")?;
+        ::std::result::Result::Ok(Self {
+            app_id: object.optional("app_id")?,
+            chat_id: object.optional("chat_id")?,
+            operator: object.optional("operator")?,
+            tenant_key: object.optional("tenant_key")?,
+            r#type: object.optional("type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatDisbandEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ChatDisbandEventOperator` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ChatDisbandEventOperator {
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatDisbandEventOperator {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ChatDisbandEventOperator",
+        )?;
+        ::std::result::Result::Ok(Self {
+            open_id: object.optional("open_id")?,
+            user_id: object.optional("user_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatDisbandEventOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ChatDisbandedV1Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ChatDisbandedV1Event {
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator_id`.
+    pub operator_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `external`.
+    pub external: ::std::option::Option<bool>,
+    /// `operator_tenant_key`.
+    pub operator_tenant_key: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_names`.
+    pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatDisbandedV1Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ChatDisbandedV1Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_id: object.optional("chat_id")?,
+            operator_id: object.optional("operator_id")?,
+            external: object.optional("external")?,
+            operator_tenant_key: object.optional("operator_tenant_key")?,
+            name: object.optional("name")?,
+            i18n_names: object.optional("i18n_names")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatDisbandedV1Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ChatMemberBotAddedV1Event` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct ChatMemberBotAddedV1Event {
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator_id`.
+    pub operator_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `external`.
+    pub external: ::std::option::Option<bool>,
+    /// `operator_tenant_key`.
+    pub operator_tenant_key: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_names`.
+    pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+}
+
+/// The `ChatMemberBotDeletedV1Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ChatMemberBotDeletedV1Event {
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator_id`.
+    pub operator_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `external`.
+    pub external: ::std::option::Option<bool>,
+    /// `operator_tenant_key`.
+    pub operator_tenant_key: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_names`.
+    pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatMemberBotDeletedV1Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ChatMemberBotDeletedV1Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_id: object.optional("chat_id")?,
+            operator_id: object.optional("operator_id")?,
+            external: object.optional("external")?,
+            operator_tenant_key: object.optional("operator_tenant_key")?,
+            name: object.optional("name")?,
+            i18n_names: object.optional("i18n_names")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMemberBotDeletedV1Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ChatMemberUser` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ChatMemberUser {
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<crate::im::v1::UserId>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatMemberUser {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ChatMemberUser")?;
+        ::std::result::Result::Ok(Self {
+            name: object.optional("name")?,
+            tenant_key: object.optional("tenant_key")?,
+            user_id: object.optional("user_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMemberUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ChatMemberUserAddedV1Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ChatMemberUserAddedV1Event {
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator_id`.
+    pub operator_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `external`.
+    pub external: ::std::option::Option<bool>,
+    /// `operator_tenant_key`.
+    pub operator_tenant_key: ::std::option::Option<::std::string::String>,
+    /// `users`.
+    pub users: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatMemberUser>>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_names`.
+    pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatMemberUserAddedV1Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ChatMemberUserAddedV1Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_id: object.optional("chat_id")?,
+            operator_id: object.optional("operator_id")?,
+            external: object.optional("external")?,
+            operator_tenant_key: object.optional("operator_tenant_key")?,
+            users: object.optional("users")?,
+            name: object.optional("name")?,
+            i18n_names: object.optional("i18n_names")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMemberUserAddedV1Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ChatMemberUserDeletedV1Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ChatMemberUserDeletedV1Event {
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator_id`.
+    pub operator_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `external`.
+    pub external: ::std::option::Option<bool>,
+    /// `operator_tenant_key`.
+    pub operator_tenant_key: ::std::option::Option<::std::string::String>,
+    /// `users`.
+    pub users: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatMemberUser>>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_names`.
+    pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatMemberUserDeletedV1Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ChatMemberUserDeletedV1Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_id: object.optional("chat_id")?,
+            operator_id: object.optional("operator_id")?,
+            external: object.optional("external")?,
+            operator_tenant_key: object.optional("operator_tenant_key")?,
+            users: object.optional("users")?,
+            name: object.optional("name")?,
+            i18n_names: object.optional("i18n_names")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMemberUserDeletedV1Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ChatMemberUserWithdrawnV1Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ChatMemberUserWithdrawnV1Event {
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator_id`.
+    pub operator_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `external`.
+    pub external: ::std::option::Option<bool>,
+    /// `operator_tenant_key`.
+    pub operator_tenant_key: ::std::option::Option<::std::string::String>,
+    /// `users`.
+    pub users: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatMemberUser>>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_names`.
+    pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatMemberUserWithdrawnV1Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ChatMemberUserWithdrawnV1Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_id: object.optional("chat_id")?,
+            operator_id: object.optional("operator_id")?,
+            external: object.optional("external")?,
+            operator_tenant_key: object.optional("operator_tenant_key")?,
+            users: object.optional("users")?,
+            name: object.optional("name")?,
+            i18n_names: object.optional("i18n_names")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMemberUserWithdrawnV1Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ChatMenuItem` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatMenuItem {
+    /// `action_type`.
+    pub action_type: ::std::option::Option<crate::im::v1::ActionType>,
+    /// `redirect_link`.
+    pub redirect_link: ::std::option::Option<crate::im::v1::ChatMenuItemRedirectLink>,
+    /// `image_key`.
+    pub image_key: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_names`.
+    pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatMenuItem {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ChatMenuItem")?;
+        ::std::result::Result::Ok(Self {
+            action_type: object.optional("action_type")?,
+            redirect_link: object.optional("redirect_link")?,
+            image_key: object.optional("image_key")?,
+            name: object.optional("name")?,
+            i18n_names: object.optional("i18n_names")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMenuItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatMenuItem {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("action_type", &self.action_type);
+        object.put("redirect_link", &self.redirect_link);
+        object.put("image_key", &self.image_key);
+        object.put("name", &self.name);
+        object.put("i18n_names", &self.i18n_names);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatMenuItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ChatMenuItemRedirectLink` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatMenuItemRedirectLink {
+    /// `common_url`.
+    pub common_url: ::std::option::Option<::std::string::String>,
+    /// `ios_url`.
+    pub ios_url: ::std::option::Option<::std::string::String>,
+    /// `android_url`.
+    pub android_url: ::std::option::Option<::std::string::String>,
+    /// `pc_url`.
+    pub pc_url: ::std::option::Option<::std::string::String>,
+    /// `web_url`.
+    pub web_url: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatMenuItemRedirectLink {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ChatMenuItemRedirectLink",
+        )?;
+        ::std::result::Result::Ok(Self {
+            common_url: object.optional("common_url")?,
+            ios_url: object.optional("ios_url")?,
+            android_url: object.optional("android_url")?,
+            pc_url: object.optional("pc_url")?,
+            web_url: object.optional("web_url")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMenuItemRedirectLink {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatMenuItemRedirectLink {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("common_url", &self.common_url);
+        object.put("ios_url", &self.ios_url);
+        object.put("android_url", &self.android_url);
+        object.put("pc_url", &self.pc_url);
+        object.put("web_url", &self.web_url);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatMenuItemRedirectLink {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ChatMenuSecondLevel` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatMenuSecondLevel {
+    /// `chat_menu_second_level_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub chat_menu_second_level_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `chat_menu_item`.
+    pub chat_menu_item: ::std::option::Option<crate::im::v1::ChatMenuItem>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatMenuSecondLevel {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ChatMenuSecondLevel",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_menu_second_level_id: object.optional("chat_menu_second_level_id")?,
+            chat_menu_item: object.optional("chat_menu_item")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMenuSecondLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatMenuSecondLevel {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_menu_second_level_id", &self.chat_menu_second_level_id);
+        object.put("chat_menu_item", &self.chat_menu_item);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatMenuSecondLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ChatMenuTopLevel` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatMenuTopLevel {
+    /// `chat_menu_top_level_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub chat_menu_top_level_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `chat_menu_item`.
+    pub chat_menu_item: ::std::option::Option<crate::im::v1::ChatMenuItem>,
+    /// `children`.
+    pub children: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::ChatMenuSecondLevel>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for ChatMenuTopLevel {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ChatMenuTopLevel")?;
+        ::std::result::Result::Ok(Self {
+            chat_menu_top_level_id: object.optional("chat_menu_top_level_id")?,
+            chat_menu_item: object.optional("chat_menu_item")?,
+            children: object.optional("children")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMenuTopLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatMenuTopLevel {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_menu_top_level_id", &self.chat_menu_top_level_id);
+        object.put("chat_menu_item", &self.chat_menu_item);
+        object.put("children", &self.children);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatMenuTopLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ChatMenuTree` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatMenuTree {
+    /// `chat_menu_top_levels`.
+    pub chat_menu_top_levels: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::ChatMenuTopLevel>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for ChatMenuTree {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ChatMenuTree")?;
+        ::std::result::Result::Ok(Self {
+            chat_menu_top_levels: object.optional("chat_menu_top_levels")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMenuTree {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatMenuTree {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_menu_top_levels", &self.chat_menu_top_levels);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatMenuTree {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ChatTab` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatTab {
+    /// `tab_id`.
+    pub tab_id: ::std::option::Option<::std::string::String>,
+    /// `tab_name`.
+    pub tab_name: ::std::option::Option<::std::string::String>,
+    /// `tab_type`.
+    pub tab_type: ::std::option::Option<crate::im::v1::TabType>,
+    /// `tab_content`.
+    pub tab_content: ::std::option::Option<crate::im::v1::ChatTabContent>,
+    /// `tab_config`.
+    pub tab_config: ::std::option::Option<crate::im::v1::ChatTabConfig>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatTab {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ChatTab")?;
+        ::std::result::Result::Ok(Self {
+            tab_id: object.optional("tab_id")?,
+            tab_name: object.optional("tab_name")?,
+            tab_type: object.optional("tab_type")?,
+            tab_content: object.optional("tab_content")?,
+            tab_config: object.optional("tab_config")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatTab {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatTab {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("tab_id", &self.tab_id);
+        object.put("tab_name", &self.tab_name);
+        object.put("tab_type", &self.tab_type);
+        object.put("tab_content", &self.tab_content);
+        object.put("tab_config", &self.tab_config);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatTab {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ChatTabConfig` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatTabConfig {
+    /// `icon_key`.
+    pub icon_key: ::std::option::Option<::std::string::String>,
+    /// `is_built_in`.
+    pub is_built_in: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatTabConfig {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ChatTabConfig")?;
+        ::std::result::Result::Ok(Self {
+            icon_key: object.optional("icon_key")?,
+            is_built_in: object.optional("is_built_in")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatTabConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatTabConfig {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("icon_key", &self.icon_key);
+        object.put("is_built_in", &self.is_built_in);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatTabConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ChatTabContent` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatTabContent {
+    /// `url`.
+    pub url: ::std::option::Option<::std::string::String>,
+    /// `doc`.
+    pub doc: ::std::option::Option<::std::string::String>,
+    /// `meeting_minute`.
+    pub meeting_minute: ::std::option::Option<::std::string::String>,
+    /// `task`.
+    pub task: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatTabContent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ChatTabContent")?;
+        ::std::result::Result::Ok(Self {
+            url: object.optional("url")?,
+            doc: object.optional("doc")?,
+            meeting_minute: object.optional("meeting_minute")?,
+            task: object.optional("task")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatTabContent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatTabContent {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("url", &self.url);
+        object.put("doc", &self.doc);
+        object.put("meeting_minute", &self.meeting_minute);
+        object.put("task", &self.task);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatTabContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ChatTopNotice` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ChatTopNotice {
+    /// `action_type`.
+    pub action_type: ::std::option::Option<crate::im::v1::ChatTopNoticeActionType>,
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for ChatTopNotice {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("action_type", &self.action_type);
+        object.put("message_id", &self.message_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatTopNotice {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ChatUpdatedV1Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ChatUpdatedV1Event {
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator_id`.
+    pub operator_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `external`.
+    pub external: ::std::option::Option<bool>,
+    /// `operator_tenant_key`.
+    pub operator_tenant_key: ::std::option::Option<::std::string::String>,
+    /// `after_change`.
+    pub after_change: ::std::option::Option<crate::im::v1::ChatChange>,
+    /// `before_change`.
+    pub before_change: ::std::option::Option<crate::im::v1::ChatChange>,
+    /// `moderator_list`.
+    pub moderator_list: ::std::option::Option<crate::im::v1::ModeratorList>,
+}
+
+impl ::lark_runtime::json::FromJson for ChatUpdatedV1Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ChatUpdatedV1Event")?;
+        ::std::result::Result::Ok(Self {
+            chat_id: object.optional("chat_id")?,
+            operator_id: object.optional("operator_id")?,
+            external: object.optional("external")?,
+            operator_tenant_key: object.optional("operator_tenant_key")?,
+            after_change: object.optional("after_change")?,
+            before_change: object.optional("before_change")?,
+            moderator_list: object.optional("moderator_list")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatUpdatedV1Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
     }
 }
 
@@ -558,6 +1555,10 @@ pub struct CreateChatBody {
     >,
     /// `membership_approval`.
     pub membership_approval: ::std::option::Option<crate::im::v1::MembershipApproval>,
+    /// `labels`.
+    pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `toolkit_ids`.
+    pub toolkit_ids: ::std::option::Option<::std::vec::Vec<::lark_runtime::Int64>>,
     /// `restricted_mode_setting`.
     pub restricted_mode_setting: ::std::option::Option<
         crate::im::v1::RestrictedModeSetting,
@@ -570,6 +1571,10 @@ pub struct CreateChatBody {
     >,
     /// `edit_permission`.
     pub edit_permission: ::std::option::Option<crate::im::v1::ChatPermissionScope>,
+    /// `chat_tags`.
+    pub chat_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `pin_manage_setting`.
+    pub pin_manage_setting: ::std::option::Option<crate::im::v1::PinManageSetting>,
     /// `hide_member_count_setting`.
     pub hide_member_count_setting: ::std::option::Option<
         crate::im::v1::ChatPermissionScope,
@@ -577,6 +1582,7 @@ pub struct CreateChatBody {
 }
 
 impl ::lark_runtime::json::ToJson for CreateChatBody {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
         object.put("avatar", &self.avatar);
@@ -593,10 +1599,14 @@ impl ::lark_runtime::json::ToJson for CreateChatBody {
         object.put("join_message_visibility", &self.join_message_visibility);
         object.put("leave_message_visibility", &self.leave_message_visibility);
         object.put("membership_approval", &self.membership_approval);
+        object.put("labels", &self.labels);
+        object.put("toolkit_ids", &self.toolkit_ids);
         object.put("restricted_mode_setting", &self.restricted_mode_setting);
         object.put("urgent_setting", &self.urgent_setting);
         object.put("video_conference_setting", &self.video_conference_setting);
         object.put("edit_permission", &self.edit_permission);
+        object.put("chat_tags", &self.chat_tags);
+        object.put("pin_manage_setting", &self.pin_manage_setting);
         object.put("hide_member_count_setting", &self.hide_member_count_setting);
         object.finish()
     }
@@ -611,10 +1621,4902 @@ impl ::serde::Serialize for CreateChatBody {
     }
 }
 
+/// The `CreateChatData` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CreateChatData {
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `avatar`.
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `i18n_names`.
+    pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+    /// `owner_id`.
+    pub owner_id: ::std::option::Option<::std::string::String>,
+    /// `owner_id_type`.
+    pub owner_id_type: ::std::option::Option<::std::string::String>,
+    /// `urgent_setting`.
+    pub urgent_setting: ::std::option::Option<crate::im::v1::UrgentSetting>,
+    /// `video_conference_setting`.
+    pub video_conference_setting: ::std::option::Option<
+        crate::im::v1::VideoConferenceSetting,
+    >,
+    /// `pin_manage_setting`.
+    pub pin_manage_setting: ::std::option::Option<crate::im::v1::PinManageSetting>,
+    /// `add_member_permission`.
+    pub add_member_permission: ::std::option::Option<::std::string::String>,
+    /// `share_card_permission`.
+    pub share_card_permission: ::std::option::Option<::std::string::String>,
+    /// `at_all_permission`.
+    pub at_all_permission: ::std::option::Option<::std::string::String>,
+    /// `edit_permission`.
+    pub edit_permission: ::std::option::Option<::std::string::String>,
+    /// `group_message_type`.
+    pub group_message_type: ::std::option::Option<::std::string::String>,
+    /// `chat_mode`.
+    pub chat_mode: ::std::option::Option<::std::string::String>,
+    /// `chat_type`.
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// `chat_tag`.
+    pub chat_tag: ::std::option::Option<::std::string::String>,
+    /// `external`.
+    pub external: ::std::option::Option<bool>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `join_message_visibility`.
+    pub join_message_visibility: ::std::option::Option<::std::string::String>,
+    /// `leave_message_visibility`.
+    pub leave_message_visibility: ::std::option::Option<::std::string::String>,
+    /// `membership_approval`.
+    pub membership_approval: ::std::option::Option<::std::string::String>,
+    /// `moderation_permission`.
+    pub moderation_permission: ::std::option::Option<::std::string::String>,
+    /// `labels`.
+    pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `toolkit_ids`.
+    pub toolkit_ids: ::std::option::Option<::std::vec::Vec<::lark_runtime::Int64>>,
+    /// `restricted_mode_setting`.
+    pub restricted_mode_setting: ::std::option::Option<
+        crate::im::v1::RestrictedModeSetting,
+    >,
+    /// `hide_member_count_setting`.
+    pub hide_member_count_setting: ::std::option::Option<
+        crate::im::v1::HideMemberCountSetting,
+    >,
+}
+
+/// The `CreateChatMembersBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CreateChatMembersBody {
+    /// `id_list`.
+    pub id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::ToJson for CreateChatMembersBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id_list", &self.id_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateChatMembersBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CreateChatMembersData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateChatMembersData {
+    /// `invalid_id_list`.
+    pub invalid_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `not_existed_id_list`.
+    pub not_existed_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `pending_approval_id_list`.
+    pub pending_approval_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for CreateChatMembersData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CreateChatMembersData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            invalid_id_list: object.optional("invalid_id_list")?,
+            not_existed_id_list: object.optional("not_existed_id_list")?,
+            pending_approval_id_list: object.optional("pending_approval_id_list")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateChatMembersData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateChatMenuTreeBody` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CreateChatMenuTreeBody {
+    /// `menu_tree`.
+    pub menu_tree: crate::im::v1::ChatMenuTree,
+}
+
+impl ::lark_runtime::json::ToJson for CreateChatMenuTreeBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("menu_tree", &self.menu_tree);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateChatMenuTreeBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CreateChatMenuTreeData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateChatMenuTreeData {
+    /// `menu_tree`.
+    pub menu_tree: ::std::option::Option<crate::im::v1::ChatMenuTree>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateChatMenuTreeData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CreateChatMenuTreeData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            menu_tree: object.optional("menu_tree")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateChatMenuTreeData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateChatTabBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CreateChatTabBody {
+    /// `chat_tabs`.
+    pub chat_tabs: ::std::vec::Vec<crate::im::v1::ChatTab>,
+}
+
+impl ::lark_runtime::json::ToJson for CreateChatTabBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_tabs", &self.chat_tabs);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateChatTabBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CreateChatTabData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateChatTabData {
+    /// `chat_tabs`.
+    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateChatTabData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CreateChatTabData")?;
+        ::std::result::Result::Ok(Self {
+            chat_tabs: object.optional("chat_tabs")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateChatTabData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreateFileBody` object.
+///
+/// Sent as `multipart/form-data`; `file` fields become file parts.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CreateFileBody {
+    /// `file_type`.
+    pub file_type: crate::im::v1::FileType,
+    /// `file_name`.
+    pub file_name: ::std::string::String,
+    /// `duration`.
+    pub duration: ::std::option::Option<i32>,
+    /// `file`.
+    pub file: ::lark_runtime::UploadFile,
+}
+
+/// The `CreateFileData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateFileData {
+    /// `file_key`.
+    pub file_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateFileData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CreateFileData")?;
+        ::std::result::Result::Ok(Self {
+            file_key: object.optional("file_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateFileData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// An image upload.
+///
+/// Sent as `multipart/form-data`; `file` fields become file parts.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CreateImageBody {
+    /// `image_type`.
+    pub image_type: crate::im::v1::ImageType,
+    /// The image bytes (at most 10 MB).
+    pub image: ::lark_runtime::UploadFile,
+}
+
+/// The `CreateImageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateImageData {
+    /// `image_key`.
+    pub image_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateImageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CreateImageData")?;
+        ::std::result::Result::Ok(Self {
+            image_key: object.optional("image_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateImageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// A message to send.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CreateMessageBody {
+    /// The recipient, of the kind named by `receive_id_type`.
+    pub receive_id: ::std::string::String,
+    /// Message type, e.g. text, post, image, file, audio, media, sticker, interactive, share_chat, share_user, system.
+    pub msg_type: ::std::string::String,
+    /// The message content as a JSON-encoded string whose shape depends on `msg_type`.
+    pub content: ::std::string::String,
+    /// Deduplication key (at most 50 characters, one hour window).
+    pub uuid: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for CreateMessageBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("receive_id", &self.receive_id);
+        object.put("msg_type", &self.msg_type);
+        object.put("content", &self.content);
+        object.put("uuid", &self.uuid);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateMessageBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CreateMessageData` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct CreateMessageData {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `root_id`.
+    pub root_id: ::std::option::Option<::std::string::String>,
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `thread_id`.
+    pub thread_id: ::std::option::Option<::std::string::String>,
+    /// `msg_type`.
+    pub msg_type: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `update_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `deleted`.
+    pub deleted: ::std::option::Option<bool>,
+    /// `updated`.
+    pub updated: ::std::option::Option<bool>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `sender`.
+    pub sender: ::std::option::Option<crate::im::v1::Sender>,
+    /// `body`.
+    pub body: ::std::option::Option<crate::im::v1::MessageBody>,
+    /// `mentions`.
+    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::Mention>>,
+    /// `upper_message_id`.
+    pub upper_message_id: ::std::option::Option<::std::string::String>,
+    /// `message_app_link`.
+    pub message_app_link: ::std::option::Option<::std::string::String>,
+    /// `message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub message_position: ::std::option::Option<::lark_runtime::Int64>,
+    /// `thread_message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub thread_message_position: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+/// The `CreateMessageReactionBody` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CreateMessageReactionBody {
+    /// `reaction_type`.
+    pub reaction_type: crate::im::v1::Emoji,
+}
+
+impl ::lark_runtime::json::ToJson for CreateMessageReactionBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("reaction_type", &self.reaction_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateMessageReactionBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CreateMessageReactionData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateMessageReactionData {
+    /// `reaction_id`.
+    pub reaction_id: ::std::option::Option<::std::string::String>,
+    /// `operator`.
+    pub operator: ::std::option::Option<crate::im::v1::Operator>,
+    /// `action_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub action_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `reaction_type`.
+    pub reaction_type: ::std::option::Option<crate::im::v1::Emoji>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateMessageReactionData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CreateMessageReactionData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            reaction_id: object.optional("reaction_id")?,
+            operator: object.optional("operator")?,
+            action_time: object.optional("action_time")?,
+            reaction_type: object.optional("reaction_type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateMessageReactionData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `CreatePinBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CreatePinBody {
+    /// `message_id`.
+    pub message_id: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for CreatePinBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("message_id", &self.message_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreatePinBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `CreatePinData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreatePinData {
+    /// `pin`.
+    pub pin: ::std::option::Option<crate::im::v1::Pin>,
+}
+
+impl ::lark_runtime::json::FromJson for CreatePinData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CreatePinData")?;
+        ::std::result::Result::Ok(Self {
+            pin: object.optional("pin")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreatePinData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DeleteChatMembersBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct DeleteChatMembersBody {
+    /// `id_list`.
+    pub id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::ToJson for DeleteChatMembersBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id_list", &self.id_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DeleteChatMembersBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DeleteChatMembersData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct DeleteChatMembersData {
+    /// `invalid_id_list`.
+    pub invalid_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::FromJson for DeleteChatMembersData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "DeleteChatMembersData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            invalid_id_list: object.optional("invalid_id_list")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteChatMembersData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DeleteChatMenuTreeBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct DeleteChatMenuTreeBody {
+    /// `chat_menu_top_level_ids`.
+    pub chat_menu_top_level_ids: ::std::vec::Vec<::lark_runtime::Int64>,
+}
+
+impl ::lark_runtime::json::ToJson for DeleteChatMenuTreeBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_menu_top_level_ids", &self.chat_menu_top_level_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DeleteChatMenuTreeBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DeleteChatMenuTreeData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct DeleteChatMenuTreeData {
+    /// `menu_tree`.
+    pub menu_tree: ::std::option::Option<crate::im::v1::ChatMenuTree>,
+}
+
+impl ::lark_runtime::json::FromJson for DeleteChatMenuTreeData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "DeleteChatMenuTreeData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            menu_tree: object.optional("menu_tree")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteChatMenuTreeData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DeleteManagersChatManagersBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct DeleteManagersChatManagersBody {
+    /// `manager_ids`.
+    pub manager_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::ToJson for DeleteManagersChatManagersBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("manager_ids", &self.manager_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DeleteManagersChatManagersBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DeleteManagersChatManagersData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct DeleteManagersChatManagersData {
+    /// `chat_managers`.
+    pub chat_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `chat_bot_managers`.
+    pub chat_bot_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::FromJson for DeleteManagersChatManagersData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "DeleteManagersChatManagersData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_managers: object.optional("chat_managers")?,
+            chat_bot_managers: object.optional("chat_bot_managers")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteManagersChatManagersData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DeleteMessageReactionData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct DeleteMessageReactionData {
+    /// `reaction_id`.
+    pub reaction_id: ::std::option::Option<::std::string::String>,
+    /// `operator`.
+    pub operator: ::std::option::Option<crate::im::v1::Operator>,
+    /// `action_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub action_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `reaction_type`.
+    pub reaction_type: ::std::option::Option<crate::im::v1::Emoji>,
+}
+
+impl ::lark_runtime::json::FromJson for DeleteMessageReactionData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "DeleteMessageReactionData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            reaction_id: object.optional("reaction_id")?,
+            operator: object.optional("operator")?,
+            action_time: object.optional("action_time")?,
+            reaction_type: object.optional("reaction_type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteMessageReactionData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `DeleteTabsChatTabBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct DeleteTabsChatTabBody {
+    /// `tab_ids`.
+    pub tab_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for DeleteTabsChatTabBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("tab_ids", &self.tab_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DeleteTabsChatTabBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `DeleteTabsChatTabData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct DeleteTabsChatTabData {
+    /// `chat_tabs`.
+    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
+}
+
+impl ::lark_runtime::json::FromJson for DeleteTabsChatTabData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "DeleteTabsChatTabData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_tabs: object.optional("chat_tabs")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteTabsChatTabData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `Emoji` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct Emoji {
+    /// `emoji_type`.
+    pub emoji_type: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for Emoji {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Emoji")?;
+        ::std::result::Result::Ok(Self {
+            emoji_type: object.optional("emoji_type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Emoji {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Emoji {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("emoji_type", &self.emoji_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for Emoji {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `EventMessage` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct EventMessage {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `root_id`.
+    pub root_id: ::std::option::Option<::std::string::String>,
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// Milliseconds since the Unix epoch.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// Milliseconds since the Unix epoch.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `thread_id`.
+    pub thread_id: ::std::option::Option<::std::string::String>,
+    /// `chat_type`.
+    pub chat_type: ::std::option::Option<crate::im::v1::MessageChatType>,
+    /// `message_type`.
+    pub message_type: ::std::option::Option<::std::string::String>,
+    /// JSON-encoded content whose shape depends on `message_type`.
+    pub content: ::std::option::Option<::std::string::String>,
+    /// `mentions`.
+    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::EventMention>>,
+    /// Client user agent, present only with the user-agent scope.
+    pub user_agent: ::std::option::Option<::std::string::String>,
+    /// `lark_agent_context`.
+    pub lark_agent_context: ::std::option::Option<crate::im::v1::LarkAgentContext>,
+}
+
+impl ::lark_runtime::json::FromJson for EventMessage {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "EventMessage")?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            root_id: object.optional("root_id")?,
+            parent_id: object.optional("parent_id")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            chat_id: object.optional("chat_id")?,
+            thread_id: object.optional("thread_id")?,
+            chat_type: object.optional("chat_type")?,
+            message_type: object.optional("message_type")?,
+            content: object.optional("content")?,
+            mentions: object.optional("mentions")?,
+            user_agent: object.optional("user_agent")?,
+            lark_agent_context: object.optional("lark_agent_context")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EventMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `EventMessageReader` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct EventMessageReader {
+    /// `reader_id`.
+    pub reader_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `read_time`.
+    pub read_time: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for EventMessageReader {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "EventMessageReader")?;
+        ::std::result::Result::Ok(Self {
+            reader_id: object.optional("reader_id")?,
+            read_time: object.optional("read_time")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EventMessageReader {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `EventSender` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct EventSender {
+    /// `sender_id`.
+    pub sender_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `sender_type`.
+    pub sender_type: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for EventSender {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "EventSender")?;
+        ::std::result::Result::Ok(Self {
+            sender_id: object.optional("sender_id")?,
+            sender_type: object.optional("sender_type")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EventSender {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `FailMsgReactionDetails` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct FailMsgReactionDetails {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `fail_reason`.
+    pub fail_reason: ::std::option::Option<crate::im::v1::FailReason>,
+}
+
+impl ::lark_runtime::json::FromJson for FailMsgReactionDetails {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "FailMsgReactionDetails",
+        )?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            fail_reason: object.optional("fail_reason")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for FailMsgReactionDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `FollowUp` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct FollowUp {
+    /// `content`.
+    pub content: ::std::string::String,
+    /// `i18n_contents`.
+    pub i18n_contents: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::I18nContent>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for FollowUp {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("content", &self.content);
+        object.put("i18n_contents", &self.i18n_contents);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for FollowUp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ForwardMessageBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ForwardMessageBody {
+    /// `receive_id`.
+    pub receive_id: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for ForwardMessageBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("receive_id", &self.receive_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ForwardMessageBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ForwardMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ForwardMessageData {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `root_id`.
+    pub root_id: ::std::option::Option<::std::string::String>,
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `thread_id`.
+    pub thread_id: ::std::option::Option<::std::string::String>,
+    /// `msg_type`.
+    pub msg_type: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `update_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `deleted`.
+    pub deleted: ::std::option::Option<bool>,
+    /// `updated`.
+    pub updated: ::std::option::Option<bool>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `sender`.
+    pub sender: ::std::option::Option<crate::im::v1::Sender>,
+    /// `body`.
+    pub body: ::std::option::Option<crate::im::v1::MessageBody>,
+    /// `mentions`.
+    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::Mention>>,
+    /// `upper_message_id`.
+    pub upper_message_id: ::std::option::Option<::std::string::String>,
+    /// `message_app_link`.
+    pub message_app_link: ::std::option::Option<::std::string::String>,
+    /// `message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub message_position: ::std::option::Option<::lark_runtime::Int64>,
+    /// `thread_message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub thread_message_position: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl ::lark_runtime::json::FromJson for ForwardMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ForwardMessageData")?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            root_id: object.optional("root_id")?,
+            parent_id: object.optional("parent_id")?,
+            thread_id: object.optional("thread_id")?,
+            msg_type: object.optional("msg_type")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            deleted: object.optional("deleted")?,
+            updated: object.optional("updated")?,
+            chat_id: object.optional("chat_id")?,
+            sender: object.optional("sender")?,
+            body: object.optional("body")?,
+            mentions: object.optional("mentions")?,
+            upper_message_id: object.optional("upper_message_id")?,
+            message_app_link: object.optional("message_app_link")?,
+            message_position: object.optional("message_position")?,
+            thread_message_position: object.optional("thread_message_position")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ForwardMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ForwardThreadBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ForwardThreadBody {
+    /// `receive_id`.
+    pub receive_id: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for ForwardThreadBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("receive_id", &self.receive_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ForwardThreadBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ForwardThreadData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ForwardThreadData {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `root_id`.
+    pub root_id: ::std::option::Option<::std::string::String>,
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `thread_id`.
+    pub thread_id: ::std::option::Option<::std::string::String>,
+    /// `msg_type`.
+    pub msg_type: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `update_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `deleted`.
+    pub deleted: ::std::option::Option<bool>,
+    /// `updated`.
+    pub updated: ::std::option::Option<bool>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `sender`.
+    pub sender: ::std::option::Option<crate::im::v1::Sender>,
+    /// `body`.
+    pub body: ::std::option::Option<crate::im::v1::MessageBody>,
+    /// `mentions`.
+    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::Mention>>,
+    /// `upper_message_id`.
+    pub upper_message_id: ::std::option::Option<::std::string::String>,
+    /// `message_app_link`.
+    pub message_app_link: ::std::option::Option<::std::string::String>,
+    /// `message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub message_position: ::std::option::Option<::lark_runtime::Int64>,
+    /// `thread_message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub thread_message_position: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl ::lark_runtime::json::FromJson for ForwardThreadData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ForwardThreadData")?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            root_id: object.optional("root_id")?,
+            parent_id: object.optional("parent_id")?,
+            thread_id: object.optional("thread_id")?,
+            msg_type: object.optional("msg_type")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            deleted: object.optional("deleted")?,
+            updated: object.optional("updated")?,
+            chat_id: object.optional("chat_id")?,
+            sender: object.optional("sender")?,
+            body: object.optional("body")?,
+            mentions: object.optional("mentions")?,
+            upper_message_id: object.optional("upper_message_id")?,
+            message_app_link: object.optional("message_app_link")?,
+            message_position: object.optional("message_position")?,
+            thread_message_position: object.optional("thread_message_position")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ForwardThreadData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetChatAnnouncementData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetChatAnnouncementData {
+    /// `content`.
+    pub content: ::std::option::Option<::std::string::String>,
+    /// `revision`.
+    pub revision: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `update_time`.
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// `owner_id_type`.
+    pub owner_id_type: ::std::option::Option<crate::im::v1::OwnerIdType>,
+    /// `owner_id`.
+    pub owner_id: ::std::option::Option<::std::string::String>,
+    /// `modifier_id_type`.
+    pub modifier_id_type: ::std::option::Option<crate::im::v1::ModifierIdType>,
+    /// `modifier_id`.
+    pub modifier_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for GetChatAnnouncementData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "GetChatAnnouncementData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            content: object.optional("content")?,
+            revision: object.optional("revision")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            owner_id_type: object.optional("owner_id_type")?,
+            owner_id: object.optional("owner_id")?,
+            modifier_id_type: object.optional("modifier_id_type")?,
+            modifier_id: object.optional("modifier_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetChatAnnouncementData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetChatData` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct GetChatData {
+    /// `avatar`.
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `i18n_names`.
+    pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+    /// `add_member_permission`.
+    pub add_member_permission: ::std::option::Option<::std::string::String>,
+    /// `share_card_permission`.
+    pub share_card_permission: ::std::option::Option<::std::string::String>,
+    /// `at_all_permission`.
+    pub at_all_permission: ::std::option::Option<::std::string::String>,
+    /// `edit_permission`.
+    pub edit_permission: ::std::option::Option<::std::string::String>,
+    /// `owner_id_type`.
+    pub owner_id_type: ::std::option::Option<::std::string::String>,
+    /// `owner_id`.
+    pub owner_id: ::std::option::Option<::std::string::String>,
+    /// `user_manager_id_list`.
+    pub user_manager_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `bot_manager_id_list`.
+    pub bot_manager_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `group_message_type`.
+    pub group_message_type: ::std::option::Option<::std::string::String>,
+    /// `chat_mode`.
+    pub chat_mode: ::std::option::Option<::std::string::String>,
+    /// `chat_type`.
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// `chat_tag`.
+    pub chat_tag: ::std::option::Option<::std::string::String>,
+    /// `join_message_visibility`.
+    pub join_message_visibility: ::std::option::Option<::std::string::String>,
+    /// `leave_message_visibility`.
+    pub leave_message_visibility: ::std::option::Option<::std::string::String>,
+    /// `membership_approval`.
+    pub membership_approval: ::std::option::Option<::std::string::String>,
+    /// `moderation_permission`.
+    pub moderation_permission: ::std::option::Option<::std::string::String>,
+    /// `external`.
+    pub external: ::std::option::Option<bool>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `user_count`.
+    pub user_count: ::std::option::Option<::std::string::String>,
+    /// `bot_count`.
+    pub bot_count: ::std::option::Option<::std::string::String>,
+    /// `labels`.
+    pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `toolkit_ids`.
+    pub toolkit_ids: ::std::option::Option<::std::vec::Vec<::lark_runtime::Int64>>,
+    /// `restricted_mode_setting`.
+    pub restricted_mode_setting: ::std::option::Option<
+        crate::im::v1::RestrictedModeSetting,
+    >,
+    /// `urgent_setting`.
+    pub urgent_setting: ::std::option::Option<crate::im::v1::UrgentSetting>,
+    /// `video_conference_setting`.
+    pub video_conference_setting: ::std::option::Option<
+        crate::im::v1::VideoConferenceSetting,
+    >,
+    /// `pin_manage_setting`.
+    pub pin_manage_setting: ::std::option::Option<crate::im::v1::PinManageSetting>,
+    /// `hide_member_count_setting`.
+    pub hide_member_count_setting: ::std::option::Option<
+        crate::im::v1::HideMemberCountSetting,
+    >,
+    /// `chat_status`.
+    pub chat_status: ::std::option::Option<crate::im::v1::ChatStatus>,
+}
+
+/// The `GetChatMembersData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetChatMembersData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::ListMember>>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `member_total`.
+    pub member_total: ::std::option::Option<i32>,
+    /// `trigger_security_conf_limit`.
+    pub trigger_security_conf_limit: ::std::option::Option<bool>,
+    /// `security_conf_limit`.
+    pub security_conf_limit: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::FromJson for GetChatMembersData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetChatMembersData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+            member_total: object.optional("member_total")?,
+            trigger_security_conf_limit: object.optional("trigger_security_conf_limit")?,
+            security_conf_limit: object.optional("security_conf_limit")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetChatMembersData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetChatMenuTreeData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetChatMenuTreeData {
+    /// `menu_tree`.
+    pub menu_tree: ::std::option::Option<crate::im::v1::ChatMenuTree>,
+}
+
+impl ::lark_runtime::json::FromJson for GetChatMenuTreeData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "GetChatMenuTreeData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            menu_tree: object.optional("menu_tree")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetChatMenuTreeData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetChatModerationData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetChatModerationData {
+    /// `moderation_setting`.
+    pub moderation_setting: ::std::option::Option<::std::string::String>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::ListModerator>>,
+}
+
+impl ::lark_runtime::json::FromJson for GetChatModerationData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "GetChatModerationData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            moderation_setting: object.optional("moderation_setting")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetChatModerationData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetMessageData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::Message>>,
+}
+
+impl ::lark_runtime::json::FromJson for GetMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "GetMessageData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GetProgressBatchMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GetProgressBatchMessageData {
+    /// `batch_message_send_progress`.
+    pub batch_message_send_progress: ::std::option::Option<
+        crate::im::v1::BatchMessageSendProgress,
+    >,
+    /// `batch_message_recall_progress`.
+    pub batch_message_recall_progress: ::std::option::Option<
+        crate::im::v1::BatchMessageRecallProgress,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for GetProgressBatchMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "GetProgressBatchMessageData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            batch_message_send_progress: object.optional("batch_message_send_progress")?,
+            batch_message_recall_progress: object
+                .optional("batch_message_recall_progress")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetProgressBatchMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GroupSettingUpdateEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GroupSettingUpdateEvent {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `after_change`.
+    pub after_change: ::std::option::Option<
+        crate::im::v1::GroupSettingUpdateEventAfterChange,
+    >,
+    /// `before_change`.
+    pub before_change: ::std::option::Option<::serde_json::Value>,
+    /// `operator`.
+    pub operator: ::std::option::Option<crate::im::v1::GroupSettingUpdateEventOperator>,
+}
+
+impl ::lark_runtime::json::FromJson for GroupSettingUpdateEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "GroupSettingUpdateEvent",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: object.optional("type")?,
+            tenant_key: object.optional("tenant_key")?,
+            app_id: object.optional("app_id")?,
+            chat_id: object.optional("chat_id")?,
+            after_change: object.optional("after_change")?,
+            before_change: object.optional("before_change")?,
+            operator: object.optional("operator")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupSettingUpdateEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GroupSettingUpdateEventAfterChange` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GroupSettingUpdateEventAfterChange {
+    /// `owner_open_id`.
+    pub owner_open_id: ::std::option::Option<::std::string::String>,
+    /// `owner_user_id`.
+    pub owner_user_id: ::std::option::Option<::std::string::String>,
+    /// `add_member_permission`.
+    pub add_member_permission: ::std::option::Option<::std::string::String>,
+    /// `message_notification`.
+    pub message_notification: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for GroupSettingUpdateEventAfterChange {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "GroupSettingUpdateEventAfterChange",
+        )?;
+        ::std::result::Result::Ok(Self {
+            owner_open_id: object.optional("owner_open_id")?,
+            owner_user_id: object.optional("owner_user_id")?,
+            add_member_permission: object.optional("add_member_permission")?,
+            message_notification: object.optional("message_notification")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupSettingUpdateEventAfterChange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `GroupSettingUpdateEventOperator` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct GroupSettingUpdateEventOperator {
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for GroupSettingUpdateEventOperator {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "GroupSettingUpdateEventOperator",
+        )?;
+        ::std::result::Result::Ok(Self {
+            open_id: object.optional("open_id")?,
+            user_id: object.optional("user_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupSettingUpdateEventOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `I18nContent` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct I18nContent {
+    /// `content`.
+    pub content: ::std::string::String,
+    /// `language`.
+    pub language: crate::im::v1::Language,
+}
+
+impl ::lark_runtime::json::ToJson for I18nContent {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("content", &self.content);
+        object.put("language", &self.language);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for I18nContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// A name in several languages.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct I18nNames {
+    /// `zh_cn`.
+    pub zh_cn: ::std::option::Option<::std::string::String>,
+    /// `en_us`.
+    pub en_us: ::std::option::Option<::std::string::String>,
+    /// `ja_jp`.
+    pub ja_jp: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for I18nNames {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "I18nNames")?;
+        ::std::result::Result::Ok(Self {
+            zh_cn: object.optional("zh_cn")?,
+            en_us: object.optional("en_us")?,
+            ja_jp: object.optional("ja_jp")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for I18nNames {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for I18nNames {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("zh_cn", &self.zh_cn);
+        object.put("en_us", &self.en_us);
+        object.put("ja_jp", &self.ja_jp);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for I18nNames {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `IsInChatChatMembersData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct IsInChatChatMembersData {
+    /// `is_in_chat`.
+    pub is_in_chat: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for IsInChatChatMembersData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "IsInChatChatMembersData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            is_in_chat: object.optional("is_in_chat")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for IsInChatChatMembersData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `LarkAgentContext` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct LarkAgentContext {
+    /// `active_chat_id`.
+    pub active_chat_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for LarkAgentContext {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "LarkAgentContext")?;
+        ::std::result::Result::Ok(Self {
+            active_chat_id: object.optional("active_chat_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LarkAgentContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `LinkChatBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct LinkChatBody {
+    /// `validity_period`.
+    pub validity_period: ::std::option::Option<crate::im::v1::ValidityPeriod>,
+}
+
+impl ::lark_runtime::json::ToJson for LinkChatBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("validity_period", &self.validity_period);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for LinkChatBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `LinkChatData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct LinkChatData {
+    /// `share_link`.
+    pub share_link: ::std::option::Option<::std::string::String>,
+    /// `expire_time`.
+    pub expire_time: ::std::option::Option<::std::string::String>,
+    /// `is_permanent`.
+    pub is_permanent: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for LinkChatData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "LinkChatData")?;
+        ::std::result::Result::Ok(Self {
+            share_link: object.optional("share_link")?,
+            expire_time: object.optional("expire_time")?,
+            is_permanent: object.optional("is_permanent")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LinkChatData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// A chat as listed.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListChat {
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `avatar`.
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `owner_id`.
+    pub owner_id: ::std::option::Option<::std::string::String>,
+    /// `owner_id_type`.
+    pub owner_id_type: ::std::option::Option<::std::string::String>,
+    /// `external`.
+    pub external: ::std::option::Option<bool>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `labels`.
+    pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `chat_status`.
+    pub chat_status: ::std::option::Option<crate::im::v1::ChatStatus>,
+    /// `chat_mode`.
+    pub chat_mode: ::std::option::Option<crate::im::v1::ChatMode>,
+    /// `p2p_target_type`.
+    pub p2p_target_type: ::std::option::Option<crate::im::v1::P2pTargetType>,
+    /// `p2p_target_id`.
+    pub p2p_target_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ListChat {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListChat")?;
+        ::std::result::Result::Ok(Self {
+            chat_id: object.optional("chat_id")?,
+            avatar: object.optional("avatar")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            owner_id: object.optional("owner_id")?,
+            owner_id_type: object.optional("owner_id_type")?,
+            external: object.optional("external")?,
+            tenant_key: object.optional("tenant_key")?,
+            labels: object.optional("labels")?,
+            chat_status: object.optional("chat_status")?,
+            chat_mode: object.optional("chat_mode")?,
+            p2p_target_type: object.optional("p2p_target_type")?,
+            p2p_target_id: object.optional("p2p_target_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListChat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListChatData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListChatData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::ListChat>>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for ListChatData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListChatData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListChatData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListEventModerator` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListEventModerator {
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<crate::im::v1::UserId>,
+}
+
+impl ::lark_runtime::json::FromJson for ListEventModerator {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListEventModerator")?;
+        ::std::result::Result::Ok(Self {
+            tenant_key: object.optional("tenant_key")?,
+            user_id: object.optional("user_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListEventModerator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListMember` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListMember {
+    /// `member_id_type`.
+    pub member_id_type: ::std::option::Option<::std::string::String>,
+    /// `member_id`.
+    pub member_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ListMember {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListMember")?;
+        ::std::result::Result::Ok(Self {
+            member_id_type: object.optional("member_id_type")?,
+            member_id: object.optional("member_id")?,
+            name: object.optional("name")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListMember {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListMessageData {
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::Message>>,
+}
+
+impl ::lark_runtime::json::FromJson for ListMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListMessageData")?;
+        ::std::result::Result::Ok(Self {
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListMessageReactionData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListMessageReactionData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::MessageReaction>>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ListMessageReactionData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ListMessageReactionData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListMessageReactionData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListModerator` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListModerator {
+    /// `user_id_type`.
+    pub user_id_type: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ListModerator {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListModerator")?;
+        ::std::result::Result::Ok(Self {
+            user_id_type: object.optional("user_id_type")?,
+            user_id: object.optional("user_id")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListModerator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListPinData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListPinData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::Pin>>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ListPinData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ListPinData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListPinData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ListTabsChatTabData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ListTabsChatTabData {
+    /// `chat_tabs`.
+    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
+}
+
+impl ::lark_runtime::json::FromJson for ListTabsChatTabData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ListTabsChatTabData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_tabs: object.optional("chat_tabs")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListTabsChatTabData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// A user or bot mentioned in a message.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct Mention {
+    /// Placeholder used in the content, e.g. @_user_1.
+    pub key: ::std::option::Option<::std::string::String>,
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `id_type`.
+    pub id_type: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for Mention {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Mention")?;
+        ::std::result::Result::Ok(Self {
+            key: object.optional("key")?,
+            id: object.optional("id")?,
+            id_type: object.optional("id_type")?,
+            name: object.optional("name")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Mention {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MentionEvent` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct MentionEvent {
+    /// `key`.
+    pub key: ::std::option::Option<::std::string::String>,
+    /// `id`.
+    pub id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `mentioned_type`.
+    pub mentioned_type: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+}
+
+/// The `MergeForwardMessageBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct MergeForwardMessageBody {
+    /// `receive_id`.
+    pub receive_id: ::std::string::String,
+    /// `message_id_list`.
+    pub message_id_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for MergeForwardMessageBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("receive_id", &self.receive_id);
+        object.put("message_id_list", &self.message_id_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MergeForwardMessageBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `MergeForwardMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MergeForwardMessageData {
+    /// `message`.
+    pub message: ::std::option::Option<crate::im::v1::Message>,
+    /// `invalid_message_id_list`.
+    pub invalid_message_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for MergeForwardMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "MergeForwardMessageData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            message: object.optional("message")?,
+            invalid_message_id_list: object.optional("invalid_message_id_list")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MergeForwardMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// A message as the server reports it.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct Message {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// Root of the reply tree, for replies.
+    pub root_id: ::std::option::Option<::std::string::String>,
+    /// Message replied to, for replies.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `thread_id`.
+    pub thread_id: ::std::option::Option<::std::string::String>,
+    /// `msg_type`.
+    pub msg_type: ::std::option::Option<::std::string::String>,
+    /// Milliseconds since the Unix epoch.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// Milliseconds since the Unix epoch.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `deleted`.
+    pub deleted: ::std::option::Option<bool>,
+    /// `updated`.
+    pub updated: ::std::option::Option<bool>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `sender`.
+    pub sender: ::std::option::Option<crate::im::v1::Sender>,
+    /// `body`.
+    pub body: ::std::option::Option<crate::im::v1::MessageBody>,
+    /// `mentions`.
+    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::Mention>>,
+    /// Enclosing message, for messages inside a merged forward.
+    pub upper_message_id: ::std::option::Option<::std::string::String>,
+    /// `message_app_link`.
+    pub message_app_link: ::std::option::Option<::std::string::String>,
+    /// `message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub message_position: ::std::option::Option<::lark_runtime::Int64>,
+    /// `thread_message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub thread_message_position: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl ::lark_runtime::json::FromJson for Message {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Message")?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            root_id: object.optional("root_id")?,
+            parent_id: object.optional("parent_id")?,
+            thread_id: object.optional("thread_id")?,
+            msg_type: object.optional("msg_type")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            deleted: object.optional("deleted")?,
+            updated: object.optional("updated")?,
+            chat_id: object.optional("chat_id")?,
+            sender: object.optional("sender")?,
+            body: object.optional("body")?,
+            mentions: object.optional("mentions")?,
+            upper_message_id: object.optional("upper_message_id")?,
+            message_app_link: object.optional("message_app_link")?,
+            message_position: object.optional("message_position")?,
+            thread_message_position: object.optional("thread_message_position")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Message {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MessageBody` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MessageBody {
+    /// JSON-encoded content whose shape depends on the message type.
+    pub content: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for MessageBody {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "MessageBody")?;
+        ::std::result::Result::Ok(Self {
+            content: object.optional("content")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MessageEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MessageEvent {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `root_id`.
+    pub root_id: ::std::option::Option<::std::string::String>,
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `open_chat_id`.
+    pub open_chat_id: ::std::option::Option<::std::string::String>,
+    /// `chat_type`.
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// `msg_type`.
+    pub msg_type: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `employee_id`.
+    pub employee_id: ::std::option::Option<::std::string::String>,
+    /// `union_id`.
+    pub union_id: ::std::option::Option<::std::string::String>,
+    /// `open_message_id`.
+    pub open_message_id: ::std::option::Option<::std::string::String>,
+    /// `is_mention`.
+    pub is_mention: ::std::option::Option<bool>,
+    /// `text`.
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `text_without_at_bot`.
+    pub text_without_at_bot: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for MessageEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "MessageEvent")?;
+        ::std::result::Result::Ok(Self {
+            r#type: object.optional("type")?,
+            app_id: object.optional("app_id")?,
+            tenant_key: object.optional("tenant_key")?,
+            root_id: object.optional("root_id")?,
+            parent_id: object.optional("parent_id")?,
+            open_chat_id: object.optional("open_chat_id")?,
+            chat_type: object.optional("chat_type")?,
+            msg_type: object.optional("msg_type")?,
+            open_id: object.optional("open_id")?,
+            employee_id: object.optional("employee_id")?,
+            union_id: object.optional("union_id")?,
+            open_message_id: object.optional("open_message_id")?,
+            is_mention: object.optional("is_mention")?,
+            text: object.optional("text")?,
+            text_without_at_bot: object.optional("text_without_at_bot")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MessageMessageReadV1Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MessageMessageReadV1Event {
+    /// `reader`.
+    pub reader: ::std::option::Option<crate::im::v1::EventMessageReader>,
+    /// `message_id_list`.
+    pub message_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::FromJson for MessageMessageReadV1Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "MessageMessageReadV1Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            reader: object.optional("reader")?,
+            message_id_list: object.optional("message_id_list")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageMessageReadV1Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MessageQuery` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct MessageQuery {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for MessageQuery {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("message_id", &self.message_id);
+        object.put("page_token", &self.page_token);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MessageQuery {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `MessageReaction` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MessageReaction {
+    /// `reaction_id`.
+    pub reaction_id: ::std::option::Option<::std::string::String>,
+    /// `operator`.
+    pub operator: ::std::option::Option<crate::im::v1::Operator>,
+    /// `action_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub action_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `reaction_type`.
+    pub reaction_type: ::std::option::Option<crate::im::v1::Emoji>,
+}
+
+impl ::lark_runtime::json::FromJson for MessageReaction {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "MessageReaction")?;
+        ::std::result::Result::Ok(Self {
+            reaction_id: object.optional("reaction_id")?,
+            operator: object.optional("operator")?,
+            action_time: object.optional("action_time")?,
+            reaction_type: object.optional("reaction_type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageReaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MessageReactionCreatedV1Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MessageReactionCreatedV1Event {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `reaction_type`.
+    pub reaction_type: ::std::option::Option<crate::im::v1::Emoji>,
+    /// `operator_type`.
+    pub operator_type: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `action_time`.
+    pub action_time: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for MessageReactionCreatedV1Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "MessageReactionCreatedV1Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            reaction_type: object.optional("reaction_type")?,
+            operator_type: object.optional("operator_type")?,
+            user_id: object.optional("user_id")?,
+            app_id: object.optional("app_id")?,
+            action_time: object.optional("action_time")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageReactionCreatedV1Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MessageReactionDeletedV1Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MessageReactionDeletedV1Event {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `reaction_type`.
+    pub reaction_type: ::std::option::Option<crate::im::v1::Emoji>,
+    /// `operator_type`.
+    pub operator_type: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<crate::im::v1::UserId>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `action_time`.
+    pub action_time: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for MessageReactionDeletedV1Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "MessageReactionDeletedV1Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            reaction_type: object.optional("reaction_type")?,
+            operator_type: object.optional("operator_type")?,
+            user_id: object.optional("user_id")?,
+            app_id: object.optional("app_id")?,
+            action_time: object.optional("action_time")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageReactionDeletedV1Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MessageReadEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MessageReadEvent {
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `open_chat_id`.
+    pub open_chat_id: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `open_message_ids`.
+    pub open_message_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for MessageReadEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "MessageReadEvent")?;
+        ::std::result::Result::Ok(Self {
+            app_id: object.optional("app_id")?,
+            open_chat_id: object.optional("open_chat_id")?,
+            open_id: object.optional("open_id")?,
+            open_message_ids: object.optional("open_message_ids")?,
+            tenant_key: object.optional("tenant_key")?,
+            r#type: object.optional("type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageReadEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MessageRecalledV1Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MessageRecalledV1Event {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `recall_time`.
+    pub recall_time: ::std::option::Option<::std::string::String>,
+    /// `recall_type`.
+    pub recall_type: ::std::option::Option<crate::im::v1::RecallType>,
+}
+
+impl ::lark_runtime::json::FromJson for MessageRecalledV1Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "MessageRecalledV1Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            chat_id: object.optional("chat_id")?,
+            recall_time: object.optional("recall_time")?,
+            recall_type: object.optional("recall_type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageRecalledV1Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MessageReceiveV1Event` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct MessageReceiveV1Event {
+    /// `sender`.
+    pub sender: ::std::option::Option<crate::im::v1::EventSender>,
+    /// `message`.
+    pub message: ::std::option::Option<crate::im::v1::EventMessage>,
+}
+
+/// The `MessageSearchFilter` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct MessageSearchFilter {
+    /// `from_ids`.
+    pub from_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `chat_ids`.
+    pub chat_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `time_range`.
+    pub time_range: ::std::option::Option<crate::im::v1::TimeRange>,
+    /// `include_attachment_types`.
+    pub include_attachment_types: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::IncludeAttachmentTypes>,
+    >,
+    /// `from_types`.
+    pub from_types: ::std::option::Option<::std::vec::Vec<crate::im::v1::FromTypes>>,
+    /// `at_chatter_ids`.
+    pub at_chatter_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `chat_type`.
+    pub chat_type: ::std::option::Option<crate::im::v1::MessageSearchFilterChatType>,
+    /// `is_at_me`.
+    pub is_at_me: ::std::option::Option<bool>,
+    /// `exclude_from_types`.
+    pub exclude_from_types: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::ExcludeFromTypes>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for MessageSearchFilter {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("from_ids", &self.from_ids);
+        object.put("chat_ids", &self.chat_ids);
+        object.put("time_range", &self.time_range);
+        object.put("include_attachment_types", &self.include_attachment_types);
+        object.put("from_types", &self.from_types);
+        object.put("at_chatter_ids", &self.at_chatter_ids);
+        object.put("chat_type", &self.chat_type);
+        object.put("is_at_me", &self.is_at_me);
+        object.put("exclude_from_types", &self.exclude_from_types);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MessageSearchFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `MessageSearchItem` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MessageSearchItem {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `display_info`.
+    pub display_info: ::std::option::Option<::std::string::String>,
+    /// `meta_data`.
+    pub meta_data: ::std::option::Option<crate::im::v1::MessageSearchMeta>,
+}
+
+impl ::lark_runtime::json::FromJson for MessageSearchItem {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "MessageSearchItem")?;
+        ::std::result::Result::Ok(Self {
+            id: object.optional("id")?,
+            display_info: object.optional("display_info")?,
+            meta_data: object.optional("meta_data")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageSearchItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `MessageSearchMeta` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct MessageSearchMeta {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `type`.
+    pub r#type: ::std::option::Option<crate::im::v1::Type>,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `update_time`.
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// `position`.
+    pub position: ::std::option::Option<i32>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `from_id`.
+    pub from_id: ::std::option::Option<::std::string::String>,
+    /// `thread_id`.
+    pub thread_id: ::std::option::Option<::std::string::String>,
+    /// `thread_position`.
+    pub thread_position: ::std::option::Option<i32>,
+    /// `is_p2p_chat`.
+    pub is_p2p_chat: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for MessageSearchMeta {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "MessageSearchMeta")?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            r#type: object.optional("type")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            position: object.optional("position")?,
+            chat_id: object.optional("chat_id")?,
+            from_id: object.optional("from_id")?,
+            thread_id: object.optional("thread_id")?,
+            thread_position: object.optional("thread_position")?,
+            is_p2p_chat: object.optional("is_p2p_chat")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MessageSearchMeta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ModeratorList` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ModeratorList {
+    /// `added_member_list`.
+    pub added_member_list: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::ListEventModerator>,
+    >,
+    /// `removed_member_list`.
+    pub removed_member_list: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::ListEventModerator>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for ModeratorList {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ModeratorList")?;
+        ::std::result::Result::Ok(Self {
+            added_member_list: object.optional("added_member_list")?,
+            removed_member_list: object.optional("removed_member_list")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ModeratorList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `Operator` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct Operator {
+    /// `operator_id`.
+    pub operator_id: ::std::option::Option<::std::string::String>,
+    /// `operator_type`.
+    pub operator_type: ::std::option::Option<crate::im::v1::OperatorType>,
+}
+
+impl ::lark_runtime::json::FromJson for Operator {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Operator")?;
+        ::std::result::Result::Ok(Self {
+            operator_id: object.optional("operator_id")?,
+            operator_type: object.optional("operator_type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Operator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `P2pChatCreateEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct P2pChatCreateEvent {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator`.
+    pub operator: ::std::option::Option<crate::im::v1::P2pChatCreateEventOperator>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `user`.
+    pub user: ::std::option::Option<crate::im::v1::P2pChatCreateEventUser>,
+}
+
+impl ::lark_runtime::json::FromJson for P2pChatCreateEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "P2pChatCreateEvent")?;
+        ::std::result::Result::Ok(Self {
+            r#type: object.optional("type")?,
+            app_id: object.optional("app_id")?,
+            chat_id: object.optional("chat_id")?,
+            operator: object.optional("operator")?,
+            tenant_key: object.optional("tenant_key")?,
+            user: object.optional("user")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for P2pChatCreateEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `P2pChatCreateEventOperator` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct P2pChatCreateEventOperator {
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for P2pChatCreateEventOperator {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "P2pChatCreateEventOperator",
+        )?;
+        ::std::result::Result::Ok(Self {
+            open_id: object.optional("open_id")?,
+            user_id: object.optional("user_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for P2pChatCreateEventOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `P2pChatCreateEventUser` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct P2pChatCreateEventUser {
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for P2pChatCreateEventUser {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "P2pChatCreateEventUser",
+        )?;
+        ::std::result::Result::Ok(Self {
+            name: object.optional("name")?,
+            open_id: object.optional("open_id")?,
+            user_id: object.optional("user_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for P2pChatCreateEventUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `PatchChatAnnouncementBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct PatchChatAnnouncementBody {
+    /// `revision`.
+    pub revision: ::std::string::String,
+    /// `requests`.
+    pub requests: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::ToJson for PatchChatAnnouncementBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("revision", &self.revision);
+        object.put("requests", &self.requests);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PatchChatAnnouncementBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `PatchChatMenuItemBody` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PatchChatMenuItemBody {
+    /// `update_fields`.
+    pub update_fields: ::std::vec::Vec<crate::im::v1::UpdateFields>,
+    /// `chat_menu_item`.
+    pub chat_menu_item: crate::im::v1::ChatMenuItem,
+}
+
+impl ::lark_runtime::json::ToJson for PatchChatMenuItemBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("update_fields", &self.update_fields);
+        object.put("chat_menu_item", &self.chat_menu_item);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PatchChatMenuItemBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `PatchChatMenuItemData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct PatchChatMenuItemData {
+    /// `chat_menu_item`.
+    pub chat_menu_item: ::std::option::Option<crate::im::v1::ChatMenuItem>,
+}
+
+impl ::lark_runtime::json::FromJson for PatchChatMenuItemData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "PatchChatMenuItemData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_menu_item: object.optional("chat_menu_item")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PatchChatMenuItemData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// New content for a shared card.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct PatchMessageBody {
+    /// The card as a JSON-encoded string.
+    pub content: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for PatchMessageBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("content", &self.content);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PatchMessageBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `Pin` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct Pin {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator_id`.
+    pub operator_id: ::std::option::Option<::std::string::String>,
+    /// `operator_id_type`.
+    pub operator_id_type: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for Pin {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Pin")?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            chat_id: object.optional("chat_id")?,
+            operator_id: object.optional("operator_id")?,
+            operator_id_type: object.optional("operator_id_type")?,
+            create_time: object.optional("create_time")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Pin {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `PushFollowUpMessageBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct PushFollowUpMessageBody {
+    /// `follow_ups`.
+    pub follow_ups: ::std::vec::Vec<crate::im::v1::FollowUp>,
+}
+
+impl ::lark_runtime::json::ToJson for PushFollowUpMessageBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("follow_ups", &self.follow_ups);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PushFollowUpMessageBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `PutTopNoticeChatTopNoticeBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct PutTopNoticeChatTopNoticeBody {
+    /// `chat_top_notice`.
+    pub chat_top_notice: ::std::vec::Vec<crate::im::v1::ChatTopNotice>,
+}
+
+impl ::lark_runtime::json::ToJson for PutTopNoticeChatTopNoticeBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_top_notice", &self.chat_top_notice);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PutTopNoticeChatTopNoticeBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `Reaction` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct Reaction {
+    /// `reaction_id`.
+    pub reaction_id: ::std::option::Option<::std::string::String>,
+    /// `operator`.
+    pub operator: ::std::option::Option<crate::im::v1::Operator>,
+    /// `action_time`.
+    pub action_time: ::std::option::Option<::std::string::String>,
+    /// `emoji_type`.
+    pub emoji_type: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for Reaction {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Reaction")?;
+        ::std::result::Result::Ok(Self {
+            reaction_id: object.optional("reaction_id")?,
+            operator: object.optional("operator")?,
+            action_time: object.optional("action_time")?,
+            emoji_type: object.optional("emoji_type")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Reaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ReactionCount` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ReactionCount {
+    /// `reaction_type`.
+    pub reaction_type: ::std::option::Option<::std::string::String>,
+    /// `count`.
+    pub count: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ReactionCount {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ReactionCount")?;
+        ::std::result::Result::Ok(Self {
+            reaction_type: object.optional("reaction_type")?,
+            count: object.optional("count")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReactionCount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ReadUser` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ReadUser {
+    /// `user_id_type`.
+    pub user_id_type: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `timestamp`.
+    pub timestamp: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ReadUser {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "ReadUser")?;
+        ::std::result::Result::Ok(Self {
+            user_id_type: object.optional("user_id_type")?,
+            user_id: object.optional("user_id")?,
+            timestamp: object.optional("timestamp")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReadUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ReadUserBatchMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ReadUserBatchMessageData {
+    /// `read_user`.
+    pub read_user: ::std::option::Option<crate::im::v1::BatchMessageReadUser>,
+}
+
+impl ::lark_runtime::json::FromJson for ReadUserBatchMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ReadUserBatchMessageData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            read_user: object.optional("read_user")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReadUserBatchMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `ReadUsersMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ReadUsersMessageData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::ReadUser>>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for ReadUsersMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ReadUsersMessageData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReadUsersMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `RemoveBotEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct RemoveBotEvent {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `chat_i18n_names`.
+    pub chat_i18n_names: ::std::option::Option<
+        crate::im::v1::RemoveBotEventChatI18nNames,
+    >,
+    /// `chat_name`.
+    pub chat_name: ::std::option::Option<::std::string::String>,
+    /// `chat_owner_employee_id`.
+    pub chat_owner_employee_id: ::std::option::Option<::std::string::String>,
+    /// `chat_owner_name`.
+    pub chat_owner_name: ::std::option::Option<::std::string::String>,
+    /// `chat_owner_open_id`.
+    pub chat_owner_open_id: ::std::option::Option<::std::string::String>,
+    /// `open_chat_id`.
+    pub open_chat_id: ::std::option::Option<::std::string::String>,
+    /// `operator_employee_id`.
+    pub operator_employee_id: ::std::option::Option<::std::string::String>,
+    /// `operator_name`.
+    pub operator_name: ::std::option::Option<::std::string::String>,
+    /// `operator_open_id`.
+    pub operator_open_id: ::std::option::Option<::std::string::String>,
+    /// `owner_is_bot`.
+    pub owner_is_bot: ::std::option::Option<bool>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for RemoveBotEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "RemoveBotEvent")?;
+        ::std::result::Result::Ok(Self {
+            r#type: object.optional("type")?,
+            app_id: object.optional("app_id")?,
+            chat_i18n_names: object.optional("chat_i18n_names")?,
+            chat_name: object.optional("chat_name")?,
+            chat_owner_employee_id: object.optional("chat_owner_employee_id")?,
+            chat_owner_name: object.optional("chat_owner_name")?,
+            chat_owner_open_id: object.optional("chat_owner_open_id")?,
+            open_chat_id: object.optional("open_chat_id")?,
+            operator_employee_id: object.optional("operator_employee_id")?,
+            operator_name: object.optional("operator_name")?,
+            operator_open_id: object.optional("operator_open_id")?,
+            owner_is_bot: object.optional("owner_is_bot")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RemoveBotEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `RemoveBotEventChatI18nNames` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct RemoveBotEventChatI18nNames {
+    /// `en_us`.
+    pub en_us: ::std::option::Option<::std::string::String>,
+    /// `zh_cn`.
+    pub zh_cn: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for RemoveBotEventChatI18nNames {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "RemoveBotEventChatI18nNames",
+        )?;
+        ::std::result::Result::Ok(Self {
+            en_us: object.optional("en_us")?,
+            zh_cn: object.optional("zh_cn")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RemoveBotEventChatI18nNames {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// A reply to send.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ReplyMessageBody {
+    /// The reply content as a JSON-encoded string whose shape depends on `msg_type`.
+    pub content: ::std::string::String,
+    /// `msg_type`.
+    pub msg_type: ::std::string::String,
+    /// Reply as a thread.
+    pub reply_in_thread: ::std::option::Option<bool>,
+    /// Deduplication key (at most 50 characters, one hour window).
+    pub uuid: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for ReplyMessageBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("content", &self.content);
+        object.put("msg_type", &self.msg_type);
+        object.put("reply_in_thread", &self.reply_in_thread);
+        object.put("uuid", &self.uuid);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReplyMessageBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `ReplyMessageData` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct ReplyMessageData {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `root_id`.
+    pub root_id: ::std::option::Option<::std::string::String>,
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `thread_id`.
+    pub thread_id: ::std::option::Option<::std::string::String>,
+    /// `msg_type`.
+    pub msg_type: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `update_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `deleted`.
+    pub deleted: ::std::option::Option<bool>,
+    /// `updated`.
+    pub updated: ::std::option::Option<bool>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `sender`.
+    pub sender: ::std::option::Option<crate::im::v1::Sender>,
+    /// `body`.
+    pub body: ::std::option::Option<crate::im::v1::MessageBody>,
+    /// `mentions`.
+    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::Mention>>,
+    /// `upper_message_id`.
+    pub upper_message_id: ::std::option::Option<::std::string::String>,
+    /// `message_app_link`.
+    pub message_app_link: ::std::option::Option<::std::string::String>,
+    /// `message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub message_position: ::std::option::Option<::lark_runtime::Int64>,
+    /// `thread_message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub thread_message_position: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+/// Restricted (confidential) mode of a chat.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RestrictedModeSetting {
+    /// `status`.
+    pub status: ::std::option::Option<bool>,
+    /// `screenshot_has_permission_setting`.
+    pub screenshot_has_permission_setting: ::std::option::Option<
+        crate::im::v1::RestrictedPermission,
+    >,
+    /// `download_has_permission_setting`.
+    pub download_has_permission_setting: ::std::option::Option<
+        crate::im::v1::RestrictedPermission,
+    >,
+    /// `message_has_permission_setting`.
+    pub message_has_permission_setting: ::std::option::Option<
+        crate::im::v1::RestrictedPermission,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for RestrictedModeSetting {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "RestrictedModeSetting",
+        )?;
+        ::std::result::Result::Ok(Self {
+            status: object.optional("status")?,
+            screenshot_has_permission_setting: object
+                .optional("screenshot_has_permission_setting")?,
+            download_has_permission_setting: object
+                .optional("download_has_permission_setting")?,
+            message_has_permission_setting: object
+                .optional("message_has_permission_setting")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RestrictedModeSetting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RestrictedModeSetting {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("status", &self.status);
+        object
+            .put(
+                "screenshot_has_permission_setting",
+                &self.screenshot_has_permission_setting,
+            );
+        object
+            .put(
+                "download_has_permission_setting",
+                &self.download_has_permission_setting,
+            );
+        object
+            .put("message_has_permission_setting", &self.message_has_permission_setting);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RestrictedModeSetting {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `SearchChatData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct SearchChatData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::ListChat>>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for SearchChatData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "SearchChatData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            page_token: object.optional("page_token")?,
+            has_more: object.optional("has_more")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchChatData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `SearchMessageBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct SearchMessageBody {
+    /// `query`.
+    pub query: ::std::option::Option<::std::string::String>,
+    /// `filter`.
+    pub filter: ::std::option::Option<crate::im::v1::MessageSearchFilter>,
+}
+
+impl ::lark_runtime::json::ToJson for SearchMessageBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("query", &self.query);
+        object.put("filter", &self.filter);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SearchMessageBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `SearchMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct SearchMessageData {
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::MessageSearchItem>>,
+    /// `total`.
+    pub total: ::std::option::Option<i32>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `notice`.
+    pub notice: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for SearchMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "SearchMessageData")?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+            total: object.optional("total")?,
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+            notice: object.optional("notice")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `Sender` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct Sender {
+    /// An open_id for users, an app_id for apps.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `id_type`.
+    pub id_type: ::std::option::Option<::std::string::String>,
+    /// user, app, anonymous or unknown.
+    pub sender_type: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `sender_name`.
+    pub sender_name: ::std::option::Option<::std::string::String>,
+    /// `open_bot_id`.
+    pub open_bot_id: ::std::option::Option<::std::string::String>,
+    /// `sender_i18n_names`.
+    pub sender_i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+}
+
+impl ::lark_runtime::json::FromJson for Sender {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Sender")?;
+        ::std::result::Result::Ok(Self {
+            id: object.optional("id")?,
+            id_type: object.optional("id_type")?,
+            sender_type: object.optional("sender_type")?,
+            tenant_key: object.optional("tenant_key")?,
+            sender_name: object.optional("sender_name")?,
+            open_bot_id: object.optional("open_bot_id")?,
+            sender_i18n_names: object.optional("sender_i18n_names")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Sender {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `SortChatMenuTreeBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct SortChatMenuTreeBody {
+    /// `chat_menu_top_level_ids`.
+    pub chat_menu_top_level_ids: ::std::vec::Vec<::lark_runtime::Int64>,
+}
+
+impl ::lark_runtime::json::ToJson for SortChatMenuTreeBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_menu_top_level_ids", &self.chat_menu_top_level_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SortChatMenuTreeBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `SortChatMenuTreeData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct SortChatMenuTreeData {
+    /// `menu_tree`.
+    pub menu_tree: ::std::option::Option<crate::im::v1::ChatMenuTree>,
+}
+
+impl ::lark_runtime::json::FromJson for SortChatMenuTreeData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "SortChatMenuTreeData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            menu_tree: object.optional("menu_tree")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SortChatMenuTreeData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `SortTabsChatTabBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct SortTabsChatTabBody {
+    /// `tab_ids`.
+    pub tab_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::ToJson for SortTabsChatTabBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("tab_ids", &self.tab_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SortTabsChatTabBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `SortTabsChatTabData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct SortTabsChatTabData {
+    /// `chat_tabs`.
+    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
+}
+
+impl ::lark_runtime::json::FromJson for SortTabsChatTabData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "SortTabsChatTabData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_tabs: object.optional("chat_tabs")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SortTabsChatTabData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `SuccessMsgReactionCount` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct SuccessMsgReactionCount {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `reaction_count`.
+    pub reaction_count: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::ReactionCount>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for SuccessMsgReactionCount {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "SuccessMsgReactionCount",
+        )?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            reaction_count: object.optional("reaction_count")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SuccessMsgReactionCount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `SuccessMsgReactionDetails` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct SuccessMsgReactionDetails {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `message_reaction_items`.
+    pub message_reaction_items: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::Reaction>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for SuccessMsgReactionDetails {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "SuccessMsgReactionDetails",
+        )?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            has_more: object.optional("has_more")?,
+            page_token: object.optional("page_token")?,
+            message_reaction_items: object.optional("message_reaction_items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SuccessMsgReactionDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `TimeRange` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct TimeRange {
+    /// `start_time`.
+    pub start_time: ::std::option::Option<::std::string::String>,
+    /// `end_time`.
+    pub end_time: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for TimeRange {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("start_time", &self.start_time);
+        object.put("end_time", &self.end_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TimeRange {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UpdateChatBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UpdateChatBody {
+    /// `avatar`.
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `i18n_names`.
+    pub i18n_names: ::std::option::Option<crate::im::v1::I18nNames>,
+    /// `add_member_permission`.
+    pub add_member_permission: ::std::option::Option<::std::string::String>,
+    /// `share_card_permission`.
+    pub share_card_permission: ::std::option::Option<::std::string::String>,
+    /// `at_all_permission`.
+    pub at_all_permission: ::std::option::Option<::std::string::String>,
+    /// `edit_permission`.
+    pub edit_permission: ::std::option::Option<::std::string::String>,
+    /// `owner_id`.
+    pub owner_id: ::std::option::Option<::std::string::String>,
+    /// `join_message_visibility`.
+    pub join_message_visibility: ::std::option::Option<::std::string::String>,
+    /// `leave_message_visibility`.
+    pub leave_message_visibility: ::std::option::Option<::std::string::String>,
+    /// `membership_approval`.
+    pub membership_approval: ::std::option::Option<::std::string::String>,
+    /// `labels`.
+    pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `toolkit_ids`.
+    pub toolkit_ids: ::std::option::Option<::std::vec::Vec<::lark_runtime::Int64>>,
+    /// `restricted_mode_setting`.
+    pub restricted_mode_setting: ::std::option::Option<
+        crate::im::v1::RestrictedModeSetting,
+    >,
+    /// `chat_type`.
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// `group_message_type`.
+    pub group_message_type: ::std::option::Option<crate::im::v1::GroupMessageType>,
+    /// `urgent_setting`.
+    pub urgent_setting: ::std::option::Option<crate::im::v1::UrgentSetting>,
+    /// `video_conference_setting`.
+    pub video_conference_setting: ::std::option::Option<
+        crate::im::v1::VideoConferenceSetting,
+    >,
+    /// `pin_manage_setting`.
+    pub pin_manage_setting: ::std::option::Option<crate::im::v1::PinManageSetting>,
+    /// `hide_member_count_setting`.
+    pub hide_member_count_setting: ::std::option::Option<
+        crate::im::v1::HideMemberCountSetting,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for UpdateChatBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("avatar", &self.avatar);
+        object.put("name", &self.name);
+        object.put("description", &self.description);
+        object.put("i18n_names", &self.i18n_names);
+        object.put("add_member_permission", &self.add_member_permission);
+        object.put("share_card_permission", &self.share_card_permission);
+        object.put("at_all_permission", &self.at_all_permission);
+        object.put("edit_permission", &self.edit_permission);
+        object.put("owner_id", &self.owner_id);
+        object.put("join_message_visibility", &self.join_message_visibility);
+        object.put("leave_message_visibility", &self.leave_message_visibility);
+        object.put("membership_approval", &self.membership_approval);
+        object.put("labels", &self.labels);
+        object.put("toolkit_ids", &self.toolkit_ids);
+        object.put("restricted_mode_setting", &self.restricted_mode_setting);
+        object.put("chat_type", &self.chat_type);
+        object.put("group_message_type", &self.group_message_type);
+        object.put("urgent_setting", &self.urgent_setting);
+        object.put("video_conference_setting", &self.video_conference_setting);
+        object.put("pin_manage_setting", &self.pin_manage_setting);
+        object.put("hide_member_count_setting", &self.hide_member_count_setting);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UpdateChatBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UpdateChatModerationBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UpdateChatModerationBody {
+    /// `moderation_setting`.
+    pub moderation_setting: ::std::option::Option<::std::string::String>,
+    /// `moderator_added_list`.
+    pub moderator_added_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `moderator_removed_list`.
+    pub moderator_removed_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for UpdateChatModerationBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("moderation_setting", &self.moderation_setting);
+        object.put("moderator_added_list", &self.moderator_added_list);
+        object.put("moderator_removed_list", &self.moderator_removed_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UpdateChatModerationBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UpdateMessageBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UpdateMessageBody {
+    /// `msg_type`.
+    pub msg_type: ::std::string::String,
+    /// `content`.
+    pub content: ::std::string::String,
+}
+
+impl ::lark_runtime::json::ToJson for UpdateMessageBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("msg_type", &self.msg_type);
+        object.put("content", &self.content);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UpdateMessageBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UpdateMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UpdateMessageData {
+    /// `message_id`.
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `root_id`.
+    pub root_id: ::std::option::Option<::std::string::String>,
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `thread_id`.
+    pub thread_id: ::std::option::Option<::std::string::String>,
+    /// `msg_type`.
+    pub msg_type: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `update_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `deleted`.
+    pub deleted: ::std::option::Option<bool>,
+    /// `updated`.
+    pub updated: ::std::option::Option<bool>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `sender`.
+    pub sender: ::std::option::Option<crate::im::v1::Sender>,
+    /// `body`.
+    pub body: ::std::option::Option<crate::im::v1::MessageBody>,
+    /// `mentions`.
+    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::Mention>>,
+    /// `upper_message_id`.
+    pub upper_message_id: ::std::option::Option<::std::string::String>,
+    /// `message_app_link`.
+    pub message_app_link: ::std::option::Option<::std::string::String>,
+    /// `message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub message_position: ::std::option::Option<::lark_runtime::Int64>,
+    /// `thread_message_position`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub thread_message_position: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl ::lark_runtime::json::FromJson for UpdateMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UpdateMessageData")?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            root_id: object.optional("root_id")?,
+            parent_id: object.optional("parent_id")?,
+            thread_id: object.optional("thread_id")?,
+            msg_type: object.optional("msg_type")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            deleted: object.optional("deleted")?,
+            updated: object.optional("updated")?,
+            chat_id: object.optional("chat_id")?,
+            sender: object.optional("sender")?,
+            body: object.optional("body")?,
+            mentions: object.optional("mentions")?,
+            upper_message_id: object.optional("upper_message_id")?,
+            message_app_link: object.optional("message_app_link")?,
+            message_position: object.optional("message_position")?,
+            thread_message_position: object.optional("thread_message_position")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UpdateTabsChatTabBody` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UpdateTabsChatTabBody {
+    /// `chat_tabs`.
+    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
+}
+
+impl ::lark_runtime::json::ToJson for UpdateTabsChatTabBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_tabs", &self.chat_tabs);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UpdateTabsChatTabBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UpdateTabsChatTabData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UpdateTabsChatTabData {
+    /// `chat_tabs`.
+    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
+}
+
+impl ::lark_runtime::json::FromJson for UpdateTabsChatTabData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "UpdateTabsChatTabData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            chat_tabs: object.optional("chat_tabs")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateTabsChatTabData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UrgentAppMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UrgentAppMessageData {
+    /// `invalid_user_id_list`.
+    pub invalid_user_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for UrgentAppMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "UrgentAppMessageData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            invalid_user_id_list: object.optional("invalid_user_id_list")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UrgentAppMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UrgentPhoneMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UrgentPhoneMessageData {
+    /// `invalid_user_id_list`.
+    pub invalid_user_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for UrgentPhoneMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "UrgentPhoneMessageData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            invalid_user_id_list: object.optional("invalid_user_id_list")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UrgentPhoneMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `UrgentReceivers` object.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UrgentReceivers {
+    /// `user_id_list`.
+    pub user_id_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for UrgentReceivers {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id_list", &self.user_id_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UrgentReceivers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// The `UrgentSmsMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UrgentSmsMessageData {
+    /// `invalid_user_id_list`.
+    pub invalid_user_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for UrgentSmsMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "UrgentSmsMessageData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            invalid_user_id_list: object.optional("invalid_user_id_list")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UrgentSmsMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The three ids of one user.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct UserId {
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `union_id`.
+    pub union_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for UserId {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "UserId")?;
+        ::std::result::Result::Ok(Self {
+            user_id: object.optional("user_id")?,
+            open_id: object.optional("open_id")?,
+            union_id: object.optional("union_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// A group chat's settings; `create` and `get` each fill a subset.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct Chat {
     /// `chat_id`.
@@ -700,6 +6602,7 @@ pub struct Chat {
 }
 
 impl ::lark_runtime::json::FromJson for Chat {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -748,168 +6651,10 @@ impl<'de> ::serde::Deserialize<'de> for Chat {
     }
 }
 
-/// A chat as listed.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ListChat {
-    /// `chat_id`.
-    pub chat_id: ::std::option::Option<::std::string::String>,
-    /// `avatar`.
-    pub avatar: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `owner_id`.
-    pub owner_id: ::std::option::Option<::std::string::String>,
-    /// `owner_id_type`.
-    pub owner_id_type: ::std::option::Option<::std::string::String>,
-    /// `external`.
-    pub external: ::std::option::Option<bool>,
-    /// `tenant_key`.
-    pub tenant_key: ::std::option::Option<::std::string::String>,
-    /// `chat_status`.
-    pub chat_status: ::std::option::Option<crate::im::v1::ChatStatus>,
-}
-
-impl ::lark_runtime::json::FromJson for ListChat {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ListChat")?;
-        ::std::result::Result::Ok(Self {
-            chat_id: object.optional("chat_id")?,
-            avatar: object.optional("avatar")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            owner_id: object.optional("owner_id")?,
-            owner_id_type: object.optional("owner_id_type")?,
-            external: object.optional("external")?,
-            tenant_key: object.optional("tenant_key")?,
-            chat_status: object.optional("chat_status")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-/// The `ListChatData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ListChatData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::ListChat>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for ListChatData {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ListChatData")?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListChatData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-/// The three ids of one user.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct UserId {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for UserId {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UserId")?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-/// The `EventSender` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct EventSender {
-    /// `sender_id`.
-    pub sender_id: ::std::option::Option<crate::im::v1::UserId>,
-    /// `sender_type`.
-    pub sender_type: ::std::option::Option<::std::string::String>,
-    /// `tenant_key`.
-    pub tenant_key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for EventSender {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "EventSender")?;
-        ::std::result::Result::Ok(Self {
-            sender_id: object.optional("sender_id")?,
-            sender_type: object.optional("sender_type")?,
-            tenant_key: object.optional("tenant_key")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EventSender {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
 /// The `EventMention` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct EventMention {
     /// `key`.
@@ -925,6 +6670,7 @@ pub struct EventMention {
 }
 
 impl ::lark_runtime::json::FromJson for EventMention {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -947,76 +6693,10 @@ impl<'de> ::serde::Deserialize<'de> for EventMention {
     }
 }
 
-/// The `EventMessage` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct EventMessage {
-    /// `message_id`.
-    pub message_id: ::std::option::Option<::std::string::String>,
-    /// `root_id`.
-    pub root_id: ::std::option::Option<::std::string::String>,
-    /// `parent_id`.
-    pub parent_id: ::std::option::Option<::std::string::String>,
-    /// Milliseconds since the Unix epoch.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// Milliseconds since the Unix epoch.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `chat_id`.
-    pub chat_id: ::std::option::Option<::std::string::String>,
-    /// `thread_id`.
-    pub thread_id: ::std::option::Option<::std::string::String>,
-    /// `chat_type`.
-    pub chat_type: ::std::option::Option<crate::im::v1::MessageChatType>,
-    /// `message_type`.
-    pub message_type: ::std::option::Option<::std::string::String>,
-    /// JSON-encoded content whose shape depends on `message_type`.
-    pub content: ::std::option::Option<::std::string::String>,
-    /// `mentions`.
-    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::EventMention>>,
-    /// Client user agent, present only with the user-agent scope.
-    pub user_agent: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for EventMessage {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "EventMessage")?;
-        ::std::result::Result::Ok(Self {
-            message_id: object.optional("message_id")?,
-            root_id: object.optional("root_id")?,
-            parent_id: object.optional("parent_id")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            chat_id: object.optional("chat_id")?,
-            thread_id: object.optional("thread_id")?,
-            chat_type: object.optional("chat_type")?,
-            message_type: object.optional("message_type")?,
-            content: object.optional("content")?,
-            mentions: object.optional("mentions")?,
-            user_agent: object.optional("user_agent")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EventMessage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
 /// Payload of `im.message.receive_v1`.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct MessageReceiveEvent {
     /// `sender`.
@@ -1026,6 +6706,7 @@ pub struct MessageReceiveEvent {
 }
 
 impl ::lark_runtime::json::FromJson for MessageReceiveEvent {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -1051,7 +6732,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageReceiveEvent {
 /// Payload of `im.chat.member.bot.added_v1`.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct ChatMemberBotAddedEvent {
     /// `chat_id`.
@@ -1069,6 +6750,7 @@ pub struct ChatMemberBotAddedEvent {
 }
 
 impl ::lark_runtime::json::FromJson for ChatMemberBotAddedEvent {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -1088,6 +6770,2703 @@ impl ::lark_runtime::json::FromJson for ChatMemberBotAddedEvent {
 }
 
 impl<'de> ::serde::Deserialize<'de> for ChatMemberBotAddedEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `ActionType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ActionType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ActionType::None => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ActionType {
+    /// `NONE`.
+    None,
+    /// `REDIRECT_LINK`.
+    RedirectLink,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ActionType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["NONE", "REDIRECT_LINK"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "NONE",
+            Self::RedirectLink => "REDIRECT_LINK",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ActionType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "REDIRECT_LINK" => Self::RedirectLink,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ActionType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for ActionType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ActionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ActionType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ActionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `ChatMode`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ChatMode::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ChatMode::Group => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ChatMode {
+    /// `group`.
+    Group,
+    /// `p2p`.
+    P2p,
+    /// `topic`.
+    Topic,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ChatMode {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["group", "p2p", "topic"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Group => "group",
+            Self::P2p => "p2p",
+            Self::Topic => "topic",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ChatMode {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "group" => Self::Group,
+            "p2p" => Self::P2p,
+            "topic" => Self::Topic,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ChatMode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for ChatMode {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `ChatStatus`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ChatStatus::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ChatStatus::Normal => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ChatStatus {
+    /// `normal`.
+    Normal,
+    /// `dissolved`.
+    Dissolved,
+    /// `dissolved_save`.
+    DissolvedSave,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ChatStatus {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "normal",
+        "dissolved",
+        "dissolved_save",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "normal",
+            Self::Dissolved => "dissolved",
+            Self::DissolvedSave => "dissolved_save",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ChatStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "normal" => Self::Normal,
+            "dissolved" => Self::Dissolved,
+            "dissolved_save" => Self::DissolvedSave,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ChatStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for ChatStatus {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChatStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `ChatTopNoticeActionType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ChatTopNoticeActionType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ChatTopNoticeActionType::V1 => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ChatTopNoticeActionType {
+    /// `1`.
+    V1,
+    /// `2`.
+    V2,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ChatTopNoticeActionType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["1", "2"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ChatTopNoticeActionType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ChatTopNoticeActionType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatTopNoticeActionType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ChatTopNoticeActionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `DownloadHasPermissionSetting`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`DownloadHasPermissionSetting::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     DownloadHasPermissionSetting::AllMembers => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum DownloadHasPermissionSetting {
+    /// `all_members`.
+    AllMembers,
+    /// `not_anyone`.
+    NotAnyone,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl DownloadHasPermissionSetting {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["all_members", "not_anyone"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllMembers => "all_members",
+            Self::NotAnyone => "not_anyone",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for DownloadHasPermissionSetting {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "all_members" => Self::AllMembers,
+            "not_anyone" => Self::NotAnyone,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for DownloadHasPermissionSetting {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `EditPermission`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`EditPermission::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     EditPermission::OnlyOwner => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum EditPermission {
+    /// `only_owner`.
+    OnlyOwner,
+    /// `all_members`.
+    AllMembers,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl EditPermission {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["only_owner", "all_members"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OnlyOwner => "only_owner",
+            Self::AllMembers => "all_members",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for EditPermission {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "only_owner" => Self::OnlyOwner,
+            "all_members" => Self::AllMembers,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for EditPermission {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `ExcludeFromTypes`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ExcludeFromTypes::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ExcludeFromTypes::User => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ExcludeFromTypes {
+    /// `user`.
+    User,
+    /// `bot`.
+    Bot,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ExcludeFromTypes {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["user", "bot"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Bot => "bot",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ExcludeFromTypes {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "bot" => Self::Bot,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ExcludeFromTypes {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ExcludeFromTypes {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ExcludeFromTypes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `FailReason`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`FailReason::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     FailReason::Invalid => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum FailReason {
+    /// `invalid`.
+    Invalid,
+    /// `invalid_page_token`.
+    InvalidPageToken,
+    /// `no_permission`.
+    NoPermission,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl FailReason {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "invalid",
+        "invalid_page_token",
+        "no_permission",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Invalid => "invalid",
+            Self::InvalidPageToken => "invalid_page_token",
+            Self::NoPermission => "no_permission",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for FailReason {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "invalid" => Self::Invalid,
+            "invalid_page_token" => Self::InvalidPageToken,
+            "no_permission" => Self::NoPermission,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for FailReason {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for FailReason {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for FailReason {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `FileType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`FileType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     FileType::Opus => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum FileType {
+    /// `opus`.
+    Opus,
+    /// `mp4`.
+    Mp4,
+    /// `pdf`.
+    Pdf,
+    /// `doc`.
+    Doc,
+    /// `xls`.
+    Xls,
+    /// `ppt`.
+    Ppt,
+    /// `stream`.
+    Stream,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl FileType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "opus",
+        "mp4",
+        "pdf",
+        "doc",
+        "xls",
+        "ppt",
+        "stream",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Opus => "opus",
+            Self::Mp4 => "mp4",
+            Self::Pdf => "pdf",
+            Self::Doc => "doc",
+            Self::Xls => "xls",
+            Self::Ppt => "ppt",
+            Self::Stream => "stream",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for FileType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "opus" => Self::Opus,
+            "mp4" => Self::Mp4,
+            "pdf" => Self::Pdf,
+            "doc" => Self::Doc,
+            "xls" => Self::Xls,
+            "ppt" => Self::Ppt,
+            "stream" => Self::Stream,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for FileType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for FileType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for FileType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `ForwardMessageReceiveIdType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ForwardMessageReceiveIdType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ForwardMessageReceiveIdType::OpenId => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ForwardMessageReceiveIdType {
+    /// `open_id`.
+    OpenId,
+    /// `user_id`.
+    UserId,
+    /// `union_id`.
+    UnionId,
+    /// `email`.
+    Email,
+    /// `chat_id`.
+    ChatId,
+    /// `thread_id`.
+    ThreadId,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ForwardMessageReceiveIdType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "open_id",
+        "user_id",
+        "union_id",
+        "email",
+        "chat_id",
+        "thread_id",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenId => "open_id",
+            Self::UserId => "user_id",
+            Self::UnionId => "union_id",
+            Self::Email => "email",
+            Self::ChatId => "chat_id",
+            Self::ThreadId => "thread_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ForwardMessageReceiveIdType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "open_id" => Self::OpenId,
+            "user_id" => Self::UserId,
+            "union_id" => Self::UnionId,
+            "email" => Self::Email,
+            "chat_id" => Self::ChatId,
+            "thread_id" => Self::ThreadId,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ForwardMessageReceiveIdType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ForwardMessageReceiveIdType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ForwardMessageReceiveIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `ForwardThreadReceiveIdType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ForwardThreadReceiveIdType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ForwardThreadReceiveIdType::OpenId => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ForwardThreadReceiveIdType {
+    /// `open_id`.
+    OpenId,
+    /// `user_id`.
+    UserId,
+    /// `union_id`.
+    UnionId,
+    /// `email`.
+    Email,
+    /// `chat_id`.
+    ChatId,
+    /// `thread_id`.
+    ThreadId,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ForwardThreadReceiveIdType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "open_id",
+        "user_id",
+        "union_id",
+        "email",
+        "chat_id",
+        "thread_id",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenId => "open_id",
+            Self::UserId => "user_id",
+            Self::UnionId => "union_id",
+            Self::Email => "email",
+            Self::ChatId => "chat_id",
+            Self::ThreadId => "thread_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ForwardThreadReceiveIdType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "open_id" => Self::OpenId,
+            "user_id" => Self::UserId,
+            "union_id" => Self::UnionId,
+            "email" => Self::Email,
+            "chat_id" => Self::ChatId,
+            "thread_id" => Self::ThreadId,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ForwardThreadReceiveIdType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ForwardThreadReceiveIdType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ForwardThreadReceiveIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `FromTypes`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`FromTypes::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     FromTypes::User => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum FromTypes {
+    /// `user`.
+    User,
+    /// `bot`.
+    Bot,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl FromTypes {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["user", "bot"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Bot => "bot",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for FromTypes {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "bot" => Self::Bot,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for FromTypes {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for FromTypes {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for FromTypes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `GetChatMembersMemberIdType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`GetChatMembersMemberIdType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     GetChatMembersMemberIdType::UserId => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum GetChatMembersMemberIdType {
+    /// `user_id`.
+    UserId,
+    /// `union_id`.
+    UnionId,
+    /// `open_id`.
+    OpenId,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl GetChatMembersMemberIdType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["user_id", "union_id", "open_id"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserId => "user_id",
+            Self::UnionId => "union_id",
+            Self::OpenId => "open_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for GetChatMembersMemberIdType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "user_id" => Self::UserId,
+            "union_id" => Self::UnionId,
+            "open_id" => Self::OpenId,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for GetChatMembersMemberIdType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for GetChatMembersMemberIdType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for GetChatMembersMemberIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `GroupMessageType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`GroupMessageType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     GroupMessageType::Chat => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum GroupMessageType {
+    /// `chat`: Ordinary conversation.
+    Chat,
+    /// `thread`: Every message starts a thread.
+    Thread,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl GroupMessageType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["chat", "thread"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Chat => "chat",
+            Self::Thread => "thread",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for GroupMessageType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "chat" => Self::Chat,
+            "thread" => Self::Thread,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for GroupMessageType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for GroupMessageType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GroupMessageType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for GroupMessageType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for GroupMessageType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `HideMemberCountSetting`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`HideMemberCountSetting::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     HideMemberCountSetting::AllMembers => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum HideMemberCountSetting {
+    /// `all_members`.
+    AllMembers,
+    /// `only_owner`.
+    OnlyOwner,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl HideMemberCountSetting {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["all_members", "only_owner"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllMembers => "all_members",
+            Self::OnlyOwner => "only_owner",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for HideMemberCountSetting {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "all_members" => Self::AllMembers,
+            "only_owner" => Self::OnlyOwner,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for HideMemberCountSetting {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for HideMemberCountSetting {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for HideMemberCountSetting {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `ImageType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ImageType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ImageType::Message => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ImageType {
+    /// `message`: For sending in messages.
+    Message,
+    /// `avatar`: For use as an avatar.
+    Avatar,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ImageType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["message", "avatar"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Message => "message",
+            Self::Avatar => "avatar",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ImageType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "message" => Self::Message,
+            "avatar" => Self::Avatar,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ImageType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ImageType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ImageType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `IncludeAttachmentTypes`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`IncludeAttachmentTypes::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     IncludeAttachmentTypes::Image => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum IncludeAttachmentTypes {
+    /// `image`.
+    Image,
+    /// `video`.
+    Video,
+    /// `file`.
+    File,
+    /// `link`.
+    Link,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl IncludeAttachmentTypes {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["image", "video", "file", "link"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Image => "image",
+            Self::Video => "video",
+            Self::File => "file",
+            Self::Link => "link",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for IncludeAttachmentTypes {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "image" => Self::Image,
+            "video" => Self::Video,
+            "file" => Self::File,
+            "link" => Self::Link,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for IncludeAttachmentTypes {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for IncludeAttachmentTypes {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for IncludeAttachmentTypes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `Language`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`Language::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     Language::EnUs => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum Language {
+    /// `en_us`.
+    EnUs,
+    /// `zh_cn`.
+    ZhCn,
+    /// `zh_hk`.
+    ZhHk,
+    /// `zh_tw`.
+    ZhTw,
+    /// `ja_jp`.
+    JaJp,
+    /// `id_id`.
+    IdId,
+    /// `vi_vn`.
+    ViVn,
+    /// `th_th`.
+    ThTh,
+    /// `pt_br`.
+    PtBr,
+    /// `es_es`.
+    EsEs,
+    /// `ko_kr`.
+    KoKr,
+    /// `de_de`.
+    DeDe,
+    /// `fr_fr`.
+    FrFr,
+    /// `it_it`.
+    ItIt,
+    /// `ru_ru`.
+    RuRu,
+    /// `ms_my`.
+    MsMy,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl Language {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "en_us",
+        "zh_cn",
+        "zh_hk",
+        "zh_tw",
+        "ja_jp",
+        "id_id",
+        "vi_vn",
+        "th_th",
+        "pt_br",
+        "es_es",
+        "ko_kr",
+        "de_de",
+        "fr_fr",
+        "it_it",
+        "ru_ru",
+        "ms_my",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EnUs => "en_us",
+            Self::ZhCn => "zh_cn",
+            Self::ZhHk => "zh_hk",
+            Self::ZhTw => "zh_tw",
+            Self::JaJp => "ja_jp",
+            Self::IdId => "id_id",
+            Self::ViVn => "vi_vn",
+            Self::ThTh => "th_th",
+            Self::PtBr => "pt_br",
+            Self::EsEs => "es_es",
+            Self::KoKr => "ko_kr",
+            Self::DeDe => "de_de",
+            Self::FrFr => "fr_fr",
+            Self::ItIt => "it_it",
+            Self::RuRu => "ru_ru",
+            Self::MsMy => "ms_my",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for Language {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "en_us" => Self::EnUs,
+            "zh_cn" => Self::ZhCn,
+            "zh_hk" => Self::ZhHk,
+            "zh_tw" => Self::ZhTw,
+            "ja_jp" => Self::JaJp,
+            "id_id" => Self::IdId,
+            "vi_vn" => Self::ViVn,
+            "th_th" => Self::ThTh,
+            "pt_br" => Self::PtBr,
+            "es_es" => Self::EsEs,
+            "ko_kr" => Self::KoKr,
+            "de_de" => Self::DeDe,
+            "fr_fr" => Self::FrFr,
+            "it_it" => Self::ItIt,
+            "ru_ru" => Self::RuRu,
+            "ms_my" => Self::MsMy,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for Language {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Language {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for Language {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `ListMessageSortType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ListMessageSortType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ListMessageSortType::ByCreateTimeAsc => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ListMessageSortType {
+    /// `ByCreateTimeAsc`.
+    ByCreateTimeAsc,
+    /// `ByCreateTimeDesc`.
+    ByCreateTimeDesc,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ListMessageSortType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["ByCreateTimeAsc", "ByCreateTimeDesc"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ByCreateTimeAsc => "ByCreateTimeAsc",
+            Self::ByCreateTimeDesc => "ByCreateTimeDesc",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ListMessageSortType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "ByCreateTimeAsc" => Self::ByCreateTimeAsc,
+            "ByCreateTimeDesc" => Self::ByCreateTimeDesc,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ListMessageSortType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `MemberIdType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`MemberIdType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     MemberIdType::UserId => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum MemberIdType {
+    /// `user_id`.
+    UserId,
+    /// `union_id`.
+    UnionId,
+    /// `open_id`.
+    OpenId,
+    /// `app_id`.
+    AppId,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl MemberIdType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "user_id",
+        "union_id",
+        "open_id",
+        "app_id",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserId => "user_id",
+            Self::UnionId => "union_id",
+            Self::OpenId => "open_id",
+            Self::AppId => "app_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for MemberIdType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "user_id" => Self::UserId,
+            "union_id" => Self::UnionId,
+            "open_id" => Self::OpenId,
+            "app_id" => Self::AppId,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for MemberIdType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MemberIdType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for MemberIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `MergeForwardMessageReceiveIdType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`MergeForwardMessageReceiveIdType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     MergeForwardMessageReceiveIdType::OpenId => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum MergeForwardMessageReceiveIdType {
+    /// `open_id`.
+    OpenId,
+    /// `user_id`.
+    UserId,
+    /// `union_id`.
+    UnionId,
+    /// `email`.
+    Email,
+    /// `chat_id`.
+    ChatId,
+    /// `thread_id`.
+    ThreadId,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl MergeForwardMessageReceiveIdType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "open_id",
+        "user_id",
+        "union_id",
+        "email",
+        "chat_id",
+        "thread_id",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenId => "open_id",
+            Self::UserId => "user_id",
+            Self::UnionId => "union_id",
+            Self::Email => "email",
+            Self::ChatId => "chat_id",
+            Self::ThreadId => "thread_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for MergeForwardMessageReceiveIdType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "open_id" => Self::OpenId,
+            "user_id" => Self::UserId,
+            "union_id" => Self::UnionId,
+            "email" => Self::Email,
+            "chat_id" => Self::ChatId,
+            "thread_id" => Self::ThreadId,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for MergeForwardMessageReceiveIdType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MergeForwardMessageReceiveIdType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for MergeForwardMessageReceiveIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `MessageHasPermissionSetting`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`MessageHasPermissionSetting::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     MessageHasPermissionSetting::AllMembers => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum MessageHasPermissionSetting {
+    /// `all_members`.
+    AllMembers,
+    /// `not_anyone`.
+    NotAnyone,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl MessageHasPermissionSetting {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["all_members", "not_anyone"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllMembers => "all_members",
+            Self::NotAnyone => "not_anyone",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for MessageHasPermissionSetting {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "all_members" => Self::AllMembers,
+            "not_anyone" => Self::NotAnyone,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for MessageHasPermissionSetting {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `MessageSearchFilterChatType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`MessageSearchFilterChatType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     MessageSearchFilterChatType::Group => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum MessageSearchFilterChatType {
+    /// `group`.
+    Group,
+    /// `p2p`.
+    P2p,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl MessageSearchFilterChatType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["group", "p2p"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Group => "group",
+            Self::P2p => "p2p",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for MessageSearchFilterChatType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "group" => Self::Group,
+            "p2p" => Self::P2p,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for MessageSearchFilterChatType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MessageSearchFilterChatType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for MessageSearchFilterChatType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `ModifierIdType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ModifierIdType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ModifierIdType::UserId => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ModifierIdType {
+    /// `user_id`.
+    UserId,
+    /// `union_id`.
+    UnionId,
+    /// `open_id`.
+    OpenId,
+    /// `app_id`.
+    AppId,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ModifierIdType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "user_id",
+        "union_id",
+        "open_id",
+        "app_id",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserId => "user_id",
+            Self::UnionId => "union_id",
+            Self::OpenId => "open_id",
+            Self::AppId => "app_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ModifierIdType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "user_id" => Self::UserId,
+            "union_id" => Self::UnionId,
+            "open_id" => Self::OpenId,
+            "app_id" => Self::AppId,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ModifierIdType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for ModifierIdType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ModifierIdType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `OperatorType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`OperatorType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     OperatorType::App => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum OperatorType {
+    /// `app`.
+    App,
+    /// `user`.
+    User,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl OperatorType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["app", "user"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::App => "app",
+            Self::User => "user",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for OperatorType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "app" => Self::App,
+            "user" => Self::User,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for OperatorType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for OperatorType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for OperatorType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `OwnerIdType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`OwnerIdType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     OwnerIdType::UserId => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum OwnerIdType {
+    /// `user_id`.
+    UserId,
+    /// `union_id`.
+    UnionId,
+    /// `open_id`.
+    OpenId,
+    /// `app_id`.
+    AppId,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl OwnerIdType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "user_id",
+        "union_id",
+        "open_id",
+        "app_id",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserId => "user_id",
+            Self::UnionId => "union_id",
+            Self::OpenId => "open_id",
+            Self::AppId => "app_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for OwnerIdType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "user_id" => Self::UserId,
+            "union_id" => Self::UnionId,
+            "open_id" => Self::OpenId,
+            "app_id" => Self::AppId,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for OwnerIdType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for OwnerIdType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for OwnerIdType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `P2pTargetType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`P2pTargetType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     P2pTargetType::User => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum P2pTargetType {
+    /// `user`.
+    User,
+    /// `bot`.
+    Bot,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl P2pTargetType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["user", "bot"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Bot => "bot",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for P2pTargetType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "bot" => Self::Bot,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for P2pTargetType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for P2pTargetType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for P2pTargetType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `PinManageSetting`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`PinManageSetting::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     PinManageSetting::OnlyOwner => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum PinManageSetting {
+    /// `only_owner`.
+    OnlyOwner,
+    /// `all_members`.
+    AllMembers,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl PinManageSetting {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["only_owner", "all_members"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OnlyOwner => "only_owner",
+            Self::AllMembers => "all_members",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for PinManageSetting {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "only_owner" => Self::OnlyOwner,
+            "all_members" => Self::AllMembers,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for PinManageSetting {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PinManageSetting {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for PinManageSetting {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `RecallType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`RecallType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     RecallType::MessageOwner => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum RecallType {
+    /// `message_owner`.
+    MessageOwner,
+    /// `group_owner`.
+    GroupOwner,
+    /// `group_manager`.
+    GroupManager,
+    /// `enterprise_manager`.
+    EnterpriseManager,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl RecallType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "message_owner",
+        "group_owner",
+        "group_manager",
+        "enterprise_manager",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MessageOwner => "message_owner",
+            Self::GroupOwner => "group_owner",
+            Self::GroupManager => "group_manager",
+            Self::EnterpriseManager => "enterprise_manager",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for RecallType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "message_owner" => Self::MessageOwner,
+            "group_owner" => Self::GroupOwner,
+            "group_manager" => Self::GroupManager,
+            "enterprise_manager" => Self::EnterpriseManager,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for RecallType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for RecallType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RecallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -1139,6 +9518,7 @@ impl ReceiveIdType {
         "chat_id",
     ];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OpenId => "open_id",
@@ -1151,6 +9531,7 @@ impl ReceiveIdType {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -1160,6 +9541,7 @@ impl ReceiveIdType {
 }
 
 impl ::std::convert::From<&str> for ReceiveIdType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "open_id" => Self::OpenId,
@@ -1173,18 +9555,705 @@ impl ::std::convert::From<&str> for ReceiveIdType {
 }
 
 impl ::std::fmt::Display for ReceiveIdType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::ToJson for ReceiveIdType {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
 }
 
 impl ::serde::Serialize for ReceiveIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `ScreenshotHasPermissionSetting`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ScreenshotHasPermissionSetting::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ScreenshotHasPermissionSetting::AllMembers => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ScreenshotHasPermissionSetting {
+    /// `all_members`.
+    AllMembers,
+    /// `not_anyone`.
+    NotAnyone,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ScreenshotHasPermissionSetting {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["all_members", "not_anyone"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllMembers => "all_members",
+            Self::NotAnyone => "not_anyone",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ScreenshotHasPermissionSetting {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "all_members" => Self::AllMembers,
+            "not_anyone" => Self::NotAnyone,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ScreenshotHasPermissionSetting {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `SortType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`SortType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     SortType::ByCreateTimeAsc => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum SortType {
+    /// `ByCreateTimeAsc`.
+    ByCreateTimeAsc,
+    /// `ByActiveTimeDesc`.
+    ByActiveTimeDesc,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl SortType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["ByCreateTimeAsc", "ByActiveTimeDesc"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ByCreateTimeAsc => "ByCreateTimeAsc",
+            Self::ByActiveTimeDesc => "ByActiveTimeDesc",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for SortType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "ByCreateTimeAsc" => Self::ByCreateTimeAsc,
+            "ByActiveTimeDesc" => Self::ByActiveTimeDesc,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for SortType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `TabType`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`TabType::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     TabType::Message => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum TabType {
+    /// `message`.
+    Message,
+    /// `doc_list`.
+    DocList,
+    /// `doc`.
+    Doc,
+    /// `pin`.
+    Pin,
+    /// `meeting_minute`.
+    MeetingMinute,
+    /// `chat_announcement`.
+    ChatAnnouncement,
+    /// `url`.
+    Url,
+    /// `file`.
+    File,
+    /// `files_resources`.
+    FilesResources,
+    /// `images_videos`.
+    ImagesVideos,
+    /// `task`.
+    Task,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl TabType {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "message",
+        "doc_list",
+        "doc",
+        "pin",
+        "meeting_minute",
+        "chat_announcement",
+        "url",
+        "file",
+        "files_resources",
+        "images_videos",
+        "task",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Message => "message",
+            Self::DocList => "doc_list",
+            Self::Doc => "doc",
+            Self::Pin => "pin",
+            Self::MeetingMinute => "meeting_minute",
+            Self::ChatAnnouncement => "chat_announcement",
+            Self::Url => "url",
+            Self::File => "file",
+            Self::FilesResources => "files_resources",
+            Self::ImagesVideos => "images_videos",
+            Self::Task => "task",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for TabType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "message" => Self::Message,
+            "doc_list" => Self::DocList,
+            "doc" => Self::Doc,
+            "pin" => Self::Pin,
+            "meeting_minute" => Self::MeetingMinute,
+            "chat_announcement" => Self::ChatAnnouncement,
+            "url" => Self::Url,
+            "file" => Self::File,
+            "files_resources" => Self::FilesResources,
+            "images_videos" => Self::ImagesVideos,
+            "task" => Self::Task,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for TabType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for TabType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TabType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TabType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for TabType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `Type`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`Type::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     Type::Unknown2 => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum Type {
+    /// `unknown`.
+    Unknown2,
+    /// `post`.
+    Post,
+    /// `file`.
+    File,
+    /// `text`.
+    Text,
+    /// `image`.
+    Image,
+    /// `system`.
+    System,
+    /// `audio`.
+    Audio,
+    /// `email`.
+    Email,
+    /// `share_group_chat`.
+    ShareGroupChat,
+    /// `sticker`.
+    Sticker,
+    /// `merge_forward`.
+    MergeForward,
+    /// `calendar`.
+    Calendar,
+    /// `cloud_file`.
+    CloudFile,
+    /// `card`.
+    Card,
+    /// `media`.
+    Media,
+    /// `share_calendar_event`.
+    ShareCalendarEvent,
+    /// `hongbao`.
+    Hongbao,
+    /// `general_calendar`.
+    GeneralCalendar,
+    /// `video_chat`.
+    VideoChat,
+    /// `location`.
+    Location,
+    /// `commercialized_hongbao`.
+    CommercializedHongbao,
+    /// `share_user_card`.
+    ShareUserCard,
+    /// `todo`.
+    Todo,
+    /// `folder`.
+    Folder,
+    /// `diagnose`.
+    Diagnose,
+    /// `vote`.
+    Vote,
+    /// `link`.
+    Link,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl Type {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "unknown",
+        "post",
+        "file",
+        "text",
+        "image",
+        "system",
+        "audio",
+        "email",
+        "share_group_chat",
+        "sticker",
+        "merge_forward",
+        "calendar",
+        "cloud_file",
+        "card",
+        "media",
+        "share_calendar_event",
+        "hongbao",
+        "general_calendar",
+        "video_chat",
+        "location",
+        "commercialized_hongbao",
+        "share_user_card",
+        "todo",
+        "folder",
+        "diagnose",
+        "vote",
+        "link",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unknown2 => "unknown",
+            Self::Post => "post",
+            Self::File => "file",
+            Self::Text => "text",
+            Self::Image => "image",
+            Self::System => "system",
+            Self::Audio => "audio",
+            Self::Email => "email",
+            Self::ShareGroupChat => "share_group_chat",
+            Self::Sticker => "sticker",
+            Self::MergeForward => "merge_forward",
+            Self::Calendar => "calendar",
+            Self::CloudFile => "cloud_file",
+            Self::Card => "card",
+            Self::Media => "media",
+            Self::ShareCalendarEvent => "share_calendar_event",
+            Self::Hongbao => "hongbao",
+            Self::GeneralCalendar => "general_calendar",
+            Self::VideoChat => "video_chat",
+            Self::Location => "location",
+            Self::CommercializedHongbao => "commercialized_hongbao",
+            Self::ShareUserCard => "share_user_card",
+            Self::Todo => "todo",
+            Self::Folder => "folder",
+            Self::Diagnose => "diagnose",
+            Self::Vote => "vote",
+            Self::Link => "link",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for Type {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "unknown" => Self::Unknown2,
+            "post" => Self::Post,
+            "file" => Self::File,
+            "text" => Self::Text,
+            "image" => Self::Image,
+            "system" => Self::System,
+            "audio" => Self::Audio,
+            "email" => Self::Email,
+            "share_group_chat" => Self::ShareGroupChat,
+            "sticker" => Self::Sticker,
+            "merge_forward" => Self::MergeForward,
+            "calendar" => Self::Calendar,
+            "cloud_file" => Self::CloudFile,
+            "card" => Self::Card,
+            "media" => Self::Media,
+            "share_calendar_event" => Self::ShareCalendarEvent,
+            "hongbao" => Self::Hongbao,
+            "general_calendar" => Self::GeneralCalendar,
+            "video_chat" => Self::VideoChat,
+            "location" => Self::Location,
+            "commercialized_hongbao" => Self::CommercializedHongbao,
+            "share_user_card" => Self::ShareUserCard,
+            "todo" => Self::Todo,
+            "folder" => Self::Folder,
+            "diagnose" => Self::Diagnose,
+            "vote" => Self::Vote,
+            "link" => Self::Link,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for Type {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for Type {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Type {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// Values of `UpdateFields`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`UpdateFields::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     UpdateFields::Icon => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum UpdateFields {
+    /// `ICON`.
+    Icon,
+    /// `NAME`.
+    Name,
+    /// `I18N_NAME`.
+    I18nName,
+    /// `REDIRECT_LINK`.
+    RedirectLink,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl UpdateFields {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &[
+        "ICON",
+        "NAME",
+        "I18N_NAME",
+        "REDIRECT_LINK",
+    ];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Icon => "ICON",
+            Self::Name => "NAME",
+            Self::I18nName => "I18N_NAME",
+            Self::RedirectLink => "REDIRECT_LINK",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for UpdateFields {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "ICON" => Self::Icon,
+            "NAME" => Self::Name,
+            "I18N_NAME" => Self::I18nName,
+            "REDIRECT_LINK" => Self::RedirectLink,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for UpdateFields {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UpdateFields {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for UpdateFields {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `UrgentSetting`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`UrgentSetting::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     UrgentSetting::OnlyOwner => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum UrgentSetting {
+    /// `only_owner`.
+    OnlyOwner,
+    /// `all_members`.
+    AllMembers,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl UrgentSetting {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["only_owner", "all_members"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OnlyOwner => "only_owner",
+            Self::AllMembers => "all_members",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for UrgentSetting {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "only_owner" => Self::OnlyOwner,
+            "all_members" => Self::AllMembers,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for UrgentSetting {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UrgentSetting {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for UrgentSetting {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -1200,7 +10269,7 @@ impl ::serde::Serialize for ReceiveIdType {
 ///
 /// ```ignore
 /// match value {
-///     UserIdType::OpenId => {}
+///     UserIdType::UserId => {}
 ///     other => println!("{}", other.as_str()),
 /// }
 /// ```
@@ -1213,30 +10282,32 @@ impl ::serde::Serialize for ReceiveIdType {
 )]
 #[non_exhaustive]
 pub enum UserIdType {
-    /// `open_id`.
-    OpenId,
-    /// `union_id`.
-    UnionId,
     /// `user_id`.
     UserId,
+    /// `union_id`.
+    UnionId,
+    /// `open_id`.
+    OpenId,
     /// A value this SDK does not know yet; [`Self::as_str`] gives it.
     Unknown(::lark_runtime::UnknownValue),
 }
 
 impl UserIdType {
     /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["open_id", "union_id", "user_id"];
+    pub const KNOWN: &'static [&'static str] = &["user_id", "union_id", "open_id"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
             Self::UserId => "user_id",
+            Self::UnionId => "union_id",
+            Self::OpenId => "open_id",
             Self::Unknown(value) => value.as_str(),
         }
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -1246,29 +10317,206 @@ impl UserIdType {
 }
 
 impl ::std::convert::From<&str> for UserIdType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
             "user_id" => Self::UserId,
+            "union_id" => Self::UnionId,
+            "open_id" => Self::OpenId,
             other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }
 
 impl ::std::fmt::Display for UserIdType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::ToJson for UserIdType {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
 }
 
 impl ::serde::Serialize for UserIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `ValidityPeriod`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`ValidityPeriod::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     ValidityPeriod::Week => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ValidityPeriod {
+    /// `week`.
+    Week,
+    /// `year`.
+    Year,
+    /// `permanently`.
+    Permanently,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl ValidityPeriod {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["week", "year", "permanently"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Week => "week",
+            Self::Year => "year",
+            Self::Permanently => "permanently",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for ValidityPeriod {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "week" => Self::Week,
+            "year" => Self::Year,
+            "permanently" => Self::Permanently,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for ValidityPeriod {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ValidityPeriod {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ValidityPeriod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// Values of `VideoConferenceSetting`.
+///
+/// Match with a wildcard arm: new values the platform adds arrive as [`VideoConferenceSetting::Unknown`]
+/// instead of failing to decode.
+///
+/// ```ignore
+/// match value {
+///     VideoConferenceSetting::OnlyOwner => {}
+///     other => println!("{}", other.as_str()),
+/// }
+/// ```
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum VideoConferenceSetting {
+    /// `only_owner`.
+    OnlyOwner,
+    /// `all_members`.
+    AllMembers,
+    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
+    Unknown(::lark_runtime::UnknownValue),
+}
+
+impl VideoConferenceSetting {
+    /// Every value this SDK knows, as written on the wire.
+    pub const KNOWN: &'static [&'static str] = &["only_owner", "all_members"];
+    /// The value as written on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OnlyOwner => "only_owner",
+            Self::AllMembers => "all_members",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
+    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
+        match Self::from(value) {
+            Self::Unknown(_) => ::std::option::Option::None,
+            known => ::std::option::Option::Some(known),
+        }
+    }
+}
+
+impl ::std::convert::From<&str> for VideoConferenceSetting {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "only_owner" => Self::OnlyOwner,
+            "all_members" => Self::AllMembers,
+            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::fmt::Display for VideoConferenceSetting {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for VideoConferenceSetting {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for VideoConferenceSetting {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -1309,6 +10557,7 @@ impl ContainerIdType {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["chat", "thread"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Chat => "chat",
@@ -1318,6 +10567,7 @@ impl ContainerIdType {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -1327,6 +10577,7 @@ impl ContainerIdType {
 }
 
 impl ::std::convert::From<&str> for ContainerIdType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chat" => Self::Chat,
@@ -1337,12 +10588,14 @@ impl ::std::convert::From<&str> for ContainerIdType {
 }
 
 impl ::std::fmt::Display for ContainerIdType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::ToJson for ContainerIdType {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
@@ -1389,6 +10642,7 @@ impl MessageSortType {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["ByCreateTimeAsc", "ByCreateTimeDesc"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ByCreateTimeAsc => "ByCreateTimeAsc",
@@ -1398,6 +10652,7 @@ impl MessageSortType {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -1407,6 +10662,7 @@ impl MessageSortType {
 }
 
 impl ::std::convert::From<&str> for MessageSortType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ByCreateTimeAsc" => Self::ByCreateTimeAsc,
@@ -1417,12 +10673,14 @@ impl ::std::convert::From<&str> for MessageSortType {
 }
 
 impl ::std::fmt::Display for MessageSortType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::ToJson for MessageSortType {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
@@ -1469,6 +10727,7 @@ impl ChatSortType {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["ByCreateTimeAsc", "ByActiveTimeDesc"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ByCreateTimeAsc => "ByCreateTimeAsc",
@@ -1478,6 +10737,7 @@ impl ChatSortType {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -1487,6 +10747,7 @@ impl ChatSortType {
 }
 
 impl ::std::convert::From<&str> for ChatSortType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ByCreateTimeAsc" => Self::ByCreateTimeAsc,
@@ -1497,98 +10758,20 @@ impl ::std::convert::From<&str> for ChatSortType {
 }
 
 impl ::std::fmt::Display for ChatSortType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::ToJson for ChatSortType {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
 }
 
 impl ::serde::Serialize for ChatSortType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
-/// Values of `ImageType`.
-///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ImageType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ImageType::Message => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ImageType {
-    /// `message`: For sending in messages.
-    Message,
-    /// `avatar`: For use as an avatar.
-    Avatar,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ImageType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["message", "avatar"];
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Message => "message",
-            Self::Avatar => "avatar",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ImageType {
-    fn from(value: &str) -> Self {
-        match value {
-            "message" => Self::Message,
-            "avatar" => Self::Avatar,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ImageType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ImageType {
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ImageType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -1629,6 +10812,7 @@ impl ChatType {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["private", "public"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Private => "private",
@@ -1638,6 +10822,7 @@ impl ChatType {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -1647,6 +10832,7 @@ impl ChatType {
 }
 
 impl ::std::convert::From<&str> for ChatType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "private" => Self::Private,
@@ -1657,12 +10843,14 @@ impl ::std::convert::From<&str> for ChatType {
 }
 
 impl ::std::fmt::Display for ChatType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::FromJson for ChatType {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -1679,108 +10867,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatType {
 }
 
 impl ::lark_runtime::json::ToJson for ChatType {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
 }
 
 impl ::serde::Serialize for ChatType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
-/// Values of `GroupMessageType`.
-///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GroupMessageType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GroupMessageType::Chat => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GroupMessageType {
-    /// `chat`: Ordinary conversation.
-    Chat,
-    /// `thread`: Every message starts a thread.
-    Thread,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GroupMessageType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["chat", "thread"];
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Chat => "chat",
-            Self::Thread => "thread",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GroupMessageType {
-    fn from(value: &str) -> Self {
-        match value {
-            "chat" => Self::Chat,
-            "thread" => Self::Thread,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GroupMessageType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for GroupMessageType {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GroupMessageType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GroupMessageType {
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GroupMessageType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -1827,6 +10920,7 @@ impl ChatNoticeVisibility {
         "not_anyone",
     ];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OnlyOwner => "only_owner",
@@ -1837,6 +10931,7 @@ impl ChatNoticeVisibility {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -1846,6 +10941,7 @@ impl ChatNoticeVisibility {
 }
 
 impl ::std::convert::From<&str> for ChatNoticeVisibility {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "only_owner" => Self::OnlyOwner,
@@ -1857,12 +10953,14 @@ impl ::std::convert::From<&str> for ChatNoticeVisibility {
 }
 
 impl ::std::fmt::Display for ChatNoticeVisibility {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::FromJson for ChatNoticeVisibility {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -1879,6 +10977,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatNoticeVisibility {
 }
 
 impl ::lark_runtime::json::ToJson for ChatNoticeVisibility {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
@@ -1928,6 +11027,7 @@ impl MembershipApproval {
         "approval_required",
     ];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NoApprovalRequired => "no_approval_required",
@@ -1937,6 +11037,7 @@ impl MembershipApproval {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -1946,6 +11047,7 @@ impl MembershipApproval {
 }
 
 impl ::std::convert::From<&str> for MembershipApproval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "no_approval_required" => Self::NoApprovalRequired,
@@ -1956,12 +11058,14 @@ impl ::std::convert::From<&str> for MembershipApproval {
 }
 
 impl ::std::fmt::Display for MembershipApproval {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::FromJson for MembershipApproval {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -1978,6 +11082,7 @@ impl<'de> ::serde::Deserialize<'de> for MembershipApproval {
 }
 
 impl ::lark_runtime::json::ToJson for MembershipApproval {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
@@ -2024,6 +11129,7 @@ impl ChatPermissionScope {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["only_owner", "all_members"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OnlyOwner => "only_owner",
@@ -2033,6 +11139,7 @@ impl ChatPermissionScope {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -2042,6 +11149,7 @@ impl ChatPermissionScope {
 }
 
 impl ::std::convert::From<&str> for ChatPermissionScope {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "only_owner" => Self::OnlyOwner,
@@ -2052,12 +11160,14 @@ impl ::std::convert::From<&str> for ChatPermissionScope {
 }
 
 impl ::std::fmt::Display for ChatPermissionScope {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::FromJson for ChatPermissionScope {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -2074,6 +11184,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatPermissionScope {
 }
 
 impl ::lark_runtime::json::ToJson for ChatPermissionScope {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
@@ -2120,6 +11231,7 @@ impl RestrictedPermission {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["all_members", "not_anyone"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AllMembers => "all_members",
@@ -2129,6 +11241,7 @@ impl RestrictedPermission {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -2138,6 +11251,7 @@ impl RestrictedPermission {
 }
 
 impl ::std::convert::From<&str> for RestrictedPermission {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all_members" => Self::AllMembers,
@@ -2148,12 +11262,14 @@ impl ::std::convert::From<&str> for RestrictedPermission {
 }
 
 impl ::std::fmt::Display for RestrictedPermission {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::FromJson for RestrictedPermission {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -2170,6 +11286,7 @@ impl<'de> ::serde::Deserialize<'de> for RestrictedPermission {
 }
 
 impl ::lark_runtime::json::ToJson for RestrictedPermission {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
@@ -2181,95 +11298,6 @@ impl ::serde::Serialize for RestrictedPermission {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
-/// Values of `ChatStatus`.
-///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ChatStatus::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ChatStatus::Normal => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ChatStatus {
-    /// `normal`.
-    Normal,
-    /// `dissolved`.
-    Dissolved,
-    /// `dissolved_save`.
-    DissolvedSave,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ChatStatus {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "normal",
-        "dissolved",
-        "dissolved_save",
-    ];
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "normal",
-            Self::Dissolved => "dissolved",
-            Self::DissolvedSave => "dissolved_save",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ChatStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "normal" => Self::Normal,
-            "dissolved" => Self::Dissolved,
-            "dissolved_save" => Self::DissolvedSave,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ChatStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for ChatStatus {
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ChatStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
     }
 }
 
@@ -2305,6 +11333,7 @@ impl MessageChatType {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["p2p", "group"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::P2p => "p2p",
@@ -2314,6 +11343,7 @@ impl MessageChatType {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -2323,6 +11353,7 @@ impl MessageChatType {
 }
 
 impl ::std::convert::From<&str> for MessageChatType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "p2p" => Self::P2p,
@@ -2333,12 +11364,14 @@ impl ::std::convert::From<&str> for MessageChatType {
 }
 
 impl ::std::fmt::Display for MessageChatType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::FromJson for MessageChatType {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {

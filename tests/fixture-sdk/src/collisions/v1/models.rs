@@ -19,6 +19,7 @@ pub struct CreateModelsRequest2 {
 }
 
 impl ::lark_runtime::json::ToJson for CreateModelsRequest2 {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
         object.put("user_id", &self.user_id);
@@ -39,7 +40,7 @@ impl ::serde::Serialize for CreateModelsRequest2 {
 /// A model named like the version accessor.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct Api2 {
     /// `ok`.
@@ -47,6 +48,7 @@ pub struct Api2 {
 }
 
 impl ::lark_runtime::json::FromJson for Api2 {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -64,7 +66,7 @@ impl<'de> ::serde::Deserialize<'de> for Api2 {
 }
 
 /// A model named like the resource accessor.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ModelsApi2 {
     /// `ok`.
     pub ok: ::std::option::Option<bool>,
@@ -104,6 +106,7 @@ impl Shape {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["a-b", "a_b", "Self"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AB => "a-b",
@@ -114,6 +117,7 @@ impl Shape {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -123,6 +127,7 @@ impl Shape {
 }
 
 impl ::std::convert::From<&str> for Shape {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "a-b" => Self::AB,
@@ -134,6 +139,7 @@ impl ::std::convert::From<&str> for Shape {
 }
 
 impl ::std::fmt::Display for Shape {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

@@ -32,6 +32,7 @@ impl<'c> ModelsApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn create(
         &self,
         request: crate::collisions::v1::CreateModelsRequest,
@@ -41,7 +42,7 @@ impl<'c> ModelsApi<'c> {
 }
 
 /// Parameters of [`ModelsApi::create`](crate::collisions::v1::ModelsApi::create): A resource called `models` next to the models module.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateModelsRequest {
     /// A query parameter named like the body field.
     ///
@@ -52,12 +53,7 @@ pub struct CreateModelsRequest {
 }
 
 impl CreateModelsRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `POST /open-apis/collisions/v1/models`
-    ///
-    /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// `POST /open-apis/collisions/v1/models`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "collisions.v1.models.create",
         method: ::lark_runtime::HttpMethod::Post,
@@ -69,6 +65,7 @@ impl CreateModelsRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(body_2: crate::collisions::v1::CreateModelsRequest2) -> Self {
         Self {
             body: ::std::option::Option::None,
@@ -77,6 +74,7 @@ impl CreateModelsRequest {
     }
 
     /// Sets `body`: A query parameter named like the body field.
+    #[inline]
     pub fn body(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -85,6 +83,7 @@ impl CreateModelsRequest {
         self
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         if let ::std::option::Option::Some(item) = self.body {

@@ -12,6 +12,7 @@ pub struct Setting {
 }
 
 impl ::lark_runtime::json::FromJson for Setting {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -32,6 +33,7 @@ impl<'de> ::serde::Deserialize<'de> for Setting {
 }
 
 impl ::lark_runtime::json::ToJson for Setting {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
         object.put("color", &self.color);
@@ -81,6 +83,7 @@ impl Color {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["red", "light-blue"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Red => "red",
@@ -90,6 +93,7 @@ impl Color {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -99,6 +103,7 @@ impl Color {
 }
 
 impl ::std::convert::From<&str> for Color {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "red" => Self::Red,
@@ -109,12 +114,14 @@ impl ::std::convert::From<&str> for Color {
 }
 
 impl ::std::fmt::Display for Color {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::FromJson for Color {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -131,6 +138,7 @@ impl<'de> ::serde::Deserialize<'de> for Color {
 }
 
 impl ::lark_runtime::json::ToJson for Color {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
@@ -177,6 +185,7 @@ impl Level {
     /// Every value this SDK knows.
     pub const KNOWN: &'static [i64] = &[1, 2];
     /// The value as written on the wire.
+    #[inline]
     pub fn value(&self) -> i64 {
         match self {
             Self::Low => 1,
@@ -186,6 +195,7 @@ impl Level {
     }
 
     /// The value as text.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "1",
@@ -195,6 +205,7 @@ impl Level {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: i64) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -204,6 +215,7 @@ impl Level {
 }
 
 impl ::std::convert::From<i64> for Level {
+    #[inline]
     fn from(value: i64) -> Self {
         match value {
             1 => Self::Low,
@@ -216,12 +228,14 @@ impl ::std::convert::From<i64> for Level {
 }
 
 impl ::std::fmt::Display for Level {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::FromJson for Level {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -238,6 +252,7 @@ impl<'de> ::serde::Deserialize<'de> for Level {
 }
 
 impl ::lark_runtime::json::ToJson for Level {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::from(self.value())
     }

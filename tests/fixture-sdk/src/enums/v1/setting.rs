@@ -32,6 +32,7 @@ impl<'c> SettingApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn update(
         &self,
         request: crate::enums::v1::UpdateSettingRequest,
@@ -41,7 +42,7 @@ impl<'c> SettingApi<'c> {
 }
 
 /// Parameters of [`SettingApi::update`](crate::enums::v1::SettingApi::update): Change a setting.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateSettingRequest {
     /// `color`.
     ///
@@ -52,12 +53,7 @@ pub struct UpdateSettingRequest {
 }
 
 impl UpdateSettingRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `PUT /open-apis/enums/v1/settings`
-    ///
-    /// - Tokens: tenant_access_token
-    /// - Scopes: none needed
+    /// `PUT /open-apis/enums/v1/settings`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "enums.v1.setting.update",
         method: ::lark_runtime::HttpMethod::Put,
@@ -72,10 +68,12 @@ impl UpdateSettingRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(color: crate::enums::v1::Color, body: crate::enums::v1::Setting) -> Self {
         Self { color, body }
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.query("color", self.color.as_str().to_owned());

@@ -4,4 +4,5 @@
 
 mod models;
 pub use self::models::*;
-mod events;
+
+pub(crate) mod events;

@@ -5,7 +5,7 @@
 /// The `ThingCreated` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct ThingCreated {
     /// `thing_id`.
@@ -13,6 +13,7 @@ pub struct ThingCreated {
 }
 
 impl ::lark_runtime::json::FromJson for ThingCreated {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -34,7 +35,7 @@ impl<'de> ::serde::Deserialize<'de> for ThingCreated {
 /// The `ThingDeleted` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct ThingDeleted {
     /// `thing_id`.
@@ -42,6 +43,7 @@ pub struct ThingDeleted {
 }
 
 impl ::lark_runtime::json::FromJson for ThingDeleted {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -63,7 +65,7 @@ impl<'de> ::serde::Deserialize<'de> for ThingDeleted {
 /// The `ButtonClicked` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct ButtonClicked {
     /// `value`.
@@ -71,6 +73,7 @@ pub struct ButtonClicked {
 }
 
 impl ::lark_runtime::json::FromJson for ButtonClicked {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -102,6 +105,7 @@ pub struct ButtonAnswer {
 }
 
 impl ::lark_runtime::json::ToJson for ButtonAnswer {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
         object.put("toast", &self.toast);

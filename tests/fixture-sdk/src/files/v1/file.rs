@@ -32,6 +32,7 @@ impl<'c> FileApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn upload(
         &self,
         request: crate::files::v1::UploadFileRequest,
@@ -58,6 +59,7 @@ impl<'c> FileApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn download(
         &self,
         request: crate::files::v1::DownloadFileRequest,
@@ -74,12 +76,7 @@ pub struct UploadFileRequest {
 }
 
 impl UploadFileRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `POST /open-apis/files/v1/files`
-    ///
-    /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// `POST /open-apis/files/v1/files`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "files.v1.file.upload",
         method: ::lark_runtime::HttpMethod::Post,
@@ -91,10 +88,12 @@ impl UploadFileRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(body: crate::files::v1::Upload) -> Self {
         Self { body }
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         let mut form = ::lark_runtime::Form::new();
@@ -110,7 +109,7 @@ impl UploadFileRequest {
 }
 
 /// Parameters of [`FileApi::download`](crate::files::v1::FileApi::download): Download a file.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadFileRequest {
     /// `file_key`.
     ///
@@ -123,12 +122,7 @@ pub struct DownloadFileRequest {
 }
 
 impl DownloadFileRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `GET /open-apis/files/v1/files/:file_key`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// `GET /open-apis/files/v1/files/:file_key`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "files.v1.file.download",
         method: ::lark_runtime::HttpMethod::Get,
@@ -140,6 +134,7 @@ impl DownloadFileRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(
         file_key: impl ::std::convert::Into<::std::string::String>,
         r#type: impl ::std::convert::Into<::std::string::String>,
@@ -150,6 +145,7 @@ impl DownloadFileRequest {
         }
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.path_param("file_key", self.file_key);

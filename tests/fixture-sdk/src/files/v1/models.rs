@@ -18,7 +18,7 @@ pub struct Upload {
 /// The `Uploaded` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct Uploaded {
     /// `file_key`.
@@ -26,6 +26,7 @@ pub struct Uploaded {
 }
 
 impl ::lark_runtime::json::FromJson for Uploaded {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -76,6 +77,7 @@ impl FileKind {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["pdf", "stream"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pdf => "pdf",
@@ -85,6 +87,7 @@ impl FileKind {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -94,6 +97,7 @@ impl FileKind {
 }
 
 impl ::std::convert::From<&str> for FileKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pdf" => Self::Pdf,
@@ -104,12 +108,14 @@ impl ::std::convert::From<&str> for FileKind {
 }
 
 impl ::std::fmt::Display for FileKind {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::ToJson for FileKind {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }

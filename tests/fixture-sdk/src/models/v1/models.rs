@@ -5,7 +5,7 @@
 /// A thing the server owns.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct Thing {
     /// Its id.
@@ -39,6 +39,7 @@ pub struct Thing {
 }
 
 impl ::lark_runtime::json::FromJson for Thing {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -70,7 +71,7 @@ impl<'de> ::serde::Deserialize<'de> for Thing {
 /// The `Part` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct Part {
     /// `name`.
@@ -80,6 +81,7 @@ pub struct Part {
 }
 
 impl ::lark_runtime::json::FromJson for Part {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -118,6 +120,7 @@ pub struct NewThing {
 }
 
 impl ::lark_runtime::json::ToJson for NewThing {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
         object.put("name", &self.name);

@@ -33,6 +33,7 @@ impl<'c> ThingApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get(
         &self,
         request: crate::models::v1::GetThingRequest,
@@ -59,6 +60,7 @@ impl<'c> ThingApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn create(
         &self,
         request: crate::models::v1::CreateThingRequest,
@@ -68,7 +70,7 @@ impl<'c> ThingApi<'c> {
 }
 
 /// Parameters of [`ThingApi::get`](crate::models::v1::ThingApi::get): Read a thing.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetThingRequest {
     /// The thing's id.
     ///
@@ -77,13 +79,7 @@ pub struct GetThingRequest {
 }
 
 impl GetThingRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `GET /open-apis/models/v1/things/:thing_id`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `demo:thing:readonly`, `demo:thing`
-    /// - Official documentation: <https://open.feishu.cn/document/fixture/thing/get>
+    /// `GET /open-apis/models/v1/things/:thing_id`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "models.v1.thing.get",
         method: ::lark_runtime::HttpMethod::Get,
@@ -98,10 +94,12 @@ impl GetThingRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(thing_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self { thing_id: thing_id.into() }
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.path_param("thing_id", self.thing_id);
@@ -110,19 +108,14 @@ impl GetThingRequest {
 }
 
 /// Parameters of [`ThingApi::create`](crate::models::v1::ThingApi::create): Create a thing.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateThingRequest {
     /// The JSON body.
     pub body: crate::models::v1::NewThing,
 }
 
 impl CreateThingRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `POST /open-apis/models/v1/things`
-    ///
-    /// - Tokens: tenant_access_token
-    /// - Scopes: all of `demo:thing`
+    /// `POST /open-apis/models/v1/things`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "models.v1.thing.create",
         method: ::lark_runtime::HttpMethod::Post,
@@ -137,10 +130,12 @@ impl CreateThingRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(body: crate::models::v1::NewThing) -> Self {
         Self { body }
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.json_body(&self.body);

@@ -32,21 +32,29 @@ impl<'c> ItemApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn list(
         &self,
         request: crate::pagination::v1::ListItemRequest,
     ) -> ::lark_runtime::Call<'c, crate::pagination::v1::ItemPage> {
         self.client.call(request.into_request())
     }
+
+    /// Every page of [`list`](Self::list), as a stream of items (`.items()`) or of pages (`.pages()`).
+    ///
+    /// Ends when the server says there is no more, or sends an empty cursor; a page
+    /// cap stops a server that loops.
+    #[inline]
+    pub fn list_all(
+        &self,
+        request: crate::pagination::v1::ListItemRequest,
+    ) -> ::lark_runtime::Paginator<crate::pagination::v1::ListItemRequest> {
+        self.client.paginate(request)
+    }
 }
 
 /// Parameters of [`ItemApi::list`](crate::pagination::v1::ItemApi::list): List items page by page.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListItemRequest {
     /// `page_size`.
     ///
@@ -59,12 +67,7 @@ pub struct ListItemRequest {
 }
 
 impl ListItemRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `GET /open-apis/pagination/v1/items`
-    ///
-    /// - Tokens: tenant_access_token
-    /// - Scopes: `demo:thing:readonly`
+    /// `GET /open-apis/pagination/v1/items`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "pagination.v1.item.list",
         method: ::lark_runtime::HttpMethod::Get,
@@ -79,6 +82,7 @@ impl ListItemRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new() -> Self {
         Self {
             page_size: ::std::option::Option::None,
@@ -87,12 +91,14 @@ impl ListItemRequest {
     }
 
     /// Sets `page_size`: `page_size`.
+    #[inline]
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `page_token`: `page_token`.
+    #[inline]
     pub fn page_token(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -101,6 +107,7 @@ impl ListItemRequest {
         self
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         if let ::std::option::Option::Some(item) = self.page_size {
@@ -110,5 +117,31 @@ impl ListItemRequest {
             request.query("page_token", item);
         }
         request
+    }
+}
+
+impl ::lark_runtime::PageRequest for ListItemRequest {
+    type Page = crate::pagination::v1::ItemPage;
+    fn set_page_token(&mut self, token: ::std::option::Option<::std::string::String>) {
+        self.page_token = token;
+    }
+
+    fn to_request(&self) -> ::lark_runtime::Request {
+        ::std::clone::Clone::clone(self).into_request()
+    }
+}
+
+impl ::lark_runtime::Page for crate::pagination::v1::ItemPage {
+    type Item = crate::pagination::v1::Item;
+    fn has_more(&self) -> ::std::option::Option<bool> {
+        self.has_more
+    }
+
+    fn next_page_token(&self) -> ::std::option::Option<&str> {
+        self.page_token.as_deref()
+    }
+
+    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
+        self.items.unwrap_or_default()
     }
 }

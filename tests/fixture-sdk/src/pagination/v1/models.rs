@@ -5,7 +5,7 @@
 /// The `ItemPage` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct ItemPage {
     /// `has_more`.
@@ -17,6 +17,7 @@ pub struct ItemPage {
 }
 
 impl ::lark_runtime::json::FromJson for ItemPage {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
@@ -40,7 +41,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemPage {
 /// The `Item` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[non_exhaustive]
 pub struct Item {
     /// `id`.
@@ -48,6 +49,7 @@ pub struct Item {
 }
 
 impl ::lark_runtime::json::FromJson for Item {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {

@@ -33,6 +33,7 @@ impl<'c> MemberApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn add(
         &self,
         request: crate::params::v1::AddMemberRequest,
@@ -42,7 +43,7 @@ impl<'c> MemberApi<'c> {
 }
 
 /// Parameters of [`MemberApi::add`](crate::params::v1::MemberApi::add): Add members to a group.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddMemberRequest {
     /// `group_id`.
     ///
@@ -73,13 +74,7 @@ pub struct AddMemberRequest {
 }
 
 impl AddMemberRequest {
-    /// What the runtime needs to call this endpoint.
-    ///
-    /// `POST /open-apis/params/v1/groups/:group_id/members/:member_id`
-    ///
-    /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: `demo:thing`
-    /// - Official documentation: <https://open.feishu.cn/document/fixture/member/add>
+    /// `POST /open-apis/params/v1/groups/:group_id/members/:member_id`: what the runtime needs to call this endpoint.
     pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
         id: "params.v1.member.add",
         method: ::lark_runtime::HttpMethod::Post,
@@ -94,6 +89,7 @@ impl AddMemberRequest {
     };
 
     /// A request with every required parameter; optional ones start unset.
+    #[inline]
     pub fn new(
         group_id: impl ::std::convert::Into<::std::string::String>,
         member_id: ::lark_runtime::Int64,
@@ -112,23 +108,27 @@ impl AddMemberRequest {
     }
 
     /// Sets `notify`: `notify`.
+    #[inline]
     pub fn notify(mut self, value: bool) -> Self {
         self.notify = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `limit`: `limit`.
+    #[inline]
     pub fn limit(mut self, value: i32) -> Self {
         self.limit = ::std::option::Option::Some(value);
         self
     }
 
     /// Sets `emails`: `emails`.
+    #[inline]
     pub fn emails(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.emails = ::std::option::Option::Some(value);
         self
     }
 
+    #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.path_param("group_id", self.group_id);

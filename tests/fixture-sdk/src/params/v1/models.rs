@@ -15,6 +15,7 @@ pub struct AddMembers {
 }
 
 impl ::lark_runtime::json::ToJson for AddMembers {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
         object.put("reason", &self.reason);
@@ -63,6 +64,7 @@ impl IdType {
     /// Every value this SDK knows, as written on the wire.
     pub const KNOWN: &'static [&'static str] = &["open_id", "user_id"];
     /// The value as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OpenId => "open_id",
@@ -72,6 +74,7 @@ impl IdType {
     }
 
     /// Strict parsing: `None` for a value this SDK does not know.
+    #[inline]
     pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
         match Self::from(value) {
             Self::Unknown(_) => ::std::option::Option::None,
@@ -81,6 +84,7 @@ impl IdType {
 }
 
 impl ::std::convert::From<&str> for IdType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "open_id" => Self::OpenId,
@@ -91,12 +95,14 @@ impl ::std::convert::From<&str> for IdType {
 }
 
 impl ::std::fmt::Display for IdType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 impl ::lark_runtime::json::ToJson for IdType {
+    #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }

@@ -1,0 +1,111 @@
+//! Receives events and card callbacks over HTTP and prints each one as a JSON line.
+//!
+//! ```sh
+//! LARK_ENCRYPT_KEY=... LARK_VERIFICATION_TOKEN=... cargo run --example webhook_server
+//! ```
+//!
+//! Configuration, all optional:
+//! - `LARK_ENCRYPT_KEY`: the console's encrypt key; pushes must then be encrypted and signed.
+//! - `LARK_VERIFICATION_TOKEN`: the console's verification token; pushes must carry it.
+//! - `LARK_LISTEN`: the address to listen on (default `127.0.0.1:3000`).
+//! - `LARK_MAX_SKEW_SECS`: refuse signed pushes whose timestamp is further than this from
+//!   now (default and `0`: no check).
+//!
+//! Routes: `POST /webhook/event` for events and callbacks (`card.action.trigger`,
+//! `url.preview.get`), `POST /webhook/card` for legacy card actions. Accepted pushes get a
+//! 2xx answer, refused ones a 4xx with the reason logged on stderr; stdout carries only the
+//! JSON lines, one per handled push.
+
+use std::env;
+use std::time::Duration;
+
+use lark_sdk::EventDispatcher;
+use lark_sdk::cardkit::v1::CardActionTriggerResponse;
+use lark_sdk::runtime::event::{CardAction, EventContext};
+use lark_sdk::runtime::webhook::{self, Webhook};
+use serde_json::json;
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("webhook_server: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), String> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+        .init();
+    let listen = env::var("LARK_LISTEN").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
+    let max_skew = match env::var("LARK_MAX_SKEW_SECS") {
+        Ok(text) if !text.trim().is_empty() => {
+            text.trim().parse::<u64>().map_err(|_| format!("LARK_MAX_SKEW_SECS must be whole seconds, not `{text}`"))?
+        }
+        _ => 0,
+    };
+
+    let hook = Webhook::builder()
+        .encrypt_key(env::var("LARK_ENCRYPT_KEY").unwrap_or_default())
+        .verification_token(env::var("LARK_VERIFICATION_TOKEN").unwrap_or_default())
+        .max_skew(Duration::from_secs(max_skew))
+        .build(dispatcher());
+    let app = axum::Router::new()
+        .route("/webhook/event", webhook::axum::events(hook.clone()))
+        .route("/webhook/card", webhook::axum::cards(hook));
+
+    let listener =
+        tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    eprintln!("listening on http://{listen}/webhook/event and http://{listen}/webhook/card");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+fn dispatcher() -> EventDispatcher {
+    EventDispatcher::new()
+        // The payload types come from the method signatures: no need to name them.
+        .on_im_message_receive_v1(|ctx, event| async move {
+            let message = event.message.as_ref();
+            let (message_id, chat_id) =
+                (message.and_then(|m| m.message_id.clone()), message.and_then(|m| m.chat_id.clone()));
+            print_line(&ctx, json!({ "message_id": message_id, "chat_id": chat_id }));
+            Ok(())
+        })
+        .on_card_action_trigger(|ctx, event| async move {
+            let tag = event.action.and_then(|a| a.tag).unwrap_or_default();
+            print_line(&ctx, json!({ "tag": tag }));
+            let mut answer = CardActionTriggerResponse::default();
+            answer.toast.get_or_insert_with(Default::default).content = Some(format!("received your {tag}"));
+            Ok(answer)
+        })
+        .on_card_action(|ctx: EventContext, action: CardAction| async move {
+            print_line(&ctx, json!({ "open_message_id": action.open_message_id }));
+            // `{}` leaves the card as it is.
+            Ok(json!({}))
+        })
+        .fallback(|ctx: EventContext| async move {
+            print_line(&ctx, json!({}));
+            Ok(())
+        })
+}
+
+/// One JSON line per handled push: the header, a few typed facts, and the payload. The
+/// whole envelope is not printed: it holds the verification token.
+fn print_line(ctx: &EventContext, typed: serde_json::Value) {
+    let event: serde_json::Value = serde_json::from_str(ctx.raw_event().get()).unwrap_or_default();
+    let line = json!({
+        "event_type": ctx.event_type(),
+        "event_id": ctx.event_id(),
+        "create_time": ctx.create_time(),
+        "tenant_key": ctx.tenant_key(),
+        "app_id": ctx.app_id(),
+        "typed": typed,
+        "event": event,
+    });
+    println!("{line}");
+}
