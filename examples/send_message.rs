@@ -37,9 +37,18 @@ async fn run() -> Result<String, String> {
         msg_type: "text".into(),
         // The platform wants the content as a JSON-encoded string.
         content: serde_json::json!({ "text": text }).to_string(),
+        // The platform drops a repeat with the same uuid (within an hour), which lets the
+        // SDK retry this POST after a server error without ever sending the text twice.
+        uuid: Some(request_uuid()),
         ..Default::default()
     };
     let message =
         client.im().v1().message().create(CreateMessageRequest::new(id_type, body)).await.map_err(|e| e.to_string())?;
     message.message_id.ok_or_else(|| "the reply carried no message_id".into())
+}
+
+/// A per-run idempotency key: time and process id are unique enough for one sender.
+fn request_uuid() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("send-message-{}-{nanos}", std::process::id())
 }
