@@ -18,7 +18,7 @@ impl<'c> CustomAttrApi<'c> {
     /// `GET /open-apis/contact/v3/custom_attrs`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact.base:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=custom_attr&version=v3>
     /// - Official id: `contact/v3/custom_attr/list`
     ///
@@ -75,7 +75,10 @@ impl ListCustomAttrRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/custom_attrs",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact.base:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=custom_attr&version=v3",
     };

@@ -18,7 +18,7 @@ impl<'c> DepartmentApi<'c> {
     /// `GET /open-apis/contact/v3/departments/batch`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact.base:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/batch`
     ///
@@ -47,7 +47,7 @@ impl<'c> DepartmentApi<'c> {
     /// `GET /open-apis/contact/v3/departments/:department_id/children`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact.base:readonly`, `contact:department.organize:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=children&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/children`
     ///
@@ -88,7 +88,7 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/contact/v3/departments`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/create`
     ///
@@ -117,7 +117,7 @@ impl<'c> DepartmentApi<'c> {
     /// `DELETE /open-apis/contact/v3/departments/:department_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/delete`
     ///
@@ -146,7 +146,7 @@ impl<'c> DepartmentApi<'c> {
     /// `GET /open-apis/contact/v3/departments/:department_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact.base:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/get`
     ///
@@ -175,7 +175,7 @@ impl<'c> DepartmentApi<'c> {
     /// `GET /open-apis/contact/v3/departments`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact:readonly_as_app`, `contact:department.organize:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/list`
     ///
@@ -216,7 +216,7 @@ impl<'c> DepartmentApi<'c> {
     /// `GET /open-apis/contact/v3/departments/parent`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact.base:readonly`, `contact:department.organize:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parent&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/parent`
     ///
@@ -257,7 +257,7 @@ impl<'c> DepartmentApi<'c> {
     /// `PATCH /open-apis/contact/v3/departments/:department_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/patch`
     ///
@@ -286,7 +286,7 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/contact/v3/departments/search`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact.base:readonly`, `search:department:read`, `contact:contact:access_as_app`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/search`
     ///
@@ -327,7 +327,7 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/contact/v3/departments/unbind_department_chat`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind_department_chat&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/unbind_department_chat`
     ///
@@ -356,7 +356,7 @@ impl<'c> DepartmentApi<'c> {
     /// `PUT /open-apis/contact/v3/departments/:department_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/update`
     ///
@@ -385,7 +385,7 @@ impl<'c> DepartmentApi<'c> {
     /// `PATCH /open-apis/contact/v3/departments/:department_id/update_department_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact:update_department_id`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_department_id&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/update_department_id`
     ///
@@ -434,7 +434,10 @@ impl BatchDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/departments/batch",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact.base:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=contact&resource=department&version=v3",
     };
@@ -518,7 +521,16 @@ impl ChildrenDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/departments/:department_id/children",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:contact.base:readonly",
+                "contact:department.organize:readonly",
+                "contact:contact:access_as_app",
+                "contact:contact:readonly",
+                "contact:contact:readonly_as_app",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=children&project=contact&resource=department&version=v3",
     };
@@ -637,7 +649,10 @@ impl CreateDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/departments",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=department&version=v3",
     };
@@ -717,7 +732,10 @@ impl DeleteDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/contact/v3/departments/:department_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=department&version=v3",
     };
@@ -776,7 +794,15 @@ impl GetDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/departments/:department_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:contact.base:readonly",
+                "contact:contact:access_as_app",
+                "contact:contact:readonly",
+                "contact:contact:readonly_as_app",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=department&version=v3",
     };
@@ -858,7 +884,15 @@ impl ListDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/departments",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:contact:readonly_as_app",
+                "contact:department.organize:readonly",
+                "contact:contact:access_as_app",
+                "contact:contact:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=department&version=v3",
     };
@@ -995,7 +1029,16 @@ impl ParentDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/departments/parent",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:contact.base:readonly",
+                "contact:department.organize:readonly",
+                "contact:contact:access_as_app",
+                "contact:contact:readonly",
+                "contact:contact:readonly_as_app",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parent&project=contact&resource=department&version=v3",
     };
@@ -1103,7 +1146,10 @@ impl PatchDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/contact/v3/departments/:department_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=department&version=v3",
     };
@@ -1184,7 +1230,15 @@ impl SearchDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/departments/search",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:contact.base:readonly",
+                "search:department:read",
+                "contact:contact:access_as_app",
+                "contact:contact:readonly_as_app",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=contact&resource=department&version=v3",
     };
@@ -1284,7 +1338,10 @@ impl UnbindDepartmentChatDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/departments/unbind_department_chat",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind_department_chat&project=contact&resource=department&version=v3",
     };
@@ -1345,7 +1402,10 @@ impl UpdateDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/contact/v3/departments/:department_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=department&version=v3",
     };
@@ -1418,7 +1478,10 @@ impl UpdateDepartmentIdDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/contact/v3/departments/:department_id/update_department_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact:update_department_id"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_department_id&project=contact&resource=department&version=v3",
     };

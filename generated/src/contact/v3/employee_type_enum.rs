@@ -18,7 +18,7 @@ impl<'c> EmployeeTypeEnumApi<'c> {
     /// `POST /open-apis/contact/v3/employee_type_enums`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=employee_type_enum&version=v3>
     /// - Official id: `contact/v3/employee_type_enum/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> EmployeeTypeEnumApi<'c> {
     /// `DELETE /open-apis/contact/v3/employee_type_enums/:enum_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=employee_type_enum&version=v3>
     /// - Official id: `contact/v3/employee_type_enum/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> EmployeeTypeEnumApi<'c> {
     /// `GET /open-apis/contact/v3/employee_type_enums`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact.base:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=employee_type_enum&version=v3>
     /// - Official id: `contact/v3/employee_type_enum/list`
     ///
@@ -117,7 +117,7 @@ impl<'c> EmployeeTypeEnumApi<'c> {
     /// `PUT /open-apis/contact/v3/employee_type_enums/:enum_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=employee_type_enum&version=v3>
     /// - Official id: `contact/v3/employee_type_enum/update`
     ///
@@ -156,7 +156,10 @@ impl CreateEmployeeTypeEnumRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/employee_type_enums",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=employee_type_enum&version=v3",
     };
@@ -191,7 +194,10 @@ impl DeleteEmployeeTypeEnumRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/contact/v3/employee_type_enums/:enum_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=employee_type_enum&version=v3",
     };
@@ -230,7 +236,14 @@ impl ListEmployeeTypeEnumRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/employee_type_enums",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:contact.base:readonly",
+                "contact:contact:access_as_app",
+                "contact:contact:readonly_as_app",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=employee_type_enum&version=v3",
     };
@@ -303,7 +316,10 @@ impl UpdateEmployeeTypeEnumRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/contact/v3/employee_type_enums/:enum_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=employee_type_enum&version=v3",
     };

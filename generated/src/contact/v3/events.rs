@@ -5,97 +5,167 @@
 
 /// `contact.custom_attr_event.updated_v3`: Pushed as `contact.custom_attr_event.updated_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::CustomAttrEventUpdatedV3Event {
     const EVENT_TYPE: &'static str = "contact.custom_attr_event.updated_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact.department.created_v3`: Pushed as `contact.department.created_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::DepartmentCreatedV3Event {
     const EVENT_TYPE: &'static str = "contact.department.created_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact.department.deleted_v3`: Pushed as `contact.department.deleted_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::DepartmentDeletedV3Event {
     const EVENT_TYPE: &'static str = "contact.department.deleted_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact.department.updated_v3`: Pushed as `contact.department.updated_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::DepartmentUpdatedV3Event {
     const EVENT_TYPE: &'static str = "contact.department.updated_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact.employee_type_enum.actived_v3`: Pushed as `contact.employee_type_enum.actived_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event
 for crate::contact::v3::EmployeeTypeEnumActivedV3Event {
     const EVENT_TYPE: &'static str = "contact.employee_type_enum.actived_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact.employee_type_enum.created_v3`: Pushed as `contact.employee_type_enum.created_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event
 for crate::contact::v3::EmployeeTypeEnumCreatedV3Event {
     const EVENT_TYPE: &'static str = "contact.employee_type_enum.created_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact.employee_type_enum.deactivated_v3`: Pushed as `contact.employee_type_enum.deactivated_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event
 for crate::contact::v3::EmployeeTypeEnumDeactivatedV3Event {
     const EVENT_TYPE: &'static str = "contact.employee_type_enum.deactivated_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact.employee_type_enum.deleted_v3`: Pushed as `contact.employee_type_enum.deleted_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event
 for crate::contact::v3::EmployeeTypeEnumDeletedV3Event {
     const EVENT_TYPE: &'static str = "contact.employee_type_enum.deleted_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact.employee_type_enum.updated_v3`: Pushed as `contact.employee_type_enum.updated_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event
 for crate::contact::v3::EmployeeTypeEnumUpdatedV3Event {
     const EVENT_TYPE: &'static str = "contact.employee_type_enum.updated_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact.scope.updated_v3`: Pushed as `contact.scope.updated_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::ScopeUpdatedV3Event {
     const EVENT_TYPE: &'static str = "contact.scope.updated_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact.user.created_v3`: A new member joined the organisation.
@@ -116,20 +186,34 @@ impl ::lark_runtime::event::Event for crate::contact::v3::UserCreatedEvent {
 
 /// `contact.user.deleted_v3`: Pushed as `contact.user.deleted_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::UserDeletedV3Event {
     const EVENT_TYPE: &'static str = "contact.user.deleted_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact.user.updated_v3`: Pushed as `contact.user.updated_v3`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::UserUpdatedV3Event {
     const EVENT_TYPE: &'static str = "contact.user.updated_v3";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "contact:contact.base:readonly",
+            "contact:contact:readonly_as_app",
+            "contact:contact:access_as_app",
+        ],
+        all: &[],
+    };
 }
 
 /// `contact_scope_change`: Pushed as `contact_scope_change` (v1 envelope).
@@ -171,7 +255,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::UserStatusChangeEvent 
 impl crate::EventDispatcher {
     /// Handles `contact.custom_attr_event.updated_v3`: Pushed as `contact.custom_attr_event.updated_v3`.
     ///
-    /// Payload: [`CustomAttrEventUpdatedV3Event`](crate::contact::v3::CustomAttrEventUpdatedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`CustomAttrEventUpdatedV3Event`](crate::contact::v3::CustomAttrEventUpdatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_custom_attr_event_updated_v3<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -186,7 +270,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact.department.created_v3`: Pushed as `contact.department.created_v3`.
     ///
-    /// Payload: [`DepartmentCreatedV3Event`](crate::contact::v3::DepartmentCreatedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`DepartmentCreatedV3Event`](crate::contact::v3::DepartmentCreatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_department_created_v3<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -199,7 +283,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact.department.deleted_v3`: Pushed as `contact.department.deleted_v3`.
     ///
-    /// Payload: [`DepartmentDeletedV3Event`](crate::contact::v3::DepartmentDeletedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`DepartmentDeletedV3Event`](crate::contact::v3::DepartmentDeletedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_department_deleted_v3<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -212,7 +296,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact.department.updated_v3`: Pushed as `contact.department.updated_v3`.
     ///
-    /// Payload: [`DepartmentUpdatedV3Event`](crate::contact::v3::DepartmentUpdatedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`DepartmentUpdatedV3Event`](crate::contact::v3::DepartmentUpdatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_department_updated_v3<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -225,7 +309,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact.employee_type_enum.actived_v3`: Pushed as `contact.employee_type_enum.actived_v3`.
     ///
-    /// Payload: [`EmployeeTypeEnumActivedV3Event`](crate::contact::v3::EmployeeTypeEnumActivedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`EmployeeTypeEnumActivedV3Event`](crate::contact::v3::EmployeeTypeEnumActivedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_employee_type_enum_actived_v3<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -240,7 +324,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact.employee_type_enum.created_v3`: Pushed as `contact.employee_type_enum.created_v3`.
     ///
-    /// Payload: [`EmployeeTypeEnumCreatedV3Event`](crate::contact::v3::EmployeeTypeEnumCreatedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`EmployeeTypeEnumCreatedV3Event`](crate::contact::v3::EmployeeTypeEnumCreatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_employee_type_enum_created_v3<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -255,7 +339,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact.employee_type_enum.deactivated_v3`: Pushed as `contact.employee_type_enum.deactivated_v3`.
     ///
-    /// Payload: [`EmployeeTypeEnumDeactivatedV3Event`](crate::contact::v3::EmployeeTypeEnumDeactivatedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`EmployeeTypeEnumDeactivatedV3Event`](crate::contact::v3::EmployeeTypeEnumDeactivatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_employee_type_enum_deactivated_v3<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -270,7 +354,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact.employee_type_enum.deleted_v3`: Pushed as `contact.employee_type_enum.deleted_v3`.
     ///
-    /// Payload: [`EmployeeTypeEnumDeletedV3Event`](crate::contact::v3::EmployeeTypeEnumDeletedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`EmployeeTypeEnumDeletedV3Event`](crate::contact::v3::EmployeeTypeEnumDeletedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_employee_type_enum_deleted_v3<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -285,7 +369,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact.employee_type_enum.updated_v3`: Pushed as `contact.employee_type_enum.updated_v3`.
     ///
-    /// Payload: [`EmployeeTypeEnumUpdatedV3Event`](crate::contact::v3::EmployeeTypeEnumUpdatedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`EmployeeTypeEnumUpdatedV3Event`](crate::contact::v3::EmployeeTypeEnumUpdatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_employee_type_enum_updated_v3<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -300,7 +384,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact.scope.updated_v3`: Pushed as `contact.scope.updated_v3`.
     ///
-    /// Payload: [`ScopeUpdatedV3Event`](crate::contact::v3::ScopeUpdatedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`ScopeUpdatedV3Event`](crate::contact::v3::ScopeUpdatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_scope_updated_v3<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -326,7 +410,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact.user.deleted_v3`: Pushed as `contact.user.deleted_v3`.
     ///
-    /// Payload: [`UserDeletedV3Event`](crate::contact::v3::UserDeletedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`UserDeletedV3Event`](crate::contact::v3::UserDeletedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_user_deleted_v3<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -339,7 +423,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact.user.updated_v3`: Pushed as `contact.user.updated_v3`.
     ///
-    /// Payload: [`UserUpdatedV3Event`](crate::contact::v3::UserUpdatedV3Event). Scopes: not yet catalogued.
+    /// Payload: [`UserUpdatedV3Event`](crate::contact::v3::UserUpdatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_user_updated_v3<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

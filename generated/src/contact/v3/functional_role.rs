@@ -18,7 +18,7 @@ impl<'c> FunctionalRoleApi<'c> {
     /// `POST /open-apis/contact/v3/functional_roles`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:functional_role`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=functional_role&version=v3>
     /// - Official id: `contact/v3/functional_role/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> FunctionalRoleApi<'c> {
     /// `DELETE /open-apis/contact/v3/functional_roles/:role_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:functional_role`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=functional_role&version=v3>
     /// - Official id: `contact/v3/functional_role/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> FunctionalRoleApi<'c> {
     /// `PUT /open-apis/contact/v3/functional_roles/:role_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:functional_role`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=functional_role&version=v3>
     /// - Official id: `contact/v3/functional_role/update`
     ///
@@ -115,7 +115,10 @@ impl CreateFunctionalRoleRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/functional_roles",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:functional_role"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=functional_role&version=v3",
     };
@@ -150,7 +153,10 @@ impl DeleteFunctionalRoleRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/contact/v3/functional_roles/:role_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:functional_role"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=functional_role&version=v3",
     };
@@ -187,7 +193,10 @@ impl UpdateFunctionalRoleRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/contact/v3/functional_roles/:role_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:functional_role"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=functional_role&version=v3",
     };

@@ -18,7 +18,7 @@ impl<'c> FunctionalRoleMemberApi<'c> {
     /// `POST /open-apis/contact/v3/functional_roles/:role_id/members/batch_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:functional_role`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=contact&resource=functional_role.member&version=v3>
     /// - Official id: `contact/v3/functional_role.member/batch_create`
     ///
@@ -50,7 +50,7 @@ impl<'c> FunctionalRoleMemberApi<'c> {
     /// `PATCH /open-apis/contact/v3/functional_roles/:role_id/members/batch_delete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:functional_role`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=contact&resource=functional_role.member&version=v3>
     /// - Official id: `contact/v3/functional_role.member/batch_delete`
     ///
@@ -82,7 +82,7 @@ impl<'c> FunctionalRoleMemberApi<'c> {
     /// `GET /open-apis/contact/v3/functional_roles/:role_id/members/:member_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:functional_role`, `contact:functional_role:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=functional_role.member&version=v3>
     /// - Official id: `contact/v3/functional_role.member/get`
     ///
@@ -111,7 +111,7 @@ impl<'c> FunctionalRoleMemberApi<'c> {
     /// `GET /open-apis/contact/v3/functional_roles/:role_id/members`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:functional_role`, `contact:functional_role:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=functional_role.member&version=v3>
     /// - Official id: `contact/v3/functional_role.member/list`
     ///
@@ -152,7 +152,7 @@ impl<'c> FunctionalRoleMemberApi<'c> {
     /// `PATCH /open-apis/contact/v3/functional_roles/:role_id/members/scopes`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:functional_role`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=scopes&project=contact&resource=functional_role.member&version=v3>
     /// - Official id: `contact/v3/functional_role.member/scopes`
     ///
@@ -199,7 +199,10 @@ impl BatchCreateFunctionalRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/functional_roles/:role_id/members/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:functional_role"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=contact&resource=functional_role.member&version=v3",
     };
@@ -258,7 +261,10 @@ impl BatchDeleteFunctionalRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/contact/v3/functional_roles/:role_id/members/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:functional_role"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=contact&resource=functional_role.member&version=v3",
     };
@@ -323,7 +329,10 @@ impl GetFunctionalRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/functional_roles/:role_id/members/:member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:functional_role", "contact:functional_role:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=functional_role.member&version=v3",
     };
@@ -406,7 +415,10 @@ impl ListFunctionalRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/functional_roles/:role_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:functional_role", "contact:functional_role:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=functional_role.member&version=v3",
     };
@@ -514,7 +526,10 @@ impl ScopesFunctionalRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/contact/v3/functional_roles/:role_id/members/scopes",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:functional_role"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=scopes&project=contact&resource=functional_role.member&version=v3",
     };

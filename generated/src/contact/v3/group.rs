@@ -18,7 +18,7 @@ impl<'c> GroupApi<'c> {
     /// `POST /open-apis/contact/v3/group`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:group`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=group&version=v3>
     /// - Official id: `contact/v3/group/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> GroupApi<'c> {
     /// `DELETE /open-apis/contact/v3/group/:group_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:group`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=group&version=v3>
     /// - Official id: `contact/v3/group/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> GroupApi<'c> {
     /// `GET /open-apis/contact/v3/group/:group_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:group:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=group&version=v3>
     /// - Official id: `contact/v3/group/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> GroupApi<'c> {
     /// `GET /open-apis/contact/v3/group/member_belong`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:group:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=member_belong&project=contact&resource=group&version=v3>
     /// - Official id: `contact/v3/group/member_belong`
     ///
@@ -146,7 +146,7 @@ impl<'c> GroupApi<'c> {
     /// `PATCH /open-apis/contact/v3/group/:group_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:group`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=group&version=v3>
     /// - Official id: `contact/v3/group/patch`
     ///
@@ -175,7 +175,7 @@ impl<'c> GroupApi<'c> {
     /// `GET /open-apis/contact/v3/group/simplelist`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:group:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group&version=v3>
     /// - Official id: `contact/v3/group/simplelist`
     ///
@@ -234,7 +234,10 @@ impl CreateGroupRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/group",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:group"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=group&version=v3",
     };
@@ -296,7 +299,10 @@ impl DeleteGroupRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/contact/v3/group/:group_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:group"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=group&version=v3",
     };
@@ -339,7 +345,10 @@ impl GetGroupRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/group/:group_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:group:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=group&version=v3",
     };
@@ -417,7 +426,10 @@ impl MemberBelongGroupRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/group/member_belong",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:group:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=member_belong&project=contact&resource=group&version=v3",
     };
@@ -522,7 +534,10 @@ impl PatchGroupRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/contact/v3/group/:group_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:group"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=group&version=v3",
     };
@@ -597,7 +612,10 @@ impl SimplelistGroupRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/group/simplelist",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:group:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group&version=v3",
     };

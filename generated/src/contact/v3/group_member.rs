@@ -18,7 +18,7 @@ impl<'c> GroupMemberApi<'c> {
     /// `POST /open-apis/contact/v3/group/:group_id/member/add`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:group`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add&project=contact&resource=group.member&version=v3>
     /// - Official id: `contact/v3/group.member/add`
     ///
@@ -47,7 +47,7 @@ impl<'c> GroupMemberApi<'c> {
     /// `POST /open-apis/contact/v3/group/:group_id/member/batch_add`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:group`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_add&project=contact&resource=group.member&version=v3>
     /// - Official id: `contact/v3/group.member/batch_add`
     ///
@@ -76,7 +76,7 @@ impl<'c> GroupMemberApi<'c> {
     /// `POST /open-apis/contact/v3/group/:group_id/member/batch_remove`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:group`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove&project=contact&resource=group.member&version=v3>
     /// - Official id: `contact/v3/group.member/batch_remove`
     ///
@@ -105,7 +105,7 @@ impl<'c> GroupMemberApi<'c> {
     /// `POST /open-apis/contact/v3/group/:group_id/member/remove`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:group`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=contact&resource=group.member&version=v3>
     /// - Official id: `contact/v3/group.member/remove`
     ///
@@ -134,7 +134,7 @@ impl<'c> GroupMemberApi<'c> {
     /// `GET /open-apis/contact/v3/group/:group_id/member/simplelist`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:group:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group.member&version=v3>
     /// - Official id: `contact/v3/group.member/simplelist`
     ///
@@ -189,7 +189,10 @@ impl AddGroupMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/group/:group_id/member/add",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:group"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add&project=contact&resource=group.member&version=v3",
     };
@@ -233,7 +236,10 @@ impl BatchAddGroupMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/group/:group_id/member/batch_add",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:group"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_add&project=contact&resource=group.member&version=v3",
     };
@@ -277,7 +283,10 @@ impl BatchRemoveGroupMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/group/:group_id/member/batch_remove",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:group"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove&project=contact&resource=group.member&version=v3",
     };
@@ -321,7 +330,10 @@ impl RemoveGroupMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/group/:group_id/member/remove",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:group"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=contact&resource=group.member&version=v3",
     };
@@ -381,7 +393,10 @@ impl SimplelistGroupMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/group/:group_id/member/simplelist",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:group:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=simplelist&project=contact&resource=group.member&version=v3",
     };

@@ -18,7 +18,7 @@ impl<'c> JobFamilyApi<'c> {
     /// `POST /open-apis/contact/v3/job_families`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact`, `contact:job_family`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=job_family&version=v3>
     /// - Official id: `contact/v3/job_family/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> JobFamilyApi<'c> {
     /// `DELETE /open-apis/contact/v3/job_families/:job_family_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact`, `contact:job_family`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=job_family&version=v3>
     /// - Official id: `contact/v3/job_family/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> JobFamilyApi<'c> {
     /// `GET /open-apis/contact/v3/job_families/:job_family_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:job_family:readonly`, `contact:job_family`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=job_family&version=v3>
     /// - Official id: `contact/v3/job_family/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> JobFamilyApi<'c> {
     /// `GET /open-apis/contact/v3/job_families`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:job_family:readonly`, `contact:job_family`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_family&version=v3>
     /// - Official id: `contact/v3/job_family/list`
     ///
@@ -146,7 +146,7 @@ impl<'c> JobFamilyApi<'c> {
     /// `PUT /open-apis/contact/v3/job_families/:job_family_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact`, `contact:job_family`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=job_family&version=v3>
     /// - Official id: `contact/v3/job_family/update`
     ///
@@ -185,7 +185,10 @@ impl CreateJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/job_families",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact", "contact:job_family"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=job_family&version=v3",
     };
@@ -220,7 +223,10 @@ impl DeleteJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/contact/v3/job_families/:job_family_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact", "contact:job_family"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=job_family&version=v3",
     };
@@ -257,7 +263,14 @@ impl GetJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/job_families/:job_family_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:job_family:readonly",
+                "contact:job_family",
+                "contact:contact:readonly_as_app",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=job_family&version=v3",
     };
@@ -302,7 +315,14 @@ impl ListJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/job_families",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:job_family:readonly",
+                "contact:job_family",
+                "contact:contact:readonly_as_app",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=job_family&version=v3",
     };
@@ -389,7 +409,10 @@ impl UpdateJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/contact/v3/job_families/:job_family_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact", "contact:job_family"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=job_family&version=v3",
     };

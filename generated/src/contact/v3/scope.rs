@@ -18,7 +18,7 @@ impl<'c> ScopeApi<'c> {
     /// `GET /open-apis/contact/v3/scopes`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact.base:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=scope&version=v3>
     /// - Official id: `contact/v3/scope/list`
     ///
@@ -71,7 +71,14 @@ impl ListScopeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/scopes",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:contact.base:readonly",
+                "contact:contact:access_as_app",
+                "contact:contact:readonly_as_app",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=scope&version=v3",
     };

@@ -18,7 +18,7 @@ impl<'c> UnitApi<'c> {
     /// `POST /open-apis/contact/v3/unit/bind_department`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:unit`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=bind_department&project=contact&resource=unit&version=v3>
     /// - Official id: `contact/v3/unit/bind_department`
     ///
@@ -47,7 +47,7 @@ impl<'c> UnitApi<'c> {
     /// `POST /open-apis/contact/v3/unit`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:unit`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=unit&version=v3>
     /// - Official id: `contact/v3/unit/create`
     ///
@@ -76,7 +76,7 @@ impl<'c> UnitApi<'c> {
     /// `DELETE /open-apis/contact/v3/unit/:unit_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:unit`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=unit&version=v3>
     /// - Official id: `contact/v3/unit/delete`
     ///
@@ -105,7 +105,7 @@ impl<'c> UnitApi<'c> {
     /// `GET /open-apis/contact/v3/unit/:unit_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:unit:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=unit&version=v3>
     /// - Official id: `contact/v3/unit/get`
     ///
@@ -134,7 +134,7 @@ impl<'c> UnitApi<'c> {
     /// `GET /open-apis/contact/v3/unit`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:unit:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=unit&version=v3>
     /// - Official id: `contact/v3/unit/list`
     ///
@@ -175,7 +175,7 @@ impl<'c> UnitApi<'c> {
     /// `GET /open-apis/contact/v3/unit/list_department`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:unit:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_department&project=contact&resource=unit&version=v3>
     /// - Official id: `contact/v3/unit/list_department`
     ///
@@ -216,7 +216,7 @@ impl<'c> UnitApi<'c> {
     /// `PATCH /open-apis/contact/v3/unit/:unit_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:unit`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=unit&version=v3>
     /// - Official id: `contact/v3/unit/patch`
     ///
@@ -245,7 +245,7 @@ impl<'c> UnitApi<'c> {
     /// `POST /open-apis/contact/v3/unit/unbind_department`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:unit`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind_department&project=contact&resource=unit&version=v3>
     /// - Official id: `contact/v3/unit/unbind_department`
     ///
@@ -284,7 +284,10 @@ impl BindDepartmentUnitRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/unit/bind_department",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:unit"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=bind_department&project=contact&resource=unit&version=v3",
     };
@@ -317,7 +320,10 @@ impl CreateUnitRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/unit",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:unit"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=unit&version=v3",
     };
@@ -352,7 +358,10 @@ impl DeleteUnitRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/contact/v3/unit/:unit_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:unit"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=unit&version=v3",
     };
@@ -387,7 +396,10 @@ impl GetUnitRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/unit/:unit_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:unit:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=unit&version=v3",
     };
@@ -426,7 +438,10 @@ impl ListUnitRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/unit",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:unit:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=unit&version=v3",
     };
@@ -509,7 +524,10 @@ impl ListDepartmentUnitRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/unit/list_department",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:unit:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_department&project=contact&resource=unit&version=v3",
     };
@@ -598,7 +616,10 @@ impl PatchUnitRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/contact/v3/unit/:unit_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:unit"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=unit&version=v3",
     };
@@ -638,7 +659,10 @@ impl UnbindDepartmentUnitRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/unit/unbind_department",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:unit"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind_department&project=contact&resource=unit&version=v3",
     };

@@ -18,7 +18,7 @@ impl<'c> UserApi<'c> {
     /// `POST /open-apis/contact/v3/users/basic_batch`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:user.basic_profile:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=basic_batch&project=contact&resource=user&version=v3>
     /// - Official id: `contact/v3/user/basic_batch`
     ///
@@ -47,7 +47,7 @@ impl<'c> UserApi<'c> {
     /// `GET /open-apis/contact/v3/users/batch`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact.base:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=contact&resource=user&version=v3>
     /// - Official id: `contact/v3/user/batch`
     ///
@@ -105,7 +105,7 @@ impl<'c> UserApi<'c> {
     /// `POST /open-apis/contact/v3/users`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=user&version=v3>
     /// - Official id: `contact/v3/user/create`
     ///
@@ -134,7 +134,7 @@ impl<'c> UserApi<'c> {
     /// `DELETE /open-apis/contact/v3/users/:user_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=user&version=v3>
     /// - Official id: `contact/v3/user/delete`
     ///
@@ -163,7 +163,7 @@ impl<'c> UserApi<'c> {
     /// `GET /open-apis/contact/v3/users/find_by_department`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact.base:readonly`, `contact:department.organize:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_department&project=contact&resource=user&version=v3>
     /// - Official id: `contact/v3/user/find_by_department`
     ///
@@ -274,7 +274,7 @@ impl<'c> UserApi<'c> {
     /// `PATCH /open-apis/contact/v3/users/:user_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:contact`, `contact:user.base`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=user&version=v3>
     /// - Official id: `contact/v3/user/patch`
     ///
@@ -303,7 +303,7 @@ impl<'c> UserApi<'c> {
     /// `POST /open-apis/contact/v3/users/:user_id/resurrect`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resurrect&project=contact&resource=user&version=v3>
     /// - Official id: `contact/v3/user/resurrect`
     ///
@@ -332,7 +332,7 @@ impl<'c> UserApi<'c> {
     /// `PUT /open-apis/contact/v3/users/:user_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=user&version=v3>
     /// - Official id: `contact/v3/user/update`
     ///
@@ -361,7 +361,7 @@ impl<'c> UserApi<'c> {
     /// `PATCH /open-apis/contact/v3/users/:user_id/update_user_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `contact:contact:update_user_id`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_user_id&project=contact&resource=user&version=v3>
     /// - Official id: `contact/v3/user/update_user_id`
     ///
@@ -404,7 +404,10 @@ impl BasicBatchUserRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/users/basic_batch",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:user.basic_profile:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=basic_batch&project=contact&resource=user&version=v3",
     };
@@ -460,7 +463,10 @@ impl BatchUserRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/users/batch",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact.base:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=contact&resource=user&version=v3",
     };
@@ -587,7 +593,10 @@ impl CreateUserRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/users",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=contact&resource=user&version=v3",
     };
@@ -669,7 +678,10 @@ impl DeleteUserRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/contact/v3/users/:user_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=contact&resource=user&version=v3",
     };
@@ -738,7 +750,16 @@ impl FindByDepartmentUserRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/users/find_by_department",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:contact.base:readonly",
+                "contact:department.organize:readonly",
+                "contact:contact:access_as_app",
+                "contact:contact:readonly",
+                "contact:contact:readonly_as_app",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_department&project=contact&resource=user&version=v3",
     };
@@ -1058,7 +1079,10 @@ impl PatchUserRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/contact/v3/users/:user_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact", "contact:user.base"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=contact&resource=user&version=v3",
     };
@@ -1135,7 +1159,10 @@ impl ResurrectUserRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/contact/v3/users/:user_id/resurrect",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resurrect&project=contact&resource=user&version=v3",
     };
@@ -1212,7 +1239,10 @@ impl UpdateUserRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/contact/v3/users/:user_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=user&version=v3",
     };
@@ -1285,7 +1315,10 @@ impl UpdateUserIdUserRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/contact/v3/users/:user_id/update_user_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:contact:update_user_id"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_user_id&project=contact&resource=user&version=v3",
     };

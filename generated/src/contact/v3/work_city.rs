@@ -18,7 +18,7 @@ impl<'c> WorkCityApi<'c> {
     /// `GET /open-apis/contact/v3/work_cities/:work_city_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:work_city:readonly`, `contact:contact:access_as_user`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=work_city&version=v3>
     /// - Official id: `contact/v3/work_city/get`
     ///
@@ -47,7 +47,7 @@ impl<'c> WorkCityApi<'c> {
     /// `GET /open-apis/contact/v3/work_cities`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:work_city:readonly`, `contact:contact:access_as_user`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=work_city&version=v3>
     /// - Official id: `contact/v3/work_city/list`
     ///
@@ -100,7 +100,14 @@ impl GetWorkCityRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/work_cities/:work_city_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:work_city:readonly",
+                "contact:contact:access_as_user",
+                "contact:contact:readonly_as_app",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=contact&resource=work_city&version=v3",
     };
@@ -141,7 +148,14 @@ impl ListWorkCityRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/contact/v3/work_cities",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "contact:work_city:readonly",
+                "contact:contact:access_as_user",
+                "contact:contact:readonly_as_app",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=work_city&version=v3",
     };

@@ -18,7 +18,7 @@ impl<'c> BatchMessageApi<'c> {
     /// `DELETE /open-apis/im/v1/batch_messages/:batch_message_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message:send_multi_depts`, `im:message:send_multi_users`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=batch_message&version=v1>
     /// - Official id: `im/v1/batch_message/delete`
     ///
@@ -47,7 +47,7 @@ impl<'c> BatchMessageApi<'c> {
     /// `GET /open-apis/im/v1/batch_messages/:batch_message_id/get_progress`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message:send_multi_depts`, `im:message:send_multi_users`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_progress&project=im&resource=batch_message&version=v1>
     /// - Official id: `im/v1/batch_message/get_progress`
     ///
@@ -76,7 +76,7 @@ impl<'c> BatchMessageApi<'c> {
     /// `GET /open-apis/im/v1/batch_messages/:batch_message_id/read_user`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message:send_multi_depts`, `im:message:send_multi_users`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_user&project=im&resource=batch_message&version=v1>
     /// - Official id: `im/v1/batch_message/read_user`
     ///
@@ -117,7 +117,10 @@ impl DeleteBatchMessageRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/im/v1/batch_messages/:batch_message_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message:send_multi_depts", "im:message:send_multi_users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=batch_message&version=v1",
     };
@@ -156,7 +159,10 @@ impl GetProgressBatchMessageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/batch_messages/:batch_message_id/get_progress",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message:send_multi_depts", "im:message:send_multi_users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_progress&project=im&resource=batch_message&version=v1",
     };
@@ -195,7 +201,10 @@ impl ReadUserBatchMessageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/batch_messages/:batch_message_id/read_user",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message:send_multi_depts", "im:message:send_multi_users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_user&project=im&resource=batch_message&version=v1",
     };

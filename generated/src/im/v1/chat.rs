@@ -47,7 +47,7 @@ impl<'c> ChatApi<'c> {
     /// `DELETE /open-apis/im/v1/chats/:chat_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat:delete`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat&version=v1>
     /// - Official id: `im/v1/chat/delete`
     ///
@@ -105,7 +105,7 @@ impl<'c> ChatApi<'c> {
     /// `POST /open-apis/im/v1/chats/:chat_id/link`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat:read`, `im:chat:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=link&project=im&resource=chat&version=v1>
     /// - Official id: `im/v1/chat/link`
     ///
@@ -175,7 +175,7 @@ impl<'c> ChatApi<'c> {
     /// `GET /open-apis/im/v1/chats/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat:readonly`, `im:chat:read`, `im:chat.group_info:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v1>
     /// - Official id: `im/v1/chat/search`
     ///
@@ -216,7 +216,7 @@ impl<'c> ChatApi<'c> {
     /// `PUT /open-apis/im/v1/chats/:chat_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat&version=v1>
     /// - Official id: `im/v1/chat/update`
     ///
@@ -343,7 +343,10 @@ impl DeleteChatRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/im/v1/chats/:chat_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat:delete"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat&version=v1",
     };
@@ -435,7 +438,10 @@ impl LinkChatRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/chats/:chat_id/link",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat:read", "im:chat:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=link&project=im&resource=chat&version=v1",
     };
@@ -620,7 +626,15 @@ impl SearchChatRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/chats/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "im:chat",
+                "im:chat:readonly",
+                "im:chat:read",
+                "im:chat.group_info:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=chat&version=v1",
     };
@@ -722,7 +736,10 @@ impl UpdateChatRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/im/v1/chats/:chat_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat&version=v1",
     };

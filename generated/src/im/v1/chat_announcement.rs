@@ -18,7 +18,7 @@ impl<'c> ChatAnnouncementApi<'c> {
     /// `GET /open-apis/im/v1/chats/:chat_id/announcement`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.announcement:read`, `im:chat:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.announcement&version=v1>
     /// - Official id: `im/v1/chat.announcement/get`
     ///
@@ -47,7 +47,7 @@ impl<'c> ChatAnnouncementApi<'c> {
     /// `PATCH /open-apis/im/v1/chats/:chat_id/announcement`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.announcement:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=chat.announcement&version=v1>
     /// - Official id: `im/v1/chat.announcement/patch`
     ///
@@ -92,7 +92,10 @@ impl GetChatAnnouncementRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/chats/:chat_id/announcement",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.announcement:read", "im:chat:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.announcement&version=v1",
     };
@@ -142,7 +145,10 @@ impl PatchChatAnnouncementRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/im/v1/chats/:chat_id/announcement",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.announcement:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=chat.announcement&version=v1",
     };

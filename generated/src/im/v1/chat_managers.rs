@@ -18,7 +18,7 @@ impl<'c> ChatManagersApi<'c> {
     /// `POST /open-apis/im/v1/chats/:chat_id/managers/add_managers`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.managers:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_managers&project=im&resource=chat.managers&version=v1>
     /// - Official id: `im/v1/chat.managers/add_managers`
     ///
@@ -47,7 +47,7 @@ impl<'c> ChatManagersApi<'c> {
     /// `POST /open-apis/im/v1/chats/:chat_id/managers/delete_managers`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.managers:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_managers&project=im&resource=chat.managers&version=v1>
     /// - Official id: `im/v1/chat.managers/delete_managers`
     ///
@@ -94,7 +94,10 @@ impl AddManagersChatManagersRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/chats/:chat_id/managers/add_managers",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.managers:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_managers&project=im&resource=chat.managers&version=v1",
     };
@@ -153,7 +156,10 @@ impl DeleteManagersChatManagersRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/chats/:chat_id/managers/delete_managers",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.managers:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_managers&project=im&resource=chat.managers&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> ChatMembersApi<'c> {
     /// `POST /open-apis/im/v1/chats/:chat_id/members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.members:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.members&version=v1>
     /// - Official id: `im/v1/chat.members/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> ChatMembersApi<'c> {
     /// `DELETE /open-apis/im/v1/chats/:chat_id/members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.members:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat.members&version=v1>
     /// - Official id: `im/v1/chat.members/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> ChatMembersApi<'c> {
     /// `GET /open-apis/im/v1/chats/:chat_id/members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat:readonly`, `im:chat.members:read`, `im:chat.group_info:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.members&version=v1>
     /// - Official id: `im/v1/chat.members/get`
     ///
@@ -117,7 +117,7 @@ impl<'c> ChatMembersApi<'c> {
     /// `GET /open-apis/im/v1/chats/:chat_id/members/is_in_chat`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat:readonly`, `im:chat.members:read`, `im:chat.group_info:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=is_in_chat&project=im&resource=chat.members&version=v1>
     /// - Official id: `im/v1/chat.members/is_in_chat`
     ///
@@ -146,7 +146,7 @@ impl<'c> ChatMembersApi<'c> {
     /// `PATCH /open-apis/im/v1/chats/:chat_id/members/me_join`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.members:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=me_join&project=im&resource=chat.members&version=v1>
     /// - Official id: `im/v1/chat.members/me_join`
     ///
@@ -197,7 +197,10 @@ impl CreateChatMembersRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/chats/:chat_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.members:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.members&version=v1",
     };
@@ -267,7 +270,10 @@ impl DeleteChatMembersRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/im/v1/chats/:chat_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.members:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat.members&version=v1",
     };
@@ -336,7 +342,15 @@ impl GetChatMembersRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/chats/:chat_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "im:chat",
+                "im:chat:readonly",
+                "im:chat.members:read",
+                "im:chat.group_info:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.members&version=v1",
     };
@@ -434,7 +448,15 @@ impl IsInChatChatMembersRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/chats/:chat_id/members/is_in_chat",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "im:chat",
+                "im:chat:readonly",
+                "im:chat.members:read",
+                "im:chat.group_info:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=is_in_chat&project=im&resource=chat.members&version=v1",
     };
@@ -469,7 +491,10 @@ impl MeJoinChatMembersRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/im/v1/chats/:chat_id/members/me_join",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.members:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=me_join&project=im&resource=chat.members&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> ChatMenuItemApi<'c> {
     /// `PATCH /open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.menu_tree:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=chat.menu_item&version=v1>
     /// - Official id: `im/v1/chat.menu_item/patch`
     ///
@@ -65,7 +65,10 @@ impl PatchChatMenuItemRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.menu_tree:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=chat.menu_item&version=v1",
     };

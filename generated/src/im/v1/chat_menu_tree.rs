@@ -18,7 +18,7 @@ impl<'c> ChatMenuTreeApi<'c> {
     /// `POST /open-apis/im/v1/chats/:chat_id/menu_tree`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.menu_tree:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.menu_tree&version=v1>
     /// - Official id: `im/v1/chat.menu_tree/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> ChatMenuTreeApi<'c> {
     /// `DELETE /open-apis/im/v1/chats/:chat_id/menu_tree`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.menu_tree:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat.menu_tree&version=v1>
     /// - Official id: `im/v1/chat.menu_tree/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> ChatMenuTreeApi<'c> {
     /// `GET /open-apis/im/v1/chats/:chat_id/menu_tree`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.menu_tree:read`, `im:chat:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.menu_tree&version=v1>
     /// - Official id: `im/v1/chat.menu_tree/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> ChatMenuTreeApi<'c> {
     /// `POST /open-apis/im/v1/chats/:chat_id/menu_tree/sort`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.menu_tree:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sort&project=im&resource=chat.menu_tree&version=v1>
     /// - Official id: `im/v1/chat.menu_tree/sort`
     ///
@@ -148,7 +148,10 @@ impl CreateChatMenuTreeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.menu_tree:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.menu_tree&version=v1",
     };
@@ -192,7 +195,10 @@ impl DeleteChatMenuTreeRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.menu_tree:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=chat.menu_tree&version=v1",
     };
@@ -234,7 +240,10 @@ impl GetChatMenuTreeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.menu_tree:read", "im:chat:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.menu_tree&version=v1",
     };
@@ -271,7 +280,10 @@ impl SortChatMenuTreeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree/sort",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.menu_tree:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sort&project=im&resource=chat.menu_tree&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> ChatModerationApi<'c> {
     /// `GET /open-apis/im/v1/chats/:chat_id/moderation`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.moderation:read`, `im:chat:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.moderation&version=v1>
     /// - Official id: `im/v1/chat.moderation/get`
     ///
@@ -59,7 +59,7 @@ impl<'c> ChatModerationApi<'c> {
     /// `PUT /open-apis/im/v1/chats/:chat_id/moderation`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat:moderation:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat.moderation&version=v1>
     /// - Official id: `im/v1/chat.moderation/update`
     ///
@@ -112,7 +112,10 @@ impl GetChatModerationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/chats/:chat_id/moderation",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.moderation:read", "im:chat:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=chat.moderation&version=v1",
     };
@@ -202,7 +205,10 @@ impl UpdateChatModerationRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/im/v1/chats/:chat_id/moderation",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat:moderation:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat.moderation&version=v1",
     };

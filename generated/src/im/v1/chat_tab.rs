@@ -18,7 +18,7 @@ impl<'c> ChatTabApi<'c> {
     /// `POST /open-apis/im/v1/chats/:chat_id/chat_tabs`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.tabs:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.tab&version=v1>
     /// - Official id: `im/v1/chat.tab/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> ChatTabApi<'c> {
     /// `DELETE /open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.tabs:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_tabs&project=im&resource=chat.tab&version=v1>
     /// - Official id: `im/v1/chat.tab/delete_tabs`
     ///
@@ -76,7 +76,7 @@ impl<'c> ChatTabApi<'c> {
     /// `GET /open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.tabs:read`, `im:chat:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_tabs&project=im&resource=chat.tab&version=v1>
     /// - Official id: `im/v1/chat.tab/list_tabs`
     ///
@@ -105,7 +105,7 @@ impl<'c> ChatTabApi<'c> {
     /// `POST /open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.tabs:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sort_tabs&project=im&resource=chat.tab&version=v1>
     /// - Official id: `im/v1/chat.tab/sort_tabs`
     ///
@@ -134,7 +134,7 @@ impl<'c> ChatTabApi<'c> {
     /// `POST /open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.tabs:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_tabs&project=im&resource=chat.tab&version=v1>
     /// - Official id: `im/v1/chat.tab/update_tabs`
     ///
@@ -177,7 +177,10 @@ impl CreateChatTabRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.tabs:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=chat.tab&version=v1",
     };
@@ -221,7 +224,10 @@ impl DeleteTabsChatTabRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.tabs:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_tabs&project=im&resource=chat.tab&version=v1",
     };
@@ -263,7 +269,10 @@ impl ListTabsChatTabRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.tabs:read", "im:chat:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_tabs&project=im&resource=chat.tab&version=v1",
     };
@@ -300,7 +309,10 @@ impl SortTabsChatTabRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.tabs:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sort_tabs&project=im&resource=chat.tab&version=v1",
     };
@@ -344,7 +356,10 @@ impl UpdateTabsChatTabRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.tabs:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_tabs&project=im&resource=chat.tab&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> ChatTopNoticeApi<'c> {
     /// `POST /open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.top_notice:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_top_notice&project=im&resource=chat.top_notice&version=v1>
     /// - Official id: `im/v1/chat.top_notice/delete_top_notice`
     ///
@@ -47,7 +47,7 @@ impl<'c> ChatTopNoticeApi<'c> {
     /// `POST /open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:chat`, `im:chat.top_notice:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=put_top_notice&project=im&resource=chat.top_notice&version=v1>
     /// - Official id: `im/v1/chat.top_notice/put_top_notice`
     ///
@@ -88,7 +88,10 @@ impl DeleteTopNoticeChatTopNoticeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.top_notice:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_top_notice&project=im&resource=chat.top_notice&version=v1",
     };
@@ -125,7 +128,10 @@ impl PutTopNoticeChatTopNoticeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat", "im:chat.top_notice:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=put_top_notice&project=im&resource=chat.top_notice&version=v1",
     };

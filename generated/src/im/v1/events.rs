@@ -41,21 +41,27 @@ impl ::lark_runtime::event::Event for crate::im::v1::GroupSettingUpdateEvent {
 
 /// `im.chat.access_event.bot_p2p_chat_entered_v1`: Pushed as `im.chat.access_event.bot_p2p_chat_entered_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: none needed.
 impl ::lark_runtime::event::Event
 for crate::im::v1::ChatAccessEventBotP2pChatEnteredV1Event {
     const EVENT_TYPE: &'static str = "im.chat.access_event.bot_p2p_chat_entered_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[],
+        all: &[],
+    };
 }
 
 /// `im.chat.disbanded_v1`: Pushed as `im.chat.disbanded_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `im:chat`, `im:chat:read`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatDisbandedV1Event {
     const EVENT_TYPE: &'static str = "im.chat.disbanded_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["im:chat", "im:chat:read", "im:chat:readonly"],
+        all: &[],
+    };
 }
 
 /// `im.chat.member.bot.added_v1`: The bot was added to a group chat.
@@ -72,83 +78,110 @@ impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberBotAddedEvent {
 
 /// `im.chat.member.bot.deleted_v1`: Pushed as `im.chat.member.bot.deleted_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `im:chat`, `im:chat.members:bot_access`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberBotDeletedV1Event {
     const EVENT_TYPE: &'static str = "im.chat.member.bot.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["im:chat", "im:chat.members:bot_access", "im:chat:readonly"],
+        all: &[],
+    };
 }
 
 /// `im.chat.member.user.added_v1`: Pushed as `im.chat.member.user.added_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberUserAddedV1Event {
     const EVENT_TYPE: &'static str = "im.chat.member.user.added_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["im:chat", "im:chat.members:read", "im:chat:readonly"],
+        all: &[],
+    };
 }
 
 /// `im.chat.member.user.deleted_v1`: Pushed as `im.chat.member.user.deleted_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberUserDeletedV1Event {
     const EVENT_TYPE: &'static str = "im.chat.member.user.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["im:chat", "im:chat.members:read", "im:chat:readonly"],
+        all: &[],
+    };
 }
 
 /// `im.chat.member.user.withdrawn_v1`: Pushed as `im.chat.member.user.withdrawn_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberUserWithdrawnV1Event {
     const EVENT_TYPE: &'static str = "im.chat.member.user.withdrawn_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["im:chat", "im:chat.members:read", "im:chat:readonly"],
+        all: &[],
+    };
 }
 
 /// `im.chat.updated_v1`: Pushed as `im.chat.updated_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `im:chat`, `im:chat:read`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatUpdatedV1Event {
     const EVENT_TYPE: &'static str = "im.chat.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["im:chat", "im:chat:read", "im:chat:readonly"],
+        all: &[],
+    };
 }
 
 /// `im.message.message_read_v1`: Pushed as `im.message.message_read_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `im:message`, `im:message:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::MessageMessageReadV1Event {
     const EVENT_TYPE: &'static str = "im.message.message_read_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["im:message", "im:message:readonly"],
+        all: &[],
+    };
 }
 
 /// `im.message.reaction.created_v1`: Pushed as `im.message.reaction.created_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `im:message.reactions:read`, `im:message:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::MessageReactionCreatedV1Event {
     const EVENT_TYPE: &'static str = "im.message.reaction.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["im:message.reactions:read", "im:message:readonly"],
+        all: &[],
+    };
 }
 
 /// `im.message.reaction.deleted_v1`: Pushed as `im.message.reaction.deleted_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `im:message.reactions:read`, `im:message:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::MessageReactionDeletedV1Event {
     const EVENT_TYPE: &'static str = "im.message.reaction.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["im:message.reactions:read", "im:message:readonly"],
+        all: &[],
+    };
 }
 
 /// `im.message.recalled_v1`: Pushed as `im.message.recalled_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `im:message`, `im:message:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::MessageRecalledV1Event {
     const EVENT_TYPE: &'static str = "im.message.recalled_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["im:message", "im:message:readonly"],
+        all: &[],
+    };
 }
 
 /// `im.message.receive_v1`: A user sent a message that the bot may see.
@@ -190,11 +223,14 @@ impl ::lark_runtime::event::Event for crate::im::v1::MessageReadEvent {
 
 /// `p2p_chat_create`: Pushed as `p2p_chat_create` (v1 envelope).
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: none needed.
 impl ::lark_runtime::event::Event for crate::im::v1::P2pChatCreateEvent {
     const EVENT_TYPE: &'static str = "p2p_chat_create";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V1;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[],
+        all: &[],
+    };
 }
 
 /// `remove_bot`: Pushed as `remove_bot` (v1 envelope).
@@ -258,7 +294,7 @@ impl crate::EventDispatcher {
 
     /// Handles `im.chat.access_event.bot_p2p_chat_entered_v1`: Pushed as `im.chat.access_event.bot_p2p_chat_entered_v1`.
     ///
-    /// Payload: [`ChatAccessEventBotP2pChatEnteredV1Event`](crate::im::v1::ChatAccessEventBotP2pChatEnteredV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ChatAccessEventBotP2pChatEnteredV1Event`](crate::im::v1::ChatAccessEventBotP2pChatEnteredV1Event). Scopes: none needed.
     pub fn on_im_chat_access_event_bot_p2p_chat_entered_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -273,7 +309,7 @@ impl crate::EventDispatcher {
 
     /// Handles `im.chat.disbanded_v1`: Pushed as `im.chat.disbanded_v1`.
     ///
-    /// Payload: [`ChatDisbandedV1Event`](crate::im::v1::ChatDisbandedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ChatDisbandedV1Event`](crate::im::v1::ChatDisbandedV1Event). Scopes: any one of `im:chat`, `im:chat:read`, `im:chat:readonly`.
     pub fn on_im_chat_disbanded_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -299,7 +335,7 @@ impl crate::EventDispatcher {
 
     /// Handles `im.chat.member.bot.deleted_v1`: Pushed as `im.chat.member.bot.deleted_v1`.
     ///
-    /// Payload: [`ChatMemberBotDeletedV1Event`](crate::im::v1::ChatMemberBotDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ChatMemberBotDeletedV1Event`](crate::im::v1::ChatMemberBotDeletedV1Event). Scopes: any one of `im:chat`, `im:chat.members:bot_access`, `im:chat:readonly`.
     pub fn on_im_chat_member_bot_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -312,7 +348,7 @@ impl crate::EventDispatcher {
 
     /// Handles `im.chat.member.user.added_v1`: Pushed as `im.chat.member.user.added_v1`.
     ///
-    /// Payload: [`ChatMemberUserAddedV1Event`](crate::im::v1::ChatMemberUserAddedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ChatMemberUserAddedV1Event`](crate::im::v1::ChatMemberUserAddedV1Event). Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
     pub fn on_im_chat_member_user_added_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -325,7 +361,7 @@ impl crate::EventDispatcher {
 
     /// Handles `im.chat.member.user.deleted_v1`: Pushed as `im.chat.member.user.deleted_v1`.
     ///
-    /// Payload: [`ChatMemberUserDeletedV1Event`](crate::im::v1::ChatMemberUserDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ChatMemberUserDeletedV1Event`](crate::im::v1::ChatMemberUserDeletedV1Event). Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
     pub fn on_im_chat_member_user_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -338,7 +374,7 @@ impl crate::EventDispatcher {
 
     /// Handles `im.chat.member.user.withdrawn_v1`: Pushed as `im.chat.member.user.withdrawn_v1`.
     ///
-    /// Payload: [`ChatMemberUserWithdrawnV1Event`](crate::im::v1::ChatMemberUserWithdrawnV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ChatMemberUserWithdrawnV1Event`](crate::im::v1::ChatMemberUserWithdrawnV1Event). Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
     pub fn on_im_chat_member_user_withdrawn_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -353,7 +389,7 @@ impl crate::EventDispatcher {
 
     /// Handles `im.chat.updated_v1`: Pushed as `im.chat.updated_v1`.
     ///
-    /// Payload: [`ChatUpdatedV1Event`](crate::im::v1::ChatUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ChatUpdatedV1Event`](crate::im::v1::ChatUpdatedV1Event). Scopes: any one of `im:chat`, `im:chat:read`, `im:chat:readonly`.
     pub fn on_im_chat_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -366,7 +402,7 @@ impl crate::EventDispatcher {
 
     /// Handles `im.message.message_read_v1`: Pushed as `im.message.message_read_v1`.
     ///
-    /// Payload: [`MessageMessageReadV1Event`](crate::im::v1::MessageMessageReadV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MessageMessageReadV1Event`](crate::im::v1::MessageMessageReadV1Event). Scopes: any one of `im:message`, `im:message:readonly`.
     pub fn on_im_message_message_read_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -379,7 +415,7 @@ impl crate::EventDispatcher {
 
     /// Handles `im.message.reaction.created_v1`: Pushed as `im.message.reaction.created_v1`.
     ///
-    /// Payload: [`MessageReactionCreatedV1Event`](crate::im::v1::MessageReactionCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MessageReactionCreatedV1Event`](crate::im::v1::MessageReactionCreatedV1Event). Scopes: any one of `im:message.reactions:read`, `im:message:readonly`.
     pub fn on_im_message_reaction_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -392,7 +428,7 @@ impl crate::EventDispatcher {
 
     /// Handles `im.message.reaction.deleted_v1`: Pushed as `im.message.reaction.deleted_v1`.
     ///
-    /// Payload: [`MessageReactionDeletedV1Event`](crate::im::v1::MessageReactionDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MessageReactionDeletedV1Event`](crate::im::v1::MessageReactionDeletedV1Event). Scopes: any one of `im:message.reactions:read`, `im:message:readonly`.
     pub fn on_im_message_reaction_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -405,7 +441,7 @@ impl crate::EventDispatcher {
 
     /// Handles `im.message.recalled_v1`: Pushed as `im.message.recalled_v1`.
     ///
-    /// Payload: [`MessageRecalledV1Event`](crate::im::v1::MessageRecalledV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MessageRecalledV1Event`](crate::im::v1::MessageRecalledV1Event). Scopes: any one of `im:message`, `im:message:readonly`.
     pub fn on_im_message_recalled_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -454,7 +490,7 @@ impl crate::EventDispatcher {
 
     /// Handles `p2p_chat_create`: Pushed as `p2p_chat_create` (v1 envelope).
     ///
-    /// Payload: [`P2pChatCreateEvent`](crate::im::v1::P2pChatCreateEvent). Scopes: not yet catalogued.
+    /// Payload: [`P2pChatCreateEvent`](crate::im::v1::P2pChatCreateEvent). Scopes: none needed.
     pub fn on_p2p_chat_create<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

@@ -18,7 +18,7 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/im/v1/files`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:resource`, `im:resource:upload`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=file&version=v1>
     /// - Official id: `im/v1/file/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> FileApi<'c> {
     /// `GET /open-apis/im/v1/files/:file_key`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: none needed
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=file&version=v1>
     /// - Official id: `im/v1/file/get`
     ///
@@ -86,7 +86,10 @@ impl CreateFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/files",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:resource", "im:resource:upload"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=file&version=v1",
     };
@@ -129,7 +132,10 @@ impl GetFileRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/files/:file_key",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=file&version=v1",
     };

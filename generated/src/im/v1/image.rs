@@ -47,7 +47,7 @@ impl<'c> ImageApi<'c> {
     /// `GET /open-apis/im/v1/images/:image_key`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: none needed
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=image&version=v1>
     /// - Official id: `im/v1/image/get`
     ///
@@ -128,7 +128,10 @@ impl GetImageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/images/:image_key",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=image&version=v1",
     };

@@ -76,7 +76,7 @@ impl<'c> MessageApi<'c> {
     /// `POST /open-apis/im/v1/messages/:message_id/forward`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message`, `im:message:send_as_bot`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=im&resource=message&version=v1>
     /// - Official id: `im/v1/message/forward`
     ///
@@ -175,7 +175,7 @@ impl<'c> MessageApi<'c> {
     /// `POST /open-apis/im/v1/messages/merge_forward`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message`, `im:message:send_as_bot`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=merge_forward&project=im&resource=message&version=v1>
     /// - Official id: `im/v1/message/merge_forward`
     ///
@@ -233,7 +233,7 @@ impl<'c> MessageApi<'c> {
     /// `POST /open-apis/im/v1/messages/:message_id/push_follow_up`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message`, `im:message:send_as_bot`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=push_follow_up&project=im&resource=message&version=v1>
     /// - Official id: `im/v1/message/push_follow_up`
     ///
@@ -262,7 +262,7 @@ impl<'c> MessageApi<'c> {
     /// `GET /open-apis/im/v1/messages/:message_id/read_users`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message`, `im:message:readonly`, `im:message:basic`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_users&project=im&resource=message&version=v1>
     /// - Official id: `im/v1/message/read_users`
     ///
@@ -332,7 +332,7 @@ impl<'c> MessageApi<'c> {
     /// `POST /open-apis/im/v1/messages/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `search:message`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=message&version=v1>
     /// - Official id: `im/v1/message/search`
     ///
@@ -373,7 +373,7 @@ impl<'c> MessageApi<'c> {
     /// `PUT /open-apis/im/v1/messages/:message_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message`, `im:message:send_as_bot`, `im:message:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=message&version=v1>
     /// - Official id: `im/v1/message/update`
     ///
@@ -402,7 +402,7 @@ impl<'c> MessageApi<'c> {
     /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_app`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message.urgent`, `im:message.urgent:app_send`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_app&project=im&resource=message&version=v1>
     /// - Official id: `im/v1/message/urgent_app`
     ///
@@ -431,7 +431,7 @@ impl<'c> MessageApi<'c> {
     /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_phone`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message.urgent:phone`, `im:message.urgent:phone_send`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_phone&project=im&resource=message&version=v1>
     /// - Official id: `im/v1/message/urgent_phone`
     ///
@@ -460,7 +460,7 @@ impl<'c> MessageApi<'c> {
     /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_sms`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message.urgent:sms`, `im:message.urgent:sms_send`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_sms&project=im&resource=message&version=v1>
     /// - Official id: `im/v1/message/urgent_sms`
     ///
@@ -598,7 +598,10 @@ impl ForwardMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/messages/:message_id/forward",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message:send_as_bot"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=im&resource=message&version=v1",
     };
@@ -937,7 +940,10 @@ impl MergeForwardMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/messages/merge_forward",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message:send_as_bot"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=merge_forward&project=im&resource=message&version=v1",
     };
@@ -1042,7 +1048,10 @@ impl PushFollowUpMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/messages/:message_id/push_follow_up",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message:send_as_bot"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=push_follow_up&project=im&resource=message&version=v1",
     };
@@ -1096,7 +1105,10 @@ impl ReadUsersMessageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/messages/:message_id/read_users",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message:readonly", "im:message:basic"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=read_users&project=im&resource=message&version=v1",
     };
@@ -1234,7 +1246,10 @@ impl SearchMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/messages/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:message"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=im&resource=message&version=v1",
     };
@@ -1320,7 +1335,10 @@ impl UpdateMessageRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/im/v1/messages/:message_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message:send_as_bot", "im:message:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=message&version=v1",
     };
@@ -1368,7 +1386,10 @@ impl UrgentAppMessageRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/im/v1/messages/:message_id/urgent_app",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message.urgent", "im:message.urgent:app_send"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_app&project=im&resource=message&version=v1",
     };
@@ -1419,7 +1440,10 @@ impl UrgentPhoneMessageRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/im/v1/messages/:message_id/urgent_phone",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message.urgent:phone", "im:message.urgent:phone_send"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_phone&project=im&resource=message&version=v1",
     };
@@ -1470,7 +1494,10 @@ impl UrgentSmsMessageRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/im/v1/messages/:message_id/urgent_sms",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message.urgent:sms", "im:message.urgent:sms_send"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=urgent_sms&project=im&resource=message&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> MessageReactionApi<'c> {
     /// `POST /open-apis/im/v1/messages/reactions/batch_query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message.reactions:read`, `im:message:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=im&resource=message.reaction&version=v1>
     /// - Official id: `im/v1/message.reaction/batch_query`
     ///
@@ -47,7 +47,7 @@ impl<'c> MessageReactionApi<'c> {
     /// `POST /open-apis/im/v1/messages/:message_id/reactions`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message`, `im:message.reactions:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=message.reaction&version=v1>
     /// - Official id: `im/v1/message.reaction/create`
     ///
@@ -76,7 +76,7 @@ impl<'c> MessageReactionApi<'c> {
     /// `DELETE /open-apis/im/v1/messages/:message_id/reactions/:reaction_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message`, `im:message.reactions:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=message.reaction&version=v1>
     /// - Official id: `im/v1/message.reaction/delete`
     ///
@@ -105,7 +105,7 @@ impl<'c> MessageReactionApi<'c> {
     /// `GET /open-apis/im/v1/messages/:message_id/reactions`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message.reactions:read`, `im:message:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message.reaction&version=v1>
     /// - Official id: `im/v1/message.reaction/list`
     ///
@@ -160,7 +160,10 @@ impl BatchQueryMessageReactionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/messages/reactions/batch_query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message.reactions:read", "im:message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=im&resource=message.reaction&version=v1",
     };
@@ -210,7 +213,10 @@ impl CreateMessageReactionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/messages/:message_id/reactions",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message.reactions:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=message.reaction&version=v1",
     };
@@ -256,7 +262,10 @@ impl DeleteMessageReactionRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message.reactions:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=message.reaction&version=v1",
     };
@@ -314,7 +323,10 @@ impl ListMessageReactionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/messages/:message_id/reactions",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message.reactions:read", "im:message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=message.reaction&version=v1",
     };

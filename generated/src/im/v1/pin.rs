@@ -18,7 +18,7 @@ impl<'c> PinApi<'c> {
     /// `POST /open-apis/im/v1/pins`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message`, `im:message.pins:write_only`, `im:message:send_as_bot`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=pin&version=v1>
     /// - Official id: `im/v1/pin/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> PinApi<'c> {
     /// `DELETE /open-apis/im/v1/pins/:message_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message`, `im:message.pins:write_only`, `im:message:send_as_bot`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=pin&version=v1>
     /// - Official id: `im/v1/pin/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> PinApi<'c> {
     /// `GET /open-apis/im/v1/pins`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message`, `im:message.pins:read`, `im:message:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=pin&version=v1>
     /// - Official id: `im/v1/pin/list`
     ///
@@ -127,7 +127,10 @@ impl CreatePinRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/pins",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message.pins:write_only", "im:message:send_as_bot"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=pin&version=v1",
     };
@@ -162,7 +165,10 @@ impl DeletePinRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/im/v1/pins/:message_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message.pins:write_only", "im:message:send_as_bot"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=pin&version=v1",
     };
@@ -215,7 +221,10 @@ impl ListPinRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v1/pins",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message.pins:read", "im:message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=im&resource=pin&version=v1",
     };

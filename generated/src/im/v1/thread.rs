@@ -18,7 +18,7 @@ impl<'c> ThreadApi<'c> {
     /// `POST /open-apis/im/v1/threads/:thread_id/forward`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `im:message`, `im:message:send_as_bot`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=im&resource=thread&version=v1>
     /// - Official id: `im/v1/thread/forward`
     ///
@@ -69,7 +69,10 @@ impl ForwardThreadRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v1/threads/:thread_id/forward",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:message", "im:message:send_as_bot"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=forward&project=im&resource=thread&version=v1",
     };
