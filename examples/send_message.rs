@@ -40,7 +40,6 @@ async fn run() -> Result<String, String> {
         // The platform drops a repeat with the same uuid (within an hour), which lets the
         // SDK retry this POST after a server error without ever sending the text twice.
         uuid: Some(request_uuid()),
-        ..Default::default()
     };
     let message =
         client.im().v1().message().create(CreateMessageRequest::new(id_type, body)).await.map_err(|e| e.to_string())?;

@@ -67,6 +67,8 @@ mod upload;
 mod url;
 mod user_token;
 pub mod webhook;
+#[cfg(feature = "ws")]
+pub mod ws;
 
 #[cfg(feature = "fake")]
 pub mod fake;

@@ -44,8 +44,8 @@
 //!
 //! # Frameworks
 //!
-//! - axum (feature `axum`): [`axum::events`] and [`axum::cards`] are ready-made routes.
-//! - hyper (feature `hyper`): [`hyper::WebhookService`] is a hyper `Service`.
+//! - axum (feature `axum`): `axum::events` and `axum::cards` are ready-made routes.
+//! - hyper (feature `hyper`): `hyper::WebhookService` is a hyper `Service`.
 //! - actix-web, or anything else: read the body into `Bytes` with the framework's own
 //!   size limit, build an `http::Request` from the method, the headers and the bytes
 //!   (actix-web 4 has its own header types: copy each name and value across), call
