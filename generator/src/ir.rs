@@ -237,6 +237,8 @@ pub struct Variant {
 #[derive(Debug)]
 pub struct Event {
     pub event_type: String,
+    /// The `EventDispatcher` method that registers a handler, e.g. `on_im_message_receive_v1`.
+    pub handler: String,
     pub summary: String,
     pub envelope: Envelope,
     pub payload: String,
@@ -249,6 +251,8 @@ pub struct Event {
 #[derive(Debug)]
 pub struct Callback {
     pub callback_type: String,
+    /// The `EventDispatcher` method that registers a handler.
+    pub handler: String,
     pub summary: String,
     pub envelope: Envelope,
     pub payload: String,

@@ -20,7 +20,7 @@ pub fn lower(raw: &RawCatalogue) -> ir::Catalogue {
     for file in &raw.services {
         by_service.entry(file.spec.service.as_str()).or_default().push(file);
     }
-    let services = by_service
+    let mut services: Vec<ir::Service> = by_service
         .into_iter()
         .map(|(wire, mut files)| {
             files.sort_by_key(|f| version_key(&f.spec.version));
@@ -35,6 +35,17 @@ pub fn lower(raw: &RawCatalogue) -> ir::Catalogue {
             }
         })
         .collect();
+    // Handler methods share one namespace: the crate's `EventDispatcher`.
+    let mut handlers = Namespace::with_reserved(naming::DISPATCHER_RESERVED);
+    let versions = services.iter_mut().flat_map(|s| s.versions.iter_mut());
+    for version in versions {
+        for e in &mut version.events {
+            e.handler = handlers.claim(&e.handler);
+        }
+        for c in &mut version.callbacks {
+            c.handler = handlers.claim(&c.handler);
+        }
+    }
     let mut scopes: Vec<ir::Scope> = raw
         .scopes
         .spec
@@ -168,6 +179,7 @@ fn lower_version(spec: &ServiceFile) -> ir::Version {
         .iter()
         .map(|(key, e)| ir::Event {
             event_type: key.clone(),
+            handler: naming::handler(key),
             summary: e.summary.clone(),
             envelope: e.envelope,
             payload: names.models[&e.payload].clone(),
@@ -181,6 +193,7 @@ fn lower_version(spec: &ServiceFile) -> ir::Version {
         .iter()
         .map(|(key, c)| ir::Callback {
             callback_type: key.clone(),
+            handler: naming::handler(key),
             summary: c.summary.clone(),
             envelope: c.envelope,
             payload: names.models[&c.payload].clone(),

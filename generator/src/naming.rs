@@ -101,6 +101,16 @@ pub fn service_type(service: &str) -> String {
     camel(service)
 }
 
+/// The `EventDispatcher` method for an event or callback type: dots become underscores,
+/// `im.message.receive_v1` is `on_im_message_receive_v1`.
+pub fn handler(type_string: &str) -> String {
+    snake(&format!("on_{}", type_string.replace('.', "_")))
+}
+
+/// Methods `EventDispatcher` has besides the generated `on_<type>` ones.
+pub const DISPATCHER_RESERVED: &[&str] =
+    &["new", "on", "on_callback", "on_card_action", "on_raw", "fallback", "into_runtime", "from"];
+
 /// The feature and module name of a service.
 pub fn service_module(service: &str) -> String {
     snake(service)
@@ -119,6 +129,15 @@ mod tests {
         assert_eq!(camel("open_id"), "OpenId");
         assert_eq!(camel("self"), "Self_");
         assert_eq!(unraw("r#type"), "type");
+    }
+
+    #[test]
+    fn handlers_follow_the_type_string() {
+        assert_eq!(handler("im.message.receive_v1"), "on_im_message_receive_v1");
+        assert_eq!(handler("leave_approvalV2"), "on_leave_approval_v2");
+        let mut ns = Namespace::with_reserved(DISPATCHER_RESERVED);
+        // A callback typed `raw` must not replace the dispatcher's own `on_raw`.
+        assert_eq!(ns.claim(&handler("raw")), "on_raw_2");
     }
 
     #[test]

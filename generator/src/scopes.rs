@@ -218,8 +218,7 @@ pub fn used_in_source<'e>(source: &str, catalogue: &Catalogue, entries: &'e [Ent
                 }
             }
             for event in &version.events {
-                let register = format!("on_{}", event.event_type.replace('.', "_"));
-                if present.contains(register.as_str()) {
+                if present.contains(event.handler.as_str()) {
                     ids.insert(event.event_type.clone());
                 }
             }

@@ -87,6 +87,18 @@ fn collisions() {
     check("collisions");
 }
 
+/// The crate-level files every catalogue produces: the root module with the client and
+/// feature gates, the event dispatcher, and the crate's manifest and README.
+#[test]
+fn crate_root() {
+    let files = ["Cargo.toml", "README.md", "src/lib.rs", "src/dispatch.rs"];
+    let text: String =
+        files.iter().map(|f| format!("==> {f} <==\n{}\n", generated().get(*f).expect("generated"))).collect();
+    insta::with_settings!({ description => "crate root, dispatcher, manifest and README", omit_expression => true }, {
+        insta::assert_snapshot!("crate_root", text);
+    });
+}
+
 /// Stands in for `cargo insta test --unreferenced=reject`: a snapshot without a fixture,
 /// or a fixture without a test above, fails.
 #[test]
@@ -99,6 +111,7 @@ fn every_snapshot_belongs_to_a_fixture() {
         .collect();
     on_disk.sort();
     let mut expected: Vec<String> = FIXTURES.iter().map(|(s, _)| format!("snapshots__{s}.snap")).collect();
+    expected.push("snapshots__crate_root.snap".to_owned());
     expected.sort();
     assert_eq!(on_disk, expected);
     let services =

@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Ctx, doc, ident, module_doc, sentence, types};
-use crate::{ir, naming};
+use crate::ir;
 
 /// `src/dispatch.rs`: the wrapper type users register handlers on, and the catalogue walk.
 pub fn file(catalogue: &ir::Catalogue, crate_name: &str) -> TokenStream {
@@ -141,7 +141,7 @@ pub fn file(catalogue: &ir::Catalogue, crate_name: &str) -> TokenStream {
 pub fn version_items(ctx: &Ctx<'_>) -> TokenStream {
     let v = ctx.version;
     let event_methods = v.events.iter().map(|e| {
-        let name = ident(&handler_name(&e.event_type));
+        let name = ident(&e.handler);
         let payload = ctx.type_path(&e.payload);
         let mut text = format!(
             "Handles `{}`: {}\n\nPayload: [`{}`]({}). Scopes: {}.",
@@ -164,7 +164,7 @@ pub fn version_items(ctx: &Ctx<'_>) -> TokenStream {
         }
     });
     let callback_methods = v.callbacks.iter().map(|c| {
-        let name = ident(&handler_name(&c.callback_type));
+        let name = ident(&c.handler);
         let payload = ctx.type_path(&c.payload);
         let response = ctx.type_path(&c.response);
         let mut text = format!(
@@ -220,10 +220,6 @@ pub fn has_events(version: &ir::Version) -> bool {
 ///
 /// Type strings are unique in the catalogue and the platform's use only lowercase words,
 /// digits, dots and underscores, so the names are unique too.
-fn handler_name(type_string: &str) -> String {
-    naming::snake(&format!("on_{}", type_string.replace('.', "_")))
-}
-
 fn path_text(ctx: &Ctx<'_>, name: &str) -> String {
     format!("crate::{}::{}::{}", ctx.service.module, ctx.version.module, name)
 }
