@@ -204,6 +204,9 @@ pub struct Model {
     pub multipart: bool,
     /// Every field has a sensible `Default`, so the struct derives it.
     pub default: bool,
+    /// Set when another model of the version has exactly the same shape and docs: this
+    /// one is then emitted as a type alias of that one.
+    pub alias_of: Option<String>,
 }
 
 /// Integer or string enums.
@@ -222,6 +225,8 @@ pub struct Enum {
     pub repr: EnumRepr,
     pub variants: Vec<Variant>,
     pub usage: Usage,
+    /// Set when an earlier enum of the version has the same values and docs.
+    pub alias_of: Option<String>,
 }
 
 /// One known enum value.

@@ -3,6 +3,7 @@
 //! Stages, each its own module: [`load`] → [`validate`] → [`lower`] (to the [`ir`]) →
 //! [`emit`] (Rust) and [`docs`] (markdown, crate files) → [`write`].
 
+pub mod dedupe;
 pub mod diagnostics;
 pub mod docs;
 pub mod emit;

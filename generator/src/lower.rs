@@ -151,11 +151,20 @@ fn lower_version(spec: &ServiceFile) -> ir::Version {
                 usage: usage.get(wire).copied().unwrap_or_default(),
                 multipart,
                 default: false,
+                alias_of: None,
             }
         })
         .collect();
+    let payloads: BTreeSet<String> = spec
+        .events
+        .values()
+        .map(|e| &e.payload)
+        .chain(spec.callbacks.values().flat_map(|c| [&c.payload, &c.response]))
+        .map(|wire| names.models[wire].clone())
+        .collect();
+    let mut enums: Vec<ir::Enum> = spec.enums.iter().map(|(wire, e)| lower_enum(wire, e, &names, &usage)).collect();
+    crate::dedupe::alias_identical(&mut models, &mut enums, &payloads);
     mark_defaults(&mut models);
-    let enums = spec.enums.iter().map(|(wire, e)| lower_enum(wire, e, &names, &usage)).collect();
     let resources = spec
         .resources
         .iter()
@@ -323,6 +332,7 @@ fn lower_enum(wire: &str, e: &spec::Enum, names: &TypeNames, usage: &BTreeMap<St
         repr,
         variants,
         usage: usage.get(wire).copied().unwrap_or_default(),
+        alias_of: None,
     }
 }
 

@@ -20,6 +20,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("files", "multipart upload and binary download"),
     ("events", "v1 and v2 events and a callback with a typed response"),
     ("collisions", "names that clash in Rust and how they are resolved"),
+    ("aliases", "models and enums declared twice with one shape become one type and aliases"),
 ];
 
 fn generated() -> &'static BTreeMap<String, String> {
@@ -85,6 +86,11 @@ fn events() {
 #[test]
 fn collisions() {
     check("collisions");
+}
+
+#[test]
+fn aliases() {
+    check("aliases");
 }
 
 /// The crate-level files every catalogue produces: the root module with the client and

@@ -122,12 +122,14 @@ fn method(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> TokenStream
 fn page_impl(ctx: &Ctx<'_>, m: &ir::Method) -> Option<TokenStream> {
     let p = m.pagination.as_ref()?;
     let ir::Response::Data(model) = &m.response else { return None };
-    let first = ctx
-        .version
-        .resources
-        .iter()
-        .flat_map(|r| &r.methods)
-        .find(|other| other.pagination.is_some() && other.response == m.response)?;
+    // Aliased models are one type: compare what they stand for.
+    let canonical = |name: &str| {
+        ctx.version.models.iter().find(|x| x.rust == name).and_then(|x| x.alias_of.clone()).unwrap_or(name.to_owned())
+    };
+    let target = canonical(model);
+    let first = ctx.version.resources.iter().flat_map(|r| &r.methods).find(|other| {
+        other.pagination.is_some() && matches!(&other.response, ir::Response::Data(x) if canonical(x) == target)
+    })?;
     if first.id != m.id {
         return None;
     }

@@ -16,7 +16,7 @@ pub fn file(ctx: &Ctx<'_>) -> TokenStream {
         ctx.service.wire, ctx.version.wire
     ));
     let models = ctx.version.models.iter().map(|m| model(ctx, m));
-    let enums = ctx.version.enums.iter().map(enumeration);
+    let enums = ctx.version.enums.iter().map(|e| enumeration(ctx, e));
     quote! {
         #header
         #(#models)*
@@ -63,6 +63,17 @@ fn conversions(name: &proc_macro2::Ident, usage: Usage, from_json: TokenStream, 
 
 fn model(ctx: &Ctx<'_>, m: &ir::Model) -> TokenStream {
     let name = ident(&m.rust);
+    if let Some(original) = &m.alias_of {
+        let docs = doc(&format!(
+            "{}\n\nThe same type as [`{original}`]: the platform declares this shape more than once.",
+            sentence(m.summary.as_deref().unwrap_or(&format!("The `{}` object.", m.wire)))
+        ));
+        let original = ctx.type_path(original);
+        return quote! {
+            #docs
+            pub type #name = #original;
+        };
+    }
     let mut text = sentence(m.summary.as_deref().unwrap_or(&format!("The `{}` object.", m.wire)));
     if m.multipart {
         text.push_str("\n\nSent as `multipart/form-data`; `file` fields become file parts.");
@@ -151,8 +162,19 @@ pub fn field_doc(f: &ir::Field) -> String {
     text
 }
 
-fn enumeration(e: &ir::Enum) -> TokenStream {
+fn enumeration(ctx: &Ctx<'_>, e: &ir::Enum) -> TokenStream {
     let name = ident(&e.rust);
+    if let Some(original) = &e.alias_of {
+        let docs = doc(&format!(
+            "{}\n\nThe same type as [`{original}`]: the platform declares these values more than once.",
+            sentence(e.summary.as_deref().unwrap_or(&format!("Values of `{}`.", e.wire)))
+        ));
+        let original = ctx.type_path(original);
+        return quote! {
+            #docs
+            pub type #name = #original;
+        };
+    }
     let first = e.variants.first().map_or("Unknown", |v| v.rust.as_str());
     let match_example = format!(
         "Match with a wildcard arm: new values the platform adds arrive as [`{0}::Unknown`]\n\

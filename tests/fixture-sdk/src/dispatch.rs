@@ -107,5 +107,6 @@ impl ::std::convert::From<EventDispatcher> for ::lark_runtime::event::Dispatcher
 /// nothing until it walks the catalogue.
 pub fn visit_catalogue(visitor: &mut impl ::lark_runtime::event::CatalogueVisitor) {
     let _ = &visitor;
+    #[cfg(feature = "aliases")] crate::aliases::v1::events::visit(visitor);
     #[cfg(feature = "events")] crate::events::v1::events::visit(visitor);
 }

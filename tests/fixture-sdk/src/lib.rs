@@ -20,6 +20,9 @@ pub use ::lark_runtime::{Error, Result};
 mod dispatch;
 pub use self::dispatch::{EventDispatcher, visit_catalogue};
 
+/// Aliases fixture.
+#[cfg(feature = "aliases")]
+pub mod aliases;
 /// Collisions fixture.
 #[cfg(feature = "collisions")]
 pub mod collisions;
@@ -61,6 +64,12 @@ impl Client {
     /// The runtime client underneath, for raw calls and token access.
     pub fn runtime(&self) -> &::lark_runtime::Client {
         &self.inner
+    }
+
+    /// The Aliases fixture service (`aliases`).
+    #[cfg(feature = "aliases")]
+    pub fn aliases(&self) -> aliases::Aliases<'_> {
+        aliases::Aliases::new(&self.inner)
     }
 
     /// The Collisions fixture service (`collisions`).

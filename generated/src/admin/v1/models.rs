@@ -1285,64 +1285,12 @@ impl<'de> ::serde::Deserialize<'de> for CreateBadgeImageData {
 
 /// The `GetBadgeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetBadgeData {
-    /// `badge`.
-    pub badge: ::std::option::Option<crate::admin::v1::Badge>,
-}
-
-impl ::lark_runtime::json::FromJson for GetBadgeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetBadgeData")?;
-        ::std::result::Result::Ok(Self {
-            badge: object.optional("badge")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetBadgeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateBadgeData`]: the platform declares this shape more than once.
+pub type GetBadgeData = crate::admin::v1::CreateBadgeData;
 /// The `GetBadgeGrantData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetBadgeGrantData {
-    /// `grant`.
-    pub grant: ::std::option::Option<crate::admin::v1::Grant>,
-}
-
-impl ::lark_runtime::json::FromJson for GetBadgeGrantData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetBadgeGrantData")?;
-        ::std::result::Result::Ok(Self {
-            grant: object.optional("grant")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetBadgeGrantData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateBadgeGrantData`]: the platform declares this shape more than once.
+pub type GetBadgeGrantData = crate::admin::v1::CreateBadgeGrantData;
 /// The `Grant` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Grant {
@@ -1855,67 +1803,12 @@ impl ::serde::Serialize for RuleDetail {
 
 /// The `UpdateBadgeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateBadgeData {
-    /// `badge`.
-    pub badge: ::std::option::Option<crate::admin::v1::Badge>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateBadgeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UpdateBadgeData")?;
-        ::std::result::Result::Ok(Self {
-            badge: object.optional("badge")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateBadgeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateBadgeData`]: the platform declares this shape more than once.
+pub type UpdateBadgeData = crate::admin::v1::CreateBadgeData;
 /// The `UpdateBadgeGrantData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateBadgeGrantData {
-    /// `grant`.
-    pub grant: ::std::option::Option<crate::admin::v1::Grant>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateBadgeGrantData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateBadgeGrantData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            grant: object.optional("grant")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateBadgeGrantData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateBadgeGrantData`]: the platform declares this shape more than once.
+pub type UpdateBadgeGrantData = crate::admin::v1::CreateBadgeGrantData;
 /// Values of `DepartmentIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`DepartmentIdType::Unknown`]

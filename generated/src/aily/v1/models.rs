@@ -1272,37 +1272,8 @@ impl ::serde::Serialize for CreateAilySessionRunBody {
 
 /// The `CreateAilySessionRunData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateAilySessionRunData {
-    /// `run`.
-    pub run: ::std::option::Option<crate::aily::v1::Run>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateAilySessionRunData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateAilySessionRunData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            run: object.optional("run")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateAilySessionRunData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CancelAilySessionRunData`]: the platform declares this shape more than once.
+pub type CreateAilySessionRunData = crate::aily::v1::CancelAilySessionRunData;
 /// The `CreateAppDataAssetBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateAppDataAssetBody {
@@ -2017,37 +1988,8 @@ impl<'de> ::serde::Deserialize<'de> for DataAssetTag {
 
 /// The `DeleteAppDataAssetData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteAppDataAssetData {
-    /// `data_asset`.
-    pub data_asset: ::std::option::Option<crate::aily::v1::DataAsset>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteAppDataAssetData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteAppDataAssetData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            data_asset: object.optional("data_asset")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteAppDataAssetData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAppDataAssetData`]: the platform declares this shape more than once.
+pub type DeleteAppDataAssetData = crate::aily::v1::CreateAppDataAssetData;
 /// The `GetAgentAgentArtifactData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2172,133 +2114,20 @@ impl<'de> ::serde::Deserialize<'de> for GetAgentAgentChatSessionData {
 
 /// The `GetAilySessionAilyMessageData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetAilySessionAilyMessageData {
-    /// `message`.
-    pub message: ::std::option::Option<crate::aily::v1::AilyMessage>,
-}
-
-impl ::lark_runtime::json::FromJson for GetAilySessionAilyMessageData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetAilySessionAilyMessageData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            message: object.optional("message")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetAilySessionAilyMessageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAilySessionAilyMessageData`]: the platform declares this shape more than once.
+pub type GetAilySessionAilyMessageData = crate::aily::v1::CreateAilySessionAilyMessageData;
 /// The `GetAilySessionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetAilySessionData {
-    /// `session`.
-    pub session: ::std::option::Option<crate::aily::v1::AilySession>,
-}
-
-impl ::lark_runtime::json::FromJson for GetAilySessionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetAilySessionData")?;
-        ::std::result::Result::Ok(Self {
-            session: object.optional("session")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetAilySessionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAilySessionData`]: the platform declares this shape more than once.
+pub type GetAilySessionData = crate::aily::v1::CreateAilySessionData;
 /// The `GetAilySessionRunData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetAilySessionRunData {
-    /// `run`.
-    pub run: ::std::option::Option<crate::aily::v1::Run>,
-}
-
-impl ::lark_runtime::json::FromJson for GetAilySessionRunData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetAilySessionRunData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            run: object.optional("run")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetAilySessionRunData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CancelAilySessionRunData`]: the platform declares this shape more than once.
+pub type GetAilySessionRunData = crate::aily::v1::CancelAilySessionRunData;
 /// The `GetAppDataAssetData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetAppDataAssetData {
-    /// `data_asset`.
-    pub data_asset: ::std::option::Option<crate::aily::v1::DataAsset>,
-}
-
-impl ::lark_runtime::json::FromJson for GetAppDataAssetData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetAppDataAssetData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            data_asset: object.optional("data_asset")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetAppDataAssetData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAppDataAssetData`]: the platform declares this shape more than once.
+pub type GetAppDataAssetData = crate::aily::v1::CreateAppDataAssetData;
 /// The `GetAppSkillData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2887,71 +2716,13 @@ impl<'de> ::serde::Deserialize<'de> for StartAppSkillData {
 }
 
 /// The `UpdateAilySessionBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UpdateAilySessionBody {
-    /// `channel_context`.
-    pub channel_context: ::std::option::Option<::std::string::String>,
-    /// `metadata`.
-    pub metadata: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateAilySessionBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("channel_context", &self.channel_context);
-        object.put("metadata", &self.metadata);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateAilySessionBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateAilySessionBody`]: the platform declares this shape more than once.
+pub type UpdateAilySessionBody = crate::aily::v1::CreateAilySessionBody;
 /// The `UpdateAilySessionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateAilySessionData {
-    /// `session`.
-    pub session: ::std::option::Option<crate::aily::v1::AilySession>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateAilySessionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateAilySessionData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            session: object.optional("session")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateAilySessionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAilySessionData`]: the platform declares this shape more than once.
+pub type UpdateAilySessionData = crate::aily::v1::CreateAilySessionData;
 /// The `UploadFileAppDataAssetBody` object.
 ///
 /// Sent as `multipart/form-data`; `file` fields become file parts.

@@ -848,37 +848,8 @@ impl ::serde::Serialize for BatchDeleteApplicationObjectRecordBody {
 
 /// The `BatchDeleteApplicationObjectRecordData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BatchDeleteApplicationObjectRecordData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::apaas::v1::RecordResult>>,
-}
-
-impl ::lark_runtime::json::FromJson for BatchDeleteApplicationObjectRecordData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "BatchDeleteApplicationObjectRecordData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BatchDeleteApplicationObjectRecordData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchCreateApplicationObjectRecordData`]: the platform declares this shape more than once.
+pub type BatchDeleteApplicationObjectRecordData = crate::apaas::v1::BatchCreateApplicationObjectRecordData;
 /// The `BatchQueryApplicationObjectRecordBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -978,133 +949,21 @@ impl<'de> ::serde::Deserialize<'de> for BatchQueryApplicationObjectRecordData {
 }
 
 /// The `BatchRemoveAuthorizationApplicationRecordPermissionMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct BatchRemoveAuthorizationApplicationRecordPermissionMemberBody {
-    /// `user_ids`.
-    pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::ToJson
-for BatchRemoveAuthorizationApplicationRecordPermissionMemberBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_ids", &self.user_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for BatchRemoveAuthorizationApplicationRecordPermissionMemberBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchCreateAuthorizationApplicationRecordPermissionMemberBody`]: the platform declares this shape more than once.
+pub type BatchRemoveAuthorizationApplicationRecordPermissionMemberBody = crate::apaas::v1::BatchCreateAuthorizationApplicationRecordPermissionMemberBody;
 /// The `BatchRemoveAuthorizationApplicationRoleMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct BatchRemoveAuthorizationApplicationRoleMemberBody {
-    /// `user_ids`.
-    pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `department_ids`.
-    pub department_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::ToJson for BatchRemoveAuthorizationApplicationRoleMemberBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_ids", &self.user_ids);
-        object.put("department_ids", &self.department_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BatchRemoveAuthorizationApplicationRoleMemberBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchCreateAuthorizationApplicationRoleMemberBody`]: the platform declares this shape more than once.
+pub type BatchRemoveAuthorizationApplicationRoleMemberBody = crate::apaas::v1::BatchCreateAuthorizationApplicationRoleMemberBody;
 /// The `BatchUpdateApplicationObjectRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct BatchUpdateApplicationObjectRecordBody {
-    /// `records`.
-    pub records: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for BatchUpdateApplicationObjectRecordBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("records", &self.records);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BatchUpdateApplicationObjectRecordBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchCreateApplicationObjectRecordBody`]: the platform declares this shape more than once.
+pub type BatchUpdateApplicationObjectRecordBody = crate::apaas::v1::BatchCreateApplicationObjectRecordBody;
 /// The `BatchUpdateApplicationObjectRecordData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BatchUpdateApplicationObjectRecordData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::apaas::v1::RecordResult>>,
-}
-
-impl ::lark_runtime::json::FromJson for BatchUpdateApplicationObjectRecordData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "BatchUpdateApplicationObjectRecordData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BatchUpdateApplicationObjectRecordData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchCreateApplicationObjectRecordData`]: the platform declares this shape more than once.
+pub type BatchUpdateApplicationObjectRecordData = crate::apaas::v1::BatchCreateApplicationObjectRecordData;
 /// The `CancelApprovalInstanceBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -1531,40 +1390,8 @@ impl<'de> ::serde::Deserialize<'de> for DataChangeLogDetailApplicationAuditLogDa
 
 /// The `DataChangeLogsListApplicationAuditLogData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DataChangeLogsListApplicationAuditLogData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::apaas::v1::AuditLogEsField>>,
-    /// `total`.
-    pub total: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for DataChangeLogsListApplicationAuditLogData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DataChangeLogsListApplicationAuditLogData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            total: object.optional("total")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DataChangeLogsListApplicationAuditLogData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AuditLogListApplicationAuditLogData`]: the platform declares this shape more than once.
+pub type DataChangeLogsListApplicationAuditLogData = crate::apaas::v1::AuditLogListApplicationAuditLogData;
 /// The `EnumGetWorkspaceEnumData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1825,37 +1652,8 @@ impl ::serde::Serialize for ExpeditingUserTaskBody {
 
 /// The `GetApplicationAuditLogData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetApplicationAuditLogData {
-    /// `data`.
-    pub data: ::std::option::Option<crate::apaas::v1::AuditLogDetail>,
-}
-
-impl ::lark_runtime::json::FromJson for GetApplicationAuditLogData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetApplicationAuditLogData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            data: object.optional("data")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetApplicationAuditLogData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DataChangeLogDetailApplicationAuditLogData`]: the platform declares this shape more than once.
+pub type GetApplicationAuditLogData = crate::apaas::v1::DataChangeLogDetailApplicationAuditLogData;
 /// The `GetApplicationEnvironmentVariableData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2573,35 +2371,9 @@ impl ::serde::Serialize for OrderCondition {
 }
 
 /// The `PatchApplicationObjectRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct PatchApplicationObjectRecordBody {
-    /// `record`.
-    pub record: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for PatchApplicationObjectRecordBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("record", &self.record);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PatchApplicationObjectRecordBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateApplicationObjectRecordBody`]: the platform declares this shape more than once.
+pub type PatchApplicationObjectRecordBody = crate::apaas::v1::CreateApplicationObjectRecordBody;
 /// The `PermissionNameInfo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3034,35 +2806,9 @@ impl<'de> ::serde::Deserialize<'de> for RecordResultError {
 }
 
 /// The `RecordsBatchUpdateWorkspaceTableBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RecordsBatchUpdateWorkspaceTableBody {
-    /// `records`.
-    pub records: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for RecordsBatchUpdateWorkspaceTableBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("records", &self.records);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RecordsBatchUpdateWorkspaceTableBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchCreateApplicationObjectRecordBody`]: the platform declares this shape more than once.
+pub type RecordsBatchUpdateWorkspaceTableBody = crate::apaas::v1::BatchCreateApplicationObjectRecordBody;
 /// The `RecordsBatchUpdateWorkspaceTableData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3139,164 +2885,25 @@ impl<'de> ::serde::Deserialize<'de> for RecordsGetWorkspaceTableData {
 }
 
 /// The `RecordsPatchWorkspaceTableBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RecordsPatchWorkspaceTableBody {
-    /// `record`.
-    pub record: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for RecordsPatchWorkspaceTableBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("record", &self.record);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RecordsPatchWorkspaceTableBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateApplicationObjectRecordBody`]: the platform declares this shape more than once.
+pub type RecordsPatchWorkspaceTableBody = crate::apaas::v1::CreateApplicationObjectRecordBody;
 /// The `RecordsPatchWorkspaceTableData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RecordsPatchWorkspaceTableData {
-    /// `record_ids`.
-    pub record_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::FromJson for RecordsPatchWorkspaceTableData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RecordsPatchWorkspaceTableData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            record_ids: object.optional("record_ids")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RecordsPatchWorkspaceTableData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`RecordsBatchUpdateWorkspaceTableData`]: the platform declares this shape more than once.
+pub type RecordsPatchWorkspaceTableData = crate::apaas::v1::RecordsBatchUpdateWorkspaceTableData;
 /// The `RecordsPostWorkspaceTableBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RecordsPostWorkspaceTableBody {
-    /// `records`.
-    pub records: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for RecordsPostWorkspaceTableBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("records", &self.records);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RecordsPostWorkspaceTableBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchCreateApplicationObjectRecordBody`]: the platform declares this shape more than once.
+pub type RecordsPostWorkspaceTableBody = crate::apaas::v1::BatchCreateApplicationObjectRecordBody;
 /// The `RecordsPostWorkspaceTableData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RecordsPostWorkspaceTableData {
-    /// `record_ids`.
-    pub record_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::FromJson for RecordsPostWorkspaceTableData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RecordsPostWorkspaceTableData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            record_ids: object.optional("record_ids")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RecordsPostWorkspaceTableData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`RecordsBatchUpdateWorkspaceTableData`]: the platform declares this shape more than once.
+pub type RecordsPostWorkspaceTableData = crate::apaas::v1::RecordsBatchUpdateWorkspaceTableData;
 /// The `RejectApprovalTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RejectApprovalTaskBody {
-    /// `user_id`.
-    pub user_id: ::std::string::String,
-    /// `opinion`.
-    pub opinion: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for RejectApprovalTaskBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.put("opinion", &self.opinion);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RejectApprovalTaskBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AgreeApprovalTaskBody`]: the platform declares this shape more than once.
+pub type RejectApprovalTaskBody = crate::apaas::v1::AgreeApprovalTaskBody;
 /// The `RoleMember` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3722,37 +3329,8 @@ impl ::serde::Serialize for SqlCommandsWorkspaceBody {
 
 /// The `SqlCommandsWorkspaceData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SqlCommandsWorkspaceData {
-    /// `result`.
-    pub result: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SqlCommandsWorkspaceData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SqlCommandsWorkspaceData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SqlCommandsWorkspaceData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`InvokeApplicationFunctionData`]: the platform declares this shape more than once.
+pub type SqlCommandsWorkspaceData = crate::apaas::v1::InvokeApplicationFunctionData;
 /// The `TableGetWorkspaceTableData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4022,84 +3600,12 @@ impl<'de> ::serde::Deserialize<'de> for UserTaskWfInstanceType {
 
 /// The `ViewsGetWorkspaceViewData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ViewsGetWorkspaceViewData {
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `total`.
-    pub total: ::std::option::Option<i32>,
-    /// `items`.
-    pub items: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ViewsGetWorkspaceViewData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ViewsGetWorkspaceViewData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            total: object.optional("total")?,
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ViewsGetWorkspaceViewData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`RecordsGetWorkspaceTableData`]: the platform declares this shape more than once.
+pub type ViewsGetWorkspaceViewData = crate::apaas::v1::RecordsGetWorkspaceTableData;
 /// The `WorkspaceDataTable` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct WorkspaceDataTable {
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `columns`.
-    pub columns: ::std::option::Option<
-        ::std::vec::Vec<crate::apaas::v1::WorkspaceDataTableColumnInfo>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for WorkspaceDataTable {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "WorkspaceDataTable")?;
-        ::std::result::Result::Ok(Self {
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            columns: object.optional("columns")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WorkspaceDataTable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`TableGetWorkspaceTableData`]: the platform declares this shape more than once.
+pub type WorkspaceDataTable = crate::apaas::v1::TableGetWorkspaceTableData;
 /// The `WorkspaceDataTableColumnInfo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5021,90 +4527,8 @@ impl<'de> ::serde::Deserialize<'de> for SeatActivityStatus {
 
 /// Values of `SeatAssignmentStatus`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`SeatAssignmentStatus::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     SeatAssignmentStatus::InUse => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum SeatAssignmentStatus {
-    /// `in_use`.
-    InUse,
-    /// `released`.
-    Released,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl SeatAssignmentStatus {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["in_use", "released"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InUse => "in_use",
-            Self::Released => "released",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for SeatAssignmentStatus {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "in_use" => Self::InUse,
-            "released" => Self::Released,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for SeatAssignmentStatus {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for SeatAssignmentStatus {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SeatAssignmentStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`SeatActivityStatus`]: the platform declares these values more than once.
+pub type SeatAssignmentStatus = crate::apaas::v1::SeatActivityStatus;
 /// Values of `SeatType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`SeatType::Unknown`]

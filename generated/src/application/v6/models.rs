@@ -429,70 +429,12 @@ impl<'de> ::serde::Deserialize<'de> for AppOpenEventApplicants {
 
 /// The `AppOpenEventInstaller` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AppOpenEventInstaller {
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for AppOpenEventInstaller {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AppOpenEventInstaller",
-        )?;
-        ::std::result::Result::Ok(Self {
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AppOpenEventInstaller {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AppOpenEventApplicants`]: the platform declares this shape more than once.
+pub type AppOpenEventInstaller = crate::application::v6::AppOpenEventApplicants;
 /// The `AppOpenEventInstallerEmployee` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AppOpenEventInstallerEmployee {
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for AppOpenEventInstallerEmployee {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AppOpenEventInstallerEmployee",
-        )?;
-        ::std::result::Result::Ok(Self {
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AppOpenEventInstallerEmployee {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AppOpenEventApplicants`]: the platform declares this shape more than once.
+pub type AppOpenEventInstallerEmployee = crate::application::v6::AppOpenEventApplicants;
 /// The `AppRecommendRule` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1059,41 +1001,9 @@ impl<'de> ::serde::Deserialize<'de> for AppVisibilityEvent {
 }
 
 /// The `AppVisibilityIdList` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct AppVisibilityIdList {
-    /// `user_ids`.
-    pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `department_ids`.
-    pub department_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `group_ids`.
-    pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::ToJson for AppVisibilityIdList {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_ids", &self.user_ids);
-        object.put("department_ids", &self.department_ids);
-        object.put("group_ids", &self.group_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppVisibilityIdList {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AppContactsRangeIdList`]: the platform declares this shape more than once.
+pub type AppVisibilityIdList = crate::application::v6::AppContactsRangeIdList;
 /// The `AppVisibleList` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AppVisibleList {
@@ -2736,41 +2646,9 @@ impl ::serde::Serialize for CallbackInfo {
 }
 
 /// The `CheckWhiteBlackListApplicationVisibilityBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct CheckWhiteBlackListApplicationVisibilityBody {
-    /// `user_ids`.
-    pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `department_ids`.
-    pub department_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `group_ids`.
-    pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::ToJson for CheckWhiteBlackListApplicationVisibilityBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_ids", &self.user_ids);
-        object.put("department_ids", &self.department_ids);
-        object.put("group_ids", &self.group_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CheckWhiteBlackListApplicationVisibilityBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AppContactsRangeIdList`]: the platform declares this shape more than once.
+pub type CheckWhiteBlackListApplicationVisibilityBody = crate::application::v6::AppContactsRangeIdList;
 /// The `CheckWhiteBlackListApplicationVisibilityData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3715,59 +3593,9 @@ impl ::serde::Serialize for MessageAction {
 }
 
 /// The `MessageActionI18nInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct MessageActionI18nInfo {
-    /// `i18n_key`.
-    pub i18n_key: ::std::option::Option<
-        crate::application::v6::MessageActionI18nInfoI18nKey,
-    >,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for MessageActionI18nInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MessageActionI18nInfo",
-        )?;
-        ::std::result::Result::Ok(Self {
-            i18n_key: object.optional("i18n_key")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MessageActionI18nInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MessageActionI18nInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("i18n_key", &self.i18n_key);
-        object.put("name", &self.name);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MessageActionI18nInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BlockI18nInfo`]: the platform declares this shape more than once.
+pub type MessageActionI18nInfo = crate::application::v6::BlockI18nInfo;
 /// The `MessagePushOverviewApplicationAppUsageBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -4076,39 +3904,8 @@ impl ::serde::Serialize for OverviewApplicationAppUsageBody {
 
 /// The `OverviewApplicationAppUsageData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct OverviewApplicationAppUsageData {
-    /// `items`.
-    pub items: ::std::option::Option<
-        ::std::vec::Vec<crate::application::v6::ApplicationAppUsage>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for OverviewApplicationAppUsageData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "OverviewApplicationAppUsageData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OverviewApplicationAppUsageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MessagePushOverviewApplicationAppUsageData`]: the platform declares this shape more than once.
+pub type OverviewApplicationAppUsageData = crate::application::v6::MessagePushOverviewApplicationAppUsageData;
 /// The `PatchApplicationContactsRangeBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchApplicationContactsRangeBody {
@@ -4535,54 +4332,9 @@ impl<'de> ::serde::Deserialize<'de> for UserId {
 }
 
 /// The `WebApp` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct WebApp {
-    /// `pc_url`.
-    pub pc_url: ::std::option::Option<::std::string::String>,
-    /// `mobile_url`.
-    pub mobile_url: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for WebApp {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "WebApp")?;
-        ::std::result::Result::Ok(Self {
-            pc_url: object.optional("pc_url")?,
-            mobile_url: object.optional("mobile_url")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WebApp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for WebApp {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("pc_url", &self.pc_url);
-        object.put("mobile_url", &self.mobile_url);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for WebApp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BotMenuRedirectLink`]: the platform declares this shape more than once.
+pub type WebApp = crate::application::v6::BotMenuRedirectLink;
 /// The `WorkplaceWidget` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WorkplaceWidget {
@@ -5017,110 +4769,8 @@ impl ::serde::Serialize for CallbackType {
 
 /// Values of `CloudDocI18nInfoI18nKey`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`CloudDocI18nInfoI18nKey::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     CloudDocI18nInfoI18nKey::ZhCn => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum CloudDocI18nInfoI18nKey {
-    /// `zh_cn`.
-    ZhCn,
-    /// `en_us`.
-    EnUs,
-    /// `ja_jp`.
-    JaJp,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl CloudDocI18nInfoI18nKey {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["zh_cn", "en_us", "ja_jp"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ZhCn => "zh_cn",
-            Self::EnUs => "en_us",
-            Self::JaJp => "ja_jp",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for CloudDocI18nInfoI18nKey {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "zh_cn" => Self::ZhCn,
-            "en_us" => Self::EnUs,
-            "ja_jp" => Self::JaJp,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for CloudDocI18nInfoI18nKey {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for CloudDocI18nInfoI18nKey {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CloudDocI18nInfoI18nKey {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CloudDocI18nInfoI18nKey {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for CloudDocI18nInfoI18nKey {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BlockI18nInfoI18nKey`]: the platform declares these values more than once.
+pub type CloudDocI18nInfoI18nKey = crate::application::v6::BlockI18nInfoI18nKey;
 /// Values of `ContactsRangeType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ContactsRangeType::Unknown`]
@@ -5877,199 +5527,12 @@ impl<'de> ::serde::Deserialize<'de> for ItemType {
 
 /// Values of `Lang`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`Lang::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     Lang::ZhCn => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum Lang {
-    /// `zh_cn`.
-    ZhCn,
-    /// `en_us`.
-    EnUs,
-    /// `ja_jp`.
-    JaJp,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl Lang {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["zh_cn", "en_us", "ja_jp"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ZhCn => "zh_cn",
-            Self::EnUs => "en_us",
-            Self::JaJp => "ja_jp",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for Lang {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "zh_cn" => Self::ZhCn,
-            "en_us" => Self::EnUs,
-            "ja_jp" => Self::JaJp,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for Lang {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Lang {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for Lang {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BlockI18nInfoI18nKey`]: the platform declares these values more than once.
+pub type Lang = crate::application::v6::BlockI18nInfoI18nKey;
 /// Values of `MessageActionI18nInfoI18nKey`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`MessageActionI18nInfoI18nKey::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     MessageActionI18nInfoI18nKey::ZhCn => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum MessageActionI18nInfoI18nKey {
-    /// `zh_cn`.
-    ZhCn,
-    /// `en_us`.
-    EnUs,
-    /// `ja_jp`.
-    JaJp,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl MessageActionI18nInfoI18nKey {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["zh_cn", "en_us", "ja_jp"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ZhCn => "zh_cn",
-            Self::EnUs => "en_us",
-            Self::JaJp => "ja_jp",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for MessageActionI18nInfoI18nKey {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "zh_cn" => Self::ZhCn,
-            "en_us" => Self::EnUs,
-            "ja_jp" => Self::JaJp,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for MessageActionI18nInfoI18nKey {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for MessageActionI18nInfoI18nKey {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MessageActionI18nInfoI18nKey {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MessageActionI18nInfoI18nKey {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for MessageActionI18nInfoI18nKey {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BlockI18nInfoI18nKey`]: the platform declares these values more than once.
+pub type MessageActionI18nInfoI18nKey = crate::application::v6::BlockI18nInfoI18nKey;
 /// Values of `MobileDefaultAbility`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`MobileDefaultAbility::Unknown`]
@@ -6264,216 +5727,12 @@ impl<'de> ::serde::Deserialize<'de> for Operation {
 
 /// Values of `PcDefaultAbility`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PcDefaultAbility::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PcDefaultAbility::Bot => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PcDefaultAbility {
-    /// `bot`.
-    Bot,
-    /// `gadget`.
-    Gadget,
-    /// `web_app`.
-    WebApp,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PcDefaultAbility {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["bot", "gadget", "web_app"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Bot => "bot",
-            Self::Gadget => "gadget",
-            Self::WebApp => "web_app",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PcDefaultAbility {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "bot" => Self::Bot,
-            "gadget" => Self::Gadget,
-            "web_app" => Self::WebApp,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PcDefaultAbility {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for PcDefaultAbility {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PcDefaultAbility {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PcDefaultAbility {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for PcDefaultAbility {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`MobileDefaultAbility`]: the platform declares these values more than once.
+pub type PcDefaultAbility = crate::application::v6::MobileDefaultAbility;
 /// Values of `PrimaryLanguage`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PrimaryLanguage::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PrimaryLanguage::ZhCn => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PrimaryLanguage {
-    /// `zh_cn`.
-    ZhCn,
-    /// `en_us`.
-    EnUs,
-    /// `ja_jp`.
-    JaJp,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PrimaryLanguage {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["zh_cn", "en_us", "ja_jp"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ZhCn => "zh_cn",
-            Self::EnUs => "en_us",
-            Self::JaJp => "ja_jp",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PrimaryLanguage {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "zh_cn" => Self::ZhCn,
-            "en_us" => Self::EnUs,
-            "ja_jp" => Self::JaJp,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PrimaryLanguage {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for PrimaryLanguage {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PrimaryLanguage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PrimaryLanguage {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for PrimaryLanguage {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BlockI18nInfoI18nKey`]: the platform declares these values more than once.
+pub type PrimaryLanguage = crate::application::v6::BlockI18nInfoI18nKey;
 /// Values of `ScopeType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ScopeType::Unknown`]
@@ -6557,6 +5816,22 @@ impl<'de> ::serde::Deserialize<'de> for ScopeType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ScopeType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ScopeType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -6648,106 +5923,8 @@ impl<'de> ::serde::Deserialize<'de> for Status {
 
 /// Values of `TokenTypes`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`TokenTypes::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     TokenTypes::User => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum TokenTypes {
-    /// `user`.
-    User,
-    /// `tenant`.
-    Tenant,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl TokenTypes {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["user", "tenant"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Tenant => "tenant",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for TokenTypes {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "tenant" => Self::Tenant,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TokenTypes {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for TokenTypes {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TokenTypes {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TokenTypes {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for TokenTypes {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`ScopeType`]: the platform declares these values more than once.
+pub type TokenTypes = crate::application::v6::ScopeType;
 /// Values of `Type`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Type::Unknown`]

@@ -481,41 +481,9 @@ impl ::serde::Serialize for AppI18nInfo {
 }
 
 /// The `AppVisibilityIdList` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct AppVisibilityIdList {
-    /// `user_ids`.
-    pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `department_ids`.
-    pub department_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `group_ids`.
-    pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::ToJson for AppVisibilityIdList {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_ids", &self.user_ids);
-        object.put("department_ids", &self.department_ids);
-        object.put("group_ids", &self.group_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppVisibilityIdList {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AppContactsRangeIdList`]: the platform declares this shape more than once.
+pub type AppVisibilityIdList = crate::application::v7::AppContactsRangeIdList;
 /// The `BotMenuNode` object.
 #[derive(
     ::std::fmt::Debug,
@@ -1433,93 +1401,8 @@ impl ::serde::Serialize for MobileDefaultAbility {
 
 /// Values of `PcDefaultAbility`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PcDefaultAbility::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PcDefaultAbility::Gadget => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PcDefaultAbility {
-    /// `gadget`.
-    Gadget,
-    /// `web_app`.
-    WebApp,
-    /// `bot`.
-    Bot,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PcDefaultAbility {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["gadget", "web_app", "bot"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Gadget => "gadget",
-            Self::WebApp => "web_app",
-            Self::Bot => "bot",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PcDefaultAbility {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "gadget" => Self::Gadget,
-            "web_app" => Self::WebApp,
-            "bot" => Self::Bot,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PcDefaultAbility {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PcDefaultAbility {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for PcDefaultAbility {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`MobileDefaultAbility`]: the platform declares these values more than once.
+pub type PcDefaultAbility = crate::application::v7::MobileDefaultAbility;
 /// Values of `PcNewPageOpenMode`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`PcNewPageOpenMode::Unknown`]
@@ -1607,89 +1490,8 @@ impl ::serde::Serialize for PcNewPageOpenMode {
 
 /// Values of `SubscriptionType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`SubscriptionType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     SubscriptionType::Webhook => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum SubscriptionType {
-    /// `webhook`.
-    Webhook,
-    /// `websocket`.
-    Websocket,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl SubscriptionType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["webhook", "websocket"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Webhook => "webhook",
-            Self::Websocket => "websocket",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for SubscriptionType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "webhook" => Self::Webhook,
-            "websocket" => Self::Websocket,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for SubscriptionType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for SubscriptionType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for SubscriptionType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CallbackType`]: the platform declares these values more than once.
+pub type SubscriptionType = crate::application::v7::CallbackType;
 /// Values of `TokenType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`TokenType::Unknown`]

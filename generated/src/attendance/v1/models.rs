@@ -774,15 +774,33 @@ impl<'de> ::serde::Deserialize<'de> for CreateShiftData {
 }
 
 /// The `CreateUserApprovalBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateUserApprovalBody {
     /// `user_approval`.
     pub user_approval: ::std::option::Option<crate::attendance::v1::UserApproval>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateUserApprovalBody {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CreateUserApprovalBody",
+        )?;
+        ::std::result::Result::Ok(Self {
+            user_approval: object.optional("user_approval")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateUserApprovalBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateUserApprovalBody {
@@ -805,37 +823,8 @@ impl ::serde::Serialize for CreateUserApprovalBody {
 
 /// The `CreateUserApprovalData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateUserApprovalData {
-    /// `user_approval`.
-    pub user_approval: ::std::option::Option<crate::attendance::v1::UserApproval>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateUserApprovalData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateUserApprovalData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            user_approval: object.optional("user_approval")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateUserApprovalData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateUserApprovalBody`]: the platform declares this shape more than once.
+pub type CreateUserApprovalData = crate::attendance::v1::CreateUserApprovalBody;
 /// The `CreateUserTaskRemedyData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1511,10 +1500,7 @@ impl<'de> ::serde::Deserialize<'de> for GetLeaveEmployExpireRecordData {
 }
 
 /// The `GetShiftData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct GetShiftData {
     /// `shift_id`.
     pub shift_id: ::std::option::Option<::std::string::String>,
@@ -1621,11 +1607,45 @@ impl<'de> ::serde::Deserialize<'de> for GetShiftData {
     }
 }
 
+impl ::lark_runtime::json::ToJson for GetShiftData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("shift_id", &self.shift_id);
+        object.put("shift_name", &self.shift_name);
+        object.put("punch_times", &self.punch_times);
+        object.put("sub_shift_leader_ids", &self.sub_shift_leader_ids);
+        object.put("is_flexible", &self.is_flexible);
+        object.put("flexible_minutes", &self.flexible_minutes);
+        object.put("flexible_rule", &self.flexible_rule);
+        object.put("no_need_off", &self.no_need_off);
+        object.put("punch_time_rule", &self.punch_time_rule);
+        object.put("late_off_late_on_rule", &self.late_off_late_on_rule);
+        object.put("rest_time_rule", &self.rest_time_rule);
+        object.put("overtime_rule", &self.overtime_rule);
+        object.put("day_type", &self.day_type);
+        object.put("overtime_rest_time_rule", &self.overtime_rest_time_rule);
+        object.put("late_minutes_as_serious_late", &self.late_minutes_as_serious_late);
+        object.put("shift_middle_time_rule", &self.shift_middle_time_rule);
+        object.put("shift_attendance_time_config", &self.shift_attendance_time_config);
+        object.put("late_off_late_on_setting", &self.late_off_late_on_setting);
+        object.put("id", &self.id);
+        object.put("rest_time_flexible_configs", &self.rest_time_flexible_configs);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for GetShiftData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// The `GetUserFlowData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct GetUserFlowData {
     /// `user_id`.
     pub user_id: ::std::option::Option<::std::string::String>,
@@ -1702,6 +1722,42 @@ impl<'de> ::serde::Deserialize<'de> for GetUserFlowData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for GetUserFlowData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.put("creator_id", &self.creator_id);
+        object.put("location_name", &self.location_name);
+        object.put("check_time", &self.check_time);
+        object.put("comment", &self.comment);
+        object.put("record_id", &self.record_id);
+        object.put("longitude", &self.longitude);
+        object.put("latitude", &self.latitude);
+        object.put("ssid", &self.ssid);
+        object.put("bssid", &self.bssid);
+        object.put("is_field", &self.is_field);
+        object.put("is_wifi", &self.is_wifi);
+        object.put("type", &self.r#type);
+        object.put("photo_urls", &self.photo_urls);
+        object.put("device_id", &self.device_id);
+        object.put("check_result", &self.check_result);
+        object.put("external_id", &self.external_id);
+        object.put("idempotent_id", &self.idempotent_id);
+        object.put("create_time", &self.create_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for GetUserFlowData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2961,15 +3017,33 @@ impl ::serde::Serialize for MemberStatusChange {
 }
 
 /// The `ModifyUserSettingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ModifyUserSettingBody {
     /// `user_setting`.
     pub user_setting: ::std::option::Option<crate::attendance::v1::UserSetting>,
+}
+
+impl ::lark_runtime::json::FromJson for ModifyUserSettingBody {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ModifyUserSettingBody",
+        )?;
+        ::std::result::Result::Ok(Self {
+            user_setting: object.optional("user_setting")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ModifyUserSettingBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ModifyUserSettingBody {
@@ -2992,37 +3066,8 @@ impl ::serde::Serialize for ModifyUserSettingBody {
 
 /// The `ModifyUserSettingData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ModifyUserSettingData {
-    /// `user_setting`.
-    pub user_setting: ::std::option::Option<crate::attendance::v1::UserSetting>,
-}
-
-impl ::lark_runtime::json::FromJson for ModifyUserSettingData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ModifyUserSettingData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            user_setting: object.optional("user_setting")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ModifyUserSettingData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ModifyUserSettingBody`]: the platform declares this shape more than once.
+pub type ModifyUserSettingData = crate::attendance::v1::ModifyUserSettingBody;
 /// The `OvertimeClockCfg` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct OvertimeClockCfg {
@@ -3520,115 +3565,8 @@ impl ::serde::Serialize for PunchTimeSimpleRule {
 
 /// The `QueryShiftData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct QueryShiftData {
-    /// `shift_id`.
-    pub shift_id: ::std::option::Option<::std::string::String>,
-    /// `shift_name`.
-    pub shift_name: ::std::option::Option<::std::string::String>,
-    /// `punch_times`.
-    pub punch_times: ::std::option::Option<i32>,
-    /// `sub_shift_leader_ids`.
-    pub sub_shift_leader_ids: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
-    /// `is_flexible`.
-    pub is_flexible: ::std::option::Option<bool>,
-    /// `flexible_minutes`.
-    pub flexible_minutes: ::std::option::Option<i32>,
-    /// `flexible_rule`.
-    pub flexible_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::FlexibleRule>,
-    >,
-    /// `no_need_off`.
-    pub no_need_off: ::std::option::Option<bool>,
-    /// `punch_time_rule`.
-    pub punch_time_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::PunchTimeRule>,
-    >,
-    /// `late_off_late_on_rule`.
-    pub late_off_late_on_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::LateOffLateOnRule>,
-    >,
-    /// `rest_time_rule`.
-    pub rest_time_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::RestRule>,
-    >,
-    /// `overtime_rule`.
-    pub overtime_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::OvertimeRule>,
-    >,
-    /// `day_type`.
-    pub day_type: ::std::option::Option<i32>,
-    /// `overtime_rest_time_rule`.
-    pub overtime_rest_time_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::RestRule>,
-    >,
-    /// `late_minutes_as_serious_late`.
-    pub late_minutes_as_serious_late: ::std::option::Option<i32>,
-    /// `shift_middle_time_rule`.
-    pub shift_middle_time_rule: ::std::option::Option<
-        crate::attendance::v1::ShiftMiddleTimeRule,
-    >,
-    /// `shift_attendance_time_config`.
-    pub shift_attendance_time_config: ::std::option::Option<
-        crate::attendance::v1::ShiftAttendanceTimeConfig,
-    >,
-    /// `late_off_late_on_setting`.
-    pub late_off_late_on_setting: ::std::option::Option<
-        crate::attendance::v1::LateOffLateOnSetting,
-    >,
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `rest_time_flexible_configs`.
-    pub rest_time_flexible_configs: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::RestTimeFlexibleConfig>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for QueryShiftData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "QueryShiftData")?;
-        ::std::result::Result::Ok(Self {
-            shift_id: object.optional("shift_id")?,
-            shift_name: object.optional("shift_name")?,
-            punch_times: object.optional("punch_times")?,
-            sub_shift_leader_ids: object.optional("sub_shift_leader_ids")?,
-            is_flexible: object.optional("is_flexible")?,
-            flexible_minutes: object.optional("flexible_minutes")?,
-            flexible_rule: object.optional("flexible_rule")?,
-            no_need_off: object.optional("no_need_off")?,
-            punch_time_rule: object.optional("punch_time_rule")?,
-            late_off_late_on_rule: object.optional("late_off_late_on_rule")?,
-            rest_time_rule: object.optional("rest_time_rule")?,
-            overtime_rule: object.optional("overtime_rule")?,
-            day_type: object.optional("day_type")?,
-            overtime_rest_time_rule: object.optional("overtime_rest_time_rule")?,
-            late_minutes_as_serious_late: object
-                .optional("late_minutes_as_serious_late")?,
-            shift_middle_time_rule: object.optional("shift_middle_time_rule")?,
-            shift_attendance_time_config: object
-                .optional("shift_attendance_time_config")?,
-            late_off_late_on_setting: object.optional("late_off_late_on_setting")?,
-            id: object.optional("id")?,
-            rest_time_flexible_configs: object.optional("rest_time_flexible_configs")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryShiftData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetShiftData`]: the platform declares this shape more than once.
+pub type QueryShiftData = crate::attendance::v1::GetShiftData;
 /// The `QueryUserAllowedRemedysUserTaskRemedyBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -3818,39 +3756,8 @@ impl ::serde::Serialize for QueryUserDailyShiftBody {
 
 /// The `QueryUserDailyShiftData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct QueryUserDailyShiftData {
-    /// `user_daily_shifts`.
-    pub user_daily_shifts: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::UserDailyShift>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for QueryUserDailyShiftData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "QueryUserDailyShiftData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            user_daily_shifts: object.optional("user_daily_shifts")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryUserDailyShiftData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchCreateUserDailyShiftData`]: the platform declares this shape more than once.
+pub type QueryUserDailyShiftData = crate::attendance::v1::BatchCreateUserDailyShiftData;
 /// The `QueryUserFlowBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -4691,150 +4598,9 @@ impl<'de> ::serde::Deserialize<'de> for SearchGroupData {
 }
 
 /// The `Shift` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct Shift {
-    /// `shift_id`.
-    pub shift_id: ::std::option::Option<::std::string::String>,
-    /// `shift_name`.
-    pub shift_name: ::std::option::Option<::std::string::String>,
-    /// `punch_times`.
-    pub punch_times: ::std::option::Option<i32>,
-    /// `sub_shift_leader_ids`.
-    pub sub_shift_leader_ids: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
-    /// `is_flexible`.
-    pub is_flexible: ::std::option::Option<bool>,
-    /// `flexible_minutes`.
-    pub flexible_minutes: ::std::option::Option<i32>,
-    /// `flexible_rule`.
-    pub flexible_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::FlexibleRule>,
-    >,
-    /// `no_need_off`.
-    pub no_need_off: ::std::option::Option<bool>,
-    /// `punch_time_rule`.
-    pub punch_time_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::PunchTimeRule>,
-    >,
-    /// `late_off_late_on_rule`.
-    pub late_off_late_on_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::LateOffLateOnRule>,
-    >,
-    /// `rest_time_rule`.
-    pub rest_time_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::RestRule>,
-    >,
-    /// `overtime_rule`.
-    pub overtime_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::OvertimeRule>,
-    >,
-    /// `day_type`.
-    pub day_type: ::std::option::Option<i32>,
-    /// `overtime_rest_time_rule`.
-    pub overtime_rest_time_rule: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::RestRule>,
-    >,
-    /// `late_minutes_as_serious_late`.
-    pub late_minutes_as_serious_late: ::std::option::Option<i32>,
-    /// `shift_middle_time_rule`.
-    pub shift_middle_time_rule: ::std::option::Option<
-        crate::attendance::v1::ShiftMiddleTimeRule,
-    >,
-    /// `shift_attendance_time_config`.
-    pub shift_attendance_time_config: ::std::option::Option<
-        crate::attendance::v1::ShiftAttendanceTimeConfig,
-    >,
-    /// `late_off_late_on_setting`.
-    pub late_off_late_on_setting: ::std::option::Option<
-        crate::attendance::v1::LateOffLateOnSetting,
-    >,
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `rest_time_flexible_configs`.
-    pub rest_time_flexible_configs: ::std::option::Option<
-        ::std::vec::Vec<crate::attendance::v1::RestTimeFlexibleConfig>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for Shift {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "Shift")?;
-        ::std::result::Result::Ok(Self {
-            shift_id: object.optional("shift_id")?,
-            shift_name: object.optional("shift_name")?,
-            punch_times: object.optional("punch_times")?,
-            sub_shift_leader_ids: object.optional("sub_shift_leader_ids")?,
-            is_flexible: object.optional("is_flexible")?,
-            flexible_minutes: object.optional("flexible_minutes")?,
-            flexible_rule: object.optional("flexible_rule")?,
-            no_need_off: object.optional("no_need_off")?,
-            punch_time_rule: object.optional("punch_time_rule")?,
-            late_off_late_on_rule: object.optional("late_off_late_on_rule")?,
-            rest_time_rule: object.optional("rest_time_rule")?,
-            overtime_rule: object.optional("overtime_rule")?,
-            day_type: object.optional("day_type")?,
-            overtime_rest_time_rule: object.optional("overtime_rest_time_rule")?,
-            late_minutes_as_serious_late: object
-                .optional("late_minutes_as_serious_late")?,
-            shift_middle_time_rule: object.optional("shift_middle_time_rule")?,
-            shift_attendance_time_config: object
-                .optional("shift_attendance_time_config")?,
-            late_off_late_on_setting: object.optional("late_off_late_on_setting")?,
-            id: object.optional("id")?,
-            rest_time_flexible_configs: object.optional("rest_time_flexible_configs")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Shift {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Shift {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("shift_id", &self.shift_id);
-        object.put("shift_name", &self.shift_name);
-        object.put("punch_times", &self.punch_times);
-        object.put("sub_shift_leader_ids", &self.sub_shift_leader_ids);
-        object.put("is_flexible", &self.is_flexible);
-        object.put("flexible_minutes", &self.flexible_minutes);
-        object.put("flexible_rule", &self.flexible_rule);
-        object.put("no_need_off", &self.no_need_off);
-        object.put("punch_time_rule", &self.punch_time_rule);
-        object.put("late_off_late_on_rule", &self.late_off_late_on_rule);
-        object.put("rest_time_rule", &self.rest_time_rule);
-        object.put("overtime_rule", &self.overtime_rule);
-        object.put("day_type", &self.day_type);
-        object.put("overtime_rest_time_rule", &self.overtime_rest_time_rule);
-        object.put("late_minutes_as_serious_late", &self.late_minutes_as_serious_late);
-        object.put("shift_middle_time_rule", &self.shift_middle_time_rule);
-        object.put("shift_attendance_time_config", &self.shift_attendance_time_config);
-        object.put("late_off_late_on_setting", &self.late_off_late_on_setting);
-        object.put("id", &self.id);
-        object.put("rest_time_flexible_configs", &self.rest_time_flexible_configs);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Shift {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`GetShiftData`]: the platform declares this shape more than once.
+pub type Shift = crate::attendance::v1::GetShiftData;
 /// The `ShiftAttendanceTimeConfig` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ShiftAttendanceTimeConfig {
@@ -5134,37 +4900,8 @@ impl ::serde::Serialize for UpdateUserStatsViewBody {
 
 /// The `UpdateUserStatsViewData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateUserStatsViewData {
-    /// `view`.
-    pub view: ::std::option::Option<crate::attendance::v1::UserStatsView>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateUserStatsViewData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateUserStatsViewData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            view: object.optional("view")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateUserStatsViewData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`QueryUserStatsViewData`]: the platform declares this shape more than once.
+pub type UpdateUserStatsViewData = crate::attendance::v1::QueryUserStatsViewData;
 /// The `UploadFileBody` object.
 ///
 /// Sent as `multipart/form-data`; `file` fields become file parts.
@@ -5505,122 +5242,9 @@ impl ::serde::Serialize for UserDailyShift {
 }
 
 /// The `UserFlow` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct UserFlow {
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `creator_id`.
-    pub creator_id: ::std::option::Option<::std::string::String>,
-    /// `location_name`.
-    pub location_name: ::std::option::Option<::std::string::String>,
-    /// `check_time`.
-    pub check_time: ::std::option::Option<::std::string::String>,
-    /// `comment`.
-    pub comment: ::std::option::Option<::std::string::String>,
-    /// `record_id`.
-    pub record_id: ::std::option::Option<::std::string::String>,
-    /// `longitude`.
-    pub longitude: ::std::option::Option<f64>,
-    /// `latitude`.
-    pub latitude: ::std::option::Option<f64>,
-    /// `ssid`.
-    pub ssid: ::std::option::Option<::std::string::String>,
-    /// `bssid`.
-    pub bssid: ::std::option::Option<::std::string::String>,
-    /// `is_field`.
-    pub is_field: ::std::option::Option<bool>,
-    /// `is_wifi`.
-    pub is_wifi: ::std::option::Option<bool>,
-    /// `type`.
-    pub r#type: ::std::option::Option<i32>,
-    /// `photo_urls`.
-    pub photo_urls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `device_id`.
-    pub device_id: ::std::option::Option<::std::string::String>,
-    /// `check_result`.
-    pub check_result: ::std::option::Option<crate::attendance::v1::CheckResult>,
-    /// `external_id`.
-    pub external_id: ::std::option::Option<::std::string::String>,
-    /// `idempotent_id`.
-    pub idempotent_id: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    pub create_time: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for UserFlow {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UserFlow")?;
-        ::std::result::Result::Ok(Self {
-            user_id: object.optional("user_id")?,
-            creator_id: object.optional("creator_id")?,
-            location_name: object.optional("location_name")?,
-            check_time: object.optional("check_time")?,
-            comment: object.optional("comment")?,
-            record_id: object.optional("record_id")?,
-            longitude: object.optional("longitude")?,
-            latitude: object.optional("latitude")?,
-            ssid: object.optional("ssid")?,
-            bssid: object.optional("bssid")?,
-            is_field: object.optional("is_field")?,
-            is_wifi: object.optional("is_wifi")?,
-            r#type: object.optional("type")?,
-            photo_urls: object.optional("photo_urls")?,
-            device_id: object.optional("device_id")?,
-            check_result: object.optional("check_result")?,
-            external_id: object.optional("external_id")?,
-            idempotent_id: object.optional("idempotent_id")?,
-            create_time: object.optional("create_time")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserFlow {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UserFlow {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.put("creator_id", &self.creator_id);
-        object.put("location_name", &self.location_name);
-        object.put("check_time", &self.check_time);
-        object.put("comment", &self.comment);
-        object.put("record_id", &self.record_id);
-        object.put("longitude", &self.longitude);
-        object.put("latitude", &self.latitude);
-        object.put("ssid", &self.ssid);
-        object.put("bssid", &self.bssid);
-        object.put("is_field", &self.is_field);
-        object.put("is_wifi", &self.is_wifi);
-        object.put("type", &self.r#type);
-        object.put("photo_urls", &self.photo_urls);
-        object.put("device_id", &self.device_id);
-        object.put("check_result", &self.check_result);
-        object.put("external_id", &self.external_id);
-        object.put("idempotent_id", &self.idempotent_id);
-        object.put("create_time", &self.create_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserFlow {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`GetUserFlowData`]: the platform declares this shape more than once.
+pub type UserFlow = crate::attendance::v1::GetUserFlowData;
 /// The `UserLeave` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UserLeave {
@@ -7039,242 +6663,12 @@ impl<'de> ::serde::Deserialize<'de> for CheckInResultSupplement {
 
 /// Values of `CheckOutResult`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`CheckOutResult::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     CheckOutResult::NoNeedCheck => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum CheckOutResult {
-    /// `NoNeedCheck`.
-    NoNeedCheck,
-    /// `SystemCheck`.
-    SystemCheck,
-    /// `Normal`.
-    Normal,
-    /// `Early`.
-    Early,
-    /// `Late`.
-    Late,
-    /// `Lack`.
-    Lack,
-    /// `Todo`.
-    Todo,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl CheckOutResult {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "NoNeedCheck",
-        "SystemCheck",
-        "Normal",
-        "Early",
-        "Late",
-        "Lack",
-        "Todo",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NoNeedCheck => "NoNeedCheck",
-            Self::SystemCheck => "SystemCheck",
-            Self::Normal => "Normal",
-            Self::Early => "Early",
-            Self::Late => "Late",
-            Self::Lack => "Lack",
-            Self::Todo => "Todo",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for CheckOutResult {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "NoNeedCheck" => Self::NoNeedCheck,
-            "SystemCheck" => Self::SystemCheck,
-            "Normal" => Self::Normal,
-            "Early" => Self::Early,
-            "Late" => Self::Late,
-            "Lack" => Self::Lack,
-            "Todo" => Self::Todo,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for CheckOutResult {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for CheckOutResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CheckOutResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CheckInResult`]: the platform declares these values more than once.
+pub type CheckOutResult = crate::attendance::v1::CheckInResult;
 /// Values of `CheckOutResultSupplement`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`CheckOutResultSupplement::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     CheckOutResultSupplement::None => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum CheckOutResultSupplement {
-    /// `None`.
-    None,
-    /// `ManagerModification`.
-    ManagerModification,
-    /// `CardReplacement`.
-    CardReplacement,
-    /// `ShiftChange`.
-    ShiftChange,
-    /// `Travel`.
-    Travel,
-    /// `Leave`.
-    Leave,
-    /// `GoOut`.
-    GoOut,
-    /// `CardReplacementApplication`.
-    CardReplacementApplication,
-    /// `FieldPunch`.
-    FieldPunch,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl CheckOutResultSupplement {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "None",
-        "ManagerModification",
-        "CardReplacement",
-        "ShiftChange",
-        "Travel",
-        "Leave",
-        "GoOut",
-        "CardReplacementApplication",
-        "FieldPunch",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "None",
-            Self::ManagerModification => "ManagerModification",
-            Self::CardReplacement => "CardReplacement",
-            Self::ShiftChange => "ShiftChange",
-            Self::Travel => "Travel",
-            Self::Leave => "Leave",
-            Self::GoOut => "GoOut",
-            Self::CardReplacementApplication => "CardReplacementApplication",
-            Self::FieldPunch => "FieldPunch",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for CheckOutResultSupplement {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "None" => Self::None,
-            "ManagerModification" => Self::ManagerModification,
-            "CardReplacement" => Self::CardReplacement,
-            "ShiftChange" => Self::ShiftChange,
-            "Travel" => Self::Travel,
-            "Leave" => Self::Leave,
-            "GoOut" => Self::GoOut,
-            "CardReplacementApplication" => Self::CardReplacementApplication,
-            "FieldPunch" => Self::FieldPunch,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for CheckOutResultSupplement {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for CheckOutResultSupplement {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CheckOutResultSupplement {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CheckInResultSupplement`]: the platform declares these values more than once.
+pub type CheckOutResultSupplement = crate::attendance::v1::CheckInResultSupplement;
 /// Values of `CheckResult`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`CheckResult::Unknown`]
@@ -7795,97 +7189,8 @@ impl ::serde::Serialize for Locale {
 
 /// Values of `QueryUserApprovalEmployeeType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`QueryUserApprovalEmployeeType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     QueryUserApprovalEmployeeType::EmployeeId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum QueryUserApprovalEmployeeType {
-    /// `employee_id`.
-    EmployeeId,
-    /// `employee_no`.
-    EmployeeNo,
-    /// `open_id`.
-    OpenId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl QueryUserApprovalEmployeeType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "employee_id",
-        "employee_no",
-        "open_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::EmployeeId => "employee_id",
-            Self::EmployeeNo => "employee_no",
-            Self::OpenId => "open_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for QueryUserApprovalEmployeeType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "employee_id" => Self::EmployeeId,
-            "employee_no" => Self::EmployeeNo,
-            "open_id" => Self::OpenId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for QueryUserApprovalEmployeeType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for QueryUserApprovalEmployeeType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for QueryUserApprovalEmployeeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CreateUserApprovalEmployeeType`]: the platform declares these values more than once.
+pub type QueryUserApprovalEmployeeType = crate::attendance::v1::CreateUserApprovalEmployeeType;
 /// Values of `StatsType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`StatsType::Unknown`]

@@ -26,9 +26,9 @@ impl<'c> UserApprovalApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{CreateUserApprovalBody, CreateUserApprovalEmployeeType, CreateUserApprovalRequest};
+    /// use lark_sdk::attendance::v1::{CreateUserApprovalEmployeeType, CreateUserApprovalRequest};
     ///
-    /// let request = CreateUserApprovalRequest::new(CreateUserApprovalEmployeeType::EmployeeId, CreateUserApprovalBody::default());
+    /// let request = CreateUserApprovalRequest::new(CreateUserApprovalEmployeeType::EmployeeId, todo!("build the body"));
     /// let response = client.attendance().v1().user_approval().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -135,41 +135,21 @@ pub struct InternalAppAccessTokenBody {
 }
 
 /// The `InternalAppAccessTokenData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-pub struct InternalAppAccessTokenData {
-    /// `app_access_token`.
-    pub app_access_token: ::std::option::Option<::std::string::String>,
-    /// `expire`.
-    pub expire: ::std::option::Option<i32>,
-}
-
+///
+/// The same type as [`CreateAppAccessTokenData`]: the platform declares this shape more than once.
+pub type InternalAppAccessTokenData = crate::auth::v3::CreateAppAccessTokenData;
 /// The `InternalTenantAccessTokenBody` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-pub struct InternalTenantAccessTokenBody {
-    /// `app_id`.
-    pub app_id: ::std::string::String,
-    /// `app_secret`.
-    pub app_secret: ::std::string::String,
-}
-
+///
+/// The same type as [`InternalAppAccessTokenBody`]: the platform declares this shape more than once.
+pub type InternalTenantAccessTokenBody = crate::auth::v3::InternalAppAccessTokenBody;
 /// The `InternalTenantAccessTokenData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-pub struct InternalTenantAccessTokenData {
-    /// `tenant_access_token`.
-    pub tenant_access_token: ::std::option::Option<::std::string::String>,
-    /// `expire`.
-    pub expire: ::std::option::Option<i32>,
-}
-
+///
+/// The same type as [`CreateTenantAccessTokenData`]: the platform declares this shape more than once.
+pub type InternalTenantAccessTokenData = crate::auth::v3::CreateTenantAccessTokenData;
 /// The `ResendAppTicketBody` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-pub struct ResendAppTicketBody {
-    /// `app_id`.
-    pub app_id: ::std::string::String,
-    /// `app_secret`.
-    pub app_secret: ::std::string::String,
-}
-
+///
+/// The same type as [`InternalAppAccessTokenBody`]: the platform declares this shape more than once.
+pub type ResendAppTicketBody = crate::auth::v3::InternalAppAccessTokenBody;
 /// The app's own id and secret.
 #[derive(
     ::std::fmt::Debug,

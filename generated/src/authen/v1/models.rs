@@ -123,38 +123,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateAccessTokenData {
 }
 
 /// The `CreateOidcAccessTokenBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct CreateOidcAccessTokenBody {
-    /// `grant_type`.
-    pub grant_type: ::std::string::String,
-    /// `code`.
-    pub code: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for CreateOidcAccessTokenBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("grant_type", &self.grant_type);
-        object.put("code", &self.code);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CreateOidcAccessTokenBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateAccessTokenBody`]: the platform declares this shape more than once.
+pub type CreateOidcAccessTokenBody = crate::authen::v1::CreateAccessTokenBody;
 /// The `CreateOidcAccessTokenData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -238,172 +209,16 @@ impl ::serde::Serialize for CreateOidcRefreshAccessTokenBody {
 
 /// The `CreateOidcRefreshAccessTokenData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateOidcRefreshAccessTokenData {
-    /// `access_token`.
-    pub access_token: ::std::option::Option<::std::string::String>,
-    /// `refresh_token`.
-    pub refresh_token: ::std::option::Option<::std::string::String>,
-    /// `token_type`.
-    pub token_type: ::std::option::Option<::std::string::String>,
-    /// `expires_in`.
-    pub expires_in: ::std::option::Option<i32>,
-    /// `refresh_expires_in`.
-    pub refresh_expires_in: ::std::option::Option<i32>,
-    /// `scope`.
-    pub scope: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateOidcRefreshAccessTokenData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateOidcRefreshAccessTokenData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            access_token: object.optional("access_token")?,
-            refresh_token: object.optional("refresh_token")?,
-            token_type: object.optional("token_type")?,
-            expires_in: object.optional("expires_in")?,
-            refresh_expires_in: object.optional("refresh_expires_in")?,
-            scope: object.optional("scope")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateOidcRefreshAccessTokenData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateOidcAccessTokenData`]: the platform declares this shape more than once.
+pub type CreateOidcRefreshAccessTokenData = crate::authen::v1::CreateOidcAccessTokenData;
 /// The `CreateRefreshAccessTokenBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct CreateRefreshAccessTokenBody {
-    /// `grant_type`.
-    pub grant_type: ::std::string::String,
-    /// `refresh_token`.
-    pub refresh_token: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for CreateRefreshAccessTokenBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("grant_type", &self.grant_type);
-        object.put("refresh_token", &self.refresh_token);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CreateRefreshAccessTokenBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateOidcRefreshAccessTokenBody`]: the platform declares this shape more than once.
+pub type CreateRefreshAccessTokenBody = crate::authen::v1::CreateOidcRefreshAccessTokenBody;
 /// The `CreateRefreshAccessTokenData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateRefreshAccessTokenData {
-    /// `access_token`.
-    pub access_token: ::std::option::Option<::std::string::String>,
-    /// `token_type`.
-    pub token_type: ::std::option::Option<::std::string::String>,
-    /// `expires_in`.
-    pub expires_in: ::std::option::Option<i32>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-    /// `avatar_url`.
-    pub avatar_url: ::std::option::Option<::std::string::String>,
-    /// `avatar_thumb`.
-    pub avatar_thumb: ::std::option::Option<::std::string::String>,
-    /// `avatar_middle`.
-    pub avatar_middle: ::std::option::Option<::std::string::String>,
-    /// `avatar_big`.
-    pub avatar_big: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `enterprise_email`.
-    pub enterprise_email: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `mobile`.
-    pub mobile: ::std::option::Option<::std::string::String>,
-    /// `tenant_key`.
-    pub tenant_key: ::std::option::Option<::std::string::String>,
-    /// `refresh_expires_in`.
-    pub refresh_expires_in: ::std::option::Option<i32>,
-    /// `refresh_token`.
-    pub refresh_token: ::std::option::Option<::std::string::String>,
-    /// `sid`.
-    pub sid: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateRefreshAccessTokenData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateRefreshAccessTokenData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            access_token: object.optional("access_token")?,
-            token_type: object.optional("token_type")?,
-            expires_in: object.optional("expires_in")?,
-            name: object.optional("name")?,
-            en_name: object.optional("en_name")?,
-            avatar_url: object.optional("avatar_url")?,
-            avatar_thumb: object.optional("avatar_thumb")?,
-            avatar_middle: object.optional("avatar_middle")?,
-            avatar_big: object.optional("avatar_big")?,
-            open_id: object.optional("open_id")?,
-            union_id: object.optional("union_id")?,
-            email: object.optional("email")?,
-            enterprise_email: object.optional("enterprise_email")?,
-            user_id: object.optional("user_id")?,
-            mobile: object.optional("mobile")?,
-            tenant_key: object.optional("tenant_key")?,
-            refresh_expires_in: object.optional("refresh_expires_in")?,
-            refresh_token: object.optional("refresh_token")?,
-            sid: object.optional("sid")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateRefreshAccessTokenData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAccessTokenData`]: the platform declares this shape more than once.
+pub type CreateRefreshAccessTokenData = crate::authen::v1::CreateAccessTokenData;
 /// The `GetUserInfoData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.

@@ -533,34 +533,8 @@ pub struct File {
 
 /// The `GetEntityData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetEntityData {
-    /// `entity`.
-    pub entity: ::std::option::Option<crate::baike::v1::Entity>,
-}
-
-impl ::lark_runtime::json::FromJson for GetEntityData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetEntityData")?;
-        ::std::result::Result::Ok(Self {
-            entity: object.optional("entity")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetEntityData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateEntityData`]: the platform declares this shape more than once.
+pub type GetEntityData = crate::baike::v1::CreateEntityData;
 /// The `HighlightEntityBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -1044,37 +1018,8 @@ impl ::serde::Serialize for SearchEntityBody {
 
 /// The `SearchEntityData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SearchEntityData {
-    /// `entities`.
-    pub entities: ::std::option::Option<::std::vec::Vec<crate::baike::v1::Entity>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SearchEntityData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "SearchEntityData")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-            page_token: object.optional("page_token")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchEntityData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListEntityData`]: the platform declares this shape more than once.
+pub type SearchEntityData = crate::baike::v1::ListEntityData;
 /// The `Span` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1208,64 +1153,12 @@ impl ::serde::Serialize for Term {
 
 /// The `UpdateDraftData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateDraftData {
-    /// `draft`.
-    pub draft: ::std::option::Option<crate::baike::v1::Draft>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateDraftData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UpdateDraftData")?;
-        ::std::result::Result::Ok(Self {
-            draft: object.optional("draft")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateDraftData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateDraftData`]: the platform declares this shape more than once.
+pub type UpdateDraftData = crate::baike::v1::CreateDraftData;
 /// The `UpdateEntityData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateEntityData {
-    /// `entity`.
-    pub entity: ::std::option::Option<crate::baike::v1::Entity>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateEntityData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UpdateEntityData")?;
-        ::std::result::Result::Ok(Self {
-            entity: object.optional("entity")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateEntityData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateEntityData`]: the platform declares this shape more than once.
+pub type UpdateEntityData = crate::baike::v1::CreateEntityData;
 /// The `UploadFileData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.

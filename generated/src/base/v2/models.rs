@@ -519,34 +519,8 @@ impl ::serde::Serialize for TableRole {
 
 /// The `UpdateAppRoleData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateAppRoleData {
-    /// `role`.
-    pub role: ::std::option::Option<crate::base::v2::Role>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateAppRoleData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UpdateAppRoleData")?;
-        ::std::result::Result::Ok(Self {
-            role: object.optional("role")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateAppRoleData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAppRoleData`]: the platform declares this shape more than once.
+pub type UpdateAppRoleData = crate::base::v2::CreateAppRoleData;
 /// Values of `Conjunction`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Conjunction::Unknown`]

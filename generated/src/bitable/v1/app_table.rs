@@ -55,9 +55,9 @@ impl<'c> AppTableApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::{BatchDeleteAppTableBody, BatchDeleteAppTableRequest};
+    /// use lark_sdk::bitable::v1::BatchDeleteAppTableRequest;
     ///
-    /// let request = BatchDeleteAppTableRequest::new("<app_token>", BatchDeleteAppTableBody::default());
+    /// let request = BatchDeleteAppTableRequest::new("<app_token>", todo!("build the body"));
     /// let response = client.bitable().v1().app_table().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> AppTableApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::{PatchAppTableBody, PatchAppTableRequest};
+    /// use lark_sdk::bitable::v1::PatchAppTableRequest;
     ///
-    /// let request = PatchAppTableRequest::new("<app_token>", "<table_id>", PatchAppTableBody::default());
+    /// let request = PatchAppTableRequest::new("<app_token>", "<table_id>", todo!("build the body"));
     /// let response = client.bitable().v1().app_table().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -1880,71 +1880,9 @@ impl ::serde::Serialize for AppTableViewPropertyFilterInfo {
 }
 
 /// The `AppTableViewPropertyFilterInfoCondition` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct AppTableViewPropertyFilterInfoCondition {
-    /// `field_id`.
-    pub field_id: ::std::option::Option<::std::string::String>,
-    /// `operator`.
-    pub operator: ::std::option::Option<
-        crate::bitable::v1::AppTableViewPropertyFilterInfoConditionOperator,
-    >,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `condition_id`.
-    pub condition_id: ::std::option::Option<::std::string::String>,
-    /// `field_type`.
-    pub field_type: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for AppTableViewPropertyFilterInfoCondition {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AppTableViewPropertyFilterInfoCondition",
-        )?;
-        ::std::result::Result::Ok(Self {
-            field_id: object.optional("field_id")?,
-            operator: object.optional("operator")?,
-            value: object.optional("value")?,
-            condition_id: object.optional("condition_id")?,
-            field_type: object.optional("field_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AppTableViewPropertyFilterInfoCondition {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AppTableViewPropertyFilterInfoCondition {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("field_id", &self.field_id);
-        object.put("operator", &self.operator);
-        object.put("value", &self.value);
-        object.put("condition_id", &self.condition_id);
-        object.put("field_type", &self.field_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppTableViewPropertyFilterInfoCondition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AppTableFieldPropertyFilterInfoCondition`]: the platform declares this shape more than once.
+pub type AppTableViewPropertyFilterInfoCondition = crate::bitable::v1::AppTableFieldPropertyFilterInfoCondition;
 /// The `AppTableViewPropertyHierarchyConfig` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AppTableViewPropertyHierarchyConfig {
@@ -2054,10 +1992,7 @@ impl ::serde::Serialize for BatchCreateAppTableBody {
 }
 
 /// The `BatchCreateAppTableData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCreateAppTableData {
     /// `table_ids`.
     pub table_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -2083,6 +2018,24 @@ impl<'de> ::serde::Deserialize<'de> for BatchCreateAppTableData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for BatchCreateAppTableData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("table_ids", &self.table_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BatchCreateAppTableData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2152,65 +2105,13 @@ impl<'de> ::serde::Deserialize<'de> for BatchCreateAppTableRecordData {
 }
 
 /// The `BatchDeleteAppRoleMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct BatchDeleteAppRoleMemberBody {
-    /// `member_list`.
-    pub member_list: ::std::vec::Vec<crate::bitable::v1::AppRoleMemberId>,
-}
-
-impl ::lark_runtime::json::ToJson for BatchDeleteAppRoleMemberBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("member_list", &self.member_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BatchDeleteAppRoleMemberBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchCreateAppRoleMemberBody`]: the platform declares this shape more than once.
+pub type BatchDeleteAppRoleMemberBody = crate::bitable::v1::BatchCreateAppRoleMemberBody;
 /// The `BatchDeleteAppTableBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct BatchDeleteAppTableBody {
-    /// `table_ids`.
-    pub table_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::ToJson for BatchDeleteAppTableBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("table_ids", &self.table_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BatchDeleteAppTableBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchCreateAppTableData`]: the platform declares this shape more than once.
+pub type BatchDeleteAppTableBody = crate::bitable::v1::BatchCreateAppTableData;
 /// The `BatchDeleteAppTableRecordBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2359,70 +2260,13 @@ impl<'de> ::serde::Deserialize<'de> for BatchGetAppTableRecordData {
 }
 
 /// The `BatchUpdateAppTableRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct BatchUpdateAppTableRecordBody {
-    /// `records`.
-    pub records: ::std::vec::Vec<crate::bitable::v1::AppTableRecord>,
-}
-
-impl ::lark_runtime::json::ToJson for BatchUpdateAppTableRecordBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("records", &self.records);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BatchUpdateAppTableRecordBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchCreateAppTableRecordBody`]: the platform declares this shape more than once.
+pub type BatchUpdateAppTableRecordBody = crate::bitable::v1::BatchCreateAppTableRecordBody;
 /// The `BatchUpdateAppTableRecordData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BatchUpdateAppTableRecordData {
-    /// `records`.
-    pub records: ::std::option::Option<
-        ::std::vec::Vec<crate::bitable::v1::AppTableRecord>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for BatchUpdateAppTableRecordData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "BatchUpdateAppTableRecordData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            records: object.optional("records")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BatchUpdateAppTableRecordData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchCreateAppTableRecordData`]: the platform declares this shape more than once.
+pub type BatchUpdateAppTableRecordData = crate::bitable::v1::BatchCreateAppTableRecordData;
 /// The `BlockWorkflow` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2657,34 +2501,8 @@ impl<'de> ::serde::Deserialize<'de> for CopyAppData {
 
 /// The `CreateAppData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateAppData {
-    /// `app`.
-    pub app: ::std::option::Option<crate::bitable::v1::App>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateAppData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "CreateAppData")?;
-        ::std::result::Result::Ok(Self {
-            app: object.optional("app")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateAppData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CopyAppData`]: the platform declares this shape more than once.
+pub type CreateAppData = crate::bitable::v1::CopyAppData;
 /// The `CreateAppRoleData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3065,37 +2883,8 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAppTableRecordData {
 
 /// The `DeleteRecord` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteRecord {
-    /// `deleted`.
-    pub deleted: ::std::option::Option<bool>,
-    /// `record_id`.
-    pub record_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteRecord {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "DeleteRecord")?;
-        ::std::result::Result::Ok(Self {
-            deleted: object.optional("deleted")?,
-            record_id: object.optional("record_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteRecord {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DeleteAppTableRecordData`]: the platform declares this shape more than once.
+pub type DeleteRecord = crate::bitable::v1::DeleteAppTableRecordData;
 /// The `DisplayApp` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3438,70 +3227,12 @@ impl<'de> ::serde::Deserialize<'de> for GetAppTableFormData {
 
 /// The `GetAppTableRecordData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetAppTableRecordData {
-    /// `record`.
-    pub record: ::std::option::Option<crate::bitable::v1::AppTableRecord>,
-}
-
-impl ::lark_runtime::json::FromJson for GetAppTableRecordData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetAppTableRecordData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            record: object.optional("record")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetAppTableRecordData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAppTableRecordData`]: the platform declares this shape more than once.
+pub type GetAppTableRecordData = crate::bitable::v1::CreateAppTableRecordData;
 /// The `GetAppTableViewData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetAppTableViewData {
-    /// `view`.
-    pub view: ::std::option::Option<crate::bitable::v1::AppTableView>,
-}
-
-impl ::lark_runtime::json::FromJson for GetAppTableViewData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetAppTableViewData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            view: object.optional("view")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetAppTableViewData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAppTableViewData`]: the platform declares this shape more than once.
+pub type GetAppTableViewData = crate::bitable::v1::CreateAppTableViewData;
 /// The `ListAppBlockWorkflowData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3909,15 +3640,30 @@ impl<'de> ::serde::Deserialize<'de> for ListAppWorkflowData {
 }
 
 /// The `PatchAppTableBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchAppTableBody {
     /// `name`.
     pub name: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for PatchAppTableBody {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "PatchAppTableBody")?;
+        ::std::result::Result::Ok(Self {
+            name: object.optional("name")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PatchAppTableBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchAppTableBody {
@@ -3940,67 +3686,12 @@ impl ::serde::Serialize for PatchAppTableBody {
 
 /// The `PatchAppTableData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchAppTableData {
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchAppTableData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchAppTableData")?;
-        ::std::result::Result::Ok(Self {
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchAppTableData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`PatchAppTableBody`]: the platform declares this shape more than once.
+pub type PatchAppTableData = crate::bitable::v1::PatchAppTableBody;
 /// The `PatchAppTableFormData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchAppTableFormData {
-    /// `form`.
-    pub form: ::std::option::Option<crate::bitable::v1::AppTableForm>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchAppTableFormData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchAppTableFormData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            form: object.optional("form")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchAppTableFormData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetAppTableFormData`]: the platform declares this shape more than once.
+pub type PatchAppTableFormData = crate::bitable::v1::GetAppTableFormData;
 /// The `PatchAppTableFormFieldData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4069,37 +3760,8 @@ impl ::serde::Serialize for PatchAppTableViewBody {
 
 /// The `PatchAppTableViewData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchAppTableViewData {
-    /// `view`.
-    pub view: ::std::option::Option<crate::bitable::v1::AppTableView>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchAppTableViewData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchAppTableViewData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            view: object.optional("view")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchAppTableViewData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAppTableViewData`]: the platform declares this shape more than once.
+pub type PatchAppTableViewData = crate::bitable::v1::CreateAppTableViewData;
 /// The `Person` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Person {
@@ -4497,100 +4159,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAppData {
 
 /// The `UpdateAppRoleData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateAppRoleData {
-    /// `role`.
-    pub role: ::std::option::Option<crate::bitable::v1::AppRole>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateAppRoleData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UpdateAppRoleData")?;
-        ::std::result::Result::Ok(Self {
-            role: object.optional("role")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateAppRoleData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAppRoleData`]: the platform declares this shape more than once.
+pub type UpdateAppRoleData = crate::bitable::v1::CreateAppRoleData;
 /// The `UpdateAppTableFieldData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateAppTableFieldData {
-    /// `field`.
-    pub field: ::std::option::Option<crate::bitable::v1::AppTableField>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateAppTableFieldData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateAppTableFieldData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            field: object.optional("field")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateAppTableFieldData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAppTableFieldData`]: the platform declares this shape more than once.
+pub type UpdateAppTableFieldData = crate::bitable::v1::CreateAppTableFieldData;
 /// The `UpdateAppTableRecordData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateAppTableRecordData {
-    /// `record`.
-    pub record: ::std::option::Option<crate::bitable::v1::AppTableRecord>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateAppTableRecordData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateAppTableRecordData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            record: object.optional("record")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateAppTableRecordData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAppTableRecordData`]: the platform declares this shape more than once.
+pub type UpdateAppTableRecordData = crate::bitable::v1::CreateAppTableRecordData;
 /// The `UpdateAppWorkflowBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -5581,149 +5159,8 @@ impl ::serde::Serialize for AppTableFieldUiType {
 
 /// Values of `AppTableViewPropertyFilterInfoConditionOperator`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`AppTableViewPropertyFilterInfoConditionOperator::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     AppTableViewPropertyFilterInfoConditionOperator::Is => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum AppTableViewPropertyFilterInfoConditionOperator {
-    /// `is`.
-    Is,
-    /// `isNot`.
-    IsNot,
-    /// `contains`.
-    Contains,
-    /// `doesNotContain`.
-    DoesNotContain,
-    /// `isEmpty`.
-    IsEmpty,
-    /// `isNotEmpty`.
-    IsNotEmpty,
-    /// `isGreater`.
-    IsGreater,
-    /// `isGreaterEqual`.
-    IsGreaterEqual,
-    /// `isLess`.
-    IsLess,
-    /// `isLessEqual`.
-    IsLessEqual,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl AppTableViewPropertyFilterInfoConditionOperator {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "is",
-        "isNot",
-        "contains",
-        "doesNotContain",
-        "isEmpty",
-        "isNotEmpty",
-        "isGreater",
-        "isGreaterEqual",
-        "isLess",
-        "isLessEqual",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Is => "is",
-            Self::IsNot => "isNot",
-            Self::Contains => "contains",
-            Self::DoesNotContain => "doesNotContain",
-            Self::IsEmpty => "isEmpty",
-            Self::IsNotEmpty => "isNotEmpty",
-            Self::IsGreater => "isGreater",
-            Self::IsGreaterEqual => "isGreaterEqual",
-            Self::IsLess => "isLess",
-            Self::IsLessEqual => "isLessEqual",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for AppTableViewPropertyFilterInfoConditionOperator {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "is" => Self::Is,
-            "isNot" => Self::IsNot,
-            "contains" => Self::Contains,
-            "doesNotContain" => Self::DoesNotContain,
-            "isEmpty" => Self::IsEmpty,
-            "isNotEmpty" => Self::IsNotEmpty,
-            "isGreater" => Self::IsGreater,
-            "isGreaterEqual" => Self::IsGreaterEqual,
-            "isLess" => Self::IsLess,
-            "isLessEqual" => Self::IsLessEqual,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for AppTableViewPropertyFilterInfoConditionOperator {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for AppTableViewPropertyFilterInfoConditionOperator {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AppTableViewPropertyFilterInfoConditionOperator {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AppTableViewPropertyFilterInfoConditionOperator {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for AppTableViewPropertyFilterInfoConditionOperator {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`AppTableFieldPropertyFilterInfoConditionOperator`]: the platform declares these values more than once.
+pub type AppTableViewPropertyFilterInfoConditionOperator = crate::bitable::v1::AppTableFieldPropertyFilterInfoConditionOperator;
 /// Values of `ConditionOperator`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ConditionOperator::Unknown`]
@@ -6880,112 +6317,8 @@ impl<'de> ::serde::Deserialize<'de> for Status {
 
 /// Values of `Type`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`Type::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     Type::OpenId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum Type {
-    /// `open_id`.
-    OpenId,
-    /// `union_id`.
-    UnionId,
-    /// `user_id`.
-    UserId,
-    /// `chat_id`.
-    ChatId,
-    /// `department_id`.
-    DepartmentId,
-    /// `open_department_id`.
-    OpenDepartmentId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl Type {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "open_id",
-        "union_id",
-        "user_id",
-        "chat_id",
-        "department_id",
-        "open_department_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
-            Self::UserId => "user_id",
-            Self::ChatId => "chat_id",
-            Self::DepartmentId => "department_id",
-            Self::OpenDepartmentId => "open_department_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for Type {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
-            "user_id" => Self::UserId,
-            "chat_id" => Self::ChatId,
-            "department_id" => Self::DepartmentId,
-            "open_department_id" => Self::OpenDepartmentId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for Type {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Type {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for Type {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`MemberIdType`]: the platform declares these values more than once.
+pub type Type = crate::bitable::v1::MemberIdType;
 /// Values of `UiType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`UiType::Unknown`]

@@ -18,7 +18,7 @@ impl<'c> CalendarApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar:create`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> CalendarApi<'c> {
     /// `DELETE /open-apis/calendar/v4/calendars/:calendar_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar:delete`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> CalendarApi<'c> {
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> CalendarApi<'c> {
     /// `GET /open-apis/calendar/v4/calendars`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/list`
     ///
@@ -146,7 +146,7 @@ impl<'c> CalendarApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/mget`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/mget`
     ///
@@ -175,7 +175,7 @@ impl<'c> CalendarApi<'c> {
     /// `PATCH /open-apis/calendar/v4/calendars/:calendar_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/patch`
     ///
@@ -204,7 +204,7 @@ impl<'c> CalendarApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/primary`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=primary&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/primary`
     ///
@@ -233,7 +233,7 @@ impl<'c> CalendarApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/primarys`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=primarys&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/primarys`
     ///
@@ -262,7 +262,7 @@ impl<'c> CalendarApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/search`
     ///
@@ -291,7 +291,7 @@ impl<'c> CalendarApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/subscribe`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar:subscribe`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/subscribe`
     ///
@@ -320,7 +320,7 @@ impl<'c> CalendarApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/subscription`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/subscription`
     ///
@@ -349,7 +349,7 @@ impl<'c> CalendarApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/unsubscribe`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar:subscribe`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/unsubscribe`
     ///
@@ -378,7 +378,7 @@ impl<'c> CalendarApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/unsubscription`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar&version=v4>
     /// - Official id: `calendar/v4/calendar/unsubscription`
     ///
@@ -417,7 +417,10 @@ impl CreateCalendarRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar:create"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar&version=v4",
     };
@@ -452,7 +455,10 @@ impl DeleteCalendarRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/calendar/v4/calendars/:calendar_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar:delete"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar&version=v4",
     };
@@ -489,7 +495,14 @@ impl GetCalendarRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/calendar/v4/calendars/:calendar_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=calendar&version=v4",
     };
@@ -534,7 +547,14 @@ impl ListCalendarRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/calendar/v4/calendars",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar&version=v4",
     };
@@ -621,7 +641,10 @@ impl MgetCalendarRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/mget",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar:read", "calendar:calendar:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=calendar&resource=calendar&version=v4",
     };
@@ -671,7 +694,10 @@ impl PatchCalendarRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/calendar/v4/calendars/:calendar_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=calendar&resource=calendar&version=v4",
     };
@@ -717,7 +743,10 @@ impl PrimaryCalendarRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/primary",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar:read", "calendar:calendar:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=primary&project=calendar&resource=calendar&version=v4",
     };
@@ -779,7 +808,10 @@ impl PrimarysCalendarRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/primarys",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar:read", "calendar:calendar:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=primarys&project=calendar&resource=calendar&version=v4",
     };
@@ -833,7 +865,14 @@ impl SearchCalendarRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar&version=v4",
     };
@@ -895,7 +934,10 @@ impl SubscribeCalendarRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/subscribe",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar:subscribe"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=calendar&resource=calendar&version=v4",
     };
@@ -926,7 +968,14 @@ impl SubscriptionCalendarRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/subscription",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar&version=v4",
     };
@@ -959,7 +1008,10 @@ impl UnsubscribeCalendarRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/unsubscribe",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar:subscribe"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=calendar&resource=calendar&version=v4",
     };
@@ -990,7 +1042,14 @@ impl UnsubscriptionCalendarRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/unsubscription",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar&version=v4",
     };

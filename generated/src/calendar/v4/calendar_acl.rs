@@ -18,7 +18,7 @@ impl<'c> CalendarAclApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/acls`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:create`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.acl&version=v4>
     /// - Official id: `calendar/v4/calendar.acl/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> CalendarAclApi<'c> {
     /// `DELETE /open-apis/calendar/v4/calendars/:calendar_id/acls/:acl_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:delete`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.acl&version=v4>
     /// - Official id: `calendar/v4/calendar.acl/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> CalendarAclApi<'c> {
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/acls`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.acl&version=v4>
     /// - Official id: `calendar/v4/calendar.acl/list`
     ///
@@ -117,7 +117,7 @@ impl<'c> CalendarAclApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/acls/subscription`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar.acl&version=v4>
     /// - Official id: `calendar/v4/calendar.acl/subscription`
     ///
@@ -146,7 +146,7 @@ impl<'c> CalendarAclApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/acls/unsubscription`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar.acl&version=v4>
     /// - Official id: `calendar/v4/calendar.acl/unsubscription`
     ///
@@ -193,7 +193,10 @@ impl CreateCalendarAclRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/acls",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar.acl:create"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.acl&version=v4",
     };
@@ -250,7 +253,10 @@ impl DeleteCalendarAclRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/acls/:acl_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar.acl:delete"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.acl&version=v4",
     };
@@ -304,7 +310,14 @@ impl ListCalendarAclRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/acls",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.acl:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.acl&version=v4",
     };
@@ -388,7 +401,14 @@ impl SubscriptionCalendarAclRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/acls/subscription",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.acl:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar.acl&version=v4",
     };
@@ -425,7 +445,14 @@ impl UnsubscriptionCalendarAclRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/acls/unsubscription",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.acl:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar.acl&version=v4",
     };

@@ -18,7 +18,7 @@ impl<'c> CalendarEventApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:create`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> CalendarEventApi<'c> {
     /// `DELETE /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:delete`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> CalendarEventApi<'c> {
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> CalendarEventApi<'c> {
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/events/instance_view`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instance_view&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/instance_view`
     ///
@@ -134,7 +134,7 @@ impl<'c> CalendarEventApi<'c> {
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/instances`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instances&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/instances`
     ///
@@ -175,7 +175,7 @@ impl<'c> CalendarEventApi<'c> {
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/events`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/list`
     ///
@@ -216,7 +216,7 @@ impl<'c> CalendarEventApi<'c> {
     /// `PATCH /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/patch`
     ///
@@ -245,7 +245,7 @@ impl<'c> CalendarEventApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/reply`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:reply`, `calendar:calendar.event:writeonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reply&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/reply`
     ///
@@ -274,7 +274,7 @@ impl<'c> CalendarEventApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/search`
     ///
@@ -303,7 +303,7 @@ impl<'c> CalendarEventApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/subscription`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/subscription`
     ///
@@ -332,7 +332,7 @@ impl<'c> CalendarEventApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/unsubscription`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/unsubscription`
     ///
@@ -383,7 +383,10 @@ impl CreateCalendarEventRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar.event:create"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event&version=v4",
     };
@@ -458,7 +461,10 @@ impl DeleteCalendarEventRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/:event_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar.event:delete"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.event&version=v4",
     };
@@ -538,7 +544,14 @@ impl GetCalendarEventRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/:event_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.event:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=calendar.event&version=v4",
     };
@@ -650,7 +663,14 @@ impl InstanceViewCalendarEventRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/instance_view",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.event:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instance_view&project=calendar&resource=calendar.event&version=v4",
     };
@@ -726,7 +746,14 @@ impl InstancesCalendarEventRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/instances",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.event:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=instances&project=calendar&resource=calendar.event&version=v4",
     };
@@ -842,7 +869,14 @@ impl ListCalendarEventRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.event:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event&version=v4",
     };
@@ -1006,7 +1040,10 @@ impl PatchCalendarEventRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/:event_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar.event:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=calendar&resource=calendar.event&version=v4",
     };
@@ -1068,7 +1105,14 @@ impl ReplyCalendarEventRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/reply",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.event:reply",
+                "calendar:calendar.event:writeonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reply&project=calendar&resource=calendar.event&version=v4",
     };
@@ -1127,7 +1171,14 @@ impl SearchCalendarEventRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.event:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=calendar&resource=calendar.event&version=v4",
     };
@@ -1213,7 +1264,14 @@ impl SubscriptionCalendarEventRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/subscription",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.event:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=calendar&resource=calendar.event&version=v4",
     };
@@ -1283,7 +1341,14 @@ impl UnsubscriptionCalendarEventRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/unsubscription",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.event:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=calendar&resource=calendar.event&version=v4",
     };

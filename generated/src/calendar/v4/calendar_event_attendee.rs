@@ -18,7 +18,7 @@ impl<'c> CalendarEventAttendeeApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/batch_delete`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=calendar&resource=calendar.event.attendee&version=v4>
     /// - Official id: `calendar/v4/calendar.event.attendee/batch_delete`
     ///
@@ -47,7 +47,7 @@ impl<'c> CalendarEventAttendeeApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.attendee&version=v4>
     /// - Official id: `calendar/v4/calendar.event.attendee/create`
     ///
@@ -76,7 +76,7 @@ impl<'c> CalendarEventAttendeeApi<'c> {
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee&version=v4>
     /// - Official id: `calendar/v4/calendar.event.attendee/list`
     ///
@@ -141,7 +141,10 @@ impl BatchDeleteCalendarEventAttendeeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar.event:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=calendar&resource=calendar.event.attendee&version=v4",
     };
@@ -207,7 +210,10 @@ impl CreateCalendarEventAttendeeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar.event:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.attendee&version=v4",
     };
@@ -290,7 +296,14 @@ impl ListCalendarEventAttendeeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar.event:read",
+                "calendar:calendar:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=calendar&resource=calendar.event.attendee&version=v4",
     };

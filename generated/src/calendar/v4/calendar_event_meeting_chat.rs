@@ -18,7 +18,7 @@ impl<'c> CalendarEventMeetingChatApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.meeting_chat&version=v4>
     /// - Official id: `calendar/v4/calendar.event.meeting_chat/create`
     ///
@@ -50,7 +50,7 @@ impl<'c> CalendarEventMeetingChatApi<'c> {
     /// `DELETE /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.event.meeting_chat&version=v4>
     /// - Official id: `calendar/v4/calendar.event.meeting_chat/delete`
     ///
@@ -95,7 +95,10 @@ impl CreateCalendarEventMeetingChatRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar.event:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.meeting_chat&version=v4",
     };
@@ -145,7 +148,10 @@ impl DeleteCalendarEventMeetingChatRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar.event:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=calendar.event.meeting_chat&version=v4",
     };

@@ -18,7 +18,7 @@ impl<'c> CalendarEventMeetingMinuteApi<'c> {
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_minute`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.meeting_minute&version=v4>
     /// - Official id: `calendar/v4/calendar.event.meeting_minute/create`
     ///
@@ -66,7 +66,10 @@ impl CreateCalendarEventMeetingMinuteRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_minute",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:calendar.event:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.meeting_minute&version=v4",
     };

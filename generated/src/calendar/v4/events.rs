@@ -5,44 +5,72 @@
 
 /// `calendar.calendar.acl.created_v4`: Pushed as `calendar.calendar.acl.created_v4`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:read`, `calendar:calendar:readonly`.
 impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarAclCreatedV4Event {
     const EVENT_TYPE: &'static str = "calendar.calendar.acl.created_v4";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "calendar:calendar",
+            "calendar:calendar.acl:read",
+            "calendar:calendar:readonly",
+        ],
+        all: &[],
+    };
 }
 
 /// `calendar.calendar.acl.deleted_v4`: Pushed as `calendar.calendar.acl.deleted_v4`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:read`, `calendar:calendar:readonly`.
 impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarAclDeletedV4Event {
     const EVENT_TYPE: &'static str = "calendar.calendar.acl.deleted_v4";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "calendar:calendar",
+            "calendar:calendar.acl:read",
+            "calendar:calendar:readonly",
+        ],
+        all: &[],
+    };
 }
 
 /// `calendar.calendar.changed_v4`: Pushed as `calendar.calendar.changed_v4`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `calendar:calendar`, `calendar:calendar:read`, `calendar:calendar:readonly`.
 impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarChangedV4Event {
     const EVENT_TYPE: &'static str = "calendar.calendar.changed_v4";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "calendar:calendar",
+            "calendar:calendar:read",
+            "calendar:calendar:readonly",
+        ],
+        all: &[],
+    };
 }
 
 /// `calendar.calendar.event.changed_v4`: Pushed as `calendar.calendar.event.changed_v4`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`.
 impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarEventChangedV4Event {
     const EVENT_TYPE: &'static str = "calendar.calendar.event.changed_v4";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "calendar:calendar",
+            "calendar:calendar.event:read",
+            "calendar:calendar:readonly",
+        ],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `calendar.calendar.acl.created_v4`: Pushed as `calendar.calendar.acl.created_v4`.
     ///
-    /// Payload: [`CalendarAclCreatedV4Event`](crate::calendar::v4::CalendarAclCreatedV4Event). Scopes: not yet catalogued.
+    /// Payload: [`CalendarAclCreatedV4Event`](crate::calendar::v4::CalendarAclCreatedV4Event). Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:read`, `calendar:calendar:readonly`.
     pub fn on_calendar_calendar_acl_created_v4<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -57,7 +85,7 @@ impl crate::EventDispatcher {
 
     /// Handles `calendar.calendar.acl.deleted_v4`: Pushed as `calendar.calendar.acl.deleted_v4`.
     ///
-    /// Payload: [`CalendarAclDeletedV4Event`](crate::calendar::v4::CalendarAclDeletedV4Event). Scopes: not yet catalogued.
+    /// Payload: [`CalendarAclDeletedV4Event`](crate::calendar::v4::CalendarAclDeletedV4Event). Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:read`, `calendar:calendar:readonly`.
     pub fn on_calendar_calendar_acl_deleted_v4<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -72,7 +100,7 @@ impl crate::EventDispatcher {
 
     /// Handles `calendar.calendar.changed_v4`: Pushed as `calendar.calendar.changed_v4`.
     ///
-    /// Payload: [`CalendarChangedV4Event`](crate::calendar::v4::CalendarChangedV4Event). Scopes: not yet catalogued.
+    /// Payload: [`CalendarChangedV4Event`](crate::calendar::v4::CalendarChangedV4Event). Scopes: any one of `calendar:calendar`, `calendar:calendar:read`, `calendar:calendar:readonly`.
     pub fn on_calendar_calendar_changed_v4<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -85,7 +113,7 @@ impl crate::EventDispatcher {
 
     /// Handles `calendar.calendar.event.changed_v4`: Pushed as `calendar.calendar.event.changed_v4`.
     ///
-    /// Payload: [`CalendarEventChangedV4Event`](crate::calendar::v4::CalendarEventChangedV4Event). Scopes: not yet catalogued.
+    /// Payload: [`CalendarEventChangedV4Event`](crate::calendar::v4::CalendarEventChangedV4Event). Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`.
     pub fn on_calendar_calendar_event_changed_v4<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(

@@ -18,7 +18,7 @@ impl<'c> ExchangeBindingApi<'c> {
     /// `POST /open-apis/calendar/v4/exchange_bindings`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:calendar:readonly`, `calendar:exchange.bindings:create`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=exchange_binding&version=v4>
     /// - Official id: `calendar/v4/exchange_binding/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> ExchangeBindingApi<'c> {
     /// `DELETE /open-apis/calendar/v4/exchange_bindings/:exchange_binding_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:exchange.bindings:delete`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=exchange_binding&version=v4>
     /// - Official id: `calendar/v4/exchange_binding/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> ExchangeBindingApi<'c> {
     /// `GET /open-apis/calendar/v4/exchange_bindings/:exchange_binding_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar:readonly`, `calendar:exchange.bindings:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=exchange_binding&version=v4>
     /// - Official id: `calendar/v4/exchange_binding/get`
     ///
@@ -119,7 +119,14 @@ impl CreateExchangeBindingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/exchange_bindings",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "calendar:calendar",
+                "calendar:calendar:readonly",
+                "calendar:exchange.bindings:create",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=exchange_binding&version=v4",
     };
@@ -167,7 +174,10 @@ impl DeleteExchangeBindingRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/calendar/v4/exchange_bindings/:exchange_binding_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:exchange.bindings:delete"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=exchange_binding&version=v4",
     };
@@ -210,7 +220,10 @@ impl GetExchangeBindingRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/calendar/v4/exchange_bindings/:exchange_binding_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar:readonly", "calendar:exchange.bindings:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=calendar&resource=exchange_binding&version=v4",
     };

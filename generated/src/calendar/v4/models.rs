@@ -1100,43 +1100,8 @@ impl ::serde::Serialize for CheckInTime {
 
 /// The `CreateCalendarAclData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateCalendarAclData {
-    /// `acl_id`.
-    pub acl_id: ::std::option::Option<::std::string::String>,
-    /// `role`.
-    pub role: ::std::option::Option<crate::calendar::v4::Role>,
-    /// `scope`.
-    pub scope: ::std::option::Option<crate::calendar::v4::AclScope>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateCalendarAclData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateCalendarAclData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            acl_id: object.optional("acl_id")?,
-            role: object.optional("role")?,
-            scope: object.optional("scope")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateCalendarAclData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CalendarAcl`]: the platform declares this shape more than once.
+pub type CreateCalendarAclData = crate::calendar::v4::CalendarAcl;
 /// The `CreateCalendarData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1855,139 +1820,16 @@ impl<'de> ::serde::Deserialize<'de> for GenerateCaldavConfSettingData {
 
 /// The `GetCalendarData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetCalendarData {
-    /// `calendar_id`.
-    pub calendar_id: ::std::option::Option<::std::string::String>,
-    /// `summary`.
-    pub summary: ::std::option::Option<::std::string::String>,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `permissions`.
-    pub permissions: ::std::option::Option<crate::calendar::v4::Permissions>,
-    /// `color`.
-    pub color: ::std::option::Option<i32>,
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::calendar::v4::Type>,
-    /// `summary_alias`.
-    pub summary_alias: ::std::option::Option<::std::string::String>,
-    /// `is_deleted`.
-    pub is_deleted: ::std::option::Option<bool>,
-    /// `is_third_party`.
-    pub is_third_party: ::std::option::Option<bool>,
-    /// `role`.
-    pub role: ::std::option::Option<crate::calendar::v4::Role>,
-}
-
-impl ::lark_runtime::json::FromJson for GetCalendarData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetCalendarData")?;
-        ::std::result::Result::Ok(Self {
-            calendar_id: object.optional("calendar_id")?,
-            summary: object.optional("summary")?,
-            description: object.optional("description")?,
-            permissions: object.optional("permissions")?,
-            color: object.optional("color")?,
-            r#type: object.optional("type")?,
-            summary_alias: object.optional("summary_alias")?,
-            is_deleted: object.optional("is_deleted")?,
-            is_third_party: object.optional("is_third_party")?,
-            role: object.optional("role")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetCalendarData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`Calendar`]: the platform declares this shape more than once.
+pub type GetCalendarData = crate::calendar::v4::Calendar;
 /// The `GetCalendarEventData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetCalendarEventData {
-    /// `event`.
-    pub event: ::std::option::Option<crate::calendar::v4::CalendarEvent>,
-}
-
-impl ::lark_runtime::json::FromJson for GetCalendarEventData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetCalendarEventData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event: object.optional("event")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetCalendarEventData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCalendarEventData`]: the platform declares this shape more than once.
+pub type GetCalendarEventData = crate::calendar::v4::CreateCalendarEventData;
 /// The `GetExchangeBindingData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetExchangeBindingData {
-    /// `admin_account`.
-    pub admin_account: ::std::option::Option<::std::string::String>,
-    /// `exchange_account`.
-    pub exchange_account: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `status`.
-    pub status: ::std::option::Option<crate::calendar::v4::GetExchangeBindingDataStatus>,
-    /// `exchange_binding_id`.
-    pub exchange_binding_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for GetExchangeBindingData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetExchangeBindingData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            admin_account: object.optional("admin_account")?,
-            exchange_account: object.optional("exchange_account")?,
-            user_id: object.optional("user_id")?,
-            status: object.optional("status")?,
-            exchange_binding_id: object.optional("exchange_binding_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetExchangeBindingData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateExchangeBindingData`]: the platform declares this shape more than once.
+pub type GetExchangeBindingData = crate::calendar::v4::CreateExchangeBindingData;
 /// The `I18nMeetingDescription` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct I18nMeetingDescription {
@@ -2655,67 +2497,12 @@ impl<'de> ::serde::Deserialize<'de> for OpenEventRsvpInfo {
 
 /// The `PatchCalendarData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchCalendarData {
-    /// `calendar`.
-    pub calendar: ::std::option::Option<crate::calendar::v4::Calendar>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchCalendarData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchCalendarData")?;
-        ::std::result::Result::Ok(Self {
-            calendar: object.optional("calendar")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchCalendarData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCalendarData`]: the platform declares this shape more than once.
+pub type PatchCalendarData = crate::calendar::v4::CreateCalendarData;
 /// The `PatchCalendarEventData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchCalendarEventData {
-    /// `event`.
-    pub event: ::std::option::Option<crate::calendar::v4::CalendarEvent>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchCalendarEventData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchCalendarEventData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event: object.optional("event")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchCalendarEventData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCalendarEventData`]: the platform declares this shape more than once.
+pub type PatchCalendarEventData = crate::calendar::v4::CreateCalendarEventData;
 /// The `PrimaryCalendarData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2783,39 +2570,8 @@ impl ::serde::Serialize for PrimarysCalendarBody {
 
 /// The `PrimarysCalendarData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PrimarysCalendarData {
-    /// `calendars`.
-    pub calendars: ::std::option::Option<
-        ::std::vec::Vec<crate::calendar::v4::UserCalendar>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for PrimarysCalendarData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PrimarysCalendarData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            calendars: object.optional("calendars")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PrimarysCalendarData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`PrimaryCalendarData`]: the platform declares this shape more than once.
+pub type PrimarysCalendarData = crate::calendar::v4::PrimaryCalendarData;
 /// The `Reminder` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Reminder {
@@ -3075,37 +2831,8 @@ impl<'de> ::serde::Deserialize<'de> for SearchCalendarEventData {
 
 /// The `SubscribeCalendarData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SubscribeCalendarData {
-    /// `calendar`.
-    pub calendar: ::std::option::Option<crate::calendar::v4::Calendar>,
-}
-
-impl ::lark_runtime::json::FromJson for SubscribeCalendarData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SubscribeCalendarData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            calendar: object.optional("calendar")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SubscribeCalendarData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCalendarData`]: the platform declares this shape more than once.
+pub type SubscribeCalendarData = crate::calendar::v4::CreateCalendarData;
 /// The `ThirdPartyMeetingSettings` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ThirdPartyMeetingSettings {
@@ -4046,108 +3773,8 @@ impl ::serde::Serialize for FreeBusyStatus {
 
 /// Values of `GetExchangeBindingDataStatus`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetExchangeBindingDataStatus::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetExchangeBindingDataStatus::Done => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetExchangeBindingDataStatus {
-    /// `done`.
-    Done,
-    /// `doing`.
-    Doing,
-    /// `cal_done`.
-    CalDone,
-    /// `timespan_done`.
-    TimespanDone,
-    /// `err`.
-    Err,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetExchangeBindingDataStatus {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "done",
-        "doing",
-        "cal_done",
-        "timespan_done",
-        "err",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Done => "done",
-            Self::Doing => "doing",
-            Self::CalDone => "cal_done",
-            Self::TimespanDone => "timespan_done",
-            Self::Err => "err",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetExchangeBindingDataStatus {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "done" => Self::Done,
-            "doing" => Self::Doing,
-            "cal_done" => Self::CalDone,
-            "timespan_done" => Self::TimespanDone,
-            "err" => Self::Err,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetExchangeBindingDataStatus {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for GetExchangeBindingDataStatus {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetExchangeBindingDataStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateExchangeBindingDataStatus`]: the platform declares these values more than once.
+pub type GetExchangeBindingDataStatus = crate::calendar::v4::CreateExchangeBindingDataStatus;
 /// Values of `IconType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`IconType::Unknown`]
@@ -4890,124 +4517,8 @@ impl ::serde::Serialize for RsvpStatus {
 
 /// Values of `SelfRsvpStatus`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`SelfRsvpStatus::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     SelfRsvpStatus::Accept => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum SelfRsvpStatus {
-    /// `accept`.
-    Accept,
-    /// `decline`.
-    Decline,
-    /// `tentative`.
-    Tentative,
-    /// `needs_action`.
-    NeedsAction,
-    /// `removed`.
-    Removed,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl SelfRsvpStatus {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "accept",
-        "decline",
-        "tentative",
-        "needs_action",
-        "removed",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Accept => "accept",
-            Self::Decline => "decline",
-            Self::Tentative => "tentative",
-            Self::NeedsAction => "needs_action",
-            Self::Removed => "removed",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for SelfRsvpStatus {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "accept" => Self::Accept,
-            "decline" => Self::Decline,
-            "tentative" => Self::Tentative,
-            "needs_action" => Self::NeedsAction,
-            "removed" => Self::Removed,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for SelfRsvpStatus {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for SelfRsvpStatus {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SelfRsvpStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for SelfRsvpStatus {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for SelfRsvpStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`RsvpStatus`]: the platform declares these values more than once.
+pub type SelfRsvpStatus = crate::calendar::v4::RsvpStatus;
 /// Values of `Status`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Status::Unknown`]

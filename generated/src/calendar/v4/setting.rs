@@ -18,7 +18,7 @@ impl<'c> SettingApi<'c> {
     /// `POST /open-apis/calendar/v4/settings/generate_caldav_conf`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:calendar`, `calendar:settings.caldav:create`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=generate_caldav_conf&project=calendar&resource=setting&version=v4>
     /// - Official id: `calendar/v4/setting/generate_caldav_conf`
     ///
@@ -57,7 +57,10 @@ impl GenerateCaldavConfSettingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/settings/generate_caldav_conf",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:calendar", "calendar:settings.caldav:create"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=generate_caldav_conf&project=calendar&resource=setting&version=v4",
     };

@@ -18,7 +18,7 @@ impl<'c> TimeoffEventApi<'c> {
     /// `POST /open-apis/calendar/v4/timeoff_events`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:time_off:create`, `calendar:timeoff`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=timeoff_event&version=v4>
     /// - Official id: `calendar/v4/timeoff_event/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> TimeoffEventApi<'c> {
     /// `DELETE /open-apis/calendar/v4/timeoff_events/:timeoff_event_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `calendar:time_off:delete`, `calendar:timeoff`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=timeoff_event&version=v4>
     /// - Official id: `calendar/v4/timeoff_event/delete`
     ///
@@ -90,7 +90,10 @@ impl CreateTimeoffEventRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/calendar/v4/timeoff_events",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:time_off:create", "calendar:timeoff"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=timeoff_event&version=v4",
     };
@@ -138,7 +141,10 @@ impl DeleteTimeoffEventRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/calendar/v4/timeoff_events/:timeoff_event_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["calendar:time_off:delete", "calendar:timeoff"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=calendar&resource=timeoff_event&version=v4",
     };

@@ -264,38 +264,9 @@ impl ::serde::Serialize for ContentCardElementBody {
 }
 
 /// The `CreateCardBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct CreateCardBody {
-    /// `type`.
-    pub r#type: ::std::string::String,
-    /// `data`.
-    pub data: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for CreateCardBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("data", &self.data);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CreateCardBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Card`]: the platform declares this shape more than once.
+pub type CreateCardBody = crate::cardkit::v1::Card;
 /// The `CreateCardData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -428,34 +399,8 @@ impl ::serde::Serialize for IdConvertCardBody {
 
 /// The `IdConvertCardData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct IdConvertCardData {
-    /// `card_id`.
-    pub card_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for IdConvertCardData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "IdConvertCardData")?;
-        ::std::result::Result::Ok(Self {
-            card_id: object.optional("card_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for IdConvertCardData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCardData`]: the platform declares this shape more than once.
+pub type IdConvertCardData = crate::cardkit::v1::CreateCardData;
 /// The `PatchCardElementBody` object.
 #[derive(
     ::std::fmt::Debug,

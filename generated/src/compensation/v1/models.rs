@@ -433,39 +433,8 @@ impl ::serde::Serialize for BatchRemoveLumpSumPaymentBody {
 
 /// The `BatchRemoveLumpSumPaymentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BatchRemoveLumpSumPaymentData {
-    /// `operate_results`.
-    pub operate_results: ::std::option::Option<
-        ::std::vec::Vec<crate::compensation::v1::LumpSumPaymentOperateResult>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for BatchRemoveLumpSumPaymentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "BatchRemoveLumpSumPaymentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            operate_results: object.optional("operate_results")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BatchRemoveLumpSumPaymentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchCreateLumpSumPaymentData`]: the platform declares this shape more than once.
+pub type BatchRemoveLumpSumPaymentData = crate::compensation::v1::BatchCreateLumpSumPaymentData;
 /// The `BatchRemoveRecurringPaymentBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -501,39 +470,8 @@ impl ::serde::Serialize for BatchRemoveRecurringPaymentBody {
 
 /// The `BatchRemoveRecurringPaymentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BatchRemoveRecurringPaymentData {
-    /// `operate_results`.
-    pub operate_results: ::std::option::Option<
-        ::std::vec::Vec<crate::compensation::v1::RecurringPaymentOperateResult>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for BatchRemoveRecurringPaymentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "BatchRemoveRecurringPaymentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            operate_results: object.optional("operate_results")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BatchRemoveRecurringPaymentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchCreateRecurringPaymentData`]: the platform declares this shape more than once.
+pub type BatchRemoveRecurringPaymentData = crate::compensation::v1::BatchCreateRecurringPaymentData;
 /// The `BatchUpdateLumpSumPaymentBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -568,39 +506,8 @@ impl ::serde::Serialize for BatchUpdateLumpSumPaymentBody {
 
 /// The `BatchUpdateLumpSumPaymentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BatchUpdateLumpSumPaymentData {
-    /// `operate_results`.
-    pub operate_results: ::std::option::Option<
-        ::std::vec::Vec<crate::compensation::v1::LumpSumPaymentOperateResult>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for BatchUpdateLumpSumPaymentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "BatchUpdateLumpSumPaymentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            operate_results: object.optional("operate_results")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BatchUpdateLumpSumPaymentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchCreateLumpSumPaymentData`]: the platform declares this shape more than once.
+pub type BatchUpdateLumpSumPaymentData = crate::compensation::v1::BatchCreateLumpSumPaymentData;
 /// The `BatchUpdateRecurringPaymentBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -635,39 +542,8 @@ impl ::serde::Serialize for BatchUpdateRecurringPaymentBody {
 
 /// The `BatchUpdateRecurringPaymentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BatchUpdateRecurringPaymentData {
-    /// `operate_results`.
-    pub operate_results: ::std::option::Option<
-        ::std::vec::Vec<crate::compensation::v1::RecurringPaymentOperateResult>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for BatchUpdateRecurringPaymentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "BatchUpdateRecurringPaymentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            operate_results: object.optional("operate_results")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BatchUpdateRecurringPaymentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchCreateRecurringPaymentData`]: the platform declares this shape more than once.
+pub type BatchUpdateRecurringPaymentData = crate::compensation::v1::BatchCreateRecurringPaymentData;
 /// The `ChangeReason` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4170,89 +4046,8 @@ impl ::serde::Serialize for IssuanceStatus {
 
 /// Values of `IssuanceStatuses`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`IssuanceStatuses::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     IssuanceStatuses::ToBeIssued => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum IssuanceStatuses {
-    /// `to_be_issued`.
-    ToBeIssued,
-    /// `not_issued`.
-    NotIssued,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl IssuanceStatuses {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["to_be_issued", "not_issued"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ToBeIssued => "to_be_issued",
-            Self::NotIssued => "not_issued",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for IssuanceStatuses {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "to_be_issued" => Self::ToBeIssued,
-            "not_issued" => Self::NotIssued,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for IssuanceStatuses {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for IssuanceStatuses {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for IssuanceStatuses {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`IssuanceStatus`]: the platform declares these values more than once.
+pub type IssuanceStatuses = crate::compensation::v1::IssuanceStatus;
 /// Values of `IssuanceType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`IssuanceType::Unknown`]
@@ -4480,102 +4275,8 @@ impl ::serde::Serialize for IssuanceWay {
 
 /// Values of `IssuanceWays`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`IssuanceWays::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     IssuanceWays::WithSalary => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum IssuanceWays {
-    /// `with_salary`.
-    WithSalary,
-    /// `with_cash`.
-    WithCash,
-    /// `with_physical_distribution`.
-    WithPhysicalDistribution,
-    /// `with_year_end_bonus`.
-    WithYearEndBonus,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl IssuanceWays {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "with_salary",
-        "with_cash",
-        "with_physical_distribution",
-        "with_year_end_bonus",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::WithSalary => "with_salary",
-            Self::WithCash => "with_cash",
-            Self::WithPhysicalDistribution => "with_physical_distribution",
-            Self::WithYearEndBonus => "with_year_end_bonus",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for IssuanceWays {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "with_salary" => Self::WithSalary,
-            "with_cash" => Self::WithCash,
-            "with_physical_distribution" => Self::WithPhysicalDistribution,
-            "with_year_end_bonus" => Self::WithYearEndBonus,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for IssuanceWays {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for IssuanceWays {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for IssuanceWays {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`IssuanceType`]: the platform declares these values more than once.
+pub type IssuanceWays = crate::compensation::v1::IssuanceType;
 /// Values of `ItemType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ItemType::Unknown`]
@@ -4774,128 +4475,8 @@ impl<'de> ::serde::Deserialize<'de> for OperateType {
 
 /// Values of `PayOffFrequencyType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PayOffFrequencyType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PayOffFrequencyType::Year => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PayOffFrequencyType {
-    /// `year`.
-    Year,
-    /// `half_year`.
-    HalfYear,
-    /// `quarterly`.
-    Quarterly,
-    /// `bimonthly`.
-    Bimonthly,
-    /// `month`.
-    Month,
-    /// `biweekly`.
-    Biweekly,
-    /// `week`.
-    Week,
-    /// `day`.
-    Day,
-    /// `hour`.
-    Hour,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PayOffFrequencyType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "year",
-        "half_year",
-        "quarterly",
-        "bimonthly",
-        "month",
-        "biweekly",
-        "week",
-        "day",
-        "hour",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Year => "year",
-            Self::HalfYear => "half_year",
-            Self::Quarterly => "quarterly",
-            Self::Bimonthly => "bimonthly",
-            Self::Month => "month",
-            Self::Biweekly => "biweekly",
-            Self::Week => "week",
-            Self::Day => "day",
-            Self::Hour => "hour",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PayOffFrequencyType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "year" => Self::Year,
-            "half_year" => Self::HalfYear,
-            "quarterly" => Self::Quarterly,
-            "bimonthly" => Self::Bimonthly,
-            "month" => Self::Month,
-            "biweekly" => Self::Biweekly,
-            "week" => Self::Week,
-            "day" => Self::Day,
-            "hour" => Self::Hour,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PayOffFrequencyType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for PayOffFrequencyType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PayOffFrequencyType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`IssuancePeriod`]: the platform declares these values more than once.
+pub type PayOffFrequencyType = crate::compensation::v1::IssuancePeriod;
 /// Values of `PaymentFrequency`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`PaymentFrequency::Unknown`]

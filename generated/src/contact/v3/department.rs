@@ -1536,36 +1536,6 @@ impl ::lark_runtime::Page for crate::contact::v3::ChildrenDepartmentData {
     }
 }
 
-impl ::lark_runtime::Page for crate::contact::v3::ListDepartmentData {
-    type Item = crate::contact::v3::Department;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}
-
-impl ::lark_runtime::Page for crate::contact::v3::ParentDepartmentData {
-    type Item = crate::contact::v3::Department;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}
-
 impl ::lark_runtime::Page for crate::contact::v3::SearchDepartmentData {
     type Item = crate::contact::v3::Department;
     fn has_more(&self) -> ::std::option::Option<bool> {

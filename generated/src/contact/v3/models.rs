@@ -2419,34 +2419,8 @@ impl<'de> ::serde::Deserialize<'de> for FunctionalRoleMemberResult {
 
 /// The `GetDepartmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetDepartmentData {
-    /// `department`.
-    pub department: ::std::option::Option<crate::contact::v3::Department>,
-}
-
-impl ::lark_runtime::json::FromJson for GetDepartmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetDepartmentData")?;
-        ::std::result::Result::Ok(Self {
-            department: object.optional("department")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetDepartmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateDepartmentData`]: the platform declares this shape more than once.
+pub type GetDepartmentData = crate::contact::v3::CreateDepartmentData;
 /// The `GetFunctionalRoleMemberData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2512,64 +2486,12 @@ impl<'de> ::serde::Deserialize<'de> for GetGroupData {
 
 /// The `GetJobFamilyData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetJobFamilyData {
-    /// `job_family`.
-    pub job_family: ::std::option::Option<crate::contact::v3::JobFamily>,
-}
-
-impl ::lark_runtime::json::FromJson for GetJobFamilyData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetJobFamilyData")?;
-        ::std::result::Result::Ok(Self {
-            job_family: object.optional("job_family")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetJobFamilyData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobFamilyData`]: the platform declares this shape more than once.
+pub type GetJobFamilyData = crate::contact::v3::CreateJobFamilyData;
 /// The `GetJobLevelData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetJobLevelData {
-    /// `job_level`.
-    pub job_level: ::std::option::Option<crate::contact::v3::JobLevel>,
-}
-
-impl ::lark_runtime::json::FromJson for GetJobLevelData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetJobLevelData")?;
-        ::std::result::Result::Ok(Self {
-            job_level: object.optional("job_level")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetJobLevelData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobLevelData`]: the platform declares this shape more than once.
+pub type GetJobLevelData = crate::contact::v3::CreateJobLevelData;
 /// The `GetJobTitleData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2632,34 +2554,8 @@ impl<'de> ::serde::Deserialize<'de> for GetUnitData {
 
 /// The `GetUserData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetUserData {
-    /// `user`.
-    pub user: ::std::option::Option<crate::contact::v3::User>,
-}
-
-impl ::lark_runtime::json::FromJson for GetUserData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetUserData")?;
-        ::std::result::Result::Ok(Self {
-            user: object.optional("user")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetUserData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateUserData`]: the platform declares this shape more than once.
+pub type GetUserData = crate::contact::v3::CreateUserData;
 /// The `GetWorkCityData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2883,40 +2779,8 @@ impl ::serde::Serialize for I18nContent {
 
 /// The `I18nName` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct I18nName {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `ja_jp`.
-    pub ja_jp: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for I18nName {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "I18nName")?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            ja_jp: object.optional("ja_jp")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for I18nName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DepartmentI18nName`]: the platform declares this shape more than once.
+pub type I18nName = crate::contact::v3::DepartmentI18nName;
 /// The `JobFamily` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JobFamily {
@@ -3142,40 +3006,8 @@ impl<'de> ::serde::Deserialize<'de> for ListCustomAttrData {
 
 /// The `ListDepartmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListDepartmentData {
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::Department>>,
-}
-
-impl ::lark_runtime::json::FromJson for ListDepartmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ListDepartmentData")?;
-        ::std::result::Result::Ok(Self {
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListDepartmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ChildrenDepartmentData`]: the platform declares this shape more than once.
+pub type ListDepartmentData = crate::contact::v3::ChildrenDepartmentData;
 /// The `ListDepartmentUnitData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3487,40 +3319,8 @@ impl<'de> ::serde::Deserialize<'de> for ListUnitData {
 
 /// The `ListUserData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListUserData {
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::User>>,
-}
-
-impl ::lark_runtime::json::FromJson for ListUserData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ListUserData")?;
-        ::std::result::Result::Ok(Self {
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListUserData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FindByDepartmentUserData`]: the platform declares this shape more than once.
+pub type ListUserData = crate::contact::v3::FindByDepartmentUserData;
 /// The `ListWorkCityData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3802,76 +3602,12 @@ impl<'de> ::serde::Deserialize<'de> for OldUserObject {
 
 /// The `ParentDepartmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ParentDepartmentData {
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::contact::v3::Department>>,
-}
-
-impl ::lark_runtime::json::FromJson for ParentDepartmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ParentDepartmentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ParentDepartmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ChildrenDepartmentData`]: the platform declares this shape more than once.
+pub type ParentDepartmentData = crate::contact::v3::ChildrenDepartmentData;
 /// The `PatchDepartmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchDepartmentData {
-    /// `department`.
-    pub department: ::std::option::Option<crate::contact::v3::Department>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchDepartmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchDepartmentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            department: object.optional("department")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchDepartmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateDepartmentData`]: the platform declares this shape more than once.
+pub type PatchDepartmentData = crate::contact::v3::CreateDepartmentData;
 /// The `PatchUnitBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -3904,87 +3640,12 @@ impl ::serde::Serialize for PatchUnitBody {
 
 /// The `PatchUserData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchUserData {
-    /// `user`.
-    pub user: ::std::option::Option<crate::contact::v3::User>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchUserData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchUserData")?;
-        ::std::result::Result::Ok(Self {
-            user: object.optional("user")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchUserData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateUserData`]: the platform declares this shape more than once.
+pub type PatchUserData = crate::contact::v3::CreateUserData;
 /// The `ProductI18nName` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ProductI18nName {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `ja_jp`.
-    pub ja_jp: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ProductI18nName {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ProductI18nName")?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            ja_jp: object.optional("ja_jp")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ProductI18nName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ProductI18nName {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("zh_cn", &self.zh_cn);
-        object.put("ja_jp", &self.ja_jp);
-        object.put("en_us", &self.en_us);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ProductI18nName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DepartmentI18nName`]: the platform declares this shape more than once.
+pub type ProductI18nName = crate::contact::v3::DepartmentI18nName;
 /// The `RemoveGroupMemberBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RemoveGroupMemberBody {
@@ -4192,39 +3853,8 @@ impl ::serde::Serialize for ScopesFunctionalRoleMemberBody {
 
 /// The `ScopesFunctionalRoleMemberData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ScopesFunctionalRoleMemberData {
-    /// `results`.
-    pub results: ::std::option::Option<
-        ::std::vec::Vec<crate::contact::v3::FunctionalRoleMemberResult>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for ScopesFunctionalRoleMemberData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ScopesFunctionalRoleMemberData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            results: object.optional("results")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ScopesFunctionalRoleMemberData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchCreateFunctionalRoleMemberData`]: the platform declares this shape more than once.
+pub type ScopesFunctionalRoleMemberData = crate::contact::v3::BatchCreateFunctionalRoleMemberData;
 /// The `SearchDepartmentBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -4405,41 +4035,9 @@ impl ::serde::Serialize for UnbindDepartmentChatDepartmentBody {
 }
 
 /// The `UnbindDepartmentUnitBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UnbindDepartmentUnitBody {
-    /// `unit_id`.
-    pub unit_id: ::std::string::String,
-    /// `department_id`.
-    pub department_id: ::std::string::String,
-    /// `department_id_type`.
-    pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
-}
-
-impl ::lark_runtime::json::ToJson for UnbindDepartmentUnitBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("unit_id", &self.unit_id);
-        object.put("department_id", &self.department_id);
-        object.put("department_id_type", &self.department_id_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UnbindDepartmentUnitBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BindDepartmentUnitBody`]: the platform declares this shape more than once.
+pub type UnbindDepartmentUnitBody = crate::contact::v3::BindDepartmentUnitBody;
 /// The `Unit` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4511,37 +4109,8 @@ impl<'de> ::serde::Deserialize<'de> for UnitDepartment {
 
 /// The `UpdateDepartmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateDepartmentData {
-    /// `department`.
-    pub department: ::std::option::Option<crate::contact::v3::Department>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateDepartmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateDepartmentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            department: object.optional("department")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateDepartmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateDepartmentData`]: the platform declares this shape more than once.
+pub type UpdateDepartmentData = crate::contact::v3::CreateDepartmentData;
 /// The `UpdateDepartmentIdDepartmentBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -4574,160 +4143,24 @@ impl ::serde::Serialize for UpdateDepartmentIdDepartmentBody {
 
 /// The `UpdateEmployeeTypeEnumData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateEmployeeTypeEnumData {
-    /// `employee_type_enum`.
-    pub employee_type_enum: ::std::option::Option<crate::contact::v3::EmployeeTypeEnum>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateEmployeeTypeEnumData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateEmployeeTypeEnumData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            employee_type_enum: object.optional("employee_type_enum")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateEmployeeTypeEnumData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateEmployeeTypeEnumData`]: the platform declares this shape more than once.
+pub type UpdateEmployeeTypeEnumData = crate::contact::v3::CreateEmployeeTypeEnumData;
 /// The `UpdateFunctionalRoleBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UpdateFunctionalRoleBody {
-    /// `role_name`.
-    pub role_name: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateFunctionalRoleBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("role_name", &self.role_name);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateFunctionalRoleBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateFunctionalRoleBody`]: the platform declares this shape more than once.
+pub type UpdateFunctionalRoleBody = crate::contact::v3::CreateFunctionalRoleBody;
 /// The `UpdateJobFamilyData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateJobFamilyData {
-    /// `job_family`.
-    pub job_family: ::std::option::Option<crate::contact::v3::JobFamily>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateJobFamilyData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateJobFamilyData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            job_family: object.optional("job_family")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateJobFamilyData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobFamilyData`]: the platform declares this shape more than once.
+pub type UpdateJobFamilyData = crate::contact::v3::CreateJobFamilyData;
 /// The `UpdateJobLevelData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateJobLevelData {
-    /// `job_level`.
-    pub job_level: ::std::option::Option<crate::contact::v3::JobLevel>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateJobLevelData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UpdateJobLevelData")?;
-        ::std::result::Result::Ok(Self {
-            job_level: object.optional("job_level")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateJobLevelData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobLevelData`]: the platform declares this shape more than once.
+pub type UpdateJobLevelData = crate::contact::v3::CreateJobLevelData;
 /// The `UpdateUserData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateUserData {
-    /// `user`.
-    pub user: ::std::option::Option<crate::contact::v3::User>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateUserData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UpdateUserData")?;
-        ::std::result::Result::Ok(Self {
-            user: object.optional("user")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateUserData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateUserData`]: the platform declares this shape more than once.
+pub type UpdateUserData = crate::contact::v3::CreateUserData;
 /// The `UpdateUserIdUserBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -5819,43 +5252,8 @@ impl<'de> ::serde::Deserialize<'de> for UserStatusChangeEventBeforeStatus {
 
 /// The `UserStatusChangeEventCurrentStatus` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UserStatusChangeEventCurrentStatus {
-    /// `is_active`.
-    pub is_active: ::std::option::Option<bool>,
-    /// `is_frozen`.
-    pub is_frozen: ::std::option::Option<bool>,
-    /// `is_resigned`.
-    pub is_resigned: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for UserStatusChangeEventCurrentStatus {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UserStatusChangeEventCurrentStatus",
-        )?;
-        ::std::result::Result::Ok(Self {
-            is_active: object.optional("is_active")?,
-            is_frozen: object.optional("is_frozen")?,
-            is_resigned: object.optional("is_resigned")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserStatusChangeEventCurrentStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`UserStatusChangeEventBeforeStatus`]: the platform declares this shape more than once.
+pub type UserStatusChangeEventCurrentStatus = crate::contact::v3::UserStatusChangeEventBeforeStatus;
 /// The `UserUpdatedV3Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.

@@ -1369,18 +1369,3 @@ impl ::lark_runtime::Page for crate::contact::v3::FindByDepartmentUserData {
         self.items.unwrap_or_default()
     }
 }
-
-impl ::lark_runtime::Page for crate::contact::v3::ListUserData {
-    type Item = crate::contact::v3::User;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}

@@ -534,10 +534,7 @@ impl ::serde::Serialize for BpRoleOrganization {
 }
 
 /// The `BpmDataengineI18n` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BpmDataengineI18n {
     /// `zh_cn`.
     pub zh_cn: ::std::option::Option<::std::string::String>,
@@ -563,6 +560,25 @@ impl<'de> ::serde::Deserialize<'de> for BpmDataengineI18n {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for BpmDataengineI18n {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("zh_cn", &self.zh_cn);
+        object.put("en_us", &self.en_us);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BpmDataengineI18n {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1457,37 +1473,8 @@ impl<'de> ::serde::Deserialize<'de> for CpstGradeStandardValue {
 
 /// The `CpstI18n` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CpstI18n {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CpstI18n {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "CpstI18n")?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CpstI18n {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BpmDataengineI18n`]: the platform declares this shape more than once.
+pub type CpstI18n = crate::corehr::v1::BpmDataengineI18n;
 /// The `CpstStandardType` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2311,54 +2298,9 @@ impl ::serde::Serialize for CustomFieldData {
 }
 
 /// The `CustomName` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct CustomName {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CustomName {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "CustomName")?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CustomName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CustomName {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("zh_cn", &self.zh_cn);
-        object.put("en_us", &self.en_us);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CustomName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BpmDataengineI18n`]: the platform declares this shape more than once.
+pub type CustomName = crate::corehr::v1::BpmDataengineI18n;
 /// The `DateTimeFieldSetting` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2825,42 +2767,8 @@ impl ::serde::Serialize for EditEnumOptionCommonDataMetaDataBody {
 
 /// The `EditEnumOptionCommonDataMetaDataData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EditEnumOptionCommonDataMetaDataData {
-    /// `enum_field_api_name`.
-    pub enum_field_api_name: ::std::option::Option<::std::string::String>,
-    /// `enum_field_options`.
-    pub enum_field_options: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v1::EnumFieldOption>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for EditEnumOptionCommonDataMetaDataData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "EditEnumOptionCommonDataMetaDataData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            enum_field_api_name: object.optional("enum_field_api_name")?,
-            enum_field_options: object.optional("enum_field_options")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EditEnumOptionCommonDataMetaDataData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddEnumOptionCommonDataMetaDataData`]: the platform declares this shape more than once.
+pub type EditEnumOptionCommonDataMetaDataData = crate::corehr::v1::AddEnumOptionCommonDataMetaDataData;
 /// The `Education` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Education {
@@ -4491,37 +4399,8 @@ impl<'de> ::serde::Deserialize<'de> for FormFieldVariableNullValue {
 
 /// The `FormFieldVariableNumberValue` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct FormFieldVariableNumberValue {
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for FormFieldVariableNumberValue {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "FormFieldVariableNumberValue",
-        )?;
-        ::std::result::Result::Ok(Self {
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FormFieldVariableNumberValue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FormFieldVariableDepartmentValue`]: the platform declares this shape more than once.
+pub type FormFieldVariableNumberValue = crate::corehr::v1::FormFieldVariableDepartmentValue;
 /// The `FormFieldVariableObjectValue` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4630,37 +4509,8 @@ impl<'de> ::serde::Deserialize<'de> for FormFieldVariableRecordValueExample {
 
 /// The `FormFieldVariableTextValue` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct FormFieldVariableTextValue {
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for FormFieldVariableTextValue {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "FormFieldVariableTextValue",
-        )?;
-        ::std::result::Result::Ok(Self {
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FormFieldVariableTextValue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FormFieldVariableDepartmentValue`]: the platform declares this shape more than once.
+pub type FormFieldVariableTextValue = crate::corehr::v1::FormFieldVariableDepartmentValue;
 /// The `FormVariableValueInfo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4848,64 +4698,12 @@ impl<'de> ::serde::Deserialize<'de> for GetByParamCustomFieldData {
 
 /// The `GetCompanyData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetCompanyData {
-    /// `company`.
-    pub company: ::std::option::Option<crate::corehr::v1::Company>,
-}
-
-impl ::lark_runtime::json::FromJson for GetCompanyData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetCompanyData")?;
-        ::std::result::Result::Ok(Self {
-            company: object.optional("company")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetCompanyData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCompanyData`]: the platform declares this shape more than once.
+pub type GetCompanyData = crate::corehr::v1::CreateCompanyData;
 /// The `GetContractData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetContractData {
-    /// `contract`.
-    pub contract: ::std::option::Option<crate::corehr::v1::Contract>,
-}
-
-impl ::lark_runtime::json::FromJson for GetContractData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetContractData")?;
-        ::std::result::Result::Ok(Self {
-            contract: object.optional("contract")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetContractData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateContractData`]: the platform declares this shape more than once.
+pub type GetContractData = crate::corehr::v1::CreateContractData;
 /// The `GetCountryRegionData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5001,250 +4799,36 @@ impl<'de> ::serde::Deserialize<'de> for GetDepartmentData {
 
 /// The `GetEmployeeTypeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetEmployeeTypeData {
-    /// `employee_type`.
-    pub employee_type: ::std::option::Option<crate::corehr::v1::EmployeeType>,
-}
-
-impl ::lark_runtime::json::FromJson for GetEmployeeTypeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetEmployeeTypeData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            employee_type: object.optional("employee_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetEmployeeTypeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateEmployeeTypeData`]: the platform declares this shape more than once.
+pub type GetEmployeeTypeData = crate::corehr::v1::CreateEmployeeTypeData;
 /// The `GetJobData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetJobData {
-    /// `job`.
-    pub job: ::std::option::Option<crate::corehr::v1::Job>,
-}
-
-impl ::lark_runtime::json::FromJson for GetJobData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetJobData")?;
-        ::std::result::Result::Ok(Self {
-            job: object.optional("job")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetJobData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobData`]: the platform declares this shape more than once.
+pub type GetJobData = crate::corehr::v1::CreateJobData;
 /// The `GetJobDataData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetJobDataData {
-    /// `job_data`.
-    pub job_data: ::std::option::Option<crate::corehr::v1::JobData>,
-}
-
-impl ::lark_runtime::json::FromJson for GetJobDataData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetJobDataData")?;
-        ::std::result::Result::Ok(Self {
-            job_data: object.optional("job_data")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetJobDataData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobDataData`]: the platform declares this shape more than once.
+pub type GetJobDataData = crate::corehr::v1::CreateJobDataData;
 /// The `GetJobFamilyData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetJobFamilyData {
-    /// `job_family`.
-    pub job_family: ::std::option::Option<crate::corehr::v1::JobFamily>,
-}
-
-impl ::lark_runtime::json::FromJson for GetJobFamilyData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetJobFamilyData")?;
-        ::std::result::Result::Ok(Self {
-            job_family: object.optional("job_family")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetJobFamilyData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobFamilyData`]: the platform declares this shape more than once.
+pub type GetJobFamilyData = crate::corehr::v1::CreateJobFamilyData;
 /// The `GetJobLevelData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetJobLevelData {
-    /// `job_level`.
-    pub job_level: ::std::option::Option<crate::corehr::v1::JobLevel>,
-}
-
-impl ::lark_runtime::json::FromJson for GetJobLevelData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetJobLevelData")?;
-        ::std::result::Result::Ok(Self {
-            job_level: object.optional("job_level")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetJobLevelData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobLevelData`]: the platform declares this shape more than once.
+pub type GetJobLevelData = crate::corehr::v1::CreateJobLevelData;
 /// The `GetLocationData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetLocationData {
-    /// `location`.
-    pub location: ::std::option::Option<crate::corehr::v1::Location>,
-}
-
-impl ::lark_runtime::json::FromJson for GetLocationData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetLocationData")?;
-        ::std::result::Result::Ok(Self {
-            location: object.optional("location")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetLocationData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateLocationData`]: the platform declares this shape more than once.
+pub type GetLocationData = crate::corehr::v1::CreateLocationData;
 /// The `GetNationalIdTypeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetNationalIdTypeData {
-    /// `national_id_type`.
-    pub national_id_type: ::std::option::Option<crate::corehr::v1::NationalIdType>,
-}
-
-impl ::lark_runtime::json::FromJson for GetNationalIdTypeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetNationalIdTypeData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            national_id_type: object.optional("national_id_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetNationalIdTypeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateNationalIdTypeData`]: the platform declares this shape more than once.
+pub type GetNationalIdTypeData = crate::corehr::v1::CreateNationalIdTypeData;
 /// The `GetPersonData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetPersonData {
-    /// `person`.
-    pub person: ::std::option::Option<crate::corehr::v1::Person>,
-}
-
-impl ::lark_runtime::json::FromJson for GetPersonData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetPersonData")?;
-        ::std::result::Result::Ok(Self {
-            person: object.optional("person")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetPersonData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreatePersonData`]: the platform declares this shape more than once.
+pub type GetPersonData = crate::corehr::v1::CreatePersonData;
 /// The `GetPreHireData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5372,37 +4956,8 @@ impl<'de> ::serde::Deserialize<'de> for GetSubregionData {
 
 /// The `GetWorkingHoursTypeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetWorkingHoursTypeData {
-    /// `working_hours_type`.
-    pub working_hours_type: ::std::option::Option<crate::corehr::v1::WorkingHoursType>,
-}
-
-impl ::lark_runtime::json::FromJson for GetWorkingHoursTypeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetWorkingHoursTypeData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            working_hours_type: object.optional("working_hours_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetWorkingHoursTypeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateWorkingHoursTypeData`]: the platform declares this shape more than once.
+pub type GetWorkingHoursTypeData = crate::corehr::v1::CreateWorkingHoursTypeData;
 /// The `HiberarchyCommon` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct HiberarchyCommon {
@@ -8004,54 +7559,9 @@ impl<'de> ::serde::Deserialize<'de> for MatchCompensationStandardData {
 }
 
 /// The `Name` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct Name {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for Name {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "Name")?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Name {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Name {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("zh_cn", &self.zh_cn);
-        object.put("en_us", &self.en_us);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Name {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BpmDataengineI18n`]: the platform declares this shape more than once.
+pub type Name = crate::corehr::v1::BpmDataengineI18n;
 /// The `NationalId` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct NationalId {
@@ -8716,130 +8226,20 @@ impl<'de> ::serde::Deserialize<'de> for OrgTruncation {
 
 /// The `PatchCompanyData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchCompanyData {
-    /// `company`.
-    pub company: ::std::option::Option<crate::corehr::v1::Company>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchCompanyData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchCompanyData")?;
-        ::std::result::Result::Ok(Self {
-            company: object.optional("company")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchCompanyData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCompanyData`]: the platform declares this shape more than once.
+pub type PatchCompanyData = crate::corehr::v1::CreateCompanyData;
 /// The `PatchContractData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchContractData {
-    /// `contract`.
-    pub contract: ::std::option::Option<crate::corehr::v1::Contract>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchContractData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchContractData")?;
-        ::std::result::Result::Ok(Self {
-            contract: object.optional("contract")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchContractData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateContractData`]: the platform declares this shape more than once.
+pub type PatchContractData = crate::corehr::v1::CreateContractData;
 /// The `PatchDepartmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchDepartmentData {
-    /// `department`.
-    pub department: ::std::option::Option<crate::corehr::v1::Department>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchDepartmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchDepartmentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            department: object.optional("department")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchDepartmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetDepartmentData`]: the platform declares this shape more than once.
+pub type PatchDepartmentData = crate::corehr::v1::GetDepartmentData;
 /// The `PatchEmployeeTypeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchEmployeeTypeData {
-    /// `employee_type`.
-    pub employee_type: ::std::option::Option<crate::corehr::v1::EmployeeType>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchEmployeeTypeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchEmployeeTypeData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            employee_type: object.optional("employee_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchEmployeeTypeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateEmployeeTypeData`]: the platform declares this shape more than once.
+pub type PatchEmployeeTypeData = crate::corehr::v1::CreateEmployeeTypeData;
 /// The `PatchEmploymentData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -8875,250 +8275,36 @@ impl<'de> ::serde::Deserialize<'de> for PatchEmploymentData {
 
 /// The `PatchJobData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchJobData {
-    /// `job`.
-    pub job: ::std::option::Option<crate::corehr::v1::Job>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchJobData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchJobData")?;
-        ::std::result::Result::Ok(Self {
-            job: object.optional("job")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchJobData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobData`]: the platform declares this shape more than once.
+pub type PatchJobData = crate::corehr::v1::CreateJobData;
 /// The `PatchJobDataData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchJobDataData {
-    /// `job_data`.
-    pub job_data: ::std::option::Option<crate::corehr::v1::JobData>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchJobDataData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchJobDataData")?;
-        ::std::result::Result::Ok(Self {
-            job_data: object.optional("job_data")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchJobDataData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobDataData`]: the platform declares this shape more than once.
+pub type PatchJobDataData = crate::corehr::v1::CreateJobDataData;
 /// The `PatchJobFamilyData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchJobFamilyData {
-    /// `job_family`.
-    pub job_family: ::std::option::Option<crate::corehr::v1::JobFamily>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchJobFamilyData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchJobFamilyData")?;
-        ::std::result::Result::Ok(Self {
-            job_family: object.optional("job_family")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchJobFamilyData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobFamilyData`]: the platform declares this shape more than once.
+pub type PatchJobFamilyData = crate::corehr::v1::CreateJobFamilyData;
 /// The `PatchJobLevelData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchJobLevelData {
-    /// `job_level`.
-    pub job_level: ::std::option::Option<crate::corehr::v1::JobLevel>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchJobLevelData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchJobLevelData")?;
-        ::std::result::Result::Ok(Self {
-            job_level: object.optional("job_level")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchJobLevelData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateJobLevelData`]: the platform declares this shape more than once.
+pub type PatchJobLevelData = crate::corehr::v1::CreateJobLevelData;
 /// The `PatchNationalIdTypeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchNationalIdTypeData {
-    /// `national_id_type`.
-    pub national_id_type: ::std::option::Option<crate::corehr::v1::NationalIdType>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchNationalIdTypeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchNationalIdTypeData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            national_id_type: object.optional("national_id_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchNationalIdTypeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateNationalIdTypeData`]: the platform declares this shape more than once.
+pub type PatchNationalIdTypeData = crate::corehr::v1::CreateNationalIdTypeData;
 /// The `PatchPersonData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchPersonData {
-    /// `person`.
-    pub person: ::std::option::Option<crate::corehr::v1::Person>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchPersonData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchPersonData")?;
-        ::std::result::Result::Ok(Self {
-            person: object.optional("person")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchPersonData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreatePersonData`]: the platform declares this shape more than once.
+pub type PatchPersonData = crate::corehr::v1::CreatePersonData;
 /// The `PatchPreHireData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchPreHireData {
-    /// `pre_hire`.
-    pub pre_hire: ::std::option::Option<crate::corehr::v1::PreHire>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchPreHireData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchPreHireData")?;
-        ::std::result::Result::Ok(Self {
-            pre_hire: object.optional("pre_hire")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchPreHireData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetPreHireData`]: the platform declares this shape more than once.
+pub type PatchPreHireData = crate::corehr::v1::GetPreHireData;
 /// The `PatchWorkingHoursTypeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchWorkingHoursTypeData {
-    /// `working_hours_type`.
-    pub working_hours_type: ::std::option::Option<crate::corehr::v1::WorkingHoursType>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchWorkingHoursTypeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchWorkingHoursTypeData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            working_hours_type: object.optional("working_hours_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchWorkingHoursTypeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateWorkingHoursTypeData`]: the platform declares this shape more than once.
+pub type PatchWorkingHoursTypeData = crate::corehr::v1::CreateWorkingHoursTypeData;
 /// The `PermissionDetail` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -10312,37 +9498,8 @@ impl<'de> ::serde::Deserialize<'de> for ReferenceObject {
 
 /// The `RemoveRoleAssignAuthorizationData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RemoveRoleAssignAuthorizationData {
-    /// `assign_id`.
-    pub assign_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for RemoveRoleAssignAuthorizationData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RemoveRoleAssignAuthorizationData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            assign_id: object.optional("assign_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RemoveRoleAssignAuthorizationData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddRoleAssignAuthorizationData`]: the platform declares this shape more than once.
+pub type RemoveRoleAssignAuthorizationData = crate::corehr::v1::AddRoleAssignAuthorizationData;
 /// The `RoleAuthorization` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -10460,45 +9617,8 @@ impl ::serde::Serialize for SearchAssignedUserBody {
 
 /// The `SearchAssignedUserData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SearchAssignedUserData {
-    /// `items`.
-    pub items: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v1::RoleAuthorization>,
-    >,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SearchAssignedUserData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SearchAssignedUserData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchAssignedUserData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`QueryAuthorizationData`]: the platform declares this shape more than once.
+pub type SearchAssignedUserData = crate::corehr::v1::QueryAuthorizationData;
 /// The `SearchOffboardingBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -11500,70 +10620,13 @@ impl<'de> ::serde::Deserialize<'de> for TransferType {
 }
 
 /// The `UpdateRoleAssignAuthorizationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UpdateRoleAssignAuthorizationBody {
-    /// `assigned_organization_items`.
-    pub assigned_organization_items: ::std::vec::Vec<
-        ::std::vec::Vec<::serde_json::Value>,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateRoleAssignAuthorizationBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("assigned_organization_items", &self.assigned_organization_items);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateRoleAssignAuthorizationBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AddRoleAssignAuthorizationBody`]: the platform declares this shape more than once.
+pub type UpdateRoleAssignAuthorizationBody = crate::corehr::v1::AddRoleAssignAuthorizationBody;
 /// The `UpdateRoleAssignAuthorizationData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateRoleAssignAuthorizationData {
-    /// `assign_id`.
-    pub assign_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateRoleAssignAuthorizationData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateRoleAssignAuthorizationData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            assign_id: object.optional("assign_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateRoleAssignAuthorizationData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddRoleAssignAuthorizationData`]: the platform declares this shape more than once.
+pub type UpdateRoleAssignAuthorizationData = crate::corehr::v1::AddRoleAssignAuthorizationData;
 /// The `UploadPersonBody` object.
 ///
 /// Sent as `multipart/form-data`; `file` fields become file parts.
@@ -11577,32 +10640,8 @@ pub struct UploadPersonBody {
 
 /// The `UploadPersonData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UploadPersonData {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for UploadPersonData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UploadPersonData")?;
-        ::std::result::Result::Ok(Self { id: object.optional("id")? })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadPersonData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`File`]: the platform declares this shape more than once.
+pub type UploadPersonData = crate::corehr::v1::File;
 /// The `UserId` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -11713,37 +10752,8 @@ impl<'de> ::serde::Deserialize<'de> for WkCalendarDate {
 
 /// The `WkCalendarI18n` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct WkCalendarI18n {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for WkCalendarI18n {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "WkCalendarI18n")?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WkCalendarI18n {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BpmDataengineI18n`]: the platform declares this shape more than once.
+pub type WkCalendarI18n = crate::corehr::v1::BpmDataengineI18n;
 /// The `WkOption` object.
 #[derive(
     ::std::fmt::Debug,
@@ -12162,6 +11172,22 @@ impl<'de> ::serde::Deserialize<'de> for ApiName {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ApiName {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ApiName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -12917,89 +11943,8 @@ impl ::serde::Serialize for RecruitmentType {
 
 /// Values of `ReferenceObjectApi`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ReferenceObjectApi::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ReferenceObjectApi::CpstItem => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ReferenceObjectApi {
-    /// `cpst_item`.
-    CpstItem,
-    /// `cpst_indicator`.
-    CpstIndicator,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ReferenceObjectApi {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["cpst_item", "cpst_indicator"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CpstItem => "cpst_item",
-            Self::CpstIndicator => "cpst_indicator",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ReferenceObjectApi {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "cpst_item" => Self::CpstItem,
-            "cpst_indicator" => Self::CpstIndicator,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ReferenceObjectApi {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ReferenceObjectApi {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ReferenceObjectApi {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`ApiName`]: the platform declares these values more than once.
+pub type ReferenceObjectApi = crate::corehr::v1::ApiName;
 /// Values of `Status`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Status::Unknown`]
@@ -13109,106 +12054,14 @@ impl<'de> ::serde::Deserialize<'de> for Status {
     }
 }
 
-/// Values of `Statuses`.
-///
-/// Match with a wildcard arm: new values the platform adds arrive as [`Statuses::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     Statuses::Approving => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum Statuses {
-    /// `Approving`.
-    Approving,
-    /// `Approved`.
-    Approved,
-    /// `Offboarded`.
-    Offboarded,
-    /// `Rejected`.
-    Rejected,
-    /// `Withdrawn`.
-    Withdrawn,
-    /// `NoNeedApproval`.
-    NoNeedApproval,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl Statuses {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "Approving",
-        "Approved",
-        "Offboarded",
-        "Rejected",
-        "Withdrawn",
-        "NoNeedApproval",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Approving => "Approving",
-            Self::Approved => "Approved",
-            Self::Offboarded => "Offboarded",
-            Self::Rejected => "Rejected",
-            Self::Withdrawn => "Withdrawn",
-            Self::NoNeedApproval => "NoNeedApproval",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for Statuses {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "Approving" => Self::Approving,
-            "Approved" => Self::Approved,
-            "Offboarded" => Self::Offboarded,
-            "Rejected" => Self::Rejected,
-            "Withdrawn" => Self::Withdrawn,
-            "NoNeedApproval" => Self::NoNeedApproval,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for Statuses {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Statuses {
+impl ::lark_runtime::json::ToJson for Status {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         ::serde_json::Value::String(self.as_str().to_owned())
     }
 }
 
-impl ::serde::Serialize for Statuses {
+impl ::serde::Serialize for Status {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -13217,6 +12070,10 @@ impl ::serde::Serialize for Statuses {
     }
 }
 
+/// Values of `Statuses`.
+///
+/// The same type as [`Status`]: the platform declares these values more than once.
+pub type Statuses = crate::corehr::v1::Status;
 /// Values of `UserIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`UserIdType::Unknown`]

@@ -1176,18 +1176,3 @@ impl ::lark_runtime::Page for crate::corehr::v2::SearchDepartmentData {
         self.items.unwrap_or_default()
     }
 }
-
-impl ::lark_runtime::Page for crate::corehr::v2::TreeDepartmentData {
-    type Item = crate::corehr::v2::DepartmentTree;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}

@@ -2466,35 +2466,9 @@ impl<'de> ::serde::Deserialize<'de> for BatchQueryCostAllocationData {
 }
 
 /// The `BatchQueryDefaultCostCenterBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct BatchQueryDefaultCostCenterBody {
-    /// `employment_ids`.
-    pub employment_ids: ::std::vec::Vec<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for BatchQueryDefaultCostCenterBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("employment_ids", &self.employment_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BatchQueryDefaultCostCenterBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchQueryCostAllocationBody`]: the platform declares this shape more than once.
+pub type BatchQueryDefaultCostCenterBody = crate::corehr::v2::BatchQueryCostAllocationBody;
 /// The `BatchQueryDefaultCostCenterData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3639,15 +3613,30 @@ impl<'de> ::serde::Deserialize<'de> for CostCenterDeletedV2Event {
 }
 
 /// The `CostCenterId` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CostCenterId {
     /// `wk_id`.
     pub wk_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for CostCenterId {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CostCenterId")?;
+        ::std::result::Result::Ok(Self {
+            wk_id: object.optional("wk_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CostCenterId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CostCenterId {
@@ -5668,37 +5657,8 @@ impl ::serde::Serialize for CustomOrgWithRate {
 
 /// The `DataengineI18n` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DataengineI18n {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for DataengineI18n {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "DataengineI18n")?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DataengineI18n {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CustomName`]: the platform declares this shape more than once.
+pub type DataengineI18n = crate::corehr::v2::CustomName;
 /// The `DefaultCostCenter` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5907,35 +5867,9 @@ impl ::serde::Serialize for DeleteCostCenterBody {
 }
 
 /// The `DeleteCostCenterVersionBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct DeleteCostCenterVersionBody {
-    /// `operation_reason`.
-    pub operation_reason: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for DeleteCostCenterVersionBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("operation_reason", &self.operation_reason);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DeleteCostCenterVersionBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DeleteCostCenterBody`]: the platform declares this shape more than once.
+pub type DeleteCostCenterVersionBody = crate::corehr::v2::DeleteCostCenterBody;
 /// The `DeleteOrgCustomOrgBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -6451,40 +6385,8 @@ impl<'de> ::serde::Deserialize<'de> for DepartmentTimeline {
 
 /// The `DepartmentTree` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DepartmentTree {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `level`.
-    pub level: ::std::option::Option<i32>,
-    /// `children`.
-    pub children: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::FromJson for DepartmentTree {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "DepartmentTree")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            level: object.optional("level")?,
-            children: object.optional("children")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DepartmentTree {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CostCenterTree`]: the platform declares this shape more than once.
+pub type DepartmentTree = crate::corehr::v2::CostCenterTree;
 /// The `DepartmentUpdatedV2Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -7016,37 +6918,8 @@ impl ::serde::Serialize for EditEmpCustomOrgEmployeeCustomOrgBody {
 
 /// The `EditEmpCustomOrgEmployeeCustomOrgData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EditEmpCustomOrgEmployeeCustomOrgData {
-    /// `data`.
-    pub data: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for EditEmpCustomOrgEmployeeCustomOrgData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "EditEmpCustomOrgEmployeeCustomOrgData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            data: object.optional("data")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EditEmpCustomOrgEmployeeCustomOrgData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DelEmployeeCustomOrgData`]: the platform declares this shape more than once.
+pub type EditEmpCustomOrgEmployeeCustomOrgData = crate::corehr::v2::DelEmployeeCustomOrgData;
 /// The `EditOffboardingBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -7327,55 +7200,9 @@ impl ::serde::Serialize for EducationInfo {
 }
 
 /// The `EducationInfoForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct EducationInfoForUpdate {
-    /// `school_name`.
-    pub school_name: ::std::option::Option<::std::string::String>,
-    /// `education`.
-    pub education: ::std::option::Option<::std::string::String>,
-    /// `start_time`.
-    pub start_time: ::std::option::Option<::std::string::String>,
-    /// `end_time`.
-    pub end_time: ::std::option::Option<::std::string::String>,
-    /// `field_of_study`.
-    pub field_of_study: ::std::option::Option<::std::string::String>,
-    /// `custom_fields`.
-    pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
-    >,
-    /// `degree`.
-    pub degree: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for EducationInfoForUpdate {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("school_name", &self.school_name);
-        object.put("education", &self.education);
-        object.put("start_time", &self.start_time);
-        object.put("end_time", &self.end_time);
-        object.put("field_of_study", &self.field_of_study);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("degree", &self.degree);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EducationInfoForUpdate {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`EducationInfo`]: the platform declares this shape more than once.
+pub type EducationInfoForUpdate = crate::corehr::v2::EducationInfo;
 /// The `Email` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Email {
@@ -8565,94 +8392,8 @@ impl ::serde::Serialize for EmployeesAdditionalJobEdit {
 
 /// The `EmployeesAdditionalJobWriteResp` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EmployeesAdditionalJobWriteResp {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `employee_type_id`.
-    pub employee_type_id: ::std::option::Option<::std::string::String>,
-    /// `working_hours_type_id`.
-    pub working_hours_type_id: ::std::option::Option<::std::string::String>,
-    /// `work_location_id`.
-    pub work_location_id: ::std::option::Option<::std::string::String>,
-    /// `department_id`.
-    pub department_id: ::std::option::Option<::std::string::String>,
-    /// `job_id`.
-    pub job_id: ::std::option::Option<::std::string::String>,
-    /// `job_level_id`.
-    pub job_level_id: ::std::option::Option<::std::string::String>,
-    /// `job_family_id`.
-    pub job_family_id: ::std::option::Option<::std::string::String>,
-    /// `employment_id`.
-    pub employment_id: ::std::option::Option<::std::string::String>,
-    /// `start_date`.
-    pub start_date: ::std::option::Option<::std::string::String>,
-    /// `end_date`.
-    pub end_date: ::std::option::Option<::std::string::String>,
-    /// `direct_manager_id`.
-    pub direct_manager_id: ::std::option::Option<::std::string::String>,
-    /// `dotted_line_manager_id`.
-    pub dotted_line_manager_id: ::std::option::Option<::std::string::String>,
-    /// `work_shift`.
-    pub work_shift: ::std::option::Option<crate::corehr::v2::Enum>,
-    /// `compensation_type`.
-    pub compensation_type: ::std::option::Option<crate::corehr::v2::Enum>,
-    /// `service_company`.
-    pub service_company: ::std::option::Option<::std::string::String>,
-    /// `weekly_working_hours`.
-    pub weekly_working_hours: ::std::option::Option<::std::string::String>,
-    /// `work_calendar_id`.
-    pub work_calendar_id: ::std::option::Option<::std::string::String>,
-    /// `position_id`.
-    pub position_id: ::std::option::Option<::std::string::String>,
-    /// `employee_subtype_id`.
-    pub employee_subtype_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for EmployeesAdditionalJobWriteResp {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "EmployeesAdditionalJobWriteResp",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            employee_type_id: object.optional("employee_type_id")?,
-            working_hours_type_id: object.optional("working_hours_type_id")?,
-            work_location_id: object.optional("work_location_id")?,
-            department_id: object.optional("department_id")?,
-            job_id: object.optional("job_id")?,
-            job_level_id: object.optional("job_level_id")?,
-            job_family_id: object.optional("job_family_id")?,
-            employment_id: object.optional("employment_id")?,
-            start_date: object.optional("start_date")?,
-            end_date: object.optional("end_date")?,
-            direct_manager_id: object.optional("direct_manager_id")?,
-            dotted_line_manager_id: object.optional("dotted_line_manager_id")?,
-            work_shift: object.optional("work_shift")?,
-            compensation_type: object.optional("compensation_type")?,
-            service_company: object.optional("service_company")?,
-            weekly_working_hours: object.optional("weekly_working_hours")?,
-            work_calendar_id: object.optional("work_calendar_id")?,
-            position_id: object.optional("position_id")?,
-            employee_subtype_id: object.optional("employee_subtype_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EmployeesAdditionalJobWriteResp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`EmployeesAdditionalJob`]: the platform declares this shape more than once.
+pub type EmployeesAdditionalJobWriteResp = crate::corehr::v2::EmployeesAdditionalJob;
 /// The `EmployeesInternationalAssignment` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -9236,40 +8977,8 @@ impl ::serde::Serialize for EmploymentDefaultCostCenter {
 
 /// The `EmploymentLookupName` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EmploymentLookupName {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::corehr::v2::I18nV2>,
-}
-
-impl ::lark_runtime::json::FromJson for EmploymentLookupName {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "EmploymentLookupName",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EmploymentLookupName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DepartmentLookupName`]: the platform declares this shape more than once.
+pub type EmploymentLookupName = crate::corehr::v2::DepartmentLookupName;
 /// The `EnableDisableAssessmentProbationBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -9560,57 +9269,9 @@ impl<'de> ::serde::Deserialize<'de> for FieldVariableValue {
 }
 
 /// The `FieldVariableValueI18n` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct FieldVariableValueI18n {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for FieldVariableValueI18n {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "FieldVariableValueI18n",
-        )?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FieldVariableValueI18n {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for FieldVariableValueI18n {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("zh_cn", &self.zh_cn);
-        object.put("en_us", &self.en_us);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FieldVariableValueI18n {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CustomName`]: the platform declares this shape more than once.
+pub type FieldVariableValueI18n = crate::corehr::v2::CustomName;
 /// The `FieldVariableValueTo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -10356,42 +10017,8 @@ impl<'de> ::serde::Deserialize<'de> for GetProcessData {
 
 /// The `GetProcessFormVariableDataData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetProcessFormVariableDataData {
-    /// `field_variable_values`.
-    pub field_variable_values: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::FieldVariableValue>,
-    >,
-    /// `process_id`.
-    pub process_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for GetProcessFormVariableDataData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetProcessFormVariableDataData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            field_variable_values: object.optional("field_variable_values")?,
-            process_id: object.optional("process_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetProcessFormVariableDataData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FlowVariableDataProcessData`]: the platform declares this shape more than once.
+pub type GetProcessFormVariableDataData = crate::corehr::v2::FlowVariableDataProcessData;
 /// The `HiberarchyCommon` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct HiberarchyCommon {
@@ -10530,37 +10157,8 @@ impl ::serde::Serialize for I18n {
 
 /// The `I18nV2` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct I18nV2 {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for I18nV2 {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "I18nV2")?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for I18nV2 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CustomName`]: the platform declares this shape more than once.
+pub type I18nV2 = crate::corehr::v2::CustomName;
 /// The `InternationalAssignment` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -11168,50 +10766,9 @@ impl ::serde::Serialize for JobDataCustomOrg {
 }
 
 /// The `JobDataId` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct JobDataId {
-    /// `wk_id`.
-    pub wk_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for JobDataId {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobDataId")?;
-        ::std::result::Result::Ok(Self {
-            wk_id: object.optional("wk_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobDataId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for JobDataId {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("wk_id", &self.wk_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JobDataId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CostCenterId`]: the platform declares this shape more than once.
+pub type JobDataId = crate::corehr::v2::CostCenterId;
 /// The `JobFamily` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -12942,37 +12499,8 @@ impl<'de> ::serde::Deserialize<'de> for LocationVersionData {
 
 /// The `LookupName` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct LookupName {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::corehr::v2::I18nV2>,
-}
-
-impl ::lark_runtime::json::FromJson for LookupName {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "LookupName")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for LookupName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DepartmentLookupName`]: the platform declares this shape more than once.
+pub type LookupName = crate::corehr::v2::DepartmentLookupName;
 /// The `MatchRule` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MatchRule {
@@ -14199,37 +13727,8 @@ impl ::serde::Serialize for OfferInfoUpdate {
 
 /// The `OnboardingFlow` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct OnboardingFlow {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::corehr::v2::I18nV2>,
-}
-
-impl ::lark_runtime::json::FromJson for OnboardingFlow {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "OnboardingFlow")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OnboardingFlow {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`LookupName`]: the platform declares this shape more than once.
+pub type OnboardingFlow = crate::corehr::v2::LookupName;
 /// The `OnboardingFlowChange` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -15315,37 +14814,8 @@ impl ::serde::Serialize for PatchCostCenterBody {
 
 /// The `PatchCostCenterData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchCostCenterData {
-    /// `cost_center`.
-    pub cost_center: ::std::option::Option<crate::corehr::v2::CostCenter>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchCostCenterData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchCostCenterData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            cost_center: object.optional("cost_center")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchCostCenterData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCostCenterData`]: the platform declares this shape more than once.
+pub type PatchCostCenterData = crate::corehr::v2::CreateCostCenterData;
 /// The `PatchCostCenterVersionBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -15399,167 +14869,24 @@ impl ::serde::Serialize for PatchCostCenterVersionBody {
 
 /// The `PatchCostCenterVersionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchCostCenterVersionData {
-    /// `version`.
-    pub version: ::std::option::Option<crate::corehr::v2::CostCenterVersion>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchCostCenterVersionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchCostCenterVersionData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            version: object.optional("version")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchCostCenterVersionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCostCenterVersionData`]: the platform declares this shape more than once.
+pub type PatchCostCenterVersionData = crate::corehr::v2::CreateCostCenterVersionData;
 /// The `PatchEmployeesAdditionalJobData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchEmployeesAdditionalJobData {
-    /// `additional_job`.
-    pub additional_job: ::std::option::Option<
-        crate::corehr::v2::EmployeesAdditionalJobWriteResp,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for PatchEmployeesAdditionalJobData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchEmployeesAdditionalJobData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            additional_job: object.optional("additional_job")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchEmployeesAdditionalJobData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateEmployeesAdditionalJobData`]: the platform declares this shape more than once.
+pub type PatchEmployeesAdditionalJobData = crate::corehr::v2::CreateEmployeesAdditionalJobData;
 /// The `PatchEmployeesInternationalAssignmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchEmployeesInternationalAssignmentData {
-    /// `international_assignment`.
-    pub international_assignment: ::std::option::Option<
-        crate::corehr::v2::EmployeesInternationalAssignmentResp,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for PatchEmployeesInternationalAssignmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchEmployeesInternationalAssignmentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            international_assignment: object.optional("international_assignment")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchEmployeesInternationalAssignmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateEmployeesInternationalAssignmentData`]: the platform declares this shape more than once.
+pub type PatchEmployeesInternationalAssignmentData = crate::corehr::v2::CreateEmployeesInternationalAssignmentData;
 /// The `PatchPersonData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchPersonData {
-    /// `person`.
-    pub person: ::std::option::Option<crate::corehr::v2::PersonInfo>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchPersonData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchPersonData")?;
-        ::std::result::Result::Ok(Self {
-            person: object.optional("person")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchPersonData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreatePersonData`]: the platform declares this shape more than once.
+pub type PatchPersonData = crate::corehr::v2::CreatePersonData;
 /// The `PatchPreHireData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchPreHireData {
-    /// `pre_hire_id`.
-    pub pre_hire_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchPreHireData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchPreHireData")?;
-        ::std::result::Result::Ok(Self {
-            pre_hire_id: object.optional("pre_hire_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchPreHireData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreatePreHireData`]: the platform declares this shape more than once.
+pub type PatchPreHireData = crate::corehr::v2::CreatePreHireData;
 /// The `Pathway` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -18074,51 +17401,9 @@ impl<'de> ::serde::Deserialize<'de> for PrehireSeniorityAdjustInformationQuery {
 }
 
 /// The `PrehireSeniorityAdjustInformationUpdate` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct PrehireSeniorityAdjustInformationUpdate {
-    /// `seniority_adjustment`.
-    pub seniority_adjustment: ::std::option::Option<f64>,
-    /// `seniority_adjustment_type`.
-    pub seniority_adjustment_type: crate::corehr::v2::SeniorityAdjustmentType,
-    /// `reasons_for_seniority_adjustment`.
-    pub reasons_for_seniority_adjustment: ::std::option::Option<::std::string::String>,
-    /// `start_date`.
-    pub start_date: ::std::option::Option<::std::string::String>,
-    /// `end_date`.
-    pub end_date: ::std::option::Option<::std::string::String>,
-    /// `custom_fields`.
-    pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for PrehireSeniorityAdjustInformationUpdate {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("seniority_adjustment", &self.seniority_adjustment);
-        object.put("seniority_adjustment_type", &self.seniority_adjustment_type);
-        object
-            .put(
-                "reasons_for_seniority_adjustment",
-                &self.reasons_for_seniority_adjustment,
-            );
-        object.put("start_date", &self.start_date);
-        object.put("end_date", &self.end_date);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PrehireSeniorityAdjustInformationUpdate {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`PrehireSeniorityAdjustInformation`]: the platform declares this shape more than once.
+pub type PrehireSeniorityAdjustInformationUpdate = crate::corehr::v2::PrehireSeniorityAdjustInformation;
 /// The `PrehireUpdate` object.
 #[derive(
     ::std::fmt::Debug,
@@ -20356,38 +19641,9 @@ impl ::serde::Serialize for ProfileSettingHukou {
 }
 
 /// The `ProfileSettingI18n` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct ProfileSettingI18n {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for ProfileSettingI18n {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("zh_cn", &self.zh_cn);
-        object.put("en_us", &self.en_us);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ProfileSettingI18n {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CustomName`]: the platform declares this shape more than once.
+pub type ProfileSettingI18n = crate::corehr::v2::CustomName;
 /// The `ProfileSettingName` object.
 #[derive(
     ::std::fmt::Debug,
@@ -22506,43 +21762,8 @@ impl ::serde::Serialize for QuerySignatureFileBody {
 
 /// The `QuerySignatureFileData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct QuerySignatureFileData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::SignatureFile>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for QuerySignatureFileData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "QuerySignatureFileData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QuerySignatureFileData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListSignatureFileData`]: the platform declares this shape more than once.
+pub type QuerySignatureFileData = crate::corehr::v2::ListSignatureFileData;
 /// The `QueryTimelineDepartmentBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -22653,75 +21874,13 @@ impl<'de> ::serde::Deserialize<'de> for QuerybyidEmployeeCustomOrgData {
 }
 
 /// The `RemoveVersionCostAllocationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RemoveVersionCostAllocationBody {
-    /// `employment_id`.
-    pub employment_id: ::std::string::String,
-    /// `cost_allocation`.
-    pub cost_allocation: ::std::option::Option<
-        crate::corehr::v2::EmploymentCostAllocation,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for RemoveVersionCostAllocationBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("employment_id", &self.employment_id);
-        object.put("cost_allocation", &self.cost_allocation);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RemoveVersionCostAllocationBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateVersionCostAllocationBody`]: the platform declares this shape more than once.
+pub type RemoveVersionCostAllocationBody = crate::corehr::v2::CreateVersionCostAllocationBody;
 /// The `RemoveVersionDefaultCostCenterBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RemoveVersionDefaultCostCenterBody {
-    /// `employment_id`.
-    pub employment_id: ::std::string::String,
-    /// `default_cost_center`.
-    pub default_cost_center: ::std::option::Option<
-        crate::corehr::v2::EmploymentDefaultCostCenter,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for RemoveVersionDefaultCostCenterBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("employment_id", &self.employment_id);
-        object.put("default_cost_center", &self.default_cost_center);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RemoveVersionDefaultCostCenterBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateVersionDefaultCostCenterBody`]: the platform declares this shape more than once.
+pub type RemoveVersionDefaultCostCenterBody = crate::corehr::v2::CreateVersionDefaultCostCenterBody;
 /// The `ReorganizationInfo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -23024,37 +22183,8 @@ impl ::serde::Serialize for RestoreFlowInstancePreHireBody {
 
 /// The `RestoreFlowInstancePreHireData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RestoreFlowInstancePreHireData {
-    /// `success`.
-    pub success: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for RestoreFlowInstancePreHireData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RestoreFlowInstancePreHireData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            success: object.optional("success")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RestoreFlowInstancePreHireData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CompletePreHireData`]: the platform declares this shape more than once.
+pub type RestoreFlowInstancePreHireData = crate::corehr::v2::CompletePreHireData;
 /// The `RevokeJobChangeBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -24751,40 +23881,8 @@ impl ::serde::Serialize for SearchPreHireBody {
 
 /// The `SearchPreHireData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SearchPreHireData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::PreHire>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for SearchPreHireData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "SearchPreHireData")?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchPreHireData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`QueryPreHireData`]: the platform declares this shape more than once.
+pub type SearchPreHireData = crate::corehr::v2::QueryPreHireData;
 /// The `SearchProbationBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -26381,69 +25479,9 @@ impl ::serde::Serialize for TaxInfoMys {
 }
 
 /// The `TaxInfoMysForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct TaxInfoMysForUpdate {
-    /// `epf_ee_tp3`.
-    pub epf_ee_tp3: ::std::option::Option<::std::string::String>,
-    /// `fresh_graduate`.
-    pub fresh_graduate: ::std::option::Option<bool>,
-    /// `monthly_gross`.
-    pub monthly_gross: ::std::option::Option<::std::string::String>,
-    /// `mtd`.
-    pub mtd: ::std::option::Option<::std::string::String>,
-    /// `previous_income_in_the_current_year`.
-    pub previous_income_in_the_current_year: ::std::option::Option<bool>,
-    /// `socso`.
-    pub socso: ::std::option::Option<::std::string::String>,
-    /// `tax_relief_1`.
-    pub tax_relief_1: ::std::option::Option<::std::string::String>,
-    /// `tax_relief_2`.
-    pub tax_relief_2: ::std::option::Option<::std::string::String>,
-    /// `tax_relief_3`.
-    pub tax_relief_3: ::std::option::Option<::std::string::String>,
-    /// `tax_relief_4`.
-    pub tax_relief_4: ::std::option::Option<::std::string::String>,
-    /// `tax_relief_5`.
-    pub tax_relief_5: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for TaxInfoMysForUpdate {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("epf_ee_tp3", &self.epf_ee_tp3);
-        object.put("fresh_graduate", &self.fresh_graduate);
-        object.put("monthly_gross", &self.monthly_gross);
-        object.put("mtd", &self.mtd);
-        object
-            .put(
-                "previous_income_in_the_current_year",
-                &self.previous_income_in_the_current_year,
-            );
-        object.put("socso", &self.socso);
-        object.put("tax_relief_1", &self.tax_relief_1);
-        object.put("tax_relief_2", &self.tax_relief_2);
-        object.put("tax_relief_3", &self.tax_relief_3);
-        object.put("tax_relief_4", &self.tax_relief_4);
-        object.put("tax_relief_5", &self.tax_relief_5);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TaxInfoMysForUpdate {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`TaxInfoMys`]: the platform declares this shape more than once.
+pub type TaxInfoMysForUpdate = crate::corehr::v2::TaxInfoMys;
 /// The `TerminateSignatureFailIdAndReason` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -27217,37 +26255,8 @@ impl ::serde::Serialize for TransformOnboardingTaskPreHireBody {
 
 /// The `TransformOnboardingTaskPreHireData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TransformOnboardingTaskPreHireData {
-    /// `success`.
-    pub success: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for TransformOnboardingTaskPreHireData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "TransformOnboardingTaskPreHireData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            success: object.optional("success")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TransformOnboardingTaskPreHireData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CompletePreHireData`]: the platform declares this shape more than once.
+pub type TransformOnboardingTaskPreHireData = crate::corehr::v2::CompletePreHireData;
 /// The `TransitTaskPreHireBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -27280,37 +26289,8 @@ impl ::serde::Serialize for TransitTaskPreHireBody {
 
 /// The `TransitTaskPreHireData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TransitTaskPreHireData {
-    /// `success`.
-    pub success: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for TransitTaskPreHireData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "TransitTaskPreHireData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            success: object.optional("success")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TransitTaskPreHireData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CompletePreHireData`]: the platform declares this shape more than once.
+pub type TransitTaskPreHireData = crate::corehr::v2::CompletePreHireData;
 /// The `TreeCostCenterBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -27424,43 +26404,8 @@ impl ::serde::Serialize for TreeDepartmentBody {
 
 /// The `TreeDepartmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TreeDepartmentData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::DepartmentTree>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `reject_export`.
-    pub reject_export: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for TreeDepartmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TreeDepartmentData")?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-            reject_export: object.optional("reject_export")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TreeDepartmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`TreeCostCenterData`]: the platform declares this shape more than once.
+pub type TreeDepartmentData = crate::corehr::v2::TreeCostCenterData;
 /// The `UpdateProcessApproverData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -27536,75 +26481,13 @@ impl ::serde::Serialize for UpdateRuleCustomOrgBody {
 }
 
 /// The `UpdateVersionCostAllocationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UpdateVersionCostAllocationBody {
-    /// `employment_id`.
-    pub employment_id: ::std::string::String,
-    /// `cost_allocation`.
-    pub cost_allocation: ::std::option::Option<
-        crate::corehr::v2::EmploymentCostAllocation,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateVersionCostAllocationBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("employment_id", &self.employment_id);
-        object.put("cost_allocation", &self.cost_allocation);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateVersionCostAllocationBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateVersionCostAllocationBody`]: the platform declares this shape more than once.
+pub type UpdateVersionCostAllocationBody = crate::corehr::v2::CreateVersionCostAllocationBody;
 /// The `UpdateVersionDefaultCostCenterBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UpdateVersionDefaultCostCenterBody {
-    /// `employment_id`.
-    pub employment_id: ::std::string::String,
-    /// `default_cost_center`.
-    pub default_cost_center: ::std::option::Option<
-        crate::corehr::v2::EmploymentDefaultCostCenter,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateVersionDefaultCostCenterBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("employment_id", &self.employment_id);
-        object.put("default_cost_center", &self.default_cost_center);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateVersionDefaultCostCenterBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateVersionDefaultCostCenterBody`]: the platform declares this shape more than once.
+pub type UpdateVersionDefaultCostCenterBody = crate::corehr::v2::CreateVersionDefaultCostCenterBody;
 /// The `UserId` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -27793,37 +26676,8 @@ impl ::serde::Serialize for WithdrawOnboardingPreHireBody {
 
 /// The `WithdrawOnboardingPreHireData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct WithdrawOnboardingPreHireData {
-    /// `success`.
-    pub success: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for WithdrawOnboardingPreHireData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "WithdrawOnboardingPreHireData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            success: object.optional("success")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WithdrawOnboardingPreHireData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CompletePreHireData`]: the platform declares this shape more than once.
+pub type WithdrawOnboardingPreHireData = crate::corehr::v2::CompletePreHireData;
 /// The `WithdrawProbationBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -27938,55 +26792,9 @@ impl ::serde::Serialize for WorkExperience {
 }
 
 /// The `WorkExperienceForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct WorkExperienceForUpdate {
-    /// `company_name`.
-    pub company_name: ::std::option::Option<::std::string::String>,
-    /// `start_time`.
-    pub start_time: ::std::option::Option<::std::string::String>,
-    /// `end_time`.
-    pub end_time: ::std::option::Option<::std::string::String>,
-    /// `job_title`.
-    pub job_title: ::std::option::Option<::std::string::String>,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `department`.
-    pub department: ::std::option::Option<::std::string::String>,
-    /// `custom_fields`.
-    pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for WorkExperienceForUpdate {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("company_name", &self.company_name);
-        object.put("start_time", &self.start_time);
-        object.put("end_time", &self.end_time);
-        object.put("job_title", &self.job_title);
-        object.put("description", &self.description);
-        object.put("department", &self.department);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for WorkExperienceForUpdate {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`WorkExperience`]: the platform declares this shape more than once.
+pub type WorkExperienceForUpdate = crate::corehr::v2::WorkExperience;
 /// The `WorkExperienceInfo` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WorkExperienceInfo {
@@ -29590,89 +28398,8 @@ impl ::serde::Serialize for ExtendedProbationPeriodUnit {
 
 /// Values of `FinalAssessmentResult`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`FinalAssessmentResult::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     FinalAssessmentResult::Approved => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum FinalAssessmentResult {
-    /// `approved`.
-    Approved,
-    /// `rejected`.
-    Rejected,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl FinalAssessmentResult {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["approved", "rejected"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for FinalAssessmentResult {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "approved" => Self::Approved,
-            "rejected" => Self::Rejected,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for FinalAssessmentResult {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for FinalAssessmentResult {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for FinalAssessmentResult {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`AssessmentResult`]: the platform declares these values more than once.
+pub type FinalAssessmentResult = crate::corehr::v2::AssessmentResult;
 /// Values of `ListSignatureTemplateInfoWithThumbnailUserIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ListSignatureTemplateInfoWithThumbnailUserIdType::Unknown`]
@@ -30323,103 +29050,8 @@ impl ::serde::Serialize for PaymentType {
 
 /// Values of `PositionChangeType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PositionChangeType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PositionChangeType::Unknown2 => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PositionChangeType {
-    /// `Unknown`.
-    Unknown2,
-    /// `Create`.
-    Create,
-    /// `Modify`.
-    Modify,
-    /// `Inactive`.
-    Inactive,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PositionChangeType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "Unknown",
-        "Create",
-        "Modify",
-        "Inactive",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown2 => "Unknown",
-            Self::Create => "Create",
-            Self::Modify => "Modify",
-            Self::Inactive => "Inactive",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PositionChangeType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "Unknown" => Self::Unknown2,
-            "Create" => Self::Create,
-            "Modify" => Self::Modify,
-            "Inactive" => Self::Inactive,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PositionChangeType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for PositionChangeType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PositionChangeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DepartmentChangeType`]: the platform declares these values more than once.
+pub type PositionChangeType = crate::corehr::v2::DepartmentChangeType;
 /// Values of `ProbationOutcome`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ProbationOutcome::Unknown`]
@@ -30844,107 +29476,8 @@ impl ::serde::Serialize for Rehire {
 
 /// Values of `RevokeJobChangeUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`RevokeJobChangeUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     RevokeJobChangeUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum RevokeJobChangeUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// `people_corehr_id`.
-    PeopleCorehrId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl RevokeJobChangeUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-        "people_corehr_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::PeopleCorehrId => "people_corehr_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for RevokeJobChangeUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            "people_corehr_id" => Self::PeopleCorehrId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for RevokeJobChangeUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for RevokeJobChangeUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for RevokeJobChangeUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CreateJobChangeUserIdType`]: the platform declares these values more than once.
+pub type RevokeJobChangeUserIdType = crate::corehr::v2::CreateJobChangeUserIdType;
 /// Values of `SeniorityAdjustmentType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`SeniorityAdjustmentType::Unknown`]

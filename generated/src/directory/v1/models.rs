@@ -2318,41 +2318,9 @@ impl<'de> ::serde::Deserialize<'de> for FilterDepartmentData {
 }
 
 /// The `FilterEmployeeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FilterEmployeeBody {
-    /// `filter`.
-    pub filter: crate::directory::v1::MultiFilterCondition,
-    /// `required_fields`.
-    pub required_fields: ::std::vec::Vec<::std::string::String>,
-    /// `page_request`.
-    pub page_request: crate::directory::v1::PageCondition,
-}
-
-impl ::lark_runtime::json::ToJson for FilterEmployeeBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("filter", &self.filter);
-        object.put("required_fields", &self.required_fields);
-        object.put("page_request", &self.page_request);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FilterEmployeeBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`FilterDepartmentBody`]: the platform declares this shape more than once.
+pub type FilterEmployeeBody = crate::directory::v1::FilterDepartmentBody;
 /// The `FilterEmployeeData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3839,47 +3807,8 @@ impl ::serde::Serialize for SearchDepartmentBody {
 
 /// The `SearchDepartmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SearchDepartmentData {
-    /// `departments`.
-    pub departments: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::Department>,
-    >,
-    /// `page_response`.
-    pub page_response: ::std::option::Option<crate::directory::v1::PageResponse>,
-    /// `abnormals`.
-    pub abnormals: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::AbnormalRecord>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for SearchDepartmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SearchDepartmentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            departments: object.optional("departments")?,
-            page_response: object.optional("page_response")?,
-            abnormals: object.optional("abnormals")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchDepartmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FilterDepartmentData`]: the platform declares this shape more than once.
+pub type SearchDepartmentData = crate::directory::v1::FilterDepartmentData;
 /// The `SearchDepartmentFilter` object.
 #[derive(
     ::std::fmt::Debug,
@@ -3954,44 +3883,8 @@ impl ::serde::Serialize for SearchEmployeeBody {
 
 /// The `SearchEmployeeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SearchEmployeeData {
-    /// `employees`.
-    pub employees: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::EmployeeEntity>,
-    >,
-    /// `page_response`.
-    pub page_response: ::std::option::Option<crate::directory::v1::PageResponse>,
-    /// `abnormals`.
-    pub abnormals: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::AbnormalRecord>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for SearchEmployeeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "SearchEmployeeData")?;
-        ::std::result::Result::Ok(Self {
-            employees: object.optional("employees")?,
-            page_response: object.optional("page_response")?,
-            abnormals: object.optional("abnormals")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchEmployeeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FilterEmployeeData`]: the platform declares this shape more than once.
+pub type SearchEmployeeData = crate::directory::v1::FilterEmployeeData;
 /// The `SearchEmployeeFilter` object.
 #[derive(
     ::std::fmt::Debug,
@@ -4453,33 +4346,9 @@ impl ::serde::Serialize for ToBeResignedEmployeeBody {
 }
 
 /// The `UpdateCollaborationRuleBody` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct UpdateCollaborationRuleBody {
-    /// `subjects`.
-    pub subjects: crate::directory::v1::CollaborationRuleEntities,
-    /// `objects`.
-    pub objects: crate::directory::v1::CollaborationRuleEntities,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateCollaborationRuleBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("subjects", &self.subjects);
-        object.put("objects", &self.objects);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateCollaborationRuleBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateCollaborationRuleBody`]: the platform declares this shape more than once.
+pub type UpdateCollaborationRuleBody = crate::directory::v1::CreateCollaborationRuleBody;
 /// The `UpdateDepartment` object.
 #[derive(
     ::std::fmt::Debug,

@@ -237,202 +237,28 @@ impl<'de> ::serde::Deserialize<'de> for BodyInfo {
 
 /// The `BusinessEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BusinessEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for BusinessEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "BusinessEntity")?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BusinessEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type BusinessEntity = crate::document_ai::v1::BankCardEntity;
 /// The `BusinessLicense` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BusinessLicense {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::BusinessEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for BusinessLicense {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "BusinessLicense")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BusinessLicense {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type BusinessLicense = crate::document_ai::v1::BankCard;
 /// The `ChinesePassport` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ChinesePassport {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::ChinesePassportEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for ChinesePassport {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ChinesePassport")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ChinesePassport {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type ChinesePassport = crate::document_ai::v1::BankCard;
 /// The `ChinesePassportEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ChinesePassportEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ChinesePassportEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ChinesePassportEntity",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ChinesePassportEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type ChinesePassportEntity = crate::document_ai::v1::BankCardEntity;
 /// The `DrivingEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DrivingEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for DrivingEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "DrivingEntity")?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DrivingEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type DrivingEntity = crate::document_ai::v1::BankCardEntity;
 /// The `DrvingLicense` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DrvingLicense {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::DrivingEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for DrvingLicense {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "DrvingLicense")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DrvingLicense {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type DrvingLicense = crate::document_ai::v1::BankCard;
 /// The `ExtractCopy` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -700,273 +526,36 @@ impl<'de> ::serde::Deserialize<'de> for FieldExtractionContractData {
 
 /// The `FoodManageEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct FoodManageEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for FoodManageEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "FoodManageEntity")?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FoodManageEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type FoodManageEntity = crate::document_ai::v1::BankCardEntity;
 /// The `FoodManageLicense` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct FoodManageLicense {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::FoodManageEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for FoodManageLicense {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "FoodManageLicense")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FoodManageLicense {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type FoodManageLicense = crate::document_ai::v1::BankCard;
 /// The `FoodProduceEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct FoodProduceEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for FoodProduceEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "FoodProduceEntity")?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FoodProduceEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type FoodProduceEntity = crate::document_ai::v1::BankCardEntity;
 /// The `FoodProduceLicense` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct FoodProduceLicense {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::FoodProduceEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for FoodProduceLicense {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "FoodProduceLicense")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FoodProduceLicense {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type FoodProduceLicense = crate::document_ai::v1::BankCard;
 /// The `HealthCertificate` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct HealthCertificate {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::HealthCertificateEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for HealthCertificate {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "HealthCertificate")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for HealthCertificate {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type HealthCertificate = crate::document_ai::v1::BankCard;
 /// The `HealthCertificateEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct HealthCertificateEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for HealthCertificateEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "HealthCertificateEntity",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for HealthCertificateEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type HealthCertificateEntity = crate::document_ai::v1::BankCardEntity;
 /// The `HkmMainlandTravelPermit` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct HkmMainlandTravelPermit {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::HkmMainlandTravelPermitEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for HkmMainlandTravelPermit {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "HkmMainlandTravelPermit",
-        )?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for HkmMainlandTravelPermit {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type HkmMainlandTravelPermit = crate::document_ai::v1::BankCard;
 /// The `HkmMainlandTravelPermitEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct HkmMainlandTravelPermitEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for HkmMainlandTravelPermitEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "HkmMainlandTravelPermitEntity",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for HkmMainlandTravelPermitEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type HkmMainlandTravelPermitEntity = crate::document_ai::v1::BankCardEntity;
 /// The `IdCard` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1012,37 +601,8 @@ impl<'de> ::serde::Deserialize<'de> for IdCard {
 
 /// The `IdEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct IdEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for IdEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "IdEntity")?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for IdEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type IdEntity = crate::document_ai::v1::BankCardEntity;
 /// The `ParseResumeBody` object.
 ///
 /// Sent as `multipart/form-data`; `file` fields become file parts.
@@ -1774,69 +1334,12 @@ impl<'de> ::serde::Deserialize<'de> for RecognizeVehicleLicenseData {
 
 /// The `RecognizedEntities` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RecognizedEntities {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::RecognizedEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for RecognizedEntities {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "RecognizedEntities")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RecognizedEntities {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type RecognizedEntities = crate::document_ai::v1::BankCard;
 /// The `RecognizedEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RecognizedEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for RecognizedEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "RecognizedEntity")?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RecognizedEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type RecognizedEntity = crate::document_ai::v1::BankCardEntity;
 /// The `Resume` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2084,37 +1587,8 @@ impl<'de> ::serde::Deserialize<'de> for ResumeCertificate {
 
 /// The `ResumeCompetition` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ResumeCompetition {
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `desc`.
-    pub desc: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ResumeCompetition {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ResumeCompetition")?;
-        ::std::result::Result::Ok(Self {
-            name: object.optional("name")?,
-            desc: object.optional("desc")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ResumeCompetition {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ResumeCertificate`]: the platform declares this shape more than once.
+pub type ResumeCompetition = crate::document_ai::v1::ResumeCertificate;
 /// The `ResumeEducation` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2253,205 +1727,28 @@ impl<'de> ::serde::Deserialize<'de> for ResumeProject {
 
 /// The `TaxiEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TaxiEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for TaxiEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TaxiEntity")?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TaxiEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type TaxiEntity = crate::document_ai::v1::BankCardEntity;
 /// The `TaxiInvoice` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TaxiInvoice {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::TaxiEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for TaxiInvoice {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TaxiInvoice")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TaxiInvoice {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type TaxiInvoice = crate::document_ai::v1::BankCard;
 /// The `TrainEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TrainEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for TrainEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TrainEntity")?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TrainEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type TrainEntity = crate::document_ai::v1::BankCardEntity;
 /// The `TrainInvoice` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TrainInvoice {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::TrainEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for TrainInvoice {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TrainInvoice")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TrainInvoice {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type TrainInvoice = crate::document_ai::v1::BankCard;
 /// The `TwMainlandTravelPermit` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TwMainlandTravelPermit {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::TwMainlandTravelPermitEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for TwMainlandTravelPermit {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "TwMainlandTravelPermit",
-        )?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TwMainlandTravelPermit {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type TwMainlandTravelPermit = crate::document_ai::v1::BankCard;
 /// The `TwMainlandTravelPermitEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TwMainlandTravelPermitEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for TwMainlandTravelPermitEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "TwMainlandTravelPermitEntity",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TwMainlandTravelPermitEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type TwMainlandTravelPermitEntity = crate::document_ai::v1::BankCardEntity;
 /// The `VatEntity` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2522,137 +1819,20 @@ impl<'de> ::serde::Deserialize<'de> for VatInvoice {
 
 /// The `VehicleEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct VehicleEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for VehicleEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "VehicleEntity")?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for VehicleEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type VehicleEntity = crate::document_ai::v1::BankCardEntity;
 /// The `VehicleInvoice` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct VehicleInvoice {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::VehicleInvoiceEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for VehicleInvoice {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "VehicleInvoice")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for VehicleInvoice {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type VehicleInvoice = crate::document_ai::v1::BankCard;
 /// The `VehicleInvoiceEntity` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct VehicleInvoiceEntity {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for VehicleInvoiceEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "VehicleInvoiceEntity",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for VehicleInvoiceEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCardEntity`]: the platform declares this shape more than once.
+pub type VehicleInvoiceEntity = crate::document_ai::v1::BankCardEntity;
 /// The `VehicleLicense` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct VehicleLicense {
-    /// `entities`.
-    pub entities: ::std::option::Option<
-        ::std::vec::Vec<crate::document_ai::v1::VehicleEntity>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for VehicleLicense {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "VehicleLicense")?;
-        ::std::result::Result::Ok(Self {
-            entities: object.optional("entities")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for VehicleLicense {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BankCard`]: the platform declares this shape more than once.
+pub type VehicleLicense = crate::document_ai::v1::BankCard;
 /// Values of `OcrMode`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`OcrMode::Unknown`]

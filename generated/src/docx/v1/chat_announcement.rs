@@ -18,7 +18,7 @@ impl<'c> ChatAnnouncementApi<'c> {
     /// `GET /open-apis/docx/v1/chats/:chat_id/announcement`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `im:chat.announcement:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement&version=v1>
     /// - Official id: `docx/v1/chat.announcement/get`
     ///
@@ -63,7 +63,10 @@ impl GetChatAnnouncementRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/docx/v1/chats/:chat_id/announcement",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat.announcement:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement&version=v1",
     };

@@ -79,7 +79,7 @@ impl<'c> ChatAnnouncementBlockApi<'c> {
     /// `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `im:chat.announcement:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=chat.announcement.block&version=v1>
     /// - Official id: `docx/v1/chat.announcement.block/list`
     ///
@@ -316,7 +316,10 @@ impl ListChatAnnouncementBlockRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/docx/v1/chats/:chat_id/announcement/blocks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat.announcement:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=chat.announcement.block&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> ChatAnnouncementBlockChildrenApi<'c> {
     /// `DELETE /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children/batch_delete`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `im:chat.announcement:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=docx&resource=chat.announcement.block.children&version=v1>
     /// - Official id: `docx/v1/chat.announcement.block.children/batch_delete`
     ///
@@ -50,7 +50,7 @@ impl<'c> ChatAnnouncementBlockChildrenApi<'c> {
     /// `POST /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `im:chat.announcement:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=chat.announcement.block.children&version=v1>
     /// - Official id: `docx/v1/chat.announcement.block.children/create`
     ///
@@ -154,7 +154,10 @@ impl BatchDeleteChatAnnouncementBlockChildrenRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat.announcement:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=docx&resource=chat.announcement.block.children&version=v1",
     };
@@ -242,7 +245,10 @@ impl CreateChatAnnouncementBlockChildrenRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat.announcement:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=chat.announcement.block.children&version=v1",
     };
@@ -424,20 +430,5 @@ impl ::lark_runtime::PageRequest for GetChatAnnouncementBlockChildrenRequest {
 
     fn to_request(&self) -> ::lark_runtime::Request {
         ::std::clone::Clone::clone(self).into_request()
-    }
-}
-
-impl ::lark_runtime::Page for crate::docx::v1::GetChatAnnouncementBlockChildrenData {
-    type Item = crate::docx::v1::Block;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
     }
 }

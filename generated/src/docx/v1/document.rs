@@ -18,7 +18,7 @@ impl<'c> DocumentApi<'c> {
     /// `POST /open-apis/docx/v1/documents/blocks/convert`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `docx:document.block:convert`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=convert&project=docx&resource=document&version=v1>
     /// - Official id: `docx/v1/document/convert`
     ///
@@ -47,7 +47,7 @@ impl<'c> DocumentApi<'c> {
     /// `POST /open-apis/docx/v1/documents`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docx:document`, `docx:document:create`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document&version=v1>
     /// - Official id: `docx/v1/document/create`
     ///
@@ -76,7 +76,7 @@ impl<'c> DocumentApi<'c> {
     /// `GET /open-apis/docx/v1/documents/:document_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docx:document`, `docx:document:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document&version=v1>
     /// - Official id: `docx/v1/document/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> DocumentApi<'c> {
     /// `GET /open-apis/docx/v1/documents/:document_id/raw_content`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docx:document`, `docx:document:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=raw_content&project=docx&resource=document&version=v1>
     /// - Official id: `docx/v1/document/raw_content`
     ///
@@ -148,7 +148,10 @@ impl ConvertDocumentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/docx/v1/documents/blocks/convert",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document.block:convert"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=convert&project=docx&resource=document&version=v1",
     };
@@ -194,7 +197,10 @@ impl CreateDocumentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/docx/v1/documents",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document", "docx:document:create"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document&version=v1",
     };
@@ -229,7 +235,10 @@ impl GetDocumentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/docx/v1/documents/:document_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document", "docx:document:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document&version=v1",
     };
@@ -270,7 +279,10 @@ impl RawContentDocumentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/docx/v1/documents/:document_id/raw_content",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document", "docx:document:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=raw_content&project=docx&resource=document&version=v1",
     };

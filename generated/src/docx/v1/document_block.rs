@@ -18,7 +18,7 @@ impl<'c> DocumentBlockApi<'c> {
     /// `PATCH /open-apis/docx/v1/documents/:document_id/blocks/batch_update`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `docx:document`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=docx&resource=document.block&version=v1>
     /// - Official id: `docx/v1/document.block/batch_update`
     ///
@@ -47,7 +47,7 @@ impl<'c> DocumentBlockApi<'c> {
     /// `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docx:document`, `docx:document:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block&version=v1>
     /// - Official id: `docx/v1/document.block/get`
     ///
@@ -76,7 +76,7 @@ impl<'c> DocumentBlockApi<'c> {
     /// `GET /open-apis/docx/v1/documents/:document_id/blocks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docx:document`, `docx:document:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=document.block&version=v1>
     /// - Official id: `docx/v1/document.block/list`
     ///
@@ -117,7 +117,7 @@ impl<'c> DocumentBlockApi<'c> {
     /// `PATCH /open-apis/docx/v1/documents/:document_id/blocks/:block_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docx:document`, `docx:document:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=docx&resource=document.block&version=v1>
     /// - Official id: `docx/v1/document.block/patch`
     ///
@@ -172,7 +172,10 @@ impl BatchUpdateDocumentBlockRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/docx/v1/documents/:document_id/blocks/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=docx&resource=document.block&version=v1",
     };
@@ -262,7 +265,10 @@ impl GetDocumentBlockRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/docx/v1/documents/:document_id/blocks/:block_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document", "docx:document:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block&version=v1",
     };
@@ -342,7 +348,10 @@ impl ListDocumentBlockRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/docx/v1/documents/:document_id/blocks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document", "docx:document:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=docx&resource=document.block&version=v1",
     };
@@ -455,7 +464,10 @@ impl PatchDocumentBlockRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/docx/v1/documents/:document_id/blocks/:block_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document", "docx:document:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=docx&resource=document.block&version=v1",
     };
@@ -517,20 +529,5 @@ impl PatchDocumentBlockRequest {
         }
         request.json_body(&self.body);
         request
-    }
-}
-
-impl ::lark_runtime::Page for crate::docx::v1::ListDocumentBlockData {
-    type Item = crate::docx::v1::Block;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
     }
 }

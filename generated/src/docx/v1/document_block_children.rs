@@ -18,7 +18,7 @@ impl<'c> DocumentBlockChildrenApi<'c> {
     /// `DELETE /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children/batch_delete`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `docx:document`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=docx&resource=document.block.children&version=v1>
     /// - Official id: `docx/v1/document.block.children/batch_delete`
     ///
@@ -50,7 +50,7 @@ impl<'c> DocumentBlockChildrenApi<'c> {
     /// `POST /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docx:document`, `docx:document:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document.block.children&version=v1>
     /// - Official id: `docx/v1/document.block.children/create`
     ///
@@ -79,7 +79,7 @@ impl<'c> DocumentBlockChildrenApi<'c> {
     /// `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docx:document`, `docx:document:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block.children&version=v1>
     /// - Official id: `docx/v1/document.block.children/get`
     ///
@@ -146,7 +146,10 @@ impl BatchDeleteDocumentBlockChildrenRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/docx/v1/documents/:document_id/blocks/:block_id/children/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=docx&resource=document.block.children&version=v1",
     };
@@ -234,7 +237,10 @@ impl CreateDocumentBlockChildrenRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/docx/v1/documents/:document_id/blocks/:block_id/children",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document", "docx:document:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document.block.children&version=v1",
     };
@@ -339,7 +345,10 @@ impl GetDocumentBlockChildrenRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/docx/v1/documents/:document_id/blocks/:block_id/children",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document", "docx:document:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=document.block.children&version=v1",
     };
@@ -431,20 +440,5 @@ impl ::lark_runtime::PageRequest for GetDocumentBlockChildrenRequest {
 
     fn to_request(&self) -> ::lark_runtime::Request {
         ::std::clone::Clone::clone(self).into_request()
-    }
-}
-
-impl ::lark_runtime::Page for crate::docx::v1::GetDocumentBlockChildrenData {
-    type Item = crate::docx::v1::Block;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
     }
 }

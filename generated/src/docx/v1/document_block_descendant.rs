@@ -18,7 +18,7 @@ impl<'c> DocumentBlockDescendantApi<'c> {
     /// `POST /open-apis/docx/v1/documents/:document_id/blocks/:block_id/descendant`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docx:document`, `docx:document:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document.block.descendant&version=v1>
     /// - Official id: `docx/v1/document.block.descendant/create`
     ///
@@ -77,7 +77,10 @@ impl CreateDocumentBlockDescendantRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/docx/v1/documents/:document_id/blocks/:block_id/descendant",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docx:document", "docx:document:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=docx&resource=document.block.descendant&version=v1",
     };

@@ -93,79 +93,13 @@ impl ::serde::Serialize for Agenda {
 }
 
 /// The `AgendaItem` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct AgendaItem {}
-impl ::lark_runtime::json::FromJson for AgendaItem {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "AgendaItem")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AgendaItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AgendaItem {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for AgendaItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type AgendaItem = crate::docx::v1::Agenda;
 /// The `AgendaItemContent` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct AgendaItemContent {}
-impl ::lark_runtime::json::FromJson for AgendaItemContent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "AgendaItemContent")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AgendaItemContent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AgendaItemContent {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for AgendaItemContent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type AgendaItemContent = crate::docx::v1::Agenda;
 /// The `AgendaItemTitle` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AgendaItemTitle {
@@ -291,42 +225,9 @@ impl ::serde::Serialize for AgendaTitleElement {
 }
 
 /// The `AiTemplate` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct AiTemplate {}
-impl ::lark_runtime::json::FromJson for AiTemplate {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "AiTemplate")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AiTemplate {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AiTemplate {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for AiTemplate {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type AiTemplate = crate::docx::v1::Agenda;
 /// The `BatchDeleteChatAnnouncementBlockChildrenBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -397,38 +298,9 @@ impl<'de> ::serde::Deserialize<'de> for BatchDeleteChatAnnouncementBlockChildren
 }
 
 /// The `BatchDeleteDocumentBlockChildrenBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct BatchDeleteDocumentBlockChildrenBody {
-    /// `start_index`.
-    pub start_index: i32,
-    /// `end_index`.
-    pub end_index: i32,
-}
-
-impl ::lark_runtime::json::ToJson for BatchDeleteDocumentBlockChildrenBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("start_index", &self.start_index);
-        object.put("end_index", &self.end_index);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BatchDeleteDocumentBlockChildrenBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchDeleteChatAnnouncementBlockChildrenBody`]: the platform declares this shape more than once.
+pub type BatchDeleteDocumentBlockChildrenBody = crate::docx::v1::BatchDeleteChatAnnouncementBlockChildrenBody;
 /// The `BatchDeleteDocumentBlockChildrenData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1375,38 +1247,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatAnnouncementBlockChildrenData 
 }
 
 /// The `CreateDocumentBlockChildrenBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct CreateDocumentBlockChildrenBody {
-    /// `children`.
-    pub children: ::std::option::Option<::std::vec::Vec<crate::docx::v1::Block>>,
-    /// `index`.
-    pub index: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::ToJson for CreateDocumentBlockChildrenBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("children", &self.children);
-        object.put("index", &self.index);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CreateDocumentBlockChildrenBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateChatAnnouncementBlockChildrenBody`]: the platform declares this shape more than once.
+pub type CreateDocumentBlockChildrenBody = crate::docx::v1::CreateChatAnnouncementBlockChildrenBody;
 /// The `CreateDocumentBlockChildrenData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1731,42 +1574,9 @@ impl ::serde::Serialize for Diagram {
 }
 
 /// The `Divider` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct Divider {}
-impl ::lark_runtime::json::FromJson for Divider {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "Divider")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Divider {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Divider {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for Divider {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type Divider = crate::docx::v1::Agenda;
 /// The `Document` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2132,106 +1942,16 @@ impl<'de> ::serde::Deserialize<'de> for GetChatAnnouncementData {
 
 /// The `GetDocumentBlockChildrenData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetDocumentBlockChildrenData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::docx::v1::Block>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for GetDocumentBlockChildrenData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetDocumentBlockChildrenData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetDocumentBlockChildrenData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetChatAnnouncementBlockChildrenData`]: the platform declares this shape more than once.
+pub type GetDocumentBlockChildrenData = crate::docx::v1::GetChatAnnouncementBlockChildrenData;
 /// The `GetDocumentBlockData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetDocumentBlockData {
-    /// `block`.
-    pub block: ::std::option::Option<crate::docx::v1::Block>,
-}
-
-impl ::lark_runtime::json::FromJson for GetDocumentBlockData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetDocumentBlockData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            block: object.optional("block")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetDocumentBlockData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetChatAnnouncementBlockData`]: the platform declares this shape more than once.
+pub type GetDocumentBlockData = crate::docx::v1::GetChatAnnouncementBlockData;
 /// The `GetDocumentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetDocumentData {
-    /// `document`.
-    pub document: ::std::option::Option<crate::docx::v1::Document>,
-}
-
-impl ::lark_runtime::json::FromJson for GetDocumentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetDocumentData")?;
-        ::std::result::Result::Ok(Self {
-            document: object.optional("document")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetDocumentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateDocumentData`]: the platform declares this shape more than once.
+pub type GetDocumentData = crate::docx::v1::CreateDocumentData;
 /// The `Grid` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Grid {
@@ -2641,65 +2361,13 @@ impl ::serde::Serialize for InlineLinkPreview {
 }
 
 /// The `InsertGridColumnRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct InsertGridColumnRequest {
-    /// `column_index`.
-    pub column_index: i32,
-}
-
-impl ::lark_runtime::json::ToJson for InsertGridColumnRequest {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("column_index", &self.column_index);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for InsertGridColumnRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DeleteGridColumnRequest`]: the platform declares this shape more than once.
+pub type InsertGridColumnRequest = crate::docx::v1::DeleteGridColumnRequest;
 /// The `InsertTableColumnRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct InsertTableColumnRequest {
-    /// `column_index`.
-    pub column_index: i32,
-}
-
-impl ::lark_runtime::json::ToJson for InsertTableColumnRequest {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("column_index", &self.column_index);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for InsertTableColumnRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DeleteGridColumnRequest`]: the platform declares this shape more than once.
+pub type InsertTableColumnRequest = crate::docx::v1::DeleteGridColumnRequest;
 /// The `InsertTableRowRequest` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2924,119 +2592,16 @@ impl ::serde::Serialize for LinkPreview {
 
 /// The `ListChatAnnouncementBlockData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListChatAnnouncementBlockData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::docx::v1::Block>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for ListChatAnnouncementBlockData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListChatAnnouncementBlockData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListChatAnnouncementBlockData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetChatAnnouncementBlockChildrenData`]: the platform declares this shape more than once.
+pub type ListChatAnnouncementBlockData = crate::docx::v1::GetChatAnnouncementBlockChildrenData;
 /// The `ListDocumentBlockData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListDocumentBlockData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::docx::v1::Block>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for ListDocumentBlockData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListDocumentBlockData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListDocumentBlockData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetChatAnnouncementBlockChildrenData`]: the platform declares this shape more than once.
+pub type ListDocumentBlockData = crate::docx::v1::GetChatAnnouncementBlockChildrenData;
 /// The `MeetingNotesQa` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct MeetingNotesQa {}
-impl ::lark_runtime::json::FromJson for MeetingNotesQa {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "MeetingNotesQa")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MeetingNotesQa {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MeetingNotesQa {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for MeetingNotesQa {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type MeetingNotesQa = crate::docx::v1::Agenda;
 /// The `MentionDoc` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MentionDoc {
@@ -3564,42 +3129,9 @@ impl ::serde::Serialize for OkrObjective {
 }
 
 /// The `OkrProgress` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct OkrProgress {}
-impl ::lark_runtime::json::FromJson for OkrProgress {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "OkrProgress")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OkrProgress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for OkrProgress {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for OkrProgress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type OkrProgress = crate::docx::v1::Agenda;
 /// The `OkrProgressRate` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct OkrProgressRate {
@@ -3819,75 +3351,13 @@ impl ::serde::Serialize for Project {
 }
 
 /// The `QuoteContainer` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct QuoteContainer {}
-impl ::lark_runtime::json::FromJson for QuoteContainer {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "QuoteContainer")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QuoteContainer {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for QuoteContainer {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for QuoteContainer {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type QuoteContainer = crate::docx::v1::Agenda;
 /// The `RawContentDocumentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RawContentDocumentData {
-    /// `content`.
-    pub content: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for RawContentDocumentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RawContentDocumentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            content: object.optional("content")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RawContentDocumentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`Caption`]: the platform declares this shape more than once.
+pub type RawContentDocumentData = crate::docx::v1::Caption;
 /// The `ReferenceBase` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ReferenceBase {
@@ -4331,42 +3801,9 @@ impl ::serde::Serialize for Table {
 }
 
 /// The `TableCell` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct TableCell {}
-impl ::lark_runtime::json::FromJson for TableCell {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "TableCell")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TableCell {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TableCell {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for TableCell {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type TableCell = crate::docx::v1::Agenda;
 /// The `TableMergeInfo` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TableMergeInfo {
@@ -4736,54 +4173,9 @@ impl ::serde::Serialize for TextElementStyle {
 }
 
 /// The `TextRun` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct TextRun {
-    /// `content`.
-    pub content: ::std::option::Option<::std::string::String>,
-    /// `text_element_style`.
-    pub text_element_style: ::std::option::Option<crate::docx::v1::TextElementStyle>,
-}
-
-impl ::lark_runtime::json::FromJson for TextRun {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TextRun")?;
-        ::std::result::Result::Ok(Self {
-            content: object.optional("content")?,
-            text_element_style: object.optional("text_element_style")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TextRun {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TextRun {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("content", &self.content);
-        object.put("text_element_style", &self.text_element_style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TextRun {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Equation`]: the platform declares this shape more than once.
+pub type TextRun = crate::docx::v1::Equation;
 /// The `TextStyle` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TextStyle {
@@ -4858,79 +4250,13 @@ impl ::serde::Serialize for TextStyle {
 }
 
 /// The `Undefined` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct Undefined {}
-impl ::lark_runtime::json::FromJson for Undefined {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "Undefined")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Undefined {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Undefined {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for Undefined {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type Undefined = crate::docx::v1::Agenda;
 /// The `UndefinedElement` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct UndefinedElement {}
-impl ::lark_runtime::json::FromJson for UndefinedElement {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "UndefinedElement")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UndefinedElement {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UndefinedElement {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for UndefinedElement {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type UndefinedElement = crate::docx::v1::Agenda;
 /// The `UnmergeTableCellsRequest` object.
 #[derive(
     ::std::fmt::Debug,
@@ -5135,38 +4461,9 @@ impl ::serde::Serialize for UpdateTablePropertyRequest {
 }
 
 /// The `UpdateTaskRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UpdateTaskRequest {
-    /// `task_id`.
-    pub task_id: ::std::option::Option<::std::string::String>,
-    /// `folded`.
-    pub folded: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateTaskRequest {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("task_id", &self.task_id);
-        object.put("folded", &self.folded);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateTaskRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Task`]: the platform declares this shape more than once.
+pub type UpdateTaskRequest = crate::docx::v1::Task;
 /// The `UpdateTextElementsRequest` object.
 #[derive(
     ::std::fmt::Debug,
@@ -5257,116 +4554,17 @@ impl ::serde::Serialize for UpdateTextStyleRequest {
 }
 
 /// The `VcSummaryTab` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct VcSummaryTab {}
-impl ::lark_runtime::json::FromJson for VcSummaryTab {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "VcSummaryTab")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for VcSummaryTab {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for VcSummaryTab {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for VcSummaryTab {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type VcSummaryTab = crate::docx::v1::Agenda;
 /// The `VcTabs` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct VcTabs {}
-impl ::lark_runtime::json::FromJson for VcTabs {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "VcTabs")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for VcTabs {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for VcTabs {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for VcTabs {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type VcTabs = crate::docx::v1::Agenda;
 /// The `VcTranscriptTab` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct VcTranscriptTab {}
-impl ::lark_runtime::json::FromJson for VcTranscriptTab {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::Object::new(value, "VcTranscriptTab")?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for VcTranscriptTab {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for VcTranscriptTab {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::lark_runtime::json::ObjectWriter::new().finish()
-    }
-}
-
-impl ::serde::Serialize for VcTranscriptTab {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Agenda`]: the platform declares this shape more than once.
+pub type VcTranscriptTab = crate::docx::v1::Agenda;
 /// The `View` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct View {
@@ -5413,50 +4611,9 @@ impl ::serde::Serialize for View {
 }
 
 /// The `WikiCatalog` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct WikiCatalog {
-    /// `wiki_token`.
-    pub wiki_token: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for WikiCatalog {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "WikiCatalog")?;
-        ::std::result::Result::Ok(Self {
-            wiki_token: object.optional("wiki_token")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WikiCatalog {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for WikiCatalog {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("wiki_token", &self.wiki_token);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for WikiCatalog {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`SubPageList`]: the platform declares this shape more than once.
+pub type WikiCatalog = crate::docx::v1::SubPageList;
 /// Values of `AnnouncementType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`AnnouncementType::Unknown`]
@@ -6406,96 +5563,26 @@ impl<'de> ::serde::Deserialize<'de> for ModifierIdType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for ModifierIdType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ModifierIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Values of `OwnerIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`OwnerIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     OwnerIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum OwnerIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl OwnerIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["user_id", "union_id", "open_id"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for OwnerIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for OwnerIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for OwnerIdType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OwnerIdType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ModifierIdType`]: the platform declares these values more than once.
+pub type OwnerIdType = crate::docx::v1::ModifierIdType;
 /// Values of `PeriodDisplayStatus`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`PeriodDisplayStatus::Unknown`]
@@ -7033,199 +6120,9 @@ impl ::serde::Serialize for UrlType {
 
 /// Values of `UserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`UserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     UserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum UserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl UserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["user_id", "union_id", "open_id"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for UserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for UserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for UserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`ModifierIdType`]: the platform declares these values more than once.
+pub type UserIdType = crate::docx::v1::ModifierIdType;
 /// Values of `ViewType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ViewType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ViewType::Normal => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ViewType {
-    /// `Normal`.
-    Normal,
-    /// `Undefined`.
-    Undefined,
-    /// `PartiallyFolded`.
-    PartiallyFolded,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ViewType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "Normal",
-        "Undefined",
-        "PartiallyFolded",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "Normal",
-            Self::Undefined => "Undefined",
-            Self::PartiallyFolded => "PartiallyFolded",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ViewType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "Normal" => Self::Normal,
-            "Undefined" => Self::Undefined,
-            "PartiallyFolded" => Self::PartiallyFolded,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ViewType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for ViewType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ViewType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ViewType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ViewType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
+/// The same type as [`LayoutMode`]: the platform declares these values more than once.
+pub type ViewType = crate::docx::v1::LayoutMode;

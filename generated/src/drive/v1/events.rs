@@ -5,104 +5,172 @@
 
 /// `drive.file.bitable_field_changed_v1`: Pushed as `drive.file.bitable_field_changed_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `bitable:app`, `drive:drive`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileBitableFieldChangedV1Event {
     const EVENT_TYPE: &'static str = "drive.file.bitable_field_changed_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["bitable:app", "drive:drive"],
+        all: &[],
+    };
 }
 
 /// `drive.file.bitable_record_changed_v1`: Pushed as `drive.file.bitable_record_changed_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `bitable:app`, `drive:drive`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileBitableRecordChangedV1Event {
     const EVENT_TYPE: &'static str = "drive.file.bitable_record_changed_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["bitable:app", "drive:drive"],
+        all: &[],
+    };
 }
 
 /// `drive.file.created_in_folder_v1`: Pushed as `drive.file.created_in_folder_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `space:document.event:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileCreatedInFolderV1Event {
     const EVENT_TYPE: &'static str = "drive.file.created_in_folder_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["space:document.event:read"],
+        all: &[],
+    };
 }
 
 /// `drive.file.deleted_v1`: Pushed as `drive.file.deleted_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_deleted:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileDeletedV1Event {
     const EVENT_TYPE: &'static str = "drive.file.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "drive:drive",
+            "docs:doc",
+            "sheets:spreadsheet",
+            "docs:event.document_deleted:read",
+        ],
+        all: &[],
+    };
 }
 
 /// `drive.file.edit_v1`: Pushed as `drive.file.edit_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_edited:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileEditV1Event {
     const EVENT_TYPE: &'static str = "drive.file.edit_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "drive:drive",
+            "docs:doc",
+            "sheets:spreadsheet",
+            "docs:event.document_edited:read",
+        ],
+        all: &[],
+    };
 }
 
 /// `drive.file.permission_member_added_v1`: Pushed as `drive.file.permission_member_added_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:permission.member:retrieve`.
 impl ::lark_runtime::event::Event
 for crate::drive::v1::FilePermissionMemberAddedV1Event {
     const EVENT_TYPE: &'static str = "drive.file.permission_member_added_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "drive:drive",
+            "docs:doc",
+            "sheets:spreadsheet",
+            "docs:permission.member:retrieve",
+        ],
+        all: &[],
+    };
 }
 
 /// `drive.file.permission_member_applied_v1`: Pushed as `drive.file.permission_member_applied_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `docs:permission.member:create`, `docs:permission.member:retrieve`.
 impl ::lark_runtime::event::Event
 for crate::drive::v1::FilePermissionMemberAppliedV1Event {
     const EVENT_TYPE: &'static str = "drive.file.permission_member_applied_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["docs:permission.member:create", "docs:permission.member:retrieve"],
+        all: &[],
+    };
 }
 
 /// `drive.file.permission_member_removed_v1`: Pushed as `drive.file.permission_member_removed_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:permission.member:retrieve`.
 impl ::lark_runtime::event::Event
 for crate::drive::v1::FilePermissionMemberRemovedV1Event {
     const EVENT_TYPE: &'static str = "drive.file.permission_member_removed_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "drive:drive",
+            "docs:doc",
+            "sheets:spreadsheet",
+            "docs:permission.member:retrieve",
+        ],
+        all: &[],
+    };
 }
 
 /// `drive.file.read_v1`: Pushed as `drive.file.read_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_opened:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileReadV1Event {
     const EVENT_TYPE: &'static str = "drive.file.read_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "drive:drive",
+            "docs:doc",
+            "sheets:spreadsheet",
+            "docs:event.document_opened:read",
+        ],
+        all: &[],
+    };
 }
 
 /// `drive.file.title_updated_v1`: Pushed as `drive.file.title_updated_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_edited:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileTitleUpdatedV1Event {
     const EVENT_TYPE: &'static str = "drive.file.title_updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "drive:drive",
+            "docs:doc",
+            "sheets:spreadsheet",
+            "docs:event.document_edited:read",
+        ],
+        all: &[],
+    };
 }
 
 /// `drive.file.trashed_v1`: Pushed as `drive.file.trashed_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_deleted:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileTrashedV1Event {
     const EVENT_TYPE: &'static str = "drive.file.trashed_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "drive:drive",
+            "docs:doc",
+            "sheets:spreadsheet",
+            "docs:event.document_deleted:read",
+        ],
+        all: &[],
+    };
 }
 
 /// `drive.notice.comment_add_v1`: Pushed as `drive.notice.comment_add_v1`.
@@ -117,7 +185,7 @@ impl ::lark_runtime::event::Event for crate::drive::v1::NoticeCommentAddV1Event 
 impl crate::EventDispatcher {
     /// Handles `drive.file.bitable_field_changed_v1`: Pushed as `drive.file.bitable_field_changed_v1`.
     ///
-    /// Payload: [`FileBitableFieldChangedV1Event`](crate::drive::v1::FileBitableFieldChangedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`FileBitableFieldChangedV1Event`](crate::drive::v1::FileBitableFieldChangedV1Event). Scopes: any one of `bitable:app`, `drive:drive`.
     pub fn on_drive_file_bitable_field_changed_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -132,7 +200,7 @@ impl crate::EventDispatcher {
 
     /// Handles `drive.file.bitable_record_changed_v1`: Pushed as `drive.file.bitable_record_changed_v1`.
     ///
-    /// Payload: [`FileBitableRecordChangedV1Event`](crate::drive::v1::FileBitableRecordChangedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`FileBitableRecordChangedV1Event`](crate::drive::v1::FileBitableRecordChangedV1Event). Scopes: any one of `bitable:app`, `drive:drive`.
     pub fn on_drive_file_bitable_record_changed_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -147,7 +215,7 @@ impl crate::EventDispatcher {
 
     /// Handles `drive.file.created_in_folder_v1`: Pushed as `drive.file.created_in_folder_v1`.
     ///
-    /// Payload: [`FileCreatedInFolderV1Event`](crate::drive::v1::FileCreatedInFolderV1Event). Scopes: not yet catalogued.
+    /// Payload: [`FileCreatedInFolderV1Event`](crate::drive::v1::FileCreatedInFolderV1Event). Scopes: `space:document.event:read`.
     pub fn on_drive_file_created_in_folder_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -160,7 +228,7 @@ impl crate::EventDispatcher {
 
     /// Handles `drive.file.deleted_v1`: Pushed as `drive.file.deleted_v1`.
     ///
-    /// Payload: [`FileDeletedV1Event`](crate::drive::v1::FileDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`FileDeletedV1Event`](crate::drive::v1::FileDeletedV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_deleted:read`.
     pub fn on_drive_file_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -173,7 +241,7 @@ impl crate::EventDispatcher {
 
     /// Handles `drive.file.edit_v1`: Pushed as `drive.file.edit_v1`.
     ///
-    /// Payload: [`FileEditV1Event`](crate::drive::v1::FileEditV1Event). Scopes: not yet catalogued.
+    /// Payload: [`FileEditV1Event`](crate::drive::v1::FileEditV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_edited:read`.
     pub fn on_drive_file_edit_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -186,7 +254,7 @@ impl crate::EventDispatcher {
 
     /// Handles `drive.file.permission_member_added_v1`: Pushed as `drive.file.permission_member_added_v1`.
     ///
-    /// Payload: [`FilePermissionMemberAddedV1Event`](crate::drive::v1::FilePermissionMemberAddedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`FilePermissionMemberAddedV1Event`](crate::drive::v1::FilePermissionMemberAddedV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:permission.member:retrieve`.
     pub fn on_drive_file_permission_member_added_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -201,7 +269,7 @@ impl crate::EventDispatcher {
 
     /// Handles `drive.file.permission_member_applied_v1`: Pushed as `drive.file.permission_member_applied_v1`.
     ///
-    /// Payload: [`FilePermissionMemberAppliedV1Event`](crate::drive::v1::FilePermissionMemberAppliedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`FilePermissionMemberAppliedV1Event`](crate::drive::v1::FilePermissionMemberAppliedV1Event). Scopes: any one of `docs:permission.member:create`, `docs:permission.member:retrieve`.
     pub fn on_drive_file_permission_member_applied_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -216,7 +284,7 @@ impl crate::EventDispatcher {
 
     /// Handles `drive.file.permission_member_removed_v1`: Pushed as `drive.file.permission_member_removed_v1`.
     ///
-    /// Payload: [`FilePermissionMemberRemovedV1Event`](crate::drive::v1::FilePermissionMemberRemovedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`FilePermissionMemberRemovedV1Event`](crate::drive::v1::FilePermissionMemberRemovedV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:permission.member:retrieve`.
     pub fn on_drive_file_permission_member_removed_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -231,7 +299,7 @@ impl crate::EventDispatcher {
 
     /// Handles `drive.file.read_v1`: Pushed as `drive.file.read_v1`.
     ///
-    /// Payload: [`FileReadV1Event`](crate::drive::v1::FileReadV1Event). Scopes: not yet catalogued.
+    /// Payload: [`FileReadV1Event`](crate::drive::v1::FileReadV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_opened:read`.
     pub fn on_drive_file_read_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -244,7 +312,7 @@ impl crate::EventDispatcher {
 
     /// Handles `drive.file.title_updated_v1`: Pushed as `drive.file.title_updated_v1`.
     ///
-    /// Payload: [`FileTitleUpdatedV1Event`](crate::drive::v1::FileTitleUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`FileTitleUpdatedV1Event`](crate::drive::v1::FileTitleUpdatedV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_edited:read`.
     pub fn on_drive_file_title_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -257,7 +325,7 @@ impl crate::EventDispatcher {
 
     /// Handles `drive.file.trashed_v1`: Pushed as `drive.file.trashed_v1`.
     ///
-    /// Payload: [`FileTrashedV1Event`](crate::drive::v1::FileTrashedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`FileTrashedV1Event`](crate::drive::v1::FileTrashedV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_deleted:read`.
     pub fn on_drive_file_trashed_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

@@ -18,7 +18,7 @@ impl<'c> ExportTaskApi<'c> {
     /// `POST /open-apis/drive/v1/export_tasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `drive:export:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=export_task&version=v1>
     /// - Official id: `drive/v1/export_task/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> ExportTaskApi<'c> {
     /// `GET /open-apis/drive/v1/export_tasks/file/:file_token/download`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `drive:export:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=export_task&version=v1>
     /// - Official id: `drive/v1/export_task/download`
     ///
@@ -76,7 +76,7 @@ impl<'c> ExportTaskApi<'c> {
     /// `GET /open-apis/drive/v1/export_tasks/:ticket`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `drive:export:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=export_task&version=v1>
     /// - Official id: `drive/v1/export_task/get`
     ///
@@ -115,7 +115,10 @@ impl CreateExportTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/export_tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:export:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=export_task&version=v1",
     };
@@ -150,7 +153,10 @@ impl DownloadExportTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/export_tasks/file/:file_token/download",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:export:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=export_task&version=v1",
     };
@@ -191,7 +197,10 @@ impl GetExportTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/export_tasks/:ticket",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:export:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=export_task&version=v1",
     };

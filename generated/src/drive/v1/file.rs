@@ -18,7 +18,7 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/drive/v1/files/:file_token/copy`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `drive:drive`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/copy`
     ///
@@ -47,7 +47,7 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/drive/v1/files/create_folder`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `drive:drive`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_folder&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/create_folder`
     ///
@@ -76,7 +76,7 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/drive/v1/files/create_shortcut`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `space:document:shortcut`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_shortcut&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/create_shortcut`
     ///
@@ -105,7 +105,7 @@ impl<'c> FileApi<'c> {
     /// `DELETE /open-apis/drive/v1/files/:file_token`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `drive:drive`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/delete`
     ///
@@ -134,7 +134,7 @@ impl<'c> FileApi<'c> {
     /// `DELETE /open-apis/drive/v1/files/:file_token/delete_subscribe`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:doc`, `docs:event:subscribe`, `drive:drive`, `sheets:spreadsheet`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_subscribe&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/delete_subscribe`
     ///
@@ -163,7 +163,7 @@ impl<'c> FileApi<'c> {
     /// `GET /open-apis/drive/v1/files/:file_token/download`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:drive:readonly`, `drive:file`, `drive:file:download`, `drive:file:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/download`
     ///
@@ -192,7 +192,7 @@ impl<'c> FileApi<'c> {
     /// `GET /open-apis/drive/v1/files/:file_token/get_subscribe`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:doc`, `docs:event:subscribe`, `drive:drive`, `sheets:spreadsheet`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_subscribe&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/get_subscribe`
     ///
@@ -221,7 +221,7 @@ impl<'c> FileApi<'c> {
     /// `GET /open-apis/drive/v1/files`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:drive:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/list`
     ///
@@ -250,7 +250,7 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/drive/v1/files/:file_token/move`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `drive:drive`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/move`
     ///
@@ -279,7 +279,7 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/drive/v1/files/:file_token/subscribe`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:doc`, `docs:event:subscribe`, `drive:drive`, `sheets:spreadsheet`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/subscribe`
     ///
@@ -308,7 +308,7 @@ impl<'c> FileApi<'c> {
     /// `GET /open-apis/drive/v1/files/task_check`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:drive.metadata:readonly`, `drive:drive:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=task_check&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/task_check`
     ///
@@ -337,7 +337,7 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/drive/v1/files/upload_all`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:file`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_all&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/upload_all`
     ///
@@ -366,7 +366,7 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/drive/v1/files/upload_finish`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:file`, `drive:file:upload`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_finish&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/upload_finish`
     ///
@@ -395,7 +395,7 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/drive/v1/files/upload_part`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:file`, `drive:file:upload`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_part&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/upload_part`
     ///
@@ -424,7 +424,7 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/drive/v1/files/upload_prepare`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:file`, `drive:file:upload`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_prepare&project=drive&resource=file&version=v1>
     /// - Official id: `drive/v1/file/upload_prepare`
     ///
@@ -471,7 +471,10 @@ impl CopyFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/:file_token/copy",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=drive&resource=file&version=v1",
     };
@@ -522,7 +525,10 @@ impl CreateFolderFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/create_folder",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_folder&project=drive&resource=file&version=v1",
     };
@@ -559,7 +565,10 @@ impl CreateShortcutFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/create_shortcut",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "space:document:shortcut"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_shortcut&project=drive&resource=file&version=v1",
     };
@@ -615,7 +624,10 @@ impl DeleteFileRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/drive/v1/files/:file_token",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file&version=v1",
     };
@@ -676,7 +688,15 @@ impl DeleteSubscribeFileRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/drive/v1/files/:file_token/delete_subscribe",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "docs:doc",
+                "docs:event:subscribe",
+                "drive:drive",
+                "sheets:spreadsheet",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_subscribe&project=drive&resource=file&version=v1",
     };
@@ -736,7 +756,16 @@ impl DownloadFileRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files/:file_token/download",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "drive:drive",
+                "drive:drive:readonly",
+                "drive:file",
+                "drive:file:download",
+                "drive:file:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=file&version=v1",
     };
@@ -795,7 +824,15 @@ impl GetSubscribeFileRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files/:file_token/get_subscribe",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "docs:doc",
+                "docs:event:subscribe",
+                "drive:drive",
+                "sheets:spreadsheet",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_subscribe&project=drive&resource=file&version=v1",
     };
@@ -875,7 +912,10 @@ impl ListFileRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "drive:drive:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file&version=v1",
     };
@@ -998,7 +1038,10 @@ impl MoveFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/:file_token/move",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move&project=drive&resource=file&version=v1",
     };
@@ -1048,7 +1091,15 @@ impl SubscribeFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/:file_token/subscribe",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "docs:doc",
+                "docs:event:subscribe",
+                "drive:drive",
+                "sheets:spreadsheet",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=drive&resource=file&version=v1",
     };
@@ -1104,7 +1155,14 @@ impl TaskCheckFileRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files/task_check",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "drive:drive",
+                "drive:drive.metadata:readonly",
+                "drive:drive:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=task_check&project=drive&resource=file&version=v1",
     };
@@ -1137,7 +1195,10 @@ impl UploadAllFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/upload_all",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "drive:file"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_all&project=drive&resource=file&version=v1",
     };
@@ -1183,7 +1244,10 @@ impl UploadFinishFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/upload_finish",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "drive:file", "drive:file:upload"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_finish&project=drive&resource=file&version=v1",
     };
@@ -1216,7 +1280,10 @@ impl UploadPartFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/upload_part",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "drive:file", "drive:file:upload"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_part&project=drive&resource=file&version=v1",
     };
@@ -1258,7 +1325,10 @@ impl UploadPrepareFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/upload_prepare",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "drive:file", "drive:file:upload"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_prepare&project=drive&resource=file&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> FileCommentApi<'c> {
     /// `POST /open-apis/drive/v1/files/:file_token/comments/batch_query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:document.comment:read`, `drive:drive`, `drive:drive:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=drive&resource=file.comment&version=v1>
     /// - Official id: `drive/v1/file.comment/batch_query`
     ///
@@ -47,7 +47,7 @@ impl<'c> FileCommentApi<'c> {
     /// `POST /open-apis/drive/v1/files/:file_token/comments`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:doc`, `docs:doc:readonly`, `docs:document.comment:create`, `docs:document.comment:write_only`, `drive:drive`, `drive:drive:readonly`, `sheets:spreadsheet`, `sheets:spreadsheet:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.comment&version=v1>
     /// - Official id: `drive/v1/file.comment/create`
     ///
@@ -76,7 +76,7 @@ impl<'c> FileCommentApi<'c> {
     /// `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:doc`, `docs:doc:readonly`, `docs:document.comment:read`, `drive:drive`, `drive:drive:readonly`, `sheets:spreadsheet`, `sheets:spreadsheet:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.comment&version=v1>
     /// - Official id: `drive/v1/file.comment/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> FileCommentApi<'c> {
     /// `GET /open-apis/drive/v1/files/:file_token/comments`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:doc`, `docs:doc:readonly`, `docs:document.comment:read`, `drive:drive`, `drive:drive:readonly`, `sheets:spreadsheet`, `sheets:spreadsheet:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment&version=v1>
     /// - Official id: `drive/v1/file.comment/list`
     ///
@@ -146,7 +146,7 @@ impl<'c> FileCommentApi<'c> {
     /// `PATCH /open-apis/drive/v1/files/:file_token/comments/:comment_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:doc`, `docs:doc:readonly`, `drive:drive`, `drive:drive:readonly`, `sheets:spreadsheet`, `sheets:spreadsheet:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=file.comment&version=v1>
     /// - Official id: `drive/v1/file.comment/patch`
     ///
@@ -197,7 +197,10 @@ impl BatchQueryFileCommentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/:file_token/comments/batch_query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docs:document.comment:read", "drive:drive", "drive:drive:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=drive&resource=file.comment&version=v1",
     };
@@ -263,7 +266,19 @@ impl CreateFileCommentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/:file_token/comments",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "docs:doc",
+                "docs:doc:readonly",
+                "docs:document.comment:create",
+                "docs:document.comment:write_only",
+                "drive:drive",
+                "drive:drive:readonly",
+                "sheets:spreadsheet",
+                "sheets:spreadsheet:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.comment&version=v1",
     };
@@ -335,7 +350,18 @@ impl GetFileCommentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files/:file_token/comments/:comment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "docs:doc",
+                "docs:doc:readonly",
+                "docs:document.comment:read",
+                "drive:drive",
+                "drive:drive:readonly",
+                "sheets:spreadsheet",
+                "sheets:spreadsheet:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.comment&version=v1",
     };
@@ -434,7 +460,18 @@ impl ListFileCommentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files/:file_token/comments",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "docs:doc",
+                "docs:doc:readonly",
+                "docs:document.comment:read",
+                "drive:drive",
+                "drive:drive:readonly",
+                "sheets:spreadsheet",
+                "sheets:spreadsheet:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment&version=v1",
     };
@@ -577,7 +614,17 @@ impl PatchFileCommentRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/drive/v1/files/:file_token/comments/:comment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "docs:doc",
+                "docs:doc:readonly",
+                "drive:drive",
+                "drive:drive:readonly",
+                "sheets:spreadsheet",
+                "sheets:spreadsheet:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=file.comment&version=v1",
     };

@@ -47,7 +47,7 @@ impl<'c> FileCommentReplyApi<'c> {
     /// `DELETE /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:doc`, `docs:doc:readonly`, `drive:drive`, `drive:drive:readonly`, `sheets:spreadsheet`, `sheets:spreadsheet:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file.comment.reply&version=v1>
     /// - Official id: `drive/v1/file.comment.reply/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> FileCommentReplyApi<'c> {
     /// `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:document.comment:read`, `drive:drive`, `drive:drive:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment.reply&version=v1>
     /// - Official id: `drive/v1/file.comment.reply/list`
     ///
@@ -117,7 +117,7 @@ impl<'c> FileCommentReplyApi<'c> {
     /// `PUT /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:doc`, `docs:doc:readonly`, `drive:drive`, `drive:drive:readonly`, `sheets:spreadsheet`, `sheets:spreadsheet:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=file.comment.reply&version=v1>
     /// - Official id: `drive/v1/file.comment.reply/update`
     ///
@@ -243,7 +243,17 @@ impl DeleteFileCommentReplyRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "docs:doc",
+                "docs:doc:readonly",
+                "drive:drive",
+                "drive:drive:readonly",
+                "sheets:spreadsheet",
+                "sheets:spreadsheet:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file.comment.reply&version=v1",
     };
@@ -315,7 +325,10 @@ impl ListFileCommentReplyRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files/:file_token/comments/:comment_id/replies",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docs:document.comment:read", "drive:drive", "drive:drive:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.comment.reply&version=v1",
     };
@@ -436,7 +449,17 @@ impl UpdateFileCommentReplyRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "docs:doc",
+                "docs:doc:readonly",
+                "drive:drive",
+                "drive:drive:readonly",
+                "sheets:spreadsheet",
+                "sheets:spreadsheet:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=file.comment.reply&version=v1",
     };

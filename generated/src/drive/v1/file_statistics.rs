@@ -18,7 +18,7 @@ impl<'c> FileStatisticsApi<'c> {
     /// `GET /open-apis/drive/v1/files/:file_token/statistics`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive.metadata:readonly`, `drive:drive:readonly`, `drive:drive`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.statistics&version=v1>
     /// - Official id: `drive/v1/file.statistics/get`
     ///
@@ -63,7 +63,14 @@ impl GetFileStatisticsRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files/:file_token/statistics",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "drive:drive.metadata:readonly",
+                "drive:drive:readonly",
+                "drive:drive",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.statistics&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> FileSubscriptionApi<'c> {
     /// `POST /open-apis/drive/v1/files/:file_token/subscriptions`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:document.subscription`, `drive:drive`, `drive:drive:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.subscription&version=v1>
     /// - Official id: `drive/v1/file.subscription/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> FileSubscriptionApi<'c> {
     /// `GET /open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:drive:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.subscription&version=v1>
     /// - Official id: `drive/v1/file.subscription/get`
     ///
@@ -76,7 +76,7 @@ impl<'c> FileSubscriptionApi<'c> {
     /// `PATCH /open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:drive:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=file.subscription&version=v1>
     /// - Official id: `drive/v1/file.subscription/patch`
     ///
@@ -119,7 +119,10 @@ impl CreateFileSubscriptionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/:file_token/subscriptions",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docs:document.subscription", "drive:drive", "drive:drive:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.subscription&version=v1",
     };
@@ -167,7 +170,10 @@ impl GetFileSubscriptionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "drive:drive:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.subscription&version=v1",
     };
@@ -218,7 +224,10 @@ impl PatchFileSubscriptionRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "drive:drive:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=file.subscription&version=v1",
     };

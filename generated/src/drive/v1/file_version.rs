@@ -18,7 +18,7 @@ impl<'c> FileVersionApi<'c> {
     /// `POST /open-apis/drive/v1/files/:file_token/versions`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `drive:drive:version`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.version&version=v1>
     /// - Official id: `drive/v1/file.version/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> FileVersionApi<'c> {
     /// `DELETE /open-apis/drive/v1/files/:file_token/versions/:version_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `drive:drive:version`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file.version&version=v1>
     /// - Official id: `drive/v1/file.version/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> FileVersionApi<'c> {
     /// `GET /open-apis/drive/v1/files/:file_token/versions/:version_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive:version`, `drive:drive:version:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.version&version=v1>
     /// - Official id: `drive/v1/file.version/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> FileVersionApi<'c> {
     /// `GET /open-apis/drive/v1/files/:file_token/versions`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive:version`, `drive:drive:version:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.version&version=v1>
     /// - Official id: `drive/v1/file.version/list`
     ///
@@ -164,7 +164,10 @@ impl CreateFileVersionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/:file_token/versions",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive:version"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.version&version=v1",
     };
@@ -229,7 +232,10 @@ impl DeleteFileVersionRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/drive/v1/files/:file_token/versions/:version_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive:version"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=file.version&version=v1",
     };
@@ -305,7 +311,10 @@ impl GetFileVersionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files/:file_token/versions/:version_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive:version", "drive:drive:version:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=file.version&version=v1",
     };
@@ -402,7 +411,10 @@ impl ListFileVersionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files/:file_token/versions",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive:version", "drive:drive:version:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.version&version=v1",
     };

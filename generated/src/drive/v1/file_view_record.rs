@@ -18,7 +18,7 @@ impl<'c> FileViewRecordApi<'c> {
     /// `GET /open-apis/drive/v1/files/:file_token/view_records`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `contact:user.base:readonly`, `drive:file:view_record:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.view_record&version=v1>
     /// - Official id: `drive/v1/file.view_record/list`
     ///
@@ -87,7 +87,10 @@ impl ListFileViewRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/files/:file_token/view_records",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["contact:user.base:readonly", "drive:file:view_record:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.view_record&version=v1",
     };

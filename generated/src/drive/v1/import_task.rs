@@ -18,7 +18,7 @@ impl<'c> ImportTaskApi<'c> {
     /// `POST /open-apis/drive/v1/import_tasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `drive:drive`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=import_task&version=v1>
     /// - Official id: `drive/v1/import_task/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> ImportTaskApi<'c> {
     /// `GET /open-apis/drive/v1/import_tasks/:ticket`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:drive:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=import_task&version=v1>
     /// - Official id: `drive/v1/import_task/get`
     ///
@@ -86,7 +86,10 @@ impl CreateImportTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/import_tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=import_task&version=v1",
     };
@@ -121,7 +124,10 @@ impl GetImportTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/import_tasks/:ticket",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "drive:drive:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=import_task&version=v1",
     };

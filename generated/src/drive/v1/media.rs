@@ -18,7 +18,7 @@ impl<'c> MediaApi<'c> {
     /// `GET /open-apis/drive/v1/medias/batch_get_tmp_download_url`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `vc:material:readonly`, `vc:material`, `moments:moments:readonly`, `drive:drive:readonly`, `bitable:app:readonly`, `docs:doc:readonly`, `sheets:spreadsheet:readonly`, `bitable:app`, `docs:doc`, `sheets:spreadsheet`, `drive:drive`, `moments:moments`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get_tmp_download_url&project=drive&resource=media&version=v1>
     /// - Official id: `drive/v1/media/batch_get_tmp_download_url`
     ///
@@ -47,7 +47,7 @@ impl<'c> MediaApi<'c> {
     /// `GET /open-apis/drive/v1/medias/:file_token/download`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `vc:material:readonly`, `vc:material`, `moments:moments:readonly`, `drive:drive:readonly`, `bitable:app:readonly`, `docs:doc:readonly`, `sheets:spreadsheet:readonly`, `bitable:app`, `docs:doc`, `sheets:spreadsheet`, `drive:drive`, `moments:moments`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=media&version=v1>
     /// - Official id: `drive/v1/media/download`
     ///
@@ -76,7 +76,7 @@ impl<'c> MediaApi<'c> {
     /// `POST /open-apis/drive/v1/medias/upload_all`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `docs:doc`, `drive:drive`, `sheets:spreadsheet`, `vc:material`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_all&project=drive&resource=media&version=v1>
     /// - Official id: `drive/v1/media/upload_all`
     ///
@@ -105,7 +105,7 @@ impl<'c> MediaApi<'c> {
     /// `POST /open-apis/drive/v1/medias/upload_finish`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `docs:doc`, `docs:document.media:upload`, `drive:drive`, `sheets:spreadsheet`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_finish&project=drive&resource=media&version=v1>
     /// - Official id: `drive/v1/media/upload_finish`
     ///
@@ -134,7 +134,7 @@ impl<'c> MediaApi<'c> {
     /// `POST /open-apis/drive/v1/medias/upload_part`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `docs:doc`, `docs:document.media:upload`, `drive:drive`, `sheets:spreadsheet`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_part&project=drive&resource=media&version=v1>
     /// - Official id: `drive/v1/media/upload_part`
     ///
@@ -163,7 +163,7 @@ impl<'c> MediaApi<'c> {
     /// `POST /open-apis/drive/v1/medias/upload_prepare`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `docs:doc`, `drive:drive`, `sheets:spreadsheet`, `vc:material`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_prepare&project=drive&resource=media&version=v1>
     /// - Official id: `drive/v1/media/upload_prepare`
     ///
@@ -208,7 +208,23 @@ impl BatchGetTmpDownloadUrlMediaRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/medias/batch_get_tmp_download_url",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "vc:material:readonly",
+                "vc:material",
+                "moments:moments:readonly",
+                "drive:drive:readonly",
+                "bitable:app:readonly",
+                "docs:doc:readonly",
+                "sheets:spreadsheet:readonly",
+                "bitable:app",
+                "docs:doc",
+                "sheets:spreadsheet",
+                "drive:drive",
+                "moments:moments",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get_tmp_download_url&project=drive&resource=media&version=v1",
     };
@@ -265,7 +281,23 @@ impl DownloadMediaRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/medias/:file_token/download",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "vc:material:readonly",
+                "vc:material",
+                "moments:moments:readonly",
+                "drive:drive:readonly",
+                "bitable:app:readonly",
+                "docs:doc:readonly",
+                "sheets:spreadsheet:readonly",
+                "bitable:app",
+                "docs:doc",
+                "sheets:spreadsheet",
+                "drive:drive",
+                "moments:moments",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=drive&resource=media&version=v1",
     };
@@ -314,7 +346,16 @@ impl UploadAllMediaRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/medias/upload_all",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "bitable:app",
+                "docs:doc",
+                "drive:drive",
+                "sheets:spreadsheet",
+                "vc:material",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_all&project=drive&resource=media&version=v1",
     };
@@ -360,7 +401,16 @@ impl UploadFinishMediaRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/medias/upload_finish",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "bitable:app",
+                "docs:doc",
+                "docs:document.media:upload",
+                "drive:drive",
+                "sheets:spreadsheet",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_finish&project=drive&resource=media&version=v1",
     };
@@ -393,7 +443,16 @@ impl UploadPartMediaRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/medias/upload_part",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "bitable:app",
+                "docs:doc",
+                "docs:document.media:upload",
+                "drive:drive",
+                "sheets:spreadsheet",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_part&project=drive&resource=media&version=v1",
     };
@@ -435,7 +494,16 @@ impl UploadPrepareMediaRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/medias/upload_prepare",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "bitable:app",
+                "docs:doc",
+                "drive:drive",
+                "sheets:spreadsheet",
+                "vc:material",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_prepare&project=drive&resource=media&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> MetaApi<'c> {
     /// `POST /open-apis/drive/v1/metas/batch_query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:drive.metadata:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=drive&resource=meta&version=v1>
     /// - Official id: `drive/v1/meta/batch_query`
     ///
@@ -61,7 +61,10 @@ impl BatchQueryMetaRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/metas/batch_query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "drive:drive.metadata:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=drive&resource=meta&version=v1",
     };

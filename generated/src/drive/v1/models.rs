@@ -845,10 +845,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateExportTaskData {
 }
 
 /// The `CreateFileCommentData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateFileCommentData {
     /// `comment_id`.
     pub comment_id: ::std::option::Option<::std::string::String>,
@@ -910,6 +907,35 @@ impl<'de> ::serde::Deserialize<'de> for CreateFileCommentData {
     }
 }
 
+impl ::lark_runtime::json::ToJson for CreateFileCommentData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("comment_id", &self.comment_id);
+        object.put("user_id", &self.user_id);
+        object.put("create_time", &self.create_time);
+        object.put("update_time", &self.update_time);
+        object.put("is_solved", &self.is_solved);
+        object.put("solved_time", &self.solved_time);
+        object.put("solver_user_id", &self.solver_user_id);
+        object.put("has_more", &self.has_more);
+        object.put("page_token", &self.page_token);
+        object.put("is_whole", &self.is_whole);
+        object.put("quote", &self.quote);
+        object.put("reply_list", &self.reply_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateFileCommentData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// The `CreateFileCommentReplyBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateFileCommentReplyBody {
@@ -939,10 +965,7 @@ impl ::serde::Serialize for CreateFileCommentReplyBody {
 }
 
 /// The `CreateFileCommentReplyData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateFileCommentReplyData {
     /// `content`.
     pub content: ::std::option::Option<crate::drive::v1::ReplyContent>,
@@ -988,6 +1011,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateFileCommentReplyData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CreateFileCommentReplyData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("content", &self.content);
+        object.put("reply_id", &self.reply_id);
+        object.put("user_id", &self.user_id);
+        object.put("create_time", &self.create_time);
+        object.put("update_time", &self.update_time);
+        object.put("extra", &self.extra);
+        object.put("reactions", &self.reactions);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateFileCommentReplyData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1235,37 +1282,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateFolderFileData {
 
 /// The `CreateImportTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateImportTaskData {
-    /// `ticket`.
-    pub ticket: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateImportTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateImportTaskData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            ticket: object.optional("ticket")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateImportTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateExportTaskData`]: the platform declares this shape more than once.
+pub type CreateImportTaskData = crate::drive::v1::CreateExportTaskData;
 /// The `CreatePermissionMemberData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1491,37 +1509,8 @@ impl ::serde::Serialize for DeletePermissionMemberBody {
 
 /// The `DeleteSubscribeFileData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteSubscribeFileData {
-    /// `data`.
-    pub data: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteSubscribeFileData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteSubscribeFileData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            data: object.optional("data")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteSubscribeFileData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DeleteFileCommentReplyData`]: the platform declares this shape more than once.
+pub type DeleteSubscribeFileData = crate::drive::v1::DeleteFileCommentReplyData;
 /// The `DocsLink` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DocsLink {
@@ -1823,165 +1812,13 @@ impl<'de> ::serde::Deserialize<'de> for FileBitableRecordChangedV1Event {
 }
 
 /// The `FileComment` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct FileComment {
-    /// `comment_id`.
-    pub comment_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    pub create_time: ::std::option::Option<i32>,
-    /// `update_time`.
-    pub update_time: ::std::option::Option<i32>,
-    /// `is_solved`.
-    pub is_solved: ::std::option::Option<bool>,
-    /// `solved_time`.
-    pub solved_time: ::std::option::Option<i32>,
-    /// `solver_user_id`.
-    pub solver_user_id: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `is_whole`.
-    pub is_whole: ::std::option::Option<bool>,
-    /// `quote`.
-    pub quote: ::std::option::Option<::std::string::String>,
-    /// `reply_list`.
-    pub reply_list: ::std::option::Option<crate::drive::v1::ReplyList>,
-}
-
-impl ::lark_runtime::json::FromJson for FileComment {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "FileComment")?;
-        ::std::result::Result::Ok(Self {
-            comment_id: object.optional("comment_id")?,
-            user_id: object.optional("user_id")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            is_solved: object.optional("is_solved")?,
-            solved_time: object.optional("solved_time")?,
-            solver_user_id: object.optional("solver_user_id")?,
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            is_whole: object.optional("is_whole")?,
-            quote: object.optional("quote")?,
-            reply_list: object.optional("reply_list")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FileComment {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for FileComment {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("comment_id", &self.comment_id);
-        object.put("user_id", &self.user_id);
-        object.put("create_time", &self.create_time);
-        object.put("update_time", &self.update_time);
-        object.put("is_solved", &self.is_solved);
-        object.put("solved_time", &self.solved_time);
-        object.put("solver_user_id", &self.solver_user_id);
-        object.put("has_more", &self.has_more);
-        object.put("page_token", &self.page_token);
-        object.put("is_whole", &self.is_whole);
-        object.put("quote", &self.quote);
-        object.put("reply_list", &self.reply_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FileComment {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateFileCommentData`]: the platform declares this shape more than once.
+pub type FileComment = crate::drive::v1::CreateFileCommentData;
 /// The `FileCommentReply` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct FileCommentReply {
-    /// `content`.
-    pub content: ::std::option::Option<crate::drive::v1::ReplyContent>,
-    /// `reply_id`.
-    pub reply_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    pub create_time: ::std::option::Option<i32>,
-    /// `update_time`.
-    pub update_time: ::std::option::Option<i32>,
-    /// `extra`.
-    pub extra: ::std::option::Option<crate::drive::v1::ReplyExtra>,
-    /// `reactions`.
-    pub reactions: ::std::option::Option<
-        ::std::vec::Vec<crate::drive::v1::FileCommentV2BatchQueryReactionData>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for FileCommentReply {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "FileCommentReply")?;
-        ::std::result::Result::Ok(Self {
-            content: object.optional("content")?,
-            reply_id: object.optional("reply_id")?,
-            user_id: object.optional("user_id")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            extra: object.optional("extra")?,
-            reactions: object.optional("reactions")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FileCommentReply {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for FileCommentReply {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("content", &self.content);
-        object.put("reply_id", &self.reply_id);
-        object.put("user_id", &self.user_id);
-        object.put("create_time", &self.create_time);
-        object.put("update_time", &self.update_time);
-        object.put("extra", &self.extra);
-        object.put("reactions", &self.reactions);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FileCommentReply {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateFileCommentReplyData`]: the platform declares this shape more than once.
+pub type FileCommentReply = crate::drive::v1::CreateFileCommentReplyData;
 /// The `FileCommentV2BatchQueryReactionData` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FileCommentV2BatchQueryReactionData {
@@ -2664,67 +2501,8 @@ impl<'de> ::serde::Deserialize<'de> for GetExportTaskData {
 
 /// The `GetFileCommentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetFileCommentData {
-    /// `comment_id`.
-    pub comment_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    pub create_time: ::std::option::Option<i32>,
-    /// `update_time`.
-    pub update_time: ::std::option::Option<i32>,
-    /// `is_solved`.
-    pub is_solved: ::std::option::Option<bool>,
-    /// `solved_time`.
-    pub solved_time: ::std::option::Option<i32>,
-    /// `solver_user_id`.
-    pub solver_user_id: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `is_whole`.
-    pub is_whole: ::std::option::Option<bool>,
-    /// `quote`.
-    pub quote: ::std::option::Option<::std::string::String>,
-    /// `reply_list`.
-    pub reply_list: ::std::option::Option<crate::drive::v1::ReplyList>,
-}
-
-impl ::lark_runtime::json::FromJson for GetFileCommentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetFileCommentData")?;
-        ::std::result::Result::Ok(Self {
-            comment_id: object.optional("comment_id")?,
-            user_id: object.optional("user_id")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            is_solved: object.optional("is_solved")?,
-            solved_time: object.optional("solved_time")?,
-            solver_user_id: object.optional("solver_user_id")?,
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            is_whole: object.optional("is_whole")?,
-            quote: object.optional("quote")?,
-            reply_list: object.optional("reply_list")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetFileCommentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateFileCommentData`]: the platform declares this shape more than once.
+pub type GetFileCommentData = crate::drive::v1::CreateFileCommentData;
 /// The `GetFileStatisticsData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2791,111 +2569,12 @@ impl ::serde::Serialize for GetFileSubscriptionBody {
 
 /// The `GetFileSubscriptionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetFileSubscriptionData {
-    /// `subscription_id`.
-    pub subscription_id: ::std::option::Option<::std::string::String>,
-    /// `subscription_type`.
-    pub subscription_type: ::std::option::Option<::std::string::String>,
-    /// `is_subcribe`.
-    pub is_subcribe: ::std::option::Option<bool>,
-    /// `file_type`.
-    pub file_type: ::std::option::Option<
-        crate::drive::v1::GetFileSubscriptionDataFileType,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for GetFileSubscriptionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetFileSubscriptionData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            subscription_id: object.optional("subscription_id")?,
-            subscription_type: object.optional("subscription_type")?,
-            is_subcribe: object.optional("is_subcribe")?,
-            file_type: object.optional("file_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetFileSubscriptionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateFileSubscriptionData`]: the platform declares this shape more than once.
+pub type GetFileSubscriptionData = crate::drive::v1::CreateFileSubscriptionData;
 /// The `GetFileVersionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetFileVersionData {
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `version`.
-    pub version: ::std::option::Option<::std::string::String>,
-    /// `parent_token`.
-    pub parent_token: ::std::option::Option<::std::string::String>,
-    /// `owner_id`.
-    pub owner_id: ::std::option::Option<::std::string::String>,
-    /// `creator_id`.
-    pub creator_id: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `update_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `status`.
-    pub status: ::std::option::Option<crate::drive::v1::Status>,
-    /// `obj_type`.
-    pub obj_type: ::std::option::Option<crate::drive::v1::ObjType>,
-    /// `parent_type`.
-    pub parent_type: ::std::option::Option<
-        crate::drive::v1::GetFileVersionDataParentType,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for GetFileVersionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetFileVersionData")?;
-        ::std::result::Result::Ok(Self {
-            name: object.optional("name")?,
-            version: object.optional("version")?,
-            parent_token: object.optional("parent_token")?,
-            owner_id: object.optional("owner_id")?,
-            creator_id: object.optional("creator_id")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            status: object.optional("status")?,
-            obj_type: object.optional("obj_type")?,
-            parent_type: object.optional("parent_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetFileVersionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateFileVersionData`]: the platform declares this shape more than once.
+pub type GetFileVersionData = crate::drive::v1::CreateFileVersionData;
 /// The `GetImportTaskData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3628,34 +3307,8 @@ impl ::serde::Serialize for MoveFileBody {
 
 /// The `MoveFileData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MoveFileData {
-    /// `task_id`.
-    pub task_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for MoveFileData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "MoveFileData")?;
-        ::std::result::Result::Ok(Self {
-            task_id: object.optional("task_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MoveFileData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DeleteFileData`]: the platform declares this shape more than once.
+pub type MoveFileData = crate::drive::v1::DeleteFileData;
 /// The `Notice` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3811,37 +3464,8 @@ impl ::serde::Serialize for PatchFileCommentBody {
 
 /// The `PatchFileCommentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchFileCommentData {
-    /// `data`.
-    pub data: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchFileCommentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchFileCommentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            data: object.optional("data")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchFileCommentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DeleteFileCommentReplyData`]: the platform declares this shape more than once.
+pub type PatchFileCommentData = crate::drive::v1::DeleteFileCommentReplyData;
 /// The `PatchFileSubscriptionBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchFileSubscriptionBody {
@@ -3872,81 +3496,12 @@ impl ::serde::Serialize for PatchFileSubscriptionBody {
 
 /// The `PatchFileSubscriptionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchFileSubscriptionData {
-    /// `subscription_id`.
-    pub subscription_id: ::std::option::Option<::std::string::String>,
-    /// `subscription_type`.
-    pub subscription_type: ::std::option::Option<::std::string::String>,
-    /// `is_subcribe`.
-    pub is_subcribe: ::std::option::Option<bool>,
-    /// `file_type`.
-    pub file_type: ::std::option::Option<
-        crate::drive::v1::PatchFileSubscriptionDataFileType,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for PatchFileSubscriptionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchFileSubscriptionData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            subscription_id: object.optional("subscription_id")?,
-            subscription_type: object.optional("subscription_type")?,
-            is_subcribe: object.optional("is_subcribe")?,
-            file_type: object.optional("file_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchFileSubscriptionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateFileSubscriptionData`]: the platform declares this shape more than once.
+pub type PatchFileSubscriptionData = crate::drive::v1::CreateFileSubscriptionData;
 /// The `PatchPermissionPublicData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchPermissionPublicData {
-    /// `permission_public`.
-    pub permission_public: ::std::option::Option<crate::drive::v1::PermissionPublic>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchPermissionPublicData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchPermissionPublicData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            permission_public: object.optional("permission_public")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchPermissionPublicData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetPermissionPublicData`]: the platform declares this shape more than once.
+pub type PatchPermissionPublicData = crate::drive::v1::GetPermissionPublicData;
 /// The `PermissionPublic` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4424,37 +3979,8 @@ impl<'de> ::serde::Deserialize<'de> for ShortcutInfo {
 
 /// The `SubscriptionStatusUserData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SubscriptionStatusUserData {
-    /// `data`.
-    pub data: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SubscriptionStatusUserData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SubscriptionStatusUserData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            data: object.optional("data")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SubscriptionStatusUserData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DeleteFileCommentReplyData`]: the platform declares this shape more than once.
+pub type SubscriptionStatusUserData = crate::drive::v1::DeleteFileCommentReplyData;
 /// The `SubscriptionUserBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -4620,103 +4146,16 @@ impl ::serde::Serialize for UpdateFileCommentReplyBody {
 
 /// The `UpdateFileCommentReplyData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateFileCommentReplyData {
-    /// `data`.
-    pub data: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateFileCommentReplyData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateFileCommentReplyData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            data: object.optional("data")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateFileCommentReplyData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DeleteFileCommentReplyData`]: the platform declares this shape more than once.
+pub type UpdateFileCommentReplyData = crate::drive::v1::DeleteFileCommentReplyData;
 /// The `UpdatePermissionMemberData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdatePermissionMemberData {
-    /// `member`.
-    pub member: ::std::option::Option<crate::drive::v1::BaseMember>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdatePermissionMemberData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdatePermissionMemberData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            member: object.optional("member")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdatePermissionMemberData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreatePermissionMemberData`]: the platform declares this shape more than once.
+pub type UpdatePermissionMemberData = crate::drive::v1::CreatePermissionMemberData;
 /// The `UpdatePermissionPublicPasswordData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdatePermissionPublicPasswordData {
-    /// `password`.
-    pub password: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdatePermissionPublicPasswordData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdatePermissionPublicPasswordData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            password: object.optional("password")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdatePermissionPublicPasswordData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreatePermissionPublicPasswordData`]: the platform declares this shape more than once.
+pub type UpdatePermissionPublicPasswordData = crate::drive::v1::CreatePermissionPublicPasswordData;
 /// The `UploadAllFileBody` object.
 ///
 /// Sent as `multipart/form-data`; `file` fields become file parts.
@@ -4898,71 +4337,13 @@ impl<'de> ::serde::Deserialize<'de> for UploadFinishFileData {
 }
 
 /// The `UploadFinishMediaBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UploadFinishMediaBody {
-    /// `upload_id`.
-    pub upload_id: ::std::string::String,
-    /// `block_num`.
-    pub block_num: i32,
-}
-
-impl ::lark_runtime::json::ToJson for UploadFinishMediaBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("upload_id", &self.upload_id);
-        object.put("block_num", &self.block_num);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UploadFinishMediaBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`UploadFinishFileBody`]: the platform declares this shape more than once.
+pub type UploadFinishMediaBody = crate::drive::v1::UploadFinishFileBody;
 /// The `UploadFinishMediaData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UploadFinishMediaData {
-    /// `file_token`.
-    pub file_token: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for UploadFinishMediaData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UploadFinishMediaData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            file_token: object.optional("file_token")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadFinishMediaData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`UploadAllMediaData`]: the platform declares this shape more than once.
+pub type UploadFinishMediaData = crate::drive::v1::UploadAllMediaData;
 /// The `UploadPartFileBody` object.
 ///
 /// Sent as `multipart/form-data`; `file` fields become file parts.
@@ -5038,43 +4419,8 @@ impl<'de> ::serde::Deserialize<'de> for UploadPrepareFileData {
 
 /// The `UploadPrepareMediaData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UploadPrepareMediaData {
-    /// `upload_id`.
-    pub upload_id: ::std::option::Option<::std::string::String>,
-    /// `block_size`.
-    pub block_size: ::std::option::Option<i32>,
-    /// `block_num`.
-    pub block_num: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for UploadPrepareMediaData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UploadPrepareMediaData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            upload_id: object.optional("upload_id")?,
-            block_size: object.optional("block_size")?,
-            block_num: object.optional("block_num")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadPrepareMediaData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`UploadPrepareFileData`]: the platform declares this shape more than once.
+pub type UploadPrepareMediaData = crate::drive::v1::UploadPrepareFileData;
 /// The `UserId` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5113,65 +4459,8 @@ impl<'de> ::serde::Deserialize<'de> for UserId {
 
 /// The `Version` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct Version {
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `version`.
-    pub version: ::std::option::Option<::std::string::String>,
-    /// `parent_token`.
-    pub parent_token: ::std::option::Option<::std::string::String>,
-    /// `owner_id`.
-    pub owner_id: ::std::option::Option<::std::string::String>,
-    /// `creator_id`.
-    pub creator_id: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `update_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `status`.
-    pub status: ::std::option::Option<crate::drive::v1::Status>,
-    /// `obj_type`.
-    pub obj_type: ::std::option::Option<crate::drive::v1::ObjType>,
-    /// `parent_type`.
-    pub parent_type: ::std::option::Option<crate::drive::v1::VersionParentType>,
-}
-
-impl ::lark_runtime::json::FromJson for Version {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "Version")?;
-        ::std::result::Result::Ok(Self {
-            name: object.optional("name")?,
-            version: object.optional("version")?,
-            parent_token: object.optional("parent_token")?,
-            owner_id: object.optional("owner_id")?,
-            creator_id: object.optional("creator_id")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            status: object.optional("status")?,
-            obj_type: object.optional("obj_type")?,
-            parent_type: object.optional("parent_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Version {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateFileVersionData`]: the platform declares this shape more than once.
+pub type Version = crate::drive::v1::CreateFileVersionData;
 /// Values of `Action`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Action::Unknown`]
@@ -6366,6 +5655,23 @@ impl ::std::fmt::Display for CreateFileVersionBodyParentType {
     }
 }
 
+impl ::lark_runtime::json::FromJson for CreateFileVersionBodyParentType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateFileVersionBodyParentType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 impl ::lark_runtime::json::ToJson for CreateFileVersionBodyParentType {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -6384,223 +5690,12 @@ impl ::serde::Serialize for CreateFileVersionBodyParentType {
 
 /// Values of `CreateFileVersionDataParentType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`CreateFileVersionDataParentType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     CreateFileVersionDataParentType::Docx => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum CreateFileVersionDataParentType {
-    /// `docx`.
-    Docx,
-    /// `sheet`.
-    Sheet,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl CreateFileVersionDataParentType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["docx", "sheet"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Docx => "docx",
-            Self::Sheet => "sheet",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for CreateFileVersionDataParentType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "docx" => Self::Docx,
-            "sheet" => Self::Sheet,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for CreateFileVersionDataParentType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for CreateFileVersionDataParentType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateFileVersionDataParentType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateFileVersionBodyParentType`]: the platform declares these values more than once.
+pub type CreateFileVersionDataParentType = crate::drive::v1::CreateFileVersionBodyParentType;
 /// Values of `CreatePermissionMemberType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`CreatePermissionMemberType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     CreatePermissionMemberType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum CreatePermissionMemberType {
-    /// `doc`.
-    Doc,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `wiki`.
-    Wiki,
-    /// `bitable`.
-    Bitable,
-    /// `docx`.
-    Docx,
-    /// `folder`.
-    Folder,
-    /// `mindnote`.
-    Mindnote,
-    /// `minutes`.
-    Minutes,
-    /// `slides`.
-    Slides,
-    /// `apps`.
-    Apps,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl CreatePermissionMemberType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "sheet",
-        "file",
-        "wiki",
-        "bitable",
-        "docx",
-        "folder",
-        "mindnote",
-        "minutes",
-        "slides",
-        "apps",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Wiki => "wiki",
-            Self::Bitable => "bitable",
-            Self::Docx => "docx",
-            Self::Folder => "folder",
-            Self::Mindnote => "mindnote",
-            Self::Minutes => "minutes",
-            Self::Slides => "slides",
-            Self::Apps => "apps",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for CreatePermissionMemberType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "wiki" => Self::Wiki,
-            "bitable" => Self::Bitable,
-            "docx" => Self::Docx,
-            "folder" => Self::Folder,
-            "mindnote" => Self::Mindnote,
-            "minutes" => Self::Minutes,
-            "slides" => Self::Slides,
-            "apps" => Self::Apps,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for CreatePermissionMemberType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CreatePermissionMemberType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for CreatePermissionMemberType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BatchCreatePermissionMemberType`]: the platform declares these values more than once.
+pub type CreatePermissionMemberType = crate::drive::v1::BatchCreatePermissionMemberType;
 /// Values of `CreatePermissionPublicPasswordType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`CreatePermissionPublicPasswordType::Unknown`]
@@ -6726,117 +5821,8 @@ impl ::serde::Serialize for CreatePermissionPublicPasswordType {
 
 /// Values of `DeleteFileCommentReplyFileType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`DeleteFileCommentReplyFileType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     DeleteFileCommentReplyFileType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum DeleteFileCommentReplyFileType {
-    /// `doc`.
-    Doc,
-    /// `docx`.
-    Docx,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `slides`.
-    Slides,
-    /// `bitable`.
-    Bitable,
-    /// `apps`.
-    Apps,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl DeleteFileCommentReplyFileType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "docx",
-        "sheet",
-        "file",
-        "slides",
-        "bitable",
-        "apps",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Docx => "docx",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Slides => "slides",
-            Self::Bitable => "bitable",
-            Self::Apps => "apps",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for DeleteFileCommentReplyFileType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "docx" => Self::Docx,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "slides" => Self::Slides,
-            "bitable" => Self::Bitable,
-            "apps" => Self::Apps,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for DeleteFileCommentReplyFileType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for DeleteFileCommentReplyFileType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for DeleteFileCommentReplyFileType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BatchQueryFileCommentFileType`]: the platform declares these values more than once.
+pub type DeleteFileCommentReplyFileType = crate::drive::v1::BatchQueryFileCommentFileType;
 /// Values of `DeletePermissionMemberBodyType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`DeletePermissionMemberBodyType::Unknown`]
@@ -6957,260 +5943,12 @@ impl ::serde::Serialize for DeletePermissionMemberBodyType {
 
 /// Values of `DeletePermissionMemberType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`DeletePermissionMemberType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     DeletePermissionMemberType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum DeletePermissionMemberType {
-    /// `doc`.
-    Doc,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `wiki`.
-    Wiki,
-    /// `bitable`.
-    Bitable,
-    /// `docx`.
-    Docx,
-    /// `folder`.
-    Folder,
-    /// `mindnote`.
-    Mindnote,
-    /// `minutes`.
-    Minutes,
-    /// `slides`.
-    Slides,
-    /// `apps`.
-    Apps,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl DeletePermissionMemberType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "sheet",
-        "file",
-        "wiki",
-        "bitable",
-        "docx",
-        "folder",
-        "mindnote",
-        "minutes",
-        "slides",
-        "apps",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Wiki => "wiki",
-            Self::Bitable => "bitable",
-            Self::Docx => "docx",
-            Self::Folder => "folder",
-            Self::Mindnote => "mindnote",
-            Self::Minutes => "minutes",
-            Self::Slides => "slides",
-            Self::Apps => "apps",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for DeletePermissionMemberType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "wiki" => Self::Wiki,
-            "bitable" => Self::Bitable,
-            "docx" => Self::Docx,
-            "folder" => Self::Folder,
-            "mindnote" => Self::Mindnote,
-            "minutes" => Self::Minutes,
-            "slides" => Self::Slides,
-            "apps" => Self::Apps,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for DeletePermissionMemberType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for DeletePermissionMemberType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for DeletePermissionMemberType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BatchCreatePermissionMemberType`]: the platform declares these values more than once.
+pub type DeletePermissionMemberType = crate::drive::v1::BatchCreatePermissionMemberType;
 /// Values of `DeletePermissionPublicPasswordType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`DeletePermissionPublicPasswordType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     DeletePermissionPublicPasswordType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum DeletePermissionPublicPasswordType {
-    /// `doc`.
-    Doc,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `wiki`.
-    Wiki,
-    /// `bitable`.
-    Bitable,
-    /// `docx`.
-    Docx,
-    /// `mindnote`.
-    Mindnote,
-    /// `minutes`.
-    Minutes,
-    /// `slides`.
-    Slides,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl DeletePermissionPublicPasswordType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "sheet",
-        "file",
-        "wiki",
-        "bitable",
-        "docx",
-        "mindnote",
-        "minutes",
-        "slides",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Wiki => "wiki",
-            Self::Bitable => "bitable",
-            Self::Docx => "docx",
-            Self::Mindnote => "mindnote",
-            Self::Minutes => "minutes",
-            Self::Slides => "slides",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for DeletePermissionPublicPasswordType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "wiki" => Self::Wiki,
-            "bitable" => Self::Bitable,
-            "docx" => Self::Docx,
-            "mindnote" => Self::Mindnote,
-            "minutes" => Self::Minutes,
-            "slides" => Self::Slides,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for DeletePermissionPublicPasswordType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for DeletePermissionPublicPasswordType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for DeletePermissionPublicPasswordType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CreatePermissionPublicPasswordType`]: the platform declares these values more than once.
+pub type DeletePermissionPublicPasswordType = crate::drive::v1::CreatePermissionPublicPasswordType;
 /// Values of `Direction`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Direction::Unknown`]
@@ -7890,117 +6628,8 @@ impl ::serde::Serialize for FileType {
 
 /// Values of `GetFileCommentFileType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetFileCommentFileType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetFileCommentFileType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetFileCommentFileType {
-    /// `doc`.
-    Doc,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `docx`.
-    Docx,
-    /// `slides`.
-    Slides,
-    /// `bitable`.
-    Bitable,
-    /// `apps`.
-    Apps,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetFileCommentFileType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "sheet",
-        "file",
-        "docx",
-        "slides",
-        "bitable",
-        "apps",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Docx => "docx",
-            Self::Slides => "slides",
-            Self::Bitable => "bitable",
-            Self::Apps => "apps",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetFileCommentFileType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "docx" => Self::Docx,
-            "slides" => Self::Slides,
-            "bitable" => Self::Bitable,
-            "apps" => Self::Apps,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetFileCommentFileType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetFileCommentFileType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetFileCommentFileType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CreateFileCommentReplyFileType`]: the platform declares these values more than once.
+pub type GetFileCommentFileType = crate::drive::v1::CreateFileCommentReplyFileType;
 /// Values of `GetFileStatisticsFileType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`GetFileStatisticsFileType::Unknown`]
@@ -8116,392 +6745,20 @@ impl ::serde::Serialize for GetFileStatisticsFileType {
 
 /// Values of `GetFileSubscriptionBodyFileType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetFileSubscriptionBodyFileType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetFileSubscriptionBodyFileType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetFileSubscriptionBodyFileType {
-    /// `doc`.
-    Doc,
-    /// `docx`.
-    Docx,
-    /// `wiki`.
-    Wiki,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetFileSubscriptionBodyFileType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["doc", "docx", "wiki"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Docx => "docx",
-            Self::Wiki => "wiki",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetFileSubscriptionBodyFileType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "docx" => Self::Docx,
-            "wiki" => Self::Wiki,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetFileSubscriptionBodyFileType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetFileSubscriptionBodyFileType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetFileSubscriptionBodyFileType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`FileSubscriptionFileType`]: the platform declares these values more than once.
+pub type GetFileSubscriptionBodyFileType = crate::drive::v1::FileSubscriptionFileType;
 /// Values of `GetFileSubscriptionDataFileType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetFileSubscriptionDataFileType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetFileSubscriptionDataFileType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetFileSubscriptionDataFileType {
-    /// `doc`.
-    Doc,
-    /// `wiki`.
-    Wiki,
-    /// `docx`.
-    Docx,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetFileSubscriptionDataFileType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["doc", "wiki", "docx"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Wiki => "wiki",
-            Self::Docx => "docx",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetFileSubscriptionDataFileType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "wiki" => Self::Wiki,
-            "docx" => Self::Docx,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetFileSubscriptionDataFileType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for GetFileSubscriptionDataFileType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetFileSubscriptionDataFileType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateFileSubscriptionDataFileType`]: the platform declares these values more than once.
+pub type GetFileSubscriptionDataFileType = crate::drive::v1::CreateFileSubscriptionDataFileType;
 /// Values of `GetFileVersionDataParentType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetFileVersionDataParentType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetFileVersionDataParentType::Docx => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetFileVersionDataParentType {
-    /// `docx`.
-    Docx,
-    /// `sheet`.
-    Sheet,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetFileVersionDataParentType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["docx", "sheet"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Docx => "docx",
-            Self::Sheet => "sheet",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetFileVersionDataParentType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "docx" => Self::Docx,
-            "sheet" => Self::Sheet,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetFileVersionDataParentType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for GetFileVersionDataParentType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetFileVersionDataParentType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateFileVersionBodyParentType`]: the platform declares these values more than once.
+pub type GetFileVersionDataParentType = crate::drive::v1::CreateFileVersionBodyParentType;
 /// Values of `GetPermissionPublicType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetPermissionPublicType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetPermissionPublicType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetPermissionPublicType {
-    /// `doc`.
-    Doc,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `wiki`.
-    Wiki,
-    /// `bitable`.
-    Bitable,
-    /// `docx`.
-    Docx,
-    /// `mindnote`.
-    Mindnote,
-    /// `minutes`.
-    Minutes,
-    /// `slides`.
-    Slides,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetPermissionPublicType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "sheet",
-        "file",
-        "wiki",
-        "bitable",
-        "docx",
-        "mindnote",
-        "minutes",
-        "slides",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Wiki => "wiki",
-            Self::Bitable => "bitable",
-            Self::Docx => "docx",
-            Self::Mindnote => "mindnote",
-            Self::Minutes => "minutes",
-            Self::Slides => "slides",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetPermissionPublicType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "wiki" => Self::Wiki,
-            "bitable" => Self::Bitable,
-            "docx" => Self::Docx,
-            "mindnote" => Self::Mindnote,
-            "minutes" => Self::Minutes,
-            "slides" => Self::Slides,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetPermissionPublicType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetPermissionPublicType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetPermissionPublicType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CreatePermissionPublicPasswordType`]: the platform declares these values more than once.
+pub type GetPermissionPublicType = crate::drive::v1::CreatePermissionPublicPasswordType;
 /// Values of `LinkShareEntity`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`LinkShareEntity::Unknown`]
@@ -8624,230 +6881,12 @@ impl ::serde::Serialize for LinkShareEntity {
 
 /// Values of `ListFileCommentFileType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListFileCommentFileType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListFileCommentFileType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListFileCommentFileType {
-    /// `doc`.
-    Doc,
-    /// `docx`.
-    Docx,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `slides`.
-    Slides,
-    /// `bitable`.
-    Bitable,
-    /// `apps`.
-    Apps,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListFileCommentFileType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "docx",
-        "sheet",
-        "file",
-        "slides",
-        "bitable",
-        "apps",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Docx => "docx",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Slides => "slides",
-            Self::Bitable => "bitable",
-            Self::Apps => "apps",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListFileCommentFileType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "docx" => Self::Docx,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "slides" => Self::Slides,
-            "bitable" => Self::Bitable,
-            "apps" => Self::Apps,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListFileCommentFileType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListFileCommentFileType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListFileCommentFileType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BatchQueryFileCommentFileType`]: the platform declares these values more than once.
+pub type ListFileCommentFileType = crate::drive::v1::BatchQueryFileCommentFileType;
 /// Values of `ListFileCommentReplyFileType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListFileCommentReplyFileType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListFileCommentReplyFileType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListFileCommentReplyFileType {
-    /// `doc`.
-    Doc,
-    /// `docx`.
-    Docx,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `slides`.
-    Slides,
-    /// `bitable`.
-    Bitable,
-    /// `apps`.
-    Apps,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListFileCommentReplyFileType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "docx",
-        "sheet",
-        "file",
-        "slides",
-        "bitable",
-        "apps",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Docx => "docx",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Slides => "slides",
-            Self::Bitable => "bitable",
-            Self::Apps => "apps",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListFileCommentReplyFileType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "docx" => Self::Docx,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "slides" => Self::Slides,
-            "bitable" => Self::Bitable,
-            "apps" => Self::Apps,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListFileCommentReplyFileType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListFileCommentReplyFileType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListFileCommentReplyFileType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BatchQueryFileCommentFileType`]: the platform declares these values more than once.
+pub type ListFileCommentReplyFileType = crate::drive::v1::BatchQueryFileCommentFileType;
 /// Values of `ListFileViewRecordFileType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ListFileViewRecordFileType::Unknown`]
@@ -9429,134 +7468,8 @@ impl ::serde::Serialize for MemberType {
 
 /// Values of `MemberType2`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`MemberType2::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     MemberType2::User => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum MemberType2 {
-    /// `user`.
-    User,
-    /// `chat`.
-    Chat,
-    /// `department`.
-    Department,
-    /// `group`.
-    Group,
-    /// `wiki_space_member`.
-    WikiSpaceMember,
-    /// `wiki_space_viewer`.
-    WikiSpaceViewer,
-    /// `wiki_space_editor`.
-    WikiSpaceEditor,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl MemberType2 {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user",
-        "chat",
-        "department",
-        "group",
-        "wiki_space_member",
-        "wiki_space_viewer",
-        "wiki_space_editor",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Chat => "chat",
-            Self::Department => "department",
-            Self::Group => "group",
-            Self::WikiSpaceMember => "wiki_space_member",
-            Self::WikiSpaceViewer => "wiki_space_viewer",
-            Self::WikiSpaceEditor => "wiki_space_editor",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for MemberType2 {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "chat" => Self::Chat,
-            "department" => Self::Department,
-            "group" => Self::Group,
-            "wiki_space_member" => Self::WikiSpaceMember,
-            "wiki_space_viewer" => Self::WikiSpaceViewer,
-            "wiki_space_editor" => Self::WikiSpaceEditor,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for MemberType2 {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for MemberType2 {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MemberType2 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MemberType2 {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for MemberType2 {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BaseMemberType`]: the platform declares these values more than once.
+pub type MemberType2 = crate::drive::v1::BaseMemberType;
 /// Values of `MoveFileBodyType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`MoveFileBodyType::Unknown`]
@@ -9872,106 +7785,8 @@ impl<'de> ::serde::Deserialize<'de> for NoticeType {
 
 /// Values of `ObjType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ObjType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ObjType::Docx => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ObjType {
-    /// `docx`.
-    Docx,
-    /// `sheet`.
-    Sheet,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ObjType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["docx", "sheet"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Docx => "docx",
-            Self::Sheet => "sheet",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ObjType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "docx" => Self::Docx,
-            "sheet" => Self::Sheet,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ObjType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for ObjType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ObjType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ObjType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ObjType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CreateFileVersionBodyParentType`]: the platform declares these values more than once.
+pub type ObjType = crate::drive::v1::CreateFileVersionBodyParentType;
 /// Values of `OrderBy`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`OrderBy::Unknown`]
@@ -10237,419 +8052,20 @@ impl ::serde::Serialize for ParentType {
 
 /// Values of `PatchFileCommentFileType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PatchFileCommentFileType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PatchFileCommentFileType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PatchFileCommentFileType {
-    /// `doc`.
-    Doc,
-    /// `docx`.
-    Docx,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `slides`.
-    Slides,
-    /// `bitable`.
-    Bitable,
-    /// `apps`.
-    Apps,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PatchFileCommentFileType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "docx",
-        "sheet",
-        "file",
-        "slides",
-        "bitable",
-        "apps",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Docx => "docx",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Slides => "slides",
-            Self::Bitable => "bitable",
-            Self::Apps => "apps",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PatchFileCommentFileType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "docx" => Self::Docx,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "slides" => Self::Slides,
-            "bitable" => Self::Bitable,
-            "apps" => Self::Apps,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PatchFileCommentFileType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PatchFileCommentFileType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for PatchFileCommentFileType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BatchQueryFileCommentFileType`]: the platform declares these values more than once.
+pub type PatchFileCommentFileType = crate::drive::v1::BatchQueryFileCommentFileType;
 /// Values of `PatchFileSubscriptionBodyFileType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PatchFileSubscriptionBodyFileType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PatchFileSubscriptionBodyFileType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PatchFileSubscriptionBodyFileType {
-    /// `doc`.
-    Doc,
-    /// `docx`.
-    Docx,
-    /// `wiki`.
-    Wiki,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PatchFileSubscriptionBodyFileType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["doc", "docx", "wiki"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Docx => "docx",
-            Self::Wiki => "wiki",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PatchFileSubscriptionBodyFileType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "docx" => Self::Docx,
-            "wiki" => Self::Wiki,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PatchFileSubscriptionBodyFileType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PatchFileSubscriptionBodyFileType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for PatchFileSubscriptionBodyFileType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`FileSubscriptionFileType`]: the platform declares these values more than once.
+pub type PatchFileSubscriptionBodyFileType = crate::drive::v1::FileSubscriptionFileType;
 /// Values of `PatchFileSubscriptionDataFileType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PatchFileSubscriptionDataFileType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PatchFileSubscriptionDataFileType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PatchFileSubscriptionDataFileType {
-    /// `doc`.
-    Doc,
-    /// `wiki`.
-    Wiki,
-    /// `docx`.
-    Docx,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PatchFileSubscriptionDataFileType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["doc", "wiki", "docx"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Wiki => "wiki",
-            Self::Docx => "docx",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PatchFileSubscriptionDataFileType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "wiki" => Self::Wiki,
-            "docx" => Self::Docx,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PatchFileSubscriptionDataFileType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for PatchFileSubscriptionDataFileType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchFileSubscriptionDataFileType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateFileSubscriptionDataFileType`]: the platform declares these values more than once.
+pub type PatchFileSubscriptionDataFileType = crate::drive::v1::CreateFileSubscriptionDataFileType;
 /// Values of `PatchPermissionPublicType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PatchPermissionPublicType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PatchPermissionPublicType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PatchPermissionPublicType {
-    /// `doc`.
-    Doc,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `wiki`.
-    Wiki,
-    /// `bitable`.
-    Bitable,
-    /// `docx`.
-    Docx,
-    /// `mindnote`.
-    Mindnote,
-    /// `minutes`.
-    Minutes,
-    /// `slides`.
-    Slides,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PatchPermissionPublicType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "sheet",
-        "file",
-        "wiki",
-        "bitable",
-        "docx",
-        "mindnote",
-        "minutes",
-        "slides",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Wiki => "wiki",
-            Self::Bitable => "bitable",
-            Self::Docx => "docx",
-            Self::Mindnote => "mindnote",
-            Self::Minutes => "minutes",
-            Self::Slides => "slides",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PatchPermissionPublicType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "wiki" => Self::Wiki,
-            "bitable" => Self::Bitable,
-            "docx" => Self::Docx,
-            "mindnote" => Self::Mindnote,
-            "minutes" => Self::Minutes,
-            "slides" => Self::Slides,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PatchPermissionPublicType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PatchPermissionPublicType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for PatchPermissionPublicType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CreatePermissionPublicPasswordType`]: the platform declares these values more than once.
+pub type PatchPermissionPublicType = crate::drive::v1::CreatePermissionPublicPasswordType;
 /// Values of `Perm`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Perm::Unknown`]
@@ -10860,94 +8276,8 @@ impl ::serde::Serialize for PermType {
 
 /// Values of `Permission`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`Permission::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     Permission::View => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum Permission {
-    /// `view`.
-    View,
-    /// `edit`.
-    Edit,
-    /// `full_access`.
-    FullAccess,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl Permission {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["view", "edit", "full_access"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::View => "view",
-            Self::Edit => "edit",
-            Self::FullAccess => "full_access",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for Permission {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "view" => Self::View,
-            "edit" => Self::Edit,
-            "full_access" => Self::FullAccess,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for Permission {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for Permission {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Permission {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`Perm`]: the platform declares these values more than once.
+pub type Permission = crate::drive::v1::Perm;
 /// Values of `ReferType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ReferType::Unknown`]
@@ -11495,137 +8825,8 @@ impl ::serde::Serialize for Status {
 
 /// Values of `TransferOwnerPermissionMemberType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`TransferOwnerPermissionMemberType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     TransferOwnerPermissionMemberType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum TransferOwnerPermissionMemberType {
-    /// `doc`.
-    Doc,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `wiki`.
-    Wiki,
-    /// `bitable`.
-    Bitable,
-    /// `docx`.
-    Docx,
-    /// `mindnote`.
-    Mindnote,
-    /// `minutes`.
-    Minutes,
-    /// `slides`.
-    Slides,
-    /// `folder`.
-    Folder,
-    /// `apps`.
-    Apps,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl TransferOwnerPermissionMemberType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "sheet",
-        "file",
-        "wiki",
-        "bitable",
-        "docx",
-        "mindnote",
-        "minutes",
-        "slides",
-        "folder",
-        "apps",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Wiki => "wiki",
-            Self::Bitable => "bitable",
-            Self::Docx => "docx",
-            Self::Mindnote => "mindnote",
-            Self::Minutes => "minutes",
-            Self::Slides => "slides",
-            Self::Folder => "folder",
-            Self::Apps => "apps",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for TransferOwnerPermissionMemberType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "wiki" => Self::Wiki,
-            "bitable" => Self::Bitable,
-            "docx" => Self::Docx,
-            "mindnote" => Self::Mindnote,
-            "minutes" => Self::Minutes,
-            "slides" => Self::Slides,
-            "folder" => Self::Folder,
-            "apps" => Self::Apps,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TransferOwnerPermissionMemberType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TransferOwnerPermissionMemberType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for TransferOwnerPermissionMemberType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`ListPermissionMemberType`]: the platform declares these values more than once.
+pub type TransferOwnerPermissionMemberType = crate::drive::v1::ListPermissionMemberType;
 /// Values of `Type`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Type::Unknown`]
@@ -11751,561 +8952,20 @@ impl ::serde::Serialize for Type {
 
 /// Values of `UpdateFileCommentReplyFileType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`UpdateFileCommentReplyFileType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     UpdateFileCommentReplyFileType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum UpdateFileCommentReplyFileType {
-    /// `doc`.
-    Doc,
-    /// `docx`.
-    Docx,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `slides`.
-    Slides,
-    /// `bitable`.
-    Bitable,
-    /// `apps`.
-    Apps,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl UpdateFileCommentReplyFileType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "docx",
-        "sheet",
-        "file",
-        "slides",
-        "bitable",
-        "apps",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Docx => "docx",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Slides => "slides",
-            Self::Bitable => "bitable",
-            Self::Apps => "apps",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for UpdateFileCommentReplyFileType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "docx" => Self::Docx,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "slides" => Self::Slides,
-            "bitable" => Self::Bitable,
-            "apps" => Self::Apps,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for UpdateFileCommentReplyFileType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UpdateFileCommentReplyFileType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for UpdateFileCommentReplyFileType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BatchQueryFileCommentFileType`]: the platform declares these values more than once.
+pub type UpdateFileCommentReplyFileType = crate::drive::v1::BatchQueryFileCommentFileType;
 /// Values of `UpdatePermissionMemberType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`UpdatePermissionMemberType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     UpdatePermissionMemberType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum UpdatePermissionMemberType {
-    /// `doc`.
-    Doc,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `wiki`.
-    Wiki,
-    /// `bitable`.
-    Bitable,
-    /// `docx`.
-    Docx,
-    /// `mindnote`.
-    Mindnote,
-    /// `minutes`.
-    Minutes,
-    /// `slides`.
-    Slides,
-    /// `apps`.
-    Apps,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl UpdatePermissionMemberType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "sheet",
-        "file",
-        "wiki",
-        "bitable",
-        "docx",
-        "mindnote",
-        "minutes",
-        "slides",
-        "apps",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Wiki => "wiki",
-            Self::Bitable => "bitable",
-            Self::Docx => "docx",
-            Self::Mindnote => "mindnote",
-            Self::Minutes => "minutes",
-            Self::Slides => "slides",
-            Self::Apps => "apps",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for UpdatePermissionMemberType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "wiki" => Self::Wiki,
-            "bitable" => Self::Bitable,
-            "docx" => Self::Docx,
-            "mindnote" => Self::Mindnote,
-            "minutes" => Self::Minutes,
-            "slides" => Self::Slides,
-            "apps" => Self::Apps,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for UpdatePermissionMemberType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UpdatePermissionMemberType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for UpdatePermissionMemberType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`AuthPermissionMemberType`]: the platform declares these values more than once.
+pub type UpdatePermissionMemberType = crate::drive::v1::AuthPermissionMemberType;
 /// Values of `UpdatePermissionPublicPasswordType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`UpdatePermissionPublicPasswordType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     UpdatePermissionPublicPasswordType::Doc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum UpdatePermissionPublicPasswordType {
-    /// `doc`.
-    Doc,
-    /// `sheet`.
-    Sheet,
-    /// `file`.
-    File,
-    /// `wiki`.
-    Wiki,
-    /// `bitable`.
-    Bitable,
-    /// `docx`.
-    Docx,
-    /// `mindnote`.
-    Mindnote,
-    /// `minutes`.
-    Minutes,
-    /// `slides`.
-    Slides,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl UpdatePermissionPublicPasswordType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc",
-        "sheet",
-        "file",
-        "wiki",
-        "bitable",
-        "docx",
-        "mindnote",
-        "minutes",
-        "slides",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Doc => "doc",
-            Self::Sheet => "sheet",
-            Self::File => "file",
-            Self::Wiki => "wiki",
-            Self::Bitable => "bitable",
-            Self::Docx => "docx",
-            Self::Mindnote => "mindnote",
-            Self::Minutes => "minutes",
-            Self::Slides => "slides",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for UpdatePermissionPublicPasswordType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc" => Self::Doc,
-            "sheet" => Self::Sheet,
-            "file" => Self::File,
-            "wiki" => Self::Wiki,
-            "bitable" => Self::Bitable,
-            "docx" => Self::Docx,
-            "mindnote" => Self::Mindnote,
-            "minutes" => Self::Minutes,
-            "slides" => Self::Slides,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for UpdatePermissionPublicPasswordType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UpdatePermissionPublicPasswordType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for UpdatePermissionPublicPasswordType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CreatePermissionPublicPasswordType`]: the platform declares these values more than once.
+pub type UpdatePermissionPublicPasswordType = crate::drive::v1::CreatePermissionPublicPasswordType;
 /// Values of `UploadAllMediaBodyParentType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`UploadAllMediaBodyParentType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     UploadAllMediaBodyParentType::DocImage => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum UploadAllMediaBodyParentType {
-    /// `doc_image`.
-    DocImage,
-    /// `docx_image`.
-    DocxImage,
-    /// `sheet_image`.
-    SheetImage,
-    /// `doc_file`.
-    DocFile,
-    /// `docx_file`.
-    DocxFile,
-    /// `sheet_file`.
-    SheetFile,
-    /// `vc_virtual_background`.
-    VcVirtualBackground,
-    /// `bitable_image`.
-    BitableImage,
-    /// `bitable_file`.
-    BitableFile,
-    /// `moments`.
-    Moments,
-    /// `ccm_import_open`.
-    CcmImportOpen,
-    /// `calendar`.
-    Calendar,
-    /// `base_global`.
-    BaseGlobal,
-    /// `lark_ai_media_analysis`.
-    LarkAiMediaAnalysis,
-    /// `whiteboard`.
-    Whiteboard,
-    /// `mindnote_image`.
-    MindnoteImage,
-    /// `comment_image`.
-    CommentImage,
-    /// `slide_img`.
-    SlideImg,
-    /// `slide_file`.
-    SlideFile,
-    /// `email`.
-    Email,
-    /// `bitable_tmp_point`.
-    BitableTmpPoint,
-    /// `office_sheet_file`.
-    OfficeSheetFile,
-    /// `office_slide_file`.
-    OfficeSlideFile,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl UploadAllMediaBodyParentType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "doc_image",
-        "docx_image",
-        "sheet_image",
-        "doc_file",
-        "docx_file",
-        "sheet_file",
-        "vc_virtual_background",
-        "bitable_image",
-        "bitable_file",
-        "moments",
-        "ccm_import_open",
-        "calendar",
-        "base_global",
-        "lark_ai_media_analysis",
-        "whiteboard",
-        "mindnote_image",
-        "comment_image",
-        "slide_img",
-        "slide_file",
-        "email",
-        "bitable_tmp_point",
-        "office_sheet_file",
-        "office_slide_file",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DocImage => "doc_image",
-            Self::DocxImage => "docx_image",
-            Self::SheetImage => "sheet_image",
-            Self::DocFile => "doc_file",
-            Self::DocxFile => "docx_file",
-            Self::SheetFile => "sheet_file",
-            Self::VcVirtualBackground => "vc_virtual_background",
-            Self::BitableImage => "bitable_image",
-            Self::BitableFile => "bitable_file",
-            Self::Moments => "moments",
-            Self::CcmImportOpen => "ccm_import_open",
-            Self::Calendar => "calendar",
-            Self::BaseGlobal => "base_global",
-            Self::LarkAiMediaAnalysis => "lark_ai_media_analysis",
-            Self::Whiteboard => "whiteboard",
-            Self::MindnoteImage => "mindnote_image",
-            Self::CommentImage => "comment_image",
-            Self::SlideImg => "slide_img",
-            Self::SlideFile => "slide_file",
-            Self::Email => "email",
-            Self::BitableTmpPoint => "bitable_tmp_point",
-            Self::OfficeSheetFile => "office_sheet_file",
-            Self::OfficeSlideFile => "office_slide_file",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for UploadAllMediaBodyParentType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "doc_image" => Self::DocImage,
-            "docx_image" => Self::DocxImage,
-            "sheet_image" => Self::SheetImage,
-            "doc_file" => Self::DocFile,
-            "docx_file" => Self::DocxFile,
-            "sheet_file" => Self::SheetFile,
-            "vc_virtual_background" => Self::VcVirtualBackground,
-            "bitable_image" => Self::BitableImage,
-            "bitable_file" => Self::BitableFile,
-            "moments" => Self::Moments,
-            "ccm_import_open" => Self::CcmImportOpen,
-            "calendar" => Self::Calendar,
-            "base_global" => Self::BaseGlobal,
-            "lark_ai_media_analysis" => Self::LarkAiMediaAnalysis,
-            "whiteboard" => Self::Whiteboard,
-            "mindnote_image" => Self::MindnoteImage,
-            "comment_image" => Self::CommentImage,
-            "slide_img" => Self::SlideImg,
-            "slide_file" => Self::SlideFile,
-            "email" => Self::Email,
-            "bitable_tmp_point" => Self::BitableTmpPoint,
-            "office_sheet_file" => Self::OfficeSheetFile,
-            "office_slide_file" => Self::OfficeSlideFile,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for UploadAllMediaBodyParentType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UploadAllMediaBodyParentType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for UploadAllMediaBodyParentType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`MediaUploadInfoParentType`]: the platform declares these values more than once.
+pub type UploadAllMediaBodyParentType = crate::drive::v1::MediaUploadInfoParentType;
 /// Values of `UserIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`UserIdType::Unknown`]
@@ -12397,175 +9057,9 @@ impl ::serde::Serialize for UserIdType {
 
 /// Values of `VersionParentType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`VersionParentType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     VersionParentType::Docx => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum VersionParentType {
-    /// `docx`.
-    Docx,
-    /// `sheet`.
-    Sheet,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl VersionParentType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["docx", "sheet"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Docx => "docx",
-            Self::Sheet => "sheet",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for VersionParentType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "docx" => Self::Docx,
-            "sheet" => Self::Sheet,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for VersionParentType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for VersionParentType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for VersionParentType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateFileVersionBodyParentType`]: the platform declares these values more than once.
+pub type VersionParentType = crate::drive::v1::CreateFileVersionBodyParentType;
 /// Values of `ViewerIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ViewerIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ViewerIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ViewerIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ViewerIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["user_id", "union_id", "open_id"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ViewerIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ViewerIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ViewerIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ViewerIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
+/// The same type as [`UserIdType`]: the platform declares these values more than once.
+pub type ViewerIdType = crate::drive::v1::UserIdType;

@@ -18,7 +18,7 @@ impl<'c> PermissionMemberApi<'c> {
     /// `GET /open-apis/drive/v1/permissions/:token/members/auth`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `wiki:wiki`, `docs:doc`, `docs:permission.member:auth`, `drive:drive`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=auth&project=drive&resource=permission.member&version=v1>
     /// - Official id: `drive/v1/permission.member/auth`
     ///
@@ -47,7 +47,7 @@ impl<'c> PermissionMemberApi<'c> {
     /// `POST /open-apis/drive/v1/permissions/:token/members/batch_create`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `docs:permission.member`, `docs:permission.member:create`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=drive&resource=permission.member&version=v1>
     /// - Official id: `drive/v1/permission.member/batch_create`
     ///
@@ -76,7 +76,7 @@ impl<'c> PermissionMemberApi<'c> {
     /// `POST /open-apis/drive/v1/permissions/:token/members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `wiki:wiki`, `docs:doc`, `docs:permission.member:create`, `drive:drive`, `drive:file`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=permission.member&version=v1>
     /// - Official id: `drive/v1/permission.member/create`
     ///
@@ -105,7 +105,7 @@ impl<'c> PermissionMemberApi<'c> {
     /// `DELETE /open-apis/drive/v1/permissions/:token/members/:member_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `wiki:wiki`, `docs:doc`, `docs:permission.member:delete`, `drive:drive`, `drive:file`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=permission.member&version=v1>
     /// - Official id: `drive/v1/permission.member/delete`
     ///
@@ -134,7 +134,7 @@ impl<'c> PermissionMemberApi<'c> {
     /// `GET /open-apis/drive/v1/permissions/:token/members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `wiki:wiki`, `docs:doc`, `docs:permission.member:retrieve`, `drive:drive`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=permission.member&version=v1>
     /// - Official id: `drive/v1/permission.member/list`
     ///
@@ -163,7 +163,7 @@ impl<'c> PermissionMemberApi<'c> {
     /// `POST /open-apis/drive/v1/permissions/:token/members/transfer_owner`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `wiki:wiki`, `docs:doc`, `docs:permission.member:transfer`, `drive:drive`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_owner&project=drive&resource=permission.member&version=v1>
     /// - Official id: `drive/v1/permission.member/transfer_owner`
     ///
@@ -192,7 +192,7 @@ impl<'c> PermissionMemberApi<'c> {
     /// `PUT /open-apis/drive/v1/permissions/:token/members/:member_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `wiki:wiki`, `docs:doc`, `docs:permission.member:update`, `drive:drive`, `drive:file`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=permission.member&version=v1>
     /// - Official id: `drive/v1/permission.member/update`
     ///
@@ -241,7 +241,18 @@ impl AuthPermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/permissions/:token/members/auth",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "bitable:app",
+                "wiki:wiki",
+                "docs:doc",
+                "docs:permission.member:auth",
+                "drive:drive",
+                "sheets:spreadsheet",
+                "bitable:bitable",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=auth&project=drive&resource=permission.member&version=v1",
     };
@@ -296,7 +307,10 @@ impl BatchCreatePermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/permissions/:token/members/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docs:permission.member", "docs:permission.member:create"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=drive&resource=permission.member&version=v1",
     };
@@ -362,7 +376,19 @@ impl CreatePermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/permissions/:token/members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "bitable:app",
+                "wiki:wiki",
+                "docs:doc",
+                "docs:permission.member:create",
+                "drive:drive",
+                "drive:file",
+                "sheets:spreadsheet",
+                "bitable:bitable",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=permission.member&version=v1",
     };
@@ -432,7 +458,19 @@ impl DeletePermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/drive/v1/permissions/:token/members/:member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "bitable:app",
+                "wiki:wiki",
+                "docs:doc",
+                "docs:permission.member:delete",
+                "drive:drive",
+                "drive:file",
+                "sheets:spreadsheet",
+                "bitable:bitable",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=permission.member&version=v1",
     };
@@ -495,7 +533,18 @@ impl ListPermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/permissions/:token/members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "bitable:app",
+                "wiki:wiki",
+                "docs:doc",
+                "docs:permission.member:retrieve",
+                "drive:drive",
+                "sheets:spreadsheet",
+                "bitable:bitable",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=permission.member&version=v1",
     };
@@ -584,7 +633,18 @@ impl TransferOwnerPermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/permissions/:token/members/transfer_owner",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "bitable:app",
+                "wiki:wiki",
+                "docs:doc",
+                "docs:permission.member:transfer",
+                "drive:drive",
+                "sheets:spreadsheet",
+                "bitable:bitable",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_owner&project=drive&resource=permission.member&version=v1",
     };
@@ -690,7 +750,19 @@ impl UpdatePermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/drive/v1/permissions/:token/members/:member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "bitable:app",
+                "wiki:wiki",
+                "docs:doc",
+                "docs:permission.member:update",
+                "drive:drive",
+                "drive:file",
+                "sheets:spreadsheet",
+                "bitable:bitable",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=permission.member&version=v1",
     };

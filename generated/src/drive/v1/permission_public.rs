@@ -47,7 +47,7 @@ impl<'c> PermissionPublicApi<'c> {
     /// `PATCH /open-apis/drive/v1/permissions/:token/public`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:file`, `docs:doc`, `sheets:spreadsheet`, `drive:drive`, `wiki:wiki`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=permission.public&version=v1>
     /// - Official id: `drive/v1/permission.public/patch`
     ///
@@ -140,7 +140,16 @@ impl PatchPermissionPublicRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/drive/v1/permissions/:token/public",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "drive:file",
+                "docs:doc",
+                "sheets:spreadsheet",
+                "drive:drive",
+                "wiki:wiki",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=permission.public&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> PermissionPublicPasswordApi<'c> {
     /// `POST /open-apis/drive/v1/permissions/:token/public/password`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:wiki`, `docs:doc`, `docs:permission.setting:write_only`, `drive:drive`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=permission.public.password&version=v1>
     /// - Official id: `drive/v1/permission.public.password/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> PermissionPublicPasswordApi<'c> {
     /// `DELETE /open-apis/drive/v1/permissions/:token/public/password`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:wiki`, `docs:doc`, `docs:permission.setting:write_only`, `drive:drive`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=permission.public.password&version=v1>
     /// - Official id: `drive/v1/permission.public.password/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> PermissionPublicPasswordApi<'c> {
     /// `PUT /open-apis/drive/v1/permissions/:token/public/password`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:wiki`, `docs:doc`, `docs:permission.setting:write_only`, `drive:drive`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=permission.public.password&version=v1>
     /// - Official id: `drive/v1/permission.public.password/update`
     ///
@@ -121,7 +121,17 @@ impl CreatePermissionPublicPasswordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/permissions/:token/public/password",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "wiki:wiki",
+                "docs:doc",
+                "docs:permission.setting:write_only",
+                "drive:drive",
+                "sheets:spreadsheet",
+                "bitable:bitable",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=permission.public.password&version=v1",
     };
@@ -167,7 +177,17 @@ impl DeletePermissionPublicPasswordRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/drive/v1/permissions/:token/public/password",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "wiki:wiki",
+                "docs:doc",
+                "docs:permission.setting:write_only",
+                "drive:drive",
+                "sheets:spreadsheet",
+                "bitable:bitable",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=drive&resource=permission.public.password&version=v1",
     };
@@ -213,7 +233,17 @@ impl UpdatePermissionPublicPasswordRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/drive/v1/permissions/:token/public/password",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "wiki:wiki",
+                "docs:doc",
+                "docs:permission.setting:write_only",
+                "drive:drive",
+                "sheets:spreadsheet",
+                "bitable:bitable",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=permission.public.password&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> FileLikeApi<'c> {
     /// `GET /open-apis/drive/v2/files/:file_token/likes`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `drive:file.like:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.like&version=v2>
     /// - Official id: `drive/v2/file.like/list`
     ///
@@ -87,7 +87,10 @@ impl ListFileLikeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v2/files/:file_token/likes",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:file.like:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=drive&resource=file.like&version=v2",
     };

@@ -122,37 +122,8 @@ impl<'de> ::serde::Deserialize<'de> for ListFileLikeData {
 
 /// The `PatchPermissionPublicData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchPermissionPublicData {
-    /// `permission_public`.
-    pub permission_public: ::std::option::Option<crate::drive::v2::PermissionPublic>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchPermissionPublicData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchPermissionPublicData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            permission_public: object.optional("permission_public")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchPermissionPublicData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetPermissionPublicData`]: the platform declares this shape more than once.
+pub type PatchPermissionPublicData = crate::drive::v2::GetPermissionPublicData;
 /// The `PermType` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PermType {
@@ -1180,114 +1151,8 @@ impl ::serde::Serialize for PatchPermissionPublicType {
 
 /// Values of `SecurityEntity`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`SecurityEntity::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     SecurityEntity::AnyoneCanView => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum SecurityEntity {
-    /// `anyone_can_view`.
-    AnyoneCanView,
-    /// `anyone_can_edit`.
-    AnyoneCanEdit,
-    /// `only_full_access`.
-    OnlyFullAccess,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl SecurityEntity {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "anyone_can_view",
-        "anyone_can_edit",
-        "only_full_access",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AnyoneCanView => "anyone_can_view",
-            Self::AnyoneCanEdit => "anyone_can_edit",
-            Self::OnlyFullAccess => "only_full_access",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for SecurityEntity {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "anyone_can_view" => Self::AnyoneCanView,
-            "anyone_can_edit" => Self::AnyoneCanEdit,
-            "only_full_access" => Self::OnlyFullAccess,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for SecurityEntity {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for SecurityEntity {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SecurityEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for SecurityEntity {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for SecurityEntity {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CopyEntity`]: the platform declares these values more than once.
+pub type SecurityEntity = crate::drive::v2::CopyEntity;
 /// Values of `ShareEntity`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ShareEntity::Unknown`]

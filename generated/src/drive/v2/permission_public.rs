@@ -18,7 +18,7 @@ impl<'c> PermissionPublicApi<'c> {
     /// `GET /open-apis/drive/v2/permissions/:token/public`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:wiki`, `docs:doc`, `docs:permission.setting:read`, `docx:document`, `drive:drive`, `drive:drive:readonly`, `drive:file`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=permission.public&version=v2>
     /// - Official id: `drive/v2/permission.public/get`
     ///
@@ -47,7 +47,7 @@ impl<'c> PermissionPublicApi<'c> {
     /// `PATCH /open-apis/drive/v2/permissions/:token/public`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:wiki`, `docs:doc`, `docs:permission.setting:write_only`, `docx:document`, `drive:drive`, `drive:file`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=permission.public&version=v2>
     /// - Official id: `drive/v2/permission.public/patch`
     ///
@@ -92,7 +92,20 @@ impl GetPermissionPublicRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v2/permissions/:token/public",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "wiki:wiki",
+                "docs:doc",
+                "docs:permission.setting:read",
+                "docx:document",
+                "drive:drive",
+                "drive:drive:readonly",
+                "drive:file",
+                "sheets:spreadsheet",
+                "bitable:bitable",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=permission.public&version=v2",
     };
@@ -140,7 +153,19 @@ impl PatchPermissionPublicRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/drive/v2/permissions/:token/public",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "wiki:wiki",
+                "docs:doc",
+                "docs:permission.setting:write_only",
+                "docx:document",
+                "drive:drive",
+                "drive:file",
+                "sheets:spreadsheet",
+                "bitable:bitable",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=permission.public&version=v2",
     };

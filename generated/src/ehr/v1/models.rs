@@ -234,70 +234,12 @@ impl<'de> ::serde::Deserialize<'de> for Employee {
 
 /// The `Job` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct Job {
-    /// `id`.
-    pub id: ::std::option::Option<i32>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for Job {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "Job")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Job {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ContractCompany`]: the platform declares this shape more than once.
+pub type Job = crate::ehr::v1::ContractCompany;
 /// The `JobLevel` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobLevel {
-    /// `id`.
-    pub id: ::std::option::Option<i32>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for JobLevel {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobLevel")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobLevel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ContractCompany`]: the platform declares this shape more than once.
+pub type JobLevel = crate::ehr::v1::ContractCompany;
 /// The `ListEmployeeData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -676,37 +618,8 @@ impl<'de> ::serde::Deserialize<'de> for WorkExperience {
 
 /// The `WorkLocation` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct WorkLocation {
-    /// `id`.
-    pub id: ::std::option::Option<i32>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for WorkLocation {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "WorkLocation")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WorkLocation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ContractCompany`]: the platform declares this shape more than once.
+pub type WorkLocation = crate::ehr::v1::ContractCompany;
 /// Values of `Type`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Type::Unknown`]

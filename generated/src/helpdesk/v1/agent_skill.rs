@@ -142,9 +142,9 @@ impl<'c> AgentSkillApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::{PatchAgentSkillBody, PatchAgentSkillRequest};
+    /// use lark_sdk::helpdesk::v1::PatchAgentSkillRequest;
     ///
-    /// let request = PatchAgentSkillRequest::new("<agent_skill_id>", PatchAgentSkillBody::default());
+    /// let request = PatchAgentSkillRequest::new("<agent_skill_id>", todo!("build the body"));
     /// let response = client.helpdesk().v1().agent_skill().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -359,49 +359,8 @@ impl ::serde::Serialize for AgentSkillRule {
 
 /// The `AgentUser` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AgentUser {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `avatar_url`.
-    pub avatar_url: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `department`.
-    pub department: ::std::option::Option<::std::string::String>,
-    /// `company_name`.
-    pub company_name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for AgentUser {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "AgentUser")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            avatar_url: object.optional("avatar_url")?,
-            name: object.optional("name")?,
-            email: object.optional("email")?,
-            department: object.optional("department")?,
-            company_name: object.optional("company_name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AgentUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`Agent`]: the platform declares this shape more than once.
+pub type AgentUser = crate::helpdesk::v1::Agent;
 /// The `AnswerUserQueryTicketBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -908,37 +867,8 @@ impl ::serde::Serialize for CreateTicketMessageBody {
 
 /// The `CreateTicketMessageData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateTicketMessageData {
-    /// `message_id`.
-    pub message_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateTicketMessageData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateTicketMessageData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            message_id: object.optional("message_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateTicketMessageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateBotMessageData`]: the platform declares this shape more than once.
+pub type CreateTicketMessageData = crate::helpdesk::v1::CreateBotMessageData;
 /// The `CustomizedFieldDisplayItem` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CustomizedFieldDisplayItem {
@@ -1304,10 +1234,7 @@ impl<'de> ::serde::Deserialize<'de> for GetAgentSchedulesData {
 }
 
 /// The `GetAgentSkillData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct GetAgentSkillData {
     /// `agent_skill`.
     pub agent_skill: ::std::option::Option<crate::helpdesk::v1::AgentSkill>,
@@ -1330,6 +1257,24 @@ impl<'de> ::serde::Deserialize<'de> for GetAgentSkillData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for GetAgentSkillData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("agent_skill", &self.agent_skill);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for GetAgentSkillData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1377,34 +1322,8 @@ impl<'de> ::serde::Deserialize<'de> for GetCategoryData {
 
 /// The `GetFaqData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetFaqData {
-    /// `faq`.
-    pub faq: ::std::option::Option<crate::helpdesk::v1::Faq>,
-}
-
-impl ::lark_runtime::json::FromJson for GetFaqData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetFaqData")?;
-        ::std::result::Result::Ok(Self {
-            faq: object.optional("faq")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetFaqData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateFaqData`]: the platform declares this shape more than once.
+pub type GetFaqData = crate::helpdesk::v1::CreateFaqData;
 /// The `GetNotificationData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1442,10 +1361,7 @@ impl<'de> ::serde::Deserialize<'de> for GetNotificationData {
 }
 
 /// The `GetTicketCustomizedFieldData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct GetTicketCustomizedFieldData {
     /// `ticket_customized_field_id`.
     pub ticket_customized_field_id: ::std::option::Option<::std::string::String>,
@@ -1513,6 +1429,38 @@ impl<'de> ::serde::Deserialize<'de> for GetTicketCustomizedFieldData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for GetTicketCustomizedFieldData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("ticket_customized_field_id", &self.ticket_customized_field_id);
+        object.put("helpdesk_id", &self.helpdesk_id);
+        object.put("key_name", &self.key_name);
+        object.put("display_name", &self.display_name);
+        object.put("position", &self.position);
+        object.put("field_type", &self.field_type);
+        object.put("description", &self.description);
+        object.put("visible", &self.visible);
+        object.put("editable", &self.editable);
+        object.put("required", &self.required);
+        object.put("created_at", &self.created_at);
+        object.put("updated_at", &self.updated_at);
+        object.put("created_by", &self.created_by);
+        object.put("updated_by", &self.updated_by);
+        object.put("dropdown_allow_multiple", &self.dropdown_allow_multiple);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for GetTicketCustomizedFieldData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2290,35 +2238,9 @@ impl ::serde::Serialize for PatchAgentSchedulesBody {
 }
 
 /// The `PatchAgentSkillBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct PatchAgentSkillBody {
-    /// `agent_skill`.
-    pub agent_skill: ::std::option::Option<crate::helpdesk::v1::AgentSkill>,
-}
-
-impl ::lark_runtime::json::ToJson for PatchAgentSkillBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("agent_skill", &self.agent_skill);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PatchAgentSkillBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`GetAgentSkillData`]: the platform declares this shape more than once.
+pub type PatchAgentSkillBody = crate::helpdesk::v1::GetAgentSkillData;
 /// The `PatchFaqBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2796,109 +2718,9 @@ impl<'de> ::serde::Deserialize<'de> for TicketCreatedV1Event {
 }
 
 /// The `TicketCustomizedField` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct TicketCustomizedField {
-    /// `ticket_customized_field_id`.
-    pub ticket_customized_field_id: ::std::option::Option<::std::string::String>,
-    /// `helpdesk_id`.
-    pub helpdesk_id: ::std::option::Option<::std::string::String>,
-    /// `key_name`.
-    pub key_name: ::std::option::Option<::std::string::String>,
-    /// `display_name`.
-    pub display_name: ::std::option::Option<::std::string::String>,
-    /// `position`.
-    pub position: ::std::option::Option<::std::string::String>,
-    /// `field_type`.
-    pub field_type: ::std::option::Option<::std::string::String>,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `visible`.
-    pub visible: ::std::option::Option<bool>,
-    /// `editable`.
-    pub editable: ::std::option::Option<bool>,
-    /// `required`.
-    pub required: ::std::option::Option<bool>,
-    /// `created_at`.
-    pub created_at: ::std::option::Option<::std::string::String>,
-    /// `updated_at`.
-    pub updated_at: ::std::option::Option<::std::string::String>,
-    /// `created_by`.
-    pub created_by: ::std::option::Option<crate::helpdesk::v1::TicketUser>,
-    /// `updated_by`.
-    pub updated_by: ::std::option::Option<crate::helpdesk::v1::TicketUser>,
-    /// `dropdown_allow_multiple`.
-    pub dropdown_allow_multiple: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for TicketCustomizedField {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "TicketCustomizedField",
-        )?;
-        ::std::result::Result::Ok(Self {
-            ticket_customized_field_id: object.optional("ticket_customized_field_id")?,
-            helpdesk_id: object.optional("helpdesk_id")?,
-            key_name: object.optional("key_name")?,
-            display_name: object.optional("display_name")?,
-            position: object.optional("position")?,
-            field_type: object.optional("field_type")?,
-            description: object.optional("description")?,
-            visible: object.optional("visible")?,
-            editable: object.optional("editable")?,
-            required: object.optional("required")?,
-            created_at: object.optional("created_at")?,
-            updated_at: object.optional("updated_at")?,
-            created_by: object.optional("created_by")?,
-            updated_by: object.optional("updated_by")?,
-            dropdown_allow_multiple: object.optional("dropdown_allow_multiple")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TicketCustomizedField {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TicketCustomizedField {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("ticket_customized_field_id", &self.ticket_customized_field_id);
-        object.put("helpdesk_id", &self.helpdesk_id);
-        object.put("key_name", &self.key_name);
-        object.put("display_name", &self.display_name);
-        object.put("position", &self.position);
-        object.put("field_type", &self.field_type);
-        object.put("description", &self.description);
-        object.put("visible", &self.visible);
-        object.put("editable", &self.editable);
-        object.put("required", &self.required);
-        object.put("created_at", &self.created_at);
-        object.put("updated_at", &self.updated_at);
-        object.put("created_by", &self.created_by);
-        object.put("updated_by", &self.updated_by);
-        object.put("dropdown_allow_multiple", &self.dropdown_allow_multiple);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TicketCustomizedField {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`GetTicketCustomizedFieldData`]: the platform declares this shape more than once.
+pub type TicketCustomizedField = crate::helpdesk::v1::GetTicketCustomizedFieldData;
 /// The `TicketEvent` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3466,35 +3288,9 @@ impl<'de> ::serde::Deserialize<'de> for TicketV2 {
 }
 
 /// The `UnsubscribeEventBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UnsubscribeEventBody {
-    /// `events`.
-    pub events: ::std::vec::Vec<crate::helpdesk::v1::Event>,
-}
-
-impl ::lark_runtime::json::ToJson for UnsubscribeEventBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("events", &self.events);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UnsubscribeEventBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`SubscribeEventBody`]: the platform declares this shape more than once.
+pub type UnsubscribeEventBody = crate::helpdesk::v1::SubscribeEventBody;
 /// The `UpdateTicketBody` object.
 #[derive(
     ::std::fmt::Debug,

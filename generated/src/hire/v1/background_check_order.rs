@@ -350,18 +350,3 @@ impl ::lark_runtime::Page for crate::hire::v1::BatchQueryBackgroundCheckOrderDat
         self.items.unwrap_or_default()
     }
 }
-
-impl ::lark_runtime::Page for crate::hire::v1::ListBackgroundCheckOrderData {
-    type Item = crate::hire::v1::BackgroundCheckOrder;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}

@@ -182,18 +182,3 @@ impl ::lark_runtime::PageRequest for ListInterviewTaskRequest {
         ::std::clone::Clone::clone(self).into_request()
     }
 }
-
-impl ::lark_runtime::Page for crate::hire::v1::ListInterviewTaskData {
-    type Item = crate::hire::v1::InterviewTask;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}

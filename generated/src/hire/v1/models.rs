@@ -1759,46 +1759,8 @@ impl<'de> ::serde::Deserialize<'de> for AttachmentInfo {
 
 /// The `AttachmentV2` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AttachmentV2 {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `url`.
-    pub url: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `mime`.
-    pub mime: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    pub create_time: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for AttachmentV2 {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "AttachmentV2")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            url: object.optional("url")?,
-            name: object.optional("name")?,
-            mime: object.optional("mime")?,
-            create_time: object.optional("create_time")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AttachmentV2 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AttachmentInfo`]: the platform declares this shape more than once.
+pub type AttachmentV2 = crate::hire::v1::AttachmentInfo;
 /// The `BackgroundCheckCustomFieldDataValue` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2278,82 +2240,12 @@ impl<'de> ::serde::Deserialize<'de> for BaseCity {
 
 /// The `BaseCountry` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BaseCountry {
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-    /// `code`.
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `location_type`.
-    pub location_type: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for BaseCountry {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "BaseCountry")?;
-        ::std::result::Result::Ok(Self {
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-            code: object.optional("code")?,
-            location_type: object.optional("location_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BaseCountry {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BaseCity`]: the platform declares this shape more than once.
+pub type BaseCountry = crate::hire::v1::BaseCity;
 /// The `BaseDistrict` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BaseDistrict {
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-    /// `code`.
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `location_type`.
-    pub location_type: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for BaseDistrict {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "BaseDistrict")?;
-        ::std::result::Result::Ok(Self {
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-            code: object.optional("code")?,
-            location_type: object.optional("location_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BaseDistrict {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BaseCity`]: the platform declares this shape more than once.
+pub type BaseDistrict = crate::hire::v1::BaseCity;
 /// The `BaseLocation` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2392,73 +2284,12 @@ impl<'de> ::serde::Deserialize<'de> for BaseLocation {
 
 /// The `BasicDepartmentInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BasicDepartmentInfo {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for BasicDepartmentInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "BasicDepartmentInfo",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BasicDepartmentInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
+pub type BasicDepartmentInfo = crate::hire::v1::AgencySupplierLabel;
 /// The `BasicUserInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BasicUserInfo {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for BasicUserInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "BasicUserInfo")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BasicUserInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
+pub type BasicUserInfo = crate::hire::v1::AgencySupplierLabel;
 /// The `BatchChangeTalentPoolTalentPoolBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -3968,68 +3799,8 @@ impl<'de> ::serde::Deserialize<'de> for CombinedJobResultDefaultJobPost {
 
 /// The `CombinedUpdateJobData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CombinedUpdateJobData {
-    /// `default_job_post`.
-    pub default_job_post: ::std::option::Option<
-        crate::hire::v1::CombinedJobResultDefaultJobPost,
-    >,
-    /// `job`.
-    pub job: ::std::option::Option<crate::hire::v1::Job>,
-    /// `job_manager`.
-    pub job_manager: ::std::option::Option<crate::hire::v1::JobManager>,
-    /// `interview_registration_schema_info`.
-    pub interview_registration_schema_info: ::std::option::Option<
-        crate::hire::v1::RegistrationSchemaInfo,
-    >,
-    /// `onboard_registration_schema_info`.
-    pub onboard_registration_schema_info: ::std::option::Option<
-        crate::hire::v1::RegistrationSchemaInfo,
-    >,
-    /// `target_major_list`.
-    pub target_major_list: ::std::option::Option<
-        ::std::vec::Vec<crate::hire::v1::TargetMajorInfo>,
-    >,
-    /// `portal_website_apply_form_schema_info`.
-    pub portal_website_apply_form_schema_info: ::std::option::Option<
-        crate::hire::v1::RegistrationSchemaInfo,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for CombinedUpdateJobData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CombinedUpdateJobData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            default_job_post: object.optional("default_job_post")?,
-            job: object.optional("job")?,
-            job_manager: object.optional("job_manager")?,
-            interview_registration_schema_info: object
-                .optional("interview_registration_schema_info")?,
-            onboard_registration_schema_info: object
-                .optional("onboard_registration_schema_info")?,
-            target_major_list: object.optional("target_major_list")?,
-            portal_website_apply_form_schema_info: object
-                .optional("portal_website_apply_form_schema_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CombinedUpdateJobData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CombinedCreateJobData`]: the platform declares this shape more than once.
+pub type CombinedUpdateJobData = crate::hire::v1::CombinedCreateJobData;
 /// The `CombinedUpdateTalentBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -4608,66 +4379,12 @@ impl ::serde::Serialize for CreateApplicationBody {
 
 /// The `CreateApplicationData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateApplicationData {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateApplicationData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateApplicationData",
-        )?;
-        ::std::result::Result::Ok(Self { id: object.optional("id")? })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateApplicationData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CombinedJobResultDefaultJobPost`]: the platform declares this shape more than once.
+pub type CreateApplicationData = crate::hire::v1::CombinedJobResultDefaultJobPost;
 /// The `CreateAttachmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateAttachmentData {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateAttachmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateAttachmentData",
-        )?;
-        ::std::result::Result::Ok(Self { id: object.optional("id")? })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateAttachmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CombinedJobResultDefaultJobPost`]: the platform declares this shape more than once.
+pub type CreateAttachmentData = crate::hire::v1::CombinedJobResultDefaultJobPost;
 /// The `CreateByAttachmentWebsiteDeliveryData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4998,35 +4715,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateExternalOfferData {
 
 /// The `CreateExternalReferralRewardData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateExternalReferralRewardData {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateExternalReferralRewardData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateExternalReferralRewardData",
-        )?;
-        ::std::result::Result::Ok(Self { id: object.optional("id")? })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateExternalReferralRewardData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CombinedJobResultDefaultJobPost`]: the platform declares this shape more than once.
+pub type CreateExternalReferralRewardData = crate::hire::v1::CombinedJobResultDefaultJobPost;
 /// The `CreateJobRequirementData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5271,35 +4961,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateTalentExternalInfoData {
 
 /// The `CreateTripartiteAgreementData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateTripartiteAgreementData {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateTripartiteAgreementData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateTripartiteAgreementData",
-        )?;
-        ::std::result::Result::Ok(Self { id: object.optional("id")? })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateTripartiteAgreementData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CombinedJobResultDefaultJobPost`]: the platform declares this shape more than once.
+pub type CreateTripartiteAgreementData = crate::hire::v1::CombinedJobResultDefaultJobPost;
 /// The `CreateWebsiteChannelBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -5443,72 +5106,12 @@ impl<'de> ::serde::Deserialize<'de> for DataPermission {
 
 /// The `DeactivateReferralAccountData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeactivateReferralAccountData {
-    /// `account`.
-    pub account: ::std::option::Option<crate::hire::v1::Account>,
-}
-
-impl ::lark_runtime::json::FromJson for DeactivateReferralAccountData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeactivateReferralAccountData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            account: object.optional("account")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeactivateReferralAccountData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateReferralAccountData`]: the platform declares this shape more than once.
+pub type DeactivateReferralAccountData = crate::hire::v1::CreateReferralAccountData;
 /// The `DeleteExternalApplicationData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteExternalApplicationData {
-    /// `external_application`.
-    pub external_application: ::std::option::Option<
-        crate::hire::v1::ExternalApplication,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteExternalApplicationData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteExternalApplicationData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            external_application: object.optional("external_application")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteExternalApplicationData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateExternalApplicationData`]: the platform declares this shape more than once.
+pub type DeleteExternalApplicationData = crate::hire::v1::CreateExternalApplicationData;
 /// The `Department` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5661,40 +5264,8 @@ impl<'de> ::serde::Deserialize<'de> for DiInfo {
 
 /// The `DimensionAbility` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DimensionAbility {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-    /// `description`.
-    pub description: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for DimensionAbility {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "DimensionAbility")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DimensionAbility {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`Ability`]: the platform declares this shape more than once.
+pub type DimensionAbility = crate::hire::v1::Ability;
 /// The `DimensionAbilityArgs` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5963,40 +5534,8 @@ impl ::serde::Serialize for EcoAccountCustomFieldData {
 
 /// The `EcoAccountCustomFieldEventData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EcoAccountCustomFieldEventData {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for EcoAccountCustomFieldEventData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "EcoAccountCustomFieldEventData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            key: object.optional("key")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EcoAccountCustomFieldEventData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BackgroundCheckCustomFieldDataValue`]: the platform declares this shape more than once.
+pub type EcoAccountCustomFieldEventData = crate::hire::v1::BackgroundCheckCustomFieldDataValue;
 /// The `EcoBackgroundCheckCanceledV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -6123,45 +5662,10 @@ impl<'de> ::serde::Deserialize<'de> for EcoBackgroundCheckCreateEventContactInfo
 
 /// The `EcoBackgroundCheckCreateEventCustomKv` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EcoBackgroundCheckCreateEventCustomKv {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for EcoBackgroundCheckCreateEventCustomKv {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "EcoBackgroundCheckCreateEventCustomKv",
-        )?;
-        ::std::result::Result::Ok(Self {
-            key: object.optional("key")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EcoBackgroundCheckCreateEventCustomKv {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BackgroundCheckCustomFieldDataValue`]: the platform declares this shape more than once.
+pub type EcoBackgroundCheckCreateEventCustomKv = crate::hire::v1::BackgroundCheckCustomFieldDataValue;
 /// The `EcoBackgroundCheckCreateEventMobile` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EcoBackgroundCheckCreateEventMobile {
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
@@ -6190,6 +5694,25 @@ impl<'de> ::serde::Deserialize<'de> for EcoBackgroundCheckCreateEventMobile {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EcoBackgroundCheckCreateEventMobile {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("code", &self.code);
+        object.put("number", &self.number);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EcoBackgroundCheckCreateEventMobile {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -6489,41 +6012,9 @@ impl ::serde::Serialize for EcoBackgroundCheckPackageAdditionalItem {
 }
 
 /// The `EcoBackgroundCheckPackageData` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct EcoBackgroundCheckPackageData {
-    /// `id`.
-    pub id: ::std::string::String,
-    /// `name`.
-    pub name: ::std::string::String,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for EcoBackgroundCheckPackageData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("name", &self.name);
-        object.put("description", &self.description);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EcoBackgroundCheckPackageData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`EcoBackgroundCheckPackageAdditionalItem`]: the platform declares this shape more than once.
+pub type EcoBackgroundCheckPackageData = crate::hire::v1::EcoBackgroundCheckPackageAdditionalItem;
 /// The `EcoBackgroundCheckReportFile` object.
 #[derive(
     ::std::fmt::Debug,
@@ -6562,79 +6053,12 @@ impl ::serde::Serialize for EcoBackgroundCheckReportFile {
 
 /// The `EcoExamCreateEventCandidateInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EcoExamCreateEventCandidateInfo {
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `mobile`.
-    pub mobile: ::std::option::Option<crate::hire::v1::EcoExamCreateEventMobile>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for EcoExamCreateEventCandidateInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "EcoExamCreateEventCandidateInfo",
-        )?;
-        ::std::result::Result::Ok(Self {
-            name: object.optional("name")?,
-            mobile: object.optional("mobile")?,
-            email: object.optional("email")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EcoExamCreateEventCandidateInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`EcoBackgroundCheckCreateEventContactInfo`]: the platform declares this shape more than once.
+pub type EcoExamCreateEventCandidateInfo = crate::hire::v1::EcoBackgroundCheckCreateEventContactInfo;
 /// The `EcoExamCreateEventJobDepartment` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EcoExamCreateEventJobDepartment {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for EcoExamCreateEventJobDepartment {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "EcoExamCreateEventJobDepartment",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EcoExamCreateEventJobDepartment {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
+pub type EcoExamCreateEventJobDepartment = crate::hire::v1::AgencySupplierLabel;
 /// The `EcoExamCreateEventJobInfo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -6677,40 +6101,8 @@ impl<'de> ::serde::Deserialize<'de> for EcoExamCreateEventJobInfo {
 
 /// The `EcoExamCreateEventMobile` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EcoExamCreateEventMobile {
-    /// `code`.
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `number`.
-    pub number: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for EcoExamCreateEventMobile {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "EcoExamCreateEventMobile",
-        )?;
-        ::std::result::Result::Ok(Self {
-            code: object.optional("code")?,
-            number: object.optional("number")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EcoExamCreateEventMobile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`EcoBackgroundCheckCreateEventMobile`]: the platform declares this shape more than once.
+pub type EcoExamCreateEventMobile = crate::hire::v1::EcoBackgroundCheckCreateEventMobile;
 /// The `EcoExamCreatedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -7339,70 +6731,12 @@ impl ::serde::Serialize for EnableReferralAccountBody {
 
 /// The `EnableReferralAccountData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EnableReferralAccountData {
-    /// `account`.
-    pub account: ::std::option::Option<crate::hire::v1::Account>,
-}
-
-impl ::lark_runtime::json::FromJson for EnableReferralAccountData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "EnableReferralAccountData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            account: object.optional("account")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EnableReferralAccountData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateReferralAccountData`]: the platform declares this shape more than once.
+pub type EnableReferralAccountData = crate::hire::v1::CreateReferralAccountData;
 /// The `EntityInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EntityInfo {
-    /// `code`.
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for EntityInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "EntityInfo")?;
-        ::std::result::Result::Ok(Self {
-            code: object.optional("code")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EntityInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CodeNameObject`]: the platform declares this shape more than once.
+pub type EntityInfo = crate::hire::v1::CodeNameObject;
 /// The `Evaluation` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -7504,46 +6838,8 @@ impl<'de> ::serde::Deserialize<'de> for EvaluationTask {
 
 /// The `ExamMarkingTask` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ExamMarkingTask {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `job_id`.
-    pub job_id: ::std::option::Option<::std::string::String>,
-    /// `talent_id`.
-    pub talent_id: ::std::option::Option<::std::string::String>,
-    /// `application_id`.
-    pub application_id: ::std::option::Option<::std::string::String>,
-    /// `activity_status`.
-    pub activity_status: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for ExamMarkingTask {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ExamMarkingTask")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            job_id: object.optional("job_id")?,
-            talent_id: object.optional("talent_id")?,
-            application_id: object.optional("application_id")?,
-            activity_status: object.optional("activity_status")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ExamMarkingTask {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`EvaluationTask`]: the platform declares this shape more than once.
+pub type ExamMarkingTask = crate::hire::v1::EvaluationTask;
 /// The `ExternalApplication` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ExternalApplication {
@@ -7773,61 +7069,9 @@ impl ::serde::Serialize for ExternalBackgroundCheckAttachment {
 }
 
 /// The `ExternalCommonAttachment` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ExternalCommonAttachment {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `size`.
-    pub size: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for ExternalCommonAttachment {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ExternalCommonAttachment",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            size: object.optional("size")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ExternalCommonAttachment {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ExternalCommonAttachment {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("name", &self.name);
-        object.put("size", &self.size);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExternalCommonAttachment {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`ExternalBackgroundCheckAttachment`]: the platform declares this shape more than once.
+pub type ExternalCommonAttachment = crate::hire::v1::ExternalBackgroundCheckAttachment;
 /// The `ExternalInterview` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ExternalInterview {
@@ -8249,37 +7493,8 @@ impl<'de> ::serde::Deserialize<'de> for FiveStartScoringResult {
 
 /// The `GetAccountAssetsReferralAccountData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetAccountAssetsReferralAccountData {
-    /// `account`.
-    pub account: ::std::option::Option<crate::hire::v1::Account>,
-}
-
-impl ::lark_runtime::json::FromJson for GetAccountAssetsReferralAccountData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetAccountAssetsReferralAccountData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            account: object.optional("account")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetAccountAssetsReferralAccountData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateReferralAccountData`]: the platform declares this shape more than once.
+pub type GetAccountAssetsReferralAccountData = crate::hire::v1::CreateReferralAccountData;
 /// The `GetAgencyAccountAgencyBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -8611,34 +7826,8 @@ impl<'de> ::serde::Deserialize<'de> for GetDetailJobData {
 
 /// The `GetEmployeeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetEmployeeData {
-    /// `employee`.
-    pub employee: ::std::option::Option<crate::hire::v1::Employee>,
-}
-
-impl ::lark_runtime::json::FromJson for GetEmployeeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetEmployeeData")?;
-        ::std::result::Result::Ok(Self {
-            employee: object.optional("employee")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetEmployeeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetByApplicationEmployeeData`]: the platform declares this shape more than once.
+pub type GetEmployeeData = crate::hire::v1::GetByApplicationEmployeeData;
 /// The `GetInterviewRecordAttachmentData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -8803,34 +7992,8 @@ impl<'de> ::serde::Deserialize<'de> for GetMinutesData {
 
 /// The `GetNoteData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetNoteData {
-    /// `note`.
-    pub note: ::std::option::Option<crate::hire::v1::Note>,
-}
-
-impl ::lark_runtime::json::FromJson for GetNoteData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetNoteData")?;
-        ::std::result::Result::Ok(Self {
-            note: object.optional("note")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetNoteData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateNoteData`]: the platform declares this shape more than once.
+pub type GetNoteData = crate::hire::v1::CreateNoteData;
 /// The `GetOfferApplicationFormData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -9154,37 +8317,8 @@ impl ::serde::Serialize for I18n {
 
 /// The `IdNameObject` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct IdNameObject {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for IdNameObject {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "IdNameObject")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for IdNameObject {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
+pub type IdNameObject = crate::hire::v1::AgencySupplierLabel;
 /// The `InternOfferOffboardingInfo` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct InternOfferOffboardingInfo {
@@ -9418,49 +8552,8 @@ impl<'de> ::serde::Deserialize<'de> for Interview {
 
 /// The `InterviewAddress` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct InterviewAddress {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-    /// `district`.
-    pub district: ::std::option::Option<crate::hire::v1::CodeNameObject>,
-    /// `city`.
-    pub city: ::std::option::Option<crate::hire::v1::CodeNameObject>,
-    /// `state`.
-    pub state: ::std::option::Option<crate::hire::v1::CodeNameObject>,
-    /// `country`.
-    pub country: ::std::option::Option<crate::hire::v1::CodeNameObject>,
-}
-
-impl ::lark_runtime::json::FromJson for InterviewAddress {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "InterviewAddress")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            district: object.optional("district")?,
-            city: object.optional("city")?,
-            state: object.optional("state")?,
-            country: object.optional("country")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for InterviewAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CommonAddress`]: the platform declares this shape more than once.
+pub type InterviewAddress = crate::hire::v1::CommonAddress;
 /// The `InterviewAggregation` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -10666,46 +9759,8 @@ impl<'de> ::serde::Deserialize<'de> for InterviewScore {
 
 /// The `InterviewTask` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct InterviewTask {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `job_id`.
-    pub job_id: ::std::option::Option<::std::string::String>,
-    /// `talent_id`.
-    pub talent_id: ::std::option::Option<::std::string::String>,
-    /// `application_id`.
-    pub application_id: ::std::option::Option<::std::string::String>,
-    /// `activity_status`.
-    pub activity_status: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for InterviewTask {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "InterviewTask")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            job_id: object.optional("job_id")?,
-            talent_id: object.optional("talent_id")?,
-            application_id: object.optional("application_id")?,
-            activity_status: object.optional("activity_status")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for InterviewTask {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`EvaluationTask`]: the platform declares this shape more than once.
+pub type InterviewTask = crate::hire::v1::EvaluationTask;
 /// The `Interviewer` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Interviewer {
@@ -11468,40 +10523,8 @@ impl<'de> ::serde::Deserialize<'de> for JobCustomizedData {
 
 /// The `JobCustomizedOption` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobCustomizedOption {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for JobCustomizedOption {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JobCustomizedOption",
-        )?;
-        ::std::result::Result::Ok(Self {
-            key: object.optional("key")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobCustomizedOption {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`EcoBackgroundCheckCustomFieldDataOption`]: the platform declares this shape more than once.
+pub type JobCustomizedOption = crate::hire::v1::EcoBackgroundCheckCustomFieldDataOption;
 /// The `JobCustomizedTimeRange` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -11587,76 +10610,12 @@ impl<'de> ::serde::Deserialize<'de> for JobCustomizedValue {
 
 /// The `JobDepartment` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobDepartment {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for JobDepartment {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobDepartment")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobDepartment {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BaseBilingualWithId`]: the platform declares this shape more than once.
+pub type JobDepartment = crate::hire::v1::BaseBilingualWithId;
 /// The `JobDepartmentSimple` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobDepartmentSimple {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for JobDepartmentSimple {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JobDepartmentSimple",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobDepartmentSimple {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
+pub type JobDepartmentSimple = crate::hire::v1::AgencySupplierLabel;
 /// The `JobDetail` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -11897,148 +10856,20 @@ impl<'de> ::serde::Deserialize<'de> for JobDetailCategory {
 
 /// The `JobDetailDepartment` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobDetailDepartment {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for JobDetailDepartment {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JobDetailDepartment",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobDetailDepartment {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
+pub type JobDetailDepartment = crate::hire::v1::AgencySupplierLabel;
 /// The `JobDetailHighlight` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobDetailHighlight {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for JobDetailHighlight {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobDetailHighlight")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobDetailHighlight {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
+pub type JobDetailHighlight = crate::hire::v1::AgencySupplierLabel;
 /// The `JobDetailLevel` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobDetailLevel {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-    /// `active_status`.
-    pub active_status: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for JobDetailLevel {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobDetailLevel")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            active_status: object.optional("active_status")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobDetailLevel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobDetailCategory`]: the platform declares this shape more than once.
+pub type JobDetailLevel = crate::hire::v1::JobDetailCategory;
 /// The `JobDetailRecruitmentType` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobDetailRecruitmentType {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-    /// `active_status`.
-    pub active_status: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for JobDetailRecruitmentType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JobDetailRecruitmentType",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            active_status: object.optional("active_status")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobDetailRecruitmentType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobDetailCategory`]: the platform declares this shape more than once.
+pub type JobDetailRecruitmentType = crate::hire::v1::JobDetailCategory;
 /// The `JobDetailTag` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -12077,73 +10908,12 @@ impl<'de> ::serde::Deserialize<'de> for JobDetailTag {
 
 /// The `JobDetailTargetMajorInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobDetailTargetMajorInfo {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for JobDetailTargetMajorInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JobDetailTargetMajorInfo",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobDetailTargetMajorInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
+pub type JobDetailTargetMajorInfo = crate::hire::v1::AgencySupplierLabel;
 /// The `JobDetailType` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobDetailType {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for JobDetailType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobDetailType")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobDetailType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
+pub type JobDetailType = crate::hire::v1::AgencySupplierLabel;
 /// The `JobFunction` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -12185,79 +10955,12 @@ impl<'de> ::serde::Deserialize<'de> for JobFunction {
 
 /// The `JobHighlight` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobHighlight {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for JobHighlight {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobHighlight")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobHighlight {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BaseBilingualWithId`]: the platform declares this shape more than once.
+pub type JobHighlight = crate::hire::v1::BaseBilingualWithId;
 /// The `JobLevel` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobLevel {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-    /// `active_status`.
-    pub active_status: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for JobLevel {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobLevel")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-            active_status: object.optional("active_status")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobLevel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobCategory`]: the platform declares this shape more than once.
+pub type JobLevel = crate::hire::v1::JobCategory;
 /// The `JobManager` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JobManager {
@@ -12363,123 +11066,16 @@ impl<'de> ::serde::Deserialize<'de> for JobProcesses {
 
 /// The `JobProcessesStage` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobProcessesStage {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-    /// `type`.
-    pub r#type: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for JobProcessesStage {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobProcessesStage")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-            r#type: object.optional("type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobProcessesStage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ApplicationStageInfo`]: the platform declares this shape more than once.
+pub type JobProcessesStage = crate::hire::v1::ApplicationStageInfo;
 /// The `JobRecruiter2` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobRecruiter2 {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `recruiter_id`.
-    pub recruiter_id: ::std::option::Option<::std::string::String>,
-    /// `hiring_manager_id_list`.
-    pub hiring_manager_id_list: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
-    /// `assistant_id_list`.
-    pub assistant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::FromJson for JobRecruiter2 {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobRecruiter2")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            recruiter_id: object.optional("recruiter_id")?,
-            hiring_manager_id_list: object.optional("hiring_manager_id_list")?,
-            assistant_id_list: object.optional("assistant_id_list")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobRecruiter2 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobManager`]: the platform declares this shape more than once.
+pub type JobRecruiter2 = crate::hire::v1::JobManager;
 /// The `JobRecruitmentType` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobRecruitmentType {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-    /// `active_status`.
-    pub active_status: ::std::option::Option<i32>,
-}
-
-impl ::lark_runtime::json::FromJson for JobRecruitmentType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobRecruitmentType")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-            active_status: object.optional("active_status")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobRecruitmentType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobCategory`]: the platform declares this shape more than once.
+pub type JobRecruitmentType = crate::hire::v1::JobCategory;
 /// The `JobRequirement` object.
 #[derive(
     ::std::fmt::Debug,
@@ -12603,204 +11199,25 @@ impl ::serde::Serialize for JobRequirement {
 }
 
 /// The `JobRequirementCustomizedData` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct JobRequirementCustomizedData {
-    /// `object_id`.
-    pub object_id: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for JobRequirementCustomizedData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("object_id", &self.object_id);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JobRequirementCustomizedData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CombinedJobObjectValueMap`]: the platform declares this shape more than once.
+pub type JobRequirementCustomizedData = crate::hire::v1::CombinedJobObjectValueMap;
 /// The `JobRequirementCustomizedDataDto` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobRequirementCustomizedDataDto {
-    /// `object_id`.
-    pub object_id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-    /// `object_type`.
-    pub object_type: ::std::option::Option<i32>,
-    /// `value`.
-    pub value: ::std::option::Option<crate::hire::v1::JobRequirementCustomizedValue>,
-}
-
-impl ::lark_runtime::json::FromJson for JobRequirementCustomizedDataDto {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JobRequirementCustomizedDataDto",
-        )?;
-        ::std::result::Result::Ok(Self {
-            object_id: object.optional("object_id")?,
-            name: object.optional("name")?,
-            object_type: object.optional("object_type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobRequirementCustomizedDataDto {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobCustomizedData`]: the platform declares this shape more than once.
+pub type JobRequirementCustomizedDataDto = crate::hire::v1::JobCustomizedData;
 /// The `JobRequirementCustomizedOption` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobRequirementCustomizedOption {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for JobRequirementCustomizedOption {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JobRequirementCustomizedOption",
-        )?;
-        ::std::result::Result::Ok(Self {
-            key: object.optional("key")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobRequirementCustomizedOption {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`EcoBackgroundCheckCustomFieldDataOption`]: the platform declares this shape more than once.
+pub type JobRequirementCustomizedOption = crate::hire::v1::EcoBackgroundCheckCustomFieldDataOption;
 /// The `JobRequirementCustomizedTimeRange` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobRequirementCustomizedTimeRange {
-    /// `start_time`.
-    pub start_time: ::std::option::Option<::std::string::String>,
-    /// `end_time`.
-    pub end_time: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for JobRequirementCustomizedTimeRange {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JobRequirementCustomizedTimeRange",
-        )?;
-        ::std::result::Result::Ok(Self {
-            start_time: object.optional("start_time")?,
-            end_time: object.optional("end_time")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobRequirementCustomizedTimeRange {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobCustomizedTimeRange`]: the platform declares this shape more than once.
+pub type JobRequirementCustomizedTimeRange = crate::hire::v1::JobCustomizedTimeRange;
 /// The `JobRequirementCustomizedValue` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobRequirementCustomizedValue {
-    /// `content`.
-    pub content: ::std::option::Option<::std::string::String>,
-    /// `option`.
-    pub option: ::std::option::Option<crate::hire::v1::JobRequirementCustomizedOption>,
-    /// `option_list`.
-    pub option_list: ::std::option::Option<
-        ::std::vec::Vec<crate::hire::v1::JobRequirementCustomizedOption>,
-    >,
-    /// `time_range`.
-    pub time_range: ::std::option::Option<
-        crate::hire::v1::JobRequirementCustomizedTimeRange,
-    >,
-    /// `time`.
-    pub time: ::std::option::Option<::std::string::String>,
-    /// `number`.
-    pub number: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for JobRequirementCustomizedValue {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JobRequirementCustomizedValue",
-        )?;
-        ::std::result::Result::Ok(Self {
-            content: object.optional("content")?,
-            option: object.optional("option")?,
-            option_list: object.optional("option_list")?,
-            time_range: object.optional("time_range")?,
-            time: object.optional("time")?,
-            number: object.optional("number")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobRequirementCustomizedValue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobCustomizedValue`]: the platform declares this shape more than once.
+pub type JobRequirementCustomizedValue = crate::hire::v1::JobCustomizedValue;
 /// The `JobRequirementDto` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -13148,40 +11565,8 @@ impl<'de> ::serde::Deserialize<'de> for JobStorefront {
 
 /// The `JobType` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobType {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for JobType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobType")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BaseBilingualWithId`]: the platform declares this shape more than once.
+pub type JobType = crate::hire::v1::BaseBilingualWithId;
 /// The `JobTypeInfo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -13220,37 +11605,8 @@ impl<'de> ::serde::Deserialize<'de> for JobTypeInfo {
 
 /// The `JobUserInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JobUserInfo {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for JobUserInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "JobUserInfo")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JobUserInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
+pub type JobUserInfo = crate::hire::v1::AgencySupplierLabel;
 /// The `JrCountDataInfo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -13367,45 +11723,8 @@ impl<'de> ::serde::Deserialize<'de> for ListApplicationInterviewData {
 
 /// The `ListBackgroundCheckOrderData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListBackgroundCheckOrderData {
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `items`.
-    pub items: ::std::option::Option<
-        ::std::vec::Vec<crate::hire::v1::BackgroundCheckOrder>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for ListBackgroundCheckOrderData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListBackgroundCheckOrderData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListBackgroundCheckOrderData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchQueryBackgroundCheckOrderData`]: the platform declares this shape more than once.
+pub type ListBackgroundCheckOrderData = crate::hire::v1::BatchQueryBackgroundCheckOrderData;
 /// The `ListByIdJobRequirementBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -13551,43 +11870,8 @@ impl<'de> ::serde::Deserialize<'de> for ListEvaluationTaskData {
 
 /// The `ListExamMarkingTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListExamMarkingTaskData {
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::hire::v1::ExamMarkingTask>>,
-}
-
-impl ::lark_runtime::json::FromJson for ListExamMarkingTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListExamMarkingTaskData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListExamMarkingTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListEvaluationTaskData`]: the platform declares this shape more than once.
+pub type ListExamMarkingTaskData = crate::hire::v1::ListEvaluationTaskData;
 /// The `ListExternalApplicationData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -13826,43 +12110,8 @@ impl<'de> ::serde::Deserialize<'de> for ListInterviewRoundTypeData {
 
 /// The `ListInterviewTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListInterviewTaskData {
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::hire::v1::InterviewTask>>,
-}
-
-impl ::lark_runtime::json::FromJson for ListInterviewTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListInterviewTaskData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListInterviewTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListEvaluationTaskData`]: the platform declares this shape more than once.
+pub type ListInterviewTaskData = crate::hire::v1::ListEvaluationTaskData;
 /// The `ListInterviewerData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -14476,45 +12725,8 @@ impl<'de> ::serde::Deserialize<'de> for ListReferralWebsiteJobPostData {
 
 /// The `ListRegistrationSchemaData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListRegistrationSchemaData {
-    /// `items`.
-    pub items: ::std::option::Option<
-        ::std::vec::Vec<crate::hire::v1::RegistrationSchema>,
-    >,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for ListRegistrationSchemaData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListRegistrationSchemaData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListRegistrationSchemaData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListPortalApplySchemaData`]: the platform declares this shape more than once.
+pub type ListRegistrationSchemaData = crate::hire::v1::ListPortalApplySchemaData;
 /// The `ListResumeSourceData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -15356,40 +13568,8 @@ impl<'de> ::serde::Deserialize<'de> for MasterLocationAddressInfo {
 
 /// The `MasterLocationInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MasterLocationInfo {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for MasterLocationInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "MasterLocationInfo")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MasterLocationInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BaseBilingualWithId`]: the platform declares this shape more than once.
+pub type MasterLocationInfo = crate::hire::v1::BaseBilingualWithId;
 /// The `MentionEntity` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MentionEntity {
@@ -15470,38 +13650,9 @@ impl<'de> ::serde::Deserialize<'de> for Minutes {
 }
 
 /// The `Mobile` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct Mobile {
-    /// `code`.
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `number`.
-    pub number: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for Mobile {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("code", &self.code);
-        object.put("number", &self.number);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Mobile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`EcoBackgroundCheckCreateEventMobile`]: the platform declares this shape more than once.
+pub type Mobile = crate::hire::v1::EcoBackgroundCheckCreateEventMobile;
 /// The `ModuleAssessment` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -15927,43 +14078,8 @@ impl<'de> ::serde::Deserialize<'de> for OfferApplyFormConfigFormulaInfo {
 
 /// The `OfferApplyFormConfigOptionInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct OfferApplyFormConfigOptionInfo {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-    /// `description`.
-    pub description: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for OfferApplyFormConfigOptionInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "OfferApplyFormConfigOptionInfo",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OfferApplyFormConfigOptionInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`Ability`]: the platform declares this shape more than once.
+pub type OfferApplyFormConfigOptionInfo = crate::hire::v1::Ability;
 /// The `OfferApplyFormFormulaExtraMapInfo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -17235,37 +15351,8 @@ impl<'de> ::serde::Deserialize<'de> for OfferSchemaDetailOption {
 
 /// The `OfferSchemaName` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct OfferSchemaName {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for OfferSchemaName {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "OfferSchemaName")?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OfferSchemaName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`I18n`]: the platform declares this shape more than once.
+pub type OfferSchemaName = crate::hire::v1::I18n;
 /// The `OfferSendRecord` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -17546,70 +15633,12 @@ impl ::serde::Serialize for OperateAgencyAccountAgencyBody {
 
 /// The `PatchEmployeeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchEmployeeData {
-    /// `employee`.
-    pub employee: ::std::option::Option<crate::hire::v1::Employee>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchEmployeeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchEmployeeData")?;
-        ::std::result::Result::Ok(Self {
-            employee: object.optional("employee")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchEmployeeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetByApplicationEmployeeData`]: the platform declares this shape more than once.
+pub type PatchEmployeeData = crate::hire::v1::GetByApplicationEmployeeData;
 /// The `PatchExternalInterviewAssessmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchExternalInterviewAssessmentData {
-    /// `external_interview_assessment`.
-    pub external_interview_assessment: ::std::option::Option<
-        crate::hire::v1::ExternalInterviewAssessment,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for PatchExternalInterviewAssessmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchExternalInterviewAssessmentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            external_interview_assessment: object
-                .optional("external_interview_assessment")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchExternalInterviewAssessmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateExternalInterviewAssessmentData`]: the platform declares this shape more than once.
+pub type PatchExternalInterviewAssessmentData = crate::hire::v1::CreateExternalInterviewAssessmentData;
 /// The `PatchInterviewerBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchInterviewerBody {
@@ -17711,34 +15740,8 @@ impl ::serde::Serialize for PatchNoteBody {
 
 /// The `PatchNoteData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchNoteData {
-    /// `note`.
-    pub note: ::std::option::Option<crate::hire::v1::Note>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchNoteData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchNoteData")?;
-        ::std::result::Result::Ok(Self {
-            note: object.optional("note")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchNoteData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateNoteData`]: the platform declares this shape more than once.
+pub type PatchNoteData = crate::hire::v1::CreateNoteData;
 /// The `PermissionCollection` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -18659,34 +16662,8 @@ impl<'de> ::serde::Deserialize<'de> for RecordScore {
 
 /// The `RecruiterJobData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RecruiterJobData {
-    /// `info`.
-    pub info: ::std::option::Option<crate::hire::v1::JobRecruiter2>,
-}
-
-impl ::lark_runtime::json::FromJson for RecruiterJobData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "RecruiterJobData")?;
-        ::std::result::Result::Ok(Self {
-            info: object.optional("info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RecruiterJobData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetJobManagerData`]: the platform declares this shape more than once.
+pub type RecruiterJobData = crate::hire::v1::GetJobManagerData;
 /// The `Referral` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -19051,40 +17028,8 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationSchema {
 
 /// The `RegistrationSchemaInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RegistrationSchemaInfo {
-    /// `schema_id`.
-    pub schema_id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for RegistrationSchemaInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RegistrationSchemaInfo",
-        )?;
-        ::std::result::Result::Ok(Self {
-            schema_id: object.optional("schema_id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RegistrationSchemaInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`RegistrationInfo`]: the platform declares this shape more than once.
+pub type RegistrationSchemaInfo = crate::hire::v1::RegistrationInfo;
 /// The `RelatedDimensionConfig` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -19165,74 +17110,13 @@ impl<'de> ::serde::Deserialize<'de> for RelatedDimensionSetting {
 }
 
 /// The `RemoveToFolderTalentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RemoveToFolderTalentBody {
-    /// `talent_id_list`.
-    pub talent_id_list: ::std::vec::Vec<::std::string::String>,
-    /// `folder_id`.
-    pub folder_id: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for RemoveToFolderTalentBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("talent_id_list", &self.talent_id_list);
-        object.put("folder_id", &self.folder_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RemoveToFolderTalentBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AddToFolderTalentBody`]: the platform declares this shape more than once.
+pub type RemoveToFolderTalentBody = crate::hire::v1::AddToFolderTalentBody;
 /// The `RemoveToFolderTalentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RemoveToFolderTalentData {
-    /// `talent_id_list`.
-    pub talent_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `folder_id`.
-    pub folder_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for RemoveToFolderTalentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RemoveToFolderTalentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            talent_id_list: object.optional("talent_id_list")?,
-            folder_id: object.optional("folder_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RemoveToFolderTalentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddToFolderTalentData`]: the platform declares this shape more than once.
+pub type RemoveToFolderTalentData = crate::hire::v1::AddToFolderTalentData;
 /// The `ReportCustomData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -19596,76 +17480,12 @@ impl<'de> ::serde::Deserialize<'de> for Search2TalentPoolDataItems {
 
 /// The `Search2TalentPoolDataItemsI18nDescription` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct Search2TalentPoolDataItemsI18nDescription {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for Search2TalentPoolDataItemsI18nDescription {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "Search2TalentPoolDataItemsI18nDescription",
-        )?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Search2TalentPoolDataItemsI18nDescription {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`I18n`]: the platform declares this shape more than once.
+pub type Search2TalentPoolDataItemsI18nDescription = crate::hire::v1::I18n;
 /// The `Search2TalentPoolDataItemsI18nName` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct Search2TalentPoolDataItemsI18nName {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for Search2TalentPoolDataItemsI18nName {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "Search2TalentPoolDataItemsI18nName",
-        )?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Search2TalentPoolDataItemsI18nName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`I18n`]: the platform declares this shape more than once.
+pub type Search2TalentPoolDataItemsI18nName = crate::hire::v1::I18n;
 /// The `SearchDiversityInclusionBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -19764,43 +17584,8 @@ impl ::serde::Serialize for SearchJobPublishRecordBody {
 
 /// The `SearchJobPublishRecordData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SearchJobPublishRecordData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::hire::v1::WebsiteJobPost>>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SearchJobPublishRecordData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SearchJobPublishRecordData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchJobPublishRecordData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListWebsiteJobPostData`]: the platform declares this shape more than once.
+pub type SearchJobPublishRecordData = crate::hire::v1::ListWebsiteJobPostData;
 /// The `SearchReferralBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -20115,43 +17900,8 @@ impl ::serde::Serialize for SearchWebsiteJobPostBody {
 
 /// The `SearchWebsiteJobPostData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SearchWebsiteJobPostData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::hire::v1::WebsiteJobPost>>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SearchWebsiteJobPostData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SearchWebsiteJobPostData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchWebsiteJobPostData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListWebsiteJobPostData`]: the platform declares this shape more than once.
+pub type SearchWebsiteJobPostData = crate::hire::v1::ListWebsiteJobPostData;
 /// The `SelectOptionResult` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -20823,40 +18573,8 @@ impl<'de> ::serde::Deserialize<'de> for TalentCareerInfo {
 
 /// The `TalentCityInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TalentCityInfo {
-    /// `city_code`.
-    pub city_code: ::std::option::Option<::std::string::String>,
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for TalentCityInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TalentCityInfo")?;
-        ::std::result::Result::Ok(Self {
-            city_code: object.optional("city_code")?,
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TalentCityInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobCity`]: the platform declares this shape more than once.
+pub type TalentCityInfo = crate::hire::v1::JobCity;
 /// The `TalentCombinedAwardInfo` object.
 #[derive(
     ::std::fmt::Debug,
@@ -21427,110 +19145,17 @@ impl ::serde::Serialize for TalentCustomizedDataObjectValue {
 }
 
 /// The `TalentCustomizedDataObjectValueChild` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct TalentCustomizedDataObjectValueChild {
-    /// `object_id`.
-    pub object_id: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for TalentCustomizedDataObjectValueChild {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("object_id", &self.object_id);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TalentCustomizedDataObjectValueChild {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CombinedJobObjectValueMap`]: the platform declares this shape more than once.
+pub type TalentCustomizedDataObjectValueChild = crate::hire::v1::CombinedJobObjectValueMap;
 /// The `TalentCustomizedOption` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TalentCustomizedOption {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for TalentCustomizedOption {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "TalentCustomizedOption",
-        )?;
-        ::std::result::Result::Ok(Self {
-            key: object.optional("key")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TalentCustomizedOption {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`EcoBackgroundCheckCustomFieldDataOption`]: the platform declares this shape more than once.
+pub type TalentCustomizedOption = crate::hire::v1::EcoBackgroundCheckCustomFieldDataOption;
 /// The `TalentCustomizedTimeRange` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TalentCustomizedTimeRange {
-    /// `start_time`.
-    pub start_time: ::std::option::Option<::std::string::String>,
-    /// `end_time`.
-    pub end_time: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for TalentCustomizedTimeRange {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "TalentCustomizedTimeRange",
-        )?;
-        ::std::result::Result::Ok(Self {
-            start_time: object.optional("start_time")?,
-            end_time: object.optional("end_time")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TalentCustomizedTimeRange {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobCustomizedTimeRange`]: the platform declares this shape more than once.
+pub type TalentCustomizedTimeRange = crate::hire::v1::JobCustomizedTimeRange;
 /// The `TalentCustomizedValue` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -22109,40 +19734,8 @@ impl<'de> ::serde::Deserialize<'de> for TalentProjectInfo {
 
 /// The `TalentResumeSource` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TalentResumeSource {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for TalentResumeSource {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TalentResumeSource")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TalentResumeSource {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BaseBilingualWithId`]: the platform declares this shape more than once.
+pub type TalentResumeSource = crate::hire::v1::BaseBilingualWithId;
 /// The `TalentSelfEvaluation` object.
 #[derive(
     ::std::fmt::Debug,
@@ -22360,40 +19953,8 @@ impl<'de> ::serde::Deserialize<'de> for TalentWorksInfo {
 
 /// The `TargetMajorInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TargetMajorInfo {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `zh_name`.
-    pub zh_name: ::std::option::Option<::std::string::String>,
-    /// `en_name`.
-    pub en_name: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for TargetMajorInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TargetMajorInfo")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            zh_name: object.optional("zh_name")?,
-            en_name: object.optional("en_name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TargetMajorInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BaseBilingualWithId`]: the platform declares this shape more than once.
+pub type TargetMajorInfo = crate::hire::v1::BaseBilingualWithId;
 /// The `TerminateApplicationBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -22509,40 +20070,8 @@ impl<'de> ::serde::Deserialize<'de> for TerminationReason {
 
 /// The `TerminationReasonChildInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TerminationReasonChildInfo {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for TerminationReasonChildInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "TerminationReasonChildInfo",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TerminationReasonChildInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
+pub type TerminationReasonChildInfo = crate::hire::v1::AgencySupplierLabel;
 /// The `TerminationReasonInfo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -22708,37 +20237,8 @@ impl<'de> ::serde::Deserialize<'de> for TestResultDetail {
 
 /// The `TestSchedule` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TestSchedule {
-    /// `start_time`.
-    pub start_time: ::std::option::Option<::std::string::String>,
-    /// `end_time`.
-    pub end_time: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for TestSchedule {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TestSchedule")?;
-        ::std::result::Result::Ok(Self {
-            start_time: object.optional("start_time")?,
-            end_time: object.optional("end_time")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TestSchedule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobCustomizedTimeRange`]: the platform declares this shape more than once.
+pub type TestSchedule = crate::hire::v1::JobCustomizedTimeRange;
 /// The `Todo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -22909,37 +20409,8 @@ impl ::serde::Serialize for TransferOnboardApplicationBody {
 
 /// The `TransferOnboardApplicationData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TransferOnboardApplicationData {
-    /// `employee`.
-    pub employee: ::std::option::Option<crate::hire::v1::Employee>,
-}
-
-impl ::lark_runtime::json::FromJson for TransferOnboardApplicationData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "TransferOnboardApplicationData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            employee: object.optional("employee")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TransferOnboardApplicationData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetByApplicationEmployeeData`]: the platform declares this shape more than once.
+pub type TransferOnboardApplicationData = crate::hire::v1::GetByApplicationEmployeeData;
 /// The `TransferStageApplicationBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -23036,173 +20507,24 @@ impl ::serde::Serialize for TripartiteAgreementInfo {
 
 /// The `UpdateConfigJobData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateConfigJobData {
-    /// `job_config`.
-    pub job_config: ::std::option::Option<crate::hire::v1::JobConfigResult>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateConfigJobData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateConfigJobData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            job_config: object.optional("job_config")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateConfigJobData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ConfigJobData`]: the platform declares this shape more than once.
+pub type UpdateConfigJobData = crate::hire::v1::ConfigJobData;
 /// The `UpdateExternalApplicationData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateExternalApplicationData {
-    /// `external_application`.
-    pub external_application: ::std::option::Option<
-        crate::hire::v1::ExternalApplication,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateExternalApplicationData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateExternalApplicationData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            external_application: object.optional("external_application")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateExternalApplicationData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateExternalApplicationData`]: the platform declares this shape more than once.
+pub type UpdateExternalApplicationData = crate::hire::v1::CreateExternalApplicationData;
 /// The `UpdateExternalBackgroundCheckData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateExternalBackgroundCheckData {
-    /// `external_background_check`.
-    pub external_background_check: ::std::option::Option<
-        crate::hire::v1::ExternalBackgroundCheck,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateExternalBackgroundCheckData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateExternalBackgroundCheckData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            external_background_check: object.optional("external_background_check")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateExternalBackgroundCheckData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateExternalBackgroundCheckData`]: the platform declares this shape more than once.
+pub type UpdateExternalBackgroundCheckData = crate::hire::v1::CreateExternalBackgroundCheckData;
 /// The `UpdateExternalInterviewData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateExternalInterviewData {
-    /// `external_interview`.
-    pub external_interview: ::std::option::Option<crate::hire::v1::ExternalInterview>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateExternalInterviewData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateExternalInterviewData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            external_interview: object.optional("external_interview")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateExternalInterviewData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateExternalInterviewData`]: the platform declares this shape more than once.
+pub type UpdateExternalInterviewData = crate::hire::v1::CreateExternalInterviewData;
 /// The `UpdateExternalOfferData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateExternalOfferData {
-    /// `external_offer`.
-    pub external_offer: ::std::option::Option<crate::hire::v1::ExternalOffer>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateExternalOfferData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateExternalOfferData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            external_offer: object.optional("external_offer")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateExternalOfferData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateExternalOfferData`]: the platform declares this shape more than once.
+pub type UpdateExternalOfferData = crate::hire::v1::CreateExternalOfferData;
 /// The `UpdateJobRequirementBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -23510,140 +20832,21 @@ impl ::serde::Serialize for UpdateResultEcoExamBody {
 }
 
 /// The `UpdateTalentExternalInfoBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UpdateTalentExternalInfoBody {
-    /// `external_create_time`.
-    pub external_create_time: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateTalentExternalInfoBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("external_create_time", &self.external_create_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateTalentExternalInfoBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateTalentExternalInfoBody`]: the platform declares this shape more than once.
+pub type UpdateTalentExternalInfoBody = crate::hire::v1::CreateTalentExternalInfoBody;
 /// The `UpdateTalentExternalInfoData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateTalentExternalInfoData {
-    /// `external_info`.
-    pub external_info: ::std::option::Option<crate::hire::v1::TalentExternalInfo>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateTalentExternalInfoData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateTalentExternalInfoData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            external_info: object.optional("external_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateTalentExternalInfoData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateTalentExternalInfoData`]: the platform declares this shape more than once.
+pub type UpdateTalentExternalInfoData = crate::hire::v1::CreateTalentExternalInfoData;
 /// The `UpdateWebsiteChannelBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UpdateWebsiteChannelBody {
-    /// `channel_name`.
-    pub channel_name: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateWebsiteChannelBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("channel_name", &self.channel_name);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateWebsiteChannelBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateWebsiteChannelBody`]: the platform declares this shape more than once.
+pub type UpdateWebsiteChannelBody = crate::hire::v1::CreateWebsiteChannelBody;
 /// The `UpdateWebsiteChannelData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateWebsiteChannelData {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `link`.
-    pub link: ::std::option::Option<::std::string::String>,
-    /// `code`.
-    pub code: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateWebsiteChannelData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateWebsiteChannelData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            link: object.optional("link")?,
-            code: object.optional("code")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateWebsiteChannelData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateWebsiteChannelData`]: the platform declares this shape more than once.
+pub type UpdateWebsiteChannelData = crate::hire::v1::CreateWebsiteChannelData;
 /// The `UserBusinessManagementScope` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -23846,43 +21049,8 @@ impl<'de> ::serde::Deserialize<'de> for Website {
 
 /// The `WebsiteChannelInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct WebsiteChannelInfo {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `link`.
-    pub link: ::std::option::Option<::std::string::String>,
-    /// `code`.
-    pub code: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for WebsiteChannelInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "WebsiteChannelInfo")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            link: object.optional("link")?,
-            code: object.optional("code")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WebsiteChannelInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateWebsiteChannelData`]: the platform declares this shape more than once.
+pub type WebsiteChannelInfo = crate::hire::v1::CreateWebsiteChannelData;
 /// The `WebsiteDelivery` object.
 #[derive(
     ::std::fmt::Debug,
@@ -23994,38 +21162,9 @@ impl ::serde::Serialize for WebsiteDeliveryAttachment {
 }
 
 /// The `WebsiteDeliveryAttachmentIndentification` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct WebsiteDeliveryAttachmentIndentification {
-    /// `identification_type`.
-    pub identification_type: ::std::option::Option<i32>,
-    /// `identification_number`.
-    pub identification_number: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for WebsiteDeliveryAttachmentIndentification {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("identification_type", &self.identification_type);
-        object.put("identification_number", &self.identification_number);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for WebsiteDeliveryAttachmentIndentification {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`TalentIdentificationInfo`]: the platform declares this shape more than once.
+pub type WebsiteDeliveryAttachmentIndentification = crate::hire::v1::TalentIdentificationInfo;
 /// The `WebsiteDeliveryAward` object.
 #[derive(
     ::std::fmt::Debug,
@@ -24202,38 +21341,9 @@ impl ::serde::Serialize for WebsiteDeliveryCareer {
 }
 
 /// The `WebsiteDeliveryCustomizedData` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct WebsiteDeliveryCustomizedData {
-    /// `object_id`.
-    pub object_id: ::std::option::Option<::std::string::String>,
-    /// `value`.
-    pub value: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for WebsiteDeliveryCustomizedData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("object_id", &self.object_id);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for WebsiteDeliveryCustomizedData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CombinedJobObjectValueMap`]: the platform declares this shape more than once.
+pub type WebsiteDeliveryCustomizedData = crate::hire::v1::CombinedJobObjectValueMap;
 /// The `WebsiteDeliveryCustomizedDataParent` object.
 #[derive(
     ::std::fmt::Debug,
@@ -24407,52 +21517,9 @@ impl ::serde::Serialize for WebsiteDeliveryIdentification {
 }
 
 /// The `WebsiteDeliveryInternship` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct WebsiteDeliveryInternship {
-    /// `desc`.
-    pub desc: ::std::option::Option<::std::string::String>,
-    /// `end_time`.
-    pub end_time: ::std::option::Option<i32>,
-    /// `start_time`.
-    pub start_time: ::std::option::Option<i32>,
-    /// `title`.
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `company`.
-    pub company: ::std::option::Option<::std::string::String>,
-    /// `customized_data`.
-    pub customized_data: ::std::option::Option<
-        ::std::vec::Vec<crate::hire::v1::WebsiteDeliveryCustomizedData>,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for WebsiteDeliveryInternship {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("desc", &self.desc);
-        object.put("end_time", &self.end_time);
-        object.put("start_time", &self.start_time);
-        object.put("title", &self.title);
-        object.put("company", &self.company);
-        object.put("customized_data", &self.customized_data);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for WebsiteDeliveryInternship {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`WebsiteDeliveryCareer`]: the platform declares this shape more than once.
+pub type WebsiteDeliveryInternship = crate::hire::v1::WebsiteDeliveryCareer;
 /// The `WebsiteDeliveryLanguage` object.
 #[derive(
     ::std::fmt::Debug,
@@ -24900,170 +21967,20 @@ impl<'de> ::serde::Deserialize<'de> for WebsiteJobPost {
 
 /// The `WebsiteJobPostCustomizedData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct WebsiteJobPostCustomizedData {
-    /// `object_id`.
-    pub object_id: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-    /// `object_type`.
-    pub object_type: ::std::option::Option<i32>,
-    /// `value`.
-    pub value: ::std::option::Option<crate::hire::v1::WebsiteJobPostCustomizedValue>,
-}
-
-impl ::lark_runtime::json::FromJson for WebsiteJobPostCustomizedData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "WebsiteJobPostCustomizedData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            object_id: object.optional("object_id")?,
-            name: object.optional("name")?,
-            object_type: object.optional("object_type")?,
-            value: object.optional("value")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WebsiteJobPostCustomizedData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobCustomizedData`]: the platform declares this shape more than once.
+pub type WebsiteJobPostCustomizedData = crate::hire::v1::JobCustomizedData;
 /// The `WebsiteJobPostCustomizedOption` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct WebsiteJobPostCustomizedOption {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
-}
-
-impl ::lark_runtime::json::FromJson for WebsiteJobPostCustomizedOption {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "WebsiteJobPostCustomizedOption",
-        )?;
-        ::std::result::Result::Ok(Self {
-            key: object.optional("key")?,
-            name: object.optional("name")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WebsiteJobPostCustomizedOption {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`EcoBackgroundCheckCustomFieldDataOption`]: the platform declares this shape more than once.
+pub type WebsiteJobPostCustomizedOption = crate::hire::v1::EcoBackgroundCheckCustomFieldDataOption;
 /// The `WebsiteJobPostCustomizedTimeRange` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct WebsiteJobPostCustomizedTimeRange {
-    /// `start_time`.
-    pub start_time: ::std::option::Option<::std::string::String>,
-    /// `end_time`.
-    pub end_time: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for WebsiteJobPostCustomizedTimeRange {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "WebsiteJobPostCustomizedTimeRange",
-        )?;
-        ::std::result::Result::Ok(Self {
-            start_time: object.optional("start_time")?,
-            end_time: object.optional("end_time")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WebsiteJobPostCustomizedTimeRange {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobCustomizedTimeRange`]: the platform declares this shape more than once.
+pub type WebsiteJobPostCustomizedTimeRange = crate::hire::v1::JobCustomizedTimeRange;
 /// The `WebsiteJobPostCustomizedValue` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct WebsiteJobPostCustomizedValue {
-    /// `content`.
-    pub content: ::std::option::Option<::std::string::String>,
-    /// `option`.
-    pub option: ::std::option::Option<crate::hire::v1::WebsiteJobPostCustomizedOption>,
-    /// `option_list`.
-    pub option_list: ::std::option::Option<
-        ::std::vec::Vec<crate::hire::v1::WebsiteJobPostCustomizedOption>,
-    >,
-    /// `time_range`.
-    pub time_range: ::std::option::Option<
-        crate::hire::v1::WebsiteJobPostCustomizedTimeRange,
-    >,
-    /// `time`.
-    pub time: ::std::option::Option<::std::string::String>,
-    /// `number`.
-    pub number: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for WebsiteJobPostCustomizedValue {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "WebsiteJobPostCustomizedValue",
-        )?;
-        ::std::result::Result::Ok(Self {
-            content: object.optional("content")?,
-            option: object.optional("option")?,
-            option_list: object.optional("option_list")?,
-            time_range: object.optional("time_range")?,
-            time: object.optional("time")?,
-            number: object.optional("number")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for WebsiteJobPostCustomizedValue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`JobCustomizedValue`]: the platform declares this shape more than once.
+pub type WebsiteJobPostCustomizedValue = crate::hire::v1::JobCustomizedValue;
 /// The `WebsiteUser` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WebsiteUser {
@@ -25301,494 +22218,24 @@ impl ::serde::Serialize for CombinedCreateTalentUserIdType {
 
 /// Values of `CombinedUpdateTalentUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`CombinedUpdateTalentUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     CombinedUpdateTalentUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum CombinedUpdateTalentUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl CombinedUpdateTalentUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for CombinedUpdateTalentUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for CombinedUpdateTalentUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CombinedUpdateTalentUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for CombinedUpdateTalentUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type CombinedUpdateTalentUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ConfigJobUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ConfigJobUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ConfigJobUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ConfigJobUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ConfigJobUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ConfigJobUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ConfigJobUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ConfigJobUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ConfigJobUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ConfigJobUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `CreateExamUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`CreateExamUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     CreateExamUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum CreateExamUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl CreateExamUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for CreateExamUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for CreateExamUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CreateExamUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for CreateExamUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type CreateExamUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `CreateNoteUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`CreateNoteUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     CreateNoteUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum CreateNoteUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl CreateNoteUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for CreateNoteUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for CreateNoteUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CreateNoteUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for CreateNoteUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type CreateNoteUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `CreateOfferUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`CreateOfferUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     CreateOfferUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum CreateOfferUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl CreateOfferUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for CreateOfferUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for CreateOfferUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CreateOfferUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for CreateOfferUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type CreateOfferUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `DepartmentIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`DepartmentIdType::Unknown`]
@@ -26283,102 +22730,8 @@ impl ::serde::Serialize for GetAgencyAccountAgencyUserIdType {
 
 /// Values of `GetAgencyUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetAgencyUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetAgencyUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetAgencyUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetAgencyUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetAgencyUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetAgencyUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetAgencyUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetAgencyUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type GetAgencyUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `GetByApplicationEmployeeDepartmentIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`GetByApplicationEmployeeDepartmentIdType::Unknown`]
@@ -26474,881 +22827,40 @@ impl ::serde::Serialize for GetByApplicationEmployeeDepartmentIdType {
 
 /// Values of `GetByApplicationReferralUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetByApplicationReferralUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetByApplicationReferralUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetByApplicationReferralUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetByApplicationReferralUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetByApplicationReferralUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetByApplicationReferralUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetByApplicationReferralUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetByApplicationReferralUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type GetByApplicationReferralUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `GetByTalentInterviewUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetByTalentInterviewUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetByTalentInterviewUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetByTalentInterviewUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetByTalentInterviewUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetByTalentInterviewUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetByTalentInterviewUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetByTalentInterviewUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetByTalentInterviewUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type GetByTalentInterviewUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `GetDetailJobUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetDetailJobUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetDetailJobUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetDetailJobUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetDetailJobUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetDetailJobUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetDetailJobUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetDetailJobUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetDetailJobUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type GetDetailJobUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `GetEmployeeDepartmentIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetEmployeeDepartmentIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetEmployeeDepartmentIdType::OpenDepartmentId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetEmployeeDepartmentIdType {
-    /// `open_department_id`.
-    OpenDepartmentId,
-    /// `department_id`.
-    DepartmentId,
-    /// `people_admin_department_id`.
-    PeopleAdminDepartmentId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetEmployeeDepartmentIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "open_department_id",
-        "department_id",
-        "people_admin_department_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenDepartmentId => "open_department_id",
-            Self::DepartmentId => "department_id",
-            Self::PeopleAdminDepartmentId => "people_admin_department_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetEmployeeDepartmentIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "open_department_id" => Self::OpenDepartmentId,
-            "department_id" => Self::DepartmentId,
-            "people_admin_department_id" => Self::PeopleAdminDepartmentId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetEmployeeDepartmentIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetEmployeeDepartmentIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetEmployeeDepartmentIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`GetByApplicationEmployeeDepartmentIdType`]: the platform declares these values more than once.
+pub type GetEmployeeDepartmentIdType = crate::hire::v1::GetByApplicationEmployeeDepartmentIdType;
 /// Values of `GetJobManagerUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetJobManagerUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetJobManagerUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetJobManagerUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetJobManagerUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetJobManagerUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetJobManagerUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetJobManagerUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetJobManagerUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type GetJobManagerUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `GetJobUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetJobUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetJobUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetJobUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetJobUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetJobUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetJobUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetJobUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetJobUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type GetJobUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `GetNoteUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetNoteUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetNoteUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetNoteUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetNoteUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetNoteUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetNoteUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetNoteUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetNoteUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type GetNoteUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `GetOfferUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetOfferUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetOfferUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetOfferUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetOfferUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetOfferUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetOfferUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetOfferUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetOfferUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type GetOfferUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `GetTalentUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetTalentUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetTalentUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetTalentUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetTalentUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetTalentUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetTalentUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetTalentUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetTalentUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type GetTalentUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `JobFamilyIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`JobFamilyIdType::Unknown`]
@@ -27527,1077 +23039,48 @@ impl ::serde::Serialize for JobLevelIdType {
 
 /// Values of `ListApplicationInterviewUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListApplicationInterviewUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListApplicationInterviewUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListApplicationInterviewUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListApplicationInterviewUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListApplicationInterviewUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListApplicationInterviewUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListApplicationInterviewUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListApplicationInterviewUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ListApplicationInterviewUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ListEvaluationTaskUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListEvaluationTaskUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListEvaluationTaskUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListEvaluationTaskUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListEvaluationTaskUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListEvaluationTaskUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListEvaluationTaskUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListEvaluationTaskUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListEvaluationTaskUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ListEvaluationTaskUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ListEvaluationUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListEvaluationUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListEvaluationUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListEvaluationUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListEvaluationUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListEvaluationUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListEvaluationUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListEvaluationUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListEvaluationUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ListEvaluationUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ListExamMarkingTaskUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListExamMarkingTaskUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListExamMarkingTaskUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListExamMarkingTaskUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListExamMarkingTaskUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListExamMarkingTaskUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListExamMarkingTaskUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListExamMarkingTaskUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListExamMarkingTaskUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ListExamMarkingTaskUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ListInterviewTaskUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListInterviewTaskUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListInterviewTaskUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListInterviewTaskUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListInterviewTaskUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListInterviewTaskUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListInterviewTaskUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListInterviewTaskUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListInterviewTaskUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ListInterviewTaskUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ListNoteUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListNoteUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListNoteUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListNoteUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListNoteUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListNoteUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListNoteUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListNoteUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListNoteUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ListNoteUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ListOfferApprovalTemplateDepartmentIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListOfferApprovalTemplateDepartmentIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListOfferApprovalTemplateDepartmentIdType::OpenDepartmentId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListOfferApprovalTemplateDepartmentIdType {
-    /// `open_department_id`.
-    OpenDepartmentId,
-    /// `department_id`.
-    DepartmentId,
-    /// `people_admin_department_id`.
-    PeopleAdminDepartmentId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListOfferApprovalTemplateDepartmentIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "open_department_id",
-        "department_id",
-        "people_admin_department_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenDepartmentId => "open_department_id",
-            Self::DepartmentId => "department_id",
-            Self::PeopleAdminDepartmentId => "people_admin_department_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListOfferApprovalTemplateDepartmentIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "open_department_id" => Self::OpenDepartmentId,
-            "department_id" => Self::DepartmentId,
-            "people_admin_department_id" => Self::PeopleAdminDepartmentId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListOfferApprovalTemplateDepartmentIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListOfferApprovalTemplateDepartmentIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListOfferApprovalTemplateDepartmentIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`GetByApplicationEmployeeDepartmentIdType`]: the platform declares these values more than once.
+pub type ListOfferApprovalTemplateDepartmentIdType = crate::hire::v1::GetByApplicationEmployeeDepartmentIdType;
 /// Values of `ListOfferUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListOfferUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListOfferUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListOfferUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListOfferUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListOfferUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListOfferUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListOfferUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListOfferUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ListOfferUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ListTalentFolderUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListTalentFolderUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListTalentFolderUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListTalentFolderUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListTalentFolderUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListTalentFolderUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListTalentFolderUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListTalentFolderUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListTalentFolderUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ListTalentFolderUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ListTalentUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListTalentUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListTalentUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListTalentUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListTalentUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListTalentUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListTalentUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListTalentUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListTalentUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ListTalentUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ListTodoUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListTodoUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListTodoUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListTodoUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListTodoUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListTodoUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListTodoUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListTodoUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListTodoUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ListTodoUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ObjectTypeV2`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ObjectTypeV2::Unknown`]
@@ -29024,386 +23507,20 @@ impl ::serde::Serialize for OrderStatus {
 
 /// Values of `PatchEmployeeDepartmentIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PatchEmployeeDepartmentIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PatchEmployeeDepartmentIdType::OpenDepartmentId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PatchEmployeeDepartmentIdType {
-    /// `open_department_id`.
-    OpenDepartmentId,
-    /// `department_id`.
-    DepartmentId,
-    /// `people_admin_department_id`.
-    PeopleAdminDepartmentId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PatchEmployeeDepartmentIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "open_department_id",
-        "department_id",
-        "people_admin_department_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenDepartmentId => "open_department_id",
-            Self::DepartmentId => "department_id",
-            Self::PeopleAdminDepartmentId => "people_admin_department_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PatchEmployeeDepartmentIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "open_department_id" => Self::OpenDepartmentId,
-            "department_id" => Self::DepartmentId,
-            "people_admin_department_id" => Self::PeopleAdminDepartmentId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PatchEmployeeDepartmentIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PatchEmployeeDepartmentIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for PatchEmployeeDepartmentIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`GetByApplicationEmployeeDepartmentIdType`]: the platform declares these values more than once.
+pub type PatchEmployeeDepartmentIdType = crate::hire::v1::GetByApplicationEmployeeDepartmentIdType;
 /// Values of `PatchNoteUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PatchNoteUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PatchNoteUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PatchNoteUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PatchNoteUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PatchNoteUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PatchNoteUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PatchNoteUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for PatchNoteUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type PatchNoteUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `ProtectAgencyUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ProtectAgencyUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ProtectAgencyUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ProtectAgencyUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ProtectAgencyUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ProtectAgencyUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ProtectAgencyUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ProtectAgencyUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ProtectAgencyUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type ProtectAgencyUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `TransferOnboardApplicationDepartmentIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`TransferOnboardApplicationDepartmentIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     TransferOnboardApplicationDepartmentIdType::OpenDepartmentId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum TransferOnboardApplicationDepartmentIdType {
-    /// `open_department_id`.
-    OpenDepartmentId,
-    /// `department_id`.
-    DepartmentId,
-    /// `people_admin_department_id`.
-    PeopleAdminDepartmentId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl TransferOnboardApplicationDepartmentIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "open_department_id",
-        "department_id",
-        "people_admin_department_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenDepartmentId => "open_department_id",
-            Self::DepartmentId => "department_id",
-            Self::PeopleAdminDepartmentId => "people_admin_department_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for TransferOnboardApplicationDepartmentIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "open_department_id" => Self::OpenDepartmentId,
-            "department_id" => Self::DepartmentId,
-            "people_admin_department_id" => Self::PeopleAdminDepartmentId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for TransferOnboardApplicationDepartmentIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TransferOnboardApplicationDepartmentIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for TransferOnboardApplicationDepartmentIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`GetByApplicationEmployeeDepartmentIdType`]: the platform declares these values more than once.
+pub type TransferOnboardApplicationDepartmentIdType = crate::hire::v1::GetByApplicationEmployeeDepartmentIdType;
 /// Values of `Type`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Type::Unknown`]
@@ -29504,102 +23621,8 @@ impl ::serde::Serialize for Type {
 
 /// Values of `UpdateOfferUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`UpdateOfferUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     UpdateOfferUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum UpdateOfferUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `people_admin_id`.
-    PeopleAdminId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl UpdateOfferUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "people_admin_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for UpdateOfferUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for UpdateOfferUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UpdateOfferUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for UpdateOfferUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CombinedCreateTalentUserIdType`]: the platform declares these values more than once.
+pub type UpdateOfferUserIdType = crate::hire::v1::CombinedCreateTalentUserIdType;
 /// Values of `Usage`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Usage::Unknown`]

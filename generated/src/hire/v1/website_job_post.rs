@@ -555,33 +555,3 @@ impl ::lark_runtime::PageRequest for SearchWebsiteJobPostRequest {
         ::std::clone::Clone::clone(self).into_request()
     }
 }
-
-impl ::lark_runtime::Page for crate::hire::v1::ListWebsiteJobPostData {
-    type Item = crate::hire::v1::WebsiteJobPost;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}
-
-impl ::lark_runtime::Page for crate::hire::v1::SearchWebsiteJobPostData {
-    type Item = crate::hire::v1::WebsiteJobPost;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}

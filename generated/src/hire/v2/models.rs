@@ -410,54 +410,8 @@ impl<'de> ::serde::Deserialize<'de> for CompositeTalentEducationInfo {
 
 /// The `CompositeTalentInternshipInfo` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CompositeTalentInternshipInfo {
-    /// `company_name`.
-    pub company_name: ::std::option::Option<::std::string::String>,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `end_time`.
-    pub end_time: ::std::option::Option<::std::string::String>,
-    /// `start_time`.
-    pub start_time: ::std::option::Option<::std::string::String>,
-    /// `title`.
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `customized_data_list`.
-    pub customized_data_list: ::std::option::Option<
-        ::std::vec::Vec<crate::hire::v2::TalentCustomizedDataChild>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for CompositeTalentInternshipInfo {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CompositeTalentInternshipInfo",
-        )?;
-        ::std::result::Result::Ok(Self {
-            company_name: object.optional("company_name")?,
-            description: object.optional("description")?,
-            end_time: object.optional("end_time")?,
-            start_time: object.optional("start_time")?,
-            title: object.optional("title")?,
-            customized_data_list: object.optional("customized_data_list")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CompositeTalentInternshipInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CompositeTalentCareerInfo`]: the platform declares this shape more than once.
+pub type CompositeTalentInternshipInfo = crate::hire::v2::CompositeTalentCareerInfo;
 /// The `CompositeTalentLanguageInfo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.

@@ -142,9 +142,9 @@ impl<'c> ChatTabApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{UpdateTabsChatTabBody, UpdateTabsChatTabRequest};
+    /// use lark_sdk::im::v1::UpdateTabsChatTabRequest;
     ///
-    /// let request = UpdateTabsChatTabRequest::new("<chat_id>", UpdateTabsChatTabBody::default());
+    /// let request = UpdateTabsChatTabRequest::new("<chat_id>", todo!("build the body"));
     /// let response = client.im().v1().chat_tab().update_tabs(request).await?;
     /// # let _ = response;
     /// # Ok(())

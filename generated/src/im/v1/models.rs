@@ -648,40 +648,8 @@ impl<'de> ::serde::Deserialize<'de> for ChatDisbandEvent {
 
 /// The `ChatDisbandEventOperator` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ChatDisbandEventOperator {
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ChatDisbandEventOperator {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ChatDisbandEventOperator",
-        )?;
-        ::std::result::Result::Ok(Self {
-            open_id: object.optional("open_id")?,
-            user_id: object.optional("user_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ChatDisbandEventOperator {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddUserToChatEventOperator`]: the platform declares this shape more than once.
+pub type ChatDisbandEventOperator = crate::im::v1::AddUserToChatEventOperator;
 /// The `ChatDisbandedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1850,10 +1818,7 @@ impl ::serde::Serialize for CreateChatTabBody {
 }
 
 /// The `CreateChatTabData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateChatTabData {
     /// `chat_tabs`.
     pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
@@ -1876,6 +1841,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatTabData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CreateChatTabData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_tabs", &self.chat_tabs);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateChatTabData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2005,7 +1988,10 @@ impl ::serde::Serialize for CreateMessageBody {
 }
 
 /// The `CreateMessageData` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CreateMessageData {
     /// `message_id`.
     pub message_id: ::std::option::Option<::std::string::String>,
@@ -2049,6 +2035,42 @@ pub struct CreateMessageData {
     ///
     /// An int64 that travels as a JSON string.
     pub thread_message_position: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateMessageData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "CreateMessageData")?;
+        ::std::result::Result::Ok(Self {
+            message_id: object.optional("message_id")?,
+            root_id: object.optional("root_id")?,
+            parent_id: object.optional("parent_id")?,
+            thread_id: object.optional("thread_id")?,
+            msg_type: object.optional("msg_type")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            deleted: object.optional("deleted")?,
+            updated: object.optional("updated")?,
+            chat_id: object.optional("chat_id")?,
+            sender: object.optional("sender")?,
+            body: object.optional("body")?,
+            mentions: object.optional("mentions")?,
+            upper_message_id: object.optional("upper_message_id")?,
+            message_app_link: object.optional("message_app_link")?,
+            message_position: object.optional("message_position")?,
+            thread_message_position: object.optional("thread_message_position")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateMessageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 /// The `CreateMessageReactionBody` object.
@@ -2181,35 +2203,9 @@ impl<'de> ::serde::Deserialize<'de> for CreatePinData {
 }
 
 /// The `DeleteChatMembersBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct DeleteChatMembersBody {
-    /// `id_list`.
-    pub id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::ToJson for DeleteChatMembersBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id_list", &self.id_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DeleteChatMembersBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateChatMembersBody`]: the platform declares this shape more than once.
+pub type DeleteChatMembersBody = crate::im::v1::CreateChatMembersBody;
 /// The `DeleteChatMembersData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2275,147 +2271,20 @@ impl ::serde::Serialize for DeleteChatMenuTreeBody {
 
 /// The `DeleteChatMenuTreeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteChatMenuTreeData {
-    /// `menu_tree`.
-    pub menu_tree: ::std::option::Option<crate::im::v1::ChatMenuTree>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteChatMenuTreeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteChatMenuTreeData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            menu_tree: object.optional("menu_tree")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteChatMenuTreeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateChatMenuTreeData`]: the platform declares this shape more than once.
+pub type DeleteChatMenuTreeData = crate::im::v1::CreateChatMenuTreeData;
 /// The `DeleteManagersChatManagersBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct DeleteManagersChatManagersBody {
-    /// `manager_ids`.
-    pub manager_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::ToJson for DeleteManagersChatManagersBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("manager_ids", &self.manager_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DeleteManagersChatManagersBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AddManagersChatManagersBody`]: the platform declares this shape more than once.
+pub type DeleteManagersChatManagersBody = crate::im::v1::AddManagersChatManagersBody;
 /// The `DeleteManagersChatManagersData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteManagersChatManagersData {
-    /// `chat_managers`.
-    pub chat_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `chat_bot_managers`.
-    pub chat_bot_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteManagersChatManagersData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteManagersChatManagersData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            chat_managers: object.optional("chat_managers")?,
-            chat_bot_managers: object.optional("chat_bot_managers")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteManagersChatManagersData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddManagersChatManagersData`]: the platform declares this shape more than once.
+pub type DeleteManagersChatManagersData = crate::im::v1::AddManagersChatManagersData;
 /// The `DeleteMessageReactionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteMessageReactionData {
-    /// `reaction_id`.
-    pub reaction_id: ::std::option::Option<::std::string::String>,
-    /// `operator`.
-    pub operator: ::std::option::Option<crate::im::v1::Operator>,
-    /// `action_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub action_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `reaction_type`.
-    pub reaction_type: ::std::option::Option<crate::im::v1::Emoji>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteMessageReactionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteMessageReactionData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            reaction_id: object.optional("reaction_id")?,
-            operator: object.optional("operator")?,
-            action_time: object.optional("action_time")?,
-            reaction_type: object.optional("reaction_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteMessageReactionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateMessageReactionData`]: the platform declares this shape more than once.
+pub type DeleteMessageReactionData = crate::im::v1::CreateMessageReactionData;
 /// The `DeleteTabsChatTabBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2448,37 +2317,8 @@ impl ::serde::Serialize for DeleteTabsChatTabBody {
 
 /// The `DeleteTabsChatTabData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteTabsChatTabData {
-    /// `chat_tabs`.
-    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteTabsChatTabData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteTabsChatTabData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            chat_tabs: object.optional("chat_tabs")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteTabsChatTabData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateChatTabData`]: the platform declares this shape more than once.
+pub type DeleteTabsChatTabData = crate::im::v1::CreateChatTabData;
 /// The `Emoji` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Emoji {
@@ -2769,206 +2609,16 @@ impl ::serde::Serialize for ForwardMessageBody {
 
 /// The `ForwardMessageData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ForwardMessageData {
-    /// `message_id`.
-    pub message_id: ::std::option::Option<::std::string::String>,
-    /// `root_id`.
-    pub root_id: ::std::option::Option<::std::string::String>,
-    /// `parent_id`.
-    pub parent_id: ::std::option::Option<::std::string::String>,
-    /// `thread_id`.
-    pub thread_id: ::std::option::Option<::std::string::String>,
-    /// `msg_type`.
-    pub msg_type: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `update_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `deleted`.
-    pub deleted: ::std::option::Option<bool>,
-    /// `updated`.
-    pub updated: ::std::option::Option<bool>,
-    /// `chat_id`.
-    pub chat_id: ::std::option::Option<::std::string::String>,
-    /// `sender`.
-    pub sender: ::std::option::Option<crate::im::v1::Sender>,
-    /// `body`.
-    pub body: ::std::option::Option<crate::im::v1::MessageBody>,
-    /// `mentions`.
-    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::Mention>>,
-    /// `upper_message_id`.
-    pub upper_message_id: ::std::option::Option<::std::string::String>,
-    /// `message_app_link`.
-    pub message_app_link: ::std::option::Option<::std::string::String>,
-    /// `message_position`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub message_position: ::std::option::Option<::lark_runtime::Int64>,
-    /// `thread_message_position`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub thread_message_position: ::std::option::Option<::lark_runtime::Int64>,
-}
-
-impl ::lark_runtime::json::FromJson for ForwardMessageData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ForwardMessageData")?;
-        ::std::result::Result::Ok(Self {
-            message_id: object.optional("message_id")?,
-            root_id: object.optional("root_id")?,
-            parent_id: object.optional("parent_id")?,
-            thread_id: object.optional("thread_id")?,
-            msg_type: object.optional("msg_type")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            deleted: object.optional("deleted")?,
-            updated: object.optional("updated")?,
-            chat_id: object.optional("chat_id")?,
-            sender: object.optional("sender")?,
-            body: object.optional("body")?,
-            mentions: object.optional("mentions")?,
-            upper_message_id: object.optional("upper_message_id")?,
-            message_app_link: object.optional("message_app_link")?,
-            message_position: object.optional("message_position")?,
-            thread_message_position: object.optional("thread_message_position")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ForwardMessageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateMessageData`]: the platform declares this shape more than once.
+pub type ForwardMessageData = crate::im::v1::CreateMessageData;
 /// The `ForwardThreadBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct ForwardThreadBody {
-    /// `receive_id`.
-    pub receive_id: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for ForwardThreadBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("receive_id", &self.receive_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ForwardThreadBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`ForwardMessageBody`]: the platform declares this shape more than once.
+pub type ForwardThreadBody = crate::im::v1::ForwardMessageBody;
 /// The `ForwardThreadData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ForwardThreadData {
-    /// `message_id`.
-    pub message_id: ::std::option::Option<::std::string::String>,
-    /// `root_id`.
-    pub root_id: ::std::option::Option<::std::string::String>,
-    /// `parent_id`.
-    pub parent_id: ::std::option::Option<::std::string::String>,
-    /// `thread_id`.
-    pub thread_id: ::std::option::Option<::std::string::String>,
-    /// `msg_type`.
-    pub msg_type: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `update_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `deleted`.
-    pub deleted: ::std::option::Option<bool>,
-    /// `updated`.
-    pub updated: ::std::option::Option<bool>,
-    /// `chat_id`.
-    pub chat_id: ::std::option::Option<::std::string::String>,
-    /// `sender`.
-    pub sender: ::std::option::Option<crate::im::v1::Sender>,
-    /// `body`.
-    pub body: ::std::option::Option<crate::im::v1::MessageBody>,
-    /// `mentions`.
-    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::Mention>>,
-    /// `upper_message_id`.
-    pub upper_message_id: ::std::option::Option<::std::string::String>,
-    /// `message_app_link`.
-    pub message_app_link: ::std::option::Option<::std::string::String>,
-    /// `message_position`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub message_position: ::std::option::Option<::lark_runtime::Int64>,
-    /// `thread_message_position`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub thread_message_position: ::std::option::Option<::lark_runtime::Int64>,
-}
-
-impl ::lark_runtime::json::FromJson for ForwardThreadData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ForwardThreadData")?;
-        ::std::result::Result::Ok(Self {
-            message_id: object.optional("message_id")?,
-            root_id: object.optional("root_id")?,
-            parent_id: object.optional("parent_id")?,
-            thread_id: object.optional("thread_id")?,
-            msg_type: object.optional("msg_type")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            deleted: object.optional("deleted")?,
-            updated: object.optional("updated")?,
-            chat_id: object.optional("chat_id")?,
-            sender: object.optional("sender")?,
-            body: object.optional("body")?,
-            mentions: object.optional("mentions")?,
-            upper_message_id: object.optional("upper_message_id")?,
-            message_app_link: object.optional("message_app_link")?,
-            message_position: object.optional("message_position")?,
-            thread_message_position: object.optional("thread_message_position")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ForwardThreadData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateMessageData`]: the platform declares this shape more than once.
+pub type ForwardThreadData = crate::im::v1::CreateMessageData;
 /// The `GetChatAnnouncementData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3149,37 +2799,8 @@ impl<'de> ::serde::Deserialize<'de> for GetChatMembersData {
 
 /// The `GetChatMenuTreeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetChatMenuTreeData {
-    /// `menu_tree`.
-    pub menu_tree: ::std::option::Option<crate::im::v1::ChatMenuTree>,
-}
-
-impl ::lark_runtime::json::FromJson for GetChatMenuTreeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetChatMenuTreeData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            menu_tree: object.optional("menu_tree")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetChatMenuTreeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateChatMenuTreeData`]: the platform declares this shape more than once.
+pub type GetChatMenuTreeData = crate::im::v1::CreateChatMenuTreeData;
 /// The `GetChatModerationData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3390,40 +3011,8 @@ impl<'de> ::serde::Deserialize<'de> for GroupSettingUpdateEventAfterChange {
 
 /// The `GroupSettingUpdateEventOperator` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GroupSettingUpdateEventOperator {
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for GroupSettingUpdateEventOperator {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GroupSettingUpdateEventOperator",
-        )?;
-        ::std::result::Result::Ok(Self {
-            open_id: object.optional("open_id")?,
-            user_id: object.optional("user_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GroupSettingUpdateEventOperator {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddUserToChatEventOperator`]: the platform declares this shape more than once.
+pub type GroupSettingUpdateEventOperator = crate::im::v1::AddUserToChatEventOperator;
 /// The `I18nContent` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct I18nContent {
@@ -3957,37 +3546,8 @@ impl<'de> ::serde::Deserialize<'de> for ListPinData {
 
 /// The `ListTabsChatTabData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListTabsChatTabData {
-    /// `chat_tabs`.
-    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
-}
-
-impl ::lark_runtime::json::FromJson for ListTabsChatTabData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListTabsChatTabData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            chat_tabs: object.optional("chat_tabs")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListTabsChatTabData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateChatTabData`]: the platform declares this shape more than once.
+pub type ListTabsChatTabData = crate::im::v1::CreateChatTabData;
 /// A user or bot mentioned in a message.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4031,7 +3591,10 @@ impl<'de> ::serde::Deserialize<'de> for Mention {
 }
 
 /// The `MentionEvent` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct MentionEvent {
     /// `key`.
     pub key: ::std::option::Option<::std::string::String>,
@@ -4043,6 +3606,30 @@ pub struct MentionEvent {
     pub name: ::std::option::Option<::std::string::String>,
     /// `tenant_key`.
     pub tenant_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for MentionEvent {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "MentionEvent")?;
+        ::std::result::Result::Ok(Self {
+            key: object.optional("key")?,
+            id: object.optional("id")?,
+            mentioned_type: object.optional("mentioned_type")?,
+            name: object.optional("name")?,
+            tenant_key: object.optional("tenant_key")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MentionEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 /// The `MergeForwardMessageBody` object.
@@ -4375,45 +3962,8 @@ impl ::serde::Serialize for MessageQuery {
 
 /// The `MessageReaction` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MessageReaction {
-    /// `reaction_id`.
-    pub reaction_id: ::std::option::Option<::std::string::String>,
-    /// `operator`.
-    pub operator: ::std::option::Option<crate::im::v1::Operator>,
-    /// `action_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub action_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `reaction_type`.
-    pub reaction_type: ::std::option::Option<crate::im::v1::Emoji>,
-}
-
-impl ::lark_runtime::json::FromJson for MessageReaction {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "MessageReaction")?;
-        ::std::result::Result::Ok(Self {
-            reaction_id: object.optional("reaction_id")?,
-            operator: object.optional("operator")?,
-            action_time: object.optional("action_time")?,
-            reaction_type: object.optional("reaction_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MessageReaction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateMessageReactionData`]: the platform declares this shape more than once.
+pub type MessageReaction = crate::im::v1::CreateMessageReactionData;
 /// The `MessageReactionCreatedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4874,79 +4424,12 @@ impl<'de> ::serde::Deserialize<'de> for P2pChatCreateEvent {
 
 /// The `P2pChatCreateEventOperator` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct P2pChatCreateEventOperator {
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for P2pChatCreateEventOperator {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "P2pChatCreateEventOperator",
-        )?;
-        ::std::result::Result::Ok(Self {
-            open_id: object.optional("open_id")?,
-            user_id: object.optional("user_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for P2pChatCreateEventOperator {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddUserToChatEventOperator`]: the platform declares this shape more than once.
+pub type P2pChatCreateEventOperator = crate::im::v1::AddUserToChatEventOperator;
 /// The `P2pChatCreateEventUser` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct P2pChatCreateEventUser {
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for P2pChatCreateEventUser {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "P2pChatCreateEventUser",
-        )?;
-        ::std::result::Result::Ok(Self {
-            name: object.optional("name")?,
-            open_id: object.optional("open_id")?,
-            user_id: object.optional("user_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for P2pChatCreateEventUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddUserToChatEventUsers`]: the platform declares this shape more than once.
+pub type P2pChatCreateEventUser = crate::im::v1::AddUserToChatEventUsers;
 /// The `PatchChatAnnouncementBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -5426,40 +4909,8 @@ impl<'de> ::serde::Deserialize<'de> for RemoveBotEvent {
 
 /// The `RemoveBotEventChatI18nNames` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RemoveBotEventChatI18nNames {
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for RemoveBotEventChatI18nNames {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RemoveBotEventChatI18nNames",
-        )?;
-        ::std::result::Result::Ok(Self {
-            en_us: object.optional("en_us")?,
-            zh_cn: object.optional("zh_cn")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RemoveBotEventChatI18nNames {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddBotEventChatI18nNames`]: the platform declares this shape more than once.
+pub type RemoveBotEventChatI18nNames = crate::im::v1::AddBotEventChatI18nNames;
 /// A reply to send.
 #[derive(
     ::std::fmt::Debug,
@@ -5500,52 +4951,9 @@ impl ::serde::Serialize for ReplyMessageBody {
 }
 
 /// The `ReplyMessageData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-pub struct ReplyMessageData {
-    /// `message_id`.
-    pub message_id: ::std::option::Option<::std::string::String>,
-    /// `root_id`.
-    pub root_id: ::std::option::Option<::std::string::String>,
-    /// `parent_id`.
-    pub parent_id: ::std::option::Option<::std::string::String>,
-    /// `thread_id`.
-    pub thread_id: ::std::option::Option<::std::string::String>,
-    /// `msg_type`.
-    pub msg_type: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `update_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `deleted`.
-    pub deleted: ::std::option::Option<bool>,
-    /// `updated`.
-    pub updated: ::std::option::Option<bool>,
-    /// `chat_id`.
-    pub chat_id: ::std::option::Option<::std::string::String>,
-    /// `sender`.
-    pub sender: ::std::option::Option<crate::im::v1::Sender>,
-    /// `body`.
-    pub body: ::std::option::Option<crate::im::v1::MessageBody>,
-    /// `mentions`.
-    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::Mention>>,
-    /// `upper_message_id`.
-    pub upper_message_id: ::std::option::Option<::std::string::String>,
-    /// `message_app_link`.
-    pub message_app_link: ::std::option::Option<::std::string::String>,
-    /// `message_position`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub message_position: ::std::option::Option<::lark_runtime::Int64>,
-    /// `thread_message_position`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub thread_message_position: ::std::option::Option<::lark_runtime::Int64>,
-}
-
+///
+/// The same type as [`CreateMessageData`]: the platform declares this shape more than once.
+pub type ReplyMessageData = crate::im::v1::CreateMessageData;
 /// Restricted (confidential) mode of a chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RestrictedModeSetting {
@@ -5626,40 +5034,8 @@ impl ::serde::Serialize for RestrictedModeSetting {
 
 /// The `SearchChatData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SearchChatData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::im::v1::ListChat>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for SearchChatData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "SearchChatData")?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchChatData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListChatData`]: the platform declares this shape more than once.
+pub type SearchChatData = crate::im::v1::ListChatData;
 /// The `SearchMessageBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -5784,68 +5160,13 @@ impl<'de> ::serde::Deserialize<'de> for Sender {
 }
 
 /// The `SortChatMenuTreeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct SortChatMenuTreeBody {
-    /// `chat_menu_top_level_ids`.
-    pub chat_menu_top_level_ids: ::std::vec::Vec<::lark_runtime::Int64>,
-}
-
-impl ::lark_runtime::json::ToJson for SortChatMenuTreeBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("chat_menu_top_level_ids", &self.chat_menu_top_level_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SortChatMenuTreeBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DeleteChatMenuTreeBody`]: the platform declares this shape more than once.
+pub type SortChatMenuTreeBody = crate::im::v1::DeleteChatMenuTreeBody;
 /// The `SortChatMenuTreeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SortChatMenuTreeData {
-    /// `menu_tree`.
-    pub menu_tree: ::std::option::Option<crate::im::v1::ChatMenuTree>,
-}
-
-impl ::lark_runtime::json::FromJson for SortChatMenuTreeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SortChatMenuTreeData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            menu_tree: object.optional("menu_tree")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SortChatMenuTreeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateChatMenuTreeData`]: the platform declares this shape more than once.
+pub type SortChatMenuTreeData = crate::im::v1::CreateChatMenuTreeData;
 /// The `SortTabsChatTabBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -5878,37 +5199,8 @@ impl ::serde::Serialize for SortTabsChatTabBody {
 
 /// The `SortTabsChatTabData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SortTabsChatTabData {
-    /// `chat_tabs`.
-    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
-}
-
-impl ::lark_runtime::json::FromJson for SortTabsChatTabData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SortTabsChatTabData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            chat_tabs: object.optional("chat_tabs")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SortTabsChatTabData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateChatTabData`]: the platform declares this shape more than once.
+pub type SortTabsChatTabData = crate::im::v1::CreateChatTabData;
 /// The `SuccessMsgReactionCount` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -6195,153 +5487,16 @@ impl ::serde::Serialize for UpdateMessageBody {
 
 /// The `UpdateMessageData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateMessageData {
-    /// `message_id`.
-    pub message_id: ::std::option::Option<::std::string::String>,
-    /// `root_id`.
-    pub root_id: ::std::option::Option<::std::string::String>,
-    /// `parent_id`.
-    pub parent_id: ::std::option::Option<::std::string::String>,
-    /// `thread_id`.
-    pub thread_id: ::std::option::Option<::std::string::String>,
-    /// `msg_type`.
-    pub msg_type: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `update_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `deleted`.
-    pub deleted: ::std::option::Option<bool>,
-    /// `updated`.
-    pub updated: ::std::option::Option<bool>,
-    /// `chat_id`.
-    pub chat_id: ::std::option::Option<::std::string::String>,
-    /// `sender`.
-    pub sender: ::std::option::Option<crate::im::v1::Sender>,
-    /// `body`.
-    pub body: ::std::option::Option<crate::im::v1::MessageBody>,
-    /// `mentions`.
-    pub mentions: ::std::option::Option<::std::vec::Vec<crate::im::v1::Mention>>,
-    /// `upper_message_id`.
-    pub upper_message_id: ::std::option::Option<::std::string::String>,
-    /// `message_app_link`.
-    pub message_app_link: ::std::option::Option<::std::string::String>,
-    /// `message_position`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub message_position: ::std::option::Option<::lark_runtime::Int64>,
-    /// `thread_message_position`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub thread_message_position: ::std::option::Option<::lark_runtime::Int64>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateMessageData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UpdateMessageData")?;
-        ::std::result::Result::Ok(Self {
-            message_id: object.optional("message_id")?,
-            root_id: object.optional("root_id")?,
-            parent_id: object.optional("parent_id")?,
-            thread_id: object.optional("thread_id")?,
-            msg_type: object.optional("msg_type")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            deleted: object.optional("deleted")?,
-            updated: object.optional("updated")?,
-            chat_id: object.optional("chat_id")?,
-            sender: object.optional("sender")?,
-            body: object.optional("body")?,
-            mentions: object.optional("mentions")?,
-            upper_message_id: object.optional("upper_message_id")?,
-            message_app_link: object.optional("message_app_link")?,
-            message_position: object.optional("message_position")?,
-            thread_message_position: object.optional("thread_message_position")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateMessageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateMessageData`]: the platform declares this shape more than once.
+pub type UpdateMessageData = crate::im::v1::CreateMessageData;
 /// The `UpdateTabsChatTabBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UpdateTabsChatTabBody {
-    /// `chat_tabs`.
-    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateTabsChatTabBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("chat_tabs", &self.chat_tabs);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateTabsChatTabBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateChatTabData`]: the platform declares this shape more than once.
+pub type UpdateTabsChatTabBody = crate::im::v1::CreateChatTabData;
 /// The `UpdateTabsChatTabData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateTabsChatTabData {
-    /// `chat_tabs`.
-    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateTabsChatTabData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateTabsChatTabData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            chat_tabs: object.optional("chat_tabs")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateTabsChatTabData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateChatTabData`]: the platform declares this shape more than once.
+pub type UpdateTabsChatTabData = crate::im::v1::CreateChatTabData;
 /// The `UrgentAppMessageData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -6379,39 +5534,8 @@ impl<'de> ::serde::Deserialize<'de> for UrgentAppMessageData {
 
 /// The `UrgentPhoneMessageData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UrgentPhoneMessageData {
-    /// `invalid_user_id_list`.
-    pub invalid_user_id_list: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for UrgentPhoneMessageData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UrgentPhoneMessageData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            invalid_user_id_list: object.optional("invalid_user_id_list")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UrgentPhoneMessageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`UrgentAppMessageData`]: the platform declares this shape more than once.
+pub type UrgentPhoneMessageData = crate::im::v1::UrgentAppMessageData;
 /// The `UrgentReceivers` object.
 #[derive(
     ::std::fmt::Debug,
@@ -6444,39 +5568,8 @@ impl ::serde::Serialize for UrgentReceivers {
 
 /// The `UrgentSmsMessageData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UrgentSmsMessageData {
-    /// `invalid_user_id_list`.
-    pub invalid_user_id_list: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for UrgentSmsMessageData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UrgentSmsMessageData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            invalid_user_id_list: object.optional("invalid_user_id_list")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UrgentSmsMessageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`UrgentAppMessageData`]: the platform declares this shape more than once.
+pub type UrgentSmsMessageData = crate::im::v1::UrgentAppMessageData;
 /// The three ids of one user.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -6653,46 +5746,8 @@ impl<'de> ::serde::Deserialize<'de> for Chat {
 
 /// The `EventMention` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct EventMention {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-    /// `id`.
-    pub id: ::std::option::Option<crate::im::v1::UserId>,
-    /// `mentioned_type`.
-    pub mentioned_type: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `tenant_key`.
-    pub tenant_key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for EventMention {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "EventMention")?;
-        ::std::result::Result::Ok(Self {
-            key: object.optional("key")?,
-            id: object.optional("id")?,
-            mentioned_type: object.optional("mentioned_type")?,
-            name: object.optional("name")?,
-            tenant_key: object.optional("tenant_key")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for EventMention {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MentionEvent`]: the platform declares this shape more than once.
+pub type EventMention = crate::im::v1::MentionEvent;
 /// Payload of `im.message.receive_v1`.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -7217,6 +6272,39 @@ impl ::std::fmt::Display for DownloadHasPermissionSetting {
     }
 }
 
+impl ::lark_runtime::json::FromJson for DownloadHasPermissionSetting {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DownloadHasPermissionSetting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DownloadHasPermissionSetting {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for DownloadHasPermissionSetting {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Values of `EditPermission`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`EditPermission::Unknown`]
@@ -7286,6 +6374,22 @@ impl ::std::fmt::Display for EditPermission {
     }
 }
 
+impl ::lark_runtime::json::ToJson for EditPermission {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for EditPermission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Values of `ExcludeFromTypes`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ExcludeFromTypes::Unknown`]
@@ -7352,6 +6456,23 @@ impl ::std::fmt::Display for ExcludeFromTypes {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::FromJson for ExcludeFromTypes {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ExcludeFromTypes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
     }
 }
 
@@ -7688,197 +6809,12 @@ impl ::serde::Serialize for ForwardMessageReceiveIdType {
 
 /// Values of `ForwardThreadReceiveIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ForwardThreadReceiveIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ForwardThreadReceiveIdType::OpenId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ForwardThreadReceiveIdType {
-    /// `open_id`.
-    OpenId,
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `email`.
-    Email,
-    /// `chat_id`.
-    ChatId,
-    /// `thread_id`.
-    ThreadId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ForwardThreadReceiveIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "open_id",
-        "user_id",
-        "union_id",
-        "email",
-        "chat_id",
-        "thread_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::Email => "email",
-            Self::ChatId => "chat_id",
-            Self::ThreadId => "thread_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ForwardThreadReceiveIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "email" => Self::Email,
-            "chat_id" => Self::ChatId,
-            "thread_id" => Self::ThreadId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ForwardThreadReceiveIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ForwardThreadReceiveIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ForwardThreadReceiveIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`ForwardMessageReceiveIdType`]: the platform declares these values more than once.
+pub type ForwardThreadReceiveIdType = crate::im::v1::ForwardMessageReceiveIdType;
 /// Values of `FromTypes`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`FromTypes::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     FromTypes::User => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum FromTypes {
-    /// `user`.
-    User,
-    /// `bot`.
-    Bot,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl FromTypes {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["user", "bot"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Bot => "bot",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for FromTypes {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "bot" => Self::Bot,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for FromTypes {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for FromTypes {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for FromTypes {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`ExcludeFromTypes`]: the platform declares these values more than once.
+pub type FromTypes = crate::im::v1::ExcludeFromTypes;
 /// Values of `GetChatMembersMemberIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`GetChatMembersMemberIdType::Unknown`]
@@ -8560,6 +7496,22 @@ impl ::std::fmt::Display for ListMessageSortType {
     }
 }
 
+impl ::lark_runtime::json::ToJson for ListMessageSortType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for ListMessageSortType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Values of `MemberIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`MemberIdType::Unknown`]
@@ -8642,6 +7594,23 @@ impl ::std::fmt::Display for MemberIdType {
     }
 }
 
+impl ::lark_runtime::json::FromJson for MemberIdType {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MemberIdType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 impl ::lark_runtime::json::ToJson for MemberIdType {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -8660,181 +7629,12 @@ impl ::serde::Serialize for MemberIdType {
 
 /// Values of `MergeForwardMessageReceiveIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`MergeForwardMessageReceiveIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     MergeForwardMessageReceiveIdType::OpenId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum MergeForwardMessageReceiveIdType {
-    /// `open_id`.
-    OpenId,
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `email`.
-    Email,
-    /// `chat_id`.
-    ChatId,
-    /// `thread_id`.
-    ThreadId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl MergeForwardMessageReceiveIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "open_id",
-        "user_id",
-        "union_id",
-        "email",
-        "chat_id",
-        "thread_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::Email => "email",
-            Self::ChatId => "chat_id",
-            Self::ThreadId => "thread_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for MergeForwardMessageReceiveIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "email" => Self::Email,
-            "chat_id" => Self::ChatId,
-            "thread_id" => Self::ThreadId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for MergeForwardMessageReceiveIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MergeForwardMessageReceiveIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for MergeForwardMessageReceiveIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`ForwardMessageReceiveIdType`]: the platform declares these values more than once.
+pub type MergeForwardMessageReceiveIdType = crate::im::v1::ForwardMessageReceiveIdType;
 /// Values of `MessageHasPermissionSetting`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`MessageHasPermissionSetting::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     MessageHasPermissionSetting::AllMembers => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum MessageHasPermissionSetting {
-    /// `all_members`.
-    AllMembers,
-    /// `not_anyone`.
-    NotAnyone,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl MessageHasPermissionSetting {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["all_members", "not_anyone"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AllMembers => "all_members",
-            Self::NotAnyone => "not_anyone",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for MessageHasPermissionSetting {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "all_members" => Self::AllMembers,
-            "not_anyone" => Self::NotAnyone,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for MessageHasPermissionSetting {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
+/// The same type as [`DownloadHasPermissionSetting`]: the platform declares these values more than once.
+pub type MessageHasPermissionSetting = crate::im::v1::DownloadHasPermissionSetting;
 /// Values of `MessageSearchFilterChatType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`MessageSearchFilterChatType::Unknown`]
@@ -8922,103 +7722,8 @@ impl ::serde::Serialize for MessageSearchFilterChatType {
 
 /// Values of `ModifierIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ModifierIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ModifierIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ModifierIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `app_id`.
-    AppId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ModifierIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "app_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::AppId => "app_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ModifierIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "app_id" => Self::AppId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ModifierIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for ModifierIdType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ModifierIdType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MemberIdType`]: the platform declares these values more than once.
+pub type ModifierIdType = crate::im::v1::MemberIdType;
 /// Values of `OperatorType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`OperatorType::Unknown`]
@@ -9107,274 +7812,16 @@ impl<'de> ::serde::Deserialize<'de> for OperatorType {
 
 /// Values of `OwnerIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`OwnerIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     OwnerIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum OwnerIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// `app_id`.
-    AppId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl OwnerIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "user_id",
-        "union_id",
-        "open_id",
-        "app_id",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::AppId => "app_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for OwnerIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            "app_id" => Self::AppId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for OwnerIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for OwnerIdType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OwnerIdType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MemberIdType`]: the platform declares these values more than once.
+pub type OwnerIdType = crate::im::v1::MemberIdType;
 /// Values of `P2pTargetType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`P2pTargetType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     P2pTargetType::User => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum P2pTargetType {
-    /// `user`.
-    User,
-    /// `bot`.
-    Bot,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl P2pTargetType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["user", "bot"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Bot => "bot",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for P2pTargetType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "bot" => Self::Bot,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for P2pTargetType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for P2pTargetType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for P2pTargetType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ExcludeFromTypes`]: the platform declares these values more than once.
+pub type P2pTargetType = crate::im::v1::ExcludeFromTypes;
 /// Values of `PinManageSetting`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`PinManageSetting::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     PinManageSetting::OnlyOwner => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum PinManageSetting {
-    /// `only_owner`.
-    OnlyOwner,
-    /// `all_members`.
-    AllMembers,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl PinManageSetting {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["only_owner", "all_members"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OnlyOwner => "only_owner",
-            Self::AllMembers => "all_members",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PinManageSetting {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "only_owner" => Self::OnlyOwner,
-            "all_members" => Self::AllMembers,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for PinManageSetting {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PinManageSetting {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for PinManageSetting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`EditPermission`]: the platform declares these values more than once.
+pub type PinManageSetting = crate::im::v1::EditPermission;
 /// Values of `RecallType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`RecallType::Unknown`]
@@ -9579,73 +8026,8 @@ impl ::serde::Serialize for ReceiveIdType {
 
 /// Values of `ScreenshotHasPermissionSetting`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ScreenshotHasPermissionSetting::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ScreenshotHasPermissionSetting::AllMembers => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ScreenshotHasPermissionSetting {
-    /// `all_members`.
-    AllMembers,
-    /// `not_anyone`.
-    NotAnyone,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ScreenshotHasPermissionSetting {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["all_members", "not_anyone"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AllMembers => "all_members",
-            Self::NotAnyone => "not_anyone",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ScreenshotHasPermissionSetting {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "all_members" => Self::AllMembers,
-            "not_anyone" => Self::NotAnyone,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ScreenshotHasPermissionSetting {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
+/// The same type as [`DownloadHasPermissionSetting`]: the platform declares these values more than once.
+pub type ScreenshotHasPermissionSetting = crate::im::v1::DownloadHasPermissionSetting;
 /// Values of `SortType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`SortType::Unknown`]
@@ -9712,6 +8094,22 @@ impl ::std::fmt::Display for SortType {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SortType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for SortType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -10179,89 +8577,8 @@ impl ::serde::Serialize for UpdateFields {
 
 /// Values of `UrgentSetting`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`UrgentSetting::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     UrgentSetting::OnlyOwner => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum UrgentSetting {
-    /// `only_owner`.
-    OnlyOwner,
-    /// `all_members`.
-    AllMembers,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl UrgentSetting {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["only_owner", "all_members"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OnlyOwner => "only_owner",
-            Self::AllMembers => "all_members",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for UrgentSetting {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "only_owner" => Self::OnlyOwner,
-            "all_members" => Self::AllMembers,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for UrgentSetting {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UrgentSetting {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for UrgentSetting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`EditPermission`]: the platform declares these values more than once.
+pub type UrgentSetting = crate::im::v1::EditPermission;
 /// Kind of user id used in requests and answers.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`UserIdType::Unknown`]
@@ -10442,89 +8759,8 @@ impl ::serde::Serialize for ValidityPeriod {
 
 /// Values of `VideoConferenceSetting`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`VideoConferenceSetting::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     VideoConferenceSetting::OnlyOwner => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum VideoConferenceSetting {
-    /// `only_owner`.
-    OnlyOwner,
-    /// `all_members`.
-    AllMembers,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl VideoConferenceSetting {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["only_owner", "all_members"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OnlyOwner => "only_owner",
-            Self::AllMembers => "all_members",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for VideoConferenceSetting {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "only_owner" => Self::OnlyOwner,
-            "all_members" => Self::AllMembers,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for VideoConferenceSetting {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for VideoConferenceSetting {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for VideoConferenceSetting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`EditPermission`]: the platform declares these values more than once.
+pub type VideoConferenceSetting = crate::im::v1::EditPermission;
 /// Values of `ContainerIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ContainerIdType::Unknown`]
@@ -10612,174 +8848,12 @@ impl ::serde::Serialize for ContainerIdType {
 
 /// Values of `MessageSortType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`MessageSortType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     MessageSortType::ByCreateTimeAsc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum MessageSortType {
-    /// `ByCreateTimeAsc`.
-    ByCreateTimeAsc,
-    /// `ByCreateTimeDesc`.
-    ByCreateTimeDesc,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl MessageSortType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["ByCreateTimeAsc", "ByCreateTimeDesc"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByCreateTimeAsc => "ByCreateTimeAsc",
-            Self::ByCreateTimeDesc => "ByCreateTimeDesc",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for MessageSortType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "ByCreateTimeAsc" => Self::ByCreateTimeAsc,
-            "ByCreateTimeDesc" => Self::ByCreateTimeDesc,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for MessageSortType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MessageSortType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for MessageSortType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`ListMessageSortType`]: the platform declares these values more than once.
+pub type MessageSortType = crate::im::v1::ListMessageSortType;
 /// Values of `ChatSortType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ChatSortType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ChatSortType::ByCreateTimeAsc => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ChatSortType {
-    /// `ByCreateTimeAsc`.
-    ByCreateTimeAsc,
-    /// `ByActiveTimeDesc`.
-    ByActiveTimeDesc,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ChatSortType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["ByCreateTimeAsc", "ByActiveTimeDesc"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByCreateTimeAsc => "ByCreateTimeAsc",
-            Self::ByActiveTimeDesc => "ByActiveTimeDesc",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ChatSortType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "ByCreateTimeAsc" => Self::ByCreateTimeAsc,
-            "ByActiveTimeDesc" => Self::ByActiveTimeDesc,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ChatSortType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ChatSortType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ChatSortType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`SortType`]: the platform declares these values more than once.
+pub type ChatSortType = crate::im::v1::SortType;
 /// Values of `ChatType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`ChatType::Unknown`]
@@ -11201,106 +9275,8 @@ impl ::serde::Serialize for ChatPermissionScope {
 
 /// Values of `RestrictedPermission`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`RestrictedPermission::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     RestrictedPermission::AllMembers => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum RestrictedPermission {
-    /// `all_members`.
-    AllMembers,
-    /// `not_anyone`.
-    NotAnyone,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl RestrictedPermission {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["all_members", "not_anyone"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AllMembers => "all_members",
-            Self::NotAnyone => "not_anyone",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for RestrictedPermission {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "all_members" => Self::AllMembers,
-            "not_anyone" => Self::NotAnyone,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for RestrictedPermission {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for RestrictedPermission {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RestrictedPermission {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for RestrictedPermission {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for RestrictedPermission {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`DownloadHasPermissionSetting`]: the platform declares these values more than once.
+pub type RestrictedPermission = crate::im::v1::DownloadHasPermissionSetting;
 /// Values of `MessageChatType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`MessageChatType::Unknown`]

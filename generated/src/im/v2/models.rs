@@ -992,36 +992,8 @@ impl ::serde::Serialize for PatchFeedCardBody {
 
 /// The `PatchFeedCardData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchFeedCardData {
-    /// `failed_user_reasons`.
-    pub failed_user_reasons: ::std::option::Option<
-        ::std::vec::Vec<crate::im::v2::FailedReason>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for PatchFeedCardData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchFeedCardData")?;
-        ::std::result::Result::Ok(Self {
-            failed_user_reasons: object.optional("failed_user_reasons")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchFeedCardData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BotTimeSentiveFeedCardData`]: the platform declares this shape more than once.
+pub type PatchFeedCardData = crate::im::v2::BotTimeSentiveFeedCardData;
 /// The `PatchTag` object.
 #[derive(
     ::std::fmt::Debug,
@@ -1126,34 +1098,8 @@ impl<'de> ::serde::Deserialize<'de> for PatchTagData {
 
 /// The `PatchTagFailReason` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchTagFailReason {
-    /// `duplicate_id`.
-    pub duplicate_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchTagFailReason {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchTagFailReason")?;
-        ::std::result::Result::Ok(Self {
-            duplicate_id: object.optional("duplicate_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchTagFailReason {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateTagFailReason`]: the platform declares this shape more than once.
+pub type PatchTagFailReason = crate::im::v2::CreateTagFailReason;
 /// The `SearchChatBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -1351,55 +1297,8 @@ impl<'de> ::serde::Deserialize<'de> for TagInfo {
 
 /// The `TagInfoV2` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TagInfoV2 {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `tenant_id`.
-    pub tenant_id: ::std::option::Option<::std::string::String>,
-    /// `tag_type`.
-    pub tag_type: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `i18n_names`.
-    pub i18n_names: ::std::option::Option<::std::vec::Vec<crate::im::v2::TagI18nNameV2>>,
-    /// `creator_id`.
-    pub creator_id: ::std::option::Option<::std::string::String>,
-    /// `create_time`.
-    pub create_time: ::std::option::Option<::std::string::String>,
-    /// `update_time`.
-    pub update_time: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for TagInfoV2 {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TagInfoV2")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            tenant_id: object.optional("tenant_id")?,
-            tag_type: object.optional("tag_type")?,
-            name: object.optional("name")?,
-            i18n_names: object.optional("i18n_names")?,
-            creator_id: object.optional("creator_id")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TagInfoV2 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`TagInfo`]: the platform declares this shape more than once.
+pub type TagInfoV2 = crate::im::v2::TagInfo;
 /// The `TagInfoWithBindVersion` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1470,78 +1369,12 @@ impl ::serde::Serialize for UpdateAppFeedCardBatchBody {
 
 /// The `UpdateAppFeedCardBatchData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateAppFeedCardBatchData {
-    /// `failed_cards`.
-    pub failed_cards: ::std::option::Option<
-        ::std::vec::Vec<crate::im::v2::OpenFailedUserAppFeedCardItem>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateAppFeedCardBatchData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateAppFeedCardBatchData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            failed_cards: object.optional("failed_cards")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateAppFeedCardBatchData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DeleteAppFeedCardBatchData`]: the platform declares this shape more than once.
+pub type UpdateAppFeedCardBatchData = crate::im::v2::DeleteAppFeedCardBatchData;
 /// The `UpdateBizEntityTagRelationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UpdateBizEntityTagRelationBody {
-    /// `tag_biz_type`.
-    pub tag_biz_type: ::std::string::String,
-    /// `biz_entity_id`.
-    pub biz_entity_id: ::std::string::String,
-    /// `tag_ids`.
-    pub tag_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `bot_id`.
-    pub bot_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateBizEntityTagRelationBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("tag_biz_type", &self.tag_biz_type);
-        object.put("biz_entity_id", &self.biz_entity_id);
-        object.put("tag_ids", &self.tag_ids);
-        object.put("bot_id", &self.bot_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateBizEntityTagRelationBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateBizEntityTagRelationBody`]: the platform declares this shape more than once.
+pub type UpdateBizEntityTagRelationBody = crate::im::v2::CreateBizEntityTagRelationBody;
 /// The `UpdateChatButtonBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -1583,39 +1416,8 @@ impl ::serde::Serialize for UpdateChatButtonBody {
 
 /// The `UpdateChatButtonData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateChatButtonData {
-    /// `failed_user_reasons`.
-    pub failed_user_reasons: ::std::option::Option<
-        ::std::vec::Vec<crate::im::v2::FailedReason>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateChatButtonData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateChatButtonData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            failed_user_reasons: object.optional("failed_user_reasons")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateChatButtonData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BotTimeSentiveFeedCardData`]: the platform declares this shape more than once.
+pub type UpdateChatButtonData = crate::im::v2::BotTimeSentiveFeedCardData;
 /// The `UserOpenAppFeedCardDeleter` object.
 #[derive(
     ::std::fmt::Debug,

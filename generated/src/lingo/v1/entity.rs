@@ -884,18 +884,3 @@ impl ::lark_runtime::Page for crate::lingo::v1::ListEntityData {
         self.entities.unwrap_or_default()
     }
 }
-
-impl ::lark_runtime::Page for crate::lingo::v1::SearchEntityData {
-    type Item = crate::lingo::v1::Entity;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.entities.unwrap_or_default()
-    }
-}

@@ -26,9 +26,9 @@ impl<'c> MailgroupMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::{BatchCreateMailgroupMemberBody, BatchCreateMailgroupMemberRequest};
+    /// use lark_sdk::mail::v1::BatchCreateMailgroupMemberRequest;
     ///
-    /// let request = BatchCreateMailgroupMemberRequest::new("<mailgroup_id>", BatchCreateMailgroupMemberBody::default());
+    /// let request = BatchCreateMailgroupMemberRequest::new("<mailgroup_id>", todo!("build the body"));
     /// let response = client.mail().v1().mailgroup_member().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::{BatchCreateMailgroupPermissionMemberBody, BatchCreateMailgroupPermissionMemberRequest};
+    /// use lark_sdk::mail::v1::BatchCreateMailgroupPermissionMemberRequest;
     ///
-    /// let request = BatchCreateMailgroupPermissionMemberRequest::new("<mailgroup_id>", BatchCreateMailgroupPermissionMemberBody::default());
+    /// let request = BatchCreateMailgroupPermissionMemberRequest::new("<mailgroup_id>", todo!("build the body"));
     /// let response = client.mail().v1().mailgroup_permission_member().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -243,15 +243,33 @@ impl ::serde::Serialize for BatchCreateMailgroupManagerBody {
 }
 
 /// The `BatchCreateMailgroupMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCreateMailgroupMemberBody {
     /// `items`.
     pub items: ::std::option::Option<::std::vec::Vec<crate::mail::v1::MailgroupMember>>,
+}
+
+impl ::lark_runtime::json::FromJson for BatchCreateMailgroupMemberBody {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "BatchCreateMailgroupMemberBody",
+        )?;
+        ::std::result::Result::Ok(Self {
+            items: object.optional("items")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BatchCreateMailgroupMemberBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchCreateMailgroupMemberBody {
@@ -274,22 +292,25 @@ impl ::serde::Serialize for BatchCreateMailgroupMemberBody {
 
 /// The `BatchCreateMailgroupMemberData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BatchCreateMailgroupMemberData {
+/// The same type as [`BatchCreateMailgroupMemberBody`]: the platform declares this shape more than once.
+pub type BatchCreateMailgroupMemberData = crate::mail::v1::BatchCreateMailgroupMemberBody;
+/// The `BatchCreateMailgroupPermissionMemberBody` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct BatchCreateMailgroupPermissionMemberBody {
     /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::mail::v1::MailgroupMember>>,
+    pub items: ::std::option::Option<
+        ::std::vec::Vec<crate::mail::v1::MailgroupPermissionMember>,
+    >,
 }
 
-impl ::lark_runtime::json::FromJson for BatchCreateMailgroupMemberData {
+impl ::lark_runtime::json::FromJson for BatchCreateMailgroupPermissionMemberBody {
     #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
         let mut object = ::lark_runtime::json::Object::new(
             value,
-            "BatchCreateMailgroupMemberData",
+            "BatchCreateMailgroupPermissionMemberBody",
         )?;
         ::std::result::Result::Ok(Self {
             items: object.optional("items")?,
@@ -297,26 +318,12 @@ impl ::lark_runtime::json::FromJson for BatchCreateMailgroupMemberData {
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for BatchCreateMailgroupMemberData {
+impl<'de> ::serde::Deserialize<'de> for BatchCreateMailgroupPermissionMemberBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
     }
-}
-
-/// The `BatchCreateMailgroupPermissionMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct BatchCreateMailgroupPermissionMemberBody {
-    /// `items`.
-    pub items: ::std::option::Option<
-        ::std::vec::Vec<crate::mail::v1::MailgroupPermissionMember>,
-    >,
 }
 
 impl ::lark_runtime::json::ToJson for BatchCreateMailgroupPermissionMemberBody {
@@ -339,39 +346,8 @@ impl ::serde::Serialize for BatchCreateMailgroupPermissionMemberBody {
 
 /// The `BatchCreateMailgroupPermissionMemberData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct BatchCreateMailgroupPermissionMemberData {
-    /// `items`.
-    pub items: ::std::option::Option<
-        ::std::vec::Vec<crate::mail::v1::MailgroupPermissionMember>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for BatchCreateMailgroupPermissionMemberData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "BatchCreateMailgroupPermissionMemberData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BatchCreateMailgroupPermissionMemberData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchCreateMailgroupPermissionMemberBody`]: the platform declares this shape more than once.
+pub type BatchCreateMailgroupPermissionMemberData = crate::mail::v1::BatchCreateMailgroupPermissionMemberBody;
 /// The `BatchCreatePublicMailboxMemberBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -438,37 +414,9 @@ impl<'de> ::serde::Deserialize<'de> for BatchCreatePublicMailboxMemberData {
 }
 
 /// The `BatchDeleteMailgroupManagerBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct BatchDeleteMailgroupManagerBody {
-    /// `mailgroup_manager_list`.
-    pub mailgroup_manager_list: ::std::option::Option<
-        ::std::vec::Vec<crate::mail::v1::MailgroupManager>,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for BatchDeleteMailgroupManagerBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("mailgroup_manager_list", &self.mailgroup_manager_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BatchDeleteMailgroupManagerBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchCreateMailgroupManagerBody`]: the platform declares this shape more than once.
+pub type BatchDeleteMailgroupManagerBody = crate::mail::v1::BatchCreateMailgroupManagerBody;
 /// The `BatchDeleteMailgroupMemberBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -799,10 +747,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMailgroupAliasData {
 }
 
 /// The `CreateMailgroupData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateMailgroupData {
     /// `mailgroup_id`.
     pub mailgroup_id: ::std::option::Option<::std::string::String>,
@@ -852,11 +797,33 @@ impl<'de> ::serde::Deserialize<'de> for CreateMailgroupData {
     }
 }
 
+impl ::lark_runtime::json::ToJson for CreateMailgroupData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("mailgroup_id", &self.mailgroup_id);
+        object.put("email", &self.email);
+        object.put("name", &self.name);
+        object.put("description", &self.description);
+        object.put("direct_members_count", &self.direct_members_count);
+        object.put("include_external_member", &self.include_external_member);
+        object.put("include_all_company_member", &self.include_all_company_member);
+        object.put("who_can_send_mail", &self.who_can_send_mail);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateMailgroupData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// The `CreateMailgroupMemberData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateMailgroupMemberData {
     /// `member_id`.
     pub member_id: ::std::option::Option<::std::string::String>,
@@ -897,11 +864,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateMailgroupMemberData {
     }
 }
 
+impl ::lark_runtime::json::ToJson for CreateMailgroupMemberData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("member_id", &self.member_id);
+        object.put("email", &self.email);
+        object.put("user_id", &self.user_id);
+        object.put("department_id", &self.department_id);
+        object.put("type", &self.r#type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateMailgroupMemberData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// The `CreateMailgroupPermissionMemberData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateMailgroupPermissionMemberData {
     /// `permission_member_id`.
     pub permission_member_id: ::std::option::Option<::std::string::String>,
@@ -944,6 +930,28 @@ impl<'de> ::serde::Deserialize<'de> for CreateMailgroupPermissionMemberData {
     }
 }
 
+impl ::lark_runtime::json::ToJson for CreateMailgroupPermissionMemberData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("permission_member_id", &self.permission_member_id);
+        object.put("user_id", &self.user_id);
+        object.put("department_id", &self.department_id);
+        object.put("email", &self.email);
+        object.put("type", &self.r#type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreateMailgroupPermissionMemberData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// The `CreatePublicMailboxAliasData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -978,10 +986,7 @@ impl<'de> ::serde::Deserialize<'de> for CreatePublicMailboxAliasData {
 }
 
 /// The `CreatePublicMailboxData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreatePublicMailboxData {
     /// `public_mailbox_id`.
     pub public_mailbox_id: ::std::option::Option<::std::string::String>,
@@ -1019,11 +1024,29 @@ impl<'de> ::serde::Deserialize<'de> for CreatePublicMailboxData {
     }
 }
 
+impl ::lark_runtime::json::ToJson for CreatePublicMailboxData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("public_mailbox_id", &self.public_mailbox_id);
+        object.put("email", &self.email);
+        object.put("name", &self.name);
+        object.put("geo", &self.geo);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreatePublicMailboxData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// The `CreatePublicMailboxMemberData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreatePublicMailboxMemberData {
     /// `member_id`.
     pub member_id: ::std::option::Option<::std::string::String>,
@@ -1055,6 +1078,26 @@ impl<'de> ::serde::Deserialize<'de> for CreatePublicMailboxMemberData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CreatePublicMailboxMemberData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("member_id", &self.member_id);
+        object.put("user_id", &self.user_id);
+        object.put("type", &self.r#type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CreatePublicMailboxMemberData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1686,228 +1729,24 @@ impl<'de> ::serde::Deserialize<'de> for GetByCardUserMailboxMessageData {
 
 /// The `GetMailgroupData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetMailgroupData {
-    /// `mailgroup_id`.
-    pub mailgroup_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `direct_members_count`.
-    pub direct_members_count: ::std::option::Option<::std::string::String>,
-    /// `include_external_member`.
-    pub include_external_member: ::std::option::Option<bool>,
-    /// `include_all_company_member`.
-    pub include_all_company_member: ::std::option::Option<bool>,
-    /// `who_can_send_mail`.
-    pub who_can_send_mail: ::std::option::Option<crate::mail::v1::WhoCanSendMail>,
-}
-
-impl ::lark_runtime::json::FromJson for GetMailgroupData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetMailgroupData")?;
-        ::std::result::Result::Ok(Self {
-            mailgroup_id: object.optional("mailgroup_id")?,
-            email: object.optional("email")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            direct_members_count: object.optional("direct_members_count")?,
-            include_external_member: object.optional("include_external_member")?,
-            include_all_company_member: object.optional("include_all_company_member")?,
-            who_can_send_mail: object.optional("who_can_send_mail")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetMailgroupData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateMailgroupData`]: the platform declares this shape more than once.
+pub type GetMailgroupData = crate::mail::v1::CreateMailgroupData;
 /// The `GetMailgroupMemberData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetMailgroupMemberData {
-    /// `member_id`.
-    pub member_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `department_id`.
-    pub department_id: ::std::option::Option<::std::string::String>,
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::mail::v1::Type>,
-}
-
-impl ::lark_runtime::json::FromJson for GetMailgroupMemberData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetMailgroupMemberData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            member_id: object.optional("member_id")?,
-            email: object.optional("email")?,
-            user_id: object.optional("user_id")?,
-            department_id: object.optional("department_id")?,
-            r#type: object.optional("type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetMailgroupMemberData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateMailgroupMemberData`]: the platform declares this shape more than once.
+pub type GetMailgroupMemberData = crate::mail::v1::CreateMailgroupMemberData;
 /// The `GetMailgroupPermissionMemberData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetMailgroupPermissionMemberData {
-    /// `permission_member_id`.
-    pub permission_member_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `department_id`.
-    pub department_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `type`.
-    pub r#type: ::std::option::Option<
-        crate::mail::v1::GetMailgroupPermissionMemberDataType,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for GetMailgroupPermissionMemberData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetMailgroupPermissionMemberData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            permission_member_id: object.optional("permission_member_id")?,
-            user_id: object.optional("user_id")?,
-            department_id: object.optional("department_id")?,
-            email: object.optional("email")?,
-            r#type: object.optional("type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetMailgroupPermissionMemberData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateMailgroupPermissionMemberData`]: the platform declares this shape more than once.
+pub type GetMailgroupPermissionMemberData = crate::mail::v1::CreateMailgroupPermissionMemberData;
 /// The `GetPublicMailboxData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetPublicMailboxData {
-    /// `public_mailbox_id`.
-    pub public_mailbox_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `geo`.
-    pub geo: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for GetPublicMailboxData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetPublicMailboxData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            public_mailbox_id: object.optional("public_mailbox_id")?,
-            email: object.optional("email")?,
-            name: object.optional("name")?,
-            geo: object.optional("geo")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetPublicMailboxData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreatePublicMailboxData`]: the platform declares this shape more than once.
+pub type GetPublicMailboxData = crate::mail::v1::CreatePublicMailboxData;
 /// The `GetPublicMailboxMemberData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetPublicMailboxMemberData {
-    /// `member_id`.
-    pub member_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for GetPublicMailboxMemberData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetPublicMailboxMemberData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            member_id: object.optional("member_id")?,
-            user_id: object.optional("user_id")?,
-            r#type: object.optional("type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetPublicMailboxMemberData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreatePublicMailboxMemberData`]: the platform declares this shape more than once.
+pub type GetPublicMailboxMemberData = crate::mail::v1::CreatePublicMailboxMemberData;
 /// The `GetRecallDetailUserMailboxSentMessageData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2033,70 +1872,12 @@ impl<'de> ::serde::Deserialize<'de> for GetUserMailboxDraftData {
 
 /// The `GetUserMailboxFolderData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetUserMailboxFolderData {
-    /// `folder`.
-    pub folder: ::std::option::Option<crate::mail::v1::Folder>,
-}
-
-impl ::lark_runtime::json::FromJson for GetUserMailboxFolderData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetUserMailboxFolderData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            folder: object.optional("folder")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetUserMailboxFolderData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateUserMailboxFolderData`]: the platform declares this shape more than once.
+pub type GetUserMailboxFolderData = crate::mail::v1::CreateUserMailboxFolderData;
 /// The `GetUserMailboxLabelData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetUserMailboxLabelData {
-    /// `label`.
-    pub label: ::std::option::Option<crate::mail::v1::Label>,
-}
-
-impl ::lark_runtime::json::FromJson for GetUserMailboxLabelData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetUserMailboxLabelData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            label: object.optional("label")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetUserMailboxLabelData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateUserMailboxLabelData`]: the platform declares this shape more than once.
+pub type GetUserMailboxLabelData = crate::mail::v1::CreateUserMailboxLabelData;
 /// The `GetUserMailboxMessageData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2132,37 +1913,8 @@ impl<'de> ::serde::Deserialize<'de> for GetUserMailboxMessageData {
 
 /// The `GetUserMailboxTemplateData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetUserMailboxTemplateData {
-    /// `template`.
-    pub template: ::std::option::Option<crate::mail::v1::Template>,
-}
-
-impl ::lark_runtime::json::FromJson for GetUserMailboxTemplateData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetUserMailboxTemplateData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            template: object.optional("template")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetUserMailboxTemplateData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateUserMailboxTemplateData`]: the platform declares this shape more than once.
+pub type GetUserMailboxTemplateData = crate::mail::v1::CreateUserMailboxTemplateData;
 /// The `GetUserMailboxThreadData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2443,37 +2195,8 @@ impl<'de> ::serde::Deserialize<'de> for ListMailgroupPermissionMemberData {
 
 /// The `ListPublicMailboxAliasData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListPublicMailboxAliasData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::mail::v1::EmailAlias>>,
-}
-
-impl ::lark_runtime::json::FromJson for ListPublicMailboxAliasData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListPublicMailboxAliasData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListPublicMailboxAliasData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListMailgroupAliasData`]: the platform declares this shape more than once.
+pub type ListPublicMailboxAliasData = crate::mail::v1::ListMailgroupAliasData;
 /// The `ListPublicMailboxData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2589,37 +2312,8 @@ impl<'de> ::serde::Deserialize<'de> for ListThreadMessageUserMailboxMessageData 
 
 /// The `ListUserMailboxAliasData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListUserMailboxAliasData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::mail::v1::EmailAlias>>,
-}
-
-impl ::lark_runtime::json::FromJson for ListUserMailboxAliasData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListUserMailboxAliasData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListUserMailboxAliasData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListMailgroupAliasData`]: the platform declares this shape more than once.
+pub type ListUserMailboxAliasData = crate::mail::v1::ListMailgroupAliasData;
 /// The `ListUserMailboxDraftData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3173,78 +2867,9 @@ impl<'de> ::serde::Deserialize<'de> for MailSearchMeta {
 }
 
 /// The `Mailgroup` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct Mailgroup {
-    /// `mailgroup_id`.
-    pub mailgroup_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `direct_members_count`.
-    pub direct_members_count: ::std::option::Option<::std::string::String>,
-    /// `include_external_member`.
-    pub include_external_member: ::std::option::Option<bool>,
-    /// `include_all_company_member`.
-    pub include_all_company_member: ::std::option::Option<bool>,
-    /// `who_can_send_mail`.
-    pub who_can_send_mail: ::std::option::Option<crate::mail::v1::WhoCanSendMail>,
-}
-
-impl ::lark_runtime::json::FromJson for Mailgroup {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "Mailgroup")?;
-        ::std::result::Result::Ok(Self {
-            mailgroup_id: object.optional("mailgroup_id")?,
-            email: object.optional("email")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            direct_members_count: object.optional("direct_members_count")?,
-            include_external_member: object.optional("include_external_member")?,
-            include_all_company_member: object.optional("include_all_company_member")?,
-            who_can_send_mail: object.optional("who_can_send_mail")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Mailgroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Mailgroup {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("mailgroup_id", &self.mailgroup_id);
-        object.put("email", &self.email);
-        object.put("name", &self.name);
-        object.put("description", &self.description);
-        object.put("direct_members_count", &self.direct_members_count);
-        object.put("include_external_member", &self.include_external_member);
-        object.put("include_all_company_member", &self.include_all_company_member);
-        object.put("who_can_send_mail", &self.who_can_send_mail);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Mailgroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateMailgroupData`]: the platform declares this shape more than once.
+pub type Mailgroup = crate::mail::v1::CreateMailgroupData;
 /// The `MailgroupManager` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MailgroupManager {
@@ -3291,130 +2916,13 @@ impl ::serde::Serialize for MailgroupManager {
 }
 
 /// The `MailgroupMember` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct MailgroupMember {
-    /// `member_id`.
-    pub member_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `department_id`.
-    pub department_id: ::std::option::Option<::std::string::String>,
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::mail::v1::Type>,
-}
-
-impl ::lark_runtime::json::FromJson for MailgroupMember {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "MailgroupMember")?;
-        ::std::result::Result::Ok(Self {
-            member_id: object.optional("member_id")?,
-            email: object.optional("email")?,
-            user_id: object.optional("user_id")?,
-            department_id: object.optional("department_id")?,
-            r#type: object.optional("type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MailgroupMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MailgroupMember {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("member_id", &self.member_id);
-        object.put("email", &self.email);
-        object.put("user_id", &self.user_id);
-        object.put("department_id", &self.department_id);
-        object.put("type", &self.r#type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MailgroupMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateMailgroupMemberData`]: the platform declares this shape more than once.
+pub type MailgroupMember = crate::mail::v1::CreateMailgroupMemberData;
 /// The `MailgroupPermissionMember` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct MailgroupPermissionMember {
-    /// `permission_member_id`.
-    pub permission_member_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `department_id`.
-    pub department_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::mail::v1::MailgroupPermissionMemberType>,
-}
-
-impl ::lark_runtime::json::FromJson for MailgroupPermissionMember {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MailgroupPermissionMember",
-        )?;
-        ::std::result::Result::Ok(Self {
-            permission_member_id: object.optional("permission_member_id")?,
-            user_id: object.optional("user_id")?,
-            department_id: object.optional("department_id")?,
-            email: object.optional("email")?,
-            r#type: object.optional("type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MailgroupPermissionMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MailgroupPermissionMember {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("permission_member_id", &self.permission_member_id);
-        object.put("user_id", &self.user_id);
-        object.put("department_id", &self.department_id);
-        object.put("email", &self.email);
-        object.put("type", &self.r#type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MailgroupPermissionMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateMailgroupPermissionMemberData`]: the platform declares this shape more than once.
+pub type MailgroupPermissionMember = crate::mail::v1::CreateMailgroupPermissionMemberData;
 /// The `Message` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3600,41 +3108,9 @@ impl ::serde::Serialize for ModifyUserMailboxMessageBody {
 }
 
 /// The `ModifyUserMailboxThreadBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct ModifyUserMailboxThreadBody {
-    /// `add_label_ids`.
-    pub add_label_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `remove_label_ids`.
-    pub remove_label_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `add_folder`.
-    pub add_folder: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for ModifyUserMailboxThreadBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("add_label_ids", &self.add_label_ids);
-        object.put("remove_label_ids", &self.remove_label_ids);
-        object.put("add_folder", &self.add_folder);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ModifyUserMailboxThreadBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`ModifyUserMailboxMessageBody`]: the platform declares this shape more than once.
+pub type ModifyUserMailboxThreadBody = crate::mail::v1::ModifyUserMailboxMessageBody;
 /// The `MultiEntitySearchItem` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3697,97 +3173,12 @@ impl<'de> ::serde::Deserialize<'de> for MultiEntitySearchItem {
 
 /// The `PatchMailgroupData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchMailgroupData {
-    /// `mailgroup_id`.
-    pub mailgroup_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `direct_members_count`.
-    pub direct_members_count: ::std::option::Option<::std::string::String>,
-    /// `include_external_member`.
-    pub include_external_member: ::std::option::Option<bool>,
-    /// `include_all_company_member`.
-    pub include_all_company_member: ::std::option::Option<bool>,
-    /// `who_can_send_mail`.
-    pub who_can_send_mail: ::std::option::Option<crate::mail::v1::WhoCanSendMail>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchMailgroupData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchMailgroupData")?;
-        ::std::result::Result::Ok(Self {
-            mailgroup_id: object.optional("mailgroup_id")?,
-            email: object.optional("email")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            direct_members_count: object.optional("direct_members_count")?,
-            include_external_member: object.optional("include_external_member")?,
-            include_all_company_member: object.optional("include_all_company_member")?,
-            who_can_send_mail: object.optional("who_can_send_mail")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchMailgroupData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateMailgroupData`]: the platform declares this shape more than once.
+pub type PatchMailgroupData = crate::mail::v1::CreateMailgroupData;
 /// The `PatchPublicMailboxData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchPublicMailboxData {
-    /// `public_mailbox_id`.
-    pub public_mailbox_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `geo`.
-    pub geo: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchPublicMailboxData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchPublicMailboxData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            public_mailbox_id: object.optional("public_mailbox_id")?,
-            email: object.optional("email")?,
-            name: object.optional("name")?,
-            geo: object.optional("geo")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchPublicMailboxData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreatePublicMailboxData`]: the platform declares this shape more than once.
+pub type PatchPublicMailboxData = crate::mail::v1::CreatePublicMailboxData;
 /// The `PatchUserMailboxLabelBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchUserMailboxLabelBody {
@@ -3815,37 +3206,8 @@ impl ::serde::Serialize for PatchUserMailboxLabelBody {
 
 /// The `PatchUserMailboxLabelData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchUserMailboxLabelData {
-    /// `label`.
-    pub label: ::std::option::Option<crate::mail::v1::Label>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchUserMailboxLabelData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchUserMailboxLabelData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            label: object.optional("label")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchUserMailboxLabelData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateUserMailboxLabelData`]: the platform declares this shape more than once.
+pub type PatchUserMailboxLabelData = crate::mail::v1::CreateUserMailboxLabelData;
 /// The `ProfileUserMailboxData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3883,118 +3245,13 @@ impl<'de> ::serde::Deserialize<'de> for ProfileUserMailboxData {
 }
 
 /// The `PublicMailbox` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct PublicMailbox {
-    /// `public_mailbox_id`.
-    pub public_mailbox_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `geo`.
-    pub geo: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for PublicMailbox {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PublicMailbox")?;
-        ::std::result::Result::Ok(Self {
-            public_mailbox_id: object.optional("public_mailbox_id")?,
-            email: object.optional("email")?,
-            name: object.optional("name")?,
-            geo: object.optional("geo")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PublicMailbox {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PublicMailbox {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("public_mailbox_id", &self.public_mailbox_id);
-        object.put("email", &self.email);
-        object.put("name", &self.name);
-        object.put("geo", &self.geo);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PublicMailbox {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreatePublicMailboxData`]: the platform declares this shape more than once.
+pub type PublicMailbox = crate::mail::v1::CreatePublicMailboxData;
 /// The `PublicMailboxMember` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct PublicMailboxMember {
-    /// `member_id`.
-    pub member_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for PublicMailboxMember {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PublicMailboxMember",
-        )?;
-        ::std::result::Result::Ok(Self {
-            member_id: object.optional("member_id")?,
-            user_id: object.optional("user_id")?,
-            r#type: object.optional("type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PublicMailboxMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PublicMailboxMember {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("member_id", &self.member_id);
-        object.put("user_id", &self.user_id);
-        object.put("type", &self.r#type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PublicMailboxMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreatePublicMailboxMemberData`]: the platform declares this shape more than once.
+pub type PublicMailboxMember = crate::mail::v1::CreatePublicMailboxMemberData;
 /// The `QueryUserBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -5252,131 +4509,17 @@ impl ::serde::Serialize for TimeRange {
 }
 
 /// The `UnsubscribeUserMailboxEventBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UnsubscribeUserMailboxEventBody {
-    /// `event_type`.
-    pub event_type: i32,
-}
-
-impl ::lark_runtime::json::ToJson for UnsubscribeUserMailboxEventBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("event_type", &self.event_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UnsubscribeUserMailboxEventBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`SubscribeUserMailboxEventBody`]: the platform declares this shape more than once.
+pub type UnsubscribeUserMailboxEventBody = crate::mail::v1::SubscribeUserMailboxEventBody;
 /// The `UpdateMailgroupData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateMailgroupData {
-    /// `mailgroup_id`.
-    pub mailgroup_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `direct_members_count`.
-    pub direct_members_count: ::std::option::Option<::std::string::String>,
-    /// `include_external_member`.
-    pub include_external_member: ::std::option::Option<bool>,
-    /// `include_all_company_member`.
-    pub include_all_company_member: ::std::option::Option<bool>,
-    /// `who_can_send_mail`.
-    pub who_can_send_mail: ::std::option::Option<crate::mail::v1::WhoCanSendMail>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateMailgroupData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateMailgroupData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            mailgroup_id: object.optional("mailgroup_id")?,
-            email: object.optional("email")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            direct_members_count: object.optional("direct_members_count")?,
-            include_external_member: object.optional("include_external_member")?,
-            include_all_company_member: object.optional("include_all_company_member")?,
-            who_can_send_mail: object.optional("who_can_send_mail")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateMailgroupData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateMailgroupData`]: the platform declares this shape more than once.
+pub type UpdateMailgroupData = crate::mail::v1::CreateMailgroupData;
 /// The `UpdatePublicMailboxData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdatePublicMailboxData {
-    /// `public_mailbox_id`.
-    pub public_mailbox_id: ::std::option::Option<::std::string::String>,
-    /// `email`.
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `name`.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `geo`.
-    pub geo: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdatePublicMailboxData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdatePublicMailboxData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            public_mailbox_id: object.optional("public_mailbox_id")?,
-            email: object.optional("email")?,
-            name: object.optional("name")?,
-            geo: object.optional("geo")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdatePublicMailboxData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreatePublicMailboxData`]: the platform declares this shape more than once.
+pub type UpdatePublicMailboxData = crate::mail::v1::CreatePublicMailboxData;
 /// The `UpdateUserMailboxDraftBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -5409,98 +4552,16 @@ impl ::serde::Serialize for UpdateUserMailboxDraftBody {
 
 /// The `UpdateUserMailboxDraftData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateUserMailboxDraftData {
-    /// `draft`.
-    pub draft: ::std::option::Option<crate::mail::v1::Draft>,
-    /// `reference`.
-    pub reference: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateUserMailboxDraftData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateUserMailboxDraftData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            draft: object.optional("draft")?,
-            reference: object.optional("reference")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateUserMailboxDraftData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateUserMailboxDraftData`]: the platform declares this shape more than once.
+pub type UpdateUserMailboxDraftData = crate::mail::v1::CreateUserMailboxDraftData;
 /// The `UpdateUserMailboxTemplateBody` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct UpdateUserMailboxTemplateBody {
-    /// `template`.
-    pub template: crate::mail::v1::Template,
-}
-
-impl ::lark_runtime::json::ToJson for UpdateUserMailboxTemplateBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("template", &self.template);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UpdateUserMailboxTemplateBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CreateUserMailboxTemplateBody`]: the platform declares this shape more than once.
+pub type UpdateUserMailboxTemplateBody = crate::mail::v1::CreateUserMailboxTemplateBody;
 /// The `UpdateUserMailboxTemplateData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateUserMailboxTemplateData {
-    /// `template`.
-    pub template: ::std::option::Option<crate::mail::v1::Template>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateUserMailboxTemplateData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateUserMailboxTemplateData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            template: object.optional("template")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateUserMailboxTemplateData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateUserMailboxTemplateData`]: the platform declares this shape more than once.
+pub type UpdateUserMailboxTemplateData = crate::mail::v1::CreateUserMailboxTemplateData;
 /// The `User` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -6030,6 +5091,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateMailgroupPermissionMemberDataType 
     }
 }
 
+impl ::lark_runtime::json::ToJson for CreateMailgroupPermissionMemberDataType {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        ::serde_json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl ::serde::Serialize for CreateMailgroupPermissionMemberDataType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Values of `DepartmentIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`DepartmentIdType::Unknown`]
@@ -6414,103 +5491,8 @@ impl ::serde::Serialize for Format {
 
 /// Values of `GetMailgroupPermissionMemberDataType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetMailgroupPermissionMemberDataType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetMailgroupPermissionMemberDataType::User => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetMailgroupPermissionMemberDataType {
-    /// `USER`.
-    User,
-    /// `DEPARTMENT`.
-    Department,
-    /// `MAIL_GROUP`.
-    MailGroup,
-    /// `PUBLIC_MAILBOX`.
-    PublicMailbox,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetMailgroupPermissionMemberDataType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "USER",
-        "DEPARTMENT",
-        "MAIL_GROUP",
-        "PUBLIC_MAILBOX",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "USER",
-            Self::Department => "DEPARTMENT",
-            Self::MailGroup => "MAIL_GROUP",
-            Self::PublicMailbox => "PUBLIC_MAILBOX",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetMailgroupPermissionMemberDataType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "USER" => Self::User,
-            "DEPARTMENT" => Self::Department,
-            "MAIL_GROUP" => Self::MailGroup,
-            "PUBLIC_MAILBOX" => Self::PublicMailbox,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetMailgroupPermissionMemberDataType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for GetMailgroupPermissionMemberDataType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetMailgroupPermissionMemberDataType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateMailgroupPermissionMemberDataType`]: the platform declares these values more than once.
+pub type GetMailgroupPermissionMemberDataType = crate::mail::v1::CreateMailgroupPermissionMemberDataType;
 /// Values of `GetRecallDetailUserMailboxSentMessageDataRecallStatus`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`GetRecallDetailUserMailboxSentMessageDataRecallStatus::Unknown`]
@@ -6602,386 +5584,20 @@ for GetRecallDetailUserMailboxSentMessageDataRecallStatus {
 
 /// Values of `GetUserMailboxMessageFormat`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetUserMailboxMessageFormat::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetUserMailboxMessageFormat::Full => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetUserMailboxMessageFormat {
-    /// `full`.
-    Full,
-    /// `plain_text_full`.
-    PlainTextFull,
-    /// `metadata`.
-    Metadata,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetUserMailboxMessageFormat {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["full", "plain_text_full", "metadata"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Full => "full",
-            Self::PlainTextFull => "plain_text_full",
-            Self::Metadata => "metadata",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetUserMailboxMessageFormat {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "full" => Self::Full,
-            "plain_text_full" => Self::PlainTextFull,
-            "metadata" => Self::Metadata,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetUserMailboxMessageFormat {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetUserMailboxMessageFormat {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetUserMailboxMessageFormat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BatchGetUserMailboxMessageBodyFormat`]: the platform declares these values more than once.
+pub type GetUserMailboxMessageFormat = crate::mail::v1::BatchGetUserMailboxMessageBodyFormat;
 /// Values of `GetUserMailboxThreadFormat`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetUserMailboxThreadFormat::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetUserMailboxThreadFormat::Full => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetUserMailboxThreadFormat {
-    /// `full`.
-    Full,
-    /// `plain_text_full`.
-    PlainTextFull,
-    /// `metadata`.
-    Metadata,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetUserMailboxThreadFormat {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["full", "plain_text_full", "metadata"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Full => "full",
-            Self::PlainTextFull => "plain_text_full",
-            Self::Metadata => "metadata",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetUserMailboxThreadFormat {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "full" => Self::Full,
-            "plain_text_full" => Self::PlainTextFull,
-            "metadata" => Self::Metadata,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetUserMailboxThreadFormat {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetUserMailboxThreadFormat {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetUserMailboxThreadFormat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BatchGetUserMailboxMessageBodyFormat`]: the platform declares these values more than once.
+pub type GetUserMailboxThreadFormat = crate::mail::v1::BatchGetUserMailboxMessageBodyFormat;
 /// Values of `ListThreadMessageUserMailboxMessageFormat`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`ListThreadMessageUserMailboxMessageFormat::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     ListThreadMessageUserMailboxMessageFormat::Full => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ListThreadMessageUserMailboxMessageFormat {
-    /// `full`.
-    Full,
-    /// `plain_text_full`.
-    PlainTextFull,
-    /// `metadata`.
-    Metadata,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl ListThreadMessageUserMailboxMessageFormat {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["full", "plain_text_full", "metadata"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Full => "full",
-            Self::PlainTextFull => "plain_text_full",
-            Self::Metadata => "metadata",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListThreadMessageUserMailboxMessageFormat {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "full" => Self::Full,
-            "plain_text_full" => Self::PlainTextFull,
-            "metadata" => Self::Metadata,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListThreadMessageUserMailboxMessageFormat {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ListThreadMessageUserMailboxMessageFormat {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for ListThreadMessageUserMailboxMessageFormat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`BatchGetUserMailboxMessageBodyFormat`]: the platform declares these values more than once.
+pub type ListThreadMessageUserMailboxMessageFormat = crate::mail::v1::BatchGetUserMailboxMessageBodyFormat;
 /// Values of `MailgroupPermissionMemberType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`MailgroupPermissionMemberType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     MailgroupPermissionMemberType::User => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum MailgroupPermissionMemberType {
-    /// `USER`.
-    User,
-    /// `DEPARTMENT`.
-    Department,
-    /// `MAIL_GROUP`.
-    MailGroup,
-    /// `PUBLIC_MAILBOX`.
-    PublicMailbox,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl MailgroupPermissionMemberType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "USER",
-        "DEPARTMENT",
-        "MAIL_GROUP",
-        "PUBLIC_MAILBOX",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "USER",
-            Self::Department => "DEPARTMENT",
-            Self::MailGroup => "MAIL_GROUP",
-            Self::PublicMailbox => "PUBLIC_MAILBOX",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for MailgroupPermissionMemberType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "USER" => Self::User,
-            "DEPARTMENT" => Self::Department,
-            "MAIL_GROUP" => Self::MailGroup,
-            "PUBLIC_MAILBOX" => Self::PublicMailbox,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for MailgroupPermissionMemberType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::FromJson for MailgroupPermissionMemberType {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        ::lark_runtime::json::enum_text(value).map(|text| Self::from(text.as_str()))
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MailgroupPermissionMemberType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MailgroupPermissionMemberType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for MailgroupPermissionMemberType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CreateMailgroupPermissionMemberDataType`]: the platform declares these values more than once.
+pub type MailgroupPermissionMemberType = crate::mail::v1::CreateMailgroupPermissionMemberDataType;
 /// Values of `PriorityType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`PriorityType::Unknown`]

@@ -322,33 +322,5 @@ impl<'de> ::serde::Deserialize<'de> for ThirdPartyMeetingRoomEventCreatedEventOr
 
 /// The `ThirdPartyMeetingRoomEventCreatedEventStart` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ThirdPartyMeetingRoomEventCreatedEventStart {
-    /// `time_stamp`.
-    pub time_stamp: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ThirdPartyMeetingRoomEventCreatedEventStart {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ThirdPartyMeetingRoomEventCreatedEventStart",
-        )?;
-        ::std::result::Result::Ok(Self {
-            time_stamp: object.optional("time_stamp")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ThirdPartyMeetingRoomEventCreatedEventStart {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
+/// The same type as [`ThirdPartyMeetingRoomEventCreatedEventEnd`]: the platform declares this shape more than once.
+pub type ThirdPartyMeetingRoomEventCreatedEventStart = crate::meeting_room::v1::ThirdPartyMeetingRoomEventCreatedEventEnd;

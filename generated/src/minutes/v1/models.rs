@@ -646,35 +646,9 @@ impl ::serde::Serialize for TimeRange {
 }
 
 /// The `UnsubscriptionMinuteBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UnsubscriptionMinuteBody {
-    /// `event_type`.
-    pub event_type: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for UnsubscriptionMinuteBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("event_type", &self.event_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UnsubscriptionMinuteBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`SubscriptionMinuteBody`]: the platform declares this shape more than once.
+pub type UnsubscriptionMinuteBody = crate::minutes::v1::SubscriptionMinuteBody;
 /// The `UserId` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.

@@ -649,57 +649,9 @@ impl ::serde::Serialize for ContentParagraphElement {
 }
 
 /// The `ContentParagraphElementDocsLink` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ContentParagraphElementDocsLink {
-    /// `url`.
-    pub url: ::std::option::Option<::std::string::String>,
-    /// `title`.
-    pub title: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ContentParagraphElementDocsLink {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ContentParagraphElementDocsLink",
-        )?;
-        ::std::result::Result::Ok(Self {
-            url: object.optional("url")?,
-            title: object.optional("title")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ContentParagraphElementDocsLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ContentParagraphElementDocsLink {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("url", &self.url);
-        object.put("title", &self.title);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ContentParagraphElementDocsLink {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`ContentDocsLink`]: the platform declares this shape more than once.
+pub type ContentParagraphElementDocsLink = crate::okr::v1::ContentDocsLink;
 /// The `ContentParagraphElementTextRun` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ContentParagraphElementTextRun {
@@ -891,113 +843,13 @@ impl ::serde::Serialize for ContentParagraphElementTextRunStyleBackColor {
 }
 
 /// The `ContentParagraphElementTextRunStyleLink` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ContentParagraphElementTextRunStyleLink {
-    /// `url`.
-    pub url: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ContentParagraphElementTextRunStyleLink {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ContentParagraphElementTextRunStyleLink",
-        )?;
-        ::std::result::Result::Ok(Self {
-            url: object.optional("url")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ContentParagraphElementTextRunStyleLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ContentParagraphElementTextRunStyleLink {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("url", &self.url);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ContentParagraphElementTextRunStyleLink {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`ContentLink`]: the platform declares this shape more than once.
+pub type ContentParagraphElementTextRunStyleLink = crate::okr::v1::ContentLink;
 /// The `ContentParagraphElementTextRunStyleTextColor` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ContentParagraphElementTextRunStyleTextColor {
-    /// `red`.
-    pub red: ::std::option::Option<i64>,
-    /// `green`.
-    pub green: ::std::option::Option<i64>,
-    /// `blue`.
-    pub blue: ::std::option::Option<i64>,
-    /// `alpha`.
-    pub alpha: ::std::option::Option<i64>,
-}
-
-impl ::lark_runtime::json::FromJson for ContentParagraphElementTextRunStyleTextColor {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ContentParagraphElementTextRunStyleTextColor",
-        )?;
-        ::std::result::Result::Ok(Self {
-            red: object.optional("red")?,
-            green: object.optional("green")?,
-            blue: object.optional("blue")?,
-            alpha: object.optional("alpha")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ContentParagraphElementTextRunStyleTextColor {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ContentParagraphElementTextRunStyleTextColor {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("red", &self.red);
-        object.put("green", &self.green);
-        object.put("blue", &self.blue);
-        object.put("alpha", &self.alpha);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ContentParagraphElementTextRunStyleTextColor {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`ContentParagraphElementTextRunStyleBackColor`]: the platform declares this shape more than once.
+pub type ContentParagraphElementTextRunStyleTextColor = crate::okr::v1::ContentParagraphElementTextRunStyleBackColor;
 /// The `ContentParagraphStyle` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ContentParagraphStyle {
@@ -1372,50 +1224,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateProgressRecordData {
 
 /// The `GetProgressRecordData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetProgressRecordData {
-    /// `progress_id`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub progress_id: ::std::option::Option<::lark_runtime::Int64>,
-    /// `modify_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub modify_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `content`.
-    pub content: ::std::option::Option<crate::okr::v1::ContentBlock>,
-    /// `progress_rate`.
-    pub progress_rate: ::std::option::Option<crate::okr::v1::ProgressRateNew>,
-}
-
-impl ::lark_runtime::json::FromJson for GetProgressRecordData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetProgressRecordData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            progress_id: object.optional("progress_id")?,
-            modify_time: object.optional("modify_time")?,
-            content: object.optional("content")?,
-            progress_rate: object.optional("progress_rate")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetProgressRecordData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateProgressRecordData`]: the platform declares this shape more than once.
+pub type GetProgressRecordData = crate::okr::v1::CreateProgressRecordData;
 /// The `ListPeriodData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2292,50 +2102,8 @@ impl ::serde::Serialize for UpdateProgressRecordBody {
 
 /// The `UpdateProgressRecordData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateProgressRecordData {
-    /// `progress_id`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub progress_id: ::std::option::Option<::lark_runtime::Int64>,
-    /// `modify_time`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub modify_time: ::std::option::Option<::lark_runtime::Int64>,
-    /// `content`.
-    pub content: ::std::option::Option<crate::okr::v1::ContentBlock>,
-    /// `progress_rate`.
-    pub progress_rate: ::std::option::Option<crate::okr::v1::ProgressRateNew>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateProgressRecordData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateProgressRecordData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            progress_id: object.optional("progress_id")?,
-            modify_time: object.optional("modify_time")?,
-            content: object.optional("content")?,
-            progress_rate: object.optional("progress_rate")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateProgressRecordData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateProgressRecordData`]: the platform declares this shape more than once.
+pub type UpdateProgressRecordData = crate::okr::v1::CreateProgressRecordData;
 /// The `UploadImageBody` object.
 ///
 /// Sent as `multipart/form-data`; `file` fields become file parts.
@@ -2701,93 +2469,8 @@ impl ::serde::Serialize for CreateProgressRecordUserIdType {
 
 /// Values of `GetProgressRecordUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetProgressRecordUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetProgressRecordUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetProgressRecordUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetProgressRecordUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["user_id", "union_id", "open_id"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetProgressRecordUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetProgressRecordUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetProgressRecordUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetProgressRecordUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CreateProgressRecordUserIdType`]: the platform declares these values more than once.
+pub type GetProgressRecordUserIdType = crate::okr::v1::CreateProgressRecordUserIdType;
 /// Values of `Type`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Type::Unknown`]
@@ -2892,93 +2575,8 @@ impl ::serde::Serialize for Type {
 
 /// Values of `UpdateProgressRecordUserIdType`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`UpdateProgressRecordUserIdType::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     UpdateProgressRecordUserIdType::UserId => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum UpdateProgressRecordUserIdType {
-    /// `user_id`.
-    UserId,
-    /// `union_id`.
-    UnionId,
-    /// `open_id`.
-    OpenId,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl UpdateProgressRecordUserIdType {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &["user_id", "union_id", "open_id"];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserId => "user_id",
-            Self::UnionId => "union_id",
-            Self::OpenId => "open_id",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for UpdateProgressRecordUserIdType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "user_id" => Self::UserId,
-            "union_id" => Self::UnionId,
-            "open_id" => Self::OpenId,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for UpdateProgressRecordUserIdType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UpdateProgressRecordUserIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for UpdateProgressRecordUserIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`CreateProgressRecordUserIdType`]: the platform declares these values more than once.
+pub type UpdateProgressRecordUserIdType = crate::okr::v1::CreateProgressRecordUserIdType;
 /// Values of `UserIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`UserIdType::Unknown`]

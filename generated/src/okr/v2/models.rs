@@ -1176,109 +1176,16 @@ impl<'de> ::serde::Deserialize<'de> for Cycle {
 
 /// The `DeleteOkrAlignmentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteOkrAlignmentData {
-    /// `alignment_id`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub alignment_id: ::std::option::Option<::lark_runtime::Int64>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteOkrAlignmentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteOkrAlignmentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            alignment_id: object.optional("alignment_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteOkrAlignmentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateOkrObjectiveAlignmentData`]: the platform declares this shape more than once.
+pub type DeleteOkrAlignmentData = crate::okr::v2::CreateOkrObjectiveAlignmentData;
 /// The `DeleteOkrKeyResultData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteOkrKeyResultData {
-    /// `key_result_id`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub key_result_id: ::std::option::Option<::lark_runtime::Int64>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteOkrKeyResultData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteOkrKeyResultData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            key_result_id: object.optional("key_result_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteOkrKeyResultData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateOkrObjectiveKeyResultData`]: the platform declares this shape more than once.
+pub type DeleteOkrKeyResultData = crate::okr::v2::CreateOkrObjectiveKeyResultData;
 /// The `DeleteOkrObjectiveData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteOkrObjectiveData {
-    /// `objective_id`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub objective_id: ::std::option::Option<::lark_runtime::Int64>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteOkrObjectiveData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteOkrObjectiveData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            objective_id: object.optional("objective_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteOkrObjectiveData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateOkrCycleObjectiveData`]: the platform declares this shape more than once.
+pub type DeleteOkrObjectiveData = crate::okr::v2::CreateOkrCycleObjectiveData;
 /// The `GetOkrAlignmentData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1699,37 +1606,8 @@ impl ::serde::Serialize for KeyResultsWeightOkrObjectiveBody {
 
 /// The `KeyResultsWeightOkrObjectiveData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct KeyResultsWeightOkrObjectiveData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::okr::v2::KeyResult>>,
-}
-
-impl ::lark_runtime::json::FromJson for KeyResultsWeightOkrObjectiveData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "KeyResultsWeightOkrObjectiveData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for KeyResultsWeightOkrObjectiveData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`KeyResultsPositionOkrObjectiveData`]: the platform declares this shape more than once.
+pub type KeyResultsWeightOkrObjectiveData = crate::okr::v2::KeyResultsPositionOkrObjectiveData;
 /// The `ListOkrCategoryData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1957,37 +1835,8 @@ impl<'de> ::serde::Deserialize<'de> for ListOkrObjectiveAlignmentData {
 
 /// The `ListOkrObjectiveIndicatorData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListOkrObjectiveIndicatorData {
-    /// `indicator`.
-    pub indicator: ::std::option::Option<crate::okr::v2::Indicator>,
-}
-
-impl ::lark_runtime::json::FromJson for ListOkrObjectiveIndicatorData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListOkrObjectiveIndicatorData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            indicator: object.optional("indicator")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListOkrObjectiveIndicatorData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListOkrKeyResultIndicatorData`]: the platform declares this shape more than once.
+pub type ListOkrObjectiveIndicatorData = crate::okr::v2::ListOkrKeyResultIndicatorData;
 /// The `ListOkrObjectiveKeyResultData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2029,43 +1878,8 @@ impl<'de> ::serde::Deserialize<'de> for ListOkrObjectiveKeyResultData {
 
 /// The `ListOkrObjectiveProgressData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListOkrObjectiveProgressData {
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::okr::v2::Progress>>,
-}
-
-impl ::lark_runtime::json::FromJson for ListOkrObjectiveProgressData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListOkrObjectiveProgressData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListOkrObjectiveProgressData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListOkrKeyResultProgressData`]: the platform declares this shape more than once.
+pub type ListOkrObjectiveProgressData = crate::okr::v2::ListOkrKeyResultProgressData;
 /// The `Objective` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2271,37 +2085,8 @@ impl ::serde::Serialize for ObjectivesWeightOkrCycleBody {
 
 /// The `ObjectivesWeightOkrCycleData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ObjectivesWeightOkrCycleData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::okr::v2::Objective>>,
-}
-
-impl ::lark_runtime::json::FromJson for ObjectivesWeightOkrCycleData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ObjectivesWeightOkrCycleData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ObjectivesWeightOkrCycleData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ObjectivesPositionOkrCycleData`]: the platform declares this shape more than once.
+pub type ObjectivesWeightOkrCycleData = crate::okr::v2::ObjectivesPositionOkrCycleData;
 /// The `Owner` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2385,37 +2170,8 @@ impl ::serde::Serialize for PatchOkrIndicatorBody {
 
 /// The `PatchOkrIndicatorData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchOkrIndicatorData {
-    /// `indicator`.
-    pub indicator: ::std::option::Option<crate::okr::v2::Indicator>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchOkrIndicatorData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchOkrIndicatorData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            indicator: object.optional("indicator")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchOkrIndicatorData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListOkrKeyResultIndicatorData`]: the platform declares this shape more than once.
+pub type PatchOkrIndicatorData = crate::okr::v2::ListOkrKeyResultIndicatorData;
 /// The `PatchOkrKeyResultBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2456,37 +2212,8 @@ impl ::serde::Serialize for PatchOkrKeyResultBody {
 
 /// The `PatchOkrKeyResultData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchOkrKeyResultData {
-    /// `key_result`.
-    pub key_result: ::std::option::Option<crate::okr::v2::KeyResult>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchOkrKeyResultData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchOkrKeyResultData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            key_result: object.optional("key_result")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchOkrKeyResultData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetOkrKeyResultData`]: the platform declares this shape more than once.
+pub type PatchOkrKeyResultData = crate::okr::v2::GetOkrKeyResultData;
 /// The `PatchOkrObjectiveBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2531,37 +2258,8 @@ impl ::serde::Serialize for PatchOkrObjectiveBody {
 
 /// The `PatchOkrObjectiveData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchOkrObjectiveData {
-    /// `objective`.
-    pub objective: ::std::option::Option<crate::okr::v2::Objective>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchOkrObjectiveData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchOkrObjectiveData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            objective: object.optional("objective")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchOkrObjectiveData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetOkrObjectiveData`]: the platform declares this shape more than once.
+pub type PatchOkrObjectiveData = crate::okr::v2::GetOkrObjectiveData;
 /// The `Progress` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.

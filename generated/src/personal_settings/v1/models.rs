@@ -238,37 +238,8 @@ impl ::serde::Serialize for PatchSystemStatusBody {
 
 /// The `PatchSystemStatusData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchSystemStatusData {
-    /// `system_status`.
-    pub system_status: ::std::option::Option<crate::personal_settings::v1::SystemStatus>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchSystemStatusData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchSystemStatusData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            system_status: object.optional("system_status")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchSystemStatusData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSystemStatusData`]: the platform declares this shape more than once.
+pub type PatchSystemStatusData = crate::personal_settings::v1::CreateSystemStatusData;
 /// The `SystemStatus` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SystemStatus {
@@ -401,117 +372,13 @@ impl ::serde::Serialize for SystemStatusI18nName {
 }
 
 /// The `SystemStatusSyncI18nExplain` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct SystemStatusSyncI18nExplain {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-    /// `ja_jp`.
-    pub ja_jp: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SystemStatusSyncI18nExplain {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SystemStatusSyncI18nExplain",
-        )?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-            ja_jp: object.optional("ja_jp")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SystemStatusSyncI18nExplain {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for SystemStatusSyncI18nExplain {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("zh_cn", &self.zh_cn);
-        object.put("en_us", &self.en_us);
-        object.put("ja_jp", &self.ja_jp);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SystemStatusSyncI18nExplain {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`SystemStatusI18nName`]: the platform declares this shape more than once.
+pub type SystemStatusSyncI18nExplain = crate::personal_settings::v1::SystemStatusI18nName;
 /// The `SystemStatusSyncI18nName` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct SystemStatusSyncI18nName {
-    /// `zh_cn`.
-    pub zh_cn: ::std::option::Option<::std::string::String>,
-    /// `en_us`.
-    pub en_us: ::std::option::Option<::std::string::String>,
-    /// `ja_jp`.
-    pub ja_jp: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SystemStatusSyncI18nName {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SystemStatusSyncI18nName",
-        )?;
-        ::std::result::Result::Ok(Self {
-            zh_cn: object.optional("zh_cn")?,
-            en_us: object.optional("en_us")?,
-            ja_jp: object.optional("ja_jp")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SystemStatusSyncI18nName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for SystemStatusSyncI18nName {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("zh_cn", &self.zh_cn);
-        object.put("en_us", &self.en_us);
-        object.put("ja_jp", &self.ja_jp);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SystemStatusSyncI18nName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`SystemStatusI18nName`]: the platform declares this shape more than once.
+pub type SystemStatusSyncI18nName = crate::personal_settings::v1::SystemStatusI18nName;
 /// The `SystemStatusSyncSetting` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SystemStatusSyncSetting {

@@ -263,40 +263,8 @@ impl ::serde::Serialize for CreateMessageBody {
 
 /// The `CreateMessageData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateMessageData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateMessageData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "CreateMessageData")?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateMessageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAppData`]: the platform declares this shape more than once.
+pub type CreateMessageData = crate::search::v2::CreateAppData;
 /// The `CreateSchemaData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -613,34 +581,8 @@ impl<'de> ::serde::Deserialize<'de> for DocResUnit {
 
 /// The `GetDataSourceData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetDataSourceData {
-    /// `data_source`.
-    pub data_source: ::std::option::Option<crate::search::v2::DataSource>,
-}
-
-impl ::lark_runtime::json::FromJson for GetDataSourceData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetDataSourceData")?;
-        ::std::result::Result::Ok(Self {
-            data_source: object.optional("data_source")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetDataSourceData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateDataSourceData`]: the platform declares this shape more than once.
+pub type GetDataSourceData = crate::search::v2::CreateDataSourceData;
 /// The `GetDataSourceItemData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -676,34 +618,8 @@ impl<'de> ::serde::Deserialize<'de> for GetDataSourceItemData {
 
 /// The `GetSchemaData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetSchemaData {
-    /// `schema`.
-    pub schema: ::std::option::Option<crate::search::v2::Schema>,
-}
-
-impl ::lark_runtime::json::FromJson for GetSchemaData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetSchemaData")?;
-        ::std::result::Result::Ok(Self {
-            schema: object.optional("schema")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetSchemaData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSchemaData`]: the platform declares this shape more than once.
+pub type GetSchemaData = crate::search::v2::CreateSchemaData;
 /// The `I18nMeta` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct I18nMeta {
@@ -1017,37 +933,8 @@ impl ::serde::Serialize for PatchDataSourceBody {
 
 /// The `PatchDataSourceData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchDataSourceData {
-    /// `data_source`.
-    pub data_source: ::std::option::Option<crate::search::v2::DataSource>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchDataSourceData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchDataSourceData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            data_source: object.optional("data_source")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchDataSourceData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateDataSourceData`]: the platform declares this shape more than once.
+pub type PatchDataSourceData = crate::search::v2::CreateDataSourceData;
 /// The `PatchSchemaBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -1085,34 +972,8 @@ impl ::serde::Serialize for PatchSchemaBody {
 
 /// The `PatchSchemaData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchSchemaData {
-    /// `schema`.
-    pub schema: ::std::option::Option<crate::search::v2::Schema>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchSchemaData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchSchemaData")?;
-        ::std::result::Result::Ok(Self {
-            schema: object.optional("schema")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchSchemaData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSchemaData`]: the platform declares this shape more than once.
+pub type PatchSchemaData = crate::search::v2::CreateSchemaData;
 /// The `PatchSchemaProperty` object.
 #[derive(
     ::std::fmt::Debug,

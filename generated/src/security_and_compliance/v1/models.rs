@@ -349,35 +349,9 @@ impl<'de> ::serde::Deserialize<'de> for OpenapiLogDetail {
 }
 
 /// The `SearchUserMigrationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct SearchUserMigrationBody {
-    /// `user_ids`.
-    pub user_ids: ::std::vec::Vec<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for SearchUserMigrationBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_ids", &self.user_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SearchUserMigrationBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CancelUserMigrationBody`]: the platform declares this shape more than once.
+pub type SearchUserMigrationBody = crate::security_and_compliance::v1::CancelUserMigrationBody;
 /// The `SearchUserMigrationData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.

@@ -752,103 +752,16 @@ impl<'de> ::serde::Deserialize<'de> for GetSpreadsheetSheetFilterData {
 
 /// The `GetSpreadsheetSheetFilterViewConditionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetSpreadsheetSheetFilterViewConditionData {
-    /// `condition`.
-    pub condition: ::std::option::Option<crate::sheets::v3::FilterViewCondition>,
-}
-
-impl ::lark_runtime::json::FromJson for GetSpreadsheetSheetFilterViewConditionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetSpreadsheetSheetFilterViewConditionData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            condition: object.optional("condition")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetSpreadsheetSheetFilterViewConditionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSpreadsheetSheetFilterViewConditionData`]: the platform declares this shape more than once.
+pub type GetSpreadsheetSheetFilterViewConditionData = crate::sheets::v3::CreateSpreadsheetSheetFilterViewConditionData;
 /// The `GetSpreadsheetSheetFilterViewData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetSpreadsheetSheetFilterViewData {
-    /// `filter_view`.
-    pub filter_view: ::std::option::Option<crate::sheets::v3::FilterView>,
-}
-
-impl ::lark_runtime::json::FromJson for GetSpreadsheetSheetFilterViewData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetSpreadsheetSheetFilterViewData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            filter_view: object.optional("filter_view")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetSpreadsheetSheetFilterViewData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSpreadsheetSheetFilterViewData`]: the platform declares this shape more than once.
+pub type GetSpreadsheetSheetFilterViewData = crate::sheets::v3::CreateSpreadsheetSheetFilterViewData;
 /// The `GetSpreadsheetSheetFloatImageData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetSpreadsheetSheetFloatImageData {
-    /// `float_image`.
-    pub float_image: ::std::option::Option<crate::sheets::v3::FloatImage>,
-}
-
-impl ::lark_runtime::json::FromJson for GetSpreadsheetSheetFloatImageData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetSpreadsheetSheetFloatImageData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            float_image: object.optional("float_image")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetSpreadsheetSheetFloatImageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSpreadsheetSheetFloatImageData`]: the platform declares this shape more than once.
+pub type GetSpreadsheetSheetFloatImageData = crate::sheets::v3::CreateSpreadsheetSheetFloatImageData;
 /// The `GridProperties` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -962,70 +875,12 @@ impl ::serde::Serialize for MoveDimension {
 
 /// The `PatchSpreadsheetSheetFilterViewData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchSpreadsheetSheetFilterViewData {
-    /// `filter_view`.
-    pub filter_view: ::std::option::Option<crate::sheets::v3::FilterView>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchSpreadsheetSheetFilterViewData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchSpreadsheetSheetFilterViewData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            filter_view: object.optional("filter_view")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchSpreadsheetSheetFilterViewData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSpreadsheetSheetFilterViewData`]: the platform declares this shape more than once.
+pub type PatchSpreadsheetSheetFilterViewData = crate::sheets::v3::CreateSpreadsheetSheetFilterViewData;
 /// The `PatchSpreadsheetSheetFloatImageData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchSpreadsheetSheetFloatImageData {
-    /// `float_image`.
-    pub float_image: ::std::option::Option<crate::sheets::v3::FloatImage>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchSpreadsheetSheetFloatImageData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchSpreadsheetSheetFloatImageData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            float_image: object.optional("float_image")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchSpreadsheetSheetFloatImageData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSpreadsheetSheetFloatImageData`]: the platform declares this shape more than once.
+pub type PatchSpreadsheetSheetFloatImageData = crate::sheets::v3::CreateSpreadsheetSheetFloatImageData;
 /// The `QuerySpreadsheetSheetData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1436,37 +1291,8 @@ impl ::serde::Serialize for UpdateSpreadsheetProperties {
 
 /// The `UpdateSpreadsheetSheetFilterViewConditionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateSpreadsheetSheetFilterViewConditionData {
-    /// `condition`.
-    pub condition: ::std::option::Option<crate::sheets::v3::FilterViewCondition>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateSpreadsheetSheetFilterViewConditionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateSpreadsheetSheetFilterViewConditionData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            condition: object.optional("condition")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateSpreadsheetSheetFilterViewConditionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSpreadsheetSheetFilterViewConditionData`]: the platform declares this shape more than once.
+pub type UpdateSpreadsheetSheetFilterViewConditionData = crate::sheets::v3::CreateSpreadsheetSheetFilterViewConditionData;
 /// Values of `UserIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`UserIdType::Unknown`]

@@ -741,46 +741,8 @@ impl<'de> ::serde::Deserialize<'de> for GetTableRecordListAppTableData {
 
 /// The `GetViewRecordListAppViewData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetViewRecordListAppViewData {
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `total`.
-    pub total: ::std::option::Option<i32>,
-    /// `items`.
-    pub items: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for GetViewRecordListAppViewData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetViewRecordListAppViewData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            total: object.optional("total")?,
-            items: object.optional("items")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetViewRecordListAppViewData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`GetTableRecordListAppTableData`]: the platform declares this shape more than once.
+pub type GetViewRecordListAppViewData = crate::spark::v1::GetTableRecordListAppTableData;
 /// The `IconAppBody` object.
 ///
 /// Sent as `multipart/form-data`; `file` fields become file parts.
@@ -993,34 +955,8 @@ impl ::serde::Serialize for PatchAppBody {
 
 /// The `PatchAppData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchAppData {
-    /// `app`.
-    pub app: ::std::option::Option<crate::spark::v1::App>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchAppData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchAppData")?;
-        ::std::result::Result::Ok(Self {
-            app: object.optional("app")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchAppData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAppData`]: the platform declares this shape more than once.
+pub type PatchAppData = crate::spark::v1::CreateAppData;
 /// The `PatchTableRecordsAppTableBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -1053,100 +989,16 @@ impl ::serde::Serialize for PatchTableRecordsAppTableBody {
 
 /// The `PatchTableRecordsAppTableData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchTableRecordsAppTableData {
-    /// `record_ids`.
-    pub record_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchTableRecordsAppTableData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchTableRecordsAppTableData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            record_ids: object.optional("record_ids")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchTableRecordsAppTableData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchUpdateTableRecordsAppTableData`]: the platform declares this shape more than once.
+pub type PatchTableRecordsAppTableData = crate::spark::v1::BatchUpdateTableRecordsAppTableData;
 /// The `PostTableRecordsAppTableBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct PostTableRecordsAppTableBody {
-    /// `records`.
-    pub records: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for PostTableRecordsAppTableBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("records", &self.records);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PostTableRecordsAppTableBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`BatchUpdateTableRecordsAppTableBody`]: the platform declares this shape more than once.
+pub type PostTableRecordsAppTableBody = crate::spark::v1::BatchUpdateTableRecordsAppTableBody;
 /// The `PostTableRecordsAppTableData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PostTableRecordsAppTableData {
-    /// `record_ids`.
-    pub record_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::FromJson for PostTableRecordsAppTableData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PostTableRecordsAppTableData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            record_ids: object.optional("record_ids")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PostTableRecordsAppTableData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`BatchUpdateTableRecordsAppTableData`]: the platform declares this shape more than once.
+pub type PostTableRecordsAppTableData = crate::spark::v1::BatchUpdateTableRecordsAppTableData;
 /// The `SqlCommandsAppBody` object.
 #[derive(
     ::std::fmt::Debug,

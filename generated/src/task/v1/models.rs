@@ -406,114 +406,17 @@ impl ::serde::Serialize for Due {
 }
 
 /// The `Follower` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct Follower {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `id_list`.
-    pub id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ::lark_runtime::json::FromJson for Follower {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "Follower")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            id_list: object.optional("id_list")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Follower {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Follower {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("id_list", &self.id_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Follower {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Collaborator`]: the platform declares this shape more than once.
+pub type Follower = crate::task::v1::Collaborator;
 /// The `GetTaskCommentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetTaskCommentData {
-    /// `comment`.
-    pub comment: ::std::option::Option<crate::task::v1::Comment>,
-}
-
-impl ::lark_runtime::json::FromJson for GetTaskCommentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetTaskCommentData")?;
-        ::std::result::Result::Ok(Self {
-            comment: object.optional("comment")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetTaskCommentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateTaskCommentData`]: the platform declares this shape more than once.
+pub type GetTaskCommentData = crate::task::v1::CreateTaskCommentData;
 /// The `GetTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetTaskData {
-    /// `task`.
-    pub task: ::std::option::Option<crate::task::v1::Task>,
-}
-
-impl ::lark_runtime::json::FromJson for GetTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetTaskData")?;
-        ::std::result::Result::Ok(Self {
-            task: object.optional("task")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateTaskData`]: the platform declares this shape more than once.
+pub type GetTaskData = crate::task::v1::CreateTaskData;
 /// The `Href` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Href {
@@ -679,43 +582,8 @@ impl<'de> ::serde::Deserialize<'de> for ListTaskData {
 
 /// The `ListTaskFollowerData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListTaskFollowerData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::task::v1::Follower>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for ListTaskFollowerData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListTaskFollowerData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListTaskFollowerData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListTaskCollaboratorData`]: the platform declares this shape more than once.
+pub type ListTaskFollowerData = crate::task::v1::ListTaskCollaboratorData;
 /// The `ListTaskReminderData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -834,34 +702,8 @@ impl ::serde::Serialize for PatchTaskBody {
 
 /// The `PatchTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchTaskData {
-    /// `task`.
-    pub task: ::std::option::Option<crate::task::v1::Task>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchTaskData")?;
-        ::std::result::Result::Ok(Self {
-            task: object.optional("task")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateTaskData`]: the platform declares this shape more than once.
+pub type PatchTaskData = crate::task::v1::CreateTaskData;
 /// The `Reminder` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Reminder {
@@ -1194,37 +1036,8 @@ impl ::serde::Serialize for UpdateTaskCommentBody {
 
 /// The `UpdateTaskCommentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateTaskCommentData {
-    /// `comment`.
-    pub comment: ::std::option::Option<crate::task::v1::Comment>,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateTaskCommentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UpdateTaskCommentData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            comment: object.optional("comment")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateTaskCommentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateTaskCommentData`]: the platform declares this shape more than once.
+pub type UpdateTaskCommentData = crate::task::v1::CreateTaskCommentData;
 /// The `UserId` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.

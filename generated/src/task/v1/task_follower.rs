@@ -328,18 +328,3 @@ impl ::lark_runtime::PageRequest for ListTaskFollowerRequest {
         ::std::clone::Clone::clone(self).into_request()
     }
 }
-
-impl ::lark_runtime::Page for crate::task::v1::ListTaskFollowerData {
-    type Item = crate::task::v1::Follower;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}

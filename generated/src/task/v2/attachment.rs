@@ -18,7 +18,7 @@ impl<'c> AttachmentApi<'c> {
     /// `DELETE /open-apis/task/v2/attachments/:attachment_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:attachment:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=attachment&version=v2>
     /// - Official id: `task/v2/attachment/delete`
     ///
@@ -47,7 +47,7 @@ impl<'c> AttachmentApi<'c> {
     /// `GET /open-apis/task/v2/attachments/:attachment_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:attachment:read`, `task:attachment:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=attachment&version=v2>
     /// - Official id: `task/v2/attachment/get`
     ///
@@ -76,7 +76,7 @@ impl<'c> AttachmentApi<'c> {
     /// `GET /open-apis/task/v2/attachments`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:attachment:read`, `task:attachment:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=attachment&version=v2>
     /// - Official id: `task/v2/attachment/list`
     ///
@@ -117,7 +117,7 @@ impl<'c> AttachmentApi<'c> {
     /// `POST /open-apis/task/v2/attachments/upload`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:attachment:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=task&resource=attachment&version=v2>
     /// - Official id: `task/v2/attachment/upload`
     ///
@@ -158,7 +158,10 @@ impl DeleteAttachmentRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/task/v2/attachments/:attachment_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:attachment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=attachment&version=v2",
     };
@@ -201,7 +204,10 @@ impl GetAttachmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/attachments/:attachment_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:attachment:read", "task:attachment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=attachment&version=v2",
     };
@@ -274,7 +280,10 @@ impl ListAttachmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/attachments",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:attachment:read", "task:attachment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=attachment&version=v2",
     };
@@ -391,7 +400,10 @@ impl UploadAttachmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/attachments/upload",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:attachment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=task&resource=attachment&version=v2",
     };

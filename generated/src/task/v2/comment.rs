@@ -18,7 +18,7 @@ impl<'c> CommentApi<'c> {
     /// `POST /open-apis/task/v2/comments`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:comment:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=comment&version=v2>
     /// - Official id: `task/v2/comment/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> CommentApi<'c> {
     /// `DELETE /open-apis/task/v2/comments/:comment_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:comment:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=comment&version=v2>
     /// - Official id: `task/v2/comment/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> CommentApi<'c> {
     /// `GET /open-apis/task/v2/comments/:comment_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:comment:read`, `task:comment:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=comment&version=v2>
     /// - Official id: `task/v2/comment/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> CommentApi<'c> {
     /// `GET /open-apis/task/v2/comments`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:comment:read`, `task:comment:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=comment&version=v2>
     /// - Official id: `task/v2/comment/list`
     ///
@@ -146,7 +146,7 @@ impl<'c> CommentApi<'c> {
     /// `PATCH /open-apis/task/v2/comments/:comment_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:comment:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=comment&version=v2>
     /// - Official id: `task/v2/comment/patch`
     ///
@@ -189,7 +189,10 @@ impl CreateCommentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/comments",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:comment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=comment&version=v2",
     };
@@ -240,7 +243,10 @@ impl DeleteCommentRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/task/v2/comments/:comment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:comment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=comment&version=v2",
     };
@@ -281,7 +287,10 @@ impl GetCommentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/comments/:comment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:comment:read", "task:comment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=comment&version=v2",
     };
@@ -352,7 +361,10 @@ impl ListCommentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/comments",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:comment:read", "task:comment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=comment&version=v2",
     };
@@ -470,7 +482,10 @@ impl PatchCommentRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/task/v2/comments/:comment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:comment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=comment&version=v2",
     };

@@ -18,7 +18,7 @@ impl<'c> CustomFieldApi<'c> {
     /// `POST /open-apis/task/v2/custom_fields/:custom_field_guid/add`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:custom_field:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add&project=task&resource=custom_field&version=v2>
     /// - Official id: `task/v2/custom_field/add`
     ///
@@ -47,7 +47,7 @@ impl<'c> CustomFieldApi<'c> {
     /// `POST /open-apis/task/v2/custom_fields`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:custom_field:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=custom_field&version=v2>
     /// - Official id: `task/v2/custom_field/create`
     ///
@@ -76,7 +76,7 @@ impl<'c> CustomFieldApi<'c> {
     /// `GET /open-apis/task/v2/custom_fields/:custom_field_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:custom_field:read`, `task:custom_field:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=custom_field&version=v2>
     /// - Official id: `task/v2/custom_field/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> CustomFieldApi<'c> {
     /// `GET /open-apis/task/v2/custom_fields`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:custom_field:read`, `task:custom_field:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=custom_field&version=v2>
     /// - Official id: `task/v2/custom_field/list`
     ///
@@ -146,7 +146,7 @@ impl<'c> CustomFieldApi<'c> {
     /// `PATCH /open-apis/task/v2/custom_fields/:custom_field_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:custom_field:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=custom_field&version=v2>
     /// - Official id: `task/v2/custom_field/patch`
     ///
@@ -175,7 +175,7 @@ impl<'c> CustomFieldApi<'c> {
     /// `POST /open-apis/task/v2/custom_fields/:custom_field_guid/remove`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:custom_field:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=task&resource=custom_field&version=v2>
     /// - Official id: `task/v2/custom_field/remove`
     ///
@@ -218,7 +218,10 @@ impl AddCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/custom_fields/:custom_field_guid/add",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:custom_field:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add&project=task&resource=custom_field&version=v2",
     };
@@ -262,7 +265,10 @@ impl CreateCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/custom_fields",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:custom_field:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=custom_field&version=v2",
     };
@@ -317,7 +323,10 @@ impl GetCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/custom_fields/:custom_field_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:custom_field:read", "task:custom_field:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=custom_field&version=v2",
     };
@@ -387,7 +396,10 @@ impl ListCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/custom_fields",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:custom_field:read", "task:custom_field:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=custom_field&version=v2",
     };
@@ -517,7 +529,10 @@ impl PatchCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/task/v2/custom_fields/:custom_field_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:custom_field:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=custom_field&version=v2",
     };
@@ -575,7 +590,10 @@ impl RemoveCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/custom_fields/:custom_field_guid/remove",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:custom_field:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=task&resource=custom_field&version=v2",
     };

@@ -18,7 +18,7 @@ impl<'c> CustomFieldOptionApi<'c> {
     /// `POST /open-apis/task/v2/custom_fields/:custom_field_guid/options`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:tasklist:read`, `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=custom_field.option&version=v2>
     /// - Official id: `task/v2/custom_field.option/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> CustomFieldOptionApi<'c> {
     /// `PATCH /open-apis/task/v2/custom_fields/:custom_field_guid/options/:option_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=custom_field.option&version=v2>
     /// - Official id: `task/v2/custom_field.option/patch`
     ///
@@ -90,7 +90,10 @@ impl CreateCustomFieldOptionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/custom_fields/:custom_field_guid/options",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:read", "task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=custom_field.option&version=v2",
     };
@@ -138,7 +141,10 @@ impl PatchCustomFieldOptionRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/task/v2/custom_fields/:custom_field_guid/options/:option_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=custom_field.option&version=v2",
     };

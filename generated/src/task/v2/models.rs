@@ -36,17 +36,35 @@ impl ::serde::Serialize for AddCustomFieldBody {
 }
 
 /// The `AddDependenciesTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddDependenciesTaskBody {
     /// `dependencies`.
     pub dependencies: ::std::option::Option<
         ::std::vec::Vec<crate::task::v2::TaskDependency>,
     >,
+}
+
+impl ::lark_runtime::json::FromJson for AddDependenciesTaskBody {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "AddDependenciesTaskBody",
+        )?;
+        ::std::result::Result::Ok(Self {
+            dependencies: object.optional("dependencies")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AddDependenciesTaskBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddDependenciesTaskBody {
@@ -69,39 +87,8 @@ impl ::serde::Serialize for AddDependenciesTaskBody {
 
 /// The `AddDependenciesTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AddDependenciesTaskData {
-    /// `dependencies`.
-    pub dependencies: ::std::option::Option<
-        ::std::vec::Vec<crate::task::v2::TaskDependency>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for AddDependenciesTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AddDependenciesTaskData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            dependencies: object.optional("dependencies")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AddDependenciesTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddDependenciesTaskBody`]: the platform declares this shape more than once.
+pub type AddDependenciesTaskData = crate::task::v2::AddDependenciesTaskBody;
 /// The `AddMembersTaskBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -260,37 +247,8 @@ impl ::serde::Serialize for AddRemindersTaskBody {
 
 /// The `AddRemindersTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AddRemindersTaskData {
-    /// `task`.
-    pub task: ::std::option::Option<crate::task::v2::Task>,
-}
-
-impl ::lark_runtime::json::FromJson for AddRemindersTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AddRemindersTaskData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            task: object.optional("task")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AddRemindersTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTaskData`]: the platform declares this shape more than once.
+pub type AddRemindersTaskData = crate::task::v2::AddMembersTaskData;
 /// The `AddTasklistTaskBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -326,37 +284,8 @@ impl ::serde::Serialize for AddTasklistTaskBody {
 
 /// The `AddTasklistTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AddTasklistTaskData {
-    /// `task`.
-    pub task: ::std::option::Option<crate::task::v2::Task>,
-}
-
-impl ::lark_runtime::json::FromJson for AddTasklistTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AddTasklistTaskData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            task: object.optional("task")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AddTasklistTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTaskData`]: the platform declares this shape more than once.
+pub type AddTasklistTaskData = crate::task::v2::AddMembersTaskData;
 /// The `Attachment` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -600,34 +529,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateSectionData {
 
 /// The `CreateTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateTaskData {
-    /// `task`.
-    pub task: ::std::option::Option<crate::task::v2::Task>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "CreateTaskData")?;
-        ::std::result::Result::Ok(Self {
-            task: object.optional("task")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTaskData`]: the platform declares this shape more than once.
+pub type CreateTaskData = crate::task::v2::AddMembersTaskData;
 /// The `CreateTaskSubtaskData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -698,34 +601,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateTasklistActivitySubscriptionData {
 
 /// The `CreateTasklistData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateTasklistData {
-    /// `tasklist`.
-    pub tasklist: ::std::option::Option<crate::task::v2::Tasklist>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateTasklistData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "CreateTasklistData")?;
-        ::std::result::Result::Ok(Self {
-            tasklist: object.optional("tasklist")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateTasklistData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTasklistData`]: the platform declares this shape more than once.
+pub type CreateTasklistData = crate::task::v2::AddMembersTasklistData;
 /// The `CustomComplete` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CustomComplete {
@@ -1108,189 +985,28 @@ impl<'de> ::serde::Deserialize<'de> for GetAttachmentData {
 
 /// The `GetCommentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetCommentData {
-    /// `comment`.
-    pub comment: ::std::option::Option<crate::task::v2::Comment>,
-}
-
-impl ::lark_runtime::json::FromJson for GetCommentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetCommentData")?;
-        ::std::result::Result::Ok(Self {
-            comment: object.optional("comment")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetCommentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCommentData`]: the platform declares this shape more than once.
+pub type GetCommentData = crate::task::v2::CreateCommentData;
 /// The `GetCustomFieldData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetCustomFieldData {
-    /// `custom_field`.
-    pub custom_field: ::std::option::Option<crate::task::v2::CustomField>,
-}
-
-impl ::lark_runtime::json::FromJson for GetCustomFieldData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetCustomFieldData")?;
-        ::std::result::Result::Ok(Self {
-            custom_field: object.optional("custom_field")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetCustomFieldData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCustomFieldData`]: the platform declares this shape more than once.
+pub type GetCustomFieldData = crate::task::v2::CreateCustomFieldData;
 /// The `GetSectionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetSectionData {
-    /// `section`.
-    pub section: ::std::option::Option<crate::task::v2::Section>,
-}
-
-impl ::lark_runtime::json::FromJson for GetSectionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetSectionData")?;
-        ::std::result::Result::Ok(Self {
-            section: object.optional("section")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetSectionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSectionData`]: the platform declares this shape more than once.
+pub type GetSectionData = crate::task::v2::CreateSectionData;
 /// The `GetTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetTaskData {
-    /// `task`.
-    pub task: ::std::option::Option<crate::task::v2::Task>,
-}
-
-impl ::lark_runtime::json::FromJson for GetTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetTaskData")?;
-        ::std::result::Result::Ok(Self {
-            task: object.optional("task")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTaskData`]: the platform declares this shape more than once.
+pub type GetTaskData = crate::task::v2::AddMembersTaskData;
 /// The `GetTasklistActivitySubscriptionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetTasklistActivitySubscriptionData {
-    /// `activity_subscription`.
-    pub activity_subscription: ::std::option::Option<
-        crate::task::v2::TasklistActivitySubscription,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for GetTasklistActivitySubscriptionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetTasklistActivitySubscriptionData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            activity_subscription: object.optional("activity_subscription")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetTasklistActivitySubscriptionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateTasklistActivitySubscriptionData`]: the platform declares this shape more than once.
+pub type GetTasklistActivitySubscriptionData = crate::task::v2::CreateTasklistActivitySubscriptionData;
 /// The `GetTasklistData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetTasklistData {
-    /// `tasklist`.
-    pub tasklist: ::std::option::Option<crate::task::v2::Tasklist>,
-}
-
-impl ::lark_runtime::json::FromJson for GetTasklistData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetTasklistData")?;
-        ::std::result::Result::Ok(Self {
-            tasklist: object.optional("tasklist")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetTasklistData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTasklistData`]: the platform declares this shape more than once.
+pub type GetTasklistData = crate::task::v2::AddMembersTasklistData;
 /// The `Href` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Href {
@@ -2000,79 +1716,12 @@ impl<'de> ::serde::Deserialize<'de> for ListSectionData {
 
 /// The `ListTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListTaskData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::task::v2::Task>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for ListTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ListTaskData")?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListRelatedTaskTaskV2Data`]: the platform declares this shape more than once.
+pub type ListTaskData = crate::task::v2::ListRelatedTaskTaskV2Data;
 /// The `ListTaskSubtaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ListTaskSubtaskData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::task::v2::Task>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for ListTaskSubtaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ListTaskSubtaskData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListTaskSubtaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListRelatedTaskTaskV2Data`]: the platform declares this shape more than once.
+pub type ListTaskSubtaskData = crate::task::v2::ListRelatedTaskTaskV2Data;
 /// The `ListTasklistActivitySubscriptionData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2568,34 +2217,8 @@ impl ::serde::Serialize for PatchCommentBody {
 
 /// The `PatchCommentData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchCommentData {
-    /// `comment`.
-    pub comment: ::std::option::Option<crate::task::v2::Comment>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchCommentData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchCommentData")?;
-        ::std::result::Result::Ok(Self {
-            comment: object.optional("comment")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchCommentData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCommentData`]: the platform declares this shape more than once.
+pub type PatchCommentData = crate::task::v2::CreateCommentData;
 /// The `PatchCustomFieldBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2631,37 +2254,8 @@ impl ::serde::Serialize for PatchCustomFieldBody {
 
 /// The `PatchCustomFieldData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchCustomFieldData {
-    /// `custom_field`.
-    pub custom_field: ::std::option::Option<crate::task::v2::CustomField>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchCustomFieldData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchCustomFieldData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            custom_field: object.optional("custom_field")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchCustomFieldData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCustomFieldData`]: the platform declares this shape more than once.
+pub type PatchCustomFieldData = crate::task::v2::CreateCustomFieldData;
 /// The `PatchCustomFieldOptionBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2697,37 +2291,8 @@ impl ::serde::Serialize for PatchCustomFieldOptionBody {
 
 /// The `PatchCustomFieldOptionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchCustomFieldOptionData {
-    /// `option`.
-    pub option: ::std::option::Option<crate::task::v2::Option>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchCustomFieldOptionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchCustomFieldOptionData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            option: object.optional("option")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchCustomFieldOptionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateCustomFieldOptionData`]: the platform declares this shape more than once.
+pub type PatchCustomFieldOptionData = crate::task::v2::CreateCustomFieldOptionData;
 /// The `PatchSectionBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2763,34 +2328,8 @@ impl ::serde::Serialize for PatchSectionBody {
 
 /// The `PatchSectionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchSectionData {
-    /// `section`.
-    pub section: ::std::option::Option<crate::task::v2::Section>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchSectionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchSectionData")?;
-        ::std::result::Result::Ok(Self {
-            section: object.optional("section")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchSectionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSectionData`]: the platform declares this shape more than once.
+pub type PatchSectionData = crate::task::v2::CreateSectionData;
 /// The `PatchTaskBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2826,34 +2365,8 @@ impl ::serde::Serialize for PatchTaskBody {
 
 /// The `PatchTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchTaskData {
-    /// `task`.
-    pub task: ::std::option::Option<crate::task::v2::Task>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchTaskData")?;
-        ::std::result::Result::Ok(Self {
-            task: object.optional("task")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTaskData`]: the platform declares this shape more than once.
+pub type PatchTaskData = crate::task::v2::AddMembersTaskData;
 /// The `PatchTasklistActivitySubscriptionBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchTasklistActivitySubscriptionBody {
@@ -2884,39 +2397,8 @@ impl ::serde::Serialize for PatchTasklistActivitySubscriptionBody {
 
 /// The `PatchTasklistActivitySubscriptionData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchTasklistActivitySubscriptionData {
-    /// `activity_subscription`.
-    pub activity_subscription: ::std::option::Option<
-        crate::task::v2::TasklistActivitySubscription,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for PatchTasklistActivitySubscriptionData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "PatchTasklistActivitySubscriptionData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            activity_subscription: object.optional("activity_subscription")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchTasklistActivitySubscriptionData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateTasklistActivitySubscriptionData`]: the platform declares this shape more than once.
+pub type PatchTasklistActivitySubscriptionData = crate::task::v2::CreateTasklistActivitySubscriptionData;
 /// The `PatchTasklistBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2955,34 +2437,8 @@ impl ::serde::Serialize for PatchTasklistBody {
 
 /// The `PatchTasklistData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct PatchTasklistData {
-    /// `tasklist`.
-    pub tasklist: ::std::option::Option<crate::task::v2::Tasklist>,
-}
-
-impl ::lark_runtime::json::FromJson for PatchTasklistData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "PatchTasklistData")?;
-        ::std::result::Result::Ok(Self {
-            tasklist: object.optional("tasklist")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PatchTasklistData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTasklistData`]: the platform declares this shape more than once.
+pub type PatchTasklistData = crate::task::v2::AddMembersTasklistData;
 /// The `Reminder` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Reminder {
@@ -3035,38 +2491,9 @@ impl ::serde::Serialize for Reminder {
 }
 
 /// The `RemoveCustomFieldBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RemoveCustomFieldBody {
-    /// `resource_type`.
-    pub resource_type: ::std::string::String,
-    /// `resource_id`.
-    pub resource_id: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for RemoveCustomFieldBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("resource_type", &self.resource_type);
-        object.put("resource_id", &self.resource_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RemoveCustomFieldBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AddCustomFieldBody`]: the platform declares this shape more than once.
+pub type RemoveCustomFieldBody = crate::task::v2::AddCustomFieldBody;
 /// The `RemoveDependenciesTaskBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -3099,165 +2526,24 @@ impl ::serde::Serialize for RemoveDependenciesTaskBody {
 
 /// The `RemoveDependenciesTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RemoveDependenciesTaskData {
-    /// `dependencies`.
-    pub dependencies: ::std::option::Option<
-        ::std::vec::Vec<crate::task::v2::TaskDependency>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for RemoveDependenciesTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RemoveDependenciesTaskData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            dependencies: object.optional("dependencies")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RemoveDependenciesTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddDependenciesTaskBody`]: the platform declares this shape more than once.
+pub type RemoveDependenciesTaskData = crate::task::v2::AddDependenciesTaskBody;
 /// The `RemoveMembersTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RemoveMembersTaskBody {
-    /// `members`.
-    pub members: ::std::vec::Vec<crate::task::v2::Member>,
-}
-
-impl ::lark_runtime::json::ToJson for RemoveMembersTaskBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("members", &self.members);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RemoveMembersTaskBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AddMembersTasklistBody`]: the platform declares this shape more than once.
+pub type RemoveMembersTaskBody = crate::task::v2::AddMembersTasklistBody;
 /// The `RemoveMembersTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RemoveMembersTaskData {
-    /// `task`.
-    pub task: ::std::option::Option<crate::task::v2::Task>,
-}
-
-impl ::lark_runtime::json::FromJson for RemoveMembersTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RemoveMembersTaskData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            task: object.optional("task")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RemoveMembersTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTaskData`]: the platform declares this shape more than once.
+pub type RemoveMembersTaskData = crate::task::v2::AddMembersTaskData;
 /// The `RemoveMembersTasklistBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RemoveMembersTasklistBody {
-    /// `members`.
-    pub members: ::std::vec::Vec<crate::task::v2::Member>,
-}
-
-impl ::lark_runtime::json::ToJson for RemoveMembersTasklistBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("members", &self.members);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RemoveMembersTasklistBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AddMembersTasklistBody`]: the platform declares this shape more than once.
+pub type RemoveMembersTasklistBody = crate::task::v2::AddMembersTasklistBody;
 /// The `RemoveMembersTasklistData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RemoveMembersTasklistData {
-    /// `tasklist`.
-    pub tasklist: ::std::option::Option<crate::task::v2::Tasklist>,
-}
-
-impl ::lark_runtime::json::FromJson for RemoveMembersTasklistData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RemoveMembersTasklistData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            tasklist: object.optional("tasklist")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RemoveMembersTasklistData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTasklistData`]: the platform declares this shape more than once.
+pub type RemoveMembersTasklistData = crate::task::v2::AddMembersTasklistData;
 /// The `RemoveRemindersTaskBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -3290,37 +2576,8 @@ impl ::serde::Serialize for RemoveRemindersTaskBody {
 
 /// The `RemoveRemindersTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RemoveRemindersTaskData {
-    /// `task`.
-    pub task: ::std::option::Option<crate::task::v2::Task>,
-}
-
-impl ::lark_runtime::json::FromJson for RemoveRemindersTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RemoveRemindersTaskData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            task: object.optional("task")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RemoveRemindersTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTaskData`]: the platform declares this shape more than once.
+pub type RemoveRemindersTaskData = crate::task::v2::AddMembersTaskData;
 /// The `RemoveTasklistTaskBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -3353,37 +2610,8 @@ impl ::serde::Serialize for RemoveTasklistTaskBody {
 
 /// The `RemoveTasklistTaskData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RemoveTasklistTaskData {
-    /// `task`.
-    pub task: ::std::option::Option<crate::task::v2::Task>,
-}
-
-impl ::lark_runtime::json::FromJson for RemoveTasklistTaskData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RemoveTasklistTaskData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            task: object.optional("task")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RemoveTasklistTaskData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AddMembersTaskData`]: the platform declares this shape more than once.
+pub type RemoveTasklistTaskData = crate::task::v2::AddMembersTaskData;
 /// The `Resource` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3527,48 +2755,8 @@ impl ::serde::Serialize for SearchTasklistBody {
 
 /// The `SearchTasklistData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SearchTasklistData {
-    /// `items`.
-    pub items: ::std::option::Option<
-        ::std::vec::Vec<crate::task::v2::TasklistSearchItem>,
-    >,
-    /// `total`.
-    pub total: ::std::option::Option<i32>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `notice`.
-    pub notice: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SearchTasklistData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "SearchTasklistData")?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            total: object.optional("total")?,
-            has_more: object.optional("has_more")?,
-            page_token: object.optional("page_token")?,
-            notice: object.optional("notice")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchTasklistData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`SearchTaskData`]: the platform declares this shape more than once.
+pub type SearchTasklistData = crate::task::v2::SearchTaskData;
 /// The `Section` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3742,56 +2930,9 @@ impl ::serde::Serialize for SetAncestorTaskTaskBody {
 }
 
 /// The `Start` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct Start {
-    /// `timestamp`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub timestamp: ::std::option::Option<::lark_runtime::Int64>,
-    /// `is_all_day`.
-    pub is_all_day: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for Start {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "Start")?;
-        ::std::result::Result::Ok(Self {
-            timestamp: object.optional("timestamp")?,
-            is_all_day: object.optional("is_all_day")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Start {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Start {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("timestamp", &self.timestamp);
-        object.put("is_all_day", &self.is_all_day);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Start {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`Due`]: the platform declares this shape more than once.
+pub type Start = crate::task::v2::Due;
 /// The `Task` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4467,76 +3608,12 @@ impl ::serde::Serialize for TasklistSearchFilter {
 
 /// The `TasklistSearchItem` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TasklistSearchItem {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `display_info`.
-    pub display_info: ::std::option::Option<::std::string::String>,
-    /// `meta_data`.
-    pub meta_data: ::std::option::Option<crate::task::v2::TasklistSearchMeta>,
-}
-
-impl ::lark_runtime::json::FromJson for TasklistSearchItem {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TasklistSearchItem")?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            display_info: object.optional("display_info")?,
-            meta_data: object.optional("meta_data")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TasklistSearchItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`TaskSearchItem`]: the platform declares this shape more than once.
+pub type TasklistSearchItem = crate::task::v2::TaskSearchItem;
 /// The `TasklistSearchMeta` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TasklistSearchMeta {
-    /// `app_link`.
-    pub app_link: ::std::option::Option<::std::string::String>,
-    /// `avatar`.
-    pub avatar: ::std::option::Option<::std::string::String>,
-    /// `description`.
-    pub description: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for TasklistSearchMeta {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TasklistSearchMeta")?;
-        ::std::result::Result::Ok(Self {
-            app_link: object.optional("app_link")?,
-            avatar: object.optional("avatar")?,
-            description: object.optional("description")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TasklistSearchMeta {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`TaskSearchMeta`]: the platform declares this shape more than once.
+pub type TasklistSearchMeta = crate::task::v2::TaskSearchMeta;
 /// The `TasklistSummary` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4640,40 +3717,8 @@ impl<'de> ::serde::Deserialize<'de> for TasksSectionData {
 
 /// The `TasksTasklistData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct TasksTasklistData {
-    /// `items`.
-    pub items: ::std::option::Option<::std::vec::Vec<crate::task::v2::TaskSummary>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for TasksTasklistData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "TasksTasklistData")?;
-        ::std::result::Result::Ok(Self {
-            items: object.optional("items")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TasksTasklistData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`TasksSectionData`]: the platform declares this shape more than once.
+pub type TasksTasklistData = crate::task::v2::TasksSectionData;
 /// The `TextSetting` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TextSetting {}

@@ -18,7 +18,7 @@ impl<'c> SectionApi<'c> {
     /// `POST /open-apis/task/v2/sections`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:section:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=section&version=v2>
     /// - Official id: `task/v2/section/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> SectionApi<'c> {
     /// `DELETE /open-apis/task/v2/sections/:section_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:section:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=section&version=v2>
     /// - Official id: `task/v2/section/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> SectionApi<'c> {
     /// `GET /open-apis/task/v2/sections/:section_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:section:read`, `task:section:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=section&version=v2>
     /// - Official id: `task/v2/section/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> SectionApi<'c> {
     /// `GET /open-apis/task/v2/sections`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:section:read`, `task:section:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=section&version=v2>
     /// - Official id: `task/v2/section/list`
     ///
@@ -146,7 +146,7 @@ impl<'c> SectionApi<'c> {
     /// `PATCH /open-apis/task/v2/sections/:section_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:section:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=section&version=v2>
     /// - Official id: `task/v2/section/patch`
     ///
@@ -175,7 +175,7 @@ impl<'c> SectionApi<'c> {
     /// `GET /open-apis/task/v2/sections/:section_guid/tasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:section:read`, `task:section:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasks&project=task&resource=section&version=v2>
     /// - Official id: `task/v2/section/tasks`
     ///
@@ -230,7 +230,10 @@ impl CreateSectionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/sections",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:section:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=section&version=v2",
     };
@@ -281,7 +284,10 @@ impl DeleteSectionRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/task/v2/sections/:section_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:section:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=section&version=v2",
     };
@@ -322,7 +328,10 @@ impl GetSectionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/sections/:section_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:section:read", "task:section:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=section&version=v2",
     };
@@ -393,7 +402,10 @@ impl ListSectionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/sections",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:section:read", "task:section:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=section&version=v2",
     };
@@ -514,7 +526,10 @@ impl PatchSectionRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/task/v2/sections/:section_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:section:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=section&version=v2",
     };
@@ -594,7 +609,10 @@ impl TasksSectionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/sections/:section_guid/tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:section:read", "task:section:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasks&project=task&resource=section&version=v2",
     };

@@ -18,7 +18,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks/:task_guid/add_dependencies`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_dependencies&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/add_dependencies`
     ///
@@ -26,9 +26,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{AddDependenciesTaskBody, AddDependenciesTaskRequest};
+    /// use lark_sdk::task::v2::AddDependenciesTaskRequest;
     ///
-    /// let request = AddDependenciesTaskRequest::new("<task_guid>", AddDependenciesTaskBody::default());
+    /// let request = AddDependenciesTaskRequest::new("<task_guid>", todo!("build the body"));
     /// let response = client.task().v2().task().add_dependencies(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -47,7 +47,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks/:task_guid/add_members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_members&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/add_members`
     ///
@@ -76,7 +76,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks/:task_guid/add_reminders`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_reminders&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/add_reminders`
     ///
@@ -105,7 +105,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks/:task_guid/add_tasklist`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_tasklist&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/add_tasklist`
     ///
@@ -134,7 +134,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/create`
     ///
@@ -163,7 +163,7 @@ impl<'c> TaskApi<'c> {
     /// `DELETE /open-apis/task/v2/tasks/:task_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/delete`
     ///
@@ -192,7 +192,7 @@ impl<'c> TaskApi<'c> {
     /// `GET /open-apis/task/v2/tasks/:task_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:task:read`, `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/get`
     ///
@@ -221,7 +221,7 @@ impl<'c> TaskApi<'c> {
     /// `GET /open-apis/task/v2/tasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:task:read`, `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/list`
     ///
@@ -262,7 +262,7 @@ impl<'c> TaskApi<'c> {
     /// `PATCH /open-apis/task/v2/tasks/:task_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/patch`
     ///
@@ -291,7 +291,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks/:task_guid/remove_dependencies`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_dependencies&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/remove_dependencies`
     ///
@@ -320,7 +320,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks/:task_guid/remove_members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_members&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/remove_members`
     ///
@@ -349,7 +349,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks/:task_guid/remove_reminders`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_reminders&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/remove_reminders`
     ///
@@ -378,7 +378,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks/:task_guid/remove_tasklist`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_tasklist&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/remove_tasklist`
     ///
@@ -477,7 +477,7 @@ impl<'c> TaskApi<'c> {
     /// `GET /open-apis/task/v2/tasks/:task_guid/tasklists`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:task:read`, `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasklists&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/tasklists`
     ///
@@ -520,7 +520,10 @@ impl AddDependenciesTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasks/:task_guid/add_dependencies",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_dependencies&project=task&resource=task&version=v2",
     };
@@ -568,7 +571,10 @@ impl AddMembersTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasks/:task_guid/add_members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_members&project=task&resource=task&version=v2",
     };
@@ -630,7 +636,10 @@ impl AddRemindersTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasks/:task_guid/add_reminders",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_reminders&project=task&resource=task&version=v2",
     };
@@ -692,7 +701,10 @@ impl AddTasklistTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasks/:task_guid/add_tasklist",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_tasklist&project=task&resource=task&version=v2",
     };
@@ -750,7 +762,10 @@ impl CreateTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task&version=v2",
     };
@@ -801,7 +816,10 @@ impl DeleteTaskRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/task/v2/tasks/:task_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task&version=v2",
     };
@@ -842,7 +860,10 @@ impl GetTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/tasks/:task_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:read", "task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=task&version=v2",
     };
@@ -913,7 +934,10 @@ impl ListTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:read", "task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v2",
     };
@@ -1040,7 +1064,10 @@ impl PatchTaskRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/task/v2/tasks/:task_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=task&version=v2",
     };
@@ -1098,7 +1125,10 @@ impl RemoveDependenciesTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasks/:task_guid/remove_dependencies",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_dependencies&project=task&resource=task&version=v2",
     };
@@ -1146,7 +1176,10 @@ impl RemoveMembersTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasks/:task_guid/remove_members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_members&project=task&resource=task&version=v2",
     };
@@ -1208,7 +1241,10 @@ impl RemoveRemindersTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasks/:task_guid/remove_reminders",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_reminders&project=task&resource=task&version=v2",
     };
@@ -1270,7 +1306,10 @@ impl RemoveTasklistTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasks/:task_guid/remove_tasklist",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_tasklist&project=task&resource=task&version=v2",
     };
@@ -1464,7 +1503,10 @@ impl TasklistsTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/tasks/:task_guid/tasklists",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:read", "task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasklists&project=task&resource=task&version=v2",
     };

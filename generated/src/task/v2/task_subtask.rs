@@ -18,7 +18,7 @@ impl<'c> TaskSubtaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks/:task_guid/subtasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.subtask&version=v2>
     /// - Official id: `task/v2/task.subtask/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> TaskSubtaskApi<'c> {
     /// `GET /open-apis/task/v2/tasks/:task_guid/subtasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:task:read`, `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.subtask&version=v2>
     /// - Official id: `task/v2/task.subtask/list`
     ///
@@ -106,7 +106,10 @@ impl CreateTaskSubtaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasks/:task_guid/subtasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.subtask&version=v2",
     };
@@ -174,7 +177,10 @@ impl ListTaskSubtaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/tasks/:task_guid/subtasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:read", "task:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.subtask&version=v2",
     };
@@ -242,20 +248,5 @@ impl ::lark_runtime::PageRequest for ListTaskSubtaskRequest {
 
     fn to_request(&self) -> ::lark_runtime::Request {
         ::std::clone::Clone::clone(self).into_request()
-    }
-}
-
-impl ::lark_runtime::Page for crate::task::v2::ListTaskSubtaskData {
-    type Item = crate::task::v2::Task;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
     }
 }

@@ -252,18 +252,3 @@ impl TaskSubscriptionTaskV2Request {
         request
     }
 }
-
-impl ::lark_runtime::Page for crate::task::v2::ListRelatedTaskTaskV2Data {
-    type Item = crate::task::v2::Task;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}

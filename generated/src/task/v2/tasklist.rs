@@ -18,7 +18,7 @@ impl<'c> TasklistApi<'c> {
     /// `POST /open-apis/task/v2/tasklists/:tasklist_guid/add_members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_members&project=task&resource=tasklist&version=v2>
     /// - Official id: `task/v2/tasklist/add_members`
     ///
@@ -47,7 +47,7 @@ impl<'c> TasklistApi<'c> {
     /// `POST /open-apis/task/v2/tasklists`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=tasklist&version=v2>
     /// - Official id: `task/v2/tasklist/create`
     ///
@@ -76,7 +76,7 @@ impl<'c> TasklistApi<'c> {
     /// `DELETE /open-apis/task/v2/tasklists/:tasklist_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=tasklist&version=v2>
     /// - Official id: `task/v2/tasklist/delete`
     ///
@@ -105,7 +105,7 @@ impl<'c> TasklistApi<'c> {
     /// `GET /open-apis/task/v2/tasklists/:tasklist_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:tasklist:read`, `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=tasklist&version=v2>
     /// - Official id: `task/v2/tasklist/get`
     ///
@@ -134,7 +134,7 @@ impl<'c> TasklistApi<'c> {
     /// `GET /open-apis/task/v2/tasklists`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:tasklist:read`, `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=tasklist&version=v2>
     /// - Official id: `task/v2/tasklist/list`
     ///
@@ -175,7 +175,7 @@ impl<'c> TasklistApi<'c> {
     /// `PATCH /open-apis/task/v2/tasklists/:tasklist_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=tasklist&version=v2>
     /// - Official id: `task/v2/tasklist/patch`
     ///
@@ -204,7 +204,7 @@ impl<'c> TasklistApi<'c> {
     /// `POST /open-apis/task/v2/tasklists/:tasklist_guid/remove_members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_members&project=task&resource=tasklist&version=v2>
     /// - Official id: `task/v2/tasklist/remove_members`
     ///
@@ -274,7 +274,7 @@ impl<'c> TasklistApi<'c> {
     /// `GET /open-apis/task/v2/tasklists/:tasklist_guid/tasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:tasklist:read`, `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasks&project=task&resource=tasklist&version=v2>
     /// - Official id: `task/v2/tasklist/tasks`
     ///
@@ -333,7 +333,10 @@ impl AddMembersTasklistRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasklists/:tasklist_guid/add_members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_members&project=task&resource=tasklist&version=v2",
     };
@@ -391,7 +394,10 @@ impl CreateTasklistRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasklists",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=tasklist&version=v2",
     };
@@ -442,7 +448,10 @@ impl DeleteTasklistRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/task/v2/tasklists/:tasklist_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=tasklist&version=v2",
     };
@@ -483,7 +492,10 @@ impl GetTasklistRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/tasklists/:tasklist_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:read", "task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=tasklist&version=v2",
     };
@@ -542,7 +554,10 @@ impl ListTasklistRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/tasklists",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:read", "task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=tasklist&version=v2",
     };
@@ -633,7 +648,10 @@ impl PatchTasklistRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/task/v2/tasklists/:tasklist_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=tasklist&version=v2",
     };
@@ -695,7 +713,10 @@ impl RemoveMembersTasklistRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasklists/:tasklist_guid/remove_members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_members&project=task&resource=tasklist&version=v2",
     };
@@ -869,7 +890,10 @@ impl TasksTasklistRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/tasklists/:tasklist_guid/tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:read", "task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tasks&project=task&resource=tasklist&version=v2",
     };
@@ -975,36 +999,6 @@ impl ::lark_runtime::PageRequest for TasksTasklistRequest {
 
 impl ::lark_runtime::Page for crate::task::v2::ListTasklistData {
     type Item = crate::task::v2::Tasklist;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}
-
-impl ::lark_runtime::Page for crate::task::v2::SearchTasklistData {
-    type Item = crate::task::v2::TasklistSearchItem;
-    fn has_more(&self) -> ::std::option::Option<bool> {
-        self.has_more
-    }
-
-    fn next_page_token(&self) -> ::std::option::Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> ::std::vec::Vec<Self::Item> {
-        self.items.unwrap_or_default()
-    }
-}
-
-impl ::lark_runtime::Page for crate::task::v2::TasksTasklistData {
-    type Item = crate::task::v2::TaskSummary;
     fn has_more(&self) -> ::std::option::Option<bool> {
         self.has_more
     }

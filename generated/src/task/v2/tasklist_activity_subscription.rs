@@ -18,7 +18,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
     /// `POST /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=tasklist.activity_subscription&version=v2>
     /// - Official id: `task/v2/tasklist.activity_subscription/create`
     ///
@@ -50,7 +50,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
     /// `DELETE /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=tasklist.activity_subscription&version=v2>
     /// - Official id: `task/v2/tasklist.activity_subscription/delete`
     ///
@@ -79,7 +79,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
     /// `GET /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:tasklist:read`, `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=tasklist.activity_subscription&version=v2>
     /// - Official id: `task/v2/tasklist.activity_subscription/get`
     ///
@@ -108,7 +108,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
     /// `GET /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `task:tasklist:read`, `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=tasklist.activity_subscription&version=v2>
     /// - Official id: `task/v2/tasklist.activity_subscription/list`
     ///
@@ -140,7 +140,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
     /// `PATCH /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=tasklist.activity_subscription&version=v2>
     /// - Official id: `task/v2/tasklist.activity_subscription/patch`
     ///
@@ -190,7 +190,10 @@ impl CreateTasklistActivitySubscriptionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=tasklist.activity_subscription&version=v2",
     };
@@ -247,7 +250,10 @@ impl DeleteTasklistActivitySubscriptionRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=tasklist.activity_subscription&version=v2",
     };
@@ -298,7 +304,10 @@ impl GetTasklistActivitySubscriptionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:read", "task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=tasklist.activity_subscription&version=v2",
     };
@@ -360,7 +369,10 @@ impl ListTasklistActivitySubscriptionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:read", "task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=tasklist.activity_subscription&version=v2",
     };
@@ -429,7 +441,10 @@ impl PatchTasklistActivitySubscriptionRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:tasklist:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=tasklist.activity_subscription&version=v2",
     };

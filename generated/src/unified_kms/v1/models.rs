@@ -253,112 +253,16 @@ impl ::serde::Serialize for CreateAutonomousKeyRecoverBody {
 
 /// The `CreateAutonomousKeyRecoverData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateAutonomousKeyRecoverData {
-    /// `key_version_id`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub key_version_id: ::std::option::Option<::lark_runtime::Int64>,
-    /// `hashed_master_key`.
-    pub hashed_master_key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateAutonomousKeyRecoverData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateAutonomousKeyRecoverData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            key_version_id: object.optional("key_version_id")?,
-            hashed_master_key: object.optional("hashed_master_key")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateAutonomousKeyRecoverData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAutonomousKeyData`]: the platform declares this shape more than once.
+pub type CreateAutonomousKeyRecoverData = crate::unified_kms::v1::CreateAutonomousKeyData;
 /// The `DeleteAutonomousKeyData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteAutonomousKeyData {
-    /// `key_version_id`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub key_version_id: ::std::option::Option<::lark_runtime::Int64>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteAutonomousKeyData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteAutonomousKeyData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            key_version_id: object.optional("key_version_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteAutonomousKeyData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAutonomousKeyDeletionPlanData`]: the platform declares this shape more than once.
+pub type DeleteAutonomousKeyData = crate::unified_kms::v1::CreateAutonomousKeyDeletionPlanData;
 /// The `DeleteAutonomousKeyDeletionPlanData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteAutonomousKeyDeletionPlanData {
-    /// `key_version_id`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub key_version_id: ::std::option::Option<::lark_runtime::Int64>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteAutonomousKeyDeletionPlanData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteAutonomousKeyDeletionPlanData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            key_version_id: object.optional("key_version_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteAutonomousKeyDeletionPlanData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateAutonomousKeyDeletionPlanData`]: the platform declares this shape more than once.
+pub type DeleteAutonomousKeyDeletionPlanData = crate::unified_kms::v1::CreateAutonomousKeyDeletionPlanData;
 /// The `GetAutonomousKeyData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.

@@ -416,12 +416,7 @@ impl ::serde::Serialize for AutoReleaseEventMyAiRoomBodyCommonParam {
 }
 
 /// The `AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory {
     /// `response_type`.
     pub response_type: ::std::option::Option<i64>,
@@ -431,6 +426,34 @@ pub struct AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory {
     pub other_msg: ::std::option::Option<::std::string::String>,
     /// `oapi_msg`.
     pub oapi_msg: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson
+for AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory",
+        )?;
+        ::std::result::Result::Ok(Self {
+            response_type: object.optional("response_type")?,
+            schedule_event_id: object.optional("schedule_event_id")?,
+            other_msg: object.optional("other_msg")?,
+            oapi_msg: object.optional("oapi_msg")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 impl ::lark_runtime::json::ToJson
@@ -584,336 +607,36 @@ impl<'de> ::serde::Deserialize<'de> for AutoReleaseEventMyAiRoomDataResult {
 
 /// The `AutoReleaseEventMyAiRoomDataResultOpenapiResponse` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AutoReleaseEventMyAiRoomDataResultOpenapiResponse {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for AutoReleaseEventMyAiRoomDataResultOpenapiResponse {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AutoReleaseEventMyAiRoomDataResultOpenapiResponse",
-        )?;
-        ::std::result::Result::Ok(Self {
-            response_type: object.optional("response_type")?,
-            schedule_event_id: object.optional("schedule_event_id")?,
-            other_msg: object.optional("other_msg")?,
-            oapi_msg: object.optional("oapi_msg")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for AutoReleaseEventMyAiRoomDataResultOpenapiResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type AutoReleaseEventMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `AutoWelcomeMyAiRoomBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct AutoWelcomeMyAiRoomBody {
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `request_type`.
-    pub request_type: i64,
-    /// `common_param`.
-    pub common_param: ::std::option::Option<
-        crate::vc::v1::AutoWelcomeMyAiRoomBodyCommonParam,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for AutoWelcomeMyAiRoomBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("schedule_event_id", &self.schedule_event_id);
-        object.put("request_type", &self.request_type);
-        object.put("common_param", &self.common_param);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AutoWelcomeMyAiRoomBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBody`]: the platform declares this shape more than once.
+pub type AutoWelcomeMyAiRoomBody = crate::vc::v1::AutoReleaseEventMyAiRoomBody;
 /// The `AutoWelcomeMyAiRoomBodyCommonParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct AutoWelcomeMyAiRoomBodyCommonParam {
-    /// `language`.
-    pub language: ::std::option::Option<::std::string::String>,
-    /// `utc_offset`.
-    pub utc_offset: ::std::option::Option<::std::string::String>,
-    /// `room_id`.
-    pub room_id: ::std::option::Option<::std::string::String>,
-    /// `client_version`.
-    pub client_version: ::std::option::Option<::std::string::String>,
-    /// `openapi_history`.
-    pub openapi_history: ::std::option::Option<
-        crate::vc::v1::AutoWelcomeMyAiRoomBodyCommonParamOpenapiHistory,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for AutoWelcomeMyAiRoomBodyCommonParam {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("language", &self.language);
-        object.put("utc_offset", &self.utc_offset);
-        object.put("room_id", &self.room_id);
-        object.put("client_version", &self.client_version);
-        object.put("openapi_history", &self.openapi_history);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AutoWelcomeMyAiRoomBodyCommonParam {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParam`]: the platform declares this shape more than once.
+pub type AutoWelcomeMyAiRoomBodyCommonParam = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParam;
 /// The `AutoWelcomeMyAiRoomBodyCommonParamOpenapiHistory` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct AutoWelcomeMyAiRoomBodyCommonParamOpenapiHistory {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for AutoWelcomeMyAiRoomBodyCommonParamOpenapiHistory {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("response_type", &self.response_type);
-        object.put("schedule_event_id", &self.schedule_event_id);
-        object.put("other_msg", &self.other_msg);
-        object.put("oapi_msg", &self.oapi_msg);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AutoWelcomeMyAiRoomBodyCommonParamOpenapiHistory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type AutoWelcomeMyAiRoomBodyCommonParamOpenapiHistory = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `AutoWelcomeMyAiRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AutoWelcomeMyAiRoomData {
-    /// `result`.
-    pub result: ::std::option::Option<crate::vc::v1::AutoWelcomeMyAiRoomDataResult>,
-    /// `present`.
-    pub present: ::std::option::Option<crate::vc::v1::AutoWelcomeMyAiRoomDataPresent>,
-}
-
-impl ::lark_runtime::json::FromJson for AutoWelcomeMyAiRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AutoWelcomeMyAiRoomData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AutoWelcomeMyAiRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomData`]: the platform declares this shape more than once.
+pub type AutoWelcomeMyAiRoomData = crate::vc::v1::AutoReleaseEventMyAiRoomData;
 /// The `AutoWelcomeMyAiRoomDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AutoWelcomeMyAiRoomDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for AutoWelcomeMyAiRoomDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AutoWelcomeMyAiRoomDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AutoWelcomeMyAiRoomDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type AutoWelcomeMyAiRoomDataPresent = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `AutoWelcomeMyAiRoomDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AutoWelcomeMyAiRoomDataResult {
-    /// `room_reply`.
-    pub room_reply: ::std::option::Option<::std::string::String>,
-    /// `openapi_response`.
-    pub openapi_response: ::std::option::Option<
-        crate::vc::v1::AutoWelcomeMyAiRoomDataResultOpenapiResponse,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for AutoWelcomeMyAiRoomDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AutoWelcomeMyAiRoomDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            room_reply: object.optional("room_reply")?,
-            openapi_response: object.optional("openapi_response")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AutoWelcomeMyAiRoomDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataResult`]: the platform declares this shape more than once.
+pub type AutoWelcomeMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRoomDataResult;
 /// The `AutoWelcomeMyAiRoomDataResultOpenapiResponse` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct AutoWelcomeMyAiRoomDataResultOpenapiResponse {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for AutoWelcomeMyAiRoomDataResultOpenapiResponse {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AutoWelcomeMyAiRoomDataResultOpenapiResponse",
-        )?;
-        ::std::result::Result::Ok(Self {
-            response_type: object.optional("response_type")?,
-            schedule_event_id: object.optional("schedule_event_id")?,
-            other_msg: object.optional("other_msg")?,
-            oapi_msg: object.optional("oapi_msg")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AutoWelcomeMyAiRoomDataResultOpenapiResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type AutoWelcomeMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `BotMeetingActivityV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1473,89 +1196,13 @@ impl ::serde::Serialize for CheckInScheduleMyAiRoomBody {
 }
 
 /// The `CheckInScheduleMyAiRoomBodyCommonParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct CheckInScheduleMyAiRoomBodyCommonParam {
-    /// `language`.
-    pub language: ::std::option::Option<::std::string::String>,
-    /// `utc_offset`.
-    pub utc_offset: ::std::option::Option<::std::string::String>,
-    /// `room_id`.
-    pub room_id: ::std::option::Option<::std::string::String>,
-    /// `client_version`.
-    pub client_version: ::std::option::Option<::std::string::String>,
-    /// `openapi_history`.
-    pub openapi_history: ::std::option::Option<
-        crate::vc::v1::CheckInScheduleMyAiRoomBodyCommonParamOpenapiHistory,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for CheckInScheduleMyAiRoomBodyCommonParam {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("language", &self.language);
-        object.put("utc_offset", &self.utc_offset);
-        object.put("room_id", &self.room_id);
-        object.put("client_version", &self.client_version);
-        object.put("openapi_history", &self.openapi_history);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CheckInScheduleMyAiRoomBodyCommonParam {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParam`]: the platform declares this shape more than once.
+pub type CheckInScheduleMyAiRoomBodyCommonParam = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParam;
 /// The `CheckInScheduleMyAiRoomBodyCommonParamOpenapiHistory` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct CheckInScheduleMyAiRoomBodyCommonParamOpenapiHistory {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for CheckInScheduleMyAiRoomBodyCommonParamOpenapiHistory {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("response_type", &self.response_type);
-        object.put("schedule_event_id", &self.schedule_event_id);
-        object.put("other_msg", &self.other_msg);
-        object.put("oapi_msg", &self.oapi_msg);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CheckInScheduleMyAiRoomBodyCommonParamOpenapiHistory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type CheckInScheduleMyAiRoomBodyCommonParamOpenapiHistory = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `CheckInScheduleMyAiRoomBodyScenarioContext` object.
 #[derive(
     ::std::fmt::Debug,
@@ -1655,175 +1302,20 @@ impl ::serde::Serialize for CheckInScheduleMyAiRoomBodyScenarioContextPlugins {
 
 /// The `CheckInScheduleMyAiRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CheckInScheduleMyAiRoomData {
-    /// `result`.
-    pub result: ::std::option::Option<crate::vc::v1::CheckInScheduleMyAiRoomDataResult>,
-    /// `present`.
-    pub present: ::std::option::Option<
-        crate::vc::v1::CheckInScheduleMyAiRoomDataPresent,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for CheckInScheduleMyAiRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CheckInScheduleMyAiRoomData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CheckInScheduleMyAiRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomData`]: the platform declares this shape more than once.
+pub type CheckInScheduleMyAiRoomData = crate::vc::v1::AutoReleaseEventMyAiRoomData;
 /// The `CheckInScheduleMyAiRoomDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CheckInScheduleMyAiRoomDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for CheckInScheduleMyAiRoomDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CheckInScheduleMyAiRoomDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CheckInScheduleMyAiRoomDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type CheckInScheduleMyAiRoomDataPresent = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `CheckInScheduleMyAiRoomDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CheckInScheduleMyAiRoomDataResult {
-    /// `room_reply`.
-    pub room_reply: ::std::option::Option<::std::string::String>,
-    /// `openapi_response`.
-    pub openapi_response: ::std::option::Option<
-        crate::vc::v1::CheckInScheduleMyAiRoomDataResultOpenapiResponse,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for CheckInScheduleMyAiRoomDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CheckInScheduleMyAiRoomDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            room_reply: object.optional("room_reply")?,
-            openapi_response: object.optional("openapi_response")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CheckInScheduleMyAiRoomDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataResult`]: the platform declares this shape more than once.
+pub type CheckInScheduleMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRoomDataResult;
 /// The `CheckInScheduleMyAiRoomDataResultOpenapiResponse` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CheckInScheduleMyAiRoomDataResultOpenapiResponse {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for CheckInScheduleMyAiRoomDataResultOpenapiResponse {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CheckInScheduleMyAiRoomDataResultOpenapiResponse",
-        )?;
-        ::std::result::Result::Ok(Self {
-            response_type: object.optional("response_type")?,
-            schedule_event_id: object.optional("schedule_event_id")?,
-            other_msg: object.optional("other_msg")?,
-            oapi_msg: object.optional("oapi_msg")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for CheckInScheduleMyAiRoomDataResultOpenapiResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type CheckInScheduleMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `CommentFocus` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2615,36 +2107,9 @@ impl ::serde::Serialize for DoOperationMyAiVcMeetingBodyScenarioContextObject {
 }
 
 /// The `DoOperationMyAiVcMeetingBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct DoOperationMyAiVcMeetingBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for DoOperationMyAiVcMeetingBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DoOperationMyAiVcMeetingBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type DoOperationMyAiVcMeetingBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo` object.
 #[derive(
     ::std::fmt::Debug,
@@ -2787,221 +2252,25 @@ impl ::serde::Serialize for DocBasedSuggestQuestionMyAiVcMeetingBody {
 }
 
 /// The `DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContext` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContext {
-    /// `plugins`.
-    pub plugins: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::vc::v1::DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextPlugins,
-        >,
-    >,
-    /// `object`.
-    pub object: ::std::option::Option<
-        crate::vc::v1::DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextObject,
-    >,
-    /// `work_mode`.
-    pub work_mode: ::std::option::Option<i64>,
-    /// `scenario`.
-    pub scenario: ::std::option::Option<
-        crate::vc::v1::DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextScenario,
-    >,
-    /// `extra`.
-    pub extra: ::std::option::Option<
-        crate::vc::v1::DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextExtra,
-    >,
-    /// `system_info`.
-    pub system_info: ::std::option::Option<
-        crate::vc::v1::DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextSystemInfo,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContext {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("plugins", &self.plugins);
-        object.put("object", &self.object);
-        object.put("work_mode", &self.work_mode);
-        object.put("scenario", &self.scenario);
-        object.put("extra", &self.extra);
-        object.put("system_info", &self.system_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContext {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContext`]: the platform declares this shape more than once.
+pub type DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContext = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContext;
 /// The `DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextExtra` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextExtra {
-    /// `vc_meeting_id`.
-    pub vc_meeting_id: ::std::option::Option<::std::string::String>,
-    /// `vc_locale`.
-    pub vc_locale: ::std::option::Option<::std::string::String>,
-    /// `vc_applink_host`.
-    pub vc_applink_host: ::std::option::Option<::std::string::String>,
-    /// `vc_app_version`.
-    pub vc_app_version: ::std::option::Option<::std::string::String>,
-    /// `vc_feature_config`.
-    pub vc_feature_config: ::std::option::Option<::std::string::String>,
-    /// `quick_execute_param_rich_tag`.
-    pub quick_execute_param_rich_tag: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextExtra {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("vc_meeting_id", &self.vc_meeting_id);
-        object.put("vc_locale", &self.vc_locale);
-        object.put("vc_applink_host", &self.vc_applink_host);
-        object.put("vc_app_version", &self.vc_app_version);
-        object.put("vc_feature_config", &self.vc_feature_config);
-        object.put("quick_execute_param_rich_tag", &self.quick_execute_param_rich_tag);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextExtra {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextExtra`]: the platform declares this shape more than once.
+pub type DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextExtra = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextExtra;
 /// The `DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextObject` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextObject {
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::vc::v1::Type>,
-    /// `biz_id`.
-    pub biz_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextObject {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("biz_id", &self.biz_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextObject {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextObject`]: the platform declares this shape more than once.
+pub type DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextObject = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextObject;
 /// The `DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextSystemInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextSystemInfo {
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `brand`.
-    pub brand: ::std::option::Option<::std::string::String>,
-    /// `locale`.
-    pub locale: ::std::option::Option<::std::string::String>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `app_version`.
-    pub app_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextSystemInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("brand", &self.brand);
-        object.put("locale", &self.locale);
-        object.put("session_id", &self.session_id);
-        object.put("app_version", &self.app_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextSystemInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo`]: the platform declares this shape more than once.
+pub type DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextSystemInfo = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo;
 /// The `DocBasedSuggestQuestionMyAiVcMeetingData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3039,57 +2308,8 @@ impl<'de> ::serde::Deserialize<'de> for DocBasedSuggestQuestionMyAiVcMeetingData
 
 /// The `DocBasedSuggestQuestionMyAiVcMeetingDataPresents` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DocBasedSuggestQuestionMyAiVcMeetingDataPresents {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for DocBasedSuggestQuestionMyAiVcMeetingDataPresents {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DocBasedSuggestQuestionMyAiVcMeetingDataPresents",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for DocBasedSuggestQuestionMyAiVcMeetingDataPresents {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type DocBasedSuggestQuestionMyAiVcMeetingDataPresents = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `DocumentContextChangedItem` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3292,252 +2512,29 @@ impl ::serde::Serialize for ExitMyAiRoomBody {
 }
 
 /// The `ExitMyAiRoomBodyCommonParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct ExitMyAiRoomBodyCommonParam {
-    /// `language`.
-    pub language: ::std::option::Option<::std::string::String>,
-    /// `utc_offset`.
-    pub utc_offset: ::std::option::Option<::std::string::String>,
-    /// `room_id`.
-    pub room_id: ::std::option::Option<::std::string::String>,
-    /// `client_version`.
-    pub client_version: ::std::option::Option<::std::string::String>,
-    /// `openapi_history`.
-    pub openapi_history: ::std::option::Option<
-        crate::vc::v1::ExitMyAiRoomBodyCommonParamOpenapiHistory,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for ExitMyAiRoomBodyCommonParam {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("language", &self.language);
-        object.put("utc_offset", &self.utc_offset);
-        object.put("room_id", &self.room_id);
-        object.put("client_version", &self.client_version);
-        object.put("openapi_history", &self.openapi_history);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExitMyAiRoomBodyCommonParam {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParam`]: the platform declares this shape more than once.
+pub type ExitMyAiRoomBodyCommonParam = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParam;
 /// The `ExitMyAiRoomBodyCommonParamOpenapiHistory` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct ExitMyAiRoomBodyCommonParamOpenapiHistory {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for ExitMyAiRoomBodyCommonParamOpenapiHistory {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("response_type", &self.response_type);
-        object.put("schedule_event_id", &self.schedule_event_id);
-        object.put("other_msg", &self.other_msg);
-        object.put("oapi_msg", &self.oapi_msg);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExitMyAiRoomBodyCommonParamOpenapiHistory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type ExitMyAiRoomBodyCommonParamOpenapiHistory = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `ExitMyAiRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ExitMyAiRoomData {
-    /// `result`.
-    pub result: ::std::option::Option<crate::vc::v1::ExitMyAiRoomDataResult>,
-    /// `present`.
-    pub present: ::std::option::Option<crate::vc::v1::ExitMyAiRoomDataPresent>,
-}
-
-impl ::lark_runtime::json::FromJson for ExitMyAiRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "ExitMyAiRoomData")?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ExitMyAiRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomData`]: the platform declares this shape more than once.
+pub type ExitMyAiRoomData = crate::vc::v1::AutoReleaseEventMyAiRoomData;
 /// The `ExitMyAiRoomDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ExitMyAiRoomDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ExitMyAiRoomDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ExitMyAiRoomDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ExitMyAiRoomDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type ExitMyAiRoomDataPresent = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `ExitMyAiRoomDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ExitMyAiRoomDataResult {
-    /// `room_reply`.
-    pub room_reply: ::std::option::Option<::std::string::String>,
-    /// `openapi_response`.
-    pub openapi_response: ::std::option::Option<
-        crate::vc::v1::ExitMyAiRoomDataResultOpenapiResponse,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for ExitMyAiRoomDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ExitMyAiRoomDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            room_reply: object.optional("room_reply")?,
-            openapi_response: object.optional("openapi_response")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ExitMyAiRoomDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataResult`]: the platform declares this shape more than once.
+pub type ExitMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRoomDataResult;
 /// The `ExitMyAiRoomDataResultOpenapiResponse` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ExitMyAiRoomDataResultOpenapiResponse {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ExitMyAiRoomDataResultOpenapiResponse {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ExitMyAiRoomDataResultOpenapiResponse",
-        )?;
-        ::std::result::Result::Ok(Self {
-            response_type: object.optional("response_type")?,
-            schedule_event_id: object.optional("schedule_event_id")?,
-            other_msg: object.optional("other_msg")?,
-            oapi_msg: object.optional("oapi_msg")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ExitMyAiRoomDataResultOpenapiResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type ExitMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `ExtensionBoardingMyAiMmBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -3631,78 +2628,13 @@ impl ::serde::Serialize for ExtensionBoardingMyAiMmBodyScenarioContext {
 }
 
 /// The `ExtensionBoardingMyAiMmBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct ExtensionBoardingMyAiMmBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for ExtensionBoardingMyAiMmBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExtensionBoardingMyAiMmBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type ExtensionBoardingMyAiMmBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `ExtensionBoardingMyAiMmBodyScenarioContextSystemInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct ExtensionBoardingMyAiMmBodyScenarioContextSystemInfo {
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `brand`.
-    pub brand: ::std::option::Option<::std::string::String>,
-    /// `locale`.
-    pub locale: ::std::option::Option<::std::string::String>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `app_version`.
-    pub app_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for ExtensionBoardingMyAiMmBodyScenarioContextSystemInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("brand", &self.brand);
-        object.put("locale", &self.locale);
-        object.put("session_id", &self.session_id);
-        object.put("app_version", &self.app_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExtensionBoardingMyAiMmBodyScenarioContextSystemInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo`]: the platform declares this shape more than once.
+pub type ExtensionBoardingMyAiMmBodyScenarioContextSystemInfo = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo;
 /// The `ExtensionBoardingMyAiMmBodyScenarioContextUploadObjects` object.
 #[derive(
     ::std::fmt::Debug,
@@ -3853,15 +2785,33 @@ impl<'de> ::serde::Deserialize<'de> for ExtensionBoardingMyAiMmDataPresentCardVa
 }
 
 /// The `FetchMeetingAnalyzeMyAiVcBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FetchMeetingAnalyzeMyAiVcBody {
     /// `task_id`.
     pub task_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for FetchMeetingAnalyzeMyAiVcBody {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "FetchMeetingAnalyzeMyAiVcBody",
+        )?;
+        ::std::result::Result::Ok(Self {
+            task_id: object.optional("task_id")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for FetchMeetingAnalyzeMyAiVcBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FetchMeetingAnalyzeMyAiVcBody {
@@ -4222,216 +3172,25 @@ impl ::serde::Serialize for FetchRecapStreamMyAiVcMeetingBody {
 }
 
 /// The `FetchRecapStreamMyAiVcMeetingBodyScenarioContext` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchRecapStreamMyAiVcMeetingBodyScenarioContext {
-    /// `plugins`.
-    pub plugins: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::vc::v1::FetchRecapStreamMyAiVcMeetingBodyScenarioContextPlugins,
-        >,
-    >,
-    /// `object`.
-    pub object: ::std::option::Option<
-        crate::vc::v1::FetchRecapStreamMyAiVcMeetingBodyScenarioContextObject,
-    >,
-    /// `work_mode`.
-    pub work_mode: ::std::option::Option<i64>,
-    /// `scenario`.
-    pub scenario: ::std::option::Option<
-        crate::vc::v1::FetchRecapStreamMyAiVcMeetingBodyScenarioContextScenario,
-    >,
-    /// `extra`.
-    pub extra: ::std::option::Option<
-        crate::vc::v1::FetchRecapStreamMyAiVcMeetingBodyScenarioContextExtra,
-    >,
-    /// `system_info`.
-    pub system_info: ::std::option::Option<
-        crate::vc::v1::FetchRecapStreamMyAiVcMeetingBodyScenarioContextSystemInfo,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for FetchRecapStreamMyAiVcMeetingBodyScenarioContext {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("plugins", &self.plugins);
-        object.put("object", &self.object);
-        object.put("work_mode", &self.work_mode);
-        object.put("scenario", &self.scenario);
-        object.put("extra", &self.extra);
-        object.put("system_info", &self.system_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FetchRecapStreamMyAiVcMeetingBodyScenarioContext {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContext`]: the platform declares this shape more than once.
+pub type FetchRecapStreamMyAiVcMeetingBodyScenarioContext = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContext;
 /// The `FetchRecapStreamMyAiVcMeetingBodyScenarioContextExtra` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchRecapStreamMyAiVcMeetingBodyScenarioContextExtra {
-    /// `vc_meeting_id`.
-    pub vc_meeting_id: ::std::option::Option<::std::string::String>,
-    /// `vc_locale`.
-    pub vc_locale: ::std::option::Option<::std::string::String>,
-    /// `vc_applink_host`.
-    pub vc_applink_host: ::std::option::Option<::std::string::String>,
-    /// `vc_app_version`.
-    pub vc_app_version: ::std::option::Option<::std::string::String>,
-    /// `vc_feature_config`.
-    pub vc_feature_config: ::std::option::Option<::std::string::String>,
-    /// `quick_execute_param_rich_tag`.
-    pub quick_execute_param_rich_tag: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchRecapStreamMyAiVcMeetingBodyScenarioContextExtra {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("vc_meeting_id", &self.vc_meeting_id);
-        object.put("vc_locale", &self.vc_locale);
-        object.put("vc_applink_host", &self.vc_applink_host);
-        object.put("vc_app_version", &self.vc_app_version);
-        object.put("vc_feature_config", &self.vc_feature_config);
-        object.put("quick_execute_param_rich_tag", &self.quick_execute_param_rich_tag);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FetchRecapStreamMyAiVcMeetingBodyScenarioContextExtra {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextExtra`]: the platform declares this shape more than once.
+pub type FetchRecapStreamMyAiVcMeetingBodyScenarioContextExtra = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextExtra;
 /// The `FetchRecapStreamMyAiVcMeetingBodyScenarioContextObject` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchRecapStreamMyAiVcMeetingBodyScenarioContextObject {
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::vc::v1::Type>,
-    /// `biz_id`.
-    pub biz_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchRecapStreamMyAiVcMeetingBodyScenarioContextObject {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("biz_id", &self.biz_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FetchRecapStreamMyAiVcMeetingBodyScenarioContextObject {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextObject`]: the platform declares this shape more than once.
+pub type FetchRecapStreamMyAiVcMeetingBodyScenarioContextObject = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextObject;
 /// The `FetchRecapStreamMyAiVcMeetingBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchRecapStreamMyAiVcMeetingBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchRecapStreamMyAiVcMeetingBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FetchRecapStreamMyAiVcMeetingBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type FetchRecapStreamMyAiVcMeetingBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `FetchRecapStreamMyAiVcMeetingBodyScenarioContextSystemInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchRecapStreamMyAiVcMeetingBodyScenarioContextSystemInfo {
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `brand`.
-    pub brand: ::std::option::Option<::std::string::String>,
-    /// `locale`.
-    pub locale: ::std::option::Option<::std::string::String>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `app_version`.
-    pub app_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchRecapStreamMyAiVcMeetingBodyScenarioContextSystemInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("brand", &self.brand);
-        object.put("locale", &self.locale);
-        object.put("session_id", &self.session_id);
-        object.put("app_version", &self.app_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FetchRecapStreamMyAiVcMeetingBodyScenarioContextSystemInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo`]: the platform declares this shape more than once.
+pub type FetchRecapStreamMyAiVcMeetingBodyScenarioContextSystemInfo = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo;
 /// The `FetchRecapStreamMyAiVcMeetingData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4556,633 +3315,65 @@ impl ::serde::Serialize for FetchSectionSummaryStreamMyAiVcMeetingBody {
 }
 
 /// The `FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContext` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContext {
-    /// `plugins`.
-    pub plugins: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::vc::v1::FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins,
-        >,
-    >,
-    /// `object`.
-    pub object: ::std::option::Option<
-        crate::vc::v1::FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextObject,
-    >,
-    /// `work_mode`.
-    pub work_mode: ::std::option::Option<i64>,
-    /// `scenario`.
-    pub scenario: ::std::option::Option<
-        crate::vc::v1::FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextScenario,
-    >,
-    /// `extra`.
-    pub extra: ::std::option::Option<
-        crate::vc::v1::FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextExtra,
-    >,
-    /// `system_info`.
-    pub system_info: ::std::option::Option<
-        crate::vc::v1::FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContext {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("plugins", &self.plugins);
-        object.put("object", &self.object);
-        object.put("work_mode", &self.work_mode);
-        object.put("scenario", &self.scenario);
-        object.put("extra", &self.extra);
-        object.put("system_info", &self.system_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContext {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContext`]: the platform declares this shape more than once.
+pub type FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContext = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContext;
 /// The `FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextExtra` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextExtra {
-    /// `vc_meeting_id`.
-    pub vc_meeting_id: ::std::option::Option<::std::string::String>,
-    /// `vc_locale`.
-    pub vc_locale: ::std::option::Option<::std::string::String>,
-    /// `vc_applink_host`.
-    pub vc_applink_host: ::std::option::Option<::std::string::String>,
-    /// `vc_app_version`.
-    pub vc_app_version: ::std::option::Option<::std::string::String>,
-    /// `vc_feature_config`.
-    pub vc_feature_config: ::std::option::Option<::std::string::String>,
-    /// `quick_execute_param_rich_tag`.
-    pub quick_execute_param_rich_tag: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextExtra {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("vc_meeting_id", &self.vc_meeting_id);
-        object.put("vc_locale", &self.vc_locale);
-        object.put("vc_applink_host", &self.vc_applink_host);
-        object.put("vc_app_version", &self.vc_app_version);
-        object.put("vc_feature_config", &self.vc_feature_config);
-        object.put("quick_execute_param_rich_tag", &self.quick_execute_param_rich_tag);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextExtra {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextExtra`]: the platform declares this shape more than once.
+pub type FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextExtra = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextExtra;
 /// The `FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextObject` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextObject {
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::vc::v1::Type>,
-    /// `biz_id`.
-    pub biz_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextObject {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("biz_id", &self.biz_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextObject {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextObject`]: the platform declares this shape more than once.
+pub type FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextObject = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextObject;
 /// The `FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo {
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `brand`.
-    pub brand: ::std::option::Option<::std::string::String>,
-    /// `locale`.
-    pub locale: ::std::option::Option<::std::string::String>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `app_version`.
-    pub app_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("brand", &self.brand);
-        object.put("locale", &self.locale);
-        object.put("session_id", &self.session_id);
-        object.put("app_version", &self.app_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo`]: the platform declares this shape more than once.
+pub type FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo;
 /// The `FetchSectionSummaryStreamMyAiVcMeetingData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct FetchSectionSummaryStreamMyAiVcMeetingData {
-    /// `result`.
-    pub result: ::std::option::Option<
-        crate::vc::v1::FetchSectionSummaryStreamMyAiVcMeetingDataResult,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for FetchSectionSummaryStreamMyAiVcMeetingData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "FetchSectionSummaryStreamMyAiVcMeetingData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FetchSectionSummaryStreamMyAiVcMeetingData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchRecapStreamMyAiVcMeetingData`]: the platform declares this shape more than once.
+pub type FetchSectionSummaryStreamMyAiVcMeetingData = crate::vc::v1::FetchRecapStreamMyAiVcMeetingData;
 /// The `FetchSectionSummaryStreamMyAiVcMeetingDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct FetchSectionSummaryStreamMyAiVcMeetingDataResult {
-    /// `meeting_recap_or_fail_reason`.
-    pub meeting_recap_or_fail_reason: ::std::option::Option<::std::string::String>,
-    /// `meeting_recap`.
-    pub meeting_recap: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for FetchSectionSummaryStreamMyAiVcMeetingDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "FetchSectionSummaryStreamMyAiVcMeetingDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            meeting_recap_or_fail_reason: object
-                .optional("meeting_recap_or_fail_reason")?,
-            meeting_recap: object.optional("meeting_recap")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for FetchSectionSummaryStreamMyAiVcMeetingDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchRecapStreamMyAiVcMeetingDataResult`]: the platform declares this shape more than once.
+pub type FetchSectionSummaryStreamMyAiVcMeetingDataResult = crate::vc::v1::FetchRecapStreamMyAiVcMeetingDataResult;
 /// The `FetchStepSummaryStreamMyAiVcMeetingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchStepSummaryStreamMyAiVcMeetingBody {
-    /// `meeting_id`.
-    pub meeting_id: ::std::option::Option<::std::string::String>,
-    /// `question`.
-    pub question: ::std::option::Option<::std::string::String>,
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `scenario_context_schema_version`.
-    pub scenario_context_schema_version: ::std::option::Option<::std::string::String>,
-    /// `scenario_context`.
-    pub scenario_context: ::std::option::Option<
-        crate::vc::v1::FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContext,
-    >,
-    /// `participant_input`.
-    pub participant_input: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for FetchStepSummaryStreamMyAiVcMeetingBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("meeting_id", &self.meeting_id);
-        object.put("question", &self.question);
-        object.put("lang", &self.lang);
-        object
-            .put(
-                "scenario_context_schema_version",
-                &self.scenario_context_schema_version,
-            );
-        object.put("scenario_context", &self.scenario_context);
-        object.put("participant_input", &self.participant_input);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FetchStepSummaryStreamMyAiVcMeetingBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`FetchSectionSummaryStreamMyAiVcMeetingBody`]: the platform declares this shape more than once.
+pub type FetchStepSummaryStreamMyAiVcMeetingBody = crate::vc::v1::FetchSectionSummaryStreamMyAiVcMeetingBody;
 /// The `FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContext` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContext {
-    /// `plugins`.
-    pub plugins: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::vc::v1::FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins,
-        >,
-    >,
-    /// `object`.
-    pub object: ::std::option::Option<
-        crate::vc::v1::FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextObject,
-    >,
-    /// `work_mode`.
-    pub work_mode: ::std::option::Option<i64>,
-    /// `scenario`.
-    pub scenario: ::std::option::Option<
-        crate::vc::v1::FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextScenario,
-    >,
-    /// `extra`.
-    pub extra: ::std::option::Option<
-        crate::vc::v1::FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextExtra,
-    >,
-    /// `system_info`.
-    pub system_info: ::std::option::Option<
-        crate::vc::v1::FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContext {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("plugins", &self.plugins);
-        object.put("object", &self.object);
-        object.put("work_mode", &self.work_mode);
-        object.put("scenario", &self.scenario);
-        object.put("extra", &self.extra);
-        object.put("system_info", &self.system_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContext {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContext`]: the platform declares this shape more than once.
+pub type FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContext = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContext;
 /// The `FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextExtra` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextExtra {
-    /// `vc_meeting_id`.
-    pub vc_meeting_id: ::std::option::Option<::std::string::String>,
-    /// `vc_locale`.
-    pub vc_locale: ::std::option::Option<::std::string::String>,
-    /// `vc_applink_host`.
-    pub vc_applink_host: ::std::option::Option<::std::string::String>,
-    /// `vc_app_version`.
-    pub vc_app_version: ::std::option::Option<::std::string::String>,
-    /// `vc_feature_config`.
-    pub vc_feature_config: ::std::option::Option<::std::string::String>,
-    /// `quick_execute_param_rich_tag`.
-    pub quick_execute_param_rich_tag: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextExtra {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("vc_meeting_id", &self.vc_meeting_id);
-        object.put("vc_locale", &self.vc_locale);
-        object.put("vc_applink_host", &self.vc_applink_host);
-        object.put("vc_app_version", &self.vc_app_version);
-        object.put("vc_feature_config", &self.vc_feature_config);
-        object.put("quick_execute_param_rich_tag", &self.quick_execute_param_rich_tag);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextExtra {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextExtra`]: the platform declares this shape more than once.
+pub type FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextExtra = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextExtra;
 /// The `FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextObject` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextObject {
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::vc::v1::Type>,
-    /// `biz_id`.
-    pub biz_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextObject {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("biz_id", &self.biz_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextObject {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextObject`]: the platform declares this shape more than once.
+pub type FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextObject = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextObject;
 /// The `FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo {
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `brand`.
-    pub brand: ::std::option::Option<::std::string::String>,
-    /// `locale`.
-    pub locale: ::std::option::Option<::std::string::String>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `app_version`.
-    pub app_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("brand", &self.brand);
-        object.put("locale", &self.locale);
-        object.put("session_id", &self.session_id);
-        object.put("app_version", &self.app_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo`]: the platform declares this shape more than once.
+pub type FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextSystemInfo = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo;
 /// The `FetchStepSummaryStreamMyAiVcMeetingData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct FetchStepSummaryStreamMyAiVcMeetingData {
-    /// `result`.
-    pub result: ::std::option::Option<
-        crate::vc::v1::FetchStepSummaryStreamMyAiVcMeetingDataResult,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for FetchStepSummaryStreamMyAiVcMeetingData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "FetchStepSummaryStreamMyAiVcMeetingData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FetchStepSummaryStreamMyAiVcMeetingData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchRecapStreamMyAiVcMeetingData`]: the platform declares this shape more than once.
+pub type FetchStepSummaryStreamMyAiVcMeetingData = crate::vc::v1::FetchRecapStreamMyAiVcMeetingData;
 /// The `FetchStepSummaryStreamMyAiVcMeetingDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct FetchStepSummaryStreamMyAiVcMeetingDataResult {
-    /// `meeting_recap_or_fail_reason`.
-    pub meeting_recap_or_fail_reason: ::std::option::Option<::std::string::String>,
-    /// `meeting_recap`.
-    pub meeting_recap: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for FetchStepSummaryStreamMyAiVcMeetingDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "FetchStepSummaryStreamMyAiVcMeetingDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            meeting_recap_or_fail_reason: object
-                .optional("meeting_recap_or_fail_reason")?,
-            meeting_recap: object.optional("meeting_recap")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FetchStepSummaryStreamMyAiVcMeetingDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchRecapStreamMyAiVcMeetingDataResult`]: the platform declares this shape more than once.
+pub type FetchStepSummaryStreamMyAiVcMeetingDataResult = crate::vc::v1::FetchRecapStreamMyAiVcMeetingDataResult;
 /// The `GeneratedSource` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5250,264 +3441,29 @@ impl<'de> ::serde::Deserialize<'de> for GetActiveMeetingReserveData {
 }
 
 /// The `GetCommonReplyMyAiVcMeetingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetCommonReplyMyAiVcMeetingBody {
-    /// `meeting_id`.
-    pub meeting_id: ::std::option::Option<::std::string::String>,
-    /// `question`.
-    pub question: ::std::option::Option<::std::string::String>,
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `scenario_context_schema_version`.
-    pub scenario_context_schema_version: ::std::option::Option<::std::string::String>,
-    /// `scenario_context`.
-    pub scenario_context: ::std::option::Option<
-        crate::vc::v1::GetCommonReplyMyAiVcMeetingBodyScenarioContext,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for GetCommonReplyMyAiVcMeetingBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("meeting_id", &self.meeting_id);
-        object.put("question", &self.question);
-        object.put("lang", &self.lang);
-        object
-            .put(
-                "scenario_context_schema_version",
-                &self.scenario_context_schema_version,
-            );
-        object.put("scenario_context", &self.scenario_context);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetCommonReplyMyAiVcMeetingBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBody`]: the platform declares this shape more than once.
+pub type GetCommonReplyMyAiVcMeetingBody = crate::vc::v1::DoOperationMyAiVcMeetingBody;
 /// The `GetCommonReplyMyAiVcMeetingBodyScenarioContext` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetCommonReplyMyAiVcMeetingBodyScenarioContext {
-    /// `plugins`.
-    pub plugins: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::vc::v1::GetCommonReplyMyAiVcMeetingBodyScenarioContextPlugins,
-        >,
-    >,
-    /// `object`.
-    pub object: ::std::option::Option<
-        crate::vc::v1::GetCommonReplyMyAiVcMeetingBodyScenarioContextObject,
-    >,
-    /// `work_mode`.
-    pub work_mode: ::std::option::Option<i64>,
-    /// `scenario`.
-    pub scenario: ::std::option::Option<
-        crate::vc::v1::GetCommonReplyMyAiVcMeetingBodyScenarioContextScenario,
-    >,
-    /// `extra`.
-    pub extra: ::std::option::Option<
-        crate::vc::v1::GetCommonReplyMyAiVcMeetingBodyScenarioContextExtra,
-    >,
-    /// `system_info`.
-    pub system_info: ::std::option::Option<
-        crate::vc::v1::GetCommonReplyMyAiVcMeetingBodyScenarioContextSystemInfo,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for GetCommonReplyMyAiVcMeetingBodyScenarioContext {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("plugins", &self.plugins);
-        object.put("object", &self.object);
-        object.put("work_mode", &self.work_mode);
-        object.put("scenario", &self.scenario);
-        object.put("extra", &self.extra);
-        object.put("system_info", &self.system_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetCommonReplyMyAiVcMeetingBodyScenarioContext {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContext`]: the platform declares this shape more than once.
+pub type GetCommonReplyMyAiVcMeetingBodyScenarioContext = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContext;
 /// The `GetCommonReplyMyAiVcMeetingBodyScenarioContextExtra` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetCommonReplyMyAiVcMeetingBodyScenarioContextExtra {
-    /// `vc_meeting_id`.
-    pub vc_meeting_id: ::std::option::Option<::std::string::String>,
-    /// `vc_locale`.
-    pub vc_locale: ::std::option::Option<::std::string::String>,
-    /// `vc_applink_host`.
-    pub vc_applink_host: ::std::option::Option<::std::string::String>,
-    /// `vc_app_version`.
-    pub vc_app_version: ::std::option::Option<::std::string::String>,
-    /// `vc_feature_config`.
-    pub vc_feature_config: ::std::option::Option<::std::string::String>,
-    /// `quick_execute_param_rich_tag`.
-    pub quick_execute_param_rich_tag: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for GetCommonReplyMyAiVcMeetingBodyScenarioContextExtra {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("vc_meeting_id", &self.vc_meeting_id);
-        object.put("vc_locale", &self.vc_locale);
-        object.put("vc_applink_host", &self.vc_applink_host);
-        object.put("vc_app_version", &self.vc_app_version);
-        object.put("vc_feature_config", &self.vc_feature_config);
-        object.put("quick_execute_param_rich_tag", &self.quick_execute_param_rich_tag);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetCommonReplyMyAiVcMeetingBodyScenarioContextExtra {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextExtra`]: the platform declares this shape more than once.
+pub type GetCommonReplyMyAiVcMeetingBodyScenarioContextExtra = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextExtra;
 /// The `GetCommonReplyMyAiVcMeetingBodyScenarioContextObject` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetCommonReplyMyAiVcMeetingBodyScenarioContextObject {
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::vc::v1::Type>,
-    /// `biz_id`.
-    pub biz_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for GetCommonReplyMyAiVcMeetingBodyScenarioContextObject {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("biz_id", &self.biz_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetCommonReplyMyAiVcMeetingBodyScenarioContextObject {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextObject`]: the platform declares this shape more than once.
+pub type GetCommonReplyMyAiVcMeetingBodyScenarioContextObject = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextObject;
 /// The `GetCommonReplyMyAiVcMeetingBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetCommonReplyMyAiVcMeetingBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for GetCommonReplyMyAiVcMeetingBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetCommonReplyMyAiVcMeetingBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type GetCommonReplyMyAiVcMeetingBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `GetCommonReplyMyAiVcMeetingBodyScenarioContextSystemInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetCommonReplyMyAiVcMeetingBodyScenarioContextSystemInfo {
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `brand`.
-    pub brand: ::std::option::Option<::std::string::String>,
-    /// `locale`.
-    pub locale: ::std::option::Option<::std::string::String>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `app_version`.
-    pub app_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for GetCommonReplyMyAiVcMeetingBodyScenarioContextSystemInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("brand", &self.brand);
-        object.put("locale", &self.locale);
-        object.put("session_id", &self.session_id);
-        object.put("app_version", &self.app_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetCommonReplyMyAiVcMeetingBodyScenarioContextSystemInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo`]: the platform declares this shape more than once.
+pub type GetCommonReplyMyAiVcMeetingBodyScenarioContextSystemInfo = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo;
 /// The `GetCommonReplyMyAiVcMeetingData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -6081,281 +4037,33 @@ impl ::serde::Serialize for GetRecapMyAiVcMeetingBody {
 }
 
 /// The `GetRecapMyAiVcMeetingBodyScenarioContext` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetRecapMyAiVcMeetingBodyScenarioContext {
-    /// `plugins`.
-    pub plugins: ::std::option::Option<
-        ::std::vec::Vec<crate::vc::v1::GetRecapMyAiVcMeetingBodyScenarioContextPlugins>,
-    >,
-    /// `object`.
-    pub object: ::std::option::Option<
-        crate::vc::v1::GetRecapMyAiVcMeetingBodyScenarioContextObject,
-    >,
-    /// `work_mode`.
-    pub work_mode: ::std::option::Option<i64>,
-    /// `scenario`.
-    pub scenario: ::std::option::Option<
-        crate::vc::v1::GetRecapMyAiVcMeetingBodyScenarioContextScenario,
-    >,
-    /// `extra`.
-    pub extra: ::std::option::Option<
-        crate::vc::v1::GetRecapMyAiVcMeetingBodyScenarioContextExtra,
-    >,
-    /// `system_info`.
-    pub system_info: ::std::option::Option<
-        crate::vc::v1::GetRecapMyAiVcMeetingBodyScenarioContextSystemInfo,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for GetRecapMyAiVcMeetingBodyScenarioContext {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("plugins", &self.plugins);
-        object.put("object", &self.object);
-        object.put("work_mode", &self.work_mode);
-        object.put("scenario", &self.scenario);
-        object.put("extra", &self.extra);
-        object.put("system_info", &self.system_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetRecapMyAiVcMeetingBodyScenarioContext {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContext`]: the platform declares this shape more than once.
+pub type GetRecapMyAiVcMeetingBodyScenarioContext = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContext;
 /// The `GetRecapMyAiVcMeetingBodyScenarioContextExtra` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetRecapMyAiVcMeetingBodyScenarioContextExtra {
-    /// `vc_meeting_id`.
-    pub vc_meeting_id: ::std::option::Option<::std::string::String>,
-    /// `vc_locale`.
-    pub vc_locale: ::std::option::Option<::std::string::String>,
-    /// `vc_applink_host`.
-    pub vc_applink_host: ::std::option::Option<::std::string::String>,
-    /// `vc_app_version`.
-    pub vc_app_version: ::std::option::Option<::std::string::String>,
-    /// `vc_feature_config`.
-    pub vc_feature_config: ::std::option::Option<::std::string::String>,
-    /// `quick_execute_param_rich_tag`.
-    pub quick_execute_param_rich_tag: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for GetRecapMyAiVcMeetingBodyScenarioContextExtra {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("vc_meeting_id", &self.vc_meeting_id);
-        object.put("vc_locale", &self.vc_locale);
-        object.put("vc_applink_host", &self.vc_applink_host);
-        object.put("vc_app_version", &self.vc_app_version);
-        object.put("vc_feature_config", &self.vc_feature_config);
-        object.put("quick_execute_param_rich_tag", &self.quick_execute_param_rich_tag);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetRecapMyAiVcMeetingBodyScenarioContextExtra {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextExtra`]: the platform declares this shape more than once.
+pub type GetRecapMyAiVcMeetingBodyScenarioContextExtra = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextExtra;
 /// The `GetRecapMyAiVcMeetingBodyScenarioContextObject` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetRecapMyAiVcMeetingBodyScenarioContextObject {
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::vc::v1::Type>,
-    /// `biz_id`.
-    pub biz_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for GetRecapMyAiVcMeetingBodyScenarioContextObject {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("biz_id", &self.biz_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetRecapMyAiVcMeetingBodyScenarioContextObject {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextObject`]: the platform declares this shape more than once.
+pub type GetRecapMyAiVcMeetingBodyScenarioContextObject = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextObject;
 /// The `GetRecapMyAiVcMeetingBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetRecapMyAiVcMeetingBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for GetRecapMyAiVcMeetingBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetRecapMyAiVcMeetingBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type GetRecapMyAiVcMeetingBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `GetRecapMyAiVcMeetingBodyScenarioContextSystemInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetRecapMyAiVcMeetingBodyScenarioContextSystemInfo {
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `brand`.
-    pub brand: ::std::option::Option<::std::string::String>,
-    /// `locale`.
-    pub locale: ::std::option::Option<::std::string::String>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `app_version`.
-    pub app_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for GetRecapMyAiVcMeetingBodyScenarioContextSystemInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("brand", &self.brand);
-        object.put("locale", &self.locale);
-        object.put("session_id", &self.session_id);
-        object.put("app_version", &self.app_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetRecapMyAiVcMeetingBodyScenarioContextSystemInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo`]: the platform declares this shape more than once.
+pub type GetRecapMyAiVcMeetingBodyScenarioContextSystemInfo = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo;
 /// The `GetRecapMyAiVcMeetingData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetRecapMyAiVcMeetingData {
-    /// `result`.
-    pub result: ::std::option::Option<crate::vc::v1::GetRecapMyAiVcMeetingDataResult>,
-}
-
-impl ::lark_runtime::json::FromJson for GetRecapMyAiVcMeetingData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetRecapMyAiVcMeetingData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetRecapMyAiVcMeetingData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchRecapStreamMyAiVcMeetingData`]: the platform declares this shape more than once.
+pub type GetRecapMyAiVcMeetingData = crate::vc::v1::FetchRecapStreamMyAiVcMeetingData;
 /// The `GetRecapMyAiVcMeetingDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetRecapMyAiVcMeetingDataResult {
-    /// `meeting_recap_or_fail_reason`.
-    pub meeting_recap_or_fail_reason: ::std::option::Option<::std::string::String>,
-    /// `meeting_recap`.
-    pub meeting_recap: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for GetRecapMyAiVcMeetingDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "GetRecapMyAiVcMeetingDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            meeting_recap_or_fail_reason: object
-                .optional("meeting_recap_or_fail_reason")?,
-            meeting_recap: object.optional("meeting_recap")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetRecapMyAiVcMeetingDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchRecapStreamMyAiVcMeetingDataResult`]: the platform declares this shape more than once.
+pub type GetRecapMyAiVcMeetingDataResult = crate::vc::v1::FetchRecapStreamMyAiVcMeetingDataResult;
 /// The `GetReserveConfigAdminData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -6528,64 +4236,12 @@ impl<'de> ::serde::Deserialize<'de> for GetResourceReservationListData {
 
 /// The `GetRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetRoomData {
-    /// `room`.
-    pub room: ::std::option::Option<crate::vc::v1::Room>,
-}
-
-impl ::lark_runtime::json::FromJson for GetRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetRoomData")?;
-        ::std::result::Result::Ok(Self {
-            room: object.optional("room")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateRoomData`]: the platform declares this shape more than once.
+pub type GetRoomData = crate::vc::v1::CreateRoomData;
 /// The `GetRoomLevelData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetRoomLevelData {
-    /// `room_level`.
-    pub room_level: ::std::option::Option<crate::vc::v1::RoomLevel>,
-}
-
-impl ::lark_runtime::json::FromJson for GetRoomLevelData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetRoomLevelData")?;
-        ::std::result::Result::Ok(Self {
-            room_level: object.optional("room_level")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetRoomLevelData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateRoomLevelData`]: the platform declares this shape more than once.
+pub type GetRoomLevelData = crate::vc::v1::CreateRoomLevelData;
 /// The `GetScopeConfigData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -6622,262 +4278,29 @@ impl<'de> ::serde::Deserialize<'de> for GetScopeConfigData {
 }
 
 /// The `GetTodoTaskMyAiVcMeetingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetTodoTaskMyAiVcMeetingBody {
-    /// `meeting_id`.
-    pub meeting_id: ::std::option::Option<::std::string::String>,
-    /// `question`.
-    pub question: ::std::option::Option<::std::string::String>,
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `scenario_context_schema_version`.
-    pub scenario_context_schema_version: ::std::option::Option<::std::string::String>,
-    /// `scenario_context`.
-    pub scenario_context: ::std::option::Option<
-        crate::vc::v1::GetTodoTaskMyAiVcMeetingBodyScenarioContext,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for GetTodoTaskMyAiVcMeetingBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("meeting_id", &self.meeting_id);
-        object.put("question", &self.question);
-        object.put("lang", &self.lang);
-        object
-            .put(
-                "scenario_context_schema_version",
-                &self.scenario_context_schema_version,
-            );
-        object.put("scenario_context", &self.scenario_context);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetTodoTaskMyAiVcMeetingBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBody`]: the platform declares this shape more than once.
+pub type GetTodoTaskMyAiVcMeetingBody = crate::vc::v1::DoOperationMyAiVcMeetingBody;
 /// The `GetTodoTaskMyAiVcMeetingBodyScenarioContext` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetTodoTaskMyAiVcMeetingBodyScenarioContext {
-    /// `plugins`.
-    pub plugins: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::vc::v1::GetTodoTaskMyAiVcMeetingBodyScenarioContextPlugins,
-        >,
-    >,
-    /// `object`.
-    pub object: ::std::option::Option<
-        crate::vc::v1::GetTodoTaskMyAiVcMeetingBodyScenarioContextObject,
-    >,
-    /// `work_mode`.
-    pub work_mode: ::std::option::Option<i64>,
-    /// `scenario`.
-    pub scenario: ::std::option::Option<
-        crate::vc::v1::GetTodoTaskMyAiVcMeetingBodyScenarioContextScenario,
-    >,
-    /// `extra`.
-    pub extra: ::std::option::Option<
-        crate::vc::v1::GetTodoTaskMyAiVcMeetingBodyScenarioContextExtra,
-    >,
-    /// `system_info`.
-    pub system_info: ::std::option::Option<
-        crate::vc::v1::GetTodoTaskMyAiVcMeetingBodyScenarioContextSystemInfo,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for GetTodoTaskMyAiVcMeetingBodyScenarioContext {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("plugins", &self.plugins);
-        object.put("object", &self.object);
-        object.put("work_mode", &self.work_mode);
-        object.put("scenario", &self.scenario);
-        object.put("extra", &self.extra);
-        object.put("system_info", &self.system_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetTodoTaskMyAiVcMeetingBodyScenarioContext {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContext`]: the platform declares this shape more than once.
+pub type GetTodoTaskMyAiVcMeetingBodyScenarioContext = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContext;
 /// The `GetTodoTaskMyAiVcMeetingBodyScenarioContextExtra` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetTodoTaskMyAiVcMeetingBodyScenarioContextExtra {
-    /// `vc_meeting_id`.
-    pub vc_meeting_id: ::std::option::Option<::std::string::String>,
-    /// `vc_locale`.
-    pub vc_locale: ::std::option::Option<::std::string::String>,
-    /// `vc_applink_host`.
-    pub vc_applink_host: ::std::option::Option<::std::string::String>,
-    /// `vc_app_version`.
-    pub vc_app_version: ::std::option::Option<::std::string::String>,
-    /// `vc_feature_config`.
-    pub vc_feature_config: ::std::option::Option<::std::string::String>,
-    /// `quick_execute_param_rich_tag`.
-    pub quick_execute_param_rich_tag: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for GetTodoTaskMyAiVcMeetingBodyScenarioContextExtra {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("vc_meeting_id", &self.vc_meeting_id);
-        object.put("vc_locale", &self.vc_locale);
-        object.put("vc_applink_host", &self.vc_applink_host);
-        object.put("vc_app_version", &self.vc_app_version);
-        object.put("vc_feature_config", &self.vc_feature_config);
-        object.put("quick_execute_param_rich_tag", &self.quick_execute_param_rich_tag);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetTodoTaskMyAiVcMeetingBodyScenarioContextExtra {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextExtra`]: the platform declares this shape more than once.
+pub type GetTodoTaskMyAiVcMeetingBodyScenarioContextExtra = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextExtra;
 /// The `GetTodoTaskMyAiVcMeetingBodyScenarioContextObject` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetTodoTaskMyAiVcMeetingBodyScenarioContextObject {
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::vc::v1::Type>,
-    /// `biz_id`.
-    pub biz_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for GetTodoTaskMyAiVcMeetingBodyScenarioContextObject {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("biz_id", &self.biz_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetTodoTaskMyAiVcMeetingBodyScenarioContextObject {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextObject`]: the platform declares this shape more than once.
+pub type GetTodoTaskMyAiVcMeetingBodyScenarioContextObject = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextObject;
 /// The `GetTodoTaskMyAiVcMeetingBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetTodoTaskMyAiVcMeetingBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for GetTodoTaskMyAiVcMeetingBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetTodoTaskMyAiVcMeetingBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type GetTodoTaskMyAiVcMeetingBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `GetTodoTaskMyAiVcMeetingBodyScenarioContextSystemInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct GetTodoTaskMyAiVcMeetingBodyScenarioContextSystemInfo {
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `brand`.
-    pub brand: ::std::option::Option<::std::string::String>,
-    /// `locale`.
-    pub locale: ::std::option::Option<::std::string::String>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `app_version`.
-    pub app_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for GetTodoTaskMyAiVcMeetingBodyScenarioContextSystemInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("brand", &self.brand);
-        object.put("locale", &self.locale);
-        object.put("session_id", &self.session_id);
-        object.put("app_version", &self.app_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetTodoTaskMyAiVcMeetingBodyScenarioContextSystemInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo`]: the platform declares this shape more than once.
+pub type GetTodoTaskMyAiVcMeetingBodyScenarioContextSystemInfo = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo;
 /// The `GetTodoTaskMyAiVcMeetingData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -7019,256 +4442,29 @@ impl ::serde::Serialize for HelpSceneTypeMyAiRoomBody {
 }
 
 /// The `HelpSceneTypeMyAiRoomBodyCommonParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct HelpSceneTypeMyAiRoomBodyCommonParam {
-    /// `language`.
-    pub language: ::std::option::Option<::std::string::String>,
-    /// `utc_offset`.
-    pub utc_offset: ::std::option::Option<::std::string::String>,
-    /// `room_id`.
-    pub room_id: ::std::option::Option<::std::string::String>,
-    /// `client_version`.
-    pub client_version: ::std::option::Option<::std::string::String>,
-    /// `openapi_history`.
-    pub openapi_history: ::std::option::Option<
-        crate::vc::v1::HelpSceneTypeMyAiRoomBodyCommonParamOpenapiHistory,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for HelpSceneTypeMyAiRoomBodyCommonParam {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("language", &self.language);
-        object.put("utc_offset", &self.utc_offset);
-        object.put("room_id", &self.room_id);
-        object.put("client_version", &self.client_version);
-        object.put("openapi_history", &self.openapi_history);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for HelpSceneTypeMyAiRoomBodyCommonParam {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParam`]: the platform declares this shape more than once.
+pub type HelpSceneTypeMyAiRoomBodyCommonParam = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParam;
 /// The `HelpSceneTypeMyAiRoomBodyCommonParamOpenapiHistory` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct HelpSceneTypeMyAiRoomBodyCommonParamOpenapiHistory {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for HelpSceneTypeMyAiRoomBodyCommonParamOpenapiHistory {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("response_type", &self.response_type);
-        object.put("schedule_event_id", &self.schedule_event_id);
-        object.put("other_msg", &self.other_msg);
-        object.put("oapi_msg", &self.oapi_msg);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for HelpSceneTypeMyAiRoomBodyCommonParamOpenapiHistory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type HelpSceneTypeMyAiRoomBodyCommonParamOpenapiHistory = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `HelpSceneTypeMyAiRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct HelpSceneTypeMyAiRoomData {
-    /// `result`.
-    pub result: ::std::option::Option<crate::vc::v1::HelpSceneTypeMyAiRoomDataResult>,
-    /// `present`.
-    pub present: ::std::option::Option<crate::vc::v1::HelpSceneTypeMyAiRoomDataPresent>,
-}
-
-impl ::lark_runtime::json::FromJson for HelpSceneTypeMyAiRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "HelpSceneTypeMyAiRoomData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for HelpSceneTypeMyAiRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomData`]: the platform declares this shape more than once.
+pub type HelpSceneTypeMyAiRoomData = crate::vc::v1::AutoReleaseEventMyAiRoomData;
 /// The `HelpSceneTypeMyAiRoomDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct HelpSceneTypeMyAiRoomDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for HelpSceneTypeMyAiRoomDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "HelpSceneTypeMyAiRoomDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for HelpSceneTypeMyAiRoomDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type HelpSceneTypeMyAiRoomDataPresent = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `HelpSceneTypeMyAiRoomDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct HelpSceneTypeMyAiRoomDataResult {
-    /// `room_reply`.
-    pub room_reply: ::std::option::Option<::std::string::String>,
-    /// `openapi_response`.
-    pub openapi_response: ::std::option::Option<
-        crate::vc::v1::HelpSceneTypeMyAiRoomDataResultOpenapiResponse,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for HelpSceneTypeMyAiRoomDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "HelpSceneTypeMyAiRoomDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            room_reply: object.optional("room_reply")?,
-            openapi_response: object.optional("openapi_response")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for HelpSceneTypeMyAiRoomDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataResult`]: the platform declares this shape more than once.
+pub type HelpSceneTypeMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRoomDataResult;
 /// The `HelpSceneTypeMyAiRoomDataResultOpenapiResponse` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct HelpSceneTypeMyAiRoomDataResultOpenapiResponse {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for HelpSceneTypeMyAiRoomDataResultOpenapiResponse {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "HelpSceneTypeMyAiRoomDataResultOpenapiResponse",
-        )?;
-        ::std::result::Result::Ok(Self {
-            response_type: object.optional("response_type")?,
-            schedule_event_id: object.optional("schedule_event_id")?,
-            other_msg: object.optional("other_msg")?,
-            oapi_msg: object.optional("oapi_msg")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for HelpSceneTypeMyAiRoomDataResultOpenapiResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type HelpSceneTypeMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `InviteMeetingBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -7478,255 +4674,29 @@ impl ::serde::Serialize for JoinMeetingMyAiRoomBody {
 }
 
 /// The `JoinMeetingMyAiRoomBodyCommonParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct JoinMeetingMyAiRoomBodyCommonParam {
-    /// `language`.
-    pub language: ::std::option::Option<::std::string::String>,
-    /// `utc_offset`.
-    pub utc_offset: ::std::option::Option<::std::string::String>,
-    /// `room_id`.
-    pub room_id: ::std::option::Option<::std::string::String>,
-    /// `client_version`.
-    pub client_version: ::std::option::Option<::std::string::String>,
-    /// `openapi_history`.
-    pub openapi_history: ::std::option::Option<
-        crate::vc::v1::JoinMeetingMyAiRoomBodyCommonParamOpenapiHistory,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for JoinMeetingMyAiRoomBodyCommonParam {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("language", &self.language);
-        object.put("utc_offset", &self.utc_offset);
-        object.put("room_id", &self.room_id);
-        object.put("client_version", &self.client_version);
-        object.put("openapi_history", &self.openapi_history);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JoinMeetingMyAiRoomBodyCommonParam {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParam`]: the platform declares this shape more than once.
+pub type JoinMeetingMyAiRoomBodyCommonParam = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParam;
 /// The `JoinMeetingMyAiRoomBodyCommonParamOpenapiHistory` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct JoinMeetingMyAiRoomBodyCommonParamOpenapiHistory {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for JoinMeetingMyAiRoomBodyCommonParamOpenapiHistory {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("response_type", &self.response_type);
-        object.put("schedule_event_id", &self.schedule_event_id);
-        object.put("other_msg", &self.other_msg);
-        object.put("oapi_msg", &self.oapi_msg);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JoinMeetingMyAiRoomBodyCommonParamOpenapiHistory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type JoinMeetingMyAiRoomBodyCommonParamOpenapiHistory = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `JoinMeetingMyAiRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinMeetingMyAiRoomData {
-    /// `result`.
-    pub result: ::std::option::Option<crate::vc::v1::JoinMeetingMyAiRoomDataResult>,
-    /// `present`.
-    pub present: ::std::option::Option<crate::vc::v1::JoinMeetingMyAiRoomDataPresent>,
-}
-
-impl ::lark_runtime::json::FromJson for JoinMeetingMyAiRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinMeetingMyAiRoomData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JoinMeetingMyAiRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomData`]: the platform declares this shape more than once.
+pub type JoinMeetingMyAiRoomData = crate::vc::v1::AutoReleaseEventMyAiRoomData;
 /// The `JoinMeetingMyAiRoomDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinMeetingMyAiRoomDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for JoinMeetingMyAiRoomDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinMeetingMyAiRoomDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JoinMeetingMyAiRoomDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type JoinMeetingMyAiRoomDataPresent = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `JoinMeetingMyAiRoomDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinMeetingMyAiRoomDataResult {
-    /// `room_reply`.
-    pub room_reply: ::std::option::Option<::std::string::String>,
-    /// `openapi_response`.
-    pub openapi_response: ::std::option::Option<
-        crate::vc::v1::JoinMeetingMyAiRoomDataResultOpenapiResponse,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for JoinMeetingMyAiRoomDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinMeetingMyAiRoomDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            room_reply: object.optional("room_reply")?,
-            openapi_response: object.optional("openapi_response")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JoinMeetingMyAiRoomDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataResult`]: the platform declares this shape more than once.
+pub type JoinMeetingMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRoomDataResult;
 /// The `JoinMeetingMyAiRoomDataResultOpenapiResponse` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinMeetingMyAiRoomDataResultOpenapiResponse {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for JoinMeetingMyAiRoomDataResultOpenapiResponse {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinMeetingMyAiRoomDataResultOpenapiResponse",
-        )?;
-        ::std::result::Result::Ok(Self {
-            response_type: object.optional("response_type")?,
-            schedule_event_id: object.optional("schedule_event_id")?,
-            other_msg: object.optional("other_msg")?,
-            oapi_msg: object.optional("oapi_msg")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JoinMeetingMyAiRoomDataResultOpenapiResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type JoinMeetingMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `JoinMeetingNumberMyAiRoomBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -7766,262 +4736,29 @@ impl ::serde::Serialize for JoinMeetingNumberMyAiRoomBody {
 }
 
 /// The `JoinMeetingNumberMyAiRoomBodyCommonParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct JoinMeetingNumberMyAiRoomBodyCommonParam {
-    /// `language`.
-    pub language: ::std::option::Option<::std::string::String>,
-    /// `utc_offset`.
-    pub utc_offset: ::std::option::Option<::std::string::String>,
-    /// `room_id`.
-    pub room_id: ::std::option::Option<::std::string::String>,
-    /// `client_version`.
-    pub client_version: ::std::option::Option<::std::string::String>,
-    /// `openapi_history`.
-    pub openapi_history: ::std::option::Option<
-        crate::vc::v1::JoinMeetingNumberMyAiRoomBodyCommonParamOpenapiHistory,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for JoinMeetingNumberMyAiRoomBodyCommonParam {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("language", &self.language);
-        object.put("utc_offset", &self.utc_offset);
-        object.put("room_id", &self.room_id);
-        object.put("client_version", &self.client_version);
-        object.put("openapi_history", &self.openapi_history);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JoinMeetingNumberMyAiRoomBodyCommonParam {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParam`]: the platform declares this shape more than once.
+pub type JoinMeetingNumberMyAiRoomBodyCommonParam = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParam;
 /// The `JoinMeetingNumberMyAiRoomBodyCommonParamOpenapiHistory` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct JoinMeetingNumberMyAiRoomBodyCommonParamOpenapiHistory {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for JoinMeetingNumberMyAiRoomBodyCommonParamOpenapiHistory {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("response_type", &self.response_type);
-        object.put("schedule_event_id", &self.schedule_event_id);
-        object.put("other_msg", &self.other_msg);
-        object.put("oapi_msg", &self.oapi_msg);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JoinMeetingNumberMyAiRoomBodyCommonParamOpenapiHistory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type JoinMeetingNumberMyAiRoomBodyCommonParamOpenapiHistory = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `JoinMeetingNumberMyAiRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinMeetingNumberMyAiRoomData {
-    /// `result`.
-    pub result: ::std::option::Option<
-        crate::vc::v1::JoinMeetingNumberMyAiRoomDataResult,
-    >,
-    /// `present`.
-    pub present: ::std::option::Option<
-        crate::vc::v1::JoinMeetingNumberMyAiRoomDataPresent,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for JoinMeetingNumberMyAiRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinMeetingNumberMyAiRoomData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JoinMeetingNumberMyAiRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomData`]: the platform declares this shape more than once.
+pub type JoinMeetingNumberMyAiRoomData = crate::vc::v1::AutoReleaseEventMyAiRoomData;
 /// The `JoinMeetingNumberMyAiRoomDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinMeetingNumberMyAiRoomDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for JoinMeetingNumberMyAiRoomDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinMeetingNumberMyAiRoomDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JoinMeetingNumberMyAiRoomDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type JoinMeetingNumberMyAiRoomDataPresent = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `JoinMeetingNumberMyAiRoomDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinMeetingNumberMyAiRoomDataResult {
-    /// `room_reply`.
-    pub room_reply: ::std::option::Option<::std::string::String>,
-    /// `openapi_response`.
-    pub openapi_response: ::std::option::Option<
-        crate::vc::v1::JoinMeetingNumberMyAiRoomDataResultOpenapiResponse,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for JoinMeetingNumberMyAiRoomDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinMeetingNumberMyAiRoomDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            room_reply: object.optional("room_reply")?,
-            openapi_response: object.optional("openapi_response")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JoinMeetingNumberMyAiRoomDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataResult`]: the platform declares this shape more than once.
+pub type JoinMeetingNumberMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRoomDataResult;
 /// The `JoinMeetingNumberMyAiRoomDataResultOpenapiResponse` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinMeetingNumberMyAiRoomDataResultOpenapiResponse {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for JoinMeetingNumberMyAiRoomDataResultOpenapiResponse {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinMeetingNumberMyAiRoomDataResultOpenapiResponse",
-        )?;
-        ::std::result::Result::Ok(Self {
-            response_type: object.optional("response_type")?,
-            schedule_event_id: object.optional("schedule_event_id")?,
-            other_msg: object.optional("other_msg")?,
-            oapi_msg: object.optional("oapi_msg")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for JoinMeetingNumberMyAiRoomDataResultOpenapiResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type JoinMeetingNumberMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `JoinOfflineMeetingMyAiRoomBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -8064,262 +4801,29 @@ impl ::serde::Serialize for JoinOfflineMeetingMyAiRoomBody {
 }
 
 /// The `JoinOfflineMeetingMyAiRoomBodyCommonParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct JoinOfflineMeetingMyAiRoomBodyCommonParam {
-    /// `language`.
-    pub language: ::std::option::Option<::std::string::String>,
-    /// `utc_offset`.
-    pub utc_offset: ::std::option::Option<::std::string::String>,
-    /// `room_id`.
-    pub room_id: ::std::option::Option<::std::string::String>,
-    /// `client_version`.
-    pub client_version: ::std::option::Option<::std::string::String>,
-    /// `openapi_history`.
-    pub openapi_history: ::std::option::Option<
-        crate::vc::v1::JoinOfflineMeetingMyAiRoomBodyCommonParamOpenapiHistory,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for JoinOfflineMeetingMyAiRoomBodyCommonParam {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("language", &self.language);
-        object.put("utc_offset", &self.utc_offset);
-        object.put("room_id", &self.room_id);
-        object.put("client_version", &self.client_version);
-        object.put("openapi_history", &self.openapi_history);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JoinOfflineMeetingMyAiRoomBodyCommonParam {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParam`]: the platform declares this shape more than once.
+pub type JoinOfflineMeetingMyAiRoomBodyCommonParam = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParam;
 /// The `JoinOfflineMeetingMyAiRoomBodyCommonParamOpenapiHistory` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct JoinOfflineMeetingMyAiRoomBodyCommonParamOpenapiHistory {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for JoinOfflineMeetingMyAiRoomBodyCommonParamOpenapiHistory {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("response_type", &self.response_type);
-        object.put("schedule_event_id", &self.schedule_event_id);
-        object.put("other_msg", &self.other_msg);
-        object.put("oapi_msg", &self.oapi_msg);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JoinOfflineMeetingMyAiRoomBodyCommonParamOpenapiHistory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type JoinOfflineMeetingMyAiRoomBodyCommonParamOpenapiHistory = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `JoinOfflineMeetingMyAiRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinOfflineMeetingMyAiRoomData {
-    /// `result`.
-    pub result: ::std::option::Option<
-        crate::vc::v1::JoinOfflineMeetingMyAiRoomDataResult,
-    >,
-    /// `present`.
-    pub present: ::std::option::Option<
-        crate::vc::v1::JoinOfflineMeetingMyAiRoomDataPresent,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for JoinOfflineMeetingMyAiRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinOfflineMeetingMyAiRoomData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JoinOfflineMeetingMyAiRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomData`]: the platform declares this shape more than once.
+pub type JoinOfflineMeetingMyAiRoomData = crate::vc::v1::AutoReleaseEventMyAiRoomData;
 /// The `JoinOfflineMeetingMyAiRoomDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinOfflineMeetingMyAiRoomDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for JoinOfflineMeetingMyAiRoomDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinOfflineMeetingMyAiRoomDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JoinOfflineMeetingMyAiRoomDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type JoinOfflineMeetingMyAiRoomDataPresent = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `JoinOfflineMeetingMyAiRoomDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinOfflineMeetingMyAiRoomDataResult {
-    /// `room_reply`.
-    pub room_reply: ::std::option::Option<::std::string::String>,
-    /// `openapi_response`.
-    pub openapi_response: ::std::option::Option<
-        crate::vc::v1::JoinOfflineMeetingMyAiRoomDataResultOpenapiResponse,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for JoinOfflineMeetingMyAiRoomDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinOfflineMeetingMyAiRoomDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            room_reply: object.optional("room_reply")?,
-            openapi_response: object.optional("openapi_response")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JoinOfflineMeetingMyAiRoomDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataResult`]: the platform declares this shape more than once.
+pub type JoinOfflineMeetingMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRoomDataResult;
 /// The `JoinOfflineMeetingMyAiRoomDataResultOpenapiResponse` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct JoinOfflineMeetingMyAiRoomDataResultOpenapiResponse {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for JoinOfflineMeetingMyAiRoomDataResultOpenapiResponse {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "JoinOfflineMeetingMyAiRoomDataResultOpenapiResponse",
-        )?;
-        ::std::result::Result::Ok(Self {
-            response_type: object.optional("response_type")?,
-            schedule_event_id: object.optional("schedule_event_id")?,
-            other_msg: object.optional("other_msg")?,
-            oapi_msg: object.optional("oapi_msg")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for JoinOfflineMeetingMyAiRoomDataResultOpenapiResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type JoinOfflineMeetingMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `KickoutMeetingBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -8478,255 +4982,29 @@ impl ::serde::Serialize for LeaveMeetingMyAiRoomBody {
 }
 
 /// The `LeaveMeetingMyAiRoomBodyCommonParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct LeaveMeetingMyAiRoomBodyCommonParam {
-    /// `language`.
-    pub language: ::std::option::Option<::std::string::String>,
-    /// `utc_offset`.
-    pub utc_offset: ::std::option::Option<::std::string::String>,
-    /// `room_id`.
-    pub room_id: ::std::option::Option<::std::string::String>,
-    /// `client_version`.
-    pub client_version: ::std::option::Option<::std::string::String>,
-    /// `openapi_history`.
-    pub openapi_history: ::std::option::Option<
-        crate::vc::v1::LeaveMeetingMyAiRoomBodyCommonParamOpenapiHistory,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for LeaveMeetingMyAiRoomBodyCommonParam {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("language", &self.language);
-        object.put("utc_offset", &self.utc_offset);
-        object.put("room_id", &self.room_id);
-        object.put("client_version", &self.client_version);
-        object.put("openapi_history", &self.openapi_history);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for LeaveMeetingMyAiRoomBodyCommonParam {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParam`]: the platform declares this shape more than once.
+pub type LeaveMeetingMyAiRoomBodyCommonParam = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParam;
 /// The `LeaveMeetingMyAiRoomBodyCommonParamOpenapiHistory` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct LeaveMeetingMyAiRoomBodyCommonParamOpenapiHistory {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for LeaveMeetingMyAiRoomBodyCommonParamOpenapiHistory {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("response_type", &self.response_type);
-        object.put("schedule_event_id", &self.schedule_event_id);
-        object.put("other_msg", &self.other_msg);
-        object.put("oapi_msg", &self.oapi_msg);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for LeaveMeetingMyAiRoomBodyCommonParamOpenapiHistory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type LeaveMeetingMyAiRoomBodyCommonParamOpenapiHistory = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `LeaveMeetingMyAiRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct LeaveMeetingMyAiRoomData {
-    /// `result`.
-    pub result: ::std::option::Option<crate::vc::v1::LeaveMeetingMyAiRoomDataResult>,
-    /// `present`.
-    pub present: ::std::option::Option<crate::vc::v1::LeaveMeetingMyAiRoomDataPresent>,
-}
-
-impl ::lark_runtime::json::FromJson for LeaveMeetingMyAiRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "LeaveMeetingMyAiRoomData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for LeaveMeetingMyAiRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomData`]: the platform declares this shape more than once.
+pub type LeaveMeetingMyAiRoomData = crate::vc::v1::AutoReleaseEventMyAiRoomData;
 /// The `LeaveMeetingMyAiRoomDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct LeaveMeetingMyAiRoomDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for LeaveMeetingMyAiRoomDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "LeaveMeetingMyAiRoomDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for LeaveMeetingMyAiRoomDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type LeaveMeetingMyAiRoomDataPresent = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `LeaveMeetingMyAiRoomDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct LeaveMeetingMyAiRoomDataResult {
-    /// `room_reply`.
-    pub room_reply: ::std::option::Option<::std::string::String>,
-    /// `openapi_response`.
-    pub openapi_response: ::std::option::Option<
-        crate::vc::v1::LeaveMeetingMyAiRoomDataResultOpenapiResponse,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for LeaveMeetingMyAiRoomDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "LeaveMeetingMyAiRoomDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            room_reply: object.optional("room_reply")?,
-            openapi_response: object.optional("openapi_response")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for LeaveMeetingMyAiRoomDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataResult`]: the platform declares this shape more than once.
+pub type LeaveMeetingMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRoomDataResult;
 /// The `LeaveMeetingMyAiRoomDataResultOpenapiResponse` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct LeaveMeetingMyAiRoomDataResultOpenapiResponse {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for LeaveMeetingMyAiRoomDataResultOpenapiResponse {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "LeaveMeetingMyAiRoomDataResultOpenapiResponse",
-        )?;
-        ::std::result::Result::Ok(Self {
-            response_type: object.optional("response_type")?,
-            schedule_event_id: object.optional("schedule_event_id")?,
-            other_msg: object.optional("other_msg")?,
-            oapi_msg: object.optional("oapi_msg")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for LeaveMeetingMyAiRoomDataResultOpenapiResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type LeaveMeetingMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `ListAlertData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -9238,425 +5516,48 @@ impl ::serde::Serialize for MediaBindMyAiMmBodyStatus {
 
 /// The `MediaBindMyAiMmData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MediaBindMyAiMmData {
-    /// `present`.
-    pub present: ::std::option::Option<crate::vc::v1::MediaBindMyAiMmDataPresent>,
-}
-
-impl ::lark_runtime::json::FromJson for MediaBindMyAiMmData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MediaBindMyAiMmData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MediaBindMyAiMmData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ExtensionBoardingMyAiMmData`]: the platform declares this shape more than once.
+pub type MediaBindMyAiMmData = crate::vc::v1::ExtensionBoardingMyAiMmData;
 /// The `MediaBindMyAiMmDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MediaBindMyAiMmDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `card_template_id`.
-    pub card_template_id: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `card_variables`.
-    pub card_variables: ::std::option::Option<
-        crate::vc::v1::MediaBindMyAiMmDataPresentCardVariables,
-    >,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for MediaBindMyAiMmDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MediaBindMyAiMmDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            card_template_id: object.optional("card_template_id")?,
-            body: object.optional("body")?,
-            card_variables: object.optional("card_variables")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MediaBindMyAiMmDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ExtensionBoardingMyAiMmDataPresent`]: the platform declares this shape more than once.
+pub type MediaBindMyAiMmDataPresent = crate::vc::v1::ExtensionBoardingMyAiMmDataPresent;
 /// The `MediaBindMyAiMmDataPresentCardVariables` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MediaBindMyAiMmDataPresentCardVariables {
-    /// `content`.
-    pub content: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for MediaBindMyAiMmDataPresentCardVariables {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MediaBindMyAiMmDataPresentCardVariables",
-        )?;
-        ::std::result::Result::Ok(Self {
-            content: object.optional("content")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MediaBindMyAiMmDataPresentCardVariables {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ExtensionBoardingMyAiMmDataPresentCardVariables`]: the platform declares this shape more than once.
+pub type MediaBindMyAiMmDataPresentCardVariables = crate::vc::v1::ExtensionBoardingMyAiMmDataPresentCardVariables;
 /// The `MediaParseMyAiMmBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct MediaParseMyAiMmBody {
-    /// `scenario_context`.
-    pub scenario_context: ::std::option::Option<
-        crate::vc::v1::MediaParseMyAiMmBodyScenarioContext,
-    >,
-    /// `scenario_context_schema_version`.
-    pub scenario_context_schema_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for MediaParseMyAiMmBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("scenario_context", &self.scenario_context);
-        object
-            .put(
-                "scenario_context_schema_version",
-                &self.scenario_context_schema_version,
-            );
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MediaParseMyAiMmBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`ExtensionBoardingMyAiMmBody`]: the platform declares this shape more than once.
+pub type MediaParseMyAiMmBody = crate::vc::v1::ExtensionBoardingMyAiMmBody;
 /// The `MediaParseMyAiMmBodyScenarioContext` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct MediaParseMyAiMmBodyScenarioContext {
-    /// `plugins`.
-    pub plugins: ::std::option::Option<
-        ::std::vec::Vec<crate::vc::v1::MediaParseMyAiMmBodyScenarioContextPlugins>,
-    >,
-    /// `work_mode`.
-    pub work_mode: ::std::option::Option<i64>,
-    /// `scenario`.
-    pub scenario: ::std::option::Option<crate::vc::v1::Scenario>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `upload_objects`.
-    pub upload_objects: ::std::option::Option<
-        ::std::vec::Vec<crate::vc::v1::MediaParseMyAiMmBodyScenarioContextUploadObjects>,
-    >,
-    /// `system_info`.
-    pub system_info: ::std::option::Option<
-        crate::vc::v1::MediaParseMyAiMmBodyScenarioContextSystemInfo,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for MediaParseMyAiMmBodyScenarioContext {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("plugins", &self.plugins);
-        object.put("work_mode", &self.work_mode);
-        object.put("scenario", &self.scenario);
-        object.put("session_id", &self.session_id);
-        object.put("upload_objects", &self.upload_objects);
-        object.put("system_info", &self.system_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MediaParseMyAiMmBodyScenarioContext {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`ExtensionBoardingMyAiMmBodyScenarioContext`]: the platform declares this shape more than once.
+pub type MediaParseMyAiMmBodyScenarioContext = crate::vc::v1::ExtensionBoardingMyAiMmBodyScenarioContext;
 /// The `MediaParseMyAiMmBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct MediaParseMyAiMmBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for MediaParseMyAiMmBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MediaParseMyAiMmBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type MediaParseMyAiMmBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `MediaParseMyAiMmBodyScenarioContextSystemInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct MediaParseMyAiMmBodyScenarioContextSystemInfo {
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `brand`.
-    pub brand: ::std::option::Option<::std::string::String>,
-    /// `locale`.
-    pub locale: ::std::option::Option<::std::string::String>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `app_version`.
-    pub app_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for MediaParseMyAiMmBodyScenarioContextSystemInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("brand", &self.brand);
-        object.put("locale", &self.locale);
-        object.put("session_id", &self.session_id);
-        object.put("app_version", &self.app_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MediaParseMyAiMmBodyScenarioContextSystemInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo`]: the platform declares this shape more than once.
+pub type MediaParseMyAiMmBodyScenarioContextSystemInfo = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo;
 /// The `MediaParseMyAiMmBodyScenarioContextUploadObjects` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct MediaParseMyAiMmBodyScenarioContextUploadObjects {
-    /// `biz_id`.
-    pub biz_id: ::std::option::Option<::std::string::String>,
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for MediaParseMyAiMmBodyScenarioContextUploadObjects {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("biz_id", &self.biz_id);
-        object.put("type", &self.r#type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MediaParseMyAiMmBodyScenarioContextUploadObjects {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`ExtensionBoardingMyAiMmBodyScenarioContextUploadObjects`]: the platform declares this shape more than once.
+pub type MediaParseMyAiMmBodyScenarioContextUploadObjects = crate::vc::v1::ExtensionBoardingMyAiMmBodyScenarioContextUploadObjects;
 /// The `MediaParseMyAiMmData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MediaParseMyAiMmData {
-    /// `present`.
-    pub present: ::std::option::Option<crate::vc::v1::MediaParseMyAiMmDataPresent>,
-}
-
-impl ::lark_runtime::json::FromJson for MediaParseMyAiMmData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MediaParseMyAiMmData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MediaParseMyAiMmData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ExtensionBoardingMyAiMmData`]: the platform declares this shape more than once.
+pub type MediaParseMyAiMmData = crate::vc::v1::ExtensionBoardingMyAiMmData;
 /// The `MediaParseMyAiMmDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MediaParseMyAiMmDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `card_template_id`.
-    pub card_template_id: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `card_variables`.
-    pub card_variables: ::std::option::Option<
-        crate::vc::v1::MediaParseMyAiMmDataPresentCardVariables,
-    >,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for MediaParseMyAiMmDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MediaParseMyAiMmDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            card_template_id: object.optional("card_template_id")?,
-            body: object.optional("body")?,
-            card_variables: object.optional("card_variables")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MediaParseMyAiMmDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ExtensionBoardingMyAiMmDataPresent`]: the platform declares this shape more than once.
+pub type MediaParseMyAiMmDataPresent = crate::vc::v1::ExtensionBoardingMyAiMmDataPresent;
 /// The `MediaParseMyAiMmDataPresentCardVariables` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MediaParseMyAiMmDataPresentCardVariables {
-    /// `content`.
-    pub content: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for MediaParseMyAiMmDataPresentCardVariables {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MediaParseMyAiMmDataPresentCardVariables",
-        )?;
-        ::std::result::Result::Ok(Self {
-            content: object.optional("content")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MediaParseMyAiMmDataPresentCardVariables {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ExtensionBoardingMyAiMmDataPresentCardVariables`]: the platform declares this shape more than once.
+pub type MediaParseMyAiMmDataPresentCardVariables = crate::vc::v1::ExtensionBoardingMyAiMmDataPresentCardVariables;
 /// The `Meeting` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -10214,37 +6115,8 @@ impl ::serde::Serialize for MeetingAnalyzeMyAiVcBodySubjectiveCheckKeyPoints {
 
 /// The `MeetingAnalyzeMyAiVcData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingAnalyzeMyAiVcData {
-    /// `task_id`.
-    pub task_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for MeetingAnalyzeMyAiVcData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingAnalyzeMyAiVcData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            task_id: object.optional("task_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MeetingAnalyzeMyAiVcData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchMeetingAnalyzeMyAiVcBody`]: the platform declares this shape more than once.
+pub type MeetingAnalyzeMyAiVcData = crate::vc::v1::FetchMeetingAnalyzeMyAiVcBody;
 /// The `MeetingEventMeeting` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -10670,37 +6542,8 @@ impl ::serde::Serialize for MeetingListExportBody {
 
 /// The `MeetingListExportData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingListExportData {
-    /// `task_id`.
-    pub task_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for MeetingListExportData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingListExportData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            task_id: object.optional("task_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MeetingListExportData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchMeetingAnalyzeMyAiVcBody`]: the platform declares this shape more than once.
+pub type MeetingListExportData = crate::vc::v1::FetchMeetingAnalyzeMyAiVcBody;
 /// The `MeetingMeetingEndedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -11074,129 +6917,16 @@ for MeetingParticipantMeetingJoinedV1EventMeetingHostUser {
 
 /// The `MeetingParticipantMeetingJoinedV1EventMeetingHostUserId` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingJoinedV1EventMeetingHostUserId {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingJoinedV1EventMeetingHostUserId {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingJoinedV1EventMeetingHostUserId",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingJoinedV1EventMeetingHostUserId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingJoinedV1EventMeetingHostUserId = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingParticipantMeetingJoinedV1EventMeetingOwner` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingJoinedV1EventMeetingOwner {
-    /// `id`.
-    pub id: ::std::option::Option<
-        crate::vc::v1::MeetingParticipantMeetingJoinedV1EventMeetingOwnerId,
-    >,
-    /// `user_role`.
-    pub user_role: ::std::option::Option<i64>,
-    /// `user_type`.
-    pub user_type: ::std::option::Option<i64>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingJoinedV1EventMeetingOwner {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingJoinedV1EventMeetingOwner",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            user_role: object.optional("user_role")?,
-            user_type: object.optional("user_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingJoinedV1EventMeetingOwner {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MeetingParticipantMeetingJoinedV1EventMeetingHostUser`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingJoinedV1EventMeetingOwner = crate::vc::v1::MeetingParticipantMeetingJoinedV1EventMeetingHostUser;
 /// The `MeetingParticipantMeetingJoinedV1EventMeetingOwnerId` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingJoinedV1EventMeetingOwnerId {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingJoinedV1EventMeetingOwnerId {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingJoinedV1EventMeetingOwnerId",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingJoinedV1EventMeetingOwnerId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingJoinedV1EventMeetingOwnerId = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingParticipantMeetingJoinedV1EventMeetingSecuritySetting` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -11251,45 +6981,8 @@ for MeetingParticipantMeetingJoinedV1EventMeetingSecuritySetting {
 
 /// The `MeetingParticipantMeetingJoinedV1EventMeetingSecuritySettingUserIds` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingJoinedV1EventMeetingSecuritySettingUserIds {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingJoinedV1EventMeetingSecuritySettingUserIds {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingJoinedV1EventMeetingSecuritySettingUserIds",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingJoinedV1EventMeetingSecuritySettingUserIds {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingJoinedV1EventMeetingSecuritySettingUserIds = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingParticipantMeetingJoinedV1EventMeetingWebinarSetting` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -11327,127 +7020,16 @@ for MeetingParticipantMeetingJoinedV1EventMeetingWebinarSetting {
 
 /// The `MeetingParticipantMeetingJoinedV1EventOperator` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingJoinedV1EventOperator {
-    /// `id`.
-    pub id: ::std::option::Option<
-        crate::vc::v1::MeetingParticipantMeetingJoinedV1EventOperatorId,
-    >,
-    /// `user_role`.
-    pub user_role: ::std::option::Option<i64>,
-    /// `user_type`.
-    pub user_type: ::std::option::Option<i64>,
-}
-
-impl ::lark_runtime::json::FromJson for MeetingParticipantMeetingJoinedV1EventOperator {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingJoinedV1EventOperator",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            user_role: object.optional("user_role")?,
-            user_type: object.optional("user_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MeetingParticipantMeetingJoinedV1EventOperator {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MeetingParticipantMeetingJoinedV1EventMeetingHostUser`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingJoinedV1EventOperator = crate::vc::v1::MeetingParticipantMeetingJoinedV1EventMeetingHostUser;
 /// The `MeetingParticipantMeetingJoinedV1EventOperatorId` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingJoinedV1EventOperatorId {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingJoinedV1EventOperatorId {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingJoinedV1EventOperatorId",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingJoinedV1EventOperatorId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingJoinedV1EventOperatorId = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingParticipantMeetingJoinedV1EventSubscriberIds` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingJoinedV1EventSubscriberIds {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingJoinedV1EventSubscriberIds {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingJoinedV1EventSubscriberIds",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingJoinedV1EventSubscriberIds {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingJoinedV1EventSubscriberIds = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingParticipantMeetingStartedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -11497,497 +7079,48 @@ impl<'de> ::serde::Deserialize<'de> for MeetingParticipantMeetingStartedV1Event 
 
 /// The `MeetingParticipantMeetingStartedV1EventMeeting` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingStartedV1EventMeeting {
-    /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `topic`.
-    pub topic: ::std::option::Option<::std::string::String>,
-    /// `meeting_no`.
-    pub meeting_no: ::std::option::Option<::std::string::String>,
-    /// `meeting_source`.
-    pub meeting_source: ::std::option::Option<i64>,
-    /// `start_time`.
-    pub start_time: ::std::option::Option<::std::string::String>,
-    /// `end_time`.
-    pub end_time: ::std::option::Option<::std::string::String>,
-    /// `host_user`.
-    pub host_user: ::std::option::Option<
-        crate::vc::v1::MeetingParticipantMeetingStartedV1EventMeetingHostUser,
-    >,
-    /// `owner`.
-    pub owner: ::std::option::Option<
-        crate::vc::v1::MeetingParticipantMeetingStartedV1EventMeetingOwner,
-    >,
-    /// `calendar_event_id`.
-    pub calendar_event_id: ::std::option::Option<::std::string::String>,
-    /// `meeting_sub_type`.
-    pub meeting_sub_type: ::std::option::Option<i64>,
-    /// `security_setting`.
-    pub security_setting: ::std::option::Option<
-        crate::vc::v1::MeetingParticipantMeetingStartedV1EventMeetingSecuritySetting,
-    >,
-    /// `webinar_setting`.
-    pub webinar_setting: ::std::option::Option<
-        crate::vc::v1::MeetingParticipantMeetingStartedV1EventMeetingWebinarSetting,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for MeetingParticipantMeetingStartedV1EventMeeting {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingStartedV1EventMeeting",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            topic: object.optional("topic")?,
-            meeting_no: object.optional("meeting_no")?,
-            meeting_source: object.optional("meeting_source")?,
-            start_time: object.optional("start_time")?,
-            end_time: object.optional("end_time")?,
-            host_user: object.optional("host_user")?,
-            owner: object.optional("owner")?,
-            calendar_event_id: object.optional("calendar_event_id")?,
-            meeting_sub_type: object.optional("meeting_sub_type")?,
-            security_setting: object.optional("security_setting")?,
-            webinar_setting: object.optional("webinar_setting")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MeetingParticipantMeetingStartedV1EventMeeting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MeetingParticipantMeetingJoinedV1EventMeeting`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingStartedV1EventMeeting = crate::vc::v1::MeetingParticipantMeetingJoinedV1EventMeeting;
 /// The `MeetingParticipantMeetingStartedV1EventMeetingHostUser` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingStartedV1EventMeetingHostUser {
-    /// `id`.
-    pub id: ::std::option::Option<
-        crate::vc::v1::MeetingParticipantMeetingStartedV1EventMeetingHostUserId,
-    >,
-    /// `user_role`.
-    pub user_role: ::std::option::Option<i64>,
-    /// `user_type`.
-    pub user_type: ::std::option::Option<i64>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingStartedV1EventMeetingHostUser {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingStartedV1EventMeetingHostUser",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            user_role: object.optional("user_role")?,
-            user_type: object.optional("user_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingStartedV1EventMeetingHostUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MeetingParticipantMeetingJoinedV1EventMeetingHostUser`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingStartedV1EventMeetingHostUser = crate::vc::v1::MeetingParticipantMeetingJoinedV1EventMeetingHostUser;
 /// The `MeetingParticipantMeetingStartedV1EventMeetingHostUserId` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingStartedV1EventMeetingHostUserId {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingStartedV1EventMeetingHostUserId {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingStartedV1EventMeetingHostUserId",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingStartedV1EventMeetingHostUserId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingStartedV1EventMeetingHostUserId = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingParticipantMeetingStartedV1EventMeetingOwner` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingStartedV1EventMeetingOwner {
-    /// `id`.
-    pub id: ::std::option::Option<
-        crate::vc::v1::MeetingParticipantMeetingStartedV1EventMeetingOwnerId,
-    >,
-    /// `user_role`.
-    pub user_role: ::std::option::Option<i64>,
-    /// `user_type`.
-    pub user_type: ::std::option::Option<i64>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingStartedV1EventMeetingOwner {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingStartedV1EventMeetingOwner",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            user_role: object.optional("user_role")?,
-            user_type: object.optional("user_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingStartedV1EventMeetingOwner {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MeetingParticipantMeetingJoinedV1EventMeetingHostUser`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingStartedV1EventMeetingOwner = crate::vc::v1::MeetingParticipantMeetingJoinedV1EventMeetingHostUser;
 /// The `MeetingParticipantMeetingStartedV1EventMeetingOwnerId` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingStartedV1EventMeetingOwnerId {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingStartedV1EventMeetingOwnerId {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingStartedV1EventMeetingOwnerId",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingStartedV1EventMeetingOwnerId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingStartedV1EventMeetingOwnerId = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingParticipantMeetingStartedV1EventMeetingSecuritySetting` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingStartedV1EventMeetingSecuritySetting {
-    /// `security_level`.
-    pub security_level: ::std::option::Option<i64>,
-    /// `group_ids`.
-    pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `user_ids`.
-    pub user_ids: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::vc::v1::MeetingParticipantMeetingStartedV1EventMeetingSecuritySettingUserIds,
-        >,
-    >,
-    /// `room_ids`.
-    pub room_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `has_set_security_contacts_and_group`.
-    pub has_set_security_contacts_and_group: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingStartedV1EventMeetingSecuritySetting {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingStartedV1EventMeetingSecuritySetting",
-        )?;
-        ::std::result::Result::Ok(Self {
-            security_level: object.optional("security_level")?,
-            group_ids: object.optional("group_ids")?,
-            user_ids: object.optional("user_ids")?,
-            room_ids: object.optional("room_ids")?,
-            has_set_security_contacts_and_group: object
-                .optional("has_set_security_contacts_and_group")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingStartedV1EventMeetingSecuritySetting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MeetingParticipantMeetingJoinedV1EventMeetingSecuritySetting`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingStartedV1EventMeetingSecuritySetting = crate::vc::v1::MeetingParticipantMeetingJoinedV1EventMeetingSecuritySetting;
 /// The `MeetingParticipantMeetingStartedV1EventMeetingSecuritySettingUserIds` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingStartedV1EventMeetingSecuritySettingUserIds {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingStartedV1EventMeetingSecuritySettingUserIds {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingStartedV1EventMeetingSecuritySettingUserIds",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingStartedV1EventMeetingSecuritySettingUserIds {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingStartedV1EventMeetingSecuritySettingUserIds = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingParticipantMeetingStartedV1EventMeetingWebinarSetting` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingStartedV1EventMeetingWebinarSetting {
-    /// `webinar_type`.
-    pub webinar_type: ::std::option::Option<i64>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingStartedV1EventMeetingWebinarSetting {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingStartedV1EventMeetingWebinarSetting",
-        )?;
-        ::std::result::Result::Ok(Self {
-            webinar_type: object.optional("webinar_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingStartedV1EventMeetingWebinarSetting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MeetingParticipantMeetingJoinedV1EventMeetingWebinarSetting`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingStartedV1EventMeetingWebinarSetting = crate::vc::v1::MeetingParticipantMeetingJoinedV1EventMeetingWebinarSetting;
 /// The `MeetingParticipantMeetingStartedV1EventOperator` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingStartedV1EventOperator {
-    /// `id`.
-    pub id: ::std::option::Option<
-        crate::vc::v1::MeetingParticipantMeetingStartedV1EventOperatorId,
-    >,
-    /// `user_role`.
-    pub user_role: ::std::option::Option<i64>,
-    /// `user_type`.
-    pub user_type: ::std::option::Option<i64>,
-}
-
-impl ::lark_runtime::json::FromJson for MeetingParticipantMeetingStartedV1EventOperator {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingStartedV1EventOperator",
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: object.optional("id")?,
-            user_role: object.optional("user_role")?,
-            user_type: object.optional("user_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MeetingParticipantMeetingStartedV1EventOperator {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MeetingParticipantMeetingJoinedV1EventMeetingHostUser`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingStartedV1EventOperator = crate::vc::v1::MeetingParticipantMeetingJoinedV1EventMeetingHostUser;
 /// The `MeetingParticipantMeetingStartedV1EventOperatorId` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingStartedV1EventOperatorId {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingStartedV1EventOperatorId {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingStartedV1EventOperatorId",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingStartedV1EventOperatorId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingStartedV1EventOperatorId = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingParticipantMeetingStartedV1EventSubscriberIds` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingParticipantMeetingStartedV1EventSubscriberIds {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingParticipantMeetingStartedV1EventSubscriberIds {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingParticipantMeetingStartedV1EventSubscriberIds",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingParticipantMeetingStartedV1EventSubscriberIds {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingParticipantMeetingStartedV1EventSubscriberIds = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingParticipantResult` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -12397,132 +7530,16 @@ impl<'de> ::serde::Deserialize<'de> for MeetingSendMeetingImV1EventMeeting {
 
 /// The `MeetingSendMeetingImV1EventMeetingSecuritySetting` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingSendMeetingImV1EventMeetingSecuritySetting {
-    /// `security_level`.
-    pub security_level: ::std::option::Option<i64>,
-    /// `group_ids`.
-    pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `user_ids`.
-    pub user_ids: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::vc::v1::MeetingSendMeetingImV1EventMeetingSecuritySettingUserIds,
-        >,
-    >,
-    /// `room_ids`.
-    pub room_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `has_set_security_contacts_and_group`.
-    pub has_set_security_contacts_and_group: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingSendMeetingImV1EventMeetingSecuritySetting {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingSendMeetingImV1EventMeetingSecuritySetting",
-        )?;
-        ::std::result::Result::Ok(Self {
-            security_level: object.optional("security_level")?,
-            group_ids: object.optional("group_ids")?,
-            user_ids: object.optional("user_ids")?,
-            room_ids: object.optional("room_ids")?,
-            has_set_security_contacts_and_group: object
-                .optional("has_set_security_contacts_and_group")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingSendMeetingImV1EventMeetingSecuritySetting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MeetingParticipantMeetingJoinedV1EventMeetingSecuritySetting`]: the platform declares this shape more than once.
+pub type MeetingSendMeetingImV1EventMeetingSecuritySetting = crate::vc::v1::MeetingParticipantMeetingJoinedV1EventMeetingSecuritySetting;
 /// The `MeetingSendMeetingImV1EventMeetingSecuritySettingUserIds` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingSendMeetingImV1EventMeetingSecuritySettingUserIds {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingSendMeetingImV1EventMeetingSecuritySettingUserIds {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingSendMeetingImV1EventMeetingSecuritySettingUserIds",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingSendMeetingImV1EventMeetingSecuritySettingUserIds {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingSendMeetingImV1EventMeetingSecuritySettingUserIds = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingSendMeetingImV1EventMeetingWebinarSetting` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingSendMeetingImV1EventMeetingWebinarSetting {
-    /// `webinar_type`.
-    pub webinar_type: ::std::option::Option<i64>,
-}
-
-impl ::lark_runtime::json::FromJson
-for MeetingSendMeetingImV1EventMeetingWebinarSetting {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingSendMeetingImV1EventMeetingWebinarSetting",
-        )?;
-        ::std::result::Result::Ok(Self {
-            webinar_type: object.optional("webinar_type")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for MeetingSendMeetingImV1EventMeetingWebinarSetting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MeetingParticipantMeetingJoinedV1EventMeetingWebinarSetting`]: the platform declares this shape more than once.
+pub type MeetingSendMeetingImV1EventMeetingWebinarSetting = crate::vc::v1::MeetingParticipantMeetingJoinedV1EventMeetingWebinarSetting;
 /// The `MeetingSendMeetingImV1EventOperator` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -12561,43 +7578,8 @@ impl<'de> ::serde::Deserialize<'de> for MeetingSendMeetingImV1EventOperator {
 
 /// The `MeetingSendMeetingImV1EventOperatorId` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MeetingSendMeetingImV1EventOperatorId {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for MeetingSendMeetingImV1EventOperatorId {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "MeetingSendMeetingImV1EventOperatorId",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MeetingSendMeetingImV1EventOperatorId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type MeetingSendMeetingImV1EventOperatorId = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `MeetingShareEndedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -13391,37 +8373,8 @@ impl ::serde::Serialize for ParticipantListExportBody {
 
 /// The `ParticipantListExportData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ParticipantListExportData {
-    /// `task_id`.
-    pub task_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ParticipantListExportData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ParticipantListExportData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            task_id: object.optional("task_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ParticipantListExportData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchMeetingAnalyzeMyAiVcBody`]: the platform declares this shape more than once.
+pub type ParticipantListExportData = crate::vc::v1::FetchMeetingAnalyzeMyAiVcBody;
 /// The `ParticipantQuality` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -13517,37 +8470,8 @@ impl ::serde::Serialize for ParticipantQualityListExportBody {
 
 /// The `ParticipantQualityListExportData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ParticipantQualityListExportData {
-    /// `task_id`.
-    pub task_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ParticipantQualityListExportData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ParticipantQualityListExportData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            task_id: object.optional("task_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ParticipantQualityListExportData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchMeetingAnalyzeMyAiVcBody`]: the platform declares this shape more than once.
+pub type ParticipantQualityListExportData = crate::vc::v1::FetchMeetingAnalyzeMyAiVcBody;
 /// The `PatchReserveConfigAdminBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchReserveConfigAdminBody {
@@ -14063,161 +8987,21 @@ impl ::serde::Serialize for QueryMyAiMmBody {
 }
 
 /// The `QueryMyAiMmBodyScenarioContext` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct QueryMyAiMmBodyScenarioContext {
-    /// `plugins`.
-    pub plugins: ::std::option::Option<
-        ::std::vec::Vec<crate::vc::v1::QueryMyAiMmBodyScenarioContextPlugins>,
-    >,
-    /// `work_mode`.
-    pub work_mode: ::std::option::Option<i64>,
-    /// `scenario`.
-    pub scenario: ::std::option::Option<crate::vc::v1::Scenario>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `upload_objects`.
-    pub upload_objects: ::std::option::Option<
-        ::std::vec::Vec<crate::vc::v1::QueryMyAiMmBodyScenarioContextUploadObjects>,
-    >,
-    /// `system_info`.
-    pub system_info: ::std::option::Option<
-        crate::vc::v1::QueryMyAiMmBodyScenarioContextSystemInfo,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for QueryMyAiMmBodyScenarioContext {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("plugins", &self.plugins);
-        object.put("work_mode", &self.work_mode);
-        object.put("scenario", &self.scenario);
-        object.put("session_id", &self.session_id);
-        object.put("upload_objects", &self.upload_objects);
-        object.put("system_info", &self.system_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for QueryMyAiMmBodyScenarioContext {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`ExtensionBoardingMyAiMmBodyScenarioContext`]: the platform declares this shape more than once.
+pub type QueryMyAiMmBodyScenarioContext = crate::vc::v1::ExtensionBoardingMyAiMmBodyScenarioContext;
 /// The `QueryMyAiMmBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct QueryMyAiMmBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for QueryMyAiMmBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for QueryMyAiMmBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type QueryMyAiMmBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `QueryMyAiMmBodyScenarioContextSystemInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct QueryMyAiMmBodyScenarioContextSystemInfo {
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `brand`.
-    pub brand: ::std::option::Option<::std::string::String>,
-    /// `locale`.
-    pub locale: ::std::option::Option<::std::string::String>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `app_version`.
-    pub app_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for QueryMyAiMmBodyScenarioContextSystemInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("brand", &self.brand);
-        object.put("locale", &self.locale);
-        object.put("session_id", &self.session_id);
-        object.put("app_version", &self.app_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for QueryMyAiMmBodyScenarioContextSystemInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo`]: the platform declares this shape more than once.
+pub type QueryMyAiMmBodyScenarioContextSystemInfo = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo;
 /// The `QueryMyAiMmBodyScenarioContextUploadObjects` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct QueryMyAiMmBodyScenarioContextUploadObjects {
-    /// `biz_id`.
-    pub biz_id: ::std::option::Option<::std::string::String>,
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for QueryMyAiMmBodyScenarioContextUploadObjects {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("biz_id", &self.biz_id);
-        object.put("type", &self.r#type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for QueryMyAiMmBodyScenarioContextUploadObjects {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`ExtensionBoardingMyAiMmBodyScenarioContextUploadObjects`]: the platform declares this shape more than once.
+pub type QueryMyAiMmBodyScenarioContextUploadObjects = crate::vc::v1::ExtensionBoardingMyAiMmBodyScenarioContextUploadObjects;
 /// The `QueryMyAiMmData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -14253,89 +9037,14 @@ impl<'de> ::serde::Deserialize<'de> for QueryMyAiMmData {
 
 /// The `QueryMyAiMmDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct QueryMyAiMmDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `card_template_id`.
-    pub card_template_id: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `card_variables`.
-    pub card_variables: ::std::option::Option<
-        crate::vc::v1::QueryMyAiMmDataPresentCardVariables,
-    >,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for QueryMyAiMmDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "QueryMyAiMmDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            card_template_id: object.optional("card_template_id")?,
-            body: object.optional("body")?,
-            card_variables: object.optional("card_variables")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryMyAiMmDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ExtensionBoardingMyAiMmDataPresent`]: the platform declares this shape more than once.
+pub type QueryMyAiMmDataPresent = crate::vc::v1::ExtensionBoardingMyAiMmDataPresent;
 /// The `QueryMyAiMmDataPresentCardVariables` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct QueryMyAiMmDataPresentCardVariables {
-    /// `content`.
-    pub content: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for QueryMyAiMmDataPresentCardVariables {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "QueryMyAiMmDataPresentCardVariables",
-        )?;
-        ::std::result::Result::Ok(Self {
-            content: object.optional("content")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryMyAiMmDataPresentCardVariables {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ExtensionBoardingMyAiMmDataPresentCardVariables`]: the platform declares this shape more than once.
+pub type QueryMyAiMmDataPresentCardVariables = crate::vc::v1::ExtensionBoardingMyAiMmDataPresentCardVariables;
 /// The `QueryRoomConfigData` object.
-///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryRoomConfigData {
     /// `room_background`.
     pub room_background: ::std::option::Option<::std::string::String>,
@@ -14375,6 +9084,28 @@ impl<'de> ::serde::Deserialize<'de> for QueryRoomConfigData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+impl ::lark_runtime::json::ToJson for QueryRoomConfigData {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("room_background", &self.room_background);
+        object.put("display_background", &self.display_background);
+        object.put("digital_signage", &self.digital_signage);
+        object.put("room_box_digital_signage", &self.room_box_digital_signage);
+        object.put("room_status", &self.room_status);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for QueryRoomConfigData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -14529,43 +9260,8 @@ impl<'de> ::serde::Deserialize<'de> for RecordingRecordingEndedV1Event {
 
 /// The `RecordingRecordingEndedV1EventSubscriberIds` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RecordingRecordingEndedV1EventSubscriberIds {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for RecordingRecordingEndedV1EventSubscriberIds {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RecordingRecordingEndedV1EventSubscriberIds",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RecordingRecordingEndedV1EventSubscriberIds {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type RecordingRecordingEndedV1EventSubscriberIds = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `RecordingRecordingStartedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -14609,43 +9305,8 @@ impl<'de> ::serde::Deserialize<'de> for RecordingRecordingStartedV1Event {
 
 /// The `RecordingRecordingStartedV1EventSubscriberIds` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RecordingRecordingStartedV1EventSubscriberIds {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for RecordingRecordingStartedV1EventSubscriberIds {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RecordingRecordingStartedV1EventSubscriberIds",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RecordingRecordingStartedV1EventSubscriberIds {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type RecordingRecordingStartedV1EventSubscriberIds = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `RecordingRecordingTranscriptGeneratedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -14698,45 +9359,8 @@ impl<'de> ::serde::Deserialize<'de> for RecordingRecordingTranscriptGeneratedV1E
 
 /// The `RecordingRecordingTranscriptGeneratedV1EventSubscriberIds` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RecordingRecordingTranscriptGeneratedV1EventSubscriberIds {
-    /// `union_id`.
-    pub union_id: ::std::option::Option<::std::string::String>,
-    /// `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
-    /// `open_id`.
-    pub open_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for RecordingRecordingTranscriptGeneratedV1EventSubscriberIds {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RecordingRecordingTranscriptGeneratedV1EventSubscriberIds",
-        )?;
-        ::std::result::Result::Ok(Self {
-            union_id: object.optional("union_id")?,
-            user_id: object.optional("user_id")?,
-            open_id: object.optional("open_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for RecordingRecordingTranscriptGeneratedV1EventSubscriberIds {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventUserId`]: the platform declares this shape more than once.
+pub type RecordingRecordingTranscriptGeneratedV1EventSubscriberIds = crate::vc::v1::MaterialReviewResultV1EventUserId;
 /// The `RecordingRecordingTranscriptGeneratedV1EventTranscriptItems` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -14897,40 +9521,8 @@ impl<'de> ::serde::Deserialize<'de> for RemoveMaterialData {
 
 /// The `RemoveMaterialDataResults` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RemoveMaterialDataResults {
-    /// `file_token`.
-    pub file_token: ::std::option::Option<::std::string::String>,
-    /// `result`.
-    pub result: ::std::option::Option<i64>,
-}
-
-impl ::lark_runtime::json::FromJson for RemoveMaterialDataResults {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RemoveMaterialDataResults",
-        )?;
-        ::std::result::Result::Ok(Self {
-            file_token: object.optional("file_token")?,
-            result: object.optional("result")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RemoveMaterialDataResults {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventResults`]: the platform declares this shape more than once.
+pub type RemoveMaterialDataResults = crate::vc::v1::MaterialReviewResultV1EventResults;
 /// The `Report` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -15577,262 +10169,29 @@ impl ::serde::Serialize for ReserveInstantEventMyAiRoomBody {
 }
 
 /// The `ReserveInstantEventMyAiRoomBodyCommonParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct ReserveInstantEventMyAiRoomBodyCommonParam {
-    /// `language`.
-    pub language: ::std::option::Option<::std::string::String>,
-    /// `utc_offset`.
-    pub utc_offset: ::std::option::Option<::std::string::String>,
-    /// `room_id`.
-    pub room_id: ::std::option::Option<::std::string::String>,
-    /// `client_version`.
-    pub client_version: ::std::option::Option<::std::string::String>,
-    /// `openapi_history`.
-    pub openapi_history: ::std::option::Option<
-        crate::vc::v1::ReserveInstantEventMyAiRoomBodyCommonParamOpenapiHistory,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for ReserveInstantEventMyAiRoomBodyCommonParam {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("language", &self.language);
-        object.put("utc_offset", &self.utc_offset);
-        object.put("room_id", &self.room_id);
-        object.put("client_version", &self.client_version);
-        object.put("openapi_history", &self.openapi_history);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReserveInstantEventMyAiRoomBodyCommonParam {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParam`]: the platform declares this shape more than once.
+pub type ReserveInstantEventMyAiRoomBodyCommonParam = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParam;
 /// The `ReserveInstantEventMyAiRoomBodyCommonParamOpenapiHistory` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct ReserveInstantEventMyAiRoomBodyCommonParamOpenapiHistory {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for ReserveInstantEventMyAiRoomBodyCommonParamOpenapiHistory {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("response_type", &self.response_type);
-        object.put("schedule_event_id", &self.schedule_event_id);
-        object.put("other_msg", &self.other_msg);
-        object.put("oapi_msg", &self.oapi_msg);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReserveInstantEventMyAiRoomBodyCommonParamOpenapiHistory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type ReserveInstantEventMyAiRoomBodyCommonParamOpenapiHistory = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `ReserveInstantEventMyAiRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ReserveInstantEventMyAiRoomData {
-    /// `result`.
-    pub result: ::std::option::Option<
-        crate::vc::v1::ReserveInstantEventMyAiRoomDataResult,
-    >,
-    /// `present`.
-    pub present: ::std::option::Option<
-        crate::vc::v1::ReserveInstantEventMyAiRoomDataPresent,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for ReserveInstantEventMyAiRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ReserveInstantEventMyAiRoomData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ReserveInstantEventMyAiRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomData`]: the platform declares this shape more than once.
+pub type ReserveInstantEventMyAiRoomData = crate::vc::v1::AutoReleaseEventMyAiRoomData;
 /// The `ReserveInstantEventMyAiRoomDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ReserveInstantEventMyAiRoomDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ReserveInstantEventMyAiRoomDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ReserveInstantEventMyAiRoomDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ReserveInstantEventMyAiRoomDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type ReserveInstantEventMyAiRoomDataPresent = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `ReserveInstantEventMyAiRoomDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ReserveInstantEventMyAiRoomDataResult {
-    /// `room_reply`.
-    pub room_reply: ::std::option::Option<::std::string::String>,
-    /// `openapi_response`.
-    pub openapi_response: ::std::option::Option<
-        crate::vc::v1::ReserveInstantEventMyAiRoomDataResultOpenapiResponse,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for ReserveInstantEventMyAiRoomDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ReserveInstantEventMyAiRoomDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            room_reply: object.optional("room_reply")?,
-            openapi_response: object.optional("openapi_response")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ReserveInstantEventMyAiRoomDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataResult`]: the platform declares this shape more than once.
+pub type ReserveInstantEventMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRoomDataResult;
 /// The `ReserveInstantEventMyAiRoomDataResultOpenapiResponse` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ReserveInstantEventMyAiRoomDataResultOpenapiResponse {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson
-for ReserveInstantEventMyAiRoomDataResultOpenapiResponse {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ReserveInstantEventMyAiRoomDataResultOpenapiResponse",
-        )?;
-        ::std::result::Result::Ok(Self {
-            response_type: object.optional("response_type")?,
-            schedule_event_id: object.optional("schedule_event_id")?,
-            other_msg: object.optional("other_msg")?,
-            oapi_msg: object.optional("oapi_msg")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for ReserveInstantEventMyAiRoomDataResultOpenapiResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type ReserveInstantEventMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `ReserveMeetingSetting` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ReserveMeetingSetting {
@@ -16196,37 +10555,8 @@ impl ::serde::Serialize for ResourceReservationListExportBody {
 
 /// The `ResourceReservationListExportData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct ResourceReservationListExportData {
-    /// `task_id`.
-    pub task_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for ResourceReservationListExportData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ResourceReservationListExportData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            task_id: object.optional("task_id")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ResourceReservationListExportData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchMeetingAnalyzeMyAiVcBody`]: the platform declares this shape more than once.
+pub type ResourceReservationListExportData = crate::vc::v1::FetchMeetingAnalyzeMyAiVcBody;
 /// The `Room` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Room {
@@ -16347,318 +10677,33 @@ impl ::serde::Serialize for RoomCallingMyAiRoomBody {
 }
 
 /// The `RoomCallingMyAiRoomBodyCommonParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RoomCallingMyAiRoomBodyCommonParam {
-    /// `language`.
-    pub language: ::std::option::Option<::std::string::String>,
-    /// `utc_offset`.
-    pub utc_offset: ::std::option::Option<::std::string::String>,
-    /// `room_id`.
-    pub room_id: ::std::option::Option<::std::string::String>,
-    /// `client_version`.
-    pub client_version: ::std::option::Option<::std::string::String>,
-    /// `openapi_history`.
-    pub openapi_history: ::std::option::Option<
-        crate::vc::v1::RoomCallingMyAiRoomBodyCommonParamOpenapiHistory,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for RoomCallingMyAiRoomBodyCommonParam {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("language", &self.language);
-        object.put("utc_offset", &self.utc_offset);
-        object.put("room_id", &self.room_id);
-        object.put("client_version", &self.client_version);
-        object.put("openapi_history", &self.openapi_history);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RoomCallingMyAiRoomBodyCommonParam {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParam`]: the platform declares this shape more than once.
+pub type RoomCallingMyAiRoomBodyCommonParam = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParam;
 /// The `RoomCallingMyAiRoomBodyCommonParamOpenapiHistory` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct RoomCallingMyAiRoomBodyCommonParamOpenapiHistory {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for RoomCallingMyAiRoomBodyCommonParamOpenapiHistory {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("response_type", &self.response_type);
-        object.put("schedule_event_id", &self.schedule_event_id);
-        object.put("other_msg", &self.other_msg);
-        object.put("oapi_msg", &self.oapi_msg);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RoomCallingMyAiRoomBodyCommonParamOpenapiHistory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type RoomCallingMyAiRoomBodyCommonParamOpenapiHistory = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `RoomCallingMyAiRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RoomCallingMyAiRoomData {
-    /// `result`.
-    pub result: ::std::option::Option<crate::vc::v1::RoomCallingMyAiRoomDataResult>,
-    /// `present`.
-    pub present: ::std::option::Option<crate::vc::v1::RoomCallingMyAiRoomDataPresent>,
-}
-
-impl ::lark_runtime::json::FromJson for RoomCallingMyAiRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RoomCallingMyAiRoomData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-            present: object.optional("present")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RoomCallingMyAiRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomData`]: the platform declares this shape more than once.
+pub type RoomCallingMyAiRoomData = crate::vc::v1::AutoReleaseEventMyAiRoomData;
 /// The `RoomCallingMyAiRoomDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RoomCallingMyAiRoomDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for RoomCallingMyAiRoomDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RoomCallingMyAiRoomDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RoomCallingMyAiRoomDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type RoomCallingMyAiRoomDataPresent = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `RoomCallingMyAiRoomDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RoomCallingMyAiRoomDataResult {
-    /// `room_reply`.
-    pub room_reply: ::std::option::Option<::std::string::String>,
-    /// `openapi_response`.
-    pub openapi_response: ::std::option::Option<
-        crate::vc::v1::RoomCallingMyAiRoomDataResultOpenapiResponse,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for RoomCallingMyAiRoomDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RoomCallingMyAiRoomDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            room_reply: object.optional("room_reply")?,
-            openapi_response: object.optional("openapi_response")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RoomCallingMyAiRoomDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataResult`]: the platform declares this shape more than once.
+pub type RoomCallingMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRoomDataResult;
 /// The `RoomCallingMyAiRoomDataResultOpenapiResponse` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct RoomCallingMyAiRoomDataResultOpenapiResponse {
-    /// `response_type`.
-    pub response_type: ::std::option::Option<i64>,
-    /// `schedule_event_id`.
-    pub schedule_event_id: ::std::option::Option<::std::string::String>,
-    /// `other_msg`.
-    pub other_msg: ::std::option::Option<::std::string::String>,
-    /// `oapi_msg`.
-    pub oapi_msg: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for RoomCallingMyAiRoomDataResultOpenapiResponse {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "RoomCallingMyAiRoomDataResultOpenapiResponse",
-        )?;
-        ::std::result::Result::Ok(Self {
-            response_type: object.optional("response_type")?,
-            schedule_event_id: object.optional("schedule_event_id")?,
-            other_msg: object.optional("other_msg")?,
-            oapi_msg: object.optional("oapi_msg")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RoomCallingMyAiRoomDataResultOpenapiResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
+pub type RoomCallingMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `RoomConfig` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct RoomConfig {
-    /// `room_background`.
-    pub room_background: ::std::option::Option<::std::string::String>,
-    /// `display_background`.
-    pub display_background: ::std::option::Option<::std::string::String>,
-    /// `digital_signage`.
-    pub digital_signage: ::std::option::Option<crate::vc::v1::RoomDigitalSignage>,
-    /// `room_box_digital_signage`.
-    pub room_box_digital_signage: ::std::option::Option<
-        crate::vc::v1::RoomDigitalSignage,
-    >,
-    /// `room_status`.
-    pub room_status: ::std::option::Option<crate::vc::v1::RoomStatus>,
-}
-
-impl ::lark_runtime::json::FromJson for RoomConfig {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "RoomConfig")?;
-        ::std::result::Result::Ok(Self {
-            room_background: object.optional("room_background")?,
-            display_background: object.optional("display_background")?,
-            digital_signage: object.optional("digital_signage")?,
-            room_box_digital_signage: object.optional("room_box_digital_signage")?,
-            room_status: object.optional("room_status")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RoomConfig {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for RoomConfig {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("room_background", &self.room_background);
-        object.put("display_background", &self.display_background);
-        object.put("digital_signage", &self.digital_signage);
-        object.put("room_box_digital_signage", &self.room_box_digital_signage);
-        object.put("room_status", &self.room_status);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RoomConfig {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`QueryRoomConfigData`]: the platform declares this shape more than once.
+pub type RoomConfig = crate::vc::v1::QueryRoomConfigData;
 /// The `RoomCreatedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -17511,40 +11556,8 @@ impl ::serde::Serialize for SearchRoomBody {
 
 /// The `SearchRoomData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SearchRoomData {
-    /// `rooms`.
-    pub rooms: ::std::option::Option<::std::vec::Vec<crate::vc::v1::Room>>,
-    /// `page_token`.
-    pub page_token: ::std::option::Option<::std::string::String>,
-    /// `has_more`.
-    pub has_more: ::std::option::Option<bool>,
-}
-
-impl ::lark_runtime::json::FromJson for SearchRoomData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "SearchRoomData")?;
-        ::std::result::Result::Ok(Self {
-            rooms: object.optional("rooms")?,
-            page_token: object.optional("page_token")?,
-            has_more: object.optional("has_more")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchRoomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ListRoomData`]: the platform declares this shape more than once.
+pub type SearchRoomData = crate::vc::v1::ListRoomData;
 /// The `SearchRoomLevelData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -17615,339 +11628,37 @@ impl<'de> ::serde::Deserialize<'de> for SectionLocation {
 }
 
 /// The `SectionSummaryMyAiVcMeetingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct SectionSummaryMyAiVcMeetingBody {
-    /// `meeting_id`.
-    pub meeting_id: ::std::option::Option<::std::string::String>,
-    /// `question`.
-    pub question: ::std::option::Option<::std::string::String>,
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `scenario_context_schema_version`.
-    pub scenario_context_schema_version: ::std::option::Option<::std::string::String>,
-    /// `scenario_context`.
-    pub scenario_context: ::std::option::Option<
-        crate::vc::v1::SectionSummaryMyAiVcMeetingBodyScenarioContext,
-    >,
-    /// `participant_input`.
-    pub participant_input: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for SectionSummaryMyAiVcMeetingBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("meeting_id", &self.meeting_id);
-        object.put("question", &self.question);
-        object.put("lang", &self.lang);
-        object
-            .put(
-                "scenario_context_schema_version",
-                &self.scenario_context_schema_version,
-            );
-        object.put("scenario_context", &self.scenario_context);
-        object.put("participant_input", &self.participant_input);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SectionSummaryMyAiVcMeetingBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`FetchSectionSummaryStreamMyAiVcMeetingBody`]: the platform declares this shape more than once.
+pub type SectionSummaryMyAiVcMeetingBody = crate::vc::v1::FetchSectionSummaryStreamMyAiVcMeetingBody;
 /// The `SectionSummaryMyAiVcMeetingBodyScenarioContext` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct SectionSummaryMyAiVcMeetingBodyScenarioContext {
-    /// `plugins`.
-    pub plugins: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::vc::v1::SectionSummaryMyAiVcMeetingBodyScenarioContextPlugins,
-        >,
-    >,
-    /// `object`.
-    pub object: ::std::option::Option<
-        crate::vc::v1::SectionSummaryMyAiVcMeetingBodyScenarioContextObject,
-    >,
-    /// `work_mode`.
-    pub work_mode: ::std::option::Option<i64>,
-    /// `scenario`.
-    pub scenario: ::std::option::Option<
-        crate::vc::v1::SectionSummaryMyAiVcMeetingBodyScenarioContextScenario,
-    >,
-    /// `extra`.
-    pub extra: ::std::option::Option<
-        crate::vc::v1::SectionSummaryMyAiVcMeetingBodyScenarioContextExtra,
-    >,
-    /// `system_info`.
-    pub system_info: ::std::option::Option<
-        crate::vc::v1::SectionSummaryMyAiVcMeetingBodyScenarioContextSystemInfo,
-    >,
-}
-
-impl ::lark_runtime::json::ToJson for SectionSummaryMyAiVcMeetingBodyScenarioContext {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("plugins", &self.plugins);
-        object.put("object", &self.object);
-        object.put("work_mode", &self.work_mode);
-        object.put("scenario", &self.scenario);
-        object.put("extra", &self.extra);
-        object.put("system_info", &self.system_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SectionSummaryMyAiVcMeetingBodyScenarioContext {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContext`]: the platform declares this shape more than once.
+pub type SectionSummaryMyAiVcMeetingBodyScenarioContext = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContext;
 /// The `SectionSummaryMyAiVcMeetingBodyScenarioContextExtra` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct SectionSummaryMyAiVcMeetingBodyScenarioContextExtra {
-    /// `vc_meeting_id`.
-    pub vc_meeting_id: ::std::option::Option<::std::string::String>,
-    /// `vc_locale`.
-    pub vc_locale: ::std::option::Option<::std::string::String>,
-    /// `vc_applink_host`.
-    pub vc_applink_host: ::std::option::Option<::std::string::String>,
-    /// `vc_app_version`.
-    pub vc_app_version: ::std::option::Option<::std::string::String>,
-    /// `vc_feature_config`.
-    pub vc_feature_config: ::std::option::Option<::std::string::String>,
-    /// `quick_execute_param_rich_tag`.
-    pub quick_execute_param_rich_tag: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for SectionSummaryMyAiVcMeetingBodyScenarioContextExtra {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("vc_meeting_id", &self.vc_meeting_id);
-        object.put("vc_locale", &self.vc_locale);
-        object.put("vc_applink_host", &self.vc_applink_host);
-        object.put("vc_app_version", &self.vc_app_version);
-        object.put("vc_feature_config", &self.vc_feature_config);
-        object.put("quick_execute_param_rich_tag", &self.quick_execute_param_rich_tag);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SectionSummaryMyAiVcMeetingBodyScenarioContextExtra {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextExtra`]: the platform declares this shape more than once.
+pub type SectionSummaryMyAiVcMeetingBodyScenarioContextExtra = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextExtra;
 /// The `SectionSummaryMyAiVcMeetingBodyScenarioContextObject` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct SectionSummaryMyAiVcMeetingBodyScenarioContextObject {
-    /// `type`.
-    pub r#type: ::std::option::Option<crate::vc::v1::Type>,
-    /// `biz_id`.
-    pub biz_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for SectionSummaryMyAiVcMeetingBodyScenarioContextObject {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("biz_id", &self.biz_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SectionSummaryMyAiVcMeetingBodyScenarioContextObject {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextObject`]: the platform declares this shape more than once.
+pub type SectionSummaryMyAiVcMeetingBodyScenarioContextObject = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextObject;
 /// The `SectionSummaryMyAiVcMeetingBodyScenarioContextPlugins` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct SectionSummaryMyAiVcMeetingBodyScenarioContextPlugins {
-    /// `key`.
-    pub key: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for SectionSummaryMyAiVcMeetingBodyScenarioContextPlugins {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SectionSummaryMyAiVcMeetingBodyScenarioContextPlugins {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`CheckInScheduleMyAiRoomBodyScenarioContextPlugins`]: the platform declares this shape more than once.
+pub type SectionSummaryMyAiVcMeetingBodyScenarioContextPlugins = crate::vc::v1::CheckInScheduleMyAiRoomBodyScenarioContextPlugins;
 /// The `SectionSummaryMyAiVcMeetingBodyScenarioContextSystemInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct SectionSummaryMyAiVcMeetingBodyScenarioContextSystemInfo {
-    /// `lang`.
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `brand`.
-    pub brand: ::std::option::Option<::std::string::String>,
-    /// `locale`.
-    pub locale: ::std::option::Option<::std::string::String>,
-    /// `session_id`.
-    pub session_id: ::std::option::Option<::std::string::String>,
-    /// `app_version`.
-    pub app_version: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson
-for SectionSummaryMyAiVcMeetingBodyScenarioContextSystemInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("brand", &self.brand);
-        object.put("locale", &self.locale);
-        object.put("session_id", &self.session_id);
-        object.put("app_version", &self.app_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SectionSummaryMyAiVcMeetingBodyScenarioContextSystemInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo`]: the platform declares this shape more than once.
+pub type SectionSummaryMyAiVcMeetingBodyScenarioContextSystemInfo = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextSystemInfo;
 /// The `SectionSummaryMyAiVcMeetingData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SectionSummaryMyAiVcMeetingData {
-    /// `result`.
-    pub result: ::std::option::Option<
-        crate::vc::v1::SectionSummaryMyAiVcMeetingDataResult,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for SectionSummaryMyAiVcMeetingData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SectionSummaryMyAiVcMeetingData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            result: object.optional("result")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SectionSummaryMyAiVcMeetingData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchRecapStreamMyAiVcMeetingData`]: the platform declares this shape more than once.
+pub type SectionSummaryMyAiVcMeetingData = crate::vc::v1::FetchRecapStreamMyAiVcMeetingData;
 /// The `SectionSummaryMyAiVcMeetingDataResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SectionSummaryMyAiVcMeetingDataResult {
-    /// `meeting_recap_or_fail_reason`.
-    pub meeting_recap_or_fail_reason: ::std::option::Option<::std::string::String>,
-    /// `meeting_recap`.
-    pub meeting_recap: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SectionSummaryMyAiVcMeetingDataResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SectionSummaryMyAiVcMeetingDataResult",
-        )?;
-        ::std::result::Result::Ok(Self {
-            meeting_recap_or_fail_reason: object
-                .optional("meeting_recap_or_fail_reason")?,
-            meeting_recap: object.optional("meeting_recap")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SectionSummaryMyAiVcMeetingDataResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`FetchRecapStreamMyAiVcMeetingDataResult`]: the platform declares this shape more than once.
+pub type SectionSummaryMyAiVcMeetingDataResult = crate::vc::v1::FetchRecapStreamMyAiVcMeetingDataResult;
 /// The `SeedAiPullDataMyAiVcMeetingData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -18034,37 +11745,8 @@ impl ::serde::Serialize for SetCheckboardAccessCodeRoomConfigBody {
 
 /// The `SetCheckboardAccessCodeRoomConfigData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SetCheckboardAccessCodeRoomConfigData {
-    /// `access_code`.
-    pub access_code: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SetCheckboardAccessCodeRoomConfigData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SetCheckboardAccessCodeRoomConfigData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            access_code: object.optional("access_code")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SetCheckboardAccessCodeRoomConfigData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AccessCodeScopeConfigData`]: the platform declares this shape more than once.
+pub type SetCheckboardAccessCodeRoomConfigData = crate::vc::v1::AccessCodeScopeConfigData;
 /// The `SetHostMeetingBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SetHostMeetingBody {
@@ -18187,86 +11869,13 @@ impl ::serde::Serialize for SetPermissionMeetingRecordingBody {
 }
 
 /// The `SetRoomAccessCodeRoomConfigBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct SetRoomAccessCodeRoomConfigBody {
-    /// `scope`.
-    pub scope: i32,
-    /// `country_id`.
-    pub country_id: ::std::option::Option<::std::string::String>,
-    /// `district_id`.
-    pub district_id: ::std::option::Option<::std::string::String>,
-    /// `building_id`.
-    pub building_id: ::std::option::Option<::std::string::String>,
-    /// `floor_name`.
-    pub floor_name: ::std::option::Option<::std::string::String>,
-    /// `room_id`.
-    pub room_id: ::std::option::Option<::std::string::String>,
-    /// `valid_day`.
-    pub valid_day: i32,
-}
-
-impl ::lark_runtime::json::ToJson for SetRoomAccessCodeRoomConfigBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("scope", &self.scope);
-        object.put("country_id", &self.country_id);
-        object.put("district_id", &self.district_id);
-        object.put("building_id", &self.building_id);
-        object.put("floor_name", &self.floor_name);
-        object.put("room_id", &self.room_id);
-        object.put("valid_day", &self.valid_day);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SetRoomAccessCodeRoomConfigBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`SetCheckboardAccessCodeRoomConfigBody`]: the platform declares this shape more than once.
+pub type SetRoomAccessCodeRoomConfigBody = crate::vc::v1::SetCheckboardAccessCodeRoomConfigBody;
 /// The `SetRoomAccessCodeRoomConfigData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SetRoomAccessCodeRoomConfigData {
-    /// `access_code`.
-    pub access_code: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SetRoomAccessCodeRoomConfigData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "SetRoomAccessCodeRoomConfigData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            access_code: object.optional("access_code")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SetRoomAccessCodeRoomConfigData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AccessCodeScopeConfigData`]: the platform declares this shape more than once.
+pub type SetRoomAccessCodeRoomConfigData = crate::vc::v1::AccessCodeScopeConfigData;
 /// The `SetRoomConfigBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SetRoomConfigBody {
@@ -18411,55 +12020,8 @@ impl<'de> ::serde::Deserialize<'de> for StartAnalysisMyAiVcData {
 
 /// The `StartAnalysisMyAiVcDataPresent` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct StartAnalysisMyAiVcDataPresent {
-    /// `type`.
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// `body`.
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `interactable`.
-    pub interactable: ::std::option::Option<bool>,
-    /// `operation_type`.
-    pub operation_type: ::std::option::Option<::std::string::String>,
-    /// `operation_url`.
-    pub operation_url: ::std::option::Option<::std::string::String>,
-    /// `callback_url`.
-    pub callback_url: ::std::option::Option<::std::string::String>,
-    /// `callback_info`.
-    pub callback_info: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for StartAnalysisMyAiVcDataPresent {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "StartAnalysisMyAiVcDataPresent",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: object.optional("type")?,
-            body: object.optional("body")?,
-            interactable: object.optional("interactable")?,
-            operation_type: object.optional("operation_type")?,
-            operation_url: object.optional("operation_url")?,
-            callback_url: object.optional("callback_url")?,
-            callback_info: object.optional("callback_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for StartAnalysisMyAiVcDataPresent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`AutoReleaseEventMyAiRoomDataPresent`]: the platform declares this shape more than once.
+pub type StartAnalysisMyAiVcDataPresent = crate::vc::v1::AutoReleaseEventMyAiRoomDataPresent;
 /// The `StartAnalysisMyAiVcDataResult` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -18689,35 +12251,9 @@ impl ::serde::Serialize for SubscriptionMeetingBody {
 }
 
 /// The `SubscriptionNoteBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct SubscriptionNoteBody {
-    /// `event_type`.
-    pub event_type: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for SubscriptionNoteBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("event_type", &self.event_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SubscriptionNoteBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`SubscriptionMeetingBody`]: the platform declares this shape more than once.
+pub type SubscriptionNoteBody = crate::vc::v1::SubscriptionMeetingBody;
 /// The `SubscriptionRecordingBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -19208,95 +12744,17 @@ for UnifiedNoteTranscriptNoteDataTranscriptStructuredTranscriptContentParagraphs
 }
 
 /// The `UnsubscriptionMeetingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UnsubscriptionMeetingBody {
-    /// `event_type`.
-    pub event_type: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for UnsubscriptionMeetingBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("event_type", &self.event_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UnsubscriptionMeetingBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`SubscriptionMeetingBody`]: the platform declares this shape more than once.
+pub type UnsubscriptionMeetingBody = crate::vc::v1::SubscriptionMeetingBody;
 /// The `UnsubscriptionNoteBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UnsubscriptionNoteBody {
-    /// `event_type`.
-    pub event_type: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for UnsubscriptionNoteBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("event_type", &self.event_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UnsubscriptionNoteBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`SubscriptionMeetingBody`]: the platform declares this shape more than once.
+pub type UnsubscriptionNoteBody = crate::vc::v1::SubscriptionMeetingBody;
 /// The `UnsubscriptionRecordingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct UnsubscriptionRecordingBody {
-    /// `event_type`.
-    pub event_type: ::std::string::String,
-}
-
-impl ::lark_runtime::json::ToJson for UnsubscriptionRecordingBody {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("event_type", &self.event_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UnsubscriptionRecordingBody {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// The same type as [`SubscriptionRecordingBody`]: the platform declares this shape more than once.
+pub type UnsubscriptionRecordingBody = crate::vc::v1::SubscriptionRecordingBody;
 /// The `UpdateReserveBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -19334,40 +12792,8 @@ impl ::serde::Serialize for UpdateReserveBody {
 
 /// The `UpdateReserveData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UpdateReserveData {
-    /// `reserve`.
-    pub reserve: ::std::option::Option<crate::vc::v1::Reserve>,
-    /// `reserve_correction_check_info`.
-    pub reserve_correction_check_info: ::std::option::Option<
-        crate::vc::v1::ReserveCorrectionCheckInfo,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for UpdateReserveData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "UpdateReserveData")?;
-        ::std::result::Result::Ok(Self {
-            reserve: object.optional("reserve")?,
-            reserve_correction_check_info: object
-                .optional("reserve_correction_check_info")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateReserveData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`ApplyReserveData`]: the platform declares this shape more than once.
+pub type UpdateReserveData = crate::vc::v1::ApplyReserveData;
 /// The `UploadMetaMaterialBody` object.
 #[derive(
     ::std::fmt::Debug,
@@ -19445,75 +12871,12 @@ impl ::serde::Serialize for UploadMetaMaterialBodyMaterials {
 
 /// The `UploadMetaMaterialData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UploadMetaMaterialData {
-    /// `results`.
-    pub results: ::std::option::Option<
-        ::std::vec::Vec<crate::vc::v1::UploadMetaMaterialDataResults>,
-    >,
-}
-
-impl ::lark_runtime::json::FromJson for UploadMetaMaterialData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UploadMetaMaterialData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            results: object.optional("results")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadMetaMaterialData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`RemoveMaterialData`]: the platform declares this shape more than once.
+pub type UploadMetaMaterialData = crate::vc::v1::RemoveMaterialData;
 /// The `UploadMetaMaterialDataResults` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct UploadMetaMaterialDataResults {
-    /// `file_token`.
-    pub file_token: ::std::option::Option<::std::string::String>,
-    /// `result`.
-    pub result: ::std::option::Option<i64>,
-}
-
-impl ::lark_runtime::json::FromJson for UploadMetaMaterialDataResults {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "UploadMetaMaterialDataResults",
-        )?;
-        ::std::result::Result::Ok(Self {
-            file_token: object.optional("file_token")?,
-            result: object.optional("result")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadMetaMaterialDataResults {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`MaterialReviewResultV1EventResults`]: the platform declares this shape more than once.
+pub type UploadMetaMaterialDataResults = crate::vc::v1::MaterialReviewResultV1EventResults;
 /// The `UserActiveMeetingBotData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -19846,847 +13209,32 @@ impl ::serde::Serialize for DoOperationMyAiVcMeetingBodyScenarioContextScenario 
 
 /// Values of `DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextScenario`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextScenario::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextScenario::Im => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextScenario {
-    /// `IM`.
-    Im,
-    /// `Doc`.
-    Doc,
-    /// `Sheet`.
-    Sheet,
-    /// `Base`.
-    Base,
-    /// `VC`.
-    Vc,
-    /// `Calendar`.
-    Calendar,
-    /// `Email`.
-    Email,
-    /// `Meego`.
-    Meego,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextScenario {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "IM",
-        "Doc",
-        "Sheet",
-        "Base",
-        "VC",
-        "Calendar",
-        "Email",
-        "Meego",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Im => "IM",
-            Self::Doc => "Doc",
-            Self::Sheet => "Sheet",
-            Self::Base => "Base",
-            Self::Vc => "VC",
-            Self::Calendar => "Calendar",
-            Self::Email => "Email",
-            Self::Meego => "Meego",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str>
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "IM" => Self::Im,
-            "Doc" => Self::Doc,
-            "Sheet" => Self::Sheet,
-            "Base" => Self::Base,
-            "VC" => Self::Vc,
-            "Calendar" => Self::Calendar,
-            "Email" => Self::Email,
-            "Meego" => Self::Meego,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize
-for DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextScenario {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextScenario`]: the platform declares these values more than once.
+pub type DocBasedSuggestQuestionMyAiVcMeetingBodyScenarioContextScenario = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextScenario;
 /// Values of `FetchRecapStreamMyAiVcMeetingBodyScenarioContextScenario`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`FetchRecapStreamMyAiVcMeetingBodyScenarioContextScenario::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     FetchRecapStreamMyAiVcMeetingBodyScenarioContextScenario::Im => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum FetchRecapStreamMyAiVcMeetingBodyScenarioContextScenario {
-    /// `IM`.
-    Im,
-    /// `Doc`.
-    Doc,
-    /// `Sheet`.
-    Sheet,
-    /// `Base`.
-    Base,
-    /// `VC`.
-    Vc,
-    /// `Calendar`.
-    Calendar,
-    /// `Email`.
-    Email,
-    /// `Meego`.
-    Meego,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl FetchRecapStreamMyAiVcMeetingBodyScenarioContextScenario {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "IM",
-        "Doc",
-        "Sheet",
-        "Base",
-        "VC",
-        "Calendar",
-        "Email",
-        "Meego",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Im => "IM",
-            Self::Doc => "Doc",
-            Self::Sheet => "Sheet",
-            Self::Base => "Base",
-            Self::Vc => "VC",
-            Self::Calendar => "Calendar",
-            Self::Email => "Email",
-            Self::Meego => "Meego",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str>
-for FetchRecapStreamMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "IM" => Self::Im,
-            "Doc" => Self::Doc,
-            "Sheet" => Self::Sheet,
-            "Base" => Self::Base,
-            "VC" => Self::Vc,
-            "Calendar" => Self::Calendar,
-            "Email" => Self::Email,
-            "Meego" => Self::Meego,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for FetchRecapStreamMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchRecapStreamMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for FetchRecapStreamMyAiVcMeetingBodyScenarioContextScenario {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextScenario`]: the platform declares these values more than once.
+pub type FetchRecapStreamMyAiVcMeetingBodyScenarioContextScenario = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextScenario;
 /// Values of `FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextScenario`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextScenario::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextScenario::Im => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    /// `IM`.
-    Im,
-    /// `Doc`.
-    Doc,
-    /// `Sheet`.
-    Sheet,
-    /// `Base`.
-    Base,
-    /// `VC`.
-    Vc,
-    /// `Calendar`.
-    Calendar,
-    /// `Email`.
-    Email,
-    /// `Meego`.
-    Meego,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "IM",
-        "Doc",
-        "Sheet",
-        "Base",
-        "VC",
-        "Calendar",
-        "Email",
-        "Meego",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Im => "IM",
-            Self::Doc => "Doc",
-            Self::Sheet => "Sheet",
-            Self::Base => "Base",
-            Self::Vc => "VC",
-            Self::Calendar => "Calendar",
-            Self::Email => "Email",
-            Self::Meego => "Meego",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str>
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "IM" => Self::Im,
-            "Doc" => Self::Doc,
-            "Sheet" => Self::Sheet,
-            "Base" => Self::Base,
-            "VC" => Self::Vc,
-            "Calendar" => Self::Calendar,
-            "Email" => Self::Email,
-            "Meego" => Self::Meego,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize
-for FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextScenario`]: the platform declares these values more than once.
+pub type FetchSectionSummaryStreamMyAiVcMeetingBodyScenarioContextScenario = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextScenario;
 /// Values of `FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextScenario`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextScenario::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextScenario::Im => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    /// `IM`.
-    Im,
-    /// `Doc`.
-    Doc,
-    /// `Sheet`.
-    Sheet,
-    /// `Base`.
-    Base,
-    /// `VC`.
-    Vc,
-    /// `Calendar`.
-    Calendar,
-    /// `Email`.
-    Email,
-    /// `Meego`.
-    Meego,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "IM",
-        "Doc",
-        "Sheet",
-        "Base",
-        "VC",
-        "Calendar",
-        "Email",
-        "Meego",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Im => "IM",
-            Self::Doc => "Doc",
-            Self::Sheet => "Sheet",
-            Self::Base => "Base",
-            Self::Vc => "VC",
-            Self::Calendar => "Calendar",
-            Self::Email => "Email",
-            Self::Meego => "Meego",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str>
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "IM" => Self::Im,
-            "Doc" => Self::Doc,
-            "Sheet" => Self::Sheet,
-            "Base" => Self::Base,
-            "VC" => Self::Vc,
-            "Calendar" => Self::Calendar,
-            "Email" => Self::Email,
-            "Meego" => Self::Meego,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize
-for FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextScenario {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextScenario`]: the platform declares these values more than once.
+pub type FetchStepSummaryStreamMyAiVcMeetingBodyScenarioContextScenario = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextScenario;
 /// Values of `GetCommonReplyMyAiVcMeetingBodyScenarioContextScenario`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetCommonReplyMyAiVcMeetingBodyScenarioContextScenario::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetCommonReplyMyAiVcMeetingBodyScenarioContextScenario::Im => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetCommonReplyMyAiVcMeetingBodyScenarioContextScenario {
-    /// `IM`.
-    Im,
-    /// `Doc`.
-    Doc,
-    /// `Sheet`.
-    Sheet,
-    /// `Base`.
-    Base,
-    /// `VC`.
-    Vc,
-    /// `Calendar`.
-    Calendar,
-    /// `Email`.
-    Email,
-    /// `Meego`.
-    Meego,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetCommonReplyMyAiVcMeetingBodyScenarioContextScenario {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "IM",
-        "Doc",
-        "Sheet",
-        "Base",
-        "VC",
-        "Calendar",
-        "Email",
-        "Meego",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Im => "IM",
-            Self::Doc => "Doc",
-            Self::Sheet => "Sheet",
-            Self::Base => "Base",
-            Self::Vc => "VC",
-            Self::Calendar => "Calendar",
-            Self::Email => "Email",
-            Self::Meego => "Meego",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str>
-for GetCommonReplyMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "IM" => Self::Im,
-            "Doc" => Self::Doc,
-            "Sheet" => Self::Sheet,
-            "Base" => Self::Base,
-            "VC" => Self::Vc,
-            "Calendar" => Self::Calendar,
-            "Email" => Self::Email,
-            "Meego" => Self::Meego,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetCommonReplyMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson
-for GetCommonReplyMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetCommonReplyMyAiVcMeetingBodyScenarioContextScenario {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextScenario`]: the platform declares these values more than once.
+pub type GetCommonReplyMyAiVcMeetingBodyScenarioContextScenario = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextScenario;
 /// Values of `GetRecapMyAiVcMeetingBodyScenarioContextScenario`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetRecapMyAiVcMeetingBodyScenarioContextScenario::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetRecapMyAiVcMeetingBodyScenarioContextScenario::Im => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetRecapMyAiVcMeetingBodyScenarioContextScenario {
-    /// `IM`.
-    Im,
-    /// `Doc`.
-    Doc,
-    /// `Sheet`.
-    Sheet,
-    /// `Base`.
-    Base,
-    /// `VC`.
-    Vc,
-    /// `Calendar`.
-    Calendar,
-    /// `Email`.
-    Email,
-    /// `Meego`.
-    Meego,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetRecapMyAiVcMeetingBodyScenarioContextScenario {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "IM",
-        "Doc",
-        "Sheet",
-        "Base",
-        "VC",
-        "Calendar",
-        "Email",
-        "Meego",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Im => "IM",
-            Self::Doc => "Doc",
-            Self::Sheet => "Sheet",
-            Self::Base => "Base",
-            Self::Vc => "VC",
-            Self::Calendar => "Calendar",
-            Self::Email => "Email",
-            Self::Meego => "Meego",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetRecapMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "IM" => Self::Im,
-            "Doc" => Self::Doc,
-            "Sheet" => Self::Sheet,
-            "Base" => Self::Base,
-            "VC" => Self::Vc,
-            "Calendar" => Self::Calendar,
-            "Email" => Self::Email,
-            "Meego" => Self::Meego,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetRecapMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetRecapMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetRecapMyAiVcMeetingBodyScenarioContextScenario {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextScenario`]: the platform declares these values more than once.
+pub type GetRecapMyAiVcMeetingBodyScenarioContextScenario = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextScenario;
 /// Values of `GetTodoTaskMyAiVcMeetingBodyScenarioContextScenario`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`GetTodoTaskMyAiVcMeetingBodyScenarioContextScenario::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     GetTodoTaskMyAiVcMeetingBodyScenarioContextScenario::Im => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum GetTodoTaskMyAiVcMeetingBodyScenarioContextScenario {
-    /// `IM`.
-    Im,
-    /// `Doc`.
-    Doc,
-    /// `Sheet`.
-    Sheet,
-    /// `Base`.
-    Base,
-    /// `VC`.
-    Vc,
-    /// `Calendar`.
-    Calendar,
-    /// `Email`.
-    Email,
-    /// `Meego`.
-    Meego,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl GetTodoTaskMyAiVcMeetingBodyScenarioContextScenario {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "IM",
-        "Doc",
-        "Sheet",
-        "Base",
-        "VC",
-        "Calendar",
-        "Email",
-        "Meego",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Im => "IM",
-            Self::Doc => "Doc",
-            Self::Sheet => "Sheet",
-            Self::Base => "Base",
-            Self::Vc => "VC",
-            Self::Calendar => "Calendar",
-            Self::Email => "Email",
-            Self::Meego => "Meego",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetTodoTaskMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "IM" => Self::Im,
-            "Doc" => Self::Doc,
-            "Sheet" => Self::Sheet,
-            "Base" => Self::Base,
-            "VC" => Self::Vc,
-            "Calendar" => Self::Calendar,
-            "Email" => Self::Email,
-            "Meego" => Self::Meego,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetTodoTaskMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson
-for GetTodoTaskMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for GetTodoTaskMyAiVcMeetingBodyScenarioContextScenario {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextScenario`]: the platform declares these values more than once.
+pub type GetTodoTaskMyAiVcMeetingBodyScenarioContextScenario = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextScenario;
 /// Values of `Scenario`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Scenario::Unknown`]
@@ -20807,124 +13355,8 @@ impl ::serde::Serialize for Scenario {
 
 /// Values of `SectionSummaryMyAiVcMeetingBodyScenarioContextScenario`.
 ///
-/// Match with a wildcard arm: new values the platform adds arrive as [`SectionSummaryMyAiVcMeetingBodyScenarioContextScenario::Unknown`]
-/// instead of failing to decode.
-///
-/// ```ignore
-/// match value {
-///     SectionSummaryMyAiVcMeetingBodyScenarioContextScenario::Im => {}
-///     other => println!("{}", other.as_str()),
-/// }
-/// ```
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum SectionSummaryMyAiVcMeetingBodyScenarioContextScenario {
-    /// `IM`.
-    Im,
-    /// `Doc`.
-    Doc,
-    /// `Sheet`.
-    Sheet,
-    /// `Base`.
-    Base,
-    /// `VC`.
-    Vc,
-    /// `Calendar`.
-    Calendar,
-    /// `Email`.
-    Email,
-    /// `Meego`.
-    Meego,
-    /// A value this SDK does not know yet; [`Self::as_str`] gives it.
-    Unknown(::lark_runtime::UnknownValue),
-}
-
-impl SectionSummaryMyAiVcMeetingBodyScenarioContextScenario {
-    /// Every value this SDK knows, as written on the wire.
-    pub const KNOWN: &'static [&'static str] = &[
-        "IM",
-        "Doc",
-        "Sheet",
-        "Base",
-        "VC",
-        "Calendar",
-        "Email",
-        "Meego",
-    ];
-    /// The value as written on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Im => "IM",
-            Self::Doc => "Doc",
-            Self::Sheet => "Sheet",
-            Self::Base => "Base",
-            Self::Vc => "VC",
-            Self::Calendar => "Calendar",
-            Self::Email => "Email",
-            Self::Meego => "Meego",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// Strict parsing: `None` for a value this SDK does not know.
-    #[inline]
-    pub fn try_parse(value: &str) -> ::std::option::Option<Self> {
-        match Self::from(value) {
-            Self::Unknown(_) => ::std::option::Option::None,
-            known => ::std::option::Option::Some(known),
-        }
-    }
-}
-
-impl ::std::convert::From<&str>
-for SectionSummaryMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn from(value: &str) -> Self {
-        match value {
-            "IM" => Self::Im,
-            "Doc" => Self::Doc,
-            "Sheet" => Self::Sheet,
-            "Base" => Self::Base,
-            "VC" => Self::Vc,
-            "Calendar" => Self::Calendar,
-            "Email" => Self::Email,
-            "Meego" => Self::Meego,
-            other => Self::Unknown(::lark_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl ::std::fmt::Display for SectionSummaryMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::lark_runtime::json::ToJson
-for SectionSummaryMyAiVcMeetingBodyScenarioContextScenario {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        ::serde_json::Value::String(self.as_str().to_owned())
-    }
-}
-
-impl ::serde::Serialize for SectionSummaryMyAiVcMeetingBodyScenarioContextScenario {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+/// The same type as [`DoOperationMyAiVcMeetingBodyScenarioContextScenario`]: the platform declares these values more than once.
+pub type SectionSummaryMyAiVcMeetingBodyScenarioContextScenario = crate::vc::v1::DoOperationMyAiVcMeetingBodyScenarioContextScenario;
 /// Values of `Type`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Type::Unknown`]

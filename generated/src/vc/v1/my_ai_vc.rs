@@ -55,9 +55,9 @@ impl<'c> MyAiVcApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{FetchMeetingAnalyzeMyAiVcBody, FetchMeetingAnalyzeMyAiVcRequest};
+    /// use lark_sdk::vc::v1::FetchMeetingAnalyzeMyAiVcRequest;
     ///
-    /// let request = FetchMeetingAnalyzeMyAiVcRequest::new(FetchMeetingAnalyzeMyAiVcBody::default());
+    /// let request = FetchMeetingAnalyzeMyAiVcRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_vc().fetch_meeting_analyze(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -133,70 +133,12 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpaceMemberData {
 
 /// The `CreateSpaceNodeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct CreateSpaceNodeData {
-    /// `node`.
-    pub node: ::std::option::Option<crate::wiki::v2::Node>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateSpaceNodeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateSpaceNodeData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            node: object.optional("node")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateSpaceNodeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CopySpaceNodeData`]: the platform declares this shape more than once.
+pub type CreateSpaceNodeData = crate::wiki::v2::CopySpaceNodeData;
 /// The `DeleteSpaceMemberData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct DeleteSpaceMemberData {
-    /// `member`.
-    pub member: ::std::option::Option<crate::wiki::v2::Member>,
-}
-
-impl ::lark_runtime::json::FromJson for DeleteSpaceMemberData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "DeleteSpaceMemberData",
-        )?;
-        ::std::result::Result::Ok(Self {
-            member: object.optional("member")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteSpaceMemberData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSpaceMemberData`]: the platform declares this shape more than once.
+pub type DeleteSpaceMemberData = crate::wiki::v2::CreateSpaceMemberData;
 /// The `DeleteSpaceResult` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -229,64 +171,12 @@ impl<'de> ::serde::Deserialize<'de> for DeleteSpaceResult {
 
 /// The `GetNodeSpaceData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetNodeSpaceData {
-    /// `node`.
-    pub node: ::std::option::Option<crate::wiki::v2::Node>,
-}
-
-impl ::lark_runtime::json::FromJson for GetNodeSpaceData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetNodeSpaceData")?;
-        ::std::result::Result::Ok(Self {
-            node: object.optional("node")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetNodeSpaceData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CopySpaceNodeData`]: the platform declares this shape more than once.
+pub type GetNodeSpaceData = crate::wiki::v2::CopySpaceNodeData;
 /// The `GetSpaceData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct GetSpaceData {
-    /// `space`.
-    pub space: ::std::option::Option<crate::wiki::v2::Space>,
-}
-
-impl ::lark_runtime::json::FromJson for GetSpaceData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "GetSpaceData")?;
-        ::std::result::Result::Ok(Self {
-            space: object.optional("space")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetSpaceData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CreateSpaceData`]: the platform declares this shape more than once.
+pub type GetSpaceData = crate::wiki::v2::CreateSpaceData;
 /// The `GetTaskData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -633,34 +523,8 @@ impl ::serde::Serialize for MoveSpaceNodeBody {
 
 /// The `MoveSpaceNodeData` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct MoveSpaceNodeData {
-    /// `node`.
-    pub node: ::std::option::Option<crate::wiki::v2::Node>,
-}
-
-impl ::lark_runtime::json::FromJson for MoveSpaceNodeData {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "MoveSpaceNodeData")?;
-        ::std::result::Result::Ok(Self {
-            node: object.optional("node")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for MoveSpaceNodeData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`CopySpaceNodeData`]: the platform declares this shape more than once.
+pub type MoveSpaceNodeData = crate::wiki::v2::CopySpaceNodeData;
 /// The `MoveWikiToDocsResult` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -880,34 +744,8 @@ impl ::serde::Serialize for Setting {
 
 /// The `SimpleTaskResult` object.
 ///
-/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[non_exhaustive]
-pub struct SimpleTaskResult {
-    /// `status`.
-    pub status: ::std::option::Option<::std::string::String>,
-}
-
-impl ::lark_runtime::json::FromJson for SimpleTaskResult {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(value, "SimpleTaskResult")?;
-        ::std::result::Result::Ok(Self {
-            status: object.optional("status")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SimpleTaskResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
+/// The same type as [`DeleteSpaceResult`]: the platform declares this shape more than once.
+pub type SimpleTaskResult = crate::wiki::v2::DeleteSpaceResult;
 /// The `Space` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Space {

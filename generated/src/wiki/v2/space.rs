@@ -18,7 +18,7 @@ impl<'c> SpaceApi<'c> {
     /// `POST /open-apis/wiki/v2/spaces`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `wiki:wiki`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space&version=v2>
     /// - Official id: `wiki/v2/space/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> SpaceApi<'c> {
     /// `GET /open-apis/wiki/v2/spaces/:space_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=wiki&resource=space&version=v2>
     /// - Official id: `wiki/v2/space/get`
     ///
@@ -76,7 +76,7 @@ impl<'c> SpaceApi<'c> {
     /// `GET /open-apis/wiki/v2/spaces/get_node`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_node&project=wiki&resource=space&version=v2>
     /// - Official id: `wiki/v2/space/get_node`
     ///
@@ -105,7 +105,7 @@ impl<'c> SpaceApi<'c> {
     /// `GET /open-apis/wiki/v2/spaces`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space&version=v2>
     /// - Official id: `wiki/v2/space/list`
     ///
@@ -156,7 +156,10 @@ impl CreateSpaceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/wiki/v2/spaces",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:wiki"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space&version=v2",
     };
@@ -195,7 +198,10 @@ impl GetSpaceRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/wiki/v2/spaces/:space_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:wiki", "wiki:wiki:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=wiki&resource=space&version=v2",
     };
@@ -247,7 +253,10 @@ impl GetNodeSpaceRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/wiki/v2/spaces/get_node",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:wiki", "wiki:wiki:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_node&project=wiki&resource=space&version=v2",
     };
@@ -303,7 +312,10 @@ impl ListSpaceRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/wiki/v2/spaces",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:wiki", "wiki:wiki:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space&version=v2",
     };

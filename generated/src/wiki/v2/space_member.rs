@@ -18,7 +18,7 @@ impl<'c> SpaceMemberApi<'c> {
     /// `POST /open-apis/wiki/v2/spaces/:space_id/members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:member:create`, `wiki:wiki`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space.member&version=v2>
     /// - Official id: `wiki/v2/space.member/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> SpaceMemberApi<'c> {
     /// `DELETE /open-apis/wiki/v2/spaces/:space_id/members/:member_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:member:update`, `wiki:wiki`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=wiki&resource=space.member&version=v2>
     /// - Official id: `wiki/v2/space.member/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> SpaceMemberApi<'c> {
     /// `GET /open-apis/wiki/v2/spaces/:space_id/members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:member:retrieve`, `wiki:wiki`, `wiki:wiki:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.member&version=v2>
     /// - Official id: `wiki/v2/space.member/list`
     ///
@@ -135,7 +135,10 @@ impl CreateSpaceMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/wiki/v2/spaces/:space_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:member:create", "wiki:wiki"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space.member&version=v2",
     };
@@ -194,7 +197,10 @@ impl DeleteSpaceMemberRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/wiki/v2/spaces/:space_id/members/:member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:member:update", "wiki:wiki"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=wiki&resource=space.member&version=v2",
     };
@@ -247,7 +253,10 @@ impl ListSpaceMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/wiki/v2/spaces/:space_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:member:retrieve", "wiki:wiki", "wiki:wiki:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.member&version=v2",
     };

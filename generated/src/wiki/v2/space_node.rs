@@ -18,7 +18,7 @@ impl<'c> SpaceNodeApi<'c> {
     /// `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/copy`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:node:copy`, `wiki:wiki`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=wiki&resource=space.node&version=v2>
     /// - Official id: `wiki/v2/space.node/copy`
     ///
@@ -47,7 +47,7 @@ impl<'c> SpaceNodeApi<'c> {
     /// `POST /open-apis/wiki/v2/spaces/:space_id/nodes`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `wiki:wiki`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space.node&version=v2>
     /// - Official id: `wiki/v2/space.node/create`
     ///
@@ -76,7 +76,7 @@ impl<'c> SpaceNodeApi<'c> {
     /// `GET /open-apis/wiki/v2/spaces/:space_id/nodes`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.node&version=v2>
     /// - Official id: `wiki/v2/space.node/list`
     ///
@@ -117,7 +117,7 @@ impl<'c> SpaceNodeApi<'c> {
     /// `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/move`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:node:move`, `wiki:wiki`, `wiki:wiki:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move&project=wiki&resource=space.node&version=v2>
     /// - Official id: `wiki/v2/space.node/move`
     ///
@@ -146,7 +146,7 @@ impl<'c> SpaceNodeApi<'c> {
     /// `POST /open-apis/wiki/v2/spaces/:space_id/nodes/move_docs_to_wiki`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `wiki:wiki`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move_docs_to_wiki&project=wiki&resource=space.node&version=v2>
     /// - Official id: `wiki/v2/space.node/move_docs_to_wiki`
     ///
@@ -175,7 +175,7 @@ impl<'c> SpaceNodeApi<'c> {
     /// `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/update_title`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:node:update`, `wiki:wiki`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_title&project=wiki&resource=space.node&version=v2>
     /// - Official id: `wiki/v2/space.node/update_title`
     ///
@@ -222,7 +222,10 @@ impl CopySpaceNodeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/copy",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:node:copy", "wiki:wiki"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=wiki&resource=space.node&version=v2",
     };
@@ -269,7 +272,10 @@ impl CreateSpaceNodeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/wiki/v2/spaces/:space_id/nodes",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:wiki"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space.node&version=v2",
     };
@@ -323,7 +329,10 @@ impl ListSpaceNodeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/wiki/v2/spaces/:space_id/nodes",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:wiki", "wiki:wiki:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.node&version=v2",
     };
@@ -416,7 +425,10 @@ impl MoveSpaceNodeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/move",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:node:move", "wiki:wiki", "wiki:wiki:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move&project=wiki&resource=space.node&version=v2",
     };
@@ -463,7 +475,10 @@ impl MoveDocsToWikiSpaceNodeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/wiki/v2/spaces/:space_id/nodes/move_docs_to_wiki",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:wiki"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move_docs_to_wiki&project=wiki&resource=space.node&version=v2",
     };
@@ -511,7 +526,10 @@ impl UpdateTitleSpaceNodeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/update_title",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:node:update", "wiki:wiki"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_title&project=wiki&resource=space.node&version=v2",
     };

@@ -18,7 +18,7 @@ impl<'c> SpaceSettingApi<'c> {
     /// `PUT /open-apis/wiki/v2/spaces/:space_id/setting`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:setting:write_only`, `wiki:wiki`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=wiki&resource=space.setting&version=v2>
     /// - Official id: `wiki/v2/space.setting/update`
     ///
@@ -61,7 +61,10 @@ impl UpdateSpaceSettingRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/wiki/v2/spaces/:space_id/setting",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:setting:write_only", "wiki:wiki"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=wiki&resource=space.setting&version=v2",
     };

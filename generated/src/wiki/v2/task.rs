@@ -18,7 +18,7 @@ impl<'c> TaskApi<'c> {
     /// `GET /open-apis/wiki/v2/tasks/:task_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=wiki&resource=task&version=v2>
     /// - Official id: `wiki/v2/task/get`
     ///
@@ -63,7 +63,10 @@ impl GetTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/wiki/v2/tasks/:task_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["wiki:wiki", "wiki:wiki:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=wiki&resource=task&version=v2",
     };
