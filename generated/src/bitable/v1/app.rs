@@ -18,7 +18,7 @@ impl<'c> AppApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/copy`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:app:copy`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=bitable&resource=app&version=v1>
     /// - Official id: `bitable/v1/app/copy`
     ///
@@ -47,7 +47,7 @@ impl<'c> AppApi<'c> {
     /// `POST /open-apis/bitable/v1/apps`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:app:create`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app&version=v1>
     /// - Official id: `bitable/v1/app/create`
     ///
@@ -105,7 +105,7 @@ impl<'c> AppApi<'c> {
     /// `PUT /open-apis/bitable/v1/apps/:app_token`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app&version=v1>
     /// - Official id: `bitable/v1/app/update`
     ///
@@ -148,7 +148,10 @@ impl CopyAppRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/copy",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:app:copy", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=copy&project=bitable&resource=app&version=v1",
     };
@@ -204,7 +207,10 @@ impl CreateAppRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:app:create", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app&version=v1",
     };
@@ -330,7 +336,10 @@ impl UpdateAppRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/bitable/v1/apps/:app_token",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> AppRoleApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/roles`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.role&version=v1>
     /// - Official id: `bitable/v1/app.role/create`
     ///
@@ -76,7 +76,7 @@ impl<'c> AppRoleApi<'c> {
     /// `GET /open-apis/bitable/v1/apps/:app_token/roles`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role&version=v1>
     /// - Official id: `bitable/v1/app.role/list`
     ///
@@ -160,7 +160,10 @@ impl CreateAppRoleRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/roles",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.role&version=v1",
     };
@@ -256,7 +259,10 @@ impl ListAppRoleRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/bitable/v1/apps/:app_token/roles",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app", "bitable:app:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role&version=v1",
     };

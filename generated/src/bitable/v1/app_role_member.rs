@@ -47,7 +47,7 @@ impl<'c> AppRoleMemberApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_delete`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=bitable&resource=app.role.member&version=v1>
     /// - Official id: `bitable/v1/app.role.member/batch_delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> AppRoleMemberApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.role.member&version=v1>
     /// - Official id: `bitable/v1/app.role.member/create`
     ///
@@ -134,7 +134,7 @@ impl<'c> AppRoleMemberApi<'c> {
     /// `GET /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role.member&version=v1>
     /// - Official id: `bitable/v1/app.role.member/list`
     ///
@@ -244,7 +244,10 @@ impl BatchDeleteAppRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=bitable&resource=app.role.member&version=v1",
     };
@@ -299,7 +302,10 @@ impl CreateAppRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/roles/:role_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.role.member&version=v1",
     };
@@ -435,7 +441,10 @@ impl ListAppRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/bitable/v1/apps/:app_token/roles/:role_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app", "bitable:app:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.role.member&version=v1",
     };

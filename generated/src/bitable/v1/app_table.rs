@@ -18,7 +18,7 @@ impl<'c> AppTableApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/batch_create`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:table:create`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.table&version=v1>
     /// - Official id: `bitable/v1/app.table/batch_create`
     ///
@@ -76,7 +76,7 @@ impl<'c> AppTableApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:table:create`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table&version=v1>
     /// - Official id: `bitable/v1/app.table/create`
     ///
@@ -175,7 +175,7 @@ impl<'c> AppTableApi<'c> {
     /// `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:table:update`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table&version=v1>
     /// - Official id: `bitable/v1/app.table/patch`
     ///
@@ -218,7 +218,10 @@ impl BatchCreateAppTableRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:table:create", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.table&version=v1",
     };
@@ -306,7 +309,10 @@ impl CreateAppTableRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:table:create", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table&version=v1",
     };
@@ -481,7 +487,10 @@ impl PatchAppTableRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:table:update", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table&version=v1",
     };

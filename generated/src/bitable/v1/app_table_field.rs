@@ -18,7 +18,7 @@ impl<'c> AppTableFieldApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.field&version=v1>
     /// - Official id: `bitable/v1/app.table.field/create`
     ///
@@ -76,7 +76,7 @@ impl<'c> AppTableFieldApi<'c> {
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.field&version=v1>
     /// - Official id: `bitable/v1/app.table.field/list`
     ///
@@ -168,7 +168,10 @@ impl CreateAppTableFieldRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.field&version=v1",
     };
@@ -300,7 +303,10 @@ impl ListAppTableFieldRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app", "bitable:app:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.field&version=v1",
     };

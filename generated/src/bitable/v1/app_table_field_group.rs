@@ -18,7 +18,7 @@ impl<'c> AppTableFieldGroupApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/field_groups`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `base:field_group:create`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.field_group&version=v1>
     /// - Official id: `bitable/v1/app.table.field_group/create`
     ///
@@ -65,7 +65,10 @@ impl CreateAppTableFieldGroupRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/field_groups",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:field_group:create"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.field_group&version=v1",
     };

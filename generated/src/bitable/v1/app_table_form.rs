@@ -47,7 +47,7 @@ impl<'c> AppTableFormApi<'c> {
     /// `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.form&version=v1>
     /// - Official id: `bitable/v1/app.table.form/patch`
     ///
@@ -76,7 +76,7 @@ impl<'c> AppTableFormApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/upgrade`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `base:form:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upgrade&project=bitable&resource=app.table.form&version=v1>
     /// - Official id: `bitable/v1/app.table.form/upgrade`
     ///
@@ -180,7 +180,10 @@ impl PatchAppTableFormRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.form&version=v1",
     };
@@ -238,7 +241,10 @@ impl UpgradeAppTableFormRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/upgrade",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:form:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upgrade&project=bitable&resource=app.table.form&version=v1",
     };

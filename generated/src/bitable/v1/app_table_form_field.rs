@@ -18,7 +18,7 @@ impl<'c> AppTableFormFieldApi<'c> {
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.form.field&version=v1>
     /// - Official id: `bitable/v1/app.table.form.field/list`
     ///
@@ -59,7 +59,7 @@ impl<'c> AppTableFormFieldApi<'c> {
     /// `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields/:field_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.form.field&version=v1>
     /// - Official id: `bitable/v1/app.table.form.field/patch`
     ///
@@ -116,7 +116,10 @@ impl ListAppTableFormFieldRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app", "bitable:app:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.form.field&version=v1",
     };
@@ -211,7 +214,10 @@ impl PatchAppTableFormFieldRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields/:field_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.form.field&version=v1",
     };

@@ -47,7 +47,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_delete`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:record:delete`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/batch_delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_get`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:record:retrieve`, `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/batch_get`
     ///
@@ -105,7 +105,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_update`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/batch_update`
     ///
@@ -192,7 +192,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/get`
     ///
@@ -221,7 +221,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/list`
     ///
@@ -262,7 +262,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:record:retrieve`, `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/search`
     ///
@@ -303,7 +303,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// `PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:record:update`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/update`
     ///
@@ -453,7 +453,10 @@ impl BatchDeleteAppTableRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:record:delete", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=bitable&resource=app.table.record&version=v1",
     };
@@ -515,7 +518,10 @@ impl BatchGetAppTableRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_get",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:record:retrieve", "bitable:app", "bitable:app:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=bitable&resource=app.table.record&version=v1",
     };
@@ -578,7 +584,10 @@ impl BatchUpdateAppTableRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=bitable&resource=app.table.record&version=v1",
     };
@@ -854,7 +863,10 @@ impl GetAppTableRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app", "bitable:app:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app.table.record&version=v1",
     };
@@ -998,7 +1010,10 @@ impl ListAppTableRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/records",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app", "bitable:app:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.record&version=v1",
     };
@@ -1194,7 +1209,10 @@ impl SearchAppTableRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:record:retrieve", "bitable:app", "bitable:app:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=bitable&resource=app.table.record&version=v1",
     };
@@ -1308,7 +1326,10 @@ impl UpdateAppTableRecordRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:record:update", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.table.record&version=v1",
     };
