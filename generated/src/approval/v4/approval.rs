@@ -18,7 +18,7 @@ impl<'c> ApprovalApi<'c> {
     /// `POST /open-apis/approval/v4/approvals`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:definition`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=approval&version=v4>
     /// - Official id: `approval/v4/approval/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> ApprovalApi<'c> {
     /// `GET /open-apis/approval/v4/approvals/:approval_code`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:definition`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=approval&version=v4>
     /// - Official id: `approval/v4/approval/get`
     ///
@@ -76,7 +76,7 @@ impl<'c> ApprovalApi<'c> {
     /// `POST /open-apis/approval/v4/approvals/:approval_code/subscribe`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:definition`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=approval&resource=approval&version=v4>
     /// - Official id: `approval/v4/approval/subscribe`
     ///
@@ -105,7 +105,7 @@ impl<'c> ApprovalApi<'c> {
     /// `POST /open-apis/approval/v4/approvals/:approval_code/unsubscribe`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:definition`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=approval&resource=approval&version=v4>
     /// - Official id: `approval/v4/approval/unsubscribe`
     ///
@@ -152,7 +152,10 @@ impl CreateApprovalRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/approvals",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:definition"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=approval&version=v4",
     };
@@ -238,7 +241,14 @@ impl GetApprovalRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/approval/v4/approvals/:approval_code",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "approval:approval",
+                "approval:approval:readonly",
+                "approval:definition",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=approval&version=v4",
     };
@@ -344,7 +354,10 @@ impl SubscribeApprovalRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/approvals/:approval_code/subscribe",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:definition"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=approval&resource=approval&version=v4",
     };
@@ -381,7 +394,10 @@ impl UnsubscribeApprovalRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/approvals/:approval_code/unsubscribe",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:definition"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=approval&resource=approval&version=v4",
     };

@@ -5,11 +5,14 @@
 
 /// `approval.approval.updated_v4`: Pushed as `approval.approval.updated_v4`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `approval:approval`, `approval:approval:readonly`.
 impl ::lark_runtime::event::Event for crate::approval::v4::ApprovalUpdatedV4Event {
     const EVENT_TYPE: &'static str = "approval.approval.updated_v4";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["approval:approval", "approval:approval:readonly"],
+        all: &[],
+    };
 }
 
 /// `approval.instance.status_changed_v4`: Pushed as `approval.instance.status_changed_v4`.
@@ -32,11 +35,14 @@ impl ::lark_runtime::event::Event for crate::approval::v4::TaskStatusChangedV4Ev
 
 /// `out_approval`: Pushed as `out_approval` (v1 envelope).
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `approval:approval`, `approval:approval:readonly`.
 impl ::lark_runtime::event::Event for crate::approval::v4::OutApprovalEvent {
     const EVENT_TYPE: &'static str = "out_approval";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V1;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["approval:approval", "approval:approval:readonly"],
+        all: &[],
+    };
 }
 
 /// `remedy_approval`: Pushed as `remedy_approval` (v1 envelope).
@@ -50,11 +56,14 @@ impl ::lark_runtime::event::Event for crate::approval::v4::RemedyApprovalEvent {
 
 /// `shift_approval`: Pushed as `shift_approval` (v1 envelope).
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `approval:approval`, `approval:approval:readonly`.
 impl ::lark_runtime::event::Event for crate::approval::v4::ShiftApprovalEvent {
     const EVENT_TYPE: &'static str = "shift_approval";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V1;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["approval:approval", "approval:approval:readonly"],
+        all: &[],
+    };
 }
 
 /// `trip_approval`: Pushed as `trip_approval` (v1 envelope).
@@ -68,17 +77,20 @@ impl ::lark_runtime::event::Event for crate::approval::v4::TripApprovalEvent {
 
 /// `work_approval`: Pushed as `work_approval` (v1 envelope).
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `approval:approval`, `approval:approval:readonly`.
 impl ::lark_runtime::event::Event for crate::approval::v4::WorkApprovalEvent {
     const EVENT_TYPE: &'static str = "work_approval";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V1;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["approval:approval", "approval:approval:readonly"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `approval.approval.updated_v4`: Pushed as `approval.approval.updated_v4`.
     ///
-    /// Payload: [`ApprovalUpdatedV4Event`](crate::approval::v4::ApprovalUpdatedV4Event). Scopes: not yet catalogued.
+    /// Payload: [`ApprovalUpdatedV4Event`](crate::approval::v4::ApprovalUpdatedV4Event). Scopes: any one of `approval:approval`, `approval:approval:readonly`.
     pub fn on_approval_approval_updated_v4<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -119,7 +131,7 @@ impl crate::EventDispatcher {
 
     /// Handles `out_approval`: Pushed as `out_approval` (v1 envelope).
     ///
-    /// Payload: [`OutApprovalEvent`](crate::approval::v4::OutApprovalEvent). Scopes: not yet catalogued.
+    /// Payload: [`OutApprovalEvent`](crate::approval::v4::OutApprovalEvent). Scopes: any one of `approval:approval`, `approval:approval:readonly`.
     pub fn on_out_approval<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -145,7 +157,7 @@ impl crate::EventDispatcher {
 
     /// Handles `shift_approval`: Pushed as `shift_approval` (v1 envelope).
     ///
-    /// Payload: [`ShiftApprovalEvent`](crate::approval::v4::ShiftApprovalEvent). Scopes: not yet catalogued.
+    /// Payload: [`ShiftApprovalEvent`](crate::approval::v4::ShiftApprovalEvent). Scopes: any one of `approval:approval`, `approval:approval:readonly`.
     pub fn on_shift_approval<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -171,7 +183,7 @@ impl crate::EventDispatcher {
 
     /// Handles `work_approval`: Pushed as `work_approval` (v1 envelope).
     ///
-    /// Payload: [`WorkApprovalEvent`](crate::approval::v4::WorkApprovalEvent). Scopes: not yet catalogued.
+    /// Payload: [`WorkApprovalEvent`](crate::approval::v4::WorkApprovalEvent). Scopes: any one of `approval:approval`, `approval:approval:readonly`.
     pub fn on_work_approval<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

@@ -18,7 +18,7 @@ impl<'c> ExternalApprovalApi<'c> {
     /// `POST /open-apis/approval/v4/external_approvals`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:external_approval`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=external_approval&version=v4>
     /// - Official id: `approval/v4/external_approval/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> ExternalApprovalApi<'c> {
     /// `GET /open-apis/approval/v4/external_approvals/:approval_code`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:external_approval`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=external_approval&version=v4>
     /// - Official id: `approval/v4/external_approval/get`
     ///
@@ -94,7 +94,10 @@ impl CreateExternalApprovalRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/external_approvals",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:external_approval"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=external_approval&version=v4",
     };
@@ -160,7 +163,10 @@ impl GetExternalApprovalRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/approval/v4/external_approvals/:approval_code",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:external_approval"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=external_approval&version=v4",
     };

@@ -18,7 +18,7 @@ impl<'c> ExternalInstanceApi<'c> {
     /// `POST /open-apis/approval/v4/external_instances/check`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:external_instance`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=check&project=approval&resource=external_instance&version=v4>
     /// - Official id: `approval/v4/external_instance/check`
     ///
@@ -47,7 +47,7 @@ impl<'c> ExternalInstanceApi<'c> {
     /// `POST /open-apis/approval/v4/external_instances`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:external_instance`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=external_instance&version=v4>
     /// - Official id: `approval/v4/external_instance/create`
     ///
@@ -86,7 +86,14 @@ impl CheckExternalInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/external_instances/check",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "approval:approval",
+                "approval:approval:readonly",
+                "approval:external_instance",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=check&project=approval&resource=external_instance&version=v4",
     };
@@ -119,7 +126,10 @@ impl CreateExternalInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/external_instances",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:external_instance"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=external_instance&version=v4",
     };

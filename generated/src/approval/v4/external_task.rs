@@ -18,7 +18,7 @@ impl<'c> ExternalTaskApi<'c> {
     /// `GET /open-apis/approval/v4/external_tasks`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:external_task`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=external_task&version=v4>
     /// - Official id: `approval/v4/external_task/list`
     ///
@@ -77,7 +77,14 @@ impl ListExternalTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/approval/v4/external_tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "approval:approval",
+                "approval:approval:readonly",
+                "approval:external_task",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=external_task&version=v4",
     };

@@ -47,7 +47,7 @@ impl<'c> InstanceApi<'c> {
     /// `POST /open-apis/approval/v4/instances/add_sign`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `approval:approval:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_sign&project=approval&resource=instance&version=v4>
     /// - Official id: `approval/v4/instance/add_sign`
     ///
@@ -76,7 +76,7 @@ impl<'c> InstanceApi<'c> {
     /// `POST /open-apis/approval/v4/instances/cancel`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:instance`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=approval&resource=instance&version=v4>
     /// - Official id: `approval/v4/instance/cancel`
     ///
@@ -105,7 +105,7 @@ impl<'c> InstanceApi<'c> {
     /// `POST /open-apis/approval/v4/instances/cc`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:instance`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cc&project=approval&resource=instance&version=v4>
     /// - Official id: `approval/v4/instance/cc`
     ///
@@ -134,7 +134,7 @@ impl<'c> InstanceApi<'c> {
     /// `POST /open-apis/approval/v4/instances`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:instance`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=instance&version=v4>
     /// - Official id: `approval/v4/instance/create`
     ///
@@ -192,7 +192,7 @@ impl<'c> InstanceApi<'c> {
     /// `GET /open-apis/approval/v4/instances/:instance_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:instance`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=instance&version=v4>
     /// - Official id: `approval/v4/instance/get`
     ///
@@ -262,7 +262,7 @@ impl<'c> InstanceApi<'c> {
     /// `GET /open-apis/approval/v4/instances`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:instance`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance&version=v4>
     /// - Official id: `approval/v4/instance/list`
     ///
@@ -303,7 +303,7 @@ impl<'c> InstanceApi<'c> {
     /// `POST /open-apis/approval/v4/instances/preview`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `approval:approval:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=approval&resource=instance&version=v4>
     /// - Official id: `approval/v4/instance/preview`
     ///
@@ -332,7 +332,7 @@ impl<'c> InstanceApi<'c> {
     /// `POST /open-apis/approval/v4/instances/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `approval:approval.list:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=instance&version=v4>
     /// - Official id: `approval/v4/instance/query`
     ///
@@ -431,7 +431,7 @@ impl<'c> InstanceApi<'c> {
     /// `POST /open-apis/approval/v4/instances/search_cc`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `approval:approval.list:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search_cc&project=approval&resource=instance&version=v4>
     /// - Official id: `approval/v4/instance/search_cc`
     ///
@@ -472,7 +472,7 @@ impl<'c> InstanceApi<'c> {
     /// `POST /open-apis/approval/v4/instances/specified_rollback`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:task`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=specified_rollback&project=approval&resource=instance&version=v4>
     /// - Official id: `approval/v4/instance/specified_rollback`
     ///
@@ -619,7 +619,10 @@ impl AddSignInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/instances/add_sign",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_sign&project=approval&resource=instance&version=v4",
     };
@@ -656,7 +659,14 @@ impl CancelInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/instances/cancel",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "approval:approval",
+                "approval:approval:readonly",
+                "approval:instance",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=approval&resource=instance&version=v4",
     };
@@ -706,7 +716,14 @@ impl CcInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/instances/cc",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "approval:approval",
+                "approval:approval:readonly",
+                "approval:instance",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cc&project=approval&resource=instance&version=v4",
     };
@@ -752,7 +769,10 @@ impl CreateInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/instances",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:instance"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=instance&version=v4",
     };
@@ -873,7 +893,14 @@ impl GetInstanceRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/approval/v4/instances/:instance_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "approval:approval",
+                "approval:approval:readonly",
+                "approval:instance",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=approval&resource=instance&version=v4",
     };
@@ -1129,7 +1156,14 @@ impl ListInstanceRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/approval/v4/instances",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "approval:approval",
+                "approval:approval:readonly",
+                "approval:instance",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance&version=v4",
     };
@@ -1212,7 +1246,10 @@ impl PreviewInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/instances/preview",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=approval&resource=instance&version=v4",
     };
@@ -1270,7 +1307,10 @@ impl QueryInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/instances/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval.list:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=instance&version=v4",
     };
@@ -1430,7 +1470,10 @@ impl SearchCcInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/instances/search_cc",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval.list:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search_cc&project=approval&resource=instance&version=v4",
     };
@@ -1516,7 +1559,10 @@ impl SpecifiedRollbackInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/instances/specified_rollback",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:approval:readonly", "approval:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=specified_rollback&project=approval&resource=instance&version=v4",
     };

@@ -18,7 +18,7 @@ impl<'c> InstanceCommentApi<'c> {
     /// `POST /open-apis/approval/v4/instances/:instance_id/comments`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:instance.comment`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=instance.comment&version=v4>
     /// - Official id: `approval/v4/instance.comment/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> InstanceCommentApi<'c> {
     /// `DELETE /open-apis/approval/v4/instances/:instance_id/comments/:comment_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:instance.comment`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=approval&resource=instance.comment&version=v4>
     /// - Official id: `approval/v4/instance.comment/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> InstanceCommentApi<'c> {
     /// `GET /open-apis/approval/v4/instances/:instance_id/comments`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:instance.comment`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance.comment&version=v4>
     /// - Official id: `approval/v4/instance.comment/list`
     ///
@@ -105,7 +105,7 @@ impl<'c> InstanceCommentApi<'c> {
     /// `POST /open-apis/approval/v4/instances/:instance_id/comments/remove`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:instance.comment`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=approval&resource=instance.comment&version=v4>
     /// - Official id: `approval/v4/instance.comment/remove`
     ///
@@ -156,7 +156,10 @@ impl CreateInstanceCommentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/instances/:instance_id/comments",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:instance.comment"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=instance.comment&version=v4",
     };
@@ -224,7 +227,10 @@ impl DeleteInstanceCommentRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/approval/v4/instances/:instance_id/comments/:comment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:instance.comment"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=approval&resource=instance.comment&version=v4",
     };
@@ -296,7 +302,14 @@ impl ListInstanceCommentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/approval/v4/instances/:instance_id/comments",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "approval:approval",
+                "approval:approval:readonly",
+                "approval:instance.comment",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=instance.comment&version=v4",
     };
@@ -382,7 +395,10 @@ impl RemoveInstanceCommentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/instances/:instance_id/comments/remove",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:instance.comment"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=approval&resource=instance.comment&version=v4",
     };

@@ -47,7 +47,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/approval/v4/tasks/approve`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:task`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=approve&project=approval&resource=task&version=v4>
     /// - Official id: `approval/v4/task/approve`
     ///
@@ -175,7 +175,7 @@ impl<'c> TaskApi<'c> {
     /// `GET /open-apis/approval/v4/tasks/query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `approval:approval:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=task&version=v4>
     /// - Official id: `approval/v4/task/query`
     ///
@@ -245,7 +245,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/approval/v4/tasks/reject`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:task`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reject&project=approval&resource=task&version=v4>
     /// - Official id: `approval/v4/task/reject`
     ///
@@ -274,7 +274,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/approval/v4/tasks/resubmit`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:task`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resubmit&project=approval&resource=task&version=v4>
     /// - Official id: `approval/v4/task/resubmit`
     ///
@@ -332,7 +332,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/approval/v4/tasks/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval:readonly`, `approval:approval.list:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=task&version=v4>
     /// - Official id: `approval/v4/task/search`
     ///
@@ -402,7 +402,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/approval/v4/tasks/transfer`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`, `approval:task`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer&project=approval&resource=task&version=v4>
     /// - Official id: `approval/v4/task/transfer`
     ///
@@ -524,7 +524,10 @@ impl ApproveTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/tasks/approve",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:approval:readonly", "approval:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=approve&project=approval&resource=task&version=v4",
     };
@@ -830,7 +833,10 @@ impl QueryTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/approval/v4/tasks/query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=approval&resource=task&version=v4",
     };
@@ -954,7 +960,10 @@ impl RejectTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/tasks/reject",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:approval:readonly", "approval:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reject&project=approval&resource=task&version=v4",
     };
@@ -1004,7 +1013,10 @@ impl ResubmitTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/tasks/resubmit",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:approval:readonly", "approval:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resubmit&project=approval&resource=task&version=v4",
     };
@@ -1095,7 +1107,10 @@ impl SearchTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/tasks/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval:readonly", "approval:approval.list:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=task&version=v4",
     };
@@ -1214,7 +1229,10 @@ impl TransferTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/tasks/transfer",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:approval:readonly", "approval:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer&project=approval&resource=task&version=v4",
     };

@@ -18,7 +18,7 @@ impl<'c> UserInfoApi<'c> {
     /// `GET /open-apis/authen/v1/user_info`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: none needed
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=authen&resource=user_info&version=v1>
     /// - Official id: `authen/v1/user_info/get`
     ///
@@ -53,7 +53,10 @@ impl GetUserInfoRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/authen/v1/user_info",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=authen&resource=user_info&version=v1",
     };

@@ -47,7 +47,7 @@ impl<'c> AppRoleApi<'c> {
     /// `DELETE /open-apis/bitable/v1/apps/:app_token/roles/:role_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:role:delete`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.role&version=v1>
     /// - Official id: `bitable/v1/app.role/delete`
     ///
@@ -209,7 +209,10 @@ impl DeleteAppRoleRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/bitable/v1/apps/:app_token/roles/:role_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:role:delete", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.role&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> AppRoleMemberApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_create`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:collaborator:create`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.role.member&version=v1>
     /// - Official id: `bitable/v1/app.role.member/batch_create`
     ///
@@ -105,7 +105,7 @@ impl<'c> AppRoleMemberApi<'c> {
     /// `DELETE /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/:member_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:collaborator:delete`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.role.member&version=v1>
     /// - Official id: `bitable/v1/app.role.member/delete`
     ///
@@ -193,7 +193,10 @@ impl BatchCreateAppRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:collaborator:create", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.role.member&version=v1",
     };
@@ -373,7 +376,10 @@ impl DeleteAppRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/:member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:collaborator:delete", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.role.member&version=v1",
     };

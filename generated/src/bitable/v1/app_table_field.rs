@@ -47,7 +47,7 @@ impl<'c> AppTableFieldApi<'c> {
     /// `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:field:delete`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.field&version=v1>
     /// - Official id: `bitable/v1/app.table.field/delete`
     ///
@@ -117,7 +117,7 @@ impl<'c> AppTableFieldApi<'c> {
     /// `PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:field:update`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.table.field&version=v1>
     /// - Official id: `bitable/v1/app.table.field/update`
     ///
@@ -238,7 +238,10 @@ impl DeleteAppTableFieldRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:field:delete", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.field&version=v1",
     };
@@ -423,7 +426,10 @@ impl UpdateAppTableFieldRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:field:update", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.table.field&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_create`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:record:create`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/batch_create`
     ///
@@ -134,7 +134,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:record:create`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/create`
     ///
@@ -163,7 +163,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:record:delete`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/delete`
     ///
@@ -362,7 +362,10 @@ impl BatchCreateAppTableRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:record:create", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=bitable&resource=app.table.record&version=v1",
     };
@@ -686,7 +689,10 @@ impl CreateAppTableRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/records",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:record:create", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.record&version=v1",
     };
@@ -779,7 +785,10 @@ impl DeleteAppTableRecordRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:record:delete", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.record&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> AppTableViewApi<'c> {
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:view:write_only`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.view&version=v1>
     /// - Official id: `bitable/v1/app.table.view/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> AppTableViewApi<'c> {
     /// `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:view:write_only`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.view&version=v1>
     /// - Official id: `bitable/v1/app.table.view/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> AppTableViewApi<'c> {
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:view:read`, `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app.table.view&version=v1>
     /// - Official id: `bitable/v1/app.table.view/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> AppTableViewApi<'c> {
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:view:read`, `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.view&version=v1>
     /// - Official id: `bitable/v1/app.table.view/list`
     ///
@@ -146,7 +146,7 @@ impl<'c> AppTableViewApi<'c> {
     /// `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `base:view:write_only`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.view&version=v1>
     /// - Official id: `bitable/v1/app.table.view/patch`
     ///
@@ -193,7 +193,10 @@ impl CreateAppTableViewRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/views",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:view:write_only", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.view&version=v1",
     };
@@ -246,7 +249,10 @@ impl DeleteAppTableViewRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:view:write_only", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=bitable&resource=app.table.view&version=v1",
     };
@@ -303,7 +309,10 @@ impl GetAppTableViewRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:view:read", "bitable:app", "bitable:app:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app.table.view&version=v1",
     };
@@ -378,7 +387,10 @@ impl ListAppTableViewRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/views",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:view:read", "bitable:app", "bitable:app:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.view&version=v1",
     };
@@ -481,7 +493,10 @@ impl PatchAppTableViewRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:view:write_only", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=bitable&resource=app.table.view&version=v1",
     };

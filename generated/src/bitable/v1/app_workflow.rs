@@ -18,7 +18,7 @@ impl<'c> AppWorkflowApi<'c> {
     /// `GET /open-apis/bitable/v1/apps/:app_token/workflows`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.workflow&version=v1>
     /// - Official id: `bitable/v1/app.workflow/list`
     ///
@@ -47,7 +47,7 @@ impl<'c> AppWorkflowApi<'c> {
     /// `PUT /open-apis/bitable/v1/apps/:app_token/workflows/:workflow_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.workflow&version=v1>
     /// - Official id: `bitable/v1/app.workflow/update`
     ///
@@ -88,7 +88,10 @@ impl ListAppWorkflowRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/bitable/v1/apps/:app_token/workflows",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app", "bitable:app:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.workflow&version=v1",
     };
@@ -131,7 +134,10 @@ impl UpdateAppWorkflowRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/bitable/v1/apps/:app_token/workflows/:workflow_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.workflow&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> ImageApi<'c> {
     /// `POST /open-apis/okr/v1/images/upload`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `okr:okr`, `okr:okr.progress.file:upload`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=okr&resource=image&version=v1>
     /// - Official id: `okr/v1/image/upload`
     ///
@@ -57,7 +57,10 @@ impl UploadImageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/okr/v1/images/upload",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr", "okr:okr.progress.file:upload"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=okr&resource=image&version=v1",
     };

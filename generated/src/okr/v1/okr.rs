@@ -18,7 +18,7 @@ impl<'c> OkrApi<'c> {
     /// `GET /open-apis/okr/v1/okrs/batch_get`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `okr:okr`, `okr:okr:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=okr&resource=okr&version=v1>
     /// - Official id: `okr/v1/okr/batch_get`
     ///
@@ -67,7 +67,10 @@ impl BatchGetOkrRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/okr/v1/okrs/batch_get",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr", "okr:okr:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=okr&resource=okr&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> PeriodApi<'c> {
     /// `POST /open-apis/okr/v1/periods`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `okr:okr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=okr&resource=period&version=v1>
     /// - Official id: `okr/v1/period/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> PeriodApi<'c> {
     /// `GET /open-apis/okr/v1/periods`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `okr:okr`, `okr:okr:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period&version=v1>
     /// - Official id: `okr/v1/period/list`
     ///
@@ -88,7 +88,7 @@ impl<'c> PeriodApi<'c> {
     /// `PATCH /open-apis/okr/v1/periods/:period_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `okr:okr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=okr&resource=period&version=v1>
     /// - Official id: `okr/v1/period/patch`
     ///
@@ -127,7 +127,10 @@ impl CreatePeriodRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/okr/v1/periods",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=okr&resource=period&version=v1",
     };
@@ -166,7 +169,10 @@ impl ListPeriodRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/okr/v1/periods",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr", "okr:okr:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period&version=v1",
     };
@@ -239,7 +245,10 @@ impl PatchPeriodRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/okr/v1/periods/:period_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=okr&resource=period&version=v1",
     };

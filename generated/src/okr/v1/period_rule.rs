@@ -18,7 +18,7 @@ impl<'c> PeriodRuleApi<'c> {
     /// `GET /open-apis/okr/v1/period_rules`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `okr:okr`, `okr:okr:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period_rule&version=v1>
     /// - Official id: `okr/v1/period_rule/list`
     ///
@@ -53,7 +53,10 @@ impl ListPeriodRuleRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/okr/v1/period_rules",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr", "okr:okr:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=period_rule&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> ProgressRecordApi<'c> {
     /// `POST /open-apis/okr/v1/progress_records`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `okr:okr`, `okr:okr.progress:writeonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=okr&resource=progress_record&version=v1>
     /// - Official id: `okr/v1/progress_record/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> ProgressRecordApi<'c> {
     /// `DELETE /open-apis/okr/v1/progress_records/:progress_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `okr:okr`, `okr:okr.progress:delete`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=okr&resource=progress_record&version=v1>
     /// - Official id: `okr/v1/progress_record/delete`
     ///
@@ -76,7 +76,7 @@ impl<'c> ProgressRecordApi<'c> {
     /// `GET /open-apis/okr/v1/progress_records/:progress_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `okr:okr`, `okr:okr:readonly`, `okr:okr.progress:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=okr&resource=progress_record&version=v1>
     /// - Official id: `okr/v1/progress_record/get`
     ///
@@ -105,7 +105,7 @@ impl<'c> ProgressRecordApi<'c> {
     /// `PUT /open-apis/okr/v1/progress_records/:progress_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `okr:okr`, `okr:okr.progress:writeonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=okr&resource=progress_record&version=v1>
     /// - Official id: `okr/v1/progress_record/update`
     ///
@@ -150,7 +150,10 @@ impl CreateProgressRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/okr/v1/progress_records",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr", "okr:okr.progress:writeonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=okr&resource=progress_record&version=v1",
     };
@@ -201,7 +204,10 @@ impl DeleteProgressRecordRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/okr/v1/progress_records/:progress_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr", "okr:okr.progress:delete"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=okr&resource=progress_record&version=v1",
     };
@@ -240,7 +246,10 @@ impl GetProgressRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/okr/v1/progress_records/:progress_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr", "okr:okr:readonly", "okr:okr.progress:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=okr&resource=progress_record&version=v1",
     };
@@ -299,7 +308,10 @@ impl UpdateProgressRecordRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/okr/v1/progress_records/:progress_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr", "okr:okr.progress:writeonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=okr&resource=progress_record&version=v1",
     };

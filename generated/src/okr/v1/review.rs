@@ -18,7 +18,7 @@ impl<'c> ReviewApi<'c> {
     /// `GET /open-apis/okr/v1/reviews/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `okr:okr`, `okr:okr:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=okr&resource=review&version=v1>
     /// - Official id: `okr/v1/review/query`
     ///
@@ -67,7 +67,10 @@ impl QueryReviewRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/okr/v1/reviews/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr", "okr:okr:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=okr&resource=review&version=v1",
     };

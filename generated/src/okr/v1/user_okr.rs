@@ -18,7 +18,7 @@ impl<'c> UserOkrApi<'c> {
     /// `GET /open-apis/okr/v1/users/:user_id/okrs`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `okr:okr`, `okr:okr:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=user.okr&version=v1>
     /// - Official id: `okr/v1/user.okr/list`
     ///
@@ -79,7 +79,10 @@ impl ListUserOkrRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/okr/v1/users/:user_id/okrs",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["okr:okr", "okr:okr:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=user.okr&version=v1",
     };

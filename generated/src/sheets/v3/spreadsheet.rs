@@ -18,7 +18,7 @@ impl<'c> SpreadsheetApi<'c> {
     /// `POST /open-apis/sheets/v3/spreadsheets`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `sheets:spreadsheet`, `sheets:spreadsheet:create`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet&version=v3>
     /// - Official id: `sheets/v3/spreadsheet/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> SpreadsheetApi<'c> {
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:drive:readonly`, `sheets:spreadsheet`, `sheets:spreadsheet:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet&version=v3>
     /// - Official id: `sheets/v3/spreadsheet/get`
     ///
@@ -76,7 +76,7 @@ impl<'c> SpreadsheetApi<'c> {
     /// `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `sheets:spreadsheet`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=sheets&resource=spreadsheet&version=v3>
     /// - Official id: `sheets/v3/spreadsheet/patch`
     ///
@@ -115,7 +115,10 @@ impl CreateSpreadsheetRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/sheets/v3/spreadsheets",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "sheets:spreadsheet", "sheets:spreadsheet:create"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet&version=v3",
     };
@@ -154,7 +157,15 @@ impl GetSpreadsheetRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/sheets/v3/spreadsheets/:spreadsheet_token",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "drive:drive",
+                "drive:drive:readonly",
+                "sheets:spreadsheet",
+                "sheets:spreadsheet:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet&version=v3",
     };
@@ -206,7 +217,10 @@ impl PatchSpreadsheetRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/sheets/v3/spreadsheets/:spreadsheet_token",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "sheets:spreadsheet"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=sheets&resource=spreadsheet&version=v3",
     };

@@ -18,7 +18,7 @@ impl<'c> SpreadsheetSheetFloatImageApi<'c> {
     /// `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `sheets:spreadsheet`, `sheets:spreadsheet:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet.sheet.float_image&version=v3>
     /// - Official id: `sheets/v3/spreadsheet.sheet.float_image/create`
     ///
@@ -50,7 +50,7 @@ impl<'c> SpreadsheetSheetFloatImageApi<'c> {
     /// `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `sheets:spreadsheet`, `sheets:spreadsheet:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=sheets&resource=spreadsheet.sheet.float_image&version=v3>
     /// - Official id: `sheets/v3/spreadsheet.sheet.float_image/delete`
     ///
@@ -79,7 +79,7 @@ impl<'c> SpreadsheetSheetFloatImageApi<'c> {
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:drive:readonly`, `sheets:spreadsheet`, `sheets:spreadsheet:read`, `sheets:spreadsheet:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet.float_image&version=v3>
     /// - Official id: `sheets/v3/spreadsheet.sheet.float_image/get`
     ///
@@ -108,7 +108,7 @@ impl<'c> SpreadsheetSheetFloatImageApi<'c> {
     /// `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `sheets:spreadsheet`, `sheets:spreadsheet:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=sheets&resource=spreadsheet.sheet.float_image&version=v3>
     /// - Official id: `sheets/v3/spreadsheet.sheet.float_image/patch`
     ///
@@ -140,7 +140,7 @@ impl<'c> SpreadsheetSheetFloatImageApi<'c> {
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `drive:drive`, `drive:drive:readonly`, `sheets:spreadsheet`, `sheets:spreadsheet:read`, `sheets:spreadsheet:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=sheets&resource=spreadsheet.sheet.float_image&version=v3>
     /// - Official id: `sheets/v3/spreadsheet.sheet.float_image/query`
     ///
@@ -190,7 +190,10 @@ impl CreateSpreadsheetSheetFloatImageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "sheets:spreadsheet", "sheets:spreadsheet:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=sheets&resource=spreadsheet.sheet.float_image&version=v3",
     };
@@ -243,7 +246,10 @@ impl DeleteSpreadsheetSheetFloatImageRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "sheets:spreadsheet", "sheets:spreadsheet:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=sheets&resource=spreadsheet.sheet.float_image&version=v3",
     };
@@ -296,7 +302,16 @@ impl GetSpreadsheetSheetFloatImageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "drive:drive",
+                "drive:drive:readonly",
+                "sheets:spreadsheet",
+                "sheets:spreadsheet:read",
+                "sheets:spreadsheet:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=sheets&resource=spreadsheet.sheet.float_image&version=v3",
     };
@@ -351,7 +366,10 @@ impl PatchSpreadsheetSheetFloatImageRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["drive:drive", "sheets:spreadsheet", "sheets:spreadsheet:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=sheets&resource=spreadsheet.sheet.float_image&version=v3",
     };
@@ -403,7 +421,16 @@ impl QuerySpreadsheetSheetFloatImageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "drive:drive",
+                "drive:drive:readonly",
+                "sheets:spreadsheet",
+                "sheets:spreadsheet:read",
+                "sheets:spreadsheet:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=sheets&resource=spreadsheet.sheet.float_image&version=v3",
     };
