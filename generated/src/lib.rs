@@ -185,7 +185,7 @@ pub mod trust_party;
 /// Unified kms.
 #[cfg(feature = "unified_kms")]
 pub mod unified_kms;
-/// Vc.
+/// Video meetings.
 #[cfg(feature = "vc")]
 pub mod vc;
 /// Verification.
@@ -541,7 +541,7 @@ impl Client {
         unified_kms::UnifiedKms::new(&self.inner)
     }
 
-    /// The Vc service (`vc`).
+    /// The Video meetings service (`vc`).
     #[cfg(feature = "vc")]
     pub fn vc(&self) -> vc::Vc<'_> {
         vc::Vc::new(&self.inner)

@@ -18,7 +18,7 @@ impl<'c> DistrictApi<'c> {
     /// `GET /open-apis/approval/v4/districts`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=district&version=v4>
     /// - Official id: `approval/v4/district/list`
     ///
@@ -59,7 +59,7 @@ impl<'c> DistrictApi<'c> {
     /// `POST /open-apis/approval/v4/districts/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `approval:approval`, `approval:approval:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=district&version=v4>
     /// - Official id: `approval/v4/district/search`
     ///
@@ -116,7 +116,10 @@ impl ListDistrictRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/approval/v4/districts",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:approval:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=approval&resource=district&version=v4",
     };
@@ -233,7 +236,10 @@ impl SearchDistrictRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/districts/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:approval", "approval:approval:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=approval&resource=district&version=v4",
     };

@@ -373,8 +373,8 @@ impl<'c> InstanceApi<'c> {
     /// `POST /open-apis/approval/v4/instances/recall`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recall&project=approval&resource=instance&version=v4>
+    /// - Scopes: `approval:instance:write`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/recall>
     /// - Official id: `approval/v4/instance/recall`
     ///
     /// # Example
@@ -1392,9 +1392,12 @@ impl RecallInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/instances/recall",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:instance:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recall&project=approval&resource=instance&version=v4",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/instance/recall",
     };
 
     /// A request with every required parameter; optional ones start unset.

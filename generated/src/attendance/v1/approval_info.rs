@@ -18,8 +18,8 @@ impl<'c> ApprovalInfoApi<'c> {
     /// `POST /open-apis/attendance/v1/approval_infos/process`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=process&project=attendance&resource=approval_info&version=v1>
+    /// - Scopes: `attendance:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_approval/process>
     /// - Official id: `attendance/v1/approval_info/process`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl ProcessApprovalInfoRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/approval_infos/process",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=process&project=attendance&resource=approval_info&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_approval/process",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ArchiveRuleApi<'c> {
     /// `POST /open-apis/attendance/v1/archive_rule/del_report`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del_report&project=attendance&resource=archive_rule&version=v1>
+    /// - Scopes: `attendance:task`
+    /// - Official documentation: <https://open.feishu.cn/document/attendance-v1/archive_rule/del_report>
     /// - Official id: `attendance/v1/archive_rule/del_report`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ArchiveRuleApi<'c> {
     /// `GET /open-apis/attendance/v1/archive_rule`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=archive_rule&version=v1>
+    /// - Scopes: `attendance:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/attendance-v1/archive_rule/list>
     /// - Official id: `attendance/v1/archive_rule/list`
     ///
     /// # Example
@@ -88,8 +88,8 @@ impl<'c> ArchiveRuleApi<'c> {
     /// `POST /open-apis/attendance/v1/archive_rule/upload_report`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_report&project=attendance&resource=archive_rule&version=v1>
+    /// - Scopes: `attendance:task`
+    /// - Official documentation: <https://open.feishu.cn/document/attendance-v1/archive_rule/upload_report>
     /// - Official id: `attendance/v1/archive_rule/upload_report`
     ///
     /// # Example
@@ -117,8 +117,8 @@ impl<'c> ArchiveRuleApi<'c> {
     /// `POST /open-apis/attendance/v1/archive_rule/user_stats_fields_query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=user_stats_fields_query&project=attendance&resource=archive_rule&version=v1>
+    /// - Scopes: `attendance:task`
+    /// - Official documentation: <https://open.feishu.cn/document/attendance-v1/archive_rule/user_stats_fields_query>
     /// - Official id: `attendance/v1/archive_rule/user_stats_fields_query`
     ///
     /// # Example
@@ -163,9 +163,12 @@ impl DelReportArchiveRuleRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/archive_rule/del_report",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del_report&project=attendance&resource=archive_rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/attendance-v1/archive_rule/del_report",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -209,9 +212,12 @@ impl ListArchiveRuleRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/attendance/v1/archive_rule",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=archive_rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/attendance-v1/archive_rule/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -282,9 +288,12 @@ impl UploadReportArchiveRuleRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/archive_rule/upload_report",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_report&project=attendance&resource=archive_rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/attendance-v1/archive_rule/upload_report",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -326,9 +335,12 @@ impl UserStatsFieldsQueryArchiveRuleRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/archive_rule/user_stats_fields_query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=user_stats_fields_query&project=attendance&resource=archive_rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/attendance-v1/archive_rule/user_stats_fields_query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> FileApi<'c> {
     /// `GET /open-apis/attendance/v1/files/:file_id/download`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=attendance&resource=file&version=v1>
+    /// - Scopes: `attendance:rule:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_setting/download>
     /// - Official id: `attendance/v1/file/download`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/attendance/v1/files/upload`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=attendance&resource=file&version=v1>
+    /// - Scopes: `attendance:rule`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_setting/upload>
     /// - Official id: `attendance/v1/file/upload`
     ///
     /// # Example
@@ -88,9 +88,12 @@ impl DownloadFileRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/attendance/v1/files/:file_id/download",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=attendance&resource=file&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_setting/download",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -125,9 +128,12 @@ impl UploadFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/files/upload",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=attendance&resource=file&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_setting/upload",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> GroupApi<'c> {
     /// `POST /open-apis/attendance/v1/groups`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=group&version=v1>
+    /// - Scopes: `attendance:rule`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/group/create>
     /// - Official id: `attendance/v1/group/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> GroupApi<'c> {
     /// `DELETE /open-apis/attendance/v1/groups/:group_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=attendance&resource=group&version=v1>
+    /// - Scopes: `attendance:rule`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/group/delete>
     /// - Official id: `attendance/v1/group/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> GroupApi<'c> {
     /// `GET /open-apis/attendance/v1/groups/:group_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=group&version=v1>
+    /// - Scopes: any one of `attendance:rule`, `attendance:rule:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/group/get>
     /// - Official id: `attendance/v1/group/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> GroupApi<'c> {
     /// `GET /open-apis/attendance/v1/groups`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=group&version=v1>
+    /// - Scopes: any one of `attendance:rule`, `attendance:rule:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/group/list>
     /// - Official id: `attendance/v1/group/list`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> GroupApi<'c> {
     /// `GET /open-apis/attendance/v1/groups/:group_id/list_user`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_user&project=attendance&resource=group&version=v1>
+    /// - Scopes: any one of `attendance:rule`, `attendance:rule:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/attendance-v1/group/list_user>
     /// - Official id: `attendance/v1/group/list_user`
     ///
     /// # Example
@@ -187,8 +187,8 @@ impl<'c> GroupApi<'c> {
     /// `POST /open-apis/attendance/v1/groups/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=attendance&resource=group&version=v1>
+    /// - Scopes: any one of `attendance:rule`, `attendance:rule:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/group/search>
     /// - Official id: `attendance/v1/group/search`
     ///
     /// # Example
@@ -234,9 +234,12 @@ impl CreateGroupRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/groups",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=group&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/group/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -279,9 +282,12 @@ impl DeleteGroupRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/attendance/v1/groups/:group_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=attendance&resource=group&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/group/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -322,9 +328,12 @@ impl GetGroupRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/attendance/v1/groups/:group_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule", "attendance:rule:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=group&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/group/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -371,9 +380,12 @@ impl ListGroupRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/attendance/v1/groups",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule", "attendance:rule:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=group&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/group/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -462,9 +474,12 @@ impl ListUserGroupRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/attendance/v1/groups/:group_id/list_user",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule", "attendance:rule:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_user&project=attendance&resource=group&version=v1",
+        doc_url: "https://open.feishu.cn/document/attendance-v1/group/list_user",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -544,9 +559,12 @@ impl SearchGroupRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/groups/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule", "attendance:rule:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=attendance&resource=group&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/group/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

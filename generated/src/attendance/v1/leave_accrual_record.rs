@@ -18,8 +18,8 @@ impl<'c> LeaveAccrualRecordApi<'c> {
     /// `PATCH /open-apis/attendance/v1/leave_accrual_record/:leave_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=attendance&resource=leave_accrual_record&version=v1>
+    /// - Scopes: `attendance:rule`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/leave_accrual_record/patch>
     /// - Official id: `attendance/v1/leave_accrual_record/patch`
     ///
     /// # Example
@@ -65,9 +65,12 @@ impl PatchLeaveAccrualRecordRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/attendance/v1/leave_accrual_record/:leave_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=attendance&resource=leave_accrual_record&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/leave_accrual_record/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

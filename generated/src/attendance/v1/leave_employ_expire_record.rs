@@ -18,8 +18,8 @@ impl<'c> LeaveEmployExpireRecordApi<'c> {
     /// `GET /open-apis/attendance/v1/leave_employ_expire_records/:leave_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=leave_employ_expire_record&version=v1>
+    /// - Scopes: `attendance:rule`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/leave_employ_expire_record/get>
     /// - Official id: `attendance/v1/leave_employ_expire_record/get`
     ///
     /// # Example
@@ -68,9 +68,12 @@ impl GetLeaveEmployExpireRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/attendance/v1/leave_employ_expire_records/:leave_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=leave_employ_expire_record&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/leave_employ_expire_record/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ShiftApi<'c> {
     /// `POST /open-apis/attendance/v1/shifts`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=shift&version=v1>
+    /// - Scopes: `attendance:rule`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/shift/create>
     /// - Official id: `attendance/v1/shift/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ShiftApi<'c> {
     /// `DELETE /open-apis/attendance/v1/shifts/:shift_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=attendance&resource=shift&version=v1>
+    /// - Scopes: `attendance:rule`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/shift/delete>
     /// - Official id: `attendance/v1/shift/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> ShiftApi<'c> {
     /// `GET /open-apis/attendance/v1/shifts/:shift_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=shift&version=v1>
+    /// - Scopes: any one of `attendance:rule`, `attendance:rule:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/shift/get>
     /// - Official id: `attendance/v1/shift/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> ShiftApi<'c> {
     /// `GET /open-apis/attendance/v1/shifts`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=shift&version=v1>
+    /// - Scopes: any one of `attendance:rule`, `attendance:rule:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/shift/list>
     /// - Official id: `attendance/v1/shift/list`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> ShiftApi<'c> {
     /// `POST /open-apis/attendance/v1/shifts/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=shift&version=v1>
+    /// - Scopes: `attendance:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/shift/query>
     /// - Official id: `attendance/v1/shift/query`
     ///
     /// # Example
@@ -189,9 +189,12 @@ impl CreateShiftRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/shifts",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=shift&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/shift/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -237,9 +240,12 @@ impl DeleteShiftRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/attendance/v1/shifts/:shift_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=attendance&resource=shift&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/shift/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -272,9 +278,12 @@ impl GetShiftRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/attendance/v1/shifts/:shift_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule", "attendance:rule:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=shift&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/shift/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -311,9 +320,12 @@ impl ListShiftRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/attendance/v1/shifts",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule", "attendance:rule:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=attendance&resource=shift&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/shift/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -382,9 +394,12 @@ impl QueryShiftRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/shifts/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=shift&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/shift/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> UserApprovalApi<'c> {
     /// `POST /open-apis/attendance/v1/user_approvals`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=user_approval&version=v1>
+    /// - Scopes: `attendance:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_approval/create>
     /// - Official id: `attendance/v1/user_approval/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserApprovalApi<'c> {
     /// `POST /open-apis/attendance/v1/user_approvals/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_approval&version=v1>
+    /// - Scopes: `attendance:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_approval/query>
     /// - Official id: `attendance/v1/user_approval/query`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl CreateUserApprovalRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_approvals",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=user_approval&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_approval/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -131,9 +134,12 @@ impl QueryUserApprovalRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_approvals/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_approval&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_approval/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> UserDailyShiftApi<'c> {
     /// `POST /open-apis/attendance/v1/user_daily_shifts/batch_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=attendance&resource=user_daily_shift&version=v1>
+    /// - Scopes: `attendance:rule`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_daily_shift/batch_create>
     /// - Official id: `attendance/v1/user_daily_shift/batch_create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserDailyShiftApi<'c> {
     /// `POST /open-apis/attendance/v1/user_daily_shifts/batch_create_temp`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create_temp&project=attendance&resource=user_daily_shift&version=v1>
+    /// - Scopes: `attendance:rule`
+    /// - Official documentation: <https://open.feishu.cn/document/attendance-v1/user_daily_shift/batch_create_temp>
     /// - Official id: `attendance/v1/user_daily_shift/batch_create_temp`
     ///
     /// # Example
@@ -79,8 +79,8 @@ impl<'c> UserDailyShiftApi<'c> {
     /// `POST /open-apis/attendance/v1/user_daily_shifts/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_daily_shift&version=v1>
+    /// - Scopes: `attendance:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_daily_shift/query>
     /// - Official id: `attendance/v1/user_daily_shift/query`
     ///
     /// # Example
@@ -122,9 +122,12 @@ impl BatchCreateUserDailyShiftRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_daily_shifts/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=attendance&resource=user_daily_shift&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_daily_shift/batch_create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -163,9 +166,12 @@ impl BatchCreateTempUserDailyShiftRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_daily_shifts/batch_create_temp",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create_temp&project=attendance&resource=user_daily_shift&version=v1",
+        doc_url: "https://open.feishu.cn/document/attendance-v1/user_daily_shift/batch_create_temp",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -204,9 +210,12 @@ impl QueryUserDailyShiftRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_daily_shifts/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_daily_shift&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_daily_shift/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> UserFlowApi<'c> {
     /// `POST /open-apis/attendance/v1/user_flows/batch_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=attendance&resource=user_flow&version=v1>
+    /// - Scopes: `attendance:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_task/batch_create>
     /// - Official id: `attendance/v1/user_flow/batch_create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserFlowApi<'c> {
     /// `POST /open-apis/attendance/v1/user_flows/batch_del`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_del&project=attendance&resource=user_flow&version=v1>
+    /// - Scopes: `attendance:task`
+    /// - Official documentation: <https://open.feishu.cn/document/attendance-v1/user_task/batch_del>
     /// - Official id: `attendance/v1/user_flow/batch_del`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserFlowApi<'c> {
     /// `GET /open-apis/attendance/v1/user_flows/:user_flow_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=user_flow&version=v1>
+    /// - Scopes: any one of `attendance:task`, `attendance:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_task/get>
     /// - Official id: `attendance/v1/user_flow/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> UserFlowApi<'c> {
     /// `POST /open-apis/attendance/v1/user_flows/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_flow&version=v1>
+    /// - Scopes: `attendance:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_task/query-2>
     /// - Official id: `attendance/v1/user_flow/query`
     ///
     /// # Example
@@ -148,9 +148,12 @@ impl BatchCreateUserFlowRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_flows/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=attendance&resource=user_flow&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_task/batch_create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -185,9 +188,12 @@ impl BatchDelUserFlowRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_flows/batch_del",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_del&project=attendance&resource=user_flow&version=v1",
+        doc_url: "https://open.feishu.cn/document/attendance-v1/user_task/batch_del",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -224,9 +230,12 @@ impl GetUserFlowRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/attendance/v1/user_flows/:user_flow_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task", "attendance:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=attendance&resource=user_flow&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_task/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -272,9 +281,12 @@ impl QueryUserFlowRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_flows/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_flow&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_task/query-2",
     };
 
     /// A request with every required parameter; optional ones start unset.

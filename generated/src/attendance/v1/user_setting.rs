@@ -18,8 +18,8 @@ impl<'c> UserSettingApi<'c> {
     /// `POST /open-apis/attendance/v1/user_settings/modify`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=attendance&resource=user_setting&version=v1>
+    /// - Scopes: `attendance:rule`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_setting/modify>
     /// - Official id: `attendance/v1/user_setting/modify`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserSettingApi<'c> {
     /// `GET /open-apis/attendance/v1/user_settings/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_setting&version=v1>
+    /// - Scopes: `attendance:rule:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_setting/query>
     /// - Official id: `attendance/v1/user_setting/query`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl ModifyUserSettingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_settings/modify",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=attendance&resource=user_setting&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_setting/modify",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -131,9 +134,12 @@ impl QueryUserSettingRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/attendance/v1/user_settings/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:rule:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_setting&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_setting/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

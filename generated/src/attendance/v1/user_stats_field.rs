@@ -18,8 +18,8 @@ impl<'c> UserStatsFieldApi<'c> {
     /// `POST /open-apis/attendance/v1/user_stats_fields/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_stats_field&version=v1>
+    /// - Scopes: any one of `attendance:task`, `attendance:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_stats_data/query-2>
     /// - Official id: `attendance/v1/user_stats_field/query`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl QueryUserStatsFieldRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_stats_fields/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task", "attendance:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_stats_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_stats_data/query-2",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> UserStatsViewApi<'c> {
     /// `POST /open-apis/attendance/v1/user_stats_views/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_stats_view&version=v1>
+    /// - Scopes: any one of `attendance:task`, `attendance:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_stats_data/query>
     /// - Official id: `attendance/v1/user_stats_view/query`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserStatsViewApi<'c> {
     /// `PUT /open-apis/attendance/v1/user_stats_views/:user_stats_view_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=attendance&resource=user_stats_view&version=v1>
+    /// - Scopes: `attendance:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_stats_data/update>
     /// - Official id: `attendance/v1/user_stats_view/update`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl QueryUserStatsViewRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_stats_views/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task", "attendance:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_stats_view&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_stats_data/query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -135,9 +138,12 @@ impl UpdateUserStatsViewRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/attendance/v1/user_stats_views/:user_stats_view_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=attendance&resource=user_stats_view&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_stats_data/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> UserTaskApi<'c> {
     /// `POST /open-apis/attendance/v1/user_tasks/query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_task&version=v1>
+    /// - Scopes: `attendance:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_task/query>
     /// - Official id: `attendance/v1/user_task/query`
     ///
     /// # Example
@@ -69,9 +69,12 @@ impl QueryUserTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_tasks/query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_task/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

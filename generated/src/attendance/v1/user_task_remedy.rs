@@ -18,8 +18,8 @@ impl<'c> UserTaskRemedyApi<'c> {
     /// `POST /open-apis/attendance/v1/user_task_remedys`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=user_task_remedy&version=v1>
+    /// - Scopes: `attendance:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_task_remedy/create>
     /// - Official id: `attendance/v1/user_task_remedy/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserTaskRemedyApi<'c> {
     /// `POST /open-apis/attendance/v1/user_task_remedys/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_task_remedy&version=v1>
+    /// - Scopes: `attendance:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_task_remedy/query>
     /// - Official id: `attendance/v1/user_task_remedy/query`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserTaskRemedyApi<'c> {
     /// `POST /open-apis/attendance/v1/user_task_remedys/query_user_allowed_remedys`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_user_allowed_remedys&project=attendance&resource=user_task_remedy&version=v1>
+    /// - Scopes: `attendance:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/attendance-v1/user_task_remedy/query_user_allowed_remedys>
     /// - Official id: `attendance/v1/user_task_remedy/query_user_allowed_remedys`
     ///
     /// # Example
@@ -122,9 +122,12 @@ impl CreateUserTaskRemedyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_task_remedys",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=attendance&resource=user_task_remedy&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_task_remedy/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -163,9 +166,12 @@ impl QueryUserTaskRemedyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_task_remedys/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=attendance&resource=user_task_remedy&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_task_remedy/query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -204,9 +210,12 @@ impl QueryUserAllowedRemedysUserTaskRemedyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/attendance/v1/user_task_remedys/query_user_allowed_remedys",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["attendance:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_user_allowed_remedys&project=attendance&resource=user_task_remedy&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/attendance-v1/user_task_remedy/query_user_allowed_remedys",
     };
 
     /// A request with every required parameter; optional ones start unset.

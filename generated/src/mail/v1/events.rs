@@ -5,18 +5,21 @@
 
 /// `mail.user_mailbox.event.message_received_v1`: Pushed as `mail.user_mailbox.event.message_received_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `mail:event`. Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-event/events/message_received>
 impl ::lark_runtime::event::Event
 for crate::mail::v1::UserMailboxEventMessageReceivedV1Event {
     const EVENT_TYPE: &'static str = "mail.user_mailbox.event.message_received_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["mail:event"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `mail.user_mailbox.event.message_received_v1`: Pushed as `mail.user_mailbox.event.message_received_v1`.
     ///
-    /// Payload: [`UserMailboxEventMessageReceivedV1Event`](crate::mail::v1::UserMailboxEventMessageReceivedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`UserMailboxEventMessageReceivedV1Event`](crate::mail::v1::UserMailboxEventMessageReceivedV1Event). Scopes: `mail:event`. Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-event/events/message_received>
     pub fn on_mail_user_mailbox_event_message_received_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(

@@ -18,8 +18,8 @@ impl<'c> MailgroupApi<'c> {
     /// `POST /open-apis/mail/v1/mailgroups`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/create>
     /// - Official id: `mail/v1/mailgroup/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> MailgroupApi<'c> {
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/delete>
     /// - Official id: `mail/v1/mailgroup/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> MailgroupApi<'c> {
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup&version=v1>
+    /// - Scopes: any one of `mail:mailgroup`, `mail:mailgroup:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/get>
     /// - Official id: `mail/v1/mailgroup/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> MailgroupApi<'c> {
     /// `GET /open-apis/mail/v1/mailgroups`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup&version=v1>
+    /// - Scopes: any one of `mail:mailgroup`, `mail:mailgroup:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/list>
     /// - Official id: `mail/v1/mailgroup/list`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> MailgroupApi<'c> {
     /// `PATCH /open-apis/mail/v1/mailgroups/:mailgroup_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=mailgroup&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/patch>
     /// - Official id: `mail/v1/mailgroup/patch`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> MailgroupApi<'c> {
     /// `PUT /open-apis/mail/v1/mailgroups/:mailgroup_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=mailgroup&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/update>
     /// - Official id: `mail/v1/mailgroup/update`
     ///
     /// # Example
@@ -214,9 +214,12 @@ impl CreateMailgroupRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/mailgroups",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -249,9 +252,12 @@ impl DeleteMailgroupRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -286,9 +292,12 @@ impl GetMailgroupRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup", "mail:mailgroup:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -335,9 +344,12 @@ impl ListMailgroupRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/mailgroups",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup", "mail:mailgroup:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -433,9 +445,12 @@ impl PatchMailgroupRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=mailgroup&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -477,9 +492,12 @@ impl UpdateMailgroupRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=mailgroup&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> MailgroupAliasApi<'c> {
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.alias&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-alias/create>
     /// - Official id: `mail/v1/mailgroup.alias/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> MailgroupAliasApi<'c> {
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases/:alias_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.alias&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-alias/delete>
     /// - Official id: `mail/v1/mailgroup.alias/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> MailgroupAliasApi<'c> {
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.alias&version=v1>
+    /// - Scopes: any one of `mail:mailgroup`, `mail:mailgroup:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-alias/list>
     /// - Official id: `mail/v1/mailgroup.alias/list`
     ///
     /// # Example
@@ -119,9 +119,12 @@ impl CreateMailgroupAliasRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/aliases",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.alias&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-alias/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -165,9 +168,12 @@ impl DeleteMailgroupAliasRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/aliases/:alias_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.alias&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-alias/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -207,9 +213,12 @@ impl ListMailgroupAliasRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/aliases",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup", "mail:mailgroup:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.alias&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-alias/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

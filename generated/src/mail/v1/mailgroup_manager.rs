@@ -18,8 +18,8 @@ impl<'c> MailgroupManagerApi<'c> {
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.manager&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-manager/batch_create>
     /// - Official id: `mail/v1/mailgroup.manager/batch_create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> MailgroupManagerApi<'c> {
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_delete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.manager&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-manager/batch_delete>
     /// - Official id: `mail/v1/mailgroup.manager/batch_delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> MailgroupManagerApi<'c> {
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/managers`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.manager&version=v1>
+    /// - Scopes: any one of `mail:mailgroup`, `mail:mailgroup:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-manager/list>
     /// - Official id: `mail/v1/mailgroup.manager/list`
     ///
     /// # Example
@@ -135,9 +135,12 @@ impl BatchCreateMailgroupManagerRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.manager&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-manager/batch_create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -194,9 +197,12 @@ impl BatchDeleteMailgroupManagerRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.manager&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-manager/batch_delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -259,9 +265,12 @@ impl ListMailgroupManagerRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/managers",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup", "mail:mailgroup:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.manager&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-manager/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> MailgroupMemberApi<'c> {
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.member&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/batch_create>
     /// - Official id: `mail/v1/mailgroup.member/batch_create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> MailgroupMemberApi<'c> {
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_delete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.member&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/batch_delete>
     /// - Official id: `mail/v1/mailgroup.member/batch_delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> MailgroupMemberApi<'c> {
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.member&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/create>
     /// - Official id: `mail/v1/mailgroup.member/create`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> MailgroupMemberApi<'c> {
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.member&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/delete>
     /// - Official id: `mail/v1/mailgroup.member/delete`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> MailgroupMemberApi<'c> {
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup.member&version=v1>
+    /// - Scopes: any one of `mail:mailgroup`, `mail:mailgroup:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/get>
     /// - Official id: `mail/v1/mailgroup.member/get`
     ///
     /// # Example
@@ -163,8 +163,8 @@ impl<'c> MailgroupMemberApi<'c> {
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.member&version=v1>
+    /// - Scopes: any one of `mail:mailgroup`, `mail:mailgroup:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/list>
     /// - Official id: `mail/v1/mailgroup.member/list`
     ///
     /// # Example
@@ -226,9 +226,12 @@ impl BatchCreateMailgroupMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/batch_create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -295,9 +298,12 @@ impl BatchDeleteMailgroupMemberRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/batch_delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -347,9 +353,12 @@ impl CreateMailgroupMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -418,9 +427,12 @@ impl DeleteMailgroupMemberRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -472,9 +484,12 @@ impl GetMailgroupMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup", "mail:mailgroup:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -555,9 +570,12 @@ impl ListMailgroupMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup", "mail:mailgroup:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-member/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

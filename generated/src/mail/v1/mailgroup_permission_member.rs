@@ -18,8 +18,8 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.permission_member&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/batch_create>
     /// - Official id: `mail/v1/mailgroup.permission_member/batch_create`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_delete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.permission_member&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/batch_delete>
     /// - Official id: `mail/v1/mailgroup.permission_member/batch_delete`
     ///
     /// # Example
@@ -79,8 +79,8 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.permission_member&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/create>
     /// - Official id: `mail/v1/mailgroup.permission_member/create`
     ///
     /// # Example
@@ -108,8 +108,8 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.permission_member&version=v1>
+    /// - Scopes: `mail:mailgroup`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/delete>
     /// - Official id: `mail/v1/mailgroup.permission_member/delete`
     ///
     /// # Example
@@ -137,8 +137,8 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup.permission_member&version=v1>
+    /// - Scopes: any one of `mail:mailgroup`, `mail:mailgroup:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/get>
     /// - Official id: `mail/v1/mailgroup.permission_member/get`
     ///
     /// # Example
@@ -166,8 +166,8 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.permission_member&version=v1>
+    /// - Scopes: any one of `mail:mailgroup`, `mail:mailgroup:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/list>
     /// - Official id: `mail/v1/mailgroup.permission_member/list`
     ///
     /// # Example
@@ -231,9 +231,12 @@ impl BatchCreateMailgroupPermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=mailgroup.permission_member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/batch_create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -300,9 +303,12 @@ impl BatchDeleteMailgroupPermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=mailgroup.permission_member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/batch_delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -352,9 +358,12 @@ impl CreateMailgroupPermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=mailgroup.permission_member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -423,9 +432,12 @@ impl DeleteMailgroupPermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=mailgroup.permission_member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -477,9 +489,12 @@ impl GetMailgroupPermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup", "mail:mailgroup:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=mailgroup.permission_member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -560,9 +575,12 @@ impl ListMailgroupPermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:mailgroup", "mail:mailgroup:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=mailgroup.permission_member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/mail-group/mailgroup-permission_member/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> PublicMailboxApi<'c> {
     /// `POST /open-apis/mail/v1/public_mailboxes`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/create>
     /// - Official id: `mail/v1/public_mailbox/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> PublicMailboxApi<'c> {
     /// `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/delete>
     /// - Official id: `mail/v1/public_mailbox/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> PublicMailboxApi<'c> {
     /// `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=public_mailbox&version=v1>
+    /// - Scopes: any one of `mail:public_mailbox`, `mail:public_mailbox:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/get>
     /// - Official id: `mail/v1/public_mailbox/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> PublicMailboxApi<'c> {
     /// `GET /open-apis/mail/v1/public_mailboxes`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox&version=v1>
+    /// - Scopes: any one of `mail:public_mailbox`, `mail:public_mailbox:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/list>
     /// - Official id: `mail/v1/public_mailbox/list`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> PublicMailboxApi<'c> {
     /// `PATCH /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=public_mailbox&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/patch>
     /// - Official id: `mail/v1/public_mailbox/patch`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> PublicMailboxApi<'c> {
     /// `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/remove_to_recycle_bin`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_to_recycle_bin&project=mail&resource=public_mailbox&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/public-mailbox/public_mailbox/remove_to_recycle_bin>
     /// - Official id: `mail/v1/public_mailbox/remove_to_recycle_bin`
     ///
     /// # Example
@@ -204,8 +204,8 @@ impl<'c> PublicMailboxApi<'c> {
     /// `PUT /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=public_mailbox&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/update>
     /// - Official id: `mail/v1/public_mailbox/update`
     ///
     /// # Example
@@ -243,9 +243,12 @@ impl CreatePublicMailboxRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/public_mailboxes",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -278,9 +281,12 @@ impl DeletePublicMailboxRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -317,9 +323,12 @@ impl GetPublicMailboxRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox", "mail:public_mailbox:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=public_mailbox&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -368,9 +377,12 @@ impl ListPublicMailboxRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/public_mailboxes",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox", "mail:public_mailbox:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -466,9 +478,12 @@ impl PatchPublicMailboxRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=public_mailbox&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -510,9 +525,12 @@ impl RemoveToRecycleBinPublicMailboxRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id/remove_to_recycle_bin",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_to_recycle_bin&project=mail&resource=public_mailbox&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/public-mailbox/public_mailbox/remove_to_recycle_bin",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -554,9 +572,12 @@ impl UpdatePublicMailboxRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=public_mailbox&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> PublicMailboxAliasApi<'c> {
     /// `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox.alias&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-alias/create>
     /// - Official id: `mail/v1/public_mailbox.alias/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> PublicMailboxAliasApi<'c> {
     /// `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases/:alias_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox.alias&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-alias/delete>
     /// - Official id: `mail/v1/public_mailbox.alias/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> PublicMailboxAliasApi<'c> {
     /// `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.alias&version=v1>
+    /// - Scopes: any one of `mail:public_mailbox`, `mail:public_mailbox:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-alias/list>
     /// - Official id: `mail/v1/public_mailbox.alias/list`
     ///
     /// # Example
@@ -119,9 +119,12 @@ impl CreatePublicMailboxAliasRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox.alias&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-alias/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -165,9 +168,12 @@ impl DeletePublicMailboxAliasRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases/:alias_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox.alias&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-alias/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -207,9 +213,12 @@ impl ListPublicMailboxAliasRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox", "mail:public_mailbox:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.alias&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-alias/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> PublicMailboxMemberApi<'c> {
     /// `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=public_mailbox.member&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/batch_create>
     /// - Official id: `mail/v1/public_mailbox.member/batch_create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> PublicMailboxMemberApi<'c> {
     /// `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_delete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=public_mailbox.member&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/batch_delete>
     /// - Official id: `mail/v1/public_mailbox.member/batch_delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> PublicMailboxMemberApi<'c> {
     /// `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/clear`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=clear&project=mail&resource=public_mailbox.member&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/clear>
     /// - Official id: `mail/v1/public_mailbox.member/clear`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> PublicMailboxMemberApi<'c> {
     /// `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox.member&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/create>
     /// - Official id: `mail/v1/public_mailbox.member/create`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> PublicMailboxMemberApi<'c> {
     /// `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox.member&version=v1>
+    /// - Scopes: `mail:public_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/delete>
     /// - Official id: `mail/v1/public_mailbox.member/delete`
     ///
     /// # Example
@@ -163,8 +163,8 @@ impl<'c> PublicMailboxMemberApi<'c> {
     /// `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=public_mailbox.member&version=v1>
+    /// - Scopes: any one of `mail:public_mailbox`, `mail:public_mailbox:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/get>
     /// - Official id: `mail/v1/public_mailbox.member/get`
     ///
     /// # Example
@@ -192,8 +192,8 @@ impl<'c> PublicMailboxMemberApi<'c> {
     /// `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.member&version=v1>
+    /// - Scopes: any one of `mail:public_mailbox`, `mail:public_mailbox:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/list>
     /// - Official id: `mail/v1/public_mailbox.member/list`
     ///
     /// # Example
@@ -251,9 +251,12 @@ impl BatchCreatePublicMailboxMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=mail&resource=public_mailbox.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/batch_create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -306,9 +309,12 @@ impl BatchDeletePublicMailboxMemberRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=mail&resource=public_mailbox.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/batch_delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -348,9 +354,12 @@ impl ClearPublicMailboxMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/clear",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=clear&project=mail&resource=public_mailbox.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/clear",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -393,9 +402,12 @@ impl CreatePublicMailboxMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=public_mailbox.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -450,9 +462,12 @@ impl DeletePublicMailboxMemberRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=public_mailbox.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -500,9 +515,12 @@ impl GetPublicMailboxMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox", "mail:public_mailbox:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=public_mailbox.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -565,9 +583,12 @@ impl ListPublicMailboxMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:public_mailbox", "mail:public_mailbox:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=public_mailbox.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/public-mailbox/public_mailbox-member/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> UserApi<'c> {
     /// `POST /open-apis/mail/v1/users/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=mail&resource=user&version=v1>
+    /// - Scopes: `mail:user_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/user/query>
     /// - Official id: `mail/v1/user/query`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl QueryUserRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/users/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=mail&resource=user&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/user/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

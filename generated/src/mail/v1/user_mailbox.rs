@@ -47,8 +47,8 @@ impl<'c> UserMailboxApi<'c> {
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox&version=v1>
+    /// - Scopes: `mail:user_mailbox`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/user_mailbox-alias/delete>
     /// - Official id: `mail/v1/user_mailbox/delete`
     ///
     /// # Example
@@ -201,9 +201,12 @@ impl DeleteUserMailboxRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/user_mailbox-alias/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.

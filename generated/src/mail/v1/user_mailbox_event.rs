@@ -18,8 +18,8 @@ impl<'c> UserMailboxEventApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscribe`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=mail&resource=user_mailbox.event&version=v1>
+    /// - Scopes: `mail:event`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-event/subscribe>
     /// - Official id: `mail/v1/user_mailbox.event/subscribe`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserMailboxEventApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscription`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=mail&resource=user_mailbox.event&version=v1>
+    /// - Scopes: `mail:event`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-event/subscription>
     /// - Official id: `mail/v1/user_mailbox.event/subscription`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserMailboxEventApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/unsubscribe`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=mail&resource=user_mailbox.event&version=v1>
+    /// - Scopes: `mail:event`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-event/unsubscribe>
     /// - Official id: `mail/v1/user_mailbox.event/unsubscribe`
     ///
     /// # Example
@@ -119,9 +119,12 @@ impl SubscribeUserMailboxEventRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscribe",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:event"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=mail&resource=user_mailbox.event&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-event/subscribe",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -161,9 +164,12 @@ impl SubscriptionUserMailboxEventRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscription",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:event"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=mail&resource=user_mailbox.event&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-event/subscription",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -202,9 +208,12 @@ impl UnsubscribeUserMailboxEventRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/unsubscribe",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:event"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscribe&project=mail&resource=user_mailbox.event&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-event/unsubscribe",
     };
 
     /// A request with every required parameter; optional ones start unset.

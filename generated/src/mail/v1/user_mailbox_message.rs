@@ -105,8 +105,8 @@ impl<'c> UserMailboxMessageApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-message/get>
     /// - Official id: `mail/v1/user_mailbox.message/get`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> UserMailboxMessageApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/get_by_card`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_card&project=mail&resource=user_mailbox.message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-message/get_by_card>
     /// - Official id: `mail/v1/user_mailbox.message/get_by_card`
     ///
     /// # Example
@@ -163,8 +163,8 @@ impl<'c> UserMailboxMessageApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-message/list>
     /// - Official id: `mail/v1/user_mailbox.message/list`
     ///
     /// # Example
@@ -265,8 +265,8 @@ impl<'c> UserMailboxMessageApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/send`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send&project=mail&resource=user_mailbox.message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:send`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/mail-v1/user_mailbox-message/send>
     /// - Official id: `mail/v1/user_mailbox.message/send`
     ///
     /// # Example
@@ -504,9 +504,12 @@ impl GetUserMailboxMessageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.message&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-message/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -572,9 +575,12 @@ impl GetByCardUserMailboxMessageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/get_by_card",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_card&project=mail&resource=user_mailbox.message&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-message/get_by_card",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -648,9 +654,12 @@ impl ListUserMailboxMessageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.message&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-message/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -888,9 +897,12 @@ impl SendUserMailboxMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/send",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:send"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send&project=mail&resource=user_mailbox.message&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/mail-v1/user_mailbox-message/send",
     };
 
     /// A request with every required parameter; optional ones start unset.

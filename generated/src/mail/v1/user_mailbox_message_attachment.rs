@@ -18,8 +18,8 @@ impl<'c> UserMailboxMessageAttachmentApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/attachments/download_url`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download_url&project=mail&resource=user_mailbox.message.attachment&version=v1>
+    /// - Scopes: `mail:user_mailbox.message.body:read`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-message/user_mailbox-message-attachment/download_url>
     /// - Official id: `mail/v1/user_mailbox.message.attachment/download_url`
     ///
     /// # Example
@@ -70,9 +70,12 @@ impl DownloadUrlUserMailboxMessageAttachmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/attachments/download_url",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message.body:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download_url&project=mail&resource=user_mailbox.message.attachment&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-message/user_mailbox-message-attachment/download_url",
     };
 
     /// A request with every required parameter; optional ones start unset.

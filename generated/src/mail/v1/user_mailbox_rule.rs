@@ -18,8 +18,8 @@ impl<'c> UserMailboxRuleApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.rule&version=v1>
+    /// - Scopes: `mail:user_mailbox.rule:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-rule/create>
     /// - Official id: `mail/v1/user_mailbox.rule/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserMailboxRuleApi<'c> {
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.rule&version=v1>
+    /// - Scopes: `mail:user_mailbox.rule:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-rule/delete>
     /// - Official id: `mail/v1/user_mailbox.rule/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserMailboxRuleApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.rule&version=v1>
+    /// - Scopes: any one of `mail:user_mailbox.rule:read`, `mail:user_mailbox.rule:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-rule/list>
     /// - Official id: `mail/v1/user_mailbox.rule/list`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> UserMailboxRuleApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/reorder`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reorder&project=mail&resource=user_mailbox.rule&version=v1>
+    /// - Scopes: `mail:user_mailbox.rule:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-rule/reorder>
     /// - Official id: `mail/v1/user_mailbox.rule/reorder`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> UserMailboxRuleApi<'c> {
     /// `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.rule&version=v1>
+    /// - Scopes: `mail:user_mailbox.rule:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-rule/update>
     /// - Official id: `mail/v1/user_mailbox.rule/update`
     ///
     /// # Example
@@ -177,9 +177,12 @@ impl CreateUserMailboxRuleRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.rule:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-rule/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -223,9 +226,12 @@ impl DeleteUserMailboxRuleRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.rule:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-rule/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -265,9 +271,12 @@ impl ListUserMailboxRuleRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.rule:read", "mail:user_mailbox.rule:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-rule/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -306,9 +315,12 @@ impl ReorderUserMailboxRuleRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/reorder",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.rule:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reorder&project=mail&resource=user_mailbox.rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-rule/reorder",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -354,9 +366,12 @@ impl UpdateUserMailboxRuleRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.rule:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-rule/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -5,35 +5,44 @@
 
 /// `task.task.comment.updated_v1`: Pushed as `task.task.comment.updated_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `task:comment`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-comment/events/updated>
 impl ::lark_runtime::event::Event for crate::task::v1::TaskCommentUpdatedV1Event {
     const EVENT_TYPE: &'static str = "task.task.comment.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["task:comment"],
+        all: &[],
+    };
 }
 
 /// `task.task.update_tenant_v1`: Pushed as `task.task.update_tenant_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `task:task.event_update_tenant:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/events/update_tenant>
 impl ::lark_runtime::event::Event for crate::task::v1::TaskUpdateTenantV1Event {
     const EVENT_TYPE: &'static str = "task.task.update_tenant_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["task:task.event_update_tenant:readonly"],
+        all: &[],
+    };
 }
 
 /// `task.task.updated_v1`: Pushed as `task.task.updated_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `task:task`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/events/updated>
 impl ::lark_runtime::event::Event for crate::task::v1::TaskUpdatedV1Event {
     const EVENT_TYPE: &'static str = "task.task.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["task:task"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `task.task.comment.updated_v1`: Pushed as `task.task.comment.updated_v1`.
     ///
-    /// Payload: [`TaskCommentUpdatedV1Event`](crate::task::v1::TaskCommentUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`TaskCommentUpdatedV1Event`](crate::task::v1::TaskCommentUpdatedV1Event). Scopes: `task:comment`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-comment/events/updated>
     pub fn on_task_task_comment_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -46,7 +55,7 @@ impl crate::EventDispatcher {
 
     /// Handles `task.task.update_tenant_v1`: Pushed as `task.task.update_tenant_v1`.
     ///
-    /// Payload: [`TaskUpdateTenantV1Event`](crate::task::v1::TaskUpdateTenantV1Event). Scopes: not yet catalogued.
+    /// Payload: [`TaskUpdateTenantV1Event`](crate::task::v1::TaskUpdateTenantV1Event). Scopes: `task:task.event_update_tenant:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/events/update_tenant>
     pub fn on_task_task_update_tenant_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -59,7 +68,7 @@ impl crate::EventDispatcher {
 
     /// Handles `task.task.updated_v1`: Pushed as `task.task.updated_v1`.
     ///
-    /// Payload: [`TaskUpdatedV1Event`](crate::task::v1::TaskUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`TaskUpdatedV1Event`](crate::task::v1::TaskUpdatedV1Event). Scopes: `task:task`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/events/updated>
     pub fn on_task_task_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

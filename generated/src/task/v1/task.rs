@@ -18,8 +18,8 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v1/tasks/:task_id/batch_delete_collaborator`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete_collaborator&project=task&resource=task&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-collaborator/batch_delete_collaborator>
     /// - Official id: `task/v1/task/batch_delete_collaborator`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v1/tasks/:task_id/batch_delete_follower`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete_follower&project=task&resource=task&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-follower/batch_delete_follower>
     /// - Official id: `task/v1/task/batch_delete_follower`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v1/tasks/:task_id/complete`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=complete&project=task&resource=task&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/complete>
     /// - Official id: `task/v1/task/complete`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v1/tasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/create>
     /// - Official id: `task/v1/task/create`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> TaskApi<'c> {
     /// `DELETE /open-apis/task/v1/tasks/:task_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/delete>
     /// - Official id: `task/v1/task/delete`
     ///
     /// # Example
@@ -163,8 +163,8 @@ impl<'c> TaskApi<'c> {
     /// `GET /open-apis/task/v1/tasks/:task_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=task&version=v1>
+    /// - Scopes: any one of `task:task`, `task:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/get>
     /// - Official id: `task/v1/task/get`
     ///
     /// # Example
@@ -192,8 +192,8 @@ impl<'c> TaskApi<'c> {
     /// `GET /open-apis/task/v1/tasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v1>
+    /// - Scopes: `task:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/list>
     /// - Official id: `task/v1/task/list`
     ///
     /// # Example
@@ -233,8 +233,8 @@ impl<'c> TaskApi<'c> {
     /// `PATCH /open-apis/task/v1/tasks/:task_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=task&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/patch>
     /// - Official id: `task/v1/task/patch`
     ///
     /// # Example
@@ -262,8 +262,8 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v1/tasks/:task_id/uncomplete`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=uncomplete&project=task&resource=task&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/uncomplete>
     /// - Official id: `task/v1/task/uncomplete`
     ///
     /// # Example
@@ -309,9 +309,12 @@ impl BatchDeleteCollaboratorTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v1/tasks/:task_id/batch_delete_collaborator",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete_collaborator&project=task&resource=task&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-collaborator/batch_delete_collaborator",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -368,9 +371,12 @@ impl BatchDeleteFollowerTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v1/tasks/:task_id/batch_delete_follower",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete_follower&project=task&resource=task&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-follower/batch_delete_follower",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -421,9 +427,12 @@ impl CompleteTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v1/tasks/:task_id/complete",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=complete&project=task&resource=task&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task/complete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -458,9 +467,12 @@ impl CreateTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v1/tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -506,9 +518,12 @@ impl DeleteTaskRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/task/v1/tasks/:task_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -545,9 +560,12 @@ impl GetTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v1/tasks/:task_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task", "task:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=task&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -613,9 +631,12 @@ impl ListTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v1/tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -734,9 +755,12 @@ impl PatchTaskRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/task/v1/tasks/:task_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=task&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -787,9 +811,12 @@ impl UncompleteTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v1/tasks/:task_id/uncomplete",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=uncomplete&project=task&resource=task&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task/uncomplete",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> TaskCollaboratorApi<'c> {
     /// `POST /open-apis/task/v1/tasks/:task_id/collaborators`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.collaborator&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-collaborator/create>
     /// - Official id: `task/v1/task.collaborator/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> TaskCollaboratorApi<'c> {
     /// `DELETE /open-apis/task/v1/tasks/:task_id/collaborators/:collaborator_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.collaborator&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-collaborator/delete>
     /// - Official id: `task/v1/task.collaborator/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> TaskCollaboratorApi<'c> {
     /// `GET /open-apis/task/v1/tasks/:task_id/collaborators`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.collaborator&version=v1>
+    /// - Scopes: any one of `task:task`, `task:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-collaborator/list>
     /// - Official id: `task/v1/task.collaborator/list`
     ///
     /// # Example
@@ -135,9 +135,12 @@ impl CreateTaskCollaboratorRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v1/tasks/:task_id/collaborators",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.collaborator&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-collaborator/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -196,9 +199,12 @@ impl DeleteTaskCollaboratorRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/task/v1/tasks/:task_id/collaborators/:collaborator_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.collaborator&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-collaborator/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -261,9 +267,12 @@ impl ListTaskCollaboratorRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v1/tasks/:task_id/collaborators",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task", "task:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.collaborator&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-collaborator/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

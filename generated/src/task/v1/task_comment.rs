@@ -18,8 +18,8 @@ impl<'c> TaskCommentApi<'c> {
     /// `POST /open-apis/task/v1/tasks/:task_id/comments`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.comment&version=v1>
+    /// - Scopes: `task:comment`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-comment/create>
     /// - Official id: `task/v1/task.comment/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> TaskCommentApi<'c> {
     /// `DELETE /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.comment&version=v1>
+    /// - Scopes: `task:comment`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-comment/delete>
     /// - Official id: `task/v1/task.comment/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> TaskCommentApi<'c> {
     /// `GET /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=task.comment&version=v1>
+    /// - Scopes: any one of `task:comment`, `task:comment:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-comment/get>
     /// - Official id: `task/v1/task.comment/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> TaskCommentApi<'c> {
     /// `GET /open-apis/task/v1/tasks/:task_id/comments`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.comment&version=v1>
+    /// - Scopes: any one of `task:task`, `task:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-comment/list>
     /// - Official id: `task/v1/task.comment/list`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> TaskCommentApi<'c> {
     /// `PUT /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=task&resource=task.comment&version=v1>
+    /// - Scopes: `task:comment`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-comment/update>
     /// - Official id: `task/v1/task.comment/update`
     ///
     /// # Example
@@ -193,9 +193,12 @@ impl CreateTaskCommentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v1/tasks/:task_id/comments",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:comment"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.comment&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-comment/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -250,9 +253,12 @@ impl DeleteTaskCommentRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/task/v1/tasks/:task_id/comments/:comment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:comment"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.comment&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-comment/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -300,9 +306,12 @@ impl GetTaskCommentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v1/tasks/:task_id/comments/:comment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:comment", "task:comment:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=task&resource=task.comment&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-comment/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -369,9 +378,12 @@ impl ListTaskCommentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v1/tasks/:task_id/comments",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task", "task:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.comment&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-comment/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -474,9 +486,12 @@ impl UpdateTaskCommentRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/task/v1/tasks/:task_id/comments/:comment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:comment"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=task&resource=task.comment&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-comment/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> TaskFollowerApi<'c> {
     /// `POST /open-apis/task/v1/tasks/:task_id/followers`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.follower&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-follower/create>
     /// - Official id: `task/v1/task.follower/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> TaskFollowerApi<'c> {
     /// `DELETE /open-apis/task/v1/tasks/:task_id/followers/:follower_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.follower&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-follower/delete>
     /// - Official id: `task/v1/task.follower/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> TaskFollowerApi<'c> {
     /// `GET /open-apis/task/v1/tasks/:task_id/followers`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.follower&version=v1>
+    /// - Scopes: any one of `task:task`, `task:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-follower/list>
     /// - Official id: `task/v1/task.follower/list`
     ///
     /// # Example
@@ -135,9 +135,12 @@ impl CreateTaskFollowerRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v1/tasks/:task_id/followers",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.follower&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-follower/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -196,9 +199,12 @@ impl DeleteTaskFollowerRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/task/v1/tasks/:task_id/followers/:follower_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.follower&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-follower/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -261,9 +267,12 @@ impl ListTaskFollowerRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v1/tasks/:task_id/followers",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task", "task:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.follower&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-follower/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

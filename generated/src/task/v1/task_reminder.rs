@@ -18,8 +18,8 @@ impl<'c> TaskReminderApi<'c> {
     /// `POST /open-apis/task/v1/tasks/:task_id/reminders`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.reminder&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-reminder/create>
     /// - Official id: `task/v1/task.reminder/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> TaskReminderApi<'c> {
     /// `DELETE /open-apis/task/v1/tasks/:task_id/reminders/:reminder_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.reminder&version=v1>
+    /// - Scopes: `task:task`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-reminder/delete>
     /// - Official id: `task/v1/task.reminder/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> TaskReminderApi<'c> {
     /// `GET /open-apis/task/v1/tasks/:task_id/reminders`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.reminder&version=v1>
+    /// - Scopes: any one of `task:task`, `task:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-reminder/list>
     /// - Official id: `task/v1/task.reminder/list`
     ///
     /// # Example
@@ -131,9 +131,12 @@ impl CreateTaskReminderRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/task/v1/tasks/:task_id/reminders",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.reminder&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-reminder/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -177,9 +180,12 @@ impl DeleteTaskReminderRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/task/v1/tasks/:task_id/reminders/:reminder_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=task&resource=task.reminder&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-reminder/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -227,9 +233,12 @@ impl ListTaskReminderRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/task/v1/tasks/:task_id/reminders",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["task:task", "task:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=task&resource=task.reminder&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/task-v1/task-reminder/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

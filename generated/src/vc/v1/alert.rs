@@ -18,8 +18,8 @@ impl<'c> AlertApi<'c> {
     /// `GET /open-apis/vc/v1/alerts`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=alert&version=v1>
+    /// - Scopes: `vc:alert:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/alert/list>
     /// - Official id: `vc/v1/alert/list`
     ///
     /// # Example
@@ -91,9 +91,12 @@ impl ListAlertRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/alerts",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:alert:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=alert&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/alert/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

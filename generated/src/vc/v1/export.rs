@@ -18,8 +18,8 @@ impl<'c> ExportApi<'c> {
     /// `GET /open-apis/vc/v1/exports/download`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=vc&resource=export&version=v1>
+    /// - Scopes: `vc:export`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/export/download>
     /// - Official id: `vc/v1/export/download`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ExportApi<'c> {
     /// `GET /open-apis/vc/v1/exports/:task_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=export&version=v1>
+    /// - Scopes: `vc:export`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/export/get>
     /// - Official id: `vc/v1/export/get`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> ExportApi<'c> {
     /// `POST /open-apis/vc/v1/exports/meeting_list`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=meeting_list&project=vc&resource=export&version=v1>
+    /// - Scopes: `vc:export`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/export/meeting_list>
     /// - Official id: `vc/v1/export/meeting_list`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> ExportApi<'c> {
     /// `POST /open-apis/vc/v1/exports/participant_list`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=participant_list&project=vc&resource=export&version=v1>
+    /// - Scopes: `vc:export`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/export/participant_list>
     /// - Official id: `vc/v1/export/participant_list`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> ExportApi<'c> {
     /// `POST /open-apis/vc/v1/exports/participant_quality_list`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=participant_quality_list&project=vc&resource=export&version=v1>
+    /// - Scopes: `vc:export`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/export/participant_quality_list>
     /// - Official id: `vc/v1/export/participant_quality_list`
     ///
     /// # Example
@@ -163,8 +163,8 @@ impl<'c> ExportApi<'c> {
     /// `POST /open-apis/vc/v1/exports/resource_reservation_list`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resource_reservation_list&project=vc&resource=export&version=v1>
+    /// - Scopes: `vc:export`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/export/resource_reservation_list>
     /// - Official id: `vc/v1/export/resource_reservation_list`
     ///
     /// # Example
@@ -204,9 +204,12 @@ impl DownloadExportRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/exports/download",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:export"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=vc&resource=export&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/export/download",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -241,9 +244,12 @@ impl GetExportRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/exports/:task_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:export"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=export&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/export/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -278,9 +284,12 @@ impl MeetingListExportRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/exports/meeting_list",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:export"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=meeting_list&project=vc&resource=export&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/export/meeting_list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -328,9 +337,12 @@ impl ParticipantListExportRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/exports/participant_list",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:export"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=participant_list&project=vc&resource=export&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/export/participant_list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -378,9 +390,12 @@ impl ParticipantQualityListExportRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/exports/participant_quality_list",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:export"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=participant_quality_list&project=vc&resource=export&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/export/participant_quality_list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -424,9 +439,12 @@ impl ResourceReservationListExportRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/exports/resource_reservation_list",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:export"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resource_reservation_list&project=vc&resource=export&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/export/resource_reservation_list",
     };
 
     /// A request with every required parameter; optional ones start unset.

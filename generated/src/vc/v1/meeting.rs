@@ -47,8 +47,8 @@ impl<'c> MeetingApi<'c> {
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/end`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=end&project=vc&resource=meeting&version=v1>
+    /// - Scopes: `vc:meeting`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/end>
     /// - Official id: `vc/v1/meeting/end`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> MeetingApi<'c> {
     /// `GET /open-apis/vc/v1/meetings/:meeting_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting&version=v1>
+    /// - Scopes: `vc:meeting:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/get>
     /// - Official id: `vc/v1/meeting/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> MeetingApi<'c> {
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/invite`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=invite&project=vc&resource=meeting&version=v1>
+    /// - Scopes: `vc:meeting`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/invite>
     /// - Official id: `vc/v1/meeting/invite`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> MeetingApi<'c> {
     /// `POST /open-apis/vc/v1/meetings/:meeting_id/kickout`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=kickout&project=vc&resource=meeting&version=v1>
+    /// - Scopes: `vc:meeting`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/kickout>
     /// - Official id: `vc/v1/meeting/kickout`
     ///
     /// # Example
@@ -192,8 +192,8 @@ impl<'c> MeetingApi<'c> {
     /// `GET /open-apis/vc/v1/meetings/list_by_no`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_no&project=vc&resource=meeting&version=v1>
+    /// - Scopes: `vc:meeting:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/list_by_no>
     /// - Official id: `vc/v1/meeting/list_by_no`
     ///
     /// # Example
@@ -274,8 +274,8 @@ impl<'c> MeetingApi<'c> {
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/set_host`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_host&project=vc&resource=meeting&version=v1>
+    /// - Scopes: `vc:meeting`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/set_host>
     /// - Official id: `vc/v1/meeting/set_host`
     ///
     /// # Example
@@ -432,9 +432,12 @@ impl EndMeetingRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/vc/v1/meetings/:meeting_id/end",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:meeting"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=end&project=vc&resource=meeting&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting/end",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -483,9 +486,12 @@ impl GetMeetingRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/meetings/:meeting_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:meeting:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -570,9 +576,12 @@ impl InviteMeetingRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/vc/v1/meetings/:meeting_id/invite",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:meeting"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=invite&project=vc&resource=meeting&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting/invite",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -629,9 +638,12 @@ impl KickoutMeetingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/meetings/:meeting_id/kickout",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:meeting"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=kickout&project=vc&resource=meeting&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting/kickout",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -802,9 +814,12 @@ impl ListByNoMeetingRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/meetings/list_by_no",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:meeting:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_no&project=vc&resource=meeting&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting/list_by_no",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -968,9 +983,12 @@ impl SetHostMeetingRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/vc/v1/meetings/:meeting_id/set_host",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:meeting"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_host&project=vc&resource=meeting&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting/set_host",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> MeetingListApi<'c> {
     /// `GET /open-apis/vc/v1/meeting_list`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting_list&version=v1>
+    /// - Scopes: any one of `vc:room:readonly`, `vc:rooms.room.detailinfo:read`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting-room-data/get>
     /// - Official id: `vc/v1/meeting_list/get`
     ///
     /// # Example
@@ -115,9 +115,12 @@ impl GetMeetingListRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/meeting_list",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room:readonly", "vc:rooms.room.detailinfo:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting_list&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting-room-data/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

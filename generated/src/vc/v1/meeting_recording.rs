@@ -18,8 +18,8 @@ impl<'c> MeetingRecordingApi<'c> {
     /// `GET /open-apis/vc/v1/meetings/:meeting_id/recording`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting.recording&version=v1>
+    /// - Scopes: `vc:record:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting-recording/get>
     /// - Official id: `vc/v1/meeting.recording/get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> MeetingRecordingApi<'c> {
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/set_permission`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_permission&project=vc&resource=meeting.recording&version=v1>
+    /// - Scopes: `vc:record`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting-recording/set_permission>
     /// - Official id: `vc/v1/meeting.recording/set_permission`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> MeetingRecordingApi<'c> {
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/start`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start&project=vc&resource=meeting.recording&version=v1>
+    /// - Scopes: `vc:record`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting-recording/start>
     /// - Official id: `vc/v1/meeting.recording/start`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> MeetingRecordingApi<'c> {
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/stop`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=stop&project=vc&resource=meeting.recording&version=v1>
+    /// - Scopes: `vc:record`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting-recording/stop>
     /// - Official id: `vc/v1/meeting.recording/stop`
     ///
     /// # Example
@@ -146,9 +146,12 @@ impl GetMeetingRecordingRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/meetings/:meeting_id/recording",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:record:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=meeting.recording&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting-recording/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -187,9 +190,12 @@ impl SetPermissionMeetingRecordingRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/vc/v1/meetings/:meeting_id/recording/set_permission",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:record"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_permission&project=vc&resource=meeting.recording&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting-recording/set_permission",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -242,9 +248,12 @@ impl StartMeetingRecordingRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/vc/v1/meetings/:meeting_id/recording/start",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:record"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start&project=vc&resource=meeting.recording&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting-recording/start",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -281,9 +290,12 @@ impl StopMeetingRecordingRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/vc/v1/meetings/:meeting_id/recording/stop",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:record"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=stop&project=vc&resource=meeting.recording&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting-recording/stop",
     };
 
     /// A request with every required parameter; optional ones start unset.

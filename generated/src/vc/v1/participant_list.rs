@@ -18,8 +18,8 @@ impl<'c> ParticipantListApi<'c> {
     /// `GET /open-apis/vc/v1/participant_list`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_list&version=v1>
+    /// - Scopes: any one of `vc:room:readonly`, `vc:rooms.room.detailinfo:read`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting-room-data/get-2>
     /// - Official id: `vc/v1/participant_list/get`
     ///
     /// # Example
@@ -107,9 +107,12 @@ impl GetParticipantListRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/participant_list",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room:readonly", "vc:rooms.room.detailinfo:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_list&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting-room-data/get-2",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ParticipantQualityListApi<'c> {
     /// `GET /open-apis/vc/v1/participant_quality_list`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_quality_list&version=v1>
+    /// - Scopes: `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting-room-data/get-3>
     /// - Official id: `vc/v1/participant_quality_list/get`
     ///
     /// # Example
@@ -103,9 +103,12 @@ impl GetParticipantQualityListRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/participant_quality_list",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=participant_quality_list&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting-room-data/get-3",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ReportApi<'c> {
     /// `GET /open-apis/vc/v1/reports/get_daily`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_daily&project=vc&resource=report&version=v1>
+    /// - Scopes: `vc:report:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/report/get_daily>
     /// - Official id: `vc/v1/report/get_daily`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ReportApi<'c> {
     /// `GET /open-apis/vc/v1/reports/get_top_user`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_top_user&project=vc&resource=report&version=v1>
+    /// - Scopes: `vc:report:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/report/get_top_user>
     /// - Official id: `vc/v1/report/get_top_user`
     ///
     /// # Example
@@ -96,9 +96,12 @@ impl GetDailyReportRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/reports/get_daily",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:report:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_daily&project=vc&resource=report&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/report/get_daily",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -169,9 +172,12 @@ impl GetTopUserReportRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/reports/get_top_user",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:report:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_top_user&project=vc&resource=report&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/report/get_top_user",
     };
 
     /// A request with every required parameter; optional ones start unset.

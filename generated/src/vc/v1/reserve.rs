@@ -18,8 +18,8 @@ impl<'c> ReserveApi<'c> {
     /// `POST /open-apis/vc/v1/reserves/apply`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=apply&project=vc&resource=reserve&version=v1>
+    /// - Scopes: `vc:reserve`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/reserve/apply>
     /// - Official id: `vc/v1/reserve/apply`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ReserveApi<'c> {
     /// `DELETE /open-apis/vc/v1/reserves/:reserve_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=vc&resource=reserve&version=v1>
+    /// - Scopes: `vc:reserve`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/reserve/delete>
     /// - Official id: `vc/v1/reserve/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> ReserveApi<'c> {
     /// `GET /open-apis/vc/v1/reserves/:reserve_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve&version=v1>
+    /// - Scopes: `vc:reserve:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/reserve/get>
     /// - Official id: `vc/v1/reserve/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> ReserveApi<'c> {
     /// `GET /open-apis/vc/v1/reserves/:reserve_id/get_active_meeting`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_active_meeting&project=vc&resource=reserve&version=v1>
+    /// - Scopes: `vc:reserve:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/reserve/get_active_meeting>
     /// - Official id: `vc/v1/reserve/get_active_meeting`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> ReserveApi<'c> {
     /// `PUT /open-apis/vc/v1/reserves/:reserve_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=vc&resource=reserve&version=v1>
+    /// - Scopes: `vc:reserve`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/reserve/update>
     /// - Official id: `vc/v1/reserve/update`
     ///
     /// # Example
@@ -177,9 +177,12 @@ impl ApplyReserveRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/reserves/apply",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:reserve"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=apply&project=vc&resource=reserve&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/reserve/apply",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -225,9 +228,12 @@ impl DeleteReserveRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/vc/v1/reserves/:reserve_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:reserve"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=vc&resource=reserve&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/reserve/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -264,9 +270,12 @@ impl GetReserveRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/reserves/:reserve_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:reserve:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/reserve/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -320,9 +329,12 @@ impl GetActiveMeetingReserveRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/reserves/:reserve_id/get_active_meeting",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:reserve:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_active_meeting&project=vc&resource=reserve&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/reserve/get_active_meeting",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -385,9 +397,12 @@ impl UpdateReserveRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/vc/v1/reserves/:reserve_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:reserve"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=vc&resource=reserve&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/reserve/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ReserveConfigFormApi<'c> {
     /// `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/form`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve_config.form&version=v1>
+    /// - Scopes: any one of `vc:room`, `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/scope_config/get-2>
     /// - Official id: `vc/v1/reserve_config.form/get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ReserveConfigFormApi<'c> {
     /// `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/form`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=reserve_config.form&version=v1>
+    /// - Scopes: `vc:room`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/scope_config/patch-2>
     /// - Official id: `vc/v1/reserve_config.form/patch`
     ///
     /// # Example
@@ -96,9 +96,12 @@ impl GetReserveConfigFormRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/reserve_configs/:reserve_config_id/form",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room", "vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=reserve_config.form&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/scope_config/get-2",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -155,9 +158,12 @@ impl PatchReserveConfigFormRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/vc/v1/reserve_configs/:reserve_config_id/form",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=reserve_config.form&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/scope_config/patch-2",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ResourceReservationListApi<'c> {
     /// `GET /open-apis/vc/v1/resource_reservation_list`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=resource_reservation_list&version=v1>
+    /// - Scopes: `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting-room-data/get-4>
     /// - Official id: `vc/v1/resource_reservation_list/get`
     ///
     /// # Example
@@ -99,9 +99,12 @@ impl GetResourceReservationListRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/resource_reservation_list",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=resource_reservation_list&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/meeting-room-data/get-4",
     };
 
     /// A request with every required parameter; optional ones start unset.

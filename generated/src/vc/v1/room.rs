@@ -18,8 +18,8 @@ impl<'c> RoomApi<'c> {
     /// `POST /open-apis/vc/v1/rooms`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=room&version=v1>
+    /// - Scopes: `vc:room`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/create>
     /// - Official id: `vc/v1/room/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> RoomApi<'c> {
     /// `DELETE /open-apis/vc/v1/rooms/:room_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=vc&resource=room&version=v1>
+    /// - Scopes: `vc:room`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/delete>
     /// - Official id: `vc/v1/room/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> RoomApi<'c> {
     /// `GET /open-apis/vc/v1/rooms/:room_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=room&version=v1>
+    /// - Scopes: any one of `vc:room`, `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/get>
     /// - Official id: `vc/v1/room/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> RoomApi<'c> {
     /// `GET /open-apis/vc/v1/rooms`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room&version=v1>
+    /// - Scopes: any one of `vc:room`, `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/list>
     /// - Official id: `vc/v1/room/list`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> RoomApi<'c> {
     /// `POST /open-apis/vc/v1/rooms/mget`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=vc&resource=room&version=v1>
+    /// - Scopes: any one of `vc:room`, `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/mget>
     /// - Official id: `vc/v1/room/mget`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> RoomApi<'c> {
     /// `PATCH /open-apis/vc/v1/rooms/:room_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=room&version=v1>
+    /// - Scopes: `vc:room`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/patch>
     /// - Official id: `vc/v1/room/patch`
     ///
     /// # Example
@@ -204,8 +204,8 @@ impl<'c> RoomApi<'c> {
     /// `POST /open-apis/vc/v1/rooms/search`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=room&version=v1>
+    /// - Scopes: any one of `vc:room`, `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/search>
     /// - Official id: `vc/v1/room/search`
     ///
     /// # Example
@@ -247,9 +247,12 @@ impl CreateRoomRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/rooms",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=room&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -295,9 +298,12 @@ impl DeleteRoomRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/vc/v1/rooms/:room_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=vc&resource=room&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -334,9 +340,12 @@ impl GetRoomRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/rooms/:room_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room", "vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=room&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -394,9 +403,12 @@ impl ListRoomRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/rooms",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room", "vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -492,9 +504,12 @@ impl MgetRoomRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/rooms/mget",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room", "vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=vc&resource=room&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room/mget",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -546,9 +561,12 @@ impl PatchRoomRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/vc/v1/rooms/:room_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=room&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -601,9 +619,12 @@ impl SearchRoomRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/rooms/search",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room", "vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=room&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> RoomLevelApi<'c> {
     /// `POST /open-apis/vc/v1/room_levels`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=room_level&version=v1>
+    /// - Scopes: `vc:room`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/create>
     /// - Official id: `vc/v1/room_level/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> RoomLevelApi<'c> {
     /// `POST /open-apis/vc/v1/room_levels/del`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del&project=vc&resource=room_level&version=v1>
+    /// - Scopes: `vc:room`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/del>
     /// - Official id: `vc/v1/room_level/del`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> RoomLevelApi<'c> {
     /// `GET /open-apis/vc/v1/room_levels/:room_level_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=room_level&version=v1>
+    /// - Scopes: any one of `vc:room`, `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/get>
     /// - Official id: `vc/v1/room_level/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> RoomLevelApi<'c> {
     /// `GET /open-apis/vc/v1/room_levels`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room_level&version=v1>
+    /// - Scopes: any one of `vc:room`, `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/list>
     /// - Official id: `vc/v1/room_level/list`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> RoomLevelApi<'c> {
     /// `POST /open-apis/vc/v1/room_levels/mget`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=vc&resource=room_level&version=v1>
+    /// - Scopes: any one of `vc:room`, `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/mget>
     /// - Official id: `vc/v1/room_level/mget`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> RoomLevelApi<'c> {
     /// `PATCH /open-apis/vc/v1/room_levels/:room_level_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=room_level&version=v1>
+    /// - Scopes: `vc:room`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/patch>
     /// - Official id: `vc/v1/room_level/patch`
     ///
     /// # Example
@@ -204,8 +204,8 @@ impl<'c> RoomLevelApi<'c> {
     /// `GET /open-apis/vc/v1/room_levels/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=room_level&version=v1>
+    /// - Scopes: any one of `vc:room`, `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/search>
     /// - Official id: `vc/v1/room_level/search`
     ///
     /// # Example
@@ -243,9 +243,12 @@ impl CreateRoomLevelRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/room_levels",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=room_level&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room_level/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -276,9 +279,12 @@ impl DelRoomLevelRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/room_levels/del",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del&project=vc&resource=room_level&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room_level/del",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -311,9 +317,12 @@ impl GetRoomLevelRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/room_levels/:room_level_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room", "vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=room_level&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room_level/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -356,9 +365,12 @@ impl ListRoomLevelRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/room_levels",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room", "vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=vc&resource=room_level&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room_level/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -439,9 +451,12 @@ impl MgetRoomLevelRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/room_levels/mget",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room", "vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=vc&resource=room_level&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room_level/mget",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -476,9 +491,12 @@ impl PatchRoomLevelRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/vc/v1/room_levels/:room_level_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=vc&resource=room_level&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room_level/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -518,9 +536,12 @@ impl SearchRoomLevelRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/room_levels/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room", "vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=room_level&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/room_level/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -47,8 +47,8 @@ impl<'c> ScopeConfigApi<'c> {
     /// `POST /open-apis/vc/v1/scope_config`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=scope_config&version=v1>
+    /// - Scopes: `vc:room`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/scope_config/create>
     /// - Official id: `vc/v1/scope_config/create`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> ScopeConfigApi<'c> {
     /// `GET /open-apis/vc/v1/scope_config`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=scope_config&version=v1>
+    /// - Scopes: any one of `vc:room`, `vc:room:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/scope_config/get>
     /// - Official id: `vc/v1/scope_config/get`
     ///
     /// # Example
@@ -152,9 +152,12 @@ impl CreateScopeConfigRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/scope_config",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=vc&resource=scope_config&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/scope_config/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -208,9 +211,12 @@ impl GetScopeConfigRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/scope_config",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room", "vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=scope_config&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/vc-v1/scope_config/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
