@@ -303,8 +303,8 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/approval/v4/tasks/rollback`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=rollback&project=approval&resource=task&version=v4>
+    /// - Scopes: `approval:task:write`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/task/rollback>
     /// - Official id: `approval/v4/task/rollback`
     ///
     /// # Example
@@ -1062,9 +1062,12 @@ impl RollbackTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/approval/v4/tasks/rollback",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["approval:task:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=rollback&project=approval&resource=task&version=v4",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/approval-v4/task/rollback",
     };
 
     /// A request with every required parameter; optional ones start unset.

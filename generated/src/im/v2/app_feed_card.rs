@@ -18,8 +18,8 @@ impl<'c> AppFeedCardApi<'c> {
     /// `POST /open-apis/im/v2/app_feed_card`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=app_feed_card&version=v2>
+    /// - Scopes: `im:app_feed_card:write`
+    /// - Official documentation: <https://open.feishu.cn/document/im-v2/app_feed_card/create>
     /// - Official id: `im/v2/app_feed_card/create`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl CreateAppFeedCardRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v2/app_feed_card",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:app_feed_card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=app_feed_card&version=v2",
+        doc_url: "https://open.feishu.cn/document/im-v2/app_feed_card/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AppFeedCardBatchApi<'c> {
     /// `DELETE /open-apis/im/v2/app_feed_card/batch`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=app_feed_card.batch&version=v2>
+    /// - Scopes: `im:app_feed_card:write`
+    /// - Official documentation: <https://open.feishu.cn/document/im-v2/app_feed_card/delete>
     /// - Official id: `im/v2/app_feed_card.batch/delete`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AppFeedCardBatchApi<'c> {
     /// `PUT /open-apis/im/v2/app_feed_card/batch`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=app_feed_card.batch&version=v2>
+    /// - Scopes: `im:app_feed_card:write`
+    /// - Official documentation: <https://open.feishu.cn/document/im-v2/app_feed_card/update>
     /// - Official id: `im/v2/app_feed_card.batch/update`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl DeleteAppFeedCardBatchRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/im/v2/app_feed_card/batch",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:app_feed_card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=im&resource=app_feed_card.batch&version=v2",
+        doc_url: "https://open.feishu.cn/document/im-v2/app_feed_card/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -140,9 +143,12 @@ impl UpdateAppFeedCardBatchRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/im/v2/app_feed_card/batch",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:app_feed_card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=app_feed_card.batch&version=v2",
+        doc_url: "https://open.feishu.cn/document/im-v2/app_feed_card/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

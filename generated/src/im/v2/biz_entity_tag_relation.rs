@@ -18,8 +18,8 @@ impl<'c> BizEntityTagRelationApi<'c> {
     /// `POST /open-apis/im/v2/biz_entity_tag_relation`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=biz_entity_tag_relation&version=v2>
+    /// - Scopes: `im:biz_entity_tag_relation:write`
+    /// - Official documentation: <https://open.feishu.cn/document/tenant-tag/create-2>
     /// - Official id: `im/v2/biz_entity_tag_relation/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> BizEntityTagRelationApi<'c> {
     /// `GET /open-apis/im/v2/biz_entity_tag_relation`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=biz_entity_tag_relation&version=v2>
+    /// - Scopes: any one of `im:biz_entity_tag_relation:read`, `im:tag:read`
+    /// - Official documentation: <https://open.feishu.cn/document/tenant-tag/get>
     /// - Official id: `im/v2/biz_entity_tag_relation/get`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> BizEntityTagRelationApi<'c> {
     /// `PUT /open-apis/im/v2/biz_entity_tag_relation`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=biz_entity_tag_relation&version=v2>
+    /// - Scopes: `im:biz_entity_tag_relation:write`
+    /// - Official documentation: <https://open.feishu.cn/document/tenant-tag/update>
     /// - Official id: `im/v2/biz_entity_tag_relation/update`
     ///
     /// # Example
@@ -115,9 +115,12 @@ impl CreateBizEntityTagRelationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v2/biz_entity_tag_relation",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:biz_entity_tag_relation:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=biz_entity_tag_relation&version=v2",
+        doc_url: "https://open.feishu.cn/document/tenant-tag/create-2",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -158,9 +161,12 @@ impl GetBizEntityTagRelationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/im/v2/biz_entity_tag_relation",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:biz_entity_tag_relation:read", "im:tag:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=im&resource=biz_entity_tag_relation&version=v2",
+        doc_url: "https://open.feishu.cn/document/tenant-tag/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -212,9 +218,12 @@ impl UpdateBizEntityTagRelationRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/im/v2/biz_entity_tag_relation",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:biz_entity_tag_relation:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=biz_entity_tag_relation&version=v2",
+        doc_url: "https://open.feishu.cn/document/tenant-tag/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ChatButtonApi<'c> {
     /// `PUT /open-apis/im/v2/chat_button`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat_button&version=v2>
+    /// - Scopes: `im:app_feed_card:write`
+    /// - Official documentation: <https://open.feishu.cn/document/im-v2/groups-bots/update>
     /// - Official id: `im/v2/chat_button/update`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl UpdateChatButtonRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/im/v2/chat_button",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:app_feed_card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=im&resource=chat_button&version=v2",
+        doc_url: "https://open.feishu.cn/document/im-v2/groups-bots/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> FeedCardApi<'c> {
     /// `PATCH /open-apis/im/v2/feed_cards/bot_time_sentive`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=bot_time_sentive&project=im&resource=feed_card&version=v2>
+    /// - Scopes: `im:datasync.feed_card.time_sensitive:write`
+    /// - Official documentation: <https://open.feishu.cn/document/im-v2/groups-bots/bot_time_sentive>
     /// - Official id: `im/v2/feed_card/bot_time_sentive`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> FeedCardApi<'c> {
     /// `PATCH /open-apis/im/v2/feed_cards/:feed_card_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=feed_card&version=v2>
+    /// - Scopes: `im:datasync.feed_card.time_sensitive:write`
+    /// - Official documentation: <https://open.feishu.cn/document/im-v2/groups-bots/patch>
     /// - Official id: `im/v2/feed_card/patch`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl BotTimeSentiveFeedCardRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/im/v2/feed_cards/bot_time_sentive",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:datasync.feed_card.time_sensitive:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=bot_time_sentive&project=im&resource=feed_card&version=v2",
+        doc_url: "https://open.feishu.cn/document/im-v2/groups-bots/bot_time_sentive",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -135,9 +138,12 @@ impl PatchFeedCardRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/im/v2/feed_cards/:feed_card_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:datasync.feed_card.time_sensitive:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=feed_card&version=v2",
+        doc_url: "https://open.feishu.cn/document/im-v2/groups-bots/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

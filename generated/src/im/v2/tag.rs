@@ -18,8 +18,8 @@ impl<'c> TagApi<'c> {
     /// `POST /open-apis/im/v2/tags`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=tag&version=v2>
+    /// - Scopes: `im:tag:write`
+    /// - Official documentation: <https://open.feishu.cn/document/tenant-tag/create>
     /// - Official id: `im/v2/tag/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> TagApi<'c> {
     /// `PATCH /open-apis/im/v2/tags/:tag_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=tag&version=v2>
+    /// - Scopes: `im:tag:write`
+    /// - Official documentation: <https://open.feishu.cn/document/tenant-tag/patch>
     /// - Official id: `im/v2/tag/patch`
     ///
     /// # Example
@@ -86,9 +86,12 @@ impl CreateTagRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v2/tags",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:tag:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=im&resource=tag&version=v2",
+        doc_url: "https://open.feishu.cn/document/tenant-tag/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -123,9 +126,12 @@ impl PatchTagRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/im/v2/tags/:tag_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:tag:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=im&resource=tag&version=v2",
+        doc_url: "https://open.feishu.cn/document/tenant-tag/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

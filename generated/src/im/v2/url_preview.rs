@@ -18,8 +18,8 @@ impl<'c> UrlPreviewApi<'c> {
     /// `POST /open-apis/im/v2/url_previews/batch_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=im&resource=url_preview&version=v2>
+    /// - Scopes: `im:url_preview.update`
+    /// - Official documentation: <https://open.feishu.cn/document/im-v1/url_preview/batch_update>
     /// - Official id: `im/v2/url_preview/batch_update`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl BatchUpdateUrlPreviewRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/im/v2/url_previews/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:url_preview.update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=im&resource=url_preview&version=v2",
+        doc_url: "https://open.feishu.cn/document/im-v1/url_preview/batch_update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> MultiEntityApi<'c> {
     /// `POST /open-apis/mail/v1/multi_entity/search`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=multi_entity&version=v1>
+    /// - Scopes: `mail:user_mailbox:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/multi_entity/search>
     /// - Official id: `mail/v1/multi_entity/search`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl SearchMultiEntityRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/multi_entity/search",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=multi_entity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/multi_entity/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> UserMailboxApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/accessible_mailboxes`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=accessible_mailboxes&project=mail&resource=user_mailbox&version=v1>
+    /// - Scopes: any one of `mail:user_mailbox`, `mail:user_mailbox:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox/accessible_mailboxes>
     /// - Official id: `mail/v1/user_mailbox/accessible_mailboxes`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserMailboxApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/profile`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=profile&project=mail&resource=user_mailbox&version=v1>
+    /// - Scopes: `mail:user_mailbox:readonly`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox/profile>
     /// - Official id: `mail/v1/user_mailbox/profile`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> UserMailboxApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/search`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=user_mailbox&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox/search>
     /// - Official id: `mail/v1/user_mailbox/search`
     ///
     /// # Example
@@ -158,9 +158,12 @@ impl AccessibleMailboxesUserMailboxRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/accessible_mailboxes",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox", "mail:user_mailbox:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=accessible_mailboxes&project=mail&resource=user_mailbox&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox/accessible_mailboxes",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -257,9 +260,12 @@ impl ProfileUserMailboxRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/profile",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=profile&project=mail&resource=user_mailbox&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox/profile",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -306,9 +312,12 @@ impl SearchUserMailboxRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/search",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=mail&resource=user_mailbox&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

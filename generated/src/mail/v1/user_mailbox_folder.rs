@@ -18,8 +18,8 @@ impl<'c> UserMailboxFolderApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.folder&version=v1>
+    /// - Scopes: `mail:user_mailbox.folder:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-folder/create>
     /// - Official id: `mail/v1/user_mailbox.folder/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserMailboxFolderApi<'c> {
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.folder&version=v1>
+    /// - Scopes: `mail:user_mailbox.folder:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-folder/delete>
     /// - Official id: `mail/v1/user_mailbox.folder/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserMailboxFolderApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.folder&version=v1>
+    /// - Scopes: any one of `mail:user_mailbox.folder:read`, `mail:user_mailbox.folder:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-folder/get>
     /// - Official id: `mail/v1/user_mailbox.folder/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> UserMailboxFolderApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.folder&version=v1>
+    /// - Scopes: any one of `mail:user_mailbox.folder:read`, `mail:user_mailbox.folder:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-folder/list>
     /// - Official id: `mail/v1/user_mailbox.folder/list`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> UserMailboxFolderApi<'c> {
     /// `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.folder&version=v1>
+    /// - Scopes: `mail:user_mailbox.folder:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-folder/patch>
     /// - Official id: `mail/v1/user_mailbox.folder/patch`
     ///
     /// # Example
@@ -177,9 +177,12 @@ impl CreateUserMailboxFolderRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.folder:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.folder&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-folder/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -223,9 +226,12 @@ impl DeleteUserMailboxFolderRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.folder:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.folder&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-folder/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -269,9 +275,12 @@ impl GetUserMailboxFolderRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.folder:read", "mail:user_mailbox.folder:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.folder&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-folder/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -315,9 +324,12 @@ impl ListUserMailboxFolderRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.folder:read", "mail:user_mailbox.folder:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.folder&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-folder/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -371,9 +383,12 @@ impl PatchUserMailboxFolderRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.folder:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.folder&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-folder/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

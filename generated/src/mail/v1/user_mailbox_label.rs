@@ -18,8 +18,8 @@ impl<'c> UserMailboxLabelApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.label&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-label/create>
     /// - Official id: `mail/v1/user_mailbox.label/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserMailboxLabelApi<'c> {
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.label&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-label/delete>
     /// - Official id: `mail/v1/user_mailbox.label/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserMailboxLabelApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.label&version=v1>
+    /// - Scopes: any one of `mail:user_mailbox.message:modify`, `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-label/get>
     /// - Official id: `mail/v1/user_mailbox.label/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> UserMailboxLabelApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.label&version=v1>
+    /// - Scopes: any one of `mail:user_mailbox.message:modify`, `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-label/list>
     /// - Official id: `mail/v1/user_mailbox.label/list`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> UserMailboxLabelApi<'c> {
     /// `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.label&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-label/patch>
     /// - Official id: `mail/v1/user_mailbox.label/patch`
     ///
     /// # Example
@@ -177,9 +177,12 @@ impl CreateUserMailboxLabelRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.label&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-label/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -223,9 +226,12 @@ impl DeleteUserMailboxLabelRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.label&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-label/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -269,9 +275,15 @@ impl GetUserMailboxLabelRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "mail:user_mailbox.message:modify",
+                "mail:user_mailbox.message:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.label&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-label/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -311,9 +323,15 @@ impl ListUserMailboxLabelRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "mail:user_mailbox.message:modify",
+                "mail:user_mailbox.message:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.label&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-label/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -356,9 +374,12 @@ impl PatchUserMailboxLabelRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.label&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-label/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

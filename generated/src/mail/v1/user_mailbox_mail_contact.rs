@@ -18,8 +18,8 @@ impl<'c> UserMailboxMailContactApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.mail_contact&version=v1>
+    /// - Scopes: `mail:user_mailbox.mail_contact:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-mail_contact/create>
     /// - Official id: `mail/v1/user_mailbox.mail_contact/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserMailboxMailContactApi<'c> {
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.mail_contact&version=v1>
+    /// - Scopes: `mail:user_mailbox.mail_contact:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-mail_contact/delete>
     /// - Official id: `mail/v1/user_mailbox.mail_contact/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserMailboxMailContactApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.mail_contact&version=v1>
+    /// - Scopes: any one of `mail:user_mailbox.mail_contact:read`, `mail:user_mailbox.mail_contact:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-mail_contact/list>
     /// - Official id: `mail/v1/user_mailbox.mail_contact/list`
     ///
     /// # Example
@@ -117,8 +117,8 @@ impl<'c> UserMailboxMailContactApi<'c> {
     /// `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.mail_contact&version=v1>
+    /// - Scopes: `mail:user_mailbox.mail_contact:write`
+    /// - Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-mail_contact/patch>
     /// - Official id: `mail/v1/user_mailbox.mail_contact/patch`
     ///
     /// # Example
@@ -160,9 +160,12 @@ impl CreateUserMailboxMailContactRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.mail_contact:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.mail_contact&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-mail_contact/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -206,9 +209,12 @@ impl DeleteUserMailboxMailContactRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.mail_contact:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.mail_contact&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-mail_contact/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -256,9 +262,15 @@ impl ListUserMailboxMailContactRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "mail:user_mailbox.mail_contact:read",
+                "mail:user_mailbox.mail_contact:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.mail_contact&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-mail_contact/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -329,9 +341,12 @@ impl PatchUserMailboxMailContactRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.mail_contact:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=mail&resource=user_mailbox.mail_contact&version=v1",
+        doc_url: "https://open.feishu.cn/document/mail-v1/user_mailbox-mail_contact/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> UserMailboxMessageApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_get`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=mail&resource=user_mailbox.message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/batch_get>
     /// - Official id: `mail/v1/user_mailbox.message/batch_get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserMailboxMessageApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_modify`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_modify&project=mail&resource=user_mailbox.message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/batch_modify>
     /// - Official id: `mail/v1/user_mailbox.message/batch_modify`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserMailboxMessageApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_trash`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_trash&project=mail&resource=user_mailbox.message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/batch_trash>
     /// - Official id: `mail/v1/user_mailbox.message/batch_trash`
     ///
     /// # Example
@@ -204,8 +204,8 @@ impl<'c> UserMailboxMessageApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/messages`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_thread_message&project=mail&resource=user_mailbox.message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/list_thread_message>
     /// - Official id: `mail/v1/user_mailbox.message/list_thread_message`
     ///
     /// # Example
@@ -236,8 +236,8 @@ impl<'c> UserMailboxMessageApi<'c> {
     /// `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/modify`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=mail&resource=user_mailbox.message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/modify>
     /// - Official id: `mail/v1/user_mailbox.message/modify`
     ///
     /// # Example
@@ -294,8 +294,8 @@ impl<'c> UserMailboxMessageApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/send_status`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send_status&project=mail&resource=user_mailbox.message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/send_status>
     /// - Official id: `mail/v1/user_mailbox.message/send_status`
     ///
     /// # Example
@@ -366,9 +366,12 @@ impl BatchGetUserMailboxMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_get",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=mail&resource=user_mailbox.message&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/batch_get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -410,9 +413,12 @@ impl BatchModifyUserMailboxMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_modify",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_modify&project=mail&resource=user_mailbox.message&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/batch_modify",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -454,9 +460,12 @@ impl BatchTrashUserMailboxMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_trash",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_trash&project=mail&resource=user_mailbox.message&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/batch_trash",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -777,9 +786,12 @@ impl ListThreadMessageUserMailboxMessageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/messages",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_thread_message&project=mail&resource=user_mailbox.message&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/list_thread_message",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -850,9 +862,12 @@ impl ModifyUserMailboxMessageRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/modify",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=mail&resource=user_mailbox.message&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/modify",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -946,9 +961,12 @@ impl SendStatusUserMailboxMessageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/send_status",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send_status&project=mail&resource=user_mailbox.message&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-message/send_status",
     };
 
     /// A request with every required parameter; optional ones start unset.

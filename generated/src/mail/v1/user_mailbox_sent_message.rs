@@ -18,8 +18,8 @@ impl<'c> UserMailboxSentMessageApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_recall_detail&project=mail&resource=user_mailbox.sent_message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-sent_message/get_recall_detail>
     /// - Official id: `mail/v1/user_mailbox.sent_message/get_recall_detail`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> UserMailboxSentMessageApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recall&project=mail&resource=user_mailbox.sent_message&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-sent_message/recall>
     /// - Official id: `mail/v1/user_mailbox.sent_message/recall`
     ///
     /// # Example
@@ -95,9 +95,12 @@ impl GetRecallDetailUserMailboxSentMessageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_recall_detail&project=mail&resource=user_mailbox.sent_message&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-sent_message/get_recall_detail",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -141,9 +144,12 @@ impl RecallUserMailboxSentMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recall&project=mail&resource=user_mailbox.sent_message&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-sent_message/recall",
     };
 
     /// A request with every required parameter; optional ones start unset.

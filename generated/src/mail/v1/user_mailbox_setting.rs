@@ -18,8 +18,8 @@ impl<'c> UserMailboxSettingApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/signatures`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_signatures&project=mail&resource=user_mailbox.setting&version=v1>
+    /// - Scopes: `mail:user_mailbox:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-setting/get_signatures>
     /// - Official id: `mail/v1/user_mailbox.setting/get_signatures`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserMailboxSettingApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/send_as`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send_as&project=mail&resource=user_mailbox.setting&version=v1>
+    /// - Scopes: any one of `mail:user_mailbox`, `mail:user_mailbox:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-setting/send_as>
     /// - Official id: `mail/v1/user_mailbox.setting/send_as`
     ///
     /// # Example
@@ -88,9 +88,12 @@ impl GetSignaturesUserMailboxSettingRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/signatures",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_signatures&project=mail&resource=user_mailbox.setting&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-setting/get_signatures",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -127,9 +130,12 @@ impl SendAsUserMailboxSettingRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/send_as",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox", "mail:user_mailbox:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=send_as&project=mail&resource=user_mailbox.setting&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-setting/send_as",
     };
 
     /// A request with every required parameter; optional ones start unset.

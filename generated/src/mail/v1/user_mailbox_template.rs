@@ -18,8 +18,8 @@ impl<'c> UserMailboxTemplateApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.template&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-template/create>
     /// - Official id: `mail/v1/user_mailbox.template/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserMailboxTemplateApi<'c> {
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.template&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-template/delete>
     /// - Official id: `mail/v1/user_mailbox.template/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserMailboxTemplateApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.template&version=v1>
+    /// - Scopes: any one of `mail:user_mailbox.message:modify`, `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-template/get>
     /// - Official id: `mail/v1/user_mailbox.template/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> UserMailboxTemplateApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.template&version=v1>
+    /// - Scopes: any one of `mail:user_mailbox.message:modify`, `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-template/list>
     /// - Official id: `mail/v1/user_mailbox.template/list`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> UserMailboxTemplateApi<'c> {
     /// `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.template&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-template/update>
     /// - Official id: `mail/v1/user_mailbox.template/update`
     ///
     /// # Example
@@ -177,9 +177,12 @@ impl CreateUserMailboxTemplateRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=mail&resource=user_mailbox.template&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-template/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -223,9 +226,12 @@ impl DeleteUserMailboxTemplateRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=mail&resource=user_mailbox.template&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-template/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -269,9 +275,15 @@ impl GetUserMailboxTemplateRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "mail:user_mailbox.message:modify",
+                "mail:user_mailbox.message:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.template&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-template/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -311,9 +323,15 @@ impl ListUserMailboxTemplateRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "mail:user_mailbox.message:modify",
+                "mail:user_mailbox.message:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.template&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-template/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -356,9 +374,12 @@ impl UpdateUserMailboxTemplateRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.template&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-template/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> UserMailboxThreadApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/batch_modify`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_modify&project=mail&resource=user_mailbox.thread&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-thread/batch_modify>
     /// - Official id: `mail/v1/user_mailbox.thread/batch_modify`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserMailboxThreadApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.thread&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-thread/get>
     /// - Official id: `mail/v1/user_mailbox.thread/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> UserMailboxThreadApi<'c> {
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.thread&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-thread/list>
     /// - Official id: `mail/v1/user_mailbox.thread/list`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> UserMailboxThreadApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/modify`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=mail&resource=user_mailbox.thread&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-thread/modify>
     /// - Official id: `mail/v1/user_mailbox.thread/modify`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> UserMailboxThreadApi<'c> {
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/trash`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=trash&project=mail&resource=user_mailbox.thread&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-thread/trash>
     /// - Official id: `mail/v1/user_mailbox.thread/trash`
     ///
     /// # Example
@@ -218,9 +218,12 @@ impl BatchModifyUserMailboxThreadRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/batch_modify",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_modify&project=mail&resource=user_mailbox.thread&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-thread/batch_modify",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -316,9 +319,12 @@ impl GetUserMailboxThreadRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mail&resource=user_mailbox.thread&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-thread/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -400,9 +406,12 @@ impl ListUserMailboxThreadRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mail&resource=user_mailbox.thread&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-thread/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -512,9 +521,12 @@ impl ModifyUserMailboxThreadRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/modify",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=modify&project=mail&resource=user_mailbox.thread&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-thread/modify",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -561,9 +573,12 @@ impl TrashUserMailboxThreadRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/trash",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=trash&project=mail&resource=user_mailbox.thread&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-thread/trash",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -50,56 +50,74 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MaterialReviewResultV1Event
 
 /// `vc.meeting.all_meeting_ended_v1`: Pushed as `vc.meeting.all_meeting_ended_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `vc:meeting.all_meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/all_meeting_ended>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingAllMeetingEndedV1Event {
     const EVENT_TYPE: &'static str = "vc.meeting.all_meeting_ended_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:meeting.all_meeting:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.meeting.all_meeting_started_v1`: Pushed as `vc.meeting.all_meeting_started_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `vc:meeting.all_meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/all_meeting_started>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingAllMeetingStartedV1Event {
     const EVENT_TYPE: &'static str = "vc.meeting.all_meeting_started_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:meeting.all_meeting:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.meeting.join_meeting_v1`: Pushed as `vc.meeting.join_meeting_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/join_meeting>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingJoinMeetingV1Event {
     const EVENT_TYPE: &'static str = "vc.meeting.join_meeting_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:meeting:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.meeting.leave_meeting_v1`: Pushed as `vc.meeting.leave_meeting_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/leave_meeting>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingLeaveMeetingV1Event {
     const EVENT_TYPE: &'static str = "vc.meeting.leave_meeting_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:meeting:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.meeting.meeting_ended_v1`: Pushed as `vc.meeting.meeting_ended_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/meeting_ended>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingMeetingEndedV1Event {
     const EVENT_TYPE: &'static str = "vc.meeting.meeting_ended_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:meeting:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.meeting.meeting_started_v1`: Pushed as `vc.meeting.meeting_started_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/meeting_started>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingMeetingStartedV1Event {
     const EVENT_TYPE: &'static str = "vc.meeting.meeting_started_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:meeting:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.meeting.participant_meeting_ended_v1`: Pushed as `vc.meeting.participant_meeting_ended_v1`.
@@ -134,29 +152,38 @@ for crate::vc::v1::MeetingParticipantMeetingStartedV1Event {
 
 /// `vc.meeting.recording_ended_v1`: Pushed as `vc.meeting.recording_ended_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_ended>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingRecordingEndedV1Event {
     const EVENT_TYPE: &'static str = "vc.meeting.recording_ended_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:meeting:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.meeting.recording_ready_v1`: Pushed as `vc.meeting.recording_ready_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_ready>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingRecordingReadyV1Event {
     const EVENT_TYPE: &'static str = "vc.meeting.recording_ready_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:meeting:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.meeting.recording_started_v1`: Pushed as `vc.meeting.recording_started_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_started>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingRecordingStartedV1Event {
     const EVENT_TYPE: &'static str = "vc.meeting.recording_started_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:meeting:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.meeting.send_meeting_im_v1`: Pushed as `vc.meeting.send_meeting_im_v1`.
@@ -170,20 +197,26 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingSendMeetingImV1Event
 
 /// `vc.meeting.share_ended_v1`: Pushed as `vc.meeting.share_ended_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/share_ended>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingShareEndedV1Event {
     const EVENT_TYPE: &'static str = "vc.meeting.share_ended_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:meeting:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.meeting.share_started_v1`: Pushed as `vc.meeting.share_started_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/share_started>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingShareStartedV1Event {
     const EVENT_TYPE: &'static str = "vc.meeting.share_started_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:meeting:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.note.generated_v1`: Pushed as `vc.note.generated_v1`.
@@ -225,65 +258,91 @@ for crate::vc::v1::RecordingRecordingTranscriptGeneratedV1Event {
 
 /// `vc.reserve_config.updated_v1`: Pushed as `vc.reserve_config.updated_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/scope_config/events/updated>
 impl ::lark_runtime::event::Event for crate::vc::v1::ReserveConfigUpdatedV1Event {
     const EVENT_TYPE: &'static str = "vc.reserve_config.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:room", "vc:room:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.room.created_v1`: Pushed as `vc.room.created_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/created>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomCreatedV1Event {
     const EVENT_TYPE: &'static str = "vc.room.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:room", "vc:room:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.room.deleted_v1`: Pushed as `vc.room.deleted_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/deleted>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomDeletedV1Event {
     const EVENT_TYPE: &'static str = "vc.room.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:room", "vc:room:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.room.updated_v1`: Pushed as `vc.room.updated_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/updated>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomUpdatedV1Event {
     const EVENT_TYPE: &'static str = "vc.room.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:room", "vc:room:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.room_level.created_v1`: Pushed as `vc.room_level.created_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/created>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomLevelCreatedV1Event {
     const EVENT_TYPE: &'static str = "vc.room_level.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:room", "vc:room:readonly"],
+        all: &[],
+    };
 }
 
 /// `vc.room_level.deleted_v1`: Pushed as `vc.room_level.deleted_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `vc:room`, `vc:room:readonly`, `vc:rooms.roomlevel:delete`, `vc:rooms.roomlevel:read`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/deleted>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomLevelDeletedV1Event {
     const EVENT_TYPE: &'static str = "vc.room_level.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "vc:room",
+            "vc:room:readonly",
+            "vc:rooms.roomlevel:delete",
+            "vc:rooms.roomlevel:read",
+        ],
+        all: &[],
+    };
 }
 
 /// `vc.room_level.updated_v1`: Pushed as `vc.room_level.updated_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/updated>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomLevelUpdatedV1Event {
     const EVENT_TYPE: &'static str = "vc.room_level.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["vc:room", "vc:room:readonly"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
@@ -354,7 +413,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.meeting.all_meeting_ended_v1`: Pushed as `vc.meeting.all_meeting_ended_v1`.
     ///
-    /// Payload: [`MeetingAllMeetingEndedV1Event`](crate::vc::v1::MeetingAllMeetingEndedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MeetingAllMeetingEndedV1Event`](crate::vc::v1::MeetingAllMeetingEndedV1Event). Scopes: `vc:meeting.all_meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/all_meeting_ended>
     pub fn on_vc_meeting_all_meeting_ended_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -367,7 +426,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.meeting.all_meeting_started_v1`: Pushed as `vc.meeting.all_meeting_started_v1`.
     ///
-    /// Payload: [`MeetingAllMeetingStartedV1Event`](crate::vc::v1::MeetingAllMeetingStartedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MeetingAllMeetingStartedV1Event`](crate::vc::v1::MeetingAllMeetingStartedV1Event). Scopes: `vc:meeting.all_meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/all_meeting_started>
     pub fn on_vc_meeting_all_meeting_started_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -382,7 +441,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.meeting.join_meeting_v1`: Pushed as `vc.meeting.join_meeting_v1`.
     ///
-    /// Payload: [`MeetingJoinMeetingV1Event`](crate::vc::v1::MeetingJoinMeetingV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MeetingJoinMeetingV1Event`](crate::vc::v1::MeetingJoinMeetingV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/join_meeting>
     pub fn on_vc_meeting_join_meeting_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -395,7 +454,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.meeting.leave_meeting_v1`: Pushed as `vc.meeting.leave_meeting_v1`.
     ///
-    /// Payload: [`MeetingLeaveMeetingV1Event`](crate::vc::v1::MeetingLeaveMeetingV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MeetingLeaveMeetingV1Event`](crate::vc::v1::MeetingLeaveMeetingV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/leave_meeting>
     pub fn on_vc_meeting_leave_meeting_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -408,7 +467,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.meeting.meeting_ended_v1`: Pushed as `vc.meeting.meeting_ended_v1`.
     ///
-    /// Payload: [`MeetingMeetingEndedV1Event`](crate::vc::v1::MeetingMeetingEndedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MeetingMeetingEndedV1Event`](crate::vc::v1::MeetingMeetingEndedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/meeting_ended>
     pub fn on_vc_meeting_meeting_ended_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -421,7 +480,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.meeting.meeting_started_v1`: Pushed as `vc.meeting.meeting_started_v1`.
     ///
-    /// Payload: [`MeetingMeetingStartedV1Event`](crate::vc::v1::MeetingMeetingStartedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MeetingMeetingStartedV1Event`](crate::vc::v1::MeetingMeetingStartedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/meeting_started>
     pub fn on_vc_meeting_meeting_started_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -479,7 +538,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.meeting.recording_ended_v1`: Pushed as `vc.meeting.recording_ended_v1`.
     ///
-    /// Payload: [`MeetingRecordingEndedV1Event`](crate::vc::v1::MeetingRecordingEndedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MeetingRecordingEndedV1Event`](crate::vc::v1::MeetingRecordingEndedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_ended>
     pub fn on_vc_meeting_recording_ended_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -492,7 +551,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.meeting.recording_ready_v1`: Pushed as `vc.meeting.recording_ready_v1`.
     ///
-    /// Payload: [`MeetingRecordingReadyV1Event`](crate::vc::v1::MeetingRecordingReadyV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MeetingRecordingReadyV1Event`](crate::vc::v1::MeetingRecordingReadyV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_ready>
     pub fn on_vc_meeting_recording_ready_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -505,7 +564,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.meeting.recording_started_v1`: Pushed as `vc.meeting.recording_started_v1`.
     ///
-    /// Payload: [`MeetingRecordingStartedV1Event`](crate::vc::v1::MeetingRecordingStartedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MeetingRecordingStartedV1Event`](crate::vc::v1::MeetingRecordingStartedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_started>
     pub fn on_vc_meeting_recording_started_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -531,7 +590,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.meeting.share_ended_v1`: Pushed as `vc.meeting.share_ended_v1`.
     ///
-    /// Payload: [`MeetingShareEndedV1Event`](crate::vc::v1::MeetingShareEndedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MeetingShareEndedV1Event`](crate::vc::v1::MeetingShareEndedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/share_ended>
     pub fn on_vc_meeting_share_ended_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -544,7 +603,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.meeting.share_started_v1`: Pushed as `vc.meeting.share_started_v1`.
     ///
-    /// Payload: [`MeetingShareStartedV1Event`](crate::vc::v1::MeetingShareStartedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`MeetingShareStartedV1Event`](crate::vc::v1::MeetingShareStartedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/share_started>
     pub fn on_vc_meeting_share_started_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -613,7 +672,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.reserve_config.updated_v1`: Pushed as `vc.reserve_config.updated_v1`.
     ///
-    /// Payload: [`ReserveConfigUpdatedV1Event`](crate::vc::v1::ReserveConfigUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ReserveConfigUpdatedV1Event`](crate::vc::v1::ReserveConfigUpdatedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/scope_config/events/updated>
     pub fn on_vc_reserve_config_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -626,7 +685,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.room.created_v1`: Pushed as `vc.room.created_v1`.
     ///
-    /// Payload: [`RoomCreatedV1Event`](crate::vc::v1::RoomCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`RoomCreatedV1Event`](crate::vc::v1::RoomCreatedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/created>
     pub fn on_vc_room_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -639,7 +698,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.room.deleted_v1`: Pushed as `vc.room.deleted_v1`.
     ///
-    /// Payload: [`RoomDeletedV1Event`](crate::vc::v1::RoomDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`RoomDeletedV1Event`](crate::vc::v1::RoomDeletedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/deleted>
     pub fn on_vc_room_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -652,7 +711,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.room.updated_v1`: Pushed as `vc.room.updated_v1`.
     ///
-    /// Payload: [`RoomUpdatedV1Event`](crate::vc::v1::RoomUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`RoomUpdatedV1Event`](crate::vc::v1::RoomUpdatedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/updated>
     pub fn on_vc_room_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -665,7 +724,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.room_level.created_v1`: Pushed as `vc.room_level.created_v1`.
     ///
-    /// Payload: [`RoomLevelCreatedV1Event`](crate::vc::v1::RoomLevelCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`RoomLevelCreatedV1Event`](crate::vc::v1::RoomLevelCreatedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/created>
     pub fn on_vc_room_level_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -678,7 +737,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.room_level.deleted_v1`: Pushed as `vc.room_level.deleted_v1`.
     ///
-    /// Payload: [`RoomLevelDeletedV1Event`](crate::vc::v1::RoomLevelDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`RoomLevelDeletedV1Event`](crate::vc::v1::RoomLevelDeletedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`, `vc:rooms.roomlevel:delete`, `vc:rooms.roomlevel:read`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/deleted>
     pub fn on_vc_room_level_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -691,7 +750,7 @@ impl crate::EventDispatcher {
 
     /// Handles `vc.room_level.updated_v1`: Pushed as `vc.room_level.updated_v1`.
     ///
-    /// Payload: [`RoomLevelUpdatedV1Event`](crate::vc::v1::RoomLevelUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`RoomLevelUpdatedV1Event`](crate::vc::v1::RoomLevelUpdatedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/updated>
     pub fn on_vc_room_level_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

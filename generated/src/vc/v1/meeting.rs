@@ -233,8 +233,8 @@ impl<'c> MeetingApi<'c> {
     /// `POST /open-apis/vc/v1/meetings/search`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=meeting&version=v1>
+    /// - Scopes: `vc:meeting.search:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/meeting/search>
     /// - Official id: `vc/v1/meeting/search`
     ///
     /// # Example
@@ -904,9 +904,12 @@ impl SearchMeetingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/meetings/search",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:meeting.search:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=vc&resource=meeting&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/meeting/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> NoteApi<'c> {
     /// `GET /open-apis/vc/v1/notes/:note_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=note&version=v1>
+    /// - Scopes: `vc:note:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/note/get>
     /// - Official id: `vc/v1/note/get`
     ///
     /// # Example
@@ -150,9 +150,12 @@ impl GetNoteRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/notes/:note_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:note:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=vc&resource=note&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/note/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

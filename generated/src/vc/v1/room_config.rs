@@ -47,8 +47,8 @@ impl<'c> RoomConfigApi<'c> {
     /// `GET /open-apis/vc/v1/room_configs/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=vc&resource=room_config&version=v1>
+    /// - Scopes: `vc:room:readonly`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/room_config/query>
     /// - Official id: `vc/v1/room_config/query`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> RoomConfigApi<'c> {
     /// `POST /open-apis/vc/v1/room_configs/set`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set&project=vc&resource=room_config&version=v1>
+    /// - Scopes: `vc:room`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/room_config/set>
     /// - Official id: `vc/v1/room_config/set`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> RoomConfigApi<'c> {
     /// `POST /open-apis/vc/v1/room_configs/set_room_access_code`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_room_access_code&project=vc&resource=room_config&version=v1>
+    /// - Scopes: `vc:room`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/room_config/set_room_access_code>
     /// - Official id: `vc/v1/room_config/set_room_access_code`
     ///
     /// # Example
@@ -232,9 +232,12 @@ impl QueryRoomConfigRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/vc/v1/room_configs/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=vc&resource=room_config&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/room_config/query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -352,9 +355,12 @@ impl SetRoomConfigRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/room_configs/set",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set&project=vc&resource=room_config&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/room_config/set",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -431,9 +437,12 @@ impl SetRoomAccessCodeRoomConfigRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/room_configs/set_room_access_code",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:room"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set_room_access_code&project=vc&resource=room_config&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/room_config/set_room_access_code",
     };
 
     /// A request with every required parameter; optional ones start unset.
