@@ -81,3 +81,17 @@ fn module_paths_in_the_source_pick_between_same_named_requests() {
     let used: Vec<&str> = scopes::used_in_source(source, &catalogue, &entries).iter().map(|e| e.id.as_str()).collect();
     assert_eq!(used, ["im.v1.message.create"]);
 }
+
+/// Curation mistakes show up as an identity that no listed scope can serve: a scope
+/// recorded as tenant-only on a call that users make too. Each exception is a known
+/// disagreement between the upstream token kinds and the documented scopes.
+#[test]
+fn every_curated_call_can_be_granted_for_each_identity_it_accepts() {
+    let catalogue = lark_generator::catalogue(&lark_tests::workspace_root().join("spec")).expect("spec loads");
+    let entries = scopes::entries(&catalogue);
+    let all: Vec<&Entry> = entries.iter().collect();
+    let plan = scopes::minimal(&all, &catalogue);
+    // The packages say message search takes a tenant token; its only documented scope
+    // is granted to users.
+    assert_eq!(plan.unsatisfiable, ["im.v1.message.search (tenant)"]);
+}

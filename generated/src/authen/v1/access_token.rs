@@ -18,8 +18,8 @@ impl<'c> AccessTokenApi<'c> {
     /// `POST /open-apis/authen/v1/access_token`
     ///
     /// - Tokens: app_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=access_token&version=v1>
+    /// - Scopes: none needed
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/create-2>
     /// - Official id: `authen/v1/access_token/create`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl CreateAccessTokenRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/authen/v1/access_token",
         tokens: &[::lark_runtime::TokenKind::App],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=access_token&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/authentication-management/access-token/create-2",
     };
 
     /// A request with every required parameter; optional ones start unset.

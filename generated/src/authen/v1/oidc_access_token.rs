@@ -18,8 +18,8 @@ impl<'c> OidcAccessTokenApi<'c> {
     /// `POST /open-apis/authen/v1/oidc/access_token`
     ///
     /// - Tokens: app_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=oidc.access_token&version=v1>
+    /// - Scopes: none needed
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/authentication-management/access-token/get-user_access_token-bytedance>
     /// - Official id: `authen/v1/oidc.access_token/create`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl CreateOidcAccessTokenRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/authen/v1/oidc/access_token",
         tokens: &[::lark_runtime::TokenKind::App],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=authen&resource=oidc.access_token&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/authentication-management/access-token/get-user_access_token-bytedance",
     };
 
     /// A request with every required parameter; optional ones start unset.
