@@ -18,8 +18,8 @@ impl<'c> AppBlockWorkflowApi<'c> {
     /// `GET /open-apis/bitable/v1/apps/:app_token/block_workflows`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.block_workflow&version=v1>
+    /// - Scopes: any one of `base:workflow:read`, `bitable:app`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/bitable-v1/app-block_workflow/list>
     /// - Official id: `bitable/v1/app.block_workflow/list`
     ///
     /// # Example
@@ -59,9 +59,12 @@ impl ListAppBlockWorkflowRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/bitable/v1/apps/:app_token/block_workflows",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:workflow:read", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.block_workflow&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/bitable-v1/app-block_workflow/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -117,8 +117,8 @@ impl<'c> AppRoleApi<'c> {
     /// `PUT /open-apis/bitable/v1/apps/:app_token/roles/:role_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.role&version=v1>
+    /// - Scopes: any one of `base:role:update`, `bitable:app`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/bitable-v1/app-role/update>
     /// - Official id: `bitable/v1/app.role/update`
     ///
     /// # Example
@@ -344,9 +344,12 @@ impl UpdateAppRoleRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/bitable/v1/apps/:app_token/roles/:role_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["base:role:update", "bitable:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.role&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/bitable-v1/app-role/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ChatAnnouncementBlockApi<'c> {
     /// `PATCH /open-apis/docx/v1/chats/:chat_id/announcement/blocks/batch_update`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=docx&resource=chat.announcement.block&version=v1>
+    /// - Scopes: `im:chat.announcement:write_only`
+    /// - Official documentation: <https://open.feishu.cn/document/group/upgraded-group-announcement/chat-announcement-block/batch_update>
     /// - Official id: `docx/v1/chat.announcement.block/batch_update`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> ChatAnnouncementBlockApi<'c> {
     /// `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block&version=v1>
+    /// - Scopes: `im:chat.announcement:read`
+    /// - Official documentation: <https://open.feishu.cn/document/group/upgraded-group-announcement/chat-announcement-block/get>
     /// - Official id: `docx/v1/chat.announcement.block/get`
     ///
     /// # Example
@@ -146,9 +146,12 @@ impl BatchUpdateChatAnnouncementBlockRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/docx/v1/chats/:chat_id/announcement/blocks/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat.announcement:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=docx&resource=chat.announcement.block&version=v1",
+        doc_url: "https://open.feishu.cn/document/group/upgraded-group-announcement/chat-announcement-block/batch_update",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -236,9 +239,12 @@ impl GetChatAnnouncementBlockRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat.announcement:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block&version=v1",
+        doc_url: "https://open.feishu.cn/document/group/upgraded-group-announcement/chat-announcement-block/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -82,8 +82,8 @@ impl<'c> ChatAnnouncementBlockChildrenApi<'c> {
     /// `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block.children&version=v1>
+    /// - Scopes: `im:chat.announcement:read`
+    /// - Official documentation: <https://open.feishu.cn/document/group/upgraded-group-announcement/chat-announcement-block/get-2>
     /// - Official id: `docx/v1/chat.announcement.block.children/get`
     ///
     /// # Example
@@ -349,9 +349,12 @@ impl GetChatAnnouncementBlockChildrenRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["im:chat.announcement:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docx&resource=chat.announcement.block.children&version=v1",
+        doc_url: "https://open.feishu.cn/document/group/upgraded-group-announcement/chat-announcement-block/get-2",
     };
 
     /// A request with every required parameter; optional ones start unset.

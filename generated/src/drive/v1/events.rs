@@ -175,11 +175,14 @@ impl ::lark_runtime::event::Event for crate::drive::v1::FileTrashedV1Event {
 
 /// `drive.notice.comment_add_v1`: Pushed as `drive.notice.comment_add_v1`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `docs:document.comment:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/notice/events/comment_add>
 impl ::lark_runtime::event::Event for crate::drive::v1::NoticeCommentAddV1Event {
     const EVENT_TYPE: &'static str = "drive.notice.comment_add_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["docs:document.comment:read"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
@@ -338,7 +341,7 @@ impl crate::EventDispatcher {
 
     /// Handles `drive.notice.comment_add_v1`: Pushed as `drive.notice.comment_add_v1`.
     ///
-    /// Payload: [`NoticeCommentAddV1Event`](crate::drive::v1::NoticeCommentAddV1Event). Scopes: not yet catalogued.
+    /// Payload: [`NoticeCommentAddV1Event`](crate::drive::v1::NoticeCommentAddV1Event). Scopes: `docs:document.comment:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/notice/events/comment_add>
     pub fn on_drive_notice_comment_add_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

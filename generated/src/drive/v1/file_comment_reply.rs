@@ -18,8 +18,8 @@ impl<'c> FileCommentReplyApi<'c> {
     /// `POST /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.comment.reply&version=v1>
+    /// - Scopes: any one of `docs:doc`, `docs:doc:readonly`, `docs:document.comment:create`, `drive:drive`, `drive:drive:readonly`, `sheets:spreadsheet`, `sheets:spreadsheet:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/file-comment-reply/create>
     /// - Official id: `drive/v1/file.comment.reply/create`
     ///
     /// # Example
@@ -172,9 +172,20 @@ impl CreateFileCommentReplyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/files/:file_token/comments/:comment_id/replies",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "docs:doc",
+                "docs:doc:readonly",
+                "docs:document.comment:create",
+                "drive:drive",
+                "drive:drive:readonly",
+                "sheets:spreadsheet",
+                "sheets:spreadsheet:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=file.comment.reply&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/file-comment-reply/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> UserApi<'c> {
     /// `DELETE /open-apis/drive/v1/user/remove_subscription`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_subscription&project=drive&resource=user&version=v1>
+    /// - Scopes: `docs:event:subscribe`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/user/remove_subscription>
     /// - Official id: `drive/v1/user/remove_subscription`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserApi<'c> {
     /// `POST /open-apis/drive/v1/user/subscription`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=drive&resource=user&version=v1>
+    /// - Scopes: `docs:event:subscribe`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/user/subscription>
     /// - Official id: `drive/v1/user/subscription`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserApi<'c> {
     /// `GET /open-apis/drive/v1/user/subscription_status`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription_status&project=drive&resource=user&version=v1>
+    /// - Scopes: `docs:event:subscribe`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/user/subscription_status>
     /// - Official id: `drive/v1/user/subscription_status`
     ///
     /// # Example
@@ -117,9 +117,12 @@ impl RemoveSubscriptionUserRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/drive/v1/user/remove_subscription",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docs:event:subscribe"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_subscription&project=drive&resource=user&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/user/remove_subscription",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -152,9 +155,12 @@ impl SubscriptionUserRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v1/user/subscription",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docs:event:subscribe"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=drive&resource=user&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/user/subscription",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -187,9 +193,12 @@ impl SubscriptionStatusUserRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/drive/v1/user/subscription_status",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docs:event:subscribe"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription_status&project=drive&resource=user&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/user/subscription_status",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> CommentReactionApi<'c> {
     /// `POST /open-apis/drive/v2/files/:file_token/comments/reaction`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_reaction&project=drive&resource=comment_reaction&version=v2>
+    /// - Scopes: any one of `docs:document.comment:create`, `docs:document.comment:write_only`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uIzNzUjLyczM14iM3MTN/drive-v2/comment_reaction/update_reaction>
     /// - Official id: `drive/v2/comment_reaction/update_reaction`
     ///
     /// # Example
@@ -65,9 +65,12 @@ impl UpdateReactionCommentReactionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/drive/v2/files/:file_token/comments/reaction",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docs:document.comment:create", "docs:document.comment:write_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_reaction&project=drive&resource=comment_reaction&version=v2",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uIzNzUjLyczM14iM3MTN/drive-v2/comment_reaction/update_reaction",
     };
 
     /// A request with every required parameter; optional ones start unset.
