@@ -40,53 +40,57 @@
 //! [`RefreshingUserToken`] (user tokens), [`TokenCache`] (tokens shared between
 //! processes), [`Client::set_app_ticket`] (app store apps) and [`DownloadCall::stream`]
 //! (large files).
+//!
+//! # Layers
+//!
+//! Each folder of `src/` is a layer. A layer uses only the layers below it; where a lower
+//! layer needs something from above, it declares a trait that the upper layer implements
+//! (the retry loop's `Authorize`, the [`TokenCache`], the webhook's
+//! [`AppTicketSink`](webhook::AppTicketSink)). `cargo xtask layers` checks the rule.
+//!
+//! ```text
+//!  fake/      a local Lark for tests; nothing depends on it
+//!  ws/        long-connection event client          ┐
+//!  webhook/   signed, encrypted HTTP pushes          ├ inbound
+//!  event/     typed events and their dispatch        ┘
+//!  client/    Client: per-call executor, calls, options, pagination, raw calls
+//!  auth/      credentials, token cache and fetch, store apps, OAuth, PKCE, user tokens
+//!  wire/      one exchange, no tokens: request, URL, retry, envelope, transport, files
+//!  core/      shared types: endpoint, error, secret, wire types, JSON conversion
+//! ```
 #![warn(missing_docs)]
 
-mod call;
+// Bottom layer first; the order is the rule (see `# Layers` above).
+mod auth;
 mod client;
-mod decode;
-mod download;
-mod endpoint;
-mod error;
+mod core;
 pub mod event;
-mod excerpt;
-mod exec;
-pub mod json;
-mod oauth;
-mod options;
-mod paginate;
-mod pkce;
-mod raw;
-mod request;
-mod retry;
-mod secret;
-mod token;
-mod transport;
-mod types;
-mod upload;
-mod url;
-mod user_token;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod webhook;
+mod wire;
 #[cfg(feature = "ws")]
 pub mod ws;
 
-#[cfg(feature = "fake")]
-pub mod fake;
-
-pub use call::{Call, DownloadCall};
-pub use client::DEFAULT_MAX_PAGES;
-pub use client::{AppType, Client, ClientBuilder, DEFAULT_TIMEOUT};
-pub use download::Download;
-pub use download::{DownloadStream, SavedFile};
-pub use endpoint::{Endpoint, FEISHU_BASE_URL, HttpMethod, LARK_BASE_URL, ResponseKind, Scopes, TokenKind};
-pub use error::{ApiError, Error, FieldViolation, Help, PermissionViolation, Result};
-pub use oauth::{AuthorizeUrl, OAuth, UserToken};
-pub use paginate::{Items, Page, PageRequest, Pages, Paginator};
-pub use pkce::Pkce;
-pub use raw::RawCall;
-pub use request::Request;
-pub use retry::RetryPolicy;
-pub use token::cache::{BoxFuture, CachedKind, CachedToken, MemoryTokenCache, TokenCache, TokenKey};
-pub use types::{Empty, Int64, UnknownValue};
-pub use upload::{Form, UploadFile};
-pub use user_token::{RefreshingUserToken, UserTokenSource};
+pub use crate::auth::credentials::AppType;
+pub use crate::auth::oauth::{AuthorizeUrl, OAuth, UserToken};
+pub use crate::auth::pkce::Pkce;
+pub use crate::auth::token::cache::{CachedKind, CachedToken, MemoryTokenCache, TokenCache, TokenKey};
+pub use crate::auth::user_token::RefreshingUserToken;
+pub use crate::client::builder::ClientBuilder;
+pub use crate::client::call::{Call, DownloadCall};
+pub use crate::client::paginate::{Items, Page, PageRequest, Pages, Paginator};
+pub use crate::client::raw::RawCall;
+pub use crate::client::user_token::UserTokenSource;
+pub use crate::client::{Client, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT};
+pub use crate::core::BoxFuture;
+pub use crate::core::endpoint::{
+    Endpoint, FEISHU_BASE_URL, HttpMethod, LARK_BASE_URL, ResponseKind, Scopes, TokenKind,
+};
+pub use crate::core::error::{ApiError, Error, FieldViolation, Help, PermissionViolation, Result};
+pub use crate::core::json;
+pub use crate::core::types::{Empty, Int64, UnknownValue};
+pub use crate::wire::download::{Download, DownloadStream, SavedFile};
+pub use crate::wire::request::Request;
+pub use crate::wire::retry::RetryPolicy;
+pub use crate::wire::upload::{Form, UploadFile};

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::FakeLark;
 use super::request::FakeRequest;
 use super::response::FakeResponse;
-use crate::endpoint::HttpMethod;
+use crate::core::endpoint::HttpMethod;
 
 /// The paths that issue tenant and app tokens.
 pub(crate) const TOKEN_PATHS: [&str; 4] = [SELF_TENANT, SELF_APP, STORE_APP, STORE_TENANT];
@@ -165,7 +165,7 @@ impl Tokens {
                 }
                 if let Some(challenge) = grant.challenge {
                     let verifier = body["code_verifier"].as_str().unwrap_or_default();
-                    if crate::pkce::challenge(verifier) != challenge {
+                    if crate::auth::pkce::challenge(verifier) != challenge {
                         return fail(20003, "invalid_grant");
                     }
                 }

@@ -14,7 +14,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::response::FakeResponse;
 use super::server::Route;
-use crate::endpoint::HttpMethod;
+use crate::core::endpoint::HttpMethod;
 
 /// A failure for [`FakeLark::inject`](super::FakeLark::inject).
 #[derive(Debug, Clone)]

@@ -115,7 +115,7 @@ pub use request::{FakePart, FakeRequest};
 pub use response::FakeResponse;
 use server::{Registered, Route, Shared, lock};
 
-use crate::endpoint::HttpMethod;
+use crate::core::endpoint::HttpMethod;
 
 /// A running fake Lark server. Dropping it stops the server too.
 pub struct FakeLark {

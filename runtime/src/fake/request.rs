@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use percent_encoding::percent_decode_str;
 
-use crate::endpoint::HttpMethod;
+use crate::core::endpoint::HttpMethod;
 
 /// A request the fake server received.
 #[derive(Debug, Clone)]
@@ -131,7 +131,7 @@ fn boundary(content_type: &str) -> Option<String> {
     if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/") {
         return None;
     }
-    crate::download::params(content_type).into_iter().find(|(k, _)| k == "boundary").map(|(_, v)| v)
+    crate::wire::download::params(content_type).into_iter().find(|(k, _)| k == "boundary").map(|(_, v)| v)
 }
 
 /// A small multipart reader, enough for what reqwest sends; malformed input yields the
@@ -163,7 +163,7 @@ fn parse_multipart(body: &Bytes, boundary: &str) -> Vec<FakePart> {
                 continue;
             };
             if name.eq_ignore_ascii_case("content-disposition") {
-                for (k, v) in crate::download::params(value) {
+                for (k, v) in crate::wire::download::params(value) {
                     match k.as_str() {
                         "name" => part.name = v,
                         "filename" => part.file_name = Some(v),

@@ -67,7 +67,7 @@ fn disposition(name: &str) -> String {
             _ => '_',
         })
         .collect();
-    let encoded = utf8_percent_encode(name, crate::url::COMPONENT);
+    let encoded = utf8_percent_encode(name, crate::wire::url::COMPONENT);
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
@@ -79,6 +79,6 @@ mod tests {
     fn disposition_round_trips_through_the_client_parser() {
         let header = disposition("报告 \"final\".pdf");
         assert!(header.contains("filename=\"__ _final_.pdf\""), "{header}");
-        assert_eq!(crate::download::file_name(header.as_bytes()).as_deref(), Some("报告 \"final\".pdf"));
+        assert_eq!(crate::wire::download::file_name(header.as_bytes()).as_deref(), Some("报告 \"final\".pdf"));
     }
 }

@@ -13,7 +13,7 @@ use super::auth::{Tokens, UserState};
 use super::faults::{self, Fault, FaultRule, Hangup};
 use super::request::{FakeRequest, decode};
 use super::response::FakeResponse;
-use crate::endpoint::HttpMethod;
+use crate::core::endpoint::HttpMethod;
 
 pub(crate) type Handler = Arc<dyn Fn(&FakeRequest) -> FakeResponse + Send + Sync>;
 

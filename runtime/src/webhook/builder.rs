@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{AppTicketSink, DEFAULT_MAX_BODY_BYTES, DedupeStore, EncryptKey, Inner, MemoryDedupe, Webhook};
+use crate::core::secret::Secret;
 use crate::event::Dispatcher;
-use crate::secret::Secret;
 
 /// Configures a [`Webhook`]. Every setting is optional; without an encrypt key and a
 /// verification token anyone can push, so set at least one in production.

@@ -14,7 +14,7 @@ use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 
 use super::Rejection;
-use crate::secret::Secret;
+use crate::core::secret::Secret;
 
 const BLOCK: usize = 16;
 

@@ -291,7 +291,7 @@ impl WsClient {
             false,
             Some(Connector::Rustls(Arc::clone(tls))),
         );
-        let timeout = self.client.inner.timeout.unwrap_or(CONNECT_TIMEOUT);
+        let timeout = self.client.wire().timeout().unwrap_or(CONNECT_TIMEOUT);
         match tokio::time::timeout(timeout, open).await {
             Ok(Ok((socket, _))) => Ok((socket, endpoint.service_id)),
             // The error text is safe to show: it names neither the URL nor its ticket.

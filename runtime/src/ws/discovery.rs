@@ -120,11 +120,11 @@ struct Data {
 
 /// Asks the platform for a socket URL.
 pub(crate) async fn discover(client: &Client) -> Result<Endpoint, DiscoveryError> {
-    let inner = &client.inner;
-    let url = format!("{}{ENDPOINT_PATH}", inner.base_url);
-    let body = serde_json::json!({ "AppID": inner.app_id, "AppSecret": inner.app_secret.expose() });
-    let mut request = inner.http.post(&url).header("locale", "zh").json(&body);
-    if let Some(timeout) = inner.timeout {
+    let (wire, credentials) = (client.wire(), client.credentials());
+    let url = format!("{}{ENDPOINT_PATH}", wire.base_url());
+    let body = serde_json::json!({ "AppID": credentials.app_id, "AppSecret": credentials.app_secret.expose() });
+    let mut request = wire.http().post(&url).header("locale", "zh").json(&body);
+    if let Some(timeout) = wire.timeout() {
         request = request.timeout(timeout);
     }
     let response = request.send().await.map_err(|e| DiscoveryError::Retry(format!("discovery request failed: {e}")))?;

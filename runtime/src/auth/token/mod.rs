@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use cache::{CachedKind, CachedToken, TokenCache, TokenKey};
-pub(crate) use store_app::resend_ticket;
 
-use crate::client::{AppType, Client};
-use crate::error::{Error, Result};
+use crate::auth::credentials::{AppType, Credentials};
+use crate::core::error::{Error, Result};
+use crate::wire::Wire;
 
 /// A token the client fetches by itself, as opposed to a user token the caller supplies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,11 +32,11 @@ pub(crate) fn use_for(expire: Duration) -> Duration {
     expire - REFRESH_MARGIN.min(expire / 2)
 }
 
-/// The tokens of one client: where they are cached and who is fetching which.
+/// The tokens of one app: its credentials, where its tokens are cached and who is
+/// fetching which.
 pub(crate) struct TokenManager {
+    credentials: Credentials,
     cache: Arc<dyn TokenCache>,
-    app_id: String,
-    app_type: AppType,
     /// Keys of the app-wide entries, built once so that a cache hit allocates no key.
     tenant: TokenKey,
     app: TokenKey,
@@ -50,26 +50,30 @@ pub(crate) struct TokenManager {
 }
 
 impl TokenManager {
-    pub(crate) fn new(cache: Arc<dyn TokenCache>, app_id: &str, app_type: AppType) -> Self {
-        let key = |kind| TokenKey::new(app_id, app_type, kind, None);
+    pub(crate) fn new(cache: Arc<dyn TokenCache>, credentials: Credentials) -> Self {
+        let key = |kind| TokenKey::new(&credentials.app_id, credentials.app_type, kind, None);
         TokenManager {
-            cache,
-            app_id: app_id.to_owned(),
-            app_type,
             tenant: key(CachedKind::TenantAccessToken),
             app: key(CachedKind::AppAccessToken),
             ticket: key(CachedKind::AppTicket),
             flights: Mutex::new(HashMap::new()),
             last_resend: Mutex::new(None),
             local_ticket: Mutex::new(None),
+            credentials,
+            cache,
         }
+    }
+
+    /// The app these tokens belong to.
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.credentials
     }
 
     /// The cache key of a token. Self-built apps have one tenant, so the tenant key is
     /// ignored for them; store apps need it for tenant tokens.
     fn key(&self, kind: AppToken, tenant_key: Option<&str>) -> Result<std::borrow::Cow<'_, TokenKey>> {
         use std::borrow::Cow;
-        Ok(match (kind, self.app_type) {
+        Ok(match (kind, self.credentials.app_type) {
             (AppToken::App, _) => Cow::Borrowed(&self.app),
             (AppToken::Tenant, AppType::SelfBuilt) => Cow::Borrowed(&self.tenant),
             (AppToken::Tenant, AppType::Store) => {
@@ -78,13 +82,14 @@ impl TokenManager {
                         "a store app acts inside one tenant: set `.tenant_key(key)` on the call (the key arrives with every event of that tenant)".to_owned(),
                     )
                 })?;
-                Cow::Owned(TokenKey::new(&self.app_id, self.app_type, CachedKind::TenantAccessToken, Some(tenant)))
+                let Credentials { app_id, app_type, .. } = &self.credentials;
+                Cow::Owned(TokenKey::new(app_id, *app_type, CachedKind::TenantAccessToken, Some(tenant)))
             }
         })
     }
 
-    /// A valid token of this kind, fetched if the cache has no fresh one.
-    pub(crate) async fn get(&self, client: &Client, kind: AppToken, tenant_key: Option<&str>) -> Result<String> {
+    /// A valid token of this kind, fetched over `wire` if the cache has no fresh one.
+    pub(crate) async fn get(&self, wire: &Wire, kind: AppToken, tenant_key: Option<&str>) -> Result<String> {
         let key = self.key(kind, tenant_key)?;
         if let Some(token) = self.fresh(&key).await {
             return Ok(token);
@@ -95,7 +100,7 @@ impl TokenManager {
         if let Some(token) = self.fresh(&key).await {
             return Ok(token);
         }
-        let (token, expire) = fetch::fetch(client, kind, key.tenant_key()).await?;
+        let (token, expire) = self.fetch(wire, kind, key.tenant_key()).await?;
         let fresh_until = SystemTime::now() + use_for(expire);
         self.cache.put(&key, CachedToken { value: token.clone(), fresh_until }).await;
         Ok(token)
@@ -122,6 +127,7 @@ impl TokenManager {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::secret::Secret;
 
     #[test]
     fn refreshes_five_minutes_early_or_at_half_life() {
@@ -132,15 +138,20 @@ mod tests {
         assert_eq!(use_for(s(0)), s(0));
     }
 
+    fn manager(app_type: AppType) -> TokenManager {
+        let credentials = Credentials { app_id: "cli_1".to_owned(), app_secret: Secret::new("s".to_owned()), app_type };
+        TokenManager::new(Arc::new(cache::MemoryTokenCache::new()), credentials)
+    }
+
     #[test]
     fn store_tenant_tokens_need_a_tenant_key() {
-        let store = TokenManager::new(Arc::new(cache::MemoryTokenCache::new()), "cli_1", AppType::Store);
+        let store = manager(AppType::Store);
         assert!(matches!(store.key(AppToken::Tenant, None), Err(Error::Config(_))));
         assert!(matches!(store.key(AppToken::Tenant, Some("")), Err(Error::Config(_))));
         let key = store.key(AppToken::Tenant, Some("t1")).unwrap();
         assert_eq!(key.as_str(), "lark:store:cli_1:tenant_access_token:t1");
         assert_eq!(store.key(AppToken::App, Some("t1")).unwrap().as_str(), "lark:store:cli_1:app_access_token");
-        let own = TokenManager::new(Arc::new(cache::MemoryTokenCache::new()), "cli_1", AppType::SelfBuilt);
+        let own = manager(AppType::SelfBuilt);
         assert_eq!(
             own.key(AppToken::Tenant, Some("t1")).unwrap().as_str(),
             "lark:self_built:cli_1:tenant_access_token"

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::fetch::{Credentials, STORE_APP, STORE_TENANT, TICKET_RESEND, post, post_for_token};
+use super::fetch::{AppCredentials, STORE_APP, STORE_TENANT, TICKET_RESEND, post, post_for_token};
 use super::{AppToken, CachedToken, TokenManager};
-use crate::client::Client;
-use crate::error::{Error, Result, TOKEN_INVALID_CODES};
+use crate::core::error::{Error, Result, TOKEN_INVALID_CODES};
+use crate::wire::Wire;
 
 /// How long a stored ticket is used. The platform pushes a new one every hour; keeping
 /// one longer only matters if pushes stop, and a stale one is answered with code 10012,
@@ -76,57 +76,58 @@ impl TokenManager {
         *last = Some(Instant::now());
         true
     }
-}
 
-/// Asks the platform to push the app_ticket event again.
-pub(crate) async fn resend_ticket(client: &Client) -> Result<()> {
-    post(client, &TICKET_RESEND, &Credentials::of(client)).await.map(drop)
-}
-
-/// Requests a resend unless one was requested moments ago. Failure is only logged: the
-/// caller is already reporting the missing ticket.
-async fn resend_soon(client: &Client) {
-    if client.inner.tokens.resend_due() {
-        if let Err(e) = resend_ticket(client).await {
-            tracing::warn!(error = %e, "could not ask the platform to resend the app_ticket");
-        }
+    /// Asks the platform to push the app_ticket event again.
+    pub(crate) async fn resend_ticket(&self, wire: &Wire) -> Result<()> {
+        post(wire, &TICKET_RESEND, &AppCredentials::of(self.credentials())).await.map(drop)
     }
-}
 
-/// The store app's app token, bought with the current app_ticket.
-pub(super) async fn app_token(client: &Client) -> Result<(String, Duration)> {
-    let tokens = &client.inner.tokens;
-    let Some(ticket) = tokens.current_ticket().await else {
-        resend_soon(client).await;
-        return Err(Error::AppTicketMissing);
-    };
-    let credentials = Credentials::of(client);
-    let body =
-        StoreAppBody { app_id: credentials.app_id, app_secret: credentials.app_secret, app_ticket: ticket.as_str() };
-    match post_for_token(client, &STORE_APP, AppToken::App, &body).await {
-        Err(e) if e.code() == Some(TICKET_INVALID) => {
-            tokens.drop_ticket(&ticket).await;
-            resend_soon(client).await;
-            Err(e)
-        }
-        other => other,
-    }
-}
-
-/// A tenant token of the store app for one tenant. An app token the platform rejects is
-/// evicted and bought again once.
-pub(super) async fn tenant_token(client: &Client, tenant_key: &str) -> Result<(String, Duration)> {
-    let tokens = &client.inner.tokens;
-    let mut retried = false;
-    loop {
-        let app = tokens.get(client, AppToken::App, None).await?;
-        let body = StoreTenantBody { app_access_token: &app, tenant_key };
-        match post_for_token(client, &STORE_TENANT, AppToken::Tenant, &body).await {
-            Err(e) if !retried && e.code().is_some_and(|c| TOKEN_INVALID_CODES.contains(&c)) => {
-                tokens.evict(AppToken::App, None, &app).await;
-                retried = true;
+    /// Requests a resend unless one was requested moments ago. Failure is only logged: the
+    /// caller is already reporting the missing ticket.
+    async fn resend_soon(&self, wire: &Wire) {
+        if self.resend_due() {
+            if let Err(e) = self.resend_ticket(wire).await {
+                tracing::warn!(error = %e, "could not ask the platform to resend the app_ticket");
             }
-            other => return other,
+        }
+    }
+
+    /// The store app's app token, bought with the current app_ticket.
+    pub(super) async fn store_app_token(&self, wire: &Wire) -> Result<(String, Duration)> {
+        let Some(ticket) = self.current_ticket().await else {
+            self.resend_soon(wire).await;
+            return Err(Error::AppTicketMissing);
+        };
+        let credentials = AppCredentials::of(self.credentials());
+        let body = StoreAppBody {
+            app_id: credentials.app_id,
+            app_secret: credentials.app_secret,
+            app_ticket: ticket.as_str(),
+        };
+        match post_for_token(wire, &STORE_APP, AppToken::App, &body).await {
+            Err(e) if e.code() == Some(TICKET_INVALID) => {
+                self.drop_ticket(&ticket).await;
+                self.resend_soon(wire).await;
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    /// A tenant token of the store app for one tenant. An app token the platform rejects
+    /// is evicted and bought again once.
+    pub(super) async fn store_tenant_token(&self, wire: &Wire, tenant_key: &str) -> Result<(String, Duration)> {
+        let mut retried = false;
+        loop {
+            let app = self.get(wire, AppToken::App, None).await?;
+            let body = StoreTenantBody { app_access_token: &app, tenant_key };
+            match post_for_token(wire, &STORE_TENANT, AppToken::Tenant, &body).await {
+                Err(e) if !retried && e.code().is_some_and(|c| TOKEN_INVALID_CODES.contains(&c)) => {
+                    self.evict(AppToken::App, None, &app).await;
+                    retried = true;
+                }
+                other => return other,
+            }
         }
     }
 }

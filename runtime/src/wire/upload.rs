@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 
 /// A file to upload: a name, where its bytes come from, and optionally a MIME type.
 ///

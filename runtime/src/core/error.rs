@@ -4,8 +4,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::endpoint::Scopes;
-use crate::excerpt::excerpt;
+use crate::core::endpoint::Scopes;
+use crate::core::excerpt::excerpt;
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -14,7 +14,7 @@ use std::fmt;
 use serde::de::Error as _;
 use serde_json::{Map, Value};
 
-use crate::types::{Empty, Int64};
+use crate::core::types::{Empty, Int64};
 
 /// Why a JSON value does not fit a generated type, with the path to the bad field.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::cache::BoxFuture;
-use super::{AppToken, store_app};
-use crate::client::{AppType, Client};
-use crate::endpoint::{Endpoint, HttpMethod, ResponseKind, Scopes};
-use crate::error::{Error, Result};
-use crate::excerpt::excerpt;
-use crate::options::CallOptions;
-use crate::request::Request;
+use super::{AppToken, TokenManager};
+use crate::auth::credentials::{AppType, Credentials};
+use crate::core::BoxFuture;
+use crate::core::endpoint::{Endpoint, HttpMethod, ResponseKind, Scopes};
+use crate::core::error::{Error, Result};
+use crate::core::excerpt::excerpt;
+use crate::wire::Wire;
+use crate::wire::request::Request;
 
 /// A token endpoint: no token of its own, a flat reply, no scopes.
 const fn token_endpoint(id: &'static str, path: &'static str) -> Endpoint {
@@ -37,40 +37,44 @@ pub(super) static STORE_TENANT: Endpoint =
 pub(super) static TICKET_RESEND: Endpoint =
     token_endpoint("auth.v3.app_ticket.resend", "/open-apis/auth/v3/app_ticket/resend");
 
+/// The body that identifies the app to the token endpoints.
 #[derive(serde::Serialize)]
-pub(super) struct Credentials<'a> {
+pub(super) struct AppCredentials<'a> {
     pub app_id: &'a str,
     pub app_secret: &'a str,
 }
 
-impl<'a> Credentials<'a> {
-    pub(super) fn of(client: &'a Client) -> Self {
-        Credentials { app_id: &client.inner.app_id, app_secret: client.inner.app_secret.expose() }
+impl<'a> AppCredentials<'a> {
+    pub(super) fn of(credentials: &'a Credentials) -> Self {
+        AppCredentials { app_id: &credentials.app_id, app_secret: credentials.app_secret.expose() }
     }
 }
 
-/// Fetches a token and its lifetime. Boxed because a call can need a token whose fetch is
-/// itself a call.
-pub(super) fn fetch<'a>(
-    client: &'a Client,
-    kind: AppToken,
-    tenant_key: Option<&'a str>,
-) -> BoxFuture<'a, Result<(String, Duration)>> {
-    Box::pin(async move {
-        let credentials = Credentials::of(client);
-        match (client.inner.app_type, kind) {
-            (AppType::SelfBuilt, AppToken::Tenant) => {
-                post_for_token(client, &SELF_BUILT_TENANT, kind, &credentials).await
+impl TokenManager {
+    /// Fetches a token and its lifetime. Boxed because a store app's tenant token needs an
+    /// app token, whose fetch is this one again.
+    pub(super) fn fetch<'a>(
+        &'a self,
+        wire: &'a Wire,
+        kind: AppToken,
+        tenant_key: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<(String, Duration)>> {
+        Box::pin(async move {
+            let credentials = AppCredentials::of(self.credentials());
+            match (self.credentials().app_type, kind) {
+                (AppType::SelfBuilt, AppToken::Tenant) => {
+                    post_for_token(wire, &SELF_BUILT_TENANT, kind, &credentials).await
+                }
+                (AppType::SelfBuilt, AppToken::App) => post_for_token(wire, &SELF_BUILT_APP, kind, &credentials).await,
+                (AppType::Store, AppToken::App) => self.store_app_token(wire).await,
+                (AppType::Store, AppToken::Tenant) => {
+                    // The manager only asks for a store tenant token with a tenant key.
+                    let tenant = tenant_key.unwrap_or_default();
+                    self.store_tenant_token(wire, tenant).await
+                }
             }
-            (AppType::SelfBuilt, AppToken::App) => post_for_token(client, &SELF_BUILT_APP, kind, &credentials).await,
-            (AppType::Store, AppToken::App) => store_app::app_token(client).await,
-            (AppType::Store, AppToken::Tenant) => {
-                // The manager only asks for a store tenant token with a tenant key.
-                let tenant = tenant_key.unwrap_or_default();
-                store_app::tenant_token(client, tenant).await
-            }
-        }
-    })
+        })
+    }
 }
 
 /// The flat reply of the token endpoints. No `Debug`: it holds a token.
@@ -86,12 +90,12 @@ struct TokenReply {
 
 /// Posts `body` to a token endpoint; a non-zero code becomes [`Error::Token`].
 pub(super) async fn post_for_token(
-    client: &Client,
+    wire: &Wire,
     endpoint: &'static Endpoint,
     kind: AppToken,
     body: &impl serde::Serialize,
 ) -> Result<(String, Duration)> {
-    let reply = post(client, endpoint, body).await?;
+    let reply = post(wire, endpoint, body).await?;
     let id = endpoint.id;
     let decode_error = |message: &str| Error::decode(id, message, &reply);
     let parsed: TokenReply = serde_json::from_slice(&reply).map_err(|e| decode_error(&e.to_string()))?;
@@ -108,14 +112,14 @@ pub(super) async fn post_for_token(
 /// Posts `body` (retried like an idempotent call: asking for a token twice is harmless)
 /// and returns the reply body once its code is 0.
 pub(super) async fn post(
-    client: &Client,
+    wire: &Wire,
     endpoint: &'static Endpoint,
     body: &impl serde::Serialize,
 ) -> Result<bytes::Bytes> {
     let mut request = Request::new(endpoint);
     request.json_body(body);
     request.set_retry_safe();
-    let reply = client.fetch_reply(&request, &CallOptions::default()).await?;
+    let reply = wire.fetch(&request).await?;
     let id = endpoint.id;
     let envelope = match &reply.envelope {
         Ok(env) => env,
@@ -126,7 +130,7 @@ pub(super) async fn post(
     };
     match envelope.code {
         Some(0) => Ok(reply.body),
-        Some(_) => Err(Error::Token(Box::new(envelope.api_error(&reply, id, endpoint.scopes)))),
+        Some(_) => Err(Error::Token(Box::new(envelope.api_error(&reply.head, id, endpoint.scopes)))),
         None => Err(Error::decode(id, "the token reply has no `code`", &reply.body)),
     }
 }

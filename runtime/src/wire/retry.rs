@@ -13,8 +13,8 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::endpoint::HttpMethod;
-use crate::error::RATE_LIMITED_CODE;
+use crate::core::endpoint::HttpMethod;
+use crate::core::error::RATE_LIMITED_CODE;
 
 /// How often and how patiently failed calls are retried.
 ///

@@ -15,10 +15,10 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
-use crate::decode;
-use crate::error::{Error, Result};
-use crate::options::{CallOptions, option_setters};
-use crate::request::Request;
+use crate::client::options::{CallOptions, option_setters};
+use crate::core::error::{Error, Result};
+use crate::wire::decode;
+use crate::wire::request::Request;
 
 /// A list request that can ask for a given page. Generated for every paginated endpoint.
 pub trait PageRequest: Clone + Send + 'static {

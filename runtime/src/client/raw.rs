@@ -6,14 +6,14 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
-use crate::decode;
-use crate::download::{Download, DownloadStream};
-use crate::endpoint::{HttpMethod, ResponseKind, Scopes, TokenKind};
-use crate::error::{Error, Result};
-use crate::exec::{Prepared, Target};
-use crate::options::{CallOptions, option_setters};
-use crate::request::Body;
-use crate::upload::Form;
+use crate::client::options::{CallOptions, option_setters};
+use crate::core::endpoint::{HttpMethod, ResponseKind, Scopes, Target, TokenKind};
+use crate::core::error::{Error, Result};
+use crate::wire::decode;
+use crate::wire::download::{Download, DownloadStream};
+use crate::wire::exchange::Prepared;
+use crate::wire::request::Body;
+use crate::wire::upload::Form;
 
 /// A call built by hand; get one with [`Client::raw`].
 ///
@@ -131,8 +131,7 @@ impl<'c> RawCall<'c> {
         if let Some(message) = &self.encode_error {
             return Err(Error::encode(target.id, message.clone()));
         }
-        let base = self.client.base_url();
-        let url = crate::url::build(base, &target, &self.path_params, &self.query)?;
+        let url = self.client.wire().url(&target, &self.path_params, &self.query)?;
         Ok(Prepared { target, url, body: &self.body, retry_safe: false })
     }
 

@@ -8,13 +8,13 @@ use std::pin::Pin;
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
-use crate::decode;
-use crate::download::{Download, DownloadStream, SavedFile};
-use crate::endpoint::ResponseKind;
-use crate::error::{Error, Result};
-use crate::exec::{Outcome, Prepared, Target};
-use crate::options::{CallOptions, option_setters};
-use crate::request::Request;
+use crate::client::options::{CallOptions, option_setters};
+use crate::core::endpoint::{ResponseKind, Target};
+use crate::core::error::{Error, Result};
+use crate::wire::decode;
+use crate::wire::download::{Download, DownloadStream, SavedFile};
+use crate::wire::exchange::{Outcome, Prepared};
+use crate::wire::request::Request;
 
 /// A call in flight: set per-call options, then `.await` it.
 ///
@@ -157,7 +157,7 @@ fn not_a_file(target: &Target<'_>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::{Endpoint, HttpMethod, Scopes};
+    use crate::core::endpoint::{Endpoint, HttpMethod, Scopes};
 
     #[test]
     fn call_futures_are_send() {

@@ -11,8 +11,9 @@ use futures_util::StreamExt;
 use percent_encoding::percent_decode_str;
 use tokio::io::AsyncWriteExt;
 
-use crate::error::{Error, Result};
-use crate::transport::{Head, Reply, Response};
+use crate::core::error::{Error, Result};
+use crate::wire::head::Head;
+use crate::wire::transport::{Reply, Response};
 
 /// A downloaded file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,101 +1,26 @@
-//! Reading the platform's reply envelope and turning it into data or an error.
+//! Turning a reply into data or an error.
 //!
 //! All of this is non-generic; the only generic step, [`decode`], is one `serde_json` call.
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 
-use crate::download::{self, Download};
-use crate::endpoint::{ResponseKind, Scopes};
-use crate::error::{ApiError, Error, FieldViolation, Help, PermissionViolation, Result};
-use crate::error::{RATE_LIMITED_CODE, USER_TOKEN_CODES};
-use crate::excerpt::excerpt;
-use crate::exec::Target;
-use crate::transport::Reply;
-
-/// The envelope `{code, msg, data, error}`. Every field is optional so that any JSON
-/// object parses; what is missing is judged by the caller.
-#[derive(Deserialize, Default)]
-pub(crate) struct Envelope {
-    #[serde(default)]
-    pub code: Option<i64>,
-    #[serde(default)]
-    msg: Option<String>,
-    /// The OAuth v2 endpoints put their message here instead of in `msg`.
-    #[serde(default)]
-    error_description: Option<String>,
-    #[serde(default)]
-    data: Option<Box<RawValue>>,
-    /// Kept raw: the OAuth endpoints send a string here rather than an object.
-    #[serde(default)]
-    error: Option<Box<RawValue>>,
-}
-
-/// The `error` object of a failed call.
-#[derive(Deserialize, Default)]
-struct ErrorDetail {
-    #[serde(default)]
-    log_id: Option<String>,
-    #[serde(default)]
-    troubleshooter: Option<String>,
-    #[serde(default)]
-    permission_violations: Vec<PermissionViolation>,
-    #[serde(default)]
-    field_violations: Vec<FieldViolation>,
-    #[serde(default)]
-    helps: Vec<Help>,
-}
-
-impl Envelope {
-    /// Parses a body that looks like JSON; a file download is not parsed at all.
-    pub fn parse(content_type: Option<&str>, body: &[u8]) -> std::result::Result<Self, String> {
-        let json_type = content_type.is_some_and(|t| t.contains("json"));
-        let starts_like_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        if !json_type && !starts_like_object {
-            return Err("the body is not JSON".to_owned());
-        }
-        serde_json::from_slice(body).map_err(|e| e.to_string())
-    }
-
-    /// The error details of a reply whose code is not 0.
-    pub fn api_error(&self, reply: &Reply, endpoint: &'static str, scopes: Scopes) -> ApiError {
-        let detail = self
-            .error
-            .as_deref()
-            .and_then(|raw| serde_json::from_str::<ErrorDetail>(raw.get()).ok())
-            .unwrap_or_default();
-        let msg = match (&self.msg, &self.error_description) {
-            (Some(m), _) if !m.is_empty() => m.clone(),
-            (_, Some(d)) => d.clone(),
-            _ => String::new(),
-        };
-        ApiError {
-            code: self.code.unwrap_or_default(),
-            msg,
-            http_status: reply.head.status,
-            log_id: reply.head.log_id.clone().or(detail.log_id),
-            troubleshooter: detail.troubleshooter,
-            permission_violations: detail.permission_violations,
-            field_violations: detail.field_violations,
-            helps: detail.helps,
-            endpoint,
-            scopes,
-            retry_after: reply.head.retry_after,
-        }
-    }
-}
+use crate::core::endpoint::{ResponseKind, Scopes, Target};
+use crate::core::error::{Error, RATE_LIMITED_CODE, Result, USER_TOKEN_CODES};
+use crate::core::excerpt::excerpt;
+use crate::wire::download::{self, Download};
+use crate::wire::envelope::Envelope;
+use crate::wire::transport::Reply;
 
 /// Turns a reply into an error when it is one: a non-zero code, or a non-2xx status.
 pub(crate) fn check(reply: &Reply, endpoint: &'static str, scopes: Scopes) -> Result<()> {
     match &reply.envelope {
         Ok(env) if env.code.is_some_and(|c| c != 0) => {
-            let error = Box::new(env.api_error(reply, endpoint, scopes));
+            let error = Box::new(env.api_error(&reply.head, endpoint, scopes));
             Err(if USER_TOKEN_CODES.contains(&error.code) { Error::UserToken(error) } else { Error::Api(error) })
         }
         // A throttled reply without a Lark body still deserves the typed error.
         _ if reply.head.status == 429 => {
-            let mut error = Envelope::default().api_error(reply, endpoint, scopes);
+            let mut error = Envelope::default().api_error(&reply.head, endpoint, scopes);
             error.code = RATE_LIMITED_CODE;
             error.msg = "too many requests".to_owned();
             Err(Error::Api(Box::new(error)))
@@ -139,9 +64,10 @@ pub(crate) fn file(reply: Reply, endpoint: &Target<'_>) -> Result<Download> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::{Endpoint, HttpMethod, TokenKind};
-    use crate::transport::Head;
+    use crate::core::endpoint::{Endpoint, HttpMethod, TokenKind};
+    use crate::wire::head::Head;
     use bytes::Bytes;
+    use serde::Deserialize;
 
     static EP: Endpoint = Endpoint {
         id: "im.v1.message.create",

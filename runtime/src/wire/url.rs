@@ -2,8 +2,8 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::error::{Error, Result};
-use crate::exec::Target;
+use crate::core::endpoint::Target;
+use crate::core::error::{Error, Result};
 
 /// Everything but RFC 3986 unreserved characters is encoded, in path segments and in
 /// query keys and values alike, so a value can never split a segment or a pair.
@@ -63,7 +63,7 @@ fn placeholders(path: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::{Endpoint, HttpMethod, ResponseKind, Scopes};
+    use crate::core::endpoint::{Endpoint, HttpMethod, ResponseKind, Scopes};
 
     static EP_DEF: Endpoint = Endpoint {
         id: "test.v1.thing.get",

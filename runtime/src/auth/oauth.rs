@@ -6,14 +6,15 @@ use std::time::{Duration, SystemTime};
 use percent_encoding::utf8_percent_encode;
 use serde::Deserialize;
 
-use crate::client::Client;
-use crate::endpoint::{Endpoint, HttpMethod, ResponseKind, Scopes};
-use crate::error::{Error, Result};
-use crate::options::CallOptions;
-use crate::pkce::Pkce;
-use crate::request::Request;
-use crate::secret::Secret;
-use crate::url::COMPONENT;
+use crate::auth::credentials::Credentials;
+use crate::auth::pkce::Pkce;
+use crate::core::endpoint::{Endpoint, HttpMethod, ResponseKind, Scopes};
+use crate::core::error::{Error, Result};
+use crate::core::excerpt::excerpt;
+use crate::core::secret::Secret;
+use crate::wire::Wire;
+use crate::wire::request::Request;
+use crate::wire::url::COMPONENT;
 
 const AUTHORIZE_PATH: &str = "/open-apis/authen/v1/authorize";
 
@@ -97,7 +98,7 @@ impl fmt::Debug for UserToken {
     }
 }
 
-/// The OAuth operations of a client; get it with [`Client::oauth`].
+/// The OAuth operations of a client; get it with [`Client::oauth`](crate::Client::oauth).
 ///
 /// ```no_run
 /// # async fn run(client: lark_runtime::Client, code_from_redirect: String) -> lark_runtime::Result<()> {
@@ -124,14 +125,8 @@ impl fmt::Debug for UserToken {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct OAuth<'c> {
-    client: &'c Client,
-}
-
-impl Client {
-    /// User sign-in: the authorization URL, the code exchange and token refresh.
-    pub fn oauth(&self) -> OAuth<'_> {
-        OAuth { client: self }
-    }
+    wire: &'c Wire,
+    credentials: &'c Credentials,
 }
 
 /// The authorization URL under construction; finish with [`build`](Self::build).
@@ -219,12 +214,17 @@ struct TokenReply {
     scope: Option<String>,
 }
 
-impl OAuth<'_> {
+impl<'c> OAuth<'c> {
+    /// The OAuth operations of the app with `credentials`, over `wire`.
+    pub(crate) fn new(wire: &'c Wire, credentials: &'c Credentials) -> Self {
+        OAuth { wire, credentials }
+    }
+
     /// Starts the authorization URL for a redirect URI registered in the developer console.
     pub fn authorize_url(&self, redirect_uri: impl Into<String>) -> AuthorizeUrl {
         AuthorizeUrl {
-            base: self.client.base_url().to_owned(),
-            client_id: self.client.app_id().to_owned(),
+            base: self.wire.base_url().to_owned(),
+            client_id: self.credentials.app_id.clone(),
             redirect_uri: redirect_uri.into(),
             scope: None,
             state: None,
@@ -267,8 +267,8 @@ impl OAuth<'_> {
     fn body<'a>(&'a self, grant_type: &'a str) -> TokenBody<'a> {
         TokenBody {
             grant_type,
-            client_id: &self.client.inner.app_id,
-            client_secret: self.client.inner.app_secret.expose(),
+            client_id: &self.credentials.app_id,
+            client_secret: self.credentials.app_secret.expose(),
             code: None,
             redirect_uri: None,
             code_verifier: None,
@@ -279,13 +279,15 @@ impl OAuth<'_> {
     async fn request_token(&self, body: &TokenBody<'_>) -> Result<UserToken> {
         let mut request = Request::new(&OAUTH_TOKEN);
         request.json_body(body);
-        let reply = self.client.fetch_reply(&request, &CallOptions::default()).await?;
+        let reply = self.wire.fetch(&request).await?;
         let id = OAUTH_TOKEN.id;
         match (&reply.envelope, reply.code()) {
             (Ok(_), Some(0)) => {}
-            (Ok(env), Some(_)) => return Err(Error::Token(Box::new(env.api_error(&reply, id, OAUTH_TOKEN.scopes)))),
+            (Ok(env), Some(_)) => {
+                return Err(Error::Token(Box::new(env.api_error(&reply.head, id, OAUTH_TOKEN.scopes))));
+            }
             (Err(_), _) if !reply.head.is_success() => {
-                let body_excerpt = crate::excerpt::excerpt(&reply.body);
+                let body_excerpt = excerpt(&reply.body);
                 return Err(Error::Http { status: reply.head.status, endpoint: id, body_excerpt });
             }
             _ => return Err(Error::decode(id, "the OAuth reply has no `code`", &reply.body)),
@@ -315,10 +317,20 @@ mod tests {
 
     #[test]
     fn authorize_url_carries_every_parameter_encoded() {
-        let client = Client::builder("cli_1", "s").base_url("http://127.0.0.1:9").build().unwrap();
+        let wire = Wire::new(
+            reqwest::Client::new(),
+            "http://127.0.0.1:9".to_owned(),
+            reqwest::header::HeaderMap::new(),
+            None,
+            crate::wire::retry::RetryPolicy::default(),
+        );
+        let credentials = Credentials {
+            app_id: "cli_1".to_owned(),
+            app_secret: Secret::new("s".to_owned()),
+            app_type: crate::auth::credentials::AppType::SelfBuilt,
+        };
         let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
-        let url = client
-            .oauth()
+        let url = OAuth::new(&wire, &credentials)
             .authorize_url("https://app.example/cb?x=1")
             .scope("a:b offline_access")
             .state("s 1")

@@ -4,8 +4,8 @@ use std::fmt;
 
 use bytes::Bytes;
 
-use crate::endpoint::Endpoint;
-use crate::upload::Form;
+use crate::core::endpoint::Endpoint;
+use crate::wire::upload::Form;
 
 /// A request being assembled: the endpoint, its path and query parameters and its body.
 ///
@@ -121,7 +121,7 @@ impl fmt::Debug for Request {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::{HttpMethod, ResponseKind, Scopes};
+    use crate::core::endpoint::{HttpMethod, ResponseKind, Scopes};
     use std::collections::BTreeMap;
 
     static EP: Endpoint = Endpoint {

@@ -2,15 +2,11 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use crate::client::AppType;
-
-/// A boxed future, as returned by the object-safe traits of this crate.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use crate::auth::credentials::AppType;
+use crate::core::BoxFuture;
 
 /// What a cached value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
-use crate::secret::Secret;
-use crate::user_token::UserTokenSource;
+use crate::client::user_token::UserTokenSource;
+use crate::core::error::{Error, Result};
+use crate::core::secret::Secret;
+use crate::wire::Wire;
+use crate::wire::exchange::Settings;
+use crate::wire::retry::RetryPolicy;
 
 /// How a call authenticates as a user.
 #[derive(Clone)]
@@ -44,6 +46,16 @@ impl CallOptions {
         }
         Ok(map)
     }
+
+    /// How the call is sent: the wire's defaults with these options applied.
+    pub(crate) fn settings(&self, wire: &Wire) -> Result<Settings> {
+        Ok(Settings {
+            headers: self.headers(wire.default_headers())?,
+            timeout: self.timeout.or(wire.timeout()),
+            retry: self.retry.unwrap_or(wire.retry_policy()),
+            retry_safe: self.retry_safe,
+        })
+    }
 }
 
 /// A checked header; errors name the header but never show its value, which may be a
@@ -66,7 +78,8 @@ macro_rules! option_setters {
         /// [`Error::UserToken`](crate::Error::UserToken); use
         /// [`user_token_source`](Self::user_token_source) to have it refreshed instead.
         pub fn user_access_token(mut self, token: impl Into<String>) -> Self {
-            self.options.user = Some($crate::options::UserAuth::Token($crate::secret::Secret::new(token.into())));
+            self.options.user =
+                Some($crate::client::options::UserAuth::Token($crate::core::secret::Secret::new(token.into())));
             self
         }
 
@@ -74,7 +87,7 @@ macro_rules! option_setters {
         /// when it nears expiry or when the platform rejects it (then the call is retried
         /// once). [`RefreshingUserToken`](crate::RefreshingUserToken) is a ready source.
         pub fn user_token_source(mut self, source: ::std::sync::Arc<dyn $crate::UserTokenSource>) -> Self {
-            self.options.user = Some($crate::options::UserAuth::Source(source));
+            self.options.user = Some($crate::client::options::UserAuth::Source(source));
             self
         }
 

@@ -1,31 +1,11 @@
-//! User tokens that renew themselves: the [`UserTokenSource`] trait and
-//! [`RefreshingUserToken`], a ready implementation over the OAuth refresh endpoint.
+//! A user's token that renews itself through the OAuth refresh endpoint:
+//! [`RefreshingUserToken`], the ready [`UserTokenSource`](crate::UserTokenSource).
 
 use std::fmt;
 use std::time::Duration;
 
-use crate::client::Client;
-use crate::error::Result;
-use crate::oauth::UserToken;
-use crate::token::cache::BoxFuture;
-
-/// Where a call gets a user access token, and how it gets a new one.
-///
-/// Pass one with [`Call::user_token_source`](crate::Call::user_token_source). The call
-/// asks [`access_token`](Self::access_token) before each attempt; if the platform rejects
-/// the token as invalid or expired (99991668, 99991677) it calls
-/// [`refresh`](Self::refresh) once and retries once.
-pub trait UserTokenSource: Send + Sync {
-    /// A token to send now; refreshing it first if it is about to expire is up to the
-    /// source.
-    fn access_token<'a>(&'a self, client: &'a Client) -> BoxFuture<'a, Result<String>>;
-
-    /// The platform rejected `rejected`: return a new token. If another caller already
-    /// replaced it, return the replacement without refreshing again. Return `rejected`
-    /// itself when there is no way to renew it; the call then fails with
-    /// [`Error::UserToken`](crate::Error::UserToken).
-    fn refresh<'a>(&'a self, client: &'a Client, rejected: &'a str) -> BoxFuture<'a, Result<String>>;
-}
+use crate::auth::oauth::{OAuth, UserToken};
+use crate::core::error::Result;
 
 /// Refresh this long before the access token expires.
 const EARLY: Duration = Duration::from_secs(300);
@@ -78,38 +58,35 @@ impl RefreshingUserToken {
 
     /// Refreshes the held token; without a refresh token (the app did not ask for
     /// `offline_access`) it stays as it is.
-    async fn renew(&self, client: &Client, held: &mut UserToken) -> Result<String> {
+    async fn renew(&self, oauth: OAuth<'_>, held: &mut UserToken) -> Result<String> {
         let Some(refresh) = held.refresh_token() else {
             return Ok(held.access_token().to_owned());
         };
-        let fresh = client.oauth().refresh(refresh).await?;
+        let fresh = oauth.refresh(refresh).await?;
         if let Some(hook) = &self.on_refresh {
             hook(&fresh);
         }
         *held = fresh;
         Ok(held.access_token().to_owned())
     }
-}
 
-impl UserTokenSource for RefreshingUserToken {
-    fn access_token<'a>(&'a self, client: &'a Client) -> BoxFuture<'a, Result<String>> {
-        Box::pin(async move {
-            let mut held = self.token.lock().await;
-            if held.expires_within(EARLY) {
-                return self.renew(client, &mut held).await;
-            }
-            Ok(held.access_token().to_owned())
-        })
+    /// A token to send now, refreshed first if it expires within five minutes.
+    pub(crate) async fn fresh_token(&self, oauth: OAuth<'_>) -> Result<String> {
+        let mut held = self.token.lock().await;
+        if held.expires_within(EARLY) {
+            return self.renew(oauth, &mut held).await;
+        }
+        Ok(held.access_token().to_owned())
     }
 
-    fn refresh<'a>(&'a self, client: &'a Client, rejected: &'a str) -> BoxFuture<'a, Result<String>> {
-        Box::pin(async move {
-            let mut held = self.token.lock().await;
-            if held.access_token() != rejected {
-                return Ok(held.access_token().to_owned());
-            }
-            self.renew(client, &mut held).await
-        })
+    /// A token in place of `rejected`: the one another caller already renewed, else a
+    /// refreshed one.
+    pub(crate) async fn replacement(&self, oauth: OAuth<'_>, rejected: &str) -> Result<String> {
+        let mut held = self.token.lock().await;
+        if held.access_token() != rejected {
+            return Ok(held.access_token().to_owned());
+        }
+        self.renew(oauth, &mut held).await
     }
 }
 

@@ -146,6 +146,37 @@ impl Endpoint {
     }
 }
 
+/// What a call needs to know about its endpoint: borrowed from a static [`Endpoint`], or
+/// from the settings of a raw call.
+#[derive(Clone, Copy)]
+pub(crate) struct Target<'a> {
+    pub id: &'static str,
+    pub method: HttpMethod,
+    pub path: &'a str,
+    pub tokens: &'a [TokenKind],
+    pub scopes: Scopes,
+    pub response: ResponseKind,
+}
+
+impl Target<'static> {
+    pub(crate) fn of(endpoint: &'static Endpoint) -> Self {
+        Target {
+            id: endpoint.id,
+            method: endpoint.method,
+            path: endpoint.path,
+            tokens: endpoint.tokens,
+            scopes: endpoint.scopes,
+            response: endpoint.response,
+        }
+    }
+}
+
+impl Target<'_> {
+    pub(crate) fn accepts(&self, kind: TokenKind) -> bool {
+        self.tokens.contains(&kind)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
