@@ -4,8 +4,10 @@
 //! - `gen --check`: fail, naming the command to run, when a generated crate is stale.
 //! - `import`: refresh `spec/services/` from the pinned upstream packages (see `import`).
 //! - `stats [--json]`: the catalogue's counts per service.
+//! - `layers`: check that `runtime/src`'s imports point down its layers (see `layers`).
 
 mod import;
+mod layers;
 mod scopes;
 mod stats;
 
@@ -16,7 +18,7 @@ use std::time::Instant;
 use lark_generator::project::{self, SyncError, TARGETS, Target};
 use lark_generator::write::Mode;
 
-const USAGE: &str = "usage: cargo xtask gen [--check] | import [--strict] [--offline] [--check] | import --install-tools | stats [--json] | scopes (<id>... | --source <path>... | --dump) | test [cargo test args]";
+const USAGE: &str = "usage: cargo xtask gen [--check] | import [--strict] [--offline] [--check] | import --install-tools | stats [--json] | scopes (<id>... | --source <path>... | --dump) | layers | test [cargo test args]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         ["stats"] => stats::run(false),
         ["stats", "--json"] => stats::run(true),
         ["scopes", rest @ ..] => scopes::run(rest),
+        ["layers"] => layers::run(),
         ["test", rest @ ..] => test(rest),
         _ => {
             eprintln!("{USAGE}");
