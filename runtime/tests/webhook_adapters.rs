@@ -86,11 +86,16 @@ async fn hyper_service() {
 
 #[tokio::test]
 async fn hyper_functions_for_custom_routing() {
-    let (hook, _) = recording_webhook(4096);
+    let (hook, seen) = recording_webhook(4096);
     let push = Push::new(v2_envelope("x", "ev_2", TOKEN, "{}")).encrypt_and_sign(KEY);
     let request = push.request().map(http_body_util::Full::new);
     let response = webhook::hyper::events(&hook, request).await;
     assert_eq!(response.status(), 200);
+    assert_eq!(*seen.lock().unwrap(), ["ev_2"], "the event reached its handler");
     let card = Push::new(r#"{"action":{}}"#).sign_card(TOKEN).request().map(http_body_util::Full::new);
-    assert_eq!(webhook::hyper::cards(&hook, card).await.status(), 200);
+    let response = webhook::hyper::cards(&hook, card).await;
+    assert_eq!(response.status(), 200);
+    // Only the card handler answers `{"ok":true}`.
+    let body = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+    assert_eq!(&body[..], br#"{"ok":true}"#);
 }

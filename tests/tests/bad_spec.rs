@@ -72,15 +72,39 @@ error: fixtures/bad/overlay/overlays/thing/v1.yaml:5:25: resources.thing.methods
 #[test]
 fn a_bad_spec_leaves_the_output_untouched() {
     let out = tempfile::tempdir().expect("temp dir");
-    let sentinel = out.path().join("src/lib.rs");
-    std::fs::create_dir_all(sentinel.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&sentinel, "// hand-made\n").expect("write");
+    // A crate as an earlier run left it, nested folders included.
+    for (path, text) in
+        [("src/lib.rs", "// hand-made\n"), ("src/im/v1/mod.rs", "// kept\n"), ("docs/im.md", "# kept\n")]
+    {
+        let path = out.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    let before = tree(out.path());
     let options = Options { crate_name: "bad".into() };
     for case in ["shape", "semantic", "overlay"] {
         let spec = Path::new("fixtures/bad").join(case);
         let result = lark_generator::sync(&spec, out.path(), &options, Mode::Write);
         assert!(result.is_err(), "`{case}` must be rejected");
+        assert_eq!(tree(out.path()), before, "`{case}` changed the output");
     }
-    assert_eq!(std::fs::read_to_string(&sentinel).expect("still there"), "// hand-made\n");
-    assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), 1, "nothing new was written");
+}
+
+/// Every file and folder under `root`, with the files' contents.
+fn tree(root: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Option<Vec<u8>>> {
+    let mut found = std::collections::BTreeMap::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read dir") {
+            let path = entry.expect("entry").path();
+            let relative = path.strip_prefix(root).expect("under root").to_path_buf();
+            if path.is_dir() {
+                found.insert(relative, None);
+                folders.push(path);
+            } else {
+                found.insert(relative, Some(std::fs::read(&path).expect("read")));
+            }
+        }
+    }
+    found
 }
