@@ -256,6 +256,32 @@ impl TokenCache for Shared {
     }
 }
 
+/// Load-independent: the cache shows when the client means to stop using the token, and
+/// aging that moment stands in for waiting it out.
+#[tokio::test]
+async fn short_lived_tokens_are_refreshed_at_half_life() {
+    let fake = fake().await;
+    fake.set_token_expire(1);
+    let cache = Shared::default();
+    let client = builder(&fake).token_cache(cache.clone()).build().unwrap();
+    let before = SystemTime::now();
+    let _: Value = client.call(me()).await.unwrap();
+    let after = SystemTime::now();
+    // Used for half of its one-second life, counted from when it was fetched.
+    let half = Duration::from_millis(500);
+    let fresh_until = cache.0.lock().unwrap().values().next().unwrap().fresh_until;
+    assert!(
+        before + half <= fresh_until && fresh_until <= after + half,
+        "{fresh_until:?} not in [{before:?}, {after:?}] + 500 ms"
+    );
+    // Once that moment has passed, the next call fetches a new token.
+    for token in cache.0.lock().unwrap().values_mut() {
+        token.fresh_until = SystemTime::now() - Duration::from_millis(1);
+    }
+    let _: Value = client.call(me()).await.unwrap();
+    assert_eq!(fake.token_requests(), 2);
+}
+
 #[tokio::test]
 async fn a_shared_cache_serves_every_client() {
     let fake = fake().await;

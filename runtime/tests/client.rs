@@ -305,20 +305,6 @@ async fn app_token_flat_and_public_empty_endpoints() {
     fake.shutdown().await;
 }
 
-#[tokio::test]
-async fn short_lived_tokens_are_refreshed_at_half_life() {
-    let fake = fake_with_things().await;
-    fake.set_token_expire(1);
-    let client = client(&fake);
-    let _: Value = client.call(get_thing("1")).await.unwrap();
-    let _: Value = client.call(get_thing("2")).await.unwrap();
-    assert_eq!(fake.token_requests(), 1);
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    let _: Value = client.call(get_thing("3")).await.unwrap();
-    assert_eq!(fake.token_requests(), 2);
-    fake.shutdown().await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_server_is_a_timeout() {
     let fake = FakeLark::start().await;

@@ -258,11 +258,14 @@ async fn missing_pongs_make_the_watchdog_reconnect() {
 #[tokio::test]
 async fn pongs_keep_the_watchdog_quiet() {
     let mut platform = Platform::start().await;
-    let ws = platform.builder().ping_interval(Duration::from_millis(30)).watchdog(2).build(Dispatcher::new());
+    // The watchdog fires after 400 ms of silence; the pongs run for three times that, so a
+    // watchdog that ignored them would fire, while a loaded machine still has 400 ms to
+    // answer each ping.
+    let ws = platform.builder().ping_interval(Duration::from_millis(50)).watchdog(8).build(Dispatcher::new());
     let stop = ws.shutdown_handle();
     let run = spawn(ws);
     let mut conn = platform.accept().await;
-    let until = Instant::now() + Duration::from_millis(300);
+    let until = Instant::now() + Duration::from_millis(1200);
     while Instant::now() < until {
         let ping = conn.frame().await;
         assert_eq!(ping.kind(), Some("ping"));
