@@ -3,10 +3,10 @@
 
 use lark_fixture_sdk::enums::v1::{Color, Level, Setting};
 use lark_fixture_sdk::events::v1::{ButtonAnswer, ButtonClicked, ThingCreated, ThingDeleted};
-use lark_fixture_sdk::models::v1::{NewThing, Thing};
+use lark_fixture_sdk::models::v1::{CreateThingRequest, NewThing, Thing};
 use lark_fixture_sdk::params::v1::{AddMemberRequest, AddMembers, IdType};
 use lark_runtime::event::{Callback, Envelope, Event};
-use lark_runtime::fake::{FakeLark, FakeResponse};
+use lark_runtime::fake::{FakeLark, FakeResponse, Fault};
 use lark_runtime::{HttpMethod, Int64, Scopes};
 use serde_json::json;
 
@@ -109,4 +109,45 @@ async fn path_and_query_parameters_reach_the_wire() {
     assert_eq!(sent.query_values("emails"), ["a@x.io", "b@x.io"]);
     assert_eq!(sent.query_value("limit"), None);
     assert_eq!(sent.json(), json!({}));
+}
+
+/// The generated rule, not a hand-set flag: a body with a `uuid` makes a POST safe to
+/// resend. The fake stores the thing, then answers 503 once; the client sends it again,
+/// and the server, like the platform, ignores the repeated uuid.
+#[tokio::test]
+async fn a_body_with_a_uuid_is_resent_after_a_server_error_and_stored_once() {
+    const THINGS: &str = "/open-apis/models/v1/things";
+    let fake = FakeLark::start().await;
+    let stored = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(Option<String>, String)>::new()));
+    let store = stored.clone();
+    fake.route(HttpMethod::Post, THINGS, move |r| {
+        let body = r.json();
+        let (uuid, name) = (body["uuid"].as_str().map(str::to_owned), body["name"].as_str().unwrap_or("").to_owned());
+        let mut store = store.lock().unwrap();
+        if uuid.is_none() || !store.iter().any(|(u, _)| *u == uuid) {
+            store.push((uuid, name.clone()));
+        }
+        FakeResponse::data(json!({ "id": format!("t{}", store.len()), "created_at": "1" }))
+    });
+    let client = lark_fixture_sdk::Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET)
+        .base_url(fake.base_url())
+        .build()
+        .expect("client");
+    let create = |uuid: Option<&str>| {
+        let body = NewThing { name: "lamp".into(), uuid: uuid.map(Into::into), ..Default::default() };
+        client.models().v1().thing().create(CreateThingRequest::new(body))
+    };
+
+    fake.inject(Fault::AfterHandling(503).on(HttpMethod::Post, THINGS));
+    let thing = create(Some("u-1")).await.expect("resent after the 503");
+    assert_eq!(thing.id, "t1");
+    assert_eq!(fake.requests_to(HttpMethod::Post, THINGS).len(), 2);
+    assert_eq!(*stored.lock().unwrap(), [(Some("u-1".to_owned()), "lamp".to_owned())]);
+
+    // Without a uuid a repeat could store a second thing, so the 503 is the answer.
+    fake.inject(Fault::AfterHandling(503).on(HttpMethod::Post, THINGS));
+    let err = create(None).await.expect_err("not resent");
+    assert_eq!(err.http_status(), Some(503));
+    assert_eq!(fake.requests_to(HttpMethod::Post, THINGS).len(), 3);
+    assert_eq!(stored.lock().unwrap().len(), 2);
 }

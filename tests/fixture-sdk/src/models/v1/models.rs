@@ -117,6 +117,8 @@ pub struct NewThing {
     pub self_: ::std::option::Option<::std::string::String>,
     /// `count`.
     pub count: ::std::option::Option<i32>,
+    /// An idempotency key; with one the call is safe to resend.
+    pub uuid: ::std::option::Option<::std::string::String>,
 }
 
 impl ::lark_runtime::json::ToJson for NewThing {
@@ -126,6 +128,7 @@ impl ::lark_runtime::json::ToJson for NewThing {
         object.put("name", &self.name);
         object.put("self", &self.self_);
         object.put("count", &self.count);
+        object.put("uuid", &self.uuid);
         object.finish()
     }
 }

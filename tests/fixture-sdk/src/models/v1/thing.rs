@@ -138,6 +138,9 @@ impl CreateThingRequest {
     #[inline]
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        if self.body.uuid.is_some() {
+            request.set_retry_safe();
+        }
         request.json_body(&self.body);
         request
     }
