@@ -80,10 +80,12 @@ async fn walks_every_page_of_users() {
 #[tokio::test]
 async fn uploads_an_image_as_multipart() {
     let fake = FakeLark::start().await;
+    // The key echoes what arrived, so a missing part shows in the assertion below rather
+    // than as a handler panic (which the client would only see as a dropped connection).
     fake.route(HttpMethod::Post, "/open-apis/im/v1/images", |req| {
-        let image = req.part("image").expect("image part");
-        let kind = req.part("image_type").expect("image_type part").text();
-        FakeResponse::data(json!({ "image_key": format!("img_{kind}_{}_{}", image.bytes.len(), image.file_name.as_deref().unwrap_or("?")) }))
+        let kind = req.part("image_type").map_or_else(|| "no-type".to_owned(), |p| p.text());
+        let (len, name) = req.part("image").map_or((0, None), |p| (p.bytes.len(), p.file_name.clone()));
+        FakeResponse::data(json!({ "image_key": format!("img_{kind}_{len}_{}", name.as_deref().unwrap_or("?")) }))
     });
     let body = CreateImageBody {
         image_type: ImageType::Message,
@@ -96,9 +98,7 @@ async fn uploads_an_image_as_multipart() {
 #[tokio::test]
 async fn downloads_a_message_resource_with_its_file_name() {
     let fake = FakeLark::start().await;
-    fake.route(HttpMethod::Get, "/open-apis/im/v1/messages/:message_id/resources/:file_key", |req| {
-        assert_eq!(req.path_param("message_id"), Some("om_1"));
-        assert_eq!(req.query_value("type"), Some("file"));
+    fake.route(HttpMethod::Get, "/open-apis/im/v1/messages/:message_id/resources/:file_key", |_| {
         FakeResponse::binary(&b"%PDF-1.7"[..], "application/pdf", Some("résumé.pdf"))
     });
     let request = GetMessageResourceRequest::new("om_1", "file_v2_abc", "file");
@@ -106,6 +106,10 @@ async fn downloads_a_message_resource_with_its_file_name() {
     assert_eq!(&file.bytes[..], b"%PDF-1.7");
     assert_eq!(file.file_name.as_deref(), Some("résumé.pdf"));
     assert_eq!(file.content_type.as_deref(), Some("application/pdf"));
+    let sent = fake.requests().pop().expect("the download request");
+    assert_eq!(sent.path_param("message_id"), Some("om_1"));
+    assert_eq!(sent.path_param("file_key"), Some("file_v2_abc"));
+    assert_eq!(sent.query_value("type"), Some("file"));
 }
 
 #[tokio::test]
