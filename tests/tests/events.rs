@@ -1,14 +1,22 @@
 //! Events and callbacks of the generated SDK, end to end through the webhook handler.
 //!
-//! Every event and callback type in `spec/` must have a sample push under
-//! `tests/fixtures/events/<type>.json` (the plaintext envelope as the platform sends it).
-//! Each sample is encrypted, signed, pushed through `Webhook::handle` and must reach a
-//! typed handler registered through the generated catalogue walk, so adding an event
-//! without a sample, or with a payload model that does not fit its sample, fails here.
+//! Every event and callback type in `spec/` must have a sample push (the plaintext
+//! envelope as the platform sends it). Each sample is encrypted, signed, pushed through
+//! `Webhook::handle` and must reach a typed handler registered through the generated
+//! catalogue walk, so adding an event without a sample, or with a payload model that does
+//! not fit its sample, fails here.
+//!
+//! Samples live apart by where they come from:
+//! - `tests/fixtures/events/real/<type>.json`: the example push of the official event
+//!   page, with its source in `real/sources/*.tsv`. Only these prove that `spec/` has the
+//!   platform's field types: a wrong type there fails to decode one of them.
+//! - `tests/fixtures/events/synthesised/<type>.json`: made from our own payload model, so
+//!   they only prove that the type is wired up. A type with a real sample has no
+//!   synthesised one.
 //!
 //! `cargo test -p lark-tests --test events -- --ignored write_missing_samples` writes a
-//! sample synthesised from the payload model for each type that lacks one (its event id
-//! says so); replace it with a real push when you have one.
+//! synthesised sample for each type that has neither (its event id says so); replace it
+//! with a real push when you have one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -25,12 +33,31 @@ use serde_json::{Value, json};
 const KEY: &str = "sample-encrypt-key";
 const SYNTHESISED: &str = "synthesised-from-spec";
 
-fn samples_dir() -> PathBuf {
-    lark_tests::workspace_root().join("tests/fixtures/events")
+/// Real pushes, copied from the official event pages.
+const REAL: &str = "real";
+/// Pushes made from our own payload models.
+const MADE: &str = "synthesised";
+
+/// How many types have a real sample; raise it as real samples arrive, never lower it.
+const REAL_SAMPLES_AT_LEAST: usize = 6;
+
+fn samples_dir(kind: &str) -> PathBuf {
+    lark_tests::workspace_root().join("tests/fixtures/events").join(kind)
 }
 
+/// The real sample of a type if there is one, else the synthesised one.
 fn sample_path(type_string: &str) -> PathBuf {
-    samples_dir().join(format!("{type_string}.json"))
+    let real = samples_dir(REAL).join(format!("{type_string}.json"));
+    if real.exists() { real } else { samples_dir(MADE).join(format!("{type_string}.json")) }
+}
+
+/// The types with a sample of this kind, read from the file names.
+fn sampled(kind: &str) -> BTreeSet<String> {
+    let entries = fs::read_dir(samples_dir(kind)).unwrap_or_else(|e| panic!("tests/fixtures/events/{kind}: {e}"));
+    entries
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter_map(|name| name.strip_suffix(".json").map(str::to_owned))
+        .collect()
 }
 
 /// Every event and callback type of the catalogue, with its envelope, read from `spec/`.
@@ -163,6 +190,12 @@ async fn every_catalogued_event_and_callback_has_a_sample_that_decodes() {
     for type_string in samples.bodies.keys().filter(|t| !reached.contains(*t)) {
         samples.problems.push(format!("{type_string}: the push never reached its typed handler"));
     }
+    let real = sampled(REAL);
+    let proven = reached
+        .iter()
+        .filter(|t| real.contains(*t) && !samples.problems.iter().any(|p| p.starts_with(&format!("{t}:"))))
+        .count();
+    println!("{proven} of {} event and callback types decode a real sample", expected.len());
     assert!(
         samples.problems.is_empty(),
         "{} of {} types have a problem (write missing samples with \
@@ -176,15 +209,39 @@ async fn every_catalogued_event_and_callback_has_a_sample_that_decodes() {
 #[test]
 fn every_sample_belongs_to_a_catalogued_type() {
     let expected = spec_types(&catalogue());
-    let mut orphans = Vec::new();
-    for entry in fs::read_dir(samples_dir()).expect("tests/fixtures/events exists") {
-        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
-        match name.strip_suffix(".json") {
-            Some(type_string) if expected.contains_key(type_string) => {}
-            _ => orphans.push(name),
+    let (real, made) = (sampled(REAL), sampled(MADE));
+    let orphans: Vec<_> = real.iter().chain(&made).filter(|t| !expected.contains_key(*t)).collect();
+    assert!(orphans.is_empty(), "samples without an event or callback in spec/: {orphans:?}");
+    let both: Vec<_> = real.intersection(&made).collect();
+    assert!(both.is_empty(), "these types have a real sample: delete their synthesised one: {both:?}");
+}
+
+/// A real sample is a push from an official page: not made by `write_missing_samples`,
+/// and listed with where it was found.
+#[test]
+fn real_samples_are_real_and_say_where_they_come_from() {
+    let real = sampled(REAL);
+    let mut sourced = BTreeSet::new();
+    for entry in fs::read_dir(samples_dir(REAL).join("sources")).expect("real/sources exists") {
+        let text = fs::read_to_string(entry.expect("entry").path()).expect("readable");
+        sourced.extend(text.lines().filter_map(|line| line.split('\t').next()).map(str::to_owned));
+    }
+    let mut problems = Vec::new();
+    for type_string in &real {
+        let text = fs::read_to_string(samples_dir(REAL).join(format!("{type_string}.json"))).expect("readable");
+        if text.contains(SYNTHESISED) {
+            problems.push(format!("{type_string}: synthesised, not real"));
+        }
+        if !sourced.contains(type_string) {
+            problems.push(format!("{type_string}: no line in real/sources/*.tsv"));
         }
     }
-    assert!(orphans.is_empty(), "samples without an event or callback in spec/: {orphans:?}");
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        real.len() >= REAL_SAMPLES_AT_LEAST,
+        "only {} real samples; {REAL_SAMPLES_AT_LEAST} were here before",
+        real.len()
+    );
 }
 
 #[tokio::test]
@@ -224,7 +281,7 @@ async fn generated_methods_register_typed_handlers_and_typed_answers() {
 #[ignore = "writes files; run by hand when events are added"]
 fn write_missing_samples() {
     let catalogue = catalogue();
-    fs::create_dir_all(samples_dir()).expect("create tests/fixtures/events");
+    fs::create_dir_all(samples_dir(MADE)).expect("create tests/fixtures/events/synthesised");
     for service in &catalogue.services {
         for version in &service.versions {
             let kinds = version.events.iter().map(|e| (&e.event_type, e.envelope, &e.payload));
@@ -234,6 +291,7 @@ fn write_missing_samples() {
                 if path.exists() {
                     continue;
                 }
+                let path = samples_dir(MADE).join(format!("{type_string}.json"));
                 let event = synthesise(version, &ir::Type::Model(payload.clone()), 0);
                 let push = envelope_around(type_string, envelope, event);
                 let text = serde_json::to_string_pretty(&push).expect("JSON") + "\n";
