@@ -1451,9 +1451,7 @@ impl<'de> ::serde::Deserialize<'de> for DepartmentDeletedV3Event {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DepartmentDetail {
     /// `department_id`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub department_id: ::std::option::Option<::lark_runtime::Int64>,
+    pub department_id: ::std::option::Option<::std::string::String>,
     /// `department_name`.
     pub department_name: ::std::option::Option<crate::contact::v3::DepartmentPathName>,
     /// `department_path`.
@@ -4284,7 +4282,7 @@ pub struct User {
     >,
     /// `dotted_line_leader_user_ids`.
     pub dotted_line_leader_user_ids: ::std::option::Option<
-        ::std::vec::Vec<::lark_runtime::Int64>,
+        ::std::vec::Vec<::std::string::String>,
     >,
 }
 
@@ -4836,7 +4834,7 @@ pub struct UserEvent {
     pub job_family_id: ::std::option::Option<::std::string::String>,
     /// `dotted_line_leader_user_ids`.
     pub dotted_line_leader_user_ids: ::std::option::Option<
-        ::std::vec::Vec<::lark_runtime::Int64>,
+        ::std::vec::Vec<::std::string::String>,
     >,
 }
 

@@ -5828,7 +5828,7 @@ impl<'de> ::serde::Deserialize<'de> for MeetingAgentEventMeeting {
 #[non_exhaustive]
 pub struct MeetingAgentEventUser {
     /// `id`.
-    pub id: ::std::option::Option<::std::string::String>,
+    pub id: ::std::option::Option<crate::vc::v1::UserId>,
     /// `user_type`.
     pub user_type: ::std::option::Option<i32>,
     /// `user_role`.
@@ -12089,9 +12089,7 @@ impl ::serde::Serialize for StartMeetingRecordingBody {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SubscribeDepartment {
     /// `department_id`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub department_id: ::std::option::Option<::lark_runtime::Int64>,
+    pub department_id: ::std::option::Option<::std::string::String>,
     /// `department_name`.
     pub department_name: ::std::option::Option<::std::string::String>,
 }
