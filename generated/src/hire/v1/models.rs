@@ -1415,8 +1415,8 @@ pub struct ApplicationStageChangedV1Event {
     pub origin_stage_id: ::std::option::Option<::std::string::String>,
     /// `target_stage_id`.
     pub target_stage_id: ::std::option::Option<::std::string::String>,
-    /// `update_time`.
-    pub update_time: ::std::option::Option<i32>,
+    /// Milliseconds since the Unix epoch.
+    pub update_time: ::std::option::Option<i64>,
 }
 
 impl ::lark_runtime::json::FromJson for ApplicationStageChangedV1Event {
