@@ -2537,7 +2537,7 @@ pub struct Ticket {
     /// `guest`.
     pub guest: ::std::option::Option<crate::helpdesk::v1::TicketUser>,
     /// `comments`.
-    pub comments: ::std::option::Option<::std::vec::Vec<crate::helpdesk::v1::Comments>>,
+    pub comments: ::std::option::Option<crate::helpdesk::v1::Comments>,
     /// `ticket_type`.
     pub ticket_type: ::std::option::Option<i32>,
     /// `status`.
@@ -2590,12 +2590,12 @@ pub struct Ticket {
     pub agent_resolution_time: ::std::option::Option<i32>,
     /// `actual_processing_time`.
     pub actual_processing_time: ::std::option::Option<i32>,
-    /// `agent_entry_time`.
-    pub agent_entry_time: ::std::option::Option<i32>,
-    /// `agent_first_response_time`.
-    pub agent_first_response_time: ::std::option::Option<i32>,
-    /// `agent_last_response_time`.
-    pub agent_last_response_time: ::std::option::Option<i32>,
+    /// Milliseconds since the Unix epoch.
+    pub agent_entry_time: ::std::option::Option<i64>,
+    /// Milliseconds since the Unix epoch.
+    pub agent_first_response_time: ::std::option::Option<i64>,
+    /// Milliseconds since the Unix epoch.
+    pub agent_last_response_time: ::std::option::Option<i64>,
     /// `agent_owner`.
     pub agent_owner: ::std::option::Option<crate::helpdesk::v1::TicketUser>,
 }
@@ -2664,12 +2664,12 @@ pub struct TicketCreatedV1Event {
     pub status: ::std::option::Option<i32>,
     /// `score`.
     pub score: ::std::option::Option<i32>,
-    /// `created_at`.
-    pub created_at: ::std::option::Option<i32>,
-    /// `updated_at`.
-    pub updated_at: ::std::option::Option<i32>,
-    /// `closed_at`.
-    pub closed_at: ::std::option::Option<i32>,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: ::std::option::Option<i64>,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at: ::std::option::Option<i64>,
+    /// Milliseconds since the Unix epoch.
+    pub closed_at: ::std::option::Option<i64>,
     /// `channel`.
     pub channel: ::std::option::Option<i32>,
     /// `solve`.
@@ -2739,12 +2739,12 @@ pub struct TicketEvent {
     pub status: ::std::option::Option<i32>,
     /// `score`.
     pub score: ::std::option::Option<i32>,
-    /// `created_at`.
-    pub created_at: ::std::option::Option<i32>,
-    /// `updated_at`.
-    pub updated_at: ::std::option::Option<i32>,
-    /// `closed_at`.
-    pub closed_at: ::std::option::Option<i32>,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: ::std::option::Option<i64>,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at: ::std::option::Option<i64>,
+    /// Milliseconds since the Unix epoch.
+    pub closed_at: ::std::option::Option<i64>,
     /// `agents`.
     pub agents: ::std::option::Option<
         ::std::vec::Vec<crate::helpdesk::v1::TicketUserEvent>,
@@ -2812,8 +2812,8 @@ pub struct TicketEventUpdateInfo {
     pub stage: ::std::option::Option<i32>,
     /// `status`.
     pub status: ::std::option::Option<i32>,
-    /// `updated_at`.
-    pub updated_at: ::std::option::Option<i32>,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at: ::std::option::Option<i64>,
 }
 
 impl ::lark_runtime::json::FromJson for TicketEventUpdateInfo {
