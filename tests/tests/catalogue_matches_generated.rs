@@ -1,8 +1,10 @@
 //! Every endpoint of the catalogue is generated exactly once, with the catalogue's
 //! method, path and token kinds: the `ENDPOINT` constants under `generated/src` are read
-//! as text and compared with the IR from `lark_generator::catalogue`.
+//! as text and compared with the IR from `lark_generator::catalogue`, and, as a side that
+//! went through neither the generator nor the spec, with what the pinned packages state
+//! (`spec/upstream-routes.tsv`, copied from the importer's extractors).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -87,4 +89,106 @@ fn every_generated_endpoint_matches_the_catalogue() {
     for (id, want) in &expected {
         assert_eq!(&generated[id], want, "{id}");
     }
+}
+
+/// One line of `spec/upstream-routes.tsv`.
+struct Stated {
+    verb: String,
+    path: String,
+    /// `None` where the package states no token kinds (the Node package never does).
+    tokens: Option<BTreeSet<String>>,
+}
+
+/// `(package, the package's name) → what it states`.
+fn stated() -> BTreeMap<(String, String), Stated> {
+    let text = fs::read_to_string(root().join("spec/upstream-routes.tsv")).expect("spec/upstream-routes.tsv");
+    let mut rows = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [package, name, verb, path, tokens] = cols.as_slice() else { panic!("not five columns: {line:?}") };
+        let tokens = (*tokens != "-").then(|| tokens.split(',').map(str::to_owned).collect());
+        let row = Stated { verb: (*verb).to_owned(), path: (*path).to_owned(), tokens };
+        assert!(rows.insert(((*package).to_owned(), (*name).to_owned()), row).is_none(), "{package} {name} twice");
+    }
+    rows
+}
+
+#[test]
+fn every_generated_endpoint_says_what_the_packages_state() {
+    let catalogue = lark_generator::catalogue(&root().join("spec")).unwrap_or_else(|e| panic!("{e}"));
+    let stated = stated();
+    let generated = generated();
+    // Which package line names each generated endpoint: the platform's own id for the Node
+    // package, `service/version/resource/method` for an endpoint only Python has.
+    let mut named = BTreeMap::new();
+    for service in &catalogue.services {
+        for version in &service.versions {
+            for resource in &version.resources {
+                for method in &resource.methods {
+                    let key = match &method.official_id {
+                        Some(official) => ("npm".to_owned(), official.clone()),
+                        None => {
+                            let name = format!("{}/{}/{}/{}", service.wire, version.wire, resource.wire, method.wire);
+                            ("pypi".to_owned(), name)
+                        }
+                    };
+                    named.insert(method.id.clone(), key);
+                }
+            }
+        }
+    }
+
+    let mut wrong = Vec::new();
+    for (id, ours) in &generated {
+        let Some(key) = named.get(id) else { continue };
+        let Some(theirs) = stated.get(key) else {
+            wrong.push(format!("{id}: no line `{} {}` in spec/upstream-routes.tsv", key.0, key.1));
+            continue;
+        };
+        if (ours.method.as_str(), ours.path.as_str()) != (theirs.verb.as_str(), theirs.path.as_str()) {
+            wrong.push(format!(
+                "{id}: generated {} {}, {} states {} {}",
+                ours.method, ours.path, key.0, theirs.verb, theirs.path
+            ));
+        }
+    }
+
+    // Every route either package states is generated exactly once, and where the Python
+    // package states token kinds, the generated endpoint has exactly those.
+    let mut routes: BTreeMap<(&str, &str), Vec<&String>> = BTreeMap::new();
+    for (id, ours) in &generated {
+        routes.entry((ours.method.as_str(), ours.path.as_str())).or_default().push(id);
+    }
+    let mut from_python = 0;
+    for ((package, name), theirs) in &stated {
+        let ids = routes.get(&(theirs.verb.as_str(), theirs.path.as_str())).map_or(&[][..], Vec::as_slice);
+        let [id] = ids else {
+            wrong.push(format!(
+                "{package} {name} ({} {}) is generated {} times: {ids:?}",
+                theirs.verb,
+                theirs.path,
+                ids.len()
+            ));
+            continue;
+        };
+        if let Some(tokens) = &theirs.tokens {
+            from_python += 1;
+            let ours: BTreeSet<String> = generated[*id].tokens.iter().cloned().collect();
+            if &ours != tokens {
+                wrong.push(format!("{id}: generated tokens {ours:?}, {package} {name} states {tokens:?}"));
+            }
+        }
+    }
+    let stated_routes: BTreeSet<(&str, &str)> = stated.values().map(|s| (s.verb.as_str(), s.path.as_str())).collect();
+    for ((verb, path), ids) in &routes {
+        if !stated_routes.contains(&(*verb, *path)) {
+            wrong.push(format!("{ids:?} ({verb} {path}) is stated by neither package"));
+        }
+    }
+    println!(
+        "{} generated endpoints checked against {} package lines; token kinds of {from_python} as the Python package states them",
+        generated.len(),
+        stated.len()
+    );
+    assert!(wrong.is_empty(), "{} differences from the packages:\n{}", wrong.len(), wrong.join("\n"));
 }

@@ -10,6 +10,7 @@ pub mod doc;
 pub mod merge;
 pub mod model;
 pub mod report;
+pub mod routes;
 pub mod sources;
 pub mod upstream;
 
@@ -74,13 +75,15 @@ fn import(options: &Options) -> Result<ExitCode, String> {
     eprintln!("[2/4] reading {} and {} (parsed, never run)", sources.pypi, sources.npm);
     let step = Instant::now();
     let curated = curated_names(Path::new("spec/overlays"))?;
-    let merged = extract_and_merge(Path::new(upstream::TOOLS), &wheel, &typescript, &tarball, &sources, &curated)?;
+    let (py, node) = extract(Path::new(upstream::TOOLS), &wheel, &typescript, &tarball)?;
+    let merged = merge::merge(&py, &node, &sources, &curated);
     eprintln!("      done in {:.1} s", step.elapsed().as_secs_f64());
 
-    eprintln!("[3/4] writing spec/services/");
+    eprintln!("[3/4] writing spec/services/ and {}", routes::PATH);
     let texts: BTreeMap<String, String> = merged.files.iter().map(|(rel, f)| (rel.clone(), f.to_yaml())).collect();
     let spec = Path::new("spec");
     let moves = sync(spec, &texts, options.check)?;
+    let routes_differ = sync_file(Path::new(routes::PATH), &routes::table(&py, &node), options.check)?;
 
     eprintln!("[4/4] comparing the overlays with the imported facts");
     let conflicts = overlays(spec, &texts)?;
@@ -91,8 +94,11 @@ fn import(options: &Options) -> Result<ExitCode, String> {
     println!("{}", counts(&merged));
     println!("{}", report::moves_table(&moves.0));
     println!("import took {:.1} s", started.elapsed().as_secs_f64());
-    if options.check && moves.1 {
-        eprintln!("error: spec/services/ differs from a fresh import; run `cargo xtask import` and commit the result.");
+    if options.check && (moves.1 || routes_differ) {
+        eprintln!(
+            "error: spec/services/ or {} differs from a fresh import; run `cargo xtask import` and commit the result.",
+            routes::PATH
+        );
         return Ok(ExitCode::FAILURE);
     }
     if options.strict && conflicts > 0 {
@@ -102,18 +108,23 @@ fn import(options: &Options) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs both extractors and merges what they print.
-pub fn extract_and_merge(
+/// Runs both extractors.
+fn extract(
     scripts: &Path,
     wheel: &Path,
     typescript: &Path,
     tarball: &Path,
-    sources: &Sources,
-    curated: &BTreeMap<String, model::Curated>,
-) -> Result<Merged, String> {
-    let py = sources::python(scripts, wheel)?;
-    let node = sources::node(scripts, typescript, tarball)?;
-    Ok(merge::merge(&py, &node, sources, curated))
+) -> Result<(sources::Python, sources::Node), String> {
+    Ok((sources::python(scripts, wheel)?, sources::node(scripts, typescript, tarball)?))
+}
+
+/// Writes (or, with `check`, only compares) one file; returns whether it differed.
+fn sync_file(path: &Path, text: &str, check: bool) -> Result<bool, String> {
+    let differs = fs::read_to_string(path).ok().as_deref() != Some(text);
+    if differs && !check {
+        fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(differs)
 }
 
 /// The model and enum names each overlay declares, by the service file it applies to.

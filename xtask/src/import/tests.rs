@@ -24,15 +24,14 @@ fn typescript() -> PathBuf {
 fn import_fixtures(curated: &BTreeMap<String, Curated>) -> BTreeMap<String, File> {
     let fixtures = root().join("xtask/tests/fixtures");
     let sources = Sources { pypi: "pypi:fixture@1".into(), npm: "npm:fixture@1".into() };
-    let merged = super::extract_and_merge(
+    let (py, node) = super::extract(
         &root().join(super::upstream::TOOLS),
         &fixtures.join("py"),
         &typescript(),
         &fixtures.join("node"),
-        &sources,
-        curated,
     )
-    .expect("the fixtures import");
+    .expect("the fixtures read");
+    let merged = super::merge::merge(&py, &node, &sources, curated);
     merged.files
 }
 
@@ -170,4 +169,30 @@ fn the_generator_accepts_the_output() {
         .map(|v| v.resources.iter().map(|r| r.methods.len()).sum::<usize>())
         .sum();
     assert_eq!(endpoints, 6);
+}
+
+#[test]
+fn the_routes_table_copies_each_package_line_as_stated() {
+    let fixtures = root().join("xtask/tests/fixtures");
+    let scripts = root().join(super::upstream::TOOLS);
+    let (py, node) = super::extract(&scripts, &fixtures.join("py"), &typescript(), &fixtures.join("node"))
+        .expect("the fixtures read");
+    let table = super::routes::table(&py, &node);
+    let rows: Vec<&str> = table.lines().filter(|l| !l.starts_with('#')).collect();
+    let stated = py.services.iter().map(|s| s.endpoints.len()).sum::<usize>() + node.endpoints.len();
+    assert_eq!(rows.len(), stated, "one line per package endpoint:\n{table}");
+    let mut sorted = rows.clone();
+    sorted.sort();
+    assert_eq!(rows, sorted, "sorted, so the same packages give the same bytes");
+    for row in &rows {
+        let cols: Vec<&str> = row.split('\t').collect();
+        assert_eq!(cols.len(), 5, "{row}");
+        assert!(cols[3].starts_with("/open-apis/"), "{row}");
+        match cols[0] {
+            "npm" => assert_eq!(cols[4], "-", "{row}"),
+            "pypi" => assert!(cols[4].split(',').all(|t| ["app", "tenant", "user"].contains(&t)), "{row}"),
+            other => panic!("unknown package {other}"),
+        }
+    }
+    assert_eq!(table, super::routes::table(&py, &node), "deterministic");
 }
