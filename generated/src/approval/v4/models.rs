@@ -4488,6 +4488,10 @@ pub struct RemedyApprovalEvent {
     pub return_time: ::std::option::Option<::std::string::String>,
     /// `shift_reason`.
     pub shift_reason: ::std::option::Option<::std::string::String>,
+    /// Corrected punch time, e.g. 2018-12-01 12:00:00.
+    pub remedy_time: ::std::option::Option<::std::string::String>,
+    /// `remedy_reason`.
+    pub remedy_reason: ::std::option::Option<::std::string::String>,
 }
 
 impl ::lark_runtime::json::FromJson for RemedyApprovalEvent {
@@ -4512,6 +4516,8 @@ impl ::lark_runtime::json::FromJson for RemedyApprovalEvent {
             shift_time: object.optional("shift_time")?,
             return_time: object.optional("return_time")?,
             shift_reason: object.optional("shift_reason")?,
+            remedy_time: object.optional("remedy_time")?,
+            remedy_reason: object.optional("remedy_reason")?,
         })
     }
 }

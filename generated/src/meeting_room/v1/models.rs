@@ -182,6 +182,8 @@ pub struct ThirdPartyMeetingRoomEventCreatedEvent {
     pub organizer: ::std::option::Option<
         crate::meeting_room::v1::ThirdPartyMeetingRoomEventCreatedEventOrganizer,
     >,
+    /// `event_id`.
+    pub event_id: ::std::option::Option<::std::string::String>,
 }
 
 impl ::lark_runtime::json::FromJson for ThirdPartyMeetingRoomEventCreatedEvent {
@@ -204,6 +206,7 @@ impl ::lark_runtime::json::FromJson for ThirdPartyMeetingRoomEventCreatedEvent {
             end: object.optional("end")?,
             meeting_rooms: object.optional("meeting_rooms")?,
             organizer: object.optional("organizer")?,
+            event_id: object.optional("event_id")?,
         })
     }
 }
@@ -294,6 +297,8 @@ pub struct ThirdPartyMeetingRoomEventCreatedEventOrganizer {
     pub open_id: ::std::option::Option<::std::string::String>,
     /// `user_id`.
     pub user_id: ::std::option::Option<::std::string::String>,
+    /// `union_id`.
+    pub union_id: ::std::option::Option<::std::string::String>,
 }
 
 impl ::lark_runtime::json::FromJson for ThirdPartyMeetingRoomEventCreatedEventOrganizer {
@@ -308,6 +313,7 @@ impl ::lark_runtime::json::FromJson for ThirdPartyMeetingRoomEventCreatedEventOr
         ::std::result::Result::Ok(Self {
             open_id: object.optional("open_id")?,
             user_id: object.optional("user_id")?,
+            union_id: object.optional("union_id")?,
         })
     }
 }
