@@ -53,6 +53,7 @@
 //!  ws/        long-connection event client          ┐
 //!  webhook/   signed, encrypted HTTP pushes          ├ inbound
 //!  event/     typed events and their dispatch        ┘
+//!  message/   message content, cards, received content; send, reply, edit
 //!  client/    Client: per-call executor, calls, options, pagination, raw calls
 //!  auth/      credentials, token cache and fetch, store apps, OAuth, PKCE, user tokens
 //!  wire/      one exchange, no tokens: request, URL, retry, envelope, transport, files
@@ -67,6 +68,7 @@ mod core;
 pub mod event;
 #[cfg(feature = "fake")]
 pub mod fake;
+pub mod message;
 pub mod webhook;
 mod wire;
 #[cfg(feature = "ws")]
@@ -87,7 +89,7 @@ pub use crate::core::BoxFuture;
 pub use crate::core::endpoint::{
     Endpoint, FEISHU_BASE_URL, HttpMethod, LARK_BASE_URL, ResponseKind, Scopes, TokenKind,
 };
-pub use crate::core::error::{ApiError, Error, FieldViolation, Help, PermissionViolation, Result};
+pub use crate::core::error::{ApiError, ContentError, Error, FieldViolation, Help, PermissionViolation, Result};
 pub use crate::core::json;
 pub use crate::core::types::{Empty, Int64, UnknownValue};
 pub use crate::wire::download::{Download, DownloadStream, SavedFile};

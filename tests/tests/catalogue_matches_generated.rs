@@ -192,3 +192,36 @@ fn every_generated_endpoint_says_what_the_packages_state() {
     );
     assert!(wrong.is_empty(), "{} differences from the packages:\n{}", wrong.len(), wrong.join("\n"));
 }
+
+/// The runtime's one-line message helpers carry their own copies of a few endpoints (the
+/// runtime cannot see the generated crate); each copy must be the catalogue's.
+#[test]
+fn the_runtimes_message_endpoints_are_the_catalogues() {
+    use lark_runtime::message::{CREATE, PATCH, REPLY, UPDATE};
+    let catalogue = lark_generator::catalogue(&root().join("spec")).unwrap_or_else(|e| panic!("{e}"));
+    let methods: BTreeMap<&str, &lark_generator::ir::Method> = catalogue
+        .services
+        .iter()
+        .flat_map(|s| &s.versions)
+        .flat_map(|v| &v.resources)
+        .flat_map(|r| &r.methods)
+        .map(|m| (m.id.as_str(), m))
+        .collect();
+    for copy in [&CREATE, &REPLY, &UPDATE, &PATCH] {
+        let method = methods.get(copy.id).unwrap_or_else(|| panic!("{} is not in the catalogue", copy.id));
+        assert_eq!(copy.method.as_str(), method.http.as_str(), "{}", copy.id);
+        assert_eq!(copy.path, method.path, "{}", copy.id);
+        let tokens: Vec<String> = copy.tokens.iter().map(|t| format!("{t:?}").to_lowercase()).collect();
+        assert_eq!(tokens, method.tokens.iter().map(token).collect::<Vec<_>>(), "{}", copy.id);
+        let lark_generator::ir::Scopes::Known { any, all } = &method.scopes else {
+            panic!("{}: scopes unknown", copy.id)
+        };
+        let lark_runtime::Scopes::Known { any: copy_any, all: copy_all } = copy.scopes else { panic!("{}", copy.id) };
+        assert_eq!((copy_any.to_vec(), copy_all.to_vec()), (as_strs(any), as_strs(all)), "{}", copy.id);
+        assert_eq!(Some(copy.doc_url), method.doc_url.as_deref(), "{}", copy.id);
+    }
+}
+
+fn as_strs(items: &[String]) -> Vec<&str> {
+    items.iter().map(String::as_str).collect()
+}

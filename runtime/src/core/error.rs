@@ -88,6 +88,9 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// Message content or a card breaks a documented rule; nothing was sent.
+    #[error("{0}")]
+    Content(ContentError),
     /// A local file could not be read or written.
     #[error("could not access {}: {source}", path.display())]
     Io {
@@ -400,5 +403,29 @@ mod tests {
             let text = Error::Token(Box::new(api(code))).to_string();
             assert!(text.contains("app id or app secret is wrong"), "{text}");
         }
+    }
+}
+
+/// Message content or a card that breaks a documented rule, with the path of the
+/// offending element (e.g. `body.elements[2].columns[0].elements[1].element_id`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid message content at {path}: {problem}")]
+pub struct ContentError {
+    /// Where in the content, as field names and indexes.
+    pub path: String,
+    /// What rule it breaks.
+    pub problem: String,
+}
+
+impl ContentError {
+    /// An error at `path`.
+    pub fn new(path: impl Into<String>, problem: impl Into<String>) -> Self {
+        ContentError { path: path.into(), problem: problem.into() }
+    }
+}
+
+impl From<ContentError> for Error {
+    fn from(e: ContentError) -> Self {
+        Error::Content(e)
     }
 }

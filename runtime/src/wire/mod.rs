@@ -106,6 +106,9 @@ impl Wire {
         if let Some(message) = &request.encode_error {
             return Err(Error::encode(endpoint.id, message.clone()));
         }
+        if let Some(error) = &request.content_error {
+            return Err(Error::Content(error.clone()));
+        }
         let target = Target::of(endpoint);
         let url = self.url(&target, &request.path_params, &request.query)?;
         Ok(Prepared { target, url, body: &request.body, retry_safe: request.retry_safe })

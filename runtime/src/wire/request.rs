@@ -5,6 +5,7 @@ use std::fmt;
 use bytes::Bytes;
 
 use crate::core::endpoint::Endpoint;
+use crate::core::error::ContentError;
 use crate::wire::upload::Form;
 
 /// A request being assembled: the endpoint, its path and query parameters and its body.
@@ -19,6 +20,8 @@ pub struct Request {
     /// A serialisation failure, kept until the call is awaited so that building a request
     /// never fails.
     pub(crate) encode_error: Option<String>,
+    /// Content that breaks a documented rule, reported when the call is awaited.
+    pub(crate) content_error: Option<ContentError>,
     /// Whether the call may be repeated even though its method is not idempotent.
     pub(crate) retry_safe: bool,
 }
@@ -59,6 +62,7 @@ impl Request {
             query: Vec::new(),
             body: Body::None,
             encode_error: None,
+            content_error: None,
             retry_safe: false,
         }
     }
@@ -90,6 +94,12 @@ impl Request {
             Ok(bytes) => self.body = Body::Json(Bytes::from(bytes)),
             Err(e) => self.encode_error = Some(format!("the JSON body does not serialise: {e}")),
         }
+    }
+
+    /// Refuses to send: awaiting the call gives [`Error::Content`](crate::Error::Content)
+    /// with this error, and nothing reaches the network.
+    pub fn reject(&mut self, error: ContentError) {
+        self.content_error = Some(error);
     }
 
     /// Sets a `multipart/form-data` body.
