@@ -19,8 +19,8 @@
 use std::env;
 use std::time::Duration;
 
+use lark_runtime::message::card::{CardAnswer, Toast};
 use lark_sdk::EventDispatcher;
-use lark_sdk::cardkit::v1::CardActionTriggerResponse;
 use lark_sdk::runtime::event::{CardAction, EventContext};
 use lark_sdk::runtime::webhook::{self, Webhook};
 use serde_json::json;
@@ -79,9 +79,7 @@ fn dispatcher() -> EventDispatcher {
         .on_card_action_trigger(|ctx, event| async move {
             let tag = event.action.and_then(|a| a.tag).unwrap_or_default();
             print_line(&ctx, json!({ "tag": tag }));
-            let mut answer = CardActionTriggerResponse::default();
-            answer.toast.get_or_insert_with(Default::default).content = Some(format!("received your {tag}"));
-            Ok(answer)
+            Ok(CardAnswer::toast(Toast::info(format!("received your {tag}"))))
         })
         .on_card_action(|ctx: EventContext, action: CardAction| async move {
             print_line(&ctx, json!({ "open_message_id": action.open_message_id }));

@@ -116,6 +116,9 @@ pub mod human_authentication;
 /// Messaging: Send, read and manage messages, upload images and manage group chats.
 #[cfg(feature = "im")]
 pub mod im;
+/// Card updates: Update a card a user interacted with, after answering the callback.
+#[cfg(feature = "interactive")]
+pub mod interactive;
 /// Lingo.
 #[cfg(feature = "lingo")]
 pub mod lingo;
@@ -128,6 +131,9 @@ pub mod mdm;
 /// Meeting room.
 #[cfg(feature = "meeting_room")]
 pub mod meeting_room;
+/// Batch messages: Send one message to many users or departments at once.
+#[cfg(feature = "message")]
+pub mod message;
 /// Minutes.
 #[cfg(feature = "minutes")]
 pub mod minutes;
@@ -405,6 +411,12 @@ impl Client {
         im::Im::new(&self.inner)
     }
 
+    /// The Card updates service (`interactive`).
+    #[cfg(feature = "interactive")]
+    pub fn interactive(&self) -> interactive::Interactive<'_> {
+        interactive::Interactive::new(&self.inner)
+    }
+
     /// The Lingo service (`lingo`).
     #[cfg(feature = "lingo")]
     pub fn lingo(&self) -> lingo::Lingo<'_> {
@@ -421,6 +433,12 @@ impl Client {
     #[cfg(feature = "mdm")]
     pub fn mdm(&self) -> mdm::Mdm<'_> {
         mdm::Mdm::new(&self.inner)
+    }
+
+    /// The Batch messages service (`message`).
+    #[cfg(feature = "message")]
+    pub fn message(&self) -> message::Message<'_> {
+        message::Message::new(&self.inner)
     }
 
     /// The Minutes service (`minutes`).

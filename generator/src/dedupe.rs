@@ -91,7 +91,7 @@ fn merge_usage(models: &mut [Model], canonical: &BTreeMap<String, String>) {
 
 /// Everything that makes two models the same Rust type with the same docs.
 fn shape(m: &Model, canonical: &BTreeMap<String, String>) -> String {
-    let mut key = format!("{:?}|", m.summary);
+    let mut key = format!("{:?}|{:?}|", m.summary, m.runtime);
     for f in &m.fields {
         key.push_str(&format!("{}|{}|{}|{:?}|{}\n", f.wire, f.rust, f.required, f.summary, type_key(&f.ty, canonical)));
     }

@@ -207,6 +207,8 @@ pub struct Model {
     /// Set when another model of the version has exactly the same shape and docs: this
     /// one is then emitted as a type alias of that one.
     pub alias_of: Option<String>,
+    /// A hand-written runtime type (path below `lark_runtime::`) this model stands for.
+    pub runtime: Option<String>,
 }
 
 /// Integer or string enums.

@@ -152,6 +152,7 @@ fn lower_version(spec: &ServiceFile) -> ir::Version {
                 multipart,
                 default: false,
                 alias_of: None,
+                runtime: model.runtime.clone(),
             }
         })
         .collect();

@@ -157,6 +157,12 @@ pub struct Model {
     pub fields: IndexMap<String, Field>,
     #[serde(default)]
     pub source: Option<String>,
+    /// The type is written by hand in the runtime, at this path below `lark_runtime::`
+    /// (e.g. `message::card::CardAnswer`), because it needs more than fields (builders,
+    /// checks); the generated name becomes an alias of it and `fields` only document the
+    /// wire shape.
+    #[serde(default)]
+    pub runtime: Option<String>,
 }
 
 /// A field of a model or a parameter of a method.

@@ -132,6 +132,18 @@ impl FileCheck<'_> {
         for (name, model) in &file.spec.models {
             let path = format!("models.{name}");
             self.type_name(&path, name);
+            if let Some(runtime) = &model.runtime {
+                let mut segments: Vec<&str> = runtime.split("::").collect();
+                let last = segments.pop().unwrap_or_default();
+                let module = |s: &&str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+                if TypeExpr::parse(last) != Ok(TypeExpr::Named(last.to_owned())) || !segments.iter().all(module) {
+                    self.error(
+                        &format!("{path}.runtime"),
+                        format!("`{runtime}` is not a path to a runtime type"),
+                        "write the path below `lark_runtime::`, e.g. `message::card::CardAnswer`",
+                    );
+                }
+            }
             for (wire, field) in &model.fields {
                 self.field(&format!("{path}.fields.{wire}"), field, Place::Model);
             }

@@ -112,3 +112,111 @@ async fn replies_edits_and_card_updates() {
     assert_eq!(card["body"]["elements"][0]["content"], "v2");
     assert!(client.update_card("om_9", "text").await.is_err(), "a text is not a card");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_card_stream_numbers_every_change_from_1_even_with_concurrent_callers() {
+    use lark_runtime::message::CardStream;
+
+    let fake = FakeLark::start().await;
+    fake.route(HttpMethod::Post, "/open-apis/cardkit/v1/cards", |_| FakeResponse::data(json!({ "card_id": "card_7" })));
+    // Like the platform: a sequence that does not grow is refused with 300317.
+    let last = Arc::new(Mutex::new(0_i64));
+    let seen = Arc::clone(&last);
+    let check = move |r: &lark_runtime::fake::FakeRequest| {
+        let sequence = r.json()["sequence"].as_i64().unwrap_or_default();
+        let mut last = seen.lock().unwrap();
+        if sequence <= *last {
+            return FakeResponse::api_error(300317, "sequence number compare failed").status(400);
+        }
+        *last = sequence;
+        FakeResponse::data(json!({}))
+    };
+    let settings = check.clone();
+    fake.route(HttpMethod::Put, "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content", check);
+    fake.route(HttpMethod::Patch, "/open-apis/cardkit/v1/cards/:card_id/settings", settings);
+    let client = client(&fake);
+
+    let stream = CardStream::create(&client, Card::new().element(Element::markdown("").id("answer"))).await.unwrap();
+    assert_eq!(stream.card_id(), "card_7");
+    let created = fake.requests_to(HttpMethod::Post, "/open-apis/cardkit/v1/cards")[0].json();
+    assert_eq!(created["type"], "card_json");
+    let card: Value = serde_json::from_str(created["data"].as_str().unwrap()).unwrap();
+    assert_eq!(card["config"]["streaming_mode"], true, "created in streaming mode");
+
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let stream = stream.clone();
+            tokio::spawn(async move { stream.text("answer", &format!("part {i}")).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().expect("every concurrent change is accepted");
+    }
+    stream.finish().await.expect("streaming ends with the next sequence");
+
+    let contents =
+        fake.requests_to(HttpMethod::Put, "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content");
+    let sequences: Vec<i64> = contents.iter().map(|r| r.json()["sequence"].as_i64().unwrap()).collect();
+    assert_eq!(sequences, (1..=8).collect::<Vec<_>>(), "sent in order, from 1");
+    assert_eq!(contents[0].path_param("element_id"), Some("answer"));
+    let end = fake.requests_to(HttpMethod::Patch, "/open-apis/cardkit/v1/cards/:card_id/settings")[0].json();
+    assert_eq!(end["sequence"], 9);
+    assert_eq!(end["settings"], r#"{"config":{"streaming_mode":false}}"#);
+    assert_eq!(stream.last_sequence().await, 9);
+}
+
+#[tokio::test]
+async fn a_stream_change_is_resent_after_a_server_error_with_the_same_sequence() {
+    use lark_runtime::message::CardStream;
+
+    let fake = FakeLark::start().await;
+    let path = "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content";
+    fake.route(HttpMethod::Put, path, |_| FakeResponse::data(json!({})));
+    fake.inject(Fault::AfterHandling(503).on(HttpMethod::Put, path));
+    let client = client(&fake);
+    let stream = CardStream::resume(&client, "card_1", 4);
+    stream.text("answer", "hello").await.expect("resent after the 503");
+    let sent = fake.requests_to(HttpMethod::Put, path);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].json(), sent[1].json(), "same sequence 5 and uuid both times");
+    assert_eq!(sent[0].json()["sequence"], 5);
+}
+
+#[tokio::test]
+async fn delayed_card_updates_and_batch_sends_have_their_own_bodies() {
+    use lark_runtime::message::card::CardAnswer;
+    use lark_runtime::message::{BatchTo, Post, PostBody};
+
+    let fake = FakeLark::start().await;
+    fake.route(HttpMethod::Post, "/open-apis/interactive/v1/card/update", |_| FakeResponse::data(json!({})));
+    fake.route(HttpMethod::Post, "/open-apis/message/v4/batch_send/", |_| {
+        FakeResponse::data(json!({ "message_id": "bm_1", "invalid_open_ids": ["ou_gone"] }))
+    });
+    let client = client(&fake);
+
+    client.update_card_later("c-token", Card::new().element(Element::markdown("done"))).await.unwrap();
+    let update = fake.requests_to(HttpMethod::Post, "/open-apis/interactive/v1/card/update")[0].json();
+    assert_eq!(update["token"], "c-token");
+    assert_eq!(update["card"]["body"]["elements"][0]["content"], "done", "the card as an object, not a string");
+    assert!(client.update_card_later("c-token", "text").await.is_err());
+    let _ = CardAnswer::nothing();
+
+    let to = BatchTo::open_ids(["ou_1", "ou_gone"]).and_departments(["od_1"]);
+    let sent = client.batch_send(to.clone(), "hi all").await.unwrap();
+    assert_eq!((sent.message_id.as_str(), sent.invalid_open_ids.as_slice()), ("bm_1", &["ou_gone".to_owned()][..]));
+    client.batch_send(to.clone(), Post::zh_cn(PostBody::titled("T"))).await.unwrap();
+    client.batch_send(to.clone(), Content::share_chat("oc_1")).await.unwrap();
+    client.batch_send(to.clone(), Card::new().element(Element::markdown("c"))).await.unwrap();
+    let bodies: Vec<Value> =
+        fake.requests_to(HttpMethod::Post, "/open-apis/message/v4/batch_send/").iter().map(|r| r.json()).collect();
+    assert_eq!(
+        bodies[0],
+        json!({ "msg_type": "text", "content": { "text": "hi all" }, "open_ids": ["ou_1", "ou_gone"], "department_ids": ["od_1"] })
+    );
+    assert_eq!(bodies[1]["content"], json!({ "post": { "zh_cn": { "title": "T", "content": [] } } }));
+    assert_eq!(bodies[2]["content"], json!({ "share_chat_id": "oc_1" }));
+    assert_eq!(bodies[3]["card"]["schema"], "2.0");
+    assert!(bodies[3].get("content").is_none(), "cards go in `card`");
+    let refused = client.batch_send(to, Content::file("f")).await.unwrap_err();
+    assert!(matches!(&refused, Error::Content(e) if e.path == "msg_type"), "{refused}");
+}

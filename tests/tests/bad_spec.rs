@@ -52,9 +52,11 @@ error: fixtures/bad/semantic/services/broken/v1.yaml:26:16: models.Thing.fields.
   hint: declare `Owner` under `models:` or `enums:` in this file
 error: fixtures/bad/semantic/services/broken/v1.yaml:27:15: models.Thing.fields.blob.type: `Thing` has a file field but is not a multipart body
   hint: use it as `body: { multipart: ... }`
-error: fixtures/bad/semantic/services/broken/v1.yaml:30:19: enums.Color.values[1]: value `red` is listed twice
+error: fixtures/bad/semantic/services/broken/v1.yaml:29:5: models.Answer.runtime: `message::Card-Answer` is not a path to a runtime type
+  hint: write the path below `lark_runtime::`, e.g. `message::card::CardAnswer`
+error: fixtures/bad/semantic/services/broken/v1.yaml:33:19: enums.Color.values[1]: value `red` is listed twice
   hint: remove the duplicate
-11 errors in the spec; nothing was written"
+12 errors in the spec; nothing was written"
     );
 }
 

@@ -257,7 +257,7 @@ fn real_samples_are_real_and_say_where_they_come_from() {
 
 #[tokio::test]
 async fn generated_methods_register_typed_handlers_and_typed_answers() {
-    use lark_sdk::cardkit::v1::CardActionTriggerResponse;
+    use lark_runtime::message::card::{Card, CardAnswer, Element, Toast};
 
     let texts = Arc::new(Mutex::new(Vec::new()));
     let keep = texts.clone();
@@ -269,9 +269,10 @@ async fn generated_methods_register_typed_handlers_and_typed_answers() {
         })
         .on_card_action_trigger(|_ctx, event| async move {
             let tag = event.action.and_then(|a| a.tag).unwrap_or_default();
-            let mut answer = CardActionTriggerResponse::default();
-            answer.toast.get_or_insert_with(Default::default).content = Some(format!("clicked {tag}"));
-            Ok(answer)
+            let answer = CardAnswer::toast(Toast::info(format!("clicked {tag}")));
+            // A select answers with a card that breaks a rule: the callback fails instead.
+            let broken = Card::new().element(Element::markdown("x").id("not ok"));
+            Ok(if tag == "select_static" { answer.card(broken) } else { answer })
         });
     let webhook = Webhook::builder().encrypt_key(KEY).verification_token("tok").build(dispatcher);
 
@@ -284,7 +285,11 @@ async fn generated_methods_register_typed_handlers_and_typed_answers() {
     let response = webhook.handle(Push::new(click).encrypt_and_sign(KEY).request()).await;
     assert_eq!(response.status(), 200);
     let body: Value = serde_json::from_slice(response.body()).unwrap();
-    assert_eq!(body, json!({ "toast": { "content": "clicked button" } }));
+    assert_eq!(body, json!({ "toast": { "type": "info", "content": "clicked button" } }));
+
+    let select = v2_envelope("card.action.trigger", "ev_11", "tok", r#"{"action":{"tag":"select_static"}}"#);
+    let response = webhook.handle(Push::new(select).encrypt_and_sign(KEY).request()).await;
+    assert_eq!(response.status(), 500, "an invalid card in an answer is a failed callback, not a broken card");
 }
 
 /// Writes a synthesised sample for every type without one. Not a check: run it by hand.

@@ -63,6 +63,17 @@ fn conversions(name: &proc_macro2::Ident, usage: Usage, from_json: TokenStream, 
 
 fn model(ctx: &Ctx<'_>, m: &ir::Model) -> TokenStream {
     let name = ident(&m.rust);
+    if let Some(runtime) = &m.runtime {
+        let docs = doc(&format!(
+            "{}\n\nWritten by hand in the runtime, with builders: [`lark_runtime::{runtime}`].",
+            sentence(m.summary.as_deref().unwrap_or(&format!("The `{}` object.", m.wire)))
+        ));
+        let path: TokenStream = format!("::lark_runtime::{runtime}").parse().expect("validated path");
+        return quote! {
+            #docs
+            pub type #name = #path;
+        };
+    }
     if let Some(original) = &m.alias_of {
         let docs = doc(&format!(
             "{}\n\nThe same type as [`{original}`]: the platform declares this shape more than once.",

@@ -15,14 +15,16 @@
 //! judgement around them: escaping, choosing `text` or `post`, validation.
 
 pub mod card;
+mod cardkit;
 mod content;
 mod post;
 mod received;
 mod send;
 mod text;
 
+pub use cardkit::{CARD_SETTINGS, CREATE_CARD, CardStream, STREAM_CONTENT};
 pub use content::{CARD_AND_POST_LIMIT, Content, Interactive, SystemDivider, TEXT_LIMIT};
 pub use post::{Node, Paragraph, Post, PostBody, Style};
 pub use received::{Mention, Received, ReceivedNode, ReceivedPost};
-pub use send::{CREATE, PATCH, REPLY, SentMessage, To, UPDATE};
+pub use send::{BATCH_SEND, BatchSent, BatchTo, CREATE, DELAYED_UPDATE, PATCH, REPLY, SentMessage, To, UPDATE};
 pub use text::Text;

@@ -231,3 +231,156 @@ pub(crate) fn fresh_uuid() -> String {
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes).expect("the system RNG works");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// `interactive.v1.card.update` (delayed card update), as in the catalogue.
+pub const DELAYED_UPDATE: Endpoint = Endpoint {
+    id: "interactive.v1.card.update",
+    method: HttpMethod::Post,
+    path: "/open-apis/interactive/v1/card/update",
+    tokens: &[TokenKind::Tenant],
+    scopes: Scopes::Unknown,
+    response: ResponseKind::Empty,
+    doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMDO1YjLzgTN24yM4UjN",
+};
+
+/// `message.v4.batch.send`, as in the catalogue.
+pub const BATCH_SEND: Endpoint = Endpoint {
+    id: "message.v4.batch.send",
+    method: HttpMethod::Post,
+    path: "/open-apis/message/v4/batch_send/",
+    tokens: &[TokenKind::Tenant],
+    scopes: Scopes::Known { any: &["im:message:send_multi_users", "im:message:send_multi_depts"], all: &[] },
+    response: ResponseKind::Data,
+    doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/ucDO1EjL3gTNx4yN4UTM",
+};
+
+/// Who receives a batch message: users by any kind of id, and the members of departments.
+/// Groups cannot receive batch messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchTo {
+    open_ids: Vec<String>,
+    user_ids: Vec<String>,
+    union_ids: Vec<String>,
+    department_ids: Vec<String>,
+}
+
+impl BatchTo {
+    /// Users by open_id.
+    pub fn open_ids<I: IntoIterator<Item = S>, S: Into<String>>(ids: I) -> Self {
+        BatchTo::default().and_open_ids(ids)
+    }
+
+    /// The members of departments.
+    pub fn departments<I: IntoIterator<Item = S>, S: Into<String>>(ids: I) -> Self {
+        BatchTo::default().and_departments(ids)
+    }
+
+    /// Adds users by open_id.
+    #[must_use]
+    pub fn and_open_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
+        self.open_ids.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds users by user_id.
+    #[must_use]
+    pub fn and_user_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
+        self.user_ids.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds users by union_id.
+    #[must_use]
+    pub fn and_union_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
+        self.union_ids.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds the members of departments.
+    #[must_use]
+    pub fn and_departments<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
+        self.department_ids.extend(ids.into_iter().map(Into::into));
+        self
+    }
+}
+
+/// What the platform says about an accepted batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct BatchSent {
+    /// The batch's id, for its progress and recall (`im.v1.batch_message.*`).
+    #[serde(default)]
+    pub message_id: String,
+    /// Departments that could not be used.
+    #[serde(default)]
+    pub invalid_department_ids: Vec<String>,
+    /// open_ids that could not be used.
+    #[serde(default)]
+    pub invalid_open_ids: Vec<String>,
+    /// user_ids that could not be used.
+    #[serde(default)]
+    pub invalid_user_ids: Vec<String>,
+    /// union_ids that could not be used.
+    #[serde(default)]
+    pub invalid_union_ids: Vec<String>,
+}
+
+impl Client {
+    /// Replaces the card a user interacted with, using the `token` of its
+    /// `card.action.trigger` callback; call it after answering the callback (within 30
+    /// minutes, twice per token at most).
+    pub fn update_card_later(
+        &self,
+        token: impl Into<String>,
+        card: impl Into<Content>,
+    ) -> Call<'_, crate::core::types::Empty> {
+        let content = card.into();
+        let mut request = Request::new(&DELAYED_UPDATE);
+        request.json_body(&serde_json::json!({ "token": token.into(), "card": content.to_json() }));
+        if let Err(error) = content.validate() {
+            request.reject(error);
+        }
+        if content.msg_type() != "interactive" {
+            request.reject(crate::core::error::ContentError::new(
+                "card",
+                format!("`{}` is not a card", content.msg_type()),
+            ));
+        }
+        self.call(request)
+    }
+
+    /// Sends one message to many users and department members, asynchronously. The
+    /// platform takes text, post, image, share_chat and cards here; its body differs from
+    /// a single send (content as an object, cards in `card`), which this builds.
+    pub fn batch_send(&self, to: BatchTo, content: impl Into<Content>) -> Call<'_, BatchSent> {
+        let content = content.into();
+        let mut request = Request::new(&BATCH_SEND);
+        let mut body = serde_json::json!({ "msg_type": content.msg_type() });
+        let json = content.to_json();
+        match content.msg_type() {
+            "interactive" => body["card"] = json,
+            "post" => body["content"] = serde_json::json!({ "post": json }),
+            "share_chat" => body["content"] = serde_json::json!({ "share_chat_id": json["chat_id"] }),
+            "text" | "image" => body["content"] = json,
+            other => request.reject(crate::core::error::ContentError::new(
+                "msg_type",
+                format!("`{other}` cannot be batch sent; text, post, image, share_chat and cards can"),
+            )),
+        }
+        for (key, ids) in [
+            ("open_ids", &to.open_ids),
+            ("user_ids", &to.user_ids),
+            ("union_ids", &to.union_ids),
+            ("department_ids", &to.department_ids),
+        ] {
+            if !ids.is_empty() {
+                body[key] = serde_json::json!(ids);
+            }
+        }
+        request.json_body(&body);
+        if let Err(error) = content.validate() {
+            request.reject(error);
+        }
+        self.call(request)
+    }
+}

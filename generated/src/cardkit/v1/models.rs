@@ -195,38 +195,9 @@ impl<'de> ::serde::Deserialize<'de> for CardActionTriggerEvent {
 }
 
 /// The answer to a card action; both parts are optional.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct CardActionTriggerResponse {
-    /// `toast`.
-    pub toast: ::std::option::Option<crate::cardkit::v1::CallbackToast>,
-    /// `card`.
-    pub card: ::std::option::Option<crate::cardkit::v1::CallbackCard>,
-}
-
-impl ::lark_runtime::json::ToJson for CardActionTriggerResponse {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("toast", &self.toast);
-        object.put("card", &self.card);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CardActionTriggerResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
+///
+/// Written by hand in the runtime, with builders: [`lark_runtime::message::card::CardAnswer`].
+pub type CardActionTriggerResponse = ::lark_runtime::message::card::CardAnswer;
 /// The `ContentCardElementBody` object.
 #[derive(
     ::std::fmt::Debug,

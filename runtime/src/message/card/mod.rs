@@ -6,9 +6,11 @@
 //! checks the documented rules and names the path of what breaks one; sending a card
 //! checks it first.
 
+mod answer;
 mod components;
 mod validate;
 
+pub use answer::{CardAnswer, Toast, ToastKind};
 pub use components::{Behavior, Button, ButtonType, Column, ColumnSet, Element, Select, SelectOption};
 pub use validate::{MAX_BYTES, MAX_DEPTH, MAX_ELEMENTS, MAX_HEADER_TAGS, MAX_TABLES, card_json as validate_json};
 
