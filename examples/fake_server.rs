@@ -7,11 +7,16 @@
 //!     cargo run --example send_message -- chat_id oc_demo "hello"
 //! ```
 //!
-//! It answers message sends and a three-page user list until interrupted.
+//! It answers message sends and replies, a three-page user list, the CardKit calls of
+//! `echo_bot`, and a custom bot hook for `custom_bot` (signed with the printed secret),
+//! until interrupted.
 
 use lark_runtime::HttpMethod;
 use lark_runtime::fake::{FakeLark, FakeResponse};
 use serde_json::json;
+
+/// The custom bot hook's signing secret.
+const BOT_SECRET: &str = "fake-bot-secret";
 
 #[tokio::main]
 async fn main() {
@@ -28,12 +33,27 @@ async fn main() {
             json!({ "has_more": next.is_some(), "page_token": next.unwrap_or_default(), "items": items }),
         )
     });
+    fake.route(HttpMethod::Post, "/open-apis/im/v1/messages/:message_id/reply", |req| {
+        let to = req.path_param("message_id").unwrap_or_default();
+        FakeResponse::data(json!({ "message_id": format!("om_reply_to_{to}"), "msg_type": req.json()["msg_type"] }))
+    });
+    fake.route(HttpMethod::Post, "/open-apis/cardkit/v1/cards", |_| {
+        FakeResponse::data(json!({ "card_id": "card_fake_1" }))
+    });
+    for (method, path) in [
+        (HttpMethod::Put, "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content"),
+        (HttpMethod::Patch, "/open-apis/cardkit/v1/cards/:card_id/settings"),
+    ] {
+        fake.route(method, path, |_| FakeResponse::data(json!({})));
+    }
+    let hook = fake.custom_bot(Some(BOT_SECRET));
     println!(
         "LARK_APP_ID={} LARK_APP_SECRET={} LARK_BASE_URL={}",
         FakeLark::APP_ID,
         FakeLark::APP_SECRET,
         fake.base_url()
     );
+    println!("LARK_BOT_WEBHOOK={hook} LARK_BOT_SECRET={BOT_SECRET}");
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {e}");
     }

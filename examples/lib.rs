@@ -1,6 +1,13 @@
-//! Helpers shared by the examples: configuration from the environment.
+//! Helpers shared by the examples: configuration from the environment, the JSON line
+//! printed per handled event, and the echo bot's behaviour.
 
 use std::env;
+
+use lark_sdk::runtime::event::EventContext;
+use serde_json::{Value, json};
+
+#[path = "echo.rs"]
+pub mod echo;
 
 /// A client configured from `LARK_APP_ID`, `LARK_APP_SECRET` and, optionally,
 /// `LARK_BASE_URL` (default: the Feishu base URL; use `https://open.larksuite.com` for Lark).
@@ -16,4 +23,25 @@ fn required(name: &str) -> Result<String, String> {
         Ok(value) if !value.is_empty() => Ok(value),
         _ => Err(format!("set {name} (see the app's credentials page in the developer console)")),
     }
+}
+
+/// One JSON line per handled push: the header, a few typed facts, and the payload. The
+/// whole envelope is not printed: it holds the verification token.
+pub fn event_line(ctx: &EventContext, typed: Value) -> Value {
+    let event: Value = serde_json::from_str(ctx.raw_event().get()).unwrap_or_default();
+    json!({
+        "event_type": ctx.event_type(),
+        "event_id": ctx.event_id(),
+        "create_time": ctx.create_time(),
+        "tenant_key": ctx.tenant_key(),
+        "app_id": ctx.app_id(),
+        "typed": typed,
+        "event": event,
+    })
+}
+
+/// The webhook settings shared by the servers: `LARK_ENCRYPT_KEY` and
+/// `LARK_VERIFICATION_TOKEN` (both optional) and `LARK_LISTEN` (default `127.0.0.1:3000`).
+pub fn listen_address() -> String {
+    env::var("LARK_LISTEN").unwrap_or_else(|_| "127.0.0.1:3000".to_owned())
 }

@@ -8,7 +8,7 @@
 
 use std::process::ExitCode;
 
-use lark_sdk::im::v1::{CreateMessageBody, CreateMessageRequest, ReceiveIdType};
+use lark_runtime::message::{Text, To};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -29,25 +29,21 @@ async fn run() -> Result<String, String> {
     let [id_type, receive_id, text] = args.as_slice() else {
         return Err("usage: send_message <receive_id_type> <receive_id> <text>".into());
     };
-    let id_type = ReceiveIdType::try_parse(id_type)
-        .ok_or_else(|| format!("unknown receive_id_type `{id_type}`; use one of {:?}", ReceiveIdType::KNOWN))?;
-    let client = lark_examples::client_from_env()?;
-    let body = CreateMessageBody {
-        receive_id: receive_id.clone(),
-        msg_type: "text".into(),
-        // The platform wants the content as a JSON-encoded string.
-        content: serde_json::json!({ "text": text }).to_string(),
-        // The platform drops a repeat with the same uuid (within an hour), which lets the
-        // SDK retry this POST after a server error without ever sending the text twice.
-        uuid: Some(request_uuid()),
+    let to = match id_type.as_str() {
+        "open_id" => To::open_id(receive_id),
+        "user_id" => To::user_id(receive_id),
+        "union_id" => To::union_id(receive_id),
+        "email" => To::email(receive_id),
+        "chat_id" => To::chat(receive_id),
+        other => {
+            return Err(format!(
+                "unknown receive_id_type `{other}`; use one of open_id, user_id, union_id, email, chat_id"
+            ));
+        }
     };
-    let message =
-        client.im().v1().message().create(CreateMessageRequest::new(id_type, body)).await.map_err(|e| e.to_string())?;
-    message.message_id.ok_or_else(|| "the reply carried no message_id".into())
-}
-
-/// A per-run idempotency key: time and process id are unique enough for one sender.
-fn request_uuid() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    format!("send-message-{}-{nanos}", std::process::id())
+    let client = lark_examples::client_from_env()?;
+    // The text is shown literally; each send carries a fresh uuid, so the SDK may resend
+    // it after a server error without the text ever arriving twice.
+    let sent = client.send(to, Text::new(text.as_str())).await.map_err(|e| e.to_string())?;
+    Ok(sent.message_id)
 }

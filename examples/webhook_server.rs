@@ -38,7 +38,7 @@ async fn run() -> Result<(), String> {
         .with_writer(std::io::stderr)
         .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
         .init();
-    let listen = env::var("LARK_LISTEN").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
+    let listen = lark_examples::listen_address();
     let max_skew = match env::var("LARK_MAX_SKEW_SECS") {
         Ok(text) if !text.trim().is_empty() => {
             text.trim().parse::<u64>().map_err(|_| format!("LARK_MAX_SKEW_SECS must be whole seconds, not `{text}`"))?
@@ -92,18 +92,6 @@ fn dispatcher() -> EventDispatcher {
         })
 }
 
-/// One JSON line per handled push: the header, a few typed facts, and the payload. The
-/// whole envelope is not printed: it holds the verification token.
 fn print_line(ctx: &EventContext, typed: serde_json::Value) {
-    let event: serde_json::Value = serde_json::from_str(ctx.raw_event().get()).unwrap_or_default();
-    let line = json!({
-        "event_type": ctx.event_type(),
-        "event_id": ctx.event_id(),
-        "create_time": ctx.create_time(),
-        "tenant_key": ctx.tenant_key(),
-        "app_id": ctx.app_id(),
-        "typed": typed,
-        "event": event,
-    });
-    println!("{line}");
+    println!("{}", lark_examples::event_line(ctx, typed));
 }

@@ -205,7 +205,9 @@ pub mod wiki;
 pub mod workplace;
 /// A Lark client with typed access to every enabled service.
 ///
-/// Cheap to clone; clones share the token cache and connection pool.
+/// Cheap to clone; clones share the token cache and connection pool. The runtime
+/// client's own methods work here too (through `Deref`): sending messages in one
+/// line (`client.send(To::chat(id), "hello")`), raw calls, OAuth.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct Client {
     inner: ::lark_runtime::Client,
@@ -587,5 +589,12 @@ impl Client {
 impl ::std::convert::From<::lark_runtime::Client> for Client {
     fn from(inner: ::lark_runtime::Client) -> Self {
         Self { inner }
+    }
+}
+
+impl ::std::ops::Deref for Client {
+    type Target = ::lark_runtime::Client;
+    fn deref(&self) -> &::lark_runtime::Client {
+        &self.inner
     }
 }

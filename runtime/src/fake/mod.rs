@@ -17,7 +17,8 @@
 //! - injected failures ([`FakeLark::inject`]): HTTP 5xx, rate limits with a reset
 //!   header, slow replies, dropped connections, tokens revoked mid-run, and a server that
 //!   acts but answers with an error;
-//! - paged lists with the platform's quirks ([`FakeLark::route_pages`]).
+//! - paged lists with the platform's quirks ([`FakeLark::route_pages`]);
+//! - custom bot hooks that check the documented signature ([`FakeLark::custom_bot`]).
 //!
 //! # Writing an offline test
 //!
@@ -97,6 +98,7 @@
 
 mod auth;
 mod faults;
+mod hook;
 mod pages;
 mod request;
 mod response;
@@ -268,6 +270,19 @@ impl FakeLark {
     /// The tenant a store-app tenant token was issued for.
     pub fn tenant_of(&self, tenant_access_token: &str) -> Option<String> {
         lock(&self.shared.tokens).tenants.get(tenant_access_token).cloned()
+    }
+
+    /// Adds a custom bot and returns its hook URL (`.../open-apis/bot/v2/hook/<token>`).
+    /// With a `secret`, a request must carry a valid `timestamp` and `sign` (else code
+    /// 19021); a body that is not JSON, has no `msg_type` or is over 20 KB gets code 9499.
+    /// Read what it received with [`requests_to`](Self::requests_to)
+    /// (`POST /open-apis/bot/v2/hook/:token`).
+    pub fn custom_bot(&self, secret: Option<&str>) -> String {
+        let token = format!("hook-{}", lock(&self.shared.routes).len() + 1);
+        let secret = secret.map(str::to_owned);
+        let path = format!("/open-apis/bot/v2/hook/{token}");
+        self.route_public(HttpMethod::Post, &path, move |request| hook::answer(request, secret.as_deref()));
+        format!("{}{path}", self.base_url())
     }
 
     /// Stops the server and waits (up to five seconds) for open connections to finish.

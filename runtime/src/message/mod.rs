@@ -17,6 +17,7 @@
 pub mod card;
 mod cardkit;
 mod content;
+mod custom_bot;
 mod post;
 mod received;
 mod send;
@@ -24,6 +25,7 @@ mod text;
 
 pub use cardkit::{CARD_SETTINGS, CREATE_CARD, CardStream, STREAM_CONTENT};
 pub use content::{CARD_AND_POST_LIMIT, Content, Interactive, SystemDivider, TEXT_LIMIT};
+pub use custom_bot::{CUSTOM_BOT_LIMIT, CustomBot, CustomBotError, sign as custom_bot_signature};
 pub use post::{Node, Paragraph, Post, PostBody, Style};
 pub use received::{Mention, Received, ReceivedNode, ReceivedPost};
 pub use send::{BATCH_SEND, BatchSent, BatchTo, CREATE, DELAYED_UPDATE, PATCH, REPLY, SentMessage, To, UPDATE};

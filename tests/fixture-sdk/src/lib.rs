@@ -46,7 +46,9 @@ pub mod pagination;
 pub mod params;
 /// A Lark client with typed access to every enabled service.
 ///
-/// Cheap to clone; clones share the token cache and connection pool.
+/// Cheap to clone; clones share the token cache and connection pool. The runtime
+/// client's own methods work here too (through `Deref`): sending messages in one
+/// line (`client.send(To::chat(id), "hello")`), raw calls, OAuth.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct Client {
     inner: ::lark_runtime::Client,
@@ -112,5 +114,12 @@ impl Client {
 impl ::std::convert::From<::lark_runtime::Client> for Client {
     fn from(inner: ::lark_runtime::Client) -> Self {
         Self { inner }
+    }
+}
+
+impl ::std::ops::Deref for Client {
+    type Target = ::lark_runtime::Client;
+    fn deref(&self) -> &::lark_runtime::Client {
+        &self.inner
     }
 }
