@@ -208,3 +208,39 @@ fn sending_an_invalid_card_is_refused_with_its_path() {
     assert_eq!(error.path, "body.elements[0].element_id");
     assert!(error.to_string().starts_with("invalid message content at body.elements[0].element_id"), "{error}");
 }
+
+#[test]
+fn more_display_and_interactive_components() {
+    use lark_runtime::message::card::Behavior;
+    let card = Card::new().elements([
+        Element::person_list(["ou_1", "ou_2"]),
+        Element::image_combination("double", ["img_1", "img_2"]),
+        Element::audio("file_1"),
+        Element::date_picker("day", "pick a day"),
+        Element::time_picker("at", "pick a time"),
+        Element::datetime_picker("when", "pick a moment"),
+        Element::person_picker("who", ["ou_1"], false),
+        Element::person_picker("whom", ["ou_1", "ou_2"], true),
+        Element::image_picker("look", [("img_1", "a")]),
+        Element::overflow([("Mute", "mute")]),
+        Element::checker("done", true, [Behavior::Callback(json!({ "k": "done" }))]),
+    ]);
+    let placeholder = |text: &str| json!({ "tag": "plain_text", "content": text });
+    assert_eq!(
+        body(&card),
+        json!([
+            { "tag": "person_list", "persons": [{ "id": "ou_1" }, { "id": "ou_2" }] },
+            { "tag": "img_combination", "combination_mode": "double", "img_list": [{ "img_key": "img_1" }, { "img_key": "img_2" }] },
+            { "tag": "audio", "file_key": "file_1" },
+            { "tag": "date_picker", "name": "day", "placeholder": placeholder("pick a day") },
+            { "tag": "picker_time", "name": "at", "placeholder": placeholder("pick a time") },
+            { "tag": "picker_datetime", "name": "when", "placeholder": placeholder("pick a moment") },
+            { "tag": "select_person", "name": "who", "options": [{ "value": "ou_1" }] },
+            { "tag": "multi_select_person", "name": "whom", "options": [{ "value": "ou_1" }, { "value": "ou_2" }] },
+            { "tag": "select_img", "name": "look", "options": [{ "img_key": "img_1", "value": "a" }] },
+            { "tag": "overflow", "options": [{ "text": placeholder("Mute"), "value": "mute" }] },
+            { "tag": "checker", "text": placeholder("done"), "checked": true, "behaviors": [{ "type": "callback", "value": { "k": "done" } }] },
+        ])
+    );
+    card.validate().expect("valid");
+}

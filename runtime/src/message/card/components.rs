@@ -101,6 +101,84 @@ impl Element {
         Element::new("interactive_container").property("behaviors", behaviors).children(elements)
     }
 
+    /// Several users' avatars (`person_list`).
+    pub fn person_list<I: IntoIterator<Item = S>, S: Into<String>>(user_ids: I) -> Self {
+        let persons: Vec<Value> = user_ids.into_iter().map(|id| json!({ "id": id.into() })).collect();
+        Element::new("person_list").property("persons", persons)
+    }
+
+    /// Several images laid out together (`img_combination`), e.g. mode `double`,
+    /// `triple` or `bisect`.
+    pub fn image_combination<I: IntoIterator<Item = S>, S: Into<String>>(mode: &str, img_keys: I) -> Self {
+        let images: Vec<Value> = img_keys.into_iter().map(|key| json!({ "img_key": key.into() })).collect();
+        Element::new("img_combination").property("combination_mode", mode).property("img_list", images)
+    }
+
+    /// A voice clip (`audio`) from an uploaded opus file.
+    pub fn audio(file_key: impl Into<String>) -> Self {
+        Element::new("audio").property("file_key", file_key.into())
+    }
+
+    /// A date picker (`date_picker`) named `name`.
+    pub fn date_picker(name: impl Into<String>, placeholder: impl Into<String>) -> Self {
+        Element::new("date_picker")
+            .property("name", name.into())
+            .property("placeholder", plain_text(&placeholder.into()))
+    }
+
+    /// A time picker (`picker_time`) named `name`.
+    pub fn time_picker(name: impl Into<String>, placeholder: impl Into<String>) -> Self {
+        Element::new("picker_time")
+            .property("name", name.into())
+            .property("placeholder", plain_text(&placeholder.into()))
+    }
+
+    /// A date and time picker (`picker_datetime`) named `name`.
+    pub fn datetime_picker(name: impl Into<String>, placeholder: impl Into<String>) -> Self {
+        Element::new("picker_datetime")
+            .property("name", name.into())
+            .property("placeholder", plain_text(&placeholder.into()))
+    }
+
+    /// A people picker (`select_person`, or `multi_select_person` when several may be
+    /// picked) offering these users.
+    pub fn person_picker<I: IntoIterator<Item = S>, S: Into<String>>(
+        name: impl Into<String>,
+        user_ids: I,
+        multiple: bool,
+    ) -> Self {
+        let options: Vec<Value> = user_ids.into_iter().map(|id| json!({ "value": id.into() })).collect();
+        let tag = if multiple { "multi_select_person" } else { "select_person" };
+        Element::new(tag).property("name", name.into()).property("options", options)
+    }
+
+    /// An image picker (`select_img`) offering these images, each with its value.
+    pub fn image_picker<I: IntoIterator<Item = (K, V)>, K: Into<String>, V: Into<String>>(
+        name: impl Into<String>,
+        images: I,
+    ) -> Self {
+        let options: Vec<Value> =
+            images.into_iter().map(|(key, value)| json!({ "img_key": key.into(), "value": value.into() })).collect();
+        Element::new("select_img").property("name", name.into()).property("options", options)
+    }
+
+    /// A "more" menu (`overflow`) whose options each send `card.action.trigger` with
+    /// their value.
+    pub fn overflow<I: IntoIterator<Item = (T, V)>, T: Into<String>, V: Into<String>>(options: I) -> Self {
+        let options: Vec<Value> = options
+            .into_iter()
+            .map(|(text, value)| json!({ "text": plain_text(&text.into()), "value": value.into() }))
+            .collect();
+        Element::new("overflow").property("options", options)
+    }
+
+    /// A checkbox with a label (`checker`); a change acts through `behaviors`.
+    pub fn checker(text: impl Into<String>, checked: bool, behaviors: impl IntoIterator<Item = Behavior>) -> Self {
+        let behaviors: Vec<Value> = behaviors.into_iter().map(|b| b.to_json()).collect();
+        let element = Element::new("checker").property("text", plain_text(&text.into())).property("checked", checked);
+        if behaviors.is_empty() { element } else { element.property("behaviors", behaviors) }
+    }
+
     /// Sets the `element_id`, which streaming and partial updates address: letters,
     /// digits and underscores, starting with a letter, at most 20 characters, unique in the
     /// card.
