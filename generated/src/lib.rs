@@ -131,9 +131,6 @@ pub mod mdm;
 /// Meeting room.
 #[cfg(feature = "meeting_room")]
 pub mod meeting_room;
-/// Batch messages: Send one message to many users or departments at once.
-#[cfg(feature = "message")]
-pub mod message;
 /// Minutes.
 #[cfg(feature = "minutes")]
 pub mod minutes;
@@ -435,12 +432,6 @@ impl Client {
     #[cfg(feature = "mdm")]
     pub fn mdm(&self) -> mdm::Mdm<'_> {
         mdm::Mdm::new(&self.inner)
-    }
-
-    /// The Batch messages service (`message`).
-    #[cfg(feature = "message")]
-    pub fn message(&self) -> message::Message<'_> {
-        message::Message::new(&self.inner)
     }
 
     /// The Minutes service (`minutes`).

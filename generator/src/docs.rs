@@ -41,6 +41,9 @@ struct ServiceView {
     scoped: usize,
     /// The vocabulary entries this service's endpoints and events name.
     scopes: Vec<ScopeView>,
+    /// Runtime features its hand-written runtime models need: a `runtime:` path's first
+    /// segment names the runtime module, and the feature is named after it.
+    runtime_features: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -162,7 +165,16 @@ fn service_view(s: &ir::Service, vocabulary: &[ir::Scope]) -> ServiceView {
             summary: v.summary.clone(),
         })
         .collect();
+    let runtime_features: std::collections::BTreeSet<String> = s
+        .versions
+        .iter()
+        .flat_map(|v| &v.models)
+        .filter_map(|m| m.runtime.as_deref())
+        .filter_map(|path| path.split("::").next())
+        .map(|module| format!("lark-runtime/{module}"))
+        .collect();
     ServiceView {
+        runtime_features: runtime_features.into_iter().collect(),
         wire: s.wire.clone(),
         module: s.module.clone(),
         title: s.title.clone(),

@@ -53,7 +53,7 @@
 //!  ws/        long-connection event client          ┐
 //!  webhook/   signed, encrypted HTTP pushes          ├ inbound
 //!  event/     typed events and their dispatch        ┘
-//!  message/   message content, cards, received content; send, reply, CardKit, custom bots
+//!  message/   (feature) content, cards, received content; send, reply, CardKit, custom bots
 //!  client/    Client: per-call executor, calls, options, pagination, raw calls
 //!  auth/      credentials, token cache and fetch, store apps, OAuth, PKCE, user tokens
 //!  wire/      one exchange, no tokens: request, URL, retry, envelope, transport, files
@@ -68,6 +68,7 @@ mod core;
 pub mod event;
 #[cfg(feature = "fake")]
 pub mod fake;
+#[cfg(feature = "message")]
 pub mod message;
 pub mod webhook;
 mod wire;

@@ -8,6 +8,8 @@
 pub mod v1;
 /// Version `v2` of the API.
 pub mod v2;
+/// Version `v4` of the API.
+pub mod v4;
 /// Entry point to the `im` service; get one with `client.im()`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
 pub struct Im<'c> {
@@ -27,5 +29,10 @@ impl<'c> Im<'c> {
     /// Calls of version `v2`.
     pub fn v2(&self) -> v2::Api<'c> {
         v2::Api::new(self.client)
+    }
+
+    /// Calls of version `v4`.
+    pub fn v4(&self) -> v4::Api<'c> {
+        v4::Api::new(self.client)
     }
 }

@@ -243,9 +243,9 @@ pub const DELAYED_UPDATE: Endpoint = Endpoint {
     doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMDO1YjLzgTN24yM4UjN",
 };
 
-/// `message.v4.batch.send`, as in the catalogue.
+/// `im.v4.batch.send`, as in the catalogue.
 pub const BATCH_SEND: Endpoint = Endpoint {
-    id: "message.v4.batch.send",
+    id: "im.v4.batch.send",
     method: HttpMethod::Post,
     path: "/open-apis/message/v4/batch_send/",
     tokens: &[TokenKind::Tenant],
