@@ -31,10 +31,7 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
-        .init();
+    lark_examples::log_to_stderr();
     let client = lark_examples::client_from_env()?;
     let print: lark_examples::echo::Printer = Arc::new(|line| println!("{line}"));
     let hook = Webhook::builder()
@@ -42,15 +39,5 @@ async fn run() -> Result<(), String> {
         .verification_token(env::var("LARK_VERIFICATION_TOKEN").unwrap_or_default())
         .build(lark_examples::echo::dispatcher(client, print));
     let app = axum::Router::new().route("/webhook/event", webhook::axum::events(hook));
-
-    let listen = lark_examples::listen_address();
-    let listener =
-        tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    eprintln!("echo_bot listening on http://{listen}/webhook/event");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    lark_examples::serve(app, &["/webhook/event"]).await
 }

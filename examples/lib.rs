@@ -45,3 +45,26 @@ pub fn event_line(ctx: &EventContext, typed: Value) -> Value {
 pub fn listen_address() -> String {
     env::var("LARK_LISTEN").unwrap_or_else(|_| "127.0.0.1:3000".to_owned())
 }
+
+/// Logs to stderr (stdout carries only the examples' JSON lines), at `info`.
+pub fn log_to_stderr() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+        .init();
+}
+
+/// Serves `app` on [`listen_address`] until Ctrl-C, saying where on stderr.
+pub async fn serve(app: axum::Router, routes: &[&str]) -> Result<(), String> {
+    let listen = listen_address();
+    let listener =
+        tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let urls: Vec<String> = routes.iter().map(|route| format!("http://{listen}{route}")).collect();
+    eprintln!("listening on {}", urls.join(" and "));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}

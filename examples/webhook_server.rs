@@ -34,11 +34,7 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
-        .init();
-    let listen = lark_examples::listen_address();
+    lark_examples::log_to_stderr();
     let max_skew = match env::var("LARK_MAX_SKEW_SECS") {
         Ok(text) if !text.trim().is_empty() => {
             text.trim().parse::<u64>().map_err(|_| format!("LARK_MAX_SKEW_SECS must be whole seconds, not `{text}`"))?
@@ -55,15 +51,7 @@ async fn run() -> Result<(), String> {
         .route("/webhook/event", webhook::axum::events(hook.clone()))
         .route("/webhook/card", webhook::axum::cards(hook));
 
-    let listener =
-        tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    eprintln!("listening on http://{listen}/webhook/event and http://{listen}/webhook/card");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    lark_examples::serve(app, &["/webhook/event", "/webhook/card"]).await
 }
 
 fn dispatcher() -> EventDispatcher {
