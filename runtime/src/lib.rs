@@ -50,6 +50,7 @@
 //!
 //! ```text
 //!  fake/      a local Lark for tests; nothing depends on it
+//!  shared/    (feature redis) tokens, tickets and deduplication shared by replicas
 //!  ws/        long-connection event client          ┐
 //!  webhook/   signed, encrypted HTTP pushes          ├ inbound
 //!  event/     typed events and their dispatch        ┘
@@ -70,6 +71,8 @@ pub mod event;
 pub mod fake;
 #[cfg(feature = "message")]
 pub mod message;
+#[cfg(feature = "redis")]
+pub mod shared;
 pub mod webhook;
 mod wire;
 #[cfg(feature = "ws")]
@@ -78,7 +81,7 @@ pub mod ws;
 pub use crate::auth::credentials::AppType;
 pub use crate::auth::oauth::{AuthorizeUrl, OAuth, UserToken};
 pub use crate::auth::pkce::Pkce;
-pub use crate::auth::token::cache::{CachedKind, CachedToken, MemoryTokenCache, TokenCache, TokenKey};
+pub use crate::auth::token::cache::{CacheLock, CachedKind, CachedToken, MemoryTokenCache, TokenCache, TokenKey};
 pub use crate::auth::user_token::RefreshingUserToken;
 pub use crate::client::builder::ClientBuilder;
 pub use crate::client::call::{Call, DownloadCall};

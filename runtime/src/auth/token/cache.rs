@@ -159,6 +159,29 @@ pub trait TokenCache: Send + Sync + 'static {
     /// Removes the entry under `key` only if it still holds `value`: a token that another
     /// caller has already replaced must stay.
     fn remove<'a>(&'a self, key: &'a TokenKey, value: &'a str) -> BoxFuture<'a, ()>;
+
+    /// Takes a short lock on `key` shared by every process using this cache, so that one
+    /// of them fetches a new token while the others wait for it to appear. `None` means
+    /// another holder has it. Caches inside one process need none (the client already
+    /// fetches once per key), so the default grants it at once; a cache that cannot reach
+    /// its store should grant it too, and the client fetches.
+    fn lock<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Option<CacheLock>> {
+        let _ = key;
+        Box::pin(std::future::ready(Some(CacheLock::default())))
+    }
+
+    /// Releases a lock from [`lock`](Self::lock), if it is still this holder's.
+    fn unlock<'a>(&'a self, key: &'a TokenKey, lock: CacheLock) -> BoxFuture<'a, ()> {
+        let _ = (key, lock);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// A lock held on a cache key: the holder's random mark, so that only it releases it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CacheLock {
+    /// The holder's mark (empty for caches that need no lock).
+    pub holder: String,
 }
 
 /// The default [`TokenCache`]: a map in memory, shared by a client and its clones.

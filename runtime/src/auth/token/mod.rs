@@ -26,6 +26,9 @@ pub(crate) enum AppToken {
 /// 30 minutes remain, and the official SDKs refresh 3 to 10 minutes early.
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
+/// How long to wait for a token another process is fetching before fetching one here.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
 /// How long a token that lives `expire` seconds is used before fetching a new one:
 /// until five minutes remain, or half its life if it is that short.
 pub(crate) fn use_for(expire: Duration) -> Duration {
@@ -100,10 +103,35 @@ impl TokenManager {
         if let Some(token) = self.fresh(&key).await {
             return Ok(token);
         }
-        let (token, expire) = self.fetch(wire, kind, key.tenant_key()).await?;
-        let fresh_until = SystemTime::now() + use_for(expire);
-        self.cache.put(&key, CachedToken { value: token.clone(), fresh_until }).await;
-        Ok(token)
+        // Other processes sharing the cache may be fetching too: one holds the lock and
+        // fetches, the others wait for its token, and fetch themselves if none comes.
+        let lock = self.cache.lock(&key).await;
+        if lock.is_none()
+            && let Some(token) = self.wait_for(&key).await
+        {
+            return Ok(token);
+        }
+        let fetched = self.fetch(wire, kind, key.tenant_key()).await;
+        if let Ok((token, expire)) = &fetched {
+            let fresh_until = SystemTime::now() + use_for(*expire);
+            self.cache.put(&key, CachedToken { value: token.clone(), fresh_until }).await;
+        }
+        if let Some(lock) = lock {
+            self.cache.unlock(&key, lock).await;
+        }
+        fetched.map(|(token, _)| token)
+    }
+
+    /// Waits, a little longer than a fetch takes, for another process's token.
+    async fn wait_for(&self, key: &TokenKey) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + LOCK_WAIT;
+        while tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if let Some(token) = self.fresh(key).await {
+                return Some(token);
+            }
+        }
+        None
     }
 
     /// Forgets `token` if it is still the cached one; a token another caller has already
