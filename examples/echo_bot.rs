@@ -17,10 +17,9 @@
 //! Each event is handled once, redeliveries are acknowledged without a second reply, and
 //! each handled event prints one JSON line on stdout (as `webhook_server` does).
 
-use std::env;
 use std::sync::Arc;
 
-use lark_sdk::runtime::webhook::{self, Webhook};
+use lark_sdk::runtime::webhook;
 
 #[tokio::main]
 async fn main() {
@@ -32,12 +31,9 @@ async fn main() {
 
 async fn run() -> Result<(), String> {
     lark_examples::log_to_stderr();
-    let client = lark_examples::client_from_env()?;
+    let client = lark_examples::client_from_env().await?;
     let print: lark_examples::echo::Printer = Arc::new(|line| println!("{line}"));
-    let hook = Webhook::builder()
-        .encrypt_key(env::var("LARK_ENCRYPT_KEY").unwrap_or_default())
-        .verification_token(env::var("LARK_VERIFICATION_TOKEN").unwrap_or_default())
-        .build(lark_examples::echo::dispatcher(client, print));
+    let hook = lark_examples::webhook_from_env().await?.build(lark_examples::echo::dispatcher(client, print));
     let app = axum::Router::new().route("/webhook/event", webhook::axum::events(hook));
     lark_examples::serve(app, &["/webhook/event"]).await
 }

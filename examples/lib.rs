@@ -4,6 +4,8 @@
 use std::env;
 
 use lark_sdk::runtime::event::EventContext;
+use lark_sdk::runtime::shared::RedisStore;
+use lark_sdk::runtime::webhook::{Webhook, WebhookBuilder};
 use serde_json::{Value, json};
 
 #[path = "echo.rs"]
@@ -11,11 +13,39 @@ pub mod echo;
 
 /// A client configured from `LARK_APP_ID`, `LARK_APP_SECRET` and, optionally,
 /// `LARK_BASE_URL` (default: the Feishu base URL; use `https://open.larksuite.com` for Lark).
-pub fn client_from_env() -> Result<lark_sdk::Client, String> {
+/// With `LARK_REDIS_URL` set, its tokens and app tickets are shared through Redis.
+pub async fn client_from_env() -> Result<lark_sdk::Client, String> {
     let app_id = required("LARK_APP_ID")?;
     let app_secret = required("LARK_APP_SECRET")?;
     let base_url = env::var("LARK_BASE_URL").unwrap_or_else(|_| lark_sdk::runtime::FEISHU_BASE_URL.to_owned());
-    lark_sdk::Client::builder(app_id, app_secret).base_url(base_url).build().map_err(|e| e.to_string())
+    let mut builder = lark_sdk::Client::builder(app_id, app_secret).base_url(base_url);
+    if let Some(redis) = redis_from_env().await? {
+        builder = builder.token_cache(redis.token_cache());
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// The Redis shared by replicas, when `LARK_REDIS_URL` is set (`redis://` or
+/// `rediss://`); keys start with `LARK_REDIS_PREFIX` (default `lark`).
+pub async fn redis_from_env() -> Result<Option<RedisStore>, String> {
+    let Some(url) = env::var("LARK_REDIS_URL").ok().filter(|u| !u.is_empty()) else { return Ok(None) };
+    let store = RedisStore::connect(&url).await.map_err(|e| format!("LARK_REDIS_URL: {e}"))?;
+    Ok(Some(match env::var("LARK_REDIS_PREFIX").ok().filter(|p| !p.is_empty()) {
+        Some(prefix) => store.prefix(prefix),
+        None => store,
+    }))
+}
+
+/// A webhook builder with the console's `LARK_ENCRYPT_KEY` and `LARK_VERIFICATION_TOKEN`
+/// (both may be empty) and, with `LARK_REDIS_URL` set, deduplication shared by replicas.
+pub async fn webhook_from_env() -> Result<WebhookBuilder, String> {
+    let mut builder = Webhook::builder()
+        .encrypt_key(env::var("LARK_ENCRYPT_KEY").unwrap_or_default())
+        .verification_token(env::var("LARK_VERIFICATION_TOKEN").unwrap_or_default());
+    if let Some(redis) = redis_from_env().await? {
+        builder = builder.dedupe(redis.dedupe());
+    }
+    Ok(builder)
 }
 
 fn required(name: &str) -> Result<String, String> {

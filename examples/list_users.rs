@@ -22,7 +22,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), String> {
-    let client = lark_examples::client_from_env()?;
+    let client = lark_examples::client_from_env().await?;
     let request = ListUserRequest::new().department_id("0").page_size(50);
     // The stream fetches the next page when this one runs out, and ends on the last page
     // (including the empty cursor some endpoints send there).

@@ -41,7 +41,7 @@ async fn run() -> Result<String, String> {
             ));
         }
     };
-    let client = lark_examples::client_from_env()?;
+    let client = lark_examples::client_from_env().await?;
     // The text is shown literally; each send carries a fresh uuid, so the SDK may resend
     // it after a server error without the text ever arriving twice.
     let sent = client.send(to, Text::new(text.as_str())).await.map_err(|e| e.to_string())?;

@@ -22,7 +22,7 @@ use std::time::Duration;
 use lark_runtime::message::card::{CardAnswer, Toast};
 use lark_sdk::EventDispatcher;
 use lark_sdk::runtime::event::{CardAction, EventContext};
-use lark_sdk::runtime::webhook::{self, Webhook};
+use lark_sdk::runtime::webhook;
 use serde_json::json;
 
 #[tokio::main]
@@ -42,11 +42,7 @@ async fn run() -> Result<(), String> {
         _ => 0,
     };
 
-    let hook = Webhook::builder()
-        .encrypt_key(env::var("LARK_ENCRYPT_KEY").unwrap_or_default())
-        .verification_token(env::var("LARK_VERIFICATION_TOKEN").unwrap_or_default())
-        .max_skew(Duration::from_secs(max_skew))
-        .build(dispatcher());
+    let hook = lark_examples::webhook_from_env().await?.max_skew(Duration::from_secs(max_skew)).build(dispatcher());
     let app = axum::Router::new()
         .route("/webhook/event", webhook::axum::events(hook.clone()))
         .route("/webhook/card", webhook::axum::cards(hook));

@@ -23,14 +23,20 @@ async fn main() {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let client = lark_examples::client_from_env()?;
+    let client = lark_examples::client_from_env().await?;
     let dispatcher = Dispatcher::new().fallback(|ctx: EventContext| async move {
         // The raw event, not the raw envelope: the envelope holds the verification token.
         let event: serde_json::Value = serde_json::from_str(ctx.raw_event().get())?;
         println!("{}", json!({"event_type": ctx.event_type(), "event_id": ctx.event_id(), "event": event}));
         Ok(())
     });
-    let ws = WsClient::builder(client.runtime()).build(dispatcher);
+    let mut ws = WsClient::builder(client.runtime());
+    // Each event goes to one connection of the app; replicas share deduplication so that
+    // a redelivery to another replica is not handled twice.
+    if let Some(redis) = lark_examples::redis_from_env().await? {
+        ws = ws.dedupe(redis.dedupe());
+    }
+    let ws = ws.build(dispatcher);
     let mut state = ws.state();
     tokio::spawn(async move {
         while state.changed().await.is_ok() {

@@ -440,3 +440,41 @@ async fn debug_output_hides_the_secret() {
     let text = format!("{ws:?} {:?}", platform.builder());
     assert!(!text.contains(FakeLark::APP_SECRET), "{text}");
 }
+
+#[tokio::test]
+async fn the_connection_cap_and_a_wrong_domain_are_clear_and_not_retried() {
+    let platform = Platform::start().await;
+    for (code, expected) in [
+        (1000040350, WsError::TooManyConnections { code: 1000040350 }),
+        (1000040351, WsError::WrongDomain { code: 1000040351 }),
+    ] {
+        platform.fake.route_public(HttpMethod::Post, ENDPOINT_PATH, move |_| {
+            FakeResponse::json(json!({"code": code, "msg": "refused"}))
+        });
+        let before = platform.endpoint_requests();
+        let result = tokio::time::timeout(WAIT, platform.builder().build(Dispatcher::new()).run()).await.unwrap();
+        assert_eq!(result, Err(expected), "discovery code {code}");
+        assert_eq!(platform.endpoint_requests() - before, 1, "not retried");
+    }
+
+    // The same refusal in the socket upgrade's `Handshake-Autherrcode` header.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let mut request = [0u8; 2048];
+            let _ = stream.read(&mut request).await;
+            let refusal = "HTTP/1.1 403 Forbidden\r\nHandshake-Autherrcode: 1000040350\r\nContent-Length: 0\r\n\r\n";
+            let _ = stream.write_all(refusal.as_bytes()).await;
+        }
+    });
+    let url = format!("ws://{addr}/ws?device_id=d1&service_id=7");
+    platform.fake.route_public(HttpMethod::Post, ENDPOINT_PATH, move |_| {
+        FakeResponse::data(json!({"URL": url, "ClientConfig": {}}))
+    });
+    let before = platform.endpoint_requests();
+    let result = tokio::time::timeout(WAIT, platform.builder().build(Dispatcher::new()).run()).await.unwrap();
+    assert_eq!(result, Err(WsError::TooManyConnections { code: 1000040350 }));
+    assert_eq!(platform.endpoint_requests() - before, 1, "not retried");
+}

@@ -58,6 +58,10 @@ impl RedisStore {
 
     /// Connects to `url` (`redis://[:password@]host:port[/db]`, or `rediss://` for TLS).
     /// Keys start with `lark:` unless [`prefix`](Self::prefix) says otherwise.
+    ///
+    /// A Redis that cannot be reached here is an error: at start-up it is a deployment
+    /// mistake worth stopping for. Once connected, outages only degrade (see the module
+    /// docs), and the connection comes back by itself.
     pub async fn connect(url: &str) -> Result<RedisStore> {
         // The error may quote the URL, and the URL may hold a password: say neither.
         let client = redis::Client::open(url)
@@ -67,7 +71,8 @@ impl RedisStore {
             .set_response_timeout(Some(Self::DEFAULT_TIMEOUT))
             .set_number_of_retries(1);
         let connection = redis::aio::ConnectionManager::new_with_config(client, config).await.map_err(|e| {
-            Error::Config(format!("cannot connect to Redis: {:?} {}", e.kind(), e.detail().unwrap_or("")))
+            let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
+            Error::Config(format!("cannot connect to Redis ({:?} error{detail}); is it running?", e.kind()))
         })?;
         Ok(RedisStore { connection, prefix: "lark".to_owned(), timeout: Self::DEFAULT_TIMEOUT })
     }

@@ -11,7 +11,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use super::conn::{self, End, Shared};
 use super::discovery::{self, DiscoveryError, WsConfig};
-use super::{ConnectionState, WsError};
+use super::{ConnectionState, TOO_MANY_CONNECTIONS, WRONG_DOMAIN, WsError};
 use crate::Client;
 use crate::event::Dispatcher;
 use crate::webhook::{AppTicketSink, DedupeStore, Webhook, WebhookBuilder};
@@ -294,6 +294,15 @@ impl WsClient {
         let timeout = self.client.wire().timeout().unwrap_or(CONNECT_TIMEOUT);
         match tokio::time::timeout(timeout, open).await {
             Ok(Ok((socket, _))) => Ok((socket, endpoint.service_id)),
+            // A refused upgrade names its reason in a header; the connection cap and a wrong
+            // domain will not change by retrying.
+            Ok(Err(tokio_tungstenite::tungstenite::Error::Http(response)))
+                if refusal(response.headers())
+                    .is_some_and(|code| [TOO_MANY_CONNECTIONS, WRONG_DOMAIN].contains(&code)) =>
+            {
+                let code = refusal(response.headers()).unwrap_or_default();
+                Err(DiscoveryError::Fatal(super::refused(code, String::new())))
+            }
             // The error text is safe to show: it names neither the URL nor its ticket.
             Ok(Err(e)) => Err(DiscoveryError::Retry(format!("the socket did not open: {e}"))),
             Err(_) => Err(DiscoveryError::Retry("the socket did not open in time".to_owned())),
@@ -309,6 +318,11 @@ impl fmt::Debug for WsClient {
             .field("config", &*self.shared.config.borrow())
             .finish_non_exhaustive()
     }
+}
+
+/// The code in a refused upgrade's `Handshake-Autherrcode` header.
+fn refusal(headers: &http::HeaderMap) -> Option<i64> {
+    headers.get("Handshake-Autherrcode")?.to_str().ok()?.trim().parse().ok()
 }
 
 /// TLS for `wss://`: the rustls and ring stack reqwest already uses, with the webpki roots.

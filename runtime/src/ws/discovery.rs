@@ -140,7 +140,7 @@ pub(crate) async fn discover(client: &Client) -> Result<Endpoint, DiscoveryError
         return Err(DiscoveryError::Retry(format!("discovery said try later: code {}: {}", reply.code, reply.msg)));
     }
     if reply.code != 0 {
-        return Err(DiscoveryError::Fatal(WsError::Refused { code: reply.code, msg: reply.msg }));
+        return Err(DiscoveryError::Fatal(super::refused(reply.code, reply.msg)));
     }
     let data = reply.data.ok_or_else(|| DiscoveryError::Retry("discovery reply without data".to_owned()))?;
     let url = data

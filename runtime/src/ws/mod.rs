@@ -53,6 +53,20 @@ pub use frame::{
     HEADER_TYPE, Header, METHOD_CONTROL, METHOD_DATA,
 };
 
+/// The code past the cap of 50 long connections per app.
+pub const TOO_MANY_CONNECTIONS: i64 = 1_000_040_350;
+/// The code of a long connection opened on the wrong domain.
+pub const WRONG_DOMAIN: i64 = 1_000_040_351;
+
+/// The error for a refusal code: the two documented ones have their own variants.
+pub(crate) fn refused(code: i64, msg: String) -> WsError {
+    match code {
+        TOO_MANY_CONNECTIONS => WsError::TooManyConnections { code },
+        WRONG_DOMAIN => WsError::WrongDomain { code },
+        _ => WsError::Refused { code, msg },
+    }
+}
+
 /// Why [`WsClient::run`] stopped with an error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -65,6 +79,23 @@ pub enum WsError {
         code: i64,
         /// The platform's message.
         msg: String,
+    },
+    /// The app already has as many long connections as the platform allows (50 per app;
+    /// code 1000040350). Each event goes to one connection of the app, so more replicas
+    /// would not receive more: stop one, or let some receive over HTTP.
+    #[error("code {code}: the app already has the most long connections the platform allows (50)")]
+    TooManyConnections {
+        /// The platform's code, 1000040350.
+        code: i64,
+    },
+    /// The connection was opened on the wrong domain for this app (code 1000040351): a
+    /// Feishu app on the Lark base URL, or the other way round.
+    #[error(
+        "code {code}: wrong domain for this app: use the Feishu base URL for Feishu apps and the Lark one for Lark apps"
+    )]
+    WrongDomain {
+        /// The platform's code, 1000040351.
+        code: i64,
     },
     /// The discovery endpoint answered with a socket URL the client cannot use.
     #[error("unusable socket endpoint: {0}")]
