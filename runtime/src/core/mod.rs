@@ -5,6 +5,7 @@ pub(crate) mod endpoint;
 pub(crate) mod error;
 pub(crate) mod excerpt;
 pub mod json;
+pub(crate) mod random;
 pub(crate) mod secret;
 pub(crate) mod types;
 

@@ -227,9 +227,7 @@ fn finish(request: &mut Request, content: &Content, body: &serde_json::Value) {
 
 /// A random idempotency key: 32 hex digits (the platform allows up to 50 characters).
 pub(crate) fn fresh_uuid() -> String {
-    let mut bytes = [0u8; 16];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes).expect("the system RNG works");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::core::random::hex(16)
 }
 
 /// `interactive.v1.card.update` (delayed card update), as in the catalogue.

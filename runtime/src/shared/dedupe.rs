@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{DELETE_IF_EQUAL, RedisStore};
+use super::RedisStore;
 use crate::core::BoxFuture;
 use crate::event::HandlerError;
 use crate::webhook::{Claim, DedupeStore};
@@ -84,65 +84,30 @@ impl DedupeStore for RedisDedupe {
     fn claim<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Claim, HandlerError>> {
         Box::pin(async move {
             let key = self.key(id);
-            let millis = self.running_for.as_millis() as u64;
-            let claim_key = key.clone();
-            let taken: Option<Option<String>> = self
-                .store
-                .run("claim event", |mut c| async move {
-                    redis::cmd("SET")
-                        .arg(&claim_key)
-                        .arg(RUNNING)
-                        .arg("NX")
-                        .arg("PX")
-                        .arg(millis)
-                        .query_async(&mut c)
-                        .await
-                })
-                .await;
-            match taken {
-                Some(Some(_)) => Ok(Claim::New),
+            match self.store.set("claim event", &key, RUNNING, self.running_for, true).await {
+                Some(true) => Ok(Claim::New),
                 None => self.failed("claim event"),
-                Some(None) => {
-                    let state: Option<Option<String>> = self
-                        .store
-                        .run("read claim", |mut c| async move { redis::cmd("GET").arg(&key).query_async(&mut c).await })
-                        .await;
-                    match state {
-                        Some(Some(state)) if state == DONE => Ok(Claim::Done),
-                        Some(Some(_)) => Ok(Claim::InProgress),
-                        // Released between the two steps: the retry can claim it.
-                        Some(None) => Ok(Claim::InProgress),
-                        None => self.failed("read claim"),
-                    }
-                }
+                Some(false) => match self.store.get("read claim", &key).await {
+                    Some(Some(state)) if state == DONE => Ok(Claim::Done),
+                    // Running, or released between the two steps: the retry can claim it.
+                    Some(_) => Ok(Claim::InProgress),
+                    None => self.failed("read claim"),
+                },
             }
         })
     }
 
     fn complete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
-            let key = self.key(id);
-            let millis = self.done_for.as_millis() as u64;
-            let done: Option<()> = self
-                .store
-                .run("mark event done", |mut c| async move {
-                    redis::cmd("SET").arg(&key).arg(DONE).arg("PX").arg(millis).query_async(&mut c).await
-                })
-                .await;
-            done.ok_or_else(|| HandlerError::msg("Redis did not record the handled event"))
+            let done = self.store.set("mark event done", &self.key(id), DONE, self.done_for, false).await;
+            done.map(|_| ()).ok_or_else(|| HandlerError::msg("Redis did not record the handled event"))
         })
     }
 
     fn release<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
-            let key = self.key(id);
-            let released: Option<i64> = self
-                .store
-                .run("release event", |mut c| async move {
-                    redis::Script::new(DELETE_IF_EQUAL).key(&key).arg(RUNNING).invoke_async(&mut c).await
-                })
-                .await;
-            released.map(|_| ()).ok_or_else(|| HandlerError::msg("Redis did not release the failed event"))
+            let released = self.store.delete_if_equal("release event", &self.key(id), RUNNING).await;
+            released.ok_or_else(|| HandlerError::msg("Redis did not release the failed event"))
         })
     }
 }

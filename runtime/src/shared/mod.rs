@@ -127,15 +127,38 @@ impl RedisStore {
             }
         }
     }
-}
 
-/// A random mark for a lock holder: 32 hex digits.
-fn random_mark() -> String {
-    let mut bytes = [0u8; 16];
-    // The system RNG only fails on exotic platforms; a fixed mark still locks, it only
-    // loses the guarantee that another holder's lock is never released.
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    /// `GET key`: `None` when Redis failed, `Some(None)` when the key is absent.
+    async fn get(&self, what: &str, key: &str) -> Option<Option<String>> {
+        self.run(what, |mut c| async move { redis::cmd("GET").arg(key).query_async(&mut c).await }).await
+    }
+
+    /// `SET key value PX ttl`, with `NX` when `if_absent`: `None` when Redis failed,
+    /// `Some(false)` when `NX` found the key taken.
+    async fn set(&self, what: &str, key: &str, value: &str, ttl: Duration, if_absent: bool) -> Option<bool> {
+        let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let answer: Option<Option<String>> = self
+            .run(what, |mut c| async move {
+                let mut command = redis::cmd("SET");
+                command.arg(key).arg(value).arg("PX").arg(millis);
+                if if_absent {
+                    command.arg("NX");
+                }
+                command.query_async(&mut c).await
+            })
+            .await;
+        answer.map(|ok| ok.is_some())
+    }
+
+    /// Deletes `key` only if it still holds `value`, in one step; `None` when Redis failed.
+    async fn delete_if_equal(&self, what: &str, key: &str, value: &str) -> Option<()> {
+        let deleted: Option<i64> = self
+            .run(what, |mut c| async move {
+                redis::Script::new(DELETE_IF_EQUAL).key(key).arg(value).invoke_async(&mut c).await
+            })
+            .await;
+        deleted.map(|_| ())
+    }
 }
 
 /// Deletes `KEYS[1]` only if it holds `ARGV[1]`, in one step.

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{DELETE_IF_EQUAL, RedisStore, random_mark};
+use super::RedisStore;
 use crate::auth::token::cache::{CacheLock, CachedToken, TokenCache, TokenKey};
 use crate::core::BoxFuture;
 
@@ -43,72 +43,37 @@ fn decode(text: &str) -> Option<CachedToken> {
 
 impl TokenCache for RedisTokenCache {
     fn get<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Option<CachedToken>> {
-        Box::pin(async move {
-            let key = self.key(key);
-            let text: Option<String> = self
-                .store
-                .run("get token", |mut c| async move { redis::cmd("GET").arg(&key).query_async(&mut c).await })
-                .await?;
-            text.as_deref().and_then(decode)
-        })
+        Box::pin(async move { self.store.get("get token", &self.key(key)).await.flatten().as_deref().and_then(decode) })
     }
 
     fn put<'a>(&'a self, key: &'a TokenKey, token: CachedToken) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             let ttl = token.fresh_until.duration_since(SystemTime::now()).unwrap_or_default();
-            if ttl.is_zero() {
-                return;
+            if !ttl.is_zero() {
+                self.store.set("put token", &self.key(key), &encode(&token), ttl, false).await;
             }
-            let (key, value) = (self.key(key), encode(&token));
-            let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-            let _: Option<()> = self
-                .store
-                .run("put token", |mut c| async move {
-                    redis::cmd("SET").arg(&key).arg(&value).arg("PX").arg(millis).query_async(&mut c).await
-                })
-                .await;
         })
     }
 
     fn remove<'a>(&'a self, key: &'a TokenKey, value: &'a str) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             let key = self.key(key);
-            let Some(text) = self.get_raw(&key).await else { return };
+            let Some(Some(text)) = self.store.get("get token", &key).await else { return };
             // Delete only the entry that still holds this token, in one step.
             if decode(&text).is_some_and(|t| t.value == value) {
-                let _: Option<i64> = self
-                    .store
-                    .run("remove token", |mut c| async move {
-                        redis::Script::new(DELETE_IF_EQUAL).key(&key).arg(&text).invoke_async(&mut c).await
-                    })
-                    .await;
+                self.store.delete_if_equal("remove token", &key, &text).await;
             }
         })
     }
 
     fn lock<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Option<CacheLock>> {
         Box::pin(async move {
+            let holder = crate::core::random::hex(16);
             let lock_key = format!("{}:lock", self.key(key));
-            let holder = random_mark();
-            let millis = LOCK_TTL.as_millis() as u64;
-            let mark = holder.clone();
-            let taken: Option<Option<String>> = self
-                .store
-                .run("lock token fetch", |mut c| async move {
-                    redis::cmd("SET")
-                        .arg(&lock_key)
-                        .arg(&mark)
-                        .arg("NX")
-                        .arg("PX")
-                        .arg(millis)
-                        .query_async(&mut c)
-                        .await
-                })
-                .await;
-            match taken {
+            match self.store.set("lock token fetch", &lock_key, &holder, LOCK_TTL, true).await {
                 // Taken by us; or Redis failed, and then we fetch rather than wait.
-                Some(Some(_)) | None => Some(CacheLock { holder }),
-                Some(None) => None,
+                Some(true) | None => Some(CacheLock { holder }),
+                Some(false) => None,
             }
         })
     }
@@ -116,21 +81,7 @@ impl TokenCache for RedisTokenCache {
     fn unlock<'a>(&'a self, key: &'a TokenKey, lock: CacheLock) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             let lock_key = format!("{}:lock", self.key(key));
-            let _: Option<i64> = self
-                .store
-                .run("unlock token fetch", |mut c| async move {
-                    redis::Script::new(DELETE_IF_EQUAL).key(&lock_key).arg(&lock.holder).invoke_async(&mut c).await
-                })
-                .await;
+            self.store.delete_if_equal("unlock token fetch", &lock_key, &lock.holder).await;
         })
-    }
-}
-
-impl RedisTokenCache {
-    async fn get_raw(&self, key: &str) -> Option<String> {
-        let key = key.to_owned();
-        self.store
-            .run("get token", |mut c| async move { redis::cmd("GET").arg(&key).query_async(&mut c).await })
-            .await?
     }
 }

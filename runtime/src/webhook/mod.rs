@@ -281,10 +281,6 @@ impl Webhook {
 
     /// The JSON text of the push: the decrypted `encrypt` field, or the body itself.
     fn plaintext(&self, endpoint: Endpoint, body: &[u8]) -> Result<String, Rejection> {
-        #[derive(serde::Deserialize)]
-        struct Outer {
-            encrypt: Option<String>,
-        }
         let outer: Outer = serde_json::from_slice(body).map_err(|e| Rejection::json(&e))?;
         let bytes = match (outer.encrypt, &self.inner.settings.encrypt_key) {
             (Some(encrypted), Some(key)) => key.decrypt(&encrypted)?,
@@ -344,11 +340,13 @@ impl Rule<'_> {
     }
 }
 
+/// A push body as sent: `{"encrypt": "..."}`, or the plain JSON (no `encrypt`).
+#[derive(serde::Deserialize)]
+struct Outer {
+    encrypt: Option<String>,
+}
+
 /// Whether the body is `{"encrypt": "..."}`.
 fn is_encrypted(body: &[u8]) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Outer {
-        encrypt: Option<String>,
-    }
     serde_json::from_slice::<Outer>(body).is_ok_and(|o| o.encrypt.is_some())
 }

@@ -55,7 +55,12 @@ impl Push {
     /// An unsigned push of `json` as it is, stamped now.
     pub fn new(json: impl Into<String>) -> Self {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-        Push { body: json.into().into_bytes(), timestamp: now.to_string(), nonce: random_hex(8), signature: None }
+        Push {
+            body: json.into().into_bytes(),
+            timestamp: now.to_string(),
+            nonce: crate::core::random::hex(8),
+            signature: None,
+        }
     }
 
     /// Changes the timestamp header (seconds since the epoch); call before signing.
@@ -109,10 +114,4 @@ impl Push {
         }
         request
     }
-}
-
-fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    let _ = SystemRandom::new().fill(&mut buf);
-    buf.iter().map(|b| format!("{b:02x}")).collect()
 }
