@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -12,6 +11,7 @@ use std::time::Duration;
 use common::builder;
 use lark_runtime::event::{Dispatcher, EventContext, HandlerError};
 use lark_runtime::fake::{FakeLark, FakeResponse};
+use lark_runtime::shared::testing::LocalRedis;
 use lark_runtime::shared::{DedupeFailure, RedisStore};
 use lark_runtime::webhook::Webhook;
 use lark_runtime::webhook::testing::{Push, v2_envelope};
@@ -22,49 +22,28 @@ const THINGS: &str = "/open-apis/x/v1/things";
 
 /// A `redis-server` of this test's own, stopped on drop.
 struct Redis {
-    child: Child,
-    url: String,
+    server: LocalRedis,
 }
 
 impl Redis {
     fn start() -> Option<Redis> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-        let spawned = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
+        match LocalRedis::start() {
+            Ok(server) => Some(Redis { server }),
             Err(e) if std::env::var_os("CI").is_some() => panic!("CI must run the Redis tests: redis-server: {e}"),
-            Err(e) => {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 eprintln!("skipped: redis-server is not installed ({e}); `.ci/run` installs it");
-                return None;
+                None
             }
-        };
-        let redis = Redis { child, url: format!("redis://127.0.0.1:{port}") };
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(redis);
-            }
-            std::thread::sleep(Duration::from_millis(10));
+            Err(e) => panic!("redis-server: {e}"),
         }
-        panic!("redis-server did not start on port {port}");
     }
 
     async fn store(&self, prefix: &str) -> RedisStore {
-        RedisStore::connect(&self.url).await.expect("connect to redis-server").prefix(prefix)
+        RedisStore::connect(&self.server.url()).await.expect("connect to redis-server").prefix(prefix)
     }
 
     fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.stop();
+        self.server.stop();
     }
 }
 

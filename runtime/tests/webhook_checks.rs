@@ -282,3 +282,29 @@ async fn verify_reports_the_typed_reason() {
     assert_eq!(rejection.status(), 401);
     assert_eq!(rejection.code(), "bad_signature");
 }
+
+#[tokio::test]
+async fn the_platforms_exact_body_and_any_other_layout_get_the_same_answer() {
+    // `{"encrypt":"…"}` byte for byte takes a shortcut past the JSON parser; spaced out,
+    // reordered or with a field more, the same text must be answered the same way.
+    let key = EncryptKey::new(KEY);
+    let good = key.encrypt(message("ev_1").as_bytes(), [5; 16]);
+    let wrong_key = EncryptKey::new("another key").encrypt(message("ev_2").as_bytes(), [5; 16]);
+    let short = STANDARD.encode([1u8; 16]);
+    for text in [good.as_str(), &wrong_key, &short, "not base64!", "", r#"a\"b"#] {
+        let mut answers = Vec::new();
+        for body in [
+            format!(r#"{{"encrypt":"{text}"}}"#),
+            format!(r#"{{ "encrypt" : "{text}" }}"#),
+            format!(r#"{{"x":1,"encrypt":"{text}"}}"#),
+        ] {
+            let (webhook, seen) = strict();
+            let answer = send(&webhook, Push::new(body).sign_event(KEY).request()).await;
+            answers.push((answer, seen.lock().unwrap().clone()));
+        }
+        assert!(answers.windows(2).all(|w| w[0] == w[1]), "{text}: {answers:?}");
+    }
+    let (webhook, seen) = strict();
+    let answer = send(&webhook, Push::new(format!(r#"{{"encrypt":"{good}"}}"#)).sign_event(KEY).request()).await;
+    assert_eq!((answer, seen.lock().unwrap().clone()), ((200, "{}".to_owned()), vec!["ev_1".to_owned()]));
+}

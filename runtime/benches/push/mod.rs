@@ -7,8 +7,8 @@ use std::hint::black_box;
 use bytes::Bytes;
 use http::Request;
 use lark_runtime::event::{Dispatcher, Envelope, Event, EventContext};
-use lark_runtime::webhook::Webhook;
 use lark_runtime::webhook::testing::{Push, v2_envelope};
+use lark_runtime::webhook::{DedupeStore, Webhook, WebhookBuilder};
 use serde::Deserialize;
 
 pub const KEY: &str = "bench-encrypt-key";
@@ -55,11 +55,24 @@ pub fn push(event_id: &str) -> Request<Bytes> {
     Push::new(v2_envelope(MessageReceived::EVENT_TYPE, event_id, TOKEN, event)).encrypt_and_sign(KEY).request()
 }
 
+/// The webhook under test, deduplicating in memory or not at all.
 pub fn webhook(dedupe: bool) -> Webhook {
-    let dispatcher = Dispatcher::new().on(|_ctx: EventContext, event: MessageReceived| async move {
+    let builder = builder();
+    if dedupe { builder } else { builder.no_dedupe() }.build(dispatcher())
+}
+
+/// The webhook under test, deduplicating in `store`.
+pub fn webhook_with(store: impl DedupeStore) -> Webhook {
+    builder().dedupe(store).build(dispatcher())
+}
+
+fn builder() -> WebhookBuilder {
+    Webhook::builder().encrypt_key(KEY).verification_token(TOKEN)
+}
+
+fn dispatcher() -> Dispatcher {
+    Dispatcher::new().on(|_ctx: EventContext, event: MessageReceived| async move {
         black_box(event.message.and_then(|m| m.message_id));
         Ok(())
-    });
-    let builder = Webhook::builder().encrypt_key(KEY).verification_token(TOKEN);
-    if dedupe { builder } else { builder.no_dedupe() }.build(dispatcher)
+    })
 }

@@ -1,7 +1,9 @@
 //! What a handler knows about the push besides the typed payload.
 
+use std::any::Any;
 use std::fmt;
-use std::sync::Arc;
+use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::value::RawValue;
 
@@ -37,10 +39,19 @@ pub struct EventContext {
     inner: Arc<Inner>,
 }
 
+/// A typed payload, boxed so that one context type carries any of them.
+pub(crate) type Payload = Box<dyn Any + Send>;
+
 struct Inner {
     header: EventHeader,
     raw: String,
-    event: Box<RawValue>,
+    /// Where the payload's text is in `raw`; `None` when `event` was given instead.
+    span: Option<Range<usize>>,
+    /// The payload as a checked raw value: given, or made from `span` on first use.
+    event: OnceLock<Box<RawValue>>,
+    /// The typed payload, when reading the envelope already decoded it; the dispatcher
+    /// takes it, so the payload's JSON is read once.
+    decoded: Mutex<Option<Payload>>,
 }
 
 impl EventContext {
@@ -48,7 +59,29 @@ impl EventContext {
     ///
     /// The webhook handler builds these; a long-connection client or a test can too.
     pub fn new(header: EventHeader, raw: String, event: Box<RawValue>) -> Self {
-        EventContext { inner: Arc::new(Inner { header, raw, event }) }
+        let inner = Inner { header, raw, span: None, event: OnceLock::from(event), decoded: Mutex::new(None) };
+        EventContext { inner: Arc::new(inner) }
+    }
+
+    /// A context whose payload, `raw[span]`, was decoded while the envelope was read.
+    /// `decoded` came from that text, so the text is known to be valid JSON.
+    pub(crate) fn decoded(header: EventHeader, raw: String, span: Range<usize>, decoded: Payload) -> Self {
+        let inner = Inner { header, raw, span: Some(span), event: OnceLock::new(), decoded: Mutex::new(Some(decoded)) };
+        EventContext { inner: Arc::new(inner) }
+    }
+
+    /// The typed payload decoded with the envelope, once.
+    pub(crate) fn take_decoded(&self) -> Option<Payload> {
+        self.inner.decoded.lock().map_or(None, |mut decoded| decoded.take())
+    }
+
+    /// The payload's JSON text.
+    pub(crate) fn event_text(&self) -> &str {
+        match (&self.inner.span, self.inner.event.get()) {
+            (Some(span), _) => self.inner.raw.get(span.clone()).unwrap_or("null"),
+            (None, Some(event)) => event.get(),
+            (None, None) => "null",
+        }
     }
 
     /// The envelope header.
@@ -108,12 +141,16 @@ impl EventContext {
 
     /// The payload object: `event` for v1 and v2, the whole body for legacy card actions.
     pub fn raw_event(&self) -> &RawValue {
-        &self.inner.event
+        self.inner.event.get_or_init(|| {
+            // The text decoded before, so it is valid JSON and this cannot fail; `null`
+            // (the default) keeps even the impossible case from panicking.
+            RawValue::from_string(self.event_text().to_owned()).unwrap_or_default()
+        })
     }
 
     /// Decodes the payload as `T`; the typed handlers use this.
     pub fn event_as<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
-        serde_json::from_str(self.inner.event.get())
+        serde_json::from_str(self.event_text())
     }
 }
 

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::handler::CatchPanic;
+use super::context::Payload;
+use super::handler::{self, CatchPanic};
 use crate::BoxFuture;
 
 use super::{
@@ -40,12 +41,18 @@ pub enum Outcome {
     Unhandled,
 }
 
-/// A stored handler: takes the context, decodes what it needs, answers JSON or nothing.
-type Erased = Arc<dyn Fn(EventContext) -> BoxFuture<'static, HandlerResult<Option<Bytes>>> + Send + Sync>;
+/// A stored handler: takes the context and the decoded payload (`()` for raw handlers),
+/// answers JSON or nothing.
+type Erased = Arc<dyn Fn(EventContext, Payload) -> BoxFuture<'static, HandlerResult<Option<Bytes>>> + Send + Sync>;
+
+/// Reads a payload's JSON text as a route's type.
+pub(crate) type Decode = fn(&str) -> serde_json::Result<Payload>;
 
 #[derive(Clone)]
 struct Route {
     kind: HandlerKind,
+    /// How the payload is decoded, and the type's name for errors; `None` for raw handlers.
+    decode: Option<(Decode, &'static str)>,
     handler: Erased,
 }
 
@@ -75,8 +82,8 @@ impl Dispatcher {
 
     /// Handles the typed event `E`.
     pub fn on<E: Event, Fut: HandlerFuture>(self, handler: impl EventFn<E, Fut>) -> Self {
-        let erased: Erased = Arc::new(move |ctx: EventContext| -> BoxFuture<'static, _> {
-            match decode::<E>(&ctx) {
+        let erased: Erased = Arc::new(move |ctx: EventContext, payload: Payload| -> BoxFuture<'static, _> {
+            match unbox::<E>(payload) {
                 Ok(event) => {
                     let fut = handler(ctx, event);
                     Box::pin(async move { fut.await.map(|()| None) })
@@ -84,13 +91,13 @@ impl Dispatcher {
                 Err(e) => Box::pin(std::future::ready(Err(e))),
             }
         });
-        self.route(E::EVENT_TYPE, HandlerKind::Event, erased)
+        self.route(E::EVENT_TYPE, HandlerKind::Event, Some(decoder::<E>()), erased)
     }
 
     /// Handles the typed callback `C`; the handler's answer becomes the response body.
     pub fn on_callback<C: Callback, Fut: HandlerFuture<C::Response>>(self, handler: impl CallbackFn<C, Fut>) -> Self {
-        let erased: Erased = Arc::new(move |ctx: EventContext| -> BoxFuture<'static, _> {
-            match decode::<C>(&ctx) {
+        let erased: Erased = Arc::new(move |ctx: EventContext, payload: Payload| -> BoxFuture<'static, _> {
+            match unbox::<C>(payload) {
                 Ok(payload) => {
                     let fut = handler(ctx, payload);
                     Box::pin(async move {
@@ -103,7 +110,7 @@ impl Dispatcher {
                 Err(e) => Box::pin(std::future::ready(Err(e))),
             }
         });
-        self.route(C::CALLBACK_TYPE, HandlerKind::Callback, erased)
+        self.route(C::CALLBACK_TYPE, HandlerKind::Callback, Some(decoder::<C>()), erased)
     }
 
     /// Handles legacy interactive-card actions (the card request URL); the handler's JSON
@@ -119,7 +126,7 @@ impl Dispatcher {
     /// [`EventContext::raw_event`]; for types the catalogue does not have yet.
     pub fn on_raw<Fut: HandlerFuture>(self, event_type: impl Into<String>, handler: impl RawFn<Fut>) -> Self {
         let event_type = event_type.into();
-        self.route(&event_type, HandlerKind::Event, erase_raw(handler))
+        self.route(&event_type, HandlerKind::Event, None, erase_raw(handler))
     }
 
     /// Handles every event type that has no handler of its own (the catch-all).
@@ -152,21 +159,37 @@ impl Dispatcher {
         types
     }
 
+    /// How the payload of `event_type` is decoded, when a typed handler takes it.
+    pub(crate) fn decoder(&self, event_type: &str) -> Option<Decode> {
+        self.routes.get(event_type)?.decode.map(|(decode, _)| decode)
+    }
+
     /// Runs the handler for the context's type: its own, else the fallback.
     ///
     /// Payload decoding errors, handler errors and handler panics all come back as a
     /// [`HandlerError`].
     pub fn dispatch(&self, ctx: EventContext) -> BoxFuture<'static, HandlerResult<Outcome>> {
-        let (kind, handler) = match self.routes.get(ctx.event_type()) {
-            Some(route) => (route.kind, route.handler.clone()),
+        let (kind, decode, handler) = match self.routes.get(ctx.event_type()) {
+            Some(route) => (route.kind, route.decode, route.handler.clone()),
             None => match &self.fallback {
-                Some(fallback) => (HandlerKind::Event, fallback.clone()),
+                Some(fallback) => (HandlerKind::Event, None, fallback.clone()),
                 None => return Box::pin(std::future::ready(Ok(Outcome::Unhandled))),
             },
         };
-        // The call happens inside the guarded future, so a panic in the synchronous part
-        // of a handler is caught too.
-        let run = CatchPanic(Box::pin(async move { handler(ctx).await }));
+        let payload = match decode {
+            None => Box::new(()),
+            Some((decode, type_name)) => match ctx.take_decoded().map_or_else(|| decode(ctx.event_text()), Ok) {
+                Ok(payload) => payload,
+                Err(e) => {
+                    let message = format!("the `{}` payload does not decode as `{type_name}`: {e}", ctx.event_type());
+                    return Box::pin(std::future::ready(Err(HandlerError::msg(message))));
+                }
+            },
+        };
+        let run = match handler::call(|| handler(ctx, payload)) {
+            Ok(future) => CatchPanic(future),
+            Err(panicked) => return Box::pin(std::future::ready(Err(panicked))),
+        };
         Box::pin(async move {
             Ok(match (kind, run.await?) {
                 (_, Some(json)) => Outcome::Replied(json),
@@ -176,27 +199,34 @@ impl Dispatcher {
         })
     }
 
-    fn route(mut self, event_type: &str, kind: HandlerKind, handler: Erased) -> Self {
-        self.routes.insert(event_type.into(), Route { kind, handler });
+    fn route(
+        mut self,
+        event_type: &str,
+        kind: HandlerKind,
+        decode: Option<(Decode, &'static str)>,
+        handler: Erased,
+    ) -> Self {
+        self.routes.insert(event_type.into(), Route { kind, decode, handler });
         self
     }
 }
 
 fn erase_raw<Fut: HandlerFuture>(handler: impl RawFn<Fut>) -> Erased {
-    Arc::new(move |ctx: EventContext| -> BoxFuture<'static, _> {
+    Arc::new(move |ctx: EventContext, _: Payload| -> BoxFuture<'static, _> {
         let fut = handler(ctx);
         Box::pin(async move { fut.await.map(|()| None) })
     })
 }
 
-fn decode<T: serde::de::DeserializeOwned>(ctx: &EventContext) -> HandlerResult<T> {
-    ctx.event_as::<T>().map_err(|e| {
-        HandlerError::msg(format!(
-            "the `{}` payload does not decode as `{}`: {e}",
-            ctx.event_type(),
-            std::any::type_name::<T>()
-        ))
-    })
+/// The decoder of `T` payloads, with `T`'s name for errors.
+fn decoder<T: serde::de::DeserializeOwned + Send + 'static>() -> (Decode, &'static str) {
+    (|text| serde_json::from_str::<T>(text).map(|payload| Box::new(payload) as Payload), std::any::type_name::<T>())
+}
+
+/// The payload a route's own decoder made, back as its type.
+fn unbox<T: 'static>(payload: Payload) -> HandlerResult<T> {
+    // Only this route's decoder fills its payload, so the type always matches.
+    payload.downcast::<T>().map(|payload| *payload).map_err(|_| HandlerError::msg("a payload of another type"))
 }
 
 impl fmt::Debug for Dispatcher {

@@ -92,25 +92,30 @@ impl<Fut, F: Fn(EventContext) -> Fut + Send + Sync + 'static> RawFn<Fut> for F {
 ///
 /// A panicking handler would otherwise tear down the connection without an answer; as
 /// an error it becomes a 500 and the platform retries, like any other failure.
-pub(crate) struct CatchPanic<F>(pub(crate) Pin<Box<F>>);
+pub(crate) struct CatchPanic<F: ?Sized>(pub(crate) Pin<Box<F>>);
 
-impl<T, F: Future<Output = HandlerResult<T>>> Future for CatchPanic<F> {
+impl<T, F: Future<Output = HandlerResult<T>> + ?Sized> Future for CatchPanic<F> {
     type Output = HandlerResult<T>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let inner = self.0.as_mut();
-        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(poll) => poll,
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a non-string payload".to_owned());
-                Poll::Ready(Err(HandlerError::msg(format!("the handler panicked: {what}"))))
-            }
-        }
+        catch_unwind(AssertUnwindSafe(|| inner.poll(cx))).unwrap_or_else(|panic| Poll::Ready(Err(panicked(panic))))
     }
+}
+
+/// Calls `f`, turning a panic into a [`HandlerError`]: the synchronous part of a handler
+/// (the code before its future's first `.await`) runs here.
+pub(crate) fn call<T>(f: impl FnOnce() -> T) -> HandlerResult<T> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(panicked)
+}
+
+fn panicked(panic: Box<dyn std::any::Any + Send>) -> HandlerError {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string payload".to_owned());
+    HandlerError::msg(format!("the handler panicked: {what}"))
 }
 
 #[cfg(test)]

@@ -26,7 +26,9 @@ mod dispatch;
 mod handler;
 
 pub use card::{CardAction, CardActionDetail, LEGACY_CARD_ACTION};
+pub(crate) use context::Payload;
 pub use context::{EventContext, EventHeader};
+pub(crate) use dispatch::Decode;
 pub use dispatch::{Dispatcher, HandlerKind, Outcome};
 pub use handler::{CallbackFn, EventFn, HandlerError, HandlerFuture, HandlerResult, RawFn};
 
@@ -43,7 +45,7 @@ pub enum Envelope {
 }
 
 /// A typed event payload generated from the catalogue.
-pub trait Event: serde::de::DeserializeOwned {
+pub trait Event: serde::de::DeserializeOwned + Send + 'static {
     /// The event type as the platform names it, e.g. `"im.message.receive_v1"`.
     const EVENT_TYPE: &'static str;
     /// The envelope the event arrives in.
@@ -53,7 +55,7 @@ pub trait Event: serde::de::DeserializeOwned {
 }
 
 /// A callback: its handler's return value becomes the HTTP response body.
-pub trait Callback: serde::de::DeserializeOwned {
+pub trait Callback: serde::de::DeserializeOwned + Send + 'static {
     /// The callback type, e.g. `"card.action.trigger"`.
     const CALLBACK_TYPE: &'static str;
     /// The envelope the callback arrives in.

@@ -22,6 +22,7 @@
 //! ```
 
 mod dedupe;
+pub mod testing;
 mod tokens;
 
 use std::fmt;

@@ -24,7 +24,7 @@ impl Webhook {
                 return json(StatusCode::OK, "{}");
             }
             // A callback's answer is the point of it: every push runs the handler.
-            (Some(HandlerKind::Event), Some(store), Some(id)) => Some((store, id.to_owned())),
+            (Some(HandlerKind::Event), Some(store), Some(id)) => Some((store, id)),
             _ => None,
         };
         if let Some((store, id)) = &dedupe {
@@ -45,8 +45,8 @@ impl Webhook {
                 }
             }
         }
-        let event_type = ctx.event_type().to_owned();
-        let outcome = dispatcher.dispatch(ctx).await;
+        // The handler takes a clone (a reference count), so the id stays readable here.
+        let outcome = dispatcher.dispatch(ctx.clone()).await;
         if let Some((store, id)) = &dedupe {
             let recorded = if outcome.is_ok() { store.complete(id).await } else { store.release(id).await };
             if let Err(e) = recorded {
@@ -57,6 +57,7 @@ impl Webhook {
             Ok(Outcome::Replied(answer)) => json(StatusCode::OK, answer),
             Ok(_) => json(StatusCode::OK, "{}"),
             Err(e) => {
+                let event_type = ctx.event_type();
                 tracing::error!(%event_type, error = %e, "handler failed; answering 500 so the platform retries");
                 json(StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"handler_failed"}"#)
             }

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 use ring::digest;
 use subtle::ConstantTimeEq;
 
@@ -31,11 +31,15 @@ pub(crate) struct Signed<'a> {
 /// The signature headers: `None` when all three are absent, an error when only some are
 /// there or one is not text.
 pub(crate) fn headers(map: &HeaderMap) -> Result<Option<Signed<'_>>, Rejection> {
-    let get = |name: &'static str| match map.get(name) {
+    // Looked up by their lowercase `HeaderName`s, which saves parsing each name per request.
+    let get = |(name, header): (&'static str, HeaderName)| match map.get(header) {
         None => Ok(None),
         Some(v) => v.to_str().map(Some).map_err(|_| Rejection::BadHeader(name)),
     };
-    match (get(TIMESTAMP_HEADER)?, get(NONCE_HEADER)?, get(SIGNATURE_HEADER)?) {
+    let timestamp = (TIMESTAMP_HEADER, HeaderName::from_static("x-lark-request-timestamp"));
+    let nonce = (NONCE_HEADER, HeaderName::from_static("x-lark-request-nonce"));
+    let signature = (SIGNATURE_HEADER, HeaderName::from_static("x-lark-signature"));
+    match (get(timestamp)?, get(nonce)?, get(signature)?) {
         (None, None, None) => Ok(None),
         (Some(timestamp), Some(nonce), Some(signature)) => Ok(Some(Signed { timestamp, nonce, signature })),
         (None, _, _) => Err(Rejection::MissingHeader(TIMESTAMP_HEADER)),
@@ -103,6 +107,18 @@ mod tests {
             "a2c08cfc1732e85c101a8e8b6dfeddbe44d732caedfb06a1dd08711e6398a656"
         );
         assert_eq!(card_signature("1", "2", "t", b"{}"), "3cf1ee2992e55d81c82e7df895b1c65500b9404d");
+    }
+
+    #[test]
+    fn the_header_names_are_the_public_ones_in_lowercase() {
+        for name in [TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER] {
+            let mut map = HeaderMap::new();
+            map.insert(TIMESTAMP_HEADER, "1".parse().unwrap());
+            map.insert(NONCE_HEADER, "2".parse().unwrap());
+            map.insert(SIGNATURE_HEADER, "3".parse().unwrap());
+            map.insert(name, http::HeaderValue::from_bytes(b"\xff").unwrap());
+            assert_eq!(headers(&map).unwrap_err(), Rejection::BadHeader(name), "{name}");
+        }
     }
 
     #[test]
