@@ -3,7 +3,7 @@
 //! Emitters read only this. Every item carries its final Rust identifier beside its
 //! wire name, and lists are in output order.
 
-pub use crate::spec::{Envelope, Identity, TokenKind};
+pub use crate::spec::{Access, Envelope, Identity, TokenKind};
 
 /// Everything one generation run emits.
 #[derive(Debug)]
@@ -20,6 +20,10 @@ pub struct Scope {
     pub name: String,
     /// Identities that can be granted the scope.
     pub identity: Vec<Identity>,
+    pub access: Access,
+    pub broad: bool,
+    pub legacy: bool,
+    pub delivers: Option<String>,
     pub sensitive: bool,
     pub summary: String,
 }

@@ -54,6 +54,10 @@ pub fn lower(raw: &RawCatalogue) -> ir::Catalogue {
         .map(|(name, s)| ir::Scope {
             name: name.clone(),
             identity: s.identity.clone(),
+            access: s.access,
+            broad: s.broad,
+            legacy: s.legacy,
+            delivers: s.delivers.clone(),
             sensitive: s.sensitive,
             summary: s.summary.clone(),
         })

@@ -272,6 +272,18 @@ pub struct ScopeFile {
 pub struct Scope {
     /// Which identities can be granted the scope.
     pub identity: Vec<Identity>,
+    /// What the scope lets the app do to data.
+    pub access: Access,
+    /// Whether it covers a whole area (`contact:contact`) rather than one kind of
+    /// object or action (`contact:user.email:readonly`).
+    #[serde(default)]
+    pub broad: bool,
+    /// Whether the platform has superseded it with a newer scope.
+    #[serde(default)]
+    pub legacy: bool,
+    /// For event scopes that each let part of an event's pushes through: which part.
+    #[serde(default)]
+    pub delivers: Option<String>,
     #[serde(default)]
     pub sensitive: bool,
     /// One line in our own words.
@@ -280,8 +292,20 @@ pub struct Scope {
     pub source: Option<String>,
 }
 
+/// What a scope lets the app do to data, from least to most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Read (or receive) only.
+    Read,
+    /// Change without reading (`:write_only`, `:create`, `send_as_bot`, …).
+    Write,
+    /// Both.
+    ReadWrite,
+}
+
 /// Who holds a scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Identity {
     Tenant,

@@ -5,6 +5,9 @@
 //! - `cargo xtask scopes --source path/to/app/src`: every endpoint and event the Rust
 //!   sources under the paths use;
 //! - `cargo xtask scopes --dump`: the whole mapping as JSON lines.
+//!
+//! A plan prints in the developer console's batch-import form; `--explain` prints why each
+//! scope is there instead, and `--json` the same as JSON for scripts.
 
 use std::fs;
 use std::io::Write;
@@ -23,6 +26,11 @@ pub fn run(args: &[&str]) -> ExitCode {
         }
     };
     let entries = scopes::entries(&catalogue);
+    let (format, args) = match args {
+        ["--explain", rest @ ..] => (Format::Explain, rest),
+        ["--json", rest @ ..] => (Format::Json, rest),
+        rest => (Format::Console, rest),
+    };
     let selected: Vec<&Entry> = match args {
         ["--dump"] => {
             // A closed pipe (`| head`) ends the listing quietly.
@@ -59,21 +67,47 @@ pub fn run(args: &[&str]) -> ExitCode {
             selected
         }
         _ => {
-            eprintln!("usage: cargo xtask scopes (<endpoint id | event type>... | --source <path>... | --dump)");
+            eprintln!(
+                "usage: cargo xtask scopes [--explain | --json] (<endpoint id | event type>... | --source <path>...)\n       cargo xtask scopes --dump"
+            );
             return ExitCode::from(2);
         }
     };
     let plan = scopes::minimal(&selected, &catalogue);
     eprintln!("{} endpoints and events selected", selected.len());
-    for id in &plan.unknown {
-        eprintln!("warning: scopes of `{id}` are not catalogued yet; check its official page");
+    match format {
+        Format::Explain => print!("{}", plan.explain()),
+        Format::Json => println!("{}", plan.to_json()),
+        Format::Console => {
+            for id in &plan.unknown {
+                eprintln!("warning: scopes of `{id}` are not catalogued yet; check its official page");
+            }
+            for what in &plan.unsatisfiable {
+                eprintln!("warning: no listed scope of {what} can be granted to that identity");
+            }
+            for choice in plan.choices.iter().filter(|c| !c.included) {
+                eprintln!(
+                    "note: {} can also deliver {} with a sensitive scope ({}); add it to receive those",
+                    choice.event,
+                    choice.delivers,
+                    choice.scopes.join(" or ")
+                );
+            }
+            // Standard output carries exactly what the developer console's batch import accepts.
+            println!("{}", plan.console_json());
+        }
     }
-    for what in &plan.unsatisfiable {
-        eprintln!("warning: no listed scope of {what} can be granted to that identity");
-    }
-    // Standard output carries exactly what the developer console's batch import accepts.
-    println!("{}", plan.console_json());
     ExitCode::SUCCESS
+}
+
+/// How a plan is printed.
+enum Format {
+    /// The console's batch-import JSON.
+    Console,
+    /// Each scope with its reasons, for a reader.
+    Explain,
+    /// Each scope with its reasons, as JSON.
+    Json,
 }
 
 /// Appends every `.rs` file under `path` (or `path` itself) to `out`.
