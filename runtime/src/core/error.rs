@@ -114,11 +114,66 @@ fn http_message(status: u16, endpoint: &str, body_excerpt: &str) -> String {
 }
 
 fn transport_message(e: &reqwest::Error) -> String {
+    format!("could not reach the Lark server: {}: {}", unreachable_because(e), with_causes(e))
+}
+
+/// Why a request got no answer, read off the error and its causes: the cause decides
+/// what to check (the address, the name, the certificate, the timeout).
+pub(crate) fn unreachable_because(e: &reqwest::Error) -> &'static str {
     if e.is_timeout() {
-        format!("the request timed out; raise the client timeout if this is expected: {e}")
-    } else {
-        format!("could not reach the Lark server: {e}")
+        return "the request timed out (raise the client's timeout if the call is slow by nature)";
     }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if let Some(tls) = c.downcast_ref::<rustls::Error>() {
+            return match tls {
+                rustls::Error::InvalidCertificate(_) => "the server's TLS certificate was not accepted",
+                _ => "the TLS handshake failed",
+            };
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return "the connection was refused (nothing listens there)",
+                std::io::ErrorKind::TimedOut => return "connecting timed out",
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted => {
+                    return "the connection was cut";
+                }
+                _ => {}
+            }
+        }
+        // hyper's connector says so in its message; its error type is private.
+        if c.to_string().starts_with("dns error") {
+            return "the host name did not resolve";
+        }
+        cause = next_cause(c);
+    }
+    "the request got no answer"
+}
+
+/// The cause below `e`. An `io::Error` that wraps another error hands out the wrapped
+/// error's own cause as its `source`, skipping the wrapped error (TLS errors sit there),
+/// so descend into it instead.
+fn next_cause<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a (dyn std::error::Error + 'static)> {
+    match e.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
+        Some(inner) => Some(inner),
+        None => e.source(),
+    }
+}
+
+/// The error's message followed by each cause's, `: `-separated, skipping causes whose
+/// text the message already holds.
+pub(crate) fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = next_cause(e);
+    while let Some(c) = cause {
+        let part = c.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = next_cause(c);
+    }
+    text
 }
 
 impl Error {

@@ -8,7 +8,7 @@ use ring::hmac;
 use serde_json::{Value, json};
 
 use super::content::Content;
-use crate::core::error::ContentError;
+use crate::core::error::{ContentError, unreachable_because, with_causes};
 use crate::core::excerpt::excerpt;
 use crate::core::secret::Secret;
 
@@ -110,7 +110,7 @@ pub enum CustomBotError {
         body_excerpt: String,
     },
     /// The request never got an answer.
-    #[error("could not reach the custom bot URL: {0}")]
+    #[error("could not reach the custom bot URL: {}: {}", unreachable_because(.0), with_causes(.0))]
     Transport(#[source] reqwest::Error),
 }
 
