@@ -86,6 +86,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderValue};
 use http::{HeaderMap, Method, Request, Response, StatusCode};
+use tracing::Instrument as _;
 
 pub use builder::WebhookBuilder;
 pub use crypto::EncryptKey;
@@ -185,14 +186,49 @@ impl Webhook {
     }
 
     pub(crate) async fn handle_at(&self, endpoint: Endpoint, request: Request<Bytes>) -> Response<Bytes> {
-        match self.verify_at(endpoint, &request, SystemTime::now()) {
-            Ok(Verified::UrlVerification { challenge }) => {
-                tracing::info!(?endpoint, "answered the platform's URL check");
-                json(StatusCode::OK, serde_json::json!({ "challenge": challenge }).to_string())
+        self.handle_via("webhook", endpoint, request).await
+    }
+
+    /// Handles a push that arrived over `transport` (`webhook` or `websocket`), in one
+    /// `lark.event` span: `lark.transport`, `lark.event_type`, `lark.event_id` and
+    /// `lark.outcome` (`handled`, `replied`, `failed`, `duplicate`, `in_progress`,
+    /// `unhandled`, `dedupe_error`, `url_verification` or `rejected`).
+    pub(crate) async fn handle_via(
+        &self,
+        transport: &'static str,
+        endpoint: Endpoint,
+        request: Request<Bytes>,
+    ) -> Response<Bytes> {
+        let span = tracing::info_span!(
+            "lark.event",
+            otel.kind = "consumer",
+            lark.transport = transport,
+            lark.event_type = tracing::field::Empty,
+            lark.event_id = tracing::field::Empty,
+            lark.outcome = tracing::field::Empty,
+        );
+        let handled = async {
+            match self.verify_at(endpoint, &request, SystemTime::now()) {
+                Ok(Verified::UrlVerification { challenge }) => {
+                    outcome("url_verification");
+                    tracing::info!(?endpoint, "answered the platform's URL check");
+                    json(StatusCode::OK, serde_json::json!({ "challenge": challenge }).to_string())
+                }
+                Ok(Verified::Event(ctx)) => {
+                    let span = tracing::Span::current();
+                    span.record("lark.event_type", ctx.event_type());
+                    if let Some(id) = ctx.event_id() {
+                        span.record("lark.event_id", id);
+                    }
+                    self.deliver(ctx).await
+                }
+                Err(rejection) => {
+                    outcome("rejected");
+                    reject(endpoint, &rejection)
+                }
             }
-            Ok(Verified::Event(ctx)) => self.deliver(ctx).await,
-            Err(rejection) => reject(endpoint, &rejection),
-        }
+        };
+        handled.instrument(span).await
     }
 
     fn verify_at(&self, endpoint: Endpoint, request: &Request<Bytes>, now: SystemTime) -> Result<Verified, Rejection> {
@@ -325,6 +361,11 @@ impl fmt::Debug for Webhook {
 pub(crate) fn reject(endpoint: Endpoint, rejection: &Rejection) -> Response<Bytes> {
     tracing::warn!(?endpoint, reason = rejection.code(), "webhook request rejected: {rejection}");
     json(rejection.status(), format!(r#"{{"error":"{}"}}"#, rejection.code()))
+}
+
+/// Records how the push in the current `lark.event` span ended.
+fn outcome(what: &'static str) {
+    tracing::Span::current().record("lark.outcome", what);
 }
 
 fn json(status: StatusCode, body: impl Into<Bytes>) -> Response<Bytes> {

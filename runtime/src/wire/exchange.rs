@@ -3,9 +3,10 @@
 
 use std::borrow::Cow;
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderValue};
+use tracing::Instrument as _;
 
 use crate::core::endpoint::Target;
 use crate::core::error::{Error, Result};
@@ -14,6 +15,7 @@ use crate::wire::Wire;
 use crate::wire::decode;
 use crate::wire::request::Body;
 use crate::wire::retry::{self, Failure, Repeatable, RetryPolicy};
+use crate::wire::span;
 use crate::wire::transport::{self, Outgoing, Reply, Response, SendError};
 
 /// A request ready to send: the URL is built and the body encoded.
@@ -86,7 +88,8 @@ impl Wire {
     }
 
     /// Sends a call until it succeeds, fails for good, or runs out of attempts. With
-    /// `stream`, a successful non-JSON reply is returned unread.
+    /// `stream`, a successful non-JSON reply is returned unread. The call is one
+    /// `lark.call` span ([`span`]); a token fetched on the way is a span inside it.
     pub(crate) async fn exchange(
         &self,
         call: &Prepared<'_>,
@@ -94,12 +97,28 @@ impl Wire {
         auth: &impl Authorize,
         stream: bool,
     ) -> Result<Outcome> {
+        let span = span::call(&call.target);
+        let started = Instant::now();
+        let outcome = self.attempts(call, settings, auth, stream, &span).instrument(span.clone()).await;
+        span::finish(&span, &outcome, started.elapsed());
+        outcome
+    }
+
+    async fn attempts(
+        &self,
+        call: &Prepared<'_>,
+        settings: &Settings,
+        auth: &impl Authorize,
+        stream: bool,
+        span: &tracing::Span,
+    ) -> Result<Outcome> {
         let target = &call.target;
         let policy = settings.retry;
         let repeat = Repeatable::new(target.method, call.retry_safe || settings.retry_safe, call.body.is_replayable());
         let mut attempt = 1;
         let mut token_renewed = false;
         loop {
+            span.record("lark.attempts", attempt);
             let token = auth.token().await?;
             let out = Outgoing {
                 endpoint: target.id,
@@ -114,11 +133,13 @@ impl Wire {
                 Err(SendError::Local(e)) => return Err(e),
                 Err(SendError::Network(e)) => (network_failure(&e), Ended::Failed(Error::Transport(e))),
                 Ok(response) if stream && response.head.is_success() && !response.head.is_json() => {
+                    span::reply(span, &response.head, None);
                     return Ok(Outcome::Streaming(response));
                 }
                 Ok(response) => match response.read().await {
                     Err(e) => (Failure::Lost, Ended::Failed(Error::Transport(e))),
                     Ok(reply) => {
+                        span::reply(span, &reply.head, reply.code());
                         // Once per call, and never with a body that cannot be sent again.
                         if let (Some(token), Some(code)) = (token.as_deref(), reply.code()) {
                             if !token_renewed && repeat.replayable && auth.renew(target.id, token, code).await? {
@@ -165,14 +186,19 @@ async fn wait_for_retry(
         _ => 0,
     };
     // Never the token or the body: only what identifies the call and the failure.
-    tracing::warn!(
-        endpoint = target.id,
-        attempt,
-        wait_ms = wait.as_millis() as u64,
-        status,
-        reason,
-        "retrying lark call"
-    );
+    let wait_ms = wait.as_millis() as u64;
+    if reason == retry::RATE_LIMITED {
+        tracing::warn!(
+            endpoint = target.id,
+            attempt,
+            wait_ms,
+            status,
+            reason,
+            "rate limited: waiting, then retrying lark call"
+        );
+    } else {
+        tracing::warn!(endpoint = target.id, attempt, wait_ms, status, reason, "retrying lark call");
+    }
     tokio::time::sleep(wait).await;
     true
 }

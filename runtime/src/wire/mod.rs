@@ -9,6 +9,7 @@ pub(crate) mod exchange;
 pub(crate) mod head;
 pub(crate) mod request;
 pub(crate) mod retry;
+pub(crate) mod span;
 pub(crate) mod transport;
 pub(crate) mod upload;
 pub(crate) mod url;

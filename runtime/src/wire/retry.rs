@@ -16,6 +16,9 @@ use std::time::Duration;
 use crate::core::endpoint::HttpMethod;
 use crate::core::error::RATE_LIMITED_CODE;
 
+/// The reason a retry waits for the platform's rate limit to reset.
+pub(crate) const RATE_LIMITED: &str = "rate limited";
+
 /// How often and how patiently failed calls are retried.
 ///
 /// The delay before retry `n` (1-based) is drawn at random from the upper half of
@@ -131,7 +134,7 @@ pub(crate) fn decide(
                 Some(reset) => reset + policy.base_delay.mul_f64(unit_random()),
                 None => backoff(),
             };
-            (wait, "rate limited")
+            (wait, RATE_LIMITED)
         }
         Failure::Reply { status: 500 | 502 | 503 | 504, .. } if call.safe => (backoff(), "server error"),
         Failure::Connect => (backoff(), "connection failed"),

@@ -178,7 +178,7 @@ fn spawn_handler(shared: &Arc<Shared>, mut frame: Frame, payload: Vec<u8>, tx: m
         let started = Instant::now();
         let mut request = http::Request::new(Bytes::from(payload));
         *request.method_mut() = http::Method::POST;
-        let response = webhook.handle(request).await;
+        let response = webhook.handle_via("websocket", crate::webhook::Endpoint::Events, request).await;
         let answer = ack(response.status(), response.body(), frame.kind() == Some("card"));
         frame.set_header(HEADER_BIZ_RT, started.elapsed().as_millis().to_string());
         frame.payload = Some(answer);

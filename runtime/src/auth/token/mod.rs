@@ -113,6 +113,17 @@ impl TokenManager {
         }
         let fetched = self.fetch(wire, kind, key.tenant_key()).await;
         if let Ok((token, expire)) = &fetched {
+            let token_kind = match kind {
+                AppToken::Tenant => "tenant_access_token",
+                AppToken::App => "app_access_token",
+            };
+            // Which token and for how long; never the token.
+            tracing::info!(
+                token_kind,
+                tenant_key = key.tenant_key(),
+                expires_in_s = expire.as_secs(),
+                "fetched an access token"
+            );
             let fresh_until = SystemTime::now() + use_for(*expire);
             self.cache.put(&key, CachedToken { value: token.clone(), fresh_until }).await;
         }
