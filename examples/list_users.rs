@@ -12,6 +12,7 @@ use lark_sdk::contact::v3::ListUserRequest;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    lark_examples::log_to_stderr();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

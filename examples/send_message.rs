@@ -12,6 +12,7 @@ use lark_runtime::message::{Text, To};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    lark_examples::log_to_stderr();
     match run().await {
         Ok(message_id) => {
             println!("{message_id}");
