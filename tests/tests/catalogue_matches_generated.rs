@@ -237,6 +237,17 @@ fn the_runtimes_message_endpoints_are_the_catalogues() {
         }
         assert_eq!(Some(copy.doc_url), method.doc_url.as_deref(), "{}", copy.id);
     }
+    // The scope tool's table of messaging calls names exactly these endpoints.
+    let mut named: Vec<&str> =
+        lark_generator::scopes::MESSAGING_CALLS.iter().flat_map(|(_, _, ids)| ids.iter().copied()).collect();
+    named.sort_unstable();
+    let mut copies: Vec<&str> =
+        [&CREATE, &REPLY, &UPDATE, &PATCH, &DELAYED_UPDATE, &BATCH_SEND, &CREATE_CARD, &STREAM_CONTENT, &CARD_SETTINGS]
+            .iter()
+            .map(|e| e.id)
+            .collect();
+    copies.sort_unstable();
+    assert_eq!(named, copies);
 }
 
 fn as_strs(items: &[String]) -> Vec<&str> {

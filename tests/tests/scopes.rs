@@ -198,6 +198,23 @@ fn module_paths_in_the_source_pick_between_same_named_requests() {
     assert_eq!(used, ["im.v1.message.create"]);
 }
 
+#[test]
+fn the_echo_bot_example_gets_every_scope_it_uses() {
+    let (catalogue, entries) = real();
+    let root = lark_tests::workspace_root().join("examples");
+    let source: String =
+        ["echo.rs", "echo_bot.rs"].iter().map(|f| std::fs::read_to_string(root.join(f)).unwrap()).collect();
+    let used: Vec<&str> = scopes::used_in_source(&source, &catalogue, &entries).iter().map(|e| e.id.as_str()).collect();
+    for id in ["im.message.receive_v1", "im.v1.message.reply", "cardkit.v1.card.create"] {
+        assert!(used.contains(&id), "{id} missing from {used:?}");
+    }
+    // Replying to a message is not sending one anew: the bot's source sends nothing.
+    assert!(!used.contains(&"im.v1.message.create"), "{used:?}");
+    let sender = std::fs::read_to_string(root.join("send_message.rs")).unwrap();
+    let used: Vec<&str> = scopes::used_in_source(&sender, &catalogue, &entries).iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(used, ["im.v1.message.create"]);
+}
+
 /// Curation mistakes show up as an identity that no listed scope can serve: a scope
 /// recorded as tenant-only on a call that users make too. Each exception is a known
 /// disagreement between the upstream token kinds and the documented scopes.

@@ -6,7 +6,7 @@ mod plan;
 mod source;
 
 pub use plan::{Choice, Plan, PlannedScope, minimal};
-pub use source::used_in_source;
+pub use source::{MESSAGING_CALLS, used_in_source};
 
 use serde::Serialize;
 
