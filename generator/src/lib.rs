@@ -15,6 +15,7 @@ pub mod naming;
 pub mod project;
 pub mod scopes;
 pub mod spec;
+pub mod split;
 pub mod types;
 pub mod validate;
 pub mod write;

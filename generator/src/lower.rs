@@ -120,6 +120,7 @@ impl TypeNames {
 }
 
 fn lower_version(spec: &ServiceFile) -> ir::Version {
+    let spec = &*crate::split::input_shapes(spec);
     let mut types = Namespace::with_reserved(VERSION_RESERVED);
     let mut modules = Namespace::with_reserved(MODULE_RESERVED);
     // Fixed generated names claim first, so a model that happens to share one is renamed.
@@ -345,7 +346,7 @@ fn lower_enum(wire: &str, e: &spec::Enum, names: &TypeNames, usage: &BTreeMap<St
 ///
 /// Serde derives are the dominant compile cost of a generated SDK, so a type gets
 /// `Serialize` only if something sends it and `Deserialize` only if something reads it.
-fn usages(spec: &ServiceFile) -> BTreeMap<String, Usage> {
+pub(crate) fn usages(spec: &ServiceFile) -> BTreeMap<String, Usage> {
     let mut roots: Vec<(&str, bool)> = Vec::new();
     for m in spec.resources.values().flat_map(|r| r.methods.values()) {
         if let Some(spec::Body::Json(model)) = &m.body {
@@ -406,34 +407,11 @@ fn usages(spec: &ServiceFile) -> BTreeMap<String, Usage> {
     usage
 }
 
-/// A sent model derives `Default` when every field has a meaningful empty value, so
-/// callers can write `..Default::default()` for the fields they leave out.
+/// A sent model derives `Default` when it has no required field, so callers can write
+/// `..Default::default()` for the fields they leave out; one with required fields gets a
+/// `new` that takes them instead, so that none can be left out.
 fn mark_defaults(models: &mut [ir::Model]) {
-    let mut default: BTreeSet<String> = models.iter().map(|m| m.rust.clone()).collect();
-    loop {
-        let before = default.len();
-        for m in models.iter() {
-            let ok = m.usage.sent
-                && !m.usage.read
-                && !m.multipart
-                && m.fields.iter().all(|f| !f.required || field_defaults(&f.ty, &default));
-            if !ok {
-                default.remove(&m.rust);
-            }
-        }
-        if default.len() == before {
-            break;
-        }
-    }
     for m in models {
-        m.default = default.contains(&m.rust);
-    }
-}
-
-fn field_defaults(ty: &Type, default_models: &BTreeSet<String>) -> bool {
-    match ty {
-        Type::Enum(_) | Type::File => false,
-        Type::Model(name) => default_models.contains(name),
-        _ => true,
+        m.default = m.usage.sent && !m.usage.read && !m.multipart && m.fields.iter().all(|f| !f.required);
     }
 }

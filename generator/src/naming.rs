@@ -55,6 +55,21 @@ fn escape(name: String) -> String {
     }
 }
 
+/// The spec name of a model's input variant: the type requests send where the platform
+/// reuses a model for a reply (see `split`). `Badge` becomes `BadgeInput`, numbered if
+/// the file already has that name.
+pub fn input_model(model: &str, taken: &mut BTreeSet<String>) -> String {
+    let wanted = format!("{model}Input");
+    let mut name = wanted.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{wanted}{n}");
+        n += 1;
+    }
+    taken.insert(name.clone());
+    name
+}
+
 /// The identifier without a raw prefix, as serde sees it.
 pub fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)

@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 /// One file under `spec/services/<service>/<version>.yaml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceFile {
     /// Service name as the platform writes it in paths, e.g. `im`.
@@ -35,7 +35,7 @@ pub struct ServiceFile {
 }
 
 /// A group of methods on one kind of object, e.g. `message`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Resource {
     #[serde(default)]
@@ -44,7 +44,7 @@ pub struct Resource {
 }
 
 /// One HTTP endpoint.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Method {
     pub summary: String,
@@ -88,7 +88,7 @@ pub enum TokenKind {
 }
 
 /// Either the keyword `none` or lists of scope names.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum Scopes {
     Keyword(ScopeKeyword),
@@ -104,7 +104,7 @@ pub enum ScopeKeyword {
 }
 
 /// The platform's rule: any one of `any` suffices, and every one of `all` is needed.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeLists {
     #[serde(default)]
@@ -114,7 +114,7 @@ pub struct ScopeLists {
 }
 
 /// How the request body travels.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Body {
     /// `application/json` with this model.
@@ -124,7 +124,7 @@ pub enum Body {
 }
 
 /// What the server answers.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Response {
     /// The usual `{code, msg, data}` envelope; `data` is this model.
@@ -137,7 +137,7 @@ pub enum Response {
 
 /// Cursor pagination: `page_size` and `page_token` in the query; `has_more`,
 /// `page_token` and the item list in the response.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pagination {
     /// Response field holding the page's items.
@@ -148,7 +148,7 @@ pub struct Pagination {
 }
 
 /// A struct: request body, response data, event payload or nested object.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Model {
     #[serde(default)]
@@ -166,7 +166,7 @@ pub struct Model {
 }
 
 /// A field of a model or a parameter of a method.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// `string`, `bool`, `int32`, `int64`, `float64`, `file`, `json`, a model or
@@ -186,7 +186,7 @@ pub struct Field {
 }
 
 /// A closed set of values the platform defines; new server values stay readable.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Enum {
     #[serde(default)]
@@ -202,7 +202,7 @@ fn string_type() -> String {
 }
 
 /// One enum value: a bare string, or a mapping with a Rust name and summary.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum EnumValue {
     Bare(String),
@@ -210,7 +210,7 @@ pub enum EnumValue {
 }
 
 /// The long form of an enum value; `name` is required for integer enums.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnumValueFull {
     pub value: serde_yaml::Value,
@@ -229,7 +229,7 @@ pub enum Envelope {
 }
 
 /// An event the platform pushes, keyed by its event type, e.g. `im.message.receive_v1`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     pub summary: String,
@@ -245,7 +245,7 @@ pub struct Event {
 }
 
 /// A callback: pushed like an event, but its handler's answer is the HTTP response.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Callback {
     pub summary: String,
@@ -260,14 +260,14 @@ pub struct Callback {
 }
 
 /// `spec/scopes.yaml`: the scope vocabulary.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeFile {
     pub scopes: IndexMap<String, Scope>,
 }
 
 /// One permission scope.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scope {
     /// Which identities can be granted the scope.

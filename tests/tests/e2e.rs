@@ -16,12 +16,7 @@ fn client(fake: &FakeLark) -> lark_sdk::Client {
 }
 
 fn text_message(chat: &str, text: &str) -> CreateMessageRequest {
-    let body = CreateMessageBody {
-        receive_id: chat.into(),
-        msg_type: "text".into(),
-        content: json!({ "text": text }).to_string(),
-        ..Default::default()
-    };
+    let body = CreateMessageBody::new(chat, "text", json!({ "text": text }).to_string());
     CreateMessageRequest::new(ReceiveIdType::ChatId, body)
 }
 

@@ -1,9 +1,9 @@
 //! What the fixture outputs do at run time: wire names, int64 strings, unknown enum
 //! values, omitted optionals, and requests built from path and query parameters.
 
-use lark_fixture_sdk::enums::v1::{Color, Level, Setting};
+use lark_fixture_sdk::enums::v1::{Color, Level, Setting, SettingInput};
 use lark_fixture_sdk::events::v1::{ButtonAnswer, ButtonClicked, ThingCreated, ThingDeleted};
-use lark_fixture_sdk::models::v1::{CreateThingRequest, NewThing, Thing};
+use lark_fixture_sdk::models::v1::{CreateThingRequest, Label, LabelInput, LabelStyleInput, NewThing, Thing};
 use lark_fixture_sdk::params::v1::{AddMemberRequest, AddMembers, IdType};
 use lark_runtime::event::{Callback, Envelope, Event};
 use lark_runtime::fake::{FakeLark, FakeResponse, Fault};
@@ -40,18 +40,37 @@ fn a_missing_required_field_is_an_error() {
 
 #[test]
 fn sent_models_omit_unset_optionals_and_keep_keyword_wire_names() {
-    let thing = NewThing { name: "n".into(), self_: Some("me".into()), ..Default::default() };
+    let thing = NewThing { self_: Some("me".into()), ..NewThing::new("n") };
     assert_eq!(serde_json::to_value(&thing).expect("encodes"), json!({ "name": "n", "self": "me" }));
+}
+
+#[test]
+fn a_model_both_sent_and_read_is_strict_when_sent_and_forgiving_when_read() {
+    // The read side: a reply that leaves out what a request must send still decodes.
+    let label: Label = serde_json::from_value(json!({ "color": "red" })).expect("decodes");
+    assert_eq!((label.text, label.color.as_deref()), (None, Some("red")));
+    let thing: Thing =
+        serde_json::from_value(json!({ "id": "t1", "created_at": "1", "label": { "style": {} } })).expect("decodes");
+    assert_eq!(thing.label.and_then(|l| l.style).map(|s| s.bold), Some(None));
+    // The sent side: required fields are plain values that `new` takes, at every depth.
+    let label = LabelInput { style: Some(LabelStyleInput::new(true)), ..LabelInput::new("urgent") };
+    let body = NewThing { label: Some(label), ..NewThing::new("lamp") };
+    assert_eq!(
+        serde_json::to_value(&body).expect("encodes"),
+        json!({ "name": "lamp", "label": { "text": "urgent", "style": { "bold": true } } })
+    );
 }
 
 #[test]
 fn enums_keep_values_they_do_not_know() {
     let setting: Setting = serde_json::from_value(json!({ "color": "purple", "level": 7 })).expect("decodes");
-    assert_eq!(setting.color.as_str(), "purple");
-    assert!(matches!(setting.color, Color::Unknown(_)));
+    let color = setting.color.expect("a color");
+    assert_eq!(color.as_str(), "purple");
+    assert!(matches!(color, Color::Unknown(_)));
     assert_eq!(setting.level.as_ref().map(Level::value), Some(7));
-    // Unknown values go back to the server unchanged.
-    assert_eq!(serde_json::to_value(&setting).expect("encodes"), json!({ "color": "purple", "level": 7 }));
+    // Unknown values go back to the server unchanged (`Setting` is sent as `SettingInput`).
+    let sent = SettingInput { level: setting.level, ..SettingInput::new(color) };
+    assert_eq!(serde_json::to_value(&sent).expect("encodes"), json!({ "color": "purple", "level": 7 }));
 
     assert_eq!(Color::from("light-blue"), Color::LightBlue);
     assert_eq!(Color::try_parse("purple"), None);
@@ -134,7 +153,7 @@ async fn a_body_with_a_uuid_is_resent_after_a_server_error_and_stored_once() {
         .build()
         .expect("client");
     let create = |uuid: Option<&str>| {
-        let body = NewThing { name: "lamp".into(), uuid: uuid.map(Into::into), ..Default::default() };
+        let body = NewThing { uuid: uuid.map(Into::into), ..NewThing::new("lamp") };
         client.models().v1().thing().create(CreateThingRequest::new(body))
     };
 

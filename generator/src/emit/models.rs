@@ -139,6 +139,7 @@ fn model(ctx: &Ctx<'_>, m: &ir::Model) -> TokenStream {
     };
     let usage = if m.multipart { Usage::default() } else { m.usage };
     let conversions = conversions(&name, usage, from_json, to_json);
+    let constructor = constructor(ctx, m);
     quote! {
         #docs
         #[derive(#(#derives),*)]
@@ -147,8 +148,47 @@ fn model(ctx: &Ctx<'_>, m: &ir::Model) -> TokenStream {
             #(#fields)*
         }
 
+        #constructor
         #conversions
     }
+}
+
+/// `new` for a sent model with required fields, which has no `Default`: it takes the
+/// required fields in wire order and leaves the optional ones unset, so a request cannot
+/// be built without what the platform requires. Set optional fields with struct update
+/// syntax: `Body { uuid: Some(..), ..Body::new(a, b) }`.
+fn constructor(ctx: &Ctx<'_>, m: &ir::Model) -> Option<TokenStream> {
+    if !m.usage.sent || m.multipart || !m.fields.iter().any(|f| f.required) {
+        return None;
+    }
+    let name = ident(&m.rust);
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for f in &m.fields {
+        let field = ident(&f.rust);
+        if !f.required {
+            inits.push(quote!(#field: ::std::option::Option::None));
+        } else if f.ty == ir::Type::String {
+            args.push(quote!(#field: impl ::std::convert::Into<::std::string::String>));
+            inits.push(quote!(#field: #field.into()));
+        } else {
+            let ty = types::rust(ctx, &f.ty);
+            args.push(quote!(#field: #ty));
+            inits.push(quote!(#field));
+        }
+    }
+    // Rust has no named arguments; a few bodies require more than clippy's seven fields,
+    // and a constructor that takes them all is still the only way not to forget one.
+    let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    Some(quote! {
+        impl #name {
+            /// A value with every required field, in wire order; the optional ones start unset.
+            #allow
+            #[inline] pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
+    })
 }
 
 fn field(ctx: &Ctx<'_>, f: &ir::Field) -> TokenStream {

@@ -9,8 +9,10 @@
 //!   covers is an int64 (read as number or string when the model is only read).
 //! - Node literal unions become enums, named after the field (`UserIdType`), reused
 //!   within the file for the same name and value set, otherwise prefixed with the owner.
-//! - A field is `required` only in models that are sent and never read, and only when
-//!   every Node occurrence marks it required.
+//! - A field is `required` when the model is sent and every Node occurrence on the
+//!   sending side marks it required. A model that is also read keeps the flag: the
+//!   generator gives such a model an input variant for requests and keeps the read side
+//!   forgiving.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -77,13 +79,16 @@ struct DraftField {
 struct Obs {
     ts: Ts,
     optional: bool,
+    /// Seen in a request (a body or a sent model) rather than a reply.
+    sent: bool,
 }
 
 pub struct Builder<'a> {
     api: Option<&'a Classes>,
     callbacks: Option<&'a Classes>,
-    /// Names no synthesized model or enum may take: every Python class of the folders
-    /// and every model the overlay declares.
+    /// Names no synthesized model or enum may take: every Python class of the folders.
+    /// A model the overlay declares is not reserved: an imported model of the same name
+    /// is the one the overlay means to merge into.
     reserved: BTreeSet<String>,
     /// Enums the overlay declares, by name: an imported enum takes such a name only
     /// for the same values, so an overlay never redefines an imported enum.
@@ -97,8 +102,7 @@ pub struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     pub fn new(api: Option<&'a Classes>, callbacks: Option<&'a Classes>, curated: &Curated) -> Self {
-        let mut reserved: BTreeSet<String> = api.into_iter().chain(callbacks).flat_map(|c| c.keys().cloned()).collect();
-        reserved.extend(curated.models.iter().cloned());
+        let reserved: BTreeSet<String> = api.into_iter().chain(callbacks).flat_map(|c| c.keys().cloned()).collect();
         Builder {
             api,
             callbacks,
@@ -200,7 +204,7 @@ impl<'a> Builder<'a> {
             let node_field = ts.and_then(|t| t.field(wire));
             let py = self.drafts[&name].fields[wire].py.clone();
             if let Some(f) = node_field {
-                let obs = Obs { ts: f.ty.clone(), optional: f.optional };
+                let obs = Obs { ts: f.ty.clone(), optional: f.optional, sent };
                 self.drafts[&name].fields[wire].obs.push(obs);
             }
             if let Some(Py::Model(child_class)) = py.as_ref().map(leaf) {
@@ -240,7 +244,7 @@ impl<'a> Builder<'a> {
 
     fn node_field(&mut self, model: &str, wire: &str, ty: &Ts, optional: bool, sent: bool) {
         let field = self.drafts[model].fields.entry(wire.to_owned()).or_default();
-        field.obs.push(Obs { ts: ty.clone(), optional });
+        field.obs.push(Obs { ts: ty.clone(), optional, sent });
         let existing = field.child.clone();
         let sub = ts_leaf(ty);
         if matches!(sub, Ts::Object { fields } if !fields.is_empty()) {
@@ -287,7 +291,8 @@ impl<'a> Builder<'a> {
             for (wire, f) in &draft.fields {
                 let obs: Vec<&Ts> = f.obs.iter().map(|o| &o.ts).collect();
                 let (ty, as_string) = self.resolve(&name, wire, f.py.as_ref(), &obs, f.child.as_deref(), only_sent);
-                let required = only_sent && !f.obs.is_empty() && f.obs.iter().all(|o| !o.optional);
+                let sent_obs: Vec<&Obs> = f.obs.iter().filter(|o| o.sent).collect();
+                let required = draft.sent && !sent_obs.is_empty() && sent_obs.iter().all(|o| !o.optional);
                 fields.push((wire.clone(), Field { ty, required, as_string }));
             }
             models.insert(name, fields);

@@ -95,6 +95,10 @@ fn python_names_and_node_wire_types_merge_field_by_field() {
     assert_eq!(*field(demo, "Thing", "weight"), ty("int64", false, false), "a field only Node has");
     assert_eq!(*field(demo, "Thing", "dimensions"), ty("ThingDimensions", false, false));
     assert_eq!(*field(demo, "Owner", "async"), ty("bool", false, false));
+    // Sent in the create body and read in its reply: the sending side's required flags,
+    // which the generator turns into an input variant of its own.
+    assert_eq!(*field(demo, "Owner", "open_id"), ty("string", true, false));
+    assert_eq!(*field(demo, "CreateThingBody", "owner"), ty("Owner", false, false));
 
     let list = &demo.resources["thing"]["list"];
     assert_eq!(list.pagination.as_deref(), Some("items"));

@@ -111,7 +111,15 @@ impl<'de> ::serde::Deserialize<'de> for AccessRecordCreatedV1Event {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateRuleExternalBody {
     /// `rule`.
-    pub rule: crate::acs::v1::Rule,
+    pub rule: crate::acs::v1::RuleInput,
+}
+
+impl CreateRuleExternalBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(rule: crate::acs::v1::RuleInput) -> Self {
+        Self { rule }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateRuleExternalBody {
@@ -171,7 +179,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateRuleExternalData {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateVisitorBody {
     /// `user`.
-    pub user: crate::acs::v1::UserExternal,
+    pub user: crate::acs::v1::UserExternalInput,
+}
+
+impl CreateVisitorBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user: crate::acs::v1::UserExternalInput) -> Self {
+        Self { user }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateVisitorBody {
@@ -266,12 +282,7 @@ impl<'de> ::serde::Deserialize<'de> for Device {
 }
 
 /// The `DeviceBindRuleExternalBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeviceBindRuleExternalBody {
     /// `device_id`.
     ///
@@ -279,6 +290,17 @@ pub struct DeviceBindRuleExternalBody {
     pub device_id: ::lark_runtime::Int64,
     /// `rule_ids`.
     pub rule_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl DeviceBindRuleExternalBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        device_id: ::lark_runtime::Int64,
+        rule_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self { device_id, rule_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DeviceBindRuleExternalBody {
@@ -582,7 +604,10 @@ impl<'de> ::serde::Deserialize<'de> for ListUserData {
 }
 
 /// The `OpeningTimeExternal` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct OpeningTimeExternal {
     /// `valid_day`.
     pub valid_day: ::std::option::Option<crate::acs::v1::OpeningTimeValidDayExternal>,
@@ -619,28 +644,11 @@ impl<'de> ::serde::Deserialize<'de> for OpeningTimeExternal {
     }
 }
 
-impl ::lark_runtime::json::ToJson for OpeningTimeExternal {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("valid_day", &self.valid_day);
-        object.put("weekdays", &self.weekdays);
-        object.put("day_times", &self.day_times);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for OpeningTimeExternal {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `OpeningTimePeriodExternal` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct OpeningTimePeriodExternal {
     /// `start_hhmm`.
     pub start_hhmm: ::std::option::Option<i32>,
@@ -672,27 +680,11 @@ impl<'de> ::serde::Deserialize<'de> for OpeningTimePeriodExternal {
     }
 }
 
-impl ::lark_runtime::json::ToJson for OpeningTimePeriodExternal {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("start_hhmm", &self.start_hhmm);
-        object.put("end_hhmm", &self.end_hhmm);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for OpeningTimePeriodExternal {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `OpeningTimeValidDayExternal` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct OpeningTimeValidDayExternal {
     /// `start_day`.
     pub start_day: ::std::option::Option<i32>,
@@ -721,25 +713,6 @@ impl<'de> ::serde::Deserialize<'de> for OpeningTimeValidDayExternal {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for OpeningTimeValidDayExternal {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("start_day", &self.start_day);
-        object.put("end_day", &self.end_day);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for OpeningTimeValidDayExternal {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -789,7 +762,10 @@ impl<'de> ::serde::Deserialize<'de> for Property {
 }
 
 /// The `Rule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Rule {
     /// `id`.
     ///
@@ -848,33 +824,6 @@ impl<'de> ::serde::Deserialize<'de> for Rule {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Rule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("name", &self.name);
-        object.put("devices", &self.devices);
-        object.put("user_count", &self.user_count);
-        object.put("users", &self.users);
-        object.put("visitor_count", &self.visitor_count);
-        object.put("visitors", &self.visitors);
-        object.put("remind_face", &self.remind_face);
-        object.put("opening_time", &self.opening_time);
-        object.put("is_temp", &self.is_temp);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Rule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `User` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct User {
@@ -925,7 +874,10 @@ impl ::serde::Serialize for User {
 }
 
 /// The `UserExternal` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserExternal {
     /// `user_type`.
     pub user_type: ::std::option::Option<i32>,
@@ -964,28 +916,6 @@ impl<'de> ::serde::Deserialize<'de> for UserExternal {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UserExternal {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_type", &self.user_type);
-        object.put("user_id", &self.user_id);
-        object.put("user_name", &self.user_name);
-        object.put("phone_num", &self.phone_num);
-        object.put("department_id", &self.department_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserExternal {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1058,6 +988,238 @@ impl<'de> ::serde::Deserialize<'de> for UserUpdatedV1Event {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `OpeningTimeExternal`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct OpeningTimeExternalInput {
+    /// `valid_day`.
+    pub valid_day: ::std::option::Option<
+        crate::acs::v1::OpeningTimeValidDayExternalInput,
+    >,
+    /// `weekdays`.
+    pub weekdays: ::std::option::Option<::std::vec::Vec<i32>>,
+    /// `day_times`.
+    pub day_times: ::std::option::Option<
+        ::std::vec::Vec<crate::acs::v1::OpeningTimePeriodExternalInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for OpeningTimeExternalInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("valid_day", &self.valid_day);
+        object.put("weekdays", &self.weekdays);
+        object.put("day_times", &self.day_times);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OpeningTimeExternalInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `OpeningTimePeriodExternal`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct OpeningTimePeriodExternalInput {
+    /// `start_hhmm`.
+    pub start_hhmm: i32,
+    /// `end_hhmm`.
+    pub end_hhmm: i32,
+}
+
+impl OpeningTimePeriodExternalInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(start_hhmm: i32, end_hhmm: i32) -> Self {
+        Self { start_hhmm, end_hhmm }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for OpeningTimePeriodExternalInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("start_hhmm", &self.start_hhmm);
+        object.put("end_hhmm", &self.end_hhmm);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OpeningTimePeriodExternalInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `OpeningTimeValidDayExternal`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct OpeningTimeValidDayExternalInput {
+    /// `start_day`.
+    pub start_day: i32,
+    /// `end_day`.
+    pub end_day: i32,
+}
+
+impl OpeningTimeValidDayExternalInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(start_day: i32, end_day: i32) -> Self {
+        Self { start_day, end_day }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for OpeningTimeValidDayExternalInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("start_day", &self.start_day);
+        object.put("end_day", &self.end_day);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OpeningTimeValidDayExternalInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Rule`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct RuleInput {
+    /// `id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `devices`.
+    pub devices: ::std::option::Option<::std::vec::Vec<crate::acs::v1::DeviceExternal>>,
+    /// `user_count`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub user_count: ::std::option::Option<::lark_runtime::Int64>,
+    /// `users`.
+    pub users: ::std::option::Option<::std::vec::Vec<crate::acs::v1::UserExternalInput>>,
+    /// `visitor_count`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub visitor_count: ::std::option::Option<::lark_runtime::Int64>,
+    /// `visitors`.
+    pub visitors: ::std::option::Option<
+        ::std::vec::Vec<crate::acs::v1::UserExternalInput>,
+    >,
+    /// `remind_face`.
+    pub remind_face: ::std::option::Option<bool>,
+    /// `opening_time`.
+    pub opening_time: ::std::option::Option<crate::acs::v1::OpeningTimeExternalInput>,
+    /// `is_temp`.
+    pub is_temp: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::ToJson for RuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("name", &self.name);
+        object.put("devices", &self.devices);
+        object.put("user_count", &self.user_count);
+        object.put("users", &self.users);
+        object.put("visitor_count", &self.visitor_count);
+        object.put("visitors", &self.visitors);
+        object.put("remind_face", &self.remind_face);
+        object.put("opening_time", &self.opening_time);
+        object.put("is_temp", &self.is_temp);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserExternal`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserExternalInput {
+    /// `user_type`.
+    pub user_type: i32,
+    /// `user_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub user_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `user_name`.
+    pub user_name: ::std::option::Option<::std::string::String>,
+    /// `phone_num`.
+    pub phone_num: ::std::option::Option<::std::string::String>,
+    /// `department_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub department_id: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl UserExternalInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_type: i32) -> Self {
+        Self {
+            user_type,
+            user_id: ::std::option::Option::None,
+            user_name: ::std::option::Option::None,
+            phone_num: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserExternalInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_type", &self.user_type);
+        object.put("user_id", &self.user_id);
+        object.put("user_name", &self.user_name);
+        object.put("phone_num", &self.phone_num);
+        object.put("department_id", &self.department_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserExternalInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

@@ -84,9 +84,9 @@ impl<'c> RuleExternalApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::acs::v1::{DeviceBindRuleExternalBody, DeviceBindRuleExternalRequest};
+    /// use lark_sdk::acs::v1::DeviceBindRuleExternalRequest;
     ///
-    /// let request = DeviceBindRuleExternalRequest::new(DeviceBindRuleExternalBody::default());
+    /// let request = DeviceBindRuleExternalRequest::new(todo!("build the body"));
     /// let response = client.acs().v1().rule_external().device_bind(request).await?;
     /// # let _ = response;
     /// # Ok(())

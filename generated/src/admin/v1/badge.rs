@@ -146,7 +146,7 @@ impl<'c> BadgeApi<'c> {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateBadgeRequest {
     /// The JSON body.
-    pub body: crate::admin::v1::Badge,
+    pub body: crate::admin::v1::BadgeInput,
 }
 
 impl CreateBadgeRequest {
@@ -163,7 +163,7 @@ impl CreateBadgeRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::admin::v1::Badge) -> Self {
+    pub fn new(body: crate::admin::v1::BadgeInput) -> Self {
         Self { body }
     }
 
@@ -302,7 +302,7 @@ pub struct UpdateBadgeRequest {
     /// Sent in the path as `badge_id`.
     pub badge_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::admin::v1::Badge,
+    pub body: crate::admin::v1::BadgeInput,
 }
 
 impl UpdateBadgeRequest {
@@ -321,7 +321,7 @@ impl UpdateBadgeRequest {
     #[inline]
     pub fn new(
         badge_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::admin::v1::Badge,
+        body: crate::admin::v1::BadgeInput,
     ) -> Self {
         Self {
             badge_id: badge_id.into(),

@@ -187,7 +187,7 @@ pub struct CreateBadgeGrantRequest {
     /// Sent in the query as `department_id_type`.
     pub department_id_type: ::std::option::Option<crate::admin::v1::DepartmentIdType>,
     /// The JSON body.
-    pub body: crate::admin::v1::Grant,
+    pub body: crate::admin::v1::GrantInput,
 }
 
 impl CreateBadgeGrantRequest {
@@ -206,7 +206,7 @@ impl CreateBadgeGrantRequest {
     #[inline]
     pub fn new(
         badge_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::admin::v1::Grant,
+        body: crate::admin::v1::GrantInput,
     ) -> Self {
         Self {
             badge_id: badge_id.into(),
@@ -519,7 +519,7 @@ pub struct UpdateBadgeGrantRequest {
     /// Sent in the query as `department_id_type`.
     pub department_id_type: ::std::option::Option<crate::admin::v1::DepartmentIdType>,
     /// The JSON body.
-    pub body: crate::admin::v1::Grant,
+    pub body: crate::admin::v1::GrantInput,
 }
 
 impl UpdateBadgeGrantRequest {
@@ -539,7 +539,7 @@ impl UpdateBadgeGrantRequest {
     pub fn new(
         badge_id: impl ::std::convert::Into<::std::string::String>,
         grant_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::admin::v1::Grant,
+        body: crate::admin::v1::GrantInput,
     ) -> Self {
         Self {
             badge_id: badge_id.into(),

@@ -1108,7 +1108,10 @@ impl<'de> ::serde::Deserialize<'de> for AuditWebContext {
 }
 
 /// The `Badge` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Badge {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -1149,30 +1152,6 @@ impl<'de> ::serde::Deserialize<'de> for Badge {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Badge {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("name", &self.name);
-        object.put("explanation", &self.explanation);
-        object.put("detail_image", &self.detail_image);
-        object.put("show_image", &self.show_image);
-        object.put("i18n_name", &self.i18n_name);
-        object.put("i18n_explanation", &self.i18n_explanation);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Badge {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1292,7 +1271,10 @@ pub type GetBadgeData = crate::admin::v1::CreateBadgeData;
 /// The same type as [`CreateBadgeGrantData`]: the platform declares this shape more than once.
 pub type GetBadgeGrantData = crate::admin::v1::CreateBadgeGrantData;
 /// The `Grant` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Grant {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -1342,33 +1324,6 @@ impl<'de> ::serde::Deserialize<'de> for Grant {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Grant {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("badge_id", &self.badge_id);
-        object.put("name", &self.name);
-        object.put("grant_type", &self.grant_type);
-        object.put("time_zone", &self.time_zone);
-        object.put("rule_detail", &self.rule_detail);
-        object.put("is_grant_all", &self.is_grant_all);
-        object.put("user_ids", &self.user_ids);
-        object.put("department_ids", &self.department_ids);
-        object.put("group_ids", &self.group_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Grant {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1678,15 +1633,22 @@ impl<'de> ::serde::Deserialize<'de> for OperatorName {
 }
 
 /// The `Password` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Password {
     /// `ent_email_password`.
     pub ent_email_password: ::std::string::String,
+}
+
+impl Password {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        ent_email_password: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            ent_email_password: ent_email_password.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for Password {
@@ -1708,17 +1670,26 @@ impl ::serde::Serialize for Password {
 }
 
 /// The `ResetPasswordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ResetPasswordBody {
     /// `password`.
     pub password: crate::admin::v1::Password,
     /// `user_id`.
     pub user_id: ::std::string::String,
+}
+
+impl ResetPasswordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        password: crate::admin::v1::Password,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            password,
+            user_id: user_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ResetPasswordBody {
@@ -1809,6 +1780,146 @@ pub type UpdateBadgeData = crate::admin::v1::CreateBadgeData;
 ///
 /// The same type as [`CreateBadgeGrantData`]: the platform declares this shape more than once.
 pub type UpdateBadgeGrantData = crate::admin::v1::CreateBadgeGrantData;
+/// `Badge`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct BadgeInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `explanation`.
+    pub explanation: ::std::option::Option<::std::string::String>,
+    /// `detail_image`.
+    pub detail_image: ::std::string::String,
+    /// `show_image`.
+    pub show_image: ::std::string::String,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<crate::admin::v1::I18n>,
+    /// `i18n_explanation`.
+    pub i18n_explanation: ::std::option::Option<crate::admin::v1::I18n>,
+}
+
+impl BadgeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        detail_image: impl ::std::convert::Into<::std::string::String>,
+        show_image: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: name.into(),
+            explanation: ::std::option::Option::None,
+            detail_image: detail_image.into(),
+            show_image: show_image.into(),
+            i18n_name: ::std::option::Option::None,
+            i18n_explanation: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for BadgeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("name", &self.name);
+        object.put("explanation", &self.explanation);
+        object.put("detail_image", &self.detail_image);
+        object.put("show_image", &self.show_image);
+        object.put("i18n_name", &self.i18n_name);
+        object.put("i18n_explanation", &self.i18n_explanation);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BadgeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Grant`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct GrantInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `badge_id`.
+    pub badge_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `grant_type`.
+    pub grant_type: i32,
+    /// `time_zone`.
+    pub time_zone: ::std::string::String,
+    /// `rule_detail`.
+    pub rule_detail: crate::admin::v1::RuleDetail,
+    /// `is_grant_all`.
+    pub is_grant_all: bool,
+    /// `user_ids`.
+    pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `department_ids`.
+    pub department_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `group_ids`.
+    pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl GrantInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        grant_type: i32,
+        time_zone: impl ::std::convert::Into<::std::string::String>,
+        rule_detail: crate::admin::v1::RuleDetail,
+        is_grant_all: bool,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            badge_id: ::std::option::Option::None,
+            name: name.into(),
+            grant_type,
+            time_zone: time_zone.into(),
+            rule_detail,
+            is_grant_all,
+            user_ids: ::std::option::Option::None,
+            department_ids: ::std::option::Option::None,
+            group_ids: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for GrantInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("badge_id", &self.badge_id);
+        object.put("name", &self.name);
+        object.put("grant_type", &self.grant_type);
+        object.put("time_zone", &self.time_zone);
+        object.put("rule_detail", &self.rule_detail);
+        object.put("is_grant_all", &self.is_grant_all);
+        object.put("user_ids", &self.user_ids);
+        object.put("department_ids", &self.department_ids);
+        object.put("group_ids", &self.group_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for GrantInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Values of `DepartmentIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`DepartmentIdType::Unknown`]

@@ -156,12 +156,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentChatTurn {
 }
 
 /// The `AgentUserMessage` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AgentUserMessage {
     /// `content`.
     pub content: ::std::vec::Vec<crate::aily::v1::AgentUserMessageContent>,
@@ -169,6 +164,19 @@ pub struct AgentUserMessage {
     pub agent_attachment_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+}
+
+impl AgentUserMessage {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        content: ::std::vec::Vec<crate::aily::v1::AgentUserMessageContent>,
+    ) -> Self {
+        Self {
+            content,
+            agent_attachment_ids: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AgentUserMessage {
@@ -191,17 +199,26 @@ impl ::serde::Serialize for AgentUserMessage {
 }
 
 /// The `AgentUserMessageContent` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AgentUserMessageContent {
     /// `type`.
     pub r#type: ::std::string::String,
     /// `text`.
     pub text: ::std::string::String,
+}
+
+impl AgentUserMessageContent {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        r#type: impl ::std::convert::Into<::std::string::String>,
+        text: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            text: text.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AgentUserMessageContent {
@@ -709,6 +726,18 @@ pub struct AskAppKnowledgeBody {
     >,
 }
 
+impl AskAppKnowledgeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(message: crate::aily::v1::AilyKnowledgeMessage) -> Self {
+        Self {
+            message,
+            data_asset_ids: ::std::option::Option::None,
+            data_asset_tag_ids: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for AskAppKnowledgeBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -843,15 +872,20 @@ impl ::serde::Serialize for Channel {
 }
 
 /// The `CheckAgentAgentVisibilityBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CheckAgentAgentVisibilityBody {
     /// `channel_type`.
     pub channel_type: ::std::string::String,
+}
+
+impl CheckAgentAgentVisibilityBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(channel_type: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            channel_type: channel_type.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CheckAgentAgentVisibilityBody {
@@ -952,12 +986,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAgentAgentAttachmentData {
 }
 
 /// The `CreateAgentAgentChatBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateAgentAgentChatBody {
     /// `user_message`.
     pub user_message: crate::aily::v1::AgentUserMessage,
@@ -965,6 +994,18 @@ pub struct CreateAgentAgentChatBody {
     pub stream: ::std::option::Option<bool>,
     /// `session_id`.
     pub session_id: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateAgentAgentChatBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_message: crate::aily::v1::AgentUserMessage) -> Self {
+        Self {
+            user_message,
+            stream: ::std::option::Option::None,
+            session_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateAgentAgentChatBody {
@@ -1109,6 +1150,25 @@ pub struct CreateAilySessionAilyMessageBody {
     pub mentions: ::std::option::Option<::std::vec::Vec<crate::aily::v1::AilyMention>>,
 }
 
+impl CreateAilySessionAilyMessageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        idempotent_id: impl ::std::convert::Into<::std::string::String>,
+        content_type: crate::aily::v1::ContentType,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            idempotent_id: idempotent_id.into(),
+            content_type,
+            content: content.into(),
+            file_ids: ::std::option::Option::None,
+            quote_message_id: ::std::option::Option::None,
+            mentions: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for CreateAilySessionAilyMessageBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -1232,12 +1292,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAilySessionData {
 }
 
 /// The `CreateAilySessionRunBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateAilySessionRunBody {
     /// `app_id`.
     pub app_id: ::std::string::String,
@@ -1247,6 +1302,19 @@ pub struct CreateAilySessionRunBody {
     pub skill_input: ::std::option::Option<::std::string::String>,
     /// `metadata`.
     pub metadata: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateAilySessionRunBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(app_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            app_id: app_id.into(),
+            skill_id: ::std::option::Option::None,
+            skill_input: ::std::option::Option::None,
+            metadata: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateAilySessionRunBody {
@@ -1283,12 +1351,28 @@ pub struct CreateAppDataAssetBody {
     pub source_type: crate::aily::v1::SourceType,
     /// `import_knowledge_setting`.
     pub import_knowledge_setting: ::std::option::Option<
-        crate::aily::v1::DataAssetImportKnowledgeSetting,
+        crate::aily::v1::DataAssetImportKnowledgeSettingInput,
     >,
     /// `description`.
     pub description: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
+}
+
+impl CreateAppDataAssetBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        connect_type: crate::aily::v1::ConnectType,
+        source_type: crate::aily::v1::SourceType,
+    ) -> Self {
+        Self {
+            connect_type,
+            source_type,
+            import_knowledge_setting: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateAppDataAssetBody {
@@ -1516,7 +1600,10 @@ impl ::serde::Serialize for DataAssetImportKnowledgeFile {
 }
 
 /// The `DataAssetImportKnowledgeHelpdesk` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DataAssetImportKnowledgeHelpdesk {
     /// `helpdesk_id`.
     pub helpdesk_id: ::std::option::Option<::std::string::String>,
@@ -1545,26 +1632,11 @@ impl<'de> ::serde::Deserialize<'de> for DataAssetImportKnowledgeHelpdesk {
     }
 }
 
-impl ::lark_runtime::json::ToJson for DataAssetImportKnowledgeHelpdesk {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("helpdesk_id", &self.helpdesk_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DataAssetImportKnowledgeHelpdesk {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `DataAssetImportKnowledgeLarkDoc` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DataAssetImportKnowledgeLarkDoc {
     /// `type`.
     pub r#type: ::std::option::Option<crate::aily::v1::Type>,
@@ -1602,29 +1674,11 @@ impl<'de> ::serde::Deserialize<'de> for DataAssetImportKnowledgeLarkDoc {
     }
 }
 
-impl ::lark_runtime::json::ToJson for DataAssetImportKnowledgeLarkDoc {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("token", &self.token);
-        object.put("with_sub_docs", &self.with_sub_docs);
-        object.put("url", &self.url);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DataAssetImportKnowledgeLarkDoc {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `DataAssetImportKnowledgeSetting` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DataAssetImportKnowledgeSetting {
     /// `chunk_setting`.
     pub chunk_setting: ::std::option::Option<
@@ -1673,30 +1727,11 @@ impl<'de> ::serde::Deserialize<'de> for DataAssetImportKnowledgeSetting {
     }
 }
 
-impl ::lark_runtime::json::ToJson for DataAssetImportKnowledgeSetting {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("chunk_setting", &self.chunk_setting);
-        object.put("file", &self.file);
-        object.put("lark_doc", &self.lark_doc);
-        object.put("lark_wiki_space", &self.lark_wiki_space);
-        object.put("lark_helpdesk", &self.lark_helpdesk);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DataAssetImportKnowledgeSetting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `DataAssetImportKnowledgeWiki` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DataAssetImportKnowledgeWiki {
     /// `space_id`.
     pub space_id: ::std::option::Option<::std::string::String>,
@@ -1733,28 +1768,11 @@ impl<'de> ::serde::Deserialize<'de> for DataAssetImportKnowledgeWiki {
     }
 }
 
-impl ::lark_runtime::json::ToJson for DataAssetImportKnowledgeWiki {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("space_id", &self.space_id);
-        object.put("sub_docs", &self.sub_docs);
-        object.put("url", &self.url);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DataAssetImportKnowledgeWiki {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `DataAssetImportKnowledgeWikiSubDoc` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DataAssetImportKnowledgeWikiSubDoc {
     /// `type`.
     pub r#type: ::std::option::Option<::std::string::String>,
@@ -1786,26 +1804,6 @@ impl<'de> ::serde::Deserialize<'de> for DataAssetImportKnowledgeWikiSubDoc {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for DataAssetImportKnowledgeWikiSubDoc {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("token", &self.token);
-        object.put("url", &self.url);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DataAssetImportKnowledgeWikiSubDoc {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1858,7 +1856,10 @@ impl<'de> ::serde::Deserialize<'de> for DataAssetItem {
 }
 
 /// The `DataAssetKnowledgeChunkSetting` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DataAssetKnowledgeChunkSetting {
     /// `rule_type`.
     pub rule_type: ::std::option::Option<crate::aily::v1::RuleType>,
@@ -1893,27 +1894,6 @@ impl<'de> ::serde::Deserialize<'de> for DataAssetKnowledgeChunkSetting {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for DataAssetKnowledgeChunkSetting {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("rule_type", &self.rule_type);
-        object.put("separate_type", &self.separate_type);
-        object.put("size", &self.size);
-        object.put("overlap", &self.overlap);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DataAssetKnowledgeChunkSetting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2762,6 +2742,279 @@ impl<'de> ::serde::Deserialize<'de> for UploadFileAppDataAssetData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `DataAssetImportKnowledgeHelpdesk`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DataAssetImportKnowledgeHelpdeskInput {
+    /// `helpdesk_id`.
+    pub helpdesk_id: ::std::string::String,
+}
+
+impl DataAssetImportKnowledgeHelpdeskInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(helpdesk_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            helpdesk_id: helpdesk_id.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DataAssetImportKnowledgeHelpdeskInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("helpdesk_id", &self.helpdesk_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DataAssetImportKnowledgeHelpdeskInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DataAssetImportKnowledgeLarkDoc`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DataAssetImportKnowledgeLarkDocInput {
+    /// `type`.
+    pub r#type: crate::aily::v1::Type,
+    /// `token`.
+    pub token: ::std::string::String,
+    /// `with_sub_docs`.
+    pub with_sub_docs: ::std::option::Option<bool>,
+    /// `url`.
+    pub url: ::std::option::Option<::std::string::String>,
+}
+
+impl DataAssetImportKnowledgeLarkDocInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        r#type: crate::aily::v1::Type,
+        token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            r#type,
+            token: token.into(),
+            with_sub_docs: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DataAssetImportKnowledgeLarkDocInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("token", &self.token);
+        object.put("with_sub_docs", &self.with_sub_docs);
+        object.put("url", &self.url);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DataAssetImportKnowledgeLarkDocInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DataAssetImportKnowledgeSetting`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct DataAssetImportKnowledgeSettingInput {
+    /// `chunk_setting`.
+    pub chunk_setting: ::std::option::Option<
+        crate::aily::v1::DataAssetKnowledgeChunkSettingInput,
+    >,
+    /// `file`.
+    pub file: ::std::option::Option<crate::aily::v1::DataAssetImportKnowledgeFile>,
+    /// `lark_doc`.
+    pub lark_doc: ::std::option::Option<
+        crate::aily::v1::DataAssetImportKnowledgeLarkDocInput,
+    >,
+    /// `lark_wiki_space`.
+    pub lark_wiki_space: ::std::option::Option<
+        crate::aily::v1::DataAssetImportKnowledgeWikiInput,
+    >,
+    /// `lark_helpdesk`.
+    pub lark_helpdesk: ::std::option::Option<
+        crate::aily::v1::DataAssetImportKnowledgeHelpdeskInput,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for DataAssetImportKnowledgeSettingInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chunk_setting", &self.chunk_setting);
+        object.put("file", &self.file);
+        object.put("lark_doc", &self.lark_doc);
+        object.put("lark_wiki_space", &self.lark_wiki_space);
+        object.put("lark_helpdesk", &self.lark_helpdesk);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DataAssetImportKnowledgeSettingInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DataAssetImportKnowledgeWiki`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DataAssetImportKnowledgeWikiInput {
+    /// `space_id`.
+    pub space_id: ::std::string::String,
+    /// `sub_docs`.
+    pub sub_docs: ::std::option::Option<
+        ::std::vec::Vec<crate::aily::v1::DataAssetImportKnowledgeWikiSubDocInput>,
+    >,
+    /// `url`.
+    pub url: ::std::option::Option<::std::string::String>,
+}
+
+impl DataAssetImportKnowledgeWikiInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(space_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            space_id: space_id.into(),
+            sub_docs: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DataAssetImportKnowledgeWikiInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("space_id", &self.space_id);
+        object.put("sub_docs", &self.sub_docs);
+        object.put("url", &self.url);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DataAssetImportKnowledgeWikiInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DataAssetImportKnowledgeWikiSubDoc`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DataAssetImportKnowledgeWikiSubDocInput {
+    /// `type`.
+    pub r#type: ::std::string::String,
+    /// `token`.
+    pub token: ::std::string::String,
+    /// `url`.
+    pub url: ::std::option::Option<::std::string::String>,
+}
+
+impl DataAssetImportKnowledgeWikiSubDocInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        r#type: impl ::std::convert::Into<::std::string::String>,
+        token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            token: token.into(),
+            url: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DataAssetImportKnowledgeWikiSubDocInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("token", &self.token);
+        object.put("url", &self.url);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DataAssetImportKnowledgeWikiSubDocInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DataAssetKnowledgeChunkSetting`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DataAssetKnowledgeChunkSettingInput {
+    /// `rule_type`.
+    pub rule_type: crate::aily::v1::RuleType,
+    /// `separate_type`.
+    pub separate_type: ::std::option::Option<crate::aily::v1::SeparateType>,
+    /// `size`.
+    pub size: ::std::option::Option<i32>,
+    /// `overlap`.
+    pub overlap: ::std::option::Option<i32>,
+}
+
+impl DataAssetKnowledgeChunkSettingInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(rule_type: crate::aily::v1::RuleType) -> Self {
+        Self {
+            rule_type,
+            separate_type: ::std::option::Option::None,
+            size: ::std::option::Option::None,
+            overlap: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DataAssetKnowledgeChunkSettingInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("rule_type", &self.rule_type);
+        object.put("separate_type", &self.separate_type);
+        object.put("size", &self.size);
+        object.put("overlap", &self.overlap);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DataAssetKnowledgeChunkSettingInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

@@ -26,9 +26,9 @@ impl<'c> ApprovalTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::{AddAssigneeApprovalTaskBody, AddAssigneeApprovalTaskRequest};
+    /// use lark_sdk::apaas::v1::AddAssigneeApprovalTaskRequest;
     ///
-    /// let request = AddAssigneeApprovalTaskRequest::new("<approval_task_id>", AddAssigneeApprovalTaskBody::default());
+    /// let request = AddAssigneeApprovalTaskRequest::new("<approval_task_id>", todo!("build the body"));
     /// let response = client.apaas().v1().approval_task().add_assignee(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ApprovalTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::{AgreeApprovalTaskBody, AgreeApprovalTaskRequest};
+    /// use lark_sdk::apaas::v1::AgreeApprovalTaskRequest;
     ///
-    /// let request = AgreeApprovalTaskRequest::new("<approval_task_id>", AgreeApprovalTaskBody::default());
+    /// let request = AgreeApprovalTaskRequest::new("<approval_task_id>", todo!("build the body"));
     /// let response = client.apaas().v1().approval_task().agree(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> ApprovalTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::{RejectApprovalTaskBody, RejectApprovalTaskRequest};
+    /// use lark_sdk::apaas::v1::RejectApprovalTaskRequest;
     ///
-    /// let request = RejectApprovalTaskRequest::new("<approval_task_id>", RejectApprovalTaskBody::default());
+    /// let request = RejectApprovalTaskRequest::new("<approval_task_id>", todo!("build the body"));
     /// let response = client.apaas().v1().approval_task().reject(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> ApprovalTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::{TransferApprovalTaskBody, TransferApprovalTaskRequest};
+    /// use lark_sdk::apaas::v1::TransferApprovalTaskRequest;
     ///
-    /// let request = TransferApprovalTaskRequest::new("<approval_task_id>", TransferApprovalTaskBody::default());
+    /// let request = TransferApprovalTaskRequest::new("<approval_task_id>", todo!("build the body"));
     /// let response = client.apaas().v1().approval_task().transfer(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -3,12 +3,7 @@
 //! Data types of apaas v1: request bodies, responses, event payloads and their enums.
 
 /// The `AddAssigneeApprovalTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddAssigneeApprovalTaskBody {
     /// `user_id`.
     pub user_id: ::std::string::String,
@@ -18,6 +13,19 @@ pub struct AddAssigneeApprovalTaskBody {
     pub add_assignee_type: ::std::option::Option<::std::string::String>,
     /// `opinion`.
     pub opinion: ::std::option::Option<::std::string::String>,
+}
+
+impl AddAssigneeApprovalTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            approvers: ::std::option::Option::None,
+            add_assignee_type: ::std::option::Option::None,
+            opinion: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddAssigneeApprovalTaskBody {
@@ -42,17 +50,23 @@ impl ::serde::Serialize for AddAssigneeApprovalTaskBody {
 }
 
 /// The `AgreeApprovalTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AgreeApprovalTaskBody {
     /// `user_id`.
     pub user_id: ::std::string::String,
     /// `opinion`.
     pub opinion: ::std::option::Option<::std::string::String>,
+}
+
+impl AgreeApprovalTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            opinion: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AgreeApprovalTaskBody {
@@ -689,15 +703,18 @@ impl<'de> ::serde::Deserialize<'de> for BasicInfo {
 }
 
 /// The `BatchCreateApplicationObjectRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCreateApplicationObjectRecordBody {
     /// `records`.
     pub records: ::std::string::String,
+}
+
+impl BatchCreateApplicationObjectRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(records: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { records: records.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchCreateApplicationObjectRecordBody {
@@ -817,15 +834,18 @@ impl ::serde::Serialize for BatchCreateAuthorizationApplicationRoleMemberBody {
 }
 
 /// The `BatchDeleteApplicationObjectRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchDeleteApplicationObjectRecordBody {
     /// `ids`.
     pub ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BatchDeleteApplicationObjectRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchDeleteApplicationObjectRecordBody {
@@ -851,12 +871,7 @@ impl ::serde::Serialize for BatchDeleteApplicationObjectRecordBody {
 /// The same type as [`BatchCreateApplicationObjectRecordData`]: the platform declares this shape more than once.
 pub type BatchDeleteApplicationObjectRecordData = crate::apaas::v1::BatchCreateApplicationObjectRecordData;
 /// The `BatchQueryApplicationObjectRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchQueryApplicationObjectRecordBody {
     /// `select`.
     pub select: ::std::vec::Vec<::std::string::String>,
@@ -878,6 +893,24 @@ pub struct BatchQueryApplicationObjectRecordBody {
     pub offset: ::std::option::Option<i32>,
     /// `need_total_count`.
     pub need_total_count: ::std::option::Option<bool>,
+}
+
+impl BatchQueryApplicationObjectRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(select: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            select,
+            filter: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            group_by: ::std::option::Option::None,
+            page_token: ::std::option::Option::None,
+            use_page_token: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            need_total_count: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchQueryApplicationObjectRecordBody {
@@ -965,17 +998,26 @@ pub type BatchUpdateApplicationObjectRecordBody = crate::apaas::v1::BatchCreateA
 /// The same type as [`BatchCreateApplicationObjectRecordData`]: the platform declares this shape more than once.
 pub type BatchUpdateApplicationObjectRecordData = crate::apaas::v1::BatchCreateApplicationObjectRecordData;
 /// The `CancelApprovalInstanceBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CancelApprovalInstanceBody {
     /// `user_id`.
     pub user_id: ::std::string::String,
     /// `opinion`.
     pub opinion: ::std::string::String,
+}
+
+impl CancelApprovalInstanceBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        opinion: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            opinion: opinion.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CancelApprovalInstanceBody {
@@ -998,17 +1040,26 @@ impl ::serde::Serialize for CancelApprovalInstanceBody {
 }
 
 /// The `CcUserTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CcUserTaskBody {
     /// `cc_user_ids`.
     pub cc_user_ids: ::std::vec::Vec<::std::string::String>,
     /// `operator_user_id`.
     pub operator_user_id: ::std::string::String,
+}
+
+impl CcUserTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        cc_user_ids: ::std::vec::Vec<::std::string::String>,
+        operator_user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            cc_user_ids,
+            operator_user_id: operator_user_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CcUserTaskBody {
@@ -1031,12 +1082,7 @@ impl ::serde::Serialize for CcUserTaskBody {
 }
 
 /// The `ChatGroupUserTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ChatGroupUserTaskBody {
     /// `operator_user_id`.
     pub operator_user_id: ::std::string::String,
@@ -1046,6 +1092,21 @@ pub struct ChatGroupUserTaskBody {
     pub chat_id: ::std::option::Option<::std::string::String>,
     /// `chat_name`.
     pub chat_name: ::std::option::Option<::std::string::String>,
+}
+
+impl ChatGroupUserTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        operator_user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            operator_user_id: operator_user_id.into(),
+            invite_user_ids: ::std::option::Option::None,
+            chat_id: ::std::option::Option::None,
+            chat_name: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ChatGroupUserTaskBody {
@@ -1246,15 +1307,18 @@ impl ::serde::Serialize for ConditionValue {
 }
 
 /// The `CreateApplicationObjectRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateApplicationObjectRecordBody {
     /// `record`.
     pub record: ::std::string::String,
+}
+
+impl CreateApplicationObjectRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(record: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { record: record.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateApplicationObjectRecordBody {
@@ -1528,12 +1592,7 @@ impl ::serde::Serialize for EnvironmentVariableFilter {
 }
 
 /// The `ExecuteApplicationFlowBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ExecuteApplicationFlowBody {
     /// `is_async`.
     pub is_async: ::std::option::Option<bool>,
@@ -1545,6 +1604,20 @@ pub struct ExecuteApplicationFlowBody {
     pub params: ::std::option::Option<::std::string::String>,
     /// `operator`.
     pub operator: ::std::string::String,
+}
+
+impl ExecuteApplicationFlowBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(operator: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            is_async: ::std::option::Option::None,
+            idempotent_key: ::std::option::Option::None,
+            loop_masks: ::std::option::Option::None,
+            params: ::std::option::Option::None,
+            operator: operator.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ExecuteApplicationFlowBody {
@@ -1615,12 +1688,7 @@ impl<'de> ::serde::Deserialize<'de> for ExecuteApplicationFlowData {
 }
 
 /// The `ExpeditingUserTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ExpeditingUserTaskBody {
     /// `operator_user_id`.
     pub operator_user_id: ::std::string::String,
@@ -1628,6 +1696,21 @@ pub struct ExpeditingUserTaskBody {
     pub expediting_user_ids: ::std::vec::Vec<::std::string::String>,
     /// `opinion`.
     pub opinion: ::std::option::Option<::std::string::String>,
+}
+
+impl ExpeditingUserTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        operator_user_id: impl ::std::convert::Into<::std::string::String>,
+        expediting_user_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            operator_user_id: operator_user_id.into(),
+            expediting_user_ids,
+            opinion: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ExpeditingUserTaskBody {
@@ -2266,12 +2349,7 @@ impl<'de> ::serde::Deserialize<'de> for ObjectSettings {
 }
 
 /// The `OqlQueryApplicationObjectBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct OqlQueryApplicationObjectBody {
     /// `query`.
     pub query: ::std::string::String,
@@ -2279,6 +2357,18 @@ pub struct OqlQueryApplicationObjectBody {
     pub args: ::std::option::Option<::std::string::String>,
     /// `named_args`.
     pub named_args: ::std::option::Option<::std::string::String>,
+}
+
+impl OqlQueryApplicationObjectBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            query: query.into(),
+            args: ::std::option::Option::None,
+            named_args: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for OqlQueryApplicationObjectBody {
@@ -2547,17 +2637,26 @@ impl<'de> ::serde::Deserialize<'de> for QueryApplicationObjectRecordData {
 }
 
 /// The `QueryTenantAppMetricsBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryTenantAppMetricsBody {
     /// `namespaces`.
     pub namespaces: ::std::vec::Vec<::std::string::String>,
     /// `date`.
     pub date: ::std::string::String,
+}
+
+impl QueryTenantAppMetricsBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        namespaces: ::std::vec::Vec<::std::string::String>,
+        date: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            namespaces,
+            date: date.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryTenantAppMetricsBody {
@@ -2615,12 +2714,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryTenantAppMetricsData {
 }
 
 /// The `QueryUserTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryUserTaskBody {
     /// `type`.
     pub r#type: ::std::option::Option<::std::string::String>,
@@ -2638,6 +2732,25 @@ pub struct QueryUserTaskBody {
     pub api_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `kunlun_user_id`.
     pub kunlun_user_id: ::std::string::String,
+}
+
+impl QueryUserTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        kunlun_user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            r#type: ::std::option::Option::None,
+            source: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            api_ids: ::std::option::Option::None,
+            kunlun_user_id: kunlun_user_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryUserTaskBody {
@@ -2699,15 +2812,18 @@ impl<'de> ::serde::Deserialize<'de> for QueryUserTaskData {
 }
 
 /// The `RecordGroupByItem` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RecordGroupByItem {
     /// `field`.
     pub field: ::std::string::String,
+}
+
+impl RecordGroupByItem {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(field: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { field: field.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RecordGroupByItem {
@@ -2966,15 +3082,22 @@ impl<'de> ::serde::Deserialize<'de> for RoleMember {
 }
 
 /// The `RollbackPointsUserTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RollbackPointsUserTaskBody {
     /// `operator_user_id`.
     pub operator_user_id: ::std::string::String,
+}
+
+impl RollbackPointsUserTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        operator_user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            operator_user_id: operator_user_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RollbackPointsUserTaskBody {
@@ -3031,12 +3154,7 @@ impl<'de> ::serde::Deserialize<'de> for RollbackPointsUserTaskData {
 }
 
 /// The `RollbackUserTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RollbackUserTaskBody {
     /// `operator_user_id`.
     pub operator_user_id: ::std::string::String,
@@ -3044,6 +3162,22 @@ pub struct RollbackUserTaskBody {
     pub to_task_id: ::std::string::String,
     /// `opinion`.
     pub opinion: ::std::string::String,
+}
+
+impl RollbackUserTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        operator_user_id: impl ::std::convert::Into<::std::string::String>,
+        to_task_id: impl ::std::convert::Into<::std::string::String>,
+        opinion: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            operator_user_id: operator_user_id.into(),
+            to_task_id: to_task_id.into(),
+            opinion: opinion.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RollbackUserTaskBody {
@@ -3278,6 +3412,20 @@ pub struct Sort {
     pub direction: crate::apaas::v1::Direction,
 }
 
+impl Sort {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        field: impl ::std::convert::Into<::std::string::String>,
+        direction: crate::apaas::v1::Direction,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            direction,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for Sort {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -3298,15 +3446,18 @@ impl ::serde::Serialize for Sort {
 }
 
 /// The `SqlCommandsWorkspaceBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SqlCommandsWorkspaceBody {
     /// `sql`.
     pub sql: ::std::string::String,
+}
+
+impl SqlCommandsWorkspaceBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(sql: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { sql: sql.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SqlCommandsWorkspaceBody {
@@ -3406,12 +3557,7 @@ impl<'de> ::serde::Deserialize<'de> for TenantAppMetrics {
 }
 
 /// The `TransferApprovalTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TransferApprovalTaskBody {
     /// `user_id`.
     pub user_id: ::std::string::String,
@@ -3421,6 +3567,19 @@ pub struct TransferApprovalTaskBody {
     pub to_user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `opinion`.
     pub opinion: ::std::option::Option<::std::string::String>,
+}
+
+impl TransferApprovalTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            from_user_ids: ::std::option::Option::None,
+            to_user_ids: ::std::option::Option::None,
+            opinion: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TransferApprovalTaskBody {

@@ -26,9 +26,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::{CcUserTaskBody, CcUserTaskRequest};
+    /// use lark_sdk::apaas::v1::CcUserTaskRequest;
     ///
-    /// let request = CcUserTaskRequest::new("<task_id>", CcUserTaskBody::default());
+    /// let request = CcUserTaskRequest::new("<task_id>", todo!("build the body"));
     /// let response = client.apaas().v1().user_task().cc(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::{ChatGroupUserTaskBody, ChatGroupUserTaskRequest};
+    /// use lark_sdk::apaas::v1::ChatGroupUserTaskRequest;
     ///
-    /// let request = ChatGroupUserTaskRequest::new("<task_id>", ChatGroupUserTaskBody::default());
+    /// let request = ChatGroupUserTaskRequest::new("<task_id>", todo!("build the body"));
     /// let response = client.apaas().v1().user_task().chat_group(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::{ExpeditingUserTaskBody, ExpeditingUserTaskRequest};
+    /// use lark_sdk::apaas::v1::ExpeditingUserTaskRequest;
     ///
-    /// let request = ExpeditingUserTaskRequest::new("<task_id>", ExpeditingUserTaskBody::default());
+    /// let request = ExpeditingUserTaskRequest::new("<task_id>", todo!("build the body"));
     /// let response = client.apaas().v1().user_task().expediting(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::{QueryUserTaskBody, QueryUserTaskRequest};
+    /// use lark_sdk::apaas::v1::QueryUserTaskRequest;
     ///
-    /// let request = QueryUserTaskRequest::new(QueryUserTaskBody::default());
+    /// let request = QueryUserTaskRequest::new(todo!("build the body"));
     /// let response = client.apaas().v1().user_task().query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::{RollbackUserTaskBody, RollbackUserTaskRequest};
+    /// use lark_sdk::apaas::v1::RollbackUserTaskRequest;
     ///
-    /// let request = RollbackUserTaskRequest::new("<task_id>", RollbackUserTaskBody::default());
+    /// let request = RollbackUserTaskRequest::new("<task_id>", todo!("build the body"));
     /// let response = client.apaas().v1().user_task().rollback(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::{RollbackPointsUserTaskBody, RollbackPointsUserTaskRequest};
+    /// use lark_sdk::apaas::v1::RollbackPointsUserTaskRequest;
     ///
-    /// let request = RollbackPointsUserTaskRequest::new("<task_id>", RollbackPointsUserTaskBody::default());
+    /// let request = RollbackPointsUserTaskRequest::new("<task_id>", todo!("build the body"));
     /// let response = client.apaas().v1().user_task().rollback_points(request).await?;
     /// # let _ = response;
     /// # Ok(())

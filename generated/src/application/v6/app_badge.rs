@@ -26,9 +26,9 @@ impl<'c> AppBadgeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::application::v6::{AppBadge, SetAppBadgeRequest};
+    /// use lark_sdk::application::v6::SetAppBadgeRequest;
     ///
-    /// let request = SetAppBadgeRequest::new(AppBadge::default());
+    /// let request = SetAppBadgeRequest::new(todo!("build the body"));
     /// let response = client.application().v6().app_badge().set(request).await?;
     /// # let _ = response;
     /// # Ok(())

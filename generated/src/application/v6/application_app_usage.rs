@@ -26,9 +26,9 @@ impl<'c> ApplicationAppUsageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::application::v6::{DepartmentOverviewApplicationAppUsageBody, DepartmentOverviewApplicationAppUsageRequest};
+    /// use lark_sdk::application::v6::DepartmentOverviewApplicationAppUsageRequest;
     ///
-    /// let request = DepartmentOverviewApplicationAppUsageRequest::new("<app_id>", DepartmentOverviewApplicationAppUsageBody::default());
+    /// let request = DepartmentOverviewApplicationAppUsageRequest::new("<app_id>", todo!("build the body"));
     /// let response = client.application().v6().application_app_usage().department_overview(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -58,9 +58,9 @@ impl<'c> ApplicationAppUsageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::application::v6::{MessagePushOverviewApplicationAppUsageBody, MessagePushOverviewApplicationAppUsageRequest};
+    /// use lark_sdk::application::v6::MessagePushOverviewApplicationAppUsageRequest;
     ///
-    /// let request = MessagePushOverviewApplicationAppUsageRequest::new("<app_id>", MessagePushOverviewApplicationAppUsageBody::default());
+    /// let request = MessagePushOverviewApplicationAppUsageRequest::new("<app_id>", todo!("build the body"));
     /// let response = client.application().v6().application_app_usage().message_push_overview(request).await?;
     /// # let _ = response;
     /// # Ok(())

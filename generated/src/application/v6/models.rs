@@ -84,12 +84,7 @@ impl ::serde::Serialize for AppAbility {
 }
 
 /// The `AppBadge` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AppBadge {
     /// `user_id`.
     ///
@@ -105,6 +100,20 @@ pub struct AppBadge {
     pub pc: ::std::option::Option<crate::application::v6::ClientBadgeNum>,
     /// `mobile`.
     pub mobile: ::std::option::Option<crate::application::v6::ClientBadgeNum>,
+}
+
+impl AppBadge {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id: ::lark_runtime::Int64, version: ::lark_runtime::Int64) -> Self {
+        Self {
+            user_id,
+            version,
+            extra: ::std::option::Option::None,
+            pc: ::std::option::Option::None,
+            mobile: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AppBadge {
@@ -130,7 +139,10 @@ impl ::serde::Serialize for AppBadge {
 }
 
 /// The `AppCollaborator` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppCollaborator {
     /// `type`.
     pub r#type: ::std::option::Option<crate::application::v6::Type>,
@@ -156,25 +168,6 @@ impl<'de> ::serde::Deserialize<'de> for AppCollaborator {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AppCollaborator {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("user_id", &self.user_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppCollaborator {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2922,12 +2915,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactsRangeSuggestApplicationAppVersio
 }
 
 /// The `DepartmentOverviewApplicationAppUsageBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DepartmentOverviewApplicationAppUsageBody {
     /// `date`.
     pub date: ::std::string::String,
@@ -2941,6 +2929,24 @@ pub struct DepartmentOverviewApplicationAppUsageBody {
     pub page_size: ::std::option::Option<i32>,
     /// `page_token`.
     pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl DepartmentOverviewApplicationAppUsageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        date: impl ::std::convert::Into<::std::string::String>,
+        cycle_type: i32,
+    ) -> Self {
+        Self {
+            date: date.into(),
+            cycle_type,
+            department_id: ::std::option::Option::None,
+            recursion: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+            page_token: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DepartmentOverviewApplicationAppUsageBody {
@@ -3597,12 +3603,7 @@ impl ::serde::Serialize for MessageAction {
 /// The same type as [`BlockI18nInfo`]: the platform declares this shape more than once.
 pub type MessageActionI18nInfo = crate::application::v6::BlockI18nInfo;
 /// The `MessagePushOverviewApplicationAppUsageBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MessagePushOverviewApplicationAppUsageBody {
     /// `date`.
     pub date: ::std::string::String,
@@ -3610,6 +3611,21 @@ pub struct MessagePushOverviewApplicationAppUsageBody {
     pub cycle_type: i32,
     /// `department_id`.
     pub department_id: ::std::option::Option<::std::string::String>,
+}
+
+impl MessagePushOverviewApplicationAppUsageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        date: impl ::std::convert::Into<::std::string::String>,
+        cycle_type: i32,
+    ) -> Self {
+        Self {
+            date: date.into(),
+            cycle_type,
+            department_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MessagePushOverviewApplicationAppUsageBody {
@@ -3881,6 +3897,23 @@ pub struct OverviewApplicationAppUsageBody {
     pub ability: crate::application::v6::Ability,
 }
 
+impl OverviewApplicationAppUsageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        date: impl ::std::convert::Into<::std::string::String>,
+        cycle_type: i32,
+        ability: crate::application::v6::Ability,
+    ) -> Self {
+        Self {
+            date: date.into(),
+            cycle_type,
+            department_id: ::std::option::Option::None,
+            ability,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for OverviewApplicationAppUsageBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -3919,6 +3952,18 @@ pub struct PatchApplicationContactsRangeBody {
     pub del_visible_list: ::std::option::Option<
         crate::application::v6::AppContactsRangeIdList,
     >,
+}
+
+impl PatchApplicationContactsRangeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(contacts_range_type: crate::application::v6::ContactsRangeType) -> Self {
+        Self {
+            contacts_range_type,
+            add_visible_list: ::std::option::Option::None,
+            del_visible_list: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchApplicationContactsRangeBody {
@@ -4180,7 +4225,7 @@ impl<'de> ::serde::Deserialize<'de> for UnderauditlistApplicationData {
 pub struct UpdateApplicationCollaboratorsBody {
     /// `adds`.
     pub adds: ::std::option::Option<
-        ::std::vec::Vec<crate::application::v6::AppCollaborator>,
+        ::std::vec::Vec<crate::application::v6::AppCollaboratorInput>,
     >,
     /// `removes`.
     pub removes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4236,15 +4281,18 @@ impl ::serde::Serialize for UpdateApplicationManagementBody {
 }
 
 /// The `UpdateApplicationOwnerBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateApplicationOwnerBody {
     /// `owner_id`.
     pub owner_id: ::std::string::String,
+}
+
+impl UpdateApplicationOwnerBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(owner_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { owner_id: owner_id.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateApplicationOwnerBody {
@@ -4372,6 +4420,48 @@ impl ::lark_runtime::json::ToJson for WorkplaceWidget {
 }
 
 impl ::serde::Serialize for WorkplaceWidget {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppCollaborator`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AppCollaboratorInput {
+    /// `type`.
+    pub r#type: crate::application::v6::Type,
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+}
+
+impl AppCollaboratorInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        r#type: crate::application::v6::Type,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            r#type,
+            user_id: user_id.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AppCollaboratorInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("user_id", &self.user_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppCollaboratorInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

@@ -3,12 +3,7 @@
 //! Data types of application v7: request bodies, responses, event payloads and their enums.
 
 /// The `AppAbilityBot` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AppAbilityBot {
     /// `enable`.
     pub enable: bool,
@@ -28,6 +23,22 @@ pub struct AppAbilityBot {
     pub bot_menu_display_strategy: ::std::option::Option<i32>,
     /// `allow_invited_to_group_by_other_app_switch_open`.
     pub allow_invited_to_group_by_other_app_switch_open: ::std::option::Option<bool>,
+}
+
+impl AppAbilityBot {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(enable: bool) -> Self {
+        Self {
+            enable,
+            message_card_callback_url: ::std::option::Option::None,
+            i18ns: ::std::option::Option::None,
+            bot_menu_enable: ::std::option::Option::None,
+            bot_menus: ::std::option::Option::None,
+            bot_menu_display_strategy: ::std::option::Option::None,
+            allow_invited_to_group_by_other_app_switch_open: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AppAbilityBot {
@@ -67,6 +78,20 @@ pub struct AppAbilityBotI18n {
     pub get_started_desc: ::std::string::String,
 }
 
+impl AppAbilityBotI18n {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        i18n_key: crate::application::v7::I18nKey,
+        get_started_desc: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            i18n_key,
+            get_started_desc: get_started_desc.into(),
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for AppAbilityBotI18n {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -87,12 +112,7 @@ impl ::serde::Serialize for AppAbilityBotI18n {
 }
 
 /// The `AppAbilityWeb` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AppAbilityWeb {
     /// `enable`.
     pub enable: bool,
@@ -104,6 +124,19 @@ pub struct AppAbilityWeb {
     >,
     /// `mobile_url`.
     pub mobile_url: ::std::option::Option<::std::string::String>,
+}
+
+impl AppAbilityWeb {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(enable: bool) -> Self {
+        Self {
+            enable,
+            pc_url: ::std::option::Option::None,
+            pc_new_page_open_mode: ::std::option::Option::None,
+            mobile_url: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AppAbilityWeb {
@@ -140,6 +173,19 @@ pub struct AppConfigCallback {
     pub remove_callbacks: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
+impl AppConfigCallback {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(callback_type: crate::application::v7::CallbackType) -> Self {
+        Self {
+            callback_type,
+            request_url: ::std::option::Option::None,
+            add_callbacks: ::std::option::Option::None,
+            remove_callbacks: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for AppConfigCallback {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -172,6 +218,17 @@ pub struct AppConfigContactsRange {
     >,
 }
 
+impl AppConfigContactsRange {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(contacts_range_type: crate::application::v7::ContactsRangeType) -> Self {
+        Self {
+            contacts_range_type,
+            visible_list: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for AppConfigContactsRange {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -202,6 +259,19 @@ pub struct AppConfigEvent {
     pub add_events: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `remove_events`.
     pub remove_events: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl AppConfigEvent {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(subscription_type: crate::application::v7::SubscriptionType) -> Self {
+        Self {
+            subscription_type,
+            request_url: ::std::option::Option::None,
+            add_events: ::std::option::Option::None,
+            remove_events: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AppConfigEvent {
@@ -269,6 +339,20 @@ pub struct AppConfigScopeItem {
     pub scope_name: ::std::string::String,
     /// `token_type`.
     pub token_type: crate::application::v7::TokenType,
+}
+
+impl AppConfigScopeItem {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        scope_name: impl ::std::convert::Into<::std::string::String>,
+        token_type: crate::application::v7::TokenType,
+    ) -> Self {
+        Self {
+            scope_name: scope_name.into(),
+            token_type,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AppConfigScopeItem {
@@ -378,17 +462,23 @@ impl ::serde::Serialize for AppConfigSecurityItem {
 }
 
 /// The `AppConfigVisibility` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AppConfigVisibility {
     /// `is_visible_to_all`.
     pub is_visible_to_all: bool,
     /// `visible_list`.
     pub visible_list: ::std::option::Option<crate::application::v7::AppVisibilityIdList>,
+}
+
+impl AppConfigVisibility {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(is_visible_to_all: bool) -> Self {
+        Self {
+            is_visible_to_all,
+            visible_list: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AppConfigVisibility {
@@ -457,6 +547,19 @@ pub struct AppI18nInfo {
     pub description: ::std::option::Option<::std::string::String>,
     /// `help_use`.
     pub help_use: ::std::option::Option<::std::string::String>,
+}
+
+impl AppI18nInfo {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(i18n_key: crate::application::v7::I18nKey) -> Self {
+        Self {
+            i18n_key,
+            name: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            help_use: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AppI18nInfo {
@@ -654,12 +757,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAppAvatarUploadData {
 }
 
 /// The `CreateApplicationPublishBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateApplicationPublishBody {
     /// `mobile_default_ability`.
     pub mobile_default_ability: ::std::option::Option<
@@ -675,6 +773,23 @@ pub struct CreateApplicationPublishBody {
     pub changelog: ::std::string::String,
     /// `version`.
     pub version: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateApplicationPublishBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        remark: impl ::std::convert::Into<::std::string::String>,
+        changelog: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mobile_default_ability: ::std::option::Option::None,
+            pc_default_ability: ::std::option::Option::None,
+            remark: remark.into(),
+            changelog: changelog.into(),
+            version: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateApplicationPublishBody {

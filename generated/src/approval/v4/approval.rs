@@ -26,9 +26,9 @@ impl<'c> ApprovalApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{ApprovalCreate, CreateApprovalRequest};
+    /// use lark_sdk::approval::v4::CreateApprovalRequest;
     ///
-    /// let request = CreateApprovalRequest::new(ApprovalCreate::default());
+    /// let request = CreateApprovalRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().approval().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ExternalInstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{CheckExternalInstanceBody, CheckExternalInstanceRequest};
+    /// use lark_sdk::approval::v4::CheckExternalInstanceRequest;
     ///
-    /// let request = CheckExternalInstanceRequest::new(CheckExternalInstanceBody::default());
+    /// let request = CheckExternalInstanceRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().external_instance().check(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -116,7 +116,7 @@ impl CheckExternalInstanceRequest {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalInstanceRequest {
     /// The JSON body.
-    pub body: crate::approval::v4::ExternalInstance,
+    pub body: crate::approval::v4::ExternalInstanceInput,
 }
 
 impl CreateExternalInstanceRequest {
@@ -136,7 +136,7 @@ impl CreateExternalInstanceRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::approval::v4::ExternalInstance) -> Self {
+    pub fn new(body: crate::approval::v4::ExternalInstanceInput) -> Self {
         Self { body }
     }
 

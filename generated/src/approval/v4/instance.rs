@@ -26,9 +26,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{AddCcInstanceBody, AddCcInstanceRequest};
+    /// use lark_sdk::approval::v4::AddCcInstanceRequest;
     ///
-    /// let request = AddCcInstanceRequest::new(AddCcInstanceBody::default());
+    /// let request = AddCcInstanceRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().instance().add_cc(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{AddSignInstanceBody, AddSignInstanceRequest};
+    /// use lark_sdk::approval::v4::AddSignInstanceRequest;
     ///
-    /// let request = AddSignInstanceRequest::new(AddSignInstanceBody::default());
+    /// let request = AddSignInstanceRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().instance().add_sign(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{CancelInstanceRequest, InstanceCancel};
+    /// use lark_sdk::approval::v4::CancelInstanceRequest;
     ///
-    /// let request = CancelInstanceRequest::new(InstanceCancel::default());
+    /// let request = CancelInstanceRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().instance().cancel(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{CcInstanceRequest, InstanceCc};
+    /// use lark_sdk::approval::v4::CcInstanceRequest;
     ///
-    /// let request = CcInstanceRequest::new(InstanceCc::default());
+    /// let request = CcInstanceRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().instance().cc(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{CreateInstanceRequest, InstanceCreate};
+    /// use lark_sdk::approval::v4::CreateInstanceRequest;
     ///
-    /// let request = CreateInstanceRequest::new(InstanceCreate::default());
+    /// let request = CreateInstanceRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().instance().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -311,9 +311,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{PreviewInstanceBody, PreviewInstanceRequest};
+    /// use lark_sdk::approval::v4::PreviewInstanceRequest;
     ///
-    /// let request = PreviewInstanceRequest::new(PreviewInstanceBody::default());
+    /// let request = PreviewInstanceRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().instance().preview(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -381,9 +381,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{RecallInstanceBody, RecallInstanceRequest};
+    /// use lark_sdk::approval::v4::RecallInstanceRequest;
     ///
-    /// let request = RecallInstanceRequest::new(RecallInstanceBody::default());
+    /// let request = RecallInstanceRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().instance().recall(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -410,9 +410,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{RemindInstanceBody, RemindInstanceRequest};
+    /// use lark_sdk::approval::v4::RemindInstanceRequest;
     ///
-    /// let request = RemindInstanceRequest::new(RemindInstanceBody::default());
+    /// let request = RemindInstanceRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().instance().remind(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -480,9 +480,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{SpecifiedRollback, SpecifiedRollbackInstanceRequest};
+    /// use lark_sdk::approval::v4::SpecifiedRollbackInstanceRequest;
     ///
-    /// let request = SpecifiedRollbackInstanceRequest::new(SpecifiedRollback::default());
+    /// let request = SpecifiedRollbackInstanceRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().instance().specified_rollback(request).await?;
     /// # let _ = response;
     /// # Ok(())

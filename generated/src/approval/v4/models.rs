@@ -3,7 +3,10 @@
 //! Data types of approval v4: request bodies, responses, event payloads and their enums.
 
 /// The `ActionConfig` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ActionConfig {
     /// `action_type`.
     pub action_type: ::std::option::Option<::std::string::String>,
@@ -41,35 +44,8 @@ impl<'de> ::serde::Deserialize<'de> for ActionConfig {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ActionConfig {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("action_type", &self.action_type);
-        object.put("action_name", &self.action_name);
-        object.put("is_need_reason", &self.is_need_reason);
-        object.put("is_reason_required", &self.is_reason_required);
-        object.put("is_need_attachment", &self.is_need_attachment);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ActionConfig {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AddCcInstanceBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddCcInstanceBody {
     /// `instance_code`.
     pub instance_code: ::std::string::String,
@@ -77,6 +53,21 @@ pub struct AddCcInstanceBody {
     pub cc_user_ids: ::std::vec::Vec<::lark_runtime::Int64>,
     /// `comment`.
     pub comment: ::std::option::Option<::std::string::String>,
+}
+
+impl AddCcInstanceBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        cc_user_ids: ::std::vec::Vec<::lark_runtime::Int64>,
+    ) -> Self {
+        Self {
+            instance_code: instance_code.into(),
+            cc_user_ids,
+            comment: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddCcInstanceBody {
@@ -100,12 +91,7 @@ impl ::serde::Serialize for AddCcInstanceBody {
 }
 
 /// The `AddSignInstanceBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddSignInstanceBody {
     /// `user_id`.
     pub user_id: ::std::string::String,
@@ -123,6 +109,30 @@ pub struct AddSignInstanceBody {
     pub add_sign_type: i32,
     /// `approval_method`.
     pub approval_method: ::std::option::Option<i32>,
+}
+
+impl AddSignInstanceBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        approval_code: impl ::std::convert::Into<::std::string::String>,
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+        add_sign_user_ids: ::std::vec::Vec<::std::string::String>,
+        add_sign_type: i32,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            approval_code: approval_code.into(),
+            instance_code: instance_code.into(),
+            task_id: task_id.into(),
+            comment: ::std::option::Option::None,
+            add_sign_user_ids,
+            add_sign_type,
+            approval_method: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddSignInstanceBody {
@@ -151,12 +161,7 @@ impl ::serde::Serialize for AddSignInstanceBody {
 }
 
 /// The `AddSignTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddSignTaskBody {
     /// `instance_code`.
     pub instance_code: ::std::string::String,
@@ -170,6 +175,26 @@ pub struct AddSignTaskBody {
     pub add_sign_type: i32,
     /// `approval_method`.
     pub approval_method: ::std::option::Option<i32>,
+}
+
+impl AddSignTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+        add_sign_user_ids: ::std::vec::Vec<::lark_runtime::Int64>,
+        add_sign_type: i32,
+    ) -> Self {
+        Self {
+            instance_code: instance_code.into(),
+            task_id: task_id.into(),
+            comment: ::std::option::Option::None,
+            add_sign_user_ids,
+            add_sign_type,
+            approval_method: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddSignTaskBody {
@@ -206,6 +231,18 @@ pub struct ApprovalApproverCcer {
     pub level: ::std::option::Option<::std::string::String>,
 }
 
+impl ApprovalApproverCcer {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(r#type: crate::approval::v4::Type) -> Self {
+        Self {
+            r#type,
+            user_id: ::std::option::Option::None,
+            level: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for ApprovalApproverCcer {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -227,12 +264,7 @@ impl ::serde::Serialize for ApprovalApproverCcer {
 }
 
 /// The `ApprovalConfig` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ApprovalConfig {
     /// `can_update_viewer`.
     pub can_update_viewer: bool,
@@ -244,6 +276,25 @@ pub struct ApprovalConfig {
     pub can_update_revert: bool,
     /// `help_url`.
     pub help_url: ::std::option::Option<::std::string::String>,
+}
+
+impl ApprovalConfig {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        can_update_viewer: bool,
+        can_update_form: bool,
+        can_update_process: bool,
+        can_update_revert: bool,
+    ) -> Self {
+        Self {
+            can_update_viewer,
+            can_update_form,
+            can_update_process,
+            can_update_revert,
+            help_url: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ApprovalConfig {
@@ -269,12 +320,7 @@ impl ::serde::Serialize for ApprovalConfig {
 }
 
 /// The `ApprovalCreate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ApprovalCreate {
     /// `approval_name`.
     pub approval_name: ::std::string::String,
@@ -295,11 +341,37 @@ pub struct ApprovalCreate {
     /// `icon`.
     pub icon: ::std::option::Option<i32>,
     /// `i18n_resources`.
-    pub i18n_resources: ::std::vec::Vec<crate::approval::v4::I18nResource>,
+    pub i18n_resources: ::std::vec::Vec<crate::approval::v4::I18nResourceInput>,
     /// `process_manager_ids`.
     pub process_manager_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+}
+
+impl ApprovalCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        approval_name: impl ::std::convert::Into<::std::string::String>,
+        viewers: ::std::vec::Vec<crate::approval::v4::ApprovalCreateViewers>,
+        form: crate::approval::v4::ApprovalForm,
+        node_list: ::std::vec::Vec<crate::approval::v4::ApprovalNode>,
+        i18n_resources: ::std::vec::Vec<crate::approval::v4::I18nResourceInput>,
+    ) -> Self {
+        Self {
+            approval_name: approval_name.into(),
+            approval_code: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            viewers,
+            form,
+            node_list,
+            settings: ::std::option::Option::None,
+            config: ::std::option::Option::None,
+            icon: ::std::option::Option::None,
+            i18n_resources,
+            process_manager_ids: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ApprovalCreate {
@@ -539,17 +611,23 @@ impl<'de> ::serde::Deserialize<'de> for ApprovalEvent {
 }
 
 /// The `ApprovalForm` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ApprovalForm {
     /// `form_content`.
     pub form_content: ::std::string::String,
     /// `widget_relation`.
     pub widget_relation: ::std::option::Option<::std::string::String>,
+}
+
+impl ApprovalForm {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(form_content: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            form_content: form_content.into(),
+            widget_relation: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ApprovalForm {
@@ -572,12 +650,7 @@ impl ::serde::Serialize for ApprovalForm {
 }
 
 /// The `ApprovalNode` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ApprovalNode {
     /// `id`.
     pub id: ::std::string::String,
@@ -603,6 +676,24 @@ pub struct ApprovalNode {
     >,
     /// `starter_assignee`.
     pub starter_assignee: ::std::option::Option<crate::approval::v4::StarterAssignee>,
+}
+
+impl ApprovalNode {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: id.into(),
+            name: ::std::option::Option::None,
+            node_type: ::std::option::Option::None,
+            approver: ::std::option::Option::None,
+            ccer: ::std::option::Option::None,
+            privilege_field: ::std::option::Option::None,
+            approver_chosen_multi: ::std::option::Option::None,
+            approver_chosen_range: ::std::option::Option::None,
+            starter_assignee: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ApprovalNode {
@@ -876,7 +967,10 @@ impl ::serde::Serialize for ApproverRange {
 }
 
 /// The `CcNode` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CcNode {
     /// `cc_id`.
     pub cc_id: ::std::option::Option<::std::string::String>,
@@ -930,33 +1024,6 @@ impl<'de> ::serde::Deserialize<'de> for CcNode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CcNode {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("cc_id", &self.cc_id);
-        object.put("user_id", &self.user_id);
-        object.put("open_id", &self.open_id);
-        object.put("links", &self.links);
-        object.put("read_status", &self.read_status);
-        object.put("extra", &self.extra);
-        object.put("title", &self.title);
-        object.put("create_time", &self.create_time);
-        object.put("update_time", &self.update_time);
-        object.put("display_method", &self.display_method);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CcNode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1111,15 +1178,20 @@ impl<'de> ::serde::Deserialize<'de> for CcSearchNode {
 }
 
 /// The `CheckExternalInstanceBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CheckExternalInstanceBody {
     /// `instances`.
     pub instances: ::std::vec::Vec<crate::approval::v4::ExteranlInstanceCheck>,
+}
+
+impl CheckExternalInstanceBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        instances: ::std::vec::Vec<crate::approval::v4::ExteranlInstanceCheck>,
+    ) -> Self {
+        Self { instances }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CheckExternalInstanceBody {
@@ -1240,7 +1312,10 @@ impl<'de> ::serde::Deserialize<'de> for Comment {
 }
 
 /// The `CommentAtInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CommentAtInfo {
     /// `user_id`.
     ///
@@ -1273,26 +1348,6 @@ impl<'de> ::serde::Deserialize<'de> for CommentAtInfo {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CommentAtInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.put("name", &self.name);
-        object.put("offset", &self.offset);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CommentAtInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1367,7 +1422,7 @@ pub struct CommentRequest {
     pub content: ::std::option::Option<::std::string::String>,
     /// `at_info_list`.
     pub at_info_list: ::std::option::Option<
-        ::std::vec::Vec<crate::approval::v4::CommentAtInfo>,
+        ::std::vec::Vec<crate::approval::v4::CommentAtInfoInput>,
     >,
     /// `parent_comment_id`.
     ///
@@ -1823,12 +1878,7 @@ impl<'de> ::serde::Deserialize<'de> for EntityProcessRecord {
 }
 
 /// The `ExteranlInstanceCheck` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ExteranlInstanceCheck {
     /// `instance_id`.
     pub instance_id: ::std::string::String,
@@ -1837,7 +1887,23 @@ pub struct ExteranlInstanceCheck {
     /// An int64 that travels as a JSON string.
     pub update_time: ::lark_runtime::Int64,
     /// `tasks`.
-    pub tasks: ::std::vec::Vec<crate::approval::v4::ExternalInstanceTask>,
+    pub tasks: ::std::vec::Vec<crate::approval::v4::ExternalInstanceTaskInput>,
+}
+
+impl ExteranlInstanceCheck {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        instance_id: impl ::std::convert::Into<::std::string::String>,
+        update_time: ::lark_runtime::Int64,
+        tasks: ::std::vec::Vec<crate::approval::v4::ExternalInstanceTaskInput>,
+    ) -> Self {
+        Self {
+            instance_id: instance_id.into(),
+            update_time,
+            tasks,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ExteranlInstanceCheck {
@@ -1924,10 +1990,32 @@ pub struct ExternalApproval {
     >,
     /// `i18n_resources`.
     pub i18n_resources: ::std::option::Option<
-        ::std::vec::Vec<crate::approval::v4::I18nResource>,
+        ::std::vec::Vec<crate::approval::v4::I18nResourceInput>,
     >,
     /// `managers`.
     pub managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ExternalApproval {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        approval_name: impl ::std::convert::Into<::std::string::String>,
+        approval_code: impl ::std::convert::Into<::std::string::String>,
+        external: crate::approval::v4::ApprovalCreateExternal,
+    ) -> Self {
+        Self {
+            approval_name: approval_name.into(),
+            approval_code: approval_code.into(),
+            group_code: ::std::option::Option::None,
+            group_name: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            external,
+            viewers: ::std::option::Option::None,
+            i18n_resources: ::std::option::Option::None,
+            managers: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ExternalApproval {
@@ -1957,7 +2045,10 @@ impl ::serde::Serialize for ExternalApproval {
 }
 
 /// The `ExternalInstance` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ExternalInstance {
     /// `approval_code`.
     pub approval_code: ::std::option::Option<::std::string::String>,
@@ -2069,48 +2160,6 @@ impl<'de> ::serde::Deserialize<'de> for ExternalInstance {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ExternalInstance {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("approval_code", &self.approval_code);
-        object.put("status", &self.status);
-        object.put("extra", &self.extra);
-        object.put("instance_id", &self.instance_id);
-        object.put("links", &self.links);
-        object.put("title", &self.title);
-        object.put("form", &self.form);
-        object.put("user_id", &self.user_id);
-        object.put("user_name", &self.user_name);
-        object.put("open_id", &self.open_id);
-        object.put("department_id", &self.department_id);
-        object.put("department_name", &self.department_name);
-        object.put("start_time", &self.start_time);
-        object.put("end_time", &self.end_time);
-        object.put("update_time", &self.update_time);
-        object.put("display_method", &self.display_method);
-        object.put("update_mode", &self.update_mode);
-        object.put("task_list", &self.task_list);
-        object.put("cc_list", &self.cc_list);
-        object.put("i18n_resources", &self.i18n_resources);
-        object.put("trusteeship_url_token", &self.trusteeship_url_token);
-        object.put("trusteeship_user_id_type", &self.trusteeship_user_id_type);
-        object.put("trusteeship_urls", &self.trusteeship_urls);
-        object.put("trusteeship_cache_config", &self.trusteeship_cache_config);
-        object.put("resource_region", &self.resource_region);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExternalInstance {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ExternalInstanceForm` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ExternalInstanceForm {
@@ -2164,7 +2213,10 @@ impl ::serde::Serialize for ExternalInstanceForm {
 }
 
 /// The `ExternalInstanceLink` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ExternalInstanceLink {
     /// `pc_link`.
     pub pc_link: ::std::option::Option<::std::string::String>,
@@ -2196,27 +2248,11 @@ impl<'de> ::serde::Deserialize<'de> for ExternalInstanceLink {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ExternalInstanceLink {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("pc_link", &self.pc_link);
-        object.put("mobile_link", &self.mobile_link);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExternalInstanceLink {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ExternalInstanceTask` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ExternalInstanceTask {
     /// `task_id`.
     pub task_id: ::std::option::Option<::std::string::String>,
@@ -2250,27 +2286,11 @@ impl<'de> ::serde::Deserialize<'de> for ExternalInstanceTask {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ExternalInstanceTask {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("task_id", &self.task_id);
-        object.put("update_time", &self.update_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExternalInstanceTask {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ExternalInstanceTaskNode` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ExternalInstanceTaskNode {
     /// `task_id`.
     pub task_id: ::std::option::Option<::std::string::String>,
@@ -2354,40 +2374,6 @@ impl<'de> ::serde::Deserialize<'de> for ExternalInstanceTaskNode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ExternalInstanceTaskNode {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("task_id", &self.task_id);
-        object.put("user_id", &self.user_id);
-        object.put("open_id", &self.open_id);
-        object.put("title", &self.title);
-        object.put("links", &self.links);
-        object.put("status", &self.status);
-        object.put("extra", &self.extra);
-        object.put("create_time", &self.create_time);
-        object.put("end_time", &self.end_time);
-        object.put("update_time", &self.update_time);
-        object.put("action_context", &self.action_context);
-        object.put("action_configs", &self.action_configs);
-        object.put("display_method", &self.display_method);
-        object.put("exclude_statistics", &self.exclude_statistics);
-        object.put("node_id", &self.node_id);
-        object.put("node_name", &self.node_name);
-        object.put("generate_type", &self.generate_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExternalInstanceTaskNode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2479,17 +2465,23 @@ impl<'de> ::serde::Deserialize<'de> for ExternalTaskList {
 }
 
 /// The `FieldGroup` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FieldGroup {
     /// `writable`.
     pub writable: ::std::vec::Vec<::std::string::String>,
     /// `readable`.
     pub readable: ::std::vec::Vec<::std::string::String>,
+}
+
+impl FieldGroup {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        writable: ::std::vec::Vec<::std::string::String>,
+        readable: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self { writable, readable }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FieldGroup {
@@ -2551,12 +2543,7 @@ impl<'de> ::serde::Deserialize<'de> for File {
 }
 
 /// The `ForwardTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ForwardTaskBody {
     /// `instance_code`.
     pub instance_code: ::std::string::String,
@@ -2568,6 +2555,23 @@ pub struct ForwardTaskBody {
     pub transfer_user_id: ::lark_runtime::Int64,
     /// `comment`.
     pub comment: ::std::option::Option<::std::string::String>,
+}
+
+impl ForwardTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+        transfer_user_id: ::lark_runtime::Int64,
+    ) -> Self {
+        Self {
+            instance_code: instance_code.into(),
+            task_id: task_id.into(),
+            transfer_user_id,
+            comment: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ForwardTaskBody {
@@ -2798,7 +2802,10 @@ impl<'de> ::serde::Deserialize<'de> for GetInstanceData {
 }
 
 /// The `I18nResource` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct I18nResource {
     /// `locale`.
     pub locale: ::std::option::Option<crate::approval::v4::Locale>,
@@ -2832,28 +2839,11 @@ impl<'de> ::serde::Deserialize<'de> for I18nResource {
     }
 }
 
-impl ::lark_runtime::json::ToJson for I18nResource {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("locale", &self.locale);
-        object.put("texts", &self.texts);
-        object.put("is_default", &self.is_default);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for I18nResource {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `I18nResourceText` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct I18nResourceText {
     /// `key`.
     pub key: ::std::option::Option<::std::string::String>,
@@ -2879,25 +2869,6 @@ impl<'de> ::serde::Deserialize<'de> for I18nResourceText {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for I18nResourceText {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for I18nResourceText {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2946,12 +2917,7 @@ impl<'de> ::serde::Deserialize<'de> for InitiatedInstanceData {
 }
 
 /// The `InstanceCancel` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct InstanceCancel {
     /// `approval_code`.
     pub approval_code: ::std::string::String,
@@ -2959,6 +2925,22 @@ pub struct InstanceCancel {
     pub instance_code: ::std::string::String,
     /// `user_id`.
     pub user_id: ::std::string::String,
+}
+
+impl InstanceCancel {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        approval_code: impl ::std::convert::Into<::std::string::String>,
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            approval_code: approval_code.into(),
+            instance_code: instance_code.into(),
+            user_id: user_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for InstanceCancel {
@@ -2982,12 +2964,7 @@ impl ::serde::Serialize for InstanceCancel {
 }
 
 /// The `InstanceCc` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct InstanceCc {
     /// `approval_code`.
     pub approval_code: ::std::string::String,
@@ -2999,6 +2976,25 @@ pub struct InstanceCc {
     pub cc_user_ids: ::std::vec::Vec<::std::string::String>,
     /// `comment`.
     pub comment: ::std::option::Option<::std::string::String>,
+}
+
+impl InstanceCc {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        approval_code: impl ::std::convert::Into<::std::string::String>,
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        cc_user_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            approval_code: approval_code.into(),
+            instance_code: instance_code.into(),
+            user_id: user_id.into(),
+            cc_user_ids,
+            comment: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for InstanceCc {
@@ -3107,12 +3103,7 @@ impl<'de> ::serde::Deserialize<'de> for InstanceComment {
 }
 
 /// The `InstanceCreate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct InstanceCreate {
     /// `approval_code`.
     pub approval_code: ::std::string::String,
@@ -3154,7 +3145,7 @@ pub struct InstanceCreate {
     pub forbid_revoke: ::std::option::Option<bool>,
     /// `i18n_resources`.
     pub i18n_resources: ::std::option::Option<
-        ::std::vec::Vec<crate::approval::v4::I18nResource>,
+        ::std::vec::Vec<crate::approval::v4::I18nResourceInput>,
     >,
     /// `title`.
     pub title: ::std::option::Option<::std::string::String>,
@@ -3168,6 +3159,38 @@ pub struct InstanceCreate {
     pub byte_extra: ::std::option::Option<::std::string::String>,
     /// `with_link`.
     pub with_link: ::std::option::Option<bool>,
+}
+
+impl InstanceCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        approval_code: impl ::std::convert::Into<::std::string::String>,
+        form: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            approval_code: approval_code.into(),
+            user_id: ::std::option::Option::None,
+            open_id: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+            form: form.into(),
+            node_approver_user_id_list: ::std::option::Option::None,
+            node_approver_open_id_list: ::std::option::Option::None,
+            node_cc_user_id_list: ::std::option::Option::None,
+            node_cc_open_id_list: ::std::option::Option::None,
+            uuid: ::std::option::Option::None,
+            allow_resubmit: ::std::option::Option::None,
+            allow_submit_again: ::std::option::Option::None,
+            cancel_bot_notification: ::std::option::Option::None,
+            forbid_revoke: ::std::option::Option::None,
+            i18n_resources: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            title_display_method: ::std::option::Option::None,
+            node_auto_approval_list: ::std::option::Option::None,
+            byte_extra: ::std::option::Option::None,
+            with_link: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for InstanceCreate {
@@ -4098,12 +4121,7 @@ impl<'de> ::serde::Deserialize<'de> for OutApprovalEventI18nResources {
 /// The same type as [`I18nResourceText`]: the platform declares this shape more than once.
 pub type Pair = crate::approval::v4::I18nResourceText;
 /// The `PassTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PassTaskBody {
     /// `instance_code`.
     pub instance_code: ::std::string::String,
@@ -4113,6 +4131,22 @@ pub struct PassTaskBody {
     pub form: ::std::option::Option<::std::string::String>,
     /// `comment`.
     pub comment: ::std::option::Option<::std::string::String>,
+}
+
+impl PassTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            instance_code: instance_code.into(),
+            task_id: task_id.into(),
+            form: ::std::option::Option::None,
+            comment: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PassTaskBody {
@@ -4137,12 +4171,7 @@ impl ::serde::Serialize for PassTaskBody {
 }
 
 /// The `PreviewInstanceBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PreviewInstanceBody {
     /// `user_id`.
     pub user_id: ::std::string::String,
@@ -4158,6 +4187,22 @@ pub struct PreviewInstanceBody {
     pub locale: ::std::option::Option<::std::string::String>,
     /// `task_id`.
     pub task_id: ::std::option::Option<::std::string::String>,
+}
+
+impl PreviewInstanceBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            approval_code: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+            form: ::std::option::Option::None,
+            instance_code: ::std::option::Option::None,
+            locale: ::std::option::Option::None,
+            task_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PreviewInstanceBody {
@@ -4393,15 +4438,20 @@ impl<'de> ::serde::Deserialize<'de> for QueryTaskData {
 }
 
 /// The `RecallInstanceBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RecallInstanceBody {
     /// `instance_code`.
     pub instance_code: ::std::string::String,
+}
+
+impl RecallInstanceBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(instance_code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            instance_code: instance_code.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RecallInstanceBody {
@@ -4423,12 +4473,7 @@ impl ::serde::Serialize for RecallInstanceBody {
 }
 
 /// The `RefuseTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RefuseTaskBody {
     /// `instance_code`.
     pub instance_code: ::std::string::String,
@@ -4436,6 +4481,21 @@ pub struct RefuseTaskBody {
     pub task_id: ::std::string::String,
     /// `comment`.
     pub comment: ::std::option::Option<::std::string::String>,
+}
+
+impl RefuseTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            instance_code: instance_code.into(),
+            task_id: task_id.into(),
+            comment: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RefuseTaskBody {
@@ -4531,12 +4591,7 @@ impl<'de> ::serde::Deserialize<'de> for RemedyApprovalEvent {
 }
 
 /// The `RemindInstanceBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RemindInstanceBody {
     /// `instance_code`.
     pub instance_code: ::std::string::String,
@@ -4544,6 +4599,21 @@ pub struct RemindInstanceBody {
     pub task_ids: ::std::vec::Vec<::lark_runtime::Int64>,
     /// `comment`.
     pub comment: ::std::option::Option<::std::string::String>,
+}
+
+impl RemindInstanceBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        task_ids: ::std::vec::Vec<::lark_runtime::Int64>,
+    ) -> Self {
+        Self {
+            instance_code: instance_code.into(),
+            task_ids,
+            comment: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RemindInstanceBody {
@@ -4603,12 +4673,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoveInstanceCommentData {
 }
 
 /// The `RollbackTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RollbackTaskBody {
     /// `instance_code`.
     pub instance_code: ::std::string::String,
@@ -4618,6 +4683,23 @@ pub struct RollbackTaskBody {
     pub comment: ::std::option::Option<::std::string::String>,
     /// `node_ids`.
     pub node_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl RollbackTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+        node_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            instance_code: instance_code.into(),
+            task_id: task_id.into(),
+            comment: ::std::option::Option::None,
+            node_ids,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RollbackTaskBody {
@@ -4859,12 +4941,7 @@ impl<'de> ::serde::Deserialize<'de> for ShiftApprovalEvent {
 }
 
 /// The `SpecifiedRollback` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SpecifiedRollback {
     /// `user_id`.
     pub user_id: ::std::string::String,
@@ -4878,6 +4955,24 @@ pub struct SpecifiedRollback {
     pub extra: ::std::option::Option<::std::string::String>,
     /// `task_def_key_list`.
     pub task_def_key_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl SpecifiedRollback {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        task_id: ::lark_runtime::Int64,
+        task_def_key_list: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            task_id,
+            reason: ::std::option::Option::None,
+            extra: ::std::option::Option::None,
+            task_def_key_list,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SpecifiedRollback {
@@ -4907,6 +5002,14 @@ impl ::serde::Serialize for SpecifiedRollback {
 pub struct SubscriptionInstanceBody {
     /// `subscription_type`.
     pub subscription_type: crate::approval::v4::SubscriptionType,
+}
+
+impl SubscriptionInstanceBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(subscription_type: crate::approval::v4::SubscriptionType) -> Self {
+        Self { subscription_type }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SubscriptionInstanceBody {
@@ -5023,12 +5126,7 @@ impl<'de> ::serde::Deserialize<'de> for Task {
 }
 
 /// The `TaskApprove` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TaskApprove {
     /// `approval_code`.
     pub approval_code: ::std::string::String,
@@ -5042,6 +5140,26 @@ pub struct TaskApprove {
     pub task_id: ::std::string::String,
     /// `form`.
     pub form: ::std::option::Option<::std::string::String>,
+}
+
+impl TaskApprove {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        approval_code: impl ::std::convert::Into<::std::string::String>,
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            approval_code: approval_code.into(),
+            instance_code: instance_code.into(),
+            user_id: user_id.into(),
+            comment: ::std::option::Option::None,
+            task_id: task_id.into(),
+            form: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TaskApprove {
@@ -5068,12 +5186,7 @@ impl ::serde::Serialize for TaskApprove {
 }
 
 /// The `TaskResubmit` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TaskResubmit {
     /// `approval_code`.
     pub approval_code: ::std::string::String,
@@ -5087,6 +5200,27 @@ pub struct TaskResubmit {
     pub task_id: ::std::string::String,
     /// `form`.
     pub form: ::std::string::String,
+}
+
+impl TaskResubmit {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        approval_code: impl ::std::convert::Into<::std::string::String>,
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+        form: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            approval_code: approval_code.into(),
+            instance_code: instance_code.into(),
+            user_id: user_id.into(),
+            comment: ::std::option::Option::None,
+            task_id: task_id.into(),
+            form: form.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TaskResubmit {
@@ -5341,12 +5475,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskStatusChangedV4Event {
 }
 
 /// The `TaskTransfer` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TaskTransfer {
     /// `approval_code`.
     pub approval_code: ::std::string::String,
@@ -5360,6 +5489,27 @@ pub struct TaskTransfer {
     pub transfer_user_id: ::std::string::String,
     /// `task_id`.
     pub task_id: ::std::string::String,
+}
+
+impl TaskTransfer {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        approval_code: impl ::std::convert::Into<::std::string::String>,
+        instance_code: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        transfer_user_id: impl ::std::convert::Into<::std::string::String>,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            approval_code: approval_code.into(),
+            instance_code: instance_code.into(),
+            user_id: user_id.into(),
+            comment: ::std::option::Option::None,
+            transfer_user_id: transfer_user_id.into(),
+            task_id: task_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TaskTransfer {
@@ -6150,6 +6300,625 @@ impl<'de> ::serde::Deserialize<'de> for WorkApprovalEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `ActionConfig`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ActionConfigInput {
+    /// `action_type`.
+    pub action_type: ::std::string::String,
+    /// `action_name`.
+    pub action_name: ::std::option::Option<::std::string::String>,
+    /// `is_need_reason`.
+    pub is_need_reason: ::std::option::Option<bool>,
+    /// `is_reason_required`.
+    pub is_reason_required: ::std::option::Option<bool>,
+    /// `is_need_attachment`.
+    pub is_need_attachment: ::std::option::Option<bool>,
+}
+
+impl ActionConfigInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(action_type: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            action_type: action_type.into(),
+            action_name: ::std::option::Option::None,
+            is_need_reason: ::std::option::Option::None,
+            is_reason_required: ::std::option::Option::None,
+            is_need_attachment: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ActionConfigInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("action_type", &self.action_type);
+        object.put("action_name", &self.action_name);
+        object.put("is_need_reason", &self.is_need_reason);
+        object.put("is_reason_required", &self.is_reason_required);
+        object.put("is_need_attachment", &self.is_need_attachment);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ActionConfigInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `CcNode`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CcNodeInput {
+    /// `cc_id`.
+    pub cc_id: ::std::string::String,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `links`.
+    pub links: crate::approval::v4::ExternalInstanceLinkInput,
+    /// `read_status`.
+    pub read_status: crate::approval::v4::ReadStatus,
+    /// `extra`.
+    pub extra: ::std::option::Option<::std::string::String>,
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub create_time: ::lark_runtime::Int64,
+    /// `update_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::lark_runtime::Int64,
+    /// `display_method`.
+    pub display_method: ::std::option::Option<crate::approval::v4::DisplayMethod>,
+}
+
+impl CcNodeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        cc_id: impl ::std::convert::Into<::std::string::String>,
+        links: crate::approval::v4::ExternalInstanceLinkInput,
+        read_status: crate::approval::v4::ReadStatus,
+        create_time: ::lark_runtime::Int64,
+        update_time: ::lark_runtime::Int64,
+    ) -> Self {
+        Self {
+            cc_id: cc_id.into(),
+            user_id: ::std::option::Option::None,
+            open_id: ::std::option::Option::None,
+            links,
+            read_status,
+            extra: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            create_time,
+            update_time,
+            display_method: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CcNodeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("cc_id", &self.cc_id);
+        object.put("user_id", &self.user_id);
+        object.put("open_id", &self.open_id);
+        object.put("links", &self.links);
+        object.put("read_status", &self.read_status);
+        object.put("extra", &self.extra);
+        object.put("title", &self.title);
+        object.put("create_time", &self.create_time);
+        object.put("update_time", &self.update_time);
+        object.put("display_method", &self.display_method);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CcNodeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `CommentAtInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CommentAtInfoInput {
+    /// `user_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub user_id: ::lark_runtime::Int64,
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `offset`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub offset: ::lark_runtime::Int64,
+}
+
+impl CommentAtInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: ::lark_runtime::Int64,
+        name: impl ::std::convert::Into<::std::string::String>,
+        offset: ::lark_runtime::Int64,
+    ) -> Self {
+        Self {
+            user_id,
+            name: name.into(),
+            offset,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CommentAtInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.put("name", &self.name);
+        object.put("offset", &self.offset);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CommentAtInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ExternalInstance`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ExternalInstanceInput {
+    /// `approval_code`.
+    pub approval_code: ::std::string::String,
+    /// `status`.
+    pub status: crate::approval::v4::ExternalInstanceStatus,
+    /// `extra`.
+    pub extra: ::std::option::Option<::std::string::String>,
+    /// `instance_id`.
+    pub instance_id: ::std::string::String,
+    /// `links`.
+    pub links: crate::approval::v4::ExternalInstanceLinkInput,
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `form`.
+    pub form: ::std::option::Option<
+        ::std::vec::Vec<crate::approval::v4::ExternalInstanceForm>,
+    >,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `user_name`.
+    pub user_name: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `department_id`.
+    pub department_id: ::std::option::Option<::std::string::String>,
+    /// `department_name`.
+    pub department_name: ::std::option::Option<::std::string::String>,
+    /// `start_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub start_time: ::lark_runtime::Int64,
+    /// `end_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub end_time: ::lark_runtime::Int64,
+    /// `update_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::lark_runtime::Int64,
+    /// `display_method`.
+    pub display_method: ::std::option::Option<crate::approval::v4::DisplayMethod>,
+    /// `update_mode`.
+    pub update_mode: ::std::option::Option<crate::approval::v4::UpdateMode>,
+    /// `task_list`.
+    pub task_list: ::std::option::Option<
+        ::std::vec::Vec<crate::approval::v4::ExternalInstanceTaskNodeInput>,
+    >,
+    /// `cc_list`.
+    pub cc_list: ::std::option::Option<
+        ::std::vec::Vec<crate::approval::v4::CcNodeInput>,
+    >,
+    /// `i18n_resources`.
+    pub i18n_resources: ::std::vec::Vec<crate::approval::v4::I18nResourceInput>,
+    /// `trusteeship_url_token`.
+    pub trusteeship_url_token: ::std::option::Option<::std::string::String>,
+    /// `trusteeship_user_id_type`.
+    pub trusteeship_user_id_type: ::std::option::Option<::std::string::String>,
+    /// `trusteeship_urls`.
+    pub trusteeship_urls: ::std::option::Option<crate::approval::v4::TrusteeshipUrls>,
+    /// `trusteeship_cache_config`.
+    pub trusteeship_cache_config: ::std::option::Option<
+        crate::approval::v4::TrusteeshipInstanceCacheConfig,
+    >,
+    /// `resource_region`.
+    pub resource_region: ::std::option::Option<::std::string::String>,
+}
+
+impl ExternalInstanceInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn new(
+        approval_code: impl ::std::convert::Into<::std::string::String>,
+        status: crate::approval::v4::ExternalInstanceStatus,
+        instance_id: impl ::std::convert::Into<::std::string::String>,
+        links: crate::approval::v4::ExternalInstanceLinkInput,
+        start_time: ::lark_runtime::Int64,
+        end_time: ::lark_runtime::Int64,
+        update_time: ::lark_runtime::Int64,
+        i18n_resources: ::std::vec::Vec<crate::approval::v4::I18nResourceInput>,
+    ) -> Self {
+        Self {
+            approval_code: approval_code.into(),
+            status,
+            extra: ::std::option::Option::None,
+            instance_id: instance_id.into(),
+            links,
+            title: ::std::option::Option::None,
+            form: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_name: ::std::option::Option::None,
+            open_id: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+            department_name: ::std::option::Option::None,
+            start_time,
+            end_time,
+            update_time,
+            display_method: ::std::option::Option::None,
+            update_mode: ::std::option::Option::None,
+            task_list: ::std::option::Option::None,
+            cc_list: ::std::option::Option::None,
+            i18n_resources,
+            trusteeship_url_token: ::std::option::Option::None,
+            trusteeship_user_id_type: ::std::option::Option::None,
+            trusteeship_urls: ::std::option::Option::None,
+            trusteeship_cache_config: ::std::option::Option::None,
+            resource_region: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ExternalInstanceInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("approval_code", &self.approval_code);
+        object.put("status", &self.status);
+        object.put("extra", &self.extra);
+        object.put("instance_id", &self.instance_id);
+        object.put("links", &self.links);
+        object.put("title", &self.title);
+        object.put("form", &self.form);
+        object.put("user_id", &self.user_id);
+        object.put("user_name", &self.user_name);
+        object.put("open_id", &self.open_id);
+        object.put("department_id", &self.department_id);
+        object.put("department_name", &self.department_name);
+        object.put("start_time", &self.start_time);
+        object.put("end_time", &self.end_time);
+        object.put("update_time", &self.update_time);
+        object.put("display_method", &self.display_method);
+        object.put("update_mode", &self.update_mode);
+        object.put("task_list", &self.task_list);
+        object.put("cc_list", &self.cc_list);
+        object.put("i18n_resources", &self.i18n_resources);
+        object.put("trusteeship_url_token", &self.trusteeship_url_token);
+        object.put("trusteeship_user_id_type", &self.trusteeship_user_id_type);
+        object.put("trusteeship_urls", &self.trusteeship_urls);
+        object.put("trusteeship_cache_config", &self.trusteeship_cache_config);
+        object.put("resource_region", &self.resource_region);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ExternalInstanceInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ExternalInstanceLink`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ExternalInstanceLinkInput {
+    /// `pc_link`.
+    pub pc_link: ::std::string::String,
+    /// `mobile_link`.
+    pub mobile_link: ::std::option::Option<::std::string::String>,
+}
+
+impl ExternalInstanceLinkInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(pc_link: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            pc_link: pc_link.into(),
+            mobile_link: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ExternalInstanceLinkInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("pc_link", &self.pc_link);
+        object.put("mobile_link", &self.mobile_link);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ExternalInstanceLinkInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ExternalInstanceTask`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ExternalInstanceTaskInput {
+    /// `task_id`.
+    pub task_id: ::std::string::String,
+    /// `update_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::lark_runtime::Int64,
+}
+
+impl ExternalInstanceTaskInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        task_id: impl ::std::convert::Into<::std::string::String>,
+        update_time: ::lark_runtime::Int64,
+    ) -> Self {
+        Self {
+            task_id: task_id.into(),
+            update_time,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ExternalInstanceTaskInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("task_id", &self.task_id);
+        object.put("update_time", &self.update_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ExternalInstanceTaskInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ExternalInstanceTaskNode`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ExternalInstanceTaskNodeInput {
+    /// `task_id`.
+    pub task_id: ::std::string::String,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `links`.
+    pub links: crate::approval::v4::ExternalInstanceLinkInput,
+    /// `status`.
+    pub status: crate::approval::v4::ExternalInstanceTaskNodeStatus,
+    /// `extra`.
+    pub extra: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub create_time: ::lark_runtime::Int64,
+    /// `end_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub end_time: ::lark_runtime::Int64,
+    /// `update_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `action_context`.
+    pub action_context: ::std::option::Option<::std::string::String>,
+    /// `action_configs`.
+    pub action_configs: ::std::option::Option<
+        ::std::vec::Vec<crate::approval::v4::ActionConfigInput>,
+    >,
+    /// `display_method`.
+    pub display_method: ::std::option::Option<crate::approval::v4::DisplayMethod>,
+    /// `exclude_statistics`.
+    pub exclude_statistics: ::std::option::Option<bool>,
+    /// `node_id`.
+    pub node_id: ::std::option::Option<::std::string::String>,
+    /// `node_name`.
+    pub node_name: ::std::option::Option<::std::string::String>,
+    /// `generate_type`.
+    pub generate_type: ::std::option::Option<crate::approval::v4::GenerateType>,
+}
+
+impl ExternalInstanceTaskNodeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        task_id: impl ::std::convert::Into<::std::string::String>,
+        links: crate::approval::v4::ExternalInstanceLinkInput,
+        status: crate::approval::v4::ExternalInstanceTaskNodeStatus,
+        create_time: ::lark_runtime::Int64,
+        end_time: ::lark_runtime::Int64,
+    ) -> Self {
+        Self {
+            task_id: task_id.into(),
+            user_id: ::std::option::Option::None,
+            open_id: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            links,
+            status,
+            extra: ::std::option::Option::None,
+            create_time,
+            end_time,
+            update_time: ::std::option::Option::None,
+            action_context: ::std::option::Option::None,
+            action_configs: ::std::option::Option::None,
+            display_method: ::std::option::Option::None,
+            exclude_statistics: ::std::option::Option::None,
+            node_id: ::std::option::Option::None,
+            node_name: ::std::option::Option::None,
+            generate_type: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ExternalInstanceTaskNodeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("task_id", &self.task_id);
+        object.put("user_id", &self.user_id);
+        object.put("open_id", &self.open_id);
+        object.put("title", &self.title);
+        object.put("links", &self.links);
+        object.put("status", &self.status);
+        object.put("extra", &self.extra);
+        object.put("create_time", &self.create_time);
+        object.put("end_time", &self.end_time);
+        object.put("update_time", &self.update_time);
+        object.put("action_context", &self.action_context);
+        object.put("action_configs", &self.action_configs);
+        object.put("display_method", &self.display_method);
+        object.put("exclude_statistics", &self.exclude_statistics);
+        object.put("node_id", &self.node_id);
+        object.put("node_name", &self.node_name);
+        object.put("generate_type", &self.generate_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ExternalInstanceTaskNodeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `I18nResource`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct I18nResourceInput {
+    /// `locale`.
+    pub locale: crate::approval::v4::Locale,
+    /// `texts`.
+    pub texts: ::std::vec::Vec<crate::approval::v4::I18nResourceTextInput>,
+    /// `is_default`.
+    pub is_default: bool,
+}
+
+impl I18nResourceInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        locale: crate::approval::v4::Locale,
+        texts: ::std::vec::Vec<crate::approval::v4::I18nResourceTextInput>,
+        is_default: bool,
+    ) -> Self {
+        Self { locale, texts, is_default }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for I18nResourceInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("locale", &self.locale);
+        object.put("texts", &self.texts);
+        object.put("is_default", &self.is_default);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for I18nResourceInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `I18nResourceText`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct I18nResourceTextInput {
+    /// `key`.
+    pub key: ::std::string::String,
+    /// `value`.
+    pub value: ::std::string::String,
+}
+
+impl I18nResourceTextInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            value: value.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for I18nResourceTextInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("key", &self.key);
+        object.put("value", &self.value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for I18nResourceTextInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

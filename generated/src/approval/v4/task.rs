@@ -26,9 +26,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{AddSignTaskBody, AddSignTaskRequest};
+    /// use lark_sdk::approval::v4::AddSignTaskRequest;
     ///
-    /// let request = AddSignTaskRequest::new(AddSignTaskBody::default());
+    /// let request = AddSignTaskRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().task().add_sign(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{ApproveTaskRequest, TaskApprove};
+    /// use lark_sdk::approval::v4::ApproveTaskRequest;
     ///
-    /// let request = ApproveTaskRequest::new(TaskApprove::default());
+    /// let request = ApproveTaskRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().task().approve(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{ForwardTaskBody, ForwardTaskRequest};
+    /// use lark_sdk::approval::v4::ForwardTaskRequest;
     ///
-    /// let request = ForwardTaskRequest::new(ForwardTaskBody::default());
+    /// let request = ForwardTaskRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().task().forward(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{PassTaskBody, PassTaskRequest};
+    /// use lark_sdk::approval::v4::PassTaskRequest;
     ///
-    /// let request = PassTaskRequest::new(PassTaskBody::default());
+    /// let request = PassTaskRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().task().pass(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -224,9 +224,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{RefuseTaskBody, RefuseTaskRequest};
+    /// use lark_sdk::approval::v4::RefuseTaskRequest;
     ///
-    /// let request = RefuseTaskRequest::new(RefuseTaskBody::default());
+    /// let request = RefuseTaskRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().task().refuse(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -253,9 +253,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{RejectTaskRequest, TaskApprove};
+    /// use lark_sdk::approval::v4::RejectTaskRequest;
     ///
-    /// let request = RejectTaskRequest::new(TaskApprove::default());
+    /// let request = RejectTaskRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().task().reject(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -282,9 +282,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{ResubmitTaskRequest, TaskResubmit};
+    /// use lark_sdk::approval::v4::ResubmitTaskRequest;
     ///
-    /// let request = ResubmitTaskRequest::new(TaskResubmit::default());
+    /// let request = ResubmitTaskRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().task().resubmit(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -311,9 +311,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{RollbackTaskBody, RollbackTaskRequest};
+    /// use lark_sdk::approval::v4::RollbackTaskRequest;
     ///
-    /// let request = RollbackTaskRequest::new(RollbackTaskBody::default());
+    /// let request = RollbackTaskRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().task().rollback(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -410,9 +410,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::{TaskTransfer, TransferTaskRequest};
+    /// use lark_sdk::approval::v4::TransferTaskRequest;
     ///
-    /// let request = TransferTaskRequest::new(TaskTransfer::default());
+    /// let request = TransferTaskRequest::new(todo!("build the body"));
     /// let response = client.approval().v4().task().transfer(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ArchiveRuleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{DelReportArchiveRuleBody, DelReportArchiveRuleRequest};
+    /// use lark_sdk::attendance::v1::DelReportArchiveRuleRequest;
     ///
-    /// let request = DelReportArchiveRuleRequest::new("<employee_type>", DelReportArchiveRuleBody::default());
+    /// let request = DelReportArchiveRuleRequest::new("<employee_type>", todo!("build the body"));
     /// let response = client.attendance().v1().archive_rule().del_report(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -96,9 +96,9 @@ impl<'c> ArchiveRuleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{UploadReportArchiveRuleBody, UploadReportArchiveRuleRequest};
+    /// use lark_sdk::attendance::v1::UploadReportArchiveRuleRequest;
     ///
-    /// let request = UploadReportArchiveRuleRequest::new("<employee_type>", UploadReportArchiveRuleBody::default());
+    /// let request = UploadReportArchiveRuleRequest::new("<employee_type>", todo!("build the body"));
     /// let response = client.attendance().v1().archive_rule().upload_report(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> ArchiveRuleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{UserStatsFieldsQueryArchiveRuleBody, UserStatsFieldsQueryArchiveRuleRequest};
+    /// use lark_sdk::attendance::v1::UserStatsFieldsQueryArchiveRuleRequest;
     ///
-    /// let request = UserStatsFieldsQueryArchiveRuleRequest::new("<employee_type>", UserStatsFieldsQueryArchiveRuleBody::default());
+    /// let request = UserStatsFieldsQueryArchiveRuleRequest::new("<employee_type>", todo!("build the body"));
     /// let response = client.attendance().v1().archive_rule().user_stats_fields_query(request).await?;
     /// # let _ = response;
     /// # Ok(())

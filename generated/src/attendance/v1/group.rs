@@ -195,9 +195,9 @@ impl<'c> GroupApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{SearchGroupBody, SearchGroupRequest};
+    /// use lark_sdk::attendance::v1::SearchGroupRequest;
     ///
-    /// let request = SearchGroupRequest::new(SearchGroupBody::default());
+    /// let request = SearchGroupRequest::new(todo!("build the body"));
     /// let response = client.attendance().v1().group().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -3,7 +3,10 @@
 //! Data types of attendance v1: request bodies, responses, event payloads and their enums.
 
 /// The `AntiCheatConfig` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AntiCheatConfig {
     /// `intercept_suspected_cheat_punch`.
     pub intercept_suspected_cheat_punch: ::std::option::Option<bool>,
@@ -46,34 +49,6 @@ impl<'de> ::serde::Deserialize<'de> for AntiCheatConfig {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AntiCheatConfig {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object
-            .put(
-                "intercept_suspected_cheat_punch",
-                &self.intercept_suspected_cheat_punch,
-            );
-        object.put("check_cheat_software_punch", &self.check_cheat_software_punch);
-        object.put("check_buddy_punch", &self.check_buddy_punch);
-        object.put("check_simulate_wifi_punch", &self.check_simulate_wifi_punch);
-        object.put("check_change_device_punch", &self.check_change_device_punch);
-        object.put("allow_change_device_num", &self.allow_change_device_num);
-        object.put("suspected_cheat_handle_method", &self.suspected_cheat_handle_method);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AntiCheatConfig {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -150,17 +125,23 @@ impl<'de> ::serde::Deserialize<'de> for ArchiveField {
 }
 
 /// The `ArchiveFieldData` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ArchiveFieldData {
     /// `code`.
     pub code: ::std::string::String,
     /// `value`.
     pub value: ::std::option::Option<::std::string::String>,
+}
+
+impl ArchiveFieldData {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            code: code.into(),
+            value: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ArchiveFieldData {
@@ -183,12 +164,7 @@ impl ::serde::Serialize for ArchiveFieldData {
 }
 
 /// The `ArchiveReportData` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ArchiveReportData {
     /// `member_id`.
     pub member_id: ::std::string::String,
@@ -200,6 +176,23 @@ pub struct ArchiveReportData {
     pub field_datas: ::std::option::Option<
         ::std::vec::Vec<crate::attendance::v1::ArchiveFieldData>,
     >,
+}
+
+impl ArchiveReportData {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        member_id: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            member_id: member_id.into(),
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            field_datas: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ArchiveReportData {
@@ -263,17 +256,29 @@ impl<'de> ::serde::Deserialize<'de> for ArchiveReportMeta {
 }
 
 /// The `BatchCreateTempUserDailyShiftBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCreateTempUserDailyShiftBody {
     /// `user_tmp_daily_shifts`.
-    pub user_tmp_daily_shifts: ::std::vec::Vec<crate::attendance::v1::UserTmpDailyShift>,
+    pub user_tmp_daily_shifts: ::std::vec::Vec<
+        crate::attendance::v1::UserTmpDailyShiftInput,
+    >,
     /// `operator_id`.
     pub operator_id: ::std::option::Option<::std::string::String>,
+}
+
+impl BatchCreateTempUserDailyShiftBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_tmp_daily_shifts: ::std::vec::Vec<
+            crate::attendance::v1::UserTmpDailyShiftInput,
+        >,
+    ) -> Self {
+        Self {
+            user_tmp_daily_shifts,
+            operator_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchCreateTempUserDailyShiftBody {
@@ -331,17 +336,25 @@ impl<'de> ::serde::Deserialize<'de> for BatchCreateTempUserDailyShiftData {
 }
 
 /// The `BatchCreateUserDailyShiftBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCreateUserDailyShiftBody {
     /// `user_daily_shifts`.
-    pub user_daily_shifts: ::std::vec::Vec<crate::attendance::v1::UserDailyShift>,
+    pub user_daily_shifts: ::std::vec::Vec<crate::attendance::v1::UserDailyShiftInput>,
     /// `operator_id`.
     pub operator_id: ::std::option::Option<::std::string::String>,
+}
+
+impl BatchCreateUserDailyShiftBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_daily_shifts: ::std::vec::Vec<crate::attendance::v1::UserDailyShiftInput>,
+    ) -> Self {
+        Self {
+            user_daily_shifts,
+            operator_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchCreateUserDailyShiftBody {
@@ -399,15 +412,20 @@ impl<'de> ::serde::Deserialize<'de> for BatchCreateUserDailyShiftData {
 }
 
 /// The `BatchCreateUserFlowBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCreateUserFlowBody {
     /// `flow_records`.
-    pub flow_records: ::std::vec::Vec<crate::attendance::v1::UserFlow>,
+    pub flow_records: ::std::vec::Vec<crate::attendance::v1::UserFlowInput>,
+}
+
+impl BatchCreateUserFlowBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        flow_records: ::std::vec::Vec<crate::attendance::v1::UserFlowInput>,
+    ) -> Self {
+        Self { flow_records }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchCreateUserFlowBody {
@@ -464,15 +482,18 @@ impl<'de> ::serde::Deserialize<'de> for BatchCreateUserFlowData {
 }
 
 /// The `BatchDelUserFlowBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchDelUserFlowBody {
     /// `record_ids`.
     pub record_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BatchDelUserFlowBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(record_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { record_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchDelUserFlowBody {
@@ -568,7 +589,10 @@ impl<'de> ::serde::Deserialize<'de> for ChildField {
 }
 
 /// The `ChildItem` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ChildItem {
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
@@ -609,30 +633,6 @@ impl<'de> ::serde::Deserialize<'de> for ChildItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ChildItem {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("code", &self.code);
-        object.put("value", &self.value);
-        object.put("title", &self.title);
-        object.put("column_type", &self.column_type);
-        object.put("read_only", &self.read_only);
-        object.put("min_value", &self.min_value);
-        object.put("max_value", &self.max_value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ChildItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -689,9 +689,20 @@ impl ::serde::Serialize for ClockInAbnormalSettings {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateGroupBody {
     /// `group`.
-    pub group: crate::attendance::v1::Group,
+    pub group: crate::attendance::v1::GroupInput,
     /// `operator_id`.
     pub operator_id: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateGroupBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(group: crate::attendance::v1::GroupInput) -> Self {
+        Self {
+            group,
+            operator_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateGroupBody {
@@ -774,33 +785,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateShiftData {
 }
 
 /// The `CreateUserApprovalBody` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
 pub struct CreateUserApprovalBody {
     /// `user_approval`.
-    pub user_approval: ::std::option::Option<crate::attendance::v1::UserApproval>,
-}
-
-impl ::lark_runtime::json::FromJson for CreateUserApprovalBody {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "CreateUserApprovalBody",
-        )?;
-        ::std::result::Result::Ok(Self {
-            user_approval: object.optional("user_approval")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateUserApprovalBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
+    pub user_approval: ::std::option::Option<crate::attendance::v1::UserApprovalInput>,
 }
 
 impl ::lark_runtime::json::ToJson for CreateUserApprovalBody {
@@ -823,8 +816,37 @@ impl ::serde::Serialize for CreateUserApprovalBody {
 
 /// The `CreateUserApprovalData` object.
 ///
-/// The same type as [`CreateUserApprovalBody`]: the platform declares this shape more than once.
-pub type CreateUserApprovalData = crate::attendance::v1::CreateUserApprovalBody;
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct CreateUserApprovalData {
+    /// `user_approval`.
+    pub user_approval: ::std::option::Option<crate::attendance::v1::UserApproval>,
+}
+
+impl ::lark_runtime::json::FromJson for CreateUserApprovalData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "CreateUserApprovalData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            user_approval: object.optional("user_approval")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateUserApprovalData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `CreateUserTaskRemedyData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -859,12 +881,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateUserTaskRemedyData {
 }
 
 /// The `DelReportArchiveRuleBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DelReportArchiveRuleBody {
     /// `month`.
     pub month: ::std::string::String,
@@ -874,6 +891,23 @@ pub struct DelReportArchiveRuleBody {
     pub archive_rule_id: ::std::string::String,
     /// `user_ids`.
     pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl DelReportArchiveRuleBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        month: impl ::std::convert::Into<::std::string::String>,
+        operator_id: impl ::std::convert::Into<::std::string::String>,
+        archive_rule_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            month: month.into(),
+            operator_id: operator_id.into(),
+            archive_rule_id: archive_rule_id.into(),
+            user_ids: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DelReportArchiveRuleBody {
@@ -966,7 +1000,10 @@ impl<'de> ::serde::Deserialize<'de> for File {
 }
 
 /// The `FlexibleRule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct FlexibleRule {
     /// `flexible_early_minutes`.
     pub flexible_early_minutes: ::std::option::Option<i32>,
@@ -992,25 +1029,6 @@ impl<'de> ::serde::Deserialize<'de> for FlexibleRule {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for FlexibleRule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("flexible_early_minutes", &self.flexible_early_minutes);
-        object.put("flexible_late_minutes", &self.flexible_late_minutes);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FlexibleRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1064,7 +1082,10 @@ impl ::serde::Serialize for FreeClockSetting {
 }
 
 /// The `FreePunchCfg` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct FreePunchCfg {
     /// `free_start_time`.
     pub free_start_time: ::std::option::Option<::std::string::String>,
@@ -1107,30 +1128,6 @@ impl<'de> ::serde::Deserialize<'de> for FreePunchCfg {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for FreePunchCfg {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("free_start_time", &self.free_start_time);
-        object.put("free_end_time", &self.free_end_time);
-        object.put("punch_day", &self.punch_day);
-        object.put("work_day_no_punch_as_lack", &self.work_day_no_punch_as_lack);
-        object.put("work_hours_demand", &self.work_hours_demand);
-        object.put("work_hours", &self.work_hours);
-        object.put("free_clock_setting", &self.free_clock_setting);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FreePunchCfg {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1423,12 +1420,7 @@ impl<'de> ::serde::Deserialize<'de> for GetGroupData {
 }
 
 /// The `GetLeaveEmployExpireRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct GetLeaveEmployExpireRecordBody {
     /// `employment_id`.
     pub employment_id: ::std::string::String,
@@ -1440,6 +1432,25 @@ pub struct GetLeaveEmployExpireRecordBody {
     pub end_expiration_date: ::std::string::String,
     /// `time_offset`.
     pub time_offset: ::std::option::Option<i32>,
+}
+
+impl GetLeaveEmployExpireRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        employment_id: impl ::std::convert::Into<::std::string::String>,
+        leave_type_id: impl ::std::convert::Into<::std::string::String>,
+        start_expiration_date: impl ::std::convert::Into<::std::string::String>,
+        end_expiration_date: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            employment_id: employment_id.into(),
+            leave_type_id: leave_type_id.into(),
+            start_expiration_date: start_expiration_date.into(),
+            end_expiration_date: end_expiration_date.into(),
+            time_offset: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for GetLeaveEmployExpireRecordBody {
@@ -1500,7 +1511,10 @@ impl<'de> ::serde::Deserialize<'de> for GetLeaveEmployExpireRecordData {
 }
 
 /// The `GetShiftData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct GetShiftData {
     /// `shift_id`.
     pub shift_id: ::std::option::Option<::std::string::String>,
@@ -1607,45 +1621,11 @@ impl<'de> ::serde::Deserialize<'de> for GetShiftData {
     }
 }
 
-impl ::lark_runtime::json::ToJson for GetShiftData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("shift_id", &self.shift_id);
-        object.put("shift_name", &self.shift_name);
-        object.put("punch_times", &self.punch_times);
-        object.put("sub_shift_leader_ids", &self.sub_shift_leader_ids);
-        object.put("is_flexible", &self.is_flexible);
-        object.put("flexible_minutes", &self.flexible_minutes);
-        object.put("flexible_rule", &self.flexible_rule);
-        object.put("no_need_off", &self.no_need_off);
-        object.put("punch_time_rule", &self.punch_time_rule);
-        object.put("late_off_late_on_rule", &self.late_off_late_on_rule);
-        object.put("rest_time_rule", &self.rest_time_rule);
-        object.put("overtime_rule", &self.overtime_rule);
-        object.put("day_type", &self.day_type);
-        object.put("overtime_rest_time_rule", &self.overtime_rest_time_rule);
-        object.put("late_minutes_as_serious_late", &self.late_minutes_as_serious_late);
-        object.put("shift_middle_time_rule", &self.shift_middle_time_rule);
-        object.put("shift_attendance_time_config", &self.shift_attendance_time_config);
-        object.put("late_off_late_on_setting", &self.late_off_late_on_setting);
-        object.put("id", &self.id);
-        object.put("rest_time_flexible_configs", &self.rest_time_flexible_configs);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetShiftData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `GetUserFlowData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct GetUserFlowData {
     /// `user_id`.
     pub user_id: ::std::option::Option<::std::string::String>,
@@ -1725,44 +1705,11 @@ impl<'de> ::serde::Deserialize<'de> for GetUserFlowData {
     }
 }
 
-impl ::lark_runtime::json::ToJson for GetUserFlowData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.put("creator_id", &self.creator_id);
-        object.put("location_name", &self.location_name);
-        object.put("check_time", &self.check_time);
-        object.put("comment", &self.comment);
-        object.put("record_id", &self.record_id);
-        object.put("longitude", &self.longitude);
-        object.put("latitude", &self.latitude);
-        object.put("ssid", &self.ssid);
-        object.put("bssid", &self.bssid);
-        object.put("is_field", &self.is_field);
-        object.put("is_wifi", &self.is_wifi);
-        object.put("type", &self.r#type);
-        object.put("photo_urls", &self.photo_urls);
-        object.put("device_id", &self.device_id);
-        object.put("check_result", &self.check_result);
-        object.put("external_id", &self.external_id);
-        object.put("idempotent_id", &self.idempotent_id);
-        object.put("create_time", &self.create_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetUserFlowData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Group` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Group {
     /// `group_id`.
     pub group_id: ::std::option::Option<::std::string::String>,
@@ -2049,98 +1996,6 @@ impl<'de> ::serde::Deserialize<'de> for Group {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Group {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("group_id", &self.group_id);
-        object.put("group_name", &self.group_name);
-        object.put("time_zone", &self.time_zone);
-        object.put("bind_dept_ids", &self.bind_dept_ids);
-        object.put("except_dept_ids", &self.except_dept_ids);
-        object.put("bind_user_ids", &self.bind_user_ids);
-        object.put("except_user_ids", &self.except_user_ids);
-        object.put("group_leader_ids", &self.group_leader_ids);
-        object.put("sub_group_leader_ids", &self.sub_group_leader_ids);
-        object.put("allow_out_punch", &self.allow_out_punch);
-        object.put("out_punch_need_approval", &self.out_punch_need_approval);
-        object.put("out_punch_need_post_approval", &self.out_punch_need_post_approval);
-        object.put("out_punch_need_remark", &self.out_punch_need_remark);
-        object.put("out_punch_need_photo", &self.out_punch_need_photo);
-        object.put("out_punch_allowed_hide_addr", &self.out_punch_allowed_hide_addr);
-        object.put("out_punch_allowed_adjust_addr", &self.out_punch_allowed_adjust_addr);
-        object.put("adjust_range", &self.adjust_range);
-        object.put("allow_pc_punch", &self.allow_pc_punch);
-        object.put("allow_remedy", &self.allow_remedy);
-        object.put("remedy_limit", &self.remedy_limit);
-        object.put("remedy_limit_count", &self.remedy_limit_count);
-        object.put("remedy_date_limit", &self.remedy_date_limit);
-        object.put("remedy_date_num", &self.remedy_date_num);
-        object.put("allow_remedy_type_lack", &self.allow_remedy_type_lack);
-        object.put("allow_remedy_type_late", &self.allow_remedy_type_late);
-        object.put("allow_remedy_type_early", &self.allow_remedy_type_early);
-        object.put("allow_remedy_type_normal", &self.allow_remedy_type_normal);
-        object.put("show_cumulative_time", &self.show_cumulative_time);
-        object.put("show_over_time", &self.show_over_time);
-        object.put("hide_staff_punch_time", &self.hide_staff_punch_time);
-        object.put("hide_clock_in_rule", &self.hide_clock_in_rule);
-        object.put("face_punch", &self.face_punch);
-        object.put("face_punch_cfg", &self.face_punch_cfg);
-        object.put("face_live_need_action", &self.face_live_need_action);
-        object.put("face_downgrade", &self.face_downgrade);
-        object.put("replace_basic_pic", &self.replace_basic_pic);
-        object.put("anti_cheat_punch_config", &self.anti_cheat_punch_config);
-        object.put("machines", &self.machines);
-        object.put("gps_range", &self.gps_range);
-        object.put("locations", &self.locations);
-        object.put("group_type", &self.group_type);
-        object.put("punch_day_shift_ids", &self.punch_day_shift_ids);
-        object.put("free_punch_cfg", &self.free_punch_cfg);
-        object.put("calendar_id", &self.calendar_id);
-        object.put("need_punch_special_days", &self.need_punch_special_days);
-        object.put("no_need_punch_special_days", &self.no_need_punch_special_days);
-        object.put("work_day_no_punch_as_lack", &self.work_day_no_punch_as_lack);
-        object.put("effect_now", &self.effect_now);
-        object.put("remedy_period_type", &self.remedy_period_type);
-        object.put("remedy_period_custom_date", &self.remedy_period_custom_date);
-        object.put("punch_type", &self.punch_type);
-        object.put("effect_time", &self.effect_time);
-        object.put("fixshift_effect_time", &self.fixshift_effect_time);
-        object.put("member_effect_time", &self.member_effect_time);
-        object.put("rest_clock_in_need_approval", &self.rest_clock_in_need_approval);
-        object.put("clock_in_need_photo", &self.clock_in_need_photo);
-        object.put("member_status_change", &self.member_status_change);
-        object.put("leave_need_punch", &self.leave_need_punch);
-        object.put("leave_need_punch_cfg", &self.leave_need_punch_cfg);
-        object.put("go_out_need_punch", &self.go_out_need_punch);
-        object.put("go_out_need_punch_cfg", &self.go_out_need_punch_cfg);
-        object.put("travel_need_punch", &self.travel_need_punch);
-        object.put("travel_need_punch_cfg", &self.travel_need_punch_cfg);
-        object.put("need_punch_members", &self.need_punch_members);
-        object.put("no_need_punch_members", &self.no_need_punch_members);
-        object.put("save_auto_changes", &self.save_auto_changes);
-        object.put("org_change_auto_adjust", &self.org_change_auto_adjust);
-        object.put("bind_default_dept_ids", &self.bind_default_dept_ids);
-        object.put("bind_default_user_ids", &self.bind_default_user_ids);
-        object.put("overtime_clock_cfg", &self.overtime_clock_cfg);
-        object.put("new_calendar_id", &self.new_calendar_id);
-        object.put("allow_apply_punch", &self.allow_apply_punch);
-        object.put("clock_in_abnormal_settings", &self.clock_in_abnormal_settings);
-        object.put("rest_clockIn_need_approval", &self.rest_clock_in_need_approval_2);
-        object.put("clockIn_need_photo", &self.clock_in_need_photo_2);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Group {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `GroupMeta` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -2264,7 +2119,10 @@ impl ::serde::Serialize for I18nNames {
 }
 
 /// The `Item` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Item {
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
@@ -2298,28 +2156,11 @@ impl<'de> ::serde::Deserialize<'de> for Item {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Item {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("code", &self.code);
-        object.put("title", &self.title);
-        object.put("child_items", &self.child_items);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Item {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `LangText` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct LangText {
     /// `lang`.
     pub lang: ::std::option::Option<::std::string::String>,
@@ -2348,27 +2189,11 @@ impl<'de> ::serde::Deserialize<'de> for LangText {
     }
 }
 
-impl ::lark_runtime::json::ToJson for LangText {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for LangText {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `LateOffLateOnRule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct LateOffLateOnRule {
     /// `late_off_minutes`.
     pub late_off_minutes: ::std::option::Option<i32>,
@@ -2394,25 +2219,6 @@ impl<'de> ::serde::Deserialize<'de> for LateOffLateOnRule {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for LateOffLateOnRule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("late_off_minutes", &self.late_off_minutes);
-        object.put("late_on_minutes", &self.late_on_minutes);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for LateOffLateOnRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2819,7 +2625,10 @@ impl<'de> ::serde::Deserialize<'de> for ListUserGroupData {
 }
 
 /// The `Location` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Location {
     /// `location_id`.
     pub location_id: ::std::option::Option<::std::string::String>,
@@ -2878,37 +2687,11 @@ impl<'de> ::serde::Deserialize<'de> for Location {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Location {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("location_id", &self.location_id);
-        object.put("location_name", &self.location_name);
-        object.put("location_type", &self.location_type);
-        object.put("latitude", &self.latitude);
-        object.put("longitude", &self.longitude);
-        object.put("ssid", &self.ssid);
-        object.put("bssid", &self.bssid);
-        object.put("map_type", &self.map_type);
-        object.put("address", &self.address);
-        object.put("ip", &self.ip);
-        object.put("feature", &self.feature);
-        object.put("gps_range", &self.gps_range);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Location {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Machine` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Machine {
     /// `machine_sn`.
     pub machine_sn: ::std::option::Option<::std::string::String>,
@@ -2934,25 +2717,6 @@ impl<'de> ::serde::Deserialize<'de> for Machine {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Machine {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("machine_sn", &self.machine_sn);
-        object.put("machine_name", &self.machine_name);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Machine {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3017,33 +2781,15 @@ impl ::serde::Serialize for MemberStatusChange {
 }
 
 /// The `ModifyUserSettingBody` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
 pub struct ModifyUserSettingBody {
     /// `user_setting`.
-    pub user_setting: ::std::option::Option<crate::attendance::v1::UserSetting>,
-}
-
-impl ::lark_runtime::json::FromJson for ModifyUserSettingBody {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "ModifyUserSettingBody",
-        )?;
-        ::std::result::Result::Ok(Self {
-            user_setting: object.optional("user_setting")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ModifyUserSettingBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
+    pub user_setting: ::std::option::Option<crate::attendance::v1::UserSettingInput>,
 }
 
 impl ::lark_runtime::json::ToJson for ModifyUserSettingBody {
@@ -3066,8 +2812,37 @@ impl ::serde::Serialize for ModifyUserSettingBody {
 
 /// The `ModifyUserSettingData` object.
 ///
-/// The same type as [`ModifyUserSettingBody`]: the platform declares this shape more than once.
-pub type ModifyUserSettingData = crate::attendance::v1::ModifyUserSettingBody;
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct ModifyUserSettingData {
+    /// `user_setting`.
+    pub user_setting: ::std::option::Option<crate::attendance::v1::UserSetting>,
+}
+
+impl ::lark_runtime::json::FromJson for ModifyUserSettingData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "ModifyUserSettingData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            user_setting: object.optional("user_setting")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ModifyUserSettingData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `OvertimeClockCfg` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct OvertimeClockCfg {
@@ -3123,7 +2898,10 @@ impl ::serde::Serialize for OvertimeClockCfg {
 }
 
 /// The `OvertimeRule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct OvertimeRule {
     /// `on_overtime`.
     pub on_overtime: ::std::option::Option<::std::string::String>,
@@ -3152,32 +2930,8 @@ impl<'de> ::serde::Deserialize<'de> for OvertimeRule {
     }
 }
 
-impl ::lark_runtime::json::ToJson for OvertimeRule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("on_overtime", &self.on_overtime);
-        object.put("off_overtime", &self.off_overtime);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for OvertimeRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PatchLeaveAccrualRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchLeaveAccrualRecordBody {
     /// `leave_granting_record_id`.
     pub leave_granting_record_id: ::std::string::String,
@@ -3186,7 +2940,7 @@ pub struct PatchLeaveAccrualRecordBody {
     /// `leave_type_id`.
     pub leave_type_id: ::std::string::String,
     /// `reason`.
-    pub reason: ::std::vec::Vec<crate::attendance::v1::LangText>,
+    pub reason: ::std::vec::Vec<crate::attendance::v1::LangTextInput>,
     /// `time_offset`.
     pub time_offset: ::std::option::Option<i32>,
     /// `expiration_date`.
@@ -3195,6 +2949,28 @@ pub struct PatchLeaveAccrualRecordBody {
     pub quantity: ::std::option::Option<::std::string::String>,
     /// `section_type`.
     pub section_type: ::std::option::Option<i32>,
+}
+
+impl PatchLeaveAccrualRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        leave_granting_record_id: impl ::std::convert::Into<::std::string::String>,
+        employment_id: impl ::std::convert::Into<::std::string::String>,
+        leave_type_id: impl ::std::convert::Into<::std::string::String>,
+        reason: ::std::vec::Vec<crate::attendance::v1::LangTextInput>,
+    ) -> Self {
+        Self {
+            leave_granting_record_id: leave_granting_record_id.into(),
+            employment_id: employment_id.into(),
+            leave_type_id: leave_type_id.into(),
+            reason,
+            time_offset: ::std::option::Option::None,
+            expiration_date: ::std::option::Option::None,
+            quantity: ::std::option::Option::None,
+            section_type: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchLeaveAccrualRecordBody {
@@ -3256,12 +3032,7 @@ impl<'de> ::serde::Deserialize<'de> for PatchLeaveAccrualRecordData {
 }
 
 /// The `ProcessApprovalInfoBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ProcessApprovalInfoBody {
     /// `approval_id`.
     pub approval_id: ::std::string::String,
@@ -3269,6 +3040,22 @@ pub struct ProcessApprovalInfoBody {
     pub approval_type: ::std::string::String,
     /// `status`.
     pub status: i32,
+}
+
+impl ProcessApprovalInfoBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        approval_id: impl ::std::convert::Into<::std::string::String>,
+        approval_type: impl ::std::convert::Into<::std::string::String>,
+        status: i32,
+    ) -> Self {
+        Self {
+            approval_id: approval_id.into(),
+            approval_type: approval_type.into(),
+            status,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ProcessApprovalInfoBody {
@@ -3374,7 +3161,10 @@ impl ::serde::Serialize for PunchMember {
 }
 
 /// The `PunchSpecialDateShift` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PunchSpecialDateShift {
     /// `punch_day`.
     pub punch_day: ::std::option::Option<i32>,
@@ -3406,27 +3196,11 @@ impl<'de> ::serde::Deserialize<'de> for PunchSpecialDateShift {
     }
 }
 
-impl ::lark_runtime::json::ToJson for PunchSpecialDateShift {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("punch_day", &self.punch_day);
-        object.put("shift_id", &self.shift_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PunchSpecialDateShift {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PunchTimeRule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PunchTimeRule {
     /// `on_time`.
     pub on_time: ::std::option::Option<::std::string::String>,
@@ -3483,36 +3257,11 @@ impl<'de> ::serde::Deserialize<'de> for PunchTimeRule {
     }
 }
 
-impl ::lark_runtime::json::ToJson for PunchTimeRule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("on_time", &self.on_time);
-        object.put("off_time", &self.off_time);
-        object.put("late_minutes_as_late", &self.late_minutes_as_late);
-        object.put("late_minutes_as_lack", &self.late_minutes_as_lack);
-        object.put("on_advance_minutes", &self.on_advance_minutes);
-        object.put("early_minutes_as_early", &self.early_minutes_as_early);
-        object.put("early_minutes_as_lack", &self.early_minutes_as_lack);
-        object.put("off_delay_minutes", &self.off_delay_minutes);
-        object.put("late_minutes_as_serious_late", &self.late_minutes_as_serious_late);
-        object.put("no_need_on", &self.no_need_on);
-        object.put("no_need_off", &self.no_need_off);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PunchTimeRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PunchTimeSimpleRule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PunchTimeSimpleRule {
     /// `on_time`.
     pub on_time: ::std::option::Option<::std::string::String>,
@@ -3544,41 +3293,31 @@ impl<'de> ::serde::Deserialize<'de> for PunchTimeSimpleRule {
     }
 }
 
-impl ::lark_runtime::json::ToJson for PunchTimeSimpleRule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("on_time", &self.on_time);
-        object.put("off_time", &self.off_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PunchTimeSimpleRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `QueryShiftData` object.
 ///
 /// The same type as [`GetShiftData`]: the platform declares this shape more than once.
 pub type QueryShiftData = crate::attendance::v1::GetShiftData;
 /// The `QueryUserAllowedRemedysUserTaskRemedyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryUserAllowedRemedysUserTaskRemedyBody {
     /// `user_id`.
     pub user_id: ::std::string::String,
     /// `remedy_date`.
     pub remedy_date: i32,
+}
+
+impl QueryUserAllowedRemedysUserTaskRemedyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        remedy_date: i32,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            remedy_date,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryUserAllowedRemedysUserTaskRemedyBody {
@@ -3636,12 +3375,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryUserAllowedRemedysUserTaskRemedyDat
 }
 
 /// The `QueryUserApprovalBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryUserApprovalBody {
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
@@ -3657,6 +3391,26 @@ pub struct QueryUserApprovalBody {
     pub check_time_from: ::std::option::Option<::std::string::String>,
     /// `check_time_to`.
     pub check_time_to: ::std::option::Option<::std::string::String>,
+}
+
+impl QueryUserApprovalBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_ids: ::std::vec::Vec<::std::string::String>,
+        check_date_from: i32,
+        check_date_to: i32,
+    ) -> Self {
+        Self {
+            user_ids,
+            check_date_from,
+            check_date_to,
+            check_date_type: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            check_time_from: ::std::option::Option::None,
+            check_time_to: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryUserApprovalBody {
@@ -3719,12 +3473,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryUserApprovalData {
 }
 
 /// The `QueryUserDailyShiftBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryUserDailyShiftBody {
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
@@ -3732,6 +3481,22 @@ pub struct QueryUserDailyShiftBody {
     pub check_date_from: i32,
     /// `check_date_to`.
     pub check_date_to: i32,
+}
+
+impl QueryUserDailyShiftBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_ids: ::std::vec::Vec<::std::string::String>,
+        check_date_from: i32,
+        check_date_to: i32,
+    ) -> Self {
+        Self {
+            user_ids,
+            check_date_from,
+            check_date_to,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryUserDailyShiftBody {
@@ -3759,12 +3524,7 @@ impl ::serde::Serialize for QueryUserDailyShiftBody {
 /// The same type as [`BatchCreateUserDailyShiftData`]: the platform declares this shape more than once.
 pub type QueryUserDailyShiftData = crate::attendance::v1::BatchCreateUserDailyShiftData;
 /// The `QueryUserFlowBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryUserFlowBody {
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
@@ -3772,6 +3532,22 @@ pub struct QueryUserFlowBody {
     pub check_time_from: ::std::string::String,
     /// `check_time_to`.
     pub check_time_to: ::std::string::String,
+}
+
+impl QueryUserFlowBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_ids: ::std::vec::Vec<::std::string::String>,
+        check_time_from: impl ::std::convert::Into<::std::string::String>,
+        check_time_to: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_ids,
+            check_time_from: check_time_from.into(),
+            check_time_to: check_time_to.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryUserFlowBody {
@@ -3827,15 +3603,18 @@ impl<'de> ::serde::Deserialize<'de> for QueryUserFlowData {
 }
 
 /// The `QueryUserSettingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryUserSettingBody {
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl QueryUserSettingBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { user_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryUserSettingBody {
@@ -3910,6 +3689,28 @@ pub struct QueryUserStatsDataBody {
     pub current_group_only: ::std::option::Option<bool>,
     /// `user_id`.
     pub user_id: ::std::option::Option<::std::string::String>,
+}
+
+impl QueryUserStatsDataBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        locale: crate::attendance::v1::Locale,
+        stats_type: crate::attendance::v1::StatsType,
+        start_date: i32,
+        end_date: i32,
+    ) -> Self {
+        Self {
+            locale,
+            stats_type,
+            start_date,
+            end_date,
+            user_ids: ::std::option::Option::None,
+            need_history: ::std::option::Option::None,
+            current_group_only: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryUserStatsDataBody {
@@ -3988,6 +3789,24 @@ pub struct QueryUserStatsFieldBody {
     pub end_date: i32,
 }
 
+impl QueryUserStatsFieldBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        locale: crate::attendance::v1::Locale,
+        stats_type: crate::attendance::v1::StatsType,
+        start_date: i32,
+        end_date: i32,
+    ) -> Self {
+        Self {
+            locale,
+            stats_type,
+            start_date,
+            end_date,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for QueryUserStatsFieldBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -4053,6 +3872,21 @@ pub struct QueryUserStatsViewBody {
     pub user_id: ::std::option::Option<::std::string::String>,
 }
 
+impl QueryUserStatsViewBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        locale: crate::attendance::v1::Locale,
+        stats_type: crate::attendance::v1::StatsType,
+    ) -> Self {
+        Self {
+            locale,
+            stats_type,
+            user_id: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for QueryUserStatsViewBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -4107,12 +3941,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryUserStatsViewData {
 }
 
 /// The `QueryUserTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryUserTaskBody {
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
@@ -4122,6 +3951,23 @@ pub struct QueryUserTaskBody {
     pub check_date_to: i32,
     /// `need_overtime_result`.
     pub need_overtime_result: ::std::option::Option<bool>,
+}
+
+impl QueryUserTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_ids: ::std::vec::Vec<::std::string::String>,
+        check_date_from: i32,
+        check_date_to: i32,
+    ) -> Self {
+        Self {
+            user_ids,
+            check_date_from,
+            check_date_to,
+            need_overtime_result: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryUserTaskBody {
@@ -4186,12 +4032,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryUserTaskData {
 }
 
 /// The `QueryUserTaskRemedyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryUserTaskRemedyBody {
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
@@ -4203,6 +4044,24 @@ pub struct QueryUserTaskRemedyBody {
     pub check_date_type: ::std::option::Option<crate::attendance::v1::CheckDateType>,
     /// `status`.
     pub status: ::std::option::Option<i32>,
+}
+
+impl QueryUserTaskRemedyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_ids: ::std::vec::Vec<::std::string::String>,
+        check_time_from: impl ::std::convert::Into<::std::string::String>,
+        check_time_to: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_ids,
+            check_time_from: check_time_from.into(),
+            check_time_to: check_time_to.into(),
+            check_date_type: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryUserTaskRemedyBody {
@@ -4312,7 +4171,10 @@ impl ::serde::Serialize for RegionPlace {
 }
 
 /// The `RestRule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RestRule {
     /// `rest_begin_time`.
     pub rest_begin_time: ::std::option::Option<::std::string::String>,
@@ -4338,25 +4200,6 @@ impl<'de> ::serde::Deserialize<'de> for RestRule {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for RestRule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("rest_begin_time", &self.rest_begin_time);
-        object.put("rest_end_time", &self.rest_end_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RestRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -4533,17 +4376,23 @@ impl ::serde::Serialize for ScopeValue {
 }
 
 /// The `SearchGroupBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SearchGroupBody {
     /// `group_name`.
     pub group_name: ::std::string::String,
     /// `exactly_matched`.
     pub exactly_matched: ::std::option::Option<bool>,
+}
+
+impl SearchGroupBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(group_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            group_name: group_name.into(),
+            exactly_matched: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SearchGroupBody {
@@ -4877,7 +4726,15 @@ impl ::serde::Serialize for TimeRangeList {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateUserStatsViewBody {
     /// `view`.
-    pub view: crate::attendance::v1::UserStatsView,
+    pub view: crate::attendance::v1::UserStatsViewInput,
+}
+
+impl UpdateUserStatsViewBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(view: crate::attendance::v1::UserStatsViewInput) -> Self {
+        Self { view }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateUserStatsViewBody {
@@ -4942,12 +4799,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadFileData {
 }
 
 /// The `UploadReportArchiveRuleBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UploadReportArchiveRuleBody {
     /// `month`.
     pub month: ::std::string::String,
@@ -4959,6 +4811,23 @@ pub struct UploadReportArchiveRuleBody {
     >,
     /// `archive_rule_id`.
     pub archive_rule_id: ::std::string::String,
+}
+
+impl UploadReportArchiveRuleBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        month: impl ::std::convert::Into<::std::string::String>,
+        operator_id: impl ::std::convert::Into<::std::string::String>,
+        archive_rule_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            month: month.into(),
+            operator_id: operator_id.into(),
+            archive_report_datas: ::std::option::Option::None,
+            archive_rule_id: archive_rule_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UploadReportArchiveRuleBody {
@@ -5073,7 +4942,10 @@ impl<'de> ::serde::Deserialize<'de> for UserAllowedRemedy {
 }
 
 /// The `UserApproval` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserApproval {
     /// `user_id`.
     pub user_id: ::std::option::Option<::std::string::String>,
@@ -5119,30 +4991,6 @@ impl<'de> ::serde::Deserialize<'de> for UserApproval {
     }
 }
 
-impl ::lark_runtime::json::ToJson for UserApproval {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.put("date", &self.date);
-        object.put("outs", &self.outs);
-        object.put("leaves", &self.leaves);
-        object.put("overtime_works", &self.overtime_works);
-        object.put("trips", &self.trips);
-        object.put("time_zone", &self.time_zone);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserApproval {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `UserBase` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5177,7 +5025,10 @@ impl<'de> ::serde::Deserialize<'de> for UserBase {
 }
 
 /// The `UserDailyShift` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserDailyShift {
     /// `group_id`.
     pub group_id: ::std::option::Option<::std::string::String>,
@@ -5218,35 +5069,15 @@ impl<'de> ::serde::Deserialize<'de> for UserDailyShift {
     }
 }
 
-impl ::lark_runtime::json::ToJson for UserDailyShift {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("group_id", &self.group_id);
-        object.put("shift_id", &self.shift_id);
-        object.put("month", &self.month);
-        object.put("user_id", &self.user_id);
-        object.put("day_no", &self.day_no);
-        object.put("is_clear_schedule", &self.is_clear_schedule);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserDailyShift {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `UserFlow` object.
 ///
 /// The same type as [`GetUserFlowData`]: the platform declares this shape more than once.
 pub type UserFlow = crate::attendance::v1::GetUserFlowData;
 /// The `UserLeave` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserLeave {
     /// `approval_id`.
     pub approval_id: ::std::option::Option<::std::string::String>,
@@ -5310,38 +5141,11 @@ impl<'de> ::serde::Deserialize<'de> for UserLeave {
     }
 }
 
-impl ::lark_runtime::json::ToJson for UserLeave {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("approval_id", &self.approval_id);
-        object.put("uniq_id", &self.uniq_id);
-        object.put("unit", &self.unit);
-        object.put("interval", &self.interval);
-        object.put("start_time", &self.start_time);
-        object.put("end_time", &self.end_time);
-        object.put("i18n_names", &self.i18n_names);
-        object.put("default_locale", &self.default_locale);
-        object.put("reason", &self.reason);
-        object.put("approve_pass_time", &self.approve_pass_time);
-        object.put("approve_apply_time", &self.approve_apply_time);
-        object.put("idempotent_id", &self.idempotent_id);
-        object.put("leave_detail_range_objs", &self.leave_detail_range_objs);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserLeave {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `UserOut` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserOut {
     /// `approval_id`.
     pub approval_id: ::std::option::Option<::std::string::String>,
@@ -5411,40 +5215,11 @@ impl<'de> ::serde::Deserialize<'de> for UserOut {
     }
 }
 
-impl ::lark_runtime::json::ToJson for UserOut {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("approval_id", &self.approval_id);
-        object.put("uniq_id", &self.uniq_id);
-        object.put("unit", &self.unit);
-        object.put("interval", &self.interval);
-        object.put("start_time", &self.start_time);
-        object.put("end_time", &self.end_time);
-        object.put("i18n_names", &self.i18n_names);
-        object.put("default_locale", &self.default_locale);
-        object.put("reason", &self.reason);
-        object.put("approve_pass_time", &self.approve_pass_time);
-        object.put("approve_apply_time", &self.approve_apply_time);
-        object.put("idempotent_id", &self.idempotent_id);
-        object.put("correct_process_id", &self.correct_process_id);
-        object.put("cancel_process_id", &self.cancel_process_id);
-        object.put("process_id", &self.process_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserOut {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `UserOvertimeWork` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserOvertimeWork {
     /// `approval_id`.
     pub approval_id: ::std::option::Option<::std::string::String>,
@@ -5505,37 +5280,11 @@ impl<'de> ::serde::Deserialize<'de> for UserOvertimeWork {
     }
 }
 
-impl ::lark_runtime::json::ToJson for UserOvertimeWork {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("approval_id", &self.approval_id);
-        object.put("duration", &self.duration);
-        object.put("unit", &self.unit);
-        object.put("category", &self.category);
-        object.put("type", &self.r#type);
-        object.put("start_time", &self.start_time);
-        object.put("end_time", &self.end_time);
-        object.put("reason", &self.reason);
-        object.put("idempotent_id", &self.idempotent_id);
-        object.put("correct_process_id", &self.correct_process_id);
-        object.put("cancel_process_id", &self.cancel_process_id);
-        object.put("process_id", &self.process_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserOvertimeWork {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `UserSetting` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserSetting {
     /// `user_id`.
     pub user_id: ::std::option::Option<::std::string::String>,
@@ -5564,26 +5313,6 @@ impl<'de> ::serde::Deserialize<'de> for UserSetting {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UserSetting {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.put("face_key", &self.face_key);
-        object.put("face_key_update_time", &self.face_key_update_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserSetting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -5789,12 +5518,7 @@ impl<'de> ::serde::Deserialize<'de> for UserStatsField {
 }
 
 /// The `UserStatsFieldsQueryArchiveRuleBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UserStatsFieldsQueryArchiveRuleBody {
     /// `locale`.
     pub locale: ::std::option::Option<::std::string::String>,
@@ -5804,6 +5528,23 @@ pub struct UserStatsFieldsQueryArchiveRuleBody {
     pub archive_rule_id: ::std::string::String,
     /// `operator_id`.
     pub operator_id: ::std::string::String,
+}
+
+impl UserStatsFieldsQueryArchiveRuleBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        month: impl ::std::convert::Into<::std::string::String>,
+        archive_rule_id: impl ::std::convert::Into<::std::string::String>,
+        operator_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            locale: ::std::option::Option::None,
+            month: month.into(),
+            archive_rule_id: archive_rule_id.into(),
+            operator_id: operator_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UserStatsFieldsQueryArchiveRuleBody {
@@ -5863,7 +5604,10 @@ impl<'de> ::serde::Deserialize<'de> for UserStatsFieldsQueryArchiveRuleData {
 }
 
 /// The `UserStatsView` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserStatsView {
     /// `view_id`.
     pub view_id: ::std::option::Option<::std::string::String>,
@@ -5895,27 +5639,6 @@ impl<'de> ::serde::Deserialize<'de> for UserStatsView {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UserStatsView {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("view_id", &self.view_id);
-        object.put("stats_type", &self.stats_type);
-        object.put("user_id", &self.user_id);
-        object.put("items", &self.items);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserStatsView {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -5970,7 +5693,10 @@ impl<'de> ::serde::Deserialize<'de> for UserTask {
 }
 
 /// The `UserTaskRemedy` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserTaskRemedy {
     /// `user_id`.
     pub user_id: ::std::option::Option<::std::string::String>,
@@ -6029,37 +5755,11 @@ impl<'de> ::serde::Deserialize<'de> for UserTaskRemedy {
     }
 }
 
-impl ::lark_runtime::json::ToJson for UserTaskRemedy {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.put("remedy_date", &self.remedy_date);
-        object.put("punch_no", &self.punch_no);
-        object.put("work_type", &self.work_type);
-        object.put("approval_id", &self.approval_id);
-        object.put("remedy_time", &self.remedy_time);
-        object.put("status", &self.status);
-        object.put("reason", &self.reason);
-        object.put("time", &self.time);
-        object.put("time_zone", &self.time_zone);
-        object.put("create_time", &self.create_time);
-        object.put("update_time", &self.update_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserTaskRemedy {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `UserTmpDailyShift` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserTmpDailyShift {
     /// `group_id`.
     pub group_id: ::std::option::Option<::std::string::String>,
@@ -6099,30 +5799,11 @@ impl<'de> ::serde::Deserialize<'de> for UserTmpDailyShift {
     }
 }
 
-impl ::lark_runtime::json::ToJson for UserTmpDailyShift {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("group_id", &self.group_id);
-        object.put("user_id", &self.user_id);
-        object.put("date", &self.date);
-        object.put("shift_name", &self.shift_name);
-        object.put("punch_time_simple_rules", &self.punch_time_simple_rules);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserTmpDailyShift {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `UserTrip` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserTrip {
     /// `approval_id`.
     pub approval_id: ::std::option::Option<::std::string::String>,
@@ -6194,7 +5875,2089 @@ impl<'de> ::serde::Deserialize<'de> for UserTrip {
     }
 }
 
-impl ::lark_runtime::json::ToJson for UserTrip {
+/// `AntiCheatConfig`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AntiCheatConfigInput {
+    /// `intercept_suspected_cheat_punch`.
+    pub intercept_suspected_cheat_punch: bool,
+    /// `check_cheat_software_punch`.
+    pub check_cheat_software_punch: ::std::option::Option<bool>,
+    /// `check_buddy_punch`.
+    pub check_buddy_punch: ::std::option::Option<bool>,
+    /// `check_simulate_wifi_punch`.
+    pub check_simulate_wifi_punch: ::std::option::Option<bool>,
+    /// `check_change_device_punch`.
+    pub check_change_device_punch: ::std::option::Option<bool>,
+    /// `allow_change_device_num`.
+    pub allow_change_device_num: ::std::option::Option<i32>,
+    /// `suspected_cheat_handle_method`.
+    pub suspected_cheat_handle_method: ::std::option::Option<i32>,
+}
+
+impl AntiCheatConfigInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(intercept_suspected_cheat_punch: bool) -> Self {
+        Self {
+            intercept_suspected_cheat_punch,
+            check_cheat_software_punch: ::std::option::Option::None,
+            check_buddy_punch: ::std::option::Option::None,
+            check_simulate_wifi_punch: ::std::option::Option::None,
+            check_change_device_punch: ::std::option::Option::None,
+            allow_change_device_num: ::std::option::Option::None,
+            suspected_cheat_handle_method: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AntiCheatConfigInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object
+            .put(
+                "intercept_suspected_cheat_punch",
+                &self.intercept_suspected_cheat_punch,
+            );
+        object.put("check_cheat_software_punch", &self.check_cheat_software_punch);
+        object.put("check_buddy_punch", &self.check_buddy_punch);
+        object.put("check_simulate_wifi_punch", &self.check_simulate_wifi_punch);
+        object.put("check_change_device_punch", &self.check_change_device_punch);
+        object.put("allow_change_device_num", &self.allow_change_device_num);
+        object.put("suspected_cheat_handle_method", &self.suspected_cheat_handle_method);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AntiCheatConfigInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ChildItem`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChildItemInput {
+    /// `code`.
+    pub code: ::std::string::String,
+    /// `value`.
+    pub value: ::std::string::String,
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `column_type`.
+    pub column_type: ::std::option::Option<i32>,
+    /// `read_only`.
+    pub read_only: ::std::option::Option<bool>,
+    /// `min_value`.
+    pub min_value: ::std::option::Option<::std::string::String>,
+    /// `max_value`.
+    pub max_value: ::std::option::Option<::std::string::String>,
+}
+
+impl ChildItemInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        code: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            value: value.into(),
+            title: ::std::option::Option::None,
+            column_type: ::std::option::Option::None,
+            read_only: ::std::option::Option::None,
+            min_value: ::std::option::Option::None,
+            max_value: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChildItemInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("code", &self.code);
+        object.put("value", &self.value);
+        object.put("title", &self.title);
+        object.put("column_type", &self.column_type);
+        object.put("read_only", &self.read_only);
+        object.put("min_value", &self.min_value);
+        object.put("max_value", &self.max_value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChildItemInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `FlexibleRule`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct FlexibleRuleInput {
+    /// `flexible_early_minutes`.
+    pub flexible_early_minutes: i32,
+    /// `flexible_late_minutes`.
+    pub flexible_late_minutes: i32,
+}
+
+impl FlexibleRuleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(flexible_early_minutes: i32, flexible_late_minutes: i32) -> Self {
+        Self {
+            flexible_early_minutes,
+            flexible_late_minutes,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for FlexibleRuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("flexible_early_minutes", &self.flexible_early_minutes);
+        object.put("flexible_late_minutes", &self.flexible_late_minutes);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for FlexibleRuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `FreePunchCfg`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct FreePunchCfgInput {
+    /// `free_start_time`.
+    pub free_start_time: ::std::string::String,
+    /// `free_end_time`.
+    pub free_end_time: ::std::string::String,
+    /// `punch_day`.
+    pub punch_day: i32,
+    /// `work_day_no_punch_as_lack`.
+    pub work_day_no_punch_as_lack: ::std::option::Option<bool>,
+    /// `work_hours_demand`.
+    pub work_hours_demand: ::std::option::Option<bool>,
+    /// `work_hours`.
+    pub work_hours: ::std::option::Option<i32>,
+    /// `free_clock_setting`.
+    pub free_clock_setting: ::std::option::Option<
+        crate::attendance::v1::FreeClockSetting,
+    >,
+}
+
+impl FreePunchCfgInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        free_start_time: impl ::std::convert::Into<::std::string::String>,
+        free_end_time: impl ::std::convert::Into<::std::string::String>,
+        punch_day: i32,
+    ) -> Self {
+        Self {
+            free_start_time: free_start_time.into(),
+            free_end_time: free_end_time.into(),
+            punch_day,
+            work_day_no_punch_as_lack: ::std::option::Option::None,
+            work_hours_demand: ::std::option::Option::None,
+            work_hours: ::std::option::Option::None,
+            free_clock_setting: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for FreePunchCfgInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("free_start_time", &self.free_start_time);
+        object.put("free_end_time", &self.free_end_time);
+        object.put("punch_day", &self.punch_day);
+        object.put("work_day_no_punch_as_lack", &self.work_day_no_punch_as_lack);
+        object.put("work_hours_demand", &self.work_hours_demand);
+        object.put("work_hours", &self.work_hours);
+        object.put("free_clock_setting", &self.free_clock_setting);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for FreePunchCfgInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Group`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct GroupInput {
+    /// `group_id`.
+    pub group_id: ::std::option::Option<::std::string::String>,
+    /// `group_name`.
+    pub group_name: ::std::string::String,
+    /// `time_zone`.
+    pub time_zone: ::std::string::String,
+    /// `bind_dept_ids`.
+    pub bind_dept_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `except_dept_ids`.
+    pub except_dept_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `bind_user_ids`.
+    pub bind_user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `except_user_ids`.
+    pub except_user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `group_leader_ids`.
+    pub group_leader_ids: ::std::vec::Vec<::std::string::String>,
+    /// `sub_group_leader_ids`.
+    pub sub_group_leader_ids: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `allow_out_punch`.
+    pub allow_out_punch: ::std::option::Option<bool>,
+    /// `out_punch_need_approval`.
+    pub out_punch_need_approval: ::std::option::Option<bool>,
+    /// `out_punch_need_post_approval`.
+    pub out_punch_need_post_approval: ::std::option::Option<bool>,
+    /// `out_punch_need_remark`.
+    pub out_punch_need_remark: ::std::option::Option<bool>,
+    /// `out_punch_need_photo`.
+    pub out_punch_need_photo: ::std::option::Option<bool>,
+    /// `out_punch_allowed_hide_addr`.
+    pub out_punch_allowed_hide_addr: ::std::option::Option<bool>,
+    /// `out_punch_allowed_adjust_addr`.
+    pub out_punch_allowed_adjust_addr: ::std::option::Option<bool>,
+    /// `adjust_range`.
+    pub adjust_range: ::std::option::Option<i32>,
+    /// `allow_pc_punch`.
+    pub allow_pc_punch: ::std::option::Option<bool>,
+    /// `allow_remedy`.
+    pub allow_remedy: ::std::option::Option<bool>,
+    /// `remedy_limit`.
+    pub remedy_limit: ::std::option::Option<bool>,
+    /// `remedy_limit_count`.
+    pub remedy_limit_count: ::std::option::Option<i32>,
+    /// `remedy_date_limit`.
+    pub remedy_date_limit: ::std::option::Option<bool>,
+    /// `remedy_date_num`.
+    pub remedy_date_num: ::std::option::Option<i32>,
+    /// `allow_remedy_type_lack`.
+    pub allow_remedy_type_lack: ::std::option::Option<bool>,
+    /// `allow_remedy_type_late`.
+    pub allow_remedy_type_late: ::std::option::Option<bool>,
+    /// `allow_remedy_type_early`.
+    pub allow_remedy_type_early: ::std::option::Option<bool>,
+    /// `allow_remedy_type_normal`.
+    pub allow_remedy_type_normal: ::std::option::Option<bool>,
+    /// `show_cumulative_time`.
+    pub show_cumulative_time: ::std::option::Option<bool>,
+    /// `show_over_time`.
+    pub show_over_time: ::std::option::Option<bool>,
+    /// `hide_staff_punch_time`.
+    pub hide_staff_punch_time: ::std::option::Option<bool>,
+    /// `hide_clock_in_rule`.
+    pub hide_clock_in_rule: ::std::option::Option<bool>,
+    /// `face_punch`.
+    pub face_punch: ::std::option::Option<bool>,
+    /// `face_punch_cfg`.
+    pub face_punch_cfg: ::std::option::Option<i32>,
+    /// `face_live_need_action`.
+    pub face_live_need_action: ::std::option::Option<bool>,
+    /// `face_downgrade`.
+    pub face_downgrade: ::std::option::Option<bool>,
+    /// `replace_basic_pic`.
+    pub replace_basic_pic: ::std::option::Option<bool>,
+    /// `anti_cheat_punch_config`.
+    pub anti_cheat_punch_config: ::std::option::Option<
+        crate::attendance::v1::AntiCheatConfigInput,
+    >,
+    /// `machines`.
+    pub machines: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::MachineInput>,
+    >,
+    /// `gps_range`.
+    pub gps_range: ::std::option::Option<i32>,
+    /// `locations`.
+    pub locations: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::LocationInput>,
+    >,
+    /// `group_type`.
+    pub group_type: i32,
+    /// `punch_day_shift_ids`.
+    pub punch_day_shift_ids: ::std::vec::Vec<::std::string::String>,
+    /// `free_punch_cfg`.
+    pub free_punch_cfg: ::std::option::Option<crate::attendance::v1::FreePunchCfgInput>,
+    /// `calendar_id`.
+    pub calendar_id: i32,
+    /// `need_punch_special_days`.
+    pub need_punch_special_days: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::PunchSpecialDateShiftInput>,
+    >,
+    /// `no_need_punch_special_days`.
+    pub no_need_punch_special_days: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::PunchSpecialDateShiftInput>,
+    >,
+    /// `work_day_no_punch_as_lack`.
+    pub work_day_no_punch_as_lack: ::std::option::Option<bool>,
+    /// `effect_now`.
+    pub effect_now: ::std::option::Option<bool>,
+    /// `remedy_period_type`.
+    pub remedy_period_type: ::std::option::Option<i32>,
+    /// `remedy_period_custom_date`.
+    pub remedy_period_custom_date: ::std::option::Option<i32>,
+    /// `punch_type`.
+    pub punch_type: ::std::option::Option<i32>,
+    /// `effect_time`.
+    pub effect_time: ::std::option::Option<::std::string::String>,
+    /// `fixshift_effect_time`.
+    pub fixshift_effect_time: ::std::option::Option<::std::string::String>,
+    /// `member_effect_time`.
+    pub member_effect_time: ::std::option::Option<::std::string::String>,
+    /// `rest_clock_in_need_approval`.
+    pub rest_clock_in_need_approval: ::std::option::Option<bool>,
+    /// `clock_in_need_photo`.
+    pub clock_in_need_photo: ::std::option::Option<bool>,
+    /// `member_status_change`.
+    pub member_status_change: ::std::option::Option<
+        crate::attendance::v1::MemberStatusChange,
+    >,
+    /// `leave_need_punch`.
+    pub leave_need_punch: ::std::option::Option<bool>,
+    /// `leave_need_punch_cfg`.
+    pub leave_need_punch_cfg: ::std::option::Option<
+        crate::attendance::v1::LeaveNeedPunchCfg,
+    >,
+    /// `go_out_need_punch`.
+    pub go_out_need_punch: ::std::option::Option<i32>,
+    /// `go_out_need_punch_cfg`.
+    pub go_out_need_punch_cfg: ::std::option::Option<
+        crate::attendance::v1::LeaveNeedPunchCfg,
+    >,
+    /// `travel_need_punch`.
+    pub travel_need_punch: ::std::option::Option<i32>,
+    /// `travel_need_punch_cfg`.
+    pub travel_need_punch_cfg: ::std::option::Option<
+        crate::attendance::v1::LeaveNeedPunchCfg,
+    >,
+    /// `need_punch_members`.
+    pub need_punch_members: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::PunchMember>,
+    >,
+    /// `no_need_punch_members`.
+    pub no_need_punch_members: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::PunchMember>,
+    >,
+    /// `save_auto_changes`.
+    pub save_auto_changes: ::std::option::Option<bool>,
+    /// `org_change_auto_adjust`.
+    pub org_change_auto_adjust: ::std::option::Option<bool>,
+    /// `bind_default_dept_ids`.
+    pub bind_default_dept_ids: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `bind_default_user_ids`.
+    pub bind_default_user_ids: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `overtime_clock_cfg`.
+    pub overtime_clock_cfg: ::std::option::Option<
+        crate::attendance::v1::OvertimeClockCfg,
+    >,
+    /// `new_calendar_id`.
+    pub new_calendar_id: ::std::option::Option<::std::string::String>,
+    /// `allow_apply_punch`.
+    pub allow_apply_punch: ::std::option::Option<bool>,
+    /// `clock_in_abnormal_settings`.
+    pub clock_in_abnormal_settings: ::std::option::Option<
+        crate::attendance::v1::ClockInAbnormalSettings,
+    >,
+    /// `rest_clockIn_need_approval`.
+    ///
+    /// Wire name: `rest_clockIn_need_approval`.
+    pub rest_clock_in_need_approval_2: ::std::option::Option<bool>,
+    /// `clockIn_need_photo`.
+    ///
+    /// Wire name: `clockIn_need_photo`.
+    pub clock_in_need_photo_2: ::std::option::Option<bool>,
+}
+
+impl GroupInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        group_name: impl ::std::convert::Into<::std::string::String>,
+        time_zone: impl ::std::convert::Into<::std::string::String>,
+        group_leader_ids: ::std::vec::Vec<::std::string::String>,
+        group_type: i32,
+        punch_day_shift_ids: ::std::vec::Vec<::std::string::String>,
+        calendar_id: i32,
+    ) -> Self {
+        Self {
+            group_id: ::std::option::Option::None,
+            group_name: group_name.into(),
+            time_zone: time_zone.into(),
+            bind_dept_ids: ::std::option::Option::None,
+            except_dept_ids: ::std::option::Option::None,
+            bind_user_ids: ::std::option::Option::None,
+            except_user_ids: ::std::option::Option::None,
+            group_leader_ids,
+            sub_group_leader_ids: ::std::option::Option::None,
+            allow_out_punch: ::std::option::Option::None,
+            out_punch_need_approval: ::std::option::Option::None,
+            out_punch_need_post_approval: ::std::option::Option::None,
+            out_punch_need_remark: ::std::option::Option::None,
+            out_punch_need_photo: ::std::option::Option::None,
+            out_punch_allowed_hide_addr: ::std::option::Option::None,
+            out_punch_allowed_adjust_addr: ::std::option::Option::None,
+            adjust_range: ::std::option::Option::None,
+            allow_pc_punch: ::std::option::Option::None,
+            allow_remedy: ::std::option::Option::None,
+            remedy_limit: ::std::option::Option::None,
+            remedy_limit_count: ::std::option::Option::None,
+            remedy_date_limit: ::std::option::Option::None,
+            remedy_date_num: ::std::option::Option::None,
+            allow_remedy_type_lack: ::std::option::Option::None,
+            allow_remedy_type_late: ::std::option::Option::None,
+            allow_remedy_type_early: ::std::option::Option::None,
+            allow_remedy_type_normal: ::std::option::Option::None,
+            show_cumulative_time: ::std::option::Option::None,
+            show_over_time: ::std::option::Option::None,
+            hide_staff_punch_time: ::std::option::Option::None,
+            hide_clock_in_rule: ::std::option::Option::None,
+            face_punch: ::std::option::Option::None,
+            face_punch_cfg: ::std::option::Option::None,
+            face_live_need_action: ::std::option::Option::None,
+            face_downgrade: ::std::option::Option::None,
+            replace_basic_pic: ::std::option::Option::None,
+            anti_cheat_punch_config: ::std::option::Option::None,
+            machines: ::std::option::Option::None,
+            gps_range: ::std::option::Option::None,
+            locations: ::std::option::Option::None,
+            group_type,
+            punch_day_shift_ids,
+            free_punch_cfg: ::std::option::Option::None,
+            calendar_id,
+            need_punch_special_days: ::std::option::Option::None,
+            no_need_punch_special_days: ::std::option::Option::None,
+            work_day_no_punch_as_lack: ::std::option::Option::None,
+            effect_now: ::std::option::Option::None,
+            remedy_period_type: ::std::option::Option::None,
+            remedy_period_custom_date: ::std::option::Option::None,
+            punch_type: ::std::option::Option::None,
+            effect_time: ::std::option::Option::None,
+            fixshift_effect_time: ::std::option::Option::None,
+            member_effect_time: ::std::option::Option::None,
+            rest_clock_in_need_approval: ::std::option::Option::None,
+            clock_in_need_photo: ::std::option::Option::None,
+            member_status_change: ::std::option::Option::None,
+            leave_need_punch: ::std::option::Option::None,
+            leave_need_punch_cfg: ::std::option::Option::None,
+            go_out_need_punch: ::std::option::Option::None,
+            go_out_need_punch_cfg: ::std::option::Option::None,
+            travel_need_punch: ::std::option::Option::None,
+            travel_need_punch_cfg: ::std::option::Option::None,
+            need_punch_members: ::std::option::Option::None,
+            no_need_punch_members: ::std::option::Option::None,
+            save_auto_changes: ::std::option::Option::None,
+            org_change_auto_adjust: ::std::option::Option::None,
+            bind_default_dept_ids: ::std::option::Option::None,
+            bind_default_user_ids: ::std::option::Option::None,
+            overtime_clock_cfg: ::std::option::Option::None,
+            new_calendar_id: ::std::option::Option::None,
+            allow_apply_punch: ::std::option::Option::None,
+            clock_in_abnormal_settings: ::std::option::Option::None,
+            rest_clock_in_need_approval_2: ::std::option::Option::None,
+            clock_in_need_photo_2: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for GroupInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("group_id", &self.group_id);
+        object.put("group_name", &self.group_name);
+        object.put("time_zone", &self.time_zone);
+        object.put("bind_dept_ids", &self.bind_dept_ids);
+        object.put("except_dept_ids", &self.except_dept_ids);
+        object.put("bind_user_ids", &self.bind_user_ids);
+        object.put("except_user_ids", &self.except_user_ids);
+        object.put("group_leader_ids", &self.group_leader_ids);
+        object.put("sub_group_leader_ids", &self.sub_group_leader_ids);
+        object.put("allow_out_punch", &self.allow_out_punch);
+        object.put("out_punch_need_approval", &self.out_punch_need_approval);
+        object.put("out_punch_need_post_approval", &self.out_punch_need_post_approval);
+        object.put("out_punch_need_remark", &self.out_punch_need_remark);
+        object.put("out_punch_need_photo", &self.out_punch_need_photo);
+        object.put("out_punch_allowed_hide_addr", &self.out_punch_allowed_hide_addr);
+        object.put("out_punch_allowed_adjust_addr", &self.out_punch_allowed_adjust_addr);
+        object.put("adjust_range", &self.adjust_range);
+        object.put("allow_pc_punch", &self.allow_pc_punch);
+        object.put("allow_remedy", &self.allow_remedy);
+        object.put("remedy_limit", &self.remedy_limit);
+        object.put("remedy_limit_count", &self.remedy_limit_count);
+        object.put("remedy_date_limit", &self.remedy_date_limit);
+        object.put("remedy_date_num", &self.remedy_date_num);
+        object.put("allow_remedy_type_lack", &self.allow_remedy_type_lack);
+        object.put("allow_remedy_type_late", &self.allow_remedy_type_late);
+        object.put("allow_remedy_type_early", &self.allow_remedy_type_early);
+        object.put("allow_remedy_type_normal", &self.allow_remedy_type_normal);
+        object.put("show_cumulative_time", &self.show_cumulative_time);
+        object.put("show_over_time", &self.show_over_time);
+        object.put("hide_staff_punch_time", &self.hide_staff_punch_time);
+        object.put("hide_clock_in_rule", &self.hide_clock_in_rule);
+        object.put("face_punch", &self.face_punch);
+        object.put("face_punch_cfg", &self.face_punch_cfg);
+        object.put("face_live_need_action", &self.face_live_need_action);
+        object.put("face_downgrade", &self.face_downgrade);
+        object.put("replace_basic_pic", &self.replace_basic_pic);
+        object.put("anti_cheat_punch_config", &self.anti_cheat_punch_config);
+        object.put("machines", &self.machines);
+        object.put("gps_range", &self.gps_range);
+        object.put("locations", &self.locations);
+        object.put("group_type", &self.group_type);
+        object.put("punch_day_shift_ids", &self.punch_day_shift_ids);
+        object.put("free_punch_cfg", &self.free_punch_cfg);
+        object.put("calendar_id", &self.calendar_id);
+        object.put("need_punch_special_days", &self.need_punch_special_days);
+        object.put("no_need_punch_special_days", &self.no_need_punch_special_days);
+        object.put("work_day_no_punch_as_lack", &self.work_day_no_punch_as_lack);
+        object.put("effect_now", &self.effect_now);
+        object.put("remedy_period_type", &self.remedy_period_type);
+        object.put("remedy_period_custom_date", &self.remedy_period_custom_date);
+        object.put("punch_type", &self.punch_type);
+        object.put("effect_time", &self.effect_time);
+        object.put("fixshift_effect_time", &self.fixshift_effect_time);
+        object.put("member_effect_time", &self.member_effect_time);
+        object.put("rest_clock_in_need_approval", &self.rest_clock_in_need_approval);
+        object.put("clock_in_need_photo", &self.clock_in_need_photo);
+        object.put("member_status_change", &self.member_status_change);
+        object.put("leave_need_punch", &self.leave_need_punch);
+        object.put("leave_need_punch_cfg", &self.leave_need_punch_cfg);
+        object.put("go_out_need_punch", &self.go_out_need_punch);
+        object.put("go_out_need_punch_cfg", &self.go_out_need_punch_cfg);
+        object.put("travel_need_punch", &self.travel_need_punch);
+        object.put("travel_need_punch_cfg", &self.travel_need_punch_cfg);
+        object.put("need_punch_members", &self.need_punch_members);
+        object.put("no_need_punch_members", &self.no_need_punch_members);
+        object.put("save_auto_changes", &self.save_auto_changes);
+        object.put("org_change_auto_adjust", &self.org_change_auto_adjust);
+        object.put("bind_default_dept_ids", &self.bind_default_dept_ids);
+        object.put("bind_default_user_ids", &self.bind_default_user_ids);
+        object.put("overtime_clock_cfg", &self.overtime_clock_cfg);
+        object.put("new_calendar_id", &self.new_calendar_id);
+        object.put("allow_apply_punch", &self.allow_apply_punch);
+        object.put("clock_in_abnormal_settings", &self.clock_in_abnormal_settings);
+        object.put("rest_clockIn_need_approval", &self.rest_clock_in_need_approval_2);
+        object.put("clockIn_need_photo", &self.clock_in_need_photo_2);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for GroupInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Item`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ItemInput {
+    /// `code`.
+    pub code: ::std::string::String,
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `child_items`.
+    pub child_items: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::ChildItemInput>,
+    >,
+}
+
+impl ItemInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            code: code.into(),
+            title: ::std::option::Option::None,
+            child_items: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ItemInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("code", &self.code);
+        object.put("title", &self.title);
+        object.put("child_items", &self.child_items);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ItemInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `LangText`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct LangTextInput {
+    /// `lang`.
+    pub lang: ::std::string::String,
+    /// `value`.
+    pub value: ::std::string::String,
+}
+
+impl LangTextInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        lang: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            lang: lang.into(),
+            value: value.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for LangTextInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("lang", &self.lang);
+        object.put("value", &self.value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for LangTextInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `LateOffLateOnRule`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct LateOffLateOnRuleInput {
+    /// `late_off_minutes`.
+    pub late_off_minutes: i32,
+    /// `late_on_minutes`.
+    pub late_on_minutes: i32,
+}
+
+impl LateOffLateOnRuleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(late_off_minutes: i32, late_on_minutes: i32) -> Self {
+        Self {
+            late_off_minutes,
+            late_on_minutes,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for LateOffLateOnRuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("late_off_minutes", &self.late_off_minutes);
+        object.put("late_on_minutes", &self.late_on_minutes);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for LateOffLateOnRuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Location`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct LocationInput {
+    /// `location_id`.
+    pub location_id: ::std::option::Option<::std::string::String>,
+    /// `location_name`.
+    pub location_name: ::std::string::String,
+    /// `location_type`.
+    pub location_type: i32,
+    /// `latitude`.
+    pub latitude: ::std::option::Option<f64>,
+    /// `longitude`.
+    pub longitude: ::std::option::Option<f64>,
+    /// `ssid`.
+    pub ssid: ::std::option::Option<::std::string::String>,
+    /// `bssid`.
+    pub bssid: ::std::option::Option<::std::string::String>,
+    /// `map_type`.
+    pub map_type: ::std::option::Option<i32>,
+    /// `address`.
+    pub address: ::std::option::Option<::std::string::String>,
+    /// `ip`.
+    pub ip: ::std::option::Option<::std::string::String>,
+    /// `feature`.
+    pub feature: ::std::option::Option<::std::string::String>,
+    /// `gps_range`.
+    pub gps_range: ::std::option::Option<i32>,
+}
+
+impl LocationInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        location_name: impl ::std::convert::Into<::std::string::String>,
+        location_type: i32,
+    ) -> Self {
+        Self {
+            location_id: ::std::option::Option::None,
+            location_name: location_name.into(),
+            location_type,
+            latitude: ::std::option::Option::None,
+            longitude: ::std::option::Option::None,
+            ssid: ::std::option::Option::None,
+            bssid: ::std::option::Option::None,
+            map_type: ::std::option::Option::None,
+            address: ::std::option::Option::None,
+            ip: ::std::option::Option::None,
+            feature: ::std::option::Option::None,
+            gps_range: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for LocationInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("location_id", &self.location_id);
+        object.put("location_name", &self.location_name);
+        object.put("location_type", &self.location_type);
+        object.put("latitude", &self.latitude);
+        object.put("longitude", &self.longitude);
+        object.put("ssid", &self.ssid);
+        object.put("bssid", &self.bssid);
+        object.put("map_type", &self.map_type);
+        object.put("address", &self.address);
+        object.put("ip", &self.ip);
+        object.put("feature", &self.feature);
+        object.put("gps_range", &self.gps_range);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for LocationInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Machine`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MachineInput {
+    /// `machine_sn`.
+    pub machine_sn: ::std::string::String,
+    /// `machine_name`.
+    pub machine_name: ::std::string::String,
+}
+
+impl MachineInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        machine_sn: impl ::std::convert::Into<::std::string::String>,
+        machine_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            machine_sn: machine_sn.into(),
+            machine_name: machine_name.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MachineInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("machine_sn", &self.machine_sn);
+        object.put("machine_name", &self.machine_name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MachineInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `OvertimeRule`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct OvertimeRuleInput {
+    /// `on_overtime`.
+    pub on_overtime: ::std::string::String,
+    /// `off_overtime`.
+    pub off_overtime: ::std::string::String,
+}
+
+impl OvertimeRuleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        on_overtime: impl ::std::convert::Into<::std::string::String>,
+        off_overtime: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            on_overtime: on_overtime.into(),
+            off_overtime: off_overtime.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for OvertimeRuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("on_overtime", &self.on_overtime);
+        object.put("off_overtime", &self.off_overtime);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OvertimeRuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PunchSpecialDateShift`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PunchSpecialDateShiftInput {
+    /// `punch_day`.
+    pub punch_day: i32,
+    /// `shift_id`.
+    pub shift_id: ::std::string::String,
+}
+
+impl PunchSpecialDateShiftInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        punch_day: i32,
+        shift_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            punch_day,
+            shift_id: shift_id.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PunchSpecialDateShiftInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("punch_day", &self.punch_day);
+        object.put("shift_id", &self.shift_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PunchSpecialDateShiftInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PunchTimeRule`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PunchTimeRuleInput {
+    /// `on_time`.
+    pub on_time: ::std::string::String,
+    /// `off_time`.
+    pub off_time: ::std::string::String,
+    /// `late_minutes_as_late`.
+    pub late_minutes_as_late: i32,
+    /// `late_minutes_as_lack`.
+    pub late_minutes_as_lack: i32,
+    /// `on_advance_minutes`.
+    pub on_advance_minutes: i32,
+    /// `early_minutes_as_early`.
+    pub early_minutes_as_early: i32,
+    /// `early_minutes_as_lack`.
+    pub early_minutes_as_lack: i32,
+    /// `off_delay_minutes`.
+    pub off_delay_minutes: i32,
+    /// `late_minutes_as_serious_late`.
+    pub late_minutes_as_serious_late: ::std::option::Option<i32>,
+    /// `no_need_on`.
+    pub no_need_on: ::std::option::Option<bool>,
+    /// `no_need_off`.
+    pub no_need_off: ::std::option::Option<bool>,
+}
+
+impl PunchTimeRuleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn new(
+        on_time: impl ::std::convert::Into<::std::string::String>,
+        off_time: impl ::std::convert::Into<::std::string::String>,
+        late_minutes_as_late: i32,
+        late_minutes_as_lack: i32,
+        on_advance_minutes: i32,
+        early_minutes_as_early: i32,
+        early_minutes_as_lack: i32,
+        off_delay_minutes: i32,
+    ) -> Self {
+        Self {
+            on_time: on_time.into(),
+            off_time: off_time.into(),
+            late_minutes_as_late,
+            late_minutes_as_lack,
+            on_advance_minutes,
+            early_minutes_as_early,
+            early_minutes_as_lack,
+            off_delay_minutes,
+            late_minutes_as_serious_late: ::std::option::Option::None,
+            no_need_on: ::std::option::Option::None,
+            no_need_off: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PunchTimeRuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("on_time", &self.on_time);
+        object.put("off_time", &self.off_time);
+        object.put("late_minutes_as_late", &self.late_minutes_as_late);
+        object.put("late_minutes_as_lack", &self.late_minutes_as_lack);
+        object.put("on_advance_minutes", &self.on_advance_minutes);
+        object.put("early_minutes_as_early", &self.early_minutes_as_early);
+        object.put("early_minutes_as_lack", &self.early_minutes_as_lack);
+        object.put("off_delay_minutes", &self.off_delay_minutes);
+        object.put("late_minutes_as_serious_late", &self.late_minutes_as_serious_late);
+        object.put("no_need_on", &self.no_need_on);
+        object.put("no_need_off", &self.no_need_off);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PunchTimeRuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PunchTimeSimpleRule`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PunchTimeSimpleRuleInput {
+    /// `on_time`.
+    pub on_time: ::std::string::String,
+    /// `off_time`.
+    pub off_time: ::std::string::String,
+}
+
+impl PunchTimeSimpleRuleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        on_time: impl ::std::convert::Into<::std::string::String>,
+        off_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            on_time: on_time.into(),
+            off_time: off_time.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PunchTimeSimpleRuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("on_time", &self.on_time);
+        object.put("off_time", &self.off_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PunchTimeSimpleRuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RestRule`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RestRuleInput {
+    /// `rest_begin_time`.
+    pub rest_begin_time: ::std::string::String,
+    /// `rest_end_time`.
+    pub rest_end_time: ::std::string::String,
+}
+
+impl RestRuleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        rest_begin_time: impl ::std::convert::Into<::std::string::String>,
+        rest_end_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            rest_begin_time: rest_begin_time.into(),
+            rest_end_time: rest_end_time.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RestRuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("rest_begin_time", &self.rest_begin_time);
+        object.put("rest_end_time", &self.rest_end_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RestRuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Shift`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ShiftInput {
+    /// `shift_id`.
+    pub shift_id: ::std::option::Option<::std::string::String>,
+    /// `shift_name`.
+    pub shift_name: ::std::string::String,
+    /// `punch_times`.
+    pub punch_times: i32,
+    /// `sub_shift_leader_ids`.
+    pub sub_shift_leader_ids: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `is_flexible`.
+    pub is_flexible: ::std::option::Option<bool>,
+    /// `flexible_minutes`.
+    pub flexible_minutes: ::std::option::Option<i32>,
+    /// `flexible_rule`.
+    pub flexible_rule: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::FlexibleRuleInput>,
+    >,
+    /// `no_need_off`.
+    pub no_need_off: ::std::option::Option<bool>,
+    /// `punch_time_rule`.
+    pub punch_time_rule: ::std::vec::Vec<crate::attendance::v1::PunchTimeRuleInput>,
+    /// `late_off_late_on_rule`.
+    pub late_off_late_on_rule: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::LateOffLateOnRuleInput>,
+    >,
+    /// `rest_time_rule`.
+    pub rest_time_rule: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::RestRuleInput>,
+    >,
+    /// `overtime_rule`.
+    pub overtime_rule: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::OvertimeRuleInput>,
+    >,
+    /// `day_type`.
+    pub day_type: ::std::option::Option<i32>,
+    /// `overtime_rest_time_rule`.
+    pub overtime_rest_time_rule: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::RestRuleInput>,
+    >,
+    /// `late_minutes_as_serious_late`.
+    pub late_minutes_as_serious_late: ::std::option::Option<i32>,
+    /// `shift_middle_time_rule`.
+    pub shift_middle_time_rule: ::std::option::Option<
+        crate::attendance::v1::ShiftMiddleTimeRule,
+    >,
+    /// `shift_attendance_time_config`.
+    pub shift_attendance_time_config: ::std::option::Option<
+        crate::attendance::v1::ShiftAttendanceTimeConfig,
+    >,
+    /// `late_off_late_on_setting`.
+    pub late_off_late_on_setting: ::std::option::Option<
+        crate::attendance::v1::LateOffLateOnSetting,
+    >,
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `rest_time_flexible_configs`.
+    pub rest_time_flexible_configs: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::RestTimeFlexibleConfig>,
+    >,
+}
+
+impl ShiftInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        shift_name: impl ::std::convert::Into<::std::string::String>,
+        punch_times: i32,
+        punch_time_rule: ::std::vec::Vec<crate::attendance::v1::PunchTimeRuleInput>,
+    ) -> Self {
+        Self {
+            shift_id: ::std::option::Option::None,
+            shift_name: shift_name.into(),
+            punch_times,
+            sub_shift_leader_ids: ::std::option::Option::None,
+            is_flexible: ::std::option::Option::None,
+            flexible_minutes: ::std::option::Option::None,
+            flexible_rule: ::std::option::Option::None,
+            no_need_off: ::std::option::Option::None,
+            punch_time_rule,
+            late_off_late_on_rule: ::std::option::Option::None,
+            rest_time_rule: ::std::option::Option::None,
+            overtime_rule: ::std::option::Option::None,
+            day_type: ::std::option::Option::None,
+            overtime_rest_time_rule: ::std::option::Option::None,
+            late_minutes_as_serious_late: ::std::option::Option::None,
+            shift_middle_time_rule: ::std::option::Option::None,
+            shift_attendance_time_config: ::std::option::Option::None,
+            late_off_late_on_setting: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            rest_time_flexible_configs: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ShiftInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("shift_id", &self.shift_id);
+        object.put("shift_name", &self.shift_name);
+        object.put("punch_times", &self.punch_times);
+        object.put("sub_shift_leader_ids", &self.sub_shift_leader_ids);
+        object.put("is_flexible", &self.is_flexible);
+        object.put("flexible_minutes", &self.flexible_minutes);
+        object.put("flexible_rule", &self.flexible_rule);
+        object.put("no_need_off", &self.no_need_off);
+        object.put("punch_time_rule", &self.punch_time_rule);
+        object.put("late_off_late_on_rule", &self.late_off_late_on_rule);
+        object.put("rest_time_rule", &self.rest_time_rule);
+        object.put("overtime_rule", &self.overtime_rule);
+        object.put("day_type", &self.day_type);
+        object.put("overtime_rest_time_rule", &self.overtime_rest_time_rule);
+        object.put("late_minutes_as_serious_late", &self.late_minutes_as_serious_late);
+        object.put("shift_middle_time_rule", &self.shift_middle_time_rule);
+        object.put("shift_attendance_time_config", &self.shift_attendance_time_config);
+        object.put("late_off_late_on_setting", &self.late_off_late_on_setting);
+        object.put("id", &self.id);
+        object.put("rest_time_flexible_configs", &self.rest_time_flexible_configs);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ShiftInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserApproval`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserApprovalInput {
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+    /// `date`.
+    pub date: ::std::string::String,
+    /// `outs`.
+    pub outs: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::UserOutInput>,
+    >,
+    /// `leaves`.
+    pub leaves: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::UserLeaveInput>,
+    >,
+    /// `overtime_works`.
+    pub overtime_works: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::UserOvertimeWorkInput>,
+    >,
+    /// `trips`.
+    pub trips: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::UserTripInput>,
+    >,
+    /// `time_zone`.
+    pub time_zone: ::std::option::Option<::std::string::String>,
+}
+
+impl UserApprovalInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        date: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            date: date.into(),
+            outs: ::std::option::Option::None,
+            leaves: ::std::option::Option::None,
+            overtime_works: ::std::option::Option::None,
+            trips: ::std::option::Option::None,
+            time_zone: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserApprovalInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.put("date", &self.date);
+        object.put("outs", &self.outs);
+        object.put("leaves", &self.leaves);
+        object.put("overtime_works", &self.overtime_works);
+        object.put("trips", &self.trips);
+        object.put("time_zone", &self.time_zone);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserApprovalInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserDailyShift`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserDailyShiftInput {
+    /// `group_id`.
+    pub group_id: ::std::string::String,
+    /// `shift_id`.
+    pub shift_id: ::std::string::String,
+    /// `month`.
+    pub month: i32,
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+    /// `day_no`.
+    pub day_no: i32,
+    /// `is_clear_schedule`.
+    pub is_clear_schedule: ::std::option::Option<bool>,
+}
+
+impl UserDailyShiftInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        shift_id: impl ::std::convert::Into<::std::string::String>,
+        month: i32,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        day_no: i32,
+    ) -> Self {
+        Self {
+            group_id: group_id.into(),
+            shift_id: shift_id.into(),
+            month,
+            user_id: user_id.into(),
+            day_no,
+            is_clear_schedule: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserDailyShiftInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("group_id", &self.group_id);
+        object.put("shift_id", &self.shift_id);
+        object.put("month", &self.month);
+        object.put("user_id", &self.user_id);
+        object.put("day_no", &self.day_no);
+        object.put("is_clear_schedule", &self.is_clear_schedule);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserDailyShiftInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserFlow`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserFlowInput {
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+    /// `creator_id`.
+    pub creator_id: ::std::string::String,
+    /// `location_name`.
+    pub location_name: ::std::string::String,
+    /// `check_time`.
+    pub check_time: ::std::string::String,
+    /// `comment`.
+    pub comment: ::std::string::String,
+    /// `record_id`.
+    pub record_id: ::std::option::Option<::std::string::String>,
+    /// `longitude`.
+    pub longitude: ::std::option::Option<f64>,
+    /// `latitude`.
+    pub latitude: ::std::option::Option<f64>,
+    /// `ssid`.
+    pub ssid: ::std::option::Option<::std::string::String>,
+    /// `bssid`.
+    pub bssid: ::std::option::Option<::std::string::String>,
+    /// `is_field`.
+    pub is_field: ::std::option::Option<bool>,
+    /// `is_wifi`.
+    pub is_wifi: ::std::option::Option<bool>,
+    /// `type`.
+    pub r#type: ::std::option::Option<i32>,
+    /// `photo_urls`.
+    pub photo_urls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `device_id`.
+    pub device_id: ::std::option::Option<::std::string::String>,
+    /// `check_result`.
+    pub check_result: ::std::option::Option<crate::attendance::v1::CheckResult>,
+    /// `external_id`.
+    pub external_id: ::std::option::Option<::std::string::String>,
+    /// `idempotent_id`.
+    pub idempotent_id: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<::std::string::String>,
+}
+
+impl UserFlowInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        creator_id: impl ::std::convert::Into<::std::string::String>,
+        location_name: impl ::std::convert::Into<::std::string::String>,
+        check_time: impl ::std::convert::Into<::std::string::String>,
+        comment: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            creator_id: creator_id.into(),
+            location_name: location_name.into(),
+            check_time: check_time.into(),
+            comment: comment.into(),
+            record_id: ::std::option::Option::None,
+            longitude: ::std::option::Option::None,
+            latitude: ::std::option::Option::None,
+            ssid: ::std::option::Option::None,
+            bssid: ::std::option::Option::None,
+            is_field: ::std::option::Option::None,
+            is_wifi: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            photo_urls: ::std::option::Option::None,
+            device_id: ::std::option::Option::None,
+            check_result: ::std::option::Option::None,
+            external_id: ::std::option::Option::None,
+            idempotent_id: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserFlowInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.put("creator_id", &self.creator_id);
+        object.put("location_name", &self.location_name);
+        object.put("check_time", &self.check_time);
+        object.put("comment", &self.comment);
+        object.put("record_id", &self.record_id);
+        object.put("longitude", &self.longitude);
+        object.put("latitude", &self.latitude);
+        object.put("ssid", &self.ssid);
+        object.put("bssid", &self.bssid);
+        object.put("is_field", &self.is_field);
+        object.put("is_wifi", &self.is_wifi);
+        object.put("type", &self.r#type);
+        object.put("photo_urls", &self.photo_urls);
+        object.put("device_id", &self.device_id);
+        object.put("check_result", &self.check_result);
+        object.put("external_id", &self.external_id);
+        object.put("idempotent_id", &self.idempotent_id);
+        object.put("create_time", &self.create_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserFlowInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserLeave`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserLeaveInput {
+    /// `approval_id`.
+    pub approval_id: ::std::option::Option<::std::string::String>,
+    /// `uniq_id`.
+    pub uniq_id: ::std::option::Option<::std::string::String>,
+    /// `unit`.
+    pub unit: i32,
+    /// `interval`.
+    pub interval: i32,
+    /// `start_time`.
+    pub start_time: ::std::string::String,
+    /// `end_time`.
+    pub end_time: ::std::string::String,
+    /// `i18n_names`.
+    pub i18n_names: crate::attendance::v1::I18nNames,
+    /// `default_locale`.
+    pub default_locale: crate::attendance::v1::DefaultLocale,
+    /// `reason`.
+    pub reason: ::std::string::String,
+    /// `approve_pass_time`.
+    pub approve_pass_time: ::std::option::Option<::std::string::String>,
+    /// `approve_apply_time`.
+    pub approve_apply_time: ::std::option::Option<::std::string::String>,
+    /// `idempotent_id`.
+    pub idempotent_id: ::std::option::Option<::std::string::String>,
+    /// `leave_detail_range_objs`.
+    pub leave_detail_range_objs: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::TimeRangeList>,
+    >,
+}
+
+impl UserLeaveInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        unit: i32,
+        interval: i32,
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::std::string::String>,
+        i18n_names: crate::attendance::v1::I18nNames,
+        default_locale: crate::attendance::v1::DefaultLocale,
+        reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            approval_id: ::std::option::Option::None,
+            uniq_id: ::std::option::Option::None,
+            unit,
+            interval,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            i18n_names,
+            default_locale,
+            reason: reason.into(),
+            approve_pass_time: ::std::option::Option::None,
+            approve_apply_time: ::std::option::Option::None,
+            idempotent_id: ::std::option::Option::None,
+            leave_detail_range_objs: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserLeaveInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("approval_id", &self.approval_id);
+        object.put("uniq_id", &self.uniq_id);
+        object.put("unit", &self.unit);
+        object.put("interval", &self.interval);
+        object.put("start_time", &self.start_time);
+        object.put("end_time", &self.end_time);
+        object.put("i18n_names", &self.i18n_names);
+        object.put("default_locale", &self.default_locale);
+        object.put("reason", &self.reason);
+        object.put("approve_pass_time", &self.approve_pass_time);
+        object.put("approve_apply_time", &self.approve_apply_time);
+        object.put("idempotent_id", &self.idempotent_id);
+        object.put("leave_detail_range_objs", &self.leave_detail_range_objs);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserLeaveInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserOut`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserOutInput {
+    /// `approval_id`.
+    pub approval_id: ::std::option::Option<::std::string::String>,
+    /// `uniq_id`.
+    pub uniq_id: ::std::string::String,
+    /// `unit`.
+    pub unit: i32,
+    /// `interval`.
+    pub interval: i32,
+    /// `start_time`.
+    pub start_time: ::std::string::String,
+    /// `end_time`.
+    pub end_time: ::std::string::String,
+    /// `i18n_names`.
+    pub i18n_names: crate::attendance::v1::I18nNames,
+    /// `default_locale`.
+    pub default_locale: ::std::string::String,
+    /// `reason`.
+    pub reason: ::std::string::String,
+    /// `approve_pass_time`.
+    pub approve_pass_time: ::std::option::Option<::std::string::String>,
+    /// `approve_apply_time`.
+    pub approve_apply_time: ::std::option::Option<::std::string::String>,
+    /// `idempotent_id`.
+    pub idempotent_id: ::std::option::Option<::std::string::String>,
+    /// `correct_process_id`.
+    pub correct_process_id: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `cancel_process_id`.
+    pub cancel_process_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `process_id`.
+    pub process_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl UserOutInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn new(
+        uniq_id: impl ::std::convert::Into<::std::string::String>,
+        unit: i32,
+        interval: i32,
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::std::string::String>,
+        i18n_names: crate::attendance::v1::I18nNames,
+        default_locale: impl ::std::convert::Into<::std::string::String>,
+        reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            approval_id: ::std::option::Option::None,
+            uniq_id: uniq_id.into(),
+            unit,
+            interval,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            i18n_names,
+            default_locale: default_locale.into(),
+            reason: reason.into(),
+            approve_pass_time: ::std::option::Option::None,
+            approve_apply_time: ::std::option::Option::None,
+            idempotent_id: ::std::option::Option::None,
+            correct_process_id: ::std::option::Option::None,
+            cancel_process_id: ::std::option::Option::None,
+            process_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserOutInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("approval_id", &self.approval_id);
+        object.put("uniq_id", &self.uniq_id);
+        object.put("unit", &self.unit);
+        object.put("interval", &self.interval);
+        object.put("start_time", &self.start_time);
+        object.put("end_time", &self.end_time);
+        object.put("i18n_names", &self.i18n_names);
+        object.put("default_locale", &self.default_locale);
+        object.put("reason", &self.reason);
+        object.put("approve_pass_time", &self.approve_pass_time);
+        object.put("approve_apply_time", &self.approve_apply_time);
+        object.put("idempotent_id", &self.idempotent_id);
+        object.put("correct_process_id", &self.correct_process_id);
+        object.put("cancel_process_id", &self.cancel_process_id);
+        object.put("process_id", &self.process_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserOutInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserOvertimeWork`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserOvertimeWorkInput {
+    /// `approval_id`.
+    pub approval_id: ::std::option::Option<::std::string::String>,
+    /// `duration`.
+    pub duration: f64,
+    /// `unit`.
+    pub unit: i32,
+    /// `category`.
+    pub category: i32,
+    /// `type`.
+    pub r#type: i32,
+    /// `start_time`.
+    pub start_time: ::std::string::String,
+    /// `end_time`.
+    pub end_time: ::std::string::String,
+    /// `reason`.
+    pub reason: ::std::option::Option<::std::string::String>,
+    /// `idempotent_id`.
+    pub idempotent_id: ::std::option::Option<::std::string::String>,
+    /// `correct_process_id`.
+    pub correct_process_id: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `cancel_process_id`.
+    pub cancel_process_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `process_id`.
+    pub process_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl UserOvertimeWorkInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        duration: f64,
+        unit: i32,
+        category: i32,
+        r#type: i32,
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            approval_id: ::std::option::Option::None,
+            duration,
+            unit,
+            category,
+            r#type,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            reason: ::std::option::Option::None,
+            idempotent_id: ::std::option::Option::None,
+            correct_process_id: ::std::option::Option::None,
+            cancel_process_id: ::std::option::Option::None,
+            process_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserOvertimeWorkInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("approval_id", &self.approval_id);
+        object.put("duration", &self.duration);
+        object.put("unit", &self.unit);
+        object.put("category", &self.category);
+        object.put("type", &self.r#type);
+        object.put("start_time", &self.start_time);
+        object.put("end_time", &self.end_time);
+        object.put("reason", &self.reason);
+        object.put("idempotent_id", &self.idempotent_id);
+        object.put("correct_process_id", &self.correct_process_id);
+        object.put("cancel_process_id", &self.cancel_process_id);
+        object.put("process_id", &self.process_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserOvertimeWorkInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserSetting`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserSettingInput {
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+    /// `face_key`.
+    pub face_key: ::std::string::String,
+    /// `face_key_update_time`.
+    pub face_key_update_time: ::std::option::Option<::std::string::String>,
+}
+
+impl UserSettingInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        face_key: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            face_key: face_key.into(),
+            face_key_update_time: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserSettingInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.put("face_key", &self.face_key);
+        object.put("face_key_update_time", &self.face_key_update_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserSettingInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserStatsView`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserStatsViewInput {
+    /// `view_id`.
+    pub view_id: ::std::string::String,
+    /// `stats_type`.
+    pub stats_type: crate::attendance::v1::StatsType,
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+    /// `items`.
+    pub items: ::std::option::Option<::std::vec::Vec<crate::attendance::v1::ItemInput>>,
+}
+
+impl UserStatsViewInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        view_id: impl ::std::convert::Into<::std::string::String>,
+        stats_type: crate::attendance::v1::StatsType,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            view_id: view_id.into(),
+            stats_type,
+            user_id: user_id.into(),
+            items: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserStatsViewInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("view_id", &self.view_id);
+        object.put("stats_type", &self.stats_type);
+        object.put("user_id", &self.user_id);
+        object.put("items", &self.items);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserStatsViewInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserTaskRemedy`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserTaskRemedyInput {
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+    /// `remedy_date`.
+    pub remedy_date: i32,
+    /// `punch_no`.
+    pub punch_no: i32,
+    /// `work_type`.
+    pub work_type: i32,
+    /// `approval_id`.
+    pub approval_id: ::std::option::Option<::std::string::String>,
+    /// `remedy_time`.
+    pub remedy_time: ::std::string::String,
+    /// `status`.
+    pub status: ::std::option::Option<i32>,
+    /// `reason`.
+    pub reason: ::std::string::String,
+    /// `time`.
+    pub time: ::std::option::Option<::std::string::String>,
+    /// `time_zone`.
+    pub time_zone: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `update_time`.
+    pub update_time: ::std::option::Option<::std::string::String>,
+}
+
+impl UserTaskRemedyInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        remedy_date: i32,
+        punch_no: i32,
+        work_type: i32,
+        remedy_time: impl ::std::convert::Into<::std::string::String>,
+        reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            remedy_date,
+            punch_no,
+            work_type,
+            approval_id: ::std::option::Option::None,
+            remedy_time: remedy_time.into(),
+            status: ::std::option::Option::None,
+            reason: reason.into(),
+            time: ::std::option::Option::None,
+            time_zone: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserTaskRemedyInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.put("remedy_date", &self.remedy_date);
+        object.put("punch_no", &self.punch_no);
+        object.put("work_type", &self.work_type);
+        object.put("approval_id", &self.approval_id);
+        object.put("remedy_time", &self.remedy_time);
+        object.put("status", &self.status);
+        object.put("reason", &self.reason);
+        object.put("time", &self.time);
+        object.put("time_zone", &self.time_zone);
+        object.put("create_time", &self.create_time);
+        object.put("update_time", &self.update_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserTaskRemedyInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserTmpDailyShift`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserTmpDailyShiftInput {
+    /// `group_id`.
+    pub group_id: ::std::string::String,
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+    /// `date`.
+    pub date: i32,
+    /// `shift_name`.
+    pub shift_name: ::std::string::String,
+    /// `punch_time_simple_rules`.
+    pub punch_time_simple_rules: ::std::vec::Vec<
+        crate::attendance::v1::PunchTimeSimpleRuleInput,
+    >,
+}
+
+impl UserTmpDailyShiftInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        group_id: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        date: i32,
+        shift_name: impl ::std::convert::Into<::std::string::String>,
+        punch_time_simple_rules: ::std::vec::Vec<
+            crate::attendance::v1::PunchTimeSimpleRuleInput,
+        >,
+    ) -> Self {
+        Self {
+            group_id: group_id.into(),
+            user_id: user_id.into(),
+            date,
+            shift_name: shift_name.into(),
+            punch_time_simple_rules,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserTmpDailyShiftInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("group_id", &self.group_id);
+        object.put("user_id", &self.user_id);
+        object.put("date", &self.date);
+        object.put("shift_name", &self.shift_name);
+        object.put("punch_time_simple_rules", &self.punch_time_simple_rules);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserTmpDailyShiftInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserTrip`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserTripInput {
+    /// `approval_id`.
+    pub approval_id: ::std::option::Option<::std::string::String>,
+    /// `start_time`.
+    pub start_time: ::std::string::String,
+    /// `end_time`.
+    pub end_time: ::std::string::String,
+    /// `reason`.
+    pub reason: ::std::string::String,
+    /// `approve_pass_time`.
+    pub approve_pass_time: ::std::string::String,
+    /// `approve_apply_time`.
+    pub approve_apply_time: ::std::string::String,
+    /// `idempotent_id`.
+    pub idempotent_id: ::std::option::Option<::std::string::String>,
+    /// `correct_process_id`.
+    pub correct_process_id: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `cancel_process_id`.
+    pub cancel_process_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `process_id`.
+    pub process_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `departure`.
+    pub departure: ::std::option::Option<crate::attendance::v1::RegionPlace>,
+    /// `destinations`.
+    pub destinations: ::std::option::Option<
+        ::std::vec::Vec<crate::attendance::v1::RegionPlace>,
+    >,
+    /// `transportation`.
+    pub transportation: ::std::option::Option<::std::vec::Vec<i32>>,
+    /// `trip_type`.
+    pub trip_type: ::std::option::Option<i32>,
+    /// `remarks`.
+    pub remarks: ::std::option::Option<::std::string::String>,
+}
+
+impl UserTripInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::std::string::String>,
+        reason: impl ::std::convert::Into<::std::string::String>,
+        approve_pass_time: impl ::std::convert::Into<::std::string::String>,
+        approve_apply_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            approval_id: ::std::option::Option::None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            reason: reason.into(),
+            approve_pass_time: approve_pass_time.into(),
+            approve_apply_time: approve_apply_time.into(),
+            idempotent_id: ::std::option::Option::None,
+            correct_process_id: ::std::option::Option::None,
+            cancel_process_id: ::std::option::Option::None,
+            process_id: ::std::option::Option::None,
+            departure: ::std::option::Option::None,
+            destinations: ::std::option::Option::None,
+            transportation: ::std::option::Option::None,
+            trip_type: ::std::option::Option::None,
+            remarks: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserTripInput {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
@@ -6217,7 +7980,7 @@ impl ::lark_runtime::json::ToJson for UserTrip {
     }
 }
 
-impl ::serde::Serialize for UserTrip {
+impl ::serde::Serialize for UserTripInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

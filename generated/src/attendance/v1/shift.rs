@@ -179,7 +179,7 @@ pub struct CreateShiftRequest {
     /// Sent in the query as `employee_type`.
     pub employee_type: ::std::option::Option<crate::attendance::v1::EmployeeType>,
     /// The JSON body.
-    pub body: crate::attendance::v1::Shift,
+    pub body: crate::attendance::v1::ShiftInput,
 }
 
 impl CreateShiftRequest {
@@ -199,7 +199,7 @@ impl CreateShiftRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::attendance::v1::Shift) -> Self {
+    pub fn new(body: crate::attendance::v1::ShiftInput) -> Self {
         Self {
             employee_type: ::std::option::Option::None,
             body,

@@ -26,9 +26,9 @@ impl<'c> UserApprovalApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{CreateUserApprovalEmployeeType, CreateUserApprovalRequest};
+    /// use lark_sdk::attendance::v1::{CreateUserApprovalBody, CreateUserApprovalEmployeeType, CreateUserApprovalRequest};
     ///
-    /// let request = CreateUserApprovalRequest::new(CreateUserApprovalEmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = CreateUserApprovalRequest::new(CreateUserApprovalEmployeeType::EmployeeId, CreateUserApprovalBody::default());
     /// let response = client.attendance().v1().user_approval().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserApprovalApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{QueryUserApprovalBody, QueryUserApprovalEmployeeType, QueryUserApprovalRequest};
+    /// use lark_sdk::attendance::v1::{QueryUserApprovalEmployeeType, QueryUserApprovalRequest};
     ///
-    /// let request = QueryUserApprovalRequest::new(QueryUserApprovalEmployeeType::EmployeeId, QueryUserApprovalBody::default());
+    /// let request = QueryUserApprovalRequest::new(QueryUserApprovalEmployeeType::EmployeeId, todo!("build the body"));
     /// let response = client.attendance().v1().user_approval().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

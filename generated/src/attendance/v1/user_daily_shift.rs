@@ -26,9 +26,9 @@ impl<'c> UserDailyShiftApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{BatchCreateUserDailyShiftBody, BatchCreateUserDailyShiftRequest, EmployeeType};
+    /// use lark_sdk::attendance::v1::{BatchCreateUserDailyShiftRequest, EmployeeType};
     ///
-    /// let request = BatchCreateUserDailyShiftRequest::new(EmployeeType::EmployeeId, BatchCreateUserDailyShiftBody::default());
+    /// let request = BatchCreateUserDailyShiftRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
     /// let response = client.attendance().v1().user_daily_shift().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserDailyShiftApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{BatchCreateTempUserDailyShiftBody, BatchCreateTempUserDailyShiftRequest, EmployeeType};
+    /// use lark_sdk::attendance::v1::{BatchCreateTempUserDailyShiftRequest, EmployeeType};
     ///
-    /// let request = BatchCreateTempUserDailyShiftRequest::new(EmployeeType::EmployeeId, BatchCreateTempUserDailyShiftBody::default());
+    /// let request = BatchCreateTempUserDailyShiftRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
     /// let response = client.attendance().v1().user_daily_shift().batch_create_temp(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -87,9 +87,9 @@ impl<'c> UserDailyShiftApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserDailyShiftBody, QueryUserDailyShiftRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserDailyShiftRequest};
     ///
-    /// let request = QueryUserDailyShiftRequest::new(EmployeeType::EmployeeId, QueryUserDailyShiftBody::default());
+    /// let request = QueryUserDailyShiftRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
     /// let response = client.attendance().v1().user_daily_shift().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> UserFlowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{BatchCreateUserFlowBody, BatchCreateUserFlowRequest, EmployeeType};
+    /// use lark_sdk::attendance::v1::{BatchCreateUserFlowRequest, EmployeeType};
     ///
-    /// let request = BatchCreateUserFlowRequest::new(EmployeeType::EmployeeId, BatchCreateUserFlowBody::default());
+    /// let request = BatchCreateUserFlowRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
     /// let response = client.attendance().v1().user_flow().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserFlowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{BatchDelUserFlowBody, BatchDelUserFlowRequest};
+    /// use lark_sdk::attendance::v1::BatchDelUserFlowRequest;
     ///
-    /// let request = BatchDelUserFlowRequest::new(BatchDelUserFlowBody::default());
+    /// let request = BatchDelUserFlowRequest::new(todo!("build the body"));
     /// let response = client.attendance().v1().user_flow().batch_del(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> UserFlowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserFlowBody, QueryUserFlowRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserFlowRequest};
     ///
-    /// let request = QueryUserFlowRequest::new(EmployeeType::EmployeeId, QueryUserFlowBody::default());
+    /// let request = QueryUserFlowRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
     /// let response = client.attendance().v1().user_flow().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

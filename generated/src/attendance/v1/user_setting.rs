@@ -26,9 +26,9 @@ impl<'c> UserSettingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, ModifyUserSettingRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, ModifyUserSettingBody, ModifyUserSettingRequest};
     ///
-    /// let request = ModifyUserSettingRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = ModifyUserSettingRequest::new(EmployeeType::EmployeeId, ModifyUserSettingBody::default());
     /// let response = client.attendance().v1().user_setting().modify(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserSettingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserSettingBody, QueryUserSettingRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserSettingRequest};
     ///
-    /// let request = QueryUserSettingRequest::new(EmployeeType::EmployeeId, QueryUserSettingBody::default());
+    /// let request = QueryUserSettingRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
     /// let response = client.attendance().v1().user_setting().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> UserTaskRemedyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserTaskRemedyBody, QueryUserTaskRemedyRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserTaskRemedyRequest};
     ///
-    /// let request = QueryUserTaskRemedyRequest::new(EmployeeType::EmployeeId, QueryUserTaskRemedyBody::default());
+    /// let request = QueryUserTaskRemedyRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
     /// let response = client.attendance().v1().user_task_remedy().query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> UserTaskRemedyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserAllowedRemedysUserTaskRemedyBody, QueryUserAllowedRemedysUserTaskRemedyRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserAllowedRemedysUserTaskRemedyRequest};
     ///
-    /// let request = QueryUserAllowedRemedysUserTaskRemedyRequest::new(EmployeeType::EmployeeId, QueryUserAllowedRemedysUserTaskRemedyBody::default());
+    /// let request = QueryUserAllowedRemedysUserTaskRemedyRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
     /// let response = client.attendance().v1().user_task_remedy().query_user_allowed_remedys(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -112,7 +112,7 @@ pub struct CreateUserTaskRemedyRequest {
     /// Sent in the query as `employee_type`.
     pub employee_type: crate::attendance::v1::EmployeeType,
     /// The JSON body.
-    pub body: crate::attendance::v1::UserTaskRemedy,
+    pub body: crate::attendance::v1::UserTaskRemedyInput,
 }
 
 impl CreateUserTaskRemedyRequest {
@@ -134,7 +134,7 @@ impl CreateUserTaskRemedyRequest {
     #[inline]
     pub fn new(
         employee_type: crate::attendance::v1::EmployeeType,
-        body: crate::attendance::v1::UserTaskRemedy,
+        body: crate::attendance::v1::UserTaskRemedyInput,
     ) -> Self {
         Self { employee_type, body }
     }

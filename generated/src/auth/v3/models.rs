@@ -39,12 +39,7 @@ impl<'de> ::serde::Deserialize<'de> for AppTicketEvent {
 }
 
 /// Store-app credentials plus the most recent app ticket.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateAppAccessTokenBody {
     /// `app_id`.
     pub app_id: ::std::string::String,
@@ -52,6 +47,22 @@ pub struct CreateAppAccessTokenBody {
     pub app_secret: ::std::string::String,
     /// `app_ticket`.
     pub app_ticket: ::std::string::String,
+}
+
+impl CreateAppAccessTokenBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        app_id: impl ::std::convert::Into<::std::string::String>,
+        app_secret: impl ::std::convert::Into<::std::string::String>,
+        app_ticket: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            app_secret: app_secret.into(),
+            app_ticket: app_ticket.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateAppAccessTokenBody {
@@ -84,17 +95,26 @@ pub struct CreateAppAccessTokenData {
 }
 
 /// An app access token and the tenant to issue a token for.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateTenantAccessTokenBody {
     /// `app_access_token`.
     pub app_access_token: ::std::string::String,
     /// `tenant_key`.
     pub tenant_key: ::std::string::String,
+}
+
+impl CreateTenantAccessTokenBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        app_access_token: impl ::std::convert::Into<::std::string::String>,
+        tenant_key: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            app_access_token: app_access_token.into(),
+            tenant_key: tenant_key.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateTenantAccessTokenBody {
@@ -151,17 +171,26 @@ pub type InternalTenantAccessTokenData = crate::auth::v3::CreateTenantAccessToke
 /// The same type as [`InternalAppAccessTokenBody`]: the platform declares this shape more than once.
 pub type ResendAppTicketBody = crate::auth::v3::InternalAppAccessTokenBody;
 /// The app's own id and secret.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AppCredentials {
     /// `app_id`.
     pub app_id: ::std::string::String,
     /// `app_secret`.
     pub app_secret: ::std::string::String,
+}
+
+impl AppCredentials {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        app_id: impl ::std::convert::Into<::std::string::String>,
+        app_secret: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            app_secret: app_secret.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AppCredentials {

@@ -26,9 +26,9 @@ impl<'c> AccessTokenApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::authen::v1::{CreateAccessTokenBody, CreateAccessTokenRequest};
+    /// use lark_sdk::authen::v1::CreateAccessTokenRequest;
     ///
-    /// let request = CreateAccessTokenRequest::new(CreateAccessTokenBody::default());
+    /// let request = CreateAccessTokenRequest::new(todo!("build the body"));
     /// let response = client.authen().v1().access_token().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -3,17 +3,26 @@
 //! Data types of authen v1: request bodies, responses, event payloads and their enums.
 
 /// The `CreateAccessTokenBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateAccessTokenBody {
     /// `grant_type`.
     pub grant_type: ::std::string::String,
     /// `code`.
     pub code: ::std::string::String,
+}
+
+impl CreateAccessTokenBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        grant_type: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            grant_type: grant_type.into(),
+            code: code.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateAccessTokenBody {
@@ -175,17 +184,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateOidcAccessTokenData {
 }
 
 /// The `CreateOidcRefreshAccessTokenBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateOidcRefreshAccessTokenBody {
     /// `grant_type`.
     pub grant_type: ::std::string::String,
     /// `refresh_token`.
     pub refresh_token: ::std::string::String,
+}
+
+impl CreateOidcRefreshAccessTokenBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        grant_type: impl ::std::convert::Into<::std::string::String>,
+        refresh_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            grant_type: grant_type.into(),
+            refresh_token: refresh_token.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateOidcRefreshAccessTokenBody {

@@ -80,7 +80,7 @@ pub struct CreateDraftRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::baike::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::baike::v1::Entity,
+    pub body: crate::baike::v1::EntityInput,
 }
 
 impl CreateDraftRequest {
@@ -97,7 +97,7 @@ impl CreateDraftRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::baike::v1::Entity) -> Self {
+    pub fn new(body: crate::baike::v1::EntityInput) -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
             body,
@@ -134,7 +134,7 @@ pub struct UpdateDraftRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::baike::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::baike::v1::Entity,
+    pub body: crate::baike::v1::EntityInput,
 }
 
 impl UpdateDraftRequest {
@@ -151,7 +151,10 @@ impl UpdateDraftRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(draft_id: ::lark_runtime::Int64, body: crate::baike::v1::Entity) -> Self {
+    pub fn new(
+        draft_id: ::lark_runtime::Int64,
+        body: crate::baike::v1::EntityInput,
+    ) -> Self {
         Self {
             draft_id,
             user_id_type: ::std::option::Option::None,

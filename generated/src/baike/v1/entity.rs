@@ -113,9 +113,9 @@ impl<'c> EntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::baike::v1::{HighlightEntityBody, HighlightEntityRequest};
+    /// use lark_sdk::baike::v1::HighlightEntityRequest;
     ///
-    /// let request = HighlightEntityRequest::new(HighlightEntityBody::default());
+    /// let request = HighlightEntityRequest::new(todo!("build the body"));
     /// let response = client.baike().v1().entity().highlight(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> EntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::baike::v1::{MatchEntityBody, MatchEntityRequest};
+    /// use lark_sdk::baike::v1::MatchEntityRequest;
     ///
-    /// let request = MatchEntityRequest::new(MatchEntityBody::default());
+    /// let request = MatchEntityRequest::new(todo!("build the body"));
     /// let response = client.baike().v1().entity().r#match(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -254,7 +254,7 @@ pub struct CreateEntityRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::baike::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::baike::v1::Entity,
+    pub body: crate::baike::v1::EntityInput,
 }
 
 impl CreateEntityRequest {
@@ -271,7 +271,7 @@ impl CreateEntityRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::baike::v1::Entity) -> Self {
+    pub fn new(body: crate::baike::v1::EntityInput) -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
             body,
@@ -675,7 +675,7 @@ pub struct UpdateEntityRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::baike::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::baike::v1::Entity,
+    pub body: crate::baike::v1::EntityInput,
 }
 
 impl UpdateEntityRequest {
@@ -694,7 +694,7 @@ impl UpdateEntityRequest {
     #[inline]
     pub fn new(
         entity_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::baike::v1::Entity,
+        body: crate::baike::v1::EntityInput,
     ) -> Self {
         Self {
             entity_id: entity_id.into(),

@@ -46,7 +46,10 @@ impl ::serde::Serialize for Abbreviation {
 }
 
 /// The `BaikeImage` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct BaikeImage {
     /// `token`.
     pub token: ::std::option::Option<::std::string::String>,
@@ -72,26 +75,11 @@ impl<'de> ::serde::Deserialize<'de> for BaikeImage {
     }
 }
 
-impl ::lark_runtime::json::ToJson for BaikeImage {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("token", &self.token);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BaikeImage {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Classification` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Classification {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -120,26 +108,6 @@ impl<'de> ::serde::Deserialize<'de> for Classification {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Classification {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("name", &self.name);
-        object.put("father_id", &self.father_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Classification {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -237,7 +205,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEntityData {
 }
 
 /// The `DisplayStatus` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DisplayStatus {
     /// `allow_highlight`.
     pub allow_highlight: ::std::option::Option<bool>,
@@ -263,25 +234,6 @@ impl<'de> ::serde::Deserialize<'de> for DisplayStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for DisplayStatus {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("allow_highlight", &self.allow_highlight);
-        object.put("allow_search", &self.allow_search);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DisplayStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -321,7 +273,10 @@ impl<'de> ::serde::Deserialize<'de> for Draft {
 }
 
 /// The `Entity` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Entity {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -391,37 +346,6 @@ impl<'de> ::serde::Deserialize<'de> for Entity {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Entity {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("main_keys", &self.main_keys);
-        object.put("full_names", &self.full_names);
-        object.put("aliases", &self.aliases);
-        object.put("description", &self.description);
-        object.put("creator", &self.creator);
-        object.put("create_time", &self.create_time);
-        object.put("updater", &self.updater);
-        object.put("update_time", &self.update_time);
-        object.put("related_meta", &self.related_meta);
-        object.put("statistics", &self.statistics);
-        object.put("outer_info", &self.outer_info);
-        object.put("rich_text", &self.rich_text);
-        object.put("source", &self.source);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Entity {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -536,15 +460,18 @@ pub struct File {
 /// The same type as [`CreateEntityData`]: the platform declares this shape more than once.
 pub type GetEntityData = crate::baike::v1::CreateEntityData;
 /// The `HighlightEntityBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct HighlightEntityBody {
     /// `text`.
     pub text: ::std::string::String,
+}
+
+impl HighlightEntityBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { text: text.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for HighlightEntityBody {
@@ -668,15 +595,18 @@ impl<'de> ::serde::Deserialize<'de> for ListEntityData {
 }
 
 /// The `MatchEntityBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MatchEntityBody {
     /// `word`.
     pub word: ::std::string::String,
+}
+
+impl MatchEntityBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(word: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { word: word.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MatchEntityBody {
@@ -761,7 +691,10 @@ impl<'de> ::serde::Deserialize<'de> for MatchInfo {
 }
 
 /// The `OuterInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct OuterInfo {
     /// `provider`.
     pub provider: ::std::option::Option<::std::string::String>,
@@ -787,25 +720,6 @@ impl<'de> ::serde::Deserialize<'de> for OuterInfo {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for OuterInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("provider", &self.provider);
-        object.put("outer_id", &self.outer_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for OuterInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -846,7 +760,10 @@ impl<'de> ::serde::Deserialize<'de> for Phrase {
 }
 
 /// The `Referer` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Referer {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -878,28 +795,11 @@ impl<'de> ::serde::Deserialize<'de> for Referer {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Referer {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("title", &self.title);
-        object.put("url", &self.url);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Referer {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RelatedMeta` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RelatedMeta {
     /// `users`.
     pub users: ::std::option::Option<::std::vec::Vec<crate::baike::v1::Referer>>,
@@ -947,31 +847,6 @@ impl<'de> ::serde::Deserialize<'de> for RelatedMeta {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for RelatedMeta {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("users", &self.users);
-        object.put("chats", &self.chats);
-        object.put("docs", &self.docs);
-        object.put("oncalls", &self.oncalls);
-        object.put("links", &self.links);
-        object.put("abbreviations", &self.abbreviations);
-        object.put("classifications", &self.classifications);
-        object.put("images", &self.images);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RelatedMeta {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1103,7 +978,10 @@ impl ::serde::Serialize for Statistics {
 }
 
 /// The `Term` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Term {
     /// `key`.
     pub key: ::std::option::Option<::std::string::String>,
@@ -1129,25 +1007,6 @@ impl<'de> ::serde::Deserialize<'de> for Term {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Term {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("key", &self.key);
-        object.put("display_status", &self.display_status);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Term {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1186,6 +1045,400 @@ impl<'de> ::serde::Deserialize<'de> for UploadFileData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `BaikeImage`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct BaikeImageInput {
+    /// `token`.
+    pub token: ::std::string::String,
+}
+
+impl BaikeImageInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { token: token.into() }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for BaikeImageInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("token", &self.token);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BaikeImageInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Classification`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ClassificationInput {
+    /// `id`.
+    pub id: ::std::string::String,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `father_id`.
+    pub father_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ClassificationInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: id.into(),
+            name: ::std::option::Option::None,
+            father_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ClassificationInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("name", &self.name);
+        object.put("father_id", &self.father_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ClassificationInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DisplayStatus`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DisplayStatusInput {
+    /// `allow_highlight`.
+    pub allow_highlight: bool,
+    /// `allow_search`.
+    pub allow_search: bool,
+}
+
+impl DisplayStatusInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(allow_highlight: bool, allow_search: bool) -> Self {
+        Self {
+            allow_highlight,
+            allow_search,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DisplayStatusInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("allow_highlight", &self.allow_highlight);
+        object.put("allow_search", &self.allow_search);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DisplayStatusInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Entity`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EntityInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `main_keys`.
+    pub main_keys: ::std::vec::Vec<crate::baike::v1::TermInput>,
+    /// `full_names`.
+    pub full_names: ::std::option::Option<::std::vec::Vec<crate::baike::v1::TermInput>>,
+    /// `aliases`.
+    pub aliases: ::std::option::Option<::std::vec::Vec<crate::baike::v1::TermInput>>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `creator`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub creator: ::std::option::Option<::lark_runtime::Int64>,
+    /// `create_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `updater`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub updater: ::std::option::Option<::lark_runtime::Int64>,
+    /// `update_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `related_meta`.
+    pub related_meta: ::std::option::Option<crate::baike::v1::RelatedMetaInput>,
+    /// `statistics`.
+    pub statistics: ::std::option::Option<crate::baike::v1::Statistics>,
+    /// `outer_info`.
+    pub outer_info: ::std::option::Option<crate::baike::v1::OuterInfoInput>,
+    /// `rich_text`.
+    pub rich_text: ::std::option::Option<::std::string::String>,
+    /// `source`.
+    pub source: ::std::option::Option<i32>,
+}
+
+impl EntityInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(main_keys: ::std::vec::Vec<crate::baike::v1::TermInput>) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            main_keys,
+            full_names: ::std::option::Option::None,
+            aliases: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            creator: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            updater: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            related_meta: ::std::option::Option::None,
+            statistics: ::std::option::Option::None,
+            outer_info: ::std::option::Option::None,
+            rich_text: ::std::option::Option::None,
+            source: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EntityInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("main_keys", &self.main_keys);
+        object.put("full_names", &self.full_names);
+        object.put("aliases", &self.aliases);
+        object.put("description", &self.description);
+        object.put("creator", &self.creator);
+        object.put("create_time", &self.create_time);
+        object.put("updater", &self.updater);
+        object.put("update_time", &self.update_time);
+        object.put("related_meta", &self.related_meta);
+        object.put("statistics", &self.statistics);
+        object.put("outer_info", &self.outer_info);
+        object.put("rich_text", &self.rich_text);
+        object.put("source", &self.source);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EntityInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `OuterInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct OuterInfoInput {
+    /// `provider`.
+    pub provider: ::std::string::String,
+    /// `outer_id`.
+    pub outer_id: ::std::string::String,
+}
+
+impl OuterInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        provider: impl ::std::convert::Into<::std::string::String>,
+        outer_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            provider: provider.into(),
+            outer_id: outer_id.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for OuterInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("provider", &self.provider);
+        object.put("outer_id", &self.outer_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OuterInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Referer`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RefererInput {
+    /// `id`.
+    pub id: ::std::string::String,
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `url`.
+    pub url: ::std::option::Option<::std::string::String>,
+}
+
+impl RefererInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: id.into(),
+            title: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RefererInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("title", &self.title);
+        object.put("url", &self.url);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RefererInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RelatedMeta`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct RelatedMetaInput {
+    /// `users`.
+    pub users: ::std::option::Option<::std::vec::Vec<crate::baike::v1::RefererInput>>,
+    /// `chats`.
+    pub chats: ::std::option::Option<::std::vec::Vec<crate::baike::v1::RefererInput>>,
+    /// `docs`.
+    pub docs: ::std::option::Option<::std::vec::Vec<crate::baike::v1::RefererInput>>,
+    /// `oncalls`.
+    pub oncalls: ::std::option::Option<::std::vec::Vec<crate::baike::v1::RefererInput>>,
+    /// `links`.
+    pub links: ::std::option::Option<::std::vec::Vec<crate::baike::v1::RefererInput>>,
+    /// `abbreviations`.
+    pub abbreviations: ::std::option::Option<
+        ::std::vec::Vec<crate::baike::v1::Abbreviation>,
+    >,
+    /// `classifications`.
+    pub classifications: ::std::option::Option<
+        ::std::vec::Vec<crate::baike::v1::ClassificationInput>,
+    >,
+    /// `images`.
+    pub images: ::std::option::Option<
+        ::std::vec::Vec<crate::baike::v1::BaikeImageInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for RelatedMetaInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("users", &self.users);
+        object.put("chats", &self.chats);
+        object.put("docs", &self.docs);
+        object.put("oncalls", &self.oncalls);
+        object.put("links", &self.links);
+        object.put("abbreviations", &self.abbreviations);
+        object.put("classifications", &self.classifications);
+        object.put("images", &self.images);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RelatedMetaInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Term`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TermInput {
+    /// `key`.
+    pub key: ::std::string::String,
+    /// `display_status`.
+    pub display_status: crate::baike::v1::DisplayStatusInput,
+}
+
+impl TermInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        key: impl ::std::convert::Into<::std::string::String>,
+        display_status: crate::baike::v1::DisplayStatusInput,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            display_status,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TermInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("key", &self.key);
+        object.put("display_status", &self.display_status);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TermInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

@@ -121,7 +121,7 @@ pub struct CreateAppRoleRequest {
     /// Sent in the path as `app_token`.
     pub app_token: ::std::string::String,
     /// The JSON body.
-    pub body: crate::base::v2::Role,
+    pub body: crate::base::v2::RoleInput,
 }
 
 impl CreateAppRoleRequest {
@@ -140,7 +140,7 @@ impl CreateAppRoleRequest {
     #[inline]
     pub fn new(
         app_token: impl ::std::convert::Into<::std::string::String>,
-        body: crate::base::v2::Role,
+        body: crate::base::v2::RoleInput,
     ) -> Self {
         Self {
             app_token: app_token.into(),
@@ -250,7 +250,7 @@ pub struct UpdateAppRoleRequest {
     /// Sent in the path as `role_id`.
     pub role_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::base::v2::Role,
+    pub body: crate::base::v2::RoleInput,
 }
 
 impl UpdateAppRoleRequest {
@@ -270,7 +270,7 @@ impl UpdateAppRoleRequest {
     pub fn new(
         app_token: impl ::std::convert::Into<::std::string::String>,
         role_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::base::v2::Role,
+        body: crate::base::v2::RoleInput,
     ) -> Self {
         Self {
             app_token: app_token.into(),

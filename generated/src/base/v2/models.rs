@@ -3,7 +3,10 @@
 //! Data types of base v2: request bodies, responses, event payloads and their enums.
 
 /// The `BlockRole` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct BlockRole {
     /// `block_id`.
     pub block_id: ::std::option::Option<::std::string::String>,
@@ -35,28 +38,11 @@ impl<'de> ::serde::Deserialize<'de> for BlockRole {
     }
 }
 
-impl ::lark_runtime::json::ToJson for BlockRole {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("block_id", &self.block_id);
-        object.put("block_perm", &self.block_perm);
-        object.put("block_type", &self.block_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BlockRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ConditionGroup` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ConditionGroup {
     /// `condition_type`.
     pub condition_type: ::std::option::Option<i32>,
@@ -87,26 +73,6 @@ impl<'de> ::serde::Deserialize<'de> for ConditionGroup {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ConditionGroup {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("condition_type", &self.condition_type);
-        object.put("conditions", &self.conditions);
-        object.put("conjunction", &self.conjunction);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ConditionGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -180,7 +146,10 @@ impl<'de> ::serde::Deserialize<'de> for ListAppRoleData {
 }
 
 /// The `OtherRecRule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct OtherRecRule {
     /// `conditions`.
     pub conditions: ::std::option::Option<
@@ -214,28 +183,11 @@ impl<'de> ::serde::Deserialize<'de> for OtherRecRule {
     }
 }
 
-impl ::lark_runtime::json::ToJson for OtherRecRule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("conditions", &self.conditions);
-        object.put("conjunction", &self.conjunction);
-        object.put("perm", &self.perm);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for OtherRecRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RecRule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RecRule {
     /// `conditions`.
     pub conditions: ::std::option::Option<
@@ -280,31 +232,11 @@ impl<'de> ::serde::Deserialize<'de> for RecRule {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RecRule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("conditions", &self.conditions);
-        object.put("conjunction", &self.conjunction);
-        object.put("perm", &self.perm);
-        object.put("other_perm", &self.other_perm);
-        object.put("condition_groups", &self.condition_groups);
-        object.put("display_rec_rule_version", &self.display_rec_rule_version);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RecRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RecRuleCondition` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RecRuleCondition {
     /// `field_name`.
     pub field_name: ::std::option::Option<::std::string::String>,
@@ -339,29 +271,11 @@ impl<'de> ::serde::Deserialize<'de> for RecRuleCondition {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RecRuleCondition {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("field_name", &self.field_name);
-        object.put("operator", &self.operator);
-        object.put("value", &self.value);
-        object.put("field_type", &self.field_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RecRuleCondition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Role` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Role {
     /// `role_name`.
     pub role_name: ::std::option::Option<::std::string::String>,
@@ -401,30 +315,11 @@ impl<'de> ::serde::Deserialize<'de> for Role {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Role {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("role_name", &self.role_name);
-        object.put("table_roles", &self.table_roles);
-        object.put("role_id", &self.role_id);
-        object.put("block_roles", &self.block_roles);
-        object.put("base_rule", &self.base_rule);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Role {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `TableRole` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TableRole {
     /// `table_perm`.
     pub table_perm: ::std::option::Option<i32>,
@@ -489,7 +384,343 @@ impl<'de> ::serde::Deserialize<'de> for TableRole {
     }
 }
 
-impl ::lark_runtime::json::ToJson for TableRole {
+/// The `UpdateAppRoleData` object.
+///
+/// The same type as [`CreateAppRoleData`]: the platform declares this shape more than once.
+pub type UpdateAppRoleData = crate::base::v2::CreateAppRoleData;
+/// `BlockRole`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct BlockRoleInput {
+    /// `block_id`.
+    pub block_id: ::std::string::String,
+    /// `block_perm`.
+    pub block_perm: i32,
+    /// `block_type`.
+    pub block_type: ::std::option::Option<::std::string::String>,
+}
+
+impl BlockRoleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        block_id: impl ::std::convert::Into<::std::string::String>,
+        block_perm: i32,
+    ) -> Self {
+        Self {
+            block_id: block_id.into(),
+            block_perm,
+            block_type: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for BlockRoleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("block_id", &self.block_id);
+        object.put("block_perm", &self.block_perm);
+        object.put("block_type", &self.block_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BlockRoleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ConditionGroup`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ConditionGroupInput {
+    /// `condition_type`.
+    pub condition_type: ::std::option::Option<i32>,
+    /// `conditions`.
+    pub conditions: ::std::option::Option<
+        ::std::vec::Vec<crate::base::v2::RecRuleConditionInput>,
+    >,
+    /// `conjunction`.
+    pub conjunction: ::std::option::Option<crate::base::v2::Conjunction>,
+}
+
+impl ::lark_runtime::json::ToJson for ConditionGroupInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("condition_type", &self.condition_type);
+        object.put("conditions", &self.conditions);
+        object.put("conjunction", &self.conjunction);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ConditionGroupInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `OtherRecRule`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct OtherRecRuleInput {
+    /// `conditions`.
+    pub conditions: ::std::option::Option<
+        ::std::vec::Vec<crate::base::v2::RecRuleConditionInput>,
+    >,
+    /// `conjunction`.
+    pub conjunction: ::std::option::Option<crate::base::v2::Conjunction>,
+    /// `perm`.
+    pub perm: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for OtherRecRuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("conditions", &self.conditions);
+        object.put("conjunction", &self.conjunction);
+        object.put("perm", &self.perm);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OtherRecRuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RecRule`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct RecRuleInput {
+    /// `conditions`.
+    pub conditions: ::std::option::Option<
+        ::std::vec::Vec<crate::base::v2::RecRuleConditionInput>,
+    >,
+    /// `conjunction`.
+    pub conjunction: ::std::option::Option<crate::base::v2::Conjunction>,
+    /// `perm`.
+    pub perm: ::std::option::Option<i32>,
+    /// `other_perm`.
+    pub other_perm: ::std::option::Option<i32>,
+    /// `condition_groups`.
+    pub condition_groups: ::std::option::Option<
+        ::std::vec::Vec<crate::base::v2::ConditionGroupInput>,
+    >,
+    /// `display_rec_rule_version`.
+    pub display_rec_rule_version: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for RecRuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("conditions", &self.conditions);
+        object.put("conjunction", &self.conjunction);
+        object.put("perm", &self.perm);
+        object.put("other_perm", &self.other_perm);
+        object.put("condition_groups", &self.condition_groups);
+        object.put("display_rec_rule_version", &self.display_rec_rule_version);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RecRuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RecRuleCondition`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RecRuleConditionInput {
+    /// `field_name`.
+    pub field_name: ::std::string::String,
+    /// `operator`.
+    pub operator: ::std::option::Option<crate::base::v2::Operator>,
+    /// `value`.
+    pub value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `field_type`.
+    pub field_type: ::std::option::Option<i32>,
+}
+
+impl RecRuleConditionInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(field_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            field_name: field_name.into(),
+            operator: ::std::option::Option::None,
+            value: ::std::option::Option::None,
+            field_type: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RecRuleConditionInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("field_name", &self.field_name);
+        object.put("operator", &self.operator);
+        object.put("value", &self.value);
+        object.put("field_type", &self.field_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RecRuleConditionInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Role`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RoleInput {
+    /// `role_name`.
+    pub role_name: ::std::string::String,
+    /// `table_roles`.
+    pub table_roles: ::std::vec::Vec<crate::base::v2::TableRoleInput>,
+    /// `role_id`.
+    pub role_id: ::std::option::Option<::std::string::String>,
+    /// `block_roles`.
+    pub block_roles: ::std::option::Option<
+        ::std::vec::Vec<crate::base::v2::BlockRoleInput>,
+    >,
+    /// `base_rule`.
+    pub base_rule: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i32>,
+    >,
+}
+
+impl RoleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        role_name: impl ::std::convert::Into<::std::string::String>,
+        table_roles: ::std::vec::Vec<crate::base::v2::TableRoleInput>,
+    ) -> Self {
+        Self {
+            role_name: role_name.into(),
+            table_roles,
+            role_id: ::std::option::Option::None,
+            block_roles: ::std::option::Option::None,
+            base_rule: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RoleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("role_name", &self.role_name);
+        object.put("table_roles", &self.table_roles);
+        object.put("role_id", &self.role_id);
+        object.put("block_roles", &self.block_roles);
+        object.put("base_rule", &self.base_rule);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RoleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TableRole`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TableRoleInput {
+    /// `table_perm`.
+    pub table_perm: i32,
+    /// `table_name`.
+    pub table_name: ::std::option::Option<::std::string::String>,
+    /// `table_id`.
+    pub table_id: ::std::option::Option<::std::string::String>,
+    /// `rec_rule`.
+    pub rec_rule: ::std::option::Option<crate::base::v2::RecRuleInput>,
+    /// `other_rec_rule`.
+    pub other_rec_rule: ::std::option::Option<crate::base::v2::OtherRecRuleInput>,
+    /// `field_perm`.
+    pub field_perm: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i32>,
+    >,
+    /// `allow_add_record`.
+    pub allow_add_record: ::std::option::Option<bool>,
+    /// `allow_delete_record`.
+    pub allow_delete_record: ::std::option::Option<bool>,
+    /// `view_perm`.
+    pub view_perm: ::std::option::Option<i32>,
+    /// `view_rules`.
+    pub view_rules: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i32>,
+    >,
+    /// `field_action_rules`.
+    pub field_action_rules: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, i32>,
+        >,
+    >,
+}
+
+impl TableRoleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(table_perm: i32) -> Self {
+        Self {
+            table_perm,
+            table_name: ::std::option::Option::None,
+            table_id: ::std::option::Option::None,
+            rec_rule: ::std::option::Option::None,
+            other_rec_rule: ::std::option::Option::None,
+            field_perm: ::std::option::Option::None,
+            allow_add_record: ::std::option::Option::None,
+            allow_delete_record: ::std::option::Option::None,
+            view_perm: ::std::option::Option::None,
+            view_rules: ::std::option::Option::None,
+            field_action_rules: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TableRoleInput {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
@@ -508,7 +739,7 @@ impl ::lark_runtime::json::ToJson for TableRole {
     }
 }
 
-impl ::serde::Serialize for TableRole {
+impl ::serde::Serialize for TableRoleInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -517,10 +748,6 @@ impl ::serde::Serialize for TableRole {
     }
 }
 
-/// The `UpdateAppRoleData` object.
-///
-/// The same type as [`CreateAppRoleData`]: the platform declares this shape more than once.
-pub type UpdateAppRoleData = crate::base::v2::CreateAppRoleData;
 /// Values of `Conjunction`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Conjunction::Unknown`]

@@ -150,7 +150,7 @@ pub struct CreateAppRoleRequest {
     /// Sent in the path as `app_token`.
     pub app_token: ::std::string::String,
     /// The JSON body.
-    pub body: crate::bitable::v1::AppRole,
+    pub body: crate::bitable::v1::AppRoleInput,
 }
 
 impl CreateAppRoleRequest {
@@ -172,7 +172,7 @@ impl CreateAppRoleRequest {
     #[inline]
     pub fn new(
         app_token: impl ::std::convert::Into<::std::string::String>,
-        body: crate::bitable::v1::AppRole,
+        body: crate::bitable::v1::AppRoleInput,
     ) -> Self {
         Self {
             app_token: app_token.into(),
@@ -334,7 +334,7 @@ pub struct UpdateAppRoleRequest {
     /// Sent in the path as `role_id`.
     pub role_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::bitable::v1::AppRole,
+    pub body: crate::bitable::v1::AppRoleInput,
 }
 
 impl UpdateAppRoleRequest {
@@ -357,7 +357,7 @@ impl UpdateAppRoleRequest {
     pub fn new(
         app_token: impl ::std::convert::Into<::std::string::String>,
         role_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::bitable::v1::AppRole,
+        body: crate::bitable::v1::AppRoleInput,
     ) -> Self {
         Self {
             app_token: app_token.into(),

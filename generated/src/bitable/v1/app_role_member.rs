@@ -26,9 +26,9 @@ impl<'c> AppRoleMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::{BatchCreateAppRoleMemberBody, BatchCreateAppRoleMemberRequest};
+    /// use lark_sdk::bitable::v1::BatchCreateAppRoleMemberRequest;
     ///
-    /// let request = BatchCreateAppRoleMemberRequest::new("<app_token>", "<role_id>", BatchCreateAppRoleMemberBody::default());
+    /// let request = BatchCreateAppRoleMemberRequest::new("<app_token>", "<role_id>", todo!("build the body"));
     /// let response = client.bitable().v1().app_role_member().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> AppRoleMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::{BatchDeleteAppRoleMemberBody, BatchDeleteAppRoleMemberRequest};
+    /// use lark_sdk::bitable::v1::BatchDeleteAppRoleMemberRequest;
     ///
-    /// let request = BatchDeleteAppRoleMemberRequest::new("<app_token>", "<role_id>", BatchDeleteAppRoleMemberBody::default());
+    /// let request = BatchDeleteAppRoleMemberRequest::new("<app_token>", "<role_id>", todo!("build the body"));
     /// let response = client.bitable().v1().app_role_member().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -295,7 +295,7 @@ pub struct CreateAppRoleMemberRequest {
     /// Sent in the query as `member_id_type`.
     pub member_id_type: ::std::option::Option<crate::bitable::v1::MemberIdType>,
     /// The JSON body.
-    pub body: crate::bitable::v1::AppRoleMember,
+    pub body: crate::bitable::v1::AppRoleMemberInput,
 }
 
 impl CreateAppRoleMemberRequest {
@@ -318,7 +318,7 @@ impl CreateAppRoleMemberRequest {
     pub fn new(
         app_token: impl ::std::convert::Into<::std::string::String>,
         role_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::bitable::v1::AppRoleMember,
+        body: crate::bitable::v1::AppRoleMemberInput,
     ) -> Self {
         Self {
             app_token: app_token.into(),

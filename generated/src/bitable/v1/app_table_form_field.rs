@@ -67,9 +67,9 @@ impl<'c> AppTableFormFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::PatchAppTableFormFieldRequest;
+    /// use lark_sdk::bitable::v1::{AppTableFormPatchedFieldInput, PatchAppTableFormFieldRequest};
     ///
-    /// let request = PatchAppTableFormFieldRequest::new("<app_token>", "<table_id>", "<form_id>", "<field_id>", todo!("build the body"));
+    /// let request = PatchAppTableFormFieldRequest::new("<app_token>", "<table_id>", "<form_id>", "<field_id>", AppTableFormPatchedFieldInput::default());
     /// let response = client.bitable().v1().app_table_form_field().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -204,7 +204,7 @@ pub struct PatchAppTableFormFieldRequest {
     /// Sent in the path as `field_id`.
     pub field_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::bitable::v1::AppTableFormPatchedField,
+    pub body: crate::bitable::v1::AppTableFormPatchedFieldInput,
 }
 
 impl PatchAppTableFormFieldRequest {
@@ -229,7 +229,7 @@ impl PatchAppTableFormFieldRequest {
         table_id: impl ::std::convert::Into<::std::string::String>,
         form_id: impl ::std::convert::Into<::std::string::String>,
         field_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::bitable::v1::AppTableFormPatchedField,
+        body: crate::bitable::v1::AppTableFormPatchedFieldInput,
     ) -> Self {
         Self {
             app_token: app_token.into(),

@@ -26,9 +26,9 @@ impl<'c> AppTableRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::{BatchCreateAppTableRecordBody, BatchCreateAppTableRecordRequest};
+    /// use lark_sdk::bitable::v1::BatchCreateAppTableRecordRequest;
     ///
-    /// let request = BatchCreateAppTableRecordRequest::new("<app_token>", "<table_id>", BatchCreateAppTableRecordBody::default());
+    /// let request = BatchCreateAppTableRecordRequest::new("<app_token>", "<table_id>", todo!("build the body"));
     /// let response = client.bitable().v1().app_table_record().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> AppTableRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::{BatchDeleteAppTableRecordBody, BatchDeleteAppTableRecordRequest};
+    /// use lark_sdk::bitable::v1::BatchDeleteAppTableRecordRequest;
     ///
-    /// let request = BatchDeleteAppTableRecordRequest::new("<app_token>", "<table_id>", BatchDeleteAppTableRecordBody::default());
+    /// let request = BatchDeleteAppTableRecordRequest::new("<app_token>", "<table_id>", todo!("build the body"));
     /// let response = client.bitable().v1().app_table_record().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> AppTableRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::{BatchGetAppTableRecordBody, BatchGetAppTableRecordRequest};
+    /// use lark_sdk::bitable::v1::BatchGetAppTableRecordRequest;
     ///
-    /// let request = BatchGetAppTableRecordRequest::new("<app_token>", "<table_id>", BatchGetAppTableRecordBody::default());
+    /// let request = BatchGetAppTableRecordRequest::new("<app_token>", "<table_id>", todo!("build the body"));
     /// let response = client.bitable().v1().app_table_record().batch_get(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> AppTableRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::{BatchUpdateAppTableRecordBody, BatchUpdateAppTableRecordRequest};
+    /// use lark_sdk::bitable::v1::BatchUpdateAppTableRecordRequest;
     ///
-    /// let request = BatchUpdateAppTableRecordRequest::new("<app_token>", "<table_id>", BatchUpdateAppTableRecordBody::default());
+    /// let request = BatchUpdateAppTableRecordRequest::new("<app_token>", "<table_id>", todo!("build the body"));
     /// let response = client.bitable().v1().app_table_record().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -679,7 +679,7 @@ pub struct CreateAppTableRecordRequest {
     /// Sent in the query as `ignore_consistency_check`.
     pub ignore_consistency_check: ::std::option::Option<bool>,
     /// The JSON body.
-    pub body: crate::bitable::v1::AppTableRecord,
+    pub body: crate::bitable::v1::AppTableRecordInput,
 }
 
 impl CreateAppTableRecordRequest {
@@ -702,7 +702,7 @@ impl CreateAppTableRecordRequest {
     pub fn new(
         app_token: impl ::std::convert::Into<::std::string::String>,
         table_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::bitable::v1::AppTableRecord,
+        body: crate::bitable::v1::AppTableRecordInput,
     ) -> Self {
         Self {
             app_token: app_token.into(),
@@ -1325,7 +1325,7 @@ pub struct UpdateAppTableRecordRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::bitable::v1::AppTableRecord,
+    pub body: crate::bitable::v1::AppTableRecordInput,
 }
 
 impl UpdateAppTableRecordRequest {
@@ -1349,7 +1349,7 @@ impl UpdateAppTableRecordRequest {
         app_token: impl ::std::convert::Into<::std::string::String>,
         table_id: impl ::std::convert::Into<::std::string::String>,
         record_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::bitable::v1::AppTableRecord,
+        body: crate::bitable::v1::AppTableRecordInput,
     ) -> Self {
         Self {
             app_token: app_token.into(),

@@ -26,9 +26,9 @@ impl<'c> AppTableViewApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::{CreateAppTableViewRequest, ReqView};
+    /// use lark_sdk::bitable::v1::CreateAppTableViewRequest;
     ///
-    /// let request = CreateAppTableViewRequest::new("<app_token>", "<table_id>", ReqView::default());
+    /// let request = CreateAppTableViewRequest::new("<app_token>", "<table_id>", todo!("build the body"));
     /// let response = client.bitable().v1().app_table_view().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

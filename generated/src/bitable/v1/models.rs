@@ -294,7 +294,10 @@ impl ::serde::Serialize for AppFieldPropertyLocation {
 }
 
 /// The `AppRichDescriptionSegment` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppRichDescriptionSegment {
     /// `segment_type`.
     pub segment_type: ::std::option::Option<crate::bitable::v1::SegmentType>,
@@ -329,28 +332,11 @@ impl<'de> ::serde::Deserialize<'de> for AppRichDescriptionSegment {
     }
 }
 
-impl ::lark_runtime::json::ToJson for AppRichDescriptionSegment {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("segment_type", &self.segment_type);
-        object.put("text", &self.text);
-        object.put("link", &self.link);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppRichDescriptionSegment {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AppRole` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppRole {
     /// `role_name`.
     pub role_name: ::std::option::Option<::std::string::String>,
@@ -389,29 +375,11 @@ impl<'de> ::serde::Deserialize<'de> for AppRole {
     }
 }
 
-impl ::lark_runtime::json::ToJson for AppRole {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("role_name", &self.role_name);
-        object.put("role_id", &self.role_id);
-        object.put("table_roles", &self.table_roles);
-        object.put("block_roles", &self.block_roles);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AppRoleBlockRole` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppRoleBlockRole {
     /// `block_id`.
     pub block_id: ::std::option::Option<::std::string::String>,
@@ -443,28 +411,11 @@ impl<'de> ::serde::Deserialize<'de> for AppRoleBlockRole {
     }
 }
 
-impl ::lark_runtime::json::ToJson for AppRoleBlockRole {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("block_id", &self.block_id);
-        object.put("block_type", &self.block_type);
-        object.put("block_perm", &self.block_perm);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppRoleBlockRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AppRoleMember` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppRoleMember {
     /// `member_id`.
     pub member_id: ::std::option::Option<::std::string::String>,
@@ -517,45 +468,24 @@ impl<'de> ::serde::Deserialize<'de> for AppRoleMember {
     }
 }
 
-impl ::lark_runtime::json::ToJson for AppRoleMember {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("member_id", &self.member_id);
-        object.put("open_id", &self.open_id);
-        object.put("union_id", &self.union_id);
-        object.put("user_id", &self.user_id);
-        object.put("chat_id", &self.chat_id);
-        object.put("department_id", &self.department_id);
-        object.put("open_department_id", &self.open_department_id);
-        object.put("member_name", &self.member_name);
-        object.put("member_en_name", &self.member_en_name);
-        object.put("member_type", &self.member_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppRoleMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AppRoleMemberId` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AppRoleMemberId {
     /// `type`.
     pub r#type: ::std::option::Option<crate::bitable::v1::Type>,
     /// `id`.
     pub id: ::std::string::String,
+}
+
+impl AppRoleMemberId {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            r#type: ::std::option::Option::None,
+            id: id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AppRoleMemberId {
@@ -578,7 +508,10 @@ impl ::serde::Serialize for AppRoleMemberId {
 }
 
 /// The `AppRoleTableRole` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppRoleTableRole {
     /// `table_perm`.
     pub table_perm: ::std::option::Option<i32>,
@@ -624,32 +557,11 @@ impl<'de> ::serde::Deserialize<'de> for AppRoleTableRole {
     }
 }
 
-impl ::lark_runtime::json::ToJson for AppRoleTableRole {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("table_perm", &self.table_perm);
-        object.put("table_name", &self.table_name);
-        object.put("table_id", &self.table_id);
-        object.put("rec_rule", &self.rec_rule);
-        object.put("field_perm", &self.field_perm);
-        object.put("allow_add_record", &self.allow_add_record);
-        object.put("allow_delete_record", &self.allow_delete_record);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppRoleTableRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AppRoleTableRoleRecRule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppRoleTableRoleRecRule {
     /// `conditions`.
     pub conditions: ::std::option::Option<
@@ -686,28 +598,11 @@ impl<'de> ::serde::Deserialize<'de> for AppRoleTableRoleRecRule {
     }
 }
 
-impl ::lark_runtime::json::ToJson for AppRoleTableRoleRecRule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("conditions", &self.conditions);
-        object.put("conjunction", &self.conjunction);
-        object.put("other_perm", &self.other_perm);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppRoleTableRoleRecRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AppRoleTableRoleRecRuleCondition` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppRoleTableRoleRecRuleCondition {
     /// `field_name`.
     pub field_name: ::std::option::Option<::std::string::String>,
@@ -742,27 +637,6 @@ impl<'de> ::serde::Deserialize<'de> for AppRoleTableRoleRecRuleCondition {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AppRoleTableRoleRecRuleCondition {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("field_name", &self.field_name);
-        object.put("operator", &self.operator);
-        object.put("value", &self.value);
-        object.put("field_type", &self.field_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppRoleTableRoleRecRuleCondition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1578,7 +1452,10 @@ impl ::serde::Serialize for AppTableForm {
 }
 
 /// The `AppTableFormPatchedField` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppTableFormPatchedField {
     /// `pre_field_id`.
     pub pre_field_id: ::std::option::Option<::std::string::String>,
@@ -1624,31 +1501,11 @@ impl<'de> ::serde::Deserialize<'de> for AppTableFormPatchedField {
     }
 }
 
-impl ::lark_runtime::json::ToJson for AppTableFormPatchedField {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("pre_field_id", &self.pre_field_id);
-        object.put("title", &self.title);
-        object.put("description", &self.description);
-        object.put("required", &self.required);
-        object.put("visible", &self.visible);
-        object.put("rich_description", &self.rich_description);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppTableFormPatchedField {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AppTableRecord` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppTableRecord {
     /// `fields`.
     pub fields: ::std::option::Option<
@@ -1697,31 +1554,6 @@ impl<'de> ::serde::Deserialize<'de> for AppTableRecord {
     }
 }
 
-impl ::lark_runtime::json::ToJson for AppTableRecord {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("fields", &self.fields);
-        object.put("record_id", &self.record_id);
-        object.put("created_by", &self.created_by);
-        object.put("created_time", &self.created_time);
-        object.put("last_modified_by", &self.last_modified_by);
-        object.put("last_modified_time", &self.last_modified_time);
-        object.put("shared_url", &self.shared_url);
-        object.put("record_url", &self.record_url);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppTableRecord {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AppTableView` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -1762,7 +1594,10 @@ impl<'de> ::serde::Deserialize<'de> for AppTableView {
 }
 
 /// The `AppTableViewProperty` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppTableViewProperty {
     /// `filter_info`.
     pub filter_info: ::std::option::Option<
@@ -1801,28 +1636,11 @@ impl<'de> ::serde::Deserialize<'de> for AppTableViewProperty {
     }
 }
 
-impl ::lark_runtime::json::ToJson for AppTableViewProperty {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("filter_info", &self.filter_info);
-        object.put("hidden_fields", &self.hidden_fields);
-        object.put("hierarchy_config", &self.hierarchy_config);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppTableViewProperty {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AppTableViewPropertyFilterInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AppTableViewPropertyFilterInfo {
     /// `conjunction`.
     pub conjunction: ::std::option::Option<crate::bitable::v1::Conjunction>,
@@ -1856,26 +1674,6 @@ impl<'de> ::serde::Deserialize<'de> for AppTableViewPropertyFilterInfo {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AppTableViewPropertyFilterInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("conjunction", &self.conjunction);
-        object.put("conditions", &self.conditions);
-        object.put("condition_omitted", &self.condition_omitted);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AppTableViewPropertyFilterInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1932,15 +1730,20 @@ impl ::serde::Serialize for AppTableViewPropertyHierarchyConfig {
 }
 
 /// The `BatchCreateAppRoleMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCreateAppRoleMemberBody {
     /// `member_list`.
     pub member_list: ::std::vec::Vec<crate::bitable::v1::AppRoleMemberId>,
+}
+
+impl BatchCreateAppRoleMemberBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        member_list: ::std::vec::Vec<crate::bitable::v1::AppRoleMemberId>,
+    ) -> Self {
+        Self { member_list }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchCreateAppRoleMemberBody {
@@ -2040,15 +1843,20 @@ impl ::serde::Serialize for BatchCreateAppTableData {
 }
 
 /// The `BatchCreateAppTableRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCreateAppTableRecordBody {
     /// `records`.
-    pub records: ::std::vec::Vec<crate::bitable::v1::AppTableRecord>,
+    pub records: ::std::vec::Vec<crate::bitable::v1::AppTableRecordInput>,
+}
+
+impl BatchCreateAppTableRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        records: ::std::vec::Vec<crate::bitable::v1::AppTableRecordInput>,
+    ) -> Self {
+        Self { records }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchCreateAppTableRecordBody {
@@ -2113,15 +1921,18 @@ pub type BatchDeleteAppRoleMemberBody = crate::bitable::v1::BatchCreateAppRoleMe
 /// The same type as [`BatchCreateAppTableData`]: the platform declares this shape more than once.
 pub type BatchDeleteAppTableBody = crate::bitable::v1::BatchCreateAppTableData;
 /// The `BatchDeleteAppTableRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchDeleteAppTableRecordBody {
     /// `records`.
     pub records: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BatchDeleteAppTableRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(records: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { records }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchDeleteAppTableRecordBody {
@@ -2178,12 +1989,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchDeleteAppTableRecordData {
 }
 
 /// The `BatchGetAppTableRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchGetAppTableRecordBody {
     /// `record_ids`.
     pub record_ids: ::std::vec::Vec<::std::string::String>,
@@ -2193,6 +1999,19 @@ pub struct BatchGetAppTableRecordBody {
     pub with_shared_url: ::std::option::Option<bool>,
     /// `automatic_fields`.
     pub automatic_fields: ::std::option::Option<bool>,
+}
+
+impl BatchGetAppTableRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(record_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            record_ids,
+            user_id_type: ::std::option::Option::None,
+            with_shared_url: ::std::option::Option::None,
+            automatic_fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchGetAppTableRecordBody {
@@ -2314,6 +2133,17 @@ pub struct ChildrenFilter {
     >,
 }
 
+impl ChildrenFilter {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(conjunction: crate::bitable::v1::Conjunction) -> Self {
+        Self {
+            conjunction,
+            conditions: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for ChildrenFilter {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -2342,6 +2172,21 @@ pub struct Condition {
     pub operator: crate::bitable::v1::ConditionOperator,
     /// `value`.
     pub value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl Condition {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        field_name: impl ::std::convert::Into<::std::string::String>,
+        operator: crate::bitable::v1::ConditionOperator,
+    ) -> Self {
+        Self {
+            field_name: field_name.into(),
+            operator,
+            value: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for Condition {
@@ -2404,15 +2249,18 @@ impl ::serde::Serialize for CopyAppBody {
 }
 
 /// The `CopyAppDashboardBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CopyAppDashboardBody {
     /// `name`.
     pub name: ::std::string::String,
+}
+
+impl CopyAppDashboardBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { name: name.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CopyAppDashboardBody {
@@ -2633,15 +2481,18 @@ impl<'de> ::serde::Deserialize<'de> for CreateAppTableFieldData {
 }
 
 /// The `CreateAppTableFieldGroupBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateAppTableFieldGroupBody {
     /// `field_groups`.
     pub field_groups: ::std::vec::Vec<crate::bitable::v1::FieldGroup>,
+}
+
+impl CreateAppTableFieldGroupBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(field_groups: ::std::vec::Vec<crate::bitable::v1::FieldGroup>) -> Self {
+        Self { field_groups }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateAppTableFieldGroupBody {
@@ -3009,12 +2860,7 @@ impl<'de> ::serde::Deserialize<'de> for DisplayWorkflow {
 }
 
 /// The `FieldGroup` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FieldGroup {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -3024,6 +2870,22 @@ pub struct FieldGroup {
     pub children: ::std::vec::Vec<crate::bitable::v1::FieldGroupChild>,
     /// `description`.
     pub description: ::std::option::Option<::std::string::String>,
+}
+
+impl FieldGroup {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        children: ::std::vec::Vec<crate::bitable::v1::FieldGroupChild>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: name.into(),
+            children,
+            description: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FieldGroup {
@@ -3048,17 +2910,26 @@ impl ::serde::Serialize for FieldGroup {
 }
 
 /// The `FieldGroupChild` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FieldGroupChild {
     /// `type`.
     pub r#type: ::std::string::String,
     /// `id`.
     pub id: ::std::string::String,
+}
+
+impl FieldGroupChild {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        r#type: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            id: id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FieldGroupChild {
@@ -3093,6 +2964,18 @@ pub struct FilterInfo {
     pub children: ::std::option::Option<
         ::std::vec::Vec<crate::bitable::v1::ChildrenFilter>,
     >,
+}
+
+impl FilterInfo {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(conjunction: crate::bitable::v1::Conjunction) -> Self {
+        Self {
+            conjunction,
+            conditions: ::std::option::Option::None,
+            children: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FilterInfo {
@@ -3736,7 +3619,7 @@ pub struct PatchAppTableViewBody {
     /// `view_name`.
     pub view_name: ::std::option::Option<::std::string::String>,
     /// `property`.
-    pub property: ::std::option::Option<crate::bitable::v1::AppTableViewProperty>,
+    pub property: ::std::option::Option<crate::bitable::v1::AppTableViewPropertyInput>,
 }
 
 impl ::lark_runtime::json::ToJson for PatchAppTableViewBody {
@@ -3943,17 +3826,23 @@ impl ::serde::Serialize for ReqTable {
 }
 
 /// The `ReqView` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ReqView {
     /// `view_name`.
     pub view_name: ::std::string::String,
     /// `view_type`.
     pub view_type: ::std::option::Option<crate::bitable::v1::ViewType>,
+}
+
+impl ReqView {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(view_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            view_name: view_name.into(),
+            view_type: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ReqView {
@@ -4170,15 +4059,18 @@ pub type UpdateAppTableFieldData = crate::bitable::v1::CreateAppTableFieldData;
 /// The same type as [`CreateAppTableRecordData`]: the platform declares this shape more than once.
 pub type UpdateAppTableRecordData = crate::bitable::v1::CreateAppTableRecordData;
 /// The `UpdateAppWorkflowBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateAppWorkflowBody {
     /// `status`.
     pub status: ::std::string::String,
+}
+
+impl UpdateAppWorkflowBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(status: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { status: status.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateAppWorkflowBody {
@@ -4206,6 +4098,20 @@ pub struct UpgradeAppTableFormBody {
     pub form_name: ::std::string::String,
     /// `display_mode`.
     pub display_mode: crate::bitable::v1::DisplayMode,
+}
+
+impl UpgradeAppTableFormBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        form_name: impl ::std::convert::Into<::std::string::String>,
+        display_mode: crate::bitable::v1::DisplayMode,
+    ) -> Self {
+        Self {
+            form_name: form_name.into(),
+            display_mode,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpgradeAppTableFormBody {
@@ -4285,6 +4191,636 @@ impl<'de> ::serde::Deserialize<'de> for UpgradedForm {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `AppRichDescriptionSegment`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AppRichDescriptionSegmentInput {
+    /// `segment_type`.
+    pub segment_type: crate::bitable::v1::SegmentType,
+    /// `text`.
+    pub text: ::std::string::String,
+    /// `link`.
+    pub link: ::std::option::Option<::std::string::String>,
+}
+
+impl AppRichDescriptionSegmentInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        segment_type: crate::bitable::v1::SegmentType,
+        text: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            segment_type,
+            text: text.into(),
+            link: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AppRichDescriptionSegmentInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("segment_type", &self.segment_type);
+        object.put("text", &self.text);
+        object.put("link", &self.link);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppRichDescriptionSegmentInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppRole`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AppRoleInput {
+    /// `role_name`.
+    pub role_name: ::std::string::String,
+    /// `role_id`.
+    pub role_id: ::std::option::Option<::std::string::String>,
+    /// `table_roles`.
+    pub table_roles: ::std::vec::Vec<crate::bitable::v1::AppRoleTableRoleInput>,
+    /// `block_roles`.
+    pub block_roles: ::std::option::Option<
+        ::std::vec::Vec<crate::bitable::v1::AppRoleBlockRoleInput>,
+    >,
+}
+
+impl AppRoleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        role_name: impl ::std::convert::Into<::std::string::String>,
+        table_roles: ::std::vec::Vec<crate::bitable::v1::AppRoleTableRoleInput>,
+    ) -> Self {
+        Self {
+            role_name: role_name.into(),
+            role_id: ::std::option::Option::None,
+            table_roles,
+            block_roles: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AppRoleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("role_name", &self.role_name);
+        object.put("role_id", &self.role_id);
+        object.put("table_roles", &self.table_roles);
+        object.put("block_roles", &self.block_roles);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppRoleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppRoleBlockRole`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AppRoleBlockRoleInput {
+    /// `block_id`.
+    pub block_id: ::std::string::String,
+    /// `block_type`.
+    pub block_type: ::std::option::Option<::std::string::String>,
+    /// `block_perm`.
+    pub block_perm: i32,
+}
+
+impl AppRoleBlockRoleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        block_id: impl ::std::convert::Into<::std::string::String>,
+        block_perm: i32,
+    ) -> Self {
+        Self {
+            block_id: block_id.into(),
+            block_type: ::std::option::Option::None,
+            block_perm,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AppRoleBlockRoleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("block_id", &self.block_id);
+        object.put("block_type", &self.block_type);
+        object.put("block_perm", &self.block_perm);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppRoleBlockRoleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppRoleMember`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AppRoleMemberInput {
+    /// `member_id`.
+    pub member_id: ::std::string::String,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `union_id`.
+    pub union_id: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `department_id`.
+    pub department_id: ::std::option::Option<::std::string::String>,
+    /// `open_department_id`.
+    pub open_department_id: ::std::option::Option<::std::string::String>,
+    /// `member_name`.
+    pub member_name: ::std::option::Option<::std::string::String>,
+    /// `member_en_name`.
+    pub member_en_name: ::std::option::Option<::std::string::String>,
+    /// `member_type`.
+    pub member_type: ::std::option::Option<crate::bitable::v1::MemberType>,
+}
+
+impl AppRoleMemberInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(member_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            member_id: member_id.into(),
+            open_id: ::std::option::Option::None,
+            union_id: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            chat_id: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+            open_department_id: ::std::option::Option::None,
+            member_name: ::std::option::Option::None,
+            member_en_name: ::std::option::Option::None,
+            member_type: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AppRoleMemberInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("member_id", &self.member_id);
+        object.put("open_id", &self.open_id);
+        object.put("union_id", &self.union_id);
+        object.put("user_id", &self.user_id);
+        object.put("chat_id", &self.chat_id);
+        object.put("department_id", &self.department_id);
+        object.put("open_department_id", &self.open_department_id);
+        object.put("member_name", &self.member_name);
+        object.put("member_en_name", &self.member_en_name);
+        object.put("member_type", &self.member_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppRoleMemberInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppRoleTableRole`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AppRoleTableRoleInput {
+    /// `table_perm`.
+    pub table_perm: i32,
+    /// `table_name`.
+    pub table_name: ::std::option::Option<::std::string::String>,
+    /// `table_id`.
+    pub table_id: ::std::option::Option<::std::string::String>,
+    /// `rec_rule`.
+    pub rec_rule: ::std::option::Option<
+        crate::bitable::v1::AppRoleTableRoleRecRuleInput,
+    >,
+    /// `field_perm`.
+    pub field_perm: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i32>,
+    >,
+    /// `allow_add_record`.
+    pub allow_add_record: ::std::option::Option<bool>,
+    /// `allow_delete_record`.
+    pub allow_delete_record: ::std::option::Option<bool>,
+}
+
+impl AppRoleTableRoleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(table_perm: i32) -> Self {
+        Self {
+            table_perm,
+            table_name: ::std::option::Option::None,
+            table_id: ::std::option::Option::None,
+            rec_rule: ::std::option::Option::None,
+            field_perm: ::std::option::Option::None,
+            allow_add_record: ::std::option::Option::None,
+            allow_delete_record: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AppRoleTableRoleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("table_perm", &self.table_perm);
+        object.put("table_name", &self.table_name);
+        object.put("table_id", &self.table_id);
+        object.put("rec_rule", &self.rec_rule);
+        object.put("field_perm", &self.field_perm);
+        object.put("allow_add_record", &self.allow_add_record);
+        object.put("allow_delete_record", &self.allow_delete_record);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppRoleTableRoleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppRoleTableRoleRecRule`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AppRoleTableRoleRecRuleInput {
+    /// `conditions`.
+    pub conditions: ::std::vec::Vec<
+        crate::bitable::v1::AppRoleTableRoleRecRuleConditionInput,
+    >,
+    /// `conjunction`.
+    pub conjunction: ::std::option::Option<crate::bitable::v1::Conjunction>,
+    /// `other_perm`.
+    pub other_perm: ::std::option::Option<i32>,
+}
+
+impl AppRoleTableRoleRecRuleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        conditions: ::std::vec::Vec<
+            crate::bitable::v1::AppRoleTableRoleRecRuleConditionInput,
+        >,
+    ) -> Self {
+        Self {
+            conditions,
+            conjunction: ::std::option::Option::None,
+            other_perm: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AppRoleTableRoleRecRuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("conditions", &self.conditions);
+        object.put("conjunction", &self.conjunction);
+        object.put("other_perm", &self.other_perm);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppRoleTableRoleRecRuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppRoleTableRoleRecRuleCondition`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AppRoleTableRoleRecRuleConditionInput {
+    /// `field_name`.
+    pub field_name: ::std::string::String,
+    /// `operator`.
+    pub operator: ::std::option::Option<crate::bitable::v1::Operator>,
+    /// `value`.
+    pub value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `field_type`.
+    pub field_type: ::std::option::Option<i32>,
+}
+
+impl AppRoleTableRoleRecRuleConditionInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(field_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            field_name: field_name.into(),
+            operator: ::std::option::Option::None,
+            value: ::std::option::Option::None,
+            field_type: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AppRoleTableRoleRecRuleConditionInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("field_name", &self.field_name);
+        object.put("operator", &self.operator);
+        object.put("value", &self.value);
+        object.put("field_type", &self.field_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppRoleTableRoleRecRuleConditionInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppTableFormPatchedField`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct AppTableFormPatchedFieldInput {
+    /// `pre_field_id`.
+    pub pre_field_id: ::std::option::Option<::std::string::String>,
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `required`.
+    pub required: ::std::option::Option<bool>,
+    /// `visible`.
+    pub visible: ::std::option::Option<bool>,
+    /// `rich_description`.
+    pub rich_description: ::std::option::Option<
+        ::std::vec::Vec<crate::bitable::v1::AppRichDescriptionSegmentInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for AppTableFormPatchedFieldInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("pre_field_id", &self.pre_field_id);
+        object.put("title", &self.title);
+        object.put("description", &self.description);
+        object.put("required", &self.required);
+        object.put("visible", &self.visible);
+        object.put("rich_description", &self.rich_description);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppTableFormPatchedFieldInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppTableRecord`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AppTableRecordInput {
+    /// `fields`.
+    pub fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `record_id`.
+    pub record_id: ::std::option::Option<::std::string::String>,
+    /// `created_by`.
+    pub created_by: ::std::option::Option<crate::bitable::v1::Person>,
+    /// `created_time`.
+    pub created_time: ::std::option::Option<i32>,
+    /// `last_modified_by`.
+    pub last_modified_by: ::std::option::Option<crate::bitable::v1::Person>,
+    /// `last_modified_time`.
+    pub last_modified_time: ::std::option::Option<i32>,
+    /// `shared_url`.
+    pub shared_url: ::std::option::Option<::std::string::String>,
+    /// `record_url`.
+    pub record_url: ::std::option::Option<::std::string::String>,
+}
+
+impl AppTableRecordInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        Self {
+            fields,
+            record_id: ::std::option::Option::None,
+            created_by: ::std::option::Option::None,
+            created_time: ::std::option::Option::None,
+            last_modified_by: ::std::option::Option::None,
+            last_modified_time: ::std::option::Option::None,
+            shared_url: ::std::option::Option::None,
+            record_url: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AppTableRecordInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("fields", &self.fields);
+        object.put("record_id", &self.record_id);
+        object.put("created_by", &self.created_by);
+        object.put("created_time", &self.created_time);
+        object.put("last_modified_by", &self.last_modified_by);
+        object.put("last_modified_time", &self.last_modified_time);
+        object.put("shared_url", &self.shared_url);
+        object.put("record_url", &self.record_url);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppTableRecordInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppTableViewProperty`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct AppTableViewPropertyInput {
+    /// `filter_info`.
+    pub filter_info: ::std::option::Option<
+        crate::bitable::v1::AppTableViewPropertyFilterInfoInput,
+    >,
+    /// `hidden_fields`.
+    pub hidden_fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `hierarchy_config`.
+    pub hierarchy_config: ::std::option::Option<
+        crate::bitable::v1::AppTableViewPropertyHierarchyConfig,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for AppTableViewPropertyInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("filter_info", &self.filter_info);
+        object.put("hidden_fields", &self.hidden_fields);
+        object.put("hierarchy_config", &self.hierarchy_config);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppTableViewPropertyInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppTableViewPropertyFilterInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AppTableViewPropertyFilterInfoInput {
+    /// `conjunction`.
+    pub conjunction: crate::bitable::v1::Conjunction,
+    /// `conditions`.
+    pub conditions: ::std::vec::Vec<
+        crate::bitable::v1::AppTableViewPropertyFilterInfoConditionInput,
+    >,
+    /// `condition_omitted`.
+    pub condition_omitted: ::std::option::Option<bool>,
+}
+
+impl AppTableViewPropertyFilterInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        conjunction: crate::bitable::v1::Conjunction,
+        conditions: ::std::vec::Vec<
+            crate::bitable::v1::AppTableViewPropertyFilterInfoConditionInput,
+        >,
+    ) -> Self {
+        Self {
+            conjunction,
+            conditions,
+            condition_omitted: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AppTableViewPropertyFilterInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("conjunction", &self.conjunction);
+        object.put("conditions", &self.conditions);
+        object.put("condition_omitted", &self.condition_omitted);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppTableViewPropertyFilterInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AppTableViewPropertyFilterInfoCondition`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AppTableViewPropertyFilterInfoConditionInput {
+    /// `field_id`.
+    pub field_id: ::std::string::String,
+    /// `operator`.
+    pub operator: crate::bitable::v1::AppTableViewPropertyFilterInfoConditionOperator,
+    /// `value`.
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `condition_id`.
+    pub condition_id: ::std::option::Option<::std::string::String>,
+    /// `field_type`.
+    pub field_type: ::std::option::Option<i32>,
+}
+
+impl AppTableViewPropertyFilterInfoConditionInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        field_id: impl ::std::convert::Into<::std::string::String>,
+        operator: crate::bitable::v1::AppTableViewPropertyFilterInfoConditionOperator,
+    ) -> Self {
+        Self {
+            field_id: field_id.into(),
+            operator,
+            value: ::std::option::Option::None,
+            condition_id: ::std::option::Option::None,
+            field_type: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AppTableViewPropertyFilterInfoConditionInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("field_id", &self.field_id);
+        object.put("operator", &self.operator);
+        object.put("value", &self.value);
+        object.put("condition_id", &self.condition_id);
+        object.put("field_type", &self.field_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AppTableViewPropertyFilterInfoConditionInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

@@ -26,9 +26,9 @@ impl<'c> EntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::block::v2::{CreateEntityBody, CreateEntityRequest};
+    /// use lark_sdk::block::v2::CreateEntityRequest;
     ///
-    /// let request = CreateEntityRequest::new(CreateEntityBody::default());
+    /// let request = CreateEntityRequest::new(todo!("build the body"));
     /// let response = client.block().v2().entity().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,7 +113,7 @@ pub struct UpdateEntityRequest {
     /// Sent in the path as `block_id`.
     pub block_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::block::v2::Entity,
+    pub body: crate::block::v2::EntityInput,
 }
 
 impl UpdateEntityRequest {
@@ -132,7 +132,7 @@ impl UpdateEntityRequest {
     #[inline]
     pub fn new(
         block_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::block::v2::Entity,
+        body: crate::block::v2::EntityInput,
     ) -> Self {
         Self {
             block_id: block_id.into(),

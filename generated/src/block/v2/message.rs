@@ -26,9 +26,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::block::v2::{CreateMessageRequest, Message};
+    /// use lark_sdk::block::v2::CreateMessageRequest;
     ///
-    /// let request = CreateMessageRequest::new(Message::default());
+    /// let request = CreateMessageRequest::new(todo!("build the body"));
     /// let response = client.block().v2().message().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -3,12 +3,7 @@
 //! Data types of block v2: request bodies, responses, event payloads and their enums.
 
 /// The `CreateEntityBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateEntityBody {
     /// `title`.
     pub title: ::std::string::String,
@@ -36,6 +31,33 @@ pub struct CreateEntityBody {
     pub summary: ::std::option::Option<::std::string::String>,
     /// `preview`.
     pub preview: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateEntityBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        title: impl ::std::convert::Into<::std::string::String>,
+        block_type_id: impl ::std::convert::Into<::std::string::String>,
+        source_data: impl ::std::convert::Into<::std::string::String>,
+        source_meta: impl ::std::convert::Into<::std::string::String>,
+        version: ::lark_runtime::Int64,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            block_type_id: block_type_id.into(),
+            source_data: source_data.into(),
+            source_meta: source_meta.into(),
+            version,
+            source_link: ::std::option::Option::None,
+            owner: ::std::option::Option::None,
+            extra: ::std::option::Option::None,
+            i18n_summary: ::std::option::Option::None,
+            i18n_preview: ::std::option::Option::None,
+            summary: ::std::option::Option::None,
+            preview: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateEntityBody {
@@ -98,7 +120,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateEntityData {
 }
 
 /// The `Entity` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Entity {
     /// `block_id`.
     pub block_id: ::std::option::Option<::std::string::String>,
@@ -162,7 +187,125 @@ impl<'de> ::serde::Deserialize<'de> for Entity {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Entity {
+/// The `Message` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct Message {
+    /// `body`.
+    pub body: ::std::string::String,
+    /// `version`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub version: ::lark_runtime::Int64,
+    /// `block_id`.
+    pub block_id: ::std::string::String,
+    /// `resource`.
+    pub resource: ::std::option::Option<::std::string::String>,
+    /// `open_ids`.
+    pub open_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl Message {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        body: impl ::std::convert::Into<::std::string::String>,
+        version: ::lark_runtime::Int64,
+        block_id: impl ::std::convert::Into<::std::string::String>,
+        open_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            body: body.into(),
+            version,
+            block_id: block_id.into(),
+            resource: ::std::option::Option::None,
+            open_ids,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for Message {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("body", &self.body);
+        object.put("version", &self.version);
+        object.put("block_id", &self.block_id);
+        object.put("resource", &self.resource);
+        object.put("open_ids", &self.open_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for Message {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Entity`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EntityInput {
+    /// `block_id`.
+    pub block_id: ::std::option::Option<::std::string::String>,
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `block_type_id`.
+    pub block_type_id: ::std::string::String,
+    /// `source_data`.
+    pub source_data: ::std::string::String,
+    /// `source_meta`.
+    pub source_meta: ::std::string::String,
+    /// `version`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub version: ::lark_runtime::Int64,
+    /// `source_link`.
+    pub source_link: ::std::option::Option<::std::string::String>,
+    /// `summary`.
+    pub summary: ::std::option::Option<::std::string::String>,
+    /// `preview`.
+    pub preview: ::std::option::Option<::std::string::String>,
+    /// `i18n_summay`.
+    pub i18n_summay: ::std::option::Option<::std::string::String>,
+    /// `i18n_preview`.
+    pub i18n_preview: ::std::option::Option<::std::string::String>,
+    /// `owner`.
+    pub owner: ::std::option::Option<::std::string::String>,
+    /// `extra`.
+    pub extra: ::std::option::Option<::std::string::String>,
+}
+
+impl EntityInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        block_type_id: impl ::std::convert::Into<::std::string::String>,
+        source_data: impl ::std::convert::Into<::std::string::String>,
+        source_meta: impl ::std::convert::Into<::std::string::String>,
+        version: ::lark_runtime::Int64,
+    ) -> Self {
+        Self {
+            block_id: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            block_type_id: block_type_id.into(),
+            source_data: source_data.into(),
+            source_meta: source_meta.into(),
+            version,
+            source_link: ::std::option::Option::None,
+            summary: ::std::option::Option::None,
+            preview: ::std::option::Option::None,
+            i18n_summay: ::std::option::Option::None,
+            i18n_preview: ::std::option::Option::None,
+            owner: ::std::option::Option::None,
+            extra: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EntityInput {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
@@ -183,51 +326,7 @@ impl ::lark_runtime::json::ToJson for Entity {
     }
 }
 
-impl ::serde::Serialize for Entity {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
-/// The `Message` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-pub struct Message {
-    /// `body`.
-    pub body: ::std::string::String,
-    /// `version`.
-    ///
-    /// An int64 that travels as a JSON string.
-    pub version: ::lark_runtime::Int64,
-    /// `block_id`.
-    pub block_id: ::std::string::String,
-    /// `resource`.
-    pub resource: ::std::option::Option<::std::string::String>,
-    /// `open_ids`.
-    pub open_ids: ::std::vec::Vec<::std::string::String>,
-}
-
-impl ::lark_runtime::json::ToJson for Message {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("body", &self.body);
-        object.put("version", &self.version);
-        object.put("block_id", &self.block_id);
-        object.put("resource", &self.resource);
-        object.put("open_ids", &self.open_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Message {
+impl ::serde::Serialize for EntityInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

@@ -123,7 +123,10 @@ impl ::serde::Serialize for BorderRadius {
 }
 
 /// The `CompositeShape` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CompositeShape {
     /// `type`.
     pub r#type: ::std::option::Option<crate::board::v1::CompositeShapeType>,
@@ -161,30 +164,11 @@ impl<'de> ::serde::Deserialize<'de> for CompositeShape {
     }
 }
 
-impl ::lark_runtime::json::ToJson for CompositeShape {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("pie", &self.pie);
-        object.put("circular_ring", &self.circular_ring);
-        object.put("trapezoid", &self.trapezoid);
-        object.put("cube", &self.cube);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CompositeShape {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Connector` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Connector {
     /// `start_object`.
     pub start_object: ::std::option::Option<crate::board::v1::ConnectorAttachedObject>,
@@ -237,34 +221,6 @@ impl<'de> ::serde::Deserialize<'de> for Connector {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Connector {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("start_object", &self.start_object);
-        object.put("end_object", &self.end_object);
-        object.put("start", &self.start);
-        object.put("end", &self.end);
-        object.put("captions", &self.captions);
-        object.put("shape", &self.shape);
-        object.put("turning_points", &self.turning_points);
-        object.put("caption_auto_direction", &self.caption_auto_direction);
-        object.put("caption_position", &self.caption_position);
-        object.put("specified_coordinate", &self.specified_coordinate);
-        object.put("caption_position_type", &self.caption_position_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Connector {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -325,7 +281,10 @@ impl ::serde::Serialize for ConnectorAttachedObject {
 }
 
 /// The `ConnectorCaption` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ConnectorCaption {
     /// `data`.
     pub data: ::std::option::Option<::std::vec::Vec<crate::board::v1::Text>>,
@@ -348,24 +307,6 @@ impl<'de> ::serde::Deserialize<'de> for ConnectorCaption {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ConnectorCaption {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("data", &self.data);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ConnectorCaption {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -425,12 +366,7 @@ impl ::serde::Serialize for ConnectorInfo {
 }
 
 /// The `CreatePlantumlWhiteboardNodeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreatePlantumlWhiteboardNodeBody {
     /// `plant_uml_code`.
     pub plant_uml_code: ::std::string::String,
@@ -446,6 +382,24 @@ pub struct CreatePlantumlWhiteboardNodeBody {
     pub parse_mode: ::std::option::Option<i32>,
     /// `look_type`.
     pub look_type: ::std::option::Option<i32>,
+}
+
+impl CreatePlantumlWhiteboardNodeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        plant_uml_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            plant_uml_code: plant_uml_code.into(),
+            style_type: ::std::option::Option::None,
+            syntax_type: ::std::option::Option::None,
+            diagram_type: ::std::option::Option::None,
+            overwrite: ::std::option::Option::None,
+            parse_mode: ::std::option::Option::None,
+            look_type: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreatePlantumlWhiteboardNodeBody {
@@ -522,7 +476,9 @@ impl<'de> ::serde::Deserialize<'de> for CreatePlantumlWhiteboardNodeData {
 )]
 pub struct CreateWhiteboardNodeBody {
     /// `nodes`.
-    pub nodes: ::std::option::Option<::std::vec::Vec<crate::board::v1::WhiteboardNode>>,
+    pub nodes: ::std::option::Option<
+        ::std::vec::Vec<crate::board::v1::WhiteboardNodeInput>,
+    >,
     /// `overwrite`.
     pub overwrite: ::std::option::Option<bool>,
 }
@@ -737,7 +693,10 @@ impl ::serde::Serialize for GradientStop {
 }
 
 /// The `Image` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Image {
     /// `token`.
     pub token: ::std::option::Option<::std::string::String>,
@@ -760,24 +719,6 @@ impl<'de> ::serde::Deserialize<'de> for Image {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Image {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("token", &self.token);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Image {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -909,7 +850,10 @@ impl ::serde::Serialize for MindMap {
 }
 
 /// The `MindMapNode` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct MindMapNode {
     /// `parent_id`.
     pub parent_id: ::std::option::Option<::std::string::String>,
@@ -947,29 +891,6 @@ impl<'de> ::serde::Deserialize<'de> for MindMapNode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MindMapNode {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("parent_id", &self.parent_id);
-        object.put("type", &self.r#type);
-        object.put("z_index", &self.z_index);
-        object.put("layout_position", &self.layout_position);
-        object.put("children", &self.children);
-        object.put("collapsed", &self.collapsed);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MindMapNode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1100,7 +1021,10 @@ impl ::serde::Serialize for Paint {
 }
 
 /// The `Pie` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Pie {
     /// `start_radial_line_angle`.
     pub start_radial_line_angle: ::std::option::Option<f64>,
@@ -1132,27 +1056,6 @@ impl<'de> ::serde::Deserialize<'de> for Pie {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Pie {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("start_radial_line_angle", &self.start_radial_line_angle);
-        object.put("central_angle", &self.central_angle);
-        object.put("radius", &self.radius);
-        object.put("sector_ratio", &self.sector_ratio);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Pie {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1206,7 +1109,10 @@ impl ::serde::Serialize for Point {
 }
 
 /// The `RichText` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RichText {
     /// `paragraphs`.
     pub paragraphs: ::std::option::Option<
@@ -1234,26 +1140,11 @@ impl<'de> ::serde::Deserialize<'de> for RichText {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RichText {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("paragraphs", &self.paragraphs);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RichText {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RichTextElement` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RichTextElement {
     /// `element_type`.
     pub element_type: ::std::option::Option<i32>,
@@ -1295,30 +1186,11 @@ impl<'de> ::serde::Deserialize<'de> for RichTextElement {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RichTextElement {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("element_type", &self.element_type);
-        object.put("text_element", &self.text_element);
-        object.put("link_element", &self.link_element);
-        object.put("mention_user_element", &self.mention_user_element);
-        object.put("mention_doc_element", &self.mention_doc_element);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RichTextElement {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RichTextElementLink` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RichTextElementLink {
     /// `herf`.
     pub herf: ::std::option::Option<::std::string::String>,
@@ -1353,28 +1225,11 @@ impl<'de> ::serde::Deserialize<'de> for RichTextElementLink {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RichTextElementLink {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("herf", &self.herf);
-        object.put("text", &self.text);
-        object.put("text_style", &self.text_style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RichTextElementLink {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RichTextElementMentionDoc` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RichTextElementMentionDoc {
     /// `doc_url`.
     pub doc_url: ::std::option::Option<::std::string::String>,
@@ -1406,27 +1261,11 @@ impl<'de> ::serde::Deserialize<'de> for RichTextElementMentionDoc {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RichTextElementMentionDoc {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("doc_url", &self.doc_url);
-        object.put("text_style", &self.text_style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RichTextElementMentionDoc {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RichTextElementMentionUser` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RichTextElementMentionUser {
     /// `user_id`.
     pub user_id: ::std::option::Option<::std::string::String>,
@@ -1458,27 +1297,11 @@ impl<'de> ::serde::Deserialize<'de> for RichTextElementMentionUser {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RichTextElementMentionUser {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.put("text_style", &self.text_style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RichTextElementMentionUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RichTextElementText` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RichTextElementText {
     /// `text`.
     pub text: ::std::option::Option<::std::string::String>,
@@ -1507,25 +1330,6 @@ impl<'de> ::serde::Deserialize<'de> for RichTextElementText {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for RichTextElementText {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("text", &self.text);
-        object.put("text_style", &self.text_style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RichTextElementText {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1602,7 +1406,10 @@ impl ::serde::Serialize for RichTextElementTextStyle {
 }
 
 /// The `RichTextParagraph` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RichTextParagraph {
     /// `paragraph_type`.
     pub paragraph_type: ::std::option::Option<i32>,
@@ -1639,28 +1446,6 @@ impl<'de> ::serde::Deserialize<'de> for RichTextParagraph {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for RichTextParagraph {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("paragraph_type", &self.paragraph_type);
-        object.put("elements", &self.elements);
-        object.put("indent", &self.indent);
-        object.put("list_begin_index", &self.list_begin_index);
-        object.put("quote", &self.quote);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RichTextParagraph {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2035,7 +1820,10 @@ impl ::serde::Serialize for Syntax {
 }
 
 /// The `Table` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Table {
     /// `meta`.
     pub meta: ::std::option::Option<crate::board::v1::TableMeta>,
@@ -2067,28 +1855,11 @@ impl<'de> ::serde::Deserialize<'de> for Table {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Table {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("meta", &self.meta);
-        object.put("title", &self.title);
-        object.put("cells", &self.cells);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Table {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `TableCell` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TableCell {
     /// `row_index`.
     pub row_index: ::std::option::Option<i32>,
@@ -2129,31 +1900,11 @@ impl<'de> ::serde::Deserialize<'de> for TableCell {
     }
 }
 
-impl ::lark_runtime::json::ToJson for TableCell {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("row_index", &self.row_index);
-        object.put("col_index", &self.col_index);
-        object.put("merge_info", &self.merge_info);
-        object.put("children", &self.children);
-        object.put("text", &self.text);
-        object.put("style", &self.style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TableCell {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `TableCellMergeInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TableCellMergeInfo {
     /// `row_span`.
     pub row_span: ::std::option::Option<i32>,
@@ -2182,27 +1933,11 @@ impl<'de> ::serde::Deserialize<'de> for TableCellMergeInfo {
     }
 }
 
-impl ::lark_runtime::json::ToJson for TableCellMergeInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("row_span", &self.row_span);
-        object.put("col_span", &self.col_span);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TableCellMergeInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `TableMeta` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TableMeta {
     /// `row_num`.
     pub row_num: ::std::option::Option<i32>,
@@ -2243,31 +1978,11 @@ impl<'de> ::serde::Deserialize<'de> for TableMeta {
     }
 }
 
-impl ::lark_runtime::json::ToJson for TableMeta {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("row_num", &self.row_num);
-        object.put("col_num", &self.col_num);
-        object.put("row_sizes", &self.row_sizes);
-        object.put("col_sizes", &self.col_sizes);
-        object.put("style", &self.style);
-        object.put("text", &self.text);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TableMeta {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Text` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Text {
     /// `text`.
     pub text: ::std::option::Option<::std::string::String>,
@@ -2336,43 +2051,6 @@ impl<'de> ::serde::Deserialize<'de> for Text {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Text {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("text", &self.text);
-        object.put("font_weight", &self.font_weight);
-        object.put("font_size", &self.font_size);
-        object.put("horizontal_align", &self.horizontal_align);
-        object.put("vertical_align", &self.vertical_align);
-        object.put("text_color", &self.text_color);
-        object.put("text_background_color", &self.text_background_color);
-        object.put("line_through", &self.line_through);
-        object.put("underline", &self.underline);
-        object.put("italic", &self.italic);
-        object.put("angle", &self.angle);
-        object.put("theme_text_color_code", &self.theme_text_color_code);
-        object
-            .put(
-                "theme_text_background_color_code",
-                &self.theme_text_background_color_code,
-            );
-        object.put("rich_text", &self.rich_text);
-        object.put("text_color_type", &self.text_color_type);
-        object.put("text_background_color_type", &self.text_background_color_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Text {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2485,7 +2163,10 @@ impl ::serde::Serialize for UpdateThemeWhiteboardBody {
 }
 
 /// The `WhiteboardNode` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct WhiteboardNode {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -2586,7 +2267,933 @@ impl<'de> ::serde::Deserialize<'de> for WhiteboardNode {
     }
 }
 
-impl ::lark_runtime::json::ToJson for WhiteboardNode {
+/// `CompositeShape`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CompositeShapeInput {
+    /// `type`.
+    pub r#type: crate::board::v1::CompositeShapeType,
+    /// `pie`.
+    pub pie: ::std::option::Option<crate::board::v1::PieInput>,
+    /// `circular_ring`.
+    pub circular_ring: ::std::option::Option<crate::board::v1::PieInput>,
+    /// `trapezoid`.
+    pub trapezoid: ::std::option::Option<crate::board::v1::Trapezoid>,
+    /// `cube`.
+    pub cube: ::std::option::Option<crate::board::v1::Cube>,
+}
+
+impl CompositeShapeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(r#type: crate::board::v1::CompositeShapeType) -> Self {
+        Self {
+            r#type,
+            pie: ::std::option::Option::None,
+            circular_ring: ::std::option::Option::None,
+            trapezoid: ::std::option::Option::None,
+            cube: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CompositeShapeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("pie", &self.pie);
+        object.put("circular_ring", &self.circular_ring);
+        object.put("trapezoid", &self.trapezoid);
+        object.put("cube", &self.cube);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CompositeShapeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Connector`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ConnectorInput {
+    /// `start_object`.
+    pub start_object: ::std::option::Option<crate::board::v1::ConnectorAttachedObject>,
+    /// `end_object`.
+    pub end_object: ::std::option::Option<crate::board::v1::ConnectorAttachedObject>,
+    /// `start`.
+    pub start: ::std::option::Option<crate::board::v1::ConnectorInfo>,
+    /// `end`.
+    pub end: ::std::option::Option<crate::board::v1::ConnectorInfo>,
+    /// `captions`.
+    pub captions: ::std::option::Option<crate::board::v1::ConnectorCaptionInput>,
+    /// `shape`.
+    pub shape: ::std::option::Option<crate::board::v1::Shape>,
+    /// `turning_points`.
+    pub turning_points: ::std::option::Option<::std::vec::Vec<crate::board::v1::Point>>,
+    /// `caption_auto_direction`.
+    pub caption_auto_direction: ::std::option::Option<bool>,
+    /// `caption_position`.
+    pub caption_position: ::std::option::Option<f64>,
+    /// `specified_coordinate`.
+    pub specified_coordinate: ::std::option::Option<bool>,
+    /// `caption_position_type`.
+    pub caption_position_type: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for ConnectorInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("start_object", &self.start_object);
+        object.put("end_object", &self.end_object);
+        object.put("start", &self.start);
+        object.put("end", &self.end);
+        object.put("captions", &self.captions);
+        object.put("shape", &self.shape);
+        object.put("turning_points", &self.turning_points);
+        object.put("caption_auto_direction", &self.caption_auto_direction);
+        object.put("caption_position", &self.caption_position);
+        object.put("specified_coordinate", &self.specified_coordinate);
+        object.put("caption_position_type", &self.caption_position_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ConnectorInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ConnectorCaption`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ConnectorCaptionInput {
+    /// `data`.
+    pub data: ::std::option::Option<::std::vec::Vec<crate::board::v1::TextInput>>,
+}
+
+impl ::lark_runtime::json::ToJson for ConnectorCaptionInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("data", &self.data);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ConnectorCaptionInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Image`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ImageInput {
+    /// `token`.
+    pub token: ::std::string::String,
+}
+
+impl ImageInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { token: token.into() }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ImageInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("token", &self.token);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ImageInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `MindMapNode`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MindMapNodeInput {
+    /// `parent_id`.
+    pub parent_id: ::std::string::String,
+    /// `type`.
+    pub r#type: ::std::option::Option<crate::board::v1::MindMapNodeType>,
+    /// `z_index`.
+    pub z_index: ::std::option::Option<i32>,
+    /// `layout_position`.
+    pub layout_position: ::std::option::Option<crate::board::v1::LayoutPosition>,
+    /// `children`.
+    pub children: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `collapsed`.
+    pub collapsed: ::std::option::Option<bool>,
+}
+
+impl MindMapNodeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(parent_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            parent_id: parent_id.into(),
+            r#type: ::std::option::Option::None,
+            z_index: ::std::option::Option::None,
+            layout_position: ::std::option::Option::None,
+            children: ::std::option::Option::None,
+            collapsed: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MindMapNodeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("parent_id", &self.parent_id);
+        object.put("type", &self.r#type);
+        object.put("z_index", &self.z_index);
+        object.put("layout_position", &self.layout_position);
+        object.put("children", &self.children);
+        object.put("collapsed", &self.collapsed);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MindMapNodeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Pie`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PieInput {
+    /// `start_radial_line_angle`.
+    pub start_radial_line_angle: f64,
+    /// `central_angle`.
+    pub central_angle: f64,
+    /// `radius`.
+    pub radius: f64,
+    /// `sector_ratio`.
+    pub sector_ratio: ::std::option::Option<f64>,
+}
+
+impl PieInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(start_radial_line_angle: f64, central_angle: f64, radius: f64) -> Self {
+        Self {
+            start_radial_line_angle,
+            central_angle,
+            radius,
+            sector_ratio: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PieInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("start_radial_line_angle", &self.start_radial_line_angle);
+        object.put("central_angle", &self.central_angle);
+        object.put("radius", &self.radius);
+        object.put("sector_ratio", &self.sector_ratio);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PieInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RichText`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct RichTextInput {
+    /// `paragraphs`.
+    pub paragraphs: ::std::option::Option<
+        ::std::vec::Vec<crate::board::v1::RichTextParagraphInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for RichTextInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("paragraphs", &self.paragraphs);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RichTextInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RichTextElement`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RichTextElementInput {
+    /// `element_type`.
+    pub element_type: i32,
+    /// `text_element`.
+    pub text_element: ::std::option::Option<crate::board::v1::RichTextElementTextInput>,
+    /// `link_element`.
+    pub link_element: ::std::option::Option<crate::board::v1::RichTextElementLinkInput>,
+    /// `mention_user_element`.
+    pub mention_user_element: ::std::option::Option<
+        crate::board::v1::RichTextElementMentionUserInput,
+    >,
+    /// `mention_doc_element`.
+    pub mention_doc_element: ::std::option::Option<
+        crate::board::v1::RichTextElementMentionDocInput,
+    >,
+}
+
+impl RichTextElementInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(element_type: i32) -> Self {
+        Self {
+            element_type,
+            text_element: ::std::option::Option::None,
+            link_element: ::std::option::Option::None,
+            mention_user_element: ::std::option::Option::None,
+            mention_doc_element: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RichTextElementInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("element_type", &self.element_type);
+        object.put("text_element", &self.text_element);
+        object.put("link_element", &self.link_element);
+        object.put("mention_user_element", &self.mention_user_element);
+        object.put("mention_doc_element", &self.mention_doc_element);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RichTextElementInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RichTextElementLink`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RichTextElementLinkInput {
+    /// `herf`.
+    pub herf: ::std::string::String,
+    /// `text`.
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `text_style`.
+    pub text_style: ::std::option::Option<crate::board::v1::RichTextElementTextStyle>,
+}
+
+impl RichTextElementLinkInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(herf: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            herf: herf.into(),
+            text: ::std::option::Option::None,
+            text_style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RichTextElementLinkInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("herf", &self.herf);
+        object.put("text", &self.text);
+        object.put("text_style", &self.text_style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RichTextElementLinkInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RichTextElementMentionDoc`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RichTextElementMentionDocInput {
+    /// `doc_url`.
+    pub doc_url: ::std::string::String,
+    /// `text_style`.
+    pub text_style: ::std::option::Option<crate::board::v1::RichTextElementTextStyle>,
+}
+
+impl RichTextElementMentionDocInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(doc_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            doc_url: doc_url.into(),
+            text_style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RichTextElementMentionDocInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("doc_url", &self.doc_url);
+        object.put("text_style", &self.text_style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RichTextElementMentionDocInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RichTextElementMentionUser`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RichTextElementMentionUserInput {
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+    /// `text_style`.
+    pub text_style: ::std::option::Option<crate::board::v1::RichTextElementTextStyle>,
+}
+
+impl RichTextElementMentionUserInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            text_style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RichTextElementMentionUserInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.put("text_style", &self.text_style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RichTextElementMentionUserInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RichTextElementText`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RichTextElementTextInput {
+    /// `text`.
+    pub text: ::std::string::String,
+    /// `text_style`.
+    pub text_style: ::std::option::Option<crate::board::v1::RichTextElementTextStyle>,
+}
+
+impl RichTextElementTextInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            text: text.into(),
+            text_style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RichTextElementTextInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("text", &self.text);
+        object.put("text_style", &self.text_style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RichTextElementTextInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RichTextParagraph`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RichTextParagraphInput {
+    /// `paragraph_type`.
+    pub paragraph_type: i32,
+    /// `elements`.
+    pub elements: ::std::option::Option<
+        ::std::vec::Vec<crate::board::v1::RichTextElementInput>,
+    >,
+    /// `indent`.
+    pub indent: ::std::option::Option<i32>,
+    /// `list_begin_index`.
+    pub list_begin_index: ::std::option::Option<i32>,
+    /// `quote`.
+    pub quote: ::std::option::Option<bool>,
+}
+
+impl RichTextParagraphInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(paragraph_type: i32) -> Self {
+        Self {
+            paragraph_type,
+            elements: ::std::option::Option::None,
+            indent: ::std::option::Option::None,
+            list_begin_index: ::std::option::Option::None,
+            quote: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RichTextParagraphInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("paragraph_type", &self.paragraph_type);
+        object.put("elements", &self.elements);
+        object.put("indent", &self.indent);
+        object.put("list_begin_index", &self.list_begin_index);
+        object.put("quote", &self.quote);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RichTextParagraphInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Table`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TableInput {
+    /// `meta`.
+    pub meta: crate::board::v1::TableMetaInput,
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `cells`.
+    pub cells: ::std::option::Option<::std::vec::Vec<crate::board::v1::TableCellInput>>,
+}
+
+impl TableInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(meta: crate::board::v1::TableMetaInput) -> Self {
+        Self {
+            meta,
+            title: ::std::option::Option::None,
+            cells: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TableInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("meta", &self.meta);
+        object.put("title", &self.title);
+        object.put("cells", &self.cells);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TableInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TableCell`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TableCellInput {
+    /// `row_index`.
+    pub row_index: i32,
+    /// `col_index`.
+    pub col_index: i32,
+    /// `merge_info`.
+    pub merge_info: ::std::option::Option<crate::board::v1::TableCellMergeInfoInput>,
+    /// `children`.
+    pub children: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `text`.
+    pub text: ::std::option::Option<crate::board::v1::TextInput>,
+    /// `style`.
+    pub style: ::std::option::Option<crate::board::v1::Style>,
+}
+
+impl TableCellInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(row_index: i32, col_index: i32) -> Self {
+        Self {
+            row_index,
+            col_index,
+            merge_info: ::std::option::Option::None,
+            children: ::std::option::Option::None,
+            text: ::std::option::Option::None,
+            style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TableCellInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("row_index", &self.row_index);
+        object.put("col_index", &self.col_index);
+        object.put("merge_info", &self.merge_info);
+        object.put("children", &self.children);
+        object.put("text", &self.text);
+        object.put("style", &self.style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TableCellInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TableCellMergeInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TableCellMergeInfoInput {
+    /// `row_span`.
+    pub row_span: i32,
+    /// `col_span`.
+    pub col_span: i32,
+}
+
+impl TableCellMergeInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(row_span: i32, col_span: i32) -> Self {
+        Self { row_span, col_span }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TableCellMergeInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("row_span", &self.row_span);
+        object.put("col_span", &self.col_span);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TableCellMergeInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TableMeta`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct TableMetaInput {
+    /// `row_num`.
+    pub row_num: ::std::option::Option<i32>,
+    /// `col_num`.
+    pub col_num: ::std::option::Option<i32>,
+    /// `row_sizes`.
+    pub row_sizes: ::std::option::Option<::std::vec::Vec<f64>>,
+    /// `col_sizes`.
+    pub col_sizes: ::std::option::Option<::std::vec::Vec<f64>>,
+    /// `style`.
+    pub style: ::std::option::Option<crate::board::v1::Style>,
+    /// `text`.
+    pub text: ::std::option::Option<crate::board::v1::TextInput>,
+}
+
+impl ::lark_runtime::json::ToJson for TableMetaInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("row_num", &self.row_num);
+        object.put("col_num", &self.col_num);
+        object.put("row_sizes", &self.row_sizes);
+        object.put("col_sizes", &self.col_sizes);
+        object.put("style", &self.style);
+        object.put("text", &self.text);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TableMetaInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Text`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct TextInput {
+    /// `text`.
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `font_weight`.
+    pub font_weight: ::std::option::Option<crate::board::v1::FontWeight>,
+    /// `font_size`.
+    pub font_size: ::std::option::Option<i32>,
+    /// `horizontal_align`.
+    pub horizontal_align: ::std::option::Option<crate::board::v1::HorizontalAlign>,
+    /// `vertical_align`.
+    pub vertical_align: ::std::option::Option<crate::board::v1::VerticalAlign>,
+    /// `text_color`.
+    pub text_color: ::std::option::Option<::std::string::String>,
+    /// `text_background_color`.
+    pub text_background_color: ::std::option::Option<::std::string::String>,
+    /// `line_through`.
+    pub line_through: ::std::option::Option<bool>,
+    /// `underline`.
+    pub underline: ::std::option::Option<bool>,
+    /// `italic`.
+    pub italic: ::std::option::Option<bool>,
+    /// `angle`.
+    pub angle: ::std::option::Option<i32>,
+    /// `theme_text_color_code`.
+    pub theme_text_color_code: ::std::option::Option<i32>,
+    /// `theme_text_background_color_code`.
+    pub theme_text_background_color_code: ::std::option::Option<i32>,
+    /// `rich_text`.
+    pub rich_text: ::std::option::Option<crate::board::v1::RichTextInput>,
+    /// `text_color_type`.
+    pub text_color_type: ::std::option::Option<i32>,
+    /// `text_background_color_type`.
+    pub text_background_color_type: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for TextInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("text", &self.text);
+        object.put("font_weight", &self.font_weight);
+        object.put("font_size", &self.font_size);
+        object.put("horizontal_align", &self.horizontal_align);
+        object.put("vertical_align", &self.vertical_align);
+        object.put("text_color", &self.text_color);
+        object.put("text_background_color", &self.text_background_color);
+        object.put("line_through", &self.line_through);
+        object.put("underline", &self.underline);
+        object.put("italic", &self.italic);
+        object.put("angle", &self.angle);
+        object.put("theme_text_color_code", &self.theme_text_color_code);
+        object
+            .put(
+                "theme_text_background_color_code",
+                &self.theme_text_background_color_code,
+            );
+        object.put("rich_text", &self.rich_text);
+        object.put("text_color_type", &self.text_color_type);
+        object.put("text_background_color_type", &self.text_background_color_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TextInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `WhiteboardNode`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct WhiteboardNodeInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `type`.
+    pub r#type: crate::board::v1::Type,
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `children`.
+    pub children: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `x`.
+    pub x: ::std::option::Option<f64>,
+    /// `y`.
+    pub y: ::std::option::Option<f64>,
+    /// `angle`.
+    pub angle: ::std::option::Option<f64>,
+    /// `height`.
+    pub height: ::std::option::Option<f64>,
+    /// `text`.
+    pub text: ::std::option::Option<crate::board::v1::TextInput>,
+    /// `style`.
+    pub style: ::std::option::Option<crate::board::v1::Style>,
+    /// `image`.
+    pub image: ::std::option::Option<crate::board::v1::ImageInput>,
+    /// `composite_shape`.
+    pub composite_shape: ::std::option::Option<crate::board::v1::CompositeShapeInput>,
+    /// `connector`.
+    pub connector: ::std::option::Option<crate::board::v1::ConnectorInput>,
+    /// `width`.
+    pub width: ::std::option::Option<f64>,
+    /// `section`.
+    pub section: ::std::option::Option<crate::board::v1::Section>,
+    /// `table`.
+    pub table: ::std::option::Option<crate::board::v1::TableInput>,
+    /// `locked`.
+    pub locked: ::std::option::Option<bool>,
+    /// `z_index`.
+    pub z_index: ::std::option::Option<i32>,
+    /// `lifeline`.
+    pub lifeline: ::std::option::Option<crate::board::v1::Lifeline>,
+    /// `paint`.
+    pub paint: ::std::option::Option<crate::board::v1::Paint>,
+    /// `svg`.
+    pub svg: ::std::option::Option<crate::board::v1::Svg>,
+    /// `sticky_note`.
+    pub sticky_note: ::std::option::Option<crate::board::v1::StickyNote>,
+    /// `mind_map_node`.
+    pub mind_map_node: ::std::option::Option<crate::board::v1::MindMapNodeInput>,
+    /// `mind_map_root`.
+    pub mind_map_root: ::std::option::Option<crate::board::v1::MindMapRoot>,
+    /// `mind_map`.
+    pub mind_map: ::std::option::Option<crate::board::v1::MindMap>,
+    /// `syntax`.
+    pub syntax: ::std::option::Option<crate::board::v1::Syntax>,
+}
+
+impl WhiteboardNodeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(r#type: crate::board::v1::Type) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            r#type,
+            parent_id: ::std::option::Option::None,
+            children: ::std::option::Option::None,
+            x: ::std::option::Option::None,
+            y: ::std::option::Option::None,
+            angle: ::std::option::Option::None,
+            height: ::std::option::Option::None,
+            text: ::std::option::Option::None,
+            style: ::std::option::Option::None,
+            image: ::std::option::Option::None,
+            composite_shape: ::std::option::Option::None,
+            connector: ::std::option::Option::None,
+            width: ::std::option::Option::None,
+            section: ::std::option::Option::None,
+            table: ::std::option::Option::None,
+            locked: ::std::option::Option::None,
+            z_index: ::std::option::Option::None,
+            lifeline: ::std::option::Option::None,
+            paint: ::std::option::Option::None,
+            svg: ::std::option::Option::None,
+            sticky_note: ::std::option::Option::None,
+            mind_map_node: ::std::option::Option::None,
+            mind_map_root: ::std::option::Option::None,
+            mind_map: ::std::option::Option::None,
+            syntax: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for WhiteboardNodeInput {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
@@ -2620,7 +3227,7 @@ impl ::lark_runtime::json::ToJson for WhiteboardNode {
     }
 }
 
-impl ::serde::Serialize for WhiteboardNode {
+impl ::serde::Serialize for WhiteboardNodeInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

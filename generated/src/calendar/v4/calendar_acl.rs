@@ -183,7 +183,7 @@ pub struct CreateCalendarAclRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::calendar::v4::UserIdType>,
     /// The JSON body.
-    pub body: crate::calendar::v4::CalendarAcl,
+    pub body: crate::calendar::v4::CalendarAclInput,
 }
 
 impl CreateCalendarAclRequest {
@@ -205,7 +205,7 @@ impl CreateCalendarAclRequest {
     #[inline]
     pub fn new(
         calendar_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::calendar::v4::CalendarAcl,
+        body: crate::calendar::v4::CalendarAclInput,
     ) -> Self {
         Self {
             calendar_id: calendar_id.into(),

@@ -26,9 +26,9 @@ impl<'c> CalendarEventApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::CreateCalendarEventRequest;
+    /// use lark_sdk::calendar::v4::{CalendarEventInput, CreateCalendarEventRequest};
     ///
-    /// let request = CreateCalendarEventRequest::new("<calendar_id>", todo!("build the body"));
+    /// let request = CreateCalendarEventRequest::new("<calendar_id>", CalendarEventInput::default());
     /// let response = client.calendar().v4().calendar_event().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -224,9 +224,9 @@ impl<'c> CalendarEventApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::PatchCalendarEventRequest;
+    /// use lark_sdk::calendar::v4::{CalendarEventInput, PatchCalendarEventRequest};
     ///
-    /// let request = PatchCalendarEventRequest::new("<calendar_id>", "<event_id>", todo!("build the body"));
+    /// let request = PatchCalendarEventRequest::new("<calendar_id>", "<event_id>", CalendarEventInput::default());
     /// let response = client.calendar().v4().calendar_event().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -282,9 +282,9 @@ impl<'c> CalendarEventApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::{SearchCalendarEventBody, SearchCalendarEventRequest};
+    /// use lark_sdk::calendar::v4::SearchCalendarEventRequest;
     ///
-    /// let request = SearchCalendarEventRequest::new("<calendar_id>", SearchCalendarEventBody::default());
+    /// let request = SearchCalendarEventRequest::new("<calendar_id>", todo!("build the body"));
     /// let response = client.calendar().v4().calendar_event().search(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -373,7 +373,7 @@ pub struct CreateCalendarEventRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::calendar::v4::UserIdType>,
     /// The JSON body.
-    pub body: crate::calendar::v4::CalendarEvent,
+    pub body: crate::calendar::v4::CalendarEventInput,
 }
 
 impl CreateCalendarEventRequest {
@@ -395,7 +395,7 @@ impl CreateCalendarEventRequest {
     #[inline]
     pub fn new(
         calendar_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::calendar::v4::CalendarEvent,
+        body: crate::calendar::v4::CalendarEventInput,
     ) -> Self {
         Self {
             calendar_id: calendar_id.into(),
@@ -1030,7 +1030,7 @@ pub struct PatchCalendarEventRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::calendar::v4::UserIdType>,
     /// The JSON body.
-    pub body: crate::calendar::v4::CalendarEvent,
+    pub body: crate::calendar::v4::CalendarEventInput,
 }
 
 impl PatchCalendarEventRequest {
@@ -1053,7 +1053,7 @@ impl PatchCalendarEventRequest {
     pub fn new(
         calendar_id: impl ::std::convert::Into<::std::string::String>,
         event_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::calendar::v4::CalendarEvent,
+        body: crate::calendar::v4::CalendarEventInput,
     ) -> Self {
         Self {
             calendar_id: calendar_id.into(),

@@ -26,9 +26,9 @@ impl<'c> FreebusyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::{BatchFreebusyBody, BatchFreebusyRequest};
+    /// use lark_sdk::calendar::v4::BatchFreebusyRequest;
     ///
-    /// let request = BatchFreebusyRequest::new(BatchFreebusyBody::default());
+    /// let request = BatchFreebusyRequest::new(todo!("build the body"));
     /// let response = client.calendar().v4().freebusy().batch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> FreebusyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::{ListFreebusyBody, ListFreebusyRequest};
+    /// use lark_sdk::calendar::v4::ListFreebusyRequest;
     ///
-    /// let request = ListFreebusyRequest::new(ListFreebusyBody::default());
+    /// let request = ListFreebusyRequest::new(todo!("build the body"));
     /// let response = client.calendar().v4().freebusy().list(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -3,7 +3,10 @@
 //! Data types of calendar v4: request bodies, responses, event payloads and their enums.
 
 /// The `AclScope` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AclScope {
     /// `type`.
     pub r#type: ::std::option::Option<::std::string::String>,
@@ -29,25 +32,6 @@ impl<'de> ::serde::Deserialize<'de> for AclScope {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AclScope {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("user_id", &self.user_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AclScope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -247,12 +231,7 @@ impl ::serde::Serialize for BatchDeleteCalendarEventAttendeeBody {
 }
 
 /// The `BatchFreebusyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchFreebusyBody {
     /// `time_min`.
     pub time_min: ::std::string::String,
@@ -266,6 +245,25 @@ pub struct BatchFreebusyBody {
     pub only_busy: ::std::option::Option<bool>,
     /// `need_rsvp_status`.
     pub need_rsvp_status: ::std::option::Option<bool>,
+}
+
+impl BatchFreebusyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        time_min: impl ::std::convert::Into<::std::string::String>,
+        time_max: impl ::std::convert::Into<::std::string::String>,
+        user_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            time_min: time_min.into(),
+            time_max: time_max.into(),
+            user_ids,
+            include_external_calendar: ::std::option::Option::None,
+            only_busy: ::std::option::Option::None,
+            need_rsvp_status: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchFreebusyBody {
@@ -405,7 +403,10 @@ impl ::serde::Serialize for Calendar {
 }
 
 /// The `CalendarAcl` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CalendarAcl {
     /// `acl_id`.
     pub acl_id: ::std::option::Option<::std::string::String>,
@@ -434,26 +435,6 @@ impl<'de> ::serde::Deserialize<'de> for CalendarAcl {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CalendarAcl {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("acl_id", &self.acl_id);
-        object.put("role", &self.role);
-        object.put("scope", &self.scope);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CalendarAcl {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -639,7 +620,10 @@ impl<'de> ::serde::Deserialize<'de> for CalendarChangedV4Event {
 }
 
 /// The `CalendarEvent` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CalendarEvent {
     /// `event_id`.
     pub event_id: ::std::option::Option<::std::string::String>,
@@ -750,52 +734,6 @@ impl<'de> ::serde::Deserialize<'de> for CalendarEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CalendarEvent {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("event_id", &self.event_id);
-        object.put("organizer_calendar_id", &self.organizer_calendar_id);
-        object.put("summary", &self.summary);
-        object.put("description", &self.description);
-        object.put("need_notification", &self.need_notification);
-        object.put("start_time", &self.start_time);
-        object.put("end_time", &self.end_time);
-        object.put("vchat", &self.vchat);
-        object.put("visibility", &self.visibility);
-        object.put("attendee_ability", &self.attendee_ability);
-        object.put("free_busy_status", &self.free_busy_status);
-        object.put("location", &self.location);
-        object.put("color", &self.color);
-        object.put("reminders", &self.reminders);
-        object.put("recurrence", &self.recurrence);
-        object.put("status", &self.status);
-        object.put("is_exception", &self.is_exception);
-        object.put("recurring_event_id", &self.recurring_event_id);
-        object.put("create_time", &self.create_time);
-        object.put("schemas", &self.schemas);
-        object.put("event_organizer", &self.event_organizer);
-        object.put("app_link", &self.app_link);
-        object.put("attendees", &self.attendees);
-        object.put("has_more_attendee", &self.has_more_attendee);
-        object.put("attachments", &self.attachments);
-        object.put("event_check_in", &self.event_check_in);
-        object.put("source", &self.source);
-        object.put("self_rsvp_status", &self.self_rsvp_status);
-        object.put("description_rich", &self.description_rich);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CalendarEvent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1050,7 +988,10 @@ impl<'de> ::serde::Deserialize<'de> for CalendarEventChangedV4Event {
 }
 
 /// The `CheckInTime` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CheckInTime {
     /// `time_type`.
     pub time_type: ::std::option::Option<crate::calendar::v4::TimeType>,
@@ -1076,25 +1017,6 @@ impl<'de> ::serde::Deserialize<'de> for CheckInTime {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CheckInTime {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("time_type", &self.time_type);
-        object.put("duration", &self.duration);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CheckInTime {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1464,7 +1386,10 @@ impl ::serde::Serialize for CustomizationOption {
 }
 
 /// The `EventCheckIn` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct EventCheckIn {
     /// `enable_check_in`.
     pub enable_check_in: ::std::option::Option<bool>,
@@ -1496,27 +1421,6 @@ impl<'de> ::serde::Deserialize<'de> for EventCheckIn {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for EventCheckIn {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("enable_check_in", &self.enable_check_in);
-        object.put("check_in_start_time", &self.check_in_start_time);
-        object.put("check_in_end_time", &self.check_in_end_time);
-        object.put("need_notify_attendees", &self.need_notify_attendees);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EventCheckIn {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2250,12 +2154,7 @@ impl<'de> ::serde::Deserialize<'de> for ListCalendarEventData {
 }
 
 /// The `ListFreebusyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ListFreebusyBody {
     /// `time_min`.
     pub time_min: ::std::string::String,
@@ -2271,6 +2170,25 @@ pub struct ListFreebusyBody {
     pub only_busy: ::std::option::Option<bool>,
     /// `need_rsvp_status`.
     pub need_rsvp_status: ::std::option::Option<bool>,
+}
+
+impl ListFreebusyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        time_min: impl ::std::convert::Into<::std::string::String>,
+        time_max: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            time_min: time_min.into(),
+            time_max: time_max.into(),
+            user_id: ::std::option::Option::None,
+            room_id: ::std::option::Option::None,
+            include_external_calendar: ::std::option::Option::None,
+            only_busy: ::std::option::Option::None,
+            need_rsvp_status: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ListFreebusyBody {
@@ -2403,15 +2321,18 @@ impl ::serde::Serialize for MeetingSettings {
 }
 
 /// The `MgetCalendarBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MgetCalendarBody {
     /// `calendar_ids`.
     pub calendar_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl MgetCalendarBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(calendar_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { calendar_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MgetCalendarBody {
@@ -2539,15 +2460,18 @@ impl<'de> ::serde::Deserialize<'de> for PrimaryCalendarData {
 }
 
 /// The `PrimarysCalendarBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PrimarysCalendarBody {
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl PrimarysCalendarBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { user_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PrimarysCalendarBody {
@@ -2624,6 +2548,16 @@ pub struct ReplyCalendarEventBody {
     pub rsvp_status: crate::calendar::v4::ReplyCalendarEventBodyRsvpStatus,
 }
 
+impl ReplyCalendarEventBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        rsvp_status: crate::calendar::v4::ReplyCalendarEventBodyRsvpStatus,
+    ) -> Self {
+        Self { rsvp_status }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for ReplyCalendarEventBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -2696,15 +2630,18 @@ impl ::serde::Serialize for Schema {
 }
 
 /// The `SearchCalendarBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SearchCalendarBody {
     /// `query`.
     pub query: ::std::string::String,
+}
+
+impl SearchCalendarBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { query: query.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SearchCalendarBody {
@@ -2759,17 +2696,23 @@ impl<'de> ::serde::Deserialize<'de> for SearchCalendarData {
 }
 
 /// The `SearchCalendarEventBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SearchCalendarEventBody {
     /// `query`.
     pub query: ::std::string::String,
     /// `filter`.
     pub filter: ::std::option::Option<crate::calendar::v4::EventSearchFilter>,
+}
+
+impl SearchCalendarEventBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            query: query.into(),
+            filter: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SearchCalendarEventBody {
@@ -2957,12 +2900,7 @@ impl ::serde::Serialize for TimeInfo {
 }
 
 /// The `TimeoffEvent` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TimeoffEvent {
     /// `timeoff_event_id`.
     pub timeoff_event_id: ::std::option::Option<::std::string::String>,
@@ -2978,6 +2916,27 @@ pub struct TimeoffEvent {
     pub title: ::std::option::Option<::std::string::String>,
     /// `description`.
     pub description: ::std::option::Option<::std::string::String>,
+}
+
+impl TimeoffEvent {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        timezone: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            timeoff_event_id: ::std::option::Option::None,
+            user_id: user_id.into(),
+            timezone: timezone.into(),
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            title: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TimeoffEvent {
@@ -3109,7 +3068,10 @@ impl<'de> ::serde::Deserialize<'de> for UserId {
 }
 
 /// The `VcInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct VcInfo {
     /// `unique_id`.
     ///
@@ -3142,27 +3104,11 @@ impl<'de> ::serde::Deserialize<'de> for VcInfo {
     }
 }
 
-impl ::lark_runtime::json::ToJson for VcInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("unique_id", &self.unique_id);
-        object.put("meeting_no", &self.meeting_no);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for VcInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Vchat` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Vchat {
     /// `vc_type`.
     pub vc_type: ::std::option::Option<crate::calendar::v4::VcType>,
@@ -3212,7 +3158,366 @@ impl<'de> ::serde::Deserialize<'de> for Vchat {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Vchat {
+/// `AclScope`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AclScopeInput {
+    /// `type`.
+    pub r#type: ::std::string::String,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+}
+
+impl AclScopeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(r#type: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            user_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AclScopeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("user_id", &self.user_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AclScopeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `CalendarAcl`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CalendarAclInput {
+    /// `acl_id`.
+    pub acl_id: ::std::option::Option<::std::string::String>,
+    /// `role`.
+    pub role: crate::calendar::v4::Role,
+    /// `scope`.
+    pub scope: crate::calendar::v4::AclScopeInput,
+}
+
+impl CalendarAclInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        role: crate::calendar::v4::Role,
+        scope: crate::calendar::v4::AclScopeInput,
+    ) -> Self {
+        Self {
+            acl_id: ::std::option::Option::None,
+            role,
+            scope,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CalendarAclInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("acl_id", &self.acl_id);
+        object.put("role", &self.role);
+        object.put("scope", &self.scope);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CalendarAclInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `CalendarEvent`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CalendarEventInput {
+    /// `event_id`.
+    pub event_id: ::std::option::Option<::std::string::String>,
+    /// `organizer_calendar_id`.
+    pub organizer_calendar_id: ::std::option::Option<::std::string::String>,
+    /// `summary`.
+    pub summary: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `need_notification`.
+    pub need_notification: ::std::option::Option<bool>,
+    /// `start_time`.
+    pub start_time: ::std::option::Option<crate::calendar::v4::TimeInfo>,
+    /// `end_time`.
+    pub end_time: ::std::option::Option<crate::calendar::v4::TimeInfo>,
+    /// `vchat`.
+    pub vchat: ::std::option::Option<crate::calendar::v4::VchatInput>,
+    /// `visibility`.
+    pub visibility: ::std::option::Option<crate::calendar::v4::Visibility>,
+    /// `attendee_ability`.
+    pub attendee_ability: ::std::option::Option<crate::calendar::v4::AttendeeAbility>,
+    /// `free_busy_status`.
+    pub free_busy_status: ::std::option::Option<crate::calendar::v4::FreeBusyStatus>,
+    /// `location`.
+    pub location: ::std::option::Option<crate::calendar::v4::EventLocation>,
+    /// `color`.
+    pub color: ::std::option::Option<i32>,
+    /// `reminders`.
+    pub reminders: ::std::option::Option<::std::vec::Vec<crate::calendar::v4::Reminder>>,
+    /// `recurrence`.
+    pub recurrence: ::std::option::Option<::std::string::String>,
+    /// `status`.
+    pub status: ::std::option::Option<crate::calendar::v4::Status>,
+    /// `is_exception`.
+    pub is_exception: ::std::option::Option<bool>,
+    /// `recurring_event_id`.
+    pub recurring_event_id: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `schemas`.
+    pub schemas: ::std::option::Option<::std::vec::Vec<crate::calendar::v4::Schema>>,
+    /// `event_organizer`.
+    pub event_organizer: ::std::option::Option<crate::calendar::v4::EventOrganizer>,
+    /// `app_link`.
+    pub app_link: ::std::option::Option<::std::string::String>,
+    /// `attendees`.
+    pub attendees: ::std::option::Option<
+        ::std::vec::Vec<crate::calendar::v4::CalendarEventAttendee>,
+    >,
+    /// `has_more_attendee`.
+    pub has_more_attendee: ::std::option::Option<bool>,
+    /// `attachments`.
+    pub attachments: ::std::option::Option<
+        ::std::vec::Vec<crate::calendar::v4::Attachment>,
+    >,
+    /// `event_check_in`.
+    pub event_check_in: ::std::option::Option<crate::calendar::v4::EventCheckInInput>,
+    /// `source`.
+    pub source: ::std::option::Option<::std::string::String>,
+    /// `self_rsvp_status`.
+    pub self_rsvp_status: ::std::option::Option<crate::calendar::v4::SelfRsvpStatus>,
+    /// `description_rich`.
+    pub description_rich: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for CalendarEventInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("event_id", &self.event_id);
+        object.put("organizer_calendar_id", &self.organizer_calendar_id);
+        object.put("summary", &self.summary);
+        object.put("description", &self.description);
+        object.put("need_notification", &self.need_notification);
+        object.put("start_time", &self.start_time);
+        object.put("end_time", &self.end_time);
+        object.put("vchat", &self.vchat);
+        object.put("visibility", &self.visibility);
+        object.put("attendee_ability", &self.attendee_ability);
+        object.put("free_busy_status", &self.free_busy_status);
+        object.put("location", &self.location);
+        object.put("color", &self.color);
+        object.put("reminders", &self.reminders);
+        object.put("recurrence", &self.recurrence);
+        object.put("status", &self.status);
+        object.put("is_exception", &self.is_exception);
+        object.put("recurring_event_id", &self.recurring_event_id);
+        object.put("create_time", &self.create_time);
+        object.put("schemas", &self.schemas);
+        object.put("event_organizer", &self.event_organizer);
+        object.put("app_link", &self.app_link);
+        object.put("attendees", &self.attendees);
+        object.put("has_more_attendee", &self.has_more_attendee);
+        object.put("attachments", &self.attachments);
+        object.put("event_check_in", &self.event_check_in);
+        object.put("source", &self.source);
+        object.put("self_rsvp_status", &self.self_rsvp_status);
+        object.put("description_rich", &self.description_rich);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CalendarEventInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `CheckInTime`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CheckInTimeInput {
+    /// `time_type`.
+    pub time_type: crate::calendar::v4::TimeType,
+    /// `duration`.
+    pub duration: i32,
+}
+
+impl CheckInTimeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(time_type: crate::calendar::v4::TimeType, duration: i32) -> Self {
+        Self { time_type, duration }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CheckInTimeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("time_type", &self.time_type);
+        object.put("duration", &self.duration);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CheckInTimeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `EventCheckIn`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EventCheckInInput {
+    /// `enable_check_in`.
+    pub enable_check_in: bool,
+    /// `check_in_start_time`.
+    pub check_in_start_time: ::std::option::Option<
+        crate::calendar::v4::CheckInTimeInput,
+    >,
+    /// `check_in_end_time`.
+    pub check_in_end_time: ::std::option::Option<crate::calendar::v4::CheckInTimeInput>,
+    /// `need_notify_attendees`.
+    pub need_notify_attendees: ::std::option::Option<bool>,
+}
+
+impl EventCheckInInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(enable_check_in: bool) -> Self {
+        Self {
+            enable_check_in,
+            check_in_start_time: ::std::option::Option::None,
+            check_in_end_time: ::std::option::Option::None,
+            need_notify_attendees: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EventCheckInInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("enable_check_in", &self.enable_check_in);
+        object.put("check_in_start_time", &self.check_in_start_time);
+        object.put("check_in_end_time", &self.check_in_end_time);
+        object.put("need_notify_attendees", &self.need_notify_attendees);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EventCheckInInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `VcInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct VcInfoInput {
+    /// `unique_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub unique_id: ::lark_runtime::Int64,
+    /// `meeting_no`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub meeting_no: ::lark_runtime::Int64,
+}
+
+impl VcInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        unique_id: ::lark_runtime::Int64,
+        meeting_no: ::lark_runtime::Int64,
+    ) -> Self {
+        Self { unique_id, meeting_no }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for VcInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("unique_id", &self.unique_id);
+        object.put("meeting_no", &self.meeting_no);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for VcInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Vchat`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct VchatInput {
+    /// `vc_type`.
+    pub vc_type: ::std::option::Option<crate::calendar::v4::VcType>,
+    /// `icon_type`.
+    pub icon_type: ::std::option::Option<crate::calendar::v4::IconType>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `meeting_url`.
+    pub meeting_url: ::std::option::Option<::std::string::String>,
+    /// `live_link`.
+    pub live_link: ::std::option::Option<::std::string::String>,
+    /// `vc_info`.
+    pub vc_info: ::std::option::Option<crate::calendar::v4::VcInfoInput>,
+    /// `meeting_settings`.
+    pub meeting_settings: ::std::option::Option<crate::calendar::v4::MeetingSettings>,
+    /// `third_party_meeting_settings`.
+    pub third_party_meeting_settings: ::std::option::Option<
+        crate::calendar::v4::ThirdPartyMeetingSettings,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for VchatInput {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
@@ -3228,7 +3533,7 @@ impl ::lark_runtime::json::ToJson for Vchat {
     }
 }
 
-impl ::serde::Serialize for Vchat {
+impl ::serde::Serialize for VchatInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

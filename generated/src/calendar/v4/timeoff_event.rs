@@ -26,9 +26,9 @@ impl<'c> TimeoffEventApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::{CreateTimeoffEventRequest, TimeoffEvent};
+    /// use lark_sdk::calendar::v4::CreateTimeoffEventRequest;
     ///
-    /// let request = CreateTimeoffEventRequest::new(TimeoffEvent::default());
+    /// let request = CreateTimeoffEventRequest::new(todo!("build the body"));
     /// let response = client.calendar().v4().timeoff_event().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

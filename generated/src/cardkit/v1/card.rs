@@ -26,9 +26,9 @@ impl<'c> CardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::{BatchUpdateCardBody, BatchUpdateCardRequest};
+    /// use lark_sdk::cardkit::v1::BatchUpdateCardRequest;
     ///
-    /// let request = BatchUpdateCardRequest::new("<card_id>", BatchUpdateCardBody::default());
+    /// let request = BatchUpdateCardRequest::new("<card_id>", todo!("build the body"));
     /// let response = client.cardkit().v1().card().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> CardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::{CreateCardBody, CreateCardRequest};
+    /// use lark_sdk::cardkit::v1::CreateCardRequest;
     ///
-    /// let request = CreateCardRequest::new(CreateCardBody::default());
+    /// let request = CreateCardRequest::new(todo!("build the body"));
     /// let response = client.cardkit().v1().card().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::{IdConvertCardBody, IdConvertCardRequest};
+    /// use lark_sdk::cardkit::v1::IdConvertCardRequest;
     ///
-    /// let request = IdConvertCardRequest::new(IdConvertCardBody::default());
+    /// let request = IdConvertCardRequest::new(todo!("build the body"));
     /// let response = client.cardkit().v1().card().id_convert(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> CardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::{SettingsCardBody, SettingsCardRequest};
+    /// use lark_sdk::cardkit::v1::SettingsCardRequest;
     ///
-    /// let request = SettingsCardRequest::new("<card_id>", SettingsCardBody::default());
+    /// let request = SettingsCardRequest::new("<card_id>", todo!("build the body"));
     /// let response = client.cardkit().v1().card().settings(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> CardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::{UpdateCardBody, UpdateCardRequest};
+    /// use lark_sdk::cardkit::v1::UpdateCardRequest;
     ///
-    /// let request = UpdateCardRequest::new("<card_id>", UpdateCardBody::default());
+    /// let request = UpdateCardRequest::new("<card_id>", todo!("build the body"));
     /// let response = client.cardkit().v1().card().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> CardElementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::{ContentCardElementBody, ContentCardElementRequest};
+    /// use lark_sdk::cardkit::v1::ContentCardElementRequest;
     ///
-    /// let request = ContentCardElementRequest::new("<card_id>", "<element_id>", ContentCardElementBody::default());
+    /// let request = ContentCardElementRequest::new("<card_id>", "<element_id>", todo!("build the body"));
     /// let response = client.cardkit().v1().card_element().content(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CardElementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::{DeleteCardElementBody, DeleteCardElementRequest};
+    /// use lark_sdk::cardkit::v1::DeleteCardElementRequest;
     ///
-    /// let request = DeleteCardElementRequest::new("<card_id>", "<element_id>", DeleteCardElementBody::default());
+    /// let request = DeleteCardElementRequest::new("<card_id>", "<element_id>", todo!("build the body"));
     /// let response = client.cardkit().v1().card_element().delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> CardElementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::{PatchCardElementBody, PatchCardElementRequest};
+    /// use lark_sdk::cardkit::v1::PatchCardElementRequest;
     ///
-    /// let request = PatchCardElementRequest::new("<card_id>", "<element_id>", PatchCardElementBody::default());
+    /// let request = PatchCardElementRequest::new("<card_id>", "<element_id>", todo!("build the body"));
     /// let response = client.cardkit().v1().card_element().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> CardElementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::{UpdateCardElementBody, UpdateCardElementRequest};
+    /// use lark_sdk::cardkit::v1::UpdateCardElementRequest;
     ///
-    /// let request = UpdateCardElementRequest::new("<card_id>", "<element_id>", UpdateCardElementBody::default());
+    /// let request = UpdateCardElementRequest::new("<card_id>", "<element_id>", todo!("build the body"));
     /// let response = client.cardkit().v1().card_element().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

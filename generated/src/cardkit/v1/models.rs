@@ -3,12 +3,7 @@
 //! Data types of cardkit v1: request bodies, responses, event payloads and their enums.
 
 /// The `BatchUpdateCardBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchUpdateCardBody {
     /// `uuid`.
     pub uuid: ::std::option::Option<::std::string::String>,
@@ -16,6 +11,21 @@ pub struct BatchUpdateCardBody {
     pub sequence: i32,
     /// `actions`.
     pub actions: ::std::string::String,
+}
+
+impl BatchUpdateCardBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        sequence: i32,
+        actions: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            uuid: ::std::option::Option::None,
+            sequence,
+            actions: actions.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchUpdateCardBody {
@@ -114,17 +124,26 @@ pub struct CallBackToast {
 }
 
 /// The `Card` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Card {
     /// `type`.
     pub r#type: ::std::string::String,
     /// `data`.
     pub data: ::std::string::String,
+}
+
+impl Card {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        r#type: impl ::std::convert::Into<::std::string::String>,
+        data: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            data: data.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for Card {
@@ -199,12 +218,7 @@ impl<'de> ::serde::Deserialize<'de> for CardActionTriggerEvent {
 /// Written by hand in the runtime, with builders: [`lark_runtime::message::card::CardAnswer`].
 pub type CardActionTriggerResponse = ::lark_runtime::message::card::CardAnswer;
 /// The `ContentCardElementBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ContentCardElementBody {
     /// `uuid`.
     pub uuid: ::std::option::Option<::std::string::String>,
@@ -212,6 +226,21 @@ pub struct ContentCardElementBody {
     pub content: ::std::string::String,
     /// `sequence`.
     pub sequence: i32,
+}
+
+impl ContentCardElementBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        content: impl ::std::convert::Into<::std::string::String>,
+        sequence: i32,
+    ) -> Self {
+        Self {
+            uuid: ::std::option::Option::None,
+            content: content.into(),
+            sequence,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ContentCardElementBody {
@@ -283,6 +312,24 @@ pub struct CreateCardElementBody {
     pub elements: ::std::string::String,
 }
 
+impl CreateCardElementBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        r#type: crate::cardkit::v1::Type,
+        sequence: i32,
+        elements: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            r#type,
+            target_element_id: ::std::option::Option::None,
+            uuid: ::std::option::Option::None,
+            sequence,
+            elements: elements.into(),
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for CreateCardElementBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -306,17 +353,23 @@ impl ::serde::Serialize for CreateCardElementBody {
 }
 
 /// The `DeleteCardElementBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeleteCardElementBody {
     /// `uuid`.
     pub uuid: ::std::option::Option<::std::string::String>,
     /// `sequence`.
     pub sequence: i32,
+}
+
+impl DeleteCardElementBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(sequence: i32) -> Self {
+        Self {
+            uuid: ::std::option::Option::None,
+            sequence,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DeleteCardElementBody {
@@ -339,15 +392,20 @@ impl ::serde::Serialize for DeleteCardElementBody {
 }
 
 /// The `IdConvertCardBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct IdConvertCardBody {
     /// `message_id`.
     pub message_id: ::std::string::String,
+}
+
+impl IdConvertCardBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(message_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for IdConvertCardBody {
@@ -373,12 +431,7 @@ impl ::serde::Serialize for IdConvertCardBody {
 /// The same type as [`CreateCardData`]: the platform declares this shape more than once.
 pub type IdConvertCardData = crate::cardkit::v1::CreateCardData;
 /// The `PatchCardElementBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchCardElementBody {
     /// `partial_element`.
     pub partial_element: ::std::string::String,
@@ -386,6 +439,21 @@ pub struct PatchCardElementBody {
     pub uuid: ::std::option::Option<::std::string::String>,
     /// `sequence`.
     pub sequence: i32,
+}
+
+impl PatchCardElementBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        partial_element: impl ::std::convert::Into<::std::string::String>,
+        sequence: i32,
+    ) -> Self {
+        Self {
+            partial_element: partial_element.into(),
+            uuid: ::std::option::Option::None,
+            sequence,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchCardElementBody {
@@ -409,12 +477,7 @@ impl ::serde::Serialize for PatchCardElementBody {
 }
 
 /// The `SettingsCardBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SettingsCardBody {
     /// `settings`.
     pub settings: ::std::string::String,
@@ -422,6 +485,21 @@ pub struct SettingsCardBody {
     pub uuid: ::std::option::Option<::std::string::String>,
     /// `sequence`.
     pub sequence: i32,
+}
+
+impl SettingsCardBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        settings: impl ::std::convert::Into<::std::string::String>,
+        sequence: i32,
+    ) -> Self {
+        Self {
+            settings: settings.into(),
+            uuid: ::std::option::Option::None,
+            sequence,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SettingsCardBody {
@@ -475,12 +553,7 @@ pub struct UrlPreviewGetInlineUrl {
 }
 
 /// The `UpdateCardBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateCardBody {
     /// `card`.
     pub card: crate::cardkit::v1::Card,
@@ -488,6 +561,18 @@ pub struct UpdateCardBody {
     pub uuid: ::std::option::Option<::std::string::String>,
     /// `sequence`.
     pub sequence: i32,
+}
+
+impl UpdateCardBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(card: crate::cardkit::v1::Card, sequence: i32) -> Self {
+        Self {
+            card,
+            uuid: ::std::option::Option::None,
+            sequence,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateCardBody {
@@ -511,12 +596,7 @@ impl ::serde::Serialize for UpdateCardBody {
 }
 
 /// The `UpdateCardElementBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateCardElementBody {
     /// `uuid`.
     pub uuid: ::std::option::Option<::std::string::String>,
@@ -524,6 +604,21 @@ pub struct UpdateCardElementBody {
     pub element: ::std::string::String,
     /// `sequence`.
     pub sequence: i32,
+}
+
+impl UpdateCardElementBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        element: impl ::std::convert::Into<::std::string::String>,
+        sequence: i32,
+    ) -> Self {
+        Self {
+            uuid: ::std::option::Option::None,
+            element: element.into(),
+            sequence,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateCardElementBody {

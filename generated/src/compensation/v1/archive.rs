@@ -26,9 +26,9 @@ impl<'c> ArchiveApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::compensation::v1::{CreateArchiveBody, CreateArchiveRequest, UserIdType};
+    /// use lark_sdk::compensation::v1::{CreateArchiveRequest, UserIdType};
     ///
-    /// let request = CreateArchiveRequest::new(UserIdType::UserId, CreateArchiveBody::default());
+    /// let request = CreateArchiveRequest::new(UserIdType::UserId, todo!("build the body"));
     /// let response = client.compensation().v1().archive().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ArchiveApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::compensation::v1::{QueryArchiveBody, QueryArchiveRequest, UserIdType};
+    /// use lark_sdk::compensation::v1::{QueryArchiveRequest, UserIdType};
     ///
-    /// let request = QueryArchiveRequest::new(20, UserIdType::UserId, QueryArchiveBody::default());
+    /// let request = QueryArchiveRequest::new(20, UserIdType::UserId, todo!("build the body"));
     /// let response = client.compensation().v1().archive().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

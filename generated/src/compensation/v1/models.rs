@@ -229,12 +229,7 @@ impl<'de> ::serde::Deserialize<'de> for ArchiveItem {
 }
 
 /// The `ArchiveItemValue` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ArchiveItemValue {
     /// `item_id`.
     pub item_id: ::std::string::String,
@@ -242,6 +237,21 @@ pub struct ArchiveItemValue {
     pub item_value: ::std::string::String,
     /// `item_value_regular`.
     pub item_value_regular: ::std::option::Option<::std::string::String>,
+}
+
+impl ArchiveItemValue {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        item_id: impl ::std::convert::Into<::std::string::String>,
+        item_value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            item_id: item_id.into(),
+            item_value: item_value.into(),
+            item_value_regular: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ArchiveItemValue {
@@ -436,17 +446,23 @@ impl ::serde::Serialize for BatchRemoveLumpSumPaymentBody {
 /// The same type as [`BatchCreateLumpSumPaymentData`]: the platform declares this shape more than once.
 pub type BatchRemoveLumpSumPaymentData = crate::compensation::v1::BatchCreateLumpSumPaymentData;
 /// The `BatchRemoveRecurringPaymentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchRemoveRecurringPaymentBody {
     /// `record_ids`.
     pub record_ids: ::std::vec::Vec<::std::string::String>,
     /// `reason`.
     pub reason: ::std::option::Option<::std::string::String>,
+}
+
+impl BatchRemoveRecurringPaymentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(record_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            record_ids,
+            reason: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchRemoveRecurringPaymentBody {
@@ -594,12 +610,7 @@ impl<'de> ::serde::Deserialize<'de> for ChangeReason {
 }
 
 /// The `CreateArchiveBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateArchiveBody {
     /// `unique_id`.
     pub unique_id: ::std::string::String,
@@ -623,6 +634,36 @@ pub struct CreateArchiveBody {
     pub description: ::std::option::Option<::std::string::String>,
     /// `edit_remark`.
     pub edit_remark: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateArchiveBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn new(
+        unique_id: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+        currency_id: impl ::std::convert::Into<::std::string::String>,
+        plan_id: impl ::std::convert::Into<::std::string::String>,
+        plan_tid: impl ::std::convert::Into<::std::string::String>,
+        change_reason_id: impl ::std::convert::Into<::std::string::String>,
+        item_value_lists: ::std::vec::Vec<crate::compensation::v1::ArchiveItemValue>,
+    ) -> Self {
+        Self {
+            unique_id: unique_id.into(),
+            operator_id: ::std::option::Option::None,
+            user_id: user_id.into(),
+            effective_time: effective_time.into(),
+            currency_id: currency_id.into(),
+            plan_id: plan_id.into(),
+            plan_tid: plan_tid.into(),
+            change_reason_id: change_reason_id.into(),
+            item_value_lists,
+            description: ::std::option::Option::None,
+            edit_remark: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateArchiveBody {
@@ -1443,6 +1484,33 @@ pub struct LumpSumPaymentDetailForCreate {
     pub is_not_issued_due_to_offboardings: ::std::option::Option<i64>,
 }
 
+impl LumpSumPaymentDetailForCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        issuance_amount: impl ::std::convert::Into<::std::string::String>,
+        issuance_status: crate::compensation::v1::IssuanceStatus,
+        issuance_way: crate::compensation::v1::IssuanceWay,
+        issuance_time: impl ::std::convert::Into<::std::string::String>,
+        belong_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            issuance_amount: issuance_amount.into(),
+            issuance_status,
+            issuance_way,
+            issuance_time: issuance_time.into(),
+            belong_time: belong_time.into(),
+            issuance_country_region_id: ::std::option::Option::None,
+            issuance_pay_group_id: ::std::option::Option::None,
+            detail_reference_period_start_date: ::std::option::Option::None,
+            detail_reference_period_end_date: ::std::option::Option::None,
+            is_not_issued_due_to_offboarding: ::std::option::Option::None,
+            issuance_index: ::std::option::Option::None,
+            is_not_issued_due_to_offboardings: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for LumpSumPaymentDetailForCreate {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -1606,12 +1674,7 @@ impl<'de> ::serde::Deserialize<'de> for LumpSumPaymentDetailOperateResult {
 }
 
 /// The `LumpSumPaymentForCreate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct LumpSumPaymentForCreate {
     /// `unique_id`.
     pub unique_id: ::std::string::String,
@@ -1637,6 +1700,37 @@ pub struct LumpSumPaymentForCreate {
     pub remark: ::std::option::Option<::std::string::String>,
     /// `binding_period_decimal`.
     pub binding_period_decimal: ::std::option::Option<::std::string::String>,
+}
+
+impl LumpSumPaymentForCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn new(
+        unique_id: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        total_amount: impl ::std::convert::Into<::std::string::String>,
+        binding_period: i32,
+        currency_id: impl ::std::convert::Into<::std::string::String>,
+        issuance_frequency: i32,
+        item_id: impl ::std::convert::Into<::std::string::String>,
+        details: ::std::vec::Vec<crate::compensation::v1::LumpSumPaymentDetailForCreate>,
+    ) -> Self {
+        Self {
+            unique_id: unique_id.into(),
+            user_id: user_id.into(),
+            total_amount: total_amount.into(),
+            binding_period,
+            currency_id: currency_id.into(),
+            issuance_frequency,
+            item_id: item_id.into(),
+            reference_period_start_date: ::std::option::Option::None,
+            reference_period_end_date: ::std::option::Option::None,
+            details,
+            remark: ::std::option::Option::None,
+            binding_period_decimal: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for LumpSumPaymentForCreate {
@@ -1669,12 +1763,7 @@ impl ::serde::Serialize for LumpSumPaymentForCreate {
 }
 
 /// The `LumpSumPaymentForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct LumpSumPaymentForUpdate {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -1698,6 +1787,31 @@ pub struct LumpSumPaymentForUpdate {
     pub binding_period_decimal: ::std::option::Option<::std::string::String>,
     /// `operation_source`.
     pub operation_source: ::std::option::Option<::std::string::String>,
+}
+
+impl LumpSumPaymentForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        total_amount: impl ::std::convert::Into<::std::string::String>,
+        currency_id: impl ::std::convert::Into<::std::string::String>,
+        issuance_frequency: i32,
+        details: ::std::vec::Vec<crate::compensation::v1::LumpSumPaymentDetailForUpdate>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            total_amount: total_amount.into(),
+            binding_period: ::std::option::Option::None,
+            currency_id: currency_id.into(),
+            issuance_frequency,
+            remark: ::std::option::Option::None,
+            reference_period_start_date: ::std::option::Option::None,
+            reference_period_end_date: ::std::option::Option::None,
+            details,
+            binding_period_decimal: ::std::option::Option::None,
+            operation_source: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for LumpSumPaymentForUpdate {
@@ -1998,12 +2112,7 @@ impl<'de> ::serde::Deserialize<'de> for PlanScope {
 }
 
 /// The `QueryArchiveBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryArchiveBody {
     /// `user_id_list`.
     pub user_id_list: ::std::vec::Vec<::std::string::String>,
@@ -2013,6 +2122,19 @@ pub struct QueryArchiveBody {
     pub effective_start_date: ::std::option::Option<::std::string::String>,
     /// `effective_end_date`.
     pub effective_end_date: ::std::option::Option<::std::string::String>,
+}
+
+impl QueryArchiveBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id_list: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            user_id_list,
+            tid_list: ::std::option::Option::None,
+            effective_start_date: ::std::option::Option::None,
+            effective_end_date: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryArchiveBody {
@@ -2495,6 +2617,17 @@ pub struct QuerySocialArchiveAdjustRecordBody {
     pub record_type: crate::compensation::v1::RecordType,
 }
 
+impl QuerySocialArchiveAdjustRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id_list: ::std::vec::Vec<::std::string::String>,
+        record_type: crate::compensation::v1::RecordType,
+    ) -> Self {
+        Self { user_id_list, record_type }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for QuerySocialArchiveAdjustRecordBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -2550,17 +2683,26 @@ impl<'de> ::serde::Deserialize<'de> for QuerySocialArchiveAdjustRecordData {
 }
 
 /// The `QuerySocialArchiveBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QuerySocialArchiveBody {
     /// `user_id_list`.
     pub user_id_list: ::std::vec::Vec<::std::string::String>,
     /// `effective_date`.
     pub effective_date: ::std::string::String,
+}
+
+impl QuerySocialArchiveBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id_list: ::std::vec::Vec<::std::string::String>,
+        effective_date: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_id_list,
+            effective_date: effective_date.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QuerySocialArchiveBody {
@@ -2618,17 +2760,26 @@ impl<'de> ::serde::Deserialize<'de> for QuerySocialArchiveData {
 }
 
 /// The `QuerySocialPlanBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QuerySocialPlanBody {
     /// `plan_ids`.
     pub plan_ids: ::std::vec::Vec<::std::string::String>,
     /// `effective_date`.
     pub effective_date: ::std::string::String,
+}
+
+impl QuerySocialPlanBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        plan_ids: ::std::vec::Vec<::std::string::String>,
+        effective_date: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            plan_ids,
+            effective_date: effective_date.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QuerySocialPlanBody {
@@ -2775,6 +2926,37 @@ pub struct RecurringPaymentForCreate {
     pub issuance_country_region_id: ::std::option::Option<::std::string::String>,
 }
 
+impl RecurringPaymentForCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn new(
+        unique_id: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        item_id: impl ::std::convert::Into<::std::string::String>,
+        each_amount: impl ::std::convert::Into<::std::string::String>,
+        start_date: impl ::std::convert::Into<::std::string::String>,
+        end_date: impl ::std::convert::Into<::std::string::String>,
+        currency_id: impl ::std::convert::Into<::std::string::String>,
+        issuance_type: crate::compensation::v1::IssuanceType,
+        issuance_period: crate::compensation::v1::IssuancePeriod,
+    ) -> Self {
+        Self {
+            unique_id: unique_id.into(),
+            user_id: user_id.into(),
+            item_id: item_id.into(),
+            each_amount: each_amount.into(),
+            start_date: start_date.into(),
+            end_date: end_date.into(),
+            currency_id: currency_id.into(),
+            issuance_type,
+            issuance_period,
+            remark: ::std::option::Option::None,
+            issuance_country_region_id: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for RecurringPaymentForCreate {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -2822,6 +3004,30 @@ pub struct RecurringPaymentForUpdate {
     pub remark: ::std::option::Option<::std::string::String>,
     /// `issuance_country_region_id`.
     pub issuance_country_region_id: ::std::option::Option<::std::string::String>,
+}
+
+impl RecurringPaymentForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        each_amount: impl ::std::convert::Into<::std::string::String>,
+        start_date: impl ::std::convert::Into<::std::string::String>,
+        end_date: impl ::std::convert::Into<::std::string::String>,
+        currency_id: impl ::std::convert::Into<::std::string::String>,
+        issuance_type: crate::compensation::v1::IssuanceType,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            each_amount: each_amount.into(),
+            start_date: start_date.into(),
+            end_date: end_date.into(),
+            currency_id: currency_id.into(),
+            issuance_type,
+            remark: ::std::option::Option::None,
+            issuance_country_region_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RecurringPaymentForUpdate {

@@ -67,9 +67,9 @@ impl<'c> SocialPlanApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::compensation::v1::{QuerySocialPlanBody, QuerySocialPlanRequest};
+    /// use lark_sdk::compensation::v1::QuerySocialPlanRequest;
     ///
-    /// let request = QuerySocialPlanRequest::new(QuerySocialPlanBody::default());
+    /// let request = QuerySocialPlanRequest::new(todo!("build the body"));
     /// let response = client.compensation().v1().social_plan().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

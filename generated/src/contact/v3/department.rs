@@ -96,9 +96,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::CreateDepartmentRequest;
+    /// use lark_sdk::contact::v3::{CreateDepartmentRequest, DepartmentInput};
     ///
-    /// let request = CreateDepartmentRequest::new(todo!("build the body"));
+    /// let request = CreateDepartmentRequest::new(DepartmentInput::default());
     /// let response = client.contact().v3().department().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -265,9 +265,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::PatchDepartmentRequest;
+    /// use lark_sdk::contact::v3::{DepartmentInput, PatchDepartmentRequest};
     ///
-    /// let request = PatchDepartmentRequest::new("<department_id>", todo!("build the body"));
+    /// let request = PatchDepartmentRequest::new("<department_id>", DepartmentInput::default());
     /// let response = client.contact().v3().department().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -294,9 +294,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::{SearchDepartmentBody, SearchDepartmentRequest};
+    /// use lark_sdk::contact::v3::SearchDepartmentRequest;
     ///
-    /// let request = SearchDepartmentRequest::new(SearchDepartmentBody::default());
+    /// let request = SearchDepartmentRequest::new(todo!("build the body"));
     /// let response = client.contact().v3().department().search(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -335,9 +335,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::{UnbindDepartmentChatDepartmentBody, UnbindDepartmentChatDepartmentRequest};
+    /// use lark_sdk::contact::v3::UnbindDepartmentChatDepartmentRequest;
     ///
-    /// let request = UnbindDepartmentChatDepartmentRequest::new(UnbindDepartmentChatDepartmentBody::default());
+    /// let request = UnbindDepartmentChatDepartmentRequest::new(todo!("build the body"));
     /// let response = client.contact().v3().department().unbind_department_chat(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -364,9 +364,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::UpdateDepartmentRequest;
+    /// use lark_sdk::contact::v3::{DepartmentInput, UpdateDepartmentRequest};
     ///
-    /// let request = UpdateDepartmentRequest::new("<department_id>", todo!("build the body"));
+    /// let request = UpdateDepartmentRequest::new("<department_id>", DepartmentInput::default());
     /// let response = client.contact().v3().department().update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -393,9 +393,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::{UpdateDepartmentIdDepartmentBody, UpdateDepartmentIdDepartmentRequest};
+    /// use lark_sdk::contact::v3::UpdateDepartmentIdDepartmentRequest;
     ///
-    /// let request = UpdateDepartmentIdDepartmentRequest::new("<department_id>", UpdateDepartmentIdDepartmentBody::default());
+    /// let request = UpdateDepartmentIdDepartmentRequest::new("<department_id>", todo!("build the body"));
     /// let response = client.contact().v3().department().update_department_id(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -639,7 +639,7 @@ pub struct CreateDepartmentRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::contact::v3::Department,
+    pub body: crate::contact::v3::DepartmentInput,
 }
 
 impl CreateDepartmentRequest {
@@ -659,7 +659,7 @@ impl CreateDepartmentRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::contact::v3::Department) -> Self {
+    pub fn new(body: crate::contact::v3::DepartmentInput) -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
             department_id_type: ::std::option::Option::None,
@@ -1136,7 +1136,7 @@ pub struct PatchDepartmentRequest {
     /// Sent in the query as `department_id_type`.
     pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
     /// The JSON body.
-    pub body: crate::contact::v3::Department,
+    pub body: crate::contact::v3::DepartmentInput,
 }
 
 impl PatchDepartmentRequest {
@@ -1158,7 +1158,7 @@ impl PatchDepartmentRequest {
     #[inline]
     pub fn new(
         department_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::contact::v3::Department,
+        body: crate::contact::v3::DepartmentInput,
     ) -> Self {
         Self {
             department_id: department_id.into(),
@@ -1392,7 +1392,7 @@ pub struct UpdateDepartmentRequest {
     /// Sent in the query as `department_id_type`.
     pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
     /// The JSON body.
-    pub body: crate::contact::v3::Department,
+    pub body: crate::contact::v3::DepartmentInput,
 }
 
 impl UpdateDepartmentRequest {
@@ -1414,7 +1414,7 @@ impl UpdateDepartmentRequest {
     #[inline]
     pub fn new(
         department_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::contact::v3::Department,
+        body: crate::contact::v3::DepartmentInput,
     ) -> Self {
         Self {
             department_id: department_id.into(),

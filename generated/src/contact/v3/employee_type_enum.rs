@@ -146,7 +146,7 @@ impl<'c> EmployeeTypeEnumApi<'c> {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEmployeeTypeEnumRequest {
     /// The JSON body.
-    pub body: crate::contact::v3::EmployeeTypeEnum,
+    pub body: crate::contact::v3::EmployeeTypeEnumInput,
 }
 
 impl CreateEmployeeTypeEnumRequest {
@@ -166,7 +166,7 @@ impl CreateEmployeeTypeEnumRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::contact::v3::EmployeeTypeEnum) -> Self {
+    pub fn new(body: crate::contact::v3::EmployeeTypeEnumInput) -> Self {
         Self { body }
     }
 
@@ -306,7 +306,7 @@ pub struct UpdateEmployeeTypeEnumRequest {
     /// Sent in the path as `enum_id`.
     pub enum_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::contact::v3::EmployeeTypeEnum,
+    pub body: crate::contact::v3::EmployeeTypeEnumInput,
 }
 
 impl UpdateEmployeeTypeEnumRequest {
@@ -328,7 +328,7 @@ impl UpdateEmployeeTypeEnumRequest {
     #[inline]
     pub fn new(
         enum_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::contact::v3::EmployeeTypeEnum,
+        body: crate::contact::v3::EmployeeTypeEnumInput,
     ) -> Self {
         Self {
             enum_id: enum_id.into(),

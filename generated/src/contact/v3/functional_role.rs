@@ -26,9 +26,9 @@ impl<'c> FunctionalRoleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::{CreateFunctionalRoleBody, CreateFunctionalRoleRequest};
+    /// use lark_sdk::contact::v3::CreateFunctionalRoleRequest;
     ///
-    /// let request = CreateFunctionalRoleRequest::new(CreateFunctionalRoleBody::default());
+    /// let request = CreateFunctionalRoleRequest::new(todo!("build the body"));
     /// let response = client.contact().v3().functional_role().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> FunctionalRoleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::{UpdateFunctionalRoleBody, UpdateFunctionalRoleRequest};
+    /// use lark_sdk::contact::v3::UpdateFunctionalRoleRequest;
     ///
-    /// let request = UpdateFunctionalRoleRequest::new("<role_id>", UpdateFunctionalRoleBody::default());
+    /// let request = UpdateFunctionalRoleRequest::new("<role_id>", todo!("build the body"));
     /// let response = client.contact().v3().functional_role().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

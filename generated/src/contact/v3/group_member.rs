@@ -84,9 +84,9 @@ impl<'c> GroupMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::{BatchRemoveGroupMemberBody, BatchRemoveGroupMemberRequest};
+    /// use lark_sdk::contact::v3::BatchRemoveGroupMemberRequest;
     ///
-    /// let request = BatchRemoveGroupMemberRequest::new("<group_id>", BatchRemoveGroupMemberBody::default());
+    /// let request = BatchRemoveGroupMemberRequest::new("<group_id>", todo!("build the body"));
     /// let response = client.contact().v3().group_member().batch_remove(request).await?;
     /// # let _ = response;
     /// # Ok(())

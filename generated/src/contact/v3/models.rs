@@ -13,6 +13,22 @@ pub struct AddGroupMemberBody {
     pub member_id: ::std::string::String,
 }
 
+impl AddGroupMemberBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        member_type: impl ::std::convert::Into<::std::string::String>,
+        member_id_type: crate::contact::v3::MemberIdType,
+        member_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            member_type: member_type.into(),
+            member_id_type,
+            member_id: member_id.into(),
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for AddGroupMemberBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -91,15 +107,18 @@ impl ::serde::Serialize for AvatarInfo {
 }
 
 /// The `BasicBatchUserBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BasicBatchUserBody {
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BasicBatchUserBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { user_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BasicBatchUserBody {
@@ -195,7 +214,9 @@ impl<'de> ::serde::Deserialize<'de> for BasicUser {
 )]
 pub struct BatchAddGroupMemberBody {
     /// `members`.
-    pub members: ::std::option::Option<::std::vec::Vec<crate::contact::v3::Memberlist>>,
+    pub members: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::MemberlistInput>,
+    >,
 }
 
 impl ::lark_runtime::json::ToJson for BatchAddGroupMemberBody {
@@ -252,15 +273,18 @@ impl<'de> ::serde::Deserialize<'de> for BatchAddGroupMemberData {
 }
 
 /// The `BatchCreateFunctionalRoleMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCreateFunctionalRoleMemberBody {
     /// `members`.
     pub members: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BatchCreateFunctionalRoleMemberBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(members: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { members }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchCreateFunctionalRoleMemberBody {
@@ -483,15 +507,18 @@ impl<'de> ::serde::Deserialize<'de> for BatchGetIdUserData {
 }
 
 /// The `BatchRemoveGroupMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchRemoveGroupMemberBody {
     /// `members`.
-    pub members: ::std::vec::Vec<crate::contact::v3::Memberlist>,
+    pub members: ::std::vec::Vec<crate::contact::v3::MemberlistInput>,
+}
+
+impl BatchRemoveGroupMemberBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(members: ::std::vec::Vec<crate::contact::v3::MemberlistInput>) -> Self {
+        Self { members }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchRemoveGroupMemberBody {
@@ -543,12 +570,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchUserData {
 }
 
 /// The `BindDepartmentUnitBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BindDepartmentUnitBody {
     /// `unit_id`.
     pub unit_id: ::std::string::String,
@@ -556,6 +578,21 @@ pub struct BindDepartmentUnitBody {
     pub department_id: ::std::string::String,
     /// `department_id_type`.
     pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
+}
+
+impl BindDepartmentUnitBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        unit_id: impl ::std::convert::Into<::std::string::String>,
+        department_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            unit_id: unit_id.into(),
+            department_id: department_id.into(),
+            department_id_type: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BindDepartmentUnitBody {
@@ -723,15 +760,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmployeeTypeEnumData {
 }
 
 /// The `CreateFunctionalRoleBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateFunctionalRoleBody {
     /// `role_name`.
     pub role_name: ::std::string::String,
+}
+
+impl CreateFunctionalRoleBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(role_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            role_name: role_name.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateFunctionalRoleBody {
@@ -879,12 +921,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateJobLevelData {
 }
 
 /// The `CreateUnitBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateUnitBody {
     /// `unit_id`.
     pub unit_id: ::std::option::Option<::std::string::String>,
@@ -892,6 +929,21 @@ pub struct CreateUnitBody {
     pub name: ::std::string::String,
     /// `unit_type`.
     pub unit_type: ::std::string::String,
+}
+
+impl CreateUnitBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        unit_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            unit_id: ::std::option::Option::None,
+            name: name.into(),
+            unit_type: unit_type.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateUnitBody {
@@ -1085,7 +1137,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomAttrEventUpdatedV3Event {
 }
 
 /// The `CustomAttrGenericUser` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CustomAttrGenericUser {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -1114,25 +1169,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomAttrGenericUser {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CustomAttrGenericUser {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("type", &self.r#type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CustomAttrGenericUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1270,7 +1306,10 @@ impl ::serde::Serialize for DeleteUserBody {
 }
 
 /// The `Department` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Department {
     /// `name`.
     pub name: ::std::option::Option<::std::string::String>,
@@ -1342,39 +1381,6 @@ impl<'de> ::serde::Deserialize<'de> for Department {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Department {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("name", &self.name);
-        object.put("i18n_name", &self.i18n_name);
-        object.put("parent_department_id", &self.parent_department_id);
-        object.put("department_id", &self.department_id);
-        object.put("open_department_id", &self.open_department_id);
-        object.put("leader_user_id", &self.leader_user_id);
-        object.put("chat_id", &self.chat_id);
-        object.put("order", &self.order);
-        object.put("unit_ids", &self.unit_ids);
-        object.put("member_count", &self.member_count);
-        object.put("status", &self.status);
-        object.put("create_group_chat", &self.create_group_chat);
-        object.put("leaders", &self.leaders);
-        object.put("group_chat_employee_types", &self.group_chat_employee_types);
-        object.put("department_hrbps", &self.department_hrbps);
-        object.put("primary_member_count", &self.primary_member_count);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Department {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1618,7 +1624,10 @@ impl ::serde::Serialize for DepartmentI18nName {
 }
 
 /// The `DepartmentLeader` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DepartmentLeader {
     /// `leader_type`.
     ///
@@ -1656,27 +1665,6 @@ impl<'de> ::serde::Deserialize<'de> for DepartmentLeader {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for DepartmentLeader {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("leader_type", &self.leader_type);
-        object.put("leader_id", &self.leader_id);
-        object.put("leaderType", &self.leader_type_2);
-        object.put("leaderID", &self.leader_id_2);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DepartmentLeader {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2059,7 +2047,10 @@ impl ::serde::Serialize for DynamicGroupRule {
 }
 
 /// The `EmployeeTypeEnum` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct EmployeeTypeEnum {
     /// `enum_id`.
     pub enum_id: ::std::option::Option<::std::string::String>,
@@ -2101,29 +2092,6 @@ impl<'de> ::serde::Deserialize<'de> for EmployeeTypeEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for EmployeeTypeEnum {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("enum_id", &self.enum_id);
-        object.put("enum_value", &self.enum_value);
-        object.put("content", &self.content);
-        object.put("enum_type", &self.enum_type);
-        object.put("enum_status", &self.enum_status);
-        object.put("i18n_content", &self.i18n_content);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EmployeeTypeEnum {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3428,7 +3396,10 @@ impl<'de> ::serde::Deserialize<'de> for MemberResult {
 }
 
 /// The `Memberlist` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Memberlist {
     /// `member_id`.
     pub member_id: ::std::option::Option<::std::string::String>,
@@ -3457,26 +3428,6 @@ impl<'de> ::serde::Deserialize<'de> for Memberlist {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Memberlist {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("member_id", &self.member_id);
-        object.put("member_type", &self.member_type);
-        object.put("member_id_type", &self.member_id_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Memberlist {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3655,6 +3606,22 @@ pub struct RemoveGroupMemberBody {
     pub member_id_type: crate::contact::v3::MemberIdType,
 }
 
+impl RemoveGroupMemberBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        member_type: impl ::std::convert::Into<::std::string::String>,
+        member_id: impl ::std::convert::Into<::std::string::String>,
+        member_id_type: crate::contact::v3::MemberIdType,
+    ) -> Self {
+        Self {
+            member_type: member_type.into(),
+            member_id: member_id.into(),
+            member_id_type,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for RemoveGroupMemberBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -3684,6 +3651,17 @@ pub struct ResourceAcceptor {
     ///
     /// An int64 that travels as a JSON string.
     pub acceptor_user_id: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl ResourceAcceptor {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(processing_type: crate::contact::v3::ProcessingType) -> Self {
+        Self {
+            processing_type,
+            acceptor_user_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ResourceAcceptor {
@@ -3817,17 +3795,23 @@ impl<'de> ::serde::Deserialize<'de> for ScopeUpdatedV3Event {
 }
 
 /// The `ScopesFunctionalRoleMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ScopesFunctionalRoleMemberBody {
     /// `members`.
     pub members: ::std::vec::Vec<::std::string::String>,
     /// `departments`.
     pub departments: ::std::vec::Vec<::std::string::String>,
+}
+
+impl ScopesFunctionalRoleMemberBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        members: ::std::vec::Vec<::std::string::String>,
+        departments: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self { members, departments }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ScopesFunctionalRoleMemberBody {
@@ -3854,15 +3838,18 @@ impl ::serde::Serialize for ScopesFunctionalRoleMemberBody {
 /// The same type as [`BatchCreateFunctionalRoleMemberData`]: the platform declares this shape more than once.
 pub type ScopesFunctionalRoleMemberData = crate::contact::v3::BatchCreateFunctionalRoleMemberData;
 /// The `SearchDepartmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SearchDepartmentBody {
     /// `query`.
     pub query: ::std::string::String,
+}
+
+impl SearchDepartmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { query: query.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SearchDepartmentBody {
@@ -4003,15 +3990,20 @@ impl<'de> ::serde::Deserialize<'de> for SimplelistGroupMemberData {
 }
 
 /// The `UnbindDepartmentChatDepartmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UnbindDepartmentChatDepartmentBody {
     /// `department_id`.
     pub department_id: ::std::string::String,
+}
+
+impl UnbindDepartmentChatDepartmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(department_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            department_id: department_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UnbindDepartmentChatDepartmentBody {
@@ -4110,15 +4102,22 @@ impl<'de> ::serde::Deserialize<'de> for UnitDepartment {
 /// The same type as [`CreateDepartmentData`]: the platform declares this shape more than once.
 pub type UpdateDepartmentData = crate::contact::v3::CreateDepartmentData;
 /// The `UpdateDepartmentIdDepartmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateDepartmentIdDepartmentBody {
     /// `new_department_id`.
     pub new_department_id: ::std::string::String,
+}
+
+impl UpdateDepartmentIdDepartmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        new_department_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            new_department_id: new_department_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateDepartmentIdDepartmentBody {
@@ -4160,15 +4159,20 @@ pub type UpdateJobLevelData = crate::contact::v3::CreateJobLevelData;
 /// The same type as [`CreateUserData`]: the platform declares this shape more than once.
 pub type UpdateUserData = crate::contact::v3::CreateUserData;
 /// The `UpdateUserIdUserBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateUserIdUserBody {
     /// `new_user_id`.
     pub new_user_id: ::std::string::String,
+}
+
+impl UpdateUserIdUserBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(new_user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            new_user_id: new_user_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateUserIdUserBody {
@@ -4190,7 +4194,10 @@ impl ::serde::Serialize for UpdateUserIdUserBody {
 }
 
 /// A user profile (a common subset of the platform's fields).
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct User {
     /// `union_id`.
     pub union_id: ::std::option::Option<::std::string::String>,
@@ -4342,63 +4349,6 @@ impl<'de> ::serde::Deserialize<'de> for User {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for User {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("union_id", &self.union_id);
-        object.put("user_id", &self.user_id);
-        object.put("open_id", &self.open_id);
-        object.put("name", &self.name);
-        object.put("en_name", &self.en_name);
-        object.put("nickname", &self.nickname);
-        object.put("email", &self.email);
-        object.put("mobile", &self.mobile);
-        object.put("mobile_visible", &self.mobile_visible);
-        object.put("gender", &self.gender);
-        object.put("avatar_key", &self.avatar_key);
-        object.put("avatar", &self.avatar);
-        object.put("status", &self.status);
-        object.put("department_ids", &self.department_ids);
-        object.put("leader_user_id", &self.leader_user_id);
-        object.put("city", &self.city);
-        object.put("country", &self.country);
-        object.put("work_station", &self.work_station);
-        object.put("join_time", &self.join_time);
-        object.put("is_tenant_manager", &self.is_tenant_manager);
-        object.put("employee_no", &self.employee_no);
-        object.put("employee_type", &self.employee_type);
-        object.put("positions", &self.positions);
-        object.put("orders", &self.orders);
-        object.put("custom_attrs", &self.custom_attrs);
-        object.put("enterprise_email", &self.enterprise_email);
-        object.put("idp_type", &self.idp_type);
-        object.put("time_zone", &self.time_zone);
-        object.put("description", &self.description);
-        object.put("job_title", &self.job_title);
-        object.put("need_send_notification", &self.need_send_notification);
-        object.put("notification_option", &self.notification_option);
-        object.put("is_frozen", &self.is_frozen);
-        object.put("geo", &self.geo);
-        object.put("job_level_id", &self.job_level_id);
-        object.put("job_family_id", &self.job_family_id);
-        object.put("subscription_ids", &self.subscription_ids);
-        object.put("assign_info", &self.assign_info);
-        object.put("department_path", &self.department_path);
-        object.put("dotted_line_leader_user_ids", &self.dotted_line_leader_user_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for User {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -4565,7 +4515,10 @@ pub struct UserCreatedV3Event {
 }
 
 /// The `UserCustomAttr` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserCustomAttr {
     /// `type`.
     pub r#type: ::std::option::Option<::std::string::String>,
@@ -4597,28 +4550,11 @@ impl<'de> ::serde::Deserialize<'de> for UserCustomAttr {
     }
 }
 
-impl ::lark_runtime::json::ToJson for UserCustomAttr {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("id", &self.id);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserCustomAttr {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `UserCustomAttrValue` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserCustomAttrValue {
     /// `text`.
     pub text: ::std::option::Option<::std::string::String>,
@@ -4668,31 +4604,6 @@ impl<'de> ::serde::Deserialize<'de> for UserCustomAttrValue {
     }
 }
 
-impl ::lark_runtime::json::ToJson for UserCustomAttrValue {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("text", &self.text);
-        object.put("url", &self.url);
-        object.put("pc_url", &self.pc_url);
-        object.put("option_id", &self.option_id);
-        object.put("option_value", &self.option_value);
-        object.put("name", &self.name);
-        object.put("picture_url", &self.picture_url);
-        object.put("generic_user", &self.generic_user);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserCustomAttrValue {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `UserDeletedV3Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -4727,12 +4638,7 @@ impl<'de> ::serde::Deserialize<'de> for UserDeletedV3Event {
 }
 
 /// The `UserDepartmentInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UserDepartmentInfo {
     /// `department_id`.
     ///
@@ -4742,6 +4648,18 @@ pub struct UserDepartmentInfo {
     pub user_order: ::std::option::Option<i32>,
     /// `department_order`.
     pub department_order: ::std::option::Option<i32>,
+}
+
+impl UserDepartmentInfo {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(department_id: ::lark_runtime::Int64) -> Self {
+        Self {
+            department_id,
+            user_order: ::std::option::Option::None,
+            department_order: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UserDepartmentInfo {
@@ -5353,6 +5271,537 @@ impl<'de> ::serde::Deserialize<'de> for UserCreatedEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `CustomAttrGenericUser`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CustomAttrGenericUserInput {
+    /// `id`.
+    pub id: ::std::string::String,
+    /// `type`.
+    pub r#type: i32,
+}
+
+impl CustomAttrGenericUserInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        r#type: i32,
+    ) -> Self {
+        Self { id: id.into(), r#type }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CustomAttrGenericUserInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("type", &self.r#type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CustomAttrGenericUserInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Department`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct DepartmentInput {
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<crate::contact::v3::DepartmentI18nName>,
+    /// `parent_department_id`.
+    pub parent_department_id: ::std::option::Option<::std::string::String>,
+    /// `department_id`.
+    pub department_id: ::std::option::Option<::std::string::String>,
+    /// `open_department_id`.
+    pub open_department_id: ::std::option::Option<::std::string::String>,
+    /// `leader_user_id`.
+    pub leader_user_id: ::std::option::Option<::std::string::String>,
+    /// `chat_id`.
+    pub chat_id: ::std::option::Option<::std::string::String>,
+    /// `order`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub order: ::std::option::Option<::lark_runtime::Int64>,
+    /// `unit_ids`.
+    pub unit_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `member_count`.
+    pub member_count: ::std::option::Option<i32>,
+    /// `status`.
+    pub status: ::std::option::Option<crate::contact::v3::DepartmentStatus>,
+    /// `create_group_chat`.
+    pub create_group_chat: ::std::option::Option<bool>,
+    /// `leaders`.
+    pub leaders: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::DepartmentLeaderInput>,
+    >,
+    /// `group_chat_employee_types`.
+    pub group_chat_employee_types: ::std::option::Option<::std::vec::Vec<i32>>,
+    /// `department_hrbps`.
+    pub department_hrbps: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `primary_member_count`.
+    pub primary_member_count: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.put("i18n_name", &self.i18n_name);
+        object.put("parent_department_id", &self.parent_department_id);
+        object.put("department_id", &self.department_id);
+        object.put("open_department_id", &self.open_department_id);
+        object.put("leader_user_id", &self.leader_user_id);
+        object.put("chat_id", &self.chat_id);
+        object.put("order", &self.order);
+        object.put("unit_ids", &self.unit_ids);
+        object.put("member_count", &self.member_count);
+        object.put("status", &self.status);
+        object.put("create_group_chat", &self.create_group_chat);
+        object.put("leaders", &self.leaders);
+        object.put("group_chat_employee_types", &self.group_chat_employee_types);
+        object.put("department_hrbps", &self.department_hrbps);
+        object.put("primary_member_count", &self.primary_member_count);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DepartmentInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DepartmentLeader`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DepartmentLeaderInput {
+    /// `leader_type`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub leader_type: ::std::option::Option<::lark_runtime::Int64>,
+    /// `leader_id`.
+    pub leader_id: ::std::option::Option<::std::string::String>,
+    /// `leaderType`.
+    ///
+    /// Wire name: `leaderType`.
+    pub leader_type_2: i64,
+    /// `leaderID`.
+    ///
+    /// Wire name: `leaderID`.
+    pub leader_id_2: ::std::string::String,
+}
+
+impl DepartmentLeaderInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        leader_type_2: i64,
+        leader_id_2: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            leader_type: ::std::option::Option::None,
+            leader_id: ::std::option::Option::None,
+            leader_type_2,
+            leader_id_2: leader_id_2.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentLeaderInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("leader_type", &self.leader_type);
+        object.put("leader_id", &self.leader_id);
+        object.put("leaderType", &self.leader_type_2);
+        object.put("leaderID", &self.leader_id_2);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DepartmentLeaderInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `EmployeeTypeEnum`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EmployeeTypeEnumInput {
+    /// `enum_id`.
+    pub enum_id: ::std::option::Option<::std::string::String>,
+    /// `enum_value`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub enum_value: ::std::option::Option<::lark_runtime::Int64>,
+    /// `content`.
+    pub content: ::std::string::String,
+    /// `enum_type`.
+    pub enum_type: i32,
+    /// `enum_status`.
+    pub enum_status: i32,
+    /// `i18n_content`.
+    pub i18n_content: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::I18nContent>,
+    >,
+}
+
+impl EmployeeTypeEnumInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        content: impl ::std::convert::Into<::std::string::String>,
+        enum_type: i32,
+        enum_status: i32,
+    ) -> Self {
+        Self {
+            enum_id: ::std::option::Option::None,
+            enum_value: ::std::option::Option::None,
+            content: content.into(),
+            enum_type,
+            enum_status,
+            i18n_content: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EmployeeTypeEnumInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("enum_id", &self.enum_id);
+        object.put("enum_value", &self.enum_value);
+        object.put("content", &self.content);
+        object.put("enum_type", &self.enum_type);
+        object.put("enum_status", &self.enum_status);
+        object.put("i18n_content", &self.i18n_content);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmployeeTypeEnumInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Memberlist`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MemberlistInput {
+    /// `member_id`.
+    pub member_id: ::std::string::String,
+    /// `member_type`.
+    pub member_type: ::std::string::String,
+    /// `member_id_type`.
+    pub member_id_type: ::std::option::Option<::std::string::String>,
+}
+
+impl MemberlistInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        member_id: impl ::std::convert::Into<::std::string::String>,
+        member_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            member_id: member_id.into(),
+            member_type: member_type.into(),
+            member_id_type: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MemberlistInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("member_id", &self.member_id);
+        object.put("member_type", &self.member_type);
+        object.put("member_id_type", &self.member_id_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MemberlistInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// A user profile (a common subset of the platform's fields), as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UserInput {
+    /// `union_id`.
+    pub union_id: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `en_name`.
+    pub en_name: ::std::option::Option<::std::string::String>,
+    /// `nickname`.
+    pub nickname: ::std::option::Option<::std::string::String>,
+    /// `email`.
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `mobile`.
+    pub mobile: ::std::option::Option<::std::string::String>,
+    /// `mobile_visible`.
+    pub mobile_visible: ::std::option::Option<bool>,
+    /// `gender`.
+    pub gender: ::std::option::Option<crate::contact::v3::Gender>,
+    /// `avatar_key`.
+    pub avatar_key: ::std::option::Option<::std::string::String>,
+    /// `avatar`.
+    pub avatar: ::std::option::Option<crate::contact::v3::AvatarInfo>,
+    /// `status`.
+    pub status: ::std::option::Option<crate::contact::v3::UserStatus>,
+    /// `department_ids`.
+    pub department_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `leader_user_id`.
+    pub leader_user_id: ::std::option::Option<::std::string::String>,
+    /// `city`.
+    pub city: ::std::option::Option<::std::string::String>,
+    /// `country`.
+    pub country: ::std::option::Option<::std::string::String>,
+    /// `work_station`.
+    pub work_station: ::std::option::Option<::std::string::String>,
+    /// Seconds since the Unix epoch.
+    pub join_time: ::std::option::Option<i32>,
+    /// `is_tenant_manager`.
+    pub is_tenant_manager: ::std::option::Option<bool>,
+    /// `employee_no`.
+    pub employee_no: ::std::option::Option<::std::string::String>,
+    /// `employee_type`.
+    pub employee_type: ::std::option::Option<i32>,
+    /// `positions`.
+    pub positions: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UserPosition>,
+    >,
+    /// `orders`.
+    pub orders: ::std::option::Option<::std::vec::Vec<crate::contact::v3::UserOrder>>,
+    /// `custom_attrs`.
+    pub custom_attrs: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UserCustomAttrInput>,
+    >,
+    /// `enterprise_email`.
+    pub enterprise_email: ::std::option::Option<::std::string::String>,
+    /// `idp_type`.
+    pub idp_type: ::std::option::Option<::std::string::String>,
+    /// `time_zone`.
+    pub time_zone: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `job_title`.
+    pub job_title: ::std::option::Option<::std::string::String>,
+    /// `need_send_notification`.
+    pub need_send_notification: ::std::option::Option<bool>,
+    /// `notification_option`.
+    pub notification_option: ::std::option::Option<
+        crate::contact::v3::NotificationOption,
+    >,
+    /// `is_frozen`.
+    pub is_frozen: ::std::option::Option<bool>,
+    /// `geo`.
+    pub geo: ::std::option::Option<::std::string::String>,
+    /// `job_level_id`.
+    pub job_level_id: ::std::option::Option<::std::string::String>,
+    /// `job_family_id`.
+    pub job_family_id: ::std::option::Option<::std::string::String>,
+    /// `subscription_ids`.
+    pub subscription_ids: ::std::option::Option<::std::vec::Vec<::lark_runtime::Int64>>,
+    /// `assign_info`.
+    pub assign_info: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::UserAssignInfo>,
+    >,
+    /// `department_path`.
+    pub department_path: ::std::option::Option<
+        ::std::vec::Vec<crate::contact::v3::DepartmentDetail>,
+    >,
+    /// `dotted_line_leader_user_ids`.
+    pub dotted_line_leader_user_ids: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for UserInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("union_id", &self.union_id);
+        object.put("user_id", &self.user_id);
+        object.put("open_id", &self.open_id);
+        object.put("name", &self.name);
+        object.put("en_name", &self.en_name);
+        object.put("nickname", &self.nickname);
+        object.put("email", &self.email);
+        object.put("mobile", &self.mobile);
+        object.put("mobile_visible", &self.mobile_visible);
+        object.put("gender", &self.gender);
+        object.put("avatar_key", &self.avatar_key);
+        object.put("avatar", &self.avatar);
+        object.put("status", &self.status);
+        object.put("department_ids", &self.department_ids);
+        object.put("leader_user_id", &self.leader_user_id);
+        object.put("city", &self.city);
+        object.put("country", &self.country);
+        object.put("work_station", &self.work_station);
+        object.put("join_time", &self.join_time);
+        object.put("is_tenant_manager", &self.is_tenant_manager);
+        object.put("employee_no", &self.employee_no);
+        object.put("employee_type", &self.employee_type);
+        object.put("positions", &self.positions);
+        object.put("orders", &self.orders);
+        object.put("custom_attrs", &self.custom_attrs);
+        object.put("enterprise_email", &self.enterprise_email);
+        object.put("idp_type", &self.idp_type);
+        object.put("time_zone", &self.time_zone);
+        object.put("description", &self.description);
+        object.put("job_title", &self.job_title);
+        object.put("need_send_notification", &self.need_send_notification);
+        object.put("notification_option", &self.notification_option);
+        object.put("is_frozen", &self.is_frozen);
+        object.put("geo", &self.geo);
+        object.put("job_level_id", &self.job_level_id);
+        object.put("job_family_id", &self.job_family_id);
+        object.put("subscription_ids", &self.subscription_ids);
+        object.put("assign_info", &self.assign_info);
+        object.put("department_path", &self.department_path);
+        object.put("dotted_line_leader_user_ids", &self.dotted_line_leader_user_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserCustomAttr`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UserCustomAttrInput {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `value`.
+    pub value: ::std::option::Option<crate::contact::v3::UserCustomAttrValueInput>,
+}
+
+impl ::lark_runtime::json::ToJson for UserCustomAttrInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("id", &self.id);
+        object.put("value", &self.value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserCustomAttrInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserCustomAttrValue`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UserCustomAttrValueInput {
+    /// `text`.
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `url`.
+    pub url: ::std::option::Option<::std::string::String>,
+    /// `pc_url`.
+    pub pc_url: ::std::option::Option<::std::string::String>,
+    /// `option_id`.
+    pub option_id: ::std::option::Option<::std::string::String>,
+    /// `option_value`.
+    pub option_value: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `picture_url`.
+    pub picture_url: ::std::option::Option<::std::string::String>,
+    /// `generic_user`.
+    pub generic_user: ::std::option::Option<
+        crate::contact::v3::CustomAttrGenericUserInput,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for UserCustomAttrValueInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("text", &self.text);
+        object.put("url", &self.url);
+        object.put("pc_url", &self.pc_url);
+        object.put("option_id", &self.option_id);
+        object.put("option_value", &self.option_value);
+        object.put("name", &self.name);
+        object.put("picture_url", &self.picture_url);
+        object.put("generic_user", &self.generic_user);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserCustomAttrValueInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

@@ -26,9 +26,9 @@ impl<'c> UserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::{BasicBatchUserBody, BasicBatchUserRequest};
+    /// use lark_sdk::contact::v3::BasicBatchUserRequest;
     ///
-    /// let request = BasicBatchUserRequest::new(BasicBatchUserBody::default());
+    /// let request = BasicBatchUserRequest::new(todo!("build the body"));
     /// let response = client.contact().v3().user().basic_batch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> UserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::CreateUserRequest;
+    /// use lark_sdk::contact::v3::{CreateUserRequest, UserInput};
     ///
-    /// let request = CreateUserRequest::new(todo!("build the body"));
+    /// let request = CreateUserRequest::new(UserInput::default());
     /// let response = client.contact().v3().user().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -282,9 +282,9 @@ impl<'c> UserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::PatchUserRequest;
+    /// use lark_sdk::contact::v3::{PatchUserRequest, UserInput};
     ///
-    /// let request = PatchUserRequest::new("<user_id>", todo!("build the body"));
+    /// let request = PatchUserRequest::new("<user_id>", UserInput::default());
     /// let response = client.contact().v3().user().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -340,9 +340,9 @@ impl<'c> UserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::UpdateUserRequest;
+    /// use lark_sdk::contact::v3::{UpdateUserRequest, UserInput};
     ///
-    /// let request = UpdateUserRequest::new("<user_id>", todo!("build the body"));
+    /// let request = UpdateUserRequest::new("<user_id>", UserInput::default());
     /// let response = client.contact().v3().user().update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -369,9 +369,9 @@ impl<'c> UserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::{UpdateUserIdUserBody, UpdateUserIdUserRequest};
+    /// use lark_sdk::contact::v3::UpdateUserIdUserRequest;
     ///
-    /// let request = UpdateUserIdUserRequest::new("<user_id>", UpdateUserIdUserBody::default());
+    /// let request = UpdateUserIdUserRequest::new("<user_id>", todo!("build the body"));
     /// let response = client.contact().v3().user().update_user_id(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -583,7 +583,7 @@ pub struct CreateUserRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::contact::v3::User,
+    pub body: crate::contact::v3::UserInput,
 }
 
 impl CreateUserRequest {
@@ -603,7 +603,7 @@ impl CreateUserRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::contact::v3::User) -> Self {
+    pub fn new(body: crate::contact::v3::UserInput) -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
             department_id_type: ::std::option::Option::None,
@@ -1069,7 +1069,7 @@ pub struct PatchUserRequest {
     /// Sent in the query as `department_id_type`.
     pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
     /// The JSON body.
-    pub body: crate::contact::v3::User,
+    pub body: crate::contact::v3::UserInput,
 }
 
 impl PatchUserRequest {
@@ -1091,7 +1091,7 @@ impl PatchUserRequest {
     #[inline]
     pub fn new(
         user_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::contact::v3::User,
+        body: crate::contact::v3::UserInput,
     ) -> Self {
         Self {
             user_id: user_id.into(),
@@ -1229,7 +1229,7 @@ pub struct UpdateUserRequest {
     /// Sent in the query as `department_id_type`.
     pub department_id_type: ::std::option::Option<crate::contact::v3::DepartmentIdType>,
     /// The JSON body.
-    pub body: crate::contact::v3::User,
+    pub body: crate::contact::v3::UserInput,
 }
 
 impl UpdateUserRequest {
@@ -1251,7 +1251,7 @@ impl UpdateUserRequest {
     #[inline]
     pub fn new(
         user_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::contact::v3::User,
+        body: crate::contact::v3::UserInput,
     ) -> Self {
         Self {
             user_id: user_id.into(),

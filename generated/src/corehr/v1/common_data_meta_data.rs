@@ -26,9 +26,9 @@ impl<'c> CommonDataMetaDataApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::{AddEnumOptionCommonDataMetaDataBody, AddEnumOptionCommonDataMetaDataRequest};
+    /// use lark_sdk::corehr::v1::AddEnumOptionCommonDataMetaDataRequest;
     ///
-    /// let request = AddEnumOptionCommonDataMetaDataRequest::new(AddEnumOptionCommonDataMetaDataBody::default());
+    /// let request = AddEnumOptionCommonDataMetaDataRequest::new(todo!("build the body"));
     /// let response = client.corehr().v1().common_data_meta_data().add_enum_option(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> CompanyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateCompanyRequest;
+    /// use lark_sdk::corehr::v1::{CompanyInput, CreateCompanyRequest};
     ///
-    /// let request = CreateCompanyRequest::new(todo!("build the body"));
+    /// let request = CreateCompanyRequest::new(CompanyInput::default());
     /// let response = client.corehr().v1().company().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> CompanyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchCompanyRequest;
+    /// use lark_sdk::corehr::v1::{CompanyInput, PatchCompanyRequest};
     ///
-    /// let request = PatchCompanyRequest::new("<company_id>", todo!("build the body"));
+    /// let request = PatchCompanyRequest::new("<company_id>", CompanyInput::default());
     /// let response = client.corehr().v1().company().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -167,7 +167,7 @@ pub struct CreateCompanyRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::Company,
+    pub body: crate::corehr::v1::CompanyInput,
 }
 
 impl CreateCompanyRequest {
@@ -184,7 +184,7 @@ impl CreateCompanyRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::Company) -> Self {
+    pub fn new(body: crate::corehr::v1::CompanyInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,
@@ -371,7 +371,7 @@ pub struct PatchCompanyRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::Company,
+    pub body: crate::corehr::v1::CompanyInput,
 }
 
 impl PatchCompanyRequest {
@@ -390,7 +390,7 @@ impl PatchCompanyRequest {
     #[inline]
     pub fn new(
         company_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::Company,
+        body: crate::corehr::v1::CompanyInput,
     ) -> Self {
         Self {
             company_id: company_id.into(),

@@ -26,9 +26,9 @@ impl<'c> ContractApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateContractRequest;
+    /// use lark_sdk::corehr::v1::{ContractInput, CreateContractRequest};
     ///
-    /// let request = CreateContractRequest::new(todo!("build the body"));
+    /// let request = CreateContractRequest::new(ContractInput::default());
     /// let response = client.corehr().v1().contract().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> ContractApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchContractRequest;
+    /// use lark_sdk::corehr::v1::{ContractInput, PatchContractRequest};
     ///
-    /// let request = PatchContractRequest::new("<contract_id>", todo!("build the body"));
+    /// let request = PatchContractRequest::new("<contract_id>", ContractInput::default());
     /// let response = client.corehr().v1().contract().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -167,7 +167,7 @@ pub struct CreateContractRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::Contract,
+    pub body: crate::corehr::v1::ContractInput,
 }
 
 impl CreateContractRequest {
@@ -184,7 +184,7 @@ impl CreateContractRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::Contract) -> Self {
+    pub fn new(body: crate::corehr::v1::ContractInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,
@@ -353,7 +353,7 @@ pub struct PatchContractRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::Contract,
+    pub body: crate::corehr::v1::ContractInput,
 }
 
 impl PatchContractRequest {
@@ -372,7 +372,7 @@ impl PatchContractRequest {
     #[inline]
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::Contract,
+        body: crate::corehr::v1::ContractInput,
     ) -> Self {
         Self {
             contract_id: contract_id.into(),

@@ -175,7 +175,7 @@ pub struct CreateDepartmentRequest {
     /// Sent in the query as `department_id_type`.
     pub department_id_type: ::std::option::Option<crate::corehr::v1::DepartmentIdType>,
     /// The JSON body.
-    pub body: crate::corehr::v1::DepartmentCreate,
+    pub body: crate::corehr::v1::DepartmentCreateInput,
 }
 
 impl CreateDepartmentRequest {
@@ -192,7 +192,7 @@ impl CreateDepartmentRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::DepartmentCreate) -> Self {
+    pub fn new(body: crate::corehr::v1::DepartmentCreateInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             user_id_type: ::std::option::Option::None,
@@ -495,7 +495,7 @@ pub struct PatchDepartmentRequest {
     /// Sent in the query as `department_id_type`.
     pub department_id_type: ::std::option::Option<crate::corehr::v1::DepartmentIdType>,
     /// The JSON body.
-    pub body: crate::corehr::v1::Department,
+    pub body: crate::corehr::v1::DepartmentInput,
 }
 
 impl PatchDepartmentRequest {
@@ -514,7 +514,7 @@ impl PatchDepartmentRequest {
     #[inline]
     pub fn new(
         department_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::Department,
+        body: crate::corehr::v1::DepartmentInput,
     ) -> Self {
         Self {
             department_id: department_id.into(),

@@ -26,9 +26,9 @@ impl<'c> EmployeeTypeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateEmployeeTypeRequest;
+    /// use lark_sdk::corehr::v1::{CreateEmployeeTypeRequest, EmployeeTypeInput};
     ///
-    /// let request = CreateEmployeeTypeRequest::new(todo!("build the body"));
+    /// let request = CreateEmployeeTypeRequest::new(EmployeeTypeInput::default());
     /// let response = client.corehr().v1().employee_type().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> EmployeeTypeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchEmployeeTypeRequest;
+    /// use lark_sdk::corehr::v1::{EmployeeTypeInput, PatchEmployeeTypeRequest};
     ///
-    /// let request = PatchEmployeeTypeRequest::new("<employee_type_id>", todo!("build the body"));
+    /// let request = PatchEmployeeTypeRequest::new("<employee_type_id>", EmployeeTypeInput::default());
     /// let response = client.corehr().v1().employee_type().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -167,7 +167,7 @@ pub struct CreateEmployeeTypeRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::EmployeeType,
+    pub body: crate::corehr::v1::EmployeeTypeInput,
 }
 
 impl CreateEmployeeTypeRequest {
@@ -184,7 +184,7 @@ impl CreateEmployeeTypeRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::EmployeeType) -> Self {
+    pub fn new(body: crate::corehr::v1::EmployeeTypeInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,
@@ -357,7 +357,7 @@ pub struct PatchEmployeeTypeRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::EmployeeType,
+    pub body: crate::corehr::v1::EmployeeTypeInput,
 }
 
 impl PatchEmployeeTypeRequest {
@@ -376,7 +376,7 @@ impl PatchEmployeeTypeRequest {
     #[inline]
     pub fn new(
         employee_type_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::EmployeeType,
+        body: crate::corehr::v1::EmployeeTypeInput,
     ) -> Self {
         Self {
             employee_type_id: employee_type_id.into(),

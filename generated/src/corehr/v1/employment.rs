@@ -84,9 +84,9 @@ impl<'c> EmploymentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchEmploymentRequest;
+    /// use lark_sdk::corehr::v1::{EmploymentInput, PatchEmploymentRequest};
     ///
-    /// let request = PatchEmploymentRequest::new("<employment_id>", todo!("build the body"));
+    /// let request = PatchEmploymentRequest::new("<employment_id>", EmploymentInput::default());
     /// let response = client.corehr().v1().employment().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -109,7 +109,7 @@ pub struct CreateEmploymentRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::EmploymentCreate,
+    pub body: crate::corehr::v1::EmploymentCreateInput,
 }
 
 impl CreateEmploymentRequest {
@@ -126,7 +126,7 @@ impl CreateEmploymentRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::EmploymentCreate) -> Self {
+    pub fn new(body: crate::corehr::v1::EmploymentCreateInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,
@@ -226,7 +226,7 @@ pub struct PatchEmploymentRequest {
     /// Sent in the query as `department_id_type`.
     pub department_id_type: ::std::option::Option<crate::corehr::v1::DepartmentIdType>,
     /// The JSON body.
-    pub body: crate::corehr::v1::Employment,
+    pub body: crate::corehr::v1::EmploymentInput,
 }
 
 impl PatchEmploymentRequest {
@@ -245,7 +245,7 @@ impl PatchEmploymentRequest {
     #[inline]
     pub fn new(
         employment_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::Employment,
+        body: crate::corehr::v1::EmploymentInput,
     ) -> Self {
         Self {
             employment_id: employment_id.into(),

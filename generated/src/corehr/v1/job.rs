@@ -26,9 +26,9 @@ impl<'c> JobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateJobRequest;
+    /// use lark_sdk::corehr::v1::{CreateJobRequest, JobInput};
     ///
-    /// let request = CreateJobRequest::new(todo!("build the body"));
+    /// let request = CreateJobRequest::new(JobInput::default());
     /// let response = client.corehr().v1().job().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> JobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchJobRequest;
+    /// use lark_sdk::corehr::v1::{JobInput, PatchJobRequest};
     ///
-    /// let request = PatchJobRequest::new("<job_id>", todo!("build the body"));
+    /// let request = PatchJobRequest::new("<job_id>", JobInput::default());
     /// let response = client.corehr().v1().job().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -167,7 +167,7 @@ pub struct CreateJobRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::Job,
+    pub body: crate::corehr::v1::JobInput,
 }
 
 impl CreateJobRequest {
@@ -184,7 +184,7 @@ impl CreateJobRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::Job) -> Self {
+    pub fn new(body: crate::corehr::v1::JobInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,
@@ -385,7 +385,7 @@ pub struct PatchJobRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::Job,
+    pub body: crate::corehr::v1::JobInput,
 }
 
 impl PatchJobRequest {
@@ -404,7 +404,7 @@ impl PatchJobRequest {
     #[inline]
     pub fn new(
         job_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::Job,
+        body: crate::corehr::v1::JobInput,
     ) -> Self {
         Self {
             job_id: job_id.into(),

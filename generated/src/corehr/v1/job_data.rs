@@ -175,7 +175,7 @@ pub struct CreateJobDataRequest {
     /// Sent in the query as `department_id_type`.
     pub department_id_type: ::std::option::Option<crate::corehr::v1::DepartmentIdType>,
     /// The JSON body.
-    pub body: crate::corehr::v1::JobData,
+    pub body: crate::corehr::v1::JobDataInput,
 }
 
 impl CreateJobDataRequest {
@@ -192,7 +192,7 @@ impl CreateJobDataRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::JobData) -> Self {
+    pub fn new(body: crate::corehr::v1::JobDataInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             user_id_type: ::std::option::Option::None,
@@ -551,7 +551,7 @@ pub struct PatchJobDataRequest {
     /// Sent in the query as `strict_verify`.
     pub strict_verify: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::JobData,
+    pub body: crate::corehr::v1::JobDataInput,
 }
 
 impl PatchJobDataRequest {
@@ -570,7 +570,7 @@ impl PatchJobDataRequest {
     #[inline]
     pub fn new(
         job_data_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::JobData,
+        body: crate::corehr::v1::JobDataInput,
     ) -> Self {
         Self {
             job_data_id: job_data_id.into(),

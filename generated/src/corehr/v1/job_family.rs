@@ -26,9 +26,9 @@ impl<'c> JobFamilyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateJobFamilyRequest;
+    /// use lark_sdk::corehr::v1::{CreateJobFamilyRequest, JobFamilyInput};
     ///
-    /// let request = CreateJobFamilyRequest::new(todo!("build the body"));
+    /// let request = CreateJobFamilyRequest::new(JobFamilyInput::default());
     /// let response = client.corehr().v1().job_family().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> JobFamilyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchJobFamilyRequest;
+    /// use lark_sdk::corehr::v1::{JobFamilyInput, PatchJobFamilyRequest};
     ///
-    /// let request = PatchJobFamilyRequest::new("<job_family_id>", todo!("build the body"));
+    /// let request = PatchJobFamilyRequest::new("<job_family_id>", JobFamilyInput::default());
     /// let response = client.corehr().v1().job_family().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -167,7 +167,7 @@ pub struct CreateJobFamilyRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::JobFamily,
+    pub body: crate::corehr::v1::JobFamilyInput,
 }
 
 impl CreateJobFamilyRequest {
@@ -184,7 +184,7 @@ impl CreateJobFamilyRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::JobFamily) -> Self {
+    pub fn new(body: crate::corehr::v1::JobFamilyInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,
@@ -353,7 +353,7 @@ pub struct PatchJobFamilyRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::JobFamily,
+    pub body: crate::corehr::v1::JobFamilyInput,
 }
 
 impl PatchJobFamilyRequest {
@@ -372,7 +372,7 @@ impl PatchJobFamilyRequest {
     #[inline]
     pub fn new(
         job_family_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::JobFamily,
+        body: crate::corehr::v1::JobFamilyInput,
     ) -> Self {
         Self {
             job_family_id: job_family_id.into(),

@@ -26,9 +26,9 @@ impl<'c> JobLevelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateJobLevelRequest;
+    /// use lark_sdk::corehr::v1::{CreateJobLevelRequest, JobLevelInput};
     ///
-    /// let request = CreateJobLevelRequest::new(todo!("build the body"));
+    /// let request = CreateJobLevelRequest::new(JobLevelInput::default());
     /// let response = client.corehr().v1().job_level().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> JobLevelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchJobLevelRequest;
+    /// use lark_sdk::corehr::v1::{JobLevelInput, PatchJobLevelRequest};
     ///
-    /// let request = PatchJobLevelRequest::new("<job_level_id>", todo!("build the body"));
+    /// let request = PatchJobLevelRequest::new("<job_level_id>", JobLevelInput::default());
     /// let response = client.corehr().v1().job_level().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -167,7 +167,7 @@ pub struct CreateJobLevelRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::JobLevel,
+    pub body: crate::corehr::v1::JobLevelInput,
 }
 
 impl CreateJobLevelRequest {
@@ -184,7 +184,7 @@ impl CreateJobLevelRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::JobLevel) -> Self {
+    pub fn new(body: crate::corehr::v1::JobLevelInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,
@@ -353,7 +353,7 @@ pub struct PatchJobLevelRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::JobLevel,
+    pub body: crate::corehr::v1::JobLevelInput,
 }
 
 impl PatchJobLevelRequest {
@@ -372,7 +372,7 @@ impl PatchJobLevelRequest {
     #[inline]
     pub fn new(
         job_level_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::JobLevel,
+        body: crate::corehr::v1::JobLevelInput,
     ) -> Self {
         Self {
             job_level_id: job_level_id.into(),

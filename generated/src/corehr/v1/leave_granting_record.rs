@@ -26,9 +26,9 @@ impl<'c> LeaveGrantingRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::{CreateLeaveGrantingRecordBody, CreateLeaveGrantingRecordRequest};
+    /// use lark_sdk::corehr::v1::CreateLeaveGrantingRecordRequest;
     ///
-    /// let request = CreateLeaveGrantingRecordRequest::new(CreateLeaveGrantingRecordBody::default());
+    /// let request = CreateLeaveGrantingRecordRequest::new(todo!("build the body"));
     /// let response = client.corehr().v1().leave_granting_record().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -138,7 +138,7 @@ pub struct CreateLocationRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::Location,
+    pub body: crate::corehr::v1::LocationInput,
 }
 
 impl CreateLocationRequest {
@@ -155,7 +155,7 @@ impl CreateLocationRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::Location) -> Self {
+    pub fn new(body: crate::corehr::v1::LocationInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,

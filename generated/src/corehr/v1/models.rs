@@ -3,19 +3,30 @@
 //! Data types of corehr v1: request bodies, responses, event payloads and their enums.
 
 /// The `AddEnumOptionCommonDataMetaDataBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddEnumOptionCommonDataMetaDataBody {
     /// `object_api_name`.
     pub object_api_name: ::std::string::String,
     /// `enum_field_api_name`.
     pub enum_field_api_name: ::std::string::String,
     /// `enum_field_options`.
-    pub enum_field_options: ::std::vec::Vec<crate::corehr::v1::EnumFieldOption>,
+    pub enum_field_options: ::std::vec::Vec<crate::corehr::v1::EnumFieldOptionInput>,
+}
+
+impl AddEnumOptionCommonDataMetaDataBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+        enum_field_api_name: impl ::std::convert::Into<::std::string::String>,
+        enum_field_options: ::std::vec::Vec<crate::corehr::v1::EnumFieldOptionInput>,
+    ) -> Self {
+        Self {
+            object_api_name: object_api_name.into(),
+            enum_field_api_name: enum_field_api_name.into(),
+            enum_field_options,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddEnumOptionCommonDataMetaDataBody {
@@ -77,17 +88,26 @@ impl<'de> ::serde::Deserialize<'de> for AddEnumOptionCommonDataMetaDataData {
 }
 
 /// The `AddRoleAssignAuthorizationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddRoleAssignAuthorizationBody {
     /// `assigned_organization_items`.
     pub assigned_organization_items: ::std::vec::Vec<
         ::std::vec::Vec<::serde_json::Value>,
     >,
+}
+
+impl AddRoleAssignAuthorizationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        assigned_organization_items: ::std::vec::Vec<
+            ::std::vec::Vec<::serde_json::Value>,
+        >,
+    ) -> Self {
+        Self {
+            assigned_organization_items,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddRoleAssignAuthorizationBody {
@@ -142,7 +162,10 @@ impl<'de> ::serde::Deserialize<'de> for AddRoleAssignAuthorizationData {
 }
 
 /// The `Address` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Address {
     /// `full_address_local_script`.
     pub full_address_local_script: ::std::option::Option<::std::string::String>,
@@ -265,55 +288,6 @@ impl<'de> ::serde::Deserialize<'de> for Address {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Address {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("full_address_local_script", &self.full_address_local_script);
-        object.put("full_address_western_script", &self.full_address_western_script);
-        object.put("id", &self.id);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("region_id", &self.region_id);
-        object.put("city_id", &self.city_id);
-        object.put("distinct_id", &self.distinct_id);
-        object.put("city_id_v2", &self.city_id_v2);
-        object.put("district_id_v2", &self.district_id_v2);
-        object.put("address_line1", &self.address_line1);
-        object.put("address_line2", &self.address_line2);
-        object.put("address_line3", &self.address_line3);
-        object.put("address_line4", &self.address_line4);
-        object.put("address_line5", &self.address_line5);
-        object.put("address_line6", &self.address_line6);
-        object.put("address_line7", &self.address_line7);
-        object.put("address_line8", &self.address_line8);
-        object.put("address_line9", &self.address_line9);
-        object.put("local_address_line1", &self.local_address_line1);
-        object.put("local_address_line2", &self.local_address_line2);
-        object.put("local_address_line3", &self.local_address_line3);
-        object.put("local_address_line4", &self.local_address_line4);
-        object.put("local_address_line5", &self.local_address_line5);
-        object.put("local_address_line6", &self.local_address_line6);
-        object.put("local_address_line7", &self.local_address_line7);
-        object.put("local_address_line8", &self.local_address_line8);
-        object.put("local_address_line9", &self.local_address_line9);
-        object.put("postal_code", &self.postal_code);
-        object.put("address_type_list", &self.address_type_list);
-        object.put("is_primary", &self.is_primary);
-        object.put("is_public", &self.is_public);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Address {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ApplicationInfo` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -393,7 +367,10 @@ impl<'de> ::serde::Deserialize<'de> for AttachmentFieldSetting {
 }
 
 /// The `BankAccount` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct BankAccount {
     /// `bank_name`.
     pub bank_name: ::std::option::Option<::std::string::String>,
@@ -465,45 +442,8 @@ impl<'de> ::serde::Deserialize<'de> for BankAccount {
     }
 }
 
-impl ::lark_runtime::json::ToJson for BankAccount {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("bank_name", &self.bank_name);
-        object.put("bank_account_number", &self.bank_account_number);
-        object.put("account_holder", &self.account_holder);
-        object.put("bank", &self.bank);
-        object.put("bank_identification_code", &self.bank_identification_code);
-        object.put("branch_name", &self.branch_name);
-        object.put("bank_id", &self.bank_id);
-        object.put("branch_id", &self.branch_id);
-        object.put("bank_id_v2", &self.bank_id_v2);
-        object.put("branch_id_v2", &self.branch_id_v2);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("bank_account_usage", &self.bank_account_usage);
-        object.put("bank_account_type", &self.bank_account_type);
-        object.put("currency_id", &self.currency_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BankAccount {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `BpRoleOrganization` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BpRoleOrganization {
     /// `role_key`.
     pub role_key: ::std::string::String,
@@ -511,6 +451,21 @@ pub struct BpRoleOrganization {
     pub department_id: ::std::string::String,
     /// `work_location_id`.
     pub work_location_id: ::std::option::Option<::std::string::String>,
+}
+
+impl BpRoleOrganization {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        role_key: impl ::std::convert::Into<::std::string::String>,
+        department_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            role_key: role_key.into(),
+            department_id: department_id.into(),
+            work_location_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BpRoleOrganization {
@@ -649,12 +604,7 @@ impl<'de> ::serde::Deserialize<'de> for CalendarByScopeLeaveData {
 }
 
 /// The `CalendarDateByDateFilter` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CalendarDateByDateFilter {
     /// `wk_calendar_ids`.
     pub wk_calendar_ids: ::std::vec::Vec<::std::string::String>,
@@ -670,6 +620,22 @@ pub struct CalendarDateByDateFilter {
     pub limit: ::std::option::Option<i32>,
     /// `ids`.
     pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl CalendarDateByDateFilter {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(wk_calendar_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            wk_calendar_ids,
+            dates: ::std::option::Option::None,
+            begin_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            ids: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CalendarDateByDateFilter {
@@ -886,7 +852,10 @@ impl<'de> ::serde::Deserialize<'de> for CommonSchemaOption {
 }
 
 /// The `Company` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Company {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -975,45 +944,11 @@ impl<'de> ::serde::Deserialize<'de> for Company {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Company {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("hiberarchy_common", &self.hiberarchy_common);
-        object.put("type", &self.r#type);
-        object.put("industry_list", &self.industry_list);
-        object.put("legal_representative", &self.legal_representative);
-        object.put("post_code", &self.post_code);
-        object.put("tax_payer_id", &self.tax_payer_id);
-        object.put("confidential", &self.confidential);
-        object.put("sub_type_list", &self.sub_type_list);
-        object.put("branch_company", &self.branch_company);
-        object.put("primary_manager", &self.primary_manager);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("currency", &self.currency);
-        object.put("phone", &self.phone);
-        object.put("fax", &self.fax);
-        object.put("registered_office_address", &self.registered_office_address);
-        object.put("office_address", &self.office_address);
-        object
-            .put("registered_office_address_info", &self.registered_office_address_info);
-        object.put("office_address_info", &self.office_address_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Company {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Contract` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Contract {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -1080,38 +1015,6 @@ impl<'de> ::serde::Deserialize<'de> for Contract {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Contract {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("employment_id", &self.employment_id);
-        object.put("contract_type", &self.contract_type);
-        object.put("first_party_company_id", &self.first_party_company_id);
-        object.put("person_id", &self.person_id);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("duration_type", &self.duration_type);
-        object.put("contract_end_date", &self.contract_end_date);
-        object.put("contract_number", &self.contract_number);
-        object.put("signing_type", &self.signing_type);
-        object.put("contract_status", &self.contract_status);
-        object.put("renewal_status", &self.renewal_status);
-        object.put("signing_times", &self.signing_times);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Contract {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1215,15 +1118,18 @@ impl<'de> ::serde::Deserialize<'de> for ContractUpdatedV1Event {
 }
 
 /// The `ConvertCommonDataIdBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ConvertCommonDataIdBody {
     /// `ids`.
     pub ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl ConvertCommonDataIdBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ConvertCommonDataIdBody {
@@ -1678,11 +1584,36 @@ pub struct CreateJobChangeBody {
     /// `effective_date`.
     pub effective_date: ::std::string::String,
     /// `transfer_info`.
-    pub transfer_info: crate::corehr::v1::TransferInfo,
+    pub transfer_info: crate::corehr::v1::TransferInfoInput,
     /// `transfer_key`.
     pub transfer_key: ::std::option::Option<::std::string::String>,
     /// `initiator_id`.
     pub initiator_id: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateJobChangeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        transfer_mode: i32,
+        employment_id: impl ::std::convert::Into<::std::string::String>,
+        transfer_type_unique_identifier: impl ::std::convert::Into<
+            ::std::string::String,
+        >,
+        effective_date: impl ::std::convert::Into<::std::string::String>,
+        transfer_info: crate::corehr::v1::TransferInfoInput,
+    ) -> Self {
+        Self {
+            transfer_mode,
+            employment_id: employment_id.into(),
+            transfer_type_unique_identifier: transfer_type_unique_identifier.into(),
+            flow_id: ::std::option::Option::None,
+            effective_date: effective_date.into(),
+            transfer_info,
+            transfer_key: ::std::option::Option::None,
+            initiator_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateJobChangeBody {
@@ -1897,12 +1828,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateJobLevelData {
 }
 
 /// The `CreateLeaveGrantingRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateLeaveGrantingRecordBody {
     /// `leave_type_id`.
     pub leave_type_id: ::std::string::String,
@@ -1919,9 +1845,34 @@ pub struct CreateLeaveGrantingRecordBody {
     /// `section_type`.
     pub section_type: ::std::option::Option<i32>,
     /// `reason`.
-    pub reason: ::std::vec::Vec<crate::corehr::v1::I18n>,
+    pub reason: ::std::vec::Vec<crate::corehr::v1::I18nInput>,
     /// `external_id`.
     pub external_id: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateLeaveGrantingRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        leave_type_id: impl ::std::convert::Into<::std::string::String>,
+        employment_id: impl ::std::convert::Into<::std::string::String>,
+        granting_quantity: impl ::std::convert::Into<::std::string::String>,
+        granting_unit: i32,
+        effective_date: impl ::std::convert::Into<::std::string::String>,
+        reason: ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    ) -> Self {
+        Self {
+            leave_type_id: leave_type_id.into(),
+            employment_id: employment_id.into(),
+            granting_quantity: granting_quantity.into(),
+            granting_unit,
+            effective_date: effective_date.into(),
+            expiration_date: ::std::option::Option::None,
+            section_type: ::std::option::Option::None,
+            reason,
+            external_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateLeaveGrantingRecordBody {
@@ -2112,7 +2063,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateWorkingHoursTypeData {
 }
 
 /// The `Currency` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Currency {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -2152,29 +2106,6 @@ impl<'de> ::serde::Deserialize<'de> for Currency {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Currency {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("currency_name", &self.currency_name);
-        object.put("numeric_code", &self.numeric_code);
-        object.put("currency_alpha_3_code", &self.currency_alpha_3_code);
-        object.put("country_region_id_list", &self.country_region_id_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Currency {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2241,7 +2172,10 @@ impl<'de> ::serde::Deserialize<'de> for CustomField {
 }
 
 /// The `CustomFieldData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CustomFieldData {
     /// `custom_api_name`.
     pub custom_api_name: ::std::option::Option<::std::string::String>,
@@ -2273,27 +2207,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomFieldData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CustomFieldData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("custom_api_name", &self.custom_api_name);
-        object.put("name", &self.name);
-        object.put("type", &self.r#type);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CustomFieldData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2335,7 +2248,10 @@ impl<'de> ::serde::Deserialize<'de> for DateTimeFieldSetting {
 }
 
 /// The `Department` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Department {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -2390,35 +2306,11 @@ impl<'de> ::serde::Deserialize<'de> for Department {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Department {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("sub_type", &self.sub_type);
-        object.put("manager", &self.manager);
-        object.put("is_confidential", &self.is_confidential);
-        object.put("hiberarchy_common", &self.hiberarchy_common);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("cost_center_id", &self.cost_center_id);
-        object.put("staffing_model", &self.staffing_model);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Department {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `DepartmentCreate` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DepartmentCreate {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -2473,34 +2365,6 @@ impl<'de> ::serde::Deserialize<'de> for DepartmentCreate {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for DepartmentCreate {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("sub_type", &self.sub_type);
-        object.put("manager", &self.manager);
-        object.put("is_confidential", &self.is_confidential);
-        object.put("hiberarchy_common", &self.hiberarchy_common);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("cost_center_id", &self.cost_center_id);
-        object.put("staffing_model", &self.staffing_model);
-        object.put("is_prefer_manual_encoding", &self.is_prefer_manual_encoding);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DepartmentCreate {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2610,7 +2474,10 @@ impl<'de> ::serde::Deserialize<'de> for DepartmentUpdatedV1Event {
 }
 
 /// The `Dependent` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Dependent {
     /// `name`.
     pub name: ::std::option::Option<crate::corehr::v1::PersonName>,
@@ -2692,48 +2559,6 @@ impl<'de> ::serde::Deserialize<'de> for Dependent {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Dependent {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("name", &self.name);
-        object.put("relationship", &self.relationship);
-        object.put("gender", &self.gender);
-        object.put("date_of_birth", &self.date_of_birth);
-        object.put("nationality_id", &self.nationality_id);
-        object.put("nationality_id_v2", &self.nationality_id_v2);
-        object.put("national_id_list", &self.national_id_list);
-        object.put("spouses_working_status", &self.spouses_working_status);
-        object
-            .put(
-                "is_this_person_covered_by_health_insurance",
-                &self.is_this_person_covered_by_health_insurance,
-            );
-        object
-            .put(
-                "is_this_person_allowed_for_tax_deduction",
-                &self.is_this_person_allowed_for_tax_deduction,
-            );
-        object.put("custom_fields", &self.custom_fields);
-        object.put("dependent_name", &self.dependent_name);
-        object.put("employer", &self.employer);
-        object.put("job", &self.job);
-        object.put("phone", &self.phone);
-        object.put("address", &self.address);
-        object.put("birth_certificate_of_child", &self.birth_certificate_of_child);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Dependent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `EditEnumOptionCommonDataMetaDataBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EditEnumOptionCommonDataMetaDataBody {
@@ -2742,7 +2567,23 @@ pub struct EditEnumOptionCommonDataMetaDataBody {
     /// `enum_field_api_name`.
     pub enum_field_api_name: ::std::string::String,
     /// `enum_field_option`.
-    pub enum_field_option: crate::corehr::v1::EnumFieldOption,
+    pub enum_field_option: crate::corehr::v1::EnumFieldOptionInput,
+}
+
+impl EditEnumOptionCommonDataMetaDataBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+        enum_field_api_name: impl ::std::convert::Into<::std::string::String>,
+        enum_field_option: crate::corehr::v1::EnumFieldOptionInput,
+    ) -> Self {
+        Self {
+            object_api_name: object_api_name.into(),
+            enum_field_api_name: enum_field_api_name.into(),
+            enum_field_option,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EditEnumOptionCommonDataMetaDataBody {
@@ -2770,7 +2611,10 @@ impl ::serde::Serialize for EditEnumOptionCommonDataMetaDataBody {
 /// The same type as [`AddEnumOptionCommonDataMetaDataData`]: the platform declares this shape more than once.
 pub type EditEnumOptionCommonDataMetaDataData = crate::corehr::v1::AddEnumOptionCommonDataMetaDataData;
 /// The `Education` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Education {
     /// `school`.
     pub school: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18n>>,
@@ -2828,36 +2672,11 @@ impl<'de> ::serde::Deserialize<'de> for Education {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Education {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("school", &self.school);
-        object.put("level_of_education", &self.level_of_education);
-        object.put("start_date", &self.start_date);
-        object.put("end_date", &self.end_date);
-        object.put("field_of_study", &self.field_of_study);
-        object.put("degree", &self.degree);
-        object.put("school_name", &self.school_name);
-        object.put("field_of_study_name", &self.field_of_study_name);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("expected_end_date", &self.expected_end_date);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Education {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Email` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Email {
     /// `email`.
     pub email: ::std::option::Option<::std::string::String>,
@@ -2897,30 +2716,11 @@ impl<'de> ::serde::Deserialize<'de> for Email {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Email {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("email", &self.email);
-        object.put("is_primary", &self.is_primary);
-        object.put("is_public", &self.is_public);
-        object.put("email_usage", &self.email_usage);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Email {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `EmergencyContact` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct EmergencyContact {
     /// `name`.
     pub name: ::std::option::Option<crate::corehr::v1::PersonName>,
@@ -2960,30 +2760,11 @@ impl<'de> ::serde::Deserialize<'de> for EmergencyContact {
     }
 }
 
-impl ::lark_runtime::json::ToJson for EmergencyContact {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("name", &self.name);
-        object.put("relationship", &self.relationship);
-        object.put("phone_ist", &self.phone_ist);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("legal_name", &self.legal_name);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EmergencyContact {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `EmployeeType` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct EmployeeType {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -3026,31 +2807,11 @@ impl<'de> ::serde::Deserialize<'de> for EmployeeType {
     }
 }
 
-impl ::lark_runtime::json::ToJson for EmployeeType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("name", &self.name);
-        object.put("default_employee_type", &self.default_employee_type);
-        object.put("active", &self.active);
-        object.put("code", &self.code);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EmployeeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Employment` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Employment {
     /// `prehire_id`.
     pub prehire_id: ::std::option::Option<::std::string::String>,
@@ -3191,64 +2952,6 @@ impl<'de> ::serde::Deserialize<'de> for Employment {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Employment {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("prehire_id", &self.prehire_id);
-        object.put("employee_type_id", &self.employee_type_id);
-        object.put("tenure", &self.tenure);
-        object.put("department_id", &self.department_id);
-        object.put("job_level_id", &self.job_level_id);
-        object.put("work_location_id", &self.work_location_id);
-        object.put("job_family_id", &self.job_family_id);
-        object.put("job_id", &self.job_id);
-        object.put("company_id", &self.company_id);
-        object.put("working_hours_type_id", &self.working_hours_type_id);
-        object.put("id", &self.id);
-        object.put("seniority_date", &self.seniority_date);
-        object.put("employee_number", &self.employee_number);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("recruitment_type", &self.recruitment_type);
-        object.put("employment_type", &self.employment_type);
-        object.put("person_id", &self.person_id);
-        object.put("probation_period", &self.probation_period);
-        object.put("on_probation", &self.on_probation);
-        object.put("probation_end_date", &self.probation_end_date);
-        object
-            .put(
-                "whether_to_pay_social_security_elsewhere",
-                &self.whether_to_pay_social_security_elsewhere,
-            );
-        object.put("whether_returnee", &self.whether_returnee);
-        object.put("primary_employment", &self.primary_employment);
-        object.put("condition_worker", &self.condition_worker);
-        object.put("employment_status", &self.employment_status);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("work_email_list", &self.work_email_list);
-        object.put("email_address", &self.email_address);
-        object.put("reason_for_offboarding", &self.reason_for_offboarding);
-        object.put("cost_center_list", &self.cost_center_list);
-        object.put("ats_application_id", &self.ats_application_id);
-        object.put("rehire", &self.rehire);
-        object.put("rehire_employment_id", &self.rehire_employment_id);
-        object.put("service_company", &self.service_company);
-        object.put("compensation_type", &self.compensation_type);
-        object.put("work_shift", &self.work_shift);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Employment {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `EmploymentConvertedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -3283,7 +2986,10 @@ impl<'de> ::serde::Deserialize<'de> for EmploymentConvertedV1Event {
 }
 
 /// The `EmploymentCreate` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct EmploymentCreate {
     /// `prehire_id`.
     pub prehire_id: ::std::option::Option<::std::string::String>,
@@ -3399,53 +3105,6 @@ impl<'de> ::serde::Deserialize<'de> for EmploymentCreate {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for EmploymentCreate {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("prehire_id", &self.prehire_id);
-        object.put("employee_type_id", &self.employee_type_id);
-        object.put("tenure", &self.tenure);
-        object.put("department_id", &self.department_id);
-        object.put("job_level_id", &self.job_level_id);
-        object.put("work_location_id", &self.work_location_id);
-        object.put("job_family_id", &self.job_family_id);
-        object.put("job_id", &self.job_id);
-        object.put("company_id", &self.company_id);
-        object.put("working_hours_type_id", &self.working_hours_type_id);
-        object.put("id", &self.id);
-        object.put("seniority_date", &self.seniority_date);
-        object.put("employee_number", &self.employee_number);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("employment_type", &self.employment_type);
-        object.put("person_id", &self.person_id);
-        object.put("probation_period", &self.probation_period);
-        object.put("on_probation", &self.on_probation);
-        object.put("probation_end_date", &self.probation_end_date);
-        object.put("primary_employment", &self.primary_employment);
-        object.put("employment_status", &self.employment_status);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("work_email_list", &self.work_email_list);
-        object.put("email_address", &self.email_address);
-        object.put("reason_for_offboarding", &self.reason_for_offboarding);
-        object.put("cost_center_list", &self.cost_center_list);
-        object.put("ats_application_id", &self.ats_application_id);
-        object.put("rehire", &self.rehire);
-        object.put("rehire_employment_id", &self.rehire_employment_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EmploymentCreate {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3638,7 +3297,10 @@ impl<'de> ::serde::Deserialize<'de> for EmploymentUpdatedV1Event {
 }
 
 /// The `Enum` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Enum {
     /// `enum_name`.
     pub enum_name: ::std::option::Option<::std::string::String>,
@@ -3667,27 +3329,11 @@ impl<'de> ::serde::Deserialize<'de> for Enum {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Enum {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("enum_name", &self.enum_name);
-        object.put("display", &self.display);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Enum {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `EnumFieldOption` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct EnumFieldOption {
     /// `option_api_name`.
     pub option_api_name: ::std::option::Option<::std::string::String>,
@@ -3716,26 +3362,6 @@ impl<'de> ::serde::Deserialize<'de> for EnumFieldOption {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for EnumFieldOption {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("option_api_name", &self.option_api_name);
-        object.put("active", &self.active);
-        object.put("name", &self.name);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EnumFieldOption {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -4959,7 +4585,10 @@ impl<'de> ::serde::Deserialize<'de> for GetSubregionData {
 /// The same type as [`CreateWorkingHoursTypeData`]: the platform declares this shape more than once.
 pub type GetWorkingHoursTypeData = crate::corehr::v1::CreateWorkingHoursTypeData;
 /// The `HiberarchyCommon` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct HiberarchyCommon {
     /// `parent_id`.
     pub parent_id: ::std::option::Option<::std::string::String>,
@@ -5017,34 +4646,6 @@ impl<'de> ::serde::Deserialize<'de> for HiberarchyCommon {
     }
 }
 
-impl ::lark_runtime::json::ToJson for HiberarchyCommon {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("parent_id", &self.parent_id);
-        object.put("name", &self.name);
-        object.put("type", &self.r#type);
-        object.put("active", &self.active);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("code", &self.code);
-        object.put("description", &self.description);
-        object.put("tree_order", &self.tree_order);
-        object.put("list_order", &self.list_order);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for HiberarchyCommon {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Hrbp` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5084,7 +4685,10 @@ impl<'de> ::serde::Deserialize<'de> for Hrbp {
 }
 
 /// The `I18n` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct I18n {
     /// `lang`.
     pub lang: ::std::option::Option<::std::string::String>,
@@ -5110,25 +4714,6 @@ impl<'de> ::serde::Deserialize<'de> for I18n {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for I18n {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for I18n {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -5199,7 +4784,10 @@ impl<'de> ::serde::Deserialize<'de> for ImageFieldSetting {
 }
 
 /// The `Job` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Job {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -5265,37 +4853,6 @@ impl<'de> ::serde::Deserialize<'de> for Job {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Job {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("code", &self.code);
-        object.put("name", &self.name);
-        object.put("description", &self.description);
-        object.put("active", &self.active);
-        object.put("job_title", &self.job_title);
-        object.put("pathway_id", &self.pathway_id);
-        object.put("job_family_id_list", &self.job_family_id_list);
-        object.put("job_level_id_list", &self.job_level_id_list);
-        object.put("working_hours_type_id", &self.working_hours_type_id);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("is_prefer_manual_encoding", &self.is_prefer_manual_encoding);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Job {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -5392,7 +4949,10 @@ impl<'de> ::serde::Deserialize<'de> for JobCreatedV1Event {
 }
 
 /// The `JobData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct JobData {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -5523,57 +5083,6 @@ impl<'de> ::serde::Deserialize<'de> for JobData {
     }
 }
 
-impl ::lark_runtime::json::ToJson for JobData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("version_id", &self.version_id);
-        object.put("job_level_id", &self.job_level_id);
-        object.put("job_grade_id", &self.job_grade_id);
-        object.put("employee_type_id", &self.employee_type_id);
-        object.put("working_hours_type_id", &self.working_hours_type_id);
-        object.put("work_location_id", &self.work_location_id);
-        object.put("department_id", &self.department_id);
-        object.put("job_id", &self.job_id);
-        object.put("probation_start_date", &self.probation_start_date);
-        object.put("probation_end_date", &self.probation_end_date);
-        object.put("primary_job_data", &self.primary_job_data);
-        object.put("employment_id", &self.employment_id);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("job_family_id", &self.job_family_id);
-        object.put("assignment_start_reason", &self.assignment_start_reason);
-        object.put("probation_expected_end_date", &self.probation_expected_end_date);
-        object.put("probation_outcome", &self.probation_outcome);
-        object.put("weekly_working_hours", &self.weekly_working_hours);
-        object.put("direct_manager_id", &self.direct_manager_id);
-        object.put("dotted_line_manager_id_list", &self.dotted_line_manager_id_list);
-        object.put("second_direct_manager_id", &self.second_direct_manager_id);
-        object.put("cost_center_rate", &self.cost_center_rate);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("weekly_working_hours_v2", &self.weekly_working_hours_v2);
-        object.put("work_shift", &self.work_shift);
-        object.put("compensation_type", &self.compensation_type);
-        object.put("service_company", &self.service_company);
-        object.put("employee_subtype_id", &self.employee_subtype_id);
-        object.put("position_id", &self.position_id);
-        object.put("pathway_id", &self.pathway_id);
-        object.put("job_data_reason", &self.job_data_reason);
-        object.put("work_calendar_id", &self.work_calendar_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JobData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `JobDataChangedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -5617,7 +5126,10 @@ impl<'de> ::serde::Deserialize<'de> for JobDataChangedV1Event {
 }
 
 /// The `JobDataCostCenter` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct JobDataCostCenter {
     /// `cost_center_id`.
     pub cost_center_id: ::std::option::Option<::std::string::String>,
@@ -5648,26 +5160,6 @@ impl<'de> ::serde::Deserialize<'de> for JobDataCostCenter {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for JobDataCostCenter {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("cost_center_id", &self.cost_center_id);
-        object.put("rate", &self.rate);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JobDataCostCenter {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -5840,7 +5332,10 @@ impl<'de> ::serde::Deserialize<'de> for JobDeletedV1Event {
 }
 
 /// The `JobFamily` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct JobFamily {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -5898,36 +5393,11 @@ impl<'de> ::serde::Deserialize<'de> for JobFamily {
     }
 }
 
-impl ::lark_runtime::json::ToJson for JobFamily {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("name", &self.name);
-        object.put("active", &self.active);
-        object.put("selectable", &self.selectable);
-        object.put("parent_id", &self.parent_id);
-        object.put("pathway_ids", &self.pathway_ids);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("code", &self.code);
-        object.put("description", &self.description);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JobFamily {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `JobLevel` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct JobLevel {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -5979,33 +5449,6 @@ impl<'de> ::serde::Deserialize<'de> for JobLevel {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for JobLevel {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("level_order", &self.level_order);
-        object.put("code", &self.code);
-        object.put("name", &self.name);
-        object.put("description", &self.description);
-        object.put("active", &self.active);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("job_grade", &self.job_grade);
-        object.put("pathway_ids", &self.pathway_ids);
-        object.put("view_order", &self.view_order);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JobLevel {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -7345,7 +6788,10 @@ impl<'de> ::serde::Deserialize<'de> for ListWorkingHoursTypeData {
 }
 
 /// The `Location` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Location {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -7408,35 +6854,6 @@ impl<'de> ::serde::Deserialize<'de> for Location {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Location {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("hiberarchy_common", &self.hiberarchy_common);
-        object.put("location_usage_list", &self.location_usage_list);
-        object.put("address", &self.address);
-        object.put("working_hours_type_id", &self.working_hours_type_id);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("locale", &self.locale);
-        object.put("time_zone_id", &self.time_zone_id);
-        object.put("display_language_id", &self.display_language_id);
-        object.put("is_prefer_manual_encoding", &self.is_prefer_manual_encoding);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Location {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `LookupFieldSetting` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -7471,7 +6888,10 @@ impl<'de> ::serde::Deserialize<'de> for LookupFieldSetting {
 }
 
 /// The `ManagementScope` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ManagementScope {
     /// `management_dimension`.
     pub management_dimension: ::std::option::Option<::std::string::String>,
@@ -7497,25 +6917,6 @@ impl<'de> ::serde::Deserialize<'de> for ManagementScope {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ManagementScope {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("management_dimension", &self.management_dimension);
-        object.put("obj_id", &self.obj_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ManagementScope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -7563,7 +6964,10 @@ impl<'de> ::serde::Deserialize<'de> for MatchCompensationStandardData {
 /// The same type as [`BpmDataengineI18n`]: the platform declares this shape more than once.
 pub type Name = crate::corehr::v1::BpmDataengineI18n;
 /// The `NationalId` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct NationalId {
     /// `national_id_type_id`.
     pub national_id_type_id: ::std::option::Option<::std::string::String>,
@@ -7609,32 +7013,11 @@ impl<'de> ::serde::Deserialize<'de> for NationalId {
     }
 }
 
-impl ::lark_runtime::json::ToJson for NationalId {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("national_id_type_id", &self.national_id_type_id);
-        object.put("national_id_number", &self.national_id_number);
-        object.put("issue_date", &self.issue_date);
-        object.put("expiration_date", &self.expiration_date);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("issued_by", &self.issued_by);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for NationalId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `NationalIdType` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct NationalIdType {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -7685,32 +7068,6 @@ impl<'de> ::serde::Deserialize<'de> for NationalIdType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for NationalIdType {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("name", &self.name);
-        object.put("active", &self.active);
-        object.put("validation_rule", &self.validation_rule);
-        object.put("validation_rule_description", &self.validation_rule_description);
-        object.put("code", &self.code);
-        object.put("identification_type", &self.identification_type);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for NationalIdType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -7796,7 +7153,10 @@ impl<'de> ::serde::Deserialize<'de> for Object {
 }
 
 /// The `ObjectFieldData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ObjectFieldData {
     /// `field_name`.
     pub field_name: ::std::option::Option<::std::string::String>,
@@ -7822,25 +7182,6 @@ impl<'de> ::serde::Deserialize<'de> for ObjectFieldData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ObjectFieldData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("field_name", &self.field_name);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ObjectFieldData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -8388,7 +7729,10 @@ impl<'de> ::serde::Deserialize<'de> for PermissionSecurityGroup {
 }
 
 /// The `Person` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Person {
     /// `phone_number`.
     pub phone_number: ::std::option::Option<::std::string::String>,
@@ -8516,52 +7860,6 @@ impl<'de> ::serde::Deserialize<'de> for Person {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Person {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("phone_number", &self.phone_number);
-        object.put("legal_name", &self.legal_name);
-        object.put("preferred_name", &self.preferred_name);
-        object.put("id", &self.id);
-        object.put("name_list", &self.name_list);
-        object.put("gender", &self.gender);
-        object.put("date_of_birth", &self.date_of_birth);
-        object.put("nationality_id", &self.nationality_id);
-        object.put("nationality_id_v2", &self.nationality_id_v2);
-        object.put("race", &self.race);
-        object.put("marital_status", &self.marital_status);
-        object.put("phone_list", &self.phone_list);
-        object.put("address_list", &self.address_list);
-        object.put("email_list", &self.email_list);
-        object.put("work_experience_list", &self.work_experience_list);
-        object.put("education_list", &self.education_list);
-        object.put("bank_account_list", &self.bank_account_list);
-        object.put("national_id_list", &self.national_id_list);
-        object.put("dependent_list", &self.dependent_list);
-        object.put("emergency_contact_list", &self.emergency_contact_list);
-        object.put("date_entered_workforce", &self.date_entered_workforce);
-        object.put("profile_image_id", &self.profile_image_id);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("email_address", &self.email_address);
-        object.put("resident_tax_id_list", &self.resident_tax_id_list);
-        object.put("age", &self.age);
-        object.put("highest_level_of_education", &self.highest_level_of_education);
-        object.put("highest_degree_of_education", &self.highest_degree_of_education);
-        object.put("personal_profile", &self.personal_profile);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Person {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PersonCreatedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -8629,7 +7927,10 @@ impl<'de> ::serde::Deserialize<'de> for PersonDeletedV1Event {
 }
 
 /// The `PersonName` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PersonName {
     /// `local_primary`.
     pub local_primary: ::std::option::Option<::std::string::String>,
@@ -8729,51 +8030,6 @@ impl<'de> ::serde::Deserialize<'de> for PersonName {
     }
 }
 
-impl ::lark_runtime::json::ToJson for PersonName {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("local_primary", &self.local_primary);
-        object.put("local_first_name", &self.local_first_name);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("name_type", &self.name_type);
-        object.put("local_first_name_2", &self.local_first_name_2);
-        object.put("local_primary_2", &self.local_primary_2);
-        object.put("additional_name_type", &self.additional_name_type);
-        object.put("first_name", &self.first_name);
-        object.put("full_name", &self.full_name);
-        object.put("hereditary", &self.hereditary);
-        object.put("custom_name", &self.custom_name);
-        object.put("custom_local_name", &self.custom_local_name);
-        object.put("middle_name", &self.middle_name);
-        object.put("name_primary", &self.name_primary);
-        object.put("secondary", &self.secondary);
-        object.put("social", &self.social);
-        object.put("tertiary", &self.tertiary);
-        object.put("title", &self.title);
-        object.put("local_middle_name", &self.local_middle_name);
-        object.put("local_secondary", &self.local_secondary);
-        object
-            .put(
-                "display_name_local_and_western_script",
-                &self.display_name_local_and_western_script,
-            );
-        object.put("display_name_local_script", &self.display_name_local_script);
-        object.put("display_name_western_script", &self.display_name_western_script);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PersonName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PersonUpdatedV1Event` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -8811,7 +8067,10 @@ impl<'de> ::serde::Deserialize<'de> for PersonUpdatedV1Event {
 }
 
 /// The `PersonalProfile` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PersonalProfile {
     /// `personal_profile_id`.
     pub personal_profile_id: ::std::option::Option<::std::string::String>,
@@ -8843,28 +8102,11 @@ impl<'de> ::serde::Deserialize<'de> for PersonalProfile {
     }
 }
 
-impl ::lark_runtime::json::ToJson for PersonalProfile {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("personal_profile_id", &self.personal_profile_id);
-        object.put("personal_profile_type", &self.personal_profile_type);
-        object.put("files", &self.files);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PersonalProfile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Phone` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Phone {
     /// `international_area_code`.
     pub international_area_code: ::std::option::Option<crate::corehr::v1::Enum>,
@@ -8913,33 +8155,11 @@ impl<'de> ::serde::Deserialize<'de> for Phone {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Phone {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("international_area_code", &self.international_area_code);
-        object.put("phone_number", &self.phone_number);
-        object.put("formatted_phone_number", &self.formatted_phone_number);
-        object.put("device_type", &self.device_type);
-        object.put("phone_usage", &self.phone_usage);
-        object.put("is_primary", &self.is_primary);
-        object.put("is_public", &self.is_public);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Phone {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PhoneNumberAndAreaCode` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PhoneNumberAndAreaCode {
     /// `area_code`.
     pub area_code: ::std::option::Option<crate::corehr::v1::Enum>,
@@ -8971,27 +8191,11 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberAndAreaCode {
     }
 }
 
-impl ::lark_runtime::json::ToJson for PhoneNumberAndAreaCode {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("area_code", &self.area_code);
-        object.put("phone_number", &self.phone_number);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PhoneNumberAndAreaCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PreHire` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PreHire {
     /// `ats_application_id`.
     pub ats_application_id: ::std::option::Option<::std::string::String>,
@@ -9045,33 +8249,6 @@ impl<'de> ::serde::Deserialize<'de> for PreHire {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PreHire {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("ats_application_id", &self.ats_application_id);
-        object.put("id", &self.id);
-        object.put("hire_date", &self.hire_date);
-        object.put("employee_type", &self.employee_type);
-        object.put("worker_id", &self.worker_id);
-        object.put("employee_type_id", &self.employee_type_id);
-        object.put("person_id", &self.person_id);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("cost_center_rate", &self.cost_center_rate);
-        object.put("onboarding_status", &self.onboarding_status);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PreHire {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -9329,12 +8506,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryOffboardingData {
 }
 
 /// The `QuerySecurityGroupBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QuerySecurityGroupBody {
     /// `item_list`.
     pub item_list: ::std::vec::Vec<crate::corehr::v1::BpRoleOrganization>,
@@ -9342,6 +8514,20 @@ pub struct QuerySecurityGroupBody {
     pub updated_at_gte: ::std::option::Option<::std::string::String>,
     /// `updated_at_lte`.
     pub updated_at_lte: ::std::option::Option<::std::string::String>,
+}
+
+impl QuerySecurityGroupBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        item_list: ::std::vec::Vec<crate::corehr::v1::BpRoleOrganization>,
+    ) -> Self {
+        Self {
+            item_list,
+            updated_at_gte: ::std::option::Option::None,
+            updated_at_lte: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QuerySecurityGroupBody {
@@ -9574,23 +8760,37 @@ impl<'de> ::serde::Deserialize<'de> for RuleDimension {
 }
 
 /// The `SearchAssignedUserBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SearchAssignedUserBody {
     /// `role_id`.
     pub role_id: ::std::string::String,
     /// `management_scope_list`.
-    pub management_scope_list: ::std::vec::Vec<crate::corehr::v1::ManagementScope>,
+    pub management_scope_list: ::std::vec::Vec<crate::corehr::v1::ManagementScopeInput>,
     /// `search_method`.
     pub search_method: ::std::string::String,
     /// `page_token`.
     pub page_token: ::std::option::Option<::std::string::String>,
     /// `page_size`.
     pub page_size: ::std::string::String,
+}
+
+impl SearchAssignedUserBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        role_id: impl ::std::convert::Into<::std::string::String>,
+        management_scope_list: ::std::vec::Vec<crate::corehr::v1::ManagementScopeInput>,
+        search_method: impl ::std::convert::Into<::std::string::String>,
+        page_size: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            role_id: role_id.into(),
+            management_scope_list,
+            search_method: search_method.into(),
+            page_token: ::std::option::Option::None,
+            page_size: page_size.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SearchAssignedUserBody {
@@ -9881,12 +9081,7 @@ impl<'de> ::serde::Deserialize<'de> for Subdivision {
 }
 
 /// The `SubmitOffboardingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SubmitOffboardingBody {
     /// `offboarding_mode`.
     pub offboarding_mode: i32,
@@ -9908,8 +9103,35 @@ pub struct SubmitOffboardingBody {
     pub block_reason_explanation: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v1::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
     >,
+}
+
+impl SubmitOffboardingBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        offboarding_mode: i32,
+        employment_id: impl ::std::convert::Into<::std::string::String>,
+        offboarding_date: impl ::std::convert::Into<::std::string::String>,
+        offboarding_reason_unique_identifier: impl ::std::convert::Into<
+            ::std::string::String,
+        >,
+    ) -> Self {
+        Self {
+            offboarding_mode,
+            employment_id: employment_id.into(),
+            offboarding_date: offboarding_date.into(),
+            offboarding_reason_unique_identifier: offboarding_reason_unique_identifier
+                .into(),
+            offboarding_reason_explanation: ::std::option::Option::None,
+            initiator_id: ::std::option::Option::None,
+            add_block_list: ::std::option::Option::None,
+            block_reason: ::std::option::Option::None,
+            block_reason_explanation: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SubmitOffboardingBody {
@@ -10169,7 +9391,10 @@ impl<'de> ::serde::Deserialize<'de> for TextFieldSetting {
 }
 
 /// The `TranferEmploymentInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TranferEmploymentInfo {
     /// `regular_employee_start_date`.
     pub regular_employee_start_date: ::std::option::Option<::std::string::String>,
@@ -10209,29 +9434,11 @@ impl<'de> ::serde::Deserialize<'de> for TranferEmploymentInfo {
     }
 }
 
-impl ::lark_runtime::json::ToJson for TranferEmploymentInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("regular_employee_start_date", &self.regular_employee_start_date);
-        object.put("seniority_date", &self.seniority_date);
-        object.put("employee_number", &self.employee_number);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TranferEmploymentInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `TransferInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TransferInfo {
     /// `remark`.
     pub remark: ::std::option::Option<::std::string::String>,
@@ -10441,83 +9648,6 @@ impl<'de> ::serde::Deserialize<'de> for TransferInfo {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TransferInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("remark", &self.remark);
-        object.put("offer_info", &self.offer_info);
-        object.put("target_dotted_manager_clean", &self.target_dotted_manager_clean);
-        object.put("probation_exist", &self.probation_exist);
-        object.put("original_department", &self.original_department);
-        object.put("target_department", &self.target_department);
-        object.put("original_work_location", &self.original_work_location);
-        object.put("target_work_location", &self.target_work_location);
-        object.put("original_direct_manager", &self.original_direct_manager);
-        object.put("target_direct_manager", &self.target_direct_manager);
-        object.put("original_dotted_manager", &self.original_dotted_manager);
-        object.put("target_dotted_manager", &self.target_dotted_manager);
-        object.put("original_job", &self.original_job);
-        object.put("target_job", &self.target_job);
-        object.put("original_job_family", &self.original_job_family);
-        object.put("target_job_family", &self.target_job_family);
-        object.put("original_job_level", &self.original_job_level);
-        object.put("target_job_level", &self.target_job_level);
-        object.put("original_workforce_type", &self.original_workforce_type);
-        object.put("target_workforce_type", &self.target_workforce_type);
-        object.put("original_employee_subtype", &self.original_employee_subtype);
-        object.put("target_employee_subtype", &self.target_employee_subtype);
-        object.put("original_company", &self.original_company);
-        object.put("target_company", &self.target_company);
-        object.put("original_contract_number", &self.original_contract_number);
-        object.put("target_contract_number", &self.target_contract_number);
-        object.put("original_contract_type", &self.original_contract_type);
-        object.put("target_contract_type", &self.target_contract_type);
-        object.put("original_duration_type", &self.original_duration_type);
-        object.put("target_duration_type", &self.target_duration_type);
-        object.put("original_signing_type", &self.original_signing_type);
-        object.put("target_signing_type", &self.target_signing_type);
-        object.put("original_contract_start_date", &self.original_contract_start_date);
-        object.put("target_contract_start_date", &self.target_contract_start_date);
-        object.put("original_contract_end_date", &self.original_contract_end_date);
-        object.put("target_contract_end_date", &self.target_contract_end_date);
-        object.put("original_working_hours_type", &self.original_working_hours_type);
-        object.put("target_working_hours_type", &self.target_working_hours_type);
-        object.put("original_working_calendar", &self.original_working_calendar);
-        object.put("target_working_calendar", &self.target_working_calendar);
-        object.put("original_probation_end_date", &self.original_probation_end_date);
-        object.put("target_probation_end_date", &self.target_probation_end_date);
-        object.put("original_weekly_working_hours", &self.original_weekly_working_hours);
-        object.put("target_weekly_working_hours", &self.target_weekly_working_hours);
-        object.put("original_work_shift", &self.original_work_shift);
-        object.put("target_work_shift", &self.target_work_shift);
-        object.put("original_cost_center_rate", &self.original_cost_center_rate);
-        object.put("target_cost_center_rate", &self.target_cost_center_rate);
-        object.put("original_employment_change", &self.original_employment_change);
-        object.put("target_employment_change", &self.target_employment_change);
-        object.put("original_job_grade", &self.original_job_grade);
-        object.put("target_job_grade", &self.target_job_grade);
-        object.put("original_compensation_type", &self.original_compensation_type);
-        object.put("target_compensation_type", &self.target_compensation_type);
-        object.put("original_service_company", &self.original_service_company);
-        object.put("target_service_company", &self.target_service_company);
-        object.put("original_position", &self.original_position);
-        object.put("target_position", &self.target_position);
-        object.put("original_pathway", &self.original_pathway);
-        object.put("target_pathway", &self.target_pathway);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TransferInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -10755,12 +9885,7 @@ impl<'de> ::serde::Deserialize<'de> for WkCalendarDate {
 /// The same type as [`BpmDataengineI18n`]: the platform declares this shape more than once.
 pub type WkCalendarI18n = crate::corehr::v1::BpmDataengineI18n;
 /// The `WkOption` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WkOption {
     /// `count`.
     pub count: ::std::option::Option<bool>,
@@ -10772,6 +9897,19 @@ pub struct WkOption {
     pub sort_options: ::std::option::Option<
         ::std::vec::Vec<crate::corehr::v1::SortOption>,
     >,
+}
+
+impl WkOption {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(limit: i32) -> Self {
+        Self {
+            count: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit,
+            sort_options: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for WkOption {
@@ -10867,12 +10005,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkCalendarDetail {
 }
 
 /// The `WorkCalendarFilter` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WorkCalendarFilter {
     /// `wk_calendar_ids`.
     pub wk_calendar_ids: ::std::vec::Vec<::std::string::String>,
@@ -10882,6 +10015,19 @@ pub struct WorkCalendarFilter {
     pub wk_option: ::std::option::Option<crate::corehr::v1::WkOption>,
     /// `only_enable`.
     pub only_enable: ::std::option::Option<bool>,
+}
+
+impl WorkCalendarFilter {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(wk_calendar_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            wk_calendar_ids,
+            wk_calendar_id_gt: ::std::option::Option::None,
+            wk_option: ::std::option::Option::None,
+            only_enable: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for WorkCalendarFilter {
@@ -10944,7 +10090,10 @@ impl<'de> ::serde::Deserialize<'de> for WorkCalendarLeaveData {
 }
 
 /// The `WorkExperience` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct WorkExperience {
     /// `company_organization`.
     pub company_organization: ::std::option::Option<
@@ -10992,32 +10141,11 @@ impl<'de> ::serde::Deserialize<'de> for WorkExperience {
     }
 }
 
-impl ::lark_runtime::json::ToJson for WorkExperience {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("company_organization", &self.company_organization);
-        object.put("department", &self.department);
-        object.put("job", &self.job);
-        object.put("description", &self.description);
-        object.put("start_date", &self.start_date);
-        object.put("end_date", &self.end_date);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for WorkExperience {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `WorkingHoursType` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct WorkingHoursType {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -11065,7 +10193,3084 @@ impl<'de> ::serde::Deserialize<'de> for WorkingHoursType {
     }
 }
 
-impl ::lark_runtime::json::ToJson for WorkingHoursType {
+/// `Address`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AddressInput {
+    /// `full_address_local_script`.
+    pub full_address_local_script: ::std::option::Option<::std::string::String>,
+    /// `full_address_western_script`.
+    pub full_address_western_script: ::std::option::Option<::std::string::String>,
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::string::String,
+    /// `region_id`.
+    pub region_id: ::std::option::Option<::std::string::String>,
+    /// `city_id`.
+    pub city_id: ::std::option::Option<::std::string::String>,
+    /// `distinct_id`.
+    pub distinct_id: ::std::option::Option<::std::string::String>,
+    /// `city_id_v2`.
+    pub city_id_v2: ::std::option::Option<::std::string::String>,
+    /// `district_id_v2`.
+    pub district_id_v2: ::std::option::Option<::std::string::String>,
+    /// `address_line1`.
+    pub address_line1: ::std::option::Option<::std::string::String>,
+    /// `address_line2`.
+    pub address_line2: ::std::option::Option<::std::string::String>,
+    /// `address_line3`.
+    pub address_line3: ::std::option::Option<::std::string::String>,
+    /// `address_line4`.
+    pub address_line4: ::std::option::Option<::std::string::String>,
+    /// `address_line5`.
+    pub address_line5: ::std::option::Option<::std::string::String>,
+    /// `address_line6`.
+    pub address_line6: ::std::option::Option<::std::string::String>,
+    /// `address_line7`.
+    pub address_line7: ::std::option::Option<::std::string::String>,
+    /// `address_line8`.
+    pub address_line8: ::std::option::Option<::std::string::String>,
+    /// `address_line9`.
+    pub address_line9: ::std::option::Option<::std::string::String>,
+    /// `local_address_line1`.
+    pub local_address_line1: ::std::option::Option<::std::string::String>,
+    /// `local_address_line2`.
+    pub local_address_line2: ::std::option::Option<::std::string::String>,
+    /// `local_address_line3`.
+    pub local_address_line3: ::std::option::Option<::std::string::String>,
+    /// `local_address_line4`.
+    pub local_address_line4: ::std::option::Option<::std::string::String>,
+    /// `local_address_line5`.
+    pub local_address_line5: ::std::option::Option<::std::string::String>,
+    /// `local_address_line6`.
+    pub local_address_line6: ::std::option::Option<::std::string::String>,
+    /// `local_address_line7`.
+    pub local_address_line7: ::std::option::Option<::std::string::String>,
+    /// `local_address_line8`.
+    pub local_address_line8: ::std::option::Option<::std::string::String>,
+    /// `local_address_line9`.
+    pub local_address_line9: ::std::option::Option<::std::string::String>,
+    /// `postal_code`.
+    pub postal_code: ::std::option::Option<::std::string::String>,
+    /// `address_type_list`.
+    pub address_type_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::EnumInput>,
+    >,
+    /// `is_primary`.
+    pub is_primary: ::std::option::Option<bool>,
+    /// `is_public`.
+    pub is_public: ::std::option::Option<bool>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl AddressInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            full_address_local_script: ::std::option::Option::None,
+            full_address_western_script: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            region_id: ::std::option::Option::None,
+            city_id: ::std::option::Option::None,
+            distinct_id: ::std::option::Option::None,
+            city_id_v2: ::std::option::Option::None,
+            district_id_v2: ::std::option::Option::None,
+            address_line1: ::std::option::Option::None,
+            address_line2: ::std::option::Option::None,
+            address_line3: ::std::option::Option::None,
+            address_line4: ::std::option::Option::None,
+            address_line5: ::std::option::Option::None,
+            address_line6: ::std::option::Option::None,
+            address_line7: ::std::option::Option::None,
+            address_line8: ::std::option::Option::None,
+            address_line9: ::std::option::Option::None,
+            local_address_line1: ::std::option::Option::None,
+            local_address_line2: ::std::option::Option::None,
+            local_address_line3: ::std::option::Option::None,
+            local_address_line4: ::std::option::Option::None,
+            local_address_line5: ::std::option::Option::None,
+            local_address_line6: ::std::option::Option::None,
+            local_address_line7: ::std::option::Option::None,
+            local_address_line8: ::std::option::Option::None,
+            local_address_line9: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            address_type_list: ::std::option::Option::None,
+            is_primary: ::std::option::Option::None,
+            is_public: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AddressInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("full_address_local_script", &self.full_address_local_script);
+        object.put("full_address_western_script", &self.full_address_western_script);
+        object.put("id", &self.id);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("region_id", &self.region_id);
+        object.put("city_id", &self.city_id);
+        object.put("distinct_id", &self.distinct_id);
+        object.put("city_id_v2", &self.city_id_v2);
+        object.put("district_id_v2", &self.district_id_v2);
+        object.put("address_line1", &self.address_line1);
+        object.put("address_line2", &self.address_line2);
+        object.put("address_line3", &self.address_line3);
+        object.put("address_line4", &self.address_line4);
+        object.put("address_line5", &self.address_line5);
+        object.put("address_line6", &self.address_line6);
+        object.put("address_line7", &self.address_line7);
+        object.put("address_line8", &self.address_line8);
+        object.put("address_line9", &self.address_line9);
+        object.put("local_address_line1", &self.local_address_line1);
+        object.put("local_address_line2", &self.local_address_line2);
+        object.put("local_address_line3", &self.local_address_line3);
+        object.put("local_address_line4", &self.local_address_line4);
+        object.put("local_address_line5", &self.local_address_line5);
+        object.put("local_address_line6", &self.local_address_line6);
+        object.put("local_address_line7", &self.local_address_line7);
+        object.put("local_address_line8", &self.local_address_line8);
+        object.put("local_address_line9", &self.local_address_line9);
+        object.put("postal_code", &self.postal_code);
+        object.put("address_type_list", &self.address_type_list);
+        object.put("is_primary", &self.is_primary);
+        object.put("is_public", &self.is_public);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AddressInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `BankAccount`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct BankAccountInput {
+    /// `bank_name`.
+    pub bank_name: ::std::option::Option<::std::string::String>,
+    /// `bank_account_number`.
+    pub bank_account_number: ::std::string::String,
+    /// `account_holder`.
+    pub account_holder: ::std::string::String,
+    /// `bank`.
+    pub bank: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `bank_identification_code`.
+    pub bank_identification_code: ::std::option::Option<::std::string::String>,
+    /// `branch_name`.
+    pub branch_name: ::std::option::Option<::std::string::String>,
+    /// `bank_id`.
+    pub bank_id: ::std::option::Option<::std::string::String>,
+    /// `branch_id`.
+    pub branch_id: ::std::option::Option<::std::string::String>,
+    /// `bank_id_v2`.
+    pub bank_id_v2: ::std::option::Option<::std::string::String>,
+    /// `branch_id_v2`.
+    pub branch_id_v2: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `country_region_id`.
+    pub country_region_id: ::std::option::Option<::std::string::String>,
+    /// `bank_account_usage`.
+    pub bank_account_usage: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::EnumInput>,
+    >,
+    /// `bank_account_type`.
+    pub bank_account_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `currency_id`.
+    pub currency_id: ::std::option::Option<::std::string::String>,
+}
+
+impl BankAccountInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        bank_account_number: impl ::std::convert::Into<::std::string::String>,
+        account_holder: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            bank_name: ::std::option::Option::None,
+            bank_account_number: bank_account_number.into(),
+            account_holder: account_holder.into(),
+            bank: ::std::option::Option::None,
+            bank_identification_code: ::std::option::Option::None,
+            branch_name: ::std::option::Option::None,
+            bank_id: ::std::option::Option::None,
+            branch_id: ::std::option::Option::None,
+            bank_id_v2: ::std::option::Option::None,
+            branch_id_v2: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            country_region_id: ::std::option::Option::None,
+            bank_account_usage: ::std::option::Option::None,
+            bank_account_type: ::std::option::Option::None,
+            currency_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for BankAccountInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("bank_name", &self.bank_name);
+        object.put("bank_account_number", &self.bank_account_number);
+        object.put("account_holder", &self.account_holder);
+        object.put("bank", &self.bank);
+        object.put("bank_identification_code", &self.bank_identification_code);
+        object.put("branch_name", &self.branch_name);
+        object.put("bank_id", &self.bank_id);
+        object.put("branch_id", &self.branch_id);
+        object.put("bank_id_v2", &self.bank_id_v2);
+        object.put("branch_id_v2", &self.branch_id_v2);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("bank_account_usage", &self.bank_account_usage);
+        object.put("bank_account_type", &self.bank_account_type);
+        object.put("currency_id", &self.currency_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BankAccountInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Company`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CompanyInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `hiberarchy_common`.
+    pub hiberarchy_common: ::std::option::Option<
+        crate::corehr::v1::HiberarchyCommonInput,
+    >,
+    /// `type`.
+    pub r#type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `industry_list`.
+    pub industry_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::EnumInput>,
+    >,
+    /// `legal_representative`.
+    pub legal_representative: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `post_code`.
+    pub post_code: ::std::option::Option<::std::string::String>,
+    /// `tax_payer_id`.
+    pub tax_payer_id: ::std::option::Option<::std::string::String>,
+    /// `confidential`.
+    pub confidential: ::std::option::Option<bool>,
+    /// `sub_type_list`.
+    pub sub_type_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::EnumInput>,
+    >,
+    /// `branch_company`.
+    pub branch_company: ::std::option::Option<bool>,
+    /// `primary_manager`.
+    pub primary_manager: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `currency`.
+    pub currency: ::std::option::Option<crate::corehr::v1::CurrencyInput>,
+    /// `phone`.
+    pub phone: ::std::option::Option<crate::corehr::v1::PhoneNumberAndAreaCodeInput>,
+    /// `fax`.
+    pub fax: ::std::option::Option<crate::corehr::v1::PhoneNumberAndAreaCodeInput>,
+    /// `registered_office_address`.
+    pub registered_office_address: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `office_address`.
+    pub office_address: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `registered_office_address_info`.
+    pub registered_office_address_info: ::std::option::Option<
+        crate::corehr::v1::AddressInput,
+    >,
+    /// `office_address_info`.
+    pub office_address_info: ::std::option::Option<crate::corehr::v1::AddressInput>,
+}
+
+impl ::lark_runtime::json::ToJson for CompanyInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("hiberarchy_common", &self.hiberarchy_common);
+        object.put("type", &self.r#type);
+        object.put("industry_list", &self.industry_list);
+        object.put("legal_representative", &self.legal_representative);
+        object.put("post_code", &self.post_code);
+        object.put("tax_payer_id", &self.tax_payer_id);
+        object.put("confidential", &self.confidential);
+        object.put("sub_type_list", &self.sub_type_list);
+        object.put("branch_company", &self.branch_company);
+        object.put("primary_manager", &self.primary_manager);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("currency", &self.currency);
+        object.put("phone", &self.phone);
+        object.put("fax", &self.fax);
+        object.put("registered_office_address", &self.registered_office_address);
+        object.put("office_address", &self.office_address);
+        object
+            .put("registered_office_address_info", &self.registered_office_address_info);
+        object.put("office_address_info", &self.office_address_info);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CompanyInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Contract`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ContractInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `effective_time`.
+    pub effective_time: ::std::option::Option<::std::string::String>,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `employment_id`.
+    pub employment_id: ::std::option::Option<::std::string::String>,
+    /// `contract_type`.
+    pub contract_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `first_party_company_id`.
+    pub first_party_company_id: ::std::option::Option<::std::string::String>,
+    /// `person_id`.
+    pub person_id: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `duration_type`.
+    pub duration_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `contract_end_date`.
+    pub contract_end_date: ::std::option::Option<::std::string::String>,
+    /// `contract_number`.
+    pub contract_number: ::std::option::Option<::std::string::String>,
+    /// `signing_type`.
+    pub signing_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `contract_status`.
+    pub contract_status: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `renewal_status`.
+    pub renewal_status: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `signing_times`.
+    pub signing_times: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for ContractInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("employment_id", &self.employment_id);
+        object.put("contract_type", &self.contract_type);
+        object.put("first_party_company_id", &self.first_party_company_id);
+        object.put("person_id", &self.person_id);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("duration_type", &self.duration_type);
+        object.put("contract_end_date", &self.contract_end_date);
+        object.put("contract_number", &self.contract_number);
+        object.put("signing_type", &self.signing_type);
+        object.put("contract_status", &self.contract_status);
+        object.put("renewal_status", &self.renewal_status);
+        object.put("signing_times", &self.signing_times);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ContractInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Currency`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CurrencyInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::option::Option<::std::string::String>,
+    /// `currency_name`.
+    pub currency_name: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `numeric_code`.
+    pub numeric_code: ::std::option::Option<i32>,
+    /// `currency_alpha_3_code`.
+    pub currency_alpha_3_code: ::std::option::Option<::std::string::String>,
+    /// `country_region_id_list`.
+    pub country_region_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for CurrencyInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("currency_name", &self.currency_name);
+        object.put("numeric_code", &self.numeric_code);
+        object.put("currency_alpha_3_code", &self.currency_alpha_3_code);
+        object.put("country_region_id_list", &self.country_region_id_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CurrencyInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `CustomFieldData`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CustomFieldDataInput {
+    /// `custom_api_name`.
+    pub custom_api_name: ::std::string::String,
+    /// `name`.
+    pub name: ::std::option::Option<crate::corehr::v1::CustomName>,
+    /// `type`.
+    pub r#type: ::std::option::Option<i32>,
+    /// `value`.
+    pub value: ::std::string::String,
+}
+
+impl CustomFieldDataInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        custom_api_name: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            custom_api_name: custom_api_name.into(),
+            name: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            value: value.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CustomFieldDataInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("custom_api_name", &self.custom_api_name);
+        object.put("name", &self.name);
+        object.put("type", &self.r#type);
+        object.put("value", &self.value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CustomFieldDataInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Department`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DepartmentInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `sub_type`.
+    pub sub_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `manager`.
+    pub manager: ::std::option::Option<::std::string::String>,
+    /// `is_confidential`.
+    pub is_confidential: ::std::option::Option<bool>,
+    /// `hiberarchy_common`.
+    pub hiberarchy_common: ::std::option::Option<
+        crate::corehr::v1::HiberarchyCommonInput,
+    >,
+    /// `effective_time`.
+    pub effective_time: ::std::string::String,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `cost_center_id`.
+    pub cost_center_id: ::std::option::Option<::std::string::String>,
+    /// `staffing_model`.
+    pub staffing_model: ::std::option::Option<crate::corehr::v1::EnumInput>,
+}
+
+impl DepartmentInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            sub_type: ::std::option::Option::None,
+            manager: ::std::option::Option::None,
+            is_confidential: ::std::option::Option::None,
+            hiberarchy_common: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            expiration_time: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            cost_center_id: ::std::option::Option::None,
+            staffing_model: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("sub_type", &self.sub_type);
+        object.put("manager", &self.manager);
+        object.put("is_confidential", &self.is_confidential);
+        object.put("hiberarchy_common", &self.hiberarchy_common);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("cost_center_id", &self.cost_center_id);
+        object.put("staffing_model", &self.staffing_model);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DepartmentInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DepartmentCreate`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DepartmentCreateInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `sub_type`.
+    pub sub_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `manager`.
+    pub manager: ::std::option::Option<::std::string::String>,
+    /// `is_confidential`.
+    pub is_confidential: ::std::option::Option<bool>,
+    /// `hiberarchy_common`.
+    pub hiberarchy_common: crate::corehr::v1::HiberarchyCommonInput,
+    /// `effective_time`.
+    pub effective_time: ::std::string::String,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `cost_center_id`.
+    pub cost_center_id: ::std::option::Option<::std::string::String>,
+    /// `staffing_model`.
+    pub staffing_model: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `is_prefer_manual_encoding`.
+    pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl DepartmentCreateInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        hiberarchy_common: crate::corehr::v1::HiberarchyCommonInput,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            sub_type: ::std::option::Option::None,
+            manager: ::std::option::Option::None,
+            is_confidential: ::std::option::Option::None,
+            hiberarchy_common,
+            effective_time: effective_time.into(),
+            expiration_time: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            cost_center_id: ::std::option::Option::None,
+            staffing_model: ::std::option::Option::None,
+            is_prefer_manual_encoding: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentCreateInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("sub_type", &self.sub_type);
+        object.put("manager", &self.manager);
+        object.put("is_confidential", &self.is_confidential);
+        object.put("hiberarchy_common", &self.hiberarchy_common);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("cost_center_id", &self.cost_center_id);
+        object.put("staffing_model", &self.staffing_model);
+        object.put("is_prefer_manual_encoding", &self.is_prefer_manual_encoding);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DepartmentCreateInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Dependent`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DependentInput {
+    /// `name`.
+    pub name: ::std::option::Option<crate::corehr::v1::PersonNameInput>,
+    /// `relationship`.
+    pub relationship: crate::corehr::v1::EnumInput,
+    /// `gender`.
+    pub gender: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `date_of_birth`.
+    pub date_of_birth: ::std::option::Option<::std::string::String>,
+    /// `nationality_id`.
+    pub nationality_id: ::std::option::Option<::std::string::String>,
+    /// `nationality_id_v2`.
+    pub nationality_id_v2: ::std::option::Option<::std::string::String>,
+    /// `national_id_list`.
+    pub national_id_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::NationalIdInput>,
+    >,
+    /// `spouses_working_status`.
+    pub spouses_working_status: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `is_this_person_covered_by_health_insurance`.
+    pub is_this_person_covered_by_health_insurance: ::std::option::Option<bool>,
+    /// `is_this_person_allowed_for_tax_deduction`.
+    pub is_this_person_allowed_for_tax_deduction: ::std::option::Option<bool>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `dependent_name`.
+    pub dependent_name: ::std::option::Option<::std::string::String>,
+    /// `employer`.
+    pub employer: ::std::option::Option<::std::string::String>,
+    /// `job`.
+    pub job: ::std::option::Option<::std::string::String>,
+    /// `phone`.
+    pub phone: ::std::option::Option<crate::corehr::v1::PhoneInput>,
+    /// `address`.
+    pub address: ::std::option::Option<crate::corehr::v1::AddressInput>,
+    /// `birth_certificate_of_child`.
+    pub birth_certificate_of_child: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::File>,
+    >,
+}
+
+impl DependentInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(relationship: crate::corehr::v1::EnumInput) -> Self {
+        Self {
+            name: ::std::option::Option::None,
+            relationship,
+            gender: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            nationality_id: ::std::option::Option::None,
+            nationality_id_v2: ::std::option::Option::None,
+            national_id_list: ::std::option::Option::None,
+            spouses_working_status: ::std::option::Option::None,
+            is_this_person_covered_by_health_insurance: ::std::option::Option::None,
+            is_this_person_allowed_for_tax_deduction: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            dependent_name: ::std::option::Option::None,
+            employer: ::std::option::Option::None,
+            job: ::std::option::Option::None,
+            phone: ::std::option::Option::None,
+            address: ::std::option::Option::None,
+            birth_certificate_of_child: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DependentInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.put("relationship", &self.relationship);
+        object.put("gender", &self.gender);
+        object.put("date_of_birth", &self.date_of_birth);
+        object.put("nationality_id", &self.nationality_id);
+        object.put("nationality_id_v2", &self.nationality_id_v2);
+        object.put("national_id_list", &self.national_id_list);
+        object.put("spouses_working_status", &self.spouses_working_status);
+        object
+            .put(
+                "is_this_person_covered_by_health_insurance",
+                &self.is_this_person_covered_by_health_insurance,
+            );
+        object
+            .put(
+                "is_this_person_allowed_for_tax_deduction",
+                &self.is_this_person_allowed_for_tax_deduction,
+            );
+        object.put("custom_fields", &self.custom_fields);
+        object.put("dependent_name", &self.dependent_name);
+        object.put("employer", &self.employer);
+        object.put("job", &self.job);
+        object.put("phone", &self.phone);
+        object.put("address", &self.address);
+        object.put("birth_certificate_of_child", &self.birth_certificate_of_child);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DependentInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Education`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EducationInput {
+    /// `school`.
+    pub school: ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    /// `level_of_education`.
+    pub level_of_education: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `start_date`.
+    pub start_date: ::std::option::Option<::std::string::String>,
+    /// `end_date`.
+    pub end_date: ::std::option::Option<::std::string::String>,
+    /// `field_of_study`.
+    pub field_of_study: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `degree`.
+    pub degree: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `school_name`.
+    pub school_name: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `field_of_study_name`.
+    pub field_of_study_name: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::option::Option<::std::string::String>,
+    /// `expected_end_date`.
+    pub expected_end_date: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl EducationInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(school: ::std::vec::Vec<crate::corehr::v1::I18nInput>) -> Self {
+        Self {
+            school,
+            level_of_education: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            field_of_study: ::std::option::Option::None,
+            degree: ::std::option::Option::None,
+            school_name: ::std::option::Option::None,
+            field_of_study_name: ::std::option::Option::None,
+            country_region_id: ::std::option::Option::None,
+            expected_end_date: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EducationInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("school", &self.school);
+        object.put("level_of_education", &self.level_of_education);
+        object.put("start_date", &self.start_date);
+        object.put("end_date", &self.end_date);
+        object.put("field_of_study", &self.field_of_study);
+        object.put("degree", &self.degree);
+        object.put("school_name", &self.school_name);
+        object.put("field_of_study_name", &self.field_of_study_name);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("expected_end_date", &self.expected_end_date);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EducationInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Email`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EmailInput {
+    /// `email`.
+    pub email: ::std::string::String,
+    /// `is_primary`.
+    pub is_primary: ::std::option::Option<bool>,
+    /// `is_public`.
+    pub is_public: ::std::option::Option<bool>,
+    /// `email_usage`.
+    pub email_usage: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl EmailInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(email: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            email: email.into(),
+            is_primary: ::std::option::Option::None,
+            is_public: ::std::option::Option::None,
+            email_usage: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EmailInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("email", &self.email);
+        object.put("is_primary", &self.is_primary);
+        object.put("is_public", &self.is_public);
+        object.put("email_usage", &self.email_usage);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmailInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `EmergencyContact`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct EmergencyContactInput {
+    /// `name`.
+    pub name: ::std::option::Option<crate::corehr::v1::PersonNameInput>,
+    /// `relationship`.
+    pub relationship: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `phone_ist`.
+    pub phone_ist: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::PhoneInput>>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `legal_name`.
+    pub legal_name: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for EmergencyContactInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.put("relationship", &self.relationship);
+        object.put("phone_ist", &self.phone_ist);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("legal_name", &self.legal_name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmergencyContactInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `EmployeeType`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct EmployeeTypeInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18nInput>>,
+    /// `default_employee_type`.
+    pub default_employee_type: ::std::option::Option<bool>,
+    /// `active`.
+    pub active: ::std::option::Option<bool>,
+    /// `code`.
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for EmployeeTypeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("name", &self.name);
+        object.put("default_employee_type", &self.default_employee_type);
+        object.put("active", &self.active);
+        object.put("code", &self.code);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmployeeTypeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Employment`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct EmploymentInput {
+    /// `prehire_id`.
+    pub prehire_id: ::std::option::Option<::std::string::String>,
+    /// `employee_type_id`.
+    pub employee_type_id: ::std::option::Option<::std::string::String>,
+    /// `tenure`.
+    pub tenure: ::std::option::Option<::std::string::String>,
+    /// `department_id`.
+    pub department_id: ::std::option::Option<::std::string::String>,
+    /// `job_level_id`.
+    pub job_level_id: ::std::option::Option<::std::string::String>,
+    /// `work_location_id`.
+    pub work_location_id: ::std::option::Option<::std::string::String>,
+    /// `job_family_id`.
+    pub job_family_id: ::std::option::Option<::std::string::String>,
+    /// `job_id`.
+    pub job_id: ::std::option::Option<::std::string::String>,
+    /// `company_id`.
+    pub company_id: ::std::option::Option<::std::string::String>,
+    /// `working_hours_type_id`.
+    pub working_hours_type_id: ::std::option::Option<::std::string::String>,
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `seniority_date`.
+    pub seniority_date: ::std::option::Option<::std::string::String>,
+    /// `employee_number`.
+    pub employee_number: ::std::option::Option<::std::string::String>,
+    /// `effective_time`.
+    pub effective_time: ::std::option::Option<::std::string::String>,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `recruitment_type`.
+    pub recruitment_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `employment_type`.
+    pub employment_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `person_id`.
+    pub person_id: ::std::option::Option<::std::string::String>,
+    /// `probation_period`.
+    pub probation_period: ::std::option::Option<i32>,
+    /// `on_probation`.
+    pub on_probation: ::std::option::Option<::std::string::String>,
+    /// `probation_end_date`.
+    pub probation_end_date: ::std::option::Option<::std::string::String>,
+    /// `whether_to_pay_social_security_elsewhere`.
+    pub whether_to_pay_social_security_elsewhere: ::std::option::Option<bool>,
+    /// `whether_returnee`.
+    pub whether_returnee: ::std::option::Option<bool>,
+    /// `primary_employment`.
+    pub primary_employment: ::std::option::Option<bool>,
+    /// `condition_worker`.
+    pub condition_worker: ::std::option::Option<bool>,
+    /// `employment_status`.
+    pub employment_status: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `work_email_list`.
+    pub work_email_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::EmailInput>,
+    >,
+    /// `email_address`.
+    pub email_address: ::std::option::Option<::std::string::String>,
+    /// `reason_for_offboarding`.
+    pub reason_for_offboarding: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `cost_center_list`.
+    pub cost_center_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::JobDataCostCenterInput>,
+    >,
+    /// `ats_application_id`.
+    pub ats_application_id: ::std::option::Option<::std::string::String>,
+    /// `rehire`.
+    pub rehire: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `rehire_employment_id`.
+    pub rehire_employment_id: ::std::option::Option<::std::string::String>,
+    /// `service_company`.
+    pub service_company: ::std::option::Option<::std::string::String>,
+    /// `compensation_type`.
+    pub compensation_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `work_shift`.
+    pub work_shift: ::std::option::Option<crate::corehr::v1::EnumInput>,
+}
+
+impl ::lark_runtime::json::ToJson for EmploymentInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("prehire_id", &self.prehire_id);
+        object.put("employee_type_id", &self.employee_type_id);
+        object.put("tenure", &self.tenure);
+        object.put("department_id", &self.department_id);
+        object.put("job_level_id", &self.job_level_id);
+        object.put("work_location_id", &self.work_location_id);
+        object.put("job_family_id", &self.job_family_id);
+        object.put("job_id", &self.job_id);
+        object.put("company_id", &self.company_id);
+        object.put("working_hours_type_id", &self.working_hours_type_id);
+        object.put("id", &self.id);
+        object.put("seniority_date", &self.seniority_date);
+        object.put("employee_number", &self.employee_number);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("recruitment_type", &self.recruitment_type);
+        object.put("employment_type", &self.employment_type);
+        object.put("person_id", &self.person_id);
+        object.put("probation_period", &self.probation_period);
+        object.put("on_probation", &self.on_probation);
+        object.put("probation_end_date", &self.probation_end_date);
+        object
+            .put(
+                "whether_to_pay_social_security_elsewhere",
+                &self.whether_to_pay_social_security_elsewhere,
+            );
+        object.put("whether_returnee", &self.whether_returnee);
+        object.put("primary_employment", &self.primary_employment);
+        object.put("condition_worker", &self.condition_worker);
+        object.put("employment_status", &self.employment_status);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("work_email_list", &self.work_email_list);
+        object.put("email_address", &self.email_address);
+        object.put("reason_for_offboarding", &self.reason_for_offboarding);
+        object.put("cost_center_list", &self.cost_center_list);
+        object.put("ats_application_id", &self.ats_application_id);
+        object.put("rehire", &self.rehire);
+        object.put("rehire_employment_id", &self.rehire_employment_id);
+        object.put("service_company", &self.service_company);
+        object.put("compensation_type", &self.compensation_type);
+        object.put("work_shift", &self.work_shift);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmploymentInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `EmploymentCreate`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EmploymentCreateInput {
+    /// `prehire_id`.
+    pub prehire_id: ::std::option::Option<::std::string::String>,
+    /// `employee_type_id`.
+    pub employee_type_id: ::std::option::Option<::std::string::String>,
+    /// `tenure`.
+    pub tenure: ::std::option::Option<::std::string::String>,
+    /// `department_id`.
+    pub department_id: ::std::option::Option<::std::string::String>,
+    /// `job_level_id`.
+    pub job_level_id: ::std::option::Option<::std::string::String>,
+    /// `work_location_id`.
+    pub work_location_id: ::std::option::Option<::std::string::String>,
+    /// `job_family_id`.
+    pub job_family_id: ::std::option::Option<::std::string::String>,
+    /// `job_id`.
+    pub job_id: ::std::option::Option<::std::string::String>,
+    /// `company_id`.
+    pub company_id: ::std::option::Option<::std::string::String>,
+    /// `working_hours_type_id`.
+    pub working_hours_type_id: ::std::option::Option<::std::string::String>,
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `seniority_date`.
+    pub seniority_date: ::std::option::Option<::std::string::String>,
+    /// `employee_number`.
+    pub employee_number: ::std::option::Option<::std::string::String>,
+    /// `effective_time`.
+    pub effective_time: ::std::string::String,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `employment_type`.
+    pub employment_type: crate::corehr::v1::EnumInput,
+    /// `person_id`.
+    pub person_id: ::std::string::String,
+    /// `probation_period`.
+    pub probation_period: ::std::option::Option<i32>,
+    /// `on_probation`.
+    pub on_probation: ::std::option::Option<::std::string::String>,
+    /// `probation_end_date`.
+    pub probation_end_date: ::std::option::Option<::std::string::String>,
+    /// `primary_employment`.
+    pub primary_employment: bool,
+    /// `employment_status`.
+    pub employment_status: crate::corehr::v1::EnumInput,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `work_email_list`.
+    pub work_email_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::EmailInput>,
+    >,
+    /// `email_address`.
+    pub email_address: ::std::option::Option<::std::string::String>,
+    /// `reason_for_offboarding`.
+    pub reason_for_offboarding: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `cost_center_list`.
+    pub cost_center_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::JobDataCostCenterInput>,
+    >,
+    /// `ats_application_id`.
+    pub ats_application_id: ::std::option::Option<::std::string::String>,
+    /// `rehire`.
+    pub rehire: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `rehire_employment_id`.
+    pub rehire_employment_id: ::std::option::Option<::std::string::String>,
+}
+
+impl EmploymentCreateInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+        employment_type: crate::corehr::v1::EnumInput,
+        person_id: impl ::std::convert::Into<::std::string::String>,
+        primary_employment: bool,
+        employment_status: crate::corehr::v1::EnumInput,
+    ) -> Self {
+        Self {
+            prehire_id: ::std::option::Option::None,
+            employee_type_id: ::std::option::Option::None,
+            tenure: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+            job_level_id: ::std::option::Option::None,
+            work_location_id: ::std::option::Option::None,
+            job_family_id: ::std::option::Option::None,
+            job_id: ::std::option::Option::None,
+            company_id: ::std::option::Option::None,
+            working_hours_type_id: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            seniority_date: ::std::option::Option::None,
+            employee_number: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            expiration_time: ::std::option::Option::None,
+            employment_type,
+            person_id: person_id.into(),
+            probation_period: ::std::option::Option::None,
+            on_probation: ::std::option::Option::None,
+            probation_end_date: ::std::option::Option::None,
+            primary_employment,
+            employment_status,
+            custom_fields: ::std::option::Option::None,
+            work_email_list: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            reason_for_offboarding: ::std::option::Option::None,
+            cost_center_list: ::std::option::Option::None,
+            ats_application_id: ::std::option::Option::None,
+            rehire: ::std::option::Option::None,
+            rehire_employment_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EmploymentCreateInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("prehire_id", &self.prehire_id);
+        object.put("employee_type_id", &self.employee_type_id);
+        object.put("tenure", &self.tenure);
+        object.put("department_id", &self.department_id);
+        object.put("job_level_id", &self.job_level_id);
+        object.put("work_location_id", &self.work_location_id);
+        object.put("job_family_id", &self.job_family_id);
+        object.put("job_id", &self.job_id);
+        object.put("company_id", &self.company_id);
+        object.put("working_hours_type_id", &self.working_hours_type_id);
+        object.put("id", &self.id);
+        object.put("seniority_date", &self.seniority_date);
+        object.put("employee_number", &self.employee_number);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("employment_type", &self.employment_type);
+        object.put("person_id", &self.person_id);
+        object.put("probation_period", &self.probation_period);
+        object.put("on_probation", &self.on_probation);
+        object.put("probation_end_date", &self.probation_end_date);
+        object.put("primary_employment", &self.primary_employment);
+        object.put("employment_status", &self.employment_status);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("work_email_list", &self.work_email_list);
+        object.put("email_address", &self.email_address);
+        object.put("reason_for_offboarding", &self.reason_for_offboarding);
+        object.put("cost_center_list", &self.cost_center_list);
+        object.put("ats_application_id", &self.ats_application_id);
+        object.put("rehire", &self.rehire);
+        object.put("rehire_employment_id", &self.rehire_employment_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmploymentCreateInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Enum`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EnumInput {
+    /// `enum_name`.
+    pub enum_name: ::std::string::String,
+    /// `display`.
+    pub display: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18nInput>>,
+}
+
+impl EnumInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(enum_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            enum_name: enum_name.into(),
+            display: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EnumInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("enum_name", &self.enum_name);
+        object.put("display", &self.display);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EnumInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `EnumFieldOption`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EnumFieldOptionInput {
+    /// `option_api_name`.
+    pub option_api_name: ::std::string::String,
+    /// `active`.
+    pub active: bool,
+    /// `name`.
+    pub name: crate::corehr::v1::Name,
+}
+
+impl EnumFieldOptionInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        option_api_name: impl ::std::convert::Into<::std::string::String>,
+        active: bool,
+        name: crate::corehr::v1::Name,
+    ) -> Self {
+        Self {
+            option_api_name: option_api_name.into(),
+            active,
+            name,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EnumFieldOptionInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("option_api_name", &self.option_api_name);
+        object.put("active", &self.active);
+        object.put("name", &self.name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EnumFieldOptionInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `HiberarchyCommon`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct HiberarchyCommonInput {
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18nInput>>,
+    /// `type`.
+    pub r#type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `active`.
+    pub active: ::std::option::Option<bool>,
+    /// `effective_time`.
+    pub effective_time: ::std::option::Option<::std::string::String>,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `code`.
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `tree_order`.
+    pub tree_order: ::std::option::Option<::std::string::String>,
+    /// `list_order`.
+    pub list_order: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for HiberarchyCommonInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("parent_id", &self.parent_id);
+        object.put("name", &self.name);
+        object.put("type", &self.r#type);
+        object.put("active", &self.active);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("code", &self.code);
+        object.put("description", &self.description);
+        object.put("tree_order", &self.tree_order);
+        object.put("list_order", &self.list_order);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for HiberarchyCommonInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `I18n`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct I18nInput {
+    /// `lang`.
+    pub lang: ::std::string::String,
+    /// `value`.
+    pub value: ::std::string::String,
+}
+
+impl I18nInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        lang: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            lang: lang.into(),
+            value: value.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for I18nInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("lang", &self.lang);
+        object.put("value", &self.value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for I18nInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Job`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct JobInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `code`.
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18nInput>>,
+    /// `description`.
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `active`.
+    pub active: ::std::option::Option<bool>,
+    /// `job_title`.
+    pub job_title: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18nInput>>,
+    /// `pathway_id`.
+    pub pathway_id: ::std::option::Option<::std::string::String>,
+    /// `job_family_id_list`.
+    pub job_family_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `job_level_id_list`.
+    pub job_level_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `working_hours_type_id`.
+    pub working_hours_type_id: ::std::option::Option<::std::string::String>,
+    /// `effective_time`.
+    pub effective_time: ::std::option::Option<::std::string::String>,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `is_prefer_manual_encoding`.
+    pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::ToJson for JobInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("code", &self.code);
+        object.put("name", &self.name);
+        object.put("description", &self.description);
+        object.put("active", &self.active);
+        object.put("job_title", &self.job_title);
+        object.put("pathway_id", &self.pathway_id);
+        object.put("job_family_id_list", &self.job_family_id_list);
+        object.put("job_level_id_list", &self.job_level_id_list);
+        object.put("working_hours_type_id", &self.working_hours_type_id);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("is_prefer_manual_encoding", &self.is_prefer_manual_encoding);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for JobInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `JobData`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct JobDataInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `version_id`.
+    pub version_id: ::std::option::Option<::std::string::String>,
+    /// `job_level_id`.
+    pub job_level_id: ::std::option::Option<::std::string::String>,
+    /// `job_grade_id`.
+    pub job_grade_id: ::std::option::Option<::std::string::String>,
+    /// `employee_type_id`.
+    pub employee_type_id: ::std::option::Option<::std::string::String>,
+    /// `working_hours_type_id`.
+    pub working_hours_type_id: ::std::option::Option<::std::string::String>,
+    /// `work_location_id`.
+    pub work_location_id: ::std::option::Option<::std::string::String>,
+    /// `department_id`.
+    pub department_id: ::std::option::Option<::std::string::String>,
+    /// `job_id`.
+    pub job_id: ::std::option::Option<::std::string::String>,
+    /// `probation_start_date`.
+    pub probation_start_date: ::std::option::Option<::std::string::String>,
+    /// `probation_end_date`.
+    pub probation_end_date: ::std::option::Option<::std::string::String>,
+    /// `primary_job_data`.
+    pub primary_job_data: ::std::option::Option<bool>,
+    /// `employment_id`.
+    pub employment_id: ::std::string::String,
+    /// `effective_time`.
+    pub effective_time: ::std::option::Option<::std::string::String>,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `job_family_id`.
+    pub job_family_id: ::std::option::Option<::std::string::String>,
+    /// `assignment_start_reason`.
+    pub assignment_start_reason: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `probation_expected_end_date`.
+    pub probation_expected_end_date: ::std::option::Option<::std::string::String>,
+    /// `probation_outcome`.
+    pub probation_outcome: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `weekly_working_hours`.
+    pub weekly_working_hours: ::std::option::Option<i32>,
+    /// `direct_manager_id`.
+    pub direct_manager_id: ::std::option::Option<::std::string::String>,
+    /// `dotted_line_manager_id_list`.
+    pub dotted_line_manager_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `second_direct_manager_id`.
+    pub second_direct_manager_id: ::std::option::Option<::std::string::String>,
+    /// `cost_center_rate`.
+    pub cost_center_rate: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::SupportCostCenterItem>,
+    >,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `weekly_working_hours_v2`.
+    pub weekly_working_hours_v2: ::std::option::Option<f64>,
+    /// `work_shift`.
+    pub work_shift: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `compensation_type`.
+    pub compensation_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `service_company`.
+    pub service_company: ::std::option::Option<::std::string::String>,
+    /// `employee_subtype_id`.
+    pub employee_subtype_id: ::std::option::Option<::std::string::String>,
+    /// `position_id`.
+    pub position_id: ::std::option::Option<::std::string::String>,
+    /// `pathway_id`.
+    pub pathway_id: ::std::option::Option<::std::string::String>,
+    /// `job_data_reason`.
+    pub job_data_reason: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `work_calendar_id`.
+    pub work_calendar_id: ::std::option::Option<::std::string::String>,
+}
+
+impl JobDataInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            version_id: ::std::option::Option::None,
+            job_level_id: ::std::option::Option::None,
+            job_grade_id: ::std::option::Option::None,
+            employee_type_id: ::std::option::Option::None,
+            working_hours_type_id: ::std::option::Option::None,
+            work_location_id: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+            job_id: ::std::option::Option::None,
+            probation_start_date: ::std::option::Option::None,
+            probation_end_date: ::std::option::Option::None,
+            primary_job_data: ::std::option::Option::None,
+            employment_id: employment_id.into(),
+            effective_time: ::std::option::Option::None,
+            expiration_time: ::std::option::Option::None,
+            job_family_id: ::std::option::Option::None,
+            assignment_start_reason: ::std::option::Option::None,
+            probation_expected_end_date: ::std::option::Option::None,
+            probation_outcome: ::std::option::Option::None,
+            weekly_working_hours: ::std::option::Option::None,
+            direct_manager_id: ::std::option::Option::None,
+            dotted_line_manager_id_list: ::std::option::Option::None,
+            second_direct_manager_id: ::std::option::Option::None,
+            cost_center_rate: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            weekly_working_hours_v2: ::std::option::Option::None,
+            work_shift: ::std::option::Option::None,
+            compensation_type: ::std::option::Option::None,
+            service_company: ::std::option::Option::None,
+            employee_subtype_id: ::std::option::Option::None,
+            position_id: ::std::option::Option::None,
+            pathway_id: ::std::option::Option::None,
+            job_data_reason: ::std::option::Option::None,
+            work_calendar_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for JobDataInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("version_id", &self.version_id);
+        object.put("job_level_id", &self.job_level_id);
+        object.put("job_grade_id", &self.job_grade_id);
+        object.put("employee_type_id", &self.employee_type_id);
+        object.put("working_hours_type_id", &self.working_hours_type_id);
+        object.put("work_location_id", &self.work_location_id);
+        object.put("department_id", &self.department_id);
+        object.put("job_id", &self.job_id);
+        object.put("probation_start_date", &self.probation_start_date);
+        object.put("probation_end_date", &self.probation_end_date);
+        object.put("primary_job_data", &self.primary_job_data);
+        object.put("employment_id", &self.employment_id);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("job_family_id", &self.job_family_id);
+        object.put("assignment_start_reason", &self.assignment_start_reason);
+        object.put("probation_expected_end_date", &self.probation_expected_end_date);
+        object.put("probation_outcome", &self.probation_outcome);
+        object.put("weekly_working_hours", &self.weekly_working_hours);
+        object.put("direct_manager_id", &self.direct_manager_id);
+        object.put("dotted_line_manager_id_list", &self.dotted_line_manager_id_list);
+        object.put("second_direct_manager_id", &self.second_direct_manager_id);
+        object.put("cost_center_rate", &self.cost_center_rate);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("weekly_working_hours_v2", &self.weekly_working_hours_v2);
+        object.put("work_shift", &self.work_shift);
+        object.put("compensation_type", &self.compensation_type);
+        object.put("service_company", &self.service_company);
+        object.put("employee_subtype_id", &self.employee_subtype_id);
+        object.put("position_id", &self.position_id);
+        object.put("pathway_id", &self.pathway_id);
+        object.put("job_data_reason", &self.job_data_reason);
+        object.put("work_calendar_id", &self.work_calendar_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for JobDataInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `JobDataCostCenter`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct JobDataCostCenterInput {
+    /// `cost_center_id`.
+    pub cost_center_id: ::std::option::Option<::std::string::String>,
+    /// `rate`.
+    pub rate: ::std::option::Option<i32>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for JobDataCostCenterInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("cost_center_id", &self.cost_center_id);
+        object.put("rate", &self.rate);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for JobDataCostCenterInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `JobFamily`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct JobFamilyInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18nInput>>,
+    /// `active`.
+    pub active: ::std::option::Option<bool>,
+    /// `selectable`.
+    pub selectable: ::std::option::Option<bool>,
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `pathway_ids`.
+    pub pathway_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `effective_time`.
+    pub effective_time: ::std::option::Option<::std::string::String>,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `code`.
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for JobFamilyInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("name", &self.name);
+        object.put("active", &self.active);
+        object.put("selectable", &self.selectable);
+        object.put("parent_id", &self.parent_id);
+        object.put("pathway_ids", &self.pathway_ids);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("code", &self.code);
+        object.put("description", &self.description);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for JobFamilyInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `JobLevel`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct JobLevelInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `level_order`.
+    pub level_order: ::std::option::Option<i32>,
+    /// `code`.
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18nInput>>,
+    /// `description`.
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `active`.
+    pub active: ::std::option::Option<bool>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `job_grade`.
+    pub job_grade: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `pathway_ids`.
+    pub pathway_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `view_order`.
+    pub view_order: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for JobLevelInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("level_order", &self.level_order);
+        object.put("code", &self.code);
+        object.put("name", &self.name);
+        object.put("description", &self.description);
+        object.put("active", &self.active);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("job_grade", &self.job_grade);
+        object.put("pathway_ids", &self.pathway_ids);
+        object.put("view_order", &self.view_order);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for JobLevelInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Location`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct LocationInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `hiberarchy_common`.
+    pub hiberarchy_common: crate::corehr::v1::HiberarchyCommonInput,
+    /// `location_usage_list`.
+    pub location_usage_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::EnumInput>,
+    >,
+    /// `address`.
+    pub address: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::AddressInput>>,
+    /// `working_hours_type_id`.
+    pub working_hours_type_id: ::std::option::Option<::std::string::String>,
+    /// `effective_time`.
+    pub effective_time: ::std::string::String,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `locale`.
+    pub locale: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `time_zone_id`.
+    pub time_zone_id: ::std::option::Option<::std::string::String>,
+    /// `display_language_id`.
+    pub display_language_id: ::std::option::Option<::std::string::String>,
+    /// `is_prefer_manual_encoding`.
+    pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl LocationInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        hiberarchy_common: crate::corehr::v1::HiberarchyCommonInput,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            hiberarchy_common,
+            location_usage_list: ::std::option::Option::None,
+            address: ::std::option::Option::None,
+            working_hours_type_id: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            expiration_time: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            locale: ::std::option::Option::None,
+            time_zone_id: ::std::option::Option::None,
+            display_language_id: ::std::option::Option::None,
+            is_prefer_manual_encoding: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for LocationInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("hiberarchy_common", &self.hiberarchy_common);
+        object.put("location_usage_list", &self.location_usage_list);
+        object.put("address", &self.address);
+        object.put("working_hours_type_id", &self.working_hours_type_id);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("locale", &self.locale);
+        object.put("time_zone_id", &self.time_zone_id);
+        object.put("display_language_id", &self.display_language_id);
+        object.put("is_prefer_manual_encoding", &self.is_prefer_manual_encoding);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for LocationInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ManagementScope`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ManagementScopeInput {
+    /// `management_dimension`.
+    pub management_dimension: ::std::string::String,
+    /// `obj_id`.
+    pub obj_id: ::std::string::String,
+}
+
+impl ManagementScopeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        management_dimension: impl ::std::convert::Into<::std::string::String>,
+        obj_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            management_dimension: management_dimension.into(),
+            obj_id: obj_id.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ManagementScopeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("management_dimension", &self.management_dimension);
+        object.put("obj_id", &self.obj_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ManagementScopeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `NationalId`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct NationalIdInput {
+    /// `national_id_type_id`.
+    pub national_id_type_id: ::std::string::String,
+    /// `national_id_number`.
+    pub national_id_number: ::std::string::String,
+    /// `issue_date`.
+    pub issue_date: ::std::option::Option<::std::string::String>,
+    /// `expiration_date`.
+    pub expiration_date: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::string::String,
+    /// `issued_by`.
+    pub issued_by: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl NationalIdInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        national_id_type_id: impl ::std::convert::Into<::std::string::String>,
+        national_id_number: impl ::std::convert::Into<::std::string::String>,
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            national_id_type_id: national_id_type_id.into(),
+            national_id_number: national_id_number.into(),
+            issue_date: ::std::option::Option::None,
+            expiration_date: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            issued_by: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for NationalIdInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("national_id_type_id", &self.national_id_type_id);
+        object.put("national_id_number", &self.national_id_number);
+        object.put("issue_date", &self.issue_date);
+        object.put("expiration_date", &self.expiration_date);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("issued_by", &self.issued_by);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for NationalIdInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `NationalIdType`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct NationalIdTypeInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18nInput>>,
+    /// `active`.
+    pub active: ::std::option::Option<bool>,
+    /// `validation_rule`.
+    pub validation_rule: ::std::option::Option<::std::string::String>,
+    /// `validation_rule_description`.
+    pub validation_rule_description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `code`.
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `identification_type`.
+    pub identification_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for NationalIdTypeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("name", &self.name);
+        object.put("active", &self.active);
+        object.put("validation_rule", &self.validation_rule);
+        object.put("validation_rule_description", &self.validation_rule_description);
+        object.put("code", &self.code);
+        object.put("identification_type", &self.identification_type);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for NationalIdTypeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ObjectFieldData`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ObjectFieldDataInput {
+    /// `field_name`.
+    pub field_name: ::std::string::String,
+    /// `value`.
+    pub value: ::std::string::String,
+}
+
+impl ObjectFieldDataInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        field_name: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            field_name: field_name.into(),
+            value: value.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ObjectFieldDataInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("field_name", &self.field_name);
+        object.put("value", &self.value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ObjectFieldDataInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Person`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct PersonInput {
+    /// `phone_number`.
+    pub phone_number: ::std::option::Option<::std::string::String>,
+    /// `legal_name`.
+    pub legal_name: ::std::option::Option<::std::string::String>,
+    /// `preferred_name`.
+    pub preferred_name: ::std::option::Option<::std::string::String>,
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name_list`.
+    pub name_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::PersonNameInput>,
+    >,
+    /// `gender`.
+    pub gender: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `date_of_birth`.
+    pub date_of_birth: ::std::option::Option<::std::string::String>,
+    /// `nationality_id`.
+    pub nationality_id: ::std::option::Option<::std::string::String>,
+    /// `nationality_id_v2`.
+    pub nationality_id_v2: ::std::option::Option<::std::string::String>,
+    /// `race`.
+    pub race: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `marital_status`.
+    pub marital_status: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `phone_list`.
+    pub phone_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::PhoneInput>,
+    >,
+    /// `address_list`.
+    pub address_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::AddressInput>,
+    >,
+    /// `email_list`.
+    pub email_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::EmailInput>,
+    >,
+    /// `work_experience_list`.
+    pub work_experience_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::WorkExperienceInput>,
+    >,
+    /// `education_list`.
+    pub education_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::EducationInput>,
+    >,
+    /// `bank_account_list`.
+    pub bank_account_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::BankAccountInput>,
+    >,
+    /// `national_id_list`.
+    pub national_id_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::NationalIdInput>,
+    >,
+    /// `dependent_list`.
+    pub dependent_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::DependentInput>,
+    >,
+    /// `emergency_contact_list`.
+    pub emergency_contact_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::EmergencyContactInput>,
+    >,
+    /// `date_entered_workforce`.
+    pub date_entered_workforce: ::std::option::Option<::std::string::String>,
+    /// `profile_image_id`.
+    pub profile_image_id: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `email_address`.
+    pub email_address: ::std::option::Option<::std::string::String>,
+    /// `resident_tax_id_list`.
+    pub resident_tax_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `age`.
+    pub age: ::std::option::Option<i32>,
+    /// `highest_level_of_education`.
+    pub highest_level_of_education: ::std::option::Option<
+        crate::corehr::v1::EducationInput,
+    >,
+    /// `highest_degree_of_education`.
+    pub highest_degree_of_education: ::std::option::Option<
+        crate::corehr::v1::EducationInput,
+    >,
+    /// `personal_profile`.
+    pub personal_profile: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::PersonalProfileInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for PersonInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("phone_number", &self.phone_number);
+        object.put("legal_name", &self.legal_name);
+        object.put("preferred_name", &self.preferred_name);
+        object.put("id", &self.id);
+        object.put("name_list", &self.name_list);
+        object.put("gender", &self.gender);
+        object.put("date_of_birth", &self.date_of_birth);
+        object.put("nationality_id", &self.nationality_id);
+        object.put("nationality_id_v2", &self.nationality_id_v2);
+        object.put("race", &self.race);
+        object.put("marital_status", &self.marital_status);
+        object.put("phone_list", &self.phone_list);
+        object.put("address_list", &self.address_list);
+        object.put("email_list", &self.email_list);
+        object.put("work_experience_list", &self.work_experience_list);
+        object.put("education_list", &self.education_list);
+        object.put("bank_account_list", &self.bank_account_list);
+        object.put("national_id_list", &self.national_id_list);
+        object.put("dependent_list", &self.dependent_list);
+        object.put("emergency_contact_list", &self.emergency_contact_list);
+        object.put("date_entered_workforce", &self.date_entered_workforce);
+        object.put("profile_image_id", &self.profile_image_id);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("email_address", &self.email_address);
+        object.put("resident_tax_id_list", &self.resident_tax_id_list);
+        object.put("age", &self.age);
+        object.put("highest_level_of_education", &self.highest_level_of_education);
+        object.put("highest_degree_of_education", &self.highest_degree_of_education);
+        object.put("personal_profile", &self.personal_profile);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PersonInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PersonName`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PersonNameInput {
+    /// `local_primary`.
+    pub local_primary: ::std::option::Option<::std::string::String>,
+    /// `local_first_name`.
+    pub local_first_name: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::string::String,
+    /// `name_type`.
+    pub name_type: crate::corehr::v1::EnumInput,
+    /// `local_first_name_2`.
+    pub local_first_name_2: ::std::option::Option<::std::string::String>,
+    /// `local_primary_2`.
+    pub local_primary_2: ::std::option::Option<::std::string::String>,
+    /// `additional_name_type`.
+    pub additional_name_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `first_name`.
+    pub first_name: ::std::option::Option<::std::string::String>,
+    /// `full_name`.
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `hereditary`.
+    pub hereditary: ::std::option::Option<::std::string::String>,
+    /// `custom_name`.
+    pub custom_name: ::std::option::Option<::std::string::String>,
+    /// `custom_local_name`.
+    pub custom_local_name: ::std::option::Option<::std::string::String>,
+    /// `middle_name`.
+    pub middle_name: ::std::option::Option<::std::string::String>,
+    /// `name_primary`.
+    pub name_primary: ::std::option::Option<::std::string::String>,
+    /// `secondary`.
+    pub secondary: ::std::option::Option<::std::string::String>,
+    /// `social`.
+    pub social: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `tertiary`.
+    pub tertiary: ::std::option::Option<::std::string::String>,
+    /// `title`.
+    pub title: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `local_middle_name`.
+    pub local_middle_name: ::std::option::Option<::std::string::String>,
+    /// `local_secondary`.
+    pub local_secondary: ::std::option::Option<::std::string::String>,
+    /// `display_name_local_and_western_script`.
+    pub display_name_local_and_western_script: ::std::option::Option<
+        ::std::string::String,
+    >,
+    /// `display_name_local_script`.
+    pub display_name_local_script: ::std::option::Option<::std::string::String>,
+    /// `display_name_western_script`.
+    pub display_name_western_script: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl PersonNameInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+        name_type: crate::corehr::v1::EnumInput,
+    ) -> Self {
+        Self {
+            local_primary: ::std::option::Option::None,
+            local_first_name: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            name_type,
+            local_first_name_2: ::std::option::Option::None,
+            local_primary_2: ::std::option::Option::None,
+            additional_name_type: ::std::option::Option::None,
+            first_name: ::std::option::Option::None,
+            full_name: ::std::option::Option::None,
+            hereditary: ::std::option::Option::None,
+            custom_name: ::std::option::Option::None,
+            custom_local_name: ::std::option::Option::None,
+            middle_name: ::std::option::Option::None,
+            name_primary: ::std::option::Option::None,
+            secondary: ::std::option::Option::None,
+            social: ::std::option::Option::None,
+            tertiary: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            local_middle_name: ::std::option::Option::None,
+            local_secondary: ::std::option::Option::None,
+            display_name_local_and_western_script: ::std::option::Option::None,
+            display_name_local_script: ::std::option::Option::None,
+            display_name_western_script: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PersonNameInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("local_primary", &self.local_primary);
+        object.put("local_first_name", &self.local_first_name);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("name_type", &self.name_type);
+        object.put("local_first_name_2", &self.local_first_name_2);
+        object.put("local_primary_2", &self.local_primary_2);
+        object.put("additional_name_type", &self.additional_name_type);
+        object.put("first_name", &self.first_name);
+        object.put("full_name", &self.full_name);
+        object.put("hereditary", &self.hereditary);
+        object.put("custom_name", &self.custom_name);
+        object.put("custom_local_name", &self.custom_local_name);
+        object.put("middle_name", &self.middle_name);
+        object.put("name_primary", &self.name_primary);
+        object.put("secondary", &self.secondary);
+        object.put("social", &self.social);
+        object.put("tertiary", &self.tertiary);
+        object.put("title", &self.title);
+        object.put("local_middle_name", &self.local_middle_name);
+        object.put("local_secondary", &self.local_secondary);
+        object
+            .put(
+                "display_name_local_and_western_script",
+                &self.display_name_local_and_western_script,
+            );
+        object.put("display_name_local_script", &self.display_name_local_script);
+        object.put("display_name_western_script", &self.display_name_western_script);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PersonNameInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PersonalProfile`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct PersonalProfileInput {
+    /// `personal_profile_id`.
+    pub personal_profile_id: ::std::option::Option<::std::string::String>,
+    /// `personal_profile_type`.
+    pub personal_profile_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `files`.
+    pub files: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::File>>,
+}
+
+impl ::lark_runtime::json::ToJson for PersonalProfileInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("personal_profile_id", &self.personal_profile_id);
+        object.put("personal_profile_type", &self.personal_profile_type);
+        object.put("files", &self.files);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PersonalProfileInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Phone`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PhoneInput {
+    /// `international_area_code`.
+    pub international_area_code: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `phone_number`.
+    pub phone_number: ::std::string::String,
+    /// `formatted_phone_number`.
+    pub formatted_phone_number: ::std::option::Option<::std::string::String>,
+    /// `device_type`.
+    pub device_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `phone_usage`.
+    pub phone_usage: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `is_primary`.
+    pub is_primary: ::std::option::Option<bool>,
+    /// `is_public`.
+    pub is_public: ::std::option::Option<bool>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl PhoneInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(phone_number: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            international_area_code: ::std::option::Option::None,
+            phone_number: phone_number.into(),
+            formatted_phone_number: ::std::option::Option::None,
+            device_type: ::std::option::Option::None,
+            phone_usage: ::std::option::Option::None,
+            is_primary: ::std::option::Option::None,
+            is_public: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PhoneInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("international_area_code", &self.international_area_code);
+        object.put("phone_number", &self.phone_number);
+        object.put("formatted_phone_number", &self.formatted_phone_number);
+        object.put("device_type", &self.device_type);
+        object.put("phone_usage", &self.phone_usage);
+        object.put("is_primary", &self.is_primary);
+        object.put("is_public", &self.is_public);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PhoneInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PhoneNumberAndAreaCode`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PhoneNumberAndAreaCodeInput {
+    /// `area_code`.
+    pub area_code: crate::corehr::v1::EnumInput,
+    /// `phone_number`.
+    pub phone_number: ::std::string::String,
+}
+
+impl PhoneNumberAndAreaCodeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        area_code: crate::corehr::v1::EnumInput,
+        phone_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            area_code,
+            phone_number: phone_number.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PhoneNumberAndAreaCodeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("area_code", &self.area_code);
+        object.put("phone_number", &self.phone_number);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PhoneNumberAndAreaCodeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PreHire`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PreHireInput {
+    /// `ats_application_id`.
+    pub ats_application_id: ::std::option::Option<::std::string::String>,
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `hire_date`.
+    pub hire_date: ::std::option::Option<::std::string::String>,
+    /// `employee_type`.
+    pub employee_type: ::std::option::Option<crate::corehr::v1::EnumInput>,
+    /// `worker_id`.
+    pub worker_id: ::std::option::Option<::std::string::String>,
+    /// `employee_type_id`.
+    pub employee_type_id: ::std::option::Option<::std::string::String>,
+    /// `person_id`.
+    pub person_id: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+    /// `cost_center_rate`.
+    pub cost_center_rate: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::SupportCostCenterItem>,
+    >,
+    /// `onboarding_status`.
+    pub onboarding_status: crate::corehr::v1::EnumInput,
+}
+
+impl PreHireInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(onboarding_status: crate::corehr::v1::EnumInput) -> Self {
+        Self {
+            ats_application_id: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            hire_date: ::std::option::Option::None,
+            employee_type: ::std::option::Option::None,
+            worker_id: ::std::option::Option::None,
+            employee_type_id: ::std::option::Option::None,
+            person_id: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            cost_center_rate: ::std::option::Option::None,
+            onboarding_status,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PreHireInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("ats_application_id", &self.ats_application_id);
+        object.put("id", &self.id);
+        object.put("hire_date", &self.hire_date);
+        object.put("employee_type", &self.employee_type);
+        object.put("worker_id", &self.worker_id);
+        object.put("employee_type_id", &self.employee_type_id);
+        object.put("person_id", &self.person_id);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("cost_center_rate", &self.cost_center_rate);
+        object.put("onboarding_status", &self.onboarding_status);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PreHireInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TranferEmploymentInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct TranferEmploymentInfoInput {
+    /// `regular_employee_start_date`.
+    pub regular_employee_start_date: ::std::option::Option<::std::string::String>,
+    /// `seniority_date`.
+    pub seniority_date: ::std::option::Option<::std::string::String>,
+    /// `employee_number`.
+    pub employee_number: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::CustomFieldDataInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for TranferEmploymentInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("regular_employee_start_date", &self.regular_employee_start_date);
+        object.put("seniority_date", &self.seniority_date);
+        object.put("employee_number", &self.employee_number);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TranferEmploymentInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TransferInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct TransferInfoInput {
+    /// `remark`.
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// `offer_info`.
+    pub offer_info: ::std::option::Option<::std::string::String>,
+    /// `target_dotted_manager_clean`.
+    pub target_dotted_manager_clean: ::std::option::Option<bool>,
+    /// `probation_exist`.
+    pub probation_exist: ::std::option::Option<bool>,
+    /// `original_department`.
+    pub original_department: ::std::option::Option<::std::string::String>,
+    /// `target_department`.
+    pub target_department: ::std::option::Option<::std::string::String>,
+    /// `original_work_location`.
+    pub original_work_location: ::std::option::Option<::std::string::String>,
+    /// `target_work_location`.
+    pub target_work_location: ::std::option::Option<::std::string::String>,
+    /// `original_direct_manager`.
+    pub original_direct_manager: ::std::option::Option<::std::string::String>,
+    /// `target_direct_manager`.
+    pub target_direct_manager: ::std::option::Option<::std::string::String>,
+    /// `original_dotted_manager`.
+    pub original_dotted_manager: ::std::option::Option<::std::string::String>,
+    /// `target_dotted_manager`.
+    pub target_dotted_manager: ::std::option::Option<::std::string::String>,
+    /// `original_job`.
+    pub original_job: ::std::option::Option<::std::string::String>,
+    /// `target_job`.
+    pub target_job: ::std::option::Option<::std::string::String>,
+    /// `original_job_family`.
+    pub original_job_family: ::std::option::Option<::std::string::String>,
+    /// `target_job_family`.
+    pub target_job_family: ::std::option::Option<::std::string::String>,
+    /// `original_job_level`.
+    pub original_job_level: ::std::option::Option<::std::string::String>,
+    /// `target_job_level`.
+    pub target_job_level: ::std::option::Option<::std::string::String>,
+    /// `original_workforce_type`.
+    pub original_workforce_type: ::std::option::Option<::std::string::String>,
+    /// `target_workforce_type`.
+    pub target_workforce_type: ::std::option::Option<::std::string::String>,
+    /// `original_employee_subtype`.
+    pub original_employee_subtype: ::std::option::Option<::std::string::String>,
+    /// `target_employee_subtype`.
+    pub target_employee_subtype: ::std::option::Option<::std::string::String>,
+    /// `original_company`.
+    pub original_company: ::std::option::Option<::std::string::String>,
+    /// `target_company`.
+    pub target_company: ::std::option::Option<::std::string::String>,
+    /// `original_contract_number`.
+    pub original_contract_number: ::std::option::Option<::std::string::String>,
+    /// `target_contract_number`.
+    pub target_contract_number: ::std::option::Option<::std::string::String>,
+    /// `original_contract_type`.
+    pub original_contract_type: ::std::option::Option<::std::string::String>,
+    /// `target_contract_type`.
+    pub target_contract_type: ::std::option::Option<::std::string::String>,
+    /// `original_duration_type`.
+    pub original_duration_type: ::std::option::Option<::std::string::String>,
+    /// `target_duration_type`.
+    pub target_duration_type: ::std::option::Option<::std::string::String>,
+    /// `original_signing_type`.
+    pub original_signing_type: ::std::option::Option<::std::string::String>,
+    /// `target_signing_type`.
+    pub target_signing_type: ::std::option::Option<::std::string::String>,
+    /// `original_contract_start_date`.
+    pub original_contract_start_date: ::std::option::Option<::std::string::String>,
+    /// `target_contract_start_date`.
+    pub target_contract_start_date: ::std::option::Option<::std::string::String>,
+    /// `original_contract_end_date`.
+    pub original_contract_end_date: ::std::option::Option<::std::string::String>,
+    /// `target_contract_end_date`.
+    pub target_contract_end_date: ::std::option::Option<::std::string::String>,
+    /// `original_working_hours_type`.
+    pub original_working_hours_type: ::std::option::Option<::std::string::String>,
+    /// `target_working_hours_type`.
+    pub target_working_hours_type: ::std::option::Option<::std::string::String>,
+    /// `original_working_calendar`.
+    pub original_working_calendar: ::std::option::Option<::std::string::String>,
+    /// `target_working_calendar`.
+    pub target_working_calendar: ::std::option::Option<::std::string::String>,
+    /// `original_probation_end_date`.
+    pub original_probation_end_date: ::std::option::Option<::std::string::String>,
+    /// `target_probation_end_date`.
+    pub target_probation_end_date: ::std::option::Option<::std::string::String>,
+    /// `original_weekly_working_hours`.
+    pub original_weekly_working_hours: ::std::option::Option<::std::string::String>,
+    /// `target_weekly_working_hours`.
+    pub target_weekly_working_hours: ::std::option::Option<::std::string::String>,
+    /// `original_work_shift`.
+    pub original_work_shift: ::std::option::Option<::std::string::String>,
+    /// `target_work_shift`.
+    pub target_work_shift: ::std::option::Option<::std::string::String>,
+    /// `original_cost_center_rate`.
+    pub original_cost_center_rate: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::SupportCostCenterItem>,
+    >,
+    /// `target_cost_center_rate`.
+    pub target_cost_center_rate: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::SupportCostCenterItem>,
+    >,
+    /// `original_employment_change`.
+    pub original_employment_change: ::std::option::Option<
+        crate::corehr::v1::TranferEmploymentInfoInput,
+    >,
+    /// `target_employment_change`.
+    pub target_employment_change: ::std::option::Option<
+        crate::corehr::v1::TranferEmploymentInfoInput,
+    >,
+    /// `original_job_grade`.
+    pub original_job_grade: ::std::option::Option<::std::string::String>,
+    /// `target_job_grade`.
+    pub target_job_grade: ::std::option::Option<::std::string::String>,
+    /// `original_compensation_type`.
+    pub original_compensation_type: ::std::option::Option<::std::string::String>,
+    /// `target_compensation_type`.
+    pub target_compensation_type: ::std::option::Option<::std::string::String>,
+    /// `original_service_company`.
+    pub original_service_company: ::std::option::Option<::std::string::String>,
+    /// `target_service_company`.
+    pub target_service_company: ::std::option::Option<::std::string::String>,
+    /// `original_position`.
+    pub original_position: ::std::option::Option<::std::string::String>,
+    /// `target_position`.
+    pub target_position: ::std::option::Option<::std::string::String>,
+    /// `original_pathway`.
+    pub original_pathway: ::std::option::Option<::std::string::String>,
+    /// `target_pathway`.
+    pub target_pathway: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for TransferInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("remark", &self.remark);
+        object.put("offer_info", &self.offer_info);
+        object.put("target_dotted_manager_clean", &self.target_dotted_manager_clean);
+        object.put("probation_exist", &self.probation_exist);
+        object.put("original_department", &self.original_department);
+        object.put("target_department", &self.target_department);
+        object.put("original_work_location", &self.original_work_location);
+        object.put("target_work_location", &self.target_work_location);
+        object.put("original_direct_manager", &self.original_direct_manager);
+        object.put("target_direct_manager", &self.target_direct_manager);
+        object.put("original_dotted_manager", &self.original_dotted_manager);
+        object.put("target_dotted_manager", &self.target_dotted_manager);
+        object.put("original_job", &self.original_job);
+        object.put("target_job", &self.target_job);
+        object.put("original_job_family", &self.original_job_family);
+        object.put("target_job_family", &self.target_job_family);
+        object.put("original_job_level", &self.original_job_level);
+        object.put("target_job_level", &self.target_job_level);
+        object.put("original_workforce_type", &self.original_workforce_type);
+        object.put("target_workforce_type", &self.target_workforce_type);
+        object.put("original_employee_subtype", &self.original_employee_subtype);
+        object.put("target_employee_subtype", &self.target_employee_subtype);
+        object.put("original_company", &self.original_company);
+        object.put("target_company", &self.target_company);
+        object.put("original_contract_number", &self.original_contract_number);
+        object.put("target_contract_number", &self.target_contract_number);
+        object.put("original_contract_type", &self.original_contract_type);
+        object.put("target_contract_type", &self.target_contract_type);
+        object.put("original_duration_type", &self.original_duration_type);
+        object.put("target_duration_type", &self.target_duration_type);
+        object.put("original_signing_type", &self.original_signing_type);
+        object.put("target_signing_type", &self.target_signing_type);
+        object.put("original_contract_start_date", &self.original_contract_start_date);
+        object.put("target_contract_start_date", &self.target_contract_start_date);
+        object.put("original_contract_end_date", &self.original_contract_end_date);
+        object.put("target_contract_end_date", &self.target_contract_end_date);
+        object.put("original_working_hours_type", &self.original_working_hours_type);
+        object.put("target_working_hours_type", &self.target_working_hours_type);
+        object.put("original_working_calendar", &self.original_working_calendar);
+        object.put("target_working_calendar", &self.target_working_calendar);
+        object.put("original_probation_end_date", &self.original_probation_end_date);
+        object.put("target_probation_end_date", &self.target_probation_end_date);
+        object.put("original_weekly_working_hours", &self.original_weekly_working_hours);
+        object.put("target_weekly_working_hours", &self.target_weekly_working_hours);
+        object.put("original_work_shift", &self.original_work_shift);
+        object.put("target_work_shift", &self.target_work_shift);
+        object.put("original_cost_center_rate", &self.original_cost_center_rate);
+        object.put("target_cost_center_rate", &self.target_cost_center_rate);
+        object.put("original_employment_change", &self.original_employment_change);
+        object.put("target_employment_change", &self.target_employment_change);
+        object.put("original_job_grade", &self.original_job_grade);
+        object.put("target_job_grade", &self.target_job_grade);
+        object.put("original_compensation_type", &self.original_compensation_type);
+        object.put("target_compensation_type", &self.target_compensation_type);
+        object.put("original_service_company", &self.original_service_company);
+        object.put("target_service_company", &self.target_service_company);
+        object.put("original_position", &self.original_position);
+        object.put("target_position", &self.target_position);
+        object.put("original_pathway", &self.original_pathway);
+        object.put("target_pathway", &self.target_pathway);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TransferInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `WorkExperience`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct WorkExperienceInput {
+    /// `company_organization`.
+    pub company_organization: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `department`.
+    pub department: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18nInput>>,
+    /// `job`.
+    pub job: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18nInput>>,
+    /// `description`.
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::I18nInput>,
+    >,
+    /// `start_date`.
+    pub start_date: ::std::option::Option<::std::string::String>,
+    /// `end_date`.
+    pub end_date: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for WorkExperienceInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("company_organization", &self.company_organization);
+        object.put("department", &self.department);
+        object.put("job", &self.job);
+        object.put("description", &self.description);
+        object.put("start_date", &self.start_date);
+        object.put("end_date", &self.end_date);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for WorkExperienceInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `WorkingHoursType`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct WorkingHoursTypeInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `code`.
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v1::I18nInput>>,
+    /// `country_region_id_list`.
+    pub country_region_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `default_for_job`.
+    pub default_for_job: ::std::option::Option<bool>,
+    /// `active`.
+    pub active: ::std::option::Option<bool>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v1::ObjectFieldDataInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for WorkingHoursTypeInput {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
@@ -11080,7 +13285,7 @@ impl ::lark_runtime::json::ToJson for WorkingHoursType {
     }
 }
 
-impl ::serde::Serialize for WorkingHoursType {
+impl ::serde::Serialize for WorkingHoursTypeInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

@@ -26,9 +26,9 @@ impl<'c> NationalIdTypeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateNationalIdTypeRequest;
+    /// use lark_sdk::corehr::v1::{CreateNationalIdTypeRequest, NationalIdTypeInput};
     ///
-    /// let request = CreateNationalIdTypeRequest::new(todo!("build the body"));
+    /// let request = CreateNationalIdTypeRequest::new(NationalIdTypeInput::default());
     /// let response = client.corehr().v1().national_id_type().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> NationalIdTypeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchNationalIdTypeRequest;
+    /// use lark_sdk::corehr::v1::{NationalIdTypeInput, PatchNationalIdTypeRequest};
     ///
-    /// let request = PatchNationalIdTypeRequest::new("<national_id_type_id>", todo!("build the body"));
+    /// let request = PatchNationalIdTypeRequest::new("<national_id_type_id>", NationalIdTypeInput::default());
     /// let response = client.corehr().v1().national_id_type().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -167,7 +167,7 @@ pub struct CreateNationalIdTypeRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::NationalIdType,
+    pub body: crate::corehr::v1::NationalIdTypeInput,
 }
 
 impl CreateNationalIdTypeRequest {
@@ -184,7 +184,7 @@ impl CreateNationalIdTypeRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::NationalIdType) -> Self {
+    pub fn new(body: crate::corehr::v1::NationalIdTypeInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,
@@ -411,7 +411,7 @@ pub struct PatchNationalIdTypeRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::NationalIdType,
+    pub body: crate::corehr::v1::NationalIdTypeInput,
 }
 
 impl PatchNationalIdTypeRequest {
@@ -430,7 +430,7 @@ impl PatchNationalIdTypeRequest {
     #[inline]
     pub fn new(
         national_id_type_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::NationalIdType,
+        body: crate::corehr::v1::NationalIdTypeInput,
     ) -> Self {
         Self {
             national_id_type_id: national_id_type_id.into(),

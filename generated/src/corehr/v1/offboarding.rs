@@ -96,9 +96,9 @@ impl<'c> OffboardingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::{SubmitOffboardingBody, SubmitOffboardingRequest};
+    /// use lark_sdk::corehr::v1::SubmitOffboardingRequest;
     ///
-    /// let request = SubmitOffboardingRequest::new(SubmitOffboardingBody::default());
+    /// let request = SubmitOffboardingRequest::new(todo!("build the body"));
     /// let response = client.corehr().v1().offboarding().submit(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> PersonApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreatePersonRequest;
+    /// use lark_sdk::corehr::v1::{CreatePersonRequest, PersonInput};
     ///
-    /// let request = CreatePersonRequest::new(todo!("build the body"));
+    /// let request = CreatePersonRequest::new(PersonInput::default());
     /// let response = client.corehr().v1().person().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> PersonApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchPersonRequest;
+    /// use lark_sdk::corehr::v1::{PatchPersonRequest, PersonInput};
     ///
-    /// let request = PatchPersonRequest::new("<person_id>", todo!("build the body"));
+    /// let request = PatchPersonRequest::new("<person_id>", PersonInput::default());
     /// let response = client.corehr().v1().person().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -167,7 +167,7 @@ pub struct CreatePersonRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::Person,
+    pub body: crate::corehr::v1::PersonInput,
 }
 
 impl CreatePersonRequest {
@@ -184,7 +184,7 @@ impl CreatePersonRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::Person) -> Self {
+    pub fn new(body: crate::corehr::v1::PersonInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,
@@ -316,7 +316,7 @@ pub struct PatchPersonRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::Person,
+    pub body: crate::corehr::v1::PersonInput,
 }
 
 impl PatchPersonRequest {
@@ -335,7 +335,7 @@ impl PatchPersonRequest {
     #[inline]
     pub fn new(
         person_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::Person,
+        body: crate::corehr::v1::PersonInput,
     ) -> Self {
         Self {
             person_id: person_id.into(),

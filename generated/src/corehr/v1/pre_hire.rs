@@ -289,7 +289,7 @@ pub struct PatchPreHireRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::PreHire,
+    pub body: crate::corehr::v1::PreHireInput,
 }
 
 impl PatchPreHireRequest {
@@ -308,7 +308,7 @@ impl PatchPreHireRequest {
     #[inline]
     pub fn new(
         pre_hire_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::PreHire,
+        body: crate::corehr::v1::PreHireInput,
     ) -> Self {
         Self {
             pre_hire_id: pre_hire_id.into(),

@@ -26,9 +26,9 @@ impl<'c> WorkingHoursTypeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateWorkingHoursTypeRequest;
+    /// use lark_sdk::corehr::v1::{CreateWorkingHoursTypeRequest, WorkingHoursTypeInput};
     ///
-    /// let request = CreateWorkingHoursTypeRequest::new(todo!("build the body"));
+    /// let request = CreateWorkingHoursTypeRequest::new(WorkingHoursTypeInput::default());
     /// let response = client.corehr().v1().working_hours_type().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> WorkingHoursTypeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchWorkingHoursTypeRequest;
+    /// use lark_sdk::corehr::v1::{PatchWorkingHoursTypeRequest, WorkingHoursTypeInput};
     ///
-    /// let request = PatchWorkingHoursTypeRequest::new("<working_hours_type_id>", todo!("build the body"));
+    /// let request = PatchWorkingHoursTypeRequest::new("<working_hours_type_id>", WorkingHoursTypeInput::default());
     /// let response = client.corehr().v1().working_hours_type().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -167,7 +167,7 @@ pub struct CreateWorkingHoursTypeRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::WorkingHoursType,
+    pub body: crate::corehr::v1::WorkingHoursTypeInput,
 }
 
 impl CreateWorkingHoursTypeRequest {
@@ -184,7 +184,7 @@ impl CreateWorkingHoursTypeRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v1::WorkingHoursType) -> Self {
+    pub fn new(body: crate::corehr::v1::WorkingHoursTypeInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,
@@ -357,7 +357,7 @@ pub struct PatchWorkingHoursTypeRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v1::WorkingHoursType,
+    pub body: crate::corehr::v1::WorkingHoursTypeInput,
 }
 
 impl PatchWorkingHoursTypeRequest {
@@ -376,7 +376,7 @@ impl PatchWorkingHoursTypeRequest {
     #[inline]
     pub fn new(
         working_hours_type_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v1::WorkingHoursType,
+        body: crate::corehr::v1::WorkingHoursTypeInput,
     ) -> Self {
         Self {
             working_hours_type_id: working_hours_type_id.into(),

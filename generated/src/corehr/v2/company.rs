@@ -26,9 +26,9 @@ impl<'c> CompanyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{ActiveCompanyBody, ActiveCompanyRequest};
+    /// use lark_sdk::corehr::v2::ActiveCompanyRequest;
     ///
-    /// let request = ActiveCompanyRequest::new(ActiveCompanyBody::default());
+    /// let request = ActiveCompanyRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().company().active(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> CompanyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{BatchGetCompanyBody, BatchGetCompanyRequest};
+    /// use lark_sdk::corehr::v2::BatchGetCompanyRequest;
     ///
-    /// let request = BatchGetCompanyRequest::new(BatchGetCompanyBody::default());
+    /// let request = BatchGetCompanyRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().company().batch_get(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CompanyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{QueryMultiTimelineCompanyBody, QueryMultiTimelineCompanyRequest};
+    /// use lark_sdk::corehr::v2::QueryMultiTimelineCompanyRequest;
     ///
-    /// let request = QueryMultiTimelineCompanyRequest::new(QueryMultiTimelineCompanyBody::default());
+    /// let request = QueryMultiTimelineCompanyRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().company().query_multi_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> CostAllocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{BatchQueryCostAllocationBody, BatchQueryCostAllocationRequest};
+    /// use lark_sdk::corehr::v2::BatchQueryCostAllocationRequest;
     ///
-    /// let request = BatchQueryCostAllocationRequest::new(BatchQueryCostAllocationBody::default());
+    /// let request = BatchQueryCostAllocationRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().cost_allocation().batch_query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> CostAllocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreateVersionCostAllocationBody, CreateVersionCostAllocationRequest};
+    /// use lark_sdk::corehr::v2::CreateVersionCostAllocationRequest;
     ///
-    /// let request = CreateVersionCostAllocationRequest::new(CreateVersionCostAllocationBody::default());
+    /// let request = CreateVersionCostAllocationRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().cost_allocation().create_version(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CostAllocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{RemoveVersionCostAllocationBody, RemoveVersionCostAllocationRequest};
+    /// use lark_sdk::corehr::v2::RemoveVersionCostAllocationRequest;
     ///
-    /// let request = RemoveVersionCostAllocationRequest::new(RemoveVersionCostAllocationBody::default());
+    /// let request = RemoveVersionCostAllocationRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().cost_allocation().remove_version(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> CostAllocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{UpdateVersionCostAllocationBody, UpdateVersionCostAllocationRequest};
+    /// use lark_sdk::corehr::v2::UpdateVersionCostAllocationRequest;
     ///
-    /// let request = UpdateVersionCostAllocationRequest::new(UpdateVersionCostAllocationBody::default());
+    /// let request = UpdateVersionCostAllocationRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().cost_allocation().update_version(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> CostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{DeleteCostCenterBody, DeleteCostCenterRequest};
+    /// use lark_sdk::corehr::v2::DeleteCostCenterRequest;
     ///
-    /// let request = DeleteCostCenterRequest::new("<cost_center_id>", DeleteCostCenterBody::default());
+    /// let request = DeleteCostCenterRequest::new("<cost_center_id>", todo!("build the body"));
     /// let response = client.corehr().v2().cost_center().delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{PatchCostCenterBody, PatchCostCenterRequest};
+    /// use lark_sdk::corehr::v2::PatchCostCenterRequest;
     ///
-    /// let request = PatchCostCenterRequest::new("<cost_center_id>", PatchCostCenterBody::default());
+    /// let request = PatchCostCenterRequest::new("<cost_center_id>", todo!("build the body"));
     /// let response = client.corehr().v2().cost_center().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> CostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{QueryMultiTimelineCostCenterBody, QueryMultiTimelineCostCenterRequest};
+    /// use lark_sdk::corehr::v2::QueryMultiTimelineCostCenterRequest;
     ///
-    /// let request = QueryMultiTimelineCostCenterRequest::new(20, QueryMultiTimelineCostCenterBody::default());
+    /// let request = QueryMultiTimelineCostCenterRequest::new(20, todo!("build the body"));
     /// let response = client.corehr().v2().cost_center().query_multi_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -263,7 +263,7 @@ pub struct CreateCostCenterRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::corehr::v2::UserIdType>,
     /// The JSON body.
-    pub body: crate::corehr::v2::CostCenter,
+    pub body: crate::corehr::v2::CostCenterInput,
 }
 
 impl CreateCostCenterRequest {
@@ -280,7 +280,7 @@ impl CreateCostCenterRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v2::CostCenter) -> Self {
+    pub fn new(body: crate::corehr::v2::CostCenterInput) -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
             body,

@@ -26,9 +26,9 @@ impl<'c> CostCenterVersionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreateCostCenterVersionBody, CreateCostCenterVersionRequest};
+    /// use lark_sdk::corehr::v2::CreateCostCenterVersionRequest;
     ///
-    /// let request = CreateCostCenterVersionRequest::new("<cost_center_id>", CreateCostCenterVersionBody::default());
+    /// let request = CreateCostCenterVersionRequest::new("<cost_center_id>", todo!("build the body"));
     /// let response = client.corehr().v2().cost_center_version().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> CostCenterVersionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{DeleteCostCenterVersionBody, DeleteCostCenterVersionRequest};
+    /// use lark_sdk::corehr::v2::DeleteCostCenterVersionRequest;
     ///
-    /// let request = DeleteCostCenterVersionRequest::new("<cost_center_id>", "<version_id>", DeleteCostCenterVersionBody::default());
+    /// let request = DeleteCostCenterVersionRequest::new("<cost_center_id>", "<version_id>", todo!("build the body"));
     /// let response = client.corehr().v2().cost_center_version().delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CostCenterVersionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{PatchCostCenterVersionBody, PatchCostCenterVersionRequest};
+    /// use lark_sdk::corehr::v2::PatchCostCenterVersionRequest;
     ///
-    /// let request = PatchCostCenterVersionRequest::new("<cost_center_id>", "<version_id>", PatchCostCenterVersionBody::default());
+    /// let request = PatchCostCenterVersionRequest::new("<cost_center_id>", "<version_id>", todo!("build the body"));
     /// let response = client.corehr().v2().cost_center_version().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

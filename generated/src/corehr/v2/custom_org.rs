@@ -26,9 +26,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{ActiveCustomOrgBody, ActiveCustomOrgRequest};
+    /// use lark_sdk::corehr::v2::ActiveCustomOrgRequest;
     ///
-    /// let request = ActiveCustomOrgRequest::new(ActiveCustomOrgBody::default());
+    /// let request = ActiveCustomOrgRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().custom_org().active(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreateCustomOrgRequest, CustomOrgCreate};
+    /// use lark_sdk::corehr::v2::CreateCustomOrgRequest;
     ///
-    /// let request = CreateCustomOrgRequest::new(CustomOrgCreate::default());
+    /// let request = CreateCustomOrgRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().custom_org().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{DeleteOrgCustomOrgBody, DeleteOrgCustomOrgRequest};
+    /// use lark_sdk::corehr::v2::DeleteOrgCustomOrgRequest;
     ///
-    /// let request = DeleteOrgCustomOrgRequest::new(DeleteOrgCustomOrgBody::default());
+    /// let request = DeleteOrgCustomOrgRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().custom_org().delete_org(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CustomOrgUpdate, PatchCustomOrgRequest};
+    /// use lark_sdk::corehr::v2::PatchCustomOrgRequest;
     ///
-    /// let request = PatchCustomOrgRequest::new("<org_id>", CustomOrgUpdate::default());
+    /// let request = PatchCustomOrgRequest::new("<org_id>", todo!("build the body"));
     /// let response = client.corehr().v2().custom_org().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{QueryCustomOrgBody, QueryCustomOrgRequest};
+    /// use lark_sdk::corehr::v2::QueryCustomOrgRequest;
     ///
-    /// let request = QueryCustomOrgRequest::new(20, QueryCustomOrgBody::default());
+    /// let request = QueryCustomOrgRequest::new(20, todo!("build the body"));
     /// let response = client.corehr().v2().custom_org().query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -212,9 +212,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{UpdateRuleCustomOrgBody, UpdateRuleCustomOrgRequest};
+    /// use lark_sdk::corehr::v2::UpdateRuleCustomOrgRequest;
     ///
-    /// let request = UpdateRuleCustomOrgRequest::new(UpdateRuleCustomOrgBody::default());
+    /// let request = UpdateRuleCustomOrgRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().custom_org().update_rule(request).await?;
     /// # let _ = response;
     /// # Ok(())

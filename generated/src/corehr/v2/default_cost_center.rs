@@ -26,9 +26,9 @@ impl<'c> DefaultCostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{BatchQueryDefaultCostCenterBody, BatchQueryDefaultCostCenterRequest};
+    /// use lark_sdk::corehr::v2::BatchQueryDefaultCostCenterRequest;
     ///
-    /// let request = BatchQueryDefaultCostCenterRequest::new(BatchQueryDefaultCostCenterBody::default());
+    /// let request = BatchQueryDefaultCostCenterRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().default_cost_center().batch_query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> DefaultCostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreateVersionDefaultCostCenterBody, CreateVersionDefaultCostCenterRequest};
+    /// use lark_sdk::corehr::v2::CreateVersionDefaultCostCenterRequest;
     ///
-    /// let request = CreateVersionDefaultCostCenterRequest::new(CreateVersionDefaultCostCenterBody::default());
+    /// let request = CreateVersionDefaultCostCenterRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().default_cost_center().create_version(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -87,9 +87,9 @@ impl<'c> DefaultCostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{RemoveVersionDefaultCostCenterBody, RemoveVersionDefaultCostCenterRequest};
+    /// use lark_sdk::corehr::v2::RemoveVersionDefaultCostCenterRequest;
     ///
-    /// let request = RemoveVersionDefaultCostCenterRequest::new(RemoveVersionDefaultCostCenterBody::default());
+    /// let request = RemoveVersionDefaultCostCenterRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().default_cost_center().remove_version(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -116,9 +116,9 @@ impl<'c> DefaultCostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{UpdateVersionDefaultCostCenterBody, UpdateVersionDefaultCostCenterRequest};
+    /// use lark_sdk::corehr::v2::UpdateVersionDefaultCostCenterRequest;
     ///
-    /// let request = UpdateVersionDefaultCostCenterRequest::new(UpdateVersionDefaultCostCenterBody::default());
+    /// let request = UpdateVersionDefaultCostCenterRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().default_cost_center().update_version(request).await?;
     /// # let _ = response;
     /// # Ok(())

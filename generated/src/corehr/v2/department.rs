@@ -84,9 +84,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{ParentsDepartmentBody, ParentsDepartmentRequest};
+    /// use lark_sdk::corehr::v2::ParentsDepartmentRequest;
     ///
-    /// let request = ParentsDepartmentRequest::new(ParentsDepartmentBody::default());
+    /// let request = ParentsDepartmentRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().department().parents(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{DepartmentForPatch, PatchDepartmentRequest};
+    /// use lark_sdk::corehr::v2::PatchDepartmentRequest;
     ///
-    /// let request = PatchDepartmentRequest::new("<department_id>", DepartmentForPatch::default());
+    /// let request = PatchDepartmentRequest::new("<department_id>", todo!("build the body"));
     /// let response = client.corehr().v2().department().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{QueryMultiTimelineDepartmentBody, QueryMultiTimelineDepartmentRequest};
+    /// use lark_sdk::corehr::v2::QueryMultiTimelineDepartmentRequest;
     ///
-    /// let request = QueryMultiTimelineDepartmentRequest::new(20, QueryMultiTimelineDepartmentBody::default());
+    /// let request = QueryMultiTimelineDepartmentRequest::new(20, todo!("build the body"));
     /// let response = client.corehr().v2().department().query_multi_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -185,9 +185,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{QueryOperationLogsDepartmentBody, QueryOperationLogsDepartmentRequest};
+    /// use lark_sdk::corehr::v2::QueryOperationLogsDepartmentRequest;
     ///
-    /// let request = QueryOperationLogsDepartmentRequest::new(20, QueryOperationLogsDepartmentBody::default());
+    /// let request = QueryOperationLogsDepartmentRequest::new(20, todo!("build the body"));
     /// let response = client.corehr().v2().department().query_operation_logs(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -243,9 +243,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{QueryTimelineDepartmentBody, QueryTimelineDepartmentRequest};
+    /// use lark_sdk::corehr::v2::QueryTimelineDepartmentRequest;
     ///
-    /// let request = QueryTimelineDepartmentRequest::new(QueryTimelineDepartmentBody::default());
+    /// let request = QueryTimelineDepartmentRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().department().query_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreateEmpCustomOrgEmployeeCustomOrgBody, CreateEmpCustomOrgEmployeeCustomOrgRequest, UserIdType};
+    /// use lark_sdk::corehr::v2::{CreateEmpCustomOrgEmployeeCustomOrgRequest, UserIdType};
     ///
-    /// let request = CreateEmpCustomOrgEmployeeCustomOrgRequest::new(UserIdType::UserId, CreateEmpCustomOrgEmployeeCustomOrgBody::default());
+    /// let request = CreateEmpCustomOrgEmployeeCustomOrgRequest::new(UserIdType::UserId, todo!("build the body"));
     /// let response = client.corehr().v2().employee_custom_org().create_emp_custom_org(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -58,9 +58,9 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{DelEmployeeCustomOrgBody, DelEmployeeCustomOrgRequest};
+    /// use lark_sdk::corehr::v2::DelEmployeeCustomOrgRequest;
     ///
-    /// let request = DelEmployeeCustomOrgRequest::new(DelEmployeeCustomOrgBody::default());
+    /// let request = DelEmployeeCustomOrgRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().employee_custom_org().del(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -87,9 +87,9 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{EditEmpCustomOrgEmployeeCustomOrgBody, EditEmpCustomOrgEmployeeCustomOrgRequest, UserIdType};
+    /// use lark_sdk::corehr::v2::{EditEmpCustomOrgEmployeeCustomOrgRequest, UserIdType};
     ///
-    /// let request = EditEmpCustomOrgEmployeeCustomOrgRequest::new(UserIdType::UserId, EditEmpCustomOrgEmployeeCustomOrgBody::default());
+    /// let request = EditEmpCustomOrgEmployeeCustomOrgRequest::new(UserIdType::UserId, todo!("build the body"));
     /// let response = client.corehr().v2().employee_custom_org().edit_emp_custom_org(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -69,9 +69,9 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreateEmployeesAdditionalJobRequest, EmployeesAdditionalJobEdit};
+    /// use lark_sdk::corehr::v2::CreateEmployeesAdditionalJobRequest;
     ///
-    /// let request = CreateEmployeesAdditionalJobRequest::new(EmployeesAdditionalJobEdit::default());
+    /// let request = CreateEmployeesAdditionalJobRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().employees_additional_job().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -127,9 +127,9 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{EmployeesAdditionalJobEdit, PatchEmployeesAdditionalJobRequest};
+    /// use lark_sdk::corehr::v2::PatchEmployeesAdditionalJobRequest;
     ///
-    /// let request = PatchEmployeesAdditionalJobRequest::new("<additional_job_id>", EmployeesAdditionalJobEdit::default());
+    /// let request = PatchEmployeesAdditionalJobRequest::new("<additional_job_id>", todo!("build the body"));
     /// let response = client.corehr().v2().employees_additional_job().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EmployeesBpApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{BatchGetEmployeesBpBody, BatchGetEmployeesBpRequest};
+    /// use lark_sdk::corehr::v2::BatchGetEmployeesBpRequest;
     ///
-    /// let request = BatchGetEmployeesBpRequest::new(BatchGetEmployeesBpBody::default());
+    /// let request = BatchGetEmployeesBpRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().employees_bp().batch_get(request).await?;
     /// # let _ = response;
     /// # Ok(())

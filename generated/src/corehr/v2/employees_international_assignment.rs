@@ -26,9 +26,9 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreateEmployeesInternationalAssignmentRequest, EmployeesInternationalAssignmentReq};
+    /// use lark_sdk::corehr::v2::CreateEmployeesInternationalAssignmentRequest;
     ///
-    /// let request = CreateEmployeesInternationalAssignmentRequest::new(EmployeesInternationalAssignmentReq::default());
+    /// let request = CreateEmployeesInternationalAssignmentRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().employees_international_assignment().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -133,9 +133,9 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{EmployeesInternationalAssignmentReq, PatchEmployeesInternationalAssignmentRequest};
+    /// use lark_sdk::corehr::v2::PatchEmployeesInternationalAssignmentRequest;
     ///
-    /// let request = PatchEmployeesInternationalAssignmentRequest::new("<international_assignment_id>", EmployeesInternationalAssignmentReq::default());
+    /// let request = PatchEmployeesInternationalAssignmentRequest::new("<international_assignment_id>", todo!("build the body"));
     /// let response = client.corehr().v2().employees_international_assignment().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EmployeesJobDataApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{BatchGetEmployeesJobDataBody, BatchGetEmployeesJobDataRequest};
+    /// use lark_sdk::corehr::v2::BatchGetEmployeesJobDataRequest;
     ///
-    /// let request = BatchGetEmployeesJobDataRequest::new(BatchGetEmployeesJobDataBody::default());
+    /// let request = BatchGetEmployeesJobDataRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().employees_job_data().batch_get(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> JobGradeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreateJobGradeRequest, JobGradeCreate};
+    /// use lark_sdk::corehr::v2::CreateJobGradeRequest;
     ///
-    /// let request = CreateJobGradeRequest::new(JobGradeCreate::default());
+    /// let request = CreateJobGradeRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().job_grade().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

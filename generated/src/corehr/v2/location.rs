@@ -26,9 +26,9 @@ impl<'c> LocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{ActiveLocationBody, ActiveLocationRequest};
+    /// use lark_sdk::corehr::v2::ActiveLocationRequest;
     ///
-    /// let request = ActiveLocationRequest::new(ActiveLocationBody::default());
+    /// let request = ActiveLocationRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().location().active(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> LocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{BatchGetLocationBody, BatchGetLocationRequest};
+    /// use lark_sdk::corehr::v2::BatchGetLocationRequest;
     ///
-    /// let request = BatchGetLocationRequest::new(BatchGetLocationBody::default());
+    /// let request = BatchGetLocationRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().location().batch_get(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> LocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{LocationUpdate, PatchLocationRequest};
+    /// use lark_sdk::corehr::v2::PatchLocationRequest;
     ///
-    /// let request = PatchLocationRequest::new("<location_id>", LocationUpdate::default());
+    /// let request = PatchLocationRequest::new("<location_id>", todo!("build the body"));
     /// let response = client.corehr().v2().location().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> LocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{QueryMultiTimelineLocationBody, QueryMultiTimelineLocationRequest};
+    /// use lark_sdk::corehr::v2::QueryMultiTimelineLocationRequest;
     ///
-    /// let request = QueryMultiTimelineLocationRequest::new(QueryMultiTimelineLocationBody::default());
+    /// let request = QueryMultiTimelineLocationRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().location().query_multi_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())

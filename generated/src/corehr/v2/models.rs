@@ -3,12 +3,7 @@
 //! Data types of corehr v2: request bodies, responses, event payloads and their enums.
 
 /// The `ActiveCompanyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ActiveCompanyBody {
     /// `company_id`.
     pub company_id: ::std::string::String,
@@ -18,6 +13,24 @@ pub struct ActiveCompanyBody {
     pub active: bool,
     /// `operation_reason`.
     pub operation_reason: ::std::string::String,
+}
+
+impl ActiveCompanyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        company_id: impl ::std::convert::Into<::std::string::String>,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+        active: bool,
+        operation_reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            company_id: company_id.into(),
+            effective_time: effective_time.into(),
+            active,
+            operation_reason: operation_reason.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ActiveCompanyBody {
@@ -42,12 +55,7 @@ impl ::serde::Serialize for ActiveCompanyBody {
 }
 
 /// The `ActiveCustomOrgBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ActiveCustomOrgBody {
     /// `org_id`.
     pub org_id: ::std::string::String,
@@ -57,6 +65,24 @@ pub struct ActiveCustomOrgBody {
     pub active: bool,
     /// `effective_time`.
     pub effective_time: ::std::string::String,
+}
+
+impl ActiveCustomOrgBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        org_id: impl ::std::convert::Into<::std::string::String>,
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+        active: bool,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            org_id: org_id.into(),
+            object_api_name: object_api_name.into(),
+            active,
+            effective_time: effective_time.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ActiveCustomOrgBody {
@@ -81,12 +107,7 @@ impl ::serde::Serialize for ActiveCustomOrgBody {
 }
 
 /// The `ActiveLocationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ActiveLocationBody {
     /// `location_id`.
     pub location_id: ::std::string::String,
@@ -96,6 +117,24 @@ pub struct ActiveLocationBody {
     pub active: bool,
     /// `operation_reason`.
     pub operation_reason: ::std::string::String,
+}
+
+impl ActiveLocationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        location_id: impl ::std::convert::Into<::std::string::String>,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+        active: bool,
+        operation_reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            location_id: location_id.into(),
+            effective_time: effective_time.into(),
+            active,
+            operation_reason: operation_reason.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ActiveLocationBody {
@@ -120,17 +159,26 @@ impl ::serde::Serialize for ActiveLocationBody {
 }
 
 /// The `ActivePathwayBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ActivePathwayBody {
     /// `pathway_id`.
     pub pathway_id: ::std::string::String,
     /// `active`.
     pub active: bool,
+}
+
+impl ActivePathwayBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        pathway_id: impl ::std::convert::Into<::std::string::String>,
+        active: bool,
+    ) -> Self {
+        Self {
+            pathway_id: pathway_id.into(),
+            active,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ActivePathwayBody {
@@ -153,12 +201,7 @@ impl ::serde::Serialize for ActivePathwayBody {
 }
 
 /// The `ActivePositionBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ActivePositionBody {
     /// `position_id`.
     pub position_id: ::std::string::String,
@@ -166,6 +209,22 @@ pub struct ActivePositionBody {
     pub active: bool,
     /// `effective_time`.
     pub effective_time: ::std::string::String,
+}
+
+impl ActivePositionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        position_id: impl ::std::convert::Into<::std::string::String>,
+        active: bool,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            position_id: position_id.into(),
+            active,
+            effective_time: effective_time.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ActivePositionBody {
@@ -189,7 +248,10 @@ impl ::serde::Serialize for ActivePositionBody {
 }
 
 /// The `Address` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Address {
     /// `full_address_local_script`.
     pub full_address_local_script: ::std::option::Option<::std::string::String>,
@@ -330,68 +392,8 @@ impl<'de> ::serde::Deserialize<'de> for Address {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Address {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("full_address_local_script", &self.full_address_local_script);
-        object.put("full_address_western_script", &self.full_address_western_script);
-        object.put("address_id", &self.address_id);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("region_id", &self.region_id);
-        object.put("city_id", &self.city_id);
-        object.put("distinct_id", &self.distinct_id);
-        object.put("city_id_v2", &self.city_id_v2);
-        object.put("district_id_v2", &self.district_id_v2);
-        object.put("address_line1", &self.address_line1);
-        object.put("address_line2", &self.address_line2);
-        object.put("address_line3", &self.address_line3);
-        object.put("address_line4", &self.address_line4);
-        object.put("address_line5", &self.address_line5);
-        object.put("address_line6", &self.address_line6);
-        object.put("address_line7", &self.address_line7);
-        object.put("address_line8", &self.address_line8);
-        object.put("address_line9", &self.address_line9);
-        object.put("local_address_line1", &self.local_address_line1);
-        object.put("local_address_line2", &self.local_address_line2);
-        object.put("local_address_line3", &self.local_address_line3);
-        object.put("local_address_line4", &self.local_address_line4);
-        object.put("local_address_line5", &self.local_address_line5);
-        object.put("local_address_line6", &self.local_address_line6);
-        object.put("local_address_line7", &self.local_address_line7);
-        object.put("local_address_line8", &self.local_address_line8);
-        object.put("local_address_line9", &self.local_address_line9);
-        object.put("postal_code", &self.postal_code);
-        object.put("address_type_list", &self.address_type_list);
-        object.put("is_primary", &self.is_primary);
-        object.put("is_public", &self.is_public);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("city_subdivision_1", &self.city_subdivision_1);
-        object.put("city_subdivision_2", &self.city_subdivision_2);
-        object.put("region_subdivision_1", &self.region_subdivision_1);
-        object.put("region_subdivision_2", &self.region_subdivision_2);
-        object.put("city_text", &self.city_text);
-        object.put("local_city_text", &self.local_city_text);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Address {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AddressForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddressForUpdate {
     /// `address_id`.
     pub address_id: ::std::option::Option<::std::string::String>,
@@ -431,7 +433,7 @@ pub struct AddressForUpdate {
     pub district_id_v2: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `address_line1`.
     pub address_line1: ::std::option::Option<::std::string::String>,
@@ -451,6 +453,48 @@ pub struct AddressForUpdate {
     pub address_line8: ::std::option::Option<::std::string::String>,
     /// `address_line9`.
     pub address_line9: ::std::option::Option<::std::string::String>,
+}
+
+impl AddressForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+        address_types: ::std::vec::Vec<::std::string::String>,
+        is_primary: bool,
+        is_public: bool,
+    ) -> Self {
+        Self {
+            address_id: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            region_id: ::std::option::Option::None,
+            local_address_line1: ::std::option::Option::None,
+            local_address_line2: ::std::option::Option::None,
+            local_address_line3: ::std::option::Option::None,
+            local_address_line4: ::std::option::Option::None,
+            local_address_line5: ::std::option::Option::None,
+            local_address_line6: ::std::option::Option::None,
+            local_address_line7: ::std::option::Option::None,
+            local_address_line8: ::std::option::Option::None,
+            local_address_line9: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            address_types,
+            is_primary,
+            is_public,
+            city_id_v2: ::std::option::Option::None,
+            district_id_v2: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            address_line1: ::std::option::Option::None,
+            address_line2: ::std::option::Option::None,
+            address_line3: ::std::option::Option::None,
+            address_line4: ::std::option::Option::None,
+            address_line5: ::std::option::Option::None,
+            address_line6: ::std::option::Option::None,
+            address_line7: ::std::option::Option::None,
+            address_line8: ::std::option::Option::None,
+            address_line9: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddressForUpdate {
@@ -734,6 +778,25 @@ pub struct AssessmentForCreate {
     pub is_final_asssessment: bool,
 }
 
+impl AssessmentForCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        assessment_status: crate::corehr::v2::AssessmentStatus,
+        is_final_asssessment: bool,
+    ) -> Self {
+        Self {
+            assessment_status,
+            assessment_result: ::std::option::Option::None,
+            assessment_score: ::std::option::Option::None,
+            assessment_grade: ::std::option::Option::None,
+            assessment_comment: ::std::option::Option::None,
+            assessment_detail: ::std::option::Option::None,
+            is_final_asssessment,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for AssessmentForCreate {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -807,7 +870,10 @@ impl<'de> ::serde::Deserialize<'de> for Bank {
 }
 
 /// The `BankAccount` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct BankAccount {
     /// `bank_name`.
     pub bank_name: ::std::option::Option<::std::string::String>,
@@ -899,51 +965,8 @@ impl<'de> ::serde::Deserialize<'de> for BankAccount {
     }
 }
 
-impl ::lark_runtime::json::ToJson for BankAccount {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("bank_name", &self.bank_name);
-        object.put("bank_account_number", &self.bank_account_number);
-        object.put("account_holder", &self.account_holder);
-        object.put("bank", &self.bank);
-        object.put("bank_identification_code", &self.bank_identification_code);
-        object.put("branch_name", &self.branch_name);
-        object.put("bank_id", &self.bank_id);
-        object.put("branch_id", &self.branch_id);
-        object.put("bank_id_v2", &self.bank_id_v2);
-        object.put("branch_id_v2", &self.branch_id_v2);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("bank_account_usage", &self.bank_account_usage);
-        object.put("bank_account_type", &self.bank_account_type);
-        object.put("payment_type", &self.payment_type);
-        object.put("payment_rate", &self.payment_rate);
-        object.put("payment_amount", &self.payment_amount);
-        object.put("priority", &self.priority);
-        object.put("currency_id", &self.currency_id);
-        object.put("iban", &self.iban);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("IBAN", &self.iban_2);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BankAccount {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `BankAccountForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BankAccountForUpdate {
     /// `bank_name`.
     pub bank_name: ::std::option::Option<::std::string::String>,
@@ -963,8 +986,28 @@ pub struct BankAccountForUpdate {
     pub bank_account_type: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
+}
+
+impl BankAccountForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        bank_account_number: impl ::std::convert::Into<::std::string::String>,
+        account_holder: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            bank_name: ::std::option::Option::None,
+            branch_name: ::std::option::Option::None,
+            bank_account_number: bank_account_number.into(),
+            account_holder: account_holder.into(),
+            country_region_id: ::std::option::Option::None,
+            bank_account_usages: ::std::option::Option::None,
+            bank_account_type: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BankAccountForUpdate {
@@ -1234,7 +1277,7 @@ pub struct BasicInfo {
     pub hukou_location: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `expected_graduate_date`.
     pub expected_graduate_date: ::std::option::Option<::std::string::String>,
@@ -1410,7 +1453,7 @@ pub struct BasicInfoUpdate {
     pub ethnicity_race: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `native_region`.
     pub native_region: ::std::option::Option<::std::string::String>,
@@ -1696,15 +1739,18 @@ impl<'de> ::serde::Deserialize<'de> for BatchEmployeesAdditionalJobData {
 }
 
 /// The `BatchGetCompanyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchGetCompanyBody {
     /// `company_ids`.
     pub company_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BatchGetCompanyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(company_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { company_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchGetCompanyBody {
@@ -1907,17 +1953,23 @@ impl<'de> ::serde::Deserialize<'de> for BatchGetEmployeeData {
 }
 
 /// The `BatchGetEmployeesBpBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchGetEmployeesBpBody {
     /// `employment_ids`.
     pub employment_ids: ::std::vec::Vec<::std::string::String>,
     /// `get_all`.
     pub get_all: ::std::option::Option<bool>,
+}
+
+impl BatchGetEmployeesBpBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employment_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            employment_ids,
+            get_all: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchGetEmployeesBpBody {
@@ -1980,12 +2032,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchGetEmployeesBpData {
 }
 
 /// The `BatchGetEmployeesJobDataBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchGetEmployeesJobDataBody {
     /// `employment_ids`.
     pub employment_ids: ::std::vec::Vec<::std::string::String>,
@@ -2003,6 +2050,22 @@ pub struct BatchGetEmployeesJobDataBody {
     pub assignment_start_reasons: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+}
+
+impl BatchGetEmployeesJobDataBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employment_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            employment_ids,
+            get_all_version: ::std::option::Option::None,
+            effective_date_start: ::std::option::Option::None,
+            effective_date_end: ::std::option::Option::None,
+            data_date: ::std::option::Option::None,
+            primary_job_data: ::std::option::Option::None,
+            assignment_start_reasons: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchGetEmployeesJobDataBody {
@@ -2263,15 +2326,18 @@ impl<'de> ::serde::Deserialize<'de> for BatchGetJobLevelData {
 }
 
 /// The `BatchGetLocationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchGetLocationBody {
     /// `location_ids`.
     pub location_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BatchGetLocationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(location_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { location_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchGetLocationBody {
@@ -2401,15 +2467,18 @@ impl<'de> ::serde::Deserialize<'de> for BatchGetPathwayData {
 }
 
 /// The `BatchQueryCostAllocationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchQueryCostAllocationBody {
     /// `employment_ids`.
     pub employment_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BatchQueryCostAllocationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employment_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { employment_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchQueryCostAllocationBody {
@@ -2792,7 +2861,10 @@ impl<'de> ::serde::Deserialize<'de> for ChangeFieldPair {
 }
 
 /// The `CitizenshipStatus` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CitizenshipStatus {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -2834,29 +2906,6 @@ impl<'de> ::serde::Deserialize<'de> for CitizenshipStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CitizenshipStatus {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("active", &self.active);
-        object.put("name", &self.name);
-        object.put("citizenship_status", &self.citizenship_status);
-        object.put("view_order", &self.view_order);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CitizenshipStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3458,7 +3507,10 @@ impl ::serde::Serialize for CostAllocation {
 }
 
 /// The `CostCenter` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CostCenter {
     /// `cost_center_id`.
     pub cost_center_id: ::std::option::Option<::std::string::String>,
@@ -3514,35 +3566,6 @@ impl<'de> ::serde::Deserialize<'de> for CostCenter {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CostCenter {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("cost_center_id", &self.cost_center_id);
-        object.put("cost_center_version_id", &self.cost_center_version_id);
-        object.put("name", &self.name);
-        object.put("code", &self.code);
-        object.put("parent_cost_center_id", &self.parent_cost_center_id);
-        object.put("managers", &self.managers);
-        object.put("description", &self.description);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("active", &self.active);
-        object.put("operation_reason", &self.operation_reason);
-        object.put("is_prefer_manual_encoding", &self.is_prefer_manual_encoding);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CostCenter {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3977,15 +4000,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateCostCenterData {
 }
 
 /// The `CreateCostCenterVersionBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateCostCenterVersionBody {
     /// `name`.
-    pub name: ::std::vec::Vec<crate::corehr::v2::I18n>,
+    pub name: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
     /// `parent_cost_center_id`.
@@ -3993,13 +4011,36 @@ pub struct CreateCostCenterVersionBody {
     /// `managers`.
     pub managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `description`.
-    pub description: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
     /// `effective_time`.
     pub effective_time: ::std::string::String,
     /// `operation_reason`.
     pub operation_reason: ::std::string::String,
     /// `is_prefer_manual_encoding`.
     pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl CreateCostCenterVersionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+        operation_reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name,
+            code: ::std::option::Option::None,
+            parent_cost_center_id: ::std::option::Option::None,
+            managers: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            operation_reason: operation_reason.into(),
+            is_prefer_manual_encoding: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateCostCenterVersionBody {
@@ -4094,17 +4135,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateCustomOrgData {
 }
 
 /// The `CreateEmpCustomOrg` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateEmpCustomOrg {
     /// `id`.
     pub id: ::std::string::String,
     /// `rate`.
     pub rate: ::std::option::Option<f64>,
+}
+
+impl CreateEmpCustomOrg {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: id.into(),
+            rate: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateEmpCustomOrg {
@@ -4127,12 +4174,7 @@ impl ::serde::Serialize for CreateEmpCustomOrg {
 }
 
 /// The `CreateEmpCustomOrgEmployeeCustomOrgBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateEmpCustomOrgEmployeeCustomOrgBody {
     /// `user_id`.
     pub user_id: ::std::string::String,
@@ -4144,6 +4186,25 @@ pub struct CreateEmpCustomOrgEmployeeCustomOrgBody {
     pub start_reason: ::std::option::Option<::std::string::String>,
     /// `effective_time`.
     pub effective_time: ::std::string::String,
+}
+
+impl CreateEmpCustomOrgEmployeeCustomOrgBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+        custom_org_with_rates: ::std::vec::Vec<crate::corehr::v2::CustomOrgWithRate>,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            object_api_name: object_api_name.into(),
+            custom_org_with_rates,
+            start_reason: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateEmpCustomOrgEmployeeCustomOrgBody {
@@ -4356,12 +4417,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmployeesInternationalAssignmentDa
 }
 
 /// The `CreateJobChangeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateJobChangeBody {
     /// `transfer_mode`.
     pub transfer_mode: i32,
@@ -4385,6 +4441,34 @@ pub struct CreateJobChangeBody {
     pub update_method: ::std::option::Option<::std::string::String>,
     /// `update_method_offboarding`.
     pub update_method_offboarding: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateJobChangeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        transfer_mode: i32,
+        employment_id: impl ::std::convert::Into<::std::string::String>,
+        transfer_type_unique_identifier: impl ::std::convert::Into<
+            ::std::string::String,
+        >,
+        effective_date: impl ::std::convert::Into<::std::string::String>,
+        transfer_info: crate::corehr::v2::CreateTransferInfo,
+    ) -> Self {
+        Self {
+            transfer_mode,
+            employment_id: employment_id.into(),
+            transfer_type_unique_identifier: transfer_type_unique_identifier.into(),
+            flow_id: ::std::option::Option::None,
+            effective_date: effective_date.into(),
+            transfer_info,
+            transfer_key: ::std::option::Option::None,
+            initiator_id: ::std::option::Option::None,
+            transfer_reason_unique_identifier: ::std::option::Option::None,
+            update_method: ::std::option::Option::None,
+            update_method_offboarding: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateJobChangeBody {
@@ -4696,17 +4780,26 @@ impl<'de> ::serde::Deserialize<'de> for CreatePreHireData {
 }
 
 /// The `CreateProbationAssessmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateProbationAssessmentBody {
     /// `employment_id`.
     pub employment_id: ::std::string::String,
     /// `assessments`.
     pub assessments: ::std::vec::Vec<crate::corehr::v2::AssessmentForCreate>,
+}
+
+impl CreateProbationAssessmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        employment_id: impl ::std::convert::Into<::std::string::String>,
+        assessments: ::std::vec::Vec<crate::corehr::v2::AssessmentForCreate>,
+    ) -> Self {
+        Self {
+            employment_id: employment_id.into(),
+            assessments,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateProbationAssessmentBody {
@@ -4896,7 +4989,7 @@ pub struct CreateTransferInfo {
     >,
     /// `target_employment_change`.
     pub target_employment_change: ::std::option::Option<
-        crate::corehr::v2::TranferEmploymentInfo,
+        crate::corehr::v2::TranferEmploymentInfoInput,
     >,
     /// `target_job_grade`.
     pub target_job_grade: ::std::option::Option<::std::string::String>,
@@ -4990,19 +5083,25 @@ impl ::serde::Serialize for CreateTransferInfo {
 }
 
 /// The `CreateVersionCostAllocationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateVersionCostAllocationBody {
     /// `employment_id`.
     pub employment_id: ::std::string::String,
     /// `cost_allocation`.
     pub cost_allocation: ::std::option::Option<
-        crate::corehr::v2::EmploymentCostAllocation,
+        crate::corehr::v2::EmploymentCostAllocationInput,
     >,
+}
+
+impl CreateVersionCostAllocationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            employment_id: employment_id.into(),
+            cost_allocation: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateVersionCostAllocationBody {
@@ -5058,19 +5157,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateVersionCostAllocationData {
 }
 
 /// The `CreateVersionDefaultCostCenterBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateVersionDefaultCostCenterBody {
     /// `employment_id`.
     pub employment_id: ::std::string::String,
     /// `default_cost_center`.
     pub default_cost_center: ::std::option::Option<
-        crate::corehr::v2::EmploymentDefaultCostCenter,
+        crate::corehr::v2::EmploymentDefaultCostCenterInput,
     >,
+}
+
+impl CreateVersionDefaultCostCenterBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            employment_id: employment_id.into(),
+            default_cost_center: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateVersionDefaultCostCenterBody {
@@ -5176,7 +5281,10 @@ impl<'de> ::serde::Deserialize<'de> for Currency {
 }
 
 /// The `CustomFieldData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CustomFieldData {
     /// `custom_api_name`.
     pub custom_api_name: ::std::option::Option<::std::string::String>,
@@ -5208,27 +5316,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomFieldData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CustomFieldData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("custom_api_name", &self.custom_api_name);
-        object.put("name", &self.name);
-        object.put("type", &self.r#type);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CustomFieldData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -5349,17 +5436,12 @@ impl<'de> ::serde::Deserialize<'de> for CustomOrg {
 }
 
 /// The `CustomOrgCreate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CustomOrgCreate {
     /// `object_api_name`.
     pub object_api_name: ::std::string::String,
     /// `names`.
-    pub names: ::std::vec::Vec<crate::corehr::v2::I18n>,
+    pub names: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
     /// `parent_id`.
@@ -5367,7 +5449,9 @@ pub struct CustomOrgCreate {
     /// `manager_ids`.
     pub manager_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `description`.
-    pub description: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
     /// `effective_time`.
     pub effective_time: ::std::string::String,
     /// `org_roles`.
@@ -5376,14 +5460,38 @@ pub struct CustomOrgCreate {
     >,
     /// `match_rule_groups`.
     pub match_rule_groups: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::MatchRules>,
+        ::std::vec::Vec<crate::corehr::v2::MatchRulesInput>,
     >,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::CustomFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
     >,
     /// `is_prefer_manual_encoding`.
     pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl CustomOrgCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+        names: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            object_api_name: object_api_name.into(),
+            names,
+            code: ::std::option::Option::None,
+            parent_id: ::std::option::Option::None,
+            manager_ids: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            org_roles: ::std::option::Option::None,
+            match_rule_groups: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            is_prefer_manual_encoding: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CustomOrgCreate {
@@ -5523,17 +5631,12 @@ impl<'de> ::serde::Deserialize<'de> for CustomOrgList {
 }
 
 /// The `CustomOrgUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CustomOrgUpdate {
     /// `object_api_name`.
     pub object_api_name: ::std::string::String,
     /// `names`.
-    pub names: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub names: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
     /// `parent_id`.
@@ -5541,7 +5644,9 @@ pub struct CustomOrgUpdate {
     /// `manager_ids`.
     pub manager_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `description`.
-    pub description: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
     /// `effective_time`.
     pub effective_time: ::std::string::String,
     /// `org_roles`.
@@ -5550,10 +5655,32 @@ pub struct CustomOrgUpdate {
     >,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::CustomFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
     >,
     /// `is_prefer_manual_encoding`.
     pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl CustomOrgUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            object_api_name: object_api_name.into(),
+            names: ::std::option::Option::None,
+            code: ::std::option::Option::None,
+            parent_id: ::std::option::Option::None,
+            manager_ids: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            org_roles: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            is_prefer_manual_encoding: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CustomOrgUpdate {
@@ -5623,17 +5750,23 @@ impl<'de> ::serde::Deserialize<'de> for CustomOrgUpdatedV2Event {
 }
 
 /// The `CustomOrgWithRate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CustomOrgWithRate {
     /// `id`.
     pub id: ::std::string::String,
     /// `rate`.
     pub rate: ::std::option::Option<::std::string::String>,
+}
+
+impl CustomOrgWithRate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: id.into(),
+            rate: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CustomOrgWithRate {
@@ -5735,12 +5868,7 @@ impl ::serde::Serialize for DefaultCostCenterRecord {
 }
 
 /// The `DelEmployeeCustomOrgBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DelEmployeeCustomOrgBody {
     /// `user_id`.
     pub user_id: ::std::string::String,
@@ -5750,6 +5878,24 @@ pub struct DelEmployeeCustomOrgBody {
     pub version_id: ::std::string::String,
     /// `object_api_name`.
     pub object_api_name: ::std::string::String,
+}
+
+impl DelEmployeeCustomOrgBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        job_data_custom_org_id: impl ::std::convert::Into<::std::string::String>,
+        version_id: impl ::std::convert::Into<::std::string::String>,
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            job_data_custom_org_id: job_data_custom_org_id.into(),
+            version_id: version_id.into(),
+            object_api_name: object_api_name.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DelEmployeeCustomOrgBody {
@@ -5807,15 +5953,20 @@ impl<'de> ::serde::Deserialize<'de> for DelEmployeeCustomOrgData {
 }
 
 /// The `DelPositionPositionBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DelPositionPositionBody {
     /// `position_id`.
     pub position_id: ::std::string::String,
+}
+
+impl DelPositionPositionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(position_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            position_id: position_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DelPositionPositionBody {
@@ -5837,15 +5988,22 @@ impl ::serde::Serialize for DelPositionPositionBody {
 }
 
 /// The `DeleteCostCenterBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeleteCostCenterBody {
     /// `operation_reason`.
     pub operation_reason: ::std::string::String,
+}
+
+impl DeleteCostCenterBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        operation_reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            operation_reason: operation_reason.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DeleteCostCenterBody {
@@ -5871,17 +6029,26 @@ impl ::serde::Serialize for DeleteCostCenterBody {
 /// The same type as [`DeleteCostCenterBody`]: the platform declares this shape more than once.
 pub type DeleteCostCenterVersionBody = crate::corehr::v2::DeleteCostCenterBody;
 /// The `DeleteOrgCustomOrgBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeleteOrgCustomOrgBody {
     /// `org_id`.
     pub org_id: ::std::string::String,
     /// `object_api_name`.
     pub object_api_name: ::std::string::String,
+}
+
+impl DeleteOrgCustomOrgBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        org_id: impl ::std::convert::Into<::std::string::String>,
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            org_id: org_id.into(),
+            object_api_name: object_api_name.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DeleteOrgCustomOrgBody {
@@ -6093,35 +6260,53 @@ impl<'de> ::serde::Deserialize<'de> for DepartmentCreatedV2Event {
 }
 
 /// The `DepartmentForPatch` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DepartmentForPatch {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
     /// `sub_type`.
-    pub sub_type: ::std::option::Option<crate::corehr::v2::Enum>,
+    pub sub_type: ::std::option::Option<crate::corehr::v2::EnumInput>,
     /// `manager`.
     pub manager: ::std::option::Option<::std::string::String>,
     /// `is_confidential`.
     pub is_confidential: ::std::option::Option<bool>,
     /// `hiberarchy_common`.
-    pub hiberarchy_common: ::std::option::Option<crate::corehr::v2::HiberarchyCommon>,
+    pub hiberarchy_common: ::std::option::Option<
+        crate::corehr::v2::HiberarchyCommonInput,
+    >,
     /// `effective_time`.
     pub effective_time: ::std::string::String,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `cost_center_id`.
     pub cost_center_id: ::std::option::Option<::std::string::String>,
     /// `staffing_model`.
-    pub staffing_model: ::std::option::Option<crate::corehr::v2::Enum>,
+    pub staffing_model: ::std::option::Option<crate::corehr::v2::EnumInput>,
     /// `is_prefer_manual_encoding`.
     pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl DepartmentForPatch {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            sub_type: ::std::option::Option::None,
+            manager: ::std::option::Option::None,
+            is_confidential: ::std::option::Option::None,
+            hiberarchy_common: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            custom_fields: ::std::option::Option::None,
+            cost_center_id: ::std::option::Option::None,
+            staffing_model: ::std::option::Option::None,
+            is_prefer_manual_encoding: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DepartmentForPatch {
@@ -6424,7 +6609,10 @@ impl<'de> ::serde::Deserialize<'de> for DepartmentUpdatedV2Event {
 }
 
 /// The `Dependent` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Dependent {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -6529,62 +6717,8 @@ impl<'de> ::serde::Deserialize<'de> for Dependent {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Dependent {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("name", &self.name);
-        object.put("relationship", &self.relationship);
-        object.put("gender", &self.gender);
-        object.put("date_of_birth", &self.date_of_birth);
-        object.put("nationality_id", &self.nationality_id);
-        object.put("nationality_id_v2", &self.nationality_id_v2);
-        object.put("national_id_list", &self.national_id_list);
-        object.put("spouses_working_status", &self.spouses_working_status);
-        object
-            .put(
-                "is_this_person_covered_by_health_insurance",
-                &self.is_this_person_covered_by_health_insurance,
-            );
-        object
-            .put(
-                "is_this_person_allowed_for_tax_deduction",
-                &self.is_this_person_allowed_for_tax_deduction,
-            );
-        object.put("custom_fields", &self.custom_fields);
-        object.put("dependent_name", &self.dependent_name);
-        object.put("employer", &self.employer);
-        object.put("job", &self.job);
-        object.put("phone", &self.phone);
-        object.put("address", &self.address);
-        object.put("birth_certificate_of_child", &self.birth_certificate_of_child);
-        object.put("reason", &self.reason);
-        object.put("modify_date", &self.modify_date);
-        object.put("visas", &self.visas);
-        object.put("passports", &self.passports);
-        object.put("citizenship_statuses", &self.citizenship_statuses);
-        object.put("emails", &self.emails);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Dependent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `DependentForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DependentForUpdate {
     /// `relationship`.
     pub relationship: ::std::string::String,
@@ -6618,7 +6752,7 @@ pub struct DependentForUpdate {
     >,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `reason`.
     pub reason: ::std::option::Option<::std::string::String>,
@@ -6644,6 +6778,38 @@ pub struct DependentForUpdate {
     pub emails: ::std::option::Option<
         ::std::vec::Vec<crate::corehr::v2::EmailForUpdate>,
     >,
+}
+
+impl DependentForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(relationship: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            relationship: relationship.into(),
+            gender: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            national_ids: ::std::option::Option::None,
+            spouses_working_status: ::std::option::Option::None,
+            is_this_person_covered_by_health_insurance: ::std::option::Option::None,
+            is_this_person_allowed_for_tax_deduction: ::std::option::Option::None,
+            dependent_name: ::std::option::Option::None,
+            employer: ::std::option::Option::None,
+            job: ::std::option::Option::None,
+            phone: ::std::option::Option::None,
+            address: ::std::option::Option::None,
+            birth_certificate_of_children: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            modify_date: ::std::option::Option::None,
+            visas: ::std::option::Option::None,
+            passports: ::std::option::Option::None,
+            citizenship_statuses: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            nationality_v2: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            emails: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DependentForUpdate {
@@ -6695,17 +6861,26 @@ impl ::serde::Serialize for DependentForUpdate {
 }
 
 /// The `DimensionEntity` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DimensionEntity {
     /// `dimension_key`.
     pub dimension_key: ::std::string::String,
     /// `dimension_value`.
     pub dimension_value: ::std::string::String,
+}
+
+impl DimensionEntity {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        dimension_key: impl ::std::convert::Into<::std::string::String>,
+        dimension_value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            dimension_key: dimension_key.into(),
+            dimension_value: dimension_value.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DimensionEntity {
@@ -6869,12 +7044,7 @@ impl<'de> ::serde::Deserialize<'de> for District {
 }
 
 /// The `EditEmpCustomOrgEmployeeCustomOrgBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EditEmpCustomOrgEmployeeCustomOrgBody {
     /// `user_id`.
     pub user_id: ::std::string::String,
@@ -6890,6 +7060,29 @@ pub struct EditEmpCustomOrgEmployeeCustomOrgBody {
     pub effective_time: ::std::string::String,
     /// `start_reason`.
     pub start_reason: ::std::option::Option<::std::string::String>,
+}
+
+impl EditEmpCustomOrgEmployeeCustomOrgBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+        job_data_custom_org_id: impl ::std::convert::Into<::std::string::String>,
+        version_id: impl ::std::convert::Into<::std::string::String>,
+        custom_org_with_rates: ::std::vec::Vec<crate::corehr::v2::CustomOrgWithRate>,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            object_api_name: object_api_name.into(),
+            job_data_custom_org_id: job_data_custom_org_id.into(),
+            version_id: version_id.into(),
+            custom_org_with_rates,
+            effective_time: effective_time.into(),
+            start_reason: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EditEmpCustomOrgEmployeeCustomOrgBody {
@@ -6921,19 +7114,29 @@ impl ::serde::Serialize for EditEmpCustomOrgEmployeeCustomOrgBody {
 /// The same type as [`DelEmployeeCustomOrgData`]: the platform declares this shape more than once.
 pub type EditEmpCustomOrgEmployeeCustomOrgData = crate::corehr::v2::DelEmployeeCustomOrgData;
 /// The `EditOffboardingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EditOffboardingBody {
     /// `offboarding_id`.
     pub offboarding_id: ::std::string::String,
     /// `operator_id`.
     pub operator_id: ::std::option::Option<::std::string::String>,
     /// `update_data`.
-    pub update_data: ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+    pub update_data: ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
+}
+
+impl EditOffboardingBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        offboarding_id: impl ::std::convert::Into<::std::string::String>,
+        update_data: ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
+    ) -> Self {
+        Self {
+            offboarding_id: offboarding_id.into(),
+            operator_id: ::std::option::Option::None,
+            update_data,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EditOffboardingBody {
@@ -6990,12 +7193,7 @@ impl<'de> ::serde::Deserialize<'de> for EditOffboardingData {
 }
 
 /// The `EditProbationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EditProbationBody {
     /// `employment_id`.
     pub employment_id: ::std::string::String,
@@ -7021,8 +7219,28 @@ pub struct EditProbationBody {
     pub self_review: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::CustomFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
     >,
+}
+
+impl EditProbationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            employment_id: employment_id.into(),
+            probation_start_date: ::std::option::Option::None,
+            probation_expected_end_date: ::std::option::Option::None,
+            probation_outcome: ::std::option::Option::None,
+            actual_probation_end_date: ::std::option::Option::None,
+            probation_extend_expected_end_date: ::std::option::Option::None,
+            extended_probation_period_duration: ::std::option::Option::None,
+            extended_probation_period_unit: ::std::option::Option::None,
+            notes: ::std::option::Option::None,
+            self_review: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EditProbationBody {
@@ -7063,7 +7281,10 @@ impl ::serde::Serialize for EditProbationBody {
 }
 
 /// The `Education` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Education {
     /// `school`.
     pub school: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
@@ -7121,34 +7342,6 @@ impl<'de> ::serde::Deserialize<'de> for Education {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Education {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("school", &self.school);
-        object.put("level_of_education", &self.level_of_education);
-        object.put("start_date", &self.start_date);
-        object.put("end_date", &self.end_date);
-        object.put("field_of_study", &self.field_of_study);
-        object.put("degree", &self.degree);
-        object.put("school_name", &self.school_name);
-        object.put("field_of_study_name", &self.field_of_study_name);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("expected_end_date", &self.expected_end_date);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Education {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `EducationInfo` object.
 #[derive(
     ::std::fmt::Debug,
@@ -7169,7 +7362,7 @@ pub struct EducationInfo {
     pub field_of_study: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `degree`.
     pub degree: ::std::option::Option<::std::string::String>,
@@ -7204,7 +7397,10 @@ impl ::serde::Serialize for EducationInfo {
 /// The same type as [`EducationInfo`]: the platform declares this shape more than once.
 pub type EducationInfoForUpdate = crate::corehr::v2::EducationInfo;
 /// The `Email` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Email {
     /// `email`.
     pub email: ::std::option::Option<::std::string::String>,
@@ -7239,34 +7435,8 @@ impl<'de> ::serde::Deserialize<'de> for Email {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Email {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("email", &self.email);
-        object.put("is_primary", &self.is_primary);
-        object.put("is_public", &self.is_public);
-        object.put("email_usage", &self.email_usage);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Email {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `EmailForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EmailForUpdate {
     /// `email`.
     pub email: ::std::string::String,
@@ -7276,6 +7446,24 @@ pub struct EmailForUpdate {
     pub is_public: bool,
     /// `email_usage`.
     pub email_usage: ::std::string::String,
+}
+
+impl EmailForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        email: impl ::std::convert::Into<::std::string::String>,
+        is_primary: bool,
+        is_public: bool,
+        email_usage: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            email: email.into(),
+            is_primary,
+            is_public,
+            email_usage: email_usage.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EmailForUpdate {
@@ -7300,7 +7488,10 @@ impl ::serde::Serialize for EmailForUpdate {
 }
 
 /// The `EmergencyContact` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct EmergencyContact {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -7355,33 +7546,6 @@ impl<'de> ::serde::Deserialize<'de> for EmergencyContact {
     }
 }
 
-impl ::lark_runtime::json::ToJson for EmergencyContact {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("name", &self.name);
-        object.put("relationship", &self.relationship);
-        object.put("phone_ist", &self.phone_ist);
-        object.put("phone_list", &self.phone_list);
-        object.put("legal_name", &self.legal_name);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("address", &self.address);
-        object.put("email", &self.email);
-        object.put("is_primary", &self.is_primary);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EmergencyContact {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `EmergencyContactForUpdate` object.
 #[derive(
     ::std::fmt::Debug,
@@ -7406,7 +7570,7 @@ pub struct EmergencyContactForUpdate {
     pub is_primary: ::std::option::Option<bool>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
 }
 
@@ -8274,17 +8438,26 @@ impl<'de> ::serde::Deserialize<'de> for EmployeesAdditionalJob {
 }
 
 /// The `EmployeesAdditionalJobBatchReqDate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EmployeesAdditionalJobBatchReqDate {
     /// `start`.
     pub start: ::std::string::String,
     /// `end`.
     pub end: ::std::string::String,
+}
+
+impl EmployeesAdditionalJobBatchReqDate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        start: impl ::std::convert::Into<::std::string::String>,
+        end: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            start: start.into(),
+            end: end.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EmployeesAdditionalJobBatchReqDate {
@@ -8307,12 +8480,7 @@ impl ::serde::Serialize for EmployeesAdditionalJobBatchReqDate {
 }
 
 /// The `EmployeesAdditionalJobEdit` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EmployeesAdditionalJobEdit {
     /// `employee_type_id`.
     pub employee_type_id: ::std::option::Option<::std::string::String>,
@@ -8339,9 +8507,9 @@ pub struct EmployeesAdditionalJobEdit {
     /// `dotted_line_manager_id`.
     pub dotted_line_manager_id: ::std::option::Option<::std::string::String>,
     /// `work_shift`.
-    pub work_shift: ::std::option::Option<crate::corehr::v2::Enum>,
+    pub work_shift: ::std::option::Option<crate::corehr::v2::EnumInput>,
     /// `compensation_type`.
-    pub compensation_type: ::std::option::Option<crate::corehr::v2::Enum>,
+    pub compensation_type: ::std::option::Option<crate::corehr::v2::EnumInput>,
     /// `service_company`.
     pub service_company: ::std::option::Option<::std::string::String>,
     /// `weekly_working_hours`.
@@ -8352,6 +8520,34 @@ pub struct EmployeesAdditionalJobEdit {
     pub position_id: ::std::option::Option<::std::string::String>,
     /// `employee_subtype_id`.
     pub employee_subtype_id: ::std::option::Option<::std::string::String>,
+}
+
+impl EmployeesAdditionalJobEdit {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            employee_type_id: ::std::option::Option::None,
+            working_hours_type_id: ::std::option::Option::None,
+            work_location_id: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+            job_id: ::std::option::Option::None,
+            job_level_id: ::std::option::Option::None,
+            job_family_id: ::std::option::Option::None,
+            employment_id: employment_id.into(),
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            direct_manager_id: ::std::option::Option::None,
+            dotted_line_manager_id: ::std::option::Option::None,
+            work_shift: ::std::option::Option::None,
+            compensation_type: ::std::option::Option::None,
+            service_company: ::std::option::Option::None,
+            weekly_working_hours: ::std::option::Option::None,
+            work_calendar_id: ::std::option::Option::None,
+            position_id: ::std::option::Option::None,
+            employee_subtype_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EmployeesAdditionalJobEdit {
@@ -8511,12 +8707,7 @@ impl<'de> ::serde::Deserialize<'de> for EmployeesInternationalAssignment {
 }
 
 /// The `EmployeesInternationalAssignmentReq` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EmployeesInternationalAssignmentReq {
     /// `work_location_id`.
     pub work_location_id: ::std::option::Option<::std::string::String>,
@@ -8554,7 +8745,7 @@ pub struct EmployeesInternationalAssignmentReq {
     pub employment_id: ::std::string::String,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `international_assignment_reason`.
     pub international_assignment_reason: ::std::option::Option<::std::string::String>,
@@ -8574,6 +8765,41 @@ pub struct EmployeesInternationalAssignmentReq {
     pub international_assignment_allowance: ::std::option::Option<bool>,
     /// `accommodation`.
     pub accommodation: ::std::option::Option<bool>,
+}
+
+impl EmployeesInternationalAssignmentReq {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            work_location_id: ::std::option::Option::None,
+            service_company: ::std::option::Option::None,
+            work_shift: ::std::option::Option::None,
+            weekly_working_hours_v2: ::std::option::Option::None,
+            working_hours_type_id: ::std::option::Option::None,
+            employee_type_id: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+            job_id: ::std::option::Option::None,
+            job_family_id: ::std::option::Option::None,
+            job_level_id: ::std::option::Option::None,
+            job_grade_id: ::std::option::Option::None,
+            compensation_type: ::std::option::Option::None,
+            direct_manager_id: ::std::option::Option::None,
+            dotted_line_manager_id: ::std::option::Option::None,
+            work_calendar_id: ::std::option::Option::None,
+            position_id: ::std::option::Option::None,
+            employment_id: employment_id.into(),
+            custom_fields: ::std::option::Option::None,
+            international_assignment_reason: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            international_assignment_expected_end_date: ::std::option::Option::None,
+            international_assignment_type: ::std::option::Option::None,
+            effective_time: ::std::option::Option::None,
+            expiration_time: ::std::option::Option::None,
+            international_assignment_allowance: ::std::option::Option::None,
+            accommodation: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EmployeesInternationalAssignmentReq {
@@ -8791,7 +9017,10 @@ impl<'de> ::serde::Deserialize<'de> for EmploymentBp {
 }
 
 /// The `EmploymentCostAllocation` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct EmploymentCostAllocation {
     /// `wk_id`.
     pub wk_id: ::std::option::Option<::std::string::String>,
@@ -8837,29 +9066,6 @@ impl<'de> ::serde::Deserialize<'de> for EmploymentCostAllocation {
     }
 }
 
-impl ::lark_runtime::json::ToJson for EmploymentCostAllocation {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("wk_id", &self.wk_id);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("job_data_cost_center_id", &self.job_data_cost_center_id);
-        object.put("job_data_id", &self.job_data_id);
-        object.put("reason", &self.reason);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EmploymentCostAllocation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `EmploymentCustomOrgRecordEmployeeCustomOrgData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
@@ -8896,7 +9102,10 @@ impl<'de> ::serde::Deserialize<'de> for EmploymentCustomOrgRecordEmployeeCustomO
 }
 
 /// The `EmploymentDefaultCostCenter` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct EmploymentDefaultCostCenter {
     /// `wk_id`.
     pub wk_id: ::std::option::Option<::std::string::String>,
@@ -8949,48 +9158,28 @@ impl<'de> ::serde::Deserialize<'de> for EmploymentDefaultCostCenter {
     }
 }
 
-impl ::lark_runtime::json::ToJson for EmploymentDefaultCostCenter {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("wk_id", &self.wk_id);
-        object.put("wk_tid", &self.wk_tid);
-        object.put("effective_time", &self.effective_time);
-        object.put("cost_center_id", &self.cost_center_id);
-        object.put("job_data_id", &self.job_data_id);
-        object.put("is_inherit", &self.is_inherit);
-        object.put("inherit_source", &self.inherit_source);
-        object.put("reason", &self.reason);
-        object.put("wk_created_at", &self.wk_created_at);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EmploymentDefaultCostCenter {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `EmploymentLookupName` object.
 ///
 /// The same type as [`DepartmentLookupName`]: the platform declares this shape more than once.
 pub type EmploymentLookupName = crate::corehr::v2::DepartmentLookupName;
 /// The `EnableDisableAssessmentProbationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EnableDisableAssessmentProbationBody {
     /// `active`.
     pub active: bool,
     /// `app_url`.
     pub app_url: ::std::option::Option<::std::string::String>,
+}
+
+impl EnableDisableAssessmentProbationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(active: bool) -> Self {
+        Self {
+            active,
+            app_url: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EnableDisableAssessmentProbationBody {
@@ -9013,7 +9202,10 @@ impl ::serde::Serialize for EnableDisableAssessmentProbationBody {
 }
 
 /// The `Enum` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Enum {
     /// `enum_name`.
     pub enum_name: ::std::option::Option<::std::string::String>,
@@ -9039,25 +9231,6 @@ impl<'de> ::serde::Deserialize<'de> for Enum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Enum {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("enum_name", &self.enum_name);
-        object.put("display", &self.display);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Enum {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -9777,15 +9950,20 @@ impl<'de> ::serde::Deserialize<'de> for GetApprovalGroupsData {
 }
 
 /// The `GetByDepartmentBpBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct GetByDepartmentBpBody {
     /// `department_id`.
     pub department_id: ::std::string::String,
+}
+
+impl GetByDepartmentBpBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(department_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            department_id: department_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for GetByDepartmentBpBody {
@@ -10020,7 +10198,10 @@ impl<'de> ::serde::Deserialize<'de> for GetProcessData {
 /// The same type as [`FlowVariableDataProcessData`]: the platform declares this shape more than once.
 pub type GetProcessFormVariableDataData = crate::corehr::v2::FlowVariableDataProcessData;
 /// The `HiberarchyCommon` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct HiberarchyCommon {
     /// `parent_id`.
     pub parent_id: ::std::option::Option<::std::string::String>,
@@ -10078,36 +10259,11 @@ impl<'de> ::serde::Deserialize<'de> for HiberarchyCommon {
     }
 }
 
-impl ::lark_runtime::json::ToJson for HiberarchyCommon {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("parent_id", &self.parent_id);
-        object.put("name", &self.name);
-        object.put("type", &self.r#type);
-        object.put("active", &self.active);
-        object.put("effective_time", &self.effective_time);
-        object.put("expiration_time", &self.expiration_time);
-        object.put("code", &self.code);
-        object.put("description", &self.description);
-        object.put("tree_order", &self.tree_order);
-        object.put("list_order", &self.list_order);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for HiberarchyCommon {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `I18n` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct I18n {
     /// `lang`.
     pub lang: ::std::option::Option<::std::string::String>,
@@ -10133,25 +10289,6 @@ impl<'de> ::serde::Deserialize<'de> for I18n {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for I18n {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("lang", &self.lang);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for I18n {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -10727,12 +10864,7 @@ impl ::serde::Serialize for JobDataCostCenter {
 }
 
 /// The `JobDataCustomOrg` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JobDataCustomOrg {
     /// `effective_time`.
     pub effective_time: ::std::string::String,
@@ -10742,6 +10874,23 @@ pub struct JobDataCustomOrg {
     pub custom_org_with_rates: ::std::vec::Vec<crate::corehr::v2::CreateEmpCustomOrg>,
     /// `object_api_name`.
     pub object_api_name: ::std::string::String,
+}
+
+impl JobDataCustomOrg {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+        custom_org_with_rates: ::std::vec::Vec<crate::corehr::v2::CreateEmpCustomOrg>,
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            effective_time: effective_time.into(),
+            start_reason: ::std::option::Option::None,
+            custom_org_with_rates,
+            object_api_name: object_api_name.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for JobDataCustomOrg {
@@ -11076,21 +11225,34 @@ impl<'de> ::serde::Deserialize<'de> for JobGrade {
 }
 
 /// The `JobGradeCreate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JobGradeCreate {
     /// `grade_order`.
     pub grade_order: i32,
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
     /// `names`.
-    pub names: ::std::vec::Vec<crate::corehr::v2::I18n>,
+    pub names: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
     /// `descriptions`.
-    pub descriptions: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub descriptions: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
+}
+
+impl JobGradeCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        grade_order: i32,
+        names: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    ) -> Self {
+        Self {
+            grade_order,
+            code: ::std::option::Option::None,
+            names,
+            descriptions: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for JobGradeCreate {
@@ -11193,9 +11355,11 @@ pub struct JobGradeUpdate {
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
     /// `names`.
-    pub names: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub names: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
     /// `descriptions`.
-    pub descriptions: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub descriptions: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
     /// `active`.
     pub active: ::std::option::Option<bool>,
 }
@@ -12006,12 +12170,7 @@ impl<'de> ::serde::Deserialize<'de> for Location {
 }
 
 /// The `LocationAddressCreate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct LocationAddressCreate {
     /// `country_region_id`.
     pub country_region_id: ::std::string::String,
@@ -12060,11 +12219,53 @@ pub struct LocationAddressCreate {
     /// `postal_code`.
     pub postal_code: ::std::option::Option<::std::string::String>,
     /// `address_types`.
-    pub address_types: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::Enum>>,
+    pub address_types: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::EnumInput>,
+    >,
     /// `is_primary`.
     pub is_primary: ::std::option::Option<bool>,
     /// `is_public`.
     pub is_public: ::std::option::Option<bool>,
+}
+
+impl LocationAddressCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+        region_id: impl ::std::convert::Into<::std::string::String>,
+        city_id: impl ::std::convert::Into<::std::string::String>,
+        distinct_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            country_region_id: country_region_id.into(),
+            region_id: region_id.into(),
+            city_id: city_id.into(),
+            distinct_id: distinct_id.into(),
+            address_line1: ::std::option::Option::None,
+            address_line2: ::std::option::Option::None,
+            address_line3: ::std::option::Option::None,
+            address_line4: ::std::option::Option::None,
+            address_line5: ::std::option::Option::None,
+            address_line6: ::std::option::Option::None,
+            address_line7: ::std::option::Option::None,
+            address_line8: ::std::option::Option::None,
+            address_line9: ::std::option::Option::None,
+            local_address_line1: ::std::option::Option::None,
+            local_address_line2: ::std::option::Option::None,
+            local_address_line3: ::std::option::Option::None,
+            local_address_line4: ::std::option::Option::None,
+            local_address_line5: ::std::option::Option::None,
+            local_address_line6: ::std::option::Option::None,
+            local_address_line7: ::std::option::Option::None,
+            local_address_line8: ::std::option::Option::None,
+            local_address_line9: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            address_types: ::std::option::Option::None,
+            is_primary: ::std::option::Option::None,
+            is_public: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for LocationAddressCreate {
@@ -12165,7 +12366,9 @@ pub struct LocationAddressUpdate {
     /// `postal_code`.
     pub postal_code: ::std::option::Option<::std::string::String>,
     /// `address_types`.
-    pub address_types: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::Enum>>,
+    pub address_types: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::EnumInput>,
+    >,
     /// `is_primary`.
     pub is_primary: ::std::option::Option<bool>,
     /// `is_public`.
@@ -12317,17 +12520,12 @@ impl<'de> ::serde::Deserialize<'de> for LocationTimeline {
 }
 
 /// The `LocationUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct LocationUpdate {
     /// `parent_id`.
     pub parent_id: ::std::option::Option<::std::string::String>,
     /// `names`.
-    pub names: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub names: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
     /// `active`.
     pub active: ::std::option::Option<bool>,
     /// `effective_time`.
@@ -12335,23 +12533,51 @@ pub struct LocationUpdate {
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
     /// `descriptions`.
-    pub descriptions: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub descriptions: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
     /// `location_usages`.
-    pub location_usages: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::Enum>>,
+    pub location_usages: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::EnumInput>,
+    >,
     /// `working_hours_type_id`.
     pub working_hours_type_id: ::std::option::Option<::std::string::String>,
     /// `locale`.
-    pub locale: ::std::option::Option<crate::corehr::v2::Enum>,
+    pub locale: ::std::option::Option<crate::corehr::v2::EnumInput>,
     /// `time_zone_id`.
     pub time_zone_id: ::std::option::Option<::std::string::String>,
     /// `display_language_id`.
     pub display_language_id: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `is_prefer_manual_encoding`.
     pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl LocationUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            parent_id: ::std::option::Option::None,
+            names: ::std::option::Option::None,
+            active: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            code: ::std::option::Option::None,
+            descriptions: ::std::option::Option::None,
+            location_usages: ::std::option::Option::None,
+            working_hours_type_id: ::std::option::Option::None,
+            locale: ::std::option::Option::None,
+            time_zone_id: ::std::option::Option::None,
+            display_language_id: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            is_prefer_manual_encoding: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for LocationUpdate {
@@ -12502,7 +12728,10 @@ impl<'de> ::serde::Deserialize<'de> for LocationVersionData {
 /// The same type as [`DepartmentLookupName`]: the platform declares this shape more than once.
 pub type LookupName = crate::corehr::v2::DepartmentLookupName;
 /// The `MatchRule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct MatchRule {
     /// `left_value`.
     pub left_value: ::std::option::Option<::std::string::String>,
@@ -12537,29 +12766,11 @@ impl<'de> ::serde::Deserialize<'de> for MatchRule {
     }
 }
 
-impl ::lark_runtime::json::ToJson for MatchRule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("left_value", &self.left_value);
-        object.put("operator", &self.operator);
-        object.put("right_values", &self.right_values);
-        object.put("ref_key", &self.ref_key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MatchRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `MatchRules` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct MatchRules {
     /// `match_rules`.
     pub match_rules: ::std::option::Option<
@@ -12584,24 +12795,6 @@ impl<'de> ::serde::Deserialize<'de> for MatchRules {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MatchRules {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("match_rules", &self.match_rules);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MatchRules {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -12666,12 +12859,7 @@ impl ::serde::Serialize for Name {
 }
 
 /// The `NameForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct NameForUpdate {
     /// `full_name`.
     pub full_name: ::std::option::Option<::std::string::String>,
@@ -12717,6 +12905,39 @@ pub struct NameForUpdate {
     pub local_primary_2: ::std::option::Option<::std::string::String>,
 }
 
+impl NameForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region: impl ::std::convert::Into<::std::string::String>,
+        name_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            full_name: ::std::option::Option::None,
+            first_name: ::std::option::Option::None,
+            middle_name: ::std::option::Option::None,
+            name_primary: ::std::option::Option::None,
+            local_first_name: ::std::option::Option::None,
+            local_middle_name: ::std::option::Option::None,
+            local_primary: ::std::option::Option::None,
+            custom_local_name: ::std::option::Option::None,
+            custom_western_name: ::std::option::Option::None,
+            country_region: country_region.into(),
+            name_type: name_type.into(),
+            additional_name: ::std::option::Option::None,
+            wk_id: ::std::option::Option::None,
+            hereditary: ::std::option::Option::None,
+            secondary: ::std::option::Option::None,
+            social: ::std::option::Option::None,
+            tertiary: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            local_secondary: ::std::option::Option::None,
+            local_first_name_2: ::std::option::Option::None,
+            local_primary_2: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for NameForUpdate {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -12756,7 +12977,10 @@ impl ::serde::Serialize for NameForUpdate {
 }
 
 /// The `NationalId` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct NationalId {
     /// `national_id_type_id`.
     pub national_id_type_id: ::std::option::Option<::std::string::String>,
@@ -12811,40 +13035,8 @@ impl<'de> ::serde::Deserialize<'de> for NationalId {
     }
 }
 
-impl ::lark_runtime::json::ToJson for NationalId {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("national_id_type_id", &self.national_id_type_id);
-        object.put("national_id_number", &self.national_id_number);
-        object.put("issue_date", &self.issue_date);
-        object.put("expiration_date", &self.expiration_date);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("issued_by", &self.issued_by);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("wk_id", &self.wk_id);
-        object.put("series", &self.series);
-        object.put("effective_for_a_long_time", &self.effective_for_a_long_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for NationalId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `NationalIdForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct NationalIdForUpdate {
     /// `country_region_id`.
     pub country_region_id: ::std::string::String,
@@ -12860,7 +13052,7 @@ pub struct NationalIdForUpdate {
     pub issued_by: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `wk_id`.
     pub wk_id: ::std::option::Option<::std::string::String>,
@@ -12868,6 +13060,29 @@ pub struct NationalIdForUpdate {
     pub series: ::std::option::Option<::std::string::String>,
     /// `effective_for_a_long_time`.
     pub effective_for_a_long_time: ::std::option::Option<bool>,
+}
+
+impl NationalIdForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+        national_id_type_id: impl ::std::convert::Into<::std::string::String>,
+        national_id_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            country_region_id: country_region_id.into(),
+            national_id_type_id: national_id_type_id.into(),
+            national_id_number: national_id_number.into(),
+            issue_date: ::std::option::Option::None,
+            expiration_date: ::std::option::Option::None,
+            issued_by: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            wk_id: ::std::option::Option::None,
+            series: ::std::option::Option::None,
+            effective_for_a_long_time: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for NationalIdForUpdate {
@@ -12898,7 +13113,10 @@ impl ::serde::Serialize for NationalIdForUpdate {
 }
 
 /// The `Nationality` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Nationality {
     /// `nationality_id`.
     pub nationality_id: ::std::option::Option<::std::string::String>,
@@ -12942,32 +13160,11 @@ impl<'de> ::serde::Deserialize<'de> for Nationality {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Nationality {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("nationality_id", &self.nationality_id);
-        object.put("name", &self.name);
-        object.put("alpha_2_code", &self.alpha_2_code);
-        object.put("alpha_3_code", &self.alpha_3_code);
-        object.put("numeric_code", &self.numeric_code);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("status", &self.status);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Nationality {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `NoticePeriodDetail` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct NoticePeriodDetail {
     /// `wk_id`.
     pub wk_id: ::std::option::Option<::std::string::String>,
@@ -13002,29 +13199,11 @@ impl<'de> ::serde::Deserialize<'de> for NoticePeriodDetail {
     }
 }
 
-impl ::lark_runtime::json::ToJson for NoticePeriodDetail {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("wk_id", &self.wk_id);
-        object.put("value", &self.value);
-        object.put("value_unit", &self.value_unit);
-        object.put("name", &self.name);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for NoticePeriodDetail {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ObjectFieldData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ObjectFieldData {
     /// `field_name`.
     pub field_name: ::std::option::Option<::std::string::String>,
@@ -13050,25 +13229,6 @@ impl<'de> ::serde::Deserialize<'de> for ObjectFieldData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ObjectFieldData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("field_name", &self.field_name);
-        object.put("value", &self.value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ObjectFieldData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -13303,7 +13463,7 @@ pub struct OfferInfo {
     pub job_grade_id: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `service_company`.
     pub service_company: ::std::option::Option<::std::string::String>,
@@ -13339,19 +13499,19 @@ pub struct OfferInfo {
     >,
     /// `notice_period_probation_voluntary`.
     pub notice_period_probation_voluntary: ::std::option::Option<
-        crate::corehr::v2::NoticePeriodDetail,
+        crate::corehr::v2::NoticePeriodDetailInput,
     >,
     /// `notice_period_probation_involuntary`.
     pub notice_period_probation_involuntary: ::std::option::Option<
-        crate::corehr::v2::NoticePeriodDetail,
+        crate::corehr::v2::NoticePeriodDetailInput,
     >,
     /// `notice_period_positive_voluntary`.
     pub notice_period_positive_voluntary: ::std::option::Option<
-        crate::corehr::v2::NoticePeriodDetail,
+        crate::corehr::v2::NoticePeriodDetailInput,
     >,
     /// `notice_period_positive_involuntary`.
     pub notice_period_positive_involuntary: ::std::option::Option<
-        crate::corehr::v2::NoticePeriodDetail,
+        crate::corehr::v2::NoticePeriodDetailInput,
     >,
     /// `condition_worker`.
     pub condition_worker: ::std::option::Option<bool>,
@@ -13514,7 +13674,7 @@ pub struct OfferInfoUpdate {
     >,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `position_id`.
     pub position_id: ::std::option::Option<::std::string::String>,
@@ -13586,19 +13746,19 @@ pub struct OfferInfoUpdate {
     >,
     /// `notice_period_probation_voluntary`.
     pub notice_period_probation_voluntary: ::std::option::Option<
-        crate::corehr::v2::NoticePeriodDetail,
+        crate::corehr::v2::NoticePeriodDetailInput,
     >,
     /// `notice_period_probation_involuntary`.
     pub notice_period_probation_involuntary: ::std::option::Option<
-        crate::corehr::v2::NoticePeriodDetail,
+        crate::corehr::v2::NoticePeriodDetailInput,
     >,
     /// `notice_period_positive_voluntary`.
     pub notice_period_positive_voluntary: ::std::option::Option<
-        crate::corehr::v2::NoticePeriodDetail,
+        crate::corehr::v2::NoticePeriodDetailInput,
     >,
     /// `notice_period_positive_involuntary`.
     pub notice_period_positive_involuntary: ::std::option::Option<
-        crate::corehr::v2::NoticePeriodDetail,
+        crate::corehr::v2::NoticePeriodDetailInput,
     >,
     /// `condition_worker`.
     pub condition_worker: ::std::option::Option<bool>,
@@ -14592,15 +14752,18 @@ impl<'de> ::serde::Deserialize<'de> for OrgroleInfo {
 }
 
 /// The `ParentsDepartmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ParentsDepartmentBody {
     /// `department_id_list`.
     pub department_id_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl ParentsDepartmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(department_id_list: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { department_id_list }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ParentsDepartmentBody {
@@ -14660,7 +14823,10 @@ impl<'de> ::serde::Deserialize<'de> for ParentsDepartmentData {
 }
 
 /// The `Passport` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Passport {
     /// `wk_id`.
     pub wk_id: ::std::option::Option<::std::string::String>,
@@ -14704,37 +14870,8 @@ impl<'de> ::serde::Deserialize<'de> for Passport {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Passport {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("wk_id", &self.wk_id);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("national_id_type_id", &self.national_id_type_id);
-        object.put("passport_number", &self.passport_number);
-        object.put("issued_date", &self.issued_date);
-        object.put("expiration_date", &self.expiration_date);
-        object.put("issued_by", &self.issued_by);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Passport {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PassportForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PassportForUpdate {
     /// `wk_id`.
     pub wk_id: ::std::option::Option<::std::string::String>,
@@ -14750,6 +14887,26 @@ pub struct PassportForUpdate {
     pub expiration_date: ::std::option::Option<::std::string::String>,
     /// `issued_by`.
     pub issued_by: ::std::option::Option<::std::string::String>,
+}
+
+impl PassportForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+        national_id_type_id: impl ::std::convert::Into<::std::string::String>,
+        passport_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            wk_id: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            national_id_type_id: national_id_type_id.into(),
+            passport_number: passport_number.into(),
+            issued_date: ::std::option::Option::None,
+            expiration_date: ::std::option::Option::None,
+            issued_by: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PassportForUpdate {
@@ -14777,12 +14934,7 @@ impl ::serde::Serialize for PassportForUpdate {
 }
 
 /// The `PatchCostCenterBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchCostCenterBody {
     /// `effective_time`.
     pub effective_time: ::std::string::String,
@@ -14790,6 +14942,22 @@ pub struct PatchCostCenterBody {
     pub active: bool,
     /// `operation_reason`.
     pub operation_reason: ::std::string::String,
+}
+
+impl PatchCostCenterBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+        active: bool,
+        operation_reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            effective_time: effective_time.into(),
+            active,
+            operation_reason: operation_reason.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchCostCenterBody {
@@ -14817,15 +14985,10 @@ impl ::serde::Serialize for PatchCostCenterBody {
 /// The same type as [`CreateCostCenterData`]: the platform declares this shape more than once.
 pub type PatchCostCenterData = crate::corehr::v2::CreateCostCenterData;
 /// The `PatchCostCenterVersionBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchCostCenterVersionBody {
     /// `name`.
-    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
     /// `parent_cost_center_id`.
@@ -14833,13 +14996,35 @@ pub struct PatchCostCenterVersionBody {
     /// `managers`.
     pub managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `description`.
-    pub description: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
     /// `effective_time`.
     pub effective_time: ::std::string::String,
     /// `operation_reason`.
     pub operation_reason: ::std::string::String,
     /// `is_prefer_manual_encoding`.
     pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl PatchCostCenterVersionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+        operation_reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: ::std::option::Option::None,
+            code: ::std::option::Option::None,
+            parent_cost_center_id: ::std::option::Option::None,
+            managers: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            operation_reason: operation_reason.into(),
+            is_prefer_manual_encoding: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchCostCenterVersionBody {
@@ -14930,19 +15115,28 @@ impl<'de> ::serde::Deserialize<'de> for Pathway {
 }
 
 /// The `PathwayCreate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PathwayCreate {
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
     /// `names`.
-    pub names: ::std::vec::Vec<crate::corehr::v2::I18n>,
+    pub names: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
     /// `descriptions`.
-    pub descriptions: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub descriptions: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
+}
+
+impl PathwayCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(names: ::std::vec::Vec<crate::corehr::v2::I18nInput>) -> Self {
+        Self {
+            code: ::std::option::Option::None,
+            names,
+            descriptions: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PathwayCreate {
@@ -15042,9 +15236,11 @@ pub struct PathwayUpdate {
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
     /// `names`.
-    pub names: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub names: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
     /// `descriptions`.
-    pub descriptions: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub descriptions: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
 }
 
 impl ::lark_runtime::json::ToJson for PathwayUpdate {
@@ -15104,7 +15300,10 @@ impl<'de> ::serde::Deserialize<'de> for PathwayUpdatedV2Event {
 }
 
 /// The `PersonForCountry` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PersonForCountry {
     /// `wk_id`.
     pub wk_id: ::std::option::Option<::std::string::String>,
@@ -15148,37 +15347,8 @@ impl<'de> ::serde::Deserialize<'de> for PersonForCountry {
     }
 }
 
-impl ::lark_runtime::json::ToJson for PersonForCountry {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("wk_id", &self.wk_id);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("gender", &self.gender);
-        object.put("religion", &self.religion);
-        object.put("marital_status", &self.marital_status);
-        object.put("ethnicity_race", &self.ethnicity_race);
-        object.put("marital_status_date", &self.marital_status_date);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PersonForCountry {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PersonForCountryForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PersonForCountryForUpdate {
     /// `wk_id`.
     pub wk_id: ::std::option::Option<::std::string::String>,
@@ -15194,6 +15364,24 @@ pub struct PersonForCountryForUpdate {
     pub ethnicity_race: ::std::option::Option<::std::string::String>,
     /// `marital_status_date`.
     pub marital_status_date: ::std::option::Option<::std::string::String>,
+}
+
+impl PersonForCountryForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            wk_id: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            gender: ::std::option::Option::None,
+            religion: ::std::option::Option::None,
+            marital_status: ::std::option::Option::None,
+            ethnicity_race: ::std::option::Option::None,
+            marital_status_date: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PersonForCountryForUpdate {
@@ -15221,7 +15409,10 @@ impl ::serde::Serialize for PersonForCountryForUpdate {
 }
 
 /// The `PersonInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PersonInfo {
     /// `person_id`.
     pub person_id: ::std::option::Option<::std::string::String>,
@@ -15491,96 +15682,11 @@ impl<'de> ::serde::Deserialize<'de> for PersonInfo {
     }
 }
 
-impl ::lark_runtime::json::ToJson for PersonInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("person_id", &self.person_id);
-        object.put("phone_number", &self.phone_number);
-        object.put("legal_name", &self.legal_name);
-        object.put("preferred_name", &self.preferred_name);
-        object.put("additional_name", &self.additional_name);
-        object.put("preferred_local_full_name", &self.preferred_local_full_name);
-        object.put("preferred_english_full_name", &self.preferred_english_full_name);
-        object.put("name_list", &self.name_list);
-        object.put("gender", &self.gender);
-        object.put("date_of_birth", &self.date_of_birth);
-        object.put("nationality_id", &self.nationality_id);
-        object.put("nationality_id_v2", &self.nationality_id_v2);
-        object.put("additional_nationalities", &self.additional_nationalities);
-        object.put("citizenship_status", &self.citizenship_status);
-        object.put("citizenship_status_list", &self.citizenship_status_list);
-        object.put("race", &self.race);
-        object.put("marital_status", &self.marital_status);
-        object.put("phone_list", &self.phone_list);
-        object.put("address_list", &self.address_list);
-        object.put("email_list", &self.email_list);
-        object.put("work_experience_list", &self.work_experience_list);
-        object.put("education_list", &self.education_list);
-        object.put("bank_account_list", &self.bank_account_list);
-        object.put("national_id_list", &self.national_id_list);
-        object.put("dependent_list", &self.dependent_list);
-        object.put("emergency_contact_list", &self.emergency_contact_list);
-        object.put("date_entered_workforce", &self.date_entered_workforce);
-        object.put("working_years", &self.working_years);
-        object.put("profile_image_id", &self.profile_image_id);
-        object.put("email_address", &self.email_address);
-        object.put("age", &self.age);
-        object.put("highest_level_of_education", &self.highest_level_of_education);
-        object.put("highest_degree_of_education", &self.highest_degree_of_education);
-        object.put("personal_profile", &self.personal_profile);
-        object.put("native_region", &self.native_region);
-        object.put("hukou_type", &self.hukou_type);
-        object.put("hukou_location", &self.hukou_location);
-        object.put("political_affiliations", &self.political_affiliations);
-        object.put("talent_id", &self.talent_id);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("national_id_number", &self.national_id_number);
-        object.put("family_address", &self.family_address);
-        object.put("person_info_chns", &self.person_info_chns);
-        object.put("born_country_region", &self.born_country_region);
-        object.put("is_disabled", &self.is_disabled);
-        object.put("disable_card_number", &self.disable_card_number);
-        object.put("is_martyr_family", &self.is_martyr_family);
-        object.put("martyr_card_number", &self.martyr_card_number);
-        object.put("is_old_alone", &self.is_old_alone);
-        object.put("resident_taxes", &self.resident_taxes);
-        object.put("first_entry_time", &self.first_entry_time);
-        object.put("leave_time", &self.leave_time);
-        object.put("religion", &self.religion);
-        object.put("working_years_v2", &self.working_years_v2);
-        object.put("created_at", &self.created_at);
-        object.put("updated_at", &self.updated_at);
-        object.put("created_by", &self.created_by);
-        object.put("updated_by", &self.updated_by);
-        object.put("bank_account_number", &self.bank_account_number);
-        object.put("passport_number", &self.passport_number);
-        object.put("former_employer", &self.former_employer);
-        object.put("legal_name_v2s", &self.legal_name_v2s);
-        object.put("national_id_v2s", &self.national_id_v2s);
-        object.put("visas", &self.visas);
-        object.put("passports", &self.passports);
-        object.put("person_for_countries", &self.person_for_countries);
-        object.put("preferred_name_v2", &self.preferred_name_v2);
-        object.put("mother_name", &self.mother_name);
-        object.put("city_of_birth", &self.city_of_birth);
-        object.put("region_of_birth", &self.region_of_birth);
-        object.put("tax_info_mys", &self.tax_info_mys);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PersonInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PersonInfoChn` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PersonInfoChn {
     /// `native_region`.
     pub native_region: ::std::option::Option<::std::string::String>,
@@ -15623,31 +15729,11 @@ impl<'de> ::serde::Deserialize<'de> for PersonInfoChn {
     }
 }
 
-impl ::lark_runtime::json::ToJson for PersonInfoChn {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("native_region", &self.native_region);
-        object.put("hukou_type", &self.hukou_type);
-        object.put("hukou_location", &self.hukou_location);
-        object.put("first_entry_time", &self.first_entry_time);
-        object.put("leave_time", &self.leave_time);
-        object.put("political_affiliations", &self.political_affiliations);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PersonInfoChn {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PersonName` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PersonName {
     /// `local_primary`.
     pub local_primary: ::std::option::Option<::std::string::String>,
@@ -15748,54 +15834,11 @@ impl<'de> ::serde::Deserialize<'de> for PersonName {
     }
 }
 
-impl ::lark_runtime::json::ToJson for PersonName {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("local_primary", &self.local_primary);
-        object.put("local_first_name", &self.local_first_name);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("name_type", &self.name_type);
-        object.put("local_first_name_2", &self.local_first_name_2);
-        object.put("local_primary_2", &self.local_primary_2);
-        object.put("additional_name", &self.additional_name);
-        object.put("additional_name_type", &self.additional_name_type);
-        object.put("first_name", &self.first_name);
-        object.put("full_name", &self.full_name);
-        object.put("hereditary", &self.hereditary);
-        object.put("custom_name", &self.custom_name);
-        object.put("custom_local_name", &self.custom_local_name);
-        object.put("middle_name", &self.middle_name);
-        object.put("name_primary", &self.name_primary);
-        object.put("secondary", &self.secondary);
-        object.put("tertiary", &self.tertiary);
-        object.put("social", &self.social);
-        object.put("title", &self.title);
-        object.put("local_middle_name", &self.local_middle_name);
-        object.put("local_secondary", &self.local_secondary);
-        object
-            .put(
-                "display_name_local_and_western_script",
-                &self.display_name_local_and_western_script,
-            );
-        object.put("display_name_local_script", &self.display_name_local_script);
-        object.put("display_name_western_script", &self.display_name_western_script);
-        object.put("wk_id", &self.wk_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PersonName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PersonalProfile` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PersonalProfile {
     /// `personal_profile_id`.
     pub personal_profile_id: ::std::option::Option<::std::string::String>,
@@ -15824,26 +15867,6 @@ impl<'de> ::serde::Deserialize<'de> for PersonalProfile {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PersonalProfile {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("personal_profile_id", &self.personal_profile_id);
-        object.put("personal_profile_type", &self.personal_profile_type);
-        object.put("files", &self.files);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PersonalProfile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -15881,7 +15904,10 @@ impl ::serde::Serialize for PersonalProfileForUpdate {
 }
 
 /// The `Phone` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Phone {
     /// `international_area_code`.
     pub international_area_code: ::std::option::Option<crate::corehr::v2::Enum>,
@@ -15925,37 +15951,8 @@ impl<'de> ::serde::Deserialize<'de> for Phone {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Phone {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("international_area_code", &self.international_area_code);
-        object.put("phone_number", &self.phone_number);
-        object.put("formatted_phone_number", &self.formatted_phone_number);
-        object.put("device_type", &self.device_type);
-        object.put("phone_usage", &self.phone_usage);
-        object.put("is_primary", &self.is_primary);
-        object.put("is_public", &self.is_public);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Phone {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PhoneForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PhoneForUpdate {
     /// `international_area_code`.
     pub international_area_code: ::std::string::String,
@@ -15969,6 +15966,28 @@ pub struct PhoneForUpdate {
     pub is_primary: bool,
     /// `is_public`.
     pub is_public: bool,
+}
+
+impl PhoneForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        international_area_code: impl ::std::convert::Into<::std::string::String>,
+        phone_number: impl ::std::convert::Into<::std::string::String>,
+        device_type: impl ::std::convert::Into<::std::string::String>,
+        phone_usage: impl ::std::convert::Into<::std::string::String>,
+        is_primary: bool,
+        is_public: bool,
+    ) -> Self {
+        Self {
+            international_area_code: international_area_code.into(),
+            phone_number: phone_number.into(),
+            device_type: device_type.into(),
+            phone_usage: phone_usage.into(),
+            is_primary,
+            is_public,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PhoneForUpdate {
@@ -16337,19 +16356,16 @@ impl<'de> ::serde::Deserialize<'de> for PositionChange {
 }
 
 /// The `PositionCreate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PositionCreate {
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
     /// `names`.
-    pub names: ::std::vec::Vec<crate::corehr::v2::I18n>,
+    pub names: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
     /// `descriptions`.
-    pub descriptions: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub descriptions: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
     /// `job_family_ids`.
     pub job_family_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `cost_center_id`.
@@ -16378,10 +16394,41 @@ pub struct PositionCreate {
     pub effective_time: ::std::string::String,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::CustomFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
     >,
     /// `is_prefer_manual_encoding`.
     pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl PositionCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        names: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+        department_id: impl ::std::convert::Into<::std::string::String>,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            code: ::std::option::Option::None,
+            names,
+            descriptions: ::std::option::Option::None,
+            job_family_ids: ::std::option::Option::None,
+            cost_center_id: ::std::option::Option::None,
+            job_id: ::std::option::Option::None,
+            job_level_ids: ::std::option::Option::None,
+            employee_type_ids: ::std::option::Option::None,
+            job_grade_ids: ::std::option::Option::None,
+            work_location_ids: ::std::option::Option::None,
+            working_hours_type_id: ::std::option::Option::None,
+            department_id: department_id.into(),
+            direct_leader_id: ::std::option::Option::None,
+            dotted_line_leader_id: ::std::option::Option::None,
+            is_key_position: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            custom_fields: ::std::option::Option::None,
+            is_prefer_manual_encoding: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PositionCreate {
@@ -16486,19 +16533,16 @@ impl<'de> ::serde::Deserialize<'de> for PositionDeletedV2Event {
 }
 
 /// The `PositionUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PositionUpdate {
     /// `code`.
     pub code: ::std::option::Option<::std::string::String>,
     /// `names`.
-    pub names: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub names: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
     /// `descriptions`.
-    pub descriptions: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18n>>,
+    pub descriptions: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
     /// `job_family_ids`.
     pub job_family_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `cost_center_id`.
@@ -16527,10 +16571,39 @@ pub struct PositionUpdate {
     pub effective_time: ::std::string::String,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::CustomFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
     >,
     /// `is_prefer_manual_encoding`.
     pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl PositionUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            code: ::std::option::Option::None,
+            names: ::std::option::Option::None,
+            descriptions: ::std::option::Option::None,
+            job_family_ids: ::std::option::Option::None,
+            cost_center_id: ::std::option::Option::None,
+            job_id: ::std::option::Option::None,
+            job_level_ids: ::std::option::Option::None,
+            employee_type_ids: ::std::option::Option::None,
+            job_grade_ids: ::std::option::Option::None,
+            work_location_ids: ::std::option::Option::None,
+            working_hours_type_id: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+            direct_leader_id: ::std::option::Option::None,
+            dotted_line_leader_id: ::std::option::Option::None,
+            is_key_position: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            custom_fields: ::std::option::Option::None,
+            is_prefer_manual_encoding: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PositionUpdate {
@@ -17219,12 +17292,7 @@ impl<'de> ::serde::Deserialize<'de> for PreHireProbationInfo {
 }
 
 /// The `PrehireCreate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PrehireCreate {
     /// `basic_info`.
     pub basic_info: crate::corehr::v2::BasicInfo,
@@ -17244,6 +17312,25 @@ pub struct PrehireCreate {
     pub application: ::std::option::Option<::std::string::String>,
     /// `out_biz_id`.
     pub out_biz_id: ::std::option::Option<::std::string::String>,
+}
+
+impl PrehireCreate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        basic_info: crate::corehr::v2::BasicInfo,
+        offer_info: crate::corehr::v2::OfferInfo,
+    ) -> Self {
+        Self {
+            basic_info,
+            offer_info,
+            education_info: ::std::option::Option::None,
+            work_experience: ::std::option::Option::None,
+            ats_application_id: ::std::option::Option::None,
+            application: ::std::option::Option::None,
+            out_biz_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PrehireCreate {
@@ -17271,17 +17358,26 @@ impl ::serde::Serialize for PrehireCreate {
 }
 
 /// The `PrehireDefaultCostCenterUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PrehireDefaultCostCenterUpdate {
     /// `cost_center_id`.
     pub cost_center_id: ::std::string::String,
     /// `is_herit`.
     pub is_herit: bool,
+}
+
+impl PrehireDefaultCostCenterUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        cost_center_id: impl ::std::convert::Into<::std::string::String>,
+        is_herit: bool,
+    ) -> Self {
+        Self {
+            cost_center_id: cost_center_id.into(),
+            is_herit,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PrehireDefaultCostCenterUpdate {
@@ -17318,8 +17414,25 @@ pub struct PrehireSeniorityAdjustInformation {
     pub end_date: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
+}
+
+impl PrehireSeniorityAdjustInformation {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        seniority_adjustment_type: crate::corehr::v2::SeniorityAdjustmentType,
+    ) -> Self {
+        Self {
+            seniority_adjustment: ::std::option::Option::None,
+            seniority_adjustment_type,
+            reasons_for_seniority_adjustment: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PrehireSeniorityAdjustInformation {
@@ -17729,12 +17842,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessAbstractItem {
 }
 
 /// The `ProcessApprover` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ProcessApprover {
     /// `status`.
     pub status: i32,
@@ -17748,6 +17856,20 @@ pub struct ProcessApprover {
     pub field_values_v2: ::std::option::Option<
         ::std::vec::Vec<crate::corehr::v2::ProcessFormVariableV2>,
     >,
+}
+
+impl ProcessApprover {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(status: i32) -> Self {
+        Self {
+            status,
+            user_id: ::std::option::Option::None,
+            system_approval: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            field_values_v2: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ProcessApprover {
@@ -18076,12 +18198,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessDoneItem {
 }
 
 /// The `ProcessExtra` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ProcessExtra {
     /// `operator`.
     pub operator: ::std::option::Option<::std::string::String>,
@@ -18099,6 +18216,26 @@ pub struct ProcessExtra {
     pub remark: ::std::option::Option<::std::string::String>,
     /// `system_user`.
     pub system_user: ::std::option::Option<bool>,
+}
+
+impl ProcessExtra {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        extra_type: i32,
+        extra_user_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            operator: ::std::option::Option::None,
+            node_id: ::std::option::Option::None,
+            approver_id: ::std::option::Option::None,
+            extra_type,
+            approval_type: ::std::option::Option::None,
+            extra_user_ids,
+            remark: ::std::option::Option::None,
+            system_user: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ProcessExtra {
@@ -18552,12 +18689,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessTodoItem {
 }
 
 /// The `ProcessTransfer` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ProcessTransfer {
     /// `operator`.
     pub operator: ::std::option::Option<::std::string::String>,
@@ -18569,6 +18701,23 @@ pub struct ProcessTransfer {
     pub remark: ::std::option::Option<::std::string::String>,
     /// `system_user`.
     pub system_user: ::std::option::Option<bool>,
+}
+
+impl ProcessTransfer {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        to_user_id: impl ::std::convert::Into<::std::string::String>,
+        approver_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            operator: ::std::option::Option::None,
+            to_user_id: to_user_id.into(),
+            approver_ids,
+            remark: ::std::option::Option::None,
+            system_user: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ProcessTransfer {
@@ -18951,17 +19100,23 @@ impl ::serde::Serialize for ProfileSettingCostCenter {
 }
 
 /// The `ProfileSettingCustomField` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ProfileSettingCustomField {
     /// `field_name`.
     pub field_name: ::std::string::String,
     /// `value`.
     pub value: ::std::option::Option<::std::string::String>,
+}
+
+impl ProfileSettingCustomField {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(field_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            field_name: field_name.into(),
+            value: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ProfileSettingCustomField {
@@ -19788,12 +19943,7 @@ impl ::serde::Serialize for ProfileSettingNational {
 }
 
 /// The `ProfileSettingPassport` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ProfileSettingPassport {
     /// `country_region`.
     pub country_region: ::std::string::String,
@@ -19807,6 +19957,25 @@ pub struct ProfileSettingPassport {
     pub expiration_date: ::std::option::Option<::std::string::String>,
     /// `issued_by`.
     pub issued_by: ::std::option::Option<::std::string::String>,
+}
+
+impl ProfileSettingPassport {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region: impl ::std::convert::Into<::std::string::String>,
+        national_id_type: impl ::std::convert::Into<::std::string::String>,
+        passport_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            country_region: country_region.into(),
+            national_id_type: national_id_type.into(),
+            passport_number: passport_number.into(),
+            issued_date: ::std::option::Option::None,
+            expiration_date: ::std::option::Option::None,
+            issued_by: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ProfileSettingPassport {
@@ -19833,12 +20002,7 @@ impl ::serde::Serialize for ProfileSettingPassport {
 }
 
 /// The `ProfileSettingPersonForCountry` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ProfileSettingPersonForCountry {
     /// `country_region`.
     pub country_region: ::std::string::String,
@@ -19852,6 +20016,23 @@ pub struct ProfileSettingPersonForCountry {
     pub ethnicity_race: ::std::option::Option<::std::string::String>,
     /// `marital_status_date`.
     pub marital_status_date: ::std::option::Option<::std::string::String>,
+}
+
+impl ProfileSettingPersonForCountry {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            country_region: country_region.into(),
+            gender: ::std::option::Option::None,
+            religion: ::std::option::Option::None,
+            marital_status: ::std::option::Option::None,
+            ethnicity_race: ::std::option::Option::None,
+            marital_status_date: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ProfileSettingPersonForCountry {
@@ -20223,12 +20404,7 @@ impl ::serde::Serialize for ProfileSettingResidentTax {
 }
 
 /// The `ProfileSettingVisa` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ProfileSettingVisa {
     /// `country_region`.
     pub country_region: ::std::string::String,
@@ -20242,6 +20418,25 @@ pub struct ProfileSettingVisa {
     pub expiration_date: ::std::option::Option<::std::string::String>,
     /// `issued_by`.
     pub issued_by: ::std::option::Option<::std::string::String>,
+}
+
+impl ProfileSettingVisa {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region: impl ::std::convert::Into<::std::string::String>,
+        national_id_type: impl ::std::convert::Into<::std::string::String>,
+        visa_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            country_region: country_region.into(),
+            national_id_type: national_id_type.into(),
+            visa_number: visa_number.into(),
+            issued_date: ::std::option::Option::None,
+            expiration_date: ::std::option::Option::None,
+            issued_by: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ProfileSettingVisa {
@@ -20320,12 +20515,7 @@ impl ::serde::Serialize for ProfileSettingWorkExperience {
 }
 
 /// The `QueryCustomOrgBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryCustomOrgBody {
     /// `object_api_name`.
     pub object_api_name: ::std::string::String,
@@ -20345,6 +20535,26 @@ pub struct QueryCustomOrgBody {
     pub need_match_rule: ::std::option::Option<bool>,
     /// `manager_id`.
     pub manager_id: ::std::option::Option<::std::string::String>,
+}
+
+impl QueryCustomOrgBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            object_api_name: object_api_name.into(),
+            org_fields: ::std::option::Option::None,
+            org_role_fields: ::std::option::Option::None,
+            org_ids: ::std::option::Option::None,
+            code: ::std::option::Option::None,
+            parent_id: ::std::option::Option::None,
+            active: ::std::option::Option::None,
+            need_match_rule: ::std::option::Option::None,
+            manager_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryCustomOrgBody {
@@ -20576,12 +20786,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryJobGradeData {
 }
 
 /// The `QueryMultiTimelineCompanyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryMultiTimelineCompanyBody {
     /// `company_ids`.
     pub company_ids: ::std::vec::Vec<::std::string::String>,
@@ -20591,6 +20796,19 @@ pub struct QueryMultiTimelineCompanyBody {
     pub end_date: ::std::option::Option<::std::string::String>,
     /// `fields`.
     pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl QueryMultiTimelineCompanyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(company_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            company_ids,
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryMultiTimelineCompanyBody {
@@ -20650,12 +20868,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryMultiTimelineCompanyData {
 }
 
 /// The `QueryMultiTimelineCostCenterBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryMultiTimelineCostCenterBody {
     /// `cost_center_ids`.
     pub cost_center_ids: ::std::vec::Vec<::std::string::String>,
@@ -20665,6 +20878,19 @@ pub struct QueryMultiTimelineCostCenterBody {
     pub effective_date_end: ::std::option::Option<::std::string::String>,
     /// `fields`.
     pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl QueryMultiTimelineCostCenterBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(cost_center_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            cost_center_ids,
+            effective_date_start: ::std::option::Option::None,
+            effective_date_end: ::std::option::Option::None,
+            fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryMultiTimelineCostCenterBody {
@@ -20730,12 +20956,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryMultiTimelineCostCenterData {
 }
 
 /// The `QueryMultiTimelineDepartmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryMultiTimelineDepartmentBody {
     /// `department_ids`.
     pub department_ids: ::std::vec::Vec<::std::string::String>,
@@ -20745,6 +20966,19 @@ pub struct QueryMultiTimelineDepartmentBody {
     pub effective_date_end: ::std::option::Option<::std::string::String>,
     /// `fields`.
     pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl QueryMultiTimelineDepartmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(department_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            department_ids,
+            effective_date_start: ::std::option::Option::None,
+            effective_date_end: ::std::option::Option::None,
+            fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryMultiTimelineDepartmentBody {
@@ -20810,12 +21044,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryMultiTimelineDepartmentData {
 }
 
 /// The `QueryMultiTimelineJobBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryMultiTimelineJobBody {
     /// `job_ids`.
     pub job_ids: ::std::vec::Vec<::std::string::String>,
@@ -20825,6 +21054,19 @@ pub struct QueryMultiTimelineJobBody {
     pub end_date: ::std::option::Option<::std::string::String>,
     /// `fields`.
     pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl QueryMultiTimelineJobBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(job_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            job_ids,
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryMultiTimelineJobBody {
@@ -20882,12 +21124,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryMultiTimelineJobData {
 }
 
 /// The `QueryMultiTimelineJobFamilyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryMultiTimelineJobFamilyBody {
     /// `job_family_ids`.
     pub job_family_ids: ::std::vec::Vec<::std::string::String>,
@@ -20897,6 +21134,19 @@ pub struct QueryMultiTimelineJobFamilyBody {
     pub end_date: ::std::option::Option<::std::string::String>,
     /// `fields`.
     pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl QueryMultiTimelineJobFamilyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(job_family_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            job_family_ids,
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryMultiTimelineJobFamilyBody {
@@ -20956,12 +21206,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryMultiTimelineJobFamilyData {
 }
 
 /// The `QueryMultiTimelineLocationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryMultiTimelineLocationBody {
     /// `location_ids`.
     pub location_ids: ::std::vec::Vec<::std::string::String>,
@@ -20971,6 +21216,19 @@ pub struct QueryMultiTimelineLocationBody {
     pub end_date: ::std::option::Option<::std::string::String>,
     /// `fields`.
     pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl QueryMultiTimelineLocationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(location_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            location_ids,
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryMultiTimelineLocationBody {
@@ -21030,12 +21288,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryMultiTimelineLocationData {
 }
 
 /// The `QueryOperationLogsDepartmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryOperationLogsDepartmentBody {
     /// `department_ids`.
     pub department_ids: ::std::vec::Vec<::std::string::String>,
@@ -21043,6 +21296,22 @@ pub struct QueryOperationLogsDepartmentBody {
     pub start_date: ::std::string::String,
     /// `end_date`.
     pub end_date: ::std::string::String,
+}
+
+impl QueryOperationLogsDepartmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        department_ids: ::std::vec::Vec<::std::string::String>,
+        start_date: impl ::std::convert::Into<::std::string::String>,
+        end_date: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            department_ids,
+            start_date: start_date.into(),
+            end_date: end_date.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryOperationLogsDepartmentBody {
@@ -21257,17 +21526,26 @@ impl<'de> ::serde::Deserialize<'de> for QueryPreHireData {
 }
 
 /// The `QueryProcessFlowDataTemplateReq` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryProcessFlowDataTemplateReq {
     /// `flow_definition_id`.
     pub flow_definition_id: ::std::string::String,
     /// `variable_api_names`.
     pub variable_api_names: ::std::vec::Vec<::std::string::String>,
+}
+
+impl QueryProcessFlowDataTemplateReq {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        flow_definition_id: impl ::std::convert::Into<::std::string::String>,
+        variable_api_names: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            flow_definition_id: flow_definition_id.into(),
+            variable_api_names,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryProcessFlowDataTemplateReq {
@@ -21765,12 +22043,7 @@ impl ::serde::Serialize for QuerySignatureFileBody {
 /// The same type as [`ListSignatureFileData`]: the platform declares this shape more than once.
 pub type QuerySignatureFileData = crate::corehr::v2::ListSignatureFileData;
 /// The `QueryTimelineDepartmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryTimelineDepartmentBody {
     /// `department_ids`.
     pub department_ids: ::std::vec::Vec<::std::string::String>,
@@ -21778,6 +22051,21 @@ pub struct QueryTimelineDepartmentBody {
     pub effective_date: ::std::string::String,
     /// `fields`.
     pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl QueryTimelineDepartmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        department_ids: ::std::vec::Vec<::std::string::String>,
+        effective_date: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            department_ids,
+            effective_date: effective_date.into(),
+            fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryTimelineDepartmentBody {
@@ -22003,12 +22291,7 @@ impl<'de> ::serde::Deserialize<'de> for ReorganizationInfo {
 }
 
 /// The `ReportDetailReq` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ReportDetailReq {
     /// `workforce_plan_id`.
     pub workforce_plan_id: ::std::string::String,
@@ -22016,6 +22299,24 @@ pub struct ReportDetailReq {
     pub centralized_reporting_project_id: ::std::string::String,
     /// `items`.
     pub items: ::std::vec::Vec<crate::corehr::v2::WorkforcePlanDetailRow>,
+}
+
+impl ReportDetailReq {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        workforce_plan_id: impl ::std::convert::Into<::std::string::String>,
+        centralized_reporting_project_id: impl ::std::convert::Into<
+            ::std::string::String,
+        >,
+        items: ::std::vec::Vec<crate::corehr::v2::WorkforcePlanDetailRow>,
+    ) -> Self {
+        Self {
+            workforce_plan_id: workforce_plan_id.into(),
+            centralized_reporting_project_id: centralized_reporting_project_id.into(),
+            items,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ReportDetailReq {
@@ -22043,7 +22344,10 @@ impl ::serde::Serialize for ReportDetailReq {
 }
 
 /// The `ResidentTax` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ResidentTax {
     /// `year_resident_tax`.
     pub year_resident_tax: ::std::option::Option<::std::string::String>,
@@ -22080,27 +22384,6 @@ impl<'de> ::serde::Deserialize<'de> for ResidentTax {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ResidentTax {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("year_resident_tax", &self.year_resident_tax);
-        object.put("resident_status", &self.resident_status);
-        object.put("tax_country_region_id", &self.tax_country_region_id);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ResidentTax {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ResidentTaxForUpdate` object.
 #[derive(
     ::std::fmt::Debug,
@@ -22121,7 +22404,7 @@ pub struct ResidentTaxForUpdate {
     pub year_resident_tax: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
 }
 
@@ -22149,17 +22432,23 @@ impl ::serde::Serialize for ResidentTaxForUpdate {
 }
 
 /// The `RestoreFlowInstancePreHireBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RestoreFlowInstancePreHireBody {
     /// `pre_hire_id`.
     pub pre_hire_id: ::std::string::String,
     /// `confirm_workforce`.
     pub confirm_workforce: ::std::option::Option<bool>,
+}
+
+impl RestoreFlowInstancePreHireBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(pre_hire_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            pre_hire_id: pre_hire_id.into(),
+            confirm_workforce: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RestoreFlowInstancePreHireBody {
@@ -22186,15 +22475,20 @@ impl ::serde::Serialize for RestoreFlowInstancePreHireBody {
 /// The same type as [`CompletePreHireData`]: the platform declares this shape more than once.
 pub type RestoreFlowInstancePreHireData = crate::corehr::v2::CompletePreHireData;
 /// The `RevokeJobChangeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RevokeJobChangeBody {
     /// `operator_id`.
     pub operator_id: ::std::string::String,
+}
+
+impl RevokeJobChangeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(operator_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            operator_id: operator_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RevokeJobChangeBody {
@@ -22252,17 +22546,25 @@ impl<'de> ::serde::Deserialize<'de> for RevokeJobChangeData {
 }
 
 /// The `RevokeOffboardingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RevokeOffboardingBody {
     /// `offboarding_id`.
     pub offboarding_id: ::std::string::String,
     /// `operator_id`.
     pub operator_id: ::std::option::Option<::std::string::String>,
+}
+
+impl RevokeOffboardingBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        offboarding_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            offboarding_id: offboarding_id.into(),
+            operator_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RevokeOffboardingBody {
@@ -24107,6 +24409,24 @@ pub struct SeniorityAdjustInformationEdit {
     >,
 }
 
+impl SeniorityAdjustInformationEdit {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        seniority_adjustment_type: crate::corehr::v2::SeniorityAdjustmentType,
+        seniority_adjustment: f64,
+    ) -> Self {
+        Self {
+            seniority_adjustment_type,
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            reasons_for_seniority_adjustment: ::std::option::Option::None,
+            seniority_adjustment,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for SeniorityAdjustInformationEdit {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -25130,12 +25450,7 @@ impl<'de> ::serde::Deserialize<'de> for SignatureUserInfo {
 }
 
 /// The `StartProcessParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct StartProcessParam {
     /// `flow_definition_id`.
     pub flow_definition_id: ::std::string::String,
@@ -25147,6 +25462,21 @@ pub struct StartProcessParam {
     pub flow_data: ::std::option::Option<
         ::std::vec::Vec<crate::corehr::v2::ProcessFormVariableV2>,
     >,
+}
+
+impl StartProcessParam {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        flow_definition_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            flow_definition_id: flow_definition_id.into(),
+            initiator_id: ::std::option::Option::None,
+            system_initiator: ::std::option::Option::None,
+            flow_data: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for StartProcessParam {
@@ -25189,8 +25519,29 @@ pub struct SubmitProbationBody {
     pub self_review: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::CustomFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
     >,
+}
+
+impl SubmitProbationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        employment_id: impl ::std::convert::Into<::std::string::String>,
+        conversion_mode: i32,
+        submission_type: crate::corehr::v2::SubmissionType,
+    ) -> Self {
+        Self {
+            employment_id: employment_id.into(),
+            conversion_mode,
+            actual_probation_end_date: ::std::option::Option::None,
+            submission_type,
+            initiator_id: ::std::option::Option::None,
+            notes: ::std::option::Option::None,
+            self_review: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SubmitProbationBody {
@@ -25252,12 +25603,7 @@ impl<'de> ::serde::Deserialize<'de> for SubmitProbationData {
 }
 
 /// The `SubmitV2OffboardingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SubmitV2OffboardingBody {
     /// `offboarding_mode`.
     pub offboarding_mode: i32,
@@ -25279,12 +25625,41 @@ pub struct SubmitV2OffboardingBody {
     pub block_reason_explanation: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
     /// `retain_account`.
     pub retain_account: ::std::option::Option<bool>,
     /// `is_transfer_with_workforce`.
     pub is_transfer_with_workforce: ::std::option::Option<bool>,
+}
+
+impl SubmitV2OffboardingBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        offboarding_mode: i32,
+        employment_id: impl ::std::convert::Into<::std::string::String>,
+        offboarding_date: impl ::std::convert::Into<::std::string::String>,
+        offboarding_reason_unique_identifier: impl ::std::convert::Into<
+            ::std::string::String,
+        >,
+    ) -> Self {
+        Self {
+            offboarding_mode,
+            employment_id: employment_id.into(),
+            offboarding_date: offboarding_date.into(),
+            offboarding_reason_unique_identifier: offboarding_reason_unique_identifier
+                .into(),
+            offboarding_reason_explanation: ::std::option::Option::None,
+            initiator_id: ::std::option::Option::None,
+            add_block_list: ::std::option::Option::None,
+            block_reason: ::std::option::Option::None,
+            block_reason_explanation: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            retain_account: ::std::option::Option::None,
+            is_transfer_with_workforce: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SubmitV2OffboardingBody {
@@ -25519,12 +25894,7 @@ impl<'de> ::serde::Deserialize<'de> for TerminateSignatureFailIdAndReason {
 }
 
 /// The `TerminateSignatureFileBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TerminateSignatureFileBody {
     /// `ids`.
     pub ids: ::std::vec::Vec<::std::string::String>,
@@ -25532,6 +25902,22 @@ pub struct TerminateSignatureFileBody {
     pub operator: ::std::string::String,
     /// `terminate_reason`.
     pub terminate_reason: ::std::string::String,
+}
+
+impl TerminateSignatureFileBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        ids: ::std::vec::Vec<::std::string::String>,
+        operator: impl ::std::convert::Into<::std::string::String>,
+        terminate_reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            ids,
+            operator: operator.into(),
+            terminate_reason: terminate_reason.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TerminateSignatureFileBody {
@@ -25646,7 +26032,10 @@ impl<'de> ::serde::Deserialize<'de> for TimeZone {
 }
 
 /// The `TranferEmploymentInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TranferEmploymentInfo {
     /// `regular_employee_start_date`.
     pub regular_employee_start_date: ::std::option::Option<::std::string::String>,
@@ -25688,28 +26077,6 @@ impl<'de> ::serde::Deserialize<'de> for TranferEmploymentInfo {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TranferEmploymentInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("regular_employee_start_date", &self.regular_employee_start_date);
-        object.put("seniority_date", &self.seniority_date);
-        object.put("employee_number", &self.employee_number);
-        object.put("custom_fields", &self.custom_fields);
-        object.put("notice_period_change_record", &self.notice_period_change_record);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TranferEmploymentInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -26212,12 +26579,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferInfo {
 }
 
 /// The `TransformOnboardingTaskPreHireBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TransformOnboardingTaskPreHireBody {
     /// `pre_hire_id`.
     pub pre_hire_id: ::std::string::String,
@@ -26229,6 +26591,24 @@ pub struct TransformOnboardingTaskPreHireBody {
     pub review_decision: ::std::option::Option<::std::string::String>,
     /// `reason`.
     pub reason: ::std::option::Option<::std::string::String>,
+}
+
+impl TransformOnboardingTaskPreHireBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        pre_hire_id: impl ::std::convert::Into<::std::string::String>,
+        task_code: impl ::std::convert::Into<::std::string::String>,
+        transform_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            pre_hire_id: pre_hire_id.into(),
+            task_code: task_code.into(),
+            transform_type: transform_type.into(),
+            review_decision: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TransformOnboardingTaskPreHireBody {
@@ -26258,15 +26638,18 @@ impl ::serde::Serialize for TransformOnboardingTaskPreHireBody {
 /// The same type as [`CompletePreHireData`]: the platform declares this shape more than once.
 pub type TransformOnboardingTaskPreHireData = crate::corehr::v2::CompletePreHireData;
 /// The `TransitTaskPreHireBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TransitTaskPreHireBody {
     /// `task_id`.
     pub task_id: ::std::string::String,
+}
+
+impl TransitTaskPreHireBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(task_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { task_id: task_id.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TransitTaskPreHireBody {
@@ -26443,12 +26826,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProcessApproverData {
 }
 
 /// The `UpdateRuleCustomOrgBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateRuleCustomOrgBody {
     /// `object_api_name`.
     pub object_api_name: ::std::string::String,
@@ -26456,8 +26834,23 @@ pub struct UpdateRuleCustomOrgBody {
     pub org_id: ::std::string::String,
     /// `match_rule_groups`.
     pub match_rule_groups: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::MatchRules>,
+        ::std::vec::Vec<crate::corehr::v2::MatchRulesInput>,
     >,
+}
+
+impl UpdateRuleCustomOrgBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        object_api_name: impl ::std::convert::Into<::std::string::String>,
+        org_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            object_api_name: object_api_name.into(),
+            org_id: org_id.into(),
+            match_rule_groups: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateRuleCustomOrgBody {
@@ -26525,7 +26918,10 @@ impl<'de> ::serde::Deserialize<'de> for UserId {
 }
 
 /// The `Visa` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Visa {
     /// `wk_id`.
     pub wk_id: ::std::option::Option<::std::string::String>,
@@ -26569,37 +26965,8 @@ impl<'de> ::serde::Deserialize<'de> for Visa {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Visa {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("wk_id", &self.wk_id);
-        object.put("country_region_id", &self.country_region_id);
-        object.put("national_id_type_id", &self.national_id_type_id);
-        object.put("visa_number", &self.visa_number);
-        object.put("issued_date", &self.issued_date);
-        object.put("expiration_date", &self.expiration_date);
-        object.put("issued_by", &self.issued_by);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Visa {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `VisaForUpdate` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct VisaForUpdate {
     /// `wk_id`.
     pub wk_id: ::std::option::Option<::std::string::String>,
@@ -26615,6 +26982,26 @@ pub struct VisaForUpdate {
     pub expiration_date: ::std::option::Option<::std::string::String>,
     /// `issued_by`.
     pub issued_by: ::std::option::Option<::std::string::String>,
+}
+
+impl VisaForUpdate {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+        national_id_type_id: impl ::std::convert::Into<::std::string::String>,
+        visa_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            wk_id: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            national_id_type_id: national_id_type_id.into(),
+            visa_number: visa_number.into(),
+            issued_date: ::std::option::Option::None,
+            expiration_date: ::std::option::Option::None,
+            issued_by: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for VisaForUpdate {
@@ -26642,17 +27029,26 @@ impl ::serde::Serialize for VisaForUpdate {
 }
 
 /// The `WithdrawOnboardingPreHireBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WithdrawOnboardingPreHireBody {
     /// `pre_hire_id`.
     pub pre_hire_id: ::std::string::String,
     /// `withdraw_reason`.
     pub withdraw_reason: ::std::string::String,
+}
+
+impl WithdrawOnboardingPreHireBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        pre_hire_id: impl ::std::convert::Into<::std::string::String>,
+        withdraw_reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            pre_hire_id: pre_hire_id.into(),
+            withdraw_reason: withdraw_reason.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for WithdrawOnboardingPreHireBody {
@@ -26679,15 +27075,20 @@ impl ::serde::Serialize for WithdrawOnboardingPreHireBody {
 /// The same type as [`CompletePreHireData`]: the platform declares this shape more than once.
 pub type WithdrawOnboardingPreHireData = crate::corehr::v2::CompletePreHireData;
 /// The `WithdrawProbationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WithdrawProbationBody {
     /// `employment_id`.
     pub employment_id: ::std::string::String,
+}
+
+impl WithdrawProbationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            employment_id: employment_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for WithdrawProbationBody {
@@ -26763,7 +27164,7 @@ pub struct WorkExperience {
     pub department: ::std::option::Option<::std::string::String>,
     /// `custom_fields`.
     pub custom_fields: ::std::option::Option<
-        ::std::vec::Vec<crate::corehr::v2::ObjectFieldData>,
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
     >,
 }
 
@@ -26796,7 +27197,10 @@ impl ::serde::Serialize for WorkExperience {
 /// The same type as [`WorkExperience`]: the platform declares this shape more than once.
 pub type WorkExperienceForUpdate = crate::corehr::v2::WorkExperience;
 /// The `WorkExperienceInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct WorkExperienceInfo {
     /// `company_organization`.
     pub company_organization: ::std::option::Option<
@@ -26841,30 +27245,6 @@ impl<'de> ::serde::Deserialize<'de> for WorkExperienceInfo {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for WorkExperienceInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("company_organization", &self.company_organization);
-        object.put("department", &self.department);
-        object.put("job", &self.job);
-        object.put("description", &self.description);
-        object.put("start_date", &self.start_date);
-        object.put("end_date", &self.end_date);
-        object.put("custom_fields", &self.custom_fields);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for WorkExperienceInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -27013,17 +27393,26 @@ impl<'de> ::serde::Deserialize<'de> for WorkforcePlanDetail {
 }
 
 /// The `WorkforcePlanDetailReq` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WorkforcePlanDetailReq {
     /// `workforce_plan_id`.
     pub workforce_plan_id: ::std::string::String,
     /// `items`.
     pub items: ::std::vec::Vec<crate::corehr::v2::WorkforcePlanDetailRow>,
+}
+
+impl WorkforcePlanDetailReq {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        workforce_plan_id: impl ::std::convert::Into<::std::string::String>,
+        items: ::std::vec::Vec<crate::corehr::v2::WorkforcePlanDetailRow>,
+    ) -> Self {
+        Self {
+            workforce_plan_id: workforce_plan_id.into(),
+            items,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for WorkforcePlanDetailReq {
@@ -27046,12 +27435,7 @@ impl ::serde::Serialize for WorkforcePlanDetailReq {
 }
 
 /// The `WorkforcePlanDetailRow` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WorkforcePlanDetailRow {
     /// `dimensions`.
     pub dimensions: ::std::vec::Vec<crate::corehr::v2::DimensionEntity>,
@@ -27065,6 +27449,19 @@ pub struct WorkforcePlanDetailRow {
     pub multi_period_values: ::std::option::Option<
         ::std::vec::Vec<crate::corehr::v2::WorkforcePlanMultiPeriodValue>,
     >,
+}
+
+impl WorkforcePlanDetailRow {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(dimensions: ::std::vec::Vec<crate::corehr::v2::DimensionEntity>) -> Self {
+        Self {
+            dimensions,
+            eai_details: ::std::option::Option::None,
+            plan_value: ::std::option::Option::None,
+            multi_period_values: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for WorkforcePlanDetailRow {
@@ -27316,6 +27713,2305 @@ impl ::lark_runtime::json::ToJson for WorkforcePlanMultiPeriodValue {
 }
 
 impl ::serde::Serialize for WorkforcePlanMultiPeriodValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Address`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AddressInput {
+    /// `full_address_local_script`.
+    pub full_address_local_script: ::std::option::Option<::std::string::String>,
+    /// `full_address_western_script`.
+    pub full_address_western_script: ::std::option::Option<::std::string::String>,
+    /// `address_id`.
+    pub address_id: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::string::String,
+    /// `region_id`.
+    pub region_id: ::std::option::Option<::std::string::String>,
+    /// `city_id`.
+    pub city_id: ::std::option::Option<::std::string::String>,
+    /// `distinct_id`.
+    pub distinct_id: ::std::option::Option<::std::string::String>,
+    /// `city_id_v2`.
+    pub city_id_v2: ::std::option::Option<::std::string::String>,
+    /// `district_id_v2`.
+    pub district_id_v2: ::std::option::Option<::std::string::String>,
+    /// `address_line1`.
+    pub address_line1: ::std::option::Option<::std::string::String>,
+    /// `address_line2`.
+    pub address_line2: ::std::option::Option<::std::string::String>,
+    /// `address_line3`.
+    pub address_line3: ::std::option::Option<::std::string::String>,
+    /// `address_line4`.
+    pub address_line4: ::std::option::Option<::std::string::String>,
+    /// `address_line5`.
+    pub address_line5: ::std::option::Option<::std::string::String>,
+    /// `address_line6`.
+    pub address_line6: ::std::option::Option<::std::string::String>,
+    /// `address_line7`.
+    pub address_line7: ::std::option::Option<::std::string::String>,
+    /// `address_line8`.
+    pub address_line8: ::std::option::Option<::std::string::String>,
+    /// `address_line9`.
+    pub address_line9: ::std::option::Option<::std::string::String>,
+    /// `local_address_line1`.
+    pub local_address_line1: ::std::option::Option<::std::string::String>,
+    /// `local_address_line2`.
+    pub local_address_line2: ::std::option::Option<::std::string::String>,
+    /// `local_address_line3`.
+    pub local_address_line3: ::std::option::Option<::std::string::String>,
+    /// `local_address_line4`.
+    pub local_address_line4: ::std::option::Option<::std::string::String>,
+    /// `local_address_line5`.
+    pub local_address_line5: ::std::option::Option<::std::string::String>,
+    /// `local_address_line6`.
+    pub local_address_line6: ::std::option::Option<::std::string::String>,
+    /// `local_address_line7`.
+    pub local_address_line7: ::std::option::Option<::std::string::String>,
+    /// `local_address_line8`.
+    pub local_address_line8: ::std::option::Option<::std::string::String>,
+    /// `local_address_line9`.
+    pub local_address_line9: ::std::option::Option<::std::string::String>,
+    /// `postal_code`.
+    pub postal_code: ::std::option::Option<::std::string::String>,
+    /// `address_type_list`.
+    pub address_type_list: ::std::vec::Vec<crate::corehr::v2::EnumInput>,
+    /// `is_primary`.
+    pub is_primary: bool,
+    /// `is_public`.
+    pub is_public: bool,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
+    >,
+    /// `city_subdivision_1`.
+    pub city_subdivision_1: ::std::option::Option<::std::string::String>,
+    /// `city_subdivision_2`.
+    pub city_subdivision_2: ::std::option::Option<::std::string::String>,
+    /// `region_subdivision_1`.
+    pub region_subdivision_1: ::std::option::Option<::std::string::String>,
+    /// `region_subdivision_2`.
+    pub region_subdivision_2: ::std::option::Option<::std::string::String>,
+    /// `city_text`.
+    pub city_text: ::std::option::Option<::std::string::String>,
+    /// `local_city_text`.
+    pub local_city_text: ::std::option::Option<::std::string::String>,
+}
+
+impl AddressInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+        address_type_list: ::std::vec::Vec<crate::corehr::v2::EnumInput>,
+        is_primary: bool,
+        is_public: bool,
+    ) -> Self {
+        Self {
+            full_address_local_script: ::std::option::Option::None,
+            full_address_western_script: ::std::option::Option::None,
+            address_id: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            region_id: ::std::option::Option::None,
+            city_id: ::std::option::Option::None,
+            distinct_id: ::std::option::Option::None,
+            city_id_v2: ::std::option::Option::None,
+            district_id_v2: ::std::option::Option::None,
+            address_line1: ::std::option::Option::None,
+            address_line2: ::std::option::Option::None,
+            address_line3: ::std::option::Option::None,
+            address_line4: ::std::option::Option::None,
+            address_line5: ::std::option::Option::None,
+            address_line6: ::std::option::Option::None,
+            address_line7: ::std::option::Option::None,
+            address_line8: ::std::option::Option::None,
+            address_line9: ::std::option::Option::None,
+            local_address_line1: ::std::option::Option::None,
+            local_address_line2: ::std::option::Option::None,
+            local_address_line3: ::std::option::Option::None,
+            local_address_line4: ::std::option::Option::None,
+            local_address_line5: ::std::option::Option::None,
+            local_address_line6: ::std::option::Option::None,
+            local_address_line7: ::std::option::Option::None,
+            local_address_line8: ::std::option::Option::None,
+            local_address_line9: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            address_type_list,
+            is_primary,
+            is_public,
+            custom_fields: ::std::option::Option::None,
+            city_subdivision_1: ::std::option::Option::None,
+            city_subdivision_2: ::std::option::Option::None,
+            region_subdivision_1: ::std::option::Option::None,
+            region_subdivision_2: ::std::option::Option::None,
+            city_text: ::std::option::Option::None,
+            local_city_text: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AddressInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("full_address_local_script", &self.full_address_local_script);
+        object.put("full_address_western_script", &self.full_address_western_script);
+        object.put("address_id", &self.address_id);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("region_id", &self.region_id);
+        object.put("city_id", &self.city_id);
+        object.put("distinct_id", &self.distinct_id);
+        object.put("city_id_v2", &self.city_id_v2);
+        object.put("district_id_v2", &self.district_id_v2);
+        object.put("address_line1", &self.address_line1);
+        object.put("address_line2", &self.address_line2);
+        object.put("address_line3", &self.address_line3);
+        object.put("address_line4", &self.address_line4);
+        object.put("address_line5", &self.address_line5);
+        object.put("address_line6", &self.address_line6);
+        object.put("address_line7", &self.address_line7);
+        object.put("address_line8", &self.address_line8);
+        object.put("address_line9", &self.address_line9);
+        object.put("local_address_line1", &self.local_address_line1);
+        object.put("local_address_line2", &self.local_address_line2);
+        object.put("local_address_line3", &self.local_address_line3);
+        object.put("local_address_line4", &self.local_address_line4);
+        object.put("local_address_line5", &self.local_address_line5);
+        object.put("local_address_line6", &self.local_address_line6);
+        object.put("local_address_line7", &self.local_address_line7);
+        object.put("local_address_line8", &self.local_address_line8);
+        object.put("local_address_line9", &self.local_address_line9);
+        object.put("postal_code", &self.postal_code);
+        object.put("address_type_list", &self.address_type_list);
+        object.put("is_primary", &self.is_primary);
+        object.put("is_public", &self.is_public);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("city_subdivision_1", &self.city_subdivision_1);
+        object.put("city_subdivision_2", &self.city_subdivision_2);
+        object.put("region_subdivision_1", &self.region_subdivision_1);
+        object.put("region_subdivision_2", &self.region_subdivision_2);
+        object.put("city_text", &self.city_text);
+        object.put("local_city_text", &self.local_city_text);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AddressInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `BankAccount`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct BankAccountInput {
+    /// `bank_name`.
+    pub bank_name: ::std::option::Option<::std::string::String>,
+    /// `bank_account_number`.
+    pub bank_account_number: ::std::string::String,
+    /// `account_holder`.
+    pub account_holder: ::std::string::String,
+    /// `bank`.
+    pub bank: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `bank_identification_code`.
+    pub bank_identification_code: ::std::option::Option<::std::string::String>,
+    /// `branch_name`.
+    pub branch_name: ::std::option::Option<::std::string::String>,
+    /// `bank_id`.
+    pub bank_id: ::std::option::Option<::std::string::String>,
+    /// `branch_id`.
+    pub branch_id: ::std::option::Option<::std::string::String>,
+    /// `bank_id_v2`.
+    pub bank_id_v2: ::std::option::Option<::std::string::String>,
+    /// `branch_id_v2`.
+    pub branch_id_v2: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::option::Option<::std::string::String>,
+    /// `bank_account_usage`.
+    pub bank_account_usage: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::EnumInput>,
+    >,
+    /// `bank_account_type`.
+    pub bank_account_type: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `payment_type`.
+    pub payment_type: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `payment_rate`.
+    pub payment_rate: ::std::option::Option<::std::string::String>,
+    /// `payment_amount`.
+    pub payment_amount: ::std::option::Option<::std::string::String>,
+    /// `priority`.
+    pub priority: ::std::option::Option<i32>,
+    /// `currency_id`.
+    pub currency_id: ::std::option::Option<::std::string::String>,
+    /// `iban`.
+    pub iban: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
+    >,
+    /// `IBAN`.
+    ///
+    /// Wire name: `IBAN`.
+    pub iban_2: ::std::option::Option<::std::string::String>,
+}
+
+impl BankAccountInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        bank_account_number: impl ::std::convert::Into<::std::string::String>,
+        account_holder: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            bank_name: ::std::option::Option::None,
+            bank_account_number: bank_account_number.into(),
+            account_holder: account_holder.into(),
+            bank: ::std::option::Option::None,
+            bank_identification_code: ::std::option::Option::None,
+            branch_name: ::std::option::Option::None,
+            bank_id: ::std::option::Option::None,
+            branch_id: ::std::option::Option::None,
+            bank_id_v2: ::std::option::Option::None,
+            branch_id_v2: ::std::option::Option::None,
+            country_region_id: ::std::option::Option::None,
+            bank_account_usage: ::std::option::Option::None,
+            bank_account_type: ::std::option::Option::None,
+            payment_type: ::std::option::Option::None,
+            payment_rate: ::std::option::Option::None,
+            payment_amount: ::std::option::Option::None,
+            priority: ::std::option::Option::None,
+            currency_id: ::std::option::Option::None,
+            iban: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            iban_2: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for BankAccountInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("bank_name", &self.bank_name);
+        object.put("bank_account_number", &self.bank_account_number);
+        object.put("account_holder", &self.account_holder);
+        object.put("bank", &self.bank);
+        object.put("bank_identification_code", &self.bank_identification_code);
+        object.put("branch_name", &self.branch_name);
+        object.put("bank_id", &self.bank_id);
+        object.put("branch_id", &self.branch_id);
+        object.put("bank_id_v2", &self.bank_id_v2);
+        object.put("branch_id_v2", &self.branch_id_v2);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("bank_account_usage", &self.bank_account_usage);
+        object.put("bank_account_type", &self.bank_account_type);
+        object.put("payment_type", &self.payment_type);
+        object.put("payment_rate", &self.payment_rate);
+        object.put("payment_amount", &self.payment_amount);
+        object.put("priority", &self.priority);
+        object.put("currency_id", &self.currency_id);
+        object.put("iban", &self.iban);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("IBAN", &self.iban_2);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BankAccountInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `CitizenshipStatus`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CitizenshipStatusInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::option::Option<::std::string::String>,
+    /// `active`.
+    pub active: ::std::option::Option<bool>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
+    /// `citizenship_status`.
+    pub citizenship_status: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
+    /// `view_order`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub view_order: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl ::lark_runtime::json::ToJson for CitizenshipStatusInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("active", &self.active);
+        object.put("name", &self.name);
+        object.put("citizenship_status", &self.citizenship_status);
+        object.put("view_order", &self.view_order);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CitizenshipStatusInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `CostCenter`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CostCenterInput {
+    /// `cost_center_id`.
+    pub cost_center_id: ::std::option::Option<::std::string::String>,
+    /// `cost_center_version_id`.
+    pub cost_center_version_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    /// `code`.
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `parent_cost_center_id`.
+    pub parent_cost_center_id: ::std::option::Option<::std::string::String>,
+    /// `managers`.
+    pub managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `description`.
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
+    /// `effective_time`.
+    pub effective_time: ::std::string::String,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `active`.
+    pub active: ::std::option::Option<bool>,
+    /// `operation_reason`.
+    pub operation_reason: ::std::option::Option<::std::string::String>,
+    /// `is_prefer_manual_encoding`.
+    pub is_prefer_manual_encoding: ::std::option::Option<bool>,
+}
+
+impl CostCenterInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+        effective_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            cost_center_id: ::std::option::Option::None,
+            cost_center_version_id: ::std::option::Option::None,
+            name,
+            code: ::std::option::Option::None,
+            parent_cost_center_id: ::std::option::Option::None,
+            managers: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            effective_time: effective_time.into(),
+            expiration_time: ::std::option::Option::None,
+            active: ::std::option::Option::None,
+            operation_reason: ::std::option::Option::None,
+            is_prefer_manual_encoding: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CostCenterInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("cost_center_id", &self.cost_center_id);
+        object.put("cost_center_version_id", &self.cost_center_version_id);
+        object.put("name", &self.name);
+        object.put("code", &self.code);
+        object.put("parent_cost_center_id", &self.parent_cost_center_id);
+        object.put("managers", &self.managers);
+        object.put("description", &self.description);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("active", &self.active);
+        object.put("operation_reason", &self.operation_reason);
+        object.put("is_prefer_manual_encoding", &self.is_prefer_manual_encoding);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CostCenterInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `CustomFieldData`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CustomFieldDataInput {
+    /// `custom_api_name`.
+    pub custom_api_name: ::std::string::String,
+    /// `name`.
+    pub name: ::std::option::Option<crate::corehr::v2::CustomName>,
+    /// `type`.
+    pub r#type: ::std::option::Option<i32>,
+    /// `value`.
+    pub value: ::std::string::String,
+}
+
+impl CustomFieldDataInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        custom_api_name: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            custom_api_name: custom_api_name.into(),
+            name: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            value: value.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CustomFieldDataInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("custom_api_name", &self.custom_api_name);
+        object.put("name", &self.name);
+        object.put("type", &self.r#type);
+        object.put("value", &self.value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CustomFieldDataInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Dependent`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DependentInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<crate::corehr::v2::PersonNameInput>,
+    /// `relationship`.
+    pub relationship: crate::corehr::v2::EnumInput,
+    /// `gender`.
+    pub gender: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `date_of_birth`.
+    pub date_of_birth: ::std::option::Option<::std::string::String>,
+    /// `nationality_id`.
+    pub nationality_id: ::std::option::Option<::std::string::String>,
+    /// `nationality_id_v2`.
+    pub nationality_id_v2: ::std::option::Option<::std::string::String>,
+    /// `national_id_list`.
+    pub national_id_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::NationalIdInput>,
+    >,
+    /// `spouses_working_status`.
+    pub spouses_working_status: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `is_this_person_covered_by_health_insurance`.
+    pub is_this_person_covered_by_health_insurance: ::std::option::Option<bool>,
+    /// `is_this_person_allowed_for_tax_deduction`.
+    pub is_this_person_allowed_for_tax_deduction: ::std::option::Option<bool>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
+    >,
+    /// `dependent_name`.
+    pub dependent_name: ::std::option::Option<::std::string::String>,
+    /// `employer`.
+    pub employer: ::std::option::Option<::std::string::String>,
+    /// `job`.
+    pub job: ::std::option::Option<::std::string::String>,
+    /// `phone`.
+    pub phone: ::std::option::Option<crate::corehr::v2::PhoneInput>,
+    /// `address`.
+    pub address: ::std::option::Option<crate::corehr::v2::AddressInput>,
+    /// `birth_certificate_of_child`.
+    pub birth_certificate_of_child: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::File>,
+    >,
+    /// `reason`.
+    pub reason: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `modify_date`.
+    pub modify_date: ::std::option::Option<::std::string::String>,
+    /// `visas`.
+    pub visas: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::VisaInput>>,
+    /// `passports`.
+    pub passports: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::PassportInput>,
+    >,
+    /// `citizenship_statuses`.
+    pub citizenship_statuses: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::CitizenshipStatusInput>,
+    >,
+    /// `emails`.
+    pub emails: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::EmailInput>>,
+}
+
+impl DependentInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(relationship: crate::corehr::v2::EnumInput) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            relationship,
+            gender: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            nationality_id: ::std::option::Option::None,
+            nationality_id_v2: ::std::option::Option::None,
+            national_id_list: ::std::option::Option::None,
+            spouses_working_status: ::std::option::Option::None,
+            is_this_person_covered_by_health_insurance: ::std::option::Option::None,
+            is_this_person_allowed_for_tax_deduction: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            dependent_name: ::std::option::Option::None,
+            employer: ::std::option::Option::None,
+            job: ::std::option::Option::None,
+            phone: ::std::option::Option::None,
+            address: ::std::option::Option::None,
+            birth_certificate_of_child: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            modify_date: ::std::option::Option::None,
+            visas: ::std::option::Option::None,
+            passports: ::std::option::Option::None,
+            citizenship_statuses: ::std::option::Option::None,
+            emails: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DependentInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("name", &self.name);
+        object.put("relationship", &self.relationship);
+        object.put("gender", &self.gender);
+        object.put("date_of_birth", &self.date_of_birth);
+        object.put("nationality_id", &self.nationality_id);
+        object.put("nationality_id_v2", &self.nationality_id_v2);
+        object.put("national_id_list", &self.national_id_list);
+        object.put("spouses_working_status", &self.spouses_working_status);
+        object
+            .put(
+                "is_this_person_covered_by_health_insurance",
+                &self.is_this_person_covered_by_health_insurance,
+            );
+        object
+            .put(
+                "is_this_person_allowed_for_tax_deduction",
+                &self.is_this_person_allowed_for_tax_deduction,
+            );
+        object.put("custom_fields", &self.custom_fields);
+        object.put("dependent_name", &self.dependent_name);
+        object.put("employer", &self.employer);
+        object.put("job", &self.job);
+        object.put("phone", &self.phone);
+        object.put("address", &self.address);
+        object.put("birth_certificate_of_child", &self.birth_certificate_of_child);
+        object.put("reason", &self.reason);
+        object.put("modify_date", &self.modify_date);
+        object.put("visas", &self.visas);
+        object.put("passports", &self.passports);
+        object.put("citizenship_statuses", &self.citizenship_statuses);
+        object.put("emails", &self.emails);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DependentInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Education`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EducationInput {
+    /// `school`.
+    pub school: ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    /// `level_of_education`.
+    pub level_of_education: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `start_date`.
+    pub start_date: ::std::option::Option<::std::string::String>,
+    /// `end_date`.
+    pub end_date: ::std::option::Option<::std::string::String>,
+    /// `field_of_study`.
+    pub field_of_study: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
+    /// `degree`.
+    pub degree: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `school_name`.
+    pub school_name: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `field_of_study_name`.
+    pub field_of_study_name: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::option::Option<::std::string::String>,
+    /// `expected_end_date`.
+    pub expected_end_date: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
+    >,
+}
+
+impl EducationInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(school: ::std::vec::Vec<crate::corehr::v2::I18nInput>) -> Self {
+        Self {
+            school,
+            level_of_education: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            field_of_study: ::std::option::Option::None,
+            degree: ::std::option::Option::None,
+            school_name: ::std::option::Option::None,
+            field_of_study_name: ::std::option::Option::None,
+            country_region_id: ::std::option::Option::None,
+            expected_end_date: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EducationInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("school", &self.school);
+        object.put("level_of_education", &self.level_of_education);
+        object.put("start_date", &self.start_date);
+        object.put("end_date", &self.end_date);
+        object.put("field_of_study", &self.field_of_study);
+        object.put("degree", &self.degree);
+        object.put("school_name", &self.school_name);
+        object.put("field_of_study_name", &self.field_of_study_name);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("expected_end_date", &self.expected_end_date);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EducationInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Email`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EmailInput {
+    /// `email`.
+    pub email: ::std::string::String,
+    /// `is_primary`.
+    pub is_primary: ::std::option::Option<bool>,
+    /// `is_public`.
+    pub is_public: ::std::option::Option<bool>,
+    /// `email_usage`.
+    pub email_usage: ::std::option::Option<crate::corehr::v2::EnumInput>,
+}
+
+impl EmailInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(email: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            email: email.into(),
+            is_primary: ::std::option::Option::None,
+            is_public: ::std::option::Option::None,
+            email_usage: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EmailInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("email", &self.email);
+        object.put("is_primary", &self.is_primary);
+        object.put("is_public", &self.is_public);
+        object.put("email_usage", &self.email_usage);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmailInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `EmergencyContact`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct EmergencyContactInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<crate::corehr::v2::PersonNameInput>,
+    /// `relationship`.
+    pub relationship: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `phone_ist`.
+    pub phone_ist: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::PhoneInput>>,
+    /// `phone_list`.
+    pub phone_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::PhoneInput>,
+    >,
+    /// `legal_name`.
+    pub legal_name: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
+    >,
+    /// `address`.
+    pub address: ::std::option::Option<crate::corehr::v2::AddressInput>,
+    /// `email`.
+    pub email: ::std::option::Option<crate::corehr::v2::EmailInput>,
+    /// `is_primary`.
+    pub is_primary: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::ToJson for EmergencyContactInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("name", &self.name);
+        object.put("relationship", &self.relationship);
+        object.put("phone_ist", &self.phone_ist);
+        object.put("phone_list", &self.phone_list);
+        object.put("legal_name", &self.legal_name);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("address", &self.address);
+        object.put("email", &self.email);
+        object.put("is_primary", &self.is_primary);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmergencyContactInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `EmploymentCostAllocation`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EmploymentCostAllocationInput {
+    /// `wk_id`.
+    pub wk_id: ::std::string::String,
+    /// `effective_time`.
+    pub effective_time: ::std::option::Option<::std::string::String>,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `job_data_cost_center_id`.
+    pub job_data_cost_center_id: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::JobDataCostCenter>,
+    >,
+    /// `job_data_id`.
+    pub job_data_id: ::std::option::Option<crate::corehr::v2::JobDataId>,
+    /// `reason`.
+    pub reason: ::std::option::Option<::std::string::String>,
+}
+
+impl EmploymentCostAllocationInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(wk_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            wk_id: wk_id.into(),
+            effective_time: ::std::option::Option::None,
+            expiration_time: ::std::option::Option::None,
+            job_data_cost_center_id: ::std::option::Option::None,
+            job_data_id: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EmploymentCostAllocationInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("wk_id", &self.wk_id);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("job_data_cost_center_id", &self.job_data_cost_center_id);
+        object.put("job_data_id", &self.job_data_id);
+        object.put("reason", &self.reason);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmploymentCostAllocationInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `EmploymentDefaultCostCenter`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EmploymentDefaultCostCenterInput {
+    /// `wk_id`.
+    pub wk_id: ::std::string::String,
+    /// `wk_tid`.
+    pub wk_tid: ::std::string::String,
+    /// `effective_time`.
+    pub effective_time: ::std::option::Option<::std::string::String>,
+    /// `cost_center_id`.
+    pub cost_center_id: ::std::option::Option<::std::string::String>,
+    /// `job_data_id`.
+    pub job_data_id: ::std::option::Option<::std::string::String>,
+    /// `is_inherit`.
+    pub is_inherit: ::std::option::Option<bool>,
+    /// `inherit_source`.
+    pub inherit_source: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `reason`.
+    pub reason: ::std::option::Option<::std::string::String>,
+    /// `wk_created_at`.
+    pub wk_created_at: ::std::option::Option<::std::string::String>,
+}
+
+impl EmploymentDefaultCostCenterInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        wk_id: impl ::std::convert::Into<::std::string::String>,
+        wk_tid: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            wk_id: wk_id.into(),
+            wk_tid: wk_tid.into(),
+            effective_time: ::std::option::Option::None,
+            cost_center_id: ::std::option::Option::None,
+            job_data_id: ::std::option::Option::None,
+            is_inherit: ::std::option::Option::None,
+            inherit_source: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            wk_created_at: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EmploymentDefaultCostCenterInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("wk_id", &self.wk_id);
+        object.put("wk_tid", &self.wk_tid);
+        object.put("effective_time", &self.effective_time);
+        object.put("cost_center_id", &self.cost_center_id);
+        object.put("job_data_id", &self.job_data_id);
+        object.put("is_inherit", &self.is_inherit);
+        object.put("inherit_source", &self.inherit_source);
+        object.put("reason", &self.reason);
+        object.put("wk_created_at", &self.wk_created_at);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmploymentDefaultCostCenterInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Enum`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EnumInput {
+    /// `enum_name`.
+    pub enum_name: ::std::string::String,
+    /// `display`.
+    pub display: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
+}
+
+impl EnumInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(enum_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            enum_name: enum_name.into(),
+            display: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EnumInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("enum_name", &self.enum_name);
+        object.put("display", &self.display);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EnumInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `HiberarchyCommon`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct HiberarchyCommonInput {
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
+    /// `type`.
+    pub r#type: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `active`.
+    pub active: ::std::option::Option<bool>,
+    /// `effective_time`.
+    pub effective_time: ::std::option::Option<::std::string::String>,
+    /// `expiration_time`.
+    pub expiration_time: ::std::option::Option<::std::string::String>,
+    /// `code`.
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
+    /// `tree_order`.
+    pub tree_order: ::std::option::Option<::std::string::String>,
+    /// `list_order`.
+    pub list_order: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for HiberarchyCommonInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("parent_id", &self.parent_id);
+        object.put("name", &self.name);
+        object.put("type", &self.r#type);
+        object.put("active", &self.active);
+        object.put("effective_time", &self.effective_time);
+        object.put("expiration_time", &self.expiration_time);
+        object.put("code", &self.code);
+        object.put("description", &self.description);
+        object.put("tree_order", &self.tree_order);
+        object.put("list_order", &self.list_order);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for HiberarchyCommonInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `I18n`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct I18nInput {
+    /// `lang`.
+    pub lang: ::std::string::String,
+    /// `value`.
+    pub value: ::std::string::String,
+}
+
+impl I18nInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        lang: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            lang: lang.into(),
+            value: value.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for I18nInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("lang", &self.lang);
+        object.put("value", &self.value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for I18nInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `MatchRule`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MatchRuleInput {
+    /// `left_value`.
+    pub left_value: ::std::string::String,
+    /// `operator`.
+    pub operator: crate::corehr::v2::Operator,
+    /// `right_values`.
+    pub right_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `ref_key`.
+    pub ref_key: ::std::option::Option<crate::corehr::v2::RefKey>,
+}
+
+impl MatchRuleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        left_value: impl ::std::convert::Into<::std::string::String>,
+        operator: crate::corehr::v2::Operator,
+    ) -> Self {
+        Self {
+            left_value: left_value.into(),
+            operator,
+            right_values: ::std::option::Option::None,
+            ref_key: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MatchRuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("left_value", &self.left_value);
+        object.put("operator", &self.operator);
+        object.put("right_values", &self.right_values);
+        object.put("ref_key", &self.ref_key);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MatchRuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `MatchRules`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct MatchRulesInput {
+    /// `match_rules`.
+    pub match_rules: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::MatchRuleInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for MatchRulesInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("match_rules", &self.match_rules);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MatchRulesInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `NationalId`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct NationalIdInput {
+    /// `national_id_type_id`.
+    pub national_id_type_id: ::std::string::String,
+    /// `national_id_number`.
+    pub national_id_number: ::std::string::String,
+    /// `issue_date`.
+    pub issue_date: ::std::option::Option<::std::string::String>,
+    /// `expiration_date`.
+    pub expiration_date: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::string::String,
+    /// `issued_by`.
+    pub issued_by: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
+    >,
+    /// `wk_id`.
+    pub wk_id: ::std::option::Option<::std::string::String>,
+    /// `series`.
+    pub series: ::std::option::Option<::std::string::String>,
+    /// `effective_for_a_long_time`.
+    pub effective_for_a_long_time: ::std::option::Option<bool>,
+}
+
+impl NationalIdInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        national_id_type_id: impl ::std::convert::Into<::std::string::String>,
+        national_id_number: impl ::std::convert::Into<::std::string::String>,
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            national_id_type_id: national_id_type_id.into(),
+            national_id_number: national_id_number.into(),
+            issue_date: ::std::option::Option::None,
+            expiration_date: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            issued_by: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+            wk_id: ::std::option::Option::None,
+            series: ::std::option::Option::None,
+            effective_for_a_long_time: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for NationalIdInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("national_id_type_id", &self.national_id_type_id);
+        object.put("national_id_number", &self.national_id_number);
+        object.put("issue_date", &self.issue_date);
+        object.put("expiration_date", &self.expiration_date);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("issued_by", &self.issued_by);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("wk_id", &self.wk_id);
+        object.put("series", &self.series);
+        object.put("effective_for_a_long_time", &self.effective_for_a_long_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for NationalIdInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Nationality`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct NationalityInput {
+    /// `nationality_id`.
+    pub nationality_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
+    /// `alpha_2_code`.
+    pub alpha_2_code: ::std::option::Option<::std::string::String>,
+    /// `alpha_3_code`.
+    pub alpha_3_code: ::std::option::Option<::std::string::String>,
+    /// `numeric_code`.
+    pub numeric_code: ::std::option::Option<i32>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::option::Option<::std::string::String>,
+    /// `status`.
+    pub status: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for NationalityInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("nationality_id", &self.nationality_id);
+        object.put("name", &self.name);
+        object.put("alpha_2_code", &self.alpha_2_code);
+        object.put("alpha_3_code", &self.alpha_3_code);
+        object.put("numeric_code", &self.numeric_code);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("status", &self.status);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for NationalityInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `NoticePeriodDetail`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct NoticePeriodDetailInput {
+    /// `wk_id`.
+    pub wk_id: ::std::option::Option<::std::string::String>,
+    /// `value`.
+    pub value: ::std::option::Option<i32>,
+    /// `value_unit`.
+    pub value_unit: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<crate::corehr::v2::I18nInput>,
+}
+
+impl ::lark_runtime::json::ToJson for NoticePeriodDetailInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("wk_id", &self.wk_id);
+        object.put("value", &self.value);
+        object.put("value_unit", &self.value_unit);
+        object.put("name", &self.name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for NoticePeriodDetailInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ObjectFieldData`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ObjectFieldDataInput {
+    /// `field_name`.
+    pub field_name: ::std::string::String,
+    /// `value`.
+    pub value: ::std::string::String,
+}
+
+impl ObjectFieldDataInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        field_name: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            field_name: field_name.into(),
+            value: value.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ObjectFieldDataInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("field_name", &self.field_name);
+        object.put("value", &self.value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ObjectFieldDataInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Passport`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PassportInput {
+    /// `wk_id`.
+    pub wk_id: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::string::String,
+    /// `national_id_type_id`.
+    pub national_id_type_id: ::std::string::String,
+    /// `passport_number`.
+    pub passport_number: ::std::string::String,
+    /// `issued_date`.
+    pub issued_date: ::std::option::Option<::std::string::String>,
+    /// `expiration_date`.
+    pub expiration_date: ::std::option::Option<::std::string::String>,
+    /// `issued_by`.
+    pub issued_by: ::std::option::Option<::std::string::String>,
+}
+
+impl PassportInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+        national_id_type_id: impl ::std::convert::Into<::std::string::String>,
+        passport_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            wk_id: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            national_id_type_id: national_id_type_id.into(),
+            passport_number: passport_number.into(),
+            issued_date: ::std::option::Option::None,
+            expiration_date: ::std::option::Option::None,
+            issued_by: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PassportInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("wk_id", &self.wk_id);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("national_id_type_id", &self.national_id_type_id);
+        object.put("passport_number", &self.passport_number);
+        object.put("issued_date", &self.issued_date);
+        object.put("expiration_date", &self.expiration_date);
+        object.put("issued_by", &self.issued_by);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PassportInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PersonForCountry`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PersonForCountryInput {
+    /// `wk_id`.
+    pub wk_id: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::string::String,
+    /// `gender`.
+    pub gender: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `religion`.
+    pub religion: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `marital_status`.
+    pub marital_status: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `ethnicity_race`.
+    pub ethnicity_race: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `marital_status_date`.
+    pub marital_status_date: ::std::option::Option<::std::string::String>,
+}
+
+impl PersonForCountryInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            wk_id: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            gender: ::std::option::Option::None,
+            religion: ::std::option::Option::None,
+            marital_status: ::std::option::Option::None,
+            ethnicity_race: ::std::option::Option::None,
+            marital_status_date: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PersonForCountryInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("wk_id", &self.wk_id);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("gender", &self.gender);
+        object.put("religion", &self.religion);
+        object.put("marital_status", &self.marital_status);
+        object.put("ethnicity_race", &self.ethnicity_race);
+        object.put("marital_status_date", &self.marital_status_date);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PersonForCountryInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PersonInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct PersonInfoInput {
+    /// `person_id`.
+    pub person_id: ::std::option::Option<::std::string::String>,
+    /// `phone_number`.
+    pub phone_number: ::std::option::Option<::std::string::String>,
+    /// `legal_name`.
+    pub legal_name: ::std::option::Option<::std::string::String>,
+    /// `preferred_name`.
+    pub preferred_name: ::std::option::Option<::std::string::String>,
+    /// `additional_name`.
+    pub additional_name: ::std::option::Option<::std::string::String>,
+    /// `preferred_local_full_name`.
+    pub preferred_local_full_name: ::std::option::Option<::std::string::String>,
+    /// `preferred_english_full_name`.
+    pub preferred_english_full_name: ::std::option::Option<::std::string::String>,
+    /// `name_list`.
+    pub name_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::PersonNameInput>,
+    >,
+    /// `gender`.
+    pub gender: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `date_of_birth`.
+    pub date_of_birth: ::std::option::Option<::std::string::String>,
+    /// `nationality_id`.
+    pub nationality_id: ::std::option::Option<::std::string::String>,
+    /// `nationality_id_v2`.
+    pub nationality_id_v2: ::std::option::Option<::std::string::String>,
+    /// `additional_nationalities`.
+    pub additional_nationalities: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::NationalityInput>,
+    >,
+    /// `citizenship_status`.
+    pub citizenship_status: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::CitizenshipStatusInput>,
+    >,
+    /// `citizenship_status_list`.
+    pub citizenship_status_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::ProfileSettingCitizenshipStatus>,
+    >,
+    /// `race`.
+    pub race: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `marital_status`.
+    pub marital_status: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `phone_list`.
+    pub phone_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::PhoneInput>,
+    >,
+    /// `address_list`.
+    pub address_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::AddressInput>,
+    >,
+    /// `email_list`.
+    pub email_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::EmailInput>,
+    >,
+    /// `work_experience_list`.
+    pub work_experience_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::WorkExperienceInfoInput>,
+    >,
+    /// `education_list`.
+    pub education_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::EducationInput>,
+    >,
+    /// `bank_account_list`.
+    pub bank_account_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::BankAccountInput>,
+    >,
+    /// `national_id_list`.
+    pub national_id_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::NationalIdInput>,
+    >,
+    /// `dependent_list`.
+    pub dependent_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::DependentInput>,
+    >,
+    /// `emergency_contact_list`.
+    pub emergency_contact_list: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::EmergencyContactInput>,
+    >,
+    /// `date_entered_workforce`.
+    pub date_entered_workforce: ::std::option::Option<::std::string::String>,
+    /// `working_years`.
+    pub working_years: ::std::option::Option<i32>,
+    /// `profile_image_id`.
+    pub profile_image_id: ::std::option::Option<::std::string::String>,
+    /// `email_address`.
+    pub email_address: ::std::option::Option<::std::string::String>,
+    /// `age`.
+    pub age: ::std::option::Option<i32>,
+    /// `highest_level_of_education`.
+    pub highest_level_of_education: ::std::option::Option<
+        crate::corehr::v2::EducationInput,
+    >,
+    /// `highest_degree_of_education`.
+    pub highest_degree_of_education: ::std::option::Option<
+        crate::corehr::v2::EducationInput,
+    >,
+    /// `personal_profile`.
+    pub personal_profile: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::PersonalProfileInput>,
+    >,
+    /// `native_region`.
+    pub native_region: ::std::option::Option<::std::string::String>,
+    /// `hukou_type`.
+    pub hukou_type: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `hukou_location`.
+    pub hukou_location: ::std::option::Option<::std::string::String>,
+    /// `political_affiliations`.
+    pub political_affiliations: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::EnumInput>,
+    >,
+    /// `talent_id`.
+    pub talent_id: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
+    >,
+    /// `national_id_number`.
+    pub national_id_number: ::std::option::Option<::std::string::String>,
+    /// `family_address`.
+    pub family_address: ::std::option::Option<::std::string::String>,
+    /// `person_info_chns`.
+    pub person_info_chns: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::PersonInfoChnInput>,
+    >,
+    /// `born_country_region`.
+    pub born_country_region: ::std::option::Option<::std::string::String>,
+    /// `is_disabled`.
+    pub is_disabled: ::std::option::Option<bool>,
+    /// `disable_card_number`.
+    pub disable_card_number: ::std::option::Option<::std::string::String>,
+    /// `is_martyr_family`.
+    pub is_martyr_family: ::std::option::Option<bool>,
+    /// `martyr_card_number`.
+    pub martyr_card_number: ::std::option::Option<::std::string::String>,
+    /// `is_old_alone`.
+    pub is_old_alone: ::std::option::Option<bool>,
+    /// `resident_taxes`.
+    pub resident_taxes: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::ResidentTaxInput>,
+    >,
+    /// `first_entry_time`.
+    pub first_entry_time: ::std::option::Option<::std::string::String>,
+    /// `leave_time`.
+    pub leave_time: ::std::option::Option<::std::string::String>,
+    /// `religion`.
+    pub religion: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `working_years_v2`.
+    pub working_years_v2: ::std::option::Option<f64>,
+    /// `created_at`.
+    pub created_at: ::std::option::Option<::std::string::String>,
+    /// `updated_at`.
+    pub updated_at: ::std::option::Option<::std::string::String>,
+    /// `created_by`.
+    pub created_by: ::std::option::Option<::std::string::String>,
+    /// `updated_by`.
+    pub updated_by: ::std::option::Option<::std::string::String>,
+    /// `bank_account_number`.
+    pub bank_account_number: ::std::option::Option<::std::string::String>,
+    /// `passport_number`.
+    pub passport_number: ::std::option::Option<::std::string::String>,
+    /// `former_employer`.
+    pub former_employer: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
+    /// `legal_name_v2s`.
+    pub legal_name_v2s: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::PersonNameInput>,
+    >,
+    /// `national_id_v2s`.
+    pub national_id_v2s: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::NationalIdInput>,
+    >,
+    /// `visas`.
+    pub visas: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::VisaInput>>,
+    /// `passports`.
+    pub passports: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::PassportInput>,
+    >,
+    /// `person_for_countries`.
+    pub person_for_countries: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::PersonForCountryInput>,
+    >,
+    /// `preferred_name_v2`.
+    pub preferred_name_v2: ::std::option::Option<crate::corehr::v2::PersonNameInput>,
+    /// `mother_name`.
+    pub mother_name: ::std::option::Option<::std::string::String>,
+    /// `city_of_birth`.
+    pub city_of_birth: ::std::option::Option<::std::string::String>,
+    /// `region_of_birth`.
+    pub region_of_birth: ::std::option::Option<::std::string::String>,
+    /// `tax_info_mys`.
+    pub tax_info_mys: ::std::option::Option<crate::corehr::v2::TaxInfoMys>,
+}
+
+impl ::lark_runtime::json::ToJson for PersonInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("person_id", &self.person_id);
+        object.put("phone_number", &self.phone_number);
+        object.put("legal_name", &self.legal_name);
+        object.put("preferred_name", &self.preferred_name);
+        object.put("additional_name", &self.additional_name);
+        object.put("preferred_local_full_name", &self.preferred_local_full_name);
+        object.put("preferred_english_full_name", &self.preferred_english_full_name);
+        object.put("name_list", &self.name_list);
+        object.put("gender", &self.gender);
+        object.put("date_of_birth", &self.date_of_birth);
+        object.put("nationality_id", &self.nationality_id);
+        object.put("nationality_id_v2", &self.nationality_id_v2);
+        object.put("additional_nationalities", &self.additional_nationalities);
+        object.put("citizenship_status", &self.citizenship_status);
+        object.put("citizenship_status_list", &self.citizenship_status_list);
+        object.put("race", &self.race);
+        object.put("marital_status", &self.marital_status);
+        object.put("phone_list", &self.phone_list);
+        object.put("address_list", &self.address_list);
+        object.put("email_list", &self.email_list);
+        object.put("work_experience_list", &self.work_experience_list);
+        object.put("education_list", &self.education_list);
+        object.put("bank_account_list", &self.bank_account_list);
+        object.put("national_id_list", &self.national_id_list);
+        object.put("dependent_list", &self.dependent_list);
+        object.put("emergency_contact_list", &self.emergency_contact_list);
+        object.put("date_entered_workforce", &self.date_entered_workforce);
+        object.put("working_years", &self.working_years);
+        object.put("profile_image_id", &self.profile_image_id);
+        object.put("email_address", &self.email_address);
+        object.put("age", &self.age);
+        object.put("highest_level_of_education", &self.highest_level_of_education);
+        object.put("highest_degree_of_education", &self.highest_degree_of_education);
+        object.put("personal_profile", &self.personal_profile);
+        object.put("native_region", &self.native_region);
+        object.put("hukou_type", &self.hukou_type);
+        object.put("hukou_location", &self.hukou_location);
+        object.put("political_affiliations", &self.political_affiliations);
+        object.put("talent_id", &self.talent_id);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("national_id_number", &self.national_id_number);
+        object.put("family_address", &self.family_address);
+        object.put("person_info_chns", &self.person_info_chns);
+        object.put("born_country_region", &self.born_country_region);
+        object.put("is_disabled", &self.is_disabled);
+        object.put("disable_card_number", &self.disable_card_number);
+        object.put("is_martyr_family", &self.is_martyr_family);
+        object.put("martyr_card_number", &self.martyr_card_number);
+        object.put("is_old_alone", &self.is_old_alone);
+        object.put("resident_taxes", &self.resident_taxes);
+        object.put("first_entry_time", &self.first_entry_time);
+        object.put("leave_time", &self.leave_time);
+        object.put("religion", &self.religion);
+        object.put("working_years_v2", &self.working_years_v2);
+        object.put("created_at", &self.created_at);
+        object.put("updated_at", &self.updated_at);
+        object.put("created_by", &self.created_by);
+        object.put("updated_by", &self.updated_by);
+        object.put("bank_account_number", &self.bank_account_number);
+        object.put("passport_number", &self.passport_number);
+        object.put("former_employer", &self.former_employer);
+        object.put("legal_name_v2s", &self.legal_name_v2s);
+        object.put("national_id_v2s", &self.national_id_v2s);
+        object.put("visas", &self.visas);
+        object.put("passports", &self.passports);
+        object.put("person_for_countries", &self.person_for_countries);
+        object.put("preferred_name_v2", &self.preferred_name_v2);
+        object.put("mother_name", &self.mother_name);
+        object.put("city_of_birth", &self.city_of_birth);
+        object.put("region_of_birth", &self.region_of_birth);
+        object.put("tax_info_mys", &self.tax_info_mys);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PersonInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PersonInfoChn`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct PersonInfoChnInput {
+    /// `native_region`.
+    pub native_region: ::std::option::Option<::std::string::String>,
+    /// `hukou_type`.
+    pub hukou_type: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `hukou_location`.
+    pub hukou_location: ::std::option::Option<::std::string::String>,
+    /// `first_entry_time`.
+    pub first_entry_time: ::std::option::Option<::std::string::String>,
+    /// `leave_time`.
+    pub leave_time: ::std::option::Option<::std::string::String>,
+    /// `political_affiliations`.
+    pub political_affiliations: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::EnumInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for PersonInfoChnInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("native_region", &self.native_region);
+        object.put("hukou_type", &self.hukou_type);
+        object.put("hukou_location", &self.hukou_location);
+        object.put("first_entry_time", &self.first_entry_time);
+        object.put("leave_time", &self.leave_time);
+        object.put("political_affiliations", &self.political_affiliations);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PersonInfoChnInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PersonName`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PersonNameInput {
+    /// `local_primary`.
+    pub local_primary: ::std::option::Option<::std::string::String>,
+    /// `local_first_name`.
+    pub local_first_name: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::string::String,
+    /// `name_type`.
+    pub name_type: crate::corehr::v2::EnumInput,
+    /// `local_first_name_2`.
+    pub local_first_name_2: ::std::option::Option<::std::string::String>,
+    /// `local_primary_2`.
+    pub local_primary_2: ::std::option::Option<::std::string::String>,
+    /// `additional_name`.
+    pub additional_name: ::std::option::Option<::std::string::String>,
+    /// `additional_name_type`.
+    pub additional_name_type: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `first_name`.
+    pub first_name: ::std::option::Option<::std::string::String>,
+    /// `full_name`.
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `hereditary`.
+    pub hereditary: ::std::option::Option<::std::string::String>,
+    /// `custom_name`.
+    pub custom_name: ::std::option::Option<::std::string::String>,
+    /// `custom_local_name`.
+    pub custom_local_name: ::std::option::Option<::std::string::String>,
+    /// `middle_name`.
+    pub middle_name: ::std::option::Option<::std::string::String>,
+    /// `name_primary`.
+    pub name_primary: ::std::option::Option<::std::string::String>,
+    /// `secondary`.
+    pub secondary: ::std::option::Option<::std::string::String>,
+    /// `tertiary`.
+    pub tertiary: ::std::option::Option<::std::string::String>,
+    /// `social`.
+    pub social: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `title`.
+    pub title: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `local_middle_name`.
+    pub local_middle_name: ::std::option::Option<::std::string::String>,
+    /// `local_secondary`.
+    pub local_secondary: ::std::option::Option<::std::string::String>,
+    /// `display_name_local_and_western_script`.
+    pub display_name_local_and_western_script: ::std::option::Option<
+        ::std::string::String,
+    >,
+    /// `display_name_local_script`.
+    pub display_name_local_script: ::std::option::Option<::std::string::String>,
+    /// `display_name_western_script`.
+    pub display_name_western_script: ::std::option::Option<::std::string::String>,
+    /// `wk_id`.
+    pub wk_id: ::std::option::Option<::std::string::String>,
+}
+
+impl PersonNameInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+        name_type: crate::corehr::v2::EnumInput,
+    ) -> Self {
+        Self {
+            local_primary: ::std::option::Option::None,
+            local_first_name: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            name_type,
+            local_first_name_2: ::std::option::Option::None,
+            local_primary_2: ::std::option::Option::None,
+            additional_name: ::std::option::Option::None,
+            additional_name_type: ::std::option::Option::None,
+            first_name: ::std::option::Option::None,
+            full_name: ::std::option::Option::None,
+            hereditary: ::std::option::Option::None,
+            custom_name: ::std::option::Option::None,
+            custom_local_name: ::std::option::Option::None,
+            middle_name: ::std::option::Option::None,
+            name_primary: ::std::option::Option::None,
+            secondary: ::std::option::Option::None,
+            tertiary: ::std::option::Option::None,
+            social: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            local_middle_name: ::std::option::Option::None,
+            local_secondary: ::std::option::Option::None,
+            display_name_local_and_western_script: ::std::option::Option::None,
+            display_name_local_script: ::std::option::Option::None,
+            display_name_western_script: ::std::option::Option::None,
+            wk_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PersonNameInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("local_primary", &self.local_primary);
+        object.put("local_first_name", &self.local_first_name);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("name_type", &self.name_type);
+        object.put("local_first_name_2", &self.local_first_name_2);
+        object.put("local_primary_2", &self.local_primary_2);
+        object.put("additional_name", &self.additional_name);
+        object.put("additional_name_type", &self.additional_name_type);
+        object.put("first_name", &self.first_name);
+        object.put("full_name", &self.full_name);
+        object.put("hereditary", &self.hereditary);
+        object.put("custom_name", &self.custom_name);
+        object.put("custom_local_name", &self.custom_local_name);
+        object.put("middle_name", &self.middle_name);
+        object.put("name_primary", &self.name_primary);
+        object.put("secondary", &self.secondary);
+        object.put("tertiary", &self.tertiary);
+        object.put("social", &self.social);
+        object.put("title", &self.title);
+        object.put("local_middle_name", &self.local_middle_name);
+        object.put("local_secondary", &self.local_secondary);
+        object
+            .put(
+                "display_name_local_and_western_script",
+                &self.display_name_local_and_western_script,
+            );
+        object.put("display_name_local_script", &self.display_name_local_script);
+        object.put("display_name_western_script", &self.display_name_western_script);
+        object.put("wk_id", &self.wk_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PersonNameInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PersonalProfile`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct PersonalProfileInput {
+    /// `personal_profile_id`.
+    pub personal_profile_id: ::std::option::Option<::std::string::String>,
+    /// `personal_profile_type`.
+    pub personal_profile_type: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `files`.
+    pub files: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::File>>,
+}
+
+impl ::lark_runtime::json::ToJson for PersonalProfileInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("personal_profile_id", &self.personal_profile_id);
+        object.put("personal_profile_type", &self.personal_profile_type);
+        object.put("files", &self.files);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PersonalProfileInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Phone`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PhoneInput {
+    /// `international_area_code`.
+    pub international_area_code: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `phone_number`.
+    pub phone_number: ::std::string::String,
+    /// `formatted_phone_number`.
+    pub formatted_phone_number: ::std::option::Option<::std::string::String>,
+    /// `device_type`.
+    pub device_type: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `phone_usage`.
+    pub phone_usage: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `is_primary`.
+    pub is_primary: ::std::option::Option<bool>,
+    /// `is_public`.
+    pub is_public: ::std::option::Option<bool>,
+}
+
+impl PhoneInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(phone_number: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            international_area_code: ::std::option::Option::None,
+            phone_number: phone_number.into(),
+            formatted_phone_number: ::std::option::Option::None,
+            device_type: ::std::option::Option::None,
+            phone_usage: ::std::option::Option::None,
+            is_primary: ::std::option::Option::None,
+            is_public: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PhoneInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("international_area_code", &self.international_area_code);
+        object.put("phone_number", &self.phone_number);
+        object.put("formatted_phone_number", &self.formatted_phone_number);
+        object.put("device_type", &self.device_type);
+        object.put("phone_usage", &self.phone_usage);
+        object.put("is_primary", &self.is_primary);
+        object.put("is_public", &self.is_public);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PhoneInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ResidentTax`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ResidentTaxInput {
+    /// `year_resident_tax`.
+    pub year_resident_tax: ::std::string::String,
+    /// `resident_status`.
+    pub resident_status: ::std::option::Option<crate::corehr::v2::EnumInput>,
+    /// `tax_country_region_id`.
+    pub tax_country_region_id: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::ObjectFieldDataInput>,
+    >,
+}
+
+impl ResidentTaxInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        year_resident_tax: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            year_resident_tax: year_resident_tax.into(),
+            resident_status: ::std::option::Option::None,
+            tax_country_region_id: ::std::option::Option::None,
+            custom_fields: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ResidentTaxInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("year_resident_tax", &self.year_resident_tax);
+        object.put("resident_status", &self.resident_status);
+        object.put("tax_country_region_id", &self.tax_country_region_id);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ResidentTaxInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TranferEmploymentInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct TranferEmploymentInfoInput {
+    /// `regular_employee_start_date`.
+    pub regular_employee_start_date: ::std::option::Option<::std::string::String>,
+    /// `seniority_date`.
+    pub seniority_date: ::std::option::Option<::std::string::String>,
+    /// `employee_number`.
+    pub employee_number: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
+    >,
+    /// `notice_period_change_record`.
+    pub notice_period_change_record: ::std::option::Option<
+        crate::corehr::v2::OpenNoticePeriodChangeRecord,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for TranferEmploymentInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("regular_employee_start_date", &self.regular_employee_start_date);
+        object.put("seniority_date", &self.seniority_date);
+        object.put("employee_number", &self.employee_number);
+        object.put("custom_fields", &self.custom_fields);
+        object.put("notice_period_change_record", &self.notice_period_change_record);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TranferEmploymentInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Visa`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct VisaInput {
+    /// `wk_id`.
+    pub wk_id: ::std::option::Option<::std::string::String>,
+    /// `country_region_id`.
+    pub country_region_id: ::std::string::String,
+    /// `national_id_type_id`.
+    pub national_id_type_id: ::std::string::String,
+    /// `visa_number`.
+    pub visa_number: ::std::string::String,
+    /// `issued_date`.
+    pub issued_date: ::std::option::Option<::std::string::String>,
+    /// `expiration_date`.
+    pub expiration_date: ::std::option::Option<::std::string::String>,
+    /// `issued_by`.
+    pub issued_by: ::std::option::Option<::std::string::String>,
+}
+
+impl VisaInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        country_region_id: impl ::std::convert::Into<::std::string::String>,
+        national_id_type_id: impl ::std::convert::Into<::std::string::String>,
+        visa_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            wk_id: ::std::option::Option::None,
+            country_region_id: country_region_id.into(),
+            national_id_type_id: national_id_type_id.into(),
+            visa_number: visa_number.into(),
+            issued_date: ::std::option::Option::None,
+            expiration_date: ::std::option::Option::None,
+            issued_by: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for VisaInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("wk_id", &self.wk_id);
+        object.put("country_region_id", &self.country_region_id);
+        object.put("national_id_type_id", &self.national_id_type_id);
+        object.put("visa_number", &self.visa_number);
+        object.put("issued_date", &self.issued_date);
+        object.put("expiration_date", &self.expiration_date);
+        object.put("issued_by", &self.issued_by);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for VisaInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `WorkExperienceInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct WorkExperienceInfoInput {
+    /// `company_organization`.
+    pub company_organization: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
+    /// `department`.
+    pub department: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
+    /// `job`.
+    pub job: ::std::option::Option<::std::vec::Vec<crate::corehr::v2::I18nInput>>,
+    /// `description`.
+    pub description: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::I18nInput>,
+    >,
+    /// `start_date`.
+    pub start_date: ::std::option::Option<::std::string::String>,
+    /// `end_date`.
+    pub end_date: ::std::option::Option<::std::string::String>,
+    /// `custom_fields`.
+    pub custom_fields: ::std::option::Option<
+        ::std::vec::Vec<crate::corehr::v2::CustomFieldDataInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for WorkExperienceInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("company_organization", &self.company_organization);
+        object.put("department", &self.department);
+        object.put("job", &self.job);
+        object.put("description", &self.description);
+        object.put("start_date", &self.start_date);
+        object.put("end_date", &self.end_date);
+        object.put("custom_fields", &self.custom_fields);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for WorkExperienceInfoInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

@@ -26,9 +26,9 @@ impl<'c> PathwayApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{ActivePathwayBody, ActivePathwayRequest};
+    /// use lark_sdk::corehr::v2::ActivePathwayRequest;
     ///
-    /// let request = ActivePathwayRequest::new(ActivePathwayBody::default());
+    /// let request = ActivePathwayRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().pathway().active(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -96,9 +96,9 @@ impl<'c> PathwayApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreatePathwayRequest, PathwayCreate};
+    /// use lark_sdk::corehr::v2::CreatePathwayRequest;
     ///
-    /// let request = CreatePathwayRequest::new(PathwayCreate::default());
+    /// let request = CreatePathwayRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().pathway().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

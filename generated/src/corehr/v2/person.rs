@@ -26,9 +26,9 @@ impl<'c> PersonApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreatePersonRequest;
+    /// use lark_sdk::corehr::v2::{CreatePersonRequest, PersonInfoInput};
     ///
-    /// let request = CreatePersonRequest::new(todo!("build the body"));
+    /// let request = CreatePersonRequest::new(PersonInfoInput::default());
     /// let response = client.corehr().v2().person().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> PersonApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::PatchPersonRequest;
+    /// use lark_sdk::corehr::v2::{PatchPersonRequest, PersonInfoInput};
     ///
-    /// let request = PatchPersonRequest::new("<person_id>", todo!("build the body"));
+    /// let request = PatchPersonRequest::new("<person_id>", PersonInfoInput::default());
     /// let response = client.corehr().v2().person().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -80,7 +80,7 @@ pub struct CreatePersonRequest {
     /// Sent in the query as `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// The JSON body.
-    pub body: crate::corehr::v2::PersonInfo,
+    pub body: crate::corehr::v2::PersonInfoInput,
 }
 
 impl CreatePersonRequest {
@@ -97,7 +97,7 @@ impl CreatePersonRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::corehr::v2::PersonInfo) -> Self {
+    pub fn new(body: crate::corehr::v2::PersonInfoInput) -> Self {
         Self {
             client_token: ::std::option::Option::None,
             body,
@@ -141,7 +141,7 @@ pub struct PatchPersonRequest {
     /// Sent in the query as `no_need_query`.
     pub no_need_query: ::std::option::Option<bool>,
     /// The JSON body.
-    pub body: crate::corehr::v2::PersonInfo,
+    pub body: crate::corehr::v2::PersonInfoInput,
 }
 
 impl PatchPersonRequest {
@@ -160,7 +160,7 @@ impl PatchPersonRequest {
     #[inline]
     pub fn new(
         person_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::corehr::v2::PersonInfo,
+        body: crate::corehr::v2::PersonInfoInput,
     ) -> Self {
         Self {
             person_id: person_id.into(),

@@ -26,9 +26,9 @@ impl<'c> PositionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{ActivePositionBody, ActivePositionRequest};
+    /// use lark_sdk::corehr::v2::ActivePositionRequest;
     ///
-    /// let request = ActivePositionRequest::new(ActivePositionBody::default());
+    /// let request = ActivePositionRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().position().active(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> PositionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreatePositionRequest, PositionCreate};
+    /// use lark_sdk::corehr::v2::CreatePositionRequest;
     ///
-    /// let request = CreatePositionRequest::new(PositionCreate::default());
+    /// let request = CreatePositionRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().position().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> PositionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{DelPositionPositionBody, DelPositionPositionRequest};
+    /// use lark_sdk::corehr::v2::DelPositionPositionRequest;
     ///
-    /// let request = DelPositionPositionRequest::new(DelPositionPositionBody::default());
+    /// let request = DelPositionPositionRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().position().del_position(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> PositionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{PatchPositionRequest, PositionUpdate};
+    /// use lark_sdk::corehr::v2::PatchPositionRequest;
     ///
-    /// let request = PatchPositionRequest::new("<position_id>", PositionUpdate::default());
+    /// let request = PatchPositionRequest::new("<position_id>", todo!("build the body"));
     /// let response = client.corehr().v2().position().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

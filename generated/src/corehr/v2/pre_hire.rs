@@ -55,9 +55,9 @@ impl<'c> PreHireApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreatePreHireRequest, PrehireCreate};
+    /// use lark_sdk::corehr::v2::CreatePreHireRequest;
     ///
-    /// let request = CreatePreHireRequest::new(PrehireCreate::default());
+    /// let request = CreatePreHireRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().pre_hire().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> PreHireApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{RestoreFlowInstancePreHireBody, RestoreFlowInstancePreHireRequest};
+    /// use lark_sdk::corehr::v2::RestoreFlowInstancePreHireRequest;
     ///
-    /// let request = RestoreFlowInstancePreHireRequest::new(RestoreFlowInstancePreHireBody::default());
+    /// let request = RestoreFlowInstancePreHireRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().pre_hire().restore_flow_instance(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -253,9 +253,9 @@ impl<'c> PreHireApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{TransformOnboardingTaskPreHireBody, TransformOnboardingTaskPreHireRequest};
+    /// use lark_sdk::corehr::v2::TransformOnboardingTaskPreHireRequest;
     ///
-    /// let request = TransformOnboardingTaskPreHireRequest::new(TransformOnboardingTaskPreHireBody::default());
+    /// let request = TransformOnboardingTaskPreHireRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().pre_hire().transform_onboarding_task(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -285,9 +285,9 @@ impl<'c> PreHireApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{TransitTaskPreHireBody, TransitTaskPreHireRequest};
+    /// use lark_sdk::corehr::v2::TransitTaskPreHireRequest;
     ///
-    /// let request = TransitTaskPreHireRequest::new("<pre_hire_id>", TransitTaskPreHireBody::default());
+    /// let request = TransitTaskPreHireRequest::new("<pre_hire_id>", todo!("build the body"));
     /// let response = client.corehr().v2().pre_hire().transit_task(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -314,9 +314,9 @@ impl<'c> PreHireApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{WithdrawOnboardingPreHireBody, WithdrawOnboardingPreHireRequest};
+    /// use lark_sdk::corehr::v2::WithdrawOnboardingPreHireRequest;
     ///
-    /// let request = WithdrawOnboardingPreHireRequest::new(WithdrawOnboardingPreHireBody::default());
+    /// let request = WithdrawOnboardingPreHireRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().pre_hire().withdraw_onboarding(request).await?;
     /// # let _ = response;
     /// # Ok(())

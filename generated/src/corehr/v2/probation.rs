@@ -26,9 +26,9 @@ impl<'c> ProbationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{EditProbationBody, EditProbationRequest};
+    /// use lark_sdk::corehr::v2::EditProbationRequest;
     ///
-    /// let request = EditProbationRequest::new(EditProbationBody::default());
+    /// let request = EditProbationRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().probation().edit(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ProbationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{EnableDisableAssessmentProbationBody, EnableDisableAssessmentProbationRequest};
+    /// use lark_sdk::corehr::v2::EnableDisableAssessmentProbationRequest;
     ///
-    /// let request = EnableDisableAssessmentProbationRequest::new(EnableDisableAssessmentProbationBody::default());
+    /// let request = EnableDisableAssessmentProbationRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().probation().enable_disable_assessment(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> ProbationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{WithdrawProbationBody, WithdrawProbationRequest};
+    /// use lark_sdk::corehr::v2::WithdrawProbationRequest;
     ///
-    /// let request = WithdrawProbationRequest::new(WithdrawProbationBody::default());
+    /// let request = WithdrawProbationRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().probation().withdraw(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ProbationAssessmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreateProbationAssessmentBody, CreateProbationAssessmentRequest};
+    /// use lark_sdk::corehr::v2::CreateProbationAssessmentRequest;
     ///
-    /// let request = CreateProbationAssessmentRequest::new(CreateProbationAssessmentBody::default());
+    /// let request = CreateProbationAssessmentRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().probation_assessment().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ProcessExtraApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{ProcessExtra, UpdateProcessExtraRequest};
+    /// use lark_sdk::corehr::v2::UpdateProcessExtraRequest;
     ///
-    /// let request = UpdateProcessExtraRequest::new("<process_id>", ProcessExtra::default());
+    /// let request = UpdateProcessExtraRequest::new("<process_id>", todo!("build the body"));
     /// let response = client.corehr().v2().process_extra().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

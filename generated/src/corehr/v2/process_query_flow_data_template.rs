@@ -26,9 +26,9 @@ impl<'c> ProcessQueryFlowDataTemplateApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreateProcessQueryFlowDataTemplateRequest, QueryProcessFlowDataTemplateReq};
+    /// use lark_sdk::corehr::v2::CreateProcessQueryFlowDataTemplateRequest;
     ///
-    /// let request = CreateProcessQueryFlowDataTemplateRequest::new(QueryProcessFlowDataTemplateReq::default());
+    /// let request = CreateProcessQueryFlowDataTemplateRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().process_query_flow_data_template().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

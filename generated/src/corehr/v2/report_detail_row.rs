@@ -26,9 +26,9 @@ impl<'c> ReportDetailRowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{BatchDeleteReportDetailRowRequest, ReportDetailReq};
+    /// use lark_sdk::corehr::v2::BatchDeleteReportDetailRowRequest;
     ///
-    /// let request = BatchDeleteReportDetailRowRequest::new(ReportDetailReq::default());
+    /// let request = BatchDeleteReportDetailRowRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().report_detail_row().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ReportDetailRowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{BatchSaveReportDetailRowRequest, ReportDetailReq};
+    /// use lark_sdk::corehr::v2::BatchSaveReportDetailRowRequest;
     ///
-    /// let request = BatchSaveReportDetailRowRequest::new(ReportDetailReq::default());
+    /// let request = BatchSaveReportDetailRowRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().report_detail_row().batch_save(request).await?;
     /// # let _ = response;
     /// # Ok(())

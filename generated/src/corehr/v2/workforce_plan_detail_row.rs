@@ -26,9 +26,9 @@ impl<'c> WorkforcePlanDetailRowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{BatchDeleteWorkforcePlanDetailRowRequest, WorkforcePlanDetailReq};
+    /// use lark_sdk::corehr::v2::BatchDeleteWorkforcePlanDetailRowRequest;
     ///
-    /// let request = BatchDeleteWorkforcePlanDetailRowRequest::new(WorkforcePlanDetailReq::default());
+    /// let request = BatchDeleteWorkforcePlanDetailRowRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().workforce_plan_detail_row().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> WorkforcePlanDetailRowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{BatchSaveWorkforcePlanDetailRowRequest, WorkforcePlanDetailReq};
+    /// use lark_sdk::corehr::v2::BatchSaveWorkforcePlanDetailRowRequest;
     ///
-    /// let request = BatchSaveWorkforcePlanDetailRowRequest::new(WorkforcePlanDetailReq::default());
+    /// let request = BatchSaveWorkforcePlanDetailRowRequest::new(todo!("build the body"));
     /// let response = client.corehr().v2().workforce_plan_detail_row().batch_save(request).await?;
     /// # let _ = response;
     /// # Ok(())

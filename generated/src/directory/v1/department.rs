@@ -26,9 +26,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::{CreateDepartmentBody, CreateDepartmentRequest};
+    /// use lark_sdk::directory::v1::CreateDepartmentRequest;
     ///
-    /// let request = CreateDepartmentRequest::new(CreateDepartmentBody::default());
+    /// let request = CreateDepartmentRequest::new(todo!("build the body"));
     /// let response = client.directory().v1().department().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::{FilterDepartmentBody, FilterDepartmentRequest};
+    /// use lark_sdk::directory::v1::FilterDepartmentRequest;
     ///
-    /// let request = FilterDepartmentRequest::new(FilterDepartmentBody::default());
+    /// let request = FilterDepartmentRequest::new(todo!("build the body"));
     /// let response = client.directory().v1().department().filter(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::{MgetDepartmentBody, MgetDepartmentRequest};
+    /// use lark_sdk::directory::v1::MgetDepartmentRequest;
     ///
-    /// let request = MgetDepartmentRequest::new(MgetDepartmentBody::default());
+    /// let request = MgetDepartmentRequest::new(todo!("build the body"));
     /// let response = client.directory().v1().department().mget(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::{PatchDepartmentBody, PatchDepartmentRequest};
+    /// use lark_sdk::directory::v1::PatchDepartmentRequest;
     ///
-    /// let request = PatchDepartmentRequest::new("<department_id>", PatchDepartmentBody::default());
+    /// let request = PatchDepartmentRequest::new("<department_id>", todo!("build the body"));
     /// let response = client.directory().v1().department().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -84,9 +84,9 @@ impl<'c> EmployeeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::{FilterEmployeeBody, FilterEmployeeRequest};
+    /// use lark_sdk::directory::v1::FilterEmployeeRequest;
     ///
-    /// let request = FilterEmployeeRequest::new(FilterEmployeeBody::default());
+    /// let request = FilterEmployeeRequest::new(todo!("build the body"));
     /// let response = client.directory().v1().employee().filter(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> EmployeeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::{MgetEmployeeBody, MgetEmployeeRequest};
+    /// use lark_sdk::directory::v1::MgetEmployeeRequest;
     ///
-    /// let request = MgetEmployeeRequest::new(true, MgetEmployeeBody::default());
+    /// let request = MgetEmployeeRequest::new(true, todo!("build the body"));
     /// let response = client.directory().v1().employee().mget(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> EmployeeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::{PatchEmployeeBody, PatchEmployeeRequest};
+    /// use lark_sdk::directory::v1::PatchEmployeeRequest;
     ///
-    /// let request = PatchEmployeeRequest::new("<employee_id>", PatchEmployeeBody::default());
+    /// let request = PatchEmployeeRequest::new("<employee_id>", todo!("build the body"));
     /// let response = client.directory().v1().employee().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

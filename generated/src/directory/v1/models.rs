@@ -494,6 +494,17 @@ pub struct CreateCollaborationRuleBody {
     pub objects: crate::directory::v1::CollaborationRuleEntities,
 }
 
+impl CreateCollaborationRuleBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        subjects: crate::directory::v1::CollaborationRuleEntities,
+        objects: crate::directory::v1::CollaborationRuleEntities,
+    ) -> Self {
+        Self { subjects, objects }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for CreateCollaborationRuleBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -557,19 +568,19 @@ pub struct CreateDepartment {
     /// `custom_department_id`.
     pub custom_department_id: ::std::option::Option<::std::string::String>,
     /// `name`.
-    pub name: ::std::option::Option<crate::directory::v1::I18nText>,
+    pub name: ::std::option::Option<crate::directory::v1::I18nTextInput>,
     /// `parent_department_id`.
     pub parent_department_id: ::std::option::Option<::std::string::String>,
     /// `leaders`.
     pub leaders: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::DepartmentLeader>,
+        ::std::vec::Vec<crate::directory::v1::DepartmentLeaderInput>,
     >,
     /// `hrbps`.
     pub hrbps: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `order_weight`.
     pub order_weight: ::std::option::Option<::std::string::String>,
     /// `description`.
-    pub description: ::std::option::Option<crate::directory::v1::I18nText>,
+    pub description: ::std::option::Option<crate::directory::v1::I18nTextInput>,
     /// `department_type`.
     pub department_type: ::std::option::Option<i64>,
     /// `enabled_status`.
@@ -578,12 +589,12 @@ pub struct CreateDepartment {
     pub custom_field_value_map: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::directory::v1::CustomFieldValue,
+            crate::directory::v1::CustomFieldValueInput,
         >,
     >,
     /// `custom_field_values`.
     pub custom_field_values: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::CustomFieldValue>,
+        ::std::vec::Vec<crate::directory::v1::CustomFieldValueInput>,
     >,
     /// `org_dimension`.
     pub org_dimension: ::std::option::Option<::std::string::String>,
@@ -619,15 +630,18 @@ impl ::serde::Serialize for CreateDepartment {
 }
 
 /// The `CreateDepartmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateDepartmentBody {
     /// `department`.
     pub department: crate::directory::v1::CreateDepartment,
+}
+
+impl CreateDepartmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(department: crate::directory::v1::CreateDepartment) -> Self {
+        Self { department }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateDepartmentBody {
@@ -726,7 +740,7 @@ pub struct CreateEmployee {
     /// `work_place_id`.
     pub work_place_id: ::std::option::Option<::std::string::String>,
     /// `work_station`.
-    pub work_station: ::std::option::Option<crate::directory::v1::I18nText>,
+    pub work_station: ::std::option::Option<crate::directory::v1::I18nTextInput>,
     /// `job_number`.
     pub job_number: ::std::option::Option<::std::string::String>,
     /// `extension_number`.
@@ -739,7 +753,7 @@ pub struct CreateEmployee {
     pub staff_status: ::std::option::Option<i64>,
     /// `positions`.
     pub positions: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::Position>,
+        ::std::vec::Vec<crate::directory::v1::PositionInput>,
     >,
     /// `job_title_id`.
     pub job_title_id: ::std::option::Option<::std::string::String>,
@@ -795,12 +809,12 @@ pub struct CreateEmployee {
     pub custom_field_value_map: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::directory::v1::CustomFieldValue,
+            crate::directory::v1::CustomFieldValueInput,
         >,
     >,
     /// `custom_field_values`.
     pub custom_field_values: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::CustomFieldValue>,
+        ::std::vec::Vec<crate::directory::v1::CustomFieldValueInput>,
     >,
     /// `virtual_org_infos`.
     pub virtual_org_infos: ::std::option::Option<
@@ -991,7 +1005,10 @@ impl ::serde::Serialize for CreateEmployeeOptions {
 }
 
 /// The `CustomFieldValue` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CustomFieldValue {
     /// `field_type`.
     pub field_type: ::std::option::Option<crate::directory::v1::FieldType>,
@@ -1043,33 +1060,6 @@ impl<'de> ::serde::Deserialize<'de> for CustomFieldValue {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CustomFieldValue {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("field_type", &self.field_type);
-        object.put("text_value", &self.text_value);
-        object.put("url_value", &self.url_value);
-        object.put("enum_value", &self.enum_value);
-        object.put("user_values", &self.user_values);
-        object.put("date_time_value", &self.date_time_value);
-        object.put("number_value", &self.number_value);
-        object.put("boolean_value", &self.boolean_value);
-        object.put("phone_value", &self.phone_value);
-        object.put("field_key", &self.field_key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CustomFieldValue {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1333,7 +1323,10 @@ impl<'de> ::serde::Deserialize<'de> for DepartmentCount {
 }
 
 /// The `DepartmentLeader` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DepartmentLeader {
     /// `leader_type`.
     pub leader_type: ::std::option::Option<i32>,
@@ -1359,25 +1352,6 @@ impl<'de> ::serde::Deserialize<'de> for DepartmentLeader {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for DepartmentLeader {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("leader_type", &self.leader_type);
-        object.put("leader_id", &self.leader_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DepartmentLeader {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2145,7 +2119,10 @@ impl<'de> ::serde::Deserialize<'de> for EmployeeWorkEntity {
 }
 
 /// The `EnumValue` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct EnumValue {
     /// `enum_ids`.
     pub enum_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -2182,33 +2159,8 @@ impl<'de> ::serde::Deserialize<'de> for EnumValue {
     }
 }
 
-impl ::lark_runtime::json::ToJson for EnumValue {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("enum_ids", &self.enum_ids);
-        object.put("enum_name", &self.enum_name);
-        object.put("enum_type", &self.enum_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for EnumValue {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `FilterCondition` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FilterCondition {
     /// `field`.
     pub field: ::std::string::String,
@@ -2216,6 +2168,22 @@ pub struct FilterCondition {
     pub operator: ::std::string::String,
     /// `value`.
     pub value: ::std::string::String,
+}
+
+impl FilterCondition {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        field: impl ::std::convert::Into<::std::string::String>,
+        operator: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            operator: operator.into(),
+            value: value.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FilterCondition {
@@ -2239,12 +2207,7 @@ impl ::serde::Serialize for FilterCondition {
 }
 
 /// The `FilterDepartmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FilterDepartmentBody {
     /// `filter`.
     pub filter: crate::directory::v1::MultiFilterCondition,
@@ -2252,6 +2215,22 @@ pub struct FilterDepartmentBody {
     pub required_fields: ::std::vec::Vec<::std::string::String>,
     /// `page_request`.
     pub page_request: crate::directory::v1::PageCondition,
+}
+
+impl FilterDepartmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        filter: crate::directory::v1::MultiFilterCondition,
+        required_fields: ::std::vec::Vec<::std::string::String>,
+        page_request: crate::directory::v1::PageCondition,
+    ) -> Self {
+        Self {
+            filter,
+            required_fields,
+            page_request,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FilterDepartmentBody {
@@ -2362,7 +2341,10 @@ impl<'de> ::serde::Deserialize<'de> for FilterEmployeeData {
 }
 
 /// The `I18nText` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct I18nText {
     /// `default_value`.
     pub default_value: ::std::option::Option<::std::string::String>,
@@ -2393,26 +2375,6 @@ impl<'de> ::serde::Deserialize<'de> for I18nText {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for I18nText {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("default_value", &self.default_value);
-        object.put("i18n_value", &self.i18n_value);
-        object.put("default_locale", &self.default_locale);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for I18nText {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2856,17 +2818,26 @@ impl<'de> ::serde::Deserialize<'de> for ListCollborationShareEntityData {
 }
 
 /// The `MgetDepartmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MgetDepartmentBody {
     /// `department_ids`.
     pub department_ids: ::std::vec::Vec<::std::string::String>,
     /// `required_fields`.
     pub required_fields: ::std::vec::Vec<::std::string::String>,
+}
+
+impl MgetDepartmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        department_ids: ::std::vec::Vec<::std::string::String>,
+        required_fields: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            department_ids,
+            required_fields,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MgetDepartmentBody {
@@ -2926,17 +2897,26 @@ impl<'de> ::serde::Deserialize<'de> for MgetDepartmentData {
 }
 
 /// The `MgetEmployeeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MgetEmployeeBody {
     /// `employee_ids`.
     pub employee_ids: ::std::vec::Vec<::std::string::String>,
     /// `required_fields`.
     pub required_fields: ::std::vec::Vec<::std::string::String>,
+}
+
+impl MgetEmployeeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        employee_ids: ::std::vec::Vec<::std::string::String>,
+        required_fields: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            employee_ids,
+            required_fields,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MgetEmployeeBody {
@@ -2996,17 +2976,25 @@ impl<'de> ::serde::Deserialize<'de> for MgetEmployeeData {
 }
 
 /// The `MultiFilterCondition` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MultiFilterCondition {
     /// `expr`.
     pub expr: ::std::option::Option<::std::string::String>,
     /// `conditions`.
     pub conditions: ::std::vec::Vec<crate::directory::v1::FilterCondition>,
+}
+
+impl MultiFilterCondition {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        conditions: ::std::vec::Vec<crate::directory::v1::FilterCondition>,
+    ) -> Self {
+        Self {
+            expr: ::std::option::Option::None,
+            conditions,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MultiFilterCondition {
@@ -3163,7 +3151,10 @@ impl ::serde::Serialize for Operator {
 }
 
 /// The `OptionValue` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct OptionValue {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -3198,28 +3189,6 @@ impl<'de> ::serde::Deserialize<'de> for OptionValue {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for OptionValue {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("option_value", &self.option_value);
-        object.put("description", &self.description);
-        object.put("is_enabled", &self.is_enabled);
-        object.put("is_deleted", &self.is_deleted);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for OptionValue {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3301,15 +3270,18 @@ impl<'de> ::serde::Deserialize<'de> for PageResponse {
 }
 
 /// The `PatchDepartmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchDepartmentBody {
     /// `department`.
     pub department: crate::directory::v1::UpdateDepartment,
+}
+
+impl PatchDepartmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(department: crate::directory::v1::UpdateDepartment) -> Self {
+        Self { department }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchDepartmentBody {
@@ -3331,15 +3303,18 @@ impl ::serde::Serialize for PatchDepartmentBody {
 }
 
 /// The `PatchEmployeeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchEmployeeBody {
     /// `employee`.
     pub employee: crate::directory::v1::UpdateEmployee,
+}
+
+impl PatchEmployeeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employee: crate::directory::v1::UpdateEmployee) -> Self {
+        Self { employee }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchEmployeeBody {
@@ -3397,7 +3372,10 @@ impl<'de> ::serde::Deserialize<'de> for PersonalProfile {
 }
 
 /// The `PhoneValue` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PhoneValue {
     /// `phone_number`.
     pub phone_number: ::std::option::Option<::std::string::String>,
@@ -3423,25 +3401,6 @@ impl<'de> ::serde::Deserialize<'de> for PhoneValue {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PhoneValue {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("phone_number", &self.phone_number);
-        object.put("extension_number", &self.extension_number);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PhoneValue {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3518,7 +3477,10 @@ impl<'de> ::serde::Deserialize<'de> for Place {
 }
 
 /// The `Position` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Position {
     /// `position_code`.
     pub position_code: ::std::option::Option<::std::string::String>,
@@ -3565,32 +3527,6 @@ impl<'de> ::serde::Deserialize<'de> for Position {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Position {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("position_code", &self.position_code);
-        object.put("position_name", &self.position_name);
-        object.put("leader_id", &self.leader_id);
-        object.put("leader_position_code", &self.leader_position_code);
-        object.put("is_main_position", &self.is_main_position);
-        object.put("department_id", &self.department_id);
-        object.put("tenant_id", &self.tenant_id);
-        object.put("employee_id", &self.employee_id);
-        object.put("update_time", &self.update_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Position {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -4002,6 +3938,24 @@ pub struct SetEmployeePreResigned {
     pub resign_remark: ::std::option::Option<::std::string::String>,
 }
 
+impl SetEmployeePreResigned {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        resign_date: impl ::std::convert::Into<::std::string::String>,
+        resign_reason: crate::directory::v1::SetEmployeePreResignedResignReason,
+        resign_type: crate::directory::v1::SetEmployeePreResignedResignType,
+    ) -> Self {
+        Self {
+            employee_id: ::std::option::Option::None,
+            resign_date: resign_date.into(),
+            resign_reason,
+            resign_type,
+            resign_remark: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for SetEmployeePreResigned {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -4327,6 +4281,14 @@ pub struct ToBeResignedEmployeeBody {
     pub employee: crate::directory::v1::SetEmployeePreResigned,
 }
 
+impl ToBeResignedEmployeeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(employee: crate::directory::v1::SetEmployeePreResigned) -> Self {
+        Self { employee }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for ToBeResignedEmployeeBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -4362,19 +4324,19 @@ pub struct UpdateDepartment {
     /// `custom_department_id`.
     pub custom_department_id: ::std::option::Option<::std::string::String>,
     /// `name`.
-    pub name: ::std::option::Option<crate::directory::v1::I18nText>,
+    pub name: ::std::option::Option<crate::directory::v1::I18nTextInput>,
     /// `parent_department_id`.
     pub parent_department_id: ::std::option::Option<::std::string::String>,
     /// `leaders`.
     pub leaders: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::DepartmentLeader>,
+        ::std::vec::Vec<crate::directory::v1::DepartmentLeaderInput>,
     >,
     /// `hrbps`.
     pub hrbps: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `order_weight`.
     pub order_weight: ::std::option::Option<::std::string::String>,
     /// `description`.
-    pub description: ::std::option::Option<crate::directory::v1::I18nText>,
+    pub description: ::std::option::Option<crate::directory::v1::I18nTextInput>,
     /// `department_type`.
     pub department_type: ::std::option::Option<i64>,
     /// `enabled_status`.
@@ -4383,12 +4345,12 @@ pub struct UpdateDepartment {
     pub custom_field_value_map: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::directory::v1::CustomFieldValue,
+            crate::directory::v1::CustomFieldValueInput,
         >,
     >,
     /// `custom_field_values`.
     pub custom_field_values: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::CustomFieldValue>,
+        ::std::vec::Vec<crate::directory::v1::CustomFieldValueInput>,
     >,
 }
 
@@ -4472,7 +4434,7 @@ pub struct UpdateEmployee {
     /// `work_place_id`.
     pub work_place_id: ::std::option::Option<::std::string::String>,
     /// `work_station`.
-    pub work_station: ::std::option::Option<crate::directory::v1::I18nText>,
+    pub work_station: ::std::option::Option<crate::directory::v1::I18nTextInput>,
     /// `job_number`.
     pub job_number: ::std::option::Option<::std::string::String>,
     /// `extension_number`.
@@ -4485,7 +4447,7 @@ pub struct UpdateEmployee {
     pub staff_status: ::std::option::Option<i64>,
     /// `positions`.
     pub positions: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::Position>,
+        ::std::vec::Vec<crate::directory::v1::PositionInput>,
     >,
     /// `job_title_id`.
     pub job_title_id: ::std::option::Option<::std::string::String>,
@@ -4545,12 +4507,12 @@ pub struct UpdateEmployee {
     pub custom_field_value_map: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::directory::v1::CustomFieldValue,
+            crate::directory::v1::CustomFieldValueInput,
         >,
     >,
     /// `custom_field_values`.
     pub custom_field_values: ::std::option::Option<
-        ::std::vec::Vec<crate::directory::v1::CustomFieldValue>,
+        ::std::vec::Vec<crate::directory::v1::CustomFieldValueInput>,
     >,
     /// `virtual_org_infos`.
     pub virtual_org_infos: ::std::option::Option<
@@ -4634,15 +4596,29 @@ impl ::serde::Serialize for UpdateEmployee {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpsertName {
     /// `last_name`.
-    pub last_name: ::std::option::Option<crate::directory::v1::I18nText>,
+    pub last_name: ::std::option::Option<crate::directory::v1::I18nTextInput>,
     /// `first_name`.
-    pub first_name: ::std::option::Option<crate::directory::v1::I18nText>,
+    pub first_name: ::std::option::Option<crate::directory::v1::I18nTextInput>,
     /// `name`.
-    pub name: crate::directory::v1::I18nText,
+    pub name: crate::directory::v1::I18nTextInput,
     /// `another_name`.
     pub another_name: ::std::option::Option<::std::string::String>,
     /// `legal_name`.
     pub legal_name: ::std::option::Option<::std::string::String>,
+}
+
+impl UpsertName {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(name: crate::directory::v1::I18nTextInput) -> Self {
+        Self {
+            last_name: ::std::option::Option::None,
+            first_name: ::std::option::Option::None,
+            name,
+            another_name: ::std::option::Option::None,
+            legal_name: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpsertName {
@@ -4707,12 +4683,7 @@ impl ::serde::Serialize for UpsertUserDepartmentSortInfo {
 }
 
 /// The `UpsertUserVirtualOrgInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpsertUserVirtualOrgInfo {
     /// `id`.
     pub id: ::std::string::String,
@@ -4722,6 +4693,18 @@ pub struct UpsertUserVirtualOrgInfo {
     >,
     /// `leaders`.
     pub leaders: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl UpsertUserVirtualOrgInfo {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: id.into(),
+            employee_order_in_departments: ::std::option::Option::None,
+            leaders: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpsertUserVirtualOrgInfo {
@@ -4745,7 +4728,10 @@ impl ::serde::Serialize for UpsertUserVirtualOrgInfo {
 }
 
 /// The `UrlValue` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UrlValue {
     /// `link_text`.
     pub link_text: ::std::option::Option<crate::directory::v1::I18nText>,
@@ -4774,26 +4760,6 @@ impl<'de> ::serde::Deserialize<'de> for UrlValue {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UrlValue {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("link_text", &self.link_text);
-        object.put("url", &self.url);
-        object.put("pcurl", &self.pcurl);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UrlValue {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -4880,7 +4846,10 @@ impl<'de> ::serde::Deserialize<'de> for UserInfo {
 }
 
 /// The `UserValue` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct UserValue {
     /// `ids`.
     pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4906,25 +4875,6 @@ impl<'de> ::serde::Deserialize<'de> for UserValue {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for UserValue {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("ids", &self.ids);
-        object.put("user_type", &self.user_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for UserValue {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -5096,6 +5046,445 @@ impl<'de> ::serde::Deserialize<'de> for WuKongEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `CustomFieldValue`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct CustomFieldValueInput {
+    /// `field_type`.
+    pub field_type: ::std::option::Option<crate::directory::v1::FieldType>,
+    /// `text_value`.
+    pub text_value: ::std::option::Option<crate::directory::v1::I18nTextInput>,
+    /// `url_value`.
+    pub url_value: ::std::option::Option<crate::directory::v1::UrlValueInput>,
+    /// `enum_value`.
+    pub enum_value: ::std::option::Option<crate::directory::v1::EnumValueInput>,
+    /// `user_values`.
+    pub user_values: ::std::option::Option<
+        ::std::vec::Vec<crate::directory::v1::UserValueInput>,
+    >,
+    /// `date_time_value`.
+    pub date_time_value: ::std::option::Option<::std::string::String>,
+    /// `number_value`.
+    pub number_value: ::std::option::Option<::std::string::String>,
+    /// `boolean_value`.
+    pub boolean_value: ::std::option::Option<bool>,
+    /// `phone_value`.
+    pub phone_value: ::std::option::Option<crate::directory::v1::PhoneValueInput>,
+    /// `field_key`.
+    pub field_key: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for CustomFieldValueInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("field_type", &self.field_type);
+        object.put("text_value", &self.text_value);
+        object.put("url_value", &self.url_value);
+        object.put("enum_value", &self.enum_value);
+        object.put("user_values", &self.user_values);
+        object.put("date_time_value", &self.date_time_value);
+        object.put("number_value", &self.number_value);
+        object.put("boolean_value", &self.boolean_value);
+        object.put("phone_value", &self.phone_value);
+        object.put("field_key", &self.field_key);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CustomFieldValueInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DepartmentLeader`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DepartmentLeaderInput {
+    /// `leader_type`.
+    pub leader_type: i32,
+    /// `leader_id`.
+    pub leader_id: ::std::string::String,
+}
+
+impl DepartmentLeaderInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        leader_type: i32,
+        leader_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            leader_type,
+            leader_id: leader_id.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DepartmentLeaderInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("leader_type", &self.leader_type);
+        object.put("leader_id", &self.leader_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DepartmentLeaderInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `EnumValue`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EnumValueInput {
+    /// `enum_ids`.
+    pub enum_ids: ::std::vec::Vec<::std::string::String>,
+    /// `enum_name`.
+    pub enum_name: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::directory::v1::OptionValueInput,
+        >,
+    >,
+    /// `enum_type`.
+    pub enum_type: crate::directory::v1::EnumType,
+}
+
+impl EnumValueInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        enum_ids: ::std::vec::Vec<::std::string::String>,
+        enum_type: crate::directory::v1::EnumType,
+    ) -> Self {
+        Self {
+            enum_ids,
+            enum_name: ::std::option::Option::None,
+            enum_type,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EnumValueInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("enum_ids", &self.enum_ids);
+        object.put("enum_name", &self.enum_name);
+        object.put("enum_type", &self.enum_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EnumValueInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `I18nText`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct I18nTextInput {
+    /// `default_value`.
+    pub default_value: ::std::string::String,
+    /// `i18n_value`.
+    pub i18n_value: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `default_locale`.
+    pub default_locale: ::std::option::Option<::std::string::String>,
+}
+
+impl I18nTextInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(default_value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            default_value: default_value.into(),
+            i18n_value: ::std::option::Option::None,
+            default_locale: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for I18nTextInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("default_value", &self.default_value);
+        object.put("i18n_value", &self.i18n_value);
+        object.put("default_locale", &self.default_locale);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for I18nTextInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `OptionValue`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct OptionValueInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `option_value`.
+    pub option_value: ::std::option::Option<crate::directory::v1::I18nTextInput>,
+    /// `description`.
+    pub description: ::std::option::Option<crate::directory::v1::I18nTextInput>,
+    /// `is_enabled`.
+    pub is_enabled: ::std::option::Option<bool>,
+    /// `is_deleted`.
+    pub is_deleted: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::ToJson for OptionValueInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("option_value", &self.option_value);
+        object.put("description", &self.description);
+        object.put("is_enabled", &self.is_enabled);
+        object.put("is_deleted", &self.is_deleted);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OptionValueInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PhoneValue`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PhoneValueInput {
+    /// `phone_number`.
+    pub phone_number: ::std::string::String,
+    /// `extension_number`.
+    pub extension_number: ::std::option::Option<::std::string::String>,
+}
+
+impl PhoneValueInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(phone_number: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            phone_number: phone_number.into(),
+            extension_number: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PhoneValueInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("phone_number", &self.phone_number);
+        object.put("extension_number", &self.extension_number);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PhoneValueInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Position`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PositionInput {
+    /// `position_code`.
+    pub position_code: ::std::string::String,
+    /// `position_name`.
+    pub position_name: ::std::string::String,
+    /// `leader_id`.
+    pub leader_id: ::std::option::Option<::std::string::String>,
+    /// `leader_position_code`.
+    pub leader_position_code: ::std::option::Option<::std::string::String>,
+    /// `is_main_position`.
+    pub is_main_position: bool,
+    /// `department_id`.
+    pub department_id: ::std::string::String,
+    /// `tenant_id`.
+    pub tenant_id: ::std::option::Option<::std::string::String>,
+    /// `employee_id`.
+    pub employee_id: ::std::option::Option<::std::string::String>,
+    /// `update_time`.
+    pub update_time: ::std::option::Option<::std::string::String>,
+}
+
+impl PositionInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        position_code: impl ::std::convert::Into<::std::string::String>,
+        position_name: impl ::std::convert::Into<::std::string::String>,
+        is_main_position: bool,
+        department_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            position_code: position_code.into(),
+            position_name: position_name.into(),
+            leader_id: ::std::option::Option::None,
+            leader_position_code: ::std::option::Option::None,
+            is_main_position,
+            department_id: department_id.into(),
+            tenant_id: ::std::option::Option::None,
+            employee_id: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PositionInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("position_code", &self.position_code);
+        object.put("position_name", &self.position_name);
+        object.put("leader_id", &self.leader_id);
+        object.put("leader_position_code", &self.leader_position_code);
+        object.put("is_main_position", &self.is_main_position);
+        object.put("department_id", &self.department_id);
+        object.put("tenant_id", &self.tenant_id);
+        object.put("employee_id", &self.employee_id);
+        object.put("update_time", &self.update_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PositionInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UrlValue`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UrlValueInput {
+    /// `link_text`.
+    pub link_text: crate::directory::v1::I18nTextInput,
+    /// `url`.
+    pub url: ::std::string::String,
+    /// `pcurl`.
+    pub pcurl: ::std::string::String,
+}
+
+impl UrlValueInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        link_text: crate::directory::v1::I18nTextInput,
+        url: impl ::std::convert::Into<::std::string::String>,
+        pcurl: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            link_text,
+            url: url.into(),
+            pcurl: pcurl.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UrlValueInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("link_text", &self.link_text);
+        object.put("url", &self.url);
+        object.put("pcurl", &self.pcurl);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UrlValueInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `UserValue`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UserValueInput {
+    /// `ids`.
+    pub ids: ::std::vec::Vec<::std::string::String>,
+    /// `user_type`.
+    pub user_type: ::std::string::String,
+}
+
+impl UserValueInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        ids: ::std::vec::Vec<::std::string::String>,
+        user_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            ids,
+            user_type: user_type.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for UserValueInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("ids", &self.ids);
+        object.put("user_type", &self.user_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UserValueInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

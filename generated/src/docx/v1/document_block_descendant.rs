@@ -26,9 +26,9 @@ impl<'c> DocumentBlockDescendantApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::docx::v1::{CreateDocumentBlockDescendantBody, CreateDocumentBlockDescendantRequest};
+    /// use lark_sdk::docx::v1::CreateDocumentBlockDescendantRequest;
     ///
-    /// let request = CreateDocumentBlockDescendantRequest::new("<document_id>", "<block_id>", CreateDocumentBlockDescendantBody::default());
+    /// let request = CreateDocumentBlockDescendantRequest::new("<document_id>", "<block_id>", todo!("build the body"));
     /// let response = client.docx().v1().document_block_descendant().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -3,7 +3,10 @@
 //! Data types of docx v1: request bodies, responses, event payloads and their enums.
 
 /// The `AddOns` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AddOns {
     /// `component_id`.
     pub component_id: ::std::option::Option<::std::string::String>,
@@ -32,26 +35,6 @@ impl<'de> ::serde::Deserialize<'de> for AddOns {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AddOns {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("component_id", &self.component_id);
-        object.put("component_type_id", &self.component_type_id);
-        object.put("record", &self.record);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AddOns {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -101,7 +84,10 @@ pub type AgendaItem = crate::docx::v1::Agenda;
 /// The same type as [`Agenda`]: the platform declares this shape more than once.
 pub type AgendaItemContent = crate::docx::v1::Agenda;
 /// The `AgendaItemTitle` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AgendaItemTitle {
     /// `elements`.
     pub elements: ::std::option::Option<
@@ -132,27 +118,11 @@ impl<'de> ::serde::Deserialize<'de> for AgendaItemTitle {
     }
 }
 
-impl ::lark_runtime::json::ToJson for AgendaItemTitle {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("elements", &self.elements);
-        object.put("align", &self.align);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AgendaItemTitle {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AgendaTitleElement` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AgendaTitleElement {
     /// `text_run`.
     pub text_run: ::std::option::Option<crate::docx::v1::TextRun>,
@@ -199,47 +169,25 @@ impl<'de> ::serde::Deserialize<'de> for AgendaTitleElement {
     }
 }
 
-impl ::lark_runtime::json::ToJson for AgendaTitleElement {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("text_run", &self.text_run);
-        object.put("mention_user", &self.mention_user);
-        object.put("mention_doc", &self.mention_doc);
-        object.put("reminder", &self.reminder);
-        object.put("file", &self.file);
-        object.put("undefined", &self.undefined);
-        object.put("inline_block", &self.inline_block);
-        object.put("equation", &self.equation);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AgendaTitleElement {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `AiTemplate` object.
 ///
 /// The same type as [`Agenda`]: the platform declares this shape more than once.
 pub type AiTemplate = crate::docx::v1::Agenda;
 /// The `BatchDeleteChatAnnouncementBlockChildrenBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchDeleteChatAnnouncementBlockChildrenBody {
     /// `start_index`.
     pub start_index: i32,
     /// `end_index`.
     pub end_index: i32,
+}
+
+impl BatchDeleteChatAnnouncementBlockChildrenBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(start_index: i32, end_index: i32) -> Self {
+        Self { start_index, end_index }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchDeleteChatAnnouncementBlockChildrenBody {
@@ -409,15 +357,18 @@ impl<'de> ::serde::Deserialize<'de> for BatchUpdateChatAnnouncementBlockData {
 }
 
 /// The `BatchUpdateDocumentBlockBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchUpdateDocumentBlockBody {
     /// `requests`.
     pub requests: ::std::vec::Vec<crate::docx::v1::UpdateBlockRequest>,
+}
+
+impl BatchUpdateDocumentBlockBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(requests: ::std::vec::Vec<crate::docx::v1::UpdateBlockRequest>) -> Self {
+        Self { requests }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchUpdateDocumentBlockBody {
@@ -527,7 +478,10 @@ impl ::serde::Serialize for Bitable {
 }
 
 /// The `Block` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Block {
     /// `block_id`.
     pub block_id: ::std::option::Option<::std::string::String>,
@@ -742,88 +696,6 @@ impl<'de> ::serde::Deserialize<'de> for Block {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Block {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("block_id", &self.block_id);
-        object.put("parent_id", &self.parent_id);
-        object.put("children", &self.children);
-        object.put("block_type", &self.block_type);
-        object.put("page", &self.page);
-        object.put("text", &self.text);
-        object.put("heading1", &self.heading1);
-        object.put("heading2", &self.heading2);
-        object.put("heading3", &self.heading3);
-        object.put("heading4", &self.heading4);
-        object.put("heading5", &self.heading5);
-        object.put("heading6", &self.heading6);
-        object.put("heading7", &self.heading7);
-        object.put("heading8", &self.heading8);
-        object.put("heading9", &self.heading9);
-        object.put("bullet", &self.bullet);
-        object.put("ordered", &self.ordered);
-        object.put("code", &self.code);
-        object.put("quote", &self.quote);
-        object.put("equation", &self.equation);
-        object.put("todo", &self.todo);
-        object.put("bitable", &self.bitable);
-        object.put("callout", &self.callout);
-        object.put("chat_card", &self.chat_card);
-        object.put("diagram", &self.diagram);
-        object.put("divider", &self.divider);
-        object.put("file", &self.file);
-        object.put("grid", &self.grid);
-        object.put("grid_column", &self.grid_column);
-        object.put("iframe", &self.iframe);
-        object.put("image", &self.image);
-        object.put("isv", &self.isv);
-        object.put("add_ons", &self.add_ons);
-        object.put("mindnote", &self.mindnote);
-        object.put("sheet", &self.sheet);
-        object.put("table", &self.table);
-        object.put("table_cell", &self.table_cell);
-        object.put("view", &self.view);
-        object.put("undefined", &self.undefined);
-        object.put("quote_container", &self.quote_container);
-        object.put("task", &self.task);
-        object.put("okr", &self.okr);
-        object.put("okr_objective", &self.okr_objective);
-        object.put("okr_key_result", &self.okr_key_result);
-        object.put("okr_progress", &self.okr_progress);
-        object.put("comment_ids", &self.comment_ids);
-        object.put("jira_issue", &self.jira_issue);
-        object.put("wiki_catalog", &self.wiki_catalog);
-        object.put("board", &self.board);
-        object.put("agenda", &self.agenda);
-        object.put("agenda_item", &self.agenda_item);
-        object.put("agenda_item_title", &self.agenda_item_title);
-        object.put("agenda_item_content", &self.agenda_item_content);
-        object.put("link_preview", &self.link_preview);
-        object.put("source_synced", &self.source_synced);
-        object.put("reference_synced", &self.reference_synced);
-        object.put("sub_page_list", &self.sub_page_list);
-        object.put("ai_template", &self.ai_template);
-        object.put("reference_base", &self.reference_base);
-        object.put("project", &self.project);
-        object.put("meeting_notes_qa", &self.meeting_notes_qa);
-        object.put("vc_tabs", &self.vc_tabs);
-        object.put("vc_summary_tab", &self.vc_summary_tab);
-        object.put("vc_transcript_tab", &self.vc_transcript_tab);
-        object.put("minutes", &self.minutes);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Block {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1053,7 +925,10 @@ impl ::serde::Serialize for Caption {
 }
 
 /// The `ChatCard` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ChatCard {
     /// `chat_id`.
     ///
@@ -1084,25 +959,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatCard {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ChatCard {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("chat_id", &self.chat_id);
-        object.put("align", &self.align);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ChatCard {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ConvertDocumentBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ConvertDocumentBody {
@@ -1110,6 +966,20 @@ pub struct ConvertDocumentBody {
     pub content_type: crate::docx::v1::ContentType,
     /// `content`.
     pub content: ::std::string::String,
+}
+
+impl ConvertDocumentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        content_type: crate::docx::v1::ContentType,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            content_type,
+            content: content.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ConvertDocumentBody {
@@ -1183,7 +1053,7 @@ impl<'de> ::serde::Deserialize<'de> for ConvertDocumentData {
 )]
 pub struct CreateChatAnnouncementBlockChildrenBody {
     /// `children`.
-    pub children: ::std::option::Option<::std::vec::Vec<crate::docx::v1::Block>>,
+    pub children: ::std::option::Option<::std::vec::Vec<crate::docx::v1::BlockInput>>,
     /// `index`.
     pub index: ::std::option::Option<i32>,
 }
@@ -1290,19 +1160,29 @@ impl<'de> ::serde::Deserialize<'de> for CreateDocumentBlockChildrenData {
 }
 
 /// The `CreateDocumentBlockDescendantBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateDocumentBlockDescendantBody {
     /// `children_id`.
     pub children_id: ::std::vec::Vec<::std::string::String>,
     /// `index`.
     pub index: ::std::option::Option<i32>,
     /// `descendants`.
-    pub descendants: ::std::vec::Vec<crate::docx::v1::Block>,
+    pub descendants: ::std::vec::Vec<crate::docx::v1::BlockInput>,
+}
+
+impl CreateDocumentBlockDescendantBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        children_id: ::std::vec::Vec<::std::string::String>,
+        descendants: ::std::vec::Vec<crate::docx::v1::BlockInput>,
+    ) -> Self {
+        Self {
+            children_id,
+            index: ::std::option::Option::None,
+            descendants,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateDocumentBlockDescendantBody {
@@ -1433,15 +1313,18 @@ impl<'de> ::serde::Deserialize<'de> for CreateDocumentData {
 }
 
 /// The `DeleteGridColumnRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeleteGridColumnRequest {
     /// `column_index`.
     pub column_index: i32,
+}
+
+impl DeleteGridColumnRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(column_index: i32) -> Self {
+        Self { column_index }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DeleteGridColumnRequest {
@@ -1463,17 +1346,23 @@ impl ::serde::Serialize for DeleteGridColumnRequest {
 }
 
 /// The `DeleteTableColumnsRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeleteTableColumnsRequest {
     /// `column_start_index`.
     pub column_start_index: i32,
     /// `column_end_index`.
     pub column_end_index: i32,
+}
+
+impl DeleteTableColumnsRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(column_start_index: i32, column_end_index: i32) -> Self {
+        Self {
+            column_start_index,
+            column_end_index,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DeleteTableColumnsRequest {
@@ -1496,17 +1385,23 @@ impl ::serde::Serialize for DeleteTableColumnsRequest {
 }
 
 /// The `DeleteTableRowsRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeleteTableRowsRequest {
     /// `row_start_index`.
     pub row_start_index: i32,
     /// `row_end_index`.
     pub row_end_index: i32,
+}
+
+impl DeleteTableRowsRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(row_start_index: i32, row_end_index: i32) -> Self {
+        Self {
+            row_start_index,
+            row_end_index,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DeleteTableRowsRequest {
@@ -1707,7 +1602,10 @@ impl<'de> ::serde::Deserialize<'de> for DocumentDisplaySetting {
 }
 
 /// The `Equation` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Equation {
     /// `content`.
     pub content: ::std::option::Option<::std::string::String>,
@@ -1733,25 +1631,6 @@ impl<'de> ::serde::Deserialize<'de> for Equation {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Equation {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("content", &self.content);
-        object.put("text_element_style", &self.text_element_style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Equation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1953,7 +1832,10 @@ pub type GetDocumentBlockData = crate::docx::v1::GetChatAnnouncementBlockData;
 /// The same type as [`CreateDocumentData`]: the platform declares this shape more than once.
 pub type GetDocumentData = crate::docx::v1::CreateDocumentData;
 /// The `Grid` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Grid {
     /// `column_size`.
     pub column_size: ::std::option::Option<i32>,
@@ -1976,24 +1858,6 @@ impl<'de> ::serde::Deserialize<'de> for Grid {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Grid {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("column_size", &self.column_size);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Grid {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2043,7 +1907,10 @@ impl ::serde::Serialize for GridColumn {
 }
 
 /// The `Iframe` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Iframe {
     /// `component`.
     pub component: ::std::option::Option<crate::docx::v1::IframeComponent>,
@@ -2069,26 +1936,11 @@ impl<'de> ::serde::Deserialize<'de> for Iframe {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Iframe {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("component", &self.component);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Iframe {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `IframeComponent` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct IframeComponent {
     /// `iframe_type`.
     pub iframe_type: ::std::option::Option<i32>,
@@ -2114,25 +1966,6 @@ impl<'de> ::serde::Deserialize<'de> for IframeComponent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for IframeComponent {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("iframe_type", &self.iframe_type);
-        object.put("url", &self.url);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for IframeComponent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2202,7 +2035,10 @@ impl ::serde::Serialize for Image {
 }
 
 /// The `InlineBlock` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct InlineBlock {
     /// `block_id`.
     pub block_id: ::std::option::Option<::std::string::String>,
@@ -2231,27 +2067,11 @@ impl<'de> ::serde::Deserialize<'de> for InlineBlock {
     }
 }
 
-impl ::lark_runtime::json::ToJson for InlineBlock {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("block_id", &self.block_id);
-        object.put("text_element_style", &self.text_element_style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for InlineBlock {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `InlineFile` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct InlineFile {
     /// `file_token`.
     pub file_token: ::std::option::Option<::std::string::String>,
@@ -2283,28 +2103,11 @@ impl<'de> ::serde::Deserialize<'de> for InlineFile {
     }
 }
 
-impl ::lark_runtime::json::ToJson for InlineFile {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("file_token", &self.file_token);
-        object.put("source_block_id", &self.source_block_id);
-        object.put("text_element_style", &self.text_element_style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for InlineFile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `InlineLinkPreview` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct InlineLinkPreview {
     /// `title`.
     pub title: ::std::option::Option<::std::string::String>,
@@ -2339,27 +2142,6 @@ impl<'de> ::serde::Deserialize<'de> for InlineLinkPreview {
     }
 }
 
-impl ::lark_runtime::json::ToJson for InlineLinkPreview {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("title", &self.title);
-        object.put("url", &self.url);
-        object.put("url_type", &self.url_type);
-        object.put("text_element_style", &self.text_element_style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for InlineLinkPreview {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `InsertGridColumnRequest` object.
 ///
 /// The same type as [`DeleteGridColumnRequest`]: the platform declares this shape more than once.
@@ -2369,15 +2151,18 @@ pub type InsertGridColumnRequest = crate::docx::v1::DeleteGridColumnRequest;
 /// The same type as [`DeleteGridColumnRequest`]: the platform declares this shape more than once.
 pub type InsertTableColumnRequest = crate::docx::v1::DeleteGridColumnRequest;
 /// The `InsertTableRowRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct InsertTableRowRequest {
     /// `row_index`.
     pub row_index: i32,
+}
+
+impl InsertTableRowRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(row_index: i32) -> Self {
+        Self { row_index }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for InsertTableRowRequest {
@@ -2497,7 +2282,10 @@ impl ::serde::Serialize for JiraIssue {
 }
 
 /// The `Link` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Link {
     /// `url`.
     pub url: ::std::option::Option<::std::string::String>,
@@ -2523,26 +2311,11 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Link {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("url", &self.url);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Link {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `LinkPreview` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct LinkPreview {
     /// `url`.
     pub url: ::std::option::Option<::std::string::String>,
@@ -2571,25 +2344,6 @@ impl<'de> ::serde::Deserialize<'de> for LinkPreview {
     }
 }
 
-impl ::lark_runtime::json::ToJson for LinkPreview {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("url", &self.url);
-        object.put("url_type", &self.url_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for LinkPreview {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ListChatAnnouncementBlockData` object.
 ///
 /// The same type as [`GetChatAnnouncementBlockChildrenData`]: the platform declares this shape more than once.
@@ -2603,7 +2357,10 @@ pub type ListDocumentBlockData = crate::docx::v1::GetChatAnnouncementBlockChildr
 /// The same type as [`Agenda`]: the platform declares this shape more than once.
 pub type MeetingNotesQa = crate::docx::v1::Agenda;
 /// The `MentionDoc` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct MentionDoc {
     /// `token`.
     pub token: ::std::option::Option<::std::string::String>,
@@ -2644,31 +2401,11 @@ impl<'de> ::serde::Deserialize<'de> for MentionDoc {
     }
 }
 
-impl ::lark_runtime::json::ToJson for MentionDoc {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("token", &self.token);
-        object.put("obj_type", &self.obj_type);
-        object.put("url", &self.url);
-        object.put("title", &self.title);
-        object.put("text_element_style", &self.text_element_style);
-        object.put("fallback_type", &self.fallback_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MentionDoc {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `MentionUser` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct MentionUser {
     /// `user_id`.
     pub user_id: ::std::option::Option<::std::string::String>,
@@ -2697,32 +2434,8 @@ impl<'de> ::serde::Deserialize<'de> for MentionUser {
     }
 }
 
-impl ::lark_runtime::json::ToJson for MentionUser {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.put("text_element_style", &self.text_element_style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MentionUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `MergeTableCellsRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MergeTableCellsRequest {
     /// `row_start_index`.
     pub row_start_index: i32,
@@ -2732,6 +2445,24 @@ pub struct MergeTableCellsRequest {
     pub column_start_index: i32,
     /// `column_end_index`.
     pub column_end_index: i32,
+}
+
+impl MergeTableCellsRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        row_start_index: i32,
+        row_end_index: i32,
+        column_start_index: i32,
+        column_end_index: i32,
+    ) -> Self {
+        Self {
+            row_start_index,
+            row_end_index,
+            column_start_index,
+            column_end_index,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MergeTableCellsRequest {
@@ -2801,7 +2532,10 @@ impl ::serde::Serialize for Mindnote {
 }
 
 /// The `Minutes` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Minutes {
     /// `token`.
     pub token: ::std::option::Option<::std::string::String>,
@@ -2827,25 +2561,6 @@ impl<'de> ::serde::Deserialize<'de> for Minutes {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Minutes {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("token", &self.token);
-        object.put("minutes_id", &self.minutes_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Minutes {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2979,7 +2694,10 @@ impl ::serde::Serialize for Okr {
 }
 
 /// The `OkrKeyResult` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct OkrKeyResult {
     /// `kr_id`.
     ///
@@ -3028,33 +2746,11 @@ impl<'de> ::serde::Deserialize<'de> for OkrKeyResult {
     }
 }
 
-impl ::lark_runtime::json::ToJson for OkrKeyResult {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("kr_id", &self.kr_id);
-        object.put("confidential", &self.confidential);
-        object.put("position", &self.position);
-        object.put("score", &self.score);
-        object.put("visible", &self.visible);
-        object.put("weight", &self.weight);
-        object.put("progress_rate", &self.progress_rate);
-        object.put("content", &self.content);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for OkrKeyResult {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `OkrObjective` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct OkrObjective {
     /// `objective_id`.
     ///
@@ -3100,31 +2796,6 @@ impl<'de> ::serde::Deserialize<'de> for OkrObjective {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for OkrObjective {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("objective_id", &self.objective_id);
-        object.put("confidential", &self.confidential);
-        object.put("position", &self.position);
-        object.put("score", &self.score);
-        object.put("visible", &self.visible);
-        object.put("weight", &self.weight);
-        object.put("progress_rate", &self.progress_rate);
-        object.put("content", &self.content);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for OkrObjective {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3461,7 +3132,10 @@ impl ::serde::Serialize for ReferenceSynced {
 }
 
 /// The `Reminder` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Reminder {
     /// `create_user_id`.
     pub create_user_id: ::std::option::Option<::std::string::String>,
@@ -3506,39 +3180,19 @@ impl<'de> ::serde::Deserialize<'de> for Reminder {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Reminder {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("create_user_id", &self.create_user_id);
-        object.put("is_notify", &self.is_notify);
-        object.put("is_whole_day", &self.is_whole_day);
-        object.put("expire_time", &self.expire_time);
-        object.put("notify_time", &self.notify_time);
-        object.put("text_element_style", &self.text_element_style);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Reminder {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ReplaceFileRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ReplaceFileRequest {
     /// `token`.
     pub token: ::std::string::String,
+}
+
+impl ReplaceFileRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { token: token.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ReplaceFileRequest {
@@ -3560,12 +3214,7 @@ impl ::serde::Serialize for ReplaceFileRequest {
 }
 
 /// The `ReplaceImageRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ReplaceImageRequest {
     /// `token`.
     pub token: ::std::string::String,
@@ -3579,6 +3228,21 @@ pub struct ReplaceImageRequest {
     pub caption: ::std::option::Option<crate::docx::v1::Caption>,
     /// `scale`.
     pub scale: ::std::option::Option<f64>,
+}
+
+impl ReplaceImageRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            token: token.into(),
+            width: ::std::option::Option::None,
+            height: ::std::option::Option::None,
+            align: ::std::option::Option::None,
+            caption: ::std::option::Option::None,
+            scale: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ReplaceImageRequest {
@@ -3658,7 +3322,10 @@ impl ::serde::Serialize for Sheet {
 }
 
 /// The `SourceSynced` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SourceSynced {
     /// `elements`.
     pub elements: ::std::option::Option<::std::vec::Vec<crate::docx::v1::TextElement>>,
@@ -3684,25 +3351,6 @@ impl<'de> ::serde::Deserialize<'de> for SourceSynced {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for SourceSynced {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("elements", &self.elements);
-        object.put("align", &self.align);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SourceSynced {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3752,7 +3400,10 @@ impl ::serde::Serialize for SubPageList {
 }
 
 /// The `Table` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Table {
     /// `cells`.
     pub cells: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3778,25 +3429,6 @@ impl<'de> ::serde::Deserialize<'de> for Table {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Table {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("cells", &self.cells);
-        object.put("property", &self.property);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Table {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3854,7 +3486,10 @@ impl ::serde::Serialize for TableMergeInfo {
 }
 
 /// The `TableProperty` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TableProperty {
     /// `row_size`.
     pub row_size: ::std::option::Option<i32>,
@@ -3894,29 +3529,6 @@ impl<'de> ::serde::Deserialize<'de> for TableProperty {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TableProperty {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("row_size", &self.row_size);
-        object.put("column_size", &self.column_size);
-        object.put("column_width", &self.column_width);
-        object.put("merge_info", &self.merge_info);
-        object.put("header_row", &self.header_row);
-        object.put("header_column", &self.header_column);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TableProperty {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3970,7 +3582,10 @@ impl ::serde::Serialize for Task {
 }
 
 /// The `Text` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Text {
     /// `style`.
     pub style: ::std::option::Option<crate::docx::v1::TextStyle>,
@@ -3999,27 +3614,11 @@ impl<'de> ::serde::Deserialize<'de> for Text {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Text {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("style", &self.style);
-        object.put("elements", &self.elements);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Text {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `TextElement` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TextElement {
     /// `text_run`.
     pub text_run: ::std::option::Option<crate::docx::v1::TextRun>,
@@ -4069,34 +3668,11 @@ impl<'de> ::serde::Deserialize<'de> for TextElement {
     }
 }
 
-impl ::lark_runtime::json::ToJson for TextElement {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("text_run", &self.text_run);
-        object.put("mention_user", &self.mention_user);
-        object.put("mention_doc", &self.mention_doc);
-        object.put("reminder", &self.reminder);
-        object.put("file", &self.file);
-        object.put("undefined", &self.undefined);
-        object.put("inline_block", &self.inline_block);
-        object.put("equation", &self.equation);
-        object.put("link_preview", &self.link_preview);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TextElement {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `TextElementStyle` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TextElementStyle {
     /// `bold`.
     pub bold: ::std::option::Option<bool>,
@@ -4143,32 +3719,6 @@ impl<'de> ::serde::Deserialize<'de> for TextElementStyle {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TextElementStyle {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("bold", &self.bold);
-        object.put("italic", &self.italic);
-        object.put("strikethrough", &self.strikethrough);
-        object.put("underline", &self.underline);
-        object.put("inline_code", &self.inline_code);
-        object.put("background_color", &self.background_color);
-        object.put("text_color", &self.text_color);
-        object.put("link", &self.link);
-        object.put("comment_ids", &self.comment_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TextElementStyle {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -4258,17 +3808,20 @@ pub type Undefined = crate::docx::v1::Agenda;
 /// The same type as [`Agenda`]: the platform declares this shape more than once.
 pub type UndefinedElement = crate::docx::v1::Agenda;
 /// The `UnmergeTableCellsRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UnmergeTableCellsRequest {
     /// `row_index`.
     pub row_index: i32,
     /// `column_index`.
     pub column_index: i32,
+}
+
+impl UnmergeTableCellsRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(row_index: i32, column_index: i32) -> Self {
+        Self { row_index, column_index }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UnmergeTableCellsRequest {
@@ -4392,15 +3945,18 @@ impl ::serde::Serialize for UpdateBlockRequest {
 }
 
 /// The `UpdateGridColumnWidthRatioRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateGridColumnWidthRatioRequest {
     /// `width_ratios`.
     pub width_ratios: ::std::vec::Vec<i32>,
+}
+
+impl UpdateGridColumnWidthRatioRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(width_ratios: ::std::vec::Vec<i32>) -> Self {
+        Self { width_ratios }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateGridColumnWidthRatioRequest {
@@ -4465,15 +4021,18 @@ impl ::serde::Serialize for UpdateTablePropertyRequest {
 /// The same type as [`Task`]: the platform declares this shape more than once.
 pub type UpdateTaskRequest = crate::docx::v1::Task;
 /// The `UpdateTextElementsRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateTextElementsRequest {
     /// `elements`.
-    pub elements: ::std::vec::Vec<crate::docx::v1::TextElement>,
+    pub elements: ::std::vec::Vec<crate::docx::v1::TextElementInput>,
+}
+
+impl UpdateTextElementsRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(elements: ::std::vec::Vec<crate::docx::v1::TextElementInput>) -> Self {
+        Self { elements }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateTextElementsRequest {
@@ -4498,11 +4057,23 @@ impl ::serde::Serialize for UpdateTextElementsRequest {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateTextRequest {
     /// `elements`.
-    pub elements: ::std::vec::Vec<crate::docx::v1::TextElement>,
+    pub elements: ::std::vec::Vec<crate::docx::v1::TextElementInput>,
     /// `style`.
     pub style: crate::docx::v1::TextStyle,
     /// `fields`.
     pub fields: ::std::vec::Vec<i32>,
+}
+
+impl UpdateTextRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        elements: ::std::vec::Vec<crate::docx::v1::TextElementInput>,
+        style: crate::docx::v1::TextStyle,
+        fields: ::std::vec::Vec<i32>,
+    ) -> Self {
+        Self { elements, style, fields }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateTextRequest {
@@ -4532,6 +4103,14 @@ pub struct UpdateTextStyleRequest {
     pub style: crate::docx::v1::TextStyle,
     /// `fields`.
     pub fields: ::std::vec::Vec<i32>,
+}
+
+impl UpdateTextStyleRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(style: crate::docx::v1::TextStyle, fields: ::std::vec::Vec<i32>) -> Self {
+        Self { style, fields }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateTextStyleRequest {
@@ -4614,6 +4193,1483 @@ impl ::serde::Serialize for View {
 ///
 /// The same type as [`SubPageList`]: the platform declares this shape more than once.
 pub type WikiCatalog = crate::docx::v1::SubPageList;
+/// `AddOns`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AddOnsInput {
+    /// `component_id`.
+    pub component_id: ::std::option::Option<::std::string::String>,
+    /// `component_type_id`.
+    pub component_type_id: ::std::string::String,
+    /// `record`.
+    pub record: ::std::option::Option<::std::string::String>,
+}
+
+impl AddOnsInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        component_type_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            component_id: ::std::option::Option::None,
+            component_type_id: component_type_id.into(),
+            record: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AddOnsInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("component_id", &self.component_id);
+        object.put("component_type_id", &self.component_type_id);
+        object.put("record", &self.record);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AddOnsInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AgendaItemTitle`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct AgendaItemTitleInput {
+    /// `elements`.
+    pub elements: ::std::option::Option<
+        ::std::vec::Vec<crate::docx::v1::AgendaTitleElementInput>,
+    >,
+    /// `align`.
+    pub align: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for AgendaItemTitleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("elements", &self.elements);
+        object.put("align", &self.align);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AgendaItemTitleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `AgendaTitleElement`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct AgendaTitleElementInput {
+    /// `text_run`.
+    pub text_run: ::std::option::Option<crate::docx::v1::TextRunInput>,
+    /// `mention_user`.
+    pub mention_user: ::std::option::Option<crate::docx::v1::MentionUserInput>,
+    /// `mention_doc`.
+    pub mention_doc: ::std::option::Option<crate::docx::v1::MentionDocInput>,
+    /// `reminder`.
+    pub reminder: ::std::option::Option<crate::docx::v1::ReminderInput>,
+    /// `file`.
+    pub file: ::std::option::Option<crate::docx::v1::InlineFileInput>,
+    /// `undefined`.
+    pub undefined: ::std::option::Option<crate::docx::v1::UndefinedElement>,
+    /// `inline_block`.
+    pub inline_block: ::std::option::Option<crate::docx::v1::InlineBlockInput>,
+    /// `equation`.
+    pub equation: ::std::option::Option<crate::docx::v1::EquationInput>,
+}
+
+impl ::lark_runtime::json::ToJson for AgendaTitleElementInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("text_run", &self.text_run);
+        object.put("mention_user", &self.mention_user);
+        object.put("mention_doc", &self.mention_doc);
+        object.put("reminder", &self.reminder);
+        object.put("file", &self.file);
+        object.put("undefined", &self.undefined);
+        object.put("inline_block", &self.inline_block);
+        object.put("equation", &self.equation);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AgendaTitleElementInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Block`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct BlockInput {
+    /// `block_id`.
+    pub block_id: ::std::option::Option<::std::string::String>,
+    /// `parent_id`.
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `children`.
+    pub children: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `block_type`.
+    pub block_type: i32,
+    /// `page`.
+    pub page: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `text`.
+    pub text: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `heading1`.
+    pub heading1: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `heading2`.
+    pub heading2: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `heading3`.
+    pub heading3: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `heading4`.
+    pub heading4: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `heading5`.
+    pub heading5: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `heading6`.
+    pub heading6: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `heading7`.
+    pub heading7: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `heading8`.
+    pub heading8: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `heading9`.
+    pub heading9: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `bullet`.
+    pub bullet: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `ordered`.
+    pub ordered: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `code`.
+    pub code: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `quote`.
+    pub quote: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `equation`.
+    pub equation: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `todo`.
+    pub todo: ::std::option::Option<crate::docx::v1::TextInput>,
+    /// `bitable`.
+    pub bitable: ::std::option::Option<crate::docx::v1::Bitable>,
+    /// `callout`.
+    pub callout: ::std::option::Option<crate::docx::v1::Callout>,
+    /// `chat_card`.
+    pub chat_card: ::std::option::Option<crate::docx::v1::ChatCardInput>,
+    /// `diagram`.
+    pub diagram: ::std::option::Option<crate::docx::v1::Diagram>,
+    /// `divider`.
+    pub divider: ::std::option::Option<crate::docx::v1::Divider>,
+    /// `file`.
+    pub file: ::std::option::Option<crate::docx::v1::File>,
+    /// `grid`.
+    pub grid: ::std::option::Option<crate::docx::v1::GridInput>,
+    /// `grid_column`.
+    pub grid_column: ::std::option::Option<crate::docx::v1::GridColumn>,
+    /// `iframe`.
+    pub iframe: ::std::option::Option<crate::docx::v1::IframeInput>,
+    /// `image`.
+    pub image: ::std::option::Option<crate::docx::v1::Image>,
+    /// `isv`.
+    pub isv: ::std::option::Option<crate::docx::v1::Isv>,
+    /// `add_ons`.
+    pub add_ons: ::std::option::Option<crate::docx::v1::AddOnsInput>,
+    /// `mindnote`.
+    pub mindnote: ::std::option::Option<crate::docx::v1::Mindnote>,
+    /// `sheet`.
+    pub sheet: ::std::option::Option<crate::docx::v1::Sheet>,
+    /// `table`.
+    pub table: ::std::option::Option<crate::docx::v1::TableInput>,
+    /// `table_cell`.
+    pub table_cell: ::std::option::Option<crate::docx::v1::TableCell>,
+    /// `view`.
+    pub view: ::std::option::Option<crate::docx::v1::View>,
+    /// `undefined`.
+    pub undefined: ::std::option::Option<crate::docx::v1::Undefined>,
+    /// `quote_container`.
+    pub quote_container: ::std::option::Option<crate::docx::v1::QuoteContainer>,
+    /// `task`.
+    pub task: ::std::option::Option<crate::docx::v1::Task>,
+    /// `okr`.
+    pub okr: ::std::option::Option<crate::docx::v1::Okr>,
+    /// `okr_objective`.
+    pub okr_objective: ::std::option::Option<crate::docx::v1::OkrObjectiveInput>,
+    /// `okr_key_result`.
+    pub okr_key_result: ::std::option::Option<crate::docx::v1::OkrKeyResultInput>,
+    /// `okr_progress`.
+    pub okr_progress: ::std::option::Option<crate::docx::v1::OkrProgress>,
+    /// `comment_ids`.
+    pub comment_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `jira_issue`.
+    pub jira_issue: ::std::option::Option<crate::docx::v1::JiraIssue>,
+    /// `wiki_catalog`.
+    pub wiki_catalog: ::std::option::Option<crate::docx::v1::WikiCatalog>,
+    /// `board`.
+    pub board: ::std::option::Option<crate::docx::v1::Board>,
+    /// `agenda`.
+    pub agenda: ::std::option::Option<crate::docx::v1::Agenda>,
+    /// `agenda_item`.
+    pub agenda_item: ::std::option::Option<crate::docx::v1::AgendaItem>,
+    /// `agenda_item_title`.
+    pub agenda_item_title: ::std::option::Option<crate::docx::v1::AgendaItemTitleInput>,
+    /// `agenda_item_content`.
+    pub agenda_item_content: ::std::option::Option<crate::docx::v1::AgendaItemContent>,
+    /// `link_preview`.
+    pub link_preview: ::std::option::Option<crate::docx::v1::LinkPreviewInput>,
+    /// `source_synced`.
+    pub source_synced: ::std::option::Option<crate::docx::v1::SourceSyncedInput>,
+    /// `reference_synced`.
+    pub reference_synced: ::std::option::Option<crate::docx::v1::ReferenceSynced>,
+    /// `sub_page_list`.
+    pub sub_page_list: ::std::option::Option<crate::docx::v1::SubPageListInput>,
+    /// `ai_template`.
+    pub ai_template: ::std::option::Option<crate::docx::v1::AiTemplate>,
+    /// `reference_base`.
+    pub reference_base: ::std::option::Option<crate::docx::v1::ReferenceBase>,
+    /// `project`.
+    pub project: ::std::option::Option<crate::docx::v1::Project>,
+    /// `meeting_notes_qa`.
+    pub meeting_notes_qa: ::std::option::Option<crate::docx::v1::MeetingNotesQa>,
+    /// `vc_tabs`.
+    pub vc_tabs: ::std::option::Option<crate::docx::v1::VcTabs>,
+    /// `vc_summary_tab`.
+    pub vc_summary_tab: ::std::option::Option<crate::docx::v1::VcSummaryTab>,
+    /// `vc_transcript_tab`.
+    pub vc_transcript_tab: ::std::option::Option<crate::docx::v1::VcTranscriptTab>,
+    /// `minutes`.
+    pub minutes: ::std::option::Option<crate::docx::v1::MinutesInput>,
+}
+
+impl BlockInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(block_type: i32) -> Self {
+        Self {
+            block_id: ::std::option::Option::None,
+            parent_id: ::std::option::Option::None,
+            children: ::std::option::Option::None,
+            block_type,
+            page: ::std::option::Option::None,
+            text: ::std::option::Option::None,
+            heading1: ::std::option::Option::None,
+            heading2: ::std::option::Option::None,
+            heading3: ::std::option::Option::None,
+            heading4: ::std::option::Option::None,
+            heading5: ::std::option::Option::None,
+            heading6: ::std::option::Option::None,
+            heading7: ::std::option::Option::None,
+            heading8: ::std::option::Option::None,
+            heading9: ::std::option::Option::None,
+            bullet: ::std::option::Option::None,
+            ordered: ::std::option::Option::None,
+            code: ::std::option::Option::None,
+            quote: ::std::option::Option::None,
+            equation: ::std::option::Option::None,
+            todo: ::std::option::Option::None,
+            bitable: ::std::option::Option::None,
+            callout: ::std::option::Option::None,
+            chat_card: ::std::option::Option::None,
+            diagram: ::std::option::Option::None,
+            divider: ::std::option::Option::None,
+            file: ::std::option::Option::None,
+            grid: ::std::option::Option::None,
+            grid_column: ::std::option::Option::None,
+            iframe: ::std::option::Option::None,
+            image: ::std::option::Option::None,
+            isv: ::std::option::Option::None,
+            add_ons: ::std::option::Option::None,
+            mindnote: ::std::option::Option::None,
+            sheet: ::std::option::Option::None,
+            table: ::std::option::Option::None,
+            table_cell: ::std::option::Option::None,
+            view: ::std::option::Option::None,
+            undefined: ::std::option::Option::None,
+            quote_container: ::std::option::Option::None,
+            task: ::std::option::Option::None,
+            okr: ::std::option::Option::None,
+            okr_objective: ::std::option::Option::None,
+            okr_key_result: ::std::option::Option::None,
+            okr_progress: ::std::option::Option::None,
+            comment_ids: ::std::option::Option::None,
+            jira_issue: ::std::option::Option::None,
+            wiki_catalog: ::std::option::Option::None,
+            board: ::std::option::Option::None,
+            agenda: ::std::option::Option::None,
+            agenda_item: ::std::option::Option::None,
+            agenda_item_title: ::std::option::Option::None,
+            agenda_item_content: ::std::option::Option::None,
+            link_preview: ::std::option::Option::None,
+            source_synced: ::std::option::Option::None,
+            reference_synced: ::std::option::Option::None,
+            sub_page_list: ::std::option::Option::None,
+            ai_template: ::std::option::Option::None,
+            reference_base: ::std::option::Option::None,
+            project: ::std::option::Option::None,
+            meeting_notes_qa: ::std::option::Option::None,
+            vc_tabs: ::std::option::Option::None,
+            vc_summary_tab: ::std::option::Option::None,
+            vc_transcript_tab: ::std::option::Option::None,
+            minutes: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for BlockInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("block_id", &self.block_id);
+        object.put("parent_id", &self.parent_id);
+        object.put("children", &self.children);
+        object.put("block_type", &self.block_type);
+        object.put("page", &self.page);
+        object.put("text", &self.text);
+        object.put("heading1", &self.heading1);
+        object.put("heading2", &self.heading2);
+        object.put("heading3", &self.heading3);
+        object.put("heading4", &self.heading4);
+        object.put("heading5", &self.heading5);
+        object.put("heading6", &self.heading6);
+        object.put("heading7", &self.heading7);
+        object.put("heading8", &self.heading8);
+        object.put("heading9", &self.heading9);
+        object.put("bullet", &self.bullet);
+        object.put("ordered", &self.ordered);
+        object.put("code", &self.code);
+        object.put("quote", &self.quote);
+        object.put("equation", &self.equation);
+        object.put("todo", &self.todo);
+        object.put("bitable", &self.bitable);
+        object.put("callout", &self.callout);
+        object.put("chat_card", &self.chat_card);
+        object.put("diagram", &self.diagram);
+        object.put("divider", &self.divider);
+        object.put("file", &self.file);
+        object.put("grid", &self.grid);
+        object.put("grid_column", &self.grid_column);
+        object.put("iframe", &self.iframe);
+        object.put("image", &self.image);
+        object.put("isv", &self.isv);
+        object.put("add_ons", &self.add_ons);
+        object.put("mindnote", &self.mindnote);
+        object.put("sheet", &self.sheet);
+        object.put("table", &self.table);
+        object.put("table_cell", &self.table_cell);
+        object.put("view", &self.view);
+        object.put("undefined", &self.undefined);
+        object.put("quote_container", &self.quote_container);
+        object.put("task", &self.task);
+        object.put("okr", &self.okr);
+        object.put("okr_objective", &self.okr_objective);
+        object.put("okr_key_result", &self.okr_key_result);
+        object.put("okr_progress", &self.okr_progress);
+        object.put("comment_ids", &self.comment_ids);
+        object.put("jira_issue", &self.jira_issue);
+        object.put("wiki_catalog", &self.wiki_catalog);
+        object.put("board", &self.board);
+        object.put("agenda", &self.agenda);
+        object.put("agenda_item", &self.agenda_item);
+        object.put("agenda_item_title", &self.agenda_item_title);
+        object.put("agenda_item_content", &self.agenda_item_content);
+        object.put("link_preview", &self.link_preview);
+        object.put("source_synced", &self.source_synced);
+        object.put("reference_synced", &self.reference_synced);
+        object.put("sub_page_list", &self.sub_page_list);
+        object.put("ai_template", &self.ai_template);
+        object.put("reference_base", &self.reference_base);
+        object.put("project", &self.project);
+        object.put("meeting_notes_qa", &self.meeting_notes_qa);
+        object.put("vc_tabs", &self.vc_tabs);
+        object.put("vc_summary_tab", &self.vc_summary_tab);
+        object.put("vc_transcript_tab", &self.vc_transcript_tab);
+        object.put("minutes", &self.minutes);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BlockInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ChatCard`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatCardInput {
+    /// `chat_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub chat_id: ::lark_runtime::Int64,
+    /// `align`.
+    pub align: ::std::option::Option<i32>,
+}
+
+impl ChatCardInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(chat_id: ::lark_runtime::Int64) -> Self {
+        Self {
+            chat_id,
+            align: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatCardInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_id", &self.chat_id);
+        object.put("align", &self.align);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatCardInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Equation`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EquationInput {
+    /// `content`.
+    pub content: ::std::string::String,
+    /// `text_element_style`.
+    pub text_element_style: ::std::option::Option<
+        crate::docx::v1::TextElementStyleInput,
+    >,
+}
+
+impl EquationInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(content: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            content: content.into(),
+            text_element_style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EquationInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("content", &self.content);
+        object.put("text_element_style", &self.text_element_style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EquationInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Grid`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct GridInput {
+    /// `column_size`.
+    pub column_size: i32,
+}
+
+impl GridInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(column_size: i32) -> Self {
+        Self { column_size }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for GridInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("column_size", &self.column_size);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for GridInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Iframe`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct IframeInput {
+    /// `component`.
+    pub component: crate::docx::v1::IframeComponentInput,
+}
+
+impl IframeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(component: crate::docx::v1::IframeComponentInput) -> Self {
+        Self { component }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for IframeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("component", &self.component);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for IframeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `IframeComponent`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct IframeComponentInput {
+    /// `iframe_type`.
+    pub iframe_type: ::std::option::Option<i32>,
+    /// `url`.
+    pub url: ::std::string::String,
+}
+
+impl IframeComponentInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            iframe_type: ::std::option::Option::None,
+            url: url.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for IframeComponentInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("iframe_type", &self.iframe_type);
+        object.put("url", &self.url);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for IframeComponentInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `InlineBlock`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct InlineBlockInput {
+    /// `block_id`.
+    pub block_id: ::std::string::String,
+    /// `text_element_style`.
+    pub text_element_style: ::std::option::Option<
+        crate::docx::v1::TextElementStyleInput,
+    >,
+}
+
+impl InlineBlockInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(block_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            block_id: block_id.into(),
+            text_element_style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for InlineBlockInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("block_id", &self.block_id);
+        object.put("text_element_style", &self.text_element_style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for InlineBlockInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `InlineFile`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct InlineFileInput {
+    /// `file_token`.
+    pub file_token: ::std::option::Option<::std::string::String>,
+    /// `source_block_id`.
+    pub source_block_id: ::std::option::Option<::std::string::String>,
+    /// `text_element_style`.
+    pub text_element_style: ::std::option::Option<
+        crate::docx::v1::TextElementStyleInput,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for InlineFileInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("file_token", &self.file_token);
+        object.put("source_block_id", &self.source_block_id);
+        object.put("text_element_style", &self.text_element_style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for InlineFileInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `InlineLinkPreview`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct InlineLinkPreviewInput {
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `url`.
+    pub url: ::std::string::String,
+    /// `url_type`.
+    pub url_type: crate::docx::v1::UrlType,
+    /// `text_element_style`.
+    pub text_element_style: ::std::option::Option<
+        crate::docx::v1::TextElementStyleInput,
+    >,
+}
+
+impl InlineLinkPreviewInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        url: impl ::std::convert::Into<::std::string::String>,
+        url_type: crate::docx::v1::UrlType,
+    ) -> Self {
+        Self {
+            title: ::std::option::Option::None,
+            url: url.into(),
+            url_type,
+            text_element_style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for InlineLinkPreviewInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("title", &self.title);
+        object.put("url", &self.url);
+        object.put("url_type", &self.url_type);
+        object.put("text_element_style", &self.text_element_style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for InlineLinkPreviewInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Link`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct LinkInput {
+    /// `url`.
+    pub url: ::std::string::String,
+}
+
+impl LinkInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { url: url.into() }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for LinkInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("url", &self.url);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for LinkInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `LinkPreview`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct LinkPreviewInput {
+    /// `url`.
+    pub url: ::std::string::String,
+    /// `url_type`.
+    pub url_type: crate::docx::v1::LinkPreviewUrlType,
+}
+
+impl LinkPreviewInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        url: impl ::std::convert::Into<::std::string::String>,
+        url_type: crate::docx::v1::LinkPreviewUrlType,
+    ) -> Self {
+        Self { url: url.into(), url_type }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for LinkPreviewInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("url", &self.url);
+        object.put("url_type", &self.url_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for LinkPreviewInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `MentionDoc`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MentionDocInput {
+    /// `token`.
+    pub token: ::std::string::String,
+    /// `obj_type`.
+    pub obj_type: i32,
+    /// `url`.
+    pub url: ::std::option::Option<::std::string::String>,
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `text_element_style`.
+    pub text_element_style: ::std::option::Option<
+        crate::docx::v1::TextElementStyleInput,
+    >,
+    /// `fallback_type`.
+    pub fallback_type: ::std::option::Option<crate::docx::v1::FallbackType>,
+}
+
+impl MentionDocInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        token: impl ::std::convert::Into<::std::string::String>,
+        obj_type: i32,
+    ) -> Self {
+        Self {
+            token: token.into(),
+            obj_type,
+            url: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            text_element_style: ::std::option::Option::None,
+            fallback_type: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MentionDocInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("token", &self.token);
+        object.put("obj_type", &self.obj_type);
+        object.put("url", &self.url);
+        object.put("title", &self.title);
+        object.put("text_element_style", &self.text_element_style);
+        object.put("fallback_type", &self.fallback_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MentionDocInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `MentionUser`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MentionUserInput {
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+    /// `text_element_style`.
+    pub text_element_style: ::std::option::Option<
+        crate::docx::v1::TextElementStyleInput,
+    >,
+}
+
+impl MentionUserInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            text_element_style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MentionUserInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.put("text_element_style", &self.text_element_style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MentionUserInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Minutes`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MinutesInput {
+    /// `token`.
+    pub token: ::std::option::Option<::std::string::String>,
+    /// `minutes_id`.
+    pub minutes_id: ::std::string::String,
+}
+
+impl MinutesInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(minutes_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            token: ::std::option::Option::None,
+            minutes_id: minutes_id.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MinutesInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("token", &self.token);
+        object.put("minutes_id", &self.minutes_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MinutesInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `OkrKeyResult`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct OkrKeyResultInput {
+    /// `kr_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub kr_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `confidential`.
+    pub confidential: ::std::option::Option<bool>,
+    /// `position`.
+    pub position: ::std::option::Option<i32>,
+    /// `score`.
+    pub score: ::std::option::Option<i32>,
+    /// `visible`.
+    pub visible: ::std::option::Option<bool>,
+    /// `weight`.
+    pub weight: ::std::option::Option<f64>,
+    /// `progress_rate`.
+    pub progress_rate: ::std::option::Option<crate::docx::v1::OkrProgressRate>,
+    /// `content`.
+    pub content: ::std::option::Option<crate::docx::v1::TextInput>,
+}
+
+impl ::lark_runtime::json::ToJson for OkrKeyResultInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("kr_id", &self.kr_id);
+        object.put("confidential", &self.confidential);
+        object.put("position", &self.position);
+        object.put("score", &self.score);
+        object.put("visible", &self.visible);
+        object.put("weight", &self.weight);
+        object.put("progress_rate", &self.progress_rate);
+        object.put("content", &self.content);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OkrKeyResultInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `OkrObjective`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct OkrObjectiveInput {
+    /// `objective_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub objective_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `confidential`.
+    pub confidential: ::std::option::Option<bool>,
+    /// `position`.
+    pub position: ::std::option::Option<i32>,
+    /// `score`.
+    pub score: ::std::option::Option<i32>,
+    /// `visible`.
+    pub visible: ::std::option::Option<bool>,
+    /// `weight`.
+    pub weight: ::std::option::Option<f64>,
+    /// `progress_rate`.
+    pub progress_rate: ::std::option::Option<crate::docx::v1::OkrProgressRate>,
+    /// `content`.
+    pub content: ::std::option::Option<crate::docx::v1::TextInput>,
+}
+
+impl ::lark_runtime::json::ToJson for OkrObjectiveInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("objective_id", &self.objective_id);
+        object.put("confidential", &self.confidential);
+        object.put("position", &self.position);
+        object.put("score", &self.score);
+        object.put("visible", &self.visible);
+        object.put("weight", &self.weight);
+        object.put("progress_rate", &self.progress_rate);
+        object.put("content", &self.content);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OkrObjectiveInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Reminder`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ReminderInput {
+    /// `create_user_id`.
+    pub create_user_id: ::std::string::String,
+    /// `is_notify`.
+    pub is_notify: ::std::option::Option<bool>,
+    /// `is_whole_day`.
+    pub is_whole_day: ::std::option::Option<bool>,
+    /// `expire_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub expire_time: ::lark_runtime::Int64,
+    /// `notify_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub notify_time: ::lark_runtime::Int64,
+    /// `text_element_style`.
+    pub text_element_style: ::std::option::Option<
+        crate::docx::v1::TextElementStyleInput,
+    >,
+}
+
+impl ReminderInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        create_user_id: impl ::std::convert::Into<::std::string::String>,
+        expire_time: ::lark_runtime::Int64,
+        notify_time: ::lark_runtime::Int64,
+    ) -> Self {
+        Self {
+            create_user_id: create_user_id.into(),
+            is_notify: ::std::option::Option::None,
+            is_whole_day: ::std::option::Option::None,
+            expire_time,
+            notify_time,
+            text_element_style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ReminderInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("create_user_id", &self.create_user_id);
+        object.put("is_notify", &self.is_notify);
+        object.put("is_whole_day", &self.is_whole_day);
+        object.put("expire_time", &self.expire_time);
+        object.put("notify_time", &self.notify_time);
+        object.put("text_element_style", &self.text_element_style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReminderInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SourceSynced`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct SourceSyncedInput {
+    /// `elements`.
+    pub elements: ::std::option::Option<
+        ::std::vec::Vec<crate::docx::v1::TextElementInput>,
+    >,
+    /// `align`.
+    pub align: ::std::option::Option<i32>,
+}
+
+impl ::lark_runtime::json::ToJson for SourceSyncedInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("elements", &self.elements);
+        object.put("align", &self.align);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SourceSyncedInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SubPageList`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SubPageListInput {
+    /// `wiki_token`.
+    pub wiki_token: ::std::string::String,
+}
+
+impl SubPageListInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(wiki_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            wiki_token: wiki_token.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SubPageListInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("wiki_token", &self.wiki_token);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SubPageListInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Table`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TableInput {
+    /// `cells`.
+    pub cells: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `property`.
+    pub property: crate::docx::v1::TablePropertyInput,
+}
+
+impl TableInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(property: crate::docx::v1::TablePropertyInput) -> Self {
+        Self {
+            cells: ::std::option::Option::None,
+            property,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TableInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("cells", &self.cells);
+        object.put("property", &self.property);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TableInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TableProperty`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TablePropertyInput {
+    /// `row_size`.
+    pub row_size: i32,
+    /// `column_size`.
+    pub column_size: i32,
+    /// `column_width`.
+    pub column_width: ::std::option::Option<::std::vec::Vec<i32>>,
+    /// `merge_info`.
+    pub merge_info: ::std::option::Option<
+        ::std::vec::Vec<crate::docx::v1::TableMergeInfo>,
+    >,
+    /// `header_row`.
+    pub header_row: ::std::option::Option<bool>,
+    /// `header_column`.
+    pub header_column: ::std::option::Option<bool>,
+}
+
+impl TablePropertyInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(row_size: i32, column_size: i32) -> Self {
+        Self {
+            row_size,
+            column_size,
+            column_width: ::std::option::Option::None,
+            merge_info: ::std::option::Option::None,
+            header_row: ::std::option::Option::None,
+            header_column: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TablePropertyInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("row_size", &self.row_size);
+        object.put("column_size", &self.column_size);
+        object.put("column_width", &self.column_width);
+        object.put("merge_info", &self.merge_info);
+        object.put("header_row", &self.header_row);
+        object.put("header_column", &self.header_column);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TablePropertyInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Text`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TextInput {
+    /// `style`.
+    pub style: ::std::option::Option<crate::docx::v1::TextStyle>,
+    /// `elements`.
+    pub elements: ::std::vec::Vec<crate::docx::v1::TextElementInput>,
+}
+
+impl TextInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(elements: ::std::vec::Vec<crate::docx::v1::TextElementInput>) -> Self {
+        Self {
+            style: ::std::option::Option::None,
+            elements,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TextInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("style", &self.style);
+        object.put("elements", &self.elements);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TextInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TextElement`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct TextElementInput {
+    /// `text_run`.
+    pub text_run: ::std::option::Option<crate::docx::v1::TextRunInput>,
+    /// `mention_user`.
+    pub mention_user: ::std::option::Option<crate::docx::v1::MentionUserInput>,
+    /// `mention_doc`.
+    pub mention_doc: ::std::option::Option<crate::docx::v1::MentionDocInput>,
+    /// `reminder`.
+    pub reminder: ::std::option::Option<crate::docx::v1::ReminderInput>,
+    /// `file`.
+    pub file: ::std::option::Option<crate::docx::v1::InlineFileInput>,
+    /// `undefined`.
+    pub undefined: ::std::option::Option<crate::docx::v1::UndefinedElement>,
+    /// `inline_block`.
+    pub inline_block: ::std::option::Option<crate::docx::v1::InlineBlockInput>,
+    /// `equation`.
+    pub equation: ::std::option::Option<crate::docx::v1::EquationInput>,
+    /// `link_preview`.
+    pub link_preview: ::std::option::Option<crate::docx::v1::InlineLinkPreviewInput>,
+}
+
+impl ::lark_runtime::json::ToJson for TextElementInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("text_run", &self.text_run);
+        object.put("mention_user", &self.mention_user);
+        object.put("mention_doc", &self.mention_doc);
+        object.put("reminder", &self.reminder);
+        object.put("file", &self.file);
+        object.put("undefined", &self.undefined);
+        object.put("inline_block", &self.inline_block);
+        object.put("equation", &self.equation);
+        object.put("link_preview", &self.link_preview);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TextElementInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TextElementStyle`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct TextElementStyleInput {
+    /// `bold`.
+    pub bold: ::std::option::Option<bool>,
+    /// `italic`.
+    pub italic: ::std::option::Option<bool>,
+    /// `strikethrough`.
+    pub strikethrough: ::std::option::Option<bool>,
+    /// `underline`.
+    pub underline: ::std::option::Option<bool>,
+    /// `inline_code`.
+    pub inline_code: ::std::option::Option<bool>,
+    /// `background_color`.
+    pub background_color: ::std::option::Option<i32>,
+    /// `text_color`.
+    pub text_color: ::std::option::Option<i32>,
+    /// `link`.
+    pub link: ::std::option::Option<crate::docx::v1::LinkInput>,
+    /// `comment_ids`.
+    pub comment_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::lark_runtime::json::ToJson for TextElementStyleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("bold", &self.bold);
+        object.put("italic", &self.italic);
+        object.put("strikethrough", &self.strikethrough);
+        object.put("underline", &self.underline);
+        object.put("inline_code", &self.inline_code);
+        object.put("background_color", &self.background_color);
+        object.put("text_color", &self.text_color);
+        object.put("link", &self.link);
+        object.put("comment_ids", &self.comment_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TextElementStyleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TextRun`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TextRunInput {
+    /// `content`.
+    pub content: ::std::string::String,
+    /// `text_element_style`.
+    pub text_element_style: ::std::option::Option<
+        crate::docx::v1::TextElementStyleInput,
+    >,
+}
+
+impl TextRunInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(content: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            content: content.into(),
+            text_element_style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TextRunInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("content", &self.content);
+        object.put("text_element_style", &self.text_element_style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TextRunInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Values of `AnnouncementType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`AnnouncementType::Unknown`]

@@ -105,7 +105,7 @@ impl<'c> ExportTaskApi<'c> {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExportTaskRequest {
     /// The JSON body.
-    pub body: crate::drive::v1::ExportTask,
+    pub body: crate::drive::v1::ExportTaskInput,
 }
 
 impl CreateExportTaskRequest {
@@ -125,7 +125,7 @@ impl CreateExportTaskRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::drive::v1::ExportTask) -> Self {
+    pub fn new(body: crate::drive::v1::ExportTaskInput) -> Self {
         Self { body }
     }
 

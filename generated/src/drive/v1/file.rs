@@ -26,9 +26,9 @@ impl<'c> FileApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{CopyFileBody, CopyFileRequest};
+    /// use lark_sdk::drive::v1::CopyFileRequest;
     ///
-    /// let request = CopyFileRequest::new("<file_token>", CopyFileBody::default());
+    /// let request = CopyFileRequest::new("<file_token>", todo!("build the body"));
     /// let response = client.drive().v1().file().copy(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> FileApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{CreateFolderFileBody, CreateFolderFileRequest};
+    /// use lark_sdk::drive::v1::CreateFolderFileRequest;
     ///
-    /// let request = CreateFolderFileRequest::new(CreateFolderFileBody::default());
+    /// let request = CreateFolderFileRequest::new(todo!("build the body"));
     /// let response = client.drive().v1().file().create_folder(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -374,9 +374,9 @@ impl<'c> FileApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{UploadFinishFileBody, UploadFinishFileRequest};
+    /// use lark_sdk::drive::v1::UploadFinishFileRequest;
     ///
-    /// let request = UploadFinishFileRequest::new(UploadFinishFileBody::default());
+    /// let request = UploadFinishFileRequest::new(todo!("build the body"));
     /// let response = client.drive().v1().file().upload_finish(request).await?;
     /// # let _ = response;
     /// # Ok(())

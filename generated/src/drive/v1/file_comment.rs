@@ -26,9 +26,9 @@ impl<'c> FileCommentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{BatchQueryFileCommentBody, BatchQueryFileCommentFileType, BatchQueryFileCommentRequest};
+    /// use lark_sdk::drive::v1::{BatchQueryFileCommentFileType, BatchQueryFileCommentRequest};
     ///
-    /// let request = BatchQueryFileCommentRequest::new("<file_token>", BatchQueryFileCommentFileType::Doc, BatchQueryFileCommentBody::default());
+    /// let request = BatchQueryFileCommentRequest::new("<file_token>", BatchQueryFileCommentFileType::Doc, todo!("build the body"));
     /// let response = client.drive().v1().file_comment().batch_query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> FileCommentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{CreateFileCommentFileType, CreateFileCommentRequest};
+    /// use lark_sdk::drive::v1::{CreateFileCommentFileType, CreateFileCommentRequest, FileCommentInput};
     ///
-    /// let request = CreateFileCommentRequest::new("<file_token>", CreateFileCommentFileType::Doc, todo!("build the body"));
+    /// let request = CreateFileCommentRequest::new("<file_token>", CreateFileCommentFileType::Doc, FileCommentInput::default());
     /// let response = client.drive().v1().file_comment().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> FileCommentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{PatchFileCommentBody, PatchFileCommentFileType, PatchFileCommentRequest};
+    /// use lark_sdk::drive::v1::{PatchFileCommentFileType, PatchFileCommentRequest};
     ///
-    /// let request = PatchFileCommentRequest::new("<file_token>", lark_sdk::runtime::Int64(0), PatchFileCommentFileType::Doc, PatchFileCommentBody::default());
+    /// let request = PatchFileCommentRequest::new("<file_token>", lark_sdk::runtime::Int64(0), PatchFileCommentFileType::Doc, todo!("build the body"));
     /// let response = client.drive().v1().file_comment().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -256,7 +256,7 @@ pub struct CreateFileCommentRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::drive::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::drive::v1::FileComment,
+    pub body: crate::drive::v1::FileCommentInput,
 }
 
 impl CreateFileCommentRequest {
@@ -288,7 +288,7 @@ impl CreateFileCommentRequest {
     pub fn new(
         file_token: impl ::std::convert::Into<::std::string::String>,
         file_type: crate::drive::v1::CreateFileCommentFileType,
-        body: crate::drive::v1::FileComment,
+        body: crate::drive::v1::FileCommentInput,
     ) -> Self {
         Self {
             file_token: file_token.into(),

@@ -76,7 +76,7 @@ impl<'c> ImportTaskApi<'c> {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateImportTaskRequest {
     /// The JSON body.
-    pub body: crate::drive::v1::ImportTask,
+    pub body: crate::drive::v1::ImportTaskInput,
 }
 
 impl CreateImportTaskRequest {
@@ -96,7 +96,7 @@ impl CreateImportTaskRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::drive::v1::ImportTask) -> Self {
+    pub fn new(body: crate::drive::v1::ImportTaskInput) -> Self {
         Self { body }
     }
 

@@ -113,9 +113,9 @@ impl<'c> MediaApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{UploadFinishMediaBody, UploadFinishMediaRequest};
+    /// use lark_sdk::drive::v1::UploadFinishMediaRequest;
     ///
-    /// let request = UploadFinishMediaRequest::new(UploadFinishMediaBody::default());
+    /// let request = UploadFinishMediaRequest::new(todo!("build the body"));
     /// let response = client.drive().v1().media().upload_finish(request).await?;
     /// # let _ = response;
     /// # Ok(())

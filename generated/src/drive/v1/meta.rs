@@ -26,9 +26,9 @@ impl<'c> MetaApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{BatchQueryMetaRequest, MetaRequest};
+    /// use lark_sdk::drive::v1::BatchQueryMetaRequest;
     ///
-    /// let request = BatchQueryMetaRequest::new(MetaRequest::default());
+    /// let request = BatchQueryMetaRequest::new(todo!("build the body"));
     /// let response = client.drive().v1().meta().batch_query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -97,15 +97,18 @@ impl ::serde::Serialize for BaseMember {
 }
 
 /// The `BatchCreatePermissionMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCreatePermissionMemberBody {
     /// `members`.
-    pub members: ::std::vec::Vec<crate::drive::v1::Member>,
+    pub members: ::std::vec::Vec<crate::drive::v1::MemberInput>,
+}
+
+impl BatchCreatePermissionMemberBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(members: ::std::vec::Vec<crate::drive::v1::MemberInput>) -> Self {
+        Self { members }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchCreatePermissionMemberBody {
@@ -195,12 +198,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchGetTmpDownloadUrlMediaData {
 }
 
 /// The `BatchQueryFileCommentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchQueryFileCommentBody {
     /// `comment_ids`.
     pub comment_ids: ::std::vec::Vec<::std::string::String>,
@@ -208,6 +206,18 @@ pub struct BatchQueryFileCommentBody {
     pub need_reaction: ::std::option::Option<bool>,
     /// `need_relation`.
     pub need_relation: ::std::option::Option<bool>,
+}
+
+impl BatchQueryFileCommentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(comment_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            comment_ids,
+            need_reaction: ::std::option::Option::None,
+            need_relation: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchQueryFileCommentBody {
@@ -743,12 +753,7 @@ impl<'de> ::serde::Deserialize<'de> for BitableTableRecordActionFieldIdentityUse
 }
 
 /// The `CopyFileBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CopyFileBody {
     /// `name`.
     pub name: ::std::string::String,
@@ -758,6 +763,22 @@ pub struct CopyFileBody {
     pub folder_token: ::std::string::String,
     /// `extra`.
     pub extra: ::std::option::Option<::std::vec::Vec<crate::drive::v1::Property>>,
+}
+
+impl CopyFileBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        folder_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            r#type: ::std::option::Option::None,
+            folder_token: folder_token.into(),
+            extra: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CopyFileBody {
@@ -845,7 +866,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateExportTaskData {
 }
 
 /// The `CreateFileCommentData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CreateFileCommentData {
     /// `comment_id`.
     pub comment_id: ::std::option::Option<::std::string::String>,
@@ -907,42 +931,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateFileCommentData {
     }
 }
 
-impl ::lark_runtime::json::ToJson for CreateFileCommentData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("comment_id", &self.comment_id);
-        object.put("user_id", &self.user_id);
-        object.put("create_time", &self.create_time);
-        object.put("update_time", &self.update_time);
-        object.put("is_solved", &self.is_solved);
-        object.put("solved_time", &self.solved_time);
-        object.put("solver_user_id", &self.solver_user_id);
-        object.put("has_more", &self.has_more);
-        object.put("page_token", &self.page_token);
-        object.put("is_whole", &self.is_whole);
-        object.put("quote", &self.quote);
-        object.put("reply_list", &self.reply_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CreateFileCommentData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `CreateFileCommentReplyBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateFileCommentReplyBody {
     /// `content`.
-    pub content: crate::drive::v1::ReplyContent,
+    pub content: crate::drive::v1::ReplyContentInput,
     /// `extra`.
     pub extra: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateFileCommentReplyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(content: crate::drive::v1::ReplyContentInput) -> Self {
+        Self {
+            content,
+            extra: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateFileCommentReplyBody {
@@ -965,7 +971,10 @@ impl ::serde::Serialize for CreateFileCommentReplyBody {
 }
 
 /// The `CreateFileCommentReplyData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CreateFileCommentReplyData {
     /// `content`.
     pub content: ::std::option::Option<crate::drive::v1::ReplyContent>,
@@ -1011,30 +1020,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateFileCommentReplyData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CreateFileCommentReplyData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("content", &self.content);
-        object.put("reply_id", &self.reply_id);
-        object.put("user_id", &self.user_id);
-        object.put("create_time", &self.create_time);
-        object.put("update_time", &self.update_time);
-        object.put("extra", &self.extra);
-        object.put("reactions", &self.reactions);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CreateFileCommentReplyData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1212,17 +1197,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateFileVersionData {
 }
 
 /// The `CreateFolderFileBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateFolderFileBody {
     /// `name`.
     pub name: ::std::string::String,
     /// `folder_token`.
     pub folder_token: ::std::string::String,
+}
+
+impl CreateFolderFileBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        folder_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            folder_token: folder_token.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateFolderFileBody {
@@ -1357,6 +1351,20 @@ pub struct CreateShortcutFileBody {
     pub parent_token: ::std::string::String,
     /// `refer_entity`.
     pub refer_entity: crate::drive::v1::ReferEntity,
+}
+
+impl CreateShortcutFileBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        parent_token: impl ::std::convert::Into<::std::string::String>,
+        refer_entity: crate::drive::v1::ReferEntity,
+    ) -> Self {
+        Self {
+            parent_token: parent_token.into(),
+            refer_entity,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateShortcutFileBody {
@@ -1512,7 +1520,10 @@ impl ::serde::Serialize for DeletePermissionMemberBody {
 /// The same type as [`DeleteFileCommentReplyData`]: the platform declares this shape more than once.
 pub type DeleteSubscribeFileData = crate::drive::v1::DeleteFileCommentReplyData;
 /// The `DocsLink` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DocsLink {
     /// `url`.
     pub url: ::std::option::Option<::std::string::String>,
@@ -1538,26 +1549,11 @@ impl<'de> ::serde::Deserialize<'de> for DocsLink {
     }
 }
 
-impl ::lark_runtime::json::ToJson for DocsLink {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("url", &self.url);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DocsLink {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ExportTask` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ExportTask {
     /// `file_extension`.
     pub file_extension: ::std::option::Option<crate::drive::v1::FileExtension>,
@@ -1607,33 +1603,6 @@ impl<'de> ::serde::Deserialize<'de> for ExportTask {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ExportTask {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("file_extension", &self.file_extension);
-        object.put("token", &self.token);
-        object.put("type", &self.r#type);
-        object.put("file_name", &self.file_name);
-        object.put("sub_id", &self.sub_id);
-        object.put("file_token", &self.file_token);
-        object.put("file_size", &self.file_size);
-        object.put("job_error_msg", &self.job_error_msg);
-        object.put("job_status", &self.job_status);
-        object.put("only_schema", &self.only_schema);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExportTask {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1820,7 +1789,10 @@ pub type FileComment = crate::drive::v1::CreateFileCommentData;
 /// The same type as [`CreateFileCommentReplyData`]: the platform declares this shape more than once.
 pub type FileCommentReply = crate::drive::v1::CreateFileCommentReplyData;
 /// The `FileCommentV2BatchQueryReactionData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct FileCommentV2BatchQueryReactionData {
     /// `reaction_key`.
     pub reaction_key: ::std::option::Option<::std::string::String>,
@@ -1852,26 +1824,6 @@ impl<'de> ::serde::Deserialize<'de> for FileCommentV2BatchQueryReactionData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for FileCommentV2BatchQueryReactionData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("reaction_key", &self.reaction_key);
-        object.put("count", &self.count);
-        object.put("ahead_users", &self.ahead_users);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for FileCommentV2BatchQueryReactionData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2287,6 +2239,22 @@ pub struct FileSubscription {
     pub file_type: crate::drive::v1::FileSubscriptionFileType,
 }
 
+impl FileSubscription {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        subscription_type: impl ::std::convert::Into<::std::string::String>,
+        file_type: crate::drive::v1::FileSubscriptionFileType,
+    ) -> Self {
+        Self {
+            subscription_id: ::std::option::Option::None,
+            subscription_type: subscription_type.into(),
+            is_subcribe: ::std::option::Option::None,
+            file_type,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for FileSubscription {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -2406,6 +2374,25 @@ pub struct FileUploadInfo {
     pub size: i32,
     /// `file_token`.
     pub file_token: ::std::option::Option<::std::string::String>,
+}
+
+impl FileUploadInfo {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        file_name: impl ::std::convert::Into<::std::string::String>,
+        parent_type: crate::drive::v1::ParentType,
+        parent_node: impl ::std::convert::Into<::std::string::String>,
+        size: i32,
+    ) -> Self {
+        Self {
+            file_name: file_name.into(),
+            parent_type,
+            parent_node: parent_node.into(),
+            size,
+            file_token: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FileUploadInfo {
@@ -2549,6 +2536,14 @@ pub struct GetFileSubscriptionBody {
     pub file_type: crate::drive::v1::GetFileSubscriptionBodyFileType,
 }
 
+impl GetFileSubscriptionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(file_type: crate::drive::v1::GetFileSubscriptionBodyFileType) -> Self {
+        Self { file_type }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for GetFileSubscriptionBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -2672,7 +2667,10 @@ impl<'de> ::serde::Deserialize<'de> for GetSubscribeFileData {
 }
 
 /// The `ImportTask` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ImportTask {
     /// `ticket`.
     pub ticket: ::std::option::Option<::std::string::String>,
@@ -2728,36 +2726,11 @@ impl<'de> ::serde::Deserialize<'de> for ImportTask {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ImportTask {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("ticket", &self.ticket);
-        object.put("file_extension", &self.file_extension);
-        object.put("file_token", &self.file_token);
-        object.put("type", &self.r#type);
-        object.put("file_name", &self.file_name);
-        object.put("point", &self.point);
-        object.put("job_status", &self.job_status);
-        object.put("job_error_msg", &self.job_error_msg);
-        object.put("token", &self.token);
-        object.put("url", &self.url);
-        object.put("extra", &self.extra);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ImportTask {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ImportTaskMountPoint` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ImportTaskMountPoint {
     /// `mount_type`.
     pub mount_type: ::std::option::Option<i32>,
@@ -2786,25 +2759,6 @@ impl<'de> ::serde::Deserialize<'de> for ImportTaskMountPoint {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ImportTaskMountPoint {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("mount_type", &self.mount_type);
-        object.put("mount_key", &self.mount_key);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ImportTaskMountPoint {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3050,6 +3004,24 @@ pub struct MediaUploadInfo {
     pub extra: ::std::option::Option<::std::string::String>,
 }
 
+impl MediaUploadInfo {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        file_name: impl ::std::convert::Into<::std::string::String>,
+        parent_type: crate::drive::v1::MediaUploadInfoParentType,
+        size: i32,
+    ) -> Self {
+        Self {
+            file_name: file_name.into(),
+            parent_type,
+            size,
+            parent_node: ::std::option::Option::None,
+            extra: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for MediaUploadInfo {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -3073,7 +3045,10 @@ impl ::serde::Serialize for MediaUploadInfo {
 }
 
 /// The `Member` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Member {
     /// `member_type`.
     pub member_type: ::std::option::Option<crate::drive::v1::MemberType>,
@@ -3117,31 +3092,6 @@ impl<'de> ::serde::Deserialize<'de> for Member {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Member {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("member_type", &self.member_type);
-        object.put("member_id", &self.member_id);
-        object.put("perm", &self.perm);
-        object.put("perm_type", &self.perm_type);
-        object.put("type", &self.r#type);
-        object.put("name", &self.name);
-        object.put("avatar", &self.avatar);
-        object.put("external_label", &self.external_label);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Member {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3240,17 +3190,25 @@ impl<'de> ::serde::Deserialize<'de> for MetaFailed {
 }
 
 /// The `MetaRequest` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MetaRequest {
     /// `request_docs`.
-    pub request_docs: ::std::vec::Vec<crate::drive::v1::RequestDoc>,
+    pub request_docs: ::std::vec::Vec<crate::drive::v1::RequestDocInput>,
     /// `with_url`.
     pub with_url: ::std::option::Option<bool>,
+}
+
+impl MetaRequest {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        request_docs: ::std::vec::Vec<crate::drive::v1::RequestDocInput>,
+    ) -> Self {
+        Self {
+            request_docs,
+            with_url: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MetaRequest {
@@ -3433,15 +3391,18 @@ impl ::serde::Serialize for Owner {
 }
 
 /// The `PatchFileCommentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchFileCommentBody {
     /// `is_solved`.
     pub is_solved: bool,
+}
+
+impl PatchFileCommentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(is_solved: bool) -> Self {
+        Self { is_solved }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchFileCommentBody {
@@ -3473,6 +3434,17 @@ pub struct PatchFileSubscriptionBody {
     pub is_subscribe: bool,
     /// `file_type`.
     pub file_type: crate::drive::v1::PatchFileSubscriptionBodyFileType,
+}
+
+impl PatchFileSubscriptionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        is_subscribe: bool,
+        file_type: crate::drive::v1::PatchFileSubscriptionBodyFileType,
+    ) -> Self {
+        Self { is_subscribe, file_type }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchFileSubscriptionBody {
@@ -3596,7 +3568,10 @@ impl ::serde::Serialize for PermissionPublicRequest {
 }
 
 /// The `Person` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Person {
     /// `user_id`.
     pub user_id: ::std::option::Option<::std::string::String>,
@@ -3622,36 +3597,27 @@ impl<'de> ::serde::Deserialize<'de> for Person {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Person {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Person {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Property` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Property {
     /// `key`.
     pub key: ::std::string::String,
     /// `value`.
     pub value: ::std::string::String,
+}
+
+impl Property {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            value: value.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for Property {
@@ -3682,6 +3648,20 @@ pub struct ReferEntity {
     pub refer_type: crate::drive::v1::ReferType,
 }
 
+impl ReferEntity {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        refer_token: impl ::std::convert::Into<::std::string::String>,
+        refer_type: crate::drive::v1::ReferType,
+    ) -> Self {
+        Self {
+            refer_token: refer_token.into(),
+            refer_type,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for ReferEntity {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -3702,7 +3682,10 @@ impl ::serde::Serialize for ReferEntity {
 }
 
 /// The `ReplyContent` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ReplyContent {
     /// `elements`.
     pub elements: ::std::option::Option<::std::vec::Vec<crate::drive::v1::ReplyElement>>,
@@ -3728,26 +3711,11 @@ impl<'de> ::serde::Deserialize<'de> for ReplyContent {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ReplyContent {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("elements", &self.elements);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReplyContent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ReplyElement` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ReplyElement {
     /// `type`.
     pub r#type: ::std::option::Option<crate::drive::v1::ReplyElementType>,
@@ -3779,27 +3747,6 @@ impl<'de> ::serde::Deserialize<'de> for ReplyElement {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ReplyElement {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("text_run", &self.text_run);
-        object.put("docs_link", &self.docs_link);
-        object.put("person", &self.person);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReplyElement {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3849,7 +3796,10 @@ impl ::serde::Serialize for ReplyExtra {
 }
 
 /// The `ReplyList` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ReplyList {
     /// `replies`.
     pub replies: ::std::option::Option<
@@ -3877,26 +3827,11 @@ impl<'de> ::serde::Deserialize<'de> for ReplyList {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ReplyList {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("replies", &self.replies);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReplyList {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RequestDoc` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RequestDoc {
     /// `doc_token`.
     pub doc_token: ::std::option::Option<::std::string::String>,
@@ -3922,25 +3857,6 @@ impl<'de> ::serde::Deserialize<'de> for RequestDoc {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for RequestDoc {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("doc_token", &self.doc_token);
-        object.put("doc_type", &self.doc_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RequestDoc {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3982,15 +3898,20 @@ impl<'de> ::serde::Deserialize<'de> for ShortcutInfo {
 /// The same type as [`DeleteFileCommentReplyData`]: the platform declares this shape more than once.
 pub type SubscriptionStatusUserData = crate::drive::v1::DeleteFileCommentReplyData;
 /// The `SubscriptionUserBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SubscriptionUserBody {
     /// `event_type`.
     pub event_type: ::std::string::String,
+}
+
+impl SubscriptionUserBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(event_type: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            event_type: event_type.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SubscriptionUserBody {
@@ -4042,7 +3963,10 @@ impl<'de> ::serde::Deserialize<'de> for TaskCheckFileData {
 }
 
 /// The `TextRun` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TextRun {
     /// `text`.
     pub text: ::std::option::Option<::std::string::String>,
@@ -4065,24 +3989,6 @@ impl<'de> ::serde::Deserialize<'de> for TextRun {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TextRun {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("text", &self.text);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TextRun {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -4123,7 +4029,15 @@ impl<'de> ::serde::Deserialize<'de> for TmpDownloadUrl {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateFileCommentReplyBody {
     /// `content`.
-    pub content: crate::drive::v1::ReplyContent,
+    pub content: crate::drive::v1::ReplyContentInput,
+}
+
+impl UpdateFileCommentReplyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(content: crate::drive::v1::ReplyContentInput) -> Self {
+        Self { content }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateFileCommentReplyBody {
@@ -4265,17 +4179,26 @@ impl<'de> ::serde::Deserialize<'de> for UploadAllMediaData {
 }
 
 /// The `UploadFinishFileBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UploadFinishFileBody {
     /// `upload_id`.
     pub upload_id: ::std::string::String,
     /// `block_num`.
     pub block_num: i32,
+}
+
+impl UploadFinishFileBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        upload_id: impl ::std::convert::Into<::std::string::String>,
+        block_num: i32,
+    ) -> Self {
+        Self {
+            upload_id: upload_id.into(),
+            block_num,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UploadFinishFileBody {
@@ -4461,6 +4384,696 @@ impl<'de> ::serde::Deserialize<'de> for UserId {
 ///
 /// The same type as [`CreateFileVersionData`]: the platform declares this shape more than once.
 pub type Version = crate::drive::v1::CreateFileVersionData;
+/// `DocsLink`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DocsLinkInput {
+    /// `url`.
+    pub url: ::std::string::String,
+}
+
+impl DocsLinkInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { url: url.into() }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DocsLinkInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("url", &self.url);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DocsLinkInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ExportTask`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ExportTaskInput {
+    /// `file_extension`.
+    pub file_extension: crate::drive::v1::FileExtension,
+    /// `token`.
+    pub token: ::std::string::String,
+    /// `type`.
+    pub r#type: crate::drive::v1::ExportTaskType,
+    /// `file_name`.
+    pub file_name: ::std::option::Option<::std::string::String>,
+    /// `sub_id`.
+    pub sub_id: ::std::option::Option<::std::string::String>,
+    /// `file_token`.
+    pub file_token: ::std::option::Option<::std::string::String>,
+    /// `file_size`.
+    pub file_size: ::std::option::Option<i32>,
+    /// `job_error_msg`.
+    pub job_error_msg: ::std::option::Option<::std::string::String>,
+    /// `job_status`.
+    pub job_status: ::std::option::Option<i32>,
+    /// `only_schema`.
+    pub only_schema: ::std::option::Option<bool>,
+}
+
+impl ExportTaskInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        file_extension: crate::drive::v1::FileExtension,
+        token: impl ::std::convert::Into<::std::string::String>,
+        r#type: crate::drive::v1::ExportTaskType,
+    ) -> Self {
+        Self {
+            file_extension,
+            token: token.into(),
+            r#type,
+            file_name: ::std::option::Option::None,
+            sub_id: ::std::option::Option::None,
+            file_token: ::std::option::Option::None,
+            file_size: ::std::option::Option::None,
+            job_error_msg: ::std::option::Option::None,
+            job_status: ::std::option::Option::None,
+            only_schema: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ExportTaskInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("file_extension", &self.file_extension);
+        object.put("token", &self.token);
+        object.put("type", &self.r#type);
+        object.put("file_name", &self.file_name);
+        object.put("sub_id", &self.sub_id);
+        object.put("file_token", &self.file_token);
+        object.put("file_size", &self.file_size);
+        object.put("job_error_msg", &self.job_error_msg);
+        object.put("job_status", &self.job_status);
+        object.put("only_schema", &self.only_schema);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ExportTaskInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `FileComment`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct FileCommentInput {
+    /// `comment_id`.
+    pub comment_id: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<i32>,
+    /// `update_time`.
+    pub update_time: ::std::option::Option<i32>,
+    /// `is_solved`.
+    pub is_solved: ::std::option::Option<bool>,
+    /// `solved_time`.
+    pub solved_time: ::std::option::Option<i32>,
+    /// `solver_user_id`.
+    pub solver_user_id: ::std::option::Option<::std::string::String>,
+    /// `has_more`.
+    pub has_more: ::std::option::Option<bool>,
+    /// `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// `is_whole`.
+    pub is_whole: ::std::option::Option<bool>,
+    /// `quote`.
+    pub quote: ::std::option::Option<::std::string::String>,
+    /// `reply_list`.
+    pub reply_list: ::std::option::Option<crate::drive::v1::ReplyListInput>,
+}
+
+impl ::lark_runtime::json::ToJson for FileCommentInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("comment_id", &self.comment_id);
+        object.put("user_id", &self.user_id);
+        object.put("create_time", &self.create_time);
+        object.put("update_time", &self.update_time);
+        object.put("is_solved", &self.is_solved);
+        object.put("solved_time", &self.solved_time);
+        object.put("solver_user_id", &self.solver_user_id);
+        object.put("has_more", &self.has_more);
+        object.put("page_token", &self.page_token);
+        object.put("is_whole", &self.is_whole);
+        object.put("quote", &self.quote);
+        object.put("reply_list", &self.reply_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for FileCommentInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `FileCommentReply`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct FileCommentReplyInput {
+    /// `content`.
+    pub content: crate::drive::v1::ReplyContentInput,
+    /// `reply_id`.
+    pub reply_id: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<i32>,
+    /// `update_time`.
+    pub update_time: ::std::option::Option<i32>,
+    /// `extra`.
+    pub extra: ::std::option::Option<crate::drive::v1::ReplyExtra>,
+    /// `reactions`.
+    pub reactions: ::std::option::Option<
+        ::std::vec::Vec<crate::drive::v1::FileCommentV2BatchQueryReactionDataInput>,
+    >,
+}
+
+impl FileCommentReplyInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(content: crate::drive::v1::ReplyContentInput) -> Self {
+        Self {
+            content,
+            reply_id: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::std::option::Option::None,
+            reactions: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for FileCommentReplyInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("content", &self.content);
+        object.put("reply_id", &self.reply_id);
+        object.put("user_id", &self.user_id);
+        object.put("create_time", &self.create_time);
+        object.put("update_time", &self.update_time);
+        object.put("extra", &self.extra);
+        object.put("reactions", &self.reactions);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for FileCommentReplyInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `FileCommentV2BatchQueryReactionData`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct FileCommentV2BatchQueryReactionDataInput {
+    /// `reaction_key`.
+    pub reaction_key: ::std::string::String,
+    /// `count`.
+    pub count: i32,
+    /// `ahead_users`.
+    pub ahead_users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl FileCommentV2BatchQueryReactionDataInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        reaction_key: impl ::std::convert::Into<::std::string::String>,
+        count: i32,
+    ) -> Self {
+        Self {
+            reaction_key: reaction_key.into(),
+            count,
+            ahead_users: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for FileCommentV2BatchQueryReactionDataInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("reaction_key", &self.reaction_key);
+        object.put("count", &self.count);
+        object.put("ahead_users", &self.ahead_users);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for FileCommentV2BatchQueryReactionDataInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ImportTask`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ImportTaskInput {
+    /// `ticket`.
+    pub ticket: ::std::option::Option<::std::string::String>,
+    /// `file_extension`.
+    pub file_extension: ::std::string::String,
+    /// `file_token`.
+    pub file_token: ::std::string::String,
+    /// `type`.
+    pub r#type: ::std::string::String,
+    /// `file_name`.
+    pub file_name: ::std::option::Option<::std::string::String>,
+    /// `point`.
+    pub point: crate::drive::v1::ImportTaskMountPointInput,
+    /// `job_status`.
+    pub job_status: ::std::option::Option<i32>,
+    /// `job_error_msg`.
+    pub job_error_msg: ::std::option::Option<::std::string::String>,
+    /// `token`.
+    pub token: ::std::option::Option<::std::string::String>,
+    /// `url`.
+    pub url: ::std::option::Option<::std::string::String>,
+    /// `extra`.
+    pub extra: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ImportTaskInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        file_extension: impl ::std::convert::Into<::std::string::String>,
+        file_token: impl ::std::convert::Into<::std::string::String>,
+        r#type: impl ::std::convert::Into<::std::string::String>,
+        point: crate::drive::v1::ImportTaskMountPointInput,
+    ) -> Self {
+        Self {
+            ticket: ::std::option::Option::None,
+            file_extension: file_extension.into(),
+            file_token: file_token.into(),
+            r#type: r#type.into(),
+            file_name: ::std::option::Option::None,
+            point,
+            job_status: ::std::option::Option::None,
+            job_error_msg: ::std::option::Option::None,
+            token: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+            extra: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ImportTaskInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("ticket", &self.ticket);
+        object.put("file_extension", &self.file_extension);
+        object.put("file_token", &self.file_token);
+        object.put("type", &self.r#type);
+        object.put("file_name", &self.file_name);
+        object.put("point", &self.point);
+        object.put("job_status", &self.job_status);
+        object.put("job_error_msg", &self.job_error_msg);
+        object.put("token", &self.token);
+        object.put("url", &self.url);
+        object.put("extra", &self.extra);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ImportTaskInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ImportTaskMountPoint`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ImportTaskMountPointInput {
+    /// `mount_type`.
+    pub mount_type: i32,
+    /// `mount_key`.
+    pub mount_key: ::std::string::String,
+}
+
+impl ImportTaskMountPointInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        mount_type: i32,
+        mount_key: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mount_type,
+            mount_key: mount_key.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ImportTaskMountPointInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("mount_type", &self.mount_type);
+        object.put("mount_key", &self.mount_key);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ImportTaskMountPointInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Member`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MemberInput {
+    /// `member_type`.
+    pub member_type: crate::drive::v1::MemberType,
+    /// `member_id`.
+    pub member_id: ::std::string::String,
+    /// `perm`.
+    pub perm: crate::drive::v1::Perm,
+    /// `perm_type`.
+    pub perm_type: ::std::option::Option<crate::drive::v1::PermType>,
+    /// `type`.
+    pub r#type: ::std::option::Option<crate::drive::v1::MemberType2>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `avatar`.
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `external_label`.
+    pub external_label: ::std::option::Option<bool>,
+}
+
+impl MemberInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        member_type: crate::drive::v1::MemberType,
+        member_id: impl ::std::convert::Into<::std::string::String>,
+        perm: crate::drive::v1::Perm,
+    ) -> Self {
+        Self {
+            member_type,
+            member_id: member_id.into(),
+            perm,
+            perm_type: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            avatar: ::std::option::Option::None,
+            external_label: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MemberInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("member_type", &self.member_type);
+        object.put("member_id", &self.member_id);
+        object.put("perm", &self.perm);
+        object.put("perm_type", &self.perm_type);
+        object.put("type", &self.r#type);
+        object.put("name", &self.name);
+        object.put("avatar", &self.avatar);
+        object.put("external_label", &self.external_label);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MemberInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Person`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PersonInput {
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+}
+
+impl PersonInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { user_id: user_id.into() }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PersonInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PersonInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ReplyContent`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ReplyContentInput {
+    /// `elements`.
+    pub elements: ::std::vec::Vec<crate::drive::v1::ReplyElementInput>,
+}
+
+impl ReplyContentInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(elements: ::std::vec::Vec<crate::drive::v1::ReplyElementInput>) -> Self {
+        Self { elements }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ReplyContentInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("elements", &self.elements);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReplyContentInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ReplyElement`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ReplyElementInput {
+    /// `type`.
+    pub r#type: crate::drive::v1::ReplyElementType,
+    /// `text_run`.
+    pub text_run: ::std::option::Option<crate::drive::v1::TextRunInput>,
+    /// `docs_link`.
+    pub docs_link: ::std::option::Option<crate::drive::v1::DocsLinkInput>,
+    /// `person`.
+    pub person: ::std::option::Option<crate::drive::v1::PersonInput>,
+}
+
+impl ReplyElementInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(r#type: crate::drive::v1::ReplyElementType) -> Self {
+        Self {
+            r#type,
+            text_run: ::std::option::Option::None,
+            docs_link: ::std::option::Option::None,
+            person: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ReplyElementInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("text_run", &self.text_run);
+        object.put("docs_link", &self.docs_link);
+        object.put("person", &self.person);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReplyElementInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ReplyList`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ReplyListInput {
+    /// `replies`.
+    pub replies: ::std::vec::Vec<crate::drive::v1::FileCommentReplyInput>,
+}
+
+impl ReplyListInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        replies: ::std::vec::Vec<crate::drive::v1::FileCommentReplyInput>,
+    ) -> Self {
+        Self { replies }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ReplyListInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("replies", &self.replies);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReplyListInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RequestDoc`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RequestDocInput {
+    /// `doc_token`.
+    pub doc_token: ::std::string::String,
+    /// `doc_type`.
+    pub doc_type: crate::drive::v1::DocType,
+}
+
+impl RequestDocInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        doc_token: impl ::std::convert::Into<::std::string::String>,
+        doc_type: crate::drive::v1::DocType,
+    ) -> Self {
+        Self {
+            doc_token: doc_token.into(),
+            doc_type,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RequestDocInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("doc_token", &self.doc_token);
+        object.put("doc_type", &self.doc_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RequestDocInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TextRun`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TextRunInput {
+    /// `text`.
+    pub text: ::std::string::String,
+}
+
+impl TextRunInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { text: text.into() }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TextRunInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("text", &self.text);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TextRunInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Values of `Action`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`Action::Unknown`]

@@ -55,9 +55,9 @@ impl<'c> PermissionMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{BatchCreatePermissionMemberBody, BatchCreatePermissionMemberRequest, BatchCreatePermissionMemberType};
+    /// use lark_sdk::drive::v1::{BatchCreatePermissionMemberRequest, BatchCreatePermissionMemberType};
     ///
-    /// let request = BatchCreatePermissionMemberRequest::new("<token>", BatchCreatePermissionMemberType::Doc, BatchCreatePermissionMemberBody::default());
+    /// let request = BatchCreatePermissionMemberRequest::new("<token>", BatchCreatePermissionMemberType::Doc, todo!("build the body"));
     /// let response = client.drive().v1().permission_member().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())

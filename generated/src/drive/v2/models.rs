@@ -265,6 +265,22 @@ pub struct UpdateReactionCommentReactionBody {
     pub reaction_type: ::std::string::String,
 }
 
+impl UpdateReactionCommentReactionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        action: crate::drive::v2::Action,
+        reply_id: impl ::std::convert::Into<::std::string::String>,
+        reaction_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            action,
+            reply_id: reply_id.into(),
+            reaction_type: reaction_type.into(),
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for UpdateReactionCommentReactionBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {

@@ -362,12 +362,7 @@ impl ::serde::Serialize for AgentSkillRule {
 /// The same type as [`Agent`]: the platform declares this shape more than once.
 pub type AgentUser = crate::helpdesk::v1::Agent;
 /// The `AnswerUserQueryTicketBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AnswerUserQueryTicketBody {
     /// `event_id`.
     pub event_id: ::std::string::String,
@@ -375,6 +370,17 @@ pub struct AnswerUserQueryTicketBody {
     pub faqs: ::std::option::Option<
         ::std::vec::Vec<crate::helpdesk::v1::UserQueryFaqInfo>,
     >,
+}
+
+impl AnswerUserQueryTicketBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(event_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            event_id: event_id.into(),
+            faqs: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AnswerUserQueryTicketBody {
@@ -409,6 +415,23 @@ pub struct BotMessage {
     pub receive_type: ::std::option::Option<crate::helpdesk::v1::ReceiveType>,
 }
 
+impl BotMessage {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        msg_type: crate::helpdesk::v1::MsgType,
+        content: impl ::std::convert::Into<::std::string::String>,
+        receiver_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            msg_type,
+            content: content.into(),
+            receiver_id: receiver_id.into(),
+            receive_type: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for BotMessage {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -431,15 +454,18 @@ impl ::serde::Serialize for BotMessage {
 }
 
 /// The `CancelSendNotificationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CancelSendNotificationBody {
     /// `is_recall`.
     pub is_recall: bool,
+}
+
+impl CancelSendNotificationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(is_recall: bool) -> Self {
+        Self { is_recall }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CancelSendNotificationBody {
@@ -833,17 +859,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateNotificationData {
 }
 
 /// The `CreateTicketMessageBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateTicketMessageBody {
     /// `msg_type`.
     pub msg_type: ::std::string::String,
     /// `content`.
     pub content: ::std::string::String,
+}
+
+impl CreateTicketMessageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        msg_type: impl ::std::convert::Into<::std::string::String>,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            msg_type: msg_type.into(),
+            content: content.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateTicketMessageBody {
@@ -982,17 +1017,26 @@ impl<'de> ::serde::Deserialize<'de> for CustomizedFieldsTicketData {
 }
 
 /// The `Event` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Event {
     /// `type`.
     pub r#type: ::std::string::String,
     /// `subtype`.
     pub subtype: ::std::string::String,
+}
+
+impl Event {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        r#type: impl ::std::convert::Into<::std::string::String>,
+        subtype: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            subtype: subtype.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for Event {
@@ -1015,15 +1059,18 @@ impl ::serde::Serialize for Event {
 }
 
 /// The `ExecuteSendNotificationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ExecuteSendNotificationBody {
     /// `send_at`.
     pub send_at: ::std::string::String,
+}
+
+impl ExecuteSendNotificationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(send_at: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { send_at: send_at.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ExecuteSendNotificationBody {
@@ -1115,12 +1162,7 @@ impl<'de> ::serde::Deserialize<'de> for Faq {
 }
 
 /// The `FaqCreateInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FaqCreateInfo {
     /// `category_id`.
     pub category_id: ::std::option::Option<::std::string::String>,
@@ -1132,6 +1174,20 @@ pub struct FaqCreateInfo {
     pub answer_richtext: ::std::option::Option<::std::string::String>,
     /// `tags`.
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl FaqCreateInfo {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(question: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            category_id: ::std::option::Option::None,
+            question: question.into(),
+            answer: ::std::option::Option::None,
+            answer_richtext: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FaqCreateInfo {
@@ -1157,12 +1213,7 @@ impl ::serde::Serialize for FaqCreateInfo {
 }
 
 /// The `FaqUpdateInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FaqUpdateInfo {
     /// `category_id`.
     pub category_id: ::std::option::Option<::std::string::String>,
@@ -1176,6 +1227,20 @@ pub struct FaqUpdateInfo {
     >,
     /// `tags`.
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl FaqUpdateInfo {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(question: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            category_id: ::std::option::Option::None,
+            question: question.into(),
+            answer: ::std::option::Option::None,
+            answer_richtext: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FaqUpdateInfo {
@@ -1361,7 +1426,10 @@ impl<'de> ::serde::Deserialize<'de> for GetNotificationData {
 }
 
 /// The `GetTicketCustomizedFieldData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct GetTicketCustomizedFieldData {
     /// `ticket_customized_field_id`.
     pub ticket_customized_field_id: ::std::option::Option<::std::string::String>,
@@ -1429,38 +1497,6 @@ impl<'de> ::serde::Deserialize<'de> for GetTicketCustomizedFieldData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for GetTicketCustomizedFieldData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("ticket_customized_field_id", &self.ticket_customized_field_id);
-        object.put("helpdesk_id", &self.helpdesk_id);
-        object.put("key_name", &self.key_name);
-        object.put("display_name", &self.display_name);
-        object.put("position", &self.position);
-        object.put("field_type", &self.field_type);
-        object.put("description", &self.description);
-        object.put("visible", &self.visible);
-        object.put("editable", &self.editable);
-        object.put("required", &self.required);
-        object.put("created_at", &self.created_at);
-        object.put("updated_at", &self.updated_at);
-        object.put("created_by", &self.created_by);
-        object.put("updated_by", &self.updated_by);
-        object.put("dropdown_allow_multiple", &self.dropdown_allow_multiple);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for GetTicketCustomizedFieldData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2357,12 +2393,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchFaqData {
 }
 
 /// The `StartServiceTicketBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct StartServiceTicketBody {
     /// `human_service`.
     pub human_service: ::std::option::Option<bool>,
@@ -2372,6 +2403,19 @@ pub struct StartServiceTicketBody {
     pub open_id: ::std::string::String,
     /// `customized_info`.
     pub customized_info: ::std::option::Option<::std::string::String>,
+}
+
+impl StartServiceTicketBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(open_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            human_service: ::std::option::Option::None,
+            appointed_agents: ::std::option::Option::None,
+            open_id: open_id.into(),
+            customized_info: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for StartServiceTicketBody {
@@ -2432,15 +2476,18 @@ impl<'de> ::serde::Deserialize<'de> for StartServiceTicketData {
 }
 
 /// The `SubmitApproveNotificationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SubmitApproveNotificationBody {
     /// `reason`.
     pub reason: ::std::string::String,
+}
+
+impl SubmitApproveNotificationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(reason: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { reason: reason.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SubmitApproveNotificationBody {
@@ -2495,15 +2542,18 @@ impl<'de> ::serde::Deserialize<'de> for SubmitApproveNotificationData {
 }
 
 /// The `SubscribeEventBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SubscribeEventBody {
     /// `events`.
     pub events: ::std::vec::Vec<crate::helpdesk::v1::Event>,
+}
+
+impl SubscribeEventBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(events: ::std::vec::Vec<crate::helpdesk::v1::Event>) -> Self {
+        Self { events }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SubscribeEventBody {
@@ -3524,6 +3574,100 @@ impl ::lark_runtime::json::ToJson for WeekdaySchedule {
 }
 
 impl ::serde::Serialize for WeekdaySchedule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TicketCustomizedField`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TicketCustomizedFieldInput {
+    /// `ticket_customized_field_id`.
+    pub ticket_customized_field_id: ::std::option::Option<::std::string::String>,
+    /// `helpdesk_id`.
+    pub helpdesk_id: ::std::option::Option<::std::string::String>,
+    /// `key_name`.
+    pub key_name: ::std::string::String,
+    /// `display_name`.
+    pub display_name: ::std::option::Option<::std::string::String>,
+    /// `position`.
+    pub position: ::std::option::Option<::std::string::String>,
+    /// `field_type`.
+    pub field_type: ::std::string::String,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `visible`.
+    pub visible: ::std::option::Option<bool>,
+    /// `editable`.
+    pub editable: ::std::option::Option<bool>,
+    /// `required`.
+    pub required: ::std::option::Option<bool>,
+    /// `created_at`.
+    pub created_at: ::std::option::Option<::std::string::String>,
+    /// `updated_at`.
+    pub updated_at: ::std::option::Option<::std::string::String>,
+    /// `created_by`.
+    pub created_by: ::std::option::Option<crate::helpdesk::v1::TicketUser>,
+    /// `updated_by`.
+    pub updated_by: ::std::option::Option<crate::helpdesk::v1::TicketUser>,
+    /// `dropdown_allow_multiple`.
+    pub dropdown_allow_multiple: ::std::option::Option<bool>,
+}
+
+impl TicketCustomizedFieldInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        key_name: impl ::std::convert::Into<::std::string::String>,
+        field_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            ticket_customized_field_id: ::std::option::Option::None,
+            helpdesk_id: ::std::option::Option::None,
+            key_name: key_name.into(),
+            display_name: ::std::option::Option::None,
+            position: ::std::option::Option::None,
+            field_type: field_type.into(),
+            description: ::std::option::Option::None,
+            visible: ::std::option::Option::None,
+            editable: ::std::option::Option::None,
+            required: ::std::option::Option::None,
+            created_at: ::std::option::Option::None,
+            updated_at: ::std::option::Option::None,
+            created_by: ::std::option::Option::None,
+            updated_by: ::std::option::Option::None,
+            dropdown_allow_multiple: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TicketCustomizedFieldInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("ticket_customized_field_id", &self.ticket_customized_field_id);
+        object.put("helpdesk_id", &self.helpdesk_id);
+        object.put("key_name", &self.key_name);
+        object.put("display_name", &self.display_name);
+        object.put("position", &self.position);
+        object.put("field_type", &self.field_type);
+        object.put("description", &self.description);
+        object.put("visible", &self.visible);
+        object.put("editable", &self.editable);
+        object.put("required", &self.required);
+        object.put("created_at", &self.created_at);
+        object.put("updated_at", &self.updated_at);
+        object.put("created_by", &self.created_by);
+        object.put("updated_by", &self.updated_by);
+        object.put("dropdown_allow_multiple", &self.dropdown_allow_multiple);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TicketCustomizedFieldInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

@@ -163,7 +163,7 @@ impl<'c> TicketCustomizedFieldApi<'c> {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTicketCustomizedFieldRequest {
     /// The JSON body.
-    pub body: crate::helpdesk::v1::TicketCustomizedField,
+    pub body: crate::helpdesk::v1::TicketCustomizedFieldInput,
 }
 
 impl CreateTicketCustomizedFieldRequest {
@@ -180,7 +180,7 @@ impl CreateTicketCustomizedFieldRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::helpdesk::v1::TicketCustomizedField) -> Self {
+    pub fn new(body: crate::helpdesk::v1::TicketCustomizedFieldInput) -> Self {
         Self { body }
     }
 
@@ -348,7 +348,7 @@ pub struct PatchTicketCustomizedFieldRequest {
     /// Sent in the path as `ticket_customized_field_id`.
     pub ticket_customized_field_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::helpdesk::v1::TicketCustomizedField,
+    pub body: crate::helpdesk::v1::TicketCustomizedFieldInput,
 }
 
 impl PatchTicketCustomizedFieldRequest {
@@ -367,7 +367,7 @@ impl PatchTicketCustomizedFieldRequest {
     #[inline]
     pub fn new(
         ticket_customized_field_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::helpdesk::v1::TicketCustomizedField,
+        body: crate::helpdesk::v1::TicketCustomizedFieldInput,
     ) -> Self {
         Self {
             ticket_customized_field_id: ticket_customized_field_id.into(),

@@ -26,9 +26,9 @@ impl<'c> TicketMessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::{CreateTicketMessageBody, CreateTicketMessageRequest};
+    /// use lark_sdk::helpdesk::v1::CreateTicketMessageRequest;
     ///
-    /// let request = CreateTicketMessageRequest::new("<ticket_id>", CreateTicketMessageBody::default());
+    /// let request = CreateTicketMessageRequest::new("<ticket_id>", todo!("build the body"));
     /// let response = client.helpdesk().v1().ticket_message().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -96,9 +96,9 @@ impl<'c> AgencyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{GetAgencyAccountAgencyBody, GetAgencyAccountAgencyRequest};
+    /// use lark_sdk::hire::v1::GetAgencyAccountAgencyRequest;
     ///
-    /// let request = GetAgencyAccountAgencyRequest::new(GetAgencyAccountAgencyBody::default());
+    /// let request = GetAgencyAccountAgencyRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().agency().get_agency_account(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -137,9 +137,9 @@ impl<'c> AgencyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{OperateAgencyAccountAgencyBody, OperateAgencyAccountAgencyRequest};
+    /// use lark_sdk::hire::v1::OperateAgencyAccountAgencyRequest;
     ///
-    /// let request = OperateAgencyAccountAgencyRequest::new(OperateAgencyAccountAgencyBody::default());
+    /// let request = OperateAgencyAccountAgencyRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().agency().operate_agency_account(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -166,9 +166,9 @@ impl<'c> AgencyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{ProtectAgencyBody, ProtectAgencyRequest};
+    /// use lark_sdk::hire::v1::ProtectAgencyRequest;
     ///
-    /// let request = ProtectAgencyRequest::new(ProtectAgencyBody::default());
+    /// let request = ProtectAgencyRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().agency().protect(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -195,9 +195,9 @@ impl<'c> AgencyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{ProtectSearchAgencyBody, ProtectSearchAgencyRequest};
+    /// use lark_sdk::hire::v1::ProtectSearchAgencyRequest;
     ///
-    /// let request = ProtectSearchAgencyRequest::new(ProtectSearchAgencyBody::default());
+    /// let request = ProtectSearchAgencyRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().agency().protect_search(request).await?;
     /// # let _ = response;
     /// # Ok(())

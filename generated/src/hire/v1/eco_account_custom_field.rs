@@ -26,9 +26,9 @@ impl<'c> EcoAccountCustomFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{BatchDeleteEcoAccountCustomFieldBody, BatchDeleteEcoAccountCustomFieldRequest};
+    /// use lark_sdk::hire::v1::BatchDeleteEcoAccountCustomFieldRequest;
     ///
-    /// let request = BatchDeleteEcoAccountCustomFieldRequest::new(BatchDeleteEcoAccountCustomFieldBody::default());
+    /// let request = BatchDeleteEcoAccountCustomFieldRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_account_custom_field().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> EcoAccountCustomFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{BatchUpdateEcoAccountCustomFieldRequest, EcoAccountCustomField};
+    /// use lark_sdk::hire::v1::BatchUpdateEcoAccountCustomFieldRequest;
     ///
-    /// let request = BatchUpdateEcoAccountCustomFieldRequest::new(EcoAccountCustomField::default());
+    /// let request = BatchUpdateEcoAccountCustomFieldRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_account_custom_field().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> EcoAccountCustomFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{CreateEcoAccountCustomFieldRequest, EcoAccountCustomField};
+    /// use lark_sdk::hire::v1::CreateEcoAccountCustomFieldRequest;
     ///
-    /// let request = CreateEcoAccountCustomFieldRequest::new(EcoAccountCustomField::default());
+    /// let request = CreateEcoAccountCustomFieldRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_account_custom_field().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

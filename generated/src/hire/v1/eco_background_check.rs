@@ -26,9 +26,9 @@ impl<'c> EcoBackgroundCheckApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{CancelEcoBackgroundCheckBody, CancelEcoBackgroundCheckRequest};
+    /// use lark_sdk::hire::v1::CancelEcoBackgroundCheckRequest;
     ///
-    /// let request = CancelEcoBackgroundCheckRequest::new(CancelEcoBackgroundCheckBody::default());
+    /// let request = CancelEcoBackgroundCheckRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_background_check().cancel(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> EcoBackgroundCheckApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{UpdateProgressEcoBackgroundCheckBody, UpdateProgressEcoBackgroundCheckRequest};
+    /// use lark_sdk::hire::v1::UpdateProgressEcoBackgroundCheckRequest;
     ///
-    /// let request = UpdateProgressEcoBackgroundCheckRequest::new(UpdateProgressEcoBackgroundCheckBody::default());
+    /// let request = UpdateProgressEcoBackgroundCheckRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_background_check().update_progress(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> EcoBackgroundCheckApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{UpdateResultEcoBackgroundCheckBody, UpdateResultEcoBackgroundCheckRequest};
+    /// use lark_sdk::hire::v1::UpdateResultEcoBackgroundCheckRequest;
     ///
-    /// let request = UpdateResultEcoBackgroundCheckRequest::new(UpdateResultEcoBackgroundCheckBody::default());
+    /// let request = UpdateResultEcoBackgroundCheckRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_background_check().update_result(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{BatchDeleteEcoBackgroundCheckPackageBody, BatchDeleteEcoBackgroundCheckPackageRequest};
+    /// use lark_sdk::hire::v1::BatchDeleteEcoBackgroundCheckPackageRequest;
     ///
-    /// let request = BatchDeleteEcoBackgroundCheckPackageRequest::new(BatchDeleteEcoBackgroundCheckPackageBody::default());
+    /// let request = BatchDeleteEcoBackgroundCheckPackageRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_background_check_package().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{BatchUpdateEcoBackgroundCheckPackageRequest, EcoBackgroundCheckPackage};
+    /// use lark_sdk::hire::v1::BatchUpdateEcoBackgroundCheckPackageRequest;
     ///
-    /// let request = BatchUpdateEcoBackgroundCheckPackageRequest::new(EcoBackgroundCheckPackage::default());
+    /// let request = BatchUpdateEcoBackgroundCheckPackageRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_background_check_package().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{CreateEcoBackgroundCheckPackageRequest, EcoBackgroundCheckPackage};
+    /// use lark_sdk::hire::v1::CreateEcoBackgroundCheckPackageRequest;
     ///
-    /// let request = CreateEcoBackgroundCheckPackageRequest::new(EcoBackgroundCheckPackage::default());
+    /// let request = CreateEcoBackgroundCheckPackageRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_background_check_package().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

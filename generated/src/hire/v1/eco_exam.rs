@@ -26,9 +26,9 @@ impl<'c> EcoExamApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{LoginInfoEcoExamBody, LoginInfoEcoExamRequest};
+    /// use lark_sdk::hire::v1::LoginInfoEcoExamRequest;
     ///
-    /// let request = LoginInfoEcoExamRequest::new("<exam_id>", LoginInfoEcoExamBody::default());
+    /// let request = LoginInfoEcoExamRequest::new("<exam_id>", todo!("build the body"));
     /// let response = client.hire().v1().eco_exam().login_info(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> EcoExamApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{UpdateResultEcoExamBody, UpdateResultEcoExamRequest};
+    /// use lark_sdk::hire::v1::UpdateResultEcoExamRequest;
     ///
-    /// let request = UpdateResultEcoExamRequest::new("<exam_id>", UpdateResultEcoExamBody::default());
+    /// let request = UpdateResultEcoExamRequest::new("<exam_id>", todo!("build the body"));
     /// let response = client.hire().v1().eco_exam().update_result(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EcoExamPaperApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{BatchDeleteEcoExamPaperBody, BatchDeleteEcoExamPaperRequest};
+    /// use lark_sdk::hire::v1::BatchDeleteEcoExamPaperRequest;
     ///
-    /// let request = BatchDeleteEcoExamPaperRequest::new(BatchDeleteEcoExamPaperBody::default());
+    /// let request = BatchDeleteEcoExamPaperRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_exam_paper().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> EcoExamPaperApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{BatchUpdateEcoExamPaperRequest, EcoExamPaper};
+    /// use lark_sdk::hire::v1::BatchUpdateEcoExamPaperRequest;
     ///
-    /// let request = BatchUpdateEcoExamPaperRequest::new(EcoExamPaper::default());
+    /// let request = BatchUpdateEcoExamPaperRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_exam_paper().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> EcoExamPaperApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{CreateEcoExamPaperRequest, EcoExamPaper};
+    /// use lark_sdk::hire::v1::CreateEcoExamPaperRequest;
     ///
-    /// let request = CreateEcoExamPaperRequest::new(EcoExamPaper::default());
+    /// let request = CreateEcoExamPaperRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().eco_exam_paper().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ExamApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{CreateExamBody, CreateExamRequest};
+    /// use lark_sdk::hire::v1::CreateExamRequest;
     ///
-    /// let request = CreateExamRequest::new(CreateExamBody::default());
+    /// let request = CreateExamRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().exam().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -146,7 +146,7 @@ impl<'c> ExternalApplicationApi<'c> {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalApplicationRequest {
     /// The JSON body.
-    pub body: crate::hire::v1::ExternalApplication,
+    pub body: crate::hire::v1::ExternalApplicationInput,
 }
 
 impl CreateExternalApplicationRequest {
@@ -163,7 +163,7 @@ impl CreateExternalApplicationRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::hire::v1::ExternalApplication) -> Self {
+    pub fn new(body: crate::hire::v1::ExternalApplicationInput) -> Self {
         Self { body }
     }
 
@@ -321,7 +321,7 @@ pub struct UpdateExternalApplicationRequest {
     /// Sent in the path as `external_application_id`.
     pub external_application_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::hire::v1::ExternalApplication,
+    pub body: crate::hire::v1::ExternalApplicationInput,
 }
 
 impl UpdateExternalApplicationRequest {
@@ -340,7 +340,7 @@ impl UpdateExternalApplicationRequest {
     #[inline]
     pub fn new(
         external_application_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::hire::v1::ExternalApplication,
+        body: crate::hire::v1::ExternalApplicationInput,
     ) -> Self {
         Self {
             external_application_id: external_application_id.into(),

@@ -248,7 +248,7 @@ impl ::lark_runtime::PageRequest for BatchQueryExternalBackgroundCheckRequest {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalBackgroundCheckRequest {
     /// The JSON body.
-    pub body: crate::hire::v1::ExternalBackgroundCheck,
+    pub body: crate::hire::v1::ExternalBackgroundCheckInput,
 }
 
 impl CreateExternalBackgroundCheckRequest {
@@ -265,7 +265,7 @@ impl CreateExternalBackgroundCheckRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::hire::v1::ExternalBackgroundCheck) -> Self {
+    pub fn new(body: crate::hire::v1::ExternalBackgroundCheckInput) -> Self {
         Self { body }
     }
 
@@ -328,7 +328,7 @@ pub struct UpdateExternalBackgroundCheckRequest {
     /// Sent in the path as `external_background_check_id`.
     pub external_background_check_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::hire::v1::ExternalBackgroundCheck,
+    pub body: crate::hire::v1::ExternalBackgroundCheckInput,
 }
 
 impl UpdateExternalBackgroundCheckRequest {
@@ -347,7 +347,7 @@ impl UpdateExternalBackgroundCheckRequest {
     #[inline]
     pub fn new(
         external_background_check_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::hire::v1::ExternalBackgroundCheck,
+        body: crate::hire::v1::ExternalBackgroundCheckInput,
     ) -> Self {
         Self {
             external_background_check_id: external_background_check_id.into(),

@@ -243,7 +243,7 @@ impl ::lark_runtime::PageRequest for BatchQueryExternalOfferRequest {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalOfferRequest {
     /// The JSON body.
-    pub body: crate::hire::v1::ExternalOffer,
+    pub body: crate::hire::v1::ExternalOfferInput,
 }
 
 impl CreateExternalOfferRequest {
@@ -260,7 +260,7 @@ impl CreateExternalOfferRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::hire::v1::ExternalOffer) -> Self {
+    pub fn new(body: crate::hire::v1::ExternalOfferInput) -> Self {
         Self { body }
     }
 
@@ -319,7 +319,7 @@ pub struct UpdateExternalOfferRequest {
     /// Sent in the path as `external_offer_id`.
     pub external_offer_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::hire::v1::ExternalOffer,
+    pub body: crate::hire::v1::ExternalOfferInput,
 }
 
 impl UpdateExternalOfferRequest {
@@ -338,7 +338,7 @@ impl UpdateExternalOfferRequest {
     #[inline]
     pub fn new(
         external_offer_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::hire::v1::ExternalOffer,
+        body: crate::hire::v1::ExternalOfferInput,
     ) -> Self {
         Self {
             external_offer_id: external_offer_id.into(),

@@ -241,9 +241,9 @@ impl<'c> JobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{OpenJobBody, OpenJobRequest};
+    /// use lark_sdk::hire::v1::OpenJobRequest;
     ///
-    /// let request = OpenJobRequest::new("<job_id>", OpenJobBody::default());
+    /// let request = OpenJobRequest::new("<job_id>", todo!("build the body"));
     /// let response = client.hire().v1().job().open(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -299,9 +299,9 @@ impl<'c> JobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{JobConfig, UpdateConfigJobRequest};
+    /// use lark_sdk::hire::v1::UpdateConfigJobRequest;
     ///
-    /// let request = UpdateConfigJobRequest::new("<job_id>", JobConfig::default());
+    /// let request = UpdateConfigJobRequest::new("<job_id>", todo!("build the body"));
     /// let response = client.hire().v1().job().update_config(request).await?;
     /// # let _ = response;
     /// # Ok(())

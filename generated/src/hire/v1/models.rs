@@ -192,17 +192,26 @@ impl<'de> ::serde::Deserialize<'de> for AccountReferrer {
 }
 
 /// The `AddToFolderTalentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddToFolderTalentBody {
     /// `talent_id_list`.
     pub talent_id_list: ::std::vec::Vec<::std::string::String>,
     /// `folder_id`.
     pub folder_id: ::std::string::String,
+}
+
+impl AddToFolderTalentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        talent_id_list: ::std::vec::Vec<::std::string::String>,
+        folder_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            talent_id_list,
+            folder_id: folder_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddToFolderTalentBody {
@@ -2291,17 +2300,26 @@ pub type BasicDepartmentInfo = crate::hire::v1::AgencySupplierLabel;
 /// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
 pub type BasicUserInfo = crate::hire::v1::AgencySupplierLabel;
 /// The `BatchChangeTalentPoolTalentPoolBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchChangeTalentPoolTalentPoolBody {
     /// `talent_id_list`.
     pub talent_id_list: ::std::vec::Vec<::std::string::String>,
     /// `option_type`.
     pub option_type: i32,
+}
+
+impl BatchChangeTalentPoolTalentPoolBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        talent_id_list: ::std::vec::Vec<::std::string::String>,
+        option_type: i32,
+    ) -> Self {
+        Self {
+            talent_id_list,
+            option_type,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchChangeTalentPoolTalentPoolBody {
@@ -2324,12 +2342,7 @@ impl ::serde::Serialize for BatchChangeTalentPoolTalentPoolBody {
 }
 
 /// The `BatchDeleteEcoAccountCustomFieldBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchDeleteEcoAccountCustomFieldBody {
     /// `scope`.
     pub scope: i32,
@@ -2337,6 +2350,17 @@ pub struct BatchDeleteEcoAccountCustomFieldBody {
     pub custom_field_key_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+}
+
+impl BatchDeleteEcoAccountCustomFieldBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(scope: i32) -> Self {
+        Self {
+            scope,
+            custom_field_key_list: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchDeleteEcoAccountCustomFieldBody {
@@ -2359,15 +2383,20 @@ impl ::serde::Serialize for BatchDeleteEcoAccountCustomFieldBody {
 }
 
 /// The `BatchDeleteEcoBackgroundCheckCustomFieldBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchDeleteEcoBackgroundCheckCustomFieldBody {
     /// `account_id`.
     pub account_id: ::std::string::String,
+}
+
+impl BatchDeleteEcoBackgroundCheckCustomFieldBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(account_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            account_id: account_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchDeleteEcoBackgroundCheckCustomFieldBody {
@@ -2389,12 +2418,7 @@ impl ::serde::Serialize for BatchDeleteEcoBackgroundCheckCustomFieldBody {
 }
 
 /// The `BatchDeleteEcoBackgroundCheckPackageBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchDeleteEcoBackgroundCheckPackageBody {
     /// `account_id`.
     pub account_id: ::std::string::String,
@@ -2404,6 +2428,18 @@ pub struct BatchDeleteEcoBackgroundCheckPackageBody {
     pub additional_item_id_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+}
+
+impl BatchDeleteEcoBackgroundCheckPackageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(account_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            account_id: account_id.into(),
+            package_id_list: ::std::option::Option::None,
+            additional_item_id_list: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchDeleteEcoBackgroundCheckPackageBody {
@@ -2427,17 +2463,26 @@ impl ::serde::Serialize for BatchDeleteEcoBackgroundCheckPackageBody {
 }
 
 /// The `BatchDeleteEcoExamPaperBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchDeleteEcoExamPaperBody {
     /// `account_id`.
     pub account_id: ::std::string::String,
     /// `paper_id_list`.
     pub paper_id_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BatchDeleteEcoExamPaperBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        account_id: impl ::std::convert::Into<::std::string::String>,
+        paper_id_list: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            account_id: account_id.into(),
+            paper_id_list,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchDeleteEcoExamPaperBody {
@@ -2933,12 +2978,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchQueryExternalOfferData {
 }
 
 /// The `BatchUpdateJobManagerBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchUpdateJobManagerBody {
     /// `recruiter_id`.
     pub recruiter_id: ::std::option::Option<::std::string::String>,
@@ -2952,6 +2992,20 @@ pub struct BatchUpdateJobManagerBody {
     pub update_option_list: ::std::vec::Vec<i32>,
     /// `creator_id`.
     pub creator_id: ::std::option::Option<::std::string::String>,
+}
+
+impl BatchUpdateJobManagerBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(update_option_list: ::std::vec::Vec<i32>) -> Self {
+        Self {
+            recruiter_id: ::std::option::Option::None,
+            assistant_id_list: ::std::option::Option::None,
+            hiring_manager_id_list: ::std::option::Option::None,
+            update_option_list,
+            creator_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchUpdateJobManagerBody {
@@ -3010,7 +3064,10 @@ impl<'de> ::serde::Deserialize<'de> for BatchUpdateJobManagerData {
 }
 
 /// The `BonusAmount` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct BonusAmount {
     /// `bonus_type`.
     pub bonus_type: ::std::option::Option<i32>,
@@ -3042,27 +3099,6 @@ impl<'de> ::serde::Deserialize<'de> for BonusAmount {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for BonusAmount {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("bonus_type", &self.bonus_type);
-        object.put("point_bonus", &self.point_bonus);
-        object.put("cash", &self.cash);
-        object.put("cash_bonus", &self.cash_bonus);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for BonusAmount {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3138,15 +3174,22 @@ impl<'de> ::serde::Deserialize<'de> for CampusVolumnteerInfo {
 }
 
 /// The `CancelEcoBackgroundCheckBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CancelEcoBackgroundCheckBody {
     /// `background_check_id`.
     pub background_check_id: ::std::string::String,
+}
+
+impl CancelEcoBackgroundCheckBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        background_check_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            background_check_id: background_check_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CancelEcoBackgroundCheckBody {
@@ -3168,12 +3211,7 @@ impl ::serde::Serialize for CancelEcoBackgroundCheckBody {
 }
 
 /// The `CancelOnboardApplicationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CancelOnboardApplicationBody {
     /// `termination_type`.
     pub termination_type: i32,
@@ -3183,6 +3221,18 @@ pub struct CancelOnboardApplicationBody {
     >,
     /// `termination_reason_notes`.
     pub termination_reason_notes: ::std::option::Option<::std::string::String>,
+}
+
+impl CancelOnboardApplicationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(termination_type: i32) -> Self {
+        Self {
+            termination_type,
+            termination_reason_id_list: ::std::option::Option::None,
+            termination_reason_notes: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CancelOnboardApplicationBody {
@@ -3206,7 +3256,10 @@ impl ::serde::Serialize for CancelOnboardApplicationBody {
 }
 
 /// The `Cash` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Cash {
     /// `currency_type`.
     pub currency_type: ::std::option::Option<::std::string::String>,
@@ -3235,32 +3288,8 @@ impl<'de> ::serde::Deserialize<'de> for Cash {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Cash {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("currency_type", &self.currency_type);
-        object.put("amount", &self.amount);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Cash {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ChangeEmployeeStage` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ChangeEmployeeStage {
     /// `operation`.
     pub operation: i32,
@@ -3268,6 +3297,18 @@ pub struct ChangeEmployeeStage {
     pub conversion_info: ::std::option::Option<crate::hire::v1::EmployeeConversionInfo>,
     /// `overboard_info`.
     pub overboard_info: ::std::option::Option<crate::hire::v1::EmployeeOverboardInfo>,
+}
+
+impl ChangeEmployeeStage {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(operation: i32) -> Self {
+        Self {
+            operation,
+            conversion_info: ::std::option::Option::None,
+            overboard_info: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ChangeEmployeeStage {
@@ -3291,12 +3332,7 @@ impl ::serde::Serialize for ChangeEmployeeStage {
 }
 
 /// The `ChangeTalentBlockTalentBlocklistBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ChangeTalentBlockTalentBlocklistBody {
     /// `talent_id`.
     pub talent_id: ::std::string::String,
@@ -3304,6 +3340,21 @@ pub struct ChangeTalentBlockTalentBlocklistBody {
     pub option: i32,
     /// `reason`.
     pub reason: ::std::option::Option<::std::string::String>,
+}
+
+impl ChangeTalentBlockTalentBlocklistBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        talent_id: impl ::std::convert::Into<::std::string::String>,
+        option: i32,
+    ) -> Self {
+        Self {
+            talent_id: talent_id.into(),
+            option,
+            reason: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ChangeTalentBlockTalentBlocklistBody {
@@ -3463,12 +3514,7 @@ impl<'de> ::serde::Deserialize<'de> for CombinedCreateJobData {
 }
 
 /// The `CombinedCreateTalentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CombinedCreateTalentBody {
     /// `init_source_id`.
     pub init_source_id: ::std::option::Option<::std::string::String>,
@@ -3522,6 +3568,32 @@ pub struct CombinedCreateTalentBody {
     pub customized_data: ::std::option::Option<
         ::std::vec::Vec<crate::hire::v1::TalentCustomizedDataObjectValue>,
     >,
+}
+
+impl CombinedCreateTalentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(basic_info: crate::hire::v1::TalentCombinedBasicInfo) -> Self {
+        Self {
+            init_source_id: ::std::option::Option::None,
+            resume_source_id: ::std::option::Option::None,
+            folder_id_list: ::std::option::Option::None,
+            creator_id: ::std::option::Option::None,
+            creator_account_type: ::std::option::Option::None,
+            resume_attachment_id: ::std::option::Option::None,
+            basic_info,
+            education_list: ::std::option::Option::None,
+            career_list: ::std::option::Option::None,
+            project_list: ::std::option::Option::None,
+            works_list: ::std::option::Option::None,
+            award_list: ::std::option::Option::None,
+            language_list: ::std::option::Option::None,
+            sns_list: ::std::option::Option::None,
+            preferred_city_code_list: ::std::option::Option::None,
+            self_evaluation: ::std::option::Option::None,
+            customized_data: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CombinedCreateTalentBody {
@@ -3619,7 +3691,7 @@ pub struct CombinedJob {
     /// `title`.
     pub title: ::std::option::Option<::std::string::String>,
     /// `job_managers`.
-    pub job_managers: crate::hire::v1::JobManager,
+    pub job_managers: crate::hire::v1::JobManagerInput,
     /// `job_process_id`.
     pub job_process_id: ::std::option::Option<::std::string::String>,
     /// `process_type`.
@@ -3672,6 +3744,54 @@ pub struct CombinedJob {
     pub portal_website_apply_form_schema_id: ::std::option::Option<
         ::std::string::String,
     >,
+}
+
+impl CombinedJob {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        job_managers: crate::hire::v1::JobManagerInput,
+        process_type: i32,
+        is_never_expired: bool,
+        job_type_id: impl ::std::convert::Into<::std::string::String>,
+        recruitment_type_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            code: ::std::option::Option::None,
+            experience: ::std::option::Option::None,
+            expiry_time: ::std::option::Option::None,
+            customized_data_list: ::std::option::Option::None,
+            min_level_id: ::std::option::Option::None,
+            min_salary: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            job_managers,
+            job_process_id: ::std::option::Option::None,
+            process_type,
+            subject_id: ::std::option::Option::None,
+            job_function_id: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+            head_count: ::std::option::Option::None,
+            is_never_expired,
+            max_salary: ::std::option::Option::None,
+            requirement: ::std::option::Option::None,
+            address_id: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            highlight_list: ::std::option::Option::None,
+            job_type_id: job_type_id.into(),
+            max_level_id: ::std::option::Option::None,
+            recruitment_type_id: recruitment_type_id.into(),
+            required_degree: ::std::option::Option::None,
+            job_category_id: ::std::option::Option::None,
+            address_id_list: ::std::option::Option::None,
+            job_attribute: ::std::option::Option::None,
+            expiry_timestamp: ::std::option::Option::None,
+            interview_registration_schema_id: ::std::option::Option::None,
+            onboard_registration_schema_id: ::std::option::Option::None,
+            target_major_id_list: ::std::option::Option::None,
+            portal_website_apply_form_schema_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CombinedJob {
@@ -3802,12 +3922,7 @@ impl<'de> ::serde::Deserialize<'de> for CombinedJobResultDefaultJobPost {
 /// The same type as [`CombinedCreateJobData`]: the platform declares this shape more than once.
 pub type CombinedUpdateJobData = crate::hire::v1::CombinedCreateJobData;
 /// The `CombinedUpdateTalentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CombinedUpdateTalentBody {
     /// `talent_id`.
     pub talent_id: ::std::string::String,
@@ -3863,6 +3978,36 @@ pub struct CombinedUpdateTalentBody {
     >,
     /// `only_parse_resume_update_talent`.
     pub only_parse_resume_update_talent: ::std::option::Option<bool>,
+}
+
+impl CombinedUpdateTalentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        talent_id: impl ::std::convert::Into<::std::string::String>,
+        basic_info: crate::hire::v1::TalentCombinedBasicInfo,
+    ) -> Self {
+        Self {
+            talent_id: talent_id.into(),
+            init_source_id: ::std::option::Option::None,
+            folder_id_list: ::std::option::Option::None,
+            operator_id: ::std::option::Option::None,
+            operator_account_type: ::std::option::Option::None,
+            resume_attachment_id: ::std::option::Option::None,
+            basic_info,
+            education_list: ::std::option::Option::None,
+            career_list: ::std::option::Option::None,
+            project_list: ::std::option::Option::None,
+            works_list: ::std::option::Option::None,
+            award_list: ::std::option::Option::None,
+            language_list: ::std::option::Option::None,
+            sns_list: ::std::option::Option::None,
+            preferred_city_code_list: ::std::option::Option::None,
+            self_evaluation: ::std::option::Option::None,
+            customized_data: ::std::option::Option::None,
+            only_parse_resume_update_talent: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CombinedUpdateTalentBody {
@@ -3989,12 +4134,7 @@ impl<'de> ::serde::Deserialize<'de> for CommonAddress {
 }
 
 /// The `CommonFilter` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CommonFilter {
     /// `key`.
     pub key: ::std::string::String,
@@ -4006,6 +4146,23 @@ pub struct CommonFilter {
     pub range_filter: ::std::option::Option<crate::hire::v1::RangeFilter>,
     /// `user_id_list`.
     pub user_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl CommonFilter {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        key: impl ::std::convert::Into<::std::string::String>,
+        value_type: i32,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            value_type,
+            value_list: ::std::option::Option::None,
+            range_filter: ::std::option::Option::None,
+            user_id_list: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CommonFilter {
@@ -4278,7 +4435,10 @@ impl<'de> ::serde::Deserialize<'de> for ConfigJobData {
 }
 
 /// The `ContractPeriodInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ContractPeriodInfo {
     /// `period_type`.
     pub period_type: ::std::option::Option<i32>,
@@ -4307,32 +4467,8 @@ impl<'de> ::serde::Deserialize<'de> for ContractPeriodInfo {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ContractPeriodInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("period_type", &self.period_type);
-        object.put("period", &self.period);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ContractPeriodInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `CreateApplicationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateApplicationBody {
     /// `talent_id`.
     pub talent_id: ::std::string::String,
@@ -4348,6 +4484,24 @@ pub struct CreateApplicationBody {
     >,
     /// `delivery_type`.
     pub delivery_type: ::std::option::Option<i32>,
+}
+
+impl CreateApplicationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        talent_id: impl ::std::convert::Into<::std::string::String>,
+        job_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            talent_id: talent_id.into(),
+            job_id: job_id.into(),
+            user_id: ::std::option::Option::None,
+            resume_source_id: ::std::option::Option::None,
+            application_preferred_city_code_list: ::std::option::Option::None,
+            delivery_type: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateApplicationBody {
@@ -4452,12 +4606,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateByResumeWebsiteDeliveryData {
 }
 
 /// The `CreateExamBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateExamBody {
     /// `application_id`.
     pub application_id: ::std::string::String,
@@ -4469,6 +4618,25 @@ pub struct CreateExamBody {
     pub uuid: ::std::option::Option<::std::string::String>,
     /// `operator_id`.
     pub operator_id: ::std::string::String,
+}
+
+impl CreateExamBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        application_id: impl ::std::convert::Into<::std::string::String>,
+        exam_resource_name: impl ::std::convert::Into<::std::string::String>,
+        score: f64,
+        operator_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            application_id: application_id.into(),
+            exam_resource_name: exam_resource_name.into(),
+            score,
+            uuid: ::std::option::Option::None,
+            operator_id: operator_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateExamBody {
@@ -4897,15 +5065,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateReferralAccountData {
 }
 
 /// The `CreateTalentExternalInfoBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateTalentExternalInfoBody {
     /// `external_create_time`.
     pub external_create_time: ::std::string::String,
+}
+
+impl CreateTalentExternalInfoBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        external_create_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            external_create_time: external_create_time.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateTalentExternalInfoBody {
@@ -4964,15 +5139,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateTalentExternalInfoData {
 /// The same type as [`CombinedJobResultDefaultJobPost`]: the platform declares this shape more than once.
 pub type CreateTripartiteAgreementData = crate::hire::v1::CombinedJobResultDefaultJobPost;
 /// The `CreateWebsiteChannelBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateWebsiteChannelBody {
     /// `channel_name`.
     pub channel_name: ::std::string::String,
+}
+
+impl CreateWebsiteChannelBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(channel_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            channel_name: channel_name.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateWebsiteChannelBody {
@@ -5466,17 +5646,23 @@ impl<'de> ::serde::Deserialize<'de> for EcoAccountCreatedV1Event {
 }
 
 /// The `EcoAccountCustomField` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EcoAccountCustomField {
     /// `scope`.
     pub scope: i32,
     /// `custom_field_list`.
     pub custom_field_list: ::std::vec::Vec<crate::hire::v1::EcoAccountCustomFieldData>,
+}
+
+impl EcoAccountCustomField {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        scope: i32,
+        custom_field_list: ::std::vec::Vec<crate::hire::v1::EcoAccountCustomFieldData>,
+    ) -> Self {
+        Self { scope, custom_field_list }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EcoAccountCustomField {
@@ -5509,6 +5695,23 @@ pub struct EcoAccountCustomFieldData {
     pub is_required: bool,
     /// `description`.
     pub description: ::std::option::Option<crate::hire::v1::I18n>,
+}
+
+impl EcoAccountCustomFieldData {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        key: impl ::std::convert::Into<::std::string::String>,
+        name: crate::hire::v1::I18n,
+        is_required: bool,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            name,
+            is_required,
+            description: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EcoAccountCustomFieldData {
@@ -5938,12 +6141,7 @@ impl ::serde::Serialize for EcoBackgroundCheckCustomFieldDataOption {
 }
 
 /// The `EcoBackgroundCheckPackage` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EcoBackgroundCheckPackage {
     /// `account_id`.
     pub account_id: ::std::string::String,
@@ -5953,6 +6151,21 @@ pub struct EcoBackgroundCheckPackage {
     pub additional_item_list: ::std::option::Option<
         ::std::vec::Vec<crate::hire::v1::EcoBackgroundCheckPackageAdditionalItem>,
     >,
+}
+
+impl EcoBackgroundCheckPackage {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        account_id: impl ::std::convert::Into<::std::string::String>,
+        package_list: ::std::vec::Vec<crate::hire::v1::EcoBackgroundCheckPackageData>,
+    ) -> Self {
+        Self {
+            account_id: account_id.into(),
+            package_list,
+            additional_item_list: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EcoBackgroundCheckPackage {
@@ -5976,12 +6189,7 @@ impl ::serde::Serialize for EcoBackgroundCheckPackage {
 }
 
 /// The `EcoBackgroundCheckPackageAdditionalItem` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EcoBackgroundCheckPackageAdditionalItem {
     /// `id`.
     pub id: ::std::string::String,
@@ -5989,6 +6197,21 @@ pub struct EcoBackgroundCheckPackageAdditionalItem {
     pub name: ::std::string::String,
     /// `description`.
     pub description: ::std::option::Option<::std::string::String>,
+}
+
+impl EcoBackgroundCheckPackageAdditionalItem {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            description: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EcoBackgroundCheckPackageAdditionalItem {
@@ -6016,12 +6239,7 @@ impl ::serde::Serialize for EcoBackgroundCheckPackageAdditionalItem {
 /// The same type as [`EcoBackgroundCheckPackageAdditionalItem`]: the platform declares this shape more than once.
 pub type EcoBackgroundCheckPackageData = crate::hire::v1::EcoBackgroundCheckPackageAdditionalItem;
 /// The `EcoBackgroundCheckReportFile` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EcoBackgroundCheckReportFile {
     /// `report_name`.
     pub report_name: ::std::string::String,
@@ -6029,6 +6247,21 @@ pub struct EcoBackgroundCheckReportFile {
     pub report_url: ::std::string::String,
     /// `report_url_type`.
     pub report_url_type: ::std::option::Option<i32>,
+}
+
+impl EcoBackgroundCheckReportFile {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        report_name: impl ::std::convert::Into<::std::string::String>,
+        report_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            report_name: report_name.into(),
+            report_url: report_url.into(),
+            report_url_type: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EcoBackgroundCheckReportFile {
@@ -6157,12 +6390,7 @@ impl<'de> ::serde::Deserialize<'de> for EcoExamCreatedV1Event {
 }
 
 /// The `EcoExamLoginInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EcoExamLoginInfo {
     /// `exam_url`.
     pub exam_url: ::std::string::String,
@@ -6170,6 +6398,18 @@ pub struct EcoExamLoginInfo {
     pub username: ::std::option::Option<::std::string::String>,
     /// `password`.
     pub password: ::std::option::Option<::std::string::String>,
+}
+
+impl EcoExamLoginInfo {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(exam_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            exam_url: exam_url.into(),
+            username: ::std::option::Option::None,
+            password: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EcoExamLoginInfo {
@@ -6193,17 +6433,26 @@ impl ::serde::Serialize for EcoExamLoginInfo {
 }
 
 /// The `EcoExamPaper` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EcoExamPaper {
     /// `account_id`.
     pub account_id: ::std::string::String,
     /// `paper_list`.
     pub paper_list: ::std::vec::Vec<crate::hire::v1::EcoExamPaperData>,
+}
+
+impl EcoExamPaper {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        account_id: impl ::std::convert::Into<::std::string::String>,
+        paper_list: ::std::vec::Vec<crate::hire::v1::EcoExamPaperData>,
+    ) -> Self {
+        Self {
+            account_id: account_id.into(),
+            paper_list,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EcoExamPaper {
@@ -6226,12 +6475,7 @@ impl ::serde::Serialize for EcoExamPaper {
 }
 
 /// The `EcoExamPaperData` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EcoExamPaperData {
     /// `id`.
     pub id: ::std::string::String,
@@ -6245,6 +6489,24 @@ pub struct EcoExamPaperData {
     pub start_time: ::std::option::Option<::std::string::String>,
     /// `end_time`.
     pub end_time: ::std::option::Option<::std::string::String>,
+}
+
+impl EcoExamPaperData {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            duration: ::std::option::Option::None,
+            question_count: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EcoExamPaperData {
@@ -6271,12 +6533,7 @@ impl ::serde::Serialize for EcoExamPaperData {
 }
 
 /// The `EcoExamResultDetail` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EcoExamResultDetail {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -6284,6 +6541,21 @@ pub struct EcoExamResultDetail {
     pub name: ::std::string::String,
     /// `result`.
     pub result: ::std::string::String,
+}
+
+impl EcoExamResultDetail {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        result: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: name.into(),
+            result: result.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EcoExamResultDetail {
@@ -6307,12 +6579,7 @@ impl ::serde::Serialize for EcoExamResultDetail {
 }
 
 /// The `EcoExamResultReport` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EcoExamResultReport {
     /// `name`.
     pub name: ::std::string::String,
@@ -6320,6 +6587,21 @@ pub struct EcoExamResultReport {
     pub url: ::std::string::String,
     /// `answer_time`.
     pub answer_time: ::std::option::Option<::std::string::String>,
+}
+
+impl EcoExamResultReport {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            url: url.into(),
+            answer_time: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EcoExamResultReport {
@@ -6343,12 +6625,7 @@ impl ::serde::Serialize for EcoExamResultReport {
 }
 
 /// The `EhrImportTask` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EhrImportTask {
     /// `fail_reason`.
     pub fail_reason: ::std::option::Option<::std::string::String>,
@@ -6356,6 +6633,18 @@ pub struct EhrImportTask {
     pub redirect_url: ::std::option::Option<::std::string::String>,
     /// `state`.
     pub state: i32,
+}
+
+impl EhrImportTask {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(state: i32) -> Self {
+        Self {
+            fail_reason: ::std::option::Option::None,
+            redirect_url: ::std::option::Option::None,
+            state,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for EhrImportTask {
@@ -6841,7 +7130,10 @@ impl<'de> ::serde::Deserialize<'de> for EvaluationTask {
 /// The same type as [`EvaluationTask`]: the platform declares this shape more than once.
 pub type ExamMarkingTask = crate::hire::v1::EvaluationTask;
 /// The `ExternalApplication` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ExternalApplication {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -6903,37 +7195,11 @@ impl<'de> ::serde::Deserialize<'de> for ExternalApplication {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ExternalApplication {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("external_id", &self.external_id);
-        object.put("job_recruitment_type", &self.job_recruitment_type);
-        object.put("job_title", &self.job_title);
-        object.put("resume_source", &self.resume_source);
-        object.put("stage", &self.stage);
-        object.put("talent_id", &self.talent_id);
-        object.put("termination_reason", &self.termination_reason);
-        object.put("delivery_type", &self.delivery_type);
-        object.put("modify_time", &self.modify_time);
-        object.put("create_time", &self.create_time);
-        object.put("termination_type", &self.termination_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExternalApplication {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ExternalBackgroundCheck` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ExternalBackgroundCheck {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -6984,31 +7250,6 @@ impl<'de> ::serde::Deserialize<'de> for ExternalBackgroundCheck {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ExternalBackgroundCheck {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("external_id", &self.external_id);
-        object.put("external_application_id", &self.external_application_id);
-        object.put("date", &self.date);
-        object.put("name", &self.name);
-        object.put("result", &self.result);
-        object.put("attachment_id_list", &self.attachment_id_list);
-        object.put("attachment_list", &self.attachment_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExternalBackgroundCheck {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -7290,7 +7531,10 @@ impl ::serde::Serialize for ExternalInterviewAssessmentDimension {
 }
 
 /// The `ExternalOffer` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ExternalOffer {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -7344,32 +7588,6 @@ impl<'de> ::serde::Deserialize<'de> for ExternalOffer {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ExternalOffer {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("external_id", &self.external_id);
-        object.put("external_application_id", &self.external_application_id);
-        object.put("biz_create_time", &self.biz_create_time);
-        object.put("owner", &self.owner);
-        object.put("creator", &self.creator);
-        object.put("offer_status", &self.offer_status);
-        object.put("attachment_id_list", &self.attachment_id_list);
-        object.put("attachment_list", &self.attachment_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ExternalOffer {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ExternalReward` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ExternalReward {
@@ -7394,7 +7612,7 @@ pub struct ExternalReward {
     /// `rule_type`.
     pub rule_type: i32,
     /// `bonus`.
-    pub bonus: crate::hire::v1::BonusAmount,
+    pub bonus: crate::hire::v1::BonusAmountInput,
     /// `stage`.
     pub stage: i32,
     /// `create_time`.
@@ -7409,6 +7627,39 @@ pub struct ExternalReward {
     pub conversion_time: ::std::option::Option<::std::string::String>,
     /// `comment`.
     pub comment: ::std::option::Option<::std::string::String>,
+}
+
+impl ExternalReward {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        referral_user_id: impl ::std::convert::Into<::std::string::String>,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+        rule_type: i32,
+        bonus: crate::hire::v1::BonusAmountInput,
+        stage: i32,
+    ) -> Self {
+        Self {
+            referral_user_id: referral_user_id.into(),
+            create_user_id: ::std::option::Option::None,
+            confirm_user_id: ::std::option::Option::None,
+            pay_user_id: ::std::option::Option::None,
+            external_id: external_id.into(),
+            application_id: ::std::option::Option::None,
+            talent_id: ::std::option::Option::None,
+            job_id: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            rule_type,
+            bonus,
+            stage,
+            create_time: ::std::option::Option::None,
+            confirm_time: ::std::option::Option::None,
+            pay_time: ::std::option::Option::None,
+            onboard_time: ::std::option::Option::None,
+            conversion_time: ::std::option::Option::None,
+            comment: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ExternalReward {
@@ -7496,12 +7747,7 @@ impl<'de> ::serde::Deserialize<'de> for FiveStartScoringResult {
 /// The same type as [`CreateReferralAccountData`]: the platform declares this shape more than once.
 pub type GetAccountAssetsReferralAccountData = crate::hire::v1::CreateReferralAccountData;
 /// The `GetAgencyAccountAgencyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct GetAgencyAccountAgencyBody {
     /// `supplier_id`.
     pub supplier_id: ::std::string::String,
@@ -7509,6 +7755,18 @@ pub struct GetAgencyAccountAgencyBody {
     pub status: ::std::option::Option<i32>,
     /// `role`.
     pub role: ::std::option::Option<i32>,
+}
+
+impl GetAgencyAccountAgencyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(supplier_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            supplier_id: supplier_id.into(),
+            status: ::std::option::Option::None,
+            role: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for GetAgencyAccountAgencyBody {
@@ -8320,7 +8578,10 @@ impl ::serde::Serialize for I18n {
 /// The same type as [`AgencySupplierLabel`]: the platform declares this shape more than once.
 pub type IdNameObject = crate::hire::v1::AgencySupplierLabel;
 /// The `InternOfferOffboardingInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct InternOfferOffboardingInfo {
     /// `actual_offboarding_date`.
     pub actual_offboarding_date: ::std::option::Option<::std::string::String>,
@@ -8352,27 +8613,11 @@ impl<'de> ::serde::Deserialize<'de> for InternOfferOffboardingInfo {
     }
 }
 
-impl ::lark_runtime::json::ToJson for InternOfferOffboardingInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("actual_offboarding_date", &self.actual_offboarding_date);
-        object.put("notes", &self.notes);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for InternOfferOffboardingInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `InternOfferOnboardingInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct InternOfferOnboardingInfo {
     /// `actual_onboarding_date`.
     pub actual_onboarding_date: ::std::option::Option<::std::string::String>,
@@ -8401,24 +8646,6 @@ impl<'de> ::serde::Deserialize<'de> for InternOfferOnboardingInfo {
     }
 }
 
-impl ::lark_runtime::json::ToJson for InternOfferOnboardingInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("actual_onboarding_date", &self.actual_onboarding_date);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for InternOfferOnboardingInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `InternOfferStatus` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct InternOfferStatus {
@@ -8428,12 +8655,25 @@ pub struct InternOfferStatus {
     pub operation: crate::hire::v1::Operation,
     /// `onboarding_info`.
     pub onboarding_info: ::std::option::Option<
-        crate::hire::v1::InternOfferOnboardingInfo,
+        crate::hire::v1::InternOfferOnboardingInfoInput,
     >,
     /// `offboarding_info`.
     pub offboarding_info: ::std::option::Option<
-        crate::hire::v1::InternOfferOffboardingInfo,
+        crate::hire::v1::InternOfferOffboardingInfoInput,
     >,
+}
+
+impl InternOfferStatus {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(operation: crate::hire::v1::Operation) -> Self {
+        Self {
+            offer_id: ::std::option::Option::None,
+            operation,
+            onboarding_info: ::std::option::Option::None,
+            offboarding_info: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for InternOfferStatus {
@@ -10088,12 +10328,7 @@ impl<'de> ::serde::Deserialize<'de> for JobCity {
 }
 
 /// The `JobConfig` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JobConfig {
     /// `offer_apply_schema_id`.
     pub offer_apply_schema_id: ::std::option::Option<::std::string::String>,
@@ -10133,6 +10368,28 @@ pub struct JobConfig {
     pub portal_website_apply_form_schema_id: ::std::option::Option<
         ::std::string::String,
     >,
+}
+
+impl JobConfig {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(update_option_list: ::std::vec::Vec<i32>) -> Self {
+        Self {
+            offer_apply_schema_id: ::std::option::Option::None,
+            offer_process_conf: ::std::option::Option::None,
+            recommended_evaluator_id_list: ::std::option::Option::None,
+            update_option_list,
+            assessment_template_biz_id: ::std::option::Option::None,
+            interview_round_conf_list: ::std::option::Option::None,
+            jr_id_list: ::std::option::Option::None,
+            interview_registration_schema_id: ::std::option::Option::None,
+            onboard_registration_schema_id: ::std::option::Option::None,
+            interview_round_type_conf_list: ::std::option::Option::None,
+            related_job_id_list: ::std::option::Option::None,
+            interview_appointment_config: ::std::option::Option::None,
+            portal_website_apply_form_schema_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for JobConfig {
@@ -10962,7 +11219,10 @@ pub type JobHighlight = crate::hire::v1::BaseBilingualWithId;
 /// The same type as [`JobCategory`]: the platform declares this shape more than once.
 pub type JobLevel = crate::hire::v1::JobCategory;
 /// The `JobManager` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct JobManager {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -10996,27 +11256,6 @@ impl<'de> ::serde::Deserialize<'de> for JobManager {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for JobManager {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("recruiter_id", &self.recruiter_id);
-        object.put("hiring_manager_id_list", &self.hiring_manager_id_list);
-        object.put("assistant_id_list", &self.assistant_id_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for JobManager {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -11077,12 +11316,7 @@ pub type JobRecruiter2 = crate::hire::v1::JobManager;
 /// The same type as [`JobCategory`]: the platform declares this shape more than once.
 pub type JobRecruitmentType = crate::hire::v1::JobCategory;
 /// The `JobRequirement` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JobRequirement {
     /// `short_code`.
     pub short_code: ::std::string::String,
@@ -11150,6 +11384,49 @@ pub struct JobRequirement {
     pub update_option: ::std::option::Option<
         crate::hire::v1::JobRequirementUpdateOption,
     >,
+}
+
+impl JobRequirement {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        short_code: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        display_progress: i32,
+        head_count: i32,
+    ) -> Self {
+        Self {
+            short_code: short_code.into(),
+            name: name.into(),
+            display_progress,
+            head_count,
+            recruitment_type_id: ::std::option::Option::None,
+            employee_type_id: ::std::option::Option::None,
+            max_level_id: ::std::option::Option::None,
+            min_level_id: ::std::option::Option::None,
+            sequence_id: ::std::option::Option::None,
+            category: ::std::option::Option::None,
+            department_id: ::std::option::Option::None,
+            recruiter_id_list: ::std::option::Option::None,
+            jr_hiring_manager_id_list: ::std::option::Option::None,
+            direct_leader_id_list: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            deadline: ::std::option::Option::None,
+            priority: ::std::option::Option::None,
+            required_degree: ::std::option::Option::None,
+            max_salary: ::std::option::Option::None,
+            min_salary: ::std::option::Option::None,
+            address_id: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            customized_data_list: ::std::option::Option::None,
+            process_type: ::std::option::Option::None,
+            job_type_id: ::std::option::Option::None,
+            job_id_list: ::std::option::Option::None,
+            employment_job_id: ::std::option::Option::None,
+            position_id: ::std::option::Option::None,
+            update_option: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for JobRequirement {
@@ -13495,12 +13772,7 @@ impl<'de> ::serde::Deserialize<'de> for LocationState {
 }
 
 /// The `LoginInfoEcoExamBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct LoginInfoEcoExamBody {
     /// `result`.
     pub result: ::std::option::Option<i32>,
@@ -13508,6 +13780,18 @@ pub struct LoginInfoEcoExamBody {
     pub msg: ::std::option::Option<::std::string::String>,
     /// `exam_login_info`.
     pub exam_login_info: crate::hire::v1::EcoExamLoginInfo,
+}
+
+impl LoginInfoEcoExamBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(exam_login_info: crate::hire::v1::EcoExamLoginInfo) -> Self {
+        Self {
+            result: ::std::option::Option::None,
+            msg: ::std::option::Option::None,
+            exam_login_info,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for LoginInfoEcoExamBody {
@@ -13571,7 +13855,10 @@ impl<'de> ::serde::Deserialize<'de> for MasterLocationAddressInfo {
 /// The same type as [`BaseBilingualWithId`]: the platform declares this shape more than once.
 pub type MasterLocationInfo = crate::hire::v1::BaseBilingualWithId;
 /// The `MentionEntity` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct MentionEntity {
     /// `offset`.
     pub offset: ::std::option::Option<i32>,
@@ -13597,25 +13884,6 @@ impl<'de> ::serde::Deserialize<'de> for MentionEntity {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MentionEntity {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("offset", &self.offset);
-        object.put("user_id", &self.user_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MentionEntity {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -13702,17 +13970,26 @@ impl<'de> ::serde::Deserialize<'de> for ModuleAssessment {
 }
 
 /// The `MoveTalentTalentPoolBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MoveTalentTalentPoolBody {
     /// `talent_id`.
     pub talent_id: ::std::string::String,
     /// `add_type`.
     pub add_type: i32,
+}
+
+impl MoveTalentTalentPoolBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        talent_id: impl ::std::convert::Into<::std::string::String>,
+        add_type: i32,
+    ) -> Self {
+        Self {
+            talent_id: talent_id.into(),
+            add_type,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MoveTalentTalentPoolBody {
@@ -13771,7 +14048,10 @@ impl<'de> ::serde::Deserialize<'de> for MoveTalentTalentPoolData {
 }
 
 /// The `Note` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Note {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -13826,34 +14106,6 @@ impl<'de> ::serde::Deserialize<'de> for Note {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Note {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("talent_id", &self.talent_id);
-        object.put("application_id", &self.application_id);
-        object.put("is_private", &self.is_private);
-        object.put("create_time", &self.create_time);
-        object.put("modify_time", &self.modify_time);
-        object.put("creator_id", &self.creator_id);
-        object.put("content", &self.content);
-        object.put("privacy", &self.privacy);
-        object.put("notify_mentioned_user", &self.notify_mentioned_user);
-        object.put("mention_entity_list", &self.mention_entity_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Note {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -14516,7 +14768,10 @@ impl<'de> ::serde::Deserialize<'de> for OfferAttachmentInfo {
 }
 
 /// The `OfferBasicInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct OfferBasicInfo {
     /// `department_id`.
     pub department_id: ::std::option::Option<::std::string::String>,
@@ -14612,47 +14867,6 @@ impl<'de> ::serde::Deserialize<'de> for OfferBasicInfo {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for OfferBasicInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("department_id", &self.department_id);
-        object.put("leader_user_id", &self.leader_user_id);
-        object.put("employment_job_id", &self.employment_job_id);
-        object.put("employee_type_id", &self.employee_type_id);
-        object.put("job_family_id", &self.job_family_id);
-        object.put("job_level_id", &self.job_level_id);
-        object.put("probation_month", &self.probation_month);
-        object.put("contract_year", &self.contract_year);
-        object.put("contract_period", &self.contract_period);
-        object.put("expected_onboard_date", &self.expected_onboard_date);
-        object.put("onboard_address_id", &self.onboard_address_id);
-        object.put("work_address_id", &self.work_address_id);
-        object.put("owner_user_id", &self.owner_user_id);
-        object.put("recommended_words", &self.recommended_words);
-        object.put("job_requirement_id", &self.job_requirement_id);
-        object.put("job_process_type_id", &self.job_process_type_id);
-        object.put("attachment_id_list", &self.attachment_id_list);
-        object.put("common_attachment_id_list", &self.common_attachment_id_list);
-        object.put("attachment_description", &self.attachment_description);
-        object.put("operator_user_id", &self.operator_user_id);
-        object.put("position_id", &self.position_id);
-        object.put("job_offered", &self.job_offered);
-        object.put("job_grade_id", &self.job_grade_id);
-        object.put("pathway_id", &self.pathway_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for OfferBasicInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -14991,13 +15205,32 @@ pub struct OfferInfo {
     /// `offer_type`.
     pub offer_type: ::std::option::Option<i32>,
     /// `basic_info`.
-    pub basic_info: crate::hire::v1::OfferBasicInfo,
+    pub basic_info: crate::hire::v1::OfferBasicInfoInput,
     /// `salary_info`.
-    pub salary_info: ::std::option::Option<crate::hire::v1::OfferSalaryInfo>,
+    pub salary_info: ::std::option::Option<crate::hire::v1::OfferSalaryInfoInput>,
     /// `customized_info_list`.
     pub customized_info_list: ::std::option::Option<
         ::std::vec::Vec<crate::hire::v1::OfferCustomizedInfo>,
     >,
+}
+
+impl OfferInfo {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        application_id: impl ::std::convert::Into<::std::string::String>,
+        basic_info: crate::hire::v1::OfferBasicInfoInput,
+    ) -> Self {
+        Self {
+            offer_id: ::std::option::Option::None,
+            application_id: application_id.into(),
+            schema_id: ::std::option::Option::None,
+            offer_type: ::std::option::Option::None,
+            basic_info,
+            salary_info: ::std::option::Option::None,
+            customized_info_list: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for OfferInfo {
@@ -15139,7 +15372,10 @@ impl<'de> ::serde::Deserialize<'de> for OfferListInfo {
 }
 
 /// The `OfferSalaryInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct OfferSalaryInfo {
     /// `currency`.
     pub currency: ::std::option::Option<::std::string::String>,
@@ -15180,30 +15416,6 @@ impl<'de> ::serde::Deserialize<'de> for OfferSalaryInfo {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for OfferSalaryInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("currency", &self.currency);
-        object.put("basic_salary", &self.basic_salary);
-        object.put("probation_salary_percentage", &self.probation_salary_percentage);
-        object.put("award_salary_multiple", &self.award_salary_multiple);
-        object.put("option_shares", &self.option_shares);
-        object.put("quarterly_bonus", &self.quarterly_bonus);
-        object.put("half_year_bonus", &self.half_year_bonus);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for OfferSalaryInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -15483,12 +15695,7 @@ impl<'de> ::serde::Deserialize<'de> for OfferStatusChangedV1Event {
 }
 
 /// The `OfferStatusOfferBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct OfferStatusOfferBody {
     /// `offer_status`.
     pub offer_status: i32,
@@ -15502,6 +15709,20 @@ pub struct OfferStatusOfferBody {
     pub termination_reason_note: ::std::option::Option<::std::string::String>,
     /// `cancel_offer_termination_type`.
     pub cancel_offer_termination_type: ::std::option::Option<i32>,
+}
+
+impl OfferStatusOfferBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(offer_status: i32) -> Self {
+        Self {
+            offer_status,
+            expiration_date: ::std::option::Option::None,
+            termination_reason_id_list: ::std::option::Option::None,
+            termination_reason_note: ::std::option::Option::None,
+            cancel_offer_termination_type: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for OfferStatusOfferBody {
@@ -15527,12 +15748,7 @@ impl ::serde::Serialize for OfferStatusOfferBody {
 }
 
 /// The `OnboardStatusTalentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct OnboardStatusTalentBody {
     /// `operation`.
     pub operation: i32,
@@ -15540,6 +15756,18 @@ pub struct OnboardStatusTalentBody {
     pub onboard_time: ::std::option::Option<::std::string::String>,
     /// `overboard_time`.
     pub overboard_time: ::std::option::Option<::std::string::String>,
+}
+
+impl OnboardStatusTalentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(operation: i32) -> Self {
+        Self {
+            operation,
+            onboard_time: ::std::option::Option::None,
+            overboard_time: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for OnboardStatusTalentBody {
@@ -15563,17 +15791,23 @@ impl ::serde::Serialize for OnboardStatusTalentBody {
 }
 
 /// The `OpenJobBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct OpenJobBody {
     /// `expiry_time`.
     pub expiry_time: ::std::option::Option<i32>,
     /// `is_never_expired`.
     pub is_never_expired: bool,
+}
+
+impl OpenJobBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(is_never_expired: bool) -> Self {
+        Self {
+            expiry_time: ::std::option::Option::None,
+            is_never_expired,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for OpenJobBody {
@@ -15596,12 +15830,7 @@ impl ::serde::Serialize for OpenJobBody {
 }
 
 /// The `OperateAgencyAccountAgencyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct OperateAgencyAccountAgencyBody {
     /// `option`.
     pub option: i32,
@@ -15609,6 +15838,21 @@ pub struct OperateAgencyAccountAgencyBody {
     pub id: ::std::string::String,
     /// `reason`.
     pub reason: ::std::option::Option<::std::string::String>,
+}
+
+impl OperateAgencyAccountAgencyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        option: i32,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            option,
+            id: id.into(),
+            reason: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for OperateAgencyAccountAgencyBody {
@@ -15644,6 +15888,14 @@ pub type PatchExternalInterviewAssessmentData = crate::hire::v1::CreateExternalI
 pub struct PatchInterviewerBody {
     /// `interviewer`.
     pub interviewer: crate::hire::v1::Interviewer,
+}
+
+impl PatchInterviewerBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(interviewer: crate::hire::v1::Interviewer) -> Self {
+        Self { interviewer }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchInterviewerBody {
@@ -15698,12 +15950,7 @@ impl<'de> ::serde::Deserialize<'de> for PatchInterviewerData {
 }
 
 /// The `PatchNoteBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchNoteBody {
     /// `content`.
     pub content: ::std::string::String,
@@ -15713,8 +15960,21 @@ pub struct PatchNoteBody {
     pub notify_mentioned_user: ::std::option::Option<bool>,
     /// `mention_entity_list`.
     pub mention_entity_list: ::std::option::Option<
-        ::std::vec::Vec<crate::hire::v1::MentionEntity>,
+        ::std::vec::Vec<crate::hire::v1::MentionEntityInput>,
     >,
+}
+
+impl PatchNoteBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(content: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            content: content.into(),
+            operator_id: ::std::option::Option::None,
+            notify_mentioned_user: ::std::option::Option::None,
+            mention_entity_list: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchNoteBody {
@@ -16012,12 +16272,7 @@ impl<'de> ::serde::Deserialize<'de> for PreviewAttachmentData {
 }
 
 /// The `ProtectAgencyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ProtectAgencyBody {
     /// `talent_id`.
     pub talent_id: ::std::string::String,
@@ -16035,6 +16290,29 @@ pub struct ProtectAgencyBody {
     pub current_salary: ::std::option::Option<::std::string::String>,
     /// `expected_salary`.
     pub expected_salary: ::std::option::Option<::std::string::String>,
+}
+
+impl ProtectAgencyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        talent_id: impl ::std::convert::Into<::std::string::String>,
+        supplier_id: impl ::std::convert::Into<::std::string::String>,
+        consultant_id: impl ::std::convert::Into<::std::string::String>,
+        protect_create_time: i32,
+        protect_expire_time: i32,
+    ) -> Self {
+        Self {
+            talent_id: talent_id.into(),
+            supplier_id: supplier_id.into(),
+            consultant_id: consultant_id.into(),
+            protect_create_time,
+            protect_expire_time,
+            comment: ::std::option::Option::None,
+            current_salary: ::std::option::Option::None,
+            expected_salary: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ProtectAgencyBody {
@@ -16063,15 +16341,20 @@ impl ::serde::Serialize for ProtectAgencyBody {
 }
 
 /// The `ProtectSearchAgencyBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ProtectSearchAgencyBody {
     /// `talent_id`.
     pub talent_id: ::std::string::String,
+}
+
+impl ProtectSearchAgencyBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(talent_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            talent_id: talent_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ProtectSearchAgencyBody {
@@ -16233,17 +16516,23 @@ impl<'de> ::serde::Deserialize<'de> for QueryAgencyData {
 }
 
 /// The `QueryLocationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryLocationBody {
     /// `code_list`.
     pub code_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `location_type`.
     pub location_type: i32,
+}
+
+impl QueryLocationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(location_type: i32) -> Self {
+        Self {
+            code_list: ::std::option::Option::None,
+            location_type,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryLocationBody {
@@ -16555,12 +16844,7 @@ impl<'de> ::serde::Deserialize<'de> for RecommendedJobLevel {
 }
 
 /// The `ReconciliationReferralAccountBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ReconciliationReferralAccountBody {
     /// `start_trans_time`.
     pub start_trans_time: ::std::string::String,
@@ -16570,6 +16854,21 @@ pub struct ReconciliationReferralAccountBody {
     pub trade_details: ::std::option::Option<
         ::std::vec::Vec<crate::hire::v1::TradeDetail>,
     >,
+}
+
+impl ReconciliationReferralAccountBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        start_trans_time: impl ::std::convert::Into<::std::string::String>,
+        end_trans_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            start_trans_time: start_trans_time.into(),
+            end_trans_time: end_trans_time.into(),
+            trade_details: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ReconciliationReferralAccountBody {
@@ -17553,15 +17852,22 @@ impl<'de> ::serde::Deserialize<'de> for SearchDiversityInclusionData {
 }
 
 /// The `SearchJobPublishRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SearchJobPublishRecordBody {
     /// `job_channel_id`.
     pub job_channel_id: ::std::string::String,
+}
+
+impl SearchJobPublishRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        job_channel_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            job_channel_id: job_channel_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SearchJobPublishRecordBody {
@@ -17587,12 +17893,7 @@ impl ::serde::Serialize for SearchJobPublishRecordBody {
 /// The same type as [`ListWebsiteJobPostData`]: the platform declares this shape more than once.
 pub type SearchJobPublishRecordData = crate::hire::v1::ListWebsiteJobPostData;
 /// The `SearchReferralBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SearchReferralBody {
     /// `talent_id`.
     pub talent_id: ::std::string::String,
@@ -17600,6 +17901,18 @@ pub struct SearchReferralBody {
     pub start_time: ::std::option::Option<::std::string::String>,
     /// `end_time`.
     pub end_time: ::std::option::Option<::std::string::String>,
+}
+
+impl SearchReferralBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(talent_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            talent_id: talent_id.into(),
+            start_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SearchReferralBody {
@@ -17653,12 +17966,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchReferralData {
 }
 
 /// The `SearchTalentOperationLogBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SearchTalentOperationLogBody {
     /// `job_id_list`.
     pub job_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -17666,6 +17974,21 @@ pub struct SearchTalentOperationLogBody {
     pub operator_id_list: ::std::vec::Vec<::std::string::String>,
     /// `operation_list`.
     pub operation_list: ::std::vec::Vec<i32>,
+}
+
+impl SearchTalentOperationLogBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        operator_id_list: ::std::vec::Vec<::std::string::String>,
+        operation_list: ::std::vec::Vec<i32>,
+    ) -> Self {
+        Self {
+            job_id_list: ::std::option::Option::None,
+            operator_id_list,
+            operation_list,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SearchTalentOperationLogBody {
@@ -18149,17 +18472,23 @@ impl<'de> ::serde::Deserialize<'de> for Subject {
 }
 
 /// The `TagTalentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TagTalentBody {
     /// `operation`.
     pub operation: i32,
     /// `tag_id_list`.
     pub tag_id_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl TagTalentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        operation: i32,
+        tag_id_list: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self { operation, tag_id_list }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TagTalentBody {
@@ -19956,12 +20285,7 @@ impl<'de> ::serde::Deserialize<'de> for TalentWorksInfo {
 /// The same type as [`BaseBilingualWithId`]: the platform declares this shape more than once.
 pub type TargetMajorInfo = crate::hire::v1::BaseBilingualWithId;
 /// The `TerminateApplicationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TerminateApplicationBody {
     /// `termination_type`.
     pub termination_type: i32,
@@ -19987,6 +20311,24 @@ pub struct TerminateApplicationBody {
     >,
     /// `need_withdraw_offer_approval`.
     pub need_withdraw_offer_approval: ::std::option::Option<bool>,
+}
+
+impl TerminateApplicationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(termination_type: i32) -> Self {
+        Self {
+            termination_type,
+            termination_reason_list: ::std::option::Option::None,
+            termination_reason_note: ::std::option::Option::None,
+            need_terminate_offer: ::std::option::Option::None,
+            terminate_offer_operate_type: ::std::option::Option::None,
+            cancel_offer_termination_type: ::std::option::Option::None,
+            cancel_offer_termination_reason_list: ::std::option::Option::None,
+            candidate_reject_offer_termination_reason_list: ::std::option::Option::None,
+            need_withdraw_offer_approval: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TerminateApplicationBody {
@@ -20318,17 +20660,25 @@ impl<'de> ::serde::Deserialize<'de> for TodoCommon {
 }
 
 /// The `TradeDetail` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TradeDetail {
     /// `account_id`.
     pub account_id: ::std::string::String,
     /// `total_recharge_reward_info`.
-    pub total_recharge_reward_info: ::std::option::Option<crate::hire::v1::BonusAmount>,
+    pub total_recharge_reward_info: ::std::option::Option<
+        crate::hire::v1::BonusAmountInput,
+    >,
+}
+
+impl TradeDetail {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(account_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            account_id: account_id.into(),
+            total_recharge_reward_info: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TradeDetail {
@@ -20412,15 +20762,18 @@ impl ::serde::Serialize for TransferOnboardApplicationBody {
 /// The same type as [`GetByApplicationEmployeeData`]: the platform declares this shape more than once.
 pub type TransferOnboardApplicationData = crate::hire::v1::GetByApplicationEmployeeData;
 /// The `TransferStageApplicationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TransferStageApplicationBody {
     /// `stage_id`.
     pub stage_id: ::std::string::String,
+}
+
+impl TransferStageApplicationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(stage_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { stage_id: stage_id.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TransferStageApplicationBody {
@@ -20442,7 +20795,10 @@ impl ::serde::Serialize for TransferStageApplicationBody {
 }
 
 /// The `TripartiteAgreementInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TripartiteAgreementInfo {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -20480,28 +20836,6 @@ impl<'de> ::serde::Deserialize<'de> for TripartiteAgreementInfo {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TripartiteAgreementInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("application_id", &self.application_id);
-        object.put("state", &self.state);
-        object.put("create_time", &self.create_time);
-        object.put("modify_time", &self.modify_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TripartiteAgreementInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -20689,12 +21023,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOfferData {
 }
 
 /// The `UpdateProgressEcoBackgroundCheckBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateProgressEcoBackgroundCheckBody {
     /// `background_check_id`.
     pub background_check_id: ::std::string::String,
@@ -20714,6 +21043,28 @@ pub struct UpdateProgressEcoBackgroundCheckBody {
     pub report_file_list: ::std::option::Option<
         ::std::vec::Vec<crate::hire::v1::EcoBackgroundCheckReportFile>,
     >,
+}
+
+impl UpdateProgressEcoBackgroundCheckBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        background_check_id: impl ::std::convert::Into<::std::string::String>,
+        stage_id: impl ::std::convert::Into<::std::string::String>,
+        stage_name: impl ::std::convert::Into<::std::string::String>,
+        stage_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            background_check_id: background_check_id.into(),
+            stage_id: stage_id.into(),
+            stage_en_name: ::std::option::Option::None,
+            stage_name: stage_name.into(),
+            stage_time: stage_time.into(),
+            result: ::std::option::Option::None,
+            operator_role: ::std::option::Option::None,
+            report_file_list: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateProgressEcoBackgroundCheckBody {
@@ -20742,12 +21093,7 @@ impl ::serde::Serialize for UpdateProgressEcoBackgroundCheckBody {
 }
 
 /// The `UpdateResultEcoBackgroundCheckBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateResultEcoBackgroundCheckBody {
     /// `background_check_id`.
     pub background_check_id: ::std::string::String,
@@ -20761,6 +21107,24 @@ pub struct UpdateResultEcoBackgroundCheckBody {
     pub report_file_list: ::std::option::Option<
         ::std::vec::Vec<crate::hire::v1::EcoBackgroundCheckReportFile>,
     >,
+}
+
+impl UpdateResultEcoBackgroundCheckBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        background_check_id: impl ::std::convert::Into<::std::string::String>,
+        result: impl ::std::convert::Into<::std::string::String>,
+        result_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            background_check_id: background_check_id.into(),
+            result: result.into(),
+            result_time: result_time.into(),
+            operator_role: ::std::option::Option::None,
+            report_file_list: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateResultEcoBackgroundCheckBody {
@@ -20786,12 +21150,7 @@ impl ::serde::Serialize for UpdateResultEcoBackgroundCheckBody {
 }
 
 /// The `UpdateResultEcoExamBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateResultEcoExamBody {
     /// `result`.
     pub result: ::std::string::String,
@@ -20807,6 +21166,20 @@ pub struct UpdateResultEcoExamBody {
     >,
     /// `status`.
     pub status: ::std::option::Option<i32>,
+}
+
+impl UpdateResultEcoExamBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(result: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            result: result.into(),
+            result_time: ::std::option::Option::None,
+            report_list: ::std::option::Option::None,
+            detail_list: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateResultEcoExamBody {
@@ -21052,12 +21425,7 @@ impl<'de> ::serde::Deserialize<'de> for Website {
 /// The same type as [`CreateWebsiteChannelData`]: the platform declares this shape more than once.
 pub type WebsiteChannelInfo = crate::hire::v1::CreateWebsiteChannelData;
 /// The `WebsiteDelivery` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WebsiteDelivery {
     /// `job_post_id`.
     pub job_post_id: ::std::string::String,
@@ -21071,6 +21439,24 @@ pub struct WebsiteDelivery {
     >,
     /// `channel_id`.
     pub channel_id: ::std::option::Option<::std::string::String>,
+}
+
+impl WebsiteDelivery {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        job_post_id: impl ::std::convert::Into<::std::string::String>,
+        resume: crate::hire::v1::WebsiteDeliveryResume,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            job_post_id: job_post_id.into(),
+            resume,
+            user_id: user_id.into(),
+            application_preferred_city_code_list: ::std::option::Option::None,
+            channel_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for WebsiteDelivery {
@@ -21100,12 +21486,7 @@ impl ::serde::Serialize for WebsiteDelivery {
 }
 
 /// The `WebsiteDeliveryAttachment` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WebsiteDeliveryAttachment {
     /// `job_post_id`.
     pub job_post_id: ::std::string::String,
@@ -21129,6 +21510,28 @@ pub struct WebsiteDeliveryAttachment {
     pub identification: ::std::option::Option<
         crate::hire::v1::WebsiteDeliveryAttachmentIndentification,
     >,
+}
+
+impl WebsiteDeliveryAttachment {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        job_post_id: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        resume_file_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            job_post_id: job_post_id.into(),
+            user_id: user_id.into(),
+            resume_file_id: resume_file_id.into(),
+            channel_id: ::std::option::Option::None,
+            application_preferred_city_code_list: ::std::option::Option::None,
+            mobile_country_code: ::std::option::Option::None,
+            mobile: ::std::option::Option::None,
+            email: ::std::option::Option::None,
+            identification: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for WebsiteDeliveryAttachment {
@@ -21207,12 +21610,7 @@ impl ::serde::Serialize for WebsiteDeliveryAward {
 }
 
 /// The `WebsiteDeliveryBasicInfo` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WebsiteDeliveryBasicInfo {
     /// `nationality_id`.
     pub nationality_id: ::std::option::Option<::std::string::String>,
@@ -21256,6 +21654,33 @@ pub struct WebsiteDeliveryBasicInfo {
     >,
     /// `email`.
     pub email: ::std::option::Option<::std::string::String>,
+}
+
+impl WebsiteDeliveryBasicInfo {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            nationality_id: ::std::option::Option::None,
+            start_work_time: ::std::option::Option::None,
+            current_home_address: ::std::option::Option::None,
+            hometown_city_code: ::std::option::Option::None,
+            mobile_country_code: ::std::option::Option::None,
+            identification: ::std::option::Option::None,
+            marital_status: ::std::option::Option::None,
+            mobile: ::std::option::Option::None,
+            current_city_code: ::std::option::Option::None,
+            experience_years: ::std::option::Option::None,
+            gender: ::std::option::Option::None,
+            birthday: ::std::option::Option::None,
+            name: name.into(),
+            preferred_city_code_list: ::std::option::Option::None,
+            resume_source_id: ::std::option::Option::None,
+            age: ::std::option::Option::None,
+            customized_data: ::std::option::Option::None,
+            email: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for WebsiteDeliveryBasicInfo {
@@ -21609,12 +22034,7 @@ impl ::serde::Serialize for WebsiteDeliveryProject {
 }
 
 /// The `WebsiteDeliveryResume` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WebsiteDeliveryResume {
     /// `internship_list`.
     pub internship_list: ::std::option::Option<
@@ -21660,6 +22080,27 @@ pub struct WebsiteDeliveryResume {
     pub language_list: ::std::option::Option<
         ::std::vec::Vec<crate::hire::v1::WebsiteDeliveryLanguage>,
     >,
+}
+
+impl WebsiteDeliveryResume {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(basic_info: crate::hire::v1::WebsiteDeliveryBasicInfo) -> Self {
+        Self {
+            internship_list: ::std::option::Option::None,
+            basic_info,
+            education_list: ::std::option::Option::None,
+            self_evaluation: ::std::option::Option::None,
+            career_list: ::std::option::Option::None,
+            customized_data: ::std::option::Option::None,
+            resume_attachment_id: ::std::option::Option::None,
+            sns_list: ::std::option::Option::None,
+            works_list: ::std::option::Option::None,
+            award_list: ::std::option::Option::None,
+            project_list: ::std::option::Option::None,
+            language_list: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for WebsiteDeliveryResume {
@@ -21982,7 +22423,10 @@ pub type WebsiteJobPostCustomizedTimeRange = crate::hire::v1::JobCustomizedTimeR
 /// The same type as [`JobCustomizedValue`]: the platform declares this shape more than once.
 pub type WebsiteJobPostCustomizedValue = crate::hire::v1::JobCustomizedValue;
 /// The `WebsiteUser` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct WebsiteUser {
     /// `user_id`.
     pub user_id: ::std::option::Option<::std::string::String>,
@@ -22023,41 +22467,27 @@ impl<'de> ::serde::Deserialize<'de> for WebsiteUser {
     }
 }
 
-impl ::lark_runtime::json::ToJson for WebsiteUser {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.put("name", &self.name);
-        object.put("email", &self.email);
-        object.put("external_id", &self.external_id);
-        object.put("mobile", &self.mobile);
-        object.put("mobile_country_code", &self.mobile_country_code);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for WebsiteUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `WithdrawReferralAccountBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct WithdrawReferralAccountBody {
     /// `withdraw_bonus_type`.
     pub withdraw_bonus_type: ::std::vec::Vec<i32>,
     /// `external_order_id`.
     pub external_order_id: ::std::string::String,
+}
+
+impl WithdrawReferralAccountBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        withdraw_bonus_type: ::std::vec::Vec<i32>,
+        external_order_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            withdraw_bonus_type,
+            external_order_id: external_order_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for WithdrawReferralAccountBody {
@@ -22115,6 +22545,900 @@ impl<'de> ::serde::Deserialize<'de> for WithdrawReferralAccountData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `BonusAmount`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct BonusAmountInput {
+    /// `bonus_type`.
+    pub bonus_type: ::std::option::Option<i32>,
+    /// `point_bonus`.
+    pub point_bonus: ::std::option::Option<i32>,
+    /// `cash`.
+    pub cash: ::std::option::Option<crate::hire::v1::CashInput>,
+    /// `cash_bonus`.
+    pub cash_bonus: ::std::option::Option<::std::vec::Vec<crate::hire::v1::CashInput>>,
+}
+
+impl ::lark_runtime::json::ToJson for BonusAmountInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("bonus_type", &self.bonus_type);
+        object.put("point_bonus", &self.point_bonus);
+        object.put("cash", &self.cash);
+        object.put("cash_bonus", &self.cash_bonus);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for BonusAmountInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Cash`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CashInput {
+    /// `currency_type`.
+    pub currency_type: ::std::string::String,
+    /// `amount`.
+    pub amount: f64,
+}
+
+impl CashInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        currency_type: impl ::std::convert::Into<::std::string::String>,
+        amount: f64,
+    ) -> Self {
+        Self {
+            currency_type: currency_type.into(),
+            amount,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for CashInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("currency_type", &self.currency_type);
+        object.put("amount", &self.amount);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for CashInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ContractPeriodInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ContractPeriodInfoInput {
+    /// `period_type`.
+    pub period_type: i32,
+    /// `period`.
+    pub period: i32,
+}
+
+impl ContractPeriodInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(period_type: i32, period: i32) -> Self {
+        Self { period_type, period }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ContractPeriodInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("period_type", &self.period_type);
+        object.put("period", &self.period);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ContractPeriodInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ExternalApplication`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ExternalApplicationInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `external_id`.
+    pub external_id: ::std::option::Option<::std::string::String>,
+    /// `job_recruitment_type`.
+    pub job_recruitment_type: ::std::option::Option<i32>,
+    /// `job_title`.
+    pub job_title: ::std::option::Option<::std::string::String>,
+    /// `resume_source`.
+    pub resume_source: ::std::option::Option<::std::string::String>,
+    /// `stage`.
+    pub stage: ::std::option::Option<::std::string::String>,
+    /// `talent_id`.
+    pub talent_id: ::std::string::String,
+    /// `termination_reason`.
+    pub termination_reason: ::std::option::Option<::std::string::String>,
+    /// `delivery_type`.
+    pub delivery_type: ::std::option::Option<i32>,
+    /// `modify_time`.
+    pub modify_time: ::std::option::Option<i32>,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<i32>,
+    /// `termination_type`.
+    pub termination_type: ::std::option::Option<::std::string::String>,
+}
+
+impl ExternalApplicationInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(talent_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            external_id: ::std::option::Option::None,
+            job_recruitment_type: ::std::option::Option::None,
+            job_title: ::std::option::Option::None,
+            resume_source: ::std::option::Option::None,
+            stage: ::std::option::Option::None,
+            talent_id: talent_id.into(),
+            termination_reason: ::std::option::Option::None,
+            delivery_type: ::std::option::Option::None,
+            modify_time: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            termination_type: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ExternalApplicationInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("external_id", &self.external_id);
+        object.put("job_recruitment_type", &self.job_recruitment_type);
+        object.put("job_title", &self.job_title);
+        object.put("resume_source", &self.resume_source);
+        object.put("stage", &self.stage);
+        object.put("talent_id", &self.talent_id);
+        object.put("termination_reason", &self.termination_reason);
+        object.put("delivery_type", &self.delivery_type);
+        object.put("modify_time", &self.modify_time);
+        object.put("create_time", &self.create_time);
+        object.put("termination_type", &self.termination_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ExternalApplicationInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ExternalBackgroundCheck`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ExternalBackgroundCheckInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `external_id`.
+    pub external_id: ::std::option::Option<::std::string::String>,
+    /// `external_application_id`.
+    pub external_application_id: ::std::string::String,
+    /// `date`.
+    pub date: ::std::option::Option<i32>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `result`.
+    pub result: ::std::option::Option<::std::string::String>,
+    /// `attachment_id_list`.
+    pub attachment_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `attachment_list`.
+    pub attachment_list: ::std::option::Option<
+        ::std::vec::Vec<crate::hire::v1::ExternalBackgroundCheckAttachment>,
+    >,
+}
+
+impl ExternalBackgroundCheckInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        external_application_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            external_id: ::std::option::Option::None,
+            external_application_id: external_application_id.into(),
+            date: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            result: ::std::option::Option::None,
+            attachment_id_list: ::std::option::Option::None,
+            attachment_list: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ExternalBackgroundCheckInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("external_id", &self.external_id);
+        object.put("external_application_id", &self.external_application_id);
+        object.put("date", &self.date);
+        object.put("name", &self.name);
+        object.put("result", &self.result);
+        object.put("attachment_id_list", &self.attachment_id_list);
+        object.put("attachment_list", &self.attachment_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ExternalBackgroundCheckInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ExternalOffer`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ExternalOfferInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `external_id`.
+    pub external_id: ::std::option::Option<::std::string::String>,
+    /// `external_application_id`.
+    pub external_application_id: ::std::string::String,
+    /// `biz_create_time`.
+    pub biz_create_time: ::std::option::Option<::std::string::String>,
+    /// `owner`.
+    pub owner: ::std::option::Option<::std::string::String>,
+    /// `creator`.
+    pub creator: ::std::option::Option<::std::string::String>,
+    /// `offer_status`.
+    pub offer_status: ::std::option::Option<::std::string::String>,
+    /// `attachment_id_list`.
+    pub attachment_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `attachment_list`.
+    pub attachment_list: ::std::option::Option<
+        ::std::vec::Vec<crate::hire::v1::ExternalCommonAttachment>,
+    >,
+}
+
+impl ExternalOfferInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        external_application_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            external_id: ::std::option::Option::None,
+            external_application_id: external_application_id.into(),
+            biz_create_time: ::std::option::Option::None,
+            owner: ::std::option::Option::None,
+            creator: ::std::option::Option::None,
+            offer_status: ::std::option::Option::None,
+            attachment_id_list: ::std::option::Option::None,
+            attachment_list: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ExternalOfferInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("external_id", &self.external_id);
+        object.put("external_application_id", &self.external_application_id);
+        object.put("biz_create_time", &self.biz_create_time);
+        object.put("owner", &self.owner);
+        object.put("creator", &self.creator);
+        object.put("offer_status", &self.offer_status);
+        object.put("attachment_id_list", &self.attachment_id_list);
+        object.put("attachment_list", &self.attachment_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ExternalOfferInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `InternOfferOffboardingInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct InternOfferOffboardingInfoInput {
+    /// `actual_offboarding_date`.
+    pub actual_offboarding_date: ::std::string::String,
+    /// `notes`.
+    pub notes: ::std::option::Option<::std::string::String>,
+}
+
+impl InternOfferOffboardingInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        actual_offboarding_date: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            actual_offboarding_date: actual_offboarding_date.into(),
+            notes: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for InternOfferOffboardingInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("actual_offboarding_date", &self.actual_offboarding_date);
+        object.put("notes", &self.notes);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for InternOfferOffboardingInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `InternOfferOnboardingInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct InternOfferOnboardingInfoInput {
+    /// `actual_onboarding_date`.
+    pub actual_onboarding_date: ::std::string::String,
+}
+
+impl InternOfferOnboardingInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        actual_onboarding_date: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            actual_onboarding_date: actual_onboarding_date.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for InternOfferOnboardingInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("actual_onboarding_date", &self.actual_onboarding_date);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for InternOfferOnboardingInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `JobManager`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct JobManagerInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `recruiter_id`.
+    pub recruiter_id: ::std::string::String,
+    /// `hiring_manager_id_list`.
+    pub hiring_manager_id_list: ::std::vec::Vec<::std::string::String>,
+    /// `assistant_id_list`.
+    pub assistant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl JobManagerInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        recruiter_id: impl ::std::convert::Into<::std::string::String>,
+        hiring_manager_id_list: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            recruiter_id: recruiter_id.into(),
+            hiring_manager_id_list,
+            assistant_id_list: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for JobManagerInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("recruiter_id", &self.recruiter_id);
+        object.put("hiring_manager_id_list", &self.hiring_manager_id_list);
+        object.put("assistant_id_list", &self.assistant_id_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for JobManagerInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `MentionEntity`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MentionEntityInput {
+    /// `offset`.
+    pub offset: i32,
+    /// `user_id`.
+    pub user_id: ::std::string::String,
+}
+
+impl MentionEntityInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        offset: i32,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            offset,
+            user_id: user_id.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MentionEntityInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("offset", &self.offset);
+        object.put("user_id", &self.user_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MentionEntityInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Note`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct NoteInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `talent_id`.
+    pub talent_id: ::std::string::String,
+    /// `application_id`.
+    pub application_id: ::std::option::Option<::std::string::String>,
+    /// `is_private`.
+    pub is_private: ::std::option::Option<bool>,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<i32>,
+    /// `modify_time`.
+    pub modify_time: ::std::option::Option<i32>,
+    /// `creator_id`.
+    pub creator_id: ::std::option::Option<::std::string::String>,
+    /// `content`.
+    pub content: ::std::string::String,
+    /// `privacy`.
+    pub privacy: ::std::option::Option<i32>,
+    /// `notify_mentioned_user`.
+    pub notify_mentioned_user: ::std::option::Option<bool>,
+    /// `mention_entity_list`.
+    pub mention_entity_list: ::std::option::Option<
+        ::std::vec::Vec<crate::hire::v1::MentionEntityInput>,
+    >,
+}
+
+impl NoteInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        talent_id: impl ::std::convert::Into<::std::string::String>,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            talent_id: talent_id.into(),
+            application_id: ::std::option::Option::None,
+            is_private: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            modify_time: ::std::option::Option::None,
+            creator_id: ::std::option::Option::None,
+            content: content.into(),
+            privacy: ::std::option::Option::None,
+            notify_mentioned_user: ::std::option::Option::None,
+            mention_entity_list: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for NoteInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("talent_id", &self.talent_id);
+        object.put("application_id", &self.application_id);
+        object.put("is_private", &self.is_private);
+        object.put("create_time", &self.create_time);
+        object.put("modify_time", &self.modify_time);
+        object.put("creator_id", &self.creator_id);
+        object.put("content", &self.content);
+        object.put("privacy", &self.privacy);
+        object.put("notify_mentioned_user", &self.notify_mentioned_user);
+        object.put("mention_entity_list", &self.mention_entity_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for NoteInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `OfferBasicInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct OfferBasicInfoInput {
+    /// `department_id`.
+    pub department_id: ::std::string::String,
+    /// `leader_user_id`.
+    pub leader_user_id: ::std::string::String,
+    /// `employment_job_id`.
+    pub employment_job_id: ::std::option::Option<::std::string::String>,
+    /// `employee_type_id`.
+    pub employee_type_id: ::std::option::Option<::std::string::String>,
+    /// `job_family_id`.
+    pub job_family_id: ::std::option::Option<::std::string::String>,
+    /// `job_level_id`.
+    pub job_level_id: ::std::option::Option<::std::string::String>,
+    /// `probation_month`.
+    pub probation_month: ::std::option::Option<i32>,
+    /// `contract_year`.
+    pub contract_year: ::std::option::Option<i32>,
+    /// `contract_period`.
+    pub contract_period: ::std::option::Option<crate::hire::v1::ContractPeriodInfoInput>,
+    /// `expected_onboard_date`.
+    pub expected_onboard_date: ::std::option::Option<::std::string::String>,
+    /// `onboard_address_id`.
+    pub onboard_address_id: ::std::option::Option<::std::string::String>,
+    /// `work_address_id`.
+    pub work_address_id: ::std::option::Option<::std::string::String>,
+    /// `owner_user_id`.
+    pub owner_user_id: ::std::string::String,
+    /// `recommended_words`.
+    pub recommended_words: ::std::option::Option<::std::string::String>,
+    /// `job_requirement_id`.
+    pub job_requirement_id: ::std::option::Option<::std::string::String>,
+    /// `job_process_type_id`.
+    pub job_process_type_id: ::std::option::Option<i32>,
+    /// `attachment_id_list`.
+    pub attachment_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `common_attachment_id_list`.
+    pub common_attachment_id_list: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// `attachment_description`.
+    pub attachment_description: ::std::option::Option<::std::string::String>,
+    /// `operator_user_id`.
+    pub operator_user_id: ::std::string::String,
+    /// `position_id`.
+    pub position_id: ::std::option::Option<::std::string::String>,
+    /// `job_offered`.
+    pub job_offered: ::std::option::Option<::std::string::String>,
+    /// `job_grade_id`.
+    pub job_grade_id: ::std::option::Option<::std::string::String>,
+    /// `pathway_id`.
+    pub pathway_id: ::std::option::Option<::std::string::String>,
+}
+
+impl OfferBasicInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        department_id: impl ::std::convert::Into<::std::string::String>,
+        leader_user_id: impl ::std::convert::Into<::std::string::String>,
+        owner_user_id: impl ::std::convert::Into<::std::string::String>,
+        operator_user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            department_id: department_id.into(),
+            leader_user_id: leader_user_id.into(),
+            employment_job_id: ::std::option::Option::None,
+            employee_type_id: ::std::option::Option::None,
+            job_family_id: ::std::option::Option::None,
+            job_level_id: ::std::option::Option::None,
+            probation_month: ::std::option::Option::None,
+            contract_year: ::std::option::Option::None,
+            contract_period: ::std::option::Option::None,
+            expected_onboard_date: ::std::option::Option::None,
+            onboard_address_id: ::std::option::Option::None,
+            work_address_id: ::std::option::Option::None,
+            owner_user_id: owner_user_id.into(),
+            recommended_words: ::std::option::Option::None,
+            job_requirement_id: ::std::option::Option::None,
+            job_process_type_id: ::std::option::Option::None,
+            attachment_id_list: ::std::option::Option::None,
+            common_attachment_id_list: ::std::option::Option::None,
+            attachment_description: ::std::option::Option::None,
+            operator_user_id: operator_user_id.into(),
+            position_id: ::std::option::Option::None,
+            job_offered: ::std::option::Option::None,
+            job_grade_id: ::std::option::Option::None,
+            pathway_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for OfferBasicInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("department_id", &self.department_id);
+        object.put("leader_user_id", &self.leader_user_id);
+        object.put("employment_job_id", &self.employment_job_id);
+        object.put("employee_type_id", &self.employee_type_id);
+        object.put("job_family_id", &self.job_family_id);
+        object.put("job_level_id", &self.job_level_id);
+        object.put("probation_month", &self.probation_month);
+        object.put("contract_year", &self.contract_year);
+        object.put("contract_period", &self.contract_period);
+        object.put("expected_onboard_date", &self.expected_onboard_date);
+        object.put("onboard_address_id", &self.onboard_address_id);
+        object.put("work_address_id", &self.work_address_id);
+        object.put("owner_user_id", &self.owner_user_id);
+        object.put("recommended_words", &self.recommended_words);
+        object.put("job_requirement_id", &self.job_requirement_id);
+        object.put("job_process_type_id", &self.job_process_type_id);
+        object.put("attachment_id_list", &self.attachment_id_list);
+        object.put("common_attachment_id_list", &self.common_attachment_id_list);
+        object.put("attachment_description", &self.attachment_description);
+        object.put("operator_user_id", &self.operator_user_id);
+        object.put("position_id", &self.position_id);
+        object.put("job_offered", &self.job_offered);
+        object.put("job_grade_id", &self.job_grade_id);
+        object.put("pathway_id", &self.pathway_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OfferBasicInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `OfferSalaryInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct OfferSalaryInfoInput {
+    /// `currency`.
+    pub currency: ::std::string::String,
+    /// `basic_salary`.
+    pub basic_salary: ::std::option::Option<::std::string::String>,
+    /// `probation_salary_percentage`.
+    pub probation_salary_percentage: ::std::option::Option<::std::string::String>,
+    /// `award_salary_multiple`.
+    pub award_salary_multiple: ::std::option::Option<::std::string::String>,
+    /// `option_shares`.
+    pub option_shares: ::std::option::Option<::std::string::String>,
+    /// `quarterly_bonus`.
+    pub quarterly_bonus: ::std::option::Option<::std::string::String>,
+    /// `half_year_bonus`.
+    pub half_year_bonus: ::std::option::Option<::std::string::String>,
+}
+
+impl OfferSalaryInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(currency: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            currency: currency.into(),
+            basic_salary: ::std::option::Option::None,
+            probation_salary_percentage: ::std::option::Option::None,
+            award_salary_multiple: ::std::option::Option::None,
+            option_shares: ::std::option::Option::None,
+            quarterly_bonus: ::std::option::Option::None,
+            half_year_bonus: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for OfferSalaryInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("currency", &self.currency);
+        object.put("basic_salary", &self.basic_salary);
+        object.put("probation_salary_percentage", &self.probation_salary_percentage);
+        object.put("award_salary_multiple", &self.award_salary_multiple);
+        object.put("option_shares", &self.option_shares);
+        object.put("quarterly_bonus", &self.quarterly_bonus);
+        object.put("half_year_bonus", &self.half_year_bonus);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OfferSalaryInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TripartiteAgreementInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TripartiteAgreementInfoInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `application_id`.
+    pub application_id: ::std::string::String,
+    /// `state`.
+    pub state: i32,
+    /// `create_time`.
+    pub create_time: ::std::string::String,
+    /// `modify_time`.
+    pub modify_time: ::std::string::String,
+}
+
+impl TripartiteAgreementInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        application_id: impl ::std::convert::Into<::std::string::String>,
+        state: i32,
+        create_time: impl ::std::convert::Into<::std::string::String>,
+        modify_time: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            application_id: application_id.into(),
+            state,
+            create_time: create_time.into(),
+            modify_time: modify_time.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TripartiteAgreementInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("application_id", &self.application_id);
+        object.put("state", &self.state);
+        object.put("create_time", &self.create_time);
+        object.put("modify_time", &self.modify_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TripartiteAgreementInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `WebsiteUser`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct WebsiteUserInput {
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `email`.
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `external_id`.
+    pub external_id: ::std::string::String,
+    /// `mobile`.
+    pub mobile: ::std::option::Option<::std::string::String>,
+    /// `mobile_country_code`.
+    pub mobile_country_code: ::std::option::Option<::std::string::String>,
+}
+
+impl WebsiteUserInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(external_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            email: ::std::option::Option::None,
+            external_id: external_id.into(),
+            mobile: ::std::option::Option::None,
+            mobile_country_code: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for WebsiteUserInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.put("name", &self.name);
+        object.put("email", &self.email);
+        object.put("external_id", &self.external_id);
+        object.put("mobile", &self.mobile);
+        object.put("mobile_country_code", &self.mobile_country_code);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for WebsiteUserInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

@@ -154,9 +154,9 @@ impl<'c> NoteApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{PatchNoteBody, PatchNoteRequest};
+    /// use lark_sdk::hire::v1::PatchNoteRequest;
     ///
-    /// let request = PatchNoteRequest::new("<note_id>", PatchNoteBody::default());
+    /// let request = PatchNoteRequest::new("<note_id>", todo!("build the body"));
     /// let response = client.hire().v1().note().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -179,7 +179,7 @@ pub struct CreateNoteRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::hire::v1::CreateNoteUserIdType>,
     /// The JSON body.
-    pub body: crate::hire::v1::Note,
+    pub body: crate::hire::v1::NoteInput,
 }
 
 impl CreateNoteRequest {
@@ -196,7 +196,7 @@ impl CreateNoteRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::hire::v1::Note) -> Self {
+    pub fn new(body: crate::hire::v1::NoteInput) -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
             body,

@@ -154,9 +154,9 @@ impl<'c> OfferApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{OfferStatusOfferBody, OfferStatusOfferRequest};
+    /// use lark_sdk::hire::v1::OfferStatusOfferRequest;
     ///
-    /// let request = OfferStatusOfferRequest::new("<offer_id>", OfferStatusOfferBody::default());
+    /// let request = OfferStatusOfferRequest::new("<offer_id>", todo!("build the body"));
     /// let response = client.hire().v1().offer().offer_status(request).await?;
     /// # let _ = response;
     /// # Ok(())

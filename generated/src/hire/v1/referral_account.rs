@@ -142,9 +142,9 @@ impl<'c> ReferralAccountApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{ReconciliationReferralAccountBody, ReconciliationReferralAccountRequest};
+    /// use lark_sdk::hire::v1::ReconciliationReferralAccountRequest;
     ///
-    /// let request = ReconciliationReferralAccountRequest::new(ReconciliationReferralAccountBody::default());
+    /// let request = ReconciliationReferralAccountRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().referral_account().reconciliation(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> ReferralAccountApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{WithdrawReferralAccountBody, WithdrawReferralAccountRequest};
+    /// use lark_sdk::hire::v1::WithdrawReferralAccountRequest;
     ///
-    /// let request = WithdrawReferralAccountRequest::new("<referral_account_id>", WithdrawReferralAccountBody::default());
+    /// let request = WithdrawReferralAccountRequest::new("<referral_account_id>", todo!("build the body"));
     /// let response = client.hire().v1().referral_account().withdraw(request).await?;
     /// # let _ = response;
     /// # Ok(())

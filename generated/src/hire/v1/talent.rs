@@ -26,9 +26,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{AddToFolderTalentBody, AddToFolderTalentRequest};
+    /// use lark_sdk::hire::v1::AddToFolderTalentRequest;
     ///
-    /// let request = AddToFolderTalentRequest::new(AddToFolderTalentBody::default());
+    /// let request = AddToFolderTalentRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().talent().add_to_folder(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{CombinedCreateTalentBody, CombinedCreateTalentRequest};
+    /// use lark_sdk::hire::v1::CombinedCreateTalentRequest;
     ///
-    /// let request = CombinedCreateTalentRequest::new(CombinedCreateTalentBody::default());
+    /// let request = CombinedCreateTalentRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().talent().combined_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{CombinedUpdateTalentBody, CombinedUpdateTalentRequest};
+    /// use lark_sdk::hire::v1::CombinedUpdateTalentRequest;
     ///
-    /// let request = CombinedUpdateTalentRequest::new(CombinedUpdateTalentBody::default());
+    /// let request = CombinedUpdateTalentRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().talent().combined_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -212,9 +212,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{OnboardStatusTalentBody, OnboardStatusTalentRequest};
+    /// use lark_sdk::hire::v1::OnboardStatusTalentRequest;
     ///
-    /// let request = OnboardStatusTalentRequest::new("<talent_id>", OnboardStatusTalentBody::default());
+    /// let request = OnboardStatusTalentRequest::new("<talent_id>", todo!("build the body"));
     /// let response = client.hire().v1().talent().onboard_status(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -241,9 +241,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{RemoveToFolderTalentBody, RemoveToFolderTalentRequest};
+    /// use lark_sdk::hire::v1::RemoveToFolderTalentRequest;
     ///
-    /// let request = RemoveToFolderTalentRequest::new(RemoveToFolderTalentBody::default());
+    /// let request = RemoveToFolderTalentRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().talent().remove_to_folder(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -270,9 +270,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{TagTalentBody, TagTalentRequest};
+    /// use lark_sdk::hire::v1::TagTalentRequest;
     ///
-    /// let request = TagTalentRequest::new("<talent_id>", TagTalentBody::default());
+    /// let request = TagTalentRequest::new("<talent_id>", todo!("build the body"));
     /// let response = client.hire().v1().talent().tag(request).await?;
     /// # let _ = response;
     /// # Ok(())

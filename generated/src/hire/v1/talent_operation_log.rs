@@ -26,9 +26,9 @@ impl<'c> TalentOperationLogApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{SearchTalentOperationLogBody, SearchTalentOperationLogRequest};
+    /// use lark_sdk::hire::v1::SearchTalentOperationLogRequest;
     ///
-    /// let request = SearchTalentOperationLogRequest::new(SearchTalentOperationLogBody::default());
+    /// let request = SearchTalentOperationLogRequest::new(todo!("build the body"));
     /// let response = client.hire().v1().talent_operation_log().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

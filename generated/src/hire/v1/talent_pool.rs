@@ -26,9 +26,9 @@ impl<'c> TalentPoolApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{BatchChangeTalentPoolTalentPoolBody, BatchChangeTalentPoolTalentPoolRequest};
+    /// use lark_sdk::hire::v1::BatchChangeTalentPoolTalentPoolRequest;
     ///
-    /// let request = BatchChangeTalentPoolTalentPoolRequest::new("<talent_pool_id>", BatchChangeTalentPoolTalentPoolBody::default());
+    /// let request = BatchChangeTalentPoolTalentPoolRequest::new("<talent_pool_id>", todo!("build the body"));
     /// let response = client.hire().v1().talent_pool().batch_change_talent_pool(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> TalentPoolApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{MoveTalentTalentPoolBody, MoveTalentTalentPoolRequest};
+    /// use lark_sdk::hire::v1::MoveTalentTalentPoolRequest;
     ///
-    /// let request = MoveTalentTalentPoolRequest::new("<talent_pool_id>", MoveTalentTalentPoolBody::default());
+    /// let request = MoveTalentTalentPoolRequest::new("<talent_pool_id>", todo!("build the body"));
     /// let response = client.hire().v1().talent_pool().move_talent(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -146,7 +146,7 @@ impl<'c> TripartiteAgreementApi<'c> {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTripartiteAgreementRequest {
     /// The JSON body.
-    pub body: crate::hire::v1::TripartiteAgreementInfo,
+    pub body: crate::hire::v1::TripartiteAgreementInfoInput,
 }
 
 impl CreateTripartiteAgreementRequest {
@@ -163,7 +163,7 @@ impl CreateTripartiteAgreementRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::hire::v1::TripartiteAgreementInfo) -> Self {
+    pub fn new(body: crate::hire::v1::TripartiteAgreementInfoInput) -> Self {
         Self { body }
     }
 
@@ -333,7 +333,7 @@ pub struct UpdateTripartiteAgreementRequest {
     /// Sent in the path as `tripartite_agreement_id`.
     pub tripartite_agreement_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::hire::v1::TripartiteAgreementInfo,
+    pub body: crate::hire::v1::TripartiteAgreementInfoInput,
 }
 
 impl UpdateTripartiteAgreementRequest {
@@ -352,7 +352,7 @@ impl UpdateTripartiteAgreementRequest {
     #[inline]
     pub fn new(
         tripartite_agreement_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::hire::v1::TripartiteAgreementInfo,
+        body: crate::hire::v1::TripartiteAgreementInfoInput,
     ) -> Self {
         Self {
             tripartite_agreement_id: tripartite_agreement_id.into(),

@@ -26,9 +26,9 @@ impl<'c> WebsiteChannelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{CreateWebsiteChannelBody, CreateWebsiteChannelRequest};
+    /// use lark_sdk::hire::v1::CreateWebsiteChannelRequest;
     ///
-    /// let request = CreateWebsiteChannelRequest::new("<website_id>", CreateWebsiteChannelBody::default());
+    /// let request = CreateWebsiteChannelRequest::new("<website_id>", todo!("build the body"));
     /// let response = client.hire().v1().website_channel().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> WebsiteChannelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{UpdateWebsiteChannelBody, UpdateWebsiteChannelRequest};
+    /// use lark_sdk::hire::v1::UpdateWebsiteChannelRequest;
     ///
-    /// let request = UpdateWebsiteChannelRequest::new("<website_id>", "<channel_id>", UpdateWebsiteChannelBody::default());
+    /// let request = UpdateWebsiteChannelRequest::new("<website_id>", "<channel_id>", todo!("build the body"));
     /// let response = client.hire().v1().website_channel().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

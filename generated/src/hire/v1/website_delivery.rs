@@ -26,9 +26,9 @@ impl<'c> WebsiteDeliveryApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{CreateByAttachmentWebsiteDeliveryRequest, WebsiteDeliveryAttachment};
+    /// use lark_sdk::hire::v1::CreateByAttachmentWebsiteDeliveryRequest;
     ///
-    /// let request = CreateByAttachmentWebsiteDeliveryRequest::new("<website_id>", WebsiteDeliveryAttachment::default());
+    /// let request = CreateByAttachmentWebsiteDeliveryRequest::new("<website_id>", todo!("build the body"));
     /// let response = client.hire().v1().website_delivery().create_by_attachment(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -58,9 +58,9 @@ impl<'c> WebsiteDeliveryApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{CreateByResumeWebsiteDeliveryRequest, WebsiteDelivery};
+    /// use lark_sdk::hire::v1::CreateByResumeWebsiteDeliveryRequest;
     ///
-    /// let request = CreateByResumeWebsiteDeliveryRequest::new("<website_id>", WebsiteDelivery::default());
+    /// let request = CreateByResumeWebsiteDeliveryRequest::new("<website_id>", todo!("build the body"));
     /// let response = client.hire().v1().website_delivery().create_by_resume(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -51,7 +51,7 @@ pub struct CreateWebsiteSiteUserRequest {
     /// Sent in the path as `website_id`.
     pub website_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::hire::v1::WebsiteUser,
+    pub body: crate::hire::v1::WebsiteUserInput,
 }
 
 impl CreateWebsiteSiteUserRequest {
@@ -70,7 +70,7 @@ impl CreateWebsiteSiteUserRequest {
     #[inline]
     pub fn new(
         website_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::hire::v1::WebsiteUser,
+        body: crate::hire::v1::WebsiteUserInput,
     ) -> Self {
         Self {
             website_id: website_id.into(),

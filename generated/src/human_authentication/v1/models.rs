@@ -3,12 +3,7 @@
 //! Data types of human_authentication v1: request bodies, responses, event payloads and their enums.
 
 /// The `CreateIdentityBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateIdentityBody {
     /// `identity_name`.
     pub identity_name: ::std::string::String,
@@ -16,6 +11,21 @@ pub struct CreateIdentityBody {
     pub identity_code: ::std::string::String,
     /// `mobile`.
     pub mobile: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateIdentityBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        identity_name: impl ::std::convert::Into<::std::string::String>,
+        identity_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            identity_name: identity_name.into(),
+            identity_code: identity_code.into(),
+            mobile: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateIdentityBody {

@@ -55,9 +55,9 @@ impl<'c> ChatMenuTreeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{DeleteChatMenuTreeBody, DeleteChatMenuTreeRequest};
+    /// use lark_sdk::im::v1::DeleteChatMenuTreeRequest;
     ///
-    /// let request = DeleteChatMenuTreeRequest::new("<chat_id>", DeleteChatMenuTreeBody::default());
+    /// let request = DeleteChatMenuTreeRequest::new("<chat_id>", todo!("build the body"));
     /// let response = client.im().v1().chat_menu_tree().delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> ChatMenuTreeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{SortChatMenuTreeBody, SortChatMenuTreeRequest};
+    /// use lark_sdk::im::v1::SortChatMenuTreeRequest;
     ///
-    /// let request = SortChatMenuTreeRequest::new("<chat_id>", SortChatMenuTreeBody::default());
+    /// let request = SortChatMenuTreeRequest::new("<chat_id>", todo!("build the body"));
     /// let response = client.im().v1().chat_menu_tree().sort(request).await?;
     /// # let _ = response;
     /// # Ok(())

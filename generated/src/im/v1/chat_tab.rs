@@ -26,9 +26,9 @@ impl<'c> ChatTabApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{CreateChatTabBody, CreateChatTabRequest};
+    /// use lark_sdk::im::v1::CreateChatTabRequest;
     ///
-    /// let request = CreateChatTabRequest::new("<chat_id>", CreateChatTabBody::default());
+    /// let request = CreateChatTabRequest::new("<chat_id>", todo!("build the body"));
     /// let response = client.im().v1().chat_tab().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ChatTabApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{DeleteTabsChatTabBody, DeleteTabsChatTabRequest};
+    /// use lark_sdk::im::v1::DeleteTabsChatTabRequest;
     ///
-    /// let request = DeleteTabsChatTabRequest::new("<chat_id>", DeleteTabsChatTabBody::default());
+    /// let request = DeleteTabsChatTabRequest::new("<chat_id>", todo!("build the body"));
     /// let response = client.im().v1().chat_tab().delete_tabs(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> ChatTabApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::UpdateTabsChatTabRequest;
+    /// use lark_sdk::im::v1::{UpdateTabsChatTabBody, UpdateTabsChatTabRequest};
     ///
-    /// let request = UpdateTabsChatTabRequest::new("<chat_id>", todo!("build the body"));
+    /// let request = UpdateTabsChatTabRequest::new("<chat_id>", UpdateTabsChatTabBody::default());
     /// let response = client.im().v1().chat_tab().update_tabs(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> MessageReactionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{BatchQueryMessageReactionBody, BatchQueryMessageReactionRequest};
+    /// use lark_sdk::im::v1::BatchQueryMessageReactionRequest;
     ///
-    /// let request = BatchQueryMessageReactionRequest::new(BatchQueryMessageReactionBody::default());
+    /// let request = BatchQueryMessageReactionRequest::new(todo!("build the body"));
     /// let response = client.im().v1().message_reaction().batch_query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -404,12 +404,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchMessageSendProgress {
 }
 
 /// The `BatchQueryMessageReactionBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchQueryMessageReactionBody {
     /// `queries`.
     pub queries: ::std::vec::Vec<crate::im::v1::MessageQuery>,
@@ -417,6 +412,18 @@ pub struct BatchQueryMessageReactionBody {
     pub page_size_per_message: ::std::option::Option<i32>,
     /// `reaction_type`.
     pub reaction_type: ::std::option::Option<::std::string::String>,
+}
+
+impl BatchQueryMessageReactionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(queries: ::std::vec::Vec<crate::im::v1::MessageQuery>) -> Self {
+        Self {
+            queries,
+            page_size_per_message: ::std::option::Option::None,
+            reaction_type: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchQueryMessageReactionBody {
@@ -1132,7 +1139,10 @@ impl ::serde::Serialize for ChatMenuSecondLevel {
 }
 
 /// The `ChatMenuTopLevel` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ChatMenuTopLevel {
     /// `chat_menu_top_level_id`.
     ///
@@ -1168,28 +1178,11 @@ impl<'de> ::serde::Deserialize<'de> for ChatMenuTopLevel {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ChatMenuTopLevel {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("chat_menu_top_level_id", &self.chat_menu_top_level_id);
-        object.put("chat_menu_item", &self.chat_menu_item);
-        object.put("children", &self.children);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ChatMenuTopLevel {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ChatMenuTree` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ChatMenuTree {
     /// `chat_menu_top_levels`.
     pub chat_menu_top_levels: ::std::option::Option<
@@ -1217,26 +1210,11 @@ impl<'de> ::serde::Deserialize<'de> for ChatMenuTree {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ChatMenuTree {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("chat_menu_top_levels", &self.chat_menu_top_levels);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ChatMenuTree {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ChatTab` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ChatTab {
     /// `tab_id`.
     pub tab_id: ::std::option::Option<::std::string::String>,
@@ -1271,28 +1249,6 @@ impl<'de> ::serde::Deserialize<'de> for ChatTab {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ChatTab {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("tab_id", &self.tab_id);
-        object.put("tab_name", &self.tab_name);
-        object.put("tab_type", &self.tab_type);
-        object.put("tab_content", &self.tab_content);
-        object.put("tab_config", &self.tab_config);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ChatTab {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1733,7 +1689,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatMembersData {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateChatMenuTreeBody {
     /// `menu_tree`.
-    pub menu_tree: crate::im::v1::ChatMenuTree,
+    pub menu_tree: crate::im::v1::ChatMenuTreeInput,
+}
+
+impl CreateChatMenuTreeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(menu_tree: crate::im::v1::ChatMenuTreeInput) -> Self {
+        Self { menu_tree }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateChatMenuTreeBody {
@@ -1788,15 +1752,18 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatMenuTreeData {
 }
 
 /// The `CreateChatTabBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateChatTabBody {
     /// `chat_tabs`.
-    pub chat_tabs: ::std::vec::Vec<crate::im::v1::ChatTab>,
+    pub chat_tabs: ::std::vec::Vec<crate::im::v1::ChatTabInput>,
+}
+
+impl CreateChatTabBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(chat_tabs: ::std::vec::Vec<crate::im::v1::ChatTabInput>) -> Self {
+        Self { chat_tabs }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateChatTabBody {
@@ -1818,7 +1785,10 @@ impl ::serde::Serialize for CreateChatTabBody {
 }
 
 /// The `CreateChatTabData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct CreateChatTabData {
     /// `chat_tabs`.
     pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTab>>,
@@ -1841,24 +1811,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatTabData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for CreateChatTabData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("chat_tabs", &self.chat_tabs);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for CreateChatTabData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1949,12 +1901,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageData {
 }
 
 /// A message to send.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateMessageBody {
     /// The recipient, of the kind named by `receive_id_type`.
     pub receive_id: ::std::string::String,
@@ -1964,6 +1911,23 @@ pub struct CreateMessageBody {
     pub content: ::std::string::String,
     /// Deduplication key (at most 50 characters, one hour window).
     pub uuid: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateMessageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        receive_id: impl ::std::convert::Into<::std::string::String>,
+        msg_type: impl ::std::convert::Into<::std::string::String>,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            receive_id: receive_id.into(),
+            msg_type: msg_type.into(),
+            content: content.into(),
+            uuid: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateMessageBody {
@@ -2077,7 +2041,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageData {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateMessageReactionBody {
     /// `reaction_type`.
-    pub reaction_type: crate::im::v1::Emoji,
+    pub reaction_type: crate::im::v1::EmojiInput,
+}
+
+impl CreateMessageReactionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(reaction_type: crate::im::v1::EmojiInput) -> Self {
+        Self { reaction_type }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateMessageReactionBody {
@@ -2143,15 +2115,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageReactionData {
 }
 
 /// The `CreatePinBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreatePinBody {
     /// `message_id`.
     pub message_id: ::std::string::String,
+}
+
+impl CreatePinBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(message_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreatePinBody {
@@ -2240,15 +2217,18 @@ impl<'de> ::serde::Deserialize<'de> for DeleteChatMembersData {
 }
 
 /// The `DeleteChatMenuTreeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeleteChatMenuTreeBody {
     /// `chat_menu_top_level_ids`.
     pub chat_menu_top_level_ids: ::std::vec::Vec<::lark_runtime::Int64>,
+}
+
+impl DeleteChatMenuTreeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(chat_menu_top_level_ids: ::std::vec::Vec<::lark_runtime::Int64>) -> Self {
+        Self { chat_menu_top_level_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DeleteChatMenuTreeBody {
@@ -2286,15 +2266,18 @@ pub type DeleteManagersChatManagersData = crate::im::v1::AddManagersChatManagers
 /// The same type as [`CreateMessageReactionData`]: the platform declares this shape more than once.
 pub type DeleteMessageReactionData = crate::im::v1::CreateMessageReactionData;
 /// The `DeleteTabsChatTabBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeleteTabsChatTabBody {
     /// `tab_ids`.
     pub tab_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl DeleteTabsChatTabBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(tab_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { tab_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DeleteTabsChatTabBody {
@@ -2320,7 +2303,10 @@ impl ::serde::Serialize for DeleteTabsChatTabBody {
 /// The same type as [`CreateChatTabData`]: the platform declares this shape more than once.
 pub type DeleteTabsChatTabData = crate::im::v1::CreateChatTabData;
 /// The `Emoji` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Emoji {
     /// `emoji_type`.
     pub emoji_type: ::std::option::Option<::std::string::String>,
@@ -2343,24 +2329,6 @@ impl<'de> ::serde::Deserialize<'de> for Emoji {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Emoji {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("emoji_type", &self.emoji_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Emoji {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2543,12 +2511,7 @@ impl<'de> ::serde::Deserialize<'de> for FailMsgReactionDetails {
 }
 
 /// The `FollowUp` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FollowUp {
     /// `content`.
     pub content: ::std::string::String,
@@ -2556,6 +2519,17 @@ pub struct FollowUp {
     pub i18n_contents: ::std::option::Option<
         ::std::vec::Vec<crate::im::v1::I18nContent>,
     >,
+}
+
+impl FollowUp {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(content: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            content: content.into(),
+            i18n_contents: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FollowUp {
@@ -2578,15 +2552,20 @@ impl ::serde::Serialize for FollowUp {
 }
 
 /// The `ForwardMessageBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ForwardMessageBody {
     /// `receive_id`.
     pub receive_id: ::std::string::String,
+}
+
+impl ForwardMessageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(receive_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            receive_id: receive_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ForwardMessageBody {
@@ -3020,6 +2999,20 @@ pub struct I18nContent {
     pub content: ::std::string::String,
     /// `language`.
     pub language: crate::im::v1::Language,
+}
+
+impl I18nContent {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        content: impl ::std::convert::Into<::std::string::String>,
+        language: crate::im::v1::Language,
+    ) -> Self {
+        Self {
+            content: content.into(),
+            language,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for I18nContent {
@@ -3633,17 +3626,26 @@ impl<'de> ::serde::Deserialize<'de> for MentionEvent {
 }
 
 /// The `MergeForwardMessageBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MergeForwardMessageBody {
     /// `receive_id`.
     pub receive_id: ::std::string::String,
     /// `message_id_list`.
     pub message_id_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl MergeForwardMessageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        receive_id: impl ::std::convert::Into<::std::string::String>,
+        message_id_list: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            receive_id: receive_id.into(),
+            message_id_list,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MergeForwardMessageBody {
@@ -4431,17 +4433,23 @@ pub type P2pChatCreateEventOperator = crate::im::v1::AddUserToChatEventOperator;
 /// The same type as [`AddUserToChatEventUsers`]: the platform declares this shape more than once.
 pub type P2pChatCreateEventUser = crate::im::v1::AddUserToChatEventUsers;
 /// The `PatchChatAnnouncementBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchChatAnnouncementBody {
     /// `revision`.
     pub revision: ::std::string::String,
     /// `requests`.
     pub requests: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl PatchChatAnnouncementBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(revision: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            revision: revision.into(),
+            requests: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchChatAnnouncementBody {
@@ -4470,6 +4478,20 @@ pub struct PatchChatMenuItemBody {
     pub update_fields: ::std::vec::Vec<crate::im::v1::UpdateFields>,
     /// `chat_menu_item`.
     pub chat_menu_item: crate::im::v1::ChatMenuItem,
+}
+
+impl PatchChatMenuItemBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        update_fields: ::std::vec::Vec<crate::im::v1::UpdateFields>,
+        chat_menu_item: crate::im::v1::ChatMenuItem,
+    ) -> Self {
+        Self {
+            update_fields,
+            chat_menu_item,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchChatMenuItemBody {
@@ -4525,15 +4547,18 @@ impl<'de> ::serde::Deserialize<'de> for PatchChatMenuItemData {
 }
 
 /// New content for a shared card.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchMessageBody {
     /// The card as a JSON-encoded string.
     pub content: ::std::string::String,
+}
+
+impl PatchMessageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(content: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { content: content.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchMessageBody {
@@ -4597,15 +4622,18 @@ impl<'de> ::serde::Deserialize<'de> for Pin {
 }
 
 /// The `PushFollowUpMessageBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PushFollowUpMessageBody {
     /// `follow_ups`.
     pub follow_ups: ::std::vec::Vec<crate::im::v1::FollowUp>,
+}
+
+impl PushFollowUpMessageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(follow_ups: ::std::vec::Vec<crate::im::v1::FollowUp>) -> Self {
+        Self { follow_ups }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PushFollowUpMessageBody {
@@ -4627,15 +4655,18 @@ impl ::serde::Serialize for PushFollowUpMessageBody {
 }
 
 /// The `PutTopNoticeChatTopNoticeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PutTopNoticeChatTopNoticeBody {
     /// `chat_top_notice`.
     pub chat_top_notice: ::std::vec::Vec<crate::im::v1::ChatTopNotice>,
+}
+
+impl PutTopNoticeChatTopNoticeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(chat_top_notice: ::std::vec::Vec<crate::im::v1::ChatTopNotice>) -> Self {
+        Self { chat_top_notice }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PutTopNoticeChatTopNoticeBody {
@@ -4912,12 +4943,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoveBotEvent {
 /// The same type as [`AddBotEventChatI18nNames`]: the platform declares this shape more than once.
 pub type RemoveBotEventChatI18nNames = crate::im::v1::AddBotEventChatI18nNames;
 /// A reply to send.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ReplyMessageBody {
     /// The reply content as a JSON-encoded string whose shape depends on `msg_type`.
     pub content: ::std::string::String,
@@ -4927,6 +4953,22 @@ pub struct ReplyMessageBody {
     pub reply_in_thread: ::std::option::Option<bool>,
     /// Deduplication key (at most 50 characters, one hour window).
     pub uuid: ::std::option::Option<::std::string::String>,
+}
+
+impl ReplyMessageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        content: impl ::std::convert::Into<::std::string::String>,
+        msg_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            content: content.into(),
+            msg_type: msg_type.into(),
+            reply_in_thread: ::std::option::Option::None,
+            uuid: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ReplyMessageBody {
@@ -5453,17 +5495,26 @@ impl ::serde::Serialize for UpdateChatModerationBody {
 }
 
 /// The `UpdateMessageBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateMessageBody {
     /// `msg_type`.
     pub msg_type: ::std::string::String,
     /// `content`.
     pub content: ::std::string::String,
+}
+
+impl UpdateMessageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        msg_type: impl ::std::convert::Into<::std::string::String>,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            msg_type: msg_type.into(),
+            content: content.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateMessageBody {
@@ -5490,9 +5541,35 @@ impl ::serde::Serialize for UpdateMessageBody {
 /// The same type as [`CreateMessageData`]: the platform declares this shape more than once.
 pub type UpdateMessageData = crate::im::v1::CreateMessageData;
 /// The `UpdateTabsChatTabBody` object.
-///
-/// The same type as [`CreateChatTabData`]: the platform declares this shape more than once.
-pub type UpdateTabsChatTabBody = crate::im::v1::CreateChatTabData;
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct UpdateTabsChatTabBody {
+    /// `chat_tabs`.
+    pub chat_tabs: ::std::option::Option<::std::vec::Vec<crate::im::v1::ChatTabInput>>,
+}
+
+impl ::lark_runtime::json::ToJson for UpdateTabsChatTabBody {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_tabs", &self.chat_tabs);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for UpdateTabsChatTabBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// The `UpdateTabsChatTabData` object.
 ///
 /// The same type as [`CreateChatTabData`]: the platform declares this shape more than once.
@@ -5537,15 +5614,18 @@ impl<'de> ::serde::Deserialize<'de> for UrgentAppMessageData {
 /// The same type as [`UrgentAppMessageData`]: the platform declares this shape more than once.
 pub type UrgentPhoneMessageData = crate::im::v1::UrgentAppMessageData;
 /// The `UrgentReceivers` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UrgentReceivers {
     /// `user_id_list`.
     pub user_id_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl UrgentReceivers {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id_list: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { user_id_list }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UrgentReceivers {
@@ -5829,6 +5909,174 @@ impl<'de> ::serde::Deserialize<'de> for ChatMemberBotAddedEvent {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `ChatMenuTopLevel`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatMenuTopLevelInput {
+    /// `chat_menu_top_level_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub chat_menu_top_level_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `chat_menu_item`.
+    pub chat_menu_item: crate::im::v1::ChatMenuItem,
+    /// `children`.
+    pub children: ::std::option::Option<
+        ::std::vec::Vec<crate::im::v1::ChatMenuSecondLevel>,
+    >,
+}
+
+impl ChatMenuTopLevelInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(chat_menu_item: crate::im::v1::ChatMenuItem) -> Self {
+        Self {
+            chat_menu_top_level_id: ::std::option::Option::None,
+            chat_menu_item,
+            children: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatMenuTopLevelInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_menu_top_level_id", &self.chat_menu_top_level_id);
+        object.put("chat_menu_item", &self.chat_menu_item);
+        object.put("children", &self.children);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatMenuTopLevelInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ChatMenuTree`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatMenuTreeInput {
+    /// `chat_menu_top_levels`.
+    pub chat_menu_top_levels: ::std::vec::Vec<crate::im::v1::ChatMenuTopLevelInput>,
+}
+
+impl ChatMenuTreeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        chat_menu_top_levels: ::std::vec::Vec<crate::im::v1::ChatMenuTopLevelInput>,
+    ) -> Self {
+        Self { chat_menu_top_levels }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatMenuTreeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("chat_menu_top_levels", &self.chat_menu_top_levels);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatMenuTreeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ChatTab`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ChatTabInput {
+    /// `tab_id`.
+    pub tab_id: ::std::option::Option<::std::string::String>,
+    /// `tab_name`.
+    pub tab_name: ::std::option::Option<::std::string::String>,
+    /// `tab_type`.
+    pub tab_type: crate::im::v1::TabType,
+    /// `tab_content`.
+    pub tab_content: ::std::option::Option<crate::im::v1::ChatTabContent>,
+    /// `tab_config`.
+    pub tab_config: ::std::option::Option<crate::im::v1::ChatTabConfig>,
+}
+
+impl ChatTabInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(tab_type: crate::im::v1::TabType) -> Self {
+        Self {
+            tab_id: ::std::option::Option::None,
+            tab_name: ::std::option::Option::None,
+            tab_type,
+            tab_content: ::std::option::Option::None,
+            tab_config: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ChatTabInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("tab_id", &self.tab_id);
+        object.put("tab_name", &self.tab_name);
+        object.put("tab_type", &self.tab_type);
+        object.put("tab_content", &self.tab_content);
+        object.put("tab_config", &self.tab_config);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ChatTabInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Emoji`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct EmojiInput {
+    /// `emoji_type`.
+    pub emoji_type: ::std::string::String,
+}
+
+impl EmojiInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(emoji_type: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            emoji_type: emoji_type.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for EmojiInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("emoji_type", &self.emoji_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for EmojiInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

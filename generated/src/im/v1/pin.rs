@@ -26,9 +26,9 @@ impl<'c> PinApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{CreatePinBody, CreatePinRequest};
+    /// use lark_sdk::im::v1::CreatePinRequest;
     ///
-    /// let request = CreatePinRequest::new(CreatePinBody::default());
+    /// let request = CreatePinRequest::new(todo!("build the body"));
     /// let response = client.im().v1().pin().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ThreadApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{ForwardThreadBody, ForwardThreadReceiveIdType, ForwardThreadRequest};
+    /// use lark_sdk::im::v1::{ForwardThreadReceiveIdType, ForwardThreadRequest};
     ///
-    /// let request = ForwardThreadRequest::new("<thread_id>", ForwardThreadReceiveIdType::OpenId, ForwardThreadBody::default());
+    /// let request = ForwardThreadRequest::new("<thread_id>", ForwardThreadReceiveIdType::OpenId, todo!("build the body"));
     /// let response = client.im().v1().thread().forward(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -39,17 +39,23 @@ impl ::serde::Serialize for AppFeedNotify {
 }
 
 /// The `BatchUpdateUrlPreviewBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchUpdateUrlPreviewBody {
     /// `preview_tokens`.
     pub preview_tokens: ::std::vec::Vec<::std::string::String>,
     /// `open_ids`.
     pub open_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl BatchUpdateUrlPreviewBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(preview_tokens: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            preview_tokens,
+            open_ids: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchUpdateUrlPreviewBody {
@@ -72,12 +78,7 @@ impl ::serde::Serialize for BatchUpdateUrlPreviewBody {
 }
 
 /// The `BotTimeSentiveFeedCardBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BotTimeSentiveFeedCardBody {
     /// `bot_id`.
     pub bot_id: ::std::option::Option<::std::string::String>,
@@ -85,6 +86,21 @@ pub struct BotTimeSentiveFeedCardBody {
     pub time_sensitive: bool,
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BotTimeSentiveFeedCardBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        time_sensitive: bool,
+        user_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            bot_id: ::std::option::Option::None,
+            time_sensitive,
+            user_ids,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BotTimeSentiveFeedCardBody {
@@ -355,12 +371,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAppFeedCardData {
 }
 
 /// The `CreateBizEntityTagRelationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateBizEntityTagRelationBody {
     /// `tag_biz_type`.
     pub tag_biz_type: ::std::string::String,
@@ -370,6 +381,22 @@ pub struct CreateBizEntityTagRelationBody {
     pub tag_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `bot_id`.
     pub bot_id: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateBizEntityTagRelationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        tag_biz_type: impl ::std::convert::Into<::std::string::String>,
+        biz_entity_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            tag_biz_type: tag_biz_type.into(),
+            biz_entity_id: biz_entity_id.into(),
+            tag_ids: ::std::option::Option::None,
+            bot_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateBizEntityTagRelationBody {
@@ -394,12 +421,7 @@ impl ::serde::Serialize for CreateBizEntityTagRelationBody {
 }
 
 /// The `CreateTag` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateTag {
     /// `tag_type`.
     pub tag_type: ::std::string::String,
@@ -407,6 +429,21 @@ pub struct CreateTag {
     pub name: ::std::string::String,
     /// `i18n_names`.
     pub i18n_names: ::std::option::Option<::std::vec::Vec<crate::im::v2::TagI18nName>>,
+}
+
+impl CreateTag {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        tag_type: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            tag_type: tag_type.into(),
+            name: name.into(),
+            i18n_names: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateTag {
@@ -430,17 +467,23 @@ impl ::serde::Serialize for CreateTag {
 }
 
 /// The `CreateTagBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateTagBody {
     /// `create_tag`.
     pub create_tag: crate::im::v2::CreateTag,
     /// `bot_id`.
     pub bot_id: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateTagBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(create_tag: crate::im::v2::CreateTag) -> Self {
+        Self {
+            create_tag,
+            bot_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateTagBody {
@@ -739,6 +782,23 @@ pub struct OpenAppFeedCardButton {
     >,
 }
 
+impl OpenAppFeedCardButton {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        action_type: crate::im::v2::ActionType,
+        text: crate::im::v2::OpenAppFeedCardText,
+    ) -> Self {
+        Self {
+            multi_url: ::std::option::Option::None,
+            action_type,
+            text,
+            button_type: ::std::option::Option::None,
+            action_map: ::std::option::Option::None,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for OpenAppFeedCardButton {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -762,15 +822,18 @@ impl ::serde::Serialize for OpenAppFeedCardButton {
 }
 
 /// The `OpenAppFeedCardButtons` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct OpenAppFeedCardButtons {
     /// `buttons`.
     pub buttons: ::std::vec::Vec<crate::im::v2::OpenAppFeedCardButton>,
+}
+
+impl OpenAppFeedCardButtons {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(buttons: ::std::vec::Vec<crate::im::v2::OpenAppFeedCardButton>) -> Self {
+        Self { buttons }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for OpenAppFeedCardButtons {
@@ -792,15 +855,18 @@ impl ::serde::Serialize for OpenAppFeedCardButtons {
 }
 
 /// The `OpenAppFeedCardText` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct OpenAppFeedCardText {
     /// `text`.
     pub text: ::std::string::String,
+}
+
+impl OpenAppFeedCardText {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { text: text.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for OpenAppFeedCardText {
@@ -938,6 +1004,17 @@ pub struct OpenFeedStatusLabel {
     pub r#type: crate::im::v2::Type,
 }
 
+impl OpenFeedStatusLabel {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        text: impl ::std::convert::Into<::std::string::String>,
+        r#type: crate::im::v2::Type,
+    ) -> Self {
+        Self { text: text.into(), r#type }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for OpenFeedStatusLabel {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -958,17 +1035,23 @@ impl ::serde::Serialize for OpenFeedStatusLabel {
 }
 
 /// The `PatchFeedCardBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchFeedCardBody {
     /// `time_sensitive`.
     pub time_sensitive: bool,
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl PatchFeedCardBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        time_sensitive: bool,
+        user_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self { time_sensitive, user_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchFeedCardBody {
@@ -995,12 +1078,7 @@ impl ::serde::Serialize for PatchFeedCardBody {
 /// The same type as [`BotTimeSentiveFeedCardData`]: the platform declares this shape more than once.
 pub type PatchFeedCardData = crate::im::v2::BotTimeSentiveFeedCardData;
 /// The `PatchTag` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchTag {
     /// `id`.
     pub id: ::std::string::String,
@@ -1008,6 +1086,18 @@ pub struct PatchTag {
     pub name: ::std::option::Option<::std::string::String>,
     /// `i18n_names`.
     pub i18n_names: ::std::option::Option<::std::vec::Vec<crate::im::v2::TagI18nName>>,
+}
+
+impl PatchTag {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: id.into(),
+            name: ::std::option::Option::None,
+            i18n_names: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchTag {
@@ -1179,17 +1269,26 @@ impl<'de> ::serde::Deserialize<'de> for SearchChatData {
 }
 
 /// The `TagI18nName` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TagI18nName {
     /// `locale`.
     pub locale: ::std::string::String,
     /// `name`.
     pub name: ::std::string::String,
+}
+
+impl TagI18nName {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        locale: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            locale: locale.into(),
+            name: name.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TagI18nName {
@@ -1376,12 +1475,7 @@ pub type UpdateAppFeedCardBatchData = crate::im::v2::DeleteAppFeedCardBatchData;
 /// The same type as [`CreateBizEntityTagRelationBody`]: the platform declares this shape more than once.
 pub type UpdateBizEntityTagRelationBody = crate::im::v2::CreateBizEntityTagRelationBody;
 /// The `UpdateChatButtonBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateChatButtonBody {
     /// `bot_id`.
     pub bot_id: ::std::option::Option<::std::string::String>,
@@ -1391,6 +1485,19 @@ pub struct UpdateChatButtonBody {
     pub chat_id: ::std::string::String,
     /// `buttons`.
     pub buttons: ::std::option::Option<crate::im::v2::OpenAppFeedCardButtons>,
+}
+
+impl UpdateChatButtonBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(chat_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            bot_id: ::std::option::Option::None,
+            user_ids: ::std::option::Option::None,
+            chat_id: chat_id.into(),
+            buttons: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateChatButtonBody {
@@ -1419,17 +1526,26 @@ impl ::serde::Serialize for UpdateChatButtonBody {
 /// The same type as [`BotTimeSentiveFeedCardData`]: the platform declares this shape more than once.
 pub type UpdateChatButtonData = crate::im::v2::BotTimeSentiveFeedCardData;
 /// The `UserOpenAppFeedCardDeleter` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UserOpenAppFeedCardDeleter {
     /// `biz_id`.
     pub biz_id: ::std::string::String,
     /// `user_id`.
     pub user_id: ::std::string::String,
+}
+
+impl UserOpenAppFeedCardDeleter {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        biz_id: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            biz_id: biz_id.into(),
+            user_id: user_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UserOpenAppFeedCardDeleter {
@@ -1452,12 +1568,7 @@ impl ::serde::Serialize for UserOpenAppFeedCardDeleter {
 }
 
 /// The `UserOpenAppFeedCardUpdater` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UserOpenAppFeedCardUpdater {
     /// `app_feed_card`.
     pub app_feed_card: crate::im::v2::OpenAppFeedCard,
@@ -1465,6 +1576,22 @@ pub struct UserOpenAppFeedCardUpdater {
     pub user_id: ::std::string::String,
     /// `update_fields`.
     pub update_fields: ::std::vec::Vec<crate::im::v2::UpdateFields>,
+}
+
+impl UserOpenAppFeedCardUpdater {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        app_feed_card: crate::im::v2::OpenAppFeedCard,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        update_fields: ::std::vec::Vec<crate::im::v2::UpdateFields>,
+    ) -> Self {
+        Self {
+            app_feed_card,
+            user_id: user_id.into(),
+            update_fields,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UserOpenAppFeedCardUpdater {

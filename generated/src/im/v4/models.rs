@@ -3,12 +3,7 @@
 //! Data types of im v4: request bodies, responses, event payloads and their enums.
 
 /// The message and who gets it; `content` is an object here, not a string.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchSendBody {
     /// text, post, image, share_chat or interactive.
     pub msg_type: ::std::string::String,
@@ -24,6 +19,22 @@ pub struct BatchSendBody {
     pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `union_ids`.
     pub union_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl BatchSendBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(msg_type: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            msg_type: msg_type.into(),
+            content: ::std::option::Option::None,
+            card: ::std::option::Option::None,
+            department_ids: ::std::option::Option::None,
+            open_ids: ::std::option::Option::None,
+            user_ids: ::std::option::Option::None,
+            union_ids: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchSendBody {

@@ -3,17 +3,23 @@
 //! Data types of interactive v1: request bodies, responses, event payloads and their enums.
 
 /// The callback's token and the new card.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateCardBody {
     /// `event.token` of the callback; valid 30 minutes, twice.
     pub token: ::std::string::String,
     /// The new card JSON.
     pub card: ::serde_json::Value,
+}
+
+impl UpdateCardBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        token: impl ::std::convert::Into<::std::string::String>,
+        card: ::serde_json::Value,
+    ) -> Self {
+        Self { token: token.into(), card }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateCardBody {

@@ -84,7 +84,7 @@ pub struct CreateDraftRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::lingo::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::lingo::v1::Entity,
+    pub body: crate::lingo::v1::EntityInput,
 }
 
 impl CreateDraftRequest {
@@ -101,7 +101,7 @@ impl CreateDraftRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::lingo::v1::Entity) -> Self {
+    pub fn new(body: crate::lingo::v1::EntityInput) -> Self {
         Self {
             repo_id: ::std::option::Option::None,
             user_id_type: ::std::option::Option::None,
@@ -149,7 +149,7 @@ pub struct UpdateDraftRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::lingo::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::lingo::v1::Entity,
+    pub body: crate::lingo::v1::EntityInput,
 }
 
 impl UpdateDraftRequest {
@@ -166,7 +166,10 @@ impl UpdateDraftRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(draft_id: ::lark_runtime::Int64, body: crate::lingo::v1::Entity) -> Self {
+    pub fn new(
+        draft_id: ::lark_runtime::Int64,
+        body: crate::lingo::v1::EntityInput,
+    ) -> Self {
         Self {
             draft_id,
             user_id_type: ::std::option::Option::None,

@@ -113,9 +113,9 @@ impl<'c> EntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::lingo::v1::{HighlightEntityBody, HighlightEntityRequest};
+    /// use lark_sdk::lingo::v1::HighlightEntityRequest;
     ///
-    /// let request = HighlightEntityRequest::new(HighlightEntityBody::default());
+    /// let request = HighlightEntityRequest::new(todo!("build the body"));
     /// let response = client.lingo().v1().entity().highlight(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> EntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::lingo::v1::{MatchEntityBody, MatchEntityRequest};
+    /// use lark_sdk::lingo::v1::MatchEntityRequest;
     ///
-    /// let request = MatchEntityRequest::new(MatchEntityBody::default());
+    /// let request = MatchEntityRequest::new(todo!("build the body"));
     /// let response = client.lingo().v1().entity().r#match(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -282,7 +282,7 @@ pub struct CreateEntityRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::lingo::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::lingo::v1::Entity,
+    pub body: crate::lingo::v1::EntityInput,
 }
 
 impl CreateEntityRequest {
@@ -299,7 +299,7 @@ impl CreateEntityRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::lingo::v1::Entity) -> Self {
+    pub fn new(body: crate::lingo::v1::EntityInput) -> Self {
         Self {
             repo_id: ::std::option::Option::None,
             user_id_type: ::std::option::Option::None,
@@ -823,7 +823,7 @@ pub struct UpdateEntityRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::lingo::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::lingo::v1::Entity,
+    pub body: crate::lingo::v1::EntityInput,
 }
 
 impl UpdateEntityRequest {
@@ -842,7 +842,7 @@ impl UpdateEntityRequest {
     #[inline]
     pub fn new(
         entity_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::lingo::v1::Entity,
+        body: crate::lingo::v1::EntityInput,
     ) -> Self {
         Self {
             entity_id: entity_id.into(),

@@ -38,7 +38,10 @@ impl<'de> ::serde::Deserialize<'de> for AccessibleMailboxesUserMailboxData {
 }
 
 /// The `Attachment` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Attachment {
     /// `body`.
     pub body: ::std::option::Option<::std::string::String>,
@@ -76,29 +79,6 @@ impl<'de> ::serde::Deserialize<'de> for Attachment {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Attachment {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("body", &self.body);
-        object.put("filename", &self.filename);
-        object.put("id", &self.id);
-        object.put("attachment_type", &self.attachment_type);
-        object.put("is_inline", &self.is_inline);
-        object.put("cid", &self.cid);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Attachment {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -349,15 +329,18 @@ impl ::serde::Serialize for BatchCreateMailgroupPermissionMemberBody {
 /// The same type as [`BatchCreateMailgroupPermissionMemberBody`]: the platform declares this shape more than once.
 pub type BatchCreateMailgroupPermissionMemberData = crate::mail::v1::BatchCreateMailgroupPermissionMemberBody;
 /// The `BatchCreatePublicMailboxMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCreatePublicMailboxMemberBody {
     /// `items`.
     pub items: ::std::vec::Vec<crate::mail::v1::PublicMailboxMember>,
+}
+
+impl BatchCreatePublicMailboxMemberBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(items: ::std::vec::Vec<crate::mail::v1::PublicMailboxMember>) -> Self {
+        Self { items }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchCreatePublicMailboxMemberBody {
@@ -448,15 +431,20 @@ impl ::serde::Serialize for BatchDeleteMailgroupMemberBody {
 }
 
 /// The `BatchDeleteMailgroupPermissionMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchDeleteMailgroupPermissionMemberBody {
     /// `permission_member_id_list`.
     pub permission_member_id_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BatchDeleteMailgroupPermissionMemberBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        permission_member_id_list: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self { permission_member_id_list }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchDeleteMailgroupPermissionMemberBody {
@@ -478,15 +466,18 @@ impl ::serde::Serialize for BatchDeleteMailgroupPermissionMemberBody {
 }
 
 /// The `BatchDeletePublicMailboxMemberBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchDeletePublicMailboxMemberBody {
     /// `member_id_list`.
     pub member_id_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BatchDeletePublicMailboxMemberBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(member_id_list: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { member_id_list }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchDeletePublicMailboxMemberBody {
@@ -1234,15 +1225,18 @@ impl<'de> ::serde::Deserialize<'de> for CreateUserMailboxFolderData {
 }
 
 /// The `CreateUserMailboxLabelBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateUserMailboxLabelBody {
     /// `label`.
     pub label: ::serde_json::Value,
+}
+
+impl CreateUserMailboxLabelBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(label: ::serde_json::Value) -> Self {
+        Self { label }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateUserMailboxLabelBody {
@@ -1366,7 +1360,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateUserMailboxRuleData {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateUserMailboxTemplateBody {
     /// `template`.
-    pub template: crate::mail::v1::Template,
+    pub template: crate::mail::v1::TemplateInput,
+}
+
+impl CreateUserMailboxTemplateBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(template: crate::mail::v1::TemplateInput) -> Self {
+        Self { template }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateUserMailboxTemplateBody {
@@ -2606,7 +2608,10 @@ impl<'de> ::serde::Deserialize<'de> for ListUserMailboxThreadData {
 }
 
 /// The `MailAddress` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct MailAddress {
     /// `mail_address`.
     pub mail_address: ::std::option::Option<::std::string::String>,
@@ -2635,27 +2640,11 @@ impl<'de> ::serde::Deserialize<'de> for MailAddress {
     }
 }
 
-impl ::lark_runtime::json::ToJson for MailAddress {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("mail_address", &self.mail_address);
-        object.put("name", &self.name);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MailAddress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `MailContact` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct MailContact {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -2702,32 +2691,6 @@ impl<'de> ::serde::Deserialize<'de> for MailContact {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for MailContact {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("name", &self.name);
-        object.put("company", &self.company);
-        object.put("phone", &self.phone);
-        object.put("mail_address", &self.mail_address);
-        object.put("tag", &self.tag);
-        object.put("remark", &self.remark);
-        object.put("avatar", &self.avatar);
-        object.put("position", &self.position);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for MailContact {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3186,6 +3149,14 @@ pub struct PatchUserMailboxLabelBody {
     pub label: crate::mail::v1::Label,
 }
 
+impl PatchUserMailboxLabelBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(label: crate::mail::v1::Label) -> Self {
+        Self { label }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for PatchUserMailboxLabelBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -3253,15 +3224,18 @@ pub type PublicMailbox = crate::mail::v1::CreatePublicMailboxData;
 /// The same type as [`CreatePublicMailboxMemberData`]: the platform declares this shape more than once.
 pub type PublicMailboxMember = crate::mail::v1::CreatePublicMailboxMemberData;
 /// The `QueryUserBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryUserBody {
     /// `email_list`.
     pub email_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl QueryUserBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(email_list: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { email_list }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryUserBody {
@@ -3432,15 +3406,18 @@ impl ::serde::Serialize for RemoveToRecycleBinPublicMailboxBody {
 }
 
 /// The `ReorderUserMailboxRuleBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ReorderUserMailboxRuleBody {
     /// `rule_ids`.
     pub rule_ids: ::std::vec::Vec<::lark_runtime::Int64>,
+}
+
+impl ReorderUserMailboxRuleBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(rule_ids: ::std::vec::Vec<::lark_runtime::Int64>) -> Self {
+        Self { rule_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ReorderUserMailboxRuleBody {
@@ -3462,7 +3439,10 @@ impl ::serde::Serialize for ReorderUserMailboxRuleBody {
 }
 
 /// The `Rule` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Rule {
     /// `id`.
     ///
@@ -3505,31 +3485,11 @@ impl<'de> ::serde::Deserialize<'de> for Rule {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Rule {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("condition", &self.condition);
-        object.put("action", &self.action);
-        object.put("ignore_the_rest_of_rules", &self.ignore_the_rest_of_rules);
-        object.put("name", &self.name);
-        object.put("is_enable", &self.is_enable);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Rule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RuleAction` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RuleAction {
     /// `items`.
     pub items: ::std::option::Option<::std::vec::Vec<crate::mail::v1::RuleActionItem>>,
@@ -3555,26 +3515,11 @@ impl<'de> ::serde::Deserialize<'de> for RuleAction {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RuleAction {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("items", &self.items);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RuleAction {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RuleActionItem` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RuleActionItem {
     /// `type`.
     pub r#type: ::std::option::Option<i32>,
@@ -3603,27 +3548,11 @@ impl<'de> ::serde::Deserialize<'de> for RuleActionItem {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RuleActionItem {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("input", &self.input);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RuleActionItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RuleCondition` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RuleCondition {
     /// `match_type`.
     pub match_type: ::std::option::Option<i32>,
@@ -3654,27 +3583,11 @@ impl<'de> ::serde::Deserialize<'de> for RuleCondition {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RuleCondition {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("match_type", &self.match_type);
-        object.put("items", &self.items);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RuleCondition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RuleConditionItem` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RuleConditionItem {
     /// `type`.
     pub r#type: ::std::option::Option<i32>,
@@ -3706,38 +3619,24 @@ impl<'de> ::serde::Deserialize<'de> for RuleConditionItem {
     }
 }
 
-impl ::lark_runtime::json::ToJson for RuleConditionItem {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("operator", &self.operator);
-        object.put("input", &self.input);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RuleConditionItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `SearchMultiEntityBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SearchMultiEntityBody {
     /// `query`.
     pub query: ::std::string::String,
     /// `size`.
     pub size: ::std::option::Option<i32>,
+}
+
+impl SearchMultiEntityBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            query: query.into(),
+            size: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SearchMultiEntityBody {
@@ -4120,23 +4019,25 @@ pub struct SendUserMailboxMessageBody {
     /// `subject`.
     pub subject: ::std::option::Option<::std::string::String>,
     /// `to`.
-    pub to: ::std::option::Option<::std::vec::Vec<crate::mail::v1::MailAddress>>,
+    pub to: ::std::option::Option<::std::vec::Vec<crate::mail::v1::MailAddressInput>>,
     /// `raw`.
     pub raw: ::std::option::Option<::std::string::String>,
     /// `cc`.
-    pub cc: ::std::option::Option<::std::vec::Vec<crate::mail::v1::MailAddress>>,
+    pub cc: ::std::option::Option<::std::vec::Vec<crate::mail::v1::MailAddressInput>>,
     /// `bcc`.
-    pub bcc: ::std::option::Option<::std::vec::Vec<crate::mail::v1::MailAddress>>,
+    pub bcc: ::std::option::Option<::std::vec::Vec<crate::mail::v1::MailAddressInput>>,
     /// `body_html`.
     pub body_html: ::std::option::Option<::std::string::String>,
     /// `body_plain_text`.
     pub body_plain_text: ::std::option::Option<::std::string::String>,
     /// `attachments`.
-    pub attachments: ::std::option::Option<::std::vec::Vec<crate::mail::v1::Attachment>>,
+    pub attachments: ::std::option::Option<
+        ::std::vec::Vec<crate::mail::v1::AttachmentInput>,
+    >,
     /// `dedupe_key`.
     pub dedupe_key: ::std::option::Option<::std::string::String>,
     /// `head_from`.
-    pub head_from: ::std::option::Option<crate::mail::v1::MailAddress>,
+    pub head_from: ::std::option::Option<crate::mail::v1::MailAddressInput>,
 }
 
 impl ::lark_runtime::json::ToJson for SendUserMailboxMessageBody {
@@ -4203,15 +4104,18 @@ impl<'de> ::serde::Deserialize<'de> for SendUserMailboxMessageData {
 }
 
 /// The `SubscribeUserMailboxEventBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SubscribeUserMailboxEventBody {
     /// `event_type`.
     pub event_type: i32,
+}
+
+impl SubscribeUserMailboxEventBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(event_type: i32) -> Self {
+        Self { event_type }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SubscribeUserMailboxEventBody {
@@ -4296,7 +4200,10 @@ impl<'de> ::serde::Deserialize<'de> for SubscriptionUserMailboxEventData {
 }
 
 /// The `Template` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Template {
     /// `template_id`.
     pub template_id: ::std::option::Option<::std::string::String>,
@@ -4348,33 +4255,6 @@ impl<'de> ::serde::Deserialize<'de> for Template {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Template {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("template_id", &self.template_id);
-        object.put("name", &self.name);
-        object.put("subject", &self.subject);
-        object.put("template_content", &self.template_content);
-        object.put("is_plain_text_mode", &self.is_plain_text_mode);
-        object.put("tos", &self.tos);
-        object.put("ccs", &self.ccs);
-        object.put("bccs", &self.bccs);
-        object.put("attachments", &self.attachments);
-        object.put("create_time", &self.create_time);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Template {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -4521,15 +4401,18 @@ pub type UpdateMailgroupData = crate::mail::v1::CreateMailgroupData;
 /// The same type as [`CreatePublicMailboxData`]: the platform declares this shape more than once.
 pub type UpdatePublicMailboxData = crate::mail::v1::CreatePublicMailboxData;
 /// The `UpdateUserMailboxDraftBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateUserMailboxDraftBody {
     /// `raw`.
     pub raw: ::std::string::String,
+}
+
+impl UpdateUserMailboxDraftBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(raw: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { raw: raw.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateUserMailboxDraftBody {
@@ -4900,6 +4783,460 @@ impl<'de> ::serde::Deserialize<'de> for UserMailboxSignatureUsage {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `Attachment`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AttachmentInput {
+    /// `body`.
+    pub body: ::std::string::String,
+    /// `filename`.
+    pub filename: ::std::string::String,
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `attachment_type`.
+    pub attachment_type: ::std::option::Option<i32>,
+    /// `is_inline`.
+    pub is_inline: ::std::option::Option<bool>,
+    /// `cid`.
+    pub cid: ::std::option::Option<::std::string::String>,
+}
+
+impl AttachmentInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        body: impl ::std::convert::Into<::std::string::String>,
+        filename: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            body: body.into(),
+            filename: filename.into(),
+            id: ::std::option::Option::None,
+            attachment_type: ::std::option::Option::None,
+            is_inline: ::std::option::Option::None,
+            cid: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AttachmentInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("body", &self.body);
+        object.put("filename", &self.filename);
+        object.put("id", &self.id);
+        object.put("attachment_type", &self.attachment_type);
+        object.put("is_inline", &self.is_inline);
+        object.put("cid", &self.cid);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AttachmentInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `MailAddress`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MailAddressInput {
+    /// `mail_address`.
+    pub mail_address: ::std::string::String,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+}
+
+impl MailAddressInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(mail_address: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            mail_address: mail_address.into(),
+            name: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MailAddressInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("mail_address", &self.mail_address);
+        object.put("name", &self.name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MailAddressInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `MailContact`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MailContactInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `company`.
+    pub company: ::std::option::Option<::std::string::String>,
+    /// `phone`.
+    pub phone: ::std::option::Option<::std::string::String>,
+    /// `mail_address`.
+    pub mail_address: ::std::option::Option<::std::string::String>,
+    /// `tag`.
+    pub tag: ::std::option::Option<::std::string::String>,
+    /// `remark`.
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// `avatar`.
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `position`.
+    pub position: ::std::option::Option<::std::string::String>,
+}
+
+impl MailContactInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: name.into(),
+            company: ::std::option::Option::None,
+            phone: ::std::option::Option::None,
+            mail_address: ::std::option::Option::None,
+            tag: ::std::option::Option::None,
+            remark: ::std::option::Option::None,
+            avatar: ::std::option::Option::None,
+            position: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MailContactInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("name", &self.name);
+        object.put("company", &self.company);
+        object.put("phone", &self.phone);
+        object.put("mail_address", &self.mail_address);
+        object.put("tag", &self.tag);
+        object.put("remark", &self.remark);
+        object.put("avatar", &self.avatar);
+        object.put("position", &self.position);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MailContactInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Rule`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RuleInput {
+    /// `id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `condition`.
+    pub condition: crate::mail::v1::RuleConditionInput,
+    /// `action`.
+    pub action: crate::mail::v1::RuleActionInput,
+    /// `ignore_the_rest_of_rules`.
+    pub ignore_the_rest_of_rules: bool,
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `is_enable`.
+    pub is_enable: bool,
+}
+
+impl RuleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        condition: crate::mail::v1::RuleConditionInput,
+        action: crate::mail::v1::RuleActionInput,
+        ignore_the_rest_of_rules: bool,
+        name: impl ::std::convert::Into<::std::string::String>,
+        is_enable: bool,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            condition,
+            action,
+            ignore_the_rest_of_rules,
+            name: name.into(),
+            is_enable,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RuleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("condition", &self.condition);
+        object.put("action", &self.action);
+        object.put("ignore_the_rest_of_rules", &self.ignore_the_rest_of_rules);
+        object.put("name", &self.name);
+        object.put("is_enable", &self.is_enable);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RuleInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RuleAction`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RuleActionInput {
+    /// `items`.
+    pub items: ::std::vec::Vec<crate::mail::v1::RuleActionItemInput>,
+}
+
+impl RuleActionInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(items: ::std::vec::Vec<crate::mail::v1::RuleActionItemInput>) -> Self {
+        Self { items }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RuleActionInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("items", &self.items);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RuleActionInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RuleActionItem`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RuleActionItemInput {
+    /// `type`.
+    pub r#type: i32,
+    /// `input`.
+    pub input: ::std::option::Option<::std::string::String>,
+}
+
+impl RuleActionItemInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(r#type: i32) -> Self {
+        Self {
+            r#type,
+            input: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RuleActionItemInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("input", &self.input);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RuleActionItemInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RuleCondition`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RuleConditionInput {
+    /// `match_type`.
+    pub match_type: i32,
+    /// `items`.
+    pub items: ::std::vec::Vec<crate::mail::v1::RuleConditionItemInput>,
+}
+
+impl RuleConditionInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        match_type: i32,
+        items: ::std::vec::Vec<crate::mail::v1::RuleConditionItemInput>,
+    ) -> Self {
+        Self { match_type, items }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RuleConditionInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("match_type", &self.match_type);
+        object.put("items", &self.items);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RuleConditionInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RuleConditionItem`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RuleConditionItemInput {
+    /// `type`.
+    pub r#type: i32,
+    /// `operator`.
+    pub operator: ::std::option::Option<i32>,
+    /// `input`.
+    pub input: ::std::option::Option<::std::string::String>,
+}
+
+impl RuleConditionItemInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(r#type: i32) -> Self {
+        Self {
+            r#type,
+            operator: ::std::option::Option::None,
+            input: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RuleConditionItemInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("operator", &self.operator);
+        object.put("input", &self.input);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RuleConditionItemInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Template`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TemplateInput {
+    /// `template_id`.
+    pub template_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `subject`.
+    pub subject: ::std::option::Option<::std::string::String>,
+    /// `template_content`.
+    pub template_content: ::std::option::Option<::std::string::String>,
+    /// `is_plain_text_mode`.
+    pub is_plain_text_mode: ::std::option::Option<bool>,
+    /// `tos`.
+    pub tos: ::std::option::Option<::std::vec::Vec<crate::mail::v1::MailAddressInput>>,
+    /// `ccs`.
+    pub ccs: ::std::option::Option<::std::vec::Vec<crate::mail::v1::MailAddressInput>>,
+    /// `bccs`.
+    pub bccs: ::std::option::Option<::std::vec::Vec<crate::mail::v1::MailAddressInput>>,
+    /// `attachments`.
+    pub attachments: ::std::option::Option<
+        ::std::vec::Vec<crate::mail::v1::TemplateAttachment>,
+    >,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<::std::string::String>,
+}
+
+impl TemplateInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            template_id: ::std::option::Option::None,
+            name: name.into(),
+            subject: ::std::option::Option::None,
+            template_content: ::std::option::Option::None,
+            is_plain_text_mode: ::std::option::Option::None,
+            tos: ::std::option::Option::None,
+            ccs: ::std::option::Option::None,
+            bccs: ::std::option::Option::None,
+            attachments: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TemplateInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("template_id", &self.template_id);
+        object.put("name", &self.name);
+        object.put("subject", &self.subject);
+        object.put("template_content", &self.template_content);
+        object.put("is_plain_text_mode", &self.is_plain_text_mode);
+        object.put("tos", &self.tos);
+        object.put("ccs", &self.ccs);
+        object.put("bccs", &self.bccs);
+        object.put("attachments", &self.attachments);
+        object.put("create_time", &self.create_time);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TemplateInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

@@ -26,9 +26,9 @@ impl<'c> MultiEntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::{SearchMultiEntityBody, SearchMultiEntityRequest};
+    /// use lark_sdk::mail::v1::SearchMultiEntityRequest;
     ///
-    /// let request = SearchMultiEntityRequest::new(SearchMultiEntityBody::default());
+    /// let request = SearchMultiEntityRequest::new(todo!("build the body"));
     /// let response = client.mail().v1().multi_entity().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

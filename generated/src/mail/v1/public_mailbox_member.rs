@@ -26,9 +26,9 @@ impl<'c> PublicMailboxMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::{BatchCreatePublicMailboxMemberBody, BatchCreatePublicMailboxMemberRequest};
+    /// use lark_sdk::mail::v1::BatchCreatePublicMailboxMemberRequest;
     ///
-    /// let request = BatchCreatePublicMailboxMemberRequest::new("<public_mailbox_id>", BatchCreatePublicMailboxMemberBody::default());
+    /// let request = BatchCreatePublicMailboxMemberRequest::new("<public_mailbox_id>", todo!("build the body"));
     /// let response = client.mail().v1().public_mailbox_member().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> PublicMailboxMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::{BatchDeletePublicMailboxMemberBody, BatchDeletePublicMailboxMemberRequest};
+    /// use lark_sdk::mail::v1::BatchDeletePublicMailboxMemberRequest;
     ///
-    /// let request = BatchDeletePublicMailboxMemberRequest::new("<public_mailbox_id>", BatchDeletePublicMailboxMemberBody::default());
+    /// let request = BatchDeletePublicMailboxMemberRequest::new("<public_mailbox_id>", todo!("build the body"));
     /// let response = client.mail().v1().public_mailbox_member().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())

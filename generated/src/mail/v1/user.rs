@@ -26,9 +26,9 @@ impl<'c> UserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::{QueryUserBody, QueryUserRequest};
+    /// use lark_sdk::mail::v1::QueryUserRequest;
     ///
-    /// let request = QueryUserRequest::new(QueryUserBody::default());
+    /// let request = QueryUserRequest::new(todo!("build the body"));
     /// let response = client.mail().v1().user().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -150,7 +150,7 @@ pub struct CreateUserMailboxMailContactRequest {
     /// Sent in the path as `user_mailbox_id`.
     pub user_mailbox_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::mail::v1::MailContact,
+    pub body: crate::mail::v1::MailContactInput,
 }
 
 impl CreateUserMailboxMailContactRequest {
@@ -172,7 +172,7 @@ impl CreateUserMailboxMailContactRequest {
     #[inline]
     pub fn new(
         user_mailbox_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::mail::v1::MailContact,
+        body: crate::mail::v1::MailContactInput,
     ) -> Self {
         Self {
             user_mailbox_id: user_mailbox_id.into(),
@@ -331,7 +331,7 @@ pub struct PatchUserMailboxMailContactRequest {
     /// Sent in the path as `mail_contact_id`.
     pub mail_contact_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::mail::v1::MailContact,
+    pub body: crate::mail::v1::MailContactInput,
 }
 
 impl PatchUserMailboxMailContactRequest {
@@ -354,7 +354,7 @@ impl PatchUserMailboxMailContactRequest {
     pub fn new(
         user_mailbox_id: impl ::std::convert::Into<::std::string::String>,
         mail_contact_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::mail::v1::MailContact,
+        body: crate::mail::v1::MailContactInput,
     ) -> Self {
         Self {
             user_mailbox_id: user_mailbox_id.into(),

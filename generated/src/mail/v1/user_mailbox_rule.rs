@@ -113,9 +113,9 @@ impl<'c> UserMailboxRuleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::{ReorderUserMailboxRuleBody, ReorderUserMailboxRuleRequest};
+    /// use lark_sdk::mail::v1::ReorderUserMailboxRuleRequest;
     ///
-    /// let request = ReorderUserMailboxRuleRequest::new("<user_mailbox_id>", ReorderUserMailboxRuleBody::default());
+    /// let request = ReorderUserMailboxRuleRequest::new("<user_mailbox_id>", todo!("build the body"));
     /// let response = client.mail().v1().user_mailbox_rule().reorder(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -167,7 +167,7 @@ pub struct CreateUserMailboxRuleRequest {
     /// Sent in the path as `user_mailbox_id`.
     pub user_mailbox_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::mail::v1::Rule,
+    pub body: crate::mail::v1::RuleInput,
 }
 
 impl CreateUserMailboxRuleRequest {
@@ -189,7 +189,7 @@ impl CreateUserMailboxRuleRequest {
     #[inline]
     pub fn new(
         user_mailbox_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::mail::v1::Rule,
+        body: crate::mail::v1::RuleInput,
     ) -> Self {
         Self {
             user_mailbox_id: user_mailbox_id.into(),
@@ -356,7 +356,7 @@ pub struct UpdateUserMailboxRuleRequest {
     /// Sent in the path as `rule_id`.
     pub rule_id: ::lark_runtime::Int64,
     /// The JSON body.
-    pub body: crate::mail::v1::Rule,
+    pub body: crate::mail::v1::RuleInput,
 }
 
 impl UpdateUserMailboxRuleRequest {
@@ -379,7 +379,7 @@ impl UpdateUserMailboxRuleRequest {
     pub fn new(
         user_mailbox_id: impl ::std::convert::Into<::std::string::String>,
         rule_id: ::lark_runtime::Int64,
-        body: crate::mail::v1::Rule,
+        body: crate::mail::v1::RuleInput,
     ) -> Self {
         Self {
             user_mailbox_id: user_mailbox_id.into(),

@@ -3,12 +3,7 @@
 //! Data types of mdm v1: request bodies, responses, event payloads and their enums.
 
 /// The `UserAuthDataRelation` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UserAuthDataRelation {
     /// `root_dimension_type`.
     pub root_dimension_type: ::std::string::String,
@@ -18,6 +13,24 @@ pub struct UserAuthDataRelation {
     pub authorized_user_ids: ::std::vec::Vec<::std::string::String>,
     /// `uams_app_id`.
     pub uams_app_id: ::std::string::String,
+}
+
+impl UserAuthDataRelation {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        root_dimension_type: impl ::std::convert::Into<::std::string::String>,
+        sub_dimension_types: ::std::vec::Vec<::std::string::String>,
+        authorized_user_ids: ::std::vec::Vec<::std::string::String>,
+        uams_app_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            root_dimension_type: root_dimension_type.into(),
+            sub_dimension_types,
+            authorized_user_ids,
+            uams_app_id: uams_app_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UserAuthDataRelation {

@@ -26,9 +26,9 @@ impl<'c> UserAuthDataRelationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mdm::v1::{BindUserAuthDataRelationRequest, UserAuthDataRelation};
+    /// use lark_sdk::mdm::v1::BindUserAuthDataRelationRequest;
     ///
-    /// let request = BindUserAuthDataRelationRequest::new(UserAuthDataRelation::default());
+    /// let request = BindUserAuthDataRelationRequest::new(todo!("build the body"));
     /// let response = client.mdm().v1().user_auth_data_relation().bind(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserAuthDataRelationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mdm::v1::{UnbindUserAuthDataRelationRequest, UserAuthDataRelation};
+    /// use lark_sdk::mdm::v1::UnbindUserAuthDataRelationRequest;
     ///
-    /// let request = UnbindUserAuthDataRelationRequest::new(UserAuthDataRelation::default());
+    /// let request = UnbindUserAuthDataRelationRequest::new(todo!("build the body"));
     /// let response = client.mdm().v1().user_auth_data_relation().unbind(request).await?;
     /// # let _ = response;
     /// # Ok(())

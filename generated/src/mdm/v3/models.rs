@@ -202,6 +202,22 @@ pub struct Expression {
     pub value: crate::mdm::v3::Value,
 }
 
+impl Expression {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        field: impl ::std::convert::Into<::std::string::String>,
+        operator: crate::mdm::v3::Operator,
+        value: crate::mdm::v3::Value,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            operator,
+            value,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for Expression {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -229,6 +245,17 @@ pub struct Filter {
     pub logic: crate::mdm::v3::Logic,
     /// `expressions`.
     pub expressions: ::std::option::Option<::std::vec::Vec<crate::mdm::v3::Expression>>,
+}
+
+impl Filter {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(logic: crate::mdm::v3::Logic) -> Self {
+        Self {
+            logic,
+            expressions: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for Filter {

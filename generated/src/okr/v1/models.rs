@@ -1060,17 +1060,26 @@ impl ::serde::Serialize for ContentTextStyle {
 }
 
 /// The `CreatePeriodBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreatePeriodBody {
     /// `period_rule_id`.
     pub period_rule_id: ::std::string::String,
     /// `start_month`.
     pub start_month: ::std::string::String,
+}
+
+impl CreatePeriodBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        period_rule_id: impl ::std::convert::Into<::std::string::String>,
+        start_month: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            period_rule_id: period_rule_id.into(),
+            start_month: start_month.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreatePeriodBody {
@@ -1149,6 +1158,29 @@ pub struct CreateProgressRecordBody {
     pub source_url_mobile: ::std::option::Option<::std::string::String>,
     /// `progress_rate`.
     pub progress_rate: ::std::option::Option<crate::okr::v1::ProgressRateNew>,
+}
+
+impl CreateProgressRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        source_title: impl ::std::convert::Into<::std::string::String>,
+        source_url: impl ::std::convert::Into<::std::string::String>,
+        target_id: ::lark_runtime::Int64,
+        target_type: i32,
+        content: crate::okr::v1::ContentBlock,
+    ) -> Self {
+        Self {
+            source_title: source_title.into(),
+            source_url: source_url.into(),
+            target_id,
+            target_type,
+            content,
+            source_url_pc: ::std::option::Option::None,
+            source_url_mobile: ::std::option::Option::None,
+            progress_rate: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateProgressRecordBody {
@@ -1812,15 +1844,18 @@ impl<'de> ::serde::Deserialize<'de> for OkrReviewPeriodUrl {
 }
 
 /// The `PatchPeriodBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchPeriodBody {
     /// `status`.
     pub status: i32,
+}
+
+impl PatchPeriodBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(status: i32) -> Self {
+        Self { status }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchPeriodBody {
@@ -2079,6 +2114,17 @@ pub struct UpdateProgressRecordBody {
     pub content: crate::okr::v1::ContentBlock,
     /// `progress_rate`.
     pub progress_rate: ::std::option::Option<crate::okr::v1::ProgressRateNew>,
+}
+
+impl UpdateProgressRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(content: crate::okr::v1::ContentBlock) -> Self {
+        Self {
+            content,
+            progress_rate: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateProgressRecordBody {

@@ -26,9 +26,9 @@ impl<'c> PeriodApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::okr::v1::{CreatePeriodBody, CreatePeriodRequest};
+    /// use lark_sdk::okr::v1::CreatePeriodRequest;
     ///
-    /// let request = CreatePeriodRequest::new(CreatePeriodBody::default());
+    /// let request = CreatePeriodRequest::new(todo!("build the body"));
     /// let response = client.okr().v1().period().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -96,9 +96,9 @@ impl<'c> PeriodApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::okr::v1::{PatchPeriodBody, PatchPeriodRequest};
+    /// use lark_sdk::okr::v1::PatchPeriodRequest;
     ///
-    /// let request = PatchPeriodRequest::new("<period_id>", PatchPeriodBody::default());
+    /// let request = PatchPeriodRequest::new("<period_id>", todo!("build the body"));
     /// let response = client.okr().v1().period().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -966,12 +966,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateOkrCycleObjectiveData {
 }
 
 /// The `CreateOkrObjectiveAlignmentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateOkrObjectiveAlignmentBody {
     /// `to_entity_type`.
     pub to_entity_type: i32,
@@ -979,6 +974,17 @@ pub struct CreateOkrObjectiveAlignmentBody {
     ///
     /// An int64 that travels as a JSON string.
     pub to_entity_id: ::lark_runtime::Int64,
+}
+
+impl CreateOkrObjectiveAlignmentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(to_entity_type: i32, to_entity_id: ::lark_runtime::Int64) -> Self {
+        Self {
+            to_entity_type,
+            to_entity_id,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateOkrObjectiveAlignmentBody {
@@ -1361,7 +1367,10 @@ impl<'de> ::serde::Deserialize<'de> for Indicator {
 }
 
 /// The `IndicatorUnit` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct IndicatorUnit {
     /// `unit_type`.
     pub unit_type: ::std::option::Option<i32>,
@@ -1387,25 +1396,6 @@ impl<'de> ::serde::Deserialize<'de> for IndicatorUnit {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for IndicatorUnit {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("unit_type", &self.unit_type);
-        object.put("unit_value", &self.unit_value);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for IndicatorUnit {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1477,12 +1467,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyResult {
 }
 
 /// The `KeyResultWeight` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct KeyResultWeight {
     /// `key_result_id`.
     ///
@@ -1490,6 +1475,14 @@ pub struct KeyResultWeight {
     pub key_result_id: ::lark_runtime::Int64,
     /// `weight`.
     pub weight: f64,
+}
+
+impl KeyResultWeight {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(key_result_id: ::lark_runtime::Int64, weight: f64) -> Self {
+        Self { key_result_id, weight }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for KeyResultWeight {
@@ -1512,15 +1505,18 @@ impl ::serde::Serialize for KeyResultWeight {
 }
 
 /// The `KeyResultsPositionOkrObjectiveBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct KeyResultsPositionOkrObjectiveBody {
     /// `key_result_ids`.
     pub key_result_ids: ::std::vec::Vec<::lark_runtime::Int64>,
+}
+
+impl KeyResultsPositionOkrObjectiveBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(key_result_ids: ::std::vec::Vec<::lark_runtime::Int64>) -> Self {
+        Self { key_result_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for KeyResultsPositionOkrObjectiveBody {
@@ -1575,15 +1571,20 @@ impl<'de> ::serde::Deserialize<'de> for KeyResultsPositionOkrObjectiveData {
 }
 
 /// The `KeyResultsWeightOkrObjectiveBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct KeyResultsWeightOkrObjectiveBody {
     /// `key_result_weights`.
     pub key_result_weights: ::std::vec::Vec<crate::okr::v2::KeyResultWeight>,
+}
+
+impl KeyResultsWeightOkrObjectiveBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        key_result_weights: ::std::vec::Vec<crate::okr::v2::KeyResultWeight>,
+    ) -> Self {
+        Self { key_result_weights }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for KeyResultsWeightOkrObjectiveBody {
@@ -1956,12 +1957,7 @@ impl<'de> ::serde::Deserialize<'de> for Objective {
 }
 
 /// The `ObjectiveWeight` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ObjectiveWeight {
     /// `objective_id`.
     ///
@@ -1969,6 +1965,14 @@ pub struct ObjectiveWeight {
     pub objective_id: ::lark_runtime::Int64,
     /// `weight`.
     pub weight: f64,
+}
+
+impl ObjectiveWeight {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(objective_id: ::lark_runtime::Int64, weight: f64) -> Self {
+        Self { objective_id, weight }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ObjectiveWeight {
@@ -1991,15 +1995,18 @@ impl ::serde::Serialize for ObjectiveWeight {
 }
 
 /// The `ObjectivesPositionOkrCycleBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ObjectivesPositionOkrCycleBody {
     /// `objective_ids`.
     pub objective_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl ObjectivesPositionOkrCycleBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(objective_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { objective_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ObjectivesPositionOkrCycleBody {
@@ -2054,15 +2061,20 @@ impl<'de> ::serde::Deserialize<'de> for ObjectivesPositionOkrCycleData {
 }
 
 /// The `ObjectivesWeightOkrCycleBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ObjectivesWeightOkrCycleBody {
     /// `objective_weights`.
     pub objective_weights: ::std::vec::Vec<crate::okr::v2::ObjectiveWeight>,
+}
+
+impl ObjectivesWeightOkrCycleBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        objective_weights: ::std::vec::Vec<crate::okr::v2::ObjectiveWeight>,
+    ) -> Self {
+        Self { objective_weights }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ObjectivesWeightOkrCycleBody {
@@ -2139,7 +2151,7 @@ pub struct PatchOkrIndicatorBody {
     /// `current_value`.
     pub current_value: ::std::option::Option<f64>,
     /// `unit`.
-    pub unit: ::std::option::Option<crate::okr::v2::IndicatorUnit>,
+    pub unit: ::std::option::Option<crate::okr::v2::IndicatorUnitInput>,
     /// `indicator_status`.
     pub indicator_status: ::std::option::Option<i32>,
 }
@@ -2349,6 +2361,48 @@ impl<'de> ::serde::Deserialize<'de> for ProgressRate {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `IndicatorUnit`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct IndicatorUnitInput {
+    /// `unit_type`.
+    pub unit_type: i32,
+    /// `unit_value`.
+    pub unit_value: ::std::string::String,
+}
+
+impl IndicatorUnitInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        unit_type: i32,
+        unit_value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            unit_type,
+            unit_value: unit_value.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for IndicatorUnitInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("unit_type", &self.unit_type);
+        object.put("unit_value", &self.unit_value);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for IndicatorUnitInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

@@ -26,9 +26,9 @@ impl<'c> OkrObjectiveAlignmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::okr::v2::{CreateOkrObjectiveAlignmentBody, CreateOkrObjectiveAlignmentRequest};
+    /// use lark_sdk::okr::v2::CreateOkrObjectiveAlignmentRequest;
     ///
-    /// let request = CreateOkrObjectiveAlignmentRequest::new(lark_sdk::runtime::Int64(0), CreateOkrObjectiveAlignmentBody::default());
+    /// let request = CreateOkrObjectiveAlignmentRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
     /// let response = client.okr().v2().okr_objective_alignment().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -3,12 +3,7 @@
 //! Data types of passport v1: request bodies, responses, event payloads and their enums.
 
 /// The `LogoutSessionBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct LogoutSessionBody {
     /// `idp_credential_id`.
     pub idp_credential_id: ::std::option::Option<::std::string::String>,
@@ -22,6 +17,21 @@ pub struct LogoutSessionBody {
     pub logout_reason: ::std::option::Option<i32>,
     /// `sid`.
     pub sid: ::std::option::Option<::std::string::String>,
+}
+
+impl LogoutSessionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(logout_type: i32) -> Self {
+        Self {
+            idp_credential_id: ::std::option::Option::None,
+            logout_type,
+            terminal_type: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            logout_reason: ::std::option::Option::None,
+            sid: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for LogoutSessionBody {
@@ -151,12 +161,7 @@ impl<'de> ::serde::Deserialize<'de> for QuerySessionData {
 }
 
 /// The `UpdatePasswordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdatePasswordBody {
     /// `user_id`.
     pub user_id: ::std::string::String,
@@ -164,6 +169,18 @@ pub struct UpdatePasswordBody {
     pub password: ::std::option::Option<::std::string::String>,
     /// `require_reset`.
     pub require_reset: ::std::option::Option<bool>,
+}
+
+impl UpdatePasswordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            password: ::std::option::Option::None,
+            require_reset: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdatePasswordBody {

@@ -26,9 +26,9 @@ impl<'c> DatasourceRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::payroll::v1::{QueryDatasourceRecordBody, QueryDatasourceRecordRequest};
+    /// use lark_sdk::payroll::v1::QueryDatasourceRecordRequest;
     ///
-    /// let request = QueryDatasourceRecordRequest::new(20, QueryDatasourceRecordBody::default());
+    /// let request = QueryDatasourceRecordRequest::new(20, todo!("build the body"));
     /// let response = client.payroll().v1().datasource_record().query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -67,9 +67,9 @@ impl<'c> DatasourceRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::payroll::v1::{SaveDatasourceRecordBody, SaveDatasourceRecordRequest};
+    /// use lark_sdk::payroll::v1::SaveDatasourceRecordRequest;
     ///
-    /// let request = SaveDatasourceRecordRequest::new(SaveDatasourceRecordBody::default());
+    /// let request = SaveDatasourceRecordRequest::new(todo!("build the body"));
     /// let response = client.payroll().v1().datasource_record().save(request).await?;
     /// # let _ = response;
     /// # Ok(())

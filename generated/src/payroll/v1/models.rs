@@ -88,17 +88,20 @@ impl<'de> ::serde::Deserialize<'de> for AcctItem {
 }
 
 /// The `ArchivePaymentActivityBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ArchivePaymentActivityBody {
     /// `activity_id`.
     ///
     /// An int64 that travels as a JSON string.
     pub activity_id: ::lark_runtime::Int64,
+}
+
+impl ArchivePaymentActivityBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(activity_id: ::lark_runtime::Int64) -> Self {
+        Self { activity_id }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ArchivePaymentActivityBody {
@@ -549,7 +552,10 @@ impl<'de> ::serde::Deserialize<'de> for DatasourceField {
 }
 
 /// The `DatasourceRecord` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DatasourceRecord {
     /// `active_status`.
     pub active_status: ::std::option::Option<i32>,
@@ -580,27 +586,11 @@ impl<'de> ::serde::Deserialize<'de> for DatasourceRecord {
     }
 }
 
-impl ::lark_runtime::json::ToJson for DatasourceRecord {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("active_status", &self.active_status);
-        object.put("field_values", &self.field_values);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DatasourceRecord {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `DatasourceRecordField` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DatasourceRecordField {
     /// `field_code`.
     pub field_code: ::std::option::Option<::std::string::String>,
@@ -635,33 +625,8 @@ impl<'de> ::serde::Deserialize<'de> for DatasourceRecordField {
     }
 }
 
-impl ::lark_runtime::json::ToJson for DatasourceRecordField {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("field_code", &self.field_code);
-        object.put("value", &self.value);
-        object.put("field_type", &self.field_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DatasourceRecordField {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `DatasourceRecordFieldFilter` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DatasourceRecordFieldFilter {
     /// `field_code`.
     pub field_code: ::std::string::String,
@@ -669,6 +634,18 @@ pub struct DatasourceRecordFieldFilter {
     pub field_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `operator`.
     pub operator: ::std::option::Option<i32>,
+}
+
+impl DatasourceRecordFieldFilter {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(field_code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            field_code: field_code.into(),
+            field_values: ::std::option::Option::None,
+            operator: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DatasourceRecordFieldFilter {
@@ -1503,12 +1480,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentDetail {
 }
 
 /// The `QueryDatasourceRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryDatasourceRecordBody {
     /// `source_code`.
     pub source_code: ::std::string::String,
@@ -1518,6 +1490,18 @@ pub struct QueryDatasourceRecordBody {
     pub field_filters: ::std::option::Option<
         ::std::vec::Vec<crate::payroll::v1::DatasourceRecordFieldFilter>,
     >,
+}
+
+impl QueryDatasourceRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(source_code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            source_code: source_code.into(),
+            selected_fields: ::std::option::Option::None,
+            field_filters: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryDatasourceRecordBody {
@@ -1582,12 +1566,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryDatasourceRecordData {
 }
 
 /// The `QueryPaymentDetailBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryPaymentDetailBody {
     /// `page_index`.
     pub page_index: i32,
@@ -1605,6 +1584,27 @@ pub struct QueryPaymentDetailBody {
     pub activity_ids: ::std::option::Option<::std::vec::Vec<::lark_runtime::Int64>>,
     /// `include_segment_data`.
     pub include_segment_data: ::std::option::Option<bool>,
+}
+
+impl QueryPaymentDetailBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        page_index: i32,
+        page_size: i32,
+        employee_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            page_index,
+            page_size,
+            acct_item_ids: ::std::option::Option::None,
+            employee_ids,
+            pay_period_start_date: ::std::option::Option::None,
+            pay_period_end_date: ::std::option::Option::None,
+            activity_ids: ::std::option::Option::None,
+            include_segment_data: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryPaymentDetailBody {
@@ -1671,17 +1671,26 @@ impl<'de> ::serde::Deserialize<'de> for QueryPaymentDetailData {
 }
 
 /// The `SaveDatasourceRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SaveDatasourceRecordBody {
     /// `source_code`.
     pub source_code: ::std::string::String,
     /// `records`.
-    pub records: ::std::vec::Vec<crate::payroll::v1::DatasourceRecord>,
+    pub records: ::std::vec::Vec<crate::payroll::v1::DatasourceRecordInput>,
+}
+
+impl SaveDatasourceRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        source_code: impl ::std::convert::Into<::std::string::String>,
+        records: ::std::vec::Vec<crate::payroll::v1::DatasourceRecordInput>,
+    ) -> Self {
+        Self {
+            source_code: source_code.into(),
+            records,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SaveDatasourceRecordBody {
@@ -1778,5 +1787,93 @@ impl<'de> ::serde::Deserialize<'de> for SegmentValue {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `DatasourceRecord`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DatasourceRecordInput {
+    /// `active_status`.
+    pub active_status: i32,
+    /// `field_values`.
+    pub field_values: ::std::vec::Vec<crate::payroll::v1::DatasourceRecordFieldInput>,
+}
+
+impl DatasourceRecordInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        active_status: i32,
+        field_values: ::std::vec::Vec<crate::payroll::v1::DatasourceRecordFieldInput>,
+    ) -> Self {
+        Self {
+            active_status,
+            field_values,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DatasourceRecordInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("active_status", &self.active_status);
+        object.put("field_values", &self.field_values);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DatasourceRecordInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DatasourceRecordField`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DatasourceRecordFieldInput {
+    /// `field_code`.
+    pub field_code: ::std::string::String,
+    /// `value`.
+    pub value: ::std::string::String,
+    /// `field_type`.
+    pub field_type: ::std::option::Option<i32>,
+}
+
+impl DatasourceRecordFieldInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        field_code: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            field_code: field_code.into(),
+            value: value.into(),
+            field_type: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DatasourceRecordFieldInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("field_code", &self.field_code);
+        object.put("value", &self.value);
+        object.put("field_type", &self.field_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DatasourceRecordFieldInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }

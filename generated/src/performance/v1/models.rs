@@ -78,12 +78,7 @@ impl<'de> ::serde::Deserialize<'de> for Field {
 }
 
 /// The `FindByPageStageTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FindByPageStageTaskBody {
     /// `semester_id`.
     pub semester_id: ::std::string::String,
@@ -101,6 +96,21 @@ pub struct FindByPageStageTaskBody {
     pub page_token: ::std::option::Option<::std::string::String>,
     /// `page_size`.
     pub page_size: ::std::option::Option<i32>,
+}
+
+impl FindByPageStageTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(semester_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            semester_id: semester_id.into(),
+            task_option_lists: ::std::option::Option::None,
+            after_time: ::std::option::Option::None,
+            before_time: ::std::option::Option::None,
+            page_token: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FindByPageStageTaskBody {
@@ -169,12 +179,7 @@ impl<'de> ::serde::Deserialize<'de> for FindByPageStageTaskData {
 }
 
 /// The `FindByUserListStageTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FindByUserListStageTaskBody {
     /// `semester_id`.
     pub semester_id: ::std::string::String,
@@ -190,6 +195,23 @@ pub struct FindByUserListStageTaskBody {
     ///
     /// An int64 that travels as a JSON string.
     pub before_time: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl FindByUserListStageTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        semester_id: impl ::std::convert::Into<::std::string::String>,
+        user_id_lists: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            semester_id: semester_id.into(),
+            user_id_lists,
+            task_option_lists: ::std::option::Option::None,
+            after_time: ::std::option::Option::None,
+            before_time: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FindByUserListStageTaskBody {
@@ -398,12 +420,7 @@ impl<'de> ::serde::Deserialize<'de> for ListSemesterData {
 }
 
 /// The `QueryReviewDataBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryReviewDataBody {
     /// `start_time`.
     ///
@@ -425,6 +442,27 @@ pub struct QueryReviewDataBody {
     ///
     /// An int64 that travels as a JSON string.
     pub updated_later_than: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl QueryReviewDataBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        start_time: ::lark_runtime::Int64,
+        end_time: ::lark_runtime::Int64,
+        stage_types: ::std::vec::Vec<crate::performance::v1::StageTypes>,
+        reviewee_user_id_list: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            start_time,
+            end_time,
+            stage_types,
+            stage_progress: ::std::option::Option::None,
+            semester_id_list: ::std::option::Option::None,
+            reviewee_user_id_list,
+            updated_later_than: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryReviewDataBody {

@@ -26,9 +26,9 @@ impl<'c> ReviewDataApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v1::{QueryReviewDataBody, QueryReviewDataRequest};
+    /// use lark_sdk::performance::v1::QueryReviewDataRequest;
     ///
-    /// let request = QueryReviewDataRequest::new(QueryReviewDataBody::default());
+    /// let request = QueryReviewDataRequest::new(todo!("build the body"));
     /// let response = client.performance().v1().review_data().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

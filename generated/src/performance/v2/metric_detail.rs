@@ -26,9 +26,9 @@ impl<'c> MetricDetailApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v2::{ImportMetricDetailBody, ImportMetricDetailRequest};
+    /// use lark_sdk::performance::v2::ImportMetricDetailRequest;
     ///
-    /// let request = ImportMetricDetailRequest::new("<client_token>", ImportMetricDetailBody::default());
+    /// let request = ImportMetricDetailRequest::new("<client_token>", todo!("build the body"));
     /// let response = client.performance().v2().metric_detail().import(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> MetricDetailApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v2::{QueryMetricDetailBody, QueryMetricDetailRequest};
+    /// use lark_sdk::performance::v2::QueryMetricDetailRequest;
     ///
-    /// let request = QueryMetricDetailRequest::new(QueryMetricDetailBody::default());
+    /// let request = QueryMetricDetailRequest::new(todo!("build the body"));
     /// let response = client.performance().v2().metric_detail().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

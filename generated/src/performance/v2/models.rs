@@ -60,7 +60,10 @@ impl<'de> ::serde::Deserialize<'de> for Activity {
 }
 
 /// The `AdditionalInformation` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct AdditionalInformation {
     /// `item_id`.
     ///
@@ -103,29 +106,6 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalInformation {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for AdditionalInformation {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("item_id", &self.item_id);
-        object.put("external_id", &self.external_id);
-        object.put("reviewee_user_id", &self.reviewee_user_id);
-        object.put("item", &self.item);
-        object.put("time", &self.time);
-        object.put("detailed_description", &self.detailed_description);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for AdditionalInformation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -289,17 +269,26 @@ impl<'de> ::serde::Deserialize<'de> for CustomMetricConfig {
 }
 
 /// The `DeleteAdditionalInformationsBatchBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeleteAdditionalInformationsBatchBody {
     /// `semester_id`.
     pub semester_id: ::std::string::String,
     /// `additional_informations`.
     pub additional_informations: ::std::vec::Vec<::lark_runtime::Int64>,
+}
+
+impl DeleteAdditionalInformationsBatchBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        semester_id: impl ::std::convert::Into<::std::string::String>,
+        additional_informations: ::std::vec::Vec<::lark_runtime::Int64>,
+    ) -> Self {
+        Self {
+            semester_id: semester_id.into(),
+            additional_informations,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DeleteAdditionalInformationsBatchBody {
@@ -566,21 +555,33 @@ impl<'de> ::serde::Deserialize<'de> for I18n {
 }
 
 /// The `ImportAdditionalInformationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ImportAdditionalInformationBody {
     /// `semester_id`.
     pub semester_id: ::std::string::String,
     /// `additional_informations`.
     pub additional_informations: ::std::vec::Vec<
-        crate::performance::v2::AdditionalInformation,
+        crate::performance::v2::AdditionalInformationInput,
     >,
     /// `import_record_name`.
     pub import_record_name: ::std::option::Option<::std::string::String>,
+}
+
+impl ImportAdditionalInformationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        semester_id: impl ::std::convert::Into<::std::string::String>,
+        additional_informations: ::std::vec::Vec<
+            crate::performance::v2::AdditionalInformationInput,
+        >,
+    ) -> Self {
+        Self {
+            semester_id: semester_id.into(),
+            additional_informations,
+            import_record_name: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ImportAdditionalInformationBody {
@@ -642,12 +643,7 @@ impl<'de> ::serde::Deserialize<'de> for ImportAdditionalInformationData {
 }
 
 /// The `ImportMetricDetailBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ImportMetricDetailBody {
     /// `semester_id`.
     ///
@@ -657,6 +653,21 @@ pub struct ImportMetricDetailBody {
     pub import_record_name: ::std::option::Option<::std::string::String>,
     /// `imported_metrics`.
     pub imported_metrics: ::std::vec::Vec<crate::performance::v2::ImportedMetric>,
+}
+
+impl ImportMetricDetailBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        semester_id: ::lark_runtime::Int64,
+        imported_metrics: ::std::vec::Vec<crate::performance::v2::ImportedMetric>,
+    ) -> Self {
+        Self {
+            semester_id,
+            import_record_name: ::std::option::Option::None,
+            imported_metrics,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ImportMetricDetailBody {
@@ -715,12 +726,7 @@ impl<'de> ::serde::Deserialize<'de> for ImportMetricDetailData {
 }
 
 /// The `ImportedMetric` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ImportedMetric {
     /// `reviewee_user_id`.
     pub reviewee_user_id: ::std::string::String,
@@ -730,6 +736,22 @@ pub struct ImportedMetric {
     pub metric_id: ::lark_runtime::Int64,
     /// `fields`.
     pub fields: ::std::vec::Vec<crate::performance::v2::ImportedMetricField>,
+}
+
+impl ImportedMetric {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        reviewee_user_id: impl ::std::convert::Into<::std::string::String>,
+        metric_id: ::lark_runtime::Int64,
+        fields: ::std::vec::Vec<crate::performance::v2::ImportedMetricField>,
+    ) -> Self {
+        Self {
+            reviewee_user_id: reviewee_user_id.into(),
+            metric_id,
+            fields,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ImportedMetric {
@@ -753,12 +775,7 @@ impl ::serde::Serialize for ImportedMetric {
 }
 
 /// The `ImportedMetricField` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ImportedMetricField {
     /// `field_id`.
     ///
@@ -768,6 +785,18 @@ pub struct ImportedMetricField {
     pub field_value: ::std::option::Option<::std::string::String>,
     /// `field_value_person`.
     pub field_value_person: ::std::option::Option<::std::string::String>,
+}
+
+impl ImportedMetricField {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(field_id: ::lark_runtime::Int64) -> Self {
+        Self {
+            field_id,
+            field_value: ::std::option::Option::None,
+            field_value_person: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ImportedMetricField {
@@ -1793,12 +1822,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryActivityData {
 }
 
 /// The `QueryAdditionalInformationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryAdditionalInformationBody {
     /// `semester_id`.
     pub semester_id: ::std::string::String,
@@ -1808,6 +1832,19 @@ pub struct QueryAdditionalInformationBody {
     pub external_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `reviewee_user_ids`.
     pub reviewee_user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl QueryAdditionalInformationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(semester_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            semester_id: semester_id.into(),
+            item_ids: ::std::option::Option::None,
+            external_ids: ::std::option::Option::None,
+            reviewee_user_ids: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryAdditionalInformationBody {
@@ -1941,12 +1978,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryIndicatorData {
 }
 
 /// The `QueryMetricDetailBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryMetricDetailBody {
     /// `semester_id`.
     ///
@@ -1954,6 +1986,20 @@ pub struct QueryMetricDetailBody {
     pub semester_id: ::lark_runtime::Int64,
     /// `reviewee_user_ids`.
     pub reviewee_user_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl QueryMetricDetailBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        semester_id: ::lark_runtime::Int64,
+        reviewee_user_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            semester_id,
+            reviewee_user_ids,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryMetricDetailBody {
@@ -2309,12 +2355,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryQuestionData {
 }
 
 /// The `QueryReviewDataBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryReviewDataBody {
     /// `semester_ids`.
     pub semester_ids: ::std::vec::Vec<::lark_runtime::Int64>,
@@ -2338,6 +2379,26 @@ pub struct QueryReviewDataBody {
     pub updated_later_than: ::std::option::Option<::lark_runtime::Int64>,
     /// `stage_progresses`.
     pub stage_progresses: ::std::option::Option<::std::vec::Vec<i32>>,
+}
+
+impl QueryReviewDataBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        semester_ids: ::std::vec::Vec<::lark_runtime::Int64>,
+        reviewee_user_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            semester_ids,
+            reviewee_user_ids,
+            stage_types: ::std::option::Option::None,
+            review_stage_roles: ::std::option::Option::None,
+            stage_ids: ::std::option::Option::None,
+            need_leader_review_data_source: ::std::option::Option::None,
+            updated_later_than: ::std::option::Option::None,
+            stage_progresses: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryReviewDataBody {
@@ -2475,12 +2536,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryReviewTemplateData {
 }
 
 /// The `QueryRevieweeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryRevieweeBody {
     /// `semester_id`.
     ///
@@ -2490,6 +2546,18 @@ pub struct QueryRevieweeBody {
     pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `activity_ids`.
     pub activity_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl QueryRevieweeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(semester_id: ::lark_runtime::Int64) -> Self {
+        Self {
+            semester_id,
+            user_ids: ::std::option::Option::None,
+            activity_ids: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryRevieweeBody {
@@ -2554,17 +2622,26 @@ impl<'de> ::serde::Deserialize<'de> for QueryRevieweeData {
 }
 
 /// The `QueryUserInfoBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryUserInfoBody {
     /// `semester_id`.
     pub semester_id: ::std::string::String,
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl QueryUserInfoBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        semester_id: impl ::std::convert::Into<::std::string::String>,
+        user_ids: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            semester_id: semester_id.into(),
+            user_ids,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryUserInfoBody {
@@ -3665,6 +3742,68 @@ impl<'de> ::serde::Deserialize<'de> for WriteUserGroupUserRelData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `AdditionalInformation`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct AdditionalInformationInput {
+    /// `item_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub item_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `external_id`.
+    pub external_id: ::std::option::Option<::std::string::String>,
+    /// `reviewee_user_id`.
+    pub reviewee_user_id: ::std::string::String,
+    /// `item`.
+    pub item: ::std::string::String,
+    /// `time`.
+    pub time: ::std::string::String,
+    /// `detailed_description`.
+    pub detailed_description: ::std::string::String,
+}
+
+impl AdditionalInformationInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        reviewee_user_id: impl ::std::convert::Into<::std::string::String>,
+        item: impl ::std::convert::Into<::std::string::String>,
+        time: impl ::std::convert::Into<::std::string::String>,
+        detailed_description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            item_id: ::std::option::Option::None,
+            external_id: ::std::option::Option::None,
+            reviewee_user_id: reviewee_user_id.into(),
+            item: item.into(),
+            time: time.into(),
+            detailed_description: detailed_description.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for AdditionalInformationInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("item_id", &self.item_id);
+        object.put("external_id", &self.external_id);
+        object.put("reviewee_user_id", &self.reviewee_user_id);
+        object.put("item", &self.item);
+        object.put("time", &self.time);
+        object.put("detailed_description", &self.detailed_description);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for AdditionalInformationInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

@@ -26,9 +26,9 @@ impl<'c> RevieweeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v2::{QueryRevieweeBody, QueryRevieweeRequest};
+    /// use lark_sdk::performance::v2::QueryRevieweeRequest;
     ///
-    /// let request = QueryRevieweeRequest::new(QueryRevieweeBody::default());
+    /// let request = QueryRevieweeRequest::new(todo!("build the body"));
     /// let response = client.performance().v2().reviewee().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

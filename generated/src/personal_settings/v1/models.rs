@@ -3,15 +3,18 @@
 //! Data types of personal_settings v1: request bodies, responses, event payloads and their enums.
 
 /// The `BatchCloseSystemStatusBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchCloseSystemStatusBody {
     /// `user_list`.
     pub user_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl BatchCloseSystemStatusBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_list: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { user_list }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchCloseSystemStatusBody {
@@ -68,17 +71,24 @@ impl<'de> ::serde::Deserialize<'de> for BatchCloseSystemStatusData {
 }
 
 /// The `BatchOpenSystemStatusBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchOpenSystemStatusBody {
     /// `user_list`.
     pub user_list: ::std::vec::Vec<
         crate::personal_settings::v1::SystemStatusUserOpenParam,
     >,
+}
+
+impl BatchOpenSystemStatusBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_list: ::std::vec::Vec<
+            crate::personal_settings::v1::SystemStatusUserOpenParam,
+        >,
+    ) -> Self {
+        Self { user_list }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchOpenSystemStatusBody {
@@ -212,9 +222,23 @@ impl<'de> ::serde::Deserialize<'de> for ListSystemStatusData {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchSystemStatusBody {
     /// `system_status`.
-    pub system_status: crate::personal_settings::v1::SystemStatus,
+    pub system_status: crate::personal_settings::v1::SystemStatusInput,
     /// `update_fields`.
     pub update_fields: ::std::vec::Vec<crate::personal_settings::v1::UpdateFields>,
+}
+
+impl PatchSystemStatusBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        system_status: crate::personal_settings::v1::SystemStatusInput,
+        update_fields: ::std::vec::Vec<crate::personal_settings::v1::UpdateFields>,
+    ) -> Self {
+        Self {
+            system_status,
+            update_fields,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchSystemStatusBody {
@@ -241,7 +265,10 @@ impl ::serde::Serialize for PatchSystemStatusBody {
 /// The same type as [`CreateSystemStatusData`]: the platform declares this shape more than once.
 pub type PatchSystemStatusData = crate::personal_settings::v1::CreateSystemStatusData;
 /// The `SystemStatus` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SystemStatus {
     /// `system_status_id`.
     ///
@@ -288,30 +315,6 @@ impl<'de> ::serde::Deserialize<'de> for SystemStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for SystemStatus {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("system_status_id", &self.system_status_id);
-        object.put("title", &self.title);
-        object.put("i18n_title", &self.i18n_title);
-        object.put("icon_key", &self.icon_key);
-        object.put("color", &self.color);
-        object.put("priority", &self.priority);
-        object.put("sync_setting", &self.sync_setting);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SystemStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -484,17 +487,26 @@ impl<'de> ::serde::Deserialize<'de> for SystemStatusUserCloseResultEntity {
 }
 
 /// The `SystemStatusUserOpenParam` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SystemStatusUserOpenParam {
     /// `user_id`.
     pub user_id: ::std::string::String,
     /// `end_time`.
     pub end_time: i32,
+}
+
+impl SystemStatusUserOpenParam {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        end_time: i32,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            end_time,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SystemStatusUserOpenParam {
@@ -554,6 +566,74 @@ impl<'de> ::serde::Deserialize<'de> for SystemStatusUserOpenResultEntity {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `SystemStatus`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SystemStatusInput {
+    /// `system_status_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub system_status_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `title`.
+    pub title: ::std::string::String,
+    /// `i18n_title`.
+    pub i18n_title: ::std::option::Option<
+        crate::personal_settings::v1::SystemStatusI18nName,
+    >,
+    /// `icon_key`.
+    pub icon_key: crate::personal_settings::v1::IconKey,
+    /// `color`.
+    pub color: ::std::option::Option<crate::personal_settings::v1::Color>,
+    /// `priority`.
+    pub priority: ::std::option::Option<i32>,
+    /// `sync_setting`.
+    pub sync_setting: ::std::option::Option<
+        crate::personal_settings::v1::SystemStatusSyncSetting,
+    >,
+}
+
+impl SystemStatusInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        title: impl ::std::convert::Into<::std::string::String>,
+        icon_key: crate::personal_settings::v1::IconKey,
+    ) -> Self {
+        Self {
+            system_status_id: ::std::option::Option::None,
+            title: title.into(),
+            i18n_title: ::std::option::Option::None,
+            icon_key,
+            color: ::std::option::Option::None,
+            priority: ::std::option::Option::None,
+            sync_setting: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SystemStatusInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("system_status_id", &self.system_status_id);
+        object.put("title", &self.title);
+        object.put("i18n_title", &self.i18n_title);
+        object.put("icon_key", &self.icon_key);
+        object.put("color", &self.color);
+        object.put("priority", &self.priority);
+        object.put("sync_setting", &self.sync_setting);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SystemStatusInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

@@ -26,9 +26,9 @@ impl<'c> SystemStatusApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::personal_settings::v1::{BatchCloseSystemStatusBody, BatchCloseSystemStatusRequest};
+    /// use lark_sdk::personal_settings::v1::BatchCloseSystemStatusRequest;
     ///
-    /// let request = BatchCloseSystemStatusRequest::new(lark_sdk::runtime::Int64(0), BatchCloseSystemStatusBody::default());
+    /// let request = BatchCloseSystemStatusRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
     /// let response = client.personal_settings().v1().system_status().batch_close(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -58,9 +58,9 @@ impl<'c> SystemStatusApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::personal_settings::v1::{BatchOpenSystemStatusBody, BatchOpenSystemStatusRequest};
+    /// use lark_sdk::personal_settings::v1::BatchOpenSystemStatusRequest;
     ///
-    /// let request = BatchOpenSystemStatusRequest::new(lark_sdk::runtime::Int64(0), BatchOpenSystemStatusBody::default());
+    /// let request = BatchOpenSystemStatusRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
     /// let response = client.personal_settings().v1().system_status().batch_open(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -336,7 +336,7 @@ impl BatchOpenSystemStatusRequest {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSystemStatusRequest {
     /// The JSON body.
-    pub body: crate::personal_settings::v1::SystemStatus,
+    pub body: crate::personal_settings::v1::SystemStatusInput,
 }
 
 impl CreateSystemStatusRequest {
@@ -353,7 +353,7 @@ impl CreateSystemStatusRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::personal_settings::v1::SystemStatus) -> Self {
+    pub fn new(body: crate::personal_settings::v1::SystemStatusInput) -> Self {
         Self { body }
     }
 

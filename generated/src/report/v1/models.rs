@@ -102,12 +102,7 @@ impl<'de> ::serde::Deserialize<'de> for QueryRuleData {
 }
 
 /// The `QueryTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct QueryTaskBody {
     /// `commit_start_time`.
     pub commit_start_time: i32,
@@ -123,6 +118,26 @@ pub struct QueryTaskBody {
     pub page_token: ::std::string::String,
     /// `page_size`.
     pub page_size: i32,
+}
+
+impl QueryTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        commit_start_time: i32,
+        commit_end_time: i32,
+        page_token: impl ::std::convert::Into<::std::string::String>,
+        page_size: i32,
+    ) -> Self {
+        Self {
+            commit_start_time,
+            commit_end_time,
+            rule_id: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            page_token: page_token.into(),
+            page_size,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for QueryTaskBody {

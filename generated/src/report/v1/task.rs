@@ -26,9 +26,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::report::v1::{QueryTaskBody, QueryTaskRequest};
+    /// use lark_sdk::report::v1::QueryTaskRequest;
     ///
-    /// let request = QueryTaskRequest::new(QueryTaskBody::default());
+    /// let request = QueryTaskRequest::new(todo!("build the body"));
     /// let response = client.report().v1().task().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

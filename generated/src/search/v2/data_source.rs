@@ -175,7 +175,7 @@ impl<'c> DataSourceApi<'c> {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateDataSourceRequest {
     /// The JSON body.
-    pub body: crate::search::v2::DataSource,
+    pub body: crate::search::v2::DataSourceInput,
 }
 
 impl CreateDataSourceRequest {
@@ -192,7 +192,7 @@ impl CreateDataSourceRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::search::v2::DataSource) -> Self {
+    pub fn new(body: crate::search::v2::DataSourceInput) -> Self {
         Self { body }
     }
 

@@ -109,7 +109,7 @@ pub struct CreateDataSourceItemRequest {
     /// Sent in the path as `data_source_id`.
     pub data_source_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::search::v2::Item,
+    pub body: crate::search::v2::ItemInput,
 }
 
 impl CreateDataSourceItemRequest {
@@ -128,7 +128,7 @@ impl CreateDataSourceItemRequest {
     #[inline]
     pub fn new(
         data_source_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::search::v2::Item,
+        body: crate::search::v2::ItemInput,
     ) -> Self {
         Self {
             data_source_id: data_source_id.into(),

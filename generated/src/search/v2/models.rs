@@ -105,15 +105,18 @@ impl ::serde::Serialize for ConnectorParam {
 }
 
 /// The `CreateAppBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateAppBody {
     /// `query`.
     pub query: ::std::string::String,
+}
+
+impl CreateAppBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { query: query.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateAppBody {
@@ -204,12 +207,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateDataSourceData {
 }
 
 /// The `CreateMessageBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateMessageBody {
     /// `query`.
     pub query: ::std::string::String,
@@ -233,6 +231,24 @@ pub struct CreateMessageBody {
     ///
     /// An int64 that travels as a JSON string.
     pub end_time: ::std::option::Option<::lark_runtime::Int64>,
+}
+
+impl CreateMessageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            query: query.into(),
+            from_ids: ::std::option::Option::None,
+            chat_ids: ::std::option::Option::None,
+            message_type: ::std::option::Option::None,
+            at_chatter_ids: ::std::option::Option::None,
+            from_type: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateMessageBody {
@@ -296,7 +312,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateSchemaData {
 }
 
 /// The `DataSource` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DataSource {
     /// `id`.
     ///
@@ -369,40 +388,6 @@ impl<'de> ::serde::Deserialize<'de> for DataSource {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for DataSource {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("name", &self.name);
-        object.put("state", &self.state);
-        object.put("description", &self.description);
-        object.put("create_time", &self.create_time);
-        object.put("update_time", &self.update_time);
-        object.put("is_exceed_quota", &self.is_exceed_quota);
-        object.put("icon_url", &self.icon_url);
-        object.put("template", &self.template);
-        object.put("searchable_fields", &self.searchable_fields);
-        object.put("i18n_name", &self.i18n_name);
-        object.put("i18n_description", &self.i18n_description);
-        object.put("schema_id", &self.schema_id);
-        object.put("app_id", &self.app_id);
-        object.put("connect_type", &self.connect_type);
-        object.put("connector_param", &self.connector_param);
-        object.put("enable_answer", &self.enable_answer);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DataSource {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -674,7 +659,10 @@ impl ::serde::Serialize for I18nMeta {
 }
 
 /// The `Item` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Item {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -709,28 +697,6 @@ impl<'de> ::serde::Deserialize<'de> for Item {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Item {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("acl", &self.acl);
-        object.put("metadata", &self.metadata);
-        object.put("structured_data", &self.structured_data);
-        object.put("content", &self.content);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Item {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -784,7 +750,10 @@ impl ::serde::Serialize for ItemContent {
 }
 
 /// The `ItemMetadata` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ItemMetadata {
     /// `title`.
     pub title: ::std::option::Option<::std::string::String>,
@@ -819,28 +788,6 @@ impl<'de> ::serde::Deserialize<'de> for ItemMetadata {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ItemMetadata {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("title", &self.title);
-        object.put("source_url", &self.source_url);
-        object.put("create_time", &self.create_time);
-        object.put("update_time", &self.update_time);
-        object.put("source_url_mobile", &self.source_url_mobile);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ItemMetadata {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -944,7 +891,7 @@ pub type PatchDataSourceData = crate::search::v2::CreateDataSourceData;
 )]
 pub struct PatchSchemaBody {
     /// `display`.
-    pub display: ::std::option::Option<crate::search::v2::SchemaDisplay>,
+    pub display: ::std::option::Option<crate::search::v2::SchemaDisplayInput>,
     /// `properties`.
     pub properties: ::std::option::Option<
         ::std::vec::Vec<crate::search::v2::PatchSchemaProperty>,
@@ -975,12 +922,7 @@ impl ::serde::Serialize for PatchSchemaBody {
 /// The same type as [`CreateSchemaData`]: the platform declares this shape more than once.
 pub type PatchSchemaData = crate::search::v2::CreateSchemaData;
 /// The `PatchSchemaProperty` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchSchemaProperty {
     /// `name`.
     pub name: ::std::string::String,
@@ -988,6 +930,18 @@ pub struct PatchSchemaProperty {
     pub desc: ::std::option::Option<::std::string::String>,
     /// `answer_option`.
     pub answer_option: ::std::option::Option<crate::search::v2::SchemaFieldAnswerOption>,
+}
+
+impl PatchSchemaProperty {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: name.into(),
+            desc: ::std::option::Option::None,
+            answer_option: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchSchemaProperty {
@@ -1011,7 +965,10 @@ impl ::serde::Serialize for PatchSchemaProperty {
 }
 
 /// The `Schema` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Schema {
     /// `properties`.
     pub properties: ::std::option::Option<
@@ -1045,28 +1002,11 @@ impl<'de> ::serde::Deserialize<'de> for Schema {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Schema {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("properties", &self.properties);
-        object.put("display", &self.display);
-        object.put("schema_id", &self.schema_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Schema {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `SchemaDisplay` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SchemaDisplay {
     /// `card_key`.
     pub card_key: ::std::option::Option<::std::string::String>,
@@ -1097,27 +1037,11 @@ impl<'de> ::serde::Deserialize<'de> for SchemaDisplay {
     }
 }
 
-impl ::lark_runtime::json::ToJson for SchemaDisplay {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("card_key", &self.card_key);
-        object.put("fields_mapping", &self.fields_mapping);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SchemaDisplay {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `SchemaDisplayFieldMapping` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SchemaDisplayFieldMapping {
     /// `display_field`.
     pub display_field: ::std::option::Option<::std::string::String>,
@@ -1146,25 +1070,6 @@ impl<'de> ::serde::Deserialize<'de> for SchemaDisplayFieldMapping {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for SchemaDisplayFieldMapping {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("display_field", &self.display_field);
-        object.put("data_field", &self.data_field);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SchemaDisplayFieldMapping {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1221,7 +1126,10 @@ impl ::serde::Serialize for SchemaFieldAnswerOption {
 }
 
 /// The `SchemaFilterOptions` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SchemaFilterOptions {
     /// `display_name`.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -1275,33 +1183,11 @@ impl<'de> ::serde::Deserialize<'de> for SchemaFilterOptions {
     }
 }
 
-impl ::lark_runtime::json::ToJson for SchemaFilterOptions {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("display_name", &self.display_name);
-        object.put("i18n_display_name", &self.i18n_display_name);
-        object.put("option_mode", &self.option_mode);
-        object.put("associated_smart_filter", &self.associated_smart_filter);
-        object.put("filter_type", &self.filter_type);
-        object.put("predefine_enum_values", &self.predefine_enum_values);
-        object.put("enable_client_filter", &self.enable_client_filter);
-        object.put("reference_datasource_id", &self.reference_datasource_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SchemaFilterOptions {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `SchemaPredefineEnumStruct` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SchemaPredefineEnumStruct {
     /// `name`.
     pub name: ::std::option::Option<::std::string::String>,
@@ -1333,27 +1219,11 @@ impl<'de> ::serde::Deserialize<'de> for SchemaPredefineEnumStruct {
     }
 }
 
-impl ::lark_runtime::json::ToJson for SchemaPredefineEnumStruct {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("name", &self.name);
-        object.put("text", &self.text);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SchemaPredefineEnumStruct {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `SchemaProperty` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SchemaProperty {
     /// `name`.
     pub name: ::std::option::Option<::std::string::String>,
@@ -1411,35 +1281,6 @@ impl<'de> ::serde::Deserialize<'de> for SchemaProperty {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for SchemaProperty {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("name", &self.name);
-        object.put("type", &self.r#type);
-        object.put("is_searchable", &self.is_searchable);
-        object.put("is_sortable", &self.is_sortable);
-        object.put("is_returnable", &self.is_returnable);
-        object.put("sort_options", &self.sort_options);
-        object.put("type_definitions", &self.type_definitions);
-        object.put("search_options", &self.search_options);
-        object.put("is_filterable", &self.is_filterable);
-        object.put("filter_options", &self.filter_options);
-        object.put("answer_option", &self.answer_option);
-        object.put("desc", &self.desc);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SchemaProperty {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1557,7 +1398,10 @@ impl ::serde::Serialize for SchemaSortOptions {
 }
 
 /// The `SchemaTagOptions` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SchemaTagOptions {
     /// `name`.
     pub name: ::std::option::Option<::std::string::String>,
@@ -1589,28 +1433,11 @@ impl<'de> ::serde::Deserialize<'de> for SchemaTagOptions {
     }
 }
 
-impl ::lark_runtime::json::ToJson for SchemaTagOptions {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("name", &self.name);
-        object.put("color", &self.color);
-        object.put("text", &self.text);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SchemaTagOptions {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `SchemaTypeDefinitions` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SchemaTypeDefinitions {
     /// `tag`.
     pub tag: ::std::option::Option<::std::vec::Vec<crate::search::v2::SchemaTagOptions>>,
@@ -1642,27 +1469,11 @@ impl<'de> ::serde::Deserialize<'de> for SchemaTypeDefinitions {
     }
 }
 
-impl ::lark_runtime::json::ToJson for SchemaTypeDefinitions {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("tag", &self.tag);
-        object.put("user_ids", &self.user_ids);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SchemaTypeDefinitions {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `SchemaUserIdsOption` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SchemaUserIdsOption {
     /// `id_type`.
     pub id_type: ::std::option::Option<crate::search::v2::IdType>,
@@ -1691,31 +1502,8 @@ impl<'de> ::serde::Deserialize<'de> for SchemaUserIdsOption {
     }
 }
 
-impl ::lark_runtime::json::ToJson for SchemaUserIdsOption {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id_type", &self.id_type);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SchemaUserIdsOption {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `SearchDocWikiBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SearchDocWikiBody {
     /// `query`.
     pub query: ::std::string::String,
@@ -1727,6 +1515,20 @@ pub struct SearchDocWikiBody {
     pub page_token: ::std::option::Option<::std::string::String>,
     /// `page_size`.
     pub page_size: ::std::option::Option<i32>,
+}
+
+impl SearchDocWikiBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            query: query.into(),
+            doc_filter: ::std::option::Option::None,
+            wiki_filter: ::std::option::Option::None,
+            page_token: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SearchDocWikiBody {
@@ -1886,6 +1688,657 @@ impl ::lark_runtime::json::ToJson for WikiFilter {
 }
 
 impl ::serde::Serialize for WikiFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DataSource`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DataSourceInput {
+    /// `id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `state`.
+    pub state: ::std::option::Option<i32>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `update_time`.
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// `is_exceed_quota`.
+    pub is_exceed_quota: ::std::option::Option<bool>,
+    /// `icon_url`.
+    pub icon_url: ::std::option::Option<::std::string::String>,
+    /// `template`.
+    pub template: ::std::option::Option<::std::string::String>,
+    /// `searchable_fields`.
+    pub searchable_fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `i18n_name`.
+    pub i18n_name: ::std::option::Option<crate::search::v2::I18nMeta>,
+    /// `i18n_description`.
+    pub i18n_description: ::std::option::Option<crate::search::v2::I18nMeta>,
+    /// `schema_id`.
+    pub schema_id: ::std::option::Option<::std::string::String>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `connect_type`.
+    pub connect_type: ::std::option::Option<i32>,
+    /// `connector_param`.
+    pub connector_param: ::std::option::Option<crate::search::v2::ConnectorParam>,
+    /// `enable_answer`.
+    pub enable_answer: ::std::option::Option<bool>,
+}
+
+impl DataSourceInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: name.into(),
+            state: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            is_exceed_quota: ::std::option::Option::None,
+            icon_url: ::std::option::Option::None,
+            template: ::std::option::Option::None,
+            searchable_fields: ::std::option::Option::None,
+            i18n_name: ::std::option::Option::None,
+            i18n_description: ::std::option::Option::None,
+            schema_id: ::std::option::Option::None,
+            app_id: ::std::option::Option::None,
+            connect_type: ::std::option::Option::None,
+            connector_param: ::std::option::Option::None,
+            enable_answer: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DataSourceInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("name", &self.name);
+        object.put("state", &self.state);
+        object.put("description", &self.description);
+        object.put("create_time", &self.create_time);
+        object.put("update_time", &self.update_time);
+        object.put("is_exceed_quota", &self.is_exceed_quota);
+        object.put("icon_url", &self.icon_url);
+        object.put("template", &self.template);
+        object.put("searchable_fields", &self.searchable_fields);
+        object.put("i18n_name", &self.i18n_name);
+        object.put("i18n_description", &self.i18n_description);
+        object.put("schema_id", &self.schema_id);
+        object.put("app_id", &self.app_id);
+        object.put("connect_type", &self.connect_type);
+        object.put("connector_param", &self.connector_param);
+        object.put("enable_answer", &self.enable_answer);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DataSourceInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Item`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ItemInput {
+    /// `id`.
+    pub id: ::std::string::String,
+    /// `acl`.
+    pub acl: ::std::vec::Vec<crate::search::v2::Acl>,
+    /// `metadata`.
+    pub metadata: crate::search::v2::ItemMetadataInput,
+    /// `structured_data`.
+    pub structured_data: ::std::string::String,
+    /// `content`.
+    pub content: ::std::option::Option<crate::search::v2::ItemContent>,
+}
+
+impl ItemInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        acl: ::std::vec::Vec<crate::search::v2::Acl>,
+        metadata: crate::search::v2::ItemMetadataInput,
+        structured_data: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            acl,
+            metadata,
+            structured_data: structured_data.into(),
+            content: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ItemInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("acl", &self.acl);
+        object.put("metadata", &self.metadata);
+        object.put("structured_data", &self.structured_data);
+        object.put("content", &self.content);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ItemInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ItemMetadata`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ItemMetadataInput {
+    /// `title`.
+    pub title: ::std::string::String,
+    /// `source_url`.
+    pub source_url: ::std::string::String,
+    /// `create_time`.
+    pub create_time: ::std::option::Option<i32>,
+    /// `update_time`.
+    pub update_time: ::std::option::Option<i32>,
+    /// `source_url_mobile`.
+    pub source_url_mobile: ::std::option::Option<::std::string::String>,
+}
+
+impl ItemMetadataInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        title: impl ::std::convert::Into<::std::string::String>,
+        source_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            source_url: source_url.into(),
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            source_url_mobile: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ItemMetadataInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("title", &self.title);
+        object.put("source_url", &self.source_url);
+        object.put("create_time", &self.create_time);
+        object.put("update_time", &self.update_time);
+        object.put("source_url_mobile", &self.source_url_mobile);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ItemMetadataInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Schema`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SchemaInput {
+    /// `properties`.
+    pub properties: ::std::vec::Vec<crate::search::v2::SchemaPropertyInput>,
+    /// `display`.
+    pub display: crate::search::v2::SchemaDisplayInput,
+    /// `schema_id`.
+    pub schema_id: ::std::string::String,
+}
+
+impl SchemaInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        properties: ::std::vec::Vec<crate::search::v2::SchemaPropertyInput>,
+        display: crate::search::v2::SchemaDisplayInput,
+        schema_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            properties,
+            display,
+            schema_id: schema_id.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SchemaInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("properties", &self.properties);
+        object.put("display", &self.display);
+        object.put("schema_id", &self.schema_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SchemaInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SchemaDisplay`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SchemaDisplayInput {
+    /// `card_key`.
+    pub card_key: ::std::string::String,
+    /// `fields_mapping`.
+    pub fields_mapping: ::std::option::Option<
+        ::std::vec::Vec<crate::search::v2::SchemaDisplayFieldMappingInput>,
+    >,
+}
+
+impl SchemaDisplayInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(card_key: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            card_key: card_key.into(),
+            fields_mapping: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SchemaDisplayInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("card_key", &self.card_key);
+        object.put("fields_mapping", &self.fields_mapping);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SchemaDisplayInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SchemaDisplayFieldMapping`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SchemaDisplayFieldMappingInput {
+    /// `display_field`.
+    pub display_field: ::std::string::String,
+    /// `data_field`.
+    pub data_field: ::std::string::String,
+}
+
+impl SchemaDisplayFieldMappingInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        display_field: impl ::std::convert::Into<::std::string::String>,
+        data_field: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            display_field: display_field.into(),
+            data_field: data_field.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SchemaDisplayFieldMappingInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("display_field", &self.display_field);
+        object.put("data_field", &self.data_field);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SchemaDisplayFieldMappingInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SchemaFilterOptions`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SchemaFilterOptionsInput {
+    /// `display_name`.
+    pub display_name: ::std::string::String,
+    /// `i18n_display_name`.
+    pub i18n_display_name: ::std::option::Option<crate::search::v2::I18nMeta>,
+    /// `option_mode`.
+    pub option_mode: ::std::option::Option<crate::search::v2::OptionMode>,
+    /// `associated_smart_filter`.
+    pub associated_smart_filter: ::std::option::Option<
+        crate::search::v2::AssociatedSmartFilter,
+    >,
+    /// `filter_type`.
+    pub filter_type: ::std::option::Option<crate::search::v2::FilterType>,
+    /// `predefine_enum_values`.
+    pub predefine_enum_values: ::std::option::Option<
+        ::std::vec::Vec<crate::search::v2::SchemaPredefineEnumStructInput>,
+    >,
+    /// `enable_client_filter`.
+    pub enable_client_filter: ::std::option::Option<bool>,
+    /// `reference_datasource_id`.
+    pub reference_datasource_id: ::std::option::Option<::std::string::String>,
+}
+
+impl SchemaFilterOptionsInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(display_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            display_name: display_name.into(),
+            i18n_display_name: ::std::option::Option::None,
+            option_mode: ::std::option::Option::None,
+            associated_smart_filter: ::std::option::Option::None,
+            filter_type: ::std::option::Option::None,
+            predefine_enum_values: ::std::option::Option::None,
+            enable_client_filter: ::std::option::Option::None,
+            reference_datasource_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SchemaFilterOptionsInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("display_name", &self.display_name);
+        object.put("i18n_display_name", &self.i18n_display_name);
+        object.put("option_mode", &self.option_mode);
+        object.put("associated_smart_filter", &self.associated_smart_filter);
+        object.put("filter_type", &self.filter_type);
+        object.put("predefine_enum_values", &self.predefine_enum_values);
+        object.put("enable_client_filter", &self.enable_client_filter);
+        object.put("reference_datasource_id", &self.reference_datasource_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SchemaFilterOptionsInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SchemaPredefineEnumStruct`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SchemaPredefineEnumStructInput {
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `text`.
+    pub text: ::std::string::String,
+}
+
+impl SchemaPredefineEnumStructInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        text: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SchemaPredefineEnumStructInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.put("text", &self.text);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SchemaPredefineEnumStructInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SchemaProperty`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SchemaPropertyInput {
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `type`.
+    pub r#type: crate::search::v2::SchemaPropertyType,
+    /// `is_searchable`.
+    pub is_searchable: ::std::option::Option<bool>,
+    /// `is_sortable`.
+    pub is_sortable: ::std::option::Option<bool>,
+    /// `is_returnable`.
+    pub is_returnable: ::std::option::Option<bool>,
+    /// `sort_options`.
+    pub sort_options: ::std::option::Option<crate::search::v2::SchemaSortOptions>,
+    /// `type_definitions`.
+    pub type_definitions: ::std::option::Option<
+        crate::search::v2::SchemaTypeDefinitionsInput,
+    >,
+    /// `search_options`.
+    pub search_options: ::std::option::Option<crate::search::v2::SchemaSearchOptions>,
+    /// `is_filterable`.
+    pub is_filterable: ::std::option::Option<bool>,
+    /// `filter_options`.
+    pub filter_options: ::std::option::Option<
+        crate::search::v2::SchemaFilterOptionsInput,
+    >,
+    /// `answer_option`.
+    pub answer_option: ::std::option::Option<crate::search::v2::SchemaFieldAnswerOption>,
+    /// `desc`.
+    pub desc: ::std::option::Option<::std::string::String>,
+}
+
+impl SchemaPropertyInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        r#type: crate::search::v2::SchemaPropertyType,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            r#type,
+            is_searchable: ::std::option::Option::None,
+            is_sortable: ::std::option::Option::None,
+            is_returnable: ::std::option::Option::None,
+            sort_options: ::std::option::Option::None,
+            type_definitions: ::std::option::Option::None,
+            search_options: ::std::option::Option::None,
+            is_filterable: ::std::option::Option::None,
+            filter_options: ::std::option::Option::None,
+            answer_option: ::std::option::Option::None,
+            desc: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SchemaPropertyInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.put("type", &self.r#type);
+        object.put("is_searchable", &self.is_searchable);
+        object.put("is_sortable", &self.is_sortable);
+        object.put("is_returnable", &self.is_returnable);
+        object.put("sort_options", &self.sort_options);
+        object.put("type_definitions", &self.type_definitions);
+        object.put("search_options", &self.search_options);
+        object.put("is_filterable", &self.is_filterable);
+        object.put("filter_options", &self.filter_options);
+        object.put("answer_option", &self.answer_option);
+        object.put("desc", &self.desc);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SchemaPropertyInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SchemaTagOptions`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SchemaTagOptionsInput {
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `color`.
+    pub color: crate::search::v2::Color,
+    /// `text`.
+    pub text: ::std::string::String,
+}
+
+impl SchemaTagOptionsInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        color: crate::search::v2::Color,
+        text: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            color,
+            text: text.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SchemaTagOptionsInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.put("color", &self.color);
+        object.put("text", &self.text);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SchemaTagOptionsInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SchemaTypeDefinitions`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct SchemaTypeDefinitionsInput {
+    /// `tag`.
+    pub tag: ::std::option::Option<
+        ::std::vec::Vec<crate::search::v2::SchemaTagOptionsInput>,
+    >,
+    /// `user_ids`.
+    pub user_ids: ::std::option::Option<crate::search::v2::SchemaUserIdsOptionInput>,
+}
+
+impl ::lark_runtime::json::ToJson for SchemaTypeDefinitionsInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("tag", &self.tag);
+        object.put("user_ids", &self.user_ids);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SchemaTypeDefinitionsInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SchemaUserIdsOption`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SchemaUserIdsOptionInput {
+    /// `id_type`.
+    pub id_type: crate::search::v2::IdType,
+}
+
+impl SchemaUserIdsOptionInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(id_type: crate::search::v2::IdType) -> Self {
+        Self { id_type }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SchemaUserIdsOptionInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id_type", &self.id_type);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SchemaUserIdsOptionInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

@@ -138,7 +138,7 @@ pub struct CreateSchemaRequest {
     /// Sent in the query as `validate_only`.
     pub validate_only: ::std::option::Option<bool>,
     /// The JSON body.
-    pub body: crate::search::v2::Schema,
+    pub body: crate::search::v2::SchemaInput,
 }
 
 impl CreateSchemaRequest {
@@ -155,7 +155,7 @@ impl CreateSchemaRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::search::v2::Schema) -> Self {
+    pub fn new(body: crate::search::v2::SchemaInput) -> Self {
         Self {
             validate_only: ::std::option::Option::None,
             body,

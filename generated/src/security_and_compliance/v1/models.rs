@@ -3,15 +3,18 @@
 //! Data types of security_and_compliance v1: request bodies, responses, event payloads and their enums.
 
 /// The `CancelUserMigrationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CancelUserMigrationBody {
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl CancelUserMigrationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { user_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CancelUserMigrationBody {
@@ -33,17 +36,26 @@ impl ::serde::Serialize for CancelUserMigrationBody {
 }
 
 /// The `CreateUserMigrationBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateUserMigrationBody {
     /// `user_ids`.
     pub user_ids: ::std::vec::Vec<::std::string::String>,
     /// `dest_geo`.
     pub dest_geo: ::std::string::String,
+}
+
+impl CreateUserMigrationBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        user_ids: ::std::vec::Vec<::std::string::String>,
+        dest_geo: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_ids,
+            dest_geo: dest_geo.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateUserMigrationBody {

@@ -650,15 +650,18 @@ impl<'de> ::serde::Deserialize<'de> for MineDeviceRecordData {
 }
 
 /// The `UpdateDeviceApplyRecordBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateDeviceApplyRecordBody {
     /// `is_approved`.
     pub is_approved: bool,
+}
+
+impl UpdateDeviceApplyRecordBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(is_approved: bool) -> Self {
+        Self { is_approved }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateDeviceApplyRecordBody {

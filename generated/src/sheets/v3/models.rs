@@ -3,7 +3,10 @@
 //! Data types of sheets v3: request bodies, responses, event payloads and their enums.
 
 /// The `Condition` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Condition {
     /// `filter_type`.
     pub filter_type: ::std::option::Option<::std::string::String>,
@@ -35,26 +38,6 @@ impl<'de> ::serde::Deserialize<'de> for Condition {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Condition {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("filter_type", &self.filter_type);
-        object.put("compare_type", &self.compare_type);
-        object.put("expected", &self.expected);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Condition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `CreateSheetFilter` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateSheetFilter {
@@ -63,7 +46,23 @@ pub struct CreateSheetFilter {
     /// `col`.
     pub col: ::std::string::String,
     /// `condition`.
-    pub condition: crate::sheets::v3::Condition,
+    pub condition: crate::sheets::v3::ConditionInput,
+}
+
+impl CreateSheetFilter {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        range: impl ::std::convert::Into<::std::string::String>,
+        col: impl ::std::convert::Into<::std::string::String>,
+        condition: crate::sheets::v3::ConditionInput,
+    ) -> Self {
+        Self {
+            range: range.into(),
+            col: col.into(),
+            condition,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateSheetFilter {
@@ -401,17 +400,26 @@ impl ::serde::Serialize for FilterViewCondition {
 }
 
 /// The `Find` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Find {
     /// `find_condition`.
     pub find_condition: crate::sheets::v3::FindCondition,
     /// `find`.
     pub find: ::std::string::String,
+}
+
+impl Find {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        find_condition: crate::sheets::v3::FindCondition,
+        find: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            find_condition,
+            find: find.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for Find {
@@ -434,12 +442,7 @@ impl ::serde::Serialize for Find {
 }
 
 /// The `FindCondition` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FindCondition {
     /// `range`.
     pub range: ::std::string::String,
@@ -451,6 +454,20 @@ pub struct FindCondition {
     pub search_by_regex: ::std::option::Option<bool>,
     /// `include_formulas`.
     pub include_formulas: ::std::option::Option<bool>,
+}
+
+impl FindCondition {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(range: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            range: range.into(),
+            match_case: ::std::option::Option::None,
+            match_entire_cell: ::std::option::Option::None,
+            search_by_regex: ::std::option::Option::None,
+            include_formulas: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FindCondition {
@@ -1016,12 +1033,7 @@ impl<'de> ::serde::Deserialize<'de> for QuerySpreadsheetSheetFloatImageData {
 }
 
 /// The `Replace` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Replace {
     /// `find_condition`.
     pub find_condition: crate::sheets::v3::FindCondition,
@@ -1029,6 +1041,22 @@ pub struct Replace {
     pub find: ::std::string::String,
     /// `replacement`.
     pub replacement: ::std::string::String,
+}
+
+impl Replace {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        find_condition: crate::sheets::v3::FindCondition,
+        find: impl ::std::convert::Into<::std::string::String>,
+        replacement: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            find_condition,
+            find: find.into(),
+            replacement: replacement.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for Replace {
@@ -1237,7 +1265,18 @@ pub struct UpdateSheetFilter {
     /// `col`.
     pub col: ::std::string::String,
     /// `condition`.
-    pub condition: crate::sheets::v3::Condition,
+    pub condition: crate::sheets::v3::ConditionInput,
+}
+
+impl UpdateSheetFilter {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        col: impl ::std::convert::Into<::std::string::String>,
+        condition: crate::sheets::v3::ConditionInput,
+    ) -> Self {
+        Self { col: col.into(), condition }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateSheetFilter {
@@ -1293,6 +1332,49 @@ impl ::serde::Serialize for UpdateSpreadsheetProperties {
 ///
 /// The same type as [`CreateSpreadsheetSheetFilterViewConditionData`]: the platform declares this shape more than once.
 pub type UpdateSpreadsheetSheetFilterViewConditionData = crate::sheets::v3::CreateSpreadsheetSheetFilterViewConditionData;
+/// `Condition`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ConditionInput {
+    /// `filter_type`.
+    pub filter_type: ::std::string::String,
+    /// `compare_type`.
+    pub compare_type: ::std::option::Option<::std::string::String>,
+    /// `expected`.
+    pub expected: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ConditionInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(filter_type: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            filter_type: filter_type.into(),
+            compare_type: ::std::option::Option::None,
+            expected: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ConditionInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("filter_type", &self.filter_type);
+        object.put("compare_type", &self.compare_type);
+        object.put("expected", &self.expected);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ConditionInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
 /// Values of `UserIdType`.
 ///
 /// Match with a wildcard arm: new values the platform adds arrive as [`UserIdType::Unknown`]

@@ -26,9 +26,9 @@ impl<'c> SpreadsheetSheetApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::sheets::v3::{Find, FindSpreadsheetSheetRequest};
+    /// use lark_sdk::sheets::v3::FindSpreadsheetSheetRequest;
     ///
-    /// let request = FindSpreadsheetSheetRequest::new("<spreadsheet_token>", "<sheet_id>", Find::default());
+    /// let request = FindSpreadsheetSheetRequest::new("<spreadsheet_token>", "<sheet_id>", todo!("build the body"));
     /// let response = client.sheets().v3().spreadsheet_sheet().find(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> SpreadsheetSheetApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::sheets::v3::{Replace, ReplaceSpreadsheetSheetRequest};
+    /// use lark_sdk::sheets::v3::ReplaceSpreadsheetSheetRequest;
     ///
-    /// let request = ReplaceSpreadsheetSheetRequest::new("<spreadsheet_token>", "<sheet_id>", Replace::default());
+    /// let request = ReplaceSpreadsheetSheetRequest::new("<spreadsheet_token>", "<sheet_id>", todo!("build the body"));
     /// let response = client.sheets().v3().spreadsheet_sheet().replace(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -337,15 +337,18 @@ impl ::serde::Serialize for ApplyConfig {
 }
 
 /// The `BatchUpdateTableRecordsAppTableBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BatchUpdateTableRecordsAppTableBody {
     /// `records`.
     pub records: ::std::string::String,
+}
+
+impl BatchUpdateTableRecordsAppTableBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(records: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { records: records.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for BatchUpdateTableRecordsAppTableBody {
@@ -400,12 +403,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchUpdateTableRecordsAppTableData {
 }
 
 /// The `CreateAppBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateAppBody {
     /// `name`.
     pub name: ::std::string::String,
@@ -417,6 +415,23 @@ pub struct CreateAppBody {
     pub icon_url: ::std::option::Option<::std::string::String>,
     /// `source_agent`.
     pub source_agent: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateAppBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        app_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            app_type: app_type.into(),
+            description: ::std::option::Option::None,
+            icon_url: ::std::option::Option::None,
+            source_agent: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CreateAppBody {
@@ -783,17 +798,23 @@ impl<'de> ::serde::Deserialize<'de> for IconAppData {
 }
 
 /// The `IdConvertDirectoryUserBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct IdConvertDirectoryUserBody {
     /// `id_convert_type`.
     pub id_convert_type: i32,
     /// `ids`.
     pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl IdConvertDirectoryUserBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(id_convert_type: i32) -> Self {
+        Self {
+            id_convert_type,
+            ids: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for IdConvertDirectoryUserBody {
@@ -958,15 +979,18 @@ impl ::serde::Serialize for PatchAppBody {
 /// The same type as [`CreateAppData`]: the platform declares this shape more than once.
 pub type PatchAppData = crate::spark::v1::CreateAppData;
 /// The `PatchTableRecordsAppTableBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchTableRecordsAppTableBody {
     /// `record`.
     pub record: ::std::string::String,
+}
+
+impl PatchTableRecordsAppTableBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(record: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { record: record.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchTableRecordsAppTableBody {
@@ -1000,15 +1024,18 @@ pub type PostTableRecordsAppTableBody = crate::spark::v1::BatchUpdateTableRecord
 /// The same type as [`BatchUpdateTableRecordsAppTableData`]: the platform declares this shape more than once.
 pub type PostTableRecordsAppTableData = crate::spark::v1::BatchUpdateTableRecordsAppTableData;
 /// The `SqlCommandsAppBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SqlCommandsAppBody {
     /// `sql`.
     pub sql: ::std::string::String,
+}
+
+impl SqlCommandsAppBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(sql: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { sql: sql.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SqlCommandsAppBody {
@@ -1060,12 +1087,7 @@ impl<'de> ::serde::Deserialize<'de> for SqlCommandsAppData {
 }
 
 /// The `UpdateAppVisibilityAppBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateAppVisibilityAppBody {
     /// `users`.
     pub users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1079,6 +1101,21 @@ pub struct UpdateAppVisibilityAppBody {
     pub require_login: ::std::option::Option<bool>,
     /// `scope`.
     pub scope: ::std::string::String,
+}
+
+impl UpdateAppVisibilityAppBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(scope: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            users: ::std::option::Option::None,
+            departments: ::std::option::Option::None,
+            chats: ::std::option::Option::None,
+            apply_config: ::std::option::Option::None,
+            require_login: ::std::option::Option::None,
+            scope: scope.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateAppVisibilityAppBody {
@@ -1165,15 +1202,20 @@ impl<'de> ::serde::Deserialize<'de> for UploadAppStorageData {
 }
 
 /// The `UploadCompleteAppStorageBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UploadCompleteAppStorageBody {
     /// `upload_id`.
     pub upload_id: ::std::string::String,
+}
+
+impl UploadCompleteAppStorageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(upload_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            upload_id: upload_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UploadCompleteAppStorageBody {
@@ -1282,12 +1324,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadHtmlCodeAndReleaseAppData {
 }
 
 /// The `UploadInitializeAppStorageBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UploadInitializeAppStorageBody {
     /// `file_name`.
     pub file_name: ::std::string::String,
@@ -1295,6 +1332,21 @@ pub struct UploadInitializeAppStorageBody {
     pub file_size: i32,
     /// `mime_type`.
     pub mime_type: ::std::option::Option<::std::string::String>,
+}
+
+impl UploadInitializeAppStorageBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        file_name: impl ::std::convert::Into<::std::string::String>,
+        file_size: i32,
+    ) -> Self {
+        Self {
+            file_name: file_name.into(),
+            file_size,
+            mime_type: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UploadInitializeAppStorageBody {

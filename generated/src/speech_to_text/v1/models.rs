@@ -3,12 +3,7 @@
 //! Data types of speech_to_text v1: request bodies, responses, event payloads and their enums.
 
 /// The `FileConfig` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FileConfig {
     /// `file_id`.
     pub file_id: ::std::string::String,
@@ -16,6 +11,22 @@ pub struct FileConfig {
     pub format: ::std::string::String,
     /// `engine_type`.
     pub engine_type: ::std::string::String,
+}
+
+impl FileConfig {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        file_id: impl ::std::convert::Into<::std::string::String>,
+        format: impl ::std::convert::Into<::std::string::String>,
+        engine_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            file_id: file_id.into(),
+            format: format.into(),
+            engine_type: engine_type.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FileConfig {
@@ -39,17 +50,23 @@ impl ::serde::Serialize for FileConfig {
 }
 
 /// The `FileRecognizeSpeechBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct FileRecognizeSpeechBody {
     /// `speech`.
     pub speech: crate::speech_to_text::v1::Speech,
     /// `config`.
     pub config: crate::speech_to_text::v1::FileConfig,
+}
+
+impl FileRecognizeSpeechBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        speech: crate::speech_to_text::v1::Speech,
+        config: crate::speech_to_text::v1::FileConfig,
+    ) -> Self {
+        Self { speech, config }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for FileRecognizeSpeechBody {
@@ -138,12 +155,7 @@ impl ::serde::Serialize for Speech {
 }
 
 /// The `StreamConfig` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct StreamConfig {
     /// `stream_id`.
     pub stream_id: ::std::string::String,
@@ -155,6 +167,26 @@ pub struct StreamConfig {
     pub format: ::std::string::String,
     /// `engine_type`.
     pub engine_type: ::std::string::String,
+}
+
+impl StreamConfig {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        stream_id: impl ::std::convert::Into<::std::string::String>,
+        sequence_id: i32,
+        action: i32,
+        format: impl ::std::convert::Into<::std::string::String>,
+        engine_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            stream_id: stream_id.into(),
+            sequence_id,
+            action,
+            format: format.into(),
+            engine_type: engine_type.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for StreamConfig {
@@ -180,17 +212,23 @@ impl ::serde::Serialize for StreamConfig {
 }
 
 /// The `StreamRecognizeSpeechBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct StreamRecognizeSpeechBody {
     /// `speech`.
     pub speech: crate::speech_to_text::v1::Speech,
     /// `config`.
     pub config: crate::speech_to_text::v1::StreamConfig,
+}
+
+impl StreamRecognizeSpeechBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        speech: crate::speech_to_text::v1::Speech,
+        config: crate::speech_to_text::v1::StreamConfig,
+    ) -> Self {
+        Self { speech, config }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for StreamRecognizeSpeechBody {

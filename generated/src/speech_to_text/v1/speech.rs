@@ -26,9 +26,9 @@ impl<'c> SpeechApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::speech_to_text::v1::{FileRecognizeSpeechBody, FileRecognizeSpeechRequest};
+    /// use lark_sdk::speech_to_text::v1::FileRecognizeSpeechRequest;
     ///
-    /// let request = FileRecognizeSpeechRequest::new(FileRecognizeSpeechBody::default());
+    /// let request = FileRecognizeSpeechRequest::new(todo!("build the body"));
     /// let response = client.speech_to_text().v1().speech().file_recognize(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> SpeechApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::speech_to_text::v1::{StreamRecognizeSpeechBody, StreamRecognizeSpeechRequest};
+    /// use lark_sdk::speech_to_text::v1::StreamRecognizeSpeechRequest;
     ///
-    /// let request = StreamRecognizeSpeechRequest::new(StreamRecognizeSpeechBody::default());
+    /// let request = StreamRecognizeSpeechRequest::new(todo!("build the body"));
     /// let response = client.speech_to_text().v1().speech().stream_recognize(request).await?;
     /// # let _ = response;
     /// # Ok(())

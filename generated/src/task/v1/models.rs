@@ -624,7 +624,10 @@ impl<'de> ::serde::Deserialize<'de> for ListTaskReminderData {
 }
 
 /// The `Origin` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Origin {
     /// `platform_i18n_name`.
     pub platform_i18n_name: ::std::option::Option<::std::string::String>,
@@ -653,32 +656,24 @@ impl<'de> ::serde::Deserialize<'de> for Origin {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Origin {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("platform_i18n_name", &self.platform_i18n_name);
-        object.put("href", &self.href);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Origin {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `PatchTaskBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchTaskBody {
     /// `task`.
-    pub task: crate::task::v1::Task,
+    pub task: crate::task::v1::TaskInput,
     /// `update_fields`.
     pub update_fields: ::std::vec::Vec<::std::string::String>,
+}
+
+impl PatchTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        task: crate::task::v1::TaskInput,
+        update_fields: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self { task, update_fields }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchTaskBody {
@@ -705,7 +700,10 @@ impl ::serde::Serialize for PatchTaskBody {
 /// The same type as [`CreateTaskData`]: the platform declares this shape more than once.
 pub type PatchTaskData = crate::task::v1::CreateTaskData;
 /// The `Reminder` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Reminder {
     /// `id`.
     ///
@@ -736,27 +734,11 @@ impl<'de> ::serde::Deserialize<'de> for Reminder {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Reminder {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("relative_fire_minute", &self.relative_fire_minute);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Reminder {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `Task` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Task {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -844,43 +826,6 @@ impl<'de> ::serde::Deserialize<'de> for Task {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Task {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("summary", &self.summary);
-        object.put("description", &self.description);
-        object.put("complete_time", &self.complete_time);
-        object.put("creator_id", &self.creator_id);
-        object.put("extra", &self.extra);
-        object.put("create_time", &self.create_time);
-        object.put("update_time", &self.update_time);
-        object.put("due", &self.due);
-        object.put("origin", &self.origin);
-        object.put("can_edit", &self.can_edit);
-        object.put("custom", &self.custom);
-        object.put("source", &self.source);
-        object.put("followers", &self.followers);
-        object.put("collaborators", &self.collaborators);
-        object.put("collaborator_ids", &self.collaborator_ids);
-        object.put("follower_ids", &self.follower_ids);
-        object.put("repeat_rule", &self.repeat_rule);
-        object.put("rich_summary", &self.rich_summary);
-        object.put("rich_description", &self.rich_description);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Task {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -1101,6 +1046,183 @@ impl<'de> ::serde::Deserialize<'de> for UserIdList {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `Origin`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct OriginInput {
+    /// `platform_i18n_name`.
+    pub platform_i18n_name: ::std::string::String,
+    /// `href`.
+    pub href: ::std::option::Option<crate::task::v1::Href>,
+}
+
+impl OriginInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        platform_i18n_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            platform_i18n_name: platform_i18n_name.into(),
+            href: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for OriginInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("platform_i18n_name", &self.platform_i18n_name);
+        object.put("href", &self.href);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for OriginInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Reminder`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ReminderInput {
+    /// `id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `relative_fire_minute`.
+    pub relative_fire_minute: i32,
+}
+
+impl ReminderInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(relative_fire_minute: i32) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            relative_fire_minute,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ReminderInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("relative_fire_minute", &self.relative_fire_minute);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReminderInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Task`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct TaskInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `summary`.
+    pub summary: ::std::option::Option<::std::string::String>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `complete_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub complete_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `creator_id`.
+    pub creator_id: ::std::option::Option<::std::string::String>,
+    /// `extra`.
+    pub extra: ::std::option::Option<::std::string::String>,
+    /// `create_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub create_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `update_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub update_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `due`.
+    pub due: ::std::option::Option<crate::task::v1::Due>,
+    /// `origin`.
+    pub origin: ::std::option::Option<crate::task::v1::OriginInput>,
+    /// `can_edit`.
+    pub can_edit: ::std::option::Option<bool>,
+    /// `custom`.
+    pub custom: ::std::option::Option<::std::string::String>,
+    /// `source`.
+    pub source: ::std::option::Option<i32>,
+    /// `followers`.
+    pub followers: ::std::option::Option<::std::vec::Vec<crate::task::v1::Follower>>,
+    /// `collaborators`.
+    pub collaborators: ::std::option::Option<
+        ::std::vec::Vec<crate::task::v1::Collaborator>,
+    >,
+    /// `collaborator_ids`.
+    pub collaborator_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `follower_ids`.
+    pub follower_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `repeat_rule`.
+    pub repeat_rule: ::std::option::Option<::std::string::String>,
+    /// `rich_summary`.
+    pub rich_summary: ::std::option::Option<::std::string::String>,
+    /// `rich_description`.
+    pub rich_description: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for TaskInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("summary", &self.summary);
+        object.put("description", &self.description);
+        object.put("complete_time", &self.complete_time);
+        object.put("creator_id", &self.creator_id);
+        object.put("extra", &self.extra);
+        object.put("create_time", &self.create_time);
+        object.put("update_time", &self.update_time);
+        object.put("due", &self.due);
+        object.put("origin", &self.origin);
+        object.put("can_edit", &self.can_edit);
+        object.put("custom", &self.custom);
+        object.put("source", &self.source);
+        object.put("followers", &self.followers);
+        object.put("collaborators", &self.collaborators);
+        object.put("collaborator_ids", &self.collaborator_ids);
+        object.put("follower_ids", &self.follower_ids);
+        object.put("repeat_rule", &self.repeat_rule);
+        object.put("rich_summary", &self.rich_summary);
+        object.put("rich_description", &self.rich_description);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TaskInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

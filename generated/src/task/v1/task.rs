@@ -113,9 +113,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v1::CreateTaskRequest;
+    /// use lark_sdk::task::v1::{CreateTaskRequest, TaskInput};
     ///
-    /// let request = CreateTaskRequest::new(todo!("build the body"));
+    /// let request = CreateTaskRequest::new(TaskInput::default());
     /// let response = client.task().v1().task().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -457,7 +457,7 @@ pub struct CreateTaskRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::task::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::task::v1::Task,
+    pub body: crate::task::v1::TaskInput,
 }
 
 impl CreateTaskRequest {
@@ -477,7 +477,7 @@ impl CreateTaskRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::task::v1::Task) -> Self {
+    pub fn new(body: crate::task::v1::TaskInput) -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
             body,

@@ -121,7 +121,7 @@ pub struct CreateTaskReminderRequest {
     /// Sent in the path as `task_id`.
     pub task_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::task::v1::Reminder,
+    pub body: crate::task::v1::ReminderInput,
 }
 
 impl CreateTaskReminderRequest {
@@ -143,7 +143,7 @@ impl CreateTaskReminderRequest {
     #[inline]
     pub fn new(
         task_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::task::v1::Reminder,
+        body: crate::task::v1::ReminderInput,
     ) -> Self {
         Self {
             task_id: task_id.into(),

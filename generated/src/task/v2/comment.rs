@@ -154,9 +154,9 @@ impl<'c> CommentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{PatchCommentBody, PatchCommentRequest};
+    /// use lark_sdk::task::v2::PatchCommentRequest;
     ///
-    /// let request = PatchCommentRequest::new("<comment_id>", PatchCommentBody::default());
+    /// let request = PatchCommentRequest::new("<comment_id>", todo!("build the body"));
     /// let response = client.task().v2().comment().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -3,17 +3,26 @@
 //! Data types of task v2: request bodies, responses, event payloads and their enums.
 
 /// The `AddCustomFieldBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddCustomFieldBody {
     /// `resource_type`.
     pub resource_type: ::std::string::String,
     /// `resource_id`.
     pub resource_id: ::std::string::String,
+}
+
+impl AddCustomFieldBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        resource_type: impl ::std::convert::Into<::std::string::String>,
+        resource_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            resource_type: resource_type.into(),
+            resource_id: resource_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddCustomFieldBody {
@@ -36,35 +45,17 @@ impl ::serde::Serialize for AddCustomFieldBody {
 }
 
 /// The `AddDependenciesTaskBody` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
 pub struct AddDependenciesTaskBody {
     /// `dependencies`.
     pub dependencies: ::std::option::Option<
-        ::std::vec::Vec<crate::task::v2::TaskDependency>,
+        ::std::vec::Vec<crate::task::v2::TaskDependencyInput>,
     >,
-}
-
-impl ::lark_runtime::json::FromJson for AddDependenciesTaskBody {
-    #[inline]
-    fn from_json(
-        value: ::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
-        let mut object = ::lark_runtime::json::Object::new(
-            value,
-            "AddDependenciesTaskBody",
-        )?;
-        ::std::result::Result::Ok(Self {
-            dependencies: object.optional("dependencies")?,
-        })
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AddDependenciesTaskBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::lark_runtime::json::deserialize(deserializer)
-    }
 }
 
 impl ::lark_runtime::json::ToJson for AddDependenciesTaskBody {
@@ -87,20 +78,57 @@ impl ::serde::Serialize for AddDependenciesTaskBody {
 
 /// The `AddDependenciesTaskData` object.
 ///
-/// The same type as [`AddDependenciesTaskBody`]: the platform declares this shape more than once.
-pub type AddDependenciesTaskData = crate::task::v2::AddDependenciesTaskBody;
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct AddDependenciesTaskData {
+    /// `dependencies`.
+    pub dependencies: ::std::option::Option<
+        ::std::vec::Vec<crate::task::v2::TaskDependency>,
+    >,
+}
+
+impl ::lark_runtime::json::FromJson for AddDependenciesTaskData {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "AddDependenciesTaskData",
+        )?;
+        ::std::result::Result::Ok(Self {
+            dependencies: object.optional("dependencies")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AddDependenciesTaskData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
 /// The `AddMembersTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddMembersTaskBody {
     /// `members`.
     pub members: ::std::vec::Vec<crate::task::v2::Member>,
     /// `client_token`.
     pub client_token: ::std::option::Option<::std::string::String>,
+}
+
+impl AddMembersTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(members: ::std::vec::Vec<crate::task::v2::Member>) -> Self {
+        Self {
+            members,
+            client_token: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddMembersTaskBody {
@@ -153,15 +181,18 @@ impl<'de> ::serde::Deserialize<'de> for AddMembersTaskData {
 }
 
 /// The `AddMembersTasklistBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddMembersTasklistBody {
     /// `members`.
     pub members: ::std::vec::Vec<crate::task::v2::Member>,
+}
+
+impl AddMembersTasklistBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(members: ::std::vec::Vec<crate::task::v2::Member>) -> Self {
+        Self { members }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddMembersTasklistBody {
@@ -216,15 +247,18 @@ impl<'de> ::serde::Deserialize<'de> for AddMembersTasklistData {
 }
 
 /// The `AddRemindersTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddRemindersTaskBody {
     /// `reminders`.
-    pub reminders: ::std::vec::Vec<crate::task::v2::Reminder>,
+    pub reminders: ::std::vec::Vec<crate::task::v2::ReminderInput>,
+}
+
+impl AddRemindersTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(reminders: ::std::vec::Vec<crate::task::v2::ReminderInput>) -> Self {
+        Self { reminders }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddRemindersTaskBody {
@@ -250,17 +284,23 @@ impl ::serde::Serialize for AddRemindersTaskBody {
 /// The same type as [`AddMembersTaskData`]: the platform declares this shape more than once.
 pub type AddRemindersTaskData = crate::task::v2::AddMembersTaskData;
 /// The `AddTasklistTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AddTasklistTaskBody {
     /// `tasklist_guid`.
     pub tasklist_guid: ::std::string::String,
     /// `section_guid`.
     pub section_guid: ::std::option::Option<::std::string::String>,
+}
+
+impl AddTasklistTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(tasklist_guid: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            tasklist_guid: tasklist_guid.into(),
+            section_guid: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AddTasklistTaskBody {
@@ -870,17 +910,26 @@ impl ::serde::Serialize for DatetimeSetting {
 }
 
 /// The `DocxSource` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DocxSource {
     /// `token`.
     pub token: ::std::string::String,
     /// `block_id`.
     pub block_id: ::std::string::String,
+}
+
+impl DocxSource {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        token: impl ::std::convert::Into<::std::string::String>,
+        block_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            token: token.into(),
+            block_id: block_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DocxSource {
@@ -1255,12 +1304,7 @@ impl ::serde::Serialize for InputCustomField {
 }
 
 /// The `InputCustomFieldValue` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct InputCustomFieldValue {
     /// `guid`.
     pub guid: ::std::string::String,
@@ -1278,6 +1322,22 @@ pub struct InputCustomFieldValue {
     >,
     /// `text_value`.
     pub text_value: ::std::option::Option<::std::string::String>,
+}
+
+impl InputCustomFieldValue {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(guid: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            guid: guid.into(),
+            number_value: ::std::option::Option::None,
+            member_value: ::std::option::Option::None,
+            datetime_value: ::std::option::Option::None,
+            single_select_value: ::std::option::Option::None,
+            multi_select_value: ::std::option::Option::None,
+            text_value: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for InputCustomFieldValue {
@@ -1347,12 +1407,7 @@ impl ::serde::Serialize for InputOption {
 }
 
 /// The `InputSection` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct InputSection {
     /// `name`.
     pub name: ::std::option::Option<::std::string::String>,
@@ -1364,6 +1419,20 @@ pub struct InputSection {
     pub insert_before: ::std::option::Option<::std::string::String>,
     /// `insert_after`.
     pub insert_after: ::std::option::Option<::std::string::String>,
+}
+
+impl InputSection {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(resource_type: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::None,
+            resource_type: resource_type.into(),
+            resource_id: ::std::option::Option::None,
+            insert_before: ::std::option::Option::None,
+            insert_after: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for InputSection {
@@ -1425,7 +1494,9 @@ pub struct InputTask {
     /// `start`.
     pub start: ::std::option::Option<crate::task::v2::Start>,
     /// `reminders`.
-    pub reminders: ::std::option::Option<::std::vec::Vec<crate::task::v2::Reminder>>,
+    pub reminders: ::std::option::Option<
+        ::std::vec::Vec<crate::task::v2::ReminderInput>,
+    >,
     /// `mode`.
     pub mode: ::std::option::Option<i32>,
     /// `is_milestone`.
@@ -1438,7 +1509,7 @@ pub struct InputTask {
     pub docx_source: ::std::option::Option<crate::task::v2::DocxSource>,
     /// `positive_reminders`.
     pub positive_reminders: ::std::option::Option<
-        ::std::vec::Vec<crate::task::v2::Reminder>,
+        ::std::vec::Vec<crate::task::v2::ReminderInput>,
     >,
     /// `agent_task_status`.
     pub agent_task_status: ::std::option::Option<i32>,
@@ -2183,17 +2254,23 @@ impl ::serde::Serialize for OriginSourceMessage {
 }
 
 /// The `PatchCommentBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchCommentBody {
     /// `comment`.
     pub comment: crate::task::v2::InputComment,
     /// `update_fields`.
     pub update_fields: ::std::vec::Vec<::std::string::String>,
+}
+
+impl PatchCommentBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        comment: crate::task::v2::InputComment,
+        update_fields: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self { comment, update_fields }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchCommentBody {
@@ -2294,17 +2371,23 @@ impl ::serde::Serialize for PatchCustomFieldOptionBody {
 /// The same type as [`CreateCustomFieldOptionData`]: the platform declares this shape more than once.
 pub type PatchCustomFieldOptionData = crate::task::v2::CreateCustomFieldOptionData;
 /// The `PatchSectionBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchSectionBody {
     /// `section`.
     pub section: crate::task::v2::InputSection,
     /// `update_fields`.
     pub update_fields: ::std::vec::Vec<::std::string::String>,
+}
+
+impl PatchSectionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        section: crate::task::v2::InputSection,
+        update_fields: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self { section, update_fields }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchSectionBody {
@@ -2331,17 +2414,23 @@ impl ::serde::Serialize for PatchSectionBody {
 /// The same type as [`CreateSectionData`]: the platform declares this shape more than once.
 pub type PatchSectionData = crate::task::v2::CreateSectionData;
 /// The `PatchTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchTaskBody {
     /// `task`.
     pub task: ::std::option::Option<crate::task::v2::InputTask>,
     /// `update_fields`.
     pub update_fields: ::std::vec::Vec<::std::string::String>,
+}
+
+impl PatchTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(update_fields: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            task: ::std::option::Option::None,
+            update_fields,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchTaskBody {
@@ -2376,6 +2465,20 @@ pub struct PatchTasklistActivitySubscriptionBody {
     pub update_fields: ::std::vec::Vec<crate::task::v2::UpdateFields>,
 }
 
+impl PatchTasklistActivitySubscriptionBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        activity_subscription: crate::task::v2::TasklistActivitySubscription,
+        update_fields: ::std::vec::Vec<crate::task::v2::UpdateFields>,
+    ) -> Self {
+        Self {
+            activity_subscription,
+            update_fields,
+        }
+    }
+}
+
 impl ::lark_runtime::json::ToJson for PatchTasklistActivitySubscriptionBody {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
@@ -2400,12 +2503,7 @@ impl ::serde::Serialize for PatchTasklistActivitySubscriptionBody {
 /// The same type as [`CreateTasklistActivitySubscriptionData`]: the platform declares this shape more than once.
 pub type PatchTasklistActivitySubscriptionData = crate::task::v2::CreateTasklistActivitySubscriptionData;
 /// The `PatchTasklistBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchTasklistBody {
     /// `tasklist`.
     pub tasklist: crate::task::v2::InputTasklist,
@@ -2413,6 +2511,21 @@ pub struct PatchTasklistBody {
     pub update_fields: ::std::vec::Vec<::std::string::String>,
     /// `origin_owner_to_role`.
     pub origin_owner_to_role: ::std::option::Option<crate::task::v2::OriginOwnerToRole>,
+}
+
+impl PatchTasklistBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        tasklist: crate::task::v2::InputTasklist,
+        update_fields: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            tasklist,
+            update_fields,
+            origin_owner_to_role: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchTasklistBody {
@@ -2440,7 +2553,10 @@ impl ::serde::Serialize for PatchTasklistBody {
 /// The same type as [`AddMembersTasklistData`]: the platform declares this shape more than once.
 pub type PatchTasklistData = crate::task::v2::AddMembersTasklistData;
 /// The `Reminder` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Reminder {
     /// `id`.
     ///
@@ -2471,39 +2587,25 @@ impl<'de> ::serde::Deserialize<'de> for Reminder {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Reminder {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("relative_fire_minute", &self.relative_fire_minute);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Reminder {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RemoveCustomFieldBody` object.
 ///
 /// The same type as [`AddCustomFieldBody`]: the platform declares this shape more than once.
 pub type RemoveCustomFieldBody = crate::task::v2::AddCustomFieldBody;
 /// The `RemoveDependenciesTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RemoveDependenciesTaskBody {
     /// `dependencies`.
-    pub dependencies: ::std::vec::Vec<crate::task::v2::TaskDependency>,
+    pub dependencies: ::std::vec::Vec<crate::task::v2::TaskDependencyInput>,
+}
+
+impl RemoveDependenciesTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        dependencies: ::std::vec::Vec<crate::task::v2::TaskDependencyInput>,
+    ) -> Self {
+        Self { dependencies }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RemoveDependenciesTaskBody {
@@ -2526,8 +2628,8 @@ impl ::serde::Serialize for RemoveDependenciesTaskBody {
 
 /// The `RemoveDependenciesTaskData` object.
 ///
-/// The same type as [`AddDependenciesTaskBody`]: the platform declares this shape more than once.
-pub type RemoveDependenciesTaskData = crate::task::v2::AddDependenciesTaskBody;
+/// The same type as [`AddDependenciesTaskData`]: the platform declares this shape more than once.
+pub type RemoveDependenciesTaskData = crate::task::v2::AddDependenciesTaskData;
 /// The `RemoveMembersTaskBody` object.
 ///
 /// The same type as [`AddMembersTasklistBody`]: the platform declares this shape more than once.
@@ -2545,15 +2647,18 @@ pub type RemoveMembersTasklistBody = crate::task::v2::AddMembersTasklistBody;
 /// The same type as [`AddMembersTasklistData`]: the platform declares this shape more than once.
 pub type RemoveMembersTasklistData = crate::task::v2::AddMembersTasklistData;
 /// The `RemoveRemindersTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RemoveRemindersTaskBody {
     /// `reminder_ids`.
     pub reminder_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl RemoveRemindersTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(reminder_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { reminder_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RemoveRemindersTaskBody {
@@ -2579,15 +2684,20 @@ impl ::serde::Serialize for RemoveRemindersTaskBody {
 /// The same type as [`AddMembersTaskData`]: the platform declares this shape more than once.
 pub type RemoveRemindersTaskData = crate::task::v2::AddMembersTaskData;
 /// The `RemoveTasklistTaskBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RemoveTasklistTaskBody {
     /// `tasklist_guid`.
     pub tasklist_guid: ::std::string::String,
+}
+
+impl RemoveTasklistTaskBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(tasklist_guid: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            tasklist_guid: tasklist_guid.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RemoveTasklistTaskBody {
@@ -3116,7 +3226,10 @@ impl<'de> ::serde::Deserialize<'de> for TaskAssignee {
 }
 
 /// The `TaskDependency` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TaskDependency {
     /// `type`.
     pub r#type: ::std::option::Option<crate::task::v2::Type>,
@@ -3142,25 +3255,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskDependency {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TaskDependency {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("type", &self.r#type);
-        object.put("task_guid", &self.task_guid);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TaskDependency {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -3819,6 +3913,89 @@ impl<'de> ::serde::Deserialize<'de> for UploadAttachmentData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `Reminder`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ReminderInput {
+    /// `id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `relative_fire_minute`.
+    pub relative_fire_minute: i32,
+}
+
+impl ReminderInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(relative_fire_minute: i32) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            relative_fire_minute,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ReminderInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("relative_fire_minute", &self.relative_fire_minute);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReminderInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TaskDependency`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TaskDependencyInput {
+    /// `type`.
+    pub r#type: crate::task::v2::Type,
+    /// `task_guid`.
+    pub task_guid: ::std::string::String,
+}
+
+impl TaskDependencyInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        r#type: crate::task::v2::Type,
+        task_guid: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            r#type,
+            task_guid: task_guid.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TaskDependencyInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("type", &self.r#type);
+        object.put("task_guid", &self.task_guid);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TaskDependencyInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

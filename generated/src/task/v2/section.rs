@@ -26,9 +26,9 @@ impl<'c> SectionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{CreateSectionRequest, InputSection};
+    /// use lark_sdk::task::v2::CreateSectionRequest;
     ///
-    /// let request = CreateSectionRequest::new(InputSection::default());
+    /// let request = CreateSectionRequest::new(todo!("build the body"));
     /// let response = client.task().v2().section().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> SectionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{PatchSectionBody, PatchSectionRequest};
+    /// use lark_sdk::task::v2::PatchSectionRequest;
     ///
-    /// let request = PatchSectionRequest::new("<section_guid>", PatchSectionBody::default());
+    /// let request = PatchSectionRequest::new("<section_guid>", todo!("build the body"));
     /// let response = client.task().v2().section().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::AddDependenciesTaskRequest;
+    /// use lark_sdk::task::v2::{AddDependenciesTaskBody, AddDependenciesTaskRequest};
     ///
-    /// let request = AddDependenciesTaskRequest::new("<task_guid>", todo!("build the body"));
+    /// let request = AddDependenciesTaskRequest::new("<task_guid>", AddDependenciesTaskBody::default());
     /// let response = client.task().v2().task().add_dependencies(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{AddMembersTaskBody, AddMembersTaskRequest};
+    /// use lark_sdk::task::v2::AddMembersTaskRequest;
     ///
-    /// let request = AddMembersTaskRequest::new("<task_guid>", AddMembersTaskBody::default());
+    /// let request = AddMembersTaskRequest::new("<task_guid>", todo!("build the body"));
     /// let response = client.task().v2().task().add_members(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{AddRemindersTaskBody, AddRemindersTaskRequest};
+    /// use lark_sdk::task::v2::AddRemindersTaskRequest;
     ///
-    /// let request = AddRemindersTaskRequest::new("<task_guid>", AddRemindersTaskBody::default());
+    /// let request = AddRemindersTaskRequest::new("<task_guid>", todo!("build the body"));
     /// let response = client.task().v2().task().add_reminders(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{AddTasklistTaskBody, AddTasklistTaskRequest};
+    /// use lark_sdk::task::v2::AddTasklistTaskRequest;
     ///
-    /// let request = AddTasklistTaskRequest::new("<task_guid>", AddTasklistTaskBody::default());
+    /// let request = AddTasklistTaskRequest::new("<task_guid>", todo!("build the body"));
     /// let response = client.task().v2().task().add_tasklist(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -270,9 +270,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{PatchTaskBody, PatchTaskRequest};
+    /// use lark_sdk::task::v2::PatchTaskRequest;
     ///
-    /// let request = PatchTaskRequest::new("<task_guid>", PatchTaskBody::default());
+    /// let request = PatchTaskRequest::new("<task_guid>", todo!("build the body"));
     /// let response = client.task().v2().task().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -299,9 +299,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{RemoveDependenciesTaskBody, RemoveDependenciesTaskRequest};
+    /// use lark_sdk::task::v2::RemoveDependenciesTaskRequest;
     ///
-    /// let request = RemoveDependenciesTaskRequest::new("<task_guid>", RemoveDependenciesTaskBody::default());
+    /// let request = RemoveDependenciesTaskRequest::new("<task_guid>", todo!("build the body"));
     /// let response = client.task().v2().task().remove_dependencies(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -328,9 +328,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{RemoveMembersTaskBody, RemoveMembersTaskRequest};
+    /// use lark_sdk::task::v2::RemoveMembersTaskRequest;
     ///
-    /// let request = RemoveMembersTaskRequest::new("<task_guid>", RemoveMembersTaskBody::default());
+    /// let request = RemoveMembersTaskRequest::new("<task_guid>", todo!("build the body"));
     /// let response = client.task().v2().task().remove_members(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -357,9 +357,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{RemoveRemindersTaskBody, RemoveRemindersTaskRequest};
+    /// use lark_sdk::task::v2::RemoveRemindersTaskRequest;
     ///
-    /// let request = RemoveRemindersTaskRequest::new("<task_guid>", RemoveRemindersTaskBody::default());
+    /// let request = RemoveRemindersTaskRequest::new("<task_guid>", todo!("build the body"));
     /// let response = client.task().v2().task().remove_reminders(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -386,9 +386,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{RemoveTasklistTaskBody, RemoveTasklistTaskRequest};
+    /// use lark_sdk::task::v2::RemoveTasklistTaskRequest;
     ///
-    /// let request = RemoveTasklistTaskRequest::new("<task_guid>", RemoveTasklistTaskBody::default());
+    /// let request = RemoveTasklistTaskRequest::new("<task_guid>", todo!("build the body"));
     /// let response = client.task().v2().task().remove_tasklist(request).await?;
     /// # let _ = response;
     /// # Ok(())

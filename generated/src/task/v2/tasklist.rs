@@ -26,9 +26,9 @@ impl<'c> TasklistApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{AddMembersTasklistBody, AddMembersTasklistRequest};
+    /// use lark_sdk::task::v2::AddMembersTasklistRequest;
     ///
-    /// let request = AddMembersTasklistRequest::new("<tasklist_guid>", AddMembersTasklistBody::default());
+    /// let request = AddMembersTasklistRequest::new("<tasklist_guid>", todo!("build the body"));
     /// let response = client.task().v2().tasklist().add_members(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> TasklistApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{PatchTasklistBody, PatchTasklistRequest};
+    /// use lark_sdk::task::v2::PatchTasklistRequest;
     ///
-    /// let request = PatchTasklistRequest::new("<tasklist_guid>", PatchTasklistBody::default());
+    /// let request = PatchTasklistRequest::new("<tasklist_guid>", todo!("build the body"));
     /// let response = client.task().v2().tasklist().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -212,9 +212,9 @@ impl<'c> TasklistApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::{RemoveMembersTasklistBody, RemoveMembersTasklistRequest};
+    /// use lark_sdk::task::v2::RemoveMembersTasklistRequest;
     ///
-    /// let request = RemoveMembersTasklistRequest::new("<tasklist_guid>", RemoveMembersTasklistBody::default());
+    /// let request = RemoveMembersTasklistRequest::new("<tasklist_guid>", todo!("build the body"));
     /// let response = client.task().v2().tasklist().remove_members(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -3,15 +3,18 @@
 //! Data types of translation v1: request bodies, responses, event payloads and their enums.
 
 /// The `DetectTextBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DetectTextBody {
     /// `text`.
     pub text: ::std::string::String,
+}
+
+impl DetectTextBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { text: text.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DetectTextBody {
@@ -63,17 +66,26 @@ impl<'de> ::serde::Deserialize<'de> for DetectTextData {
 }
 
 /// The `Term` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Term {
     /// `from`.
     pub from: ::std::string::String,
     /// `to`.
     pub to: ::std::string::String,
+}
+
+impl Term {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        from: impl ::std::convert::Into<::std::string::String>,
+        to: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            to: to.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for Term {
@@ -96,12 +108,7 @@ impl ::serde::Serialize for Term {
 }
 
 /// The `TranslateTextBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TranslateTextBody {
     /// `source_language`.
     pub source_language: ::std::string::String,
@@ -111,6 +118,23 @@ pub struct TranslateTextBody {
     pub target_language: ::std::string::String,
     /// `glossary`.
     pub glossary: ::std::option::Option<::std::vec::Vec<crate::translation::v1::Term>>,
+}
+
+impl TranslateTextBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        source_language: impl ::std::convert::Into<::std::string::String>,
+        text: impl ::std::convert::Into<::std::string::String>,
+        target_language: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            source_language: source_language.into(),
+            text: text.into(),
+            target_language: target_language.into(),
+            glossary: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for TranslateTextBody {

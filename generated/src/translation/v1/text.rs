@@ -26,9 +26,9 @@ impl<'c> TextApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::translation::v1::{DetectTextBody, DetectTextRequest};
+    /// use lark_sdk::translation::v1::DetectTextRequest;
     ///
-    /// let request = DetectTextRequest::new(DetectTextBody::default());
+    /// let request = DetectTextRequest::new(todo!("build the body"));
     /// let response = client.translation().v1().text().detect(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> TextApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::translation::v1::{TranslateTextBody, TranslateTextRequest};
+    /// use lark_sdk::translation::v1::TranslateTextRequest;
     ///
-    /// let request = TranslateTextRequest::new(TranslateTextBody::default());
+    /// let request = TranslateTextRequest::new(todo!("build the body"));
     /// let response = client.translation().v1().text().translate(request).await?;
     /// # let _ = response;
     /// # Ok(())

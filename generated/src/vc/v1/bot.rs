@@ -67,9 +67,9 @@ impl<'c> BotApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{JoinBotBody, JoinBotRequest};
+    /// use lark_sdk::vc::v1::JoinBotRequest;
     ///
-    /// let request = JoinBotRequest::new(JoinBotBody::default());
+    /// let request = JoinBotRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().bot().join(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -96,9 +96,9 @@ impl<'c> BotApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{LeaveBotBody, LeaveBotRequest};
+    /// use lark_sdk::vc::v1::LeaveBotRequest;
     ///
-    /// let request = LeaveBotRequest::new(LeaveBotBody::default());
+    /// let request = LeaveBotRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().bot().leave(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> BotApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{MessageBotBody, MessageBotRequest};
+    /// use lark_sdk::vc::v1::MessageBotRequest;
     ///
-    /// let request = MessageBotRequest::new(MessageBotBody::default());
+    /// let request = MessageBotRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().bot().message(request).await?;
     /// # let _ = response;
     /// # Ok(())

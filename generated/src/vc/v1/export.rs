@@ -84,9 +84,9 @@ impl<'c> ExportApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{MeetingListExportBody, MeetingListExportRequest};
+    /// use lark_sdk::vc::v1::MeetingListExportRequest;
     ///
-    /// let request = MeetingListExportRequest::new(MeetingListExportBody::default());
+    /// let request = MeetingListExportRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().export().meeting_list(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> ExportApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{ParticipantListExportBody, ParticipantListExportRequest};
+    /// use lark_sdk::vc::v1::ParticipantListExportRequest;
     ///
-    /// let request = ParticipantListExportRequest::new(ParticipantListExportBody::default());
+    /// let request = ParticipantListExportRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().export().participant_list(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> ExportApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{ParticipantQualityListExportBody, ParticipantQualityListExportRequest};
+    /// use lark_sdk::vc::v1::ParticipantQualityListExportRequest;
     ///
-    /// let request = ParticipantQualityListExportRequest::new(ParticipantQualityListExportBody::default());
+    /// let request = ParticipantQualityListExportRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().export().participant_quality_list(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> ExportApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{ResourceReservationListExportBody, ResourceReservationListExportRequest};
+    /// use lark_sdk::vc::v1::ResourceReservationListExportRequest;
     ///
-    /// let request = ResourceReservationListExportRequest::new(ResourceReservationListExportBody::default());
+    /// let request = ResourceReservationListExportRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().export().resource_reservation_list(request).await?;
     /// # let _ = response;
     /// # Ok(())

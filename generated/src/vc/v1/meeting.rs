@@ -26,9 +26,9 @@ impl<'c> MeetingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{ChangeNameMeetingBody, ChangeNameMeetingRequest};
+    /// use lark_sdk::vc::v1::ChangeNameMeetingRequest;
     ///
-    /// let request = ChangeNameMeetingRequest::new("<meeting_id>", ChangeNameMeetingBody::default());
+    /// let request = ChangeNameMeetingRequest::new("<meeting_id>", todo!("build the body"));
     /// let response = client.vc().v1().meeting().change_name(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> MeetingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{InviteMeetingBody, InviteMeetingRequest};
+    /// use lark_sdk::vc::v1::InviteMeetingRequest;
     ///
-    /// let request = InviteMeetingRequest::new(lark_sdk::runtime::Int64(0), InviteMeetingBody::default());
+    /// let request = InviteMeetingRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
     /// let response = client.vc().v1().meeting().invite(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> MeetingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{KickoutMeetingBody, KickoutMeetingRequest};
+    /// use lark_sdk::vc::v1::KickoutMeetingRequest;
     ///
-    /// let request = KickoutMeetingRequest::new(lark_sdk::runtime::Int64(0), KickoutMeetingBody::default());
+    /// let request = KickoutMeetingRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
     /// let response = client.vc().v1().meeting().kickout(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> MeetingRecordingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{SetPermissionMeetingRecordingBody, SetPermissionMeetingRecordingRequest};
+    /// use lark_sdk::vc::v1::SetPermissionMeetingRecordingRequest;
     ///
-    /// let request = SetPermissionMeetingRecordingRequest::new(lark_sdk::runtime::Int64(0), SetPermissionMeetingRecordingBody::default());
+    /// let request = SetPermissionMeetingRecordingRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
     /// let response = client.vc().v1().meeting_recording().set_permission(request).await?;
     /// # let _ = response;
     /// # Ok(())

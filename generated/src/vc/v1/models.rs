@@ -3,12 +3,7 @@
 //! Data types of vc v1: request bodies, responses, event payloads and their enums.
 
 /// The `AccessCodeScopeConfigBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AccessCodeScopeConfigBody {
     /// `scope_type`.
     pub scope_type: i64,
@@ -16,6 +11,22 @@ pub struct AccessCodeScopeConfigBody {
     pub scope_id: ::std::string::String,
     /// `valid_day`.
     pub valid_day: i64,
+}
+
+impl AccessCodeScopeConfigBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        scope_type: i64,
+        scope_id: impl ::std::convert::Into<::std::string::String>,
+        valid_day: i64,
+    ) -> Self {
+        Self {
+            scope_type,
+            scope_id: scope_id.into(),
+            valid_day,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AccessCodeScopeConfigBody {
@@ -173,7 +184,19 @@ pub struct ApplyReserveBody {
     /// `owner_id`.
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// `meeting_settings`.
-    pub meeting_settings: crate::vc::v1::ReserveMeetingSetting,
+    pub meeting_settings: crate::vc::v1::ReserveMeetingSettingInput,
+}
+
+impl ApplyReserveBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(meeting_settings: crate::vc::v1::ReserveMeetingSettingInput) -> Self {
+        Self {
+            end_time: ::std::option::Option::None,
+            owner_id: ::std::option::Option::None,
+            meeting_settings,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ApplyReserveBody {
@@ -233,7 +256,10 @@ impl<'de> ::serde::Deserialize<'de> for ApplyReserveData {
 }
 
 /// The `ApprovalConfig` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ApprovalConfig {
     /// `approval_switch`.
     pub approval_switch: ::std::option::Option<i32>,
@@ -265,27 +291,6 @@ impl<'de> ::serde::Deserialize<'de> for ApprovalConfig {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ApprovalConfig {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("approval_switch", &self.approval_switch);
-        object.put("approval_condition", &self.approval_condition);
-        object.put("meeting_duration", &self.meeting_duration);
-        object.put("approvers", &self.approvers);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ApprovalConfig {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -334,12 +339,7 @@ impl<'de> ::serde::Deserialize<'de> for ApprovalConfigEvent {
 }
 
 /// The `AutoReleaseEventMyAiRoomBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct AutoReleaseEventMyAiRoomBody {
     /// `schedule_event_id`.
     pub schedule_event_id: ::std::option::Option<::std::string::String>,
@@ -349,6 +349,18 @@ pub struct AutoReleaseEventMyAiRoomBody {
     pub common_param: ::std::option::Option<
         crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParam,
     >,
+}
+
+impl AutoReleaseEventMyAiRoomBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(request_type: i64) -> Self {
+        Self {
+            schedule_event_id: ::std::option::Option::None,
+            request_type,
+            common_param: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for AutoReleaseEventMyAiRoomBody {
@@ -900,17 +912,23 @@ impl ::serde::Serialize for CardCallbackMyAiVcBody {
 }
 
 /// The `CardCallbackMyAiVcBodyAction` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CardCallbackMyAiVcBodyAction {
     /// `value`.
     pub value: crate::vc::v1::CardCallbackMyAiVcBodyActionValue,
     /// `tag`.
     pub tag: ::std::string::String,
+}
+
+impl CardCallbackMyAiVcBodyAction {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        value: crate::vc::v1::CardCallbackMyAiVcBodyActionValue,
+        tag: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self { value, tag: tag.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CardCallbackMyAiVcBodyAction {
@@ -933,17 +951,26 @@ impl ::serde::Serialize for CardCallbackMyAiVcBodyAction {
 }
 
 /// The `CardCallbackMyAiVcBodyActionValue` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CardCallbackMyAiVcBodyActionValue {
     /// `body`.
     pub body: ::std::string::String,
     /// `handle`.
     pub handle: ::std::string::String,
+}
+
+impl CardCallbackMyAiVcBodyActionValue {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        body: impl ::std::convert::Into<::std::string::String>,
+        handle: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            body: body.into(),
+            handle: handle.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for CardCallbackMyAiVcBodyActionValue {
@@ -966,17 +993,24 @@ impl ::serde::Serialize for CardCallbackMyAiVcBodyActionValue {
 }
 
 /// The `ChangeNameMeetingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ChangeNameMeetingBody {
     /// `change_name_users`.
     pub change_name_users: ::std::vec::Vec<
         crate::vc::v1::ChangeNameMeetingBodyChangeNameUsers,
     >,
+}
+
+impl ChangeNameMeetingBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        change_name_users: ::std::vec::Vec<
+            crate::vc::v1::ChangeNameMeetingBodyChangeNameUsers,
+        >,
+    ) -> Self {
+        Self { change_name_users }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ChangeNameMeetingBody {
@@ -1734,12 +1768,7 @@ impl ::serde::Serialize for CustomList {
 }
 
 /// The `DelRoomConfigBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DelRoomConfigBody {
     /// `scope`.
     pub scope: i64,
@@ -1755,6 +1784,25 @@ pub struct DelRoomConfigBody {
     pub room_id: ::std::option::Option<::std::string::String>,
     /// `config`.
     pub config: ::std::string::String,
+}
+
+impl DelRoomConfigBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        scope: i64,
+        config: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            scope,
+            country_id: ::std::option::Option::None,
+            district_id: ::std::option::Option::None,
+            building_id: ::std::option::Option::None,
+            floor_name: ::std::option::Option::None,
+            room_id: ::std::option::Option::None,
+            config: config.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DelRoomConfigBody {
@@ -1782,17 +1830,23 @@ impl ::serde::Serialize for DelRoomConfigBody {
 }
 
 /// The `DelRoomLevelBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DelRoomLevelBody {
     /// `room_level_id`.
     pub room_level_id: ::std::string::String,
     /// `delete_child`.
     pub delete_child: ::std::option::Option<bool>,
+}
+
+impl DelRoomLevelBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(room_level_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            room_level_id: room_level_id.into(),
+            delete_child: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for DelRoomLevelBody {
@@ -1815,7 +1869,10 @@ impl ::serde::Serialize for DelRoomLevelBody {
 }
 
 /// The `Device` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Device {
     /// `name`.
     pub name: ::std::option::Option<::std::string::String>,
@@ -1841,26 +1898,11 @@ impl<'de> ::serde::Deserialize<'de> for Device {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Device {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("name", &self.name);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Device {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `DisableInformConfig` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct DisableInformConfig {
     /// `if_cover_child_scope`.
     pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -1899,27 +1941,6 @@ impl<'de> ::serde::Deserialize<'de> for DisableInformConfig {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for DisableInformConfig {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("if_cover_child_scope", &self.if_cover_child_scope);
-        object.put("if_inform", &self.if_inform);
-        object.put("informed_users", &self.informed_users);
-        object.put("informed_depts", &self.informed_depts);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for DisableInformConfig {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -2476,12 +2497,7 @@ impl<'de> ::serde::Deserialize<'de> for EventsBotData {
 }
 
 /// The `ExitMyAiRoomBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ExitMyAiRoomBody {
     /// `room_id`.
     pub room_id: ::std::option::Option<::std::string::String>,
@@ -2489,6 +2505,18 @@ pub struct ExitMyAiRoomBody {
     pub request_type: i64,
     /// `common_param`.
     pub common_param: ::std::option::Option<crate::vc::v1::ExitMyAiRoomBodyCommonParam>,
+}
+
+impl ExitMyAiRoomBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(request_type: i64) -> Self {
+        Self {
+            room_id: ::std::option::Option::None,
+            request_type,
+            common_param: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ExitMyAiRoomBody {
@@ -4407,12 +4435,7 @@ impl<'de> ::serde::Deserialize<'de> for GetTopUserReportData {
 }
 
 /// The `HelpSceneTypeMyAiRoomBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct HelpSceneTypeMyAiRoomBody {
     /// `common_param`.
     pub common_param: ::std::option::Option<
@@ -4420,6 +4443,17 @@ pub struct HelpSceneTypeMyAiRoomBody {
     >,
     /// `help_request_type`.
     pub help_request_type: i64,
+}
+
+impl HelpSceneTypeMyAiRoomBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(help_request_type: i64) -> Self {
+        Self {
+            common_param: ::std::option::Option::None,
+            help_request_type,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for HelpSceneTypeMyAiRoomBody {
@@ -4466,15 +4500,18 @@ pub type HelpSceneTypeMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRo
 /// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
 pub type HelpSceneTypeMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `InviteMeetingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct InviteMeetingBody {
     /// `invitees`.
     pub invitees: ::std::vec::Vec<crate::vc::v1::MeetingUser>,
+}
+
+impl InviteMeetingBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(invitees: ::std::vec::Vec<crate::vc::v1::MeetingUser>) -> Self {
+        Self { invitees }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for InviteMeetingBody {
@@ -4528,12 +4565,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteMeetingData {
 }
 
 /// The `JoinBotBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JoinBotBody {
     /// `join_type`.
     pub join_type: i32,
@@ -4543,6 +4575,19 @@ pub struct JoinBotBody {
     pub password: ::std::option::Option<::std::string::String>,
     /// `call_id`.
     pub call_id: ::std::option::Option<::std::string::String>,
+}
+
+impl JoinBotBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(join_type: i32, join_identify: crate::vc::v1::JoinIdentify) -> Self {
+        Self {
+            join_type,
+            join_identify,
+            password: ::std::option::Option::None,
+            call_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for JoinBotBody {
@@ -4630,12 +4675,7 @@ impl ::serde::Serialize for JoinIdentify {
 }
 
 /// The `JoinMeetingMyAiRoomBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JoinMeetingMyAiRoomBody {
     /// `room_id`.
     pub room_id: ::std::option::Option<::std::string::String>,
@@ -4649,6 +4689,20 @@ pub struct JoinMeetingMyAiRoomBody {
     pub common_param: ::std::option::Option<
         crate::vc::v1::JoinMeetingMyAiRoomBodyCommonParam,
     >,
+}
+
+impl JoinMeetingMyAiRoomBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(request_type: i64) -> Self {
+        Self {
+            room_id: ::std::option::Option::None,
+            schedule_event_id: ::std::option::Option::None,
+            request_type,
+            join_meeting_type: ::std::option::Option::None,
+            common_param: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for JoinMeetingMyAiRoomBody {
@@ -4698,12 +4752,7 @@ pub type JoinMeetingMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMyAiRoom
 /// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
 pub type JoinMeetingMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `JoinMeetingNumberMyAiRoomBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JoinMeetingNumberMyAiRoomBody {
     /// `meeting_number`.
     pub meeting_number: ::std::option::Option<::std::string::String>,
@@ -4713,6 +4762,18 @@ pub struct JoinMeetingNumberMyAiRoomBody {
     pub common_param: ::std::option::Option<
         crate::vc::v1::JoinMeetingNumberMyAiRoomBodyCommonParam,
     >,
+}
+
+impl JoinMeetingNumberMyAiRoomBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(request_type: i64) -> Self {
+        Self {
+            meeting_number: ::std::option::Option::None,
+            request_type,
+            common_param: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for JoinMeetingNumberMyAiRoomBody {
@@ -4760,12 +4821,7 @@ pub type JoinMeetingNumberMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventMy
 /// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
 pub type JoinMeetingNumberMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `JoinOfflineMeetingMyAiRoomBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JoinOfflineMeetingMyAiRoomBody {
     /// `room_id`.
     pub room_id: ::std::option::Option<::std::string::String>,
@@ -4777,6 +4833,19 @@ pub struct JoinOfflineMeetingMyAiRoomBody {
     pub common_param: ::std::option::Option<
         crate::vc::v1::JoinOfflineMeetingMyAiRoomBodyCommonParam,
     >,
+}
+
+impl JoinOfflineMeetingMyAiRoomBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(request_type: i64) -> Self {
+        Self {
+            room_id: ::std::option::Option::None,
+            schedule_event_id: ::std::option::Option::None,
+            request_type,
+            common_param: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for JoinOfflineMeetingMyAiRoomBody {
@@ -4825,15 +4894,18 @@ pub type JoinOfflineMeetingMyAiRoomDataResult = crate::vc::v1::AutoReleaseEventM
 /// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
 pub type JoinOfflineMeetingMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `KickoutMeetingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct KickoutMeetingBody {
     /// `kickout_users`.
     pub kickout_users: ::std::vec::Vec<crate::vc::v1::MeetingUser>,
+}
+
+impl KickoutMeetingBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(kickout_users: ::std::vec::Vec<crate::vc::v1::MeetingUser>) -> Self {
+        Self { kickout_users }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for KickoutMeetingBody {
@@ -4887,15 +4959,20 @@ impl<'de> ::serde::Deserialize<'de> for KickoutMeetingData {
 }
 
 /// The `LeaveBotBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct LeaveBotBody {
     /// `meeting_id`.
     pub meeting_id: ::std::string::String,
+}
+
+impl LeaveBotBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(meeting_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            meeting_id: meeting_id.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for LeaveBotBody {
@@ -4947,12 +5024,7 @@ impl<'de> ::serde::Deserialize<'de> for LeaveBotData {
 }
 
 /// The `LeaveMeetingMyAiRoomBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct LeaveMeetingMyAiRoomBody {
     /// `request_type`.
     pub request_type: i64,
@@ -4960,6 +5032,17 @@ pub struct LeaveMeetingMyAiRoomBody {
     pub common_param: ::std::option::Option<
         crate::vc::v1::LeaveMeetingMyAiRoomBodyCommonParam,
     >,
+}
+
+impl LeaveMeetingMyAiRoomBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(request_type: i64) -> Self {
+        Self {
+            request_type,
+            common_param: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for LeaveMeetingMyAiRoomBody {
@@ -6489,12 +6572,7 @@ impl<'de> ::serde::Deserialize<'de> for MeetingLeaveMeetingV1Event {
 }
 
 /// The `MeetingListExportBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MeetingListExportBody {
     /// `start_time`.
     ///
@@ -6514,6 +6592,25 @@ pub struct MeetingListExportBody {
     pub room_id: ::std::option::Option<::std::string::String>,
     /// `meeting_type`.
     pub meeting_type: ::std::option::Option<i32>,
+}
+
+impl MeetingListExportBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        start_time: ::lark_runtime::Int64,
+        end_time: ::lark_runtime::Int64,
+    ) -> Self {
+        Self {
+            start_time,
+            end_time,
+            meeting_status: ::std::option::Option::None,
+            meeting_no: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            room_id: ::std::option::Option::None,
+            meeting_type: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MeetingListExportBody {
@@ -7735,12 +7832,7 @@ impl<'de> ::serde::Deserialize<'de> for MeetingWebinarSetting {
 }
 
 /// The `MessageBotBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MessageBotBody {
     /// `meeting_id`.
     pub meeting_id: ::std::string::String,
@@ -7750,6 +7842,23 @@ pub struct MessageBotBody {
     pub content: ::std::string::String,
     /// `uuid`.
     pub uuid: ::std::option::Option<::std::string::String>,
+}
+
+impl MessageBotBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        meeting_id: impl ::std::convert::Into<::std::string::String>,
+        msg_type: impl ::std::convert::Into<::std::string::String>,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            meeting_id: meeting_id.into(),
+            msg_type: msg_type.into(),
+            content: content.into(),
+            uuid: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MessageBotBody {
@@ -7804,15 +7913,18 @@ impl<'de> ::serde::Deserialize<'de> for MessageBotData {
 }
 
 /// The `MgetRoomBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MgetRoomBody {
     /// `room_ids`.
     pub room_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl MgetRoomBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(room_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { room_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MgetRoomBody {
@@ -7864,15 +7976,18 @@ impl<'de> ::serde::Deserialize<'de> for MgetRoomData {
 }
 
 /// The `MgetRoomLevelBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MgetRoomLevelBody {
     /// `level_ids`.
     pub level_ids: ::std::vec::Vec<::std::string::String>,
+}
+
+impl MgetRoomLevelBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(level_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { level_ids }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MgetRoomLevelBody {
@@ -8323,12 +8438,7 @@ impl<'de> ::serde::Deserialize<'de> for ParticipantLeftItem {
 }
 
 /// The `ParticipantListExportBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ParticipantListExportBody {
     /// `meeting_start_time`.
     ///
@@ -8346,6 +8456,25 @@ pub struct ParticipantListExportBody {
     pub user_id: ::std::option::Option<::std::string::String>,
     /// `room_id`.
     pub room_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ParticipantListExportBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        meeting_start_time: ::lark_runtime::Int64,
+        meeting_end_time: ::lark_runtime::Int64,
+        meeting_no: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            meeting_start_time,
+            meeting_end_time,
+            meeting_status: ::std::option::Option::None,
+            meeting_no: meeting_no.into(),
+            user_id: ::std::option::Option::None,
+            room_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ParticipantListExportBody {
@@ -8418,12 +8547,7 @@ impl<'de> ::serde::Deserialize<'de> for ParticipantQuality {
 }
 
 /// The `ParticipantQualityListExportBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ParticipantQualityListExportBody {
     /// `meeting_start_time`.
     ///
@@ -8443,6 +8567,26 @@ pub struct ParticipantQualityListExportBody {
     pub user_id: ::std::option::Option<::std::string::String>,
     /// `room_id`.
     pub room_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ParticipantQualityListExportBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        meeting_start_time: ::lark_runtime::Int64,
+        meeting_end_time: ::lark_runtime::Int64,
+        meeting_no: impl ::std::convert::Into<::std::string::String>,
+        join_time: ::lark_runtime::Int64,
+    ) -> Self {
+        Self {
+            meeting_start_time,
+            meeting_end_time,
+            meeting_no: meeting_no.into(),
+            join_time,
+            user_id: ::std::option::Option::None,
+            room_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ParticipantQualityListExportBody {
@@ -8478,7 +8622,21 @@ pub struct PatchReserveConfigAdminBody {
     /// `scope_type`.
     pub scope_type: i32,
     /// `reserve_admin_config`.
-    pub reserve_admin_config: crate::vc::v1::ReserveAdminConfig,
+    pub reserve_admin_config: crate::vc::v1::ReserveAdminConfigInput,
+}
+
+impl PatchReserveConfigAdminBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        scope_type: i32,
+        reserve_admin_config: crate::vc::v1::ReserveAdminConfigInput,
+    ) -> Self {
+        Self {
+            scope_type,
+            reserve_admin_config,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchReserveConfigAdminBody {
@@ -8501,23 +8659,33 @@ impl ::serde::Serialize for PatchReserveConfigAdminBody {
 }
 
 /// The `PatchReserveConfigBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct PatchReserveConfigBody {
     /// `scope_type`.
     ///
     /// An int64 that travels as a JSON string.
     pub scope_type: ::lark_runtime::Int64,
     /// `approval_config`.
-    pub approval_config: ::std::option::Option<crate::vc::v1::ApprovalConfig>,
+    pub approval_config: ::std::option::Option<crate::vc::v1::ApprovalConfigInput>,
     /// `time_config`.
-    pub time_config: ::std::option::Option<crate::vc::v1::TimeConfig>,
+    pub time_config: ::std::option::Option<crate::vc::v1::TimeConfigInput>,
     /// `reserve_scope_config`.
-    pub reserve_scope_config: ::std::option::Option<crate::vc::v1::ReserveScopeConfig>,
+    pub reserve_scope_config: ::std::option::Option<
+        crate::vc::v1::ReserveScopeConfigInput,
+    >,
+}
+
+impl PatchReserveConfigBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(scope_type: ::lark_runtime::Int64) -> Self {
+        Self {
+            scope_type,
+            approval_config: ::std::option::Option::None,
+            time_config: ::std::option::Option::None,
+            reserve_scope_config: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchReserveConfigBody {
@@ -8547,7 +8715,18 @@ pub struct PatchReserveConfigDisableInformBody {
     /// `scope_type`.
     pub scope_type: i32,
     /// `disable_inform`.
-    pub disable_inform: crate::vc::v1::DisableInformConfig,
+    pub disable_inform: crate::vc::v1::DisableInformConfigInput,
+}
+
+impl PatchReserveConfigDisableInformBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        scope_type: i32,
+        disable_inform: crate::vc::v1::DisableInformConfigInput,
+    ) -> Self {
+        Self { scope_type, disable_inform }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchReserveConfigDisableInformBody {
@@ -8580,7 +8759,9 @@ pub struct PatchReserveConfigFormBody {
     /// `scope_type`.
     pub scope_type: ::std::option::Option<i64>,
     /// `reserve_form_config`.
-    pub reserve_form_config: ::std::option::Option<crate::vc::v1::ReserveFormConfig>,
+    pub reserve_form_config: ::std::option::Option<
+        crate::vc::v1::ReserveFormConfigInput,
+    >,
 }
 
 impl ::lark_runtime::json::ToJson for PatchReserveConfigFormBody {
@@ -8603,7 +8784,10 @@ impl ::serde::Serialize for PatchReserveConfigFormBody {
 }
 
 /// The `PstnSipInfo` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct PstnSipInfo {
     /// `nickname`.
     pub nickname: ::std::option::Option<::std::string::String>,
@@ -8629,25 +8813,6 @@ impl<'de> ::serde::Deserialize<'de> for PstnSipInfo {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for PstnSipInfo {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("nickname", &self.nickname);
-        object.put("main_address", &self.main_address);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for PstnSipInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -9044,7 +9209,10 @@ pub type QueryMyAiMmDataPresent = crate::vc::v1::ExtensionBoardingMyAiMmDataPres
 /// The same type as [`ExtensionBoardingMyAiMmDataPresentCardVariables`]: the platform declares this shape more than once.
 pub type QueryMyAiMmDataPresentCardVariables = crate::vc::v1::ExtensionBoardingMyAiMmDataPresentCardVariables;
 /// The `QueryRoomConfigData` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct QueryRoomConfigData {
     /// `room_background`.
     pub room_background: ::std::option::Option<::std::string::String>,
@@ -9084,28 +9252,6 @@ impl<'de> ::serde::Deserialize<'de> for QueryRoomConfigData {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for QueryRoomConfigData {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("room_background", &self.room_background);
-        object.put("display_background", &self.display_background);
-        object.put("digital_signage", &self.digital_signage);
-        object.put("room_box_digital_signage", &self.room_box_digital_signage);
-        object.put("room_status", &self.room_status);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for QueryRoomConfigData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -9182,12 +9328,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeEndpointBotData {
 }
 
 /// The `RecordingPermissionObject` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RecordingPermissionObject {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -9195,6 +9336,18 @@ pub struct RecordingPermissionObject {
     pub r#type: i32,
     /// `permission`.
     pub permission: i32,
+}
+
+impl RecordingPermissionObject {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(r#type: i32, permission: i32) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            r#type,
+            permission,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RecordingPermissionObject {
@@ -9458,15 +9611,18 @@ for RecordingRecordingTranscriptGeneratedV1EventTranscriptItemsSpeaker {
 }
 
 /// The `RemoveMaterialBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RemoveMaterialBody {
     /// `file_tokens`.
     pub file_tokens: ::std::vec::Vec<::std::string::String>,
+}
+
+impl RemoveMaterialBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(file_tokens: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { file_tokens }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RemoveMaterialBody {
@@ -9727,7 +9883,10 @@ impl<'de> ::serde::Deserialize<'de> for Reserve {
 }
 
 /// The `ReserveActionPermission` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ReserveActionPermission {
     /// `permission`.
     pub permission: ::std::option::Option<i32>,
@@ -9761,27 +9920,11 @@ impl<'de> ::serde::Deserialize<'de> for ReserveActionPermission {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ReserveActionPermission {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("permission", &self.permission);
-        object.put("permission_checkers", &self.permission_checkers);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReserveActionPermission {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ReserveAdminConfig` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ReserveAdminConfig {
     /// `depts`.
     pub depts: ::std::option::Option<
@@ -9809,25 +9952,6 @@ impl<'de> ::serde::Deserialize<'de> for ReserveAdminConfig {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ReserveAdminConfig {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("depts", &self.depts);
-        object.put("users", &self.users);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReserveAdminConfig {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -9881,7 +10005,10 @@ impl ::serde::Serialize for ReserveAssignHost {
 }
 
 /// The `ReserveCallSetting` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ReserveCallSetting {
     /// `callee`.
     pub callee: ::std::option::Option<crate::vc::v1::ReserveCallee>,
@@ -9907,26 +10034,11 @@ impl<'de> ::serde::Deserialize<'de> for ReserveCallSetting {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ReserveCallSetting {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("callee", &self.callee);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReserveCallSetting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ReserveCallee` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ReserveCallee {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -9955,26 +10067,6 @@ impl<'de> ::serde::Deserialize<'de> for ReserveCallee {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ReserveCallee {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("id", &self.id);
-        object.put("user_type", &self.user_type);
-        object.put("pstn_sip_info", &self.pstn_sip_info);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReserveCallee {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -10061,7 +10153,10 @@ impl<'de> ::serde::Deserialize<'de> for ReserveCorrectionCheckInfo {
 }
 
 /// The `ReserveFormConfig` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ReserveFormConfig {
     /// `if_cover_child_scope`.
     pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -10104,36 +10199,8 @@ impl<'de> ::serde::Deserialize<'de> for ReserveFormConfig {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ReserveFormConfig {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("if_cover_child_scope", &self.if_cover_child_scope);
-        object.put("reserve_form", &self.reserve_form);
-        object.put("notified_users", &self.notified_users);
-        object.put("notified_time", &self.notified_time);
-        object.put("time_unit", &self.time_unit);
-        object.put("custom_list", &self.custom_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReserveFormConfig {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ReserveInstantEventMyAiRoomBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ReserveInstantEventMyAiRoomBody {
     /// `room_id`.
     pub room_id: ::std::option::Option<::std::string::String>,
@@ -10145,6 +10212,19 @@ pub struct ReserveInstantEventMyAiRoomBody {
     pub common_param: ::std::option::Option<
         crate::vc::v1::ReserveInstantEventMyAiRoomBodyCommonParam,
     >,
+}
+
+impl ReserveInstantEventMyAiRoomBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(request_type: i64) -> Self {
+        Self {
+            room_id: ::std::option::Option::None,
+            request_type,
+            end_time: ::std::option::Option::None,
+            common_param: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ReserveInstantEventMyAiRoomBody {
@@ -10193,7 +10273,10 @@ pub type ReserveInstantEventMyAiRoomDataResult = crate::vc::v1::AutoReleaseEvent
 /// The same type as [`AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory`]: the platform declares this shape more than once.
 pub type ReserveInstantEventMyAiRoomDataResultOpenapiResponse = crate::vc::v1::AutoReleaseEventMyAiRoomBodyCommonParamOpenapiHistory;
 /// The `ReserveMeetingSetting` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ReserveMeetingSetting {
     /// `topic`.
     pub topic: ::std::option::Option<::std::string::String>,
@@ -10247,33 +10330,11 @@ impl<'de> ::serde::Deserialize<'de> for ReserveMeetingSetting {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ReserveMeetingSetting {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("topic", &self.topic);
-        object.put("action_permissions", &self.action_permissions);
-        object.put("meeting_initial_type", &self.meeting_initial_type);
-        object.put("meeting_connect", &self.meeting_connect);
-        object.put("call_setting", &self.call_setting);
-        object.put("auto_record", &self.auto_record);
-        object.put("assign_host_list", &self.assign_host_list);
-        object.put("password", &self.password);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReserveMeetingSetting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ReservePermissionChecker` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ReservePermissionChecker {
     /// `check_field`.
     pub check_field: ::std::option::Option<i32>,
@@ -10308,28 +10369,11 @@ impl<'de> ::serde::Deserialize<'de> for ReservePermissionChecker {
     }
 }
 
-impl ::lark_runtime::json::ToJson for ReservePermissionChecker {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("check_field", &self.check_field);
-        object.put("check_mode", &self.check_mode);
-        object.put("check_list", &self.check_list);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReservePermissionChecker {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `ReserveScopeConfig` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ReserveScopeConfig {
     /// `if_cover_child_scope`.
     pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -10365,27 +10409,6 @@ impl<'de> ::serde::Deserialize<'de> for ReserveScopeConfig {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ReserveScopeConfig {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("if_cover_child_scope", &self.if_cover_child_scope);
-        object.put("allow_all_users", &self.allow_all_users);
-        object.put("allow_users", &self.allow_users);
-        object.put("allow_depts", &self.allow_depts);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ReserveScopeConfig {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -10505,12 +10528,7 @@ impl<'de> ::serde::Deserialize<'de> for ReservedRoom {
 }
 
 /// The `ResourceReservationListExportBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ResourceReservationListExportBody {
     /// `room_level_id`.
     pub room_level_id: ::std::string::String,
@@ -10528,6 +10546,25 @@ pub struct ResourceReservationListExportBody {
     pub room_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `is_exclude`.
     pub is_exclude: ::std::option::Option<bool>,
+}
+
+impl ResourceReservationListExportBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        room_level_id: impl ::std::convert::Into<::std::string::String>,
+        start_time: ::lark_runtime::Int64,
+        end_time: ::lark_runtime::Int64,
+    ) -> Self {
+        Self {
+            room_level_id: room_level_id.into(),
+            need_topic: ::std::option::Option::None,
+            start_time,
+            end_time,
+            room_ids: ::std::option::Option::None,
+            is_exclude: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for ResourceReservationListExportBody {
@@ -10558,7 +10595,10 @@ impl ::serde::Serialize for ResourceReservationListExportBody {
 /// The same type as [`FetchMeetingAnalyzeMyAiVcBody`]: the platform declares this shape more than once.
 pub type ResourceReservationListExportData = crate::vc::v1::FetchMeetingAnalyzeMyAiVcBody;
 /// The `Room` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Room {
     /// `room_id`.
     pub room_id: ::std::option::Option<::std::string::String>,
@@ -10611,40 +10651,8 @@ impl<'de> ::serde::Deserialize<'de> for Room {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Room {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("room_id", &self.room_id);
-        object.put("name", &self.name);
-        object.put("capacity", &self.capacity);
-        object.put("description", &self.description);
-        object.put("display_id", &self.display_id);
-        object.put("custom_room_id", &self.custom_room_id);
-        object.put("room_level_id", &self.room_level_id);
-        object.put("path", &self.path);
-        object.put("room_status", &self.room_status);
-        object.put("device", &self.device);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Room {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `RoomCallingMyAiRoomBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RoomCallingMyAiRoomBody {
     /// `targets`.
     pub targets: ::std::option::Option<::std::string::String>,
@@ -10654,6 +10662,18 @@ pub struct RoomCallingMyAiRoomBody {
     pub common_param: ::std::option::Option<
         crate::vc::v1::RoomCallingMyAiRoomBodyCommonParam,
     >,
+}
+
+impl RoomCallingMyAiRoomBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(request_type: i64) -> Self {
+        Self {
+            targets: ::std::option::Option::None,
+            request_type,
+            common_param: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for RoomCallingMyAiRoomBody {
@@ -10969,7 +10989,10 @@ impl<'de> ::serde::Deserialize<'de> for RoomEvent {
 }
 
 /// The `RoomLevel` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RoomLevel {
     /// `room_level_id`.
     pub room_level_id: ::std::option::Option<::std::string::String>,
@@ -11007,29 +11030,6 @@ impl<'de> ::serde::Deserialize<'de> for RoomLevel {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for RoomLevel {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("room_level_id", &self.room_level_id);
-        object.put("name", &self.name);
-        object.put("parent_id", &self.parent_id);
-        object.put("path", &self.path);
-        object.put("has_child", &self.has_child);
-        object.put("custom_group_id", &self.custom_group_id);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RoomLevel {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -11220,7 +11220,10 @@ impl<'de> ::serde::Deserialize<'de> for RoomMeetingReservation {
 }
 
 /// The `RoomStatus` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct RoomStatus {
     /// `status`.
     pub status: ::std::option::Option<bool>,
@@ -11268,31 +11271,6 @@ impl<'de> ::serde::Deserialize<'de> for RoomStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for RoomStatus {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("status", &self.status);
-        object.put("schedule_status", &self.schedule_status);
-        object.put("disable_start_time", &self.disable_start_time);
-        object.put("disable_end_time", &self.disable_end_time);
-        object.put("disable_reason", &self.disable_reason);
-        object.put("contact_ids", &self.contact_ids);
-        object.put("disable_notice", &self.disable_notice);
-        object.put("resume_notice", &self.resume_notice);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for RoomStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -11382,7 +11360,10 @@ impl<'de> ::serde::Deserialize<'de> for RoomUpdatedV1Event {
 }
 
 /// The `ScopeConfig` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct ScopeConfig {
     /// `scope_type`.
     pub scope_type: ::std::option::Option<i32>,
@@ -11411,26 +11392,6 @@ impl<'de> ::serde::Deserialize<'de> for ScopeConfig {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for ScopeConfig {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("scope_type", &self.scope_type);
-        object.put("scope_id", &self.scope_id);
-        object.put("scope_config", &self.scope_config);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for ScopeConfig {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -11696,12 +11657,7 @@ impl<'de> ::serde::Deserialize<'de> for SeedAiPullDataMyAiVcMeetingData {
 }
 
 /// The `SetCheckboardAccessCodeRoomConfigBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SetCheckboardAccessCodeRoomConfigBody {
     /// `scope`.
     pub scope: i32,
@@ -11717,6 +11673,22 @@ pub struct SetCheckboardAccessCodeRoomConfigBody {
     pub room_id: ::std::option::Option<::std::string::String>,
     /// `valid_day`.
     pub valid_day: i32,
+}
+
+impl SetCheckboardAccessCodeRoomConfigBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(scope: i32, valid_day: i32) -> Self {
+        Self {
+            scope,
+            country_id: ::std::option::Option::None,
+            district_id: ::std::option::Option::None,
+            building_id: ::std::option::Option::None,
+            floor_name: ::std::option::Option::None,
+            room_id: ::std::option::Option::None,
+            valid_day,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SetCheckboardAccessCodeRoomConfigBody {
@@ -11754,6 +11726,17 @@ pub struct SetHostMeetingBody {
     pub host_user: crate::vc::v1::MeetingUser,
     /// `old_host_user`.
     pub old_host_user: ::std::option::Option<crate::vc::v1::MeetingUser>,
+}
+
+impl SetHostMeetingBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(host_user: crate::vc::v1::MeetingUser) -> Self {
+        Self {
+            host_user,
+            old_host_user: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SetHostMeetingBody {
@@ -11806,15 +11789,22 @@ impl<'de> ::serde::Deserialize<'de> for SetHostMeetingData {
 }
 
 /// The `SetMeetingListMyAiVcBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SetMeetingListMyAiVcBody {
     /// `meeting_list_url`.
     pub meeting_list_url: ::std::string::String,
+}
+
+impl SetMeetingListMyAiVcBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        meeting_list_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            meeting_list_url: meeting_list_url.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SetMeetingListMyAiVcBody {
@@ -11836,17 +11826,25 @@ impl ::serde::Serialize for SetMeetingListMyAiVcBody {
 }
 
 /// The `SetPermissionMeetingRecordingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SetPermissionMeetingRecordingBody {
     /// `permission_objects`.
     pub permission_objects: ::std::vec::Vec<crate::vc::v1::RecordingPermissionObject>,
     /// `action_type`.
     pub action_type: ::std::option::Option<i32>,
+}
+
+impl SetPermissionMeetingRecordingBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        permission_objects: ::std::vec::Vec<crate::vc::v1::RecordingPermissionObject>,
+    ) -> Self {
+        Self {
+            permission_objects,
+            action_type: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SetPermissionMeetingRecordingBody {
@@ -11892,7 +11890,23 @@ pub struct SetRoomConfigBody {
     /// `room_id`.
     pub room_id: ::std::option::Option<::std::string::String>,
     /// `room_config`.
-    pub room_config: crate::vc::v1::RoomConfig,
+    pub room_config: crate::vc::v1::RoomConfigInput,
+}
+
+impl SetRoomConfigBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(scope: i32, room_config: crate::vc::v1::RoomConfigInput) -> Self {
+        Self {
+            scope,
+            country_id: ::std::option::Option::None,
+            district_id: ::std::option::Option::None,
+            building_id: ::std::option::Option::None,
+            floor_name: ::std::option::Option::None,
+            room_id: ::std::option::Option::None,
+            room_config,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SetRoomConfigBody {
@@ -11953,15 +11967,22 @@ impl<'de> ::serde::Deserialize<'de> for ShareDoc {
 }
 
 /// The `StartAnalysisMyAiVcBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct StartAnalysisMyAiVcBody {
     /// `tool_raw_instruction`.
     pub tool_raw_instruction: ::std::string::String,
+}
+
+impl StartAnalysisMyAiVcBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        tool_raw_instruction: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            tool_raw_instruction: tool_raw_instruction.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for StartAnalysisMyAiVcBody {
@@ -12086,7 +12107,10 @@ impl ::serde::Serialize for StartMeetingRecordingBody {
 }
 
 /// The `SubscribeDepartment` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SubscribeDepartment {
     /// `department_id`.
     pub department_id: ::std::option::Option<::std::string::String>,
@@ -12118,27 +12142,11 @@ impl<'de> ::serde::Deserialize<'de> for SubscribeDepartment {
     }
 }
 
-impl ::lark_runtime::json::ToJson for SubscribeDepartment {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("department_id", &self.department_id);
-        object.put("department_name", &self.department_name);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SubscribeDepartment {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `SubscribeUser` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct SubscribeUser {
     /// `user_id`.
     ///
@@ -12166,25 +12174,6 @@ impl<'de> ::serde::Deserialize<'de> for SubscribeUser {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for SubscribeUser {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("user_id", &self.user_id);
-        object.put("user_name", &self.user_name);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for SubscribeUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -12253,15 +12242,20 @@ impl ::serde::Serialize for SubscriptionMeetingBody {
 /// The same type as [`SubscriptionMeetingBody`]: the platform declares this shape more than once.
 pub type SubscriptionNoteBody = crate::vc::v1::SubscriptionMeetingBody;
 /// The `SubscriptionRecordingBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SubscriptionRecordingBody {
     /// `event_type`.
     pub event_type: ::std::string::String,
+}
+
+impl SubscriptionRecordingBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(event_type: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            event_type: event_type.into(),
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SubscriptionRecordingBody {
@@ -12283,7 +12277,10 @@ impl ::serde::Serialize for SubscriptionRecordingBody {
 }
 
 /// The `TimeConfig` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct TimeConfig {
     /// `if_cover_child_scope`.
     pub if_cover_child_scope: ::std::option::Option<bool>,
@@ -12330,30 +12327,6 @@ impl<'de> ::serde::Deserialize<'de> for TimeConfig {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for TimeConfig {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("if_cover_child_scope", &self.if_cover_child_scope);
-        object.put("time_switch", &self.time_switch);
-        object.put("days_in_advance", &self.days_in_advance);
-        object.put("opening_hour", &self.opening_hour);
-        object.put("start_time", &self.start_time);
-        object.put("end_time", &self.end_time);
-        object.put("max_duration", &self.max_duration);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for TimeConfig {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -12766,7 +12739,9 @@ pub struct UpdateReserveBody {
     /// An int64 that travels as a JSON string.
     pub end_time: ::std::option::Option<::lark_runtime::Int64>,
     /// `meeting_settings`.
-    pub meeting_settings: ::std::option::Option<crate::vc::v1::ReserveMeetingSetting>,
+    pub meeting_settings: ::std::option::Option<
+        crate::vc::v1::ReserveMeetingSettingInput,
+    >,
 }
 
 impl ::lark_runtime::json::ToJson for UpdateReserveBody {
@@ -12793,15 +12768,20 @@ impl ::serde::Serialize for UpdateReserveBody {
 /// The same type as [`ApplyReserveData`]: the platform declares this shape more than once.
 pub type UpdateReserveData = crate::vc::v1::ApplyReserveData;
 /// The `UploadMetaMaterialBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UploadMetaMaterialBody {
     /// `materials`.
     pub materials: ::std::vec::Vec<crate::vc::v1::UploadMetaMaterialBodyMaterials>,
+}
+
+impl UploadMetaMaterialBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        materials: ::std::vec::Vec<crate::vc::v1::UploadMetaMaterialBodyMaterials>,
+    ) -> Self {
+        Self { materials }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UploadMetaMaterialBody {
@@ -12823,12 +12803,7 @@ impl ::serde::Serialize for UploadMetaMaterialBody {
 }
 
 /// The `UploadMetaMaterialBodyMaterials` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UploadMetaMaterialBodyMaterials {
     /// `name`.
     pub name: ::std::option::Option<::std::string::String>,
@@ -12842,6 +12817,27 @@ pub struct UploadMetaMaterialBodyMaterials {
     pub material_type: i64,
     /// `material_source`.
     pub material_source: i64,
+}
+
+impl UploadMetaMaterialBodyMaterials {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        file_token: impl ::std::convert::Into<::std::string::String>,
+        file_size: i64,
+        device_type: i64,
+        material_type: i64,
+        material_source: i64,
+    ) -> Self {
+        Self {
+            name: ::std::option::Option::None,
+            file_token: file_token.into(),
+            file_size,
+            device_type,
+            material_type,
+            material_source,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UploadMetaMaterialBodyMaterials {
@@ -12982,6 +12978,936 @@ impl<'de> ::serde::Deserialize<'de> for UserId {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// `ApprovalConfig`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ApprovalConfigInput {
+    /// `approval_switch`.
+    pub approval_switch: ::std::option::Option<i32>,
+    /// `approval_condition`.
+    pub approval_condition: ::std::option::Option<i32>,
+    /// `meeting_duration`.
+    pub meeting_duration: ::std::option::Option<f64>,
+    /// `approvers`.
+    pub approvers: ::std::option::Option<
+        ::std::vec::Vec<crate::vc::v1::SubscribeUserInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for ApprovalConfigInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("approval_switch", &self.approval_switch);
+        object.put("approval_condition", &self.approval_condition);
+        object.put("meeting_duration", &self.meeting_duration);
+        object.put("approvers", &self.approvers);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ApprovalConfigInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Device`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DeviceInput {
+    /// `name`.
+    pub name: ::std::string::String,
+}
+
+impl DeviceInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { name: name.into() }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DeviceInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("name", &self.name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DeviceInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `DisableInformConfig`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct DisableInformConfigInput {
+    /// `if_cover_child_scope`.
+    pub if_cover_child_scope: ::std::option::Option<bool>,
+    /// `if_inform`.
+    pub if_inform: bool,
+    /// `informed_users`.
+    pub informed_users: ::std::option::Option<
+        ::std::vec::Vec<crate::vc::v1::SubscribeUserInput>,
+    >,
+    /// `informed_depts`.
+    pub informed_depts: ::std::option::Option<
+        ::std::vec::Vec<crate::vc::v1::SubscribeDepartmentInput>,
+    >,
+}
+
+impl DisableInformConfigInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(if_inform: bool) -> Self {
+        Self {
+            if_cover_child_scope: ::std::option::Option::None,
+            if_inform,
+            informed_users: ::std::option::Option::None,
+            informed_depts: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for DisableInformConfigInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("if_cover_child_scope", &self.if_cover_child_scope);
+        object.put("if_inform", &self.if_inform);
+        object.put("informed_users", &self.informed_users);
+        object.put("informed_depts", &self.informed_depts);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for DisableInformConfigInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `PstnSipInfo`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct PstnSipInfoInput {
+    /// `nickname`.
+    pub nickname: ::std::option::Option<::std::string::String>,
+    /// `main_address`.
+    pub main_address: ::std::string::String,
+}
+
+impl PstnSipInfoInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(main_address: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            nickname: ::std::option::Option::None,
+            main_address: main_address.into(),
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for PstnSipInfoInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("nickname", &self.nickname);
+        object.put("main_address", &self.main_address);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for PstnSipInfoInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ReserveActionPermission`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ReserveActionPermissionInput {
+    /// `permission`.
+    pub permission: i32,
+    /// `permission_checkers`.
+    pub permission_checkers: ::std::vec::Vec<
+        crate::vc::v1::ReservePermissionCheckerInput,
+    >,
+}
+
+impl ReserveActionPermissionInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        permission: i32,
+        permission_checkers: ::std::vec::Vec<
+            crate::vc::v1::ReservePermissionCheckerInput,
+        >,
+    ) -> Self {
+        Self {
+            permission,
+            permission_checkers,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ReserveActionPermissionInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("permission", &self.permission);
+        object.put("permission_checkers", &self.permission_checkers);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReserveActionPermissionInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ReserveAdminConfig`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ReserveAdminConfigInput {
+    /// `depts`.
+    pub depts: ::std::option::Option<
+        ::std::vec::Vec<crate::vc::v1::SubscribeDepartmentInput>,
+    >,
+    /// `users`.
+    pub users: ::std::option::Option<::std::vec::Vec<crate::vc::v1::SubscribeUserInput>>,
+}
+
+impl ::lark_runtime::json::ToJson for ReserveAdminConfigInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("depts", &self.depts);
+        object.put("users", &self.users);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReserveAdminConfigInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ReserveCallSetting`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ReserveCallSettingInput {
+    /// `callee`.
+    pub callee: crate::vc::v1::ReserveCalleeInput,
+}
+
+impl ReserveCallSettingInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(callee: crate::vc::v1::ReserveCalleeInput) -> Self {
+        Self { callee }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ReserveCallSettingInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("callee", &self.callee);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReserveCallSettingInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ReserveCallee`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ReserveCalleeInput {
+    /// `id`.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `user_type`.
+    pub user_type: i32,
+    /// `pstn_sip_info`.
+    pub pstn_sip_info: ::std::option::Option<crate::vc::v1::PstnSipInfoInput>,
+}
+
+impl ReserveCalleeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_type: i32) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            user_type,
+            pstn_sip_info: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ReserveCalleeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("id", &self.id);
+        object.put("user_type", &self.user_type);
+        object.put("pstn_sip_info", &self.pstn_sip_info);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReserveCalleeInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ReserveFormConfig`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ReserveFormConfigInput {
+    /// `if_cover_child_scope`.
+    pub if_cover_child_scope: ::std::option::Option<bool>,
+    /// `reserve_form`.
+    pub reserve_form: ::std::option::Option<bool>,
+    /// `notified_users`.
+    pub notified_users: ::std::option::Option<
+        ::std::vec::Vec<crate::vc::v1::SubscribeUserInput>,
+    >,
+    /// `notified_time`.
+    pub notified_time: ::std::option::Option<i32>,
+    /// `time_unit`.
+    pub time_unit: ::std::option::Option<i32>,
+    /// `custom_list`.
+    pub custom_list: ::std::option::Option<::std::vec::Vec<crate::vc::v1::CustomList>>,
+}
+
+impl ::lark_runtime::json::ToJson for ReserveFormConfigInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("if_cover_child_scope", &self.if_cover_child_scope);
+        object.put("reserve_form", &self.reserve_form);
+        object.put("notified_users", &self.notified_users);
+        object.put("notified_time", &self.notified_time);
+        object.put("time_unit", &self.time_unit);
+        object.put("custom_list", &self.custom_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReserveFormConfigInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ReserveMeetingSetting`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ReserveMeetingSettingInput {
+    /// `topic`.
+    pub topic: ::std::option::Option<::std::string::String>,
+    /// `action_permissions`.
+    pub action_permissions: ::std::option::Option<
+        ::std::vec::Vec<crate::vc::v1::ReserveActionPermissionInput>,
+    >,
+    /// `meeting_initial_type`.
+    pub meeting_initial_type: ::std::option::Option<i32>,
+    /// `meeting_connect`.
+    pub meeting_connect: ::std::option::Option<bool>,
+    /// `call_setting`.
+    pub call_setting: ::std::option::Option<crate::vc::v1::ReserveCallSettingInput>,
+    /// `auto_record`.
+    pub auto_record: ::std::option::Option<bool>,
+    /// `assign_host_list`.
+    pub assign_host_list: ::std::option::Option<
+        ::std::vec::Vec<crate::vc::v1::ReserveAssignHost>,
+    >,
+    /// `password`.
+    pub password: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::ToJson for ReserveMeetingSettingInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("topic", &self.topic);
+        object.put("action_permissions", &self.action_permissions);
+        object.put("meeting_initial_type", &self.meeting_initial_type);
+        object.put("meeting_connect", &self.meeting_connect);
+        object.put("call_setting", &self.call_setting);
+        object.put("auto_record", &self.auto_record);
+        object.put("assign_host_list", &self.assign_host_list);
+        object.put("password", &self.password);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReserveMeetingSettingInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ReservePermissionChecker`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ReservePermissionCheckerInput {
+    /// `check_field`.
+    pub check_field: i32,
+    /// `check_mode`.
+    pub check_mode: i32,
+    /// `check_list`.
+    pub check_list: ::std::vec::Vec<::std::string::String>,
+}
+
+impl ReservePermissionCheckerInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        check_field: i32,
+        check_mode: i32,
+        check_list: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            check_field,
+            check_mode,
+            check_list,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ReservePermissionCheckerInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("check_field", &self.check_field);
+        object.put("check_mode", &self.check_mode);
+        object.put("check_list", &self.check_list);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReservePermissionCheckerInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ReserveScopeConfig`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct ReserveScopeConfigInput {
+    /// `if_cover_child_scope`.
+    pub if_cover_child_scope: ::std::option::Option<bool>,
+    /// `allow_all_users`.
+    pub allow_all_users: ::std::option::Option<i32>,
+    /// `allow_users`.
+    pub allow_users: ::std::option::Option<
+        ::std::vec::Vec<crate::vc::v1::SubscribeUserInput>,
+    >,
+    /// `allow_depts`.
+    pub allow_depts: ::std::option::Option<
+        ::std::vec::Vec<crate::vc::v1::SubscribeDepartmentInput>,
+    >,
+}
+
+impl ::lark_runtime::json::ToJson for ReserveScopeConfigInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("if_cover_child_scope", &self.if_cover_child_scope);
+        object.put("allow_all_users", &self.allow_all_users);
+        object.put("allow_users", &self.allow_users);
+        object.put("allow_depts", &self.allow_depts);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ReserveScopeConfigInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Room`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct RoomInput {
+    /// `room_id`.
+    pub room_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `capacity`.
+    pub capacity: ::std::option::Option<i32>,
+    /// `description`.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `display_id`.
+    pub display_id: ::std::option::Option<::std::string::String>,
+    /// `custom_room_id`.
+    pub custom_room_id: ::std::option::Option<::std::string::String>,
+    /// `room_level_id`.
+    pub room_level_id: ::std::option::Option<::std::string::String>,
+    /// `path`.
+    pub path: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `room_status`.
+    pub room_status: ::std::option::Option<crate::vc::v1::RoomStatusInput>,
+    /// `device`.
+    pub device: ::std::option::Option<::std::vec::Vec<crate::vc::v1::DeviceInput>>,
+}
+
+impl ::lark_runtime::json::ToJson for RoomInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("room_id", &self.room_id);
+        object.put("name", &self.name);
+        object.put("capacity", &self.capacity);
+        object.put("description", &self.description);
+        object.put("display_id", &self.display_id);
+        object.put("custom_room_id", &self.custom_room_id);
+        object.put("room_level_id", &self.room_level_id);
+        object.put("path", &self.path);
+        object.put("room_status", &self.room_status);
+        object.put("device", &self.device);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RoomInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RoomConfig`, as a request sends it: the fields the platform requires must be set.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+pub struct RoomConfigInput {
+    /// `room_background`.
+    pub room_background: ::std::option::Option<::std::string::String>,
+    /// `display_background`.
+    pub display_background: ::std::option::Option<::std::string::String>,
+    /// `digital_signage`.
+    pub digital_signage: ::std::option::Option<crate::vc::v1::RoomDigitalSignage>,
+    /// `room_box_digital_signage`.
+    pub room_box_digital_signage: ::std::option::Option<
+        crate::vc::v1::RoomDigitalSignage,
+    >,
+    /// `room_status`.
+    pub room_status: ::std::option::Option<crate::vc::v1::RoomStatusInput>,
+}
+
+impl ::lark_runtime::json::ToJson for RoomConfigInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("room_background", &self.room_background);
+        object.put("display_background", &self.display_background);
+        object.put("digital_signage", &self.digital_signage);
+        object.put("room_box_digital_signage", &self.room_box_digital_signage);
+        object.put("room_status", &self.room_status);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RoomConfigInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RoomLevel`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RoomLevelInput {
+    /// `room_level_id`.
+    pub room_level_id: ::std::option::Option<::std::string::String>,
+    /// `name`.
+    pub name: ::std::string::String,
+    /// `parent_id`.
+    pub parent_id: ::std::string::String,
+    /// `path`.
+    pub path: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `has_child`.
+    pub has_child: ::std::option::Option<bool>,
+    /// `custom_group_id`.
+    pub custom_group_id: ::std::option::Option<::std::string::String>,
+}
+
+impl RoomLevelInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        parent_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            room_level_id: ::std::option::Option::None,
+            name: name.into(),
+            parent_id: parent_id.into(),
+            path: ::std::option::Option::None,
+            has_child: ::std::option::Option::None,
+            custom_group_id: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RoomLevelInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("room_level_id", &self.room_level_id);
+        object.put("name", &self.name);
+        object.put("parent_id", &self.parent_id);
+        object.put("path", &self.path);
+        object.put("has_child", &self.has_child);
+        object.put("custom_group_id", &self.custom_group_id);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RoomLevelInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `RoomStatus`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct RoomStatusInput {
+    /// `status`.
+    pub status: bool,
+    /// `schedule_status`.
+    pub schedule_status: ::std::option::Option<bool>,
+    /// `disable_start_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub disable_start_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `disable_end_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub disable_end_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `disable_reason`.
+    pub disable_reason: ::std::option::Option<::std::string::String>,
+    /// `contact_ids`.
+    pub contact_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `disable_notice`.
+    pub disable_notice: ::std::option::Option<bool>,
+    /// `resume_notice`.
+    pub resume_notice: ::std::option::Option<bool>,
+}
+
+impl RoomStatusInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(status: bool) -> Self {
+        Self {
+            status,
+            schedule_status: ::std::option::Option::None,
+            disable_start_time: ::std::option::Option::None,
+            disable_end_time: ::std::option::Option::None,
+            disable_reason: ::std::option::Option::None,
+            contact_ids: ::std::option::Option::None,
+            disable_notice: ::std::option::Option::None,
+            resume_notice: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for RoomStatusInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("status", &self.status);
+        object.put("schedule_status", &self.schedule_status);
+        object.put("disable_start_time", &self.disable_start_time);
+        object.put("disable_end_time", &self.disable_end_time);
+        object.put("disable_reason", &self.disable_reason);
+        object.put("contact_ids", &self.contact_ids);
+        object.put("disable_notice", &self.disable_notice);
+        object.put("resume_notice", &self.resume_notice);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for RoomStatusInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `ScopeConfig`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ScopeConfigInput {
+    /// `scope_type`.
+    pub scope_type: i32,
+    /// `scope_id`.
+    pub scope_id: ::std::string::String,
+    /// `scope_config`.
+    pub scope_config: ::std::option::Option<crate::vc::v1::RoomConfigInput>,
+}
+
+impl ScopeConfigInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        scope_type: i32,
+        scope_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            scope_type,
+            scope_id: scope_id.into(),
+            scope_config: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for ScopeConfigInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("scope_type", &self.scope_type);
+        object.put("scope_id", &self.scope_id);
+        object.put("scope_config", &self.scope_config);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for ScopeConfigInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SubscribeDepartment`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SubscribeDepartmentInput {
+    /// `department_id`.
+    pub department_id: ::std::string::String,
+    /// `department_name`.
+    pub department_name: ::std::option::Option<::std::string::String>,
+}
+
+impl SubscribeDepartmentInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(department_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            department_id: department_id.into(),
+            department_name: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SubscribeDepartmentInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("department_id", &self.department_id);
+        object.put("department_name", &self.department_name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SubscribeDepartmentInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `SubscribeUser`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SubscribeUserInput {
+    /// `user_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub user_id: ::lark_runtime::Int64,
+    /// `user_name`.
+    pub user_name: ::std::option::Option<::std::string::String>,
+}
+
+impl SubscribeUserInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(user_id: ::lark_runtime::Int64) -> Self {
+        Self {
+            user_id,
+            user_name: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SubscribeUserInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("user_id", &self.user_id);
+        object.put("user_name", &self.user_name);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for SubscribeUserInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `TimeConfig`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TimeConfigInput {
+    /// `if_cover_child_scope`.
+    pub if_cover_child_scope: ::std::option::Option<bool>,
+    /// `time_switch`.
+    pub time_switch: i32,
+    /// `days_in_advance`.
+    pub days_in_advance: ::std::option::Option<i32>,
+    /// `opening_hour`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub opening_hour: ::std::option::Option<::lark_runtime::Int64>,
+    /// `start_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub start_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `end_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub end_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `max_duration`.
+    pub max_duration: ::std::option::Option<i32>,
+}
+
+impl TimeConfigInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(time_switch: i32) -> Self {
+        Self {
+            if_cover_child_scope: ::std::option::Option::None,
+            time_switch,
+            days_in_advance: ::std::option::Option::None,
+            opening_hour: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            max_duration: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for TimeConfigInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("if_cover_child_scope", &self.if_cover_child_scope);
+        object.put("time_switch", &self.time_switch);
+        object.put("days_in_advance", &self.days_in_advance);
+        object.put("opening_hour", &self.opening_hour);
+        object.put("start_time", &self.start_time);
+        object.put("end_time", &self.end_time);
+        object.put("max_duration", &self.max_duration);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for TimeConfigInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 

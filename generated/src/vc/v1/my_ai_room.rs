@@ -26,9 +26,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{AutoReleaseEventMyAiRoomBody, AutoReleaseEventMyAiRoomRequest};
+    /// use lark_sdk::vc::v1::AutoReleaseEventMyAiRoomRequest;
     ///
-    /// let request = AutoReleaseEventMyAiRoomRequest::new(AutoReleaseEventMyAiRoomBody::default());
+    /// let request = AutoReleaseEventMyAiRoomRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_room().auto_release_event(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{AutoWelcomeMyAiRoomBody, AutoWelcomeMyAiRoomRequest};
+    /// use lark_sdk::vc::v1::AutoWelcomeMyAiRoomRequest;
     ///
-    /// let request = AutoWelcomeMyAiRoomRequest::new(AutoWelcomeMyAiRoomBody::default());
+    /// let request = AutoWelcomeMyAiRoomRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_room().auto_welcome(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{ExitMyAiRoomBody, ExitMyAiRoomRequest};
+    /// use lark_sdk::vc::v1::ExitMyAiRoomRequest;
     ///
-    /// let request = ExitMyAiRoomRequest::new(ExitMyAiRoomBody::default());
+    /// let request = ExitMyAiRoomRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_room().exit(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{HelpSceneTypeMyAiRoomBody, HelpSceneTypeMyAiRoomRequest};
+    /// use lark_sdk::vc::v1::HelpSceneTypeMyAiRoomRequest;
     ///
-    /// let request = HelpSceneTypeMyAiRoomRequest::new(HelpSceneTypeMyAiRoomBody::default());
+    /// let request = HelpSceneTypeMyAiRoomRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_room().help_scene_type(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{JoinMeetingMyAiRoomBody, JoinMeetingMyAiRoomRequest};
+    /// use lark_sdk::vc::v1::JoinMeetingMyAiRoomRequest;
     ///
-    /// let request = JoinMeetingMyAiRoomRequest::new(JoinMeetingMyAiRoomBody::default());
+    /// let request = JoinMeetingMyAiRoomRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_room().join_meeting(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -200,9 +200,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{JoinMeetingNumberMyAiRoomBody, JoinMeetingNumberMyAiRoomRequest};
+    /// use lark_sdk::vc::v1::JoinMeetingNumberMyAiRoomRequest;
     ///
-    /// let request = JoinMeetingNumberMyAiRoomRequest::new(JoinMeetingNumberMyAiRoomBody::default());
+    /// let request = JoinMeetingNumberMyAiRoomRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_room().join_meeting_number(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -229,9 +229,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{JoinOfflineMeetingMyAiRoomBody, JoinOfflineMeetingMyAiRoomRequest};
+    /// use lark_sdk::vc::v1::JoinOfflineMeetingMyAiRoomRequest;
     ///
-    /// let request = JoinOfflineMeetingMyAiRoomRequest::new(JoinOfflineMeetingMyAiRoomBody::default());
+    /// let request = JoinOfflineMeetingMyAiRoomRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_room().join_offline_meeting(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -258,9 +258,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{LeaveMeetingMyAiRoomBody, LeaveMeetingMyAiRoomRequest};
+    /// use lark_sdk::vc::v1::LeaveMeetingMyAiRoomRequest;
     ///
-    /// let request = LeaveMeetingMyAiRoomRequest::new(LeaveMeetingMyAiRoomBody::default());
+    /// let request = LeaveMeetingMyAiRoomRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_room().leave_meeting(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -287,9 +287,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{ReserveInstantEventMyAiRoomBody, ReserveInstantEventMyAiRoomRequest};
+    /// use lark_sdk::vc::v1::ReserveInstantEventMyAiRoomRequest;
     ///
-    /// let request = ReserveInstantEventMyAiRoomRequest::new(ReserveInstantEventMyAiRoomBody::default());
+    /// let request = ReserveInstantEventMyAiRoomRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_room().reserve_instant_event(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -316,9 +316,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{RoomCallingMyAiRoomBody, RoomCallingMyAiRoomRequest};
+    /// use lark_sdk::vc::v1::RoomCallingMyAiRoomRequest;
     ///
-    /// let request = RoomCallingMyAiRoomRequest::new(RoomCallingMyAiRoomBody::default());
+    /// let request = RoomCallingMyAiRoomRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_room().room_calling(request).await?;
     /// # let _ = response;
     /// # Ok(())

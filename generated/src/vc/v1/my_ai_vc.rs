@@ -142,9 +142,9 @@ impl<'c> MyAiVcApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{SetMeetingListMyAiVcBody, SetMeetingListMyAiVcRequest};
+    /// use lark_sdk::vc::v1::SetMeetingListMyAiVcRequest;
     ///
-    /// let request = SetMeetingListMyAiVcRequest::new(SetMeetingListMyAiVcBody::default());
+    /// let request = SetMeetingListMyAiVcRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_vc().set_meeting_list(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> MyAiVcApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{StartAnalysisMyAiVcBody, StartAnalysisMyAiVcRequest};
+    /// use lark_sdk::vc::v1::StartAnalysisMyAiVcRequest;
     ///
-    /// let request = StartAnalysisMyAiVcRequest::new(StartAnalysisMyAiVcBody::default());
+    /// let request = StartAnalysisMyAiVcRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().my_ai_vc().start_analysis(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> RecordingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{SubscriptionRecordingBody, SubscriptionRecordingRequest};
+    /// use lark_sdk::vc::v1::SubscriptionRecordingRequest;
     ///
-    /// let request = SubscriptionRecordingRequest::new(SubscriptionRecordingBody::default());
+    /// let request = SubscriptionRecordingRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().recording().subscription(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> RecordingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{UnsubscriptionRecordingBody, UnsubscriptionRecordingRequest};
+    /// use lark_sdk::vc::v1::UnsubscriptionRecordingRequest;
     ///
-    /// let request = UnsubscriptionRecordingRequest::new(UnsubscriptionRecordingBody::default());
+    /// let request = UnsubscriptionRecordingRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().recording().unsubscription(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> RoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::CreateRoomRequest;
+    /// use lark_sdk::vc::v1::{CreateRoomRequest, RoomInput};
     ///
-    /// let request = CreateRoomRequest::new(todo!("build the body"));
+    /// let request = CreateRoomRequest::new(RoomInput::default());
     /// let response = client.vc().v1().room().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> RoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{MgetRoomBody, MgetRoomRequest};
+    /// use lark_sdk::vc::v1::MgetRoomRequest;
     ///
-    /// let request = MgetRoomRequest::new(MgetRoomBody::default());
+    /// let request = MgetRoomRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().room().mget(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> RoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::PatchRoomRequest;
+    /// use lark_sdk::vc::v1::{PatchRoomRequest, RoomInput};
     ///
-    /// let request = PatchRoomRequest::new("<room_id>", todo!("build the body"));
+    /// let request = PatchRoomRequest::new("<room_id>", RoomInput::default());
     /// let response = client.vc().v1().room().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -237,7 +237,7 @@ pub struct CreateRoomRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::vc::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::vc::v1::Room,
+    pub body: crate::vc::v1::RoomInput,
 }
 
 impl CreateRoomRequest {
@@ -257,7 +257,7 @@ impl CreateRoomRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::vc::v1::Room) -> Self {
+    pub fn new(body: crate::vc::v1::RoomInput) -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
             body,
@@ -551,7 +551,7 @@ pub struct PatchRoomRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::vc::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::vc::v1::Room,
+    pub body: crate::vc::v1::RoomInput,
 }
 
 impl PatchRoomRequest {
@@ -573,7 +573,7 @@ impl PatchRoomRequest {
     #[inline]
     pub fn new(
         room_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::vc::v1::Room,
+        body: crate::vc::v1::RoomInput,
     ) -> Self {
         Self {
             room_id: room_id.into(),

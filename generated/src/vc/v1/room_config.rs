@@ -26,9 +26,9 @@ impl<'c> RoomConfigApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{DelRoomConfigBody, DelRoomConfigRequest};
+    /// use lark_sdk::vc::v1::DelRoomConfigRequest;
     ///
-    /// let request = DelRoomConfigRequest::new(DelRoomConfigBody::default());
+    /// let request = DelRoomConfigRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().room_config().del(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> RoomConfigApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{SetCheckboardAccessCodeRoomConfigBody, SetCheckboardAccessCodeRoomConfigRequest};
+    /// use lark_sdk::vc::v1::SetCheckboardAccessCodeRoomConfigRequest;
     ///
-    /// let request = SetCheckboardAccessCodeRoomConfigRequest::new(SetCheckboardAccessCodeRoomConfigBody::default());
+    /// let request = SetCheckboardAccessCodeRoomConfigRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().room_config().set_checkboard_access_code(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> RoomConfigApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{SetRoomAccessCodeRoomConfigBody, SetRoomAccessCodeRoomConfigRequest};
+    /// use lark_sdk::vc::v1::SetRoomAccessCodeRoomConfigRequest;
     ///
-    /// let request = SetRoomAccessCodeRoomConfigRequest::new(SetRoomAccessCodeRoomConfigBody::default());
+    /// let request = SetRoomAccessCodeRoomConfigRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().room_config().set_room_access_code(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> RoomLevelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{DelRoomLevelBody, DelRoomLevelRequest};
+    /// use lark_sdk::vc::v1::DelRoomLevelRequest;
     ///
-    /// let request = DelRoomLevelRequest::new(DelRoomLevelBody::default());
+    /// let request = DelRoomLevelRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().room_level().del(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> RoomLevelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{MgetRoomLevelBody, MgetRoomLevelRequest};
+    /// use lark_sdk::vc::v1::MgetRoomLevelRequest;
     ///
-    /// let request = MgetRoomLevelRequest::new(MgetRoomLevelBody::default());
+    /// let request = MgetRoomLevelRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().room_level().mget(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -233,7 +233,7 @@ impl<'c> RoomLevelApi<'c> {
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateRoomLevelRequest {
     /// The JSON body.
-    pub body: crate::vc::v1::RoomLevel,
+    pub body: crate::vc::v1::RoomLevelInput,
 }
 
 impl CreateRoomLevelRequest {
@@ -253,7 +253,7 @@ impl CreateRoomLevelRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::vc::v1::RoomLevel) -> Self {
+    pub fn new(body: crate::vc::v1::RoomLevelInput) -> Self {
         Self { body }
     }
 
@@ -481,7 +481,7 @@ pub struct PatchRoomLevelRequest {
     /// Sent in the path as `room_level_id`.
     pub room_level_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::vc::v1::RoomLevel,
+    pub body: crate::vc::v1::RoomLevelInput,
 }
 
 impl PatchRoomLevelRequest {
@@ -503,7 +503,7 @@ impl PatchRoomLevelRequest {
     #[inline]
     pub fn new(
         room_level_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::vc::v1::RoomLevel,
+        body: crate::vc::v1::RoomLevelInput,
     ) -> Self {
         Self {
             room_level_id: room_level_id.into(),

@@ -26,9 +26,9 @@ impl<'c> ScopeConfigApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::{AccessCodeScopeConfigBody, AccessCodeScopeConfigRequest};
+    /// use lark_sdk::vc::v1::AccessCodeScopeConfigRequest;
     ///
-    /// let request = AccessCodeScopeConfigRequest::new(AccessCodeScopeConfigBody::default());
+    /// let request = AccessCodeScopeConfigRequest::new(todo!("build the body"));
     /// let response = client.vc().v1().scope_config().access_code(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,7 +142,7 @@ pub struct CreateScopeConfigRequest {
     /// Sent in the query as `user_id_type`.
     pub user_id_type: ::std::option::Option<crate::vc::v1::UserIdType>,
     /// The JSON body.
-    pub body: crate::vc::v1::ScopeConfig,
+    pub body: crate::vc::v1::ScopeConfigInput,
 }
 
 impl CreateScopeConfigRequest {
@@ -162,7 +162,7 @@ impl CreateScopeConfigRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(body: crate::vc::v1::ScopeConfig) -> Self {
+    pub fn new(body: crate::vc::v1::ScopeConfigInput) -> Self {
         Self {
             user_id_type: ::std::option::Option::None,
             body,

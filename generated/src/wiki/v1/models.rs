@@ -78,12 +78,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
 }
 
 /// The `SearchNodeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SearchNodeBody {
     /// `query`.
     pub query: ::std::string::String,
@@ -91,6 +86,18 @@ pub struct SearchNodeBody {
     pub space_id: ::std::option::Option<::std::string::String>,
     /// `node_id`.
     pub node_id: ::std::option::Option<::std::string::String>,
+}
+
+impl SearchNodeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            query: query.into(),
+            space_id: ::std::option::Option::None,
+            node_id: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for SearchNodeBody {

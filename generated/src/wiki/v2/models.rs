@@ -319,7 +319,10 @@ impl<'de> ::serde::Deserialize<'de> for ListSpaceNodeData {
 }
 
 /// The `Member` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Member {
     /// `member_type`.
     pub member_type: ::std::option::Option<::std::string::String>,
@@ -357,28 +360,6 @@ impl<'de> ::serde::Deserialize<'de> for Member {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Member {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("member_type", &self.member_type);
-        object.put("member_id", &self.member_id);
-        object.put("member_role", &self.member_role);
-        object.put("type", &self.r#type);
-        object.put("member_perm", &self.member_perm);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Member {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
-    }
-}
-
 /// The `MoveDocsToWikiSpaceNodeBody` object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MoveDocsToWikiSpaceNodeBody {
@@ -390,6 +371,22 @@ pub struct MoveDocsToWikiSpaceNodeBody {
     pub obj_token: ::std::string::String,
     /// `apply`.
     pub apply: ::std::option::Option<bool>,
+}
+
+impl MoveDocsToWikiSpaceNodeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        obj_type: crate::wiki::v2::MoveDocsToWikiSpaceNodeBodyObjType,
+        obj_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            parent_wiki_token: ::std::option::Option::None,
+            obj_type,
+            obj_token: obj_token.into(),
+            apply: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for MoveDocsToWikiSpaceNodeBody {
@@ -571,7 +568,10 @@ impl<'de> ::serde::Deserialize<'de> for MoveWikiToDocsResult {
 }
 
 /// The `Node` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Node {
     /// `space_id`.
     ///
@@ -652,40 +652,6 @@ impl<'de> ::serde::Deserialize<'de> for Node {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::lark_runtime::json::deserialize(deserializer)
-    }
-}
-
-impl ::lark_runtime::json::ToJson for Node {
-    #[inline]
-    fn to_json(&self) -> ::serde_json::Value {
-        let mut object = ::lark_runtime::json::ObjectWriter::new();
-        object.put("space_id", &self.space_id);
-        object.put("node_token", &self.node_token);
-        object.put("obj_token", &self.obj_token);
-        object.put("obj_type", &self.obj_type);
-        object.put("parent_node_token", &self.parent_node_token);
-        object.put("node_type", &self.node_type);
-        object.put("origin_node_token", &self.origin_node_token);
-        object.put("origin_space_id", &self.origin_space_id);
-        object.put("has_child", &self.has_child);
-        object.put("title", &self.title);
-        object.put("obj_create_time", &self.obj_create_time);
-        object.put("obj_edit_time", &self.obj_edit_time);
-        object.put("node_create_time", &self.node_create_time);
-        object.put("creator", &self.creator);
-        object.put("owner", &self.owner);
-        object.put("node_creator", &self.node_creator);
-        object.put("url", &self.url);
-        object.finish()
-    }
-}
-
-impl ::serde::Serialize for Node {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::lark_runtime::json::serialize(self, serializer)
     }
 }
 
@@ -889,15 +855,18 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSpaceSettingData {
 }
 
 /// The `UpdateTitleSpaceNodeBody` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateTitleSpaceNodeBody {
     /// `title`.
     pub title: ::std::string::String,
+}
+
+impl UpdateTitleSpaceNodeBody {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(title: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { title: title.into() }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for UpdateTitleSpaceNodeBody {
@@ -910,6 +879,173 @@ impl ::lark_runtime::json::ToJson for UpdateTitleSpaceNodeBody {
 }
 
 impl ::serde::Serialize for UpdateTitleSpaceNodeBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Member`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MemberInput {
+    /// `member_type`.
+    pub member_type: ::std::string::String,
+    /// `member_id`.
+    pub member_id: ::std::string::String,
+    /// `member_role`.
+    pub member_role: ::std::string::String,
+    /// `type`.
+    pub r#type: ::std::option::Option<crate::wiki::v2::Type>,
+    /// `member_perm`.
+    pub member_perm: ::std::option::Option<::std::string::String>,
+}
+
+impl MemberInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        member_type: impl ::std::convert::Into<::std::string::String>,
+        member_id: impl ::std::convert::Into<::std::string::String>,
+        member_role: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            member_type: member_type.into(),
+            member_id: member_id.into(),
+            member_role: member_role.into(),
+            r#type: ::std::option::Option::None,
+            member_perm: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for MemberInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("member_type", &self.member_type);
+        object.put("member_id", &self.member_id);
+        object.put("member_role", &self.member_role);
+        object.put("type", &self.r#type);
+        object.put("member_perm", &self.member_perm);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for MemberInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `Node`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct NodeInput {
+    /// `space_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub space_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `node_token`.
+    pub node_token: ::std::option::Option<::std::string::String>,
+    /// `obj_token`.
+    pub obj_token: ::std::option::Option<::std::string::String>,
+    /// `obj_type`.
+    pub obj_type: crate::wiki::v2::NodeObjType,
+    /// `parent_node_token`.
+    pub parent_node_token: ::std::option::Option<::std::string::String>,
+    /// `node_type`.
+    pub node_type: crate::wiki::v2::NodeType,
+    /// `origin_node_token`.
+    pub origin_node_token: ::std::option::Option<::std::string::String>,
+    /// `origin_space_id`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub origin_space_id: ::std::option::Option<::lark_runtime::Int64>,
+    /// `has_child`.
+    pub has_child: ::std::option::Option<bool>,
+    /// `title`.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `obj_create_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub obj_create_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `obj_edit_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub obj_edit_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `node_create_time`.
+    ///
+    /// An int64 that travels as a JSON string.
+    pub node_create_time: ::std::option::Option<::lark_runtime::Int64>,
+    /// `creator`.
+    pub creator: ::std::option::Option<::std::string::String>,
+    /// `owner`.
+    pub owner: ::std::option::Option<::std::string::String>,
+    /// `node_creator`.
+    pub node_creator: ::std::option::Option<::std::string::String>,
+    /// `url`.
+    pub url: ::std::option::Option<::std::string::String>,
+}
+
+impl NodeInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        obj_type: crate::wiki::v2::NodeObjType,
+        node_type: crate::wiki::v2::NodeType,
+    ) -> Self {
+        Self {
+            space_id: ::std::option::Option::None,
+            node_token: ::std::option::Option::None,
+            obj_token: ::std::option::Option::None,
+            obj_type,
+            parent_node_token: ::std::option::Option::None,
+            node_type,
+            origin_node_token: ::std::option::Option::None,
+            origin_space_id: ::std::option::Option::None,
+            has_child: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            obj_create_time: ::std::option::Option::None,
+            obj_edit_time: ::std::option::Option::None,
+            node_create_time: ::std::option::Option::None,
+            creator: ::std::option::Option::None,
+            owner: ::std::option::Option::None,
+            node_creator: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for NodeInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("space_id", &self.space_id);
+        object.put("node_token", &self.node_token);
+        object.put("obj_token", &self.obj_token);
+        object.put("obj_type", &self.obj_type);
+        object.put("parent_node_token", &self.parent_node_token);
+        object.put("node_type", &self.node_type);
+        object.put("origin_node_token", &self.origin_node_token);
+        object.put("origin_space_id", &self.origin_space_id);
+        object.put("has_child", &self.has_child);
+        object.put("title", &self.title);
+        object.put("obj_create_time", &self.obj_create_time);
+        object.put("obj_edit_time", &self.obj_edit_time);
+        object.put("node_create_time", &self.node_create_time);
+        object.put("creator", &self.creator);
+        object.put("owner", &self.owner);
+        object.put("node_creator", &self.node_creator);
+        object.put("url", &self.url);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for NodeInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

@@ -125,7 +125,7 @@ pub struct CreateSpaceMemberRequest {
     /// Sent in the query as `need_notification`.
     pub need_notification: ::std::option::Option<bool>,
     /// The JSON body.
-    pub body: crate::wiki::v2::Member,
+    pub body: crate::wiki::v2::MemberInput,
 }
 
 impl CreateSpaceMemberRequest {
@@ -147,7 +147,7 @@ impl CreateSpaceMemberRequest {
     #[inline]
     pub fn new(
         space_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::wiki::v2::Member,
+        body: crate::wiki::v2::MemberInput,
     ) -> Self {
         Self {
             space_id: space_id.into(),
@@ -187,7 +187,7 @@ pub struct DeleteSpaceMemberRequest {
     /// Sent in the path as `member_id`.
     pub member_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::wiki::v2::Member,
+    pub body: crate::wiki::v2::MemberInput,
 }
 
 impl DeleteSpaceMemberRequest {
@@ -210,7 +210,7 @@ impl DeleteSpaceMemberRequest {
     pub fn new(
         space_id: impl ::std::convert::Into<::std::string::String>,
         member_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::wiki::v2::Member,
+        body: crate::wiki::v2::MemberInput,
     ) -> Self {
         Self {
             space_id: space_id.into(),

@@ -183,9 +183,9 @@ impl<'c> SpaceNodeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::wiki::v2::{UpdateTitleSpaceNodeBody, UpdateTitleSpaceNodeRequest};
+    /// use lark_sdk::wiki::v2::UpdateTitleSpaceNodeRequest;
     ///
-    /// let request = UpdateTitleSpaceNodeRequest::new("<space_id>", "<node_token>", UpdateTitleSpaceNodeBody::default());
+    /// let request = UpdateTitleSpaceNodeRequest::new("<space_id>", "<node_token>", todo!("build the body"));
     /// let response = client.wiki().v2().space_node().update_title(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -262,7 +262,7 @@ pub struct CreateSpaceNodeRequest {
     /// Sent in the path as `space_id`.
     pub space_id: ::std::string::String,
     /// The JSON body.
-    pub body: crate::wiki::v2::Node,
+    pub body: crate::wiki::v2::NodeInput,
 }
 
 impl CreateSpaceNodeRequest {
@@ -284,7 +284,7 @@ impl CreateSpaceNodeRequest {
     #[inline]
     pub fn new(
         space_id: impl ::std::convert::Into<::std::string::String>,
-        body: crate::wiki::v2::Node,
+        body: crate::wiki::v2::NodeInput,
     ) -> Self {
         Self {
             space_id: space_id.into(),

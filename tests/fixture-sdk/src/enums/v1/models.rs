@@ -3,10 +3,13 @@
 //! Data types of enums v1: request bodies, responses, event payloads and their enums.
 
 /// The `Setting` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
 pub struct Setting {
     /// `color`.
-    pub color: crate::enums::v1::Color,
+    pub color: ::std::option::Option<crate::enums::v1::Color>,
     /// `level`.
     pub level: ::std::option::Option<crate::enums::v1::Level>,
 }
@@ -18,7 +21,7 @@ impl ::lark_runtime::json::FromJson for Setting {
     ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
         let mut object = ::lark_runtime::json::Object::new(value, "Setting")?;
         ::std::result::Result::Ok(Self {
-            color: object.required("color")?,
+            color: object.optional("color")?,
             level: object.optional("level")?,
         })
     }
@@ -32,7 +35,27 @@ impl<'de> ::serde::Deserialize<'de> for Setting {
     }
 }
 
-impl ::lark_runtime::json::ToJson for Setting {
+/// `Setting`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct SettingInput {
+    /// `color`.
+    pub color: crate::enums::v1::Color,
+    /// `level`.
+    pub level: ::std::option::Option<crate::enums::v1::Level>,
+}
+
+impl SettingInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(color: crate::enums::v1::Color) -> Self {
+        Self {
+            color,
+            level: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for SettingInput {
     #[inline]
     fn to_json(&self) -> ::serde_json::Value {
         let mut object = ::lark_runtime::json::ObjectWriter::new();
@@ -42,7 +65,7 @@ impl ::lark_runtime::json::ToJson for Setting {
     }
 }
 
-impl ::serde::Serialize for Setting {
+impl ::serde::Serialize for SettingInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

@@ -49,7 +49,7 @@ pub struct UpdateSettingRequest {
     /// Sent in the query as `color`.
     pub color: crate::enums::v1::Color,
     /// The JSON body.
-    pub body: crate::enums::v1::Setting,
+    pub body: crate::enums::v1::SettingInput,
 }
 
 impl UpdateSettingRequest {
@@ -69,7 +69,10 @@ impl UpdateSettingRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new(color: crate::enums::v1::Color, body: crate::enums::v1::Setting) -> Self {
+    pub fn new(
+        color: crate::enums::v1::Color,
+        body: crate::enums::v1::SettingInput,
+    ) -> Self {
         Self { color, body }
     }
 

@@ -36,6 +36,8 @@ pub struct Thing {
     pub parts: ::std::option::Option<::std::vec::Vec<crate::models::v1::Part>>,
     /// `extra`.
     pub extra: ::std::option::Option<::serde_json::Value>,
+    /// `label`.
+    pub label: ::std::option::Option<crate::models::v1::Label>,
 }
 
 impl ::lark_runtime::json::FromJson for Thing {
@@ -56,6 +58,7 @@ impl ::lark_runtime::json::FromJson for Thing {
             labels: object.optional("labels")?,
             parts: object.optional("parts")?,
             extra: object.optional("extra")?,
+            label: object.optional("label")?,
         })
     }
 }
@@ -102,12 +105,7 @@ impl<'de> ::serde::Deserialize<'de> for Part {
 }
 
 /// What a new thing is made of.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct NewThing {
     /// `name`.
     pub name: ::std::string::String,
@@ -119,6 +117,22 @@ pub struct NewThing {
     pub count: ::std::option::Option<i32>,
     /// An idempotency key; with one the call is safe to resend.
     pub uuid: ::std::option::Option<::std::string::String>,
+    /// `label`.
+    pub label: ::std::option::Option<crate::models::v1::LabelInput>,
+}
+
+impl NewThing {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: name.into(),
+            self_: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            uuid: ::std::option::Option::None,
+            label: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for NewThing {
@@ -129,11 +143,154 @@ impl ::lark_runtime::json::ToJson for NewThing {
         object.put("self", &self.self_);
         object.put("count", &self.count);
         object.put("uuid", &self.uuid);
+        object.put("label", &self.label);
         object.finish()
     }
 }
 
 impl ::serde::Serialize for NewThing {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// A label on a thing.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct Label {
+    /// `text`.
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `color`.
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `style`.
+    pub style: ::std::option::Option<crate::models::v1::LabelStyle>,
+}
+
+impl ::lark_runtime::json::FromJson for Label {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "Label")?;
+        ::std::result::Result::Ok(Self {
+            text: object.optional("text")?,
+            color: object.optional("color")?,
+            style: object.optional("style")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Label {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `LabelStyle` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct LabelStyle {
+    /// `bold`.
+    pub bold: ::std::option::Option<bool>,
+}
+
+impl ::lark_runtime::json::FromJson for LabelStyle {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(value, "LabelStyle")?;
+        ::std::result::Result::Ok(Self {
+            bold: object.optional("bold")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LabelStyle {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// A label on a thing, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct LabelInput {
+    /// `text`.
+    pub text: ::std::string::String,
+    /// `color`.
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `style`.
+    pub style: ::std::option::Option<crate::models::v1::LabelStyleInput>,
+}
+
+impl LabelInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            text: text.into(),
+            color: ::std::option::Option::None,
+            style: ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for LabelInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("text", &self.text);
+        object.put("color", &self.color);
+        object.put("style", &self.style);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for LabelInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::lark_runtime::json::serialize(self, serializer)
+    }
+}
+
+/// `LabelStyle`, as a request sends it: the fields the platform requires must be set.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct LabelStyleInput {
+    /// `bold`.
+    pub bold: bool,
+}
+
+impl LabelStyleInput {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(bold: bool) -> Self {
+        Self { bold }
+    }
+}
+
+impl ::lark_runtime::json::ToJson for LabelStyleInput {
+    #[inline]
+    fn to_json(&self) -> ::serde_json::Value {
+        let mut object = ::lark_runtime::json::ObjectWriter::new();
+        object.put("bold", &self.bold);
+        object.finish()
+    }
+}
+
+impl ::serde::Serialize for LabelStyleInput {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,

@@ -52,9 +52,9 @@ impl<'c> ThingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_fixture_sdk::Client) -> lark_fixture_sdk::Result<()> {
-    /// use lark_fixture_sdk::models::v1::{CreateThingRequest, NewThing};
+    /// use lark_fixture_sdk::models::v1::CreateThingRequest;
     ///
-    /// let request = CreateThingRequest::new(NewThing::default());
+    /// let request = CreateThingRequest::new(todo!("build the body"));
     /// let response = client.models().v1().thing().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
