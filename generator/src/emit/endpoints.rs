@@ -11,7 +11,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::models::field_doc;
-use super::{Ctx, doc, ident, module_doc, sentence, types};
+use super::{Ctx, doc, ident, module_doc, required_arg, sentence, types};
 use crate::ir::{self, Type};
 
 pub fn file(ctx: &Ctx<'_>, resource: &ir::Resource) -> TokenStream {
@@ -343,17 +343,12 @@ fn constructor(ctx: &Ctx<'_>, m: &ir::Method) -> TokenStream {
     let mut args = Vec::new();
     let mut inits = Vec::new();
     for p in m.path_params.iter().chain(&m.query_params) {
-        let name = ident(&p.rust);
         if p.required {
-            if p.ty == Type::String {
-                args.push(quote!(#name: impl ::std::convert::Into<::std::string::String>));
-                inits.push(quote!(#name: #name.into()));
-            } else {
-                let ty = types::rust(ctx, &p.ty);
-                args.push(quote!(#name: #ty));
-                inits.push(quote!(#name));
-            }
+            let (arg, init) = required_arg(ctx, &p.rust, &p.ty);
+            args.push(arg);
+            inits.push(init);
         } else {
+            let name = ident(&p.rust);
             inits.push(quote!(#name: ::std::option::Option::None));
         }
     }

@@ -81,6 +81,18 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
+/// A `new` parameter for a required value and the field initialiser that goes with it:
+/// strings take `impl Into<String>`, so callers can pass `&str`.
+pub(crate) fn required_arg(ctx: &Ctx<'_>, rust: &str, ty: &ir::Type) -> (TokenStream, TokenStream) {
+    let name = ident(rust);
+    if *ty == ir::Type::String {
+        (quote!(#name: impl ::std::convert::Into<::std::string::String>), quote!(#name: #name.into()))
+    } else {
+        let ty = types::rust(ctx, ty);
+        (quote!(#name: #ty), quote!(#name))
+    }
+}
+
 /// Doc attributes, one per line of `text`; prettyplease prints them as `///`.
 pub(crate) fn doc(text: &str) -> TokenStream {
     let lines = text.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });

@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Ctx, doc, ident, module_doc, sentence, types};
+use super::{Ctx, doc, ident, module_doc, required_arg, sentence, types};
 use crate::ir::{self, EnumRepr, Usage};
 use crate::naming::unraw;
 
@@ -165,16 +165,13 @@ fn constructor(ctx: &Ctx<'_>, m: &ir::Model) -> Option<TokenStream> {
     let mut args = Vec::new();
     let mut inits = Vec::new();
     for f in &m.fields {
-        let field = ident(&f.rust);
-        if !f.required {
-            inits.push(quote!(#field: ::std::option::Option::None));
-        } else if f.ty == ir::Type::String {
-            args.push(quote!(#field: impl ::std::convert::Into<::std::string::String>));
-            inits.push(quote!(#field: #field.into()));
+        if f.required {
+            let (arg, init) = required_arg(ctx, &f.rust, &f.ty);
+            args.push(arg);
+            inits.push(init);
         } else {
-            let ty = types::rust(ctx, &f.ty);
-            args.push(quote!(#field: #ty));
-            inits.push(quote!(#field));
+            let field = ident(&f.rust);
+            inits.push(quote!(#field: ::std::option::Option::None));
         }
     }
     // Rust has no named arguments; a few bodies require more than clippy's seven fields,
