@@ -13,7 +13,7 @@
 
 const fs = require("fs");
 const path = require("path");
-const zlib = require("zlib");
+const { readFiles } = require("./package_files");
 
 const [tsDir, location] = process.argv.slice(2);
 if (!tsDir || !location) {
@@ -24,39 +24,9 @@ const ts = require(path.resolve(tsDir));
 
 const WANTED = ["lib/index.js", "types/index.d.ts"];
 
-// The two files, from an npm tarball (gzip + ustar/pax) or an unpacked directory.
+// The two files, from an npm tarball or an unpacked directory.
 function readPackage(loc) {
-  const files = {};
-  if (fs.statSync(loc).isDirectory()) {
-    for (const name of WANTED) {
-      const full = path.join(loc, name);
-      if (fs.existsSync(full)) files[name] = fs.readFileSync(full, "utf8");
-    }
-    return files;
-  }
-  const tar = zlib.gunzipSync(fs.readFileSync(loc));
-  let offset = 0;
-  let paxPath = null;
-  while (offset + 512 <= tar.length) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((b) => b === 0)) break;
-    const field = (start, len) => header.subarray(start, start + len).toString("utf8").replace(/\0.*$/s, "");
-    const size = parseInt(field(124, 12).trim() || "0", 8);
-    const type = field(156, 1);
-    const prefix = field(345, 155);
-    let name = paxPath || (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-    paxPath = null;
-    const body = tar.subarray(offset + 512, offset + 512 + size);
-    if (type === "x") {
-      const match = /\d+ path=([^\n]*)\n/.exec(body.toString("utf8"));
-      if (match) paxPath = match[1];
-    } else if (type === "0" || type === "") {
-      const rel = name.split("/").slice(1).join("/");
-      if (WANTED.includes(rel)) files[rel] = body.toString("utf8");
-    }
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return files;
+  return readFiles(loc, (rel) => WANTED.includes(rel));
 }
 
 // The official id from an api-explorer link in the comments before `node`.

@@ -6,6 +6,7 @@
 //! write (`doc`) → report (`report`: what moved per service, and how the curated
 //! overlays under `spec/overlays/` relate to the new facts).
 
+pub mod crosscheck;
 pub mod doc;
 pub mod merge;
 pub mod model;
@@ -66,27 +67,42 @@ fn import(options: &Options) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     let pins = upstream::read(Path::new("spec/upstream.toml"))?;
-    eprintln!("[1/4] fetching the pinned packages");
+    eprintln!("[1/5] fetching the pinned packages");
     let wheel = upstream::fetch(&pins.pypi, "pypi", options.offline)?;
     let tarball = upstream::fetch(&pins.npm, "npm", options.offline)?;
+    let mcp = upstream::fetch(&pins.mcp, "npm", options.offline)?;
     let typescript = upstream::typescript(options.offline)?;
     let sources = Sources { pypi: pins.pypi.source("pypi"), npm: pins.npm.source("npm") };
 
-    eprintln!("[2/4] reading {} and {} (parsed, never run)", sources.pypi, sources.npm);
+    eprintln!("[2/5] reading {} and {} (parsed, never run)", sources.pypi, sources.npm);
     let step = Instant::now();
     let curated = curated_names(Path::new("spec/overlays"))?;
     let (py, node) = extract(Path::new(upstream::TOOLS), &wheel, &typescript, &tarball)?;
     let merged = merge::merge(&py, &node, &sources, &curated);
     eprintln!("      done in {:.1} s", step.elapsed().as_secs_f64());
 
-    eprintln!("[3/4] writing spec/services/ and {}", routes::PATH);
+    eprintln!("[3/5] writing spec/services/ and {}", routes::PATH);
     let texts: BTreeMap<String, String> = merged.files.iter().map(|(rel, f)| (rel.clone(), f.to_yaml())).collect();
     let spec = Path::new("spec");
     let moves = sync(spec, &texts, options.check)?;
     let routes_differ = sync_file(Path::new(routes::PATH), &routes::table(&py, &node), options.check)?;
 
-    eprintln!("[4/4] comparing the overlays with the imported facts");
+    eprintln!("[4/5] comparing the overlays with the imported facts");
     let conflicts = overlays(spec, &texts)?;
+
+    eprintln!("[5/5] cross-checking required flags with {}", pins.mcp.source("npm"));
+    let tools = crosscheck::read(Path::new(upstream::TOOLS), &typescript, &mcp)?;
+    let catalogue = lark_generator::catalogue(spec).map_err(|e| e.to_string())?;
+    let checked = crosscheck::compare(&catalogue, &tools);
+    let crosscheck_differs = sync_file(Path::new(crosscheck::PATH), &checked.tsv(), options.check)?;
+    let theirs = checked.disagreements.iter().filter(|d| d.2).count();
+    println!(
+        "lark-mcp: {} of its {} endpoints matched; {} required flags disagree ({theirs} required there, optional here), listed in {}",
+        checked.matched,
+        tools.len(),
+        checked.disagreements.len(),
+        crosscheck::PATH
+    );
 
     for w in &merged.warnings {
         eprintln!("warning: {w}");
@@ -94,10 +110,11 @@ fn import(options: &Options) -> Result<ExitCode, String> {
     println!("{}", counts(&merged));
     println!("{}", report::moves_table(&moves.0));
     println!("import took {:.1} s", started.elapsed().as_secs_f64());
-    if options.check && (moves.1 || routes_differ) {
+    if options.check && (moves.1 || routes_differ || crosscheck_differs) {
         eprintln!(
-            "error: spec/services/ or {} differs from a fresh import; run `cargo xtask import` and commit the result.",
-            routes::PATH
+            "error: spec/services/, {} or {} differs from a fresh import; run `cargo xtask import` and commit the result.",
+            routes::PATH,
+            crosscheck::PATH
         );
         return Ok(ExitCode::FAILURE);
     }

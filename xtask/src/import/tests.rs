@@ -200,3 +200,24 @@ fn the_routes_table_copies_each_package_line_as_stated() {
     }
     assert_eq!(table, super::routes::table(&py, &node), "deterministic");
 }
+
+#[test]
+fn the_mcp_schemas_are_read_without_running_them() {
+    let tools = super::crosscheck::read(
+        &root().join(super::upstream::TOOLS),
+        &typescript(),
+        &root().join("xtask/tests/fixtures/mcp"),
+    )
+    .expect("extract_mcp.js reads the fixture");
+    assert_eq!(tools.keys().collect::<Vec<_>>(), ["demo.v1.thing.create", "demo.v1.thingLabel.patch"]);
+    let create = &tools["demo.v1.thing.create"];
+    let data = create.data.as_ref().expect("a body");
+    let fields = data.fields.as_ref().expect("fields");
+    let required = |name: &str| fields[name].required;
+    assert!(data.required && required("name") && !required("size") && !required("owner"));
+    let owner = fields["owner"].fields.as_ref().expect("an object");
+    assert!(owner["open_id"].required && !owner["async"].required);
+    let tag = fields["tags"].items.as_ref().and_then(|i| i.fields.as_ref()).expect("a list of objects");
+    assert!(tag["text"].required);
+    assert!(!create.params.as_ref().expect("params").required);
+}

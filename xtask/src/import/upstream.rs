@@ -16,6 +16,8 @@ use sha2::{Digest, Sha256};
 pub struct Upstream {
     pub pypi: Artifact,
     pub npm: Artifact,
+    /// A second official description of the requests, read only to cross-check.
+    pub mcp: Artifact,
 }
 
 /// One pinned package file.
