@@ -374,3 +374,31 @@ async fn a_custom_dedupe_store_is_used() {
     }
     assert_eq!(store.len(), 2, "bounded");
 }
+
+/// The same event read as a plain JSON value, as another app's dispatcher might.
+#[derive(Debug, Deserialize)]
+struct AnyMessage(serde_json::Value);
+
+impl Event for AnyMessage {
+    const EVENT_TYPE: &'static str = "im.message.receive_v1";
+    const ENVELOPE: Envelope = Envelope::V2;
+    const SCOPES: lark_runtime::Scopes = lark_runtime::Scopes::Unknown;
+}
+
+#[tokio::test]
+async fn a_context_verified_by_one_dispatcher_dispatches_through_another() {
+    // The first webhook decodes the payload as `MessageReceived` while verifying; a
+    // dispatcher that reads the type as `AnyMessage` still gets its own type.
+    let verifier = webhook(Dispatcher::new().on(|_ctx, _event: MessageReceived| async { Ok(()) }));
+    let lark_runtime::webhook::Verified::Event(ctx) = verifier.verify(&push(message("ev_1"))).expect("verified") else {
+        panic!("not an event");
+    };
+    let seen = Arc::new(Mutex::new(None));
+    let keep = seen.clone();
+    let other = Dispatcher::new().on(move |_ctx, event: AnyMessage| {
+        *keep.lock().unwrap() = Some(event.0["message"]["message_id"].clone());
+        async { Ok(()) }
+    });
+    other.dispatch(ctx).await.expect("handled");
+    assert_eq!(seen.lock().unwrap().take(), Some(serde_json::json!("om_1")));
+}

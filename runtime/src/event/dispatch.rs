@@ -83,7 +83,7 @@ impl Dispatcher {
     /// Handles the typed event `E`.
     pub fn on<E: Event, Fut: HandlerFuture>(self, handler: impl EventFn<E, Fut>) -> Self {
         let erased: Erased = Arc::new(move |ctx: EventContext, payload: Payload| -> BoxFuture<'static, _> {
-            match unbox::<E>(payload) {
+            match unbox::<E>(&ctx, payload) {
                 Ok(event) => {
                     let fut = handler(ctx, event);
                     Box::pin(async move { fut.await.map(|()| None) })
@@ -97,7 +97,7 @@ impl Dispatcher {
     /// Handles the typed callback `C`; the handler's answer becomes the response body.
     pub fn on_callback<C: Callback, Fut: HandlerFuture<C::Response>>(self, handler: impl CallbackFn<C, Fut>) -> Self {
         let erased: Erased = Arc::new(move |ctx: EventContext, payload: Payload| -> BoxFuture<'static, _> {
-            match unbox::<C>(payload) {
+            match unbox::<C>(&ctx, payload) {
                 Ok(payload) => {
                     let fut = handler(ctx, payload);
                     Box::pin(async move {
@@ -223,10 +223,16 @@ fn decoder<T: serde::de::DeserializeOwned + Send + 'static>() -> (Decode, &'stat
     (|text| serde_json::from_str::<T>(text).map(|payload| Box::new(payload) as Payload), std::any::type_name::<T>())
 }
 
-/// The payload a route's own decoder made, back as its type.
-fn unbox<T: 'static>(payload: Payload) -> HandlerResult<T> {
-    // Only this route's decoder fills its payload, so the type always matches.
-    payload.downcast::<T>().map(|payload| *payload).map_err(|_| HandlerError::msg("a payload of another type"))
+/// The payload the route's decoder made, back as its type. A context verified by another
+/// dispatcher may carry another type's payload; then the JSON is read again.
+fn unbox<T: serde::de::DeserializeOwned + 'static>(ctx: &EventContext, payload: Payload) -> HandlerResult<T> {
+    match payload.downcast::<T>() {
+        Ok(payload) => Ok(*payload),
+        Err(_) => ctx.event_as::<T>().map_err(|e| {
+            let (event, type_name) = (ctx.event_type(), std::any::type_name::<T>());
+            HandlerError::msg(format!("the `{event}` payload does not decode as `{type_name}`: {e}"))
+        }),
+    }
 }
 
 impl fmt::Debug for Dispatcher {
