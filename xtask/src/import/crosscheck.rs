@@ -20,6 +20,21 @@ use super::upstream::run;
 /// Where the disagreements are written.
 pub const PATH: &str = "spec/required-crosscheck.tsv";
 
+/// What people read on the official pages, by hand: `endpoint, where, verdict, page`.
+pub const VERDICTS: &str = "spec/required-verdicts.tsv";
+
+/// The hand-read verdicts by `(endpoint, where)`: `required` or `optional`, and the page.
+pub fn verdicts(text: &str) -> BTreeMap<(String, String), (String, String)> {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .filter_map(|line| {
+            let mut cols = line.split('\t');
+            let key = (cols.next()?.to_owned(), cols.next()?.to_owned());
+            Some((key, (cols.next()?.to_owned(), cols.next()?.to_owned())))
+        })
+        .collect()
+}
+
 /// One request part as the other package describes it.
 #[derive(Debug, Deserialize)]
 pub struct Shape {
@@ -59,17 +74,34 @@ pub struct Report {
 }
 
 impl Report {
-    /// The TSV file: a header, then one disagreement per line.
-    pub fn tsv(&self) -> String {
+    /// The TSV file: a header, then one disagreement per line, with what the official page
+    /// says where someone has read it (`spec/required-verdicts.tsv`).
+    pub fn tsv(&self, verdicts: &BTreeMap<(String, String), (String, String)>) -> String {
         let mut out = String::from(
             "# Required flags where @larksuiteoapi/lark-mcp and the catalogue disagree; written by `cargo xtask import`.\n\
-             # endpoint\twhere\tlark-mcp\tcatalogue\n",
+             # endpoint\twhere\tlark-mcp\tcatalogue\tofficial page (spec/required-verdicts.tsv)\n",
         );
         for (endpoint, at, theirs) in &self.disagreements {
             let (theirs, ours) = if *theirs { ("required", "optional") } else { ("optional", "required") };
-            out.push_str(&format!("{endpoint}\t{at}\t{theirs}\t{ours}\n"));
+            let page = verdicts.get(&(endpoint.clone(), at.clone())).map_or("unread", |(verdict, _)| verdict.as_str());
+            out.push_str(&format!("{endpoint}\t{at}\t{theirs}\t{ours}\t{page}\n"));
         }
         out
+    }
+
+    /// How many disagreements an official page has settled in the catalogue's favour, and
+    /// how many it says the catalogue gets wrong.
+    pub fn settled(&self, verdicts: &BTreeMap<(String, String), (String, String)>) -> (usize, usize) {
+        let mut ours_right = 0;
+        let mut ours_wrong = 0;
+        for (endpoint, at, theirs) in &self.disagreements {
+            match verdicts.get(&(endpoint.clone(), at.clone())).map(|(v, _)| v.as_str() == "required") {
+                Some(page_requires) if page_requires == *theirs => ours_wrong += 1,
+                Some(_) => ours_right += 1,
+                None => {}
+            }
+        }
+        (ours_right, ours_wrong)
     }
 }
 
@@ -204,7 +236,11 @@ mod tests {
         let found: Vec<(&str, bool)> =
             report.disagreements.iter().map(|(_, at, theirs)| (at.as_str(), *theirs)).collect();
         assert_eq!(found, [("body.name", false), ("body.label.color", true), ("body.label.style.bold", false)]);
-        assert!(report.tsv().contains("models.v1.thing.create\tbody.label.color\trequired\toptional\n"));
+        let read = verdicts("# a comment\nmodels.v1.thing.create\tbody.name\toptional\thttps://example.invalid/page\n");
+        let tsv = report.tsv(&read);
+        assert!(tsv.contains("models.v1.thing.create\tbody.label.color\trequired\toptional\tunread\n"), "{tsv}");
+        assert!(tsv.contains("models.v1.thing.create\tbody.name\toptional\trequired\toptional\n"), "{tsv}");
+        assert_eq!(report.settled(&read), (0, 1), "the page agrees with lark-mcp that `name` is optional");
     }
 
     #[test]

@@ -94,14 +94,18 @@ fn import(options: &Options) -> Result<ExitCode, String> {
     let tools = crosscheck::read(Path::new(upstream::TOOLS), &typescript, &mcp)?;
     let catalogue = lark_generator::catalogue(spec).map_err(|e| e.to_string())?;
     let checked = crosscheck::compare(&catalogue, &tools);
-    let crosscheck_differs = sync_file(Path::new(crosscheck::PATH), &checked.tsv(), options.check)?;
+    let read = crosscheck::verdicts(&fs::read_to_string(crosscheck::VERDICTS).unwrap_or_default());
+    let crosscheck_differs = sync_file(Path::new(crosscheck::PATH), &checked.tsv(&read), options.check)?;
     let theirs = checked.disagreements.iter().filter(|d| d.2).count();
+    let (ours_right, ours_wrong) = checked.settled(&read);
     println!(
-        "lark-mcp: {} of its {} endpoints matched; {} required flags disagree ({theirs} required there, optional here), listed in {}",
+        "lark-mcp: {} of its {} endpoints matched; {} required flags disagree ({theirs} required there, optional here), listed in {}; \
+         official pages read for {}: the catalogue is right on {ours_right}, wrong on {ours_wrong}",
         checked.matched,
         tools.len(),
         checked.disagreements.len(),
-        crosscheck::PATH
+        crosscheck::PATH,
+        ours_right + ours_wrong,
     );
 
     for w in &merged.warnings {

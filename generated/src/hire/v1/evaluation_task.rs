@@ -28,7 +28,7 @@ impl<'c> EvaluationTaskApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::hire::v1::ListEvaluationTaskRequest;
     ///
-    /// let request = ListEvaluationTaskRequest::new();
+    /// let request = ListEvaluationTaskRequest::new("<user_id>");
     /// let response = client.hire().v1().evaluation_task().list(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -56,7 +56,7 @@ impl<'c> EvaluationTaskApi<'c> {
 }
 
 /// Parameters of [`EvaluationTaskApi::list`](crate::hire::v1::EvaluationTaskApi::list): Calls `list` on `evaluation_task`.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListEvaluationTaskRequest {
     /// `page_size`.
     ///
@@ -69,7 +69,7 @@ pub struct ListEvaluationTaskRequest {
     /// `user_id`.
     ///
     /// Sent in the query as `user_id`.
-    pub user_id: ::std::option::Option<::std::string::String>,
+    pub user_id: ::std::string::String,
     /// `activity_status`.
     ///
     /// Sent in the query as `activity_status`.
@@ -96,11 +96,11 @@ impl ListEvaluationTaskRequest {
 
     /// A request with every required parameter; optional ones start unset.
     #[inline]
-    pub fn new() -> Self {
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             page_size: ::std::option::Option::None,
             page_token: ::std::option::Option::None,
-            user_id: ::std::option::Option::None,
+            user_id: user_id.into(),
             activity_status: ::std::option::Option::None,
             user_id_type: ::std::option::Option::None,
         }
@@ -120,16 +120,6 @@ impl ListEvaluationTaskRequest {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.page_token = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `user_id`: `user_id`.
-    #[inline]
-    pub fn user_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_id = ::std::option::Option::Some(value.into());
         self
     }
 
@@ -159,9 +149,7 @@ impl ListEvaluationTaskRequest {
         if let ::std::option::Option::Some(item) = self.page_token {
             request.query("page_token", item);
         }
-        if let ::std::option::Option::Some(item) = self.user_id {
-            request.query("user_id", item);
-        }
+        request.query("user_id", self.user_id);
         if let ::std::option::Option::Some(item) = self.activity_status {
             request.query("activity_status", item.to_string());
         }

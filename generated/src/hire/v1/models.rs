@@ -14964,19 +14964,26 @@ impl<'de> ::serde::Deserialize<'de> for OfferBasicInfoV2 {
 }
 
 /// The `OfferCustomField` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct OfferCustomField {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
     /// `name`.
-    pub name: ::std::option::Option<crate::hire::v1::I18n>,
+    pub name: crate::hire::v1::I18n,
     /// `config`.
     pub config: ::std::option::Option<crate::hire::v1::OfferCustomFieldConfig>,
+}
+
+impl OfferCustomField {
+    /// A value with every required field, in wire order; the optional ones start unset.
+    #[inline]
+    pub fn new(name: crate::hire::v1::I18n) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name,
+            config: ::std::option::Option::None,
+        }
+    }
 }
 
 impl ::lark_runtime::json::ToJson for OfferCustomField {

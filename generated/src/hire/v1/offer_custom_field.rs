@@ -26,9 +26,9 @@ impl<'c> OfferCustomFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::{OfferCustomField, UpdateOfferCustomFieldRequest};
+    /// use lark_sdk::hire::v1::UpdateOfferCustomFieldRequest;
     ///
-    /// let request = UpdateOfferCustomFieldRequest::new("<offer_custom_field_id>", OfferCustomField::default());
+    /// let request = UpdateOfferCustomFieldRequest::new("<offer_custom_field_id>", todo!("build the body"));
     /// let response = client.hire().v1().offer_custom_field().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -173,7 +173,7 @@ impl<'c> UserMailboxMessageApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::mail::v1::ListUserMailboxMessageRequest;
     ///
-    /// let request = ListUserMailboxMessageRequest::new("<user_mailbox_id>", 20);
+    /// let request = ListUserMailboxMessageRequest::new("<user_mailbox_id>", 20, "<folder_id>");
     /// let response = client.mail().v1().user_mailbox_message().list(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -645,7 +645,7 @@ pub struct ListUserMailboxMessageRequest {
     /// `folder_id`.
     ///
     /// Sent in the query as `folder_id`.
-    pub folder_id: ::std::option::Option<::std::string::String>,
+    pub folder_id: ::std::string::String,
     /// `only_unread`.
     ///
     /// Sent in the query as `only_unread`.
@@ -676,12 +676,13 @@ impl ListUserMailboxMessageRequest {
     pub fn new(
         user_mailbox_id: impl ::std::convert::Into<::std::string::String>,
         page_size: i32,
+        folder_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             user_mailbox_id: user_mailbox_id.into(),
             page_size,
             page_token: ::std::option::Option::None,
-            folder_id: ::std::option::Option::None,
+            folder_id: folder_id.into(),
             only_unread: ::std::option::Option::None,
             label_id: ::std::option::Option::None,
         }
@@ -694,16 +695,6 @@ impl ListUserMailboxMessageRequest {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.page_token = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `folder_id`: `folder_id`.
-    #[inline]
-    pub fn folder_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.folder_id = ::std::option::Option::Some(value.into());
         self
     }
 
@@ -732,9 +723,7 @@ impl ListUserMailboxMessageRequest {
         if let ::std::option::Option::Some(item) = self.page_token {
             request.query("page_token", item);
         }
-        if let ::std::option::Option::Some(item) = self.folder_id {
-            request.query("folder_id", item);
-        }
+        request.query("folder_id", self.folder_id);
         if let ::std::option::Option::Some(item) = self.only_unread {
             request.query("only_unread", item.to_string());
         }
