@@ -32,7 +32,7 @@ pub fn input_shapes(spec: &ServiceFile) -> Cow<'_, ServiceFile> {
         for (name, model) in &spec.models {
             let needs = model.runtime.is_none()
                 && both(name)
-                && model.fields.values().any(|f| f.required || held(&f.ty).is_some_and(|m| split.contains(m)));
+                && model.fields.values().any(|f| f.required || held(&f.ty).is_some_and(|m| split.contains(&m)));
             if needs {
                 split.insert(name.clone());
             }
@@ -86,15 +86,11 @@ pub fn input_shapes(spec: &ServiceFile) -> Cow<'_, ServiceFile> {
     Cow::Owned(out)
 }
 
-/// The model a field type holds, directly or in a list or map.
-fn held(ty: &str) -> Option<&str> {
-    match TypeExpr::parse(ty).ok()? {
-        TypeExpr::Named(_) => Some(ty.trim()),
-        TypeExpr::List(_) | TypeExpr::Map(_) => {
-            let inner = ty.trim().split_once('<')?.1.strip_suffix('>')?;
-            held(inner)
-        }
-        TypeExpr::Builtin(_) => None,
+/// The model or enum a field type names, directly or in a list or map.
+fn held(ty: &str) -> Option<String> {
+    match TypeExpr::parse(ty).ok()?.leaf() {
+        TypeExpr::Named(name) => Some(name.clone()),
+        _ => None,
     }
 }
 
@@ -121,7 +117,7 @@ mod tests {
         assert_eq!(retyped("Badge", &inputs), "BadgeInput");
         assert_eq!(retyped("list<map<Badge>>", &inputs), "list<map<BadgeInput>>");
         assert_eq!(retyped("list<string>", &inputs), "list<string>");
-        assert_eq!(held("list<Badge>"), Some("Badge"));
+        assert_eq!(held("list<Badge>").as_deref(), Some("Badge"));
         assert_eq!(held("string"), None);
     }
 }

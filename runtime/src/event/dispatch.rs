@@ -180,10 +180,7 @@ impl Dispatcher {
             None => Box::new(()),
             Some((decode, type_name)) => match ctx.take_decoded().map_or_else(|| decode(ctx.event_text()), Ok) {
                 Ok(payload) => payload,
-                Err(e) => {
-                    let message = format!("the `{}` payload does not decode as `{type_name}`: {e}", ctx.event_type());
-                    return Box::pin(std::future::ready(Err(HandlerError::msg(message))));
-                }
+                Err(e) => return Box::pin(std::future::ready(Err(undecodable(&ctx, type_name, &e)))),
             },
         };
         let run = match handler::call(|| handler(ctx, payload)) {
@@ -228,11 +225,13 @@ fn decoder<T: serde::de::DeserializeOwned + Send + 'static>() -> (Decode, &'stat
 fn unbox<T: serde::de::DeserializeOwned + 'static>(ctx: &EventContext, payload: Payload) -> HandlerResult<T> {
     match payload.downcast::<T>() {
         Ok(payload) => Ok(*payload),
-        Err(_) => ctx.event_as::<T>().map_err(|e| {
-            let (event, type_name) = (ctx.event_type(), std::any::type_name::<T>());
-            HandlerError::msg(format!("the `{event}` payload does not decode as `{type_name}`: {e}"))
-        }),
+        Err(_) => ctx.event_as::<T>().map_err(|e| undecodable(ctx, std::any::type_name::<T>(), &e)),
     }
+}
+
+/// The error of a payload that does not decode as the route's type.
+fn undecodable(ctx: &EventContext, type_name: &str, e: &serde_json::Error) -> HandlerError {
+    HandlerError::msg(format!("the `{}` payload does not decode as `{type_name}`: {e}", ctx.event_type()))
 }
 
 impl fmt::Debug for Dispatcher {

@@ -191,16 +191,11 @@ fn walk(
     }
 }
 
-/// A model of the version by Rust name, through aliases.
+/// A model of the version by Rust name, through an alias to the model it stands for.
 fn model<'a>(version: &'a Version, rust: &str) -> Option<&'a Model> {
     let found = version.models.iter().find(|m| m.rust == rust)?;
-    match &found.alias_of {
-        Some(original) => {
-            let name = original.rsplit("::").next().unwrap_or(original);
-            version.models.iter().find(|m| m.rust == name).or(Some(found))
-        }
-        None => Some(found),
-    }
+    let original = found.alias_of.as_deref().and_then(|name| version.models.iter().find(|m| m.rust == name));
+    original.or(Some(found))
 }
 
 #[cfg(test)]
