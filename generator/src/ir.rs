@@ -120,6 +120,9 @@ pub struct Method {
     pub body: Option<Body>,
     pub response: Response,
     pub pagination: Option<Pagination>,
+    /// Body fields checked before sending (the spec's `requires`): each entry lists the
+    /// dotted wire paths of which one must be sent.
+    pub requires: Vec<Vec<String>>,
     pub source: String,
 }
 

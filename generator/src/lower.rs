@@ -304,8 +304,14 @@ fn lower_method(
         body,
         response,
         pagination,
+        requires: m.requires.iter().map(|rule| alternatives(rule).map(str::to_owned).collect()).collect(),
         source: m.source.clone().unwrap_or_else(|| spec.source.clone()),
     }
+}
+
+/// The alternatives of a `requires` entry: `user_id | open_id`.
+pub(crate) fn alternatives(rule: &str) -> impl Iterator<Item = &str> {
+    rule.split('|').map(str::trim)
 }
 
 fn lower_scopes(scopes: Option<&spec::Scopes>) -> ir::Scopes {

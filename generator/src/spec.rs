@@ -74,6 +74,13 @@ pub struct Method {
     pub response: Option<Response>,
     #[serde(default)]
     pub pagination: Option<Pagination>,
+    /// Body fields this request must send that its body's models cannot mark required,
+    /// because other requests send the same models without them (a create and a patch)
+    /// or because either of two fields will do. Each entry is a dotted path from the body
+    /// (`members.id` is `id` in every item of `members`, checked where `members` is sent);
+    /// `user_id | open_id` asks for one of sibling fields. Checked before sending.
+    #[serde(default)]
+    pub requires: Vec<String>,
     #[serde(default)]
     pub source: Option<String>,
 }

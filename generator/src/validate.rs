@@ -277,6 +277,7 @@ impl FileCheck<'_> {
             }
             Some(Body::Multipart(_)) | None => {}
         }
+        self.requires(path, method);
         match &method.response {
             Some(Response::Json(model)) => {
                 self.model_ref(&format!("{path}.response.json"), model);
@@ -340,6 +341,66 @@ impl FileCheck<'_> {
             }
         }
         Some(format!("{verb} {template}"))
+    }
+
+    /// Each `requires` entry names fields of the JSON body's models, reached through
+    /// models and lists; alternatives are siblings; and the field is not required already.
+    fn requires(&mut self, path: &str, method: &Method) {
+        if method.requires.is_empty() {
+            return;
+        }
+        let Some(Body::Json(body)) = &method.body else {
+            self.error(
+                &format!("{path}.requires"),
+                "`requires` names body fields, but the method has no JSON body",
+                "",
+            );
+            return;
+        };
+        for (i, rule) in method.requires.iter().enumerate() {
+            let at = format!("{path}.requires[{i}]");
+            let alternatives: Vec<&str> = crate::lower::alternatives(rule).collect();
+            let parent = |p: &str| p.rsplit_once('.').map_or("", |(parent, _)| parent).to_owned();
+            if alternatives.iter().any(|a| parent(a) != parent(alternatives[0])) {
+                self.error(&at, format!("the alternatives of `{rule}` are not fields of one object"), "");
+                continue;
+            }
+            for alternative in &alternatives {
+                match self.body_field(body, alternative) {
+                    Err(message) => self.error(&at, message, "write a dotted path of wire names from the body"),
+                    Ok(true) if alternatives.len() == 1 => {
+                        self.error(&at, format!("`{alternative}` is required by its model already"), "remove the entry")
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
+    }
+
+    /// Follows a dotted path from the body model; whether its last field is required.
+    fn body_field(&self, body: &str, dotted: &str) -> Result<bool, String> {
+        let mut model = body.to_owned();
+        let mut segments = dotted.split('.').peekable();
+        while let Some(segment) = segments.next() {
+            let field = self
+                .spec()
+                .models
+                .get(&model)
+                .and_then(|m| m.fields.get(segment))
+                .ok_or_else(|| format!("`{dotted}`: `{segment}` is not a field of `{model}`"))?;
+            if segments.peek().is_none() {
+                return Ok(field.required);
+            }
+            let mut ty = TypeExpr::parse(&field.ty).map_err(|e| format!("`{dotted}`: {e}"))?;
+            while let TypeExpr::List(inner) = ty {
+                ty = *inner;
+            }
+            match ty {
+                TypeExpr::Named(name) if self.spec().models.contains_key(&name) => model = name,
+                _ => return Err(format!("`{dotted}`: `{segment}` does not hold a model")),
+            }
+        }
+        Err(format!("`{dotted}` is empty"))
     }
 
     fn model_ref(&mut self, path: &str, name: &str) -> bool {

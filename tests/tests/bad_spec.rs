@@ -23,7 +23,7 @@ fn shape_errors_in_every_file_are_reported_together() {
         "\
 error: fixtures/bad/shape/services/syntax/v1.yaml:9:1: did not find expected ',' or '}', while parsing a flow mapping at line 8 column 11
   hint: fix the YAML syntax here: an unclosed `{`, `[` or quote, or a wrong indentation
-error: fixtures/bad/shape/services/typo/v1.yaml:10:9: resources.thing.methods.get.htp: unknown field `htp`, expected one of `summary`, `http`, `doc`, `official_id`, `tokens`, `scopes`, `path`, `query`, `body`, `response`, `pagination`, `source`
+error: fixtures/bad/shape/services/typo/v1.yaml:10:9: resources.thing.methods.get.htp: unknown field `htp`, expected one of `summary`, `http`, `doc`, `official_id`, `tokens`, `scopes`, `path`, `query`, `body`, `response`, `pagination`, `requires`, `source`
   hint: check the spelling against spec/README.md
 2 errors in the spec; nothing was written"
     );
@@ -109,4 +109,23 @@ fn tree(root: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Option<Ve
         }
     }
     found
+}
+
+#[test]
+fn requires_entries_must_name_body_fields_that_are_not_required_already() {
+    assert_eq!(
+        errors_of("requires"),
+        "\
+error: fixtures/bad/requires/services/thing/v1.yaml:14:20: resources.thing.methods.create.requires[0]: `label.colour`: `colour` is not a field of `Label`
+  hint: write a dotted path of wire names from the body
+error: fixtures/bad/requires/services/thing/v1.yaml:14:34: resources.thing.methods.create.requires[1]: `name` is required by its model already
+  hint: remove the entry
+error: fixtures/bad/requires/services/thing/v1.yaml:14:40: resources.thing.methods.create.requires[2]: `id.part`: `id` does not hold a model
+  hint: write a dotted path of wire names from the body
+error: fixtures/bad/requires/services/thing/v1.yaml:14:49: resources.thing.methods.create.requires[3]: the alternatives of `label.text | name` are not fields of one object
+error: fixtures/bad/requires/services/thing/v1.yaml:14:68: resources.thing.methods.create.requires[4]: `nmae`: `nmae` is not a field of `Thing`
+  hint: write a dotted path of wire names from the body
+error: fixtures/bad/requires/services/thing/v1.yaml:19:9: resources.thing.methods.delete.requires: `requires` names body fields, but the method has no JSON body
+6 errors in the spec; nothing was written"
+    );
 }

@@ -3,7 +3,9 @@
 
 use lark_fixture_sdk::enums::v1::{Color, Level, Setting, SettingInput};
 use lark_fixture_sdk::events::v1::{ButtonAnswer, ButtonClicked, ThingCreated, ThingDeleted};
-use lark_fixture_sdk::models::v1::{CreateThingRequest, Label, LabelInput, LabelStyleInput, NewThing, Thing};
+use lark_fixture_sdk::models::v1::{
+    CreateThingRequest, Label, LabelInput, LabelStyleInput, NewThing, ReplaceThingRequest, Thing,
+};
 use lark_fixture_sdk::params::v1::{AddMemberRequest, AddMembers, IdType};
 use lark_runtime::event::{Callback, Envelope, Event};
 use lark_runtime::fake::{FakeLark, FakeResponse, Fault};
@@ -169,4 +171,46 @@ async fn a_body_with_a_uuid_is_resent_after_a_server_error_and_stored_once() {
     assert_eq!(err.http_status(), Some(503));
     assert_eq!(fake.requests_to(HttpMethod::Post, THINGS).len(), 3);
     assert_eq!(stored.lock().unwrap().len(), 2);
+}
+
+/// What a request's types cannot insist on (a field another request sends the same model
+/// without, or one of two fields) is checked before sending: the call fails naming every
+/// missing field, and the fake sees no request at all.
+#[tokio::test]
+async fn fields_a_request_requires_beyond_its_types_are_checked_before_sending() {
+    const THING: &str = "/open-apis/models/v1/things/:thing_id";
+    let fake = FakeLark::start().await;
+    fake.route(HttpMethod::Put, THING, |_| FakeResponse::data(json!({ "id": "t1", "created_at": "1" })));
+    let client = lark_fixture_sdk::Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET)
+        .base_url(fake.base_url())
+        .build()
+        .expect("client");
+    let replace = |body: NewThing| client.models().v1().thing().replace(ReplaceThingRequest::new("t1", body));
+
+    // `replace` requires `label.color` (where a label is sent) and `self` or `count`.
+    let body = NewThing { label: Some(LabelInput::new("urgent")), ..NewThing::new("lamp") };
+    let err = replace(body).await.expect_err("two rules broken");
+    let fields: Vec<&str> = err.field_violations().iter().map(|v| v.field.as_str()).collect();
+    assert_eq!(fields, ["label.color", "self | count"]);
+    assert!(matches!(&err, lark_runtime::Error::Invalid { endpoint: "models.v1.thing.replace", .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "models.v1.thing.replace was not sent, a required field is missing: \
+         label.color: required by this endpoint, but not set; \
+         self | count: one of self, count is required by this endpoint, but none is set"
+    );
+    assert!(fake.requests().is_empty(), "nothing reached the network, not even a token request");
+
+    // Either alternative will do; without a label its colour is not asked for.
+    let thing = replace(NewThing { count: Some(2), ..NewThing::new("lamp") }).await.expect("sent");
+    assert_eq!(thing.id, "t1");
+    let label = LabelInput { color: Some("red".into()), ..LabelInput::new("urgent") };
+    replace(NewThing { self_: Some("me".into()), label: Some(label), ..NewThing::new("lamp") }).await.expect("sent");
+    assert_eq!(fake.requests_to(HttpMethod::Put, THING).len(), 2);
+    // `create` sends the same model without these rules.
+    fake.route(HttpMethod::Post, "/open-apis/models/v1/things", |_| {
+        FakeResponse::data(json!({ "id": "t2", "created_at": "1" }))
+    });
+    let created = client.models().v1().thing().create(CreateThingRequest::new(NewThing::new("lamp"))).await;
+    assert_eq!(created.expect("created").id, "t2");
 }

@@ -72,6 +72,17 @@ fn facts(m: &ir::Method) -> String {
     if let Some(id) = &m.official_id {
         text.push_str(&format!("\n- Official id: `{id}`"));
     }
+    if !m.requires.is_empty() {
+        let rules: Vec<String> = m
+            .requires
+            .iter()
+            .map(|rule| rule.iter().map(|path| format!("`{path}`")).collect::<Vec<_>>().join(" or "))
+            .collect();
+        text.push_str(&format!(
+            "\n- Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): {}",
+            rules.join(", ")
+        ));
+    }
     text
 }
 
@@ -463,6 +474,10 @@ fn into_request(ctx: &Ctx<'_>, m: &ir::Method) -> TokenStream {
                 });
             }
             steps.push(quote!(request.json_body(&self.#body);));
+            if !m.requires.is_empty() {
+                let rules = m.requires.iter().map(|rule| quote!(&[#(#rule),*]));
+                steps.push(quote!(request.require(&[#(#rules),*]);));
+            }
         }
     }
     if steps.is_empty() {

@@ -91,6 +91,17 @@ pub enum Error {
     /// Message content or a card breaks a documented rule; nothing was sent.
     #[error("{0}")]
     Content(ContentError),
+    /// The request leaves out a field the endpoint requires where its types could not
+    /// insist (a field of a model other requests send without it, or one of two
+    /// alternatives); nothing was sent. The fields are named as the platform's own
+    /// field-validation error (code 99992402) would name them.
+    #[error("{}", invalid_message(.endpoint, .violations))]
+    Invalid {
+        /// The endpoint id.
+        endpoint: &'static str,
+        /// Every missing field, with its path in the body (`members[1].id`).
+        violations: Vec<FieldViolation>,
+    },
     /// A local file could not be read or written.
     #[error("could not access {}: {source}", path.display())]
     Io {
@@ -111,6 +122,11 @@ fn http_message(status: u16, endpoint: &str, body_excerpt: &str) -> String {
     format!(
         "{endpoint} answered HTTP {status} without a Lark error body: {advice}. The body starts with: {body_excerpt}"
     )
+}
+
+fn invalid_message(endpoint: &str, violations: &[FieldViolation]) -> String {
+    let fields: Vec<String> = violations.iter().map(|v| format!("{}: {}", v.field, v.description)).collect();
+    format!("{endpoint} was not sent, a required field is missing: {}", fields.join("; "))
 }
 
 fn transport_message(e: &reqwest::Error) -> String {
@@ -193,6 +209,15 @@ impl Error {
             Error::Api(e) | Error::Token(e) | Error::UserToken(e) => Some(e),
             Error::NotReplayable { source, .. } => source.api_error(),
             _ => None,
+        }
+    }
+
+    /// The request fields found invalid: by the platform ([`Error::Api`]) or, before
+    /// sending, by the client ([`Error::Invalid`]). Empty for other errors.
+    pub fn field_violations(&self) -> &[FieldViolation] {
+        match self {
+            Error::Invalid { violations, .. } => violations,
+            _ => self.api_error().map_or(&[], |e| &e.field_violations),
         }
     }
 

@@ -8,6 +8,7 @@ pub(crate) mod envelope;
 pub(crate) mod exchange;
 pub(crate) mod head;
 pub(crate) mod request;
+pub(crate) mod required;
 pub(crate) mod retry;
 pub(crate) mod span;
 pub(crate) mod transport;
@@ -109,6 +110,9 @@ impl Wire {
         }
         if let Some(error) = &request.content_error {
             return Err(Error::Content(error.clone()));
+        }
+        if !request.violations.is_empty() {
+            return Err(Error::Invalid { endpoint: endpoint.id, violations: request.violations.clone() });
         }
         let target = Target::of(endpoint);
         let url = self.url(&target, &request.path_params, &request.query)?;

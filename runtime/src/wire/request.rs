@@ -5,7 +5,7 @@ use std::fmt;
 use bytes::Bytes;
 
 use crate::core::endpoint::Endpoint;
-use crate::core::error::ContentError;
+use crate::core::error::{ContentError, FieldViolation};
 use crate::wire::upload::Form;
 
 /// A request being assembled: the endpoint, its path and query parameters and its body.
@@ -22,6 +22,8 @@ pub struct Request {
     pub(crate) encode_error: Option<String>,
     /// Content that breaks a documented rule, reported when the call is awaited.
     pub(crate) content_error: Option<ContentError>,
+    /// Required fields the body leaves out, reported when the call is awaited.
+    pub(crate) violations: Vec<FieldViolation>,
     /// Whether the call may be repeated even though its method is not idempotent.
     pub(crate) retry_safe: bool,
 }
@@ -63,6 +65,7 @@ impl Request {
             body: Body::None,
             encode_error: None,
             content_error: None,
+            violations: Vec::new(),
             retry_safe: false,
         }
     }
@@ -100,6 +103,19 @@ impl Request {
     /// with this error, and nothing reaches the network.
     pub fn reject(&mut self, error: ContentError) {
         self.content_error = Some(error);
+    }
+
+    /// Checks the JSON body against fields the endpoint requires that its types cannot
+    /// enforce: each rule lists dotted paths of sibling fields, one of which must be sent
+    /// (`&["members.id"]`, `&["user_id", "open_id"]`). A body that breaks a rule makes the
+    /// awaited call fail with [`Error::Invalid`](crate::Error::Invalid), naming every
+    /// missing field, and nothing reaches the network.
+    pub fn require(&mut self, rules: &[&[&str]]) {
+        let Body::Json(bytes) = &self.body else { return };
+        // Only endpoints with such rules pay for this second look at the body.
+        if let Ok(body) = serde_json::from_slice(bytes) {
+            self.violations = crate::wire::required::missing(&body, rules);
+        }
     }
 
     /// Sets a `multipart/form-data` body.

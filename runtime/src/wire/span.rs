@@ -91,6 +91,7 @@ fn error_type(e: &Error) -> &'static str {
         Error::Http { .. } => "http",
         Error::Decode { .. } => "decode",
         Error::Encode { .. } => "encode",
+        Error::Invalid { .. } => "invalid",
         Error::Config(_) => "config",
         Error::NotReplayable { source, .. } => error_type(source),
         _ => "other",

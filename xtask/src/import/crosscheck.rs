@@ -8,7 +8,7 @@
 //! `spec/required-crosscheck.tsv` for a reviewer: either the catalogue is wrong (fix it
 //! with an overlay) or the other package is (say so in the overlay's comment).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
@@ -89,20 +89,33 @@ impl Report {
         out
     }
 
-    /// How many disagreements an official page has settled in the catalogue's favour, and
-    /// how many it says the catalogue gets wrong.
-    pub fn settled(&self, verdicts: &BTreeMap<(String, String), (String, String)>) -> (usize, usize) {
-        let mut ours_right = 0;
-        let mut ours_wrong = 0;
+    /// How the disagreements stand against the hand-read verdicts.
+    pub fn settled(&self, verdicts: &BTreeMap<(String, String), (String, String)>) -> Settled {
+        let mut settled = Settled::default();
         for (endpoint, at, theirs) in &self.disagreements {
-            match verdicts.get(&(endpoint.clone(), at.clone())).map(|(v, _)| v.as_str() == "required") {
-                Some(page_requires) if page_requires == *theirs => ours_wrong += 1,
-                Some(_) => ours_right += 1,
-                None => {}
+            match verdicts.get(&(endpoint.clone(), at.clone())).map(|(v, _)| v.as_str()) {
+                Some("required") if *theirs => settled.ours_wrong += 1,
+                Some("optional") if !*theirs => settled.ours_wrong += 1,
+                Some("required" | "optional") => settled.ours_right += 1,
+                Some(_) => settled.unsettled += 1,
+                None => settled.unread += 1,
             }
         }
-        (ours_right, ours_wrong)
+        settled
     }
+}
+
+/// The disagreements by what the official pages say.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// The page agrees with the catalogue.
+    pub ours_right: usize,
+    /// The page agrees with lark-mcp: an overlay should fix the catalogue.
+    pub ours_wrong: usize,
+    /// Read, but the page did not decide; the verdicts file says why.
+    pub unsettled: usize,
+    /// Not read yet.
+    pub unread: usize,
 }
 
 /// Compares every endpoint both describe.
@@ -125,8 +138,11 @@ pub fn compare(catalogue: &Catalogue, tools: &BTreeMap<String, Tool>) -> Report 
             params(&method.query_params, fields, "query", &mut found);
         }
         let body = method.body.as_ref().filter(|b| !b.multipart).and_then(|b| model(version, &b.model));
+        // A method's `requires` makes a field required for that request alone.
+        let requires: BTreeSet<String> =
+            method.requires.iter().filter(|rule| rule.len() == 1).map(|rule| format!("body.{}", rule[0])).collect();
         if let (Some(body), Some(Shape { fields: Some(fields), .. })) = (body, &tool.data) {
-            walk(version, body, fields, "body", &mut found, 0);
+            walk(&Walk { version, requires: &requires }, body, fields, "body", &mut found, 0);
         }
         report.disagreements.extend(found.into_iter().map(|(at, theirs)| (method.id.clone(), at, theirs)));
     }
@@ -161,8 +177,15 @@ fn params(ours: &[Field], theirs: &BTreeMap<String, Shape>, part: &str, found: &
     }
 }
 
+/// What a walk over one request's body knows besides the models.
+struct Walk<'a> {
+    version: &'a Version,
+    /// Body paths the method requires itself (`body.members.id`).
+    requires: &'a BTreeSet<String>,
+}
+
 fn walk(
-    version: &Version,
+    cx: &Walk<'_>,
     ours: &Model,
     theirs: &BTreeMap<String, Shape>,
     at: &str,
@@ -176,7 +199,7 @@ fn walk(
     for field in &ours.fields {
         let Some(shape) = theirs.get(&field.wire) else { continue };
         let here = format!("{at}.{}", field.wire);
-        if shape.required != field.required {
+        if shape.required != (field.required || cx.requires.contains(&here)) {
             found.push((here.clone(), shape.required));
         }
         let (inner, shape) = match (&field.ty, shape) {
@@ -184,9 +207,9 @@ fn walk(
             (ty, shape) => (ty, shape),
         };
         if let (Type::Model(name), Some(fields)) = (inner, &shape.fields)
-            && let Some(child) = model(version, name)
+            && let Some(child) = model(cx.version, name)
         {
-            walk(version, child, fields, &here, found, depth + 1);
+            walk(cx, child, fields, &here, found, depth + 1);
         }
     }
 }
@@ -235,7 +258,33 @@ mod tests {
         let tsv = report.tsv(&read);
         assert!(tsv.contains("models.v1.thing.create\tbody.label.color\trequired\toptional\tunread\n"), "{tsv}");
         assert!(tsv.contains("models.v1.thing.create\tbody.name\toptional\trequired\toptional\n"), "{tsv}");
-        assert_eq!(report.settled(&read), (0, 1), "the page agrees with lark-mcp that `name` is optional");
+        let settled = report.settled(&read);
+        assert_eq!(
+            settled,
+            Settled { ours_right: 0, ours_wrong: 1, unsettled: 0, unread: 2 },
+            "the page agrees with lark-mcp that `name` is optional"
+        );
+        let unsettled = verdicts("models.v1.thing.create\tbody.name\tunsettled\tno official page found\n");
+        assert_eq!(report.settled(&unsettled).unsettled, 1);
+    }
+
+    #[test]
+    fn a_field_the_method_requires_counts_as_required_for_that_method_alone() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("tests/fixtures/spec");
+        let catalogue = lark_generator::catalogue(&root).unwrap();
+        // `replace` requires `label.color` and one of `self` and `count`; `create` requires neither.
+        let data = || {
+            shape(serde_json::json!({ "required": true, "fields": {
+                "self": { "required": false },
+                "label": { "required": false, "fields": { "color": { "required": true } } }
+            } }))
+        };
+        let tools: BTreeMap<String, Tool> = ["models.v1.thing.create", "models.v1.thing.replace"]
+            .into_iter()
+            .map(|id| (id.to_owned(), Tool { data: Some(data()), params: None }))
+            .collect();
+        let report = compare(&catalogue, &tools);
+        assert_eq!(report.disagreements, [("models.v1.thing.create".to_owned(), "body.label.color".to_owned(), true)]);
     }
 
     #[test]

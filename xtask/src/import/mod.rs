@@ -97,15 +97,19 @@ fn import(options: &Options) -> Result<ExitCode, String> {
     let read = crosscheck::verdicts(&fs::read_to_string(crosscheck::VERDICTS).unwrap_or_default());
     let crosscheck_differs = sync_file(Path::new(crosscheck::PATH), &checked.tsv(&read), options.check)?;
     let theirs = checked.disagreements.iter().filter(|d| d.2).count();
-    let (ours_right, ours_wrong) = checked.settled(&read);
+    let settled = checked.settled(&read);
     println!(
         "lark-mcp: {} of its {} endpoints matched; {} required flags disagree ({theirs} required there, optional here), listed in {}; \
-         official pages read for {}: the catalogue is right on {ours_right}, wrong on {ours_wrong}",
+         official pages: the catalogue is right on {}, wrong on {}; {} unsettled and {} unread (reasons in {})",
         checked.matched,
         tools.len(),
         checked.disagreements.len(),
         crosscheck::PATH,
-        ours_right + ours_wrong,
+        settled.ours_right,
+        settled.ours_wrong,
+        settled.unsettled,
+        settled.unread,
+        crosscheck::VERDICTS,
     );
 
     for w in &merged.warnings {

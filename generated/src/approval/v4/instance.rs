@@ -137,6 +137,7 @@ impl<'c> InstanceApi<'c> {
     /// - Scopes: any one of `approval:approval`, `approval:instance`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=approval&resource=instance&version=v4>
     /// - Official id: `approval/v4/instance/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `user_id` or `open_id`
     ///
     /// # Example
     ///
@@ -790,6 +791,7 @@ impl CreateInstanceRequest {
             request.set_retry_safe();
         }
         request.json_body(&self.body);
+        request.require(&[&["user_id", "open_id"]]);
         request
     }
 }

@@ -79,6 +79,7 @@ impl<'c> AppTableApi<'c> {
     /// - Scopes: any one of `base:table:create`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table&version=v1>
     /// - Official id: `bitable/v1/app.table/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `table.fields.field_name`, `table.fields.type`, `table.fields.property.auto_serial.type`, `table.fields.property.auto_serial.options.type`, `table.fields.property.auto_serial.options.value`, `table.fields.property.location.input_type`
     ///
     /// # Example
     ///
@@ -337,6 +338,17 @@ impl CreateAppTableRequest {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.path_param("app_token", self.app_token);
         request.json_body(&self.body);
+        request
+            .require(
+                &[
+                    &["table.fields.field_name"],
+                    &["table.fields.type"],
+                    &["table.fields.property.auto_serial.type"],
+                    &["table.fields.property.auto_serial.options.type"],
+                    &["table.fields.property.auto_serial.options.value"],
+                    &["table.fields.property.location.input_type"],
+                ],
+            );
         request
     }
 }

@@ -21,6 +21,7 @@ impl<'c> AppTableFieldApi<'c> {
     /// - Scopes: `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=bitable&resource=app.table.field&version=v1>
     /// - Official id: `bitable/v1/app.table.field/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `field_name`, `type`, `property.auto_serial.type`, `property.auto_serial.options.type`, `property.auto_serial.options.value`, `property.location.input_type`, `property.type.data_type`
     ///
     /// # Example
     ///
@@ -120,6 +121,7 @@ impl<'c> AppTableFieldApi<'c> {
     /// - Scopes: any one of `base:field:update`, `bitable:app`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=bitable&resource=app.table.field&version=v1>
     /// - Official id: `bitable/v1/app.table.field/update`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `field_name`, `type`, `property.auto_serial.type`, `property.auto_serial.options.type`, `property.auto_serial.options.value`, `property.location.input_type`, `property.type.data_type`
     ///
     /// # Example
     ///
@@ -210,6 +212,18 @@ impl CreateAppTableFieldRequest {
             request.query("client_token", item);
         }
         request.json_body(&self.body);
+        request
+            .require(
+                &[
+                    &["field_name"],
+                    &["type"],
+                    &["property.auto_serial.type"],
+                    &["property.auto_serial.options.type"],
+                    &["property.auto_serial.options.value"],
+                    &["property.location.input_type"],
+                    &["property.type.data_type"],
+                ],
+            );
         request
     }
 }
@@ -471,6 +485,18 @@ impl UpdateAppTableFieldRequest {
             request.query("client_token", item);
         }
         request.json_body(&self.body);
+        request
+            .require(
+                &[
+                    &["field_name"],
+                    &["type"],
+                    &["property.auto_serial.type"],
+                    &["property.auto_serial.options.type"],
+                    &["property.auto_serial.options.value"],
+                    &["property.location.input_type"],
+                    &["property.type.data_type"],
+                ],
+            );
         request
     }
 }

@@ -21,6 +21,7 @@ impl<'c> CalendarEventApi<'c> {
     /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:create`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event&version=v4>
     /// - Official id: `calendar/v4/calendar.event/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `start_time`, `end_time`
     ///
     /// # Example
     ///
@@ -433,6 +434,7 @@ impl CreateCalendarEventRequest {
             request.query("user_id_type", item.as_str().to_owned());
         }
         request.json_body(&self.body);
+        request.require(&[&["start_time"], &["end_time"]]);
         request
     }
 }

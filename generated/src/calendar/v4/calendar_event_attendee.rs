@@ -50,6 +50,7 @@ impl<'c> CalendarEventAttendeeApi<'c> {
     /// - Scopes: any one of `calendar:calendar`, `calendar:calendar.event:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=calendar&resource=calendar.event.attendee&version=v4>
     /// - Official id: `calendar/v4/calendar.event.attendee/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `attendees.resource_customization.index_key`
     ///
     /// # Example
     ///
@@ -252,6 +253,7 @@ impl CreateCalendarEventAttendeeRequest {
             request.query("user_id_type", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["attendees.resource_customization.index_key"]]);
         request
     }
 }

@@ -21,6 +21,7 @@ impl<'c> EmployeeTypeApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employee_type&version=v1>
     /// - Official id: `corehr/v1/employee_type/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `name`, `default_employee_type`, `active`
     ///
     /// # Example
     ///
@@ -208,6 +209,7 @@ impl CreateEmployeeTypeRequest {
             request.query("client_token", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["name"], &["default_employee_type"], &["active"]]);
         request
     }
 }

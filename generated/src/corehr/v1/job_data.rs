@@ -21,14 +21,15 @@ impl<'c> JobDataApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_data&version=v1>
     /// - Official id: `corehr/v1/job_data/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `employment_id`, `employee_type_id`, `primary_job_data`, `effective_time`, `assignment_start_reason`
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateJobDataRequest;
+    /// use lark_sdk::corehr::v1::{CreateJobDataRequest, JobDataInput};
     ///
-    /// let request = CreateJobDataRequest::new(todo!("build the body"));
+    /// let request = CreateJobDataRequest::new(JobDataInput::default());
     /// let response = client.corehr().v1().job_data().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +143,9 @@ impl<'c> JobDataApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchJobDataRequest;
+    /// use lark_sdk::corehr::v1::{JobDataInput, PatchJobDataRequest};
     ///
-    /// let request = PatchJobDataRequest::new("<job_data_id>", todo!("build the body"));
+    /// let request = PatchJobDataRequest::new("<job_data_id>", JobDataInput::default());
     /// let response = client.corehr().v1().job_data().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -241,6 +242,16 @@ impl CreateJobDataRequest {
             request.query("department_id_type", item.as_str().to_owned());
         }
         request.json_body(&self.body);
+        request
+            .require(
+                &[
+                    &["employment_id"],
+                    &["employee_type_id"],
+                    &["primary_job_data"],
+                    &["effective_time"],
+                    &["assignment_start_reason"],
+                ],
+            );
         request
     }
 }

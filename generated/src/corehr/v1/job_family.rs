@@ -21,6 +21,7 @@ impl<'c> JobFamilyApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_family&version=v1>
     /// - Official id: `corehr/v1/job_family/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `name`, `active`, `effective_time`
     ///
     /// # Example
     ///
@@ -208,6 +209,7 @@ impl CreateJobFamilyRequest {
             request.query("client_token", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["name"], &["active"], &["effective_time"]]);
         request
     }
 }

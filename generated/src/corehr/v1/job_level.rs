@@ -21,6 +21,7 @@ impl<'c> JobLevelApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_level&version=v1>
     /// - Official id: `corehr/v1/job_level/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `level_order`, `name`, `active`
     ///
     /// # Example
     ///
@@ -208,6 +209,7 @@ impl CreateJobLevelRequest {
             request.query("client_token", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["level_order"], &["name"], &["active"]]);
         request
     }
 }

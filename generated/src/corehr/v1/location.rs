@@ -21,6 +21,7 @@ impl<'c> LocationApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=location&version=v1>
     /// - Official id: `corehr/v1/location/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `hiberarchy_common.name`, `hiberarchy_common.active`
     ///
     /// # Example
     ///
@@ -179,6 +180,7 @@ impl CreateLocationRequest {
             request.query("client_token", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["hiberarchy_common.name"], &["hiberarchy_common.active"]]);
         request
     }
 }

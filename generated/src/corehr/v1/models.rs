@@ -11804,7 +11804,12 @@ impl ::serde::Serialize for JobInput {
 }
 
 /// `JobData`, as a request sends it: the fields the platform requires must be set.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
 pub struct JobDataInput {
     /// `id`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -11831,7 +11836,7 @@ pub struct JobDataInput {
     /// `primary_job_data`.
     pub primary_job_data: ::std::option::Option<bool>,
     /// `employment_id`.
-    pub employment_id: ::std::string::String,
+    pub employment_id: ::std::option::Option<::std::string::String>,
     /// `effective_time`.
     pub effective_time: ::std::option::Option<::std::string::String>,
     /// `expiration_time`.
@@ -11880,49 +11885,6 @@ pub struct JobDataInput {
     pub job_data_reason: ::std::option::Option<crate::corehr::v1::EnumInput>,
     /// `work_calendar_id`.
     pub work_calendar_id: ::std::option::Option<::std::string::String>,
-}
-
-impl JobDataInput {
-    /// A value with every required field, in wire order; the optional ones start unset.
-    #[inline]
-    pub fn new(employment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self {
-            id: ::std::option::Option::None,
-            version_id: ::std::option::Option::None,
-            job_level_id: ::std::option::Option::None,
-            job_grade_id: ::std::option::Option::None,
-            employee_type_id: ::std::option::Option::None,
-            working_hours_type_id: ::std::option::Option::None,
-            work_location_id: ::std::option::Option::None,
-            department_id: ::std::option::Option::None,
-            job_id: ::std::option::Option::None,
-            probation_start_date: ::std::option::Option::None,
-            probation_end_date: ::std::option::Option::None,
-            primary_job_data: ::std::option::Option::None,
-            employment_id: employment_id.into(),
-            effective_time: ::std::option::Option::None,
-            expiration_time: ::std::option::Option::None,
-            job_family_id: ::std::option::Option::None,
-            assignment_start_reason: ::std::option::Option::None,
-            probation_expected_end_date: ::std::option::Option::None,
-            probation_outcome: ::std::option::Option::None,
-            weekly_working_hours: ::std::option::Option::None,
-            direct_manager_id: ::std::option::Option::None,
-            dotted_line_manager_id_list: ::std::option::Option::None,
-            second_direct_manager_id: ::std::option::Option::None,
-            cost_center_rate: ::std::option::Option::None,
-            custom_fields: ::std::option::Option::None,
-            weekly_working_hours_v2: ::std::option::Option::None,
-            work_shift: ::std::option::Option::None,
-            compensation_type: ::std::option::Option::None,
-            service_company: ::std::option::Option::None,
-            employee_subtype_id: ::std::option::Option::None,
-            position_id: ::std::option::Option::None,
-            pathway_id: ::std::option::Option::None,
-            job_data_reason: ::std::option::Option::None,
-            work_calendar_id: ::std::option::Option::None,
-        }
-    }
 }
 
 impl ::lark_runtime::json::ToJson for JobDataInput {

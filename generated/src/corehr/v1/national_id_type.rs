@@ -21,6 +21,7 @@ impl<'c> NationalIdTypeApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=national_id_type&version=v1>
     /// - Official id: `corehr/v1/national_id_type/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `country_region_id`, `name`, `active`, `validation_rule`, `code`, `identification_type`
     ///
     /// # Example
     ///
@@ -208,6 +209,17 @@ impl CreateNationalIdTypeRequest {
             request.query("client_token", item);
         }
         request.json_body(&self.body);
+        request
+            .require(
+                &[
+                    &["country_region_id"],
+                    &["name"],
+                    &["active"],
+                    &["validation_rule"],
+                    &["code"],
+                    &["identification_type"],
+                ],
+            );
         request
     }
 }

@@ -21,6 +21,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=working_hours_type&version=v1>
     /// - Official id: `corehr/v1/working_hours_type/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `name`, `default_for_job`, `active`
     ///
     /// # Example
     ///
@@ -208,6 +209,7 @@ impl CreateWorkingHoursTypeRequest {
             request.query("client_token", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["name"], &["default_for_job"], &["active"]]);
         request
     }
 }

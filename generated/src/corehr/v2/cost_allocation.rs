@@ -50,6 +50,7 @@ impl<'c> CostAllocationApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_version&project=corehr&resource=cost_allocation&version=v2>
     /// - Official id: `corehr/v2/cost_allocation/create_version`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `cost_allocation.effective_time`, `cost_allocation.job_data_cost_center_id.cost_center_id`, `cost_allocation.job_data_cost_center_id.new_rate`
     ///
     /// # Example
     ///
@@ -244,6 +245,14 @@ impl CreateVersionCostAllocationRequest {
             request.query("client_token", item);
         }
         request.json_body(&self.body);
+        request
+            .require(
+                &[
+                    &["cost_allocation.effective_time"],
+                    &["cost_allocation.job_data_cost_center_id.cost_center_id"],
+                    &["cost_allocation.job_data_cost_center_id.new_rate"],
+                ],
+            );
         request
     }
 }

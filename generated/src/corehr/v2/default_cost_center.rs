@@ -50,6 +50,7 @@ impl<'c> DefaultCostCenterApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_version&project=corehr&resource=default_cost_center&version=v2>
     /// - Official id: `corehr/v2/default_cost_center/create_version`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `default_cost_center.effective_time`
     ///
     /// # Example
     ///
@@ -247,6 +248,7 @@ impl CreateVersionDefaultCostCenterRequest {
             request.query("user_id_type", item.as_str().to_owned());
         }
         request.json_body(&self.body);
+        request.require(&[&["default_cost_center.effective_time"]]);
         request
     }
 }

@@ -64,6 +64,7 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employees.additional_job&version=v2>
     /// - Official id: `corehr/v2/employees.additional_job/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `employee_type_id`, `department_id`, `start_date`
     ///
     /// # Example
     ///
@@ -338,6 +339,7 @@ impl CreateEmployeesAdditionalJobRequest {
             request.query("department_id_type", item.as_str().to_owned());
         }
         request.json_body(&self.body);
+        request.require(&[&["employee_type_id"], &["department_id"], &["start_date"]]);
         request
     }
 }

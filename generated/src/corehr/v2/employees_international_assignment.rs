@@ -21,6 +21,7 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employees.international_assignment&version=v2>
     /// - Official id: `corehr/v2/employees.international_assignment/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `work_location_id`, `international_assignment_type`, `effective_time`
     ///
     /// # Example
     ///
@@ -235,6 +236,14 @@ impl CreateEmployeesInternationalAssignmentRequest {
             request.query("department_id_type", item.as_str().to_owned());
         }
         request.json_body(&self.body);
+        request
+            .require(
+                &[
+                    &["work_location_id"],
+                    &["international_assignment_type"],
+                    &["effective_time"],
+                ],
+            );
         request
     }
 }

@@ -79,6 +79,7 @@ impl<'c> PermissionMemberApi<'c> {
     /// - Scopes: any one of `bitable:app`, `wiki:wiki`, `docs:doc`, `docs:permission.member:create`, `drive:drive`, `drive:file`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=drive&resource=permission.member&version=v1>
     /// - Official id: `drive/v1/permission.member/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `member_type`, `member_id`, `perm`
     ///
     /// # Example
     ///
@@ -195,6 +196,7 @@ impl<'c> PermissionMemberApi<'c> {
     /// - Scopes: any one of `bitable:app`, `wiki:wiki`, `docs:doc`, `docs:permission.member:update`, `drive:drive`, `drive:file`, `sheets:spreadsheet`, `bitable:bitable`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=drive&resource=permission.member&version=v1>
     /// - Official id: `drive/v1/permission.member/update`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `member_type`, `perm`
     ///
     /// # Example
     ///
@@ -424,6 +426,7 @@ impl CreatePermissionMemberRequest {
             request.query("need_notification", item.to_string());
         }
         request.json_body(&self.body);
+        request.require(&[&["member_type"], &["member_id"], &["perm"]]);
         request
     }
 }
@@ -801,6 +804,7 @@ impl UpdatePermissionMemberRequest {
         }
         request.query("type", self.r#type.as_str().to_owned());
         request.json_body(&self.body);
+        request.require(&[&["member_type"], &["perm"]]);
         request
     }
 }

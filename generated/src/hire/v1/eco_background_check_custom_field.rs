@@ -50,6 +50,7 @@ impl<'c> EcoBackgroundCheckCustomFieldApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_background_check_custom_field&version=v1>
     /// - Official id: `hire/v1/eco_background_check_custom_field/batch_update`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `account_id`, `custom_field_list`, `custom_field_list.type`, `custom_field_list.key`, `custom_field_list.name`
     ///
     /// # Example
     ///
@@ -79,6 +80,7 @@ impl<'c> EcoBackgroundCheckCustomFieldApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_background_check_custom_field&version=v1>
     /// - Official id: `hire/v1/eco_background_check_custom_field/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `account_id`, `custom_field_list`, `custom_field_list.type`, `custom_field_list.key`, `custom_field_list.name`
     ///
     /// # Example
     ///
@@ -166,6 +168,16 @@ impl BatchUpdateEcoBackgroundCheckCustomFieldRequest {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.json_body(&self.body);
         request
+            .require(
+                &[
+                    &["account_id"],
+                    &["custom_field_list"],
+                    &["custom_field_list.type"],
+                    &["custom_field_list.key"],
+                    &["custom_field_list.name"],
+                ],
+            );
+        request
     }
 }
 
@@ -198,6 +210,16 @@ impl CreateEcoBackgroundCheckCustomFieldRequest {
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.json_body(&self.body);
+        request
+            .require(
+                &[
+                    &["account_id"],
+                    &["custom_field_list"],
+                    &["custom_field_list.type"],
+                    &["custom_field_list.key"],
+                    &["custom_field_list.name"],
+                ],
+            );
         request
     }
 }

@@ -62,6 +62,7 @@ impl<'c> ExternalInterviewApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_interview&version=v1>
     /// - Official id: `hire/v1/external_interview/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `external_application_id`
     ///
     /// # Example
     ///
@@ -268,6 +269,7 @@ impl CreateExternalInterviewRequest {
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.json_body(&self.body);
+        request.require(&[&["external_application_id"]]);
         request
     }
 }

@@ -21,6 +21,7 @@ impl<'c> ExternalInterviewAssessmentApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_interview_assessment&version=v1>
     /// - Official id: `hire/v1/external_interview_assessment/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `external_interview_id`
     ///
     /// # Example
     ///
@@ -107,6 +108,7 @@ impl CreateExternalInterviewAssessmentRequest {
     fn into_request(self) -> ::lark_runtime::Request {
         let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
         request.json_body(&self.body);
+        request.require(&[&["external_interview_id"]]);
         request
     }
 }

@@ -1078,26 +1078,19 @@ impl ::serde::Serialize for PatchFeedCardBody {
 /// The same type as [`BotTimeSentiveFeedCardData`]: the platform declares this shape more than once.
 pub type PatchFeedCardData = crate::im::v2::BotTimeSentiveFeedCardData;
 /// The `PatchTag` object.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
 pub struct PatchTag {
     /// `id`.
-    pub id: ::std::string::String,
+    pub id: ::std::option::Option<::std::string::String>,
     /// `name`.
     pub name: ::std::option::Option<::std::string::String>,
     /// `i18n_names`.
     pub i18n_names: ::std::option::Option<::std::vec::Vec<crate::im::v2::TagI18nName>>,
-}
-
-impl PatchTag {
-    /// A value with every required field, in wire order; the optional ones start unset.
-    #[inline]
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self {
-            id: id.into(),
-            name: ::std::option::Option::None,
-            i18n_names: ::std::option::Option::None,
-        }
-    }
 }
 
 impl ::lark_runtime::json::ToJson for PatchTag {
@@ -1274,19 +1267,16 @@ pub struct TagI18nName {
     /// `locale`.
     pub locale: ::std::string::String,
     /// `name`.
-    pub name: ::std::string::String,
+    pub name: ::std::option::Option<::std::string::String>,
 }
 
 impl TagI18nName {
     /// A value with every required field, in wire order; the optional ones start unset.
     #[inline]
-    pub fn new(
-        locale: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(locale: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             locale: locale.into(),
-            name: name.into(),
+            name: ::std::option::Option::None,
         }
     }
 }

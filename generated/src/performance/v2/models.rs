@@ -560,8 +560,8 @@ pub struct ImportAdditionalInformationBody {
     /// `semester_id`.
     pub semester_id: ::std::string::String,
     /// `additional_informations`.
-    pub additional_informations: ::std::vec::Vec<
-        crate::performance::v2::AdditionalInformationInput,
+    pub additional_informations: ::std::option::Option<
+        ::std::vec::Vec<crate::performance::v2::AdditionalInformationInput>,
     >,
     /// `import_record_name`.
     pub import_record_name: ::std::option::Option<::std::string::String>,
@@ -570,15 +570,10 @@ pub struct ImportAdditionalInformationBody {
 impl ImportAdditionalInformationBody {
     /// A value with every required field, in wire order; the optional ones start unset.
     #[inline]
-    pub fn new(
-        semester_id: impl ::std::convert::Into<::std::string::String>,
-        additional_informations: ::std::vec::Vec<
-            crate::performance::v2::AdditionalInformationInput,
-        >,
-    ) -> Self {
+    pub fn new(semester_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             semester_id: semester_id.into(),
-            additional_informations,
+            additional_informations: ::std::option::Option::None,
             import_record_name: ::std::option::Option::None,
         }
     }

@@ -108,6 +108,7 @@ impl<'c> TaskApi<'c> {
     /// - Scopes: `task:task`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/create>
     /// - Official id: `task/v1/task/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `origin`
     ///
     /// # Example
     ///
@@ -498,6 +499,7 @@ impl CreateTaskRequest {
             request.query("user_id_type", item.as_str().to_owned());
         }
         request.json_body(&self.body);
+        request.require(&[&["origin"]]);
         request
     }
 }

@@ -21,6 +21,7 @@ impl<'c> CommentApi<'c> {
     /// - Scopes: `task:comment:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=comment&version=v2>
     /// - Official id: `task/v2/comment/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `content`
     ///
     /// # Example
     ///
@@ -223,6 +224,7 @@ impl CreateCommentRequest {
             request.query("user_id_type", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["content"]]);
         request
     }
 }

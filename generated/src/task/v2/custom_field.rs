@@ -50,6 +50,7 @@ impl<'c> CustomFieldApi<'c> {
     /// - Scopes: `task:custom_field:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=custom_field&version=v2>
     /// - Official id: `task/v2/custom_field/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `resource_type`, `resource_id`, `name`, `type`, `single_select_setting.options.name`, `multi_select_setting.options.name`
     ///
     /// # Example
     ///
@@ -299,6 +300,17 @@ impl CreateCustomFieldRequest {
             request.query("user_id_type", item);
         }
         request.json_body(&self.body);
+        request
+            .require(
+                &[
+                    &["resource_type"],
+                    &["resource_id"],
+                    &["name"],
+                    &["type"],
+                    &["single_select_setting.options.name"],
+                    &["multi_select_setting.options.name"],
+                ],
+            );
         request
     }
 }

@@ -21,6 +21,7 @@ impl<'c> SectionApi<'c> {
     /// - Scopes: `task:section:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=section&version=v2>
     /// - Official id: `task/v2/section/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `name`
     ///
     /// # Example
     ///
@@ -264,6 +265,7 @@ impl CreateSectionRequest {
             request.query("user_id_type", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["name"]]);
         request
     }
 }

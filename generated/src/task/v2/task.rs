@@ -50,6 +50,7 @@ impl<'c> TaskApi<'c> {
     /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_members&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/add_members`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `members.id`, `members.role`
     ///
     /// # Example
     ///
@@ -137,6 +138,7 @@ impl<'c> TaskApi<'c> {
     /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `summary`, `members.id`, `members.role`
     ///
     /// # Example
     ///
@@ -323,6 +325,7 @@ impl<'c> TaskApi<'c> {
     /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_members&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/remove_members`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `members.id`, `members.role`
     ///
     /// # Example
     ///
@@ -610,6 +613,7 @@ impl AddMembersTaskRequest {
             request.query("user_id_type", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["members.id"], &["members.role"]]);
         request
     }
 }
@@ -796,6 +800,7 @@ impl CreateTaskRequest {
             request.query("user_id_type", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["summary"], &["members.id"], &["members.role"]]);
         request
     }
 }
@@ -1215,6 +1220,7 @@ impl RemoveMembersTaskRequest {
             request.query("user_id_type", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["members.id"], &["members.role"]]);
         request
     }
 }

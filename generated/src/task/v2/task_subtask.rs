@@ -21,6 +21,7 @@ impl<'c> TaskSubtaskApi<'c> {
     /// - Scopes: `task:task:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task.subtask&version=v2>
     /// - Official id: `task/v2/task.subtask/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `summary`
     ///
     /// # Example
     ///
@@ -145,6 +146,7 @@ impl CreateTaskSubtaskRequest {
             request.query("user_id_type", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["summary"]]);
         request
     }
 }

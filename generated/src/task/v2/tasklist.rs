@@ -50,6 +50,7 @@ impl<'c> TasklistApi<'c> {
     /// - Scopes: `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=tasklist&version=v2>
     /// - Official id: `task/v2/tasklist/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `name`
     ///
     /// # Example
     ///
@@ -428,6 +429,7 @@ impl CreateTasklistRequest {
             request.query("user_id_type", item);
         }
         request.json_body(&self.body);
+        request.require(&[&["name"]]);
         request
     }
 }

@@ -21,6 +21,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
     /// - Scopes: `task:tasklist:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=tasklist.activity_subscription&version=v2>
     /// - Official id: `task/v2/tasklist.activity_subscription/create`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `name`, `subscribers`, `include_keys`
     ///
     /// # Example
     ///
@@ -226,6 +227,7 @@ impl CreateTasklistActivitySubscriptionRequest {
             request.query("user_id_type", item.as_str().to_owned());
         }
         request.json_body(&self.body);
+        request.require(&[&["name"], &["subscribers"], &["include_keys"]]);
         request
     }
 }

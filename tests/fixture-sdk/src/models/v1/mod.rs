@@ -5,7 +5,10 @@
 mod models;
 pub use self::models::*;
 mod thing;
-pub use self::thing::{ThingApi, GetThingRequest, CreateThingRequest};
+pub use self::thing::{
+
+    ThingApi, GetThingRequest, CreateThingRequest, ReplaceThingRequest,
+};
 
 /// Entry point to `models` v1; get one with `client.models().v1()`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]

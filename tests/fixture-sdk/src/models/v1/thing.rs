@@ -67,6 +67,34 @@ impl<'c> ThingApi<'c> {
     ) -> ::lark_runtime::Call<'c, crate::models::v1::Thing> {
         self.client.call(request.into_request())
     }
+
+    /// Replace a thing.
+    ///
+    /// `PUT /open-apis/models/v1/things/:thing_id`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: all of `demo:thing`
+    /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `label.color`, `self` or `count`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_fixture_sdk::Client) -> lark_fixture_sdk::Result<()> {
+    /// use lark_fixture_sdk::models::v1::ReplaceThingRequest;
+    ///
+    /// let request = ReplaceThingRequest::new("<thing_id>", todo!("build the body"));
+    /// let response = client.models().v1().thing().replace(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn replace(
+        &self,
+        request: crate::models::v1::ReplaceThingRequest,
+    ) -> ::lark_runtime::Call<'c, crate::models::v1::Thing> {
+        self.client.call(request.into_request())
+    }
 }
 
 /// Parameters of [`ThingApi::get`](crate::models::v1::ThingApi::get): Read a thing.
@@ -142,6 +170,57 @@ impl CreateThingRequest {
             request.set_retry_safe();
         }
         request.json_body(&self.body);
+        request
+    }
+}
+
+/// Parameters of [`ThingApi::replace`](crate::models::v1::ThingApi::replace): Replace a thing.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct ReplaceThingRequest {
+    /// `thing_id`.
+    ///
+    /// Sent in the path as `thing_id`.
+    pub thing_id: ::std::string::String,
+    /// The JSON body.
+    pub body: crate::models::v1::NewThing,
+}
+
+impl ReplaceThingRequest {
+    /// `PUT /open-apis/models/v1/things/:thing_id`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "models.v1.thing.replace",
+        method: ::lark_runtime::HttpMethod::Put,
+        path: "/open-apis/models/v1/things/:thing_id",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[],
+            all: &["demo:thing"],
+        },
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new(
+        thing_id: impl ::std::convert::Into<::std::string::String>,
+        body: crate::models::v1::NewThing,
+    ) -> Self {
+        Self {
+            thing_id: thing_id.into(),
+            body,
+        }
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        request.path_param("thing_id", self.thing_id);
+        if self.body.uuid.is_some() {
+            request.set_retry_safe();
+        }
+        request.json_body(&self.body);
+        request.require(&[&["label.color"], &["self", "count"]]);
         request
     }
 }
