@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 #[derive(Debug, Serialize)]
 struct CrateView<'a> {
     name: &'a str,
+    version: &'a str,
     header: &'a str,
     services: Vec<ServiceView>,
     total_endpoints: usize,
@@ -76,6 +77,9 @@ struct EventView {
     doc_url: Option<String>,
 }
 
+/// The generated crate's version, which the OpenAPI document states too.
+pub const VERSION: &str = "0.1.0";
+
 /// Renders `Cargo.toml`, `README.md` and `docs/<service>.md`.
 pub fn render(catalogue: &ir::Catalogue, crate_name: &str) -> Result<BTreeMap<String, String>, minijinja::Error> {
     let mut env = Environment::new();
@@ -87,6 +91,7 @@ pub fn render(catalogue: &ir::Catalogue, crate_name: &str) -> Result<BTreeMap<St
     let services: Vec<ServiceView> = catalogue.services.iter().map(|s| service_view(s, &catalogue.scopes)).collect();
     let view = CrateView {
         name: crate_name,
+        version: VERSION,
         header,
         total_endpoints: services.iter().map(|s| s.endpoints.len()).sum(),
         total_scoped: services.iter().map(|s| s.scoped).sum(),

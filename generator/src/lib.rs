@@ -1,7 +1,8 @@
 //! The Lark SDK generator: `spec/` in, a formatted, documented Rust crate out.
 //!
 //! Stages, each its own module: [`load`] → [`validate`] → [`lower`] (to the [`ir`]) →
-//! [`emit`] (Rust) and [`docs`] (markdown, crate files) → [`write`].
+//! [`emit`] (Rust), [`docs`] (markdown, crate files) and [`openapi`] (the OpenAPI
+//! document) → [`write`].
 
 pub mod dedupe;
 pub mod diagnostics;
@@ -12,6 +13,7 @@ pub mod load;
 pub mod locate;
 pub mod lower;
 pub mod naming;
+pub mod openapi;
 pub mod project;
 pub mod scopes;
 pub mod spec;
@@ -79,5 +81,6 @@ pub fn generate(spec_dir: &Path, options: &Options) -> Result<BTreeMap<String, S
     let catalogue = catalogue(spec_dir).map_err(Error::Spec)?;
     let mut files = emit::emit(&catalogue, &options.crate_name);
     files.extend(docs::render(&catalogue, &options.crate_name).map_err(Error::Template)?);
+    files.insert(openapi::PATH.to_owned(), openapi::document(&catalogue, &options.crate_name, docs::VERSION));
     Ok(files)
 }

@@ -94,6 +94,17 @@ pub enum TokenKind {
     App,
 }
 
+impl TokenKind {
+    /// The platform's name for the token, e.g. `tenant_access_token`.
+    pub fn token_name(self) -> &'static str {
+        match self {
+            TokenKind::Tenant => "tenant_access_token",
+            TokenKind::User => "user_access_token",
+            TokenKind::App => "app_access_token",
+        }
+    }
+}
+
 /// Either the keyword `none` or lists of scope names.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]

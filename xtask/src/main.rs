@@ -5,9 +5,12 @@
 //! - `import`: refresh `spec/services/` from the pinned upstream packages (see `import`).
 //! - `stats [--json]`: the catalogue's counts per service.
 //! - `layers`: check that `runtime/src`'s imports point down its layers (see `layers`).
+//! - `openapi-check`: validate the OpenAPI documents with independent tools (see `openapi`).
+//! - `test`: every test, then `openapi-check`.
 
 mod import;
 mod layers;
+mod openapi;
 mod scopes;
 mod stats;
 
@@ -18,7 +21,7 @@ use std::time::Instant;
 use lark_generator::project::{self, SyncError, TARGETS, Target};
 use lark_generator::write::Mode;
 
-const USAGE: &str = "usage: cargo xtask gen [--check] | import [--strict] [--offline] [--check] | import --install-tools | stats [--json] | scopes (<id>... | --source <path>... | --dump) | layers | test [cargo test args]";
+const USAGE: &str = "usage: cargo xtask gen [--check] | import [--strict] [--offline] [--check] | import --install-tools | stats [--json] | scopes (<id>... | --source <path>... | --dump) | layers | openapi-check | test [cargo test args]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         ["stats", "--json"] => stats::run(true),
         ["scopes", rest @ ..] => scopes::run(rest),
         ["layers"] => layers::run(),
+        ["openapi-check"] => openapi::run(),
         ["test", rest @ ..] => test(rest),
         _ => {
             eprintln!("{USAGE}");
@@ -99,7 +103,8 @@ fn gen_one(target: &Target, mode: Mode) -> bool {
 
 /// `cargo xtask test`: every test of the workspace. The importer's tests read fixture
 /// declarations with the pinned TypeScript compiler, so that is installed first (once;
-/// it is cached under `target/upstream/`).
+/// it is cached under `target/upstream/`). Then the OpenAPI documents go through the
+/// independent tools of `openapi-check`.
 fn test(extra: &[&str]) -> ExitCode {
     if import::run(&["--install-tools"]) != ExitCode::SUCCESS {
         return ExitCode::FAILURE;
@@ -107,7 +112,7 @@ fn test(extra: &[&str]) -> ExitCode {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo).args(["test", "--workspace", "--all-features"]).args(extra).status();
     match status {
-        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) if status.success() => openapi::run(),
         Ok(_) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: cannot run cargo test: {e}");

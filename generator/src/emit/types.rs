@@ -66,16 +66,7 @@ pub fn tokens_text(tokens: &[TokenKind]) -> String {
     if tokens.is_empty() {
         return "none (the call authenticates with its body)".to_owned();
     }
-    tokens.iter().map(|t| token_name(*t)).collect::<Vec<_>>().join(", ")
-}
-
-/// The platform's name for a token kind.
-pub fn token_name(t: TokenKind) -> &'static str {
-    match t {
-        TokenKind::Tenant => "tenant_access_token",
-        TokenKind::User => "user_access_token",
-        TokenKind::App => "app_access_token",
-    }
+    tokens.iter().map(|t| t.token_name()).collect::<Vec<_>>().join(", ")
 }
 
 /// Human text for docs: which scopes a call or event needs.

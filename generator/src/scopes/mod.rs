@@ -42,7 +42,7 @@ pub fn entries(catalogue: &Catalogue) -> Vec<Entry> {
                     method: Some(method.http.as_str()),
                     path: Some(method.path.clone()),
                     event_type: None,
-                    tokens: method.tokens.iter().map(|t| token_name(*t)).collect(),
+                    tokens: method.tokens.iter().map(|t| t.token_name()).collect(),
                     scopes: method.scopes.clone(),
                 });
             }
@@ -54,21 +54,13 @@ pub fn entries(catalogue: &Catalogue) -> Vec<Entry> {
                     path: None,
                     event_type: Some(event.event_type.clone()),
                     // Events are pushed to the app itself.
-                    tokens: vec![token_name(TokenKind::Tenant)],
+                    tokens: vec![TokenKind::Tenant.token_name()],
                     scopes: event.scopes.clone(),
                 });
             }
         }
     }
     out
-}
-
-fn token_name(t: TokenKind) -> &'static str {
-    match t {
-        TokenKind::Tenant => "tenant_access_token",
-        TokenKind::User => "user_access_token",
-        TokenKind::App => "app_access_token",
-    }
 }
 
 impl Entry {

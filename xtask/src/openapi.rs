@@ -1,0 +1,131 @@
+//! `cargo xtask openapi-check`: the OpenAPI documents, read by tools that are not ours.
+//!
+//! - `openapi-spec-validator` (PyPI, pinned in `xtask/openapi/requirements.txt`, installed
+//!   into a virtual environment) validates each document against OpenAPI 3.1;
+//! - `openapi-typescript` (npm, pinned in `xtask/openapi/package-lock.json`) turns the
+//!   platform's document into TypeScript types, and `tsc --strict` checks
+//!   `xtask/openapi/use.ts`, a small client written against them.
+//!
+//! The tools are installed once under `target/tools/openapi/` and again only when their
+//! pins change.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+use crate::import::upstream::run as run_tool;
+
+/// The pins and the TypeScript client.
+const TOOLS: &str = "xtask/openapi";
+/// Where the tools are installed.
+const CACHE: &str = "target/tools/openapi";
+/// The documents: the platform's, and the test fixtures', which exercise every construct
+/// in a few operations.
+const DOCUMENTS: [&str; 2] = ["generated/openapi/openapi.json", "tests/fixture-sdk/openapi/openapi.json"];
+
+pub fn run() -> ExitCode {
+    match check() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check() -> Result<(), String> {
+    let started = Instant::now();
+    let validator = python_tools()?;
+    let node = node_tools()?;
+    eprintln!("tools ready in {:.1} s", started.elapsed().as_secs_f64());
+
+    for document in DOCUMENTS {
+        let started = Instant::now();
+        let out = run_tool(Command::new(&validator).arg(document), "openapi-spec-validator")?;
+        let verdict = String::from_utf8_lossy(&out);
+        // It prints `<file>: OK` and fails otherwise; insist on the word, not just the exit code.
+        if !verdict.trim_end().ends_with(": OK") {
+            return Err(format!("openapi-spec-validator did not say OK for {document}: {verdict}"));
+        }
+        println!("openapi-spec-validator: {} ({:.1} s)", verdict.trim(), started.elapsed().as_secs_f64());
+    }
+
+    let started = Instant::now();
+    let out_dir = Path::new(CACHE).join("client");
+    fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let types = out_dir.join("lark.d.ts");
+    let cli = node.join("node_modules/openapi-typescript/bin/cli.js");
+    run_tool(Command::new("node").arg(&cli).arg(DOCUMENTS[0]).arg("-o").arg(&types), "openapi-typescript")?;
+    let client = out_dir.join("use.ts");
+    fs::copy(Path::new(TOOLS).join("use.ts"), &client).map_err(|e| format!("cannot copy use.ts: {e}"))?;
+    let tsc = node.join("node_modules/typescript/bin/tsc");
+    let mut command = Command::new("node");
+    command.arg(tsc).args(["--noEmit", "--strict", "--target", "es2020"]).arg(&types).arg(&client);
+    run_tool(&mut command, "tsc on the generated TypeScript types")?;
+    let size = fs::metadata(&types).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "openapi-typescript: {} of types, which tsc --strict accepts with xtask/openapi/use.ts ({:.1} s)",
+        mib(size),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// The validator's executable in the project's virtual environment.
+fn python_tools() -> Result<PathBuf, String> {
+    let venv = Path::new(CACHE).join("venv");
+    let pins = Path::new(TOOLS).join("requirements.txt");
+    let bin = venv.join("bin/openapi-spec-validator");
+    installed(&venv, &pins, &bin, || {
+        run_tool(Command::new("python3").args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;
+        let mut pip = Command::new(venv.join("bin/pip"));
+        pip.args(["install", "--quiet", "--disable-pip-version-check", "-r"]).arg(&pins);
+        run_tool(&mut pip, "pip install").map(drop)
+    })?;
+    Ok(bin)
+}
+
+/// The directory whose `node_modules` holds openapi-typescript and TypeScript.
+fn node_tools() -> Result<PathBuf, String> {
+    let dir = Path::new(CACHE).join("node");
+    let lock = Path::new(TOOLS).join("package-lock.json");
+    installed(&dir, &lock, &dir.join("node_modules/openapi-typescript"), || {
+        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for file in ["package.json", "package-lock.json"] {
+            fs::copy(Path::new(TOOLS).join(file), dir.join(file)).map_err(|e| format!("cannot copy {file}: {e}"))?;
+        }
+        let mut npm = Command::new("npm");
+        npm.args(["ci", "--no-audit", "--no-fund", "--silent"]).current_dir(&dir);
+        run_tool(&mut npm, "npm ci").map(drop)
+    })?;
+    Ok(dir)
+}
+
+/// Runs `install` into `dir` unless `marker` exists and `dir` was installed from the same
+/// `pins` (a SHA-256 stamp), so that a changed pin reinstalls and nothing else does.
+fn installed(
+    dir: &Path,
+    pins: &Path,
+    marker: &Path,
+    install: impl FnOnce() -> Result<(), String>,
+) -> Result<(), String> {
+    let text = fs::read(pins).map_err(|e| format!("cannot read {}: {e}", pins.display()))?;
+    let want = format!("{:x}", Sha256::digest(&text));
+    let stamp = dir.join("pins.sha256");
+    if marker.exists() && fs::read_to_string(&stamp).is_ok_and(|s| s == want) {
+        return Ok(());
+    }
+    eprintln!("installing the pinned tools of {} into {}", pins.display(), dir.display());
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+    }
+    install()?;
+    fs::write(&stamp, want).map_err(|e| format!("cannot write {}: {e}", stamp.display()))
+}
