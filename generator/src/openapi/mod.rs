@@ -225,7 +225,7 @@ fn responses(scope: Scope<'_>, response: &ir::Response) -> Json {
                 log_id.with(
                     "Content-Disposition",
                     Json::object()
-                        .with("description", "The file name, as `filename*` (RFC 5987) and or `filename`.")
+                        .with("description", "The file name, in `filename*` (RFC 5987) or `filename`.")
                         .with("schema", Json::object().with("type", "string")),
                 ),
             )
