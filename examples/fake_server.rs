@@ -1,56 +1,91 @@
-//! A local stand-in for the Lark API, for trying the other examples offline.
+//! A local stand-in for the whole Lark API, for trying the other examples offline and for
+//! testing an app written in any language.
 //!
 //! ```text
-//! cargo run --example fake_server
+//! cargo run --example fake_server -- [--port N] [--scopes a,b,c] [--app-id ID] [--app-secret SECRET]
 //! # then, in another shell, with the printed settings:
 //! LARK_APP_ID=cli_fake_app LARK_APP_SECRET=fake-secret LARK_BASE_URL=http://127.0.0.1:PORT \
 //!     cargo run --example send_message -- chat_id oc_demo "hello"
 //! ```
 //!
-//! It answers message sends and replies, a three-page user list, the CardKit calls of
-//! `echo_bot`, and a custom bot hook for `custom_bot` (signed with the printed secret),
-//! until interrupted.
+//! Every catalogued endpoint answers as `lark-fake` does: requests are checked like the
+//! platform checks them (fields, token kinds, and the scopes granted with `--scopes`;
+//! default all, `--scopes ''` none) and answers are made up from the response model.
+//! `--port 0` (the default) takes any free port. Besides, it answers a custom bot hook for
+//! `custom_bot` (signed with the printed secret). The control API (`GET /__fake/requests`, `POST` and `DELETE
+//! /__fake/faults`) is described in the README. It runs until interrupted.
+//!
+//! The first line of stdout is the settings, `LARK_APP_ID=… LARK_APP_SECRET=…
+//! LARK_BASE_URL=http://127.0.0.1:PORT`; the second the custom bot's.
 
-use lark_runtime::HttpMethod;
-use lark_runtime::fake::{FakeLark, FakeResponse};
-use serde_json::json;
+use lark_fake::Platform;
+use lark_runtime::fake::FakeLark;
 
 /// The custom bot hook's signing secret.
 const BOT_SECRET: &str = "fake-bot-secret";
 
+const USAGE: &str = "usage: fake_server [--port N] [--scopes a,b,c] [--app-id ID] [--app-secret SECRET]";
+
+/// The command line.
+struct Settings {
+    port: u16,
+    scopes: Option<Vec<String>>,
+    app_id: String,
+    app_secret: String,
+}
+
+fn settings(args: impl IntoIterator<Item = String>) -> Result<Settings, String> {
+    let mut settings = Settings {
+        port: 0,
+        scopes: None,
+        app_id: FakeLark::APP_ID.to_owned(),
+        app_secret: FakeLark::APP_SECRET.to_owned(),
+    };
+    let mut args = args.into_iter();
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        match flag.as_str() {
+            "--port" => settings.port = value()?.parse().map_err(|e| format!("--port: {e}\n{USAGE}"))?,
+            "--scopes" => {
+                let list = value()?;
+                settings.scopes =
+                    Some(list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect());
+            }
+            "--app-id" => settings.app_id = value()?,
+            "--app-secret" => settings.app_secret = value()?,
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    Ok(settings)
+}
+
 #[tokio::main]
 async fn main() {
-    let fake = FakeLark::start().await;
-    fake.route(HttpMethod::Post, "/open-apis/im/v1/messages", |req| {
-        let sent = fake_message_count(req.json());
-        FakeResponse::data(json!({ "message_id": format!("om_fake_{sent}"), "msg_type": "text" }))
-    });
-    fake.route(HttpMethod::Get, "/open-apis/contact/v3/users", |req| {
-        let page: usize = req.query_value("page_token").and_then(|t| t.parse().ok()).unwrap_or(0);
-        let items: Vec<_> = (0..2).map(|i| json!({ "open_id": format!("ou_fake_{}", page * 2 + i) })).collect();
-        let next = (page < 2).then(|| (page + 1).to_string());
-        FakeResponse::data(
-            json!({ "has_more": next.is_some(), "page_token": next.unwrap_or_default(), "items": items }),
-        )
-    });
-    fake.route(HttpMethod::Post, "/open-apis/im/v1/messages/:message_id/reply", |req| {
-        let to = req.path_param("message_id").unwrap_or_default();
-        FakeResponse::data(json!({ "message_id": format!("om_reply_to_{to}"), "msg_type": req.json()["msg_type"] }))
-    });
-    fake.route(HttpMethod::Post, "/open-apis/cardkit/v1/cards", |_| {
-        FakeResponse::data(json!({ "card_id": "card_fake_1" }))
-    });
-    for (method, path) in [
-        (HttpMethod::Put, "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content"),
-        (HttpMethod::Patch, "/open-apis/cardkit/v1/cards/:card_id/settings"),
-    ] {
-        fake.route(method, path, |_| FakeResponse::data(json!({})));
-    }
+    let settings = match settings(std::env::args().skip(1)) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let fake = match FakeLark::builder().port(settings.port).app(&settings.app_id, &settings.app_secret).start().await {
+        Ok(fake) => fake,
+        Err(e) => {
+            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", settings.port);
+            std::process::exit(1);
+        }
+    };
+    let platform = match &settings.scopes {
+        Some(scopes) => Platform::new().grant(scopes.iter().cloned()),
+        None => Platform::new(),
+    };
+    platform.install(&fake);
     let hook = fake.custom_bot(Some(BOT_SECRET));
     println!(
         "LARK_APP_ID={} LARK_APP_SECRET={} LARK_BASE_URL={}",
-        FakeLark::APP_ID,
-        FakeLark::APP_SECRET,
+        settings.app_id,
+        settings.app_secret,
         fake.base_url()
     );
     println!("LARK_BOT_WEBHOOK={hook} LARK_BOT_SECRET={BOT_SECRET}");
@@ -58,9 +93,4 @@ async fn main() {
         eprintln!("error: cannot wait for Ctrl-C: {e}");
     }
     fake.shutdown().await;
-}
-
-/// A stable id derived from the request, so repeated runs print the same thing.
-fn fake_message_count(body: serde_json::Value) -> usize {
-    body["receive_id"].as_str().map_or(0, str::len)
 }

@@ -6,13 +6,16 @@
 //! - `stats [--json]`: the catalogue's counts per service.
 //! - `layers`: check that `runtime/src`'s imports point down its layers (see `layers`).
 //! - `openapi-check`: validate the OpenAPI documents with independent tools (see `openapi`).
-//! - `test`: every test, then `openapi-check`.
+//! - `fake-check`: fuzz the standalone fake with schemathesis, check its flags (see `fake`).
+//! - `test`: every test, then `openapi-check` and `fake-check`.
 
+mod fake;
 mod import;
 mod layers;
 mod openapi;
 mod scopes;
 mod stats;
+mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,7 +24,7 @@ use std::time::Instant;
 use lark_generator::project::{self, SyncError, TARGETS, Target};
 use lark_generator::write::Mode;
 
-const USAGE: &str = "usage: cargo xtask gen [--check] | import [--strict] [--offline] [--check] | import --install-tools | stats [--json] | scopes (<id>... | --source <path>... | --dump) | layers | openapi-check | test [cargo test args]";
+const USAGE: &str = "usage: cargo xtask gen [--check] | import [--strict] [--offline] [--check] | import --install-tools | stats [--json] | scopes (<id>... | --source <path>... | --dump) | layers | openapi-check | fake-check | test [cargo test args]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         ["scopes", rest @ ..] => scopes::run(rest),
         ["layers"] => layers::run(),
         ["openapi-check"] => openapi::run(),
+        ["fake-check"] => fake::run(),
         ["test", rest @ ..] => test(rest),
         _ => {
             eprintln!("{USAGE}");
@@ -104,7 +108,7 @@ fn gen_one(target: &Target, mode: Mode) -> bool {
 /// `cargo xtask test`: every test of the workspace. The importer's tests read fixture
 /// declarations with the pinned TypeScript compiler, so that is installed first (once;
 /// it is cached under `target/upstream/`). Then the OpenAPI documents go through the
-/// independent tools of `openapi-check`.
+/// independent tools of `openapi-check`, and the standalone fake through `fake-check`.
 fn test(extra: &[&str]) -> ExitCode {
     if import::run(&["--install-tools"]) != ExitCode::SUCCESS {
         return ExitCode::FAILURE;
@@ -112,7 +116,10 @@ fn test(extra: &[&str]) -> ExitCode {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo).args(["test", "--workspace", "--all-features"]).args(extra).status();
     match status {
-        Ok(status) if status.success() => openapi::run(),
+        Ok(status) if status.success() => match openapi::run() {
+            ExitCode::SUCCESS => fake::run(),
+            failed => failed,
+        },
         Ok(_) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: cannot run cargo test: {e}");

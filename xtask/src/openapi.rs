@@ -14,9 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use sha2::{Digest, Sha256};
-
 use crate::import::upstream::run as run_tool;
+use crate::tools;
 
 /// The pins and the TypeScript client.
 const TOOLS: &str = "xtask/openapi";
@@ -80,23 +79,15 @@ fn mib(bytes: u64) -> String {
 
 /// The validator's executable in the project's virtual environment.
 fn python_tools() -> Result<PathBuf, String> {
-    let venv = Path::new(CACHE).join("venv");
-    let pins = Path::new(TOOLS).join("requirements.txt");
-    let bin = venv.join("bin/openapi-spec-validator");
-    installed(&venv, &pins, &bin, || {
-        run_tool(Command::new("python3").args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;
-        let mut pip = Command::new(venv.join("bin/pip"));
-        pip.args(["install", "--quiet", "--disable-pip-version-check", "-r"]).arg(&pins);
-        run_tool(&mut pip, "pip install").map(drop)
-    })?;
-    Ok(bin)
+    let bin = tools::venv(&Path::new(CACHE).join("venv"), &Path::new(TOOLS).join("requirements.txt"))?;
+    Ok(bin.join("openapi-spec-validator"))
 }
 
 /// The directory whose `node_modules` holds openapi-typescript and TypeScript.
 fn node_tools() -> Result<PathBuf, String> {
     let dir = Path::new(CACHE).join("node");
     let lock = Path::new(TOOLS).join("package-lock.json");
-    installed(&dir, &lock, &dir.join("node_modules/openapi-typescript"), || {
+    tools::installed(&dir, &lock, &dir.join("node_modules/openapi-typescript"), || {
         fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         for file in ["package.json", "package-lock.json"] {
             fs::copy(Path::new(TOOLS).join(file), dir.join(file)).map_err(|e| format!("cannot copy {file}: {e}"))?;
@@ -106,26 +97,4 @@ fn node_tools() -> Result<PathBuf, String> {
         run_tool(&mut npm, "npm ci").map(drop)
     })?;
     Ok(dir)
-}
-
-/// Runs `install` into `dir` unless `marker` exists and `dir` was installed from the same
-/// `pins` (a SHA-256 stamp), so that a changed pin reinstalls and nothing else does.
-fn installed(
-    dir: &Path,
-    pins: &Path,
-    marker: &Path,
-    install: impl FnOnce() -> Result<(), String>,
-) -> Result<(), String> {
-    let text = fs::read(pins).map_err(|e| format!("cannot read {}: {e}", pins.display()))?;
-    let want = format!("{:x}", Sha256::digest(&text));
-    let stamp = dir.join("pins.sha256");
-    if marker.exists() && fs::read_to_string(&stamp).is_ok_and(|s| s == want) {
-        return Ok(());
-    }
-    eprintln!("installing the pinned tools of {} into {}", pins.display(), dir.display());
-    if dir.exists() {
-        fs::remove_dir_all(dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
-    }
-    install()?;
-    fs::write(&stamp, want).map_err(|e| format!("cannot write {}: {e}", stamp.display()))
 }

@@ -177,10 +177,20 @@ fn page_impl(ctx: &Ctx<'_>, m: &ir::Method) -> Option<TokenStream> {
     })
 }
 
-/// A `no_run` doctest showing the call with placeholder arguments.
-fn example(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> String {
-    let module = ctx.public_path();
-    let crate_ident = ctx.crate_name.replace('-', "_");
+/// A call of an endpoint with placeholder arguments: what its doctest shows, and what
+/// the offline test runs where no argument needs writing by hand.
+pub(crate) struct ExampleCall {
+    /// The imports below the version module: `Request` or `{Enum, Request}`.
+    pub uses: String,
+    /// `Request::new(args)`.
+    pub request: String,
+    /// `client.service().version().resource().method(request)`.
+    pub call: String,
+    /// Every argument is a placeholder that compiles (no `todo!`).
+    pub ready: bool,
+}
+
+pub(crate) fn example_call(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> ExampleCall {
     let mut uses = vec![m.request_type.clone()];
     let mut args = Vec::new();
     for p in m.path_params.iter().chain(&m.query_params).filter(|p| p.required) {
@@ -198,23 +208,34 @@ fn example(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> String {
     uses.sort();
     uses.dedup();
     let uses = if uses.len() == 1 { uses.remove(0) } else { format!("{{{}}}", uses.join(", ")) };
+    let ready = !args.iter().any(|a| a.contains("todo!"));
+    ExampleCall {
+        uses,
+        request: format!("{}::new({})", m.request_type, args.join(", ")),
+        call: format!(
+            "client.{}().{}().{}().{}(request)",
+            ctx.service.module, ctx.version.module, resource.function, m.function
+        ),
+        ready,
+    }
+}
+
+/// A `no_run` doctest showing the call with placeholder arguments.
+fn example(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> String {
+    let module = ctx.public_path();
+    let crate_ident = ctx.crate_name.replace('-', "_");
+    let ExampleCall { uses, request, call, .. } = example_call(ctx, resource, m);
     let result = if m.response == ir::Response::Binary { "file" } else { "response" };
     format!(
         "```no_run\n\
          # async fn example(client: {crate_ident}::Client) -> {crate_ident}::Result<()> {{\n\
          use {module}::{uses};\n\n\
-         let request = {}::new({});\n\
-         let {result} = client.{}().{}().{}().{}(request).await?;\n\
+         let request = {request};\n\
+         let {result} = {call}.await?;\n\
          # let _ = {result};\n\
          # Ok(())\n\
          # }}\n\
-         ```",
-        m.request_type,
-        args.join(", "),
-        ctx.service.module,
-        ctx.version.module,
-        resource.function,
-        m.function,
+         ```"
     )
 }
 
@@ -233,7 +254,11 @@ fn placeholder(ctx: &Ctx<'_>, ty: &Type, wire: &str, uses: &mut Vec<String>) -> 
                 None => format!("todo!(\"{wire}\")"),
             }
         }
-        Type::List(_) => "vec![]".to_owned(),
+        // One placeholder item: an empty list would leave a required parameter unsent.
+        Type::List(inner) => match inner.as_ref() {
+            Type::String => format!("vec![\"<{wire}>\".to_owned()]"),
+            inner => format!("vec![{}]", placeholder(ctx, inner, wire, uses)),
+        },
         _ => format!("todo!(\"{wire}\")"),
     }
 }

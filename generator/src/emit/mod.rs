@@ -5,6 +5,7 @@ mod dispatch;
 mod endpoints;
 mod events;
 mod models;
+mod offline;
 pub(crate) mod types;
 
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ pub fn emit(catalogue: &ir::Catalogue, crate_name: &str) -> BTreeMap<String, Str
     let mut files = BTreeMap::new();
     files.insert("src/lib.rs".to_owned(), format(crate_root::lib(catalogue, crate_name)));
     files.insert("src/dispatch.rs".to_owned(), format(dispatch::file(catalogue, crate_name)));
+    files.insert("tests/offline.rs".to_owned(), offline::file(catalogue, crate_name));
     for service in &catalogue.services {
         let dir = format!("src/{}", service.module);
         files.insert(format!("{dir}/mod.rs"), format(crate_root::service(service)));

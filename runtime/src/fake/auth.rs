@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::FakeLark;
 use super::request::FakeRequest;
 use super::response::FakeResponse;
 use crate::core::endpoint::HttpMethod;
@@ -47,11 +46,14 @@ pub(crate) struct Tokens {
     pub ticket: Option<String>,
     pub ticket_resends: usize,
     pub expire: u64,
+    /// The credentials the token endpoints accept.
+    pub app_id: String,
+    pub app_secret: String,
 }
 
 impl Tokens {
-    pub fn new() -> Self {
-        Tokens { expire: 7200, ..Tokens::default() }
+    pub fn new(app_id: &str, app_secret: &str) -> Self {
+        Tokens { expire: 7200, app_id: app_id.to_owned(), app_secret: app_secret.to_owned(), ..Tokens::default() }
     }
 
     fn next(&mut self, prefix: &str) -> String {
@@ -75,7 +77,7 @@ impl Tokens {
     pub fn authorize(&mut self, url: &str) -> Option<String> {
         let query = url.split_once('?')?.1;
         let request = FakeRequest::new(HttpMethod::Get, "/", Some(query), Vec::new(), bytes::Bytes::new());
-        if request.query_value("client_id") != Some(FakeLark::APP_ID)
+        if request.query_value("client_id") != Some(self.app_id.as_str())
             || request.query_value("response_type") != Some("code")
         {
             return None;
@@ -100,7 +102,7 @@ impl Tokens {
             return None;
         }
         let body = request.json();
-        let good_app = body["app_id"] == FakeLark::APP_ID && body["app_secret"] == FakeLark::APP_SECRET;
+        let good_app = body["app_id"] == self.app_id.as_str() && body["app_secret"] == self.app_secret.as_str();
         let bad_app = || FakeResponse::json(json!({"code": 10014, "msg": "app secret invalid"})).status(400);
         Some(match request.path.as_str() {
             SELF_TENANT | SELF_APP | STORE_APP | STORE_TENANT => match request.path.as_str() {
@@ -152,7 +154,7 @@ impl Tokens {
             )
             .status(400)
         };
-        if body["client_id"] != FakeLark::APP_ID || body["client_secret"] != FakeLark::APP_SECRET {
+        if body["client_id"] != self.app_id.as_str() || body["client_secret"] != self.app_secret.as_str() {
             return fail(20002, "invalid_client");
         }
         match body["grant_type"].as_str() {

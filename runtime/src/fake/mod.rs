@@ -18,6 +18,14 @@
 //!   header, slow replies, dropped connections, tokens revoked mid-run, and a server that
 //!   acts but answers with an error;
 //! - paged lists with the platform's quirks ([`FakeLark::route_pages`]);
+//! - a fallback for what no route takes ([`FakeLark::set_fallback`]), e.g. the
+//!   `lark-fake` crate's answers for every endpoint of the catalogue;
+//! - a control API for tests in other languages: `GET /__fake/requests` lists the
+//!   requests (method, path, query, body with credentials redacted, status, code) and
+//!   `POST` / `DELETE /__fake/faults` arm and clear faults (`{"fault": "status",
+//!   "status": 503, "method": "GET", "path": "/open-apis/…", "times": 1}`; the kinds are
+//!   `status`, `rate_limit`, `delay`, `drop`, `revoke_tokens`, `after_handling` and
+//!   `reply`).
 //! - custom bot hooks that check the documented signature ([`FakeLark::custom_bot`]).
 //!
 //! # Writing an offline test
@@ -97,6 +105,8 @@
 //! ```
 
 mod auth;
+mod control;
+mod fallback;
 mod faults;
 mod hook;
 mod pages;
@@ -111,9 +121,10 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use auth::UserState;
+pub use fallback::{Caller, FakeFallback};
 pub use faults::{Fault, FaultRule};
 pub use pages::{FakePages, LastPage};
-pub use request::{FakePart, FakeRequest};
+pub use request::{FakePart, FakeReply, FakeRequest};
 pub use response::FakeResponse;
 use server::{Registered, Route, Shared, lock};
 
@@ -133,16 +144,25 @@ impl FakeLark {
     /// The app secret the fake accepts.
     pub const APP_SECRET: &'static str = "fake-secret";
 
-    /// Starts a server on a free port of `127.0.0.1`.
+    /// Starts a server on a free port of `127.0.0.1` that accepts [`APP_ID`](Self::APP_ID)
+    /// and [`APP_SECRET`](Self::APP_SECRET).
     ///
     /// # Panics
     ///
     /// If no local port can be bound, which leaves a test nothing to do.
     pub async fn start() -> FakeLark {
-        let listener =
-            tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("fake Lark: cannot bind a port on 127.0.0.1");
-        let addr = listener.local_addr().expect("fake Lark: the bound socket has no address");
-        let shared = Arc::new(Shared::new());
+        FakeLark::builder().start().await.expect("fake Lark: cannot bind a port on 127.0.0.1")
+    }
+
+    /// Settings for a server on a chosen port or with other app credentials.
+    pub fn builder() -> FakeLarkBuilder {
+        FakeLarkBuilder { port: 0, app_id: Self::APP_ID.to_owned(), app_secret: Self::APP_SECRET.to_owned() }
+    }
+
+    async fn serve(settings: FakeLarkBuilder) -> std::io::Result<FakeLark> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", settings.port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(&settings.app_id, &settings.app_secret));
         let app = axum::Router::new().fallback(server::handle).with_state(Arc::clone(&shared));
         let service = app.into_make_service_with_connect_info::<faults::Hangup>();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -156,7 +176,24 @@ impl FakeLark {
                 tracing::debug!(error = %e, "fake Lark stopped with an error");
             }
         });
-        FakeLark { shared, addr, stop, task }
+        Ok(FakeLark { shared, addr, stop, task })
+    }
+
+    /// The app id the token endpoints accept.
+    pub fn app_id(&self) -> String {
+        lock(&self.shared.tokens).app_id.clone()
+    }
+
+    /// The app secret the token endpoints accept.
+    pub fn app_secret(&self) -> String {
+        lock(&self.shared.tokens).app_secret.clone()
+    }
+
+    /// Answers every request no registered route takes with `fallback` (instead of a
+    /// 404), e.g. one that knows every endpoint of the platform. Registered routes still
+    /// win, and faults still fire first.
+    pub fn set_fallback(&self, fallback: impl FakeFallback) {
+        *lock(&self.shared.fallback) = Some(Arc::new(fallback));
     }
 
     /// The URL to pass to [`ClientBuilder::base_url`](crate::ClientBuilder::base_url),
@@ -292,6 +329,36 @@ impl FakeLark {
         if tokio::time::timeout(Duration::from_secs(5), self.task).await.is_err() {
             abort.abort();
         }
+    }
+}
+
+/// Where a [`FakeLark`] listens and which app it accepts; from [`FakeLark::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "call start"]
+pub struct FakeLarkBuilder {
+    port: u16,
+    app_id: String,
+    app_secret: String,
+}
+
+impl FakeLarkBuilder {
+    /// The port on `127.0.0.1`; 0 (the default) takes any free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The app id and secret the token endpoints accept (default
+    /// [`FakeLark::APP_ID`], [`FakeLark::APP_SECRET`]).
+    pub fn app(mut self, app_id: impl Into<String>, app_secret: impl Into<String>) -> Self {
+        self.app_id = app_id.into();
+        self.app_secret = app_secret.into();
+        self
+    }
+
+    /// Binds the port and starts serving.
+    pub async fn start(self) -> std::io::Result<FakeLark> {
+        FakeLark::serve(self).await
     }
 }
 

@@ -23,6 +23,20 @@ pub struct FakeRequest {
     pub body: Bytes,
     /// The parts of a `multipart/form-data` body; empty for other bodies.
     pub parts: Vec<FakePart>,
+    /// What the fake answered, once it has.
+    pub reply: Option<FakeReply>,
+    /// The request's number, the one in its log id.
+    pub(crate) seq: u64,
+}
+
+/// What the fake answered a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FakeReply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The envelope's `code`, when the body had one.
+    pub code: Option<i64>,
 }
 
 /// One part of a multipart body.
@@ -47,6 +61,19 @@ impl FakePart {
 }
 
 impl FakeRequest {
+    /// A request as the server would record it, for testing a
+    /// [`FakeFallback`](super::FakeFallback) without a server: `path` still
+    /// percent-encoded, `query` the raw query string, header names lowercase.
+    pub fn from_parts(
+        method: HttpMethod,
+        path: &str,
+        query: Option<&str>,
+        headers: Vec<(String, String)>,
+        body: impl Into<Bytes>,
+    ) -> Self {
+        Self::new(method, path, query, headers, body.into())
+    }
+
     pub(crate) fn new(
         method: HttpMethod,
         path: &str,
@@ -62,6 +89,8 @@ impl FakeRequest {
             headers,
             body,
             parts: Vec::new(),
+            reply: None,
+            seq: 0,
         };
         if let Some(boundary) = request.header("content-type").and_then(boundary) {
             request.parts = parse_multipart(&request.body, &boundary);

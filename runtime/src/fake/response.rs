@@ -50,6 +50,22 @@ impl FakeResponse {
         self
     }
 
+    /// The HTTP status it answers with.
+    pub fn http_status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body it answers with.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The status and the envelope's `code`, for the record of requests.
+    pub(crate) fn summary(&self) -> super::request::FakeReply {
+        let code = serde_json::from_slice::<Value>(&self.body).ok().and_then(|v| v["code"].as_i64());
+        super::request::FakeReply { status: self.status, code }
+    }
+
     /// Sets a header, replacing one of the same name.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let name = name.into().to_ascii_lowercase();

@@ -10,6 +10,8 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::auth::{Tokens, UserState};
+use super::control;
+use super::fallback::{Caller, FakeFallback};
 use super::faults::{self, Fault, FaultRule, Hangup};
 use super::request::{FakeRequest, decode};
 use super::response::FakeResponse;
@@ -66,6 +68,8 @@ pub(crate) struct Shared {
     pub requests: Mutex<Vec<FakeRequest>>,
     pub tokens: Mutex<Tokens>,
     pub faults: Mutex<Vec<FaultRule>>,
+    /// What answers the requests no registered route takes.
+    pub fallback: Mutex<Option<Arc<dyn FakeFallback>>>,
     log_ids: AtomicU64,
 }
 
@@ -75,12 +79,13 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new() -> Self {
+    pub fn new(app_id: &str, app_secret: &str) -> Self {
         Shared {
             routes: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
-            tokens: Mutex::new(Tokens::new()),
+            tokens: Mutex::new(Tokens::new(app_id, app_secret)),
             faults: Mutex::new(Vec::new()),
+            fallback: Mutex::new(None),
             log_ids: AtomicU64::new(0),
         }
     }
@@ -104,7 +109,14 @@ impl Shared {
         if let Some(reply) = lock(&self.tokens).answer(request) {
             return reply;
         }
+        if let Some(reply) = control::answer(self, request) {
+            return reply;
+        }
         let Some(Found { public, handler, .. }) = self.find(request) else {
+            let fallback = lock(&self.fallback).clone();
+            if let Some(reply) = fallback.and_then(|f| f.answer(request, &self.caller(request))) {
+                return reply;
+            }
             let msg = format!(
                 "fake Lark has no route for {} {}; register one with FakeLark::route",
                 request.method, request.path
@@ -112,26 +124,24 @@ impl Shared {
             return FakeResponse::api_error(404, &msg).status(404);
         };
         if !public {
-            if let Some(refusal) = self.check_token(request) {
-                return refusal;
+            match self.caller(request) {
+                Caller::Anonymous => return Caller::missing_token(),
+                Caller::Refused(refusal) => return refusal,
+                Caller::Tenant | Caller::App | Caller::User => {}
             }
         }
         handler(request)
     }
 
-    fn check_token(&self, request: &FakeRequest) -> Option<FakeResponse> {
-        let Some(token) = request.bearer_token() else {
-            return Some(FakeResponse::api_error(
-                99991661,
-                "Missing access token for authorization. Please make a request with token attached.",
-            ));
-        };
+    /// Who sent the request, as its access token says.
+    fn caller(&self, request: &FakeRequest) -> Caller {
+        let Some(token) = request.bearer_token() else { return Caller::Anonymous };
         let tokens = lock(&self.tokens);
         if tokens.valid.iter().any(|t| t == token) {
-            return None;
+            return if token.starts_with("a-") { Caller::App } else { Caller::Tenant };
         }
-        Some(match tokens.users.get(token) {
-            Some(UserState::Valid) => return None,
+        Caller::Refused(match tokens.users.get(token) {
+            Some(UserState::Valid) => return Caller::User,
             Some(UserState::Expired) => FakeResponse::api_error(99991677, "user access token expired"),
             None if token.starts_with("u-") => {
                 FakeResponse::api_error(99991668, "Invalid access token for authorization.")
@@ -192,7 +202,8 @@ fn method(method: &Method) -> Option<HttpMethod> {
 
 /// The single axum handler: records the request, applies faults, then answers it.
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let log_id = format!("fake-log-{}", shared.log_ids.fetch_add(1, Ordering::SeqCst) + 1);
+    let seq = shared.log_ids.fetch_add(1, Ordering::SeqCst) + 1;
+    let log_id = format!("fake-log-{seq}");
     let hangup = request.extensions().get::<ConnectInfo<Hangup>>().map(|c| c.0.clone());
     let (parts, body) = request.into_parts();
     let reply = match (method(&parts.method), axum::body::to_bytes(body, usize::MAX).await) {
@@ -203,19 +214,29 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
                 .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect();
             let mut recorded = FakeRequest::new(method, parts.uri.path(), parts.uri.query(), headers, body);
+            recorded.seq = seq;
             if let Some(found) = shared.find(&recorded) {
                 recorded.path_params = found.params;
             }
             // Recorded on arrival, so that every request counts: faulted ones, and those
             // whose client gave up before the reply.
-            lock(&shared.requests).push(recorded.clone());
-            match shared.fault(&recorded, hangup.as_ref()).await {
+            let control = recorded.path.starts_with("/__fake/");
+            if !control {
+                lock(&shared.requests).push(recorded.clone());
+            }
+            // The control API is not the platform: faults never touch it.
+            let fault = if control { Err(None) } else { shared.fault(&recorded, hangup.as_ref()).await };
+            let reply = match fault {
                 Ok(reply) => reply,
                 Err(after) => {
                     let reply = shared.respond(&recorded);
                     after.map_or(reply, gateway_page)
                 }
+            };
+            if let Some(entry) = lock(&shared.requests).iter_mut().rev().find(|r| !control && r.seq == recorded.seq) {
+                entry.reply = Some(reply.summary());
             }
+            reply
         }
         (None, _) => FakeResponse::api_error(405, "method not allowed").status(405),
         (_, Err(_)) => FakeResponse::api_error(400, "unreadable body"),

@@ -28,7 +28,7 @@ impl<'c> DepartmentApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::contact::v3::BatchDepartmentRequest;
     ///
-    /// let request = BatchDepartmentRequest::new(vec![]);
+    /// let request = BatchDepartmentRequest::new(vec!["<department_ids>".to_owned()]);
     /// let response = client.contact().v3().department().batch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -57,7 +57,7 @@ impl<'c> UserApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::contact::v3::BatchUserRequest;
     ///
-    /// let request = BatchUserRequest::new(vec![]);
+    /// let request = BatchUserRequest::new(vec!["<user_ids>".to_owned()]);
     /// let response = client.contact().v3().user().batch(request).await?;
     /// # let _ = response;
     /// # Ok(())

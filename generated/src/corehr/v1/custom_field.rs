@@ -86,7 +86,7 @@ impl<'c> CustomFieldApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::corehr::v1::QueryCustomFieldRequest;
     ///
-    /// let request = QueryCustomFieldRequest::new(vec![]);
+    /// let request = QueryCustomFieldRequest::new(vec!["<object_api_name_list>".to_owned()]);
     /// let response = client.corehr().v1().custom_field().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

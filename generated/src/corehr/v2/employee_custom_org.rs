@@ -121,7 +121,7 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::corehr::v2::{EmploymentCustomOrgRecordEmployeeCustomOrgRequest, UserIdType};
     ///
-    /// let request = EmploymentCustomOrgRecordEmployeeCustomOrgRequest::new(vec![], UserIdType::UserId, vec![]);
+    /// let request = EmploymentCustomOrgRecordEmployeeCustomOrgRequest::new(vec!["<user_ids>".to_owned()], UserIdType::UserId, vec!["<object_api_names>".to_owned()]);
     /// let response = client.corehr().v2().employee_custom_org().employment_custom_org_record(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -28,7 +28,7 @@ impl<'c> MediaApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::drive::v1::BatchGetTmpDownloadUrlMediaRequest;
     ///
-    /// let request = BatchGetTmpDownloadUrlMediaRequest::new(vec![]);
+    /// let request = BatchGetTmpDownloadUrlMediaRequest::new(vec!["<file_tokens>".to_owned()]);
     /// let response = client.drive().v1().media().batch_get_tmp_download_url(request).await?;
     /// # let _ = response;
     /// # Ok(())

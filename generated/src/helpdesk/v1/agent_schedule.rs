@@ -57,7 +57,7 @@ impl<'c> AgentScheduleApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::helpdesk::v1::ListAgentScheduleRequest;
     ///
-    /// let request = ListAgentScheduleRequest::new(vec![]);
+    /// let request = ListAgentScheduleRequest::new(vec![20]);
     /// let response = client.helpdesk().v1().agent_schedule().list(request).await?;
     /// # let _ = response;
     /// # Ok(())

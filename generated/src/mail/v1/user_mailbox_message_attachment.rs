@@ -28,7 +28,7 @@ impl<'c> UserMailboxMessageAttachmentApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::mail::v1::DownloadUrlUserMailboxMessageAttachmentRequest;
     ///
-    /// let request = DownloadUrlUserMailboxMessageAttachmentRequest::new("<user_mailbox_id>", "<message_id>", vec![]);
+    /// let request = DownloadUrlUserMailboxMessageAttachmentRequest::new("<user_mailbox_id>", "<message_id>", vec!["<attachment_ids>".to_owned()]);
     /// let response = client.mail().v1().user_mailbox_message_attachment().download_url(request).await?;
     /// # let _ = response;
     /// # Ok(())

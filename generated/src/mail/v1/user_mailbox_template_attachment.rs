@@ -28,7 +28,7 @@ impl<'c> UserMailboxTemplateAttachmentApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::mail::v1::DownloadUrlUserMailboxTemplateAttachmentRequest;
     ///
-    /// let request = DownloadUrlUserMailboxTemplateAttachmentRequest::new("<user_mailbox_id>", "<template_id>", vec![]);
+    /// let request = DownloadUrlUserMailboxTemplateAttachmentRequest::new("<user_mailbox_id>", "<template_id>", vec!["<attachment_ids>".to_owned()]);
     /// let response = client.mail().v1().user_mailbox_template_attachment().download_url(request).await?;
     /// # let _ = response;
     /// # Ok(())

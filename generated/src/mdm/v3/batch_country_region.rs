@@ -28,7 +28,7 @@ impl<'c> BatchCountryRegionApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::mdm::v3::{GetBatchCountryRegionBody, GetBatchCountryRegionRequest};
     ///
-    /// let request = GetBatchCountryRegionRequest::new(vec![], vec![], vec![], GetBatchCountryRegionBody::default());
+    /// let request = GetBatchCountryRegionRequest::new(vec!["<fields>".to_owned()], vec!["<ids>".to_owned()], vec!["<languages>".to_owned()], GetBatchCountryRegionBody::default());
     /// let response = client.mdm().v3().batch_country_region().get(request).await?;
     /// # let _ = response;
     /// # Ok(())

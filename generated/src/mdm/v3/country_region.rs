@@ -28,7 +28,7 @@ impl<'c> CountryRegionApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::mdm::v3::{ListCountryRegionBody, ListCountryRegionRequest};
     ///
-    /// let request = ListCountryRegionRequest::new(vec![], vec![], ListCountryRegionBody::default());
+    /// let request = ListCountryRegionRequest::new(vec!["<languages>".to_owned()], vec!["<fields>".to_owned()], ListCountryRegionBody::default());
     /// let response = client.mdm().v3().country_region().list(request).await?;
     /// # let _ = response;
     /// # Ok(())

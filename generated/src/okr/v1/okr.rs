@@ -28,7 +28,7 @@ impl<'c> OkrApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::okr::v1::BatchGetOkrRequest;
     ///
-    /// let request = BatchGetOkrRequest::new(vec![]);
+    /// let request = BatchGetOkrRequest::new(vec!["<okr_ids>".to_owned()]);
     /// let response = client.okr().v1().okr().batch_get(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -28,7 +28,7 @@ impl<'c> ReviewApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::okr::v1::QueryReviewRequest;
     ///
-    /// let request = QueryReviewRequest::new(vec![], vec![]);
+    /// let request = QueryReviewRequest::new(vec!["<user_ids>".to_owned()], vec!["<period_ids>".to_owned()]);
     /// let response = client.okr().v1().review().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -28,7 +28,7 @@ impl<'c> ResourceReservationListApi<'c> {
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
     /// use lark_sdk::vc::v1::GetResourceReservationListRequest;
     ///
-    /// let request = GetResourceReservationListRequest::new("<room_level_id>", lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0), vec![]);
+    /// let request = GetResourceReservationListRequest::new("<room_level_id>", lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0), vec!["<room_ids>".to_owned()]);
     /// let response = client.vc().v1().resource_reservation_list().get(request).await?;
     /// # let _ = response;
     /// # Ok(())
