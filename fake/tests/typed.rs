@@ -52,3 +52,25 @@ async fn a_malformed_call_names_the_field_and_lists_page_to_the_end() {
     assert_eq!(users.len(), 5, "five users, two per page");
     fake.shutdown().await;
 }
+
+#[tokio::test]
+async fn routes_a_test_registers_still_win_and_faults_still_fire() {
+    use lark_runtime::HttpMethod;
+    use lark_runtime::fake::{FakeResponse, Fault};
+    const CHAT: &str = "/open-apis/im/v1/chats/:chat_id";
+    let (fake, client) = client(Platform::new()).await;
+    let made_up = client.im().v1().chat().get(GetChatRequest::new("oc_1")).await.expect("the catalogue answers");
+    assert!(made_up.name.is_some(), "{made_up:?}");
+
+    fake.route(HttpMethod::Get, CHAT, |_| FakeResponse::data(serde_json::json!({ "name": "registered" })));
+    let chat = client.im().v1().chat().get(GetChatRequest::new("oc_1")).await.expect("the route answers");
+    assert_eq!(chat.name.as_deref(), Some("registered"));
+
+    fake.inject(Fault::Reply(FakeResponse::api_error(232011, "the bot is not in the chat")).on(HttpMethod::Get, CHAT));
+    let err = client.im().v1().chat().get(GetChatRequest::new("oc_1")).await.expect_err("the fault fires");
+    assert_eq!(err.code(), Some(232011));
+    let recorded = fake.requests_to(HttpMethod::Get, CHAT);
+    let codes: Vec<Option<i64>> = recorded.iter().map(|r| r.reply.and_then(|reply| reply.code)).collect();
+    assert_eq!(codes, [Some(0), Some(0), Some(232011)], "each request's answer is on record");
+    fake.shutdown().await;
+}

@@ -197,12 +197,14 @@ pub(crate) fn example_call(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Metho
         args.push(placeholder(ctx, &p.ty, &p.wire, &mut uses));
     }
     if let Some(body) = &m.body {
-        let model = ctx.version.models.iter().find(|x| x.rust == body.model);
-        if model.is_some_and(|x| x.default) {
-            uses.push(body.model.clone());
-            args.push(format!("{}::default()", body.model));
-        } else {
+        let before = uses.len();
+        let built = placeholder(ctx, &Type::Model(body.model.clone()), "body", &mut uses);
+        if built.contains("todo!") {
+            // Nothing of it is shown, so nothing of it is imported.
+            uses.truncate(before);
             args.push("todo!(\"build the body\")".to_owned());
+        } else {
+            args.push(built);
         }
     }
     uses.sort();
@@ -239,13 +241,21 @@ fn example(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> String {
     )
 }
 
+/// A value of `ty` that compiles in an example, or a `todo!` where none would say
+/// anything useful. A model is built with `default()`, or with `new` over placeholders of
+/// its required fields, a few levels deep.
 fn placeholder(ctx: &Ctx<'_>, ty: &Type, wire: &str, uses: &mut Vec<String>) -> String {
+    placeholder_at(ctx, ty, wire, uses, 0)
+}
+
+fn placeholder_at(ctx: &Ctx<'_>, ty: &Type, wire: &str, uses: &mut Vec<String>, depth: usize) -> String {
     match ty {
         Type::String => format!("\"<{wire}>\""),
         Type::Bool => "true".to_owned(),
         Type::I32 | Type::I64 => "20".to_owned(),
         Type::F64 => "1.0".to_owned(),
         Type::Int64String => format!("{}::runtime::Int64(0)", ctx.crate_name.replace('-', "_")),
+        Type::Json => "serde_json::json!({})".to_owned(),
         Type::Enum(name) => {
             let first = ctx.version.enums.iter().find(|e| &e.rust == name).and_then(|e| e.variants.first());
             uses.push(name.clone());
@@ -257,8 +267,36 @@ fn placeholder(ctx: &Ctx<'_>, ty: &Type, wire: &str, uses: &mut Vec<String>) -> 
         // One placeholder item: an empty list would leave a required parameter unsent.
         Type::List(inner) => match inner.as_ref() {
             Type::String => format!("vec![\"<{wire}>\".to_owned()]"),
-            inner => format!("vec![{}]", placeholder(ctx, inner, wire, uses)),
+            inner => format!("vec![{}]", placeholder_at(ctx, inner, wire, uses, depth)),
         },
+        Type::Model(name) if depth < 3 => {
+            let models = &ctx.version.models;
+            let found = models.iter().find(|m| &m.rust == name);
+            let model = found
+                .and_then(|m| m.alias_of.as_ref())
+                .and_then(|original| models.iter().find(|m| &m.rust == original))
+                .or(found);
+            match model {
+                Some(m) if m.runtime.is_none() && m.default => {
+                    uses.push(name.clone());
+                    format!("{name}::default()")
+                }
+                // The models that have `new` (see `models::constructor`).
+                Some(m)
+                    if m.runtime.is_none() && m.usage.sent && !m.multipart && m.fields.iter().any(|f| f.required) =>
+                {
+                    uses.push(name.clone());
+                    let args: Vec<String> = m
+                        .fields
+                        .iter()
+                        .filter(|f| f.required)
+                        .map(|f| placeholder_at(ctx, &f.ty, &f.wire, uses, depth + 1))
+                        .collect();
+                    format!("{name}::new({})", args.join(", "))
+                }
+                _ => format!("todo!(\"{wire}\")"),
+            }
+        }
         _ => format!("todo!(\"{wire}\")"),
     }
 }

@@ -26,9 +26,9 @@ impl<'c> RuleExternalApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::acs::v1::CreateRuleExternalRequest;
+    /// use lark_sdk::acs::v1::{CreateRuleExternalBody, CreateRuleExternalRequest, RuleInput};
     ///
-    /// let request = CreateRuleExternalRequest::new(todo!("build the body"));
+    /// let request = CreateRuleExternalRequest::new(CreateRuleExternalBody::new(RuleInput::default()));
     /// let response = client.acs().v1().rule_external().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> RuleExternalApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::acs::v1::DeviceBindRuleExternalRequest;
+    /// use lark_sdk::acs::v1::{DeviceBindRuleExternalBody, DeviceBindRuleExternalRequest};
     ///
-    /// let request = DeviceBindRuleExternalRequest::new(todo!("build the body"));
+    /// let request = DeviceBindRuleExternalRequest::new(DeviceBindRuleExternalBody::new(lark_sdk::runtime::Int64(0), vec!["<rule_ids>".to_owned()]));
     /// let response = client.acs().v1().rule_external().device_bind(request).await?;
     /// # let _ = response;
     /// # Ok(())

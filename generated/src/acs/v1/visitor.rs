@@ -26,9 +26,9 @@ impl<'c> VisitorApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::acs::v1::CreateVisitorRequest;
+    /// use lark_sdk::acs::v1::{CreateVisitorBody, CreateVisitorRequest, UserExternalInput};
     ///
-    /// let request = CreateVisitorRequest::new(todo!("build the body"));
+    /// let request = CreateVisitorRequest::new(CreateVisitorBody::new(UserExternalInput::new(20)));
     /// let response = client.acs().v1().visitor().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> BadgeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::admin::v1::CreateBadgeRequest;
+    /// use lark_sdk::admin::v1::{BadgeInput, CreateBadgeRequest};
     ///
-    /// let request = CreateBadgeRequest::new(todo!("build the body"));
+    /// let request = CreateBadgeRequest::new(BadgeInput::new("<name>", "<detail_image>", "<show_image>"));
     /// let response = client.admin().v1().badge().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> BadgeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::admin::v1::UpdateBadgeRequest;
+    /// use lark_sdk::admin::v1::{BadgeInput, UpdateBadgeRequest};
     ///
-    /// let request = UpdateBadgeRequest::new("<badge_id>", todo!("build the body"));
+    /// let request = UpdateBadgeRequest::new("<badge_id>", BadgeInput::new("<name>", "<detail_image>", "<show_image>"));
     /// let response = client.admin().v1().badge().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

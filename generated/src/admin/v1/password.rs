@@ -26,9 +26,9 @@ impl<'c> PasswordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::admin::v1::{ResetPasswordRequest, UserIdType};
+    /// use lark_sdk::admin::v1::{Password, ResetPasswordBody, ResetPasswordRequest, UserIdType};
     ///
-    /// let request = ResetPasswordRequest::new(UserIdType::UserId, todo!("build the body"));
+    /// let request = ResetPasswordRequest::new(UserIdType::UserId, ResetPasswordBody::new(Password::new("<ent_email_password>"), "<user_id>"));
     /// let response = client.admin().v1().password().reset(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AgentAgentChatApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::aily::v1::CreateAgentAgentChatRequest;
+    /// use lark_sdk::aily::v1::{AgentUserMessage, AgentUserMessageContent, CreateAgentAgentChatBody, CreateAgentAgentChatRequest};
     ///
-    /// let request = CreateAgentAgentChatRequest::new("<agent_id>", todo!("build the body"));
+    /// let request = CreateAgentAgentChatRequest::new("<agent_id>", CreateAgentAgentChatBody::new(AgentUserMessage::new(vec![AgentUserMessageContent::new("<type>", "<text>")])));
     /// let response = client.aily().v1().agent_agent_chat().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

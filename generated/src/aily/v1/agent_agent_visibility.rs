@@ -26,9 +26,9 @@ impl<'c> AgentAgentVisibilityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::aily::v1::CheckAgentAgentVisibilityRequest;
+    /// use lark_sdk::aily::v1::{CheckAgentAgentVisibilityBody, CheckAgentAgentVisibilityRequest};
     ///
-    /// let request = CheckAgentAgentVisibilityRequest::new("<agent_id>", todo!("build the body"));
+    /// let request = CheckAgentAgentVisibilityRequest::new("<agent_id>", CheckAgentAgentVisibilityBody::new("<channel_type>"));
     /// let response = client.aily().v1().agent_agent_visibility().check(request).await?;
     /// # let _ = response;
     /// # Ok(())

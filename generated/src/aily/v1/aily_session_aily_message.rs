@@ -26,9 +26,9 @@ impl<'c> AilySessionAilyMessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::aily::v1::CreateAilySessionAilyMessageRequest;
+    /// use lark_sdk::aily::v1::{ContentType, CreateAilySessionAilyMessageBody, CreateAilySessionAilyMessageRequest};
     ///
-    /// let request = CreateAilySessionAilyMessageRequest::new("<aily_session_id>", todo!("build the body"));
+    /// let request = CreateAilySessionAilyMessageRequest::new("<aily_session_id>", CreateAilySessionAilyMessageBody::new("<idempotent_id>", ContentType::Mdx, "<content>"));
     /// let response = client.aily().v1().aily_session_aily_message().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

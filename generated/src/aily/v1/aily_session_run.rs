@@ -55,9 +55,9 @@ impl<'c> AilySessionRunApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::aily::v1::CreateAilySessionRunRequest;
+    /// use lark_sdk::aily::v1::{CreateAilySessionRunBody, CreateAilySessionRunRequest};
     ///
-    /// let request = CreateAilySessionRunRequest::new("<aily_session_id>", todo!("build the body"));
+    /// let request = CreateAilySessionRunRequest::new("<aily_session_id>", CreateAilySessionRunBody::new("<app_id>"));
     /// let response = client.aily().v1().aily_session_run().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AppDataAssetApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::aily::v1::CreateAppDataAssetRequest;
+    /// use lark_sdk::aily::v1::{ConnectType, CreateAppDataAssetBody, CreateAppDataAssetRequest, SourceType};
     ///
-    /// let request = CreateAppDataAssetRequest::new("<app_id>", todo!("build the body"));
+    /// let request = CreateAppDataAssetRequest::new("<app_id>", CreateAppDataAssetBody::new(ConnectType::Import, SourceType::File));
     /// let response = client.aily().v1().app_data_asset().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ApplicationFlowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::ExecuteApplicationFlowRequest;
+    /// use lark_sdk::apaas::v1::{ExecuteApplicationFlowBody, ExecuteApplicationFlowRequest};
     ///
-    /// let request = ExecuteApplicationFlowRequest::new("<namespace>", "<flow_id>", todo!("build the body"));
+    /// let request = ExecuteApplicationFlowRequest::new("<namespace>", "<flow_id>", ExecuteApplicationFlowBody::new("<operator>"));
     /// let response = client.apaas().v1().application_flow().execute(request).await?;
     /// # let _ = response;
     /// # Ok(())

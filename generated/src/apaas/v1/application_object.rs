@@ -26,9 +26,9 @@ impl<'c> ApplicationObjectApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::OqlQueryApplicationObjectRequest;
+    /// use lark_sdk::apaas::v1::{OqlQueryApplicationObjectBody, OqlQueryApplicationObjectRequest};
     ///
-    /// let request = OqlQueryApplicationObjectRequest::new("<namespace>", todo!("build the body"));
+    /// let request = OqlQueryApplicationObjectRequest::new("<namespace>", OqlQueryApplicationObjectBody::new("<query>"));
     /// let response = client.apaas().v1().application_object().oql_query(request).await?;
     /// # let _ = response;
     /// # Ok(())

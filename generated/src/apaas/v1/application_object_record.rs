@@ -26,9 +26,9 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::BatchCreateApplicationObjectRecordRequest;
+    /// use lark_sdk::apaas::v1::{BatchCreateApplicationObjectRecordBody, BatchCreateApplicationObjectRecordRequest};
     ///
-    /// let request = BatchCreateApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", todo!("build the body"));
+    /// let request = BatchCreateApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", BatchCreateApplicationObjectRecordBody::new("<records>"));
     /// let response = client.apaas().v1().application_object_record().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -58,9 +58,9 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::BatchDeleteApplicationObjectRecordRequest;
+    /// use lark_sdk::apaas::v1::{BatchDeleteApplicationObjectRecordBody, BatchDeleteApplicationObjectRecordRequest};
     ///
-    /// let request = BatchDeleteApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", todo!("build the body"));
+    /// let request = BatchDeleteApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", BatchDeleteApplicationObjectRecordBody::new(vec!["<ids>".to_owned()]));
     /// let response = client.apaas().v1().application_object_record().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -90,9 +90,9 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::BatchQueryApplicationObjectRecordRequest;
+    /// use lark_sdk::apaas::v1::{BatchQueryApplicationObjectRecordBody, BatchQueryApplicationObjectRecordRequest};
     ///
-    /// let request = BatchQueryApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", todo!("build the body"));
+    /// let request = BatchQueryApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", BatchQueryApplicationObjectRecordBody::new(vec!["<select>".to_owned()]));
     /// let response = client.apaas().v1().application_object_record().batch_query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -122,9 +122,9 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::BatchUpdateApplicationObjectRecordRequest;
+    /// use lark_sdk::apaas::v1::{BatchUpdateApplicationObjectRecordBody, BatchUpdateApplicationObjectRecordRequest};
     ///
-    /// let request = BatchUpdateApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", todo!("build the body"));
+    /// let request = BatchUpdateApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", BatchUpdateApplicationObjectRecordBody::new("<records>"));
     /// let response = client.apaas().v1().application_object_record().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::CreateApplicationObjectRecordRequest;
+    /// use lark_sdk::apaas::v1::{CreateApplicationObjectRecordBody, CreateApplicationObjectRecordRequest};
     ///
-    /// let request = CreateApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", todo!("build the body"));
+    /// let request = CreateApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", CreateApplicationObjectRecordBody::new("<record>"));
     /// let response = client.apaas().v1().application_object_record().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -212,9 +212,9 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::PatchApplicationObjectRecordRequest;
+    /// use lark_sdk::apaas::v1::{PatchApplicationObjectRecordBody, PatchApplicationObjectRecordRequest};
     ///
-    /// let request = PatchApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", "<id>", todo!("build the body"));
+    /// let request = PatchApplicationObjectRecordRequest::new("<namespace>", "<object_api_name>", "<id>", PatchApplicationObjectRecordBody::new("<record>"));
     /// let response = client.apaas().v1().application_object_record().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

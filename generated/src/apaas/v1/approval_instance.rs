@@ -26,9 +26,9 @@ impl<'c> ApprovalInstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::CancelApprovalInstanceRequest;
+    /// use lark_sdk::apaas::v1::{CancelApprovalInstanceBody, CancelApprovalInstanceRequest};
     ///
-    /// let request = CancelApprovalInstanceRequest::new("<approval_instance_id>", todo!("build the body"));
+    /// let request = CancelApprovalInstanceRequest::new("<approval_instance_id>", CancelApprovalInstanceBody::new("<user_id>", "<opinion>"));
     /// let response = client.apaas().v1().approval_instance().cancel(request).await?;
     /// # let _ = response;
     /// # Ok(())

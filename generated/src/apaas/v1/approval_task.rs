@@ -26,9 +26,9 @@ impl<'c> ApprovalTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::AddAssigneeApprovalTaskRequest;
+    /// use lark_sdk::apaas::v1::{AddAssigneeApprovalTaskBody, AddAssigneeApprovalTaskRequest};
     ///
-    /// let request = AddAssigneeApprovalTaskRequest::new("<approval_task_id>", todo!("build the body"));
+    /// let request = AddAssigneeApprovalTaskRequest::new("<approval_task_id>", AddAssigneeApprovalTaskBody::new("<user_id>"));
     /// let response = client.apaas().v1().approval_task().add_assignee(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ApprovalTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::AgreeApprovalTaskRequest;
+    /// use lark_sdk::apaas::v1::{AgreeApprovalTaskBody, AgreeApprovalTaskRequest};
     ///
-    /// let request = AgreeApprovalTaskRequest::new("<approval_task_id>", todo!("build the body"));
+    /// let request = AgreeApprovalTaskRequest::new("<approval_task_id>", AgreeApprovalTaskBody::new("<user_id>"));
     /// let response = client.apaas().v1().approval_task().agree(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> ApprovalTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::RejectApprovalTaskRequest;
+    /// use lark_sdk::apaas::v1::{RejectApprovalTaskBody, RejectApprovalTaskRequest};
     ///
-    /// let request = RejectApprovalTaskRequest::new("<approval_task_id>", todo!("build the body"));
+    /// let request = RejectApprovalTaskRequest::new("<approval_task_id>", RejectApprovalTaskBody::new("<user_id>"));
     /// let response = client.apaas().v1().approval_task().reject(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> ApprovalTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::TransferApprovalTaskRequest;
+    /// use lark_sdk::apaas::v1::{TransferApprovalTaskBody, TransferApprovalTaskRequest};
     ///
-    /// let request = TransferApprovalTaskRequest::new("<approval_task_id>", todo!("build the body"));
+    /// let request = TransferApprovalTaskRequest::new("<approval_task_id>", TransferApprovalTaskBody::new("<user_id>"));
     /// let response = client.apaas().v1().approval_task().transfer(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> TenantAppMetricsApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::QueryTenantAppMetricsRequest;
+    /// use lark_sdk::apaas::v1::{QueryTenantAppMetricsBody, QueryTenantAppMetricsRequest};
     ///
-    /// let request = QueryTenantAppMetricsRequest::new(todo!("build the body"));
+    /// let request = QueryTenantAppMetricsRequest::new(QueryTenantAppMetricsBody::new(vec!["<namespaces>".to_owned()], "<date>"));
     /// let response = client.apaas().v1().tenant_app_metrics().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

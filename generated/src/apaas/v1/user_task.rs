@@ -26,9 +26,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::CcUserTaskRequest;
+    /// use lark_sdk::apaas::v1::{CcUserTaskBody, CcUserTaskRequest};
     ///
-    /// let request = CcUserTaskRequest::new("<task_id>", todo!("build the body"));
+    /// let request = CcUserTaskRequest::new("<task_id>", CcUserTaskBody::new(vec!["<cc_user_ids>".to_owned()], "<operator_user_id>"));
     /// let response = client.apaas().v1().user_task().cc(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::ChatGroupUserTaskRequest;
+    /// use lark_sdk::apaas::v1::{ChatGroupUserTaskBody, ChatGroupUserTaskRequest};
     ///
-    /// let request = ChatGroupUserTaskRequest::new("<task_id>", todo!("build the body"));
+    /// let request = ChatGroupUserTaskRequest::new("<task_id>", ChatGroupUserTaskBody::new("<operator_user_id>"));
     /// let response = client.apaas().v1().user_task().chat_group(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::ExpeditingUserTaskRequest;
+    /// use lark_sdk::apaas::v1::{ExpeditingUserTaskBody, ExpeditingUserTaskRequest};
     ///
-    /// let request = ExpeditingUserTaskRequest::new("<task_id>", todo!("build the body"));
+    /// let request = ExpeditingUserTaskRequest::new("<task_id>", ExpeditingUserTaskBody::new("<operator_user_id>", vec!["<expediting_user_ids>".to_owned()]));
     /// let response = client.apaas().v1().user_task().expediting(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::QueryUserTaskRequest;
+    /// use lark_sdk::apaas::v1::{QueryUserTaskBody, QueryUserTaskRequest};
     ///
-    /// let request = QueryUserTaskRequest::new(todo!("build the body"));
+    /// let request = QueryUserTaskRequest::new(QueryUserTaskBody::new("<kunlun_user_id>"));
     /// let response = client.apaas().v1().user_task().query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::RollbackUserTaskRequest;
+    /// use lark_sdk::apaas::v1::{RollbackUserTaskBody, RollbackUserTaskRequest};
     ///
-    /// let request = RollbackUserTaskRequest::new("<task_id>", todo!("build the body"));
+    /// let request = RollbackUserTaskRequest::new("<task_id>", RollbackUserTaskBody::new("<operator_user_id>", "<to_task_id>", "<opinion>"));
     /// let response = client.apaas().v1().user_task().rollback(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::RollbackPointsUserTaskRequest;
+    /// use lark_sdk::apaas::v1::{RollbackPointsUserTaskBody, RollbackPointsUserTaskRequest};
     ///
-    /// let request = RollbackPointsUserTaskRequest::new("<task_id>", todo!("build the body"));
+    /// let request = RollbackPointsUserTaskRequest::new("<task_id>", RollbackPointsUserTaskBody::new("<operator_user_id>"));
     /// let response = client.apaas().v1().user_task().rollback_points(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> WorkspaceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::SqlCommandsWorkspaceRequest;
+    /// use lark_sdk::apaas::v1::{SqlCommandsWorkspaceBody, SqlCommandsWorkspaceRequest};
     ///
-    /// let request = SqlCommandsWorkspaceRequest::new("<workspace_id>", todo!("build the body"));
+    /// let request = SqlCommandsWorkspaceRequest::new("<workspace_id>", SqlCommandsWorkspaceBody::new("<sql>"));
     /// let response = client.apaas().v1().workspace().sql_commands(request).await?;
     /// # let _ = response;
     /// # Ok(())

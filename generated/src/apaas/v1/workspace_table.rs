@@ -67,9 +67,9 @@ impl<'c> WorkspaceTableApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::RecordsBatchUpdateWorkspaceTableRequest;
+    /// use lark_sdk::apaas::v1::{RecordsBatchUpdateWorkspaceTableBody, RecordsBatchUpdateWorkspaceTableRequest};
     ///
-    /// let request = RecordsBatchUpdateWorkspaceTableRequest::new("<workspace_id>", "<table_name>", todo!("build the body"));
+    /// let request = RecordsBatchUpdateWorkspaceTableRequest::new("<workspace_id>", "<table_name>", RecordsBatchUpdateWorkspaceTableBody::new("<records>"));
     /// let response = client.apaas().v1().workspace_table().records_batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -157,9 +157,9 @@ impl<'c> WorkspaceTableApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::RecordsPatchWorkspaceTableRequest;
+    /// use lark_sdk::apaas::v1::{RecordsPatchWorkspaceTableBody, RecordsPatchWorkspaceTableRequest};
     ///
-    /// let request = RecordsPatchWorkspaceTableRequest::new("<workspace_id>", "<table_name>", "<filter>", todo!("build the body"));
+    /// let request = RecordsPatchWorkspaceTableRequest::new("<workspace_id>", "<table_name>", "<filter>", RecordsPatchWorkspaceTableBody::new("<record>"));
     /// let response = client.apaas().v1().workspace_table().records_patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -186,9 +186,9 @@ impl<'c> WorkspaceTableApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::apaas::v1::RecordsPostWorkspaceTableRequest;
+    /// use lark_sdk::apaas::v1::{RecordsPostWorkspaceTableBody, RecordsPostWorkspaceTableRequest};
     ///
-    /// let request = RecordsPostWorkspaceTableRequest::new("<workspace_id>", "<table_name>", todo!("build the body"));
+    /// let request = RecordsPostWorkspaceTableRequest::new("<workspace_id>", "<table_name>", RecordsPostWorkspaceTableBody::new("<records>"));
     /// let response = client.apaas().v1().workspace_table().records_post(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AppBadgeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::application::v6::SetAppBadgeRequest;
+    /// use lark_sdk::application::v6::{AppBadge, SetAppBadgeRequest};
     ///
-    /// let request = SetAppBadgeRequest::new(todo!("build the body"));
+    /// let request = SetAppBadgeRequest::new(AppBadge::new(lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0)));
     /// let response = client.application().v6().app_badge().set(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ApplicationAppUsageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::application::v6::DepartmentOverviewApplicationAppUsageRequest;
+    /// use lark_sdk::application::v6::{DepartmentOverviewApplicationAppUsageBody, DepartmentOverviewApplicationAppUsageRequest};
     ///
-    /// let request = DepartmentOverviewApplicationAppUsageRequest::new("<app_id>", todo!("build the body"));
+    /// let request = DepartmentOverviewApplicationAppUsageRequest::new("<app_id>", DepartmentOverviewApplicationAppUsageBody::new("<date>", 20));
     /// let response = client.application().v6().application_app_usage().department_overview(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -58,9 +58,9 @@ impl<'c> ApplicationAppUsageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::application::v6::MessagePushOverviewApplicationAppUsageRequest;
+    /// use lark_sdk::application::v6::{MessagePushOverviewApplicationAppUsageBody, MessagePushOverviewApplicationAppUsageRequest};
     ///
-    /// let request = MessagePushOverviewApplicationAppUsageRequest::new("<app_id>", todo!("build the body"));
+    /// let request = MessagePushOverviewApplicationAppUsageRequest::new("<app_id>", MessagePushOverviewApplicationAppUsageBody::new("<date>", 20));
     /// let response = client.application().v6().application_app_usage().message_push_overview(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -90,9 +90,9 @@ impl<'c> ApplicationAppUsageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::application::v6::OverviewApplicationAppUsageRequest;
+    /// use lark_sdk::application::v6::{Ability, OverviewApplicationAppUsageBody, OverviewApplicationAppUsageRequest};
     ///
-    /// let request = OverviewApplicationAppUsageRequest::new("<app_id>", todo!("build the body"));
+    /// let request = OverviewApplicationAppUsageRequest::new("<app_id>", OverviewApplicationAppUsageBody::new("<date>", 20, Ability::App));
     /// let response = client.application().v6().application_app_usage().overview(request).await?;
     /// # let _ = response;
     /// # Ok(())

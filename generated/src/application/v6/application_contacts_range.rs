@@ -26,9 +26,9 @@ impl<'c> ApplicationContactsRangeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::application::v6::PatchApplicationContactsRangeRequest;
+    /// use lark_sdk::application::v6::{ContactsRangeType, PatchApplicationContactsRangeBody, PatchApplicationContactsRangeRequest};
     ///
-    /// let request = PatchApplicationContactsRangeRequest::new("<app_id>", todo!("build the body"));
+    /// let request = PatchApplicationContactsRangeRequest::new("<app_id>", PatchApplicationContactsRangeBody::new(ContactsRangeType::EqualToAvailability));
     /// let response = client.application().v6().application_contacts_range().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

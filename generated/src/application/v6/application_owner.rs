@@ -26,9 +26,9 @@ impl<'c> ApplicationOwnerApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::application::v6::UpdateApplicationOwnerRequest;
+    /// use lark_sdk::application::v6::{UpdateApplicationOwnerBody, UpdateApplicationOwnerRequest};
     ///
-    /// let request = UpdateApplicationOwnerRequest::new("<app_id>", todo!("build the body"));
+    /// let request = UpdateApplicationOwnerRequest::new("<app_id>", UpdateApplicationOwnerBody::new("<owner_id>"));
     /// let response = client.application().v6().application_owner().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

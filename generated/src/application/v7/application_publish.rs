@@ -26,9 +26,9 @@ impl<'c> ApplicationPublishApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::application::v7::CreateApplicationPublishRequest;
+    /// use lark_sdk::application::v7::{CreateApplicationPublishBody, CreateApplicationPublishRequest};
     ///
-    /// let request = CreateApplicationPublishRequest::new("<app_id>", todo!("build the body"));
+    /// let request = CreateApplicationPublishRequest::new("<app_id>", CreateApplicationPublishBody::new("<remark>", "<changelog>"));
     /// let response = client.application().v7().application_publish().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ExternalInstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::CheckExternalInstanceRequest;
+    /// use lark_sdk::approval::v4::{CheckExternalInstanceBody, CheckExternalInstanceRequest, ExteranlInstanceCheck, ExternalInstanceTaskInput};
     ///
-    /// let request = CheckExternalInstanceRequest::new(todo!("build the body"));
+    /// let request = CheckExternalInstanceRequest::new(CheckExternalInstanceBody::new(vec![ExteranlInstanceCheck::new("<instance_id>", lark_sdk::runtime::Int64(0), vec![ExternalInstanceTaskInput::new("<task_id>", lark_sdk::runtime::Int64(0))])]));
     /// let response = client.approval().v4().external_instance().check(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ExternalInstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::CreateExternalInstanceRequest;
+    /// use lark_sdk::approval::v4::{CreateExternalInstanceRequest, ExternalInstanceInput, ExternalInstanceLinkInput, ExternalInstanceStatus, I18nResourceInput, I18nResourceTextInput, Locale};
     ///
-    /// let request = CreateExternalInstanceRequest::new(todo!("build the body"));
+    /// let request = CreateExternalInstanceRequest::new(ExternalInstanceInput::new("<approval_code>", ExternalInstanceStatus::Pending, "<instance_id>", ExternalInstanceLinkInput::new("<pc_link>"), lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0), vec![I18nResourceInput::new(Locale::ZhCn, vec![I18nResourceTextInput::new("<key>", "<value>")], true)]));
     /// let response = client.approval().v4().external_instance().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

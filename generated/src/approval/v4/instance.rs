@@ -26,9 +26,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::AddCcInstanceRequest;
+    /// use lark_sdk::approval::v4::{AddCcInstanceBody, AddCcInstanceRequest};
     ///
-    /// let request = AddCcInstanceRequest::new(todo!("build the body"));
+    /// let request = AddCcInstanceRequest::new(AddCcInstanceBody::new("<instance_code>", vec![lark_sdk::runtime::Int64(0)]));
     /// let response = client.approval().v4().instance().add_cc(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::AddSignInstanceRequest;
+    /// use lark_sdk::approval::v4::{AddSignInstanceBody, AddSignInstanceRequest};
     ///
-    /// let request = AddSignInstanceRequest::new(todo!("build the body"));
+    /// let request = AddSignInstanceRequest::new(AddSignInstanceBody::new("<user_id>", "<approval_code>", "<instance_code>", "<task_id>", vec!["<add_sign_user_ids>".to_owned()], 20));
     /// let response = client.approval().v4().instance().add_sign(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::CancelInstanceRequest;
+    /// use lark_sdk::approval::v4::{CancelInstanceRequest, InstanceCancel};
     ///
-    /// let request = CancelInstanceRequest::new(todo!("build the body"));
+    /// let request = CancelInstanceRequest::new(InstanceCancel::new("<approval_code>", "<instance_code>", "<user_id>"));
     /// let response = client.approval().v4().instance().cancel(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::CcInstanceRequest;
+    /// use lark_sdk::approval::v4::{CcInstanceRequest, InstanceCc};
     ///
-    /// let request = CcInstanceRequest::new(todo!("build the body"));
+    /// let request = CcInstanceRequest::new(InstanceCc::new("<approval_code>", "<instance_code>", "<user_id>", vec!["<cc_user_ids>".to_owned()]));
     /// let response = client.approval().v4().instance().cc(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -143,9 +143,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::CreateInstanceRequest;
+    /// use lark_sdk::approval::v4::{CreateInstanceRequest, InstanceCreate};
     ///
-    /// let request = CreateInstanceRequest::new(todo!("build the body"));
+    /// let request = CreateInstanceRequest::new(InstanceCreate::new("<approval_code>", "<form>"));
     /// let response = client.approval().v4().instance().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -312,9 +312,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::PreviewInstanceRequest;
+    /// use lark_sdk::approval::v4::{PreviewInstanceBody, PreviewInstanceRequest};
     ///
-    /// let request = PreviewInstanceRequest::new(todo!("build the body"));
+    /// let request = PreviewInstanceRequest::new(PreviewInstanceBody::new("<user_id>"));
     /// let response = client.approval().v4().instance().preview(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -382,9 +382,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::RecallInstanceRequest;
+    /// use lark_sdk::approval::v4::{RecallInstanceBody, RecallInstanceRequest};
     ///
-    /// let request = RecallInstanceRequest::new(todo!("build the body"));
+    /// let request = RecallInstanceRequest::new(RecallInstanceBody::new("<instance_code>"));
     /// let response = client.approval().v4().instance().recall(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -411,9 +411,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::RemindInstanceRequest;
+    /// use lark_sdk::approval::v4::{RemindInstanceBody, RemindInstanceRequest};
     ///
-    /// let request = RemindInstanceRequest::new(todo!("build the body"));
+    /// let request = RemindInstanceRequest::new(RemindInstanceBody::new("<instance_code>", vec![lark_sdk::runtime::Int64(0)]));
     /// let response = client.approval().v4().instance().remind(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -481,9 +481,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::SpecifiedRollbackInstanceRequest;
+    /// use lark_sdk::approval::v4::{SpecifiedRollback, SpecifiedRollbackInstanceRequest};
     ///
-    /// let request = SpecifiedRollbackInstanceRequest::new(todo!("build the body"));
+    /// let request = SpecifiedRollbackInstanceRequest::new(SpecifiedRollback::new("<user_id>", lark_sdk::runtime::Int64(0), vec!["<task_def_key_list>".to_owned()]));
     /// let response = client.approval().v4().instance().specified_rollback(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -510,9 +510,9 @@ impl<'c> InstanceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::SubscriptionInstanceRequest;
+    /// use lark_sdk::approval::v4::{SubscriptionInstanceBody, SubscriptionInstanceRequest, SubscriptionType};
     ///
-    /// let request = SubscriptionInstanceRequest::new(todo!("build the body"));
+    /// let request = SubscriptionInstanceRequest::new(SubscriptionInstanceBody::new(SubscriptionType::InvolvedApproval));
     /// let response = client.approval().v4().instance().subscription(request).await?;
     /// # let _ = response;
     /// # Ok(())

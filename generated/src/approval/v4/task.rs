@@ -26,9 +26,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::AddSignTaskRequest;
+    /// use lark_sdk::approval::v4::{AddSignTaskBody, AddSignTaskRequest};
     ///
-    /// let request = AddSignTaskRequest::new(todo!("build the body"));
+    /// let request = AddSignTaskRequest::new(AddSignTaskBody::new("<instance_code>", "<task_id>", vec![lark_sdk::runtime::Int64(0)], 20));
     /// let response = client.approval().v4().task().add_sign(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::ApproveTaskRequest;
+    /// use lark_sdk::approval::v4::{ApproveTaskRequest, TaskApprove};
     ///
-    /// let request = ApproveTaskRequest::new(todo!("build the body"));
+    /// let request = ApproveTaskRequest::new(TaskApprove::new("<approval_code>", "<instance_code>", "<user_id>", "<task_id>"));
     /// let response = client.approval().v4().task().approve(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::ForwardTaskRequest;
+    /// use lark_sdk::approval::v4::{ForwardTaskBody, ForwardTaskRequest};
     ///
-    /// let request = ForwardTaskRequest::new(todo!("build the body"));
+    /// let request = ForwardTaskRequest::new(ForwardTaskBody::new("<instance_code>", "<task_id>", lark_sdk::runtime::Int64(0)));
     /// let response = client.approval().v4().task().forward(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::PassTaskRequest;
+    /// use lark_sdk::approval::v4::{PassTaskBody, PassTaskRequest};
     ///
-    /// let request = PassTaskRequest::new(todo!("build the body"));
+    /// let request = PassTaskRequest::new(PassTaskBody::new("<instance_code>", "<task_id>"));
     /// let response = client.approval().v4().task().pass(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -224,9 +224,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::RefuseTaskRequest;
+    /// use lark_sdk::approval::v4::{RefuseTaskBody, RefuseTaskRequest};
     ///
-    /// let request = RefuseTaskRequest::new(todo!("build the body"));
+    /// let request = RefuseTaskRequest::new(RefuseTaskBody::new("<instance_code>", "<task_id>"));
     /// let response = client.approval().v4().task().refuse(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -253,9 +253,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::RejectTaskRequest;
+    /// use lark_sdk::approval::v4::{RejectTaskRequest, TaskApprove};
     ///
-    /// let request = RejectTaskRequest::new(todo!("build the body"));
+    /// let request = RejectTaskRequest::new(TaskApprove::new("<approval_code>", "<instance_code>", "<user_id>", "<task_id>"));
     /// let response = client.approval().v4().task().reject(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -282,9 +282,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::ResubmitTaskRequest;
+    /// use lark_sdk::approval::v4::{ResubmitTaskRequest, TaskResubmit};
     ///
-    /// let request = ResubmitTaskRequest::new(todo!("build the body"));
+    /// let request = ResubmitTaskRequest::new(TaskResubmit::new("<approval_code>", "<instance_code>", "<user_id>", "<task_id>", "<form>"));
     /// let response = client.approval().v4().task().resubmit(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -311,9 +311,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::RollbackTaskRequest;
+    /// use lark_sdk::approval::v4::{RollbackTaskBody, RollbackTaskRequest};
     ///
-    /// let request = RollbackTaskRequest::new(todo!("build the body"));
+    /// let request = RollbackTaskRequest::new(RollbackTaskBody::new("<instance_code>", "<task_id>", vec!["<node_ids>".to_owned()]));
     /// let response = client.approval().v4().task().rollback(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -381,9 +381,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::SubscriptionTaskRequest;
+    /// use lark_sdk::approval::v4::{SubscriptionTaskBody, SubscriptionTaskRequest, SubscriptionType};
     ///
-    /// let request = SubscriptionTaskRequest::new(todo!("build the body"));
+    /// let request = SubscriptionTaskRequest::new(SubscriptionTaskBody::new(SubscriptionType::InvolvedApproval));
     /// let response = client.approval().v4().task().subscription(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -410,9 +410,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::approval::v4::TransferTaskRequest;
+    /// use lark_sdk::approval::v4::{TaskTransfer, TransferTaskRequest};
     ///
-    /// let request = TransferTaskRequest::new(todo!("build the body"));
+    /// let request = TransferTaskRequest::new(TaskTransfer::new("<approval_code>", "<instance_code>", "<user_id>", "<transfer_user_id>", "<task_id>"));
     /// let response = client.approval().v4().task().transfer(request).await?;
     /// # let _ = response;
     /// # Ok(())

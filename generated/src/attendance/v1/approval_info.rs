@@ -26,9 +26,9 @@ impl<'c> ApprovalInfoApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::ProcessApprovalInfoRequest;
+    /// use lark_sdk::attendance::v1::{ProcessApprovalInfoBody, ProcessApprovalInfoRequest};
     ///
-    /// let request = ProcessApprovalInfoRequest::new(todo!("build the body"));
+    /// let request = ProcessApprovalInfoRequest::new(ProcessApprovalInfoBody::new("<approval_id>", "<approval_type>", 20));
     /// let response = client.attendance().v1().approval_info().process(request).await?;
     /// # let _ = response;
     /// # Ok(())

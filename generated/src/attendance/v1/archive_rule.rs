@@ -26,9 +26,9 @@ impl<'c> ArchiveRuleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::DelReportArchiveRuleRequest;
+    /// use lark_sdk::attendance::v1::{DelReportArchiveRuleBody, DelReportArchiveRuleRequest};
     ///
-    /// let request = DelReportArchiveRuleRequest::new("<employee_type>", todo!("build the body"));
+    /// let request = DelReportArchiveRuleRequest::new("<employee_type>", DelReportArchiveRuleBody::new("<month>", "<operator_id>", "<archive_rule_id>"));
     /// let response = client.attendance().v1().archive_rule().del_report(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -96,9 +96,9 @@ impl<'c> ArchiveRuleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::UploadReportArchiveRuleRequest;
+    /// use lark_sdk::attendance::v1::{UploadReportArchiveRuleBody, UploadReportArchiveRuleRequest};
     ///
-    /// let request = UploadReportArchiveRuleRequest::new("<employee_type>", todo!("build the body"));
+    /// let request = UploadReportArchiveRuleRequest::new("<employee_type>", UploadReportArchiveRuleBody::new("<month>", "<operator_id>", "<archive_rule_id>"));
     /// let response = client.attendance().v1().archive_rule().upload_report(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> ArchiveRuleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::UserStatsFieldsQueryArchiveRuleRequest;
+    /// use lark_sdk::attendance::v1::{UserStatsFieldsQueryArchiveRuleBody, UserStatsFieldsQueryArchiveRuleRequest};
     ///
-    /// let request = UserStatsFieldsQueryArchiveRuleRequest::new("<employee_type>", todo!("build the body"));
+    /// let request = UserStatsFieldsQueryArchiveRuleRequest::new("<employee_type>", UserStatsFieldsQueryArchiveRuleBody::new("<month>", "<archive_rule_id>", "<operator_id>"));
     /// let response = client.attendance().v1().archive_rule().user_stats_fields_query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> GroupApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{CreateGroupRequest, EmployeeType};
+    /// use lark_sdk::attendance::v1::{CreateGroupBody, CreateGroupRequest, EmployeeType, GroupInput};
     ///
-    /// let request = CreateGroupRequest::new(EmployeeType::EmployeeId, "<dept_type>", todo!("build the body"));
+    /// let request = CreateGroupRequest::new(EmployeeType::EmployeeId, "<dept_type>", CreateGroupBody::new(GroupInput::new("<group_name>", "<time_zone>", vec!["<group_leader_ids>".to_owned()], 20, vec!["<punch_day_shift_ids>".to_owned()], 20)));
     /// let response = client.attendance().v1().group().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -195,9 +195,9 @@ impl<'c> GroupApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::SearchGroupRequest;
+    /// use lark_sdk::attendance::v1::{SearchGroupBody, SearchGroupRequest};
     ///
-    /// let request = SearchGroupRequest::new(todo!("build the body"));
+    /// let request = SearchGroupRequest::new(SearchGroupBody::new("<group_name>"));
     /// let response = client.attendance().v1().group().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> LeaveAccrualRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::PatchLeaveAccrualRecordRequest;
+    /// use lark_sdk::attendance::v1::{LangTextInput, PatchLeaveAccrualRecordBody, PatchLeaveAccrualRecordRequest};
     ///
-    /// let request = PatchLeaveAccrualRecordRequest::new("<leave_id>", todo!("build the body"));
+    /// let request = PatchLeaveAccrualRecordRequest::new("<leave_id>", PatchLeaveAccrualRecordBody::new("<leave_granting_record_id>", "<employment_id>", "<leave_type_id>", vec![LangTextInput::new("<lang>", "<value>")]));
     /// let response = client.attendance().v1().leave_accrual_record().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

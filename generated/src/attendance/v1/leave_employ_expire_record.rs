@@ -26,9 +26,9 @@ impl<'c> LeaveEmployExpireRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::GetLeaveEmployExpireRecordRequest;
+    /// use lark_sdk::attendance::v1::{GetLeaveEmployExpireRecordBody, GetLeaveEmployExpireRecordRequest};
     ///
-    /// let request = GetLeaveEmployExpireRecordRequest::new("<leave_id>", todo!("build the body"));
+    /// let request = GetLeaveEmployExpireRecordRequest::new("<leave_id>", GetLeaveEmployExpireRecordBody::new("<employment_id>", "<leave_type_id>", "<start_expiration_date>", "<end_expiration_date>"));
     /// let response = client.attendance().v1().leave_employ_expire_record().get(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ShiftApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::CreateShiftRequest;
+    /// use lark_sdk::attendance::v1::{CreateShiftRequest, PunchTimeRuleInput, ShiftInput};
     ///
-    /// let request = CreateShiftRequest::new(todo!("build the body"));
+    /// let request = CreateShiftRequest::new(ShiftInput::new("<shift_name>", 20, vec![PunchTimeRuleInput::new("<on_time>", "<off_time>", 20, 20, 20, 20, 20, 20)]));
     /// let response = client.attendance().v1().shift().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> UserApprovalApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{QueryUserApprovalEmployeeType, QueryUserApprovalRequest};
+    /// use lark_sdk::attendance::v1::{QueryUserApprovalBody, QueryUserApprovalEmployeeType, QueryUserApprovalRequest};
     ///
-    /// let request = QueryUserApprovalRequest::new(QueryUserApprovalEmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = QueryUserApprovalRequest::new(QueryUserApprovalEmployeeType::EmployeeId, QueryUserApprovalBody::new(vec!["<user_ids>".to_owned()], 20, 20));
     /// let response = client.attendance().v1().user_approval().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

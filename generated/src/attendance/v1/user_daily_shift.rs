@@ -26,9 +26,9 @@ impl<'c> UserDailyShiftApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{BatchCreateUserDailyShiftRequest, EmployeeType};
+    /// use lark_sdk::attendance::v1::{BatchCreateUserDailyShiftBody, BatchCreateUserDailyShiftRequest, EmployeeType, UserDailyShiftInput};
     ///
-    /// let request = BatchCreateUserDailyShiftRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = BatchCreateUserDailyShiftRequest::new(EmployeeType::EmployeeId, BatchCreateUserDailyShiftBody::new(vec![UserDailyShiftInput::new("<group_id>", "<shift_id>", 20, "<user_id>", 20)]));
     /// let response = client.attendance().v1().user_daily_shift().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserDailyShiftApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{BatchCreateTempUserDailyShiftRequest, EmployeeType};
+    /// use lark_sdk::attendance::v1::{BatchCreateTempUserDailyShiftBody, BatchCreateTempUserDailyShiftRequest, EmployeeType, PunchTimeSimpleRuleInput, UserTmpDailyShiftInput};
     ///
-    /// let request = BatchCreateTempUserDailyShiftRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = BatchCreateTempUserDailyShiftRequest::new(EmployeeType::EmployeeId, BatchCreateTempUserDailyShiftBody::new(vec![UserTmpDailyShiftInput::new("<group_id>", "<user_id>", 20, "<shift_name>", vec![PunchTimeSimpleRuleInput::new("<on_time>", "<off_time>")])]));
     /// let response = client.attendance().v1().user_daily_shift().batch_create_temp(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -87,9 +87,9 @@ impl<'c> UserDailyShiftApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserDailyShiftRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserDailyShiftBody, QueryUserDailyShiftRequest};
     ///
-    /// let request = QueryUserDailyShiftRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = QueryUserDailyShiftRequest::new(EmployeeType::EmployeeId, QueryUserDailyShiftBody::new(vec!["<user_ids>".to_owned()], 20, 20));
     /// let response = client.attendance().v1().user_daily_shift().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> UserFlowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{BatchCreateUserFlowRequest, EmployeeType};
+    /// use lark_sdk::attendance::v1::{BatchCreateUserFlowBody, BatchCreateUserFlowRequest, EmployeeType, UserFlowInput};
     ///
-    /// let request = BatchCreateUserFlowRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = BatchCreateUserFlowRequest::new(EmployeeType::EmployeeId, BatchCreateUserFlowBody::new(vec![UserFlowInput::new("<user_id>", "<creator_id>", "<location_name>", "<check_time>", "<comment>")]));
     /// let response = client.attendance().v1().user_flow().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserFlowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::BatchDelUserFlowRequest;
+    /// use lark_sdk::attendance::v1::{BatchDelUserFlowBody, BatchDelUserFlowRequest};
     ///
-    /// let request = BatchDelUserFlowRequest::new(todo!("build the body"));
+    /// let request = BatchDelUserFlowRequest::new(BatchDelUserFlowBody::new(vec!["<record_ids>".to_owned()]));
     /// let response = client.attendance().v1().user_flow().batch_del(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> UserFlowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserFlowRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserFlowBody, QueryUserFlowRequest};
     ///
-    /// let request = QueryUserFlowRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = QueryUserFlowRequest::new(EmployeeType::EmployeeId, QueryUserFlowBody::new(vec!["<user_ids>".to_owned()], "<check_time_from>", "<check_time_to>"));
     /// let response = client.attendance().v1().user_flow().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> UserSettingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserSettingRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserSettingBody, QueryUserSettingRequest};
     ///
-    /// let request = QueryUserSettingRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = QueryUserSettingRequest::new(EmployeeType::EmployeeId, QueryUserSettingBody::new(vec!["<user_ids>".to_owned()]));
     /// let response = client.attendance().v1().user_setting().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> UserStatsDataApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserStatsDataRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, Locale, QueryUserStatsDataBody, QueryUserStatsDataRequest, StatsType};
     ///
-    /// let request = QueryUserStatsDataRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = QueryUserStatsDataRequest::new(EmployeeType::EmployeeId, QueryUserStatsDataBody::new(Locale::En, StatsType::Daily, 20, 20));
     /// let response = client.attendance().v1().user_stats_data().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

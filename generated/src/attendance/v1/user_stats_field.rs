@@ -26,9 +26,9 @@ impl<'c> UserStatsFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserStatsFieldRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, Locale, QueryUserStatsFieldBody, QueryUserStatsFieldRequest, StatsType};
     ///
-    /// let request = QueryUserStatsFieldRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = QueryUserStatsFieldRequest::new(EmployeeType::EmployeeId, QueryUserStatsFieldBody::new(Locale::En, StatsType::Daily, 20, 20));
     /// let response = client.attendance().v1().user_stats_field().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

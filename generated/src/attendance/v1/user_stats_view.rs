@@ -26,9 +26,9 @@ impl<'c> UserStatsViewApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserStatsViewRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, Locale, QueryUserStatsViewBody, QueryUserStatsViewRequest, StatsType};
     ///
-    /// let request = QueryUserStatsViewRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = QueryUserStatsViewRequest::new(EmployeeType::EmployeeId, QueryUserStatsViewBody::new(Locale::En, StatsType::Daily));
     /// let response = client.attendance().v1().user_stats_view().query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserStatsViewApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, UpdateUserStatsViewRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, StatsType, UpdateUserStatsViewBody, UpdateUserStatsViewRequest, UserStatsViewInput};
     ///
-    /// let request = UpdateUserStatsViewRequest::new("<user_stats_view_id>", EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = UpdateUserStatsViewRequest::new("<user_stats_view_id>", EmployeeType::EmployeeId, UpdateUserStatsViewBody::new(UserStatsViewInput::new("<view_id>", StatsType::Daily, "<user_id>")));
     /// let response = client.attendance().v1().user_stats_view().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

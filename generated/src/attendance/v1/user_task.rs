@@ -26,9 +26,9 @@ impl<'c> UserTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserTaskRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserTaskBody, QueryUserTaskRequest};
     ///
-    /// let request = QueryUserTaskRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = QueryUserTaskRequest::new(EmployeeType::EmployeeId, QueryUserTaskBody::new(vec!["<user_ids>".to_owned()], 20, 20));
     /// let response = client.attendance().v1().user_task().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> UserTaskRemedyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{CreateUserTaskRemedyRequest, EmployeeType};
+    /// use lark_sdk::attendance::v1::{CreateUserTaskRemedyRequest, EmployeeType, UserTaskRemedyInput};
     ///
-    /// let request = CreateUserTaskRemedyRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = CreateUserTaskRemedyRequest::new(EmployeeType::EmployeeId, UserTaskRemedyInput::new("<user_id>", 20, 20, 20, "<remedy_time>", "<reason>"));
     /// let response = client.attendance().v1().user_task_remedy().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserTaskRemedyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserTaskRemedyRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserTaskRemedyBody, QueryUserTaskRemedyRequest};
     ///
-    /// let request = QueryUserTaskRemedyRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = QueryUserTaskRemedyRequest::new(EmployeeType::EmployeeId, QueryUserTaskRemedyBody::new(vec!["<user_ids>".to_owned()], "<check_time_from>", "<check_time_to>"));
     /// let response = client.attendance().v1().user_task_remedy().query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> UserTaskRemedyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserAllowedRemedysUserTaskRemedyRequest};
+    /// use lark_sdk::attendance::v1::{EmployeeType, QueryUserAllowedRemedysUserTaskRemedyBody, QueryUserAllowedRemedysUserTaskRemedyRequest};
     ///
-    /// let request = QueryUserAllowedRemedysUserTaskRemedyRequest::new(EmployeeType::EmployeeId, todo!("build the body"));
+    /// let request = QueryUserAllowedRemedysUserTaskRemedyRequest::new(EmployeeType::EmployeeId, QueryUserAllowedRemedysUserTaskRemedyBody::new("<user_id>", 20));
     /// let response = client.attendance().v1().user_task_remedy().query_user_allowed_remedys(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AppAccessTokenApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::auth::v3::CreateAppAccessTokenRequest;
+    /// use lark_sdk::auth::v3::{CreateAppAccessTokenBody, CreateAppAccessTokenRequest};
     ///
-    /// let request = CreateAppAccessTokenRequest::new(todo!("build the body"));
+    /// let request = CreateAppAccessTokenRequest::new(CreateAppAccessTokenBody::new("<app_id>", "<app_secret>", "<app_ticket>"));
     /// let response = client.auth().v3().app_access_token().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> AppAccessTokenApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::auth::v3::InternalAppAccessTokenRequest;
+    /// use lark_sdk::auth::v3::{AppCredentials, InternalAppAccessTokenRequest};
     ///
-    /// let request = InternalAppAccessTokenRequest::new(todo!("build the body"));
+    /// let request = InternalAppAccessTokenRequest::new(AppCredentials::new("<app_id>", "<app_secret>"));
     /// let response = client.auth().v3().app_access_token().internal(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AppTicketApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::auth::v3::ResendAppTicketRequest;
+    /// use lark_sdk::auth::v3::{AppCredentials, ResendAppTicketRequest};
     ///
-    /// let request = ResendAppTicketRequest::new(todo!("build the body"));
+    /// let request = ResendAppTicketRequest::new(AppCredentials::new("<app_id>", "<app_secret>"));
     /// let response = client.auth().v3().app_ticket().resend(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> TenantAccessTokenApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::auth::v3::CreateTenantAccessTokenRequest;
+    /// use lark_sdk::auth::v3::{CreateTenantAccessTokenBody, CreateTenantAccessTokenRequest};
     ///
-    /// let request = CreateTenantAccessTokenRequest::new(todo!("build the body"));
+    /// let request = CreateTenantAccessTokenRequest::new(CreateTenantAccessTokenBody::new("<app_access_token>", "<tenant_key>"));
     /// let response = client.auth().v3().tenant_access_token().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> TenantAccessTokenApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::auth::v3::InternalTenantAccessTokenRequest;
+    /// use lark_sdk::auth::v3::{AppCredentials, InternalTenantAccessTokenRequest};
     ///
-    /// let request = InternalTenantAccessTokenRequest::new(todo!("build the body"));
+    /// let request = InternalTenantAccessTokenRequest::new(AppCredentials::new("<app_id>", "<app_secret>"));
     /// let response = client.auth().v3().tenant_access_token().internal(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AccessTokenApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::authen::v1::CreateAccessTokenRequest;
+    /// use lark_sdk::authen::v1::{CreateAccessTokenBody, CreateAccessTokenRequest};
     ///
-    /// let request = CreateAccessTokenRequest::new(todo!("build the body"));
+    /// let request = CreateAccessTokenRequest::new(CreateAccessTokenBody::new("<grant_type>", "<code>"));
     /// let response = client.authen().v1().access_token().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> OidcAccessTokenApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::authen::v1::CreateOidcAccessTokenRequest;
+    /// use lark_sdk::authen::v1::{CreateOidcAccessTokenBody, CreateOidcAccessTokenRequest};
     ///
-    /// let request = CreateOidcAccessTokenRequest::new(todo!("build the body"));
+    /// let request = CreateOidcAccessTokenRequest::new(CreateOidcAccessTokenBody::new("<grant_type>", "<code>"));
     /// let response = client.authen().v1().oidc_access_token().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

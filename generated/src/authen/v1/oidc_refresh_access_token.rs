@@ -26,9 +26,9 @@ impl<'c> OidcRefreshAccessTokenApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::authen::v1::CreateOidcRefreshAccessTokenRequest;
+    /// use lark_sdk::authen::v1::{CreateOidcRefreshAccessTokenBody, CreateOidcRefreshAccessTokenRequest};
     ///
-    /// let request = CreateOidcRefreshAccessTokenRequest::new(todo!("build the body"));
+    /// let request = CreateOidcRefreshAccessTokenRequest::new(CreateOidcRefreshAccessTokenBody::new("<grant_type>", "<refresh_token>"));
     /// let response = client.authen().v1().oidc_refresh_access_token().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> RefreshAccessTokenApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::authen::v1::CreateRefreshAccessTokenRequest;
+    /// use lark_sdk::authen::v1::{CreateRefreshAccessTokenBody, CreateRefreshAccessTokenRequest};
     ///
-    /// let request = CreateRefreshAccessTokenRequest::new(todo!("build the body"));
+    /// let request = CreateRefreshAccessTokenRequest::new(CreateRefreshAccessTokenBody::new("<grant_type>", "<refresh_token>"));
     /// let response = client.authen().v1().refresh_access_token().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> DraftApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::baike::v1::CreateDraftRequest;
+    /// use lark_sdk::baike::v1::{CreateDraftRequest, DisplayStatusInput, EntityInput, TermInput};
     ///
-    /// let request = CreateDraftRequest::new(todo!("build the body"));
+    /// let request = CreateDraftRequest::new(EntityInput::new(vec![TermInput::new("<key>", DisplayStatusInput::new(true, true))]));
     /// let response = client.baike().v1().draft().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> DraftApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::baike::v1::UpdateDraftRequest;
+    /// use lark_sdk::baike::v1::{DisplayStatusInput, EntityInput, TermInput, UpdateDraftRequest};
     ///
-    /// let request = UpdateDraftRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = UpdateDraftRequest::new(lark_sdk::runtime::Int64(0), EntityInput::new(vec![TermInput::new("<key>", DisplayStatusInput::new(true, true))]));
     /// let response = client.baike().v1().draft().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AppRoleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::base::v2::CreateAppRoleRequest;
+    /// use lark_sdk::base::v2::{CreateAppRoleRequest, RoleInput, TableRoleInput};
     ///
-    /// let request = CreateAppRoleRequest::new("<app_token>", todo!("build the body"));
+    /// let request = CreateAppRoleRequest::new("<app_token>", RoleInput::new("<role_name>", vec![TableRoleInput::new(20)]));
     /// let response = client.base().v2().app_role().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -96,9 +96,9 @@ impl<'c> AppRoleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::base::v2::UpdateAppRoleRequest;
+    /// use lark_sdk::base::v2::{RoleInput, TableRoleInput, UpdateAppRoleRequest};
     ///
-    /// let request = UpdateAppRoleRequest::new("<app_token>", "<role_id>", todo!("build the body"));
+    /// let request = UpdateAppRoleRequest::new("<app_token>", "<role_id>", RoleInput::new("<role_name>", vec![TableRoleInput::new(20)]));
     /// let response = client.base().v2().app_role().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

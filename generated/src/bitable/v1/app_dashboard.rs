@@ -26,9 +26,9 @@ impl<'c> AppDashboardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::CopyAppDashboardRequest;
+    /// use lark_sdk::bitable::v1::{CopyAppDashboardBody, CopyAppDashboardRequest};
     ///
-    /// let request = CopyAppDashboardRequest::new("<app_token>", "<block_id>", todo!("build the body"));
+    /// let request = CopyAppDashboardRequest::new("<app_token>", "<block_id>", CopyAppDashboardBody::new("<name>"));
     /// let response = client.bitable().v1().app_dashboard().copy(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AppRoleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::CreateAppRoleRequest;
+    /// use lark_sdk::bitable::v1::{AppRoleInput, AppRoleTableRoleInput, CreateAppRoleRequest};
     ///
-    /// let request = CreateAppRoleRequest::new("<app_token>", todo!("build the body"));
+    /// let request = CreateAppRoleRequest::new("<app_token>", AppRoleInput::new("<role_name>", vec![AppRoleTableRoleInput::new(20)]));
     /// let response = client.bitable().v1().app_role().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> AppRoleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::UpdateAppRoleRequest;
+    /// use lark_sdk::bitable::v1::{AppRoleInput, AppRoleTableRoleInput, UpdateAppRoleRequest};
     ///
-    /// let request = UpdateAppRoleRequest::new("<app_token>", "<role_id>", todo!("build the body"));
+    /// let request = UpdateAppRoleRequest::new("<app_token>", "<role_id>", AppRoleInput::new("<role_name>", vec![AppRoleTableRoleInput::new(20)]));
     /// let response = client.bitable().v1().app_role().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

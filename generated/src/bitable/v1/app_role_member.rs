@@ -26,9 +26,9 @@ impl<'c> AppRoleMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::BatchCreateAppRoleMemberRequest;
+    /// use lark_sdk::bitable::v1::{AppRoleMemberId, BatchCreateAppRoleMemberBody, BatchCreateAppRoleMemberRequest};
     ///
-    /// let request = BatchCreateAppRoleMemberRequest::new("<app_token>", "<role_id>", todo!("build the body"));
+    /// let request = BatchCreateAppRoleMemberRequest::new("<app_token>", "<role_id>", BatchCreateAppRoleMemberBody::new(vec![AppRoleMemberId::new("<id>")]));
     /// let response = client.bitable().v1().app_role_member().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> AppRoleMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::BatchDeleteAppRoleMemberRequest;
+    /// use lark_sdk::bitable::v1::{AppRoleMemberId, BatchDeleteAppRoleMemberBody, BatchDeleteAppRoleMemberRequest};
     ///
-    /// let request = BatchDeleteAppRoleMemberRequest::new("<app_token>", "<role_id>", todo!("build the body"));
+    /// let request = BatchDeleteAppRoleMemberRequest::new("<app_token>", "<role_id>", BatchDeleteAppRoleMemberBody::new(vec![AppRoleMemberId::new("<id>")]));
     /// let response = client.bitable().v1().app_role_member().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> AppRoleMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::CreateAppRoleMemberRequest;
+    /// use lark_sdk::bitable::v1::{AppRoleMemberInput, CreateAppRoleMemberRequest};
     ///
-    /// let request = CreateAppRoleMemberRequest::new("<app_token>", "<role_id>", todo!("build the body"));
+    /// let request = CreateAppRoleMemberRequest::new("<app_token>", "<role_id>", AppRoleMemberInput::new("<member_id>"));
     /// let response = client.bitable().v1().app_role_member().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

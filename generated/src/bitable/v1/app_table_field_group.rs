@@ -26,9 +26,9 @@ impl<'c> AppTableFieldGroupApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::CreateAppTableFieldGroupRequest;
+    /// use lark_sdk::bitable::v1::{CreateAppTableFieldGroupBody, CreateAppTableFieldGroupRequest, FieldGroup, FieldGroupChild};
     ///
-    /// let request = CreateAppTableFieldGroupRequest::new("<app_token>", "<table_id>", todo!("build the body"));
+    /// let request = CreateAppTableFieldGroupRequest::new("<app_token>", "<table_id>", CreateAppTableFieldGroupBody::new(vec![FieldGroup::new("<name>", vec![FieldGroupChild::new("<type>", "<id>")])]));
     /// let response = client.bitable().v1().app_table_field_group().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

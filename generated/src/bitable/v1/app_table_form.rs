@@ -84,9 +84,9 @@ impl<'c> AppTableFormApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::UpgradeAppTableFormRequest;
+    /// use lark_sdk::bitable::v1::{DisplayMode, UpgradeAppTableFormBody, UpgradeAppTableFormRequest};
     ///
-    /// let request = UpgradeAppTableFormRequest::new("<app_token>", "<table_id>", "<form_id>", todo!("build the body"));
+    /// let request = UpgradeAppTableFormRequest::new("<app_token>", "<table_id>", "<form_id>", UpgradeAppTableFormBody::new("<form_name>", DisplayMode::Traditional));
     /// let response = client.bitable().v1().app_table_form().upgrade(request).await?;
     /// # let _ = response;
     /// # Ok(())

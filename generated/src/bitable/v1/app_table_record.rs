@@ -55,9 +55,9 @@ impl<'c> AppTableRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::BatchDeleteAppTableRecordRequest;
+    /// use lark_sdk::bitable::v1::{BatchDeleteAppTableRecordBody, BatchDeleteAppTableRecordRequest};
     ///
-    /// let request = BatchDeleteAppTableRecordRequest::new("<app_token>", "<table_id>", todo!("build the body"));
+    /// let request = BatchDeleteAppTableRecordRequest::new("<app_token>", "<table_id>", BatchDeleteAppTableRecordBody::new(vec!["<records>".to_owned()]));
     /// let response = client.bitable().v1().app_table_record().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> AppTableRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::BatchGetAppTableRecordRequest;
+    /// use lark_sdk::bitable::v1::{BatchGetAppTableRecordBody, BatchGetAppTableRecordRequest};
     ///
-    /// let request = BatchGetAppTableRecordRequest::new("<app_token>", "<table_id>", todo!("build the body"));
+    /// let request = BatchGetAppTableRecordRequest::new("<app_token>", "<table_id>", BatchGetAppTableRecordBody::new(vec!["<record_ids>".to_owned()]));
     /// let response = client.bitable().v1().app_table_record().batch_get(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AppTableViewApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::CreateAppTableViewRequest;
+    /// use lark_sdk::bitable::v1::{CreateAppTableViewRequest, ReqView};
     ///
-    /// let request = CreateAppTableViewRequest::new("<app_token>", "<table_id>", todo!("build the body"));
+    /// let request = CreateAppTableViewRequest::new("<app_token>", "<table_id>", ReqView::new("<view_name>"));
     /// let response = client.bitable().v1().app_table_view().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> AppWorkflowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::bitable::v1::UpdateAppWorkflowRequest;
+    /// use lark_sdk::bitable::v1::{UpdateAppWorkflowBody, UpdateAppWorkflowRequest};
     ///
-    /// let request = UpdateAppWorkflowRequest::new("<app_token>", "<workflow_id>", todo!("build the body"));
+    /// let request = UpdateAppWorkflowRequest::new("<app_token>", "<workflow_id>", UpdateAppWorkflowBody::new("<status>"));
     /// let response = client.bitable().v1().app_workflow().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::block::v2::CreateEntityRequest;
+    /// use lark_sdk::block::v2::{CreateEntityBody, CreateEntityRequest};
     ///
-    /// let request = CreateEntityRequest::new(todo!("build the body"));
+    /// let request = CreateEntityRequest::new(CreateEntityBody::new("<title>", "<block_type_id>", "<source_data>", "<source_meta>", lark_sdk::runtime::Int64(0)));
     /// let response = client.block().v2().entity().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> EntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::block::v2::UpdateEntityRequest;
+    /// use lark_sdk::block::v2::{EntityInput, UpdateEntityRequest};
     ///
-    /// let request = UpdateEntityRequest::new("<block_id>", todo!("build the body"));
+    /// let request = UpdateEntityRequest::new("<block_id>", EntityInput::new("<block_type_id>", "<source_data>", "<source_meta>", lark_sdk::runtime::Int64(0)));
     /// let response = client.block().v2().entity().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::block::v2::CreateMessageRequest;
+    /// use lark_sdk::block::v2::{CreateMessageRequest, Message};
     ///
-    /// let request = CreateMessageRequest::new(todo!("build the body"));
+    /// let request = CreateMessageRequest::new(Message::new("<body>", lark_sdk::runtime::Int64(0), "<block_id>", vec!["<open_ids>".to_owned()]));
     /// let response = client.block().v2().message().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -84,9 +84,9 @@ impl<'c> WhiteboardNodeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::board::v1::CreatePlantumlWhiteboardNodeRequest;
+    /// use lark_sdk::board::v1::{CreatePlantumlWhiteboardNodeBody, CreatePlantumlWhiteboardNodeRequest};
     ///
-    /// let request = CreatePlantumlWhiteboardNodeRequest::new("<whiteboard_id>", todo!("build the body"));
+    /// let request = CreatePlantumlWhiteboardNodeRequest::new("<whiteboard_id>", CreatePlantumlWhiteboardNodeBody::new("<plant_uml_code>"));
     /// let response = client.board().v1().whiteboard_node().create_plantuml(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -154,9 +154,9 @@ impl<'c> CalendarApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::MgetCalendarRequest;
+    /// use lark_sdk::calendar::v4::{MgetCalendarBody, MgetCalendarRequest};
     ///
-    /// let request = MgetCalendarRequest::new(todo!("build the body"));
+    /// let request = MgetCalendarRequest::new(MgetCalendarBody::new(vec!["<calendar_ids>".to_owned()]));
     /// let response = client.calendar().v4().calendar().mget(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -241,9 +241,9 @@ impl<'c> CalendarApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::PrimarysCalendarRequest;
+    /// use lark_sdk::calendar::v4::{PrimarysCalendarBody, PrimarysCalendarRequest};
     ///
-    /// let request = PrimarysCalendarRequest::new(todo!("build the body"));
+    /// let request = PrimarysCalendarRequest::new(PrimarysCalendarBody::new(vec!["<user_ids>".to_owned()]));
     /// let response = client.calendar().v4().calendar().primarys(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -270,9 +270,9 @@ impl<'c> CalendarApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::SearchCalendarRequest;
+    /// use lark_sdk::calendar::v4::{SearchCalendarBody, SearchCalendarRequest};
     ///
-    /// let request = SearchCalendarRequest::new(todo!("build the body"));
+    /// let request = SearchCalendarRequest::new(SearchCalendarBody::new("<query>"));
     /// let response = client.calendar().v4().calendar().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

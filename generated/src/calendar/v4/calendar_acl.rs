@@ -26,9 +26,9 @@ impl<'c> CalendarAclApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::CreateCalendarAclRequest;
+    /// use lark_sdk::calendar::v4::{AclScopeInput, CalendarAclInput, CreateCalendarAclRequest, Role};
     ///
-    /// let request = CreateCalendarAclRequest::new("<calendar_id>", todo!("build the body"));
+    /// let request = CreateCalendarAclRequest::new("<calendar_id>", CalendarAclInput::new(Role::Unknown2, AclScopeInput::new("<type>")));
     /// let response = client.calendar().v4().calendar_acl().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

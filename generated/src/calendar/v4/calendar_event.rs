@@ -254,9 +254,9 @@ impl<'c> CalendarEventApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::ReplyCalendarEventRequest;
+    /// use lark_sdk::calendar::v4::{ReplyCalendarEventBody, ReplyCalendarEventBodyRsvpStatus, ReplyCalendarEventRequest};
     ///
-    /// let request = ReplyCalendarEventRequest::new("<calendar_id>", "<event_id>", todo!("build the body"));
+    /// let request = ReplyCalendarEventRequest::new("<calendar_id>", "<event_id>", ReplyCalendarEventBody::new(ReplyCalendarEventBodyRsvpStatus::Accept));
     /// let response = client.calendar().v4().calendar_event().reply(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -283,9 +283,9 @@ impl<'c> CalendarEventApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::SearchCalendarEventRequest;
+    /// use lark_sdk::calendar::v4::{SearchCalendarEventBody, SearchCalendarEventRequest};
     ///
-    /// let request = SearchCalendarEventRequest::new("<calendar_id>", todo!("build the body"));
+    /// let request = SearchCalendarEventRequest::new("<calendar_id>", SearchCalendarEventBody::new("<query>"));
     /// let response = client.calendar().v4().calendar_event().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

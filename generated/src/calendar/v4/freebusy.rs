@@ -26,9 +26,9 @@ impl<'c> FreebusyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::BatchFreebusyRequest;
+    /// use lark_sdk::calendar::v4::{BatchFreebusyBody, BatchFreebusyRequest};
     ///
-    /// let request = BatchFreebusyRequest::new(todo!("build the body"));
+    /// let request = BatchFreebusyRequest::new(BatchFreebusyBody::new("<time_min>", "<time_max>", vec!["<user_ids>".to_owned()]));
     /// let response = client.calendar().v4().freebusy().batch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> FreebusyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::ListFreebusyRequest;
+    /// use lark_sdk::calendar::v4::{ListFreebusyBody, ListFreebusyRequest};
     ///
-    /// let request = ListFreebusyRequest::new(todo!("build the body"));
+    /// let request = ListFreebusyRequest::new(ListFreebusyBody::new("<time_min>", "<time_max>"));
     /// let response = client.calendar().v4().freebusy().list(request).await?;
     /// # let _ = response;
     /// # Ok(())

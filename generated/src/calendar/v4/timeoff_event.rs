@@ -26,9 +26,9 @@ impl<'c> TimeoffEventApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::calendar::v4::CreateTimeoffEventRequest;
+    /// use lark_sdk::calendar::v4::{CreateTimeoffEventRequest, TimeoffEvent};
     ///
-    /// let request = CreateTimeoffEventRequest::new(todo!("build the body"));
+    /// let request = CreateTimeoffEventRequest::new(TimeoffEvent::new("<user_id>", "<timezone>", "<start_time>", "<end_time>"));
     /// let response = client.calendar().v4().timeoff_event().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> CardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::BatchUpdateCardRequest;
+    /// use lark_sdk::cardkit::v1::{BatchUpdateCardBody, BatchUpdateCardRequest};
     ///
-    /// let request = BatchUpdateCardRequest::new("<card_id>", todo!("build the body"));
+    /// let request = BatchUpdateCardRequest::new("<card_id>", BatchUpdateCardBody::new(20, "<actions>"));
     /// let response = client.cardkit().v1().card().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> CardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::CreateCardRequest;
+    /// use lark_sdk::cardkit::v1::{CreateCardBody, CreateCardRequest};
     ///
-    /// let request = CreateCardRequest::new(todo!("build the body"));
+    /// let request = CreateCardRequest::new(CreateCardBody::new("<type>", "<data>"));
     /// let response = client.cardkit().v1().card().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::IdConvertCardRequest;
+    /// use lark_sdk::cardkit::v1::{IdConvertCardBody, IdConvertCardRequest};
     ///
-    /// let request = IdConvertCardRequest::new(todo!("build the body"));
+    /// let request = IdConvertCardRequest::new(IdConvertCardBody::new("<message_id>"));
     /// let response = client.cardkit().v1().card().id_convert(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> CardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::SettingsCardRequest;
+    /// use lark_sdk::cardkit::v1::{SettingsCardBody, SettingsCardRequest};
     ///
-    /// let request = SettingsCardRequest::new("<card_id>", todo!("build the body"));
+    /// let request = SettingsCardRequest::new("<card_id>", SettingsCardBody::new("<settings>", 20));
     /// let response = client.cardkit().v1().card().settings(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> CardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::UpdateCardRequest;
+    /// use lark_sdk::cardkit::v1::{Card, UpdateCardBody, UpdateCardRequest};
     ///
-    /// let request = UpdateCardRequest::new("<card_id>", todo!("build the body"));
+    /// let request = UpdateCardRequest::new("<card_id>", UpdateCardBody::new(Card::new("<type>", "<data>"), 20));
     /// let response = client.cardkit().v1().card().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> CardElementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::ContentCardElementRequest;
+    /// use lark_sdk::cardkit::v1::{ContentCardElementBody, ContentCardElementRequest};
     ///
-    /// let request = ContentCardElementRequest::new("<card_id>", "<element_id>", todo!("build the body"));
+    /// let request = ContentCardElementRequest::new("<card_id>", "<element_id>", ContentCardElementBody::new("<content>", 20));
     /// let response = client.cardkit().v1().card_element().content(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> CardElementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::CreateCardElementRequest;
+    /// use lark_sdk::cardkit::v1::{CreateCardElementBody, CreateCardElementRequest, Type};
     ///
-    /// let request = CreateCardElementRequest::new("<card_id>", todo!("build the body"));
+    /// let request = CreateCardElementRequest::new("<card_id>", CreateCardElementBody::new(Type::InsertBefore, 20, "<elements>"));
     /// let response = client.cardkit().v1().card_element().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CardElementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::DeleteCardElementRequest;
+    /// use lark_sdk::cardkit::v1::{DeleteCardElementBody, DeleteCardElementRequest};
     ///
-    /// let request = DeleteCardElementRequest::new("<card_id>", "<element_id>", todo!("build the body"));
+    /// let request = DeleteCardElementRequest::new("<card_id>", "<element_id>", DeleteCardElementBody::new(20));
     /// let response = client.cardkit().v1().card_element().delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> CardElementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::PatchCardElementRequest;
+    /// use lark_sdk::cardkit::v1::{PatchCardElementBody, PatchCardElementRequest};
     ///
-    /// let request = PatchCardElementRequest::new("<card_id>", "<element_id>", todo!("build the body"));
+    /// let request = PatchCardElementRequest::new("<card_id>", "<element_id>", PatchCardElementBody::new("<partial_element>", 20));
     /// let response = client.cardkit().v1().card_element().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> CardElementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::cardkit::v1::UpdateCardElementRequest;
+    /// use lark_sdk::cardkit::v1::{UpdateCardElementBody, UpdateCardElementRequest};
     ///
-    /// let request = UpdateCardElementRequest::new("<card_id>", "<element_id>", todo!("build the body"));
+    /// let request = UpdateCardElementRequest::new("<card_id>", "<element_id>", UpdateCardElementBody::new("<element>", 20));
     /// let response = client.cardkit().v1().card_element().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ArchiveApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::compensation::v1::{CreateArchiveRequest, UserIdType};
+    /// use lark_sdk::compensation::v1::{ArchiveItemValue, CreateArchiveBody, CreateArchiveRequest, UserIdType};
     ///
-    /// let request = CreateArchiveRequest::new(UserIdType::UserId, todo!("build the body"));
+    /// let request = CreateArchiveRequest::new(UserIdType::UserId, CreateArchiveBody::new("<unique_id>", "<user_id>", "<effective_time>", "<currency_id>", "<plan_id>", "<plan_tid>", "<change_reason_id>", vec![ArchiveItemValue::new("<item_id>", "<item_value>")]));
     /// let response = client.compensation().v1().archive().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ArchiveApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::compensation::v1::{QueryArchiveRequest, UserIdType};
+    /// use lark_sdk::compensation::v1::{QueryArchiveBody, QueryArchiveRequest, UserIdType};
     ///
-    /// let request = QueryArchiveRequest::new(20, UserIdType::UserId, todo!("build the body"));
+    /// let request = QueryArchiveRequest::new(20, UserIdType::UserId, QueryArchiveBody::new(vec!["<user_id_list>".to_owned()]));
     /// let response = client.compensation().v1().archive().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

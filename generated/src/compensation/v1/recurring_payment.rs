@@ -58,9 +58,9 @@ impl<'c> RecurringPaymentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::compensation::v1::BatchRemoveRecurringPaymentRequest;
+    /// use lark_sdk::compensation::v1::{BatchRemoveRecurringPaymentBody, BatchRemoveRecurringPaymentRequest};
     ///
-    /// let request = BatchRemoveRecurringPaymentRequest::new(todo!("build the body"));
+    /// let request = BatchRemoveRecurringPaymentRequest::new(BatchRemoveRecurringPaymentBody::new(vec!["<record_ids>".to_owned()]));
     /// let response = client.compensation().v1().recurring_payment().batch_remove(request).await?;
     /// # let _ = response;
     /// # Ok(())

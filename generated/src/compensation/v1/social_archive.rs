@@ -26,9 +26,9 @@ impl<'c> SocialArchiveApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::compensation::v1::{QuerySocialArchiveRequest, UserIdType};
+    /// use lark_sdk::compensation::v1::{QuerySocialArchiveBody, QuerySocialArchiveRequest, UserIdType};
     ///
-    /// let request = QuerySocialArchiveRequest::new(UserIdType::UserId, todo!("build the body"));
+    /// let request = QuerySocialArchiveRequest::new(UserIdType::UserId, QuerySocialArchiveBody::new(vec!["<user_id_list>".to_owned()], "<effective_date>"));
     /// let response = client.compensation().v1().social_archive().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> SocialArchiveAdjustRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::compensation::v1::{QuerySocialArchiveAdjustRecordRequest, UserIdType};
+    /// use lark_sdk::compensation::v1::{QuerySocialArchiveAdjustRecordBody, QuerySocialArchiveAdjustRecordRequest, RecordType, UserIdType};
     ///
-    /// let request = QuerySocialArchiveAdjustRecordRequest::new(UserIdType::UserId, todo!("build the body"));
+    /// let request = QuerySocialArchiveAdjustRecordRequest::new(UserIdType::UserId, QuerySocialArchiveAdjustRecordBody::new(vec!["<user_id_list>".to_owned()], RecordType::Increase));
     /// let response = client.compensation().v1().social_archive_adjust_record().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -67,9 +67,9 @@ impl<'c> SocialPlanApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::compensation::v1::QuerySocialPlanRequest;
+    /// use lark_sdk::compensation::v1::{QuerySocialPlanBody, QuerySocialPlanRequest};
     ///
-    /// let request = QuerySocialPlanRequest::new(todo!("build the body"));
+    /// let request = QuerySocialPlanRequest::new(QuerySocialPlanBody::new(vec!["<plan_ids>".to_owned()], "<effective_date>"));
     /// let response = client.compensation().v1().social_plan().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -294,9 +294,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::SearchDepartmentRequest;
+    /// use lark_sdk::contact::v3::{SearchDepartmentBody, SearchDepartmentRequest};
     ///
-    /// let request = SearchDepartmentRequest::new(todo!("build the body"));
+    /// let request = SearchDepartmentRequest::new(SearchDepartmentBody::new("<query>"));
     /// let response = client.contact().v3().department().search(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -335,9 +335,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::UnbindDepartmentChatDepartmentRequest;
+    /// use lark_sdk::contact::v3::{UnbindDepartmentChatDepartmentBody, UnbindDepartmentChatDepartmentRequest};
     ///
-    /// let request = UnbindDepartmentChatDepartmentRequest::new(todo!("build the body"));
+    /// let request = UnbindDepartmentChatDepartmentRequest::new(UnbindDepartmentChatDepartmentBody::new("<department_id>"));
     /// let response = client.contact().v3().department().unbind_department_chat(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -393,9 +393,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::UpdateDepartmentIdDepartmentRequest;
+    /// use lark_sdk::contact::v3::{UpdateDepartmentIdDepartmentBody, UpdateDepartmentIdDepartmentRequest};
     ///
-    /// let request = UpdateDepartmentIdDepartmentRequest::new("<department_id>", todo!("build the body"));
+    /// let request = UpdateDepartmentIdDepartmentRequest::new("<department_id>", UpdateDepartmentIdDepartmentBody::new("<new_department_id>"));
     /// let response = client.contact().v3().department().update_department_id(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EmployeeTypeEnumApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::CreateEmployeeTypeEnumRequest;
+    /// use lark_sdk::contact::v3::{CreateEmployeeTypeEnumRequest, EmployeeTypeEnumInput};
     ///
-    /// let request = CreateEmployeeTypeEnumRequest::new(todo!("build the body"));
+    /// let request = CreateEmployeeTypeEnumRequest::new(EmployeeTypeEnumInput::new("<content>", 20, 20));
     /// let response = client.contact().v3().employee_type_enum().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> EmployeeTypeEnumApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::UpdateEmployeeTypeEnumRequest;
+    /// use lark_sdk::contact::v3::{EmployeeTypeEnumInput, UpdateEmployeeTypeEnumRequest};
     ///
-    /// let request = UpdateEmployeeTypeEnumRequest::new("<enum_id>", todo!("build the body"));
+    /// let request = UpdateEmployeeTypeEnumRequest::new("<enum_id>", EmployeeTypeEnumInput::new("<content>", 20, 20));
     /// let response = client.contact().v3().employee_type_enum().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> FunctionalRoleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::CreateFunctionalRoleRequest;
+    /// use lark_sdk::contact::v3::{CreateFunctionalRoleBody, CreateFunctionalRoleRequest};
     ///
-    /// let request = CreateFunctionalRoleRequest::new(todo!("build the body"));
+    /// let request = CreateFunctionalRoleRequest::new(CreateFunctionalRoleBody::new("<role_name>"));
     /// let response = client.contact().v3().functional_role().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> FunctionalRoleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::UpdateFunctionalRoleRequest;
+    /// use lark_sdk::contact::v3::{UpdateFunctionalRoleBody, UpdateFunctionalRoleRequest};
     ///
-    /// let request = UpdateFunctionalRoleRequest::new("<role_id>", todo!("build the body"));
+    /// let request = UpdateFunctionalRoleRequest::new("<role_id>", UpdateFunctionalRoleBody::new("<role_name>"));
     /// let response = client.contact().v3().functional_role().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> FunctionalRoleMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::BatchCreateFunctionalRoleMemberRequest;
+    /// use lark_sdk::contact::v3::{BatchCreateFunctionalRoleMemberBody, BatchCreateFunctionalRoleMemberRequest};
     ///
-    /// let request = BatchCreateFunctionalRoleMemberRequest::new("<role_id>", todo!("build the body"));
+    /// let request = BatchCreateFunctionalRoleMemberRequest::new("<role_id>", BatchCreateFunctionalRoleMemberBody::new(vec!["<members>".to_owned()]));
     /// let response = client.contact().v3().functional_role_member().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -160,9 +160,9 @@ impl<'c> FunctionalRoleMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::ScopesFunctionalRoleMemberRequest;
+    /// use lark_sdk::contact::v3::{ScopesFunctionalRoleMemberBody, ScopesFunctionalRoleMemberRequest};
     ///
-    /// let request = ScopesFunctionalRoleMemberRequest::new("<role_id>", todo!("build the body"));
+    /// let request = ScopesFunctionalRoleMemberRequest::new("<role_id>", ScopesFunctionalRoleMemberBody::new(vec!["<members>".to_owned()], vec!["<departments>".to_owned()]));
     /// let response = client.contact().v3().functional_role_member().scopes(request).await?;
     /// # let _ = response;
     /// # Ok(())

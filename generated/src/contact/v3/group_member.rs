@@ -26,9 +26,9 @@ impl<'c> GroupMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::AddGroupMemberRequest;
+    /// use lark_sdk::contact::v3::{AddGroupMemberBody, AddGroupMemberRequest, MemberIdType};
     ///
-    /// let request = AddGroupMemberRequest::new("<group_id>", todo!("build the body"));
+    /// let request = AddGroupMemberRequest::new("<group_id>", AddGroupMemberBody::new("<member_type>", MemberIdType::OpenId, "<member_id>"));
     /// let response = client.contact().v3().group_member().add(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> GroupMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::BatchRemoveGroupMemberRequest;
+    /// use lark_sdk::contact::v3::{BatchRemoveGroupMemberBody, BatchRemoveGroupMemberRequest, MemberlistInput};
     ///
-    /// let request = BatchRemoveGroupMemberRequest::new("<group_id>", todo!("build the body"));
+    /// let request = BatchRemoveGroupMemberRequest::new("<group_id>", BatchRemoveGroupMemberBody::new(vec![MemberlistInput::new("<member_id>", "<member_type>")]));
     /// let response = client.contact().v3().group_member().batch_remove(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> GroupMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::RemoveGroupMemberRequest;
+    /// use lark_sdk::contact::v3::{MemberIdType, RemoveGroupMemberBody, RemoveGroupMemberRequest};
     ///
-    /// let request = RemoveGroupMemberRequest::new("<group_id>", todo!("build the body"));
+    /// let request = RemoveGroupMemberRequest::new("<group_id>", RemoveGroupMemberBody::new("<member_type>", "<member_id>", MemberIdType::OpenId));
     /// let response = client.contact().v3().group_member().remove(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> UnitApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::BindDepartmentUnitRequest;
+    /// use lark_sdk::contact::v3::{BindDepartmentUnitBody, BindDepartmentUnitRequest};
     ///
-    /// let request = BindDepartmentUnitRequest::new(todo!("build the body"));
+    /// let request = BindDepartmentUnitRequest::new(BindDepartmentUnitBody::new("<unit_id>", "<department_id>"));
     /// let response = client.contact().v3().unit().bind_department(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UnitApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::CreateUnitRequest;
+    /// use lark_sdk::contact::v3::{CreateUnitBody, CreateUnitRequest};
     ///
-    /// let request = CreateUnitRequest::new(todo!("build the body"));
+    /// let request = CreateUnitRequest::new(CreateUnitBody::new("<name>", "<unit_type>"));
     /// let response = client.contact().v3().unit().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -253,9 +253,9 @@ impl<'c> UnitApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::UnbindDepartmentUnitRequest;
+    /// use lark_sdk::contact::v3::{UnbindDepartmentUnitBody, UnbindDepartmentUnitRequest};
     ///
-    /// let request = UnbindDepartmentUnitRequest::new(todo!("build the body"));
+    /// let request = UnbindDepartmentUnitRequest::new(UnbindDepartmentUnitBody::new("<unit_id>", "<department_id>"));
     /// let response = client.contact().v3().unit().unbind_department(request).await?;
     /// # let _ = response;
     /// # Ok(())

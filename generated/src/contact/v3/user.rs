@@ -26,9 +26,9 @@ impl<'c> UserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::BasicBatchUserRequest;
+    /// use lark_sdk::contact::v3::{BasicBatchUserBody, BasicBatchUserRequest};
     ///
-    /// let request = BasicBatchUserRequest::new(todo!("build the body"));
+    /// let request = BasicBatchUserRequest::new(BasicBatchUserBody::new(vec!["<user_ids>".to_owned()]));
     /// let response = client.contact().v3().user().basic_batch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -369,9 +369,9 @@ impl<'c> UserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::contact::v3::UpdateUserIdUserRequest;
+    /// use lark_sdk::contact::v3::{UpdateUserIdUserBody, UpdateUserIdUserRequest};
     ///
-    /// let request = UpdateUserIdUserRequest::new("<user_id>", todo!("build the body"));
+    /// let request = UpdateUserIdUserRequest::new("<user_id>", UpdateUserIdUserBody::new("<new_user_id>"));
     /// let response = client.contact().v3().user().update_user_id(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AssignedUserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::SearchAssignedUserRequest;
+    /// use lark_sdk::corehr::v1::{ManagementScopeInput, SearchAssignedUserBody, SearchAssignedUserRequest};
     ///
-    /// let request = SearchAssignedUserRequest::new(todo!("build the body"));
+    /// let request = SearchAssignedUserRequest::new(SearchAssignedUserBody::new("<role_id>", vec![ManagementScopeInput::new("<management_dimension>", "<obj_id>")], "<search_method>", "<page_size>"));
     /// let response = client.corehr().v1().assigned_user().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

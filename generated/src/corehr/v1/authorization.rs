@@ -26,9 +26,9 @@ impl<'c> AuthorizationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::AddRoleAssignAuthorizationRequest;
+    /// use lark_sdk::corehr::v1::{AddRoleAssignAuthorizationBody, AddRoleAssignAuthorizationRequest};
     ///
-    /// let request = AddRoleAssignAuthorizationRequest::new("<employment_id>", "<role_id>", todo!("build the body"));
+    /// let request = AddRoleAssignAuthorizationRequest::new("<employment_id>", "<role_id>", AddRoleAssignAuthorizationBody::new(vec![vec![serde_json::json!({})]]));
     /// let response = client.corehr().v1().authorization().add_role_assign(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> AuthorizationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::UpdateRoleAssignAuthorizationRequest;
+    /// use lark_sdk::corehr::v1::{UpdateRoleAssignAuthorizationBody, UpdateRoleAssignAuthorizationRequest};
     ///
-    /// let request = UpdateRoleAssignAuthorizationRequest::new("<employment_id>", "<role_id>", todo!("build the body"));
+    /// let request = UpdateRoleAssignAuthorizationRequest::new("<employment_id>", "<role_id>", UpdateRoleAssignAuthorizationBody::new(vec![vec![serde_json::json!({})]]));
     /// let response = client.corehr().v1().authorization().update_role_assign(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> CommonDataIdApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::{ConvertCommonDataIdRequest, IdType};
+    /// use lark_sdk::corehr::v1::{ConvertCommonDataIdBody, ConvertCommonDataIdRequest, IdType};
     ///
-    /// let request = ConvertCommonDataIdRequest::new(20, IdType::UserId, todo!("build the body"));
+    /// let request = ConvertCommonDataIdRequest::new(20, IdType::UserId, ConvertCommonDataIdBody::new(vec!["<ids>".to_owned()]));
     /// let response = client.corehr().v1().common_data_id().convert(request).await?;
     /// # let _ = response;
     /// # Ok(())

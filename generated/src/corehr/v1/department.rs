@@ -26,9 +26,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateDepartmentRequest;
+    /// use lark_sdk::corehr::v1::{CreateDepartmentRequest, DepartmentCreateInput, HiberarchyCommonInput};
     ///
-    /// let request = CreateDepartmentRequest::new(todo!("build the body"));
+    /// let request = CreateDepartmentRequest::new(DepartmentCreateInput::new(HiberarchyCommonInput::default(), "<effective_time>"));
     /// let response = client.corehr().v1().department().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchDepartmentRequest;
+    /// use lark_sdk::corehr::v1::{DepartmentInput, PatchDepartmentRequest};
     ///
-    /// let request = PatchDepartmentRequest::new("<department_id>", todo!("build the body"));
+    /// let request = PatchDepartmentRequest::new("<department_id>", DepartmentInput::new("<effective_time>"));
     /// let response = client.corehr().v1().department().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EmploymentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateEmploymentRequest;
+    /// use lark_sdk::corehr::v1::{CreateEmploymentRequest, EmploymentCreateInput, EnumInput};
     ///
-    /// let request = CreateEmploymentRequest::new(todo!("build the body"));
+    /// let request = CreateEmploymentRequest::new(EmploymentCreateInput::new("<effective_time>", EnumInput::new("<enum_name>"), "<person_id>", true, EnumInput::new("<enum_name>")));
     /// let response = client.corehr().v1().employment().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> JobChangeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateJobChangeRequest;
+    /// use lark_sdk::corehr::v1::{CreateJobChangeBody, CreateJobChangeRequest, TransferInfoInput};
     ///
-    /// let request = CreateJobChangeRequest::new(todo!("build the body"));
+    /// let request = CreateJobChangeRequest::new(CreateJobChangeBody::new(20, "<employment_id>", "<transfer_type_unique_identifier>", "<effective_date>", TransferInfoInput::default()));
     /// let response = client.corehr().v1().job_change().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

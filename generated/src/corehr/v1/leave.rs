@@ -142,9 +142,9 @@ impl<'c> LeaveApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::WorkCalendarLeaveRequest;
+    /// use lark_sdk::corehr::v1::{WorkCalendarFilter, WorkCalendarLeaveRequest};
     ///
-    /// let request = WorkCalendarLeaveRequest::new(todo!("build the body"));
+    /// let request = WorkCalendarLeaveRequest::new(WorkCalendarFilter::new(vec!["<wk_calendar_ids>".to_owned()]));
     /// let response = client.corehr().v1().leave().work_calendar(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> LeaveApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::WorkCalendarDateLeaveRequest;
+    /// use lark_sdk::corehr::v1::{CalendarDateByDateFilter, WorkCalendarDateLeaveRequest};
     ///
-    /// let request = WorkCalendarDateLeaveRequest::new(todo!("build the body"));
+    /// let request = WorkCalendarDateLeaveRequest::new(CalendarDateByDateFilter::new(vec!["<wk_calendar_ids>".to_owned()]));
     /// let response = client.corehr().v1().leave().work_calendar_date(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> LeaveGrantingRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateLeaveGrantingRecordRequest;
+    /// use lark_sdk::corehr::v1::{CreateLeaveGrantingRecordBody, CreateLeaveGrantingRecordRequest, I18nInput};
     ///
-    /// let request = CreateLeaveGrantingRecordRequest::new(todo!("build the body"));
+    /// let request = CreateLeaveGrantingRecordRequest::new(CreateLeaveGrantingRecordBody::new("<leave_type_id>", "<employment_id>", "<granting_quantity>", 20, "<effective_date>", vec![I18nInput::new("<lang>", "<value>")]));
     /// let response = client.corehr().v1().leave_granting_record().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

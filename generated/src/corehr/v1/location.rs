@@ -27,9 +27,9 @@ impl<'c> LocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::CreateLocationRequest;
+    /// use lark_sdk::corehr::v1::{CreateLocationRequest, HiberarchyCommonInput, LocationInput};
     ///
-    /// let request = CreateLocationRequest::new(todo!("build the body"));
+    /// let request = CreateLocationRequest::new(LocationInput::new(HiberarchyCommonInput::default(), "<effective_time>"));
     /// let response = client.corehr().v1().location().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

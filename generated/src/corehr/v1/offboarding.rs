@@ -96,9 +96,9 @@ impl<'c> OffboardingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::SubmitOffboardingRequest;
+    /// use lark_sdk::corehr::v1::{SubmitOffboardingBody, SubmitOffboardingRequest};
     ///
-    /// let request = SubmitOffboardingRequest::new(todo!("build the body"));
+    /// let request = SubmitOffboardingRequest::new(SubmitOffboardingBody::new(20, "<employment_id>", "<offboarding_date>", "<offboarding_reason_unique_identifier>"));
     /// let response = client.corehr().v1().offboarding().submit(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -113,9 +113,9 @@ impl<'c> PreHireApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::PatchPreHireRequest;
+    /// use lark_sdk::corehr::v1::{EnumInput, PatchPreHireRequest, PreHireInput};
     ///
-    /// let request = PatchPreHireRequest::new("<pre_hire_id>", todo!("build the body"));
+    /// let request = PatchPreHireRequest::new("<pre_hire_id>", PreHireInput::new(EnumInput::new("<enum_name>")));
     /// let response = client.corehr().v1().pre_hire().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

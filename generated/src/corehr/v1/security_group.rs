@@ -55,9 +55,9 @@ impl<'c> SecurityGroupApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v1::QuerySecurityGroupRequest;
+    /// use lark_sdk::corehr::v1::{BpRoleOrganization, QuerySecurityGroupBody, QuerySecurityGroupRequest};
     ///
-    /// let request = QuerySecurityGroupRequest::new(todo!("build the body"));
+    /// let request = QuerySecurityGroupRequest::new(QuerySecurityGroupBody::new(vec![BpRoleOrganization::new("<role_key>", "<department_id>")]));
     /// let response = client.corehr().v1().security_group().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> BpApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::GetByDepartmentBpRequest;
+    /// use lark_sdk::corehr::v2::{GetByDepartmentBpBody, GetByDepartmentBpRequest};
     ///
-    /// let request = GetByDepartmentBpRequest::new(todo!("build the body"));
+    /// let request = GetByDepartmentBpRequest::new(GetByDepartmentBpBody::new("<department_id>"));
     /// let response = client.corehr().v2().bp().get_by_department(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> CompanyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::ActiveCompanyRequest;
+    /// use lark_sdk::corehr::v2::{ActiveCompanyBody, ActiveCompanyRequest};
     ///
-    /// let request = ActiveCompanyRequest::new(todo!("build the body"));
+    /// let request = ActiveCompanyRequest::new(ActiveCompanyBody::new("<company_id>", "<effective_time>", true, "<operation_reason>"));
     /// let response = client.corehr().v2().company().active(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> CompanyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::BatchGetCompanyRequest;
+    /// use lark_sdk::corehr::v2::{BatchGetCompanyBody, BatchGetCompanyRequest};
     ///
-    /// let request = BatchGetCompanyRequest::new(todo!("build the body"));
+    /// let request = BatchGetCompanyRequest::new(BatchGetCompanyBody::new(vec!["<company_ids>".to_owned()]));
     /// let response = client.corehr().v2().company().batch_get(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CompanyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::QueryMultiTimelineCompanyRequest;
+    /// use lark_sdk::corehr::v2::{QueryMultiTimelineCompanyBody, QueryMultiTimelineCompanyRequest};
     ///
-    /// let request = QueryMultiTimelineCompanyRequest::new(todo!("build the body"));
+    /// let request = QueryMultiTimelineCompanyRequest::new(QueryMultiTimelineCompanyBody::new(vec!["<company_ids>".to_owned()]));
     /// let response = client.corehr().v2().company().query_multi_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())

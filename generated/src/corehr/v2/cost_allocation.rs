@@ -26,9 +26,9 @@ impl<'c> CostAllocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::BatchQueryCostAllocationRequest;
+    /// use lark_sdk::corehr::v2::{BatchQueryCostAllocationBody, BatchQueryCostAllocationRequest};
     ///
-    /// let request = BatchQueryCostAllocationRequest::new(todo!("build the body"));
+    /// let request = BatchQueryCostAllocationRequest::new(BatchQueryCostAllocationBody::new(vec!["<employment_ids>".to_owned()]));
     /// let response = client.corehr().v2().cost_allocation().batch_query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -56,9 +56,9 @@ impl<'c> CostAllocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateVersionCostAllocationRequest;
+    /// use lark_sdk::corehr::v2::{CreateVersionCostAllocationBody, CreateVersionCostAllocationRequest};
     ///
-    /// let request = CreateVersionCostAllocationRequest::new(todo!("build the body"));
+    /// let request = CreateVersionCostAllocationRequest::new(CreateVersionCostAllocationBody::new("<employment_id>"));
     /// let response = client.corehr().v2().cost_allocation().create_version(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -85,9 +85,9 @@ impl<'c> CostAllocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::RemoveVersionCostAllocationRequest;
+    /// use lark_sdk::corehr::v2::{RemoveVersionCostAllocationBody, RemoveVersionCostAllocationRequest};
     ///
-    /// let request = RemoveVersionCostAllocationRequest::new(todo!("build the body"));
+    /// let request = RemoveVersionCostAllocationRequest::new(RemoveVersionCostAllocationBody::new("<employment_id>"));
     /// let response = client.corehr().v2().cost_allocation().remove_version(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -114,9 +114,9 @@ impl<'c> CostAllocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::UpdateVersionCostAllocationRequest;
+    /// use lark_sdk::corehr::v2::{UpdateVersionCostAllocationBody, UpdateVersionCostAllocationRequest};
     ///
-    /// let request = UpdateVersionCostAllocationRequest::new(todo!("build the body"));
+    /// let request = UpdateVersionCostAllocationRequest::new(UpdateVersionCostAllocationBody::new("<employment_id>"));
     /// let response = client.corehr().v2().cost_allocation().update_version(request).await?;
     /// # let _ = response;
     /// # Ok(())

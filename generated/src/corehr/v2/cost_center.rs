@@ -26,9 +26,9 @@ impl<'c> CostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateCostCenterRequest;
+    /// use lark_sdk::corehr::v2::{CostCenterInput, CreateCostCenterRequest, I18nInput};
     ///
-    /// let request = CreateCostCenterRequest::new(todo!("build the body"));
+    /// let request = CreateCostCenterRequest::new(CostCenterInput::new(vec![I18nInput::new("<lang>", "<value>")], "<effective_time>"));
     /// let response = client.corehr().v2().cost_center().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> CostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::DeleteCostCenterRequest;
+    /// use lark_sdk::corehr::v2::{DeleteCostCenterBody, DeleteCostCenterRequest};
     ///
-    /// let request = DeleteCostCenterRequest::new("<cost_center_id>", todo!("build the body"));
+    /// let request = DeleteCostCenterRequest::new("<cost_center_id>", DeleteCostCenterBody::new("<operation_reason>"));
     /// let response = client.corehr().v2().cost_center().delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::PatchCostCenterRequest;
+    /// use lark_sdk::corehr::v2::{PatchCostCenterBody, PatchCostCenterRequest};
     ///
-    /// let request = PatchCostCenterRequest::new("<cost_center_id>", todo!("build the body"));
+    /// let request = PatchCostCenterRequest::new("<cost_center_id>", PatchCostCenterBody::new("<effective_time>", true, "<operation_reason>"));
     /// let response = client.corehr().v2().cost_center().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> CostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::QueryMultiTimelineCostCenterRequest;
+    /// use lark_sdk::corehr::v2::{QueryMultiTimelineCostCenterBody, QueryMultiTimelineCostCenterRequest};
     ///
-    /// let request = QueryMultiTimelineCostCenterRequest::new(20, todo!("build the body"));
+    /// let request = QueryMultiTimelineCostCenterRequest::new(20, QueryMultiTimelineCostCenterBody::new(vec!["<cost_center_ids>".to_owned()]));
     /// let response = client.corehr().v2().cost_center().query_multi_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> CostCenterVersionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateCostCenterVersionRequest;
+    /// use lark_sdk::corehr::v2::{CreateCostCenterVersionBody, CreateCostCenterVersionRequest, I18nInput};
     ///
-    /// let request = CreateCostCenterVersionRequest::new("<cost_center_id>", todo!("build the body"));
+    /// let request = CreateCostCenterVersionRequest::new("<cost_center_id>", CreateCostCenterVersionBody::new(vec![I18nInput::new("<lang>", "<value>")], "<effective_time>", "<operation_reason>"));
     /// let response = client.corehr().v2().cost_center_version().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> CostCenterVersionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::DeleteCostCenterVersionRequest;
+    /// use lark_sdk::corehr::v2::{DeleteCostCenterVersionBody, DeleteCostCenterVersionRequest};
     ///
-    /// let request = DeleteCostCenterVersionRequest::new("<cost_center_id>", "<version_id>", todo!("build the body"));
+    /// let request = DeleteCostCenterVersionRequest::new("<cost_center_id>", "<version_id>", DeleteCostCenterVersionBody::new("<operation_reason>"));
     /// let response = client.corehr().v2().cost_center_version().delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CostCenterVersionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::PatchCostCenterVersionRequest;
+    /// use lark_sdk::corehr::v2::{PatchCostCenterVersionBody, PatchCostCenterVersionRequest};
     ///
-    /// let request = PatchCostCenterVersionRequest::new("<cost_center_id>", "<version_id>", todo!("build the body"));
+    /// let request = PatchCostCenterVersionRequest::new("<cost_center_id>", "<version_id>", PatchCostCenterVersionBody::new("<effective_time>", "<operation_reason>"));
     /// let response = client.corehr().v2().cost_center_version().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

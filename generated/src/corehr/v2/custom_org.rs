@@ -26,9 +26,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::ActiveCustomOrgRequest;
+    /// use lark_sdk::corehr::v2::{ActiveCustomOrgBody, ActiveCustomOrgRequest};
     ///
-    /// let request = ActiveCustomOrgRequest::new(todo!("build the body"));
+    /// let request = ActiveCustomOrgRequest::new(ActiveCustomOrgBody::new("<org_id>", "<object_api_name>", true, "<effective_time>"));
     /// let response = client.corehr().v2().custom_org().active(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateCustomOrgRequest;
+    /// use lark_sdk::corehr::v2::{CreateCustomOrgRequest, CustomOrgCreate, I18nInput};
     ///
-    /// let request = CreateCustomOrgRequest::new(todo!("build the body"));
+    /// let request = CreateCustomOrgRequest::new(CustomOrgCreate::new("<object_api_name>", vec![I18nInput::new("<lang>", "<value>")], "<effective_time>"));
     /// let response = client.corehr().v2().custom_org().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::DeleteOrgCustomOrgRequest;
+    /// use lark_sdk::corehr::v2::{DeleteOrgCustomOrgBody, DeleteOrgCustomOrgRequest};
     ///
-    /// let request = DeleteOrgCustomOrgRequest::new(todo!("build the body"));
+    /// let request = DeleteOrgCustomOrgRequest::new(DeleteOrgCustomOrgBody::new("<org_id>", "<object_api_name>"));
     /// let response = client.corehr().v2().custom_org().delete_org(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::PatchCustomOrgRequest;
+    /// use lark_sdk::corehr::v2::{CustomOrgUpdate, PatchCustomOrgRequest};
     ///
-    /// let request = PatchCustomOrgRequest::new("<org_id>", todo!("build the body"));
+    /// let request = PatchCustomOrgRequest::new("<org_id>", CustomOrgUpdate::new("<object_api_name>", "<effective_time>"));
     /// let response = client.corehr().v2().custom_org().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::QueryCustomOrgRequest;
+    /// use lark_sdk::corehr::v2::{QueryCustomOrgBody, QueryCustomOrgRequest};
     ///
-    /// let request = QueryCustomOrgRequest::new(20, todo!("build the body"));
+    /// let request = QueryCustomOrgRequest::new(20, QueryCustomOrgBody::new("<object_api_name>"));
     /// let response = client.corehr().v2().custom_org().query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -212,9 +212,9 @@ impl<'c> CustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::UpdateRuleCustomOrgRequest;
+    /// use lark_sdk::corehr::v2::{UpdateRuleCustomOrgBody, UpdateRuleCustomOrgRequest};
     ///
-    /// let request = UpdateRuleCustomOrgRequest::new(todo!("build the body"));
+    /// let request = UpdateRuleCustomOrgRequest::new(UpdateRuleCustomOrgBody::new("<object_api_name>", "<org_id>"));
     /// let response = client.corehr().v2().custom_org().update_rule(request).await?;
     /// # let _ = response;
     /// # Ok(())

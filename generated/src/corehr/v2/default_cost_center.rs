@@ -26,9 +26,9 @@ impl<'c> DefaultCostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::BatchQueryDefaultCostCenterRequest;
+    /// use lark_sdk::corehr::v2::{BatchQueryDefaultCostCenterBody, BatchQueryDefaultCostCenterRequest};
     ///
-    /// let request = BatchQueryDefaultCostCenterRequest::new(todo!("build the body"));
+    /// let request = BatchQueryDefaultCostCenterRequest::new(BatchQueryDefaultCostCenterBody::new(vec!["<employment_ids>".to_owned()]));
     /// let response = client.corehr().v2().default_cost_center().batch_query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -56,9 +56,9 @@ impl<'c> DefaultCostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateVersionDefaultCostCenterRequest;
+    /// use lark_sdk::corehr::v2::{CreateVersionDefaultCostCenterBody, CreateVersionDefaultCostCenterRequest};
     ///
-    /// let request = CreateVersionDefaultCostCenterRequest::new(todo!("build the body"));
+    /// let request = CreateVersionDefaultCostCenterRequest::new(CreateVersionDefaultCostCenterBody::new("<employment_id>"));
     /// let response = client.corehr().v2().default_cost_center().create_version(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -88,9 +88,9 @@ impl<'c> DefaultCostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::RemoveVersionDefaultCostCenterRequest;
+    /// use lark_sdk::corehr::v2::{RemoveVersionDefaultCostCenterBody, RemoveVersionDefaultCostCenterRequest};
     ///
-    /// let request = RemoveVersionDefaultCostCenterRequest::new(todo!("build the body"));
+    /// let request = RemoveVersionDefaultCostCenterRequest::new(RemoveVersionDefaultCostCenterBody::new("<employment_id>"));
     /// let response = client.corehr().v2().default_cost_center().remove_version(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -117,9 +117,9 @@ impl<'c> DefaultCostCenterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::UpdateVersionDefaultCostCenterRequest;
+    /// use lark_sdk::corehr::v2::{UpdateVersionDefaultCostCenterBody, UpdateVersionDefaultCostCenterRequest};
     ///
-    /// let request = UpdateVersionDefaultCostCenterRequest::new(todo!("build the body"));
+    /// let request = UpdateVersionDefaultCostCenterRequest::new(UpdateVersionDefaultCostCenterBody::new("<employment_id>"));
     /// let response = client.corehr().v2().default_cost_center().update_version(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -84,9 +84,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::ParentsDepartmentRequest;
+    /// use lark_sdk::corehr::v2::{ParentsDepartmentBody, ParentsDepartmentRequest};
     ///
-    /// let request = ParentsDepartmentRequest::new(todo!("build the body"));
+    /// let request = ParentsDepartmentRequest::new(ParentsDepartmentBody::new(vec!["<department_id_list>".to_owned()]));
     /// let response = client.corehr().v2().department().parents(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::PatchDepartmentRequest;
+    /// use lark_sdk::corehr::v2::{DepartmentForPatch, PatchDepartmentRequest};
     ///
-    /// let request = PatchDepartmentRequest::new("<department_id>", todo!("build the body"));
+    /// let request = PatchDepartmentRequest::new("<department_id>", DepartmentForPatch::new("<effective_time>"));
     /// let response = client.corehr().v2().department().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::QueryMultiTimelineDepartmentRequest;
+    /// use lark_sdk::corehr::v2::{QueryMultiTimelineDepartmentBody, QueryMultiTimelineDepartmentRequest};
     ///
-    /// let request = QueryMultiTimelineDepartmentRequest::new(20, todo!("build the body"));
+    /// let request = QueryMultiTimelineDepartmentRequest::new(20, QueryMultiTimelineDepartmentBody::new(vec!["<department_ids>".to_owned()]));
     /// let response = client.corehr().v2().department().query_multi_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -185,9 +185,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::QueryOperationLogsDepartmentRequest;
+    /// use lark_sdk::corehr::v2::{QueryOperationLogsDepartmentBody, QueryOperationLogsDepartmentRequest};
     ///
-    /// let request = QueryOperationLogsDepartmentRequest::new(20, todo!("build the body"));
+    /// let request = QueryOperationLogsDepartmentRequest::new(20, QueryOperationLogsDepartmentBody::new(vec!["<department_ids>".to_owned()], "<start_date>", "<end_date>"));
     /// let response = client.corehr().v2().department().query_operation_logs(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -243,9 +243,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::QueryTimelineDepartmentRequest;
+    /// use lark_sdk::corehr::v2::{QueryTimelineDepartmentBody, QueryTimelineDepartmentRequest};
     ///
-    /// let request = QueryTimelineDepartmentRequest::new(todo!("build the body"));
+    /// let request = QueryTimelineDepartmentRequest::new(QueryTimelineDepartmentBody::new(vec!["<department_ids>".to_owned()], "<effective_date>"));
     /// let response = client.corehr().v2().department().query_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{CreateEmpCustomOrgEmployeeCustomOrgRequest, UserIdType};
+    /// use lark_sdk::corehr::v2::{CreateEmpCustomOrgEmployeeCustomOrgBody, CreateEmpCustomOrgEmployeeCustomOrgRequest, CustomOrgWithRate, UserIdType};
     ///
-    /// let request = CreateEmpCustomOrgEmployeeCustomOrgRequest::new(UserIdType::UserId, todo!("build the body"));
+    /// let request = CreateEmpCustomOrgEmployeeCustomOrgRequest::new(UserIdType::UserId, CreateEmpCustomOrgEmployeeCustomOrgBody::new("<user_id>", "<object_api_name>", vec![CustomOrgWithRate::new("<id>")], "<effective_time>"));
     /// let response = client.corehr().v2().employee_custom_org().create_emp_custom_org(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -58,9 +58,9 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::DelEmployeeCustomOrgRequest;
+    /// use lark_sdk::corehr::v2::{DelEmployeeCustomOrgBody, DelEmployeeCustomOrgRequest};
     ///
-    /// let request = DelEmployeeCustomOrgRequest::new(todo!("build the body"));
+    /// let request = DelEmployeeCustomOrgRequest::new(DelEmployeeCustomOrgBody::new("<user_id>", "<job_data_custom_org_id>", "<version_id>", "<object_api_name>"));
     /// let response = client.corehr().v2().employee_custom_org().del(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -87,9 +87,9 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::{EditEmpCustomOrgEmployeeCustomOrgRequest, UserIdType};
+    /// use lark_sdk::corehr::v2::{CustomOrgWithRate, EditEmpCustomOrgEmployeeCustomOrgBody, EditEmpCustomOrgEmployeeCustomOrgRequest, UserIdType};
     ///
-    /// let request = EditEmpCustomOrgEmployeeCustomOrgRequest::new(UserIdType::UserId, todo!("build the body"));
+    /// let request = EditEmpCustomOrgEmployeeCustomOrgRequest::new(UserIdType::UserId, EditEmpCustomOrgEmployeeCustomOrgBody::new("<user_id>", "<object_api_name>", "<job_data_custom_org_id>", "<version_id>", vec![CustomOrgWithRate::new("<id>")], "<effective_time>"));
     /// let response = client.corehr().v2().employee_custom_org().edit_emp_custom_org(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -70,9 +70,9 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateEmployeesAdditionalJobRequest;
+    /// use lark_sdk::corehr::v2::{CreateEmployeesAdditionalJobRequest, EmployeesAdditionalJobEdit};
     ///
-    /// let request = CreateEmployeesAdditionalJobRequest::new(todo!("build the body"));
+    /// let request = CreateEmployeesAdditionalJobRequest::new(EmployeesAdditionalJobEdit::new("<employment_id>"));
     /// let response = client.corehr().v2().employees_additional_job().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -128,9 +128,9 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::PatchEmployeesAdditionalJobRequest;
+    /// use lark_sdk::corehr::v2::{EmployeesAdditionalJobEdit, PatchEmployeesAdditionalJobRequest};
     ///
-    /// let request = PatchEmployeesAdditionalJobRequest::new("<additional_job_id>", todo!("build the body"));
+    /// let request = PatchEmployeesAdditionalJobRequest::new("<additional_job_id>", EmployeesAdditionalJobEdit::new("<employment_id>"));
     /// let response = client.corehr().v2().employees_additional_job().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

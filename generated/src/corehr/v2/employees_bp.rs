@@ -26,9 +26,9 @@ impl<'c> EmployeesBpApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::BatchGetEmployeesBpRequest;
+    /// use lark_sdk::corehr::v2::{BatchGetEmployeesBpBody, BatchGetEmployeesBpRequest};
     ///
-    /// let request = BatchGetEmployeesBpRequest::new(todo!("build the body"));
+    /// let request = BatchGetEmployeesBpRequest::new(BatchGetEmployeesBpBody::new(vec!["<employment_ids>".to_owned()]));
     /// let response = client.corehr().v2().employees_bp().batch_get(request).await?;
     /// # let _ = response;
     /// # Ok(())

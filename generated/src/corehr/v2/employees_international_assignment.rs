@@ -27,9 +27,9 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateEmployeesInternationalAssignmentRequest;
+    /// use lark_sdk::corehr::v2::{CreateEmployeesInternationalAssignmentRequest, EmployeesInternationalAssignmentReq};
     ///
-    /// let request = CreateEmployeesInternationalAssignmentRequest::new(todo!("build the body"));
+    /// let request = CreateEmployeesInternationalAssignmentRequest::new(EmployeesInternationalAssignmentReq::new("<employment_id>"));
     /// let response = client.corehr().v2().employees_international_assignment().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -134,9 +134,9 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::PatchEmployeesInternationalAssignmentRequest;
+    /// use lark_sdk::corehr::v2::{EmployeesInternationalAssignmentReq, PatchEmployeesInternationalAssignmentRequest};
     ///
-    /// let request = PatchEmployeesInternationalAssignmentRequest::new("<international_assignment_id>", todo!("build the body"));
+    /// let request = PatchEmployeesInternationalAssignmentRequest::new("<international_assignment_id>", EmployeesInternationalAssignmentReq::new("<employment_id>"));
     /// let response = client.corehr().v2().employees_international_assignment().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

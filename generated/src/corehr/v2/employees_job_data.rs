@@ -26,9 +26,9 @@ impl<'c> EmployeesJobDataApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::BatchGetEmployeesJobDataRequest;
+    /// use lark_sdk::corehr::v2::{BatchGetEmployeesJobDataBody, BatchGetEmployeesJobDataRequest};
     ///
-    /// let request = BatchGetEmployeesJobDataRequest::new(todo!("build the body"));
+    /// let request = BatchGetEmployeesJobDataRequest::new(BatchGetEmployeesJobDataBody::new(vec!["<employment_ids>".to_owned()]));
     /// let response = client.corehr().v2().employees_job_data().batch_get(request).await?;
     /// # let _ = response;
     /// # Ok(())

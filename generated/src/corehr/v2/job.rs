@@ -113,9 +113,9 @@ impl<'c> JobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::QueryMultiTimelineJobRequest;
+    /// use lark_sdk::corehr::v2::{QueryMultiTimelineJobBody, QueryMultiTimelineJobRequest};
     ///
-    /// let request = QueryMultiTimelineJobRequest::new(todo!("build the body"));
+    /// let request = QueryMultiTimelineJobRequest::new(QueryMultiTimelineJobBody::new(vec!["<job_ids>".to_owned()]));
     /// let response = client.corehr().v2().job().query_multi_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> JobChangeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateJobChangeRequest;
+    /// use lark_sdk::corehr::v2::{CreateJobChangeBody, CreateJobChangeRequest, CreateTransferInfo};
     ///
-    /// let request = CreateJobChangeRequest::new(todo!("build the body"));
+    /// let request = CreateJobChangeRequest::new(CreateJobChangeBody::new(20, "<employment_id>", "<transfer_type_unique_identifier>", "<effective_date>", CreateTransferInfo::default()));
     /// let response = client.corehr().v2().job_change().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> JobChangeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::RevokeJobChangeRequest;
+    /// use lark_sdk::corehr::v2::{RevokeJobChangeBody, RevokeJobChangeRequest};
     ///
-    /// let request = RevokeJobChangeRequest::new("<job_change_id>", todo!("build the body"));
+    /// let request = RevokeJobChangeRequest::new("<job_change_id>", RevokeJobChangeBody::new("<operator_id>"));
     /// let response = client.corehr().v2().job_change().revoke(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> JobFamilyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::QueryMultiTimelineJobFamilyRequest;
+    /// use lark_sdk::corehr::v2::{QueryMultiTimelineJobFamilyBody, QueryMultiTimelineJobFamilyRequest};
     ///
-    /// let request = QueryMultiTimelineJobFamilyRequest::new(todo!("build the body"));
+    /// let request = QueryMultiTimelineJobFamilyRequest::new(QueryMultiTimelineJobFamilyBody::new(vec!["<job_family_ids>".to_owned()]));
     /// let response = client.corehr().v2().job_family().query_multi_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> JobGradeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateJobGradeRequest;
+    /// use lark_sdk::corehr::v2::{CreateJobGradeRequest, I18nInput, JobGradeCreate};
     ///
-    /// let request = CreateJobGradeRequest::new(todo!("build the body"));
+    /// let request = CreateJobGradeRequest::new(JobGradeCreate::new(20, vec![I18nInput::new("<lang>", "<value>")]));
     /// let response = client.corehr().v2().job_grade().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

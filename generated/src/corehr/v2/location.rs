@@ -26,9 +26,9 @@ impl<'c> LocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::ActiveLocationRequest;
+    /// use lark_sdk::corehr::v2::{ActiveLocationBody, ActiveLocationRequest};
     ///
-    /// let request = ActiveLocationRequest::new(todo!("build the body"));
+    /// let request = ActiveLocationRequest::new(ActiveLocationBody::new("<location_id>", "<effective_time>", true, "<operation_reason>"));
     /// let response = client.corehr().v2().location().active(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> LocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::BatchGetLocationRequest;
+    /// use lark_sdk::corehr::v2::{BatchGetLocationBody, BatchGetLocationRequest};
     ///
-    /// let request = BatchGetLocationRequest::new(todo!("build the body"));
+    /// let request = BatchGetLocationRequest::new(BatchGetLocationBody::new(vec!["<location_ids>".to_owned()]));
     /// let response = client.corehr().v2().location().batch_get(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> LocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::PatchLocationRequest;
+    /// use lark_sdk::corehr::v2::{LocationUpdate, PatchLocationRequest};
     ///
-    /// let request = PatchLocationRequest::new("<location_id>", todo!("build the body"));
+    /// let request = PatchLocationRequest::new("<location_id>", LocationUpdate::new("<effective_time>"));
     /// let response = client.corehr().v2().location().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> LocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::QueryMultiTimelineLocationRequest;
+    /// use lark_sdk::corehr::v2::{QueryMultiTimelineLocationBody, QueryMultiTimelineLocationRequest};
     ///
-    /// let request = QueryMultiTimelineLocationRequest::new(todo!("build the body"));
+    /// let request = QueryMultiTimelineLocationRequest::new(QueryMultiTimelineLocationBody::new(vec!["<location_ids>".to_owned()]));
     /// let response = client.corehr().v2().location().query_multi_timeline(request).await?;
     /// # let _ = response;
     /// # Ok(())

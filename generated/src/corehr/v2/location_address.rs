@@ -26,9 +26,9 @@ impl<'c> LocationAddressApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateLocationAddressRequest;
+    /// use lark_sdk::corehr::v2::{CreateLocationAddressRequest, LocationAddressCreate};
     ///
-    /// let request = CreateLocationAddressRequest::new("<location_id>", todo!("build the body"));
+    /// let request = CreateLocationAddressRequest::new("<location_id>", LocationAddressCreate::new("<country_region_id>", "<region_id>", "<city_id>", "<distinct_id>"));
     /// let response = client.corehr().v2().location_address().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> OffboardingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::EditOffboardingRequest;
+    /// use lark_sdk::corehr::v2::{EditOffboardingBody, EditOffboardingRequest, ObjectFieldDataInput};
     ///
-    /// let request = EditOffboardingRequest::new(todo!("build the body"));
+    /// let request = EditOffboardingRequest::new(EditOffboardingBody::new("<offboarding_id>", vec![ObjectFieldDataInput::new("<field_name>", "<value>")]));
     /// let response = client.corehr().v2().offboarding().edit(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> OffboardingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::RevokeOffboardingRequest;
+    /// use lark_sdk::corehr::v2::{RevokeOffboardingBody, RevokeOffboardingRequest};
     ///
-    /// let request = RevokeOffboardingRequest::new(todo!("build the body"));
+    /// let request = RevokeOffboardingRequest::new(RevokeOffboardingBody::new("<offboarding_id>"));
     /// let response = client.corehr().v2().offboarding().revoke(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> OffboardingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::SubmitV2OffboardingRequest;
+    /// use lark_sdk::corehr::v2::{SubmitV2OffboardingBody, SubmitV2OffboardingRequest};
     ///
-    /// let request = SubmitV2OffboardingRequest::new(todo!("build the body"));
+    /// let request = SubmitV2OffboardingRequest::new(SubmitV2OffboardingBody::new(20, "<employment_id>", "<offboarding_date>", "<offboarding_reason_unique_identifier>"));
     /// let response = client.corehr().v2().offboarding().submit_v2(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> PathwayApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::ActivePathwayRequest;
+    /// use lark_sdk::corehr::v2::{ActivePathwayBody, ActivePathwayRequest};
     ///
-    /// let request = ActivePathwayRequest::new(todo!("build the body"));
+    /// let request = ActivePathwayRequest::new(ActivePathwayBody::new("<pathway_id>", true));
     /// let response = client.corehr().v2().pathway().active(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -96,9 +96,9 @@ impl<'c> PathwayApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreatePathwayRequest;
+    /// use lark_sdk::corehr::v2::{CreatePathwayRequest, I18nInput, PathwayCreate};
     ///
-    /// let request = CreatePathwayRequest::new(todo!("build the body"));
+    /// let request = CreatePathwayRequest::new(PathwayCreate::new(vec![I18nInput::new("<lang>", "<value>")]));
     /// let response = client.corehr().v2().pathway().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> PositionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::ActivePositionRequest;
+    /// use lark_sdk::corehr::v2::{ActivePositionBody, ActivePositionRequest};
     ///
-    /// let request = ActivePositionRequest::new(todo!("build the body"));
+    /// let request = ActivePositionRequest::new(ActivePositionBody::new("<position_id>", true, "<effective_time>"));
     /// let response = client.corehr().v2().position().active(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> PositionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreatePositionRequest;
+    /// use lark_sdk::corehr::v2::{CreatePositionRequest, I18nInput, PositionCreate};
     ///
-    /// let request = CreatePositionRequest::new(todo!("build the body"));
+    /// let request = CreatePositionRequest::new(PositionCreate::new(vec![I18nInput::new("<lang>", "<value>")], "<department_id>", "<effective_time>"));
     /// let response = client.corehr().v2().position().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> PositionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::DelPositionPositionRequest;
+    /// use lark_sdk::corehr::v2::{DelPositionPositionBody, DelPositionPositionRequest};
     ///
-    /// let request = DelPositionPositionRequest::new(todo!("build the body"));
+    /// let request = DelPositionPositionRequest::new(DelPositionPositionBody::new("<position_id>"));
     /// let response = client.corehr().v2().position().del_position(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> PositionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::PatchPositionRequest;
+    /// use lark_sdk::corehr::v2::{PatchPositionRequest, PositionUpdate};
     ///
-    /// let request = PatchPositionRequest::new("<position_id>", todo!("build the body"));
+    /// let request = PatchPositionRequest::new("<position_id>", PositionUpdate::new("<effective_time>"));
     /// let response = client.corehr().v2().position().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

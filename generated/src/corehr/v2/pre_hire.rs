@@ -55,9 +55,9 @@ impl<'c> PreHireApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreatePreHireRequest;
+    /// use lark_sdk::corehr::v2::{BasicInfo, CreatePreHireRequest, OfferInfo, PrehireCreate};
     ///
-    /// let request = CreatePreHireRequest::new(todo!("build the body"));
+    /// let request = CreatePreHireRequest::new(PrehireCreate::new(BasicInfo::default(), OfferInfo::default()));
     /// let response = client.corehr().v2().pre_hire().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> PreHireApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::RestoreFlowInstancePreHireRequest;
+    /// use lark_sdk::corehr::v2::{RestoreFlowInstancePreHireBody, RestoreFlowInstancePreHireRequest};
     ///
-    /// let request = RestoreFlowInstancePreHireRequest::new(todo!("build the body"));
+    /// let request = RestoreFlowInstancePreHireRequest::new(RestoreFlowInstancePreHireBody::new("<pre_hire_id>"));
     /// let response = client.corehr().v2().pre_hire().restore_flow_instance(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -253,9 +253,9 @@ impl<'c> PreHireApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::TransformOnboardingTaskPreHireRequest;
+    /// use lark_sdk::corehr::v2::{TransformOnboardingTaskPreHireBody, TransformOnboardingTaskPreHireRequest};
     ///
-    /// let request = TransformOnboardingTaskPreHireRequest::new(todo!("build the body"));
+    /// let request = TransformOnboardingTaskPreHireRequest::new(TransformOnboardingTaskPreHireBody::new("<pre_hire_id>", "<task_code>", "<transform_type>"));
     /// let response = client.corehr().v2().pre_hire().transform_onboarding_task(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -285,9 +285,9 @@ impl<'c> PreHireApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::TransitTaskPreHireRequest;
+    /// use lark_sdk::corehr::v2::{TransitTaskPreHireBody, TransitTaskPreHireRequest};
     ///
-    /// let request = TransitTaskPreHireRequest::new("<pre_hire_id>", todo!("build the body"));
+    /// let request = TransitTaskPreHireRequest::new("<pre_hire_id>", TransitTaskPreHireBody::new("<task_id>"));
     /// let response = client.corehr().v2().pre_hire().transit_task(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -314,9 +314,9 @@ impl<'c> PreHireApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::WithdrawOnboardingPreHireRequest;
+    /// use lark_sdk::corehr::v2::{WithdrawOnboardingPreHireBody, WithdrawOnboardingPreHireRequest};
     ///
-    /// let request = WithdrawOnboardingPreHireRequest::new(todo!("build the body"));
+    /// let request = WithdrawOnboardingPreHireRequest::new(WithdrawOnboardingPreHireBody::new("<pre_hire_id>", "<withdraw_reason>"));
     /// let response = client.corehr().v2().pre_hire().withdraw_onboarding(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ProbationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::EditProbationRequest;
+    /// use lark_sdk::corehr::v2::{EditProbationBody, EditProbationRequest};
     ///
-    /// let request = EditProbationRequest::new(todo!("build the body"));
+    /// let request = EditProbationRequest::new(EditProbationBody::new("<employment_id>"));
     /// let response = client.corehr().v2().probation().edit(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ProbationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::EnableDisableAssessmentProbationRequest;
+    /// use lark_sdk::corehr::v2::{EnableDisableAssessmentProbationBody, EnableDisableAssessmentProbationRequest};
     ///
-    /// let request = EnableDisableAssessmentProbationRequest::new(todo!("build the body"));
+    /// let request = EnableDisableAssessmentProbationRequest::new(EnableDisableAssessmentProbationBody::new(true));
     /// let response = client.corehr().v2().probation().enable_disable_assessment(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> ProbationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::SubmitProbationRequest;
+    /// use lark_sdk::corehr::v2::{SubmissionType, SubmitProbationBody, SubmitProbationRequest};
     ///
-    /// let request = SubmitProbationRequest::new(todo!("build the body"));
+    /// let request = SubmitProbationRequest::new(SubmitProbationBody::new("<employment_id>", 20, SubmissionType::SelfSubmission));
     /// let response = client.corehr().v2().probation().submit(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> ProbationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::WithdrawProbationRequest;
+    /// use lark_sdk::corehr::v2::{WithdrawProbationBody, WithdrawProbationRequest};
     ///
-    /// let request = WithdrawProbationRequest::new(todo!("build the body"));
+    /// let request = WithdrawProbationRequest::new(WithdrawProbationBody::new("<employment_id>"));
     /// let response = client.corehr().v2().probation().withdraw(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ProbationAssessmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateProbationAssessmentRequest;
+    /// use lark_sdk::corehr::v2::{AssessmentForCreate, AssessmentStatus, CreateProbationAssessmentBody, CreateProbationAssessmentRequest};
     ///
-    /// let request = CreateProbationAssessmentRequest::new(todo!("build the body"));
+    /// let request = CreateProbationAssessmentRequest::new(CreateProbationAssessmentBody::new("<employment_id>", vec![AssessmentForCreate::new(AssessmentStatus::NotStarted, true)]));
     /// let response = client.corehr().v2().probation_assessment().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> ProbationAssessmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::PatchProbationAssessmentRequest;
+    /// use lark_sdk::corehr::v2::{AssessmentForCreate, AssessmentStatus, PatchProbationAssessmentRequest};
     ///
-    /// let request = PatchProbationAssessmentRequest::new("<assessment_id>", todo!("build the body"));
+    /// let request = PatchProbationAssessmentRequest::new("<assessment_id>", AssessmentForCreate::new(AssessmentStatus::NotStarted, true));
     /// let response = client.corehr().v2().probation_assessment().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

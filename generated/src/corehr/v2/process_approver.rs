@@ -26,9 +26,9 @@ impl<'c> ProcessApproverApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::UpdateProcessApproverRequest;
+    /// use lark_sdk::corehr::v2::{ProcessApprover, UpdateProcessApproverRequest};
     ///
-    /// let request = UpdateProcessApproverRequest::new("<process_id>", "<approver_id>", todo!("build the body"));
+    /// let request = UpdateProcessApproverRequest::new("<process_id>", "<approver_id>", ProcessApprover::new(20));
     /// let response = client.corehr().v2().process_approver().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

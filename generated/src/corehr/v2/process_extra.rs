@@ -26,9 +26,9 @@ impl<'c> ProcessExtraApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::UpdateProcessExtraRequest;
+    /// use lark_sdk::corehr::v2::{ProcessExtra, UpdateProcessExtraRequest};
     ///
-    /// let request = UpdateProcessExtraRequest::new("<process_id>", todo!("build the body"));
+    /// let request = UpdateProcessExtraRequest::new("<process_id>", ProcessExtra::new(20, vec!["<extra_user_ids>".to_owned()]));
     /// let response = client.corehr().v2().process_extra().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

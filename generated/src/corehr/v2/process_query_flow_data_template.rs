@@ -26,9 +26,9 @@ impl<'c> ProcessQueryFlowDataTemplateApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateProcessQueryFlowDataTemplateRequest;
+    /// use lark_sdk::corehr::v2::{CreateProcessQueryFlowDataTemplateRequest, QueryProcessFlowDataTemplateReq};
     ///
-    /// let request = CreateProcessQueryFlowDataTemplateRequest::new(todo!("build the body"));
+    /// let request = CreateProcessQueryFlowDataTemplateRequest::new(QueryProcessFlowDataTemplateReq::new("<flow_definition_id>", vec!["<variable_api_names>".to_owned()]));
     /// let response = client.corehr().v2().process_query_flow_data_template().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ProcessStartApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::CreateProcessStartRequest;
+    /// use lark_sdk::corehr::v2::{CreateProcessStartRequest, StartProcessParam};
     ///
-    /// let request = CreateProcessStartRequest::new(todo!("build the body"));
+    /// let request = CreateProcessStartRequest::new(StartProcessParam::new("<flow_definition_id>"));
     /// let response = client.corehr().v2().process_start().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ProcessTransferApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::UpdateProcessTransferRequest;
+    /// use lark_sdk::corehr::v2::{ProcessTransfer, UpdateProcessTransferRequest};
     ///
-    /// let request = UpdateProcessTransferRequest::new("<process_id>", todo!("build the body"));
+    /// let request = UpdateProcessTransferRequest::new("<process_id>", ProcessTransfer::new("<to_user_id>", vec!["<approver_ids>".to_owned()]));
     /// let response = client.corehr().v2().process_transfer().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ReportDetailRowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::BatchDeleteReportDetailRowRequest;
+    /// use lark_sdk::corehr::v2::{BatchDeleteReportDetailRowRequest, DimensionEntity, ReportDetailReq, WorkforcePlanDetailRow};
     ///
-    /// let request = BatchDeleteReportDetailRowRequest::new(todo!("build the body"));
+    /// let request = BatchDeleteReportDetailRowRequest::new(ReportDetailReq::new("<workforce_plan_id>", "<centralized_reporting_project_id>", vec![WorkforcePlanDetailRow::new(vec![DimensionEntity::new("<dimension_key>", "<dimension_value>")])]));
     /// let response = client.corehr().v2().report_detail_row().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ReportDetailRowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::BatchSaveReportDetailRowRequest;
+    /// use lark_sdk::corehr::v2::{BatchSaveReportDetailRowRequest, DimensionEntity, ReportDetailReq, WorkforcePlanDetailRow};
     ///
-    /// let request = BatchSaveReportDetailRowRequest::new(todo!("build the body"));
+    /// let request = BatchSaveReportDetailRowRequest::new(ReportDetailReq::new("<workforce_plan_id>", "<centralized_reporting_project_id>", vec![WorkforcePlanDetailRow::new(vec![DimensionEntity::new("<dimension_key>", "<dimension_value>")])]));
     /// let response = client.corehr().v2().report_detail_row().batch_save(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -166,9 +166,9 @@ impl<'c> SignatureFileApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::TerminateSignatureFileRequest;
+    /// use lark_sdk::corehr::v2::{TerminateSignatureFileBody, TerminateSignatureFileRequest};
     ///
-    /// let request = TerminateSignatureFileRequest::new(todo!("build the body"));
+    /// let request = TerminateSignatureFileRequest::new(TerminateSignatureFileBody::new(vec!["<ids>".to_owned()], "<operator>", "<terminate_reason>"));
     /// let response = client.corehr().v2().signature_file().terminate(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> WorkforcePlanDetailRowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::BatchDeleteWorkforcePlanDetailRowRequest;
+    /// use lark_sdk::corehr::v2::{BatchDeleteWorkforcePlanDetailRowRequest, DimensionEntity, WorkforcePlanDetailReq, WorkforcePlanDetailRow};
     ///
-    /// let request = BatchDeleteWorkforcePlanDetailRowRequest::new(todo!("build the body"));
+    /// let request = BatchDeleteWorkforcePlanDetailRowRequest::new(WorkforcePlanDetailReq::new("<workforce_plan_id>", vec![WorkforcePlanDetailRow::new(vec![DimensionEntity::new("<dimension_key>", "<dimension_value>")])]));
     /// let response = client.corehr().v2().workforce_plan_detail_row().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> WorkforcePlanDetailRowApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::corehr::v2::BatchSaveWorkforcePlanDetailRowRequest;
+    /// use lark_sdk::corehr::v2::{BatchSaveWorkforcePlanDetailRowRequest, DimensionEntity, WorkforcePlanDetailReq, WorkforcePlanDetailRow};
     ///
-    /// let request = BatchSaveWorkforcePlanDetailRowRequest::new(todo!("build the body"));
+    /// let request = BatchSaveWorkforcePlanDetailRowRequest::new(WorkforcePlanDetailReq::new("<workforce_plan_id>", vec![WorkforcePlanDetailRow::new(vec![DimensionEntity::new("<dimension_key>", "<dimension_value>")])]));
     /// let response = client.corehr().v2().workforce_plan_detail_row().batch_save(request).await?;
     /// # let _ = response;
     /// # Ok(())

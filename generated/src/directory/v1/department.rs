@@ -26,9 +26,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::CreateDepartmentRequest;
+    /// use lark_sdk::directory::v1::{CreateDepartment, CreateDepartmentBody, CreateDepartmentRequest};
     ///
-    /// let request = CreateDepartmentRequest::new(todo!("build the body"));
+    /// let request = CreateDepartmentRequest::new(CreateDepartmentBody::new(CreateDepartment::default()));
     /// let response = client.directory().v1().department().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::FilterDepartmentRequest;
+    /// use lark_sdk::directory::v1::{FilterCondition, FilterDepartmentBody, FilterDepartmentRequest, MultiFilterCondition, PageCondition};
     ///
-    /// let request = FilterDepartmentRequest::new(todo!("build the body"));
+    /// let request = FilterDepartmentRequest::new(FilterDepartmentBody::new(MultiFilterCondition::new(vec![FilterCondition::new("<field>", "<operator>", "<value>")]), vec!["<required_fields>".to_owned()], PageCondition::default()));
     /// let response = client.directory().v1().department().filter(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::MgetDepartmentRequest;
+    /// use lark_sdk::directory::v1::{MgetDepartmentBody, MgetDepartmentRequest};
     ///
-    /// let request = MgetDepartmentRequest::new(todo!("build the body"));
+    /// let request = MgetDepartmentRequest::new(MgetDepartmentBody::new(vec!["<department_ids>".to_owned()], vec!["<required_fields>".to_owned()]));
     /// let response = client.directory().v1().department().mget(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::PatchDepartmentRequest;
+    /// use lark_sdk::directory::v1::{PatchDepartmentBody, PatchDepartmentRequest, UpdateDepartment};
     ///
-    /// let request = PatchDepartmentRequest::new("<department_id>", todo!("build the body"));
+    /// let request = PatchDepartmentRequest::new("<department_id>", PatchDepartmentBody::new(UpdateDepartment::default()));
     /// let response = client.directory().v1().department().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -84,9 +84,9 @@ impl<'c> EmployeeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::FilterEmployeeRequest;
+    /// use lark_sdk::directory::v1::{FilterCondition, FilterEmployeeBody, FilterEmployeeRequest, MultiFilterCondition, PageCondition};
     ///
-    /// let request = FilterEmployeeRequest::new(todo!("build the body"));
+    /// let request = FilterEmployeeRequest::new(FilterEmployeeBody::new(MultiFilterCondition::new(vec![FilterCondition::new("<field>", "<operator>", "<value>")]), vec!["<required_fields>".to_owned()], PageCondition::default()));
     /// let response = client.directory().v1().employee().filter(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> EmployeeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::MgetEmployeeRequest;
+    /// use lark_sdk::directory::v1::{MgetEmployeeBody, MgetEmployeeRequest};
     ///
-    /// let request = MgetEmployeeRequest::new(true, todo!("build the body"));
+    /// let request = MgetEmployeeRequest::new(true, MgetEmployeeBody::new(vec!["<employee_ids>".to_owned()], vec!["<required_fields>".to_owned()]));
     /// let response = client.directory().v1().employee().mget(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> EmployeeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::PatchEmployeeRequest;
+    /// use lark_sdk::directory::v1::{PatchEmployeeBody, PatchEmployeeRequest, UpdateEmployee};
     ///
-    /// let request = PatchEmployeeRequest::new("<employee_id>", todo!("build the body"));
+    /// let request = PatchEmployeeRequest::new("<employee_id>", PatchEmployeeBody::new(UpdateEmployee::default()));
     /// let response = client.directory().v1().employee().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -258,9 +258,9 @@ impl<'c> EmployeeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::directory::v1::ToBeResignedEmployeeRequest;
+    /// use lark_sdk::directory::v1::{SetEmployeePreResigned, SetEmployeePreResignedResignReason, SetEmployeePreResignedResignType, ToBeResignedEmployeeBody, ToBeResignedEmployeeRequest};
     ///
-    /// let request = ToBeResignedEmployeeRequest::new("<employee_id>", todo!("build the body"));
+    /// let request = ToBeResignedEmployeeRequest::new("<employee_id>", ToBeResignedEmployeeBody::new(SetEmployeePreResigned::new("<resign_date>", SetEmployeePreResignedResignReason::V1, SetEmployeePreResignedResignType::V1)));
     /// let response = client.directory().v1().employee().to_be_resigned(request).await?;
     /// # let _ = response;
     /// # Ok(())

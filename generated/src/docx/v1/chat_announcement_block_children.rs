@@ -26,9 +26,9 @@ impl<'c> ChatAnnouncementBlockChildrenApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::docx::v1::BatchDeleteChatAnnouncementBlockChildrenRequest;
+    /// use lark_sdk::docx::v1::{BatchDeleteChatAnnouncementBlockChildrenBody, BatchDeleteChatAnnouncementBlockChildrenRequest};
     ///
-    /// let request = BatchDeleteChatAnnouncementBlockChildrenRequest::new("<chat_id>", "<block_id>", todo!("build the body"));
+    /// let request = BatchDeleteChatAnnouncementBlockChildrenRequest::new("<chat_id>", "<block_id>", BatchDeleteChatAnnouncementBlockChildrenBody::new(20, 20));
     /// let response = client.docx().v1().chat_announcement_block_children().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> DocumentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::docx::v1::ConvertDocumentRequest;
+    /// use lark_sdk::docx::v1::{ContentType, ConvertDocumentBody, ConvertDocumentRequest};
     ///
-    /// let request = ConvertDocumentRequest::new(todo!("build the body"));
+    /// let request = ConvertDocumentRequest::new(ConvertDocumentBody::new(ContentType::Markdown, "<content>"));
     /// let response = client.docx().v1().document().convert(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> DocumentBlockApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::docx::v1::BatchUpdateDocumentBlockRequest;
+    /// use lark_sdk::docx::v1::{BatchUpdateDocumentBlockBody, BatchUpdateDocumentBlockRequest, UpdateBlockRequest};
     ///
-    /// let request = BatchUpdateDocumentBlockRequest::new("<document_id>", todo!("build the body"));
+    /// let request = BatchUpdateDocumentBlockRequest::new("<document_id>", BatchUpdateDocumentBlockBody::new(vec![UpdateBlockRequest::default()]));
     /// let response = client.docx().v1().document_block().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())

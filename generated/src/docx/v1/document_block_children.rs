@@ -26,9 +26,9 @@ impl<'c> DocumentBlockChildrenApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::docx::v1::BatchDeleteDocumentBlockChildrenRequest;
+    /// use lark_sdk::docx::v1::{BatchDeleteDocumentBlockChildrenBody, BatchDeleteDocumentBlockChildrenRequest};
     ///
-    /// let request = BatchDeleteDocumentBlockChildrenRequest::new("<document_id>", "<block_id>", todo!("build the body"));
+    /// let request = BatchDeleteDocumentBlockChildrenRequest::new("<document_id>", "<block_id>", BatchDeleteDocumentBlockChildrenBody::new(20, 20));
     /// let response = client.docx().v1().document_block_children().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())

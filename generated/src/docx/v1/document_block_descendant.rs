@@ -26,9 +26,9 @@ impl<'c> DocumentBlockDescendantApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::docx::v1::CreateDocumentBlockDescendantRequest;
+    /// use lark_sdk::docx::v1::{BlockInput, CreateDocumentBlockDescendantBody, CreateDocumentBlockDescendantRequest};
     ///
-    /// let request = CreateDocumentBlockDescendantRequest::new("<document_id>", "<block_id>", todo!("build the body"));
+    /// let request = CreateDocumentBlockDescendantRequest::new("<document_id>", "<block_id>", CreateDocumentBlockDescendantBody::new(vec!["<children_id>".to_owned()], vec![BlockInput::new(20)]));
     /// let response = client.docx().v1().document_block_descendant().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

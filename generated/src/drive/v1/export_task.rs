@@ -26,9 +26,9 @@ impl<'c> ExportTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::CreateExportTaskRequest;
+    /// use lark_sdk::drive::v1::{CreateExportTaskRequest, ExportTaskInput, ExportTaskType, FileExtension};
     ///
-    /// let request = CreateExportTaskRequest::new(todo!("build the body"));
+    /// let request = CreateExportTaskRequest::new(ExportTaskInput::new(FileExtension::Docx, "<token>", ExportTaskType::Doc));
     /// let response = client.drive().v1().export_task().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> FileApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::CopyFileRequest;
+    /// use lark_sdk::drive::v1::{CopyFileBody, CopyFileRequest};
     ///
-    /// let request = CopyFileRequest::new("<file_token>", todo!("build the body"));
+    /// let request = CopyFileRequest::new("<file_token>", CopyFileBody::new("<name>", "<folder_token>"));
     /// let response = client.drive().v1().file().copy(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> FileApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::CreateFolderFileRequest;
+    /// use lark_sdk::drive::v1::{CreateFolderFileBody, CreateFolderFileRequest};
     ///
-    /// let request = CreateFolderFileRequest::new(todo!("build the body"));
+    /// let request = CreateFolderFileRequest::new(CreateFolderFileBody::new("<name>", "<folder_token>"));
     /// let response = client.drive().v1().file().create_folder(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> FileApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::CreateShortcutFileRequest;
+    /// use lark_sdk::drive::v1::{CreateShortcutFileBody, CreateShortcutFileRequest, ReferEntity, ReferType};
     ///
-    /// let request = CreateShortcutFileRequest::new(todo!("build the body"));
+    /// let request = CreateShortcutFileRequest::new(CreateShortcutFileBody::new("<parent_token>", ReferEntity::new("<refer_token>", ReferType::File)));
     /// let response = client.drive().v1().file().create_shortcut(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -374,9 +374,9 @@ impl<'c> FileApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::UploadFinishFileRequest;
+    /// use lark_sdk::drive::v1::{UploadFinishFileBody, UploadFinishFileRequest};
     ///
-    /// let request = UploadFinishFileRequest::new(todo!("build the body"));
+    /// let request = UploadFinishFileRequest::new(UploadFinishFileBody::new("<upload_id>", 20));
     /// let response = client.drive().v1().file().upload_finish(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -432,9 +432,9 @@ impl<'c> FileApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::UploadPrepareFileRequest;
+    /// use lark_sdk::drive::v1::{FileUploadInfo, ParentType, UploadPrepareFileRequest};
     ///
-    /// let request = UploadPrepareFileRequest::new(todo!("build the body"));
+    /// let request = UploadPrepareFileRequest::new(FileUploadInfo::new("<file_name>", ParentType::Explorer, "<parent_node>", 20));
     /// let response = client.drive().v1().file().upload_prepare(request).await?;
     /// # let _ = response;
     /// # Ok(())

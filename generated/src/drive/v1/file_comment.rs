@@ -26,9 +26,9 @@ impl<'c> FileCommentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{BatchQueryFileCommentFileType, BatchQueryFileCommentRequest};
+    /// use lark_sdk::drive::v1::{BatchQueryFileCommentBody, BatchQueryFileCommentFileType, BatchQueryFileCommentRequest};
     ///
-    /// let request = BatchQueryFileCommentRequest::new("<file_token>", BatchQueryFileCommentFileType::Doc, todo!("build the body"));
+    /// let request = BatchQueryFileCommentRequest::new("<file_token>", BatchQueryFileCommentFileType::Doc, BatchQueryFileCommentBody::new(vec!["<comment_ids>".to_owned()]));
     /// let response = client.drive().v1().file_comment().batch_query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> FileCommentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{PatchFileCommentFileType, PatchFileCommentRequest};
+    /// use lark_sdk::drive::v1::{PatchFileCommentBody, PatchFileCommentFileType, PatchFileCommentRequest};
     ///
-    /// let request = PatchFileCommentRequest::new("<file_token>", lark_sdk::runtime::Int64(0), PatchFileCommentFileType::Doc, todo!("build the body"));
+    /// let request = PatchFileCommentRequest::new("<file_token>", lark_sdk::runtime::Int64(0), PatchFileCommentFileType::Doc, PatchFileCommentBody::new(true));
     /// let response = client.drive().v1().file_comment().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> FileCommentReplyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{CreateFileCommentReplyFileType, CreateFileCommentReplyRequest};
+    /// use lark_sdk::drive::v1::{CreateFileCommentReplyBody, CreateFileCommentReplyFileType, CreateFileCommentReplyRequest, ReplyContentInput, ReplyElementInput, ReplyElementType};
     ///
-    /// let request = CreateFileCommentReplyRequest::new("<file_token>", lark_sdk::runtime::Int64(0), CreateFileCommentReplyFileType::Doc, todo!("build the body"));
+    /// let request = CreateFileCommentReplyRequest::new("<file_token>", lark_sdk::runtime::Int64(0), CreateFileCommentReplyFileType::Doc, CreateFileCommentReplyBody::new(ReplyContentInput::new(vec![ReplyElementInput::new(ReplyElementType::TextRun)])));
     /// let response = client.drive().v1().file_comment_reply().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> FileCommentReplyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{UpdateFileCommentReplyFileType, UpdateFileCommentReplyRequest};
+    /// use lark_sdk::drive::v1::{ReplyContentInput, ReplyElementInput, ReplyElementType, UpdateFileCommentReplyBody, UpdateFileCommentReplyFileType, UpdateFileCommentReplyRequest};
     ///
-    /// let request = UpdateFileCommentReplyRequest::new("<file_token>", lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0), UpdateFileCommentReplyFileType::Doc, todo!("build the body"));
+    /// let request = UpdateFileCommentReplyRequest::new("<file_token>", lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0), UpdateFileCommentReplyFileType::Doc, UpdateFileCommentReplyBody::new(ReplyContentInput::new(vec![ReplyElementInput::new(ReplyElementType::TextRun)])));
     /// let response = client.drive().v1().file_comment_reply().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> FileSubscriptionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::CreateFileSubscriptionRequest;
+    /// use lark_sdk::drive::v1::{CreateFileSubscriptionRequest, FileSubscription, FileSubscriptionFileType};
     ///
-    /// let request = CreateFileSubscriptionRequest::new("<file_token>", todo!("build the body"));
+    /// let request = CreateFileSubscriptionRequest::new("<file_token>", FileSubscription::new("<subscription_type>", FileSubscriptionFileType::Doc));
     /// let response = client.drive().v1().file_subscription().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> FileSubscriptionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::GetFileSubscriptionRequest;
+    /// use lark_sdk::drive::v1::{GetFileSubscriptionBody, GetFileSubscriptionBodyFileType, GetFileSubscriptionRequest};
     ///
-    /// let request = GetFileSubscriptionRequest::new("<file_token>", "<subscription_id>", todo!("build the body"));
+    /// let request = GetFileSubscriptionRequest::new("<file_token>", "<subscription_id>", GetFileSubscriptionBody::new(GetFileSubscriptionBodyFileType::Doc));
     /// let response = client.drive().v1().file_subscription().get(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> FileSubscriptionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::PatchFileSubscriptionRequest;
+    /// use lark_sdk::drive::v1::{PatchFileSubscriptionBody, PatchFileSubscriptionBodyFileType, PatchFileSubscriptionRequest};
     ///
-    /// let request = PatchFileSubscriptionRequest::new("<file_token>", "<subscription_id>", todo!("build the body"));
+    /// let request = PatchFileSubscriptionRequest::new("<file_token>", "<subscription_id>", PatchFileSubscriptionBody::new(true, PatchFileSubscriptionBodyFileType::Doc));
     /// let response = client.drive().v1().file_subscription().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

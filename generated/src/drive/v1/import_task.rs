@@ -26,9 +26,9 @@ impl<'c> ImportTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::CreateImportTaskRequest;
+    /// use lark_sdk::drive::v1::{CreateImportTaskRequest, ImportTaskInput, ImportTaskMountPointInput};
     ///
-    /// let request = CreateImportTaskRequest::new(todo!("build the body"));
+    /// let request = CreateImportTaskRequest::new(ImportTaskInput::new("<file_extension>", "<file_token>", "<type>", ImportTaskMountPointInput::new(20, "<mount_key>")));
     /// let response = client.drive().v1().import_task().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

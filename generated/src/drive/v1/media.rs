@@ -113,9 +113,9 @@ impl<'c> MediaApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::UploadFinishMediaRequest;
+    /// use lark_sdk::drive::v1::{UploadFinishMediaBody, UploadFinishMediaRequest};
     ///
-    /// let request = UploadFinishMediaRequest::new(todo!("build the body"));
+    /// let request = UploadFinishMediaRequest::new(UploadFinishMediaBody::new("<upload_id>", 20));
     /// let response = client.drive().v1().media().upload_finish(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> MediaApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::UploadPrepareMediaRequest;
+    /// use lark_sdk::drive::v1::{MediaUploadInfo, MediaUploadInfoParentType, UploadPrepareMediaRequest};
     ///
-    /// let request = UploadPrepareMediaRequest::new(todo!("build the body"));
+    /// let request = UploadPrepareMediaRequest::new(MediaUploadInfo::new("<file_name>", MediaUploadInfoParentType::DocImage, 20));
     /// let response = client.drive().v1().media().upload_prepare(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> MetaApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::BatchQueryMetaRequest;
+    /// use lark_sdk::drive::v1::{BatchQueryMetaRequest, DocType, MetaRequest, RequestDocInput};
     ///
-    /// let request = BatchQueryMetaRequest::new(todo!("build the body"));
+    /// let request = BatchQueryMetaRequest::new(MetaRequest::new(vec![RequestDocInput::new("<doc_token>", DocType::Doc)]));
     /// let response = client.drive().v1().meta().batch_query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> PermissionMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::{BatchCreatePermissionMemberRequest, BatchCreatePermissionMemberType};
+    /// use lark_sdk::drive::v1::{BatchCreatePermissionMemberBody, BatchCreatePermissionMemberRequest, BatchCreatePermissionMemberType, MemberInput, MemberType, Perm};
     ///
-    /// let request = BatchCreatePermissionMemberRequest::new("<token>", BatchCreatePermissionMemberType::Doc, todo!("build the body"));
+    /// let request = BatchCreatePermissionMemberRequest::new("<token>", BatchCreatePermissionMemberType::Doc, BatchCreatePermissionMemberBody::new(vec![MemberInput::new(MemberType::Email, "<member_id>", Perm::View)]));
     /// let response = client.drive().v1().permission_member().batch_create(request).await?;
     /// # let _ = response;
     /// # Ok(())

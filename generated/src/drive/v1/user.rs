@@ -55,9 +55,9 @@ impl<'c> UserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v1::SubscriptionUserRequest;
+    /// use lark_sdk::drive::v1::{SubscriptionUserBody, SubscriptionUserRequest};
     ///
-    /// let request = SubscriptionUserRequest::new(todo!("build the body"));
+    /// let request = SubscriptionUserRequest::new(SubscriptionUserBody::new("<event_type>"));
     /// let response = client.drive().v1().user().subscription(request).await?;
     /// # let _ = response;
     /// # Ok(())

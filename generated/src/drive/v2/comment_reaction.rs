@@ -26,9 +26,9 @@ impl<'c> CommentReactionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::drive::v2::UpdateReactionCommentReactionRequest;
+    /// use lark_sdk::drive::v2::{Action, UpdateReactionCommentReactionBody, UpdateReactionCommentReactionRequest};
     ///
-    /// let request = UpdateReactionCommentReactionRequest::new("<file_token>", "<file_type>", todo!("build the body"));
+    /// let request = UpdateReactionCommentReactionRequest::new("<file_token>", "<file_type>", UpdateReactionCommentReactionBody::new(Action::Add, "<reply_id>", "<reaction_type>"));
     /// let response = client.drive().v2().comment_reaction().update_reaction(request).await?;
     /// # let _ = response;
     /// # Ok(())

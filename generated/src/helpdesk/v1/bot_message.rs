@@ -26,9 +26,9 @@ impl<'c> BotMessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::CreateBotMessageRequest;
+    /// use lark_sdk::helpdesk::v1::{BotMessage, CreateBotMessageRequest, MsgType};
     ///
-    /// let request = CreateBotMessageRequest::new(todo!("build the body"));
+    /// let request = CreateBotMessageRequest::new(BotMessage::new(MsgType::Text, "<content>", "<receiver_id>"));
     /// let response = client.helpdesk().v1().bot_message().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EventApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::SubscribeEventRequest;
+    /// use lark_sdk::helpdesk::v1::{Event, SubscribeEventBody, SubscribeEventRequest};
     ///
-    /// let request = SubscribeEventRequest::new(todo!("build the body"));
+    /// let request = SubscribeEventRequest::new(SubscribeEventBody::new(vec![Event::new("<type>", "<subtype>")]));
     /// let response = client.helpdesk().v1().event().subscribe(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> EventApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::UnsubscribeEventRequest;
+    /// use lark_sdk::helpdesk::v1::{Event, UnsubscribeEventBody, UnsubscribeEventRequest};
     ///
-    /// let request = UnsubscribeEventRequest::new(todo!("build the body"));
+    /// let request = UnsubscribeEventRequest::new(UnsubscribeEventBody::new(vec![Event::new("<type>", "<subtype>")]));
     /// let response = client.helpdesk().v1().event().unsubscribe(request).await?;
     /// # let _ = response;
     /// # Ok(())

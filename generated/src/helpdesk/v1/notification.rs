@@ -55,9 +55,9 @@ impl<'c> NotificationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::CancelSendNotificationRequest;
+    /// use lark_sdk::helpdesk::v1::{CancelSendNotificationBody, CancelSendNotificationRequest};
     ///
-    /// let request = CancelSendNotificationRequest::new("<notification_id>", todo!("build the body"));
+    /// let request = CancelSendNotificationRequest::new("<notification_id>", CancelSendNotificationBody::new(true));
     /// let response = client.helpdesk().v1().notification().cancel_send(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> NotificationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::ExecuteSendNotificationRequest;
+    /// use lark_sdk::helpdesk::v1::{ExecuteSendNotificationBody, ExecuteSendNotificationRequest};
     ///
-    /// let request = ExecuteSendNotificationRequest::new("<notification_id>", todo!("build the body"));
+    /// let request = ExecuteSendNotificationRequest::new("<notification_id>", ExecuteSendNotificationBody::new("<send_at>"));
     /// let response = client.helpdesk().v1().notification().execute_send(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -229,9 +229,9 @@ impl<'c> NotificationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::SubmitApproveNotificationRequest;
+    /// use lark_sdk::helpdesk::v1::{SubmitApproveNotificationBody, SubmitApproveNotificationRequest};
     ///
-    /// let request = SubmitApproveNotificationRequest::new("<notification_id>", todo!("build the body"));
+    /// let request = SubmitApproveNotificationRequest::new("<notification_id>", SubmitApproveNotificationBody::new("<reason>"));
     /// let response = client.helpdesk().v1().notification().submit_approve(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> TicketApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::AnswerUserQueryTicketRequest;
+    /// use lark_sdk::helpdesk::v1::{AnswerUserQueryTicketBody, AnswerUserQueryTicketRequest};
     ///
-    /// let request = AnswerUserQueryTicketRequest::new("<ticket_id>", todo!("build the body"));
+    /// let request = AnswerUserQueryTicketRequest::new("<ticket_id>", AnswerUserQueryTicketBody::new("<event_id>"));
     /// let response = client.helpdesk().v1().ticket().answer_user_query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> TicketApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::StartServiceTicketRequest;
+    /// use lark_sdk::helpdesk::v1::{StartServiceTicketBody, StartServiceTicketRequest};
     ///
-    /// let request = StartServiceTicketRequest::new(todo!("build the body"));
+    /// let request = StartServiceTicketRequest::new(StartServiceTicketBody::new("<open_id>"));
     /// let response = client.helpdesk().v1().ticket().start_service(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> TicketCustomizedFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::CreateTicketCustomizedFieldRequest;
+    /// use lark_sdk::helpdesk::v1::{CreateTicketCustomizedFieldRequest, TicketCustomizedFieldInput};
     ///
-    /// let request = CreateTicketCustomizedFieldRequest::new(todo!("build the body"));
+    /// let request = CreateTicketCustomizedFieldRequest::new(TicketCustomizedFieldInput::new("<key_name>", "<field_type>"));
     /// let response = client.helpdesk().v1().ticket_customized_field().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> TicketCustomizedFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::PatchTicketCustomizedFieldRequest;
+    /// use lark_sdk::helpdesk::v1::{PatchTicketCustomizedFieldRequest, TicketCustomizedFieldInput};
     ///
-    /// let request = PatchTicketCustomizedFieldRequest::new("<ticket_customized_field_id>", todo!("build the body"));
+    /// let request = PatchTicketCustomizedFieldRequest::new("<ticket_customized_field_id>", TicketCustomizedFieldInput::new("<key_name>", "<field_type>"));
     /// let response = client.helpdesk().v1().ticket_customized_field().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> TicketMessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::helpdesk::v1::CreateTicketMessageRequest;
+    /// use lark_sdk::helpdesk::v1::{CreateTicketMessageBody, CreateTicketMessageRequest};
     ///
-    /// let request = CreateTicketMessageRequest::new("<ticket_id>", todo!("build the body"));
+    /// let request = CreateTicketMessageRequest::new("<ticket_id>", CreateTicketMessageBody::new("<msg_type>", "<content>"));
     /// let response = client.helpdesk().v1().ticket_message().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

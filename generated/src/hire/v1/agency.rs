@@ -96,9 +96,9 @@ impl<'c> AgencyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::GetAgencyAccountAgencyRequest;
+    /// use lark_sdk::hire::v1::{GetAgencyAccountAgencyBody, GetAgencyAccountAgencyRequest};
     ///
-    /// let request = GetAgencyAccountAgencyRequest::new(todo!("build the body"));
+    /// let request = GetAgencyAccountAgencyRequest::new(GetAgencyAccountAgencyBody::new("<supplier_id>"));
     /// let response = client.hire().v1().agency().get_agency_account(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -137,9 +137,9 @@ impl<'c> AgencyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::OperateAgencyAccountAgencyRequest;
+    /// use lark_sdk::hire::v1::{OperateAgencyAccountAgencyBody, OperateAgencyAccountAgencyRequest};
     ///
-    /// let request = OperateAgencyAccountAgencyRequest::new(todo!("build the body"));
+    /// let request = OperateAgencyAccountAgencyRequest::new(OperateAgencyAccountAgencyBody::new(20, "<id>"));
     /// let response = client.hire().v1().agency().operate_agency_account(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -166,9 +166,9 @@ impl<'c> AgencyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::ProtectAgencyRequest;
+    /// use lark_sdk::hire::v1::{ProtectAgencyBody, ProtectAgencyRequest};
     ///
-    /// let request = ProtectAgencyRequest::new(todo!("build the body"));
+    /// let request = ProtectAgencyRequest::new(ProtectAgencyBody::new("<talent_id>", "<supplier_id>", "<consultant_id>", 20, 20));
     /// let response = client.hire().v1().agency().protect(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -195,9 +195,9 @@ impl<'c> AgencyApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::ProtectSearchAgencyRequest;
+    /// use lark_sdk::hire::v1::{ProtectSearchAgencyBody, ProtectSearchAgencyRequest};
     ///
-    /// let request = ProtectSearchAgencyRequest::new(todo!("build the body"));
+    /// let request = ProtectSearchAgencyRequest::new(ProtectSearchAgencyBody::new("<talent_id>"));
     /// let response = client.hire().v1().agency().protect_search(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ApplicationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CancelOnboardApplicationRequest;
+    /// use lark_sdk::hire::v1::{CancelOnboardApplicationBody, CancelOnboardApplicationRequest};
     ///
-    /// let request = CancelOnboardApplicationRequest::new("<application_id>", todo!("build the body"));
+    /// let request = CancelOnboardApplicationRequest::new("<application_id>", CancelOnboardApplicationBody::new(20));
     /// let response = client.hire().v1().application().cancel_onboard(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ApplicationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateApplicationRequest;
+    /// use lark_sdk::hire::v1::{CreateApplicationBody, CreateApplicationRequest};
     ///
-    /// let request = CreateApplicationRequest::new(todo!("build the body"));
+    /// let request = CreateApplicationRequest::new(CreateApplicationBody::new("<talent_id>", "<job_id>"));
     /// let response = client.hire().v1().application().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -241,9 +241,9 @@ impl<'c> ApplicationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::TerminateApplicationRequest;
+    /// use lark_sdk::hire::v1::{TerminateApplicationBody, TerminateApplicationRequest};
     ///
-    /// let request = TerminateApplicationRequest::new("<application_id>", todo!("build the body"));
+    /// let request = TerminateApplicationRequest::new("<application_id>", TerminateApplicationBody::new(20));
     /// let response = client.hire().v1().application().terminate(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -299,9 +299,9 @@ impl<'c> ApplicationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::TransferStageApplicationRequest;
+    /// use lark_sdk::hire::v1::{TransferStageApplicationBody, TransferStageApplicationRequest};
     ///
-    /// let request = TransferStageApplicationRequest::new("<application_id>", todo!("build the body"));
+    /// let request = TransferStageApplicationRequest::new("<application_id>", TransferStageApplicationBody::new("<stage_id>"));
     /// let response = client.hire().v1().application().transfer_stage(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EcoAccountCustomFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::BatchDeleteEcoAccountCustomFieldRequest;
+    /// use lark_sdk::hire::v1::{BatchDeleteEcoAccountCustomFieldBody, BatchDeleteEcoAccountCustomFieldRequest};
     ///
-    /// let request = BatchDeleteEcoAccountCustomFieldRequest::new(todo!("build the body"));
+    /// let request = BatchDeleteEcoAccountCustomFieldRequest::new(BatchDeleteEcoAccountCustomFieldBody::new(20));
     /// let response = client.hire().v1().eco_account_custom_field().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EcoBackgroundCheckApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CancelEcoBackgroundCheckRequest;
+    /// use lark_sdk::hire::v1::{CancelEcoBackgroundCheckBody, CancelEcoBackgroundCheckRequest};
     ///
-    /// let request = CancelEcoBackgroundCheckRequest::new(todo!("build the body"));
+    /// let request = CancelEcoBackgroundCheckRequest::new(CancelEcoBackgroundCheckBody::new("<background_check_id>"));
     /// let response = client.hire().v1().eco_background_check().cancel(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> EcoBackgroundCheckApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::UpdateProgressEcoBackgroundCheckRequest;
+    /// use lark_sdk::hire::v1::{UpdateProgressEcoBackgroundCheckBody, UpdateProgressEcoBackgroundCheckRequest};
     ///
-    /// let request = UpdateProgressEcoBackgroundCheckRequest::new(todo!("build the body"));
+    /// let request = UpdateProgressEcoBackgroundCheckRequest::new(UpdateProgressEcoBackgroundCheckBody::new("<background_check_id>", "<stage_id>", "<stage_name>", "<stage_time>"));
     /// let response = client.hire().v1().eco_background_check().update_progress(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> EcoBackgroundCheckApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::UpdateResultEcoBackgroundCheckRequest;
+    /// use lark_sdk::hire::v1::{UpdateResultEcoBackgroundCheckBody, UpdateResultEcoBackgroundCheckRequest};
     ///
-    /// let request = UpdateResultEcoBackgroundCheckRequest::new(todo!("build the body"));
+    /// let request = UpdateResultEcoBackgroundCheckRequest::new(UpdateResultEcoBackgroundCheckBody::new("<background_check_id>", "<result>", "<result_time>"));
     /// let response = client.hire().v1().eco_background_check().update_result(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EcoBackgroundCheckCustomFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::BatchDeleteEcoBackgroundCheckCustomFieldRequest;
+    /// use lark_sdk::hire::v1::{BatchDeleteEcoBackgroundCheckCustomFieldBody, BatchDeleteEcoBackgroundCheckCustomFieldRequest};
     ///
-    /// let request = BatchDeleteEcoBackgroundCheckCustomFieldRequest::new(todo!("build the body"));
+    /// let request = BatchDeleteEcoBackgroundCheckCustomFieldRequest::new(BatchDeleteEcoBackgroundCheckCustomFieldBody::new("<account_id>"));
     /// let response = client.hire().v1().eco_background_check_custom_field().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())

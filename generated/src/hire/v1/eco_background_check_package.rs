@@ -26,9 +26,9 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::BatchDeleteEcoBackgroundCheckPackageRequest;
+    /// use lark_sdk::hire::v1::{BatchDeleteEcoBackgroundCheckPackageBody, BatchDeleteEcoBackgroundCheckPackageRequest};
     ///
-    /// let request = BatchDeleteEcoBackgroundCheckPackageRequest::new(todo!("build the body"));
+    /// let request = BatchDeleteEcoBackgroundCheckPackageRequest::new(BatchDeleteEcoBackgroundCheckPackageBody::new("<account_id>"));
     /// let response = client.hire().v1().eco_background_check_package().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::BatchUpdateEcoBackgroundCheckPackageRequest;
+    /// use lark_sdk::hire::v1::{BatchUpdateEcoBackgroundCheckPackageRequest, EcoBackgroundCheckPackage, EcoBackgroundCheckPackageData};
     ///
-    /// let request = BatchUpdateEcoBackgroundCheckPackageRequest::new(todo!("build the body"));
+    /// let request = BatchUpdateEcoBackgroundCheckPackageRequest::new(EcoBackgroundCheckPackage::new("<account_id>", vec![EcoBackgroundCheckPackageData::new("<id>", "<name>")]));
     /// let response = client.hire().v1().eco_background_check_package().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateEcoBackgroundCheckPackageRequest;
+    /// use lark_sdk::hire::v1::{CreateEcoBackgroundCheckPackageRequest, EcoBackgroundCheckPackage, EcoBackgroundCheckPackageData};
     ///
-    /// let request = CreateEcoBackgroundCheckPackageRequest::new(todo!("build the body"));
+    /// let request = CreateEcoBackgroundCheckPackageRequest::new(EcoBackgroundCheckPackage::new("<account_id>", vec![EcoBackgroundCheckPackageData::new("<id>", "<name>")]));
     /// let response = client.hire().v1().eco_background_check_package().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

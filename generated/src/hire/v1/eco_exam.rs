@@ -26,9 +26,9 @@ impl<'c> EcoExamApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::LoginInfoEcoExamRequest;
+    /// use lark_sdk::hire::v1::{EcoExamLoginInfo, LoginInfoEcoExamBody, LoginInfoEcoExamRequest};
     ///
-    /// let request = LoginInfoEcoExamRequest::new("<exam_id>", todo!("build the body"));
+    /// let request = LoginInfoEcoExamRequest::new("<exam_id>", LoginInfoEcoExamBody::new(EcoExamLoginInfo::new("<exam_url>")));
     /// let response = client.hire().v1().eco_exam().login_info(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> EcoExamApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::UpdateResultEcoExamRequest;
+    /// use lark_sdk::hire::v1::{UpdateResultEcoExamBody, UpdateResultEcoExamRequest};
     ///
-    /// let request = UpdateResultEcoExamRequest::new("<exam_id>", todo!("build the body"));
+    /// let request = UpdateResultEcoExamRequest::new("<exam_id>", UpdateResultEcoExamBody::new("<result>"));
     /// let response = client.hire().v1().eco_exam().update_result(request).await?;
     /// # let _ = response;
     /// # Ok(())

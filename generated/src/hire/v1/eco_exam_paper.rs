@@ -26,9 +26,9 @@ impl<'c> EcoExamPaperApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::BatchDeleteEcoExamPaperRequest;
+    /// use lark_sdk::hire::v1::{BatchDeleteEcoExamPaperBody, BatchDeleteEcoExamPaperRequest};
     ///
-    /// let request = BatchDeleteEcoExamPaperRequest::new(todo!("build the body"));
+    /// let request = BatchDeleteEcoExamPaperRequest::new(BatchDeleteEcoExamPaperBody::new("<account_id>", vec!["<paper_id_list>".to_owned()]));
     /// let response = client.hire().v1().eco_exam_paper().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> EcoExamPaperApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::BatchUpdateEcoExamPaperRequest;
+    /// use lark_sdk::hire::v1::{BatchUpdateEcoExamPaperRequest, EcoExamPaper, EcoExamPaperData};
     ///
-    /// let request = BatchUpdateEcoExamPaperRequest::new(todo!("build the body"));
+    /// let request = BatchUpdateEcoExamPaperRequest::new(EcoExamPaper::new("<account_id>", vec![EcoExamPaperData::new("<id>", "<name>")]));
     /// let response = client.hire().v1().eco_exam_paper().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> EcoExamPaperApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateEcoExamPaperRequest;
+    /// use lark_sdk::hire::v1::{CreateEcoExamPaperRequest, EcoExamPaper, EcoExamPaperData};
     ///
-    /// let request = CreateEcoExamPaperRequest::new(todo!("build the body"));
+    /// let request = CreateEcoExamPaperRequest::new(EcoExamPaper::new("<account_id>", vec![EcoExamPaperData::new("<id>", "<name>")]));
     /// let response = client.hire().v1().eco_exam_paper().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> EhrImportTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::PatchEhrImportTaskRequest;
+    /// use lark_sdk::hire::v1::{EhrImportTask, PatchEhrImportTaskRequest};
     ///
-    /// let request = PatchEhrImportTaskRequest::new("<ehr_import_task_id>", todo!("build the body"));
+    /// let request = PatchEhrImportTaskRequest::new("<ehr_import_task_id>", EhrImportTask::new(20));
     /// let response = client.hire().v1().ehr_import_task().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -84,9 +84,9 @@ impl<'c> EmployeeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::PatchEmployeeRequest;
+    /// use lark_sdk::hire::v1::{ChangeEmployeeStage, PatchEmployeeRequest};
     ///
-    /// let request = PatchEmployeeRequest::new("<employee_id>", todo!("build the body"));
+    /// let request = PatchEmployeeRequest::new("<employee_id>", ChangeEmployeeStage::new(20));
     /// let response = client.hire().v1().employee().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ExamApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateExamRequest;
+    /// use lark_sdk::hire::v1::{CreateExamBody, CreateExamRequest};
     ///
-    /// let request = CreateExamRequest::new(todo!("build the body"));
+    /// let request = CreateExamRequest::new(CreateExamBody::new("<application_id>", "<exam_resource_name>", 1.0, "<operator_id>"));
     /// let response = client.hire().v1().exam().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

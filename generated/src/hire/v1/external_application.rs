@@ -26,9 +26,9 @@ impl<'c> ExternalApplicationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateExternalApplicationRequest;
+    /// use lark_sdk::hire::v1::{CreateExternalApplicationRequest, ExternalApplicationInput};
     ///
-    /// let request = CreateExternalApplicationRequest::new(todo!("build the body"));
+    /// let request = CreateExternalApplicationRequest::new(ExternalApplicationInput::new("<talent_id>"));
     /// let response = client.hire().v1().external_application().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> ExternalApplicationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::UpdateExternalApplicationRequest;
+    /// use lark_sdk::hire::v1::{ExternalApplicationInput, UpdateExternalApplicationRequest};
     ///
-    /// let request = UpdateExternalApplicationRequest::new("<external_application_id>", todo!("build the body"));
+    /// let request = UpdateExternalApplicationRequest::new("<external_application_id>", ExternalApplicationInput::new("<talent_id>"));
     /// let response = client.hire().v1().external_application().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -72,9 +72,9 @@ impl<'c> ExternalBackgroundCheckApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateExternalBackgroundCheckRequest;
+    /// use lark_sdk::hire::v1::{CreateExternalBackgroundCheckRequest, ExternalBackgroundCheckInput};
     ///
-    /// let request = CreateExternalBackgroundCheckRequest::new(todo!("build the body"));
+    /// let request = CreateExternalBackgroundCheckRequest::new(ExternalBackgroundCheckInput::new("<external_application_id>"));
     /// let response = client.hire().v1().external_background_check().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -130,9 +130,9 @@ impl<'c> ExternalBackgroundCheckApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::UpdateExternalBackgroundCheckRequest;
+    /// use lark_sdk::hire::v1::{ExternalBackgroundCheckInput, UpdateExternalBackgroundCheckRequest};
     ///
-    /// let request = UpdateExternalBackgroundCheckRequest::new("<external_background_check_id>", todo!("build the body"));
+    /// let request = UpdateExternalBackgroundCheckRequest::new("<external_background_check_id>", ExternalBackgroundCheckInput::new("<external_application_id>"));
     /// let response = client.hire().v1().external_background_check().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -67,9 +67,9 @@ impl<'c> ExternalOfferApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateExternalOfferRequest;
+    /// use lark_sdk::hire::v1::{CreateExternalOfferRequest, ExternalOfferInput};
     ///
-    /// let request = CreateExternalOfferRequest::new(todo!("build the body"));
+    /// let request = CreateExternalOfferRequest::new(ExternalOfferInput::new("<external_application_id>"));
     /// let response = client.hire().v1().external_offer().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> ExternalOfferApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::UpdateExternalOfferRequest;
+    /// use lark_sdk::hire::v1::{ExternalOfferInput, UpdateExternalOfferRequest};
     ///
-    /// let request = UpdateExternalOfferRequest::new("<external_offer_id>", todo!("build the body"));
+    /// let request = UpdateExternalOfferRequest::new("<external_offer_id>", ExternalOfferInput::new("<external_application_id>"));
     /// let response = client.hire().v1().external_offer().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ExternalReferralRewardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateExternalReferralRewardRequest;
+    /// use lark_sdk::hire::v1::{BonusAmountInput, CreateExternalReferralRewardRequest, ExternalReward};
     ///
-    /// let request = CreateExternalReferralRewardRequest::new(todo!("build the body"));
+    /// let request = CreateExternalReferralRewardRequest::new(ExternalReward::new("<referral_user_id>", "<external_id>", 20, BonusAmountInput::default(), 20));
     /// let response = client.hire().v1().external_referral_reward().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> JobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CombinedCreateJobRequest;
+    /// use lark_sdk::hire::v1::{CombinedCreateJobRequest, CombinedJob, JobManagerInput};
     ///
-    /// let request = CombinedCreateJobRequest::new(todo!("build the body"));
+    /// let request = CombinedCreateJobRequest::new(CombinedJob::new(JobManagerInput::new("<recruiter_id>", vec!["<hiring_manager_id_list>".to_owned()]), 20, true, "<job_type_id>", "<recruitment_type_id>"));
     /// let response = client.hire().v1().job().combined_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> JobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CombinedUpdateJobRequest;
+    /// use lark_sdk::hire::v1::{CombinedJob, CombinedUpdateJobRequest, JobManagerInput};
     ///
-    /// let request = CombinedUpdateJobRequest::new("<job_id>", todo!("build the body"));
+    /// let request = CombinedUpdateJobRequest::new("<job_id>", CombinedJob::new(JobManagerInput::new("<recruiter_id>", vec!["<hiring_manager_id_list>".to_owned()]), 20, true, "<job_type_id>", "<recruitment_type_id>"));
     /// let response = client.hire().v1().job().combined_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -241,9 +241,9 @@ impl<'c> JobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::OpenJobRequest;
+    /// use lark_sdk::hire::v1::{OpenJobBody, OpenJobRequest};
     ///
-    /// let request = OpenJobRequest::new("<job_id>", todo!("build the body"));
+    /// let request = OpenJobRequest::new("<job_id>", OpenJobBody::new(true));
     /// let response = client.hire().v1().job().open(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -299,9 +299,9 @@ impl<'c> JobApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::UpdateConfigJobRequest;
+    /// use lark_sdk::hire::v1::{JobConfig, UpdateConfigJobRequest};
     ///
-    /// let request = UpdateConfigJobRequest::new("<job_id>", todo!("build the body"));
+    /// let request = UpdateConfigJobRequest::new("<job_id>", JobConfig::new(vec![20]));
     /// let response = client.hire().v1().job().update_config(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> JobManagerApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::BatchUpdateJobManagerRequest;
+    /// use lark_sdk::hire::v1::{BatchUpdateJobManagerBody, BatchUpdateJobManagerRequest};
     ///
-    /// let request = BatchUpdateJobManagerRequest::new("<job_id>", todo!("build the body"));
+    /// let request = BatchUpdateJobManagerRequest::new("<job_id>", BatchUpdateJobManagerBody::new(vec![20]));
     /// let response = client.hire().v1().job_manager().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> JobPublishRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::SearchJobPublishRecordRequest;
+    /// use lark_sdk::hire::v1::{SearchJobPublishRecordBody, SearchJobPublishRecordRequest};
     ///
-    /// let request = SearchJobPublishRecordRequest::new(todo!("build the body"));
+    /// let request = SearchJobPublishRecordRequest::new(SearchJobPublishRecordBody::new("<job_channel_id>"));
     /// let response = client.hire().v1().job_publish_record().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> JobRequirementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateJobRequirementRequest;
+    /// use lark_sdk::hire::v1::{CreateJobRequirementRequest, JobRequirement};
     ///
-    /// let request = CreateJobRequirementRequest::new(todo!("build the body"));
+    /// let request = CreateJobRequirementRequest::new(JobRequirement::new("<short_code>", "<name>", 20, 20));
     /// let response = client.hire().v1().job_requirement().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -67,9 +67,9 @@ impl<'c> LocationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::QueryLocationRequest;
+    /// use lark_sdk::hire::v1::{QueryLocationBody, QueryLocationRequest};
     ///
-    /// let request = QueryLocationRequest::new(20, todo!("build the body"));
+    /// let request = QueryLocationRequest::new(20, QueryLocationBody::new(20));
     /// let response = client.hire().v1().location().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> NoteApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateNoteRequest;
+    /// use lark_sdk::hire::v1::{CreateNoteRequest, NoteInput};
     ///
-    /// let request = CreateNoteRequest::new(todo!("build the body"));
+    /// let request = CreateNoteRequest::new(NoteInput::new("<talent_id>", "<content>"));
     /// let response = client.hire().v1().note().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> NoteApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::PatchNoteRequest;
+    /// use lark_sdk::hire::v1::{PatchNoteBody, PatchNoteRequest};
     ///
-    /// let request = PatchNoteRequest::new("<note_id>", todo!("build the body"));
+    /// let request = PatchNoteRequest::new("<note_id>", PatchNoteBody::new("<content>"));
     /// let response = client.hire().v1().note().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

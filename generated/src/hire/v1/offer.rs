@@ -26,9 +26,9 @@ impl<'c> OfferApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateOfferRequest;
+    /// use lark_sdk::hire::v1::{CreateOfferRequest, OfferBasicInfoInput, OfferInfo};
     ///
-    /// let request = CreateOfferRequest::new(todo!("build the body"));
+    /// let request = CreateOfferRequest::new(OfferInfo::new("<application_id>", OfferBasicInfoInput::new("<department_id>", "<leader_user_id>", "<owner_user_id>", "<operator_user_id>")));
     /// let response = client.hire().v1().offer().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> OfferApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::InternOfferStatusOfferRequest;
+    /// use lark_sdk::hire::v1::{InternOfferStatus, InternOfferStatusOfferRequest, Operation};
     ///
-    /// let request = InternOfferStatusOfferRequest::new("<offer_id>", todo!("build the body"));
+    /// let request = InternOfferStatusOfferRequest::new("<offer_id>", InternOfferStatus::new(Operation::ConfirmOnboarding));
     /// let response = client.hire().v1().offer().intern_offer_status(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> OfferApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::OfferStatusOfferRequest;
+    /// use lark_sdk::hire::v1::{OfferStatusOfferBody, OfferStatusOfferRequest};
     ///
-    /// let request = OfferStatusOfferRequest::new("<offer_id>", todo!("build the body"));
+    /// let request = OfferStatusOfferRequest::new("<offer_id>", OfferStatusOfferBody::new(20));
     /// let response = client.hire().v1().offer().offer_status(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> OfferApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::UpdateOfferRequest;
+    /// use lark_sdk::hire::v1::{OfferBasicInfoInput, OfferInfo, UpdateOfferRequest};
     ///
-    /// let request = UpdateOfferRequest::new("<offer_id>", todo!("build the body"));
+    /// let request = UpdateOfferRequest::new("<offer_id>", OfferInfo::new("<application_id>", OfferBasicInfoInput::new("<department_id>", "<leader_user_id>", "<owner_user_id>", "<operator_user_id>")));
     /// let response = client.hire().v1().offer().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> ReferralApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::SearchReferralRequest;
+    /// use lark_sdk::hire::v1::{SearchReferralBody, SearchReferralRequest};
     ///
-    /// let request = SearchReferralRequest::new(todo!("build the body"));
+    /// let request = SearchReferralRequest::new(SearchReferralBody::new("<talent_id>"));
     /// let response = client.hire().v1().referral().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -142,9 +142,9 @@ impl<'c> ReferralAccountApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::ReconciliationReferralAccountRequest;
+    /// use lark_sdk::hire::v1::{ReconciliationReferralAccountBody, ReconciliationReferralAccountRequest};
     ///
-    /// let request = ReconciliationReferralAccountRequest::new(todo!("build the body"));
+    /// let request = ReconciliationReferralAccountRequest::new(ReconciliationReferralAccountBody::new("<start_trans_time>", "<end_trans_time>"));
     /// let response = client.hire().v1().referral_account().reconciliation(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> ReferralAccountApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::WithdrawReferralAccountRequest;
+    /// use lark_sdk::hire::v1::{WithdrawReferralAccountBody, WithdrawReferralAccountRequest};
     ///
-    /// let request = WithdrawReferralAccountRequest::new("<referral_account_id>", todo!("build the body"));
+    /// let request = WithdrawReferralAccountRequest::new("<referral_account_id>", WithdrawReferralAccountBody::new(vec![20], "<external_order_id>"));
     /// let response = client.hire().v1().referral_account().withdraw(request).await?;
     /// # let _ = response;
     /// # Ok(())

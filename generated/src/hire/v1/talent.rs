@@ -26,9 +26,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::AddToFolderTalentRequest;
+    /// use lark_sdk::hire::v1::{AddToFolderTalentBody, AddToFolderTalentRequest};
     ///
-    /// let request = AddToFolderTalentRequest::new(todo!("build the body"));
+    /// let request = AddToFolderTalentRequest::new(AddToFolderTalentBody::new(vec!["<talent_id_list>".to_owned()], "<folder_id>"));
     /// let response = client.hire().v1().talent().add_to_folder(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CombinedCreateTalentRequest;
+    /// use lark_sdk::hire::v1::{CombinedCreateTalentBody, CombinedCreateTalentRequest, TalentCombinedBasicInfo};
     ///
-    /// let request = CombinedCreateTalentRequest::new(todo!("build the body"));
+    /// let request = CombinedCreateTalentRequest::new(CombinedCreateTalentBody::new(TalentCombinedBasicInfo::default()));
     /// let response = client.hire().v1().talent().combined_create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CombinedUpdateTalentRequest;
+    /// use lark_sdk::hire::v1::{CombinedUpdateTalentBody, CombinedUpdateTalentRequest, TalentCombinedBasicInfo};
     ///
-    /// let request = CombinedUpdateTalentRequest::new(todo!("build the body"));
+    /// let request = CombinedUpdateTalentRequest::new(CombinedUpdateTalentBody::new("<talent_id>", TalentCombinedBasicInfo::default()));
     /// let response = client.hire().v1().talent().combined_update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -212,9 +212,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::OnboardStatusTalentRequest;
+    /// use lark_sdk::hire::v1::{OnboardStatusTalentBody, OnboardStatusTalentRequest};
     ///
-    /// let request = OnboardStatusTalentRequest::new("<talent_id>", todo!("build the body"));
+    /// let request = OnboardStatusTalentRequest::new("<talent_id>", OnboardStatusTalentBody::new(20));
     /// let response = client.hire().v1().talent().onboard_status(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -241,9 +241,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::RemoveToFolderTalentRequest;
+    /// use lark_sdk::hire::v1::{RemoveToFolderTalentBody, RemoveToFolderTalentRequest};
     ///
-    /// let request = RemoveToFolderTalentRequest::new(todo!("build the body"));
+    /// let request = RemoveToFolderTalentRequest::new(RemoveToFolderTalentBody::new(vec!["<talent_id_list>".to_owned()], "<folder_id>"));
     /// let response = client.hire().v1().talent().remove_to_folder(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -270,9 +270,9 @@ impl<'c> TalentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::TagTalentRequest;
+    /// use lark_sdk::hire::v1::{TagTalentBody, TagTalentRequest};
     ///
-    /// let request = TagTalentRequest::new("<talent_id>", todo!("build the body"));
+    /// let request = TagTalentRequest::new("<talent_id>", TagTalentBody::new(20, vec!["<tag_id_list>".to_owned()]));
     /// let response = client.hire().v1().talent().tag(request).await?;
     /// # let _ = response;
     /// # Ok(())

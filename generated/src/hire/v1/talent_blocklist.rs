@@ -26,9 +26,9 @@ impl<'c> TalentBlocklistApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::ChangeTalentBlockTalentBlocklistRequest;
+    /// use lark_sdk::hire::v1::{ChangeTalentBlockTalentBlocklistBody, ChangeTalentBlockTalentBlocklistRequest};
     ///
-    /// let request = ChangeTalentBlockTalentBlocklistRequest::new(todo!("build the body"));
+    /// let request = ChangeTalentBlockTalentBlocklistRequest::new(ChangeTalentBlockTalentBlocklistBody::new("<talent_id>", 20));
     /// let response = client.hire().v1().talent_blocklist().change_talent_block(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> TalentExternalInfoApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateTalentExternalInfoRequest;
+    /// use lark_sdk::hire::v1::{CreateTalentExternalInfoBody, CreateTalentExternalInfoRequest};
     ///
-    /// let request = CreateTalentExternalInfoRequest::new("<talent_id>", todo!("build the body"));
+    /// let request = CreateTalentExternalInfoRequest::new("<talent_id>", CreateTalentExternalInfoBody::new("<external_create_time>"));
     /// let response = client.hire().v1().talent_external_info().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> TalentExternalInfoApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::UpdateTalentExternalInfoRequest;
+    /// use lark_sdk::hire::v1::{UpdateTalentExternalInfoBody, UpdateTalentExternalInfoRequest};
     ///
-    /// let request = UpdateTalentExternalInfoRequest::new("<talent_id>", todo!("build the body"));
+    /// let request = UpdateTalentExternalInfoRequest::new("<talent_id>", UpdateTalentExternalInfoBody::new("<external_create_time>"));
     /// let response = client.hire().v1().talent_external_info().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

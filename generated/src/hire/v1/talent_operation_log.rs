@@ -26,9 +26,9 @@ impl<'c> TalentOperationLogApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::SearchTalentOperationLogRequest;
+    /// use lark_sdk::hire::v1::{SearchTalentOperationLogBody, SearchTalentOperationLogRequest};
     ///
-    /// let request = SearchTalentOperationLogRequest::new(todo!("build the body"));
+    /// let request = SearchTalentOperationLogRequest::new(SearchTalentOperationLogBody::new(vec!["<operator_id_list>".to_owned()], vec![20]));
     /// let response = client.hire().v1().talent_operation_log().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> TalentPoolApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::BatchChangeTalentPoolTalentPoolRequest;
+    /// use lark_sdk::hire::v1::{BatchChangeTalentPoolTalentPoolBody, BatchChangeTalentPoolTalentPoolRequest};
     ///
-    /// let request = BatchChangeTalentPoolTalentPoolRequest::new("<talent_pool_id>", todo!("build the body"));
+    /// let request = BatchChangeTalentPoolTalentPoolRequest::new("<talent_pool_id>", BatchChangeTalentPoolTalentPoolBody::new(vec!["<talent_id_list>".to_owned()], 20));
     /// let response = client.hire().v1().talent_pool().batch_change_talent_pool(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> TalentPoolApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::MoveTalentTalentPoolRequest;
+    /// use lark_sdk::hire::v1::{MoveTalentTalentPoolBody, MoveTalentTalentPoolRequest};
     ///
-    /// let request = MoveTalentTalentPoolRequest::new("<talent_pool_id>", todo!("build the body"));
+    /// let request = MoveTalentTalentPoolRequest::new("<talent_pool_id>", MoveTalentTalentPoolBody::new("<talent_id>", 20));
     /// let response = client.hire().v1().talent_pool().move_talent(request).await?;
     /// # let _ = response;
     /// # Ok(())

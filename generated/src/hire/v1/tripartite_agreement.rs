@@ -26,9 +26,9 @@ impl<'c> TripartiteAgreementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateTripartiteAgreementRequest;
+    /// use lark_sdk::hire::v1::{CreateTripartiteAgreementRequest, TripartiteAgreementInfoInput};
     ///
-    /// let request = CreateTripartiteAgreementRequest::new(todo!("build the body"));
+    /// let request = CreateTripartiteAgreementRequest::new(TripartiteAgreementInfoInput::new("<application_id>", 20, "<create_time>", "<modify_time>"));
     /// let response = client.hire().v1().tripartite_agreement().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> TripartiteAgreementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::UpdateTripartiteAgreementRequest;
+    /// use lark_sdk::hire::v1::{TripartiteAgreementInfoInput, UpdateTripartiteAgreementRequest};
     ///
-    /// let request = UpdateTripartiteAgreementRequest::new("<tripartite_agreement_id>", todo!("build the body"));
+    /// let request = UpdateTripartiteAgreementRequest::new("<tripartite_agreement_id>", TripartiteAgreementInfoInput::new("<application_id>", 20, "<create_time>", "<modify_time>"));
     /// let response = client.hire().v1().tripartite_agreement().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

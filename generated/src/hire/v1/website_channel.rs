@@ -26,9 +26,9 @@ impl<'c> WebsiteChannelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateWebsiteChannelRequest;
+    /// use lark_sdk::hire::v1::{CreateWebsiteChannelBody, CreateWebsiteChannelRequest};
     ///
-    /// let request = CreateWebsiteChannelRequest::new("<website_id>", todo!("build the body"));
+    /// let request = CreateWebsiteChannelRequest::new("<website_id>", CreateWebsiteChannelBody::new("<channel_name>"));
     /// let response = client.hire().v1().website_channel().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> WebsiteChannelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::UpdateWebsiteChannelRequest;
+    /// use lark_sdk::hire::v1::{UpdateWebsiteChannelBody, UpdateWebsiteChannelRequest};
     ///
-    /// let request = UpdateWebsiteChannelRequest::new("<website_id>", "<channel_id>", todo!("build the body"));
+    /// let request = UpdateWebsiteChannelRequest::new("<website_id>", "<channel_id>", UpdateWebsiteChannelBody::new("<channel_name>"));
     /// let response = client.hire().v1().website_channel().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

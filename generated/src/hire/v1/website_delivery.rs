@@ -26,9 +26,9 @@ impl<'c> WebsiteDeliveryApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateByAttachmentWebsiteDeliveryRequest;
+    /// use lark_sdk::hire::v1::{CreateByAttachmentWebsiteDeliveryRequest, WebsiteDeliveryAttachment};
     ///
-    /// let request = CreateByAttachmentWebsiteDeliveryRequest::new("<website_id>", todo!("build the body"));
+    /// let request = CreateByAttachmentWebsiteDeliveryRequest::new("<website_id>", WebsiteDeliveryAttachment::new("<job_post_id>", "<user_id>", "<resume_file_id>"));
     /// let response = client.hire().v1().website_delivery().create_by_attachment(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -58,9 +58,9 @@ impl<'c> WebsiteDeliveryApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateByResumeWebsiteDeliveryRequest;
+    /// use lark_sdk::hire::v1::{CreateByResumeWebsiteDeliveryRequest, WebsiteDelivery, WebsiteDeliveryBasicInfo, WebsiteDeliveryResume};
     ///
-    /// let request = CreateByResumeWebsiteDeliveryRequest::new("<website_id>", todo!("build the body"));
+    /// let request = CreateByResumeWebsiteDeliveryRequest::new("<website_id>", WebsiteDelivery::new("<job_post_id>", WebsiteDeliveryResume::new(WebsiteDeliveryBasicInfo::new("<name>")), "<user_id>"));
     /// let response = client.hire().v1().website_delivery().create_by_resume(request).await?;
     /// # let _ = response;
     /// # Ok(())

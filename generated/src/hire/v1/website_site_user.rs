@@ -26,9 +26,9 @@ impl<'c> WebsiteSiteUserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::hire::v1::CreateWebsiteSiteUserRequest;
+    /// use lark_sdk::hire::v1::{CreateWebsiteSiteUserRequest, WebsiteUserInput};
     ///
-    /// let request = CreateWebsiteSiteUserRequest::new("<website_id>", todo!("build the body"));
+    /// let request = CreateWebsiteSiteUserRequest::new("<website_id>", WebsiteUserInput::new("<external_id>"));
     /// let response = client.hire().v1().website_site_user().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> IdentityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::human_authentication::v1::CreateIdentityRequest;
+    /// use lark_sdk::human_authentication::v1::{CreateIdentityBody, CreateIdentityRequest};
     ///
-    /// let request = CreateIdentityRequest::new("<user_id>", todo!("build the body"));
+    /// let request = CreateIdentityRequest::new("<user_id>", CreateIdentityBody::new("<identity_name>", "<identity_code>"));
     /// let response = client.human_authentication().v1().identity().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

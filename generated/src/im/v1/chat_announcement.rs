@@ -55,9 +55,9 @@ impl<'c> ChatAnnouncementApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::PatchChatAnnouncementRequest;
+    /// use lark_sdk::im::v1::{PatchChatAnnouncementBody, PatchChatAnnouncementRequest};
     ///
-    /// let request = PatchChatAnnouncementRequest::new("<chat_id>", todo!("build the body"));
+    /// let request = PatchChatAnnouncementRequest::new("<chat_id>", PatchChatAnnouncementBody::new("<revision>"));
     /// let response = client.im().v1().chat_announcement().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

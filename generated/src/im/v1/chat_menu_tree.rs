@@ -55,9 +55,9 @@ impl<'c> ChatMenuTreeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::DeleteChatMenuTreeRequest;
+    /// use lark_sdk::im::v1::{DeleteChatMenuTreeBody, DeleteChatMenuTreeRequest};
     ///
-    /// let request = DeleteChatMenuTreeRequest::new("<chat_id>", todo!("build the body"));
+    /// let request = DeleteChatMenuTreeRequest::new("<chat_id>", DeleteChatMenuTreeBody::new(vec![lark_sdk::runtime::Int64(0)]));
     /// let response = client.im().v1().chat_menu_tree().delete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> ChatMenuTreeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::SortChatMenuTreeRequest;
+    /// use lark_sdk::im::v1::{SortChatMenuTreeBody, SortChatMenuTreeRequest};
     ///
-    /// let request = SortChatMenuTreeRequest::new("<chat_id>", todo!("build the body"));
+    /// let request = SortChatMenuTreeRequest::new("<chat_id>", SortChatMenuTreeBody::new(vec![lark_sdk::runtime::Int64(0)]));
     /// let response = client.im().v1().chat_menu_tree().sort(request).await?;
     /// # let _ = response;
     /// # Ok(())

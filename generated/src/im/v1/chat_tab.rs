@@ -26,9 +26,9 @@ impl<'c> ChatTabApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::CreateChatTabRequest;
+    /// use lark_sdk::im::v1::{ChatTabInput, CreateChatTabBody, CreateChatTabRequest, TabType};
     ///
-    /// let request = CreateChatTabRequest::new("<chat_id>", todo!("build the body"));
+    /// let request = CreateChatTabRequest::new("<chat_id>", CreateChatTabBody::new(vec![ChatTabInput::new(TabType::Message)]));
     /// let response = client.im().v1().chat_tab().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ChatTabApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::DeleteTabsChatTabRequest;
+    /// use lark_sdk::im::v1::{DeleteTabsChatTabBody, DeleteTabsChatTabRequest};
     ///
-    /// let request = DeleteTabsChatTabRequest::new("<chat_id>", todo!("build the body"));
+    /// let request = DeleteTabsChatTabRequest::new("<chat_id>", DeleteTabsChatTabBody::new(vec!["<tab_ids>".to_owned()]));
     /// let response = client.im().v1().chat_tab().delete_tabs(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> ChatTopNoticeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::PutTopNoticeChatTopNoticeRequest;
+    /// use lark_sdk::im::v1::{ChatTopNotice, PutTopNoticeChatTopNoticeBody, PutTopNoticeChatTopNoticeRequest};
     ///
-    /// let request = PutTopNoticeChatTopNoticeRequest::new("<chat_id>", todo!("build the body"));
+    /// let request = PutTopNoticeChatTopNoticeRequest::new("<chat_id>", PutTopNoticeChatTopNoticeBody::new(vec![ChatTopNotice::default()]));
     /// let response = client.im().v1().chat_top_notice().put_top_notice(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{CreateMessageRequest, ReceiveIdType};
+    /// use lark_sdk::im::v1::{CreateMessageBody, CreateMessageRequest, ReceiveIdType};
     ///
-    /// let request = CreateMessageRequest::new(ReceiveIdType::OpenId, todo!("build the body"));
+    /// let request = CreateMessageRequest::new(ReceiveIdType::OpenId, CreateMessageBody::new("<receive_id>", "<msg_type>", "<content>"));
     /// let response = client.im().v1().message().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{ForwardMessageReceiveIdType, ForwardMessageRequest};
+    /// use lark_sdk::im::v1::{ForwardMessageBody, ForwardMessageReceiveIdType, ForwardMessageRequest};
     ///
-    /// let request = ForwardMessageRequest::new("<message_id>", ForwardMessageReceiveIdType::OpenId, todo!("build the body"));
+    /// let request = ForwardMessageRequest::new("<message_id>", ForwardMessageReceiveIdType::OpenId, ForwardMessageBody::new("<receive_id>"));
     /// let response = client.im().v1().message().forward(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{MergeForwardMessageReceiveIdType, MergeForwardMessageRequest};
+    /// use lark_sdk::im::v1::{MergeForwardMessageBody, MergeForwardMessageReceiveIdType, MergeForwardMessageRequest};
     ///
-    /// let request = MergeForwardMessageRequest::new(MergeForwardMessageReceiveIdType::OpenId, todo!("build the body"));
+    /// let request = MergeForwardMessageRequest::new(MergeForwardMessageReceiveIdType::OpenId, MergeForwardMessageBody::new("<receive_id>", vec!["<message_id_list>".to_owned()]));
     /// let response = client.im().v1().message().merge_forward(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -212,9 +212,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::PatchMessageRequest;
+    /// use lark_sdk::im::v1::{PatchMessageBody, PatchMessageRequest};
     ///
-    /// let request = PatchMessageRequest::new("<message_id>", todo!("build the body"));
+    /// let request = PatchMessageRequest::new("<message_id>", PatchMessageBody::new("<content>"));
     /// let response = client.im().v1().message().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -241,9 +241,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::PushFollowUpMessageRequest;
+    /// use lark_sdk::im::v1::{FollowUp, PushFollowUpMessageBody, PushFollowUpMessageRequest};
     ///
-    /// let request = PushFollowUpMessageRequest::new("<message_id>", todo!("build the body"));
+    /// let request = PushFollowUpMessageRequest::new("<message_id>", PushFollowUpMessageBody::new(vec![FollowUp::new("<content>")]));
     /// let response = client.im().v1().message().push_follow_up(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -311,9 +311,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::ReplyMessageRequest;
+    /// use lark_sdk::im::v1::{ReplyMessageBody, ReplyMessageRequest};
     ///
-    /// let request = ReplyMessageRequest::new("<message_id>", todo!("build the body"));
+    /// let request = ReplyMessageRequest::new("<message_id>", ReplyMessageBody::new("<content>", "<msg_type>"));
     /// let response = client.im().v1().message().reply(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -381,9 +381,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::UpdateMessageRequest;
+    /// use lark_sdk::im::v1::{UpdateMessageBody, UpdateMessageRequest};
     ///
-    /// let request = UpdateMessageRequest::new("<message_id>", todo!("build the body"));
+    /// let request = UpdateMessageRequest::new("<message_id>", UpdateMessageBody::new("<msg_type>", "<content>"));
     /// let response = client.im().v1().message().update(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -410,9 +410,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{UrgentAppMessageRequest, UserIdType};
+    /// use lark_sdk::im::v1::{UrgentAppMessageRequest, UrgentReceivers, UserIdType};
     ///
-    /// let request = UrgentAppMessageRequest::new("<message_id>", UserIdType::UserId, todo!("build the body"));
+    /// let request = UrgentAppMessageRequest::new("<message_id>", UserIdType::UserId, UrgentReceivers::new(vec!["<user_id_list>".to_owned()]));
     /// let response = client.im().v1().message().urgent_app(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -439,9 +439,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{UrgentPhoneMessageRequest, UserIdType};
+    /// use lark_sdk::im::v1::{UrgentPhoneMessageRequest, UrgentReceivers, UserIdType};
     ///
-    /// let request = UrgentPhoneMessageRequest::new("<message_id>", UserIdType::UserId, todo!("build the body"));
+    /// let request = UrgentPhoneMessageRequest::new("<message_id>", UserIdType::UserId, UrgentReceivers::new(vec!["<user_id_list>".to_owned()]));
     /// let response = client.im().v1().message().urgent_phone(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -468,9 +468,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{UrgentSmsMessageRequest, UserIdType};
+    /// use lark_sdk::im::v1::{UrgentReceivers, UrgentSmsMessageRequest, UserIdType};
     ///
-    /// let request = UrgentSmsMessageRequest::new("<message_id>", UserIdType::UserId, todo!("build the body"));
+    /// let request = UrgentSmsMessageRequest::new("<message_id>", UserIdType::UserId, UrgentReceivers::new(vec!["<user_id_list>".to_owned()]));
     /// let response = client.im().v1().message().urgent_sms(request).await?;
     /// # let _ = response;
     /// # Ok(())

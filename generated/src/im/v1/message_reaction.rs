@@ -26,9 +26,9 @@ impl<'c> MessageReactionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::BatchQueryMessageReactionRequest;
+    /// use lark_sdk::im::v1::{BatchQueryMessageReactionBody, BatchQueryMessageReactionRequest, MessageQuery};
     ///
-    /// let request = BatchQueryMessageReactionRequest::new(todo!("build the body"));
+    /// let request = BatchQueryMessageReactionRequest::new(BatchQueryMessageReactionBody::new(vec![MessageQuery::default()]));
     /// let response = client.im().v1().message_reaction().batch_query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> MessageReactionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::CreateMessageReactionRequest;
+    /// use lark_sdk::im::v1::{CreateMessageReactionBody, CreateMessageReactionRequest, EmojiInput};
     ///
-    /// let request = CreateMessageReactionRequest::new("<message_id>", todo!("build the body"));
+    /// let request = CreateMessageReactionRequest::new("<message_id>", CreateMessageReactionBody::new(EmojiInput::new("<emoji_type>")));
     /// let response = client.im().v1().message_reaction().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> PinApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::CreatePinRequest;
+    /// use lark_sdk::im::v1::{CreatePinBody, CreatePinRequest};
     ///
-    /// let request = CreatePinRequest::new(todo!("build the body"));
+    /// let request = CreatePinRequest::new(CreatePinBody::new("<message_id>"));
     /// let response = client.im().v1().pin().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

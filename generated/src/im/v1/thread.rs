@@ -26,9 +26,9 @@ impl<'c> ThreadApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v1::{ForwardThreadReceiveIdType, ForwardThreadRequest};
+    /// use lark_sdk::im::v1::{ForwardThreadBody, ForwardThreadReceiveIdType, ForwardThreadRequest};
     ///
-    /// let request = ForwardThreadRequest::new("<thread_id>", ForwardThreadReceiveIdType::OpenId, todo!("build the body"));
+    /// let request = ForwardThreadRequest::new("<thread_id>", ForwardThreadReceiveIdType::OpenId, ForwardThreadBody::new("<receive_id>"));
     /// let response = client.im().v1().thread().forward(request).await?;
     /// # let _ = response;
     /// # Ok(())

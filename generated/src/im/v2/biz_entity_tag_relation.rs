@@ -26,9 +26,9 @@ impl<'c> BizEntityTagRelationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v2::CreateBizEntityTagRelationRequest;
+    /// use lark_sdk::im::v2::{CreateBizEntityTagRelationBody, CreateBizEntityTagRelationRequest};
     ///
-    /// let request = CreateBizEntityTagRelationRequest::new(todo!("build the body"));
+    /// let request = CreateBizEntityTagRelationRequest::new(CreateBizEntityTagRelationBody::new("<tag_biz_type>", "<biz_entity_id>"));
     /// let response = client.im().v2().biz_entity_tag_relation().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> BizEntityTagRelationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v2::UpdateBizEntityTagRelationRequest;
+    /// use lark_sdk::im::v2::{UpdateBizEntityTagRelationBody, UpdateBizEntityTagRelationRequest};
     ///
-    /// let request = UpdateBizEntityTagRelationRequest::new(todo!("build the body"));
+    /// let request = UpdateBizEntityTagRelationRequest::new(UpdateBizEntityTagRelationBody::new("<tag_biz_type>", "<biz_entity_id>"));
     /// let response = client.im().v2().biz_entity_tag_relation().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

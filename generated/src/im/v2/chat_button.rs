@@ -26,9 +26,9 @@ impl<'c> ChatButtonApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v2::UpdateChatButtonRequest;
+    /// use lark_sdk::im::v2::{UpdateChatButtonBody, UpdateChatButtonRequest};
     ///
-    /// let request = UpdateChatButtonRequest::new(todo!("build the body"));
+    /// let request = UpdateChatButtonRequest::new(UpdateChatButtonBody::new("<chat_id>"));
     /// let response = client.im().v2().chat_button().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> FeedCardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v2::{BotTimeSentiveFeedCardRequest, UserIdType};
+    /// use lark_sdk::im::v2::{BotTimeSentiveFeedCardBody, BotTimeSentiveFeedCardRequest, UserIdType};
     ///
-    /// let request = BotTimeSentiveFeedCardRequest::new(UserIdType::OpenId, todo!("build the body"));
+    /// let request = BotTimeSentiveFeedCardRequest::new(UserIdType::OpenId, BotTimeSentiveFeedCardBody::new(true, vec!["<user_ids>".to_owned()]));
     /// let response = client.im().v2().feed_card().bot_time_sentive(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> FeedCardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v2::{PatchFeedCardRequest, UserIdType};
+    /// use lark_sdk::im::v2::{PatchFeedCardBody, PatchFeedCardRequest, UserIdType};
     ///
-    /// let request = PatchFeedCardRequest::new("<feed_card_id>", UserIdType::OpenId, todo!("build the body"));
+    /// let request = PatchFeedCardRequest::new("<feed_card_id>", UserIdType::OpenId, PatchFeedCardBody::new(true, vec!["<user_ids>".to_owned()]));
     /// let response = client.im().v2().feed_card().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

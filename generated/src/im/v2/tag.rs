@@ -26,9 +26,9 @@ impl<'c> TagApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v2::CreateTagRequest;
+    /// use lark_sdk::im::v2::{CreateTag, CreateTagBody, CreateTagRequest};
     ///
-    /// let request = CreateTagRequest::new(todo!("build the body"));
+    /// let request = CreateTagRequest::new(CreateTagBody::new(CreateTag::new("<tag_type>", "<name>")));
     /// let response = client.im().v2().tag().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> UrlPreviewApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v2::BatchUpdateUrlPreviewRequest;
+    /// use lark_sdk::im::v2::{BatchUpdateUrlPreviewBody, BatchUpdateUrlPreviewRequest};
     ///
-    /// let request = BatchUpdateUrlPreviewRequest::new(todo!("build the body"));
+    /// let request = BatchUpdateUrlPreviewRequest::new(BatchUpdateUrlPreviewBody::new(vec!["<preview_tokens>".to_owned()]));
     /// let response = client.im().v2().url_preview().batch_update(request).await?;
     /// # let _ = response;
     /// # Ok(())

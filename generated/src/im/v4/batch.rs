@@ -25,9 +25,9 @@ impl<'c> BatchApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::im::v4::SendBatchRequest;
+    /// use lark_sdk::im::v4::{BatchSendBody, SendBatchRequest};
     ///
-    /// let request = SendBatchRequest::new(todo!("build the body"));
+    /// let request = SendBatchRequest::new(BatchSendBody::new("<msg_type>"));
     /// let response = client.im().v4().batch().send(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -25,9 +25,9 @@ impl<'c> CardApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::interactive::v1::UpdateCardRequest;
+    /// use lark_sdk::interactive::v1::{UpdateCardBody, UpdateCardRequest};
     ///
-    /// let request = UpdateCardRequest::new(todo!("build the body"));
+    /// let request = UpdateCardRequest::new(UpdateCardBody::new("<token>", serde_json::json!({})));
     /// let response = client.interactive().v1().card().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

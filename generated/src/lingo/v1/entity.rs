@@ -26,9 +26,9 @@ impl<'c> EntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::lingo::v1::CreateEntityRequest;
+    /// use lark_sdk::lingo::v1::{CreateEntityRequest, DisplayStatusInput, EntityInput, TermInput};
     ///
-    /// let request = CreateEntityRequest::new(todo!("build the body"));
+    /// let request = CreateEntityRequest::new(EntityInput::new(vec![TermInput::new("<key>", DisplayStatusInput::new(true, true))]));
     /// let response = client.lingo().v1().entity().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> EntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::lingo::v1::HighlightEntityRequest;
+    /// use lark_sdk::lingo::v1::{HighlightEntityBody, HighlightEntityRequest};
     ///
-    /// let request = HighlightEntityRequest::new(todo!("build the body"));
+    /// let request = HighlightEntityRequest::new(HighlightEntityBody::new("<text>"));
     /// let response = client.lingo().v1().entity().highlight(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> EntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::lingo::v1::MatchEntityRequest;
+    /// use lark_sdk::lingo::v1::{MatchEntityBody, MatchEntityRequest};
     ///
-    /// let request = MatchEntityRequest::new(todo!("build the body"));
+    /// let request = MatchEntityRequest::new(MatchEntityBody::new("<word>"));
     /// let response = client.lingo().v1().entity().r#match(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -253,9 +253,9 @@ impl<'c> EntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::lingo::v1::UpdateEntityRequest;
+    /// use lark_sdk::lingo::v1::{DisplayStatusInput, EntityInput, TermInput, UpdateEntityRequest};
     ///
-    /// let request = UpdateEntityRequest::new("<entity_id>", todo!("build the body"));
+    /// let request = UpdateEntityRequest::new("<entity_id>", EntityInput::new(vec![TermInput::new("<key>", DisplayStatusInput::new(true, true))]));
     /// let response = client.lingo().v1().entity().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -58,9 +58,9 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::BatchDeleteMailgroupPermissionMemberRequest;
+    /// use lark_sdk::mail::v1::{BatchDeleteMailgroupPermissionMemberBody, BatchDeleteMailgroupPermissionMemberRequest};
     ///
-    /// let request = BatchDeleteMailgroupPermissionMemberRequest::new("<mailgroup_id>", todo!("build the body"));
+    /// let request = BatchDeleteMailgroupPermissionMemberRequest::new("<mailgroup_id>", BatchDeleteMailgroupPermissionMemberBody::new(vec!["<permission_member_id_list>".to_owned()]));
     /// let response = client.mail().v1().mailgroup_permission_member().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())

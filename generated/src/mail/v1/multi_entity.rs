@@ -26,9 +26,9 @@ impl<'c> MultiEntityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::SearchMultiEntityRequest;
+    /// use lark_sdk::mail::v1::{SearchMultiEntityBody, SearchMultiEntityRequest};
     ///
-    /// let request = SearchMultiEntityRequest::new(todo!("build the body"));
+    /// let request = SearchMultiEntityRequest::new(SearchMultiEntityBody::new("<query>"));
     /// let response = client.mail().v1().multi_entity().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

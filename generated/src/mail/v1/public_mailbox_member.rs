@@ -55,9 +55,9 @@ impl<'c> PublicMailboxMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::BatchDeletePublicMailboxMemberRequest;
+    /// use lark_sdk::mail::v1::{BatchDeletePublicMailboxMemberBody, BatchDeletePublicMailboxMemberRequest};
     ///
-    /// let request = BatchDeletePublicMailboxMemberRequest::new("<public_mailbox_id>", todo!("build the body"));
+    /// let request = BatchDeletePublicMailboxMemberRequest::new("<public_mailbox_id>", BatchDeletePublicMailboxMemberBody::new(vec!["<member_id_list>".to_owned()]));
     /// let response = client.mail().v1().public_mailbox_member().batch_delete(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> UserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::QueryUserRequest;
+    /// use lark_sdk::mail::v1::{QueryUserBody, QueryUserRequest};
     ///
-    /// let request = QueryUserRequest::new(todo!("build the body"));
+    /// let request = QueryUserRequest::new(QueryUserBody::new(vec!["<email_list>".to_owned()]));
     /// let response = client.mail().v1().user().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -212,9 +212,9 @@ impl<'c> UserMailboxDraftApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::UpdateUserMailboxDraftRequest;
+    /// use lark_sdk::mail::v1::{UpdateUserMailboxDraftBody, UpdateUserMailboxDraftRequest};
     ///
-    /// let request = UpdateUserMailboxDraftRequest::new("<user_mailbox_id>", "<draft_id>", todo!("build the body"));
+    /// let request = UpdateUserMailboxDraftRequest::new("<user_mailbox_id>", "<draft_id>", UpdateUserMailboxDraftBody::new("<raw>"));
     /// let response = client.mail().v1().user_mailbox_draft().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

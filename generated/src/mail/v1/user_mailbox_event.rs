@@ -26,9 +26,9 @@ impl<'c> UserMailboxEventApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::SubscribeUserMailboxEventRequest;
+    /// use lark_sdk::mail::v1::{SubscribeUserMailboxEventBody, SubscribeUserMailboxEventRequest};
     ///
-    /// let request = SubscribeUserMailboxEventRequest::new("<user_mailbox_id>", todo!("build the body"));
+    /// let request = SubscribeUserMailboxEventRequest::new("<user_mailbox_id>", SubscribeUserMailboxEventBody::new(20));
     /// let response = client.mail().v1().user_mailbox_event().subscribe(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> UserMailboxEventApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::UnsubscribeUserMailboxEventRequest;
+    /// use lark_sdk::mail::v1::{UnsubscribeUserMailboxEventBody, UnsubscribeUserMailboxEventRequest};
     ///
-    /// let request = UnsubscribeUserMailboxEventRequest::new("<user_mailbox_id>", todo!("build the body"));
+    /// let request = UnsubscribeUserMailboxEventRequest::new("<user_mailbox_id>", UnsubscribeUserMailboxEventBody::new(20));
     /// let response = client.mail().v1().user_mailbox_event().unsubscribe(request).await?;
     /// # let _ = response;
     /// # Ok(())

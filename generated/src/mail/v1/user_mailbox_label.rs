@@ -26,9 +26,9 @@ impl<'c> UserMailboxLabelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::CreateUserMailboxLabelRequest;
+    /// use lark_sdk::mail::v1::{CreateUserMailboxLabelBody, CreateUserMailboxLabelRequest};
     ///
-    /// let request = CreateUserMailboxLabelRequest::new("<user_mailbox_id>", todo!("build the body"));
+    /// let request = CreateUserMailboxLabelRequest::new("<user_mailbox_id>", CreateUserMailboxLabelBody::new(serde_json::json!({})));
     /// let response = client.mail().v1().user_mailbox_label().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

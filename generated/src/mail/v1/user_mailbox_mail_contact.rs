@@ -26,9 +26,9 @@ impl<'c> UserMailboxMailContactApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::CreateUserMailboxMailContactRequest;
+    /// use lark_sdk::mail::v1::{CreateUserMailboxMailContactRequest, MailContactInput};
     ///
-    /// let request = CreateUserMailboxMailContactRequest::new("<user_mailbox_id>", todo!("build the body"));
+    /// let request = CreateUserMailboxMailContactRequest::new("<user_mailbox_id>", MailContactInput::new("<name>"));
     /// let response = client.mail().v1().user_mailbox_mail_contact().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> UserMailboxMailContactApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::PatchUserMailboxMailContactRequest;
+    /// use lark_sdk::mail::v1::{MailContactInput, PatchUserMailboxMailContactRequest};
     ///
-    /// let request = PatchUserMailboxMailContactRequest::new("<user_mailbox_id>", "<mail_contact_id>", todo!("build the body"));
+    /// let request = PatchUserMailboxMailContactRequest::new("<user_mailbox_id>", "<mail_contact_id>", MailContactInput::new("<name>"));
     /// let response = client.mail().v1().user_mailbox_mail_contact().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

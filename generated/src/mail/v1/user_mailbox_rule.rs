@@ -26,9 +26,9 @@ impl<'c> UserMailboxRuleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::CreateUserMailboxRuleRequest;
+    /// use lark_sdk::mail::v1::{CreateUserMailboxRuleRequest, RuleActionInput, RuleActionItemInput, RuleConditionInput, RuleConditionItemInput, RuleInput};
     ///
-    /// let request = CreateUserMailboxRuleRequest::new("<user_mailbox_id>", todo!("build the body"));
+    /// let request = CreateUserMailboxRuleRequest::new("<user_mailbox_id>", RuleInput::new(RuleConditionInput::new(20, vec![RuleConditionItemInput::new(20)]), RuleActionInput::new(vec![RuleActionItemInput::new(20)]), true, "<name>", true));
     /// let response = client.mail().v1().user_mailbox_rule().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> UserMailboxRuleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::ReorderUserMailboxRuleRequest;
+    /// use lark_sdk::mail::v1::{ReorderUserMailboxRuleBody, ReorderUserMailboxRuleRequest};
     ///
-    /// let request = ReorderUserMailboxRuleRequest::new("<user_mailbox_id>", todo!("build the body"));
+    /// let request = ReorderUserMailboxRuleRequest::new("<user_mailbox_id>", ReorderUserMailboxRuleBody::new(vec![lark_sdk::runtime::Int64(0)]));
     /// let response = client.mail().v1().user_mailbox_rule().reorder(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> UserMailboxRuleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::UpdateUserMailboxRuleRequest;
+    /// use lark_sdk::mail::v1::{RuleActionInput, RuleActionItemInput, RuleConditionInput, RuleConditionItemInput, RuleInput, UpdateUserMailboxRuleRequest};
     ///
-    /// let request = UpdateUserMailboxRuleRequest::new("<user_mailbox_id>", lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = UpdateUserMailboxRuleRequest::new("<user_mailbox_id>", lark_sdk::runtime::Int64(0), RuleInput::new(RuleConditionInput::new(20, vec![RuleConditionItemInput::new(20)]), RuleActionInput::new(vec![RuleActionItemInput::new(20)]), true, "<name>", true));
     /// let response = client.mail().v1().user_mailbox_rule().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> UserMailboxTemplateApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::CreateUserMailboxTemplateRequest;
+    /// use lark_sdk::mail::v1::{CreateUserMailboxTemplateBody, CreateUserMailboxTemplateRequest, TemplateInput};
     ///
-    /// let request = CreateUserMailboxTemplateRequest::new("<user_mailbox_id>", todo!("build the body"));
+    /// let request = CreateUserMailboxTemplateRequest::new("<user_mailbox_id>", CreateUserMailboxTemplateBody::new(TemplateInput::new("<name>")));
     /// let response = client.mail().v1().user_mailbox_template().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> UserMailboxTemplateApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mail::v1::UpdateUserMailboxTemplateRequest;
+    /// use lark_sdk::mail::v1::{TemplateInput, UpdateUserMailboxTemplateBody, UpdateUserMailboxTemplateRequest};
     ///
-    /// let request = UpdateUserMailboxTemplateRequest::new("<user_mailbox_id>", "<template_id>", todo!("build the body"));
+    /// let request = UpdateUserMailboxTemplateRequest::new("<user_mailbox_id>", "<template_id>", UpdateUserMailboxTemplateBody::new(TemplateInput::new("<name>")));
     /// let response = client.mail().v1().user_mailbox_template().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> UserAuthDataRelationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mdm::v1::BindUserAuthDataRelationRequest;
+    /// use lark_sdk::mdm::v1::{BindUserAuthDataRelationRequest, UserAuthDataRelation};
     ///
-    /// let request = BindUserAuthDataRelationRequest::new(todo!("build the body"));
+    /// let request = BindUserAuthDataRelationRequest::new(UserAuthDataRelation::new("<root_dimension_type>", vec!["<sub_dimension_types>".to_owned()], vec!["<authorized_user_ids>".to_owned()], "<uams_app_id>"));
     /// let response = client.mdm().v1().user_auth_data_relation().bind(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserAuthDataRelationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::mdm::v1::UnbindUserAuthDataRelationRequest;
+    /// use lark_sdk::mdm::v1::{UnbindUserAuthDataRelationRequest, UserAuthDataRelation};
     ///
-    /// let request = UnbindUserAuthDataRelationRequest::new(todo!("build the body"));
+    /// let request = UnbindUserAuthDataRelationRequest::new(UserAuthDataRelation::new("<root_dimension_type>", vec!["<sub_dimension_types>".to_owned()], vec!["<authorized_user_ids>".to_owned()], "<uams_app_id>"));
     /// let response = client.mdm().v1().user_auth_data_relation().unbind(request).await?;
     /// # let _ = response;
     /// # Ok(())

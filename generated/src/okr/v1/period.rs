@@ -26,9 +26,9 @@ impl<'c> PeriodApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::okr::v1::CreatePeriodRequest;
+    /// use lark_sdk::okr::v1::{CreatePeriodBody, CreatePeriodRequest};
     ///
-    /// let request = CreatePeriodRequest::new(todo!("build the body"));
+    /// let request = CreatePeriodRequest::new(CreatePeriodBody::new("<period_rule_id>", "<start_month>"));
     /// let response = client.okr().v1().period().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -96,9 +96,9 @@ impl<'c> PeriodApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::okr::v1::PatchPeriodRequest;
+    /// use lark_sdk::okr::v1::{PatchPeriodBody, PatchPeriodRequest};
     ///
-    /// let request = PatchPeriodRequest::new("<period_id>", todo!("build the body"));
+    /// let request = PatchPeriodRequest::new("<period_id>", PatchPeriodBody::new(20));
     /// let response = client.okr().v1().period().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

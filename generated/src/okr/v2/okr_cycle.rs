@@ -67,9 +67,9 @@ impl<'c> OkrCycleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::okr::v2::ObjectivesPositionOkrCycleRequest;
+    /// use lark_sdk::okr::v2::{ObjectivesPositionOkrCycleBody, ObjectivesPositionOkrCycleRequest};
     ///
-    /// let request = ObjectivesPositionOkrCycleRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = ObjectivesPositionOkrCycleRequest::new(lark_sdk::runtime::Int64(0), ObjectivesPositionOkrCycleBody::new(vec!["<objective_ids>".to_owned()]));
     /// let response = client.okr().v2().okr_cycle().objectives_position(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -96,9 +96,9 @@ impl<'c> OkrCycleApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::okr::v2::ObjectivesWeightOkrCycleRequest;
+    /// use lark_sdk::okr::v2::{ObjectiveWeight, ObjectivesWeightOkrCycleBody, ObjectivesWeightOkrCycleRequest};
     ///
-    /// let request = ObjectivesWeightOkrCycleRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = ObjectivesWeightOkrCycleRequest::new(lark_sdk::runtime::Int64(0), ObjectivesWeightOkrCycleBody::new(vec![ObjectiveWeight::new(lark_sdk::runtime::Int64(0), 1.0)]));
     /// let response = client.okr().v2().okr_cycle().objectives_weight(request).await?;
     /// # let _ = response;
     /// # Ok(())

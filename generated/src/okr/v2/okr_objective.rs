@@ -84,9 +84,9 @@ impl<'c> OkrObjectiveApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::okr::v2::KeyResultsPositionOkrObjectiveRequest;
+    /// use lark_sdk::okr::v2::{KeyResultsPositionOkrObjectiveBody, KeyResultsPositionOkrObjectiveRequest};
     ///
-    /// let request = KeyResultsPositionOkrObjectiveRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = KeyResultsPositionOkrObjectiveRequest::new(lark_sdk::runtime::Int64(0), KeyResultsPositionOkrObjectiveBody::new(vec![lark_sdk::runtime::Int64(0)]));
     /// let response = client.okr().v2().okr_objective().key_results_position(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> OkrObjectiveApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::okr::v2::KeyResultsWeightOkrObjectiveRequest;
+    /// use lark_sdk::okr::v2::{KeyResultWeight, KeyResultsWeightOkrObjectiveBody, KeyResultsWeightOkrObjectiveRequest};
     ///
-    /// let request = KeyResultsWeightOkrObjectiveRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = KeyResultsWeightOkrObjectiveRequest::new(lark_sdk::runtime::Int64(0), KeyResultsWeightOkrObjectiveBody::new(vec![KeyResultWeight::new(lark_sdk::runtime::Int64(0), 1.0)]));
     /// let response = client.okr().v2().okr_objective().key_results_weight(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> OkrObjectiveAlignmentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::okr::v2::CreateOkrObjectiveAlignmentRequest;
+    /// use lark_sdk::okr::v2::{CreateOkrObjectiveAlignmentBody, CreateOkrObjectiveAlignmentRequest};
     ///
-    /// let request = CreateOkrObjectiveAlignmentRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = CreateOkrObjectiveAlignmentRequest::new(lark_sdk::runtime::Int64(0), CreateOkrObjectiveAlignmentBody::new(20, lark_sdk::runtime::Int64(0)));
     /// let response = client.okr().v2().okr_objective_alignment().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

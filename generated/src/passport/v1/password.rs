@@ -26,9 +26,9 @@ impl<'c> PasswordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::passport::v1::UpdatePasswordRequest;
+    /// use lark_sdk::passport::v1::{UpdatePasswordBody, UpdatePasswordRequest};
     ///
-    /// let request = UpdatePasswordRequest::new(todo!("build the body"));
+    /// let request = UpdatePasswordRequest::new(UpdatePasswordBody::new("<user_id>"));
     /// let response = client.passport().v1().password().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

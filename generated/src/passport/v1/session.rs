@@ -26,9 +26,9 @@ impl<'c> SessionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::passport::v1::LogoutSessionRequest;
+    /// use lark_sdk::passport::v1::{LogoutSessionBody, LogoutSessionRequest};
     ///
-    /// let request = LogoutSessionRequest::new(todo!("build the body"));
+    /// let request = LogoutSessionRequest::new(LogoutSessionBody::new(20));
     /// let response = client.passport().v1().session().logout(request).await?;
     /// # let _ = response;
     /// # Ok(())

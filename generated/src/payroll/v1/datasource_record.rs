@@ -26,9 +26,9 @@ impl<'c> DatasourceRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::payroll::v1::QueryDatasourceRecordRequest;
+    /// use lark_sdk::payroll::v1::{QueryDatasourceRecordBody, QueryDatasourceRecordRequest};
     ///
-    /// let request = QueryDatasourceRecordRequest::new(20, todo!("build the body"));
+    /// let request = QueryDatasourceRecordRequest::new(20, QueryDatasourceRecordBody::new("<source_code>"));
     /// let response = client.payroll().v1().datasource_record().query(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -67,9 +67,9 @@ impl<'c> DatasourceRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::payroll::v1::SaveDatasourceRecordRequest;
+    /// use lark_sdk::payroll::v1::{DatasourceRecordFieldInput, DatasourceRecordInput, SaveDatasourceRecordBody, SaveDatasourceRecordRequest};
     ///
-    /// let request = SaveDatasourceRecordRequest::new(todo!("build the body"));
+    /// let request = SaveDatasourceRecordRequest::new(SaveDatasourceRecordBody::new("<source_code>", vec![DatasourceRecordInput::new(20, vec![DatasourceRecordFieldInput::new("<field_code>", "<value>")])]));
     /// let response = client.payroll().v1().datasource_record().save(request).await?;
     /// # let _ = response;
     /// # Ok(())

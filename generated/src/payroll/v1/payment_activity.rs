@@ -26,9 +26,9 @@ impl<'c> PaymentActivityApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::payroll::v1::ArchivePaymentActivityRequest;
+    /// use lark_sdk::payroll::v1::{ArchivePaymentActivityBody, ArchivePaymentActivityRequest};
     ///
-    /// let request = ArchivePaymentActivityRequest::new(todo!("build the body"));
+    /// let request = ArchivePaymentActivityRequest::new(ArchivePaymentActivityBody::new(lark_sdk::runtime::Int64(0)));
     /// let response = client.payroll().v1().payment_activity().archive(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> PaymentDetailApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::payroll::v1::QueryPaymentDetailRequest;
+    /// use lark_sdk::payroll::v1::{QueryPaymentDetailBody, QueryPaymentDetailRequest};
     ///
-    /// let request = QueryPaymentDetailRequest::new(todo!("build the body"));
+    /// let request = QueryPaymentDetailRequest::new(QueryPaymentDetailBody::new(20, 20, vec!["<employee_ids>".to_owned()]));
     /// let response = client.payroll().v1().payment_detail().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

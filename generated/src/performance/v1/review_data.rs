@@ -26,9 +26,9 @@ impl<'c> ReviewDataApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v1::QueryReviewDataRequest;
+    /// use lark_sdk::performance::v1::{QueryReviewDataBody, QueryReviewDataRequest, StageTypes};
     ///
-    /// let request = QueryReviewDataRequest::new(todo!("build the body"));
+    /// let request = QueryReviewDataRequest::new(QueryReviewDataBody::new(lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0), vec![StageTypes::LeaderReview], vec!["<reviewee_user_id_list>".to_owned()]));
     /// let response = client.performance().v1().review_data().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

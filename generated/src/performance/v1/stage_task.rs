@@ -26,9 +26,9 @@ impl<'c> StageTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v1::FindByPageStageTaskRequest;
+    /// use lark_sdk::performance::v1::{FindByPageStageTaskBody, FindByPageStageTaskRequest};
     ///
-    /// let request = FindByPageStageTaskRequest::new(todo!("build the body"));
+    /// let request = FindByPageStageTaskRequest::new(FindByPageStageTaskBody::new("<semester_id>"));
     /// let response = client.performance().v1().stage_task().find_by_page(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> StageTaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v1::FindByUserListStageTaskRequest;
+    /// use lark_sdk::performance::v1::{FindByUserListStageTaskBody, FindByUserListStageTaskRequest};
     ///
-    /// let request = FindByUserListStageTaskRequest::new(todo!("build the body"));
+    /// let request = FindByUserListStageTaskRequest::new(FindByUserListStageTaskBody::new("<semester_id>", vec!["<user_id_lists>".to_owned()]));
     /// let response = client.performance().v1().stage_task().find_by_user_list(request).await?;
     /// # let _ = response;
     /// # Ok(())

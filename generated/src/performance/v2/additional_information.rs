@@ -26,9 +26,9 @@ impl<'c> AdditionalInformationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v2::ImportAdditionalInformationRequest;
+    /// use lark_sdk::performance::v2::{ImportAdditionalInformationBody, ImportAdditionalInformationRequest};
     ///
-    /// let request = ImportAdditionalInformationRequest::new("<client_token>", todo!("build the body"));
+    /// let request = ImportAdditionalInformationRequest::new("<client_token>", ImportAdditionalInformationBody::new("<semester_id>"));
     /// let response = client.performance().v2().additional_information().import(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -58,9 +58,9 @@ impl<'c> AdditionalInformationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v2::QueryAdditionalInformationRequest;
+    /// use lark_sdk::performance::v2::{QueryAdditionalInformationBody, QueryAdditionalInformationRequest};
     ///
-    /// let request = QueryAdditionalInformationRequest::new(todo!("build the body"));
+    /// let request = QueryAdditionalInformationRequest::new(QueryAdditionalInformationBody::new("<semester_id>"));
     /// let response = client.performance().v2().additional_information().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AdditionalInformationsBatchApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v2::DeleteAdditionalInformationsBatchRequest;
+    /// use lark_sdk::performance::v2::{DeleteAdditionalInformationsBatchBody, DeleteAdditionalInformationsBatchRequest};
     ///
-    /// let request = DeleteAdditionalInformationsBatchRequest::new(todo!("build the body"));
+    /// let request = DeleteAdditionalInformationsBatchRequest::new(DeleteAdditionalInformationsBatchBody::new("<semester_id>", vec![lark_sdk::runtime::Int64(0)]));
     /// let response = client.performance().v2().additional_informations_batch().delete(request).await?;
     /// # let _ = response;
     /// # Ok(())

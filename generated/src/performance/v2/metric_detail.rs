@@ -26,9 +26,9 @@ impl<'c> MetricDetailApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v2::ImportMetricDetailRequest;
+    /// use lark_sdk::performance::v2::{ImportMetricDetailBody, ImportMetricDetailRequest, ImportedMetric, ImportedMetricField};
     ///
-    /// let request = ImportMetricDetailRequest::new("<client_token>", todo!("build the body"));
+    /// let request = ImportMetricDetailRequest::new("<client_token>", ImportMetricDetailBody::new(lark_sdk::runtime::Int64(0), vec![ImportedMetric::new("<reviewee_user_id>", lark_sdk::runtime::Int64(0), vec![ImportedMetricField::new(lark_sdk::runtime::Int64(0))])]));
     /// let response = client.performance().v2().metric_detail().import(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> MetricDetailApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v2::QueryMetricDetailRequest;
+    /// use lark_sdk::performance::v2::{QueryMetricDetailBody, QueryMetricDetailRequest};
     ///
-    /// let request = QueryMetricDetailRequest::new(todo!("build the body"));
+    /// let request = QueryMetricDetailRequest::new(QueryMetricDetailBody::new(lark_sdk::runtime::Int64(0), vec!["<reviewee_user_ids>".to_owned()]));
     /// let response = client.performance().v2().metric_detail().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ReviewDataApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v2::QueryReviewDataRequest;
+    /// use lark_sdk::performance::v2::{QueryReviewDataBody, QueryReviewDataRequest};
     ///
-    /// let request = QueryReviewDataRequest::new(todo!("build the body"));
+    /// let request = QueryReviewDataRequest::new(QueryReviewDataBody::new(vec![lark_sdk::runtime::Int64(0)], vec!["<reviewee_user_ids>".to_owned()]));
     /// let response = client.performance().v2().review_data().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> RevieweeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v2::QueryRevieweeRequest;
+    /// use lark_sdk::performance::v2::{QueryRevieweeBody, QueryRevieweeRequest};
     ///
-    /// let request = QueryRevieweeRequest::new(todo!("build the body"));
+    /// let request = QueryRevieweeRequest::new(QueryRevieweeBody::new(lark_sdk::runtime::Int64(0)));
     /// let response = client.performance().v2().reviewee().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> UserInfoApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::performance::v2::QueryUserInfoRequest;
+    /// use lark_sdk::performance::v2::{QueryUserInfoBody, QueryUserInfoRequest};
     ///
-    /// let request = QueryUserInfoRequest::new(todo!("build the body"));
+    /// let request = QueryUserInfoRequest::new(QueryUserInfoBody::new("<semester_id>", vec!["<user_ids>".to_owned()]));
     /// let response = client.performance().v2().user_info().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> SystemStatusApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::personal_settings::v1::BatchCloseSystemStatusRequest;
+    /// use lark_sdk::personal_settings::v1::{BatchCloseSystemStatusBody, BatchCloseSystemStatusRequest};
     ///
-    /// let request = BatchCloseSystemStatusRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = BatchCloseSystemStatusRequest::new(lark_sdk::runtime::Int64(0), BatchCloseSystemStatusBody::new(vec!["<user_list>".to_owned()]));
     /// let response = client.personal_settings().v1().system_status().batch_close(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -58,9 +58,9 @@ impl<'c> SystemStatusApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::personal_settings::v1::BatchOpenSystemStatusRequest;
+    /// use lark_sdk::personal_settings::v1::{BatchOpenSystemStatusBody, BatchOpenSystemStatusRequest, SystemStatusUserOpenParam};
     ///
-    /// let request = BatchOpenSystemStatusRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = BatchOpenSystemStatusRequest::new(lark_sdk::runtime::Int64(0), BatchOpenSystemStatusBody::new(vec![SystemStatusUserOpenParam::new("<user_id>", 20)]));
     /// let response = client.personal_settings().v1().system_status().batch_open(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -90,9 +90,9 @@ impl<'c> SystemStatusApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::personal_settings::v1::CreateSystemStatusRequest;
+    /// use lark_sdk::personal_settings::v1::{CreateSystemStatusRequest, IconKey, SystemStatusInput};
     ///
-    /// let request = CreateSystemStatusRequest::new(todo!("build the body"));
+    /// let request = CreateSystemStatusRequest::new(SystemStatusInput::new("<title>", IconKey::GeneralDoNotDisturb));
     /// let response = client.personal_settings().v1().system_status().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -191,9 +191,9 @@ impl<'c> SystemStatusApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::personal_settings::v1::PatchSystemStatusRequest;
+    /// use lark_sdk::personal_settings::v1::{IconKey, PatchSystemStatusBody, PatchSystemStatusRequest, SystemStatusInput, UpdateFields};
     ///
-    /// let request = PatchSystemStatusRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = PatchSystemStatusRequest::new(lark_sdk::runtime::Int64(0), PatchSystemStatusBody::new(SystemStatusInput::new("<title>", IconKey::GeneralDoNotDisturb), vec![UpdateFields::Title]));
     /// let response = client.personal_settings().v1().system_status().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::report::v1::QueryTaskRequest;
+    /// use lark_sdk::report::v1::{QueryTaskBody, QueryTaskRequest};
     ///
-    /// let request = QueryTaskRequest::new(todo!("build the body"));
+    /// let request = QueryTaskRequest::new(QueryTaskBody::new(20, 20, "<page_token>", 20));
     /// let response = client.report().v1().task().query(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AppApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::search::v2::CreateAppRequest;
+    /// use lark_sdk::search::v2::{CreateAppBody, CreateAppRequest};
     ///
-    /// let request = CreateAppRequest::new(todo!("build the body"));
+    /// let request = CreateAppRequest::new(CreateAppBody::new("<query>"));
     /// let response = client.search().v2().app().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

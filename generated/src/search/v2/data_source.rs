@@ -26,9 +26,9 @@ impl<'c> DataSourceApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::search::v2::CreateDataSourceRequest;
+    /// use lark_sdk::search::v2::{CreateDataSourceRequest, DataSourceInput};
     ///
-    /// let request = CreateDataSourceRequest::new(todo!("build the body"));
+    /// let request = CreateDataSourceRequest::new(DataSourceInput::new("<name>"));
     /// let response = client.search().v2().data_source().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

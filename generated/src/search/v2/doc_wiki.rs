@@ -26,9 +26,9 @@ impl<'c> DocWikiApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::search::v2::SearchDocWikiRequest;
+    /// use lark_sdk::search::v2::{SearchDocWikiBody, SearchDocWikiRequest};
     ///
-    /// let request = SearchDocWikiRequest::new(todo!("build the body"));
+    /// let request = SearchDocWikiRequest::new(SearchDocWikiBody::new("<query>"));
     /// let response = client.search().v2().doc_wiki().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

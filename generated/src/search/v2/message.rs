@@ -26,9 +26,9 @@ impl<'c> MessageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::search::v2::CreateMessageRequest;
+    /// use lark_sdk::search::v2::{CreateMessageBody, CreateMessageRequest};
     ///
-    /// let request = CreateMessageRequest::new(todo!("build the body"));
+    /// let request = CreateMessageRequest::new(CreateMessageBody::new("<query>"));
     /// let response = client.search().v2().message().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

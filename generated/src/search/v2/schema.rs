@@ -26,9 +26,9 @@ impl<'c> SchemaApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::search::v2::CreateSchemaRequest;
+    /// use lark_sdk::search::v2::{CreateSchemaRequest, SchemaDisplayInput, SchemaInput, SchemaPropertyInput, SchemaPropertyType};
     ///
-    /// let request = CreateSchemaRequest::new(todo!("build the body"));
+    /// let request = CreateSchemaRequest::new(SchemaInput::new(vec![SchemaPropertyInput::new("<name>", SchemaPropertyType::Text)], SchemaDisplayInput::new("<card_key>"), "<schema_id>"));
     /// let response = client.search().v2().schema().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> UserMigrationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::security_and_compliance::v1::{CancelUserMigrationRequest, UserIdType};
+    /// use lark_sdk::security_and_compliance::v1::{CancelUserMigrationBody, CancelUserMigrationRequest, UserIdType};
     ///
-    /// let request = CancelUserMigrationRequest::new(UserIdType::UserId, todo!("build the body"));
+    /// let request = CancelUserMigrationRequest::new(UserIdType::UserId, CancelUserMigrationBody::new(vec!["<user_ids>".to_owned()]));
     /// let response = client.security_and_compliance().v1().user_migration().cancel(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> UserMigrationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::security_and_compliance::v1::{CreateUserMigrationRequest, UserIdType};
+    /// use lark_sdk::security_and_compliance::v1::{CreateUserMigrationBody, CreateUserMigrationRequest, UserIdType};
     ///
-    /// let request = CreateUserMigrationRequest::new(UserIdType::UserId, todo!("build the body"));
+    /// let request = CreateUserMigrationRequest::new(UserIdType::UserId, CreateUserMigrationBody::new(vec!["<user_ids>".to_owned()], "<dest_geo>"));
     /// let response = client.security_and_compliance().v1().user_migration().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -119,9 +119,9 @@ impl<'c> UserMigrationApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::security_and_compliance::v1::{SearchUserMigrationRequest, UserIdType};
+    /// use lark_sdk::security_and_compliance::v1::{SearchUserMigrationBody, SearchUserMigrationRequest, UserIdType};
     ///
-    /// let request = SearchUserMigrationRequest::new(UserIdType::UserId, todo!("build the body"));
+    /// let request = SearchUserMigrationRequest::new(UserIdType::UserId, SearchUserMigrationBody::new(vec!["<user_ids>".to_owned()]));
     /// let response = client.security_and_compliance().v1().user_migration().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

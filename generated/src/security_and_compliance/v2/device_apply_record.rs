@@ -26,9 +26,9 @@ impl<'c> DeviceApplyRecordApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::security_and_compliance::v2::UpdateDeviceApplyRecordRequest;
+    /// use lark_sdk::security_and_compliance::v2::{UpdateDeviceApplyRecordBody, UpdateDeviceApplyRecordRequest};
     ///
-    /// let request = UpdateDeviceApplyRecordRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = UpdateDeviceApplyRecordRequest::new(lark_sdk::runtime::Int64(0), UpdateDeviceApplyRecordBody::new(true));
     /// let response = client.security_and_compliance().v2().device_apply_record().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> SpreadsheetSheetApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::sheets::v3::FindSpreadsheetSheetRequest;
+    /// use lark_sdk::sheets::v3::{Find, FindCondition, FindSpreadsheetSheetRequest};
     ///
-    /// let request = FindSpreadsheetSheetRequest::new("<spreadsheet_token>", "<sheet_id>", todo!("build the body"));
+    /// let request = FindSpreadsheetSheetRequest::new("<spreadsheet_token>", "<sheet_id>", Find::new(FindCondition::new("<range>"), "<find>"));
     /// let response = client.sheets().v3().spreadsheet_sheet().find(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> SpreadsheetSheetApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::sheets::v3::ReplaceSpreadsheetSheetRequest;
+    /// use lark_sdk::sheets::v3::{FindCondition, Replace, ReplaceSpreadsheetSheetRequest};
     ///
-    /// let request = ReplaceSpreadsheetSheetRequest::new("<spreadsheet_token>", "<sheet_id>", todo!("build the body"));
+    /// let request = ReplaceSpreadsheetSheetRequest::new("<spreadsheet_token>", "<sheet_id>", Replace::new(FindCondition::new("<range>"), "<find>", "<replacement>"));
     /// let response = client.sheets().v3().spreadsheet_sheet().replace(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> SpreadsheetSheetFilterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::sheets::v3::CreateSpreadsheetSheetFilterRequest;
+    /// use lark_sdk::sheets::v3::{ConditionInput, CreateSheetFilter, CreateSpreadsheetSheetFilterRequest};
     ///
-    /// let request = CreateSpreadsheetSheetFilterRequest::new("<spreadsheet_token>", "<sheet_id>", todo!("build the body"));
+    /// let request = CreateSpreadsheetSheetFilterRequest::new("<spreadsheet_token>", "<sheet_id>", CreateSheetFilter::new("<range>", "<col>", ConditionInput::new("<filter_type>")));
     /// let response = client.sheets().v3().spreadsheet_sheet_filter().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> SpreadsheetSheetFilterApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::sheets::v3::UpdateSpreadsheetSheetFilterRequest;
+    /// use lark_sdk::sheets::v3::{ConditionInput, UpdateSheetFilter, UpdateSpreadsheetSheetFilterRequest};
     ///
-    /// let request = UpdateSpreadsheetSheetFilterRequest::new("<spreadsheet_token>", "<sheet_id>", todo!("build the body"));
+    /// let request = UpdateSpreadsheetSheetFilterRequest::new("<spreadsheet_token>", "<sheet_id>", UpdateSheetFilter::new("<col>", ConditionInput::new("<filter_type>")));
     /// let response = client.sheets().v3().spreadsheet_sheet_filter().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AppApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::spark::v1::CreateAppRequest;
+    /// use lark_sdk::spark::v1::{CreateAppBody, CreateAppRequest};
     ///
-    /// let request = CreateAppRequest::new(todo!("build the body"));
+    /// let request = CreateAppRequest::new(CreateAppBody::new("<name>", "<app_type>"));
     /// let response = client.spark().v1().app().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> AppApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::spark::v1::SqlCommandsAppRequest;
+    /// use lark_sdk::spark::v1::{SqlCommandsAppBody, SqlCommandsAppRequest};
     ///
-    /// let request = SqlCommandsAppRequest::new("<app_id>", todo!("build the body"));
+    /// let request = SqlCommandsAppRequest::new("<app_id>", SqlCommandsAppBody::new("<sql>"));
     /// let response = client.spark().v1().app().sql_commands(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -212,9 +212,9 @@ impl<'c> AppApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::spark::v1::UpdateAppVisibilityAppRequest;
+    /// use lark_sdk::spark::v1::{UpdateAppVisibilityAppBody, UpdateAppVisibilityAppRequest};
     ///
-    /// let request = UpdateAppVisibilityAppRequest::new("<app_id>", todo!("build the body"));
+    /// let request = UpdateAppVisibilityAppRequest::new("<app_id>", UpdateAppVisibilityAppBody::new("<scope>"));
     /// let response = client.spark().v1().app().update_app_visibility(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -84,9 +84,9 @@ impl<'c> AppStorageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::spark::v1::UploadCompleteAppStorageRequest;
+    /// use lark_sdk::spark::v1::{UploadCompleteAppStorageBody, UploadCompleteAppStorageRequest};
     ///
-    /// let request = UploadCompleteAppStorageRequest::new("<app_id>", todo!("build the body"));
+    /// let request = UploadCompleteAppStorageRequest::new("<app_id>", UploadCompleteAppStorageBody::new("<upload_id>"));
     /// let response = client.spark().v1().app_storage().upload_complete(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> AppStorageApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::spark::v1::UploadInitializeAppStorageRequest;
+    /// use lark_sdk::spark::v1::{UploadInitializeAppStorageBody, UploadInitializeAppStorageRequest};
     ///
-    /// let request = UploadInitializeAppStorageRequest::new("<app_id>", todo!("build the body"));
+    /// let request = UploadInitializeAppStorageRequest::new("<app_id>", UploadInitializeAppStorageBody::new("<file_name>", 20));
     /// let response = client.spark().v1().app_storage().upload_initialize(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> AppTableApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::spark::v1::BatchUpdateTableRecordsAppTableRequest;
+    /// use lark_sdk::spark::v1::{BatchUpdateTableRecordsAppTableBody, BatchUpdateTableRecordsAppTableRequest};
     ///
-    /// let request = BatchUpdateTableRecordsAppTableRequest::new("<app_id>", "<table_name>", todo!("build the body"));
+    /// let request = BatchUpdateTableRecordsAppTableRequest::new("<app_id>", "<table_name>", BatchUpdateTableRecordsAppTableBody::new("<records>"));
     /// let response = client.spark().v1().app_table().batch_update_table_records(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -186,9 +186,9 @@ impl<'c> AppTableApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::spark::v1::PatchTableRecordsAppTableRequest;
+    /// use lark_sdk::spark::v1::{PatchTableRecordsAppTableBody, PatchTableRecordsAppTableRequest};
     ///
-    /// let request = PatchTableRecordsAppTableRequest::new("<app_id>", "<table_name>", "<filter>", todo!("build the body"));
+    /// let request = PatchTableRecordsAppTableRequest::new("<app_id>", "<table_name>", "<filter>", PatchTableRecordsAppTableBody::new("<record>"));
     /// let response = client.spark().v1().app_table().patch_table_records(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -215,9 +215,9 @@ impl<'c> AppTableApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::spark::v1::PostTableRecordsAppTableRequest;
+    /// use lark_sdk::spark::v1::{PostTableRecordsAppTableBody, PostTableRecordsAppTableRequest};
     ///
-    /// let request = PostTableRecordsAppTableRequest::new("<app_id>", "<table_name>", todo!("build the body"));
+    /// let request = PostTableRecordsAppTableRequest::new("<app_id>", "<table_name>", PostTableRecordsAppTableBody::new("<records>"));
     /// let response = client.spark().v1().app_table().post_table_records(request).await?;
     /// # let _ = response;
     /// # Ok(())

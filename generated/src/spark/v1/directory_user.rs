@@ -26,9 +26,9 @@ impl<'c> DirectoryUserApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::spark::v1::IdConvertDirectoryUserRequest;
+    /// use lark_sdk::spark::v1::{IdConvertDirectoryUserBody, IdConvertDirectoryUserRequest};
     ///
-    /// let request = IdConvertDirectoryUserRequest::new(todo!("build the body"));
+    /// let request = IdConvertDirectoryUserRequest::new(IdConvertDirectoryUserBody::new(20));
     /// let response = client.spark().v1().directory_user().id_convert(request).await?;
     /// # let _ = response;
     /// # Ok(())

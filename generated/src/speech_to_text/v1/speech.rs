@@ -26,9 +26,9 @@ impl<'c> SpeechApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::speech_to_text::v1::FileRecognizeSpeechRequest;
+    /// use lark_sdk::speech_to_text::v1::{FileConfig, FileRecognizeSpeechBody, FileRecognizeSpeechRequest, Speech};
     ///
-    /// let request = FileRecognizeSpeechRequest::new(todo!("build the body"));
+    /// let request = FileRecognizeSpeechRequest::new(FileRecognizeSpeechBody::new(Speech::default(), FileConfig::new("<file_id>", "<format>", "<engine_type>")));
     /// let response = client.speech_to_text().v1().speech().file_recognize(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> SpeechApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::speech_to_text::v1::StreamRecognizeSpeechRequest;
+    /// use lark_sdk::speech_to_text::v1::{Speech, StreamConfig, StreamRecognizeSpeechBody, StreamRecognizeSpeechRequest};
     ///
-    /// let request = StreamRecognizeSpeechRequest::new(todo!("build the body"));
+    /// let request = StreamRecognizeSpeechRequest::new(StreamRecognizeSpeechBody::new(Speech::default(), StreamConfig::new("<stream_id>", 20, 20, "<format>", "<engine_type>")));
     /// let response = client.speech_to_text().v1().speech().stream_recognize(request).await?;
     /// # let _ = response;
     /// # Ok(())

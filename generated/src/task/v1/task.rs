@@ -242,9 +242,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v1::PatchTaskRequest;
+    /// use lark_sdk::task::v1::{PatchTaskBody, PatchTaskRequest, TaskInput};
     ///
-    /// let request = PatchTaskRequest::new("<task_id>", todo!("build the body"));
+    /// let request = PatchTaskRequest::new("<task_id>", PatchTaskBody::new(TaskInput::default(), vec!["<update_fields>".to_owned()]));
     /// let response = client.task().v1().task().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> TaskReminderApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v1::CreateTaskReminderRequest;
+    /// use lark_sdk::task::v1::{CreateTaskReminderRequest, ReminderInput};
     ///
-    /// let request = CreateTaskReminderRequest::new("<task_id>", todo!("build the body"));
+    /// let request = CreateTaskReminderRequest::new("<task_id>", ReminderInput::new(20));
     /// let response = client.task().v1().task_reminder().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

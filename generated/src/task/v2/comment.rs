@@ -155,9 +155,9 @@ impl<'c> CommentApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::PatchCommentRequest;
+    /// use lark_sdk::task::v2::{InputComment, PatchCommentBody, PatchCommentRequest};
     ///
-    /// let request = PatchCommentRequest::new("<comment_id>", todo!("build the body"));
+    /// let request = PatchCommentRequest::new("<comment_id>", PatchCommentBody::new(InputComment::default(), vec!["<update_fields>".to_owned()]));
     /// let response = client.task().v2().comment().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> CustomFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::AddCustomFieldRequest;
+    /// use lark_sdk::task::v2::{AddCustomFieldBody, AddCustomFieldRequest};
     ///
-    /// let request = AddCustomFieldRequest::new("<custom_field_guid>", todo!("build the body"));
+    /// let request = AddCustomFieldRequest::new("<custom_field_guid>", AddCustomFieldBody::new("<resource_type>", "<resource_id>"));
     /// let response = client.task().v2().custom_field().add(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -184,9 +184,9 @@ impl<'c> CustomFieldApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::RemoveCustomFieldRequest;
+    /// use lark_sdk::task::v2::{RemoveCustomFieldBody, RemoveCustomFieldRequest};
     ///
-    /// let request = RemoveCustomFieldRequest::new("<custom_field_guid>", todo!("build the body"));
+    /// let request = RemoveCustomFieldRequest::new("<custom_field_guid>", RemoveCustomFieldBody::new("<resource_type>", "<resource_id>"));
     /// let response = client.task().v2().custom_field().remove(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -27,9 +27,9 @@ impl<'c> SectionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::CreateSectionRequest;
+    /// use lark_sdk::task::v2::{CreateSectionRequest, InputSection};
     ///
-    /// let request = CreateSectionRequest::new(todo!("build the body"));
+    /// let request = CreateSectionRequest::new(InputSection::new("<resource_type>"));
     /// let response = client.task().v2().section().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -155,9 +155,9 @@ impl<'c> SectionApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::PatchSectionRequest;
+    /// use lark_sdk::task::v2::{InputSection, PatchSectionBody, PatchSectionRequest};
     ///
-    /// let request = PatchSectionRequest::new("<section_guid>", todo!("build the body"));
+    /// let request = PatchSectionRequest::new("<section_guid>", PatchSectionBody::new(InputSection::new("<resource_type>"), vec!["<update_fields>".to_owned()]));
     /// let response = client.task().v2().section().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

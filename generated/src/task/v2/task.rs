@@ -85,9 +85,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::AddRemindersTaskRequest;
+    /// use lark_sdk::task::v2::{AddRemindersTaskBody, AddRemindersTaskRequest, ReminderInput};
     ///
-    /// let request = AddRemindersTaskRequest::new("<task_guid>", todo!("build the body"));
+    /// let request = AddRemindersTaskRequest::new("<task_guid>", AddRemindersTaskBody::new(vec![ReminderInput::new(20)]));
     /// let response = client.task().v2().task().add_reminders(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -114,9 +114,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::AddTasklistTaskRequest;
+    /// use lark_sdk::task::v2::{AddTasklistTaskBody, AddTasklistTaskRequest};
     ///
-    /// let request = AddTasklistTaskRequest::new("<task_guid>", todo!("build the body"));
+    /// let request = AddTasklistTaskRequest::new("<task_guid>", AddTasklistTaskBody::new("<tasklist_guid>"));
     /// let response = client.task().v2().task().add_tasklist(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -272,9 +272,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::PatchTaskRequest;
+    /// use lark_sdk::task::v2::{PatchTaskBody, PatchTaskRequest};
     ///
-    /// let request = PatchTaskRequest::new("<task_guid>", todo!("build the body"));
+    /// let request = PatchTaskRequest::new("<task_guid>", PatchTaskBody::new(vec!["<update_fields>".to_owned()]));
     /// let response = client.task().v2().task().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -301,9 +301,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::RemoveDependenciesTaskRequest;
+    /// use lark_sdk::task::v2::{RemoveDependenciesTaskBody, RemoveDependenciesTaskRequest, TaskDependencyInput, Type};
     ///
-    /// let request = RemoveDependenciesTaskRequest::new("<task_guid>", todo!("build the body"));
+    /// let request = RemoveDependenciesTaskRequest::new("<task_guid>", RemoveDependenciesTaskBody::new(vec![TaskDependencyInput::new(Type::Prev, "<task_guid>")]));
     /// let response = client.task().v2().task().remove_dependencies(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -360,9 +360,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::RemoveRemindersTaskRequest;
+    /// use lark_sdk::task::v2::{RemoveRemindersTaskBody, RemoveRemindersTaskRequest};
     ///
-    /// let request = RemoveRemindersTaskRequest::new("<task_guid>", todo!("build the body"));
+    /// let request = RemoveRemindersTaskRequest::new("<task_guid>", RemoveRemindersTaskBody::new(vec!["<reminder_ids>".to_owned()]));
     /// let response = client.task().v2().task().remove_reminders(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -389,9 +389,9 @@ impl<'c> TaskApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::RemoveTasklistTaskRequest;
+    /// use lark_sdk::task::v2::{RemoveTasklistTaskBody, RemoveTasklistTaskRequest};
     ///
-    /// let request = RemoveTasklistTaskRequest::new("<task_guid>", todo!("build the body"));
+    /// let request = RemoveTasklistTaskRequest::new("<task_guid>", RemoveTasklistTaskBody::new("<tasklist_guid>"));
     /// let response = client.task().v2().task().remove_tasklist(request).await?;
     /// # let _ = response;
     /// # Ok(())

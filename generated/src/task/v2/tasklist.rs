@@ -184,9 +184,9 @@ impl<'c> TasklistApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::task::v2::PatchTasklistRequest;
+    /// use lark_sdk::task::v2::{InputTasklist, PatchTasklistBody, PatchTasklistRequest};
     ///
-    /// let request = PatchTasklistRequest::new("<tasklist_guid>", todo!("build the body"));
+    /// let request = PatchTasklistRequest::new("<tasklist_guid>", PatchTasklistBody::new(InputTasklist::default(), vec!["<update_fields>".to_owned()]));
     /// let response = client.task().v2().tasklist().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

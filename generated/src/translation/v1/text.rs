@@ -26,9 +26,9 @@ impl<'c> TextApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::translation::v1::DetectTextRequest;
+    /// use lark_sdk::translation::v1::{DetectTextBody, DetectTextRequest};
     ///
-    /// let request = DetectTextRequest::new(todo!("build the body"));
+    /// let request = DetectTextRequest::new(DetectTextBody::new("<text>"));
     /// let response = client.translation().v1().text().detect(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> TextApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::translation::v1::TranslateTextRequest;
+    /// use lark_sdk::translation::v1::{TranslateTextBody, TranslateTextRequest};
     ///
-    /// let request = TranslateTextRequest::new(todo!("build the body"));
+    /// let request = TranslateTextRequest::new(TranslateTextBody::new("<source_language>", "<text>", "<target_language>"));
     /// let response = client.translation().v1().text().translate(request).await?;
     /// # let _ = response;
     /// # Ok(())

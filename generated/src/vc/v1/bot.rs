@@ -67,9 +67,9 @@ impl<'c> BotApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::JoinBotRequest;
+    /// use lark_sdk::vc::v1::{JoinBotBody, JoinBotRequest, JoinIdentify};
     ///
-    /// let request = JoinBotRequest::new(todo!("build the body"));
+    /// let request = JoinBotRequest::new(JoinBotBody::new(20, JoinIdentify::default()));
     /// let response = client.vc().v1().bot().join(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -96,9 +96,9 @@ impl<'c> BotApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::LeaveBotRequest;
+    /// use lark_sdk::vc::v1::{LeaveBotBody, LeaveBotRequest};
     ///
-    /// let request = LeaveBotRequest::new(todo!("build the body"));
+    /// let request = LeaveBotRequest::new(LeaveBotBody::new("<meeting_id>"));
     /// let response = client.vc().v1().bot().leave(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -125,9 +125,9 @@ impl<'c> BotApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::MessageBotRequest;
+    /// use lark_sdk::vc::v1::{MessageBotBody, MessageBotRequest};
     ///
-    /// let request = MessageBotRequest::new(todo!("build the body"));
+    /// let request = MessageBotRequest::new(MessageBotBody::new("<meeting_id>", "<msg_type>", "<content>"));
     /// let response = client.vc().v1().bot().message(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -84,9 +84,9 @@ impl<'c> ExportApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::MeetingListExportRequest;
+    /// use lark_sdk::vc::v1::{MeetingListExportBody, MeetingListExportRequest};
     ///
-    /// let request = MeetingListExportRequest::new(todo!("build the body"));
+    /// let request = MeetingListExportRequest::new(MeetingListExportBody::new(lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0)));
     /// let response = client.vc().v1().export().meeting_list(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> ExportApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::ParticipantListExportRequest;
+    /// use lark_sdk::vc::v1::{ParticipantListExportBody, ParticipantListExportRequest};
     ///
-    /// let request = ParticipantListExportRequest::new(todo!("build the body"));
+    /// let request = ParticipantListExportRequest::new(ParticipantListExportBody::new(lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0), "<meeting_no>"));
     /// let response = client.vc().v1().export().participant_list(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> ExportApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::ParticipantQualityListExportRequest;
+    /// use lark_sdk::vc::v1::{ParticipantQualityListExportBody, ParticipantQualityListExportRequest};
     ///
-    /// let request = ParticipantQualityListExportRequest::new(todo!("build the body"));
+    /// let request = ParticipantQualityListExportRequest::new(ParticipantQualityListExportBody::new(lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0), "<meeting_no>", lark_sdk::runtime::Int64(0)));
     /// let response = client.vc().v1().export().participant_quality_list(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> ExportApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::ResourceReservationListExportRequest;
+    /// use lark_sdk::vc::v1::{ResourceReservationListExportBody, ResourceReservationListExportRequest};
     ///
-    /// let request = ResourceReservationListExportRequest::new(todo!("build the body"));
+    /// let request = ResourceReservationListExportRequest::new(ResourceReservationListExportBody::new("<room_level_id>", lark_sdk::runtime::Int64(0), lark_sdk::runtime::Int64(0)));
     /// let response = client.vc().v1().export().resource_reservation_list(request).await?;
     /// # let _ = response;
     /// # Ok(())

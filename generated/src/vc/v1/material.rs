@@ -55,9 +55,9 @@ impl<'c> MaterialApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::RemoveMaterialRequest;
+    /// use lark_sdk::vc::v1::{RemoveMaterialBody, RemoveMaterialRequest};
     ///
-    /// let request = RemoveMaterialRequest::new(todo!("build the body"));
+    /// let request = RemoveMaterialRequest::new(RemoveMaterialBody::new(vec!["<file_tokens>".to_owned()]));
     /// let response = client.vc().v1().material().remove(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> MaterialApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::UploadMetaMaterialRequest;
+    /// use lark_sdk::vc::v1::{UploadMetaMaterialBody, UploadMetaMaterialBodyMaterials, UploadMetaMaterialRequest};
     ///
-    /// let request = UploadMetaMaterialRequest::new(todo!("build the body"));
+    /// let request = UploadMetaMaterialRequest::new(UploadMetaMaterialBody::new(vec![UploadMetaMaterialBodyMaterials::new("<file_token>", 20, 20, 20, 20)]));
     /// let response = client.vc().v1().material().upload_meta(request).await?;
     /// # let _ = response;
     /// # Ok(())

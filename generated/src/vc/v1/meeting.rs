@@ -26,9 +26,9 @@ impl<'c> MeetingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::ChangeNameMeetingRequest;
+    /// use lark_sdk::vc::v1::{ChangeNameMeetingBody, ChangeNameMeetingBodyChangeNameUsers, ChangeNameMeetingRequest};
     ///
-    /// let request = ChangeNameMeetingRequest::new("<meeting_id>", todo!("build the body"));
+    /// let request = ChangeNameMeetingRequest::new("<meeting_id>", ChangeNameMeetingBody::new(vec![ChangeNameMeetingBodyChangeNameUsers::default()]));
     /// let response = client.vc().v1().meeting().change_name(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> MeetingRecordingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::SetPermissionMeetingRecordingRequest;
+    /// use lark_sdk::vc::v1::{RecordingPermissionObject, SetPermissionMeetingRecordingBody, SetPermissionMeetingRecordingRequest};
     ///
-    /// let request = SetPermissionMeetingRecordingRequest::new(lark_sdk::runtime::Int64(0), todo!("build the body"));
+    /// let request = SetPermissionMeetingRecordingRequest::new(lark_sdk::runtime::Int64(0), SetPermissionMeetingRecordingBody::new(vec![RecordingPermissionObject::new(20, 20)]));
     /// let response = client.vc().v1().meeting_recording().set_permission(request).await?;
     /// # let _ = response;
     /// # Ok(())

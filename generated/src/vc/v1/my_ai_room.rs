@@ -26,9 +26,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::AutoReleaseEventMyAiRoomRequest;
+    /// use lark_sdk::vc::v1::{AutoReleaseEventMyAiRoomBody, AutoReleaseEventMyAiRoomRequest};
     ///
-    /// let request = AutoReleaseEventMyAiRoomRequest::new(todo!("build the body"));
+    /// let request = AutoReleaseEventMyAiRoomRequest::new(AutoReleaseEventMyAiRoomBody::new(20));
     /// let response = client.vc().v1().my_ai_room().auto_release_event(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::AutoWelcomeMyAiRoomRequest;
+    /// use lark_sdk::vc::v1::{AutoWelcomeMyAiRoomBody, AutoWelcomeMyAiRoomRequest};
     ///
-    /// let request = AutoWelcomeMyAiRoomRequest::new(todo!("build the body"));
+    /// let request = AutoWelcomeMyAiRoomRequest::new(AutoWelcomeMyAiRoomBody::new(20));
     /// let response = client.vc().v1().my_ai_room().auto_welcome(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::ExitMyAiRoomRequest;
+    /// use lark_sdk::vc::v1::{ExitMyAiRoomBody, ExitMyAiRoomRequest};
     ///
-    /// let request = ExitMyAiRoomRequest::new(todo!("build the body"));
+    /// let request = ExitMyAiRoomRequest::new(ExitMyAiRoomBody::new(20));
     /// let response = client.vc().v1().my_ai_room().exit(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::HelpSceneTypeMyAiRoomRequest;
+    /// use lark_sdk::vc::v1::{HelpSceneTypeMyAiRoomBody, HelpSceneTypeMyAiRoomRequest};
     ///
-    /// let request = HelpSceneTypeMyAiRoomRequest::new(todo!("build the body"));
+    /// let request = HelpSceneTypeMyAiRoomRequest::new(HelpSceneTypeMyAiRoomBody::new(20));
     /// let response = client.vc().v1().my_ai_room().help_scene_type(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::JoinMeetingMyAiRoomRequest;
+    /// use lark_sdk::vc::v1::{JoinMeetingMyAiRoomBody, JoinMeetingMyAiRoomRequest};
     ///
-    /// let request = JoinMeetingMyAiRoomRequest::new(todo!("build the body"));
+    /// let request = JoinMeetingMyAiRoomRequest::new(JoinMeetingMyAiRoomBody::new(20));
     /// let response = client.vc().v1().my_ai_room().join_meeting(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -200,9 +200,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::JoinMeetingNumberMyAiRoomRequest;
+    /// use lark_sdk::vc::v1::{JoinMeetingNumberMyAiRoomBody, JoinMeetingNumberMyAiRoomRequest};
     ///
-    /// let request = JoinMeetingNumberMyAiRoomRequest::new(todo!("build the body"));
+    /// let request = JoinMeetingNumberMyAiRoomRequest::new(JoinMeetingNumberMyAiRoomBody::new(20));
     /// let response = client.vc().v1().my_ai_room().join_meeting_number(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -229,9 +229,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::JoinOfflineMeetingMyAiRoomRequest;
+    /// use lark_sdk::vc::v1::{JoinOfflineMeetingMyAiRoomBody, JoinOfflineMeetingMyAiRoomRequest};
     ///
-    /// let request = JoinOfflineMeetingMyAiRoomRequest::new(todo!("build the body"));
+    /// let request = JoinOfflineMeetingMyAiRoomRequest::new(JoinOfflineMeetingMyAiRoomBody::new(20));
     /// let response = client.vc().v1().my_ai_room().join_offline_meeting(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -258,9 +258,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::LeaveMeetingMyAiRoomRequest;
+    /// use lark_sdk::vc::v1::{LeaveMeetingMyAiRoomBody, LeaveMeetingMyAiRoomRequest};
     ///
-    /// let request = LeaveMeetingMyAiRoomRequest::new(todo!("build the body"));
+    /// let request = LeaveMeetingMyAiRoomRequest::new(LeaveMeetingMyAiRoomBody::new(20));
     /// let response = client.vc().v1().my_ai_room().leave_meeting(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -287,9 +287,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::ReserveInstantEventMyAiRoomRequest;
+    /// use lark_sdk::vc::v1::{ReserveInstantEventMyAiRoomBody, ReserveInstantEventMyAiRoomRequest};
     ///
-    /// let request = ReserveInstantEventMyAiRoomRequest::new(todo!("build the body"));
+    /// let request = ReserveInstantEventMyAiRoomRequest::new(ReserveInstantEventMyAiRoomBody::new(20));
     /// let response = client.vc().v1().my_ai_room().reserve_instant_event(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -316,9 +316,9 @@ impl<'c> MyAiRoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::RoomCallingMyAiRoomRequest;
+    /// use lark_sdk::vc::v1::{RoomCallingMyAiRoomBody, RoomCallingMyAiRoomRequest};
     ///
-    /// let request = RoomCallingMyAiRoomRequest::new(todo!("build the body"));
+    /// let request = RoomCallingMyAiRoomRequest::new(RoomCallingMyAiRoomBody::new(20));
     /// let response = client.vc().v1().my_ai_room().room_calling(request).await?;
     /// # let _ = response;
     /// # Ok(())

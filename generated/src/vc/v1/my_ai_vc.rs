@@ -142,9 +142,9 @@ impl<'c> MyAiVcApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::SetMeetingListMyAiVcRequest;
+    /// use lark_sdk::vc::v1::{SetMeetingListMyAiVcBody, SetMeetingListMyAiVcRequest};
     ///
-    /// let request = SetMeetingListMyAiVcRequest::new(todo!("build the body"));
+    /// let request = SetMeetingListMyAiVcRequest::new(SetMeetingListMyAiVcBody::new("<meeting_list_url>"));
     /// let response = client.vc().v1().my_ai_vc().set_meeting_list(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -171,9 +171,9 @@ impl<'c> MyAiVcApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::StartAnalysisMyAiVcRequest;
+    /// use lark_sdk::vc::v1::{StartAnalysisMyAiVcBody, StartAnalysisMyAiVcRequest};
     ///
-    /// let request = StartAnalysisMyAiVcRequest::new(todo!("build the body"));
+    /// let request = StartAnalysisMyAiVcRequest::new(StartAnalysisMyAiVcBody::new("<tool_raw_instruction>"));
     /// let response = client.vc().v1().my_ai_vc().start_analysis(request).await?;
     /// # let _ = response;
     /// # Ok(())

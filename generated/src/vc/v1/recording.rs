@@ -26,9 +26,9 @@ impl<'c> RecordingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::SubscriptionRecordingRequest;
+    /// use lark_sdk::vc::v1::{SubscriptionRecordingBody, SubscriptionRecordingRequest};
     ///
-    /// let request = SubscriptionRecordingRequest::new(todo!("build the body"));
+    /// let request = SubscriptionRecordingRequest::new(SubscriptionRecordingBody::new("<event_type>"));
     /// let response = client.vc().v1().recording().subscription(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> RecordingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::UnsubscriptionRecordingRequest;
+    /// use lark_sdk::vc::v1::{UnsubscriptionRecordingBody, UnsubscriptionRecordingRequest};
     ///
-    /// let request = UnsubscriptionRecordingRequest::new(todo!("build the body"));
+    /// let request = UnsubscriptionRecordingRequest::new(UnsubscriptionRecordingBody::new("<event_type>"));
     /// let response = client.vc().v1().recording().unsubscription(request).await?;
     /// # let _ = response;
     /// # Ok(())

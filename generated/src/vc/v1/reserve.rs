@@ -26,9 +26,9 @@ impl<'c> ReserveApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::ApplyReserveRequest;
+    /// use lark_sdk::vc::v1::{ApplyReserveBody, ApplyReserveRequest, ReserveMeetingSettingInput};
     ///
-    /// let request = ApplyReserveRequest::new(todo!("build the body"));
+    /// let request = ApplyReserveRequest::new(ApplyReserveBody::new(ReserveMeetingSettingInput::default()));
     /// let response = client.vc().v1().reserve().apply(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> ReserveConfigApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::PatchReserveConfigRequest;
+    /// use lark_sdk::vc::v1::{PatchReserveConfigBody, PatchReserveConfigRequest};
     ///
-    /// let request = PatchReserveConfigRequest::new("<reserve_config_id>", todo!("build the body"));
+    /// let request = PatchReserveConfigRequest::new("<reserve_config_id>", PatchReserveConfigBody::new(lark_sdk::runtime::Int64(0)));
     /// let response = client.vc().v1().reserve_config().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -55,9 +55,9 @@ impl<'c> ReserveConfigAdminApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::PatchReserveConfigAdminRequest;
+    /// use lark_sdk::vc::v1::{PatchReserveConfigAdminBody, PatchReserveConfigAdminRequest, ReserveAdminConfigInput};
     ///
-    /// let request = PatchReserveConfigAdminRequest::new("<reserve_config_id>", todo!("build the body"));
+    /// let request = PatchReserveConfigAdminRequest::new("<reserve_config_id>", PatchReserveConfigAdminBody::new(20, ReserveAdminConfigInput::default()));
     /// let response = client.vc().v1().reserve_config_admin().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

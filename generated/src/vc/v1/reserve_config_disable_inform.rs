@@ -55,9 +55,9 @@ impl<'c> ReserveConfigDisableInformApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::PatchReserveConfigDisableInformRequest;
+    /// use lark_sdk::vc::v1::{DisableInformConfigInput, PatchReserveConfigDisableInformBody, PatchReserveConfigDisableInformRequest};
     ///
-    /// let request = PatchReserveConfigDisableInformRequest::new("<reserve_config_id>", todo!("build the body"));
+    /// let request = PatchReserveConfigDisableInformRequest::new("<reserve_config_id>", PatchReserveConfigDisableInformBody::new(20, DisableInformConfigInput::new(true)));
     /// let response = client.vc().v1().reserve_config_disable_inform().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

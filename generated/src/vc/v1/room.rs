@@ -154,9 +154,9 @@ impl<'c> RoomApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::MgetRoomRequest;
+    /// use lark_sdk::vc::v1::{MgetRoomBody, MgetRoomRequest};
     ///
-    /// let request = MgetRoomRequest::new(todo!("build the body"));
+    /// let request = MgetRoomRequest::new(MgetRoomBody::new(vec!["<room_ids>".to_owned()]));
     /// let response = client.vc().v1().room().mget(request).await?;
     /// # let _ = response;
     /// # Ok(())

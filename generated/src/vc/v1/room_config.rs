@@ -26,9 +26,9 @@ impl<'c> RoomConfigApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::DelRoomConfigRequest;
+    /// use lark_sdk::vc::v1::{DelRoomConfigBody, DelRoomConfigRequest};
     ///
-    /// let request = DelRoomConfigRequest::new(todo!("build the body"));
+    /// let request = DelRoomConfigRequest::new(DelRoomConfigBody::new(20, "<config>"));
     /// let response = client.vc().v1().room_config().del(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -84,9 +84,9 @@ impl<'c> RoomConfigApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::SetRoomConfigRequest;
+    /// use lark_sdk::vc::v1::{RoomConfigInput, SetRoomConfigBody, SetRoomConfigRequest};
     ///
-    /// let request = SetRoomConfigRequest::new(todo!("build the body"));
+    /// let request = SetRoomConfigRequest::new(SetRoomConfigBody::new(20, RoomConfigInput::default()));
     /// let response = client.vc().v1().room_config().set(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'c> RoomConfigApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::SetCheckboardAccessCodeRoomConfigRequest;
+    /// use lark_sdk::vc::v1::{SetCheckboardAccessCodeRoomConfigBody, SetCheckboardAccessCodeRoomConfigRequest};
     ///
-    /// let request = SetCheckboardAccessCodeRoomConfigRequest::new(todo!("build the body"));
+    /// let request = SetCheckboardAccessCodeRoomConfigRequest::new(SetCheckboardAccessCodeRoomConfigBody::new(20, 20));
     /// let response = client.vc().v1().room_config().set_checkboard_access_code(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -142,9 +142,9 @@ impl<'c> RoomConfigApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::SetRoomAccessCodeRoomConfigRequest;
+    /// use lark_sdk::vc::v1::{SetRoomAccessCodeRoomConfigBody, SetRoomAccessCodeRoomConfigRequest};
     ///
-    /// let request = SetRoomAccessCodeRoomConfigRequest::new(todo!("build the body"));
+    /// let request = SetRoomAccessCodeRoomConfigRequest::new(SetRoomAccessCodeRoomConfigBody::new(20, 20));
     /// let response = client.vc().v1().room_config().set_room_access_code(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -26,9 +26,9 @@ impl<'c> RoomLevelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::CreateRoomLevelRequest;
+    /// use lark_sdk::vc::v1::{CreateRoomLevelRequest, RoomLevelInput};
     ///
-    /// let request = CreateRoomLevelRequest::new(todo!("build the body"));
+    /// let request = CreateRoomLevelRequest::new(RoomLevelInput::new("<name>", "<parent_id>"));
     /// let response = client.vc().v1().room_level().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> RoomLevelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::DelRoomLevelRequest;
+    /// use lark_sdk::vc::v1::{DelRoomLevelBody, DelRoomLevelRequest};
     ///
-    /// let request = DelRoomLevelRequest::new(todo!("build the body"));
+    /// let request = DelRoomLevelRequest::new(DelRoomLevelBody::new("<room_level_id>"));
     /// let response = client.vc().v1().room_level().del(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> RoomLevelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::MgetRoomLevelRequest;
+    /// use lark_sdk::vc::v1::{MgetRoomLevelBody, MgetRoomLevelRequest};
     ///
-    /// let request = MgetRoomLevelRequest::new(todo!("build the body"));
+    /// let request = MgetRoomLevelRequest::new(MgetRoomLevelBody::new(vec!["<level_ids>".to_owned()]));
     /// let response = client.vc().v1().room_level().mget(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> RoomLevelApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::PatchRoomLevelRequest;
+    /// use lark_sdk::vc::v1::{PatchRoomLevelRequest, RoomLevelInput};
     ///
-    /// let request = PatchRoomLevelRequest::new("<room_level_id>", todo!("build the body"));
+    /// let request = PatchRoomLevelRequest::new("<room_level_id>", RoomLevelInput::new("<name>", "<parent_id>"));
     /// let response = client.vc().v1().room_level().patch(request).await?;
     /// # let _ = response;
     /// # Ok(())

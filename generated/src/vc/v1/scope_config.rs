@@ -26,9 +26,9 @@ impl<'c> ScopeConfigApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::AccessCodeScopeConfigRequest;
+    /// use lark_sdk::vc::v1::{AccessCodeScopeConfigBody, AccessCodeScopeConfigRequest};
     ///
-    /// let request = AccessCodeScopeConfigRequest::new(todo!("build the body"));
+    /// let request = AccessCodeScopeConfigRequest::new(AccessCodeScopeConfigBody::new(20, "<scope_id>", 20));
     /// let response = client.vc().v1().scope_config().access_code(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> ScopeConfigApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::vc::v1::CreateScopeConfigRequest;
+    /// use lark_sdk::vc::v1::{CreateScopeConfigRequest, ScopeConfigInput};
     ///
-    /// let request = CreateScopeConfigRequest::new(todo!("build the body"));
+    /// let request = CreateScopeConfigRequest::new(ScopeConfigInput::new(20, "<scope_id>"));
     /// let response = client.vc().v1().scope_config().create(request).await?;
     /// # let _ = response;
     /// # Ok(())

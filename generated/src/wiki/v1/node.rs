@@ -26,9 +26,9 @@ impl<'c> NodeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::wiki::v1::SearchNodeRequest;
+    /// use lark_sdk::wiki::v1::{SearchNodeBody, SearchNodeRequest};
     ///
-    /// let request = SearchNodeRequest::new(todo!("build the body"));
+    /// let request = SearchNodeRequest::new(SearchNodeBody::new("<query>"));
     /// let response = client.wiki().v1().node().search(request).await?;
     /// # let _ = response;
     /// # Ok(())

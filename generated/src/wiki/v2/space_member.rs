@@ -26,9 +26,9 @@ impl<'c> SpaceMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::wiki::v2::CreateSpaceMemberRequest;
+    /// use lark_sdk::wiki::v2::{CreateSpaceMemberRequest, MemberInput};
     ///
-    /// let request = CreateSpaceMemberRequest::new("<space_id>", todo!("build the body"));
+    /// let request = CreateSpaceMemberRequest::new("<space_id>", MemberInput::new("<member_type>", "<member_id>", "<member_role>"));
     /// let response = client.wiki().v2().space_member().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -55,9 +55,9 @@ impl<'c> SpaceMemberApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::wiki::v2::DeleteSpaceMemberRequest;
+    /// use lark_sdk::wiki::v2::{DeleteSpaceMemberRequest, MemberInput};
     ///
-    /// let request = DeleteSpaceMemberRequest::new("<space_id>", "<member_id>", todo!("build the body"));
+    /// let request = DeleteSpaceMemberRequest::new("<space_id>", "<member_id>", MemberInput::new("<member_type>", "<member_id>", "<member_role>"));
     /// let response = client.wiki().v2().space_member().delete(request).await?;
     /// # let _ = response;
     /// # Ok(())

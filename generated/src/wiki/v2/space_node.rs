@@ -55,9 +55,9 @@ impl<'c> SpaceNodeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::wiki::v2::CreateSpaceNodeRequest;
+    /// use lark_sdk::wiki::v2::{CreateSpaceNodeRequest, NodeInput, NodeObjType, NodeType};
     ///
-    /// let request = CreateSpaceNodeRequest::new("<space_id>", todo!("build the body"));
+    /// let request = CreateSpaceNodeRequest::new("<space_id>", NodeInput::new(NodeObjType::Doc, NodeType::Origin));
     /// let response = client.wiki().v2().space_node().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -154,9 +154,9 @@ impl<'c> SpaceNodeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::wiki::v2::MoveDocsToWikiSpaceNodeRequest;
+    /// use lark_sdk::wiki::v2::{MoveDocsToWikiSpaceNodeBody, MoveDocsToWikiSpaceNodeBodyObjType, MoveDocsToWikiSpaceNodeRequest};
     ///
-    /// let request = MoveDocsToWikiSpaceNodeRequest::new("<space_id>", todo!("build the body"));
+    /// let request = MoveDocsToWikiSpaceNodeRequest::new("<space_id>", MoveDocsToWikiSpaceNodeBody::new(MoveDocsToWikiSpaceNodeBodyObjType::Doc, "<obj_token>"));
     /// let response = client.wiki().v2().space_node().move_docs_to_wiki(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -183,9 +183,9 @@ impl<'c> SpaceNodeApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_sdk::Client) -> lark_sdk::Result<()> {
-    /// use lark_sdk::wiki::v2::UpdateTitleSpaceNodeRequest;
+    /// use lark_sdk::wiki::v2::{UpdateTitleSpaceNodeBody, UpdateTitleSpaceNodeRequest};
     ///
-    /// let request = UpdateTitleSpaceNodeRequest::new("<space_id>", "<node_token>", todo!("build the body"));
+    /// let request = UpdateTitleSpaceNodeRequest::new("<space_id>", "<node_token>", UpdateTitleSpaceNodeBody::new("<title>"));
     /// let response = client.wiki().v2().space_node().update_title(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -24,9 +24,9 @@ impl<'c> SettingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_fixture_sdk::Client) -> lark_fixture_sdk::Result<()> {
-    /// use lark_fixture_sdk::enums::v1::{Color, UpdateSettingRequest};
+    /// use lark_fixture_sdk::enums::v1::{Color, SettingInput, UpdateSettingRequest};
     ///
-    /// let request = UpdateSettingRequest::new(Color::Red, todo!("build the body"));
+    /// let request = UpdateSettingRequest::new(Color::Red, SettingInput::new(Color::Red));
     /// let response = client.enums().v1().setting().update(request).await?;
     /// # let _ = response;
     /// # Ok(())

@@ -52,9 +52,9 @@ impl<'c> ThingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_fixture_sdk::Client) -> lark_fixture_sdk::Result<()> {
-    /// use lark_fixture_sdk::models::v1::CreateThingRequest;
+    /// use lark_fixture_sdk::models::v1::{CreateThingRequest, NewThing};
     ///
-    /// let request = CreateThingRequest::new(todo!("build the body"));
+    /// let request = CreateThingRequest::new(NewThing::new("<name>"));
     /// let response = client.models().v1().thing().create(request).await?;
     /// # let _ = response;
     /// # Ok(())
@@ -80,9 +80,9 @@ impl<'c> ThingApi<'c> {
     ///
     /// ```no_run
     /// # async fn example(client: lark_fixture_sdk::Client) -> lark_fixture_sdk::Result<()> {
-    /// use lark_fixture_sdk::models::v1::ReplaceThingRequest;
+    /// use lark_fixture_sdk::models::v1::{NewThing, ReplaceThingRequest};
     ///
-    /// let request = ReplaceThingRequest::new("<thing_id>", todo!("build the body"));
+    /// let request = ReplaceThingRequest::new("<thing_id>", NewThing::new("<name>"));
     /// let response = client.models().v1().thing().replace(request).await?;
     /// # let _ = response;
     /// # Ok(())
