@@ -1,7 +1,7 @@
 //! Requests checked as the platform checks them: required parameters and fields, JSON
 //! types, enum values, int64 strings, and the rules no schema can say (`x-lark-requires`).
 
-use lark_runtime::fake::FakeRequest;
+use lark_runtime::fake::{FakeRequest, missing_fields};
 use serde_json::{Map, Value};
 
 use crate::catalogue::{Catalogue, Operation, Param};
@@ -47,10 +47,13 @@ pub(crate) fn request(
     }
     let body: Value = serde_json::from_slice(&request.body).map_err(|e| violation("", "", format!("not JSON: {e}")))?;
     json(catalogue, schema, &body, "", 0)?;
-    for alternatives in &op.requires {
-        required(&body, alternatives)?;
+    // The rules beyond the schema, checked as the client checks them before sending.
+    let rules: Vec<Vec<&str>> = op.requires.iter().map(|rule| rule.iter().map(String::as_str).collect()).collect();
+    let rules: Vec<&[&str]> = rules.iter().map(Vec::as_slice).collect();
+    match missing_fields(&body, &rules).into_iter().next() {
+        Some(missing) => Err(violation(&missing.field, "", "required")),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A JSON value against a schema, from the top.
@@ -167,41 +170,6 @@ fn object(
         }
     }
     Ok(())
-}
-
-/// One of `alternatives` (dotted sibling paths) is sent wherever its parent is.
-fn required(body: &Value, alternatives: &[String]) -> Result<(), Violation> {
-    let Some(first) = alternatives.first() else { return Ok(()) };
-    let parent: Vec<&str> = first.rsplit_once('.').map(|(p, _)| p.split('.').collect()).unwrap_or_default();
-    let leaves: Vec<&str> = alternatives.iter().map(|a| a.rsplit_once('.').map_or(a.as_str(), |(_, l)| l)).collect();
-    let mut objects = Vec::new();
-    reach(body, &parent, String::new(), &mut objects);
-    for (at, object) in objects {
-        if !leaves.iter().any(|leaf| object.get(*leaf).is_some_and(|v| !v.is_null())) {
-            let fields: Vec<String> = leaves.iter().map(|leaf| join(&at, leaf)).collect();
-            return Err(violation(&fields.join(" | "), "", "required"));
-        }
-    }
-    Ok(())
-}
-
-fn reach<'a>(value: &'a Value, segments: &[&str], at: String, out: &mut Vec<(String, &'a Map<String, Value>)>) {
-    match value {
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                reach(item, segments, format!("{at}[{i}]"), out);
-            }
-        }
-        Value::Object(object) => match segments.split_first() {
-            None => out.push((at, object)),
-            Some((first, rest)) => {
-                if let Some(inner) = object.get(*first) {
-                    reach(inner, rest, join(&at, first), out);
-                }
-            }
-        },
-        _ => {}
-    }
 }
 
 /// A multipart body: its required parts are there, and file parts are files.

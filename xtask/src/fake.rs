@@ -20,13 +20,7 @@ const DOCUMENT: &str = "generated/openapi/openapi.json";
 const SERVER: &str = "target/debug/examples/fake_server";
 
 pub fn run() -> ExitCode {
-    match check() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    tools::exit(check())
 }
 
 /// A running `fake_server`, stopped when dropped.

@@ -26,13 +26,7 @@ const CACHE: &str = "target/tools/openapi";
 const DOCUMENTS: [&str; 2] = ["generated/openapi/openapi.json", "tests/fixture-sdk/openapi/openapi.json"];
 
 pub fn run() -> ExitCode {
-    match check() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    tools::exit(check())
 }
 
 fn check() -> Result<(), String> {

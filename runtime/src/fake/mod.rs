@@ -120,6 +120,10 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// The fields a JSON body leaves out, by an endpoint's rules beyond its types (the
+/// generated `requires`), as the client checks them before sending; a stand-in checks
+/// them the same way.
+pub use crate::wire::required::missing as missing_fields;
 use auth::UserState;
 pub use fallback::{Caller, FakeFallback};
 pub use faults::{Fault, FaultRule};

@@ -13,7 +13,7 @@ use crate::core::error::FieldViolation;
 /// The rules `body` breaks. Each rule lists dotted paths of sibling fields, one of which
 /// must be sent in every object the rule reaches: a path through a list applies to each
 /// item, and a path below a field that is not sent does not apply.
-pub(crate) fn missing(body: &Value, rules: &[&[&str]]) -> Vec<FieldViolation> {
+pub fn missing(body: &Value, rules: &[&[&str]]) -> Vec<FieldViolation> {
     let mut violations = Vec::new();
     for alternatives in rules {
         let Some(first) = alternatives.first() else { continue };
