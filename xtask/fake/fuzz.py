@@ -43,7 +43,7 @@ def tenant_token(base, app_id, app_secret):
 
 def schemathesis(base, document, token, operations, exclude, checks_off, label):
     """One bounded run; returns (generated, failures)."""
-    command = [str(Path(sys.executable).parent / "schemathesis"), "run", document, "--url", base,
+    command = [str(Path(sys.executable).parent / "schemathesis"), "run", str(Path(document).resolve()), "--url", base,
                "-H", f"Authorization: Bearer {token}",
                # A few examples per operation, positive and negative, reproducible.
                "--max-examples", "2", "--phases", "examples,fuzzing", "--generation-deterministic",
@@ -52,7 +52,10 @@ def schemathesis(base, document, token, operations, exclude, checks_off, label):
     flag = "--exclude-operation-id" if exclude else "--include-operation-id"
     for op in operations:
         command += [flag, op]
-    run = subprocess.run(command, capture_output=True, text=True)
+    # Schemathesis keeps a cache in its working directory: keep it out of the checkout.
+    work = Path(__file__).resolve().parents[2] / "target" / "tools" / "fake"
+    work.mkdir(parents=True, exist_ok=True)
+    run = subprocess.run(command, capture_output=True, text=True, cwd=work)
     out = run.stdout + run.stderr
     cases = re.search(r"(\d+) generated, (.*)", out)
     generated = int(cases.group(1)) if cases else 0
