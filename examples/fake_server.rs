@@ -18,6 +18,8 @@
 //! The first line of stdout is the settings, `LARK_APP_ID=… LARK_APP_SECRET=…
 //! LARK_BASE_URL=http://127.0.0.1:PORT`; the second the custom bot's.
 
+use std::io::Write as _;
+
 use lark_fake::Platform;
 use lark_runtime::fake::FakeLark;
 
@@ -82,13 +84,16 @@ async fn main() {
     };
     platform.install(&fake);
     let hook = fake.custom_bot(Some(BOT_SECRET));
-    println!(
-        "LARK_APP_ID={} LARK_APP_SECRET={} LARK_BASE_URL={}",
-        settings.app_id,
-        settings.app_secret,
-        fake.base_url()
+    // A reader that stops reading must not stop the server, so write errors are ignored.
+    let mut out = std::io::stdout();
+    let base_url = fake.base_url();
+    let _ = writeln!(
+        out,
+        "LARK_APP_ID={} LARK_APP_SECRET={} LARK_BASE_URL={base_url}",
+        settings.app_id, settings.app_secret
     );
-    println!("LARK_BOT_WEBHOOK={hook} LARK_BOT_SECRET={BOT_SECRET}");
+    let _ = writeln!(out, "LARK_BOT_WEBHOOK={hook} LARK_BOT_SECRET={BOT_SECRET}");
+    let _ = out.flush();
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {e}");
     }

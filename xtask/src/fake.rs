@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Child, ChildStdout, Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use crate::tools;
@@ -27,6 +27,8 @@ pub fn run() -> ExitCode {
 struct Server {
     child: Child,
     base_url: String,
+    /// Its stdout, kept open: a server whose stdout is closed fails when it prints.
+    _stdout: BufReader<ChildStdout>,
 }
 
 impl Server {
@@ -37,9 +39,9 @@ impl Server {
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start {SERVER}: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
         let mut first = String::new();
-        BufReader::new(stdout).read_line(&mut first).map_err(|e| format!("reading the server's first line: {e}"))?;
+        stdout.read_line(&mut first).map_err(|e| format!("reading the server's first line: {e}"))?;
         // The documented first line: `LARK_APP_ID=… LARK_APP_SECRET=… LARK_BASE_URL=…`.
         let base_url = first
             .split_whitespace()
@@ -49,7 +51,7 @@ impl Server {
         if !first.starts_with("LARK_APP_ID=") {
             return Err(format!("unexpected first line: {first}"));
         }
-        Ok(Server { child, base_url })
+        Ok(Server { child, base_url, _stdout: stdout })
     }
 }
 
