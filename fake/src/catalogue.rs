@@ -1,16 +1,16 @@
 //! The endpoints of an OpenAPI document written by the generator, ready to match
 //! requests against.
 
-use lark_runtime::HttpMethod;
+use lark_runtime::{HttpMethod, TokenKind};
+use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-/// Token kinds, as the document's security schemes name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Token {
-    Tenant,
-    User,
-    App,
-}
+/// The document's security schemes: the platform's names of the token kinds.
+pub(crate) const SCHEMES: [(&str, TokenKind); 3] = [
+    ("tenant_access_token", TokenKind::Tenant),
+    ("user_access_token", TokenKind::User),
+    ("app_access_token", TokenKind::App),
+];
 
 /// What a successful call answers.
 #[derive(Debug)]
@@ -40,7 +40,7 @@ pub(crate) struct Operation {
     pub method: HttpMethod,
     segments: Vec<String>,
     /// Token kinds it takes; empty for the token endpoints.
-    pub tokens: Vec<Token>,
+    pub tokens: Vec<TokenKind>,
     /// `(any, all)`, or `None` where the catalogue does not know.
     pub scopes: Option<(Vec<String>, Vec<String>)>,
     pub path: Vec<Param>,
@@ -162,12 +162,11 @@ fn operation(path: &str, verb: &str, op: &Value) -> Result<Operation, String> {
     let mut tokens = Vec::new();
     for requirement in op["security"].as_array().into_iter().flatten() {
         for scheme in requirement.as_object().into_iter().flat_map(|r| r.keys()) {
-            let token = match scheme.as_str() {
-                "tenant_access_token" => Token::Tenant,
-                "user_access_token" => Token::User,
-                "app_access_token" => Token::App,
-                other => return Err(format!("{id}: unknown security scheme {other}")),
-            };
+            let token = SCHEMES
+                .iter()
+                .find(|(name, _)| name == scheme)
+                .map(|(_, kind)| *kind)
+                .ok_or_else(|| format!("{id}: unknown security scheme {scheme}"))?;
             if !tokens.contains(&token) {
                 tokens.push(token);
             }
@@ -219,21 +218,7 @@ fn operation(path: &str, verb: &str, op: &Value) -> Result<Operation, String> {
 
 /// Percent-decodes a path segment.
 fn decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(byte) = segment.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_decode_str(segment).decode_utf8_lossy().into_owned()
 }
 
 /// Every operation, for tests.

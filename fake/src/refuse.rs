@@ -3,7 +3,9 @@
 use lark_runtime::fake::{Caller, FakeRequest, FakeResponse};
 use serde_json::json;
 
-use crate::catalogue::{Operation, Token};
+use lark_runtime::TokenKind;
+
+use crate::catalogue::{Operation, SCHEMES};
 use crate::check::Violation;
 
 /// An unknown path or method.
@@ -21,9 +23,9 @@ pub(crate) fn token(op: &Operation, caller: &Caller) -> Option<FakeResponse> {
         return None;
     }
     let kind = match caller {
-        Caller::Tenant => Token::Tenant,
-        Caller::User => Token::User,
-        Caller::App => Token::App,
+        Caller::Tenant => TokenKind::Tenant,
+        Caller::User => TokenKind::User,
+        Caller::App => TokenKind::App,
         Caller::Refused(refusal) => return Some(refusal.clone()),
         _ => return Some(Caller::missing_token()),
     };
@@ -34,19 +36,15 @@ pub(crate) fn token(op: &Operation, caller: &Caller) -> Option<FakeResponse> {
     let msg =
         format!("Invalid access token for authorization: {} takes {}, not {}", op.id, takes.join(" or "), name(kind));
     let code = match op.tokens[0] {
-        Token::Tenant => 99991663,
-        Token::User => 99991668,
-        Token::App => 99991664,
+        TokenKind::Tenant => 99991663,
+        TokenKind::User => 99991668,
+        TokenKind::App => 99991664,
     };
     Some(FakeResponse::json(json!({"code": code, "msg": msg, "error": {}})).status(400))
 }
 
-fn name(token: Token) -> &'static str {
-    match token {
-        Token::Tenant => "tenant_access_token",
-        Token::User => "user_access_token",
-        Token::App => "app_access_token",
-    }
+fn name(token: TokenKind) -> &'static str {
+    SCHEMES.iter().find(|(_, kind)| *kind == token).map_or("access token", |(name, _)| name)
 }
 
 /// A call whose scopes the app was not granted: one of `any` and every one of `all`.

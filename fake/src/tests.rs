@@ -128,7 +128,7 @@ fn tokens_and_scopes_are_refused_as_the_platform_refuses_them() {
         .catalogue()
         .operations()
         .iter()
-        .find(|op| op.tokens == [crate::catalogue::Token::User])
+        .find(|op| op.tokens == [lark_runtime::TokenKind::User])
         .expect("a user-only endpoint");
     let refused = crate::refuse::token(user_only, &Caller::Tenant).expect("a tenant token is refused");
     assert_eq!(serde_json::from_slice::<Value>(refused.body()).expect("JSON")["code"], 99991668);

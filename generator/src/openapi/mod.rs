@@ -237,11 +237,6 @@ fn responses(scope: Scope<'_>, response: &ir::Response) -> Json {
         .with("default", Json::object().with("$ref", "#/components/responses/lark.Error"))
 }
 
-/// The OAuth 2 scheme of a token kind.
-fn scheme(kind: TokenKind) -> &'static str {
-    kind.token_name()
-}
-
 /// The identity whose grants a token carries: an app token acts for the app, which is
 /// granted scopes like a tenant.
 fn identity(kind: TokenKind) -> Identity {
@@ -258,7 +253,7 @@ fn security(catalogue: &Catalogue, tokens: &[TokenKind], scopes: &Scopes) -> Jso
     let mut alternatives = Vec::new();
     for &kind in tokens {
         let requirement = |names: Vec<String>| {
-            Json::object().with(scheme(kind), Json::Array(names.into_iter().map(Json::from).collect()))
+            Json::object().with(kind.token_name(), Json::Array(names.into_iter().map(Json::from).collect()))
         };
         match scopes {
             Scopes::Unknown => alternatives.push(requirement(Vec::new())),
@@ -530,7 +525,7 @@ fn security_schemes(catalogue: &Catalogue) -> Json {
     };
     Json::object()
         .with(
-            scheme(TokenKind::Tenant),
+            TokenKind::Tenant.token_name(),
             oauth(
                 "A tenant_access_token: the app acting in one tenant, fetched with the app's id and secret \
                  (a store app sends its app_access_token and the tenant_key instead).",
@@ -538,7 +533,7 @@ fn security_schemes(catalogue: &Catalogue) -> Json {
             ),
         )
         .with(
-            scheme(TokenKind::User),
+            TokenKind::User.token_name(),
             oauth(
                 "A user_access_token: the app acting for a signed-in user, from the authorization-code flow \
                  (PKCE S256 supported; refresh tokens are single-use).",
@@ -553,7 +548,7 @@ fn security_schemes(catalogue: &Catalogue) -> Json {
             ),
         )
         .with(
-            scheme(TokenKind::App),
+            TokenKind::App.token_name(),
             oauth(
                 "An app_access_token: the app itself, fetched with its id and secret (a store app adds its app_ticket).",
                 client_credentials("/open-apis/auth/v3/app_access_token/internal", Identity::Tenant),
