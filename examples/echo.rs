@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use lark_runtime::message::card::{Button, Card, CardAnswer, Element, Header, Toast};
-use lark_runtime::message::{CardStream, Content, Mention, Received, Text};
+use lark_runtime::message::{CardStream, Content, Mention, Received, Text, To};
 use lark_sdk::EventDispatcher;
 use lark_sdk::im::v1::MessageReceiveEvent;
 use serde_json::{Value, json};
@@ -16,12 +16,24 @@ pub type Printer = Arc<dyn Fn(Value) + Send + Sync>;
 pub const STREAMED: &str = "answer";
 /// The three texts the `stream` reply streams, in order.
 pub const STREAM_STEPS: [&str; 3] = ["Thinking", "Thinking about it", "Done thinking: 42"];
+/// What the bot says in a group it was added to.
+pub const GREETING: &str = "Hi, I am the echo bot: say something and I say it back.";
 
-/// Replies to each received message, answers clicks on its card, and prints one line per
-/// handled event.
+/// Replies to each received message, answers clicks on its card, greets a group it was
+/// added to, and prints one line per handled event.
 pub fn dispatcher(client: lark_sdk::Client, print: Printer) -> EventDispatcher {
     let on_click = Arc::clone(&print);
+    let (on_added, greeter) = (Arc::clone(&print), client.clone());
     EventDispatcher::new()
+        .on_im_chat_member_bot_added_v1(move |ctx, event| {
+            let (client, print) = (greeter.clone(), Arc::clone(&on_added));
+            async move {
+                let chat_id = event.chat_id.unwrap_or_default();
+                client.send(To::chat(&chat_id), Text::new(GREETING)).await?;
+                print(crate::event_line(&ctx, json!({ "chat_id": chat_id, "reply": "greeting" })));
+                Ok(())
+            }
+        })
         .on_im_message_receive_v1(move |ctx, event| {
             let (client, print) = (client.clone(), Arc::clone(&print));
             async move {

@@ -1,183 +1,194 @@
-//! The echo bot end to end: its webhook served on 127.0.0.1, pushes encrypted and signed
-//! as the platform sends them, and the fake Lark answering its calls.
+//! The echo bot end to end against the offline Lark: users write, click and add the bot
+//! on the fake's side, the fake pushes the events as the platform does (over HTTP,
+//! encrypted and signed, or over the long connection), and the bot's replies land in
+//! what the fake remembers.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use lark_examples::echo::{self, STREAM_STEPS, STREAMED};
+use lark_examples::echo::{self, GREETING, STREAM_STEPS, STREAMED};
+use lark_fake::{Lark, Outcome, Platform, Said};
 use lark_runtime::HttpMethod;
-use lark_runtime::fake::{FakeLark, FakeRequest, FakeResponse};
-use lark_runtime::webhook::testing::{Push, v2_envelope};
+use lark_runtime::fake::{FakeResponse, Fault};
 use lark_runtime::webhook::{self, Webhook};
+use lark_runtime::ws::{ShutdownHandle, WsClient};
 use serde_json::{Value, json};
 
 const KEY: &str = "echo-encrypt-key";
 const TOKEN: &str = "echo-verification-token";
-const REPLY: &str = "/open-apis/im/v1/messages/:message_id/reply";
-const CONTENT: &str = "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content";
-const SETTINGS: &str = "/open-apis/cardkit/v1/cards/:card_id/settings";
+
+/// How the bot receives its events.
+#[derive(Clone, Copy, Debug)]
+enum Transport {
+    Http,
+    LongConnection,
+}
 
 struct Bot {
-    fake: FakeLark,
-    url: String,
+    lark: Lark,
     lines: Arc<Mutex<Vec<Value>>>,
-    http: reqwest::Client,
+    ws: Option<ShutdownHandle>,
 }
 
 impl Bot {
-    async fn start() -> Bot {
-        let fake = FakeLark::start().await;
-        fake.route(HttpMethod::Post, REPLY, |_| {
-            FakeResponse::data(json!({ "message_id": "om_reply", "chat_id": "oc_1" }))
-        });
-        fake.route(HttpMethod::Post, "/open-apis/cardkit/v1/cards", |_| {
-            FakeResponse::data(json!({ "card_id": "card_1" }))
-        });
-        // Like the platform: each change needs a larger sequence than the last.
-        let last = Arc::new(Mutex::new(0_i64));
-        let sequenced = move |r: &FakeRequest| {
-            let sequence = r.json()["sequence"].as_i64().unwrap_or_default();
-            let mut last = last.lock().unwrap();
-            if sequence <= *last {
-                return FakeResponse::api_error(300317, "sequence number compare failed").status(400);
-            }
-            *last = sequence;
-            FakeResponse::data(json!({}))
-        };
-        fake.route(HttpMethod::Put, CONTENT, sequenced.clone());
-        fake.route(HttpMethod::Patch, SETTINGS, sequenced);
+    /// The fake, and the echo bot exactly as the example serves it, connected.
+    async fn start(transport: Transport) -> Bot {
+        Bot::start_with(transport, Platform::new()).await
+    }
 
-        let client = lark_sdk::Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET)
-            .base_url(fake.base_url())
+    async fn start_with(transport: Transport, platform: Platform) -> Bot {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}/webhook/event", listener.local_addr().expect("address"));
+        let lark = platform.push_to(url).encrypt_key(KEY).verification_token(TOKEN).start().await;
+        let client = lark_sdk::Client::builder(lark.app_id(), lark.app_secret())
+            .base_url(lark.base_url())
             .build()
             .expect("client");
         let lines = Arc::new(Mutex::new(Vec::new()));
         let keep = Arc::clone(&lines);
-        let hook = Webhook::builder()
-            .encrypt_key(KEY)
-            .verification_token(TOKEN)
-            .build(echo::dispatcher(client, Arc::new(move |line| keep.lock().unwrap().push(line))));
-        let app = axum::Router::new().route("/webhook/event", webhook::axum::events(hook));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("http://{}/webhook/event", listener.local_addr().expect("address"));
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        Bot { fake, url, lines, http: reqwest::Client::new() }
+        let dispatcher = echo::dispatcher(client.clone(), Arc::new(move |line| keep.lock().unwrap().push(line)));
+        let ws = match transport {
+            Transport::Http => {
+                let hook = Webhook::builder().encrypt_key(KEY).verification_token(TOKEN).build(dispatcher);
+                let app = axum::Router::new().route("/webhook/event", webhook::axum::events(hook));
+                tokio::spawn(async move { axum::serve(listener, app).await });
+                None
+            }
+            Transport::LongConnection => {
+                drop(listener);
+                let ws = WsClient::builder(client.runtime()).build(dispatcher);
+                let stop = ws.shutdown_handle();
+                tokio::spawn(ws.run());
+                assert!(lark.wait_for_clients(1, Duration::from_secs(5)).await, "the bot connects");
+                Some(stop)
+            }
+        };
+        Bot { lark, lines, ws }
     }
 
-    /// Pushes an event as the platform does; returns the status and the body.
-    async fn push(&self, event_type: &str, event_id: &str, event: Value) -> (u16, Value) {
-        let body = v2_envelope(event_type, event_id, TOKEN, &event.to_string());
-        let push = Push::new(body).encrypt_and_sign(KEY);
-        let request = push.request();
-        let mut post = self.http.post(&self.url).body(push.body());
-        for (name, value) in request.headers() {
-            post = post.header(name.as_str(), value.to_str().unwrap());
+    async fn stop(self) {
+        if let Some(ws) = self.ws {
+            ws.shutdown();
         }
-        let response = post.send().await.expect("the bot answers");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn message(&self, event_id: &str, message_id: &str, text: &str, mentions: Value) -> u16 {
-        let message = json!({
-            "message_id": message_id,
-            "chat_id": "oc_1",
-            "message_type": "text",
-            "content": json!({ "text": text }).to_string(),
-            "mentions": mentions,
-        });
-        self.push("im.message.receive_v1", event_id, json!({ "message": message })).await.0
-    }
-
-    fn replies(&self) -> Vec<(String, Value)> {
-        self.fake
-            .requests_to(HttpMethod::Post, REPLY)
-            .iter()
-            .map(|r| (r.path_param("message_id").unwrap_or_default().to_owned(), r.json()))
-            .collect()
+        self.lark.shutdown().await;
     }
 }
 
-fn content(reply: &Value) -> Value {
-    serde_json::from_str(reply["content"].as_str().expect("content is a string")).expect("content is JSON")
-}
+async fn hello_mentions_are_resolved_and_answered_in_the_chat(transport: Transport) {
+    let bot = Bot::start(transport).await;
+    let (tom, ann) = (bot.lark.user("Tom"), bot.lark.user("Ann"));
+    let team = bot.lark.group("Team", &[&tom, &ann]);
 
-#[tokio::test]
-async fn text_replies_resolve_mentions_keep_user_text_literal_and_are_sent_once() {
-    let bot = Bot::start().await;
-    let tom = json!([{ "key": "@_user_1", "name": "Tom", "id": { "open_id": "ou_tom" } }]);
+    let said = bot.lark.user_sends(&tom, &team, Said::text("hi ").mention(&ann)).await.expect("pushed");
+    assert!(said.delivered(), "{:?}", said.delivery());
+    let replies = said.replies();
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert_eq!(replies[0].plain_text(), "you said: hi @Ann");
+    assert_eq!(replies[0].parent_id.as_deref(), said.message_id(), "a reply to Tom's message");
+    assert!(said.message_id().is_some_and(|id| id.starts_with("om_")));
 
-    assert_eq!(bot.message("ev_1", "om_1", "hi @_user_1", tom.clone()).await, 200);
-    assert_eq!(bot.message("ev_1", "om_1", "hi @_user_1", tom.clone()).await, 200, "a redelivery is acknowledged");
-    assert_eq!(bot.message("ev_2", "om_2", "<at user_id=\"all\"></at> [x](https://evil)", json!([])).await, 200);
-
-    let replies = bot.replies();
-    assert_eq!(replies.len(), 2, "the redelivery was not answered again: {replies:?}");
-    assert_eq!(replies[0].0, "om_1");
-    assert_eq!(replies[0].1["msg_type"], "text");
-    assert_eq!(content(&replies[0].1), json!({ "text": "you said: hi @Tom" }));
-    assert!(replies[0].1["uuid"].is_string(), "replies carry a uuid, so a retry never doubles them");
-    // Markup typed by a user comes back literally, as post text nodes.
-    assert_eq!(replies[1].1["msg_type"], "post");
-    assert_eq!(
-        content(&replies[1].1)["zh_cn"]["content"][0][1],
-        json!({ "tag": "text", "text": "<at user_id=\"all\"></at> [x](https://evil)", "style": [] })
-    );
-    let lines = bot.lines.lock().unwrap();
+    let post = Said::post("Plan").words("ship it, ").mention_bot();
+    let said = bot.lark.user_sends(&tom, &team, post).await.expect("pushed");
+    let reply = said.reply().await.expect("a reply");
+    assert_eq!(reply.plain_text(), "you said: Plan\nship it, @Fake bot");
+    let lines = bot.lines.lock().unwrap().clone();
     assert_eq!(lines.len(), 2, "one line per handled event");
-    assert_eq!((lines[0]["event_id"].as_str(), lines[0]["typed"]["reply"].as_str()), (Some("ev_1"), Some("text")));
+    assert_eq!(lines[1]["event_id"], said.event_id());
+    bot.stop().await;
 }
 
-#[tokio::test]
-async fn card_then_click_answers_with_a_toast_and_the_changed_card() {
-    let bot = Bot::start().await;
-    assert_eq!(bot.message("ev_3", "om_3", "card", json!([])).await, 200);
-    let (_, reply) = bot.replies().pop().expect("a reply");
-    assert_eq!(reply["msg_type"], "interactive");
-    let card = content(&reply);
-    assert_eq!(card["schema"], "2.0");
-    let button = &card["body"]["elements"][1];
-    assert_eq!(button["tag"], "button");
-    assert_eq!(button["behaviors"], json!([{ "type": "callback", "value": { "action": "like" } }]));
+async fn a_card_click_is_answered_with_a_toast_and_the_changed_card(transport: Transport) {
+    let bot = Bot::start(transport).await;
+    let tom = bot.lark.user("Tom");
+    let chat = bot.lark.p2p(&tom);
+    let said = bot.lark.user_says(&tom, &chat, "card").await.expect("pushed");
+    let card_message = said.reply().await.expect("the card");
+    assert_eq!(card_message.msg_type, "interactive");
+    let card = bot.lark.card_of(&card_message).expect("a card");
+    assert_eq!(card["body"]["elements"][0]["content"], "Nobody has liked this yet.");
 
-    let click = json!({
-        "operator": { "open_id": "ou_9" },
-        "token": "c-update",
-        "action": { "tag": "button", "value": { "action": "like" } },
-        "context": { "open_message_id": "om_reply", "open_chat_id": "oc_1" },
-    });
-    let (status, answer) = bot.push("card.action.trigger", "ev_4", click).await;
-    assert_eq!(status, 200);
+    let clicked = bot.lark.click(&tom, &card_message, "Like").await.expect("pushed");
     assert_eq!(
-        answer["toast"],
-        json!({ "type": "success", "content": "Thanks for the like", "i18n": { "zh_cn": "感谢点赞" } })
+        clicked.toast(),
+        Some(&json!({ "type": "success", "content": "Thanks for the like", "i18n": { "zh_cn": "感谢点赞" } }))
     );
-    assert_eq!(answer["card"]["type"], "raw");
-    assert_eq!(answer["card"]["data"]["schema"], "2.0");
-    assert_eq!(answer["card"]["data"]["body"]["elements"][0]["content"], "Liked by <at id=ou_9></at>.");
+    let shown = bot.lark.card_of(&card_message).expect("still a card");
+    assert_eq!(shown["body"]["elements"][0]["content"], format!("Liked by <at id={}></at>.", tom.open_id));
+    let missing = bot.lark.click(&tom, &card_message, "Dislike").await.expect_err("no such button");
+    assert_eq!(missing.to_string(), format!("message {} shows no button `Dislike`", card_message.message_id));
+    bot.stop().await;
 }
 
-#[tokio::test]
-async fn stream_creates_an_entity_replies_with_it_and_streams_in_sequence() {
-    let bot = Bot::start().await;
-    assert_eq!(bot.message("ev_5", "om_5", "stream", json!([])).await, 200);
-
-    let created = bot.fake.requests_to(HttpMethod::Post, "/open-apis/cardkit/v1/cards");
-    let card: Value = serde_json::from_str(created[0].json()["data"].as_str().unwrap()).unwrap();
-    assert_eq!(card["config"]["streaming_mode"], true);
-    let (_, reply) = bot.replies().pop().expect("a reply");
-    assert_eq!(reply["msg_type"], "interactive");
-    assert_eq!(content(&reply), json!({ "type": "card", "data": { "card_id": "card_1" } }));
-
-    let steps = bot.fake.requests_to(HttpMethod::Put, CONTENT);
-    let sent: Vec<(i64, String)> = steps
-        .iter()
-        .map(|r| (r.json()["sequence"].as_i64().unwrap(), r.json()["content"].as_str().unwrap().to_owned()))
-        .collect();
-    let expected: Vec<(i64, String)> = (1..).zip(STREAM_STEPS.iter().map(|s| (*s).to_owned())).collect();
-    assert_eq!(sent, expected);
-    assert!(steps.iter().all(|r| r.path_param("element_id") == Some(STREAMED)));
-    let end = bot.fake.requests_to(HttpMethod::Patch, SETTINGS);
-    assert_eq!(end.len(), 1);
-    assert_eq!(end[0].json()["sequence"], 4, "ending streaming continues the sequence");
-    assert_eq!(end[0].json()["settings"], r#"{"config":{"streaming_mode":false}}"#);
+async fn a_streamed_card_ends_with_the_last_step(transport: Transport) {
+    let bot = Bot::start(transport).await;
+    let tom = bot.lark.user("Tom");
+    let chat = bot.lark.p2p(&tom);
+    let said = bot.lark.user_says(&tom, &chat, "stream").await.expect("pushed");
+    let reply = said.reply().await.expect("a reply");
+    let card = bot.lark.card_of(&reply).expect("the card entity");
+    assert_eq!(card["body"]["elements"][0]["element_id"], STREAMED);
+    assert_eq!(card["body"]["elements"][0]["content"], STREAM_STEPS[2]);
+    assert_eq!(card["config"]["streaming_mode"], false, "streaming ended");
+    bot.stop().await;
 }
+
+async fn added_to_a_group_it_greets_it(transport: Transport) {
+    let bot = Bot::start(transport).await;
+    let tom = bot.lark.user("Tom");
+    let team = bot.lark.group_without_bot("Team", &[&tom]);
+    let added = bot.lark.add_bot(&team, &tom).await.expect("pushed");
+    let replies = added.replies();
+    assert_eq!(replies.iter().map(|m| m.plain_text()).collect::<Vec<_>>(), [GREETING]);
+    assert!(bot.lark.chat(&team.chat_id).expect("the chat").has_bot);
+    bot.stop().await;
+}
+
+/// The bot's reply fails once; its handler fails, so the push fails and the platform
+/// pushes again; the second time it replies, once.
+async fn a_failed_handling_is_pushed_again_and_answered_once(transport: Transport) {
+    let bot = Bot::start_with(transport, Platform::new().retry_delays([Duration::from_millis(20)])).await;
+    let reply_path = "/open-apis/im/v1/messages/:message_id/reply";
+    let busy = FakeResponse::api_error(230020, "This operation triggers the frequency limit.");
+    bot.lark.inject(Fault::Reply(busy).on(HttpMethod::Post, reply_path).times(1));
+    let tom = bot.lark.user("Tom");
+    let chat = bot.lark.p2p(&tom);
+    let said = bot.lark.user_says(&tom, &chat, "hello").await.expect("pushed");
+    let outcomes: Vec<&Outcome> = said.delivery().attempts.iter().map(|a| &a.outcome).collect();
+    match transport {
+        Transport::Http => assert_eq!(outcomes, [&Outcome::Answered(500), &Outcome::Answered(200)]),
+        Transport::LongConnection => {
+            assert!(
+                matches!(outcomes[..], [Outcome::Acked { code: 500, .. }, Outcome::Acked { code: 200, .. }]),
+                "{outcomes:?}"
+            )
+        }
+    }
+    assert!(said.delivery().attempts[1].after >= Duration::from_millis(20));
+    assert_eq!(said.replies().len(), 1);
+    bot.stop().await;
+}
+
+macro_rules! both_transports {
+    ($($name:ident),* $(,)?) => {
+        mod over_http {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::Transport::Http).await;
+            })*
+        }
+        mod over_the_long_connection {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::Transport::LongConnection).await;
+            })*
+        }
+    };
+}
+
+both_transports!(
+    hello_mentions_are_resolved_and_answered_in_the_chat,
+    a_card_click_is_answered_with_a_toast_and_the_changed_card,
+    a_streamed_card_ends_with_the_last_step,
+    added_to_a_group_it_greets_it,
+    a_failed_handling_is_pushed_again_and_answered_once,
+);

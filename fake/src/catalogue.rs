@@ -65,10 +65,22 @@ pub(crate) struct Pages {
 /// The decoded values of a path's placeholders, by name.
 pub(crate) type PathParams = Vec<(String, String)>;
 
-/// Every endpoint of a document, and its component schemas.
+/// An event or callback the platform pushes.
+#[derive(Debug)]
+pub(crate) struct EventKind {
+    /// `v2` (`{schema, header, event}`) or `v1` (`{uuid, token, ts, type, event}`).
+    pub v1: bool,
+    /// The schema of its `event`.
+    pub schema: Value,
+    /// Whether it is a callback whose answer the platform shows the user.
+    pub callback: bool,
+}
+
+/// Every endpoint and event of a document, and its component schemas.
 #[derive(Debug)]
 pub struct Catalogue {
     operations: Vec<Operation>,
+    events: std::collections::BTreeMap<String, EventKind>,
     schemas: serde_json::Map<String, Value>,
 }
 
@@ -83,7 +95,18 @@ impl Catalogue {
                 operations.push(operation(path, verb, op)?);
             }
         }
-        Ok(Catalogue { operations, schemas })
+        let mut events = std::collections::BTreeMap::new();
+        for (name, item) in doc["webhooks"].as_object().into_iter().flatten() {
+            let push = &item["post"];
+            let envelope = &push["requestBody"]["content"]["application/json"]["schema"];
+            let kind = EventKind {
+                v1: push["x-lark-envelope"] == "v1",
+                schema: envelope["properties"]["event"].clone(),
+                callback: push["operationId"].as_str().is_some_and(|id| id.starts_with("callback:")),
+            };
+            events.insert(name.clone(), kind);
+        }
+        Ok(Catalogue { operations, events, schemas })
     }
 
     /// How many endpoints it has.
@@ -94,6 +117,15 @@ impl Catalogue {
     /// Whether it has none.
     pub fn is_empty(&self) -> bool {
         self.operations.is_empty()
+    }
+
+    /// The event and callback types it knows, e.g. `im.message.receive_v1`.
+    pub fn event_types(&self) -> impl Iterator<Item = &str> {
+        self.events.keys().map(String::as_str)
+    }
+
+    pub(crate) fn event(&self, event_type: &str) -> Option<&EventKind> {
+        self.events.get(event_type)
     }
 
     /// The catalogue ids of its endpoints, e.g. `im.v1.message.create`.

@@ -57,7 +57,6 @@ pub(crate) fn request(
 }
 
 /// A JSON value against a schema, from the top.
-#[cfg(test)]
 pub(crate) fn value(catalogue: &Catalogue, schema: &Value, value: &Value) -> Result<(), Violation> {
     json(catalogue, schema, value, "", 0)
 }

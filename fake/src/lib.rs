@@ -33,26 +33,44 @@
 mod answer;
 mod catalogue;
 mod check;
+mod control;
+mod events;
+mod lark;
+mod push;
 mod refuse;
+mod said;
+mod state;
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use lark_runtime::fake::{Caller, FakeFallback, FakeLark, FakeRequest, FakeResponse};
 
 pub use catalogue::Catalogue;
+pub use lark::{Lark, PushError, Pushed};
+pub use push::{Attempt, Delivery, Outcome, PLATFORM_ANSWER_WITHIN, PLATFORM_RETRY_DELAYS};
+pub use said::Said;
+pub use state::{Chat, Message, Sender, TENANT_KEY, User};
 
 /// The OpenAPI document of the whole platform, as `cargo xtask gen` wrote it.
 const DOCUMENT: &str = include_str!("../../generated/openapi/openapi.json");
 
 /// Every catalogued endpoint, answering as the platform would for an app granted some
-/// scopes (all of them unless [`grant`](Self::grant) says otherwise).
+/// scopes (all of them unless [`grant`](Self::grant) says otherwise), and the settings of
+/// the offline platform [`start`](Self::start) runs.
 #[derive(Clone)]
 pub struct Platform {
     catalogue: Arc<Catalogue>,
     granted: Option<Arc<BTreeSet<String>>>,
+    stateless: bool,
+    /// What the platform remembers, once installed on a server.
+    world: Option<Arc<state::World>>,
+    push: push::PushSettings,
+    port: u16,
+    app: (String, String),
 }
 
 impl Platform {
@@ -66,13 +84,25 @@ impl Platform {
         let catalogue = PLATFORM.get_or_init(|| {
             Arc::new(Catalogue::from_openapi(DOCUMENT).expect("the built-in OpenAPI document is readable"))
         });
-        Platform { catalogue: Arc::clone(catalogue), granted: None }
+        Platform::with(Arc::clone(catalogue))
+    }
+
+    fn with(catalogue: Arc<Catalogue>) -> Platform {
+        Platform {
+            catalogue,
+            granted: None,
+            stateless: false,
+            world: None,
+            push: push::PushSettings::default(),
+            port: 0,
+            app: (FakeLark::APP_ID.to_owned(), FakeLark::APP_SECRET.to_owned()),
+        }
     }
 
     /// The endpoints of another OpenAPI document written by the generator (a fixture
     /// catalogue, say), with every scope granted.
     pub fn from_openapi(document: &str) -> Result<Platform, String> {
-        Ok(Platform { catalogue: Arc::new(Catalogue::from_openapi(document)?), granted: None })
+        Ok(Platform::with(Arc::new(Catalogue::from_openapi(document)?)))
     }
 
     /// Grants the app exactly these scopes; calls that need others are refused as the
@@ -82,25 +112,109 @@ impl Platform {
         self
     }
 
+    /// Remembers nothing: every endpoint answers from its schema alone, the same for the
+    /// same request (so a message sent cannot be read back, and no id is unknown).
+    pub fn stateless(mut self) -> Platform {
+        self.stateless = true;
+        self
+    }
+
+    /// The port [`start`](Self::start) listens on, on `127.0.0.1`; 0 (the default) takes
+    /// any free one.
+    pub fn port(mut self, port: u16) -> Platform {
+        self.port = port;
+        self
+    }
+
+    /// The app id and secret the token endpoints accept (default
+    /// [`FakeLark::APP_ID`], [`FakeLark::APP_SECRET`]).
+    pub fn app(mut self, app_id: impl Into<String>, app_secret: impl Into<String>) -> Platform {
+        self.app = (app_id.into(), app_secret.into());
+        self
+    }
+
+    /// The app's event URL, where events go while no long-connection client is connected.
+    pub fn push_to(mut self, url: impl Into<String>) -> Platform {
+        self.push.url = Some(url.into());
+        self
+    }
+
+    /// The app's encrypt key: pushes to the URL are encrypted and signed with it. Without
+    /// one they are plaintext and unsigned, as on the platform.
+    pub fn encrypt_key(mut self, key: impl Into<String>) -> Platform {
+        self.push.encrypt_key = key.into();
+        self
+    }
+
+    /// The app's verification token, carried in every push.
+    pub fn verification_token(mut self, token: impl Into<String>) -> Platform {
+        self.push.verification_token = token.into();
+        self
+    }
+
+    /// The waits before each redelivery of a push that failed; the default is the
+    /// platform's [`PLATFORM_RETRY_DELAYS`] divided by 1000 (15 ms, 300 ms, 3.6 s,
+    /// 21.6 s). An empty list pushes once.
+    pub fn retry_delays(mut self, delays: impl IntoIterator<Item = Duration>) -> Platform {
+        self.push.retry_delays = delays.into_iter().collect();
+        self
+    }
+
+    /// How long a push waits for the app's answer before it counts as failed; the
+    /// default is the platform's [`PLATFORM_ANSWER_WITHIN`] (3 s).
+    pub fn answer_within(mut self, wait: Duration) -> Platform {
+        self.push.answer_within = wait;
+        self
+    }
+
     /// The endpoints this platform answers.
     pub fn catalogue(&self) -> &Catalogue {
         &self.catalogue
     }
 
-    /// Makes `fake` answer every catalogued endpoint it has no route for.
+    /// Makes `fake` answer every catalogued endpoint it has no route for, remembering
+    /// what a bot relies on unless [`stateless`](Self::stateless). Events need
+    /// [`start`](Self::start).
     pub fn install(self, fake: &FakeLark) {
-        fake.set_fallback(self);
+        fake.set_fallback(self.remembering(&fake.app_id()));
     }
 
-    /// Starts a [`FakeLark`] on a free port that answers every catalogued endpoint.
+    fn remembering(mut self, app_id: &str) -> Platform {
+        if !self.stateless {
+            self.world = Some(Arc::new(state::World::new(app_id)));
+        }
+        self
+    }
+
+    /// Starts the offline platform: a server on `127.0.0.1` that answers every catalogued
+    /// endpoint, remembers what a bot relies on, and pushes events to the app over
+    /// HTTP or the long connection.
     ///
     /// # Panics
     ///
-    /// If no local port can be bound.
-    pub async fn start(self) -> FakeLark {
-        let fake = FakeLark::start().await;
-        self.install(&fake);
-        fake
+    /// If no local port can be bound; [`try_start`](Self::try_start) returns the error.
+    pub async fn start(self) -> Lark {
+        let port = self.port;
+        self.try_start().await.unwrap_or_else(|e| panic!("fake Lark: cannot listen on 127.0.0.1:{port}: {e}"))
+    }
+
+    /// Like [`start`](Self::start), with the error when a port cannot be bound.
+    pub async fn try_start(self) -> std::io::Result<Lark> {
+        let (app_id, app_secret) = self.app.clone();
+        let fake = FakeLark::builder().port(self.port).app(&app_id, &app_secret).start().await?;
+        let platform = self.remembering(&app_id);
+        let world = platform.world.clone().unwrap_or_else(|| Arc::new(state::World::new(&app_id)));
+        let sockets = push::Sockets::start(&fake).await?;
+        let pusher = Arc::new(push::Pusher::new(platform.push.clone(), sockets));
+        let shared = Arc::new(lark::Shared {
+            catalogue: Arc::clone(&platform.catalogue),
+            world,
+            pusher,
+            marks: std::sync::Mutex::new(Vec::new()),
+        });
+        fake.set_fallback(platform);
+        control::install(&fake, &shared);
+        Ok(Lark::new(fake, shared))
     }
 
     fn granted(&self, scope: &str) -> bool {
@@ -136,6 +250,13 @@ impl FakeFallback for Platform {
         }
         if let Err(violation) = check::request(&self.catalogue, op, &params, request) {
             return Some(refuse::invalid(&violation));
+        }
+        if let Some(world) = &self.world {
+            let mut request = request.clone();
+            request.path_params = params.clone();
+            if let Some(reply) = world.answer(&op.id, &request) {
+                return Some(reply);
+            }
         }
         Some(answer::answer(&self.catalogue, op, &params, request))
     }

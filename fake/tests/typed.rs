@@ -1,11 +1,11 @@
 //! The typed SDK against the offline platform: what a user's test sees.
 
-use lark_fake::Platform;
+use lark_fake::{Lark, Platform};
 use lark_runtime::fake::FakeLark;
 use lark_sdk::contact::v3::ListUserRequest;
 use lark_sdk::im::v1::{CreateMessageBody, CreateMessageRequest, GetChatRequest, ReceiveIdType};
 
-async fn client(platform: Platform) -> (FakeLark, lark_sdk::Client) {
+async fn client(platform: Platform) -> (Lark, lark_sdk::Client) {
     let fake = platform.start().await;
     let client = lark_sdk::Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET)
         .base_url(fake.base_url())
@@ -17,12 +17,19 @@ async fn client(platform: Platform) -> (FakeLark, lark_sdk::Client) {
 #[tokio::test]
 async fn a_permission_mistake_shows_up_in_the_test_with_the_scopes_that_would_do() {
     let (fake, client) = client(Platform::new().grant(["im:message:send"])).await;
-    let body = CreateMessageBody::new("oc_1", "text", r#"{"text":"hello"}"#);
+    let team = fake.group("Team", &[]);
+    let body = CreateMessageBody::new(&team.chat_id, "text", r#"{"text":"hello"}"#);
     let sent = client.im().v1().message().create(CreateMessageRequest::new(ReceiveIdType::ChatId, body)).await;
     let message = sent.expect("the grant covers sending");
     assert!(message.message_id.as_deref().is_some_and(|id| id.starts_with("om_")), "{message:?}");
 
-    let err = client.im().v1().chat().get(GetChatRequest::new("oc_1")).await.expect_err("reading a chat needs a scope");
+    let err = client
+        .im()
+        .v1()
+        .chat()
+        .get(GetChatRequest::new(&team.chat_id))
+        .await
+        .expect_err("reading a chat needs a scope");
     assert_eq!(err.code(), Some(99991672));
     let shown = err.to_string();
     // What the user reads: the platform's message and the runtime's hint from the catalogue.
@@ -47,9 +54,13 @@ async fn a_malformed_call_names_the_field_and_lists_page_to_the_end() {
     assert_eq!(err.code(), Some(99992402));
     assert_eq!(err.field_violations()[0].field, "receive_id_type");
 
+    for name in ["Ann", "Bo", "Cy", "Di", "Ed"] {
+        fake.user(name);
+    }
     let users = client.contact().v3().user().list_all(ListUserRequest::new().page_size(2)).items();
     let users: Vec<_> = futures_util::TryStreamExt::try_collect(users).await.expect("every page");
-    assert_eq!(users.len(), 5, "five users, two per page");
+    let names: Vec<_> = users.iter().filter_map(|u| u.name.as_deref()).collect();
+    assert_eq!(names, ["Ann", "Bo", "Cy", "Di", "Ed"], "five users, two per page, each once");
     fake.shutdown().await;
 }
 
@@ -59,15 +70,16 @@ async fn routes_a_test_registers_still_win_and_faults_still_fire() {
     use lark_runtime::fake::{FakeResponse, Fault};
     const CHAT: &str = "/open-apis/im/v1/chats/:chat_id";
     let (fake, client) = client(Platform::new()).await;
-    let made_up = client.im().v1().chat().get(GetChatRequest::new("oc_1")).await.expect("the catalogue answers");
-    assert!(made_up.name.is_some(), "{made_up:?}");
+    let team = fake.group("Team", &[]);
+    let remembered = client.im().v1().chat().get(GetChatRequest::new(&team.chat_id)).await.expect("the fake answers");
+    assert_eq!(remembered.name.as_deref(), Some("Team"), "{remembered:?}");
 
     fake.route(HttpMethod::Get, CHAT, |_| FakeResponse::data(serde_json::json!({ "name": "registered" })));
-    let chat = client.im().v1().chat().get(GetChatRequest::new("oc_1")).await.expect("the route answers");
+    let chat = client.im().v1().chat().get(GetChatRequest::new(&team.chat_id)).await.expect("the route answers");
     assert_eq!(chat.name.as_deref(), Some("registered"));
 
     fake.inject(Fault::Reply(FakeResponse::api_error(232011, "the bot is not in the chat")).on(HttpMethod::Get, CHAT));
-    let err = client.im().v1().chat().get(GetChatRequest::new("oc_1")).await.expect_err("the fault fires");
+    let err = client.im().v1().chat().get(GetChatRequest::new(&team.chat_id)).await.expect_err("the fault fires");
     assert_eq!(err.code(), Some(232011));
     let recorded = fake.requests_to(HttpMethod::Get, CHAT);
     let codes: Vec<Option<i64>> = recorded.iter().map(|r| r.reply.and_then(|reply| reply.code)).collect();

@@ -42,11 +42,13 @@ pub fn file(catalogue: &ir::Catalogue, crate_name: &str) -> String {
          //! through the typed API against `lark-fake` built from this crate's own OpenAPI\n\
          //! document: each request must pass the platform's checks and each answer must decode.\n\n\
          use {krate}::runtime::fake::FakeLark;\n\n\
-         /// A fake platform answering every endpoint, a client of it, and a user token.\n\
-         async fn offline() -> (FakeLark, {krate}::Client, String) {{\n\
+         /// A fake platform answering every endpoint from its schema alone (it remembers\n\
+         /// nothing, so the examples' placeholder ids are not unknown), a client of it, and a\n\
+         /// user token.\n\
+         async fn offline() -> (lark_fake::Lark, {krate}::Client, String) {{\n\
          static PLATFORM: std::sync::OnceLock<lark_fake::Platform> = std::sync::OnceLock::new();\n\
          let platform = PLATFORM.get_or_init(|| {{\n\
-         lark_fake::Platform::from_openapi(include_str!(\"../openapi/openapi.json\")).expect(\"the crate's OpenAPI document\")\n\
+         lark_fake::Platform::from_openapi(include_str!(\"../openapi/openapi.json\")).expect(\"the crate's OpenAPI document\").stateless()\n\
          }});\n\
          let fake = platform.clone().start().await;\n\
          let client = {krate}::Client::builder(FakeLark::APP_ID, FakeLark::APP_SECRET)\n\

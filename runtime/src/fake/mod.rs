@@ -237,6 +237,25 @@ impl FakeLark {
         lock(&self.shared.routes).push(Registered { route: Route::template(method, template), public, handler });
     }
 
+    /// Adds a route to the control API: `handler` answers `method` on `path_template`,
+    /// which must start with `/__fake/`. Control routes take no token, are not recorded
+    /// and never fault; unlike [`route`](Self::route), the handler may await (push an
+    /// event and wait for the app's answer, say). A later registration of the same route
+    /// wins.
+    ///
+    /// # Panics
+    ///
+    /// If `path_template` is outside `/__fake/`, where it would shadow the platform.
+    pub fn control<F, Fut>(&self, method: HttpMethod, path_template: &str, handler: F)
+    where
+        F: Fn(FakeRequest) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = FakeResponse> + Send + 'static,
+    {
+        assert!(path_template.starts_with("/__fake/"), "control routes live under /__fake/, not {path_template}");
+        let handler: server::ControlHandler = Arc::new(move |request| Box::pin(handler(request)));
+        lock(&self.shared.controls).push((Route::template(method, path_template), handler));
+    }
+
     /// Arms a failure; see [`Fault`]. Rules fire in the order they were injected.
     pub fn inject(&self, rule: FaultRule) {
         lock(&self.shared.faults).push(rule);

@@ -1,5 +1,7 @@
 //! The fake server's state and its one axum handler.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -18,6 +20,10 @@ use super::response::FakeResponse;
 use crate::core::endpoint::HttpMethod;
 
 pub(crate) type Handler = Arc<dyn Fn(&FakeRequest) -> FakeResponse + Send + Sync>;
+
+/// A control route added from outside (e.g. pushing events): it may take its time.
+pub(crate) type ControlHandler =
+    Arc<dyn Fn(FakeRequest) -> Pin<Box<dyn Future<Output = FakeResponse> + Send>> + Send + Sync>;
 
 /// A method and a path template (`:name` matches one segment).
 #[derive(Debug, Clone)]
@@ -65,6 +71,8 @@ struct Found {
 
 pub(crate) struct Shared {
     pub routes: Mutex<Vec<Registered>>,
+    /// Control routes beyond the built-in ones, under `/__fake/`.
+    pub controls: Mutex<Vec<(Route, ControlHandler)>>,
     pub requests: Mutex<Vec<FakeRequest>>,
     pub tokens: Mutex<Tokens>,
     pub faults: Mutex<Vec<FaultRule>>,
@@ -82,6 +90,7 @@ impl Shared {
     pub fn new(app_id: &str, app_secret: &str) -> Self {
         Shared {
             routes: Mutex::new(Vec::new()),
+            controls: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
             tokens: Mutex::new(Tokens::new(app_id, app_secret)),
             faults: Mutex::new(Vec::new()),
@@ -101,6 +110,13 @@ impl Shared {
         lock(&self.routes).iter().rev().find_map(|registered| {
             let params = registered.route.matches(request.method, &request.path)?;
             Some(Found { params, public: registered.public, handler: Arc::clone(&registered.handler) })
+        })
+    }
+
+    /// The added control route a request goes to, with the request's path parameters.
+    fn control(&self, request: &FakeRequest) -> Option<(ControlHandler, Vec<(String, String)>)> {
+        lock(&self.controls).iter().rev().find_map(|(route, handler)| {
+            route.matches(request.method, &request.path).map(|params| (Arc::clone(handler), params))
         })
     }
 
@@ -226,9 +242,14 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             }
             // The control API is not the platform: faults never touch it.
             let fault = if control { Err(None) } else { shared.fault(&recorded, hangup.as_ref()).await };
-            let reply = match fault {
-                Ok(reply) => reply,
-                Err(after) => {
+            let added = if control { shared.control(&recorded) } else { None };
+            let reply = match (fault, added) {
+                (_, Some((handler, params))) => {
+                    recorded.path_params = params;
+                    handler(recorded.clone()).await
+                }
+                (Ok(reply), None) => reply,
+                (Err(after), None) => {
                     let reply = shared.respond(&recorded);
                     after.map_or(reply, gateway_page)
                 }

@@ -5,13 +5,16 @@
 //! document: each request must pass the platform's checks and each answer must decode.
 
 use lark_fixture_sdk::runtime::fake::FakeLark;
-/// A fake platform answering every endpoint, a client of it, and a user token.
-async fn offline() -> (FakeLark, lark_fixture_sdk::Client, String) {
+/// A fake platform answering every endpoint from its schema alone (it remembers
+/// nothing, so the examples' placeholder ids are not unknown), a client of it, and a
+/// user token.
+async fn offline() -> (lark_fake::Lark, lark_fixture_sdk::Client, String) {
     static PLATFORM: std::sync::OnceLock<lark_fake::Platform> = std::sync::OnceLock::new();
     let platform = PLATFORM
         .get_or_init(|| {
             lark_fake::Platform::from_openapi(include_str!("../openapi/openapi.json"))
                 .expect("the crate's OpenAPI document")
+                .stateless()
         });
     let fake = platform.clone().start().await;
     let client = lark_fixture_sdk::Client::builder(
