@@ -2,7 +2,8 @@
 //! testing an app written in any language.
 //!
 //! ```text
-//! cargo run --example fake_server -- [--port N] [--scopes a,b,c] [--app-id ID] [--app-secret SECRET]
+//! cargo run --example fake_server -- [--port N] [--scopes a,b,c] [--app-id ID] [--app-secret SECRET] \
+//!     [--push-url URL] [--encrypt-key KEY] [--verification-token TOKEN]
 //! # then, in another shell, with the printed settings:
 //! LARK_APP_ID=cli_fake_app LARK_APP_SECRET=fake-secret LARK_BASE_URL=http://127.0.0.1:PORT \
 //!     cargo run --example send_message -- chat_id oc_demo "hello"
@@ -11,9 +12,13 @@
 //! Every catalogued endpoint answers as `lark-fake` does: requests are checked like the
 //! platform checks them (fields, token kinds, and the scopes granted with `--scopes`;
 //! default all, `--scopes ''` none) and answers are made up from the response model.
-//! `--port 0` (the default) takes any free port. Besides, it answers a custom bot hook for
-//! `custom_bot` (signed with the printed secret). The control API (`GET /__fake/requests`, `POST` and `DELETE
-//! /__fake/faults`) is described in the README. It runs until interrupted.
+//! `--port 0` (the default) takes any free port. It remembers what a bot relies on
+//! (messages, chats, users, files, cards) and pushes events: to `--push-url` (encrypted and
+//! signed with `--encrypt-key`, carrying `--verification-token`), or to a connected
+//! long-connection client. Besides, it answers a custom bot hook for `custom_bot` (signed
+//! with the printed secret). The control API (`GET /__fake/requests`, `POST` and `DELETE
+//! /__fake/faults`, `POST /__fake/events`, `GET /__fake/messages`, …) is described in the
+//! README. It runs until interrupted.
 //!
 //! The first line of stdout is the settings, `LARK_APP_ID=… LARK_APP_SECRET=…
 //! LARK_BASE_URL=http://127.0.0.1:PORT`; the second the custom bot's.
@@ -26,7 +31,8 @@ use lark_runtime::fake::FakeLark;
 /// The custom bot hook's signing secret.
 const BOT_SECRET: &str = "fake-bot-secret";
 
-const USAGE: &str = "usage: fake_server [--port N] [--scopes a,b,c] [--app-id ID] [--app-secret SECRET]";
+const USAGE: &str = "usage: fake_server [--port N] [--scopes a,b,c] [--app-id ID] [--app-secret SECRET] \
+                     [--push-url URL] [--encrypt-key KEY] [--verification-token TOKEN]";
 
 /// The command line.
 struct Settings {
@@ -34,6 +40,9 @@ struct Settings {
     scopes: Option<Vec<String>>,
     app_id: String,
     app_secret: String,
+    push_url: Option<String>,
+    encrypt_key: String,
+    verification_token: String,
 }
 
 fn settings(args: impl IntoIterator<Item = String>) -> Result<Settings, String> {
@@ -42,6 +51,9 @@ fn settings(args: impl IntoIterator<Item = String>) -> Result<Settings, String> 
         scopes: None,
         app_id: FakeLark::APP_ID.to_owned(),
         app_secret: FakeLark::APP_SECRET.to_owned(),
+        push_url: None,
+        encrypt_key: String::new(),
+        verification_token: String::new(),
     };
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
@@ -55,6 +67,9 @@ fn settings(args: impl IntoIterator<Item = String>) -> Result<Settings, String> 
             }
             "--app-id" => settings.app_id = value()?,
             "--app-secret" => settings.app_secret = value()?,
+            "--push-url" => settings.push_url = Some(value()?),
+            "--encrypt-key" => settings.encrypt_key = value()?,
+            "--verification-token" => settings.verification_token = value()?,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -71,18 +86,25 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let fake = match FakeLark::builder().port(settings.port).app(&settings.app_id, &settings.app_secret).start().await {
+    let mut platform = match &settings.scopes {
+        Some(scopes) => Platform::new().grant(scopes.iter().cloned()),
+        None => Platform::new(),
+    };
+    platform = platform
+        .port(settings.port)
+        .app(&settings.app_id, &settings.app_secret)
+        .encrypt_key(&settings.encrypt_key)
+        .verification_token(&settings.verification_token);
+    if let Some(url) = &settings.push_url {
+        platform = platform.push_to(url);
+    }
+    let fake = match platform.try_start().await {
         Ok(fake) => fake,
         Err(e) => {
             eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", settings.port);
             std::process::exit(1);
         }
     };
-    let platform = match &settings.scopes {
-        Some(scopes) => Platform::new().grant(scopes.iter().cloned()),
-        None => Platform::new(),
-    };
-    platform.install(&fake);
     let hook = fake.custom_bot(Some(BOT_SECRET));
     // A reader that stops reading must not stop the server, so write errors are ignored.
     let mut out = std::io::stdout();

@@ -24,11 +24,39 @@
 //! use lark_fake::Platform;
 //!
 //! let fake = Platform::new().grant(["im:message:send"]).start().await;
-//! // Point a client at fake.base_url(); a message send succeeds, reading a chat gets
+//! // Point a client at fake.base_url(): a message send succeeds, reading a chat gets
 //! // the permission error that names `im:chat:read`.
 //! # fake.shutdown().await;
 //! # }
 //! ```
+//!
+//! # A bot's conversation
+//!
+//! [`Platform::start`] runs a [`Lark`]: it also remembers what a bot relies on
+//! (messages, reactions, chats and members, users and departments, files and images,
+//! CardKit cards; an unknown id gets the platform's business error) and plays the
+//! platform's side of a conversation. Users write ([`Lark::user_says`],
+//! [`Lark::user_sends`]), click card buttons ([`Lark::click`]) and add the bot to groups
+//! ([`Lark::add_bot`]); each is pushed as the platform pushes it, to the app's event URL
+//! (encrypted and signed, retried on a failure) or to one of its long-connection
+//! clients, and [`Pushed::replies`] tells what the bot sent back.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use lark_fake::{Platform, PushError};
+//!
+//! let lark = Platform::new().start().await;
+//! let tom = lark.user("Tom");
+//! let team = lark.group("Team", &[&tom]);
+//! // With no event URL and no connected client, there is nobody to tell.
+//! let pushed = lark.user_says(&tom, &team, "hi").await;
+//! assert_eq!(pushed.unwrap_err(), PushError::NoTarget);
+//! # lark.shutdown().await;
+//! # }
+//! ```
+//!
+//! `examples/tests/echo_bot.rs` drives a whole bot this way over both transports.
 
 mod answer;
 mod catalogue;

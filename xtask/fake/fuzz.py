@@ -3,13 +3,18 @@
 Usage (run by `cargo xtask fake-check`, which starts the servers):
   fuzz.py fuzz BASE_URL DOCUMENT        every operation, a few examples each
   fuzz.py control BASE_URL APP_ID APP_SECRET   --scopes, credentials and /__fake/*
+  fuzz.py events SERVER                 --push-url, --encrypt-key, --verification-token and
+                                        POST /__fake/events, against an app served here
 
 Standard library and the pinned schemathesis only."""
 
+import hashlib
+import http.server
 import json
 import re
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -94,10 +99,17 @@ def control(base, app_id, app_secret):
     print(f"a call the grant does not cover: HTTP {status}, {json.dumps(body)}")
     status, body = call("POST", f"{base}/open-apis/im/v1/messages?receive_id_type=chat_id",
                         {"receive_id": "oc_1", "msg_type": "text", "content": "{\"text\":\"hi\"}"}, token)
+    assert status == 400 and body["code"] == 232006, ("a chat nobody created", status, body)
+    status, chat = call("POST", f"{base}/__fake/chats", {"name": "Check"})
+    assert status == 200, (status, chat)
+    status, body = call("POST", f"{base}/open-apis/im/v1/messages?receive_id_type=chat_id",
+                        {"receive_id": chat["data"]["chat_id"], "msg_type": "text", "content": "{\"text\":\"hi\"}"},
+                        token)
     assert status == 200 and body["data"]["message_id"].startswith("om_"), (status, body)
     status, listed = call("GET", f"{base}/__fake/requests")
-    assert status == 200 and [r["path"] for r in listed][-2:] == ["/open-apis/im/v1/chats/oc_1", "/open-apis/im/v1/messages"]
-    assert listed[-1]["status"] == 200 and listed[-1]["code"] == 0 and listed[-2]["code"] == 99991672, listed
+    assert status == 200 and [r["path"] for r in listed][-3:] == ["/open-apis/im/v1/chats/oc_1",
+                                                                  "/open-apis/im/v1/messages", "/open-apis/im/v1/messages"]
+    assert listed[-1]["status"] == 200 and listed[-1]["code"] == 0 and listed[-3]["code"] == 99991672, listed
     assert app_secret not in json.dumps(listed) and token not in json.dumps(listed), "a secret in the record"
     status, _ = call("POST", f"{base}/__fake/faults",
                      {"fault": "status", "status": 503, "method": "GET", "path": "/open-apis/im/v1/chats/:chat_id"})
@@ -113,6 +125,58 @@ def control(base, app_id, app_secret):
     return 0
 
 
+KEY, TOKEN = "check-encrypt-key", "check-verification-token"
+
+
+class App(http.server.BaseHTTPRequestHandler):
+    """An app's event URL: checks each push's signature by the documented algorithm and
+    answers 500 to the first push, as a broken app would, then 200."""
+    pushes = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        stamp, nonce = self.headers["X-Lark-Request-Timestamp"], self.headers["X-Lark-Request-Nonce"]
+        expected = hashlib.sha256((stamp + nonce + KEY).encode() + body).hexdigest()
+        App.pushes.append({"signed": self.headers["X-Lark-Signature"] == expected,
+                           "encrypted": list(json.loads(body)) == ["encrypt"]})
+        status = 500 if len(App.pushes) == 1 else 200
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):
+        pass
+
+
+def events(server):
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), App)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{app.server_address[1]}/events"
+    fake = subprocess.Popen([server, "--port", "0", "--push-url", url, "--encrypt-key", KEY,
+                             "--verification-token", TOKEN], stdout=subprocess.PIPE, text=True)
+    try:
+        base = re.search(r"LARK_BASE_URL=(\S+)", fake.stdout.readline()).group(1)
+        event = {"message": {"chat_id": "oc_events", "message_type": "text", "content": "{\"text\":\"hi\"}"}}
+        status, body = call("POST", f"{base}/__fake/events", {"event_type": "im.message.receive_v1", "event": event})
+        assert status == 200 and body["data"]["delivered"], (status, body)
+        attempts = body["data"]["attempts"]
+        assert [a["outcome"] for a in attempts] == ["HTTP 500", "HTTP 200"], attempts
+        assert attempts[1]["after_ms"] >= 15, "the first retry waits 15 ms (15 s compressed)"
+        assert App.pushes == [{"signed": True, "encrypted": True}] * 2, App.pushes
+        status, listed = call("GET", f"{base}/__fake/messages?chat_id=oc_events")
+        assert status == 200 and [m["plain_text"] for m in listed["data"]["items"]] == ["hi"], listed
+        status, body = call("POST", f"{base}/__fake/events", {"event_type": "im.message.nope", "event": {}})
+        assert status == 400 and body["error"]["field_violations"][0]["field"] == "event_type", body
+        print(f"events: pushed to {url}, encrypted and signed; attempts "
+              f"{[(a['after_ms'], a['outcome']) for a in attempts]}; the message is remembered")
+    finally:
+        fake.kill()
+        fake.wait()
+        app.shutdown()
+    return 0
+
+
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
-    sys.exit(fuzz(*args) if mode == "fuzz" else control(*args))
+    sys.exit({"fuzz": fuzz, "control": control, "events": events}[mode](*args))

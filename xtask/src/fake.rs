@@ -5,7 +5,9 @@
 //! the OpenAPI document against it, a few examples each: every answer must conform to the
 //! document and every malformed request must get a 4xx with an error envelope, never a
 //! 5xx or a hang. Then a second server, started with `--scopes`, `--app-id` and
-//! `--app-secret`, must refuse what the grant does not cover and serve its control API.
+//! `--app-secret`, must refuse what the grant does not cover and serve its control API;
+//! and a third, started with `--push-url`, `--encrypt-key` and `--verification-token`,
+//! must push an event posted to `/__fake/events` to an app, signed, and retry it.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -98,6 +100,15 @@ fn check() -> Result<(), String> {
         .map_err(|e| format!("cannot run fuzz.py: {e}"))?;
     if !status.success() {
         return Err("the standalone fake's flags or control API misbehave (above)".to_owned());
+    }
+    drop(server);
+    let status = Command::new(bin.join("python"))
+        .arg(&script)
+        .args(["events", SERVER])
+        .status()
+        .map_err(|e| format!("cannot run fuzz.py: {e}"))?;
+    if !status.success() {
+        return Err("the standalone fake's event pushes misbehave (above)".to_owned());
     }
     Ok(())
 }

@@ -25,7 +25,7 @@
 //!   `POST` / `DELETE /__fake/faults` arm and clear faults (`{"fault": "status",
 //!   "status": 503, "method": "GET", "path": "/open-apis/…", "times": 1}`; the kinds are
 //!   `status`, `rate_limit`, `delay`, `drop`, `revoke_tokens`, `after_handling` and
-//!   `reply`).
+//!   `reply`); more control routes can be added with [`FakeLark::control`].
 //! - custom bot hooks that check the documented signature ([`FakeLark::custom_bot`]).
 //!
 //! # Writing an offline test
