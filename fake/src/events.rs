@@ -19,25 +19,9 @@ pub(crate) fn message(
     content: String,
     mentions: &[Mentioned],
 ) -> Value {
-    let now = now_ms();
-    let message = Message {
-        message_id: String::new(),
-        chat_id: chat_id.to_owned(),
-        parent_id: None,
-        root_id: None,
-        thread_id: None,
-        msg_type: msg_type.to_owned(),
-        content,
-        sender: Sender::User(user.open_id.clone()),
-        mentions: mentions.iter().map(|m| (m.key.clone(), m.open_id.clone(), m.name.clone())).collect(),
-        deleted: false,
-        updated: false,
-        create_time: now,
-        update_time: now,
-        uuid: None,
-        seq: 0,
-        reactions: Vec::new(),
-    };
+    let mut message = Message::new(chat_id, msg_type, content, Sender::User(user.open_id.clone()));
+    message.mentions = mentions.iter().map(|m| (m.key.clone(), m.open_id.clone(), m.name.clone())).collect();
+    let now = message.create_time;
     let at = store.push_message(message);
     let message = &store.messages[at];
     let chat_type = store.chats.iter().find(|c| c.chat_id == chat_id).map_or("group", |c| c.chat_type());
@@ -134,72 +118,7 @@ pub(crate) fn show_answer(store: &mut Store, message_id: &str, answer: &Value) {
 /// default sender), a bot added to a chat is in it.
 pub(crate) fn adopt(store: &mut Store, event_type: &str, event: &mut Value) {
     match event_type {
-        "im.message.receive_v1" => {
-            let chat_id = match event["message"]["chat_id"].as_str() {
-                Some(id) => id.to_owned(),
-                None => {
-                    let id = store.new_group("Group chat", Vec::new(), true);
-                    event["message"]["chat_id"] = json!(id);
-                    id
-                }
-            };
-            if !store.chats.iter().any(|c| c.chat_id == chat_id) {
-                store.adopt_chat(&chat_id, event["message"]["chat_type"] == "p2p");
-            }
-            let open_id = event["sender"]["sender_id"]["open_id"].as_str().map(str::to_owned);
-            let user = store.adopt_user(open_id.as_deref());
-            if event["sender"].is_null() {
-                event["sender"] = json!({"sender_id": user.ids(), "sender_type": "user", "tenant_key": TENANT_KEY});
-            }
-            let message = &mut event["message"];
-            let msg_type = message["message_type"].as_str().unwrap_or("text").to_owned();
-            let content = message["content"].as_str().unwrap_or(r#"{"text":""}"#).to_owned();
-            let id = message["message_id"].as_str().map(str::to_owned);
-            let now = now_ms();
-            let mentions = message["mentions"].as_array().cloned().unwrap_or_default();
-            let stored = Message {
-                message_id: id.unwrap_or_default(),
-                chat_id,
-                parent_id: message["parent_id"].as_str().map(str::to_owned),
-                root_id: message["root_id"].as_str().map(str::to_owned),
-                thread_id: message["thread_id"].as_str().map(str::to_owned),
-                msg_type: msg_type.clone(),
-                content: content.clone(),
-                sender: Sender::User(user.open_id.clone()),
-                mentions: mentions
-                    .iter()
-                    .map(|m| {
-                        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-                        (text(&m["key"]), text(&m["id"]["open_id"]), text(&m["name"]))
-                    })
-                    .collect(),
-                deleted: false,
-                updated: false,
-                create_time: now,
-                update_time: now,
-                uuid: None,
-                seq: 0,
-                reactions: Vec::new(),
-            };
-            let at = store.push_message(stored);
-            let message = &mut event["message"];
-            message["message_id"] = json!(store.messages[at].message_id);
-            message["message_type"] = json!(msg_type);
-            message["content"] = json!(content);
-            for (field, value) in [("create_time", now.to_string()), ("update_time", now.to_string())] {
-                if message[field].is_null() {
-                    message[field] = json!(value);
-                }
-            }
-            if message["chat_type"].is_null() {
-                let kind = store
-                    .chats
-                    .iter()
-                    .find(|c| c.chat_id == store.messages[at].chat_id)
-                    .map_or("group", |c| c.chat_type());
-                message["chat_type"] = json!(kind);
-            }
-        }
+        "im.message.receive_v1" => adopt_message(store, event),
         "im.chat.member.bot.added_v1" => {
             if let Some(chat_id) = event["chat_id"].as_str().map(str::to_owned) {
                 if !store.chats.iter().any(|c| c.chat_id == chat_id) {
@@ -211,6 +130,61 @@ pub(crate) fn adopt(store: &mut Store, event_type: &str, event: &mut Value) {
             }
         }
         _ => {}
+    }
+}
+
+/// A received message, its chat and its sender, remembered; what is missing made up.
+fn adopt_message(store: &mut Store, event: &mut Value) {
+    let chat_id = match event["message"]["chat_id"].as_str() {
+        Some(id) => id.to_owned(),
+        None => {
+            let id = store.new_group("Group chat", Vec::new(), true);
+            event["message"]["chat_id"] = json!(id);
+            id
+        }
+    };
+    if !store.chats.iter().any(|c| c.chat_id == chat_id) {
+        store.adopt_chat(&chat_id, event["message"]["chat_type"] == "p2p");
+    }
+    let open_id = event["sender"]["sender_id"]["open_id"].as_str().map(str::to_owned);
+    let user = store.adopt_user(open_id.as_deref());
+    if event["sender"].is_null() {
+        event["sender"] = json!({"sender_id": user.ids(), "sender_type": "user", "tenant_key": TENANT_KEY});
+    }
+    let message = &mut event["message"];
+    let msg_type = message["message_type"].as_str().unwrap_or("text").to_owned();
+    let content = message["content"].as_str().unwrap_or(r#"{"text":""}"#).to_owned();
+    let id = message["message_id"].as_str().map(str::to_owned);
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let mut stored = Message::new(&chat_id, &msg_type, content.clone(), Sender::User(user.open_id.clone()));
+    let now = stored.create_time;
+    stored.message_id = id.unwrap_or_default();
+    stored.parent_id = text(&message["parent_id"]);
+    stored.root_id = text(&message["root_id"]);
+    stored.thread_id = text(&message["thread_id"]);
+    stored.mentions = message["mentions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+            (text(&m["key"]), text(&m["id"]["open_id"]), text(&m["name"]))
+        })
+        .collect();
+    let at = store.push_message(stored);
+    let message = &mut event["message"];
+    message["message_id"] = json!(store.messages[at].message_id);
+    message["message_type"] = json!(msg_type);
+    message["content"] = json!(content);
+    for (field, value) in [("create_time", now.to_string()), ("update_time", now.to_string())] {
+        if message[field].is_null() {
+            message[field] = json!(value);
+        }
+    }
+    if message["chat_type"].is_null() {
+        let kind =
+            store.chats.iter().find(|c| c.chat_id == store.messages[at].chat_id).map_or("group", |c| c.chat_type());
+        message["chat_type"] = json!(kind);
     }
 }
 

@@ -27,8 +27,8 @@ pub const PLATFORM_RETRY_DELAYS: [Duration; 4] =
 /// How long the platform waits for an answer before it counts a push as failed.
 pub const PLATFORM_ANSWER_WITHIN: Duration = Duration::from_secs(3);
 
-/// Where and how events are pushed.
-#[derive(Debug, Clone)]
+/// Where and how events are pushed. No `Debug`: it holds the app's encrypt key.
+#[derive(Clone)]
 pub(crate) struct PushSettings {
     pub url: Option<String>,
     pub encrypt_key: String,

@@ -150,36 +150,45 @@ fn change(store: &mut Store, id: &str, apply: impl FnOnce(&mut Chat)) -> FakeRes
     FakeResponse::data(json!({}))
 }
 
-fn add_members(store: &mut Store, id: &str, kind: &str, body: &Value) -> FakeResponse {
-    if let Err(refusal) = store.chat_with_bot(id) {
-        return refusal;
-    }
+/// The chat to change the members of, the users the id list names and the ids nobody has.
+fn member_change<'a>(
+    store: &'a mut Store,
+    id: &str,
+    kind: &str,
+    body: &Value,
+) -> Result<(&'a mut Chat, Vec<String>, Vec<String>), FakeResponse> {
+    store.chat_with_bot(id)?;
     let (found, unknown) = store.resolve(kind, &body["id_list"]);
     if found.is_empty() {
-        return refuse(NO_VALID_MEMBERS, "There are no valid members in the ID list specified in your request.");
+        return Err(refuse(NO_VALID_MEMBERS, "There are no valid members in the ID list specified in your request."));
     }
-    if let Some(chat) = store.chats.iter_mut().find(|c| c.chat_id == id) {
-        for open_id in found {
-            if !chat.members.contains(&open_id) {
-                chat.members.push(open_id);
+    let chat = store.chats.iter_mut().find(|c| c.chat_id == id).ok_or_else(|| refuse(CHAT_NOT_FOUND, "gone"))?;
+    Ok((chat, found, unknown))
+}
+
+fn add_members(store: &mut Store, id: &str, kind: &str, body: &Value) -> FakeResponse {
+    match member_change(store, id, kind, body) {
+        Ok((chat, found, unknown)) => {
+            for open_id in found {
+                if !chat.members.contains(&open_id) {
+                    chat.members.push(open_id);
+                }
             }
+            let answer = json!({"invalid_id_list": [], "not_existed_id_list": unknown, "pending_approval_id_list": []});
+            FakeResponse::data(answer)
         }
+        Err(refusal) => refusal,
     }
-    FakeResponse::data(json!({"invalid_id_list": [], "not_existed_id_list": unknown, "pending_approval_id_list": []}))
 }
 
 fn remove_members(store: &mut Store, id: &str, kind: &str, body: &Value) -> FakeResponse {
-    if let Err(refusal) = store.chat_with_bot(id) {
-        return refusal;
+    match member_change(store, id, kind, body) {
+        Ok((chat, found, unknown)) => {
+            chat.members.retain(|m| !found.contains(m));
+            FakeResponse::data(json!({"invalid_id_list": unknown}))
+        }
+        Err(refusal) => refusal,
     }
-    let (found, unknown) = store.resolve(kind, &body["id_list"]);
-    if found.is_empty() {
-        return refuse(NO_VALID_MEMBERS, "There are no valid members in the ID list specified in your request.");
-    }
-    if let Some(chat) = store.chats.iter_mut().find(|c| c.chat_id == id) {
-        chat.members.retain(|m| !found.contains(m));
-    }
-    FakeResponse::data(json!({"invalid_id_list": unknown}))
 }
 
 fn members(store: &Store, id: &str, kind: &str, request: &FakeRequest) -> FakeResponse {

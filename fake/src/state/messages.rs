@@ -55,29 +55,6 @@ impl Store {
         self.messages.len() - 1
     }
 
-    /// A new message from the bot into a chat.
-    fn bot_message(&self, chat_id: &str, msg_type: &str, content: &str, uuid: Option<String>) -> Message {
-        let now = now_ms();
-        Message {
-            message_id: String::new(),
-            chat_id: chat_id.to_owned(),
-            parent_id: None,
-            root_id: None,
-            thread_id: None,
-            msg_type: msg_type.to_owned(),
-            content: content.to_owned(),
-            sender: Sender::App(self.app_id.clone()),
-            mentions: Vec::new(),
-            deleted: false,
-            updated: false,
-            create_time: now,
-            update_time: now,
-            uuid,
-            seq: 0,
-            reactions: Vec::new(),
-        }
-    }
-
     /// A message the bot sent earlier with the same `uuid` in the last hour.
     fn same_uuid(&self, uuid: Option<&str>) -> Option<&Message> {
         let uuid = uuid.filter(|u| !u.is_empty())?;
@@ -127,7 +104,8 @@ fn send(store: &mut Store, chat_id: &str, body: &Value, parent: Option<usize>) -
     if let Some(earlier) = store.same_uuid(uuid) {
         return FakeResponse::data(earlier.to_json());
     }
-    let mut message = store.bot_message(chat_id, msg_type, content, uuid.map(str::to_owned));
+    let mut message = Message::new(chat_id, msg_type, content.to_owned(), Sender::App(store.app_id.clone()));
+    message.uuid = uuid.map(str::to_owned);
     if let Some(parent) = parent.map(|p| store.messages[p].clone()) {
         message.root_id = Some(parent.root_id.clone().unwrap_or_else(|| parent.message_id.clone()));
         message.parent_id = Some(parent.message_id.clone());

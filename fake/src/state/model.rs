@@ -174,6 +174,29 @@ pub(crate) struct Reaction {
 }
 
 impl Message {
+    /// A new message, sent now; its id and place are given when it is remembered.
+    pub(crate) fn new(chat_id: &str, msg_type: &str, content: String, sender: Sender) -> Message {
+        let now = super::now_ms();
+        Message {
+            message_id: String::new(),
+            chat_id: chat_id.to_owned(),
+            parent_id: None,
+            root_id: None,
+            thread_id: None,
+            msg_type: msg_type.to_owned(),
+            content,
+            sender,
+            mentions: Vec::new(),
+            deleted: false,
+            updated: false,
+            create_time: now,
+            update_time: now,
+            uuid: None,
+            seq: 0,
+            reactions: Vec::new(),
+        }
+    }
+
     /// Whether the bot sent it.
     pub fn from_bot(&self) -> bool {
         matches!(self.sender, Sender::App(_))
