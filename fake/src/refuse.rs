@@ -24,7 +24,7 @@ pub(crate) fn token(op: &Operation, caller: &Caller) -> Option<FakeResponse> {
     }
     let kind = match caller {
         Caller::Tenant => TokenKind::Tenant,
-        Caller::User => TokenKind::User,
+        Caller::User(_) => TokenKind::User,
         Caller::App => TokenKind::App,
         Caller::Refused(refusal) => return Some(refusal.clone()),
         _ => return Some(Caller::missing_token()),
@@ -68,7 +68,7 @@ pub(crate) fn scopes(op: &Operation, caller: &Caller, granted: impl Fn(&str) -> 
         .iter()
         .map(|s| json!({"type": "action_scope_required", "subject": s, "description": format!("the app needs {s}")}))
         .collect();
-    let code = if matches!(caller, Caller::User) { 99991679 } else { 99991672 };
+    let code = if matches!(caller, Caller::User(_)) { 99991679 } else { 99991672 };
     Some(
         FakeResponse::json(json!({"code": code, "msg": msg, "error": {"permission_violations": violations}}))
             .status(400),

@@ -118,7 +118,7 @@ fn tokens_and_scopes_are_refused_as_the_platform_refuses_them() {
     let msg = body["msg"].as_str().unwrap_or_default();
     assert!(msg.contains("im:chat:read") && msg.starts_with("Access denied. One of the following scopes"), "{msg}");
     assert_eq!(body["error"]["permission_violations"][0]["type"], "action_scope_required");
-    assert_eq!(refusal(&narrow, Caller::User).1["code"], 99991679);
+    assert_eq!(refusal(&narrow, Caller::User(None)).1["code"], 99991679);
     assert_eq!(refusal(&Platform::new().grant(["im:chat:read"]), Caller::Tenant).0, 200);
     assert_eq!(refusal(&Platform::new(), Caller::Anonymous).1["code"], 99991661);
 
@@ -132,7 +132,7 @@ fn tokens_and_scopes_are_refused_as_the_platform_refuses_them() {
         .expect("a user-only endpoint");
     let refused = crate::refuse::token(user_only, &Caller::Tenant).expect("a tenant token is refused");
     assert_eq!(serde_json::from_slice::<Value>(refused.body()).expect("JSON")["code"], 99991668);
-    assert!(crate::refuse::token(user_only, &Caller::User).is_none());
+    assert!(crate::refuse::token(user_only, &Caller::User(None)).is_none());
 
     // An unknown path or method.
     let unknown = request(HttpMethod::Delete, "/open-apis/im/v1/chats/oc_1/nowhere", None, Value::Null);

@@ -54,6 +54,7 @@
 //!  ws/        long-connection event client          ┐
 //!  webhook/   signed, encrypted HTTP pushes          ├ inbound
 //!  event/     typed events and their dispatch        ┘
+//!  web/       web apps: sign-in with Lark, JSAPI configuration
 //!  message/   (feature) content, cards, received content; send, reply, CardKit, custom bots
 //!  client/    Client: per-call executor, calls, options, pagination, raw calls
 //!  auth/      credentials, token cache and fetch, store apps, OAuth, PKCE, user tokens
@@ -73,6 +74,7 @@ pub mod fake;
 pub mod message;
 #[cfg(feature = "redis")]
 pub mod shared;
+pub mod web;
 pub mod webhook;
 mod wire;
 #[cfg(feature = "ws")]

@@ -154,6 +154,13 @@ impl AuthorizeUrl {
         self
     }
 
+    /// The authorization server's scheme and host (default: the client's base URL); the
+    /// platform's are `https://accounts.feishu.cn` and `https://accounts.larksuite.com`.
+    pub fn server(mut self, server: impl Into<String>) -> Self {
+        self.base = server.into();
+        self
+    }
+
     /// Binds the code to this PKCE pair (S256).
     pub fn pkce(mut self, pkce: &Pkce) -> Self {
         self.challenge = Some(pkce.challenge().to_owned());

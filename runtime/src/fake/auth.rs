@@ -17,6 +17,8 @@ const STORE_APP: &str = "/open-apis/auth/v3/app_access_token";
 const STORE_TENANT: &str = "/open-apis/auth/v3/tenant_access_token";
 const TICKET_RESEND: &str = "/open-apis/auth/v3/app_ticket/resend";
 const OAUTH_TOKEN: &str = "/open-apis/authen/v2/oauth/token";
+/// The authorization page the browser is sent to (on the platform, on its accounts host).
+pub(crate) const AUTHORIZE_PAGE: &str = "/open-apis/authen/v1/authorize";
 
 /// What a user token is when the fake checks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +31,8 @@ pub(crate) enum UserState {
 struct Grant {
     redirect_uri: String,
     challenge: Option<String>,
+    /// Who signed in, when the test said ([`FakeLark::sign_in_as`]).
+    subject: Option<String>,
 }
 
 /// Every token and ticket the fake has issued.
@@ -40,8 +44,14 @@ pub(crate) struct Tokens {
     /// Store-app tenant tokens and their tenant.
     pub tenants: HashMap<String, String>,
     pub users: HashMap<String, UserState>,
-    /// Refresh tokens and whether they were used.
-    refresh: HashMap<String, bool>,
+    /// Who each user token was issued to, when known.
+    pub subjects: HashMap<String, String>,
+    /// Refresh tokens, whether they were used, and their user.
+    refresh: HashMap<String, (bool, Option<String>)>,
+    /// Who the next sign-ins are for.
+    pub signing_in: Option<String>,
+    /// Whether the next sign-in is refused by the user.
+    pub deny_next: bool,
     codes: HashMap<String, Grant>,
     pub ticket: Option<String>,
     pub ticket_resends: usize,
@@ -90,14 +100,51 @@ impl Tokens {
         let grant = Grant {
             redirect_uri: request.query_value("redirect_uri")?.to_owned(),
             challenge: request.query_value("code_challenge").map(str::to_owned),
+            subject: self.signing_in.clone(),
         };
         let code = self.next("code");
         self.codes.insert(code.clone(), grant);
         Some(code)
     }
 
-    /// Answers the token endpoints; `None` for every other path.
+    /// The authorization page: the user signs in at once (or refuses, when told to) and
+    /// the browser goes back to the redirect URI with a code (or `error=access_denied`)
+    /// and the `state`.
+    fn page(&mut self, request: &FakeRequest) -> FakeResponse {
+        let query: Vec<String> = request
+            .query
+            .iter()
+            .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v, crate::wire::url::COMPONENT)))
+            .collect();
+        let url = format!("{AUTHORIZE_PAGE}?{}", query.join("&"));
+        let Some(redirect_uri) = request.query_value("redirect_uri").map(str::to_owned) else {
+            return FakeResponse::api_error(20004, "redirect_uri is required").status(400);
+        };
+        let mut back = redirect_uri.clone();
+        back.push(if back.contains('?') { '&' } else { '?' });
+        if std::mem::take(&mut self.deny_next) {
+            back.push_str("error=access_denied");
+        } else {
+            match self.authorize(&url) {
+                Some(code) => back.push_str(&format!("code={code}")),
+                None => return FakeResponse::api_error(20002, "invalid client_id or response_type").status(400),
+            }
+        }
+        if let Some(state) = request.query_value("state") {
+            back.push_str(&format!(
+                "&state={}",
+                percent_encoding::utf8_percent_encode(state, crate::wire::url::COMPONENT)
+            ));
+        }
+        FakeResponse::binary(Vec::new(), "text/html", None).status(302).header("location", back)
+    }
+
+    /// Answers the token endpoints and the authorization page; `None` for every other
+    /// path.
     pub fn answer(&mut self, request: &FakeRequest) -> Option<FakeResponse> {
+        if request.method == HttpMethod::Get && request.path == AUTHORIZE_PAGE {
+            return Some(self.page(request));
+        }
         if request.method != HttpMethod::Post {
             return None;
         }
@@ -157,11 +204,13 @@ impl Tokens {
         if body["client_id"] != self.app_id.as_str() || body["client_secret"] != self.app_secret.as_str() {
             return fail(20002, "invalid_client");
         }
+        let subject;
         match body["grant_type"].as_str() {
             Some("authorization_code") => {
                 let Some(grant) = body["code"].as_str().and_then(|c| self.codes.remove(c)) else {
                     return fail(20003, "invalid_grant");
                 };
+                subject = grant.subject.clone();
                 if body["redirect_uri"].as_str() != Some(grant.redirect_uri.as_str()) {
                     return fail(20003, "invalid_grant");
                 }
@@ -176,15 +225,21 @@ impl Tokens {
                 let token = body["refresh_token"].as_str().unwrap_or_default();
                 match self.refresh.get_mut(token) {
                     None => return fail(20026, "invalid_grant"),
-                    Some(true) => return fail(20073, "invalid_grant"),
-                    Some(used) => *used = true,
+                    Some((true, _)) => return fail(20073, "invalid_grant"),
+                    Some((used, user)) => {
+                        *used = true;
+                        subject = user.clone();
+                    }
                 }
             }
             _ => return fail(20001, "unsupported_grant_type"),
         }
         let access = self.user_token();
+        if let Some(subject) = &subject {
+            self.subjects.insert(access.clone(), subject.clone());
+        }
         let refresh = self.next("ur");
-        self.refresh.insert(refresh.clone(), false);
+        self.refresh.insert(refresh.clone(), (false, subject));
         FakeResponse::json(json!({
             "code": 0,
             "access_token": access,

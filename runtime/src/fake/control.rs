@@ -11,6 +11,8 @@
 //!   `method` and `path` (a template, `:name` matching a segment) it fires only there;
 //!   `skip` and `times` as in [`FaultRule`].
 //! - `DELETE /__fake/faults` disarms every fault.
+//! - `POST /__fake/sign_in` with `{"user": SUBJECT}` makes the next sign-ins on the
+//!   authorization page that user's; with `{"deny": true}` the user refuses the next one.
 
 use std::time::Duration;
 
@@ -44,10 +46,21 @@ pub(crate) fn answer(shared: &Shared, request: &FakeRequest) -> Option<FakeRespo
             lock(&shared.faults).clear();
             FakeResponse::json(json!({"code": 0, "msg": "cleared"}))
         }
-        (_, path) if path.starts_with("/__fake/") => {
-            FakeResponse::api_error(404, "the control API has GET /__fake/requests and POST and DELETE /__fake/faults")
-                .status(404)
+        (HttpMethod::Post, "/__fake/sign_in") => {
+            let body = request.json();
+            let mut tokens = lock(&shared.tokens);
+            match (body["user"].as_str(), body["deny"].as_bool()) {
+                (Some(user), _) => tokens.signing_in = Some(user.to_owned()),
+                (None, Some(true)) => tokens.deny_next = true,
+                _ => return Some(invalid("user", "give the signing-in user, or `\"deny\": true`".to_owned())),
+            }
+            FakeResponse::json(json!({"code": 0, "msg": "set"}))
         }
+        (_, path) if path.starts_with("/__fake/") => FakeResponse::api_error(
+            404,
+            "the control API has GET /__fake/requests, POST and DELETE /__fake/faults and POST /__fake/sign_in",
+        )
+        .status(404),
         _ => return None,
     })
 }

@@ -24,8 +24,9 @@ pub enum Caller {
     Tenant,
     /// A valid app access token.
     App,
-    /// A valid user access token.
-    User,
+    /// A valid user access token, and who it was issued to when the fake knows (the
+    /// subject of [`FakeLark::sign_in_as`](super::FakeLark::sign_in_as)).
+    User(Option<String>),
     /// A token the platform would refuse (unknown, revoked, expired), and that refusal.
     Refused(FakeResponse),
 }

@@ -7,8 +7,9 @@
 //!   [`FakeLark::APP_ID`] / [`FakeLark::APP_SECRET`] and issue `t-fake-1`, `a-fake-2`, …
 //!   (wrong credentials get code 10014; store apps need the ticket from
 //!   [`FakeLark::push_app_ticket`], else code 10012), and the app_ticket resend endpoint;
-//! - the OAuth v2 token endpoint, with single-use codes (from [`FakeLark::authorize`],
-//!   PKCE checked) and single-use refresh tokens (reuse gets code 20073);
+//! - the OAuth v2 token endpoint, with single-use codes (from [`FakeLark::authorize`] or
+//!   the authorization page `GET /open-apis/authen/v1/authorize`, which redirects back at
+//!   once; PKCE checked) and single-use refresh tokens (reuse gets code 20073);
 //! - a token check on every route not registered with [`FakeLark::route_public`]:
 //!   no `Authorization` header gets HTTP 400 with code 99991661, an unknown or revoked
 //!   tenant token code 99991663, a bad user token 99991668, an expired one 99991677;
@@ -313,6 +314,24 @@ impl FakeLark {
     /// if the URL had a challenge.
     pub fn authorize(&self, authorization_url: &str) -> Option<String> {
         lock(&self.shared.tokens).authorize(authorization_url)
+    }
+
+    /// Makes the next sign-ins on the authorization page
+    /// (`GET /open-apis/authen/v1/authorize`) those of `subject` (an open_id, say):
+    /// the user tokens they yield carry it in [`Caller::User`].
+    pub fn sign_in_as(&self, subject: impl Into<String>) {
+        lock(&self.shared.tokens).signing_in = Some(subject.into());
+    }
+
+    /// Makes the user refuse the next sign-in: the authorization page redirects back with
+    /// `error=access_denied`.
+    pub fn deny_next_sign_in(&self) {
+        lock(&self.shared.tokens).deny_next = true;
+    }
+
+    /// Who a user token was issued to, when the sign-in's subject was set.
+    pub fn subject_of(&self, user_token: &str) -> Option<String> {
+        lock(&self.shared.tokens).subjects.get(user_token).cloned()
     }
 
     /// Issues a new app_ticket (store apps), as the platform does when it pushes the

@@ -143,7 +143,7 @@ impl Shared {
             match self.caller(request) {
                 Caller::Anonymous => return Caller::missing_token(),
                 Caller::Refused(refusal) => return refusal,
-                Caller::Tenant | Caller::App | Caller::User => {}
+                Caller::Tenant | Caller::App | Caller::User(_) => {}
             }
         }
         handler(request)
@@ -157,7 +157,7 @@ impl Shared {
             return if token.starts_with("a-") { Caller::App } else { Caller::Tenant };
         }
         Caller::Refused(match tokens.users.get(token) {
-            Some(UserState::Valid) => return Caller::User,
+            Some(UserState::Valid) => return Caller::User(tokens.subjects.get(token).cloned()),
             Some(UserState::Expired) => FakeResponse::api_error(99991677, "user access token expired"),
             None if token.starts_with("u-") => {
                 FakeResponse::api_error(99991668, "Invalid access token for authorization.")

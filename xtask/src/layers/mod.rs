@@ -19,7 +19,8 @@ use std::process::ExitCode;
 
 /// The top-level modules of `runtime/src`, bottom layer first: each may import from those
 /// before it, never from those after. Keep in step with the diagram in `runtime/src/lib.rs`.
-pub const LAYERS: &[&str] = &["core", "wire", "auth", "client", "message", "event", "webhook", "ws", "shared", "fake"];
+pub const LAYERS: &[&str] =
+    &["core", "wire", "auth", "client", "message", "web", "event", "webhook", "ws", "shared", "fake"];
 
 /// The runtime's source folder, relative to the workspace root.
 const RUNTIME_SRC: &str = "runtime/src";

@@ -18,6 +18,8 @@ pub enum CachedKind {
     AppAccessToken,
     /// The `app_ticket` of an app store app.
     AppTicket,
+    /// The `jsapi_ticket` web pages sign their JSAPI configuration with.
+    JsapiTicket,
 }
 
 impl CachedKind {
@@ -26,6 +28,7 @@ impl CachedKind {
             CachedKind::TenantAccessToken => "tenant_access_token",
             CachedKind::AppAccessToken => "app_access_token",
             CachedKind::AppTicket => "app_ticket",
+            CachedKind::JsapiTicket => "jsapi_ticket",
         }
     }
 }

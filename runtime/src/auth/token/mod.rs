@@ -94,41 +94,66 @@ impl TokenManager {
     /// A valid token of this kind, fetched over `wire` if the cache has no fresh one.
     pub(crate) async fn get(&self, wire: &Wire, kind: AppToken, tenant_key: Option<&str>) -> Result<String> {
         let key = self.key(kind, tenant_key)?;
-        if let Some(token) = self.fresh(&key).await {
+        self.cached(&key, || async {
+            let fetched = self.fetch(wire, kind, key.tenant_key()).await;
+            if let Ok((_, expire)) = &fetched {
+                let token_kind = match kind {
+                    AppToken::Tenant => "tenant_access_token",
+                    AppToken::App => "app_access_token",
+                };
+                // Which token and for how long; never the token.
+                tracing::info!(
+                    token_kind,
+                    tenant_key = key.tenant_key(),
+                    expires_in_s = expire.as_secs(),
+                    "fetched an access token"
+                );
+            }
+            fetched
+        })
+        .await
+    }
+
+    /// The cache key of another app-wide value (a JSAPI ticket, say), per tenant for
+    /// store apps.
+    pub(crate) fn key_of(&self, kind: CachedKind, tenant_key: Option<&str>) -> TokenKey {
+        let Credentials { app_id, app_type, .. } = &self.credentials;
+        let tenant = tenant_key.filter(|_| *app_type == AppType::Store);
+        TokenKey::new(app_id, *app_type, kind, tenant)
+    }
+
+    /// The fresh value under `key`, or one from `fetch` (the value and how long it
+    /// lives), stored for all. Concurrent misses in this client share one fetch, and
+    /// processes sharing the cache take its lock so that one of them fetches.
+    pub(crate) async fn cached<F, Fut>(&self, key: &TokenKey, fetch: F) -> Result<String>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<(String, Duration)>>,
+    {
+        if let Some(token) = self.fresh(key).await {
             return Ok(token);
         }
-        let flight = self.flight(&key);
+        let flight = self.flight(key);
         let _fetching = flight.lock().await;
         // Whoever held the lock before us has probably just fetched one.
-        if let Some(token) = self.fresh(&key).await {
+        if let Some(token) = self.fresh(key).await {
             return Ok(token);
         }
         // Other processes sharing the cache may be fetching too: one holds the lock and
-        // fetches, the others wait for its token, and fetch themselves if none comes.
-        let lock = self.cache.lock(&key).await;
+        // fetches, the others wait for its value, and fetch themselves if none comes.
+        let lock = self.cache.lock(key).await;
         if lock.is_none()
-            && let Some(token) = self.wait_for(&key).await
+            && let Some(token) = self.wait_for(key).await
         {
             return Ok(token);
         }
-        let fetched = self.fetch(wire, kind, key.tenant_key()).await;
+        let fetched = fetch().await;
         if let Ok((token, expire)) = &fetched {
-            let token_kind = match kind {
-                AppToken::Tenant => "tenant_access_token",
-                AppToken::App => "app_access_token",
-            };
-            // Which token and for how long; never the token.
-            tracing::info!(
-                token_kind,
-                tenant_key = key.tenant_key(),
-                expires_in_s = expire.as_secs(),
-                "fetched an access token"
-            );
             let fresh_until = SystemTime::now() + use_for(*expire);
-            self.cache.put(&key, CachedToken { value: token.clone(), fresh_until }).await;
+            self.cache.put(key, CachedToken { value: token.clone(), fresh_until }).await;
         }
         if let Some(lock) = lock {
-            self.cache.unlock(&key, lock).await;
+            self.cache.unlock(key, lock).await;
         }
         fetched.map(|(token, _)| token)
     }
