@@ -106,6 +106,12 @@ impl Lark {
         self.shared.world.lock().add_user(name, department_id)
     }
 
+    /// Makes the next sign-ins of a web app (on the authorization page) this user's:
+    /// `authen/v1/user_info` then answers with them.
+    pub fn sign_in_as(&self, user: &User) {
+        self.fake.sign_in_as(&user.open_id);
+    }
+
     /// A new group with these users and the bot in it.
     pub fn group(&self, name: &str, members: &[&User]) -> Chat {
         self.new_group(name, members, true)

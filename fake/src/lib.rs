@@ -282,7 +282,7 @@ impl FakeFallback for Platform {
         if let Some(world) = &self.world {
             let mut request = request.clone();
             request.path_params = params.clone();
-            if let Some(reply) = world.answer(&op.id, &request) {
+            if let Some(reply) = world.answer(&op.id, &request, caller) {
                 return Some(reply);
             }
         }

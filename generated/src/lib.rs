@@ -119,6 +119,9 @@ pub mod im;
 /// Card updates: Update a card a user interacted with, after answering the callback.
 #[cfg(feature = "interactive")]
 pub mod interactive;
+/// JSSDK.
+#[cfg(feature = "jssdk")]
+pub mod jssdk;
 /// Lingo.
 #[cfg(feature = "lingo")]
 pub mod lingo;
@@ -414,6 +417,12 @@ impl Client {
     #[cfg(feature = "interactive")]
     pub fn interactive(&self) -> interactive::Interactive<'_> {
         interactive::Interactive::new(&self.inner)
+    }
+
+    /// The JSSDK service (`jssdk`).
+    #[cfg(feature = "jssdk")]
+    pub fn jssdk(&self) -> jssdk::Jssdk<'_> {
+        jssdk::Jssdk::new(&self.inner)
     }
 
     /// The Lingo service (`lingo`).

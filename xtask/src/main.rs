@@ -16,6 +16,7 @@ mod openapi;
 mod scopes;
 mod stats;
 mod tools;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,7 +25,7 @@ use std::time::Instant;
 use lark_generator::project::{self, SyncError, TARGETS, Target};
 use lark_generator::write::Mode;
 
-const USAGE: &str = "usage: cargo xtask gen [--check] | import [--strict] [--offline] [--check] | import --install-tools | stats [--json] | scopes (<id>... | --source <path>... | --dump) | layers | openapi-check | fake-check | test [cargo test args]";
+const USAGE: &str = "usage: cargo xtask gen [--check] | import [--strict] [--offline] [--check] | import --install-tools | stats [--json] | scopes (<id>... | --source <path>... | --dump) | layers | openapi-check | fake-check | web-check | test [cargo test args]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
         ["layers"] => layers::run(),
         ["openapi-check"] => openapi::run(),
         ["fake-check"] => fake::run(),
+        ["web-check"] => web::run(),
         ["test", rest @ ..] => test(rest),
         _ => {
             eprintln!("{USAGE}");
@@ -117,7 +119,10 @@ fn test(extra: &[&str]) -> ExitCode {
     let status = std::process::Command::new(cargo).args(["test", "--workspace", "--all-features"]).args(extra).status();
     match status {
         Ok(status) if status.success() => match openapi::run() {
-            ExitCode::SUCCESS => fake::run(),
+            ExitCode::SUCCESS => match fake::run() {
+                ExitCode::SUCCESS => web::run(),
+                failed => failed,
+            },
             failed => failed,
         },
         Ok(_) => ExitCode::FAILURE,

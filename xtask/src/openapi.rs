@@ -79,16 +79,5 @@ fn python_tools() -> Result<PathBuf, String> {
 
 /// The directory whose `node_modules` holds openapi-typescript and TypeScript.
 fn node_tools() -> Result<PathBuf, String> {
-    let dir = Path::new(CACHE).join("node");
-    let lock = Path::new(TOOLS).join("package-lock.json");
-    tools::installed(&dir, &lock, &dir.join("node_modules/openapi-typescript"), || {
-        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        for file in ["package.json", "package-lock.json"] {
-            fs::copy(Path::new(TOOLS).join(file), dir.join(file)).map_err(|e| format!("cannot copy {file}: {e}"))?;
-        }
-        let mut npm = Command::new("npm");
-        npm.args(["ci", "--no-audit", "--no-fund", "--silent"]).current_dir(&dir);
-        run_tool(&mut npm, "npm ci").map(drop)
-    })?;
-    Ok(dir)
+    tools::npm(Path::new(TOOLS), &Path::new(CACHE).join("node"), "openapi-typescript")
 }

@@ -43,6 +43,22 @@ pub fn installed(
     fs::write(&stamp, want).map_err(|e| format!("cannot write {}: {e}", stamp.display()))
 }
 
+/// `npm ci` of the `package.json` and `package-lock.json` in `pins` into `dir`, unless
+/// already done from the same lock; `marker` is a package that must be installed.
+pub fn npm(pins: &Path, dir: &Path, marker: &str) -> Result<PathBuf, String> {
+    let lock = pins.join("package-lock.json");
+    installed(dir, &lock, &dir.join("node_modules").join(marker), || {
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for file in ["package.json", "package-lock.json"] {
+            fs::copy(pins.join(file), dir.join(file)).map_err(|e| format!("cannot copy {file}: {e}"))?;
+        }
+        let mut npm = Command::new("npm");
+        npm.args(["ci", "--no-audit", "--no-fund", "--silent"]).current_dir(dir);
+        run_tool(&mut npm, "npm ci").map(drop)
+    })?;
+    Ok(dir.to_path_buf())
+}
+
 /// The exit code of a check: success, or its error printed.
 pub fn exit(result: Result<(), String>) -> ExitCode {
     match result {

@@ -1,5 +1,6 @@
 //! What the platform remembers for a bot: messages and their reactions, chats and their
-//! members, users and departments, uploaded files and images, and CardKit cards.
+//! members, users and departments, uploaded files and images, and CardKit cards; and for
+//! a web app, who signed in and the JSAPI ticket.
 //!
 //! A call to one of these endpoints is answered from here once it has passed the checks
 //! every endpoint gets (token, scopes, fields); an id nobody created gets the platform's
@@ -14,10 +15,11 @@ mod files;
 mod messages;
 mod model;
 mod page;
+mod web;
 
 use std::sync::{Mutex, MutexGuard};
 
-use lark_runtime::fake::{FakeRequest, FakeResponse};
+use lark_runtime::fake::{Caller, FakeRequest, FakeResponse};
 use serde_json::json;
 
 pub(crate) use model::{Card, Department, File};
@@ -59,7 +61,7 @@ impl World {
     }
 
     /// The answer of a stateful endpoint, or `None` for the others.
-    pub(crate) fn answer(&self, operation: &str, request: &FakeRequest) -> Option<FakeResponse> {
+    pub(crate) fn answer(&self, operation: &str, request: &FakeRequest, caller: &Caller) -> Option<FakeResponse> {
         let mut store = self.lock();
         let store = &mut *store;
         let before = store.messages.len();
@@ -67,7 +69,8 @@ impl World {
             .or_else(|| chats::answer(store, operation, request))
             .or_else(|| directory::answer(store, operation, request))
             .or_else(|| files::answer(store, operation, request))
-            .or_else(|| cards::answer(store, operation, request));
+            .or_else(|| cards::answer(store, operation, request))
+            .or_else(|| web::answer(store, operation, caller));
         if store.messages.len() != before || operation.starts_with("im.v1.message.") {
             self.changed.notify_waiters();
         }

@@ -20,7 +20,7 @@ pub static JSAPI_TICKET: Endpoint = Endpoint {
     tokens: &[TokenKind::Tenant],
     scopes: Scopes::Known { any: &[], all: &[] },
     response: ResponseKind::Data,
-    doc_url: "https://open.feishu.cn/document/uYjL24iN/uQjMuQjMuQjM/authentication-management/access-token/authorization",
+    doc_url: "https://open.feishu.cn/document/authentication-management/access-token/authorization",
 };
 
 /// What a page passes to `h5sdk.config` (serialized with the JSAPI's own key names:
