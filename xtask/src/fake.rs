@@ -26,15 +26,16 @@ pub fn run() -> ExitCode {
 }
 
 /// A running `fake_server`, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base_url: String,
+    pub base_url: String,
     /// Its stdout, kept open: a server whose stdout is closed fails when it prints.
     _stdout: BufReader<ChildStdout>,
 }
 
 impl Server {
-    fn start(args: &[&str]) -> Result<Server, String> {
+    /// Starts the built example on a free port with these flags.
+    pub fn start(args: &[&str]) -> Result<Server, String> {
         let mut child = Command::new(SERVER)
             .args(["--port", "0"])
             .args(args)

@@ -6,7 +6,6 @@
 //! sign-in get an error page and no session; and the page's JSAPI configuration matches
 //! SHA-1 of the documented string, recomputed in the browser.
 
-use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -49,22 +48,8 @@ fn check() -> Result<(), String> {
     eprintln!("tools and servers ready in {:.1} s", started.elapsed().as_secs_f64());
 
     let started = Instant::now();
-    let mut fake = Command::new("target/debug/examples/fake_server")
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start fake_server: {e}"))?;
-    let mut first = String::new();
-    let stdout = fake.stdout.take().ok_or("no stdout")?;
-    let _fake = Running(fake);
-    let mut stdout = BufReader::new(stdout);
-    stdout.read_line(&mut first).map_err(|e| format!("reading fake_server's first line: {e}"))?;
-    let base = first
-        .split_whitespace()
-        .find_map(|pair| pair.strip_prefix("LARK_BASE_URL="))
-        .ok_or_else(|| format!("fake_server's first line has no LARK_BASE_URL: {first}"))?
-        .to_owned();
-
+    let fake = crate::fake::Server::start(&[])?;
+    let base = fake.base_url.clone();
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     let listen = format!("127.0.0.1:{port}");
     let app = Command::new("target/debug/examples/web_login")
