@@ -49,6 +49,8 @@ struct App {
     client: lark_sdk::runtime::Client,
     sessions: Arc<Mutex<HashMap<String, WebUser>>>,
     key: Arc<hmac::Key>,
+    /// Whether the app is served over HTTPS, so that its cookie is `Secure`.
+    https: bool,
 }
 
 async fn run() -> Result<(), String> {
@@ -62,7 +64,8 @@ async fn run() -> Result<(), String> {
         _ => hmac::Key::generate(hmac::HMAC_SHA256, &ring::rand::SystemRandom::new())
             .map_err(|_| "no random cookie key: set LARK_COOKIE_KEY".to_owned())?,
     };
-    let app = App { client: client.runtime().clone(), sessions: Arc::default(), key: Arc::new(key) };
+    let https = public.starts_with("https://");
+    let app = App { client: client.runtime().clone(), sessions: Arc::default(), key: Arc::new(key), https };
     let signin =
         SignIn::new(client.runtime(), format!("{}/callback", public.trim_end_matches('/'))).authorization_server(auth);
     let finishing = app.clone();
@@ -86,7 +89,8 @@ impl App {
                 };
                 let tag = hex(hmac::sign(&self.key, id.as_bytes()).as_ref());
                 self.sessions.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), signed_in.user);
-                let cookie = format!("{SESSION_COOKIE}={id}.{tag}; Path=/; HttpOnly; SameSite=Lax");
+                let secure = if self.https { "; Secure" } else { "" };
+                let cookie = format!("{SESSION_COOKIE}={id}.{tag}; Path=/; HttpOnly; SameSite=Lax{secure}");
                 (StatusCode::SEE_OTHER, [(LOCATION, "/".to_owned()), (SET_COOKIE, cookie)]).into_response()
             }
             Err(refused) => {

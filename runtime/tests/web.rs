@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::response::IntoResponse;
 use lark_runtime::fake::{FakeLark, FakeResponse};
 use lark_runtime::web::{Callback, SignIn, SignInError, jsapi_signature};
 use lark_runtime::{Client, HttpMethod};
@@ -106,7 +107,6 @@ async fn a_refused_or_expired_sign_in_is_refused() {
 
 #[tokio::test]
 async fn the_axum_routes_sign_in_through_a_cookie() {
-    use axum::response::IntoResponse;
     let (fake, client) = fake().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -153,4 +153,19 @@ async fn the_axum_routes_sign_in_through_a_cookie() {
     assert_eq!(again.status(), 400);
     assert!(again.text().await.unwrap().contains("already finished"));
     assert_eq!(*seen.lock().unwrap(), ["Ada"]);
+}
+
+#[tokio::test]
+async fn an_https_app_gets_a_secure_state_cookie() {
+    let (_fake, client) = fake().await;
+    let signin = SignIn::new(&client, "https://app.example/callback");
+    let app: axum::Router =
+        lark_runtime::web::axum::routes(signin, |_| async { axum::http::StatusCode::OK.into_response() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let login = http.get(format!("{base}/login")).send().await.unwrap();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.ends_with("; HttpOnly; SameSite=Lax; Secure"), "{cookie}");
 }

@@ -45,7 +45,7 @@ where
 async fn login(signin: Arc<SignIn>) -> Response {
     match signin.start().await {
         Ok(started) => {
-            let cookie = format!("{STATE_COOKIE}={}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax", started.state);
+            let cookie = format!("{STATE_COOKIE}={}; Path=/; Max-Age=600{}", started.state, attributes(&signin));
             redirect(&started.url, &cookie)
         }
         Err(e) => {
@@ -66,11 +66,21 @@ where
         tracing::info!(reason = %refused, "a sign-in was refused");
     }
     let mut response = finish(outcome).await;
-    let cleared = format!("{STATE_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+    let cleared = format!("{STATE_COOKIE}=; Path=/; Max-Age=0{}", attributes(signin));
     if let Ok(value) = HeaderValue::from_str(&cleared) {
         response.headers_mut().append(SET_COOKIE, value);
     }
     response
+}
+
+/// The state cookie's attributes: never readable by scripts, sent on the top-level
+/// navigation back from the authorization page, and only over HTTPS when the app is.
+fn attributes(signin: &SignIn) -> &'static str {
+    if signin.redirect_uri().starts_with("https://") {
+        "; HttpOnly; SameSite=Lax; Secure"
+    } else {
+        "; HttpOnly; SameSite=Lax"
+    }
 }
 
 /// A 303 to `location` that sets `cookie`.
