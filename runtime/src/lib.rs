@@ -31,7 +31,7 @@
 //! # }
 //! ```
 //!
-//! With the `fake` feature, [`fake::FakeLark`] is a local server that speaks enough of the
+//! With the `fake` feature, `fake::FakeLark` is a local server that speaks enough of the
 //! protocol to test an app offline.
 //!
 //! Beyond single calls: [`RetryPolicy`] (bounded backoff with jitter; rate limits wait

@@ -303,12 +303,14 @@ fn placeholder_at(ctx: &Ctx<'_>, ty: &Type, wire: &str, uses: &mut Vec<String>, 
 
 fn request_type(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> TokenStream {
     let name = ident(&m.request_type);
+    // A link's path names the method without `r#`, which rustdoc would read as a fragment.
     let docs = doc(&format!(
-        "Parameters of [`{0}::{1}`](crate::{2}::{3}::{0}::{1}): {4}",
+        "Parameters of [`{0}::{1}`](crate::{2}::{3}::{0}::{4}): {5}",
         resource.accessor,
         m.function,
         ctx.service.module,
         ctx.version.module,
+        m.function.trim_start_matches("r#"),
         sentence(&m.summary)
     ));
     let params = m.path_params.iter().map(|p| (p, "path")).chain(m.query_params.iter().map(|p| (p, "query")));

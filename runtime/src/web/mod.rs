@@ -8,7 +8,7 @@
 //! - [`SignIn`]: "Sign in with Lark", framework-neutral: the authorization URL with a
 //!   `state` and PKCE (S256) bound to the browser, then on the callback the checks
 //!   (`state` missing, unknown, reused or expired; `error=access_denied`), the code
-//!   exchange and the user's identity. [`axum`] mounts it (feature `axum`).
+//!   exchange and the user's identity. `web::axum` mounts it (feature `axum`).
 
 #[cfg(feature = "axum")]
 pub mod axum;

@@ -547,7 +547,7 @@ impl ListEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::r#match`](crate::baike::v1::EntityApi::r#match): Calls `match` on `entity`.
+/// Parameters of [`EntityApi::r#match`](crate::baike::v1::EntityApi::match): Calls `match` on `entity`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MatchEntityRequest {
     /// The JSON body.

@@ -43,7 +43,7 @@ impl<'c> CompensationStandardApi<'c> {
     }
 }
 
-/// Parameters of [`CompensationStandardApi::r#match`](crate::corehr::v1::CompensationStandardApi::r#match): Calls `match` on `compensation_standard`.
+/// Parameters of [`CompensationStandardApi::r#match`](crate::corehr::v1::CompensationStandardApi::match): Calls `match` on `compensation_standard`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MatchCompensationStandardRequest {
     /// `user_id_type`.

@@ -1020,7 +1020,7 @@ impl ListFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::r#move`](crate::drive::v1::FileApi::r#move): Calls `move` on `file`.
+/// Parameters of [`FileApi::r#move`](crate::drive::v1::FileApi::move): Calls `move` on `file`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MoveFileRequest {
     /// `file_token`.

@@ -652,7 +652,7 @@ impl ::lark_runtime::PageRequest for ListEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::r#match`](crate::lingo::v1::EntityApi::r#match): Calls `match` on `entity`.
+/// Parameters of [`EntityApi::r#match`](crate::lingo::v1::EntityApi::match): Calls `match` on `entity`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MatchEntityRequest {
     /// `repo_id`.

@@ -403,7 +403,7 @@ impl ::lark_runtime::PageRequest for ListSpaceNodeRequest {
     }
 }
 
-/// Parameters of [`SpaceNodeApi::r#move`](crate::wiki::v2::SpaceNodeApi::r#move): Calls `move` on `space.node`.
+/// Parameters of [`SpaceNodeApi::r#move`](crate::wiki::v2::SpaceNodeApi::move): Calls `move` on `space.node`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MoveSpaceNodeRequest {
     /// `space_id`.
