@@ -203,10 +203,6 @@ pub fn merge(py: &Python, node: &Node, sources: &Sources, curated: &BTreeMap<Str
             warnings.push(format!("v1 event `{}` has no home in V1_HOMES (xtask/src/import/merge.rs); skipped", e.key));
             continue;
         };
-        if !e.key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-            warnings.push(format!("v1 event `{}`: the loader accepts only lowercase event types; skipped", e.key));
-            continue;
-        }
         counts.events_v1 += 1;
         let payload = strip_fields(&e.payload, V1_ENVELOPE);
         events.entry(((*service).to_owned(), (*version).to_owned())).or_default().push(PlannedEvent {

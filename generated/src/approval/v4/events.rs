@@ -33,6 +33,18 @@ impl ::lark_runtime::event::Event for crate::approval::v4::TaskStatusChangedV4Ev
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
+/// `leave_approvalV2`: Pushed as `leave_approvalV2` (v1 envelope).
+///
+/// Scopes: any one of `approval:approval`, `approval:approval:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/approval-v4/event/special-event/leave>
+impl ::lark_runtime::event::Event for crate::approval::v4::LeaveApprovalV2Event {
+    const EVENT_TYPE: &'static str = "leave_approvalV2";
+    const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V1;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["approval:approval", "approval:approval:readonly"],
+        all: &[],
+    };
+}
+
 /// `out_approval`: Pushed as `out_approval` (v1 envelope).
 ///
 /// Scopes: any one of `approval:approval`, `approval:approval:readonly`.
@@ -129,6 +141,19 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
+    /// Handles `leave_approvalV2`: Pushed as `leave_approvalV2` (v1 envelope).
+    ///
+    /// Payload: [`LeaveApprovalV2Event`](crate::approval::v4::LeaveApprovalV2Event). Scopes: any one of `approval:approval`, `approval:approval:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/approval-v4/event/special-event/leave>
+    pub fn on_leave_approval_v2<Fut: ::lark_runtime::event::HandlerFuture>(
+        self,
+        handler: impl ::lark_runtime::event::EventFn<
+            crate::approval::v4::LeaveApprovalV2Event,
+            Fut,
+        >,
+    ) -> Self {
+        self.on(handler)
+    }
+
     /// Handles `out_approval`: Pushed as `out_approval` (v1 envelope).
     ///
     /// Payload: [`OutApprovalEvent`](crate::approval::v4::OutApprovalEvent). Scopes: any one of `approval:approval`, `approval:approval:readonly`.
@@ -200,6 +225,7 @@ pub(crate) fn visit(visitor: &mut impl ::lark_runtime::event::CatalogueVisitor) 
     visitor.event::<crate::approval::v4::ApprovalUpdatedV4Event>();
     visitor.event::<crate::approval::v4::InstanceStatusChangedV4Event>();
     visitor.event::<crate::approval::v4::TaskStatusChangedV4Event>();
+    visitor.event::<crate::approval::v4::LeaveApprovalV2Event>();
     visitor.event::<crate::approval::v4::OutApprovalEvent>();
     visitor.event::<crate::approval::v4::RemedyApprovalEvent>();
     visitor.event::<crate::approval::v4::ShiftApprovalEvent>();

@@ -3699,6 +3699,136 @@ impl<'de> ::serde::Deserialize<'de> for InstanceTimeline {
     }
 }
 
+/// The `LeaveApprovalV2Event` object.
+///
+/// Read from the server; unknown fields are ignored, so new server fields never break decoding.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[non_exhaustive]
+pub struct LeaveApprovalV2Event {
+    /// `type`.
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `app_id`.
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `tenant_key`.
+    pub tenant_key: ::std::option::Option<::std::string::String>,
+    /// `instance_code`.
+    pub instance_code: ::std::option::Option<::std::string::String>,
+    /// `user_id`.
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `open_id`.
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// `origin_instance_code`.
+    pub origin_instance_code: ::std::option::Option<::std::string::String>,
+    /// `start_time`.
+    pub start_time: ::std::option::Option<i64>,
+    /// `end_time`.
+    pub end_time: ::std::option::Option<i64>,
+    /// `leave_feeding_arrive_late`.
+    pub leave_feeding_arrive_late: ::std::option::Option<i64>,
+    /// `leave_feeding_leave_early`.
+    pub leave_feeding_leave_early: ::std::option::Option<i64>,
+    /// `leave_feeding_rest_daily`.
+    pub leave_feeding_rest_daily: ::std::option::Option<i64>,
+    /// `leave_name`.
+    pub leave_name: ::std::option::Option<::std::string::String>,
+    /// `leave_unit`.
+    pub leave_unit: ::std::option::Option<::std::string::String>,
+    /// `leave_start_time`.
+    pub leave_start_time: ::std::option::Option<::std::string::String>,
+    /// `leave_end_time`.
+    pub leave_end_time: ::std::option::Option<::std::string::String>,
+    /// Each day's leave as [start, end] times: a list, or that list as text.
+    pub leave_detail: ::std::option::Option<::serde_json::Value>,
+    /// The leave's time ranges as [start, end]: a list, or that list as text.
+    pub leave_range: ::std::option::Option<::serde_json::Value>,
+    /// `leave_interval`.
+    pub leave_interval: ::std::option::Option<i64>,
+    /// `leave_reason`.
+    pub leave_reason: ::std::option::Option<::std::string::String>,
+    /// Texts of the i18n keys such as leave_name: a list, or that list as text.
+    pub i18n_resources: ::std::option::Option<::serde_json::Value>,
+    /// The approval definition's code.
+    pub approval_code: ::std::option::Option<::std::string::String>,
+    /// Certificates attached to the request.
+    pub leave_certification: ::std::option::Option<::serde_json::Value>,
+    /// `leave_difficult_labour`.
+    pub leave_difficult_labour: ::std::option::Option<::std::string::String>,
+    /// `leave_family_relation_type`.
+    pub leave_family_relation_type: ::std::option::Option<::std::string::String>,
+    /// `leave_infant_num`.
+    pub leave_infant_num: ::std::option::Option<::std::string::String>,
+    /// `leave_pregnancy_age`.
+    pub leave_pregnancy_age: ::std::option::Option<::std::string::String>,
+    /// `leave_pregnancy_check_up`.
+    pub leave_pregnancy_check_up: ::std::option::Option<::std::string::String>,
+    /// `leave_premarital_check_up`.
+    pub leave_premarital_check_up: ::std::option::Option<::std::string::String>,
+}
+
+impl ::lark_runtime::json::FromJson for LeaveApprovalV2Event {
+    #[inline]
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::lark_runtime::json::JsonError> {
+        let mut object = ::lark_runtime::json::Object::new(
+            value,
+            "LeaveApprovalV2Event",
+        )?;
+        ::std::result::Result::Ok(Self {
+            r#type: object.optional("type")?,
+            app_id: object.optional("app_id")?,
+            tenant_key: object.optional("tenant_key")?,
+            instance_code: object.optional("instance_code")?,
+            user_id: object.optional("user_id")?,
+            open_id: object.optional("open_id")?,
+            origin_instance_code: object.optional("origin_instance_code")?,
+            start_time: object.optional("start_time")?,
+            end_time: object.optional("end_time")?,
+            leave_feeding_arrive_late: object.optional("leave_feeding_arrive_late")?,
+            leave_feeding_leave_early: object.optional("leave_feeding_leave_early")?,
+            leave_feeding_rest_daily: object.optional("leave_feeding_rest_daily")?,
+            leave_name: object.optional("leave_name")?,
+            leave_unit: object.optional("leave_unit")?,
+            leave_start_time: object.optional("leave_start_time")?,
+            leave_end_time: object.optional("leave_end_time")?,
+            leave_detail: object.optional("leave_detail")?,
+            leave_range: object.optional("leave_range")?,
+            leave_interval: object.optional("leave_interval")?,
+            leave_reason: object.optional("leave_reason")?,
+            i18n_resources: object.optional("i18n_resources")?,
+            approval_code: object.optional("approval_code")?,
+            leave_certification: object.optional("leave_certification")?,
+            leave_difficult_labour: object.optional("leave_difficult_labour")?,
+            leave_family_relation_type: object.optional("leave_family_relation_type")?,
+            leave_infant_num: object.optional("leave_infant_num")?,
+            leave_pregnancy_age: object.optional("leave_pregnancy_age")?,
+            leave_pregnancy_check_up: object.optional("leave_pregnancy_check_up")?,
+            leave_premarital_check_up: object.optional("leave_premarital_check_up")?,
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LeaveApprovalV2Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::lark_runtime::json::deserialize(deserializer)
+    }
+}
+
+/// The `LeaveApprovalV2EventI18nResources` object.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct LeaveApprovalV2EventI18nResources {
+    /// `locale`.
+    pub locale: ::std::option::Option<::std::string::String>,
+    /// `is_default`.
+    pub is_default: ::std::option::Option<bool>,
+    /// `texts`.
+    pub texts: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+}
+
 /// The `ListDistrictData` object.
 ///
 /// Read from the server; unknown fields are ignored, so new server fields never break decoding.
