@@ -4,6 +4,7 @@
 pub(crate) mod endpoint;
 pub(crate) mod error;
 pub(crate) mod excerpt;
+pub(crate) mod hex;
 pub mod json;
 pub(crate) mod random;
 pub(crate) mod secret;

@@ -5,5 +5,5 @@ pub(crate) fn hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     // The system RNG only fails on exotic platforms; zeros still make a well-formed mark.
     let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut buf);
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    super::hex::hex(&buf)
 }

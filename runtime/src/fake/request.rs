@@ -85,7 +85,7 @@ impl FakeRequest {
             method,
             path: path.to_owned(),
             path_params: Vec::new(),
-            query: query.map(parse_query).unwrap_or_default(),
+            query: query.map(crate::wire::url::query_pairs).unwrap_or_default(),
             headers,
             body,
             parts: Vec::new(),
@@ -142,18 +142,6 @@ fn find<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// Decodes a percent-encoded component (the fake is lenient: bad UTF-8 is replaced).
 pub(crate) fn decode(component: &str) -> String {
     percent_decode_str(component).decode_utf8_lossy().into_owned()
-}
-
-fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            // Form encoding writes spaces as '+'; a literal '+' arrives as %2B.
-            (decode(&k.replace('+', " ")), decode(&v.replace('+', " ")))
-        })
-        .collect()
 }
 
 fn boundary(content_type: &str) -> Option<String> {

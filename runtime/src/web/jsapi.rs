@@ -96,7 +96,7 @@ pub fn signature(ticket: &str, nonce: &str, timestamp_ms: u64, page_url: &str) -
     let url = page_url.split_once('#').map_or(page_url, |(before, _)| before);
     let text = format!("jsapi_ticket={ticket}&noncestr={nonce}&timestamp={timestamp_ms}&url={url}");
     let hash = digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, text.as_bytes());
-    hash.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    crate::core::hex::hex(hash.as_ref())
 }
 
 #[cfg(test)]

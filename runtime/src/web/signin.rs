@@ -79,10 +79,8 @@ impl Callback {
     /// Reads `code`, `state` and `error` from a query string (without the `?`).
     pub fn from_query(query: &str) -> Callback {
         let mut callback = Callback::default();
-        for pair in query.split('&') {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_encoding::percent_decode_str(&value.replace('+', " ")).decode_utf8_lossy().into_owned();
-            match name {
+        for (name, value) in crate::wire::url::query_pairs(query) {
+            match name.as_str() {
                 "code" => callback.code = Some(value),
                 "state" => callback.state = Some(value),
                 "error" => callback.error = Some(value),

@@ -12,6 +12,7 @@ use ring::digest;
 use subtle::ConstantTimeEq;
 
 use super::Rejection;
+use crate::core::hex::hex;
 
 /// Header with the request time in seconds since the Unix epoch.
 pub const TIMESTAMP_HEADER: &str = "X-Lark-Request-Timestamp";
@@ -83,16 +84,6 @@ fn sign(algorithm: &'static digest::Algorithm, parts: [&str; 3], body: &[u8]) ->
     }
     ctx.update(body);
     hex(ctx.finish().as_ref())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -60,6 +60,22 @@ fn placeholders(path: &str) -> impl Iterator<Item = &str> {
     path.split('/').filter_map(|s| s.strip_prefix(':'))
 }
 
+/// The pairs of a query string (without `?`), in order and percent-decoded; form
+/// encoding writes spaces as `+`, so `+` reads as a space and a literal `+` arrives as
+/// `%2B`. Bad UTF-8 is replaced: a query is read leniently.
+pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
+    let decode =
+        |part: &str| percent_encoding::percent_decode_str(&part.replace('+', " ")).decode_utf8_lossy().into_owned();
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
