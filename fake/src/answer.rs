@@ -177,7 +177,7 @@ impl Maker<'_> {
 }
 
 /// FNV-1a over the parts: stable across runs and platforms.
-fn fnv(parts: &[&[u8]]) -> u64 {
+pub(crate) fn fnv(parts: &[&[u8]]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for byte in *part {

@@ -23,6 +23,7 @@ use lark_runtime::HttpMethod;
 use lark_runtime::fake::{FakeLark, FakeRequest, FakeResponse};
 use serde_json::{Value, json};
 
+use crate::check::Violation;
 use crate::lark::{PushError, Shared};
 use crate::push::Delivery;
 
@@ -68,13 +69,10 @@ fn ok(data: Value) -> FakeResponse {
     FakeResponse::data(data)
 }
 
+/// The platform's field-validation error, as for any other endpoint.
 fn invalid(field: &str, problem: &str) -> FakeResponse {
-    FakeResponse::json(json!({
-        "code": 99992402,
-        "msg": format!("field validation failed: {field}: {problem}"),
-        "error": {"field_violations": [{"field": field, "description": problem}]},
-    }))
-    .status(400)
+    let violation = Violation { field: field.to_owned(), value: String::new(), problem: problem.to_owned() };
+    crate::refuse::invalid(&violation)
 }
 
 async fn push(shared: &Shared, request: &FakeRequest) -> FakeResponse {

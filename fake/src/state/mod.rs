@@ -100,20 +100,9 @@ impl Store {
 
 /// 32 hex digits from a seed, stable across runs.
 pub(crate) fn hex_id(seed: &str, kind: &str, n: u64) -> String {
-    let a = fnv(&[seed.as_bytes(), kind.as_bytes(), &n.to_le_bytes()]);
-    let b = fnv(&[&a.to_le_bytes(), kind.as_bytes()]);
+    let a = crate::answer::fnv(&[seed.as_bytes(), kind.as_bytes(), &n.to_le_bytes()]);
+    let b = crate::answer::fnv(&[&a.to_le_bytes(), kind.as_bytes()]);
     format!("{a:016x}{b:016x}")
-}
-
-fn fnv(parts: &[&[u8]]) -> u64 {
-    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
-    for part in parts {
-        for byte in *part {
-            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-        hash = (hash ^ 0xff).wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
 }
 
 /// The platform's business error: HTTP 400 with its code.
