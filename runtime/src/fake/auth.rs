@@ -86,7 +86,11 @@ impl Tokens {
     /// Parses an authorization URL built by the client and grants a code for it.
     pub fn authorize(&mut self, url: &str) -> Option<String> {
         let query = url.split_once('?')?.1;
-        let request = FakeRequest::new(HttpMethod::Get, "/", Some(query), Vec::new(), bytes::Bytes::new());
+        self.grant(&FakeRequest::new(HttpMethod::Get, "/", Some(query), Vec::new(), bytes::Bytes::new()))
+    }
+
+    /// Grants a code for the authorization request's query, if it is for this app.
+    fn grant(&mut self, request: &FakeRequest) -> Option<String> {
         if request.query_value("client_id") != Some(self.app_id.as_str())
             || request.query_value("response_type") != Some("code")
         {
@@ -111,12 +115,6 @@ impl Tokens {
     /// the browser goes back to the redirect URI with a code (or `error=access_denied`)
     /// and the `state`.
     fn page(&mut self, request: &FakeRequest) -> FakeResponse {
-        let query: Vec<String> = request
-            .query
-            .iter()
-            .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v, crate::wire::url::COMPONENT)))
-            .collect();
-        let url = format!("{AUTHORIZE_PAGE}?{}", query.join("&"));
         let Some(redirect_uri) = request.query_value("redirect_uri").map(str::to_owned) else {
             return FakeResponse::api_error(20004, "redirect_uri is required").status(400);
         };
@@ -125,7 +123,7 @@ impl Tokens {
         if std::mem::take(&mut self.deny_next) {
             back.push_str("error=access_denied");
         } else {
-            match self.authorize(&url) {
+            match self.grant(request) {
                 Some(code) => back.push_str(&format!("code={code}")),
                 None => return FakeResponse::api_error(20002, "invalid client_id or response_type").status(400),
             }
