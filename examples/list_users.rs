@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use futures_util::TryStreamExt;
-use lark_sdk::contact::v3::ListUserRequest;
+use lark_sdk::contact::v3::FindByDepartmentUserRequest;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -24,10 +24,10 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let client = lark_examples::client_from_env().await?;
-    let request = ListUserRequest::new().department_id("0").page_size(50);
+    let request = FindByDepartmentUserRequest::new("0").page_size(50);
     // The stream fetches the next page when this one runs out, and ends on the last page
     // (including the empty cursor some endpoints send there).
-    let mut users = client.contact().v3().user().list_all(request).items();
+    let mut users = client.contact().v3().user().find_by_department_all(request).items();
     while let Some(user) = users.try_next().await.map_err(|e| e.to_string())? {
         if let Some(open_id) = user.open_id {
             println!("{open_id}");

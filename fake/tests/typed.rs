@@ -2,7 +2,7 @@
 
 use lark_fake::{Lark, Platform};
 use lark_runtime::fake::FakeLark;
-use lark_sdk::contact::v3::ListUserRequest;
+use lark_sdk::contact::v3::FindByDepartmentUserRequest;
 use lark_sdk::im::v1::{CreateMessageBody, CreateMessageRequest, GetChatRequest, ReceiveIdType};
 
 async fn client(platform: Platform) -> (Lark, lark_sdk::Client) {
@@ -57,7 +57,9 @@ async fn a_malformed_call_names_the_field_and_lists_page_to_the_end() {
     for name in ["Ann", "Bo", "Cy", "Di", "Ed"] {
         fake.user(name);
     }
-    let users = client.contact().v3().user().list_all(ListUserRequest::new().page_size(2)).items();
+    // They join the root department, "0".
+    let request = FindByDepartmentUserRequest::new("0").page_size(2);
+    let users = client.contact().v3().user().find_by_department_all(request).items();
     let users: Vec<_> = futures_util::TryStreamExt::try_collect(users).await.expect("every page");
     let names: Vec<_> = users.iter().filter_map(|u| u.name.as_deref()).collect();
     assert_eq!(names, ["Ann", "Bo", "Cy", "Di", "Ed"], "five users, two per page, each once");

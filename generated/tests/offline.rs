@@ -3143,6 +3143,7 @@ async fn attendance() {
 async fn authen() {
     let (_fake, client, user) = offline().await;
     let _ = &user;
+    #[allow(deprecated)]
     {
         use lark_sdk::authen::v1::{CreateAccessTokenBody, CreateAccessTokenRequest};
         let request = CreateAccessTokenRequest::new(
@@ -3156,6 +3157,8 @@ async fn authen() {
             .await
             .expect("authen.v1.access_token.create");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::authen::v1::{
             CreateOidcAccessTokenBody, CreateOidcAccessTokenRequest,
@@ -3171,6 +3174,8 @@ async fn authen() {
             .await
             .expect("authen.v1.oidc_access_token.create");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::authen::v1::{
             CreateOidcRefreshAccessTokenBody, CreateOidcRefreshAccessTokenRequest,
@@ -3186,6 +3191,8 @@ async fn authen() {
             .await
             .expect("authen.v1.oidc_refresh_access_token.create");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::authen::v1::{
             CreateRefreshAccessTokenBody, CreateRefreshAccessTokenRequest,
@@ -3822,6 +3829,8 @@ async fn bitable() {
             .await
             .expect("bitable.v1.app_table_record.delete");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::bitable::v1::GetAppTableRecordRequest;
         let request = GetAppTableRecordRequest::new(
@@ -3837,6 +3846,8 @@ async fn bitable() {
             .await
             .expect("bitable.v1.app_table_record.get");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::bitable::v1::ListAppTableRecordRequest;
         let request = ListAppTableRecordRequest::new("<app_token>", "<table_id>");
@@ -4705,6 +4716,8 @@ async fn cardkit() {
             .await
             .expect("cardkit.v1.card.create");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::cardkit::v1::{IdConvertCardBody, IdConvertCardRequest};
         let request = IdConvertCardRequest::new(IdConvertCardBody::new("<message_id>"));
@@ -5215,6 +5228,8 @@ async fn contact() {
             .await
             .expect("contact.v3.department.get");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::contact::v3::ListDepartmentRequest;
         let request = ListDepartmentRequest::new();
@@ -5849,6 +5864,8 @@ async fn contact() {
         let request = GetUserRequest::new("<user_id>");
         client.contact().v3().user().get(request).await.expect("contact.v3.user.get");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::contact::v3::ListUserRequest;
         let request = ListUserRequest::new();
@@ -5879,6 +5896,8 @@ async fn contact() {
             .await
             .expect("contact.v3.user.resurrect");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::contact::v3::{UpdateUserRequest, UserInput};
         let request = UpdateUserRequest::new("<user_id>", UserInput::default());
@@ -6286,6 +6305,8 @@ async fn corehr() {
             .await
             .expect("corehr.v1.department.get");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::corehr::v1::ListDepartmentRequest;
         let request = ListDepartmentRequest::new("<page_size>");
@@ -6429,6 +6450,8 @@ async fn corehr() {
         let request = PatchJobRequest::new("<job_id>", JobInput::default());
         client.corehr().v1().job().patch(request).await.expect("corehr.v1.job.patch");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::corehr::v1::{
             CreateJobChangeBody, CreateJobChangeRequest, TransferInfoInput,
@@ -6461,6 +6484,8 @@ async fn corehr() {
             .await
             .expect("corehr.v1.job_data.delete");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::corehr::v1::GetJobDataRequest;
         let request = GetJobDataRequest::new("<job_data_id>");
@@ -6856,6 +6881,8 @@ async fn corehr() {
             .await
             .expect("corehr.v1.person.patch");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::corehr::v1::DeletePreHireRequest;
         let request = DeletePreHireRequest::new("<pre_hire_id>");
@@ -6889,6 +6916,8 @@ async fn corehr() {
             .await
             .expect("corehr.v1.pre_hire.list");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::corehr::v1::{EnumInput, PatchPreHireRequest, PreHireInput};
         let request = PatchPreHireRequest::new(
@@ -10575,6 +10604,8 @@ async fn drive() {
             .await
             .expect("drive.v1.permission_member.transfer_owner");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::drive::v1::{GetPermissionPublicRequest, GetPermissionPublicType};
         let request = GetPermissionPublicRequest::new(
@@ -10589,6 +10620,8 @@ async fn drive() {
             .await
             .expect("drive.v1.permission_public.get");
     }
+
+    #[allow(deprecated)]
     {
         use lark_sdk::drive::v1::{
             PatchPermissionPublicRequest, PatchPermissionPublicType,

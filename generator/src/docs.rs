@@ -64,6 +64,8 @@ struct EndpointView {
     tokens: String,
     scopes: String,
     summary: String,
+    /// Markdown: what to use instead, when the platform no longer recommends it.
+    deprecated: Option<String>,
     doc_url: Option<String>,
 }
 
@@ -74,7 +76,19 @@ struct EventView {
     payload: String,
     scopes: String,
     summary: String,
+    deprecated: Option<String>,
     doc_url: Option<String>,
+}
+
+/// A deprecation as a table cell's text: the replacements as code, else the page.
+fn deprecated_text(d: &ir::Deprecation) -> String {
+    let calls: Vec<String> =
+        d.replacements.iter().map(|r| format!("`{}`", r.call.trim_start_matches("client."))).collect();
+    match (calls.is_empty(), &d.doc) {
+        (false, _) => format!("use {} instead", ir::or_list(&calls)),
+        (true, Some(doc)) => format!("see [its page]({doc})"),
+        (true, None) => "no replacement named".to_owned(),
+    }
 }
 
 /// The generated crate's version, which the OpenAPI document states too.
@@ -134,6 +148,7 @@ fn service_view(s: &ir::Service, vocabulary: &[ir::Scope]) -> ServiceView {
                     tokens: tokens_text(&m.tokens),
                     scopes: scopes_text(&m.scopes),
                     summary: m.summary.clone(),
+                    deprecated: m.deprecated.as_ref().map(deprecated_text),
                     doc_url: m.doc_url.clone(),
                 });
             }
@@ -146,6 +161,7 @@ fn service_view(s: &ir::Service, vocabulary: &[ir::Scope]) -> ServiceView {
                 payload: format!("{}::{}::{}", s.module, v.module, e.payload),
                 scopes: scopes_text(&e.scopes),
                 summary: e.summary.clone(),
+                deprecated: e.deprecated.as_ref().map(deprecated_text),
                 doc_url: e.doc_url.clone(),
             });
         }
@@ -156,6 +172,7 @@ fn service_view(s: &ir::Service, vocabulary: &[ir::Scope]) -> ServiceView {
                 payload: format!("{}::{}::{}", s.module, v.module, c.payload),
                 scopes: "none".to_owned(),
                 summary: c.summary.clone(),
+                deprecated: None,
                 doc_url: c.doc_url.clone(),
             });
         }

@@ -123,7 +123,70 @@ pub struct Method {
     /// Body fields checked before sending (the spec's `requires`): each entry lists the
     /// dotted wire paths of which one must be sent.
     pub requires: Vec<Vec<String>>,
+    pub deprecated: Option<Deprecation>,
     pub source: String,
+}
+
+/// The platform no longer recommends a method or event.
+#[derive(Debug, Clone)]
+pub struct Deprecation {
+    /// Official method ids or event types, as the spec names them.
+    pub instead: Vec<String>,
+    /// The replacements, resolved once the whole catalogue is lowered.
+    pub replacements: Vec<Replacement>,
+    /// The official page about it, where the replacement is not catalogued.
+    pub doc: Option<String>,
+}
+
+/// A catalogued method or event handler to use instead of a deprecated one.
+#[derive(Debug, Clone)]
+pub struct Replacement {
+    /// What a user writes: `client.contact().v3().user().patch()` or `on_im_message_receive_v1`.
+    pub call: String,
+    /// The item's path for an intra-doc link: `crate::contact::v3::UserApi::patch`.
+    pub link: String,
+    /// Its id in the catalogue: `contact.v3.user.patch` or the event type.
+    pub id: String,
+}
+
+impl Deprecation {
+    /// The `#[deprecated]` note: what to use instead, or where to read about it.
+    pub fn note(&self) -> String {
+        let calls: Vec<String> = self.replacements.iter().map(|r| format!("`{}`", r.call)).collect();
+        match (calls.is_empty(), &self.doc) {
+            (false, _) => format!("the platform no longer recommends this; use {} instead", or_list(&calls)),
+            (true, Some(doc)) => format!("the platform no longer recommends this; see {doc}"),
+            (true, None) => "the platform no longer recommends this".to_owned(),
+        }
+    }
+
+    /// A rustdoc paragraph with links to the replacements.
+    pub fn doc_line(&self) -> String {
+        let links: Vec<String> = self
+            .replacements
+            .iter()
+            .map(|r| {
+                let short = r.link.rsplit("::").take(2).collect::<Vec<_>>();
+                format!("[`{}::{}`]({})", short[1], short[0], r.link)
+            })
+            .collect();
+        match (links.is_empty(), &self.doc) {
+            (false, _) => {
+                format!("**Deprecated:** the platform no longer recommends this; use {} instead.", or_list(&links))
+            }
+            (true, Some(doc)) => format!("**Deprecated:** the platform no longer recommends this; see <{doc}>."),
+            (true, None) => "**Deprecated:** the platform no longer recommends this.".to_owned(),
+        }
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+pub fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 /// The request body: a field of the request type holding a model.
@@ -258,6 +321,7 @@ pub struct Event {
     pub payload: String,
     pub doc_url: Option<String>,
     pub scopes: Scopes,
+    pub deprecated: Option<Deprecation>,
     pub source: String,
 }
 

@@ -46,6 +46,7 @@ pub fn lower(raw: &RawCatalogue) -> ir::Catalogue {
             c.handler = handlers.claim(&c.handler);
         }
     }
+    resolve_replacements(&mut services);
     let mut scopes: Vec<ir::Scope> = raw
         .scopes
         .spec
@@ -64,6 +65,50 @@ pub fn lower(raw: &RawCatalogue) -> ir::Catalogue {
         .collect();
     scopes.sort_by(|a, b| a.name.cmp(&b.name));
     ir::Catalogue { services, scopes }
+}
+
+fn lower_deprecated(d: &spec::Deprecated) -> ir::Deprecation {
+    ir::Deprecation { instead: d.instead.clone(), replacements: Vec::new(), doc: d.doc.clone() }
+}
+
+/// Resolves each deprecation's `instead` (official method ids, event types; validation has
+/// checked they exist) to what a user calls and the item's rustdoc path.
+fn resolve_replacements(services: &mut [ir::Service]) {
+    let mut known: BTreeMap<String, ir::Replacement> = BTreeMap::new();
+    for service in services.iter() {
+        for version in &service.versions {
+            for resource in &version.resources {
+                for m in &resource.methods {
+                    let Some(official) = &m.official_id else { continue };
+                    let call = format!(
+                        "client.{}().{}().{}().{}()",
+                        service.module, version.module, resource.function, m.function
+                    );
+                    let link =
+                        format!("crate::{}::{}::{}::{}", service.module, version.module, resource.accessor, m.function);
+                    known.insert(official.clone(), ir::Replacement { call, link, id: m.id.clone() });
+                }
+            }
+            for e in &version.events {
+                let link = format!("crate::EventDispatcher::{}", e.handler);
+                let replacement = ir::Replacement { call: e.handler.clone(), link, id: e.event_type.clone() };
+                known.insert(e.event_type.clone(), replacement);
+            }
+        }
+    }
+    let resolve = |d: &mut Option<ir::Deprecation>| {
+        if let Some(d) = d {
+            d.replacements = d.instead.iter().filter_map(|id| known.get(id).cloned()).collect();
+        }
+    };
+    for service in services.iter_mut() {
+        for version in &mut service.versions {
+            for resource in &mut version.resources {
+                resource.methods.iter_mut().for_each(|m| resolve(&mut m.deprecated));
+            }
+            version.events.iter_mut().for_each(|e| resolve(&mut e.deprecated));
+        }
+    }
 }
 
 /// `v10` sorts after `v9`.
@@ -200,6 +245,7 @@ fn lower_version(spec: &ServiceFile) -> ir::Version {
             payload: names.models[&e.payload].clone(),
             doc_url: e.doc.clone(),
             scopes: lower_scopes(e.scopes.as_ref()),
+            deprecated: e.deprecated.as_ref().map(lower_deprecated),
             source: e.source.clone().unwrap_or_else(|| source.clone()),
         })
         .collect();
@@ -297,6 +343,7 @@ fn lower_method(
         path: path.to_owned(),
         doc_url: m.doc.clone(),
         official_id: m.official_id.clone(),
+        deprecated: m.deprecated.as_ref().map(lower_deprecated),
         tokens,
         scopes: lower_scopes(m.scopes.as_ref()),
         path_params,

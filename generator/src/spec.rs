@@ -81,8 +81,24 @@ pub struct Method {
     /// `user_id | open_id` asks for one of sibling fields. Checked before sending.
     #[serde(default)]
     pub requires: Vec<String>,
+    /// The platform no longer recommends the method.
+    #[serde(default)]
+    pub deprecated: Option<Deprecated>,
     #[serde(default)]
     pub source: Option<String>,
+}
+
+/// A method or event the platform no longer recommends, and what it names instead.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deprecated {
+    /// The replacements: official ids of methods (`contact/v3/user/patch`) for a method,
+    /// event types for an event.
+    #[serde(default)]
+    pub instead: Vec<String>,
+    /// The official page about it, where the replacement is not in the catalogue.
+    #[serde(default)]
+    pub doc: Option<String>,
 }
 
 /// Token kinds, as the platform names them.
@@ -258,6 +274,9 @@ pub struct Event {
     pub doc: Option<String>,
     #[serde(default)]
     pub scopes: Option<Scopes>,
+    /// The platform no longer recommends the event.
+    #[serde(default)]
+    pub deprecated: Option<Deprecated>,
     #[serde(default)]
     pub source: Option<String>,
 }

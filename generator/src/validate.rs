@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{Loaded, RawCatalogue};
-use crate::spec::{Body, Field, Method, Response, Scopes, ServiceFile};
+use crate::spec::{Body, Deprecated, Field, Method, Response, Scopes, ServiceFile};
 use crate::types::{Builtin, TypeExpr};
 
 const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -35,7 +35,32 @@ pub fn validate(catalogue: &RawCatalogue) -> Diagnostics {
         check.methods(&mut endpoints);
         check.events(&mut pushed);
     }
+    deprecations(catalogue, &mut errors);
     errors.sorted()
+}
+
+/// A deprecation's `instead` names catalogued items: methods by official id, events by type.
+fn deprecations(catalogue: &RawCatalogue, errors: &mut Diagnostics) {
+    let methods: BTreeSet<&str> = catalogue
+        .services
+        .iter()
+        .flat_map(|f| f.spec.resources.values().flat_map(|r| r.methods.values()))
+        .filter_map(|m| m.official_id.as_deref())
+        .collect();
+    let events: BTreeSet<&str> =
+        catalogue.services.iter().flat_map(|f| f.spec.events.keys().map(String::as_str)).collect();
+    for file in &catalogue.services {
+        let mut check = FileCheck { file, vocabulary: &BTreeSet::new(), errors };
+        for (resource_name, resource) in &file.spec.resources {
+            for (method_name, method) in &resource.methods {
+                let path = format!("resources.{resource_name}.methods.{method_name}");
+                check.deprecated(&path, method.deprecated.as_ref(), &methods, "the official id of a catalogued method");
+            }
+        }
+        for (key, event) in &file.spec.events {
+            check.deprecated(&format!("events.{key}"), event.deprecated.as_ref(), &events, "a catalogued event type");
+        }
+    }
 }
 
 struct FileCheck<'a> {
@@ -498,6 +523,20 @@ impl FileCheck<'_> {
                 }
             }
         }
+    }
+
+    fn deprecated(&mut self, path: &str, deprecated: Option<&Deprecated>, known: &BTreeSet<&str>, what: &str) {
+        let Some(deprecated) = deprecated else { return };
+        for (i, id) in deprecated.instead.iter().enumerate() {
+            if !known.contains(id.as_str()) {
+                let hint = match closest(id, known.iter()) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("`instead` names {what}"),
+                };
+                self.error(&format!("{path}.deprecated.instead[{i}]"), format!("`{id}` is not in the catalogue"), hint);
+            }
+        }
+        self.doc_url(&format!("{path}.deprecated"), deprecated.doc.as_deref());
     }
 
     fn doc_url(&mut self, path: &str, doc: Option<&str>) {

@@ -23,7 +23,7 @@ fn shape_errors_in_every_file_are_reported_together() {
         "\
 error: fixtures/bad/shape/services/syntax/v1.yaml:9:1: did not find expected ',' or '}', while parsing a flow mapping at line 8 column 11
   hint: fix the YAML syntax here: an unclosed `{`, `[` or quote, or a wrong indentation
-error: fixtures/bad/shape/services/typo/v1.yaml:10:9: resources.thing.methods.get.htp: unknown field `htp`, expected one of `summary`, `http`, `doc`, `official_id`, `tokens`, `scopes`, `path`, `query`, `body`, `response`, `pagination`, `requires`, `source`
+error: fixtures/bad/shape/services/typo/v1.yaml:10:9: resources.thing.methods.get.htp: unknown field `htp`, expected one of `summary`, `http`, `doc`, `official_id`, `tokens`, `scopes`, `path`, `query`, `body`, `response`, `pagination`, `requires`, `deprecated`, `source`
   hint: check the spelling against spec/README.md
 2 errors in the spec; nothing was written"
     );
@@ -46,17 +46,19 @@ error: fixtures/bad/semantic/services/broken/v1.yaml:15:21: resources.thing.meth
 error: fixtures/bad/semantic/services/broken/v1.yaml:16:9: resources.thing.methods.get.pagination: a paginated method needs the query parameter `page_token: { type: string }`
 error: fixtures/bad/semantic/services/broken/v1.yaml:19:9: resources.thing.methods.put.http: `FETCH` is not an HTTP method the platform uses
   hint: use GET, POST, PUT, PATCH or DELETE
-error: fixtures/bad/semantic/services/broken/v1.yaml:25:27: models.Thing.fields.id.as_string: `as_string` applies only to int64
+error: fixtures/bad/semantic/services/broken/v1.yaml:22:33: resources.thing.methods.put.deprecated.instead[0]: `broken/v1/thing/get` is not in the catalogue
+  hint: `instead` names the official id of a catalogued method
+error: fixtures/bad/semantic/services/broken/v1.yaml:26:27: models.Thing.fields.id.as_string: `as_string` applies only to int64
   hint: remove it, or change the type to int64
-error: fixtures/bad/semantic/services/broken/v1.yaml:26:16: models.Thing.fields.owner.type: unknown type `Owner`
+error: fixtures/bad/semantic/services/broken/v1.yaml:27:16: models.Thing.fields.owner.type: unknown type `Owner`
   hint: declare `Owner` under `models:` or `enums:` in this file
-error: fixtures/bad/semantic/services/broken/v1.yaml:27:15: models.Thing.fields.blob.type: `Thing` has a file field but is not a multipart body
+error: fixtures/bad/semantic/services/broken/v1.yaml:28:15: models.Thing.fields.blob.type: `Thing` has a file field but is not a multipart body
   hint: use it as `body: { multipart: ... }`
-error: fixtures/bad/semantic/services/broken/v1.yaml:29:5: models.Answer.runtime: `message::Card-Answer` is not a path to a runtime type
+error: fixtures/bad/semantic/services/broken/v1.yaml:30:5: models.Answer.runtime: `message::Card-Answer` is not a path to a runtime type
   hint: write the path below `lark_runtime::`, e.g. `message::card::CardAnswer`
-error: fixtures/bad/semantic/services/broken/v1.yaml:33:19: enums.Color.values[1]: value `red` is listed twice
+error: fixtures/bad/semantic/services/broken/v1.yaml:34:19: enums.Color.values[1]: value `red` is listed twice
   hint: remove the duplicate
-12 errors in the spec; nothing was written"
+13 errors in the spec; nothing was written"
     );
 }
 

@@ -6,30 +6,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use lark_generator::ir::TokenKind;
+use lark_tests::{rust_files, workspace_root as root};
 
 #[derive(Debug, PartialEq, Eq)]
 struct Endpoint {
     method: String,
     path: String,
     tokens: Vec<String>,
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_owned()
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).expect("readable").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// The text between `key: ` and the next `,\n` inside one `Endpoint { ... }` literal.
@@ -40,8 +25,7 @@ fn value<'t>(block: &'t str, key: &str) -> &'t str {
 }
 
 fn generated() -> BTreeMap<String, Endpoint> {
-    let mut files = Vec::new();
-    rust_files(&root().join("generated/src"), &mut files);
+    let files = rust_files(&root().join("generated/src"));
     let mut found = BTreeMap::new();
     for file in files {
         let text = fs::read_to_string(&file).expect("readable");

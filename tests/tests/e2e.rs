@@ -4,7 +4,7 @@
 use futures_util::TryStreamExt;
 use lark_runtime::HttpMethod;
 use lark_runtime::fake::{FakeLark, FakeResponse};
-use lark_sdk::contact::v3::ListUserRequest;
+use lark_sdk::contact::v3::FindByDepartmentUserRequest;
 use lark_sdk::im::v1::{
     CreateImageBody, CreateImageRequest, CreateMessageBody, CreateMessageRequest, GetMessageResourceRequest, ImageType,
     ReceiveIdType,
@@ -49,7 +49,7 @@ async fn sends_messages_with_one_cached_tenant_token() {
 #[tokio::test]
 async fn walks_every_page_of_users() {
     let fake = FakeLark::start().await;
-    fake.route(HttpMethod::Get, "/open-apis/contact/v3/users", |req| {
+    fake.route(HttpMethod::Get, "/open-apis/contact/v3/users/find_by_department", |req| {
         let (ids, next) = match req.query_value("page_token") {
             None => (vec!["ou_1", "ou_2"], Some("p2")),
             Some("p2") => (vec!["ou_3", "ou_4"], Some("p3")),
@@ -59,13 +59,15 @@ async fn walks_every_page_of_users() {
         FakeResponse::data(json!({ "has_more": next.is_some(), "page_token": next, "items": items }))
     });
     let client = client(&fake);
-    let request = ListUserRequest::new().department_id("0").page_size(2);
-    let users: Vec<_> = client.contact().v3().user().list_all(request).items().try_collect().await.expect("every page");
+    let request = FindByDepartmentUserRequest::new("0").page_size(2);
+    let users: Vec<_> =
+        client.contact().v3().user().find_by_department_all(request).items().try_collect().await.expect("every page");
     // A gender the SDK does not know decodes instead of failing the page.
     assert!(users.iter().all(|u| u.gender.as_ref().map(|g| g.as_str()) == Some("9")));
     let open_ids: Vec<_> = users.into_iter().filter_map(|u| u.open_id).collect();
     assert_eq!(open_ids, ["ou_1", "ou_2", "ou_3", "ou_4", "ou_5"]);
-    let pages: Vec<_> = fake.requests().into_iter().filter(|r| r.path == "/open-apis/contact/v3/users").collect();
+    let pages: Vec<_> =
+        fake.requests().into_iter().filter(|r| r.path == "/open-apis/contact/v3/users/find_by_department").collect();
     assert_eq!(pages.len(), 3);
     assert_eq!(pages[2].query_value("page_token"), Some("p3"));
     assert_eq!(pages[0].query_value("department_id"), Some("0"));

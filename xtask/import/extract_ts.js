@@ -8,7 +8,9 @@
 // package is executed. Prints one JSON document: endpoints keyed by their official
 // api-explorer id with verb, path, upload/download kinds and the wire types of their
 // payload and answer, and the p2 (IHandles) and p1 (IOtherEventHandles) events.
-// Descriptions and comments are read only for the api-explorer links; no prose is kept.
+// Comments are read for facts only: the api-explorer links, the official title (the first
+// line of prose) and whether the platform no longer recommends the call, with the pages it
+// points to instead. No description prose is kept.
 "use strict";
 
 const fs = require("fs");
@@ -38,6 +40,36 @@ function explorerLink(text, node) {
   const id = ["project", "version", "resource", "apiName"].map((k) => query.get(k));
   if (id.some((v) => !v)) return null;
   return { id: id.join("/"), doc: match[0] };
+}
+
+// The JSDoc lines before `node`, without the leading `*`, links and blank lines kept apart.
+function docLines(text, node) {
+  const comments = text.slice(node.getFullStart(), node.getStart());
+  const start = comments.lastIndexOf("/**");
+  if (start < 0) return [];
+  return comments
+    .slice(start + 3)
+    .replace(/\*\/\s*$/, "")
+    .split("\n")
+    .map((l) => l.replace(/^\s*\*\s?/, "").trim())
+    .filter((l) => l && !l.startsWith("{@link"));
+}
+
+// Phrases with which the platform marks a call or event as historical or not recommended.
+// "对比历史版本" (compared with the historical version) and the like do not match.
+const DEPRECATED = /不推荐|(?:本|该|当前)接口(?:已)?(?:成为|为)历史|^@deprecated/;
+const PAGE = /https:\/\/open\.feishu\.cn\/document\/[^\s)\]]+/g;
+
+// The official title and, when the platform no longer recommends the item, the pages it
+// links from that notice (the replacements, or for a legacy event its own page).
+function notesOf(text, node) {
+  const lines = docLines(text, node);
+  const title = lines.find((l) => !l.startsWith("@")) || null;
+  const line = lines.find((l) => DEPRECATED.test(l));
+  // The notice runs to the end of its alert box or paragraph (`;` joins the page's lines).
+  const notice = line ? line.slice(line.search(DEPRECATED)).split(/<\/md-alert>|。;;/)[0] : null;
+  const deprecated = notice === null ? null : [...new Set(notice.match(PAGE) || [])];
+  return { title, deprecated };
 }
 
 function propertyName(node) {
@@ -211,7 +243,7 @@ function declarationFacts(text) {
         const key = propertyName(m);
         if (key === null || !ts.isPropertySignature(m) || !m.type || !ts.isFunctionTypeNode(m.type)) continue;
         const param = m.type.parameters[0];
-        list.push({ key, payload: typeOf(param && param.type) });
+        list.push({ key, payload: typeOf(param && param.type), ...notesOf(text, m) });
       }
       return;
     }
@@ -219,7 +251,7 @@ function declarationFacts(text) {
       const link = explorerLink(text, node);
       const name = propertyName(node);
       if (link && name && !name.endsWith("WithIterator") && !endpoints[link.id]) {
-        endpoints[link.id] = endpointTypes(node.type);
+        endpoints[link.id] = { ...endpointTypes(node.type), ...notesOf(text, node) };
       }
       if (link) return;
     }
@@ -281,6 +313,8 @@ function main() {
       params_optional: !!d.params_optional,
       path: d.path || null,
       response: d.response || null,
+      title: d.title || null,
+      deprecated: d.deprecated || null,
     });
   }
   process.stdout.write(JSON.stringify({ endpoints, events: declared.events }) + "\n");

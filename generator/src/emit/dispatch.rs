@@ -152,9 +152,17 @@ pub fn version_items(ctx: &Ctx<'_>) -> TokenStream {
             types::scopes_text(&e.scopes)
         );
         push_link(&mut text, e.doc_url.as_deref());
+        if let Some(d) = &e.deprecated {
+            text.push_str(&format!("\n\n{}", d.doc_line()));
+        }
         let docs = doc(&text);
+        let deprecated = e.deprecated.as_ref().map(|d| {
+            let note = d.note();
+            quote!(#[deprecated(note = #note)])
+        });
         quote! {
             #docs
+            #deprecated
             pub fn #name<Fut: ::lark_runtime::event::HandlerFuture>(
                 self,
                 handler: impl ::lark_runtime::event::EventFn<#payload, Fut>,

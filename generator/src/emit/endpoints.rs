@@ -72,6 +72,9 @@ fn facts(m: &ir::Method) -> String {
     if let Some(id) = &m.official_id {
         text.push_str(&format!("\n- Official id: `{id}`"));
     }
+    if let Some(d) = &m.deprecated {
+        text.push_str(&format!("\n- {}", d.doc_line()));
+    }
     if !m.requires.is_empty() {
         let rules: Vec<String> = m
             .requires
@@ -91,6 +94,10 @@ fn method(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> TokenStream
     let request = ctx.type_path(&m.request_type);
     let example = example(ctx, resource, m);
     let docs = doc(&format!("{}\n\n{}\n\n# Example\n\n{example}", sentence(&m.summary), facts(m)));
+    let deprecated = m.deprecated.as_ref().map(|d| {
+        let note = d.note();
+        quote!(#[deprecated(note = #note)])
+    });
     let (output, body) = match &m.response {
         ir::Response::Binary => {
             (quote!(::lark_runtime::DownloadCall<'c>), quote!(self.client.download(request.into_request())))
@@ -113,6 +120,7 @@ fn method(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> TokenStream
         ));
         quote! {
             #docs
+            #deprecated
             #[inline] pub fn #all(&self, request: #request) -> ::lark_runtime::Paginator<#request> {
                 self.client.paginate(request)
             }
@@ -120,6 +128,7 @@ fn method(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> TokenStream
     });
     quote! {
         #docs
+        #deprecated
         #[inline] pub fn #function(&self, request: #request) -> #output {
             #body
         }

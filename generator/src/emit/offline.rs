@@ -73,8 +73,10 @@ fn offline_call(ctx: &Ctx<'_>, resource: &ir::Resource, m: &ir::Method) -> Optio
     }
     let as_user = !m.tokens.contains(&TokenKind::Tenant) && m.tokens.contains(&TokenKind::User);
     let token = if as_user { ".user_access_token(user.clone())" } else { "" };
+    // Calling a deprecated endpoint is the point here, not a slip.
+    let allow = if m.deprecated.is_some() { "#[allow(deprecated)]\n" } else { "" };
     Some(format!(
-        "{{\nuse {}::{uses};\nlet request = {request};\n{call}{token}.await.expect({:?});\n}}\n",
+        "{allow}{{\nuse {}::{uses};\nlet request = {request};\n{call}{token}.await.expect({:?});\n}}\n",
         ctx.public_path(),
         m.id
     ))

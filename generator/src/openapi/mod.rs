@@ -134,6 +134,10 @@ fn operation(catalogue: &Catalogue, scope: Scope<'_>, version: &ir::Version, m: 
     if let Some(url) = &m.doc_url {
         op.set("externalDocs", Json::object().with("description", "Official documentation").with("url", url));
     }
+    if let Some(d) = &m.deprecated {
+        op.set("deprecated", true);
+        op.set("description", deprecation_text(d, ""));
+    }
     let parameters: Vec<Json> = m
         .path_params
         .iter()
@@ -291,6 +295,10 @@ fn scopes_extension(scopes: &Scopes) -> Json {
 fn event(scope: Scope<'_>, e: &ir::Event, tag: &str) -> Json {
     let body = envelope_schema(scope, e.envelope, &e.payload);
     let mut op = push(&format!("event:{}", e.event_type), tag, &e.summary, e.doc_url.as_deref(), e.envelope, body);
+    if let Some(d) = &e.deprecated {
+        op.set("deprecated", true);
+        op.set("description", format!("{} {}", deprecation_text(d, "event:"), PUSH_DESCRIPTION));
+    }
     op.set(
         "responses",
         Json::object().with(
@@ -314,14 +322,24 @@ fn callback(scope: Scope<'_>, c: &ir::Callback, tag: &str) -> Json {
     op
 }
 
+const PUSH_DESCRIPTION: &str = "The body is shown decrypted: with an encrypt key configured the platform sends \
+     `{\"encrypt\": \"<base64>\"}` (AES-256-CBC) and signs it in the `X-Lark-*` headers.";
+
+/// A deprecation for an operation's description, naming replacements by operation id
+/// (`prefix` is `event:` for events).
+fn deprecation_text(d: &ir::Deprecation, prefix: &str) -> String {
+    let ids: Vec<String> = d.replacements.iter().map(|r| format!("`{prefix}{}`", r.id)).collect();
+    match (ids.is_empty(), &d.doc) {
+        (false, _) => format!("Deprecated: the platform no longer recommends this; use {} instead.", ir::or_list(&ids)),
+        (true, Some(doc)) => format!("Deprecated: the platform no longer recommends this; see <{doc}>."),
+        (true, None) => "Deprecated: the platform no longer recommends this.".to_owned(),
+    }
+}
+
 /// What events and callbacks share: the signature headers and the decrypted body.
 fn push(id: &str, tag: &str, summary: &str, doc: Option<&str>, envelope: Envelope, body: Json) -> Json {
     let mut op = Json::object().with("operationId", id).with("tags", vec![Json::from(tag)]).with("summary", summary);
-    op.set(
-        "description",
-        "The body is shown decrypted: with an encrypt key configured the platform sends \
-         `{\"encrypt\": \"<base64>\"}` (AES-256-CBC) and signs it in the `X-Lark-*` headers.",
-    );
+    op.set("description", PUSH_DESCRIPTION);
     if let Some(url) = doc {
         op.set("externalDocs", Json::object().with("description", "Official documentation").with("url", url));
     }

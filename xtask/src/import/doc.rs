@@ -37,7 +37,31 @@ pub struct Method {
     pub body: Option<(&'static str, String)>,
     pub response: Option<Response>,
     pub pagination: Option<String>,
+    pub deprecated: Option<Deprecated>,
     pub source: Option<String>,
+}
+
+/// The platform no longer recommends a method or event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deprecated {
+    /// Official ids of the catalogued methods its notice names instead.
+    pub instead: Vec<String>,
+    /// The page its notice links when that is not a catalogued method.
+    pub doc: Option<String>,
+}
+
+impl Deprecated {
+    /// `{ instead: [a, b] }`, `{ doc: url }`, both, or `{}` when the notice names nothing.
+    fn flow(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.instead.is_empty() {
+            parts.push(format!("instead: [{}]", self.instead.join(", ")));
+        }
+        if let Some(doc) = &self.doc {
+            parts.push(format!("doc: {}", scalar(doc, true)));
+        }
+        if parts.is_empty() { "{}".into() } else { format!("{{ {} }}", parts.join(", ")) }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +88,7 @@ pub struct Event {
     pub summary: String,
     pub v1: bool,
     pub payload: String,
+    pub deprecated: Option<Deprecated>,
     pub source: Option<String>,
 }
 
@@ -138,6 +163,9 @@ impl File {
                 let _ = writeln!(w, "    summary: {}", scalar(&e.summary, false));
                 let _ = writeln!(w, "    envelope: {}", if e.v1 { "v1" } else { "v2" });
                 let _ = writeln!(w, "    payload: {}", e.payload);
+                if let Some(deprecated) = &e.deprecated {
+                    let _ = writeln!(w, "    deprecated: {}", deprecated.flow());
+                }
                 if let Some(source) = &e.source {
                     let _ = writeln!(w, "    source: {}", scalar(source, false));
                 }
@@ -189,6 +217,9 @@ fn write_method(w: &mut String, m: &Method) {
     }
     if let Some(items) = &m.pagination {
         let _ = writeln!(w, "        pagination: {{ items: {} }}", scalar(items, true));
+    }
+    if let Some(deprecated) = &m.deprecated {
+        let _ = writeln!(w, "        deprecated: {}", deprecated.flow());
     }
     if let Some(source) = &m.source {
         let _ = writeln!(w, "        source: {}", scalar(source, false));

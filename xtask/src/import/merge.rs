@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 
-use super::doc::{self, Callback, Event, File, Method, Response};
+use super::doc::{self, Callback, Deprecated, Event, File, Method, Response};
 use super::model::{Builder, Curated, Folder, Param};
-use super::sources::{Node, NodeEndpoint, PyEndpoint, PyService, Python, Ts, TsField};
+use super::sources::{Node, NodeEndpoint, Notes, PyEndpoint, PyService, Python, Ts, TsField};
 
 /// Provenance strings of the two packages.
 pub struct Sources {
@@ -107,6 +107,8 @@ pub fn merge(py: &Python, node: &Node, sources: &Sources, curated: &BTreeMap<Str
         by_route.entry((e.method.clone(), e.url.clone())).or_default().1 = Some(e);
     }
 
+    let official_ids: BTreeSet<&str> = node.endpoints.iter().map(|e| e.id.as_str()).collect();
+
     // Plan: file → resource → method → the endpoint's facts.
     let mut plan: BTreeMap<(String, String), BTreeMap<(String, String), Planned>> = BTreeMap::new();
     for ((verb, path), (py_side, node_side)) in by_route {
@@ -180,6 +182,7 @@ pub fn merge(py: &Python, node: &Node, sources: &Sources, curated: &BTreeMap<Str
             v1: false,
             py: py_side.map(|(_, ev)| ev),
             node: Some(payload),
+            notes: e.notes.clone(),
         });
     }
     for (class, (s, e)) in &py_events {
@@ -196,6 +199,7 @@ pub fn merge(py: &Python, node: &Node, sources: &Sources, curated: &BTreeMap<Str
             v1: false,
             py: Some(e),
             node: None,
+            notes: Notes::default(),
         });
     }
     for e in &node.events.v1 {
@@ -210,6 +214,7 @@ pub fn merge(py: &Python, node: &Node, sources: &Sources, curated: &BTreeMap<Str
             v1: true,
             py: None,
             node: Some(payload),
+            notes: e.notes.clone(),
         });
     }
 
@@ -237,7 +242,10 @@ pub fn merge(py: &Python, node: &Node, sources: &Sources, curated: &BTreeMap<Str
         let tokens_guess = token_guesses(&methods);
         let mut pending = Vec::new();
         for ((resource, method_name), planned) in &methods {
-            let method = endpoint(&mut builder, resource, method_name, planned, &tokens_guess, sources, &mut warnings);
+            let mut method =
+                endpoint(&mut builder, resource, method_name, planned, &tokens_guess, sources, &mut warnings);
+            method.deprecated =
+                planned.node.and_then(|n| n.notes.deprecated.as_deref()).map(|pages| deprecation(pages, &official_ids));
             pending.push((resource.clone(), method_name.clone(), method));
         }
         let mut home_events = events.remove(&home).unwrap_or_default();
@@ -259,7 +267,8 @@ pub fn merge(py: &Python, node: &Node, sources: &Sources, curated: &BTreeMap<Str
                 (false, true) => Some(sources.npm.clone()),
                 _ => None,
             };
-            file.events.insert(e.key.clone(), Event { summary, v1: e.v1, payload, source });
+            let deprecated = e.notes.deprecated.as_deref().map(|pages| deprecation(pages, &official_ids));
+            file.events.insert(e.key.clone(), Event { summary, v1: e.v1, payload, deprecated, source });
         }
         if file.service == CALLBACK_HOME.0 && file.version == CALLBACK_HOME.1 {
             for c in &py.callbacks.items {
@@ -316,6 +325,7 @@ struct PlannedEvent<'a> {
     v1: bool,
     py: Option<&'a super::sources::PyEvent>,
     node: Option<Ts>,
+    notes: Notes,
 }
 
 fn endpoint<'a>(
@@ -403,8 +413,37 @@ fn endpoint<'a>(
         body: body.map(|b| (if multipart { "multipart" } else { "json" }, b)),
         response,
         pagination: None,
+        deprecated: None,
         source,
     }
+}
+
+/// A deprecation notice's pages as catalogued methods where they name one
+/// (`…/reference/contact-v3/user/patch` is `contact/v3/user/patch`), else the first page.
+fn deprecation(pages: &[String], official_ids: &BTreeSet<&str>) -> Deprecated {
+    let mut deprecated = Deprecated::default();
+    for page in pages {
+        match official_id_of(page).filter(|id| official_ids.contains(id.as_str())) {
+            Some(id) => deprecated.instead.push(id),
+            None => {
+                deprecated.doc.get_or_insert_with(|| page.clone());
+            }
+        }
+    }
+    deprecated
+}
+
+/// The official id a documentation page's path spells: a `<project>-<version>` segment,
+/// then the resource (its dots written as dashes) and the api name.
+fn official_id_of(page: &str) -> Option<String> {
+    let segments: Vec<&str> = page.split('/').collect();
+    let at = segments.iter().position(|s| {
+        s.rsplit_once("-v")
+            .is_some_and(|(project, v)| !project.is_empty() && !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+    })?;
+    let [resource, api] = segments.get(at + 1..)? else { return None };
+    let (project, version) = segments[at].rsplit_once('-')?;
+    Some(format!("{project}/{version}/{}/{api}", resource.replace('-', ".")))
 }
 
 /// Token kinds for endpoints the Python package lacks: the kinds every Python endpoint

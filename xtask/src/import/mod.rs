@@ -10,6 +10,7 @@ pub mod crosscheck;
 pub mod doc;
 pub mod merge;
 pub mod model;
+pub mod notes;
 pub mod report;
 pub mod routes;
 pub mod sources;
@@ -81,11 +82,12 @@ fn import(options: &Options) -> Result<ExitCode, String> {
     let merged = merge::merge(&py, &node, &sources, &curated);
     eprintln!("      done in {:.1} s", step.elapsed().as_secs_f64());
 
-    eprintln!("[3/5] writing spec/services/ and {}", routes::PATH);
+    eprintln!("[3/5] writing spec/services/, {} and {}", routes::PATH, notes::PATH);
     let texts: BTreeMap<String, String> = merged.files.iter().map(|(rel, f)| (rel.clone(), f.to_yaml())).collect();
     let spec = Path::new("spec");
     let moves = sync(spec, &texts, options.check)?;
     let routes_differ = sync_file(Path::new(routes::PATH), &routes::table(&py, &node), options.check)?;
+    let notes_differ = sync_file(Path::new(notes::PATH), &notes::table(&node), options.check)?;
 
     eprintln!("[4/5] comparing the overlays with the imported facts");
     let conflicts = overlays(spec, &texts)?;
@@ -118,10 +120,11 @@ fn import(options: &Options) -> Result<ExitCode, String> {
     println!("{}", counts(&merged));
     println!("{}", report::moves_table(&moves.0));
     println!("import took {:.1} s", started.elapsed().as_secs_f64());
-    if options.check && (moves.1 || routes_differ || crosscheck_differs) {
+    if options.check && (moves.1 || routes_differ || notes_differ || crosscheck_differs) {
         eprintln!(
-            "error: spec/services/, {} or {} differs from a fresh import; run `cargo xtask import` and commit the result.",
+            "error: spec/services/, {}, {} or {} differs from a fresh import; run `cargo xtask import` and commit the result.",
             routes::PATH,
+            notes::PATH,
             crosscheck::PATH
         );
         return Ok(ExitCode::FAILURE);

@@ -87,6 +87,18 @@ pub struct NodeEndpoint {
     pub params_optional: bool,
     pub path: Option<Ts>,
     pub response: Option<Ts>,
+    #[serde(flatten)]
+    pub notes: Notes,
+}
+
+/// What the JSDoc of an endpoint or event states besides its types.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Notes {
+    /// The official title, in Chinese (a few words, e.g. 创建会话).
+    pub title: Option<String>,
+    /// Present when the platform no longer recommends the item: the official pages its
+    /// notice links (the replacements; for a legacy event, its own page).
+    pub deprecated: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +111,8 @@ pub struct NodeEvents {
 pub struct NodeEvent {
     pub key: String,
     pub payload: Ts,
+    #[serde(flatten)]
+    pub notes: Notes,
 }
 
 /// A wire type as the Node declarations write it.

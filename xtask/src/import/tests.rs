@@ -221,3 +221,36 @@ fn the_mcp_schemas_are_read_without_running_them() {
     assert!(tag["text"].required);
     assert!(!create.params.as_ref().expect("params").required);
 }
+
+#[test]
+fn titles_and_deprecations_are_read_from_the_jsdoc() {
+    let fixtures = root().join("xtask/tests/fixtures");
+    let scripts = root().join(super::upstream::TOOLS);
+    let (_, node) = super::extract(&scripts, &fixtures.join("py"), &typescript(), &fixtures.join("node"))
+        .expect("the fixtures read");
+    let table = super::notes::table(&node);
+    let rows: Vec<&str> = table.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        rows,
+        [
+            "endpoint\tdemo/v1/thing/create\t-\t创建物品",
+            "endpoint\tdemo/v1/thing/list\tdeprecated\t列出物品",
+            "event\tapp_ticket\tdeprecated\t-",
+        ],
+        "\"对比历史版本\" (compared with the old version) is no deprecation notice"
+    );
+
+    // The notice's page names a catalogued method; the link after the notice is ignored.
+    let files = import_fixtures(&BTreeMap::new());
+    let demo = &files["services/demo/v1.yaml"];
+    let list = &demo.resources["thing"]["list"];
+    let deprecated = list.deprecated.as_ref().expect("list is deprecated");
+    assert_eq!(deprecated.instead, ["demo/v1/thing/create"]);
+    assert_eq!(deprecated.doc, None);
+    assert!(demo.resources["thing"]["create"].deprecated.is_none());
+    assert!(demo.to_yaml().contains("        deprecated: { instead: [demo/v1/thing/create] }\n"));
+    // A legacy event's notice links its own page, which is not a method.
+    let ticket = files.values().find_map(|f| f.events.get("app_ticket")).expect("app_ticket imported");
+    let page = "https://open.feishu.cn/document/ukTMukTMukTM/demo/event/app-ticket";
+    assert_eq!(ticket.deprecated.as_ref().and_then(|d| d.doc.as_deref()), Some(page));
+}

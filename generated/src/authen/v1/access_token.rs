@@ -21,6 +21,7 @@ impl<'c> AccessTokenApi<'c> {
     /// - Scopes: none needed
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/create-2>
     /// - Official id: `authen/v1/access_token/create`
+    /// - **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/authentication-management/access-token/get-user-access-token>.
     ///
     /// # Example
     ///
@@ -34,6 +35,9 @@ impl<'c> AccessTokenApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/authentication-management/access-token/get-user-access-token"
+    )]
     #[inline]
     pub fn create(
         &self,

@@ -195,6 +195,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// - Scopes: any one of `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/get`
+    /// - **Deprecated:** the platform no longer recommends this; use [`AppTableRecordApi::batch_get`](crate::bitable::v1::AppTableRecordApi::batch_get) instead.
     ///
     /// # Example
     ///
@@ -208,6 +209,9 @@ impl<'c> AppTableRecordApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.bitable().v1().app_table_record().batch_get()` instead"
+    )]
     #[inline]
     pub fn get(
         &self,
@@ -224,6 +228,7 @@ impl<'c> AppTableRecordApi<'c> {
     /// - Scopes: any one of `bitable:app`, `bitable:app:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=bitable&resource=app.table.record&version=v1>
     /// - Official id: `bitable/v1/app.table.record/list`
+    /// - **Deprecated:** the platform no longer recommends this; use [`AppTableRecordApi::search`](crate::bitable::v1::AppTableRecordApi::search) instead.
     ///
     /// # Example
     ///
@@ -237,6 +242,9 @@ impl<'c> AppTableRecordApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.bitable().v1().app_table_record().search()` instead"
+    )]
     #[inline]
     pub fn list(
         &self,
@@ -249,6 +257,9 @@ impl<'c> AppTableRecordApi<'c> {
     ///
     /// Ends when the server says there is no more, or sends an empty cursor; a page
     /// cap stops a server that loops.
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.bitable().v1().app_table_record().search()` instead"
+    )]
     #[inline]
     pub fn list_all(
         &self,

@@ -79,6 +79,7 @@ impl<'c> CardApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=id_convert&project=cardkit&resource=card&version=v1>
     /// - Official id: `cardkit/v1/card/id_convert`
+    /// - **Deprecated:** the platform no longer recommends this; use [`CardApi::create`](crate::cardkit::v1::CardApi::create) or [`MessageApi::create`](crate::im::v1::MessageApi::create) instead.
     ///
     /// # Example
     ///
@@ -92,6 +93,9 @@ impl<'c> CardApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.cardkit().v1().card().create()` or `client.im().v1().message().create()` instead"
+    )]
     #[inline]
     pub fn id_convert(
         &self,

@@ -178,6 +178,7 @@ impl<'c> DepartmentApi<'c> {
     /// - Scopes: any one of `contact:contact:readonly_as_app`, `contact:department.organize:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=contact&resource=department&version=v3>
     /// - Official id: `contact/v3/department/list`
+    /// - **Deprecated:** the platform no longer recommends this; use [`DepartmentApi::get`](crate::contact::v3::DepartmentApi::get), [`DepartmentApi::batch`](crate::contact::v3::DepartmentApi::batch), [`DepartmentApi::children`](crate::contact::v3::DepartmentApi::children), [`DepartmentApi::parent`](crate::contact::v3::DepartmentApi::parent) or [`DepartmentApi::search`](crate::contact::v3::DepartmentApi::search) instead.
     ///
     /// # Example
     ///
@@ -191,6 +192,9 @@ impl<'c> DepartmentApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.contact().v3().department().get()`, `client.contact().v3().department().batch()`, `client.contact().v3().department().children()`, `client.contact().v3().department().parent()` or `client.contact().v3().department().search()` instead"
+    )]
     #[inline]
     pub fn list(
         &self,
@@ -203,6 +207,9 @@ impl<'c> DepartmentApi<'c> {
     ///
     /// Ends when the server says there is no more, or sends an empty cursor; a page
     /// cap stops a server that loops.
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.contact().v3().department().get()`, `client.contact().v3().department().batch()`, `client.contact().v3().department().children()`, `client.contact().v3().department().parent()` or `client.contact().v3().department().search()` instead"
+    )]
     #[inline]
     pub fn list_all(
         &self,

@@ -437,6 +437,11 @@ impl crate::EventDispatcher {
     /// Handles `contact_scope_change`: Pushed as `contact_scope_change` (v1 envelope).
     ///
     /// Payload: [`ContactScopeChangeEvent`](crate::contact::v3::ContactScopeChangeEvent). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/scope-change>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/scope-change"
+    )]
     pub fn on_contact_scope_change<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -450,6 +455,11 @@ impl crate::EventDispatcher {
     /// Handles `dept_add`: Pushed as `dept_add` (v1 envelope).
     ///
     /// Payload: [`DeptAddEvent`](crate::contact::v3::DeptAddEvent). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/department-update>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/department-update"
+    )]
     pub fn on_dept_add<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -463,6 +473,11 @@ impl crate::EventDispatcher {
     /// Handles `user_add`: Pushed as `user_add` (v1 envelope).
     ///
     /// Payload: [`UserAddEvent`](crate::contact::v3::UserAddEvent). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/employee-change>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/employee-change"
+    )]
     pub fn on_user_add<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -476,6 +491,11 @@ impl crate::EventDispatcher {
     /// Handles `user_status_change`: Pushed as `user_status_change` (v1 envelope).
     ///
     /// Payload: [`UserStatusChangeEvent`](crate::contact::v3::UserStatusChangeEvent). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/employee-change>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/employee-change"
+    )]
     pub fn on_user_status_change<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

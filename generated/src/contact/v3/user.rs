@@ -236,6 +236,7 @@ impl<'c> UserApi<'c> {
     /// - Scopes: any one of `contact:contact.base:readonly`, `contact:contact:access_as_app`, `contact:contact:readonly`, `contact:contact:readonly_as_app`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/contact-v3/user/list>
     /// - Official id: `contact/v3/user/list`
+    /// - **Deprecated:** the platform no longer recommends this; use [`UserApi::find_by_department`](crate::contact::v3::UserApi::find_by_department) instead.
     ///
     /// # Example
     ///
@@ -249,6 +250,9 @@ impl<'c> UserApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.contact().v3().user().find_by_department()` instead"
+    )]
     #[inline]
     pub fn list(
         &self,
@@ -261,6 +265,9 @@ impl<'c> UserApi<'c> {
     ///
     /// Ends when the server says there is no more, or sends an empty cursor; a page
     /// cap stops a server that loops.
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.contact().v3().user().find_by_department()` instead"
+    )]
     #[inline]
     pub fn list_all(
         &self,
@@ -335,6 +342,7 @@ impl<'c> UserApi<'c> {
     /// - Scopes: `contact:contact`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=contact&resource=user&version=v3>
     /// - Official id: `contact/v3/user/update`
+    /// - **Deprecated:** the platform no longer recommends this; use [`UserApi::patch`](crate::contact::v3::UserApi::patch) instead.
     ///
     /// # Example
     ///
@@ -348,6 +356,9 @@ impl<'c> UserApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.contact().v3().user().patch()` instead"
+    )]
     #[inline]
     pub fn update(
         &self,

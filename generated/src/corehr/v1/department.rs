@@ -108,6 +108,7 @@ impl<'c> DepartmentApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=department&version=v1>
     /// - Official id: `corehr/v1/department/list`
+    /// - **Deprecated:** the platform no longer recommends this.
     ///
     /// # Example
     ///
@@ -121,6 +122,7 @@ impl<'c> DepartmentApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(note = "the platform no longer recommends this")]
     #[inline]
     pub fn list(
         &self,

@@ -619,6 +619,9 @@ impl crate::EventDispatcher {
     /// Handles `corehr.pre_hire.updated_v1`: Pushed as `corehr.pre_hire.updated_v1`.
     ///
     /// Payload: [`PreHireUpdatedV1Event`](crate::corehr::v1::PreHireUpdatedV1Event). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this.
+    #[deprecated(note = "the platform no longer recommends this")]
     pub fn on_corehr_pre_hire_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

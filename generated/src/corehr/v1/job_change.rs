@@ -21,6 +21,7 @@ impl<'c> JobChangeApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_change&version=v1>
     /// - Official id: `corehr/v1/job_change/create`
+    /// - **Deprecated:** the platform no longer recommends this.
     ///
     /// # Example
     ///
@@ -34,6 +35,7 @@ impl<'c> JobChangeApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(note = "the platform no longer recommends this")]
     #[inline]
     pub fn create(
         &self,

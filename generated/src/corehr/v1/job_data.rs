@@ -80,6 +80,7 @@ impl<'c> JobDataApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_data&version=v1>
     /// - Official id: `corehr/v1/job_data/get`
+    /// - **Deprecated:** the platform no longer recommends this; use [`EmployeesJobDataApi::batch_get`](crate::corehr::v2::EmployeesJobDataApi::batch_get) or [`EmployeesJobDataApi::query`](crate::corehr::v2::EmployeesJobDataApi::query) instead.
     ///
     /// # Example
     ///
@@ -93,6 +94,9 @@ impl<'c> JobDataApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.corehr().v2().employees_job_data().batch_get()` or `client.corehr().v2().employees_job_data().query()` instead"
+    )]
     #[inline]
     pub fn get(
         &self,

@@ -21,6 +21,7 @@ impl<'c> PreHireApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=pre_hire&version=v1>
     /// - Official id: `corehr/v1/pre_hire/delete`
+    /// - **Deprecated:** the platform no longer recommends this.
     ///
     /// # Example
     ///
@@ -34,6 +35,7 @@ impl<'c> PreHireApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(note = "the platform no longer recommends this")]
     #[inline]
     pub fn delete(
         &self,
@@ -108,6 +110,7 @@ impl<'c> PreHireApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=pre_hire&version=v1>
     /// - Official id: `corehr/v1/pre_hire/patch`
+    /// - **Deprecated:** the platform no longer recommends this.
     ///
     /// # Example
     ///
@@ -121,6 +124,7 @@ impl<'c> PreHireApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(note = "the platform no longer recommends this")]
     #[inline]
     pub fn patch(
         &self,

@@ -21,6 +21,7 @@ impl<'c> PermissionPublicApi<'c> {
     /// - Scopes: not yet catalogued
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=permission.public&version=v1>
     /// - Official id: `drive/v1/permission.public/get`
+    /// - **Deprecated:** the platform no longer recommends this; use [`PermissionPublicApi::get`](crate::drive::v2::PermissionPublicApi::get) instead.
     ///
     /// # Example
     ///
@@ -34,6 +35,9 @@ impl<'c> PermissionPublicApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.drive().v2().permission_public().get()` instead"
+    )]
     #[inline]
     pub fn get(
         &self,
@@ -50,6 +54,7 @@ impl<'c> PermissionPublicApi<'c> {
     /// - Scopes: any one of `drive:file`, `docs:doc`, `sheets:spreadsheet`, `drive:drive`, `wiki:wiki`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=permission.public&version=v1>
     /// - Official id: `drive/v1/permission.public/patch`
+    /// - **Deprecated:** the platform no longer recommends this; use [`PermissionPublicApi::patch`](crate::drive::v2::PermissionPublicApi::patch) instead.
     ///
     /// # Example
     ///
@@ -63,6 +68,9 @@ impl<'c> PermissionPublicApi<'c> {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.drive().v2().permission_public().patch()` instead"
+    )]
     #[inline]
     pub fn patch(
         &self,

@@ -246,6 +246,11 @@ impl crate::EventDispatcher {
     /// Handles `add_bot`: Pushed as `add_bot` (v1 envelope).
     ///
     /// Payload: [`AddBotEvent`](crate::im::v1::AddBotEvent). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/ugzMugzMugzM/event/bot-added-to-group>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/ukTMukTMukTM/ugzMugzMugzM/event/bot-added-to-group"
+    )]
     pub fn on_add_bot<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<crate::im::v1::AddBotEvent, Fut>,
@@ -256,6 +261,11 @@ impl crate::EventDispatcher {
     /// Handles `add_user_to_chat`: Pushed as `add_user_to_chat` (v1 envelope).
     ///
     /// Payload: [`AddUserToChatEvent`](crate::im::v1::AddUserToChatEvent). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/uQDOwUjL0gDM14CN4ATN/event/user-joins-or-leave-group>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/ukTMukTMukTM/uQDOwUjL0gDM14CN4ATN/event/user-joins-or-leave-group"
+    )]
     pub fn on_add_user_to_chat<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -269,6 +279,11 @@ impl crate::EventDispatcher {
     /// Handles `chat_disband`: Pushed as `chat_disband` (v1 envelope).
     ///
     /// Payload: [`ChatDisbandEvent`](crate::im::v1::ChatDisbandEvent). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/uQDOwUjL0gDM14CN4ATN/event/group-closed>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/ukTMukTMukTM/uQDOwUjL0gDM14CN4ATN/event/group-closed"
+    )]
     pub fn on_chat_disband<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -282,6 +297,11 @@ impl crate::EventDispatcher {
     /// Handles `group_setting_update`: Pushed as `group_setting_update` (v1 envelope).
     ///
     /// Payload: [`GroupSettingUpdateEvent`](crate::im::v1::GroupSettingUpdateEvent). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/uQDOwUjL0gDM14CN4ATN/event/group-configuration-changes>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/ukTMukTMukTM/uQDOwUjL0gDM14CN4ATN/event/group-configuration-changes"
+    )]
     pub fn on_group_setting_update<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -468,6 +488,11 @@ impl crate::EventDispatcher {
     /// Handles `message`: Pushed as `message` (v1 envelope).
     ///
     /// Payload: [`MessageEvent`](crate::im::v1::MessageEvent). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/ugzMugzMugzM/event/receive-message>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/ukTMukTMukTM/ugzMugzMugzM/event/receive-message"
+    )]
     pub fn on_message<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<crate::im::v1::MessageEvent, Fut>,
@@ -478,6 +503,11 @@ impl crate::EventDispatcher {
     /// Handles `message_read`: Pushed as `message_read` (v1 envelope).
     ///
     /// Payload: [`MessageReadEvent`](crate::im::v1::MessageReadEvent). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/ugzMugzMugzM/event/message-read>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/ukTMukTMukTM/ugzMugzMugzM/event/message-read"
+    )]
     pub fn on_message_read<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -504,6 +534,11 @@ impl crate::EventDispatcher {
     /// Handles `remove_bot`: Pushed as `remove_bot` (v1 envelope).
     ///
     /// Payload: [`RemoveBotEvent`](crate::im::v1::RemoveBotEvent). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/ugzMugzMugzM/event/bot-removed-from-group>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/ukTMukTMukTM/ugzMugzMugzM/event/bot-removed-from-group"
+    )]
     pub fn on_remove_bot<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<crate::im::v1::RemoveBotEvent, Fut>,

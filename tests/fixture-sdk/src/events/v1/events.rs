@@ -48,6 +48,11 @@ impl crate::EventDispatcher {
     /// Handles `thing_deleted`: A thing was deleted (old envelope).
     ///
     /// Payload: [`ThingDeleted`](crate::events::v1::ThingDeleted). Scopes: not yet catalogued.
+    ///
+    /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/example/thing-deleted>.
+    #[deprecated(
+        note = "the platform no longer recommends this; see https://open.feishu.cn/document/example/thing-deleted"
+    )]
     pub fn on_thing_deleted<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

@@ -19,6 +19,7 @@ impl<'c> ItemApi<'c> {
     ///
     /// - Tokens: tenant_access_token
     /// - Scopes: `demo:thing:readonly`
+    /// - Official id: `pagination/v1/item/list`
     ///
     /// # Example
     ///
@@ -49,6 +50,52 @@ impl<'c> ItemApi<'c> {
         &self,
         request: crate::pagination::v1::ListItemRequest,
     ) -> ::lark_runtime::Paginator<crate::pagination::v1::ListItemRequest> {
+        self.client.paginate(request)
+    }
+
+    /// List items page by page, the old way.
+    ///
+    /// `GET /open-apis/pagination/v1/legacy_items`
+    ///
+    /// - Tokens: tenant_access_token
+    /// - Scopes: not yet catalogued
+    /// - **Deprecated:** the platform no longer recommends this; use [`ItemApi::list`](crate::pagination::v1::ItemApi::list) instead.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: lark_fixture_sdk::Client) -> lark_fixture_sdk::Result<()> {
+    /// use lark_fixture_sdk::pagination::v1::ListLegacyItemRequest;
+    ///
+    /// let request = ListLegacyItemRequest::new();
+    /// let response = client.pagination().v1().item().list_legacy(request).await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.pagination().v1().item().list()` instead"
+    )]
+    #[inline]
+    pub fn list_legacy(
+        &self,
+        request: crate::pagination::v1::ListLegacyItemRequest,
+    ) -> ::lark_runtime::Call<'c, crate::pagination::v1::ItemPage> {
+        self.client.call(request.into_request())
+    }
+
+    /// Every page of [`list_legacy`](Self::list_legacy), as a stream of items (`.items()`) or of pages (`.pages()`).
+    ///
+    /// Ends when the server says there is no more, or sends an empty cursor; a page
+    /// cap stops a server that loops.
+    #[deprecated(
+        note = "the platform no longer recommends this; use `client.pagination().v1().item().list()` instead"
+    )]
+    #[inline]
+    pub fn list_legacy_all(
+        &self,
+        request: crate::pagination::v1::ListLegacyItemRequest,
+    ) -> ::lark_runtime::Paginator<crate::pagination::v1::ListLegacyItemRequest> {
         self.client.paginate(request)
     }
 }
@@ -121,6 +168,81 @@ impl ListItemRequest {
 }
 
 impl ::lark_runtime::PageRequest for ListItemRequest {
+    type Page = crate::pagination::v1::ItemPage;
+    fn set_page_token(&mut self, token: ::std::option::Option<::std::string::String>) {
+        self.page_token = token;
+    }
+
+    fn to_request(&self) -> ::lark_runtime::Request {
+        ::std::clone::Clone::clone(self).into_request()
+    }
+}
+
+/// Parameters of [`ItemApi::list_legacy`](crate::pagination::v1::ItemApi::list_legacy): List items page by page, the old way.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
+pub struct ListLegacyItemRequest {
+    /// `page_size`.
+    ///
+    /// Sent in the query as `page_size`.
+    pub page_size: ::std::option::Option<i32>,
+    /// `page_token`.
+    ///
+    /// Sent in the query as `page_token`.
+    pub page_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ListLegacyItemRequest {
+    /// `GET /open-apis/pagination/v1/legacy_items`: what the runtime needs to call this endpoint.
+    pub const ENDPOINT: &'static ::lark_runtime::Endpoint = &::lark_runtime::Endpoint {
+        id: "pagination.v1.item.list_legacy",
+        method: ::lark_runtime::HttpMethod::Get,
+        path: "/open-apis/pagination/v1/legacy_items",
+        tokens: &[::lark_runtime::TokenKind::Tenant],
+        scopes: ::lark_runtime::Scopes::Unknown,
+        response: ::lark_runtime::ResponseKind::Data,
+        doc_url: "",
+    };
+
+    /// A request with every required parameter; optional ones start unset.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page_size: ::std::option::Option::None,
+            page_token: ::std::option::Option::None,
+        }
+    }
+
+    /// Sets `page_size`: `page_size`.
+    #[inline]
+    pub fn page_size(mut self, value: i32) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `page_token`: `page_token`.
+    #[inline]
+    pub fn page_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_token = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    #[inline]
+    fn into_request(self) -> ::lark_runtime::Request {
+        let mut request = ::lark_runtime::Request::new(Self::ENDPOINT);
+        if let ::std::option::Option::Some(item) = self.page_size {
+            request.query("page_size", item.to_string());
+        }
+        if let ::std::option::Option::Some(item) = self.page_token {
+            request.query("page_token", item);
+        }
+        request
+    }
+}
+
+impl ::lark_runtime::PageRequest for ListLegacyItemRequest {
     type Page = crate::pagination::v1::ItemPage;
     fn set_page_token(&mut self, token: ::std::option::Option<::std::string::String>) {
         self.page_token = token;

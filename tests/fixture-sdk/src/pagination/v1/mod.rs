@@ -5,7 +5,7 @@
 mod models;
 pub use self::models::*;
 mod item;
-pub use self::item::{ItemApi, ListItemRequest};
+pub use self::item::{ItemApi, ListItemRequest, ListLegacyItemRequest};
 
 /// Entry point to `pagination` v1; get one with `client.pagination().v1()`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
