@@ -20,97 +20,97 @@ pub use ::lark_runtime::{Error, Result};
 mod dispatch;
 pub use self::dispatch::{EventDispatcher, visit_catalogue};
 
-/// Acs.
+/// Access Control: Manage smart door access devices, users, face photos, permission groups and visitors, and read access records.
 #[cfg(feature = "acs")]
 pub mod acs;
-/// Admin.
+/// Admin: Read usage statistics and audit logs, manage badges and their grants, and reset enterprise email passwords.
 #[cfg(feature = "admin")]
 pub mod admin;
-/// Aily.
+/// Aily: Talk to Aily AI agents through sessions, messages and runs, and manage their skills and data knowledge.
 #[cfg(feature = "aily")]
 pub mod aily;
-/// Apaas.
+/// aPaaS: Work with aPaaS low-code apps: object records, flows, functions, human tasks, permissions, audit logs, seats and workspace data.
 #[cfg(feature = "apaas")]
 pub mod apaas;
-/// Application.
+/// App Information: Read the apps a user keeps as frequently used and the apps admins recommend.
 #[cfg(feature = "application")]
 pub mod application;
-/// Approval.
+/// Approval: Define approval workflows, start and act on approval instances and tasks, sync third-party approvals and receive status events.
 #[cfg(feature = "approval")]
 pub mod approval;
-/// Attendance.
+/// Attendance: Manage attendance groups, shifts and schedules, clock-in records, third-party approvals, face recognition and attendance statistics.
 #[cfg(feature = "attendance")]
 pub mod attendance;
 /// Authentication: Obtain the app and tenant access tokens that every other call needs.
 #[cfg(feature = "auth")]
 pub mod auth;
-/// Authen.
+/// User Authentication: Exchange login codes for user access tokens, refresh them and read the signed-in user's profile.
 #[cfg(feature = "authen")]
 pub mod authen;
-/// Baike.
+/// Lingo: Earlier endpoints for the company glossary: entries, drafts for review, categories and images.
 #[cfg(feature = "baike")]
 pub mod baike;
-/// Base.
+/// Base: Manage the custom roles that make up a Base's advanced permissions.
 #[cfg(feature = "base")]
 pub mod base;
-/// Bitable.
+/// Base: Create and manage Bases: tables, fields, records, views, forms, dashboards, custom roles and automations.
 #[cfg(feature = "bitable")]
 pub mod bitable;
-/// Block.
+/// Block: Store and update the data behind Block widgets and push collaborative updates to users.
 #[cfg(feature = "block")]
 pub mod block;
-/// Board.
+/// Board: Read and edit whiteboards: their nodes, themes and image export.
 #[cfg(feature = "board")]
 pub mod board;
-/// Bot.
+/// Bot: Find bots by keyword.
 #[cfg(feature = "bot")]
 pub mod bot;
-/// Calendar.
+/// Calendar: Manage calendars, their events, attendees and sharing, check free/busy times and subscribe to calendar changes.
 #[cfg(feature = "calendar")]
 pub mod calendar;
-/// Cards: Receive user interactions with interactive cards and answer them.
+/// Cards: Create card entities and update them whole, in part or by streaming text, down to single components.
 #[cfg(feature = "cardkit")]
 pub mod cardkit;
-/// Compensation.
+/// Compensation: Manage employee salary archives, one-off and recurring payments, pay plans and social insurance data in Feishu People.
 #[cfg(feature = "compensation")]
 pub mod compensation;
-/// Contacts: Read the organisation's users and resolve emails or phone numbers to user ids.
+/// Contacts: Manage the organisation's users, departments, user groups, roles, units and job attributes such as levels and families.
 #[cfg(feature = "contact")]
 pub mod contact;
-/// Corehr.
+/// Core HR: Manage people, employment and job data, contracts, organisation structure, leave and HR role permissions.
 #[cfg(feature = "corehr")]
 pub mod corehr;
-/// Directory.
+/// Directory: Manage the organisation's employees and departments, and the visibility rules between connected organisations.
 #[cfg(feature = "directory")]
 pub mod directory;
-/// Docs.
+/// Docs: Read the content of cloud documents in a portable format.
 #[cfg(feature = "docs")]
 pub mod docs;
-/// Document ai.
+/// Document AI: Extract structured fields from images and files of ID documents, licences, invoices, resumes and contracts.
 #[cfg(feature = "document_ai")]
 pub mod document_ai;
-/// Docx.
+/// Docs: Create and edit documents and group chat announcements block by block.
 #[cfg(feature = "docx")]
 pub mod docx;
-/// Drive.
+/// Drive: Manage files and folders in Drive: uploads, downloads, import and export, comments, versions, permissions and events.
 #[cfg(feature = "drive")]
 pub mod drive;
-/// Ehr.
+/// EHR: Read the employee roster and download employee attachments from the standard edition of Feishu People.
 #[cfg(feature = "ehr")]
 pub mod ehr;
-/// Elearning.
+/// eLearning: Receive events when learners' course progress records change.
 #[cfg(feature = "elearning")]
 pub mod elearning;
-/// Event.
+/// Events: Inspect event delivery: open long connections and the IP addresses events are pushed from.
 #[cfg(feature = "event")]
 pub mod event;
-/// Helpdesk.
+/// Help Desk: Run a help desk: manage agents, skills and schedules, tickets and their messages, FAQs, and push notifications.
 #[cfg(feature = "helpdesk")]
 pub mod helpdesk;
-/// Hire.
+/// Hire: Run recruiting end to end: jobs, talents, applications, interviews, offers, referrals, careers sites and partner integrations.
 #[cfg(feature = "hire")]
 pub mod hire;
-/// Human authentication.
+/// Human Authentication: Record users' real-name identity for liveness verification.
 #[cfg(feature = "human_authentication")]
 pub mod human_authentication;
 /// Messaging: Send, read and manage messages, upload images and manage group chats.
@@ -119,88 +119,88 @@ pub mod im;
 /// Card updates: Update a card a user interacted with, after answering the callback.
 #[cfg(feature = "interactive")]
 pub mod interactive;
-/// JSSDK.
+/// JSSDK: Get the ticket with which a web page signs its JSAPI configuration inside the Lark client.
 #[cfg(feature = "jssdk")]
 pub mod jssdk;
-/// Lingo.
+/// Lingo: Manage the company glossary: entries, drafts for review, categories, repositories and images.
 #[cfg(feature = "lingo")]
 pub mod lingo;
-/// Mail.
+/// Mail: Administer mail groups, public mailboxes and aliases, and read, send and organise users' email.
 #[cfg(feature = "mail")]
 pub mod mail;
-/// Mdm.
+/// Master Data Management: Grant and revoke users' data-dimension permissions in apps.
 #[cfg(feature = "mdm")]
 pub mod mdm;
-/// Meeting room.
+/// Meeting Rooms: Receive notifications when meeting rooms are created, changed, deleted or booked.
 #[cfg(feature = "meeting_room")]
 pub mod meeting_room;
-/// Minutes.
+/// Minutes: Find and read Lark Minutes recordings: details, transcripts, media files, view statistics and AI artifacts.
 #[cfg(feature = "minutes")]
 pub mod minutes;
-/// Moments.
+/// Moments: Read Moments posts and receive events about posts, comments and reactions.
 #[cfg(feature = "moments")]
 pub mod moments;
-/// Okr.
+/// OKR: Read users' OKRs and periods, manage progress records and look up reviews.
 #[cfg(feature = "okr")]
 pub mod okr;
-/// Optical char recognition.
+/// OCR: Recognise the text in images.
 #[cfg(feature = "optical_char_recognition")]
 pub mod optical_char_recognition;
-/// Passport.
+/// Passport: Manage users' sign-in: reset passwords, sign users out and look up their sessions.
 #[cfg(feature = "passport")]
 pub mod passport;
-/// Payroll.
+/// Payroll: Read payroll setup, pay activities and payment details, cost allocation reports, and feed external payroll data.
 #[cfg(feature = "payroll")]
 pub mod payroll;
-/// Performance.
+/// Performance: Read performance review cycles, cycle tasks and reviewees' review results.
 #[cfg(feature = "performance")]
 pub mod performance;
-/// Personal settings.
+/// Personal Settings: Manage the tenant's system statuses and switch them on or off for users.
 #[cfg(feature = "personal_settings")]
 pub mod personal_settings;
-/// Report.
+/// Report: Look up report rules and submitted reports, and remove rule dashboards.
 #[cfg(feature = "report")]
 pub mod report;
-/// Search.
+/// Search: Search messages, apps and docs as the user, and feed custom data sources into enterprise search.
 #[cfg(feature = "search")]
 pub mod search;
-/// Security and compliance.
+/// Security and Compliance: Read OpenAPI audit logs and move users' data residency between geographic locations.
 #[cfg(feature = "security_and_compliance")]
 pub mod security_and_compliance;
-/// Sheets.
+/// Sheets: Create spreadsheets and work with their sheets, filters, filter views, floating images and find-and-replace.
 #[cfg(feature = "sheets")]
 pub mod sheets;
-/// Spark.
+/// Spark: Create and manage Spark apps and work with their data tables, views, enums and file storage.
 #[cfg(feature = "spark")]
 pub mod spark;
-/// Speech to text.
+/// Speech to Text: Turn speech audio into text, from a whole file or a live stream.
 #[cfg(feature = "speech_to_text")]
 pub mod speech_to_text;
-/// Task.
+/// Task: Create, complete and manage tasks along with their assignees, followers, reminders and comments.
 #[cfg(feature = "task")]
 pub mod task;
-/// Tenant.
+/// Tenant: Read the organisation's basic information and its assignable seats.
 #[cfg(feature = "tenant")]
 pub mod tenant;
-/// Translation.
+/// Translation: Detect the language of text and translate it by machine.
 #[cfg(feature = "translation")]
 pub mod translation;
-/// Trust party.
+/// Trusted Party: Read trusted party organisations and the departments and members they share with you.
 #[cfg(feature = "trust_party")]
 pub mod trust_party;
-/// Unified kms.
+/// Unified KMS: Import, rotate, delete and recover the customer-managed encryption keys that Lark products use.
 #[cfg(feature = "unified_kms")]
 pub mod unified_kms;
-/// Video meetings.
+/// Video meetings: Reserve and control video meetings, manage meeting rooms, recordings and notes, and export usage data.
 #[cfg(feature = "vc")]
 pub mod vc;
-/// Verification.
+/// Verification: Read the organisation's verification status.
 #[cfg(feature = "verification")]
 pub mod verification;
-/// Wiki.
+/// Wiki: Search wiki content by keyword.
 #[cfg(feature = "wiki")]
 pub mod wiki;
-/// Workplace.
+/// Workplace: Read access statistics for the workplace, custom workplaces and their widgets.
 #[cfg(feature = "workplace")]
 pub mod workplace;
 /// A Lark client with typed access to every enabled service.
@@ -227,7 +227,7 @@ impl Client {
         &self.inner
     }
 
-    /// The Acs service (`acs`).
+    /// The Access Control service (`acs`).
     #[cfg(feature = "acs")]
     pub fn acs(&self) -> acs::Acs<'_> {
         acs::Acs::new(&self.inner)
@@ -245,13 +245,13 @@ impl Client {
         aily::Aily::new(&self.inner)
     }
 
-    /// The Apaas service (`apaas`).
+    /// The aPaaS service (`apaas`).
     #[cfg(feature = "apaas")]
     pub fn apaas(&self) -> apaas::Apaas<'_> {
         apaas::Apaas::new(&self.inner)
     }
 
-    /// The Application service (`application`).
+    /// The App Information service (`application`).
     #[cfg(feature = "application")]
     pub fn application(&self) -> application::Application<'_> {
         application::Application::new(&self.inner)
@@ -275,13 +275,13 @@ impl Client {
         auth::Auth::new(&self.inner)
     }
 
-    /// The Authen service (`authen`).
+    /// The User Authentication service (`authen`).
     #[cfg(feature = "authen")]
     pub fn authen(&self) -> authen::Authen<'_> {
         authen::Authen::new(&self.inner)
     }
 
-    /// The Baike service (`baike`).
+    /// The Lingo service (`baike`).
     #[cfg(feature = "baike")]
     pub fn baike(&self) -> baike::Baike<'_> {
         baike::Baike::new(&self.inner)
@@ -293,7 +293,7 @@ impl Client {
         base::Base::new(&self.inner)
     }
 
-    /// The Bitable service (`bitable`).
+    /// The Base service (`bitable`).
     #[cfg(feature = "bitable")]
     pub fn bitable(&self) -> bitable::Bitable<'_> {
         bitable::Bitable::new(&self.inner)
@@ -341,7 +341,7 @@ impl Client {
         contact::Contact::new(&self.inner)
     }
 
-    /// The Corehr service (`corehr`).
+    /// The Core HR service (`corehr`).
     #[cfg(feature = "corehr")]
     pub fn corehr(&self) -> corehr::Corehr<'_> {
         corehr::Corehr::new(&self.inner)
@@ -359,13 +359,13 @@ impl Client {
         docs::Docs::new(&self.inner)
     }
 
-    /// The Document ai service (`document_ai`).
+    /// The Document AI service (`document_ai`).
     #[cfg(feature = "document_ai")]
     pub fn document_ai(&self) -> document_ai::DocumentAi<'_> {
         document_ai::DocumentAi::new(&self.inner)
     }
 
-    /// The Docx service (`docx`).
+    /// The Docs service (`docx`).
     #[cfg(feature = "docx")]
     pub fn docx(&self) -> docx::Docx<'_> {
         docx::Docx::new(&self.inner)
@@ -377,19 +377,19 @@ impl Client {
         drive::Drive::new(&self.inner)
     }
 
-    /// The Ehr service (`ehr`).
+    /// The EHR service (`ehr`).
     #[cfg(feature = "ehr")]
     pub fn ehr(&self) -> ehr::Ehr<'_> {
         ehr::Ehr::new(&self.inner)
     }
 
-    /// The Event service (`event`).
+    /// The Events service (`event`).
     #[cfg(feature = "event")]
     pub fn event(&self) -> event::Event<'_> {
         event::Event::new(&self.inner)
     }
 
-    /// The Helpdesk service (`helpdesk`).
+    /// The Help Desk service (`helpdesk`).
     #[cfg(feature = "helpdesk")]
     pub fn helpdesk(&self) -> helpdesk::Helpdesk<'_> {
         helpdesk::Helpdesk::new(&self.inner)
@@ -401,7 +401,7 @@ impl Client {
         hire::Hire::new(&self.inner)
     }
 
-    /// The Human authentication service (`human_authentication`).
+    /// The Human Authentication service (`human_authentication`).
     #[cfg(feature = "human_authentication")]
     pub fn human_authentication(&self) -> human_authentication::HumanAuthentication<'_> {
         human_authentication::HumanAuthentication::new(&self.inner)
@@ -437,7 +437,7 @@ impl Client {
         mail::Mail::new(&self.inner)
     }
 
-    /// The Mdm service (`mdm`).
+    /// The Master Data Management service (`mdm`).
     #[cfg(feature = "mdm")]
     pub fn mdm(&self) -> mdm::Mdm<'_> {
         mdm::Mdm::new(&self.inner)
@@ -455,13 +455,13 @@ impl Client {
         moments::Moments::new(&self.inner)
     }
 
-    /// The Okr service (`okr`).
+    /// The OKR service (`okr`).
     #[cfg(feature = "okr")]
     pub fn okr(&self) -> okr::Okr<'_> {
         okr::Okr::new(&self.inner)
     }
 
-    /// The Optical char recognition service (`optical_char_recognition`).
+    /// The OCR service (`optical_char_recognition`).
     #[cfg(feature = "optical_char_recognition")]
     pub fn optical_char_recognition(
         &self,
@@ -487,7 +487,7 @@ impl Client {
         performance::Performance::new(&self.inner)
     }
 
-    /// The Personal settings service (`personal_settings`).
+    /// The Personal Settings service (`personal_settings`).
     #[cfg(feature = "personal_settings")]
     pub fn personal_settings(&self) -> personal_settings::PersonalSettings<'_> {
         personal_settings::PersonalSettings::new(&self.inner)
@@ -505,7 +505,7 @@ impl Client {
         search::Search::new(&self.inner)
     }
 
-    /// The Security and compliance service (`security_and_compliance`).
+    /// The Security and Compliance service (`security_and_compliance`).
     #[cfg(feature = "security_and_compliance")]
     pub fn security_and_compliance(
         &self,
@@ -525,7 +525,7 @@ impl Client {
         spark::Spark::new(&self.inner)
     }
 
-    /// The Speech to text service (`speech_to_text`).
+    /// The Speech to Text service (`speech_to_text`).
     #[cfg(feature = "speech_to_text")]
     pub fn speech_to_text(&self) -> speech_to_text::SpeechToText<'_> {
         speech_to_text::SpeechToText::new(&self.inner)
@@ -549,13 +549,13 @@ impl Client {
         translation::Translation::new(&self.inner)
     }
 
-    /// The Trust party service (`trust_party`).
+    /// The Trusted Party service (`trust_party`).
     #[cfg(feature = "trust_party")]
     pub fn trust_party(&self) -> trust_party::TrustParty<'_> {
         trust_party::TrustParty::new(&self.inner)
     }
 
-    /// The Unified kms service (`unified_kms`).
+    /// The Unified KMS service (`unified_kms`).
     #[cfg(feature = "unified_kms")]
     pub fn unified_kms(&self) -> unified_kms::UnifiedKms<'_> {
         unified_kms::UnifiedKms::new(&self.inner)

@@ -13,7 +13,7 @@ impl<'c> AccessRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `access_record`.
+    /// Page through the access records created when users open doors or clock in on access devices.
     ///
     /// `GET /open-apis/acs/v1/access_records`
     ///
@@ -55,7 +55,7 @@ impl<'c> AccessRecordApi<'c> {
     }
 }
 
-/// Parameters of [`AccessRecordApi::list`](crate::acs::v1::AccessRecordApi::list): Calls `list` on `access_record`.
+/// Parameters of [`AccessRecordApi::list`](crate::acs::v1::AccessRecordApi::list): Page through the access records created when users open doors or clock in on access devices.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAccessRecordRequest {
     /// `page_size`.

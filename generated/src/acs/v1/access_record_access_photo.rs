@@ -13,7 +13,7 @@ impl<'c> AccessRecordAccessPhotoApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `access_record.access_photo`.
+    /// Download the face photo captured when a door was opened by face recognition.
     ///
     /// `GET /open-apis/acs/v1/access_records/:access_record_id/access_photo`
     ///
@@ -43,7 +43,7 @@ impl<'c> AccessRecordAccessPhotoApi<'c> {
     }
 }
 
-/// Parameters of [`AccessRecordAccessPhotoApi::get`](crate::acs::v1::AccessRecordAccessPhotoApi::get): Calls `get` on `access_record.access_photo`.
+/// Parameters of [`AccessRecordAccessPhotoApi::get`](crate::acs::v1::AccessRecordAccessPhotoApi::get): Download the face photo captured when a door was opened by face recognition.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAccessRecordAccessPhotoRequest {
     /// `access_record_id`.

@@ -13,7 +13,7 @@ impl<'c> DeviceApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `device`.
+    /// List all access control devices in the tenant.
     ///
     /// `GET /open-apis/acs/v1/devices`
     ///
@@ -43,7 +43,7 @@ impl<'c> DeviceApi<'c> {
     }
 }
 
-/// Parameters of [`DeviceApi::list`](crate::acs::v1::DeviceApi::list): Calls `list` on `device`.
+/// Parameters of [`DeviceApi::list`](crate::acs::v1::DeviceApi::list): List all access control devices in the tenant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListDeviceRequest {}
 impl ListDeviceRequest {

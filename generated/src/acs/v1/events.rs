@@ -3,7 +3,7 @@
 //! Events and callbacks of acs v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `acs.access_record.created_v1`: Pushed as `acs.access_record.created_v1`.
+/// `acs.access_record.created_v1`: An access device recognised a user and created an access record.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::acs::v1::AccessRecordCreatedV1Event {
@@ -12,7 +12,7 @@ impl ::lark_runtime::event::Event for crate::acs::v1::AccessRecordCreatedV1Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `acs.user.updated_v1`: Pushed as `acs.user.updated_v1`.
+/// `acs.user.updated_v1`: An access control user's recognition features changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::acs::v1::UserUpdatedV1Event {
@@ -22,7 +22,7 @@ impl ::lark_runtime::event::Event for crate::acs::v1::UserUpdatedV1Event {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `acs.access_record.created_v1`: Pushed as `acs.access_record.created_v1`.
+    /// Handles `acs.access_record.created_v1`: An access device recognised a user and created an access record.
     ///
     /// Payload: [`AccessRecordCreatedV1Event`](crate::acs::v1::AccessRecordCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_acs_access_record_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -35,7 +35,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `acs.user.updated_v1`: Pushed as `acs.user.updated_v1`.
+    /// Handles `acs.user.updated_v1`: An access control user's recognition features changed.
     ///
     /// Payload: [`UserUpdatedV1Event`](crate::acs::v1::UserUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_acs_user_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(

@@ -13,7 +13,7 @@ impl<'c> RuleExternalApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `rule_external`.
+    /// Create a permission group, or update it if it already exists.
     ///
     /// `POST /open-apis/acs/v1/rule_external`
     ///
@@ -42,7 +42,7 @@ impl<'c> RuleExternalApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `rule_external`.
+    /// Delete a permission group.
     ///
     /// `DELETE /open-apis/acs/v1/rule_external`
     ///
@@ -71,7 +71,7 @@ impl<'c> RuleExternalApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `device_bind` on `rule_external`.
+    /// Bind access devices to a permission group.
     ///
     /// `POST /open-apis/acs/v1/rule_external/device_bind`
     ///
@@ -100,7 +100,7 @@ impl<'c> RuleExternalApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `rule_external`.
+    /// Fetch a permission group's details.
     ///
     /// `GET /open-apis/acs/v1/rule_external`
     ///
@@ -130,7 +130,7 @@ impl<'c> RuleExternalApi<'c> {
     }
 }
 
-/// Parameters of [`RuleExternalApi::create`](crate::acs::v1::RuleExternalApi::create): Calls `create` on `rule_external`.
+/// Parameters of [`RuleExternalApi::create`](crate::acs::v1::RuleExternalApi::create): Create a permission group, or update it if it already exists.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateRuleExternalRequest {
     /// `rule_id`.
@@ -195,7 +195,7 @@ impl CreateRuleExternalRequest {
     }
 }
 
-/// Parameters of [`RuleExternalApi::delete`](crate::acs::v1::RuleExternalApi::delete): Calls `delete` on `rule_external`.
+/// Parameters of [`RuleExternalApi::delete`](crate::acs::v1::RuleExternalApi::delete): Delete a permission group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteRuleExternalRequest {
     /// `rule_id`.
@@ -230,7 +230,7 @@ impl DeleteRuleExternalRequest {
     }
 }
 
-/// Parameters of [`RuleExternalApi::device_bind`](crate::acs::v1::RuleExternalApi::device_bind): Calls `device_bind` on `rule_external`.
+/// Parameters of [`RuleExternalApi::device_bind`](crate::acs::v1::RuleExternalApi::device_bind): Bind access devices to a permission group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeviceBindRuleExternalRequest {
     /// The JSON body.
@@ -263,7 +263,7 @@ impl DeviceBindRuleExternalRequest {
     }
 }
 
-/// Parameters of [`RuleExternalApi::get`](crate::acs::v1::RuleExternalApi::get): Calls `get` on `rule_external`.
+/// Parameters of [`RuleExternalApi::get`](crate::acs::v1::RuleExternalApi::get): Fetch a permission group's details.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct GetRuleExternalRequest {
     /// `device_id`.

@@ -13,7 +13,7 @@ impl<'c> UserApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `user`.
+    /// Fetch one access control user; only users in a permission group can be read.
     ///
     /// `GET /open-apis/acs/v1/users/:user_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `user`.
+    /// List the access control users; only users in a permission group are included.
     ///
     /// `GET /open-apis/acs/v1/users`
     ///
@@ -83,7 +83,7 @@ impl<'c> UserApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `user`.
+    /// Update some fields of an access control user, such as the card number sent over Wiegand.
     ///
     /// `PATCH /open-apis/acs/v1/users/:user_id`
     ///
@@ -113,7 +113,7 @@ impl<'c> UserApi<'c> {
     }
 }
 
-/// Parameters of [`UserApi::get`](crate::acs::v1::UserApi::get): Calls `get` on `user`.
+/// Parameters of [`UserApi::get`](crate::acs::v1::UserApi::get): Fetch one access control user; only users in a permission group can be read.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUserRequest {
     /// `user_id`.
@@ -165,7 +165,7 @@ impl GetUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::list`](crate::acs::v1::UserApi::list): Calls `list` on `user`.
+/// Parameters of [`UserApi::list`](crate::acs::v1::UserApi::list): List the access control users; only users in a permission group are included.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListUserRequest {
     /// `page_size`.
@@ -255,7 +255,7 @@ impl ::lark_runtime::PageRequest for ListUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::patch`](crate::acs::v1::UserApi::patch): Calls `patch` on `user`.
+/// Parameters of [`UserApi::patch`](crate::acs::v1::UserApi::patch): Update some fields of an access control user, such as the card number sent over Wiegand.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchUserRequest {
     /// `user_id`.

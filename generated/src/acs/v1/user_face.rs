@@ -13,7 +13,7 @@ impl<'c> UserFaceApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `user.face`.
+    /// Download the face photo stored for an access control user.
     ///
     /// `GET /open-apis/acs/v1/users/:user_id/face`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserFaceApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `update` on `user.face`.
+    /// Upload a user's face photo so they can use the access devices.
     ///
     /// `PUT /open-apis/acs/v1/users/:user_id/face`
     ///
@@ -72,7 +72,7 @@ impl<'c> UserFaceApi<'c> {
     }
 }
 
-/// Parameters of [`UserFaceApi::get`](crate::acs::v1::UserFaceApi::get): Calls `get` on `user.face`.
+/// Parameters of [`UserFaceApi::get`](crate::acs::v1::UserFaceApi::get): Download the face photo stored for an access control user.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUserFaceRequest {
     /// `user_id`.
@@ -139,7 +139,7 @@ impl GetUserFaceRequest {
     }
 }
 
-/// Parameters of [`UserFaceApi::update`](crate::acs::v1::UserFaceApi::update): Calls `update` on `user.face`.
+/// Parameters of [`UserFaceApi::update`](crate::acs::v1::UserFaceApi::update): Upload a user's face photo so they can use the access devices.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateUserFaceRequest {
     /// `user_id`.

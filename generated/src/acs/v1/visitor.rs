@@ -13,7 +13,7 @@ impl<'c> VisitorApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `visitor`.
+    /// Add a visitor to access control.
     ///
     /// `POST /open-apis/acs/v1/visitors`
     ///
@@ -42,7 +42,7 @@ impl<'c> VisitorApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `visitor`.
+    /// Remove a visitor from access control.
     ///
     /// `DELETE /open-apis/acs/v1/visitors/:visitor_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> VisitorApi<'c> {
     }
 }
 
-/// Parameters of [`VisitorApi::create`](crate::acs::v1::VisitorApi::create): Calls `create` on `visitor`.
+/// Parameters of [`VisitorApi::create`](crate::acs::v1::VisitorApi::create): Add a visitor to access control.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateVisitorRequest {
     /// `user_id_type`.
@@ -122,7 +122,7 @@ impl CreateVisitorRequest {
     }
 }
 
-/// Parameters of [`VisitorApi::delete`](crate::acs::v1::VisitorApi::delete): Calls `delete` on `visitor`.
+/// Parameters of [`VisitorApi::delete`](crate::acs::v1::VisitorApi::delete): Remove a visitor from access control.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteVisitorRequest {
     /// `visitor_id`.

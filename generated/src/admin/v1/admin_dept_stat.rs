@@ -13,7 +13,7 @@ impl<'c> AdminDeptStatApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `admin_dept_stat`.
+    /// Get daily activity and feature usage figures (messaging, calendar, docs, meetings, email) per department.
     ///
     /// `GET /open-apis/admin/v1/admin_dept_stats`
     ///
@@ -55,7 +55,7 @@ impl<'c> AdminDeptStatApi<'c> {
     }
 }
 
-/// Parameters of [`AdminDeptStatApi::list`](crate::admin::v1::AdminDeptStatApi::list): Calls `list` on `admin_dept_stat`.
+/// Parameters of [`AdminDeptStatApi::list`](crate::admin::v1::AdminDeptStatApi::list): Get daily activity and feature usage figures (messaging, calendar, docs, meetings, email) per department.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAdminDeptStatRequest {
     /// `department_id_type`.

@@ -13,7 +13,7 @@ impl<'c> AdminUserStatApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `admin_user_stat`.
+    /// Get daily activity and feature usage figures (messaging, calendar, docs, meetings, email) per user.
     ///
     /// `GET /open-apis/admin/v1/admin_user_stats`
     ///
@@ -55,7 +55,7 @@ impl<'c> AdminUserStatApi<'c> {
     }
 }
 
-/// Parameters of [`AdminUserStatApi::list`](crate::admin::v1::AdminUserStatApi::list): Calls `list` on `admin_user_stat`.
+/// Parameters of [`AdminUserStatApi::list`](crate::admin::v1::AdminUserStatApi::list): Get daily activity and feature usage figures (messaging, calendar, docs, meetings, email) per user.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAdminUserStatRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> AuditInfoApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `audit_info`.
+    /// Search the audit log of user actions.
     ///
     /// `GET /open-apis/admin/v1/audit_infos`
     ///
@@ -55,7 +55,7 @@ impl<'c> AuditInfoApi<'c> {
     }
 }
 
-/// Parameters of [`AuditInfoApi::list`](crate::admin::v1::AuditInfoApi::list): Calls `list` on `audit_info`.
+/// Parameters of [`AuditInfoApi::list`](crate::admin::v1::AuditInfoApi::list): Search the audit log of user actions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListAuditInfoRequest {
     /// `user_id_type`.

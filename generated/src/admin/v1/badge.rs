@@ -13,7 +13,7 @@ impl<'c> BadgeApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `badge`.
+    /// Create a badge; a tenant can have up to 1,000.
     ///
     /// `POST /open-apis/admin/v1/badges`
     ///
@@ -42,7 +42,7 @@ impl<'c> BadgeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `badge`.
+    /// Fetch a badge's details.
     ///
     /// `GET /open-apis/admin/v1/badges/:badge_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> BadgeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `badge`.
+    /// List the tenant's badges, newest first.
     ///
     /// `GET /open-apis/admin/v1/badges`
     ///
@@ -112,7 +112,7 @@ impl<'c> BadgeApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `badge`.
+    /// Replace a badge's information.
     ///
     /// `PUT /open-apis/admin/v1/badges/:badge_id`
     ///
@@ -142,7 +142,7 @@ impl<'c> BadgeApi<'c> {
     }
 }
 
-/// Parameters of [`BadgeApi::create`](crate::admin::v1::BadgeApi::create): Calls `create` on `badge`.
+/// Parameters of [`BadgeApi::create`](crate::admin::v1::BadgeApi::create): Create a badge; a tenant can have up to 1,000.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateBadgeRequest {
     /// The JSON body.
@@ -175,7 +175,7 @@ impl CreateBadgeRequest {
     }
 }
 
-/// Parameters of [`BadgeApi::get`](crate::admin::v1::BadgeApi::get): Calls `get` on `badge`.
+/// Parameters of [`BadgeApi::get`](crate::admin::v1::BadgeApi::get): Fetch a badge's details.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetBadgeRequest {
     /// `badge_id`.
@@ -210,7 +210,7 @@ impl GetBadgeRequest {
     }
 }
 
-/// Parameters of [`BadgeApi::list`](crate::admin::v1::BadgeApi::list): Calls `list` on `badge`.
+/// Parameters of [`BadgeApi::list`](crate::admin::v1::BadgeApi::list): List the tenant's badges, newest first.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListBadgeRequest {
     /// `page_size`.
@@ -294,7 +294,7 @@ impl ::lark_runtime::PageRequest for ListBadgeRequest {
     }
 }
 
-/// Parameters of [`BadgeApi::update`](crate::admin::v1::BadgeApi::update): Calls `update` on `badge`.
+/// Parameters of [`BadgeApi::update`](crate::admin::v1::BadgeApi::update): Replace a badge's information.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateBadgeRequest {
     /// `badge_id`.

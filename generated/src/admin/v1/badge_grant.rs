@@ -13,7 +13,7 @@ impl<'c> BadgeGrantApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `badge.grant`.
+    /// Create a grant list that awards a badge; each badge allows up to 1,000.
     ///
     /// `POST /open-apis/admin/v1/badges/:badge_id/grants`
     ///
@@ -42,7 +42,7 @@ impl<'c> BadgeGrantApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `badge.grant`.
+    /// Delete a badge grant list.
     ///
     /// `DELETE /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> BadgeGrantApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `badge.grant`.
+    /// Fetch a badge grant list.
     ///
     /// `GET /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> BadgeGrantApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `badge.grant`.
+    /// List a badge's grant lists, newest first.
     ///
     /// `GET /open-apis/admin/v1/badges/:badge_id/grants`
     ///
@@ -141,7 +141,7 @@ impl<'c> BadgeGrantApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `badge.grant`.
+    /// Replace a badge grant list's settings.
     ///
     /// `PUT /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
     ///
@@ -171,7 +171,7 @@ impl<'c> BadgeGrantApi<'c> {
     }
 }
 
-/// Parameters of [`BadgeGrantApi::create`](crate::admin::v1::BadgeGrantApi::create): Calls `create` on `badge.grant`.
+/// Parameters of [`BadgeGrantApi::create`](crate::admin::v1::BadgeGrantApi::create): Create a grant list that awards a badge; each badge allows up to 1,000.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateBadgeGrantRequest {
     /// `badge_id`.
@@ -248,7 +248,7 @@ impl CreateBadgeGrantRequest {
     }
 }
 
-/// Parameters of [`BadgeGrantApi::delete`](crate::admin::v1::BadgeGrantApi::delete): Calls `delete` on `badge.grant`.
+/// Parameters of [`BadgeGrantApi::delete`](crate::admin::v1::BadgeGrantApi::delete): Delete a badge grant list.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteBadgeGrantRequest {
     /// `badge_id`.
@@ -294,7 +294,7 @@ impl DeleteBadgeGrantRequest {
     }
 }
 
-/// Parameters of [`BadgeGrantApi::get`](crate::admin::v1::BadgeGrantApi::get): Calls `get` on `badge.grant`.
+/// Parameters of [`BadgeGrantApi::get`](crate::admin::v1::BadgeGrantApi::get): Fetch a badge grant list.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetBadgeGrantRequest {
     /// `badge_id`.
@@ -373,7 +373,7 @@ impl GetBadgeGrantRequest {
     }
 }
 
-/// Parameters of [`BadgeGrantApi::list`](crate::admin::v1::BadgeGrantApi::list): Calls `list` on `badge.grant`.
+/// Parameters of [`BadgeGrantApi::list`](crate::admin::v1::BadgeGrantApi::list): List a badge's grant lists, newest first.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListBadgeGrantRequest {
     /// `badge_id`.
@@ -499,7 +499,7 @@ impl ::lark_runtime::PageRequest for ListBadgeGrantRequest {
     }
 }
 
-/// Parameters of [`BadgeGrantApi::update`](crate::admin::v1::BadgeGrantApi::update): Calls `update` on `badge.grant`.
+/// Parameters of [`BadgeGrantApi::update`](crate::admin::v1::BadgeGrantApi::update): Replace a badge grant list's settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateBadgeGrantRequest {
     /// `badge_id`.

@@ -13,7 +13,7 @@ impl<'c> BadgeImageApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `badge_image`.
+    /// Upload a badge detail or pendant image and get its file key.
     ///
     /// `POST /open-apis/admin/v1/badge_images`
     ///
@@ -43,7 +43,7 @@ impl<'c> BadgeImageApi<'c> {
     }
 }
 
-/// Parameters of [`BadgeImageApi::create`](crate::admin::v1::BadgeImageApi::create): Calls `create` on `badge_image`.
+/// Parameters of [`BadgeImageApi::create`](crate::admin::v1::BadgeImageApi::create): Upload a badge detail or pendant image and get its file key.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateBadgeImageRequest {
     /// The multipart form.

@@ -13,7 +13,7 @@ impl<'c> PasswordApi<'c> {
         Self { client }
     }
 
-    /// Calls `reset` on `password`.
+    /// Reset a user's enterprise email password, e.g. to get them out of an email-login lockout.
     ///
     /// `POST /open-apis/admin/v1/password/reset`
     ///
@@ -43,7 +43,7 @@ impl<'c> PasswordApi<'c> {
     }
 }
 
-/// Parameters of [`PasswordApi::reset`](crate::admin::v1::PasswordApi::reset): Calls `reset` on `password`.
+/// Parameters of [`PasswordApi::reset`](crate::admin::v1::PasswordApi::reset): Reset a user's enterprise email password, e.g. to get them out of an email-login lockout.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ResetPasswordRequest {
     /// `user_id_type`.

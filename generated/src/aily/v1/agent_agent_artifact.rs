@@ -13,7 +13,7 @@ impl<'c> AgentAgentArtifactApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `agent.agent_artifact`.
+    /// Get the download URL and name of an image, file or doc that an agent produced in a chat.
     ///
     /// `GET /open-apis/aily/v1/agents/:agent_id/artifacts/:agent_artifact_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> AgentAgentArtifactApi<'c> {
     }
 }
 
-/// Parameters of [`AgentAgentArtifactApi::get`](crate::aily::v1::AgentAgentArtifactApi::get): Calls `get` on `agent.agent_artifact`.
+/// Parameters of [`AgentAgentArtifactApi::get`](crate::aily::v1::AgentAgentArtifactApi::get): Get the download URL and name of an image, file or doc that an agent produced in a chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAgentAgentArtifactRequest {
     /// `agent_id`.

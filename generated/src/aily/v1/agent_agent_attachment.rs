@@ -13,7 +13,7 @@ impl<'c> AgentAgentAttachmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `agent.agent_attachment`.
+    /// Upload a file for an agent to analyse and get the attachment id to cite in a chat.
     ///
     /// `POST /open-apis/aily/v1/agents/:agent_id/attachments`
     ///
@@ -43,7 +43,7 @@ impl<'c> AgentAgentAttachmentApi<'c> {
     }
 }
 
-/// Parameters of [`AgentAgentAttachmentApi::create`](crate::aily::v1::AgentAgentAttachmentApi::create): Calls `create` on `agent.agent_attachment`.
+/// Parameters of [`AgentAgentAttachmentApi::create`](crate::aily::v1::AgentAgentAttachmentApi::create): Upload a file for an agent to analyse and get the attachment id to cite in a chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAgentAgentAttachmentRequest {
     /// `agent_id`.

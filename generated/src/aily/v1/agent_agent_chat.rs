@@ -13,7 +13,7 @@ impl<'c> AgentAgentChatApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `agent.agent_chat`.
+    /// Start an agent chat turn asynchronously and get its chat id, optionally streaming the reply over SSE.
     ///
     /// `POST /open-apis/aily/v1/agents/:agent_id/chats`
     ///
@@ -42,7 +42,7 @@ impl<'c> AgentAgentChatApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `agent.agent_chat`.
+    /// Fetch an agent's reply to a chat turn, including its text and any artifacts.
     ///
     /// `GET /open-apis/aily/v1/agents/:agent_id/chats/:agent_chat_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> AgentAgentChatApi<'c> {
     }
 }
 
-/// Parameters of [`AgentAgentChatApi::create`](crate::aily::v1::AgentAgentChatApi::create): Calls `create` on `agent.agent_chat`.
+/// Parameters of [`AgentAgentChatApi::create`](crate::aily::v1::AgentAgentChatApi::create): Start an agent chat turn asynchronously and get its chat id, optionally streaming the reply over SSE.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAgentAgentChatRequest {
     /// `agent_id`.
@@ -116,7 +116,7 @@ impl CreateAgentAgentChatRequest {
     }
 }
 
-/// Parameters of [`AgentAgentChatApi::get`](crate::aily::v1::AgentAgentChatApi::get): Calls `get` on `agent.agent_chat`.
+/// Parameters of [`AgentAgentChatApi::get`](crate::aily::v1::AgentAgentChatApi::get): Fetch an agent's reply to a chat turn, including its text and any artifacts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAgentAgentChatRequest {
     /// `agent_id`.

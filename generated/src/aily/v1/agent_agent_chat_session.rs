@@ -13,7 +13,7 @@ impl<'c> AgentAgentChatSessionApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `agent.agent_chat_session`.
+    /// Create an empty conversation session with an agent.
     ///
     /// `POST /open-apis/aily/v1/agents/:agent_id/sessions`
     ///
@@ -42,7 +42,7 @@ impl<'c> AgentAgentChatSessionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `agent.agent_chat_session`.
+    /// Delete one of an agent's conversation sessions.
     ///
     /// `DELETE /open-apis/aily/v1/agents/:agent_id/sessions/:agent_chat_session_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> AgentAgentChatSessionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `agent.agent_chat_session`.
+    /// Fetch the details of one conversation session with an agent.
     ///
     /// `GET /open-apis/aily/v1/agents/:agent_id/sessions/:agent_chat_session_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> AgentAgentChatSessionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `agent.agent_chat_session`.
+    /// List an agent's conversation sessions.
     ///
     /// `GET /open-apis/aily/v1/agents/:agent_id/sessions`
     ///
@@ -130,7 +130,7 @@ impl<'c> AgentAgentChatSessionApi<'c> {
     }
 }
 
-/// Parameters of [`AgentAgentChatSessionApi::create`](crate::aily::v1::AgentAgentChatSessionApi::create): Calls `create` on `agent.agent_chat_session`.
+/// Parameters of [`AgentAgentChatSessionApi::create`](crate::aily::v1::AgentAgentChatSessionApi::create): Create an empty conversation session with an agent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAgentAgentChatSessionRequest {
     /// `agent_id`.
@@ -174,7 +174,7 @@ impl CreateAgentAgentChatSessionRequest {
     }
 }
 
-/// Parameters of [`AgentAgentChatSessionApi::delete`](crate::aily::v1::AgentAgentChatSessionApi::delete): Calls `delete` on `agent.agent_chat_session`.
+/// Parameters of [`AgentAgentChatSessionApi::delete`](crate::aily::v1::AgentAgentChatSessionApi::delete): Delete one of an agent's conversation sessions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAgentAgentChatSessionRequest {
     /// `agent_id`.
@@ -220,7 +220,7 @@ impl DeleteAgentAgentChatSessionRequest {
     }
 }
 
-/// Parameters of [`AgentAgentChatSessionApi::get`](crate::aily::v1::AgentAgentChatSessionApi::get): Calls `get` on `agent.agent_chat_session`.
+/// Parameters of [`AgentAgentChatSessionApi::get`](crate::aily::v1::AgentAgentChatSessionApi::get): Fetch the details of one conversation session with an agent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAgentAgentChatSessionRequest {
     /// `agent_id`.
@@ -266,7 +266,7 @@ impl GetAgentAgentChatSessionRequest {
     }
 }
 
-/// Parameters of [`AgentAgentChatSessionApi::list`](crate::aily::v1::AgentAgentChatSessionApi::list): Calls `list` on `agent.agent_chat_session`.
+/// Parameters of [`AgentAgentChatSessionApi::list`](crate::aily::v1::AgentAgentChatSessionApi::list): List an agent's conversation sessions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAgentAgentChatSessionRequest {
     /// `agent_id`.

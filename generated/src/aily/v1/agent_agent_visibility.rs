@@ -13,7 +13,7 @@ impl<'c> AgentAgentVisibilityApi<'c> {
         Self { client }
     }
 
-    /// Calls `check` on `agent.agent_visibility`.
+    /// Check whether the calling user can see an agent on a given `channel_type`, e.g. before showing it in a web SDK.
     ///
     /// `POST /open-apis/aily/v1/agents/:agent_id/agent_visibility/check`
     ///
@@ -43,7 +43,7 @@ impl<'c> AgentAgentVisibilityApi<'c> {
     }
 }
 
-/// Parameters of [`AgentAgentVisibilityApi::check`](crate::aily::v1::AgentAgentVisibilityApi::check): Calls `check` on `agent.agent_visibility`.
+/// Parameters of [`AgentAgentVisibilityApi::check`](crate::aily::v1::AgentAgentVisibilityApi::check): Check whether the calling user can see an agent on a given `channel_type`, e.g. before showing it in a web SDK.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CheckAgentAgentVisibilityRequest {
     /// `agent_id`.

@@ -13,7 +13,7 @@ impl<'c> AilySessionApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `aily_session`.
+    /// Open a session with an Aily app, in which messages can then be sent and runs started.
     ///
     /// `POST /open-apis/aily/v1/sessions`
     ///
@@ -42,7 +42,7 @@ impl<'c> AilySessionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `aily_session`.
+    /// Delete a session with an Aily app.
     ///
     /// `DELETE /open-apis/aily/v1/sessions/:aily_session_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> AilySessionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `aily_session`.
+    /// Fetch a session with an Aily app, including its status, channel context and creation time.
     ///
     /// `GET /open-apis/aily/v1/sessions/:aily_session_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> AilySessionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `aily_session`.
+    /// Replace the stored details of a session with an Aily app.
     ///
     /// `PUT /open-apis/aily/v1/sessions/:aily_session_id`
     ///
@@ -130,7 +130,7 @@ impl<'c> AilySessionApi<'c> {
     }
 }
 
-/// Parameters of [`AilySessionApi::create`](crate::aily::v1::AilySessionApi::create): Calls `create` on `aily_session`.
+/// Parameters of [`AilySessionApi::create`](crate::aily::v1::AilySessionApi::create): Open a session with an Aily app, in which messages can then be sent and runs started.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAilySessionRequest {
     /// The JSON body.
@@ -163,7 +163,7 @@ impl CreateAilySessionRequest {
     }
 }
 
-/// Parameters of [`AilySessionApi::delete`](crate::aily::v1::AilySessionApi::delete): Calls `delete` on `aily_session`.
+/// Parameters of [`AilySessionApi::delete`](crate::aily::v1::AilySessionApi::delete): Delete a session with an Aily app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAilySessionRequest {
     /// `aily_session_id`.
@@ -202,7 +202,7 @@ impl DeleteAilySessionRequest {
     }
 }
 
-/// Parameters of [`AilySessionApi::get`](crate::aily::v1::AilySessionApi::get): Calls `get` on `aily_session`.
+/// Parameters of [`AilySessionApi::get`](crate::aily::v1::AilySessionApi::get): Fetch a session with an Aily app, including its status, channel context and creation time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAilySessionRequest {
     /// `aily_session_id`.
@@ -241,7 +241,7 @@ impl GetAilySessionRequest {
     }
 }
 
-/// Parameters of [`AilySessionApi::update`](crate::aily::v1::AilySessionApi::update): Calls `update` on `aily_session`.
+/// Parameters of [`AilySessionApi::update`](crate::aily::v1::AilySessionApi::update): Replace the stored details of a session with an Aily app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateAilySessionRequest {
     /// `aily_session_id`.

@@ -13,7 +13,7 @@ impl<'c> AilySessionAilyMessageApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `aily_session.aily_message`.
+    /// Send a message to an Aily app within an active session.
     ///
     /// `POST /open-apis/aily/v1/sessions/:aily_session_id/messages`
     ///
@@ -42,7 +42,7 @@ impl<'c> AilySessionAilyMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `aily_session.aily_message`.
+    /// Fetch one message of an Aily session, with its content and sender.
     ///
     /// `GET /open-apis/aily/v1/sessions/:aily_session_id/messages/:aily_message_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> AilySessionAilyMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `aily_session.aily_message`.
+    /// List the messages in an Aily session, with their content and senders.
     ///
     /// `GET /open-apis/aily/v1/sessions/:aily_session_id/messages`
     ///
@@ -113,7 +113,7 @@ impl<'c> AilySessionAilyMessageApi<'c> {
     }
 }
 
-/// Parameters of [`AilySessionAilyMessageApi::create`](crate::aily::v1::AilySessionAilyMessageApi::create): Calls `create` on `aily_session.aily_message`.
+/// Parameters of [`AilySessionAilyMessageApi::create`](crate::aily::v1::AilySessionAilyMessageApi::create): Send a message to an Aily app within an active session.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAilySessionAilyMessageRequest {
     /// `aily_session_id`.
@@ -157,7 +157,7 @@ impl CreateAilySessionAilyMessageRequest {
     }
 }
 
-/// Parameters of [`AilySessionAilyMessageApi::get`](crate::aily::v1::AilySessionAilyMessageApi::get): Calls `get` on `aily_session.aily_message`.
+/// Parameters of [`AilySessionAilyMessageApi::get`](crate::aily::v1::AilySessionAilyMessageApi::get): Fetch one message of an Aily session, with its content and sender.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAilySessionAilyMessageRequest {
     /// `aily_session_id`.
@@ -203,7 +203,7 @@ impl GetAilySessionAilyMessageRequest {
     }
 }
 
-/// Parameters of [`AilySessionAilyMessageApi::list`](crate::aily::v1::AilySessionAilyMessageApi::list): Calls `list` on `aily_session.aily_message`.
+/// Parameters of [`AilySessionAilyMessageApi::list`](crate::aily::v1::AilySessionAilyMessageApi::list): List the messages in an Aily session, with their content and senders.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAilySessionAilyMessageRequest {
     /// `aily_session_id`.

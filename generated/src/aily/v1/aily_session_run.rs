@@ -13,7 +13,7 @@ impl<'c> AilySessionRunApi<'c> {
         Self { client }
     }
 
-    /// Calls `cancel` on `aily_session.run`.
+    /// Stop a run that an Aily app is executing.
     ///
     /// `POST /open-apis/aily/v1/sessions/:aily_session_id/runs/:run_id/cancel`
     ///
@@ -42,7 +42,7 @@ impl<'c> AilySessionRunApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `aily_session.run`.
+    /// Start a run in which the Aily app reads the session's messages, picks a matching skill and replies.
     ///
     /// `POST /open-apis/aily/v1/sessions/:aily_session_id/runs`
     ///
@@ -71,7 +71,7 @@ impl<'c> AilySessionRunApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `aily_session.run`.
+    /// Fetch one run of an Aily session, such as its status and end time.
     ///
     /// `GET /open-apis/aily/v1/sessions/:aily_session_id/runs/:run_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> AilySessionRunApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `aily_session.run`.
+    /// List the runs of an Aily session with their status and end time.
     ///
     /// `GET /open-apis/aily/v1/sessions/:aily_session_id/runs`
     ///
@@ -142,7 +142,7 @@ impl<'c> AilySessionRunApi<'c> {
     }
 }
 
-/// Parameters of [`AilySessionRunApi::cancel`](crate::aily::v1::AilySessionRunApi::cancel): Calls `cancel` on `aily_session.run`.
+/// Parameters of [`AilySessionRunApi::cancel`](crate::aily::v1::AilySessionRunApi::cancel): Stop a run that an Aily app is executing.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CancelAilySessionRunRequest {
     /// `aily_session_id`.
@@ -188,7 +188,7 @@ impl CancelAilySessionRunRequest {
     }
 }
 
-/// Parameters of [`AilySessionRunApi::create`](crate::aily::v1::AilySessionRunApi::create): Calls `create` on `aily_session.run`.
+/// Parameters of [`AilySessionRunApi::create`](crate::aily::v1::AilySessionRunApi::create): Start a run in which the Aily app reads the session's messages, picks a matching skill and replies.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAilySessionRunRequest {
     /// `aily_session_id`.
@@ -232,7 +232,7 @@ impl CreateAilySessionRunRequest {
     }
 }
 
-/// Parameters of [`AilySessionRunApi::get`](crate::aily::v1::AilySessionRunApi::get): Calls `get` on `aily_session.run`.
+/// Parameters of [`AilySessionRunApi::get`](crate::aily::v1::AilySessionRunApi::get): Fetch one run of an Aily session, such as its status and end time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAilySessionRunRequest {
     /// `aily_session_id`.
@@ -278,7 +278,7 @@ impl GetAilySessionRunRequest {
     }
 }
 
-/// Parameters of [`AilySessionRunApi::list`](crate::aily::v1::AilySessionRunApi::list): Calls `list` on `aily_session.run`.
+/// Parameters of [`AilySessionRunApi::list`](crate::aily::v1::AilySessionRunApi::list): List the runs of an Aily session with their status and end time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAilySessionRunRequest {
     /// `aily_session_id`.

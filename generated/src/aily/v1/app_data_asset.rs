@@ -13,7 +13,7 @@ impl<'c> AppDataAssetApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `app.data_asset`.
+    /// Add one data knowledge item to an Aily app in its development environment.
     ///
     /// `POST /open-apis/aily/v1/apps/:app_id/data_assets`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppDataAssetApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `app.data_asset`.
+    /// Delete a data knowledge item from an Aily app in its development environment.
     ///
     /// `DELETE /open-apis/aily/v1/apps/:app_id/data_assets/:data_asset_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> AppDataAssetApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `app.data_asset`.
+    /// Fetch one data knowledge item of an Aily app.
     ///
     /// `GET /open-apis/aily/v1/apps/:app_id/data_assets/:data_asset_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> AppDataAssetApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `app.data_asset`.
+    /// List the data knowledge items of an Aily app.
     ///
     /// `GET /open-apis/aily/v1/apps/:app_id/data_assets`
     ///
@@ -141,7 +141,7 @@ impl<'c> AppDataAssetApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `upload_file` on `app.data_asset`.
+    /// Upload a docx, txt, pdf or pptx file to use as data knowledge in an Aily app.
     ///
     /// `POST /open-apis/aily/v1/apps/:app_id/data_assets/upload_file`
     ///
@@ -171,7 +171,7 @@ impl<'c> AppDataAssetApi<'c> {
     }
 }
 
-/// Parameters of [`AppDataAssetApi::create`](crate::aily::v1::AppDataAssetApi::create): Calls `create` on `app.data_asset`.
+/// Parameters of [`AppDataAssetApi::create`](crate::aily::v1::AppDataAssetApi::create): Add one data knowledge item to an Aily app in its development environment.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppDataAssetRequest {
     /// `app_id`.
@@ -233,7 +233,7 @@ impl CreateAppDataAssetRequest {
     }
 }
 
-/// Parameters of [`AppDataAssetApi::delete`](crate::aily::v1::AppDataAssetApi::delete): Calls `delete` on `app.data_asset`.
+/// Parameters of [`AppDataAssetApi::delete`](crate::aily::v1::AppDataAssetApi::delete): Delete a data knowledge item from an Aily app in its development environment.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAppDataAssetRequest {
     /// `app_id`.
@@ -297,7 +297,7 @@ impl DeleteAppDataAssetRequest {
     }
 }
 
-/// Parameters of [`AppDataAssetApi::get`](crate::aily::v1::AppDataAssetApi::get): Calls `get` on `app.data_asset`.
+/// Parameters of [`AppDataAssetApi::get`](crate::aily::v1::AppDataAssetApi::get): Fetch one data knowledge item of an Aily app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAppDataAssetRequest {
     /// `app_id`.
@@ -406,7 +406,7 @@ impl GetAppDataAssetRequest {
     }
 }
 
-/// Parameters of [`AppDataAssetApi::list`](crate::aily::v1::AppDataAssetApi::list): Calls `list` on `app.data_asset`.
+/// Parameters of [`AppDataAssetApi::list`](crate::aily::v1::AppDataAssetApi::list): List the data knowledge items of an Aily app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppDataAssetRequest {
     /// `app_id`.
@@ -588,7 +588,7 @@ impl ::lark_runtime::PageRequest for ListAppDataAssetRequest {
     }
 }
 
-/// Parameters of [`AppDataAssetApi::upload_file`](crate::aily::v1::AppDataAssetApi::upload_file): Calls `upload_file` on `app.data_asset`.
+/// Parameters of [`AppDataAssetApi::upload_file`](crate::aily::v1::AppDataAssetApi::upload_file): Upload a docx, txt, pdf or pptx file to use as data knowledge in an Aily app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadFileAppDataAssetRequest {
     /// `app_id`.

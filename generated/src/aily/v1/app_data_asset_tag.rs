@@ -13,7 +13,7 @@ impl<'c> AppDataAssetTagApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `app.data_asset_tag`.
+    /// List the categories that organise an Aily app's data knowledge.
     ///
     /// `GET /open-apis/aily/v1/apps/:app_id/data_asset_tags`
     ///
@@ -55,7 +55,7 @@ impl<'c> AppDataAssetTagApi<'c> {
     }
 }
 
-/// Parameters of [`AppDataAssetTagApi::list`](crate::aily::v1::AppDataAssetTagApi::list): Calls `list` on `app.data_asset_tag`.
+/// Parameters of [`AppDataAssetTagApi::list`](crate::aily::v1::AppDataAssetTagApi::list): List the categories that organise an Aily app's data knowledge.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppDataAssetTagRequest {
     /// `app_id`.

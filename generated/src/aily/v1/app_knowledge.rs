@@ -13,7 +13,7 @@ impl<'c> AppKnowledgeApi<'c> {
         Self { client }
     }
 
-    /// Calls `ask` on `app.knowledge`.
+    /// Ask a question and get an answer drawn from the chosen data knowledge of an Aily app.
     ///
     /// `POST /open-apis/aily/v1/apps/:app_id/knowledges/ask`
     ///
@@ -43,7 +43,7 @@ impl<'c> AppKnowledgeApi<'c> {
     }
 }
 
-/// Parameters of [`AppKnowledgeApi::ask`](crate::aily::v1::AppKnowledgeApi::ask): Calls `ask` on `app.knowledge`.
+/// Parameters of [`AppKnowledgeApi::ask`](crate::aily::v1::AppKnowledgeApi::ask): Ask a question and get an answer drawn from the chosen data knowledge of an Aily app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AskAppKnowledgeRequest {
     /// `app_id`.

@@ -13,7 +13,7 @@ impl<'c> AppSkillApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `app.skill`.
+    /// Fetch the details of one skill of an Aily app.
     ///
     /// `GET /open-apis/aily/v1/apps/:app_id/skills/:skill_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppSkillApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `app.skill`.
+    /// List an Aily app's skills, including built-in ones and those not enabled in chat.
     ///
     /// `GET /open-apis/aily/v1/apps/:app_id/skills`
     ///
@@ -83,7 +83,7 @@ impl<'c> AppSkillApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `start` on `app.skill`.
+    /// Invoke an Aily app skill with JSON inputs and get its result back synchronously.
     ///
     /// `POST /open-apis/aily/v1/apps/:app_id/skills/:skill_id/start`
     ///
@@ -113,7 +113,7 @@ impl<'c> AppSkillApi<'c> {
     }
 }
 
-/// Parameters of [`AppSkillApi::get`](crate::aily::v1::AppSkillApi::get): Calls `get` on `app.skill`.
+/// Parameters of [`AppSkillApi::get`](crate::aily::v1::AppSkillApi::get): Fetch the details of one skill of an Aily app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAppSkillRequest {
     /// `app_id`.
@@ -159,7 +159,7 @@ impl GetAppSkillRequest {
     }
 }
 
-/// Parameters of [`AppSkillApi::list`](crate::aily::v1::AppSkillApi::list): Calls `list` on `app.skill`.
+/// Parameters of [`AppSkillApi::list`](crate::aily::v1::AppSkillApi::list): List an Aily app's skills, including built-in ones and those not enabled in chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppSkillRequest {
     /// `app_id`.
@@ -240,7 +240,7 @@ impl ::lark_runtime::PageRequest for ListAppSkillRequest {
     }
 }
 
-/// Parameters of [`AppSkillApi::start`](crate::aily::v1::AppSkillApi::start): Calls `start` on `app.skill`.
+/// Parameters of [`AppSkillApi::start`](crate::aily::v1::AppSkillApi::start): Invoke an Aily app skill with JSON inputs and get its result back synchronously.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct StartAppSkillRequest {
     /// `app_id`.

@@ -13,7 +13,7 @@ impl<'c> TenantAppStatApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `tenant.app_stat`.
+    /// Get usage statistics for the tenant's workflow and agent apps.
     ///
     /// `GET /open-apis/aily/v1/app_stats`
     ///
@@ -55,7 +55,7 @@ impl<'c> TenantAppStatApi<'c> {
     }
 }
 
-/// Parameters of [`TenantAppStatApi::list`](crate::aily::v1::TenantAppStatApi::list): Calls `list` on `tenant.app_stat`.
+/// Parameters of [`TenantAppStatApi::list`](crate::aily::v1::TenantAppStatApi::list): Get usage statistics for the tenant's workflow and agent apps.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTenantAppStatRequest {
     /// `start_at`.

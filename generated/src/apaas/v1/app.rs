@@ -13,7 +13,7 @@ impl<'c> AppApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `app`.
+    /// List the tenant's aPaaS apps with basic facts such as their name and namespace.
     ///
     /// `GET /open-apis/apaas/v1/apps`
     ///
@@ -43,7 +43,7 @@ impl<'c> AppApi<'c> {
     }
 }
 
-/// Parameters of [`AppApi::list`](crate::apaas::v1::AppApi::list): Calls `list` on `app`.
+/// Parameters of [`AppApi::list`](crate::apaas::v1::AppApi::list): List the tenant's aPaaS apps with basic facts such as their name and namespace.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListAppRequest {
     /// `page_size`.

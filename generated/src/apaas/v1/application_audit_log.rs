@@ -13,7 +13,7 @@ impl<'c> ApplicationAuditLogApi<'c> {
         Self { client }
     }
 
-    /// Calls `audit_log_list` on `application.audit_log`.
+    /// Search and filter an app's audit logs, up to 10,000 entries per query.
     ///
     /// `GET /open-apis/apaas/v1/applications/:namespace/audit_log/audit_log_list`
     ///
@@ -45,7 +45,7 @@ impl<'c> ApplicationAuditLogApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `data_change_log_detail` on `application.audit_log`.
+    /// Fetch one data change log entry of an app by its log id.
     ///
     /// `GET /open-apis/apaas/v1/applications/:namespace/audit_log/data_change_log_detail`
     ///
@@ -77,7 +77,7 @@ impl<'c> ApplicationAuditLogApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `data_change_logs_list` on `application.audit_log`.
+    /// Search and filter an app's data change logs, up to 10,000 entries per query.
     ///
     /// `GET /open-apis/apaas/v1/applications/:namespace/audit_log/data_change_logs_list`
     ///
@@ -109,7 +109,7 @@ impl<'c> ApplicationAuditLogApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `application.audit_log`.
+    /// Fetch one audit log entry of an app by its log id.
     ///
     /// `GET /open-apis/apaas/v1/applications/:namespace/audit_log`
     ///
@@ -139,7 +139,7 @@ impl<'c> ApplicationAuditLogApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationAuditLogApi::audit_log_list`](crate::apaas::v1::ApplicationAuditLogApi::audit_log_list): Calls `audit_log_list` on `application.audit_log`.
+/// Parameters of [`ApplicationAuditLogApi::audit_log_list`](crate::apaas::v1::ApplicationAuditLogApi::audit_log_list): Search and filter an app's audit logs, up to 10,000 entries per query.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AuditLogListApplicationAuditLogRequest {
     /// `namespace`.
@@ -318,7 +318,7 @@ impl AuditLogListApplicationAuditLogRequest {
     }
 }
 
-/// Parameters of [`ApplicationAuditLogApi::data_change_log_detail`](crate::apaas::v1::ApplicationAuditLogApi::data_change_log_detail): Calls `data_change_log_detail` on `application.audit_log`.
+/// Parameters of [`ApplicationAuditLogApi::data_change_log_detail`](crate::apaas::v1::ApplicationAuditLogApi::data_change_log_detail): Fetch one data change log entry of an app by its log id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DataChangeLogDetailApplicationAuditLogRequest {
     /// `namespace`.
@@ -364,7 +364,7 @@ impl DataChangeLogDetailApplicationAuditLogRequest {
     }
 }
 
-/// Parameters of [`ApplicationAuditLogApi::data_change_logs_list`](crate::apaas::v1::ApplicationAuditLogApi::data_change_logs_list): Calls `data_change_logs_list` on `application.audit_log`.
+/// Parameters of [`ApplicationAuditLogApi::data_change_logs_list`](crate::apaas::v1::ApplicationAuditLogApi::data_change_logs_list): Search and filter an app's data change logs, up to 10,000 entries per query.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DataChangeLogsListApplicationAuditLogRequest {
     /// `namespace`.
@@ -565,7 +565,7 @@ impl DataChangeLogsListApplicationAuditLogRequest {
     }
 }
 
-/// Parameters of [`ApplicationAuditLogApi::get`](crate::apaas::v1::ApplicationAuditLogApi::get): Calls `get` on `application.audit_log`.
+/// Parameters of [`ApplicationAuditLogApi::get`](crate::apaas::v1::ApplicationAuditLogApi::get): Fetch one audit log entry of an app by its log id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetApplicationAuditLogRequest {
     /// `namespace`.

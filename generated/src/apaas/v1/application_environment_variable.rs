@@ -13,7 +13,7 @@ impl<'c> ApplicationEnvironmentVariableApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `application.environment_variable`.
+    /// Get an app environment variable's name, description and value.
     ///
     /// `GET /open-apis/apaas/v1/applications/:namespace/environment_variables/:environment_variable_api_name`
     ///
@@ -45,7 +45,7 @@ impl<'c> ApplicationEnvironmentVariableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `application.environment_variable`.
+    /// List the environment variables defined in an aPaaS app.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/environment_variables/query`
     ///
@@ -78,7 +78,7 @@ impl<'c> ApplicationEnvironmentVariableApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationEnvironmentVariableApi::get`](crate::apaas::v1::ApplicationEnvironmentVariableApi::get): Calls `get` on `application.environment_variable`.
+/// Parameters of [`ApplicationEnvironmentVariableApi::get`](crate::apaas::v1::ApplicationEnvironmentVariableApi::get): Get an app environment variable's name, description and value.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetApplicationEnvironmentVariableRequest {
     /// `namespace`.
@@ -128,7 +128,7 @@ impl GetApplicationEnvironmentVariableRequest {
     }
 }
 
-/// Parameters of [`ApplicationEnvironmentVariableApi::query`](crate::apaas::v1::ApplicationEnvironmentVariableApi::query): Calls `query` on `application.environment_variable`.
+/// Parameters of [`ApplicationEnvironmentVariableApi::query`](crate::apaas::v1::ApplicationEnvironmentVariableApi::query): List the environment variables defined in an aPaaS app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryApplicationEnvironmentVariableRequest {
     /// `namespace`.

@@ -13,7 +13,7 @@ impl<'c> ApplicationFlowApi<'c> {
         Self { client }
     }
 
-    /// Calls `execute` on `application.flow`.
+    /// Start a run of one of the app's flows.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/flows/:flow_id/execute`
     ///
@@ -43,7 +43,7 @@ impl<'c> ApplicationFlowApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationFlowApi::execute`](crate::apaas::v1::ApplicationFlowApi::execute): Calls `execute` on `application.flow`.
+/// Parameters of [`ApplicationFlowApi::execute`](crate::apaas::v1::ApplicationFlowApi::execute): Start a run of one of the app's flows.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ExecuteApplicationFlowRequest {
     /// `namespace`.

@@ -13,7 +13,7 @@ impl<'c> ApplicationFunctionApi<'c> {
         Self { client }
     }
 
-    /// Calls `invoke` on `application.function`.
+    /// Run a custom function of an aPaaS app and get its result.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/functions/:function_api_name/invoke`
     ///
@@ -43,7 +43,7 @@ impl<'c> ApplicationFunctionApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationFunctionApi::invoke`](crate::apaas::v1::ApplicationFunctionApi::invoke): Calls `invoke` on `application.function`.
+/// Parameters of [`ApplicationFunctionApi::invoke`](crate::apaas::v1::ApplicationFunctionApi::invoke): Run a custom function of an aPaaS app and get its result.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct InvokeApplicationFunctionRequest {
     /// `namespace`.

@@ -13,7 +13,7 @@ impl<'c> ApplicationObjectApi<'c> {
         Self { client }
     }
 
-    /// Calls `oql_query` on `application.object`.
+    /// Run an OQL statement against the app's objects.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/oql_query`
     ///
@@ -42,7 +42,7 @@ impl<'c> ApplicationObjectApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `application.object`.
+    /// Search records across the app's objects.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/search`
     ///
@@ -72,7 +72,7 @@ impl<'c> ApplicationObjectApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationObjectApi::oql_query`](crate::apaas::v1::ApplicationObjectApi::oql_query): Calls `oql_query` on `application.object`.
+/// Parameters of [`ApplicationObjectApi::oql_query`](crate::apaas::v1::ApplicationObjectApi::oql_query): Run an OQL statement against the app's objects.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct OqlQueryApplicationObjectRequest {
     /// `namespace`.
@@ -116,7 +116,7 @@ impl OqlQueryApplicationObjectRequest {
     }
 }
 
-/// Parameters of [`ApplicationObjectApi::search`](crate::apaas::v1::ApplicationObjectApi::search): Calls `search` on `application.object`.
+/// Parameters of [`ApplicationObjectApi::search`](crate::apaas::v1::ApplicationObjectApi::search): Search records across the app's objects.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchApplicationObjectRequest {
     /// `namespace`.

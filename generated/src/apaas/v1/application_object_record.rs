@@ -13,7 +13,7 @@ impl<'c> ApplicationObjectRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `application.object.record`.
+    /// Create several records in an object in one call.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_create`
     ///
@@ -45,7 +45,7 @@ impl<'c> ApplicationObjectRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_delete` on `application.object.record`.
+    /// Delete several records of an object in one call.
     ///
     /// `DELETE /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_delete`
     ///
@@ -77,7 +77,7 @@ impl<'c> ApplicationObjectRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_query` on `application.object.record`.
+    /// List the records of an object that match given conditions.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_query`
     ///
@@ -109,7 +109,7 @@ impl<'c> ApplicationObjectRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_update` on `application.object.record`.
+    /// Update several records of an object in one call.
     ///
     /// `PATCH /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_update`
     ///
@@ -141,7 +141,7 @@ impl<'c> ApplicationObjectRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `application.object.record`.
+    /// Create one record in an object.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records`
     ///
@@ -170,7 +170,7 @@ impl<'c> ApplicationObjectRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `application.object.record`.
+    /// Delete one record of an object by its id.
     ///
     /// `DELETE /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id`
     ///
@@ -199,7 +199,7 @@ impl<'c> ApplicationObjectRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `application.object.record`.
+    /// Update some fields of one record in an object.
     ///
     /// `PATCH /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id`
     ///
@@ -228,7 +228,7 @@ impl<'c> ApplicationObjectRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `application.object.record`.
+    /// Fetch the details of one record in an object by its id.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id/query`
     ///
@@ -258,7 +258,7 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationObjectRecordApi::batch_create`](crate::apaas::v1::ApplicationObjectRecordApi::batch_create): Calls `batch_create` on `application.object.record`.
+/// Parameters of [`ApplicationObjectRecordApi::batch_create`](crate::apaas::v1::ApplicationObjectRecordApi::batch_create): Create several records in an object in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateApplicationObjectRecordRequest {
     /// `namespace`.
@@ -309,7 +309,7 @@ impl BatchCreateApplicationObjectRecordRequest {
     }
 }
 
-/// Parameters of [`ApplicationObjectRecordApi::batch_delete`](crate::apaas::v1::ApplicationObjectRecordApi::batch_delete): Calls `batch_delete` on `application.object.record`.
+/// Parameters of [`ApplicationObjectRecordApi::batch_delete`](crate::apaas::v1::ApplicationObjectRecordApi::batch_delete): Delete several records of an object in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteApplicationObjectRecordRequest {
     /// `namespace`.
@@ -360,7 +360,7 @@ impl BatchDeleteApplicationObjectRecordRequest {
     }
 }
 
-/// Parameters of [`ApplicationObjectRecordApi::batch_query`](crate::apaas::v1::ApplicationObjectRecordApi::batch_query): Calls `batch_query` on `application.object.record`.
+/// Parameters of [`ApplicationObjectRecordApi::batch_query`](crate::apaas::v1::ApplicationObjectRecordApi::batch_query): List the records of an object that match given conditions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchQueryApplicationObjectRecordRequest {
     /// `namespace`.
@@ -411,7 +411,7 @@ impl BatchQueryApplicationObjectRecordRequest {
     }
 }
 
-/// Parameters of [`ApplicationObjectRecordApi::batch_update`](crate::apaas::v1::ApplicationObjectRecordApi::batch_update): Calls `batch_update` on `application.object.record`.
+/// Parameters of [`ApplicationObjectRecordApi::batch_update`](crate::apaas::v1::ApplicationObjectRecordApi::batch_update): Update several records of an object in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateApplicationObjectRecordRequest {
     /// `namespace`.
@@ -462,7 +462,7 @@ impl BatchUpdateApplicationObjectRecordRequest {
     }
 }
 
-/// Parameters of [`ApplicationObjectRecordApi::create`](crate::apaas::v1::ApplicationObjectRecordApi::create): Calls `create` on `application.object.record`.
+/// Parameters of [`ApplicationObjectRecordApi::create`](crate::apaas::v1::ApplicationObjectRecordApi::create): Create one record in an object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateApplicationObjectRecordRequest {
     /// `namespace`.
@@ -513,7 +513,7 @@ impl CreateApplicationObjectRecordRequest {
     }
 }
 
-/// Parameters of [`ApplicationObjectRecordApi::delete`](crate::apaas::v1::ApplicationObjectRecordApi::delete): Calls `delete` on `application.object.record`.
+/// Parameters of [`ApplicationObjectRecordApi::delete`](crate::apaas::v1::ApplicationObjectRecordApi::delete): Delete one record of an object by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteApplicationObjectRecordRequest {
     /// `namespace`.
@@ -566,7 +566,7 @@ impl DeleteApplicationObjectRecordRequest {
     }
 }
 
-/// Parameters of [`ApplicationObjectRecordApi::patch`](crate::apaas::v1::ApplicationObjectRecordApi::patch): Calls `patch` on `application.object.record`.
+/// Parameters of [`ApplicationObjectRecordApi::patch`](crate::apaas::v1::ApplicationObjectRecordApi::patch): Update some fields of one record in an object.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchApplicationObjectRecordRequest {
     /// `namespace`.
@@ -624,7 +624,7 @@ impl PatchApplicationObjectRecordRequest {
     }
 }
 
-/// Parameters of [`ApplicationObjectRecordApi::query`](crate::apaas::v1::ApplicationObjectRecordApi::query): Calls `query` on `application.object.record`.
+/// Parameters of [`ApplicationObjectRecordApi::query`](crate::apaas::v1::ApplicationObjectRecordApi::query): Fetch the details of one record in an object by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryApplicationObjectRecordRequest {
     /// `namespace`.

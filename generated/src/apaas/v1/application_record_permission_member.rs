@@ -13,7 +13,7 @@ impl<'c> ApplicationRecordPermissionMemberApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create_authorization` on `application.record_permission.member`.
+    /// Grant a record permission to several members in one call.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/record_permissions/:record_permission_api_name/member/batch_create_authorization`
     ///
@@ -42,7 +42,7 @@ impl<'c> ApplicationRecordPermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_remove_authorization` on `application.record_permission.member`.
+    /// Revoke a record permission from several members in one call.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/record_permissions/:record_permission_api_name/member/batch_remove_authorization`
     ///
@@ -72,7 +72,7 @@ impl<'c> ApplicationRecordPermissionMemberApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationRecordPermissionMemberApi::batch_create_authorization`](crate::apaas::v1::ApplicationRecordPermissionMemberApi::batch_create_authorization): Calls `batch_create_authorization` on `application.record_permission.member`.
+/// Parameters of [`ApplicationRecordPermissionMemberApi::batch_create_authorization`](crate::apaas::v1::ApplicationRecordPermissionMemberApi::batch_create_authorization): Grant a record permission to several members in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateAuthorizationApplicationRecordPermissionMemberRequest {
     /// `namespace`.
@@ -124,7 +124,7 @@ impl BatchCreateAuthorizationApplicationRecordPermissionMemberRequest {
     }
 }
 
-/// Parameters of [`ApplicationRecordPermissionMemberApi::batch_remove_authorization`](crate::apaas::v1::ApplicationRecordPermissionMemberApi::batch_remove_authorization): Calls `batch_remove_authorization` on `application.record_permission.member`.
+/// Parameters of [`ApplicationRecordPermissionMemberApi::batch_remove_authorization`](crate::apaas::v1::ApplicationRecordPermissionMemberApi::batch_remove_authorization): Revoke a record permission from several members in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchRemoveAuthorizationApplicationRecordPermissionMemberRequest {
     /// `namespace`.

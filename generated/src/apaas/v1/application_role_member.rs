@@ -13,7 +13,7 @@ impl<'c> ApplicationRoleMemberApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create_authorization` on `application.role.member`.
+    /// Add several members to an app role in one call.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member/batch_create_authorization`
     ///
@@ -42,7 +42,7 @@ impl<'c> ApplicationRoleMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_remove_authorization` on `application.role.member`.
+    /// Remove several members from an app role in one call.
     ///
     /// `POST /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member/batch_remove_authorization`
     ///
@@ -71,7 +71,7 @@ impl<'c> ApplicationRoleMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `application.role.member`.
+    /// Get the members assigned to an app role.
     ///
     /// `GET /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member`
     ///
@@ -101,7 +101,7 @@ impl<'c> ApplicationRoleMemberApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationRoleMemberApi::batch_create_authorization`](crate::apaas::v1::ApplicationRoleMemberApi::batch_create_authorization): Calls `batch_create_authorization` on `application.role.member`.
+/// Parameters of [`ApplicationRoleMemberApi::batch_create_authorization`](crate::apaas::v1::ApplicationRoleMemberApi::batch_create_authorization): Add several members to an app role in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateAuthorizationApplicationRoleMemberRequest {
     /// `namespace`.
@@ -152,7 +152,7 @@ impl BatchCreateAuthorizationApplicationRoleMemberRequest {
     }
 }
 
-/// Parameters of [`ApplicationRoleMemberApi::batch_remove_authorization`](crate::apaas::v1::ApplicationRoleMemberApi::batch_remove_authorization): Calls `batch_remove_authorization` on `application.role.member`.
+/// Parameters of [`ApplicationRoleMemberApi::batch_remove_authorization`](crate::apaas::v1::ApplicationRoleMemberApi::batch_remove_authorization): Remove several members from an app role in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchRemoveAuthorizationApplicationRoleMemberRequest {
     /// `namespace`.
@@ -203,7 +203,7 @@ impl BatchRemoveAuthorizationApplicationRoleMemberRequest {
     }
 }
 
-/// Parameters of [`ApplicationRoleMemberApi::get`](crate::apaas::v1::ApplicationRoleMemberApi::get): Calls `get` on `application.role.member`.
+/// Parameters of [`ApplicationRoleMemberApi::get`](crate::apaas::v1::ApplicationRoleMemberApi::get): Get the members assigned to an app role.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetApplicationRoleMemberRequest {
     /// `namespace`.

@@ -13,7 +13,7 @@ impl<'c> ApprovalInstanceApi<'c> {
         Self { client }
     }
 
-    /// Calls `cancel` on `approval_instance`.
+    /// Withdraw a human task instance, such as an approval or form-filling task.
     ///
     /// `POST /open-apis/apaas/v1/approval_instances/:approval_instance_id/cancel`
     ///
@@ -43,7 +43,7 @@ impl<'c> ApprovalInstanceApi<'c> {
     }
 }
 
-/// Parameters of [`ApprovalInstanceApi::cancel`](crate::apaas::v1::ApprovalInstanceApi::cancel): Calls `cancel` on `approval_instance`.
+/// Parameters of [`ApprovalInstanceApi::cancel`](crate::apaas::v1::ApprovalInstanceApi::cancel): Withdraw a human task instance, such as an approval or form-filling task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CancelApprovalInstanceRequest {
     /// `approval_instance_id`.

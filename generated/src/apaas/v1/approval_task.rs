@@ -13,7 +13,7 @@ impl<'c> ApprovalTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `add_assignee` on `approval_task`.
+    /// Add extra assignees to a human approval task.
     ///
     /// `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/add_assignee`
     ///
@@ -42,7 +42,7 @@ impl<'c> ApprovalTaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `agree` on `approval_task`.
+    /// Approve a human approval task.
     ///
     /// `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/agree`
     ///
@@ -71,7 +71,7 @@ impl<'c> ApprovalTaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `reject` on `approval_task`.
+    /// Reject a human approval task.
     ///
     /// `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/reject`
     ///
@@ -100,7 +100,7 @@ impl<'c> ApprovalTaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `transfer` on `approval_task`.
+    /// Hand a human approval task over to another assignee.
     ///
     /// `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/transfer`
     ///
@@ -130,7 +130,7 @@ impl<'c> ApprovalTaskApi<'c> {
     }
 }
 
-/// Parameters of [`ApprovalTaskApi::add_assignee`](crate::apaas::v1::ApprovalTaskApi::add_assignee): Calls `add_assignee` on `approval_task`.
+/// Parameters of [`ApprovalTaskApi::add_assignee`](crate::apaas::v1::ApprovalTaskApi::add_assignee): Add extra assignees to a human approval task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddAssigneeApprovalTaskRequest {
     /// `approval_task_id`.
@@ -174,7 +174,7 @@ impl AddAssigneeApprovalTaskRequest {
     }
 }
 
-/// Parameters of [`ApprovalTaskApi::agree`](crate::apaas::v1::ApprovalTaskApi::agree): Calls `agree` on `approval_task`.
+/// Parameters of [`ApprovalTaskApi::agree`](crate::apaas::v1::ApprovalTaskApi::agree): Approve a human approval task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AgreeApprovalTaskRequest {
     /// `approval_task_id`.
@@ -218,7 +218,7 @@ impl AgreeApprovalTaskRequest {
     }
 }
 
-/// Parameters of [`ApprovalTaskApi::reject`](crate::apaas::v1::ApprovalTaskApi::reject): Calls `reject` on `approval_task`.
+/// Parameters of [`ApprovalTaskApi::reject`](crate::apaas::v1::ApprovalTaskApi::reject): Reject a human approval task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RejectApprovalTaskRequest {
     /// `approval_task_id`.
@@ -262,7 +262,7 @@ impl RejectApprovalTaskRequest {
     }
 }
 
-/// Parameters of [`ApprovalTaskApi::transfer`](crate::apaas::v1::ApprovalTaskApi::transfer): Calls `transfer` on `approval_task`.
+/// Parameters of [`ApprovalTaskApi::transfer`](crate::apaas::v1::ApprovalTaskApi::transfer): Hand a human approval task over to another assignee.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TransferApprovalTaskRequest {
     /// `approval_task_id`.

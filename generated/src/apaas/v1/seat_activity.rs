@@ -13,7 +13,7 @@ impl<'c> SeatActivityApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `seat_activity`.
+    /// List when each user last opened an app with their aPaaS seat; needs an aPaaS system admin's authorisation.
     ///
     /// `GET /open-apis/apaas/v1/seat_activities`
     ///
@@ -43,7 +43,7 @@ impl<'c> SeatActivityApi<'c> {
     }
 }
 
-/// Parameters of [`SeatActivityApi::list`](crate::apaas::v1::SeatActivityApi::list): Calls `list` on `seat_activity`.
+/// Parameters of [`SeatActivityApi::list`](crate::apaas::v1::SeatActivityApi::list): List when each user last opened an app with their aPaaS seat; needs an aPaaS system admin's authorisation.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListSeatActivityRequest {
     /// `seat_type`.

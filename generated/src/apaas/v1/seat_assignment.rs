@@ -13,7 +13,7 @@ impl<'c> SeatAssignmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `seat_assignment`.
+    /// List how platform and app access seats are assigned to users and apps; needs an aPaaS system admin's authorisation.
     ///
     /// `GET /open-apis/apaas/v1/seat_assignments`
     ///
@@ -43,7 +43,7 @@ impl<'c> SeatAssignmentApi<'c> {
     }
 }
 
-/// Parameters of [`SeatAssignmentApi::list`](crate::apaas::v1::SeatAssignmentApi::list): Calls `list` on `seat_assignment`.
+/// Parameters of [`SeatAssignmentApi::list`](crate::apaas::v1::SeatAssignmentApi::list): List how platform and app access seats are assigned to users and apps; needs an aPaaS system admin's authorisation.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListSeatAssignmentRequest {
     /// `seat_type`.

@@ -13,7 +13,7 @@ impl<'c> TenantAppMetricsApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `tenant_app_metrics`.
+    /// Get operating metrics of aPaaS apps, such as activity, storage use and runtime resource use.
     ///
     /// `POST /open-apis/apaas/v1/tenant_app_metrics/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> TenantAppMetricsApi<'c> {
     }
 }
 
-/// Parameters of [`TenantAppMetricsApi::query`](crate::apaas::v1::TenantAppMetricsApi::query): Calls `query` on `tenant_app_metrics`.
+/// Parameters of [`TenantAppMetricsApi::query`](crate::apaas::v1::TenantAppMetricsApi::query): Get operating metrics of aPaaS apps, such as activity, storage use and runtime resource use.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryTenantAppMetricsRequest {
     /// The JSON body.

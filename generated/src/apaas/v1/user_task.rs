@@ -13,7 +13,7 @@ impl<'c> UserTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `cc` on `user_task`.
+    /// Copy a human task to other users so they are kept informed.
     ///
     /// `POST /open-apis/apaas/v1/user_tasks/:task_id/cc`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserTaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `chat_group` on `user_task`.
+    /// Start a group chat about a human task.
     ///
     /// `POST /open-apis/apaas/v1/user_tasks/:task_id/chat_group`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserTaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `expediting` on `user_task`.
+    /// Send a reminder to the current handlers of a human task.
     ///
     /// `POST /open-apis/apaas/v1/user_tasks/:task_id/expediting`
     ///
@@ -100,7 +100,7 @@ impl<'c> UserTaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `user_task`.
+    /// Query the list of human tasks.
     ///
     /// `POST /open-apis/apaas/v1/user_task/query`
     ///
@@ -129,7 +129,7 @@ impl<'c> UserTaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `rollback` on `user_task`.
+    /// Send a human task back to an earlier step.
     ///
     /// `POST /open-apis/apaas/v1/user_tasks/:task_id/rollback`
     ///
@@ -158,7 +158,7 @@ impl<'c> UserTaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `rollback_points` on `user_task`.
+    /// List the earlier steps a human task can be sent back to.
     ///
     /// `POST /open-apis/apaas/v1/user_tasks/:task_id/rollback_points`
     ///
@@ -188,7 +188,7 @@ impl<'c> UserTaskApi<'c> {
     }
 }
 
-/// Parameters of [`UserTaskApi::cc`](crate::apaas::v1::UserTaskApi::cc): Calls `cc` on `user_task`.
+/// Parameters of [`UserTaskApi::cc`](crate::apaas::v1::UserTaskApi::cc): Copy a human task to other users so they are kept informed.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CcUserTaskRequest {
     /// `task_id`.
@@ -232,7 +232,7 @@ impl CcUserTaskRequest {
     }
 }
 
-/// Parameters of [`UserTaskApi::chat_group`](crate::apaas::v1::UserTaskApi::chat_group): Calls `chat_group` on `user_task`.
+/// Parameters of [`UserTaskApi::chat_group`](crate::apaas::v1::UserTaskApi::chat_group): Start a group chat about a human task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ChatGroupUserTaskRequest {
     /// `task_id`.
@@ -276,7 +276,7 @@ impl ChatGroupUserTaskRequest {
     }
 }
 
-/// Parameters of [`UserTaskApi::expediting`](crate::apaas::v1::UserTaskApi::expediting): Calls `expediting` on `user_task`.
+/// Parameters of [`UserTaskApi::expediting`](crate::apaas::v1::UserTaskApi::expediting): Send a reminder to the current handlers of a human task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ExpeditingUserTaskRequest {
     /// `task_id`.
@@ -320,7 +320,7 @@ impl ExpeditingUserTaskRequest {
     }
 }
 
-/// Parameters of [`UserTaskApi::query`](crate::apaas::v1::UserTaskApi::query): Calls `query` on `user_task`.
+/// Parameters of [`UserTaskApi::query`](crate::apaas::v1::UserTaskApi::query): Query the list of human tasks.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserTaskRequest {
     /// The JSON body.
@@ -353,7 +353,7 @@ impl QueryUserTaskRequest {
     }
 }
 
-/// Parameters of [`UserTaskApi::rollback`](crate::apaas::v1::UserTaskApi::rollback): Calls `rollback` on `user_task`.
+/// Parameters of [`UserTaskApi::rollback`](crate::apaas::v1::UserTaskApi::rollback): Send a human task back to an earlier step.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RollbackUserTaskRequest {
     /// `task_id`.
@@ -397,7 +397,7 @@ impl RollbackUserTaskRequest {
     }
 }
 
-/// Parameters of [`UserTaskApi::rollback_points`](crate::apaas::v1::UserTaskApi::rollback_points): Calls `rollback_points` on `user_task`.
+/// Parameters of [`UserTaskApi::rollback_points`](crate::apaas::v1::UserTaskApi::rollback_points): List the earlier steps a human task can be sent back to.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RollbackPointsUserTaskRequest {
     /// `task_id`.

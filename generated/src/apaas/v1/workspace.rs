@@ -13,7 +13,7 @@ impl<'c> WorkspaceApi<'c> {
         Self { client }
     }
 
-    /// Calls `sql_commands` on `workspace`.
+    /// Run a SQL statement in a workspace.
     ///
     /// `POST /open-apis/apaas/v1/workspaces/:workspace_id/sql_commands`
     ///
@@ -43,7 +43,7 @@ impl<'c> WorkspaceApi<'c> {
     }
 }
 
-/// Parameters of [`WorkspaceApi::sql_commands`](crate::apaas::v1::WorkspaceApi::sql_commands): Calls `sql_commands` on `workspace`.
+/// Parameters of [`WorkspaceApi::sql_commands`](crate::apaas::v1::WorkspaceApi::sql_commands): Run a SQL statement in a workspace.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SqlCommandsWorkspaceRequest {
     /// `workspace_id`.

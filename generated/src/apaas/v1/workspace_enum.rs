@@ -13,7 +13,7 @@ impl<'c> WorkspaceEnumApi<'c> {
         Self { client }
     }
 
-    /// Calls `enum_get` on `workspace.enum`.
+    /// Get the details of a custom enum in a workspace.
     ///
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/enums/:enum_name`
     ///
@@ -42,7 +42,7 @@ impl<'c> WorkspaceEnumApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `workspace.enum`.
+    /// List the custom enums defined in a workspace.
     ///
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/enums`
     ///
@@ -84,7 +84,7 @@ impl<'c> WorkspaceEnumApi<'c> {
     }
 }
 
-/// Parameters of [`WorkspaceEnumApi::enum_get`](crate::apaas::v1::WorkspaceEnumApi::enum_get): Calls `enum_get` on `workspace.enum`.
+/// Parameters of [`WorkspaceEnumApi::enum_get`](crate::apaas::v1::WorkspaceEnumApi::enum_get): Get the details of a custom enum in a workspace.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct EnumGetWorkspaceEnumRequest {
     /// `workspace_id`.
@@ -130,7 +130,7 @@ impl EnumGetWorkspaceEnumRequest {
     }
 }
 
-/// Parameters of [`WorkspaceEnumApi::list`](crate::apaas::v1::WorkspaceEnumApi::list): Calls `list` on `workspace.enum`.
+/// Parameters of [`WorkspaceEnumApi::list`](crate::apaas::v1::WorkspaceEnumApi::list): List the custom enums defined in a workspace.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListWorkspaceEnumRequest {
     /// `workspace_id`.

@@ -13,7 +13,7 @@ impl<'c> WorkspaceTableApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `workspace.table`.
+    /// List the data tables in a workspace.
     ///
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables`
     ///
@@ -54,7 +54,7 @@ impl<'c> WorkspaceTableApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `records_batch_update` on `workspace.table`.
+    /// Update several records of a workspace data table in one call.
     ///
     /// `PATCH /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records_batch_update`
     ///
@@ -86,7 +86,7 @@ impl<'c> WorkspaceTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `records_delete` on `workspace.table`.
+    /// Delete records from a workspace data table.
     ///
     /// `DELETE /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
     ///
@@ -115,7 +115,7 @@ impl<'c> WorkspaceTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `records_get` on `workspace.table`.
+    /// Query the records of a workspace data table.
     ///
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
     ///
@@ -144,7 +144,7 @@ impl<'c> WorkspaceTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `records_patch` on `workspace.table`.
+    /// Update the records of a workspace data table that match a condition.
     ///
     /// `PATCH /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
     ///
@@ -173,7 +173,7 @@ impl<'c> WorkspaceTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `records_post` on `workspace.table`.
+    /// Insert records into a workspace data table, or update them if they already exist.
     ///
     /// `POST /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
     ///
@@ -202,7 +202,7 @@ impl<'c> WorkspaceTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `table_get` on `workspace.table`.
+    /// Get the details of a workspace data table.
     ///
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name`
     ///
@@ -232,7 +232,7 @@ impl<'c> WorkspaceTableApi<'c> {
     }
 }
 
-/// Parameters of [`WorkspaceTableApi::list`](crate::apaas::v1::WorkspaceTableApi::list): Calls `list` on `workspace.table`.
+/// Parameters of [`WorkspaceTableApi::list`](crate::apaas::v1::WorkspaceTableApi::list): List the data tables in a workspace.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListWorkspaceTableRequest {
     /// `workspace_id`.
@@ -313,7 +313,7 @@ impl ::lark_runtime::PageRequest for ListWorkspaceTableRequest {
     }
 }
 
-/// Parameters of [`WorkspaceTableApi::records_batch_update`](crate::apaas::v1::WorkspaceTableApi::records_batch_update): Calls `records_batch_update` on `workspace.table`.
+/// Parameters of [`WorkspaceTableApi::records_batch_update`](crate::apaas::v1::WorkspaceTableApi::records_batch_update): Update several records of a workspace data table in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecordsBatchUpdateWorkspaceTableRequest {
     /// `workspace_id`.
@@ -364,7 +364,7 @@ impl RecordsBatchUpdateWorkspaceTableRequest {
     }
 }
 
-/// Parameters of [`WorkspaceTableApi::records_delete`](crate::apaas::v1::WorkspaceTableApi::records_delete): Calls `records_delete` on `workspace.table`.
+/// Parameters of [`WorkspaceTableApi::records_delete`](crate::apaas::v1::WorkspaceTableApi::records_delete): Delete records from a workspace data table.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecordsDeleteWorkspaceTableRequest {
     /// `workspace_id`.
@@ -417,7 +417,7 @@ impl RecordsDeleteWorkspaceTableRequest {
     }
 }
 
-/// Parameters of [`WorkspaceTableApi::records_get`](crate::apaas::v1::WorkspaceTableApi::records_get): Calls `records_get` on `workspace.table`.
+/// Parameters of [`WorkspaceTableApi::records_get`](crate::apaas::v1::WorkspaceTableApi::records_get): Query the records of a workspace data table.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecordsGetWorkspaceTableRequest {
     /// `workspace_id`.
@@ -550,7 +550,7 @@ impl RecordsGetWorkspaceTableRequest {
     }
 }
 
-/// Parameters of [`WorkspaceTableApi::records_patch`](crate::apaas::v1::WorkspaceTableApi::records_patch): Calls `records_patch` on `workspace.table`.
+/// Parameters of [`WorkspaceTableApi::records_patch`](crate::apaas::v1::WorkspaceTableApi::records_patch): Update the records of a workspace data table that match a condition.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecordsPatchWorkspaceTableRequest {
     /// `workspace_id`.
@@ -608,7 +608,7 @@ impl RecordsPatchWorkspaceTableRequest {
     }
 }
 
-/// Parameters of [`WorkspaceTableApi::records_post`](crate::apaas::v1::WorkspaceTableApi::records_post): Calls `records_post` on `workspace.table`.
+/// Parameters of [`WorkspaceTableApi::records_post`](crate::apaas::v1::WorkspaceTableApi::records_post): Insert records into a workspace data table, or update them if they already exist.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecordsPostWorkspaceTableRequest {
     /// `workspace_id`.
@@ -695,7 +695,7 @@ impl RecordsPostWorkspaceTableRequest {
     }
 }
 
-/// Parameters of [`WorkspaceTableApi::table_get`](crate::apaas::v1::WorkspaceTableApi::table_get): Calls `table_get` on `workspace.table`.
+/// Parameters of [`WorkspaceTableApi::table_get`](crate::apaas::v1::WorkspaceTableApi::table_get): Get the details of a workspace data table.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TableGetWorkspaceTableRequest {
     /// `workspace_id`.

@@ -13,7 +13,7 @@ impl<'c> WorkspaceViewApi<'c> {
         Self { client }
     }
 
-    /// Calls `views_get` on `workspace.view`.
+    /// Query the records exposed by a workspace view.
     ///
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/views/:view_name/records`
     ///
@@ -43,7 +43,7 @@ impl<'c> WorkspaceViewApi<'c> {
     }
 }
 
-/// Parameters of [`WorkspaceViewApi::views_get`](crate::apaas::v1::WorkspaceViewApi::views_get): Calls `views_get` on `workspace.view`.
+/// Parameters of [`WorkspaceViewApi::views_get`](crate::apaas::v1::WorkspaceViewApi::views_get): Query the records exposed by a workspace view.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ViewsGetWorkspaceViewRequest {
     /// `workspace_id`.

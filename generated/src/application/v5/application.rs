@@ -13,7 +13,7 @@ impl<'c> ApplicationApi<'c> {
         Self { client }
     }
 
-    /// Calls `favourite` on `application`.
+    /// List the apps the user has added to their frequently used apps.
     ///
     /// `GET /open-apis/application/v5/applications/favourite`
     ///
@@ -54,7 +54,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `recommend` on `application`.
+    /// List the apps that admins recommend to the user.
     ///
     /// `GET /open-apis/application/v5/applications/recommend`
     ///
@@ -96,7 +96,7 @@ impl<'c> ApplicationApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationApi::favourite`](crate::application::v5::ApplicationApi::favourite): Calls `favourite` on `application`.
+/// Parameters of [`ApplicationApi::favourite`](crate::application::v5::ApplicationApi::favourite): List the apps the user has added to their frequently used apps.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct FavouriteApplicationRequest {
     /// `language`.
@@ -186,7 +186,7 @@ impl ::lark_runtime::PageRequest for FavouriteApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::recommend`](crate::application::v5::ApplicationApi::recommend): Calls `recommend` on `application`.
+/// Parameters of [`ApplicationApi::recommend`](crate::application::v5::ApplicationApi::recommend): List the apps that admins recommend to the user.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct RecommendApplicationRequest {
     /// `language`.

@@ -13,7 +13,7 @@ impl<'c> AppBadgeApi<'c> {
         Self { client }
     }
 
-    /// Calls `set` on `app_badge`.
+    /// Update an app's badge (red dot) shown in the workplace.
     ///
     /// `POST /open-apis/application/v6/app_badge/set`
     ///
@@ -43,7 +43,7 @@ impl<'c> AppBadgeApi<'c> {
     }
 }
 
-/// Parameters of [`AppBadgeApi::set`](crate::application::v6::AppBadgeApi::set): Calls `set` on `app_badge`.
+/// Parameters of [`AppBadgeApi::set`](crate::application::v6::AppBadgeApi::set): Update an app's badge (red dot) shown in the workplace.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SetAppBadgeRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> AppRecommendRuleApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `app_recommend_rule`.
+    /// List the app recommendation rules currently set.
     ///
     /// `GET /open-apis/application/v6/app_recommend_rules`
     ///
@@ -55,7 +55,7 @@ impl<'c> AppRecommendRuleApi<'c> {
     }
 }
 
-/// Parameters of [`AppRecommendRuleApi::list`](crate::application::v6::AppRecommendRuleApi::list): Calls `list` on `app_recommend_rule`.
+/// Parameters of [`AppRecommendRuleApi::list`](crate::application::v6::AppRecommendRuleApi::list): List the app recommendation rules currently set.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppRecommendRuleRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> ApplicationApi<'c> {
         Self { client }
     }
 
-    /// Calls `contacts_range_configuration` on `application`.
+    /// Get the contacts data scope currently in effect for a custom app.
     ///
     /// `GET /open-apis/application/v6/applications/:app_id/contacts_range_configuration`
     ///
@@ -45,7 +45,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `application`.
+    /// Fetch an app's basic information by its `app_id`.
     ///
     /// `GET /open-apis/application/v6/applications/:app_id`
     ///
@@ -74,7 +74,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `application`.
+    /// List the apps installed in the tenant; only custom apps can call this.
     ///
     /// `GET /open-apis/application/v6/applications`
     ///
@@ -115,7 +115,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `application`.
+    /// Change the workplace categories an app is grouped under.
     ///
     /// `PATCH /open-apis/application/v6/applications/:app_id`
     ///
@@ -144,7 +144,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `underauditlist` on `application`.
+    /// List the tenant's custom apps that are waiting for review.
     ///
     /// `GET /open-apis/application/v6/applications/underauditlist`
     ///
@@ -191,7 +191,7 @@ impl<'c> ApplicationApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationApi::contacts_range_configuration`](crate::application::v6::ApplicationApi::contacts_range_configuration): Calls `contacts_range_configuration` on `application`.
+/// Parameters of [`ApplicationApi::contacts_range_configuration`](crate::application::v6::ApplicationApi::contacts_range_configuration): Get the contacts data scope currently in effect for a custom app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ContactsRangeConfigurationApplicationRequest {
     /// `app_id`.
@@ -296,7 +296,7 @@ impl ContactsRangeConfigurationApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::get`](crate::application::v6::ApplicationApi::get): Calls `get` on `application`.
+/// Parameters of [`ApplicationApi::get`](crate::application::v6::ApplicationApi::get): Fetch an app's basic information by its `app_id`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetApplicationRequest {
     /// `app_id`.
@@ -357,7 +357,7 @@ impl GetApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::list`](crate::application::v6::ApplicationApi::list): Calls `list` on `application`.
+/// Parameters of [`ApplicationApi::list`](crate::application::v6::ApplicationApi::list): List the apps installed in the tenant; only custom apps can call this.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListApplicationRequest {
     /// `page_size`.
@@ -501,7 +501,7 @@ impl ::lark_runtime::PageRequest for ListApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::patch`](crate::application::v6::ApplicationApi::patch): Calls `patch` on `application`.
+/// Parameters of [`ApplicationApi::patch`](crate::application::v6::ApplicationApi::patch): Change the workplace categories an app is grouped under.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchApplicationRequest {
     /// `app_id`.
@@ -552,7 +552,7 @@ impl PatchApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::underauditlist`](crate::application::v6::ApplicationApi::underauditlist): Calls `underauditlist` on `application`.
+/// Parameters of [`ApplicationApi::underauditlist`](crate::application::v6::ApplicationApi::underauditlist): List the tenant's custom apps that are waiting for review.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnderauditlistApplicationRequest {
     /// `lang`.

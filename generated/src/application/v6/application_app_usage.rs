@@ -13,7 +13,7 @@ impl<'c> ApplicationAppUsageApi<'c> {
         Self { client }
     }
 
-    /// Calls `department_overview` on `application.app_usage`.
+    /// Get an app's daily, weekly or monthly usage metrics broken down by department and sub-departments.
     ///
     /// `POST /open-apis/application/v6/applications/:app_id/app_usage/department_overview`
     ///
@@ -45,7 +45,7 @@ impl<'c> ApplicationAppUsageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `message_push_overview` on `application.app_usage`.
+    /// Get an app's bot message push metrics, such as reach and read counts, for a day, week or month.
     ///
     /// `POST /open-apis/application/v6/applications/:app_id/app_usage/message_push_overview`
     ///
@@ -77,7 +77,7 @@ impl<'c> ApplicationAppUsageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `overview` on `application.app_usage`.
+    /// Get an app's daily, weekly or monthly usage metrics for the whole tenant or a department.
     ///
     /// `POST /open-apis/application/v6/applications/:app_id/app_usage/overview`
     ///
@@ -110,7 +110,7 @@ impl<'c> ApplicationAppUsageApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationAppUsageApi::department_overview`](crate::application::v6::ApplicationAppUsageApi::department_overview): Calls `department_overview` on `application.app_usage`.
+/// Parameters of [`ApplicationAppUsageApi::department_overview`](crate::application::v6::ApplicationAppUsageApi::department_overview): Get an app's daily, weekly or monthly usage metrics broken down by department and sub-departments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DepartmentOverviewApplicationAppUsageRequest {
     /// `app_id`.
@@ -174,7 +174,7 @@ impl DepartmentOverviewApplicationAppUsageRequest {
     }
 }
 
-/// Parameters of [`ApplicationAppUsageApi::message_push_overview`](crate::application::v6::ApplicationAppUsageApi::message_push_overview): Calls `message_push_overview` on `application.app_usage`.
+/// Parameters of [`ApplicationAppUsageApi::message_push_overview`](crate::application::v6::ApplicationAppUsageApi::message_push_overview): Get an app's bot message push metrics, such as reach and read counts, for a day, week or month.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MessagePushOverviewApplicationAppUsageRequest {
     /// `app_id`.
@@ -238,7 +238,7 @@ impl MessagePushOverviewApplicationAppUsageRequest {
     }
 }
 
-/// Parameters of [`ApplicationAppUsageApi::overview`](crate::application::v6::ApplicationAppUsageApi::overview): Calls `overview` on `application.app_usage`.
+/// Parameters of [`ApplicationAppUsageApi::overview`](crate::application::v6::ApplicationAppUsageApi::overview): Get an app's daily, weekly or monthly usage metrics for the whole tenant or a department.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct OverviewApplicationAppUsageRequest {
     /// `app_id`.

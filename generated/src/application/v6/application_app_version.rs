@@ -13,7 +13,7 @@ impl<'c> ApplicationAppVersionApi<'c> {
         Self { client }
     }
 
-    /// Calls `contacts_range_suggest` on `application.app_version`.
+    /// Get the contacts data scope the developer requested in a given app version.
     ///
     /// `GET /open-apis/application/v6/applications/:app_id/app_versions/:version_id/contacts_range_suggest`
     ///
@@ -45,7 +45,7 @@ impl<'c> ApplicationAppVersionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `application.app_version`.
+    /// Fetch the details of one app version.
     ///
     /// `GET /open-apis/application/v6/applications/:app_id/app_versions/:version_id`
     ///
@@ -74,7 +74,7 @@ impl<'c> ApplicationAppVersionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `application.app_version`.
+    /// Page through the versions of an app.
     ///
     /// `GET /open-apis/application/v6/applications/:app_id/app_versions`
     ///
@@ -120,7 +120,7 @@ impl<'c> ApplicationAppVersionApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `application.app_version`.
+    /// Approve or reject an app version under review.
     ///
     /// `PATCH /open-apis/application/v6/applications/:app_id/app_versions/:version_id`
     ///
@@ -150,7 +150,7 @@ impl<'c> ApplicationAppVersionApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationAppVersionApi::contacts_range_suggest`](crate::application::v6::ApplicationAppVersionApi::contacts_range_suggest): Calls `contacts_range_suggest` on `application.app_version`.
+/// Parameters of [`ApplicationAppVersionApi::contacts_range_suggest`](crate::application::v6::ApplicationAppVersionApi::contacts_range_suggest): Get the contacts data scope the developer requested in a given app version.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ContactsRangeSuggestApplicationAppVersionRequest {
     /// `app_id`.
@@ -231,7 +231,7 @@ impl ContactsRangeSuggestApplicationAppVersionRequest {
     }
 }
 
-/// Parameters of [`ApplicationAppVersionApi::get`](crate::application::v6::ApplicationAppVersionApi::get): Calls `get` on `application.app_version`.
+/// Parameters of [`ApplicationAppVersionApi::get`](crate::application::v6::ApplicationAppVersionApi::get): Fetch the details of one app version.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetApplicationAppVersionRequest {
     /// `app_id`.
@@ -299,7 +299,7 @@ impl GetApplicationAppVersionRequest {
     }
 }
 
-/// Parameters of [`ApplicationAppVersionApi::list`](crate::application::v6::ApplicationAppVersionApi::list): Calls `list` on `application.app_version`.
+/// Parameters of [`ApplicationAppVersionApi::list`](crate::application::v6::ApplicationAppVersionApi::list): Page through the versions of an app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListApplicationAppVersionRequest {
     /// `app_id`.
@@ -419,7 +419,7 @@ impl ::lark_runtime::PageRequest for ListApplicationAppVersionRequest {
     }
 }
 
-/// Parameters of [`ApplicationAppVersionApi::patch`](crate::application::v6::ApplicationAppVersionApi::patch): Calls `patch` on `application.app_version`.
+/// Parameters of [`ApplicationAppVersionApi::patch`](crate::application::v6::ApplicationAppVersionApi::patch): Approve or reject an app version under review.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchApplicationAppVersionRequest {
     /// `app_id`.

@@ -13,7 +13,7 @@ impl<'c> ApplicationCollaboratorsApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `application.collaborators`.
+    /// Get an app's collaborators: owner, admins, developers and operators.
     ///
     /// `GET /open-apis/application/v6/applications/:app_id/collaborators`
     ///
@@ -45,7 +45,7 @@ impl<'c> ApplicationCollaboratorsApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `application.collaborators`.
+    /// Add or remove an app's collaborators, who are notified when added.
     ///
     /// `PUT /open-apis/application/v6/applications/:app_id/collaborators`
     ///
@@ -75,7 +75,7 @@ impl<'c> ApplicationCollaboratorsApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationCollaboratorsApi::get`](crate::application::v6::ApplicationCollaboratorsApi::get): Calls `get` on `application.collaborators`.
+/// Parameters of [`ApplicationCollaboratorsApi::get`](crate::application::v6::ApplicationCollaboratorsApi::get): Get an app's collaborators: owner, admins, developers and operators.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetApplicationCollaboratorsRequest {
     /// `app_id`.
@@ -127,7 +127,7 @@ impl GetApplicationCollaboratorsRequest {
     }
 }
 
-/// Parameters of [`ApplicationCollaboratorsApi::update`](crate::application::v6::ApplicationCollaboratorsApi::update): Calls `update` on `application.collaborators`.
+/// Parameters of [`ApplicationCollaboratorsApi::update`](crate::application::v6::ApplicationCollaboratorsApi::update): Add or remove an app's collaborators, who are notified when added.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateApplicationCollaboratorsRequest {
     /// `app_id`.

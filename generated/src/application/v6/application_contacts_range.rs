@@ -13,7 +13,7 @@ impl<'c> ApplicationContactsRangeApi<'c> {
         Self { client }
     }
 
-    /// Calls `patch` on `application.contacts_range`.
+    /// Change the contacts data scope of a custom or installed app, effective immediately.
     ///
     /// `PATCH /open-apis/application/v6/applications/:app_id/contacts_range`
     ///
@@ -43,7 +43,7 @@ impl<'c> ApplicationContactsRangeApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationContactsRangeApi::patch`](crate::application::v6::ApplicationContactsRangeApi::patch): Calls `patch` on `application.contacts_range`.
+/// Parameters of [`ApplicationContactsRangeApi::patch`](crate::application::v6::ApplicationContactsRangeApi::patch): Change the contacts data scope of a custom or installed app, effective immediately.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchApplicationContactsRangeRequest {
     /// `app_id`.

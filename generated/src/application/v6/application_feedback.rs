@@ -13,7 +13,7 @@ impl<'c> ApplicationFeedbackApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `application.feedback`.
+    /// List the feedback users have submitted for an app.
     ///
     /// `GET /open-apis/application/v6/applications/:app_id/feedbacks`
     ///
@@ -42,7 +42,7 @@ impl<'c> ApplicationFeedbackApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `application.feedback`.
+    /// Update an app feedback item, such as its handling status.
     ///
     /// `PATCH /open-apis/application/v6/applications/:app_id/feedbacks/:feedback_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> ApplicationFeedbackApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationFeedbackApi::list`](crate::application::v6::ApplicationFeedbackApi::list): Calls `list` on `application.feedback`.
+/// Parameters of [`ApplicationFeedbackApi::list`](crate::application::v6::ApplicationFeedbackApi::list): List the feedback users have submitted for an app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListApplicationFeedbackRequest {
     /// `app_id`.
@@ -220,7 +220,7 @@ impl ListApplicationFeedbackRequest {
     }
 }
 
-/// Parameters of [`ApplicationFeedbackApi::patch`](crate::application::v6::ApplicationFeedbackApi::patch): Calls `patch` on `application.feedback`.
+/// Parameters of [`ApplicationFeedbackApi::patch`](crate::application::v6::ApplicationFeedbackApi::patch): Update an app feedback item, such as its handling status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchApplicationFeedbackRequest {
     /// `app_id`.

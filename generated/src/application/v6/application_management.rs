@@ -13,7 +13,7 @@ impl<'c> ApplicationManagementApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `application.management`.
+    /// Enable or disable an app installed in the tenant.
     ///
     /// `PUT /open-apis/application/v6/applications/:app_id/management`
     ///
@@ -43,7 +43,7 @@ impl<'c> ApplicationManagementApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationManagementApi::update`](crate::application::v6::ApplicationManagementApi::update): Calls `update` on `application.management`.
+/// Parameters of [`ApplicationManagementApi::update`](crate::application::v6::ApplicationManagementApi::update): Enable or disable an app installed in the tenant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateApplicationManagementRequest {
     /// `app_id`.

@@ -13,7 +13,7 @@ impl<'c> ApplicationOwnerApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `application.owner`.
+    /// Transfer ownership of a custom app to another user.
     ///
     /// `PUT /open-apis/application/v6/applications/:app_id/owner`
     ///
@@ -43,7 +43,7 @@ impl<'c> ApplicationOwnerApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationOwnerApi::update`](crate::application::v6::ApplicationOwnerApi::update): Calls `update` on `application.owner`.
+/// Parameters of [`ApplicationOwnerApi::update`](crate::application::v6::ApplicationOwnerApi::update): Transfer ownership of a custom app to another user.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateApplicationOwnerRequest {
     /// `app_id`.

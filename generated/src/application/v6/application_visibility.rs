@@ -13,7 +13,7 @@ impl<'c> ApplicationVisibilityApi<'c> {
         Self { client }
     }
 
-    /// Calls `check_white_black_list` on `application.visibility`.
+    /// Check whether users, departments or user groups are on an app's allow or block list.
     ///
     /// `POST /open-apis/application/v6/applications/:app_id/visibility/check_white_black_list`
     ///
@@ -45,7 +45,7 @@ impl<'c> ApplicationVisibilityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `application.visibility`.
+    /// Change who can and cannot use an app, effective immediately.
     ///
     /// `PATCH /open-apis/application/v6/applications/:app_id/visibility`
     ///
@@ -75,7 +75,7 @@ impl<'c> ApplicationVisibilityApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationVisibilityApi::check_white_black_list`](crate::application::v6::ApplicationVisibilityApi::check_white_black_list): Calls `check_white_black_list` on `application.visibility`.
+/// Parameters of [`ApplicationVisibilityApi::check_white_black_list`](crate::application::v6::ApplicationVisibilityApi::check_white_black_list): Check whether users, departments or user groups are on an app's allow or block list.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CheckWhiteBlackListApplicationVisibilityRequest {
     /// `app_id`.
@@ -154,7 +154,7 @@ impl CheckWhiteBlackListApplicationVisibilityRequest {
     }
 }
 
-/// Parameters of [`ApplicationVisibilityApi::patch`](crate::application::v6::ApplicationVisibilityApi::patch): Calls `patch` on `application.visibility`.
+/// Parameters of [`ApplicationVisibilityApi::patch`](crate::application::v6::ApplicationVisibilityApi::patch): Change who can and cannot use an app, effective immediately.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchApplicationVisibilityRequest {
     /// `app_id`.

@@ -3,7 +3,7 @@
 //! Events and callbacks of application v6: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `app_open`: Pushed as `app_open` (v1 envelope).
+/// `app_open`: A tenant enabled the app for the first time.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::application::v6::AppOpenEvent {
@@ -12,7 +12,7 @@ impl ::lark_runtime::event::Event for crate::application::v6::AppOpenEvent {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `app_status_change`: Pushed as `app_status_change` (v1 envelope).
+/// `app_status_change`: The app was enabled or disabled in a tenant.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::application::v6::AppStatusChangeEvent {
@@ -21,7 +21,7 @@ impl ::lark_runtime::event::Event for crate::application::v6::AppStatusChangeEve
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `app_uninstalled`: Pushed as `app_uninstalled` (v1 envelope).
+/// `app_uninstalled`: A tenant uninstalled the app.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::application::v6::AppUninstalledEvent {
@@ -30,7 +30,7 @@ impl ::lark_runtime::event::Event for crate::application::v6::AppUninstalledEven
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `application.application.app_version.audit_v6`: Pushed as `application.application.app_version.audit_v6`.
+/// `application.application.app_version.audit_v6`: An app version was approved or rejected in review.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -40,7 +40,7 @@ for crate::application::v6::ApplicationAppVersionAuditV6Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `application.application.app_version.publish_apply_v6`: Pushed as `application.application.app_version.publish_apply_v6`.
+/// `application.application.app_version.publish_apply_v6`: An app version was submitted for release.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -50,7 +50,7 @@ for crate::application::v6::ApplicationAppVersionPublishApplyV6Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `application.application.app_version.publish_revoke_v6`: Pushed as `application.application.app_version.publish_revoke_v6`.
+/// `application.application.app_version.publish_revoke_v6`: A pending app release request was withdrawn.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -60,7 +60,7 @@ for crate::application::v6::ApplicationAppVersionPublishRevokeV6Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `application.application.created_v6`: Pushed as `application.application.created_v6`.
+/// `application.application.created_v6`: A new custom app was created in the tenant.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::application::v6::ApplicationCreatedV6Event {
@@ -69,7 +69,7 @@ impl ::lark_runtime::event::Event for crate::application::v6::ApplicationCreated
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `application.application.feedback.created_v6`: Pushed as `application.application.feedback.created_v6`.
+/// `application.application.feedback.created_v6`: A user submitted new feedback for the app.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -79,7 +79,7 @@ for crate::application::v6::ApplicationFeedbackCreatedV6Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `application.application.feedback.updated_v6`: Pushed as `application.application.feedback.updated_v6`.
+/// `application.application.feedback.updated_v6`: The handling status of an app feedback item changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -89,7 +89,7 @@ for crate::application::v6::ApplicationFeedbackUpdatedV6Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `application.application.visibility.added_v6`: Pushed as `application.application.visibility.added_v6`.
+/// `application.application.visibility.added_v6`: More users gained access to the app, for example by installing it themselves.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -99,7 +99,7 @@ for crate::application::v6::ApplicationVisibilityAddedV6Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `application.bot.menu_v6`: Pushed as `application.bot.menu_v6`.
+/// `application.bot.menu_v6`: A user clicked an event-type item in the bot's custom menu.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::application::v6::BotMenuV6Event {
@@ -108,7 +108,7 @@ impl ::lark_runtime::event::Event for crate::application::v6::BotMenuV6Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `order_paid`: Pushed as `order_paid` (v1 envelope).
+/// `order_paid`: A tenant paid for a purchase of the app from the app store.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::application::v6::OrderPaidEvent {
@@ -118,7 +118,7 @@ impl ::lark_runtime::event::Event for crate::application::v6::OrderPaidEvent {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `app_open`: Pushed as `app_open` (v1 envelope).
+    /// Handles `app_open`: A tenant enabled the app for the first time.
     ///
     /// Payload: [`AppOpenEvent`](crate::application::v6::AppOpenEvent). Scopes: not yet catalogued.
     pub fn on_app_open<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -131,7 +131,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `app_status_change`: Pushed as `app_status_change` (v1 envelope).
+    /// Handles `app_status_change`: The app was enabled or disabled in a tenant.
     ///
     /// Payload: [`AppStatusChangeEvent`](crate::application::v6::AppStatusChangeEvent). Scopes: not yet catalogued.
     pub fn on_app_status_change<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -144,7 +144,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `app_uninstalled`: Pushed as `app_uninstalled` (v1 envelope).
+    /// Handles `app_uninstalled`: A tenant uninstalled the app.
     ///
     /// Payload: [`AppUninstalledEvent`](crate::application::v6::AppUninstalledEvent). Scopes: not yet catalogued.
     pub fn on_app_uninstalled<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -157,7 +157,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `application.application.app_version.audit_v6`: Pushed as `application.application.app_version.audit_v6`.
+    /// Handles `application.application.app_version.audit_v6`: An app version was approved or rejected in review.
     ///
     /// Payload: [`ApplicationAppVersionAuditV6Event`](crate::application::v6::ApplicationAppVersionAuditV6Event). Scopes: not yet catalogued.
     pub fn on_application_application_app_version_audit_v6<
@@ -172,7 +172,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `application.application.app_version.publish_apply_v6`: Pushed as `application.application.app_version.publish_apply_v6`.
+    /// Handles `application.application.app_version.publish_apply_v6`: An app version was submitted for release.
     ///
     /// Payload: [`ApplicationAppVersionPublishApplyV6Event`](crate::application::v6::ApplicationAppVersionPublishApplyV6Event). Scopes: not yet catalogued.
     pub fn on_application_application_app_version_publish_apply_v6<
@@ -187,7 +187,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `application.application.app_version.publish_revoke_v6`: Pushed as `application.application.app_version.publish_revoke_v6`.
+    /// Handles `application.application.app_version.publish_revoke_v6`: A pending app release request was withdrawn.
     ///
     /// Payload: [`ApplicationAppVersionPublishRevokeV6Event`](crate::application::v6::ApplicationAppVersionPublishRevokeV6Event). Scopes: not yet catalogued.
     pub fn on_application_application_app_version_publish_revoke_v6<
@@ -202,7 +202,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `application.application.created_v6`: Pushed as `application.application.created_v6`.
+    /// Handles `application.application.created_v6`: A new custom app was created in the tenant.
     ///
     /// Payload: [`ApplicationCreatedV6Event`](crate::application::v6::ApplicationCreatedV6Event). Scopes: not yet catalogued.
     pub fn on_application_application_created_v6<
@@ -217,7 +217,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `application.application.feedback.created_v6`: Pushed as `application.application.feedback.created_v6`.
+    /// Handles `application.application.feedback.created_v6`: A user submitted new feedback for the app.
     ///
     /// Payload: [`ApplicationFeedbackCreatedV6Event`](crate::application::v6::ApplicationFeedbackCreatedV6Event). Scopes: not yet catalogued.
     pub fn on_application_application_feedback_created_v6<
@@ -232,7 +232,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `application.application.feedback.updated_v6`: Pushed as `application.application.feedback.updated_v6`.
+    /// Handles `application.application.feedback.updated_v6`: The handling status of an app feedback item changed.
     ///
     /// Payload: [`ApplicationFeedbackUpdatedV6Event`](crate::application::v6::ApplicationFeedbackUpdatedV6Event). Scopes: not yet catalogued.
     pub fn on_application_application_feedback_updated_v6<
@@ -247,7 +247,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `application.application.visibility.added_v6`: Pushed as `application.application.visibility.added_v6`.
+    /// Handles `application.application.visibility.added_v6`: More users gained access to the app, for example by installing it themselves.
     ///
     /// Payload: [`ApplicationVisibilityAddedV6Event`](crate::application::v6::ApplicationVisibilityAddedV6Event). Scopes: not yet catalogued.
     pub fn on_application_application_visibility_added_v6<
@@ -262,7 +262,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `application.bot.menu_v6`: Pushed as `application.bot.menu_v6`.
+    /// Handles `application.bot.menu_v6`: A user clicked an event-type item in the bot's custom menu.
     ///
     /// Payload: [`BotMenuV6Event`](crate::application::v6::BotMenuV6Event). Scopes: not yet catalogued.
     pub fn on_application_bot_menu_v6<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -275,7 +275,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `order_paid`: Pushed as `order_paid` (v1 envelope).
+    /// Handles `order_paid`: A tenant paid for a purchase of the app from the app store.
     ///
     /// Payload: [`OrderPaidEvent`](crate::application::v6::OrderPaidEvent). Scopes: not yet catalogued.
     pub fn on_order_paid<Fut: ::lark_runtime::event::HandlerFuture>(

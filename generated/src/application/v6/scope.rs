@@ -13,7 +13,7 @@ impl<'c> ScopeApi<'c> {
         Self { client }
     }
 
-    /// Calls `apply` on `scope`.
+    /// Ask the tenant admin, as the app, to grant API scopes that need review.
     ///
     /// `POST /open-apis/application/v6/scopes/apply`
     ///
@@ -42,7 +42,7 @@ impl<'c> ScopeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `scope`.
+    /// List the scopes the app has requested and whether the tenant granted them.
     ///
     /// `GET /open-apis/application/v6/scopes`
     ///
@@ -72,7 +72,7 @@ impl<'c> ScopeApi<'c> {
     }
 }
 
-/// Parameters of [`ScopeApi::apply`](crate::application::v6::ScopeApi::apply): Calls `apply` on `scope`.
+/// Parameters of [`ScopeApi::apply`](crate::application::v6::ScopeApi::apply): Ask the tenant admin, as the app, to grant API scopes that need review.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ApplyScopeRequest {}
 impl ApplyScopeRequest {
@@ -99,7 +99,7 @@ impl ApplyScopeRequest {
     }
 }
 
-/// Parameters of [`ScopeApi::list`](crate::application::v6::ScopeApi::list): Calls `list` on `scope`.
+/// Parameters of [`ScopeApi::list`](crate::application::v6::ScopeApi::list): List the scopes the app has requested and whether the tenant granted them.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListScopeRequest {}
 impl ListScopeRequest {

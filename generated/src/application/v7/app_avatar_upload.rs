@@ -13,7 +13,7 @@ impl<'c> AppAvatarUploadApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `app_avatar.upload`.
+    /// Upload an image to use as an app icon.
     ///
     /// `POST /open-apis/application/v7/app_avatar/upload`
     ///
@@ -43,7 +43,7 @@ impl<'c> AppAvatarUploadApi<'c> {
     }
 }
 
-/// Parameters of [`AppAvatarUploadApi::create`](crate::application::v7::AppAvatarUploadApi::create): Calls `create` on `app_avatar.upload`.
+/// Parameters of [`AppAvatarUploadApi::create`](crate::application::v7::AppAvatarUploadApi::create): Upload an image to use as an app icon.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppAvatarUploadRequest {
     /// The multipart form.

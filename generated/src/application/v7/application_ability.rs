@@ -13,7 +13,7 @@ impl<'c> ApplicationAbilityApi<'c> {
         Self { client }
     }
 
-    /// Calls `patch` on `application.ability`.
+    /// Update some of a custom app's capability settings, such as its bot or web app.
     ///
     /// `PATCH /open-apis/application/v7/applications/:app_id/ability`
     ///
@@ -43,7 +43,7 @@ impl<'c> ApplicationAbilityApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationAbilityApi::patch`](crate::application::v7::ApplicationAbilityApi::patch): Calls `patch` on `application.ability`.
+/// Parameters of [`ApplicationAbilityApi::patch`](crate::application::v7::ApplicationAbilityApi::patch): Update some of a custom app's capability settings, such as its bot or web app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchApplicationAbilityRequest {
     /// `app_id`.

@@ -13,7 +13,7 @@ impl<'c> ApplicationBaseApi<'c> {
         Self { client }
     }
 
-    /// Calls `patch` on `application.base`.
+    /// Update some of a custom app's basic information, such as its name or icon.
     ///
     /// `PATCH /open-apis/application/v7/applications/:app_id/base`
     ///
@@ -43,7 +43,7 @@ impl<'c> ApplicationBaseApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationBaseApi::patch`](crate::application::v7::ApplicationBaseApi::patch): Calls `patch` on `application.base`.
+/// Parameters of [`ApplicationBaseApi::patch`](crate::application::v7::ApplicationBaseApi::patch): Update some of a custom app's basic information, such as its name or icon.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchApplicationBaseRequest {
     /// `app_id`.

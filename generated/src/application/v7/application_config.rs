@@ -13,7 +13,7 @@ impl<'c> ApplicationConfigApi<'c> {
         Self { client }
     }
 
-    /// Calls `patch` on `application.config`.
+    /// Update some of a custom app's development settings, such as contacts scope, security and visibility.
     ///
     /// `PATCH /open-apis/application/v7/applications/:app_id/config`
     ///
@@ -43,7 +43,7 @@ impl<'c> ApplicationConfigApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationConfigApi::patch`](crate::application::v7::ApplicationConfigApi::patch): Calls `patch` on `application.config`.
+/// Parameters of [`ApplicationConfigApi::patch`](crate::application::v7::ApplicationConfigApi::patch): Update some of a custom app's development settings, such as contacts scope, security and visibility.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchApplicationConfigRequest {
     /// `app_id`.

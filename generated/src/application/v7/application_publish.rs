@@ -13,7 +13,7 @@ impl<'c> ApplicationPublishApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `application.publish`.
+    /// Submit a custom app for release, creating a version first if none is pending.
     ///
     /// `POST /open-apis/application/v7/applications/:app_id/publish`
     ///
@@ -43,7 +43,7 @@ impl<'c> ApplicationPublishApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationPublishApi::create`](crate::application::v7::ApplicationPublishApi::create): Calls `create` on `application.publish`.
+/// Parameters of [`ApplicationPublishApi::create`](crate::application::v7::ApplicationPublishApi::create): Submit a custom app for release, creating a version first if none is pending.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateApplicationPublishRequest {
     /// `app_id`.

@@ -13,7 +13,7 @@ impl<'c> ApprovalApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `approval`.
+    /// Create an approval definition with its basic settings, form and workflow.
     ///
     /// `POST /open-apis/approval/v4/approvals`
     ///
@@ -42,7 +42,7 @@ impl<'c> ApprovalApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `approval`.
+    /// Fetch an approval definition's name, state, form widgets and nodes by its code.
     ///
     /// `GET /open-apis/approval/v4/approvals/:approval_code`
     ///
@@ -71,7 +71,7 @@ impl<'c> ApprovalApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `subscribe` on `approval`.
+    /// Turn on event delivery to the app for one approval definition.
     ///
     /// `POST /open-apis/approval/v4/approvals/:approval_code/subscribe`
     ///
@@ -100,7 +100,7 @@ impl<'c> ApprovalApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscribe` on `approval`.
+    /// Stop the app receiving events for one approval definition.
     ///
     /// `POST /open-apis/approval/v4/approvals/:approval_code/unsubscribe`
     ///
@@ -130,7 +130,7 @@ impl<'c> ApprovalApi<'c> {
     }
 }
 
-/// Parameters of [`ApprovalApi::create`](crate::approval::v4::ApprovalApi::create): Calls `create` on `approval`.
+/// Parameters of [`ApprovalApi::create`](crate::approval::v4::ApprovalApi::create): Create an approval definition with its basic settings, form and workflow.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateApprovalRequest {
     /// `department_id_type`.
@@ -201,7 +201,7 @@ impl CreateApprovalRequest {
     }
 }
 
-/// Parameters of [`ApprovalApi::get`](crate::approval::v4::ApprovalApi::get): Calls `get` on `approval`.
+/// Parameters of [`ApprovalApi::get`](crate::approval::v4::ApprovalApi::get): Fetch an approval definition's name, state, form widgets and nodes by its code.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetApprovalRequest {
     /// `approval_code`.
@@ -338,7 +338,7 @@ impl GetApprovalRequest {
     }
 }
 
-/// Parameters of [`ApprovalApi::subscribe`](crate::approval::v4::ApprovalApi::subscribe): Calls `subscribe` on `approval`.
+/// Parameters of [`ApprovalApi::subscribe`](crate::approval::v4::ApprovalApi::subscribe): Turn on event delivery to the app for one approval definition.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscribeApprovalRequest {
     /// `approval_code`.
@@ -378,7 +378,7 @@ impl SubscribeApprovalRequest {
     }
 }
 
-/// Parameters of [`ApprovalApi::unsubscribe`](crate::approval::v4::ApprovalApi::unsubscribe): Calls `unsubscribe` on `approval`.
+/// Parameters of [`ApprovalApi::unsubscribe`](crate::approval::v4::ApprovalApi::unsubscribe): Stop the app receiving events for one approval definition.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnsubscribeApprovalRequest {
     /// `approval_code`.

@@ -13,7 +13,7 @@ impl<'c> DistrictApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `district`.
+    /// List the region data used to fill address widgets in approval forms.
     ///
     /// `GET /open-apis/approval/v4/districts`
     ///
@@ -54,7 +54,7 @@ impl<'c> DistrictApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `search` on `district`.
+    /// Search the region data used to fill address widgets in approval forms.
     ///
     /// `POST /open-apis/approval/v4/districts/search`
     ///
@@ -84,7 +84,7 @@ impl<'c> DistrictApi<'c> {
     }
 }
 
-/// Parameters of [`DistrictApi::list`](crate::approval::v4::DistrictApi::list): Calls `list` on `district`.
+/// Parameters of [`DistrictApi::list`](crate::approval::v4::DistrictApi::list): List the region data used to fill address widgets in approval forms.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListDistrictRequest {
     /// `page_size`.
@@ -210,7 +210,7 @@ impl ::lark_runtime::PageRequest for ListDistrictRequest {
     }
 }
 
-/// Parameters of [`DistrictApi::search`](crate::approval::v4::DistrictApi::search): Calls `search` on `district`.
+/// Parameters of [`DistrictApi::search`](crate::approval::v4::DistrictApi::search): Search the region data used to fill address widgets in approval forms.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchDistrictRequest {
     /// `locale`.

@@ -3,7 +3,7 @@
 //! Events and callbacks of approval v4: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `approval.approval.updated_v4`: Pushed as `approval.approval.updated_v4`.
+/// `approval.approval.updated_v4`: An approval definition's basic settings, form or workflow changed.
 ///
 /// Scopes: any one of `approval:approval`, `approval:approval:readonly`.
 impl ::lark_runtime::event::Event for crate::approval::v4::ApprovalUpdatedV4Event {
@@ -15,7 +15,7 @@ impl ::lark_runtime::event::Event for crate::approval::v4::ApprovalUpdatedV4Even
     };
 }
 
-/// `approval.instance.status_changed_v4`: Pushed as `approval.instance.status_changed_v4`.
+/// `approval.instance.status_changed_v4`: An approval instance changed status, such as pending, approved, rejected, withdrawn or deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::approval::v4::InstanceStatusChangedV4Event {
@@ -24,7 +24,7 @@ impl ::lark_runtime::event::Event for crate::approval::v4::InstanceStatusChanged
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `approval.task.status_changed_v4`: Pushed as `approval.task.status_changed_v4`.
+/// `approval.task.status_changed_v4`: An approval task changed status, such as pending, approved, rejected, transferred or sent back.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::approval::v4::TaskStatusChangedV4Event {
@@ -33,7 +33,7 @@ impl ::lark_runtime::event::Event for crate::approval::v4::TaskStatusChangedV4Ev
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `leave_approvalV2`: Pushed as `leave_approvalV2` (v1 envelope).
+/// `leave_approvalV2`: A leave request approval was approved.
 ///
 /// Scopes: any one of `approval:approval`, `approval:approval:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/approval-v4/event/special-event/leave>
 impl ::lark_runtime::event::Event for crate::approval::v4::LeaveApprovalV2Event {
@@ -45,7 +45,7 @@ impl ::lark_runtime::event::Event for crate::approval::v4::LeaveApprovalV2Event 
     };
 }
 
-/// `out_approval`: Pushed as `out_approval` (v1 envelope).
+/// `out_approval`: An out-of-office approval was approved.
 ///
 /// Scopes: any one of `approval:approval`, `approval:approval:readonly`.
 impl ::lark_runtime::event::Event for crate::approval::v4::OutApprovalEvent {
@@ -57,7 +57,7 @@ impl ::lark_runtime::event::Event for crate::approval::v4::OutApprovalEvent {
     };
 }
 
-/// `remedy_approval`: Pushed as `remedy_approval` (v1 envelope).
+/// `remedy_approval`: An attendance correction (missed clock-in) approval was approved.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::approval::v4::RemedyApprovalEvent {
@@ -66,7 +66,7 @@ impl ::lark_runtime::event::Event for crate::approval::v4::RemedyApprovalEvent {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `shift_approval`: Pushed as `shift_approval` (v1 envelope).
+/// `shift_approval`: A shift swap approval was approved.
 ///
 /// Scopes: any one of `approval:approval`, `approval:approval:readonly`.
 impl ::lark_runtime::event::Event for crate::approval::v4::ShiftApprovalEvent {
@@ -78,7 +78,7 @@ impl ::lark_runtime::event::Event for crate::approval::v4::ShiftApprovalEvent {
     };
 }
 
-/// `trip_approval`: Pushed as `trip_approval` (v1 envelope).
+/// `trip_approval`: A business trip approval was approved.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::approval::v4::TripApprovalEvent {
@@ -87,7 +87,7 @@ impl ::lark_runtime::event::Event for crate::approval::v4::TripApprovalEvent {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `work_approval`: Pushed as `work_approval` (v1 envelope).
+/// `work_approval`: An overtime approval was approved.
 ///
 /// Scopes: any one of `approval:approval`, `approval:approval:readonly`.
 impl ::lark_runtime::event::Event for crate::approval::v4::WorkApprovalEvent {
@@ -100,7 +100,7 @@ impl ::lark_runtime::event::Event for crate::approval::v4::WorkApprovalEvent {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `approval.approval.updated_v4`: Pushed as `approval.approval.updated_v4`.
+    /// Handles `approval.approval.updated_v4`: An approval definition's basic settings, form or workflow changed.
     ///
     /// Payload: [`ApprovalUpdatedV4Event`](crate::approval::v4::ApprovalUpdatedV4Event). Scopes: any one of `approval:approval`, `approval:approval:readonly`.
     pub fn on_approval_approval_updated_v4<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -113,7 +113,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `approval.instance.status_changed_v4`: Pushed as `approval.instance.status_changed_v4`.
+    /// Handles `approval.instance.status_changed_v4`: An approval instance changed status, such as pending, approved, rejected, withdrawn or deleted.
     ///
     /// Payload: [`InstanceStatusChangedV4Event`](crate::approval::v4::InstanceStatusChangedV4Event). Scopes: not yet catalogued.
     pub fn on_approval_instance_status_changed_v4<
@@ -128,7 +128,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `approval.task.status_changed_v4`: Pushed as `approval.task.status_changed_v4`.
+    /// Handles `approval.task.status_changed_v4`: An approval task changed status, such as pending, approved, rejected, transferred or sent back.
     ///
     /// Payload: [`TaskStatusChangedV4Event`](crate::approval::v4::TaskStatusChangedV4Event). Scopes: not yet catalogued.
     pub fn on_approval_task_status_changed_v4<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -141,7 +141,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `leave_approvalV2`: Pushed as `leave_approvalV2` (v1 envelope).
+    /// Handles `leave_approvalV2`: A leave request approval was approved.
     ///
     /// Payload: [`LeaveApprovalV2Event`](crate::approval::v4::LeaveApprovalV2Event). Scopes: any one of `approval:approval`, `approval:approval:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/approval-v4/event/special-event/leave>
     pub fn on_leave_approval_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -154,7 +154,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `out_approval`: Pushed as `out_approval` (v1 envelope).
+    /// Handles `out_approval`: An out-of-office approval was approved.
     ///
     /// Payload: [`OutApprovalEvent`](crate::approval::v4::OutApprovalEvent). Scopes: any one of `approval:approval`, `approval:approval:readonly`.
     pub fn on_out_approval<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -167,7 +167,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `remedy_approval`: Pushed as `remedy_approval` (v1 envelope).
+    /// Handles `remedy_approval`: An attendance correction (missed clock-in) approval was approved.
     ///
     /// Payload: [`RemedyApprovalEvent`](crate::approval::v4::RemedyApprovalEvent). Scopes: not yet catalogued.
     pub fn on_remedy_approval<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -180,7 +180,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `shift_approval`: Pushed as `shift_approval` (v1 envelope).
+    /// Handles `shift_approval`: A shift swap approval was approved.
     ///
     /// Payload: [`ShiftApprovalEvent`](crate::approval::v4::ShiftApprovalEvent). Scopes: any one of `approval:approval`, `approval:approval:readonly`.
     pub fn on_shift_approval<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -193,7 +193,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `trip_approval`: Pushed as `trip_approval` (v1 envelope).
+    /// Handles `trip_approval`: A business trip approval was approved.
     ///
     /// Payload: [`TripApprovalEvent`](crate::approval::v4::TripApprovalEvent). Scopes: not yet catalogued.
     pub fn on_trip_approval<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -206,7 +206,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `work_approval`: Pushed as `work_approval` (v1 envelope).
+    /// Handles `work_approval`: An overtime approval was approved.
     ///
     /// Payload: [`WorkApprovalEvent`](crate::approval::v4::WorkApprovalEvent). Scopes: any one of `approval:approval`, `approval:approval:readonly`.
     pub fn on_work_approval<Fut: ::lark_runtime::event::HandlerFuture>(

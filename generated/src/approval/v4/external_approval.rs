@@ -13,7 +13,7 @@ impl<'c> ExternalApprovalApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `external_approval`.
+    /// Sync an approval definition from a third-party system into the Approval app.
     ///
     /// `POST /open-apis/approval/v4/external_approvals`
     ///
@@ -42,7 +42,7 @@ impl<'c> ExternalApprovalApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `external_approval`.
+    /// Fetch a third-party approval definition, including its links, callback URL and visibility.
     ///
     /// `GET /open-apis/approval/v4/external_approvals/:approval_code`
     ///
@@ -72,7 +72,7 @@ impl<'c> ExternalApprovalApi<'c> {
     }
 }
 
-/// Parameters of [`ExternalApprovalApi::create`](crate::approval::v4::ExternalApprovalApi::create): Calls `create` on `external_approval`.
+/// Parameters of [`ExternalApprovalApi::create`](crate::approval::v4::ExternalApprovalApi::create): Sync an approval definition from a third-party system into the Approval app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalApprovalRequest {
     /// `department_id_type`.
@@ -143,7 +143,7 @@ impl CreateExternalApprovalRequest {
     }
 }
 
-/// Parameters of [`ExternalApprovalApi::get`](crate::approval::v4::ExternalApprovalApi::get): Calls `get` on `external_approval`.
+/// Parameters of [`ExternalApprovalApi::get`](crate::approval::v4::ExternalApprovalApi::get): Fetch a third-party approval definition, including its links, callback URL and visibility.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetExternalApprovalRequest {
     /// `approval_code`.

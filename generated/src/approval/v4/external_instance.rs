@@ -13,7 +13,7 @@ impl<'c> ExternalInstanceApi<'c> {
         Self { client }
     }
 
-    /// Calls `check` on `external_instance`.
+    /// Check which third-party approval instances are missing or outdated on the server.
     ///
     /// `POST /open-apis/approval/v4/external_instances/check`
     ///
@@ -42,7 +42,7 @@ impl<'c> ExternalInstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `external_instance`.
+    /// Sync a third-party approval instance with its tasks and CC records into the approval center.
     ///
     /// `POST /open-apis/approval/v4/external_instances`
     ///
@@ -72,7 +72,7 @@ impl<'c> ExternalInstanceApi<'c> {
     }
 }
 
-/// Parameters of [`ExternalInstanceApi::check`](crate::approval::v4::ExternalInstanceApi::check): Calls `check` on `external_instance`.
+/// Parameters of [`ExternalInstanceApi::check`](crate::approval::v4::ExternalInstanceApi::check): Check which third-party approval instances are missing or outdated on the server.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CheckExternalInstanceRequest {
     /// The JSON body.
@@ -112,7 +112,7 @@ impl CheckExternalInstanceRequest {
     }
 }
 
-/// Parameters of [`ExternalInstanceApi::create`](crate::approval::v4::ExternalInstanceApi::create): Calls `create` on `external_instance`.
+/// Parameters of [`ExternalInstanceApi::create`](crate::approval::v4::ExternalInstanceApi::create): Sync a third-party approval instance with its tasks and CC records into the approval center.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalInstanceRequest {
     /// The JSON body.

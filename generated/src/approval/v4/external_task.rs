@@ -13,7 +13,7 @@ impl<'c> ExternalTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `external_task`.
+    /// Page through third-party approval tasks and their states, filtered by definition, instance, user or status.
     ///
     /// `GET /open-apis/approval/v4/external_tasks`
     ///
@@ -55,7 +55,7 @@ impl<'c> ExternalTaskApi<'c> {
     }
 }
 
-/// Parameters of [`ExternalTaskApi::list`](crate::approval::v4::ExternalTaskApi::list): Calls `list` on `external_task`.
+/// Parameters of [`ExternalTaskApi::list`](crate::approval::v4::ExternalTaskApi::list): Page through third-party approval tasks and their states, filtered by definition, instance, user or status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListExternalTaskRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> InstanceApi<'c> {
         Self { client }
     }
 
-    /// Calls `add_cc` on `instance`.
+    /// CC an approval instance to chosen users so they can view it.
     ///
     /// `POST /open-apis/approval/v4/instances/add_cc`
     ///
@@ -42,7 +42,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `add_sign` on `instance`.
+    /// Add extra approvers to an approval task, before, after or alongside the current approver.
     ///
     /// `POST /open-apis/approval/v4/instances/add_sign`
     ///
@@ -71,7 +71,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `cancel` on `instance`.
+    /// Withdraw an approval instance on behalf of its submitter, where the definition allows it.
     ///
     /// `POST /open-apis/approval/v4/instances/cancel`
     ///
@@ -100,7 +100,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `cc` on `instance`.
+    /// CC an approval instance to chosen users so they can view it.
     ///
     /// `POST /open-apis/approval/v4/instances/cc`
     ///
@@ -129,7 +129,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `instance`.
+    /// Start an approval instance from a definition code with filled-in form values.
     ///
     /// `POST /open-apis/approval/v4/instances`
     ///
@@ -159,7 +159,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `detail` on `instance`.
+    /// Fetch an approval instance's details, such as its name, submitter, status and task list.
     ///
     /// `GET /open-apis/approval/v4/instances/detail`
     ///
@@ -188,7 +188,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `instance`.
+    /// Fetch an approval instance's details, such as its name, submitter, status and task list.
     ///
     /// `GET /open-apis/approval/v4/instances/:instance_id`
     ///
@@ -217,7 +217,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `initiated` on `instance`.
+    /// Page through the approvals the user has submitted, as the user.
     ///
     /// `GET /open-apis/approval/v4/instances/initiated`
     ///
@@ -258,7 +258,7 @@ impl<'c> InstanceApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `list` on `instance`.
+    /// Page through the instance codes of all instances of one approval definition.
     ///
     /// `GET /open-apis/approval/v4/instances`
     ///
@@ -299,7 +299,7 @@ impl<'c> InstanceApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `preview` on `instance`.
+    /// Preview the approval nodes and approvers a submission would go through, before or after submitting.
     ///
     /// `POST /open-apis/approval/v4/instances/preview`
     ///
@@ -328,7 +328,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `instance`.
+    /// Search approval instances matching the given conditions.
     ///
     /// `POST /open-apis/approval/v4/instances/query`
     ///
@@ -369,7 +369,7 @@ impl<'c> InstanceApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `recall` on `instance`.
+    /// Withdraw an approval instance the current user submitted, where the definition allows it.
     ///
     /// `POST /open-apis/approval/v4/instances/recall`
     ///
@@ -398,7 +398,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remind` on `instance`.
+    /// Send a reminder message nudging approvers to handle an approval.
     ///
     /// `POST /open-apis/approval/v4/instances/remind`
     ///
@@ -427,7 +427,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search_cc` on `instance`.
+    /// Search approval CC records matching the given conditions.
     ///
     /// `POST /open-apis/approval/v4/instances/search_cc`
     ///
@@ -468,7 +468,7 @@ impl<'c> InstanceApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `specified_rollback` on `instance`.
+    /// Send an approval task back to one or more earlier approved nodes.
     ///
     /// `POST /open-apis/approval/v4/instances/specified_rollback`
     ///
@@ -497,7 +497,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `subscription` on `instance`.
+    /// Choose which approval instances the app gets instance status change events for.
     ///
     /// `POST /open-apis/approval/v4/instances/subscription`
     ///
@@ -526,7 +526,7 @@ impl<'c> InstanceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscription` on `instance`.
+    /// Stop receiving instance status change events set up by an earlier subscription.
     ///
     /// `DELETE /open-apis/approval/v4/instances/subscription`
     ///
@@ -556,7 +556,7 @@ impl<'c> InstanceApi<'c> {
     }
 }
 
-/// Parameters of [`InstanceApi::add_cc`](crate::approval::v4::InstanceApi::add_cc): Calls `add_cc` on `instance`.
+/// Parameters of [`InstanceApi::add_cc`](crate::approval::v4::InstanceApi::add_cc): CC an approval instance to chosen users so they can view it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddCcInstanceRequest {
     /// `user_id_type`.
@@ -606,7 +606,7 @@ impl AddCcInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::add_sign`](crate::approval::v4::InstanceApi::add_sign): Calls `add_sign` on `instance`.
+/// Parameters of [`InstanceApi::add_sign`](crate::approval::v4::InstanceApi::add_sign): Add extra approvers to an approval task, before, after or alongside the current approver.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddSignInstanceRequest {
     /// The JSON body.
@@ -642,7 +642,7 @@ impl AddSignInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::cancel`](crate::approval::v4::InstanceApi::cancel): Calls `cancel` on `instance`.
+/// Parameters of [`InstanceApi::cancel`](crate::approval::v4::InstanceApi::cancel): Withdraw an approval instance on behalf of its submitter, where the definition allows it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CancelInstanceRequest {
     /// `user_id_type`.
@@ -699,7 +699,7 @@ impl CancelInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::cc`](crate::approval::v4::InstanceApi::cc): Calls `cc` on `instance`.
+/// Parameters of [`InstanceApi::cc`](crate::approval::v4::InstanceApi::cc): CC an approval instance to chosen users so they can view it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CcInstanceRequest {
     /// `user_id_type`.
@@ -756,7 +756,7 @@ impl CcInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::create`](crate::approval::v4::InstanceApi::create): Calls `create` on `instance`.
+/// Parameters of [`InstanceApi::create`](crate::approval::v4::InstanceApi::create): Start an approval instance from a definition code with filled-in form values.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateInstanceRequest {
     /// The JSON body.
@@ -796,7 +796,7 @@ impl CreateInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::detail`](crate::approval::v4::InstanceApi::detail): Calls `detail` on `instance`.
+/// Parameters of [`InstanceApi::detail`](crate::approval::v4::InstanceApi::detail): Fetch an approval instance's details, such as its name, submitter, status and task list.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DetailInstanceRequest {
     /// `instance_code`.
@@ -863,7 +863,7 @@ impl DetailInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::get`](crate::approval::v4::InstanceApi::get): Calls `get` on `instance`.
+/// Parameters of [`InstanceApi::get`](crate::approval::v4::InstanceApi::get): Fetch an approval instance's details, such as its name, submitter, status and task list.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetInstanceRequest {
     /// `instance_id`.
@@ -970,7 +970,7 @@ impl GetInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::initiated`](crate::approval::v4::InstanceApi::initiated): Calls `initiated` on `instance`.
+/// Parameters of [`InstanceApi::initiated`](crate::approval::v4::InstanceApi::initiated): Page through the approvals the user has submitted, as the user.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct InitiatedInstanceRequest {
     /// `page_size`.
@@ -1126,7 +1126,7 @@ impl ::lark_runtime::PageRequest for InitiatedInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::list`](crate::approval::v4::InstanceApi::list): Calls `list` on `instance`.
+/// Parameters of [`InstanceApi::list`](crate::approval::v4::InstanceApi::list): Page through the instance codes of all instances of one approval definition.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListInstanceRequest {
     /// `page_size`.
@@ -1230,7 +1230,7 @@ impl ::lark_runtime::PageRequest for ListInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::preview`](crate::approval::v4::InstanceApi::preview): Calls `preview` on `instance`.
+/// Parameters of [`InstanceApi::preview`](crate::approval::v4::InstanceApi::preview): Preview the approval nodes and approvers a submission would go through, before or after submitting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PreviewInstanceRequest {
     /// `user_id_type`.
@@ -1283,7 +1283,7 @@ impl PreviewInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::query`](crate::approval::v4::InstanceApi::query): Calls `query` on `instance`.
+/// Parameters of [`InstanceApi::query`](crate::approval::v4::InstanceApi::query): Search approval instances matching the given conditions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryInstanceRequest {
     /// `page_size`.
@@ -1380,7 +1380,7 @@ impl ::lark_runtime::PageRequest for QueryInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::recall`](crate::approval::v4::InstanceApi::recall): Calls `recall` on `instance`.
+/// Parameters of [`InstanceApi::recall`](crate::approval::v4::InstanceApi::recall): Withdraw an approval instance the current user submitted, where the definition allows it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecallInstanceRequest {
     /// The JSON body.
@@ -1416,7 +1416,7 @@ impl RecallInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::remind`](crate::approval::v4::InstanceApi::remind): Calls `remind` on `instance`.
+/// Parameters of [`InstanceApi::remind`](crate::approval::v4::InstanceApi::remind): Send a reminder message nudging approvers to handle an approval.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemindInstanceRequest {
     /// The JSON body.
@@ -1449,7 +1449,7 @@ impl RemindInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::search_cc`](crate::approval::v4::InstanceApi::search_cc): Calls `search_cc` on `instance`.
+/// Parameters of [`InstanceApi::search_cc`](crate::approval::v4::InstanceApi::search_cc): Search approval CC records matching the given conditions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchCcInstanceRequest {
     /// `page_size`.
@@ -1546,7 +1546,7 @@ impl ::lark_runtime::PageRequest for SearchCcInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::specified_rollback`](crate::approval::v4::InstanceApi::specified_rollback): Calls `specified_rollback` on `instance`.
+/// Parameters of [`InstanceApi::specified_rollback`](crate::approval::v4::InstanceApi::specified_rollback): Send an approval task back to one or more earlier approved nodes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SpecifiedRollbackInstanceRequest {
     /// `user_id_type`.
@@ -1599,7 +1599,7 @@ impl SpecifiedRollbackInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::subscription`](crate::approval::v4::InstanceApi::subscription): Calls `subscription` on `instance`.
+/// Parameters of [`InstanceApi::subscription`](crate::approval::v4::InstanceApi::subscription): Choose which approval instances the app gets instance status change events for.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscriptionInstanceRequest {
     /// The JSON body.
@@ -1632,7 +1632,7 @@ impl SubscriptionInstanceRequest {
     }
 }
 
-/// Parameters of [`InstanceApi::unsubscription`](crate::approval::v4::InstanceApi::unsubscription): Calls `unsubscription` on `instance`.
+/// Parameters of [`InstanceApi::unsubscription`](crate::approval::v4::InstanceApi::unsubscription): Stop receiving instance status change events set up by an earlier subscription.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct UnsubscriptionInstanceRequest {
     /// `subscription_type`.

@@ -13,7 +13,7 @@ impl<'c> InstanceCommentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `instance.comment`.
+    /// Add, edit or reply to a comment on an approval instance.
     ///
     /// `POST /open-apis/approval/v4/instances/:instance_id/comments`
     ///
@@ -42,7 +42,7 @@ impl<'c> InstanceCommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `instance.comment`.
+    /// Delete a comment or reply on an approval instance.
     ///
     /// `DELETE /open-apis/approval/v4/instances/:instance_id/comments/:comment_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> InstanceCommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `instance.comment`.
+    /// Page through all comments and replies on an approval instance.
     ///
     /// `GET /open-apis/approval/v4/instances/:instance_id/comments`
     ///
@@ -100,7 +100,7 @@ impl<'c> InstanceCommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove` on `instance.comment`.
+    /// Clear every comment and reply on an approval instance.
     ///
     /// `POST /open-apis/approval/v4/instances/:instance_id/comments/remove`
     ///
@@ -130,7 +130,7 @@ impl<'c> InstanceCommentApi<'c> {
     }
 }
 
-/// Parameters of [`InstanceCommentApi::create`](crate::approval::v4::InstanceCommentApi::create): Calls `create` on `instance.comment`.
+/// Parameters of [`InstanceCommentApi::create`](crate::approval::v4::InstanceCommentApi::create): Add, edit or reply to a comment on an approval instance.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateInstanceCommentRequest {
     /// `instance_id`.
@@ -199,7 +199,7 @@ impl CreateInstanceCommentRequest {
     }
 }
 
-/// Parameters of [`InstanceCommentApi::delete`](crate::approval::v4::InstanceCommentApi::delete): Calls `delete` on `instance.comment`.
+/// Parameters of [`InstanceCommentApi::delete`](crate::approval::v4::InstanceCommentApi::delete): Delete a comment or reply on an approval instance.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteInstanceCommentRequest {
     /// `instance_id`.
@@ -270,7 +270,7 @@ impl DeleteInstanceCommentRequest {
     }
 }
 
-/// Parameters of [`InstanceCommentApi::list`](crate::approval::v4::InstanceCommentApi::list): Calls `list` on `instance.comment`.
+/// Parameters of [`InstanceCommentApi::list`](crate::approval::v4::InstanceCommentApi::list): Page through all comments and replies on an approval instance.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListInstanceCommentRequest {
     /// `instance_id`.
@@ -371,7 +371,7 @@ impl ListInstanceCommentRequest {
     }
 }
 
-/// Parameters of [`InstanceCommentApi::remove`](crate::approval::v4::InstanceCommentApi::remove): Calls `remove` on `instance.comment`.
+/// Parameters of [`InstanceCommentApi::remove`](crate::approval::v4::InstanceCommentApi::remove): Clear every comment and reply on an approval instance.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveInstanceCommentRequest {
     /// `instance_id`.

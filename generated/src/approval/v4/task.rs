@@ -13,7 +13,7 @@ impl<'c> TaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `add_sign` on `task`.
+    /// Add extra approvers to the current node of an approval.
     ///
     /// `POST /open-apis/approval/v4/tasks/add_sign`
     ///
@@ -42,7 +42,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `approve` on `task`.
+    /// Approve a single approval task, moving the flow to the next approver.
     ///
     /// `POST /open-apis/approval/v4/tasks/approve`
     ///
@@ -71,7 +71,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `forward` on `task`.
+    /// Hand a single approval task over to another user.
     ///
     /// `POST /open-apis/approval/v4/tasks/forward`
     ///
@@ -100,7 +100,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `task`.
+    /// Page through approval tasks by group, such as pending or done, and definition code.
     ///
     /// `GET /open-apis/approval/v4/tasks`
     ///
@@ -141,7 +141,7 @@ impl<'c> TaskApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `pass` on `task`.
+    /// Approve a single approval task, moving the flow to the next approver.
     ///
     /// `POST /open-apis/approval/v4/tasks/pass`
     ///
@@ -170,7 +170,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `task`.
+    /// Page through a user's approval tasks by group, such as pending, done or submitted.
     ///
     /// `GET /open-apis/approval/v4/tasks/query`
     ///
@@ -211,7 +211,7 @@ impl<'c> TaskApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `refuse` on `task`.
+    /// Reject a single approval task, which ends the approval flow.
     ///
     /// `POST /open-apis/approval/v4/tasks/refuse`
     ///
@@ -240,7 +240,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `reject` on `task`.
+    /// Reject a single approval task, which ends the approval flow.
     ///
     /// `POST /open-apis/approval/v4/tasks/reject`
     ///
@@ -269,7 +269,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `resubmit` on `task`.
+    /// Resubmit an approval task that was sent back to its submitter.
     ///
     /// `POST /open-apis/approval/v4/tasks/resubmit`
     ///
@@ -298,7 +298,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `rollback` on `task`.
+    /// Send an approval task back to one or more earlier approved nodes.
     ///
     /// `POST /open-apis/approval/v4/tasks/rollback`
     ///
@@ -327,7 +327,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `task`.
+    /// Search approval tasks matching the given conditions.
     ///
     /// `POST /open-apis/approval/v4/tasks/search`
     ///
@@ -368,7 +368,7 @@ impl<'c> TaskApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `subscription` on `task`.
+    /// Choose which approval tasks the app gets task status change events for.
     ///
     /// `POST /open-apis/approval/v4/tasks/subscription`
     ///
@@ -397,7 +397,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `transfer` on `task`.
+    /// Hand a single approval task over to another user.
     ///
     /// `POST /open-apis/approval/v4/tasks/transfer`
     ///
@@ -426,7 +426,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscription` on `task`.
+    /// Stop receiving task status change events set up by an earlier subscription.
     ///
     /// `DELETE /open-apis/approval/v4/tasks/subscription`
     ///
@@ -456,7 +456,7 @@ impl<'c> TaskApi<'c> {
     }
 }
 
-/// Parameters of [`TaskApi::add_sign`](crate::approval::v4::TaskApi::add_sign): Calls `add_sign` on `task`.
+/// Parameters of [`TaskApi::add_sign`](crate::approval::v4::TaskApi::add_sign): Add extra approvers to the current node of an approval.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddSignTaskRequest {
     /// `user_id_type`.
@@ -506,7 +506,7 @@ impl AddSignTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::approve`](crate::approval::v4::TaskApi::approve): Calls `approve` on `task`.
+/// Parameters of [`TaskApi::approve`](crate::approval::v4::TaskApi::approve): Approve a single approval task, moving the flow to the next approver.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ApproveTaskRequest {
     /// `user_id_type`.
@@ -559,7 +559,7 @@ impl ApproveTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::forward`](crate::approval::v4::TaskApi::forward): Calls `forward` on `task`.
+/// Parameters of [`TaskApi::forward`](crate::approval::v4::TaskApi::forward): Hand a single approval task over to another user.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ForwardTaskRequest {
     /// `user_id_type`.
@@ -609,7 +609,7 @@ impl ForwardTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::list`](crate::approval::v4::TaskApi::list): Calls `list` on `task`.
+/// Parameters of [`TaskApi::list`](crate::approval::v4::TaskApi::list): Page through approval tasks by group, such as pending or done, and definition code.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTaskRequest {
     /// `page_size`.
@@ -768,7 +768,7 @@ impl ::lark_runtime::PageRequest for ListTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::pass`](crate::approval::v4::TaskApi::pass): Calls `pass` on `task`.
+/// Parameters of [`TaskApi::pass`](crate::approval::v4::TaskApi::pass): Approve a single approval task, moving the flow to the next approver.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PassTaskRequest {
     /// The JSON body.
@@ -801,7 +801,7 @@ impl PassTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::query`](crate::approval::v4::TaskApi::query): Calls `query` on `task`.
+/// Parameters of [`TaskApi::query`](crate::approval::v4::TaskApi::query): Page through a user's approval tasks by group, such as pending, done or submitted.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryTaskRequest {
     /// `page_size`.
@@ -909,7 +909,7 @@ impl ::lark_runtime::PageRequest for QueryTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::refuse`](crate::approval::v4::TaskApi::refuse): Calls `refuse` on `task`.
+/// Parameters of [`TaskApi::refuse`](crate::approval::v4::TaskApi::refuse): Reject a single approval task, which ends the approval flow.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RefuseTaskRequest {
     /// The JSON body.
@@ -942,7 +942,7 @@ impl RefuseTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::reject`](crate::approval::v4::TaskApi::reject): Calls `reject` on `task`.
+/// Parameters of [`TaskApi::reject`](crate::approval::v4::TaskApi::reject): Reject a single approval task, which ends the approval flow.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RejectTaskRequest {
     /// `user_id_type`.
@@ -995,7 +995,7 @@ impl RejectTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::resubmit`](crate::approval::v4::TaskApi::resubmit): Calls `resubmit` on `task`.
+/// Parameters of [`TaskApi::resubmit`](crate::approval::v4::TaskApi::resubmit): Resubmit an approval task that was sent back to its submitter.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ResubmitTaskRequest {
     /// `user_id_type`.
@@ -1048,7 +1048,7 @@ impl ResubmitTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::rollback`](crate::approval::v4::TaskApi::rollback): Calls `rollback` on `task`.
+/// Parameters of [`TaskApi::rollback`](crate::approval::v4::TaskApi::rollback): Send an approval task back to one or more earlier approved nodes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RollbackTaskRequest {
     /// The JSON body.
@@ -1084,7 +1084,7 @@ impl RollbackTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::search`](crate::approval::v4::TaskApi::search): Calls `search` on `task`.
+/// Parameters of [`TaskApi::search`](crate::approval::v4::TaskApi::search): Search approval tasks matching the given conditions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchTaskRequest {
     /// `page_size`.
@@ -1181,7 +1181,7 @@ impl ::lark_runtime::PageRequest for SearchTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::subscription`](crate::approval::v4::TaskApi::subscription): Calls `subscription` on `task`.
+/// Parameters of [`TaskApi::subscription`](crate::approval::v4::TaskApi::subscription): Choose which approval tasks the app gets task status change events for.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscriptionTaskRequest {
     /// The JSON body.
@@ -1214,7 +1214,7 @@ impl SubscriptionTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::transfer`](crate::approval::v4::TaskApi::transfer): Calls `transfer` on `task`.
+/// Parameters of [`TaskApi::transfer`](crate::approval::v4::TaskApi::transfer): Hand a single approval task over to another user.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TransferTaskRequest {
     /// `user_id_type`.
@@ -1267,7 +1267,7 @@ impl TransferTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::unsubscription`](crate::approval::v4::TaskApi::unsubscription): Calls `unsubscription` on `task`.
+/// Parameters of [`TaskApi::unsubscription`](crate::approval::v4::TaskApi::unsubscription): Stop receiving task status change events set up by an earlier subscription.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct UnsubscriptionTaskRequest {
     /// `subscription_type`.

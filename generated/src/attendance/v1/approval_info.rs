@@ -13,7 +13,7 @@ impl<'c> ApprovalInfoApi<'c> {
         Self { client }
     }
 
-    /// Calls `process` on `approval_info`.
+    /// Update the status of a third-party approval written into Attendance, such as approved, rejected or withdrawn.
     ///
     /// `POST /open-apis/attendance/v1/approval_infos/process`
     ///
@@ -43,7 +43,7 @@ impl<'c> ApprovalInfoApi<'c> {
     }
 }
 
-/// Parameters of [`ApprovalInfoApi::process`](crate::attendance::v1::ApprovalInfoApi::process): Calls `process` on `approval_info`.
+/// Parameters of [`ApprovalInfoApi::process`](crate::attendance::v1::ApprovalInfoApi::process): Update the status of a third-party approval written into Attendance, such as approved, rejected or withdrawn.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ProcessApprovalInfoRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> ArchiveRuleApi<'c> {
         Self { client }
     }
 
-    /// Calls `del_report` on `archive_rule`.
+    /// Delete rows of an archived attendance report by month, user and archive rule id.
     ///
     /// `POST /open-apis/attendance/v1/archive_rule/del_report`
     ///
@@ -42,7 +42,7 @@ impl<'c> ArchiveRuleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `archive_rule`.
+    /// List all archive rules behind the archived attendance reports.
     ///
     /// `GET /open-apis/attendance/v1/archive_rule`
     ///
@@ -83,7 +83,7 @@ impl<'c> ArchiveRuleApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `upload_report` on `archive_rule`.
+    /// Write result rows directly into an archived attendance report.
     ///
     /// `POST /open-apis/attendance/v1/archive_rule/upload_report`
     ///
@@ -112,7 +112,7 @@ impl<'c> ArchiveRuleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `user_stats_fields_query` on `archive_rule`.
+    /// Get the column headers of an archived attendance report.
     ///
     /// `POST /open-apis/attendance/v1/archive_rule/user_stats_fields_query`
     ///
@@ -145,7 +145,7 @@ impl<'c> ArchiveRuleApi<'c> {
     }
 }
 
-/// Parameters of [`ArchiveRuleApi::del_report`](crate::attendance::v1::ArchiveRuleApi::del_report): Calls `del_report` on `archive_rule`.
+/// Parameters of [`ArchiveRuleApi::del_report`](crate::attendance::v1::ArchiveRuleApi::del_report): Delete rows of an archived attendance report by month, user and archive rule id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DelReportArchiveRuleRequest {
     /// `employee_type`.
@@ -192,7 +192,7 @@ impl DelReportArchiveRuleRequest {
     }
 }
 
-/// Parameters of [`ArchiveRuleApi::list`](crate::attendance::v1::ArchiveRuleApi::list): Calls `list` on `archive_rule`.
+/// Parameters of [`ArchiveRuleApi::list`](crate::attendance::v1::ArchiveRuleApi::list): List all archive rules behind the archived attendance reports.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListArchiveRuleRequest {
     /// `page_size`.
@@ -270,7 +270,7 @@ impl ::lark_runtime::PageRequest for ListArchiveRuleRequest {
     }
 }
 
-/// Parameters of [`ArchiveRuleApi::upload_report`](crate::attendance::v1::ArchiveRuleApi::upload_report): Calls `upload_report` on `archive_rule`.
+/// Parameters of [`ArchiveRuleApi::upload_report`](crate::attendance::v1::ArchiveRuleApi::upload_report): Write result rows directly into an archived attendance report.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadReportArchiveRuleRequest {
     /// `employee_type`.
@@ -317,7 +317,7 @@ impl UploadReportArchiveRuleRequest {
     }
 }
 
-/// Parameters of [`ArchiveRuleApi::user_stats_fields_query`](crate::attendance::v1::ArchiveRuleApi::user_stats_fields_query): Calls `user_stats_fields_query` on `archive_rule`.
+/// Parameters of [`ArchiveRuleApi::user_stats_fields_query`](crate::attendance::v1::ArchiveRuleApi::user_stats_fields_query): Get the column headers of an archived attendance report.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UserStatsFieldsQueryArchiveRuleRequest {
     /// `employee_type`.

@@ -13,7 +13,7 @@ impl<'c> FileApi<'c> {
         Self { client }
     }
 
-    /// Calls `download` on `file`.
+    /// Download a user's face-recognition photo by its file id.
     ///
     /// `GET /open-apis/attendance/v1/files/:file_id/download`
     ///
@@ -42,7 +42,7 @@ impl<'c> FileApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `upload` on `file`.
+    /// Upload a user's face photo and get the file id used for face recognition.
     ///
     /// `POST /open-apis/attendance/v1/files/upload`
     ///
@@ -72,7 +72,7 @@ impl<'c> FileApi<'c> {
     }
 }
 
-/// Parameters of [`FileApi::download`](crate::attendance::v1::FileApi::download): Calls `download` on `file`.
+/// Parameters of [`FileApi::download`](crate::attendance::v1::FileApi::download): Download a user's face-recognition photo by its file id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadFileRequest {
     /// `file_id`.
@@ -110,7 +110,7 @@ impl DownloadFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::upload`](crate::attendance::v1::FileApi::upload): Calls `upload` on `file`.
+/// Parameters of [`FileApi::upload`](crate::attendance::v1::FileApi::upload): Upload a user's face photo and get the file id used for face recognition.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadFileRequest {
     /// `file_name`.

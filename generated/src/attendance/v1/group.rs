@@ -13,7 +13,7 @@ impl<'c> GroupApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `group`.
+    /// Create or replace an attendance group; an update overwrites the whole group definition.
     ///
     /// `POST /open-apis/attendance/v1/groups`
     ///
@@ -42,7 +42,7 @@ impl<'c> GroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `group`.
+    /// Delete an attendance group by its id.
     ///
     /// `DELETE /open-apis/attendance/v1/groups/:group_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> GroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `group`.
+    /// Fetch an attendance group's details, including its shifts, clock-in methods and settings.
     ///
     /// `GET /open-apis/attendance/v1/groups/:group_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> GroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `group`.
+    /// Page through all attendance groups with their names and ids.
     ///
     /// `GET /open-apis/attendance/v1/groups`
     ///
@@ -141,7 +141,7 @@ impl<'c> GroupApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `list_user` on `group`.
+    /// List all members of an attendance group.
     ///
     /// `GET /open-apis/attendance/v1/groups/:group_id/list_user`
     ///
@@ -182,7 +182,7 @@ impl<'c> GroupApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `search` on `group`.
+    /// Search attendance groups by exact or fuzzy name, returning at most 10 summaries.
     ///
     /// `POST /open-apis/attendance/v1/groups/search`
     ///
@@ -212,7 +212,7 @@ impl<'c> GroupApi<'c> {
     }
 }
 
-/// Parameters of [`GroupApi::create`](crate::attendance::v1::GroupApi::create): Calls `create` on `group`.
+/// Parameters of [`GroupApi::create`](crate::attendance::v1::GroupApi::create): Create or replace an attendance group; an update overwrites the whole group definition.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateGroupRequest {
     /// `employee_type`.
@@ -266,7 +266,7 @@ impl CreateGroupRequest {
     }
 }
 
-/// Parameters of [`GroupApi::delete`](crate::attendance::v1::GroupApi::delete): Calls `delete` on `group`.
+/// Parameters of [`GroupApi::delete`](crate::attendance::v1::GroupApi::delete): Delete an attendance group by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteGroupRequest {
     /// `group_id`.
@@ -304,7 +304,7 @@ impl DeleteGroupRequest {
     }
 }
 
-/// Parameters of [`GroupApi::get`](crate::attendance::v1::GroupApi::get): Calls `get` on `group`.
+/// Parameters of [`GroupApi::get`](crate::attendance::v1::GroupApi::get): Fetch an attendance group's details, including its shifts, clock-in methods and settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetGroupRequest {
     /// `group_id`.
@@ -360,7 +360,7 @@ impl GetGroupRequest {
     }
 }
 
-/// Parameters of [`GroupApi::list`](crate::attendance::v1::GroupApi::list): Calls `list` on `group`.
+/// Parameters of [`GroupApi::list`](crate::attendance::v1::GroupApi::list): Page through all attendance groups with their names and ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListGroupRequest {
     /// `page_size`.
@@ -438,7 +438,7 @@ impl ::lark_runtime::PageRequest for ListGroupRequest {
     }
 }
 
-/// Parameters of [`GroupApi::list_user`](crate::attendance::v1::GroupApi::list_user): Calls `list_user` on `group`.
+/// Parameters of [`GroupApi::list_user`](crate::attendance::v1::GroupApi::list_user): List all members of an attendance group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListUserGroupRequest {
     /// `group_id`.
@@ -545,7 +545,7 @@ impl ::lark_runtime::PageRequest for ListUserGroupRequest {
     }
 }
 
-/// Parameters of [`GroupApi::search`](crate::attendance::v1::GroupApi::search): Calls `search` on `group`.
+/// Parameters of [`GroupApi::search`](crate::attendance::v1::GroupApi::search): Search attendance groups by exact or fuzzy name, returning at most 10 summaries.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchGroupRequest {
     /// The JSON body.

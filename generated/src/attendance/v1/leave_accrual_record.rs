@@ -13,7 +13,7 @@ impl<'c> LeaveAccrualRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `patch` on `leave_accrual_record`.
+    /// Change the granted amount and expiry date of a leave grant record.
     ///
     /// `PATCH /open-apis/attendance/v1/leave_accrual_record/:leave_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> LeaveAccrualRecordApi<'c> {
     }
 }
 
-/// Parameters of [`LeaveAccrualRecordApi::patch`](crate::attendance::v1::LeaveAccrualRecordApi::patch): Calls `patch` on `leave_accrual_record`.
+/// Parameters of [`LeaveAccrualRecordApi::patch`](crate::attendance::v1::LeaveAccrualRecordApi::patch): Change the granted amount and expiry date of a leave grant record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchLeaveAccrualRecordRequest {
     /// `leave_id`.

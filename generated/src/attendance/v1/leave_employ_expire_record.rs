@@ -13,7 +13,7 @@ impl<'c> LeaveEmployExpireRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `leave_employ_expire_record`.
+    /// Get the leave grant records that expire within a given period.
     ///
     /// `GET /open-apis/attendance/v1/leave_employ_expire_records/:leave_id`
     ///
@@ -46,7 +46,7 @@ impl<'c> LeaveEmployExpireRecordApi<'c> {
     }
 }
 
-/// Parameters of [`LeaveEmployExpireRecordApi::get`](crate::attendance::v1::LeaveEmployExpireRecordApi::get): Calls `get` on `leave_employ_expire_record`.
+/// Parameters of [`LeaveEmployExpireRecordApi::get`](crate::attendance::v1::LeaveEmployExpireRecordApi::get): Get the leave grant records that expire within a given period.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetLeaveEmployExpireRecordRequest {
     /// `leave_id`.

@@ -13,7 +13,7 @@ impl<'c> ShiftApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `shift`.
+    /// Create a shift that attendance groups can then use.
     ///
     /// `POST /open-apis/attendance/v1/shifts`
     ///
@@ -42,7 +42,7 @@ impl<'c> ShiftApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `shift`.
+    /// Delete a shift by its id.
     ///
     /// `DELETE /open-apis/attendance/v1/shifts/:shift_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> ShiftApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `shift`.
+    /// Fetch a shift's details by its id.
     ///
     /// `GET /open-apis/attendance/v1/shifts/:shift_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> ShiftApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `shift`.
+    /// Page through all shifts with their clock-in, flexible-hours and break rules.
     ///
     /// `GET /open-apis/attendance/v1/shifts`
     ///
@@ -141,7 +141,7 @@ impl<'c> ShiftApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `query` on `shift`.
+    /// Find a shift by its name.
     ///
     /// `POST /open-apis/attendance/v1/shifts/query`
     ///
@@ -171,7 +171,7 @@ impl<'c> ShiftApi<'c> {
     }
 }
 
-/// Parameters of [`ShiftApi::create`](crate::attendance::v1::ShiftApi::create): Calls `create` on `shift`.
+/// Parameters of [`ShiftApi::create`](crate::attendance::v1::ShiftApi::create): Create a shift that attendance groups can then use.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateShiftRequest {
     /// `employee_type`.
@@ -224,7 +224,7 @@ impl CreateShiftRequest {
     }
 }
 
-/// Parameters of [`ShiftApi::delete`](crate::attendance::v1::ShiftApi::delete): Calls `delete` on `shift`.
+/// Parameters of [`ShiftApi::delete`](crate::attendance::v1::ShiftApi::delete): Delete a shift by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteShiftRequest {
     /// `shift_id`.
@@ -262,7 +262,7 @@ impl DeleteShiftRequest {
     }
 }
 
-/// Parameters of [`ShiftApi::get`](crate::attendance::v1::ShiftApi::get): Calls `get` on `shift`.
+/// Parameters of [`ShiftApi::get`](crate::attendance::v1::ShiftApi::get): Fetch a shift's details by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetShiftRequest {
     /// `shift_id`.
@@ -300,7 +300,7 @@ impl GetShiftRequest {
     }
 }
 
-/// Parameters of [`ShiftApi::list`](crate::attendance::v1::ShiftApi::list): Calls `list` on `shift`.
+/// Parameters of [`ShiftApi::list`](crate::attendance::v1::ShiftApi::list): Page through all shifts with their clock-in, flexible-hours and break rules.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListShiftRequest {
     /// `page_size`.
@@ -378,7 +378,7 @@ impl ::lark_runtime::PageRequest for ListShiftRequest {
     }
 }
 
-/// Parameters of [`ShiftApi::query`](crate::attendance::v1::ShiftApi::query): Calls `query` on `shift`.
+/// Parameters of [`ShiftApi::query`](crate::attendance::v1::ShiftApi::query): Find a shift by its name.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryShiftRequest {
     /// `shift_name`.

@@ -13,7 +13,7 @@ impl<'c> UserApprovalApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `user_approval`.
+    /// Write leave, overtime, business trip or outing results from a third-party approval system into Attendance.
     ///
     /// `POST /open-apis/attendance/v1/user_approvals`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserApprovalApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `user_approval`.
+    /// Get employees' leave, overtime, outing and business trip approvals within a time range.
     ///
     /// `POST /open-apis/attendance/v1/user_approvals/query`
     ///
@@ -72,7 +72,7 @@ impl<'c> UserApprovalApi<'c> {
     }
 }
 
-/// Parameters of [`UserApprovalApi::create`](crate::attendance::v1::UserApprovalApi::create): Calls `create` on `user_approval`.
+/// Parameters of [`UserApprovalApi::create`](crate::attendance::v1::UserApprovalApi::create): Write leave, overtime, business trip or outing results from a third-party approval system into Attendance.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUserApprovalRequest {
     /// `employee_type`.
@@ -116,7 +116,7 @@ impl CreateUserApprovalRequest {
     }
 }
 
-/// Parameters of [`UserApprovalApi::query`](crate::attendance::v1::UserApprovalApi::query): Calls `query` on `user_approval`.
+/// Parameters of [`UserApprovalApi::query`](crate::attendance::v1::UserApprovalApi::query): Get employees' leave, overtime, outing and business trip approvals within a time range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserApprovalRequest {
     /// `employee_type`.

@@ -13,7 +13,7 @@ impl<'c> UserDailyShiftApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `user_daily_shift`.
+    /// Create or change the daily shift schedule of one or more users in an attendance group.
     ///
     /// `POST /open-apis/attendance/v1/user_daily_shifts/batch_create`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserDailyShiftApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_create_temp` on `user_daily_shift`.
+    /// Schedule temporary shifts for one or more users on given dates.
     ///
     /// `POST /open-apis/attendance/v1/user_daily_shifts/batch_create_temp`
     ///
@@ -74,7 +74,7 @@ impl<'c> UserDailyShiftApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `user_daily_shift`.
+    /// Get the shift schedules of several users over a span of up to 30 days.
     ///
     /// `POST /open-apis/attendance/v1/user_daily_shifts/query`
     ///
@@ -104,7 +104,7 @@ impl<'c> UserDailyShiftApi<'c> {
     }
 }
 
-/// Parameters of [`UserDailyShiftApi::batch_create`](crate::attendance::v1::UserDailyShiftApi::batch_create): Calls `batch_create` on `user_daily_shift`.
+/// Parameters of [`UserDailyShiftApi::batch_create`](crate::attendance::v1::UserDailyShiftApi::batch_create): Create or change the daily shift schedule of one or more users in an attendance group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateUserDailyShiftRequest {
     /// `employee_type`.
@@ -148,7 +148,7 @@ impl BatchCreateUserDailyShiftRequest {
     }
 }
 
-/// Parameters of [`UserDailyShiftApi::batch_create_temp`](crate::attendance::v1::UserDailyShiftApi::batch_create_temp): Calls `batch_create_temp` on `user_daily_shift`.
+/// Parameters of [`UserDailyShiftApi::batch_create_temp`](crate::attendance::v1::UserDailyShiftApi::batch_create_temp): Schedule temporary shifts for one or more users on given dates.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateTempUserDailyShiftRequest {
     /// `employee_type`.
@@ -192,7 +192,7 @@ impl BatchCreateTempUserDailyShiftRequest {
     }
 }
 
-/// Parameters of [`UserDailyShiftApi::query`](crate::attendance::v1::UserDailyShiftApi::query): Calls `query` on `user_daily_shift`.
+/// Parameters of [`UserDailyShiftApi::query`](crate::attendance::v1::UserDailyShiftApi::query): Get the shift schedules of several users over a span of up to 30 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserDailyShiftRequest {
     /// `employee_type`.

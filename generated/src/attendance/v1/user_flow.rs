@@ -13,7 +13,7 @@ impl<'c> UserFlowApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `user_flow`.
+    /// Import clock-in records, for example from attendance machines, and have results recomputed.
     ///
     /// `POST /open-apis/attendance/v1/user_flows/batch_create`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserFlowApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_del` on `user_flow`.
+    /// Delete clock-in records that were imported through the API.
     ///
     /// `POST /open-apis/attendance/v1/user_flows/batch_del`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserFlowApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `user_flow`.
+    /// Fetch one clock-in record by its id, including its location, time and method.
     ///
     /// `GET /open-apis/attendance/v1/user_flows/:user_flow_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> UserFlowApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `user_flow`.
+    /// Get the valid clock-in records of several users, including location, time and method.
     ///
     /// `POST /open-apis/attendance/v1/user_flows/query`
     ///
@@ -130,7 +130,7 @@ impl<'c> UserFlowApi<'c> {
     }
 }
 
-/// Parameters of [`UserFlowApi::batch_create`](crate::attendance::v1::UserFlowApi::batch_create): Calls `batch_create` on `user_flow`.
+/// Parameters of [`UserFlowApi::batch_create`](crate::attendance::v1::UserFlowApi::batch_create): Import clock-in records, for example from attendance machines, and have results recomputed.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateUserFlowRequest {
     /// `employee_type`.
@@ -174,7 +174,7 @@ impl BatchCreateUserFlowRequest {
     }
 }
 
-/// Parameters of [`UserFlowApi::batch_del`](crate::attendance::v1::UserFlowApi::batch_del): Calls `batch_del` on `user_flow`.
+/// Parameters of [`UserFlowApi::batch_del`](crate::attendance::v1::UserFlowApi::batch_del): Delete clock-in records that were imported through the API.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDelUserFlowRequest {
     /// The JSON body.
@@ -210,7 +210,7 @@ impl BatchDelUserFlowRequest {
     }
 }
 
-/// Parameters of [`UserFlowApi::get`](crate::attendance::v1::UserFlowApi::get): Calls `get` on `user_flow`.
+/// Parameters of [`UserFlowApi::get`](crate::attendance::v1::UserFlowApi::get): Fetch one clock-in record by its id, including its location, time and method.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUserFlowRequest {
     /// `user_flow_id`.
@@ -259,7 +259,7 @@ impl GetUserFlowRequest {
     }
 }
 
-/// Parameters of [`UserFlowApi::query`](crate::attendance::v1::UserFlowApi::query): Calls `query` on `user_flow`.
+/// Parameters of [`UserFlowApi::query`](crate::attendance::v1::UserFlowApi::query): Get the valid clock-in records of several users, including location, time and method.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserFlowRequest {
     /// `employee_type`.

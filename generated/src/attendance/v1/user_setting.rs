@@ -13,7 +13,7 @@ impl<'c> UserSettingApi<'c> {
         Self { client }
     }
 
-    /// Calls `modify` on `user_setting`.
+    /// Update a user's attendance settings, such as the face photo used for recognition.
     ///
     /// `POST /open-apis/attendance/v1/user_settings/modify`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserSettingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `user_setting`.
+    /// Get several users' face-recognition settings, including the photo file id and update time.
     ///
     /// `GET /open-apis/attendance/v1/user_settings/query`
     ///
@@ -72,7 +72,7 @@ impl<'c> UserSettingApi<'c> {
     }
 }
 
-/// Parameters of [`UserSettingApi::modify`](crate::attendance::v1::UserSettingApi::modify): Calls `modify` on `user_setting`.
+/// Parameters of [`UserSettingApi::modify`](crate::attendance::v1::UserSettingApi::modify): Update a user's attendance settings, such as the face photo used for recognition.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ModifyUserSettingRequest {
     /// `employee_type`.
@@ -116,7 +116,7 @@ impl ModifyUserSettingRequest {
     }
 }
 
-/// Parameters of [`UserSettingApi::query`](crate::attendance::v1::UserSettingApi::query): Calls `query` on `user_setting`.
+/// Parameters of [`UserSettingApi::query`](crate::attendance::v1::UserSettingApi::query): Get several users' face-recognition settings, including the photo file id and update time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserSettingRequest {
     /// `employee_type`.

@@ -13,7 +13,7 @@ impl<'c> UserStatsDataApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `user_stats_data`.
+    /// Get users' daily or monthly attendance statistics.
     ///
     /// `POST /open-apis/attendance/v1/user_stats_datas/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> UserStatsDataApi<'c> {
     }
 }
 
-/// Parameters of [`UserStatsDataApi::query`](crate::attendance::v1::UserStatsDataApi::query): Calls `query` on `user_stats_data`.
+/// Parameters of [`UserStatsDataApi::query`](crate::attendance::v1::UserStatsDataApi::query): Get users' daily or monthly attendance statistics.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserStatsDataRequest {
     /// `employee_type`.

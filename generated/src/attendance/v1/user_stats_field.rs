@@ -13,7 +13,7 @@ impl<'c> UserStatsFieldApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `user_stats_field`.
+    /// Get the column headers available for daily or monthly attendance statistics.
     ///
     /// `POST /open-apis/attendance/v1/user_stats_fields/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> UserStatsFieldApi<'c> {
     }
 }
 
-/// Parameters of [`UserStatsFieldApi::query`](crate::attendance::v1::UserStatsFieldApi::query): Calls `query` on `user_stats_field`.
+/// Parameters of [`UserStatsFieldApi::query`](crate::attendance::v1::UserStatsFieldApi::query): Get the column headers available for daily or monthly attendance statistics.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserStatsFieldRequest {
     /// `employee_type`.

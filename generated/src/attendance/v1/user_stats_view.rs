@@ -13,7 +13,7 @@ impl<'c> UserStatsViewApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `user_stats_view`.
+    /// Get the column settings of the daily or monthly statistics report, including legacy per-user views.
     ///
     /// `POST /open-apis/attendance/v1/user_stats_views/query`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserStatsViewApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `user_stats_view`.
+    /// Replace the column settings of a daily or monthly statistics report.
     ///
     /// `PUT /open-apis/attendance/v1/user_stats_views/:user_stats_view_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> UserStatsViewApi<'c> {
     }
 }
 
-/// Parameters of [`UserStatsViewApi::query`](crate::attendance::v1::UserStatsViewApi::query): Calls `query` on `user_stats_view`.
+/// Parameters of [`UserStatsViewApi::query`](crate::attendance::v1::UserStatsViewApi::query): Get the column settings of the daily or monthly statistics report, including legacy per-user views.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserStatsViewRequest {
     /// `employee_type`.
@@ -116,7 +116,7 @@ impl QueryUserStatsViewRequest {
     }
 }
 
-/// Parameters of [`UserStatsViewApi::update`](crate::attendance::v1::UserStatsViewApi::update): Calls `update` on `user_stats_view`.
+/// Parameters of [`UserStatsViewApi::update`](crate::attendance::v1::UserStatsViewApi::update): Replace the column settings of a daily or monthly statistics report.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateUserStatsViewRequest {
     /// `user_stats_view_id`.

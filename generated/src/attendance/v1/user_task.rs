@@ -13,7 +13,7 @@ impl<'c> UserTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `user_task`.
+    /// Get employees' clock-in results per shift, without the detailed clock-in data.
     ///
     /// `POST /open-apis/attendance/v1/user_tasks/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> UserTaskApi<'c> {
     }
 }
 
-/// Parameters of [`UserTaskApi::query`](crate::attendance::v1::UserTaskApi::query): Calls `query` on `user_task`.
+/// Parameters of [`UserTaskApi::query`](crate::attendance::v1::UserTaskApi::query): Get employees' clock-in results per shift, without the detailed clock-in data.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserTaskRequest {
     /// `employee_type`.

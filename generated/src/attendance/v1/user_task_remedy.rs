@@ -13,7 +13,7 @@ impl<'c> UserTaskRemedyApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `user_task_remedy`.
+    /// Record a clock-in correction raised in a third-party approval system as pending in Attendance.
     ///
     /// `POST /open-apis/attendance/v1/user_task_remedys`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserTaskRemedyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `user_task_remedy`.
+    /// Get employees' clock-in correction records.
     ///
     /// `POST /open-apis/attendance/v1/user_task_remedys/query`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserTaskRemedyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_user_allowed_remedys` on `user_task_remedy`.
+    /// Get which check-ins a user can still correct on a given day and their time windows.
     ///
     /// `POST /open-apis/attendance/v1/user_task_remedys/query_user_allowed_remedys`
     ///
@@ -104,7 +104,7 @@ impl<'c> UserTaskRemedyApi<'c> {
     }
 }
 
-/// Parameters of [`UserTaskRemedyApi::create`](crate::attendance::v1::UserTaskRemedyApi::create): Calls `create` on `user_task_remedy`.
+/// Parameters of [`UserTaskRemedyApi::create`](crate::attendance::v1::UserTaskRemedyApi::create): Record a clock-in correction raised in a third-party approval system as pending in Attendance.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUserTaskRemedyRequest {
     /// `employee_type`.
@@ -148,7 +148,7 @@ impl CreateUserTaskRemedyRequest {
     }
 }
 
-/// Parameters of [`UserTaskRemedyApi::query`](crate::attendance::v1::UserTaskRemedyApi::query): Calls `query` on `user_task_remedy`.
+/// Parameters of [`UserTaskRemedyApi::query`](crate::attendance::v1::UserTaskRemedyApi::query): Get employees' clock-in correction records.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserTaskRemedyRequest {
     /// `employee_type`.
@@ -192,7 +192,7 @@ impl QueryUserTaskRemedyRequest {
     }
 }
 
-/// Parameters of [`UserTaskRemedyApi::query_user_allowed_remedys`](crate::attendance::v1::UserTaskRemedyApi::query_user_allowed_remedys): Calls `query_user_allowed_remedys` on `user_task_remedy`.
+/// Parameters of [`UserTaskRemedyApi::query_user_allowed_remedys`](crate::attendance::v1::UserTaskRemedyApi::query_user_allowed_remedys): Get which check-ins a user can still correct on a given day and their time windows.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserAllowedRemedysUserTaskRemedyRequest {
     /// `employee_type`.

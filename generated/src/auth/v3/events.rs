@@ -3,7 +3,7 @@
 //! Events and callbacks of auth v3: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `app_ticket`: Pushed as `app_ticket` (v1 envelope).
+/// `app_ticket`: The platform pushed a new app ticket, which store apps need to obtain an app access token.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::auth::v3::AppTicketEvent {
@@ -13,7 +13,7 @@ impl ::lark_runtime::event::Event for crate::auth::v3::AppTicketEvent {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `app_ticket`: Pushed as `app_ticket` (v1 envelope).
+    /// Handles `app_ticket`: The platform pushed a new app ticket, which store apps need to obtain an app access token.
     ///
     /// Payload: [`AppTicketEvent`](crate::auth::v3::AppTicketEvent). Scopes: not yet catalogued.
     pub fn on_app_ticket<Fut: ::lark_runtime::event::HandlerFuture>(

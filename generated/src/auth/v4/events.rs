@@ -3,7 +3,7 @@
 //! Events and callbacks of auth v4: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `auth.user_access_token.revoked_v4`: Pushed as `auth.user_access_token.revoked_v4`.
+/// `auth.user_access_token.revoked_v4`: A user's `user_access_token` or refresh token was revoked.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::auth::v4::UserAccessTokenRevokedV4Event {
@@ -13,7 +13,7 @@ impl ::lark_runtime::event::Event for crate::auth::v4::UserAccessTokenRevokedV4E
 }
 
 impl crate::EventDispatcher {
-    /// Handles `auth.user_access_token.revoked_v4`: Pushed as `auth.user_access_token.revoked_v4`.
+    /// Handles `auth.user_access_token.revoked_v4`: A user's `user_access_token` or refresh token was revoked.
     ///
     /// Payload: [`UserAccessTokenRevokedV4Event`](crate::auth::v4::UserAccessTokenRevokedV4Event). Scopes: not yet catalogued.
     pub fn on_auth_user_access_token_revoked_v4<

@@ -13,7 +13,7 @@ impl<'c> AccessTokenApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `access_token`.
+    /// Exchange a login pre-authorisation code for a `user_access_token` (v1 flow).
     ///
     /// `POST /open-apis/authen/v1/access_token`
     ///
@@ -47,7 +47,7 @@ impl<'c> AccessTokenApi<'c> {
     }
 }
 
-/// Parameters of [`AccessTokenApi::create`](crate::authen::v1::AccessTokenApi::create): Calls `create` on `access_token`.
+/// Parameters of [`AccessTokenApi::create`](crate::authen::v1::AccessTokenApi::create): Exchange a login pre-authorisation code for a `user_access_token` (v1 flow).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAccessTokenRequest {
     /// The JSON body.

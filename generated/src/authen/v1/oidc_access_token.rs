@@ -13,7 +13,7 @@ impl<'c> OidcAccessTokenApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `oidc.access_token`.
+    /// Exchange a login code for a `user_access_token` through the OIDC endpoint.
     ///
     /// `POST /open-apis/authen/v1/oidc/access_token`
     ///
@@ -47,7 +47,7 @@ impl<'c> OidcAccessTokenApi<'c> {
     }
 }
 
-/// Parameters of [`OidcAccessTokenApi::create`](crate::authen::v1::OidcAccessTokenApi::create): Calls `create` on `oidc.access_token`.
+/// Parameters of [`OidcAccessTokenApi::create`](crate::authen::v1::OidcAccessTokenApi::create): Exchange a login code for a `user_access_token` through the OIDC endpoint.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateOidcAccessTokenRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> OidcRefreshAccessTokenApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `oidc.refresh_access_token`.
+    /// Get a fresh `user_access_token` with a refresh token through the OIDC endpoint.
     ///
     /// `POST /open-apis/authen/v1/oidc/refresh_access_token`
     ///
@@ -47,7 +47,7 @@ impl<'c> OidcRefreshAccessTokenApi<'c> {
     }
 }
 
-/// Parameters of [`OidcRefreshAccessTokenApi::create`](crate::authen::v1::OidcRefreshAccessTokenApi::create): Calls `create` on `oidc.refresh_access_token`.
+/// Parameters of [`OidcRefreshAccessTokenApi::create`](crate::authen::v1::OidcRefreshAccessTokenApi::create): Get a fresh `user_access_token` with a refresh token through the OIDC endpoint.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateOidcRefreshAccessTokenRequest {
     /// The JSON body.

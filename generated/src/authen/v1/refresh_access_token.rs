@@ -13,7 +13,7 @@ impl<'c> RefreshAccessTokenApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `refresh_access_token`.
+    /// Get a fresh `user_access_token` with a refresh token (v1 flow).
     ///
     /// `POST /open-apis/authen/v1/refresh_access_token`
     ///
@@ -47,7 +47,7 @@ impl<'c> RefreshAccessTokenApi<'c> {
     }
 }
 
-/// Parameters of [`RefreshAccessTokenApi::create`](crate::authen::v1::RefreshAccessTokenApi::create): Calls `create` on `refresh_access_token`.
+/// Parameters of [`RefreshAccessTokenApi::create`](crate::authen::v1::RefreshAccessTokenApi::create): Get a fresh `user_access_token` with a refresh token (v1 flow).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateRefreshAccessTokenRequest {
     /// The JSON body.

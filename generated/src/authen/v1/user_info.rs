@@ -13,7 +13,7 @@ impl<'c> UserInfoApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `user_info`.
+    /// Get the profile of the user a `user_access_token` belongs to.
     ///
     /// `GET /open-apis/authen/v1/user_info`
     ///
@@ -43,7 +43,7 @@ impl<'c> UserInfoApi<'c> {
     }
 }
 
-/// Parameters of [`UserInfoApi::get`](crate::authen::v1::UserInfoApi::get): Calls `get` on `user_info`.
+/// Parameters of [`UserInfoApi::get`](crate::authen::v1::UserInfoApi::get): Get the profile of the user a `user_access_token` belongs to.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct GetUserInfoRequest {}
 impl GetUserInfoRequest {

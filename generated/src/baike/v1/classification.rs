@@ -13,7 +13,7 @@ impl<'c> ClassificationApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `classification`.
+    /// List the glossary's two-level entry categories.
     ///
     /// `GET /open-apis/baike/v1/classifications`
     ///
@@ -43,7 +43,7 @@ impl<'c> ClassificationApi<'c> {
     }
 }
 
-/// Parameters of [`ClassificationApi::list`](crate::baike::v1::ClassificationApi::list): Calls `list` on `classification`.
+/// Parameters of [`ClassificationApi::list`](crate::baike::v1::ClassificationApi::list): List the glossary's two-level entry categories.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListClassificationRequest {
     /// `page_size`.

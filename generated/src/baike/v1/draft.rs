@@ -13,7 +13,7 @@ impl<'c> DraftApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `draft`.
+    /// Submit a draft proposing a new entry or a change to an existing one for admin review.
     ///
     /// `POST /open-apis/baike/v1/drafts`
     ///
@@ -42,7 +42,7 @@ impl<'c> DraftApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `draft`.
+    /// Replace the content of a draft that has not yet been reviewed.
     ///
     /// `PUT /open-apis/baike/v1/drafts/:draft_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> DraftApi<'c> {
     }
 }
 
-/// Parameters of [`DraftApi::create`](crate::baike::v1::DraftApi::create): Calls `create` on `draft`.
+/// Parameters of [`DraftApi::create`](crate::baike::v1::DraftApi::create): Submit a draft proposing a new entry or a change to an existing one for admin review.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateDraftRequest {
     /// `user_id_type`.
@@ -122,7 +122,7 @@ impl CreateDraftRequest {
     }
 }
 
-/// Parameters of [`DraftApi::update`](crate::baike::v1::DraftApi::update): Calls `update` on `draft`.
+/// Parameters of [`DraftApi::update`](crate::baike::v1::DraftApi::update): Replace the content of a draft that has not yet been reviewed.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateDraftRequest {
     /// `draft_id`.

@@ -13,7 +13,7 @@ impl<'c> EntityApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `entity`.
+    /// Create a glossary entry directly, skipping admin review.
     ///
     /// `POST /open-apis/baike/v1/entities`
     ///
@@ -42,7 +42,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `extract` on `entity`.
+    /// Pick out words in a text that could become entries, with suggested aliases.
     ///
     /// `POST /open-apis/baike/v1/entities/extract`
     ///
@@ -71,7 +71,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `entity`.
+    /// Fetch a glossary entry by id, or by provider and outer id.
     ///
     /// `GET /open-apis/baike/v1/entities/:entity_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `highlight` on `entity`.
+    /// Find the glossary entries mentioned in a sentence and get their positions and ids.
     ///
     /// `POST /open-apis/baike/v1/entities/highlight`
     ///
@@ -129,7 +129,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `entity`.
+    /// Page through all glossary entries in the tenant.
     ///
     /// `GET /open-apis/baike/v1/entities`
     ///
@@ -158,7 +158,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `match` on `entity`.
+    /// Get the ids of entries whose name or alias exactly matches a keyword.
     ///
     /// `POST /open-apis/baike/v1/entities/match`
     ///
@@ -187,7 +187,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `entity`.
+    /// Search entries by keyword, loosely matching names, aliases and definitions.
     ///
     /// `POST /open-apis/baike/v1/entities/search`
     ///
@@ -216,7 +216,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `entity`.
+    /// Replace a glossary entry directly, skipping admin review.
     ///
     /// `PUT /open-apis/baike/v1/entities/:entity_id`
     ///
@@ -246,7 +246,7 @@ impl<'c> EntityApi<'c> {
     }
 }
 
-/// Parameters of [`EntityApi::create`](crate::baike::v1::EntityApi::create): Calls `create` on `entity`.
+/// Parameters of [`EntityApi::create`](crate::baike::v1::EntityApi::create): Create a glossary entry directly, skipping admin review.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEntityRequest {
     /// `user_id_type`.
@@ -296,7 +296,7 @@ impl CreateEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::extract`](crate::baike::v1::EntityApi::extract): Calls `extract` on `entity`.
+/// Parameters of [`EntityApi::extract`](crate::baike::v1::EntityApi::extract): Pick out words in a text that could become entries, with suggested aliases.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ExtractEntityRequest {
     /// The JSON body.
@@ -329,7 +329,7 @@ impl ExtractEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::get`](crate::baike::v1::EntityApi::get): Calls `get` on `entity`.
+/// Parameters of [`EntityApi::get`](crate::baike::v1::EntityApi::get): Fetch a glossary entry by id, or by provider and outer id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetEntityRequest {
     /// `entity_id`.
@@ -417,7 +417,7 @@ impl GetEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::highlight`](crate::baike::v1::EntityApi::highlight): Calls `highlight` on `entity`.
+/// Parameters of [`EntityApi::highlight`](crate::baike::v1::EntityApi::highlight): Find the glossary entries mentioned in a sentence and get their positions and ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct HighlightEntityRequest {
     /// The JSON body.
@@ -450,7 +450,7 @@ impl HighlightEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::list`](crate::baike::v1::EntityApi::list): Calls `list` on `entity`.
+/// Parameters of [`EntityApi::list`](crate::baike::v1::EntityApi::list): Page through all glossary entries in the tenant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListEntityRequest {
     /// `page_size`.
@@ -547,7 +547,7 @@ impl ListEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::r#match`](crate::baike::v1::EntityApi::match): Calls `match` on `entity`.
+/// Parameters of [`EntityApi::r#match`](crate::baike::v1::EntityApi::match): Get the ids of entries whose name or alias exactly matches a keyword.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MatchEntityRequest {
     /// The JSON body.
@@ -580,7 +580,7 @@ impl MatchEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::search`](crate::baike::v1::EntityApi::search): Calls `search` on `entity`.
+/// Parameters of [`EntityApi::search`](crate::baike::v1::EntityApi::search): Search entries by keyword, loosely matching names, aliases and definitions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchEntityRequest {
     /// `page_size`.
@@ -663,7 +663,7 @@ impl SearchEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::update`](crate::baike::v1::EntityApi::update): Calls `update` on `entity`.
+/// Parameters of [`EntityApi::update`](crate::baike::v1::EntityApi::update): Replace a glossary entry directly, skipping admin review.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateEntityRequest {
     /// `entity_id`.

@@ -13,7 +13,7 @@ impl<'c> FileApi<'c> {
         Self { client }
     }
 
-    /// Calls `download` on `file`.
+    /// Download an entry image by its file token.
     ///
     /// `GET /open-apis/baike/v1/files/:file_token/download`
     ///
@@ -42,7 +42,7 @@ impl<'c> FileApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `upload` on `file`.
+    /// Upload an image for use in glossary entries.
     ///
     /// `POST /open-apis/baike/v1/files/upload`
     ///
@@ -72,7 +72,7 @@ impl<'c> FileApi<'c> {
     }
 }
 
-/// Parameters of [`FileApi::download`](crate::baike::v1::FileApi::download): Calls `download` on `file`.
+/// Parameters of [`FileApi::download`](crate::baike::v1::FileApi::download): Download an entry image by its file token.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadFileRequest {
     /// `file_token`.
@@ -109,7 +109,7 @@ impl DownloadFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::upload`](crate::baike::v1::FileApi::upload): Calls `upload` on `file`.
+/// Parameters of [`FileApi::upload`](crate::baike::v1::FileApi::upload): Upload an image for use in glossary entries.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadFileRequest {
     /// The multipart form.

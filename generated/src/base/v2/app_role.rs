@@ -13,7 +13,7 @@ impl<'c> AppRoleApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `app.role`.
+    /// Create a custom role in a Base that has advanced permissions turned on.
     ///
     /// `POST /open-apis/base/v2/apps/:app_token/roles`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppRoleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `app.role`.
+    /// List the custom roles defined in a Base's advanced permissions.
     ///
     /// `GET /open-apis/base/v2/apps/:app_token/roles`
     ///
@@ -83,7 +83,7 @@ impl<'c> AppRoleApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `app.role`.
+    /// Update some fields of a custom role in a Base, leaving fields you omit unchanged.
     ///
     /// `PUT /open-apis/base/v2/apps/:app_token/roles/:role_id`
     ///
@@ -113,7 +113,7 @@ impl<'c> AppRoleApi<'c> {
     }
 }
 
-/// Parameters of [`AppRoleApi::create`](crate::base::v2::AppRoleApi::create): Calls `create` on `app.role`.
+/// Parameters of [`AppRoleApi::create`](crate::base::v2::AppRoleApi::create): Create a custom role in a Base that has advanced permissions turned on.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppRoleRequest {
     /// `app_token`.
@@ -157,7 +157,7 @@ impl CreateAppRoleRequest {
     }
 }
 
-/// Parameters of [`AppRoleApi::list`](crate::base::v2::AppRoleApi::list): Calls `list` on `app.role`.
+/// Parameters of [`AppRoleApi::list`](crate::base::v2::AppRoleApi::list): List the custom roles defined in a Base's advanced permissions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppRoleRequest {
     /// `app_token`.
@@ -238,7 +238,7 @@ impl ::lark_runtime::PageRequest for ListAppRoleRequest {
     }
 }
 
-/// Parameters of [`AppRoleApi::update`](crate::base::v2::AppRoleApi::update): Calls `update` on `app.role`.
+/// Parameters of [`AppRoleApi::update`](crate::base::v2::AppRoleApi::update): Update some fields of a custom role in a Base, leaving fields you omit unchanged.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateAppRoleRequest {
     /// `app_token`.

@@ -13,7 +13,7 @@ impl<'c> AppApi<'c> {
         Self { client }
     }
 
-    /// Calls `copy` on `app`.
+    /// Copy a Base, optionally into a given folder; above 50,000 records only its structure is copied.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/copy`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `app`.
+    /// Create a Base with one empty table in a given folder.
     ///
     /// `POST /open-apis/bitable/v1/apps`
     ///
@@ -71,7 +71,7 @@ impl<'c> AppApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `app`.
+    /// Fetch a Base's metadata, such as its name, revision and whether advanced permissions are on.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token`
     ///
@@ -100,7 +100,7 @@ impl<'c> AppApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `app`.
+    /// Update a Base's name or turn its advanced permissions on or off.
     ///
     /// `PUT /open-apis/bitable/v1/apps/:app_token`
     ///
@@ -130,7 +130,7 @@ impl<'c> AppApi<'c> {
     }
 }
 
-/// Parameters of [`AppApi::copy`](crate::bitable::v1::AppApi::copy): Calls `copy` on `app`.
+/// Parameters of [`AppApi::copy`](crate::bitable::v1::AppApi::copy): Copy a Base, optionally into a given folder; above 50,000 records only its structure is copied.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CopyAppRequest {
     /// `app_token`.
@@ -177,7 +177,7 @@ impl CopyAppRequest {
     }
 }
 
-/// Parameters of [`AppApi::create`](crate::bitable::v1::AppApi::create): Calls `create` on `app`.
+/// Parameters of [`AppApi::create`](crate::bitable::v1::AppApi::create): Create a Base with one empty table in a given folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppRequest {
     /// `customized_config`.
@@ -281,7 +281,7 @@ impl CreateAppRequest {
     }
 }
 
-/// Parameters of [`AppApi::get`](crate::bitable::v1::AppApi::get): Calls `get` on `app`.
+/// Parameters of [`AppApi::get`](crate::bitable::v1::AppApi::get): Fetch a Base's metadata, such as its name, revision and whether advanced permissions are on.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAppRequest {
     /// `app_token`.
@@ -321,7 +321,7 @@ impl GetAppRequest {
     }
 }
 
-/// Parameters of [`AppApi::update`](crate::bitable::v1::AppApi::update): Calls `update` on `app`.
+/// Parameters of [`AppApi::update`](crate::bitable::v1::AppApi::update): Update a Base's name or turn its advanced permissions on or off.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateAppRequest {
     /// `app_token`.

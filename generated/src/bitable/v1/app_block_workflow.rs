@@ -13,7 +13,7 @@ impl<'c> AppBlockWorkflowApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `app.block_workflow`.
+    /// List all workflows in a Base so its admins can manage them.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/block_workflows`
     ///
@@ -43,7 +43,7 @@ impl<'c> AppBlockWorkflowApi<'c> {
     }
 }
 
-/// Parameters of [`AppBlockWorkflowApi::list`](crate::bitable::v1::AppBlockWorkflowApi::list): Calls `list` on `app.block_workflow`.
+/// Parameters of [`AppBlockWorkflowApi::list`](crate::bitable::v1::AppBlockWorkflowApi::list): List all workflows in a Base so its admins can manage them.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppBlockWorkflowRequest {
     /// `app_token`.

@@ -13,7 +13,7 @@ impl<'c> AppDashboardApi<'c> {
         Self { client }
     }
 
-    /// Calls `copy` on `app.dashboard`.
+    /// Create a new dashboard by copying an existing one.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/dashboards/:block_id/copy`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppDashboardApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `app.dashboard`.
+    /// List the dashboards in a Base.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/dashboards`
     ///
@@ -84,7 +84,7 @@ impl<'c> AppDashboardApi<'c> {
     }
 }
 
-/// Parameters of [`AppDashboardApi::copy`](crate::bitable::v1::AppDashboardApi::copy): Calls `copy` on `app.dashboard`.
+/// Parameters of [`AppDashboardApi::copy`](crate::bitable::v1::AppDashboardApi::copy): Create a new dashboard by copying an existing one.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CopyAppDashboardRequest {
     /// `app_token`.
@@ -138,7 +138,7 @@ impl CopyAppDashboardRequest {
     }
 }
 
-/// Parameters of [`AppDashboardApi::list`](crate::bitable::v1::AppDashboardApi::list): Calls `list` on `app.dashboard`.
+/// Parameters of [`AppDashboardApi::list`](crate::bitable::v1::AppDashboardApi::list): List the dashboards in a Base.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppDashboardRequest {
     /// `app_token`.

@@ -13,7 +13,7 @@ impl<'c> AppRoleApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `app.role`.
+    /// Create a custom role in a Base's advanced permissions.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/roles`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppRoleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `app.role`.
+    /// Delete a custom role from a Base's advanced permissions.
     ///
     /// `DELETE /open-apis/bitable/v1/apps/:app_token/roles/:role_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> AppRoleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `app.role`.
+    /// List the custom roles defined in a Base's advanced permissions.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/roles`
     ///
@@ -112,7 +112,7 @@ impl<'c> AppRoleApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `app.role`.
+    /// Update a custom role in a Base's advanced permissions; only the fields sent are changed.
     ///
     /// `PUT /open-apis/bitable/v1/apps/:app_token/roles/:role_id`
     ///
@@ -142,7 +142,7 @@ impl<'c> AppRoleApi<'c> {
     }
 }
 
-/// Parameters of [`AppRoleApi::create`](crate::bitable::v1::AppRoleApi::create): Calls `create` on `app.role`.
+/// Parameters of [`AppRoleApi::create`](crate::bitable::v1::AppRoleApi::create): Create a custom role in a Base's advanced permissions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppRoleRequest {
     /// `app_token`.
@@ -189,7 +189,7 @@ impl CreateAppRoleRequest {
     }
 }
 
-/// Parameters of [`AppRoleApi::delete`](crate::bitable::v1::AppRoleApi::delete): Calls `delete` on `app.role`.
+/// Parameters of [`AppRoleApi::delete`](crate::bitable::v1::AppRoleApi::delete): Delete a custom role from a Base's advanced permissions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAppRoleRequest {
     /// `app_token`.
@@ -238,7 +238,7 @@ impl DeleteAppRoleRequest {
     }
 }
 
-/// Parameters of [`AppRoleApi::list`](crate::bitable::v1::AppRoleApi::list): Calls `list` on `app.role`.
+/// Parameters of [`AppRoleApi::list`](crate::bitable::v1::AppRoleApi::list): List the custom roles defined in a Base's advanced permissions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppRoleRequest {
     /// `app_token`.
@@ -322,7 +322,7 @@ impl ::lark_runtime::PageRequest for ListAppRoleRequest {
     }
 }
 
-/// Parameters of [`AppRoleApi::update`](crate::bitable::v1::AppRoleApi::update): Calls `update` on `app.role`.
+/// Parameters of [`AppRoleApi::update`](crate::bitable::v1::AppRoleApi::update): Update a custom role in a Base's advanced permissions; only the fields sent are changed.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateAppRoleRequest {
     /// `app_token`.

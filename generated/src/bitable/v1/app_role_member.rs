@@ -13,7 +13,7 @@ impl<'c> AppRoleMemberApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `app.role.member`.
+    /// Add several collaborators to a Base custom role in one call.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_create`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppRoleMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_delete` on `app.role.member`.
+    /// Remove several collaborators from a Base custom role in one call.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/batch_delete`
     ///
@@ -71,7 +71,7 @@ impl<'c> AppRoleMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `app.role.member`.
+    /// Add one collaborator to a Base custom role.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
     ///
@@ -100,7 +100,7 @@ impl<'c> AppRoleMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `app.role.member`.
+    /// Remove one collaborator from a Base custom role.
     ///
     /// `DELETE /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members/:member_id`
     ///
@@ -129,7 +129,7 @@ impl<'c> AppRoleMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `app.role.member`.
+    /// List the collaborators assigned to a Base custom role.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/roles/:role_id/members`
     ///
@@ -171,7 +171,7 @@ impl<'c> AppRoleMemberApi<'c> {
     }
 }
 
-/// Parameters of [`AppRoleMemberApi::batch_create`](crate::bitable::v1::AppRoleMemberApi::batch_create): Calls `batch_create` on `app.role.member`.
+/// Parameters of [`AppRoleMemberApi::batch_create`](crate::bitable::v1::AppRoleMemberApi::batch_create): Add several collaborators to a Base custom role in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateAppRoleMemberRequest {
     /// `app_token`.
@@ -225,7 +225,7 @@ impl BatchCreateAppRoleMemberRequest {
     }
 }
 
-/// Parameters of [`AppRoleMemberApi::batch_delete`](crate::bitable::v1::AppRoleMemberApi::batch_delete): Calls `batch_delete` on `app.role.member`.
+/// Parameters of [`AppRoleMemberApi::batch_delete`](crate::bitable::v1::AppRoleMemberApi::batch_delete): Remove several collaborators from a Base custom role in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteAppRoleMemberRequest {
     /// `app_token`.
@@ -279,7 +279,7 @@ impl BatchDeleteAppRoleMemberRequest {
     }
 }
 
-/// Parameters of [`AppRoleMemberApi::create`](crate::bitable::v1::AppRoleMemberApi::create): Calls `create` on `app.role.member`.
+/// Parameters of [`AppRoleMemberApi::create`](crate::bitable::v1::AppRoleMemberApi::create): Add one collaborator to a Base custom role.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppRoleMemberRequest {
     /// `app_token`.
@@ -348,7 +348,7 @@ impl CreateAppRoleMemberRequest {
     }
 }
 
-/// Parameters of [`AppRoleMemberApi::delete`](crate::bitable::v1::AppRoleMemberApi::delete): Calls `delete` on `app.role.member`.
+/// Parameters of [`AppRoleMemberApi::delete`](crate::bitable::v1::AppRoleMemberApi::delete): Remove one collaborator from a Base custom role.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAppRoleMemberRequest {
     /// `app_token`.
@@ -419,7 +419,7 @@ impl DeleteAppRoleMemberRequest {
     }
 }
 
-/// Parameters of [`AppRoleMemberApi::list`](crate::bitable::v1::AppRoleMemberApi::list): Calls `list` on `app.role.member`.
+/// Parameters of [`AppRoleMemberApi::list`](crate::bitable::v1::AppRoleMemberApi::list): List the collaborators assigned to a Base custom role.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppRoleMemberRequest {
     /// `app_token`.

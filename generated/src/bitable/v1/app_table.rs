@@ -13,7 +13,7 @@ impl<'c> AppTableApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `app.table`.
+    /// Add several tables to a Base at once, giving only their names.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/batch_create`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_delete` on `app.table`.
+    /// Delete several tables from a Base; the last remaining table cannot be deleted.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/batch_delete`
     ///
@@ -71,7 +71,7 @@ impl<'c> AppTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `app.table`.
+    /// Add a table to a Base, optionally with its name, default view name and fields.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables`
     ///
@@ -101,7 +101,7 @@ impl<'c> AppTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `app.table`.
+    /// Delete one table from a Base; the last remaining table cannot be deleted.
     ///
     /// `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id`
     ///
@@ -130,7 +130,7 @@ impl<'c> AppTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `app.table`.
+    /// List the tables in a Base with their ids, revisions and names.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables`
     ///
@@ -171,7 +171,7 @@ impl<'c> AppTableApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `app.table`.
+    /// Rename a table in a Base.
     ///
     /// `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id`
     ///
@@ -201,7 +201,7 @@ impl<'c> AppTableApi<'c> {
     }
 }
 
-/// Parameters of [`AppTableApi::batch_create`](crate::bitable::v1::AppTableApi::batch_create): Calls `batch_create` on `app.table`.
+/// Parameters of [`AppTableApi::batch_create`](crate::bitable::v1::AppTableApi::batch_create): Add several tables to a Base at once, giving only their names.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateAppTableRequest {
     /// `app_token`.
@@ -248,7 +248,7 @@ impl BatchCreateAppTableRequest {
     }
 }
 
-/// Parameters of [`AppTableApi::batch_delete`](crate::bitable::v1::AppTableApi::batch_delete): Calls `batch_delete` on `app.table`.
+/// Parameters of [`AppTableApi::batch_delete`](crate::bitable::v1::AppTableApi::batch_delete): Delete several tables from a Base; the last remaining table cannot be deleted.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteAppTableRequest {
     /// `app_token`.
@@ -295,7 +295,7 @@ impl BatchDeleteAppTableRequest {
     }
 }
 
-/// Parameters of [`AppTableApi::create`](crate::bitable::v1::AppTableApi::create): Calls `create` on `app.table`.
+/// Parameters of [`AppTableApi::create`](crate::bitable::v1::AppTableApi::create): Add a table to a Base, optionally with its name, default view name and fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppTableRequest {
     /// `app_token`.
@@ -353,7 +353,7 @@ impl CreateAppTableRequest {
     }
 }
 
-/// Parameters of [`AppTableApi::delete`](crate::bitable::v1::AppTableApi::delete): Calls `delete` on `app.table`.
+/// Parameters of [`AppTableApi::delete`](crate::bitable::v1::AppTableApi::delete): Delete one table from a Base; the last remaining table cannot be deleted.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAppTableRequest {
     /// `app_token`.
@@ -402,7 +402,7 @@ impl DeleteAppTableRequest {
     }
 }
 
-/// Parameters of [`AppTableApi::list`](crate::bitable::v1::AppTableApi::list): Calls `list` on `app.table`.
+/// Parameters of [`AppTableApi::list`](crate::bitable::v1::AppTableApi::list): List the tables in a Base with their ids, revisions and names.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppTableRequest {
     /// `app_token`.
@@ -486,7 +486,7 @@ impl ::lark_runtime::PageRequest for ListAppTableRequest {
     }
 }
 
-/// Parameters of [`AppTableApi::patch`](crate::bitable::v1::AppTableApi::patch): Calls `patch` on `app.table`.
+/// Parameters of [`AppTableApi::patch`](crate::bitable::v1::AppTableApi::patch): Rename a table in a Base.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchAppTableRequest {
     /// `app_token`.

@@ -13,7 +13,7 @@ impl<'c> AppTableFieldApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `app.table.field`.
+    /// Add a field to a Base table.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
     ///
@@ -43,7 +43,7 @@ impl<'c> AppTableFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `app.table.field`.
+    /// Delete a field from a Base table.
     ///
     /// `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> AppTableFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `app.table.field`.
+    /// List all fields of a Base table.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields`
     ///
@@ -113,7 +113,7 @@ impl<'c> AppTableFieldApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `app.table.field`.
+    /// Replace a field's definition in a Base table, overwriting its `property`.
     ///
     /// `PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/fields/:field_id`
     ///
@@ -144,7 +144,7 @@ impl<'c> AppTableFieldApi<'c> {
     }
 }
 
-/// Parameters of [`AppTableFieldApi::create`](crate::bitable::v1::AppTableFieldApi::create): Calls `create` on `app.table.field`.
+/// Parameters of [`AppTableFieldApi::create`](crate::bitable::v1::AppTableFieldApi::create): Add a field to a Base table.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppTableFieldRequest {
     /// `app_token`.
@@ -228,7 +228,7 @@ impl CreateAppTableFieldRequest {
     }
 }
 
-/// Parameters of [`AppTableFieldApi::delete`](crate::bitable::v1::AppTableFieldApi::delete): Calls `delete` on `app.table.field`.
+/// Parameters of [`AppTableFieldApi::delete`](crate::bitable::v1::AppTableFieldApi::delete): Delete a field from a Base table.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAppTableFieldRequest {
     /// `app_token`.
@@ -284,7 +284,7 @@ impl DeleteAppTableFieldRequest {
     }
 }
 
-/// Parameters of [`AppTableFieldApi::list`](crate::bitable::v1::AppTableFieldApi::list): Calls `list` on `app.table.field`.
+/// Parameters of [`AppTableFieldApi::list`](crate::bitable::v1::AppTableFieldApi::list): List all fields of a Base table.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppTableFieldRequest {
     /// `app_token`.
@@ -410,7 +410,7 @@ impl ::lark_runtime::PageRequest for ListAppTableFieldRequest {
     }
 }
 
-/// Parameters of [`AppTableFieldApi::update`](crate::bitable::v1::AppTableFieldApi::update): Calls `update` on `app.table.field`.
+/// Parameters of [`AppTableFieldApi::update`](crate::bitable::v1::AppTableFieldApi::update): Replace a field's definition in a Base table, overwriting its `property`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateAppTableFieldRequest {
     /// `app_token`.

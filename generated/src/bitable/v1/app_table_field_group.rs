@@ -13,7 +13,7 @@ impl<'c> AppTableFieldGroupApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `app.table.field_group`.
+    /// Create a field group in a Base table to organise related fields together.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/field_groups`
     ///
@@ -43,7 +43,7 @@ impl<'c> AppTableFieldGroupApi<'c> {
     }
 }
 
-/// Parameters of [`AppTableFieldGroupApi::create`](crate::bitable::v1::AppTableFieldGroupApi::create): Calls `create` on `app.table.field_group`.
+/// Parameters of [`AppTableFieldGroupApi::create`](crate::bitable::v1::AppTableFieldGroupApi::create): Create a field group in a Base table to organise related fields together.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppTableFieldGroupRequest {
     /// `app_token`.

@@ -13,7 +13,7 @@ impl<'c> AppTableFormApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `app.table.form`.
+    /// Fetch a form view's metadata, such as its name, description and sharing setting.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppTableFormApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `app.table.form`.
+    /// Update some of a form view's metadata, such as its name, description or sharing.
     ///
     /// `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> AppTableFormApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upgrade` on `app.table.form`.
+    /// Upgrade a legacy form to the newer collection form.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/upgrade`
     ///
@@ -101,7 +101,7 @@ impl<'c> AppTableFormApi<'c> {
     }
 }
 
-/// Parameters of [`AppTableFormApi::get`](crate::bitable::v1::AppTableFormApi::get): Calls `get` on `app.table.form`.
+/// Parameters of [`AppTableFormApi::get`](crate::bitable::v1::AppTableFormApi::get): Fetch a form view's metadata, such as its name, description and sharing setting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAppTableFormRequest {
     /// `app_token`.
@@ -157,7 +157,7 @@ impl GetAppTableFormRequest {
     }
 }
 
-/// Parameters of [`AppTableFormApi::patch`](crate::bitable::v1::AppTableFormApi::patch): Calls `patch` on `app.table.form`.
+/// Parameters of [`AppTableFormApi::patch`](crate::bitable::v1::AppTableFormApi::patch): Update some of a form view's metadata, such as its name, description or sharing.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchAppTableFormRequest {
     /// `app_token`.
@@ -218,7 +218,7 @@ impl PatchAppTableFormRequest {
     }
 }
 
-/// Parameters of [`AppTableFormApi::upgrade`](crate::bitable::v1::AppTableFormApi::upgrade): Calls `upgrade` on `app.table.form`.
+/// Parameters of [`AppTableFormApi::upgrade`](crate::bitable::v1::AppTableFormApi::upgrade): Upgrade a legacy form to the newer collection form.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpgradeAppTableFormRequest {
     /// `app_token`.

@@ -13,7 +13,7 @@ impl<'c> AppTableFormFieldApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `app.table.form.field`.
+    /// List the questions of a form view.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields`
     ///
@@ -54,7 +54,7 @@ impl<'c> AppTableFormFieldApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `app.table.form.field`.
+    /// Update one question of a form view.
     ///
     /// `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/forms/:form_id/fields/:field_id`
     ///
@@ -84,7 +84,7 @@ impl<'c> AppTableFormFieldApi<'c> {
     }
 }
 
-/// Parameters of [`AppTableFormFieldApi::list`](crate::bitable::v1::AppTableFormFieldApi::list): Calls `list` on `app.table.form.field`.
+/// Parameters of [`AppTableFormFieldApi::list`](crate::bitable::v1::AppTableFormFieldApi::list): List the questions of a form view.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppTableFormFieldRequest {
     /// `app_token`.
@@ -184,7 +184,7 @@ impl ::lark_runtime::PageRequest for ListAppTableFormFieldRequest {
     }
 }
 
-/// Parameters of [`AppTableFormFieldApi::patch`](crate::bitable::v1::AppTableFormFieldApi::patch): Calls `patch` on `app.table.form.field`.
+/// Parameters of [`AppTableFormFieldApi::patch`](crate::bitable::v1::AppTableFormFieldApi::patch): Update one question of a form view.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchAppTableFormFieldRequest {
     /// `app_token`.

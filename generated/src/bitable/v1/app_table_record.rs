@@ -13,7 +13,7 @@ impl<'c> AppTableRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `app.table.record`.
+    /// Add up to 1,000 records to a Base table in one call.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_create`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppTableRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_delete` on `app.table.record`.
+    /// Delete up to 500 records from a Base table in one call.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_delete`
     ///
@@ -71,7 +71,7 @@ impl<'c> AppTableRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_get` on `app.table.record`.
+    /// Fetch up to 100 records of a Base table by their record ids.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_get`
     ///
@@ -100,7 +100,7 @@ impl<'c> AppTableRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_update` on `app.table.record`.
+    /// Update up to 1,000 records of a Base table in one call.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/batch_update`
     ///
@@ -129,7 +129,7 @@ impl<'c> AppTableRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `app.table.record`.
+    /// Add one record to a Base table.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
     ///
@@ -158,7 +158,7 @@ impl<'c> AppTableRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `app.table.record`.
+    /// Delete one record from a Base table.
     ///
     /// `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
     ///
@@ -187,7 +187,7 @@ impl<'c> AppTableRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `app.table.record`.
+    /// Fetch one record of a Base table by its `record_id`.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
     ///
@@ -220,7 +220,7 @@ impl<'c> AppTableRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `app.table.record`.
+    /// Page through the records of a Base table, up to 500 per page.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records`
     ///
@@ -268,7 +268,7 @@ impl<'c> AppTableRecordApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `search` on `app.table.record`.
+    /// Search the records of a Base table page by page, up to 500 per page.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/search`
     ///
@@ -309,7 +309,7 @@ impl<'c> AppTableRecordApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `app.table.record`.
+    /// Update one record of a Base table; only the fields sent change and null clears a field.
     ///
     /// `PUT /open-apis/bitable/v1/apps/:app_token/tables/:table_id/records/:record_id`
     ///
@@ -339,7 +339,7 @@ impl<'c> AppTableRecordApi<'c> {
     }
 }
 
-/// Parameters of [`AppTableRecordApi::batch_create`](crate::bitable::v1::AppTableRecordApi::batch_create): Calls `batch_create` on `app.table.record`.
+/// Parameters of [`AppTableRecordApi::batch_create`](crate::bitable::v1::AppTableRecordApi::batch_create): Add up to 1,000 records to a Base table in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateAppTableRecordRequest {
     /// `app_token`.
@@ -441,7 +441,7 @@ impl BatchCreateAppTableRecordRequest {
     }
 }
 
-/// Parameters of [`AppTableRecordApi::batch_delete`](crate::bitable::v1::AppTableRecordApi::batch_delete): Calls `batch_delete` on `app.table.record`.
+/// Parameters of [`AppTableRecordApi::batch_delete`](crate::bitable::v1::AppTableRecordApi::batch_delete): Delete up to 500 records from a Base table in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteAppTableRecordRequest {
     /// `app_token`.
@@ -510,7 +510,7 @@ impl BatchDeleteAppTableRecordRequest {
     }
 }
 
-/// Parameters of [`AppTableRecordApi::batch_get`](crate::bitable::v1::AppTableRecordApi::batch_get): Calls `batch_get` on `app.table.record`.
+/// Parameters of [`AppTableRecordApi::batch_get`](crate::bitable::v1::AppTableRecordApi::batch_get): Fetch up to 100 records of a Base table by their record ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetAppTableRecordRequest {
     /// `app_token`.
@@ -564,7 +564,7 @@ impl BatchGetAppTableRecordRequest {
     }
 }
 
-/// Parameters of [`AppTableRecordApi::batch_update`](crate::bitable::v1::AppTableRecordApi::batch_update): Calls `batch_update` on `app.table.record`.
+/// Parameters of [`AppTableRecordApi::batch_update`](crate::bitable::v1::AppTableRecordApi::batch_update): Update up to 1,000 records of a Base table in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateAppTableRecordRequest {
     /// `app_token`.
@@ -666,7 +666,7 @@ impl BatchUpdateAppTableRecordRequest {
     }
 }
 
-/// Parameters of [`AppTableRecordApi::create`](crate::bitable::v1::AppTableRecordApi::create): Calls `create` on `app.table.record`.
+/// Parameters of [`AppTableRecordApi::create`](crate::bitable::v1::AppTableRecordApi::create): Add one record to a Base table.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppTableRecordRequest {
     /// `app_token`.
@@ -768,7 +768,7 @@ impl CreateAppTableRecordRequest {
     }
 }
 
-/// Parameters of [`AppTableRecordApi::delete`](crate::bitable::v1::AppTableRecordApi::delete): Calls `delete` on `app.table.record`.
+/// Parameters of [`AppTableRecordApi::delete`](crate::bitable::v1::AppTableRecordApi::delete): Delete one record from a Base table.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAppTableRecordRequest {
     /// `app_token`.
@@ -839,7 +839,7 @@ impl DeleteAppTableRecordRequest {
     }
 }
 
-/// Parameters of [`AppTableRecordApi::get`](crate::bitable::v1::AppTableRecordApi::get): Calls `get` on `app.table.record`.
+/// Parameters of [`AppTableRecordApi::get`](crate::bitable::v1::AppTableRecordApi::get): Fetch one record of a Base table by its `record_id`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAppTableRecordRequest {
     /// `app_token`.
@@ -970,7 +970,7 @@ impl GetAppTableRecordRequest {
     }
 }
 
-/// Parameters of [`AppTableRecordApi::list`](crate::bitable::v1::AppTableRecordApi::list): Calls `list` on `app.table.record`.
+/// Parameters of [`AppTableRecordApi::list`](crate::bitable::v1::AppTableRecordApi::list): Page through the records of a Base table, up to 500 per page.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppTableRecordRequest {
     /// `app_token`.
@@ -1195,7 +1195,7 @@ impl ::lark_runtime::PageRequest for ListAppTableRecordRequest {
     }
 }
 
-/// Parameters of [`AppTableRecordApi::search`](crate::bitable::v1::AppTableRecordApi::search): Calls `search` on `app.table.record`.
+/// Parameters of [`AppTableRecordApi::search`](crate::bitable::v1::AppTableRecordApi::search): Search the records of a Base table page by page, up to 500 per page.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchAppTableRecordRequest {
     /// `app_token`.
@@ -1308,7 +1308,7 @@ impl ::lark_runtime::PageRequest for SearchAppTableRecordRequest {
     }
 }
 
-/// Parameters of [`AppTableRecordApi::update`](crate::bitable::v1::AppTableRecordApi::update): Calls `update` on `app.table.record`.
+/// Parameters of [`AppTableRecordApi::update`](crate::bitable::v1::AppTableRecordApi::update): Update one record of a Base table; only the fields sent change and null clears a field.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateAppTableRecordRequest {
     /// `app_token`.

@@ -13,7 +13,7 @@ impl<'c> AppTableViewApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `app.table.view`.
+    /// Add a view to a Base table, such as a grid, kanban, gallery, Gantt or form view.
     ///
     /// `POST /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppTableViewApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `app.table.view`.
+    /// Delete a view from a Base table.
     ///
     /// `DELETE /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> AppTableViewApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `app.table.view`.
+    /// Fetch a view's name, type and properties by its id.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> AppTableViewApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `app.table.view`.
+    /// List all views of a Base table.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views`
     ///
@@ -141,7 +141,7 @@ impl<'c> AppTableViewApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `app.table.view`.
+    /// Update some of a view's settings, such as its name, properties or filter conditions.
     ///
     /// `PATCH /open-apis/bitable/v1/apps/:app_token/tables/:table_id/views/:view_id`
     ///
@@ -171,7 +171,7 @@ impl<'c> AppTableViewApi<'c> {
     }
 }
 
-/// Parameters of [`AppTableViewApi::create`](crate::bitable::v1::AppTableViewApi::create): Calls `create` on `app.table.view`.
+/// Parameters of [`AppTableViewApi::create`](crate::bitable::v1::AppTableViewApi::create): Add a view to a Base table, such as a grid, kanban, gallery, Gantt or form view.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppTableViewRequest {
     /// `app_token`.
@@ -225,7 +225,7 @@ impl CreateAppTableViewRequest {
     }
 }
 
-/// Parameters of [`AppTableViewApi::delete`](crate::bitable::v1::AppTableViewApi::delete): Calls `delete` on `app.table.view`.
+/// Parameters of [`AppTableViewApi::delete`](crate::bitable::v1::AppTableViewApi::delete): Delete a view from a Base table.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAppTableViewRequest {
     /// `app_token`.
@@ -281,7 +281,7 @@ impl DeleteAppTableViewRequest {
     }
 }
 
-/// Parameters of [`AppTableViewApi::get`](crate::bitable::v1::AppTableViewApi::get): Calls `get` on `app.table.view`.
+/// Parameters of [`AppTableViewApi::get`](crate::bitable::v1::AppTableViewApi::get): Fetch a view's name, type and properties by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAppTableViewRequest {
     /// `app_token`.
@@ -355,7 +355,7 @@ impl GetAppTableViewRequest {
     }
 }
 
-/// Parameters of [`AppTableViewApi::list`](crate::bitable::v1::AppTableViewApi::list): Calls `list` on `app.table.view`.
+/// Parameters of [`AppTableViewApi::list`](crate::bitable::v1::AppTableViewApi::list): List all views of a Base table.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppTableViewRequest {
     /// `app_token`.
@@ -463,7 +463,7 @@ impl ::lark_runtime::PageRequest for ListAppTableViewRequest {
     }
 }
 
-/// Parameters of [`AppTableViewApi::patch`](crate::bitable::v1::AppTableViewApi::patch): Calls `patch` on `app.table.view`.
+/// Parameters of [`AppTableViewApi::patch`](crate::bitable::v1::AppTableViewApi::patch): Update some of a view's settings, such as its name, properties or filter conditions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchAppTableViewRequest {
     /// `app_token`.

@@ -13,7 +13,7 @@ impl<'c> AppWorkflowApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `app.workflow`.
+    /// List the automation workflows of a Base.
     ///
     /// `GET /open-apis/bitable/v1/apps/:app_token/workflows`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppWorkflowApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `app.workflow`.
+    /// Turn an automation workflow of a Base on or off.
     ///
     /// `PUT /open-apis/bitable/v1/apps/:app_token/workflows/:workflow_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> AppWorkflowApi<'c> {
     }
 }
 
-/// Parameters of [`AppWorkflowApi::list`](crate::bitable::v1::AppWorkflowApi::list): Calls `list` on `app.workflow`.
+/// Parameters of [`AppWorkflowApi::list`](crate::bitable::v1::AppWorkflowApi::list): List the automation workflows of a Base.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAppWorkflowRequest {
     /// `app_token`.
@@ -112,7 +112,7 @@ impl ListAppWorkflowRequest {
     }
 }
 
-/// Parameters of [`AppWorkflowApi::update`](crate::bitable::v1::AppWorkflowApi::update): Calls `update` on `app.workflow`.
+/// Parameters of [`AppWorkflowApi::update`](crate::bitable::v1::AppWorkflowApi::update): Turn an automation workflow of a Base on or off.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateAppWorkflowRequest {
     /// `app_token`.

@@ -13,7 +13,7 @@ impl<'c> EntityApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `entity`.
+    /// Create a BlockEntity that holds some or all of a Block's data.
     ///
     /// `POST /open-apis/block/v2/entities`
     ///
@@ -42,7 +42,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `entity`.
+    /// Replace the data stored in a BlockEntity and push the change to clients in real time.
     ///
     /// `PUT /open-apis/block/v2/entities/:block_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> EntityApi<'c> {
     }
 }
 
-/// Parameters of [`EntityApi::create`](crate::block::v2::EntityApi::create): Calls `create` on `entity`.
+/// Parameters of [`EntityApi::create`](crate::block::v2::EntityApi::create): Create a BlockEntity that holds some or all of a Block's data.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEntityRequest {
     /// The JSON body.
@@ -105,7 +105,7 @@ impl CreateEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::update`](crate::block::v2::EntityApi::update): Calls `update` on `entity`.
+/// Parameters of [`EntityApi::update`](crate::block::v2::EntityApi::update): Replace the data stored in a BlockEntity and push the change to clients in real time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateEntityRequest {
     /// `block_id`.

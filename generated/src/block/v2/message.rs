@@ -13,7 +13,7 @@ impl<'c> MessageApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `message`.
+    /// Push collaborative data for a Block, by block id, to a given list of users.
     ///
     /// `POST /open-apis/block/v2/message`
     ///
@@ -43,7 +43,7 @@ impl<'c> MessageApi<'c> {
     }
 }
 
-/// Parameters of [`MessageApi::create`](crate::block::v2::MessageApi::create): Calls `create` on `message`.
+/// Parameters of [`MessageApi::create`](crate::block::v2::MessageApi::create): Push collaborative data for a Block, by block id, to a given list of users.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateMessageRequest {
     /// The JSON body.

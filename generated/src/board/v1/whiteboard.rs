@@ -13,7 +13,7 @@ impl<'c> WhiteboardApi<'c> {
         Self { client }
     }
 
-    /// Calls `download_as_image` on `whiteboard`.
+    /// Download a thumbnail of a whiteboard as a PNG, JPEG, GIF or SVG image stream.
     ///
     /// `GET /open-apis/board/v1/whiteboards/:whiteboard_id/download_as_image`
     ///
@@ -42,7 +42,7 @@ impl<'c> WhiteboardApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `theme` on `whiteboard`.
+    /// Get the theme of a whiteboard, which decides its default colours.
     ///
     /// `GET /open-apis/board/v1/whiteboards/:whiteboard_id/theme`
     ///
@@ -71,7 +71,7 @@ impl<'c> WhiteboardApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_theme` on `whiteboard`.
+    /// Switch a whiteboard to a different theme.
     ///
     /// `POST /open-apis/board/v1/whiteboards/:whiteboard_id/update_theme`
     ///
@@ -101,7 +101,7 @@ impl<'c> WhiteboardApi<'c> {
     }
 }
 
-/// Parameters of [`WhiteboardApi::download_as_image`](crate::board::v1::WhiteboardApi::download_as_image): Calls `download_as_image` on `whiteboard`.
+/// Parameters of [`WhiteboardApi::download_as_image`](crate::board::v1::WhiteboardApi::download_as_image): Download a thumbnail of a whiteboard as a PNG, JPEG, GIF or SVG image stream.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadAsImageWhiteboardRequest {
     /// `whiteboard_id`.
@@ -138,7 +138,7 @@ impl DownloadAsImageWhiteboardRequest {
     }
 }
 
-/// Parameters of [`WhiteboardApi::theme`](crate::board::v1::WhiteboardApi::theme): Calls `theme` on `whiteboard`.
+/// Parameters of [`WhiteboardApi::theme`](crate::board::v1::WhiteboardApi::theme): Get the theme of a whiteboard, which decides its default colours.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ThemeWhiteboardRequest {
     /// `whiteboard_id`.
@@ -175,7 +175,7 @@ impl ThemeWhiteboardRequest {
     }
 }
 
-/// Parameters of [`WhiteboardApi::update_theme`](crate::board::v1::WhiteboardApi::update_theme): Calls `update_theme` on `whiteboard`.
+/// Parameters of [`WhiteboardApi::update_theme`](crate::board::v1::WhiteboardApi::update_theme): Switch a whiteboard to a different theme.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateThemeWhiteboardRequest {
     /// `whiteboard_id`.

@@ -13,7 +13,7 @@ impl<'c> WhiteboardNodeApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_delete` on `whiteboard.node`.
+    /// Batch delete nodes from a whiteboard, removing their child nodes recursively.
     ///
     /// `DELETE /open-apis/board/v1/whiteboards/:whiteboard_id/nodes/batch_delete`
     ///
@@ -42,7 +42,7 @@ impl<'c> WhiteboardNodeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `whiteboard.node`.
+    /// Create one or more nodes on a whiteboard, including nested parent-child nodes.
     ///
     /// `POST /open-apis/board/v1/whiteboards/:whiteboard_id/nodes`
     ///
@@ -71,7 +71,7 @@ impl<'c> WhiteboardNodeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create_plantuml` on `whiteboard.node`.
+    /// Import a PlantUML or Mermaid diagram into a whiteboard as editable nodes.
     ///
     /// `POST /open-apis/board/v1/whiteboards/:whiteboard_id/nodes/plantuml`
     ///
@@ -100,7 +100,7 @@ impl<'c> WhiteboardNodeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `whiteboard.node`.
+    /// Get every node of a whiteboard as a flat array linked by `parent_id` and `children`.
     ///
     /// `GET /open-apis/board/v1/whiteboards/:whiteboard_id/nodes`
     ///
@@ -130,7 +130,7 @@ impl<'c> WhiteboardNodeApi<'c> {
     }
 }
 
-/// Parameters of [`WhiteboardNodeApi::batch_delete`](crate::board::v1::WhiteboardNodeApi::batch_delete): Calls `batch_delete` on `whiteboard.node`.
+/// Parameters of [`WhiteboardNodeApi::batch_delete`](crate::board::v1::WhiteboardNodeApi::batch_delete): Batch delete nodes from a whiteboard, removing their child nodes recursively.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteWhiteboardNodeRequest {
     /// `whiteboard_id`.
@@ -192,7 +192,7 @@ impl BatchDeleteWhiteboardNodeRequest {
     }
 }
 
-/// Parameters of [`WhiteboardNodeApi::create`](crate::board::v1::WhiteboardNodeApi::create): Calls `create` on `whiteboard.node`.
+/// Parameters of [`WhiteboardNodeApi::create`](crate::board::v1::WhiteboardNodeApi::create): Create one or more nodes on a whiteboard, including nested parent-child nodes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateWhiteboardNodeRequest {
     /// `whiteboard_id`.
@@ -269,7 +269,7 @@ impl CreateWhiteboardNodeRequest {
     }
 }
 
-/// Parameters of [`WhiteboardNodeApi::create_plantuml`](crate::board::v1::WhiteboardNodeApi::create_plantuml): Calls `create_plantuml` on `whiteboard.node`.
+/// Parameters of [`WhiteboardNodeApi::create_plantuml`](crate::board::v1::WhiteboardNodeApi::create_plantuml): Import a PlantUML or Mermaid diagram into a whiteboard as editable nodes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePlantumlWhiteboardNodeRequest {
     /// `whiteboard_id`.
@@ -313,7 +313,7 @@ impl CreatePlantumlWhiteboardNodeRequest {
     }
 }
 
-/// Parameters of [`WhiteboardNodeApi::list`](crate::board::v1::WhiteboardNodeApi::list): Calls `list` on `whiteboard.node`.
+/// Parameters of [`WhiteboardNodeApi::list`](crate::board::v1::WhiteboardNodeApi::list): Get every node of a whiteboard as a flat array linked by `parent_id` and `children`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListWhiteboardNodeRequest {
     /// `whiteboard_id`.

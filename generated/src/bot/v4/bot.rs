@@ -13,7 +13,7 @@ impl<'c> BotApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `bot`.
+    /// Search the bots visible to the user by keyword.
     ///
     /// `POST /open-apis/bot/v4/bot/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> BotApi<'c> {
     }
 }
 
-/// Parameters of [`BotApi::search`](crate::bot::v4::BotApi::search): Calls `search` on `bot`.
+/// Parameters of [`BotApi::search`](crate::bot::v4::BotApi::search): Search the bots visible to the user by keyword.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchBotRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> CalendarApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `calendar`.
+    /// Create a shared calendar that the app or user is automatically subscribed to.
     ///
     /// `POST /open-apis/calendar/v4/calendars`
     ///
@@ -42,7 +42,7 @@ impl<'c> CalendarApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `calendar`.
+    /// Delete a shared calendar the caller owns.
     ///
     /// `DELETE /open-apis/calendar/v4/calendars/:calendar_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> CalendarApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `calendar`.
+    /// Fetch a calendar's details, including the caller's role on it.
     ///
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> CalendarApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `calendar`.
+    /// Page through the caller's calendars, then use a sync token to fetch later changes.
     ///
     /// `GET /open-apis/calendar/v4/calendars`
     ///
@@ -141,7 +141,7 @@ impl<'c> CalendarApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `mget` on `calendar`.
+    /// Fetch the title, description and visibility of several calendars at once.
     ///
     /// `POST /open-apis/calendar/v4/calendars/mget`
     ///
@@ -170,7 +170,7 @@ impl<'c> CalendarApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `calendar`.
+    /// Update some fields of a calendar, such as its title, description, visibility or the caller's colour.
     ///
     /// `PATCH /open-apis/calendar/v4/calendars/:calendar_id`
     ///
@@ -199,7 +199,7 @@ impl<'c> CalendarApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `primary` on `calendar`.
+    /// Fetch the caller's primary calendar.
     ///
     /// `POST /open-apis/calendar/v4/calendars/primary`
     ///
@@ -228,7 +228,7 @@ impl<'c> CalendarApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `primarys` on `calendar`.
+    /// Fetch the primary calendars of several users by their user ids.
     ///
     /// `POST /open-apis/calendar/v4/calendars/primarys`
     ///
@@ -257,7 +257,7 @@ impl<'c> CalendarApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `calendar`.
+    /// Search public calendars and users' primary calendars by keyword in title or description.
     ///
     /// `POST /open-apis/calendar/v4/calendars/search`
     ///
@@ -286,7 +286,7 @@ impl<'c> CalendarApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `subscribe` on `calendar`.
+    /// Subscribe the app or user to a shared or primary calendar that is public or shows free/busy.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/subscribe`
     ///
@@ -315,7 +315,7 @@ impl<'c> CalendarApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `subscription` on `calendar`.
+    /// Subscribe the user to change events for their calendar list.
     ///
     /// `POST /open-apis/calendar/v4/calendars/subscription`
     ///
@@ -344,7 +344,7 @@ impl<'c> CalendarApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscribe` on `calendar`.
+    /// Unsubscribe the app or user from a calendar.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/unsubscribe`
     ///
@@ -373,7 +373,7 @@ impl<'c> CalendarApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscription` on `calendar`.
+    /// Stop the user receiving change events for their calendar list.
     ///
     /// `POST /open-apis/calendar/v4/calendars/unsubscription`
     ///
@@ -403,7 +403,7 @@ impl<'c> CalendarApi<'c> {
     }
 }
 
-/// Parameters of [`CalendarApi::create`](crate::calendar::v4::CalendarApi::create): Calls `create` on `calendar`.
+/// Parameters of [`CalendarApi::create`](crate::calendar::v4::CalendarApi::create): Create a shared calendar that the app or user is automatically subscribed to.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCalendarRequest {
     /// The JSON body.
@@ -439,7 +439,7 @@ impl CreateCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::delete`](crate::calendar::v4::CalendarApi::delete): Calls `delete` on `calendar`.
+/// Parameters of [`CalendarApi::delete`](crate::calendar::v4::CalendarApi::delete): Delete a shared calendar the caller owns.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteCalendarRequest {
     /// `calendar_id`.
@@ -479,7 +479,7 @@ impl DeleteCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::get`](crate::calendar::v4::CalendarApi::get): Calls `get` on `calendar`.
+/// Parameters of [`CalendarApi::get`](crate::calendar::v4::CalendarApi::get): Fetch a calendar's details, including the caller's role on it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCalendarRequest {
     /// `calendar_id`.
@@ -523,7 +523,7 @@ impl GetCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::list`](crate::calendar::v4::CalendarApi::list): Calls `list` on `calendar`.
+/// Parameters of [`CalendarApi::list`](crate::calendar::v4::CalendarApi::list): Page through the caller's calendars, then use a sync token to fetch later changes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListCalendarRequest {
     /// `page_size`.
@@ -623,7 +623,7 @@ impl ::lark_runtime::PageRequest for ListCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::mget`](crate::calendar::v4::CalendarApi::mget): Calls `mget` on `calendar`.
+/// Parameters of [`CalendarApi::mget`](crate::calendar::v4::CalendarApi::mget): Fetch the title, description and visibility of several calendars at once.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MgetCalendarRequest {
     /// `user_id_type`.
@@ -676,7 +676,7 @@ impl MgetCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::patch`](crate::calendar::v4::CalendarApi::patch): Calls `patch` on `calendar`.
+/// Parameters of [`CalendarApi::patch`](crate::calendar::v4::CalendarApi::patch): Update some fields of a calendar, such as its title, description, visibility or the caller's colour.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchCalendarRequest {
     /// `calendar_id`.
@@ -723,7 +723,7 @@ impl PatchCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::primary`](crate::calendar::v4::CalendarApi::primary): Calls `primary` on `calendar`.
+/// Parameters of [`CalendarApi::primary`](crate::calendar::v4::CalendarApi::primary): Fetch the caller's primary calendar.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct PrimaryCalendarRequest {
     /// `user_id_type`.
@@ -790,7 +790,7 @@ impl PrimaryCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::primarys`](crate::calendar::v4::CalendarApi::primarys): Calls `primarys` on `calendar`.
+/// Parameters of [`CalendarApi::primarys`](crate::calendar::v4::CalendarApi::primarys): Fetch the primary calendars of several users by their user ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PrimarysCalendarRequest {
     /// `user_id_type`.
@@ -843,7 +843,7 @@ impl PrimarysCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::search`](crate::calendar::v4::CalendarApi::search): Calls `search` on `calendar`.
+/// Parameters of [`CalendarApi::search`](crate::calendar::v4::CalendarApi::search): Search public calendars and users' primary calendars by keyword in title or description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchCalendarRequest {
     /// `page_token`.
@@ -918,7 +918,7 @@ impl SearchCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::subscribe`](crate::calendar::v4::CalendarApi::subscribe): Calls `subscribe` on `calendar`.
+/// Parameters of [`CalendarApi::subscribe`](crate::calendar::v4::CalendarApi::subscribe): Subscribe the app or user to a shared or primary calendar that is public or shows free/busy.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscribeCalendarRequest {
     /// `calendar_id`.
@@ -958,7 +958,7 @@ impl SubscribeCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::subscription`](crate::calendar::v4::CalendarApi::subscription): Calls `subscription` on `calendar`.
+/// Parameters of [`CalendarApi::subscription`](crate::calendar::v4::CalendarApi::subscription): Subscribe the user to change events for their calendar list.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct SubscriptionCalendarRequest {}
 impl SubscriptionCalendarRequest {
@@ -992,7 +992,7 @@ impl SubscriptionCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::unsubscribe`](crate::calendar::v4::CalendarApi::unsubscribe): Calls `unsubscribe` on `calendar`.
+/// Parameters of [`CalendarApi::unsubscribe`](crate::calendar::v4::CalendarApi::unsubscribe): Unsubscribe the app or user from a calendar.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnsubscribeCalendarRequest {
     /// `calendar_id`.
@@ -1032,7 +1032,7 @@ impl UnsubscribeCalendarRequest {
     }
 }
 
-/// Parameters of [`CalendarApi::unsubscription`](crate::calendar::v4::CalendarApi::unsubscription): Calls `unsubscription` on `calendar`.
+/// Parameters of [`CalendarApi::unsubscription`](crate::calendar::v4::CalendarApi::unsubscription): Stop the user receiving change events for their calendar list.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct UnsubscriptionCalendarRequest {}
 impl UnsubscriptionCalendarRequest {

@@ -13,7 +13,7 @@ impl<'c> CalendarAclApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `calendar.acl`.
+    /// Grant a user a role on a calendar the caller owns.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/acls`
     ///
@@ -42,7 +42,7 @@ impl<'c> CalendarAclApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `calendar.acl`.
+    /// Remove a member's access from a calendar the caller owns.
     ///
     /// `DELETE /open-apis/calendar/v4/calendars/:calendar_id/acls/:acl_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> CalendarAclApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `calendar.acl`.
+    /// Page through the access control entries of a calendar the caller owns.
     ///
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/acls`
     ///
@@ -112,7 +112,7 @@ impl<'c> CalendarAclApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `subscription` on `calendar.acl`.
+    /// Subscribe the user to access control change events for a calendar.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/acls/subscription`
     ///
@@ -141,7 +141,7 @@ impl<'c> CalendarAclApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscription` on `calendar.acl`.
+    /// Stop the user receiving access control change events for a calendar.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/acls/unsubscription`
     ///
@@ -171,7 +171,7 @@ impl<'c> CalendarAclApi<'c> {
     }
 }
 
-/// Parameters of [`CalendarAclApi::create`](crate::calendar::v4::CalendarAclApi::create): Calls `create` on `calendar.acl`.
+/// Parameters of [`CalendarAclApi::create`](crate::calendar::v4::CalendarAclApi::create): Grant a user a role on a calendar the caller owns.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCalendarAclRequest {
     /// `calendar_id`.
@@ -233,7 +233,7 @@ impl CreateCalendarAclRequest {
     }
 }
 
-/// Parameters of [`CalendarAclApi::delete`](crate::calendar::v4::CalendarAclApi::delete): Calls `delete` on `calendar.acl`.
+/// Parameters of [`CalendarAclApi::delete`](crate::calendar::v4::CalendarAclApi::delete): Remove a member's access from a calendar the caller owns.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteCalendarAclRequest {
     /// `calendar_id`.
@@ -282,7 +282,7 @@ impl DeleteCalendarAclRequest {
     }
 }
 
-/// Parameters of [`CalendarAclApi::list`](crate::calendar::v4::CalendarAclApi::list): Calls `list` on `calendar.acl`.
+/// Parameters of [`CalendarAclApi::list`](crate::calendar::v4::CalendarAclApi::list): Page through the access control entries of a calendar the caller owns.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCalendarAclRequest {
     /// `calendar_id`.
@@ -385,7 +385,7 @@ impl ::lark_runtime::PageRequest for ListCalendarAclRequest {
     }
 }
 
-/// Parameters of [`CalendarAclApi::subscription`](crate::calendar::v4::CalendarAclApi::subscription): Calls `subscription` on `calendar.acl`.
+/// Parameters of [`CalendarAclApi::subscription`](crate::calendar::v4::CalendarAclApi::subscription): Subscribe the user to access control change events for a calendar.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscriptionCalendarAclRequest {
     /// `calendar_id`.
@@ -429,7 +429,7 @@ impl SubscriptionCalendarAclRequest {
     }
 }
 
-/// Parameters of [`CalendarAclApi::unsubscription`](crate::calendar::v4::CalendarAclApi::unsubscription): Calls `unsubscription` on `calendar.acl`.
+/// Parameters of [`CalendarAclApi::unsubscription`](crate::calendar::v4::CalendarAclApi::unsubscription): Stop the user receiving access control change events for a calendar.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnsubscriptionCalendarAclRequest {
     /// `calendar_id`.

@@ -13,7 +13,7 @@ impl<'c> CalendarEventApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `calendar.event`.
+    /// Create an event on a calendar; add attendees or rooms with a separate call.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events`
     ///
@@ -43,7 +43,7 @@ impl<'c> CalendarEventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `calendar.event`.
+    /// Delete an event the caller organised from a calendar.
     ///
     /// `DELETE /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> CalendarEventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `calendar.event`.
+    /// Fetch an event's title, times, video meeting, visibility and attendee permissions.
     ///
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> CalendarEventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `instance_view` on `calendar.event`.
+    /// List the events of a calendar in a time range as the user, with recurring events expanded into instances.
     ///
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/events/instance_view`
     ///
@@ -130,7 +130,7 @@ impl<'c> CalendarEventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `instances` on `calendar.event`.
+    /// Page through the occurrences of a recurring event.
     ///
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/instances`
     ///
@@ -171,7 +171,7 @@ impl<'c> CalendarEventApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `list` on `calendar.event`.
+    /// Page through the events on a calendar.
     ///
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/events`
     ///
@@ -212,7 +212,7 @@ impl<'c> CalendarEventApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `calendar.event`.
+    /// Update some fields of an event, such as its title, times, location or video meeting.
     ///
     /// `PATCH /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id`
     ///
@@ -241,7 +241,7 @@ impl<'c> CalendarEventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `reply` on `calendar.event`.
+    /// Reply to an event invitation, such as accepting or declining it.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/reply`
     ///
@@ -270,7 +270,7 @@ impl<'c> CalendarEventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `calendar.event`.
+    /// Search events in a calendar by keyword and filters.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/search`
     ///
@@ -299,7 +299,7 @@ impl<'c> CalendarEventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `subscription` on `calendar.event`.
+    /// Subscribe the user to event change events for a calendar.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/subscription`
     ///
@@ -328,7 +328,7 @@ impl<'c> CalendarEventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscription` on `calendar.event`.
+    /// Stop the user receiving event change events for a calendar.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/unsubscription`
     ///
@@ -358,7 +358,7 @@ impl<'c> CalendarEventApi<'c> {
     }
 }
 
-/// Parameters of [`CalendarEventApi::create`](crate::calendar::v4::CalendarEventApi::create): Calls `create` on `calendar.event`.
+/// Parameters of [`CalendarEventApi::create`](crate::calendar::v4::CalendarEventApi::create): Create an event on a calendar; add attendees or rooms with a separate call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCalendarEventRequest {
     /// `calendar_id`.
@@ -439,7 +439,7 @@ impl CreateCalendarEventRequest {
     }
 }
 
-/// Parameters of [`CalendarEventApi::delete`](crate::calendar::v4::CalendarEventApi::delete): Calls `delete` on `calendar.event`.
+/// Parameters of [`CalendarEventApi::delete`](crate::calendar::v4::CalendarEventApi::delete): Delete an event the caller organised from a calendar.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteCalendarEventRequest {
     /// `calendar_id`.
@@ -506,7 +506,7 @@ impl DeleteCalendarEventRequest {
     }
 }
 
-/// Parameters of [`CalendarEventApi::get`](crate::calendar::v4::CalendarEventApi::get): Calls `get` on `calendar.event`.
+/// Parameters of [`CalendarEventApi::get`](crate::calendar::v4::CalendarEventApi::get): Fetch an event's title, times, video meeting, visibility and attendee permissions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCalendarEventRequest {
     /// `calendar_id`.
@@ -637,7 +637,7 @@ impl GetCalendarEventRequest {
     }
 }
 
-/// Parameters of [`CalendarEventApi::instance_view`](crate::calendar::v4::CalendarEventApi::instance_view): Calls `instance_view` on `calendar.event`.
+/// Parameters of [`CalendarEventApi::instance_view`](crate::calendar::v4::CalendarEventApi::instance_view): List the events of a calendar in a time range as the user, with recurring events expanded into instances.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct InstanceViewCalendarEventRequest {
     /// `calendar_id`.
@@ -712,7 +712,7 @@ impl InstanceViewCalendarEventRequest {
     }
 }
 
-/// Parameters of [`CalendarEventApi::instances`](crate::calendar::v4::CalendarEventApi::instances): Calls `instances` on `calendar.event`.
+/// Parameters of [`CalendarEventApi::instances`](crate::calendar::v4::CalendarEventApi::instances): Page through the occurrences of a recurring event.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct InstancesCalendarEventRequest {
     /// `calendar_id`.
@@ -823,7 +823,7 @@ impl ::lark_runtime::PageRequest for InstancesCalendarEventRequest {
     }
 }
 
-/// Parameters of [`CalendarEventApi::list`](crate::calendar::v4::CalendarEventApi::list): Calls `list` on `calendar.event`.
+/// Parameters of [`CalendarEventApi::list`](crate::calendar::v4::CalendarEventApi::list): Page through the events on a calendar.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCalendarEventRequest {
     /// `calendar_id`.
@@ -1016,7 +1016,7 @@ impl ::lark_runtime::PageRequest for ListCalendarEventRequest {
     }
 }
 
-/// Parameters of [`CalendarEventApi::patch`](crate::calendar::v4::CalendarEventApi::patch): Calls `patch` on `calendar.event`.
+/// Parameters of [`CalendarEventApi::patch`](crate::calendar::v4::CalendarEventApi::patch): Update some fields of an event, such as its title, times, location or video meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchCalendarEventRequest {
     /// `calendar_id`.
@@ -1085,7 +1085,7 @@ impl PatchCalendarEventRequest {
     }
 }
 
-/// Parameters of [`CalendarEventApi::reply`](crate::calendar::v4::CalendarEventApi::reply): Calls `reply` on `calendar.event`.
+/// Parameters of [`CalendarEventApi::reply`](crate::calendar::v4::CalendarEventApi::reply): Reply to an event invitation, such as accepting or declining it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ReplyCalendarEventRequest {
     /// `calendar_id`.
@@ -1143,7 +1143,7 @@ impl ReplyCalendarEventRequest {
     }
 }
 
-/// Parameters of [`CalendarEventApi::search`](crate::calendar::v4::CalendarEventApi::search): Calls `search` on `calendar.event`.
+/// Parameters of [`CalendarEventApi::search`](crate::calendar::v4::CalendarEventApi::search): Search events in a calendar by keyword and filters.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchCalendarEventRequest {
     /// `calendar_id`.
@@ -1242,7 +1242,7 @@ impl SearchCalendarEventRequest {
     }
 }
 
-/// Parameters of [`CalendarEventApi::subscription`](crate::calendar::v4::CalendarEventApi::subscription): Calls `subscription` on `calendar.event`.
+/// Parameters of [`CalendarEventApi::subscription`](crate::calendar::v4::CalendarEventApi::subscription): Subscribe the user to event change events for a calendar.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscriptionCalendarEventRequest {
     /// `calendar_id`.
@@ -1319,7 +1319,7 @@ impl SubscriptionCalendarEventRequest {
     }
 }
 
-/// Parameters of [`CalendarEventApi::unsubscription`](crate::calendar::v4::CalendarEventApi::unsubscription): Calls `unsubscription` on `calendar.event`.
+/// Parameters of [`CalendarEventApi::unsubscription`](crate::calendar::v4::CalendarEventApi::unsubscription): Stop the user receiving event change events for a calendar.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnsubscriptionCalendarEventRequest {
     /// `calendar_id`.

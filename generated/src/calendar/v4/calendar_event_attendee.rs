@@ -13,7 +13,7 @@ impl<'c> CalendarEventAttendeeApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_delete` on `calendar.event.attendee`.
+    /// Remove one or more attendees from an event.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/batch_delete`
     ///
@@ -42,7 +42,7 @@ impl<'c> CalendarEventAttendeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `calendar.event.attendee`.
+    /// Add users, group chats, meeting rooms or email addresses to an event as attendees.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
     ///
@@ -72,7 +72,7 @@ impl<'c> CalendarEventAttendeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `calendar.event.attendee`.
+    /// Page through the attendees of an event.
     ///
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees`
     ///
@@ -116,7 +116,7 @@ impl<'c> CalendarEventAttendeeApi<'c> {
     }
 }
 
-/// Parameters of [`CalendarEventAttendeeApi::batch_delete`](crate::calendar::v4::CalendarEventAttendeeApi::batch_delete): Calls `batch_delete` on `calendar.event.attendee`.
+/// Parameters of [`CalendarEventAttendeeApi::batch_delete`](crate::calendar::v4::CalendarEventAttendeeApi::batch_delete): Remove one or more attendees from an event.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteCalendarEventAttendeeRequest {
     /// `calendar_id`.
@@ -185,7 +185,7 @@ impl BatchDeleteCalendarEventAttendeeRequest {
     }
 }
 
-/// Parameters of [`CalendarEventAttendeeApi::create`](crate::calendar::v4::CalendarEventAttendeeApi::create): Calls `create` on `calendar.event.attendee`.
+/// Parameters of [`CalendarEventAttendeeApi::create`](crate::calendar::v4::CalendarEventAttendeeApi::create): Add users, group chats, meeting rooms or email addresses to an event as attendees.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCalendarEventAttendeeRequest {
     /// `calendar_id`.
@@ -258,7 +258,7 @@ impl CreateCalendarEventAttendeeRequest {
     }
 }
 
-/// Parameters of [`CalendarEventAttendeeApi::list`](crate::calendar::v4::CalendarEventAttendeeApi::list): Calls `list` on `calendar.event.attendee`.
+/// Parameters of [`CalendarEventAttendeeApi::list`](crate::calendar::v4::CalendarEventAttendeeApi::list): Page through the attendees of an event.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCalendarEventAttendeeRequest {
     /// `calendar_id`.

@@ -13,7 +13,7 @@ impl<'c> CalendarEventAttendeeChatMemberApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `calendar.event.attendee.chat_member`.
+    /// Page through the members of a group chat that attends an event.
     ///
     /// `GET /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/attendees/:attendee_id/chat_members`
     ///
@@ -60,7 +60,7 @@ impl<'c> CalendarEventAttendeeChatMemberApi<'c> {
     }
 }
 
-/// Parameters of [`CalendarEventAttendeeChatMemberApi::list`](crate::calendar::v4::CalendarEventAttendeeChatMemberApi::list): Calls `list` on `calendar.event.attendee.chat_member`.
+/// Parameters of [`CalendarEventAttendeeChatMemberApi::list`](crate::calendar::v4::CalendarEventAttendeeChatMemberApi::list): Page through the members of a group chat that attends an event.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCalendarEventAttendeeChatMemberRequest {
     /// `calendar_id`.

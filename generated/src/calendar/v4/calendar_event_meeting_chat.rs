@@ -13,7 +13,7 @@ impl<'c> CalendarEventMeetingChatApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `calendar.event.meeting_chat`.
+    /// Create a meeting group chat for an event.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat`
     ///
@@ -45,7 +45,7 @@ impl<'c> CalendarEventMeetingChatApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `calendar.event.meeting_chat`.
+    /// Unlink the meeting group chat from an event.
     ///
     /// `DELETE /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_chat`
     ///
@@ -75,7 +75,7 @@ impl<'c> CalendarEventMeetingChatApi<'c> {
     }
 }
 
-/// Parameters of [`CalendarEventMeetingChatApi::create`](crate::calendar::v4::CalendarEventMeetingChatApi::create): Calls `create` on `calendar.event.meeting_chat`.
+/// Parameters of [`CalendarEventMeetingChatApi::create`](crate::calendar::v4::CalendarEventMeetingChatApi::create): Create a meeting group chat for an event.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCalendarEventMeetingChatRequest {
     /// `calendar_id`.
@@ -124,7 +124,7 @@ impl CreateCalendarEventMeetingChatRequest {
     }
 }
 
-/// Parameters of [`CalendarEventMeetingChatApi::delete`](crate::calendar::v4::CalendarEventMeetingChatApi::delete): Calls `delete` on `calendar.event.meeting_chat`.
+/// Parameters of [`CalendarEventMeetingChatApi::delete`](crate::calendar::v4::CalendarEventMeetingChatApi::delete): Unlink the meeting group chat from an event.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteCalendarEventMeetingChatRequest {
     /// `calendar_id`.

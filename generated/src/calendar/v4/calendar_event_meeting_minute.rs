@@ -13,7 +13,7 @@ impl<'c> CalendarEventMeetingMinuteApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `calendar.event.meeting_minute`.
+    /// Create a meeting notes document for an event and get its URL.
     ///
     /// `POST /open-apis/calendar/v4/calendars/:calendar_id/events/:event_id/meeting_minute`
     ///
@@ -46,7 +46,7 @@ impl<'c> CalendarEventMeetingMinuteApi<'c> {
     }
 }
 
-/// Parameters of [`CalendarEventMeetingMinuteApi::create`](crate::calendar::v4::CalendarEventMeetingMinuteApi::create): Calls `create` on `calendar.event.meeting_minute`.
+/// Parameters of [`CalendarEventMeetingMinuteApi::create`](crate::calendar::v4::CalendarEventMeetingMinuteApi::create): Create a meeting notes document for an event and get its URL.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCalendarEventMeetingMinuteRequest {
     /// `calendar_id`.

@@ -3,7 +3,7 @@
 //! Events and callbacks of calendar v4: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `calendar.calendar.acl.created_v4`: Pushed as `calendar.calendar.acl.created_v4`.
+/// `calendar.calendar.acl.created_v4`: An access control entry was added to a subscribed calendar.
 ///
 /// Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:read`, `calendar:calendar:readonly`.
 impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarAclCreatedV4Event {
@@ -19,7 +19,7 @@ impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarAclCreatedV4E
     };
 }
 
-/// `calendar.calendar.acl.deleted_v4`: Pushed as `calendar.calendar.acl.deleted_v4`.
+/// `calendar.calendar.acl.deleted_v4`: An access control entry was removed from a subscribed calendar.
 ///
 /// Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:read`, `calendar:calendar:readonly`.
 impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarAclDeletedV4Event {
@@ -35,7 +35,7 @@ impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarAclDeletedV4E
     };
 }
 
-/// `calendar.calendar.changed_v4`: Pushed as `calendar.calendar.changed_v4`.
+/// `calendar.calendar.changed_v4`: A calendar in the subscribed user's calendar list changed.
 ///
 /// Scopes: any one of `calendar:calendar`, `calendar:calendar:read`, `calendar:calendar:readonly`.
 impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarChangedV4Event {
@@ -51,7 +51,7 @@ impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarChangedV4Even
     };
 }
 
-/// `calendar.calendar.event.changed_v4`: Pushed as `calendar.calendar.event.changed_v4`.
+/// `calendar.calendar.event.changed_v4`: An event on a subscribed calendar changed.
 ///
 /// Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`.
 impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarEventChangedV4Event {
@@ -68,7 +68,7 @@ impl ::lark_runtime::event::Event for crate::calendar::v4::CalendarEventChangedV
 }
 
 impl crate::EventDispatcher {
-    /// Handles `calendar.calendar.acl.created_v4`: Pushed as `calendar.calendar.acl.created_v4`.
+    /// Handles `calendar.calendar.acl.created_v4`: An access control entry was added to a subscribed calendar.
     ///
     /// Payload: [`CalendarAclCreatedV4Event`](crate::calendar::v4::CalendarAclCreatedV4Event). Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:read`, `calendar:calendar:readonly`.
     pub fn on_calendar_calendar_acl_created_v4<
@@ -83,7 +83,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `calendar.calendar.acl.deleted_v4`: Pushed as `calendar.calendar.acl.deleted_v4`.
+    /// Handles `calendar.calendar.acl.deleted_v4`: An access control entry was removed from a subscribed calendar.
     ///
     /// Payload: [`CalendarAclDeletedV4Event`](crate::calendar::v4::CalendarAclDeletedV4Event). Scopes: any one of `calendar:calendar`, `calendar:calendar.acl:read`, `calendar:calendar:readonly`.
     pub fn on_calendar_calendar_acl_deleted_v4<
@@ -98,7 +98,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `calendar.calendar.changed_v4`: Pushed as `calendar.calendar.changed_v4`.
+    /// Handles `calendar.calendar.changed_v4`: A calendar in the subscribed user's calendar list changed.
     ///
     /// Payload: [`CalendarChangedV4Event`](crate::calendar::v4::CalendarChangedV4Event). Scopes: any one of `calendar:calendar`, `calendar:calendar:read`, `calendar:calendar:readonly`.
     pub fn on_calendar_calendar_changed_v4<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -111,7 +111,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `calendar.calendar.event.changed_v4`: Pushed as `calendar.calendar.event.changed_v4`.
+    /// Handles `calendar.calendar.event.changed_v4`: An event on a subscribed calendar changed.
     ///
     /// Payload: [`CalendarEventChangedV4Event`](crate::calendar::v4::CalendarEventChangedV4Event). Scopes: any one of `calendar:calendar`, `calendar:calendar.event:read`, `calendar:calendar:readonly`.
     pub fn on_calendar_calendar_event_changed_v4<

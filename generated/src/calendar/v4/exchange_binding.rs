@@ -13,7 +13,7 @@ impl<'c> ExchangeBindingApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `exchange_binding`.
+    /// Bind an Exchange account to a user's account so its calendar can be imported.
     ///
     /// `POST /open-apis/calendar/v4/exchange_bindings`
     ///
@@ -42,7 +42,7 @@ impl<'c> ExchangeBindingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `exchange_binding`.
+    /// Unbind an Exchange account from a user's account.
     ///
     /// `DELETE /open-apis/calendar/v4/exchange_bindings/:exchange_binding_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> ExchangeBindingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `exchange_binding`.
+    /// Fetch an Exchange account binding and its calendar sync status.
     ///
     /// `GET /open-apis/calendar/v4/exchange_bindings/:exchange_binding_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> ExchangeBindingApi<'c> {
     }
 }
 
-/// Parameters of [`ExchangeBindingApi::create`](crate::calendar::v4::ExchangeBindingApi::create): Calls `create` on `exchange_binding`.
+/// Parameters of [`ExchangeBindingApi::create`](crate::calendar::v4::ExchangeBindingApi::create): Bind an Exchange account to a user's account so its calendar can be imported.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExchangeBindingRequest {
     /// `user_id_type`.
@@ -158,7 +158,7 @@ impl CreateExchangeBindingRequest {
     }
 }
 
-/// Parameters of [`ExchangeBindingApi::delete`](crate::calendar::v4::ExchangeBindingApi::delete): Calls `delete` on `exchange_binding`.
+/// Parameters of [`ExchangeBindingApi::delete`](crate::calendar::v4::ExchangeBindingApi::delete): Unbind an Exchange account from a user's account.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteExchangeBindingRequest {
     /// `exchange_binding_id`.
@@ -200,7 +200,7 @@ impl DeleteExchangeBindingRequest {
     }
 }
 
-/// Parameters of [`ExchangeBindingApi::get`](crate::calendar::v4::ExchangeBindingApi::get): Calls `get` on `exchange_binding`.
+/// Parameters of [`ExchangeBindingApi::get`](crate::calendar::v4::ExchangeBindingApi::get): Fetch an Exchange account binding and its calendar sync status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetExchangeBindingRequest {
     /// `exchange_binding_id`.

@@ -13,7 +13,7 @@ impl<'c> FreebusyApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch` on `freebusy`.
+    /// Get the busy periods of several users' primary calendars in a time range.
     ///
     /// `POST /open-apis/calendar/v4/freebusy/batch`
     ///
@@ -42,7 +42,7 @@ impl<'c> FreebusyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `freebusy`.
+    /// Get the busy periods of one user's primary calendar or of a meeting room.
     ///
     /// `POST /open-apis/calendar/v4/freebusy/list`
     ///
@@ -72,7 +72,7 @@ impl<'c> FreebusyApi<'c> {
     }
 }
 
-/// Parameters of [`FreebusyApi::batch`](crate::calendar::v4::FreebusyApi::batch): Calls `batch` on `freebusy`.
+/// Parameters of [`FreebusyApi::batch`](crate::calendar::v4::FreebusyApi::batch): Get the busy periods of several users' primary calendars in a time range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchFreebusyRequest {
     /// `user_id_type`.
@@ -129,7 +129,7 @@ impl BatchFreebusyRequest {
     }
 }
 
-/// Parameters of [`FreebusyApi::list`](crate::calendar::v4::FreebusyApi::list): Calls `list` on `freebusy`.
+/// Parameters of [`FreebusyApi::list`](crate::calendar::v4::FreebusyApi::list): Get the busy periods of one user's primary calendar or of a meeting room.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListFreebusyRequest {
     /// `user_id_type`.

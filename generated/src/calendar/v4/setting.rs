@@ -13,7 +13,7 @@ impl<'c> SettingApi<'c> {
         Self { client }
     }
 
-    /// Calls `generate_caldav_conf` on `setting`.
+    /// Generate a CalDAV username and password for syncing the user's calendars to a device.
     ///
     /// `POST /open-apis/calendar/v4/settings/generate_caldav_conf`
     ///
@@ -43,7 +43,7 @@ impl<'c> SettingApi<'c> {
     }
 }
 
-/// Parameters of [`SettingApi::generate_caldav_conf`](crate::calendar::v4::SettingApi::generate_caldav_conf): Calls `generate_caldav_conf` on `setting`.
+/// Parameters of [`SettingApi::generate_caldav_conf`](crate::calendar::v4::SettingApi::generate_caldav_conf): Generate a CalDAV username and password for syncing the user's calendars to a device.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GenerateCaldavConfSettingRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> TimeoffEventApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `timeoff_event`.
+    /// Create a time-off event for a user, shown on their profile during the leave.
     ///
     /// `POST /open-apis/calendar/v4/timeoff_events`
     ///
@@ -42,7 +42,7 @@ impl<'c> TimeoffEventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `timeoff_event`.
+    /// Delete a time-off event the app created.
     ///
     /// `DELETE /open-apis/calendar/v4/timeoff_events/:timeoff_event_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> TimeoffEventApi<'c> {
     }
 }
 
-/// Parameters of [`TimeoffEventApi::create`](crate::calendar::v4::TimeoffEventApi::create): Calls `create` on `timeoff_event`.
+/// Parameters of [`TimeoffEventApi::create`](crate::calendar::v4::TimeoffEventApi::create): Create a time-off event for a user, shown on their profile during the leave.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTimeoffEventRequest {
     /// `user_id_type`.
@@ -125,7 +125,7 @@ impl CreateTimeoffEventRequest {
     }
 }
 
-/// Parameters of [`TimeoffEventApi::delete`](crate::calendar::v4::TimeoffEventApi::delete): Calls `delete` on `timeoff_event`.
+/// Parameters of [`TimeoffEventApi::delete`](crate::calendar::v4::TimeoffEventApi::delete): Delete a time-off event the app created.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTimeoffEventRequest {
     /// `timeoff_event_id`.

@@ -13,7 +13,7 @@ impl<'c> CardApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_update` on `card`.
+    /// Apply several add, delete and change operations to a card's settings and components in one call.
     ///
     /// `POST /open-apis/cardkit/v1/cards/:card_id/batch_update`
     ///
@@ -42,7 +42,7 @@ impl<'c> CardApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `card`.
+    /// Create a card entity from card JSON 2.0 or a builder card and get the `card_id` used to send it.
     ///
     /// `POST /open-apis/cardkit/v1/cards`
     ///
@@ -71,7 +71,7 @@ impl<'c> CardApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `id_convert` on `card`.
+    /// Convert a card message's `message_id` into the `card_id` of its card entity.
     ///
     /// `POST /open-apis/cardkit/v1/cards/id_convert`
     ///
@@ -104,7 +104,7 @@ impl<'c> CardApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `settings` on `card`.
+    /// Update a card's `config` settings and its `card_link` jump URL.
     ///
     /// `PATCH /open-apis/cardkit/v1/cards/:card_id/settings`
     ///
@@ -133,7 +133,7 @@ impl<'c> CardApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `card`.
+    /// Replace a card entity's entire content with new card JSON.
     ///
     /// `PUT /open-apis/cardkit/v1/cards/:card_id`
     ///
@@ -163,7 +163,7 @@ impl<'c> CardApi<'c> {
     }
 }
 
-/// Parameters of [`CardApi::batch_update`](crate::cardkit::v1::CardApi::batch_update): Calls `batch_update` on `card`.
+/// Parameters of [`CardApi::batch_update`](crate::cardkit::v1::CardApi::batch_update): Apply several add, delete and change operations to a card's settings and components in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateCardRequest {
     /// `card_id`.
@@ -210,7 +210,7 @@ impl BatchUpdateCardRequest {
     }
 }
 
-/// Parameters of [`CardApi::create`](crate::cardkit::v1::CardApi::create): Calls `create` on `card`.
+/// Parameters of [`CardApi::create`](crate::cardkit::v1::CardApi::create): Create a card entity from card JSON 2.0 or a builder card and get the `card_id` used to send it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCardRequest {
     /// The JSON body.
@@ -243,7 +243,7 @@ impl CreateCardRequest {
     }
 }
 
-/// Parameters of [`CardApi::id_convert`](crate::cardkit::v1::CardApi::id_convert): Calls `id_convert` on `card`.
+/// Parameters of [`CardApi::id_convert`](crate::cardkit::v1::CardApi::id_convert): Convert a card message's `message_id` into the `card_id` of its card entity.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct IdConvertCardRequest {
     /// The JSON body.
@@ -276,7 +276,7 @@ impl IdConvertCardRequest {
     }
 }
 
-/// Parameters of [`CardApi::settings`](crate::cardkit::v1::CardApi::settings): Calls `settings` on `card`.
+/// Parameters of [`CardApi::settings`](crate::cardkit::v1::CardApi::settings): Update a card's `config` settings and its `card_link` jump URL.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SettingsCardRequest {
     /// `card_id`.
@@ -323,7 +323,7 @@ impl SettingsCardRequest {
     }
 }
 
-/// Parameters of [`CardApi::update`](crate::cardkit::v1::CardApi::update): Calls `update` on `card`.
+/// Parameters of [`CardApi::update`](crate::cardkit::v1::CardApi::update): Replace a card entity's entire content with new card JSON.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateCardRequest {
     /// `card_id`.

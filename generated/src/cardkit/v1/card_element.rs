@@ -13,7 +13,7 @@ impl<'c> CardElementApi<'c> {
         Self { client }
     }
 
-    /// Calls `content` on `card.element`.
+    /// Stream full text into a plain text or markdown element, typing out any newly added part.
     ///
     /// `PUT /open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content`
     ///
@@ -42,7 +42,7 @@ impl<'c> CardElementApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `card.element`.
+    /// Add components to a card entity, such as a button.
     ///
     /// `POST /open-apis/cardkit/v1/cards/:card_id/elements`
     ///
@@ -71,7 +71,7 @@ impl<'c> CardElementApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `card.element`.
+    /// Remove a component from a card; components nested in a container go with it.
     ///
     /// `DELETE /open-apis/cardkit/v1/cards/:card_id/elements/:element_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> CardElementApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `card.element`.
+    /// Update some properties of one card component, except its tag.
     ///
     /// `PATCH /open-apis/cardkit/v1/cards/:card_id/elements/:element_id`
     ///
@@ -129,7 +129,7 @@ impl<'c> CardElementApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `card.element`.
+    /// Replace one card component with a new component.
     ///
     /// `PUT /open-apis/cardkit/v1/cards/:card_id/elements/:element_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> CardElementApi<'c> {
     }
 }
 
-/// Parameters of [`CardElementApi::content`](crate::cardkit::v1::CardElementApi::content): Calls `content` on `card.element`.
+/// Parameters of [`CardElementApi::content`](crate::cardkit::v1::CardElementApi::content): Stream full text into a plain text or markdown element, typing out any newly added part.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ContentCardElementRequest {
     /// `card_id`.
@@ -213,7 +213,7 @@ impl ContentCardElementRequest {
     }
 }
 
-/// Parameters of [`CardElementApi::create`](crate::cardkit::v1::CardElementApi::create): Calls `create` on `card.element`.
+/// Parameters of [`CardElementApi::create`](crate::cardkit::v1::CardElementApi::create): Add components to a card entity, such as a button.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCardElementRequest {
     /// `card_id`.
@@ -260,7 +260,7 @@ impl CreateCardElementRequest {
     }
 }
 
-/// Parameters of [`CardElementApi::delete`](crate::cardkit::v1::CardElementApi::delete): Calls `delete` on `card.element`.
+/// Parameters of [`CardElementApi::delete`](crate::cardkit::v1::CardElementApi::delete): Remove a component from a card; components nested in a container go with it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteCardElementRequest {
     /// `card_id`.
@@ -314,7 +314,7 @@ impl DeleteCardElementRequest {
     }
 }
 
-/// Parameters of [`CardElementApi::patch`](crate::cardkit::v1::CardElementApi::patch): Calls `patch` on `card.element`.
+/// Parameters of [`CardElementApi::patch`](crate::cardkit::v1::CardElementApi::patch): Update some properties of one card component, except its tag.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchCardElementRequest {
     /// `card_id`.
@@ -368,7 +368,7 @@ impl PatchCardElementRequest {
     }
 }
 
-/// Parameters of [`CardElementApi::update`](crate::cardkit::v1::CardElementApi::update): Calls `update` on `card.element`.
+/// Parameters of [`CardElementApi::update`](crate::cardkit::v1::CardElementApi::update): Replace one card component with a new component.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateCardElementRequest {
     /// `card_id`.

@@ -13,7 +13,7 @@ impl<'c> ArchiveApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `archive`.
+    /// Create an employee's salary archive for a new hire, raise or correction by submitting a pay-change task.
     ///
     /// `POST /open-apis/compensation/v1/archives`
     ///
@@ -42,7 +42,7 @@ impl<'c> ArchiveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `archive`.
+    /// Fetch salary archives for a batch of employees within the app's data permission scope.
     ///
     /// `POST /open-apis/compensation/v1/archives/query`
     ///
@@ -84,7 +84,7 @@ impl<'c> ArchiveApi<'c> {
     }
 }
 
-/// Parameters of [`ArchiveApi::create`](crate::compensation::v1::ArchiveApi::create): Calls `create` on `archive`.
+/// Parameters of [`ArchiveApi::create`](crate::compensation::v1::ArchiveApi::create): Create an employee's salary archive for a new hire, raise or correction by submitting a pay-change task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateArchiveRequest {
     /// `user_id_type`.
@@ -125,7 +125,7 @@ impl CreateArchiveRequest {
     }
 }
 
-/// Parameters of [`ArchiveApi::query`](crate::compensation::v1::ArchiveApi::query): Calls `query` on `archive`.
+/// Parameters of [`ArchiveApi::query`](crate::compensation::v1::ArchiveApi::query): Fetch salary archives for a batch of employees within the app's data permission scope.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryArchiveRequest {
     /// `page_size`.

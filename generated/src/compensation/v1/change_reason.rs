@@ -13,7 +13,7 @@ impl<'c> ChangeReasonApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `change_reason`.
+    /// List the reasons that can be given for setting or adjusting pay.
     ///
     /// `GET /open-apis/compensation/v1/change_reasons`
     ///
@@ -55,7 +55,7 @@ impl<'c> ChangeReasonApi<'c> {
     }
 }
 
-/// Parameters of [`ChangeReasonApi::list`](crate::compensation::v1::ChangeReasonApi::list): Calls `list` on `change_reason`.
+/// Parameters of [`ChangeReasonApi::list`](crate::compensation::v1::ChangeReasonApi::list): List the reasons that can be given for setting or adjusting pay.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListChangeReasonRequest {
     /// `page_size`.

@@ -3,7 +3,7 @@
 //! Events and callbacks of compensation v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `compensation.archive.changed_v1`: Pushed as `compensation.archive.changed_v1`.
+/// `compensation.archive.changed_v1`: An employee's salary archive was created, adjusted, corrected or deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::compensation::v1::ArchiveChangedV1Event {
@@ -13,7 +13,7 @@ impl ::lark_runtime::event::Event for crate::compensation::v1::ArchiveChangedV1E
 }
 
 impl crate::EventDispatcher {
-    /// Handles `compensation.archive.changed_v1`: Pushed as `compensation.archive.changed_v1`.
+    /// Handles `compensation.archive.changed_v1`: An employee's salary archive was created, adjusted, corrected or deleted.
     ///
     /// Payload: [`ArchiveChangedV1Event`](crate::compensation::v1::ArchiveChangedV1Event). Scopes: not yet catalogued.
     pub fn on_compensation_archive_changed_v1<Fut: ::lark_runtime::event::HandlerFuture>(

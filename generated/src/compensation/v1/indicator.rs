@@ -13,7 +13,7 @@ impl<'c> IndicatorApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `indicator`.
+    /// List the compensation statistics indicators defined for the tenant.
     ///
     /// `GET /open-apis/compensation/v1/indicators`
     ///
@@ -55,7 +55,7 @@ impl<'c> IndicatorApi<'c> {
     }
 }
 
-/// Parameters of [`IndicatorApi::list`](crate::compensation::v1::IndicatorApi::list): Calls `list` on `indicator`.
+/// Parameters of [`IndicatorApi::list`](crate::compensation::v1::IndicatorApi::list): List the compensation statistics indicators defined for the tenant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListIndicatorRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> ItemApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `item`.
+    /// List the pay items (salary components) defined for the tenant.
     ///
     /// `GET /open-apis/compensation/v1/items`
     ///
@@ -55,7 +55,7 @@ impl<'c> ItemApi<'c> {
     }
 }
 
-/// Parameters of [`ItemApi::list`](crate::compensation::v1::ItemApi::list): Calls `list` on `item`.
+/// Parameters of [`ItemApi::list`](crate::compensation::v1::ItemApi::list): List the pay items (salary components) defined for the tenant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListItemRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> ItemCategoryApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `item_category`.
+    /// List the categories that pay items are grouped into.
     ///
     /// `GET /open-apis/compensation/v1/item_categories`
     ///
@@ -55,7 +55,7 @@ impl<'c> ItemCategoryApi<'c> {
     }
 }
 
-/// Parameters of [`ItemCategoryApi::list`](crate::compensation::v1::ItemCategoryApi::list): Calls `list` on `item_category`.
+/// Parameters of [`ItemCategoryApi::list`](crate::compensation::v1::ItemCategoryApi::list): List the categories that pay items are grouped into.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListItemCategoryRequest {
     /// `page_size`.

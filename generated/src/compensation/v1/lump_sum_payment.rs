@@ -13,7 +13,7 @@ impl<'c> LumpSumPaymentApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `lump_sum_payment`.
+    /// Batch create one-off payment records, getting the new ids or the reason each item failed.
     ///
     /// `POST /open-apis/compensation/v1/lump_sum_payment/batch_create`
     ///
@@ -45,7 +45,7 @@ impl<'c> LumpSumPaymentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_remove` on `lump_sum_payment`.
+    /// Batch delete one-off payment records by their ids.
     ///
     /// `POST /open-apis/compensation/v1/lump_sum_payment/batch_remove`
     ///
@@ -77,7 +77,7 @@ impl<'c> LumpSumPaymentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_update` on `lump_sum_payment`.
+    /// Batch correct one-off payment records; each item reports its own success or failure code.
     ///
     /// `POST /open-apis/compensation/v1/lump_sum_payment/batch_update`
     ///
@@ -109,7 +109,7 @@ impl<'c> LumpSumPaymentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `lump_sum_payment`.
+    /// Search one-off payment grant records matching all the given filters.
     ///
     /// `POST /open-apis/compensation/v1/lump_sum_payment/query`
     ///
@@ -150,7 +150,7 @@ impl<'c> LumpSumPaymentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `query_detail` on `lump_sum_payment`.
+    /// Search the individual grant details behind one-off payment records.
     ///
     /// `POST /open-apis/compensation/v1/lump_sum_payment/query_detail`
     ///
@@ -197,7 +197,7 @@ impl<'c> LumpSumPaymentApi<'c> {
     }
 }
 
-/// Parameters of [`LumpSumPaymentApi::batch_create`](crate::compensation::v1::LumpSumPaymentApi::batch_create): Calls `batch_create` on `lump_sum_payment`.
+/// Parameters of [`LumpSumPaymentApi::batch_create`](crate::compensation::v1::LumpSumPaymentApi::batch_create): Batch create one-off payment records, getting the new ids or the reason each item failed.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateLumpSumPaymentRequest {
     /// `user_id_type`.
@@ -238,7 +238,7 @@ impl BatchCreateLumpSumPaymentRequest {
     }
 }
 
-/// Parameters of [`LumpSumPaymentApi::batch_remove`](crate::compensation::v1::LumpSumPaymentApi::batch_remove): Calls `batch_remove` on `lump_sum_payment`.
+/// Parameters of [`LumpSumPaymentApi::batch_remove`](crate::compensation::v1::LumpSumPaymentApi::batch_remove): Batch delete one-off payment records by their ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchRemoveLumpSumPaymentRequest {
     /// The JSON body.
@@ -271,7 +271,7 @@ impl BatchRemoveLumpSumPaymentRequest {
     }
 }
 
-/// Parameters of [`LumpSumPaymentApi::batch_update`](crate::compensation::v1::LumpSumPaymentApi::batch_update): Calls `batch_update` on `lump_sum_payment`.
+/// Parameters of [`LumpSumPaymentApi::batch_update`](crate::compensation::v1::LumpSumPaymentApi::batch_update): Batch correct one-off payment records; each item reports its own success or failure code.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateLumpSumPaymentRequest {
     /// The JSON body.
@@ -304,7 +304,7 @@ impl BatchUpdateLumpSumPaymentRequest {
     }
 }
 
-/// Parameters of [`LumpSumPaymentApi::query`](crate::compensation::v1::LumpSumPaymentApi::query): Calls `query` on `lump_sum_payment`.
+/// Parameters of [`LumpSumPaymentApi::query`](crate::compensation::v1::LumpSumPaymentApi::query): Search one-off payment grant records matching all the given filters.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryLumpSumPaymentRequest {
     /// `page_size`.
@@ -384,7 +384,7 @@ impl ::lark_runtime::PageRequest for QueryLumpSumPaymentRequest {
     }
 }
 
-/// Parameters of [`LumpSumPaymentApi::query_detail`](crate::compensation::v1::LumpSumPaymentApi::query_detail): Calls `query_detail` on `lump_sum_payment`.
+/// Parameters of [`LumpSumPaymentApi::query_detail`](crate::compensation::v1::LumpSumPaymentApi::query_detail): Search the individual grant details behind one-off payment records.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryDetailLumpSumPaymentRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> PlanApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `plan`.
+    /// List all compensation plans with their effective dates, pay items and indicators.
     ///
     /// `GET /open-apis/compensation/v1/plans`
     ///
@@ -55,7 +55,7 @@ impl<'c> PlanApi<'c> {
     }
 }
 
-/// Parameters of [`PlanApi::list`](crate::compensation::v1::PlanApi::list): Calls `list` on `plan`.
+/// Parameters of [`PlanApi::list`](crate::compensation::v1::PlanApi::list): List all compensation plans with their effective dates, pay items and indicators.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListPlanRequest {
     /// `page_size`.

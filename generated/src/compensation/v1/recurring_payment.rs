@@ -13,7 +13,7 @@ impl<'c> RecurringPaymentApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `recurring_payment`.
+    /// Batch create recurring payment records, getting the new ids or the reason each item failed.
     ///
     /// `POST /open-apis/compensation/v1/recurring_payment/batch_create`
     ///
@@ -45,7 +45,7 @@ impl<'c> RecurringPaymentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_remove` on `recurring_payment`.
+    /// Batch delete recurring payment records by their ids.
     ///
     /// `POST /open-apis/compensation/v1/recurring_payment/batch_remove`
     ///
@@ -77,7 +77,7 @@ impl<'c> RecurringPaymentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_update` on `recurring_payment`.
+    /// Batch correct existing recurring payment records.
     ///
     /// `POST /open-apis/compensation/v1/recurring_payment/batch_update`
     ///
@@ -109,7 +109,7 @@ impl<'c> RecurringPaymentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `recurring_payment`.
+    /// Search recurring payment records matching the given filters.
     ///
     /// `POST /open-apis/compensation/v1/recurring_payment/query`
     ///
@@ -153,7 +153,7 @@ impl<'c> RecurringPaymentApi<'c> {
     }
 }
 
-/// Parameters of [`RecurringPaymentApi::batch_create`](crate::compensation::v1::RecurringPaymentApi::batch_create): Calls `batch_create` on `recurring_payment`.
+/// Parameters of [`RecurringPaymentApi::batch_create`](crate::compensation::v1::RecurringPaymentApi::batch_create): Batch create recurring payment records, getting the new ids or the reason each item failed.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateRecurringPaymentRequest {
     /// `user_id_type`.
@@ -194,7 +194,7 @@ impl BatchCreateRecurringPaymentRequest {
     }
 }
 
-/// Parameters of [`RecurringPaymentApi::batch_remove`](crate::compensation::v1::RecurringPaymentApi::batch_remove): Calls `batch_remove` on `recurring_payment`.
+/// Parameters of [`RecurringPaymentApi::batch_remove`](crate::compensation::v1::RecurringPaymentApi::batch_remove): Batch delete recurring payment records by their ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchRemoveRecurringPaymentRequest {
     /// The JSON body.
@@ -227,7 +227,7 @@ impl BatchRemoveRecurringPaymentRequest {
     }
 }
 
-/// Parameters of [`RecurringPaymentApi::batch_update`](crate::compensation::v1::RecurringPaymentApi::batch_update): Calls `batch_update` on `recurring_payment`.
+/// Parameters of [`RecurringPaymentApi::batch_update`](crate::compensation::v1::RecurringPaymentApi::batch_update): Batch correct existing recurring payment records.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateRecurringPaymentRequest {
     /// `user_id_type`.
@@ -277,7 +277,7 @@ impl BatchUpdateRecurringPaymentRequest {
     }
 }
 
-/// Parameters of [`RecurringPaymentApi::query`](crate::compensation::v1::RecurringPaymentApi::query): Calls `query` on `recurring_payment`.
+/// Parameters of [`RecurringPaymentApi::query`](crate::compensation::v1::RecurringPaymentApi::query): Search recurring payment records matching the given filters.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRecurringPaymentRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> SocialArchiveApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `social_archive`.
+    /// Fetch employees' social insurance archives by user ids and effective date.
     ///
     /// `POST /open-apis/compensation/v1/social_archive/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> SocialArchiveApi<'c> {
     }
 }
 
-/// Parameters of [`SocialArchiveApi::query`](crate::compensation::v1::SocialArchiveApi::query): Calls `query` on `social_archive`.
+/// Parameters of [`SocialArchiveApi::query`](crate::compensation::v1::SocialArchiveApi::query): Fetch employees' social insurance archives by user ids and effective date.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QuerySocialArchiveRequest {
     /// `user_id_type`.

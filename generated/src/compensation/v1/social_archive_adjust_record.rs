@@ -13,7 +13,7 @@ impl<'c> SocialArchiveAdjustRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `social_archive_adjust_record`.
+    /// Fetch social insurance enrolment and withdrawal records for a batch of employees.
     ///
     /// `POST /open-apis/compensation/v1/social_archive_adjust_record/query`
     ///
@@ -46,7 +46,7 @@ impl<'c> SocialArchiveAdjustRecordApi<'c> {
     }
 }
 
-/// Parameters of [`SocialArchiveAdjustRecordApi::query`](crate::compensation::v1::SocialArchiveAdjustRecordApi::query): Calls `query` on `social_archive_adjust_record`.
+/// Parameters of [`SocialArchiveAdjustRecordApi::query`](crate::compensation::v1::SocialArchiveAdjustRecordApi::query): Fetch social insurance enrolment and withdrawal records for a batch of employees.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QuerySocialArchiveAdjustRecordRequest {
     /// `user_id_type`.

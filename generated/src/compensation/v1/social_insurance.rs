@@ -13,7 +13,7 @@ impl<'c> SocialInsuranceApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `social_insurance`.
+    /// List the configured social insurance and housing fund types, with their names and kinds.
     ///
     /// `GET /open-apis/compensation/v1/social_insurances`
     ///
@@ -43,7 +43,7 @@ impl<'c> SocialInsuranceApi<'c> {
     }
 }
 
-/// Parameters of [`SocialInsuranceApi::list`](crate::compensation::v1::SocialInsuranceApi::list): Calls `list` on `social_insurance`.
+/// Parameters of [`SocialInsuranceApi::list`](crate::compensation::v1::SocialInsuranceApi::list): List the configured social insurance and housing fund types, with their names and kinds.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListSocialInsuranceRequest {}
 impl ListSocialInsuranceRequest {

@@ -13,7 +13,7 @@ impl<'c> SocialPlanApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `social_plan`.
+    /// Page through the social insurance plans in force on a given `effective_date`.
     ///
     /// `GET /open-apis/compensation/v1/social_plans`
     ///
@@ -54,7 +54,7 @@ impl<'c> SocialPlanApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `query` on `social_plan`.
+    /// Fetch social insurance plans by `plan_ids` as they stood on a given `effective_date`.
     ///
     /// `POST /open-apis/compensation/v1/social_plans/query`
     ///
@@ -84,7 +84,7 @@ impl<'c> SocialPlanApi<'c> {
     }
 }
 
-/// Parameters of [`SocialPlanApi::list`](crate::compensation::v1::SocialPlanApi::list): Calls `list` on `social_plan`.
+/// Parameters of [`SocialPlanApi::list`](crate::compensation::v1::SocialPlanApi::list): Page through the social insurance plans in force on a given `effective_date`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListSocialPlanRequest {
     /// `effective_date`.
@@ -177,7 +177,7 @@ impl ::lark_runtime::PageRequest for ListSocialPlanRequest {
     }
 }
 
-/// Parameters of [`SocialPlanApi::query`](crate::compensation::v1::SocialPlanApi::query): Calls `query` on `social_plan`.
+/// Parameters of [`SocialPlanApi::query`](crate::compensation::v1::SocialPlanApi::query): Fetch social insurance plans by `plan_ids` as they stood on a given `effective_date`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QuerySocialPlanRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> CustomAttrApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `custom_attr`.
+    /// Page through the custom user fields configured for the tenant.
     ///
     /// `GET /open-apis/contact/v3/custom_attrs`
     ///
@@ -55,7 +55,7 @@ impl<'c> CustomAttrApi<'c> {
     }
 }
 
-/// Parameters of [`CustomAttrApi::list`](crate::contact::v3::CustomAttrApi::list): Calls `list` on `custom_attr`.
+/// Parameters of [`CustomAttrApi::list`](crate::contact::v3::CustomAttrApi::list): Page through the custom user fields configured for the tenant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListCustomAttrRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> DepartmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch` on `department`.
+    /// Fetch several departments at once by id, including parent, leaders, status and member count.
     ///
     /// `GET /open-apis/contact/v3/departments/batch`
     ///
@@ -42,7 +42,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `children` on `department`.
+    /// Page through the sub-departments of a department.
     ///
     /// `GET /open-apis/contact/v3/departments/:department_id/children`
     ///
@@ -83,7 +83,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `create` on `department`.
+    /// Create a department in the contacts.
     ///
     /// `POST /open-apis/contact/v3/departments`
     ///
@@ -112,7 +112,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `department`.
+    /// Delete a department from the contacts.
     ///
     /// `DELETE /open-apis/contact/v3/departments/:department_id`
     ///
@@ -141,7 +141,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `department`.
+    /// Fetch a department by id, including its parent, leader, status and member count.
     ///
     /// `GET /open-apis/contact/v3/departments/:department_id`
     ///
@@ -170,7 +170,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `department`.
+    /// Page through the sub-departments of a department.
     ///
     /// `GET /open-apis/contact/v3/departments`
     ///
@@ -218,7 +218,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `parent` on `department`.
+    /// Page through a department's parent departments, walking up the tree.
     ///
     /// `GET /open-apis/contact/v3/departments/parent`
     ///
@@ -259,7 +259,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `department`.
+    /// Update some fields of a department, such as its name, parent, order or leaders.
     ///
     /// `PATCH /open-apis/contact/v3/departments/:department_id`
     ///
@@ -288,7 +288,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `department`.
+    /// Search the departments visible to the user by name keyword, as the user.
     ///
     /// `POST /open-apis/contact/v3/departments/search`
     ///
@@ -329,7 +329,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `unbind_department_chat` on `department`.
+    /// Turn a department's group chat into an ordinary group chat.
     ///
     /// `POST /open-apis/contact/v3/departments/unbind_department_chat`
     ///
@@ -358,7 +358,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `department`.
+    /// Replace a department's information, including its name, parent and leaders.
     ///
     /// `PUT /open-apis/contact/v3/departments/:department_id`
     ///
@@ -387,7 +387,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_department_id` on `department`.
+    /// Change a department's custom `department_id`.
     ///
     /// `PATCH /open-apis/contact/v3/departments/:department_id/update_department_id`
     ///
@@ -417,7 +417,7 @@ impl<'c> DepartmentApi<'c> {
     }
 }
 
-/// Parameters of [`DepartmentApi::batch`](crate::contact::v3::DepartmentApi::batch): Calls `batch` on `department`.
+/// Parameters of [`DepartmentApi::batch`](crate::contact::v3::DepartmentApi::batch): Fetch several departments at once by id, including parent, leaders, status and member count.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDepartmentRequest {
     /// `department_ids`.
@@ -492,7 +492,7 @@ impl BatchDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::children`](crate::contact::v3::DepartmentApi::children): Calls `children` on `department`.
+/// Parameters of [`DepartmentApi::children`](crate::contact::v3::DepartmentApi::children): Page through the sub-departments of a department.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ChildrenDepartmentRequest {
     /// `department_id`.
@@ -630,7 +630,7 @@ impl ::lark_runtime::PageRequest for ChildrenDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::create`](crate::contact::v3::DepartmentApi::create): Calls `create` on `department`.
+/// Parameters of [`DepartmentApi::create`](crate::contact::v3::DepartmentApi::create): Create a department in the contacts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateDepartmentRequest {
     /// `user_id_type`.
@@ -719,7 +719,7 @@ impl CreateDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::delete`](crate::contact::v3::DepartmentApi::delete): Calls `delete` on `department`.
+/// Parameters of [`DepartmentApi::delete`](crate::contact::v3::DepartmentApi::delete): Delete a department from the contacts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteDepartmentRequest {
     /// `department_id`.
@@ -777,7 +777,7 @@ impl DeleteDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::get`](crate::contact::v3::DepartmentApi::get): Calls `get` on `department`.
+/// Parameters of [`DepartmentApi::get`](crate::contact::v3::DepartmentApi::get): Fetch a department by id, including its parent, leader, status and member count.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDepartmentRequest {
     /// `department_id`.
@@ -855,7 +855,7 @@ impl GetDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::list`](crate::contact::v3::DepartmentApi::list): Calls `list` on `department`.
+/// Parameters of [`DepartmentApi::list`](crate::contact::v3::DepartmentApi::list): Page through the sub-departments of a department.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListDepartmentRequest {
     /// `user_id_type`.
@@ -1004,7 +1004,7 @@ impl ::lark_runtime::PageRequest for ListDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::parent`](crate::contact::v3::DepartmentApi::parent): Calls `parent` on `department`.
+/// Parameters of [`DepartmentApi::parent`](crate::contact::v3::DepartmentApi::parent): Page through a department's parent departments, walking up the tree.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ParentDepartmentRequest {
     /// `user_id_type`.
@@ -1127,7 +1127,7 @@ impl ::lark_runtime::PageRequest for ParentDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::patch`](crate::contact::v3::DepartmentApi::patch): Calls `patch` on `department`.
+/// Parameters of [`DepartmentApi::patch`](crate::contact::v3::DepartmentApi::patch): Update some fields of a department, such as its name, parent, order or leaders.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchDepartmentRequest {
     /// `department_id`.
@@ -1207,7 +1207,7 @@ impl PatchDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::search`](crate::contact::v3::DepartmentApi::search): Calls `search` on `department`.
+/// Parameters of [`DepartmentApi::search`](crate::contact::v3::DepartmentApi::search): Search the departments visible to the user by name keyword, as the user.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchDepartmentRequest {
     /// `user_id_type`.
@@ -1327,7 +1327,7 @@ impl ::lark_runtime::PageRequest for SearchDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::unbind_department_chat`](crate::contact::v3::DepartmentApi::unbind_department_chat): Calls `unbind_department_chat` on `department`.
+/// Parameters of [`DepartmentApi::unbind_department_chat`](crate::contact::v3::DepartmentApi::unbind_department_chat): Turn a department's group chat into an ordinary group chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnbindDepartmentChatDepartmentRequest {
     /// `department_id_type`.
@@ -1383,7 +1383,7 @@ impl UnbindDepartmentChatDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::update`](crate::contact::v3::DepartmentApi::update): Calls `update` on `department`.
+/// Parameters of [`DepartmentApi::update`](crate::contact::v3::DepartmentApi::update): Replace a department's information, including its name, parent and leaders.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateDepartmentRequest {
     /// `department_id`.
@@ -1463,7 +1463,7 @@ impl UpdateDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::update_department_id`](crate::contact::v3::DepartmentApi::update_department_id): Calls `update_department_id` on `department`.
+/// Parameters of [`DepartmentApi::update_department_id`](crate::contact::v3::DepartmentApi::update_department_id): Change a department's custom `department_id`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateDepartmentIdDepartmentRequest {
     /// `department_id`.

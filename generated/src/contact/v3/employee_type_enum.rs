@@ -13,7 +13,7 @@ impl<'c> EmployeeTypeEnumApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `employee_type_enum`.
+    /// Add a custom employee type option for users.
     ///
     /// `POST /open-apis/contact/v3/employee_type_enums`
     ///
@@ -42,7 +42,7 @@ impl<'c> EmployeeTypeEnumApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `employee_type_enum`.
+    /// Delete a custom employee type.
     ///
     /// `DELETE /open-apis/contact/v3/employee_type_enums/:enum_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> EmployeeTypeEnumApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `employee_type_enum`.
+    /// Page through all employee types of the tenant, built-in and custom.
     ///
     /// `GET /open-apis/contact/v3/employee_type_enums`
     ///
@@ -112,7 +112,7 @@ impl<'c> EmployeeTypeEnumApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `employee_type_enum`.
+    /// Update a custom employee type's content.
     ///
     /// `PUT /open-apis/contact/v3/employee_type_enums/:enum_id`
     ///
@@ -142,7 +142,7 @@ impl<'c> EmployeeTypeEnumApi<'c> {
     }
 }
 
-/// Parameters of [`EmployeeTypeEnumApi::create`](crate::contact::v3::EmployeeTypeEnumApi::create): Calls `create` on `employee_type_enum`.
+/// Parameters of [`EmployeeTypeEnumApi::create`](crate::contact::v3::EmployeeTypeEnumApi::create): Add a custom employee type option for users.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEmployeeTypeEnumRequest {
     /// The JSON body.
@@ -178,7 +178,7 @@ impl CreateEmployeeTypeEnumRequest {
     }
 }
 
-/// Parameters of [`EmployeeTypeEnumApi::delete`](crate::contact::v3::EmployeeTypeEnumApi::delete): Calls `delete` on `employee_type_enum`.
+/// Parameters of [`EmployeeTypeEnumApi::delete`](crate::contact::v3::EmployeeTypeEnumApi::delete): Delete a custom employee type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteEmployeeTypeEnumRequest {
     /// `enum_id`.
@@ -216,7 +216,7 @@ impl DeleteEmployeeTypeEnumRequest {
     }
 }
 
-/// Parameters of [`EmployeeTypeEnumApi::list`](crate::contact::v3::EmployeeTypeEnumApi::list): Calls `list` on `employee_type_enum`.
+/// Parameters of [`EmployeeTypeEnumApi::list`](crate::contact::v3::EmployeeTypeEnumApi::list): Page through all employee types of the tenant, built-in and custom.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListEmployeeTypeEnumRequest {
     /// `page_token`.
@@ -298,7 +298,7 @@ impl ::lark_runtime::PageRequest for ListEmployeeTypeEnumRequest {
     }
 }
 
-/// Parameters of [`EmployeeTypeEnumApi::update`](crate::contact::v3::EmployeeTypeEnumApi::update): Calls `update` on `employee_type_enum`.
+/// Parameters of [`EmployeeTypeEnumApi::update`](crate::contact::v3::EmployeeTypeEnumApi::update): Update a custom employee type's content.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateEmployeeTypeEnumRequest {
     /// `enum_id`.

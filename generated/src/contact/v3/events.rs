@@ -3,7 +3,7 @@
 //! Events and callbacks of contact v3: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `contact.custom_attr_event.updated_v3`: Pushed as `contact.custom_attr_event.updated_v3`.
+/// `contact.custom_attr_event.updated_v3`: The custom user field settings changed, such as a field being added, removed or switched on or off.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::CustomAttrEventUpdatedV3Event {
@@ -19,7 +19,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::CustomAttrEventUpdated
     };
 }
 
-/// `contact.department.created_v3`: Pushed as `contact.department.created_v3`.
+/// `contact.department.created_v3`: A department was created.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::DepartmentCreatedV3Event {
@@ -35,7 +35,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::DepartmentCreatedV3Eve
     };
 }
 
-/// `contact.department.deleted_v3`: Pushed as `contact.department.deleted_v3`.
+/// `contact.department.deleted_v3`: A department was deleted.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::DepartmentDeletedV3Event {
@@ -51,7 +51,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::DepartmentDeletedV3Eve
     };
 }
 
-/// `contact.department.updated_v3`: Pushed as `contact.department.updated_v3`.
+/// `contact.department.updated_v3`: A department's information changed.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::DepartmentUpdatedV3Event {
@@ -67,7 +67,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::DepartmentUpdatedV3Eve
     };
 }
 
-/// `contact.employee_type_enum.actived_v3`: Pushed as `contact.employee_type_enum.actived_v3`.
+/// `contact.employee_type_enum.actived_v3`: An employee type was activated.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event
@@ -84,7 +84,7 @@ for crate::contact::v3::EmployeeTypeEnumActivedV3Event {
     };
 }
 
-/// `contact.employee_type_enum.created_v3`: Pushed as `contact.employee_type_enum.created_v3`.
+/// `contact.employee_type_enum.created_v3`: An employee type was added.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event
@@ -101,7 +101,7 @@ for crate::contact::v3::EmployeeTypeEnumCreatedV3Event {
     };
 }
 
-/// `contact.employee_type_enum.deactivated_v3`: Pushed as `contact.employee_type_enum.deactivated_v3`.
+/// `contact.employee_type_enum.deactivated_v3`: An employee type was deactivated.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event
@@ -118,7 +118,7 @@ for crate::contact::v3::EmployeeTypeEnumDeactivatedV3Event {
     };
 }
 
-/// `contact.employee_type_enum.deleted_v3`: Pushed as `contact.employee_type_enum.deleted_v3`.
+/// `contact.employee_type_enum.deleted_v3`: An employee type was deleted.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event
@@ -135,7 +135,7 @@ for crate::contact::v3::EmployeeTypeEnumDeletedV3Event {
     };
 }
 
-/// `contact.employee_type_enum.updated_v3`: Pushed as `contact.employee_type_enum.updated_v3`.
+/// `contact.employee_type_enum.updated_v3`: An employee type's name was changed.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event
@@ -152,7 +152,7 @@ for crate::contact::v3::EmployeeTypeEnumUpdatedV3Event {
     };
 }
 
-/// `contact.scope.updated_v3`: Pushed as `contact.scope.updated_v3`.
+/// `contact.scope.updated_v3`: The app's contacts access scope changed.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::ScopeUpdatedV3Event {
@@ -184,7 +184,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::UserCreatedEvent {
     };
 }
 
-/// `contact.user.deleted_v3`: Pushed as `contact.user.deleted_v3`.
+/// `contact.user.deleted_v3`: An employee left the organisation and was removed from the contacts.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::UserDeletedV3Event {
@@ -200,7 +200,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::UserDeletedV3Event {
     };
 }
 
-/// `contact.user.updated_v3`: Pushed as `contact.user.updated_v3`.
+/// `contact.user.updated_v3`: A user's information changed; the event carries the old and new values.
 ///
 /// Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
 impl ::lark_runtime::event::Event for crate::contact::v3::UserUpdatedV3Event {
@@ -216,7 +216,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::UserUpdatedV3Event {
     };
 }
 
-/// `contact_scope_change`: Pushed as `contact_scope_change` (v1 envelope).
+/// `contact_scope_change`: The app's contacts access scope changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::contact::v3::ContactScopeChangeEvent {
@@ -225,7 +225,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::ContactScopeChangeEven
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `dept_add`: Pushed as `dept_add` (v1 envelope).
+/// `dept_add`: A department was added.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::contact::v3::DeptAddEvent {
@@ -234,7 +234,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::DeptAddEvent {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `user_add`: Pushed as `user_add` (v1 envelope).
+/// `user_add`: A user was added to the organisation.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::contact::v3::UserAddEvent {
@@ -243,7 +243,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::UserAddEvent {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `user_status_change`: Pushed as `user_status_change` (v1 envelope).
+/// `user_status_change`: A user's account status changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::contact::v3::UserStatusChangeEvent {
@@ -253,7 +253,7 @@ impl ::lark_runtime::event::Event for crate::contact::v3::UserStatusChangeEvent 
 }
 
 impl crate::EventDispatcher {
-    /// Handles `contact.custom_attr_event.updated_v3`: Pushed as `contact.custom_attr_event.updated_v3`.
+    /// Handles `contact.custom_attr_event.updated_v3`: The custom user field settings changed, such as a field being added, removed or switched on or off.
     ///
     /// Payload: [`CustomAttrEventUpdatedV3Event`](crate::contact::v3::CustomAttrEventUpdatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_custom_attr_event_updated_v3<
@@ -268,7 +268,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact.department.created_v3`: Pushed as `contact.department.created_v3`.
+    /// Handles `contact.department.created_v3`: A department was created.
     ///
     /// Payload: [`DepartmentCreatedV3Event`](crate::contact::v3::DepartmentCreatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_department_created_v3<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -281,7 +281,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact.department.deleted_v3`: Pushed as `contact.department.deleted_v3`.
+    /// Handles `contact.department.deleted_v3`: A department was deleted.
     ///
     /// Payload: [`DepartmentDeletedV3Event`](crate::contact::v3::DepartmentDeletedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_department_deleted_v3<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -294,7 +294,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact.department.updated_v3`: Pushed as `contact.department.updated_v3`.
+    /// Handles `contact.department.updated_v3`: A department's information changed.
     ///
     /// Payload: [`DepartmentUpdatedV3Event`](crate::contact::v3::DepartmentUpdatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_department_updated_v3<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -307,7 +307,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact.employee_type_enum.actived_v3`: Pushed as `contact.employee_type_enum.actived_v3`.
+    /// Handles `contact.employee_type_enum.actived_v3`: An employee type was activated.
     ///
     /// Payload: [`EmployeeTypeEnumActivedV3Event`](crate::contact::v3::EmployeeTypeEnumActivedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_employee_type_enum_actived_v3<
@@ -322,7 +322,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact.employee_type_enum.created_v3`: Pushed as `contact.employee_type_enum.created_v3`.
+    /// Handles `contact.employee_type_enum.created_v3`: An employee type was added.
     ///
     /// Payload: [`EmployeeTypeEnumCreatedV3Event`](crate::contact::v3::EmployeeTypeEnumCreatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_employee_type_enum_created_v3<
@@ -337,7 +337,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact.employee_type_enum.deactivated_v3`: Pushed as `contact.employee_type_enum.deactivated_v3`.
+    /// Handles `contact.employee_type_enum.deactivated_v3`: An employee type was deactivated.
     ///
     /// Payload: [`EmployeeTypeEnumDeactivatedV3Event`](crate::contact::v3::EmployeeTypeEnumDeactivatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_employee_type_enum_deactivated_v3<
@@ -352,7 +352,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact.employee_type_enum.deleted_v3`: Pushed as `contact.employee_type_enum.deleted_v3`.
+    /// Handles `contact.employee_type_enum.deleted_v3`: An employee type was deleted.
     ///
     /// Payload: [`EmployeeTypeEnumDeletedV3Event`](crate::contact::v3::EmployeeTypeEnumDeletedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_employee_type_enum_deleted_v3<
@@ -367,7 +367,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact.employee_type_enum.updated_v3`: Pushed as `contact.employee_type_enum.updated_v3`.
+    /// Handles `contact.employee_type_enum.updated_v3`: An employee type's name was changed.
     ///
     /// Payload: [`EmployeeTypeEnumUpdatedV3Event`](crate::contact::v3::EmployeeTypeEnumUpdatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_employee_type_enum_updated_v3<
@@ -382,7 +382,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact.scope.updated_v3`: Pushed as `contact.scope.updated_v3`.
+    /// Handles `contact.scope.updated_v3`: The app's contacts access scope changed.
     ///
     /// Payload: [`ScopeUpdatedV3Event`](crate::contact::v3::ScopeUpdatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_scope_updated_v3<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -408,7 +408,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact.user.deleted_v3`: Pushed as `contact.user.deleted_v3`.
+    /// Handles `contact.user.deleted_v3`: An employee left the organisation and was removed from the contacts.
     ///
     /// Payload: [`UserDeletedV3Event`](crate::contact::v3::UserDeletedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_user_deleted_v3<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -421,7 +421,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact.user.updated_v3`: Pushed as `contact.user.updated_v3`.
+    /// Handles `contact.user.updated_v3`: A user's information changed; the event carries the old and new values.
     ///
     /// Payload: [`UserUpdatedV3Event`](crate::contact::v3::UserUpdatedV3Event). Scopes: any one of `contact:contact.base:readonly`, `contact:contact:readonly_as_app`, `contact:contact:access_as_app`.
     pub fn on_contact_user_updated_v3<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -434,7 +434,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `contact_scope_change`: Pushed as `contact_scope_change` (v1 envelope).
+    /// Handles `contact_scope_change`: The app's contacts access scope changed.
     ///
     /// Payload: [`ContactScopeChangeEvent`](crate::contact::v3::ContactScopeChangeEvent). Scopes: not yet catalogued.
     ///
@@ -452,7 +452,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `dept_add`: Pushed as `dept_add` (v1 envelope).
+    /// Handles `dept_add`: A department was added.
     ///
     /// Payload: [`DeptAddEvent`](crate::contact::v3::DeptAddEvent). Scopes: not yet catalogued.
     ///
@@ -470,7 +470,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `user_add`: Pushed as `user_add` (v1 envelope).
+    /// Handles `user_add`: A user was added to the organisation.
     ///
     /// Payload: [`UserAddEvent`](crate::contact::v3::UserAddEvent). Scopes: not yet catalogued.
     ///
@@ -488,7 +488,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `user_status_change`: Pushed as `user_status_change` (v1 envelope).
+    /// Handles `user_status_change`: A user's account status changed.
     ///
     /// Payload: [`UserStatusChangeEvent`](crate::contact::v3::UserStatusChangeEvent). Scopes: not yet catalogued.
     ///

@@ -13,7 +13,7 @@ impl<'c> FunctionalRoleApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `functional_role`.
+    /// Create a role.
     ///
     /// `POST /open-apis/contact/v3/functional_roles`
     ///
@@ -42,7 +42,7 @@ impl<'c> FunctionalRoleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `functional_role`.
+    /// Delete a role that no longer has members.
     ///
     /// `DELETE /open-apis/contact/v3/functional_roles/:role_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> FunctionalRoleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `functional_role`.
+    /// Rename a role.
     ///
     /// `PUT /open-apis/contact/v3/functional_roles/:role_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> FunctionalRoleApi<'c> {
     }
 }
 
-/// Parameters of [`FunctionalRoleApi::create`](crate::contact::v3::FunctionalRoleApi::create): Calls `create` on `functional_role`.
+/// Parameters of [`FunctionalRoleApi::create`](crate::contact::v3::FunctionalRoleApi::create): Create a role.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateFunctionalRoleRequest {
     /// The JSON body.
@@ -137,7 +137,7 @@ impl CreateFunctionalRoleRequest {
     }
 }
 
-/// Parameters of [`FunctionalRoleApi::delete`](crate::contact::v3::FunctionalRoleApi::delete): Calls `delete` on `functional_role`.
+/// Parameters of [`FunctionalRoleApi::delete`](crate::contact::v3::FunctionalRoleApi::delete): Delete a role that no longer has members.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteFunctionalRoleRequest {
     /// `role_id`.
@@ -175,7 +175,7 @@ impl DeleteFunctionalRoleRequest {
     }
 }
 
-/// Parameters of [`FunctionalRoleApi::update`](crate::contact::v3::FunctionalRoleApi::update): Calls `update` on `functional_role`.
+/// Parameters of [`FunctionalRoleApi::update`](crate::contact::v3::FunctionalRoleApi::update): Rename a role.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateFunctionalRoleRequest {
     /// `role_id`.

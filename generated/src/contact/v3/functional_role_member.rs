@@ -13,7 +13,7 @@ impl<'c> FunctionalRoleMemberApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `functional_role.member`.
+    /// Add one or more members to a role.
     ///
     /// `POST /open-apis/contact/v3/functional_roles/:role_id/members/batch_create`
     ///
@@ -45,7 +45,7 @@ impl<'c> FunctionalRoleMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_delete` on `functional_role.member`.
+    /// Remove one or more members from a role.
     ///
     /// `PATCH /open-apis/contact/v3/functional_roles/:role_id/members/batch_delete`
     ///
@@ -77,7 +77,7 @@ impl<'c> FunctionalRoleMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `functional_role.member`.
+    /// Get the management scope of one member of a role.
     ///
     /// `GET /open-apis/contact/v3/functional_roles/:role_id/members/:member_id`
     ///
@@ -106,7 +106,7 @@ impl<'c> FunctionalRoleMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `functional_role.member`.
+    /// Page through a role's members with their management scopes.
     ///
     /// `GET /open-apis/contact/v3/functional_roles/:role_id/members`
     ///
@@ -147,7 +147,7 @@ impl<'c> FunctionalRoleMemberApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `scopes` on `functional_role.member`.
+    /// Set the departments that one or more role members manage.
     ///
     /// `PATCH /open-apis/contact/v3/functional_roles/:role_id/members/scopes`
     ///
@@ -177,7 +177,7 @@ impl<'c> FunctionalRoleMemberApi<'c> {
     }
 }
 
-/// Parameters of [`FunctionalRoleMemberApi::batch_create`](crate::contact::v3::FunctionalRoleMemberApi::batch_create): Calls `batch_create` on `functional_role.member`.
+/// Parameters of [`FunctionalRoleMemberApi::batch_create`](crate::contact::v3::FunctionalRoleMemberApi::batch_create): Add one or more members to a role.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateFunctionalRoleMemberRequest {
     /// `role_id`.
@@ -239,7 +239,7 @@ impl BatchCreateFunctionalRoleMemberRequest {
     }
 }
 
-/// Parameters of [`FunctionalRoleMemberApi::batch_delete`](crate::contact::v3::FunctionalRoleMemberApi::batch_delete): Calls `batch_delete` on `functional_role.member`.
+/// Parameters of [`FunctionalRoleMemberApi::batch_delete`](crate::contact::v3::FunctionalRoleMemberApi::batch_delete): Remove one or more members from a role.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteFunctionalRoleMemberRequest {
     /// `role_id`.
@@ -301,7 +301,7 @@ impl BatchDeleteFunctionalRoleMemberRequest {
     }
 }
 
-/// Parameters of [`FunctionalRoleMemberApi::get`](crate::contact::v3::FunctionalRoleMemberApi::get): Calls `get` on `functional_role.member`.
+/// Parameters of [`FunctionalRoleMemberApi::get`](crate::contact::v3::FunctionalRoleMemberApi::get): Get the management scope of one member of a role.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetFunctionalRoleMemberRequest {
     /// `role_id`.
@@ -383,7 +383,7 @@ impl GetFunctionalRoleMemberRequest {
     }
 }
 
-/// Parameters of [`FunctionalRoleMemberApi::list`](crate::contact::v3::FunctionalRoleMemberApi::list): Calls `list` on `functional_role.member`.
+/// Parameters of [`FunctionalRoleMemberApi::list`](crate::contact::v3::FunctionalRoleMemberApi::list): Page through a role's members with their management scopes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListFunctionalRoleMemberRequest {
     /// `role_id`.
@@ -500,7 +500,7 @@ impl ::lark_runtime::PageRequest for ListFunctionalRoleMemberRequest {
     }
 }
 
-/// Parameters of [`FunctionalRoleMemberApi::scopes`](crate::contact::v3::FunctionalRoleMemberApi::scopes): Calls `scopes` on `functional_role.member`.
+/// Parameters of [`FunctionalRoleMemberApi::scopes`](crate::contact::v3::FunctionalRoleMemberApi::scopes): Set the departments that one or more role members manage.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ScopesFunctionalRoleMemberRequest {
     /// `role_id`.

@@ -13,7 +13,7 @@ impl<'c> GroupApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `group`.
+    /// Create a user group.
     ///
     /// `POST /open-apis/contact/v3/group`
     ///
@@ -42,7 +42,7 @@ impl<'c> GroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `group`.
+    /// Delete a user group.
     ///
     /// `DELETE /open-apis/contact/v3/group/:group_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> GroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `group`.
+    /// Fetch a user group by id, including its name, member count and type.
     ///
     /// `GET /open-apis/contact/v3/group/:group_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> GroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `member_belong` on `group`.
+    /// Page through the user groups a user belongs to.
     ///
     /// `GET /open-apis/contact/v3/group/member_belong`
     ///
@@ -141,7 +141,7 @@ impl<'c> GroupApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `group`.
+    /// Update a user group's name or description.
     ///
     /// `PATCH /open-apis/contact/v3/group/:group_id`
     ///
@@ -170,7 +170,7 @@ impl<'c> GroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `simplelist` on `group`.
+    /// Page through the tenant's user groups with their names, member counts and types.
     ///
     /// `GET /open-apis/contact/v3/group/simplelist`
     ///
@@ -212,7 +212,7 @@ impl<'c> GroupApi<'c> {
     }
 }
 
-/// Parameters of [`GroupApi::create`](crate::contact::v3::GroupApi::create): Calls `create` on `group`.
+/// Parameters of [`GroupApi::create`](crate::contact::v3::GroupApi::create): Create a user group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateGroupRequest {
     /// `user_id_type`.
@@ -283,7 +283,7 @@ impl CreateGroupRequest {
     }
 }
 
-/// Parameters of [`GroupApi::delete`](crate::contact::v3::GroupApi::delete): Calls `delete` on `group`.
+/// Parameters of [`GroupApi::delete`](crate::contact::v3::GroupApi::delete): Delete a user group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteGroupRequest {
     /// `group_id`.
@@ -321,7 +321,7 @@ impl DeleteGroupRequest {
     }
 }
 
-/// Parameters of [`GroupApi::get`](crate::contact::v3::GroupApi::get): Calls `get` on `group`.
+/// Parameters of [`GroupApi::get`](crate::contact::v3::GroupApi::get): Fetch a user group by id, including its name, member count and type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetGroupRequest {
     /// `group_id`.
@@ -394,7 +394,7 @@ impl GetGroupRequest {
     }
 }
 
-/// Parameters of [`GroupApi::member_belong`](crate::contact::v3::GroupApi::member_belong): Calls `member_belong` on `group`.
+/// Parameters of [`GroupApi::member_belong`](crate::contact::v3::GroupApi::member_belong): Page through the user groups a user belongs to.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MemberBelongGroupRequest {
     /// `member_id`.
@@ -508,7 +508,7 @@ impl ::lark_runtime::PageRequest for MemberBelongGroupRequest {
     }
 }
 
-/// Parameters of [`GroupApi::patch`](crate::contact::v3::GroupApi::patch): Calls `patch` on `group`.
+/// Parameters of [`GroupApi::patch`](crate::contact::v3::GroupApi::patch): Update a user group's name or description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchGroupRequest {
     /// `group_id`.
@@ -588,7 +588,7 @@ impl PatchGroupRequest {
     }
 }
 
-/// Parameters of [`GroupApi::simplelist`](crate::contact::v3::GroupApi::simplelist): Calls `simplelist` on `group`.
+/// Parameters of [`GroupApi::simplelist`](crate::contact::v3::GroupApi::simplelist): Page through the tenant's user groups with their names, member counts and types.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct SimplelistGroupRequest {
     /// `page_size`.

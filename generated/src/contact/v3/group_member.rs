@@ -13,7 +13,7 @@ impl<'c> GroupMemberApi<'c> {
         Self { client }
     }
 
-    /// Calls `add` on `group.member`.
+    /// Add one user to a regular user group.
     ///
     /// `POST /open-apis/contact/v3/group/:group_id/member/add`
     ///
@@ -42,7 +42,7 @@ impl<'c> GroupMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_add` on `group.member`.
+    /// Add one or more users to a regular user group.
     ///
     /// `POST /open-apis/contact/v3/group/:group_id/member/batch_add`
     ///
@@ -71,7 +71,7 @@ impl<'c> GroupMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_remove` on `group.member`.
+    /// Remove one or more members from a regular user group.
     ///
     /// `POST /open-apis/contact/v3/group/:group_id/member/batch_remove`
     ///
@@ -100,7 +100,7 @@ impl<'c> GroupMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove` on `group.member`.
+    /// Remove one user from a regular user group.
     ///
     /// `POST /open-apis/contact/v3/group/:group_id/member/remove`
     ///
@@ -129,7 +129,7 @@ impl<'c> GroupMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `simplelist` on `group.member`.
+    /// Page through a user group's member ids, either users or departments per request.
     ///
     /// `GET /open-apis/contact/v3/group/:group_id/member/simplelist`
     ///
@@ -171,7 +171,7 @@ impl<'c> GroupMemberApi<'c> {
     }
 }
 
-/// Parameters of [`GroupMemberApi::add`](crate::contact::v3::GroupMemberApi::add): Calls `add` on `group.member`.
+/// Parameters of [`GroupMemberApi::add`](crate::contact::v3::GroupMemberApi::add): Add one user to a regular user group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddGroupMemberRequest {
     /// `group_id`.
@@ -218,7 +218,7 @@ impl AddGroupMemberRequest {
     }
 }
 
-/// Parameters of [`GroupMemberApi::batch_add`](crate::contact::v3::GroupMemberApi::batch_add): Calls `batch_add` on `group.member`.
+/// Parameters of [`GroupMemberApi::batch_add`](crate::contact::v3::GroupMemberApi::batch_add): Add one or more users to a regular user group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchAddGroupMemberRequest {
     /// `group_id`.
@@ -265,7 +265,7 @@ impl BatchAddGroupMemberRequest {
     }
 }
 
-/// Parameters of [`GroupMemberApi::batch_remove`](crate::contact::v3::GroupMemberApi::batch_remove): Calls `batch_remove` on `group.member`.
+/// Parameters of [`GroupMemberApi::batch_remove`](crate::contact::v3::GroupMemberApi::batch_remove): Remove one or more members from a regular user group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchRemoveGroupMemberRequest {
     /// `group_id`.
@@ -312,7 +312,7 @@ impl BatchRemoveGroupMemberRequest {
     }
 }
 
-/// Parameters of [`GroupMemberApi::remove`](crate::contact::v3::GroupMemberApi::remove): Calls `remove` on `group.member`.
+/// Parameters of [`GroupMemberApi::remove`](crate::contact::v3::GroupMemberApi::remove): Remove one user from a regular user group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveGroupMemberRequest {
     /// `group_id`.
@@ -359,7 +359,7 @@ impl RemoveGroupMemberRequest {
     }
 }
 
-/// Parameters of [`GroupMemberApi::simplelist`](crate::contact::v3::GroupMemberApi::simplelist): Calls `simplelist` on `group.member`.
+/// Parameters of [`GroupMemberApi::simplelist`](crate::contact::v3::GroupMemberApi::simplelist): Page through a user group's member ids, either users or departments per request.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SimplelistGroupMemberRequest {
     /// `group_id`.

@@ -13,7 +13,7 @@ impl<'c> JobFamilyApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `job_family`.
+    /// Create a job family, such as product or engineering.
     ///
     /// `POST /open-apis/contact/v3/job_families`
     ///
@@ -42,7 +42,7 @@ impl<'c> JobFamilyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `job_family`.
+    /// Delete a job family that has no child job families.
     ///
     /// `DELETE /open-apis/contact/v3/job_families/:job_family_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> JobFamilyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `job_family`.
+    /// Fetch a job family by id, including its name, description and status.
     ///
     /// `GET /open-apis/contact/v3/job_families/:job_family_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> JobFamilyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `job_family`.
+    /// Page through the tenant's job families.
     ///
     /// `GET /open-apis/contact/v3/job_families`
     ///
@@ -141,7 +141,7 @@ impl<'c> JobFamilyApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `job_family`.
+    /// Update a job family.
     ///
     /// `PUT /open-apis/contact/v3/job_families/:job_family_id`
     ///
@@ -171,7 +171,7 @@ impl<'c> JobFamilyApi<'c> {
     }
 }
 
-/// Parameters of [`JobFamilyApi::create`](crate::contact::v3::JobFamilyApi::create): Calls `create` on `job_family`.
+/// Parameters of [`JobFamilyApi::create`](crate::contact::v3::JobFamilyApi::create): Create a job family, such as product or engineering.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateJobFamilyRequest {
     /// The JSON body.
@@ -207,7 +207,7 @@ impl CreateJobFamilyRequest {
     }
 }
 
-/// Parameters of [`JobFamilyApi::delete`](crate::contact::v3::JobFamilyApi::delete): Calls `delete` on `job_family`.
+/// Parameters of [`JobFamilyApi::delete`](crate::contact::v3::JobFamilyApi::delete): Delete a job family that has no child job families.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteJobFamilyRequest {
     /// `job_family_id`.
@@ -247,7 +247,7 @@ impl DeleteJobFamilyRequest {
     }
 }
 
-/// Parameters of [`JobFamilyApi::get`](crate::contact::v3::JobFamilyApi::get): Calls `get` on `job_family`.
+/// Parameters of [`JobFamilyApi::get`](crate::contact::v3::JobFamilyApi::get): Fetch a job family by id, including its name, description and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetJobFamilyRequest {
     /// `job_family_id`.
@@ -291,7 +291,7 @@ impl GetJobFamilyRequest {
     }
 }
 
-/// Parameters of [`JobFamilyApi::list`](crate::contact::v3::JobFamilyApi::list): Calls `list` on `job_family`.
+/// Parameters of [`JobFamilyApi::list`](crate::contact::v3::JobFamilyApi::list): Page through the tenant's job families.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListJobFamilyRequest {
     /// `page_size`.
@@ -391,7 +391,7 @@ impl ::lark_runtime::PageRequest for ListJobFamilyRequest {
     }
 }
 
-/// Parameters of [`JobFamilyApi::update`](crate::contact::v3::JobFamilyApi::update): Calls `update` on `job_family`.
+/// Parameters of [`JobFamilyApi::update`](crate::contact::v3::JobFamilyApi::update): Update a job family.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateJobFamilyRequest {
     /// `job_family_id`.

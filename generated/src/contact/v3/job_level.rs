@@ -13,7 +13,7 @@ impl<'c> JobLevelApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `job_level`.
+    /// Create a job level, such as P1 or P2.
     ///
     /// `POST /open-apis/contact/v3/job_levels`
     ///
@@ -42,7 +42,7 @@ impl<'c> JobLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `job_level`.
+    /// Delete a job level.
     ///
     /// `DELETE /open-apis/contact/v3/job_levels/:job_level_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> JobLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `job_level`.
+    /// Fetch a job level by id, including its name, description, order and status.
     ///
     /// `GET /open-apis/contact/v3/job_levels/:job_level_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> JobLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `job_level`.
+    /// Page through the tenant's job levels.
     ///
     /// `GET /open-apis/contact/v3/job_levels`
     ///
@@ -141,7 +141,7 @@ impl<'c> JobLevelApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `job_level`.
+    /// Update a job level.
     ///
     /// `PUT /open-apis/contact/v3/job_levels/:job_level_id`
     ///
@@ -171,7 +171,7 @@ impl<'c> JobLevelApi<'c> {
     }
 }
 
-/// Parameters of [`JobLevelApi::create`](crate::contact::v3::JobLevelApi::create): Calls `create` on `job_level`.
+/// Parameters of [`JobLevelApi::create`](crate::contact::v3::JobLevelApi::create): Create a job level, such as P1 or P2.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateJobLevelRequest {
     /// The JSON body.
@@ -207,7 +207,7 @@ impl CreateJobLevelRequest {
     }
 }
 
-/// Parameters of [`JobLevelApi::delete`](crate::contact::v3::JobLevelApi::delete): Calls `delete` on `job_level`.
+/// Parameters of [`JobLevelApi::delete`](crate::contact::v3::JobLevelApi::delete): Delete a job level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteJobLevelRequest {
     /// `job_level_id`.
@@ -247,7 +247,7 @@ impl DeleteJobLevelRequest {
     }
 }
 
-/// Parameters of [`JobLevelApi::get`](crate::contact::v3::JobLevelApi::get): Calls `get` on `job_level`.
+/// Parameters of [`JobLevelApi::get`](crate::contact::v3::JobLevelApi::get): Fetch a job level by id, including its name, description, order and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetJobLevelRequest {
     /// `job_level_id`.
@@ -291,7 +291,7 @@ impl GetJobLevelRequest {
     }
 }
 
-/// Parameters of [`JobLevelApi::list`](crate::contact::v3::JobLevelApi::list): Calls `list` on `job_level`.
+/// Parameters of [`JobLevelApi::list`](crate::contact::v3::JobLevelApi::list): Page through the tenant's job levels.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListJobLevelRequest {
     /// `page_size`.
@@ -391,7 +391,7 @@ impl ::lark_runtime::PageRequest for ListJobLevelRequest {
     }
 }
 
-/// Parameters of [`JobLevelApi::update`](crate::contact::v3::JobLevelApi::update): Calls `update` on `job_level`.
+/// Parameters of [`JobLevelApi::update`](crate::contact::v3::JobLevelApi::update): Update a job level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateJobLevelRequest {
     /// `job_level_id`.

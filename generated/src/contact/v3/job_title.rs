@@ -13,7 +13,7 @@ impl<'c> JobTitleApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `job_title`.
+    /// Fetch a job title by id, including its localised names and status.
     ///
     /// `GET /open-apis/contact/v3/job_titles/:job_title_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> JobTitleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `job_title`.
+    /// Page through the tenant's job titles.
     ///
     /// `GET /open-apis/contact/v3/job_titles`
     ///
@@ -84,7 +84,7 @@ impl<'c> JobTitleApi<'c> {
     }
 }
 
-/// Parameters of [`JobTitleApi::get`](crate::contact::v3::JobTitleApi::get): Calls `get` on `job_title`.
+/// Parameters of [`JobTitleApi::get`](crate::contact::v3::JobTitleApi::get): Fetch a job title by id, including its localised names and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetJobTitleRequest {
     /// `job_title_id`.
@@ -128,7 +128,7 @@ impl GetJobTitleRequest {
     }
 }
 
-/// Parameters of [`JobTitleApi::list`](crate::contact::v3::JobTitleApi::list): Calls `list` on `job_title`.
+/// Parameters of [`JobTitleApi::list`](crate::contact::v3::JobTitleApi::list): Page through the tenant's job titles.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListJobTitleRequest {
     /// `page_size`.

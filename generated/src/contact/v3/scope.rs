@@ -13,7 +13,7 @@ impl<'c> ScopeApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `scope`.
+    /// Page through the departments, users and user groups the app is authorised to access.
     ///
     /// `GET /open-apis/contact/v3/scopes`
     ///
@@ -43,7 +43,7 @@ impl<'c> ScopeApi<'c> {
     }
 }
 
-/// Parameters of [`ScopeApi::list`](crate::contact::v3::ScopeApi::list): Calls `list` on `scope`.
+/// Parameters of [`ScopeApi::list`](crate::contact::v3::ScopeApi::list): Page through the departments, users and user groups the app is authorised to access.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListScopeRequest {
     /// `user_id_type`.

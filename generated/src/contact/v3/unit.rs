@@ -13,7 +13,7 @@ impl<'c> UnitApi<'c> {
         Self { client }
     }
 
-    /// Calls `bind_department` on `unit`.
+    /// Bind a department to a unit; a department can belong to only one unit.
     ///
     /// `POST /open-apis/contact/v3/unit/bind_department`
     ///
@@ -42,7 +42,7 @@ impl<'c> UnitApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `unit`.
+    /// Create a unit.
     ///
     /// `POST /open-apis/contact/v3/unit`
     ///
@@ -71,7 +71,7 @@ impl<'c> UnitApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `unit`.
+    /// Delete a unit.
     ///
     /// `DELETE /open-apis/contact/v3/unit/:unit_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> UnitApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `unit`.
+    /// Fetch a unit by id, including its name and type.
     ///
     /// `GET /open-apis/contact/v3/unit/:unit_id`
     ///
@@ -129,7 +129,7 @@ impl<'c> UnitApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `unit`.
+    /// Page through the tenant's units.
     ///
     /// `GET /open-apis/contact/v3/unit`
     ///
@@ -170,7 +170,7 @@ impl<'c> UnitApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `list_department` on `unit`.
+    /// Page through the departments bound to a unit.
     ///
     /// `GET /open-apis/contact/v3/unit/list_department`
     ///
@@ -211,7 +211,7 @@ impl<'c> UnitApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `unit`.
+    /// Rename a unit.
     ///
     /// `PATCH /open-apis/contact/v3/unit/:unit_id`
     ///
@@ -240,7 +240,7 @@ impl<'c> UnitApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unbind_department` on `unit`.
+    /// Unbind a department from a unit.
     ///
     /// `POST /open-apis/contact/v3/unit/unbind_department`
     ///
@@ -270,7 +270,7 @@ impl<'c> UnitApi<'c> {
     }
 }
 
-/// Parameters of [`UnitApi::bind_department`](crate::contact::v3::UnitApi::bind_department): Calls `bind_department` on `unit`.
+/// Parameters of [`UnitApi::bind_department`](crate::contact::v3::UnitApi::bind_department): Bind a department to a unit; a department can belong to only one unit.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BindDepartmentUnitRequest {
     /// The JSON body.
@@ -306,7 +306,7 @@ impl BindDepartmentUnitRequest {
     }
 }
 
-/// Parameters of [`UnitApi::create`](crate::contact::v3::UnitApi::create): Calls `create` on `unit`.
+/// Parameters of [`UnitApi::create`](crate::contact::v3::UnitApi::create): Create a unit.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUnitRequest {
     /// The JSON body.
@@ -342,7 +342,7 @@ impl CreateUnitRequest {
     }
 }
 
-/// Parameters of [`UnitApi::delete`](crate::contact::v3::UnitApi::delete): Calls `delete` on `unit`.
+/// Parameters of [`UnitApi::delete`](crate::contact::v3::UnitApi::delete): Delete a unit.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteUnitRequest {
     /// `unit_id`.
@@ -380,7 +380,7 @@ impl DeleteUnitRequest {
     }
 }
 
-/// Parameters of [`UnitApi::get`](crate::contact::v3::UnitApi::get): Calls `get` on `unit`.
+/// Parameters of [`UnitApi::get`](crate::contact::v3::UnitApi::get): Fetch a unit by id, including its name and type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUnitRequest {
     /// `unit_id`.
@@ -418,7 +418,7 @@ impl GetUnitRequest {
     }
 }
 
-/// Parameters of [`UnitApi::list`](crate::contact::v3::UnitApi::list): Calls `list` on `unit`.
+/// Parameters of [`UnitApi::list`](crate::contact::v3::UnitApi::list): Page through the tenant's units.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListUnitRequest {
     /// `page_size`.
@@ -496,7 +496,7 @@ impl ::lark_runtime::PageRequest for ListUnitRequest {
     }
 }
 
-/// Parameters of [`UnitApi::list_department`](crate::contact::v3::UnitApi::list_department): Calls `list_department` on `unit`.
+/// Parameters of [`UnitApi::list_department`](crate::contact::v3::UnitApi::list_department): Page through the departments bound to a unit.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListDepartmentUnitRequest {
     /// `unit_id`.
@@ -598,7 +598,7 @@ impl ::lark_runtime::PageRequest for ListDepartmentUnitRequest {
     }
 }
 
-/// Parameters of [`UnitApi::patch`](crate::contact::v3::UnitApi::patch): Calls `patch` on `unit`.
+/// Parameters of [`UnitApi::patch`](crate::contact::v3::UnitApi::patch): Rename a unit.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchUnitRequest {
     /// `unit_id`.
@@ -645,7 +645,7 @@ impl PatchUnitRequest {
     }
 }
 
-/// Parameters of [`UnitApi::unbind_department`](crate::contact::v3::UnitApi::unbind_department): Calls `unbind_department` on `unit`.
+/// Parameters of [`UnitApi::unbind_department`](crate::contact::v3::UnitApi::unbind_department): Unbind a department from a unit.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnbindDepartmentUnitRequest {
     /// The JSON body.

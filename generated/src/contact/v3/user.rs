@@ -13,7 +13,7 @@ impl<'c> UserApi<'c> {
         Self { client }
     }
 
-    /// Calls `basic_batch` on `user`.
+    /// Fetch users' names by id, without checking the app's contacts scope.
     ///
     /// `POST /open-apis/contact/v3/users/basic_batch`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch` on `user`.
+    /// Fetch several users at once by id, including name, email, phone, status and departments.
     ///
     /// `GET /open-apis/contact/v3/users/batch`
     ///
@@ -100,7 +100,7 @@ impl<'c> UserApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `user`.
+    /// Create a user, who is then invited by SMS or email to join the organisation.
     ///
     /// `POST /open-apis/contact/v3/users`
     ///
@@ -129,7 +129,7 @@ impl<'c> UserApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `user`.
+    /// Delete a user, optionally handing their chats, docs, calendar events and apps to someone else.
     ///
     /// `DELETE /open-apis/contact/v3/users/:user_id`
     ///
@@ -158,7 +158,7 @@ impl<'c> UserApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `find_by_department` on `user`.
+    /// Page through the users directly in a department.
     ///
     /// `GET /open-apis/contact/v3/users/find_by_department`
     ///
@@ -276,7 +276,7 @@ impl<'c> UserApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `user`.
+    /// Update some fields of a user, such as name, email, phone, departments or custom fields.
     ///
     /// `PATCH /open-apis/contact/v3/users/:user_id`
     ///
@@ -305,7 +305,7 @@ impl<'c> UserApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `resurrect` on `user`.
+    /// Restore a deleted user.
     ///
     /// `POST /open-apis/contact/v3/users/:user_id/resurrect`
     ///
@@ -334,7 +334,7 @@ impl<'c> UserApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `user`.
+    /// Replace a user's information.
     ///
     /// `PUT /open-apis/contact/v3/users/:user_id`
     ///
@@ -367,7 +367,7 @@ impl<'c> UserApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_user_id` on `user`.
+    /// Change a user's `user_id`.
     ///
     /// `PATCH /open-apis/contact/v3/users/:user_id/update_user_id`
     ///
@@ -397,7 +397,7 @@ impl<'c> UserApi<'c> {
     }
 }
 
-/// Parameters of [`UserApi::basic_batch`](crate::contact::v3::UserApi::basic_batch): Calls `basic_batch` on `user`.
+/// Parameters of [`UserApi::basic_batch`](crate::contact::v3::UserApi::basic_batch): Fetch users' names by id, without checking the app's contacts scope.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BasicBatchUserRequest {
     /// `user_id_type`.
@@ -450,7 +450,7 @@ impl BasicBatchUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::batch`](crate::contact::v3::UserApi::batch): Calls `batch` on `user`.
+/// Parameters of [`UserApi::batch`](crate::contact::v3::UserApi::batch): Fetch several users at once by id, including name, email, phone, status and departments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUserRequest {
     /// `user_ids`.
@@ -578,7 +578,7 @@ impl BatchGetIdUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::create`](crate::contact::v3::UserApi::create): Calls `create` on `user`.
+/// Parameters of [`UserApi::create`](crate::contact::v3::UserApi::create): Create a user, who is then invited by SMS or email to join the organisation.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUserRequest {
     /// `user_id_type`.
@@ -667,7 +667,7 @@ impl CreateUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::delete`](crate::contact::v3::UserApi::delete): Calls `delete` on `user`.
+/// Parameters of [`UserApi::delete`](crate::contact::v3::UserApi::delete): Delete a user, optionally handing their chats, docs, calendar events and apps to someone else.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteUserRequest {
     /// `user_id`.
@@ -729,7 +729,7 @@ impl DeleteUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::find_by_department`](crate::contact::v3::UserApi::find_by_department): Calls `find_by_department` on `user`.
+/// Parameters of [`UserApi::find_by_department`](crate::contact::v3::UserApi::find_by_department): Page through the users directly in a department.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FindByDepartmentUserRequest {
     /// `user_id_type`.
@@ -1064,7 +1064,7 @@ impl ::lark_runtime::PageRequest for ListUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::patch`](crate::contact::v3::UserApi::patch): Calls `patch` on `user`.
+/// Parameters of [`UserApi::patch`](crate::contact::v3::UserApi::patch): Update some fields of a user, such as name, email, phone, departments or custom fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchUserRequest {
     /// `user_id`.
@@ -1144,7 +1144,7 @@ impl PatchUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::resurrect`](crate::contact::v3::UserApi::resurrect): Calls `resurrect` on `user`.
+/// Parameters of [`UserApi::resurrect`](crate::contact::v3::UserApi::resurrect): Restore a deleted user.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ResurrectUserRequest {
     /// `user_id`.
@@ -1224,7 +1224,7 @@ impl ResurrectUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::update`](crate::contact::v3::UserApi::update): Calls `update` on `user`.
+/// Parameters of [`UserApi::update`](crate::contact::v3::UserApi::update): Replace a user's information.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateUserRequest {
     /// `user_id`.
@@ -1304,7 +1304,7 @@ impl UpdateUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::update_user_id`](crate::contact::v3::UserApi::update_user_id): Calls `update_user_id` on `user`.
+/// Parameters of [`UserApi::update_user_id`](crate::contact::v3::UserApi::update_user_id): Change a user's `user_id`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateUserIdUserRequest {
     /// `user_id`.

@@ -13,7 +13,7 @@ impl<'c> WorkCityApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `work_city`.
+    /// Fetch a work city by id, including its localised names and status.
     ///
     /// `GET /open-apis/contact/v3/work_cities/:work_city_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> WorkCityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `work_city`.
+    /// Page through the tenant's work cities.
     ///
     /// `GET /open-apis/contact/v3/work_cities`
     ///
@@ -84,7 +84,7 @@ impl<'c> WorkCityApi<'c> {
     }
 }
 
-/// Parameters of [`WorkCityApi::get`](crate::contact::v3::WorkCityApi::get): Calls `get` on `work_city`.
+/// Parameters of [`WorkCityApi::get`](crate::contact::v3::WorkCityApi::get): Fetch a work city by id, including its localised names and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetWorkCityRequest {
     /// `work_city_id`.
@@ -128,7 +128,7 @@ impl GetWorkCityRequest {
     }
 }
 
-/// Parameters of [`WorkCityApi::list`](crate::contact::v3::WorkCityApi::list): Calls `list` on `work_city`.
+/// Parameters of [`WorkCityApi::list`](crate::contact::v3::WorkCityApi::list): Page through the tenant's work cities.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListWorkCityRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> AssignedUserApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `assigned_user`.
+    /// Search grants of organisation-type roles to see which users hold them and for which management scope.
     ///
     /// `POST /open-apis/corehr/v1/assigned_users/search`
     ///
@@ -43,7 +43,7 @@ impl<'c> AssignedUserApi<'c> {
     }
 }
 
-/// Parameters of [`AssignedUserApi::search`](crate::corehr::v1::AssignedUserApi::search): Calls `search` on `assigned_user`.
+/// Parameters of [`AssignedUserApi::search`](crate::corehr::v1::AssignedUserApi::search): Search grants of organisation-type roles to see which users hold them and for which management scope.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchAssignedUserRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> AuthorizationApi<'c> {
         Self { client }
     }
 
-    /// Calls `add_role_assign` on `authorization`.
+    /// Grant a user a role with a management scope, adding to any scope the user already holds for that role.
     ///
     /// `POST /open-apis/corehr/v1/authorizations/add_role_assign`
     ///
@@ -42,7 +42,7 @@ impl<'c> AuthorizationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_by_param` on `authorization`.
+    /// Fetch the role grants of a single user from the Core HR permission settings.
     ///
     /// `GET /open-apis/corehr/v1/authorizations/get_by_param`
     ///
@@ -71,7 +71,7 @@ impl<'c> AuthorizationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `authorization`.
+    /// Page through users' role grants from the Core HR permission settings.
     ///
     /// `GET /open-apis/corehr/v1/authorizations/query`
     ///
@@ -100,7 +100,7 @@ impl<'c> AuthorizationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove_role_assign` on `authorization`.
+    /// Remove a role and its management scope from a user; rule-based grants cannot be removed.
     ///
     /// `POST /open-apis/corehr/v1/authorizations/remove_role_assign`
     ///
@@ -129,7 +129,7 @@ impl<'c> AuthorizationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_role_assign` on `authorization`.
+    /// Replace the management scope of a user's role grant with the scope submitted.
     ///
     /// `POST /open-apis/corehr/v1/authorizations/update_role_assign`
     ///
@@ -159,7 +159,7 @@ impl<'c> AuthorizationApi<'c> {
     }
 }
 
-/// Parameters of [`AuthorizationApi::add_role_assign`](crate::corehr::v1::AuthorizationApi::add_role_assign): Calls `add_role_assign` on `authorization`.
+/// Parameters of [`AuthorizationApi::add_role_assign`](crate::corehr::v1::AuthorizationApi::add_role_assign): Grant a user a role with a management scope, adding to any scope the user already holds for that role.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddRoleAssignAuthorizationRequest {
     /// `employment_id`.
@@ -225,7 +225,7 @@ impl AddRoleAssignAuthorizationRequest {
     }
 }
 
-/// Parameters of [`AuthorizationApi::get_by_param`](crate::corehr::v1::AuthorizationApi::get_by_param): Calls `get_by_param` on `authorization`.
+/// Parameters of [`AuthorizationApi::get_by_param`](crate::corehr::v1::AuthorizationApi::get_by_param): Fetch the role grants of a single user from the Core HR permission settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetByParamAuthorizationRequest {
     /// `employment_id`.
@@ -277,7 +277,7 @@ impl GetByParamAuthorizationRequest {
     }
 }
 
-/// Parameters of [`AuthorizationApi::query`](crate::corehr::v1::AuthorizationApi::query): Calls `query` on `authorization`.
+/// Parameters of [`AuthorizationApi::query`](crate::corehr::v1::AuthorizationApi::query): Page through users' role grants from the Core HR permission settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct QueryAuthorizationRequest {
     /// `employment_id_list`.
@@ -433,7 +433,7 @@ impl QueryAuthorizationRequest {
     }
 }
 
-/// Parameters of [`AuthorizationApi::remove_role_assign`](crate::corehr::v1::AuthorizationApi::remove_role_assign): Calls `remove_role_assign` on `authorization`.
+/// Parameters of [`AuthorizationApi::remove_role_assign`](crate::corehr::v1::AuthorizationApi::remove_role_assign): Remove a role and its management scope from a user; rule-based grants cannot be removed.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveRoleAssignAuthorizationRequest {
     /// `employment_id`.
@@ -494,7 +494,7 @@ impl RemoveRoleAssignAuthorizationRequest {
     }
 }
 
-/// Parameters of [`AuthorizationApi::update_role_assign`](crate::corehr::v1::AuthorizationApi::update_role_assign): Calls `update_role_assign` on `authorization`.
+/// Parameters of [`AuthorizationApi::update_role_assign`](crate::corehr::v1::AuthorizationApi::update_role_assign): Replace the management scope of a user's role grant with the scope submitted.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateRoleAssignAuthorizationRequest {
     /// `employment_id`.

@@ -13,7 +13,7 @@ impl<'c> CommonDataIdApi<'c> {
         Self { client }
     }
 
-    /// Calls `convert` on `common_data.id`.
+    /// Convert object ids between Core HR, Contacts and People Admin.
     ///
     /// `POST /open-apis/corehr/v1/common_data/id/convert`
     ///
@@ -43,7 +43,7 @@ impl<'c> CommonDataIdApi<'c> {
     }
 }
 
-/// Parameters of [`CommonDataIdApi::convert`](crate::corehr::v1::CommonDataIdApi::convert): Calls `convert` on `common_data.id`.
+/// Parameters of [`CommonDataIdApi::convert`](crate::corehr::v1::CommonDataIdApi::convert): Convert object ids between Core HR, Contacts and People Admin.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ConvertCommonDataIdRequest {
     /// `id_transform_type`.

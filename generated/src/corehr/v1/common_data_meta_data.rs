@@ -13,7 +13,7 @@ impl<'c> CommonDataMetaDataApi<'c> {
         Self { client }
     }
 
-    /// Calls `add_enum_option` on `common_data.meta_data`.
+    /// Add options to a custom enum field or to one of the supported built-in enum fields.
     ///
     /// `POST /open-apis/corehr/v1/common_data/meta_data/add_enum_option`
     ///
@@ -45,7 +45,7 @@ impl<'c> CommonDataMetaDataApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `edit_enum_option` on `common_data.meta_data`.
+    /// Rename, enable or disable existing options of a custom or supported built-in enum field.
     ///
     /// `POST /open-apis/corehr/v1/common_data/meta_data/edit_enum_option`
     ///
@@ -78,7 +78,7 @@ impl<'c> CommonDataMetaDataApi<'c> {
     }
 }
 
-/// Parameters of [`CommonDataMetaDataApi::add_enum_option`](crate::corehr::v1::CommonDataMetaDataApi::add_enum_option): Calls `add_enum_option` on `common_data.meta_data`.
+/// Parameters of [`CommonDataMetaDataApi::add_enum_option`](crate::corehr::v1::CommonDataMetaDataApi::add_enum_option): Add options to a custom enum field or to one of the supported built-in enum fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddEnumOptionCommonDataMetaDataRequest {
     /// `client_token`.
@@ -131,7 +131,7 @@ impl AddEnumOptionCommonDataMetaDataRequest {
     }
 }
 
-/// Parameters of [`CommonDataMetaDataApi::edit_enum_option`](crate::corehr::v1::CommonDataMetaDataApi::edit_enum_option): Calls `edit_enum_option` on `common_data.meta_data`.
+/// Parameters of [`CommonDataMetaDataApi::edit_enum_option`](crate::corehr::v1::CommonDataMetaDataApi::edit_enum_option): Rename, enable or disable existing options of a custom or supported built-in enum field.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct EditEnumOptionCommonDataMetaDataRequest {
     /// `client_token`.

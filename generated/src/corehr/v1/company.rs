@@ -13,7 +13,7 @@ impl<'c> CompanyApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `company`.
+    /// Create a company with its basic details, registered address and office address.
     ///
     /// `POST /open-apis/corehr/v1/companies`
     ///
@@ -42,7 +42,7 @@ impl<'c> CompanyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `company`.
+    /// Delete a company permanently; companies with linked contracts cannot be deleted.
     ///
     /// `DELETE /open-apis/corehr/v1/companies/:company_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> CompanyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `company`.
+    /// Fetch a company by id, including its basic details and addresses.
     ///
     /// `GET /open-apis/corehr/v1/companies/:company_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> CompanyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `company`.
+    /// Page through all companies.
     ///
     /// `GET /open-apis/corehr/v1/companies`
     ///
@@ -129,7 +129,7 @@ impl<'c> CompanyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `company`.
+    /// Update some fields of a company, such as its basic details or addresses.
     ///
     /// `PATCH /open-apis/corehr/v1/companies/:company_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> CompanyApi<'c> {
     }
 }
 
-/// Parameters of [`CompanyApi::create`](crate::corehr::v1::CompanyApi::create): Calls `create` on `company`.
+/// Parameters of [`CompanyApi::create`](crate::corehr::v1::CompanyApi::create): Create a company with its basic details, registered address and office address.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCompanyRequest {
     /// `client_token`.
@@ -212,7 +212,7 @@ impl CreateCompanyRequest {
     }
 }
 
-/// Parameters of [`CompanyApi::delete`](crate::corehr::v1::CompanyApi::delete): Calls `delete` on `company`.
+/// Parameters of [`CompanyApi::delete`](crate::corehr::v1::CompanyApi::delete): Delete a company permanently; companies with linked contracts cannot be deleted.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteCompanyRequest {
     /// `company_id`.
@@ -249,7 +249,7 @@ impl DeleteCompanyRequest {
     }
 }
 
-/// Parameters of [`CompanyApi::get`](crate::corehr::v1::CompanyApi::get): Calls `get` on `company`.
+/// Parameters of [`CompanyApi::get`](crate::corehr::v1::CompanyApi::get): Fetch a company by id, including its basic details and addresses.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCompanyRequest {
     /// `company_id`.
@@ -286,7 +286,7 @@ impl GetCompanyRequest {
     }
 }
 
-/// Parameters of [`CompanyApi::list`](crate::corehr::v1::CompanyApi::list): Calls `list` on `company`.
+/// Parameters of [`CompanyApi::list`](crate::corehr::v1::CompanyApi::list): Page through all companies.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCompanyRequest {
     /// `page_token`.
@@ -359,7 +359,7 @@ impl ListCompanyRequest {
     }
 }
 
-/// Parameters of [`CompanyApi::patch`](crate::corehr::v1::CompanyApi::patch): Calls `patch` on `company`.
+/// Parameters of [`CompanyApi::patch`](crate::corehr::v1::CompanyApi::patch): Update some fields of a company, such as its basic details or addresses.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchCompanyRequest {
     /// `company_id`.

@@ -13,7 +13,7 @@ impl<'c> CompensationStandardApi<'c> {
         Self { client }
     }
 
-    /// Calls `match` on `compensation_standard`.
+    /// Find the salary standard an employee matches, by department, job level, job or job family, with its grades and bands.
     ///
     /// `GET /open-apis/corehr/v1/compensation_standards/match`
     ///
@@ -43,7 +43,7 @@ impl<'c> CompensationStandardApi<'c> {
     }
 }
 
-/// Parameters of [`CompensationStandardApi::r#match`](crate::corehr::v1::CompensationStandardApi::match): Calls `match` on `compensation_standard`.
+/// Parameters of [`CompensationStandardApi::r#match`](crate::corehr::v1::CompensationStandardApi::match): Find the salary standard an employee matches, by department, job level, job or job family, with its grades and bands.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MatchCompensationStandardRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> ContractApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `contract`.
+    /// Create a new contract for an employee.
     ///
     /// `POST /open-apis/corehr/v1/contracts`
     ///
@@ -42,7 +42,7 @@ impl<'c> ContractApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `contract`.
+    /// Delete a contract permanently.
     ///
     /// `DELETE /open-apis/corehr/v1/contracts/:contract_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> ContractApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `contract`.
+    /// Fetch a contract by id, including its start and end dates and the signing company.
     ///
     /// `GET /open-apis/corehr/v1/contracts/:contract_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> ContractApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `contract`.
+    /// Page through contracts, at most 50 per page and without filters.
     ///
     /// `GET /open-apis/corehr/v1/contracts`
     ///
@@ -129,7 +129,7 @@ impl<'c> ContractApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `contract`.
+    /// Update some fields of an employee's contract, keeping the fields not sent.
     ///
     /// `PATCH /open-apis/corehr/v1/contracts/:contract_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> ContractApi<'c> {
     }
 }
 
-/// Parameters of [`ContractApi::create`](crate::corehr::v1::ContractApi::create): Calls `create` on `contract`.
+/// Parameters of [`ContractApi::create`](crate::corehr::v1::ContractApi::create): Create a new contract for an employee.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateContractRequest {
     /// `client_token`.
@@ -212,7 +212,7 @@ impl CreateContractRequest {
     }
 }
 
-/// Parameters of [`ContractApi::delete`](crate::corehr::v1::ContractApi::delete): Calls `delete` on `contract`.
+/// Parameters of [`ContractApi::delete`](crate::corehr::v1::ContractApi::delete): Delete a contract permanently.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteContractRequest {
     /// `contract_id`.
@@ -249,7 +249,7 @@ impl DeleteContractRequest {
     }
 }
 
-/// Parameters of [`ContractApi::get`](crate::corehr::v1::ContractApi::get): Calls `get` on `contract`.
+/// Parameters of [`ContractApi::get`](crate::corehr::v1::ContractApi::get): Fetch a contract by id, including its start and end dates and the signing company.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetContractRequest {
     /// `contract_id`.
@@ -286,7 +286,7 @@ impl GetContractRequest {
     }
 }
 
-/// Parameters of [`ContractApi::list`](crate::corehr::v1::ContractApi::list): Calls `list` on `contract`.
+/// Parameters of [`ContractApi::list`](crate::corehr::v1::ContractApi::list): Page through contracts, at most 50 per page and without filters.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListContractRequest {
     /// `page_token`.
@@ -341,7 +341,7 @@ impl ListContractRequest {
     }
 }
 
-/// Parameters of [`ContractApi::patch`](crate::corehr::v1::ContractApi::patch): Calls `patch` on `contract`.
+/// Parameters of [`ContractApi::patch`](crate::corehr::v1::ContractApi::patch): Update some fields of an employee's contract, keeping the fields not sent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchContractRequest {
     /// `contract_id`.

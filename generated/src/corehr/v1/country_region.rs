@@ -13,7 +13,7 @@ impl<'c> CountryRegionApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `country_region`.
+    /// Fetch a country or region by id.
     ///
     /// `GET /open-apis/corehr/v1/country_regions/:country_region_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> CountryRegionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `country_region`.
+    /// Page through countries and regions.
     ///
     /// `GET /open-apis/corehr/v1/country_regions`
     ///
@@ -72,7 +72,7 @@ impl<'c> CountryRegionApi<'c> {
     }
 }
 
-/// Parameters of [`CountryRegionApi::get`](crate::corehr::v1::CountryRegionApi::get): Calls `get` on `country_region`.
+/// Parameters of [`CountryRegionApi::get`](crate::corehr::v1::CountryRegionApi::get): Fetch a country or region by id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCountryRegionRequest {
     /// `country_region_id`.
@@ -111,7 +111,7 @@ impl GetCountryRegionRequest {
     }
 }
 
-/// Parameters of [`CountryRegionApi::list`](crate::corehr::v1::CountryRegionApi::list): Calls `list` on `country_region`.
+/// Parameters of [`CountryRegionApi::list`](crate::corehr::v1::CountryRegionApi::list): Page through countries and regions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCountryRegionRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> CurrencyApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `currency`.
+    /// Fetch a currency by id.
     ///
     /// `GET /open-apis/corehr/v1/currencies/:currency_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> CurrencyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `currency`.
+    /// Page through currencies.
     ///
     /// `GET /open-apis/corehr/v1/currencies`
     ///
@@ -72,7 +72,7 @@ impl<'c> CurrencyApi<'c> {
     }
 }
 
-/// Parameters of [`CurrencyApi::get`](crate::corehr::v1::CurrencyApi::get): Calls `get` on `currency`.
+/// Parameters of [`CurrencyApi::get`](crate::corehr::v1::CurrencyApi::get): Fetch a currency by id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCurrencyRequest {
     /// `currency_id`.
@@ -109,7 +109,7 @@ impl GetCurrencyRequest {
     }
 }
 
-/// Parameters of [`CurrencyApi::list`](crate::corehr::v1::CurrencyApi::list): Calls `list` on `currency`.
+/// Parameters of [`CurrencyApi::list`](crate::corehr::v1::CurrencyApi::list): Page through currencies.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCurrencyRequest {
     /// `page_token`.

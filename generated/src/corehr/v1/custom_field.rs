@@ -13,7 +13,7 @@ impl<'c> CustomFieldApi<'c> {
         Self { client }
     }
 
-    /// Calls `get_by_param` on `custom_field`.
+    /// Fetch the details of a field on a Core HR object, such as an option field's choices or a custom group's fields.
     ///
     /// `GET /open-apis/corehr/v1/custom_fields/get_by_param`
     ///
@@ -42,7 +42,7 @@ impl<'c> CustomFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list_object_api_name` on `custom_field`.
+    /// Page through Core HR objects, both built-in and custom, with their API names.
     ///
     /// `GET /open-apis/corehr/v1/custom_fields/list_object_api_name`
     ///
@@ -71,7 +71,7 @@ impl<'c> CustomFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `custom_field`.
+    /// List the custom fields of Core HR objects given their API names.
     ///
     /// `GET /open-apis/corehr/v1/custom_fields/query`
     ///
@@ -101,7 +101,7 @@ impl<'c> CustomFieldApi<'c> {
     }
 }
 
-/// Parameters of [`CustomFieldApi::get_by_param`](crate::corehr::v1::CustomFieldApi::get_by_param): Calls `get_by_param` on `custom_field`.
+/// Parameters of [`CustomFieldApi::get_by_param`](crate::corehr::v1::CustomFieldApi::get_by_param): Fetch the details of a field on a Core HR object, such as an option field's choices or a custom group's fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetByParamCustomFieldRequest {
     /// `object_api_name`.
@@ -147,7 +147,7 @@ impl GetByParamCustomFieldRequest {
     }
 }
 
-/// Parameters of [`CustomFieldApi::list_object_api_name`](crate::corehr::v1::CustomFieldApi::list_object_api_name): Calls `list_object_api_name` on `custom_field`.
+/// Parameters of [`CustomFieldApi::list_object_api_name`](crate::corehr::v1::CustomFieldApi::list_object_api_name): Page through Core HR objects, both built-in and custom, with their API names.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListObjectApiNameCustomFieldRequest {
     /// `page_token`.
@@ -202,7 +202,7 @@ impl ListObjectApiNameCustomFieldRequest {
     }
 }
 
-/// Parameters of [`CustomFieldApi::query`](crate::corehr::v1::CustomFieldApi::query): Calls `query` on `custom_field`.
+/// Parameters of [`CustomFieldApi::query`](crate::corehr::v1::CustomFieldApi::query): List the custom fields of Core HR objects given their API names.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryCustomFieldRequest {
     /// `object_api_name_list`.

@@ -13,7 +13,7 @@ impl<'c> DepartmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `department`.
+    /// Create a department with its basic details, head and custom fields.
     ///
     /// `POST /open-apis/corehr/v1/departments`
     ///
@@ -42,7 +42,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `department`.
+    /// Delete a department by id permanently.
     ///
     /// `DELETE /open-apis/corehr/v1/departments/:department_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `department`.
+    /// Fetch a department by id, including its name, description and status.
     ///
     /// `GET /open-apis/corehr/v1/departments/:department_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `department`.
+    /// Page through departments with their basic details and custom fields.
     ///
     /// `GET /open-apis/corehr/v1/departments`
     ///
@@ -131,7 +131,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `department`.
+    /// Update some fields of a department, including its custom fields.
     ///
     /// `PATCH /open-apis/corehr/v1/departments/:department_id`
     ///
@@ -161,7 +161,7 @@ impl<'c> DepartmentApi<'c> {
     }
 }
 
-/// Parameters of [`DepartmentApi::create`](crate::corehr::v1::DepartmentApi::create): Calls `create` on `department`.
+/// Parameters of [`DepartmentApi::create`](crate::corehr::v1::DepartmentApi::create): Create a department with its basic details, head and custom fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateDepartmentRequest {
     /// `client_token`.
@@ -247,7 +247,7 @@ impl CreateDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::delete`](crate::corehr::v1::DepartmentApi::delete): Calls `delete` on `department`.
+/// Parameters of [`DepartmentApi::delete`](crate::corehr::v1::DepartmentApi::delete): Delete a department by id permanently.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteDepartmentRequest {
     /// `department_id`.
@@ -284,7 +284,7 @@ impl DeleteDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::get`](crate::corehr::v1::DepartmentApi::get): Calls `get` on `department`.
+/// Parameters of [`DepartmentApi::get`](crate::corehr::v1::DepartmentApi::get): Fetch a department by id, including its name, description and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDepartmentRequest {
     /// `department_id`.
@@ -354,7 +354,7 @@ impl GetDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::list`](crate::corehr::v1::DepartmentApi::list): Calls `list` on `department`.
+/// Parameters of [`DepartmentApi::list`](crate::corehr::v1::DepartmentApi::list): Page through departments with their basic details and custom fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListDepartmentRequest {
     /// `page_token`.
@@ -477,7 +477,7 @@ impl ListDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::patch`](crate::corehr::v1::DepartmentApi::patch): Calls `patch` on `department`.
+/// Parameters of [`DepartmentApi::patch`](crate::corehr::v1::DepartmentApi::patch): Update some fields of a department, including its custom fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchDepartmentRequest {
     /// `department_id`.

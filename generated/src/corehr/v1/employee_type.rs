@@ -13,7 +13,7 @@ impl<'c> EmployeeTypeApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `employee_type`.
+    /// Create an employee type.
     ///
     /// `POST /open-apis/corehr/v1/employee_types`
     ///
@@ -43,7 +43,7 @@ impl<'c> EmployeeTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `employee_type`.
+    /// Delete an employee type.
     ///
     /// `DELETE /open-apis/corehr/v1/employee_types/:employee_type_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> EmployeeTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `employee_type`.
+    /// Fetch an employee type by id.
     ///
     /// `GET /open-apis/corehr/v1/employee_types/:employee_type_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> EmployeeTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `employee_type`.
+    /// Page through employee types.
     ///
     /// `GET /open-apis/corehr/v1/employee_types`
     ///
@@ -130,7 +130,7 @@ impl<'c> EmployeeTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `employee_type`.
+    /// Update some fields of an employee type.
     ///
     /// `PATCH /open-apis/corehr/v1/employee_types/:employee_type_id`
     ///
@@ -160,7 +160,7 @@ impl<'c> EmployeeTypeApi<'c> {
     }
 }
 
-/// Parameters of [`EmployeeTypeApi::create`](crate::corehr::v1::EmployeeTypeApi::create): Calls `create` on `employee_type`.
+/// Parameters of [`EmployeeTypeApi::create`](crate::corehr::v1::EmployeeTypeApi::create): Create an employee type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEmployeeTypeRequest {
     /// `client_token`.
@@ -214,7 +214,7 @@ impl CreateEmployeeTypeRequest {
     }
 }
 
-/// Parameters of [`EmployeeTypeApi::delete`](crate::corehr::v1::EmployeeTypeApi::delete): Calls `delete` on `employee_type`.
+/// Parameters of [`EmployeeTypeApi::delete`](crate::corehr::v1::EmployeeTypeApi::delete): Delete an employee type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteEmployeeTypeRequest {
     /// `employee_type_id`.
@@ -253,7 +253,7 @@ impl DeleteEmployeeTypeRequest {
     }
 }
 
-/// Parameters of [`EmployeeTypeApi::get`](crate::corehr::v1::EmployeeTypeApi::get): Calls `get` on `employee_type`.
+/// Parameters of [`EmployeeTypeApi::get`](crate::corehr::v1::EmployeeTypeApi::get): Fetch an employee type by id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetEmployeeTypeRequest {
     /// `employee_type_id`.
@@ -292,7 +292,7 @@ impl GetEmployeeTypeRequest {
     }
 }
 
-/// Parameters of [`EmployeeTypeApi::list`](crate::corehr::v1::EmployeeTypeApi::list): Calls `list` on `employee_type`.
+/// Parameters of [`EmployeeTypeApi::list`](crate::corehr::v1::EmployeeTypeApi::list): Page through employee types.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListEmployeeTypeRequest {
     /// `page_token`.
@@ -347,7 +347,7 @@ impl ListEmployeeTypeRequest {
     }
 }
 
-/// Parameters of [`EmployeeTypeApi::patch`](crate::corehr::v1::EmployeeTypeApi::patch): Calls `patch` on `employee_type`.
+/// Parameters of [`EmployeeTypeApi::patch`](crate::corehr::v1::EmployeeTypeApi::patch): Update some fields of an employee type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchEmployeeTypeRequest {
     /// `employee_type_id`.

@@ -13,7 +13,7 @@ impl<'c> EmploymentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `employment`.
+    /// Create the employment record of a person whose personal profile already exists.
     ///
     /// `POST /open-apis/corehr/v1/employments`
     ///
@@ -42,7 +42,7 @@ impl<'c> EmploymentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `employment`.
+    /// Delete an employment record permanently once its job data records are removed.
     ///
     /// `DELETE /open-apis/corehr/v1/employments/:employment_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> EmploymentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `employment`.
+    /// Update some fields of an employment record, such as employee number, work email or employment type.
     ///
     /// `PATCH /open-apis/corehr/v1/employments/:employment_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> EmploymentApi<'c> {
     }
 }
 
-/// Parameters of [`EmploymentApi::create`](crate::corehr::v1::EmploymentApi::create): Calls `create` on `employment`.
+/// Parameters of [`EmploymentApi::create`](crate::corehr::v1::EmploymentApi::create): Create the employment record of a person whose personal profile already exists.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEmploymentRequest {
     /// `client_token`.
@@ -154,7 +154,7 @@ impl CreateEmploymentRequest {
     }
 }
 
-/// Parameters of [`EmploymentApi::delete`](crate::corehr::v1::EmploymentApi::delete): Calls `delete` on `employment`.
+/// Parameters of [`EmploymentApi::delete`](crate::corehr::v1::EmploymentApi::delete): Delete an employment record permanently once its job data records are removed.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteEmploymentRequest {
     /// `employment_id`.
@@ -206,7 +206,7 @@ impl DeleteEmploymentRequest {
     }
 }
 
-/// Parameters of [`EmploymentApi::patch`](crate::corehr::v1::EmploymentApi::patch): Calls `patch` on `employment`.
+/// Parameters of [`EmploymentApi::patch`](crate::corehr::v1::EmploymentApi::patch): Update some fields of an employment record, such as employee number, work email or employment type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchEmploymentRequest {
     /// `employment_id`.

@@ -3,7 +3,7 @@
 //! Events and callbacks of corehr v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `corehr.common_data.id.user_mapping_changed_v1`: Pushed as `corehr.common_data.id.user_mapping_changed_v1`.
+/// `corehr.common_data.id.user_mapping_changed_v1`: A user id mapping changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -13,7 +13,7 @@ for crate::corehr::v1::CommonDataIdUserMappingChangedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.common_data.meta_data.updated_v1`: Pushed as `corehr.common_data.meta_data.updated_v1`.
+/// `corehr.common_data.meta_data.updated_v1`: The field definitions of a Core HR object changed, for example a field was added.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -23,7 +23,7 @@ for crate::corehr::v1::CommonDataMetaDataUpdatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.contract.created_v1`: Pushed as `corehr.contract.created_v1`.
+/// `corehr.contract.created_v1`: A contract was created for an employee.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::ContractCreatedV1Event {
@@ -32,7 +32,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::ContractCreatedV1Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.contract.deleted_v1`: Pushed as `corehr.contract.deleted_v1`.
+/// `corehr.contract.deleted_v1`: A contract was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::ContractDeletedV1Event {
@@ -41,7 +41,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::ContractDeletedV1Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.contract.updated_v1`: Pushed as `corehr.contract.updated_v1`.
+/// `corehr.contract.updated_v1`: A contract was updated, for example changed or renewed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::ContractUpdatedV1Event {
@@ -50,7 +50,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::ContractUpdatedV1Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.department.created_v1`: Pushed as `corehr.department.created_v1`.
+/// `corehr.department.created_v1`: A department was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::DepartmentCreatedV1Event {
@@ -59,7 +59,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::DepartmentCreatedV1Even
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.department.deleted_v1`: Pushed as `corehr.department.deleted_v1`.
+/// `corehr.department.deleted_v1`: A department was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::DepartmentDeletedV1Event {
@@ -68,7 +68,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::DepartmentDeletedV1Even
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.department.updated_v1`: Pushed as `corehr.department.updated_v1`.
+/// `corehr.department.updated_v1`: A department's information was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::DepartmentUpdatedV1Event {
@@ -77,7 +77,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::DepartmentUpdatedV1Even
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.employment.converted_v1`: Pushed as `corehr.employment.converted_v1`.
+/// `corehr.employment.converted_v1`: An employee completed probation and became a regular employee.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentConvertedV1Event {
@@ -86,7 +86,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentConvertedV1Ev
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.employment.created_v1`: Pushed as `corehr.employment.created_v1`.
+/// `corehr.employment.created_v1`: An employment record was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentCreatedV1Event {
@@ -95,7 +95,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentCreatedV1Even
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.employment.deleted_v1`: Pushed as `corehr.employment.deleted_v1`.
+/// `corehr.employment.deleted_v1`: An employment record was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentDeletedV1Event {
@@ -104,7 +104,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentDeletedV1Even
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.employment.resigned_v1`: Pushed as `corehr.employment.resigned_v1`.
+/// `corehr.employment.resigned_v1`: An employee's offboarding took effect and their status became resigned.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentResignedV1Event {
@@ -113,7 +113,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentResignedV1Eve
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.employment.updated_v1`: Pushed as `corehr.employment.updated_v1`.
+/// `corehr.employment.updated_v1`: An employment record was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentUpdatedV1Event {
@@ -122,7 +122,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentUpdatedV1Even
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job.created_v1`: Pushed as `corehr.job.created_v1`.
+/// `corehr.job.created_v1`: A job was created; sent when the job takes effect.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobCreatedV1Event {
@@ -131,7 +131,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::JobCreatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job.deleted_v1`: Pushed as `corehr.job.deleted_v1`.
+/// `corehr.job.deleted_v1`: A job was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDeletedV1Event {
@@ -140,7 +140,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::JobDeletedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job.updated_v1`: Pushed as `corehr.job.updated_v1`.
+/// `corehr.job.updated_v1`: A job was updated; sent when the change takes effect.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobUpdatedV1Event {
@@ -149,7 +149,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::JobUpdatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_change.updated_v1`: Pushed as `corehr.job_change.updated_v1`.
+/// `corehr.job_change.updated_v1`: A job change's approval status changed or the change took effect.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobChangeUpdatedV1Event {
@@ -158,7 +158,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::JobChangeUpdatedV1Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_data.changed_v1`: Pushed as `corehr.job_data.changed_v1`.
+/// `corehr.job_data.changed_v1`: An employee's job change took effect.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataChangedV1Event {
@@ -167,7 +167,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataChangedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_data.created_v1`: Pushed as `corehr.job_data.created_v1`.
+/// `corehr.job_data.created_v1`: A job data record was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataCreatedV1Event {
@@ -176,7 +176,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataCreatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_data.deleted_v1`: Pushed as `corehr.job_data.deleted_v1`.
+/// `corehr.job_data.deleted_v1`: A job data record was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataDeletedV1Event {
@@ -185,7 +185,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataDeletedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_data.employed_v1`: Pushed as `corehr.job_data.employed_v1`.
+/// `corehr.job_data.employed_v1`: An employee completed onboarding.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataEmployedV1Event {
@@ -194,7 +194,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataEmployedV1Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_data.updated_v1`: Pushed as `corehr.job_data.updated_v1`.
+/// `corehr.job_data.updated_v1`: An employee's currently effective job data record was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataUpdatedV1Event {
@@ -203,7 +203,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataUpdatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.offboarding.updated_v1`: Pushed as `corehr.offboarding.updated_v1`.
+/// `corehr.offboarding.updated_v1`: An offboarding request's status changed, for example approved, effective or rolled back.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::OffboardingUpdatedV1Event {
@@ -212,7 +212,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::OffboardingUpdatedV1Eve
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.org_role_authorization.updated_v1`: Pushed as `corehr.org_role_authorization.updated_v1`.
+/// `corehr.org_role_authorization.updated_v1`: A role grant on an organisation unit changed; sent when the change takes effect.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -222,7 +222,7 @@ for crate::corehr::v1::OrgRoleAuthorizationUpdatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.person.created_v1`: Pushed as `corehr.person.created_v1`.
+/// `corehr.person.created_v1`: A person's personal profile was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::PersonCreatedV1Event {
@@ -231,7 +231,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::PersonCreatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.person.deleted_v1`: Pushed as `corehr.person.deleted_v1`.
+/// `corehr.person.deleted_v1`: A person's personal profile was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::PersonDeletedV1Event {
@@ -240,7 +240,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::PersonDeletedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.person.updated_v1`: Pushed as `corehr.person.updated_v1`.
+/// `corehr.person.updated_v1`: A person's personal profile was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::PersonUpdatedV1Event {
@@ -249,7 +249,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::PersonUpdatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.pre_hire.updated_v1`: Pushed as `corehr.pre_hire.updated_v1`.
+/// `corehr.pre_hire.updated_v1`: A pre-hire's job information was created or updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v1::PreHireUpdatedV1Event {
@@ -259,7 +259,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::PreHireUpdatedV1Event {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `corehr.common_data.id.user_mapping_changed_v1`: Pushed as `corehr.common_data.id.user_mapping_changed_v1`.
+    /// Handles `corehr.common_data.id.user_mapping_changed_v1`: A user id mapping changed.
     ///
     /// Payload: [`CommonDataIdUserMappingChangedV1Event`](crate::corehr::v1::CommonDataIdUserMappingChangedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_common_data_id_user_mapping_changed_v1<
@@ -274,7 +274,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.common_data.meta_data.updated_v1`: Pushed as `corehr.common_data.meta_data.updated_v1`.
+    /// Handles `corehr.common_data.meta_data.updated_v1`: The field definitions of a Core HR object changed, for example a field was added.
     ///
     /// Payload: [`CommonDataMetaDataUpdatedV1Event`](crate::corehr::v1::CommonDataMetaDataUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_common_data_meta_data_updated_v1<
@@ -289,7 +289,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.contract.created_v1`: Pushed as `corehr.contract.created_v1`.
+    /// Handles `corehr.contract.created_v1`: A contract was created for an employee.
     ///
     /// Payload: [`ContractCreatedV1Event`](crate::corehr::v1::ContractCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_contract_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -302,7 +302,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.contract.deleted_v1`: Pushed as `corehr.contract.deleted_v1`.
+    /// Handles `corehr.contract.deleted_v1`: A contract was deleted.
     ///
     /// Payload: [`ContractDeletedV1Event`](crate::corehr::v1::ContractDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_contract_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -315,7 +315,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.contract.updated_v1`: Pushed as `corehr.contract.updated_v1`.
+    /// Handles `corehr.contract.updated_v1`: A contract was updated, for example changed or renewed.
     ///
     /// Payload: [`ContractUpdatedV1Event`](crate::corehr::v1::ContractUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_contract_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -328,7 +328,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.department.created_v1`: Pushed as `corehr.department.created_v1`.
+    /// Handles `corehr.department.created_v1`: A department was created.
     ///
     /// Payload: [`DepartmentCreatedV1Event`](crate::corehr::v1::DepartmentCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_department_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -341,7 +341,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.department.deleted_v1`: Pushed as `corehr.department.deleted_v1`.
+    /// Handles `corehr.department.deleted_v1`: A department was deleted.
     ///
     /// Payload: [`DepartmentDeletedV1Event`](crate::corehr::v1::DepartmentDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_department_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -354,7 +354,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.department.updated_v1`: Pushed as `corehr.department.updated_v1`.
+    /// Handles `corehr.department.updated_v1`: A department's information was updated.
     ///
     /// Payload: [`DepartmentUpdatedV1Event`](crate::corehr::v1::DepartmentUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_department_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -367,7 +367,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.employment.converted_v1`: Pushed as `corehr.employment.converted_v1`.
+    /// Handles `corehr.employment.converted_v1`: An employee completed probation and became a regular employee.
     ///
     /// Payload: [`EmploymentConvertedV1Event`](crate::corehr::v1::EmploymentConvertedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_employment_converted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -380,7 +380,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.employment.created_v1`: Pushed as `corehr.employment.created_v1`.
+    /// Handles `corehr.employment.created_v1`: An employment record was created.
     ///
     /// Payload: [`EmploymentCreatedV1Event`](crate::corehr::v1::EmploymentCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_employment_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -393,7 +393,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.employment.deleted_v1`: Pushed as `corehr.employment.deleted_v1`.
+    /// Handles `corehr.employment.deleted_v1`: An employment record was deleted.
     ///
     /// Payload: [`EmploymentDeletedV1Event`](crate::corehr::v1::EmploymentDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_employment_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -406,7 +406,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.employment.resigned_v1`: Pushed as `corehr.employment.resigned_v1`.
+    /// Handles `corehr.employment.resigned_v1`: An employee's offboarding took effect and their status became resigned.
     ///
     /// Payload: [`EmploymentResignedV1Event`](crate::corehr::v1::EmploymentResignedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_employment_resigned_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -419,7 +419,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.employment.updated_v1`: Pushed as `corehr.employment.updated_v1`.
+    /// Handles `corehr.employment.updated_v1`: An employment record was updated.
     ///
     /// Payload: [`EmploymentUpdatedV1Event`](crate::corehr::v1::EmploymentUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_employment_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -432,7 +432,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job.created_v1`: Pushed as `corehr.job.created_v1`.
+    /// Handles `corehr.job.created_v1`: A job was created; sent when the job takes effect.
     ///
     /// Payload: [`JobCreatedV1Event`](crate::corehr::v1::JobCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -445,7 +445,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job.deleted_v1`: Pushed as `corehr.job.deleted_v1`.
+    /// Handles `corehr.job.deleted_v1`: A job was deleted.
     ///
     /// Payload: [`JobDeletedV1Event`](crate::corehr::v1::JobDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -458,7 +458,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job.updated_v1`: Pushed as `corehr.job.updated_v1`.
+    /// Handles `corehr.job.updated_v1`: A job was updated; sent when the change takes effect.
     ///
     /// Payload: [`JobUpdatedV1Event`](crate::corehr::v1::JobUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -471,7 +471,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_change.updated_v1`: Pushed as `corehr.job_change.updated_v1`.
+    /// Handles `corehr.job_change.updated_v1`: A job change's approval status changed or the change took effect.
     ///
     /// Payload: [`JobChangeUpdatedV1Event`](crate::corehr::v1::JobChangeUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_change_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -484,7 +484,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_data.changed_v1`: Pushed as `corehr.job_data.changed_v1`.
+    /// Handles `corehr.job_data.changed_v1`: An employee's job change took effect.
     ///
     /// Payload: [`JobDataChangedV1Event`](crate::corehr::v1::JobDataChangedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_data_changed_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -497,7 +497,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_data.created_v1`: Pushed as `corehr.job_data.created_v1`.
+    /// Handles `corehr.job_data.created_v1`: A job data record was created.
     ///
     /// Payload: [`JobDataCreatedV1Event`](crate::corehr::v1::JobDataCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_data_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -510,7 +510,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_data.deleted_v1`: Pushed as `corehr.job_data.deleted_v1`.
+    /// Handles `corehr.job_data.deleted_v1`: A job data record was deleted.
     ///
     /// Payload: [`JobDataDeletedV1Event`](crate::corehr::v1::JobDataDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_data_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -523,7 +523,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_data.employed_v1`: Pushed as `corehr.job_data.employed_v1`.
+    /// Handles `corehr.job_data.employed_v1`: An employee completed onboarding.
     ///
     /// Payload: [`JobDataEmployedV1Event`](crate::corehr::v1::JobDataEmployedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_data_employed_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -536,7 +536,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_data.updated_v1`: Pushed as `corehr.job_data.updated_v1`.
+    /// Handles `corehr.job_data.updated_v1`: An employee's currently effective job data record was updated.
     ///
     /// Payload: [`JobDataUpdatedV1Event`](crate::corehr::v1::JobDataUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_data_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -549,7 +549,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.offboarding.updated_v1`: Pushed as `corehr.offboarding.updated_v1`.
+    /// Handles `corehr.offboarding.updated_v1`: An offboarding request's status changed, for example approved, effective or rolled back.
     ///
     /// Payload: [`OffboardingUpdatedV1Event`](crate::corehr::v1::OffboardingUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_offboarding_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -562,7 +562,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.org_role_authorization.updated_v1`: Pushed as `corehr.org_role_authorization.updated_v1`.
+    /// Handles `corehr.org_role_authorization.updated_v1`: A role grant on an organisation unit changed; sent when the change takes effect.
     ///
     /// Payload: [`OrgRoleAuthorizationUpdatedV1Event`](crate::corehr::v1::OrgRoleAuthorizationUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_org_role_authorization_updated_v1<
@@ -577,7 +577,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.person.created_v1`: Pushed as `corehr.person.created_v1`.
+    /// Handles `corehr.person.created_v1`: A person's personal profile was created.
     ///
     /// Payload: [`PersonCreatedV1Event`](crate::corehr::v1::PersonCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_person_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -590,7 +590,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.person.deleted_v1`: Pushed as `corehr.person.deleted_v1`.
+    /// Handles `corehr.person.deleted_v1`: A person's personal profile was deleted.
     ///
     /// Payload: [`PersonDeletedV1Event`](crate::corehr::v1::PersonDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_person_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -603,7 +603,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.person.updated_v1`: Pushed as `corehr.person.updated_v1`.
+    /// Handles `corehr.person.updated_v1`: A person's personal profile was updated.
     ///
     /// Payload: [`PersonUpdatedV1Event`](crate::corehr::v1::PersonUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_corehr_person_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -616,7 +616,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.pre_hire.updated_v1`: Pushed as `corehr.pre_hire.updated_v1`.
+    /// Handles `corehr.pre_hire.updated_v1`: A pre-hire's job information was created or updated.
     ///
     /// Payload: [`PreHireUpdatedV1Event`](crate::corehr::v1::PreHireUpdatedV1Event). Scopes: not yet catalogued.
     ///

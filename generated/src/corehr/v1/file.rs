@@ -13,7 +13,7 @@ impl<'c> FileApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `file`.
+    /// Download a file by its id.
     ///
     /// `GET /open-apis/corehr/v1/files/:id`
     ///
@@ -43,7 +43,7 @@ impl<'c> FileApi<'c> {
     }
 }
 
-/// Parameters of [`FileApi::get`](crate::corehr::v1::FileApi::get): Calls `get` on `file`.
+/// Parameters of [`FileApi::get`](crate::corehr::v1::FileApi::get): Download a file by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetFileRequest {
     /// `id`.

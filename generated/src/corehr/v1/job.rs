@@ -13,7 +13,7 @@ impl<'c> JobApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `job`.
+    /// Create a job with its code, name and description.
     ///
     /// `POST /open-apis/corehr/v1/jobs`
     ///
@@ -43,7 +43,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `job`.
+    /// Delete a job permanently; fails while employees or other records still reference it.
     ///
     /// `DELETE /open-apis/corehr/v1/jobs/:job_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `job`.
+    /// Fetch a job by id, including its name, description and status.
     ///
     /// `GET /open-apis/corehr/v1/jobs/:job_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `job`.
+    /// Page through jobs.
     ///
     /// `GET /open-apis/corehr/v1/jobs`
     ///
@@ -130,7 +130,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `job`.
+    /// Update some fields of a job, such as its name or description.
     ///
     /// `PATCH /open-apis/corehr/v1/jobs/:job_id`
     ///
@@ -160,7 +160,7 @@ impl<'c> JobApi<'c> {
     }
 }
 
-/// Parameters of [`JobApi::create`](crate::corehr::v1::JobApi::create): Calls `create` on `job`.
+/// Parameters of [`JobApi::create`](crate::corehr::v1::JobApi::create): Create a job with its code, name and description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateJobRequest {
     /// `client_token`.
@@ -214,7 +214,7 @@ impl CreateJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::delete`](crate::corehr::v1::JobApi::delete): Calls `delete` on `job`.
+/// Parameters of [`JobApi::delete`](crate::corehr::v1::JobApi::delete): Delete a job permanently; fails while employees or other records still reference it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteJobRequest {
     /// `job_id`.
@@ -249,7 +249,7 @@ impl DeleteJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::get`](crate::corehr::v1::JobApi::get): Calls `get` on `job`.
+/// Parameters of [`JobApi::get`](crate::corehr::v1::JobApi::get): Fetch a job by id, including its name, description and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetJobRequest {
     /// `job_id`.
@@ -284,7 +284,7 @@ impl GetJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::list`](crate::corehr::v1::JobApi::list): Calls `list` on `job`.
+/// Parameters of [`JobApi::list`](crate::corehr::v1::JobApi::list): Page through jobs.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListJobRequest {
     /// `page_token`.
@@ -375,7 +375,7 @@ impl ListJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::patch`](crate::corehr::v1::JobApi::patch): Calls `patch` on `job`.
+/// Parameters of [`JobApi::patch`](crate::corehr::v1::JobApi::patch): Update some fields of a job, such as its name or description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchJobRequest {
     /// `job_id`.

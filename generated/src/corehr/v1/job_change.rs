@@ -13,7 +13,7 @@ impl<'c> JobChangeApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `job_change`.
+    /// Start a job change for an employee, creating a change record and status events.
     ///
     /// `POST /open-apis/corehr/v1/job_changes`
     ///
@@ -45,7 +45,7 @@ impl<'c> JobChangeApi<'c> {
     }
 }
 
-/// Parameters of [`JobChangeApi::create`](crate::corehr::v1::JobChangeApi::create): Calls `create` on `job_change`.
+/// Parameters of [`JobChangeApi::create`](crate::corehr::v1::JobChangeApi::create): Start a job change for an employee, creating a change record and status events.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateJobChangeRequest {
     /// `user_id_type`.

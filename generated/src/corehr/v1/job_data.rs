@@ -13,7 +13,7 @@ impl<'c> JobDataApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `job_data`.
+    /// Create an employee's first job data record, typically at onboarding or during a data import.
     ///
     /// `POST /open-apis/corehr/v1/job_datas`
     ///
@@ -43,7 +43,7 @@ impl<'c> JobDataApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `job_data`.
+    /// Delete a job data record permanently.
     ///
     /// `DELETE /open-apis/corehr/v1/job_datas/:job_data_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> JobDataApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `job_data`.
+    /// Fetch the currently effective primary job data record by id.
     ///
     /// `GET /open-apis/corehr/v1/job_datas/:job_data_id`
     ///
@@ -105,7 +105,7 @@ impl<'c> JobDataApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `job_data`.
+    /// Page through employees' job data records.
     ///
     /// `GET /open-apis/corehr/v1/job_datas`
     ///
@@ -134,7 +134,7 @@ impl<'c> JobDataApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `job_data`.
+    /// Add a new job data version for an employee (job, level, department), with business checks via `strict_verify`.
     ///
     /// `PATCH /open-apis/corehr/v1/job_datas/:job_data_id`
     ///
@@ -164,7 +164,7 @@ impl<'c> JobDataApi<'c> {
     }
 }
 
-/// Parameters of [`JobDataApi::create`](crate::corehr::v1::JobDataApi::create): Calls `create` on `job_data`.
+/// Parameters of [`JobDataApi::create`](crate::corehr::v1::JobDataApi::create): Create an employee's first job data record, typically at onboarding or during a data import.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateJobDataRequest {
     /// `client_token`.
@@ -260,7 +260,7 @@ impl CreateJobDataRequest {
     }
 }
 
-/// Parameters of [`JobDataApi::delete`](crate::corehr::v1::JobDataApi::delete): Calls `delete` on `job_data`.
+/// Parameters of [`JobDataApi::delete`](crate::corehr::v1::JobDataApi::delete): Delete a job data record permanently.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteJobDataRequest {
     /// `job_data_id`.
@@ -297,7 +297,7 @@ impl DeleteJobDataRequest {
     }
 }
 
-/// Parameters of [`JobDataApi::get`](crate::corehr::v1::JobDataApi::get): Calls `get` on `job_data`.
+/// Parameters of [`JobDataApi::get`](crate::corehr::v1::JobDataApi::get): Fetch the currently effective primary job data record by id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetJobDataRequest {
     /// `job_data_id`.
@@ -367,7 +367,7 @@ impl GetJobDataRequest {
     }
 }
 
-/// Parameters of [`JobDataApi::list`](crate::corehr::v1::JobDataApi::list): Calls `list` on `job_data`.
+/// Parameters of [`JobDataApi::list`](crate::corehr::v1::JobDataApi::list): Page through employees' job data records.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListJobDataRequest {
     /// `page_token`.
@@ -542,7 +542,7 @@ impl ListJobDataRequest {
     }
 }
 
-/// Parameters of [`JobDataApi::patch`](crate::corehr::v1::JobDataApi::patch): Calls `patch` on `job_data`.
+/// Parameters of [`JobDataApi::patch`](crate::corehr::v1::JobDataApi::patch): Add a new job data version for an employee (job, level, department), with business checks via `strict_verify`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchJobDataRequest {
     /// `job_data_id`.

@@ -13,7 +13,7 @@ impl<'c> JobFamilyApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `job_family`.
+    /// Create a job family with its code, name and description.
     ///
     /// `POST /open-apis/corehr/v1/job_families`
     ///
@@ -43,7 +43,7 @@ impl<'c> JobFamilyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `job_family`.
+    /// Delete a job family permanently; fails while employees or other records reference it.
     ///
     /// `DELETE /open-apis/corehr/v1/job_families/:job_family_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> JobFamilyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `job_family`.
+    /// Fetch a job family by id, including its name, description and status.
     ///
     /// `GET /open-apis/corehr/v1/job_families/:job_family_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> JobFamilyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `job_family`.
+    /// Page through all job families.
     ///
     /// `GET /open-apis/corehr/v1/job_families`
     ///
@@ -130,7 +130,7 @@ impl<'c> JobFamilyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `job_family`.
+    /// Update some fields of a job family, such as its name or parent.
     ///
     /// `PATCH /open-apis/corehr/v1/job_families/:job_family_id`
     ///
@@ -160,7 +160,7 @@ impl<'c> JobFamilyApi<'c> {
     }
 }
 
-/// Parameters of [`JobFamilyApi::create`](crate::corehr::v1::JobFamilyApi::create): Calls `create` on `job_family`.
+/// Parameters of [`JobFamilyApi::create`](crate::corehr::v1::JobFamilyApi::create): Create a job family with its code, name and description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateJobFamilyRequest {
     /// `client_token`.
@@ -214,7 +214,7 @@ impl CreateJobFamilyRequest {
     }
 }
 
-/// Parameters of [`JobFamilyApi::delete`](crate::corehr::v1::JobFamilyApi::delete): Calls `delete` on `job_family`.
+/// Parameters of [`JobFamilyApi::delete`](crate::corehr::v1::JobFamilyApi::delete): Delete a job family permanently; fails while employees or other records reference it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteJobFamilyRequest {
     /// `job_family_id`.
@@ -251,7 +251,7 @@ impl DeleteJobFamilyRequest {
     }
 }
 
-/// Parameters of [`JobFamilyApi::get`](crate::corehr::v1::JobFamilyApi::get): Calls `get` on `job_family`.
+/// Parameters of [`JobFamilyApi::get`](crate::corehr::v1::JobFamilyApi::get): Fetch a job family by id, including its name, description and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetJobFamilyRequest {
     /// `job_family_id`.
@@ -288,7 +288,7 @@ impl GetJobFamilyRequest {
     }
 }
 
-/// Parameters of [`JobFamilyApi::list`](crate::corehr::v1::JobFamilyApi::list): Calls `list` on `job_family`.
+/// Parameters of [`JobFamilyApi::list`](crate::corehr::v1::JobFamilyApi::list): Page through all job families.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListJobFamilyRequest {
     /// `page_token`.
@@ -343,7 +343,7 @@ impl ListJobFamilyRequest {
     }
 }
 
-/// Parameters of [`JobFamilyApi::patch`](crate::corehr::v1::JobFamilyApi::patch): Calls `patch` on `job_family`.
+/// Parameters of [`JobFamilyApi::patch`](crate::corehr::v1::JobFamilyApi::patch): Update some fields of a job family, such as its name or parent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchJobFamilyRequest {
     /// `job_family_id`.

@@ -13,7 +13,7 @@ impl<'c> JobLevelApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `job_level`.
+    /// Create a job level with its name and numeric rank.
     ///
     /// `POST /open-apis/corehr/v1/job_levels`
     ///
@@ -43,7 +43,7 @@ impl<'c> JobLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `job_level`.
+    /// Delete a job level permanently; fails while employees or other records reference it.
     ///
     /// `DELETE /open-apis/corehr/v1/job_levels/:job_level_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> JobLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `job_level`.
+    /// Fetch a job level by id, including its name, description and status.
     ///
     /// `GET /open-apis/corehr/v1/job_levels/:job_level_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> JobLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `job_level`.
+    /// Page through all job levels with their ranks, codes and names.
     ///
     /// `GET /open-apis/corehr/v1/job_levels`
     ///
@@ -130,7 +130,7 @@ impl<'c> JobLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `job_level`.
+    /// Update some fields of a job level, such as its rank or name.
     ///
     /// `PATCH /open-apis/corehr/v1/job_levels/:job_level_id`
     ///
@@ -160,7 +160,7 @@ impl<'c> JobLevelApi<'c> {
     }
 }
 
-/// Parameters of [`JobLevelApi::create`](crate::corehr::v1::JobLevelApi::create): Calls `create` on `job_level`.
+/// Parameters of [`JobLevelApi::create`](crate::corehr::v1::JobLevelApi::create): Create a job level with its name and numeric rank.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateJobLevelRequest {
     /// `client_token`.
@@ -214,7 +214,7 @@ impl CreateJobLevelRequest {
     }
 }
 
-/// Parameters of [`JobLevelApi::delete`](crate::corehr::v1::JobLevelApi::delete): Calls `delete` on `job_level`.
+/// Parameters of [`JobLevelApi::delete`](crate::corehr::v1::JobLevelApi::delete): Delete a job level permanently; fails while employees or other records reference it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteJobLevelRequest {
     /// `job_level_id`.
@@ -251,7 +251,7 @@ impl DeleteJobLevelRequest {
     }
 }
 
-/// Parameters of [`JobLevelApi::get`](crate::corehr::v1::JobLevelApi::get): Calls `get` on `job_level`.
+/// Parameters of [`JobLevelApi::get`](crate::corehr::v1::JobLevelApi::get): Fetch a job level by id, including its name, description and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetJobLevelRequest {
     /// `job_level_id`.
@@ -288,7 +288,7 @@ impl GetJobLevelRequest {
     }
 }
 
-/// Parameters of [`JobLevelApi::list`](crate::corehr::v1::JobLevelApi::list): Calls `list` on `job_level`.
+/// Parameters of [`JobLevelApi::list`](crate::corehr::v1::JobLevelApi::list): Page through all job levels with their ranks, codes and names.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListJobLevelRequest {
     /// `page_token`.
@@ -343,7 +343,7 @@ impl ListJobLevelRequest {
     }
 }
 
-/// Parameters of [`JobLevelApi::patch`](crate::corehr::v1::JobLevelApi::patch): Calls `patch` on `job_level`.
+/// Parameters of [`JobLevelApi::patch`](crate::corehr::v1::JobLevelApi::patch): Update some fields of a job level, such as its rank or name.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchJobLevelRequest {
     /// `job_level_id`.

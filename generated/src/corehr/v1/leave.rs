@@ -13,7 +13,7 @@ impl<'c> LeaveApi<'c> {
         Self { client }
     }
 
-    /// Calls `calendar_by_scope` on `leave`.
+    /// Find the work calendar id that applies to a scope such as a work location or working hours type.
     ///
     /// `GET /open-apis/corehr/v1/leaves/calendar_by_scope`
     ///
@@ -42,7 +42,7 @@ impl<'c> LeaveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `leave_balances` on `leave`.
+    /// Page through employees' remaining balances for each leave type.
     ///
     /// `GET /open-apis/corehr/v1/leaves/leave_balances`
     ///
@@ -71,7 +71,7 @@ impl<'c> LeaveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `leave_request_history` on `leave`.
+    /// Page through employees' leave request records.
     ///
     /// `GET /open-apis/corehr/v1/leaves/leave_request_history`
     ///
@@ -100,7 +100,7 @@ impl<'c> LeaveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `leave_types` on `leave`.
+    /// Page through the leave types configured in leave settings, such as annual or personal leave.
     ///
     /// `GET /open-apis/corehr/v1/leaves/leave_types`
     ///
@@ -129,7 +129,7 @@ impl<'c> LeaveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `work_calendar` on `leave`.
+    /// Query work calendars and get their names and status.
     ///
     /// `POST /open-apis/corehr/v1/leaves/work_calendar`
     ///
@@ -158,7 +158,7 @@ impl<'c> LeaveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `work_calendar_date` on `leave`.
+    /// Get the days of a work calendar with each date's type.
     ///
     /// `POST /open-apis/corehr/v1/leaves/work_calendar_date`
     ///
@@ -188,7 +188,7 @@ impl<'c> LeaveApi<'c> {
     }
 }
 
-/// Parameters of [`LeaveApi::calendar_by_scope`](crate::corehr::v1::LeaveApi::calendar_by_scope): Calls `calendar_by_scope` on `leave`.
+/// Parameters of [`LeaveApi::calendar_by_scope`](crate::corehr::v1::LeaveApi::calendar_by_scope): Find the work calendar id that applies to a scope such as a work location or working hours type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct CalendarByScopeLeaveRequest {
     /// `wk_department_id`.
@@ -345,7 +345,7 @@ impl CalendarByScopeLeaveRequest {
     }
 }
 
-/// Parameters of [`LeaveApi::leave_balances`](crate::corehr::v1::LeaveApi::leave_balances): Calls `leave_balances` on `leave`.
+/// Parameters of [`LeaveApi::leave_balances`](crate::corehr::v1::LeaveApi::leave_balances): Page through employees' remaining balances for each leave type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct LeaveBalancesLeaveRequest {
     /// `page_token`.
@@ -486,7 +486,7 @@ impl LeaveBalancesLeaveRequest {
     }
 }
 
-/// Parameters of [`LeaveApi::leave_request_history`](crate::corehr::v1::LeaveApi::leave_request_history): Calls `leave_request_history` on `leave`.
+/// Parameters of [`LeaveApi::leave_request_history`](crate::corehr::v1::LeaveApi::leave_request_history): Page through employees' leave request records.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct LeaveRequestHistoryLeaveRequest {
     /// `page_token`.
@@ -924,7 +924,7 @@ impl LeaveRequestHistoryLeaveRequest {
     }
 }
 
-/// Parameters of [`LeaveApi::leave_types`](crate::corehr::v1::LeaveApi::leave_types): Calls `leave_types` on `leave`.
+/// Parameters of [`LeaveApi::leave_types`](crate::corehr::v1::LeaveApi::leave_types): Page through the leave types configured in leave settings, such as annual or personal leave.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct LeaveTypesLeaveRequest {
     /// `page_token`.
@@ -1012,7 +1012,7 @@ impl LeaveTypesLeaveRequest {
     }
 }
 
-/// Parameters of [`LeaveApi::work_calendar`](crate::corehr::v1::LeaveApi::work_calendar): Calls `work_calendar` on `leave`.
+/// Parameters of [`LeaveApi::work_calendar`](crate::corehr::v1::LeaveApi::work_calendar): Query work calendars and get their names and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct WorkCalendarLeaveRequest {
     /// The JSON body.
@@ -1045,7 +1045,7 @@ impl WorkCalendarLeaveRequest {
     }
 }
 
-/// Parameters of [`LeaveApi::work_calendar_date`](crate::corehr::v1::LeaveApi::work_calendar_date): Calls `work_calendar_date` on `leave`.
+/// Parameters of [`LeaveApi::work_calendar_date`](crate::corehr::v1::LeaveApi::work_calendar_date): Get the days of a work calendar with each date's type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct WorkCalendarDateLeaveRequest {
     /// The JSON body.

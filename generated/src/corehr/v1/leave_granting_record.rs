@@ -13,7 +13,7 @@ impl<'c> LeaveGrantingRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `leave_granting_record`.
+    /// Grant leave to an employee by adding a leave granting record.
     ///
     /// `POST /open-apis/corehr/v1/leave_granting_records`
     ///
@@ -42,7 +42,7 @@ impl<'c> LeaveGrantingRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `leave_granting_record`.
+    /// Delete a leave granting record that was added manually or by an external system.
     ///
     /// `DELETE /open-apis/corehr/v1/leave_granting_records/:leave_granting_record_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> LeaveGrantingRecordApi<'c> {
     }
 }
 
-/// Parameters of [`LeaveGrantingRecordApi::create`](crate::corehr::v1::LeaveGrantingRecordApi::create): Calls `create` on `leave_granting_record`.
+/// Parameters of [`LeaveGrantingRecordApi::create`](crate::corehr::v1::LeaveGrantingRecordApi::create): Grant leave to an employee by adding a leave granting record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateLeaveGrantingRecordRequest {
     /// `user_id_type`.
@@ -122,7 +122,7 @@ impl CreateLeaveGrantingRecordRequest {
     }
 }
 
-/// Parameters of [`LeaveGrantingRecordApi::delete`](crate::corehr::v1::LeaveGrantingRecordApi::delete): Calls `delete` on `leave_granting_record`.
+/// Parameters of [`LeaveGrantingRecordApi::delete`](crate::corehr::v1::LeaveGrantingRecordApi::delete): Delete a leave granting record that was added manually or by an external system.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteLeaveGrantingRecordRequest {
     /// `leave_granting_record_id`.

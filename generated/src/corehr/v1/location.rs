@@ -13,7 +13,7 @@ impl<'c> LocationApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `location`.
+    /// Create a work location.
     ///
     /// `POST /open-apis/corehr/v1/locations`
     ///
@@ -43,7 +43,7 @@ impl<'c> LocationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `location`.
+    /// Delete a location permanently; fails while employees or pending records reference it.
     ///
     /// `DELETE /open-apis/corehr/v1/locations/:location_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> LocationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `location`.
+    /// Fetch a location by id, including its usage, working hours type, time zone and address.
     ///
     /// `GET /open-apis/corehr/v1/locations/:location_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> LocationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `location`.
+    /// Page through locations with their usage, working hours type, time zone and addresses.
     ///
     /// `GET /open-apis/corehr/v1/locations`
     ///
@@ -131,7 +131,7 @@ impl<'c> LocationApi<'c> {
     }
 }
 
-/// Parameters of [`LocationApi::create`](crate::corehr::v1::LocationApi::create): Calls `create` on `location`.
+/// Parameters of [`LocationApi::create`](crate::corehr::v1::LocationApi::create): Create a work location.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateLocationRequest {
     /// `client_token`.
@@ -185,7 +185,7 @@ impl CreateLocationRequest {
     }
 }
 
-/// Parameters of [`LocationApi::delete`](crate::corehr::v1::LocationApi::delete): Calls `delete` on `location`.
+/// Parameters of [`LocationApi::delete`](crate::corehr::v1::LocationApi::delete): Delete a location permanently; fails while employees or pending records reference it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteLocationRequest {
     /// `location_id`.
@@ -222,7 +222,7 @@ impl DeleteLocationRequest {
     }
 }
 
-/// Parameters of [`LocationApi::get`](crate::corehr::v1::LocationApi::get): Calls `get` on `location`.
+/// Parameters of [`LocationApi::get`](crate::corehr::v1::LocationApi::get): Fetch a location by id, including its usage, working hours type, time zone and address.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetLocationRequest {
     /// `location_id`.
@@ -259,7 +259,7 @@ impl GetLocationRequest {
     }
 }
 
-/// Parameters of [`LocationApi::list`](crate::corehr::v1::LocationApi::list): Calls `list` on `location`.
+/// Parameters of [`LocationApi::list`](crate::corehr::v1::LocationApi::list): Page through locations with their usage, working hours type, time zone and addresses.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListLocationRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> NationalIdTypeApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `national_id_type`.
+    /// Create a national ID document type.
     ///
     /// `POST /open-apis/corehr/v1/national_id_types`
     ///
@@ -43,7 +43,7 @@ impl<'c> NationalIdTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `national_id_type`.
+    /// Delete a national ID document type.
     ///
     /// `DELETE /open-apis/corehr/v1/national_id_types/:national_id_type_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> NationalIdTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `national_id_type`.
+    /// Fetch a national ID document type by id.
     ///
     /// `GET /open-apis/corehr/v1/national_id_types/:national_id_type_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> NationalIdTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `national_id_type`.
+    /// Page through national ID document types.
     ///
     /// `GET /open-apis/corehr/v1/national_id_types`
     ///
@@ -130,7 +130,7 @@ impl<'c> NationalIdTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `national_id_type`.
+    /// Update some fields of a national ID document type.
     ///
     /// `PATCH /open-apis/corehr/v1/national_id_types/:national_id_type_id`
     ///
@@ -160,7 +160,7 @@ impl<'c> NationalIdTypeApi<'c> {
     }
 }
 
-/// Parameters of [`NationalIdTypeApi::create`](crate::corehr::v1::NationalIdTypeApi::create): Calls `create` on `national_id_type`.
+/// Parameters of [`NationalIdTypeApi::create`](crate::corehr::v1::NationalIdTypeApi::create): Create a national ID document type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateNationalIdTypeRequest {
     /// `client_token`.
@@ -224,7 +224,7 @@ impl CreateNationalIdTypeRequest {
     }
 }
 
-/// Parameters of [`NationalIdTypeApi::delete`](crate::corehr::v1::NationalIdTypeApi::delete): Calls `delete` on `national_id_type`.
+/// Parameters of [`NationalIdTypeApi::delete`](crate::corehr::v1::NationalIdTypeApi::delete): Delete a national ID document type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteNationalIdTypeRequest {
     /// `national_id_type_id`.
@@ -263,7 +263,7 @@ impl DeleteNationalIdTypeRequest {
     }
 }
 
-/// Parameters of [`NationalIdTypeApi::get`](crate::corehr::v1::NationalIdTypeApi::get): Calls `get` on `national_id_type`.
+/// Parameters of [`NationalIdTypeApi::get`](crate::corehr::v1::NationalIdTypeApi::get): Fetch a national ID document type by id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetNationalIdTypeRequest {
     /// `national_id_type_id`.
@@ -302,7 +302,7 @@ impl GetNationalIdTypeRequest {
     }
 }
 
-/// Parameters of [`NationalIdTypeApi::list`](crate::corehr::v1::NationalIdTypeApi::list): Calls `list` on `national_id_type`.
+/// Parameters of [`NationalIdTypeApi::list`](crate::corehr::v1::NationalIdTypeApi::list): Page through national ID document types.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListNationalIdTypeRequest {
     /// `page_token`.
@@ -411,7 +411,7 @@ impl ListNationalIdTypeRequest {
     }
 }
 
-/// Parameters of [`NationalIdTypeApi::patch`](crate::corehr::v1::NationalIdTypeApi::patch): Calls `patch` on `national_id_type`.
+/// Parameters of [`NationalIdTypeApi::patch`](crate::corehr::v1::NationalIdTypeApi::patch): Update some fields of a national ID document type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchNationalIdTypeRequest {
     /// `national_id_type_id`.

@@ -13,7 +13,7 @@ impl<'c> OffboardingApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `offboarding`.
+    /// List the configured offboarding reasons and whether each is enabled.
     ///
     /// `POST /open-apis/corehr/v1/offboardings/query`
     ///
@@ -42,7 +42,7 @@ impl<'c> OffboardingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `offboarding`.
+    /// Search offboarding records by employee, request time or leaving date, with reasons and approval status.
     ///
     /// `POST /open-apis/corehr/v1/offboardings/search`
     ///
@@ -83,7 +83,7 @@ impl<'c> OffboardingApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `submit` on `offboarding`.
+    /// Offboard an employee directly, without an approval flow, creating an offboarding record.
     ///
     /// `POST /open-apis/corehr/v1/offboardings/submit`
     ///
@@ -113,7 +113,7 @@ impl<'c> OffboardingApi<'c> {
     }
 }
 
-/// Parameters of [`OffboardingApi::query`](crate::corehr::v1::OffboardingApi::query): Calls `query` on `offboarding`.
+/// Parameters of [`OffboardingApi::query`](crate::corehr::v1::OffboardingApi::query): List the configured offboarding reasons and whether each is enabled.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryOffboardingRequest {
     /// The JSON body.
@@ -146,7 +146,7 @@ impl QueryOffboardingRequest {
     }
 }
 
-/// Parameters of [`OffboardingApi::search`](crate::corehr::v1::OffboardingApi::search): Calls `search` on `offboarding`.
+/// Parameters of [`OffboardingApi::search`](crate::corehr::v1::OffboardingApi::search): Search offboarding records by employee, request time or leaving date, with reasons and approval status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchOffboardingRequest {
     /// `page_size`.
@@ -249,7 +249,7 @@ impl ::lark_runtime::PageRequest for SearchOffboardingRequest {
     }
 }
 
-/// Parameters of [`OffboardingApi::submit`](crate::corehr::v1::OffboardingApi::submit): Calls `submit` on `offboarding`.
+/// Parameters of [`OffboardingApi::submit`](crate::corehr::v1::OffboardingApi::submit): Offboard an employee directly, without an approval flow, creating an offboarding record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubmitOffboardingRequest {
     /// `user_id_type`.

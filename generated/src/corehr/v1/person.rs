@@ -13,7 +13,7 @@ impl<'c> PersonApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `person`.
+    /// Create a person's personal profile.
     ///
     /// `POST /open-apis/corehr/v1/persons`
     ///
@@ -42,7 +42,7 @@ impl<'c> PersonApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `person`.
+    /// Delete a person's personal profile permanently once its additional personal info is removed.
     ///
     /// `DELETE /open-apis/corehr/v1/persons/:person_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> PersonApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `person`.
+    /// Fetch a person's personal profile by id.
     ///
     /// `GET /open-apis/corehr/v1/persons/:person_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> PersonApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `person`.
+    /// Update some fields of a person's personal profile.
     ///
     /// `PATCH /open-apis/corehr/v1/persons/:person_id`
     ///
@@ -129,7 +129,7 @@ impl<'c> PersonApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload` on `person`.
+    /// Upload a file for use in personal profiles.
     ///
     /// `POST /open-apis/corehr/v1/persons/upload`
     ///
@@ -159,7 +159,7 @@ impl<'c> PersonApi<'c> {
     }
 }
 
-/// Parameters of [`PersonApi::create`](crate::corehr::v1::PersonApi::create): Calls `create` on `person`.
+/// Parameters of [`PersonApi::create`](crate::corehr::v1::PersonApi::create): Create a person's personal profile.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePersonRequest {
     /// `client_token`.
@@ -212,7 +212,7 @@ impl CreatePersonRequest {
     }
 }
 
-/// Parameters of [`PersonApi::delete`](crate::corehr::v1::PersonApi::delete): Calls `delete` on `person`.
+/// Parameters of [`PersonApi::delete`](crate::corehr::v1::PersonApi::delete): Delete a person's personal profile permanently once its additional personal info is removed.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeletePersonRequest {
     /// `person_id`.
@@ -249,7 +249,7 @@ impl DeletePersonRequest {
     }
 }
 
-/// Parameters of [`PersonApi::get`](crate::corehr::v1::PersonApi::get): Calls `get` on `person`.
+/// Parameters of [`PersonApi::get`](crate::corehr::v1::PersonApi::get): Fetch a person's personal profile by id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetPersonRequest {
     /// `person_id`.
@@ -304,7 +304,7 @@ impl GetPersonRequest {
     }
 }
 
-/// Parameters of [`PersonApi::patch`](crate::corehr::v1::PersonApi::patch): Calls `patch` on `person`.
+/// Parameters of [`PersonApi::patch`](crate::corehr::v1::PersonApi::patch): Update some fields of a person's personal profile.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchPersonRequest {
     /// `person_id`.
@@ -366,7 +366,7 @@ impl PatchPersonRequest {
     }
 }
 
-/// Parameters of [`PersonApi::upload`](crate::corehr::v1::PersonApi::upload): Calls `upload` on `person`.
+/// Parameters of [`PersonApi::upload`](crate::corehr::v1::PersonApi::upload): Upload a file for use in personal profiles.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadPersonRequest {
     /// The multipart form.

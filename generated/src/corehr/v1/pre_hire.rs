@@ -13,7 +13,7 @@ impl<'c> PreHireApi<'c> {
         Self { client }
     }
 
-    /// Calls `delete` on `pre_hire`.
+    /// Delete a pre-hire record directly, without checking its onboarding flow.
     ///
     /// `DELETE /open-apis/corehr/v1/pre_hires/:pre_hire_id`
     ///
@@ -44,7 +44,7 @@ impl<'c> PreHireApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `pre_hire`.
+    /// Fetch a pre-hire by id.
     ///
     /// `GET /open-apis/corehr/v1/pre_hires/:pre_hire_id`
     ///
@@ -73,7 +73,7 @@ impl<'c> PreHireApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `pre_hire`.
+    /// Page through pre-hires.
     ///
     /// `GET /open-apis/corehr/v1/pre_hires`
     ///
@@ -102,7 +102,7 @@ impl<'c> PreHireApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `pre_hire`.
+    /// Update a pre-hire's data without validating business rules.
     ///
     /// `PATCH /open-apis/corehr/v1/pre_hires/:pre_hire_id`
     ///
@@ -134,7 +134,7 @@ impl<'c> PreHireApi<'c> {
     }
 }
 
-/// Parameters of [`PreHireApi::delete`](crate::corehr::v1::PreHireApi::delete): Calls `delete` on `pre_hire`.
+/// Parameters of [`PreHireApi::delete`](crate::corehr::v1::PreHireApi::delete): Delete a pre-hire record directly, without checking its onboarding flow.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeletePreHireRequest {
     /// `pre_hire_id`.
@@ -171,7 +171,7 @@ impl DeletePreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::get`](crate::corehr::v1::PreHireApi::get): Calls `get` on `pre_hire`.
+/// Parameters of [`PreHireApi::get`](crate::corehr::v1::PreHireApi::get): Fetch a pre-hire by id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetPreHireRequest {
     /// `pre_hire_id`.
@@ -208,7 +208,7 @@ impl GetPreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::list`](crate::corehr::v1::PreHireApi::list): Calls `list` on `pre_hire`.
+/// Parameters of [`PreHireApi::list`](crate::corehr::v1::PreHireApi::list): Page through pre-hires.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListPreHireRequest {
     /// `page_token`.
@@ -281,7 +281,7 @@ impl ListPreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::patch`](crate::corehr::v1::PreHireApi::patch): Calls `patch` on `pre_hire`.
+/// Parameters of [`PreHireApi::patch`](crate::corehr::v1::PreHireApi::patch): Update a pre-hire's data without validating business rules.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchPreHireRequest {
     /// `pre_hire_id`.

@@ -13,7 +13,7 @@ impl<'c> ProcessFormVariableDataApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `process.form_variable_data`.
+    /// Get the form field values of a Core HR or leave process instance by its `process_id`.
     ///
     /// `GET /open-apis/corehr/v1/processes/:process_id/form_variable_data`
     ///
@@ -43,7 +43,7 @@ impl<'c> ProcessFormVariableDataApi<'c> {
     }
 }
 
-/// Parameters of [`ProcessFormVariableDataApi::get`](crate::corehr::v1::ProcessFormVariableDataApi::get): Calls `get` on `process.form_variable_data`.
+/// Parameters of [`ProcessFormVariableDataApi::get`](crate::corehr::v1::ProcessFormVariableDataApi::get): Get the form field values of a Core HR or leave process instance by its `process_id`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetProcessFormVariableDataRequest {
     /// `process_id`.

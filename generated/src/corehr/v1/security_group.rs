@@ -13,7 +13,7 @@ impl<'c> SecurityGroupApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `security_group`.
+    /// Page through the roles defined in the Core HR permission settings.
     ///
     /// `GET /open-apis/corehr/v1/security_groups`
     ///
@@ -42,7 +42,7 @@ impl<'c> SecurityGroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `security_group`.
+    /// Find the HRBPs or location BPs responsible for given departments or work locations.
     ///
     /// `POST /open-apis/corehr/v1/security_groups/query`
     ///
@@ -72,7 +72,7 @@ impl<'c> SecurityGroupApi<'c> {
     }
 }
 
-/// Parameters of [`SecurityGroupApi::list`](crate::corehr::v1::SecurityGroupApi::list): Calls `list` on `security_group`.
+/// Parameters of [`SecurityGroupApi::list`](crate::corehr::v1::SecurityGroupApi::list): Page through the roles defined in the Core HR permission settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListSecurityGroupRequest {
     /// `page_token`.
@@ -127,7 +127,7 @@ impl ListSecurityGroupRequest {
     }
 }
 
-/// Parameters of [`SecurityGroupApi::query`](crate::corehr::v1::SecurityGroupApi::query): Calls `query` on `security_group`.
+/// Parameters of [`SecurityGroupApi::query`](crate::corehr::v1::SecurityGroupApi::query): Find the HRBPs or location BPs responsible for given departments or work locations.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QuerySecurityGroupRequest {
     /// `department_id_type`.

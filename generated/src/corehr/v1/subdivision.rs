@@ -13,7 +13,7 @@ impl<'c> SubdivisionApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `subdivision`.
+    /// Fetch a province or other administrative subdivision by id.
     ///
     /// `GET /open-apis/corehr/v1/subdivisions/:subdivision_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> SubdivisionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `subdivision`.
+    /// Page through provinces and other administrative subdivisions.
     ///
     /// `GET /open-apis/corehr/v1/subdivisions`
     ///
@@ -72,7 +72,7 @@ impl<'c> SubdivisionApi<'c> {
     }
 }
 
-/// Parameters of [`SubdivisionApi::get`](crate::corehr::v1::SubdivisionApi::get): Calls `get` on `subdivision`.
+/// Parameters of [`SubdivisionApi::get`](crate::corehr::v1::SubdivisionApi::get): Fetch a province or other administrative subdivision by id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSubdivisionRequest {
     /// `subdivision_id`.
@@ -111,7 +111,7 @@ impl GetSubdivisionRequest {
     }
 }
 
-/// Parameters of [`SubdivisionApi::list`](crate::corehr::v1::SubdivisionApi::list): Calls `list` on `subdivision`.
+/// Parameters of [`SubdivisionApi::list`](crate::corehr::v1::SubdivisionApi::list): Page through provinces and other administrative subdivisions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListSubdivisionRequest {
     /// `page_token`.

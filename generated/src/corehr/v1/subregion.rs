@@ -13,7 +13,7 @@ impl<'c> SubregionApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `subregion`.
+    /// Fetch a city or district by id.
     ///
     /// `GET /open-apis/corehr/v1/subregions/:subregion_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> SubregionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `subregion`.
+    /// Page through cities and districts.
     ///
     /// `GET /open-apis/corehr/v1/subregions`
     ///
@@ -72,7 +72,7 @@ impl<'c> SubregionApi<'c> {
     }
 }
 
-/// Parameters of [`SubregionApi::get`](crate::corehr::v1::SubregionApi::get): Calls `get` on `subregion`.
+/// Parameters of [`SubregionApi::get`](crate::corehr::v1::SubregionApi::get): Fetch a city or district by id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSubregionRequest {
     /// `subregion_id`.
@@ -109,7 +109,7 @@ impl GetSubregionRequest {
     }
 }
 
-/// Parameters of [`SubregionApi::list`](crate::corehr::v1::SubregionApi::list): Calls `list` on `subregion`.
+/// Parameters of [`SubregionApi::list`](crate::corehr::v1::SubregionApi::list): Page through cities and districts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListSubregionRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> TransferReasonApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `transfer_reason`.
+    /// List the configured job change reasons and whether each is enabled.
     ///
     /// `GET /open-apis/corehr/v1/transfer_reasons/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> TransferReasonApi<'c> {
     }
 }
 
-/// Parameters of [`TransferReasonApi::query`](crate::corehr::v1::TransferReasonApi::query): Calls `query` on `transfer_reason`.
+/// Parameters of [`TransferReasonApi::query`](crate::corehr::v1::TransferReasonApi::query): List the configured job change reasons and whether each is enabled.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct QueryTransferReasonRequest {
     /// `active`.

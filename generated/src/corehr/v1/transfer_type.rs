@@ -13,7 +13,7 @@ impl<'c> TransferTypeApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `transfer_type`.
+    /// List the configured job change types and whether each is enabled.
     ///
     /// `GET /open-apis/corehr/v1/transfer_types/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> TransferTypeApi<'c> {
     }
 }
 
-/// Parameters of [`TransferTypeApi::query`](crate::corehr::v1::TransferTypeApi::query): Calls `query` on `transfer_type`.
+/// Parameters of [`TransferTypeApi::query`](crate::corehr::v1::TransferTypeApi::query): List the configured job change types and whether each is enabled.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct QueryTransferTypeRequest {
     /// `active`.

@@ -13,7 +13,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `working_hours_type`.
+    /// Create a working hours type.
     ///
     /// `POST /open-apis/corehr/v1/working_hours_types`
     ///
@@ -43,7 +43,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `working_hours_type`.
+    /// Delete a working hours type.
     ///
     /// `DELETE /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `working_hours_type`.
+    /// Fetch a working hours type by id.
     ///
     /// `GET /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `working_hours_type`.
+    /// Page through working hours types.
     ///
     /// `GET /open-apis/corehr/v1/working_hours_types`
     ///
@@ -130,7 +130,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `working_hours_type`.
+    /// Update some fields of a working hours type.
     ///
     /// `PATCH /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
     ///
@@ -160,7 +160,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
     }
 }
 
-/// Parameters of [`WorkingHoursTypeApi::create`](crate::corehr::v1::WorkingHoursTypeApi::create): Calls `create` on `working_hours_type`.
+/// Parameters of [`WorkingHoursTypeApi::create`](crate::corehr::v1::WorkingHoursTypeApi::create): Create a working hours type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateWorkingHoursTypeRequest {
     /// `client_token`.
@@ -214,7 +214,7 @@ impl CreateWorkingHoursTypeRequest {
     }
 }
 
-/// Parameters of [`WorkingHoursTypeApi::delete`](crate::corehr::v1::WorkingHoursTypeApi::delete): Calls `delete` on `working_hours_type`.
+/// Parameters of [`WorkingHoursTypeApi::delete`](crate::corehr::v1::WorkingHoursTypeApi::delete): Delete a working hours type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteWorkingHoursTypeRequest {
     /// `working_hours_type_id`.
@@ -253,7 +253,7 @@ impl DeleteWorkingHoursTypeRequest {
     }
 }
 
-/// Parameters of [`WorkingHoursTypeApi::get`](crate::corehr::v1::WorkingHoursTypeApi::get): Calls `get` on `working_hours_type`.
+/// Parameters of [`WorkingHoursTypeApi::get`](crate::corehr::v1::WorkingHoursTypeApi::get): Fetch a working hours type by id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetWorkingHoursTypeRequest {
     /// `working_hours_type_id`.
@@ -292,7 +292,7 @@ impl GetWorkingHoursTypeRequest {
     }
 }
 
-/// Parameters of [`WorkingHoursTypeApi::list`](crate::corehr::v1::WorkingHoursTypeApi::list): Calls `list` on `working_hours_type`.
+/// Parameters of [`WorkingHoursTypeApi::list`](crate::corehr::v1::WorkingHoursTypeApi::list): Page through working hours types.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListWorkingHoursTypeRequest {
     /// `page_token`.
@@ -347,7 +347,7 @@ impl ListWorkingHoursTypeRequest {
     }
 }
 
-/// Parameters of [`WorkingHoursTypeApi::patch`](crate::corehr::v1::WorkingHoursTypeApi::patch): Calls `patch` on `working_hours_type`.
+/// Parameters of [`WorkingHoursTypeApi::patch`](crate::corehr::v1::WorkingHoursTypeApi::patch): Update some fields of a working hours type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchWorkingHoursTypeRequest {
     /// `working_hours_type_id`.

@@ -13,7 +13,7 @@ impl<'c> ApprovalGroupsApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `approval_groups`.
+    /// Look up an organisation-change approval by its process id and see its state and the changes it covers.
     ///
     /// `GET /open-apis/corehr/v2/approval_groups/:process_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> ApprovalGroupsApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `open_query_department_change_list_by_ids` on `approval_groups`.
+    /// Batch fetch department changes of an organisation-change approval by record id, with names and roles before and after.
     ///
     /// `POST /open-apis/corehr/v2/approval_groups/open_query_department_change_list_by_ids`
     ///
@@ -74,7 +74,7 @@ impl<'c> ApprovalGroupsApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `open_query_job_change_list_by_ids` on `approval_groups`.
+    /// Batch fetch the employee changes of an organisation-change approval by record id.
     ///
     /// `POST /open-apis/corehr/v2/approval_groups/open_query_job_change_list_by_ids`
     ///
@@ -106,7 +106,7 @@ impl<'c> ApprovalGroupsApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `open_query_position_change_list_by_ids` on `approval_groups`.
+    /// Batch fetch the position changes of an organisation-change approval by record id.
     ///
     /// `POST /open-apis/corehr/v2/approval_groups/open_query_position_change_list_by_ids`
     ///
@@ -139,7 +139,7 @@ impl<'c> ApprovalGroupsApi<'c> {
     }
 }
 
-/// Parameters of [`ApprovalGroupsApi::get`](crate::corehr::v2::ApprovalGroupsApi::get): Calls `get` on `approval_groups`.
+/// Parameters of [`ApprovalGroupsApi::get`](crate::corehr::v2::ApprovalGroupsApi::get): Look up an organisation-change approval by its process id and see its state and the changes it covers.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetApprovalGroupsRequest {
     /// `process_id`.
@@ -191,7 +191,7 @@ impl GetApprovalGroupsRequest {
     }
 }
 
-/// Parameters of [`ApprovalGroupsApi::open_query_department_change_list_by_ids`](crate::corehr::v2::ApprovalGroupsApi::open_query_department_change_list_by_ids): Calls `open_query_department_change_list_by_ids` on `approval_groups`.
+/// Parameters of [`ApprovalGroupsApi::open_query_department_change_list_by_ids`](crate::corehr::v2::ApprovalGroupsApi::open_query_department_change_list_by_ids): Batch fetch department changes of an organisation-change approval by record id, with names and roles before and after.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct OpenQueryDepartmentChangeListByIdsApprovalGroupsRequest {
     /// `process_id`.
@@ -268,7 +268,7 @@ impl OpenQueryDepartmentChangeListByIdsApprovalGroupsRequest {
     }
 }
 
-/// Parameters of [`ApprovalGroupsApi::open_query_job_change_list_by_ids`](crate::corehr::v2::ApprovalGroupsApi::open_query_job_change_list_by_ids): Calls `open_query_job_change_list_by_ids` on `approval_groups`.
+/// Parameters of [`ApprovalGroupsApi::open_query_job_change_list_by_ids`](crate::corehr::v2::ApprovalGroupsApi::open_query_job_change_list_by_ids): Batch fetch the employee changes of an organisation-change approval by record id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct OpenQueryJobChangeListByIdsApprovalGroupsRequest {
     /// `process_id`.
@@ -345,7 +345,7 @@ impl OpenQueryJobChangeListByIdsApprovalGroupsRequest {
     }
 }
 
-/// Parameters of [`ApprovalGroupsApi::open_query_position_change_list_by_ids`](crate::corehr::v2::ApprovalGroupsApi::open_query_position_change_list_by_ids): Calls `open_query_position_change_list_by_ids` on `approval_groups`.
+/// Parameters of [`ApprovalGroupsApi::open_query_position_change_list_by_ids`](crate::corehr::v2::ApprovalGroupsApi::open_query_position_change_list_by_ids): Batch fetch the position changes of an organisation-change approval by record id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct OpenQueryPositionChangeListByIdsApprovalGroupsRequest {
     /// `process_id`.

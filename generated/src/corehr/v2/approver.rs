@@ -13,7 +13,7 @@ impl<'c> ApproverApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `approver`.
+    /// List the approval tasks assigned to a given person across Core HR processes.
     ///
     /// `GET /open-apis/corehr/v2/approvers`
     ///
@@ -55,7 +55,7 @@ impl<'c> ApproverApi<'c> {
     }
 }
 
-/// Parameters of [`ApproverApi::list`](crate::corehr::v2::ApproverApi::list): Calls `list` on `approver`.
+/// Parameters of [`ApproverApi::list`](crate::corehr::v2::ApproverApi::list): List the approval tasks assigned to a given person across Core HR processes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListApproverRequest {
     /// `page_size`.

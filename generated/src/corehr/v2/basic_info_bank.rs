@@ -13,7 +13,7 @@ impl<'c> BasicInfoBankApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `basic_info.bank`.
+    /// Search the reference list of banks by id or name.
     ///
     /// `POST /open-apis/corehr/v2/basic_info/banks/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> BasicInfoBankApi<'c> {
     }
 }
 
-/// Parameters of [`BasicInfoBankApi::search`](crate::corehr::v2::BasicInfoBankApi::search): Calls `search` on `basic_info.bank`.
+/// Parameters of [`BasicInfoBankApi::search`](crate::corehr::v2::BasicInfoBankApi::search): Search the reference list of banks by id or name.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchBasicInfoBankRequest {
     /// `page_size`.

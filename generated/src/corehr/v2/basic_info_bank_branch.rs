@@ -13,7 +13,7 @@ impl<'c> BasicInfoBankBranchApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `basic_info.bank_branch`.
+    /// Search bank branches by bank, branch id, name, clearing code, status or update time.
     ///
     /// `POST /open-apis/corehr/v2/basic_info/bank_branchs/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> BasicInfoBankBranchApi<'c> {
     }
 }
 
-/// Parameters of [`BasicInfoBankBranchApi::search`](crate::corehr::v2::BasicInfoBankBranchApi::search): Calls `search` on `basic_info.bank_branch`.
+/// Parameters of [`BasicInfoBankBranchApi::search`](crate::corehr::v2::BasicInfoBankBranchApi::search): Search bank branches by bank, branch id, name, clearing code, status or update time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchBasicInfoBankBranchRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> BasicInfoCityApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `basic_info.city`.
+    /// Search cities by id or by their parent province-level region.
     ///
     /// `POST /open-apis/corehr/v2/basic_info/cities/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> BasicInfoCityApi<'c> {
     }
 }
 
-/// Parameters of [`BasicInfoCityApi::search`](crate::corehr::v2::BasicInfoCityApi::search): Calls `search` on `basic_info.city`.
+/// Parameters of [`BasicInfoCityApi::search`](crate::corehr::v2::BasicInfoCityApi::search): Search cities by id or by their parent province-level region.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchBasicInfoCityRequest {
     /// `page_size`.

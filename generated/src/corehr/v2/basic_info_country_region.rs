@@ -13,7 +13,7 @@ impl<'c> BasicInfoCountryRegionApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `basic_info.country_region`.
+    /// Search countries and regions by id or status.
     ///
     /// `POST /open-apis/corehr/v2/basic_info/country_regions/search`
     ///
@@ -57,7 +57,7 @@ impl<'c> BasicInfoCountryRegionApi<'c> {
     }
 }
 
-/// Parameters of [`BasicInfoCountryRegionApi::search`](crate::corehr::v2::BasicInfoCountryRegionApi::search): Calls `search` on `basic_info.country_region`.
+/// Parameters of [`BasicInfoCountryRegionApi::search`](crate::corehr::v2::BasicInfoCountryRegionApi::search): Search countries and regions by id or status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchBasicInfoCountryRegionRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> BasicInfoCountryRegionSubdivisionApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `basic_info.country_region_subdivision`.
+    /// Search first-level administrative regions such as provinces or states by country, id or status.
     ///
     /// `POST /open-apis/corehr/v2/basic_info/country_region_subdivisions/search`
     ///
@@ -60,7 +60,7 @@ impl<'c> BasicInfoCountryRegionSubdivisionApi<'c> {
     }
 }
 
-/// Parameters of [`BasicInfoCountryRegionSubdivisionApi::search`](crate::corehr::v2::BasicInfoCountryRegionSubdivisionApi::search): Calls `search` on `basic_info.country_region_subdivision`.
+/// Parameters of [`BasicInfoCountryRegionSubdivisionApi::search`](crate::corehr::v2::BasicInfoCountryRegionSubdivisionApi::search): Search first-level administrative regions such as provinces or states by country, id or status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchBasicInfoCountryRegionSubdivisionRequest {
     /// `page_size`.

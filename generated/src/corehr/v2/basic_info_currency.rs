@@ -13,7 +13,7 @@ impl<'c> BasicInfoCurrencyApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `basic_info.currency`.
+    /// Search currencies by id or status.
     ///
     /// `POST /open-apis/corehr/v2/basic_info/currencies/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> BasicInfoCurrencyApi<'c> {
     }
 }
 
-/// Parameters of [`BasicInfoCurrencyApi::search`](crate::corehr::v2::BasicInfoCurrencyApi::search): Calls `search` on `basic_info.currency`.
+/// Parameters of [`BasicInfoCurrencyApi::search`](crate::corehr::v2::BasicInfoCurrencyApi::search): Search currencies by id or status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchBasicInfoCurrencyRequest {
     /// `page_size`.

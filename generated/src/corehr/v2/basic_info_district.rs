@@ -13,7 +13,7 @@ impl<'c> BasicInfoDistrictApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `basic_info.district`.
+    /// Search districts and counties by id or by their parent city.
     ///
     /// `POST /open-apis/corehr/v2/basic_info/districts/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> BasicInfoDistrictApi<'c> {
     }
 }
 
-/// Parameters of [`BasicInfoDistrictApi::search`](crate::corehr::v2::BasicInfoDistrictApi::search): Calls `search` on `basic_info.district`.
+/// Parameters of [`BasicInfoDistrictApi::search`](crate::corehr::v2::BasicInfoDistrictApi::search): Search districts and counties by id or by their parent city.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchBasicInfoDistrictRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> BasicInfoLanguageApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `basic_info.language`.
+    /// Search languages by id or status.
     ///
     /// `POST /open-apis/corehr/v2/basic_info/languages/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> BasicInfoLanguageApi<'c> {
     }
 }
 
-/// Parameters of [`BasicInfoLanguageApi::search`](crate::corehr::v2::BasicInfoLanguageApi::search): Calls `search` on `basic_info.language`.
+/// Parameters of [`BasicInfoLanguageApi::search`](crate::corehr::v2::BasicInfoLanguageApi::search): Search languages by id or status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchBasicInfoLanguageRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> BasicInfoNationalityApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `basic_info.nationality`.
+    /// Search nationalities by id or country.
     ///
     /// `POST /open-apis/corehr/v2/basic_info/nationalities/search`
     ///
@@ -57,7 +57,7 @@ impl<'c> BasicInfoNationalityApi<'c> {
     }
 }
 
-/// Parameters of [`BasicInfoNationalityApi::search`](crate::corehr::v2::BasicInfoNationalityApi::search): Calls `search` on `basic_info.nationality`.
+/// Parameters of [`BasicInfoNationalityApi::search`](crate::corehr::v2::BasicInfoNationalityApi::search): Search nationalities by id or country.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchBasicInfoNationalityRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> BasicInfoTimeZoneApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `basic_info.time_zone`.
+    /// Search time zones by id or status.
     ///
     /// `POST /open-apis/corehr/v2/basic_info/time_zones/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> BasicInfoTimeZoneApi<'c> {
     }
 }
 
-/// Parameters of [`BasicInfoTimeZoneApi::search`](crate::corehr::v2::BasicInfoTimeZoneApi::search): Calls `search` on `basic_info.time_zone`.
+/// Parameters of [`BasicInfoTimeZoneApi::search`](crate::corehr::v2::BasicInfoTimeZoneApi::search): Search time zones by id or status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchBasicInfoTimeZoneRequest {
     /// `page_size`.

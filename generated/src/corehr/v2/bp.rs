@@ -13,7 +13,7 @@ impl<'c> BpApi<'c> {
         Self { client }
     }
 
-    /// Calls `get_by_department` on `bp`.
+    /// Get a department's HRBPs, including those inherited from parent departments.
     ///
     /// `POST /open-apis/corehr/v2/bps/get_by_department`
     ///
@@ -42,7 +42,7 @@ impl<'c> BpApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `bp`.
+    /// Page through HRBPs together with the departments they cover.
     ///
     /// `GET /open-apis/corehr/v2/bps`
     ///
@@ -84,7 +84,7 @@ impl<'c> BpApi<'c> {
     }
 }
 
-/// Parameters of [`BpApi::get_by_department`](crate::corehr::v2::BpApi::get_by_department): Calls `get_by_department` on `bp`.
+/// Parameters of [`BpApi::get_by_department`](crate::corehr::v2::BpApi::get_by_department): Get a department's HRBPs, including those inherited from parent departments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetByDepartmentBpRequest {
     /// `user_id_type`.
@@ -152,7 +152,7 @@ impl GetByDepartmentBpRequest {
     }
 }
 
-/// Parameters of [`BpApi::list`](crate::corehr::v2::BpApi::list): Calls `list` on `bp`.
+/// Parameters of [`BpApi::list`](crate::corehr::v2::BpApi::list): Page through HRBPs together with the departments they cover.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListBpRequest {
     /// `page_size`.

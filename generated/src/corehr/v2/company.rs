@@ -13,7 +13,7 @@ impl<'c> CompanyApi<'c> {
         Self { client }
     }
 
-    /// Calls `active` on `company`.
+    /// Enable or disable a company; disabling fails while employees or pending records still use it.
     ///
     /// `POST /open-apis/corehr/v2/companies/active`
     ///
@@ -42,7 +42,7 @@ impl<'c> CompanyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_get` on `company`.
+    /// Fetch several companies by id, including their registered and office addresses.
     ///
     /// `POST /open-apis/corehr/v2/companies/batch_get`
     ///
@@ -71,7 +71,7 @@ impl<'c> CompanyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_multi_timeline` on `company`.
+    /// Get the versions of companies whose effective periods overlap a date range.
     ///
     /// `POST /open-apis/corehr/v2/companies/query_multi_timeline`
     ///
@@ -100,7 +100,7 @@ impl<'c> CompanyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_recent_change` on `company`.
+    /// Find the companies whose current version took effect within a window of up to 90 days.
     ///
     /// `GET /open-apis/corehr/v2/companies/query_recent_change`
     ///
@@ -130,7 +130,7 @@ impl<'c> CompanyApi<'c> {
     }
 }
 
-/// Parameters of [`CompanyApi::active`](crate::corehr::v2::CompanyApi::active): Calls `active` on `company`.
+/// Parameters of [`CompanyApi::active`](crate::corehr::v2::CompanyApi::active): Enable or disable a company; disabling fails while employees or pending records still use it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ActiveCompanyRequest {
     /// The JSON body.
@@ -163,7 +163,7 @@ impl ActiveCompanyRequest {
     }
 }
 
-/// Parameters of [`CompanyApi::batch_get`](crate::corehr::v2::CompanyApi::batch_get): Calls `batch_get` on `company`.
+/// Parameters of [`CompanyApi::batch_get`](crate::corehr::v2::CompanyApi::batch_get): Fetch several companies by id, including their registered and office addresses.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetCompanyRequest {
     /// The JSON body.
@@ -196,7 +196,7 @@ impl BatchGetCompanyRequest {
     }
 }
 
-/// Parameters of [`CompanyApi::query_multi_timeline`](crate::corehr::v2::CompanyApi::query_multi_timeline): Calls `query_multi_timeline` on `company`.
+/// Parameters of [`CompanyApi::query_multi_timeline`](crate::corehr::v2::CompanyApi::query_multi_timeline): Get the versions of companies whose effective periods overlap a date range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryMultiTimelineCompanyRequest {
     /// The JSON body.
@@ -229,7 +229,7 @@ impl QueryMultiTimelineCompanyRequest {
     }
 }
 
-/// Parameters of [`CompanyApi::query_recent_change`](crate::corehr::v2::CompanyApi::query_recent_change): Calls `query_recent_change` on `company`.
+/// Parameters of [`CompanyApi::query_recent_change`](crate::corehr::v2::CompanyApi::query_recent_change): Find the companies whose current version took effect within a window of up to 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRecentChangeCompanyRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> ContractApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `contract`.
+    /// Search employment contracts with their start and end dates and contracting company.
     ///
     /// `POST /open-apis/corehr/v2/contracts/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> ContractApi<'c> {
     }
 }
 
-/// Parameters of [`ContractApi::search`](crate::corehr::v2::ContractApi::search): Calls `search` on `contract`.
+/// Parameters of [`ContractApi::search`](crate::corehr::v2::ContractApi::search): Search employment contracts with their start and end dates and contracting company.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchContractRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> CostAllocationApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_query` on `cost_allocation`.
+    /// Fetch the cost allocations of a batch of employees by employment id.
     ///
     /// `POST /open-apis/corehr/v2/cost_allocations/batch_query`
     ///
@@ -42,7 +42,7 @@ impl<'c> CostAllocationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create_version` on `cost_allocation`.
+    /// Add a dated cost allocation for an employee, splitting their cost across cost centers by rate.
     ///
     /// `POST /open-apis/corehr/v2/cost_allocations/create_version`
     ///
@@ -72,7 +72,7 @@ impl<'c> CostAllocationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove_version` on `cost_allocation`.
+    /// Delete a version of an employee's cost allocation.
     ///
     /// `POST /open-apis/corehr/v2/cost_allocations/remove_version`
     ///
@@ -101,7 +101,7 @@ impl<'c> CostAllocationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_version` on `cost_allocation`.
+    /// Update a version of an employee's cost allocation, such as its dates or cost center rates.
     ///
     /// `POST /open-apis/corehr/v2/cost_allocations/update_version`
     ///
@@ -131,7 +131,7 @@ impl<'c> CostAllocationApi<'c> {
     }
 }
 
-/// Parameters of [`CostAllocationApi::batch_query`](crate::corehr::v2::CostAllocationApi::batch_query): Calls `batch_query` on `cost_allocation`.
+/// Parameters of [`CostAllocationApi::batch_query`](crate::corehr::v2::CostAllocationApi::batch_query): Fetch the cost allocations of a batch of employees by employment id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchQueryCostAllocationRequest {
     /// `user_id_type`.
@@ -181,7 +181,7 @@ impl BatchQueryCostAllocationRequest {
     }
 }
 
-/// Parameters of [`CostAllocationApi::create_version`](crate::corehr::v2::CostAllocationApi::create_version): Calls `create_version` on `cost_allocation`.
+/// Parameters of [`CostAllocationApi::create_version`](crate::corehr::v2::CostAllocationApi::create_version): Add a dated cost allocation for an employee, splitting their cost across cost centers by rate.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateVersionCostAllocationRequest {
     /// `user_id_type`.
@@ -257,7 +257,7 @@ impl CreateVersionCostAllocationRequest {
     }
 }
 
-/// Parameters of [`CostAllocationApi::remove_version`](crate::corehr::v2::CostAllocationApi::remove_version): Calls `remove_version` on `cost_allocation`.
+/// Parameters of [`CostAllocationApi::remove_version`](crate::corehr::v2::CostAllocationApi::remove_version): Delete a version of an employee's cost allocation.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveVersionCostAllocationRequest {
     /// `user_id_type`.
@@ -325,7 +325,7 @@ impl RemoveVersionCostAllocationRequest {
     }
 }
 
-/// Parameters of [`CostAllocationApi::update_version`](crate::corehr::v2::CostAllocationApi::update_version): Calls `update_version` on `cost_allocation`.
+/// Parameters of [`CostAllocationApi::update_version`](crate::corehr::v2::CostAllocationApi::update_version): Update a version of an employee's cost allocation, such as its dates or cost center rates.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateVersionCostAllocationRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> CostCenterApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `cost_center`.
+    /// Create a cost center with its name, parent, managers and effective date.
     ///
     /// `POST /open-apis/corehr/v2/cost_centers`
     ///
@@ -42,7 +42,7 @@ impl<'c> CostCenterApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `cost_center`.
+    /// Permanently delete a cost center that no employee or pending record still references.
     ///
     /// `DELETE /open-apis/corehr/v2/cost_centers/:cost_center_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> CostCenterApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `cost_center`.
+    /// Enable or disable a cost center from a given effective date.
     ///
     /// `PATCH /open-apis/corehr/v2/cost_centers/:cost_center_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> CostCenterApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_multi_timeline` on `cost_center`.
+    /// Get all versions of the given cost centers within a date range.
     ///
     /// `POST /open-apis/corehr/v2/cost_centers/query_multi_timeline`
     ///
@@ -143,7 +143,7 @@ impl<'c> CostCenterApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `query_recent_change` on `cost_center`.
+    /// Find the cost centers whose current version took effect within a window of up to 90 days.
     ///
     /// `GET /open-apis/corehr/v2/cost_centers/query_recent_change`
     ///
@@ -172,7 +172,7 @@ impl<'c> CostCenterApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `cost_center`.
+    /// Search cost centers by id, name, code or parent, page by page.
     ///
     /// `POST /open-apis/corehr/v2/cost_centers/search`
     ///
@@ -213,7 +213,7 @@ impl<'c> CostCenterApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `tree` on `cost_center`.
+    /// Get the cost center hierarchy under a cost center as of any date.
     ///
     /// `POST /open-apis/corehr/v2/cost_centers/tree`
     ///
@@ -255,7 +255,7 @@ impl<'c> CostCenterApi<'c> {
     }
 }
 
-/// Parameters of [`CostCenterApi::create`](crate::corehr::v2::CostCenterApi::create): Calls `create` on `cost_center`.
+/// Parameters of [`CostCenterApi::create`](crate::corehr::v2::CostCenterApi::create): Create a cost center with its name, parent, managers and effective date.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCostCenterRequest {
     /// `user_id_type`.
@@ -305,7 +305,7 @@ impl CreateCostCenterRequest {
     }
 }
 
-/// Parameters of [`CostCenterApi::delete`](crate::corehr::v2::CostCenterApi::delete): Calls `delete` on `cost_center`.
+/// Parameters of [`CostCenterApi::delete`](crate::corehr::v2::CostCenterApi::delete): Permanently delete a cost center that no employee or pending record still references.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteCostCenterRequest {
     /// `cost_center_id`.
@@ -349,7 +349,7 @@ impl DeleteCostCenterRequest {
     }
 }
 
-/// Parameters of [`CostCenterApi::patch`](crate::corehr::v2::CostCenterApi::patch): Calls `patch` on `cost_center`.
+/// Parameters of [`CostCenterApi::patch`](crate::corehr::v2::CostCenterApi::patch): Enable or disable a cost center from a given effective date.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchCostCenterRequest {
     /// `cost_center_id`.
@@ -408,7 +408,7 @@ impl PatchCostCenterRequest {
     }
 }
 
-/// Parameters of [`CostCenterApi::query_multi_timeline`](crate::corehr::v2::CostCenterApi::query_multi_timeline): Calls `query_multi_timeline` on `cost_center`.
+/// Parameters of [`CostCenterApi::query_multi_timeline`](crate::corehr::v2::CostCenterApi::query_multi_timeline): Get all versions of the given cost centers within a date range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryMultiTimelineCostCenterRequest {
     /// `page_size`.
@@ -496,7 +496,7 @@ impl ::lark_runtime::PageRequest for QueryMultiTimelineCostCenterRequest {
     }
 }
 
-/// Parameters of [`CostCenterApi::query_recent_change`](crate::corehr::v2::CostCenterApi::query_recent_change): Calls `query_recent_change` on `cost_center`.
+/// Parameters of [`CostCenterApi::query_recent_change`](crate::corehr::v2::CostCenterApi::query_recent_change): Find the cost centers whose current version took effect within a window of up to 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRecentChangeCostCenterRequest {
     /// `page_size`.
@@ -567,7 +567,7 @@ impl QueryRecentChangeCostCenterRequest {
     }
 }
 
-/// Parameters of [`CostCenterApi::search`](crate::corehr::v2::CostCenterApi::search): Calls `search` on `cost_center`.
+/// Parameters of [`CostCenterApi::search`](crate::corehr::v2::CostCenterApi::search): Search cost centers by id, name, code or parent, page by page.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchCostCenterRequest {
     /// `page_size`.
@@ -652,7 +652,7 @@ impl ::lark_runtime::PageRequest for SearchCostCenterRequest {
     }
 }
 
-/// Parameters of [`CostCenterApi::tree`](crate::corehr::v2::CostCenterApi::tree): Calls `tree` on `cost_center`.
+/// Parameters of [`CostCenterApi::tree`](crate::corehr::v2::CostCenterApi::tree): Get the cost center hierarchy under a cost center as of any date.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TreeCostCenterRequest {
     /// `page_size`.

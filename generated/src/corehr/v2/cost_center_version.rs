@@ -13,7 +13,7 @@ impl<'c> CostCenterVersionApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `cost_center.version`.
+    /// Add a dated version to a cost center with its name, parent, managers and description.
     ///
     /// `POST /open-apis/corehr/v2/cost_centers/:cost_center_id/versions`
     ///
@@ -42,7 +42,7 @@ impl<'c> CostCenterVersionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `cost_center.version`.
+    /// Revoke a cost center version by its version id; this cannot be undone.
     ///
     /// `DELETE /open-apis/corehr/v2/cost_centers/:cost_center_id/versions/:version_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> CostCenterVersionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `cost_center.version`.
+    /// Correct a cost center version's name, parent, managers, description or effective date.
     ///
     /// `PATCH /open-apis/corehr/v2/cost_centers/:cost_center_id/versions/:version_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> CostCenterVersionApi<'c> {
     }
 }
 
-/// Parameters of [`CostCenterVersionApi::create`](crate::corehr::v2::CostCenterVersionApi::create): Calls `create` on `cost_center.version`.
+/// Parameters of [`CostCenterVersionApi::create`](crate::corehr::v2::CostCenterVersionApi::create): Add a dated version to a cost center with its name, parent, managers and description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCostCenterVersionRequest {
     /// `cost_center_id`.
@@ -160,7 +160,7 @@ impl CreateCostCenterVersionRequest {
     }
 }
 
-/// Parameters of [`CostCenterVersionApi::delete`](crate::corehr::v2::CostCenterVersionApi::delete): Calls `delete` on `cost_center.version`.
+/// Parameters of [`CostCenterVersionApi::delete`](crate::corehr::v2::CostCenterVersionApi::delete): Revoke a cost center version by its version id; this cannot be undone.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteCostCenterVersionRequest {
     /// `cost_center_id`.
@@ -211,7 +211,7 @@ impl DeleteCostCenterVersionRequest {
     }
 }
 
-/// Parameters of [`CostCenterVersionApi::patch`](crate::corehr::v2::CostCenterVersionApi::patch): Calls `patch` on `cost_center.version`.
+/// Parameters of [`CostCenterVersionApi::patch`](crate::corehr::v2::CostCenterVersionApi::patch): Correct a cost center version's name, parent, managers, description or effective date.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchCostCenterVersionRequest {
     /// `cost_center_id`.

@@ -13,7 +13,7 @@ impl<'c> CustomOrgApi<'c> {
         Self { client }
     }
 
-    /// Calls `active` on `custom_org`.
+    /// Enable or disable a custom organisation from a given effective date.
     ///
     /// `POST /open-apis/corehr/v2/custom_orgs/active`
     ///
@@ -42,7 +42,7 @@ impl<'c> CustomOrgApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `custom_org`.
+    /// Create a custom organisation of the type named by `object_api_name`.
     ///
     /// `POST /open-apis/corehr/v2/custom_orgs`
     ///
@@ -71,7 +71,7 @@ impl<'c> CustomOrgApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete_org` on `custom_org`.
+    /// Permanently delete a custom organisation that no employee or pending record uses.
     ///
     /// `POST /open-apis/corehr/v2/custom_orgs/delete_org`
     ///
@@ -100,7 +100,7 @@ impl<'c> CustomOrgApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `custom_org`.
+    /// Update a custom organisation's basic information; matching rules are changed separately.
     ///
     /// `PATCH /open-apis/corehr/v2/custom_orgs/:org_id`
     ///
@@ -129,7 +129,7 @@ impl<'c> CustomOrgApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `custom_org`.
+    /// Query the current version of custom organisations by filters, or all of them.
     ///
     /// `POST /open-apis/corehr/v2/custom_orgs/query`
     ///
@@ -170,7 +170,7 @@ impl<'c> CustomOrgApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `query_recent_change` on `custom_org`.
+    /// Find the custom organisations whose current version took effect within a window of up to 90 days.
     ///
     /// `GET /open-apis/corehr/v2/custom_orgs/query_recent_change`
     ///
@@ -199,7 +199,7 @@ impl<'c> CustomOrgApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_rule` on `custom_org`.
+    /// Update the rules that automatically match employees to a custom organisation.
     ///
     /// `POST /open-apis/corehr/v2/custom_orgs/update_rule`
     ///
@@ -229,7 +229,7 @@ impl<'c> CustomOrgApi<'c> {
     }
 }
 
-/// Parameters of [`CustomOrgApi::active`](crate::corehr::v2::CustomOrgApi::active): Calls `active` on `custom_org`.
+/// Parameters of [`CustomOrgApi::active`](crate::corehr::v2::CustomOrgApi::active): Enable or disable a custom organisation from a given effective date.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ActiveCustomOrgRequest {
     /// The JSON body.
@@ -262,7 +262,7 @@ impl ActiveCustomOrgRequest {
     }
 }
 
-/// Parameters of [`CustomOrgApi::create`](crate::corehr::v2::CustomOrgApi::create): Calls `create` on `custom_org`.
+/// Parameters of [`CustomOrgApi::create`](crate::corehr::v2::CustomOrgApi::create): Create a custom organisation of the type named by `object_api_name`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCustomOrgRequest {
     /// `client_token`.
@@ -330,7 +330,7 @@ impl CreateCustomOrgRequest {
     }
 }
 
-/// Parameters of [`CustomOrgApi::delete_org`](crate::corehr::v2::CustomOrgApi::delete_org): Calls `delete_org` on `custom_org`.
+/// Parameters of [`CustomOrgApi::delete_org`](crate::corehr::v2::CustomOrgApi::delete_org): Permanently delete a custom organisation that no employee or pending record uses.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteOrgCustomOrgRequest {
     /// The JSON body.
@@ -363,7 +363,7 @@ impl DeleteOrgCustomOrgRequest {
     }
 }
 
-/// Parameters of [`CustomOrgApi::patch`](crate::corehr::v2::CustomOrgApi::patch): Calls `patch` on `custom_org`.
+/// Parameters of [`CustomOrgApi::patch`](crate::corehr::v2::CustomOrgApi::patch): Update a custom organisation's basic information; matching rules are changed separately.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchCustomOrgRequest {
     /// `org_id`.
@@ -440,7 +440,7 @@ impl PatchCustomOrgRequest {
     }
 }
 
-/// Parameters of [`CustomOrgApi::query`](crate::corehr::v2::CustomOrgApi::query): Calls `query` on `custom_org`.
+/// Parameters of [`CustomOrgApi::query`](crate::corehr::v2::CustomOrgApi::query): Query the current version of custom organisations by filters, or all of them.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryCustomOrgRequest {
     /// `page_size`.
@@ -525,7 +525,7 @@ impl ::lark_runtime::PageRequest for QueryCustomOrgRequest {
     }
 }
 
-/// Parameters of [`CustomOrgApi::query_recent_change`](crate::corehr::v2::CustomOrgApi::query_recent_change): Calls `query_recent_change` on `custom_org`.
+/// Parameters of [`CustomOrgApi::query_recent_change`](crate::corehr::v2::CustomOrgApi::query_recent_change): Find the custom organisations whose current version took effect within a window of up to 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRecentChangeCustomOrgRequest {
     /// `page_size`.
@@ -603,7 +603,7 @@ impl QueryRecentChangeCustomOrgRequest {
     }
 }
 
-/// Parameters of [`CustomOrgApi::update_rule`](crate::corehr::v2::CustomOrgApi::update_rule): Calls `update_rule` on `custom_org`.
+/// Parameters of [`CustomOrgApi::update_rule`](crate::corehr::v2::CustomOrgApi::update_rule): Update the rules that automatically match employees to a custom organisation.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateRuleCustomOrgRequest {
     /// The JSON body.

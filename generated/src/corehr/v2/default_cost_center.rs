@@ -13,7 +13,7 @@ impl<'c> DefaultCostCenterApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_query` on `default_cost_center`.
+    /// Fetch the default cost centers of a batch of employees by employment id.
     ///
     /// `POST /open-apis/corehr/v2/default_cost_centers/batch_query`
     ///
@@ -42,7 +42,7 @@ impl<'c> DefaultCostCenterApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create_version` on `default_cost_center`.
+    /// Add a dated default cost center for an employee, or make it inherit from the position or department.
     ///
     /// `POST /open-apis/corehr/v2/default_cost_centers/create_version`
     ///
@@ -75,7 +75,7 @@ impl<'c> DefaultCostCenterApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove_version` on `default_cost_center`.
+    /// Delete a version of an employee's default cost center.
     ///
     /// `POST /open-apis/corehr/v2/default_cost_centers/remove_version`
     ///
@@ -104,7 +104,7 @@ impl<'c> DefaultCostCenterApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_version` on `default_cost_center`.
+    /// Update a version of an employee's default cost center.
     ///
     /// `POST /open-apis/corehr/v2/default_cost_centers/update_version`
     ///
@@ -134,7 +134,7 @@ impl<'c> DefaultCostCenterApi<'c> {
     }
 }
 
-/// Parameters of [`DefaultCostCenterApi::batch_query`](crate::corehr::v2::DefaultCostCenterApi::batch_query): Calls `batch_query` on `default_cost_center`.
+/// Parameters of [`DefaultCostCenterApi::batch_query`](crate::corehr::v2::DefaultCostCenterApi::batch_query): Fetch the default cost centers of a batch of employees by employment id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchQueryDefaultCostCenterRequest {
     /// `user_id_type`.
@@ -184,7 +184,7 @@ impl BatchQueryDefaultCostCenterRequest {
     }
 }
 
-/// Parameters of [`DefaultCostCenterApi::create_version`](crate::corehr::v2::DefaultCostCenterApi::create_version): Calls `create_version` on `default_cost_center`.
+/// Parameters of [`DefaultCostCenterApi::create_version`](crate::corehr::v2::DefaultCostCenterApi::create_version): Add a dated default cost center for an employee, or make it inherit from the position or department.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateVersionDefaultCostCenterRequest {
     /// `client_token`.
@@ -253,7 +253,7 @@ impl CreateVersionDefaultCostCenterRequest {
     }
 }
 
-/// Parameters of [`DefaultCostCenterApi::remove_version`](crate::corehr::v2::DefaultCostCenterApi::remove_version): Calls `remove_version` on `default_cost_center`.
+/// Parameters of [`DefaultCostCenterApi::remove_version`](crate::corehr::v2::DefaultCostCenterApi::remove_version): Delete a version of an employee's default cost center.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveVersionDefaultCostCenterRequest {
     /// `client_token`.
@@ -321,7 +321,7 @@ impl RemoveVersionDefaultCostCenterRequest {
     }
 }
 
-/// Parameters of [`DefaultCostCenterApi::update_version`](crate::corehr::v2::DefaultCostCenterApi::update_version): Calls `update_version` on `default_cost_center`.
+/// Parameters of [`DefaultCostCenterApi::update_version`](crate::corehr::v2::DefaultCostCenterApi::update_version): Update a version of an employee's default cost center.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateVersionDefaultCostCenterRequest {
     /// `client_token`.

@@ -13,7 +13,7 @@ impl<'c> DepartmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_get` on `department`.
+    /// Fetch the current information of several departments by id or exact name.
     ///
     /// `POST /open-apis/corehr/v2/departments/batch_get`
     ///
@@ -42,7 +42,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `department`.
+    /// Permanently delete a department by id, subject to the app's row permissions.
     ///
     /// `DELETE /open-apis/corehr/v2/departments/:department_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `parents` on `department`.
+    /// Get a department's chain of parent departments, nearest first, that the app may see.
     ///
     /// `POST /open-apis/corehr/v2/departments/parents`
     ///
@@ -100,7 +100,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `department`.
+    /// Update some fields of a department.
     ///
     /// `PATCH /open-apis/corehr/v2/departments/:department_id`
     ///
@@ -129,7 +129,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_multi_timeline` on `department`.
+    /// Get all versions of the given departments within a date range.
     ///
     /// `POST /open-apis/corehr/v2/departments/query_multi_timeline`
     ///
@@ -172,7 +172,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `query_operation_logs` on `department`.
+    /// Fetch the operation logs of up to 100 departments within a window of up to 366 days.
     ///
     /// `POST /open-apis/corehr/v2/departments/query_operation_logs`
     ///
@@ -201,7 +201,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_recent_change` on `department`.
+    /// Find the departments whose current version took effect within a window of up to 90 days.
     ///
     /// `GET /open-apis/corehr/v2/departments/query_recent_change`
     ///
@@ -230,7 +230,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_timeline` on `department`.
+    /// Get departments' basic information as it stood on a given effective date.
     ///
     /// `POST /open-apis/corehr/v2/departments/query_timeline`
     ///
@@ -259,7 +259,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `department`.
+    /// Search today's departments by id, parent, manager, name or code.
     ///
     /// `POST /open-apis/corehr/v2/departments/search`
     ///
@@ -300,7 +300,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `tree` on `department`.
+    /// Walk the department tree breadth-first from a department as of any date.
     ///
     /// `POST /open-apis/corehr/v2/departments/tree`
     ///
@@ -342,7 +342,7 @@ impl<'c> DepartmentApi<'c> {
     }
 }
 
-/// Parameters of [`DepartmentApi::batch_get`](crate::corehr::v2::DepartmentApi::batch_get): Calls `batch_get` on `department`.
+/// Parameters of [`DepartmentApi::batch_get`](crate::corehr::v2::DepartmentApi::batch_get): Fetch the current information of several departments by id or exact name.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetDepartmentRequest {
     /// `user_id_type`.
@@ -410,7 +410,7 @@ impl BatchGetDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::delete`](crate::corehr::v2::DepartmentApi::delete): Calls `delete` on `department`.
+/// Parameters of [`DepartmentApi::delete`](crate::corehr::v2::DepartmentApi::delete): Permanently delete a department by id, subject to the app's row permissions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteDepartmentRequest {
     /// `department_id`.
@@ -465,7 +465,7 @@ impl DeleteDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::parents`](crate::corehr::v2::DepartmentApi::parents): Calls `parents` on `department`.
+/// Parameters of [`DepartmentApi::parents`](crate::corehr::v2::DepartmentApi::parents): Get a department's chain of parent departments, nearest first, that the app may see.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ParentsDepartmentRequest {
     /// `department_id_type`.
@@ -518,7 +518,7 @@ impl ParentsDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::patch`](crate::corehr::v2::DepartmentApi::patch): Calls `patch` on `department`.
+/// Parameters of [`DepartmentApi::patch`](crate::corehr::v2::DepartmentApi::patch): Update some fields of a department.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchDepartmentRequest {
     /// `department_id`.
@@ -613,7 +613,7 @@ impl PatchDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::query_multi_timeline`](crate::corehr::v2::DepartmentApi::query_multi_timeline): Calls `query_multi_timeline` on `department`.
+/// Parameters of [`DepartmentApi::query_multi_timeline`](crate::corehr::v2::DepartmentApi::query_multi_timeline): Get all versions of the given departments within a date range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryMultiTimelineDepartmentRequest {
     /// `page_size`.
@@ -719,7 +719,7 @@ impl ::lark_runtime::PageRequest for QueryMultiTimelineDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::query_operation_logs`](crate::corehr::v2::DepartmentApi::query_operation_logs): Calls `query_operation_logs` on `department`.
+/// Parameters of [`DepartmentApi::query_operation_logs`](crate::corehr::v2::DepartmentApi::query_operation_logs): Fetch the operation logs of up to 100 departments within a window of up to 366 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryOperationLogsDepartmentRequest {
     /// `page_size`.
@@ -799,7 +799,7 @@ impl QueryOperationLogsDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::query_recent_change`](crate::corehr::v2::DepartmentApi::query_recent_change): Calls `query_recent_change` on `department`.
+/// Parameters of [`DepartmentApi::query_recent_change`](crate::corehr::v2::DepartmentApi::query_recent_change): Find the departments whose current version took effect within a window of up to 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRecentChangeDepartmentRequest {
     /// `page_size`.
@@ -888,7 +888,7 @@ impl QueryRecentChangeDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::query_timeline`](crate::corehr::v2::DepartmentApi::query_timeline): Calls `query_timeline` on `department`.
+/// Parameters of [`DepartmentApi::query_timeline`](crate::corehr::v2::DepartmentApi::query_timeline): Get departments' basic information as it stood on a given effective date.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryTimelineDepartmentRequest {
     /// `user_id_type`.
@@ -956,7 +956,7 @@ impl QueryTimelineDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::search`](crate::corehr::v2::DepartmentApi::search): Calls `search` on `department`.
+/// Parameters of [`DepartmentApi::search`](crate::corehr::v2::DepartmentApi::search): Search today's departments by id, parent, manager, name or code.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchDepartmentRequest {
     /// `page_size`.
@@ -1059,7 +1059,7 @@ impl ::lark_runtime::PageRequest for SearchDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::tree`](crate::corehr::v2::DepartmentApi::tree): Calls `tree` on `department`.
+/// Parameters of [`DepartmentApi::tree`](crate::corehr::v2::DepartmentApi::tree): Walk the department tree breadth-first from a department as of any date.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TreeDepartmentRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> DraftApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `draft`.
+    /// Look up the approval processes and their states started by an organisation-change draft, by its id.
     ///
     /// `GET /open-apis/corehr/v2/drafts/:draft_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> DraftApi<'c> {
     }
 }
 
-/// Parameters of [`DraftApi::get`](crate::corehr::v2::DraftApi::get): Calls `get` on `draft`.
+/// Parameters of [`DraftApi::get`](crate::corehr::v2::DraftApi::get): Look up the approval processes and their states started by an organisation-change draft, by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDraftRequest {
     /// `draft_id`.

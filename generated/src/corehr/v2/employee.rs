@@ -13,7 +13,7 @@ impl<'c> EmployeeApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_get` on `employee`.
+    /// Fetch up to 100 employees' job and personal information by employee id, person id or work email.
     ///
     /// `POST /open-apis/corehr/v2/employees/batch_get`
     ///
@@ -42,7 +42,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `employee`.
+    /// Add an employee in one call with personal details, employment, job data and other field groups.
     ///
     /// `POST /open-apis/corehr/v2/employees`
     ///
@@ -71,7 +71,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `employee`.
+    /// Search employees by combined filters and get their job and personal information.
     ///
     /// `POST /open-apis/corehr/v2/employees/search`
     ///
@@ -113,7 +113,7 @@ impl<'c> EmployeeApi<'c> {
     }
 }
 
-/// Parameters of [`EmployeeApi::batch_get`](crate::corehr::v2::EmployeeApi::batch_get): Calls `batch_get` on `employee`.
+/// Parameters of [`EmployeeApi::batch_get`](crate::corehr::v2::EmployeeApi::batch_get): Fetch up to 100 employees' job and personal information by employee id, person id or work email.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetEmployeeRequest {
     /// `user_id_type`.
@@ -181,7 +181,7 @@ impl BatchGetEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::create`](crate::corehr::v2::EmployeeApi::create): Calls `create` on `employee`.
+/// Parameters of [`EmployeeApi::create`](crate::corehr::v2::EmployeeApi::create): Add an employee in one call with personal details, employment, job data and other field groups.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEmployeeRequest {
     /// `client_token`.
@@ -297,7 +297,7 @@ impl CreateEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::search`](crate::corehr::v2::EmployeeApi::search): Calls `search` on `employee`.
+/// Parameters of [`EmployeeApi::search`](crate::corehr::v2::EmployeeApi::search): Search employees by combined filters and get their job and personal information.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchEmployeeRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> EmployeeCustomOrgApi<'c> {
         Self { client }
     }
 
-    /// Calls `create_emp_custom_org` on `employee.custom_org`.
+    /// Add a custom organisation change record for an employee.
     ///
     /// `POST /open-apis/corehr/v2/custom_org/create_emp_custom_org`
     ///
@@ -45,7 +45,7 @@ impl<'c> EmployeeCustomOrgApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `del` on `employee.custom_org`.
+    /// Delete a version of an employee's custom organisation record by its version id.
     ///
     /// `POST /open-apis/corehr/v2/custom_org/del`
     ///
@@ -74,7 +74,7 @@ impl<'c> EmployeeCustomOrgApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `edit_emp_custom_org` on `employee.custom_org`.
+    /// Update one of an employee's custom organisation change records.
     ///
     /// `POST /open-apis/corehr/v2/custom_org/edit_emp_custom_org`
     ///
@@ -106,7 +106,7 @@ impl<'c> EmployeeCustomOrgApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `employment_custom_org_record` on `employee.custom_org`.
+    /// Fetch the custom organisation change records of a batch of employees.
     ///
     /// `GET /open-apis/corehr/v2/custom_org/employment_custom_org_record`
     ///
@@ -138,7 +138,7 @@ impl<'c> EmployeeCustomOrgApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `querybyid` on `employee.custom_org`.
+    /// Look up employee custom organisation change records by custom organisation id.
     ///
     /// `GET /open-apis/corehr/v2/custom_org/querybyid`
     ///
@@ -168,7 +168,7 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     }
 }
 
-/// Parameters of [`EmployeeCustomOrgApi::create_emp_custom_org`](crate::corehr::v2::EmployeeCustomOrgApi::create_emp_custom_org): Calls `create_emp_custom_org` on `employee.custom_org`.
+/// Parameters of [`EmployeeCustomOrgApi::create_emp_custom_org`](crate::corehr::v2::EmployeeCustomOrgApi::create_emp_custom_org): Add a custom organisation change record for an employee.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEmpCustomOrgEmployeeCustomOrgRequest {
     /// `user_id_type`.
@@ -209,7 +209,7 @@ impl CreateEmpCustomOrgEmployeeCustomOrgRequest {
     }
 }
 
-/// Parameters of [`EmployeeCustomOrgApi::del`](crate::corehr::v2::EmployeeCustomOrgApi::del): Calls `del` on `employee.custom_org`.
+/// Parameters of [`EmployeeCustomOrgApi::del`](crate::corehr::v2::EmployeeCustomOrgApi::del): Delete a version of an employee's custom organisation record by its version id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DelEmployeeCustomOrgRequest {
     /// `user_id_type`.
@@ -259,7 +259,7 @@ impl DelEmployeeCustomOrgRequest {
     }
 }
 
-/// Parameters of [`EmployeeCustomOrgApi::edit_emp_custom_org`](crate::corehr::v2::EmployeeCustomOrgApi::edit_emp_custom_org): Calls `edit_emp_custom_org` on `employee.custom_org`.
+/// Parameters of [`EmployeeCustomOrgApi::edit_emp_custom_org`](crate::corehr::v2::EmployeeCustomOrgApi::edit_emp_custom_org): Update one of an employee's custom organisation change records.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct EditEmpCustomOrgEmployeeCustomOrgRequest {
     /// `user_id_type`.
@@ -300,7 +300,7 @@ impl EditEmpCustomOrgEmployeeCustomOrgRequest {
     }
 }
 
-/// Parameters of [`EmployeeCustomOrgApi::employment_custom_org_record`](crate::corehr::v2::EmployeeCustomOrgApi::employment_custom_org_record): Calls `employment_custom_org_record` on `employee.custom_org`.
+/// Parameters of [`EmployeeCustomOrgApi::employment_custom_org_record`](crate::corehr::v2::EmployeeCustomOrgApi::employment_custom_org_record): Fetch the custom organisation change records of a batch of employees.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct EmploymentCustomOrgRecordEmployeeCustomOrgRequest {
     /// `user_ids`.
@@ -357,7 +357,7 @@ impl EmploymentCustomOrgRecordEmployeeCustomOrgRequest {
     }
 }
 
-/// Parameters of [`EmployeeCustomOrgApi::querybyid`](crate::corehr::v2::EmployeeCustomOrgApi::querybyid): Calls `querybyid` on `employee.custom_org`.
+/// Parameters of [`EmployeeCustomOrgApi::querybyid`](crate::corehr::v2::EmployeeCustomOrgApi::querybyid): Look up employee custom organisation change records by custom organisation id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QuerybyidEmployeeCustomOrgRequest {
     /// `job_data_custom_org_id`.

@@ -13,7 +13,7 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch` on `employees.additional_job`.
+    /// Query employees' additional jobs with start date, job, job family, manager and pay type.
     ///
     /// `POST /open-apis/corehr/v2/employees/additional_jobs/batch`
     ///
@@ -56,7 +56,7 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `create` on `employees.additional_job`.
+    /// Create an additional (part-time) job for an employee.
     ///
     /// `POST /open-apis/corehr/v2/employees/additional_jobs`
     ///
@@ -86,7 +86,7 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `employees.additional_job`.
+    /// Delete one of an employee's additional jobs.
     ///
     /// `DELETE /open-apis/corehr/v2/employees/additional_jobs/:additional_job_id`
     ///
@@ -115,7 +115,7 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `employees.additional_job`.
+    /// Update some fields of an employee's additional job.
     ///
     /// `PATCH /open-apis/corehr/v2/employees/additional_jobs/:additional_job_id`
     ///
@@ -145,7 +145,7 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
     }
 }
 
-/// Parameters of [`EmployeesAdditionalJobApi::batch`](crate::corehr::v2::EmployeesAdditionalJobApi::batch): Calls `batch` on `employees.additional_job`.
+/// Parameters of [`EmployeesAdditionalJobApi::batch`](crate::corehr::v2::EmployeesAdditionalJobApi::batch): Query employees' additional jobs with start date, job, job family, manager and pay type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchEmployeesAdditionalJobRequest {
     /// `page_size`.
@@ -257,7 +257,7 @@ impl ::lark_runtime::PageRequest for BatchEmployeesAdditionalJobRequest {
     }
 }
 
-/// Parameters of [`EmployeesAdditionalJobApi::create`](crate::corehr::v2::EmployeesAdditionalJobApi::create): Calls `create` on `employees.additional_job`.
+/// Parameters of [`EmployeesAdditionalJobApi::create`](crate::corehr::v2::EmployeesAdditionalJobApi::create): Create an additional (part-time) job for an employee.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEmployeesAdditionalJobRequest {
     /// `client_token`.
@@ -344,7 +344,7 @@ impl CreateEmployeesAdditionalJobRequest {
     }
 }
 
-/// Parameters of [`EmployeesAdditionalJobApi::delete`](crate::corehr::v2::EmployeesAdditionalJobApi::delete): Calls `delete` on `employees.additional_job`.
+/// Parameters of [`EmployeesAdditionalJobApi::delete`](crate::corehr::v2::EmployeesAdditionalJobApi::delete): Delete one of an employee's additional jobs.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteEmployeesAdditionalJobRequest {
     /// `additional_job_id`.
@@ -383,7 +383,7 @@ impl DeleteEmployeesAdditionalJobRequest {
     }
 }
 
-/// Parameters of [`EmployeesAdditionalJobApi::patch`](crate::corehr::v2::EmployeesAdditionalJobApi::patch): Calls `patch` on `employees.additional_job`.
+/// Parameters of [`EmployeesAdditionalJobApi::patch`](crate::corehr::v2::EmployeesAdditionalJobApi::patch): Update some fields of an employee's additional job.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchEmployeesAdditionalJobRequest {
     /// `additional_job_id`.

@@ -13,7 +13,7 @@ impl<'c> EmployeesBpApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_get` on `employees.bp`.
+    /// Get employees' HRBPs and local BPs, including those inherited from parent departments.
     ///
     /// `POST /open-apis/corehr/v2/employees/bps/batch_get`
     ///
@@ -43,7 +43,7 @@ impl<'c> EmployeesBpApi<'c> {
     }
 }
 
-/// Parameters of [`EmployeesBpApi::batch_get`](crate::corehr::v2::EmployeesBpApi::batch_get): Calls `batch_get` on `employees.bp`.
+/// Parameters of [`EmployeesBpApi::batch_get`](crate::corehr::v2::EmployeesBpApi::batch_get): Get employees' HRBPs and local BPs, including those inherited from parent departments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetEmployeesBpRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `employees.international_assignment`.
+    /// Add an international assignment for an employee, including its job data.
     ///
     /// `POST /open-apis/corehr/v2/employees/international_assignments`
     ///
@@ -46,7 +46,7 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `employees.international_assignment`.
+    /// Delete an international assignment record.
     ///
     /// `DELETE /open-apis/corehr/v2/employees/international_assignments/:international_assignment_id`
     ///
@@ -75,7 +75,7 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `employees.international_assignment`.
+    /// List employees' international assignments with type, location, job, level and manager.
     ///
     /// `GET /open-apis/corehr/v2/employees/international_assignments`
     ///
@@ -121,7 +121,7 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `employees.international_assignment`.
+    /// Update some fields of an international assignment.
     ///
     /// `PATCH /open-apis/corehr/v2/employees/international_assignments/:international_assignment_id`
     ///
@@ -154,7 +154,7 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
     }
 }
 
-/// Parameters of [`EmployeesInternationalAssignmentApi::create`](crate::corehr::v2::EmployeesInternationalAssignmentApi::create): Calls `create` on `employees.international_assignment`.
+/// Parameters of [`EmployeesInternationalAssignmentApi::create`](crate::corehr::v2::EmployeesInternationalAssignmentApi::create): Add an international assignment for an employee, including its job data.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEmployeesInternationalAssignmentRequest {
     /// `client_token`.
@@ -248,7 +248,7 @@ impl CreateEmployeesInternationalAssignmentRequest {
     }
 }
 
-/// Parameters of [`EmployeesInternationalAssignmentApi::delete`](crate::corehr::v2::EmployeesInternationalAssignmentApi::delete): Calls `delete` on `employees.international_assignment`.
+/// Parameters of [`EmployeesInternationalAssignmentApi::delete`](crate::corehr::v2::EmployeesInternationalAssignmentApi::delete): Delete an international assignment record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteEmployeesInternationalAssignmentRequest {
     /// `international_assignment_id`.
@@ -288,7 +288,7 @@ impl DeleteEmployeesInternationalAssignmentRequest {
     }
 }
 
-/// Parameters of [`EmployeesInternationalAssignmentApi::list`](crate::corehr::v2::EmployeesInternationalAssignmentApi::list): Calls `list` on `employees.international_assignment`.
+/// Parameters of [`EmployeesInternationalAssignmentApi::list`](crate::corehr::v2::EmployeesInternationalAssignmentApi::list): List employees' international assignments with type, location, job, level and manager.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListEmployeesInternationalAssignmentRequest {
     /// `user_id_type`.
@@ -836,7 +836,7 @@ impl ::lark_runtime::PageRequest for ListEmployeesInternationalAssignmentRequest
     }
 }
 
-/// Parameters of [`EmployeesInternationalAssignmentApi::patch`](crate::corehr::v2::EmployeesInternationalAssignmentApi::patch): Calls `patch` on `employees.international_assignment`.
+/// Parameters of [`EmployeesInternationalAssignmentApi::patch`](crate::corehr::v2::EmployeesInternationalAssignmentApi::patch): Update some fields of an international assignment.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchEmployeesInternationalAssignmentRequest {
     /// `international_assignment_id`.

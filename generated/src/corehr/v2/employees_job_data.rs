@@ -13,7 +13,7 @@ impl<'c> EmployeesJobDataApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_get` on `employees.job_data`.
+    /// Fetch the job data of a batch of employees by employment id.
     ///
     /// `POST /open-apis/corehr/v2/employees/job_datas/batch_get`
     ///
@@ -42,7 +42,7 @@ impl<'c> EmployeesJobDataApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `employees.job_data`.
+    /// Page through employees' job data records.
     ///
     /// `POST /open-apis/corehr/v2/employees/job_datas/query`
     ///
@@ -84,7 +84,7 @@ impl<'c> EmployeesJobDataApi<'c> {
     }
 }
 
-/// Parameters of [`EmployeesJobDataApi::batch_get`](crate::corehr::v2::EmployeesJobDataApi::batch_get): Calls `batch_get` on `employees.job_data`.
+/// Parameters of [`EmployeesJobDataApi::batch_get`](crate::corehr::v2::EmployeesJobDataApi::batch_get): Fetch the job data of a batch of employees by employment id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetEmployeesJobDataRequest {
     /// `user_id_type`.
@@ -152,7 +152,7 @@ impl BatchGetEmployeesJobDataRequest {
     }
 }
 
-/// Parameters of [`EmployeesJobDataApi::query`](crate::corehr::v2::EmployeesJobDataApi::query): Calls `query` on `employees.job_data`.
+/// Parameters of [`EmployeesJobDataApi::query`](crate::corehr::v2::EmployeesJobDataApi::query): Page through employees' job data records.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryEmployeesJobDataRequest {
     /// `page_size`.

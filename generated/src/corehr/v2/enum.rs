@@ -13,7 +13,7 @@ impl<'c> EnumApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `enum`.
+    /// Look up an enum's options by its API name, for example to fill process forms.
     ///
     /// `POST /open-apis/corehr/v2/enums/search`
     ///
@@ -43,7 +43,7 @@ impl<'c> EnumApi<'c> {
     }
 }
 
-/// Parameters of [`EnumApi::search`](crate::corehr::v2::EnumApi::search): Calls `search` on `enum`.
+/// Parameters of [`EnumApi::search`](crate::corehr::v2::EnumApi::search): Look up an enum's options by its API name, for example to fill process forms.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchEnumRequest {
     /// The JSON body.

@@ -3,7 +3,7 @@
 //! Events and callbacks of corehr v2: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `corehr.approval_groups.updated_v2`: Pushed as `corehr.approval_groups.updated_v2`.
+/// `corehr.approval_groups.updated_v2`: The status of an organisation-change approval changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::ApprovalGroupsUpdatedV2Event {
@@ -12,7 +12,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::ApprovalGroupsUpdatedV2
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.company.created_v2`: Pushed as `corehr.company.created_v2`.
+/// `corehr.company.created_v2`: A company was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CompanyCreatedV2Event {
@@ -21,7 +21,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::CompanyCreatedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.company.deleted_v2`: Pushed as `corehr.company.deleted_v2`.
+/// `corehr.company.deleted_v2`: A company was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CompanyDeletedV2Event {
@@ -30,7 +30,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::CompanyDeletedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.company.updated_v2`: Pushed as `corehr.company.updated_v2`.
+/// `corehr.company.updated_v2`: A company was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CompanyUpdatedV2Event {
@@ -39,7 +39,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::CompanyUpdatedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.cost_center.created_v2`: Pushed as `corehr.cost_center.created_v2`.
+/// `corehr.cost_center.created_v2`: A cost center was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CostCenterCreatedV2Event {
@@ -48,7 +48,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::CostCenterCreatedV2Even
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.cost_center.deleted_v2`: Pushed as `corehr.cost_center.deleted_v2`.
+/// `corehr.cost_center.deleted_v2`: A cost center was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CostCenterDeletedV2Event {
@@ -57,7 +57,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::CostCenterDeletedV2Even
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.cost_center.updated_v2`: Pushed as `corehr.cost_center.updated_v2`.
+/// `corehr.cost_center.updated_v2`: A cost center was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CostCenterUpdatedV2Event {
@@ -66,7 +66,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::CostCenterUpdatedV2Even
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.custom_org.created_v2`: Pushed as `corehr.custom_org.created_v2`.
+/// `corehr.custom_org.created_v2`: A custom organisation was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CustomOrgCreatedV2Event {
@@ -75,7 +75,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::CustomOrgCreatedV2Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.custom_org.deleted_v2`: Pushed as `corehr.custom_org.deleted_v2`.
+/// `corehr.custom_org.deleted_v2`: A custom organisation was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CustomOrgDeletedV2Event {
@@ -84,7 +84,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::CustomOrgDeletedV2Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.custom_org.updated_v2`: Pushed as `corehr.custom_org.updated_v2`.
+/// `corehr.custom_org.updated_v2`: A custom organisation was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CustomOrgUpdatedV2Event {
@@ -93,7 +93,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::CustomOrgUpdatedV2Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.department.created_v2`: Pushed as `corehr.department.created_v2`.
+/// `corehr.department.created_v2`: A department was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::DepartmentCreatedV2Event {
@@ -102,7 +102,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::DepartmentCreatedV2Even
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.department.updated_v2`: Pushed as `corehr.department.updated_v2`.
+/// `corehr.department.updated_v2`: A department was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::DepartmentUpdatedV2Event {
@@ -111,7 +111,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::DepartmentUpdatedV2Even
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.employee.domain_event_v2`: Pushed as `corehr.employee.domain_event_v2`.
+/// `corehr.employee.domain_event_v2`: An employee's personal, employment, job or additional-job data changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::EmployeeDomainEventV2Event {
@@ -120,7 +120,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::EmployeeDomainEventV2Ev
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_change.status_updated_v2`: Pushed as `corehr.job_change.status_updated_v2`.
+/// `corehr.job_change.status_updated_v2`: A job change's approval status changed or the change took effect.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobChangeStatusUpdatedV2Event {
@@ -129,7 +129,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::JobChangeStatusUpdatedV
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_change.updated_v2`: Pushed as `corehr.job_change.updated_v2`.
+/// `corehr.job_change.updated_v2`: The details of a submitted job change were modified.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobChangeUpdatedV2Event {
@@ -138,7 +138,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::JobChangeUpdatedV2Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_family.created_v2`: Pushed as `corehr.job_family.created_v2`.
+/// `corehr.job_family.created_v2`: A job family was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobFamilyCreatedV2Event {
@@ -147,7 +147,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::JobFamilyCreatedV2Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_family.deleted_v2`: Pushed as `corehr.job_family.deleted_v2`.
+/// `corehr.job_family.deleted_v2`: A job family was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobFamilyDeletedV2Event {
@@ -156,7 +156,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::JobFamilyDeletedV2Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_family.updated_v2`: Pushed as `corehr.job_family.updated_v2`.
+/// `corehr.job_family.updated_v2`: A job family was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobFamilyUpdatedV2Event {
@@ -165,7 +165,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::JobFamilyUpdatedV2Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_grade.created_v2`: Pushed as `corehr.job_grade.created_v2`.
+/// `corehr.job_grade.created_v2`: A job grade was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobGradeCreatedV2Event {
@@ -174,7 +174,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::JobGradeCreatedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_grade.deleted_v2`: Pushed as `corehr.job_grade.deleted_v2`.
+/// `corehr.job_grade.deleted_v2`: A job grade was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobGradeDeletedV2Event {
@@ -183,7 +183,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::JobGradeDeletedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_grade.updated_v2`: Pushed as `corehr.job_grade.updated_v2`.
+/// `corehr.job_grade.updated_v2`: A job grade was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobGradeUpdatedV2Event {
@@ -192,7 +192,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::JobGradeUpdatedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_level.created_v2`: Pushed as `corehr.job_level.created_v2`.
+/// `corehr.job_level.created_v2`: A job level was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobLevelCreatedV2Event {
@@ -201,7 +201,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::JobLevelCreatedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_level.deleted_v2`: Pushed as `corehr.job_level.deleted_v2`.
+/// `corehr.job_level.deleted_v2`: A job level was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobLevelDeletedV2Event {
@@ -210,7 +210,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::JobLevelDeletedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.job_level.updated_v2`: Pushed as `corehr.job_level.updated_v2`.
+/// `corehr.job_level.updated_v2`: A job level was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobLevelUpdatedV2Event {
@@ -219,7 +219,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::JobLevelUpdatedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.location.created_v2`: Pushed as `corehr.location.created_v2`.
+/// `corehr.location.created_v2`: A work location was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::LocationCreatedV2Event {
@@ -228,7 +228,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::LocationCreatedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.location.deleted_v2`: Pushed as `corehr.location.deleted_v2`.
+/// `corehr.location.deleted_v2`: A work location was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::LocationDeletedV2Event {
@@ -237,7 +237,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::LocationDeletedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.location.updated_v2`: Pushed as `corehr.location.updated_v2`.
+/// `corehr.location.updated_v2`: A work location was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::LocationUpdatedV2Event {
@@ -246,7 +246,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::LocationUpdatedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.offboarding.checklist_updated_v2`: Pushed as `corehr.offboarding.checklist_updated_v2`.
+/// `corehr.offboarding.checklist_updated_v2`: An offboarding handover process was started or received an approval result.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -256,7 +256,7 @@ for crate::corehr::v2::OffboardingChecklistUpdatedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.offboarding.status_updated_v2`: Pushed as `corehr.offboarding.status_updated_v2`.
+/// `corehr.offboarding.status_updated_v2`: An offboarding request changed status, such as approved, rejected, effective or rolled back.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -266,7 +266,7 @@ for crate::corehr::v2::OffboardingStatusUpdatedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.offboarding.updated_v2`: Pushed as `corehr.offboarding.updated_v2`.
+/// `corehr.offboarding.updated_v2`: An employee's offboarding information was changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::OffboardingUpdatedV2Event {
@@ -275,7 +275,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::OffboardingUpdatedV2Eve
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.pathway.created_v2`: Pushed as `corehr.pathway.created_v2`.
+/// `corehr.pathway.created_v2`: A career pathway was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::PathwayCreatedV2Event {
@@ -284,7 +284,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::PathwayCreatedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.pathway.deleted_v2`: Pushed as `corehr.pathway.deleted_v2`.
+/// `corehr.pathway.deleted_v2`: A career pathway was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::PathwayDeletedV2Event {
@@ -293,7 +293,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::PathwayDeletedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.pathway.updated_v2`: Pushed as `corehr.pathway.updated_v2`.
+/// `corehr.pathway.updated_v2`: A career pathway was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::PathwayUpdatedV2Event {
@@ -302,7 +302,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::PathwayUpdatedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.position.created_v2`: Pushed as `corehr.position.created_v2`.
+/// `corehr.position.created_v2`: A position was created; the event arrives on its effective date.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::PositionCreatedV2Event {
@@ -311,7 +311,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::PositionCreatedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.position.deleted_v2`: Pushed as `corehr.position.deleted_v2`.
+/// `corehr.position.deleted_v2`: A position was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::PositionDeletedV2Event {
@@ -320,7 +320,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::PositionDeletedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.position.updated_v2`: Pushed as `corehr.position.updated_v2`.
+/// `corehr.position.updated_v2`: A position was updated; the event arrives on the date the change takes effect.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::PositionUpdatedV2Event {
@@ -329,7 +329,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::PositionUpdatedV2Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.pre_hire.onboarding_task_changed_v2`: Pushed as `corehr.pre_hire.onboarding_task_changed_v2`.
+/// `corehr.pre_hire.onboarding_task_changed_v2`: A task in a pre-hire's onboarding flow moved to a new state.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -339,7 +339,7 @@ for crate::corehr::v2::PreHireOnboardingTaskChangedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.probation.updated_v2`: Pushed as `corehr.probation.updated_v2`.
+/// `corehr.probation.updated_v2`: The status of a probation record changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProbationUpdatedV2Event {
@@ -348,7 +348,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::ProbationUpdatedV2Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.process.approver.updated_v2`: Pushed as `corehr.process.approver.updated_v2`.
+/// `corehr.process.approver.updated_v2`: An approval task in a process changed status, for example from todo to done.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessApproverUpdatedV2Event {
@@ -357,7 +357,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessApproverUpdatedV
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.process.cc.updated_v2`: Pushed as `corehr.process.cc.updated_v2`.
+/// `corehr.process.cc.updated_v2`: A process generated a cc notice for a recipient.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessCcUpdatedV2Event {
@@ -366,7 +366,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessCcUpdatedV2Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.process.node.updated_v2`: Pushed as `corehr.process.node.updated_v2`.
+/// `corehr.process.node.updated_v2`: A node of a process instance changed status.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessNodeUpdatedV2Event {
@@ -375,7 +375,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessNodeUpdatedV2Eve
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.process.status.update_v2`: Pushed as `corehr.process.status.update_v2`.
+/// `corehr.process.status.update_v2`: A process instance changed status.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessStatusUpdateV2Event {
@@ -384,7 +384,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessStatusUpdateV2Ev
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.process.updated_v2`: Pushed as `corehr.process.updated_v2`.
+/// `corehr.process.updated_v2`: A process instance changed through an approver action, data update or status change.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessUpdatedV2Event {
@@ -393,7 +393,7 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessUpdatedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.process_comment_info.updated_v2`: Pushed as `corehr.process_comment_info.updated_v2`.
+/// `corehr.process_comment_info.updated_v2`: A comment was added to a process.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -403,7 +403,7 @@ for crate::corehr::v2::ProcessCommentInfoUpdatedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `corehr.signature_file.status_updated_v2`: Pushed as `corehr.signature_file.status_updated_v2`.
+/// `corehr.signature_file.status_updated_v2`: An e-signature file changed status.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -414,7 +414,7 @@ for crate::corehr::v2::SignatureFileStatusUpdatedV2Event {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `corehr.approval_groups.updated_v2`: Pushed as `corehr.approval_groups.updated_v2`.
+    /// Handles `corehr.approval_groups.updated_v2`: The status of an organisation-change approval changed.
     ///
     /// Payload: [`ApprovalGroupsUpdatedV2Event`](crate::corehr::v2::ApprovalGroupsUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_approval_groups_updated_v2<
@@ -429,7 +429,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.company.created_v2`: Pushed as `corehr.company.created_v2`.
+    /// Handles `corehr.company.created_v2`: A company was created.
     ///
     /// Payload: [`CompanyCreatedV2Event`](crate::corehr::v2::CompanyCreatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_company_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -442,7 +442,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.company.deleted_v2`: Pushed as `corehr.company.deleted_v2`.
+    /// Handles `corehr.company.deleted_v2`: A company was deleted.
     ///
     /// Payload: [`CompanyDeletedV2Event`](crate::corehr::v2::CompanyDeletedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_company_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -455,7 +455,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.company.updated_v2`: Pushed as `corehr.company.updated_v2`.
+    /// Handles `corehr.company.updated_v2`: A company was updated.
     ///
     /// Payload: [`CompanyUpdatedV2Event`](crate::corehr::v2::CompanyUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_company_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -468,7 +468,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.cost_center.created_v2`: Pushed as `corehr.cost_center.created_v2`.
+    /// Handles `corehr.cost_center.created_v2`: A cost center was created.
     ///
     /// Payload: [`CostCenterCreatedV2Event`](crate::corehr::v2::CostCenterCreatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_cost_center_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -481,7 +481,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.cost_center.deleted_v2`: Pushed as `corehr.cost_center.deleted_v2`.
+    /// Handles `corehr.cost_center.deleted_v2`: A cost center was deleted.
     ///
     /// Payload: [`CostCenterDeletedV2Event`](crate::corehr::v2::CostCenterDeletedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_cost_center_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -494,7 +494,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.cost_center.updated_v2`: Pushed as `corehr.cost_center.updated_v2`.
+    /// Handles `corehr.cost_center.updated_v2`: A cost center was updated.
     ///
     /// Payload: [`CostCenterUpdatedV2Event`](crate::corehr::v2::CostCenterUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_cost_center_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -507,7 +507,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.custom_org.created_v2`: Pushed as `corehr.custom_org.created_v2`.
+    /// Handles `corehr.custom_org.created_v2`: A custom organisation was created.
     ///
     /// Payload: [`CustomOrgCreatedV2Event`](crate::corehr::v2::CustomOrgCreatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_custom_org_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -520,7 +520,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.custom_org.deleted_v2`: Pushed as `corehr.custom_org.deleted_v2`.
+    /// Handles `corehr.custom_org.deleted_v2`: A custom organisation was deleted.
     ///
     /// Payload: [`CustomOrgDeletedV2Event`](crate::corehr::v2::CustomOrgDeletedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_custom_org_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -533,7 +533,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.custom_org.updated_v2`: Pushed as `corehr.custom_org.updated_v2`.
+    /// Handles `corehr.custom_org.updated_v2`: A custom organisation was updated.
     ///
     /// Payload: [`CustomOrgUpdatedV2Event`](crate::corehr::v2::CustomOrgUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_custom_org_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -546,7 +546,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.department.created_v2`: Pushed as `corehr.department.created_v2`.
+    /// Handles `corehr.department.created_v2`: A department was created.
     ///
     /// Payload: [`DepartmentCreatedV2Event`](crate::corehr::v2::DepartmentCreatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_department_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -559,7 +559,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.department.updated_v2`: Pushed as `corehr.department.updated_v2`.
+    /// Handles `corehr.department.updated_v2`: A department was updated.
     ///
     /// Payload: [`DepartmentUpdatedV2Event`](crate::corehr::v2::DepartmentUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_department_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -572,7 +572,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.employee.domain_event_v2`: Pushed as `corehr.employee.domain_event_v2`.
+    /// Handles `corehr.employee.domain_event_v2`: An employee's personal, employment, job or additional-job data changed.
     ///
     /// Payload: [`EmployeeDomainEventV2Event`](crate::corehr::v2::EmployeeDomainEventV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_employee_domain_event_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -585,7 +585,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_change.status_updated_v2`: Pushed as `corehr.job_change.status_updated_v2`.
+    /// Handles `corehr.job_change.status_updated_v2`: A job change's approval status changed or the change took effect.
     ///
     /// Payload: [`JobChangeStatusUpdatedV2Event`](crate::corehr::v2::JobChangeStatusUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_change_status_updated_v2<
@@ -600,7 +600,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_change.updated_v2`: Pushed as `corehr.job_change.updated_v2`.
+    /// Handles `corehr.job_change.updated_v2`: The details of a submitted job change were modified.
     ///
     /// Payload: [`JobChangeUpdatedV2Event`](crate::corehr::v2::JobChangeUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_change_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -613,7 +613,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_family.created_v2`: Pushed as `corehr.job_family.created_v2`.
+    /// Handles `corehr.job_family.created_v2`: A job family was created.
     ///
     /// Payload: [`JobFamilyCreatedV2Event`](crate::corehr::v2::JobFamilyCreatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_family_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -626,7 +626,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_family.deleted_v2`: Pushed as `corehr.job_family.deleted_v2`.
+    /// Handles `corehr.job_family.deleted_v2`: A job family was deleted.
     ///
     /// Payload: [`JobFamilyDeletedV2Event`](crate::corehr::v2::JobFamilyDeletedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_family_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -639,7 +639,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_family.updated_v2`: Pushed as `corehr.job_family.updated_v2`.
+    /// Handles `corehr.job_family.updated_v2`: A job family was updated.
     ///
     /// Payload: [`JobFamilyUpdatedV2Event`](crate::corehr::v2::JobFamilyUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_family_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -652,7 +652,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_grade.created_v2`: Pushed as `corehr.job_grade.created_v2`.
+    /// Handles `corehr.job_grade.created_v2`: A job grade was created.
     ///
     /// Payload: [`JobGradeCreatedV2Event`](crate::corehr::v2::JobGradeCreatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_grade_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -665,7 +665,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_grade.deleted_v2`: Pushed as `corehr.job_grade.deleted_v2`.
+    /// Handles `corehr.job_grade.deleted_v2`: A job grade was deleted.
     ///
     /// Payload: [`JobGradeDeletedV2Event`](crate::corehr::v2::JobGradeDeletedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_grade_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -678,7 +678,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_grade.updated_v2`: Pushed as `corehr.job_grade.updated_v2`.
+    /// Handles `corehr.job_grade.updated_v2`: A job grade was updated.
     ///
     /// Payload: [`JobGradeUpdatedV2Event`](crate::corehr::v2::JobGradeUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_grade_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -691,7 +691,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_level.created_v2`: Pushed as `corehr.job_level.created_v2`.
+    /// Handles `corehr.job_level.created_v2`: A job level was created.
     ///
     /// Payload: [`JobLevelCreatedV2Event`](crate::corehr::v2::JobLevelCreatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_level_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -704,7 +704,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_level.deleted_v2`: Pushed as `corehr.job_level.deleted_v2`.
+    /// Handles `corehr.job_level.deleted_v2`: A job level was deleted.
     ///
     /// Payload: [`JobLevelDeletedV2Event`](crate::corehr::v2::JobLevelDeletedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_level_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -717,7 +717,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.job_level.updated_v2`: Pushed as `corehr.job_level.updated_v2`.
+    /// Handles `corehr.job_level.updated_v2`: A job level was updated.
     ///
     /// Payload: [`JobLevelUpdatedV2Event`](crate::corehr::v2::JobLevelUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_job_level_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -730,7 +730,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.location.created_v2`: Pushed as `corehr.location.created_v2`.
+    /// Handles `corehr.location.created_v2`: A work location was created.
     ///
     /// Payload: [`LocationCreatedV2Event`](crate::corehr::v2::LocationCreatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_location_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -743,7 +743,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.location.deleted_v2`: Pushed as `corehr.location.deleted_v2`.
+    /// Handles `corehr.location.deleted_v2`: A work location was deleted.
     ///
     /// Payload: [`LocationDeletedV2Event`](crate::corehr::v2::LocationDeletedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_location_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -756,7 +756,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.location.updated_v2`: Pushed as `corehr.location.updated_v2`.
+    /// Handles `corehr.location.updated_v2`: A work location was updated.
     ///
     /// Payload: [`LocationUpdatedV2Event`](crate::corehr::v2::LocationUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_location_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -769,7 +769,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.offboarding.checklist_updated_v2`: Pushed as `corehr.offboarding.checklist_updated_v2`.
+    /// Handles `corehr.offboarding.checklist_updated_v2`: An offboarding handover process was started or received an approval result.
     ///
     /// Payload: [`OffboardingChecklistUpdatedV2Event`](crate::corehr::v2::OffboardingChecklistUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_offboarding_checklist_updated_v2<
@@ -784,7 +784,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.offboarding.status_updated_v2`: Pushed as `corehr.offboarding.status_updated_v2`.
+    /// Handles `corehr.offboarding.status_updated_v2`: An offboarding request changed status, such as approved, rejected, effective or rolled back.
     ///
     /// Payload: [`OffboardingStatusUpdatedV2Event`](crate::corehr::v2::OffboardingStatusUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_offboarding_status_updated_v2<
@@ -799,7 +799,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.offboarding.updated_v2`: Pushed as `corehr.offboarding.updated_v2`.
+    /// Handles `corehr.offboarding.updated_v2`: An employee's offboarding information was changed.
     ///
     /// Payload: [`OffboardingUpdatedV2Event`](crate::corehr::v2::OffboardingUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_offboarding_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -812,7 +812,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.pathway.created_v2`: Pushed as `corehr.pathway.created_v2`.
+    /// Handles `corehr.pathway.created_v2`: A career pathway was created.
     ///
     /// Payload: [`PathwayCreatedV2Event`](crate::corehr::v2::PathwayCreatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_pathway_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -825,7 +825,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.pathway.deleted_v2`: Pushed as `corehr.pathway.deleted_v2`.
+    /// Handles `corehr.pathway.deleted_v2`: A career pathway was deleted.
     ///
     /// Payload: [`PathwayDeletedV2Event`](crate::corehr::v2::PathwayDeletedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_pathway_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -838,7 +838,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.pathway.updated_v2`: Pushed as `corehr.pathway.updated_v2`.
+    /// Handles `corehr.pathway.updated_v2`: A career pathway was updated.
     ///
     /// Payload: [`PathwayUpdatedV2Event`](crate::corehr::v2::PathwayUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_pathway_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -851,7 +851,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.position.created_v2`: Pushed as `corehr.position.created_v2`.
+    /// Handles `corehr.position.created_v2`: A position was created; the event arrives on its effective date.
     ///
     /// Payload: [`PositionCreatedV2Event`](crate::corehr::v2::PositionCreatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_position_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -864,7 +864,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.position.deleted_v2`: Pushed as `corehr.position.deleted_v2`.
+    /// Handles `corehr.position.deleted_v2`: A position was deleted.
     ///
     /// Payload: [`PositionDeletedV2Event`](crate::corehr::v2::PositionDeletedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_position_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -877,7 +877,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.position.updated_v2`: Pushed as `corehr.position.updated_v2`.
+    /// Handles `corehr.position.updated_v2`: A position was updated; the event arrives on the date the change takes effect.
     ///
     /// Payload: [`PositionUpdatedV2Event`](crate::corehr::v2::PositionUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_position_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -890,7 +890,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.pre_hire.onboarding_task_changed_v2`: Pushed as `corehr.pre_hire.onboarding_task_changed_v2`.
+    /// Handles `corehr.pre_hire.onboarding_task_changed_v2`: A task in a pre-hire's onboarding flow moved to a new state.
     ///
     /// Payload: [`PreHireOnboardingTaskChangedV2Event`](crate::corehr::v2::PreHireOnboardingTaskChangedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_pre_hire_onboarding_task_changed_v2<
@@ -905,7 +905,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.probation.updated_v2`: Pushed as `corehr.probation.updated_v2`.
+    /// Handles `corehr.probation.updated_v2`: The status of a probation record changed.
     ///
     /// Payload: [`ProbationUpdatedV2Event`](crate::corehr::v2::ProbationUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_probation_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -918,7 +918,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.process.approver.updated_v2`: Pushed as `corehr.process.approver.updated_v2`.
+    /// Handles `corehr.process.approver.updated_v2`: An approval task in a process changed status, for example from todo to done.
     ///
     /// Payload: [`ProcessApproverUpdatedV2Event`](crate::corehr::v2::ProcessApproverUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_process_approver_updated_v2<
@@ -933,7 +933,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.process.cc.updated_v2`: Pushed as `corehr.process.cc.updated_v2`.
+    /// Handles `corehr.process.cc.updated_v2`: A process generated a cc notice for a recipient.
     ///
     /// Payload: [`ProcessCcUpdatedV2Event`](crate::corehr::v2::ProcessCcUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_process_cc_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -946,7 +946,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.process.node.updated_v2`: Pushed as `corehr.process.node.updated_v2`.
+    /// Handles `corehr.process.node.updated_v2`: A node of a process instance changed status.
     ///
     /// Payload: [`ProcessNodeUpdatedV2Event`](crate::corehr::v2::ProcessNodeUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_process_node_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -959,7 +959,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.process.status.update_v2`: Pushed as `corehr.process.status.update_v2`.
+    /// Handles `corehr.process.status.update_v2`: A process instance changed status.
     ///
     /// Payload: [`ProcessStatusUpdateV2Event`](crate::corehr::v2::ProcessStatusUpdateV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_process_status_update_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -972,7 +972,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.process.updated_v2`: Pushed as `corehr.process.updated_v2`.
+    /// Handles `corehr.process.updated_v2`: A process instance changed through an approver action, data update or status change.
     ///
     /// Payload: [`ProcessUpdatedV2Event`](crate::corehr::v2::ProcessUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_process_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -985,7 +985,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.process_comment_info.updated_v2`: Pushed as `corehr.process_comment_info.updated_v2`.
+    /// Handles `corehr.process_comment_info.updated_v2`: A comment was added to a process.
     ///
     /// Payload: [`ProcessCommentInfoUpdatedV2Event`](crate::corehr::v2::ProcessCommentInfoUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_process_comment_info_updated_v2<
@@ -1000,7 +1000,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `corehr.signature_file.status_updated_v2`: Pushed as `corehr.signature_file.status_updated_v2`.
+    /// Handles `corehr.signature_file.status_updated_v2`: An e-signature file changed status.
     ///
     /// Payload: [`SignatureFileStatusUpdatedV2Event`](crate::corehr::v2::SignatureFileStatusUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_corehr_signature_file_status_updated_v2<

@@ -13,7 +13,7 @@ impl<'c> JobApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_get` on `job`.
+    /// Fetch the current version of jobs by job ids or codes.
     ///
     /// `POST /open-apis/corehr/v2/jobs/batch_get`
     ///
@@ -42,7 +42,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `job`.
+    /// Get a single job's details, such as its name and description.
     ///
     /// `GET /open-apis/corehr/v2/jobs/:job_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `job`.
+    /// Page through all jobs with their codes and names.
     ///
     /// `GET /open-apis/corehr/v2/jobs`
     ///
@@ -100,7 +100,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_multi_timeline` on `job`.
+    /// Get the versions of jobs whose effective periods overlap a date range.
     ///
     /// `POST /open-apis/corehr/v2/jobs/query_multi_timeline`
     ///
@@ -129,7 +129,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_recent_change` on `job`.
+    /// Find the jobs whose current version took effect within a window of up to 90 days.
     ///
     /// `GET /open-apis/corehr/v2/jobs/query_recent_change`
     ///
@@ -159,7 +159,7 @@ impl<'c> JobApi<'c> {
     }
 }
 
-/// Parameters of [`JobApi::batch_get`](crate::corehr::v2::JobApi::batch_get): Calls `batch_get` on `job`.
+/// Parameters of [`JobApi::batch_get`](crate::corehr::v2::JobApi::batch_get): Fetch the current version of jobs by job ids or codes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetJobRequest {
     /// `user_id_type`.
@@ -209,7 +209,7 @@ impl BatchGetJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::get`](crate::corehr::v2::JobApi::get): Calls `get` on `job`.
+/// Parameters of [`JobApi::get`](crate::corehr::v2::JobApi::get): Get a single job's details, such as its name and description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetJobRequest {
     /// `job_id`.
@@ -244,7 +244,7 @@ impl GetJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::list`](crate::corehr::v2::JobApi::list): Calls `list` on `job`.
+/// Parameters of [`JobApi::list`](crate::corehr::v2::JobApi::list): Page through all jobs with their codes and names.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListJobRequest {
     /// `page_token`.
@@ -335,7 +335,7 @@ impl ListJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::query_multi_timeline`](crate::corehr::v2::JobApi::query_multi_timeline): Calls `query_multi_timeline` on `job`.
+/// Parameters of [`JobApi::query_multi_timeline`](crate::corehr::v2::JobApi::query_multi_timeline): Get the versions of jobs whose effective periods overlap a date range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryMultiTimelineJobRequest {
     /// The JSON body.
@@ -368,7 +368,7 @@ impl QueryMultiTimelineJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::query_recent_change`](crate::corehr::v2::JobApi::query_recent_change): Calls `query_recent_change` on `job`.
+/// Parameters of [`JobApi::query_recent_change`](crate::corehr::v2::JobApi::query_recent_change): Find the jobs whose current version took effect within a window of up to 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRecentChangeJobRequest {
     /// `page_size`.

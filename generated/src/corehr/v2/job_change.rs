@@ -13,7 +13,7 @@ impl<'c> JobChangeApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `job_change`.
+    /// Start a job change that alters an employee's employment information.
     ///
     /// `POST /open-apis/corehr/v2/job_changes`
     ///
@@ -42,7 +42,7 @@ impl<'c> JobChangeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `revoke` on `job_change`.
+    /// Revoke a single-employee job change that is submitted, pending or already effective.
     ///
     /// `POST /open-apis/corehr/v2/job_changes/:job_change_id/revoke`
     ///
@@ -71,7 +71,7 @@ impl<'c> JobChangeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `job_change`.
+    /// Search job change records within the app's employee data scope.
     ///
     /// `POST /open-apis/corehr/v2/job_changes/search`
     ///
@@ -113,7 +113,7 @@ impl<'c> JobChangeApi<'c> {
     }
 }
 
-/// Parameters of [`JobChangeApi::create`](crate::corehr::v2::JobChangeApi::create): Calls `create` on `job_change`.
+/// Parameters of [`JobChangeApi::create`](crate::corehr::v2::JobChangeApi::create): Start a job change that alters an employee's employment information.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateJobChangeRequest {
     /// `user_id_type`.
@@ -186,7 +186,7 @@ impl CreateJobChangeRequest {
     }
 }
 
-/// Parameters of [`JobChangeApi::revoke`](crate::corehr::v2::JobChangeApi::revoke): Calls `revoke` on `job_change`.
+/// Parameters of [`JobChangeApi::revoke`](crate::corehr::v2::JobChangeApi::revoke): Revoke a single-employee job change that is submitted, pending or already effective.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RevokeJobChangeRequest {
     /// `job_change_id`.
@@ -250,7 +250,7 @@ impl RevokeJobChangeRequest {
     }
 }
 
-/// Parameters of [`JobChangeApi::search`](crate::corehr::v2::JobChangeApi::search): Calls `search` on `job_change`.
+/// Parameters of [`JobChangeApi::search`](crate::corehr::v2::JobChangeApi::search): Search job change records within the app's employee data scope.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchJobChangeRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> JobFamilyApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_get` on `job_family`.
+    /// Fetch the current version of job families by ids or codes, with name, status and parent.
     ///
     /// `POST /open-apis/corehr/v2/job_families/batch_get`
     ///
@@ -42,7 +42,7 @@ impl<'c> JobFamilyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_multi_timeline` on `job_family`.
+    /// Get the versions of job families whose effective periods overlap a date range.
     ///
     /// `POST /open-apis/corehr/v2/job_families/query_multi_timeline`
     ///
@@ -71,7 +71,7 @@ impl<'c> JobFamilyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_recent_change` on `job_family`.
+    /// Find the job families whose current version took effect within a window of up to 90 days.
     ///
     /// `GET /open-apis/corehr/v2/job_families/query_recent_change`
     ///
@@ -101,7 +101,7 @@ impl<'c> JobFamilyApi<'c> {
     }
 }
 
-/// Parameters of [`JobFamilyApi::batch_get`](crate::corehr::v2::JobFamilyApi::batch_get): Calls `batch_get` on `job_family`.
+/// Parameters of [`JobFamilyApi::batch_get`](crate::corehr::v2::JobFamilyApi::batch_get): Fetch the current version of job families by ids or codes, with name, status and parent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetJobFamilyRequest {
     /// The JSON body.
@@ -134,7 +134,7 @@ impl BatchGetJobFamilyRequest {
     }
 }
 
-/// Parameters of [`JobFamilyApi::query_multi_timeline`](crate::corehr::v2::JobFamilyApi::query_multi_timeline): Calls `query_multi_timeline` on `job_family`.
+/// Parameters of [`JobFamilyApi::query_multi_timeline`](crate::corehr::v2::JobFamilyApi::query_multi_timeline): Get the versions of job families whose effective periods overlap a date range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryMultiTimelineJobFamilyRequest {
     /// The JSON body.
@@ -167,7 +167,7 @@ impl QueryMultiTimelineJobFamilyRequest {
     }
 }
 
-/// Parameters of [`JobFamilyApi::query_recent_change`](crate::corehr::v2::JobFamilyApi::query_recent_change): Calls `query_recent_change` on `job_family`.
+/// Parameters of [`JobFamilyApi::query_recent_change`](crate::corehr::v2::JobFamilyApi::query_recent_change): Find the job families whose current version took effect within a window of up to 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRecentChangeJobFamilyRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> JobGradeApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `job_grade`.
+    /// Create a job grade.
     ///
     /// `POST /open-apis/corehr/v2/job_grades`
     ///
@@ -42,7 +42,7 @@ impl<'c> JobGradeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `job_grade`.
+    /// Delete a job grade.
     ///
     /// `DELETE /open-apis/corehr/v2/job_grades/:job_grade_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> JobGradeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `job_grade`.
+    /// Update some fields of a job grade.
     ///
     /// `PATCH /open-apis/corehr/v2/job_grades/:job_grade_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> JobGradeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `job_grade`.
+    /// Query job grades by up to 100 ids or codes, or list all of them.
     ///
     /// `POST /open-apis/corehr/v2/job_grades/query`
     ///
@@ -141,7 +141,7 @@ impl<'c> JobGradeApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `query_recent_change` on `job_grade`.
+    /// Find the job grades whose current version took effect within a window of up to 90 days.
     ///
     /// `GET /open-apis/corehr/v2/job_grades/query_recent_change`
     ///
@@ -171,7 +171,7 @@ impl<'c> JobGradeApi<'c> {
     }
 }
 
-/// Parameters of [`JobGradeApi::create`](crate::corehr::v2::JobGradeApi::create): Calls `create` on `job_grade`.
+/// Parameters of [`JobGradeApi::create`](crate::corehr::v2::JobGradeApi::create): Create a job grade.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateJobGradeRequest {
     /// `client_token`.
@@ -224,7 +224,7 @@ impl CreateJobGradeRequest {
     }
 }
 
-/// Parameters of [`JobGradeApi::delete`](crate::corehr::v2::JobGradeApi::delete): Calls `delete` on `job_grade`.
+/// Parameters of [`JobGradeApi::delete`](crate::corehr::v2::JobGradeApi::delete): Delete a job grade.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteJobGradeRequest {
     /// `job_grade_id`.
@@ -261,7 +261,7 @@ impl DeleteJobGradeRequest {
     }
 }
 
-/// Parameters of [`JobGradeApi::patch`](crate::corehr::v2::JobGradeApi::patch): Calls `patch` on `job_grade`.
+/// Parameters of [`JobGradeApi::patch`](crate::corehr::v2::JobGradeApi::patch): Update some fields of a job grade.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchJobGradeRequest {
     /// `job_grade_id`.
@@ -323,7 +323,7 @@ impl PatchJobGradeRequest {
     }
 }
 
-/// Parameters of [`JobGradeApi::query`](crate::corehr::v2::JobGradeApi::query): Calls `query` on `job_grade`.
+/// Parameters of [`JobGradeApi::query`](crate::corehr::v2::JobGradeApi::query): Query job grades by up to 100 ids or codes, or list all of them.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryJobGradeRequest {
     /// `page_size`.
@@ -393,7 +393,7 @@ impl ::lark_runtime::PageRequest for QueryJobGradeRequest {
     }
 }
 
-/// Parameters of [`JobGradeApi::query_recent_change`](crate::corehr::v2::JobGradeApi::query_recent_change): Calls `query_recent_change` on `job_grade`.
+/// Parameters of [`JobGradeApi::query_recent_change`](crate::corehr::v2::JobGradeApi::query_recent_change): Find the job grades whose current version took effect within a window of up to 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRecentChangeJobGradeRequest {
     /// `page_size`.

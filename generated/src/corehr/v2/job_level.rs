@@ -13,7 +13,7 @@ impl<'c> JobLevelApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_get` on `job_level`.
+    /// Fetch job levels by ids or codes, with name, description and status.
     ///
     /// `POST /open-apis/corehr/v2/job_levels/batch_get`
     ///
@@ -42,7 +42,7 @@ impl<'c> JobLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_recent_change` on `job_level`.
+    /// Find the job levels whose current version took effect within a window of up to 90 days.
     ///
     /// `GET /open-apis/corehr/v2/job_levels/query_recent_change`
     ///
@@ -72,7 +72,7 @@ impl<'c> JobLevelApi<'c> {
     }
 }
 
-/// Parameters of [`JobLevelApi::batch_get`](crate::corehr::v2::JobLevelApi::batch_get): Calls `batch_get` on `job_level`.
+/// Parameters of [`JobLevelApi::batch_get`](crate::corehr::v2::JobLevelApi::batch_get): Fetch job levels by ids or codes, with name, description and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetJobLevelRequest {
     /// The JSON body.
@@ -105,7 +105,7 @@ impl BatchGetJobLevelRequest {
     }
 }
 
-/// Parameters of [`JobLevelApi::query_recent_change`](crate::corehr::v2::JobLevelApi::query_recent_change): Calls `query_recent_change` on `job_level`.
+/// Parameters of [`JobLevelApi::query_recent_change`](crate::corehr::v2::JobLevelApi::query_recent_change): Find the job levels whose current version took effect within a window of up to 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRecentChangeJobLevelRequest {
     /// `page_size`.

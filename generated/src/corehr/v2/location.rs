@@ -13,7 +13,7 @@ impl<'c> LocationApi<'c> {
         Self { client }
     }
 
-    /// Calls `active` on `location`.
+    /// Enable or disable a work location.
     ///
     /// `POST /open-apis/corehr/v2/locations/active`
     ///
@@ -42,7 +42,7 @@ impl<'c> LocationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_get` on `location`.
+    /// Fetch locations by id with their usage, working hours, locale, time zone and addresses.
     ///
     /// `POST /open-apis/corehr/v2/locations/batch_get`
     ///
@@ -71,7 +71,7 @@ impl<'c> LocationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `location`.
+    /// Update some fields of a work location.
     ///
     /// `PATCH /open-apis/corehr/v2/locations/:location_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> LocationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_multi_timeline` on `location`.
+    /// Get the versions of locations whose effective periods overlap a date range.
     ///
     /// `POST /open-apis/corehr/v2/locations/query_multi_timeline`
     ///
@@ -129,7 +129,7 @@ impl<'c> LocationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_recent_change` on `location`.
+    /// Find the locations whose current version took effect within a window of up to 90 days.
     ///
     /// `GET /open-apis/corehr/v2/locations/query_recent_change`
     ///
@@ -159,7 +159,7 @@ impl<'c> LocationApi<'c> {
     }
 }
 
-/// Parameters of [`LocationApi::active`](crate::corehr::v2::LocationApi::active): Calls `active` on `location`.
+/// Parameters of [`LocationApi::active`](crate::corehr::v2::LocationApi::active): Enable or disable a work location.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ActiveLocationRequest {
     /// The JSON body.
@@ -192,7 +192,7 @@ impl ActiveLocationRequest {
     }
 }
 
-/// Parameters of [`LocationApi::batch_get`](crate::corehr::v2::LocationApi::batch_get): Calls `batch_get` on `location`.
+/// Parameters of [`LocationApi::batch_get`](crate::corehr::v2::LocationApi::batch_get): Fetch locations by id with their usage, working hours, locale, time zone and addresses.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetLocationRequest {
     /// The JSON body.
@@ -225,7 +225,7 @@ impl BatchGetLocationRequest {
     }
 }
 
-/// Parameters of [`LocationApi::patch`](crate::corehr::v2::LocationApi::patch): Calls `patch` on `location`.
+/// Parameters of [`LocationApi::patch`](crate::corehr::v2::LocationApi::patch): Update some fields of a work location.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchLocationRequest {
     /// `location_id`.
@@ -287,7 +287,7 @@ impl PatchLocationRequest {
     }
 }
 
-/// Parameters of [`LocationApi::query_multi_timeline`](crate::corehr::v2::LocationApi::query_multi_timeline): Calls `query_multi_timeline` on `location`.
+/// Parameters of [`LocationApi::query_multi_timeline`](crate::corehr::v2::LocationApi::query_multi_timeline): Get the versions of locations whose effective periods overlap a date range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryMultiTimelineLocationRequest {
     /// The JSON body.
@@ -320,7 +320,7 @@ impl QueryMultiTimelineLocationRequest {
     }
 }
 
-/// Parameters of [`LocationApi::query_recent_change`](crate::corehr::v2::LocationApi::query_recent_change): Calls `query_recent_change` on `location`.
+/// Parameters of [`LocationApi::query_recent_change`](crate::corehr::v2::LocationApi::query_recent_change): Find the locations whose current version took effect within a window of up to 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRecentChangeLocationRequest {
     /// `page_size`.

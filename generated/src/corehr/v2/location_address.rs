@@ -13,7 +13,7 @@ impl<'c> LocationAddressApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `location.address`.
+    /// Add an address to a work location.
     ///
     /// `POST /open-apis/corehr/v2/locations/:location_id/addresses`
     ///
@@ -42,7 +42,7 @@ impl<'c> LocationAddressApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `location.address`.
+    /// Remove an address from a work location; the main or last address cannot be removed.
     ///
     /// `DELETE /open-apis/corehr/v2/locations/:location_id/addresses/:address_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> LocationAddressApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `location.address`.
+    /// Update an address of a work location.
     ///
     /// `PATCH /open-apis/corehr/v2/locations/:location_id/addresses/:address_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> LocationAddressApi<'c> {
     }
 }
 
-/// Parameters of [`LocationAddressApi::create`](crate::corehr::v2::LocationAddressApi::create): Calls `create` on `location.address`.
+/// Parameters of [`LocationAddressApi::create`](crate::corehr::v2::LocationAddressApi::create): Add an address to a work location.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateLocationAddressRequest {
     /// `location_id`.
@@ -178,7 +178,7 @@ impl CreateLocationAddressRequest {
     }
 }
 
-/// Parameters of [`LocationAddressApi::delete`](crate::corehr::v2::LocationAddressApi::delete): Calls `delete` on `location.address`.
+/// Parameters of [`LocationAddressApi::delete`](crate::corehr::v2::LocationAddressApi::delete): Remove an address from a work location; the main or last address cannot be removed.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteLocationAddressRequest {
     /// `location_id`.
@@ -224,7 +224,7 @@ impl DeleteLocationAddressRequest {
     }
 }
 
-/// Parameters of [`LocationAddressApi::patch`](crate::corehr::v2::LocationAddressApi::patch): Calls `patch` on `location.address`.
+/// Parameters of [`LocationAddressApi::patch`](crate::corehr::v2::LocationAddressApi::patch): Update an address of a work location.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchLocationAddressRequest {
     /// `location_id`.

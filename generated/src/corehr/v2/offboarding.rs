@@ -13,7 +13,7 @@ impl<'c> OffboardingApi<'c> {
         Self { client }
     }
 
-    /// Calls `edit` on `offboarding`.
+    /// Edit an offboarding record's dates, reasons and custom fields.
     ///
     /// `POST /open-apis/corehr/v2/offboardings/edit`
     ///
@@ -42,7 +42,7 @@ impl<'c> OffboardingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `revoke` on `offboarding`.
+    /// Revoke an employee's offboarding by its offboarding id.
     ///
     /// `POST /open-apis/corehr/v2/offboardings/revoke`
     ///
@@ -71,7 +71,7 @@ impl<'c> OffboardingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `submit_v2` on `offboarding`.
+    /// Start an employee's offboarding, optionally through approval, with date, reason and custom fields.
     ///
     /// `POST /open-apis/corehr/v2/offboardings/submit_v2`
     ///
@@ -101,7 +101,7 @@ impl<'c> OffboardingApi<'c> {
     }
 }
 
-/// Parameters of [`OffboardingApi::edit`](crate::corehr::v2::OffboardingApi::edit): Calls `edit` on `offboarding`.
+/// Parameters of [`OffboardingApi::edit`](crate::corehr::v2::OffboardingApi::edit): Edit an offboarding record's dates, reasons and custom fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct EditOffboardingRequest {
     /// `user_id_type`.
@@ -151,7 +151,7 @@ impl EditOffboardingRequest {
     }
 }
 
-/// Parameters of [`OffboardingApi::revoke`](crate::corehr::v2::OffboardingApi::revoke): Calls `revoke` on `offboarding`.
+/// Parameters of [`OffboardingApi::revoke`](crate::corehr::v2::OffboardingApi::revoke): Revoke an employee's offboarding by its offboarding id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RevokeOffboardingRequest {
     /// `user_id_type`.
@@ -201,7 +201,7 @@ impl RevokeOffboardingRequest {
     }
 }
 
-/// Parameters of [`OffboardingApi::submit_v2`](crate::corehr::v2::OffboardingApi::submit_v2): Calls `submit_v2` on `offboarding`.
+/// Parameters of [`OffboardingApi::submit_v2`](crate::corehr::v2::OffboardingApi::submit_v2): Start an employee's offboarding, optionally through approval, with date, reason and custom fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubmitV2OffboardingRequest {
     /// `user_id_type`.

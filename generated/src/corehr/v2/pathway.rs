@@ -13,7 +13,7 @@ impl<'c> PathwayApi<'c> {
         Self { client }
     }
 
-    /// Calls `active` on `pathway`.
+    /// Enable or disable a career pathway.
     ///
     /// `POST /open-apis/corehr/v2/pathways/active`
     ///
@@ -42,7 +42,7 @@ impl<'c> PathwayApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_get` on `pathway`.
+    /// Fetch pathways' names, codes and descriptions by id; unknown ids are skipped silently.
     ///
     /// `POST /open-apis/corehr/v2/pathways/batch_get`
     ///
@@ -83,7 +83,7 @@ impl<'c> PathwayApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `create` on `pathway`.
+    /// Create a career pathway with a name, code and description.
     ///
     /// `POST /open-apis/corehr/v2/pathways`
     ///
@@ -112,7 +112,7 @@ impl<'c> PathwayApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `pathway`.
+    /// Permanently delete a pathway that no employee, job, level or job family still uses.
     ///
     /// `DELETE /open-apis/corehr/v2/pathways/:pathway_id`
     ///
@@ -141,7 +141,7 @@ impl<'c> PathwayApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `pathway`.
+    /// Update a pathway's name, code or description.
     ///
     /// `PATCH /open-apis/corehr/v2/pathways/:pathway_id`
     ///
@@ -171,7 +171,7 @@ impl<'c> PathwayApi<'c> {
     }
 }
 
-/// Parameters of [`PathwayApi::active`](crate::corehr::v2::PathwayApi::active): Calls `active` on `pathway`.
+/// Parameters of [`PathwayApi::active`](crate::corehr::v2::PathwayApi::active): Enable or disable a career pathway.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ActivePathwayRequest {
     /// The JSON body.
@@ -204,7 +204,7 @@ impl ActivePathwayRequest {
     }
 }
 
-/// Parameters of [`PathwayApi::batch_get`](crate::corehr::v2::PathwayApi::batch_get): Calls `batch_get` on `pathway`.
+/// Parameters of [`PathwayApi::batch_get`](crate::corehr::v2::PathwayApi::batch_get): Fetch pathways' names, codes and descriptions by id; unknown ids are skipped silently.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetPathwayRequest {
     /// `page_size`.
@@ -283,7 +283,7 @@ impl ::lark_runtime::PageRequest for BatchGetPathwayRequest {
     }
 }
 
-/// Parameters of [`PathwayApi::create`](crate::corehr::v2::PathwayApi::create): Calls `create` on `pathway`.
+/// Parameters of [`PathwayApi::create`](crate::corehr::v2::PathwayApi::create): Create a career pathway with a name, code and description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePathwayRequest {
     /// `client_token`.
@@ -336,7 +336,7 @@ impl CreatePathwayRequest {
     }
 }
 
-/// Parameters of [`PathwayApi::delete`](crate::corehr::v2::PathwayApi::delete): Calls `delete` on `pathway`.
+/// Parameters of [`PathwayApi::delete`](crate::corehr::v2::PathwayApi::delete): Permanently delete a pathway that no employee, job, level or job family still uses.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeletePathwayRequest {
     /// `pathway_id`.
@@ -373,7 +373,7 @@ impl DeletePathwayRequest {
     }
 }
 
-/// Parameters of [`PathwayApi::patch`](crate::corehr::v2::PathwayApi::patch): Calls `patch` on `pathway`.
+/// Parameters of [`PathwayApi::patch`](crate::corehr::v2::PathwayApi::patch): Update a pathway's name, code or description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchPathwayRequest {
     /// `pathway_id`.

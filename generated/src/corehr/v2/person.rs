@@ -13,7 +13,7 @@ impl<'c> PersonApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `person`.
+    /// Create a person's personal information, such as name, contacts, address and household registration.
     ///
     /// `POST /open-apis/corehr/v2/persons`
     ///
@@ -42,7 +42,7 @@ impl<'c> PersonApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `person`.
+    /// Update some of a person's personal information, such as name, phone, email or address.
     ///
     /// `PATCH /open-apis/corehr/v2/persons/:person_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> PersonApi<'c> {
     }
 }
 
-/// Parameters of [`PersonApi::create`](crate::corehr::v2::PersonApi::create): Calls `create` on `person`.
+/// Parameters of [`PersonApi::create`](crate::corehr::v2::PersonApi::create): Create a person's personal information, such as name, contacts, address and household registration.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePersonRequest {
     /// `client_token`.
@@ -125,7 +125,7 @@ impl CreatePersonRequest {
     }
 }
 
-/// Parameters of [`PersonApi::patch`](crate::corehr::v2::PersonApi::patch): Calls `patch` on `person`.
+/// Parameters of [`PersonApi::patch`](crate::corehr::v2::PersonApi::patch): Update some of a person's personal information, such as name, phone, email or address.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchPersonRequest {
     /// `person_id`.

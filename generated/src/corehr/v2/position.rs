@@ -13,7 +13,7 @@ impl<'c> PositionApi<'c> {
         Self { client }
     }
 
-    /// Calls `active` on `position`.
+    /// Enable or disable a position.
     ///
     /// `POST /open-apis/corehr/v2/positions/active`
     ///
@@ -42,7 +42,7 @@ impl<'c> PositionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `position`.
+    /// Create a position linked to a job, job level and job family, with a description.
     ///
     /// `POST /open-apis/corehr/v2/positions`
     ///
@@ -71,7 +71,7 @@ impl<'c> PositionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `del_position` on `position`.
+    /// Permanently delete a position record.
     ///
     /// `POST /open-apis/corehr/v2/positions/del_position`
     ///
@@ -100,7 +100,7 @@ impl<'c> PositionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `position`.
+    /// Update a position's version data, such as its job, level, family or description.
     ///
     /// `PATCH /open-apis/corehr/v2/positions/:position_id`
     ///
@@ -129,7 +129,7 @@ impl<'c> PositionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `position`.
+    /// Query positions by position or department ids, with their job, level, family and key-position flag.
     ///
     /// `POST /open-apis/corehr/v2/positions/query`
     ///
@@ -170,7 +170,7 @@ impl<'c> PositionApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `query_recent_change` on `position`.
+    /// Find the positions whose current version took effect within a window of up to 90 days.
     ///
     /// `GET /open-apis/corehr/v2/positions/query_recent_change`
     ///
@@ -200,7 +200,7 @@ impl<'c> PositionApi<'c> {
     }
 }
 
-/// Parameters of [`PositionApi::active`](crate::corehr::v2::PositionApi::active): Calls `active` on `position`.
+/// Parameters of [`PositionApi::active`](crate::corehr::v2::PositionApi::active): Enable or disable a position.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ActivePositionRequest {
     /// The JSON body.
@@ -233,7 +233,7 @@ impl ActivePositionRequest {
     }
 }
 
-/// Parameters of [`PositionApi::create`](crate::corehr::v2::PositionApi::create): Calls `create` on `position`.
+/// Parameters of [`PositionApi::create`](crate::corehr::v2::PositionApi::create): Create a position linked to a job, job level and job family, with a description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePositionRequest {
     /// `client_token`.
@@ -304,7 +304,7 @@ impl CreatePositionRequest {
     }
 }
 
-/// Parameters of [`PositionApi::del_position`](crate::corehr::v2::PositionApi::del_position): Calls `del_position` on `position`.
+/// Parameters of [`PositionApi::del_position`](crate::corehr::v2::PositionApi::del_position): Permanently delete a position record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DelPositionPositionRequest {
     /// The JSON body.
@@ -337,7 +337,7 @@ impl DelPositionPositionRequest {
     }
 }
 
-/// Parameters of [`PositionApi::patch`](crate::corehr::v2::PositionApi::patch): Calls `patch` on `position`.
+/// Parameters of [`PositionApi::patch`](crate::corehr::v2::PositionApi::patch): Update a position's version data, such as its job, level, family or description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchPositionRequest {
     /// `position_id`.
@@ -417,7 +417,7 @@ impl PatchPositionRequest {
     }
 }
 
-/// Parameters of [`PositionApi::query`](crate::corehr::v2::PositionApi::query): Calls `query` on `position`.
+/// Parameters of [`PositionApi::query`](crate::corehr::v2::PositionApi::query): Query positions by position or department ids, with their job, level, family and key-position flag.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryPositionRequest {
     /// `department_id_type`.
@@ -520,7 +520,7 @@ impl ::lark_runtime::PageRequest for QueryPositionRequest {
     }
 }
 
-/// Parameters of [`PositionApi::query_recent_change`](crate::corehr::v2::PositionApi::query_recent_change): Calls `query_recent_change` on `position`.
+/// Parameters of [`PositionApi::query_recent_change`](crate::corehr::v2::PositionApi::query_recent_change): Find the positions whose current version took effect within a window of up to 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRecentChangePositionRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> PreHireApi<'c> {
         Self { client }
     }
 
-    /// Calls `complete` on `pre_hire`.
+    /// Complete onboarding for a pre-hire, establishing their employment with the company.
     ///
     /// `POST /open-apis/corehr/v2/pre_hires/:pre_hire_id/complete`
     ///
@@ -42,7 +42,7 @@ impl<'c> PreHireApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `pre_hire`.
+    /// Create a pre-hire record directly from the given data.
     ///
     /// `POST /open-apis/corehr/v2/pre_hires`
     ///
@@ -71,7 +71,7 @@ impl<'c> PreHireApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `pre_hire`.
+    /// Permanently delete a pre-hire record.
     ///
     /// `DELETE /open-apis/corehr/v2/pre_hires/:pre_hire_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> PreHireApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `pre_hire`.
+    /// Update some system and custom fields of a pre-hire record.
     ///
     /// `PATCH /open-apis/corehr/v2/pre_hires/:pre_hire_id`
     ///
@@ -129,7 +129,7 @@ impl<'c> PreHireApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `pre_hire`.
+    /// Fetch pre-hires by id with their personal and job information.
     ///
     /// `POST /open-apis/corehr/v2/pre_hires/query`
     ///
@@ -170,7 +170,7 @@ impl<'c> PreHireApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `restore_flow_instance` on `pre_hire`.
+    /// Restore onboarding for a pre-hire whose onboarding was withdrawn.
     ///
     /// `POST /open-apis/corehr/v2/pre_hires/restore_flow_instance`
     ///
@@ -199,7 +199,7 @@ impl<'c> PreHireApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `pre_hire`.
+    /// Search pre-hires by employee number, id, onboarding location and other filters.
     ///
     /// `POST /open-apis/corehr/v2/pre_hires/search`
     ///
@@ -240,7 +240,7 @@ impl<'c> PreHireApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `transform_onboarding_task` on `pre_hire`.
+    /// Manually start, submit or approve a task in a pre-hire's ongoing onboarding flow.
     ///
     /// `POST /open-apis/corehr/v2/pre_hires/transform_onboarding_task`
     ///
@@ -272,7 +272,7 @@ impl<'c> PreHireApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `transit_task` on `pre_hire`.
+    /// Advance an in-progress task of a pre-hire's onboarding flow.
     ///
     /// `POST /open-apis/corehr/v2/pre_hires/:pre_hire_id/transit_task`
     ///
@@ -301,7 +301,7 @@ impl<'c> PreHireApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `withdraw_onboarding` on `pre_hire`.
+    /// Withdraw the onboarding of a pre-hire who is ready to join.
     ///
     /// `POST /open-apis/corehr/v2/pre_hires/withdraw_onboarding`
     ///
@@ -331,7 +331,7 @@ impl<'c> PreHireApi<'c> {
     }
 }
 
-/// Parameters of [`PreHireApi::complete`](crate::corehr::v2::PreHireApi::complete): Calls `complete` on `pre_hire`.
+/// Parameters of [`PreHireApi::complete`](crate::corehr::v2::PreHireApi::complete): Complete onboarding for a pre-hire, establishing their employment with the company.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CompletePreHireRequest {
     /// `pre_hire_id`.
@@ -368,7 +368,7 @@ impl CompletePreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::create`](crate::corehr::v2::PreHireApi::create): Calls `create` on `pre_hire`.
+/// Parameters of [`PreHireApi::create`](crate::corehr::v2::PreHireApi::create): Create a pre-hire record directly from the given data.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePreHireRequest {
     /// The JSON body.
@@ -401,7 +401,7 @@ impl CreatePreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::delete`](crate::corehr::v2::PreHireApi::delete): Calls `delete` on `pre_hire`.
+/// Parameters of [`PreHireApi::delete`](crate::corehr::v2::PreHireApi::delete): Permanently delete a pre-hire record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeletePreHireRequest {
     /// `pre_hire_id`.
@@ -438,7 +438,7 @@ impl DeletePreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::patch`](crate::corehr::v2::PreHireApi::patch): Calls `patch` on `pre_hire`.
+/// Parameters of [`PreHireApi::patch`](crate::corehr::v2::PreHireApi::patch): Update some system and custom fields of a pre-hire record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchPreHireRequest {
     /// `pre_hire_id`.
@@ -482,7 +482,7 @@ impl PatchPreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::query`](crate::corehr::v2::PreHireApi::query): Calls `query` on `pre_hire`.
+/// Parameters of [`PreHireApi::query`](crate::corehr::v2::PreHireApi::query): Fetch pre-hires by id with their personal and job information.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryPreHireRequest {
     /// `page_size`.
@@ -585,7 +585,7 @@ impl ::lark_runtime::PageRequest for QueryPreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::restore_flow_instance`](crate::corehr::v2::PreHireApi::restore_flow_instance): Calls `restore_flow_instance` on `pre_hire`.
+/// Parameters of [`PreHireApi::restore_flow_instance`](crate::corehr::v2::PreHireApi::restore_flow_instance): Restore onboarding for a pre-hire whose onboarding was withdrawn.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RestoreFlowInstancePreHireRequest {
     /// The JSON body.
@@ -618,7 +618,7 @@ impl RestoreFlowInstancePreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::search`](crate::corehr::v2::PreHireApi::search): Calls `search` on `pre_hire`.
+/// Parameters of [`PreHireApi::search`](crate::corehr::v2::PreHireApi::search): Search pre-hires by employee number, id, onboarding location and other filters.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchPreHireRequest {
     /// `page_size`.
@@ -721,7 +721,7 @@ impl ::lark_runtime::PageRequest for SearchPreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::transform_onboarding_task`](crate::corehr::v2::PreHireApi::transform_onboarding_task): Calls `transform_onboarding_task` on `pre_hire`.
+/// Parameters of [`PreHireApi::transform_onboarding_task`](crate::corehr::v2::PreHireApi::transform_onboarding_task): Manually start, submit or approve a task in a pre-hire's ongoing onboarding flow.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TransformOnboardingTaskPreHireRequest {
     /// The JSON body.
@@ -754,7 +754,7 @@ impl TransformOnboardingTaskPreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::transit_task`](crate::corehr::v2::PreHireApi::transit_task): Calls `transit_task` on `pre_hire`.
+/// Parameters of [`PreHireApi::transit_task`](crate::corehr::v2::PreHireApi::transit_task): Advance an in-progress task of a pre-hire's onboarding flow.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TransitTaskPreHireRequest {
     /// `pre_hire_id`.
@@ -798,7 +798,7 @@ impl TransitTaskPreHireRequest {
     }
 }
 
-/// Parameters of [`PreHireApi::withdraw_onboarding`](crate::corehr::v2::PreHireApi::withdraw_onboarding): Calls `withdraw_onboarding` on `pre_hire`.
+/// Parameters of [`PreHireApi::withdraw_onboarding`](crate::corehr::v2::PreHireApi::withdraw_onboarding): Withdraw the onboarding of a pre-hire who is ready to join.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct WithdrawOnboardingPreHireRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> ProbationApi<'c> {
         Self { client }
     }
 
-    /// Calls `edit` on `probation`.
+    /// Add, edit or delete an employee's probation information.
     ///
     /// `POST /open-apis/corehr/v2/probation/edit`
     ///
@@ -42,7 +42,7 @@ impl<'c> ProbationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `enable_disable_assessment` on `probation`.
+    /// Turn the probation assessment feature on or off for the tenant.
     ///
     /// `POST /open-apis/corehr/v2/probation/enable_disable_assessment`
     ///
@@ -71,7 +71,7 @@ impl<'c> ProbationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `probation`.
+    /// Search employees' probation records.
     ///
     /// `POST /open-apis/corehr/v2/probation/search`
     ///
@@ -112,7 +112,7 @@ impl<'c> ProbationApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `submit` on `probation`.
+    /// Start converting an employee from probation to regular status.
     ///
     /// `POST /open-apis/corehr/v2/probation/submit`
     ///
@@ -141,7 +141,7 @@ impl<'c> ProbationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `withdraw` on `probation`.
+    /// Withdraw a probation conversion previously started for an employee.
     ///
     /// `POST /open-apis/corehr/v2/probation/withdraw`
     ///
@@ -171,7 +171,7 @@ impl<'c> ProbationApi<'c> {
     }
 }
 
-/// Parameters of [`ProbationApi::edit`](crate::corehr::v2::ProbationApi::edit): Calls `edit` on `probation`.
+/// Parameters of [`ProbationApi::edit`](crate::corehr::v2::ProbationApi::edit): Add, edit or delete an employee's probation information.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct EditProbationRequest {
     /// `user_id_type`.
@@ -221,7 +221,7 @@ impl EditProbationRequest {
     }
 }
 
-/// Parameters of [`ProbationApi::enable_disable_assessment`](crate::corehr::v2::ProbationApi::enable_disable_assessment): Calls `enable_disable_assessment` on `probation`.
+/// Parameters of [`ProbationApi::enable_disable_assessment`](crate::corehr::v2::ProbationApi::enable_disable_assessment): Turn the probation assessment feature on or off for the tenant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct EnableDisableAssessmentProbationRequest {
     /// The JSON body.
@@ -254,7 +254,7 @@ impl EnableDisableAssessmentProbationRequest {
     }
 }
 
-/// Parameters of [`ProbationApi::search`](crate::corehr::v2::ProbationApi::search): Calls `search` on `probation`.
+/// Parameters of [`ProbationApi::search`](crate::corehr::v2::ProbationApi::search): Search employees' probation records.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchProbationRequest {
     /// `page_size`.
@@ -357,7 +357,7 @@ impl ::lark_runtime::PageRequest for SearchProbationRequest {
     }
 }
 
-/// Parameters of [`ProbationApi::submit`](crate::corehr::v2::ProbationApi::submit): Calls `submit` on `probation`.
+/// Parameters of [`ProbationApi::submit`](crate::corehr::v2::ProbationApi::submit): Start converting an employee from probation to regular status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubmitProbationRequest {
     /// `client_token`.
@@ -425,7 +425,7 @@ impl SubmitProbationRequest {
     }
 }
 
-/// Parameters of [`ProbationApi::withdraw`](crate::corehr::v2::ProbationApi::withdraw): Calls `withdraw` on `probation`.
+/// Parameters of [`ProbationApi::withdraw`](crate::corehr::v2::ProbationApi::withdraw): Withdraw a probation conversion previously started for an employee.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct WithdrawProbationRequest {
     /// `client_token`.

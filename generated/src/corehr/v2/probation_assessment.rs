@@ -13,7 +13,7 @@ impl<'c> ProbationAssessmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `probation.assessment`.
+    /// Add a probation assessment result for an employee.
     ///
     /// `POST /open-apis/corehr/v2/probation/assessments`
     ///
@@ -42,7 +42,7 @@ impl<'c> ProbationAssessmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `probation.assessment`.
+    /// Delete a probation assessment result.
     ///
     /// `DELETE /open-apis/corehr/v2/probation/assessments/:assessment_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> ProbationAssessmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `probation.assessment`.
+    /// Update some fields of a probation assessment result.
     ///
     /// `PATCH /open-apis/corehr/v2/probation/assessments/:assessment_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> ProbationAssessmentApi<'c> {
     }
 }
 
-/// Parameters of [`ProbationAssessmentApi::create`](crate::corehr::v2::ProbationAssessmentApi::create): Calls `create` on `probation.assessment`.
+/// Parameters of [`ProbationAssessmentApi::create`](crate::corehr::v2::ProbationAssessmentApi::create): Add a probation assessment result for an employee.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateProbationAssessmentRequest {
     /// `client_token`.
@@ -169,7 +169,7 @@ impl CreateProbationAssessmentRequest {
     }
 }
 
-/// Parameters of [`ProbationAssessmentApi::delete`](crate::corehr::v2::ProbationAssessmentApi::delete): Calls `delete` on `probation.assessment`.
+/// Parameters of [`ProbationAssessmentApi::delete`](crate::corehr::v2::ProbationAssessmentApi::delete): Delete a probation assessment result.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteProbationAssessmentRequest {
     /// `assessment_id`.
@@ -206,7 +206,7 @@ impl DeleteProbationAssessmentRequest {
     }
 }
 
-/// Parameters of [`ProbationAssessmentApi::patch`](crate::corehr::v2::ProbationAssessmentApi::patch): Calls `patch` on `probation.assessment`.
+/// Parameters of [`ProbationAssessmentApi::patch`](crate::corehr::v2::ProbationAssessmentApi::patch): Update some fields of a probation assessment result.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchProbationAssessmentRequest {
     /// `assessment_id`.

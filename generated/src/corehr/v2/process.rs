@@ -13,7 +13,7 @@ impl<'c> ProcessApi<'c> {
         Self { client }
     }
 
-    /// Calls `flow_variable_data` on `process`.
+    /// Get a process's field data plus facts such as initiator and start time, by `process_id`.
     ///
     /// `GET /open-apis/corehr/v2/processes/:process_id/flow_variable_data`
     ///
@@ -42,7 +42,7 @@ impl<'c> ProcessApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `process`.
+    /// Get a process instance's details: status, initiator, summary and all its todo, done and cc tasks.
     ///
     /// `GET /open-apis/corehr/v2/processes/:process_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> ProcessApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `process`.
+    /// List process instances, for example those of a given flow definition.
     ///
     /// `GET /open-apis/corehr/v2/processes`
     ///
@@ -113,7 +113,7 @@ impl<'c> ProcessApi<'c> {
     }
 }
 
-/// Parameters of [`ProcessApi::flow_variable_data`](crate::corehr::v2::ProcessApi::flow_variable_data): Calls `flow_variable_data` on `process`.
+/// Parameters of [`ProcessApi::flow_variable_data`](crate::corehr::v2::ProcessApi::flow_variable_data): Get a process's field data plus facts such as initiator and start time, by `process_id`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FlowVariableDataProcessRequest {
     /// `process_id`.
@@ -201,7 +201,7 @@ impl FlowVariableDataProcessRequest {
     }
 }
 
-/// Parameters of [`ProcessApi::get`](crate::corehr::v2::ProcessApi::get): Calls `get` on `process`.
+/// Parameters of [`ProcessApi::get`](crate::corehr::v2::ProcessApi::get): Get a process instance's details: status, initiator, summary and all its todo, done and cc tasks.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetProcessRequest {
     /// `process_id`.
@@ -253,7 +253,7 @@ impl GetProcessRequest {
     }
 }
 
-/// Parameters of [`ProcessApi::list`](crate::corehr::v2::ProcessApi::list): Calls `list` on `process`.
+/// Parameters of [`ProcessApi::list`](crate::corehr::v2::ProcessApi::list): List process instances, for example those of a given flow definition.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListProcessRequest {
     /// `statuses`.

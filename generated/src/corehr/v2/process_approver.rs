@@ -13,7 +13,7 @@ impl<'c> ProcessApproverApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `process.approver`.
+    /// Approve or reject an approval task, optionally filling required form fields.
     ///
     /// `PUT /open-apis/corehr/v2/processes/:process_id/approvers/:approver_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> ProcessApproverApi<'c> {
     }
 }
 
-/// Parameters of [`ProcessApproverApi::update`](crate::corehr::v2::ProcessApproverApi::update): Calls `update` on `process.approver`.
+/// Parameters of [`ProcessApproverApi::update`](crate::corehr::v2::ProcessApproverApi::update): Approve or reject an approval task, optionally filling required form fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateProcessApproverRequest {
     /// `process_id`.

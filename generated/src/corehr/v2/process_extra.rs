@@ -13,7 +13,7 @@ impl<'c> ProcessExtraApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `process.extra`.
+    /// Add approvers to a process node or task, before, alongside or after the current one.
     ///
     /// `PUT /open-apis/corehr/v2/processes/:process_id/extra`
     ///
@@ -43,7 +43,7 @@ impl<'c> ProcessExtraApi<'c> {
     }
 }
 
-/// Parameters of [`ProcessExtraApi::update`](crate::corehr::v2::ProcessExtraApi::update): Calls `update` on `process.extra`.
+/// Parameters of [`ProcessExtraApi::update`](crate::corehr::v2::ProcessExtraApi::update): Add approvers to a process node or task, before, alongside or after the current one.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateProcessExtraRequest {
     /// `process_id`.

@@ -13,7 +13,7 @@ impl<'c> ProcessFormVariableDataApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `process.form_variable_data`.
+    /// Get the form field data of a process by `process_id`, including custom fields.
     ///
     /// `GET /open-apis/corehr/v2/processes/:process_id/form_variable_data`
     ///
@@ -43,7 +43,7 @@ impl<'c> ProcessFormVariableDataApi<'c> {
     }
 }
 
-/// Parameters of [`ProcessFormVariableDataApi::get`](crate::corehr::v2::ProcessFormVariableDataApi::get): Calls `get` on `process.form_variable_data`.
+/// Parameters of [`ProcessFormVariableDataApi::get`](crate::corehr::v2::ProcessFormVariableDataApi::get): Get the form field data of a process by `process_id`, including custom fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetProcessFormVariableDataRequest {
     /// `process_id`.

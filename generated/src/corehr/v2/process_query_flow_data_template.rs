@@ -13,7 +13,7 @@ impl<'c> ProcessQueryFlowDataTemplateApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `process.query_flow_data_template`.
+    /// Get a sample `process_form_variable_v2` parameter template for a flow definition and variables.
     ///
     /// `POST /open-apis/corehr/v2/query_flow_data_template`
     ///
@@ -46,7 +46,7 @@ impl<'c> ProcessQueryFlowDataTemplateApi<'c> {
     }
 }
 
-/// Parameters of [`ProcessQueryFlowDataTemplateApi::create`](crate::corehr::v2::ProcessQueryFlowDataTemplateApi::create): Calls `create` on `process.query_flow_data_template`.
+/// Parameters of [`ProcessQueryFlowDataTemplateApi::create`](crate::corehr::v2::ProcessQueryFlowDataTemplateApi::create): Get a sample `process_form_variable_v2` parameter template for a flow definition and variables.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateProcessQueryFlowDataTemplateRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> ProcessRevokeApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `process_revoke`.
+    /// Revoke a completed process, acting as a process or form administrator.
     ///
     /// `PUT /open-apis/corehr/v2/process_revoke/:process_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> ProcessRevokeApi<'c> {
     }
 }
 
-/// Parameters of [`ProcessRevokeApi::update`](crate::corehr::v2::ProcessRevokeApi::update): Calls `update` on `process_revoke`.
+/// Parameters of [`ProcessRevokeApi::update`](crate::corehr::v2::ProcessRevokeApi::update): Revoke a completed process, acting as a process or form administrator.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateProcessRevokeRequest {
     /// `process_id`.

@@ -13,7 +13,7 @@ impl<'c> ProcessStartApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `process_start`.
+    /// Start a process instance of a custom business type.
     ///
     /// `POST /open-apis/corehr/v2/process_start`
     ///
@@ -43,7 +43,7 @@ impl<'c> ProcessStartApi<'c> {
     }
 }
 
-/// Parameters of [`ProcessStartApi::create`](crate::corehr::v2::ProcessStartApi::create): Calls `create` on `process_start`.
+/// Parameters of [`ProcessStartApi::create`](crate::corehr::v2::ProcessStartApi::create): Start a process instance of a custom business type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateProcessStartRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> ProcessTransferApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `process.transfer`.
+    /// Transfer an approval task to another person.
     ///
     /// `PUT /open-apis/corehr/v2/processes/:process_id/transfer`
     ///
@@ -43,7 +43,7 @@ impl<'c> ProcessTransferApi<'c> {
     }
 }
 
-/// Parameters of [`ProcessTransferApi::update`](crate::corehr::v2::ProcessTransferApi::update): Calls `update` on `process.transfer`.
+/// Parameters of [`ProcessTransferApi::update`](crate::corehr::v2::ProcessTransferApi::update): Transfer an approval task to another person.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateProcessTransferRequest {
     /// `process_id`.

@@ -13,7 +13,7 @@ impl<'c> ProcessWithdrawApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `process_withdraw`.
+    /// Withdraw an approval instance that is still under review, ending its flow.
     ///
     /// `PUT /open-apis/corehr/v2/process_withdraw/:process_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> ProcessWithdrawApi<'c> {
     }
 }
 
-/// Parameters of [`ProcessWithdrawApi::update`](crate::corehr::v2::ProcessWithdrawApi::update): Calls `update` on `process_withdraw`.
+/// Parameters of [`ProcessWithdrawApi::update`](crate::corehr::v2::ProcessWithdrawApi::update): Withdraw an approval instance that is still under review, ending its flow.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateProcessWithdrawRequest {
     /// `process_id`.

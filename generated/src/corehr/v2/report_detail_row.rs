@@ -13,7 +13,7 @@ impl<'c> ReportDetailRowApi<'c> {
         Self { client }
     }
 
-    /// Calls `batchDelete` on `report_detail_row`.
+    /// Batch delete rows from a workforce plan's centralised reporting data.
     ///
     /// `POST /open-apis/corehr/v2/report_detail_row/batchDelete`
     ///
@@ -42,7 +42,7 @@ impl<'c> ReportDetailRowApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batchSave` on `report_detail_row`.
+    /// Batch create or update rows in a workforce plan's centralised reporting data.
     ///
     /// `POST /open-apis/corehr/v2/report_detail_row/batchSave`
     ///
@@ -72,7 +72,7 @@ impl<'c> ReportDetailRowApi<'c> {
     }
 }
 
-/// Parameters of [`ReportDetailRowApi::batch_delete`](crate::corehr::v2::ReportDetailRowApi::batch_delete): Calls `batchDelete` on `report_detail_row`.
+/// Parameters of [`ReportDetailRowApi::batch_delete`](crate::corehr::v2::ReportDetailRowApi::batch_delete): Batch delete rows from a workforce plan's centralised reporting data.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteReportDetailRowRequest {
     /// The JSON body.
@@ -105,7 +105,7 @@ impl BatchDeleteReportDetailRowRequest {
     }
 }
 
-/// Parameters of [`ReportDetailRowApi::batch_save`](crate::corehr::v2::ReportDetailRowApi::batch_save): Calls `batchSave` on `report_detail_row`.
+/// Parameters of [`ReportDetailRowApi::batch_save`](crate::corehr::v2::ReportDetailRowApi::batch_save): Batch create or update rows in a workforce plan's centralised reporting data.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchSaveReportDetailRowRequest {
     /// The JSON body.

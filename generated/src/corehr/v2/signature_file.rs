@@ -13,7 +13,7 @@ impl<'c> SignatureFileApi<'c> {
         Self { client }
     }
 
-    /// Calls `download` on `signature_file`.
+    /// Download an e-signature file.
     ///
     /// `POST /open-apis/corehr/v2/signature_files/:signature_file_id/download`
     ///
@@ -42,7 +42,7 @@ impl<'c> SignatureFileApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `list` on `signature_file`.
+    /// Page through e-signature files.
     ///
     /// `GET /open-apis/corehr/v2/signature_files`
     ///
@@ -83,7 +83,7 @@ impl<'c> SignatureFileApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `list_by_biz_id` on `signature_file`.
+    /// Get the e-signature files signed in a process, by business type and process id.
     ///
     /// `GET /open-apis/corehr/v2/signature_files/list_by_biz_id`
     ///
@@ -112,7 +112,7 @@ impl<'c> SignatureFileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `signature_file`.
+    /// Query e-signature files by file id, update time range, status or template.
     ///
     /// `POST /open-apis/corehr/v2/signature_files/query`
     ///
@@ -153,7 +153,7 @@ impl<'c> SignatureFileApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `terminate` on `signature_file`.
+    /// Terminate e-signature files still being signed, stopping the remaining steps.
     ///
     /// `POST /open-apis/corehr/v2/signature_files/terminate`
     ///
@@ -183,7 +183,7 @@ impl<'c> SignatureFileApi<'c> {
     }
 }
 
-/// Parameters of [`SignatureFileApi::download`](crate::corehr::v2::SignatureFileApi::download): Calls `download` on `signature_file`.
+/// Parameters of [`SignatureFileApi::download`](crate::corehr::v2::SignatureFileApi::download): Download an e-signature file.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadSignatureFileRequest {
     /// `signature_file_id`.
@@ -222,7 +222,7 @@ impl DownloadSignatureFileRequest {
     }
 }
 
-/// Parameters of [`SignatureFileApi::list`](crate::corehr::v2::SignatureFileApi::list): Calls `list` on `signature_file`.
+/// Parameters of [`SignatureFileApi::list`](crate::corehr::v2::SignatureFileApi::list): Page through e-signature files.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListSignatureFileRequest {
     /// `signature_file_id`.
@@ -417,7 +417,7 @@ impl ::lark_runtime::PageRequest for ListSignatureFileRequest {
     }
 }
 
-/// Parameters of [`SignatureFileApi::list_by_biz_id`](crate::corehr::v2::SignatureFileApi::list_by_biz_id): Calls `list_by_biz_id` on `signature_file`.
+/// Parameters of [`SignatureFileApi::list_by_biz_id`](crate::corehr::v2::SignatureFileApi::list_by_biz_id): Get the e-signature files signed in a process, by business type and process id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListByBizIdSignatureFileRequest {
     /// `biz_process_id`.
@@ -493,7 +493,7 @@ impl ListByBizIdSignatureFileRequest {
     }
 }
 
-/// Parameters of [`SignatureFileApi::query`](crate::corehr::v2::SignatureFileApi::query): Calls `query` on `signature_file`.
+/// Parameters of [`SignatureFileApi::query`](crate::corehr::v2::SignatureFileApi::query): Query e-signature files by file id, update time range, status or template.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QuerySignatureFileRequest {
     /// `signature_file_id`.
@@ -656,7 +656,7 @@ impl ::lark_runtime::PageRequest for QuerySignatureFileRequest {
     }
 }
 
-/// Parameters of [`SignatureFileApi::terminate`](crate::corehr::v2::SignatureFileApi::terminate): Calls `terminate` on `signature_file`.
+/// Parameters of [`SignatureFileApi::terminate`](crate::corehr::v2::SignatureFileApi::terminate): Terminate e-signature files still being signed, stopping the remaining steps.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TerminateSignatureFileRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> SignatureNodeApi<'c> {
         Self { client }
     }
 
-    /// Calls `list_by_file_id` on `signature_node`.
+    /// List the signing, sealing and review steps of an e-signature file with who acted and when.
     ///
     /// `GET /open-apis/corehr/v2/signature_nodes/list_by_file_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> SignatureNodeApi<'c> {
     }
 }
 
-/// Parameters of [`SignatureNodeApi::list_by_file_id`](crate::corehr::v2::SignatureNodeApi::list_by_file_id): Calls `list_by_file_id` on `signature_node`.
+/// Parameters of [`SignatureNodeApi::list_by_file_id`](crate::corehr::v2::SignatureNodeApi::list_by_file_id): List the signing, sealing and review steps of an e-signature file with who acted and when.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListByFileIdSignatureNodeRequest {
     /// `file_id`.

@@ -13,7 +13,7 @@ impl<'c> SignatureTemplateApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `signature_template`.
+    /// Get the basic information and content of e-signature templates by template ids.
     ///
     /// `GET /open-apis/corehr/v2/signature_templates/search`
     ///
@@ -43,7 +43,7 @@ impl<'c> SignatureTemplateApi<'c> {
     }
 }
 
-/// Parameters of [`SignatureTemplateApi::search`](crate::corehr::v2::SignatureTemplateApi::search): Calls `search` on `signature_template`.
+/// Parameters of [`SignatureTemplateApi::search`](crate::corehr::v2::SignatureTemplateApi::search): Get the basic information and content of e-signature templates by template ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct SearchSignatureTemplateRequest {
     /// `template_ids`.

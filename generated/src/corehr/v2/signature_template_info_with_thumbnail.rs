@@ -13,7 +13,7 @@ impl<'c> SignatureTemplateInfoWithThumbnailApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `signature_template_info_with_thumbnail`.
+    /// List e-signature templates with their category, usage and applicable regions.
     ///
     /// `GET /open-apis/corehr/v2/signature_template_info_with_thumbnails`
     ///
@@ -46,7 +46,7 @@ impl<'c> SignatureTemplateInfoWithThumbnailApi<'c> {
     }
 }
 
-/// Parameters of [`SignatureTemplateInfoWithThumbnailApi::list`](crate::corehr::v2::SignatureTemplateInfoWithThumbnailApi::list): Calls `list` on `signature_template_info_with_thumbnail`.
+/// Parameters of [`SignatureTemplateInfoWithThumbnailApi::list`](crate::corehr::v2::SignatureTemplateInfoWithThumbnailApi::list): List e-signature templates with their category, usage and applicable regions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListSignatureTemplateInfoWithThumbnailRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> WorkforcePlanApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `workforce_plan`.
+    /// List workforce plans matching the given filters.
     ///
     /// `GET /open-apis/corehr/v2/workforce_plans`
     ///
@@ -43,7 +43,7 @@ impl<'c> WorkforcePlanApi<'c> {
     }
 }
 
-/// Parameters of [`WorkforcePlanApi::list`](crate::corehr::v2::WorkforcePlanApi::list): Calls `list` on `workforce_plan`.
+/// Parameters of [`WorkforcePlanApi::list`](crate::corehr::v2::WorkforcePlanApi::list): List workforce plans matching the given filters.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListWorkforcePlanRequest {
     /// `limit`.

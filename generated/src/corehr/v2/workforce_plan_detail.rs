@@ -13,7 +13,7 @@ impl<'c> WorkforcePlanDetailApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch` on `workforce_plan_detail`.
+    /// Query workforce plan details with dimensions, headcount and projected staff, without custom organisations.
     ///
     /// `POST /open-apis/corehr/v2/workforce_plan_details/batch`
     ///
@@ -54,7 +54,7 @@ impl<'c> WorkforcePlanDetailApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `batch_v2` on `workforce_plan_detail`.
+    /// Query workforce plan details including custom organisations, with current and projected staff changes.
     ///
     /// `POST /open-apis/corehr/v2/workforce_plan_details/batch_v2`
     ///
@@ -98,7 +98,7 @@ impl<'c> WorkforcePlanDetailApi<'c> {
     }
 }
 
-/// Parameters of [`WorkforcePlanDetailApi::batch`](crate::corehr::v2::WorkforcePlanDetailApi::batch): Calls `batch` on `workforce_plan_detail`.
+/// Parameters of [`WorkforcePlanDetailApi::batch`](crate::corehr::v2::WorkforcePlanDetailApi::batch): Query workforce plan details with dimensions, headcount and projected staff, without custom organisations.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchWorkforcePlanDetailRequest {
     /// `page_token`.
@@ -177,7 +177,7 @@ impl ::lark_runtime::PageRequest for BatchWorkforcePlanDetailRequest {
     }
 }
 
-/// Parameters of [`WorkforcePlanDetailApi::batch_v2`](crate::corehr::v2::WorkforcePlanDetailApi::batch_v2): Calls `batch_v2` on `workforce_plan_detail`.
+/// Parameters of [`WorkforcePlanDetailApi::batch_v2`](crate::corehr::v2::WorkforcePlanDetailApi::batch_v2): Query workforce plan details including custom organisations, with current and projected staff changes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchV2WorkforcePlanDetailRequest {
     /// `page_token`.

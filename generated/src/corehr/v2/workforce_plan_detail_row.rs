@@ -13,7 +13,7 @@ impl<'c> WorkforcePlanDetailRowApi<'c> {
         Self { client }
     }
 
-    /// Calls `batchDelete` on `workforce_plan_detail_row`.
+    /// Batch delete detail rows from a workforce plan.
     ///
     /// `POST /open-apis/corehr/v2/workforce_plan_detail_row/batchDelete`
     ///
@@ -42,7 +42,7 @@ impl<'c> WorkforcePlanDetailRowApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batchSave` on `workforce_plan_detail_row`.
+    /// Batch create or update detail rows in a workforce plan.
     ///
     /// `POST /open-apis/corehr/v2/workforce_plan_detail_row/batchSave`
     ///
@@ -72,7 +72,7 @@ impl<'c> WorkforcePlanDetailRowApi<'c> {
     }
 }
 
-/// Parameters of [`WorkforcePlanDetailRowApi::batch_delete`](crate::corehr::v2::WorkforcePlanDetailRowApi::batch_delete): Calls `batchDelete` on `workforce_plan_detail_row`.
+/// Parameters of [`WorkforcePlanDetailRowApi::batch_delete`](crate::corehr::v2::WorkforcePlanDetailRowApi::batch_delete): Batch delete detail rows from a workforce plan.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteWorkforcePlanDetailRowRequest {
     /// The JSON body.
@@ -105,7 +105,7 @@ impl BatchDeleteWorkforcePlanDetailRowRequest {
     }
 }
 
-/// Parameters of [`WorkforcePlanDetailRowApi::batch_save`](crate::corehr::v2::WorkforcePlanDetailRowApi::batch_save): Calls `batchSave` on `workforce_plan_detail_row`.
+/// Parameters of [`WorkforcePlanDetailRowApi::batch_save`](crate::corehr::v2::WorkforcePlanDetailRowApi::batch_save): Batch create or update detail rows in a workforce plan.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchSaveWorkforcePlanDetailRowRequest {
     /// The JSON body.

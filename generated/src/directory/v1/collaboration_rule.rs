@@ -13,7 +13,7 @@ impl<'c> CollaborationRuleApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `collaboration_rule`.
+    /// Create a rule on who can search for and see whom across connected organisations, as an admin.
     ///
     /// `POST /open-apis/directory/v1/collaboration_rules`
     ///
@@ -42,7 +42,7 @@ impl<'c> CollaborationRuleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `collaboration_rule`.
+    /// Delete a search and visibility rule between connected organisations, as an admin.
     ///
     /// `DELETE /open-apis/directory/v1/collaboration_rules/:collaboration_rule_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> CollaborationRuleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `collaboration_rule`.
+    /// Page through the search and visibility rules between connected organisations, as an admin.
     ///
     /// `GET /open-apis/directory/v1/collaboration_rules`
     ///
@@ -112,7 +112,7 @@ impl<'c> CollaborationRuleApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `collaboration_rule`.
+    /// Replace a search and visibility rule between connected organisations, as an admin.
     ///
     /// `PUT /open-apis/directory/v1/collaboration_rules/:collaboration_rule_id`
     ///
@@ -142,7 +142,7 @@ impl<'c> CollaborationRuleApi<'c> {
     }
 }
 
-/// Parameters of [`CollaborationRuleApi::create`](crate::directory::v1::CollaborationRuleApi::create): Calls `create` on `collaboration_rule`.
+/// Parameters of [`CollaborationRuleApi::create`](crate::directory::v1::CollaborationRuleApi::create): Create a rule on who can search for and see whom across connected organisations, as an admin.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCollaborationRuleRequest {
     /// `target_tenant_key`.
@@ -204,7 +204,7 @@ impl CreateCollaborationRuleRequest {
     }
 }
 
-/// Parameters of [`CollaborationRuleApi::delete`](crate::directory::v1::CollaborationRuleApi::delete): Calls `delete` on `collaboration_rule`.
+/// Parameters of [`CollaborationRuleApi::delete`](crate::directory::v1::CollaborationRuleApi::delete): Delete a search and visibility rule between connected organisations, as an admin.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteCollaborationRuleRequest {
     /// `collaboration_rule_id`.
@@ -268,7 +268,7 @@ impl DeleteCollaborationRuleRequest {
     }
 }
 
-/// Parameters of [`CollaborationRuleApi::list`](crate::directory::v1::CollaborationRuleApi::list): Calls `list` on `collaboration_rule`.
+/// Parameters of [`CollaborationRuleApi::list`](crate::directory::v1::CollaborationRuleApi::list): Page through the search and visibility rules between connected organisations, as an admin.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCollaborationRuleRequest {
     /// `page_size`.
@@ -369,7 +369,7 @@ impl ::lark_runtime::PageRequest for ListCollaborationRuleRequest {
     }
 }
 
-/// Parameters of [`CollaborationRuleApi::update`](crate::directory::v1::CollaborationRuleApi::update): Calls `update` on `collaboration_rule`.
+/// Parameters of [`CollaborationRuleApi::update`](crate::directory::v1::CollaborationRuleApi::update): Replace a search and visibility rule between connected organisations, as an admin.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateCollaborationRuleRequest {
     /// `collaboration_rule_id`.

@@ -13,7 +13,7 @@ impl<'c> CollaborationTenantApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `collaboration_tenant`.
+    /// Page through the connected organisations to get the tenant keys rules refer to.
     ///
     /// `GET /open-apis/directory/v1/collaboration_tenants`
     ///
@@ -57,7 +57,7 @@ impl<'c> CollaborationTenantApi<'c> {
     }
 }
 
-/// Parameters of [`CollaborationTenantApi::list`](crate::directory::v1::CollaborationTenantApi::list): Calls `list` on `collaboration_tenant`.
+/// Parameters of [`CollaborationTenantApi::list`](crate::directory::v1::CollaborationTenantApi::list): Page through the connected organisations to get the tenant keys rules refer to.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListCollaborationTenantRequest {
     /// `page_size`.

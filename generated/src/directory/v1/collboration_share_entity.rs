@@ -13,7 +13,7 @@ impl<'c> CollborationShareEntityApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `collboration_share_entity`.
+    /// Page through the users, departments and user groups both connected organisations share.
     ///
     /// `GET /open-apis/directory/v1/share_entities`
     ///
@@ -46,7 +46,7 @@ impl<'c> CollborationShareEntityApi<'c> {
     }
 }
 
-/// Parameters of [`CollborationShareEntityApi::list`](crate::directory::v1::CollborationShareEntityApi::list): Calls `list` on `collboration_share_entity`.
+/// Parameters of [`CollborationShareEntityApi::list`](crate::directory::v1::CollborationShareEntityApi::list): Page through the users, departments and user groups both connected organisations share.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCollborationShareEntityRequest {
     /// `target_tenant_key`.

@@ -13,7 +13,7 @@ impl<'c> DepartmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `department`.
+    /// Create a department with its name, parent and leaders.
     ///
     /// `POST /open-apis/directory/v1/departments`
     ///
@@ -42,7 +42,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `department`.
+    /// Delete a department.
     ///
     /// `DELETE /open-apis/directory/v1/departments/:department_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `filter` on `department`.
+    /// Page through the departments that match given filter conditions.
     ///
     /// `POST /open-apis/directory/v1/departments/filter`
     ///
@@ -100,7 +100,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `mget` on `department`.
+    /// Fetch several departments at once by id, including names, leaders and sub-departments.
     ///
     /// `POST /open-apis/directory/v1/departments/mget`
     ///
@@ -129,7 +129,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `department`.
+    /// Update the fields passed for a department, leaving the others unchanged.
     ///
     /// `PATCH /open-apis/directory/v1/departments/:department_id`
     ///
@@ -158,7 +158,7 @@ impl<'c> DepartmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `department`.
+    /// Search departments by name keyword; with an app token at most 100 matches are returned.
     ///
     /// `POST /open-apis/directory/v1/departments/search`
     ///
@@ -188,7 +188,7 @@ impl<'c> DepartmentApi<'c> {
     }
 }
 
-/// Parameters of [`DepartmentApi::create`](crate::directory::v1::DepartmentApi::create): Calls `create` on `department`.
+/// Parameters of [`DepartmentApi::create`](crate::directory::v1::DepartmentApi::create): Create a department with its name, parent and leaders.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateDepartmentRequest {
     /// `employee_id_type`.
@@ -294,7 +294,7 @@ impl CreateDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::delete`](crate::directory::v1::DepartmentApi::delete): Calls `delete` on `department`.
+/// Parameters of [`DepartmentApi::delete`](crate::directory::v1::DepartmentApi::delete): Delete a department.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteDepartmentRequest {
     /// `department_id`.
@@ -384,7 +384,7 @@ impl DeleteDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::filter`](crate::directory::v1::DepartmentApi::filter): Calls `filter` on `department`.
+/// Parameters of [`DepartmentApi::filter`](crate::directory::v1::DepartmentApi::filter): Page through the departments that match given filter conditions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FilterDepartmentRequest {
     /// `employee_id_type`.
@@ -490,7 +490,7 @@ impl FilterDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::mget`](crate::directory::v1::DepartmentApi::mget): Calls `mget` on `department`.
+/// Parameters of [`DepartmentApi::mget`](crate::directory::v1::DepartmentApi::mget): Fetch several departments at once by id, including names, leaders and sub-departments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MgetDepartmentRequest {
     /// `employee_id_type`.
@@ -578,7 +578,7 @@ impl MgetDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::patch`](crate::directory::v1::DepartmentApi::patch): Calls `patch` on `department`.
+/// Parameters of [`DepartmentApi::patch`](crate::directory::v1::DepartmentApi::patch): Update the fields passed for a department, leaving the others unchanged.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchDepartmentRequest {
     /// `department_id`.
@@ -675,7 +675,7 @@ impl PatchDepartmentRequest {
     }
 }
 
-/// Parameters of [`DepartmentApi::search`](crate::directory::v1::DepartmentApi::search): Calls `search` on `department`.
+/// Parameters of [`DepartmentApi::search`](crate::directory::v1::DepartmentApi::search): Search departments by name keyword; with an app token at most 100 matches are returned.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchDepartmentRequest {
     /// `employee_id_type`.

@@ -13,7 +13,7 @@ impl<'c> EmployeeApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `employee`.
+    /// Create an active employee, who is invited by SMS or email to join.
     ///
     /// `POST /open-apis/directory/v1/employees`
     ///
@@ -42,7 +42,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `employee`.
+    /// Offboard an employee.
     ///
     /// `DELETE /open-apis/directory/v1/employees/:employee_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `filter` on `employee`.
+    /// Page through the employees that match given filter conditions.
     ///
     /// `POST /open-apis/directory/v1/employees/filter`
     ///
@@ -100,7 +100,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `mget` on `employee`.
+    /// Fetch several employees at once by id, including name, phone, email and departments.
     ///
     /// `POST /open-apis/directory/v1/employees/mget`
     ///
@@ -129,7 +129,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `employee`.
+    /// Update the fields passed for an active or departed employee, or freeze or unfreeze them.
     ///
     /// `PATCH /open-apis/directory/v1/employees/:employee_id`
     ///
@@ -158,7 +158,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `regular` on `employee`.
+    /// Cancel an employee's pending departure and make them active again.
     ///
     /// `PATCH /open-apis/directory/v1/employees/:employee_id/regular`
     ///
@@ -187,7 +187,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `resurrect` on `employee`.
+    /// Restore an employee who left within the last 30 days to active status.
     ///
     /// `POST /open-apis/directory/v1/employees/:employee_id/resurrect`
     ///
@@ -216,7 +216,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `employee`.
+    /// Search active employees by keyword, such as name, phone or email.
     ///
     /// `POST /open-apis/directory/v1/employees/search`
     ///
@@ -245,7 +245,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `to_be_resigned` on `employee`.
+    /// Mark an active employee as pending departure, to be offboarded later.
     ///
     /// `PATCH /open-apis/directory/v1/employees/:employee_id/to_be_resigned`
     ///
@@ -275,7 +275,7 @@ impl<'c> EmployeeApi<'c> {
     }
 }
 
-/// Parameters of [`EmployeeApi::create`](crate::directory::v1::EmployeeApi::create): Calls `create` on `employee`.
+/// Parameters of [`EmployeeApi::create`](crate::directory::v1::EmployeeApi::create): Create an active employee, who is invited by SMS or email to join.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEmployeeRequest {
     /// `employee_id_type`.
@@ -346,7 +346,7 @@ impl CreateEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::delete`](crate::directory::v1::EmployeeApi::delete): Calls `delete` on `employee`.
+/// Parameters of [`EmployeeApi::delete`](crate::directory::v1::EmployeeApi::delete): Offboard an employee.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteEmployeeRequest {
     /// `employee_id`.
@@ -408,7 +408,7 @@ impl DeleteEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::filter`](crate::directory::v1::EmployeeApi::filter): Calls `filter` on `employee`.
+/// Parameters of [`EmployeeApi::filter`](crate::directory::v1::EmployeeApi::filter): Page through the employees that match given filter conditions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FilterEmployeeRequest {
     /// `employee_id_type`.
@@ -514,7 +514,7 @@ impl FilterEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::mget`](crate::directory::v1::EmployeeApi::mget): Calls `mget` on `employee`.
+/// Parameters of [`EmployeeApi::mget`](crate::directory::v1::EmployeeApi::mget): Fetch several employees at once by id, including name, phone, email and departments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MgetEmployeeRequest {
     /// `employee_id_type`.
@@ -596,7 +596,7 @@ impl MgetEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::patch`](crate::directory::v1::EmployeeApi::patch): Calls `patch` on `employee`.
+/// Parameters of [`EmployeeApi::patch`](crate::directory::v1::EmployeeApi::patch): Update the fields passed for an active or departed employee, or freeze or unfreeze them.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchEmployeeRequest {
     /// `employee_id`.
@@ -693,7 +693,7 @@ impl PatchEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::regular`](crate::directory::v1::EmployeeApi::regular): Calls `regular` on `employee`.
+/// Parameters of [`EmployeeApi::regular`](crate::directory::v1::EmployeeApi::regular): Cancel an employee's pending departure and make them active again.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RegularEmployeeRequest {
     /// `employee_id`.
@@ -790,7 +790,7 @@ impl RegularEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::resurrect`](crate::directory::v1::EmployeeApi::resurrect): Calls `resurrect` on `employee`.
+/// Parameters of [`EmployeeApi::resurrect`](crate::directory::v1::EmployeeApi::resurrect): Restore an employee who left within the last 30 days to active status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ResurrectEmployeeRequest {
     /// `employee_id`.
@@ -870,7 +870,7 @@ impl ResurrectEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::search`](crate::directory::v1::EmployeeApi::search): Calls `search` on `employee`.
+/// Parameters of [`EmployeeApi::search`](crate::directory::v1::EmployeeApi::search): Search active employees by keyword, such as name, phone or email.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchEmployeeRequest {
     /// `employee_id_type`.
@@ -941,7 +941,7 @@ impl SearchEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::to_be_resigned`](crate::directory::v1::EmployeeApi::to_be_resigned): Calls `to_be_resigned` on `employee`.
+/// Parameters of [`EmployeeApi::to_be_resigned`](crate::directory::v1::EmployeeApi::to_be_resigned): Mark an active employee as pending departure, to be offboarded later.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ToBeResignedEmployeeRequest {
     /// `employee_id`.

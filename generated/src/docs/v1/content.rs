@@ -13,7 +13,7 @@ impl<'c> ContentApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `content`.
+    /// Fetch a document's content as Markdown; only upgraded (docx) documents are supported.
     ///
     /// `GET /open-apis/docs/v1/content`
     ///
@@ -43,7 +43,7 @@ impl<'c> ContentApi<'c> {
     }
 }
 
-/// Parameters of [`ContentApi::get`](crate::docs::v1::ContentApi::get): Calls `get` on `content`.
+/// Parameters of [`ContentApi::get`](crate::docs::v1::ContentApi::get): Fetch a document's content as Markdown; only upgraded (docx) documents are supported.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetContentRequest {
     /// `doc_token`.

@@ -13,7 +13,7 @@ impl<'c> BankCardApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `bank_card`.
+    /// Read the details of a bank card from an image.
     ///
     /// `POST /open-apis/document_ai/v1/bank_card/recognize`
     ///
@@ -43,7 +43,7 @@ impl<'c> BankCardApi<'c> {
     }
 }
 
-/// Parameters of [`BankCardApi::recognize`](crate::document_ai::v1::BankCardApi::recognize): Calls `recognize` on `bank_card`.
+/// Parameters of [`BankCardApi::recognize`](crate::document_ai::v1::BankCardApi::recognize): Read the details of a bank card from an image.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeBankCardRequest {
     /// The multipart form.

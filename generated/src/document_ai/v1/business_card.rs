@@ -13,7 +13,7 @@ impl<'c> BusinessCardApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `business_card`.
+    /// Extract contact details from an English or Japanese business card image or PDF.
     ///
     /// `POST /open-apis/document_ai/v1/business_card/recognize`
     ///
@@ -43,7 +43,7 @@ impl<'c> BusinessCardApi<'c> {
     }
 }
 
-/// Parameters of [`BusinessCardApi::recognize`](crate::document_ai::v1::BusinessCardApi::recognize): Calls `recognize` on `business_card`.
+/// Parameters of [`BusinessCardApi::recognize`](crate::document_ai::v1::BusinessCardApi::recognize): Extract contact details from an English or Japanese business card image or PDF.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeBusinessCardRequest {
     /// The multipart form.

@@ -13,7 +13,7 @@ impl<'c> BusinessLicenseApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `business_license`.
+    /// Extract the fields of a business licence from an image or PDF.
     ///
     /// `POST /open-apis/document_ai/v1/business_license/recognize`
     ///
@@ -43,7 +43,7 @@ impl<'c> BusinessLicenseApi<'c> {
     }
 }
 
-/// Parameters of [`BusinessLicenseApi::recognize`](crate::document_ai::v1::BusinessLicenseApi::recognize): Calls `recognize` on `business_license`.
+/// Parameters of [`BusinessLicenseApi::recognize`](crate::document_ai::v1::BusinessLicenseApi::recognize): Extract the fields of a business licence from an image or PDF.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeBusinessLicenseRequest {
     /// The multipart form.

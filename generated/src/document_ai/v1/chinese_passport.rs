@@ -13,7 +13,7 @@ impl<'c> ChinesePassportApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `chinese_passport`.
+    /// Extract the fields of a Chinese passport from an image.
     ///
     /// `POST /open-apis/document_ai/v1/chinese_passport/recognize`
     ///
@@ -43,7 +43,7 @@ impl<'c> ChinesePassportApi<'c> {
     }
 }
 
-/// Parameters of [`ChinesePassportApi::recognize`](crate::document_ai::v1::ChinesePassportApi::recognize): Calls `recognize` on `chinese_passport`.
+/// Parameters of [`ChinesePassportApi::recognize`](crate::document_ai::v1::ChinesePassportApi::recognize): Extract the fields of a Chinese passport from an image.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeChinesePassportRequest {
     /// The multipart form.

@@ -13,7 +13,7 @@ impl<'c> ContractApi<'c> {
         Self { client }
     }
 
-    /// Calls `field_extraction` on `contract`.
+    /// Extract key contract fields from a doc, docx or PDF file.
     ///
     /// `POST /open-apis/document_ai/v1/contract/field_extraction`
     ///
@@ -43,7 +43,7 @@ impl<'c> ContractApi<'c> {
     }
 }
 
-/// Parameters of [`ContractApi::field_extraction`](crate::document_ai::v1::ContractApi::field_extraction): Calls `field_extraction` on `contract`.
+/// Parameters of [`ContractApi::field_extraction`](crate::document_ai::v1::ContractApi::field_extraction): Extract key contract fields from a doc, docx or PDF file.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FieldExtractionContractRequest {
     /// The multipart form.

@@ -13,7 +13,7 @@ impl<'c> DrivingLicenseApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `driving_license`.
+    /// Extract the fields of a driving licence from an image.
     ///
     /// `POST /open-apis/document_ai/v1/driving_license/recognize`
     ///
@@ -43,7 +43,7 @@ impl<'c> DrivingLicenseApi<'c> {
     }
 }
 
-/// Parameters of [`DrivingLicenseApi::recognize`](crate::document_ai::v1::DrivingLicenseApi::recognize): Calls `recognize` on `driving_license`.
+/// Parameters of [`DrivingLicenseApi::recognize`](crate::document_ai::v1::DrivingLicenseApi::recognize): Extract the fields of a driving licence from an image.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeDrivingLicenseRequest {
     /// The multipart form.

@@ -13,7 +13,7 @@ impl<'c> FoodManageLicenseApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `food_manage_license`.
+    /// Extract the fields of a food business licence from an image or PDF.
     ///
     /// `POST /open-apis/document_ai/v1/food_manage_license/recognize`
     ///
@@ -46,7 +46,7 @@ impl<'c> FoodManageLicenseApi<'c> {
     }
 }
 
-/// Parameters of [`FoodManageLicenseApi::recognize`](crate::document_ai::v1::FoodManageLicenseApi::recognize): Calls `recognize` on `food_manage_license`.
+/// Parameters of [`FoodManageLicenseApi::recognize`](crate::document_ai::v1::FoodManageLicenseApi::recognize): Extract the fields of a food business licence from an image or PDF.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeFoodManageLicenseRequest {
     /// The multipart form.

@@ -13,7 +13,7 @@ impl<'c> FoodProduceLicenseApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `food_produce_license`.
+    /// Extract the fields of a food production licence from an image or PDF.
     ///
     /// `POST /open-apis/document_ai/v1/food_produce_license/recognize`
     ///
@@ -46,7 +46,7 @@ impl<'c> FoodProduceLicenseApi<'c> {
     }
 }
 
-/// Parameters of [`FoodProduceLicenseApi::recognize`](crate::document_ai::v1::FoodProduceLicenseApi::recognize): Calls `recognize` on `food_produce_license`.
+/// Parameters of [`FoodProduceLicenseApi::recognize`](crate::document_ai::v1::FoodProduceLicenseApi::recognize): Extract the fields of a food production licence from an image or PDF.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeFoodProduceLicenseRequest {
     /// The multipart form.

@@ -13,7 +13,7 @@ impl<'c> HealthCertificateApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `health_certificate`.
+    /// Extract the fields of a health certificate from an image.
     ///
     /// `POST /open-apis/document_ai/v1/health_certificate/recognize`
     ///
@@ -46,7 +46,7 @@ impl<'c> HealthCertificateApi<'c> {
     }
 }
 
-/// Parameters of [`HealthCertificateApi::recognize`](crate::document_ai::v1::HealthCertificateApi::recognize): Calls `recognize` on `health_certificate`.
+/// Parameters of [`HealthCertificateApi::recognize`](crate::document_ai::v1::HealthCertificateApi::recognize): Extract the fields of a health certificate from an image.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeHealthCertificateRequest {
     /// The multipart form.

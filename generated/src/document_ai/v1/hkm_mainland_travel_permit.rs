@@ -13,7 +13,7 @@ impl<'c> HkmMainlandTravelPermitApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `hkm_mainland_travel_permit`.
+    /// Extract the fields of a Hong Kong or Macau resident's Mainland travel permit from an image.
     ///
     /// `POST /open-apis/document_ai/v1/hkm_mainland_travel_permit/recognize`
     ///
@@ -46,7 +46,7 @@ impl<'c> HkmMainlandTravelPermitApi<'c> {
     }
 }
 
-/// Parameters of [`HkmMainlandTravelPermitApi::recognize`](crate::document_ai::v1::HkmMainlandTravelPermitApi::recognize): Calls `recognize` on `hkm_mainland_travel_permit`.
+/// Parameters of [`HkmMainlandTravelPermitApi::recognize`](crate::document_ai::v1::HkmMainlandTravelPermitApi::recognize): Extract the fields of a Hong Kong or Macau resident's Mainland travel permit from an image.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeHkmMainlandTravelPermitRequest {
     /// The multipart form.

@@ -13,7 +13,7 @@ impl<'c> IdCardApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `id_card`.
+    /// Extract the fields of a Chinese resident identity card from an image.
     ///
     /// `POST /open-apis/document_ai/v1/id_card/recognize`
     ///
@@ -43,7 +43,7 @@ impl<'c> IdCardApi<'c> {
     }
 }
 
-/// Parameters of [`IdCardApi::recognize`](crate::document_ai::v1::IdCardApi::recognize): Calls `recognize` on `id_card`.
+/// Parameters of [`IdCardApi::recognize`](crate::document_ai::v1::IdCardApi::recognize): Extract the fields of a Chinese resident identity card from an image.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeIdCardRequest {
     /// The multipart form.

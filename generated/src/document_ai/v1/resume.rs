@@ -13,7 +13,7 @@ impl<'c> ResumeApi<'c> {
         Self { client }
     }
 
-    /// Calls `parse` on `resume`.
+    /// Parse a resume in PDF, DOCX or image form into structured candidate details.
     ///
     /// `POST /open-apis/document_ai/v1/resume/parse`
     ///
@@ -43,7 +43,7 @@ impl<'c> ResumeApi<'c> {
     }
 }
 
-/// Parameters of [`ResumeApi::parse`](crate::document_ai::v1::ResumeApi::parse): Calls `parse` on `resume`.
+/// Parameters of [`ResumeApi::parse`](crate::document_ai::v1::ResumeApi::parse): Parse a resume in PDF, DOCX or image form into structured candidate details.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ParseResumeRequest {
     /// The multipart form.

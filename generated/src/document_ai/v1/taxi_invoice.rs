@@ -13,7 +13,7 @@ impl<'c> TaxiInvoiceApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `taxi_invoice`.
+    /// Extract the fields of a taxi receipt from an image, PDF or OFD file.
     ///
     /// `POST /open-apis/document_ai/v1/taxi_invoice/recognize`
     ///
@@ -43,7 +43,7 @@ impl<'c> TaxiInvoiceApi<'c> {
     }
 }
 
-/// Parameters of [`TaxiInvoiceApi::recognize`](crate::document_ai::v1::TaxiInvoiceApi::recognize): Calls `recognize` on `taxi_invoice`.
+/// Parameters of [`TaxiInvoiceApi::recognize`](crate::document_ai::v1::TaxiInvoiceApi::recognize): Extract the fields of a taxi receipt from an image, PDF or OFD file.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeTaxiInvoiceRequest {
     /// The multipart form.

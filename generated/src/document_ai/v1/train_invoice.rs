@@ -13,7 +13,7 @@ impl<'c> TrainInvoiceApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `train_invoice`.
+    /// Extract the fields of a train ticket from an image, PDF or OFD file.
     ///
     /// `POST /open-apis/document_ai/v1/train_invoice/recognize`
     ///
@@ -43,7 +43,7 @@ impl<'c> TrainInvoiceApi<'c> {
     }
 }
 
-/// Parameters of [`TrainInvoiceApi::recognize`](crate::document_ai::v1::TrainInvoiceApi::recognize): Calls `recognize` on `train_invoice`.
+/// Parameters of [`TrainInvoiceApi::recognize`](crate::document_ai::v1::TrainInvoiceApi::recognize): Extract the fields of a train ticket from an image, PDF or OFD file.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeTrainInvoiceRequest {
     /// The multipart form.

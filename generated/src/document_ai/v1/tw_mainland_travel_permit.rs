@@ -13,7 +13,7 @@ impl<'c> TwMainlandTravelPermitApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `tw_mainland_travel_permit`.
+    /// Extract the fields of a Taiwan resident's Mainland travel permit from an image.
     ///
     /// `POST /open-apis/document_ai/v1/tw_mainland_travel_permit/recognize`
     ///
@@ -46,7 +46,7 @@ impl<'c> TwMainlandTravelPermitApi<'c> {
     }
 }
 
-/// Parameters of [`TwMainlandTravelPermitApi::recognize`](crate::document_ai::v1::TwMainlandTravelPermitApi::recognize): Calls `recognize` on `tw_mainland_travel_permit`.
+/// Parameters of [`TwMainlandTravelPermitApi::recognize`](crate::document_ai::v1::TwMainlandTravelPermitApi::recognize): Extract the fields of a Taiwan resident's Mainland travel permit from an image.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeTwMainlandTravelPermitRequest {
     /// The multipart form.

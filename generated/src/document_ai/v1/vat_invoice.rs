@@ -13,7 +13,7 @@ impl<'c> VatInvoiceApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `vat_invoice`.
+    /// Extract the fields of a VAT invoice from an image, PDF or OFD file.
     ///
     /// `POST /open-apis/document_ai/v1/vat_invoice/recognize`
     ///
@@ -43,7 +43,7 @@ impl<'c> VatInvoiceApi<'c> {
     }
 }
 
-/// Parameters of [`VatInvoiceApi::recognize`](crate::document_ai::v1::VatInvoiceApi::recognize): Calls `recognize` on `vat_invoice`.
+/// Parameters of [`VatInvoiceApi::recognize`](crate::document_ai::v1::VatInvoiceApi::recognize): Extract the fields of a VAT invoice from an image, PDF or OFD file.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeVatInvoiceRequest {
     /// The multipart form.

@@ -13,7 +13,7 @@ impl<'c> VehicleInvoiceApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `vehicle_invoice`.
+    /// Extract the fields of a motor vehicle sales invoice from an image.
     ///
     /// `POST /open-apis/document_ai/v1/vehicle_invoice/recognize`
     ///
@@ -43,7 +43,7 @@ impl<'c> VehicleInvoiceApi<'c> {
     }
 }
 
-/// Parameters of [`VehicleInvoiceApi::recognize`](crate::document_ai::v1::VehicleInvoiceApi::recognize): Calls `recognize` on `vehicle_invoice`.
+/// Parameters of [`VehicleInvoiceApi::recognize`](crate::document_ai::v1::VehicleInvoiceApi::recognize): Extract the fields of a motor vehicle sales invoice from an image.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeVehicleInvoiceRequest {
     /// The multipart form.

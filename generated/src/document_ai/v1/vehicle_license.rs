@@ -13,7 +13,7 @@ impl<'c> VehicleLicenseApi<'c> {
         Self { client }
     }
 
-    /// Calls `recognize` on `vehicle_license`.
+    /// Extract the fields of a vehicle registration licence from an image.
     ///
     /// `POST /open-apis/document_ai/v1/vehicle_license/recognize`
     ///
@@ -43,7 +43,7 @@ impl<'c> VehicleLicenseApi<'c> {
     }
 }
 
-/// Parameters of [`VehicleLicenseApi::recognize`](crate::document_ai::v1::VehicleLicenseApi::recognize): Calls `recognize` on `vehicle_license`.
+/// Parameters of [`VehicleLicenseApi::recognize`](crate::document_ai::v1::VehicleLicenseApi::recognize): Extract the fields of a vehicle registration licence from an image.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecognizeVehicleLicenseRequest {
     /// The multipart form.

@@ -13,7 +13,7 @@ impl<'c> ChatAnnouncementApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `chat.announcement`.
+    /// Fetch basic information about a group chat's announcement.
     ///
     /// `GET /open-apis/docx/v1/chats/:chat_id/announcement`
     ///
@@ -43,7 +43,7 @@ impl<'c> ChatAnnouncementApi<'c> {
     }
 }
 
-/// Parameters of [`ChatAnnouncementApi::get`](crate::docx::v1::ChatAnnouncementApi::get): Calls `get` on `chat.announcement`.
+/// Parameters of [`ChatAnnouncementApi::get`](crate::docx::v1::ChatAnnouncementApi::get): Fetch basic information about a group chat's announcement.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetChatAnnouncementRequest {
     /// `chat_id`.

@@ -13,7 +13,7 @@ impl<'c> ChatAnnouncementBlockApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_update` on `chat.announcement.block`.
+    /// Batch update the rich-text content of several blocks in a group announcement.
     ///
     /// `PATCH /open-apis/docx/v1/chats/:chat_id/announcement/blocks/batch_update`
     ///
@@ -45,7 +45,7 @@ impl<'c> ChatAnnouncementBlockApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `chat.announcement.block`.
+    /// Fetch the rich-text content of one block in a group announcement.
     ///
     /// `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id`
     ///
@@ -74,7 +74,7 @@ impl<'c> ChatAnnouncementBlockApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `chat.announcement.block`.
+    /// Page through every block of a group announcement with its rich-text content.
     ///
     /// `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks`
     ///
@@ -116,7 +116,7 @@ impl<'c> ChatAnnouncementBlockApi<'c> {
     }
 }
 
-/// Parameters of [`ChatAnnouncementBlockApi::batch_update`](crate::docx::v1::ChatAnnouncementBlockApi::batch_update): Calls `batch_update` on `chat.announcement.block`.
+/// Parameters of [`ChatAnnouncementBlockApi::batch_update`](crate::docx::v1::ChatAnnouncementBlockApi::batch_update): Batch update the rich-text content of several blocks in a group announcement.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateChatAnnouncementBlockRequest {
     /// `chat_id`.
@@ -211,7 +211,7 @@ impl BatchUpdateChatAnnouncementBlockRequest {
     }
 }
 
-/// Parameters of [`ChatAnnouncementBlockApi::get`](crate::docx::v1::ChatAnnouncementBlockApi::get): Calls `get` on `chat.announcement.block`.
+/// Parameters of [`ChatAnnouncementBlockApi::get`](crate::docx::v1::ChatAnnouncementBlockApi::get): Fetch the rich-text content of one block in a group announcement.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetChatAnnouncementBlockRequest {
     /// `chat_id`.
@@ -290,7 +290,7 @@ impl GetChatAnnouncementBlockRequest {
     }
 }
 
-/// Parameters of [`ChatAnnouncementBlockApi::list`](crate::docx::v1::ChatAnnouncementBlockApi::list): Calls `list` on `chat.announcement.block`.
+/// Parameters of [`ChatAnnouncementBlockApi::list`](crate::docx::v1::ChatAnnouncementBlockApi::list): Page through every block of a group announcement with its rich-text content.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListChatAnnouncementBlockRequest {
     /// `chat_id`.

@@ -13,7 +13,7 @@ impl<'c> ChatAnnouncementBlockChildrenApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_delete` on `chat.announcement.block.children`.
+    /// Delete a range of child blocks under a block in a group announcement and get the new revision.
     ///
     /// `DELETE /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children/batch_delete`
     ///
@@ -45,7 +45,7 @@ impl<'c> ChatAnnouncementBlockChildrenApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `chat.announcement.block.children`.
+    /// Insert new child blocks at a chosen position under a block in a group announcement.
     ///
     /// `POST /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
     ///
@@ -77,7 +77,7 @@ impl<'c> ChatAnnouncementBlockChildrenApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `chat.announcement.block.children`.
+    /// Page through the child blocks of one block in a group announcement.
     ///
     /// `GET /open-apis/docx/v1/chats/:chat_id/announcement/blocks/:block_id/children`
     ///
@@ -124,7 +124,7 @@ impl<'c> ChatAnnouncementBlockChildrenApi<'c> {
     }
 }
 
-/// Parameters of [`ChatAnnouncementBlockChildrenApi::batch_delete`](crate::docx::v1::ChatAnnouncementBlockChildrenApi::batch_delete): Calls `batch_delete` on `chat.announcement.block.children`.
+/// Parameters of [`ChatAnnouncementBlockChildrenApi::batch_delete`](crate::docx::v1::ChatAnnouncementBlockChildrenApi::batch_delete): Delete a range of child blocks under a block in a group announcement and get the new revision.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteChatAnnouncementBlockChildrenRequest {
     /// `chat_id`.
@@ -211,7 +211,7 @@ impl BatchDeleteChatAnnouncementBlockChildrenRequest {
     }
 }
 
-/// Parameters of [`ChatAnnouncementBlockChildrenApi::create`](crate::docx::v1::ChatAnnouncementBlockChildrenApi::create): Calls `create` on `chat.announcement.block.children`.
+/// Parameters of [`ChatAnnouncementBlockChildrenApi::create`](crate::docx::v1::ChatAnnouncementBlockChildrenApi::create): Insert new child blocks at a chosen position under a block in a group announcement.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateChatAnnouncementBlockChildrenRequest {
     /// `chat_id`.
@@ -313,7 +313,7 @@ impl CreateChatAnnouncementBlockChildrenRequest {
     }
 }
 
-/// Parameters of [`ChatAnnouncementBlockChildrenApi::get`](crate::docx::v1::ChatAnnouncementBlockChildrenApi::get): Calls `get` on `chat.announcement.block.children`.
+/// Parameters of [`ChatAnnouncementBlockChildrenApi::get`](crate::docx::v1::ChatAnnouncementBlockChildrenApi::get): Page through the child blocks of one block in a group announcement.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetChatAnnouncementBlockChildrenRequest {
     /// `chat_id`.

@@ -13,7 +13,7 @@ impl<'c> DocumentApi<'c> {
         Self { client }
     }
 
-    /// Calls `convert` on `document`.
+    /// Convert Markdown or HTML into document blocks ready to be inserted into a document.
     ///
     /// `POST /open-apis/docx/v1/documents/blocks/convert`
     ///
@@ -42,7 +42,7 @@ impl<'c> DocumentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `document`.
+    /// Create a new docx document, optionally with a title and a target folder.
     ///
     /// `POST /open-apis/docx/v1/documents`
     ///
@@ -71,7 +71,7 @@ impl<'c> DocumentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `document`.
+    /// Fetch a document's title and latest revision id.
     ///
     /// `GET /open-apis/docx/v1/documents/:document_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> DocumentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `raw_content` on `document`.
+    /// Get the whole content of a document as plain text.
     ///
     /// `GET /open-apis/docx/v1/documents/:document_id/raw_content`
     ///
@@ -130,7 +130,7 @@ impl<'c> DocumentApi<'c> {
     }
 }
 
-/// Parameters of [`DocumentApi::convert`](crate::docx::v1::DocumentApi::convert): Calls `convert` on `document`.
+/// Parameters of [`DocumentApi::convert`](crate::docx::v1::DocumentApi::convert): Convert Markdown or HTML into document blocks ready to be inserted into a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ConvertDocumentRequest {
     /// `user_id_type`.
@@ -183,7 +183,7 @@ impl ConvertDocumentRequest {
     }
 }
 
-/// Parameters of [`DocumentApi::create`](crate::docx::v1::DocumentApi::create): Calls `create` on `document`.
+/// Parameters of [`DocumentApi::create`](crate::docx::v1::DocumentApi::create): Create a new docx document, optionally with a title and a target folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateDocumentRequest {
     /// The JSON body.
@@ -219,7 +219,7 @@ impl CreateDocumentRequest {
     }
 }
 
-/// Parameters of [`DocumentApi::get`](crate::docx::v1::DocumentApi::get): Calls `get` on `document`.
+/// Parameters of [`DocumentApi::get`](crate::docx::v1::DocumentApi::get): Fetch a document's title and latest revision id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDocumentRequest {
     /// `document_id`.
@@ -259,7 +259,7 @@ impl GetDocumentRequest {
     }
 }
 
-/// Parameters of [`DocumentApi::raw_content`](crate::docx::v1::DocumentApi::raw_content): Calls `raw_content` on `document`.
+/// Parameters of [`DocumentApi::raw_content`](crate::docx::v1::DocumentApi::raw_content): Get the whole content of a document as plain text.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RawContentDocumentRequest {
     /// `document_id`.

@@ -13,7 +13,7 @@ impl<'c> DocumentBlockApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_update` on `document.block`.
+    /// Batch update the rich-text content of several blocks in a document.
     ///
     /// `PATCH /open-apis/docx/v1/documents/:document_id/blocks/batch_update`
     ///
@@ -42,7 +42,7 @@ impl<'c> DocumentBlockApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `document.block`.
+    /// Fetch the rich-text content of one block in a document by its block id.
     ///
     /// `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> DocumentBlockApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `document.block`.
+    /// Page through every block of a document with its rich-text content.
     ///
     /// `GET /open-apis/docx/v1/documents/:document_id/blocks`
     ///
@@ -112,7 +112,7 @@ impl<'c> DocumentBlockApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `document.block`.
+    /// Update the content of one block in a document and get the updated block back.
     ///
     /// `PATCH /open-apis/docx/v1/documents/:document_id/blocks/:block_id`
     ///
@@ -142,7 +142,7 @@ impl<'c> DocumentBlockApi<'c> {
     }
 }
 
-/// Parameters of [`DocumentBlockApi::batch_update`](crate::docx::v1::DocumentBlockApi::batch_update): Calls `batch_update` on `document.block`.
+/// Parameters of [`DocumentBlockApi::batch_update`](crate::docx::v1::DocumentBlockApi::batch_update): Batch update the rich-text content of several blocks in a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateDocumentBlockRequest {
     /// `document_id`.
@@ -237,7 +237,7 @@ impl BatchUpdateDocumentBlockRequest {
     }
 }
 
-/// Parameters of [`DocumentBlockApi::get`](crate::docx::v1::DocumentBlockApi::get): Calls `get` on `document.block`.
+/// Parameters of [`DocumentBlockApi::get`](crate::docx::v1::DocumentBlockApi::get): Fetch the rich-text content of one block in a document by its block id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDocumentBlockRequest {
     /// `document_id`.
@@ -316,7 +316,7 @@ impl GetDocumentBlockRequest {
     }
 }
 
-/// Parameters of [`DocumentBlockApi::list`](crate::docx::v1::DocumentBlockApi::list): Calls `list` on `document.block`.
+/// Parameters of [`DocumentBlockApi::list`](crate::docx::v1::DocumentBlockApi::list): Page through every block of a document with its rich-text content.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListDocumentBlockRequest {
     /// `document_id`.
@@ -430,7 +430,7 @@ impl ::lark_runtime::PageRequest for ListDocumentBlockRequest {
     }
 }
 
-/// Parameters of [`DocumentBlockApi::patch`](crate::docx::v1::DocumentBlockApi::patch): Calls `patch` on `document.block`.
+/// Parameters of [`DocumentBlockApi::patch`](crate::docx::v1::DocumentBlockApi::patch): Update the content of one block in a document and get the updated block back.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchDocumentBlockRequest {
     /// `document_id`.

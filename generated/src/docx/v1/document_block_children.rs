@@ -13,7 +13,7 @@ impl<'c> DocumentBlockChildrenApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_delete` on `document.block.children`.
+    /// Delete a range of child blocks under a block and get the document's new revision.
     ///
     /// `DELETE /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children/batch_delete`
     ///
@@ -45,7 +45,7 @@ impl<'c> DocumentBlockChildrenApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `document.block.children`.
+    /// Insert new child blocks at a chosen position under a block in a document.
     ///
     /// `POST /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
     ///
@@ -74,7 +74,7 @@ impl<'c> DocumentBlockChildrenApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `document.block.children`.
+    /// Page through the child blocks of one block, optionally at a given document revision.
     ///
     /// `GET /open-apis/docx/v1/documents/:document_id/blocks/:block_id/children`
     ///
@@ -116,7 +116,7 @@ impl<'c> DocumentBlockChildrenApi<'c> {
     }
 }
 
-/// Parameters of [`DocumentBlockChildrenApi::batch_delete`](crate::docx::v1::DocumentBlockChildrenApi::batch_delete): Calls `batch_delete` on `document.block.children`.
+/// Parameters of [`DocumentBlockChildrenApi::batch_delete`](crate::docx::v1::DocumentBlockChildrenApi::batch_delete): Delete a range of child blocks under a block and get the document's new revision.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteDocumentBlockChildrenRequest {
     /// `document_id`.
@@ -203,7 +203,7 @@ impl BatchDeleteDocumentBlockChildrenRequest {
     }
 }
 
-/// Parameters of [`DocumentBlockChildrenApi::create`](crate::docx::v1::DocumentBlockChildrenApi::create): Calls `create` on `document.block.children`.
+/// Parameters of [`DocumentBlockChildrenApi::create`](crate::docx::v1::DocumentBlockChildrenApi::create): Insert new child blocks at a chosen position under a block in a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateDocumentBlockChildrenRequest {
     /// `document_id`.
@@ -305,7 +305,7 @@ impl CreateDocumentBlockChildrenRequest {
     }
 }
 
-/// Parameters of [`DocumentBlockChildrenApi::get`](crate::docx::v1::DocumentBlockChildrenApi::get): Calls `get` on `document.block.children`.
+/// Parameters of [`DocumentBlockChildrenApi::get`](crate::docx::v1::DocumentBlockChildrenApi::get): Page through the child blocks of one block, optionally at a given document revision.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDocumentBlockChildrenRequest {
     /// `document_id`.

@@ -13,7 +13,7 @@ impl<'c> DocumentBlockDescendantApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `document.block.descendant`.
+    /// Insert a nested tree of blocks, such as a filled table, under a block in one call.
     ///
     /// `POST /open-apis/docx/v1/documents/:document_id/blocks/:block_id/descendant`
     ///
@@ -43,7 +43,7 @@ impl<'c> DocumentBlockDescendantApi<'c> {
     }
 }
 
-/// Parameters of [`DocumentBlockDescendantApi::create`](crate::docx::v1::DocumentBlockDescendantApi::create): Calls `create` on `document.block.descendant`.
+/// Parameters of [`DocumentBlockDescendantApi::create`](crate::docx::v1::DocumentBlockDescendantApi::create): Insert a nested tree of blocks, such as a filled table, under a block in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateDocumentBlockDescendantRequest {
     /// `document_id`.

@@ -3,7 +3,7 @@
 //! Events and callbacks of drive v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `drive.file.bitable_field_changed_v1`: Pushed as `drive.file.bitable_field_changed_v1`.
+/// `drive.file.bitable_field_changed_v1`: A field changed in a subscribed Base.
 ///
 /// Scopes: any one of `bitable:app`, `drive:drive`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileBitableFieldChangedV1Event {
@@ -15,7 +15,7 @@ impl ::lark_runtime::event::Event for crate::drive::v1::FileBitableFieldChangedV
     };
 }
 
-/// `drive.file.bitable_record_changed_v1`: Pushed as `drive.file.bitable_record_changed_v1`.
+/// `drive.file.bitable_record_changed_v1`: Records changed in a subscribed Base.
 ///
 /// Scopes: any one of `bitable:app`, `drive:drive`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileBitableRecordChangedV1Event {
@@ -27,7 +27,7 @@ impl ::lark_runtime::event::Event for crate::drive::v1::FileBitableRecordChanged
     };
 }
 
-/// `drive.file.created_in_folder_v1`: Pushed as `drive.file.created_in_folder_v1`.
+/// `drive.file.created_in_folder_v1`: A file was created in a subscribed folder.
 ///
 /// Scopes: `space:document.event:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileCreatedInFolderV1Event {
@@ -39,7 +39,7 @@ impl ::lark_runtime::event::Event for crate::drive::v1::FileCreatedInFolderV1Eve
     };
 }
 
-/// `drive.file.deleted_v1`: Pushed as `drive.file.deleted_v1`.
+/// `drive.file.deleted_v1`: A subscribed file was permanently deleted.
 ///
 /// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_deleted:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileDeletedV1Event {
@@ -56,7 +56,7 @@ impl ::lark_runtime::event::Event for crate::drive::v1::FileDeletedV1Event {
     };
 }
 
-/// `drive.file.edit_v1`: Pushed as `drive.file.edit_v1`.
+/// `drive.file.edit_v1`: A subscribed file was edited.
 ///
 /// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_edited:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileEditV1Event {
@@ -73,7 +73,7 @@ impl ::lark_runtime::event::Event for crate::drive::v1::FileEditV1Event {
     };
 }
 
-/// `drive.file.permission_member_added_v1`: Pushed as `drive.file.permission_member_added_v1`.
+/// `drive.file.permission_member_added_v1`: Collaborators were added to a subscribed file.
 ///
 /// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:permission.member:retrieve`.
 impl ::lark_runtime::event::Event
@@ -91,7 +91,7 @@ for crate::drive::v1::FilePermissionMemberAddedV1Event {
     };
 }
 
-/// `drive.file.permission_member_applied_v1`: Pushed as `drive.file.permission_member_applied_v1`.
+/// `drive.file.permission_member_applied_v1`: A user asked for collaborator access to a file.
 ///
 /// Scopes: any one of `docs:permission.member:create`, `docs:permission.member:retrieve`.
 impl ::lark_runtime::event::Event
@@ -104,7 +104,7 @@ for crate::drive::v1::FilePermissionMemberAppliedV1Event {
     };
 }
 
-/// `drive.file.permission_member_removed_v1`: Pushed as `drive.file.permission_member_removed_v1`.
+/// `drive.file.permission_member_removed_v1`: Collaborators were removed from a subscribed file.
 ///
 /// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:permission.member:retrieve`.
 impl ::lark_runtime::event::Event
@@ -122,7 +122,7 @@ for crate::drive::v1::FilePermissionMemberRemovedV1Event {
     };
 }
 
-/// `drive.file.read_v1`: Pushed as `drive.file.read_v1`.
+/// `drive.file.read_v1`: A user read a subscribed file.
 ///
 /// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_opened:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileReadV1Event {
@@ -139,7 +139,7 @@ impl ::lark_runtime::event::Event for crate::drive::v1::FileReadV1Event {
     };
 }
 
-/// `drive.file.title_updated_v1`: Pushed as `drive.file.title_updated_v1`.
+/// `drive.file.title_updated_v1`: A subscribed file's title was changed.
 ///
 /// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_edited:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileTitleUpdatedV1Event {
@@ -156,7 +156,7 @@ impl ::lark_runtime::event::Event for crate::drive::v1::FileTitleUpdatedV1Event 
     };
 }
 
-/// `drive.file.trashed_v1`: Pushed as `drive.file.trashed_v1`.
+/// `drive.file.trashed_v1`: A subscribed file was moved to the recycle bin.
 ///
 /// Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_deleted:read`.
 impl ::lark_runtime::event::Event for crate::drive::v1::FileTrashedV1Event {
@@ -173,7 +173,7 @@ impl ::lark_runtime::event::Event for crate::drive::v1::FileTrashedV1Event {
     };
 }
 
-/// `drive.notice.comment_add_v1`: Pushed as `drive.notice.comment_add_v1`.
+/// `drive.notice.comment_add_v1`: The user was notified of a new comment or reply on a document.
 ///
 /// Scopes: `docs:document.comment:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/notice/events/comment_add>
 impl ::lark_runtime::event::Event for crate::drive::v1::NoticeCommentAddV1Event {
@@ -186,7 +186,7 @@ impl ::lark_runtime::event::Event for crate::drive::v1::NoticeCommentAddV1Event 
 }
 
 impl crate::EventDispatcher {
-    /// Handles `drive.file.bitable_field_changed_v1`: Pushed as `drive.file.bitable_field_changed_v1`.
+    /// Handles `drive.file.bitable_field_changed_v1`: A field changed in a subscribed Base.
     ///
     /// Payload: [`FileBitableFieldChangedV1Event`](crate::drive::v1::FileBitableFieldChangedV1Event). Scopes: any one of `bitable:app`, `drive:drive`.
     pub fn on_drive_file_bitable_field_changed_v1<
@@ -201,7 +201,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `drive.file.bitable_record_changed_v1`: Pushed as `drive.file.bitable_record_changed_v1`.
+    /// Handles `drive.file.bitable_record_changed_v1`: Records changed in a subscribed Base.
     ///
     /// Payload: [`FileBitableRecordChangedV1Event`](crate::drive::v1::FileBitableRecordChangedV1Event). Scopes: any one of `bitable:app`, `drive:drive`.
     pub fn on_drive_file_bitable_record_changed_v1<
@@ -216,7 +216,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `drive.file.created_in_folder_v1`: Pushed as `drive.file.created_in_folder_v1`.
+    /// Handles `drive.file.created_in_folder_v1`: A file was created in a subscribed folder.
     ///
     /// Payload: [`FileCreatedInFolderV1Event`](crate::drive::v1::FileCreatedInFolderV1Event). Scopes: `space:document.event:read`.
     pub fn on_drive_file_created_in_folder_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -229,7 +229,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `drive.file.deleted_v1`: Pushed as `drive.file.deleted_v1`.
+    /// Handles `drive.file.deleted_v1`: A subscribed file was permanently deleted.
     ///
     /// Payload: [`FileDeletedV1Event`](crate::drive::v1::FileDeletedV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_deleted:read`.
     pub fn on_drive_file_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -242,7 +242,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `drive.file.edit_v1`: Pushed as `drive.file.edit_v1`.
+    /// Handles `drive.file.edit_v1`: A subscribed file was edited.
     ///
     /// Payload: [`FileEditV1Event`](crate::drive::v1::FileEditV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_edited:read`.
     pub fn on_drive_file_edit_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -255,7 +255,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `drive.file.permission_member_added_v1`: Pushed as `drive.file.permission_member_added_v1`.
+    /// Handles `drive.file.permission_member_added_v1`: Collaborators were added to a subscribed file.
     ///
     /// Payload: [`FilePermissionMemberAddedV1Event`](crate::drive::v1::FilePermissionMemberAddedV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:permission.member:retrieve`.
     pub fn on_drive_file_permission_member_added_v1<
@@ -270,7 +270,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `drive.file.permission_member_applied_v1`: Pushed as `drive.file.permission_member_applied_v1`.
+    /// Handles `drive.file.permission_member_applied_v1`: A user asked for collaborator access to a file.
     ///
     /// Payload: [`FilePermissionMemberAppliedV1Event`](crate::drive::v1::FilePermissionMemberAppliedV1Event). Scopes: any one of `docs:permission.member:create`, `docs:permission.member:retrieve`.
     pub fn on_drive_file_permission_member_applied_v1<
@@ -285,7 +285,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `drive.file.permission_member_removed_v1`: Pushed as `drive.file.permission_member_removed_v1`.
+    /// Handles `drive.file.permission_member_removed_v1`: Collaborators were removed from a subscribed file.
     ///
     /// Payload: [`FilePermissionMemberRemovedV1Event`](crate::drive::v1::FilePermissionMemberRemovedV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:permission.member:retrieve`.
     pub fn on_drive_file_permission_member_removed_v1<
@@ -300,7 +300,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `drive.file.read_v1`: Pushed as `drive.file.read_v1`.
+    /// Handles `drive.file.read_v1`: A user read a subscribed file.
     ///
     /// Payload: [`FileReadV1Event`](crate::drive::v1::FileReadV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_opened:read`.
     pub fn on_drive_file_read_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -313,7 +313,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `drive.file.title_updated_v1`: Pushed as `drive.file.title_updated_v1`.
+    /// Handles `drive.file.title_updated_v1`: A subscribed file's title was changed.
     ///
     /// Payload: [`FileTitleUpdatedV1Event`](crate::drive::v1::FileTitleUpdatedV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_edited:read`.
     pub fn on_drive_file_title_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -326,7 +326,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `drive.file.trashed_v1`: Pushed as `drive.file.trashed_v1`.
+    /// Handles `drive.file.trashed_v1`: A subscribed file was moved to the recycle bin.
     ///
     /// Payload: [`FileTrashedV1Event`](crate::drive::v1::FileTrashedV1Event). Scopes: any one of `drive:drive`, `docs:doc`, `sheets:spreadsheet`, `docs:event.document_deleted:read`.
     pub fn on_drive_file_trashed_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -339,7 +339,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `drive.notice.comment_add_v1`: Pushed as `drive.notice.comment_add_v1`.
+    /// Handles `drive.notice.comment_add_v1`: The user was notified of a new comment or reply on a document.
     ///
     /// Payload: [`NoticeCommentAddV1Event`](crate::drive::v1::NoticeCommentAddV1Event). Scopes: `docs:document.comment:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/notice/events/comment_add>
     pub fn on_drive_notice_comment_add_v1<Fut: ::lark_runtime::event::HandlerFuture>(

@@ -13,7 +13,7 @@ impl<'c> ExportTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `export_task`.
+    /// Start exporting a doc, sheet or base to a Word, Excel, PDF or CSV file and get the task ticket.
     ///
     /// `POST /open-apis/drive/v1/export_tasks`
     ///
@@ -42,7 +42,7 @@ impl<'c> ExportTaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `download` on `export_task`.
+    /// Download the file produced by a finished export task.
     ///
     /// `GET /open-apis/drive/v1/export_tasks/file/:file_token/download`
     ///
@@ -71,7 +71,7 @@ impl<'c> ExportTaskApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `get` on `export_task`.
+    /// Poll an export task by its ticket and get the exported file's token once it is ready.
     ///
     /// `GET /open-apis/drive/v1/export_tasks/:ticket`
     ///
@@ -101,7 +101,7 @@ impl<'c> ExportTaskApi<'c> {
     }
 }
 
-/// Parameters of [`ExportTaskApi::create`](crate::drive::v1::ExportTaskApi::create): Calls `create` on `export_task`.
+/// Parameters of [`ExportTaskApi::create`](crate::drive::v1::ExportTaskApi::create): Start exporting a doc, sheet or base to a Word, Excel, PDF or CSV file and get the task ticket.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExportTaskRequest {
     /// The JSON body.
@@ -137,7 +137,7 @@ impl CreateExportTaskRequest {
     }
 }
 
-/// Parameters of [`ExportTaskApi::download`](crate::drive::v1::ExportTaskApi::download): Calls `download` on `export_task`.
+/// Parameters of [`ExportTaskApi::download`](crate::drive::v1::ExportTaskApi::download): Download the file produced by a finished export task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadExportTaskRequest {
     /// `file_token`.
@@ -177,7 +177,7 @@ impl DownloadExportTaskRequest {
     }
 }
 
-/// Parameters of [`ExportTaskApi::get`](crate::drive::v1::ExportTaskApi::get): Calls `get` on `export_task`.
+/// Parameters of [`ExportTaskApi::get`](crate::drive::v1::ExportTaskApi::get): Poll an export task by its ticket and get the exported file's token once it is ready.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetExportTaskRequest {
     /// `ticket`.

@@ -13,7 +13,7 @@ impl<'c> FileApi<'c> {
         Self { client }
     }
 
-    /// Calls `copy` on `file`.
+    /// Copy a file into another Drive folder; the copy runs asynchronously.
     ///
     /// `POST /open-apis/drive/v1/files/:file_token/copy`
     ///
@@ -42,7 +42,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create_folder` on `file`.
+    /// Create an empty folder inside a given Drive folder.
     ///
     /// `POST /open-apis/drive/v1/files/create_folder`
     ///
@@ -71,7 +71,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create_shortcut` on `file`.
+    /// Create a shortcut to a file in another Drive folder.
     ///
     /// `POST /open-apis/drive/v1/files/create_shortcut`
     ///
@@ -100,7 +100,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `file`.
+    /// Delete a file or folder from Drive, sending it to the recycle bin.
     ///
     /// `DELETE /open-apis/drive/v1/files/:file_token`
     ///
@@ -129,7 +129,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete_subscribe` on `file`.
+    /// Unsubscribe the app from event notifications for a document.
     ///
     /// `DELETE /open-apis/drive/v1/files/:file_token/delete_subscribe`
     ///
@@ -158,7 +158,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `download` on `file`.
+    /// Download a file stored in Drive, such as a PDF, optionally by byte range; online docs are not covered.
     ///
     /// `GET /open-apis/drive/v1/files/:file_token/download`
     ///
@@ -187,7 +187,7 @@ impl<'c> FileApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `get_subscribe` on `file`.
+    /// Check whether the app is subscribed to events of a document.
     ///
     /// `GET /open-apis/drive/v1/files/:file_token/get_subscribe`
     ///
@@ -216,7 +216,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `file`.
+    /// Page through the files directly inside one Drive folder, without recursing into subfolders.
     ///
     /// `GET /open-apis/drive/v1/files`
     ///
@@ -245,7 +245,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `move` on `file`.
+    /// Move a file or folder to another location in Drive.
     ///
     /// `POST /open-apis/drive/v1/files/:file_token/move`
     ///
@@ -274,7 +274,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `subscribe` on `file`.
+    /// Subscribe the app to event notifications for a document.
     ///
     /// `POST /open-apis/drive/v1/files/:file_token/subscribe`
     ///
@@ -303,7 +303,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `task_check` on `file`.
+    /// Check the status of an asynchronous folder delete or move task.
     ///
     /// `GET /open-apis/drive/v1/files/task_check`
     ///
@@ -332,7 +332,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_all` on `file`.
+    /// Upload a whole file to a Drive folder in a single request.
     ///
     /// `POST /open-apis/drive/v1/files/upload_all`
     ///
@@ -361,7 +361,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_finish` on `file`.
+    /// Complete a chunked file upload once every part has been sent.
     ///
     /// `POST /open-apis/drive/v1/files/upload_finish`
     ///
@@ -390,7 +390,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_part` on `file`.
+    /// Upload one chunk of a file within a chunked upload transaction.
     ///
     /// `POST /open-apis/drive/v1/files/upload_part`
     ///
@@ -419,7 +419,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_prepare` on `file`.
+    /// Start a chunked file upload and get the upload id and the 4 MB chunking plan.
     ///
     /// `POST /open-apis/drive/v1/files/upload_prepare`
     ///
@@ -449,7 +449,7 @@ impl<'c> FileApi<'c> {
     }
 }
 
-/// Parameters of [`FileApi::copy`](crate::drive::v1::FileApi::copy): Calls `copy` on `file`.
+/// Parameters of [`FileApi::copy`](crate::drive::v1::FileApi::copy): Copy a file into another Drive folder; the copy runs asynchronously.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CopyFileRequest {
     /// `file_token`.
@@ -511,7 +511,7 @@ impl CopyFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::create_folder`](crate::drive::v1::FileApi::create_folder): Calls `create_folder` on `file`.
+/// Parameters of [`FileApi::create_folder`](crate::drive::v1::FileApi::create_folder): Create an empty folder inside a given Drive folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateFolderFileRequest {
     /// The JSON body.
@@ -547,7 +547,7 @@ impl CreateFolderFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::create_shortcut`](crate::drive::v1::FileApi::create_shortcut): Calls `create_shortcut` on `file`.
+/// Parameters of [`FileApi::create_shortcut`](crate::drive::v1::FileApi::create_shortcut): Create a shortcut to a file in another Drive folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateShortcutFileRequest {
     /// `user_id_type`.
@@ -600,7 +600,7 @@ impl CreateShortcutFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::delete`](crate::drive::v1::FileApi::delete): Calls `delete` on `file`.
+/// Parameters of [`FileApi::delete`](crate::drive::v1::FileApi::delete): Delete a file or folder from Drive, sending it to the recycle bin.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteFileRequest {
     /// `file_token`.
@@ -664,7 +664,7 @@ impl DeleteFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::delete_subscribe`](crate::drive::v1::FileApi::delete_subscribe): Calls `delete_subscribe` on `file`.
+/// Parameters of [`FileApi::delete_subscribe`](crate::drive::v1::FileApi::delete_subscribe): Unsubscribe the app from event notifications for a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteSubscribeFileRequest {
     /// `file_token`.
@@ -736,7 +736,7 @@ impl DeleteSubscribeFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::download`](crate::drive::v1::FileApi::download): Calls `download` on `file`.
+/// Parameters of [`FileApi::download`](crate::drive::v1::FileApi::download): Download a file stored in Drive, such as a PDF, optionally by byte range; online docs are not covered.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadFileRequest {
     /// `file_token`.
@@ -800,7 +800,7 @@ impl DownloadFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::get_subscribe`](crate::drive::v1::FileApi::get_subscribe): Calls `get_subscribe` on `file`.
+/// Parameters of [`FileApi::get_subscribe`](crate::drive::v1::FileApi::get_subscribe): Check whether the app is subscribed to events of a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSubscribeFileRequest {
     /// `file_token`.
@@ -872,7 +872,7 @@ impl GetSubscribeFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::list`](crate::drive::v1::FileApi::list): Calls `list` on `file`.
+/// Parameters of [`FileApi::list`](crate::drive::v1::FileApi::list): Page through the files directly inside one Drive folder, without recursing into subfolders.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListFileRequest {
     /// `page_size`.
@@ -1020,7 +1020,7 @@ impl ListFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::r#move`](crate::drive::v1::FileApi::move): Calls `move` on `file`.
+/// Parameters of [`FileApi::r#move`](crate::drive::v1::FileApi::move): Move a file or folder to another location in Drive.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MoveFileRequest {
     /// `file_token`.
@@ -1067,7 +1067,7 @@ impl MoveFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::subscribe`](crate::drive::v1::FileApi::subscribe): Calls `subscribe` on `file`.
+/// Parameters of [`FileApi::subscribe`](crate::drive::v1::FileApi::subscribe): Subscribe the app to event notifications for a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscribeFileRequest {
     /// `file_token`.
@@ -1139,7 +1139,7 @@ impl SubscribeFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::task_check`](crate::drive::v1::FileApi::task_check): Calls `task_check` on `file`.
+/// Parameters of [`FileApi::task_check`](crate::drive::v1::FileApi::task_check): Check the status of an asynchronous folder delete or move task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TaskCheckFileRequest {
     /// `task_id`.
@@ -1181,7 +1181,7 @@ impl TaskCheckFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::upload_all`](crate::drive::v1::FileApi::upload_all): Calls `upload_all` on `file`.
+/// Parameters of [`FileApi::upload_all`](crate::drive::v1::FileApi::upload_all): Upload a whole file to a Drive folder in a single request.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadAllFileRequest {
     /// The multipart form.
@@ -1230,7 +1230,7 @@ impl UploadAllFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::upload_finish`](crate::drive::v1::FileApi::upload_finish): Calls `upload_finish` on `file`.
+/// Parameters of [`FileApi::upload_finish`](crate::drive::v1::FileApi::upload_finish): Complete a chunked file upload once every part has been sent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadFinishFileRequest {
     /// The JSON body.
@@ -1266,7 +1266,7 @@ impl UploadFinishFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::upload_part`](crate::drive::v1::FileApi::upload_part): Calls `upload_part` on `file`.
+/// Parameters of [`FileApi::upload_part`](crate::drive::v1::FileApi::upload_part): Upload one chunk of a file within a chunked upload transaction.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadPartFileRequest {
     /// The multipart form.
@@ -1311,7 +1311,7 @@ impl UploadPartFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::upload_prepare`](crate::drive::v1::FileApi::upload_prepare): Calls `upload_prepare` on `file`.
+/// Parameters of [`FileApi::upload_prepare`](crate::drive::v1::FileApi::upload_prepare): Start a chunked file upload and get the upload id and the 4 MB chunking plan.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadPrepareFileRequest {
     /// The JSON body.

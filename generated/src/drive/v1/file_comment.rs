@@ -13,7 +13,7 @@ impl<'c> FileCommentApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_query` on `file.comment`.
+    /// Batch fetch document comments and their replies by comment id.
     ///
     /// `POST /open-apis/drive/v1/files/:file_token/comments/batch_query`
     ///
@@ -42,7 +42,7 @@ impl<'c> FileCommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `file.comment`.
+    /// Add a comment on the whole document; inline comments are not supported.
     ///
     /// `POST /open-apis/drive/v1/files/:file_token/comments`
     ///
@@ -71,7 +71,7 @@ impl<'c> FileCommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `file.comment`.
+    /// Fetch one whole-document comment of a document.
     ///
     /// `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> FileCommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `file.comment`.
+    /// Page through all comments on a document, whole-document and inline, with their replies.
     ///
     /// `GET /open-apis/drive/v1/files/:file_token/comments`
     ///
@@ -141,7 +141,7 @@ impl<'c> FileCommentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `file.comment`.
+    /// Mark a document comment as resolved or reopen it.
     ///
     /// `PATCH /open-apis/drive/v1/files/:file_token/comments/:comment_id`
     ///
@@ -171,7 +171,7 @@ impl<'c> FileCommentApi<'c> {
     }
 }
 
-/// Parameters of [`FileCommentApi::batch_query`](crate::drive::v1::FileCommentApi::batch_query): Calls `batch_query` on `file.comment`.
+/// Parameters of [`FileCommentApi::batch_query`](crate::drive::v1::FileCommentApi::batch_query): Batch fetch document comments and their replies by comment id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchQueryFileCommentRequest {
     /// `file_token`.
@@ -240,7 +240,7 @@ impl BatchQueryFileCommentRequest {
     }
 }
 
-/// Parameters of [`FileCommentApi::create`](crate::drive::v1::FileCommentApi::create): Calls `create` on `file.comment`.
+/// Parameters of [`FileCommentApi::create`](crate::drive::v1::FileCommentApi::create): Add a comment on the whole document; inline comments are not supported.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateFileCommentRequest {
     /// `file_token`.
@@ -318,7 +318,7 @@ impl CreateFileCommentRequest {
     }
 }
 
-/// Parameters of [`FileCommentApi::get`](crate::drive::v1::FileCommentApi::get): Calls `get` on `file.comment`.
+/// Parameters of [`FileCommentApi::get`](crate::drive::v1::FileCommentApi::get): Fetch one whole-document comment of a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetFileCommentRequest {
     /// `file_token`.
@@ -412,7 +412,7 @@ impl GetFileCommentRequest {
     }
 }
 
-/// Parameters of [`FileCommentApi::list`](crate::drive::v1::FileCommentApi::list): Calls `list` on `file.comment`.
+/// Parameters of [`FileCommentApi::list`](crate::drive::v1::FileCommentApi::list): Page through all comments on a document, whole-document and inline, with their replies.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListFileCommentRequest {
     /// `file_token`.
@@ -588,7 +588,7 @@ impl ::lark_runtime::PageRequest for ListFileCommentRequest {
     }
 }
 
-/// Parameters of [`FileCommentApi::patch`](crate::drive::v1::FileCommentApi::patch): Calls `patch` on `file.comment`.
+/// Parameters of [`FileCommentApi::patch`](crate::drive::v1::FileCommentApi::patch): Mark a document comment as resolved or reopen it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchFileCommentRequest {
     /// `file_token`.

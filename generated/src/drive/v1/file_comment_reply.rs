@@ -13,7 +13,7 @@ impl<'c> FileCommentReplyApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `file.comment.reply`.
+    /// Reply to a comment on a document with text or document links.
     ///
     /// `POST /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
     ///
@@ -42,7 +42,7 @@ impl<'c> FileCommentReplyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `file.comment.reply`.
+    /// Delete a reply from a document comment.
     ///
     /// `DELETE /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> FileCommentReplyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `file.comment.reply`.
+    /// Page through the replies to one document comment.
     ///
     /// `GET /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies`
     ///
@@ -112,7 +112,7 @@ impl<'c> FileCommentReplyApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `file.comment.reply`.
+    /// Replace the content of a reply on a document comment.
     ///
     /// `PUT /open-apis/drive/v1/files/:file_token/comments/:comment_id/replies/:reply_id`
     ///
@@ -142,7 +142,7 @@ impl<'c> FileCommentReplyApi<'c> {
     }
 }
 
-/// Parameters of [`FileCommentReplyApi::create`](crate::drive::v1::FileCommentReplyApi::create): Calls `create` on `file.comment.reply`.
+/// Parameters of [`FileCommentReplyApi::create`](crate::drive::v1::FileCommentReplyApi::create): Reply to a comment on a document with text or document links.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateFileCommentReplyRequest {
     /// `file_token`.
@@ -226,7 +226,7 @@ impl CreateFileCommentReplyRequest {
     }
 }
 
-/// Parameters of [`FileCommentReplyApi::delete`](crate::drive::v1::FileCommentReplyApi::delete): Calls `delete` on `file.comment.reply`.
+/// Parameters of [`FileCommentReplyApi::delete`](crate::drive::v1::FileCommentReplyApi::delete): Delete a reply from a document comment.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteFileCommentReplyRequest {
     /// `file_token`.
@@ -296,7 +296,7 @@ impl DeleteFileCommentReplyRequest {
     }
 }
 
-/// Parameters of [`FileCommentReplyApi::list`](crate::drive::v1::FileCommentReplyApi::list): Calls `list` on `file.comment.reply`.
+/// Parameters of [`FileCommentReplyApi::list`](crate::drive::v1::FileCommentReplyApi::list): Page through the replies to one document comment.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListFileCommentReplyRequest {
     /// `file_token`.
@@ -426,7 +426,7 @@ impl ::lark_runtime::PageRequest for ListFileCommentReplyRequest {
     }
 }
 
-/// Parameters of [`FileCommentReplyApi::update`](crate::drive::v1::FileCommentReplyApi::update): Calls `update` on `file.comment.reply`.
+/// Parameters of [`FileCommentReplyApi::update`](crate::drive::v1::FileCommentReplyApi::update): Replace the content of a reply on a document comment.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateFileCommentReplyRequest {
     /// `file_token`.

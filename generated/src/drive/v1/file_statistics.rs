@@ -13,7 +13,7 @@ impl<'c> FileStatisticsApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `file.statistics`.
+    /// Get a file's reading and like statistics, such as unique readers, views and likes.
     ///
     /// `GET /open-apis/drive/v1/files/:file_token/statistics`
     ///
@@ -43,7 +43,7 @@ impl<'c> FileStatisticsApi<'c> {
     }
 }
 
-/// Parameters of [`FileStatisticsApi::get`](crate::drive::v1::FileStatisticsApi::get): Calls `get` on `file.statistics`.
+/// Parameters of [`FileStatisticsApi::get`](crate::drive::v1::FileStatisticsApi::get): Get a file's reading and like statistics, such as unique readers, views and likes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetFileStatisticsRequest {
     /// `file_token`.

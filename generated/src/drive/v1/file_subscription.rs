@@ -13,7 +13,7 @@ impl<'c> FileSubscriptionApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `file.subscription`.
+    /// Subscribe to comment updates on a document, delivered to the user by the Docs assistant.
     ///
     /// `POST /open-apis/drive/v1/files/:file_token/subscriptions`
     ///
@@ -42,7 +42,7 @@ impl<'c> FileSubscriptionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `file.subscription`.
+    /// Fetch the state of a document subscription by its id.
     ///
     /// `GET /open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> FileSubscriptionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `file.subscription`.
+    /// Update the state of a document subscription by its id.
     ///
     /// `PATCH /open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> FileSubscriptionApi<'c> {
     }
 }
 
-/// Parameters of [`FileSubscriptionApi::create`](crate::drive::v1::FileSubscriptionApi::create): Calls `create` on `file.subscription`.
+/// Parameters of [`FileSubscriptionApi::create`](crate::drive::v1::FileSubscriptionApi::create): Subscribe to comment updates on a document, delivered to the user by the Docs assistant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateFileSubscriptionRequest {
     /// `file_token`.
@@ -148,7 +148,7 @@ impl CreateFileSubscriptionRequest {
     }
 }
 
-/// Parameters of [`FileSubscriptionApi::get`](crate::drive::v1::FileSubscriptionApi::get): Calls `get` on `file.subscription`.
+/// Parameters of [`FileSubscriptionApi::get`](crate::drive::v1::FileSubscriptionApi::get): Fetch the state of a document subscription by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetFileSubscriptionRequest {
     /// `file_token`.
@@ -202,7 +202,7 @@ impl GetFileSubscriptionRequest {
     }
 }
 
-/// Parameters of [`FileSubscriptionApi::patch`](crate::drive::v1::FileSubscriptionApi::patch): Calls `patch` on `file.subscription`.
+/// Parameters of [`FileSubscriptionApi::patch`](crate::drive::v1::FileSubscriptionApi::patch): Update the state of a document subscription by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchFileSubscriptionRequest {
     /// `file_token`.

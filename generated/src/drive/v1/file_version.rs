@@ -13,7 +13,7 @@ impl<'c> FileVersionApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `file.version`.
+    /// Create a version of a doc or sheet; the version is created asynchronously.
     ///
     /// `POST /open-apis/drive/v1/files/:file_token/versions`
     ///
@@ -42,7 +42,7 @@ impl<'c> FileVersionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `file.version`.
+    /// Delete a version of a doc or sheet.
     ///
     /// `DELETE /open-apis/drive/v1/files/:file_token/versions/:version_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> FileVersionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `file.version`.
+    /// Fetch a version of a doc or sheet with its title, creator and creation time.
     ///
     /// `GET /open-apis/drive/v1/files/:file_token/versions/:version_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> FileVersionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `file.version`.
+    /// Page through the versions of a doc or sheet.
     ///
     /// `GET /open-apis/drive/v1/files/:file_token/versions`
     ///
@@ -142,7 +142,7 @@ impl<'c> FileVersionApi<'c> {
     }
 }
 
-/// Parameters of [`FileVersionApi::create`](crate::drive::v1::FileVersionApi::create): Calls `create` on `file.version`.
+/// Parameters of [`FileVersionApi::create`](crate::drive::v1::FileVersionApi::create): Create a version of a doc or sheet; the version is created asynchronously.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateFileVersionRequest {
     /// `file_token`.
@@ -204,7 +204,7 @@ impl CreateFileVersionRequest {
     }
 }
 
-/// Parameters of [`FileVersionApi::delete`](crate::drive::v1::FileVersionApi::delete): Calls `delete` on `file.version`.
+/// Parameters of [`FileVersionApi::delete`](crate::drive::v1::FileVersionApi::delete): Delete a version of a doc or sheet.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteFileVersionRequest {
     /// `file_token`.
@@ -275,7 +275,7 @@ impl DeleteFileVersionRequest {
     }
 }
 
-/// Parameters of [`FileVersionApi::get`](crate::drive::v1::FileVersionApi::get): Calls `get` on `file.version`.
+/// Parameters of [`FileVersionApi::get`](crate::drive::v1::FileVersionApi::get): Fetch a version of a doc or sheet with its title, creator and creation time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetFileVersionRequest {
     /// `file_token`.
@@ -379,7 +379,7 @@ impl GetFileVersionRequest {
     }
 }
 
-/// Parameters of [`FileVersionApi::list`](crate::drive::v1::FileVersionApi::list): Calls `list` on `file.version`.
+/// Parameters of [`FileVersionApi::list`](crate::drive::v1::FileVersionApi::list): Page through the versions of a doc or sheet.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListFileVersionRequest {
     /// `file_token`.

@@ -13,7 +13,7 @@ impl<'c> FileViewRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `file.view_record`.
+    /// Page through a file's view history with each visitor and their latest visit time.
     ///
     /// `GET /open-apis/drive/v1/files/:file_token/view_records`
     ///
@@ -55,7 +55,7 @@ impl<'c> FileViewRecordApi<'c> {
     }
 }
 
-/// Parameters of [`FileViewRecordApi::list`](crate::drive::v1::FileViewRecordApi::list): Calls `list` on `file.view_record`.
+/// Parameters of [`FileViewRecordApi::list`](crate::drive::v1::FileViewRecordApi::list): Page through a file's view history with each visitor and their latest visit time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListFileViewRecordRequest {
     /// `file_token`.

@@ -13,7 +13,7 @@ impl<'c> ImportTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `import_task`.
+    /// Start importing a local file such as Word, Markdown or Excel as an online document and get the task ticket.
     ///
     /// `POST /open-apis/drive/v1/import_tasks`
     ///
@@ -42,7 +42,7 @@ impl<'c> ImportTaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `import_task`.
+    /// Poll an import task by its ticket to get its status and the resulting document.
     ///
     /// `GET /open-apis/drive/v1/import_tasks/:ticket`
     ///
@@ -72,7 +72,7 @@ impl<'c> ImportTaskApi<'c> {
     }
 }
 
-/// Parameters of [`ImportTaskApi::create`](crate::drive::v1::ImportTaskApi::create): Calls `create` on `import_task`.
+/// Parameters of [`ImportTaskApi::create`](crate::drive::v1::ImportTaskApi::create): Start importing a local file such as Word, Markdown or Excel as an online document and get the task ticket.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateImportTaskRequest {
     /// The JSON body.
@@ -108,7 +108,7 @@ impl CreateImportTaskRequest {
     }
 }
 
-/// Parameters of [`ImportTaskApi::get`](crate::drive::v1::ImportTaskApi::get): Calls `get` on `import_task`.
+/// Parameters of [`ImportTaskApi::get`](crate::drive::v1::ImportTaskApi::get): Poll an import task by its ticket to get its status and the resulting document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetImportTaskRequest {
     /// `ticket`.

@@ -13,7 +13,7 @@ impl<'c> MediaApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_get_tmp_download_url` on `media`.
+    /// Get temporary download links, valid for 24 hours, for media in documents.
     ///
     /// `GET /open-apis/drive/v1/medias/batch_get_tmp_download_url`
     ///
@@ -42,7 +42,7 @@ impl<'c> MediaApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `download` on `media`.
+    /// Download a media file from a document, such as an image in a sheet, optionally by byte range.
     ///
     /// `GET /open-apis/drive/v1/medias/:file_token/download`
     ///
@@ -71,7 +71,7 @@ impl<'c> MediaApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `upload_all` on `media`.
+    /// Upload an image, video or file into a document as media in a single request.
     ///
     /// `POST /open-apis/drive/v1/medias/upload_all`
     ///
@@ -100,7 +100,7 @@ impl<'c> MediaApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_finish` on `media`.
+    /// Complete a chunked media upload once every part has been sent.
     ///
     /// `POST /open-apis/drive/v1/medias/upload_finish`
     ///
@@ -129,7 +129,7 @@ impl<'c> MediaApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_part` on `media`.
+    /// Upload one chunk of media within a chunked upload transaction.
     ///
     /// `POST /open-apis/drive/v1/medias/upload_part`
     ///
@@ -158,7 +158,7 @@ impl<'c> MediaApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_prepare` on `media`.
+    /// Start a chunked media upload and get the upload id and the 4 MB chunking plan.
     ///
     /// `POST /open-apis/drive/v1/medias/upload_prepare`
     ///
@@ -188,7 +188,7 @@ impl<'c> MediaApi<'c> {
     }
 }
 
-/// Parameters of [`MediaApi::batch_get_tmp_download_url`](crate::drive::v1::MediaApi::batch_get_tmp_download_url): Calls `batch_get_tmp_download_url` on `media`.
+/// Parameters of [`MediaApi::batch_get_tmp_download_url`](crate::drive::v1::MediaApi::batch_get_tmp_download_url): Get temporary download links, valid for 24 hours, for media in documents.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetTmpDownloadUrlMediaRequest {
     /// `file_tokens`.
@@ -261,7 +261,7 @@ impl BatchGetTmpDownloadUrlMediaRequest {
     }
 }
 
-/// Parameters of [`MediaApi::download`](crate::drive::v1::MediaApi::download): Calls `download` on `media`.
+/// Parameters of [`MediaApi::download`](crate::drive::v1::MediaApi::download): Download a media file from a document, such as an image in a sheet, optionally by byte range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadMediaRequest {
     /// `file_token`.
@@ -332,7 +332,7 @@ impl DownloadMediaRequest {
     }
 }
 
-/// Parameters of [`MediaApi::upload_all`](crate::drive::v1::MediaApi::upload_all): Calls `upload_all` on `media`.
+/// Parameters of [`MediaApi::upload_all`](crate::drive::v1::MediaApi::upload_all): Upload an image, video or file into a document as media in a single request.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadAllMediaRequest {
     /// The multipart form.
@@ -387,7 +387,7 @@ impl UploadAllMediaRequest {
     }
 }
 
-/// Parameters of [`MediaApi::upload_finish`](crate::drive::v1::MediaApi::upload_finish): Calls `upload_finish` on `media`.
+/// Parameters of [`MediaApi::upload_finish`](crate::drive::v1::MediaApi::upload_finish): Complete a chunked media upload once every part has been sent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadFinishMediaRequest {
     /// The JSON body.
@@ -429,7 +429,7 @@ impl UploadFinishMediaRequest {
     }
 }
 
-/// Parameters of [`MediaApi::upload_part`](crate::drive::v1::MediaApi::upload_part): Calls `upload_part` on `media`.
+/// Parameters of [`MediaApi::upload_part`](crate::drive::v1::MediaApi::upload_part): Upload one chunk of media within a chunked upload transaction.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadPartMediaRequest {
     /// The multipart form.
@@ -480,7 +480,7 @@ impl UploadPartMediaRequest {
     }
 }
 
-/// Parameters of [`MediaApi::upload_prepare`](crate::drive::v1::MediaApi::upload_prepare): Calls `upload_prepare` on `media`.
+/// Parameters of [`MediaApi::upload_prepare`](crate::drive::v1::MediaApi::upload_prepare): Start a chunked media upload and get the upload id and the 4 MB chunking plan.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadPrepareMediaRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> MetaApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_query` on `meta`.
+    /// Batch fetch file metadata such as title, owner, creation time and URL by file token.
     ///
     /// `POST /open-apis/drive/v1/metas/batch_query`
     ///
@@ -43,7 +43,7 @@ impl<'c> MetaApi<'c> {
     }
 }
 
-/// Parameters of [`MetaApi::batch_query`](crate::drive::v1::MetaApi::batch_query): Calls `batch_query` on `meta`.
+/// Parameters of [`MetaApi::batch_query`](crate::drive::v1::MetaApi::batch_query): Batch fetch file metadata such as title, owner, creation time and URL by file token.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchQueryMetaRequest {
     /// `user_id_type`.

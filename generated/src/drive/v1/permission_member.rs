@@ -13,7 +13,7 @@ impl<'c> PermissionMemberApi<'c> {
         Self { client }
     }
 
-    /// Calls `auth` on `permission.member`.
+    /// Check whether the caller holds a given permission, such as view, edit or export, on a document.
     ///
     /// `GET /open-apis/drive/v1/permissions/:token/members/auth`
     ///
@@ -42,7 +42,7 @@ impl<'c> PermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_create` on `permission.member`.
+    /// Batch add collaborators such as users, chats, departments or user groups to a document.
     ///
     /// `POST /open-apis/drive/v1/permissions/:token/members/batch_create`
     ///
@@ -71,7 +71,7 @@ impl<'c> PermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `permission.member`.
+    /// Add one collaborator such as a user, chat, department or user group to a document.
     ///
     /// `POST /open-apis/drive/v1/permissions/:token/members`
     ///
@@ -101,7 +101,7 @@ impl<'c> PermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `permission.member`.
+    /// Remove a collaborator's access to a document.
     ///
     /// `DELETE /open-apis/drive/v1/permissions/:token/members/:member_id`
     ///
@@ -130,7 +130,7 @@ impl<'c> PermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `permission.member`.
+    /// List a document's collaborators: users, chats, departments, user groups and wiki members.
     ///
     /// `GET /open-apis/drive/v1/permissions/:token/members`
     ///
@@ -159,7 +159,7 @@ impl<'c> PermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `transfer_owner` on `permission.member`.
+    /// Transfer ownership of a document to someone else.
     ///
     /// `POST /open-apis/drive/v1/permissions/:token/members/transfer_owner`
     ///
@@ -188,7 +188,7 @@ impl<'c> PermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `permission.member`.
+    /// Change a collaborator's access level on a document to view, edit or manage.
     ///
     /// `PUT /open-apis/drive/v1/permissions/:token/members/:member_id`
     ///
@@ -219,7 +219,7 @@ impl<'c> PermissionMemberApi<'c> {
     }
 }
 
-/// Parameters of [`PermissionMemberApi::auth`](crate::drive::v1::PermissionMemberApi::auth): Calls `auth` on `permission.member`.
+/// Parameters of [`PermissionMemberApi::auth`](crate::drive::v1::PermissionMemberApi::auth): Check whether the caller holds a given permission, such as view, edit or export, on a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AuthPermissionMemberRequest {
     /// `token`.
@@ -283,7 +283,7 @@ impl AuthPermissionMemberRequest {
     }
 }
 
-/// Parameters of [`PermissionMemberApi::batch_create`](crate::drive::v1::PermissionMemberApi::batch_create): Calls `batch_create` on `permission.member`.
+/// Parameters of [`PermissionMemberApi::batch_create`](crate::drive::v1::PermissionMemberApi::batch_create): Batch add collaborators such as users, chats, departments or user groups to a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreatePermissionMemberRequest {
     /// `token`.
@@ -352,7 +352,7 @@ impl BatchCreatePermissionMemberRequest {
     }
 }
 
-/// Parameters of [`PermissionMemberApi::create`](crate::drive::v1::PermissionMemberApi::create): Calls `create` on `permission.member`.
+/// Parameters of [`PermissionMemberApi::create`](crate::drive::v1::PermissionMemberApi::create): Add one collaborator such as a user, chat, department or user group to a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePermissionMemberRequest {
     /// `token`.
@@ -431,7 +431,7 @@ impl CreatePermissionMemberRequest {
     }
 }
 
-/// Parameters of [`PermissionMemberApi::delete`](crate::drive::v1::PermissionMemberApi::delete): Calls `delete` on `permission.member`.
+/// Parameters of [`PermissionMemberApi::delete`](crate::drive::v1::PermissionMemberApi::delete): Remove a collaborator's access to a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeletePermissionMemberRequest {
     /// `token`.
@@ -508,7 +508,7 @@ impl DeletePermissionMemberRequest {
     }
 }
 
-/// Parameters of [`PermissionMemberApi::list`](crate::drive::v1::PermissionMemberApi::list): Calls `list` on `permission.member`.
+/// Parameters of [`PermissionMemberApi::list`](crate::drive::v1::PermissionMemberApi::list): List a document's collaborators: users, chats, departments, user groups and wiki members.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListPermissionMemberRequest {
     /// `token`.
@@ -598,7 +598,7 @@ impl ListPermissionMemberRequest {
     }
 }
 
-/// Parameters of [`PermissionMemberApi::transfer_owner`](crate::drive::v1::PermissionMemberApi::transfer_owner): Calls `transfer_owner` on `permission.member`.
+/// Parameters of [`PermissionMemberApi::transfer_owner`](crate::drive::v1::PermissionMemberApi::transfer_owner): Transfer ownership of a document to someone else.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TransferOwnerPermissionMemberRequest {
     /// `token`.
@@ -723,7 +723,7 @@ impl TransferOwnerPermissionMemberRequest {
     }
 }
 
-/// Parameters of [`PermissionMemberApi::update`](crate::drive::v1::PermissionMemberApi::update): Calls `update` on `permission.member`.
+/// Parameters of [`PermissionMemberApi::update`](crate::drive::v1::PermissionMemberApi::update): Change a collaborator's access level on a document to view, edit or manage.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdatePermissionMemberRequest {
     /// `token`.

@@ -13,7 +13,7 @@ impl<'c> PermissionPublicApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `permission.public`.
+    /// Get a document's sharing settings, such as external sharing and who may view or manage collaborators.
     ///
     /// `GET /open-apis/drive/v1/permissions/:token/public`
     ///
@@ -46,7 +46,7 @@ impl<'c> PermissionPublicApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `permission.public`.
+    /// Update some of a document's sharing settings, such as external sharing, copying and collaborator management.
     ///
     /// `PATCH /open-apis/drive/v1/permissions/:token/public`
     ///
@@ -80,7 +80,7 @@ impl<'c> PermissionPublicApi<'c> {
     }
 }
 
-/// Parameters of [`PermissionPublicApi::get`](crate::drive::v1::PermissionPublicApi::get): Calls `get` on `permission.public`.
+/// Parameters of [`PermissionPublicApi::get`](crate::drive::v1::PermissionPublicApi::get): Get a document's sharing settings, such as external sharing and who may view or manage collaborators.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetPermissionPublicRequest {
     /// `token`.
@@ -126,7 +126,7 @@ impl GetPermissionPublicRequest {
     }
 }
 
-/// Parameters of [`PermissionPublicApi::patch`](crate::drive::v1::PermissionPublicApi::patch): Calls `patch` on `permission.public`.
+/// Parameters of [`PermissionPublicApi::patch`](crate::drive::v1::PermissionPublicApi::patch): Update some of a document's sharing settings, such as external sharing, copying and collaborator management.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchPermissionPublicRequest {
     /// `token`.

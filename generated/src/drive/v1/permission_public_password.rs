@@ -13,7 +13,7 @@ impl<'c> PermissionPublicPasswordApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `permission.public.password`.
+    /// Turn on a password for a document so that external users must enter it.
     ///
     /// `POST /open-apis/drive/v1/permissions/:token/public/password`
     ///
@@ -42,7 +42,7 @@ impl<'c> PermissionPublicPasswordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `permission.public.password`.
+    /// Turn off a document's password so that external users can open it without one.
     ///
     /// `DELETE /open-apis/drive/v1/permissions/:token/public/password`
     ///
@@ -71,7 +71,7 @@ impl<'c> PermissionPublicPasswordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `permission.public.password`.
+    /// Generate a new password for a document, invalidating the old one.
     ///
     /// `PUT /open-apis/drive/v1/permissions/:token/public/password`
     ///
@@ -101,7 +101,7 @@ impl<'c> PermissionPublicPasswordApi<'c> {
     }
 }
 
-/// Parameters of [`PermissionPublicPasswordApi::create`](crate::drive::v1::PermissionPublicPasswordApi::create): Calls `create` on `permission.public.password`.
+/// Parameters of [`PermissionPublicPasswordApi::create`](crate::drive::v1::PermissionPublicPasswordApi::create): Turn on a password for a document so that external users must enter it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePermissionPublicPasswordRequest {
     /// `token`.
@@ -157,7 +157,7 @@ impl CreatePermissionPublicPasswordRequest {
     }
 }
 
-/// Parameters of [`PermissionPublicPasswordApi::delete`](crate::drive::v1::PermissionPublicPasswordApi::delete): Calls `delete` on `permission.public.password`.
+/// Parameters of [`PermissionPublicPasswordApi::delete`](crate::drive::v1::PermissionPublicPasswordApi::delete): Turn off a document's password so that external users can open it without one.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeletePermissionPublicPasswordRequest {
     /// `token`.
@@ -213,7 +213,7 @@ impl DeletePermissionPublicPasswordRequest {
     }
 }
 
-/// Parameters of [`PermissionPublicPasswordApi::update`](crate::drive::v1::PermissionPublicPasswordApi::update): Calls `update` on `permission.public.password`.
+/// Parameters of [`PermissionPublicPasswordApi::update`](crate::drive::v1::PermissionPublicPasswordApi::update): Generate a new password for a document, invalidating the old one.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdatePermissionPublicPasswordRequest {
     /// `token`.

@@ -13,7 +13,7 @@ impl<'c> UserApi<'c> {
         Self { client }
     }
 
-    /// Calls `remove_subscription` on `user`.
+    /// Stop receiving the user's document events, such as new comments and replies.
     ///
     /// `DELETE /open-apis/drive/v1/user/remove_subscription`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `subscription` on `user`.
+    /// Subscribe, as the user, to document events such as comments and replies they receive.
     ///
     /// `POST /open-apis/drive/v1/user/subscription`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `subscription_status` on `user`.
+    /// Check whether the user's subscription to document events is active.
     ///
     /// `GET /open-apis/drive/v1/user/subscription_status`
     ///
@@ -101,7 +101,7 @@ impl<'c> UserApi<'c> {
     }
 }
 
-/// Parameters of [`UserApi::remove_subscription`](crate::drive::v1::UserApi::remove_subscription): Calls `remove_subscription` on `user`.
+/// Parameters of [`UserApi::remove_subscription`](crate::drive::v1::UserApi::remove_subscription): Stop receiving the user's document events, such as new comments and replies.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveSubscriptionUserRequest {
     /// `event_type`.
@@ -141,7 +141,7 @@ impl RemoveSubscriptionUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::subscription`](crate::drive::v1::UserApi::subscription): Calls `subscription` on `user`.
+/// Parameters of [`UserApi::subscription`](crate::drive::v1::UserApi::subscription): Subscribe, as the user, to document events such as comments and replies they receive.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscriptionUserRequest {
     /// The JSON body.
@@ -177,7 +177,7 @@ impl SubscriptionUserRequest {
     }
 }
 
-/// Parameters of [`UserApi::subscription_status`](crate::drive::v1::UserApi::subscription_status): Calls `subscription_status` on `user`.
+/// Parameters of [`UserApi::subscription_status`](crate::drive::v1::UserApi::subscription_status): Check whether the user's subscription to document events is active.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscriptionStatusUserRequest {
     /// `event_type`.

@@ -13,7 +13,7 @@ impl<'c> CommentReactionApi<'c> {
         Self { client }
     }
 
-    /// Calls `update_reaction` on `comment_reaction`.
+    /// Add or remove an emoji reaction on a comment in a cloud document.
     ///
     /// `POST /open-apis/drive/v2/files/:file_token/comments/reaction`
     ///
@@ -43,7 +43,7 @@ impl<'c> CommentReactionApi<'c> {
     }
 }
 
-/// Parameters of [`CommentReactionApi::update_reaction`](crate::drive::v2::CommentReactionApi::update_reaction): Calls `update_reaction` on `comment_reaction`.
+/// Parameters of [`CommentReactionApi::update_reaction`](crate::drive::v2::CommentReactionApi::update_reaction): Add or remove an emoji reaction on a comment in a cloud document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateReactionCommentReactionRequest {
     /// `file_token`.

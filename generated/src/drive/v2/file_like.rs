@@ -13,7 +13,7 @@ impl<'c> FileLikeApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `file.like`.
+    /// Page through the users who liked a document, most recent like first.
     ///
     /// `GET /open-apis/drive/v2/files/:file_token/likes`
     ///
@@ -55,7 +55,7 @@ impl<'c> FileLikeApi<'c> {
     }
 }
 
-/// Parameters of [`FileLikeApi::list`](crate::drive::v2::FileLikeApi::list): Calls `list` on `file.like`.
+/// Parameters of [`FileLikeApi::list`](crate::drive::v2::FileLikeApi::list): Page through the users who liked a document, most recent like first.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListFileLikeRequest {
     /// `file_token`.

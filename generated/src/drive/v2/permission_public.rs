@@ -13,7 +13,7 @@ impl<'c> PermissionPublicApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `permission.public`.
+    /// Get a document's sharing settings, such as external sharing and who may view, copy or manage collaborators.
     ///
     /// `GET /open-apis/drive/v2/permissions/:token/public`
     ///
@@ -42,7 +42,7 @@ impl<'c> PermissionPublicApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `permission.public`.
+    /// Update some of a document's sharing settings, such as external sharing, copying and who manages collaborators.
     ///
     /// `PATCH /open-apis/drive/v2/permissions/:token/public`
     ///
@@ -72,7 +72,7 @@ impl<'c> PermissionPublicApi<'c> {
     }
 }
 
-/// Parameters of [`PermissionPublicApi::get`](crate::drive::v2::PermissionPublicApi::get): Calls `get` on `permission.public`.
+/// Parameters of [`PermissionPublicApi::get`](crate::drive::v2::PermissionPublicApi::get): Get a document's sharing settings, such as external sharing and who may view, copy or manage collaborators.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetPermissionPublicRequest {
     /// `token`.
@@ -131,7 +131,7 @@ impl GetPermissionPublicRequest {
     }
 }
 
-/// Parameters of [`PermissionPublicApi::patch`](crate::drive::v2::PermissionPublicApi::patch): Calls `patch` on `permission.public`.
+/// Parameters of [`PermissionPublicApi::patch`](crate::drive::v2::PermissionPublicApi::patch): Update some of a document's sharing settings, such as external sharing, copying and who manages collaborators.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchPermissionPublicRequest {
     /// `token`.

@@ -13,7 +13,7 @@ impl<'c> AttachmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `attachment`.
+    /// Download an employee attachment by the file token found in a roster file field.
     ///
     /// `GET /open-apis/ehr/v1/attachments/:token`
     ///
@@ -43,7 +43,7 @@ impl<'c> AttachmentApi<'c> {
     }
 }
 
-/// Parameters of [`AttachmentApi::get`](crate::ehr::v1::AttachmentApi::get): Calls `get` on `attachment`.
+/// Parameters of [`AttachmentApi::get`](crate::ehr::v1::AttachmentApi::get): Download an employee attachment by the file token found in a roster file field.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAttachmentRequest {
     /// `token`.

@@ -13,7 +13,7 @@ impl<'c> EmployeeApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `employee`.
+    /// Page through roster records filtered by user id, status or employee type, with system and custom fields.
     ///
     /// `GET /open-apis/ehr/v1/employees`
     ///
@@ -55,7 +55,7 @@ impl<'c> EmployeeApi<'c> {
     }
 }
 
-/// Parameters of [`EmployeeApi::list`](crate::ehr::v1::EmployeeApi::list): Calls `list` on `employee`.
+/// Parameters of [`EmployeeApi::list`](crate::ehr::v1::EmployeeApi::list): Page through roster records filtered by user id, status or employee type, with system and custom fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListEmployeeRequest {
     /// `view`.

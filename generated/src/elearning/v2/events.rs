@@ -3,7 +3,7 @@
 //! Events and callbacks of elearning v2: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `elearning.course_registration.created_v2`: Pushed as `elearning.course_registration.created_v2`.
+/// `elearning.course_registration.created_v2`: A learner's course progress record was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -13,7 +13,7 @@ for crate::elearning::v2::CourseRegistrationCreatedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `elearning.course_registration.deleted_v2`: Pushed as `elearning.course_registration.deleted_v2`.
+/// `elearning.course_registration.deleted_v2`: A learner's course progress record was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -23,7 +23,7 @@ for crate::elearning::v2::CourseRegistrationDeletedV2Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `elearning.course_registration.updated_v2`: Pushed as `elearning.course_registration.updated_v2`.
+/// `elearning.course_registration.updated_v2`: A learner's course progress record was updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -34,7 +34,7 @@ for crate::elearning::v2::CourseRegistrationUpdatedV2Event {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `elearning.course_registration.created_v2`: Pushed as `elearning.course_registration.created_v2`.
+    /// Handles `elearning.course_registration.created_v2`: A learner's course progress record was created.
     ///
     /// Payload: [`CourseRegistrationCreatedV2Event`](crate::elearning::v2::CourseRegistrationCreatedV2Event). Scopes: not yet catalogued.
     pub fn on_elearning_course_registration_created_v2<
@@ -49,7 +49,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `elearning.course_registration.deleted_v2`: Pushed as `elearning.course_registration.deleted_v2`.
+    /// Handles `elearning.course_registration.deleted_v2`: A learner's course progress record was deleted.
     ///
     /// Payload: [`CourseRegistrationDeletedV2Event`](crate::elearning::v2::CourseRegistrationDeletedV2Event). Scopes: not yet catalogued.
     pub fn on_elearning_course_registration_deleted_v2<
@@ -64,7 +64,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `elearning.course_registration.updated_v2`: Pushed as `elearning.course_registration.updated_v2`.
+    /// Handles `elearning.course_registration.updated_v2`: A learner's course progress record was updated.
     ///
     /// Payload: [`CourseRegistrationUpdatedV2Event`](crate::elearning::v2::CourseRegistrationUpdatedV2Event). Scopes: not yet catalogued.
     pub fn on_elearning_course_registration_updated_v2<

@@ -13,7 +13,7 @@ impl<'c> ConnectionApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `connection`.
+    /// Get how many long connections the app currently has open.
     ///
     /// `GET /open-apis/event/v1/connection`
     ///
@@ -43,7 +43,7 @@ impl<'c> ConnectionApi<'c> {
     }
 }
 
-/// Parameters of [`ConnectionApi::get`](crate::event::v1::ConnectionApi::get): Calls `get` on `connection`.
+/// Parameters of [`ConnectionApi::get`](crate::event::v1::ConnectionApi::get): Get how many long connections the app currently has open.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct GetConnectionRequest {}
 impl GetConnectionRequest {

@@ -13,7 +13,7 @@ impl<'c> OutboundIpApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `outbound_ip`.
+    /// List the IP addresses the platform uses to push events to callback URLs.
     ///
     /// `GET /open-apis/event/v1/outbound_ip`
     ///
@@ -55,7 +55,7 @@ impl<'c> OutboundIpApi<'c> {
     }
 }
 
-/// Parameters of [`OutboundIpApi::list`](crate::event::v1::OutboundIpApi::list): Calls `list` on `outbound_ip`.
+/// Parameters of [`OutboundIpApi::list`](crate::event::v1::OutboundIpApi::list): List the IP addresses the platform uses to push events to callback URLs.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListOutboundIpRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> AgentApi<'c> {
         Self { client }
     }
 
-    /// Calls `agent_email` on `agent`.
+    /// Get the email address of a help desk agent.
     ///
     /// `GET /open-apis/helpdesk/v1/agent_emails`
     ///
@@ -42,7 +42,7 @@ impl<'c> AgentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `agent`.
+    /// Update some fields of a help desk agent, such as their status.
     ///
     /// `PATCH /open-apis/helpdesk/v1/agents/:agent_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> AgentApi<'c> {
     }
 }
 
-/// Parameters of [`AgentApi::agent_email`](crate::helpdesk::v1::AgentApi::agent_email): Calls `agent_email` on `agent`.
+/// Parameters of [`AgentApi::agent_email`](crate::helpdesk::v1::AgentApi::agent_email): Get the email address of a help desk agent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct AgentEmailAgentRequest {}
 impl AgentEmailAgentRequest {
@@ -99,7 +99,7 @@ impl AgentEmailAgentRequest {
     }
 }
 
-/// Parameters of [`AgentApi::patch`](crate::helpdesk::v1::AgentApi::patch): Calls `patch` on `agent`.
+/// Parameters of [`AgentApi::patch`](crate::helpdesk::v1::AgentApi::patch): Update some fields of a help desk agent, such as their status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchAgentRequest {
     /// `agent_id`.

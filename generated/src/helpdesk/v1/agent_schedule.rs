@@ -13,7 +13,7 @@ impl<'c> AgentScheduleApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `agent_schedule`.
+    /// Create working schedules for help desk agents.
     ///
     /// `POST /open-apis/helpdesk/v1/agent_schedules`
     ///
@@ -42,7 +42,7 @@ impl<'c> AgentScheduleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `agent_schedule`.
+    /// List the working schedules of all help desk agents.
     ///
     /// `GET /open-apis/helpdesk/v1/agent_schedules`
     ///
@@ -72,7 +72,7 @@ impl<'c> AgentScheduleApi<'c> {
     }
 }
 
-/// Parameters of [`AgentScheduleApi::create`](crate::helpdesk::v1::AgentScheduleApi::create): Calls `create` on `agent_schedule`.
+/// Parameters of [`AgentScheduleApi::create`](crate::helpdesk::v1::AgentScheduleApi::create): Create working schedules for help desk agents.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAgentScheduleRequest {
     /// The JSON body.
@@ -105,7 +105,7 @@ impl CreateAgentScheduleRequest {
     }
 }
 
-/// Parameters of [`AgentScheduleApi::list`](crate::helpdesk::v1::AgentScheduleApi::list): Calls `list` on `agent_schedule`.
+/// Parameters of [`AgentScheduleApi::list`](crate::helpdesk::v1::AgentScheduleApi::list): List the working schedules of all help desk agents.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAgentScheduleRequest {
     /// `status`.

@@ -13,7 +13,7 @@ impl<'c> AgentSchedulesApi<'c> {
         Self { client }
     }
 
-    /// Calls `delete` on `agent.schedules`.
+    /// Delete an agent's working schedule.
     ///
     /// `DELETE /open-apis/helpdesk/v1/agents/:agent_id/schedules`
     ///
@@ -42,7 +42,7 @@ impl<'c> AgentSchedulesApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `agent.schedules`.
+    /// Fetch the working schedule of one agent.
     ///
     /// `GET /open-apis/helpdesk/v1/agents/:agent_id/schedules`
     ///
@@ -71,7 +71,7 @@ impl<'c> AgentSchedulesApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `agent.schedules`.
+    /// Update some fields of an agent's working schedule.
     ///
     /// `PATCH /open-apis/helpdesk/v1/agents/:agent_id/schedules`
     ///
@@ -101,7 +101,7 @@ impl<'c> AgentSchedulesApi<'c> {
     }
 }
 
-/// Parameters of [`AgentSchedulesApi::delete`](crate::helpdesk::v1::AgentSchedulesApi::delete): Calls `delete` on `agent.schedules`.
+/// Parameters of [`AgentSchedulesApi::delete`](crate::helpdesk::v1::AgentSchedulesApi::delete): Delete an agent's working schedule.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAgentSchedulesRequest {
     /// `agent_id`.
@@ -136,7 +136,7 @@ impl DeleteAgentSchedulesRequest {
     }
 }
 
-/// Parameters of [`AgentSchedulesApi::get`](crate::helpdesk::v1::AgentSchedulesApi::get): Calls `get` on `agent.schedules`.
+/// Parameters of [`AgentSchedulesApi::get`](crate::helpdesk::v1::AgentSchedulesApi::get): Fetch the working schedule of one agent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAgentSchedulesRequest {
     /// `agent_id`.
@@ -171,7 +171,7 @@ impl GetAgentSchedulesRequest {
     }
 }
 
-/// Parameters of [`AgentSchedulesApi::patch`](crate::helpdesk::v1::AgentSchedulesApi::patch): Calls `patch` on `agent.schedules`.
+/// Parameters of [`AgentSchedulesApi::patch`](crate::helpdesk::v1::AgentSchedulesApi::patch): Update some fields of an agent's working schedule.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchAgentSchedulesRequest {
     /// `agent_id`.

@@ -13,7 +13,7 @@ impl<'c> AgentSkillApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `agent_skill`.
+    /// Create an agent skill used to route tickets to agents.
     ///
     /// `POST /open-apis/helpdesk/v1/agent_skills`
     ///
@@ -42,7 +42,7 @@ impl<'c> AgentSkillApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `agent_skill`.
+    /// Delete an agent skill.
     ///
     /// `DELETE /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> AgentSkillApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `agent_skill`.
+    /// Fetch one agent skill by its id.
     ///
     /// `GET /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> AgentSkillApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `agent_skill`.
+    /// List all agent skills of the help desk.
     ///
     /// `GET /open-apis/helpdesk/v1/agent_skills`
     ///
@@ -129,7 +129,7 @@ impl<'c> AgentSkillApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `agent_skill`.
+    /// Update some fields of an agent skill.
     ///
     /// `PATCH /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> AgentSkillApi<'c> {
     }
 }
 
-/// Parameters of [`AgentSkillApi::create`](crate::helpdesk::v1::AgentSkillApi::create): Calls `create` on `agent_skill`.
+/// Parameters of [`AgentSkillApi::create`](crate::helpdesk::v1::AgentSkillApi::create): Create an agent skill used to route tickets to agents.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAgentSkillRequest {
     /// The JSON body.
@@ -192,7 +192,7 @@ impl CreateAgentSkillRequest {
     }
 }
 
-/// Parameters of [`AgentSkillApi::delete`](crate::helpdesk::v1::AgentSkillApi::delete): Calls `delete` on `agent_skill`.
+/// Parameters of [`AgentSkillApi::delete`](crate::helpdesk::v1::AgentSkillApi::delete): Delete an agent skill.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAgentSkillRequest {
     /// `agent_skill_id`.
@@ -231,7 +231,7 @@ impl DeleteAgentSkillRequest {
     }
 }
 
-/// Parameters of [`AgentSkillApi::get`](crate::helpdesk::v1::AgentSkillApi::get): Calls `get` on `agent_skill`.
+/// Parameters of [`AgentSkillApi::get`](crate::helpdesk::v1::AgentSkillApi::get): Fetch one agent skill by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAgentSkillRequest {
     /// `agent_skill_id`.
@@ -270,7 +270,7 @@ impl GetAgentSkillRequest {
     }
 }
 
-/// Parameters of [`AgentSkillApi::list`](crate::helpdesk::v1::AgentSkillApi::list): Calls `list` on `agent_skill`.
+/// Parameters of [`AgentSkillApi::list`](crate::helpdesk::v1::AgentSkillApi::list): List all agent skills of the help desk.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListAgentSkillRequest {}
 impl ListAgentSkillRequest {
@@ -297,7 +297,7 @@ impl ListAgentSkillRequest {
     }
 }
 
-/// Parameters of [`AgentSkillApi::patch`](crate::helpdesk::v1::AgentSkillApi::patch): Calls `patch` on `agent_skill`.
+/// Parameters of [`AgentSkillApi::patch`](crate::helpdesk::v1::AgentSkillApi::patch): Update some fields of an agent skill.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchAgentSkillRequest {
     /// `agent_skill_id`.

@@ -13,7 +13,7 @@ impl<'c> AgentSkillRuleApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `agent_skill_rule`.
+    /// List the rules that agent skills can be built from.
     ///
     /// `GET /open-apis/helpdesk/v1/agent_skill_rules`
     ///
@@ -43,7 +43,7 @@ impl<'c> AgentSkillRuleApi<'c> {
     }
 }
 
-/// Parameters of [`AgentSkillRuleApi::list`](crate::helpdesk::v1::AgentSkillRuleApi::list): Calls `list` on `agent_skill_rule`.
+/// Parameters of [`AgentSkillRuleApi::list`](crate::helpdesk::v1::AgentSkillRuleApi::list): List the rules that agent skills can be built from.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListAgentSkillRuleRequest {}
 impl ListAgentSkillRuleRequest {

@@ -13,7 +13,7 @@ impl<'c> BotMessageApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `bot.message`.
+    /// Send a text, rich text, card or image message as the help desk bot to a user's help desk chat or private chat.
     ///
     /// `POST /open-apis/helpdesk/v1/message`
     ///
@@ -43,7 +43,7 @@ impl<'c> BotMessageApi<'c> {
     }
 }
 
-/// Parameters of [`BotMessageApi::create`](crate::helpdesk::v1::BotMessageApi::create): Calls `create` on `bot.message`.
+/// Parameters of [`BotMessageApi::create`](crate::helpdesk::v1::BotMessageApi::create): Send a text, rich text, card or image message as the help desk bot to a user's help desk chat or private chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateBotMessageRequest {
     /// `user_id_type`.

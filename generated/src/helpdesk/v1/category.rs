@@ -13,7 +13,7 @@ impl<'c> CategoryApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `category`.
+    /// Create an FAQ category.
     ///
     /// `POST /open-apis/helpdesk/v1/categories`
     ///
@@ -42,7 +42,7 @@ impl<'c> CategoryApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `category`.
+    /// Delete an FAQ category.
     ///
     /// `DELETE /open-apis/helpdesk/v1/categories/:id`
     ///
@@ -71,7 +71,7 @@ impl<'c> CategoryApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `category`.
+    /// Fetch an FAQ category by its id.
     ///
     /// `GET /open-apis/helpdesk/v1/categories/:id`
     ///
@@ -100,7 +100,7 @@ impl<'c> CategoryApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `category`.
+    /// List all FAQ categories of the help desk.
     ///
     /// `GET /open-apis/helpdesk/v1/categories`
     ///
@@ -129,7 +129,7 @@ impl<'c> CategoryApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `category`.
+    /// Update some fields of an FAQ category.
     ///
     /// `PATCH /open-apis/helpdesk/v1/categories/:id`
     ///
@@ -159,7 +159,7 @@ impl<'c> CategoryApi<'c> {
     }
 }
 
-/// Parameters of [`CategoryApi::create`](crate::helpdesk::v1::CategoryApi::create): Calls `create` on `category`.
+/// Parameters of [`CategoryApi::create`](crate::helpdesk::v1::CategoryApi::create): Create an FAQ category.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCategoryRequest {
     /// The JSON body.
@@ -192,7 +192,7 @@ impl CreateCategoryRequest {
     }
 }
 
-/// Parameters of [`CategoryApi::delete`](crate::helpdesk::v1::CategoryApi::delete): Calls `delete` on `category`.
+/// Parameters of [`CategoryApi::delete`](crate::helpdesk::v1::CategoryApi::delete): Delete an FAQ category.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteCategoryRequest {
     /// `id`.
@@ -227,7 +227,7 @@ impl DeleteCategoryRequest {
     }
 }
 
-/// Parameters of [`CategoryApi::get`](crate::helpdesk::v1::CategoryApi::get): Calls `get` on `category`.
+/// Parameters of [`CategoryApi::get`](crate::helpdesk::v1::CategoryApi::get): Fetch an FAQ category by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCategoryRequest {
     /// `id`.
@@ -262,7 +262,7 @@ impl GetCategoryRequest {
     }
 }
 
-/// Parameters of [`CategoryApi::list`](crate::helpdesk::v1::CategoryApi::list): Calls `list` on `category`.
+/// Parameters of [`CategoryApi::list`](crate::helpdesk::v1::CategoryApi::list): List all FAQ categories of the help desk.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListCategoryRequest {
     /// `lang`.
@@ -341,7 +341,7 @@ impl ListCategoryRequest {
     }
 }
 
-/// Parameters of [`CategoryApi::patch`](crate::helpdesk::v1::CategoryApi::patch): Calls `patch` on `category`.
+/// Parameters of [`CategoryApi::patch`](crate::helpdesk::v1::CategoryApi::patch): Update some fields of an FAQ category.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchCategoryRequest {
     /// `id`.

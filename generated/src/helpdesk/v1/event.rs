@@ -13,7 +13,7 @@ impl<'c> EventApi<'c> {
         Self { client }
     }
 
-    /// Calls `subscribe` on `event`.
+    /// Subscribe the app to help desk events.
     ///
     /// `POST /open-apis/helpdesk/v1/events/subscribe`
     ///
@@ -42,7 +42,7 @@ impl<'c> EventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscribe` on `event`.
+    /// Stop the app receiving help desk events.
     ///
     /// `POST /open-apis/helpdesk/v1/events/unsubscribe`
     ///
@@ -72,7 +72,7 @@ impl<'c> EventApi<'c> {
     }
 }
 
-/// Parameters of [`EventApi::subscribe`](crate::helpdesk::v1::EventApi::subscribe): Calls `subscribe` on `event`.
+/// Parameters of [`EventApi::subscribe`](crate::helpdesk::v1::EventApi::subscribe): Subscribe the app to help desk events.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscribeEventRequest {
     /// The JSON body.
@@ -105,7 +105,7 @@ impl SubscribeEventRequest {
     }
 }
 
-/// Parameters of [`EventApi::unsubscribe`](crate::helpdesk::v1::EventApi::unsubscribe): Calls `unsubscribe` on `event`.
+/// Parameters of [`EventApi::unsubscribe`](crate::helpdesk::v1::EventApi::unsubscribe): Stop the app receiving help desk events.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnsubscribeEventRequest {
     /// The JSON body.

@@ -3,7 +3,7 @@
 //! Events and callbacks of helpdesk v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `helpdesk.notification.approve_v1`: Pushed as `helpdesk.notification.approve_v1`.
+/// `helpdesk.notification.approve_v1`: A push notification's review status changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::helpdesk::v1::NotificationApproveV1Event {
@@ -12,7 +12,7 @@ impl ::lark_runtime::event::Event for crate::helpdesk::v1::NotificationApproveV1
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `helpdesk.ticket.created_v1`: Pushed as `helpdesk.ticket.created_v1`.
+/// `helpdesk.ticket.created_v1`: A help desk ticket was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::helpdesk::v1::TicketCreatedV1Event {
@@ -21,7 +21,7 @@ impl ::lark_runtime::event::Event for crate::helpdesk::v1::TicketCreatedV1Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `helpdesk.ticket.updated_v1`: Pushed as `helpdesk.ticket.updated_v1`.
+/// `helpdesk.ticket.updated_v1`: A ticket's status or stage changed, such as moving from the bot to a human agent.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::helpdesk::v1::TicketUpdatedV1Event {
@@ -30,7 +30,7 @@ impl ::lark_runtime::event::Event for crate::helpdesk::v1::TicketUpdatedV1Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `helpdesk.ticket_message.created_v1`: Pushed as `helpdesk.ticket_message.created_v1`.
+/// `helpdesk.ticket_message.created_v1`: A new message was posted in a ticket.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::helpdesk::v1::TicketMessageCreatedV1Event {
@@ -40,7 +40,7 @@ impl ::lark_runtime::event::Event for crate::helpdesk::v1::TicketMessageCreatedV
 }
 
 impl crate::EventDispatcher {
-    /// Handles `helpdesk.notification.approve_v1`: Pushed as `helpdesk.notification.approve_v1`.
+    /// Handles `helpdesk.notification.approve_v1`: A push notification's review status changed.
     ///
     /// Payload: [`NotificationApproveV1Event`](crate::helpdesk::v1::NotificationApproveV1Event). Scopes: not yet catalogued.
     pub fn on_helpdesk_notification_approve_v1<
@@ -55,7 +55,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `helpdesk.ticket.created_v1`: Pushed as `helpdesk.ticket.created_v1`.
+    /// Handles `helpdesk.ticket.created_v1`: A help desk ticket was created.
     ///
     /// Payload: [`TicketCreatedV1Event`](crate::helpdesk::v1::TicketCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_helpdesk_ticket_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -68,7 +68,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `helpdesk.ticket.updated_v1`: Pushed as `helpdesk.ticket.updated_v1`.
+    /// Handles `helpdesk.ticket.updated_v1`: A ticket's status or stage changed, such as moving from the bot to a human agent.
     ///
     /// Payload: [`TicketUpdatedV1Event`](crate::helpdesk::v1::TicketUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_helpdesk_ticket_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -81,7 +81,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `helpdesk.ticket_message.created_v1`: Pushed as `helpdesk.ticket_message.created_v1`.
+    /// Handles `helpdesk.ticket_message.created_v1`: A new message was posted in a ticket.
     ///
     /// Payload: [`TicketMessageCreatedV1Event`](crate::helpdesk::v1::TicketMessageCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_helpdesk_ticket_message_created_v1<

@@ -13,7 +13,7 @@ impl<'c> FaqApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `faq`.
+    /// Create an FAQ entry in the help desk knowledge base.
     ///
     /// `POST /open-apis/helpdesk/v1/faqs`
     ///
@@ -42,7 +42,7 @@ impl<'c> FaqApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `faq`.
+    /// Delete an FAQ entry.
     ///
     /// `DELETE /open-apis/helpdesk/v1/faqs/:id`
     ///
@@ -71,7 +71,7 @@ impl<'c> FaqApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `faq_image` on `faq`.
+    /// Download an image embedded in an FAQ entry.
     ///
     /// `GET /open-apis/helpdesk/v1/faqs/:id/image/:image_key`
     ///
@@ -100,7 +100,7 @@ impl<'c> FaqApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `get` on `faq`.
+    /// Fetch the details of one FAQ entry.
     ///
     /// `GET /open-apis/helpdesk/v1/faqs/:id`
     ///
@@ -129,7 +129,7 @@ impl<'c> FaqApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `faq`.
+    /// Page through the help desk's FAQ entries.
     ///
     /// `GET /open-apis/helpdesk/v1/faqs`
     ///
@@ -170,7 +170,7 @@ impl<'c> FaqApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `faq`.
+    /// Update some fields of an FAQ entry.
     ///
     /// `PATCH /open-apis/helpdesk/v1/faqs/:id`
     ///
@@ -199,7 +199,7 @@ impl<'c> FaqApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `faq`.
+    /// Search the help desk's FAQ entries by keyword.
     ///
     /// `GET /open-apis/helpdesk/v1/faqs/search`
     ///
@@ -241,7 +241,7 @@ impl<'c> FaqApi<'c> {
     }
 }
 
-/// Parameters of [`FaqApi::create`](crate::helpdesk::v1::FaqApi::create): Calls `create` on `faq`.
+/// Parameters of [`FaqApi::create`](crate::helpdesk::v1::FaqApi::create): Create an FAQ entry in the help desk knowledge base.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateFaqRequest {
     /// The JSON body.
@@ -274,7 +274,7 @@ impl CreateFaqRequest {
     }
 }
 
-/// Parameters of [`FaqApi::delete`](crate::helpdesk::v1::FaqApi::delete): Calls `delete` on `faq`.
+/// Parameters of [`FaqApi::delete`](crate::helpdesk::v1::FaqApi::delete): Delete an FAQ entry.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteFaqRequest {
     /// `id`.
@@ -309,7 +309,7 @@ impl DeleteFaqRequest {
     }
 }
 
-/// Parameters of [`FaqApi::faq_image`](crate::helpdesk::v1::FaqApi::faq_image): Calls `faq_image` on `faq`.
+/// Parameters of [`FaqApi::faq_image`](crate::helpdesk::v1::FaqApi::faq_image): Download an image embedded in an FAQ entry.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FaqImageFaqRequest {
     /// `id`.
@@ -355,7 +355,7 @@ impl FaqImageFaqRequest {
     }
 }
 
-/// Parameters of [`FaqApi::get`](crate::helpdesk::v1::FaqApi::get): Calls `get` on `faq`.
+/// Parameters of [`FaqApi::get`](crate::helpdesk::v1::FaqApi::get): Fetch the details of one FAQ entry.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetFaqRequest {
     /// `id`.
@@ -390,7 +390,7 @@ impl GetFaqRequest {
     }
 }
 
-/// Parameters of [`FaqApi::list`](crate::helpdesk::v1::FaqApi::list): Calls `list` on `faq`.
+/// Parameters of [`FaqApi::list`](crate::helpdesk::v1::FaqApi::list): Page through the help desk's FAQ entries.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListFaqRequest {
     /// `category_id`.
@@ -519,7 +519,7 @@ impl ::lark_runtime::PageRequest for ListFaqRequest {
     }
 }
 
-/// Parameters of [`FaqApi::patch`](crate::helpdesk::v1::FaqApi::patch): Calls `patch` on `faq`.
+/// Parameters of [`FaqApi::patch`](crate::helpdesk::v1::FaqApi::patch): Update some fields of an FAQ entry.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchFaqRequest {
     /// `id`.
@@ -560,7 +560,7 @@ impl PatchFaqRequest {
     }
 }
 
-/// Parameters of [`FaqApi::search`](crate::helpdesk::v1::FaqApi::search): Calls `search` on `faq`.
+/// Parameters of [`FaqApi::search`](crate::helpdesk::v1::FaqApi::search): Search the help desk's FAQ entries by keyword.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchFaqRequest {
     /// `query`.

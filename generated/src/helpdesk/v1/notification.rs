@@ -13,7 +13,7 @@ impl<'c> NotificationApi<'c> {
         Self { client }
     }
 
-    /// Calls `cancel_approve` on `notification`.
+    /// Withdraw a push notification that was submitted for review.
     ///
     /// `POST /open-apis/helpdesk/v1/notifications/:notification_id/cancel_approve`
     ///
@@ -42,7 +42,7 @@ impl<'c> NotificationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `cancel_send` on `notification`.
+    /// Cancel a scheduled or running push notification, recalling messages already sent.
     ///
     /// `POST /open-apis/helpdesk/v1/notifications/:notification_id/cancel_send`
     ///
@@ -71,7 +71,7 @@ impl<'c> NotificationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `notification`.
+    /// Create a push notification as a draft.
     ///
     /// `POST /open-apis/helpdesk/v1/notifications`
     ///
@@ -100,7 +100,7 @@ impl<'c> NotificationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `execute_send` on `notification`.
+    /// Schedule an approved push notification to be sent at a set time.
     ///
     /// `POST /open-apis/helpdesk/v1/notifications/:notification_id/execute_send`
     ///
@@ -129,7 +129,7 @@ impl<'c> NotificationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `notification`.
+    /// Fetch the details and status of a push notification.
     ///
     /// `GET /open-apis/helpdesk/v1/notifications/:notification_id`
     ///
@@ -158,7 +158,7 @@ impl<'c> NotificationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `notification`.
+    /// Update some fields of a push notification while it is still a draft.
     ///
     /// `PATCH /open-apis/helpdesk/v1/notifications/:notification_id`
     ///
@@ -187,7 +187,7 @@ impl<'c> NotificationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `preview` on `notification`.
+    /// Send yourself a preview of a push notification before it goes out.
     ///
     /// `POST /open-apis/helpdesk/v1/notifications/:notification_id/preview`
     ///
@@ -216,7 +216,7 @@ impl<'c> NotificationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `submit_approve` on `notification`.
+    /// Submit a push notification for review by the help desk owner.
     ///
     /// `POST /open-apis/helpdesk/v1/notifications/:notification_id/submit_approve`
     ///
@@ -246,7 +246,7 @@ impl<'c> NotificationApi<'c> {
     }
 }
 
-/// Parameters of [`NotificationApi::cancel_approve`](crate::helpdesk::v1::NotificationApi::cancel_approve): Calls `cancel_approve` on `notification`.
+/// Parameters of [`NotificationApi::cancel_approve`](crate::helpdesk::v1::NotificationApi::cancel_approve): Withdraw a push notification that was submitted for review.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CancelApproveNotificationRequest {
     /// `notification_id`.
@@ -285,7 +285,7 @@ impl CancelApproveNotificationRequest {
     }
 }
 
-/// Parameters of [`NotificationApi::cancel_send`](crate::helpdesk::v1::NotificationApi::cancel_send): Calls `cancel_send` on `notification`.
+/// Parameters of [`NotificationApi::cancel_send`](crate::helpdesk::v1::NotificationApi::cancel_send): Cancel a scheduled or running push notification, recalling messages already sent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CancelSendNotificationRequest {
     /// `notification_id`.
@@ -329,7 +329,7 @@ impl CancelSendNotificationRequest {
     }
 }
 
-/// Parameters of [`NotificationApi::create`](crate::helpdesk::v1::NotificationApi::create): Calls `create` on `notification`.
+/// Parameters of [`NotificationApi::create`](crate::helpdesk::v1::NotificationApi::create): Create a push notification as a draft.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateNotificationRequest {
     /// `user_id_type`.
@@ -379,7 +379,7 @@ impl CreateNotificationRequest {
     }
 }
 
-/// Parameters of [`NotificationApi::execute_send`](crate::helpdesk::v1::NotificationApi::execute_send): Calls `execute_send` on `notification`.
+/// Parameters of [`NotificationApi::execute_send`](crate::helpdesk::v1::NotificationApi::execute_send): Schedule an approved push notification to be sent at a set time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ExecuteSendNotificationRequest {
     /// `notification_id`.
@@ -423,7 +423,7 @@ impl ExecuteSendNotificationRequest {
     }
 }
 
-/// Parameters of [`NotificationApi::get`](crate::helpdesk::v1::NotificationApi::get): Calls `get` on `notification`.
+/// Parameters of [`NotificationApi::get`](crate::helpdesk::v1::NotificationApi::get): Fetch the details and status of a push notification.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetNotificationRequest {
     /// `notification_id`.
@@ -477,7 +477,7 @@ impl GetNotificationRequest {
     }
 }
 
-/// Parameters of [`NotificationApi::patch`](crate::helpdesk::v1::NotificationApi::patch): Calls `patch` on `notification`.
+/// Parameters of [`NotificationApi::patch`](crate::helpdesk::v1::NotificationApi::patch): Update some fields of a push notification while it is still a draft.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchNotificationRequest {
     /// `notification_id`.
@@ -536,7 +536,7 @@ impl PatchNotificationRequest {
     }
 }
 
-/// Parameters of [`NotificationApi::preview`](crate::helpdesk::v1::NotificationApi::preview): Calls `preview` on `notification`.
+/// Parameters of [`NotificationApi::preview`](crate::helpdesk::v1::NotificationApi::preview): Send yourself a preview of a push notification before it goes out.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PreviewNotificationRequest {
     /// `notification_id`.
@@ -575,7 +575,7 @@ impl PreviewNotificationRequest {
     }
 }
 
-/// Parameters of [`NotificationApi::submit_approve`](crate::helpdesk::v1::NotificationApi::submit_approve): Calls `submit_approve` on `notification`.
+/// Parameters of [`NotificationApi::submit_approve`](crate::helpdesk::v1::NotificationApi::submit_approve): Submit a push notification for review by the help desk owner.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubmitApproveNotificationRequest {
     /// `notification_id`.

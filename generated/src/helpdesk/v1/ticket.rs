@@ -13,7 +13,7 @@ impl<'c> TicketApi<'c> {
         Self { client }
     }
 
-    /// Calls `answer_user_query` on `ticket`.
+    /// Reply to a user's question in an open ticket that no human agent has taken yet.
     ///
     /// `POST /open-apis/helpdesk/v1/tickets/:ticket_id/answer_user_query`
     ///
@@ -42,7 +42,7 @@ impl<'c> TicketApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `customized_fields` on `ticket`.
+    /// Get the custom fields defined for the help desk.
     ///
     /// `GET /open-apis/helpdesk/v1/customized_fields`
     ///
@@ -71,7 +71,7 @@ impl<'c> TicketApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `ticket`.
+    /// Fetch the details of one help desk ticket.
     ///
     /// `GET /open-apis/helpdesk/v1/tickets/:ticket_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> TicketApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `ticket`.
+    /// Page through help desk tickets with their details.
     ///
     /// `GET /open-apis/helpdesk/v1/tickets`
     ///
@@ -129,7 +129,7 @@ impl<'c> TicketApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `start_service` on `ticket`.
+    /// Start a help desk conversation with a user, optionally with a human agent.
     ///
     /// `POST /open-apis/helpdesk/v1/start_service`
     ///
@@ -158,7 +158,7 @@ impl<'c> TicketApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `ticket_image` on `ticket`.
+    /// Download an image sent in a ticket conversation.
     ///
     /// `GET /open-apis/helpdesk/v1/ticket_images`
     ///
@@ -187,7 +187,7 @@ impl<'c> TicketApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `update` on `ticket`.
+    /// Update a ticket's data, such as its status, without triggering the related actions.
     ///
     /// `PUT /open-apis/helpdesk/v1/tickets/:ticket_id`
     ///
@@ -217,7 +217,7 @@ impl<'c> TicketApi<'c> {
     }
 }
 
-/// Parameters of [`TicketApi::answer_user_query`](crate::helpdesk::v1::TicketApi::answer_user_query): Calls `answer_user_query` on `ticket`.
+/// Parameters of [`TicketApi::answer_user_query`](crate::helpdesk::v1::TicketApi::answer_user_query): Reply to a user's question in an open ticket that no human agent has taken yet.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AnswerUserQueryTicketRequest {
     /// `ticket_id`.
@@ -261,7 +261,7 @@ impl AnswerUserQueryTicketRequest {
     }
 }
 
-/// Parameters of [`TicketApi::customized_fields`](crate::helpdesk::v1::TicketApi::customized_fields): Calls `customized_fields` on `ticket`.
+/// Parameters of [`TicketApi::customized_fields`](crate::helpdesk::v1::TicketApi::customized_fields): Get the custom fields defined for the help desk.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct CustomizedFieldsTicketRequest {
     /// `visible_only`.
@@ -307,7 +307,7 @@ impl CustomizedFieldsTicketRequest {
     }
 }
 
-/// Parameters of [`TicketApi::get`](crate::helpdesk::v1::TicketApi::get): Calls `get` on `ticket`.
+/// Parameters of [`TicketApi::get`](crate::helpdesk::v1::TicketApi::get): Fetch the details of one help desk ticket.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTicketRequest {
     /// `ticket_id`.
@@ -344,7 +344,7 @@ impl GetTicketRequest {
     }
 }
 
-/// Parameters of [`TicketApi::list`](crate::helpdesk::v1::TicketApi::list): Calls `list` on `ticket`.
+/// Parameters of [`TicketApi::list`](crate::helpdesk::v1::TicketApi::list): Page through help desk tickets with their details.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListTicketRequest {
     /// `ticket_id`.
@@ -645,7 +645,7 @@ impl ListTicketRequest {
     }
 }
 
-/// Parameters of [`TicketApi::start_service`](crate::helpdesk::v1::TicketApi::start_service): Calls `start_service` on `ticket`.
+/// Parameters of [`TicketApi::start_service`](crate::helpdesk::v1::TicketApi::start_service): Start a help desk conversation with a user, optionally with a human agent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct StartServiceTicketRequest {
     /// The JSON body.
@@ -678,7 +678,7 @@ impl StartServiceTicketRequest {
     }
 }
 
-/// Parameters of [`TicketApi::ticket_image`](crate::helpdesk::v1::TicketApi::ticket_image): Calls `ticket_image` on `ticket`.
+/// Parameters of [`TicketApi::ticket_image`](crate::helpdesk::v1::TicketApi::ticket_image): Download an image sent in a ticket conversation.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TicketImageTicketRequest {
     /// `ticket_id`.
@@ -739,7 +739,7 @@ impl TicketImageTicketRequest {
     }
 }
 
-/// Parameters of [`TicketApi::update`](crate::helpdesk::v1::TicketApi::update): Calls `update` on `ticket`.
+/// Parameters of [`TicketApi::update`](crate::helpdesk::v1::TicketApi::update): Update a ticket's data, such as its status, without triggering the related actions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateTicketRequest {
     /// `ticket_id`.

@@ -13,7 +13,7 @@ impl<'c> TicketCustomizedFieldApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `ticket_customized_field`.
+    /// Create a custom field for help desk tickets.
     ///
     /// `POST /open-apis/helpdesk/v1/ticket_customized_fields`
     ///
@@ -42,7 +42,7 @@ impl<'c> TicketCustomizedFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `ticket_customized_field`.
+    /// Delete a ticket custom field.
     ///
     /// `DELETE /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> TicketCustomizedFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `ticket_customized_field`.
+    /// Fetch one ticket custom field by its id.
     ///
     /// `GET /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> TicketCustomizedFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `ticket_customized_field`.
+    /// Page through the custom fields defined for tickets.
     ///
     /// `GET /open-apis/helpdesk/v1/ticket_customized_fields`
     ///
@@ -129,7 +129,7 @@ impl<'c> TicketCustomizedFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `ticket_customized_field`.
+    /// Update some fields of a ticket custom field.
     ///
     /// `PATCH /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> TicketCustomizedFieldApi<'c> {
     }
 }
 
-/// Parameters of [`TicketCustomizedFieldApi::create`](crate::helpdesk::v1::TicketCustomizedFieldApi::create): Calls `create` on `ticket_customized_field`.
+/// Parameters of [`TicketCustomizedFieldApi::create`](crate::helpdesk::v1::TicketCustomizedFieldApi::create): Create a custom field for help desk tickets.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTicketCustomizedFieldRequest {
     /// The JSON body.
@@ -192,7 +192,7 @@ impl CreateTicketCustomizedFieldRequest {
     }
 }
 
-/// Parameters of [`TicketCustomizedFieldApi::delete`](crate::helpdesk::v1::TicketCustomizedFieldApi::delete): Calls `delete` on `ticket_customized_field`.
+/// Parameters of [`TicketCustomizedFieldApi::delete`](crate::helpdesk::v1::TicketCustomizedFieldApi::delete): Delete a ticket custom field.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTicketCustomizedFieldRequest {
     /// `ticket_customized_field_id`.
@@ -232,7 +232,7 @@ impl DeleteTicketCustomizedFieldRequest {
     }
 }
 
-/// Parameters of [`TicketCustomizedFieldApi::get`](crate::helpdesk::v1::TicketCustomizedFieldApi::get): Calls `get` on `ticket_customized_field`.
+/// Parameters of [`TicketCustomizedFieldApi::get`](crate::helpdesk::v1::TicketCustomizedFieldApi::get): Fetch one ticket custom field by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTicketCustomizedFieldRequest {
     /// `ticket_customized_field_id`.
@@ -272,7 +272,7 @@ impl GetTicketCustomizedFieldRequest {
     }
 }
 
-/// Parameters of [`TicketCustomizedFieldApi::list`](crate::helpdesk::v1::TicketCustomizedFieldApi::list): Calls `list` on `ticket_customized_field`.
+/// Parameters of [`TicketCustomizedFieldApi::list`](crate::helpdesk::v1::TicketCustomizedFieldApi::list): Page through the custom fields defined for tickets.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTicketCustomizedFieldRequest {
     /// `page_token`.
@@ -340,7 +340,7 @@ impl ListTicketCustomizedFieldRequest {
     }
 }
 
-/// Parameters of [`TicketCustomizedFieldApi::patch`](crate::helpdesk::v1::TicketCustomizedFieldApi::patch): Calls `patch` on `ticket_customized_field`.
+/// Parameters of [`TicketCustomizedFieldApi::patch`](crate::helpdesk::v1::TicketCustomizedFieldApi::patch): Update some fields of a ticket custom field.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchTicketCustomizedFieldRequest {
     /// `ticket_customized_field_id`.

@@ -13,7 +13,7 @@ impl<'c> TicketMessageApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `ticket.message`.
+    /// Send a message into a ticket conversation.
     ///
     /// `POST /open-apis/helpdesk/v1/tickets/:ticket_id/messages`
     ///
@@ -42,7 +42,7 @@ impl<'c> TicketMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `ticket.message`.
+    /// Page through the messages of a ticket.
     ///
     /// `GET /open-apis/helpdesk/v1/tickets/:ticket_id/messages`
     ///
@@ -72,7 +72,7 @@ impl<'c> TicketMessageApi<'c> {
     }
 }
 
-/// Parameters of [`TicketMessageApi::create`](crate::helpdesk::v1::TicketMessageApi::create): Calls `create` on `ticket.message`.
+/// Parameters of [`TicketMessageApi::create`](crate::helpdesk::v1::TicketMessageApi::create): Send a message into a ticket conversation.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTicketMessageRequest {
     /// `ticket_id`.
@@ -116,7 +116,7 @@ impl CreateTicketMessageRequest {
     }
 }
 
-/// Parameters of [`TicketMessageApi::list`](crate::helpdesk::v1::TicketMessageApi::list): Calls `list` on `ticket.message`.
+/// Parameters of [`TicketMessageApi::list`](crate::helpdesk::v1::TicketMessageApi::list): Page through the messages of a ticket.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTicketMessageRequest {
     /// `ticket_id`.

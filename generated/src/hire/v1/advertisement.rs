@@ -13,7 +13,7 @@ impl<'c> AdvertisementApi<'c> {
         Self { client }
     }
 
-    /// Calls `publish` on `advertisement`.
+    /// Publish a job ad to the careers site or the internal referral platform.
     ///
     /// `POST /open-apis/hire/v1/advertisements/:advertisement_id/publish`
     ///
@@ -43,7 +43,7 @@ impl<'c> AdvertisementApi<'c> {
     }
 }
 
-/// Parameters of [`AdvertisementApi::publish`](crate::hire::v1::AdvertisementApi::publish): Calls `publish` on `advertisement`.
+/// Parameters of [`AdvertisementApi::publish`](crate::hire::v1::AdvertisementApi::publish): Publish a job ad to the careers site or the internal referral platform.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PublishAdvertisementRequest {
     /// `advertisement_id`.

@@ -13,7 +13,7 @@ impl<'c> AgencyApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_query` on `agency`.
+    /// Search partner headhunting agencies by id list, keyword or filters.
     ///
     /// `POST /open-apis/hire/v1/agencies/batch_query`
     ///
@@ -54,7 +54,7 @@ impl<'c> AgencyApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `get` on `agency`.
+    /// Fetch a partner headhunting agency by id, including its name and contacts.
     ///
     /// `GET /open-apis/hire/v1/agencies/:agency_id`
     ///
@@ -83,7 +83,7 @@ impl<'c> AgencyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_agency_account` on `agency`.
+    /// List the individual headhunters that belong to an agency.
     ///
     /// `POST /open-apis/hire/v1/agencies/get_agency_account`
     ///
@@ -124,7 +124,7 @@ impl<'c> AgencyApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `operate_agency_account` on `agency`.
+    /// Disable or re-enable a headhunter, controlling whether they can refer candidates and take jobs.
     ///
     /// `POST /open-apis/hire/v1/agencies/operate_agency_account`
     ///
@@ -153,7 +153,7 @@ impl<'c> AgencyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `protect` on `agency`.
+    /// Set a custom headhunter protection period for a talent.
     ///
     /// `POST /open-apis/hire/v1/agencies/protect`
     ///
@@ -182,7 +182,7 @@ impl<'c> AgencyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `protect_search` on `agency`.
+    /// Look up a talent's headhunter protection periods, with agency, consultant and dates.
     ///
     /// `POST /open-apis/hire/v1/agencies/protection_period/search`
     ///
@@ -211,7 +211,7 @@ impl<'c> AgencyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `agency`.
+    /// Look up partner headhunting agencies by name, with their ids and contacts.
     ///
     /// `GET /open-apis/hire/v1/agencies/query`
     ///
@@ -241,7 +241,7 @@ impl<'c> AgencyApi<'c> {
     }
 }
 
-/// Parameters of [`AgencyApi::batch_query`](crate::hire::v1::AgencyApi::batch_query): Calls `batch_query` on `agency`.
+/// Parameters of [`AgencyApi::batch_query`](crate::hire::v1::AgencyApi::batch_query): Search partner headhunting agencies by id list, keyword or filters.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchQueryAgencyRequest {
     /// `user_id_type`.
@@ -335,7 +335,7 @@ impl ::lark_runtime::PageRequest for BatchQueryAgencyRequest {
     }
 }
 
-/// Parameters of [`AgencyApi::get`](crate::hire::v1::AgencyApi::get): Calls `get` on `agency`.
+/// Parameters of [`AgencyApi::get`](crate::hire::v1::AgencyApi::get): Fetch a partner headhunting agency by id, including its name and contacts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAgencyRequest {
     /// `agency_id`.
@@ -387,7 +387,7 @@ impl GetAgencyRequest {
     }
 }
 
-/// Parameters of [`AgencyApi::get_agency_account`](crate::hire::v1::AgencyApi::get_agency_account): Calls `get_agency_account` on `agency`.
+/// Parameters of [`AgencyApi::get_agency_account`](crate::hire::v1::AgencyApi::get_agency_account): List the individual headhunters that belong to an agency.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAgencyAccountAgencyRequest {
     /// `user_id_type`.
@@ -486,7 +486,7 @@ impl ::lark_runtime::PageRequest for GetAgencyAccountAgencyRequest {
     }
 }
 
-/// Parameters of [`AgencyApi::operate_agency_account`](crate::hire::v1::AgencyApi::operate_agency_account): Calls `operate_agency_account` on `agency`.
+/// Parameters of [`AgencyApi::operate_agency_account`](crate::hire::v1::AgencyApi::operate_agency_account): Disable or re-enable a headhunter, controlling whether they can refer candidates and take jobs.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct OperateAgencyAccountAgencyRequest {
     /// The JSON body.
@@ -519,7 +519,7 @@ impl OperateAgencyAccountAgencyRequest {
     }
 }
 
-/// Parameters of [`AgencyApi::protect`](crate::hire::v1::AgencyApi::protect): Calls `protect` on `agency`.
+/// Parameters of [`AgencyApi::protect`](crate::hire::v1::AgencyApi::protect): Set a custom headhunter protection period for a talent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ProtectAgencyRequest {
     /// `user_id_type`.
@@ -572,7 +572,7 @@ impl ProtectAgencyRequest {
     }
 }
 
-/// Parameters of [`AgencyApi::protect_search`](crate::hire::v1::AgencyApi::protect_search): Calls `protect_search` on `agency`.
+/// Parameters of [`AgencyApi::protect_search`](crate::hire::v1::AgencyApi::protect_search): Look up a talent's headhunter protection periods, with agency, consultant and dates.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ProtectSearchAgencyRequest {
     /// The JSON body.
@@ -605,7 +605,7 @@ impl ProtectSearchAgencyRequest {
     }
 }
 
-/// Parameters of [`AgencyApi::query`](crate::hire::v1::AgencyApi::query): Calls `query` on `agency`.
+/// Parameters of [`AgencyApi::query`](crate::hire::v1::AgencyApi::query): Look up partner headhunting agencies by name, with their ids and contacts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryAgencyRequest {
     /// `name`.

@@ -13,7 +13,7 @@ impl<'c> ApplicationApi<'c> {
         Self { client }
     }
 
-    /// Calls `cancel_onboard` on `application`.
+    /// Cancel the onboarding of a candidate who is still waiting to join.
     ///
     /// `POST /open-apis/hire/v1/applications/:application_id/cancel_onboard`
     ///
@@ -42,7 +42,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `application`.
+    /// Create an application that links a talent to a job.
     ///
     /// `POST /open-apis/hire/v1/applications`
     ///
@@ -71,7 +71,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `application`.
+    /// Fetch a single application by its id.
     ///
     /// `GET /open-apis/hire/v1/applications/:application_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_detail` on `application`.
+    /// Fetch an application together with chosen related data, such as job, talent, interviews and offer.
     ///
     /// `GET /open-apis/hire/v1/applications/:application_id/get_detail`
     ///
@@ -129,7 +129,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `application`.
+    /// Page through application ids matching filters such as job process, stage or talent.
     ///
     /// `GET /open-apis/hire/v1/applications`
     ///
@@ -170,7 +170,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `offer` on `application`.
+    /// Get the offer attached to an application.
     ///
     /// `GET /open-apis/hire/v1/applications/:application_id/offer`
     ///
@@ -199,7 +199,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `recover` on `application`.
+    /// Restore a terminated application, provided the talent has not joined or been locked elsewhere.
     ///
     /// `POST /open-apis/hire/v1/applications/:application_id/recover`
     ///
@@ -228,7 +228,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `terminate` on `application`.
+    /// Terminate an application, recording the reason type, reasons and a note.
     ///
     /// `POST /open-apis/hire/v1/applications/:application_id/terminate`
     ///
@@ -257,7 +257,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `transfer_onboard` on `application`.
+    /// Mark a candidate in the pre-onboarding stage as joined and create their employee record.
     ///
     /// `POST /open-apis/hire/v1/applications/:application_id/transfer_onboard`
     ///
@@ -286,7 +286,7 @@ impl<'c> ApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `transfer_stage` on `application`.
+    /// Move an application to another stage of its hiring process.
     ///
     /// `POST /open-apis/hire/v1/applications/:application_id/transfer_stage`
     ///
@@ -316,7 +316,7 @@ impl<'c> ApplicationApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationApi::cancel_onboard`](crate::hire::v1::ApplicationApi::cancel_onboard): Calls `cancel_onboard` on `application`.
+/// Parameters of [`ApplicationApi::cancel_onboard`](crate::hire::v1::ApplicationApi::cancel_onboard): Cancel the onboarding of a candidate who is still waiting to join.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CancelOnboardApplicationRequest {
     /// `application_id`.
@@ -360,7 +360,7 @@ impl CancelOnboardApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::create`](crate::hire::v1::ApplicationApi::create): Calls `create` on `application`.
+/// Parameters of [`ApplicationApi::create`](crate::hire::v1::ApplicationApi::create): Create an application that links a talent to a job.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateApplicationRequest {
     /// `user_id_type`.
@@ -410,7 +410,7 @@ impl CreateApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::get`](crate::hire::v1::ApplicationApi::get): Calls `get` on `application`.
+/// Parameters of [`ApplicationApi::get`](crate::hire::v1::ApplicationApi::get): Fetch a single application by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetApplicationRequest {
     /// `application_id`.
@@ -482,7 +482,7 @@ impl GetApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::get_detail`](crate::hire::v1::ApplicationApi::get_detail): Calls `get_detail` on `application`.
+/// Parameters of [`ApplicationApi::get_detail`](crate::hire::v1::ApplicationApi::get_detail): Fetch an application together with chosen related data, such as job, talent, interviews and offer.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDetailApplicationRequest {
     /// `application_id`.
@@ -626,7 +626,7 @@ impl GetDetailApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::list`](crate::hire::v1::ApplicationApi::list): Calls `list` on `application`.
+/// Parameters of [`ApplicationApi::list`](crate::hire::v1::ApplicationApi::list): Page through application ids matching filters such as job process, stage or talent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListApplicationRequest {
     /// `process_id`.
@@ -854,7 +854,7 @@ impl ::lark_runtime::PageRequest for ListApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::offer`](crate::hire::v1::ApplicationApi::offer): Calls `offer` on `application`.
+/// Parameters of [`ApplicationApi::offer`](crate::hire::v1::ApplicationApi::offer): Get the offer attached to an application.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct OfferApplicationRequest {
     /// `application_id`.
@@ -979,7 +979,7 @@ impl OfferApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::recover`](crate::hire::v1::ApplicationApi::recover): Calls `recover` on `application`.
+/// Parameters of [`ApplicationApi::recover`](crate::hire::v1::ApplicationApi::recover): Restore a terminated application, provided the talent has not joined or been locked elsewhere.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecoverApplicationRequest {
     /// `application_id`.
@@ -1018,7 +1018,7 @@ impl RecoverApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::terminate`](crate::hire::v1::ApplicationApi::terminate): Calls `terminate` on `application`.
+/// Parameters of [`ApplicationApi::terminate`](crate::hire::v1::ApplicationApi::terminate): Terminate an application, recording the reason type, reasons and a note.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TerminateApplicationRequest {
     /// `application_id`.
@@ -1062,7 +1062,7 @@ impl TerminateApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::transfer_onboard`](crate::hire::v1::ApplicationApi::transfer_onboard): Calls `transfer_onboard` on `application`.
+/// Parameters of [`ApplicationApi::transfer_onboard`](crate::hire::v1::ApplicationApi::transfer_onboard): Mark a candidate in the pre-onboarding stage as joined and create their employee record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TransferOnboardApplicationRequest {
     /// `application_id`.
@@ -1194,7 +1194,7 @@ impl TransferOnboardApplicationRequest {
     }
 }
 
-/// Parameters of [`ApplicationApi::transfer_stage`](crate::hire::v1::ApplicationApi::transfer_stage): Calls `transfer_stage` on `application`.
+/// Parameters of [`ApplicationApi::transfer_stage`](crate::hire::v1::ApplicationApi::transfer_stage): Move an application to another stage of its hiring process.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TransferStageApplicationRequest {
     /// `application_id`.

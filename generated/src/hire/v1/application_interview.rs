@@ -13,7 +13,7 @@ impl<'c> ApplicationInterviewApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `application.interview`.
+    /// List the interviews recorded for an application.
     ///
     /// `GET /open-apis/hire/v1/applications/:application_id/interviews`
     ///
@@ -55,7 +55,7 @@ impl<'c> ApplicationInterviewApi<'c> {
     }
 }
 
-/// Parameters of [`ApplicationInterviewApi::list`](crate::hire::v1::ApplicationInterviewApi::list): Calls `list` on `application.interview`.
+/// Parameters of [`ApplicationInterviewApi::list`](crate::hire::v1::ApplicationInterviewApi::list): List the interviews recorded for an application.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListApplicationInterviewRequest {
     /// `application_id`.

@@ -13,7 +13,7 @@ impl<'c> AttachmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `attachment`.
+    /// Upload a general file to Hire and get its attachment id and a temporary URL.
     ///
     /// `POST /open-apis/hire/v1/attachments`
     ///
@@ -42,7 +42,7 @@ impl<'c> AttachmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `attachment`.
+    /// Get an attachment's metadata, such as name, creation time and download URL.
     ///
     /// `GET /open-apis/hire/v1/attachments/:attachment_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> AttachmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `preview` on `attachment`.
+    /// Get a PDF download link for a talent's resume attachment.
     ///
     /// `GET /open-apis/hire/v1/attachments/:attachment_id/preview`
     ///
@@ -101,7 +101,7 @@ impl<'c> AttachmentApi<'c> {
     }
 }
 
-/// Parameters of [`AttachmentApi::create`](crate::hire::v1::AttachmentApi::create): Calls `create` on `attachment`.
+/// Parameters of [`AttachmentApi::create`](crate::hire::v1::AttachmentApi::create): Upload a general file to Hire and get its attachment id and a temporary URL.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct CreateAttachmentRequest {}
 impl CreateAttachmentRequest {
@@ -128,7 +128,7 @@ impl CreateAttachmentRequest {
     }
 }
 
-/// Parameters of [`AttachmentApi::get`](crate::hire::v1::AttachmentApi::get): Calls `get` on `attachment`.
+/// Parameters of [`AttachmentApi::get`](crate::hire::v1::AttachmentApi::get): Get an attachment's metadata, such as name, creation time and download URL.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAttachmentRequest {
     /// `attachment_id`.
@@ -180,7 +180,7 @@ impl GetAttachmentRequest {
     }
 }
 
-/// Parameters of [`AttachmentApi::preview`](crate::hire::v1::AttachmentApi::preview): Calls `preview` on `attachment`.
+/// Parameters of [`AttachmentApi::preview`](crate::hire::v1::AttachmentApi::preview): Get a PDF download link for a talent's resume attachment.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PreviewAttachmentRequest {
     /// `attachment_id`.

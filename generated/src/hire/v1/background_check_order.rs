@@ -13,7 +13,7 @@ impl<'c> BackgroundCheckOrderApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_query` on `background_check_order`.
+    /// Query background check orders by their ids or by filters such as application id.
     ///
     /// `POST /open-apis/hire/v1/background_check_orders/batch_query`
     ///
@@ -56,7 +56,7 @@ impl<'c> BackgroundCheckOrderApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `list` on `background_check_order`.
+    /// Page through background check orders by application id or update time.
     ///
     /// `GET /open-apis/hire/v1/background_check_orders`
     ///
@@ -98,7 +98,7 @@ impl<'c> BackgroundCheckOrderApi<'c> {
     }
 }
 
-/// Parameters of [`BackgroundCheckOrderApi::batch_query`](crate::hire::v1::BackgroundCheckOrderApi::batch_query): Calls `batch_query` on `background_check_order`.
+/// Parameters of [`BackgroundCheckOrderApi::batch_query`](crate::hire::v1::BackgroundCheckOrderApi::batch_query): Query background check orders by their ids or by filters such as application id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchQueryBackgroundCheckOrderRequest {
     /// `user_id_type`.
@@ -192,7 +192,7 @@ impl ::lark_runtime::PageRequest for BatchQueryBackgroundCheckOrderRequest {
     }
 }
 
-/// Parameters of [`BackgroundCheckOrderApi::list`](crate::hire::v1::BackgroundCheckOrderApi::list): Calls `list` on `background_check_order`.
+/// Parameters of [`BackgroundCheckOrderApi::list`](crate::hire::v1::BackgroundCheckOrderApi::list): Page through background check orders by application id or update time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListBackgroundCheckOrderRequest {
     /// `user_id_type`.

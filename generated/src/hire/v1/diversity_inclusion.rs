@@ -13,7 +13,7 @@ impl<'c> DiversityInclusionApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `diversity_inclusion`.
+    /// Get the additional application-form answers of candidates by application or talent id.
     ///
     /// `POST /open-apis/hire/v1/applications/diversity_inclusions/search`
     ///
@@ -43,7 +43,7 @@ impl<'c> DiversityInclusionApi<'c> {
     }
 }
 
-/// Parameters of [`DiversityInclusionApi::search`](crate::hire::v1::DiversityInclusionApi::search): Calls `search` on `diversity_inclusion`.
+/// Parameters of [`DiversityInclusionApi::search`](crate::hire::v1::DiversityInclusionApi::search): Get the additional application-form answers of candidates by application or talent id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchDiversityInclusionRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> EcoAccountCustomFieldApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_delete` on `eco_account_custom_field`.
+    /// As an exam or background-check provider, delete custom fields that identify customer accounts.
     ///
     /// `POST /open-apis/hire/v1/eco_account_custom_fields/batch_delete`
     ///
@@ -42,7 +42,7 @@ impl<'c> EcoAccountCustomFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_update` on `eco_account_custom_field`.
+    /// As an exam or background-check provider, rename or redescribe the custom account fields.
     ///
     /// `PATCH /open-apis/hire/v1/eco_account_custom_fields/batch_update`
     ///
@@ -71,7 +71,7 @@ impl<'c> EcoAccountCustomFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `eco_account_custom_field`.
+    /// As an exam or background-check provider, define custom fields that identify a customer's account with you.
     ///
     /// `POST /open-apis/hire/v1/eco_account_custom_fields`
     ///
@@ -101,7 +101,7 @@ impl<'c> EcoAccountCustomFieldApi<'c> {
     }
 }
 
-/// Parameters of [`EcoAccountCustomFieldApi::batch_delete`](crate::hire::v1::EcoAccountCustomFieldApi::batch_delete): Calls `batch_delete` on `eco_account_custom_field`.
+/// Parameters of [`EcoAccountCustomFieldApi::batch_delete`](crate::hire::v1::EcoAccountCustomFieldApi::batch_delete): As an exam or background-check provider, delete custom fields that identify customer accounts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteEcoAccountCustomFieldRequest {
     /// The JSON body.
@@ -134,7 +134,7 @@ impl BatchDeleteEcoAccountCustomFieldRequest {
     }
 }
 
-/// Parameters of [`EcoAccountCustomFieldApi::batch_update`](crate::hire::v1::EcoAccountCustomFieldApi::batch_update): Calls `batch_update` on `eco_account_custom_field`.
+/// Parameters of [`EcoAccountCustomFieldApi::batch_update`](crate::hire::v1::EcoAccountCustomFieldApi::batch_update): As an exam or background-check provider, rename or redescribe the custom account fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateEcoAccountCustomFieldRequest {
     /// The JSON body.
@@ -167,7 +167,7 @@ impl BatchUpdateEcoAccountCustomFieldRequest {
     }
 }
 
-/// Parameters of [`EcoAccountCustomFieldApi::create`](crate::hire::v1::EcoAccountCustomFieldApi::create): Calls `create` on `eco_account_custom_field`.
+/// Parameters of [`EcoAccountCustomFieldApi::create`](crate::hire::v1::EcoAccountCustomFieldApi::create): As an exam or background-check provider, define custom fields that identify a customer's account with you.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEcoAccountCustomFieldRequest {
     /// The JSON body.

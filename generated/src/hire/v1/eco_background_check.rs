@@ -13,7 +13,7 @@ impl<'c> EcoBackgroundCheckApi<'c> {
         Self { client }
     }
 
-    /// Calls `cancel` on `eco_background_check`.
+    /// As a background-check provider, terminate a background check order.
     ///
     /// `POST /open-apis/hire/v1/eco_background_checks/cancel`
     ///
@@ -42,7 +42,7 @@ impl<'c> EcoBackgroundCheckApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_progress` on `eco_background_check`.
+    /// As a background-check provider, report an order's progress and interim report.
     ///
     /// `POST /open-apis/hire/v1/eco_background_checks/update_progress`
     ///
@@ -71,7 +71,7 @@ impl<'c> EcoBackgroundCheckApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_result` on `eco_background_check`.
+    /// As a background-check provider, send the final result and report of an order.
     ///
     /// `POST /open-apis/hire/v1/eco_background_checks/update_result`
     ///
@@ -101,7 +101,7 @@ impl<'c> EcoBackgroundCheckApi<'c> {
     }
 }
 
-/// Parameters of [`EcoBackgroundCheckApi::cancel`](crate::hire::v1::EcoBackgroundCheckApi::cancel): Calls `cancel` on `eco_background_check`.
+/// Parameters of [`EcoBackgroundCheckApi::cancel`](crate::hire::v1::EcoBackgroundCheckApi::cancel): As a background-check provider, terminate a background check order.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CancelEcoBackgroundCheckRequest {
     /// The JSON body.
@@ -134,7 +134,7 @@ impl CancelEcoBackgroundCheckRequest {
     }
 }
 
-/// Parameters of [`EcoBackgroundCheckApi::update_progress`](crate::hire::v1::EcoBackgroundCheckApi::update_progress): Calls `update_progress` on `eco_background_check`.
+/// Parameters of [`EcoBackgroundCheckApi::update_progress`](crate::hire::v1::EcoBackgroundCheckApi::update_progress): As a background-check provider, report an order's progress and interim report.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateProgressEcoBackgroundCheckRequest {
     /// The JSON body.
@@ -167,7 +167,7 @@ impl UpdateProgressEcoBackgroundCheckRequest {
     }
 }
 
-/// Parameters of [`EcoBackgroundCheckApi::update_result`](crate::hire::v1::EcoBackgroundCheckApi::update_result): Calls `update_result` on `eco_background_check`.
+/// Parameters of [`EcoBackgroundCheckApi::update_result`](crate::hire::v1::EcoBackgroundCheckApi::update_result): As a background-check provider, send the final result and report of an order.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateResultEcoBackgroundCheckRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> EcoBackgroundCheckCustomFieldApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_delete` on `eco_background_check_custom_field`.
+    /// Delete custom fields from the form users fill in when starting a background check.
     ///
     /// `POST /open-apis/hire/v1/eco_background_check_custom_fields/batch_delete`
     ///
@@ -42,7 +42,7 @@ impl<'c> EcoBackgroundCheckCustomFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_update` on `eco_background_check_custom_field`.
+    /// Rename or redescribe custom fields of the background check form.
     ///
     /// `PATCH /open-apis/hire/v1/eco_background_check_custom_fields/batch_update`
     ///
@@ -72,7 +72,7 @@ impl<'c> EcoBackgroundCheckCustomFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `eco_background_check_custom_field`.
+    /// Define the custom fields shown on the form for starting a background check.
     ///
     /// `POST /open-apis/hire/v1/eco_background_check_custom_fields`
     ///
@@ -103,7 +103,7 @@ impl<'c> EcoBackgroundCheckCustomFieldApi<'c> {
     }
 }
 
-/// Parameters of [`EcoBackgroundCheckCustomFieldApi::batch_delete`](crate::hire::v1::EcoBackgroundCheckCustomFieldApi::batch_delete): Calls `batch_delete` on `eco_background_check_custom_field`.
+/// Parameters of [`EcoBackgroundCheckCustomFieldApi::batch_delete`](crate::hire::v1::EcoBackgroundCheckCustomFieldApi::batch_delete): Delete custom fields from the form users fill in when starting a background check.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteEcoBackgroundCheckCustomFieldRequest {
     /// The JSON body.
@@ -138,7 +138,7 @@ impl BatchDeleteEcoBackgroundCheckCustomFieldRequest {
     }
 }
 
-/// Parameters of [`EcoBackgroundCheckCustomFieldApi::batch_update`](crate::hire::v1::EcoBackgroundCheckCustomFieldApi::batch_update): Calls `batch_update` on `eco_background_check_custom_field`.
+/// Parameters of [`EcoBackgroundCheckCustomFieldApi::batch_update`](crate::hire::v1::EcoBackgroundCheckCustomFieldApi::batch_update): Rename or redescribe custom fields of the background check form.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateEcoBackgroundCheckCustomFieldRequest {
     /// The JSON body.
@@ -181,7 +181,7 @@ impl BatchUpdateEcoBackgroundCheckCustomFieldRequest {
     }
 }
 
-/// Parameters of [`EcoBackgroundCheckCustomFieldApi::create`](crate::hire::v1::EcoBackgroundCheckCustomFieldApi::create): Calls `create` on `eco_background_check_custom_field`.
+/// Parameters of [`EcoBackgroundCheckCustomFieldApi::create`](crate::hire::v1::EcoBackgroundCheckCustomFieldApi::create): Define the custom fields shown on the form for starting a background check.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEcoBackgroundCheckCustomFieldRequest {
     /// The JSON body.

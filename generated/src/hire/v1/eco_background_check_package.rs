@@ -13,7 +13,7 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_delete` on `eco_background_check_package`.
+    /// Remove background check packages and add-on items from a provider account.
     ///
     /// `POST /open-apis/hire/v1/eco_background_check_packages/batch_delete`
     ///
@@ -42,7 +42,7 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_update` on `eco_background_check_package`.
+    /// Update existing background check packages and add-on items of a provider account.
     ///
     /// `PATCH /open-apis/hire/v1/eco_background_check_packages/batch_update`
     ///
@@ -71,7 +71,7 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `eco_background_check_package`.
+    /// Add background check packages and add-on items to a provider account.
     ///
     /// `POST /open-apis/hire/v1/eco_background_check_packages`
     ///
@@ -101,7 +101,7 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
     }
 }
 
-/// Parameters of [`EcoBackgroundCheckPackageApi::batch_delete`](crate::hire::v1::EcoBackgroundCheckPackageApi::batch_delete): Calls `batch_delete` on `eco_background_check_package`.
+/// Parameters of [`EcoBackgroundCheckPackageApi::batch_delete`](crate::hire::v1::EcoBackgroundCheckPackageApi::batch_delete): Remove background check packages and add-on items from a provider account.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteEcoBackgroundCheckPackageRequest {
     /// The JSON body.
@@ -134,7 +134,7 @@ impl BatchDeleteEcoBackgroundCheckPackageRequest {
     }
 }
 
-/// Parameters of [`EcoBackgroundCheckPackageApi::batch_update`](crate::hire::v1::EcoBackgroundCheckPackageApi::batch_update): Calls `batch_update` on `eco_background_check_package`.
+/// Parameters of [`EcoBackgroundCheckPackageApi::batch_update`](crate::hire::v1::EcoBackgroundCheckPackageApi::batch_update): Update existing background check packages and add-on items of a provider account.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateEcoBackgroundCheckPackageRequest {
     /// The JSON body.
@@ -167,7 +167,7 @@ impl BatchUpdateEcoBackgroundCheckPackageRequest {
     }
 }
 
-/// Parameters of [`EcoBackgroundCheckPackageApi::create`](crate::hire::v1::EcoBackgroundCheckPackageApi::create): Calls `create` on `eco_background_check_package`.
+/// Parameters of [`EcoBackgroundCheckPackageApi::create`](crate::hire::v1::EcoBackgroundCheckPackageApi::create): Add background check packages and add-on items to a provider account.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEcoBackgroundCheckPackageRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> EcoExamApi<'c> {
         Self { client }
     }
 
-    /// Calls `login_info` on `eco_exam`.
+    /// As an exam provider, report how a written exam was scheduled, with its link and any login credentials.
     ///
     /// `POST /open-apis/hire/v1/eco_exams/:exam_id/login_info`
     ///
@@ -42,7 +42,7 @@ impl<'c> EcoExamApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_result` on `eco_exam`.
+    /// As an exam provider, report a candidate's written exam result, overwriting any earlier one.
     ///
     /// `POST /open-apis/hire/v1/eco_exams/:exam_id/update_result`
     ///
@@ -72,7 +72,7 @@ impl<'c> EcoExamApi<'c> {
     }
 }
 
-/// Parameters of [`EcoExamApi::login_info`](crate::hire::v1::EcoExamApi::login_info): Calls `login_info` on `eco_exam`.
+/// Parameters of [`EcoExamApi::login_info`](crate::hire::v1::EcoExamApi::login_info): As an exam provider, report how a written exam was scheduled, with its link and any login credentials.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct LoginInfoEcoExamRequest {
     /// `exam_id`.
@@ -116,7 +116,7 @@ impl LoginInfoEcoExamRequest {
     }
 }
 
-/// Parameters of [`EcoExamApi::update_result`](crate::hire::v1::EcoExamApi::update_result): Calls `update_result` on `eco_exam`.
+/// Parameters of [`EcoExamApi::update_result`](crate::hire::v1::EcoExamApi::update_result): As an exam provider, report a candidate's written exam result, overwriting any earlier one.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateResultEcoExamRequest {
     /// `exam_id`.

@@ -13,7 +13,7 @@ impl<'c> EcoExamPaperApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_delete` on `eco_exam_paper`.
+    /// As an exam provider, remove exam papers from a customer's exam account.
     ///
     /// `POST /open-apis/hire/v1/eco_exam_papers/batch_delete`
     ///
@@ -42,7 +42,7 @@ impl<'c> EcoExamPaperApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_update` on `eco_exam_paper`.
+    /// As an exam provider, overwrite the details of existing exam papers in a customer's account.
     ///
     /// `PATCH /open-apis/hire/v1/eco_exam_papers/batch_update`
     ///
@@ -71,7 +71,7 @@ impl<'c> EcoExamPaperApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `eco_exam_paper`.
+    /// As an exam provider, add exam papers to a customer's exam account.
     ///
     /// `POST /open-apis/hire/v1/eco_exam_papers`
     ///
@@ -101,7 +101,7 @@ impl<'c> EcoExamPaperApi<'c> {
     }
 }
 
-/// Parameters of [`EcoExamPaperApi::batch_delete`](crate::hire::v1::EcoExamPaperApi::batch_delete): Calls `batch_delete` on `eco_exam_paper`.
+/// Parameters of [`EcoExamPaperApi::batch_delete`](crate::hire::v1::EcoExamPaperApi::batch_delete): As an exam provider, remove exam papers from a customer's exam account.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteEcoExamPaperRequest {
     /// The JSON body.
@@ -134,7 +134,7 @@ impl BatchDeleteEcoExamPaperRequest {
     }
 }
 
-/// Parameters of [`EcoExamPaperApi::batch_update`](crate::hire::v1::EcoExamPaperApi::batch_update): Calls `batch_update` on `eco_exam_paper`.
+/// Parameters of [`EcoExamPaperApi::batch_update`](crate::hire::v1::EcoExamPaperApi::batch_update): As an exam provider, overwrite the details of existing exam papers in a customer's account.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateEcoExamPaperRequest {
     /// The JSON body.
@@ -167,7 +167,7 @@ impl BatchUpdateEcoExamPaperRequest {
     }
 }
 
-/// Parameters of [`EcoExamPaperApi::create`](crate::hire::v1::EcoExamPaperApi::create): Calls `create` on `eco_exam_paper`.
+/// Parameters of [`EcoExamPaperApi::create`](crate::hire::v1::EcoExamPaperApi::create): As an exam provider, add exam papers to a customer's exam account.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEcoExamPaperRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> EhrImportTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `patch` on `ehr_import_task`.
+    /// Report the outcome of an e-HR import task after handling its import event.
     ///
     /// `PATCH /open-apis/hire/v1/ehr_import_tasks/:ehr_import_task_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> EhrImportTaskApi<'c> {
     }
 }
 
-/// Parameters of [`EhrImportTaskApi::patch`](crate::hire::v1::EhrImportTaskApi::patch): Calls `patch` on `ehr_import_task`.
+/// Parameters of [`EhrImportTaskApi::patch`](crate::hire::v1::EhrImportTaskApi::patch): Report the outcome of an e-HR import task after handling its import event.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchEhrImportTaskRequest {
     /// `ehr_import_task_id`.

@@ -13,7 +13,7 @@ impl<'c> EmployeeApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `employee`.
+    /// Get onboarding details of a hired employee by employee id.
     ///
     /// `GET /open-apis/hire/v1/employees/:employee_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_by_application` on `employee`.
+    /// Get onboarding details of a hired employee by application id.
     ///
     /// `GET /open-apis/hire/v1/employees/get_by_application`
     ///
@@ -71,7 +71,7 @@ impl<'c> EmployeeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `employee`.
+    /// Update an employee's conversion or departure status in Hire.
     ///
     /// `PATCH /open-apis/hire/v1/employees/:employee_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> EmployeeApi<'c> {
     }
 }
 
-/// Parameters of [`EmployeeApi::get`](crate::hire::v1::EmployeeApi::get): Calls `get` on `employee`.
+/// Parameters of [`EmployeeApi::get`](crate::hire::v1::EmployeeApi::get): Get onboarding details of a hired employee by employee id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetEmployeeRequest {
     /// `employee_id`.
@@ -226,7 +226,7 @@ impl GetEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::get_by_application`](crate::hire::v1::EmployeeApi::get_by_application): Calls `get_by_application` on `employee`.
+/// Parameters of [`EmployeeApi::get_by_application`](crate::hire::v1::EmployeeApi::get_by_application): Get onboarding details of a hired employee by application id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetByApplicationEmployeeRequest {
     /// `application_id`.
@@ -353,7 +353,7 @@ impl GetByApplicationEmployeeRequest {
     }
 }
 
-/// Parameters of [`EmployeeApi::patch`](crate::hire::v1::EmployeeApi::patch): Calls `patch` on `employee`.
+/// Parameters of [`EmployeeApi::patch`](crate::hire::v1::EmployeeApi::patch): Update an employee's conversion or departure status in Hire.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchEmployeeRequest {
     /// `employee_id`.

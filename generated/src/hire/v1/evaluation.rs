@@ -13,7 +13,7 @@ impl<'c> EvaluationApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `evaluation`.
+    /// Page through resume evaluations with evaluator, conclusion and details, filtered by application or update time.
     ///
     /// `GET /open-apis/hire/v1/evaluations`
     ///
@@ -55,7 +55,7 @@ impl<'c> EvaluationApi<'c> {
     }
 }
 
-/// Parameters of [`EvaluationApi::list`](crate::hire::v1::EvaluationApi::list): Calls `list` on `evaluation`.
+/// Parameters of [`EvaluationApi::list`](crate::hire::v1::EvaluationApi::list): Page through resume evaluations with evaluator, conclusion and details, filtered by application or update time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListEvaluationRequest {
     /// `page_token`.

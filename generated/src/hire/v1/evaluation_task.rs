@@ -13,7 +13,7 @@ impl<'c> EvaluationTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `evaluation_task`.
+    /// List an evaluator's resume evaluation tasks with their application and status.
     ///
     /// `GET /open-apis/hire/v1/evaluation_tasks`
     ///
@@ -55,7 +55,7 @@ impl<'c> EvaluationTaskApi<'c> {
     }
 }
 
-/// Parameters of [`EvaluationTaskApi::list`](crate::hire::v1::EvaluationTaskApi::list): Calls `list` on `evaluation_task`.
+/// Parameters of [`EvaluationTaskApi::list`](crate::hire::v1::EvaluationTaskApi::list): List an evaluator's resume evaluation tasks with their application and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListEvaluationTaskRequest {
     /// `page_size`.

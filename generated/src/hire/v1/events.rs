@@ -3,7 +3,7 @@
 //! Events and callbacks of hire v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `hire.application.deleted_v1`: Pushed as `hire.application.deleted_v1`.
+/// `hire.application.deleted_v1`: An application was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::hire::v1::ApplicationDeletedV1Event {
@@ -12,7 +12,7 @@ impl ::lark_runtime::event::Event for crate::hire::v1::ApplicationDeletedV1Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `hire.application.stage_changed_v1`: Pushed as `hire.application.stage_changed_v1`.
+/// `hire.application.stage_changed_v1`: An application moved to a different stage.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::hire::v1::ApplicationStageChangedV1Event {
@@ -21,7 +21,7 @@ impl ::lark_runtime::event::Event for crate::hire::v1::ApplicationStageChangedV1
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `hire.eco_account.created_v1`: Pushed as `hire.eco_account.created_v1`.
+/// `hire.eco_account.created_v1`: A customer added an exam or background-check provider account that the provider must bind.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::hire::v1::EcoAccountCreatedV1Event {
@@ -30,7 +30,7 @@ impl ::lark_runtime::event::Event for crate::hire::v1::EcoAccountCreatedV1Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `hire.eco_background_check.canceled_v1`: Pushed as `hire.eco_background_check.canceled_v1`.
+/// `hire.eco_background_check.canceled_v1`: A customer terminated a background check handled by the provider.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -40,7 +40,7 @@ for crate::hire::v1::EcoBackgroundCheckCanceledV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `hire.eco_background_check.created_v1`: Pushed as `hire.eco_background_check.created_v1`.
+/// `hire.eco_background_check.created_v1`: A customer ordered a background check from the provider for a candidate.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::hire::v1::EcoBackgroundCheckCreatedV1Event {
@@ -49,7 +49,7 @@ impl ::lark_runtime::event::Event for crate::hire::v1::EcoBackgroundCheckCreated
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `hire.eco_exam.created_v1`: Pushed as `hire.eco_exam.created_v1`.
+/// `hire.eco_exam.created_v1`: A customer scheduled a written exam with the exam provider for a candidate.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::hire::v1::EcoExamCreatedV1Event {
@@ -58,7 +58,7 @@ impl ::lark_runtime::event::Event for crate::hire::v1::EcoExamCreatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `hire.ehr_import_task.imported_v1`: Pushed as `hire.ehr_import_task.imported_v1`.
+/// `hire.ehr_import_task.imported_v1`: A user sent a candidate's application to be imported into e-HR.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::hire::v1::EhrImportTaskImportedV1Event {
@@ -67,7 +67,7 @@ impl ::lark_runtime::event::Event for crate::hire::v1::EhrImportTaskImportedV1Ev
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `hire.ehr_import_task_for_internship_offer.imported_v1`: Pushed as `hire.ehr_import_task_for_internship_offer.imported_v1`.
+/// `hire.ehr_import_task_for_internship_offer.imported_v1`: A user sent an intern offer's candidate to be imported into e-HR.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -77,7 +77,7 @@ for crate::hire::v1::EhrImportTaskForInternshipOfferImportedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `hire.offer.status_changed_v1`: Pushed as `hire.offer.status_changed_v1`.
+/// `hire.offer.status_changed_v1`: A formal offer's status changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::hire::v1::OfferStatusChangedV1Event {
@@ -86,7 +86,7 @@ impl ::lark_runtime::event::Event for crate::hire::v1::OfferStatusChangedV1Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `hire.referral_account.assets_update_v1`: Pushed as `hire.referral_account.assets_update_v1`.
+/// `hire.referral_account.assets_update_v1`: A referral account's balance went up or down.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -96,7 +96,7 @@ for crate::hire::v1::ReferralAccountAssetsUpdateV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `hire.talent.deleted_v1`: Pushed as `hire.talent.deleted_v1`.
+/// `hire.talent.deleted_v1`: A talent was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::hire::v1::TalentDeletedV1Event {
@@ -105,7 +105,7 @@ impl ::lark_runtime::event::Event for crate::hire::v1::TalentDeletedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `hire.talent.tag_subscription_v1`: Pushed as `hire.talent.tag_subscription_v1`.
+/// `hire.talent.tag_subscription_v1`: A talent with a subscribed tag changed stage, or was locked or unlocked.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::hire::v1::TalentTagSubscriptionV1Event {
@@ -115,7 +115,7 @@ impl ::lark_runtime::event::Event for crate::hire::v1::TalentTagSubscriptionV1Ev
 }
 
 impl crate::EventDispatcher {
-    /// Handles `hire.application.deleted_v1`: Pushed as `hire.application.deleted_v1`.
+    /// Handles `hire.application.deleted_v1`: An application was deleted.
     ///
     /// Payload: [`ApplicationDeletedV1Event`](crate::hire::v1::ApplicationDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_hire_application_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -128,7 +128,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `hire.application.stage_changed_v1`: Pushed as `hire.application.stage_changed_v1`.
+    /// Handles `hire.application.stage_changed_v1`: An application moved to a different stage.
     ///
     /// Payload: [`ApplicationStageChangedV1Event`](crate::hire::v1::ApplicationStageChangedV1Event). Scopes: not yet catalogued.
     pub fn on_hire_application_stage_changed_v1<
@@ -143,7 +143,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `hire.eco_account.created_v1`: Pushed as `hire.eco_account.created_v1`.
+    /// Handles `hire.eco_account.created_v1`: A customer added an exam or background-check provider account that the provider must bind.
     ///
     /// Payload: [`EcoAccountCreatedV1Event`](crate::hire::v1::EcoAccountCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_hire_eco_account_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -156,7 +156,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `hire.eco_background_check.canceled_v1`: Pushed as `hire.eco_background_check.canceled_v1`.
+    /// Handles `hire.eco_background_check.canceled_v1`: A customer terminated a background check handled by the provider.
     ///
     /// Payload: [`EcoBackgroundCheckCanceledV1Event`](crate::hire::v1::EcoBackgroundCheckCanceledV1Event). Scopes: not yet catalogued.
     pub fn on_hire_eco_background_check_canceled_v1<
@@ -171,7 +171,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `hire.eco_background_check.created_v1`: Pushed as `hire.eco_background_check.created_v1`.
+    /// Handles `hire.eco_background_check.created_v1`: A customer ordered a background check from the provider for a candidate.
     ///
     /// Payload: [`EcoBackgroundCheckCreatedV1Event`](crate::hire::v1::EcoBackgroundCheckCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_hire_eco_background_check_created_v1<
@@ -186,7 +186,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `hire.eco_exam.created_v1`: Pushed as `hire.eco_exam.created_v1`.
+    /// Handles `hire.eco_exam.created_v1`: A customer scheduled a written exam with the exam provider for a candidate.
     ///
     /// Payload: [`EcoExamCreatedV1Event`](crate::hire::v1::EcoExamCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_hire_eco_exam_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -199,7 +199,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `hire.ehr_import_task.imported_v1`: Pushed as `hire.ehr_import_task.imported_v1`.
+    /// Handles `hire.ehr_import_task.imported_v1`: A user sent a candidate's application to be imported into e-HR.
     ///
     /// Payload: [`EhrImportTaskImportedV1Event`](crate::hire::v1::EhrImportTaskImportedV1Event). Scopes: not yet catalogued.
     pub fn on_hire_ehr_import_task_imported_v1<
@@ -214,7 +214,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `hire.ehr_import_task_for_internship_offer.imported_v1`: Pushed as `hire.ehr_import_task_for_internship_offer.imported_v1`.
+    /// Handles `hire.ehr_import_task_for_internship_offer.imported_v1`: A user sent an intern offer's candidate to be imported into e-HR.
     ///
     /// Payload: [`EhrImportTaskForInternshipOfferImportedV1Event`](crate::hire::v1::EhrImportTaskForInternshipOfferImportedV1Event). Scopes: not yet catalogued.
     pub fn on_hire_ehr_import_task_for_internship_offer_imported_v1<
@@ -229,7 +229,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `hire.offer.status_changed_v1`: Pushed as `hire.offer.status_changed_v1`.
+    /// Handles `hire.offer.status_changed_v1`: A formal offer's status changed.
     ///
     /// Payload: [`OfferStatusChangedV1Event`](crate::hire::v1::OfferStatusChangedV1Event). Scopes: not yet catalogued.
     pub fn on_hire_offer_status_changed_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -242,7 +242,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `hire.referral_account.assets_update_v1`: Pushed as `hire.referral_account.assets_update_v1`.
+    /// Handles `hire.referral_account.assets_update_v1`: A referral account's balance went up or down.
     ///
     /// Payload: [`ReferralAccountAssetsUpdateV1Event`](crate::hire::v1::ReferralAccountAssetsUpdateV1Event). Scopes: not yet catalogued.
     pub fn on_hire_referral_account_assets_update_v1<
@@ -257,7 +257,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `hire.talent.deleted_v1`: Pushed as `hire.talent.deleted_v1`.
+    /// Handles `hire.talent.deleted_v1`: A talent was deleted.
     ///
     /// Payload: [`TalentDeletedV1Event`](crate::hire::v1::TalentDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_hire_talent_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -270,7 +270,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `hire.talent.tag_subscription_v1`: Pushed as `hire.talent.tag_subscription_v1`.
+    /// Handles `hire.talent.tag_subscription_v1`: A talent with a subscribed tag changed stage, or was locked or unlocked.
     ///
     /// Payload: [`TalentTagSubscriptionV1Event`](crate::hire::v1::TalentTagSubscriptionV1Event). Scopes: not yet catalogued.
     pub fn on_hire_talent_tag_subscription_v1<Fut: ::lark_runtime::event::HandlerFuture>(

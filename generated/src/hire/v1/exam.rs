@@ -13,7 +13,7 @@ impl<'c> ExamApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `exam`.
+    /// Add a written exam result to an application.
     ///
     /// `POST /open-apis/hire/v1/exams`
     ///
@@ -43,7 +43,7 @@ impl<'c> ExamApi<'c> {
     }
 }
 
-/// Parameters of [`ExamApi::create`](crate::hire::v1::ExamApi::create): Calls `create` on `exam`.
+/// Parameters of [`ExamApi::create`](crate::hire::v1::ExamApi::create): Add a written exam result to an application.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExamRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> ExamMarkingTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `exam_marking_task`.
+    /// List a grader's exam marking tasks with their application and status.
     ///
     /// `GET /open-apis/hire/v1/exam_marking_tasks`
     ///
@@ -55,7 +55,7 @@ impl<'c> ExamMarkingTaskApi<'c> {
     }
 }
 
-/// Parameters of [`ExamMarkingTaskApi::list`](crate::hire::v1::ExamMarkingTaskApi::list): Calls `list` on `exam_marking_task`.
+/// Parameters of [`ExamMarkingTaskApi::list`](crate::hire::v1::ExamMarkingTaskApi::list): List a grader's exam marking tasks with their application and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListExamMarkingTaskRequest {
     /// `page_size`.

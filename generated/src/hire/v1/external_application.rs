@@ -13,7 +13,7 @@ impl<'c> ExternalApplicationApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `external_application`.
+    /// Import an application from another system as an external application.
     ///
     /// `POST /open-apis/hire/v1/external_applications`
     ///
@@ -42,7 +42,7 @@ impl<'c> ExternalApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `external_application`.
+    /// Delete an external application by its id.
     ///
     /// `DELETE /open-apis/hire/v1/external_applications/:external_application_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> ExternalApplicationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `external_application`.
+    /// List a talent's external applications.
     ///
     /// `GET /open-apis/hire/v1/external_applications`
     ///
@@ -112,7 +112,7 @@ impl<'c> ExternalApplicationApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `external_application`.
+    /// Replace the content of an external application.
     ///
     /// `PUT /open-apis/hire/v1/external_applications/:external_application_id`
     ///
@@ -142,7 +142,7 @@ impl<'c> ExternalApplicationApi<'c> {
     }
 }
 
-/// Parameters of [`ExternalApplicationApi::create`](crate::hire::v1::ExternalApplicationApi::create): Calls `create` on `external_application`.
+/// Parameters of [`ExternalApplicationApi::create`](crate::hire::v1::ExternalApplicationApi::create): Import an application from another system as an external application.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalApplicationRequest {
     /// The JSON body.
@@ -175,7 +175,7 @@ impl CreateExternalApplicationRequest {
     }
 }
 
-/// Parameters of [`ExternalApplicationApi::delete`](crate::hire::v1::ExternalApplicationApi::delete): Calls `delete` on `external_application`.
+/// Parameters of [`ExternalApplicationApi::delete`](crate::hire::v1::ExternalApplicationApi::delete): Delete an external application by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteExternalApplicationRequest {
     /// `external_application_id`.
@@ -232,7 +232,7 @@ impl DeleteExternalApplicationRequest {
     }
 }
 
-/// Parameters of [`ExternalApplicationApi::list`](crate::hire::v1::ExternalApplicationApi::list): Calls `list` on `external_application`.
+/// Parameters of [`ExternalApplicationApi::list`](crate::hire::v1::ExternalApplicationApi::list): List a talent's external applications.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListExternalApplicationRequest {
     /// `talent_id`.
@@ -313,7 +313,7 @@ impl ::lark_runtime::PageRequest for ListExternalApplicationRequest {
     }
 }
 
-/// Parameters of [`ExternalApplicationApi::update`](crate::hire::v1::ExternalApplicationApi::update): Calls `update` on `external_application`.
+/// Parameters of [`ExternalApplicationApi::update`](crate::hire::v1::ExternalApplicationApi::update): Replace the content of an external application.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateExternalApplicationRequest {
     /// `external_application_id`.

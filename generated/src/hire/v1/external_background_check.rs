@@ -13,7 +13,7 @@ impl<'c> ExternalBackgroundCheckApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_query` on `external_background_check`.
+    /// Query external background checks by external application id or by their ids.
     ///
     /// `POST /open-apis/hire/v1/external_background_checks/batch_query`
     ///
@@ -59,7 +59,7 @@ impl<'c> ExternalBackgroundCheckApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `create` on `external_background_check`.
+    /// Import a background check from another system.
     ///
     /// `POST /open-apis/hire/v1/external_background_checks`
     ///
@@ -88,7 +88,7 @@ impl<'c> ExternalBackgroundCheckApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `external_background_check`.
+    /// Delete an external background check by its id.
     ///
     /// `DELETE /open-apis/hire/v1/external_background_checks/:external_background_check_id`
     ///
@@ -117,7 +117,7 @@ impl<'c> ExternalBackgroundCheckApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `external_background_check`.
+    /// Replace the content of an external background check.
     ///
     /// `PUT /open-apis/hire/v1/external_background_checks/:external_background_check_id`
     ///
@@ -147,7 +147,7 @@ impl<'c> ExternalBackgroundCheckApi<'c> {
     }
 }
 
-/// Parameters of [`ExternalBackgroundCheckApi::batch_query`](crate::hire::v1::ExternalBackgroundCheckApi::batch_query): Calls `batch_query` on `external_background_check`.
+/// Parameters of [`ExternalBackgroundCheckApi::batch_query`](crate::hire::v1::ExternalBackgroundCheckApi::batch_query): Query external background checks by external application id or by their ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchQueryExternalBackgroundCheckRequest {
     /// `external_application_id`.
@@ -244,7 +244,7 @@ impl ::lark_runtime::PageRequest for BatchQueryExternalBackgroundCheckRequest {
     }
 }
 
-/// Parameters of [`ExternalBackgroundCheckApi::create`](crate::hire::v1::ExternalBackgroundCheckApi::create): Calls `create` on `external_background_check`.
+/// Parameters of [`ExternalBackgroundCheckApi::create`](crate::hire::v1::ExternalBackgroundCheckApi::create): Import a background check from another system.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalBackgroundCheckRequest {
     /// The JSON body.
@@ -277,7 +277,7 @@ impl CreateExternalBackgroundCheckRequest {
     }
 }
 
-/// Parameters of [`ExternalBackgroundCheckApi::delete`](crate::hire::v1::ExternalBackgroundCheckApi::delete): Calls `delete` on `external_background_check`.
+/// Parameters of [`ExternalBackgroundCheckApi::delete`](crate::hire::v1::ExternalBackgroundCheckApi::delete): Delete an external background check by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteExternalBackgroundCheckRequest {
     /// `external_background_check_id`.
@@ -320,7 +320,7 @@ impl DeleteExternalBackgroundCheckRequest {
     }
 }
 
-/// Parameters of [`ExternalBackgroundCheckApi::update`](crate::hire::v1::ExternalBackgroundCheckApi::update): Calls `update` on `external_background_check`.
+/// Parameters of [`ExternalBackgroundCheckApi::update`](crate::hire::v1::ExternalBackgroundCheckApi::update): Replace the content of an external background check.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateExternalBackgroundCheckRequest {
     /// `external_background_check_id`.

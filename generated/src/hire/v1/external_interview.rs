@@ -13,7 +13,7 @@ impl<'c> ExternalInterviewApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_query` on `external_interview`.
+    /// Query external interviews by external application id or by their ids.
     ///
     /// `POST /open-apis/hire/v1/external_interviews/batch_query`
     ///
@@ -54,7 +54,7 @@ impl<'c> ExternalInterviewApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `create` on `external_interview`.
+    /// Import an interview from another system.
     ///
     /// `POST /open-apis/hire/v1/external_interviews`
     ///
@@ -84,7 +84,7 @@ impl<'c> ExternalInterviewApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `external_interview`.
+    /// Delete an external interview by its id.
     ///
     /// `DELETE /open-apis/hire/v1/external_interviews/:external_interview_id`
     ///
@@ -113,7 +113,7 @@ impl<'c> ExternalInterviewApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `external_interview`.
+    /// Replace an external interview together with its feedback.
     ///
     /// `PUT /open-apis/hire/v1/external_interviews/:external_interview_id`
     ///
@@ -143,7 +143,7 @@ impl<'c> ExternalInterviewApi<'c> {
     }
 }
 
-/// Parameters of [`ExternalInterviewApi::batch_query`](crate::hire::v1::ExternalInterviewApi::batch_query): Calls `batch_query` on `external_interview`.
+/// Parameters of [`ExternalInterviewApi::batch_query`](crate::hire::v1::ExternalInterviewApi::batch_query): Query external interviews by external application id or by their ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchQueryExternalInterviewRequest {
     /// `external_application_id`.
@@ -240,7 +240,7 @@ impl ::lark_runtime::PageRequest for BatchQueryExternalInterviewRequest {
     }
 }
 
-/// Parameters of [`ExternalInterviewApi::create`](crate::hire::v1::ExternalInterviewApi::create): Calls `create` on `external_interview`.
+/// Parameters of [`ExternalInterviewApi::create`](crate::hire::v1::ExternalInterviewApi::create): Import an interview from another system.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalInterviewRequest {
     /// The JSON body.
@@ -274,7 +274,7 @@ impl CreateExternalInterviewRequest {
     }
 }
 
-/// Parameters of [`ExternalInterviewApi::delete`](crate::hire::v1::ExternalInterviewApi::delete): Calls `delete` on `external_interview`.
+/// Parameters of [`ExternalInterviewApi::delete`](crate::hire::v1::ExternalInterviewApi::delete): Delete an external interview by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteExternalInterviewRequest {
     /// `external_interview_id`.
@@ -313,7 +313,7 @@ impl DeleteExternalInterviewRequest {
     }
 }
 
-/// Parameters of [`ExternalInterviewApi::update`](crate::hire::v1::ExternalInterviewApi::update): Calls `update` on `external_interview`.
+/// Parameters of [`ExternalInterviewApi::update`](crate::hire::v1::ExternalInterviewApi::update): Replace an external interview together with its feedback.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateExternalInterviewRequest {
     /// `external_interview_id`.

@@ -13,7 +13,7 @@ impl<'c> ExternalInterviewAssessmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `external_interview_assessment`.
+    /// Import interview feedback from another system as an external assessment.
     ///
     /// `POST /open-apis/hire/v1/external_interview_assessments`
     ///
@@ -46,7 +46,7 @@ impl<'c> ExternalInterviewAssessmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `external_interview_assessment`.
+    /// Update some fields of an external interview assessment.
     ///
     /// `PATCH /open-apis/hire/v1/external_interview_assessments/:external_interview_assessment_id`
     ///
@@ -79,7 +79,7 @@ impl<'c> ExternalInterviewAssessmentApi<'c> {
     }
 }
 
-/// Parameters of [`ExternalInterviewAssessmentApi::create`](crate::hire::v1::ExternalInterviewAssessmentApi::create): Calls `create` on `external_interview_assessment`.
+/// Parameters of [`ExternalInterviewAssessmentApi::create`](crate::hire::v1::ExternalInterviewAssessmentApi::create): Import interview feedback from another system as an external assessment.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalInterviewAssessmentRequest {
     /// The JSON body.
@@ -113,7 +113,7 @@ impl CreateExternalInterviewAssessmentRequest {
     }
 }
 
-/// Parameters of [`ExternalInterviewAssessmentApi::patch`](crate::hire::v1::ExternalInterviewAssessmentApi::patch): Calls `patch` on `external_interview_assessment`.
+/// Parameters of [`ExternalInterviewAssessmentApi::patch`](crate::hire::v1::ExternalInterviewAssessmentApi::patch): Update some fields of an external interview assessment.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchExternalInterviewAssessmentRequest {
     /// `external_interview_assessment_id`.

@@ -13,7 +13,7 @@ impl<'c> ExternalOfferApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_query` on `external_offer`.
+    /// Query external offers by external application id or by their ids.
     ///
     /// `POST /open-apis/hire/v1/external_offers/batch_query`
     ///
@@ -54,7 +54,7 @@ impl<'c> ExternalOfferApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `create` on `external_offer`.
+    /// Import an offer from another system.
     ///
     /// `POST /open-apis/hire/v1/external_offers`
     ///
@@ -83,7 +83,7 @@ impl<'c> ExternalOfferApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `external_offer`.
+    /// Delete an external offer by its id.
     ///
     /// `DELETE /open-apis/hire/v1/external_offers/:external_offer_id`
     ///
@@ -112,7 +112,7 @@ impl<'c> ExternalOfferApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `external_offer`.
+    /// Replace the content of an external offer.
     ///
     /// `PUT /open-apis/hire/v1/external_offers/:external_offer_id`
     ///
@@ -142,7 +142,7 @@ impl<'c> ExternalOfferApi<'c> {
     }
 }
 
-/// Parameters of [`ExternalOfferApi::batch_query`](crate::hire::v1::ExternalOfferApi::batch_query): Calls `batch_query` on `external_offer`.
+/// Parameters of [`ExternalOfferApi::batch_query`](crate::hire::v1::ExternalOfferApi::batch_query): Query external offers by external application id or by their ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchQueryExternalOfferRequest {
     /// `external_application_id`.
@@ -239,7 +239,7 @@ impl ::lark_runtime::PageRequest for BatchQueryExternalOfferRequest {
     }
 }
 
-/// Parameters of [`ExternalOfferApi::create`](crate::hire::v1::ExternalOfferApi::create): Calls `create` on `external_offer`.
+/// Parameters of [`ExternalOfferApi::create`](crate::hire::v1::ExternalOfferApi::create): Import an offer from another system.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalOfferRequest {
     /// The JSON body.
@@ -272,7 +272,7 @@ impl CreateExternalOfferRequest {
     }
 }
 
-/// Parameters of [`ExternalOfferApi::delete`](crate::hire::v1::ExternalOfferApi::delete): Calls `delete` on `external_offer`.
+/// Parameters of [`ExternalOfferApi::delete`](crate::hire::v1::ExternalOfferApi::delete): Delete an external offer by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteExternalOfferRequest {
     /// `external_offer_id`.
@@ -311,7 +311,7 @@ impl DeleteExternalOfferRequest {
     }
 }
 
-/// Parameters of [`ExternalOfferApi::update`](crate::hire::v1::ExternalOfferApi::update): Calls `update` on `external_offer`.
+/// Parameters of [`ExternalOfferApi::update`](crate::hire::v1::ExternalOfferApi::update): Replace the content of an external offer.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateExternalOfferRequest {
     /// `external_offer_id`.

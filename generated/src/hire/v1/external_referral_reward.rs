@@ -13,7 +13,7 @@ impl<'c> ExternalReferralRewardApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `external_referral_reward`.
+    /// Import referral rewards (points or cash) earned elsewhere into Hire referral accounts.
     ///
     /// `POST /open-apis/hire/v1/external_referral_rewards`
     ///
@@ -42,7 +42,7 @@ impl<'c> ExternalReferralRewardApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `external_referral_reward`.
+    /// Delete an imported external referral reward.
     ///
     /// `DELETE /open-apis/hire/v1/external_referral_rewards/:external_referral_reward_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> ExternalReferralRewardApi<'c> {
     }
 }
 
-/// Parameters of [`ExternalReferralRewardApi::create`](crate::hire::v1::ExternalReferralRewardApi::create): Calls `create` on `external_referral_reward`.
+/// Parameters of [`ExternalReferralRewardApi::create`](crate::hire::v1::ExternalReferralRewardApi::create): Import referral rewards (points or cash) earned elsewhere into Hire referral accounts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateExternalReferralRewardRequest {
     /// `user_id_type`.
@@ -122,7 +122,7 @@ impl CreateExternalReferralRewardRequest {
     }
 }
 
-/// Parameters of [`ExternalReferralRewardApi::delete`](crate::hire::v1::ExternalReferralRewardApi::delete): Calls `delete` on `external_referral_reward`.
+/// Parameters of [`ExternalReferralRewardApi::delete`](crate::hire::v1::ExternalReferralRewardApi::delete): Delete an imported external referral reward.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteExternalReferralRewardRequest {
     /// `external_referral_reward_id`.

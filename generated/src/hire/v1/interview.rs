@@ -13,7 +13,7 @@ impl<'c> InterviewApi<'c> {
         Self { client }
     }
 
-    /// Calls `get_by_talent` on `interview`.
+    /// Get all interviews of a talent.
     ///
     /// `GET /open-apis/hire/v1/interviews/get_by_talent`
     ///
@@ -42,7 +42,7 @@ impl<'c> InterviewApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `interview`.
+    /// Page through interviews filtered by application id, interview id or start time.
     ///
     /// `GET /open-apis/hire/v1/interviews`
     ///
@@ -84,7 +84,7 @@ impl<'c> InterviewApi<'c> {
     }
 }
 
-/// Parameters of [`InterviewApi::get_by_talent`](crate::hire::v1::InterviewApi::get_by_talent): Calls `get_by_talent` on `interview`.
+/// Parameters of [`InterviewApi::get_by_talent`](crate::hire::v1::InterviewApi::get_by_talent): Get all interviews of a talent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetByTalentInterviewRequest {
     /// `talent_id`.
@@ -156,7 +156,7 @@ impl GetByTalentInterviewRequest {
     }
 }
 
-/// Parameters of [`InterviewApi::list`](crate::hire::v1::InterviewApi::list): Calls `list` on `interview`.
+/// Parameters of [`InterviewApi::list`](crate::hire::v1::InterviewApi::list): Page through interviews filtered by application id, interview id or start time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListInterviewRequest {
     /// `page_size`.

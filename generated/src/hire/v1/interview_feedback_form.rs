@@ -13,7 +13,7 @@ impl<'c> InterviewFeedbackFormApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `interview_feedback_form`.
+    /// List interview feedback forms with their questions and options.
     ///
     /// `GET /open-apis/hire/v1/interview_feedback_forms`
     ///
@@ -55,7 +55,7 @@ impl<'c> InterviewFeedbackFormApi<'c> {
     }
 }
 
-/// Parameters of [`InterviewFeedbackFormApi::list`](crate::hire::v1::InterviewFeedbackFormApi::list): Calls `list` on `interview_feedback_form`.
+/// Parameters of [`InterviewFeedbackFormApi::list`](crate::hire::v1::InterviewFeedbackFormApi::list): List interview feedback forms with their questions and options.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListInterviewFeedbackFormRequest {
     /// `interview_feedback_form_ids`.

@@ -13,7 +13,7 @@ impl<'c> InterviewRecordAttachmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `interview_record.attachment`.
+    /// Get a PDF of an interview record with the application and feedback details.
     ///
     /// `GET /open-apis/hire/v1/interview_records/attachments`
     ///
@@ -43,7 +43,7 @@ impl<'c> InterviewRecordAttachmentApi<'c> {
     }
 }
 
-/// Parameters of [`InterviewRecordAttachmentApi::get`](crate::hire::v1::InterviewRecordAttachmentApi::get): Calls `get` on `interview_record.attachment`.
+/// Parameters of [`InterviewRecordAttachmentApi::get`](crate::hire::v1::InterviewRecordAttachmentApi::get): Get a PDF of an interview record with the application and feedback details.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetInterviewRecordAttachmentRequest {
     /// `application_id`.

@@ -13,7 +13,7 @@ impl<'c> InterviewRegistrationSchemaApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `interview_registration_schema`.
+    /// List interview registration forms with their modules and fields.
     ///
     /// `GET /open-apis/hire/v1/interview_registration_schemas`
     ///
@@ -57,7 +57,7 @@ impl<'c> InterviewRegistrationSchemaApi<'c> {
     }
 }
 
-/// Parameters of [`InterviewRegistrationSchemaApi::list`](crate::hire::v1::InterviewRegistrationSchemaApi::list): Calls `list` on `interview_registration_schema`.
+/// Parameters of [`InterviewRegistrationSchemaApi::list`](crate::hire::v1::InterviewRegistrationSchemaApi::list): List interview registration forms with their modules and fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListInterviewRegistrationSchemaRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> InterviewRoundTypeApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `interview_round_type`.
+    /// List interview round types of a hiring process with status and linked feedback form.
     ///
     /// `GET /open-apis/hire/v1/interview_round_types`
     ///
@@ -43,7 +43,7 @@ impl<'c> InterviewRoundTypeApi<'c> {
     }
 }
 
-/// Parameters of [`InterviewRoundTypeApi::list`](crate::hire::v1::InterviewRoundTypeApi::list): Calls `list` on `interview_round_type`.
+/// Parameters of [`InterviewRoundTypeApi::list`](crate::hire::v1::InterviewRoundTypeApi::list): List interview round types of a hiring process with status and linked feedback form.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListInterviewRoundTypeRequest {
     /// `process_type`.

@@ -13,7 +13,7 @@ impl<'c> InterviewTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `interview_task`.
+    /// List an interviewer's interview tasks with their application and status.
     ///
     /// `GET /open-apis/hire/v1/interview_tasks`
     ///
@@ -55,7 +55,7 @@ impl<'c> InterviewTaskApi<'c> {
     }
 }
 
-/// Parameters of [`InterviewTaskApi::list`](crate::hire::v1::InterviewTaskApi::list): Calls `list` on `interview_task`.
+/// Parameters of [`InterviewTaskApi::list`](crate::hire::v1::InterviewTaskApi::list): List an interviewer's interview tasks with their application and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListInterviewTaskRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> InterviewerApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `interviewer`.
+    /// Page through interviewers whose certification info has been set.
     ///
     /// `GET /open-apis/hire/v1/interviewers`
     ///
@@ -54,7 +54,7 @@ impl<'c> InterviewerApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `interviewer`.
+    /// Update an interviewer's certification info.
     ///
     /// `PATCH /open-apis/hire/v1/interviewers/:interviewer_id`
     ///
@@ -84,7 +84,7 @@ impl<'c> InterviewerApi<'c> {
     }
 }
 
-/// Parameters of [`InterviewerApi::list`](crate::hire::v1::InterviewerApi::list): Calls `list` on `interviewer`.
+/// Parameters of [`InterviewerApi::list`](crate::hire::v1::InterviewerApi::list): Page through interviewers whose certification info has been set.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListInterviewerRequest {
     /// `page_size`.
@@ -240,7 +240,7 @@ impl ::lark_runtime::PageRequest for ListInterviewerRequest {
     }
 }
 
-/// Parameters of [`InterviewerApi::patch`](crate::hire::v1::InterviewerApi::patch): Calls `patch` on `interviewer`.
+/// Parameters of [`InterviewerApi::patch`](crate::hire::v1::InterviewerApi::patch): Update an interviewer's certification info.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchInterviewerRequest {
     /// `interviewer_id`.

@@ -13,7 +13,7 @@ impl<'c> JobApi<'c> {
         Self { client }
     }
 
-    /// Calls `close` on `job`.
+    /// Close a job and take all its job ads offline from every channel.
     ///
     /// `POST /open-apis/hire/v1/jobs/:job_id/close`
     ///
@@ -42,7 +42,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `combined_create` on `job`.
+    /// Create a job, with fields validated against the job field settings.
     ///
     /// `POST /open-apis/hire/v1/jobs/combined_create`
     ///
@@ -71,7 +71,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `combined_update` on `job`.
+    /// Replace a job's information; fields left empty are cleared.
     ///
     /// `POST /open-apis/hire/v1/jobs/:job_id/combined_update`
     ///
@@ -100,7 +100,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `config` on `job`.
+    /// Get a job's settings, such as offer form, approval flow, feedback forms and suggested interviewers.
     ///
     /// `GET /open-apis/hire/v1/jobs/:job_id/config`
     ///
@@ -129,7 +129,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `job`.
+    /// Fetch a job's information by its id.
     ///
     /// `GET /open-apis/hire/v1/jobs/:job_id`
     ///
@@ -158,7 +158,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_detail` on `job`.
+    /// Fetch full job details, including managers, addresses, settings, requisitions and tags.
     ///
     /// `GET /open-apis/hire/v1/jobs/:job_id/get_detail`
     ///
@@ -187,7 +187,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `job`.
+    /// Page through jobs with their default fields.
     ///
     /// `GET /open-apis/hire/v1/jobs`
     ///
@@ -228,7 +228,7 @@ impl<'c> JobApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `open` on `job`.
+    /// Reopen a closed job, once API job sync is enabled in Hire settings.
     ///
     /// `POST /open-apis/hire/v1/jobs/:job_id/open`
     ///
@@ -257,7 +257,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `recruiter` on `job`.
+    /// Get the recruiting staff of a job, such as the recruiter and hiring managers.
     ///
     /// `GET /open-apis/hire/v1/jobs/:job_id/recruiter`
     ///
@@ -286,7 +286,7 @@ impl<'c> JobApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_config` on `job`.
+    /// Update a job's settings, such as its interview feedback and offer forms.
     ///
     /// `POST /open-apis/hire/v1/jobs/:job_id/update_config`
     ///
@@ -316,7 +316,7 @@ impl<'c> JobApi<'c> {
     }
 }
 
-/// Parameters of [`JobApi::close`](crate::hire::v1::JobApi::close): Calls `close` on `job`.
+/// Parameters of [`JobApi::close`](crate::hire::v1::JobApi::close): Close a job and take all its job ads offline from every channel.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CloseJobRequest {
     /// `job_id`.
@@ -351,7 +351,7 @@ impl CloseJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::combined_create`](crate::hire::v1::JobApi::combined_create): Calls `combined_create` on `job`.
+/// Parameters of [`JobApi::combined_create`](crate::hire::v1::JobApi::combined_create): Create a job, with fields validated against the job field settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CombinedCreateJobRequest {
     /// `user_id_type`.
@@ -452,7 +452,7 @@ impl CombinedCreateJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::combined_update`](crate::hire::v1::JobApi::combined_update): Calls `combined_update` on `job`.
+/// Parameters of [`JobApi::combined_update`](crate::hire::v1::JobApi::combined_update): Replace a job's information; fields left empty are cleared.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CombinedUpdateJobRequest {
     /// `job_id`.
@@ -562,7 +562,7 @@ impl CombinedUpdateJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::config`](crate::hire::v1::JobApi::config): Calls `config` on `job`.
+/// Parameters of [`JobApi::config`](crate::hire::v1::JobApi::config): Get a job's settings, such as offer form, approval flow, feedback forms and suggested interviewers.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ConfigJobRequest {
     /// `job_id`.
@@ -614,7 +614,7 @@ impl ConfigJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::get`](crate::hire::v1::JobApi::get): Calls `get` on `job`.
+/// Parameters of [`JobApi::get`](crate::hire::v1::JobApi::get): Fetch a job's information by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetJobRequest {
     /// `job_id`.
@@ -717,7 +717,7 @@ impl GetJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::get_detail`](crate::hire::v1::JobApi::get_detail): Calls `get_detail` on `job`.
+/// Parameters of [`JobApi::get_detail`](crate::hire::v1::JobApi::get_detail): Fetch full job details, including managers, addresses, settings, requisitions and tags.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDetailJobRequest {
     /// `job_id`.
@@ -823,7 +823,7 @@ impl GetDetailJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::list`](crate::hire::v1::JobApi::list): Calls `list` on `job`.
+/// Parameters of [`JobApi::list`](crate::hire::v1::JobApi::list): Page through jobs with their default fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListJobRequest {
     /// `update_start_time`.
@@ -1083,7 +1083,7 @@ impl ::lark_runtime::PageRequest for ListJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::open`](crate::hire::v1::JobApi::open): Calls `open` on `job`.
+/// Parameters of [`JobApi::open`](crate::hire::v1::JobApi::open): Reopen a closed job, once API job sync is enabled in Hire settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct OpenJobRequest {
     /// `job_id`.
@@ -1127,7 +1127,7 @@ impl OpenJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::recruiter`](crate::hire::v1::JobApi::recruiter): Calls `recruiter` on `job`.
+/// Parameters of [`JobApi::recruiter`](crate::hire::v1::JobApi::recruiter): Get the recruiting staff of a job, such as the recruiter and hiring managers.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecruiterJobRequest {
     /// `job_id`.
@@ -1179,7 +1179,7 @@ impl RecruiterJobRequest {
     }
 }
 
-/// Parameters of [`JobApi::update_config`](crate::hire::v1::JobApi::update_config): Calls `update_config` on `job`.
+/// Parameters of [`JobApi::update_config`](crate::hire::v1::JobApi::update_config): Update a job's settings, such as its interview feedback and offer forms.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateConfigJobRequest {
     /// `job_id`.

@@ -13,7 +13,7 @@ impl<'c> JobFunctionApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `job_function`.
+    /// Page through job function categories with names and status.
     ///
     /// `GET /open-apis/hire/v1/job_functions`
     ///
@@ -55,7 +55,7 @@ impl<'c> JobFunctionApi<'c> {
     }
 }
 
-/// Parameters of [`JobFunctionApi::list`](crate::hire::v1::JobFunctionApi::list): Calls `list` on `job_function`.
+/// Parameters of [`JobFunctionApi::list`](crate::hire::v1::JobFunctionApi::list): Page through job function categories with names and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListJobFunctionRequest {
     /// `page_size`.

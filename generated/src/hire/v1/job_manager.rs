@@ -13,7 +13,7 @@ impl<'c> JobManagerApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_update` on `job.manager`.
+    /// Set a job's recruiter, assistants or hiring managers.
     ///
     /// `POST /open-apis/hire/v1/jobs/:job_id/managers/batch_update`
     ///
@@ -42,7 +42,7 @@ impl<'c> JobManagerApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `job.manager`.
+    /// Get a job's recruiting staff, such as the recruiter and hiring managers, as a manager record.
     ///
     /// `GET /open-apis/hire/v1/jobs/:job_id/managers/:manager_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> JobManagerApi<'c> {
     }
 }
 
-/// Parameters of [`JobManagerApi::batch_update`](crate::hire::v1::JobManagerApi::batch_update): Calls `batch_update` on `job.manager`.
+/// Parameters of [`JobManagerApi::batch_update`](crate::hire::v1::JobManagerApi::batch_update): Set a job's recruiter, assistants or hiring managers.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateJobManagerRequest {
     /// `job_id`.
@@ -131,7 +131,7 @@ impl BatchUpdateJobManagerRequest {
     }
 }
 
-/// Parameters of [`JobManagerApi::get`](crate::hire::v1::JobManagerApi::get): Calls `get` on `job.manager`.
+/// Parameters of [`JobManagerApi::get`](crate::hire::v1::JobManagerApi::get): Get a job's recruiting staff, such as the recruiter and hiring managers, as a manager record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetJobManagerRequest {
     /// `job_id`.

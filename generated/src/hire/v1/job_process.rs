@@ -13,7 +13,7 @@ impl<'c> JobProcessApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `job_process`.
+    /// List all hiring processes with their stages.
     ///
     /// `GET /open-apis/hire/v1/job_processes`
     ///
@@ -55,7 +55,7 @@ impl<'c> JobProcessApi<'c> {
     }
 }
 
-/// Parameters of [`JobProcessApi::list`](crate::hire::v1::JobProcessApi::list): Calls `list` on `job_process`.
+/// Parameters of [`JobProcessApi::list`](crate::hire::v1::JobProcessApi::list): List all hiring processes with their stages.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListJobProcessRequest {
     /// `page_size`.

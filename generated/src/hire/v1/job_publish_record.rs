@@ -13,7 +13,7 @@ impl<'c> JobPublishRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `job_publish_record`.
+    /// List the job ads that have been published on a recruiting channel.
     ///
     /// `POST /open-apis/hire/v1/job_publish_records/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> JobPublishRecordApi<'c> {
     }
 }
 
-/// Parameters of [`JobPublishRecordApi::search`](crate::hire::v1::JobPublishRecordApi::search): Calls `search` on `job_publish_record`.
+/// Parameters of [`JobPublishRecordApi::search`](crate::hire::v1::JobPublishRecordApi::search): List the job ads that have been published on a recruiting channel.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchJobPublishRecordRequest {
     /// `page_token`.

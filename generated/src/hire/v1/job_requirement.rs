@@ -13,7 +13,7 @@ impl<'c> JobRequirementApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `job_requirement`.
+    /// Create a job requisition with department, headcount and description.
     ///
     /// `POST /open-apis/hire/v1/job_requirements`
     ///
@@ -42,7 +42,7 @@ impl<'c> JobRequirementApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `job_requirement`.
+    /// Delete a job requisition that is not linked to any job.
     ///
     /// `DELETE /open-apis/hire/v1/job_requirements/:job_requirement_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> JobRequirementApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `job_requirement`.
+    /// Page through job requisitions.
     ///
     /// `GET /open-apis/hire/v1/job_requirements`
     ///
@@ -112,7 +112,7 @@ impl<'c> JobRequirementApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `list_by_id` on `job_requirement`.
+    /// Fetch job requisitions by their ids, excluding those still under approval.
     ///
     /// `POST /open-apis/hire/v1/job_requirements/search`
     ///
@@ -141,7 +141,7 @@ impl<'c> JobRequirementApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `job_requirement`.
+    /// Update a job requisition's name, status, headcount and other fields.
     ///
     /// `PUT /open-apis/hire/v1/job_requirements/:job_requirement_id`
     ///
@@ -171,7 +171,7 @@ impl<'c> JobRequirementApi<'c> {
     }
 }
 
-/// Parameters of [`JobRequirementApi::create`](crate::hire::v1::JobRequirementApi::create): Calls `create` on `job_requirement`.
+/// Parameters of [`JobRequirementApi::create`](crate::hire::v1::JobRequirementApi::create): Create a job requisition with department, headcount and description.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateJobRequirementRequest {
     /// `user_id_type`.
@@ -292,7 +292,7 @@ impl CreateJobRequirementRequest {
     }
 }
 
-/// Parameters of [`JobRequirementApi::delete`](crate::hire::v1::JobRequirementApi::delete): Calls `delete` on `job_requirement`.
+/// Parameters of [`JobRequirementApi::delete`](crate::hire::v1::JobRequirementApi::delete): Delete a job requisition that is not linked to any job.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteJobRequirementRequest {
     /// `job_requirement_id`.
@@ -331,7 +331,7 @@ impl DeleteJobRequirementRequest {
     }
 }
 
-/// Parameters of [`JobRequirementApi::list`](crate::hire::v1::JobRequirementApi::list): Calls `list` on `job_requirement`.
+/// Parameters of [`JobRequirementApi::list`](crate::hire::v1::JobRequirementApi::list): Page through job requisitions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListJobRequirementRequest {
     /// `page_token`.
@@ -582,7 +582,7 @@ impl ::lark_runtime::PageRequest for ListJobRequirementRequest {
     }
 }
 
-/// Parameters of [`JobRequirementApi::list_by_id`](crate::hire::v1::JobRequirementApi::list_by_id): Calls `list_by_id` on `job_requirement`.
+/// Parameters of [`JobRequirementApi::list_by_id`](crate::hire::v1::JobRequirementApi::list_by_id): Fetch job requisitions by their ids, excluding those still under approval.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListByIdJobRequirementRequest {
     /// `user_id_type`.
@@ -703,7 +703,7 @@ impl ListByIdJobRequirementRequest {
     }
 }
 
-/// Parameters of [`JobRequirementApi::update`](crate::hire::v1::JobRequirementApi::update): Calls `update` on `job_requirement`.
+/// Parameters of [`JobRequirementApi::update`](crate::hire::v1::JobRequirementApi::update): Update a job requisition's name, status, headcount and other fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateJobRequirementRequest {
     /// `job_requirement_id`.

@@ -13,7 +13,7 @@ impl<'c> JobRequirementSchemaApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `job_requirement_schema`.
+    /// List job requisition templates with their field definitions.
     ///
     /// `GET /open-apis/hire/v1/job_requirement_schemas`
     ///
@@ -55,7 +55,7 @@ impl<'c> JobRequirementSchemaApi<'c> {
     }
 }
 
-/// Parameters of [`JobRequirementSchemaApi::list`](crate::hire::v1::JobRequirementSchemaApi::list): Calls `list` on `job_requirement_schema`.
+/// Parameters of [`JobRequirementSchemaApi::list`](crate::hire::v1::JobRequirementSchemaApi::list): List job requisition templates with their field definitions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListJobRequirementSchemaRequest {
     /// `page_token`.

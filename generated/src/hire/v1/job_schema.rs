@@ -13,7 +13,7 @@ impl<'c> JobSchemaApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `job_schema`.
+    /// Get the job fields, built-in and custom, of the experienced and campus job templates.
     ///
     /// `GET /open-apis/hire/v1/job_schemas`
     ///
@@ -55,7 +55,7 @@ impl<'c> JobSchemaApi<'c> {
     }
 }
 
-/// Parameters of [`JobSchemaApi::list`](crate::hire::v1::JobSchemaApi::list): Calls `list` on `job_schema`.
+/// Parameters of [`JobSchemaApi::list`](crate::hire::v1::JobSchemaApi::list): Get the job fields, built-in and custom, of the experienced and campus job templates.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListJobSchemaRequest {
     /// `page_token`.

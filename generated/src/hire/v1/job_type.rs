@@ -13,7 +13,7 @@ impl<'c> JobTypeApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `job_type`.
+    /// Page through the built-in job categories used when creating jobs or requisitions.
     ///
     /// `GET /open-apis/hire/v1/job_types`
     ///
@@ -55,7 +55,7 @@ impl<'c> JobTypeApi<'c> {
     }
 }
 
-/// Parameters of [`JobTypeApi::list`](crate::hire::v1::JobTypeApi::list): Calls `list` on `job_type`.
+/// Parameters of [`JobTypeApi::list`](crate::hire::v1::JobTypeApi::list): Page through the built-in job categories used when creating jobs or requisitions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListJobTypeRequest {
     /// `page_size`.

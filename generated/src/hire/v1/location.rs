@@ -13,7 +13,7 @@ impl<'c> LocationApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `location`.
+    /// Page through addresses, such as job, interview and store addresses, with their locations.
     ///
     /// `GET /open-apis/hire/v1/locations`
     ///
@@ -54,7 +54,7 @@ impl<'c> LocationApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `query` on `location`.
+    /// Look up administrative locations by type and code to get their names.
     ///
     /// `POST /open-apis/hire/v1/locations/query`
     ///
@@ -96,7 +96,7 @@ impl<'c> LocationApi<'c> {
     }
 }
 
-/// Parameters of [`LocationApi::list`](crate::hire::v1::LocationApi::list): Calls `list` on `location`.
+/// Parameters of [`LocationApi::list`](crate::hire::v1::LocationApi::list): Page through addresses, such as job, interview and store addresses, with their locations.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListLocationRequest {
     /// `page_token`.
@@ -177,7 +177,7 @@ impl ::lark_runtime::PageRequest for ListLocationRequest {
     }
 }
 
-/// Parameters of [`LocationApi::query`](crate::hire::v1::LocationApi::query): Calls `query` on `location`.
+/// Parameters of [`LocationApi::query`](crate::hire::v1::LocationApi::query): Look up administrative locations by type and code to get their names.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryLocationRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> MinutesApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `minutes`.
+    /// Get the transcript notes recorded during an interview.
     ///
     /// `GET /open-apis/hire/v1/minutes`
     ///
@@ -43,7 +43,7 @@ impl<'c> MinutesApi<'c> {
     }
 }
 
-/// Parameters of [`MinutesApi::get`](crate::hire::v1::MinutesApi::get): Calls `get` on `minutes`.
+/// Parameters of [`MinutesApi::get`](crate::hire::v1::MinutesApi::get): Get the transcript notes recorded during an interview.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMinutesRequest {
     /// `interview_id`.

@@ -13,7 +13,7 @@ impl<'c> NoteApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `note`.
+    /// Add a note to a talent, optionally mentioning users who then gain access to the talent.
     ///
     /// `POST /open-apis/hire/v1/notes`
     ///
@@ -42,7 +42,7 @@ impl<'c> NoteApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `note`.
+    /// Delete a note by its id.
     ///
     /// `DELETE /open-apis/hire/v1/notes/:note_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> NoteApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `note`.
+    /// Fetch a note with its content, talent and application.
     ///
     /// `GET /open-apis/hire/v1/notes/:note_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> NoteApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `note`.
+    /// Page through the notes on a talent.
     ///
     /// `GET /open-apis/hire/v1/notes`
     ///
@@ -141,7 +141,7 @@ impl<'c> NoteApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `note`.
+    /// Update the content of a note.
     ///
     /// `PATCH /open-apis/hire/v1/notes/:note_id`
     ///
@@ -171,7 +171,7 @@ impl<'c> NoteApi<'c> {
     }
 }
 
-/// Parameters of [`NoteApi::create`](crate::hire::v1::NoteApi::create): Calls `create` on `note`.
+/// Parameters of [`NoteApi::create`](crate::hire::v1::NoteApi::create): Add a note to a talent, optionally mentioning users who then gain access to the talent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateNoteRequest {
     /// `user_id_type`.
@@ -221,7 +221,7 @@ impl CreateNoteRequest {
     }
 }
 
-/// Parameters of [`NoteApi::delete`](crate::hire::v1::NoteApi::delete): Calls `delete` on `note`.
+/// Parameters of [`NoteApi::delete`](crate::hire::v1::NoteApi::delete): Delete a note by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteNoteRequest {
     /// `note_id`.
@@ -256,7 +256,7 @@ impl DeleteNoteRequest {
     }
 }
 
-/// Parameters of [`NoteApi::get`](crate::hire::v1::NoteApi::get): Calls `get` on `note`.
+/// Parameters of [`NoteApi::get`](crate::hire::v1::NoteApi::get): Fetch a note with its content, talent and application.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetNoteRequest {
     /// `note_id`.
@@ -308,7 +308,7 @@ impl GetNoteRequest {
     }
 }
 
-/// Parameters of [`NoteApi::list`](crate::hire::v1::NoteApi::list): Calls `list` on `note`.
+/// Parameters of [`NoteApi::list`](crate::hire::v1::NoteApi::list): Page through the notes on a talent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListNoteRequest {
     /// `page_size`.
@@ -404,7 +404,7 @@ impl ::lark_runtime::PageRequest for ListNoteRequest {
     }
 }
 
-/// Parameters of [`NoteApi::patch`](crate::hire::v1::NoteApi::patch): Calls `patch` on `note`.
+/// Parameters of [`NoteApi::patch`](crate::hire::v1::NoteApi::patch): Update the content of a note.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchNoteRequest {
     /// `note_id`.

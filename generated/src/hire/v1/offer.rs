@@ -13,7 +13,7 @@ impl<'c> OfferApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `offer`.
+    /// Create an offer for an application from offer form data.
     ///
     /// `POST /open-apis/hire/v1/offers`
     ///
@@ -42,7 +42,7 @@ impl<'c> OfferApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `offer`.
+    /// Fetch an offer's details by its id.
     ///
     /// `GET /open-apis/hire/v1/offers/:offer_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> OfferApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `intern_offer_status` on `offer`.
+    /// Confirm or cancel an intern's onboarding, or record an intern's departure.
     ///
     /// `POST /open-apis/hire/v1/offers/:offer_id/intern_offer_status`
     ///
@@ -100,7 +100,7 @@ impl<'c> OfferApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `offer`.
+    /// Page through a talent's offers.
     ///
     /// `GET /open-apis/hire/v1/offers`
     ///
@@ -141,7 +141,7 @@ impl<'c> OfferApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `offer_status` on `offer`.
+    /// Change an offer's approval status or its sent and accepted status.
     ///
     /// `PATCH /open-apis/hire/v1/offers/:offer_id/offer_status`
     ///
@@ -170,7 +170,7 @@ impl<'c> OfferApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `offer`.
+    /// Replace an offer's basic, salary and custom information.
     ///
     /// `PUT /open-apis/hire/v1/offers/:offer_id`
     ///
@@ -200,7 +200,7 @@ impl<'c> OfferApi<'c> {
     }
 }
 
-/// Parameters of [`OfferApi::create`](crate::hire::v1::OfferApi::create): Calls `create` on `offer`.
+/// Parameters of [`OfferApi::create`](crate::hire::v1::OfferApi::create): Create an offer for an application from offer form data.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateOfferRequest {
     /// `user_id_type`.
@@ -324,7 +324,7 @@ impl CreateOfferRequest {
     }
 }
 
-/// Parameters of [`OfferApi::get`](crate::hire::v1::OfferApi::get): Calls `get` on `offer`.
+/// Parameters of [`OfferApi::get`](crate::hire::v1::OfferApi::get): Fetch an offer's details by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetOfferRequest {
     /// `offer_id`.
@@ -447,7 +447,7 @@ impl GetOfferRequest {
     }
 }
 
-/// Parameters of [`OfferApi::intern_offer_status`](crate::hire::v1::OfferApi::intern_offer_status): Calls `intern_offer_status` on `offer`.
+/// Parameters of [`OfferApi::intern_offer_status`](crate::hire::v1::OfferApi::intern_offer_status): Confirm or cancel an intern's onboarding, or record an intern's departure.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct InternOfferStatusOfferRequest {
     /// `offer_id`.
@@ -491,7 +491,7 @@ impl InternOfferStatusOfferRequest {
     }
 }
 
-/// Parameters of [`OfferApi::list`](crate::hire::v1::OfferApi::list): Calls `list` on `offer`.
+/// Parameters of [`OfferApi::list`](crate::hire::v1::OfferApi::list): Page through a talent's offers.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListOfferRequest {
     /// `page_token`.
@@ -607,7 +607,7 @@ impl ::lark_runtime::PageRequest for ListOfferRequest {
     }
 }
 
-/// Parameters of [`OfferApi::offer_status`](crate::hire::v1::OfferApi::offer_status): Calls `offer_status` on `offer`.
+/// Parameters of [`OfferApi::offer_status`](crate::hire::v1::OfferApi::offer_status): Change an offer's approval status or its sent and accepted status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct OfferStatusOfferRequest {
     /// `offer_id`.
@@ -651,7 +651,7 @@ impl OfferStatusOfferRequest {
     }
 }
 
-/// Parameters of [`OfferApi::update`](crate::hire::v1::OfferApi::update): Calls `update` on `offer`.
+/// Parameters of [`OfferApi::update`](crate::hire::v1::OfferApi::update): Replace an offer's basic, salary and custom information.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateOfferRequest {
     /// `offer_id`.

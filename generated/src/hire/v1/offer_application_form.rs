@@ -13,7 +13,7 @@ impl<'c> OfferApplicationFormApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `offer_application_form`.
+    /// Fetch an offer form with its modules and fields.
     ///
     /// `GET /open-apis/hire/v1/offer_application_forms/:offer_application_form_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> OfferApplicationFormApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `offer_application_form`.
+    /// List offer forms with their names and creation times.
     ///
     /// `GET /open-apis/hire/v1/offer_application_forms`
     ///
@@ -84,7 +84,7 @@ impl<'c> OfferApplicationFormApi<'c> {
     }
 }
 
-/// Parameters of [`OfferApplicationFormApi::get`](crate::hire::v1::OfferApplicationFormApi::get): Calls `get` on `offer_application_form`.
+/// Parameters of [`OfferApplicationFormApi::get`](crate::hire::v1::OfferApplicationFormApi::get): Fetch an offer form with its modules and fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetOfferApplicationFormRequest {
     /// `offer_application_form_id`.
@@ -123,7 +123,7 @@ impl GetOfferApplicationFormRequest {
     }
 }
 
-/// Parameters of [`OfferApplicationFormApi::list`](crate::hire::v1::OfferApplicationFormApi::list): Calls `list` on `offer_application_form`.
+/// Parameters of [`OfferApplicationFormApi::list`](crate::hire::v1::OfferApplicationFormApi::list): List offer forms with their names and creation times.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListOfferApplicationFormRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> OfferApprovalTemplateApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `offer_approval_template`.
+    /// List the default and custom offer approval flows.
     ///
     /// `GET /open-apis/hire/v1/offer_approval_templates`
     ///
@@ -55,7 +55,7 @@ impl<'c> OfferApprovalTemplateApi<'c> {
     }
 }
 
-/// Parameters of [`OfferApprovalTemplateApi::list`](crate::hire::v1::OfferApprovalTemplateApi::list): Calls `list` on `offer_approval_template`.
+/// Parameters of [`OfferApprovalTemplateApi::list`](crate::hire::v1::OfferApprovalTemplateApi::list): List the default and custom offer approval flows.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListOfferApprovalTemplateRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> OfferCustomFieldApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `offer_custom_field`.
+    /// Change a custom field of the offer form.
     ///
     /// `PUT /open-apis/hire/v1/offer_custom_fields/:offer_custom_field_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> OfferCustomFieldApi<'c> {
     }
 }
 
-/// Parameters of [`OfferCustomFieldApi::update`](crate::hire::v1::OfferCustomFieldApi::update): Calls `update` on `offer_custom_field`.
+/// Parameters of [`OfferCustomFieldApi::update`](crate::hire::v1::OfferCustomFieldApi::update): Change a custom field of the offer form.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateOfferCustomFieldRequest {
     /// `offer_custom_field_id`.

@@ -13,7 +13,7 @@ impl<'c> OfferSchemaApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `offer_schema`.
+    /// Fetch the definition of an offer form by its schema id.
     ///
     /// `GET /open-apis/hire/v1/offer_schemas/:offer_schema_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> OfferSchemaApi<'c> {
     }
 }
 
-/// Parameters of [`OfferSchemaApi::get`](crate::hire::v1::OfferSchemaApi::get): Calls `get` on `offer_schema`.
+/// Parameters of [`OfferSchemaApi::get`](crate::hire::v1::OfferSchemaApi::get): Fetch the definition of an offer form by its schema id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetOfferSchemaRequest {
     /// `offer_schema_id`.

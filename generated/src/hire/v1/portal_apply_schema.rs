@@ -13,7 +13,7 @@ impl<'c> PortalApplySchemaApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `portal_apply_schema`.
+    /// List the careers-site application form templates candidates fill in.
     ///
     /// `GET /open-apis/hire/v1/portal_apply_schemas`
     ///
@@ -55,7 +55,7 @@ impl<'c> PortalApplySchemaApi<'c> {
     }
 }
 
-/// Parameters of [`PortalApplySchemaApi::list`](crate::hire::v1::PortalApplySchemaApi::list): Calls `list` on `portal_apply_schema`.
+/// Parameters of [`PortalApplySchemaApi::list`](crate::hire::v1::PortalApplySchemaApi::list): List the careers-site application form templates candidates fill in.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListPortalApplySchemaRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> QuestionnaireApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `questionnaire`.
+    /// Page through interview satisfaction surveys with their questions and answers.
     ///
     /// `GET /open-apis/hire/v1/questionnaires`
     ///
@@ -55,7 +55,7 @@ impl<'c> QuestionnaireApi<'c> {
     }
 }
 
-/// Parameters of [`QuestionnaireApi::list`](crate::hire::v1::QuestionnaireApi::list): Calls `list` on `questionnaire`.
+/// Parameters of [`QuestionnaireApi::list`](crate::hire::v1::QuestionnaireApi::list): Page through interview satisfaction surveys with their questions and answers.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListQuestionnaireRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> ReferralApi<'c> {
         Self { client }
     }
 
-    /// Calls `get_by_application` on `referral`.
+    /// Get the referral behind an application, with referrer and time.
     ///
     /// `GET /open-apis/hire/v1/referrals/get_by_application`
     ///
@@ -42,7 +42,7 @@ impl<'c> ReferralApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `referral`.
+    /// List a talent's referrals with referrer, time and application, oldest first.
     ///
     /// `POST /open-apis/hire/v1/referrals/search`
     ///
@@ -72,7 +72,7 @@ impl<'c> ReferralApi<'c> {
     }
 }
 
-/// Parameters of [`ReferralApi::get_by_application`](crate::hire::v1::ReferralApi::get_by_application): Calls `get_by_application` on `referral`.
+/// Parameters of [`ReferralApi::get_by_application`](crate::hire::v1::ReferralApi::get_by_application): Get the referral behind an application, with referrer and time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetByApplicationReferralRequest {
     /// `application_id`.
@@ -131,7 +131,7 @@ impl GetByApplicationReferralRequest {
     }
 }
 
-/// Parameters of [`ReferralApi::search`](crate::hire::v1::ReferralApi::search): Calls `search` on `referral`.
+/// Parameters of [`ReferralApi::search`](crate::hire::v1::ReferralApi::search): List a talent's referrals with referrer, time and application, oldest first.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchReferralRequest {
     /// `user_id_type`.

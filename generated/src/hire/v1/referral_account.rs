@@ -13,7 +13,7 @@ impl<'c> ReferralAccountApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `referral_account`.
+    /// Register a referral reward account by the referrer's phone number or email.
     ///
     /// `POST /open-apis/hire/v1/referral_account`
     ///
@@ -42,7 +42,7 @@ impl<'c> ReferralAccountApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `deactivate` on `referral_account`.
+    /// Deactivate a referral account, stopping balance events and withdrawals.
     ///
     /// `POST /open-apis/hire/v1/referral_account/:referral_account_id/deactivate`
     ///
@@ -71,7 +71,7 @@ impl<'c> ReferralAccountApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `enable` on `referral_account`.
+    /// Re-enable a referral account so balance events and withdrawals resume.
     ///
     /// `POST /open-apis/hire/v1/referral_account/enable`
     ///
@@ -100,7 +100,7 @@ impl<'c> ReferralAccountApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_account_assets` on `referral_account`.
+    /// Get a referral account's points and cash balances.
     ///
     /// `GET /open-apis/hire/v1/referral_account/get_account_assets`
     ///
@@ -129,7 +129,7 @@ impl<'c> ReferralAccountApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `reconciliation` on `referral_account`.
+    /// Reconcile referral point withdrawals over a time range against the caller's records.
     ///
     /// `POST /open-apis/hire/v1/referral_account/reconciliation`
     ///
@@ -158,7 +158,7 @@ impl<'c> ReferralAccountApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `withdraw` on `referral_account`.
+    /// Withdraw a referral account's entire points or cash balance.
     ///
     /// `POST /open-apis/hire/v1/referral_account/:referral_account_id/withdraw`
     ///
@@ -188,7 +188,7 @@ impl<'c> ReferralAccountApi<'c> {
     }
 }
 
-/// Parameters of [`ReferralAccountApi::create`](crate::hire::v1::ReferralAccountApi::create): Calls `create` on `referral_account`.
+/// Parameters of [`ReferralAccountApi::create`](crate::hire::v1::ReferralAccountApi::create): Register a referral reward account by the referrer's phone number or email.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateReferralAccountRequest {
     /// `user_id_type`.
@@ -238,7 +238,7 @@ impl CreateReferralAccountRequest {
     }
 }
 
-/// Parameters of [`ReferralAccountApi::deactivate`](crate::hire::v1::ReferralAccountApi::deactivate): Calls `deactivate` on `referral_account`.
+/// Parameters of [`ReferralAccountApi::deactivate`](crate::hire::v1::ReferralAccountApi::deactivate): Deactivate a referral account, stopping balance events and withdrawals.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeactivateReferralAccountRequest {
     /// `referral_account_id`.
@@ -292,7 +292,7 @@ impl DeactivateReferralAccountRequest {
     }
 }
 
-/// Parameters of [`ReferralAccountApi::enable`](crate::hire::v1::ReferralAccountApi::enable): Calls `enable` on `referral_account`.
+/// Parameters of [`ReferralAccountApi::enable`](crate::hire::v1::ReferralAccountApi::enable): Re-enable a referral account so balance events and withdrawals resume.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct EnableReferralAccountRequest {
     /// `user_id_type`.
@@ -342,7 +342,7 @@ impl EnableReferralAccountRequest {
     }
 }
 
-/// Parameters of [`ReferralAccountApi::get_account_assets`](crate::hire::v1::ReferralAccountApi::get_account_assets): Calls `get_account_assets` on `referral_account`.
+/// Parameters of [`ReferralAccountApi::get_account_assets`](crate::hire::v1::ReferralAccountApi::get_account_assets): Get a referral account's points and cash balances.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAccountAssetsReferralAccountRequest {
     /// `referral_account_id`.
@@ -396,7 +396,7 @@ impl GetAccountAssetsReferralAccountRequest {
     }
 }
 
-/// Parameters of [`ReferralAccountApi::reconciliation`](crate::hire::v1::ReferralAccountApi::reconciliation): Calls `reconciliation` on `referral_account`.
+/// Parameters of [`ReferralAccountApi::reconciliation`](crate::hire::v1::ReferralAccountApi::reconciliation): Reconcile referral point withdrawals over a time range against the caller's records.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ReconciliationReferralAccountRequest {
     /// The JSON body.
@@ -429,7 +429,7 @@ impl ReconciliationReferralAccountRequest {
     }
 }
 
-/// Parameters of [`ReferralAccountApi::withdraw`](crate::hire::v1::ReferralAccountApi::withdraw): Calls `withdraw` on `referral_account`.
+/// Parameters of [`ReferralAccountApi::withdraw`](crate::hire::v1::ReferralAccountApi::withdraw): Withdraw a referral account's entire points or cash balance.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct WithdrawReferralAccountRequest {
     /// `referral_account_id`.

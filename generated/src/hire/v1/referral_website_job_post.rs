@@ -13,7 +13,7 @@ impl<'c> ReferralWebsiteJobPostApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `referral_website.job_post`.
+    /// Fetch a job ad on the internal referral site with its job details.
     ///
     /// `GET /open-apis/hire/v1/referral_websites/job_posts/:job_post_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> ReferralWebsiteJobPostApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `referral_website.job_post`.
+    /// Page through the job ads on the internal referral site.
     ///
     /// `GET /open-apis/hire/v1/referral_websites/job_posts`
     ///
@@ -84,7 +84,7 @@ impl<'c> ReferralWebsiteJobPostApi<'c> {
     }
 }
 
-/// Parameters of [`ReferralWebsiteJobPostApi::get`](crate::hire::v1::ReferralWebsiteJobPostApi::get): Calls `get` on `referral_website.job_post`.
+/// Parameters of [`ReferralWebsiteJobPostApi::get`](crate::hire::v1::ReferralWebsiteJobPostApi::get): Fetch a job ad on the internal referral site with its job details.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetReferralWebsiteJobPostRequest {
     /// `job_post_id`.
@@ -169,7 +169,7 @@ impl GetReferralWebsiteJobPostRequest {
     }
 }
 
-/// Parameters of [`ReferralWebsiteJobPostApi::list`](crate::hire::v1::ReferralWebsiteJobPostApi::list): Calls `list` on `referral_website.job_post`.
+/// Parameters of [`ReferralWebsiteJobPostApi::list`](crate::hire::v1::ReferralWebsiteJobPostApi::list): Page through the job ads on the internal referral site.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListReferralWebsiteJobPostRequest {
     /// `process_type`.

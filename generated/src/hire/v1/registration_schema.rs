@@ -13,7 +13,7 @@ impl<'c> RegistrationSchemaApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `registration_schema`.
+    /// List information registration forms for a given scenario with their fields.
     ///
     /// `GET /open-apis/hire/v1/registration_schemas`
     ///
@@ -55,7 +55,7 @@ impl<'c> RegistrationSchemaApi<'c> {
     }
 }
 
-/// Parameters of [`RegistrationSchemaApi::list`](crate::hire::v1::RegistrationSchemaApi::list): Calls `list` on `registration_schema`.
+/// Parameters of [`RegistrationSchemaApi::list`](crate::hire::v1::RegistrationSchemaApi::list): List information registration forms for a given scenario with their fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListRegistrationSchemaRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> ResumeSourceApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `resume_source`.
+    /// List the resume sources configured in Hire.
     ///
     /// `GET /open-apis/hire/v1/resume_sources`
     ///
@@ -55,7 +55,7 @@ impl<'c> ResumeSourceApi<'c> {
     }
 }
 
-/// Parameters of [`ResumeSourceApi::list`](crate::hire::v1::ResumeSourceApi::list): Calls `list` on `resume_source`.
+/// Parameters of [`ResumeSourceApi::list`](crate::hire::v1::ResumeSourceApi::list): List the resume sources configured in Hire.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListResumeSourceRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> RoleApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `role`.
+    /// Fetch a Hire role with its name, description and permissions.
     ///
     /// `GET /open-apis/hire/v1/roles/:role_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> RoleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `role`.
+    /// Page through Hire permission roles with their names and descriptions.
     ///
     /// `GET /open-apis/hire/v1/roles`
     ///
@@ -84,7 +84,7 @@ impl<'c> RoleApi<'c> {
     }
 }
 
-/// Parameters of [`RoleApi::get`](crate::hire::v1::RoleApi::get): Calls `get` on `role`.
+/// Parameters of [`RoleApi::get`](crate::hire::v1::RoleApi::get): Fetch a Hire role with its name, description and permissions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetRoleRequest {
     /// `role_id`.
@@ -119,7 +119,7 @@ impl GetRoleRequest {
     }
 }
 
-/// Parameters of [`RoleApi::list`](crate::hire::v1::RoleApi::list): Calls `list` on `role`.
+/// Parameters of [`RoleApi::list`](crate::hire::v1::RoleApi::list): Page through Hire permission roles with their names and descriptions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListRoleRequest {
     /// `page_token`.

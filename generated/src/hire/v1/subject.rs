@@ -13,7 +13,7 @@ impl<'c> SubjectApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `subject`.
+    /// List recruiting projects, groups of jobs run together such as a campus season.
     ///
     /// `GET /open-apis/hire/v1/subjects`
     ///
@@ -55,7 +55,7 @@ impl<'c> SubjectApi<'c> {
     }
 }
 
-/// Parameters of [`SubjectApi::list`](crate::hire::v1::SubjectApi::list): Calls `list` on `subject`.
+/// Parameters of [`SubjectApi::list`](crate::hire::v1::SubjectApi::list): List recruiting projects, groups of jobs run together such as a campus season.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListSubjectRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> TalentApi<'c> {
         Self { client }
     }
 
-    /// Calls `add_to_folder` on `talent`.
+    /// Add talents to a talent folder.
     ///
     /// `POST /open-apis/hire/v1/talents/add_to_folder`
     ///
@@ -42,7 +42,7 @@ impl<'c> TalentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_get_id` on `talent`.
+    /// Find talent ids by phone number, email or ID document number.
     ///
     /// `POST /open-apis/hire/v1/talents/batch_get_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> TalentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `combined_create` on `talent`.
+    /// Create a talent, including custom field values.
     ///
     /// `POST /open-apis/hire/v1/talents/combined_create`
     ///
@@ -100,7 +100,7 @@ impl<'c> TalentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `combined_update` on `talent`.
+    /// Update a talent, including custom field values.
     ///
     /// `POST /open-apis/hire/v1/talents/combined_update`
     ///
@@ -129,7 +129,7 @@ impl<'c> TalentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `talent`.
+    /// Fetch a talent's information by id.
     ///
     /// `GET /open-apis/hire/v1/talents/:talent_id`
     ///
@@ -158,7 +158,7 @@ impl<'c> TalentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `talent`.
+    /// Page through talent summaries with basic info, education and work history.
     ///
     /// `GET /open-apis/hire/v1/talents`
     ///
@@ -199,7 +199,7 @@ impl<'c> TalentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `onboard_status` on `talent`.
+    /// Mark a talent as joined or departed.
     ///
     /// `POST /open-apis/hire/v1/talents/:talent_id/onboard_status`
     ///
@@ -228,7 +228,7 @@ impl<'c> TalentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove_to_folder` on `talent`.
+    /// Remove talents from a talent folder.
     ///
     /// `POST /open-apis/hire/v1/talents/remove_to_folder`
     ///
@@ -257,7 +257,7 @@ impl<'c> TalentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `tag` on `talent`.
+    /// Add or remove tags on a talent.
     ///
     /// `POST /open-apis/hire/v1/talents/:talent_id/tag`
     ///
@@ -287,7 +287,7 @@ impl<'c> TalentApi<'c> {
     }
 }
 
-/// Parameters of [`TalentApi::add_to_folder`](crate::hire::v1::TalentApi::add_to_folder): Calls `add_to_folder` on `talent`.
+/// Parameters of [`TalentApi::add_to_folder`](crate::hire::v1::TalentApi::add_to_folder): Add talents to a talent folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddToFolderTalentRequest {
     /// The JSON body.
@@ -320,7 +320,7 @@ impl AddToFolderTalentRequest {
     }
 }
 
-/// Parameters of [`TalentApi::batch_get_id`](crate::hire::v1::TalentApi::batch_get_id): Calls `batch_get_id` on `talent`.
+/// Parameters of [`TalentApi::batch_get_id`](crate::hire::v1::TalentApi::batch_get_id): Find talent ids by phone number, email or ID document number.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetIdTalentRequest {
     /// The JSON body.
@@ -353,7 +353,7 @@ impl BatchGetIdTalentRequest {
     }
 }
 
-/// Parameters of [`TalentApi::combined_create`](crate::hire::v1::TalentApi::combined_create): Calls `combined_create` on `talent`.
+/// Parameters of [`TalentApi::combined_create`](crate::hire::v1::TalentApi::combined_create): Create a talent, including custom field values.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CombinedCreateTalentRequest {
     /// `user_id_type`.
@@ -408,7 +408,7 @@ impl CombinedCreateTalentRequest {
     }
 }
 
-/// Parameters of [`TalentApi::combined_update`](crate::hire::v1::TalentApi::combined_update): Calls `combined_update` on `talent`.
+/// Parameters of [`TalentApi::combined_update`](crate::hire::v1::TalentApi::combined_update): Update a talent, including custom field values.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CombinedUpdateTalentRequest {
     /// `user_id_type`.
@@ -463,7 +463,7 @@ impl CombinedUpdateTalentRequest {
     }
 }
 
-/// Parameters of [`TalentApi::get`](crate::hire::v1::TalentApi::get): Calls `get` on `talent`.
+/// Parameters of [`TalentApi::get`](crate::hire::v1::TalentApi::get): Fetch a talent's information by id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTalentRequest {
     /// `talent_id`.
@@ -515,7 +515,7 @@ impl GetTalentRequest {
     }
 }
 
-/// Parameters of [`TalentApi::list`](crate::hire::v1::TalentApi::list): Calls `list` on `talent`.
+/// Parameters of [`TalentApi::list`](crate::hire::v1::TalentApi::list): Page through talent summaries with basic info, education and work history.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListTalentRequest {
     /// `keyword`.
@@ -686,7 +686,7 @@ impl ::lark_runtime::PageRequest for ListTalentRequest {
     }
 }
 
-/// Parameters of [`TalentApi::onboard_status`](crate::hire::v1::TalentApi::onboard_status): Calls `onboard_status` on `talent`.
+/// Parameters of [`TalentApi::onboard_status`](crate::hire::v1::TalentApi::onboard_status): Mark a talent as joined or departed.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct OnboardStatusTalentRequest {
     /// `talent_id`.
@@ -730,7 +730,7 @@ impl OnboardStatusTalentRequest {
     }
 }
 
-/// Parameters of [`TalentApi::remove_to_folder`](crate::hire::v1::TalentApi::remove_to_folder): Calls `remove_to_folder` on `talent`.
+/// Parameters of [`TalentApi::remove_to_folder`](crate::hire::v1::TalentApi::remove_to_folder): Remove talents from a talent folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveToFolderTalentRequest {
     /// The JSON body.
@@ -763,7 +763,7 @@ impl RemoveToFolderTalentRequest {
     }
 }
 
-/// Parameters of [`TalentApi::tag`](crate::hire::v1::TalentApi::tag): Calls `tag` on `talent`.
+/// Parameters of [`TalentApi::tag`](crate::hire::v1::TalentApi::tag): Add or remove tags on a talent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TagTalentRequest {
     /// `talent_id`.

@@ -13,7 +13,7 @@ impl<'c> TalentBlocklistApi<'c> {
         Self { client }
     }
 
-    /// Calls `change_talent_block` on `talent_blocklist`.
+    /// Add a talent to, or remove them from, the blocklist.
     ///
     /// `POST /open-apis/hire/v1/talent_blocklist/change_talent_block`
     ///
@@ -43,7 +43,7 @@ impl<'c> TalentBlocklistApi<'c> {
     }
 }
 
-/// Parameters of [`TalentBlocklistApi::change_talent_block`](crate::hire::v1::TalentBlocklistApi::change_talent_block): Calls `change_talent_block` on `talent_blocklist`.
+/// Parameters of [`TalentBlocklistApi::change_talent_block`](crate::hire::v1::TalentBlocklistApi::change_talent_block): Add a talent to, or remove them from, the blocklist.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ChangeTalentBlockTalentBlocklistRequest {
     /// The JSON body.

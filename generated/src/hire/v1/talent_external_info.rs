@@ -13,7 +13,7 @@ impl<'c> TalentExternalInfoApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `talent.external_info`.
+    /// Mark a talent as external and record when the other system created them.
     ///
     /// `POST /open-apis/hire/v1/talents/:talent_id/external_info`
     ///
@@ -42,7 +42,7 @@ impl<'c> TalentExternalInfoApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `talent.external_info`.
+    /// Update a talent's external info, such as the external creation time.
     ///
     /// `PUT /open-apis/hire/v1/talents/:talent_id/external_info`
     ///
@@ -72,7 +72,7 @@ impl<'c> TalentExternalInfoApi<'c> {
     }
 }
 
-/// Parameters of [`TalentExternalInfoApi::create`](crate::hire::v1::TalentExternalInfoApi::create): Calls `create` on `talent.external_info`.
+/// Parameters of [`TalentExternalInfoApi::create`](crate::hire::v1::TalentExternalInfoApi::create): Mark a talent as external and record when the other system created them.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTalentExternalInfoRequest {
     /// `talent_id`.
@@ -116,7 +116,7 @@ impl CreateTalentExternalInfoRequest {
     }
 }
 
-/// Parameters of [`TalentExternalInfoApi::update`](crate::hire::v1::TalentExternalInfoApi::update): Calls `update` on `talent.external_info`.
+/// Parameters of [`TalentExternalInfoApi::update`](crate::hire::v1::TalentExternalInfoApi::update): Update a talent's external info, such as the external creation time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateTalentExternalInfoRequest {
     /// `talent_id`.

@@ -13,7 +13,7 @@ impl<'c> TalentFolderApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `talent_folder`.
+    /// Page through talent folders with their names and owners.
     ///
     /// `GET /open-apis/hire/v1/talent_folders`
     ///
@@ -55,7 +55,7 @@ impl<'c> TalentFolderApi<'c> {
     }
 }
 
-/// Parameters of [`TalentFolderApi::list`](crate::hire::v1::TalentFolderApi::list): Calls `list` on `talent_folder`.
+/// Parameters of [`TalentFolderApi::list`](crate::hire::v1::TalentFolderApi::list): Page through talent folders with their names and owners.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListTalentFolderRequest {
     /// `page_token`.

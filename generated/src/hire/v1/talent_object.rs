@@ -13,7 +13,7 @@ impl<'c> TalentObjectApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `talent_object`.
+    /// Get every talent field with its name, description, type and status.
     ///
     /// `GET /open-apis/hire/v1/talent_objects/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> TalentObjectApi<'c> {
     }
 }
 
-/// Parameters of [`TalentObjectApi::query`](crate::hire::v1::TalentObjectApi::query): Calls `query` on `talent_object`.
+/// Parameters of [`TalentObjectApi::query`](crate::hire::v1::TalentObjectApi::query): Get every talent field with its name, description, type and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct QueryTalentObjectRequest {}
 impl QueryTalentObjectRequest {

@@ -13,7 +13,7 @@ impl<'c> TalentOperationLogApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `talent_operation_log`.
+    /// Search talent operation logs by operator and operation type.
     ///
     /// `POST /open-apis/hire/v1/talent_operation_logs/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> TalentOperationLogApi<'c> {
     }
 }
 
-/// Parameters of [`TalentOperationLogApi::search`](crate::hire::v1::TalentOperationLogApi::search): Calls `search` on `talent_operation_log`.
+/// Parameters of [`TalentOperationLogApi::search`](crate::hire::v1::TalentOperationLogApi::search): Search talent operation logs by operator and operation type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchTalentOperationLogRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> TalentPoolApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_change_talent_pool` on `talent_pool`.
+    /// Add or remove several talents in one talent pool.
     ///
     /// `POST /open-apis/hire/v1/talent_pools/:talent_pool_id/batch_change_talent_pool`
     ///
@@ -42,7 +42,7 @@ impl<'c> TalentPoolApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `move_talent` on `talent_pool`.
+    /// Add a talent to a talent pool.
     ///
     /// `POST /open-apis/hire/v1/talent_pools/:talent_pool_id/talent_relationship`
     ///
@@ -71,7 +71,7 @@ impl<'c> TalentPoolApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `talent_pool`.
+    /// Page through talent pools.
     ///
     /// `GET /open-apis/hire/v1/talent_pools`
     ///
@@ -98,7 +98,7 @@ impl<'c> TalentPoolApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `talent_pool`.
+    /// Page through talent pools with their ids and names.
     ///
     /// `GET /open-apis/hire/v1/talent_pools/`
     ///
@@ -128,7 +128,7 @@ impl<'c> TalentPoolApi<'c> {
     }
 }
 
-/// Parameters of [`TalentPoolApi::batch_change_talent_pool`](crate::hire::v1::TalentPoolApi::batch_change_talent_pool): Calls `batch_change_talent_pool` on `talent_pool`.
+/// Parameters of [`TalentPoolApi::batch_change_talent_pool`](crate::hire::v1::TalentPoolApi::batch_change_talent_pool): Add or remove several talents in one talent pool.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchChangeTalentPoolTalentPoolRequest {
     /// `talent_pool_id`.
@@ -172,7 +172,7 @@ impl BatchChangeTalentPoolTalentPoolRequest {
     }
 }
 
-/// Parameters of [`TalentPoolApi::move_talent`](crate::hire::v1::TalentPoolApi::move_talent): Calls `move_talent` on `talent_pool`.
+/// Parameters of [`TalentPoolApi::move_talent`](crate::hire::v1::TalentPoolApi::move_talent): Add a talent to a talent pool.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MoveTalentTalentPoolRequest {
     /// `talent_pool_id`.
@@ -216,7 +216,7 @@ impl MoveTalentTalentPoolRequest {
     }
 }
 
-/// Parameters of [`TalentPoolApi::search`](crate::hire::v1::TalentPoolApi::search): Calls `search` on `talent_pool`.
+/// Parameters of [`TalentPoolApi::search`](crate::hire::v1::TalentPoolApi::search): Page through talent pools.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct SearchTalentPoolRequest {
     /// `page_size`.
@@ -295,7 +295,7 @@ impl SearchTalentPoolRequest {
     }
 }
 
-/// Parameters of [`TalentPoolApi::search_2`](crate::hire::v1::TalentPoolApi::search_2): Calls `search` on `talent_pool`.
+/// Parameters of [`TalentPoolApi::search_2`](crate::hire::v1::TalentPoolApi::search_2): Page through talent pools with their ids and names.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct Search2TalentPoolRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> TalentTagApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `talent_tag`.
+    /// List talent tags filtered by keyword, ids, type or status, newest first.
     ///
     /// `GET /open-apis/hire/v1/talent_tags`
     ///
@@ -55,7 +55,7 @@ impl<'c> TalentTagApi<'c> {
     }
 }
 
-/// Parameters of [`TalentTagApi::list`](crate::hire::v1::TalentTagApi::list): Calls `list` on `talent_tag`.
+/// Parameters of [`TalentTagApi::list`](crate::hire::v1::TalentTagApi::list): List talent tags filtered by keyword, ids, type or status, newest first.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListTalentTagRequest {
     /// `keyword`.

@@ -13,7 +13,7 @@ impl<'c> TerminationReasonApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `termination_reason`.
+    /// List the built-in and custom reasons for terminating an application.
     ///
     /// `GET /open-apis/hire/v1/termination_reasons`
     ///
@@ -55,7 +55,7 @@ impl<'c> TerminationReasonApi<'c> {
     }
 }
 
-/// Parameters of [`TerminationReasonApi::list`](crate::hire::v1::TerminationReasonApi::list): Calls `list` on `termination_reason`.
+/// Parameters of [`TerminationReasonApi::list`](crate::hire::v1::TerminationReasonApi::list): List the built-in and custom reasons for terminating an application.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListTerminationReasonRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> TestApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `test`.
+    /// Get talents' written exams in their applications, with status and score.
     ///
     /// `POST /open-apis/hire/v1/tests/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> TestApi<'c> {
     }
 }
 
-/// Parameters of [`TestApi::search`](crate::hire::v1::TestApi::search): Calls `search` on `test`.
+/// Parameters of [`TestApi::search`](crate::hire::v1::TestApi::search): Get talents' written exams in their applications, with status and score.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchTestRequest {
     /// `page_token`.

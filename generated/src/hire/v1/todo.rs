@@ -13,7 +13,7 @@ impl<'c> TodoApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `todo`.
+    /// Page through the current user's evaluation, interview, exam and offer to-dos.
     ///
     /// `GET /open-apis/hire/v1/todos`
     ///
@@ -43,7 +43,7 @@ impl<'c> TodoApi<'c> {
     }
 }
 
-/// Parameters of [`TodoApi::list`](crate::hire::v1::TodoApi::list): Calls `list` on `todo`.
+/// Parameters of [`TodoApi::list`](crate::hire::v1::TodoApi::list): Page through the current user's evaluation, interview, exam and offer to-dos.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTodoRequest {
     /// `page_token`.

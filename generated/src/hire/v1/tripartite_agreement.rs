@@ -13,7 +13,7 @@ impl<'c> TripartiteAgreementApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `tripartite_agreement`.
+    /// Create a tripartite agreement on a campus application.
     ///
     /// `POST /open-apis/hire/v1/tripartite_agreements`
     ///
@@ -42,7 +42,7 @@ impl<'c> TripartiteAgreementApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `tripartite_agreement`.
+    /// Delete an application's tripartite agreement.
     ///
     /// `DELETE /open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> TripartiteAgreementApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `tripartite_agreement`.
+    /// Get tripartite agreements by agreement id or application id.
     ///
     /// `GET /open-apis/hire/v1/tripartite_agreements`
     ///
@@ -112,7 +112,7 @@ impl<'c> TripartiteAgreementApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `tripartite_agreement`.
+    /// Update a tripartite agreement's status and modification time.
     ///
     /// `PUT /open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id`
     ///
@@ -142,7 +142,7 @@ impl<'c> TripartiteAgreementApi<'c> {
     }
 }
 
-/// Parameters of [`TripartiteAgreementApi::create`](crate::hire::v1::TripartiteAgreementApi::create): Calls `create` on `tripartite_agreement`.
+/// Parameters of [`TripartiteAgreementApi::create`](crate::hire::v1::TripartiteAgreementApi::create): Create a tripartite agreement on a campus application.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTripartiteAgreementRequest {
     /// The JSON body.
@@ -175,7 +175,7 @@ impl CreateTripartiteAgreementRequest {
     }
 }
 
-/// Parameters of [`TripartiteAgreementApi::delete`](crate::hire::v1::TripartiteAgreementApi::delete): Calls `delete` on `tripartite_agreement`.
+/// Parameters of [`TripartiteAgreementApi::delete`](crate::hire::v1::TripartiteAgreementApi::delete): Delete an application's tripartite agreement.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTripartiteAgreementRequest {
     /// `tripartite_agreement_id`.
@@ -214,7 +214,7 @@ impl DeleteTripartiteAgreementRequest {
     }
 }
 
-/// Parameters of [`TripartiteAgreementApi::list`](crate::hire::v1::TripartiteAgreementApi::list): Calls `list` on `tripartite_agreement`.
+/// Parameters of [`TripartiteAgreementApi::list`](crate::hire::v1::TripartiteAgreementApi::list): Get tripartite agreements by agreement id or application id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListTripartiteAgreementRequest {
     /// `page_size`.
@@ -325,7 +325,7 @@ impl ::lark_runtime::PageRequest for ListTripartiteAgreementRequest {
     }
 }
 
-/// Parameters of [`TripartiteAgreementApi::update`](crate::hire::v1::TripartiteAgreementApi::update): Calls `update` on `tripartite_agreement`.
+/// Parameters of [`TripartiteAgreementApi::update`](crate::hire::v1::TripartiteAgreementApi::update): Update a tripartite agreement's status and modification time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateTripartiteAgreementRequest {
     /// `tripartite_agreement_id`.

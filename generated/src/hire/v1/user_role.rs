@@ -13,7 +13,7 @@ impl<'c> UserRoleApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `user_role`.
+    /// List users' Hire roles and management scopes, filtered by user or role.
     ///
     /// `GET /open-apis/hire/v1/user_roles`
     ///
@@ -55,7 +55,7 @@ impl<'c> UserRoleApi<'c> {
     }
 }
 
-/// Parameters of [`UserRoleApi::list`](crate::hire::v1::UserRoleApi::list): Calls `list` on `user_role`.
+/// Parameters of [`UserRoleApi::list`](crate::hire::v1::UserRoleApi::list): List users' Hire roles and management scopes, filtered by user or role.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListUserRoleRequest {
     /// `page_token`.

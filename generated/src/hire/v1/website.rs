@@ -13,7 +13,7 @@ impl<'c> WebsiteApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `website`.
+    /// List careers sites with their names, ids and channel ids.
     ///
     /// `GET /open-apis/hire/v1/websites`
     ///
@@ -55,7 +55,7 @@ impl<'c> WebsiteApi<'c> {
     }
 }
 
-/// Parameters of [`WebsiteApi::list`](crate::hire::v1::WebsiteApi::list): Calls `list` on `website`.
+/// Parameters of [`WebsiteApi::list`](crate::hire::v1::WebsiteApi::list): List careers sites with their names, ids and channel ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListWebsiteRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> WebsiteChannelApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `website.channel`.
+    /// Create a promotion channel on a careers site, each with its own link and code.
     ///
     /// `POST /open-apis/hire/v1/websites/:website_id/channels`
     ///
@@ -42,7 +42,7 @@ impl<'c> WebsiteChannelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `website.channel`.
+    /// Delete a careers site promotion channel.
     ///
     /// `DELETE /open-apis/hire/v1/websites/:website_id/channels/:channel_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> WebsiteChannelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `website.channel`.
+    /// Page through a careers site's promotion channels.
     ///
     /// `GET /open-apis/hire/v1/websites/:website_id/channels`
     ///
@@ -100,7 +100,7 @@ impl<'c> WebsiteChannelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `website.channel`.
+    /// Rename a careers site promotion channel.
     ///
     /// `PUT /open-apis/hire/v1/websites/:website_id/channels/:channel_id`
     ///
@@ -130,7 +130,7 @@ impl<'c> WebsiteChannelApi<'c> {
     }
 }
 
-/// Parameters of [`WebsiteChannelApi::create`](crate::hire::v1::WebsiteChannelApi::create): Calls `create` on `website.channel`.
+/// Parameters of [`WebsiteChannelApi::create`](crate::hire::v1::WebsiteChannelApi::create): Create a promotion channel on a careers site, each with its own link and code.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateWebsiteChannelRequest {
     /// `website_id`.
@@ -174,7 +174,7 @@ impl CreateWebsiteChannelRequest {
     }
 }
 
-/// Parameters of [`WebsiteChannelApi::delete`](crate::hire::v1::WebsiteChannelApi::delete): Calls `delete` on `website.channel`.
+/// Parameters of [`WebsiteChannelApi::delete`](crate::hire::v1::WebsiteChannelApi::delete): Delete a careers site promotion channel.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteWebsiteChannelRequest {
     /// `website_id`.
@@ -220,7 +220,7 @@ impl DeleteWebsiteChannelRequest {
     }
 }
 
-/// Parameters of [`WebsiteChannelApi::list`](crate::hire::v1::WebsiteChannelApi::list): Calls `list` on `website.channel`.
+/// Parameters of [`WebsiteChannelApi::list`](crate::hire::v1::WebsiteChannelApi::list): Page through a careers site's promotion channels.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListWebsiteChannelRequest {
     /// `website_id`.
@@ -293,7 +293,7 @@ impl ListWebsiteChannelRequest {
     }
 }
 
-/// Parameters of [`WebsiteChannelApi::update`](crate::hire::v1::WebsiteChannelApi::update): Calls `update` on `website.channel`.
+/// Parameters of [`WebsiteChannelApi::update`](crate::hire::v1::WebsiteChannelApi::update): Rename a careers site promotion channel.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateWebsiteChannelRequest {
     /// `website_id`.

@@ -13,7 +13,7 @@ impl<'c> WebsiteDeliveryApi<'c> {
         Self { client }
     }
 
-    /// Calls `create_by_attachment` on `website.delivery`.
+    /// Start an asynchronous careers-site application from a resume file and get a task id.
     ///
     /// `POST /open-apis/hire/v1/websites/:website_id/deliveries/create_by_attachment`
     ///
@@ -45,7 +45,7 @@ impl<'c> WebsiteDeliveryApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create_by_resume` on `website.delivery`.
+    /// Submit a careers-site application from structured resume data.
     ///
     /// `POST /open-apis/hire/v1/websites/:website_id/deliveries/create_by_resume`
     ///
@@ -75,7 +75,7 @@ impl<'c> WebsiteDeliveryApi<'c> {
     }
 }
 
-/// Parameters of [`WebsiteDeliveryApi::create_by_attachment`](crate::hire::v1::WebsiteDeliveryApi::create_by_attachment): Calls `create_by_attachment` on `website.delivery`.
+/// Parameters of [`WebsiteDeliveryApi::create_by_attachment`](crate::hire::v1::WebsiteDeliveryApi::create_by_attachment): Start an asynchronous careers-site application from a resume file and get a task id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateByAttachmentWebsiteDeliveryRequest {
     /// `website_id`.
@@ -119,7 +119,7 @@ impl CreateByAttachmentWebsiteDeliveryRequest {
     }
 }
 
-/// Parameters of [`WebsiteDeliveryApi::create_by_resume`](crate::hire::v1::WebsiteDeliveryApi::create_by_resume): Calls `create_by_resume` on `website.delivery`.
+/// Parameters of [`WebsiteDeliveryApi::create_by_resume`](crate::hire::v1::WebsiteDeliveryApi::create_by_resume): Submit a careers-site application from structured resume data.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateByResumeWebsiteDeliveryRequest {
     /// `website_id`.

@@ -13,7 +13,7 @@ impl<'c> WebsiteDeliveryTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `website.delivery_task`.
+    /// Get the result of a careers-site application task, polling until it is ready.
     ///
     /// `GET /open-apis/hire/v1/websites/:website_id/delivery_tasks/:delivery_task_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> WebsiteDeliveryTaskApi<'c> {
     }
 }
 
-/// Parameters of [`WebsiteDeliveryTaskApi::get`](crate::hire::v1::WebsiteDeliveryTaskApi::get): Calls `get` on `website.delivery_task`.
+/// Parameters of [`WebsiteDeliveryTaskApi::get`](crate::hire::v1::WebsiteDeliveryTaskApi::get): Get the result of a careers-site application task, polling until it is ready.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetWebsiteDeliveryTaskRequest {
     /// `website_id`.

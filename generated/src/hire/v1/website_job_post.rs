@@ -13,7 +13,7 @@ impl<'c> WebsiteJobPostApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `website.job_post`.
+    /// Fetch a careers site job ad with its linked job and custom data.
     ///
     /// `GET /open-apis/hire/v1/websites/:website_id/job_posts/:job_post_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> WebsiteJobPostApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `website.job_post`.
+    /// Page through the job ads on a careers site.
     ///
     /// `GET /open-apis/hire/v1/websites/:website_id/job_posts`
     ///
@@ -83,7 +83,7 @@ impl<'c> WebsiteJobPostApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `search` on `website.job_post`.
+    /// Search the job ads on a careers site.
     ///
     /// `POST /open-apis/hire/v1/websites/:website_id/job_posts/search`
     ///
@@ -125,7 +125,7 @@ impl<'c> WebsiteJobPostApi<'c> {
     }
 }
 
-/// Parameters of [`WebsiteJobPostApi::get`](crate::hire::v1::WebsiteJobPostApi::get): Calls `get` on `website.job_post`.
+/// Parameters of [`WebsiteJobPostApi::get`](crate::hire::v1::WebsiteJobPostApi::get): Fetch a careers site job ad with its linked job and custom data.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetWebsiteJobPostRequest {
     /// `website_id`.
@@ -219,7 +219,7 @@ impl GetWebsiteJobPostRequest {
     }
 }
 
-/// Parameters of [`WebsiteJobPostApi::list`](crate::hire::v1::WebsiteJobPostApi::list): Calls `list` on `website.job_post`.
+/// Parameters of [`WebsiteJobPostApi::list`](crate::hire::v1::WebsiteJobPostApi::list): Page through the job ads on a careers site.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListWebsiteJobPostRequest {
     /// `website_id`.
@@ -420,7 +420,7 @@ impl ::lark_runtime::PageRequest for ListWebsiteJobPostRequest {
     }
 }
 
-/// Parameters of [`WebsiteJobPostApi::search`](crate::hire::v1::WebsiteJobPostApi::search): Calls `search` on `website.job_post`.
+/// Parameters of [`WebsiteJobPostApi::search`](crate::hire::v1::WebsiteJobPostApi::search): Search the job ads on a careers site.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchWebsiteJobPostRequest {
     /// `website_id`.

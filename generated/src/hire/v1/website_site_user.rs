@@ -13,7 +13,7 @@ impl<'c> WebsiteSiteUserApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `website.site_user`.
+    /// Register a user on a careers site so applications can be submitted for them.
     ///
     /// `POST /open-apis/hire/v1/websites/:website_id/site_users`
     ///
@@ -43,7 +43,7 @@ impl<'c> WebsiteSiteUserApi<'c> {
     }
 }
 
-/// Parameters of [`WebsiteSiteUserApi::create`](crate::hire::v1::WebsiteSiteUserApi::create): Calls `create` on `website.site_user`.
+/// Parameters of [`WebsiteSiteUserApi::create`](crate::hire::v1::WebsiteSiteUserApi::create): Register a user on a careers site so applications can be submitted for them.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateWebsiteSiteUserRequest {
     /// `website_id`.

@@ -13,7 +13,7 @@ impl<'c> InterviewRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `interview_record`.
+    /// Fetch one interview feedback record, including module-level assessments, conclusion and score.
     ///
     /// `GET /open-apis/hire/v2/interview_records/:interview_record_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> InterviewRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `interview_record`.
+    /// Page through interview feedback records, including module-level assessments.
     ///
     /// `GET /open-apis/hire/v2/interview_records`
     ///
@@ -84,7 +84,7 @@ impl<'c> InterviewRecordApi<'c> {
     }
 }
 
-/// Parameters of [`InterviewRecordApi::get`](crate::hire::v2::InterviewRecordApi::get): Calls `get` on `interview_record`.
+/// Parameters of [`InterviewRecordApi::get`](crate::hire::v2::InterviewRecordApi::get): Fetch one interview feedback record, including module-level assessments, conclusion and score.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetInterviewRecordRequest {
     /// `interview_record_id`.
@@ -138,7 +138,7 @@ impl GetInterviewRecordRequest {
     }
 }
 
-/// Parameters of [`InterviewRecordApi::list`](crate::hire::v2::InterviewRecordApi::list): Calls `list` on `interview_record`.
+/// Parameters of [`InterviewRecordApi::list`](crate::hire::v2::InterviewRecordApi::list): Page through interview feedback records, including module-level assessments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListInterviewRecordRequest {
     /// `ids`.

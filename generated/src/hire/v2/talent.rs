@@ -13,7 +13,7 @@ impl<'c> TalentApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `talent`.
+    /// Fetch a talent's full profile, including folders, tags, pools, notes and blocklist status.
     ///
     /// `GET /open-apis/hire/v2/talents/:talent_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> TalentApi<'c> {
     }
 }
 
-/// Parameters of [`TalentApi::get`](crate::hire::v2::TalentApi::get): Calls `get` on `talent`.
+/// Parameters of [`TalentApi::get`](crate::hire::v2::TalentApi::get): Fetch a talent's full profile, including folders, tags, pools, notes and blocklist status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTalentRequest {
     /// `talent_id`.

@@ -13,7 +13,7 @@ impl<'c> IdentityApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `identity`.
+    /// Record a user's real-name identity details, needed before starting a liveness check.
     ///
     /// `POST /open-apis/human_authentication/v1/identities`
     ///
@@ -43,7 +43,7 @@ impl<'c> IdentityApi<'c> {
     }
 }
 
-/// Parameters of [`IdentityApi::create`](crate::human_authentication::v1::IdentityApi::create): Calls `create` on `identity`.
+/// Parameters of [`IdentityApi::create`](crate::human_authentication::v1::IdentityApi::create): Record a user's real-name identity details, needed before starting a liveness check.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateIdentityRequest {
     /// `user_id`.

@@ -13,7 +13,7 @@ impl<'c> BatchMessageApi<'c> {
         Self { client }
     }
 
-    /// Calls `delete` on `batch_message`.
+    /// Recall, asynchronously, the messages sent by one batch send.
     ///
     /// `DELETE /open-apis/im/v1/batch_messages/:batch_message_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> BatchMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_progress` on `batch_message`.
+    /// Check how far the sending or recalling of a batch message has got.
     ///
     /// `GET /open-apis/im/v1/batch_messages/:batch_message_id/get_progress`
     ///
@@ -71,7 +71,7 @@ impl<'c> BatchMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `read_user` on `batch_message`.
+    /// Get how many users a batch message reached and how many have read it.
     ///
     /// `GET /open-apis/im/v1/batch_messages/:batch_message_id/read_user`
     ///
@@ -101,7 +101,7 @@ impl<'c> BatchMessageApi<'c> {
     }
 }
 
-/// Parameters of [`BatchMessageApi::delete`](crate::im::v1::BatchMessageApi::delete): Calls `delete` on `batch_message`.
+/// Parameters of [`BatchMessageApi::delete`](crate::im::v1::BatchMessageApi::delete): Recall, asynchronously, the messages sent by one batch send.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteBatchMessageRequest {
     /// `batch_message_id`.
@@ -143,7 +143,7 @@ impl DeleteBatchMessageRequest {
     }
 }
 
-/// Parameters of [`BatchMessageApi::get_progress`](crate::im::v1::BatchMessageApi::get_progress): Calls `get_progress` on `batch_message`.
+/// Parameters of [`BatchMessageApi::get_progress`](crate::im::v1::BatchMessageApi::get_progress): Check how far the sending or recalling of a batch message has got.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetProgressBatchMessageRequest {
     /// `batch_message_id`.
@@ -185,7 +185,7 @@ impl GetProgressBatchMessageRequest {
     }
 }
 
-/// Parameters of [`BatchMessageApi::read_user`](crate::im::v1::BatchMessageApi::read_user): Calls `read_user` on `batch_message`.
+/// Parameters of [`BatchMessageApi::read_user`](crate::im::v1::BatchMessageApi::read_user): Get how many users a batch message reached and how many have read it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ReadUserBatchMessageRequest {
     /// `batch_message_id`.

@@ -42,7 +42,7 @@ impl<'c> ChatApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `chat`.
+    /// Disband a group chat by `chat_id`; its chat history is not kept.
     ///
     /// `DELETE /open-apis/im/v1/chats/:chat_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> ChatApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `link` on `chat`.
+    /// Get a share link that lets others join a group chat.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/link`
     ///
@@ -170,7 +170,7 @@ impl<'c> ChatApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `search` on `chat`.
+    /// Page through the group chats visible to the caller, optionally matching a keyword.
     ///
     /// `GET /open-apis/im/v1/chats/search`
     ///
@@ -211,7 +211,7 @@ impl<'c> ChatApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `chat`.
+    /// Update a group chat's avatar, name, description, settings or owner.
     ///
     /// `PUT /open-apis/im/v1/chats/:chat_id`
     ///
@@ -327,7 +327,7 @@ impl CreateChatRequest {
     }
 }
 
-/// Parameters of [`ChatApi::delete`](crate::im::v1::ChatApi::delete): Calls `delete` on `chat`.
+/// Parameters of [`ChatApi::delete`](crate::im::v1::ChatApi::delete): Disband a group chat by `chat_id`; its chat history is not kept.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteChatRequest {
     /// `chat_id`.
@@ -420,7 +420,7 @@ impl GetChatRequest {
     }
 }
 
-/// Parameters of [`ChatApi::link`](crate::im::v1::ChatApi::link): Calls `link` on `chat`.
+/// Parameters of [`ChatApi::link`](crate::im::v1::ChatApi::link): Get a share link that lets others join a group chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct LinkChatRequest {
     /// `chat_id`.
@@ -598,7 +598,7 @@ impl ::lark_runtime::PageRequest for ListChatRequest {
     }
 }
 
-/// Parameters of [`ChatApi::search`](crate::im::v1::ChatApi::search): Calls `search` on `chat`.
+/// Parameters of [`ChatApi::search`](crate::im::v1::ChatApi::search): Page through the group chats visible to the caller, optionally matching a keyword.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct SearchChatRequest {
     /// `user_id_type`.
@@ -714,7 +714,7 @@ impl ::lark_runtime::PageRequest for SearchChatRequest {
     }
 }
 
-/// Parameters of [`ChatApi::update`](crate::im::v1::ChatApi::update): Calls `update` on `chat`.
+/// Parameters of [`ChatApi::update`](crate::im::v1::ChatApi::update): Update a group chat's avatar, name, description, settings or owner.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateChatRequest {
     /// `chat_id`.

@@ -13,7 +13,7 @@ impl<'c> ChatAnnouncementApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `chat.announcement`.
+    /// Get a group chat's announcement, in the legacy Docs format.
     ///
     /// `GET /open-apis/im/v1/chats/:chat_id/announcement`
     ///
@@ -42,7 +42,7 @@ impl<'c> ChatAnnouncementApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `chat.announcement`.
+    /// Update a group chat's announcement, in the legacy Docs format.
     ///
     /// `PATCH /open-apis/im/v1/chats/:chat_id/announcement`
     ///
@@ -72,7 +72,7 @@ impl<'c> ChatAnnouncementApi<'c> {
     }
 }
 
-/// Parameters of [`ChatAnnouncementApi::get`](crate::im::v1::ChatAnnouncementApi::get): Calls `get` on `chat.announcement`.
+/// Parameters of [`ChatAnnouncementApi::get`](crate::im::v1::ChatAnnouncementApi::get): Get a group chat's announcement, in the legacy Docs format.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetChatAnnouncementRequest {
     /// `chat_id`.
@@ -127,7 +127,7 @@ impl GetChatAnnouncementRequest {
     }
 }
 
-/// Parameters of [`ChatAnnouncementApi::patch`](crate::im::v1::ChatAnnouncementApi::patch): Calls `patch` on `chat.announcement`.
+/// Parameters of [`ChatAnnouncementApi::patch`](crate::im::v1::ChatAnnouncementApi::patch): Update a group chat's announcement, in the legacy Docs format.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchChatAnnouncementRequest {
     /// `chat_id`.

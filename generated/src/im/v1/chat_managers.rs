@@ -13,7 +13,7 @@ impl<'c> ChatManagersApi<'c> {
         Self { client }
     }
 
-    /// Calls `add_managers` on `chat.managers`.
+    /// Make users or bots in a group chat its managers; only the owner may do this.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/managers/add_managers`
     ///
@@ -42,7 +42,7 @@ impl<'c> ChatManagersApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete_managers` on `chat.managers`.
+    /// Remove user or bot managers from a group chat; only the owner may do this.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/managers/delete_managers`
     ///
@@ -72,7 +72,7 @@ impl<'c> ChatManagersApi<'c> {
     }
 }
 
-/// Parameters of [`ChatManagersApi::add_managers`](crate::im::v1::ChatManagersApi::add_managers): Calls `add_managers` on `chat.managers`.
+/// Parameters of [`ChatManagersApi::add_managers`](crate::im::v1::ChatManagersApi::add_managers): Make users or bots in a group chat its managers; only the owner may do this.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddManagersChatManagersRequest {
     /// `chat_id`.
@@ -134,7 +134,7 @@ impl AddManagersChatManagersRequest {
     }
 }
 
-/// Parameters of [`ChatManagersApi::delete_managers`](crate::im::v1::ChatManagersApi::delete_managers): Calls `delete_managers` on `chat.managers`.
+/// Parameters of [`ChatManagersApi::delete_managers`](crate::im::v1::ChatManagersApi::delete_managers): Remove user or bot managers from a group chat; only the owner may do this.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteManagersChatManagersRequest {
     /// `chat_id`.

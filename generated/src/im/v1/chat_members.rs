@@ -13,7 +13,7 @@ impl<'c> ChatMembersApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `chat.members`.
+    /// Add users or bots to a group chat.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/members`
     ///
@@ -42,7 +42,7 @@ impl<'c> ChatMembersApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `chat.members`.
+    /// Remove users or bots from a group chat, up to 50 users or 5 bots per call.
     ///
     /// `DELETE /open-apis/im/v1/chats/:chat_id/members`
     ///
@@ -71,7 +71,7 @@ impl<'c> ChatMembersApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `chat.members`.
+    /// Page through a group chat's members with names and ids; bots are not included.
     ///
     /// `GET /open-apis/im/v1/chats/:chat_id/members`
     ///
@@ -112,7 +112,7 @@ impl<'c> ChatMembersApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `is_in_chat` on `chat.members`.
+    /// Check whether the calling user or bot is a member of a group chat.
     ///
     /// `GET /open-apis/im/v1/chats/:chat_id/members/is_in_chat`
     ///
@@ -141,7 +141,7 @@ impl<'c> ChatMembersApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `me_join` on `chat.members`.
+    /// Have the calling user or bot join a public group chat.
     ///
     /// `PATCH /open-apis/im/v1/chats/:chat_id/members/me_join`
     ///
@@ -171,7 +171,7 @@ impl<'c> ChatMembersApi<'c> {
     }
 }
 
-/// Parameters of [`ChatMembersApi::create`](crate::im::v1::ChatMembersApi::create): Calls `create` on `chat.members`.
+/// Parameters of [`ChatMembersApi::create`](crate::im::v1::ChatMembersApi::create): Add users or bots to a group chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateChatMembersRequest {
     /// `chat_id`.
@@ -248,7 +248,7 @@ impl CreateChatMembersRequest {
     }
 }
 
-/// Parameters of [`ChatMembersApi::delete`](crate::im::v1::ChatMembersApi::delete): Calls `delete` on `chat.members`.
+/// Parameters of [`ChatMembersApi::delete`](crate::im::v1::ChatMembersApi::delete): Remove users or bots from a group chat, up to 50 users or 5 bots per call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteChatMembersRequest {
     /// `chat_id`.
@@ -310,7 +310,7 @@ impl DeleteChatMembersRequest {
     }
 }
 
-/// Parameters of [`ChatMembersApi::get`](crate::im::v1::ChatMembersApi::get): Calls `get` on `chat.members`.
+/// Parameters of [`ChatMembersApi::get`](crate::im::v1::ChatMembersApi::get): Page through a group chat's members with names and ids; bots are not included.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetChatMembersRequest {
     /// `chat_id`.
@@ -432,7 +432,7 @@ impl ::lark_runtime::PageRequest for GetChatMembersRequest {
     }
 }
 
-/// Parameters of [`ChatMembersApi::is_in_chat`](crate::im::v1::ChatMembersApi::is_in_chat): Calls `is_in_chat` on `chat.members`.
+/// Parameters of [`ChatMembersApi::is_in_chat`](crate::im::v1::ChatMembersApi::is_in_chat): Check whether the calling user or bot is a member of a group chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct IsInChatChatMembersRequest {
     /// `chat_id`.
@@ -475,7 +475,7 @@ impl IsInChatChatMembersRequest {
     }
 }
 
-/// Parameters of [`ChatMembersApi::me_join`](crate::im::v1::ChatMembersApi::me_join): Calls `me_join` on `chat.members`.
+/// Parameters of [`ChatMembersApi::me_join`](crate::im::v1::ChatMembersApi::me_join): Have the calling user or bot join a public group chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MeJoinChatMembersRequest {
     /// `chat_id`.

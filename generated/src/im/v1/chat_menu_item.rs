@@ -13,7 +13,7 @@ impl<'c> ChatMenuItemApi<'c> {
         Self { client }
     }
 
-    /// Calls `patch` on `chat.menu_item`.
+    /// Update the icon, name or link of one menu item in a group chat.
     ///
     /// `PATCH /open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> ChatMenuItemApi<'c> {
     }
 }
 
-/// Parameters of [`ChatMenuItemApi::patch`](crate::im::v1::ChatMenuItemApi::patch): Calls `patch` on `chat.menu_item`.
+/// Parameters of [`ChatMenuItemApi::patch`](crate::im::v1::ChatMenuItemApi::patch): Update the icon, name or link of one menu item in a group chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchChatMenuItemRequest {
     /// `chat_id`.

@@ -13,7 +13,7 @@ impl<'c> ChatMenuTreeApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `chat.menu_tree`.
+    /// Add top-level menus to a group chat and get back all of its menus.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/menu_tree`
     ///
@@ -42,7 +42,7 @@ impl<'c> ChatMenuTreeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `chat.menu_tree`.
+    /// Delete top-level menus from a group chat and get back the remaining menus.
     ///
     /// `DELETE /open-apis/im/v1/chats/:chat_id/menu_tree`
     ///
@@ -71,7 +71,7 @@ impl<'c> ChatMenuTreeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `chat.menu_tree`.
+    /// Get a group chat's menus with their names, links and icons.
     ///
     /// `GET /open-apis/im/v1/chats/:chat_id/menu_tree`
     ///
@@ -100,7 +100,7 @@ impl<'c> ChatMenuTreeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `sort` on `chat.menu_tree`.
+    /// Reorder the top-level menus of a group chat.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/menu_tree/sort`
     ///
@@ -130,7 +130,7 @@ impl<'c> ChatMenuTreeApi<'c> {
     }
 }
 
-/// Parameters of [`ChatMenuTreeApi::create`](crate::im::v1::ChatMenuTreeApi::create): Calls `create` on `chat.menu_tree`.
+/// Parameters of [`ChatMenuTreeApi::create`](crate::im::v1::ChatMenuTreeApi::create): Add top-level menus to a group chat and get back all of its menus.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateChatMenuTreeRequest {
     /// `chat_id`.
@@ -177,7 +177,7 @@ impl CreateChatMenuTreeRequest {
     }
 }
 
-/// Parameters of [`ChatMenuTreeApi::delete`](crate::im::v1::ChatMenuTreeApi::delete): Calls `delete` on `chat.menu_tree`.
+/// Parameters of [`ChatMenuTreeApi::delete`](crate::im::v1::ChatMenuTreeApi::delete): Delete top-level menus from a group chat and get back the remaining menus.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteChatMenuTreeRequest {
     /// `chat_id`.
@@ -224,7 +224,7 @@ impl DeleteChatMenuTreeRequest {
     }
 }
 
-/// Parameters of [`ChatMenuTreeApi::get`](crate::im::v1::ChatMenuTreeApi::get): Calls `get` on `chat.menu_tree`.
+/// Parameters of [`ChatMenuTreeApi::get`](crate::im::v1::ChatMenuTreeApi::get): Get a group chat's menus with their names, links and icons.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetChatMenuTreeRequest {
     /// `chat_id`.
@@ -262,7 +262,7 @@ impl GetChatMenuTreeRequest {
     }
 }
 
-/// Parameters of [`ChatMenuTreeApi::sort`](crate::im::v1::ChatMenuTreeApi::sort): Calls `sort` on `chat.menu_tree`.
+/// Parameters of [`ChatMenuTreeApi::sort`](crate::im::v1::ChatMenuTreeApi::sort): Reorder the top-level menus of a group chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SortChatMenuTreeRequest {
     /// `chat_id`.

@@ -13,7 +13,7 @@ impl<'c> ChatModerationApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `chat.moderation`.
+    /// Get a group chat's speaking mode and the members allowed to speak.
     ///
     /// `GET /open-apis/im/v1/chats/:chat_id/moderation`
     ///
@@ -54,7 +54,7 @@ impl<'c> ChatModerationApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `chat.moderation`.
+    /// Set who may speak in a group chat: everyone, only owner and managers, or chosen members.
     ///
     /// `PUT /open-apis/im/v1/chats/:chat_id/moderation`
     ///
@@ -84,7 +84,7 @@ impl<'c> ChatModerationApi<'c> {
     }
 }
 
-/// Parameters of [`ChatModerationApi::get`](crate::im::v1::ChatModerationApi::get): Calls `get` on `chat.moderation`.
+/// Parameters of [`ChatModerationApi::get`](crate::im::v1::ChatModerationApi::get): Get a group chat's speaking mode and the members allowed to speak.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetChatModerationRequest {
     /// `chat_id`.
@@ -183,7 +183,7 @@ impl ::lark_runtime::PageRequest for GetChatModerationRequest {
     }
 }
 
-/// Parameters of [`ChatModerationApi::update`](crate::im::v1::ChatModerationApi::update): Calls `update` on `chat.moderation`.
+/// Parameters of [`ChatModerationApi::update`](crate::im::v1::ChatModerationApi::update): Set who may speak in a group chat: everyone, only owner and managers, or chosen members.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateChatModerationRequest {
     /// `chat_id`.

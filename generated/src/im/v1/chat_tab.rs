@@ -13,7 +13,7 @@ impl<'c> ChatTabApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `chat.tab`.
+    /// Add doc or URL tabs to a chat.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/chat_tabs`
     ///
@@ -42,7 +42,7 @@ impl<'c> ChatTabApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete_tabs` on `chat.tab`.
+    /// Delete one or more tabs from a chat.
     ///
     /// `DELETE /open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs`
     ///
@@ -71,7 +71,7 @@ impl<'c> ChatTabApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list_tabs` on `chat.tab`.
+    /// List a chat's tabs with their ids, names, types and content.
     ///
     /// `GET /open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs`
     ///
@@ -100,7 +100,7 @@ impl<'c> ChatTabApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `sort_tabs` on `chat.tab`.
+    /// Reorder the tabs of a chat.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs`
     ///
@@ -129,7 +129,7 @@ impl<'c> ChatTabApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_tabs` on `chat.tab`.
+    /// Update the name, type or content of a chat's doc or URL tabs.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs`
     ///
@@ -159,7 +159,7 @@ impl<'c> ChatTabApi<'c> {
     }
 }
 
-/// Parameters of [`ChatTabApi::create`](crate::im::v1::ChatTabApi::create): Calls `create` on `chat.tab`.
+/// Parameters of [`ChatTabApi::create`](crate::im::v1::ChatTabApi::create): Add doc or URL tabs to a chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateChatTabRequest {
     /// `chat_id`.
@@ -206,7 +206,7 @@ impl CreateChatTabRequest {
     }
 }
 
-/// Parameters of [`ChatTabApi::delete_tabs`](crate::im::v1::ChatTabApi::delete_tabs): Calls `delete_tabs` on `chat.tab`.
+/// Parameters of [`ChatTabApi::delete_tabs`](crate::im::v1::ChatTabApi::delete_tabs): Delete one or more tabs from a chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTabsChatTabRequest {
     /// `chat_id`.
@@ -253,7 +253,7 @@ impl DeleteTabsChatTabRequest {
     }
 }
 
-/// Parameters of [`ChatTabApi::list_tabs`](crate::im::v1::ChatTabApi::list_tabs): Calls `list_tabs` on `chat.tab`.
+/// Parameters of [`ChatTabApi::list_tabs`](crate::im::v1::ChatTabApi::list_tabs): List a chat's tabs with their ids, names, types and content.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTabsChatTabRequest {
     /// `chat_id`.
@@ -291,7 +291,7 @@ impl ListTabsChatTabRequest {
     }
 }
 
-/// Parameters of [`ChatTabApi::sort_tabs`](crate::im::v1::ChatTabApi::sort_tabs): Calls `sort_tabs` on `chat.tab`.
+/// Parameters of [`ChatTabApi::sort_tabs`](crate::im::v1::ChatTabApi::sort_tabs): Reorder the tabs of a chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SortTabsChatTabRequest {
     /// `chat_id`.
@@ -338,7 +338,7 @@ impl SortTabsChatTabRequest {
     }
 }
 
-/// Parameters of [`ChatTabApi::update_tabs`](crate::im::v1::ChatTabApi::update_tabs): Calls `update_tabs` on `chat.tab`.
+/// Parameters of [`ChatTabApi::update_tabs`](crate::im::v1::ChatTabApi::update_tabs): Update the name, type or content of a chat's doc or URL tabs.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateTabsChatTabRequest {
     /// `chat_id`.

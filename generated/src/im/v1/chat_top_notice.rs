@@ -13,7 +13,7 @@ impl<'c> ChatTopNoticeApi<'c> {
         Self { client }
     }
 
-    /// Calls `delete_top_notice` on `chat.top_notice`.
+    /// Remove the message or announcement pinned at the top of a group chat.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice`
     ///
@@ -42,7 +42,7 @@ impl<'c> ChatTopNoticeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `put_top_notice` on `chat.top_notice`.
+    /// Pin a message or the announcement at the top of a group chat.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice`
     ///
@@ -72,7 +72,7 @@ impl<'c> ChatTopNoticeApi<'c> {
     }
 }
 
-/// Parameters of [`ChatTopNoticeApi::delete_top_notice`](crate::im::v1::ChatTopNoticeApi::delete_top_notice): Calls `delete_top_notice` on `chat.top_notice`.
+/// Parameters of [`ChatTopNoticeApi::delete_top_notice`](crate::im::v1::ChatTopNoticeApi::delete_top_notice): Remove the message or announcement pinned at the top of a group chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTopNoticeChatTopNoticeRequest {
     /// `chat_id`.
@@ -110,7 +110,7 @@ impl DeleteTopNoticeChatTopNoticeRequest {
     }
 }
 
-/// Parameters of [`ChatTopNoticeApi::put_top_notice`](crate::im::v1::ChatTopNoticeApi::put_top_notice): Calls `put_top_notice` on `chat.top_notice`.
+/// Parameters of [`ChatTopNoticeApi::put_top_notice`](crate::im::v1::ChatTopNoticeApi::put_top_notice): Pin a message or the announcement at the top of a group chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PutTopNoticeChatTopNoticeRequest {
     /// `chat_id`.

@@ -3,7 +3,7 @@
 //! Events and callbacks of im v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `add_bot`: Pushed as `add_bot` (v1 envelope).
+/// `add_bot`: The bot was added to a group chat.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::im::v1::AddBotEvent {
@@ -12,7 +12,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::AddBotEvent {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `add_user_to_chat`: Pushed as `add_user_to_chat` (v1 envelope).
+/// `add_user_to_chat`: Users were added to a group chat the bot is in.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::im::v1::AddUserToChatEvent {
@@ -21,7 +21,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::AddUserToChatEvent {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `chat_disband`: Pushed as `chat_disband` (v1 envelope).
+/// `chat_disband`: A group chat the bot is in was disbanded.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatDisbandEvent {
@@ -30,7 +30,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::ChatDisbandEvent {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `group_setting_update`: Pushed as `group_setting_update` (v1 envelope).
+/// `group_setting_update`: The settings of a group chat the bot is in were changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::im::v1::GroupSettingUpdateEvent {
@@ -39,7 +39,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::GroupSettingUpdateEvent {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `im.chat.access_event.bot_p2p_chat_entered_v1`: Pushed as `im.chat.access_event.bot_p2p_chat_entered_v1`.
+/// `im.chat.access_event.bot_p2p_chat_entered_v1`: A user opened their one-to-one chat with the bot.
 ///
 /// Scopes: none needed.
 impl ::lark_runtime::event::Event
@@ -52,7 +52,7 @@ for crate::im::v1::ChatAccessEventBotP2pChatEnteredV1Event {
     };
 }
 
-/// `im.chat.disbanded_v1`: Pushed as `im.chat.disbanded_v1`.
+/// `im.chat.disbanded_v1`: A group chat the bot is in was disbanded.
 ///
 /// Scopes: any one of `im:chat`, `im:chat:read`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatDisbandedV1Event {
@@ -76,7 +76,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberBotAddedEvent {
     };
 }
 
-/// `im.chat.member.bot.deleted_v1`: Pushed as `im.chat.member.bot.deleted_v1`.
+/// `im.chat.member.bot.deleted_v1`: The bot was removed from a group chat.
 ///
 /// Scopes: any one of `im:chat`, `im:chat.members:bot_access`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberBotDeletedV1Event {
@@ -88,7 +88,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberBotDeletedV1Event
     };
 }
 
-/// `im.chat.member.user.added_v1`: Pushed as `im.chat.member.user.added_v1`.
+/// `im.chat.member.user.added_v1`: Users joined a group chat the bot is in.
 ///
 /// Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberUserAddedV1Event {
@@ -100,7 +100,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberUserAddedV1Event 
     };
 }
 
-/// `im.chat.member.user.deleted_v1`: Pushed as `im.chat.member.user.deleted_v1`.
+/// `im.chat.member.user.deleted_v1`: Users left or were removed from a group chat the bot is in.
 ///
 /// Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberUserDeletedV1Event {
@@ -112,7 +112,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberUserDeletedV1Even
     };
 }
 
-/// `im.chat.member.user.withdrawn_v1`: Pushed as `im.chat.member.user.withdrawn_v1`.
+/// `im.chat.member.user.withdrawn_v1`: An invitation that added users to a group chat was revoked.
 ///
 /// Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberUserWithdrawnV1Event {
@@ -124,7 +124,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::ChatMemberUserWithdrawnV1Ev
     };
 }
 
-/// `im.chat.updated_v1`: Pushed as `im.chat.updated_v1`.
+/// `im.chat.updated_v1`: A group chat's owner, basic info or permission settings were changed.
 ///
 /// Scopes: any one of `im:chat`, `im:chat:read`, `im:chat:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::ChatUpdatedV1Event {
@@ -136,7 +136,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::ChatUpdatedV1Event {
     };
 }
 
-/// `im.message.message_read_v1`: Pushed as `im.message.message_read_v1`.
+/// `im.message.message_read_v1`: A user read a one-to-one message sent by the bot.
 ///
 /// Scopes: any one of `im:message`, `im:message:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::MessageMessageReadV1Event {
@@ -148,7 +148,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::MessageMessageReadV1Event {
     };
 }
 
-/// `im.message.reaction.created_v1`: Pushed as `im.message.reaction.created_v1`.
+/// `im.message.reaction.created_v1`: An emoji reaction was added to a message.
 ///
 /// Scopes: any one of `im:message.reactions:read`, `im:message:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::MessageReactionCreatedV1Event {
@@ -160,7 +160,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::MessageReactionCreatedV1Eve
     };
 }
 
-/// `im.message.reaction.deleted_v1`: Pushed as `im.message.reaction.deleted_v1`.
+/// `im.message.reaction.deleted_v1`: An emoji reaction was removed from a message.
 ///
 /// Scopes: any one of `im:message.reactions:read`, `im:message:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::MessageReactionDeletedV1Event {
@@ -172,7 +172,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::MessageReactionDeletedV1Eve
     };
 }
 
-/// `im.message.recalled_v1`: Pushed as `im.message.recalled_v1`.
+/// `im.message.recalled_v1`: A message was recalled in a chat the bot is in.
 ///
 /// Scopes: any one of `im:message`, `im:message:readonly`.
 impl ::lark_runtime::event::Event for crate::im::v1::MessageRecalledV1Event {
@@ -203,7 +203,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::MessageReceiveEvent {
     };
 }
 
-/// `message`: Pushed as `message` (v1 envelope).
+/// `message`: The bot received a message, in a one-to-one chat or by mention in a group.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::im::v1::MessageEvent {
@@ -212,7 +212,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::MessageEvent {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `message_read`: Pushed as `message_read` (v1 envelope).
+/// `message_read`: A user read a message sent by the bot.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::im::v1::MessageReadEvent {
@@ -221,7 +221,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::MessageReadEvent {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `p2p_chat_create`: Pushed as `p2p_chat_create` (v1 envelope).
+/// `p2p_chat_create`: A user started a one-to-one chat with the bot for the first time.
 ///
 /// Scopes: none needed.
 impl ::lark_runtime::event::Event for crate::im::v1::P2pChatCreateEvent {
@@ -233,7 +233,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::P2pChatCreateEvent {
     };
 }
 
-/// `remove_bot`: Pushed as `remove_bot` (v1 envelope).
+/// `remove_bot`: The bot was removed from a group chat.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::im::v1::RemoveBotEvent {
@@ -243,7 +243,7 @@ impl ::lark_runtime::event::Event for crate::im::v1::RemoveBotEvent {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `add_bot`: Pushed as `add_bot` (v1 envelope).
+    /// Handles `add_bot`: The bot was added to a group chat.
     ///
     /// Payload: [`AddBotEvent`](crate::im::v1::AddBotEvent). Scopes: not yet catalogued.
     ///
@@ -258,7 +258,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `add_user_to_chat`: Pushed as `add_user_to_chat` (v1 envelope).
+    /// Handles `add_user_to_chat`: Users were added to a group chat the bot is in.
     ///
     /// Payload: [`AddUserToChatEvent`](crate::im::v1::AddUserToChatEvent). Scopes: not yet catalogued.
     ///
@@ -276,7 +276,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `chat_disband`: Pushed as `chat_disband` (v1 envelope).
+    /// Handles `chat_disband`: A group chat the bot is in was disbanded.
     ///
     /// Payload: [`ChatDisbandEvent`](crate::im::v1::ChatDisbandEvent). Scopes: not yet catalogued.
     ///
@@ -294,7 +294,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `group_setting_update`: Pushed as `group_setting_update` (v1 envelope).
+    /// Handles `group_setting_update`: The settings of a group chat the bot is in were changed.
     ///
     /// Payload: [`GroupSettingUpdateEvent`](crate::im::v1::GroupSettingUpdateEvent). Scopes: not yet catalogued.
     ///
@@ -312,7 +312,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `im.chat.access_event.bot_p2p_chat_entered_v1`: Pushed as `im.chat.access_event.bot_p2p_chat_entered_v1`.
+    /// Handles `im.chat.access_event.bot_p2p_chat_entered_v1`: A user opened their one-to-one chat with the bot.
     ///
     /// Payload: [`ChatAccessEventBotP2pChatEnteredV1Event`](crate::im::v1::ChatAccessEventBotP2pChatEnteredV1Event). Scopes: none needed.
     pub fn on_im_chat_access_event_bot_p2p_chat_entered_v1<
@@ -327,7 +327,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `im.chat.disbanded_v1`: Pushed as `im.chat.disbanded_v1`.
+    /// Handles `im.chat.disbanded_v1`: A group chat the bot is in was disbanded.
     ///
     /// Payload: [`ChatDisbandedV1Event`](crate::im::v1::ChatDisbandedV1Event). Scopes: any one of `im:chat`, `im:chat:read`, `im:chat:readonly`.
     pub fn on_im_chat_disbanded_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -353,7 +353,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `im.chat.member.bot.deleted_v1`: Pushed as `im.chat.member.bot.deleted_v1`.
+    /// Handles `im.chat.member.bot.deleted_v1`: The bot was removed from a group chat.
     ///
     /// Payload: [`ChatMemberBotDeletedV1Event`](crate::im::v1::ChatMemberBotDeletedV1Event). Scopes: any one of `im:chat`, `im:chat.members:bot_access`, `im:chat:readonly`.
     pub fn on_im_chat_member_bot_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -366,7 +366,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `im.chat.member.user.added_v1`: Pushed as `im.chat.member.user.added_v1`.
+    /// Handles `im.chat.member.user.added_v1`: Users joined a group chat the bot is in.
     ///
     /// Payload: [`ChatMemberUserAddedV1Event`](crate::im::v1::ChatMemberUserAddedV1Event). Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
     pub fn on_im_chat_member_user_added_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -379,7 +379,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `im.chat.member.user.deleted_v1`: Pushed as `im.chat.member.user.deleted_v1`.
+    /// Handles `im.chat.member.user.deleted_v1`: Users left or were removed from a group chat the bot is in.
     ///
     /// Payload: [`ChatMemberUserDeletedV1Event`](crate::im::v1::ChatMemberUserDeletedV1Event). Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
     pub fn on_im_chat_member_user_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -392,7 +392,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `im.chat.member.user.withdrawn_v1`: Pushed as `im.chat.member.user.withdrawn_v1`.
+    /// Handles `im.chat.member.user.withdrawn_v1`: An invitation that added users to a group chat was revoked.
     ///
     /// Payload: [`ChatMemberUserWithdrawnV1Event`](crate::im::v1::ChatMemberUserWithdrawnV1Event). Scopes: any one of `im:chat`, `im:chat.members:read`, `im:chat:readonly`.
     pub fn on_im_chat_member_user_withdrawn_v1<
@@ -407,7 +407,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `im.chat.updated_v1`: Pushed as `im.chat.updated_v1`.
+    /// Handles `im.chat.updated_v1`: A group chat's owner, basic info or permission settings were changed.
     ///
     /// Payload: [`ChatUpdatedV1Event`](crate::im::v1::ChatUpdatedV1Event). Scopes: any one of `im:chat`, `im:chat:read`, `im:chat:readonly`.
     pub fn on_im_chat_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -420,7 +420,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `im.message.message_read_v1`: Pushed as `im.message.message_read_v1`.
+    /// Handles `im.message.message_read_v1`: A user read a one-to-one message sent by the bot.
     ///
     /// Payload: [`MessageMessageReadV1Event`](crate::im::v1::MessageMessageReadV1Event). Scopes: any one of `im:message`, `im:message:readonly`.
     pub fn on_im_message_message_read_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -433,7 +433,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `im.message.reaction.created_v1`: Pushed as `im.message.reaction.created_v1`.
+    /// Handles `im.message.reaction.created_v1`: An emoji reaction was added to a message.
     ///
     /// Payload: [`MessageReactionCreatedV1Event`](crate::im::v1::MessageReactionCreatedV1Event). Scopes: any one of `im:message.reactions:read`, `im:message:readonly`.
     pub fn on_im_message_reaction_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -446,7 +446,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `im.message.reaction.deleted_v1`: Pushed as `im.message.reaction.deleted_v1`.
+    /// Handles `im.message.reaction.deleted_v1`: An emoji reaction was removed from a message.
     ///
     /// Payload: [`MessageReactionDeletedV1Event`](crate::im::v1::MessageReactionDeletedV1Event). Scopes: any one of `im:message.reactions:read`, `im:message:readonly`.
     pub fn on_im_message_reaction_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -459,7 +459,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `im.message.recalled_v1`: Pushed as `im.message.recalled_v1`.
+    /// Handles `im.message.recalled_v1`: A message was recalled in a chat the bot is in.
     ///
     /// Payload: [`MessageRecalledV1Event`](crate::im::v1::MessageRecalledV1Event). Scopes: any one of `im:message`, `im:message:readonly`.
     pub fn on_im_message_recalled_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -485,7 +485,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `message`: Pushed as `message` (v1 envelope).
+    /// Handles `message`: The bot received a message, in a one-to-one chat or by mention in a group.
     ///
     /// Payload: [`MessageEvent`](crate::im::v1::MessageEvent). Scopes: not yet catalogued.
     ///
@@ -500,7 +500,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `message_read`: Pushed as `message_read` (v1 envelope).
+    /// Handles `message_read`: A user read a message sent by the bot.
     ///
     /// Payload: [`MessageReadEvent`](crate::im::v1::MessageReadEvent). Scopes: not yet catalogued.
     ///
@@ -518,7 +518,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `p2p_chat_create`: Pushed as `p2p_chat_create` (v1 envelope).
+    /// Handles `p2p_chat_create`: A user started a one-to-one chat with the bot for the first time.
     ///
     /// Payload: [`P2pChatCreateEvent`](crate::im::v1::P2pChatCreateEvent). Scopes: none needed.
     pub fn on_p2p_chat_create<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -531,7 +531,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `remove_bot`: Pushed as `remove_bot` (v1 envelope).
+    /// Handles `remove_bot`: The bot was removed from a group chat.
     ///
     /// Payload: [`RemoveBotEvent`](crate::im::v1::RemoveBotEvent). Scopes: not yet catalogued.
     ///

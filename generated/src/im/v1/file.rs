@@ -13,7 +13,7 @@ impl<'c> FileApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `file`.
+    /// Upload a file of up to 30 MB, such as audio, video or a document, and get the key messages refer to.
     ///
     /// `POST /open-apis/im/v1/files`
     ///
@@ -42,7 +42,7 @@ impl<'c> FileApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `file`.
+    /// Download a file this bot uploaded, by its file key.
     ///
     /// `GET /open-apis/im/v1/files/:file_key`
     ///
@@ -72,7 +72,7 @@ impl<'c> FileApi<'c> {
     }
 }
 
-/// Parameters of [`FileApi::create`](crate::im::v1::FileApi::create): Calls `create` on `file`.
+/// Parameters of [`FileApi::create`](crate::im::v1::FileApi::create): Upload a file of up to 30 MB, such as audio, video or a document, and get the key messages refer to.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateFileRequest {
     /// The multipart form.
@@ -116,7 +116,7 @@ impl CreateFileRequest {
     }
 }
 
-/// Parameters of [`FileApi::get`](crate::im::v1::FileApi::get): Calls `get` on `file`.
+/// Parameters of [`FileApi::get`](crate::im::v1::FileApi::get): Download a file this bot uploaded, by its file key.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetFileRequest {
     /// `file_key`.

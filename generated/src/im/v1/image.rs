@@ -42,7 +42,7 @@ impl<'c> ImageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `image`.
+    /// Download an image this bot uploaded for messages, by its image key.
     ///
     /// `GET /open-apis/im/v1/images/:image_key`
     ///
@@ -112,7 +112,7 @@ impl CreateImageRequest {
     }
 }
 
-/// Parameters of [`ImageApi::get`](crate::im::v1::ImageApi::get): Calls `get` on `image`.
+/// Parameters of [`ImageApi::get`](crate::im::v1::ImageApi::get): Download an image this bot uploaded for messages, by its image key.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetImageRequest {
     /// `image_key`.

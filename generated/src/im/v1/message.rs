@@ -71,7 +71,7 @@ impl<'c> MessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `forward` on `message`.
+    /// Forward a message to a user, group chat or thread.
     ///
     /// `POST /open-apis/im/v1/messages/:message_id/forward`
     ///
@@ -170,7 +170,7 @@ impl<'c> MessageApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `merge_forward` on `message`.
+    /// Forward several messages from one chat as a single combined message.
     ///
     /// `POST /open-apis/im/v1/messages/merge_forward`
     ///
@@ -228,7 +228,7 @@ impl<'c> MessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `push_follow_up` on `message`.
+    /// Add tappable follow-up bubbles under the bot's latest message in a one-to-one chat.
     ///
     /// `POST /open-apis/im/v1/messages/:message_id/push_follow_up`
     ///
@@ -257,7 +257,7 @@ impl<'c> MessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `read_users` on `message`.
+    /// List who has read a message the bot sent within the last 7 days.
     ///
     /// `GET /open-apis/im/v1/messages/:message_id/read_users`
     ///
@@ -327,7 +327,7 @@ impl<'c> MessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `message`.
+    /// Search the messages visible to the caller by keyword.
     ///
     /// `POST /open-apis/im/v1/messages/search`
     ///
@@ -368,7 +368,7 @@ impl<'c> MessageApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `message`.
+    /// Edit the content of a sent text or rich-text message.
     ///
     /// `PUT /open-apis/im/v1/messages/:message_id`
     ///
@@ -397,7 +397,7 @@ impl<'c> MessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `urgent_app` on `message`.
+    /// Flag a message as urgent to chosen users with an in-app alert.
     ///
     /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_app`
     ///
@@ -426,7 +426,7 @@ impl<'c> MessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `urgent_phone` on `message`.
+    /// Flag a bot message as urgent to chosen users with an in-app alert and a phone call, using paid quota.
     ///
     /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_phone`
     ///
@@ -455,7 +455,7 @@ impl<'c> MessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `urgent_sms` on `message`.
+    /// Flag a bot message as urgent to chosen users with an in-app alert and an SMS, using paid quota.
     ///
     /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_sms`
     ///
@@ -572,7 +572,7 @@ impl DeleteMessageRequest {
     }
 }
 
-/// Parameters of [`MessageApi::forward`](crate::im::v1::MessageApi::forward): Calls `forward` on `message`.
+/// Parameters of [`MessageApi::forward`](crate::im::v1::MessageApi::forward): Forward a message to a user, group chat or thread.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ForwardMessageRequest {
     /// `message_id`.
@@ -918,7 +918,7 @@ impl ::lark_runtime::PageRequest for ListMessageRequest {
     }
 }
 
-/// Parameters of [`MessageApi::merge_forward`](crate::im::v1::MessageApi::merge_forward): Calls `merge_forward` on `message`.
+/// Parameters of [`MessageApi::merge_forward`](crate::im::v1::MessageApi::merge_forward): Forward several messages from one chat as a single combined message.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MergeForwardMessageRequest {
     /// `receive_id_type`.
@@ -1030,7 +1030,7 @@ impl PatchMessageRequest {
     }
 }
 
-/// Parameters of [`MessageApi::push_follow_up`](crate::im::v1::MessageApi::push_follow_up): Calls `push_follow_up` on `message`.
+/// Parameters of [`MessageApi::push_follow_up`](crate::im::v1::MessageApi::push_follow_up): Add tappable follow-up bubbles under the bot's latest message in a one-to-one chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PushFollowUpMessageRequest {
     /// `message_id`.
@@ -1077,7 +1077,7 @@ impl PushFollowUpMessageRequest {
     }
 }
 
-/// Parameters of [`MessageApi::read_users`](crate::im::v1::MessageApi::read_users): Calls `read_users` on `message`.
+/// Parameters of [`MessageApi::read_users`](crate::im::v1::MessageApi::read_users): List who has read a message the bot sent within the last 7 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ReadUsersMessageRequest {
     /// `message_id`.
@@ -1220,7 +1220,7 @@ impl ReplyMessageRequest {
     }
 }
 
-/// Parameters of [`MessageApi::search`](crate::im::v1::MessageApi::search): Calls `search` on `message`.
+/// Parameters of [`MessageApi::search`](crate::im::v1::MessageApi::search): Search the messages visible to the caller by keyword.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchMessageRequest {
     /// `page_size`.
@@ -1317,7 +1317,7 @@ impl ::lark_runtime::PageRequest for SearchMessageRequest {
     }
 }
 
-/// Parameters of [`MessageApi::update`](crate::im::v1::MessageApi::update): Calls `update` on `message`.
+/// Parameters of [`MessageApi::update`](crate::im::v1::MessageApi::update): Edit the content of a sent text or rich-text message.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateMessageRequest {
     /// `message_id`.
@@ -1364,7 +1364,7 @@ impl UpdateMessageRequest {
     }
 }
 
-/// Parameters of [`MessageApi::urgent_app`](crate::im::v1::MessageApi::urgent_app): Calls `urgent_app` on `message`.
+/// Parameters of [`MessageApi::urgent_app`](crate::im::v1::MessageApi::urgent_app): Flag a message as urgent to chosen users with an in-app alert.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UrgentAppMessageRequest {
     /// `message_id`.
@@ -1418,7 +1418,7 @@ impl UrgentAppMessageRequest {
     }
 }
 
-/// Parameters of [`MessageApi::urgent_phone`](crate::im::v1::MessageApi::urgent_phone): Calls `urgent_phone` on `message`.
+/// Parameters of [`MessageApi::urgent_phone`](crate::im::v1::MessageApi::urgent_phone): Flag a bot message as urgent to chosen users with an in-app alert and a phone call, using paid quota.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UrgentPhoneMessageRequest {
     /// `message_id`.
@@ -1472,7 +1472,7 @@ impl UrgentPhoneMessageRequest {
     }
 }
 
-/// Parameters of [`MessageApi::urgent_sms`](crate::im::v1::MessageApi::urgent_sms): Calls `urgent_sms` on `message`.
+/// Parameters of [`MessageApi::urgent_sms`](crate::im::v1::MessageApi::urgent_sms): Flag a bot message as urgent to chosen users with an in-app alert and an SMS, using paid quota.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UrgentSmsMessageRequest {
     /// `message_id`.

@@ -13,7 +13,7 @@ impl<'c> MessageReactionApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_query` on `message.reaction`.
+    /// Batch fetch the reactions on several messages, with details or counts, page by page.
     ///
     /// `POST /open-apis/im/v1/messages/reactions/batch_query`
     ///
@@ -42,7 +42,7 @@ impl<'c> MessageReactionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `message.reaction`.
+    /// Add an emoji reaction of a given type to a message.
     ///
     /// `POST /open-apis/im/v1/messages/:message_id/reactions`
     ///
@@ -71,7 +71,7 @@ impl<'c> MessageReactionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `message.reaction`.
+    /// Remove an emoji reaction the caller added to a message.
     ///
     /// `DELETE /open-apis/im/v1/messages/:message_id/reactions/:reaction_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> MessageReactionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `message.reaction`.
+    /// Page through the emoji reactions on a message.
     ///
     /// `GET /open-apis/im/v1/messages/:message_id/reactions`
     ///
@@ -142,7 +142,7 @@ impl<'c> MessageReactionApi<'c> {
     }
 }
 
-/// Parameters of [`MessageReactionApi::batch_query`](crate::im::v1::MessageReactionApi::batch_query): Calls `batch_query` on `message.reaction`.
+/// Parameters of [`MessageReactionApi::batch_query`](crate::im::v1::MessageReactionApi::batch_query): Batch fetch the reactions on several messages, with details or counts, page by page.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchQueryMessageReactionRequest {
     /// `user_id_type`.
@@ -195,7 +195,7 @@ impl BatchQueryMessageReactionRequest {
     }
 }
 
-/// Parameters of [`MessageReactionApi::create`](crate::im::v1::MessageReactionApi::create): Calls `create` on `message.reaction`.
+/// Parameters of [`MessageReactionApi::create`](crate::im::v1::MessageReactionApi::create): Add an emoji reaction of a given type to a message.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateMessageReactionRequest {
     /// `message_id`.
@@ -242,7 +242,7 @@ impl CreateMessageReactionRequest {
     }
 }
 
-/// Parameters of [`MessageReactionApi::delete`](crate::im::v1::MessageReactionApi::delete): Calls `delete` on `message.reaction`.
+/// Parameters of [`MessageReactionApi::delete`](crate::im::v1::MessageReactionApi::delete): Remove an emoji reaction the caller added to a message.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteMessageReactionRequest {
     /// `message_id`.
@@ -291,7 +291,7 @@ impl DeleteMessageReactionRequest {
     }
 }
 
-/// Parameters of [`MessageReactionApi::list`](crate::im::v1::MessageReactionApi::list): Calls `list` on `message.reaction`.
+/// Parameters of [`MessageReactionApi::list`](crate::im::v1::MessageReactionApi::list): Page through the emoji reactions on a message.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListMessageReactionRequest {
     /// `message_id`.

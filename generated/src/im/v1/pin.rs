@@ -13,7 +13,7 @@ impl<'c> PinApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `pin`.
+    /// Pin a message in its chat.
     ///
     /// `POST /open-apis/im/v1/pins`
     ///
@@ -42,7 +42,7 @@ impl<'c> PinApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `pin`.
+    /// Unpin a message.
     ///
     /// `DELETE /open-apis/im/v1/pins/:message_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> PinApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `pin`.
+    /// Page through the pinned messages of a chat within a time range.
     ///
     /// `GET /open-apis/im/v1/pins`
     ///
@@ -113,7 +113,7 @@ impl<'c> PinApi<'c> {
     }
 }
 
-/// Parameters of [`PinApi::create`](crate::im::v1::PinApi::create): Calls `create` on `pin`.
+/// Parameters of [`PinApi::create`](crate::im::v1::PinApi::create): Pin a message in its chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePinRequest {
     /// The JSON body.
@@ -149,7 +149,7 @@ impl CreatePinRequest {
     }
 }
 
-/// Parameters of [`PinApi::delete`](crate::im::v1::PinApi::delete): Calls `delete` on `pin`.
+/// Parameters of [`PinApi::delete`](crate::im::v1::PinApi::delete): Unpin a message.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeletePinRequest {
     /// `message_id`.
@@ -189,7 +189,7 @@ impl DeletePinRequest {
     }
 }
 
-/// Parameters of [`PinApi::list`](crate::im::v1::PinApi::list): Calls `list` on `pin`.
+/// Parameters of [`PinApi::list`](crate::im::v1::PinApi::list): Page through the pinned messages of a chat within a time range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListPinRequest {
     /// `chat_id`.

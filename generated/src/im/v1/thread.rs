@@ -13,7 +13,7 @@ impl<'c> ThreadApi<'c> {
         Self { client }
     }
 
-    /// Calls `forward` on `thread`.
+    /// Forward a thread to a user, group chat or another thread.
     ///
     /// `POST /open-apis/im/v1/threads/:thread_id/forward`
     ///
@@ -43,7 +43,7 @@ impl<'c> ThreadApi<'c> {
     }
 }
 
-/// Parameters of [`ThreadApi::forward`](crate::im::v1::ThreadApi::forward): Calls `forward` on `thread`.
+/// Parameters of [`ThreadApi::forward`](crate::im::v1::ThreadApi::forward): Forward a thread to a user, group chat or another thread.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ForwardThreadRequest {
     /// `thread_id`.

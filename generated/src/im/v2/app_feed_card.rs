@@ -13,7 +13,7 @@ impl<'c> AppFeedCardApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `app_feed_card`.
+    /// Create an app feed card that puts the app's message straight into users' chat lists.
     ///
     /// `POST /open-apis/im/v2/app_feed_card`
     ///
@@ -43,7 +43,7 @@ impl<'c> AppFeedCardApi<'c> {
     }
 }
 
-/// Parameters of [`AppFeedCardApi::create`](crate::im::v2::AppFeedCardApi::create): Calls `create` on `app_feed_card`.
+/// Parameters of [`AppFeedCardApi::create`](crate::im::v2::AppFeedCardApi::create): Create an app feed card that puts the app's message straight into users' chat lists.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppFeedCardRequest {
     /// `user_id_type`.

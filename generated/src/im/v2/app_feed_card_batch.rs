@@ -13,7 +13,7 @@ impl<'c> AppFeedCardBatchApi<'c> {
         Self { client }
     }
 
-    /// Calls `delete` on `app_feed_card.batch`.
+    /// Batch delete app feed cards.
     ///
     /// `DELETE /open-apis/im/v2/app_feed_card/batch`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppFeedCardBatchApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `app_feed_card.batch`.
+    /// Batch update app feed cards, changing only the fields listed in `update_fields`.
     ///
     /// `PUT /open-apis/im/v2/app_feed_card/batch`
     ///
@@ -72,7 +72,7 @@ impl<'c> AppFeedCardBatchApi<'c> {
     }
 }
 
-/// Parameters of [`AppFeedCardBatchApi::delete`](crate::im::v2::AppFeedCardBatchApi::delete): Calls `delete` on `app_feed_card.batch`.
+/// Parameters of [`AppFeedCardBatchApi::delete`](crate::im::v2::AppFeedCardBatchApi::delete): Batch delete app feed cards.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAppFeedCardBatchRequest {
     /// `user_id_type`.
@@ -125,7 +125,7 @@ impl DeleteAppFeedCardBatchRequest {
     }
 }
 
-/// Parameters of [`AppFeedCardBatchApi::update`](crate::im::v2::AppFeedCardBatchApi::update): Calls `update` on `app_feed_card.batch`.
+/// Parameters of [`AppFeedCardBatchApi::update`](crate::im::v2::AppFeedCardBatchApi::update): Batch update app feed cards, changing only the fields listed in `update_fields`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateAppFeedCardBatchRequest {
     /// `user_id_type`.

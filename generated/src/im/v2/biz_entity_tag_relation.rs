@@ -13,7 +13,7 @@ impl<'c> BizEntityTagRelationApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `biz_entity_tag_relation`.
+    /// Bind tags to a business entity such as a group chat.
     ///
     /// `POST /open-apis/im/v2/biz_entity_tag_relation`
     ///
@@ -42,7 +42,7 @@ impl<'c> BizEntityTagRelationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `biz_entity_tag_relation`.
+    /// Get the tags bound to a business entity.
     ///
     /// `GET /open-apis/im/v2/biz_entity_tag_relation`
     ///
@@ -71,7 +71,7 @@ impl<'c> BizEntityTagRelationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `biz_entity_tag_relation`.
+    /// Unbind tags from a business entity such as a group chat.
     ///
     /// `PUT /open-apis/im/v2/biz_entity_tag_relation`
     ///
@@ -101,7 +101,7 @@ impl<'c> BizEntityTagRelationApi<'c> {
     }
 }
 
-/// Parameters of [`BizEntityTagRelationApi::create`](crate::im::v2::BizEntityTagRelationApi::create): Calls `create` on `biz_entity_tag_relation`.
+/// Parameters of [`BizEntityTagRelationApi::create`](crate::im::v2::BizEntityTagRelationApi::create): Bind tags to a business entity such as a group chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateBizEntityTagRelationRequest {
     /// The JSON body.
@@ -137,7 +137,7 @@ impl CreateBizEntityTagRelationRequest {
     }
 }
 
-/// Parameters of [`BizEntityTagRelationApi::get`](crate::im::v2::BizEntityTagRelationApi::get): Calls `get` on `biz_entity_tag_relation`.
+/// Parameters of [`BizEntityTagRelationApi::get`](crate::im::v2::BizEntityTagRelationApi::get): Get the tags bound to a business entity.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetBizEntityTagRelationRequest {
     /// `tag_biz_type`.
@@ -204,7 +204,7 @@ impl GetBizEntityTagRelationRequest {
     }
 }
 
-/// Parameters of [`BizEntityTagRelationApi::update`](crate::im::v2::BizEntityTagRelationApi::update): Calls `update` on `biz_entity_tag_relation`.
+/// Parameters of [`BizEntityTagRelationApi::update`](crate::im::v2::BizEntityTagRelationApi::update): Unbind tags from a business entity such as a group chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateBizEntityTagRelationRequest {
     /// The JSON body.

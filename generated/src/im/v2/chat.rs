@@ -13,7 +13,7 @@ impl<'c> ChatApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `chat`.
+    /// Search the group chats visible to the caller by keyword.
     ///
     /// `POST /open-apis/im/v2/chats/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> ChatApi<'c> {
     }
 }
 
-/// Parameters of [`ChatApi::search`](crate::im::v2::ChatApi::search): Calls `search` on `chat`.
+/// Parameters of [`ChatApi::search`](crate::im::v2::ChatApi::search): Search the group chats visible to the caller by keyword.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchChatRequest {
     /// `page_size`.

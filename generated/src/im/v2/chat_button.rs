@@ -13,7 +13,7 @@ impl<'c> ChatButtonApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `chat_button`.
+    /// Add, change or remove quick-action buttons on the feed card of a group or bot chat.
     ///
     /// `PUT /open-apis/im/v2/chat_button`
     ///
@@ -43,7 +43,7 @@ impl<'c> ChatButtonApi<'c> {
     }
 }
 
-/// Parameters of [`ChatButtonApi::update`](crate::im::v2::ChatButtonApi::update): Calls `update` on `chat_button`.
+/// Parameters of [`ChatButtonApi::update`](crate::im::v2::ChatButtonApi::update): Add, change or remove quick-action buttons on the feed card of a group or bot chat.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateChatButtonRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> FeedCardApi<'c> {
         Self { client }
     }
 
-    /// Calls `bot_time_sentive` on `feed_card`.
+    /// Pin a bot's one-to-one chat to the top of users' chat lists as an instant reminder.
     ///
     /// `PATCH /open-apis/im/v2/feed_cards/bot_time_sentive`
     ///
@@ -42,7 +42,7 @@ impl<'c> FeedCardApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `feed_card`.
+    /// Pin or unpin a group or bot chat at the top of users' chat lists as an instant reminder.
     ///
     /// `PATCH /open-apis/im/v2/feed_cards/:feed_card_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> FeedCardApi<'c> {
     }
 }
 
-/// Parameters of [`FeedCardApi::bot_time_sentive`](crate::im::v2::FeedCardApi::bot_time_sentive): Calls `bot_time_sentive` on `feed_card`.
+/// Parameters of [`FeedCardApi::bot_time_sentive`](crate::im::v2::FeedCardApi::bot_time_sentive): Pin a bot's one-to-one chat to the top of users' chat lists as an instant reminder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BotTimeSentiveFeedCardRequest {
     /// `user_id_type`.
@@ -116,7 +116,7 @@ impl BotTimeSentiveFeedCardRequest {
     }
 }
 
-/// Parameters of [`FeedCardApi::patch`](crate::im::v2::FeedCardApi::patch): Calls `patch` on `feed_card`.
+/// Parameters of [`FeedCardApi::patch`](crate::im::v2::FeedCardApi::patch): Pin or unpin a group or bot chat at the top of users' chat lists as an instant reminder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchFeedCardRequest {
     /// `feed_card_id`.

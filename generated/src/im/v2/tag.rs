@@ -13,7 +13,7 @@ impl<'c> TagApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `tag`.
+    /// Create a tag and get its id.
     ///
     /// `POST /open-apis/im/v2/tags`
     ///
@@ -42,7 +42,7 @@ impl<'c> TagApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `tag`.
+    /// Change a tag's name in each language.
     ///
     /// `PATCH /open-apis/im/v2/tags/:tag_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> TagApi<'c> {
     }
 }
 
-/// Parameters of [`TagApi::create`](crate::im::v2::TagApi::create): Calls `create` on `tag`.
+/// Parameters of [`TagApi::create`](crate::im::v2::TagApi::create): Create a tag and get its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTagRequest {
     /// The JSON body.
@@ -108,7 +108,7 @@ impl CreateTagRequest {
     }
 }
 
-/// Parameters of [`TagApi::patch`](crate::im::v2::TagApi::patch): Calls `patch` on `tag`.
+/// Parameters of [`TagApi::patch`](crate::im::v2::TagApi::patch): Change a tag's name in each language.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchTagRequest {
     /// `tag_id`.

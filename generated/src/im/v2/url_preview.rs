@@ -13,7 +13,7 @@ impl<'c> UrlPreviewApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_update` on `url_preview`.
+    /// Make clients refetch link previews from the callback service, optionally only for given users.
     ///
     /// `POST /open-apis/im/v2/url_previews/batch_update`
     ///
@@ -43,7 +43,7 @@ impl<'c> UrlPreviewApi<'c> {
     }
 }
 
-/// Parameters of [`UrlPreviewApi::batch_update`](crate::im::v2::UrlPreviewApi::batch_update): Calls `batch_update` on `url_preview`.
+/// Parameters of [`UrlPreviewApi::batch_update`](crate::im::v2::UrlPreviewApi::batch_update): Make clients refetch link previews from the callback service, optionally only for given users.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateUrlPreviewRequest {
     /// The JSON body.

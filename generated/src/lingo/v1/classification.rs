@@ -13,7 +13,7 @@ impl<'c> ClassificationApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `classification`.
+    /// List the glossary's two-level entry categories.
     ///
     /// `GET /open-apis/lingo/v1/classifications`
     ///
@@ -55,7 +55,7 @@ impl<'c> ClassificationApi<'c> {
     }
 }
 
-/// Parameters of [`ClassificationApi::list`](crate::lingo::v1::ClassificationApi::list): Calls `list` on `classification`.
+/// Parameters of [`ClassificationApi::list`](crate::lingo::v1::ClassificationApi::list): List the glossary's two-level entry categories.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListClassificationRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> EntityApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `entity`.
+    /// Create a glossary entry directly, skipping admin review.
     ///
     /// `POST /open-apis/lingo/v1/entities`
     ///
@@ -42,7 +42,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `entity`.
+    /// Delete a glossary entry directly, by id or by provider and outer id, skipping review.
     ///
     /// `DELETE /open-apis/lingo/v1/entities/:entity_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `entity`.
+    /// Fetch a glossary entry by its id.
     ///
     /// `GET /open-apis/lingo/v1/entities/:entity_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `highlight` on `entity`.
+    /// Find the glossary entries mentioned in a sentence and get their positions and ids.
     ///
     /// `POST /open-apis/lingo/v1/entities/highlight`
     ///
@@ -129,7 +129,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `entity`.
+    /// Page through the glossary entries of the tenant or of one repository.
     ///
     /// `GET /open-apis/lingo/v1/entities`
     ///
@@ -170,7 +170,7 @@ impl<'c> EntityApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `match` on `entity`.
+    /// Get the ids of entries whose name or alias exactly matches a keyword.
     ///
     /// `POST /open-apis/lingo/v1/entities/match`
     ///
@@ -199,7 +199,7 @@ impl<'c> EntityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `entity`.
+    /// Search entries by keyword, loosely matching names, aliases and definitions.
     ///
     /// `POST /open-apis/lingo/v1/entities/search`
     ///
@@ -240,7 +240,7 @@ impl<'c> EntityApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `entity`.
+    /// Replace a glossary entry directly, skipping admin review.
     ///
     /// `PUT /open-apis/lingo/v1/entities/:entity_id`
     ///
@@ -270,7 +270,7 @@ impl<'c> EntityApi<'c> {
     }
 }
 
-/// Parameters of [`EntityApi::create`](crate::lingo::v1::EntityApi::create): Calls `create` on `entity`.
+/// Parameters of [`EntityApi::create`](crate::lingo::v1::EntityApi::create): Create a glossary entry directly, skipping admin review.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEntityRequest {
     /// `repo_id`.
@@ -335,7 +335,7 @@ impl CreateEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::delete`](crate::lingo::v1::EntityApi::delete): Calls `delete` on `entity`.
+/// Parameters of [`EntityApi::delete`](crate::lingo::v1::EntityApi::delete): Delete a glossary entry directly, by id or by provider and outer id, skipping review.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteEntityRequest {
     /// `entity_id`.
@@ -408,7 +408,7 @@ impl DeleteEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::get`](crate::lingo::v1::EntityApi::get): Calls `get` on `entity`.
+/// Parameters of [`EntityApi::get`](crate::lingo::v1::EntityApi::get): Fetch a glossary entry by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetEntityRequest {
     /// `entity_id`.
@@ -496,7 +496,7 @@ impl GetEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::highlight`](crate::lingo::v1::EntityApi::highlight): Calls `highlight` on `entity`.
+/// Parameters of [`EntityApi::highlight`](crate::lingo::v1::EntityApi::highlight): Find the glossary entries mentioned in a sentence and get their positions and ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct HighlightEntityRequest {
     /// The JSON body.
@@ -529,7 +529,7 @@ impl HighlightEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::list`](crate::lingo::v1::EntityApi::list): Calls `list` on `entity`.
+/// Parameters of [`EntityApi::list`](crate::lingo::v1::EntityApi::list): Page through the glossary entries of the tenant or of one repository.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListEntityRequest {
     /// `page_size`.
@@ -652,7 +652,7 @@ impl ::lark_runtime::PageRequest for ListEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::r#match`](crate::lingo::v1::EntityApi::match): Calls `match` on `entity`.
+/// Parameters of [`EntityApi::r#match`](crate::lingo::v1::EntityApi::match): Get the ids of entries whose name or alias exactly matches a keyword.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MatchEntityRequest {
     /// `repo_id`.
@@ -702,7 +702,7 @@ impl MatchEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::search`](crate::lingo::v1::EntityApi::search): Calls `search` on `entity`.
+/// Parameters of [`EntityApi::search`](crate::lingo::v1::EntityApi::search): Search entries by keyword, loosely matching names, aliases and definitions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchEntityRequest {
     /// `page_size`.
@@ -811,7 +811,7 @@ impl ::lark_runtime::PageRequest for SearchEntityRequest {
     }
 }
 
-/// Parameters of [`EntityApi::update`](crate::lingo::v1::EntityApi::update): Calls `update` on `entity`.
+/// Parameters of [`EntityApi::update`](crate::lingo::v1::EntityApi::update): Replace a glossary entry directly, skipping admin review.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateEntityRequest {
     /// `entity_id`.

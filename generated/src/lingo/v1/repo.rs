@@ -13,7 +13,7 @@ impl<'c> RepoApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `repo`.
+    /// List the glossary repositories the caller can access.
     ///
     /// `GET /open-apis/lingo/v1/repos`
     ///
@@ -43,7 +43,7 @@ impl<'c> RepoApi<'c> {
     }
 }
 
-/// Parameters of [`RepoApi::list`](crate::lingo::v1::RepoApi::list): Calls `list` on `repo`.
+/// Parameters of [`RepoApi::list`](crate::lingo::v1::RepoApi::list): List the glossary repositories the caller can access.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListRepoRequest {}
 impl ListRepoRequest {

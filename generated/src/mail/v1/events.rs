@@ -3,7 +3,7 @@
 //! Events and callbacks of mail v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `mail.user_mailbox.event.message_received_v1`: Pushed as `mail.user_mailbox.event.message_received_v1`.
+/// `mail.user_mailbox.event.message_received_v1`: A new email arrived in a subscribed user mailbox.
 ///
 /// Scopes: `mail:event`. Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-event/events/message_received>
 impl ::lark_runtime::event::Event
@@ -17,7 +17,7 @@ for crate::mail::v1::UserMailboxEventMessageReceivedV1Event {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `mail.user_mailbox.event.message_received_v1`: Pushed as `mail.user_mailbox.event.message_received_v1`.
+    /// Handles `mail.user_mailbox.event.message_received_v1`: A new email arrived in a subscribed user mailbox.
     ///
     /// Payload: [`UserMailboxEventMessageReceivedV1Event`](crate::mail::v1::UserMailboxEventMessageReceivedV1Event). Scopes: `mail:event`. Official documentation: <https://open.feishu.cn/document/mail-v1/user_mailbox-event/events/message_received>
     pub fn on_mail_user_mailbox_event_message_received_v1<

@@ -13,7 +13,7 @@ impl<'c> MailgroupApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `mailgroup`.
+    /// Create a mail group.
     ///
     /// `POST /open-apis/mail/v1/mailgroups`
     ///
@@ -42,7 +42,7 @@ impl<'c> MailgroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `mailgroup`.
+    /// Delete a mail group.
     ///
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> MailgroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `mailgroup`.
+    /// Fetch the settings and details of one mail group.
     ///
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> MailgroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `mailgroup`.
+    /// Page through the organisation's mail groups.
     ///
     /// `GET /open-apis/mail/v1/mailgroups`
     ///
@@ -141,7 +141,7 @@ impl<'c> MailgroupApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `mailgroup`.
+    /// Update some fields of a mail group, leaving fields you omit unchanged.
     ///
     /// `PATCH /open-apis/mail/v1/mailgroups/:mailgroup_id`
     ///
@@ -170,7 +170,7 @@ impl<'c> MailgroupApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `mailgroup`.
+    /// Replace all settings of a mail group.
     ///
     /// `PUT /open-apis/mail/v1/mailgroups/:mailgroup_id`
     ///
@@ -200,7 +200,7 @@ impl<'c> MailgroupApi<'c> {
     }
 }
 
-/// Parameters of [`MailgroupApi::create`](crate::mail::v1::MailgroupApi::create): Calls `create` on `mailgroup`.
+/// Parameters of [`MailgroupApi::create`](crate::mail::v1::MailgroupApi::create): Create a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateMailgroupRequest {
     /// The JSON body.
@@ -236,7 +236,7 @@ impl CreateMailgroupRequest {
     }
 }
 
-/// Parameters of [`MailgroupApi::delete`](crate::mail::v1::MailgroupApi::delete): Calls `delete` on `mailgroup`.
+/// Parameters of [`MailgroupApi::delete`](crate::mail::v1::MailgroupApi::delete): Delete a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteMailgroupRequest {
     /// `mailgroup_id`.
@@ -276,7 +276,7 @@ impl DeleteMailgroupRequest {
     }
 }
 
-/// Parameters of [`MailgroupApi::get`](crate::mail::v1::MailgroupApi::get): Calls `get` on `mailgroup`.
+/// Parameters of [`MailgroupApi::get`](crate::mail::v1::MailgroupApi::get): Fetch the settings and details of one mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMailgroupRequest {
     /// `mailgroup_id`.
@@ -316,7 +316,7 @@ impl GetMailgroupRequest {
     }
 }
 
-/// Parameters of [`MailgroupApi::list`](crate::mail::v1::MailgroupApi::list): Calls `list` on `mailgroup`.
+/// Parameters of [`MailgroupApi::list`](crate::mail::v1::MailgroupApi::list): Page through the organisation's mail groups.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListMailgroupRequest {
     /// `manager_user_id`.
@@ -427,7 +427,7 @@ impl ::lark_runtime::PageRequest for ListMailgroupRequest {
     }
 }
 
-/// Parameters of [`MailgroupApi::patch`](crate::mail::v1::MailgroupApi::patch): Calls `patch` on `mailgroup`.
+/// Parameters of [`MailgroupApi::patch`](crate::mail::v1::MailgroupApi::patch): Update some fields of a mail group, leaving fields you omit unchanged.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchMailgroupRequest {
     /// `mailgroup_id`.
@@ -474,7 +474,7 @@ impl PatchMailgroupRequest {
     }
 }
 
-/// Parameters of [`MailgroupApi::update`](crate::mail::v1::MailgroupApi::update): Calls `update` on `mailgroup`.
+/// Parameters of [`MailgroupApi::update`](crate::mail::v1::MailgroupApi::update): Replace all settings of a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateMailgroupRequest {
     /// `mailgroup_id`.

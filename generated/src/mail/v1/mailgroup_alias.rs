@@ -13,7 +13,7 @@ impl<'c> MailgroupAliasApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `mailgroup.alias`.
+    /// Add an alias address to a mail group.
     ///
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases`
     ///
@@ -42,7 +42,7 @@ impl<'c> MailgroupAliasApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `mailgroup.alias`.
+    /// Remove an alias address from a mail group.
     ///
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases/:alias_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> MailgroupAliasApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `mailgroup.alias`.
+    /// List every alias address of a mail group in one response.
     ///
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/aliases`
     ///
@@ -101,7 +101,7 @@ impl<'c> MailgroupAliasApi<'c> {
     }
 }
 
-/// Parameters of [`MailgroupAliasApi::create`](crate::mail::v1::MailgroupAliasApi::create): Calls `create` on `mailgroup.alias`.
+/// Parameters of [`MailgroupAliasApi::create`](crate::mail::v1::MailgroupAliasApi::create): Add an alias address to a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateMailgroupAliasRequest {
     /// `mailgroup_id`.
@@ -148,7 +148,7 @@ impl CreateMailgroupAliasRequest {
     }
 }
 
-/// Parameters of [`MailgroupAliasApi::delete`](crate::mail::v1::MailgroupAliasApi::delete): Calls `delete` on `mailgroup.alias`.
+/// Parameters of [`MailgroupAliasApi::delete`](crate::mail::v1::MailgroupAliasApi::delete): Remove an alias address from a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteMailgroupAliasRequest {
     /// `mailgroup_id`.
@@ -197,7 +197,7 @@ impl DeleteMailgroupAliasRequest {
     }
 }
 
-/// Parameters of [`MailgroupAliasApi::list`](crate::mail::v1::MailgroupAliasApi::list): Calls `list` on `mailgroup.alias`.
+/// Parameters of [`MailgroupAliasApi::list`](crate::mail::v1::MailgroupAliasApi::list): List every alias address of a mail group in one response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListMailgroupAliasRequest {
     /// `mailgroup_id`.

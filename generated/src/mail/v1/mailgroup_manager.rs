@@ -13,7 +13,7 @@ impl<'c> MailgroupManagerApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `mailgroup.manager`.
+    /// Batch add managers to a mail group.
     ///
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_create`
     ///
@@ -42,7 +42,7 @@ impl<'c> MailgroupManagerApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_delete` on `mailgroup.manager`.
+    /// Batch remove managers from a mail group.
     ///
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/managers/batch_delete`
     ///
@@ -71,7 +71,7 @@ impl<'c> MailgroupManagerApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `mailgroup.manager`.
+    /// Page through the managers of a mail group.
     ///
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/managers`
     ///
@@ -113,7 +113,7 @@ impl<'c> MailgroupManagerApi<'c> {
     }
 }
 
-/// Parameters of [`MailgroupManagerApi::batch_create`](crate::mail::v1::MailgroupManagerApi::batch_create): Calls `batch_create` on `mailgroup.manager`.
+/// Parameters of [`MailgroupManagerApi::batch_create`](crate::mail::v1::MailgroupManagerApi::batch_create): Batch add managers to a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateMailgroupManagerRequest {
     /// `mailgroup_id`.
@@ -175,7 +175,7 @@ impl BatchCreateMailgroupManagerRequest {
     }
 }
 
-/// Parameters of [`MailgroupManagerApi::batch_delete`](crate::mail::v1::MailgroupManagerApi::batch_delete): Calls `batch_delete` on `mailgroup.manager`.
+/// Parameters of [`MailgroupManagerApi::batch_delete`](crate::mail::v1::MailgroupManagerApi::batch_delete): Batch remove managers from a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteMailgroupManagerRequest {
     /// `mailgroup_id`.
@@ -237,7 +237,7 @@ impl BatchDeleteMailgroupManagerRequest {
     }
 }
 
-/// Parameters of [`MailgroupManagerApi::list`](crate::mail::v1::MailgroupManagerApi::list): Calls `list` on `mailgroup.manager`.
+/// Parameters of [`MailgroupManagerApi::list`](crate::mail::v1::MailgroupManagerApi::list): Page through the managers of a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListMailgroupManagerRequest {
     /// `mailgroup_id`.

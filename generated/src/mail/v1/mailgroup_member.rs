@@ -13,7 +13,7 @@ impl<'c> MailgroupMemberApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `mailgroup.member`.
+    /// Batch add several members to a mail group in one request.
     ///
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_create`
     ///
@@ -42,7 +42,7 @@ impl<'c> MailgroupMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_delete` on `mailgroup.member`.
+    /// Batch remove several members from a mail group in one request.
     ///
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/members/batch_delete`
     ///
@@ -71,7 +71,7 @@ impl<'c> MailgroupMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `mailgroup.member`.
+    /// Add a single member to a mail group.
     ///
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
     ///
@@ -100,7 +100,7 @@ impl<'c> MailgroupMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `mailgroup.member`.
+    /// Remove a single member from a mail group.
     ///
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id`
     ///
@@ -129,7 +129,7 @@ impl<'c> MailgroupMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `mailgroup.member`.
+    /// Fetch one member of a mail group.
     ///
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members/:member_id`
     ///
@@ -158,7 +158,7 @@ impl<'c> MailgroupMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `mailgroup.member`.
+    /// Page through the members of a mail group.
     ///
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/members`
     ///
@@ -200,7 +200,7 @@ impl<'c> MailgroupMemberApi<'c> {
     }
 }
 
-/// Parameters of [`MailgroupMemberApi::batch_create`](crate::mail::v1::MailgroupMemberApi::batch_create): Calls `batch_create` on `mailgroup.member`.
+/// Parameters of [`MailgroupMemberApi::batch_create`](crate::mail::v1::MailgroupMemberApi::batch_create): Batch add several members to a mail group in one request.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateMailgroupMemberRequest {
     /// `mailgroup_id`.
@@ -280,7 +280,7 @@ impl BatchCreateMailgroupMemberRequest {
     }
 }
 
-/// Parameters of [`MailgroupMemberApi::batch_delete`](crate::mail::v1::MailgroupMemberApi::batch_delete): Calls `batch_delete` on `mailgroup.member`.
+/// Parameters of [`MailgroupMemberApi::batch_delete`](crate::mail::v1::MailgroupMemberApi::batch_delete): Batch remove several members from a mail group in one request.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteMailgroupMemberRequest {
     /// `mailgroup_id`.
@@ -327,7 +327,7 @@ impl BatchDeleteMailgroupMemberRequest {
     }
 }
 
-/// Parameters of [`MailgroupMemberApi::create`](crate::mail::v1::MailgroupMemberApi::create): Calls `create` on `mailgroup.member`.
+/// Parameters of [`MailgroupMemberApi::create`](crate::mail::v1::MailgroupMemberApi::create): Add a single member to a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateMailgroupMemberRequest {
     /// `mailgroup_id`.
@@ -407,7 +407,7 @@ impl CreateMailgroupMemberRequest {
     }
 }
 
-/// Parameters of [`MailgroupMemberApi::delete`](crate::mail::v1::MailgroupMemberApi::delete): Calls `delete` on `mailgroup.member`.
+/// Parameters of [`MailgroupMemberApi::delete`](crate::mail::v1::MailgroupMemberApi::delete): Remove a single member from a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteMailgroupMemberRequest {
     /// `mailgroup_id`.
@@ -456,7 +456,7 @@ impl DeleteMailgroupMemberRequest {
     }
 }
 
-/// Parameters of [`MailgroupMemberApi::get`](crate::mail::v1::MailgroupMemberApi::get): Calls `get` on `mailgroup.member`.
+/// Parameters of [`MailgroupMemberApi::get`](crate::mail::v1::MailgroupMemberApi::get): Fetch one member of a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMailgroupMemberRequest {
     /// `mailgroup_id`.
@@ -538,7 +538,7 @@ impl GetMailgroupMemberRequest {
     }
 }
 
-/// Parameters of [`MailgroupMemberApi::list`](crate::mail::v1::MailgroupMemberApi::list): Calls `list` on `mailgroup.member`.
+/// Parameters of [`MailgroupMemberApi::list`](crate::mail::v1::MailgroupMemberApi::list): Page through the members of a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListMailgroupMemberRequest {
     /// `mailgroup_id`.

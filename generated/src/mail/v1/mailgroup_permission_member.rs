@@ -13,7 +13,7 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `mailgroup.permission_member`.
+    /// Batch add several people to the custom list of who may send to a mail group.
     ///
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_create`
     ///
@@ -45,7 +45,7 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_delete` on `mailgroup.permission_member`.
+    /// Batch remove several people from the custom list of who may send to a mail group.
     ///
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/batch_delete`
     ///
@@ -74,7 +74,7 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `mailgroup.permission_member`.
+    /// Allow one more person to send mail to a mail group that uses a custom sender list.
     ///
     /// `POST /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
     ///
@@ -103,7 +103,7 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `mailgroup.permission_member`.
+    /// Remove one person from a mail group's custom sender list so they can no longer send to it.
     ///
     /// `DELETE /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id`
     ///
@@ -132,7 +132,7 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `mailgroup.permission_member`.
+    /// Fetch one entry of a mail group's custom sender list.
     ///
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members/:permission_member_id`
     ///
@@ -161,7 +161,7 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `mailgroup.permission_member`.
+    /// Page through the people allowed to send mail to a mail group.
     ///
     /// `GET /open-apis/mail/v1/mailgroups/:mailgroup_id/permission_members`
     ///
@@ -205,7 +205,7 @@ impl<'c> MailgroupPermissionMemberApi<'c> {
     }
 }
 
-/// Parameters of [`MailgroupPermissionMemberApi::batch_create`](crate::mail::v1::MailgroupPermissionMemberApi::batch_create): Calls `batch_create` on `mailgroup.permission_member`.
+/// Parameters of [`MailgroupPermissionMemberApi::batch_create`](crate::mail::v1::MailgroupPermissionMemberApi::batch_create): Batch add several people to the custom list of who may send to a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreateMailgroupPermissionMemberRequest {
     /// `mailgroup_id`.
@@ -285,7 +285,7 @@ impl BatchCreateMailgroupPermissionMemberRequest {
     }
 }
 
-/// Parameters of [`MailgroupPermissionMemberApi::batch_delete`](crate::mail::v1::MailgroupPermissionMemberApi::batch_delete): Calls `batch_delete` on `mailgroup.permission_member`.
+/// Parameters of [`MailgroupPermissionMemberApi::batch_delete`](crate::mail::v1::MailgroupPermissionMemberApi::batch_delete): Batch remove several people from the custom list of who may send to a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteMailgroupPermissionMemberRequest {
     /// `mailgroup_id`.
@@ -332,7 +332,7 @@ impl BatchDeleteMailgroupPermissionMemberRequest {
     }
 }
 
-/// Parameters of [`MailgroupPermissionMemberApi::create`](crate::mail::v1::MailgroupPermissionMemberApi::create): Calls `create` on `mailgroup.permission_member`.
+/// Parameters of [`MailgroupPermissionMemberApi::create`](crate::mail::v1::MailgroupPermissionMemberApi::create): Allow one more person to send mail to a mail group that uses a custom sender list.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateMailgroupPermissionMemberRequest {
     /// `mailgroup_id`.
@@ -412,7 +412,7 @@ impl CreateMailgroupPermissionMemberRequest {
     }
 }
 
-/// Parameters of [`MailgroupPermissionMemberApi::delete`](crate::mail::v1::MailgroupPermissionMemberApi::delete): Calls `delete` on `mailgroup.permission_member`.
+/// Parameters of [`MailgroupPermissionMemberApi::delete`](crate::mail::v1::MailgroupPermissionMemberApi::delete): Remove one person from a mail group's custom sender list so they can no longer send to it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteMailgroupPermissionMemberRequest {
     /// `mailgroup_id`.
@@ -461,7 +461,7 @@ impl DeleteMailgroupPermissionMemberRequest {
     }
 }
 
-/// Parameters of [`MailgroupPermissionMemberApi::get`](crate::mail::v1::MailgroupPermissionMemberApi::get): Calls `get` on `mailgroup.permission_member`.
+/// Parameters of [`MailgroupPermissionMemberApi::get`](crate::mail::v1::MailgroupPermissionMemberApi::get): Fetch one entry of a mail group's custom sender list.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMailgroupPermissionMemberRequest {
     /// `mailgroup_id`.
@@ -543,7 +543,7 @@ impl GetMailgroupPermissionMemberRequest {
     }
 }
 
-/// Parameters of [`MailgroupPermissionMemberApi::list`](crate::mail::v1::MailgroupPermissionMemberApi::list): Calls `list` on `mailgroup.permission_member`.
+/// Parameters of [`MailgroupPermissionMemberApi::list`](crate::mail::v1::MailgroupPermissionMemberApi::list): Page through the people allowed to send mail to a mail group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListMailgroupPermissionMemberRequest {
     /// `mailgroup_id`.

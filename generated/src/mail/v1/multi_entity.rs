@@ -13,7 +13,7 @@ impl<'c> MultiEntityApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `multi_entity`.
+    /// Search several kinds of contacts at once, for picking recipients while composing mail.
     ///
     /// `POST /open-apis/mail/v1/multi_entity/search`
     ///
@@ -43,7 +43,7 @@ impl<'c> MultiEntityApi<'c> {
     }
 }
 
-/// Parameters of [`MultiEntityApi::search`](crate::mail::v1::MultiEntityApi::search): Calls `search` on `multi_entity`.
+/// Parameters of [`MultiEntityApi::search`](crate::mail::v1::MultiEntityApi::search): Search several kinds of contacts at once, for picking recipients while composing mail.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchMultiEntityRequest {
     /// `user_id_type`.

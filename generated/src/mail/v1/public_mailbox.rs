@@ -13,7 +13,7 @@ impl<'c> PublicMailboxApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `public_mailbox`.
+    /// Create a public mailbox.
     ///
     /// `POST /open-apis/mail/v1/public_mailboxes`
     ///
@@ -42,7 +42,7 @@ impl<'c> PublicMailboxApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `public_mailbox`.
+    /// Permanently delete a public mailbox address, for example to free one held in the recycle bin.
     ///
     /// `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> PublicMailboxApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `public_mailbox`.
+    /// Fetch the details of one public mailbox.
     ///
     /// `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> PublicMailboxApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `public_mailbox`.
+    /// Page through the organisation's public mailboxes.
     ///
     /// `GET /open-apis/mail/v1/public_mailboxes`
     ///
@@ -141,7 +141,7 @@ impl<'c> PublicMailboxApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `public_mailbox`.
+    /// Update some fields of a public mailbox, leaving fields you omit unchanged.
     ///
     /// `PATCH /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
     ///
@@ -170,7 +170,7 @@ impl<'c> PublicMailboxApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove_to_recycle_bin` on `public_mailbox`.
+    /// Move a public mailbox to the mailbox recycle bin.
     ///
     /// `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/remove_to_recycle_bin`
     ///
@@ -199,7 +199,7 @@ impl<'c> PublicMailboxApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `public_mailbox`.
+    /// Replace all settings of a public mailbox.
     ///
     /// `PUT /open-apis/mail/v1/public_mailboxes/:public_mailbox_id`
     ///
@@ -229,7 +229,7 @@ impl<'c> PublicMailboxApi<'c> {
     }
 }
 
-/// Parameters of [`PublicMailboxApi::create`](crate::mail::v1::PublicMailboxApi::create): Calls `create` on `public_mailbox`.
+/// Parameters of [`PublicMailboxApi::create`](crate::mail::v1::PublicMailboxApi::create): Create a public mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePublicMailboxRequest {
     /// The JSON body.
@@ -265,7 +265,7 @@ impl CreatePublicMailboxRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxApi::delete`](crate::mail::v1::PublicMailboxApi::delete): Calls `delete` on `public_mailbox`.
+/// Parameters of [`PublicMailboxApi::delete`](crate::mail::v1::PublicMailboxApi::delete): Permanently delete a public mailbox address, for example to free one held in the recycle bin.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeletePublicMailboxRequest {
     /// `public_mailbox_id`.
@@ -307,7 +307,7 @@ impl DeletePublicMailboxRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxApi::get`](crate::mail::v1::PublicMailboxApi::get): Calls `get` on `public_mailbox`.
+/// Parameters of [`PublicMailboxApi::get`](crate::mail::v1::PublicMailboxApi::get): Fetch the details of one public mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetPublicMailboxRequest {
     /// `public_mailbox_id`.
@@ -349,7 +349,7 @@ impl GetPublicMailboxRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxApi::list`](crate::mail::v1::PublicMailboxApi::list): Calls `list` on `public_mailbox`.
+/// Parameters of [`PublicMailboxApi::list`](crate::mail::v1::PublicMailboxApi::list): Page through the organisation's public mailboxes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListPublicMailboxRequest {
     /// `page_token`.
@@ -460,7 +460,7 @@ impl ::lark_runtime::PageRequest for ListPublicMailboxRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxApi::patch`](crate::mail::v1::PublicMailboxApi::patch): Calls `patch` on `public_mailbox`.
+/// Parameters of [`PublicMailboxApi::patch`](crate::mail::v1::PublicMailboxApi::patch): Update some fields of a public mailbox, leaving fields you omit unchanged.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchPublicMailboxRequest {
     /// `public_mailbox_id`.
@@ -507,7 +507,7 @@ impl PatchPublicMailboxRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxApi::remove_to_recycle_bin`](crate::mail::v1::PublicMailboxApi::remove_to_recycle_bin): Calls `remove_to_recycle_bin` on `public_mailbox`.
+/// Parameters of [`PublicMailboxApi::remove_to_recycle_bin`](crate::mail::v1::PublicMailboxApi::remove_to_recycle_bin): Move a public mailbox to the mailbox recycle bin.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveToRecycleBinPublicMailboxRequest {
     /// `public_mailbox_id`.
@@ -554,7 +554,7 @@ impl RemoveToRecycleBinPublicMailboxRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxApi::update`](crate::mail::v1::PublicMailboxApi::update): Calls `update` on `public_mailbox`.
+/// Parameters of [`PublicMailboxApi::update`](crate::mail::v1::PublicMailboxApi::update): Replace all settings of a public mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdatePublicMailboxRequest {
     /// `public_mailbox_id`.

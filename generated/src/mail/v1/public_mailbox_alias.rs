@@ -13,7 +13,7 @@ impl<'c> PublicMailboxAliasApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `public_mailbox.alias`.
+    /// Add an alias address to a public mailbox.
     ///
     /// `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases`
     ///
@@ -42,7 +42,7 @@ impl<'c> PublicMailboxAliasApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `public_mailbox.alias`.
+    /// Remove an alias address from a public mailbox.
     ///
     /// `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases/:alias_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> PublicMailboxAliasApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `public_mailbox.alias`.
+    /// List every alias address of a public mailbox in one response.
     ///
     /// `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/aliases`
     ///
@@ -101,7 +101,7 @@ impl<'c> PublicMailboxAliasApi<'c> {
     }
 }
 
-/// Parameters of [`PublicMailboxAliasApi::create`](crate::mail::v1::PublicMailboxAliasApi::create): Calls `create` on `public_mailbox.alias`.
+/// Parameters of [`PublicMailboxAliasApi::create`](crate::mail::v1::PublicMailboxAliasApi::create): Add an alias address to a public mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePublicMailboxAliasRequest {
     /// `public_mailbox_id`.
@@ -148,7 +148,7 @@ impl CreatePublicMailboxAliasRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxAliasApi::delete`](crate::mail::v1::PublicMailboxAliasApi::delete): Calls `delete` on `public_mailbox.alias`.
+/// Parameters of [`PublicMailboxAliasApi::delete`](crate::mail::v1::PublicMailboxAliasApi::delete): Remove an alias address from a public mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeletePublicMailboxAliasRequest {
     /// `public_mailbox_id`.
@@ -197,7 +197,7 @@ impl DeletePublicMailboxAliasRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxAliasApi::list`](crate::mail::v1::PublicMailboxAliasApi::list): Calls `list` on `public_mailbox.alias`.
+/// Parameters of [`PublicMailboxAliasApi::list`](crate::mail::v1::PublicMailboxAliasApi::list): List every alias address of a public mailbox in one response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListPublicMailboxAliasRequest {
     /// `public_mailbox_id`.

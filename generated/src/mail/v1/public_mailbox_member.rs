@@ -13,7 +13,7 @@ impl<'c> PublicMailboxMemberApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_create` on `public_mailbox.member`.
+    /// Batch add several members to a public mailbox in one request.
     ///
     /// `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_create`
     ///
@@ -42,7 +42,7 @@ impl<'c> PublicMailboxMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_delete` on `public_mailbox.member`.
+    /// Batch remove several members from a public mailbox in one request.
     ///
     /// `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/batch_delete`
     ///
@@ -71,7 +71,7 @@ impl<'c> PublicMailboxMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `clear` on `public_mailbox.member`.
+    /// Remove every member from a public mailbox.
     ///
     /// `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/clear`
     ///
@@ -100,7 +100,7 @@ impl<'c> PublicMailboxMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `public_mailbox.member`.
+    /// Add a single member to a public mailbox.
     ///
     /// `POST /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
     ///
@@ -129,7 +129,7 @@ impl<'c> PublicMailboxMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `public_mailbox.member`.
+    /// Remove a single member from a public mailbox.
     ///
     /// `DELETE /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id`
     ///
@@ -158,7 +158,7 @@ impl<'c> PublicMailboxMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `public_mailbox.member`.
+    /// Fetch one member of a public mailbox.
     ///
     /// `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members/:member_id`
     ///
@@ -187,7 +187,7 @@ impl<'c> PublicMailboxMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `public_mailbox.member`.
+    /// Page through the members of a public mailbox.
     ///
     /// `GET /open-apis/mail/v1/public_mailboxes/:public_mailbox_id/members`
     ///
@@ -229,7 +229,7 @@ impl<'c> PublicMailboxMemberApi<'c> {
     }
 }
 
-/// Parameters of [`PublicMailboxMemberApi::batch_create`](crate::mail::v1::PublicMailboxMemberApi::batch_create): Calls `batch_create` on `public_mailbox.member`.
+/// Parameters of [`PublicMailboxMemberApi::batch_create`](crate::mail::v1::PublicMailboxMemberApi::batch_create): Batch add several members to a public mailbox in one request.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCreatePublicMailboxMemberRequest {
     /// `public_mailbox_id`.
@@ -291,7 +291,7 @@ impl BatchCreatePublicMailboxMemberRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxMemberApi::batch_delete`](crate::mail::v1::PublicMailboxMemberApi::batch_delete): Calls `batch_delete` on `public_mailbox.member`.
+/// Parameters of [`PublicMailboxMemberApi::batch_delete`](crate::mail::v1::PublicMailboxMemberApi::batch_delete): Batch remove several members from a public mailbox in one request.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeletePublicMailboxMemberRequest {
     /// `public_mailbox_id`.
@@ -338,7 +338,7 @@ impl BatchDeletePublicMailboxMemberRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxMemberApi::clear`](crate::mail::v1::PublicMailboxMemberApi::clear): Calls `clear` on `public_mailbox.member`.
+/// Parameters of [`PublicMailboxMemberApi::clear`](crate::mail::v1::PublicMailboxMemberApi::clear): Remove every member from a public mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ClearPublicMailboxMemberRequest {
     /// `public_mailbox_id`.
@@ -380,7 +380,7 @@ impl ClearPublicMailboxMemberRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxMemberApi::create`](crate::mail::v1::PublicMailboxMemberApi::create): Calls `create` on `public_mailbox.member`.
+/// Parameters of [`PublicMailboxMemberApi::create`](crate::mail::v1::PublicMailboxMemberApi::create): Add a single member to a public mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePublicMailboxMemberRequest {
     /// `public_mailbox_id`.
@@ -442,7 +442,7 @@ impl CreatePublicMailboxMemberRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxMemberApi::delete`](crate::mail::v1::PublicMailboxMemberApi::delete): Calls `delete` on `public_mailbox.member`.
+/// Parameters of [`PublicMailboxMemberApi::delete`](crate::mail::v1::PublicMailboxMemberApi::delete): Remove a single member from a public mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeletePublicMailboxMemberRequest {
     /// `public_mailbox_id`.
@@ -491,7 +491,7 @@ impl DeletePublicMailboxMemberRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxMemberApi::get`](crate::mail::v1::PublicMailboxMemberApi::get): Calls `get` on `public_mailbox.member`.
+/// Parameters of [`PublicMailboxMemberApi::get`](crate::mail::v1::PublicMailboxMemberApi::get): Fetch one member of a public mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetPublicMailboxMemberRequest {
     /// `public_mailbox_id`.
@@ -555,7 +555,7 @@ impl GetPublicMailboxMemberRequest {
     }
 }
 
-/// Parameters of [`PublicMailboxMemberApi::list`](crate::mail::v1::PublicMailboxMemberApi::list): Calls `list` on `public_mailbox.member`.
+/// Parameters of [`PublicMailboxMemberApi::list`](crate::mail::v1::PublicMailboxMemberApi::list): Page through the members of a public mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListPublicMailboxMemberRequest {
     /// `public_mailbox_id`.

@@ -13,7 +13,7 @@ impl<'c> UserApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `user`.
+    /// Look up email addresses and get the type and status of each.
     ///
     /// `POST /open-apis/mail/v1/users/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> UserApi<'c> {
     }
 }
 
-/// Parameters of [`UserApi::query`](crate::mail::v1::UserApi::query): Calls `query` on `user`.
+/// Parameters of [`UserApi::query`](crate::mail::v1::UserApi::query): Look up email addresses and get the type and status of each.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserRequest {
     /// The JSON body.

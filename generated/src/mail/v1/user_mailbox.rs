@@ -13,7 +13,7 @@ impl<'c> UserMailboxApi<'c> {
         Self { client }
     }
 
-    /// Calls `accessible_mailboxes` on `user_mailbox`.
+    /// List the mailboxes the user can read and send from, such as their own and public mailboxes.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/accessible_mailboxes`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `user_mailbox`.
+    /// Permanently delete a user mailbox address in the recycle bin, optionally moving its mail to another mailbox.
     ///
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserMailboxApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `profile` on `user_mailbox`.
+    /// Get the primary mailbox address of the signed-in user.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/profile`
     ///
@@ -100,7 +100,7 @@ impl<'c> UserMailboxApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `user_mailbox`.
+    /// Search the email in the user's mailbox.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/search`
     ///
@@ -142,7 +142,7 @@ impl<'c> UserMailboxApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxApi::accessible_mailboxes`](crate::mail::v1::UserMailboxApi::accessible_mailboxes): Calls `accessible_mailboxes` on `user_mailbox`.
+/// Parameters of [`UserMailboxApi::accessible_mailboxes`](crate::mail::v1::UserMailboxApi::accessible_mailboxes): List the mailboxes the user can read and send from, such as their own and public mailboxes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AccessibleMailboxesUserMailboxRequest {
     /// `user_mailbox_id`.
@@ -184,7 +184,7 @@ impl AccessibleMailboxesUserMailboxRequest {
     }
 }
 
-/// Parameters of [`UserMailboxApi::delete`](crate::mail::v1::UserMailboxApi::delete): Calls `delete` on `user_mailbox`.
+/// Parameters of [`UserMailboxApi::delete`](crate::mail::v1::UserMailboxApi::delete): Permanently delete a user mailbox address in the recycle bin, optionally moving its mail to another mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteUserMailboxRequest {
     /// `user_mailbox_id`.
@@ -244,7 +244,7 @@ impl DeleteUserMailboxRequest {
     }
 }
 
-/// Parameters of [`UserMailboxApi::profile`](crate::mail::v1::UserMailboxApi::profile): Calls `profile` on `user_mailbox`.
+/// Parameters of [`UserMailboxApi::profile`](crate::mail::v1::UserMailboxApi::profile): Get the primary mailbox address of the signed-in user.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ProfileUserMailboxRequest {
     /// `user_mailbox_id`.
@@ -286,7 +286,7 @@ impl ProfileUserMailboxRequest {
     }
 }
 
-/// Parameters of [`UserMailboxApi::search`](crate::mail::v1::UserMailboxApi::search): Calls `search` on `user_mailbox`.
+/// Parameters of [`UserMailboxApi::search`](crate::mail::v1::UserMailboxApi::search): Search the email in the user's mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchUserMailboxRequest {
     /// `user_mailbox_id`.

@@ -13,7 +13,7 @@ impl<'c> UserMailboxAliasApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `user_mailbox.alias`.
+    /// Add an alias address to a user's mailbox.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxAliasApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `user_mailbox.alias`.
+    /// Remove an alias address from a user's mailbox.
     ///
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases/:alias_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserMailboxAliasApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `user_mailbox.alias`.
+    /// List every alias address of a user's mailbox in one response.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/aliases`
     ///
@@ -101,7 +101,7 @@ impl<'c> UserMailboxAliasApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxAliasApi::create`](crate::mail::v1::UserMailboxAliasApi::create): Calls `create` on `user_mailbox.alias`.
+/// Parameters of [`UserMailboxAliasApi::create`](crate::mail::v1::UserMailboxAliasApi::create): Add an alias address to a user's mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUserMailboxAliasRequest {
     /// `user_mailbox_id`.
@@ -148,7 +148,7 @@ impl CreateUserMailboxAliasRequest {
     }
 }
 
-/// Parameters of [`UserMailboxAliasApi::delete`](crate::mail::v1::UserMailboxAliasApi::delete): Calls `delete` on `user_mailbox.alias`.
+/// Parameters of [`UserMailboxAliasApi::delete`](crate::mail::v1::UserMailboxAliasApi::delete): Remove an alias address from a user's mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteUserMailboxAliasRequest {
     /// `user_mailbox_id`.
@@ -197,7 +197,7 @@ impl DeleteUserMailboxAliasRequest {
     }
 }
 
-/// Parameters of [`UserMailboxAliasApi::list`](crate::mail::v1::UserMailboxAliasApi::list): Calls `list` on `user_mailbox.alias`.
+/// Parameters of [`UserMailboxAliasApi::list`](crate::mail::v1::UserMailboxAliasApi::list): List every alias address of a user's mailbox in one response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListUserMailboxAliasRequest {
     /// `user_mailbox_id`.

@@ -13,7 +13,7 @@ impl<'c> UserMailboxDraftApi<'c> {
         Self { client }
     }
 
-    /// Calls `cancel_scheduled_send` on `user_mailbox.draft`.
+    /// Cancel a scheduled email, turning it back into a draft.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/cancel_scheduled_send`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxDraftApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `user_mailbox.draft`.
+    /// Create a draft email in a user's mailbox from the given content.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserMailboxDraftApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `user_mailbox.draft`.
+    /// Permanently delete one draft from a mailbox.
     ///
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> UserMailboxDraftApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `user_mailbox.draft`.
+    /// Fetch a draft's full content, including subject, body, recipients and attachments.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id`
     ///
@@ -129,7 +129,7 @@ impl<'c> UserMailboxDraftApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `user_mailbox.draft`.
+    /// List the drafts in a user's mailbox, returning draft ids only.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts`
     ///
@@ -170,7 +170,7 @@ impl<'c> UserMailboxDraftApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `send` on `user_mailbox.draft`.
+    /// Send a saved draft and get the ids of the sent message and its thread.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id/send`
     ///
@@ -199,7 +199,7 @@ impl<'c> UserMailboxDraftApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `user_mailbox.draft`.
+    /// Replace a draft's subject, body, recipients and attachments before it is sent.
     ///
     /// `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id`
     ///
@@ -229,7 +229,7 @@ impl<'c> UserMailboxDraftApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxDraftApi::cancel_scheduled_send`](crate::mail::v1::UserMailboxDraftApi::cancel_scheduled_send): Calls `cancel_scheduled_send` on `user_mailbox.draft`.
+/// Parameters of [`UserMailboxDraftApi::cancel_scheduled_send`](crate::mail::v1::UserMailboxDraftApi::cancel_scheduled_send): Cancel a scheduled email, turning it back into a draft.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CancelScheduledSendUserMailboxDraftRequest {
     /// `user_mailbox_id`.
@@ -278,7 +278,7 @@ impl CancelScheduledSendUserMailboxDraftRequest {
     }
 }
 
-/// Parameters of [`UserMailboxDraftApi::create`](crate::mail::v1::UserMailboxDraftApi::create): Calls `create` on `user_mailbox.draft`.
+/// Parameters of [`UserMailboxDraftApi::create`](crate::mail::v1::UserMailboxDraftApi::create): Create a draft email in a user's mailbox from the given content.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUserMailboxDraftRequest {
     /// `user_mailbox_id`.
@@ -325,7 +325,7 @@ impl CreateUserMailboxDraftRequest {
     }
 }
 
-/// Parameters of [`UserMailboxDraftApi::delete`](crate::mail::v1::UserMailboxDraftApi::delete): Calls `delete` on `user_mailbox.draft`.
+/// Parameters of [`UserMailboxDraftApi::delete`](crate::mail::v1::UserMailboxDraftApi::delete): Permanently delete one draft from a mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteUserMailboxDraftRequest {
     /// `user_mailbox_id`.
@@ -374,7 +374,7 @@ impl DeleteUserMailboxDraftRequest {
     }
 }
 
-/// Parameters of [`UserMailboxDraftApi::get`](crate::mail::v1::UserMailboxDraftApi::get): Calls `get` on `user_mailbox.draft`.
+/// Parameters of [`UserMailboxDraftApi::get`](crate::mail::v1::UserMailboxDraftApi::get): Fetch a draft's full content, including subject, body, recipients and attachments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUserMailboxDraftRequest {
     /// `user_mailbox_id`.
@@ -438,7 +438,7 @@ impl GetUserMailboxDraftRequest {
     }
 }
 
-/// Parameters of [`UserMailboxDraftApi::list`](crate::mail::v1::UserMailboxDraftApi::list): Calls `list` on `user_mailbox.draft`.
+/// Parameters of [`UserMailboxDraftApi::list`](crate::mail::v1::UserMailboxDraftApi::list): List the drafts in a user's mailbox, returning draft ids only.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListUserMailboxDraftRequest {
     /// `user_mailbox_id`.
@@ -524,7 +524,7 @@ impl ::lark_runtime::PageRequest for ListUserMailboxDraftRequest {
     }
 }
 
-/// Parameters of [`UserMailboxDraftApi::send`](crate::mail::v1::UserMailboxDraftApi::send): Calls `send` on `user_mailbox.draft`.
+/// Parameters of [`UserMailboxDraftApi::send`](crate::mail::v1::UserMailboxDraftApi::send): Send a saved draft and get the ids of the sent message and its thread.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SendUserMailboxDraftRequest {
     /// `user_mailbox_id`.
@@ -578,7 +578,7 @@ impl SendUserMailboxDraftRequest {
     }
 }
 
-/// Parameters of [`UserMailboxDraftApi::update`](crate::mail::v1::UserMailboxDraftApi::update): Calls `update` on `user_mailbox.draft`.
+/// Parameters of [`UserMailboxDraftApi::update`](crate::mail::v1::UserMailboxDraftApi::update): Replace a draft's subject, body, recipients and attachments before it is sent.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateUserMailboxDraftRequest {
     /// `user_mailbox_id`.

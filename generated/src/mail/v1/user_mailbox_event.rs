@@ -13,7 +13,7 @@ impl<'c> UserMailboxEventApi<'c> {
         Self { client }
     }
 
-    /// Calls `subscribe` on `user_mailbox.event`.
+    /// Subscribe to mail events for a user's mailbox.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscribe`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxEventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `subscription` on `user_mailbox.event`.
+    /// Check a mailbox's mail event subscription status.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/subscription`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserMailboxEventApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscribe` on `user_mailbox.event`.
+    /// Unsubscribe from mail events for a user's mailbox.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/event/unsubscribe`
     ///
@@ -101,7 +101,7 @@ impl<'c> UserMailboxEventApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxEventApi::subscribe`](crate::mail::v1::UserMailboxEventApi::subscribe): Calls `subscribe` on `user_mailbox.event`.
+/// Parameters of [`UserMailboxEventApi::subscribe`](crate::mail::v1::UserMailboxEventApi::subscribe): Subscribe to mail events for a user's mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscribeUserMailboxEventRequest {
     /// `user_mailbox_id`.
@@ -148,7 +148,7 @@ impl SubscribeUserMailboxEventRequest {
     }
 }
 
-/// Parameters of [`UserMailboxEventApi::subscription`](crate::mail::v1::UserMailboxEventApi::subscription): Calls `subscription` on `user_mailbox.event`.
+/// Parameters of [`UserMailboxEventApi::subscription`](crate::mail::v1::UserMailboxEventApi::subscription): Check a mailbox's mail event subscription status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscriptionUserMailboxEventRequest {
     /// `user_mailbox_id`.
@@ -190,7 +190,7 @@ impl SubscriptionUserMailboxEventRequest {
     }
 }
 
-/// Parameters of [`UserMailboxEventApi::unsubscribe`](crate::mail::v1::UserMailboxEventApi::unsubscribe): Calls `unsubscribe` on `user_mailbox.event`.
+/// Parameters of [`UserMailboxEventApi::unsubscribe`](crate::mail::v1::UserMailboxEventApi::unsubscribe): Unsubscribe from mail events for a user's mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnsubscribeUserMailboxEventRequest {
     /// `user_mailbox_id`.

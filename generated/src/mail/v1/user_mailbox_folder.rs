@@ -13,7 +13,7 @@ impl<'c> UserMailboxFolderApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `user_mailbox.folder`.
+    /// Create a mail folder in a user's mailbox.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxFolderApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `user_mailbox.folder`.
+    /// Delete a mail folder, moving the messages in it to the Deleted folder.
     ///
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserMailboxFolderApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `user_mailbox.folder`.
+    /// Fetch a mail folder's details, such as its name and type.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> UserMailboxFolderApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `user_mailbox.folder`.
+    /// List a mailbox's folders with their unread message and thread counts.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders`
     ///
@@ -129,7 +129,7 @@ impl<'c> UserMailboxFolderApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `user_mailbox.folder`.
+    /// Update some fields of a mail folder.
     ///
     /// `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/folders/:folder_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> UserMailboxFolderApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxFolderApi::create`](crate::mail::v1::UserMailboxFolderApi::create): Calls `create` on `user_mailbox.folder`.
+/// Parameters of [`UserMailboxFolderApi::create`](crate::mail::v1::UserMailboxFolderApi::create): Create a mail folder in a user's mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUserMailboxFolderRequest {
     /// `user_mailbox_id`.
@@ -206,7 +206,7 @@ impl CreateUserMailboxFolderRequest {
     }
 }
 
-/// Parameters of [`UserMailboxFolderApi::delete`](crate::mail::v1::UserMailboxFolderApi::delete): Calls `delete` on `user_mailbox.folder`.
+/// Parameters of [`UserMailboxFolderApi::delete`](crate::mail::v1::UserMailboxFolderApi::delete): Delete a mail folder, moving the messages in it to the Deleted folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteUserMailboxFolderRequest {
     /// `user_mailbox_id`.
@@ -255,7 +255,7 @@ impl DeleteUserMailboxFolderRequest {
     }
 }
 
-/// Parameters of [`UserMailboxFolderApi::get`](crate::mail::v1::UserMailboxFolderApi::get): Calls `get` on `user_mailbox.folder`.
+/// Parameters of [`UserMailboxFolderApi::get`](crate::mail::v1::UserMailboxFolderApi::get): Fetch a mail folder's details, such as its name and type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUserMailboxFolderRequest {
     /// `user_mailbox_id`.
@@ -304,7 +304,7 @@ impl GetUserMailboxFolderRequest {
     }
 }
 
-/// Parameters of [`UserMailboxFolderApi::list`](crate::mail::v1::UserMailboxFolderApi::list): Calls `list` on `user_mailbox.folder`.
+/// Parameters of [`UserMailboxFolderApi::list`](crate::mail::v1::UserMailboxFolderApi::list): List a mailbox's folders with their unread message and thread counts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListUserMailboxFolderRequest {
     /// `user_mailbox_id`.
@@ -361,7 +361,7 @@ impl ListUserMailboxFolderRequest {
     }
 }
 
-/// Parameters of [`UserMailboxFolderApi::patch`](crate::mail::v1::UserMailboxFolderApi::patch): Calls `patch` on `user_mailbox.folder`.
+/// Parameters of [`UserMailboxFolderApi::patch`](crate::mail::v1::UserMailboxFolderApi::patch): Update some fields of a mail folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchUserMailboxFolderRequest {
     /// `user_mailbox_id`.

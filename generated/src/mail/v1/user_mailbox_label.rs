@@ -13,7 +13,7 @@ impl<'c> UserMailboxLabelApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `user_mailbox.label`.
+    /// Create a mail label with a chosen name and colour.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxLabelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `user_mailbox.label`.
+    /// Permanently delete a mail label.
     ///
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserMailboxLabelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `user_mailbox.label`.
+    /// Fetch a mail label's name, colour and unread counts.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> UserMailboxLabelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `user_mailbox.label`.
+    /// List a mailbox's labels with their names, colours and unread counts.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels`
     ///
@@ -129,7 +129,7 @@ impl<'c> UserMailboxLabelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `user_mailbox.label`.
+    /// Change a mail label's name, colour or other settings.
     ///
     /// `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/labels/:label_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> UserMailboxLabelApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxLabelApi::create`](crate::mail::v1::UserMailboxLabelApi::create): Calls `create` on `user_mailbox.label`.
+/// Parameters of [`UserMailboxLabelApi::create`](crate::mail::v1::UserMailboxLabelApi::create): Create a mail label with a chosen name and colour.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUserMailboxLabelRequest {
     /// `user_mailbox_id`.
@@ -206,7 +206,7 @@ impl CreateUserMailboxLabelRequest {
     }
 }
 
-/// Parameters of [`UserMailboxLabelApi::delete`](crate::mail::v1::UserMailboxLabelApi::delete): Calls `delete` on `user_mailbox.label`.
+/// Parameters of [`UserMailboxLabelApi::delete`](crate::mail::v1::UserMailboxLabelApi::delete): Permanently delete a mail label.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteUserMailboxLabelRequest {
     /// `user_mailbox_id`.
@@ -255,7 +255,7 @@ impl DeleteUserMailboxLabelRequest {
     }
 }
 
-/// Parameters of [`UserMailboxLabelApi::get`](crate::mail::v1::UserMailboxLabelApi::get): Calls `get` on `user_mailbox.label`.
+/// Parameters of [`UserMailboxLabelApi::get`](crate::mail::v1::UserMailboxLabelApi::get): Fetch a mail label's name, colour and unread counts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUserMailboxLabelRequest {
     /// `user_mailbox_id`.
@@ -307,7 +307,7 @@ impl GetUserMailboxLabelRequest {
     }
 }
 
-/// Parameters of [`UserMailboxLabelApi::list`](crate::mail::v1::UserMailboxLabelApi::list): Calls `list` on `user_mailbox.label`.
+/// Parameters of [`UserMailboxLabelApi::list`](crate::mail::v1::UserMailboxLabelApi::list): List a mailbox's labels with their names, colours and unread counts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListUserMailboxLabelRequest {
     /// `user_mailbox_id`.
@@ -352,7 +352,7 @@ impl ListUserMailboxLabelRequest {
     }
 }
 
-/// Parameters of [`UserMailboxLabelApi::patch`](crate::mail::v1::UserMailboxLabelApi::patch): Calls `patch` on `user_mailbox.label`.
+/// Parameters of [`UserMailboxLabelApi::patch`](crate::mail::v1::UserMailboxLabelApi::patch): Change a mail label's name, colour or other settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchUserMailboxLabelRequest {
     /// `user_mailbox_id`.

@@ -13,7 +13,7 @@ impl<'c> UserMailboxMailContactApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `user_mailbox.mail_contact`.
+    /// Add a contact to a user's mail contacts.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxMailContactApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `user_mailbox.mail_contact`.
+    /// Delete a contact from a user's mail contacts.
     ///
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserMailboxMailContactApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `user_mailbox.mail_contact`.
+    /// List the contacts saved in a user's mailbox.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts`
     ///
@@ -112,7 +112,7 @@ impl<'c> UserMailboxMailContactApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `user_mailbox.mail_contact`.
+    /// Update some fields of a mail contact.
     ///
     /// `PATCH /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/mail_contacts/:mail_contact_id`
     ///
@@ -142,7 +142,7 @@ impl<'c> UserMailboxMailContactApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxMailContactApi::create`](crate::mail::v1::UserMailboxMailContactApi::create): Calls `create` on `user_mailbox.mail_contact`.
+/// Parameters of [`UserMailboxMailContactApi::create`](crate::mail::v1::UserMailboxMailContactApi::create): Add a contact to a user's mail contacts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUserMailboxMailContactRequest {
     /// `user_mailbox_id`.
@@ -189,7 +189,7 @@ impl CreateUserMailboxMailContactRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMailContactApi::delete`](crate::mail::v1::UserMailboxMailContactApi::delete): Calls `delete` on `user_mailbox.mail_contact`.
+/// Parameters of [`UserMailboxMailContactApi::delete`](crate::mail::v1::UserMailboxMailContactApi::delete): Delete a contact from a user's mail contacts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteUserMailboxMailContactRequest {
     /// `user_mailbox_id`.
@@ -238,7 +238,7 @@ impl DeleteUserMailboxMailContactRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMailContactApi::list`](crate::mail::v1::UserMailboxMailContactApi::list): Calls `list` on `user_mailbox.mail_contact`.
+/// Parameters of [`UserMailboxMailContactApi::list`](crate::mail::v1::UserMailboxMailContactApi::list): List the contacts saved in a user's mailbox.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListUserMailboxMailContactRequest {
     /// `user_mailbox_id`.
@@ -319,7 +319,7 @@ impl ::lark_runtime::PageRequest for ListUserMailboxMailContactRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMailContactApi::patch`](crate::mail::v1::UserMailboxMailContactApi::patch): Calls `patch` on `user_mailbox.mail_contact`.
+/// Parameters of [`UserMailboxMailContactApi::patch`](crate::mail::v1::UserMailboxMailContactApi::patch): Update some fields of a mail contact.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchUserMailboxMailContactRequest {
     /// `user_mailbox_id`.

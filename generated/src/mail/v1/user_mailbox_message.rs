@@ -13,7 +13,7 @@ impl<'c> UserMailboxMessageApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_get` on `user_mailbox.message`.
+    /// Batch fetch messages by id with their labels, folder, body, HTML and attachments.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_get`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_modify` on `user_mailbox.message`.
+    /// Batch change messages' labels, folder or read state, for example to flag, archive or mark as spam.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_modify`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserMailboxMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_trash` on `user_mailbox.message`.
+    /// Batch move messages to the Deleted folder.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/batch_trash`
     ///
@@ -100,7 +100,7 @@ impl<'c> UserMailboxMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `user_mailbox.message`.
+    /// Fetch the full details of one email message.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id`
     ///
@@ -129,7 +129,7 @@ impl<'c> UserMailboxMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_by_card` on `user_mailbox.message`.
+    /// List the email messages behind a mail card.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/get_by_card`
     ///
@@ -158,7 +158,7 @@ impl<'c> UserMailboxMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `user_mailbox.message`.
+    /// Page through the email messages in a mailbox folder.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages`
     ///
@@ -199,7 +199,7 @@ impl<'c> UserMailboxMessageApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `list_thread_message` on `user_mailbox.message`.
+    /// List the key details of every message in a mail thread.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/messages`
     ///
@@ -231,7 +231,7 @@ impl<'c> UserMailboxMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `modify` on `user_mailbox.message`.
+    /// Change one message's labels, folder or read state, for example to flag, archive or mark as spam.
     ///
     /// `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/modify`
     ///
@@ -260,7 +260,7 @@ impl<'c> UserMailboxMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `send` on `user_mailbox.message`.
+    /// Send an email from a user's mailbox; sends for the same user must be made one at a time.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/send`
     ///
@@ -289,7 +289,7 @@ impl<'c> UserMailboxMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `send_status` on `user_mailbox.message`.
+    /// Check the delivery status of a sent email for each of its recipients.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/send_status`
     ///
@@ -318,7 +318,7 @@ impl<'c> UserMailboxMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `trash` on `user_mailbox.message`.
+    /// Move one email message to the Deleted folder.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/trash`
     ///
@@ -348,7 +348,7 @@ impl<'c> UserMailboxMessageApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxMessageApi::batch_get`](crate::mail::v1::UserMailboxMessageApi::batch_get): Calls `batch_get` on `user_mailbox.message`.
+/// Parameters of [`UserMailboxMessageApi::batch_get`](crate::mail::v1::UserMailboxMessageApi::batch_get): Batch fetch messages by id with their labels, folder, body, HTML and attachments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetUserMailboxMessageRequest {
     /// `user_mailbox_id`.
@@ -395,7 +395,7 @@ impl BatchGetUserMailboxMessageRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMessageApi::batch_modify`](crate::mail::v1::UserMailboxMessageApi::batch_modify): Calls `batch_modify` on `user_mailbox.message`.
+/// Parameters of [`UserMailboxMessageApi::batch_modify`](crate::mail::v1::UserMailboxMessageApi::batch_modify): Batch change messages' labels, folder or read state, for example to flag, archive or mark as spam.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchModifyUserMailboxMessageRequest {
     /// `user_mailbox_id`.
@@ -442,7 +442,7 @@ impl BatchModifyUserMailboxMessageRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMessageApi::batch_trash`](crate::mail::v1::UserMailboxMessageApi::batch_trash): Calls `batch_trash` on `user_mailbox.message`.
+/// Parameters of [`UserMailboxMessageApi::batch_trash`](crate::mail::v1::UserMailboxMessageApi::batch_trash): Batch move messages to the Deleted folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchTrashUserMailboxMessageRequest {
     /// `user_mailbox_id`.
@@ -489,7 +489,7 @@ impl BatchTrashUserMailboxMessageRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMessageApi::get`](crate::mail::v1::UserMailboxMessageApi::get): Calls `get` on `user_mailbox.message`.
+/// Parameters of [`UserMailboxMessageApi::get`](crate::mail::v1::UserMailboxMessageApi::get): Fetch the full details of one email message.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUserMailboxMessageRequest {
     /// `user_mailbox_id`.
@@ -556,7 +556,7 @@ impl GetUserMailboxMessageRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMessageApi::get_by_card`](crate::mail::v1::UserMailboxMessageApi::get_by_card): Calls `get_by_card` on `user_mailbox.message`.
+/// Parameters of [`UserMailboxMessageApi::get_by_card`](crate::mail::v1::UserMailboxMessageApi::get_by_card): List the email messages behind a mail card.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetByCardUserMailboxMessageRequest {
     /// `user_mailbox_id`.
@@ -627,7 +627,7 @@ impl GetByCardUserMailboxMessageRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMessageApi::list`](crate::mail::v1::UserMailboxMessageApi::list): Calls `list` on `user_mailbox.message`.
+/// Parameters of [`UserMailboxMessageApi::list`](crate::mail::v1::UserMailboxMessageApi::list): Page through the email messages in a mailbox folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListUserMailboxMessageRequest {
     /// `user_mailbox_id`.
@@ -745,7 +745,7 @@ impl ::lark_runtime::PageRequest for ListUserMailboxMessageRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMessageApi::list_thread_message`](crate::mail::v1::UserMailboxMessageApi::list_thread_message): Calls `list_thread_message` on `user_mailbox.message`.
+/// Parameters of [`UserMailboxMessageApi::list_thread_message`](crate::mail::v1::UserMailboxMessageApi::list_thread_message): List the key details of every message in a mail thread.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListThreadMessageUserMailboxMessageRequest {
     /// `user_mailbox_id`.
@@ -829,7 +829,7 @@ impl ListThreadMessageUserMailboxMessageRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMessageApi::modify`](crate::mail::v1::UserMailboxMessageApi::modify): Calls `modify` on `user_mailbox.message`.
+/// Parameters of [`UserMailboxMessageApi::modify`](crate::mail::v1::UserMailboxMessageApi::modify): Change one message's labels, folder or read state, for example to flag, archive or mark as spam.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ModifyUserMailboxMessageRequest {
     /// `user_mailbox_id`.
@@ -883,7 +883,7 @@ impl ModifyUserMailboxMessageRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMessageApi::send`](crate::mail::v1::UserMailboxMessageApi::send): Calls `send` on `user_mailbox.message`.
+/// Parameters of [`UserMailboxMessageApi::send`](crate::mail::v1::UserMailboxMessageApi::send): Send an email from a user's mailbox; sends for the same user must be made one at a time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SendUserMailboxMessageRequest {
     /// `user_mailbox_id`.
@@ -930,7 +930,7 @@ impl SendUserMailboxMessageRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMessageApi::send_status`](crate::mail::v1::UserMailboxMessageApi::send_status): Calls `send_status` on `user_mailbox.message`.
+/// Parameters of [`UserMailboxMessageApi::send_status`](crate::mail::v1::UserMailboxMessageApi::send_status): Check the delivery status of a sent email for each of its recipients.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SendStatusUserMailboxMessageRequest {
     /// `user_mailbox_id`.
@@ -979,7 +979,7 @@ impl SendStatusUserMailboxMessageRequest {
     }
 }
 
-/// Parameters of [`UserMailboxMessageApi::trash`](crate::mail::v1::UserMailboxMessageApi::trash): Calls `trash` on `user_mailbox.message`.
+/// Parameters of [`UserMailboxMessageApi::trash`](crate::mail::v1::UserMailboxMessageApi::trash): Move one email message to the Deleted folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TrashUserMailboxMessageRequest {
     /// `user_mailbox_id`.

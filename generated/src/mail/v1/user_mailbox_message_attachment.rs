@@ -13,7 +13,7 @@ impl<'c> UserMailboxMessageAttachmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `download_url` on `user_mailbox.message.attachment`.
+    /// Get download links for a message's attachments, each usable twice within two hours.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/attachments/download_url`
     ///
@@ -46,7 +46,7 @@ impl<'c> UserMailboxMessageAttachmentApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxMessageAttachmentApi::download_url`](crate::mail::v1::UserMailboxMessageAttachmentApi::download_url): Calls `download_url` on `user_mailbox.message.attachment`.
+/// Parameters of [`UserMailboxMessageAttachmentApi::download_url`](crate::mail::v1::UserMailboxMessageAttachmentApi::download_url): Get download links for a message's attachments, each usable twice within two hours.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadUrlUserMailboxMessageAttachmentRequest {
     /// `user_mailbox_id`.

@@ -13,7 +13,7 @@ impl<'c> UserMailboxRuleApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `user_mailbox.rule`.
+    /// Create a rule that acts on incoming mail.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxRuleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `user_mailbox.rule`.
+    /// Delete an incoming-mail rule.
     ///
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserMailboxRuleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `user_mailbox.rule`.
+    /// List a mailbox's incoming-mail rules.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules`
     ///
@@ -100,7 +100,7 @@ impl<'c> UserMailboxRuleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `reorder` on `user_mailbox.rule`.
+    /// Set the order of a mailbox's incoming-mail rules by passing every rule id.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/reorder`
     ///
@@ -129,7 +129,7 @@ impl<'c> UserMailboxRuleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `user_mailbox.rule`.
+    /// Replace an incoming-mail rule.
     ///
     /// `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/rules/:rule_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> UserMailboxRuleApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxRuleApi::create`](crate::mail::v1::UserMailboxRuleApi::create): Calls `create` on `user_mailbox.rule`.
+/// Parameters of [`UserMailboxRuleApi::create`](crate::mail::v1::UserMailboxRuleApi::create): Create a rule that acts on incoming mail.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUserMailboxRuleRequest {
     /// `user_mailbox_id`.
@@ -206,7 +206,7 @@ impl CreateUserMailboxRuleRequest {
     }
 }
 
-/// Parameters of [`UserMailboxRuleApi::delete`](crate::mail::v1::UserMailboxRuleApi::delete): Calls `delete` on `user_mailbox.rule`.
+/// Parameters of [`UserMailboxRuleApi::delete`](crate::mail::v1::UserMailboxRuleApi::delete): Delete an incoming-mail rule.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteUserMailboxRuleRequest {
     /// `user_mailbox_id`.
@@ -255,7 +255,7 @@ impl DeleteUserMailboxRuleRequest {
     }
 }
 
-/// Parameters of [`UserMailboxRuleApi::list`](crate::mail::v1::UserMailboxRuleApi::list): Calls `list` on `user_mailbox.rule`.
+/// Parameters of [`UserMailboxRuleApi::list`](crate::mail::v1::UserMailboxRuleApi::list): List a mailbox's incoming-mail rules.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListUserMailboxRuleRequest {
     /// `user_mailbox_id`.
@@ -297,7 +297,7 @@ impl ListUserMailboxRuleRequest {
     }
 }
 
-/// Parameters of [`UserMailboxRuleApi::reorder`](crate::mail::v1::UserMailboxRuleApi::reorder): Calls `reorder` on `user_mailbox.rule`.
+/// Parameters of [`UserMailboxRuleApi::reorder`](crate::mail::v1::UserMailboxRuleApi::reorder): Set the order of a mailbox's incoming-mail rules by passing every rule id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ReorderUserMailboxRuleRequest {
     /// `user_mailbox_id`.
@@ -344,7 +344,7 @@ impl ReorderUserMailboxRuleRequest {
     }
 }
 
-/// Parameters of [`UserMailboxRuleApi::update`](crate::mail::v1::UserMailboxRuleApi::update): Calls `update` on `user_mailbox.rule`.
+/// Parameters of [`UserMailboxRuleApi::update`](crate::mail::v1::UserMailboxRuleApi::update): Replace an incoming-mail rule.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateUserMailboxRuleRequest {
     /// `user_mailbox_id`.

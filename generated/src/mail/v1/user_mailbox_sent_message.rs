@@ -13,7 +13,7 @@ impl<'c> UserMailboxSentMessageApi<'c> {
         Self { client }
     }
 
-    /// Calls `get_recall_detail` on `user_mailbox.sent_message`.
+    /// Get the progress of recalling a sent email, with each recipient's recall status and any failure reason.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall`
     ///
@@ -45,7 +45,7 @@ impl<'c> UserMailboxSentMessageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `recall` on `user_mailbox.sent_message`.
+    /// Request the recall of an email that was delivered within the last 24 hours.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/messages/:message_id/recall`
     ///
@@ -75,7 +75,7 @@ impl<'c> UserMailboxSentMessageApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxSentMessageApi::get_recall_detail`](crate::mail::v1::UserMailboxSentMessageApi::get_recall_detail): Calls `get_recall_detail` on `user_mailbox.sent_message`.
+/// Parameters of [`UserMailboxSentMessageApi::get_recall_detail`](crate::mail::v1::UserMailboxSentMessageApi::get_recall_detail): Get the progress of recalling a sent email, with each recipient's recall status and any failure reason.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetRecallDetailUserMailboxSentMessageRequest {
     /// `user_mailbox_id`.
@@ -124,7 +124,7 @@ impl GetRecallDetailUserMailboxSentMessageRequest {
     }
 }
 
-/// Parameters of [`UserMailboxSentMessageApi::recall`](crate::mail::v1::UserMailboxSentMessageApi::recall): Calls `recall` on `user_mailbox.sent_message`.
+/// Parameters of [`UserMailboxSentMessageApi::recall`](crate::mail::v1::UserMailboxSentMessageApi::recall): Request the recall of an email that was delivered within the last 24 hours.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RecallUserMailboxSentMessageRequest {
     /// `user_mailbox_id`.

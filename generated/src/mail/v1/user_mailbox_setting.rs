@@ -13,7 +13,7 @@ impl<'c> UserMailboxSettingApi<'c> {
         Self { client }
     }
 
-    /// Calls `get_signatures` on `user_mailbox.setting`.
+    /// List the user's email signatures.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/signatures`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxSettingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `send_as` on `user_mailbox.setting`.
+    /// List the addresses the mailbox can send mail from.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/settings/send_as`
     ///
@@ -72,7 +72,7 @@ impl<'c> UserMailboxSettingApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxSettingApi::get_signatures`](crate::mail::v1::UserMailboxSettingApi::get_signatures): Calls `get_signatures` on `user_mailbox.setting`.
+/// Parameters of [`UserMailboxSettingApi::get_signatures`](crate::mail::v1::UserMailboxSettingApi::get_signatures): List the user's email signatures.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSignaturesUserMailboxSettingRequest {
     /// `user_mailbox_id`.
@@ -114,7 +114,7 @@ impl GetSignaturesUserMailboxSettingRequest {
     }
 }
 
-/// Parameters of [`UserMailboxSettingApi::send_as`](crate::mail::v1::UserMailboxSettingApi::send_as): Calls `send_as` on `user_mailbox.setting`.
+/// Parameters of [`UserMailboxSettingApi::send_as`](crate::mail::v1::UserMailboxSettingApi::send_as): List the addresses the mailbox can send mail from.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SendAsUserMailboxSettingRequest {
     /// `user_mailbox_id`.

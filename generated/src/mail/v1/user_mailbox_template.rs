@@ -13,7 +13,7 @@ impl<'c> UserMailboxTemplateApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `user_mailbox.template`.
+    /// Create a reusable personal email template and get it back with its `template_id`.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxTemplateApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `user_mailbox.template`.
+    /// Permanently delete a personal email template.
     ///
     /// `DELETE /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserMailboxTemplateApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `user_mailbox.template`.
+    /// Fetch a personal email template with its subject, body, recipients and attachments.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> UserMailboxTemplateApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `user_mailbox.template`.
+    /// List a mailbox's personal email templates in one response, without bodies or attachments.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates`
     ///
@@ -129,7 +129,7 @@ impl<'c> UserMailboxTemplateApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `user_mailbox.template`.
+    /// Replace every field of a personal email template; fields you omit are cleared.
     ///
     /// `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> UserMailboxTemplateApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxTemplateApi::create`](crate::mail::v1::UserMailboxTemplateApi::create): Calls `create` on `user_mailbox.template`.
+/// Parameters of [`UserMailboxTemplateApi::create`](crate::mail::v1::UserMailboxTemplateApi::create): Create a reusable personal email template and get it back with its `template_id`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUserMailboxTemplateRequest {
     /// `user_mailbox_id`.
@@ -206,7 +206,7 @@ impl CreateUserMailboxTemplateRequest {
     }
 }
 
-/// Parameters of [`UserMailboxTemplateApi::delete`](crate::mail::v1::UserMailboxTemplateApi::delete): Calls `delete` on `user_mailbox.template`.
+/// Parameters of [`UserMailboxTemplateApi::delete`](crate::mail::v1::UserMailboxTemplateApi::delete): Permanently delete a personal email template.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteUserMailboxTemplateRequest {
     /// `user_mailbox_id`.
@@ -255,7 +255,7 @@ impl DeleteUserMailboxTemplateRequest {
     }
 }
 
-/// Parameters of [`UserMailboxTemplateApi::get`](crate::mail::v1::UserMailboxTemplateApi::get): Calls `get` on `user_mailbox.template`.
+/// Parameters of [`UserMailboxTemplateApi::get`](crate::mail::v1::UserMailboxTemplateApi::get): Fetch a personal email template with its subject, body, recipients and attachments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUserMailboxTemplateRequest {
     /// `user_mailbox_id`.
@@ -307,7 +307,7 @@ impl GetUserMailboxTemplateRequest {
     }
 }
 
-/// Parameters of [`UserMailboxTemplateApi::list`](crate::mail::v1::UserMailboxTemplateApi::list): Calls `list` on `user_mailbox.template`.
+/// Parameters of [`UserMailboxTemplateApi::list`](crate::mail::v1::UserMailboxTemplateApi::list): List a mailbox's personal email templates in one response, without bodies or attachments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListUserMailboxTemplateRequest {
     /// `user_mailbox_id`.
@@ -352,7 +352,7 @@ impl ListUserMailboxTemplateRequest {
     }
 }
 
-/// Parameters of [`UserMailboxTemplateApi::update`](crate::mail::v1::UserMailboxTemplateApi::update): Calls `update` on `user_mailbox.template`.
+/// Parameters of [`UserMailboxTemplateApi::update`](crate::mail::v1::UserMailboxTemplateApi::update): Replace every field of a personal email template; fields you omit are cleared.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateUserMailboxTemplateRequest {
     /// `user_mailbox_id`.

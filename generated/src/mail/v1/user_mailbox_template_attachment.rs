@@ -13,7 +13,7 @@ impl<'c> UserMailboxTemplateAttachmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `download_url` on `user_mailbox.template.attachment`.
+    /// Get download links for the attachments of a personal email template.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/templates/:template_id/attachments/download_url`
     ///
@@ -46,7 +46,7 @@ impl<'c> UserMailboxTemplateAttachmentApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxTemplateAttachmentApi::download_url`](crate::mail::v1::UserMailboxTemplateAttachmentApi::download_url): Calls `download_url` on `user_mailbox.template.attachment`.
+/// Parameters of [`UserMailboxTemplateAttachmentApi::download_url`](crate::mail::v1::UserMailboxTemplateAttachmentApi::download_url): Get download links for the attachments of a personal email template.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadUrlUserMailboxTemplateAttachmentRequest {
     /// `user_mailbox_id`.

@@ -13,7 +13,7 @@ impl<'c> UserMailboxThreadApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_modify` on `user_mailbox.thread`.
+    /// Batch change mail threads' labels, folder or read state, for example to flag, archive or mark as spam.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/batch_modify`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMailboxThreadApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_trash` on `user_mailbox.thread`.
+    /// Batch move mail threads to the Deleted folder.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/batch_trash`
     ///
@@ -71,7 +71,7 @@ impl<'c> UserMailboxThreadApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `user_mailbox.thread`.
+    /// Fetch the messages of a mail thread, including any in Spam or Deleted.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> UserMailboxThreadApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `user_mailbox.thread`.
+    /// Page through the mail threads in a folder or label, newest first.
     ///
     /// `GET /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads`
     ///
@@ -141,7 +141,7 @@ impl<'c> UserMailboxThreadApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `modify` on `user_mailbox.thread`.
+    /// Change one mail thread's labels, folder or read state, for example to flag, archive or mark as spam.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/modify`
     ///
@@ -170,7 +170,7 @@ impl<'c> UserMailboxThreadApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `trash` on `user_mailbox.thread`.
+    /// Move one mail thread to the Deleted folder.
     ///
     /// `POST /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/threads/:thread_id/trash`
     ///
@@ -200,7 +200,7 @@ impl<'c> UserMailboxThreadApi<'c> {
     }
 }
 
-/// Parameters of [`UserMailboxThreadApi::batch_modify`](crate::mail::v1::UserMailboxThreadApi::batch_modify): Calls `batch_modify` on `user_mailbox.thread`.
+/// Parameters of [`UserMailboxThreadApi::batch_modify`](crate::mail::v1::UserMailboxThreadApi::batch_modify): Batch change mail threads' labels, folder or read state, for example to flag, archive or mark as spam.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchModifyUserMailboxThreadRequest {
     /// `user_mailbox_id`.
@@ -247,7 +247,7 @@ impl BatchModifyUserMailboxThreadRequest {
     }
 }
 
-/// Parameters of [`UserMailboxThreadApi::batch_trash`](crate::mail::v1::UserMailboxThreadApi::batch_trash): Calls `batch_trash` on `user_mailbox.thread`.
+/// Parameters of [`UserMailboxThreadApi::batch_trash`](crate::mail::v1::UserMailboxThreadApi::batch_trash): Batch move mail threads to the Deleted folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchTrashUserMailboxThreadRequest {
     /// `user_mailbox_id`.
@@ -291,7 +291,7 @@ impl BatchTrashUserMailboxThreadRequest {
     }
 }
 
-/// Parameters of [`UserMailboxThreadApi::get`](crate::mail::v1::UserMailboxThreadApi::get): Calls `get` on `user_mailbox.thread`.
+/// Parameters of [`UserMailboxThreadApi::get`](crate::mail::v1::UserMailboxThreadApi::get): Fetch the messages of a mail thread, including any in Spam or Deleted.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUserMailboxThreadRequest {
     /// `user_mailbox_id`.
@@ -370,7 +370,7 @@ impl GetUserMailboxThreadRequest {
     }
 }
 
-/// Parameters of [`UserMailboxThreadApi::list`](crate::mail::v1::UserMailboxThreadApi::list): Calls `list` on `user_mailbox.thread`.
+/// Parameters of [`UserMailboxThreadApi::list`](crate::mail::v1::UserMailboxThreadApi::list): Page through the mail threads in a folder or label, newest first.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListUserMailboxThreadRequest {
     /// `user_mailbox_id`.
@@ -499,7 +499,7 @@ impl ::lark_runtime::PageRequest for ListUserMailboxThreadRequest {
     }
 }
 
-/// Parameters of [`UserMailboxThreadApi::modify`](crate::mail::v1::UserMailboxThreadApi::modify): Calls `modify` on `user_mailbox.thread`.
+/// Parameters of [`UserMailboxThreadApi::modify`](crate::mail::v1::UserMailboxThreadApi::modify): Change one mail thread's labels, folder or read state, for example to flag, archive or mark as spam.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ModifyUserMailboxThreadRequest {
     /// `user_mailbox_id`.
@@ -553,7 +553,7 @@ impl ModifyUserMailboxThreadRequest {
     }
 }
 
-/// Parameters of [`UserMailboxThreadApi::trash`](crate::mail::v1::UserMailboxThreadApi::trash): Calls `trash` on `user_mailbox.thread`.
+/// Parameters of [`UserMailboxThreadApi::trash`](crate::mail::v1::UserMailboxThreadApi::trash): Move one mail thread to the Deleted folder.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TrashUserMailboxThreadRequest {
     /// `user_mailbox_id`.

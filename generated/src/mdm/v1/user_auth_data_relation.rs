@@ -13,7 +13,7 @@ impl<'c> UserAuthDataRelationApi<'c> {
         Self { client }
     }
 
-    /// Calls `bind` on `user_auth_data_relation`.
+    /// Grant one or more users a data dimension in an app, on top of what they already have.
     ///
     /// `POST /open-apis/mdm/v1/user_auth_data_relations/bind`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserAuthDataRelationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unbind` on `user_auth_data_relation`.
+    /// Remove a data dimension from a user in an app.
     ///
     /// `POST /open-apis/mdm/v1/user_auth_data_relations/unbind`
     ///
@@ -72,7 +72,7 @@ impl<'c> UserAuthDataRelationApi<'c> {
     }
 }
 
-/// Parameters of [`UserAuthDataRelationApi::bind`](crate::mdm::v1::UserAuthDataRelationApi::bind): Calls `bind` on `user_auth_data_relation`.
+/// Parameters of [`UserAuthDataRelationApi::bind`](crate::mdm::v1::UserAuthDataRelationApi::bind): Grant one or more users a data dimension in an app, on top of what they already have.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BindUserAuthDataRelationRequest {
     /// `user_id_type`.
@@ -122,7 +122,7 @@ impl BindUserAuthDataRelationRequest {
     }
 }
 
-/// Parameters of [`UserAuthDataRelationApi::unbind`](crate::mdm::v1::UserAuthDataRelationApi::unbind): Calls `unbind` on `user_auth_data_relation`.
+/// Parameters of [`UserAuthDataRelationApi::unbind`](crate::mdm::v1::UserAuthDataRelationApi::unbind): Remove a data dimension from a user in an app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnbindUserAuthDataRelationRequest {
     /// `user_id_type`.

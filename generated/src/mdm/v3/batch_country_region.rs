@@ -13,7 +13,7 @@ impl<'c> BatchCountryRegionApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `batch_country_region`.
+    /// Fetch several countries or regions by their MDM codes.
     ///
     /// `GET /open-apis/mdm/v3/batch_country_region`
     ///
@@ -43,7 +43,7 @@ impl<'c> BatchCountryRegionApi<'c> {
     }
 }
 
-/// Parameters of [`BatchCountryRegionApi::get`](crate::mdm::v3::BatchCountryRegionApi::get): Calls `get` on `batch_country_region`.
+/// Parameters of [`BatchCountryRegionApi::get`](crate::mdm::v3::BatchCountryRegionApi::get): Fetch several countries or regions by their MDM codes.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetBatchCountryRegionRequest {
     /// `fields`.

@@ -13,7 +13,7 @@ impl<'c> CountryRegionApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `country_region`.
+    /// Page through countries and regions.
     ///
     /// `GET /open-apis/mdm/v3/country_regions`
     ///
@@ -43,7 +43,7 @@ impl<'c> CountryRegionApi<'c> {
     }
 }
 
-/// Parameters of [`CountryRegionApi::list`](crate::mdm::v3::CountryRegionApi::list): Calls `list` on `country_region`.
+/// Parameters of [`CountryRegionApi::list`](crate::mdm::v3::CountryRegionApi::list): Page through countries and regions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCountryRegionRequest {
     /// `languages`.

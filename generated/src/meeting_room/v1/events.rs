@@ -3,7 +3,7 @@
 //! Events and callbacks of meeting_room v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `meeting_room.meeting_room.created_v1`: Pushed as `meeting_room.meeting_room.created_v1`.
+/// `meeting_room.meeting_room.created_v1`: A meeting room was created.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -13,7 +13,7 @@ for crate::meeting_room::v1::MeetingRoomCreatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `meeting_room.meeting_room.deleted_v1`: Pushed as `meeting_room.meeting_room.deleted_v1`.
+/// `meeting_room.meeting_room.deleted_v1`: A meeting room was deleted.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -23,7 +23,7 @@ for crate::meeting_room::v1::MeetingRoomDeletedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `meeting_room.meeting_room.status_changed_v1`: Pushed as `meeting_room.meeting_room.status_changed_v1`.
+/// `meeting_room.meeting_room.status_changed_v1`: A meeting room's status changed because it was created, updated, deleted or booked.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -33,7 +33,7 @@ for crate::meeting_room::v1::MeetingRoomStatusChangedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `meeting_room.meeting_room.updated_v1`: Pushed as `meeting_room.meeting_room.updated_v1`.
+/// `meeting_room.meeting_room.updated_v1`: A meeting room's properties were updated.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -43,7 +43,7 @@ for crate::meeting_room::v1::MeetingRoomUpdatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `third_party_meeting_room_event_created`: Pushed as `third_party_meeting_room_event_created` (v1 envelope).
+/// `third_party_meeting_room_event_created`: A calendar event was created for a third-party meeting room.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -54,7 +54,7 @@ for crate::meeting_room::v1::ThirdPartyMeetingRoomEventCreatedEvent {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `meeting_room.meeting_room.created_v1`: Pushed as `meeting_room.meeting_room.created_v1`.
+    /// Handles `meeting_room.meeting_room.created_v1`: A meeting room was created.
     ///
     /// Payload: [`MeetingRoomCreatedV1Event`](crate::meeting_room::v1::MeetingRoomCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_meeting_room_meeting_room_created_v1<
@@ -69,7 +69,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `meeting_room.meeting_room.deleted_v1`: Pushed as `meeting_room.meeting_room.deleted_v1`.
+    /// Handles `meeting_room.meeting_room.deleted_v1`: A meeting room was deleted.
     ///
     /// Payload: [`MeetingRoomDeletedV1Event`](crate::meeting_room::v1::MeetingRoomDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_meeting_room_meeting_room_deleted_v1<
@@ -84,7 +84,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `meeting_room.meeting_room.status_changed_v1`: Pushed as `meeting_room.meeting_room.status_changed_v1`.
+    /// Handles `meeting_room.meeting_room.status_changed_v1`: A meeting room's status changed because it was created, updated, deleted or booked.
     ///
     /// Payload: [`MeetingRoomStatusChangedV1Event`](crate::meeting_room::v1::MeetingRoomStatusChangedV1Event). Scopes: not yet catalogued.
     pub fn on_meeting_room_meeting_room_status_changed_v1<
@@ -99,7 +99,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `meeting_room.meeting_room.updated_v1`: Pushed as `meeting_room.meeting_room.updated_v1`.
+    /// Handles `meeting_room.meeting_room.updated_v1`: A meeting room's properties were updated.
     ///
     /// Payload: [`MeetingRoomUpdatedV1Event`](crate::meeting_room::v1::MeetingRoomUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_meeting_room_meeting_room_updated_v1<
@@ -114,7 +114,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `third_party_meeting_room_event_created`: Pushed as `third_party_meeting_room_event_created` (v1 envelope).
+    /// Handles `third_party_meeting_room_event_created`: A calendar event was created for a third-party meeting room.
     ///
     /// Payload: [`ThirdPartyMeetingRoomEventCreatedEvent`](crate::meeting_room::v1::ThirdPartyMeetingRoomEventCreatedEvent). Scopes: not yet catalogued.
     pub fn on_third_party_meeting_room_event_created<

@@ -3,7 +3,7 @@
 //! Events and callbacks of minutes v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `minutes.minute.generated_v1`: Pushed as `minutes.minute.generated_v1`.
+/// `minutes.minute.generated_v1`: A minutes record related to the user was generated from a meeting, a recording or an uploaded file.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::minutes::v1::MinuteGeneratedV1Event {
@@ -13,7 +13,7 @@ impl ::lark_runtime::event::Event for crate::minutes::v1::MinuteGeneratedV1Event
 }
 
 impl crate::EventDispatcher {
-    /// Handles `minutes.minute.generated_v1`: Pushed as `minutes.minute.generated_v1`.
+    /// Handles `minutes.minute.generated_v1`: A minutes record related to the user was generated from a meeting, a recording or an uploaded file.
     ///
     /// Payload: [`MinuteGeneratedV1Event`](crate::minutes::v1::MinuteGeneratedV1Event). Scopes: not yet catalogued.
     pub fn on_minutes_minute_generated_v1<Fut: ::lark_runtime::event::HandlerFuture>(

@@ -13,7 +13,7 @@ impl<'c> MinuteApi<'c> {
         Self { client }
     }
 
-    /// Calls `artifacts` on `minute`.
+    /// Get the AI-generated artifacts of a minutes record, identified by `minute_token`.
     ///
     /// `GET /open-apis/minutes/v1/minutes/:minute_token/artifacts`
     ///
@@ -42,7 +42,7 @@ impl<'c> MinuteApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `minute`.
+    /// Get a minutes record's basics: owner, creation time, title, cover, duration and URL.
     ///
     /// `GET /open-apis/minutes/v1/minutes/:minute_token`
     ///
@@ -71,7 +71,7 @@ impl<'c> MinuteApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `minute`.
+    /// Search minutes by keyword, time range and other filters, getting tokens, titles and start times.
     ///
     /// `POST /open-apis/minutes/v1/minutes/search`
     ///
@@ -112,7 +112,7 @@ impl<'c> MinuteApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `subscription` on `minute`.
+    /// Subscribe the current user to change events for their minutes, chosen by event type.
     ///
     /// `POST /open-apis/minutes/v1/minutes/subscription`
     ///
@@ -141,7 +141,7 @@ impl<'c> MinuteApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscription` on `minute`.
+    /// Cancel the current user's subscription to minutes change events, by event type.
     ///
     /// `POST /open-apis/minutes/v1/minutes/unsubscription`
     ///
@@ -171,7 +171,7 @@ impl<'c> MinuteApi<'c> {
     }
 }
 
-/// Parameters of [`MinuteApi::artifacts`](crate::minutes::v1::MinuteApi::artifacts): Calls `artifacts` on `minute`.
+/// Parameters of [`MinuteApi::artifacts`](crate::minutes::v1::MinuteApi::artifacts): Get the AI-generated artifacts of a minutes record, identified by `minute_token`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ArtifactsMinuteRequest {
     /// `minute_token`.
@@ -208,7 +208,7 @@ impl ArtifactsMinuteRequest {
     }
 }
 
-/// Parameters of [`MinuteApi::get`](crate::minutes::v1::MinuteApi::get): Calls `get` on `minute`.
+/// Parameters of [`MinuteApi::get`](crate::minutes::v1::MinuteApi::get): Get a minutes record's basics: owner, creation time, title, cover, duration and URL.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMinuteRequest {
     /// `minute_token`.
@@ -260,7 +260,7 @@ impl GetMinuteRequest {
     }
 }
 
-/// Parameters of [`MinuteApi::search`](crate::minutes::v1::MinuteApi::search): Calls `search` on `minute`.
+/// Parameters of [`MinuteApi::search`](crate::minutes::v1::MinuteApi::search): Search minutes by keyword, time range and other filters, getting tokens, titles and start times.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchMinuteRequest {
     /// `page_size`.
@@ -354,7 +354,7 @@ impl ::lark_runtime::PageRequest for SearchMinuteRequest {
     }
 }
 
-/// Parameters of [`MinuteApi::subscription`](crate::minutes::v1::MinuteApi::subscription): Calls `subscription` on `minute`.
+/// Parameters of [`MinuteApi::subscription`](crate::minutes::v1::MinuteApi::subscription): Subscribe the current user to change events for their minutes, chosen by event type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscriptionMinuteRequest {
     /// The JSON body.
@@ -387,7 +387,7 @@ impl SubscriptionMinuteRequest {
     }
 }
 
-/// Parameters of [`MinuteApi::unsubscription`](crate::minutes::v1::MinuteApi::unsubscription): Calls `unsubscription` on `minute`.
+/// Parameters of [`MinuteApi::unsubscription`](crate::minutes::v1::MinuteApi::unsubscription): Cancel the current user's subscription to minutes change events, by event type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnsubscriptionMinuteRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> MinuteMediaApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `minute.media`.
+    /// Download the audio or video file behind a minutes record.
     ///
     /// `GET /open-apis/minutes/v1/minutes/:minute_token/media`
     ///
@@ -43,7 +43,7 @@ impl<'c> MinuteMediaApi<'c> {
     }
 }
 
-/// Parameters of [`MinuteMediaApi::get`](crate::minutes::v1::MinuteMediaApi::get): Calls `get` on `minute.media`.
+/// Parameters of [`MinuteMediaApi::get`](crate::minutes::v1::MinuteMediaApi::get): Download the audio or video file behind a minutes record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMinuteMediaRequest {
     /// `minute_token`.

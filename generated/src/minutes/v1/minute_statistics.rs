@@ -13,7 +13,7 @@ impl<'c> MinuteStatisticsApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `minute.statistics`.
+    /// Get view statistics for a minutes record: page views, unique viewers, and who viewed it when.
     ///
     /// `GET /open-apis/minutes/v1/minutes/:minute_token/statistics`
     ///
@@ -43,7 +43,7 @@ impl<'c> MinuteStatisticsApi<'c> {
     }
 }
 
-/// Parameters of [`MinuteStatisticsApi::get`](crate::minutes::v1::MinuteStatisticsApi::get): Calls `get` on `minute.statistics`.
+/// Parameters of [`MinuteStatisticsApi::get`](crate::minutes::v1::MinuteStatisticsApi::get): Get view statistics for a minutes record: page views, unique viewers, and who viewed it when.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMinuteStatisticsRequest {
     /// `minute_token`.

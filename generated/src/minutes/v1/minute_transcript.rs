@@ -13,7 +13,7 @@ impl<'c> MinuteTranscriptApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `minute.transcript`.
+    /// Export the transcript of what was said in a minutes record.
     ///
     /// `GET /open-apis/minutes/v1/minutes/:minute_token/transcript`
     ///
@@ -43,7 +43,7 @@ impl<'c> MinuteTranscriptApi<'c> {
     }
 }
 
-/// Parameters of [`MinuteTranscriptApi::get`](crate::minutes::v1::MinuteTranscriptApi::get): Calls `get` on `minute.transcript`.
+/// Parameters of [`MinuteTranscriptApi::get`](crate::minutes::v1::MinuteTranscriptApi::get): Export the transcript of what was said in a minutes record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMinuteTranscriptRequest {
     /// `minute_token`.

@@ -3,7 +3,7 @@
 //! Events and callbacks of moments v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `moments.comment.created_v1`: Pushed as `moments.comment.created_v1`.
+/// `moments.comment.created_v1`: A user commented in Moments.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::moments::v1::CommentCreatedV1Event {
@@ -12,7 +12,7 @@ impl ::lark_runtime::event::Event for crate::moments::v1::CommentCreatedV1Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `moments.comment.deleted_v1`: Pushed as `moments.comment.deleted_v1`.
+/// `moments.comment.deleted_v1`: A user deleted a comment in Moments.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::moments::v1::CommentDeletedV1Event {
@@ -21,7 +21,7 @@ impl ::lark_runtime::event::Event for crate::moments::v1::CommentDeletedV1Event 
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `moments.post.created_v1`: Pushed as `moments.post.created_v1`.
+/// `moments.post.created_v1`: A user published a Moments post.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::moments::v1::PostCreatedV1Event {
@@ -30,7 +30,7 @@ impl ::lark_runtime::event::Event for crate::moments::v1::PostCreatedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `moments.post.deleted_v1`: Pushed as `moments.post.deleted_v1`.
+/// `moments.post.deleted_v1`: A user deleted a Moments post.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::moments::v1::PostDeletedV1Event {
@@ -39,7 +39,7 @@ impl ::lark_runtime::event::Event for crate::moments::v1::PostDeletedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `moments.post_statistics.updated_v1`: Pushed as `moments.post_statistics.updated_v1`.
+/// `moments.post_statistics.updated_v1`: The statistics of a Moments post changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::moments::v1::PostStatisticsUpdatedV1Event {
@@ -48,7 +48,7 @@ impl ::lark_runtime::event::Event for crate::moments::v1::PostStatisticsUpdatedV
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `moments.reaction.created_v1`: Pushed as `moments.reaction.created_v1`.
+/// `moments.reaction.created_v1`: A user reacted with an emoji in Moments.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::moments::v1::ReactionCreatedV1Event {
@@ -57,7 +57,7 @@ impl ::lark_runtime::event::Event for crate::moments::v1::ReactionCreatedV1Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `moments.reaction.deleted_v1`: Pushed as `moments.reaction.deleted_v1`.
+/// `moments.reaction.deleted_v1`: A user withdrew an emoji reaction in Moments.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::moments::v1::ReactionDeletedV1Event {
@@ -67,7 +67,7 @@ impl ::lark_runtime::event::Event for crate::moments::v1::ReactionDeletedV1Event
 }
 
 impl crate::EventDispatcher {
-    /// Handles `moments.comment.created_v1`: Pushed as `moments.comment.created_v1`.
+    /// Handles `moments.comment.created_v1`: A user commented in Moments.
     ///
     /// Payload: [`CommentCreatedV1Event`](crate::moments::v1::CommentCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_moments_comment_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -80,7 +80,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `moments.comment.deleted_v1`: Pushed as `moments.comment.deleted_v1`.
+    /// Handles `moments.comment.deleted_v1`: A user deleted a comment in Moments.
     ///
     /// Payload: [`CommentDeletedV1Event`](crate::moments::v1::CommentDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_moments_comment_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -93,7 +93,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `moments.post.created_v1`: Pushed as `moments.post.created_v1`.
+    /// Handles `moments.post.created_v1`: A user published a Moments post.
     ///
     /// Payload: [`PostCreatedV1Event`](crate::moments::v1::PostCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_moments_post_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -106,7 +106,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `moments.post.deleted_v1`: Pushed as `moments.post.deleted_v1`.
+    /// Handles `moments.post.deleted_v1`: A user deleted a Moments post.
     ///
     /// Payload: [`PostDeletedV1Event`](crate::moments::v1::PostDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_moments_post_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -119,7 +119,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `moments.post_statistics.updated_v1`: Pushed as `moments.post_statistics.updated_v1`.
+    /// Handles `moments.post_statistics.updated_v1`: The statistics of a Moments post changed.
     ///
     /// Payload: [`PostStatisticsUpdatedV1Event`](crate::moments::v1::PostStatisticsUpdatedV1Event). Scopes: not yet catalogued.
     pub fn on_moments_post_statistics_updated_v1<
@@ -134,7 +134,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `moments.reaction.created_v1`: Pushed as `moments.reaction.created_v1`.
+    /// Handles `moments.reaction.created_v1`: A user reacted with an emoji in Moments.
     ///
     /// Payload: [`ReactionCreatedV1Event`](crate::moments::v1::ReactionCreatedV1Event). Scopes: not yet catalogued.
     pub fn on_moments_reaction_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -147,7 +147,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `moments.reaction.deleted_v1`: Pushed as `moments.reaction.deleted_v1`.
+    /// Handles `moments.reaction.deleted_v1`: A user withdrew an emoji reaction in Moments.
     ///
     /// Payload: [`ReactionDeletedV1Event`](crate::moments::v1::ReactionDeletedV1Event). Scopes: not yet catalogued.
     pub fn on_moments_reaction_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(

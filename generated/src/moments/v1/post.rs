@@ -13,7 +13,7 @@ impl<'c> PostApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `post`.
+    /// Fetch a Moments post by its id.
     ///
     /// `GET /open-apis/moments/v1/posts/:post_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> PostApi<'c> {
     }
 }
 
-/// Parameters of [`PostApi::get`](crate::moments::v1::PostApi::get): Calls `get` on `post`.
+/// Parameters of [`PostApi::get`](crate::moments::v1::PostApi::get): Fetch a Moments post by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetPostRequest {
     /// `post_id`.

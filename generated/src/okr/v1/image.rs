@@ -13,7 +13,7 @@ impl<'c> ImageApi<'c> {
         Self { client }
     }
 
-    /// Calls `upload` on `image`.
+    /// Upload an image and get the token for embedding it in a progress record's rich text.
     ///
     /// `POST /open-apis/okr/v1/images/upload`
     ///
@@ -43,7 +43,7 @@ impl<'c> ImageApi<'c> {
     }
 }
 
-/// Parameters of [`ImageApi::upload`](crate::okr::v1::ImageApi::upload): Calls `upload` on `image`.
+/// Parameters of [`ImageApi::upload`](crate::okr::v1::ImageApi::upload): Upload an image and get the token for embedding it in a progress record's rich text.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadImageRequest {
     /// The multipart form.

@@ -13,7 +13,7 @@ impl<'c> OkrApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_get` on `okr`.
+    /// Fetch several OKRs by their ids.
     ///
     /// `GET /open-apis/okr/v1/okrs/batch_get`
     ///
@@ -43,7 +43,7 @@ impl<'c> OkrApi<'c> {
     }
 }
 
-/// Parameters of [`OkrApi::batch_get`](crate::okr::v1::OkrApi::batch_get): Calls `batch_get` on `okr`.
+/// Parameters of [`OkrApi::batch_get`](crate::okr::v1::OkrApi::batch_get): Fetch several OKRs by their ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchGetOkrRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> PeriodApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `period`.
+    /// Create an OKR period from a period rule.
     ///
     /// `POST /open-apis/okr/v1/periods`
     ///
@@ -42,7 +42,7 @@ impl<'c> PeriodApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `period`.
+    /// List the OKR periods.
     ///
     /// `GET /open-apis/okr/v1/periods`
     ///
@@ -83,7 +83,7 @@ impl<'c> PeriodApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `period`.
+    /// Set an OKR period's status to normal, invalid or hidden for the whole tenant.
     ///
     /// `PATCH /open-apis/okr/v1/periods/:period_id`
     ///
@@ -113,7 +113,7 @@ impl<'c> PeriodApi<'c> {
     }
 }
 
-/// Parameters of [`PeriodApi::create`](crate::okr::v1::PeriodApi::create): Calls `create` on `period`.
+/// Parameters of [`PeriodApi::create`](crate::okr::v1::PeriodApi::create): Create an OKR period from a period rule.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreatePeriodRequest {
     /// The JSON body.
@@ -149,7 +149,7 @@ impl CreatePeriodRequest {
     }
 }
 
-/// Parameters of [`PeriodApi::list`](crate::okr::v1::PeriodApi::list): Calls `list` on `period`.
+/// Parameters of [`PeriodApi::list`](crate::okr::v1::PeriodApi::list): List the OKR periods.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListPeriodRequest {
     /// `page_token`.
@@ -227,7 +227,7 @@ impl ::lark_runtime::PageRequest for ListPeriodRequest {
     }
 }
 
-/// Parameters of [`PeriodApi::patch`](crate::okr::v1::PeriodApi::patch): Calls `patch` on `period`.
+/// Parameters of [`PeriodApi::patch`](crate::okr::v1::PeriodApi::patch): Set an OKR period's status to normal, invalid or hidden for the whole tenant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchPeriodRequest {
     /// `period_id`.

@@ -13,7 +13,7 @@ impl<'c> PeriodRuleApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `period_rule`.
+    /// List the tenant's OKR period rules.
     ///
     /// `GET /open-apis/okr/v1/period_rules`
     ///
@@ -43,7 +43,7 @@ impl<'c> PeriodRuleApi<'c> {
     }
 }
 
-/// Parameters of [`PeriodRuleApi::list`](crate::okr::v1::PeriodRuleApi::list): Calls `list` on `period_rule`.
+/// Parameters of [`PeriodRuleApi::list`](crate::okr::v1::PeriodRuleApi::list): List the tenant's OKR period rules.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListPeriodRuleRequest {}
 impl ListPeriodRuleRequest {

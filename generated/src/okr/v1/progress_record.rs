@@ -13,7 +13,7 @@ impl<'c> ProgressRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `progress_record`.
+    /// Create an OKR progress record.
     ///
     /// `POST /open-apis/okr/v1/progress_records`
     ///
@@ -42,7 +42,7 @@ impl<'c> ProgressRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `progress_record`.
+    /// Delete an OKR progress record by its id.
     ///
     /// `DELETE /open-apis/okr/v1/progress_records/:progress_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> ProgressRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `progress_record`.
+    /// Fetch an OKR progress record with its content, update time, percentage and status.
     ///
     /// `GET /open-apis/okr/v1/progress_records/:progress_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> ProgressRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `progress_record`.
+    /// Replace the content of an OKR progress record.
     ///
     /// `PUT /open-apis/okr/v1/progress_records/:progress_id`
     ///
@@ -130,7 +130,7 @@ impl<'c> ProgressRecordApi<'c> {
     }
 }
 
-/// Parameters of [`ProgressRecordApi::create`](crate::okr::v1::ProgressRecordApi::create): Calls `create` on `progress_record`.
+/// Parameters of [`ProgressRecordApi::create`](crate::okr::v1::ProgressRecordApi::create): Create an OKR progress record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateProgressRecordRequest {
     /// `user_id_type`.
@@ -188,7 +188,7 @@ impl CreateProgressRecordRequest {
     }
 }
 
-/// Parameters of [`ProgressRecordApi::delete`](crate::okr::v1::ProgressRecordApi::delete): Calls `delete` on `progress_record`.
+/// Parameters of [`ProgressRecordApi::delete`](crate::okr::v1::ProgressRecordApi::delete): Delete an OKR progress record by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteProgressRecordRequest {
     /// `progress_id`.
@@ -226,7 +226,7 @@ impl DeleteProgressRecordRequest {
     }
 }
 
-/// Parameters of [`ProgressRecordApi::get`](crate::okr::v1::ProgressRecordApi::get): Calls `get` on `progress_record`.
+/// Parameters of [`ProgressRecordApi::get`](crate::okr::v1::ProgressRecordApi::get): Fetch an OKR progress record with its content, update time, percentage and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetProgressRecordRequest {
     /// `progress_id`.
@@ -284,7 +284,7 @@ impl GetProgressRecordRequest {
     }
 }
 
-/// Parameters of [`ProgressRecordApi::update`](crate::okr::v1::ProgressRecordApi::update): Calls `update` on `progress_record`.
+/// Parameters of [`ProgressRecordApi::update`](crate::okr::v1::ProgressRecordApi::update): Replace the content of an OKR progress record.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateProgressRecordRequest {
     /// `progress_id`.

@@ -13,7 +13,7 @@ impl<'c> ReviewApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `review`.
+    /// Get OKR review information for given periods and users.
     ///
     /// `GET /open-apis/okr/v1/reviews/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> ReviewApi<'c> {
     }
 }
 
-/// Parameters of [`ReviewApi::query`](crate::okr::v1::ReviewApi::query): Calls `query` on `review`.
+/// Parameters of [`ReviewApi::query`](crate::okr::v1::ReviewApi::query): Get OKR review information for given periods and users.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryReviewRequest {
     /// `user_id_type`.

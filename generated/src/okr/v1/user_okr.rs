@@ -13,7 +13,7 @@ impl<'c> UserOkrApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `user.okr`.
+    /// List a user's OKRs.
     ///
     /// `GET /open-apis/okr/v1/users/:user_id/okrs`
     ///
@@ -43,7 +43,7 @@ impl<'c> UserOkrApi<'c> {
     }
 }
 
-/// Parameters of [`UserOkrApi::list`](crate::okr::v1::UserOkrApi::list): Calls `list` on `user.okr`.
+/// Parameters of [`UserOkrApi::list`](crate::okr::v1::UserOkrApi::list): List a user's OKRs.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListUserOkrRequest {
     /// `user_id`.

@@ -13,7 +13,7 @@ impl<'c> OkrAlignmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `delete` on `okr.alignment`.
+    /// Remove an alignment between two objectives while keeping the objectives.
     ///
     /// `DELETE /open-apis/okr/v2/alignments/:alignment_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> OkrAlignmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `okr.alignment`.
+    /// Fetch an alignment with both linked items, their owners and timestamps.
     ///
     /// `GET /open-apis/okr/v2/alignments/:alignment_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> OkrAlignmentApi<'c> {
     }
 }
 
-/// Parameters of [`OkrAlignmentApi::delete`](crate::okr::v2::OkrAlignmentApi::delete): Calls `delete` on `okr.alignment`.
+/// Parameters of [`OkrAlignmentApi::delete`](crate::okr::v2::OkrAlignmentApi::delete): Remove an alignment between two objectives while keeping the objectives.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteOkrAlignmentRequest {
     /// `alignment_id`.
@@ -107,7 +107,7 @@ impl DeleteOkrAlignmentRequest {
     }
 }
 
-/// Parameters of [`OkrAlignmentApi::get`](crate::okr::v2::OkrAlignmentApi::get): Calls `get` on `okr.alignment`.
+/// Parameters of [`OkrAlignmentApi::get`](crate::okr::v2::OkrAlignmentApi::get): Fetch an alignment with both linked items, their owners and timestamps.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetOkrAlignmentRequest {
     /// `alignment_id`.

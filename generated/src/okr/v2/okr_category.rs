@@ -13,7 +13,7 @@ impl<'c> OkrCategoryApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `okr.category`.
+    /// Page through all OKR categories with their names, colours, types and status.
     ///
     /// `GET /open-apis/okr/v2/categories`
     ///
@@ -55,7 +55,7 @@ impl<'c> OkrCategoryApi<'c> {
     }
 }
 
-/// Parameters of [`OkrCategoryApi::list`](crate::okr::v2::OkrCategoryApi::list): Calls `list` on `okr.category`.
+/// Parameters of [`OkrCategoryApi::list`](crate::okr::v2::OkrCategoryApi::list): Page through all OKR categories with their names, colours, types and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListOkrCategoryRequest {
     /// `page_size`.

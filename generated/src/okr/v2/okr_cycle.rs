@@ -13,7 +13,7 @@ impl<'c> OkrCycleApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `okr.cycle`.
+    /// List a user's OKR cycles with their status, time range and score.
     ///
     /// `GET /open-apis/okr/v2/cycles`
     ///
@@ -54,7 +54,7 @@ impl<'c> OkrCycleApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `objectives_position` on `okr.cycle`.
+    /// Reorder the objectives in a cycle by passing their ids in order.
     ///
     /// `PUT /open-apis/okr/v2/cycles/:cycle_id/objectives_position`
     ///
@@ -83,7 +83,7 @@ impl<'c> OkrCycleApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `objectives_weight` on `okr.cycle`.
+    /// Set the weights of several objectives in a cycle, from 0 to 1 with up to three decimals.
     ///
     /// `PUT /open-apis/okr/v2/cycles/:cycle_id/objectives_weight`
     ///
@@ -113,7 +113,7 @@ impl<'c> OkrCycleApi<'c> {
     }
 }
 
-/// Parameters of [`OkrCycleApi::list`](crate::okr::v2::OkrCycleApi::list): Calls `list` on `okr.cycle`.
+/// Parameters of [`OkrCycleApi::list`](crate::okr::v2::OkrCycleApi::list): List a user's OKR cycles with their status, time range and score.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListOkrCycleRequest {
     /// `user_id`.
@@ -209,7 +209,7 @@ impl ::lark_runtime::PageRequest for ListOkrCycleRequest {
     }
 }
 
-/// Parameters of [`OkrCycleApi::objectives_position`](crate::okr::v2::OkrCycleApi::objectives_position): Calls `objectives_position` on `okr.cycle`.
+/// Parameters of [`OkrCycleApi::objectives_position`](crate::okr::v2::OkrCycleApi::objectives_position): Reorder the objectives in a cycle by passing their ids in order.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ObjectivesPositionOkrCycleRequest {
     /// `cycle_id`.
@@ -286,7 +286,7 @@ impl ObjectivesPositionOkrCycleRequest {
     }
 }
 
-/// Parameters of [`OkrCycleApi::objectives_weight`](crate::okr::v2::OkrCycleApi::objectives_weight): Calls `objectives_weight` on `okr.cycle`.
+/// Parameters of [`OkrCycleApi::objectives_weight`](crate::okr::v2::OkrCycleApi::objectives_weight): Set the weights of several objectives in a cycle, from 0 to 1 with up to three decimals.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ObjectivesWeightOkrCycleRequest {
     /// `cycle_id`.

@@ -13,7 +13,7 @@ impl<'c> OkrCycleObjectiveApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `okr.cycle.objective`.
+    /// Create an objective in a cycle with rich-text content, notes, deadline, weight, category and score.
     ///
     /// `POST /open-apis/okr/v2/cycles/:cycle_id/objectives`
     ///
@@ -42,7 +42,7 @@ impl<'c> OkrCycleObjectiveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `okr.cycle.objective`.
+    /// List the objectives in a user's OKR cycle with their owners, scores and progress.
     ///
     /// `GET /open-apis/okr/v2/cycles/:cycle_id/objectives`
     ///
@@ -84,7 +84,7 @@ impl<'c> OkrCycleObjectiveApi<'c> {
     }
 }
 
-/// Parameters of [`OkrCycleObjectiveApi::create`](crate::okr::v2::OkrCycleObjectiveApi::create): Calls `create` on `okr.cycle.objective`.
+/// Parameters of [`OkrCycleObjectiveApi::create`](crate::okr::v2::OkrCycleObjectiveApi::create): Create an objective in a cycle with rich-text content, notes, deadline, weight, category and score.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateOkrCycleObjectiveRequest {
     /// `cycle_id`.
@@ -161,7 +161,7 @@ impl CreateOkrCycleObjectiveRequest {
     }
 }
 
-/// Parameters of [`OkrCycleObjectiveApi::list`](crate::okr::v2::OkrCycleObjectiveApi::list): Calls `list` on `okr.cycle.objective`.
+/// Parameters of [`OkrCycleObjectiveApi::list`](crate::okr::v2::OkrCycleObjectiveApi::list): List the objectives in a user's OKR cycle with their owners, scores and progress.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListOkrCycleObjectiveRequest {
     /// `cycle_id`.

@@ -13,7 +13,7 @@ impl<'c> OkrIndicatorApi<'c> {
         Self { client }
     }
 
-    /// Calls `patch` on `okr.indicator`.
+    /// Update a quantitative indicator's calculation, status, current and target values and unit.
     ///
     /// `PATCH /open-apis/okr/v2/indicators/:indicator_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> OkrIndicatorApi<'c> {
     }
 }
 
-/// Parameters of [`OkrIndicatorApi::patch`](crate::okr::v2::OkrIndicatorApi::patch): Calls `patch` on `okr.indicator`.
+/// Parameters of [`OkrIndicatorApi::patch`](crate::okr::v2::OkrIndicatorApi::patch): Update a quantitative indicator's calculation, status, current and target values and unit.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchOkrIndicatorRequest {
     /// `indicator_id`.

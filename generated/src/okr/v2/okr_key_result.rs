@@ -13,7 +13,7 @@ impl<'c> OkrKeyResultApi<'c> {
         Self { client }
     }
 
-    /// Calls `delete` on `okr.key_result`.
+    /// Permanently delete a key result together with its progress records and indicators.
     ///
     /// `DELETE /open-apis/okr/v2/key_results/:key_result_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> OkrKeyResultApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `okr.key_result`.
+    /// Fetch a key result's content, owner, score, weight, deadline and indicators.
     ///
     /// `GET /open-apis/okr/v2/key_results/:key_result_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> OkrKeyResultApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `okr.key_result`.
+    /// Update some fields of a key result, such as its content, score or deadline.
     ///
     /// `PATCH /open-apis/okr/v2/key_results/:key_result_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> OkrKeyResultApi<'c> {
     }
 }
 
-/// Parameters of [`OkrKeyResultApi::delete`](crate::okr::v2::OkrKeyResultApi::delete): Calls `delete` on `okr.key_result`.
+/// Parameters of [`OkrKeyResultApi::delete`](crate::okr::v2::OkrKeyResultApi::delete): Permanently delete a key result together with its progress records and indicators.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteOkrKeyResultRequest {
     /// `key_result_id`.
@@ -138,7 +138,7 @@ impl DeleteOkrKeyResultRequest {
     }
 }
 
-/// Parameters of [`OkrKeyResultApi::get`](crate::okr::v2::OkrKeyResultApi::get): Calls `get` on `okr.key_result`.
+/// Parameters of [`OkrKeyResultApi::get`](crate::okr::v2::OkrKeyResultApi::get): Fetch a key result's content, owner, score, weight, deadline and indicators.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetOkrKeyResultRequest {
     /// `key_result_id`.
@@ -208,7 +208,7 @@ impl GetOkrKeyResultRequest {
     }
 }
 
-/// Parameters of [`OkrKeyResultApi::patch`](crate::okr::v2::OkrKeyResultApi::patch): Calls `patch` on `okr.key_result`.
+/// Parameters of [`OkrKeyResultApi::patch`](crate::okr::v2::OkrKeyResultApi::patch): Update some fields of a key result, such as its content, score or deadline.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchOkrKeyResultRequest {
     /// `key_result_id`.

@@ -13,7 +13,7 @@ impl<'c> OkrKeyResultIndicatorApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `okr.key_result.indicator`.
+    /// Get a key result's quantitative indicators with current and target values and units.
     ///
     /// `GET /open-apis/okr/v2/key_results/:key_result_id/indicators`
     ///
@@ -43,7 +43,7 @@ impl<'c> OkrKeyResultIndicatorApi<'c> {
     }
 }
 
-/// Parameters of [`OkrKeyResultIndicatorApi::list`](crate::okr::v2::OkrKeyResultIndicatorApi::list): Calls `list` on `okr.key_result.indicator`.
+/// Parameters of [`OkrKeyResultIndicatorApi::list`](crate::okr::v2::OkrKeyResultIndicatorApi::list): Get a key result's quantitative indicators with current and target values and units.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListOkrKeyResultIndicatorRequest {
     /// `key_result_id`.

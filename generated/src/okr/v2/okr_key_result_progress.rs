@@ -13,7 +13,7 @@ impl<'c> OkrKeyResultProgressApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `okr.key_result.progress`.
+    /// Page through the progress records of a key result.
     ///
     /// `GET /open-apis/okr/v2/key_results/:key_result_id/progresses`
     ///
@@ -55,7 +55,7 @@ impl<'c> OkrKeyResultProgressApi<'c> {
     }
 }
 
-/// Parameters of [`OkrKeyResultProgressApi::list`](crate::okr::v2::OkrKeyResultProgressApi::list): Calls `list` on `okr.key_result.progress`.
+/// Parameters of [`OkrKeyResultProgressApi::list`](crate::okr::v2::OkrKeyResultProgressApi::list): Page through the progress records of a key result.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListOkrKeyResultProgressRequest {
     /// `key_result_id`.

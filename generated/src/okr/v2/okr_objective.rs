@@ -13,7 +13,7 @@ impl<'c> OkrObjectiveApi<'c> {
         Self { client }
     }
 
-    /// Calls `delete` on `okr.objective`.
+    /// Delete an objective and its key results from a cycle.
     ///
     /// `DELETE /open-apis/okr/v2/objectives/:objective_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> OkrObjectiveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `okr.objective`.
+    /// Fetch an objective's content, owner, score, weight, deadline and category.
     ///
     /// `GET /open-apis/okr/v2/objectives/:objective_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> OkrObjectiveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `key_results_position` on `okr.objective`.
+    /// Reorder the key results under an objective by passing their ids in order.
     ///
     /// `PUT /open-apis/okr/v2/objectives/:objective_id/key_results_position`
     ///
@@ -100,7 +100,7 @@ impl<'c> OkrObjectiveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `key_results_weight` on `okr.objective`.
+    /// Set the weights of the key results under an objective.
     ///
     /// `PUT /open-apis/okr/v2/objectives/:objective_id/key_results_weight`
     ///
@@ -129,7 +129,7 @@ impl<'c> OkrObjectiveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `okr.objective`.
+    /// Update some fields of an objective, such as its content, score, notes, deadline or category.
     ///
     /// `PATCH /open-apis/okr/v2/objectives/:objective_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> OkrObjectiveApi<'c> {
     }
 }
 
-/// Parameters of [`OkrObjectiveApi::delete`](crate::okr::v2::OkrObjectiveApi::delete): Calls `delete` on `okr.objective`.
+/// Parameters of [`OkrObjectiveApi::delete`](crate::okr::v2::OkrObjectiveApi::delete): Delete an objective and its key results from a cycle.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteOkrObjectiveRequest {
     /// `objective_id`.
@@ -194,7 +194,7 @@ impl DeleteOkrObjectiveRequest {
     }
 }
 
-/// Parameters of [`OkrObjectiveApi::get`](crate::okr::v2::OkrObjectiveApi::get): Calls `get` on `okr.objective`.
+/// Parameters of [`OkrObjectiveApi::get`](crate::okr::v2::OkrObjectiveApi::get): Fetch an objective's content, owner, score, weight, deadline and category.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetOkrObjectiveRequest {
     /// `objective_id`.
@@ -264,7 +264,7 @@ impl GetOkrObjectiveRequest {
     }
 }
 
-/// Parameters of [`OkrObjectiveApi::key_results_position`](crate::okr::v2::OkrObjectiveApi::key_results_position): Calls `key_results_position` on `okr.objective`.
+/// Parameters of [`OkrObjectiveApi::key_results_position`](crate::okr::v2::OkrObjectiveApi::key_results_position): Reorder the key results under an objective by passing their ids in order.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct KeyResultsPositionOkrObjectiveRequest {
     /// `objective_id`.
@@ -341,7 +341,7 @@ impl KeyResultsPositionOkrObjectiveRequest {
     }
 }
 
-/// Parameters of [`OkrObjectiveApi::key_results_weight`](crate::okr::v2::OkrObjectiveApi::key_results_weight): Calls `key_results_weight` on `okr.objective`.
+/// Parameters of [`OkrObjectiveApi::key_results_weight`](crate::okr::v2::OkrObjectiveApi::key_results_weight): Set the weights of the key results under an objective.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct KeyResultsWeightOkrObjectiveRequest {
     /// `objective_id`.
@@ -418,7 +418,7 @@ impl KeyResultsWeightOkrObjectiveRequest {
     }
 }
 
-/// Parameters of [`OkrObjectiveApi::patch`](crate::okr::v2::OkrObjectiveApi::patch): Calls `patch` on `okr.objective`.
+/// Parameters of [`OkrObjectiveApi::patch`](crate::okr::v2::OkrObjectiveApi::patch): Update some fields of an objective, such as its content, score, notes, deadline or category.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchOkrObjectiveRequest {
     /// `objective_id`.

@@ -13,7 +13,7 @@ impl<'c> OkrObjectiveAlignmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `okr.objective.alignment`.
+    /// Align an objective with another objective.
     ///
     /// `POST /open-apis/okr/v2/objectives/:objective_id/alignments`
     ///
@@ -42,7 +42,7 @@ impl<'c> OkrObjectiveAlignmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `okr.objective.alignment`.
+    /// Page through an objective's alignments, both to and from other objectives.
     ///
     /// `GET /open-apis/okr/v2/objectives/:objective_id/alignments`
     ///
@@ -84,7 +84,7 @@ impl<'c> OkrObjectiveAlignmentApi<'c> {
     }
 }
 
-/// Parameters of [`OkrObjectiveAlignmentApi::create`](crate::okr::v2::OkrObjectiveAlignmentApi::create): Calls `create` on `okr.objective.alignment`.
+/// Parameters of [`OkrObjectiveAlignmentApi::create`](crate::okr::v2::OkrObjectiveAlignmentApi::create): Align an objective with another objective.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateOkrObjectiveAlignmentRequest {
     /// `objective_id`.
@@ -125,7 +125,7 @@ impl CreateOkrObjectiveAlignmentRequest {
     }
 }
 
-/// Parameters of [`OkrObjectiveAlignmentApi::list`](crate::okr::v2::OkrObjectiveAlignmentApi::list): Calls `list` on `okr.objective.alignment`.
+/// Parameters of [`OkrObjectiveAlignmentApi::list`](crate::okr::v2::OkrObjectiveAlignmentApi::list): Page through an objective's alignments, both to and from other objectives.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListOkrObjectiveAlignmentRequest {
     /// `objective_id`.

@@ -13,7 +13,7 @@ impl<'c> OkrObjectiveIndicatorApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `okr.objective.indicator`.
+    /// Get an objective's quantitative indicators with start, current and target values.
     ///
     /// `GET /open-apis/okr/v2/objectives/:objective_id/indicators`
     ///
@@ -43,7 +43,7 @@ impl<'c> OkrObjectiveIndicatorApi<'c> {
     }
 }
 
-/// Parameters of [`OkrObjectiveIndicatorApi::list`](crate::okr::v2::OkrObjectiveIndicatorApi::list): Calls `list` on `okr.objective.indicator`.
+/// Parameters of [`OkrObjectiveIndicatorApi::list`](crate::okr::v2::OkrObjectiveIndicatorApi::list): Get an objective's quantitative indicators with start, current and target values.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListOkrObjectiveIndicatorRequest {
     /// `objective_id`.

@@ -13,7 +13,7 @@ impl<'c> OkrObjectiveKeyResultApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `okr.objective.key_result`.
+    /// Create a key result under an objective with rich-text content, deadline and score.
     ///
     /// `POST /open-apis/okr/v2/objectives/:objective_id/key_results`
     ///
@@ -42,7 +42,7 @@ impl<'c> OkrObjectiveKeyResultApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `okr.objective.key_result`.
+    /// Page through the key results of an objective with their content, progress, score and owner.
     ///
     /// `GET /open-apis/okr/v2/objectives/:objective_id/key_results`
     ///
@@ -84,7 +84,7 @@ impl<'c> OkrObjectiveKeyResultApi<'c> {
     }
 }
 
-/// Parameters of [`OkrObjectiveKeyResultApi::create`](crate::okr::v2::OkrObjectiveKeyResultApi::create): Calls `create` on `okr.objective.key_result`.
+/// Parameters of [`OkrObjectiveKeyResultApi::create`](crate::okr::v2::OkrObjectiveKeyResultApi::create): Create a key result under an objective with rich-text content, deadline and score.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateOkrObjectiveKeyResultRequest {
     /// `objective_id`.
@@ -161,7 +161,7 @@ impl CreateOkrObjectiveKeyResultRequest {
     }
 }
 
-/// Parameters of [`OkrObjectiveKeyResultApi::list`](crate::okr::v2::OkrObjectiveKeyResultApi::list): Calls `list` on `okr.objective.key_result`.
+/// Parameters of [`OkrObjectiveKeyResultApi::list`](crate::okr::v2::OkrObjectiveKeyResultApi::list): Page through the key results of an objective with their content, progress, score and owner.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListOkrObjectiveKeyResultRequest {
     /// `objective_id`.

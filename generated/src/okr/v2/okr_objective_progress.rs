@@ -13,7 +13,7 @@ impl<'c> OkrObjectiveProgressApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `okr.objective.progress`.
+    /// Page through the progress records of an objective.
     ///
     /// `GET /open-apis/okr/v2/objectives/:objective_id/progresses`
     ///
@@ -55,7 +55,7 @@ impl<'c> OkrObjectiveProgressApi<'c> {
     }
 }
 
-/// Parameters of [`OkrObjectiveProgressApi::list`](crate::okr::v2::OkrObjectiveProgressApi::list): Calls `list` on `okr.objective.progress`.
+/// Parameters of [`OkrObjectiveProgressApi::list`](crate::okr::v2::OkrObjectiveProgressApi::list): Page through the progress records of an objective.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListOkrObjectiveProgressRequest {
     /// `objective_id`.

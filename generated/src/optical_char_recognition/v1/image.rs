@@ -13,7 +13,7 @@ impl<'c> ImageApi<'c> {
         Self { client }
     }
 
-    /// Calls `basic_recognize` on `image`.
+    /// Recognise the text in an image and get it back as a list of blocks by region.
     ///
     /// `POST /open-apis/optical_char_recognition/v1/image/basic_recognize`
     ///
@@ -46,7 +46,7 @@ impl<'c> ImageApi<'c> {
     }
 }
 
-/// Parameters of [`ImageApi::basic_recognize`](crate::optical_char_recognition::v1::ImageApi::basic_recognize): Calls `basic_recognize` on `image`.
+/// Parameters of [`ImageApi::basic_recognize`](crate::optical_char_recognition::v1::ImageApi::basic_recognize): Recognise the text in an image and get it back as a list of blocks by region.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BasicRecognizeImageRequest {
     /// The JSON body.

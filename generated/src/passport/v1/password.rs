@@ -13,7 +13,7 @@ impl<'c> PasswordApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `password`.
+    /// Reset a user's login password as an administrator.
     ///
     /// `PUT /open-apis/passport/v1/password`
     ///
@@ -43,7 +43,7 @@ impl<'c> PasswordApi<'c> {
     }
 }
 
-/// Parameters of [`PasswordApi::update`](crate::passport::v1::PasswordApi::update): Calls `update` on `password`.
+/// Parameters of [`PasswordApi::update`](crate::passport::v1::PasswordApi::update): Reset a user's login password as an administrator.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdatePasswordRequest {
     /// `user_id_type`.

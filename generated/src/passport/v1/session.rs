@@ -13,7 +13,7 @@ impl<'c> SessionApi<'c> {
         Self { client }
     }
 
-    /// Calls `logout` on `session`.
+    /// Sign a user out, ending their login state.
     ///
     /// `POST /open-apis/passport/v1/sessions/logout`
     ///
@@ -42,7 +42,7 @@ impl<'c> SessionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `session`.
+    /// Get masked login session details for several users.
     ///
     /// `POST /open-apis/passport/v1/sessions/query`
     ///
@@ -72,7 +72,7 @@ impl<'c> SessionApi<'c> {
     }
 }
 
-/// Parameters of [`SessionApi::logout`](crate::passport::v1::SessionApi::logout): Calls `logout` on `session`.
+/// Parameters of [`SessionApi::logout`](crate::passport::v1::SessionApi::logout): Sign a user out, ending their login state.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct LogoutSessionRequest {
     /// `user_id_type`.
@@ -122,7 +122,7 @@ impl LogoutSessionRequest {
     }
 }
 
-/// Parameters of [`SessionApi::query`](crate::passport::v1::SessionApi::query): Calls `query` on `session`.
+/// Parameters of [`SessionApi::query`](crate::passport::v1::SessionApi::query): Get masked login session details for several users.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QuerySessionRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> AcctItemApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `acct_item`.
+    /// Page through the payroll calculation items.
     ///
     /// `GET /open-apis/payroll/v1/acct_items`
     ///
@@ -55,7 +55,7 @@ impl<'c> AcctItemApi<'c> {
     }
 }
 
-/// Parameters of [`AcctItemApi::list`](crate::payroll::v1::AcctItemApi::list): Calls `list` on `acct_item`.
+/// Parameters of [`AcctItemApi::list`](crate::payroll::v1::AcctItemApi::list): Page through the payroll calculation items.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAcctItemRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> CostAllocationDetailApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `cost_allocation_detail`.
+    /// Page through cost allocation report line items for a report plan, period and report type.
     ///
     /// `GET /open-apis/payroll/v1/cost_allocation_details`
     ///
@@ -43,7 +43,7 @@ impl<'c> CostAllocationDetailApi<'c> {
     }
 }
 
-/// Parameters of [`CostAllocationDetailApi::list`](crate::payroll::v1::CostAllocationDetailApi::list): Calls `list` on `cost_allocation_detail`.
+/// Parameters of [`CostAllocationDetailApi::list`](crate::payroll::v1::CostAllocationDetailApi::list): Page through cost allocation report line items for a report plan, period and report type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCostAllocationDetailRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> CostAllocationPlanApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `cost_allocation_plan`.
+    /// Page through the cost allocation plans in effect during a period.
     ///
     /// `GET /open-apis/payroll/v1/cost_allocation_plans`
     ///
@@ -55,7 +55,7 @@ impl<'c> CostAllocationPlanApi<'c> {
     }
 }
 
-/// Parameters of [`CostAllocationPlanApi::list`](crate::payroll::v1::CostAllocationPlanApi::list): Calls `list` on `cost_allocation_plan`.
+/// Parameters of [`CostAllocationPlanApi::list`](crate::payroll::v1::CostAllocationPlanApi::list): Page through the cost allocation plans in effect during a period.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCostAllocationPlanRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> CostAllocationReportApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `cost_allocation_report`.
+    /// Get summarised cost allocation data for a payroll period and allocation plan.
     ///
     /// `GET /open-apis/payroll/v1/cost_allocation_reports`
     ///
@@ -43,7 +43,7 @@ impl<'c> CostAllocationReportApi<'c> {
     }
 }
 
-/// Parameters of [`CostAllocationReportApi::list`](crate::payroll::v1::CostAllocationReportApi::list): Calls `list` on `cost_allocation_report`.
+/// Parameters of [`CostAllocationReportApi::list`](crate::payroll::v1::CostAllocationReportApi::list): Get summarised cost allocation data for a payroll period and allocation plan.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCostAllocationReportRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> DatasourceApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `datasource`.
+    /// List the external payroll data sources configured in the admin console, with their fields.
     ///
     /// `GET /open-apis/payroll/v1/datasources`
     ///
@@ -55,7 +55,7 @@ impl<'c> DatasourceApi<'c> {
     }
 }
 
-/// Parameters of [`DatasourceApi::list`](crate::payroll::v1::DatasourceApi::list): Calls `list` on `datasource`.
+/// Parameters of [`DatasourceApi::list`](crate::payroll::v1::DatasourceApi::list): List the external payroll data sources configured in the admin console, with their fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListDatasourceRequest {
     /// `page_size`.

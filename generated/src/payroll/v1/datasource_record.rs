@@ -13,7 +13,7 @@ impl<'c> DatasourceRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `datasource_record`.
+    /// Query a data source's external payroll records by `payroll_period` and optionally `employment_id`.
     ///
     /// `POST /open-apis/payroll/v1/datasource_records/query`
     ///
@@ -54,7 +54,7 @@ impl<'c> DatasourceRecordApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `save` on `datasource_record`.
+    /// Create or update external payroll records in bulk, keyed by `employment_id` and `payroll_period`.
     ///
     /// `POST /open-apis/payroll/v1/datasource_records/save`
     ///
@@ -84,7 +84,7 @@ impl<'c> DatasourceRecordApi<'c> {
     }
 }
 
-/// Parameters of [`DatasourceRecordApi::query`](crate::payroll::v1::DatasourceRecordApi::query): Calls `query` on `datasource_record`.
+/// Parameters of [`DatasourceRecordApi::query`](crate::payroll::v1::DatasourceRecordApi::query): Query a data source's external payroll records by `payroll_period` and optionally `employment_id`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryDatasourceRecordRequest {
     /// `page_size`.
@@ -157,7 +157,7 @@ impl ::lark_runtime::PageRequest for QueryDatasourceRecordRequest {
     }
 }
 
-/// Parameters of [`DatasourceRecordApi::save`](crate::payroll::v1::DatasourceRecordApi::save): Calls `save` on `datasource_record`.
+/// Parameters of [`DatasourceRecordApi::save`](crate::payroll::v1::DatasourceRecordApi::save): Create or update external payroll records in bulk, keyed by `employment_id` and `payroll_period`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SaveDatasourceRecordRequest {
     /// The JSON body.

@@ -3,7 +3,7 @@
 //! Events and callbacks of payroll v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `payroll.payment_activity.approved_v1`: Pushed as `payroll.payment_activity.approved_v1`.
+/// `payroll.payment_activity.approved_v1`: A pay activity was archived; the notice may repeat for the same `activity_id`.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -13,7 +13,7 @@ for crate::payroll::v1::PaymentActivityApprovedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `payroll.payment_activity.status_changed_v1`: Pushed as `payroll.payment_activity.status_changed_v1`.
+/// `payroll.payment_activity.status_changed_v1`: A pay activity was approved, revoked, skipped approval, archived or unarchived.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -24,7 +24,7 @@ for crate::payroll::v1::PaymentActivityStatusChangedV1Event {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `payroll.payment_activity.approved_v1`: Pushed as `payroll.payment_activity.approved_v1`.
+    /// Handles `payroll.payment_activity.approved_v1`: A pay activity was archived; the notice may repeat for the same `activity_id`.
     ///
     /// Payload: [`PaymentActivityApprovedV1Event`](crate::payroll::v1::PaymentActivityApprovedV1Event). Scopes: not yet catalogued.
     pub fn on_payroll_payment_activity_approved_v1<
@@ -39,7 +39,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `payroll.payment_activity.status_changed_v1`: Pushed as `payroll.payment_activity.status_changed_v1`.
+    /// Handles `payroll.payment_activity.status_changed_v1`: A pay activity was approved, revoked, skipped approval, archived or unarchived.
     ///
     /// Payload: [`PaymentActivityStatusChangedV1Event`](crate::payroll::v1::PaymentActivityStatusChangedV1Event). Scopes: not yet catalogued.
     pub fn on_payroll_payment_activity_status_changed_v1<

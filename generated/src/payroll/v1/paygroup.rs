@@ -13,7 +13,7 @@ impl<'c> PaygroupApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `paygroup`.
+    /// List all pay groups with their id, name, code and status, without members.
     ///
     /// `GET /open-apis/payroll/v1/paygroups`
     ///
@@ -55,7 +55,7 @@ impl<'c> PaygroupApi<'c> {
     }
 }
 
-/// Parameters of [`PaygroupApi::list`](crate::payroll::v1::PaygroupApi::list): Calls `list` on `paygroup`.
+/// Parameters of [`PaygroupApi::list`](crate::payroll::v1::PaygroupApi::list): List all pay groups with their id, name, code and status, without members.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListPaygroupRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> PaymentActivityApi<'c> {
         Self { client }
     }
 
-    /// Calls `archive` on `payment_activity`.
+    /// Archive an approved pay activity.
     ///
     /// `POST /open-apis/payroll/v1/payment_activitys/archive`
     ///
@@ -42,7 +42,7 @@ impl<'c> PaymentActivityApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `payment_activity`.
+    /// Page through pay activities filtered by pay date range and status.
     ///
     /// `GET /open-apis/payroll/v1/payment_activitys`
     ///
@@ -84,7 +84,7 @@ impl<'c> PaymentActivityApi<'c> {
     }
 }
 
-/// Parameters of [`PaymentActivityApi::archive`](crate::payroll::v1::PaymentActivityApi::archive): Calls `archive` on `payment_activity`.
+/// Parameters of [`PaymentActivityApi::archive`](crate::payroll::v1::PaymentActivityApi::archive): Archive an approved pay activity.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ArchivePaymentActivityRequest {
     /// The JSON body.
@@ -117,7 +117,7 @@ impl ArchivePaymentActivityRequest {
     }
 }
 
-/// Parameters of [`PaymentActivityApi::list`](crate::payroll::v1::PaymentActivityApi::list): Calls `list` on `payment_activity`.
+/// Parameters of [`PaymentActivityApi::list`](crate::payroll::v1::PaymentActivityApi::list): Page through pay activities filtered by pay date range and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListPaymentActivityRequest {
     /// `pay_period_start_date`.

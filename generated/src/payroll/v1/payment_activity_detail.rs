@@ -13,7 +13,7 @@ impl<'c> PaymentActivityDetailApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `payment_activity_detail`.
+    /// Page through all payment details of one pay activity with their calculation segments.
     ///
     /// `GET /open-apis/payroll/v1/payment_activity_details`
     ///
@@ -43,7 +43,7 @@ impl<'c> PaymentActivityDetailApi<'c> {
     }
 }
 
-/// Parameters of [`PaymentActivityDetailApi::list`](crate::payroll::v1::PaymentActivityDetailApi::list): Calls `list` on `payment_activity_detail`.
+/// Parameters of [`PaymentActivityDetailApi::list`](crate::payroll::v1::PaymentActivityDetailApi::list): Page through all payment details of one pay activity with their calculation segments.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListPaymentActivityDetailRequest {
     /// `page_index`.

@@ -13,7 +13,7 @@ impl<'c> PaymentDetailApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `payment_detail`.
+    /// Page through payment details of given employees, by pay activity ids or pay date range.
     ///
     /// `POST /open-apis/payroll/v1/payment_detail/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> PaymentDetailApi<'c> {
     }
 }
 
-/// Parameters of [`PaymentDetailApi::query`](crate::payroll::v1::PaymentDetailApi::query): Calls `query` on `payment_detail`.
+/// Parameters of [`PaymentDetailApi::query`](crate::payroll::v1::PaymentDetailApi::query): Page through payment details of given employees, by pay activity ids or pay date range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryPaymentDetailRequest {
     /// The JSON body.

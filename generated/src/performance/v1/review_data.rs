@@ -13,7 +13,7 @@ impl<'c> ReviewDataApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `review_data`.
+    /// Get reviewees' results at each review stage for a given cycle and project.
     ///
     /// `POST /open-apis/performance/v1/review_datas/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> ReviewDataApi<'c> {
     }
 }
 
-/// Parameters of [`ReviewDataApi::query`](crate::performance::v1::ReviewDataApi::query): Calls `query` on `review_data`.
+/// Parameters of [`ReviewDataApi::query`](crate::performance::v1::ReviewDataApi::query): Get reviewees' results at each review stage for a given cycle and project.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryReviewDataRequest {
     /// `user_id_type`.

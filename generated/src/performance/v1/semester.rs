@@ -13,7 +13,7 @@ impl<'c> SemesterApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `semester`.
+    /// List review cycles with name and type, filtered by time range, year or type.
     ///
     /// `GET /open-apis/performance/v1/semesters`
     ///
@@ -43,7 +43,7 @@ impl<'c> SemesterApi<'c> {
     }
 }
 
-/// Parameters of [`SemesterApi::list`](crate::performance::v1::SemesterApi::list): Calls `list` on `semester`.
+/// Parameters of [`SemesterApi::list`](crate::performance::v1::SemesterApi::list): List review cycles with name and type, filtered by time range, year or type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListSemesterRequest {
     /// `start_time`.

@@ -13,7 +13,7 @@ impl<'c> StageTaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `find_by_page` on `stage_task`.
+    /// Page through all users' tasks in a review cycle, filtered by task type or deadline.
     ///
     /// `POST /open-apis/performance/v1/stage_tasks/find_by_page`
     ///
@@ -42,7 +42,7 @@ impl<'c> StageTaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `find_by_user_list` on `stage_task`.
+    /// Get the tasks of given users in a review cycle, filtered by task type or deadline.
     ///
     /// `POST /open-apis/performance/v1/stage_tasks/find_by_user_list`
     ///
@@ -72,7 +72,7 @@ impl<'c> StageTaskApi<'c> {
     }
 }
 
-/// Parameters of [`StageTaskApi::find_by_page`](crate::performance::v1::StageTaskApi::find_by_page): Calls `find_by_page` on `stage_task`.
+/// Parameters of [`StageTaskApi::find_by_page`](crate::performance::v1::StageTaskApi::find_by_page): Page through all users' tasks in a review cycle, filtered by task type or deadline.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FindByPageStageTaskRequest {
     /// `user_id_type`.
@@ -122,7 +122,7 @@ impl FindByPageStageTaskRequest {
     }
 }
 
-/// Parameters of [`StageTaskApi::find_by_user_list`](crate::performance::v1::StageTaskApi::find_by_user_list): Calls `find_by_user_list` on `stage_task`.
+/// Parameters of [`StageTaskApi::find_by_user_list`](crate::performance::v1::StageTaskApi::find_by_user_list): Get the tasks of given users in a review cycle, filtered by task type or deadline.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FindByUserListStageTaskRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> ActivityApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `activity`.
+    /// Get review projects with their configuration, such as name and mode.
     ///
     /// `POST /open-apis/performance/v2/activity/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> ActivityApi<'c> {
     }
 }
 
-/// Parameters of [`ActivityApi::query`](crate::performance::v2::ActivityApi::query): Calls `query` on `activity`.
+/// Parameters of [`ActivityApi::query`](crate::performance::v2::ActivityApi::query): Get review projects with their configuration, such as name and mode.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryActivityRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> AdditionalInformationApi<'c> {
         Self { client }
     }
 
-    /// Calls `import` on `additional_information`.
+    /// Create or update supplementary information about reviewees in bulk, for reference during reviews.
     ///
     /// `POST /open-apis/performance/v2/additional_informations/import`
     ///
@@ -45,7 +45,7 @@ impl<'c> AdditionalInformationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `additional_information`.
+    /// Query supplementary information recorded about reviewees.
     ///
     /// `POST /open-apis/performance/v2/additional_informations/query`
     ///
@@ -92,7 +92,7 @@ impl<'c> AdditionalInformationApi<'c> {
     }
 }
 
-/// Parameters of [`AdditionalInformationApi::import`](crate::performance::v2::AdditionalInformationApi::import): Calls `import` on `additional_information`.
+/// Parameters of [`AdditionalInformationApi::import`](crate::performance::v2::AdditionalInformationApi::import): Create or update supplementary information about reviewees in bulk, for reference during reviews.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ImportAdditionalInformationRequest {
     /// `client_token`.
@@ -156,7 +156,7 @@ impl ImportAdditionalInformationRequest {
     }
 }
 
-/// Parameters of [`AdditionalInformationApi::query`](crate::performance::v2::AdditionalInformationApi::query): Calls `query` on `additional_information`.
+/// Parameters of [`AdditionalInformationApi::query`](crate::performance::v2::AdditionalInformationApi::query): Query supplementary information recorded about reviewees.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryAdditionalInformationRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> AdditionalInformationsBatchApi<'c> {
         Self { client }
     }
 
-    /// Calls `delete` on `additional_informations.batch`.
+    /// Delete supplementary information about reviewees in bulk.
     ///
     /// `DELETE /open-apis/performance/v2/additional_informations/batch`
     ///
@@ -46,7 +46,7 @@ impl<'c> AdditionalInformationsBatchApi<'c> {
     }
 }
 
-/// Parameters of [`AdditionalInformationsBatchApi::delete`](crate::performance::v2::AdditionalInformationsBatchApi::delete): Calls `delete` on `additional_informations.batch`.
+/// Parameters of [`AdditionalInformationsBatchApi::delete`](crate::performance::v2::AdditionalInformationsBatchApi::delete): Delete supplementary information about reviewees in bulk.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAdditionalInformationsBatchRequest {
     /// `user_id_type`.

@@ -3,7 +3,7 @@
 //! Events and callbacks of performance v2: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `performance.review_data.changed_v2`: Pushed as `performance.review_data.changed_v2`.
+/// `performance.review_data.changed_v2`: An employee's performance review details changed.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::performance::v2::ReviewDataChangedV2Event {
@@ -12,7 +12,7 @@ impl ::lark_runtime::event::Event for crate::performance::v2::ReviewDataChangedV
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `performance.stage_task.open_result_v2`: Pushed as `performance.stage_task.open_result_v2`.
+/// `performance.stage_task.open_result_v2`: An employee's performance results were released to them.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -23,7 +23,7 @@ for crate::performance::v2::StageTaskOpenResultV2Event {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `performance.review_data.changed_v2`: Pushed as `performance.review_data.changed_v2`.
+    /// Handles `performance.review_data.changed_v2`: An employee's performance review details changed.
     ///
     /// Payload: [`ReviewDataChangedV2Event`](crate::performance::v2::ReviewDataChangedV2Event). Scopes: not yet catalogued.
     pub fn on_performance_review_data_changed_v2<
@@ -38,7 +38,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `performance.stage_task.open_result_v2`: Pushed as `performance.stage_task.open_result_v2`.
+    /// Handles `performance.stage_task.open_result_v2`: An employee's performance results were released to them.
     ///
     /// Payload: [`StageTaskOpenResultV2Event`](crate::performance::v2::StageTaskOpenResultV2Event). Scopes: not yet catalogued.
     pub fn on_performance_stage_task_open_result_v2<

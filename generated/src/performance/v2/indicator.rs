@@ -13,7 +13,7 @@ impl<'c> IndicatorApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `indicator`.
+    /// Get review indicators with their names, types and rating levels.
     ///
     /// `POST /open-apis/performance/v2/indicators/query`
     ///
@@ -55,7 +55,7 @@ impl<'c> IndicatorApi<'c> {
     }
 }
 
-/// Parameters of [`IndicatorApi::query`](crate::performance::v2::IndicatorApi::query): Calls `query` on `indicator`.
+/// Parameters of [`IndicatorApi::query`](crate::performance::v2::IndicatorApi::query): Get review indicators with their names, types and rating levels.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryIndicatorRequest {
     /// `page_token`.

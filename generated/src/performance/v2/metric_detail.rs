@@ -13,7 +13,7 @@ impl<'c> MetricDetailApi<'c> {
         Self { client }
     }
 
-    /// Calls `import` on `metric_detail`.
+    /// Enter key metric data for reviewees in a review cycle in bulk.
     ///
     /// `POST /open-apis/performance/v2/metric_details/import`
     ///
@@ -42,7 +42,7 @@ impl<'c> MetricDetailApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `metric_detail`.
+    /// Get reviewees' key metric results in a review cycle.
     ///
     /// `POST /open-apis/performance/v2/metric_details/query`
     ///
@@ -72,7 +72,7 @@ impl<'c> MetricDetailApi<'c> {
     }
 }
 
-/// Parameters of [`MetricDetailApi::import`](crate::performance::v2::MetricDetailApi::import): Calls `import` on `metric_detail`.
+/// Parameters of [`MetricDetailApi::import`](crate::performance::v2::MetricDetailApi::import): Enter key metric data for reviewees in a review cycle in bulk.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ImportMetricDetailRequest {
     /// `client_token`.
@@ -136,7 +136,7 @@ impl ImportMetricDetailRequest {
     }
 }
 
-/// Parameters of [`MetricDetailApi::query`](crate::performance::v2::MetricDetailApi::query): Calls `query` on `metric_detail`.
+/// Parameters of [`MetricDetailApi::query`](crate::performance::v2::MetricDetailApi::query): Get reviewees' key metric results in a review cycle.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryMetricDetailRequest {
     /// `user_id_type`.

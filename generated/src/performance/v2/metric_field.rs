@@ -13,7 +13,7 @@ impl<'c> MetricFieldApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `metric_field`.
+    /// Get metric fields with their names and types.
     ///
     /// `POST /open-apis/performance/v2/metric_fields/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> MetricFieldApi<'c> {
     }
 }
 
-/// Parameters of [`MetricFieldApi::query`](crate::performance::v2::MetricFieldApi::query): Calls `query` on `metric_field`.
+/// Parameters of [`MetricFieldApi::query`](crate::performance::v2::MetricFieldApi::query): Get metric fields with their names and types.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryMetricFieldRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> MetricLibApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `metric_lib`.
+    /// Query the metric library, filtered by status, type or scope, with tags and fields.
     ///
     /// `POST /open-apis/performance/v2/metric_libs/query`
     ///
@@ -55,7 +55,7 @@ impl<'c> MetricLibApi<'c> {
     }
 }
 
-/// Parameters of [`MetricLibApi::query`](crate::performance::v2::MetricLibApi::query): Calls `query` on `metric_lib`.
+/// Parameters of [`MetricLibApi::query`](crate::performance::v2::MetricLibApi::query): Query the metric library, filtered by status, type or scope, with tags and fields.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryMetricLibRequest {
     /// `user_id_type`.

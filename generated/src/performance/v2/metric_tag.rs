@@ -13,7 +13,7 @@ impl<'c> MetricTagApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `metric_tag`.
+    /// Page through metric tags with their names and creation times.
     ///
     /// `GET /open-apis/performance/v2/metric_tags`
     ///
@@ -55,7 +55,7 @@ impl<'c> MetricTagApi<'c> {
     }
 }
 
-/// Parameters of [`MetricTagApi::list`](crate::performance::v2::MetricTagApi::list): Calls `list` on `metric_tag`.
+/// Parameters of [`MetricTagApi::list`](crate::performance::v2::MetricTagApi::list): Page through metric tags with their names and creation times.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListMetricTagRequest {
     /// `page_size`.

@@ -13,7 +13,7 @@ impl<'c> MetricTemplateApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `metric_template`.
+    /// Get metric templates.
     ///
     /// `POST /open-apis/performance/v2/metric_templates/query`
     ///
@@ -55,7 +55,7 @@ impl<'c> MetricTemplateApi<'c> {
     }
 }
 
-/// Parameters of [`MetricTemplateApi::query`](crate::performance::v2::MetricTemplateApi::query): Calls `query` on `metric_template`.
+/// Parameters of [`MetricTemplateApi::query`](crate::performance::v2::MetricTemplateApi::query): Get metric templates.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryMetricTemplateRequest {
     /// `user_id_type`.

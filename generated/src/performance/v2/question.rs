@@ -13,7 +13,7 @@ impl<'c> QuestionApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `question`.
+    /// Get tag-selection questions with their names and tag lists.
     ///
     /// `POST /open-apis/performance/v2/questions/query`
     ///
@@ -55,7 +55,7 @@ impl<'c> QuestionApi<'c> {
     }
 }
 
-/// Parameters of [`QuestionApi::query`](crate::performance::v2::QuestionApi::query): Calls `query` on `question`.
+/// Parameters of [`QuestionApi::query`](crate::performance::v2::QuestionApi::query): Get tag-selection questions with their names and tag lists.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryQuestionRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> ReviewDataApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `review_data`.
+    /// Get reviewees' review details per stage, excluding calibration, with submission status.
     ///
     /// `POST /open-apis/performance/v2/review_datas/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> ReviewDataApi<'c> {
     }
 }
 
-/// Parameters of [`ReviewDataApi::query`](crate::performance::v2::ReviewDataApi::query): Calls `query` on `review_data`.
+/// Parameters of [`ReviewDataApi::query`](crate::performance::v2::ReviewDataApi::query): Get reviewees' review details per stage, excluding calibration, with submission status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryReviewDataRequest {
     /// `user_id_type`.

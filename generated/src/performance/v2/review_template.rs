@@ -13,7 +13,7 @@ impl<'c> ReviewTemplateApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `review_template`.
+    /// Get review templates with their names, roles and item types.
     ///
     /// `POST /open-apis/performance/v2/review_templates/query`
     ///
@@ -55,7 +55,7 @@ impl<'c> ReviewTemplateApi<'c> {
     }
 }
 
-/// Parameters of [`ReviewTemplateApi::query`](crate::performance::v2::ReviewTemplateApi::query): Calls `query` on `review_template`.
+/// Parameters of [`ReviewTemplateApi::query`](crate::performance::v2::ReviewTemplateApi::query): Get review templates with their names, roles and item types.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryReviewTemplateRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> RevieweeApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `reviewee`.
+    /// Get the reviewees included in a cycle's projects, even projects not yet started.
     ///
     /// `POST /open-apis/performance/v2/reviewees/query`
     ///
@@ -55,7 +55,7 @@ impl<'c> RevieweeApi<'c> {
     }
 }
 
-/// Parameters of [`RevieweeApi::query`](crate::performance::v2::RevieweeApi::query): Calls `query` on `reviewee`.
+/// Parameters of [`RevieweeApi::query`](crate::performance::v2::RevieweeApi::query): Get the reviewees included in a cycle's projects, even projects not yet started.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRevieweeRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> UserGroupUserRelApi<'c> {
         Self { client }
     }
 
-    /// Calls `write` on `user_group_user_rel`.
+    /// Replace the members of a user group.
     ///
     /// `POST /open-apis/performance/v2/user_group_user_rels/write`
     ///
@@ -43,7 +43,7 @@ impl<'c> UserGroupUserRelApi<'c> {
     }
 }
 
-/// Parameters of [`UserGroupUserRelApi::write`](crate::performance::v2::UserGroupUserRelApi::write): Calls `write` on `user_group_user_rel`.
+/// Parameters of [`UserGroupUserRelApi::write`](crate::performance::v2::UserGroupUserRelApi::write): Replace the members of a user group.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct WriteUserGroupUserRelRequest {
     /// `client_token`.

@@ -13,7 +13,7 @@ impl<'c> UserInfoApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `user_info`.
+    /// Get reviewees' department, job family and level as they stood during a review cycle.
     ///
     /// `POST /open-apis/performance/v2/user_info/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> UserInfoApi<'c> {
     }
 }
 
-/// Parameters of [`UserInfoApi::query`](crate::performance::v2::UserInfoApi::query): Calls `query` on `user_info`.
+/// Parameters of [`UserInfoApi::query`](crate::performance::v2::UserInfoApi::query): Get reviewees' department, job family and level as they stood during a review cycle.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryUserInfoRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> SystemStatusApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_close` on `system_status`.
+    /// Turn off a system status for several users at once.
     ///
     /// `POST /open-apis/personal_settings/v1/system_statuses/:system_status_id/batch_close`
     ///
@@ -45,7 +45,7 @@ impl<'c> SystemStatusApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_open` on `system_status`.
+    /// Turn on a system status for several users at once.
     ///
     /// `POST /open-apis/personal_settings/v1/system_statuses/:system_status_id/batch_open`
     ///
@@ -77,7 +77,7 @@ impl<'c> SystemStatusApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `system_status`.
+    /// Create a tenant-wide system status; a tenant can have up to 10.
     ///
     /// `POST /open-apis/personal_settings/v1/system_statuses`
     ///
@@ -106,7 +106,7 @@ impl<'c> SystemStatusApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `system_status`.
+    /// Delete a tenant-wide system status.
     ///
     /// `DELETE /open-apis/personal_settings/v1/system_statuses/:system_status_id`
     ///
@@ -135,7 +135,7 @@ impl<'c> SystemStatusApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `system_status`.
+    /// List all system statuses in the tenant.
     ///
     /// `GET /open-apis/personal_settings/v1/system_statuses`
     ///
@@ -178,7 +178,7 @@ impl<'c> SystemStatusApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `system_status`.
+    /// Update some fields of a tenant-wide system status.
     ///
     /// `PATCH /open-apis/personal_settings/v1/system_statuses/:system_status_id`
     ///
@@ -208,7 +208,7 @@ impl<'c> SystemStatusApi<'c> {
     }
 }
 
-/// Parameters of [`SystemStatusApi::batch_close`](crate::personal_settings::v1::SystemStatusApi::batch_close): Calls `batch_close` on `system_status`.
+/// Parameters of [`SystemStatusApi::batch_close`](crate::personal_settings::v1::SystemStatusApi::batch_close): Turn off a system status for several users at once.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchCloseSystemStatusRequest {
     /// `system_status_id`.
@@ -270,7 +270,7 @@ impl BatchCloseSystemStatusRequest {
     }
 }
 
-/// Parameters of [`SystemStatusApi::batch_open`](crate::personal_settings::v1::SystemStatusApi::batch_open): Calls `batch_open` on `system_status`.
+/// Parameters of [`SystemStatusApi::batch_open`](crate::personal_settings::v1::SystemStatusApi::batch_open): Turn on a system status for several users at once.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchOpenSystemStatusRequest {
     /// `system_status_id`.
@@ -332,7 +332,7 @@ impl BatchOpenSystemStatusRequest {
     }
 }
 
-/// Parameters of [`SystemStatusApi::create`](crate::personal_settings::v1::SystemStatusApi::create): Calls `create` on `system_status`.
+/// Parameters of [`SystemStatusApi::create`](crate::personal_settings::v1::SystemStatusApi::create): Create a tenant-wide system status; a tenant can have up to 10.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSystemStatusRequest {
     /// The JSON body.
@@ -365,7 +365,7 @@ impl CreateSystemStatusRequest {
     }
 }
 
-/// Parameters of [`SystemStatusApi::delete`](crate::personal_settings::v1::SystemStatusApi::delete): Calls `delete` on `system_status`.
+/// Parameters of [`SystemStatusApi::delete`](crate::personal_settings::v1::SystemStatusApi::delete): Delete a tenant-wide system status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteSystemStatusRequest {
     /// `system_status_id`.
@@ -400,7 +400,7 @@ impl DeleteSystemStatusRequest {
     }
 }
 
-/// Parameters of [`SystemStatusApi::list`](crate::personal_settings::v1::SystemStatusApi::list): Calls `list` on `system_status`.
+/// Parameters of [`SystemStatusApi::list`](crate::personal_settings::v1::SystemStatusApi::list): List all system statuses in the tenant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListSystemStatusRequest {
     /// `page_size`.
@@ -475,7 +475,7 @@ impl ::lark_runtime::PageRequest for ListSystemStatusRequest {
     }
 }
 
-/// Parameters of [`SystemStatusApi::patch`](crate::personal_settings::v1::SystemStatusApi::patch): Calls `patch` on `system_status`.
+/// Parameters of [`SystemStatusApi::patch`](crate::personal_settings::v1::SystemStatusApi::patch): Update some fields of a tenant-wide system status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchSystemStatusRequest {
     /// `system_status_id`.

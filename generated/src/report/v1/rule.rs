@@ -13,7 +13,7 @@ impl<'c> RuleApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `rule`.
+    /// Look up report rules.
     ///
     /// `GET /open-apis/report/v1/rules/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> RuleApi<'c> {
     }
 }
 
-/// Parameters of [`RuleApi::query`](crate::report::v1::RuleApi::query): Calls `query` on `rule`.
+/// Parameters of [`RuleApi::query`](crate::report::v1::RuleApi::query): Look up report rules.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRuleRequest {
     /// `rule_name`.

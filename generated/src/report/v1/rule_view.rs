@@ -13,7 +13,7 @@ impl<'c> RuleViewApi<'c> {
         Self { client }
     }
 
-    /// Calls `remove` on `rule.view`.
+    /// Remove the dashboard of a report rule.
     ///
     /// `POST /open-apis/report/v1/rules/:rule_id/views/remove`
     ///
@@ -43,7 +43,7 @@ impl<'c> RuleViewApi<'c> {
     }
 }
 
-/// Parameters of [`RuleViewApi::remove`](crate::report::v1::RuleViewApi::remove): Calls `remove` on `rule.view`.
+/// Parameters of [`RuleViewApi::remove`](crate::report::v1::RuleViewApi::remove): Remove the dashboard of a report rule.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveRuleViewRequest {
     /// `rule_id`.

@@ -13,7 +13,7 @@ impl<'c> TaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `task`.
+    /// Page through submitted reports; with a user token, those the user sent or received.
     ///
     /// `POST /open-apis/report/v1/tasks/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> TaskApi<'c> {
     }
 }
 
-/// Parameters of [`TaskApi::query`](crate::report::v1::TaskApi::query): Calls `query` on `task`.
+/// Parameters of [`TaskApi::query`](crate::report::v1::TaskApi::query): Page through submitted reports; with a user token, those the user sent or received.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryTaskRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> AppApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `app`.
+    /// Search the apps visible to the user by keyword.
     ///
     /// `POST /open-apis/search/v2/app`
     ///
@@ -55,7 +55,7 @@ impl<'c> AppApi<'c> {
     }
 }
 
-/// Parameters of [`AppApi::create`](crate::search::v2::AppApi::create): Calls `create` on `app`.
+/// Parameters of [`AppApi::create`](crate::search::v2::AppApi::create): Search the apps visible to the user by keyword.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppRequest {
     /// `user_id_type`.

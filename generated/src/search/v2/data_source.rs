@@ -13,7 +13,7 @@ impl<'c> DataSourceApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `data_source`.
+    /// Create a data source for custom searchable content.
     ///
     /// `POST /open-apis/search/v2/data_sources`
     ///
@@ -42,7 +42,7 @@ impl<'c> DataSourceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `data_source`.
+    /// Delete a data source.
     ///
     /// `DELETE /open-apis/search/v2/data_sources/:data_source_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> DataSourceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `data_source`.
+    /// Fetch a data source's settings.
     ///
     /// `GET /open-apis/search/v2/data_sources/:data_source_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> DataSourceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `data_source`.
+    /// List the data sources that have been created.
     ///
     /// `GET /open-apis/search/v2/data_sources`
     ///
@@ -141,7 +141,7 @@ impl<'c> DataSourceApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `data_source`.
+    /// Update some fields of a data source.
     ///
     /// `PATCH /open-apis/search/v2/data_sources/:data_source_id`
     ///
@@ -171,7 +171,7 @@ impl<'c> DataSourceApi<'c> {
     }
 }
 
-/// Parameters of [`DataSourceApi::create`](crate::search::v2::DataSourceApi::create): Calls `create` on `data_source`.
+/// Parameters of [`DataSourceApi::create`](crate::search::v2::DataSourceApi::create): Create a data source for custom searchable content.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateDataSourceRequest {
     /// The JSON body.
@@ -204,7 +204,7 @@ impl CreateDataSourceRequest {
     }
 }
 
-/// Parameters of [`DataSourceApi::delete`](crate::search::v2::DataSourceApi::delete): Calls `delete` on `data_source`.
+/// Parameters of [`DataSourceApi::delete`](crate::search::v2::DataSourceApi::delete): Delete a data source.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteDataSourceRequest {
     /// `data_source_id`.
@@ -243,7 +243,7 @@ impl DeleteDataSourceRequest {
     }
 }
 
-/// Parameters of [`DataSourceApi::get`](crate::search::v2::DataSourceApi::get): Calls `get` on `data_source`.
+/// Parameters of [`DataSourceApi::get`](crate::search::v2::DataSourceApi::get): Fetch a data source's settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDataSourceRequest {
     /// `data_source_id`.
@@ -282,7 +282,7 @@ impl GetDataSourceRequest {
     }
 }
 
-/// Parameters of [`DataSourceApi::list`](crate::search::v2::DataSourceApi::list): Calls `list` on `data_source`.
+/// Parameters of [`DataSourceApi::list`](crate::search::v2::DataSourceApi::list): List the data sources that have been created.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListDataSourceRequest {
     /// `view`.
@@ -372,7 +372,7 @@ impl ::lark_runtime::PageRequest for ListDataSourceRequest {
     }
 }
 
-/// Parameters of [`DataSourceApi::patch`](crate::search::v2::DataSourceApi::patch): Calls `patch` on `data_source`.
+/// Parameters of [`DataSourceApi::patch`](crate::search::v2::DataSourceApi::patch): Update some fields of a data source.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchDataSourceRequest {
     /// `data_source_id`.

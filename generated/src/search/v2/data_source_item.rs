@@ -13,7 +13,7 @@ impl<'c> DataSourceItemApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `data_source.item`.
+    /// Index one item into a data source so that it becomes searchable.
     ///
     /// `POST /open-apis/search/v2/data_sources/:data_source_id/items`
     ///
@@ -42,7 +42,7 @@ impl<'c> DataSourceItemApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `data_source.item`.
+    /// Delete an indexed item from a data source.
     ///
     /// `DELETE /open-apis/search/v2/data_sources/:data_source_id/items/:item_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> DataSourceItemApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `data_source.item`.
+    /// Fetch one indexed item from a data source.
     ///
     /// `GET /open-apis/search/v2/data_sources/:data_source_id/items/:item_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> DataSourceItemApi<'c> {
     }
 }
 
-/// Parameters of [`DataSourceItemApi::create`](crate::search::v2::DataSourceItemApi::create): Calls `create` on `data_source.item`.
+/// Parameters of [`DataSourceItemApi::create`](crate::search::v2::DataSourceItemApi::create): Index one item into a data source so that it becomes searchable.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateDataSourceItemRequest {
     /// `data_source_id`.
@@ -145,7 +145,7 @@ impl CreateDataSourceItemRequest {
     }
 }
 
-/// Parameters of [`DataSourceItemApi::delete`](crate::search::v2::DataSourceItemApi::delete): Calls `delete` on `data_source.item`.
+/// Parameters of [`DataSourceItemApi::delete`](crate::search::v2::DataSourceItemApi::delete): Delete an indexed item from a data source.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteDataSourceItemRequest {
     /// `data_source_id`.
@@ -191,7 +191,7 @@ impl DeleteDataSourceItemRequest {
     }
 }
 
-/// Parameters of [`DataSourceItemApi::get`](crate::search::v2::DataSourceItemApi::get): Calls `get` on `data_source.item`.
+/// Parameters of [`DataSourceItemApi::get`](crate::search::v2::DataSourceItemApi::get): Fetch one indexed item from a data source.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDataSourceItemRequest {
     /// `data_source_id`.

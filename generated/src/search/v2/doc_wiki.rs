@@ -13,7 +13,7 @@ impl<'c> DocWikiApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `doc_wiki`.
+    /// Search the docs and wiki pages visible to the current user by keyword.
     ///
     /// `POST /open-apis/search/v2/doc_wiki/search`
     ///
@@ -43,7 +43,7 @@ impl<'c> DocWikiApi<'c> {
     }
 }
 
-/// Parameters of [`DocWikiApi::search`](crate::search::v2::DocWikiApi::search): Calls `search` on `doc_wiki`.
+/// Parameters of [`DocWikiApi::search`](crate::search::v2::DocWikiApi::search): Search the docs and wiki pages visible to the current user by keyword.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchDocWikiRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> MessageApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `message`.
+    /// Search the messages visible to the user by keyword.
     ///
     /// `POST /open-apis/search/v2/message`
     ///
@@ -55,7 +55,7 @@ impl<'c> MessageApi<'c> {
     }
 }
 
-/// Parameters of [`MessageApi::create`](crate::search::v2::MessageApi::create): Calls `create` on `message`.
+/// Parameters of [`MessageApi::create`](crate::search::v2::MessageApi::create): Search the messages visible to the user by keyword.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateMessageRequest {
     /// `user_id_type`.

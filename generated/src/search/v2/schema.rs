@@ -13,7 +13,7 @@ impl<'c> SchemaApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `schema`.
+    /// Create a schema that defines the fields of data source items.
     ///
     /// `POST /open-apis/search/v2/schemas`
     ///
@@ -42,7 +42,7 @@ impl<'c> SchemaApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `schema`.
+    /// Delete a schema.
     ///
     /// `DELETE /open-apis/search/v2/schemas/:schema_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> SchemaApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `schema`.
+    /// Fetch a schema.
     ///
     /// `GET /open-apis/search/v2/schemas/:schema_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> SchemaApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `schema`.
+    /// Update some fields of a schema.
     ///
     /// `PATCH /open-apis/search/v2/schemas/:schema_id`
     ///
@@ -130,7 +130,7 @@ impl<'c> SchemaApi<'c> {
     }
 }
 
-/// Parameters of [`SchemaApi::create`](crate::search::v2::SchemaApi::create): Calls `create` on `schema`.
+/// Parameters of [`SchemaApi::create`](crate::search::v2::SchemaApi::create): Create a schema that defines the fields of data source items.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSchemaRequest {
     /// `validate_only`.
@@ -180,7 +180,7 @@ impl CreateSchemaRequest {
     }
 }
 
-/// Parameters of [`SchemaApi::delete`](crate::search::v2::SchemaApi::delete): Calls `delete` on `schema`.
+/// Parameters of [`SchemaApi::delete`](crate::search::v2::SchemaApi::delete): Delete a schema.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteSchemaRequest {
     /// `schema_id`.
@@ -217,7 +217,7 @@ impl DeleteSchemaRequest {
     }
 }
 
-/// Parameters of [`SchemaApi::get`](crate::search::v2::SchemaApi::get): Calls `get` on `schema`.
+/// Parameters of [`SchemaApi::get`](crate::search::v2::SchemaApi::get): Fetch a schema.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSchemaRequest {
     /// `schema_id`.
@@ -254,7 +254,7 @@ impl GetSchemaRequest {
     }
 }
 
-/// Parameters of [`SchemaApi::patch`](crate::search::v2::SchemaApi::patch): Calls `patch` on `schema`.
+/// Parameters of [`SchemaApi::patch`](crate::search::v2::SchemaApi::patch): Update some fields of a schema.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchSchemaRequest {
     /// `schema_id`.

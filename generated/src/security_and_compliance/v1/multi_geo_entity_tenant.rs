@@ -13,7 +13,7 @@ impl<'c> MultiGeoEntityTenantApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `multi_geo_entity.tenant`.
+    /// List the data residency locations available to the tenant.
     ///
     /// `GET /open-apis/security_and_compliance/v1/multi_geo_entity/tenant`
     ///
@@ -46,7 +46,7 @@ impl<'c> MultiGeoEntityTenantApi<'c> {
     }
 }
 
-/// Parameters of [`MultiGeoEntityTenantApi::get`](crate::security_and_compliance::v1::MultiGeoEntityTenantApi::get): Calls `get` on `multi_geo_entity.tenant`.
+/// Parameters of [`MultiGeoEntityTenantApi::get`](crate::security_and_compliance::v1::MultiGeoEntityTenantApi::get): List the data residency locations available to the tenant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct GetMultiGeoEntityTenantRequest {}
 impl GetMultiGeoEntityTenantRequest {

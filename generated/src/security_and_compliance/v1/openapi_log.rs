@@ -13,7 +13,7 @@ impl<'c> OpenapiLogApi<'c> {
         Self { client }
     }
 
-    /// Calls `list_data` on `openapi_log`.
+    /// Fetch OpenAPI audit log records.
     ///
     /// `POST /open-apis/security_and_compliance/v1/openapi_logs/list_data`
     ///
@@ -46,7 +46,7 @@ impl<'c> OpenapiLogApi<'c> {
     }
 }
 
-/// Parameters of [`OpenapiLogApi::list_data`](crate::security_and_compliance::v1::OpenapiLogApi::list_data): Calls `list_data` on `openapi_log`.
+/// Parameters of [`OpenapiLogApi::list_data`](crate::security_and_compliance::v1::OpenapiLogApi::list_data): Fetch OpenAPI audit log records.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListDataOpenapiLogRequest {
     /// The JSON body.

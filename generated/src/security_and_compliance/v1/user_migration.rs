@@ -13,7 +13,7 @@ impl<'c> UserMigrationApi<'c> {
         Self { client }
     }
 
-    /// Calls `cancel` on `user_migration`.
+    /// Cancel data residency migrations for users whose migration has not started.
     ///
     /// `POST /open-apis/security_and_compliance/v1/user_migrations/cancel`
     ///
@@ -42,7 +42,7 @@ impl<'c> UserMigrationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `user_migration`.
+    /// Move users' data residency to a target geographic location.
     ///
     /// `POST /open-apis/security_and_compliance/v1/user_migrations`
     ///
@@ -74,7 +74,7 @@ impl<'c> UserMigrationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `user_migration`.
+    /// Get one user's current data residency migration status by user id.
     ///
     /// `GET /open-apis/security_and_compliance/v1/user_migrations/:user_id`
     ///
@@ -106,7 +106,7 @@ impl<'c> UserMigrationApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `user_migration`.
+    /// Get the data residency migration status of several users at once.
     ///
     /// `POST /open-apis/security_and_compliance/v1/user_migrations/search`
     ///
@@ -139,7 +139,7 @@ impl<'c> UserMigrationApi<'c> {
     }
 }
 
-/// Parameters of [`UserMigrationApi::cancel`](crate::security_and_compliance::v1::UserMigrationApi::cancel): Calls `cancel` on `user_migration`.
+/// Parameters of [`UserMigrationApi::cancel`](crate::security_and_compliance::v1::UserMigrationApi::cancel): Cancel data residency migrations for users whose migration has not started.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CancelUserMigrationRequest {
     /// `user_id_type`.
@@ -180,7 +180,7 @@ impl CancelUserMigrationRequest {
     }
 }
 
-/// Parameters of [`UserMigrationApi::create`](crate::security_and_compliance::v1::UserMigrationApi::create): Calls `create` on `user_migration`.
+/// Parameters of [`UserMigrationApi::create`](crate::security_and_compliance::v1::UserMigrationApi::create): Move users' data residency to a target geographic location.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateUserMigrationRequest {
     /// `user_id_type`.
@@ -221,7 +221,7 @@ impl CreateUserMigrationRequest {
     }
 }
 
-/// Parameters of [`UserMigrationApi::get`](crate::security_and_compliance::v1::UserMigrationApi::get): Calls `get` on `user_migration`.
+/// Parameters of [`UserMigrationApi::get`](crate::security_and_compliance::v1::UserMigrationApi::get): Get one user's current data residency migration status by user id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetUserMigrationRequest {
     /// `user_id`.
@@ -264,7 +264,7 @@ impl GetUserMigrationRequest {
     }
 }
 
-/// Parameters of [`UserMigrationApi::search`](crate::security_and_compliance::v1::UserMigrationApi::search): Calls `search` on `user_migration`.
+/// Parameters of [`UserMigrationApi::search`](crate::security_and_compliance::v1::UserMigrationApi::search): Get the data residency migration status of several users at once.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchUserMigrationRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> DeviceApplyRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `device_apply_record`.
+    /// Approve or reject a member's self-declared device in device management.
     ///
     /// `PUT /open-apis/security_and_compliance/v2/device_apply_records/:device_apply_record_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> DeviceApplyRecordApi<'c> {
     }
 }
 
-/// Parameters of [`DeviceApplyRecordApi::update`](crate::security_and_compliance::v2::DeviceApplyRecordApi::update): Calls `update` on `device_apply_record`.
+/// Parameters of [`DeviceApplyRecordApi::update`](crate::security_and_compliance::v2::DeviceApplyRecordApi::update): Approve or reject a member's self-declared device in device management.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateDeviceApplyRecordRequest {
     /// `device_apply_record_id`.

@@ -13,7 +13,7 @@ impl<'c> DeviceRecordApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `device_record`.
+    /// Add a device to device management as an administrator import.
     ///
     /// `POST /open-apis/security_and_compliance/v2/device_records`
     ///
@@ -45,7 +45,7 @@ impl<'c> DeviceRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `device_record`.
+    /// Remove a device from device management.
     ///
     /// `DELETE /open-apis/security_and_compliance/v2/device_records/:device_record_id`
     ///
@@ -74,7 +74,7 @@ impl<'c> DeviceRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `device_record`.
+    /// Fetch a device's parameters, ownership and status.
     ///
     /// `GET /open-apis/security_and_compliance/v2/device_records/:device_record_id`
     ///
@@ -106,7 +106,7 @@ impl<'c> DeviceRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `device_record`.
+    /// Page through the devices in device management.
     ///
     /// `GET /open-apis/security_and_compliance/v2/device_records`
     ///
@@ -152,7 +152,7 @@ impl<'c> DeviceRecordApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `mine` on `device_record`.
+    /// Get the calling client's device record, with ownership and trust status, from its authorisation.
     ///
     /// `GET /open-apis/security_and_compliance/v2/device_records/mine`
     ///
@@ -184,7 +184,7 @@ impl<'c> DeviceRecordApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `device_record`.
+    /// Replace a device's ownership, status and other details.
     ///
     /// `PUT /open-apis/security_and_compliance/v2/device_records/:device_record_id`
     ///
@@ -214,7 +214,7 @@ impl<'c> DeviceRecordApi<'c> {
     }
 }
 
-/// Parameters of [`DeviceRecordApi::create`](crate::security_and_compliance::v2::DeviceRecordApi::create): Calls `create` on `device_record`.
+/// Parameters of [`DeviceRecordApi::create`](crate::security_and_compliance::v2::DeviceRecordApi::create): Add a device to device management as an administrator import.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateDeviceRecordRequest {
     /// The JSON body.
@@ -252,7 +252,7 @@ impl CreateDeviceRecordRequest {
     }
 }
 
-/// Parameters of [`DeviceRecordApi::delete`](crate::security_and_compliance::v2::DeviceRecordApi::delete): Calls `delete` on `device_record`.
+/// Parameters of [`DeviceRecordApi::delete`](crate::security_and_compliance::v2::DeviceRecordApi::delete): Remove a device from device management.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteDeviceRecordRequest {
     /// `device_record_id`.
@@ -287,7 +287,7 @@ impl DeleteDeviceRecordRequest {
     }
 }
 
-/// Parameters of [`DeviceRecordApi::get`](crate::security_and_compliance::v2::DeviceRecordApi::get): Calls `get` on `device_record`.
+/// Parameters of [`DeviceRecordApi::get`](crate::security_and_compliance::v2::DeviceRecordApi::get): Fetch a device's parameters, ownership and status.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDeviceRecordRequest {
     /// `device_record_id`.
@@ -344,7 +344,7 @@ impl GetDeviceRecordRequest {
     }
 }
 
-/// Parameters of [`DeviceRecordApi::list`](crate::security_and_compliance::v2::DeviceRecordApi::list): Calls `list` on `device_record`.
+/// Parameters of [`DeviceRecordApi::list`](crate::security_and_compliance::v2::DeviceRecordApi::list): Page through the devices in device management.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListDeviceRecordRequest {
     /// `page_size`.
@@ -847,7 +847,7 @@ impl ::lark_runtime::PageRequest for ListDeviceRecordRequest {
     }
 }
 
-/// Parameters of [`DeviceRecordApi::mine`](crate::security_and_compliance::v2::DeviceRecordApi::mine): Calls `mine` on `device_record`.
+/// Parameters of [`DeviceRecordApi::mine`](crate::security_and_compliance::v2::DeviceRecordApi::mine): Get the calling client's device record, with ownership and trust status, from its authorisation.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct MineDeviceRecordRequest {}
 impl MineDeviceRecordRequest {
@@ -874,7 +874,7 @@ impl MineDeviceRecordRequest {
     }
 }
 
-/// Parameters of [`DeviceRecordApi::update`](crate::security_and_compliance::v2::DeviceRecordApi::update): Calls `update` on `device_record`.
+/// Parameters of [`DeviceRecordApi::update`](crate::security_and_compliance::v2::DeviceRecordApi::update): Replace a device's ownership, status and other details.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateDeviceRecordRequest {
     /// `device_record_id`.

@@ -3,7 +3,7 @@
 //! Events and callbacks of security_and_compliance v2: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `security_and_compliance.device_apply_record.device_apply_event_v2`: Pushed as `security_and_compliance.device_apply_record.device_apply_event_v2`.
+/// `security_and_compliance.device_apply_record.device_apply_event_v2`: A member declared a device, with the device's parameters and the applicant.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -13,7 +13,7 @@ for crate::security_and_compliance::v2::DeviceApplyRecordDeviceApplyEventV2Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `security_and_compliance.device_record.device_change_event_v2`: Pushed as `security_and_compliance.device_record.device_change_event_v2`.
+/// `security_and_compliance.device_record.device_change_event_v2`: A managed device was added, deleted, or changed ownership, trust status or hardware identifiers.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -24,7 +24,7 @@ for crate::security_and_compliance::v2::DeviceRecordDeviceChangeEventV2Event {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `security_and_compliance.device_apply_record.device_apply_event_v2`: Pushed as `security_and_compliance.device_apply_record.device_apply_event_v2`.
+    /// Handles `security_and_compliance.device_apply_record.device_apply_event_v2`: A member declared a device, with the device's parameters and the applicant.
     ///
     /// Payload: [`DeviceApplyRecordDeviceApplyEventV2Event`](crate::security_and_compliance::v2::DeviceApplyRecordDeviceApplyEventV2Event). Scopes: not yet catalogued.
     pub fn on_security_and_compliance_device_apply_record_device_apply_event_v2<
@@ -39,7 +39,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `security_and_compliance.device_record.device_change_event_v2`: Pushed as `security_and_compliance.device_record.device_change_event_v2`.
+    /// Handles `security_and_compliance.device_record.device_change_event_v2`: A managed device was added, deleted, or changed ownership, trust status or hardware identifiers.
     ///
     /// Payload: [`DeviceRecordDeviceChangeEventV2Event`](crate::security_and_compliance::v2::DeviceRecordDeviceChangeEventV2Event). Scopes: not yet catalogued.
     pub fn on_security_and_compliance_device_record_device_change_event_v2<

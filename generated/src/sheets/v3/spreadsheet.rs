@@ -13,7 +13,7 @@ impl<'c> SpreadsheetApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `spreadsheet`.
+    /// Create an empty spreadsheet in a folder, optionally with a title.
     ///
     /// `POST /open-apis/sheets/v3/spreadsheets`
     ///
@@ -42,7 +42,7 @@ impl<'c> SpreadsheetApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `spreadsheet`.
+    /// Fetch a spreadsheet's basic information, such as its owner and URL.
     ///
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token`
     ///
@@ -71,7 +71,7 @@ impl<'c> SpreadsheetApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `spreadsheet`.
+    /// Change a spreadsheet's properties, currently its title.
     ///
     /// `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token`
     ///
@@ -101,7 +101,7 @@ impl<'c> SpreadsheetApi<'c> {
     }
 }
 
-/// Parameters of [`SpreadsheetApi::create`](crate::sheets::v3::SpreadsheetApi::create): Calls `create` on `spreadsheet`.
+/// Parameters of [`SpreadsheetApi::create`](crate::sheets::v3::SpreadsheetApi::create): Create an empty spreadsheet in a folder, optionally with a title.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSpreadsheetRequest {
     /// The JSON body.
@@ -137,7 +137,7 @@ impl CreateSpreadsheetRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetApi::get`](crate::sheets::v3::SpreadsheetApi::get): Calls `get` on `spreadsheet`.
+/// Parameters of [`SpreadsheetApi::get`](crate::sheets::v3::SpreadsheetApi::get): Fetch a spreadsheet's basic information, such as its owner and URL.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSpreadsheetRequest {
     /// `spreadsheet_token`.
@@ -199,7 +199,7 @@ impl GetSpreadsheetRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetApi::patch`](crate::sheets::v3::SpreadsheetApi::patch): Calls `patch` on `spreadsheet`.
+/// Parameters of [`SpreadsheetApi::patch`](crate::sheets::v3::SpreadsheetApi::patch): Change a spreadsheet's properties, currently its title.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchSpreadsheetRequest {
     /// `spreadsheet_token`.

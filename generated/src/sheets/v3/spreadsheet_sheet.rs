@@ -13,7 +13,7 @@ impl<'c> SpreadsheetSheetApi<'c> {
         Self { client }
     }
 
-    /// Calls `find` on `spreadsheet.sheet`.
+    /// Find the cells within a range that match given criteria.
     ///
     /// `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/find`
     ///
@@ -42,7 +42,7 @@ impl<'c> SpreadsheetSheetApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `spreadsheet.sheet`.
+    /// Fetch a sheet's properties, such as its title, position and hidden state, by its id.
     ///
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> SpreadsheetSheetApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `move_dimension` on `spreadsheet.sheet`.
+    /// Move rows or columns to a new position, shifting the others along.
     ///
     /// `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/move_dimension`
     ///
@@ -100,7 +100,7 @@ impl<'c> SpreadsheetSheetApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `spreadsheet.sheet`.
+    /// List all sheets of a spreadsheet with their ids, titles, positions and hidden state.
     ///
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/query`
     ///
@@ -129,7 +129,7 @@ impl<'c> SpreadsheetSheetApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `replace` on `spreadsheet.sheet`.
+    /// Find and replace matching cells within a range, up to 1,000 cells per call.
     ///
     /// `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/replace`
     ///
@@ -159,7 +159,7 @@ impl<'c> SpreadsheetSheetApi<'c> {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetApi::find`](crate::sheets::v3::SpreadsheetSheetApi::find): Calls `find` on `spreadsheet.sheet`.
+/// Parameters of [`SpreadsheetSheetApi::find`](crate::sheets::v3::SpreadsheetSheetApi::find): Find the cells within a range that match given criteria.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FindSpreadsheetSheetRequest {
     /// `spreadsheet_token`.
@@ -218,7 +218,7 @@ impl FindSpreadsheetSheetRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetApi::get`](crate::sheets::v3::SpreadsheetSheetApi::get): Calls `get` on `spreadsheet.sheet`.
+/// Parameters of [`SpreadsheetSheetApi::get`](crate::sheets::v3::SpreadsheetSheetApi::get): Fetch a sheet's properties, such as its title, position and hidden state, by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSpreadsheetSheetRequest {
     /// `spreadsheet_token`.
@@ -272,7 +272,7 @@ impl GetSpreadsheetSheetRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetApi::move_dimension`](crate::sheets::v3::SpreadsheetSheetApi::move_dimension): Calls `move_dimension` on `spreadsheet.sheet`.
+/// Parameters of [`SpreadsheetSheetApi::move_dimension`](crate::sheets::v3::SpreadsheetSheetApi::move_dimension): Move rows or columns to a new position, shifting the others along.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MoveDimensionSpreadsheetSheetRequest {
     /// `spreadsheet_token`.
@@ -326,7 +326,7 @@ impl MoveDimensionSpreadsheetSheetRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetApi::query`](crate::sheets::v3::SpreadsheetSheetApi::query): Calls `query` on `spreadsheet.sheet`.
+/// Parameters of [`SpreadsheetSheetApi::query`](crate::sheets::v3::SpreadsheetSheetApi::query): List all sheets of a spreadsheet with their ids, titles, positions and hidden state.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QuerySpreadsheetSheetRequest {
     /// `spreadsheet_token`.
@@ -373,7 +373,7 @@ impl QuerySpreadsheetSheetRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetApi::replace`](crate::sheets::v3::SpreadsheetSheetApi::replace): Calls `replace` on `spreadsheet.sheet`.
+/// Parameters of [`SpreadsheetSheetApi::replace`](crate::sheets::v3::SpreadsheetSheetApi::replace): Find and replace matching cells within a range, up to 1,000 cells per call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ReplaceSpreadsheetSheetRequest {
     /// `spreadsheet_token`.

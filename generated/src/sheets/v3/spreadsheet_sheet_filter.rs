@@ -13,7 +13,7 @@ impl<'c> SpreadsheetSheetFilterApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `spreadsheet.sheet.filter`.
+    /// Create a filter with conditions on a range of a sheet.
     ///
     /// `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
     ///
@@ -42,7 +42,7 @@ impl<'c> SpreadsheetSheetFilterApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `spreadsheet.sheet.filter`.
+    /// Remove all filters from a sheet.
     ///
     /// `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
     ///
@@ -71,7 +71,7 @@ impl<'c> SpreadsheetSheetFilterApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `spreadsheet.sheet.filter`.
+    /// Get a sheet's filter, including its range, conditions and the rows it hides.
     ///
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
     ///
@@ -100,7 +100,7 @@ impl<'c> SpreadsheetSheetFilterApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `spreadsheet.sheet.filter`.
+    /// Change the condition on one column of a sheet's filter.
     ///
     /// `PUT /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter`
     ///
@@ -130,7 +130,7 @@ impl<'c> SpreadsheetSheetFilterApi<'c> {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterApi::create`](crate::sheets::v3::SpreadsheetSheetFilterApi::create): Calls `create` on `spreadsheet.sheet.filter`.
+/// Parameters of [`SpreadsheetSheetFilterApi::create`](crate::sheets::v3::SpreadsheetSheetFilterApi::create): Create a filter with conditions on a range of a sheet.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSpreadsheetSheetFilterRequest {
     /// `spreadsheet_token`.
@@ -184,7 +184,7 @@ impl CreateSpreadsheetSheetFilterRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterApi::delete`](crate::sheets::v3::SpreadsheetSheetFilterApi::delete): Calls `delete` on `spreadsheet.sheet.filter`.
+/// Parameters of [`SpreadsheetSheetFilterApi::delete`](crate::sheets::v3::SpreadsheetSheetFilterApi::delete): Remove all filters from a sheet.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteSpreadsheetSheetFilterRequest {
     /// `spreadsheet_token`.
@@ -233,7 +233,7 @@ impl DeleteSpreadsheetSheetFilterRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterApi::get`](crate::sheets::v3::SpreadsheetSheetFilterApi::get): Calls `get` on `spreadsheet.sheet.filter`.
+/// Parameters of [`SpreadsheetSheetFilterApi::get`](crate::sheets::v3::SpreadsheetSheetFilterApi::get): Get a sheet's filter, including its range, conditions and the rows it hides.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSpreadsheetSheetFilterRequest {
     /// `spreadsheet_token`.
@@ -287,7 +287,7 @@ impl GetSpreadsheetSheetFilterRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterApi::update`](crate::sheets::v3::SpreadsheetSheetFilterApi::update): Calls `update` on `spreadsheet.sheet.filter`.
+/// Parameters of [`SpreadsheetSheetFilterApi::update`](crate::sheets::v3::SpreadsheetSheetFilterApi::update): Change the condition on one column of a sheet's filter.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateSpreadsheetSheetFilterRequest {
     /// `spreadsheet_token`.

@@ -13,7 +13,7 @@ impl<'c> SpreadsheetSheetFilterViewApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `spreadsheet.sheet.filter_view`.
+    /// Create a filter view over a range of a sheet, up to 150 per sheet.
     ///
     /// `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views`
     ///
@@ -45,7 +45,7 @@ impl<'c> SpreadsheetSheetFilterViewApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `spreadsheet.sheet.filter_view`.
+    /// Delete a filter view.
     ///
     /// `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id`
     ///
@@ -74,7 +74,7 @@ impl<'c> SpreadsheetSheetFilterViewApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `spreadsheet.sheet.filter_view`.
+    /// Fetch a filter view's id, name and range.
     ///
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id`
     ///
@@ -103,7 +103,7 @@ impl<'c> SpreadsheetSheetFilterViewApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `spreadsheet.sheet.filter_view`.
+    /// Change a filter view's name or range.
     ///
     /// `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id`
     ///
@@ -135,7 +135,7 @@ impl<'c> SpreadsheetSheetFilterViewApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `spreadsheet.sheet.filter_view`.
+    /// List all filter views of a sheet with their ids, names and ranges.
     ///
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/query`
     ///
@@ -168,7 +168,7 @@ impl<'c> SpreadsheetSheetFilterViewApi<'c> {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterViewApi::create`](crate::sheets::v3::SpreadsheetSheetFilterViewApi::create): Calls `create` on `spreadsheet.sheet.filter_view`.
+/// Parameters of [`SpreadsheetSheetFilterViewApi::create`](crate::sheets::v3::SpreadsheetSheetFilterViewApi::create): Create a filter view over a range of a sheet, up to 150 per sheet.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSpreadsheetSheetFilterViewRequest {
     /// `spreadsheet_token`.
@@ -222,7 +222,7 @@ impl CreateSpreadsheetSheetFilterViewRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterViewApi::delete`](crate::sheets::v3::SpreadsheetSheetFilterViewApi::delete): Calls `delete` on `spreadsheet.sheet.filter_view`.
+/// Parameters of [`SpreadsheetSheetFilterViewApi::delete`](crate::sheets::v3::SpreadsheetSheetFilterViewApi::delete): Delete a filter view.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteSpreadsheetSheetFilterViewRequest {
     /// `spreadsheet_token`.
@@ -278,7 +278,7 @@ impl DeleteSpreadsheetSheetFilterViewRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterViewApi::get`](crate::sheets::v3::SpreadsheetSheetFilterViewApi::get): Calls `get` on `spreadsheet.sheet.filter_view`.
+/// Parameters of [`SpreadsheetSheetFilterViewApi::get`](crate::sheets::v3::SpreadsheetSheetFilterViewApi::get): Fetch a filter view's id, name and range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSpreadsheetSheetFilterViewRequest {
     /// `spreadsheet_token`.
@@ -339,7 +339,7 @@ impl GetSpreadsheetSheetFilterViewRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterViewApi::patch`](crate::sheets::v3::SpreadsheetSheetFilterViewApi::patch): Calls `patch` on `spreadsheet.sheet.filter_view`.
+/// Parameters of [`SpreadsheetSheetFilterViewApi::patch`](crate::sheets::v3::SpreadsheetSheetFilterViewApi::patch): Change a filter view's name or range.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchSpreadsheetSheetFilterViewRequest {
     /// `spreadsheet_token`.
@@ -400,7 +400,7 @@ impl PatchSpreadsheetSheetFilterViewRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterViewApi::query`](crate::sheets::v3::SpreadsheetSheetFilterViewApi::query): Calls `query` on `spreadsheet.sheet.filter_view`.
+/// Parameters of [`SpreadsheetSheetFilterViewApi::query`](crate::sheets::v3::SpreadsheetSheetFilterViewApi::query): List all filter views of a sheet with their ids, names and ranges.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QuerySpreadsheetSheetFilterViewRequest {
     /// `spreadsheet_token`.

@@ -13,7 +13,7 @@ impl<'c> SpreadsheetSheetFilterViewConditionApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `spreadsheet.sheet.filter_view.condition`.
+    /// Add a filter condition to a column of a filter view.
     ///
     /// `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions`
     ///
@@ -45,7 +45,7 @@ impl<'c> SpreadsheetSheetFilterViewConditionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `spreadsheet.sheet.filter_view.condition`.
+    /// Remove the filter conditions from one column of a filter view.
     ///
     /// `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id`
     ///
@@ -74,7 +74,7 @@ impl<'c> SpreadsheetSheetFilterViewConditionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `spreadsheet.sheet.filter_view.condition`.
+    /// Get the filter condition set on one column of a filter view.
     ///
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id`
     ///
@@ -106,7 +106,7 @@ impl<'c> SpreadsheetSheetFilterViewConditionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `spreadsheet.sheet.filter_view.condition`.
+    /// List all filter conditions of a filter view.
     ///
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/query`
     ///
@@ -138,7 +138,7 @@ impl<'c> SpreadsheetSheetFilterViewConditionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `spreadsheet.sheet.filter_view.condition`.
+    /// Replace the filter condition on one column of a filter view.
     ///
     /// `PUT /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/filter_views/:filter_view_id/conditions/:condition_id`
     ///
@@ -171,7 +171,7 @@ impl<'c> SpreadsheetSheetFilterViewConditionApi<'c> {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterViewConditionApi::create`](crate::sheets::v3::SpreadsheetSheetFilterViewConditionApi::create): Calls `create` on `spreadsheet.sheet.filter_view.condition`.
+/// Parameters of [`SpreadsheetSheetFilterViewConditionApi::create`](crate::sheets::v3::SpreadsheetSheetFilterViewConditionApi::create): Add a filter condition to a column of a filter view.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSpreadsheetSheetFilterViewConditionRequest {
     /// `spreadsheet_token`.
@@ -232,7 +232,7 @@ impl CreateSpreadsheetSheetFilterViewConditionRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterViewConditionApi::delete`](crate::sheets::v3::SpreadsheetSheetFilterViewConditionApi::delete): Calls `delete` on `spreadsheet.sheet.filter_view.condition`.
+/// Parameters of [`SpreadsheetSheetFilterViewConditionApi::delete`](crate::sheets::v3::SpreadsheetSheetFilterViewConditionApi::delete): Remove the filter conditions from one column of a filter view.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteSpreadsheetSheetFilterViewConditionRequest {
     /// `spreadsheet_token`.
@@ -295,7 +295,7 @@ impl DeleteSpreadsheetSheetFilterViewConditionRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterViewConditionApi::get`](crate::sheets::v3::SpreadsheetSheetFilterViewConditionApi::get): Calls `get` on `spreadsheet.sheet.filter_view.condition`.
+/// Parameters of [`SpreadsheetSheetFilterViewConditionApi::get`](crate::sheets::v3::SpreadsheetSheetFilterViewConditionApi::get): Get the filter condition set on one column of a filter view.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSpreadsheetSheetFilterViewConditionRequest {
     /// `spreadsheet_token`.
@@ -363,7 +363,7 @@ impl GetSpreadsheetSheetFilterViewConditionRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterViewConditionApi::query`](crate::sheets::v3::SpreadsheetSheetFilterViewConditionApi::query): Calls `query` on `spreadsheet.sheet.filter_view.condition`.
+/// Parameters of [`SpreadsheetSheetFilterViewConditionApi::query`](crate::sheets::v3::SpreadsheetSheetFilterViewConditionApi::query): List all filter conditions of a filter view.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QuerySpreadsheetSheetFilterViewConditionRequest {
     /// `spreadsheet_token`.
@@ -424,7 +424,7 @@ impl QuerySpreadsheetSheetFilterViewConditionRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFilterViewConditionApi::update`](crate::sheets::v3::SpreadsheetSheetFilterViewConditionApi::update): Calls `update` on `spreadsheet.sheet.filter_view.condition`.
+/// Parameters of [`SpreadsheetSheetFilterViewConditionApi::update`](crate::sheets::v3::SpreadsheetSheetFilterViewConditionApi::update): Replace the filter condition on one column of a filter view.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateSpreadsheetSheetFilterViewConditionRequest {
     /// `spreadsheet_token`.

@@ -13,7 +13,7 @@ impl<'c> SpreadsheetSheetFloatImageApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `spreadsheet.sheet.float_image`.
+    /// Place a previously uploaded image as a floating image at a position in a sheet.
     ///
     /// `POST /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images`
     ///
@@ -45,7 +45,7 @@ impl<'c> SpreadsheetSheetFloatImageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `spreadsheet.sheet.float_image`.
+    /// Delete a floating image from a sheet.
     ///
     /// `DELETE /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
     ///
@@ -74,7 +74,7 @@ impl<'c> SpreadsheetSheetFloatImageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `spreadsheet.sheet.float_image`.
+    /// Get a floating image's settings, such as its position and size.
     ///
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
     ///
@@ -103,7 +103,7 @@ impl<'c> SpreadsheetSheetFloatImageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `spreadsheet.sheet.float_image`.
+    /// Move or resize a floating image.
     ///
     /// `PATCH /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/:float_image_id`
     ///
@@ -135,7 +135,7 @@ impl<'c> SpreadsheetSheetFloatImageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `spreadsheet.sheet.float_image`.
+    /// List all floating images in a sheet with their settings.
     ///
     /// `GET /open-apis/sheets/v3/spreadsheets/:spreadsheet_token/sheets/:sheet_id/float_images/query`
     ///
@@ -168,7 +168,7 @@ impl<'c> SpreadsheetSheetFloatImageApi<'c> {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFloatImageApi::create`](crate::sheets::v3::SpreadsheetSheetFloatImageApi::create): Calls `create` on `spreadsheet.sheet.float_image`.
+/// Parameters of [`SpreadsheetSheetFloatImageApi::create`](crate::sheets::v3::SpreadsheetSheetFloatImageApi::create): Place a previously uploaded image as a floating image at a position in a sheet.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSpreadsheetSheetFloatImageRequest {
     /// `spreadsheet_token`.
@@ -222,7 +222,7 @@ impl CreateSpreadsheetSheetFloatImageRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFloatImageApi::delete`](crate::sheets::v3::SpreadsheetSheetFloatImageApi::delete): Calls `delete` on `spreadsheet.sheet.float_image`.
+/// Parameters of [`SpreadsheetSheetFloatImageApi::delete`](crate::sheets::v3::SpreadsheetSheetFloatImageApi::delete): Delete a floating image from a sheet.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteSpreadsheetSheetFloatImageRequest {
     /// `spreadsheet_token`.
@@ -278,7 +278,7 @@ impl DeleteSpreadsheetSheetFloatImageRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFloatImageApi::get`](crate::sheets::v3::SpreadsheetSheetFloatImageApi::get): Calls `get` on `spreadsheet.sheet.float_image`.
+/// Parameters of [`SpreadsheetSheetFloatImageApi::get`](crate::sheets::v3::SpreadsheetSheetFloatImageApi::get): Get a floating image's settings, such as its position and size.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSpreadsheetSheetFloatImageRequest {
     /// `spreadsheet_token`.
@@ -340,7 +340,7 @@ impl GetSpreadsheetSheetFloatImageRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFloatImageApi::patch`](crate::sheets::v3::SpreadsheetSheetFloatImageApi::patch): Calls `patch` on `spreadsheet.sheet.float_image`.
+/// Parameters of [`SpreadsheetSheetFloatImageApi::patch`](crate::sheets::v3::SpreadsheetSheetFloatImageApi::patch): Move or resize a floating image.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchSpreadsheetSheetFloatImageRequest {
     /// `spreadsheet_token`.
@@ -401,7 +401,7 @@ impl PatchSpreadsheetSheetFloatImageRequest {
     }
 }
 
-/// Parameters of [`SpreadsheetSheetFloatImageApi::query`](crate::sheets::v3::SpreadsheetSheetFloatImageApi::query): Calls `query` on `spreadsheet.sheet.float_image`.
+/// Parameters of [`SpreadsheetSheetFloatImageApi::query`](crate::sheets::v3::SpreadsheetSheetFloatImageApi::query): List all floating images in a sheet with their settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QuerySpreadsheetSheetFloatImageRequest {
     /// `spreadsheet_token`.

@@ -13,7 +13,7 @@ impl<'c> AppApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `app`.
+    /// Create a Spark app.
     ///
     /// `POST /open-apis/spark/v1/apps`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_app_visibility` on `app`.
+    /// Get the range of users who can use a Spark app.
     ///
     /// `GET /open-apis/spark/v1/apps/:app_id/access-scope`
     ///
@@ -71,7 +71,7 @@ impl<'c> AppApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `icon` on `app`.
+    /// Upload an icon image for a Spark app.
     ///
     /// `POST /open-apis/spark/v1/icon`
     ///
@@ -100,7 +100,7 @@ impl<'c> AppApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `app`.
+    /// Page through Spark apps.
     ///
     /// `GET /open-apis/spark/v1/apps`
     ///
@@ -141,7 +141,7 @@ impl<'c> AppApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `app`.
+    /// Update some fields of a Spark app's information.
     ///
     /// `PATCH /open-apis/spark/v1/apps/:app_id`
     ///
@@ -170,7 +170,7 @@ impl<'c> AppApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `sql_commands` on `app`.
+    /// Run SQL statements against a Spark app's database.
     ///
     /// `POST /open-apis/spark/v1/apps/:app_id/sql_commands`
     ///
@@ -199,7 +199,7 @@ impl<'c> AppApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_app_visibility` on `app`.
+    /// Replace the range of users who can use a Spark app.
     ///
     /// `PUT /open-apis/spark/v1/apps/:app_id/access-scope`
     ///
@@ -228,7 +228,7 @@ impl<'c> AppApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_html_code_and_release` on `app`.
+    /// Upload HTML code to a Spark app and publish it in one step.
     ///
     /// `POST /open-apis/spark/v1/apps/:app_id/upload_and_release_html_code`
     ///
@@ -258,7 +258,7 @@ impl<'c> AppApi<'c> {
     }
 }
 
-/// Parameters of [`AppApi::create`](crate::spark::v1::AppApi::create): Calls `create` on `app`.
+/// Parameters of [`AppApi::create`](crate::spark::v1::AppApi::create): Create a Spark app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAppRequest {
     /// The JSON body.
@@ -291,7 +291,7 @@ impl CreateAppRequest {
     }
 }
 
-/// Parameters of [`AppApi::get_app_visibility`](crate::spark::v1::AppApi::get_app_visibility): Calls `get_app_visibility` on `app`.
+/// Parameters of [`AppApi::get_app_visibility`](crate::spark::v1::AppApi::get_app_visibility): Get the range of users who can use a Spark app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAppVisibilityAppRequest {
     /// `app_id`.
@@ -343,7 +343,7 @@ impl GetAppVisibilityAppRequest {
     }
 }
 
-/// Parameters of [`AppApi::icon`](crate::spark::v1::AppApi::icon): Calls `icon` on `app`.
+/// Parameters of [`AppApi::icon`](crate::spark::v1::AppApi::icon): Upload an icon image for a Spark app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct IconAppRequest {
     /// The multipart form.
@@ -379,7 +379,7 @@ impl IconAppRequest {
     }
 }
 
-/// Parameters of [`AppApi::list`](crate::spark::v1::AppApi::list): Calls `list` on `app`.
+/// Parameters of [`AppApi::list`](crate::spark::v1::AppApi::list): Page through Spark apps.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListAppRequest {
     /// `page_size`.
@@ -526,7 +526,7 @@ impl ::lark_runtime::PageRequest for ListAppRequest {
     }
 }
 
-/// Parameters of [`AppApi::patch`](crate::spark::v1::AppApi::patch): Calls `patch` on `app`.
+/// Parameters of [`AppApi::patch`](crate::spark::v1::AppApi::patch): Update some fields of a Spark app's information.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchAppRequest {
     /// `app_id`.
@@ -570,7 +570,7 @@ impl PatchAppRequest {
     }
 }
 
-/// Parameters of [`AppApi::sql_commands`](crate::spark::v1::AppApi::sql_commands): Calls `sql_commands` on `app`.
+/// Parameters of [`AppApi::sql_commands`](crate::spark::v1::AppApi::sql_commands): Run SQL statements against a Spark app's database.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SqlCommandsAppRequest {
     /// `app_id`.
@@ -647,7 +647,7 @@ impl SqlCommandsAppRequest {
     }
 }
 
-/// Parameters of [`AppApi::update_app_visibility`](crate::spark::v1::AppApi::update_app_visibility): Calls `update_app_visibility` on `app`.
+/// Parameters of [`AppApi::update_app_visibility`](crate::spark::v1::AppApi::update_app_visibility): Replace the range of users who can use a Spark app.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateAppVisibilityAppRequest {
     /// `app_id`.
@@ -706,7 +706,7 @@ impl UpdateAppVisibilityAppRequest {
     }
 }
 
-/// Parameters of [`AppApi::upload_html_code_and_release`](crate::spark::v1::AppApi::upload_html_code_and_release): Calls `upload_html_code_and_release` on `app`.
+/// Parameters of [`AppApi::upload_html_code_and_release`](crate::spark::v1::AppApi::upload_html_code_and_release): Upload HTML code to a Spark app and publish it in one step.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadHtmlCodeAndReleaseAppRequest {
     /// `app_id`.

@@ -13,7 +13,7 @@ impl<'c> AppEnumApi<'c> {
         Self { client }
     }
 
-    /// Calls `get_enum_detail` on `app.enum`.
+    /// Fetch one custom enum of an app, with its description and values.
     ///
     /// `GET /open-apis/spark/v1/apps/:app_id/enums/:enum_name`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppEnumApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_enum_list` on `app.enum`.
+    /// List an app's custom enums with their descriptions and values.
     ///
     /// `GET /open-apis/spark/v1/apps/:app_id/enums`
     ///
@@ -84,7 +84,7 @@ impl<'c> AppEnumApi<'c> {
     }
 }
 
-/// Parameters of [`AppEnumApi::get_enum_detail`](crate::spark::v1::AppEnumApi::get_enum_detail): Calls `get_enum_detail` on `app.enum`.
+/// Parameters of [`AppEnumApi::get_enum_detail`](crate::spark::v1::AppEnumApi::get_enum_detail): Fetch one custom enum of an app, with its description and values.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetEnumDetailAppEnumRequest {
     /// `app_id`.
@@ -148,7 +148,7 @@ impl GetEnumDetailAppEnumRequest {
     }
 }
 
-/// Parameters of [`AppEnumApi::get_enum_list`](crate::spark::v1::AppEnumApi::get_enum_list): Calls `get_enum_list` on `app.enum`.
+/// Parameters of [`AppEnumApi::get_enum_list`](crate::spark::v1::AppEnumApi::get_enum_list): List an app's custom enums with their descriptions and values.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetEnumListAppEnumRequest {
     /// `app_id`.

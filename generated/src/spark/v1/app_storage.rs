@@ -13,7 +13,7 @@ impl<'c> AppStorageApi<'c> {
         Self { client }
     }
 
-    /// Calls `download` on `app.storage`.
+    /// Download a file of up to 20 MB from an app's storage.
     ///
     /// `GET /open-apis/spark/v1/apps/:app_id/storage`
     ///
@@ -42,7 +42,7 @@ impl<'c> AppStorageApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `upload` on `app.storage`.
+    /// Upload a file of up to 20 MB to an app's storage in a single request.
     ///
     /// `POST /open-apis/spark/v1/apps/:app_id/storage/upload`
     ///
@@ -71,7 +71,7 @@ impl<'c> AppStorageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_complete` on `app.storage`.
+    /// Finish a multipart upload to app storage once all parts are in.
     ///
     /// `POST /open-apis/spark/v1/apps/:app_id/storage/upload/complete`
     ///
@@ -100,7 +100,7 @@ impl<'c> AppStorageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_initialize` on `app.storage`.
+    /// Start a multipart upload to app storage and get the upload id and part plan.
     ///
     /// `POST /open-apis/spark/v1/apps/:app_id/storage/upload/initialize`
     ///
@@ -129,7 +129,7 @@ impl<'c> AppStorageApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_part` on `app.storage`.
+    /// Upload one part of a multipart file upload to app storage.
     ///
     /// `POST /open-apis/spark/v1/apps/:app_id/storage/upload/part`
     ///
@@ -159,7 +159,7 @@ impl<'c> AppStorageApi<'c> {
     }
 }
 
-/// Parameters of [`AppStorageApi::download`](crate::spark::v1::AppStorageApi::download): Calls `download` on `app.storage`.
+/// Parameters of [`AppStorageApi::download`](crate::spark::v1::AppStorageApi::download): Download a file of up to 20 MB from an app's storage.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadAppStorageRequest {
     /// `app_id`.
@@ -232,7 +232,7 @@ impl DownloadAppStorageRequest {
     }
 }
 
-/// Parameters of [`AppStorageApi::upload`](crate::spark::v1::AppStorageApi::upload): Calls `upload` on `app.storage`.
+/// Parameters of [`AppStorageApi::upload`](crate::spark::v1::AppStorageApi::upload): Upload a file of up to 20 MB to an app's storage in a single request.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadAppStorageRequest {
     /// `app_id`.
@@ -283,7 +283,7 @@ impl UploadAppStorageRequest {
     }
 }
 
-/// Parameters of [`AppStorageApi::upload_complete`](crate::spark::v1::AppStorageApi::upload_complete): Calls `upload_complete` on `app.storage`.
+/// Parameters of [`AppStorageApi::upload_complete`](crate::spark::v1::AppStorageApi::upload_complete): Finish a multipart upload to app storage once all parts are in.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadCompleteAppStorageRequest {
     /// `app_id`.
@@ -327,7 +327,7 @@ impl UploadCompleteAppStorageRequest {
     }
 }
 
-/// Parameters of [`AppStorageApi::upload_initialize`](crate::spark::v1::AppStorageApi::upload_initialize): Calls `upload_initialize` on `app.storage`.
+/// Parameters of [`AppStorageApi::upload_initialize`](crate::spark::v1::AppStorageApi::upload_initialize): Start a multipart upload to app storage and get the upload id and part plan.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadInitializeAppStorageRequest {
     /// `app_id`.
@@ -371,7 +371,7 @@ impl UploadInitializeAppStorageRequest {
     }
 }
 
-/// Parameters of [`AppStorageApi::upload_part`](crate::spark::v1::AppStorageApi::upload_part): Calls `upload_part` on `app.storage`.
+/// Parameters of [`AppStorageApi::upload_part`](crate::spark::v1::AppStorageApi::upload_part): Upload one part of a multipart file upload to app storage.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadPartAppStorageRequest {
     /// `app_id`.

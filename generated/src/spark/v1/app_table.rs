@@ -13,7 +13,7 @@ impl<'c> AppTableApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_update_table_records` on `app.table`.
+    /// Batch update up to 500 records of an app data table, each identified by its primary key.
     ///
     /// `PATCH /open-apis/spark/v1/apps/:app_id/tables/:table_name/records_batch_update`
     ///
@@ -45,7 +45,7 @@ impl<'c> AppTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete_table_records` on `app.table`.
+    /// Permanently delete the records of an app data table that match a filter.
     ///
     /// `DELETE /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
     ///
@@ -74,7 +74,7 @@ impl<'c> AppTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_table_detail` on `app.table`.
+    /// Fetch a data table's name, description and columns.
     ///
     /// `GET /open-apis/spark/v1/apps/:app_id/tables/:table_name`
     ///
@@ -103,7 +103,7 @@ impl<'c> AppTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_table_list` on `app.table`.
+    /// List an app's data tables with their descriptions and columns.
     ///
     /// `GET /open-apis/spark/v1/apps/:app_id/tables`
     ///
@@ -144,7 +144,7 @@ impl<'c> AppTableApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `get_table_record_list` on `app.table`.
+    /// Page through the records of an app data table, choosing which columns to return.
     ///
     /// `GET /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
     ///
@@ -173,7 +173,7 @@ impl<'c> AppTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch_table_records` on `app.table`.
+    /// Set the given values on every record of an app data table that matches a filter.
     ///
     /// `PATCH /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
     ///
@@ -202,7 +202,7 @@ impl<'c> AppTableApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `post_table_records` on `app.table`.
+    /// Insert records into an app data table, or update them if they already exist.
     ///
     /// `POST /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
     ///
@@ -232,7 +232,7 @@ impl<'c> AppTableApi<'c> {
     }
 }
 
-/// Parameters of [`AppTableApi::batch_update_table_records`](crate::spark::v1::AppTableApi::batch_update_table_records): Calls `batch_update_table_records` on `app.table`.
+/// Parameters of [`AppTableApi::batch_update_table_records`](crate::spark::v1::AppTableApi::batch_update_table_records): Batch update up to 500 records of an app data table, each identified by its primary key.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchUpdateTableRecordsAppTableRequest {
     /// `app_id`.
@@ -319,7 +319,7 @@ impl BatchUpdateTableRecordsAppTableRequest {
     }
 }
 
-/// Parameters of [`AppTableApi::delete_table_records`](crate::spark::v1::AppTableApi::delete_table_records): Calls `delete_table_records` on `app.table`.
+/// Parameters of [`AppTableApi::delete_table_records`](crate::spark::v1::AppTableApi::delete_table_records): Permanently delete the records of an app data table that match a filter.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTableRecordsAppTableRequest {
     /// `app_id`.
@@ -390,7 +390,7 @@ impl DeleteTableRecordsAppTableRequest {
     }
 }
 
-/// Parameters of [`AppTableApi::get_table_detail`](crate::spark::v1::AppTableApi::get_table_detail): Calls `get_table_detail` on `app.table`.
+/// Parameters of [`AppTableApi::get_table_detail`](crate::spark::v1::AppTableApi::get_table_detail): Fetch a data table's name, description and columns.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTableDetailAppTableRequest {
     /// `app_id`.
@@ -472,7 +472,7 @@ impl GetTableDetailAppTableRequest {
     }
 }
 
-/// Parameters of [`AppTableApi::get_table_list`](crate::spark::v1::AppTableApi::get_table_list): Calls `get_table_list` on `app.table`.
+/// Parameters of [`AppTableApi::get_table_list`](crate::spark::v1::AppTableApi::get_table_list): List an app's data tables with their descriptions and columns.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTableListAppTableRequest {
     /// `app_id`.
@@ -571,7 +571,7 @@ impl ::lark_runtime::PageRequest for GetTableListAppTableRequest {
     }
 }
 
-/// Parameters of [`AppTableApi::get_table_record_list`](crate::spark::v1::AppTableApi::get_table_record_list): Calls `get_table_record_list` on `app.table`.
+/// Parameters of [`AppTableApi::get_table_record_list`](crate::spark::v1::AppTableApi::get_table_record_list): Page through the records of an app data table, choosing which columns to return.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTableRecordListAppTableRequest {
     /// `app_id`.
@@ -740,7 +740,7 @@ impl GetTableRecordListAppTableRequest {
     }
 }
 
-/// Parameters of [`AppTableApi::patch_table_records`](crate::spark::v1::AppTableApi::patch_table_records): Calls `patch_table_records` on `app.table`.
+/// Parameters of [`AppTableApi::patch_table_records`](crate::spark::v1::AppTableApi::patch_table_records): Set the given values on every record of an app data table that matches a filter.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchTableRecordsAppTableRequest {
     /// `app_id`.
@@ -834,7 +834,7 @@ impl PatchTableRecordsAppTableRequest {
     }
 }
 
-/// Parameters of [`AppTableApi::post_table_records`](crate::spark::v1::AppTableApi::post_table_records): Calls `post_table_records` on `app.table`.
+/// Parameters of [`AppTableApi::post_table_records`](crate::spark::v1::AppTableApi::post_table_records): Insert records into an app data table, or update them if they already exist.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PostTableRecordsAppTableRequest {
     /// `app_id`.

@@ -13,7 +13,7 @@ impl<'c> AppViewApi<'c> {
         Self { client }
     }
 
-    /// Calls `get_view_record_list` on `app.view`.
+    /// Page through the records of an app view, choosing which columns to return.
     ///
     /// `GET /open-apis/spark/v1/apps/:app_id/views/:view_name/records`
     ///
@@ -43,7 +43,7 @@ impl<'c> AppViewApi<'c> {
     }
 }
 
-/// Parameters of [`AppViewApi::get_view_record_list`](crate::spark::v1::AppViewApi::get_view_record_list): Calls `get_view_record_list` on `app.view`.
+/// Parameters of [`AppViewApi::get_view_record_list`](crate::spark::v1::AppViewApi::get_view_record_list): Page through the records of an app view, choosing which columns to return.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetViewRecordListAppViewRequest {
     /// `app_id`.

@@ -13,7 +13,7 @@ impl<'c> DirectoryUserApi<'c> {
         Self { client }
     }
 
-    /// Calls `id_convert` on `directory.user`.
+    /// Convert a list of user ids between Spark and the Open Platform.
     ///
     /// `POST /open-apis/spark/v1/directory/user/id_convert`
     ///
@@ -43,7 +43,7 @@ impl<'c> DirectoryUserApi<'c> {
     }
 }
 
-/// Parameters of [`DirectoryUserApi::id_convert`](crate::spark::v1::DirectoryUserApi::id_convert): Calls `id_convert` on `directory.user`.
+/// Parameters of [`DirectoryUserApi::id_convert`](crate::spark::v1::DirectoryUserApi::id_convert): Convert a list of user ids between Spark and the Open Platform.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct IdConvertDirectoryUserRequest {
     /// The JSON body.

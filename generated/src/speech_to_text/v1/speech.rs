@@ -13,7 +13,7 @@ impl<'c> SpeechApi<'c> {
         Self { client }
     }
 
-    /// Calls `file_recognize` on `speech`.
+    /// Transcribe a whole audio file of up to 60 seconds in one request.
     ///
     /// `POST /open-apis/speech_to_text/v1/speech/file_recognize`
     ///
@@ -42,7 +42,7 @@ impl<'c> SpeechApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `stream_recognize` on `speech`.
+    /// Transcribe audio sent in chunks as a stream, getting text back as it arrives.
     ///
     /// `POST /open-apis/speech_to_text/v1/speech/stream_recognize`
     ///
@@ -72,7 +72,7 @@ impl<'c> SpeechApi<'c> {
     }
 }
 
-/// Parameters of [`SpeechApi::file_recognize`](crate::speech_to_text::v1::SpeechApi::file_recognize): Calls `file_recognize` on `speech`.
+/// Parameters of [`SpeechApi::file_recognize`](crate::speech_to_text::v1::SpeechApi::file_recognize): Transcribe a whole audio file of up to 60 seconds in one request.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FileRecognizeSpeechRequest {
     /// The JSON body.
@@ -105,7 +105,7 @@ impl FileRecognizeSpeechRequest {
     }
 }
 
-/// Parameters of [`SpeechApi::stream_recognize`](crate::speech_to_text::v1::SpeechApi::stream_recognize): Calls `stream_recognize` on `speech`.
+/// Parameters of [`SpeechApi::stream_recognize`](crate::speech_to_text::v1::SpeechApi::stream_recognize): Transcribe audio sent in chunks as a stream, getting text back as it arrives.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct StreamRecognizeSpeechRequest {
     /// The JSON body.

@@ -3,7 +3,7 @@
 //! Events and callbacks of task v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `task.task.comment.updated_v1`: Pushed as `task.task.comment.updated_v1`.
+/// `task.task.comment.updated_v1`: A comment on a task created by the app was added, replied to, edited or deleted.
 ///
 /// Scopes: `task:comment`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-comment/events/updated>
 impl ::lark_runtime::event::Event for crate::task::v1::TaskCommentUpdatedV1Event {
@@ -15,7 +15,7 @@ impl ::lark_runtime::event::Event for crate::task::v1::TaskCommentUpdatedV1Event
     };
 }
 
-/// `task.task.update_tenant_v1`: Pushed as `task.task.update_tenant_v1`.
+/// `task.task.update_tenant_v1`: A task somewhere in the app's tenant changed; the event names the affected users.
 ///
 /// Scopes: `task:task.event_update_tenant:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/events/update_tenant>
 impl ::lark_runtime::event::Event for crate::task::v1::TaskUpdateTenantV1Event {
@@ -27,7 +27,7 @@ impl ::lark_runtime::event::Event for crate::task::v1::TaskUpdateTenantV1Event {
     };
 }
 
-/// `task.task.updated_v1`: Pushed as `task.task.updated_v1`.
+/// `task.task.updated_v1`: A task created by the app changed, such as its title, due time, members, reminders or status.
 ///
 /// Scopes: `task:task`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/events/updated>
 impl ::lark_runtime::event::Event for crate::task::v1::TaskUpdatedV1Event {
@@ -40,7 +40,7 @@ impl ::lark_runtime::event::Event for crate::task::v1::TaskUpdatedV1Event {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `task.task.comment.updated_v1`: Pushed as `task.task.comment.updated_v1`.
+    /// Handles `task.task.comment.updated_v1`: A comment on a task created by the app was added, replied to, edited or deleted.
     ///
     /// Payload: [`TaskCommentUpdatedV1Event`](crate::task::v1::TaskCommentUpdatedV1Event). Scopes: `task:comment`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task-comment/events/updated>
     pub fn on_task_task_comment_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -53,7 +53,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `task.task.update_tenant_v1`: Pushed as `task.task.update_tenant_v1`.
+    /// Handles `task.task.update_tenant_v1`: A task somewhere in the app's tenant changed; the event names the affected users.
     ///
     /// Payload: [`TaskUpdateTenantV1Event`](crate::task::v1::TaskUpdateTenantV1Event). Scopes: `task:task.event_update_tenant:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/events/update_tenant>
     pub fn on_task_task_update_tenant_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -66,7 +66,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `task.task.updated_v1`: Pushed as `task.task.updated_v1`.
+    /// Handles `task.task.updated_v1`: A task created by the app changed, such as its title, due time, members, reminders or status.
     ///
     /// Payload: [`TaskUpdatedV1Event`](crate::task::v1::TaskUpdatedV1Event). Scopes: `task:task`. Official documentation: <https://open.feishu.cn/document/server-docs/task-v1/task/events/updated>
     pub fn on_task_task_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(

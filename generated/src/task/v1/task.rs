@@ -13,7 +13,7 @@ impl<'c> TaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `batch_delete_collaborator` on `task`.
+    /// Remove several assignees from a task in one call.
     ///
     /// `POST /open-apis/task/v1/tasks/:task_id/batch_delete_collaborator`
     ///
@@ -42,7 +42,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `batch_delete_follower` on `task`.
+    /// Remove several followers from a task in one call.
     ///
     /// `POST /open-apis/task/v1/tasks/:task_id/batch_delete_follower`
     ///
@@ -71,7 +71,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `complete` on `task`.
+    /// Mark a whole task as done for every user linked to it.
     ///
     /// `POST /open-apis/task/v1/tasks/:task_id/complete`
     ///
@@ -100,7 +100,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `task`.
+    /// Create a task with its title, description, due time, repeat rule and assignees.
     ///
     /// `POST /open-apis/task/v1/tasks`
     ///
@@ -130,7 +130,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `task`.
+    /// Delete a task.
     ///
     /// `DELETE /open-apis/task/v1/tasks/:task_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `task`.
+    /// Fetch a task's details such as its title, description, times and source.
     ///
     /// `GET /open-apis/task/v1/tasks/:task_id`
     ///
@@ -188,7 +188,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `task`.
+    /// Page through the caller's tasks, filtered by creation time or completion state.
     ///
     /// `GET /open-apis/task/v1/tasks`
     ///
@@ -229,7 +229,7 @@ impl<'c> TaskApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `task`.
+    /// Update some fields of a task, such as its title, description, times or source.
     ///
     /// `PATCH /open-apis/task/v1/tasks/:task_id`
     ///
@@ -258,7 +258,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `uncomplete` on `task`.
+    /// Reopen a completed task by clearing its done state.
     ///
     /// `POST /open-apis/task/v1/tasks/:task_id/uncomplete`
     ///
@@ -288,7 +288,7 @@ impl<'c> TaskApi<'c> {
     }
 }
 
-/// Parameters of [`TaskApi::batch_delete_collaborator`](crate::task::v1::TaskApi::batch_delete_collaborator): Calls `batch_delete_collaborator` on `task`.
+/// Parameters of [`TaskApi::batch_delete_collaborator`](crate::task::v1::TaskApi::batch_delete_collaborator): Remove several assignees from a task in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteCollaboratorTaskRequest {
     /// `task_id`.
@@ -350,7 +350,7 @@ impl BatchDeleteCollaboratorTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::batch_delete_follower`](crate::task::v1::TaskApi::batch_delete_follower): Calls `batch_delete_follower` on `task`.
+/// Parameters of [`TaskApi::batch_delete_follower`](crate::task::v1::TaskApi::batch_delete_follower): Remove several followers from a task in one call.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct BatchDeleteFollowerTaskRequest {
     /// `task_id`.
@@ -412,7 +412,7 @@ impl BatchDeleteFollowerTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::complete`](crate::task::v1::TaskApi::complete): Calls `complete` on `task`.
+/// Parameters of [`TaskApi::complete`](crate::task::v1::TaskApi::complete): Mark a whole task as done for every user linked to it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CompleteTaskRequest {
     /// `task_id`.
@@ -450,7 +450,7 @@ impl CompleteTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::create`](crate::task::v1::TaskApi::create): Calls `create` on `task`.
+/// Parameters of [`TaskApi::create`](crate::task::v1::TaskApi::create): Create a task with its title, description, due time, repeat rule and assignees.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTaskRequest {
     /// `user_id_type`.
@@ -504,7 +504,7 @@ impl CreateTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::delete`](crate::task::v1::TaskApi::delete): Calls `delete` on `task`.
+/// Parameters of [`TaskApi::delete`](crate::task::v1::TaskApi::delete): Delete a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTaskRequest {
     /// `task_id`.
@@ -542,7 +542,7 @@ impl DeleteTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::get`](crate::task::v1::TaskApi::get): Calls `get` on `task`.
+/// Parameters of [`TaskApi::get`](crate::task::v1::TaskApi::get): Fetch a task's details such as its title, description, times and source.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTaskRequest {
     /// `task_id`.
@@ -597,7 +597,7 @@ impl GetTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::list`](crate::task::v1::TaskApi::list): Calls `list` on `task`.
+/// Parameters of [`TaskApi::list`](crate::task::v1::TaskApi::list): Page through the caller's tasks, filtered by creation time or completion state.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListTaskRequest {
     /// `page_size`.
@@ -735,7 +735,7 @@ impl ::lark_runtime::PageRequest for ListTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::patch`](crate::task::v1::TaskApi::patch): Calls `patch` on `task`.
+/// Parameters of [`TaskApi::patch`](crate::task::v1::TaskApi::patch): Update some fields of a task, such as its title, description, times or source.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchTaskRequest {
     /// `task_id`.
@@ -797,7 +797,7 @@ impl PatchTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::uncomplete`](crate::task::v1::TaskApi::uncomplete): Calls `uncomplete` on `task`.
+/// Parameters of [`TaskApi::uncomplete`](crate::task::v1::TaskApi::uncomplete): Reopen a completed task by clearing its done state.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UncompleteTaskRequest {
     /// `task_id`.

@@ -13,7 +13,7 @@ impl<'c> TaskCollaboratorApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `task.collaborator`.
+    /// Add one or more assignees to a task.
     ///
     /// `POST /open-apis/task/v1/tasks/:task_id/collaborators`
     ///
@@ -42,7 +42,7 @@ impl<'c> TaskCollaboratorApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `task.collaborator`.
+    /// Remove one assignee from a task.
     ///
     /// `DELETE /open-apis/task/v1/tasks/:task_id/collaborators/:collaborator_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> TaskCollaboratorApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `task.collaborator`.
+    /// Page through the assignees of a task.
     ///
     /// `GET /open-apis/task/v1/tasks/:task_id/collaborators`
     ///
@@ -113,7 +113,7 @@ impl<'c> TaskCollaboratorApi<'c> {
     }
 }
 
-/// Parameters of [`TaskCollaboratorApi::create`](crate::task::v1::TaskCollaboratorApi::create): Calls `create` on `task.collaborator`.
+/// Parameters of [`TaskCollaboratorApi::create`](crate::task::v1::TaskCollaboratorApi::create): Add one or more assignees to a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTaskCollaboratorRequest {
     /// `task_id`.
@@ -175,7 +175,7 @@ impl CreateTaskCollaboratorRequest {
     }
 }
 
-/// Parameters of [`TaskCollaboratorApi::delete`](crate::task::v1::TaskCollaboratorApi::delete): Calls `delete` on `task.collaborator`.
+/// Parameters of [`TaskCollaboratorApi::delete`](crate::task::v1::TaskCollaboratorApi::delete): Remove one assignee from a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTaskCollaboratorRequest {
     /// `task_id`.
@@ -239,7 +239,7 @@ impl DeleteTaskCollaboratorRequest {
     }
 }
 
-/// Parameters of [`TaskCollaboratorApi::list`](crate::task::v1::TaskCollaboratorApi::list): Calls `list` on `task.collaborator`.
+/// Parameters of [`TaskCollaboratorApi::list`](crate::task::v1::TaskCollaboratorApi::list): Page through the assignees of a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTaskCollaboratorRequest {
     /// `task_id`.

@@ -13,7 +13,7 @@ impl<'c> TaskCommentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `task.comment`.
+    /// Post a comment on a task, or reply to one by setting `parent_id`.
     ///
     /// `POST /open-apis/task/v1/tasks/:task_id/comments`
     ///
@@ -42,7 +42,7 @@ impl<'c> TaskCommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `task.comment`.
+    /// Delete a task comment by its id.
     ///
     /// `DELETE /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> TaskCommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `task.comment`.
+    /// Fetch one task comment by its id.
     ///
     /// `GET /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> TaskCommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `task.comment`.
+    /// Page through the comments on a task.
     ///
     /// `GET /open-apis/task/v1/tasks/:task_id/comments`
     ///
@@ -141,7 +141,7 @@ impl<'c> TaskCommentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `update` on `task.comment`.
+    /// Replace the content of a task comment.
     ///
     /// `PUT /open-apis/task/v1/tasks/:task_id/comments/:comment_id`
     ///
@@ -171,7 +171,7 @@ impl<'c> TaskCommentApi<'c> {
     }
 }
 
-/// Parameters of [`TaskCommentApi::create`](crate::task::v1::TaskCommentApi::create): Calls `create` on `task.comment`.
+/// Parameters of [`TaskCommentApi::create`](crate::task::v1::TaskCommentApi::create): Post a comment on a task, or reply to one by setting `parent_id`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTaskCommentRequest {
     /// `task_id`.
@@ -233,7 +233,7 @@ impl CreateTaskCommentRequest {
     }
 }
 
-/// Parameters of [`TaskCommentApi::delete`](crate::task::v1::TaskCommentApi::delete): Calls `delete` on `task.comment`.
+/// Parameters of [`TaskCommentApi::delete`](crate::task::v1::TaskCommentApi::delete): Delete a task comment by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTaskCommentRequest {
     /// `task_id`.
@@ -282,7 +282,7 @@ impl DeleteTaskCommentRequest {
     }
 }
 
-/// Parameters of [`TaskCommentApi::get`](crate::task::v1::TaskCommentApi::get): Calls `get` on `task.comment`.
+/// Parameters of [`TaskCommentApi::get`](crate::task::v1::TaskCommentApi::get): Fetch one task comment by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTaskCommentRequest {
     /// `task_id`.
@@ -346,7 +346,7 @@ impl GetTaskCommentRequest {
     }
 }
 
-/// Parameters of [`TaskCommentApi::list`](crate::task::v1::TaskCommentApi::list): Calls `list` on `task.comment`.
+/// Parameters of [`TaskCommentApi::list`](crate::task::v1::TaskCommentApi::list): Page through the comments on a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTaskCommentRequest {
     /// `task_id`.
@@ -460,7 +460,7 @@ impl ::lark_runtime::PageRequest for ListTaskCommentRequest {
     }
 }
 
-/// Parameters of [`TaskCommentApi::update`](crate::task::v1::TaskCommentApi::update): Calls `update` on `task.comment`.
+/// Parameters of [`TaskCommentApi::update`](crate::task::v1::TaskCommentApi::update): Replace the content of a task comment.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateTaskCommentRequest {
     /// `task_id`.

@@ -13,7 +13,7 @@ impl<'c> TaskFollowerApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `task.follower`.
+    /// Add one or more followers to a task.
     ///
     /// `POST /open-apis/task/v1/tasks/:task_id/followers`
     ///
@@ -42,7 +42,7 @@ impl<'c> TaskFollowerApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `task.follower`.
+    /// Remove one follower from a task.
     ///
     /// `DELETE /open-apis/task/v1/tasks/:task_id/followers/:follower_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> TaskFollowerApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `task.follower`.
+    /// Page through the followers of a task.
     ///
     /// `GET /open-apis/task/v1/tasks/:task_id/followers`
     ///
@@ -113,7 +113,7 @@ impl<'c> TaskFollowerApi<'c> {
     }
 }
 
-/// Parameters of [`TaskFollowerApi::create`](crate::task::v1::TaskFollowerApi::create): Calls `create` on `task.follower`.
+/// Parameters of [`TaskFollowerApi::create`](crate::task::v1::TaskFollowerApi::create): Add one or more followers to a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTaskFollowerRequest {
     /// `task_id`.
@@ -175,7 +175,7 @@ impl CreateTaskFollowerRequest {
     }
 }
 
-/// Parameters of [`TaskFollowerApi::delete`](crate::task::v1::TaskFollowerApi::delete): Calls `delete` on `task.follower`.
+/// Parameters of [`TaskFollowerApi::delete`](crate::task::v1::TaskFollowerApi::delete): Remove one follower from a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTaskFollowerRequest {
     /// `task_id`.
@@ -239,7 +239,7 @@ impl DeleteTaskFollowerRequest {
     }
 }
 
-/// Parameters of [`TaskFollowerApi::list`](crate::task::v1::TaskFollowerApi::list): Calls `list` on `task.follower`.
+/// Parameters of [`TaskFollowerApi::list`](crate::task::v1::TaskFollowerApi::list): Page through the followers of a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTaskFollowerRequest {
     /// `task_id`.

@@ -13,7 +13,7 @@ impl<'c> TaskReminderApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `task.reminder`.
+    /// Add a reminder to a task, set as an offset from its due time.
     ///
     /// `POST /open-apis/task/v1/tasks/:task_id/reminders`
     ///
@@ -42,7 +42,7 @@ impl<'c> TaskReminderApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `task.reminder`.
+    /// Delete a reminder from a task.
     ///
     /// `DELETE /open-apis/task/v1/tasks/:task_id/reminders/:reminder_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> TaskReminderApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `task.reminder`.
+    /// Page through the reminders set on a task.
     ///
     /// `GET /open-apis/task/v1/tasks/:task_id/reminders`
     ///
@@ -113,7 +113,7 @@ impl<'c> TaskReminderApi<'c> {
     }
 }
 
-/// Parameters of [`TaskReminderApi::create`](crate::task::v1::TaskReminderApi::create): Calls `create` on `task.reminder`.
+/// Parameters of [`TaskReminderApi::create`](crate::task::v1::TaskReminderApi::create): Add a reminder to a task, set as an offset from its due time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTaskReminderRequest {
     /// `task_id`.
@@ -160,7 +160,7 @@ impl CreateTaskReminderRequest {
     }
 }
 
-/// Parameters of [`TaskReminderApi::delete`](crate::task::v1::TaskReminderApi::delete): Calls `delete` on `task.reminder`.
+/// Parameters of [`TaskReminderApi::delete`](crate::task::v1::TaskReminderApi::delete): Delete a reminder from a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTaskReminderRequest {
     /// `task_id`.
@@ -209,7 +209,7 @@ impl DeleteTaskReminderRequest {
     }
 }
 
-/// Parameters of [`TaskReminderApi::list`](crate::task::v1::TaskReminderApi::list): Calls `list` on `task.reminder`.
+/// Parameters of [`TaskReminderApi::list`](crate::task::v1::TaskReminderApi::list): Page through the reminders set on a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTaskReminderRequest {
     /// `task_id`.

@@ -13,7 +13,7 @@ impl<'c> AttachmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `delete` on `attachment`.
+    /// Permanently delete an attachment by its GUID.
     ///
     /// `DELETE /open-apis/task/v2/attachments/:attachment_guid`
     ///
@@ -42,7 +42,7 @@ impl<'c> AttachmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `attachment`.
+    /// Fetch an attachment's details, including a temporary download link.
     ///
     /// `GET /open-apis/task/v2/attachments/:attachment_guid`
     ///
@@ -71,7 +71,7 @@ impl<'c> AttachmentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `attachment`.
+    /// Page through the attachments of a task, each with a short-lived download URL.
     ///
     /// `GET /open-apis/task/v2/attachments`
     ///
@@ -112,7 +112,7 @@ impl<'c> AttachmentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `upload` on `attachment`.
+    /// Upload up to five files as attachments to a task.
     ///
     /// `POST /open-apis/task/v2/attachments/upload`
     ///
@@ -142,7 +142,7 @@ impl<'c> AttachmentApi<'c> {
     }
 }
 
-/// Parameters of [`AttachmentApi::delete`](crate::task::v2::AttachmentApi::delete): Calls `delete` on `attachment`.
+/// Parameters of [`AttachmentApi::delete`](crate::task::v2::AttachmentApi::delete): Permanently delete an attachment by its GUID.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAttachmentRequest {
     /// `attachment_guid`.
@@ -184,7 +184,7 @@ impl DeleteAttachmentRequest {
     }
 }
 
-/// Parameters of [`AttachmentApi::get`](crate::task::v2::AttachmentApi::get): Calls `get` on `attachment`.
+/// Parameters of [`AttachmentApi::get`](crate::task::v2::AttachmentApi::get): Fetch an attachment's details, including a temporary download link.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAttachmentRequest {
     /// `attachment_guid`.
@@ -244,7 +244,7 @@ impl GetAttachmentRequest {
     }
 }
 
-/// Parameters of [`AttachmentApi::list`](crate::task::v2::AttachmentApi::list): Calls `list` on `attachment`.
+/// Parameters of [`AttachmentApi::list`](crate::task::v2::AttachmentApi::list): Page through the attachments of a task, each with a short-lived download URL.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAttachmentRequest {
     /// `page_size`.
@@ -382,7 +382,7 @@ impl ::lark_runtime::PageRequest for ListAttachmentRequest {
     }
 }
 
-/// Parameters of [`AttachmentApi::upload`](crate::task::v2::AttachmentApi::upload): Calls `upload` on `attachment`.
+/// Parameters of [`AttachmentApi::upload`](crate::task::v2::AttachmentApi::upload): Upload up to five files as attachments to a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadAttachmentRequest {
     /// `user_id_type`.

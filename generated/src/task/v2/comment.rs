@@ -13,7 +13,7 @@ impl<'c> CommentApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `comment`.
+    /// Post a comment on a task, or reply to one via `reply_to_comment_id`.
     ///
     /// `POST /open-apis/task/v2/comments`
     ///
@@ -43,7 +43,7 @@ impl<'c> CommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `comment`.
+    /// Permanently delete a comment the caller wrote.
     ///
     /// `DELETE /open-apis/task/v2/comments/:comment_id`
     ///
@@ -72,7 +72,7 @@ impl<'c> CommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `comment`.
+    /// Fetch a comment's content, author and creation and update times.
     ///
     /// `GET /open-apis/task/v2/comments/:comment_id`
     ///
@@ -101,7 +101,7 @@ impl<'c> CommentApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `comment`.
+    /// Page through a task's comments, oldest or newest first.
     ///
     /// `GET /open-apis/task/v2/comments`
     ///
@@ -142,7 +142,7 @@ impl<'c> CommentApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `comment`.
+    /// Update the content of a comment the caller wrote.
     ///
     /// `PATCH /open-apis/task/v2/comments/:comment_id`
     ///
@@ -172,7 +172,7 @@ impl<'c> CommentApi<'c> {
     }
 }
 
-/// Parameters of [`CommentApi::create`](crate::task::v2::CommentApi::create): Calls `create` on `comment`.
+/// Parameters of [`CommentApi::create`](crate::task::v2::CommentApi::create): Post a comment on a task, or reply to one via `reply_to_comment_id`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCommentRequest {
     /// `user_id_type`.
@@ -229,7 +229,7 @@ impl CreateCommentRequest {
     }
 }
 
-/// Parameters of [`CommentApi::delete`](crate::task::v2::CommentApi::delete): Calls `delete` on `comment`.
+/// Parameters of [`CommentApi::delete`](crate::task::v2::CommentApi::delete): Permanently delete a comment the caller wrote.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteCommentRequest {
     /// `comment_id`.
@@ -269,7 +269,7 @@ impl DeleteCommentRequest {
     }
 }
 
-/// Parameters of [`CommentApi::get`](crate::task::v2::CommentApi::get): Calls `get` on `comment`.
+/// Parameters of [`CommentApi::get`](crate::task::v2::CommentApi::get): Fetch a comment's content, author and creation and update times.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCommentRequest {
     /// `comment_id`.
@@ -327,7 +327,7 @@ impl GetCommentRequest {
     }
 }
 
-/// Parameters of [`CommentApi::list`](crate::task::v2::CommentApi::list): Calls `list` on `comment`.
+/// Parameters of [`CommentApi::list`](crate::task::v2::CommentApi::list): Page through a task's comments, oldest or newest first.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListCommentRequest {
     /// `page_size`.
@@ -462,7 +462,7 @@ impl ::lark_runtime::PageRequest for ListCommentRequest {
     }
 }
 
-/// Parameters of [`CommentApi::patch`](crate::task::v2::CommentApi::patch): Calls `patch` on `comment`.
+/// Parameters of [`CommentApi::patch`](crate::task::v2::CommentApi::patch): Update the content of a comment the caller wrote.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchCommentRequest {
     /// `comment_id`.

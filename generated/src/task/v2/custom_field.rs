@@ -13,7 +13,7 @@ impl<'c> CustomFieldApi<'c> {
         Self { client }
     }
 
-    /// Calls `add` on `custom_field`.
+    /// Attach an existing custom field to a tasklist so its tasks can show and filter by it.
     ///
     /// `POST /open-apis/task/v2/custom_fields/:custom_field_guid/add`
     ///
@@ -42,7 +42,7 @@ impl<'c> CustomFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `custom_field`.
+    /// Create a custom field of a given type and its settings, attached to a tasklist.
     ///
     /// `POST /open-apis/task/v2/custom_fields`
     ///
@@ -72,7 +72,7 @@ impl<'c> CustomFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `custom_field`.
+    /// Fetch a custom field's settings by its GUID.
     ///
     /// `GET /open-apis/task/v2/custom_fields/:custom_field_guid`
     ///
@@ -101,7 +101,7 @@ impl<'c> CustomFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `custom_field`.
+    /// Page through the custom fields the caller can see, optionally for one tasklist.
     ///
     /// `GET /open-apis/task/v2/custom_fields`
     ///
@@ -142,7 +142,7 @@ impl<'c> CustomFieldApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `custom_field`.
+    /// Update some fields of a custom field, such as its name or type-specific settings.
     ///
     /// `PATCH /open-apis/task/v2/custom_fields/:custom_field_guid`
     ///
@@ -171,7 +171,7 @@ impl<'c> CustomFieldApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove` on `custom_field`.
+    /// Detach a custom field from a tasklist so it can no longer be used there.
     ///
     /// `POST /open-apis/task/v2/custom_fields/:custom_field_guid/remove`
     ///
@@ -201,7 +201,7 @@ impl<'c> CustomFieldApi<'c> {
     }
 }
 
-/// Parameters of [`CustomFieldApi::add`](crate::task::v2::CustomFieldApi::add): Calls `add` on `custom_field`.
+/// Parameters of [`CustomFieldApi::add`](crate::task::v2::CustomFieldApi::add): Attach an existing custom field to a tasklist so its tasks can show and filter by it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddCustomFieldRequest {
     /// `custom_field_guid`.
@@ -248,7 +248,7 @@ impl AddCustomFieldRequest {
     }
 }
 
-/// Parameters of [`CustomFieldApi::create`](crate::task::v2::CustomFieldApi::create): Calls `create` on `custom_field`.
+/// Parameters of [`CustomFieldApi::create`](crate::task::v2::CustomFieldApi::create): Create a custom field of a given type and its settings, attached to a tasklist.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCustomFieldRequest {
     /// `user_id_type`.
@@ -315,7 +315,7 @@ impl CreateCustomFieldRequest {
     }
 }
 
-/// Parameters of [`CustomFieldApi::get`](crate::task::v2::CustomFieldApi::get): Calls `get` on `custom_field`.
+/// Parameters of [`CustomFieldApi::get`](crate::task::v2::CustomFieldApi::get): Fetch a custom field's settings by its GUID.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCustomFieldRequest {
     /// `custom_field_guid`.
@@ -372,7 +372,7 @@ impl GetCustomFieldRequest {
     }
 }
 
-/// Parameters of [`CustomFieldApi::list`](crate::task::v2::CustomFieldApi::list): Calls `list` on `custom_field`.
+/// Parameters of [`CustomFieldApi::list`](crate::task::v2::CustomFieldApi::list): Page through the custom fields the caller can see, optionally for one tasklist.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListCustomFieldRequest {
     /// `page_size`.
@@ -519,7 +519,7 @@ impl ::lark_runtime::PageRequest for ListCustomFieldRequest {
     }
 }
 
-/// Parameters of [`CustomFieldApi::patch`](crate::task::v2::CustomFieldApi::patch): Calls `patch` on `custom_field`.
+/// Parameters of [`CustomFieldApi::patch`](crate::task::v2::CustomFieldApi::patch): Update some fields of a custom field, such as its name or type-specific settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchCustomFieldRequest {
     /// `custom_field_guid`.
@@ -584,7 +584,7 @@ impl PatchCustomFieldRequest {
     }
 }
 
-/// Parameters of [`CustomFieldApi::remove`](crate::task::v2::CustomFieldApi::remove): Calls `remove` on `custom_field`.
+/// Parameters of [`CustomFieldApi::remove`](crate::task::v2::CustomFieldApi::remove): Detach a custom field from a tasklist so it can no longer be used there.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveCustomFieldRequest {
     /// `custom_field_guid`.

@@ -13,7 +13,7 @@ impl<'c> CustomFieldOptionApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `custom_field.option`.
+    /// Add an option to a single- or multi-select custom field.
     ///
     /// `POST /open-apis/task/v2/custom_fields/:custom_field_guid/options`
     ///
@@ -42,7 +42,7 @@ impl<'c> CustomFieldOptionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `custom_field.option`.
+    /// Update some fields of a select field's option, such as its name, colour, visibility or position.
     ///
     /// `PATCH /open-apis/task/v2/custom_fields/:custom_field_guid/options/:option_guid`
     ///
@@ -72,7 +72,7 @@ impl<'c> CustomFieldOptionApi<'c> {
     }
 }
 
-/// Parameters of [`CustomFieldOptionApi::create`](crate::task::v2::CustomFieldOptionApi::create): Calls `create` on `custom_field.option`.
+/// Parameters of [`CustomFieldOptionApi::create`](crate::task::v2::CustomFieldOptionApi::create): Add an option to a single- or multi-select custom field.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateCustomFieldOptionRequest {
     /// `custom_field_guid`.
@@ -119,7 +119,7 @@ impl CreateCustomFieldOptionRequest {
     }
 }
 
-/// Parameters of [`CustomFieldOptionApi::patch`](crate::task::v2::CustomFieldOptionApi::patch): Calls `patch` on `custom_field.option`.
+/// Parameters of [`CustomFieldOptionApi::patch`](crate::task::v2::CustomFieldOptionApi::patch): Update some fields of a select field's option, such as its name, colour, visibility or position.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchCustomFieldOptionRequest {
     /// `custom_field_guid`.

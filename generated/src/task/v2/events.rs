@@ -3,7 +3,7 @@
 //! Events and callbacks of task v2: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `task.task.update_user_access_v2`: Pushed as `task.task.update_user_access_v2`.
+/// `task.task.update_user_access_v2`: A task was created, deleted or changed, such as its title, members, status, reminders or times.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::task::v2::TaskUpdateUserAccessV2Event {
@@ -13,7 +13,7 @@ impl ::lark_runtime::event::Event for crate::task::v2::TaskUpdateUserAccessV2Eve
 }
 
 impl crate::EventDispatcher {
-    /// Handles `task.task.update_user_access_v2`: Pushed as `task.task.update_user_access_v2`.
+    /// Handles `task.task.update_user_access_v2`: A task was created, deleted or changed, such as its title, members, status, reminders or times.
     ///
     /// Payload: [`TaskUpdateUserAccessV2Event`](crate::task::v2::TaskUpdateUserAccessV2Event). Scopes: not yet catalogued.
     pub fn on_task_task_update_user_access_v2<Fut: ::lark_runtime::event::HandlerFuture>(

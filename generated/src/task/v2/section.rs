@@ -13,7 +13,7 @@ impl<'c> SectionApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `section`.
+    /// Create a section in a tasklist or in the caller's own assigned-tasks view.
     ///
     /// `POST /open-apis/task/v2/sections`
     ///
@@ -43,7 +43,7 @@ impl<'c> SectionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `section`.
+    /// Delete a section, moving its tasks to the default section.
     ///
     /// `DELETE /open-apis/task/v2/sections/:section_guid`
     ///
@@ -72,7 +72,7 @@ impl<'c> SectionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `section`.
+    /// Fetch a section's details, such as its name and creator.
     ///
     /// `GET /open-apis/task/v2/sections/:section_guid`
     ///
@@ -101,7 +101,7 @@ impl<'c> SectionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `section`.
+    /// Page through the sections of a tasklist or the caller's assigned-tasks view, in display order.
     ///
     /// `GET /open-apis/task/v2/sections`
     ///
@@ -142,7 +142,7 @@ impl<'c> SectionApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `section`.
+    /// Update some fields of a section, such as its name or position.
     ///
     /// `PATCH /open-apis/task/v2/sections/:section_guid`
     ///
@@ -171,7 +171,7 @@ impl<'c> SectionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `tasks` on `section`.
+    /// Page through the tasks in a section, with simple filters.
     ///
     /// `GET /open-apis/task/v2/sections/:section_guid/tasks`
     ///
@@ -213,7 +213,7 @@ impl<'c> SectionApi<'c> {
     }
 }
 
-/// Parameters of [`SectionApi::create`](crate::task::v2::SectionApi::create): Calls `create` on `section`.
+/// Parameters of [`SectionApi::create`](crate::task::v2::SectionApi::create): Create a section in a tasklist or in the caller's own assigned-tasks view.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSectionRequest {
     /// `user_id_type`.
@@ -270,7 +270,7 @@ impl CreateSectionRequest {
     }
 }
 
-/// Parameters of [`SectionApi::delete`](crate::task::v2::SectionApi::delete): Calls `delete` on `section`.
+/// Parameters of [`SectionApi::delete`](crate::task::v2::SectionApi::delete): Delete a section, moving its tasks to the default section.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteSectionRequest {
     /// `section_guid`.
@@ -310,7 +310,7 @@ impl DeleteSectionRequest {
     }
 }
 
-/// Parameters of [`SectionApi::get`](crate::task::v2::SectionApi::get): Calls `get` on `section`.
+/// Parameters of [`SectionApi::get`](crate::task::v2::SectionApi::get): Fetch a section's details, such as its name and creator.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSectionRequest {
     /// `section_guid`.
@@ -368,7 +368,7 @@ impl GetSectionRequest {
     }
 }
 
-/// Parameters of [`SectionApi::list`](crate::task::v2::SectionApi::list): Calls `list` on `section`.
+/// Parameters of [`SectionApi::list`](crate::task::v2::SectionApi::list): Page through the sections of a tasklist or the caller's assigned-tasks view, in display order.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListSectionRequest {
     /// `page_size`.
@@ -506,7 +506,7 @@ impl ::lark_runtime::PageRequest for ListSectionRequest {
     }
 }
 
-/// Parameters of [`SectionApi::patch`](crate::task::v2::SectionApi::patch): Calls `patch` on `section`.
+/// Parameters of [`SectionApi::patch`](crate::task::v2::SectionApi::patch): Update some fields of a section, such as its name or position.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchSectionRequest {
     /// `section_guid`.
@@ -571,7 +571,7 @@ impl PatchSectionRequest {
     }
 }
 
-/// Parameters of [`SectionApi::tasks`](crate::task::v2::SectionApi::tasks): Calls `tasks` on `section`.
+/// Parameters of [`SectionApi::tasks`](crate::task::v2::SectionApi::tasks): Page through the tasks in a section, with simple filters.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TasksSectionRequest {
     /// `section_guid`.

@@ -13,7 +13,7 @@ impl<'c> TaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `add_dependencies` on `task`.
+    /// Add one or more upstream or downstream dependencies to a task, or change their type.
     ///
     /// `POST /open-apis/task/v2/tasks/:task_guid/add_dependencies`
     ///
@@ -42,7 +42,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `add_members` on `task`.
+    /// Add assignees or followers, users or apps, to a task.
     ///
     /// `POST /open-apis/task/v2/tasks/:task_guid/add_members`
     ///
@@ -72,7 +72,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `add_reminders` on `task`.
+    /// Add a reminder to a task relative to its due time.
     ///
     /// `POST /open-apis/task/v2/tasks/:task_guid/add_reminders`
     ///
@@ -101,7 +101,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `add_tasklist` on `task`.
+    /// Put a task into a tasklist, optionally in a given section.
     ///
     /// `POST /open-apis/task/v2/tasks/:task_guid/add_tasklist`
     ///
@@ -130,7 +130,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `task`.
+    /// Create a task with its title, members, start and due times, tasklists and custom field values.
     ///
     /// `POST /open-apis/task/v2/tasks`
     ///
@@ -160,7 +160,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `task`.
+    /// Delete a task.
     ///
     /// `DELETE /open-apis/task/v2/tasks/:task_guid`
     ///
@@ -189,7 +189,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `task`.
+    /// Fetch a task's details, such as its title, description, times and members.
     ///
     /// `GET /open-apis/task/v2/tasks/:task_guid`
     ///
@@ -218,7 +218,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `task`.
+    /// Page through the tasks assigned to the caller, in their custom order.
     ///
     /// `GET /open-apis/task/v2/tasks`
     ///
@@ -259,7 +259,7 @@ impl<'c> TaskApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `task`.
+    /// Update some fields of a task, including marking it done or not done.
     ///
     /// `PATCH /open-apis/task/v2/tasks/:task_guid`
     ///
@@ -288,7 +288,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove_dependencies` on `task`.
+    /// Remove one or more dependencies from a task.
     ///
     /// `POST /open-apis/task/v2/tasks/:task_guid/remove_dependencies`
     ///
@@ -317,7 +317,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove_members` on `task`.
+    /// Remove assignees or followers from a task.
     ///
     /// `POST /open-apis/task/v2/tasks/:task_guid/remove_members`
     ///
@@ -347,7 +347,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove_reminders` on `task`.
+    /// Remove reminders from a task.
     ///
     /// `POST /open-apis/task/v2/tasks/:task_guid/remove_reminders`
     ///
@@ -376,7 +376,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove_tasklist` on `task`.
+    /// Take a task out of a tasklist.
     ///
     /// `POST /open-apis/task/v2/tasks/:task_guid/remove_tasklist`
     ///
@@ -405,7 +405,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `task`.
+    /// Search tasks by keyword and get their names, links, ids and descriptions.
     ///
     /// `POST /open-apis/task/v2/tasks/search`
     ///
@@ -446,7 +446,7 @@ impl<'c> TaskApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `set_ancestor_task` on `task`.
+    /// Set a task's parent task, or turn it back into a standalone task.
     ///
     /// `POST /open-apis/task/v2/tasks/:task_guid/set_ancestor_task`
     ///
@@ -475,7 +475,7 @@ impl<'c> TaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `tasklists` on `task`.
+    /// List the tasklists a task belongs to and its section in each.
     ///
     /// `GET /open-apis/task/v2/tasks/:task_guid/tasklists`
     ///
@@ -505,7 +505,7 @@ impl<'c> TaskApi<'c> {
     }
 }
 
-/// Parameters of [`TaskApi::add_dependencies`](crate::task::v2::TaskApi::add_dependencies): Calls `add_dependencies` on `task`.
+/// Parameters of [`TaskApi::add_dependencies`](crate::task::v2::TaskApi::add_dependencies): Add one or more upstream or downstream dependencies to a task, or change their type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddDependenciesTaskRequest {
     /// `task_guid`.
@@ -552,7 +552,7 @@ impl AddDependenciesTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::add_members`](crate::task::v2::TaskApi::add_members): Calls `add_members` on `task`.
+/// Parameters of [`TaskApi::add_members`](crate::task::v2::TaskApi::add_members): Add assignees or followers, users or apps, to a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddMembersTaskRequest {
     /// `task_guid`.
@@ -618,7 +618,7 @@ impl AddMembersTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::add_reminders`](crate::task::v2::TaskApi::add_reminders): Calls `add_reminders` on `task`.
+/// Parameters of [`TaskApi::add_reminders`](crate::task::v2::TaskApi::add_reminders): Add a reminder to a task relative to its due time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddRemindersTaskRequest {
     /// `task_guid`.
@@ -683,7 +683,7 @@ impl AddRemindersTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::add_tasklist`](crate::task::v2::TaskApi::add_tasklist): Calls `add_tasklist` on `task`.
+/// Parameters of [`TaskApi::add_tasklist`](crate::task::v2::TaskApi::add_tasklist): Put a task into a tasklist, optionally in a given section.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddTasklistTaskRequest {
     /// `task_guid`.
@@ -748,7 +748,7 @@ impl AddTasklistTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::create`](crate::task::v2::TaskApi::create): Calls `create` on `task`.
+/// Parameters of [`TaskApi::create`](crate::task::v2::TaskApi::create): Create a task with its title, members, start and due times, tasklists and custom field values.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTaskRequest {
     /// `user_id_type`.
@@ -805,7 +805,7 @@ impl CreateTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::delete`](crate::task::v2::TaskApi::delete): Calls `delete` on `task`.
+/// Parameters of [`TaskApi::delete`](crate::task::v2::TaskApi::delete): Delete a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTaskRequest {
     /// `task_guid`.
@@ -845,7 +845,7 @@ impl DeleteTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::get`](crate::task::v2::TaskApi::get): Calls `get` on `task`.
+/// Parameters of [`TaskApi::get`](crate::task::v2::TaskApi::get): Fetch a task's details, such as its title, description, times and members.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTaskRequest {
     /// `task_guid`.
@@ -903,7 +903,7 @@ impl GetTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::list`](crate::task::v2::TaskApi::list): Calls `list` on `task`.
+/// Parameters of [`TaskApi::list`](crate::task::v2::TaskApi::list): Page through the tasks assigned to the caller, in their custom order.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListTaskRequest {
     /// `page_size`.
@@ -1047,7 +1047,7 @@ impl ::lark_runtime::PageRequest for ListTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::patch`](crate::task::v2::TaskApi::patch): Calls `patch` on `task`.
+/// Parameters of [`TaskApi::patch`](crate::task::v2::TaskApi::patch): Update some fields of a task, including marking it done or not done.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchTaskRequest {
     /// `task_guid`.
@@ -1112,7 +1112,7 @@ impl PatchTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::remove_dependencies`](crate::task::v2::TaskApi::remove_dependencies): Calls `remove_dependencies` on `task`.
+/// Parameters of [`TaskApi::remove_dependencies`](crate::task::v2::TaskApi::remove_dependencies): Remove one or more dependencies from a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveDependenciesTaskRequest {
     /// `task_guid`.
@@ -1159,7 +1159,7 @@ impl RemoveDependenciesTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::remove_members`](crate::task::v2::TaskApi::remove_members): Calls `remove_members` on `task`.
+/// Parameters of [`TaskApi::remove_members`](crate::task::v2::TaskApi::remove_members): Remove assignees or followers from a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveMembersTaskRequest {
     /// `task_guid`.
@@ -1225,7 +1225,7 @@ impl RemoveMembersTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::remove_reminders`](crate::task::v2::TaskApi::remove_reminders): Calls `remove_reminders` on `task`.
+/// Parameters of [`TaskApi::remove_reminders`](crate::task::v2::TaskApi::remove_reminders): Remove reminders from a task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveRemindersTaskRequest {
     /// `task_guid`.
@@ -1290,7 +1290,7 @@ impl RemoveRemindersTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::remove_tasklist`](crate::task::v2::TaskApi::remove_tasklist): Calls `remove_tasklist` on `task`.
+/// Parameters of [`TaskApi::remove_tasklist`](crate::task::v2::TaskApi::remove_tasklist): Take a task out of a tasklist.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveTasklistTaskRequest {
     /// `task_guid`.
@@ -1355,7 +1355,7 @@ impl RemoveTasklistTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::search`](crate::task::v2::TaskApi::search): Calls `search` on `task`.
+/// Parameters of [`TaskApi::search`](crate::task::v2::TaskApi::search): Search tasks by keyword and get their names, links, ids and descriptions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchTaskRequest {
     /// `page_size`.
@@ -1449,7 +1449,7 @@ impl ::lark_runtime::PageRequest for SearchTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::set_ancestor_task`](crate::task::v2::TaskApi::set_ancestor_task): Calls `set_ancestor_task` on `task`.
+/// Parameters of [`TaskApi::set_ancestor_task`](crate::task::v2::TaskApi::set_ancestor_task): Set a task's parent task, or turn it back into a standalone task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SetAncestorTaskTaskRequest {
     /// `task_guid`.
@@ -1493,7 +1493,7 @@ impl SetAncestorTaskTaskRequest {
     }
 }
 
-/// Parameters of [`TaskApi::tasklists`](crate::task::v2::TaskApi::tasklists): Calls `tasklists` on `task`.
+/// Parameters of [`TaskApi::tasklists`](crate::task::v2::TaskApi::tasklists): List the tasklists a task belongs to and its section in each.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TasklistsTaskRequest {
     /// `task_guid`.

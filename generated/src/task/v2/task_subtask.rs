@@ -13,7 +13,7 @@ impl<'c> TaskSubtaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `task.subtask`.
+    /// Create a subtask under a given parent task.
     ///
     /// `POST /open-apis/task/v2/tasks/:task_guid/subtasks`
     ///
@@ -43,7 +43,7 @@ impl<'c> TaskSubtaskApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `task.subtask`.
+    /// Page through a task's subtasks in display order.
     ///
     /// `GET /open-apis/task/v2/tasks/:task_guid/subtasks`
     ///
@@ -85,7 +85,7 @@ impl<'c> TaskSubtaskApi<'c> {
     }
 }
 
-/// Parameters of [`TaskSubtaskApi::create`](crate::task::v2::TaskSubtaskApi::create): Calls `create` on `task.subtask`.
+/// Parameters of [`TaskSubtaskApi::create`](crate::task::v2::TaskSubtaskApi::create): Create a subtask under a given parent task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTaskSubtaskRequest {
     /// `task_guid`.
@@ -151,7 +151,7 @@ impl CreateTaskSubtaskRequest {
     }
 }
 
-/// Parameters of [`TaskSubtaskApi::list`](crate::task::v2::TaskSubtaskApi::list): Calls `list` on `task.subtask`.
+/// Parameters of [`TaskSubtaskApi::list`](crate::task::v2::TaskSubtaskApi::list): Page through a task's subtasks in display order.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTaskSubtaskRequest {
     /// `task_guid`.

@@ -13,7 +13,7 @@ impl<'c> TaskV2Api<'c> {
         Self { client }
     }
 
-    /// Calls `list_related_task` on `task_v2`.
+    /// Page through the tasks the user owns, follows, created or assigned, by update time.
     ///
     /// `GET /open-apis/task/v2/task_v2/list_related_task`
     ///
@@ -54,7 +54,7 @@ impl<'c> TaskV2Api<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `task_subscription` on `task_v2`.
+    /// Subscribe the app or user to change events for the tasks they are involved in.
     ///
     /// `POST /open-apis/task/v2/task_v2/task_subscription`
     ///
@@ -84,7 +84,7 @@ impl<'c> TaskV2Api<'c> {
     }
 }
 
-/// Parameters of [`TaskV2Api::list_related_task`](crate::task::v2::TaskV2Api::list_related_task): Calls `list_related_task` on `task_v2`.
+/// Parameters of [`TaskV2Api::list_related_task`](crate::task::v2::TaskV2Api::list_related_task): Page through the tasks the user owns, follows, created or assigned, by update time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListRelatedTaskTaskV2Request {
     /// `page_size`.
@@ -207,7 +207,7 @@ impl ::lark_runtime::PageRequest for ListRelatedTaskTaskV2Request {
     }
 }
 
-/// Parameters of [`TaskV2Api::task_subscription`](crate::task::v2::TaskV2Api::task_subscription): Calls `task_subscription` on `task_v2`.
+/// Parameters of [`TaskV2Api::task_subscription`](crate::task::v2::TaskV2Api::task_subscription): Subscribe the app or user to change events for the tasks they are involved in.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct TaskSubscriptionTaskV2Request {
     /// `user_id_type`.

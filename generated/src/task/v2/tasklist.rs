@@ -13,7 +13,7 @@ impl<'c> TasklistApi<'c> {
         Self { client }
     }
 
-    /// Calls `add_members` on `tasklist`.
+    /// Add users, apps or group chats to a tasklist as editors or viewers.
     ///
     /// `POST /open-apis/task/v2/tasklists/:tasklist_guid/add_members`
     ///
@@ -42,7 +42,7 @@ impl<'c> TasklistApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `tasklist`.
+    /// Create a tasklist, optionally with collaborating members.
     ///
     /// `POST /open-apis/task/v2/tasklists`
     ///
@@ -72,7 +72,7 @@ impl<'c> TasklistApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `tasklist`.
+    /// Permanently delete a tasklist.
     ///
     /// `DELETE /open-apis/task/v2/tasklists/:tasklist_guid`
     ///
@@ -101,7 +101,7 @@ impl<'c> TasklistApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `tasklist`.
+    /// Fetch a tasklist's details, such as its name, owner and members.
     ///
     /// `GET /open-apis/task/v2/tasklists/:tasklist_guid`
     ///
@@ -130,7 +130,7 @@ impl<'c> TasklistApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `tasklist`.
+    /// Page through the tasklists the caller can read.
     ///
     /// `GET /open-apis/task/v2/tasklists`
     ///
@@ -171,7 +171,7 @@ impl<'c> TasklistApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `patch` on `tasklist`.
+    /// Update some fields of a tasklist, such as its name or owner.
     ///
     /// `PATCH /open-apis/task/v2/tasklists/:tasklist_guid`
     ///
@@ -200,7 +200,7 @@ impl<'c> TasklistApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove_members` on `tasklist`.
+    /// Remove one or more collaborating members from a tasklist.
     ///
     /// `POST /open-apis/task/v2/tasklists/:tasklist_guid/remove_members`
     ///
@@ -229,7 +229,7 @@ impl<'c> TasklistApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `tasklist`.
+    /// Search tasklists by keyword and get their names, ids, links and descriptions.
     ///
     /// `POST /open-apis/task/v2/tasklists/search`
     ///
@@ -270,7 +270,7 @@ impl<'c> TasklistApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `tasks` on `tasklist`.
+    /// Page through the tasks in a tasklist, filtered by completion or creation time.
     ///
     /// `GET /open-apis/task/v2/tasklists/:tasklist_guid/tasks`
     ///
@@ -312,7 +312,7 @@ impl<'c> TasklistApi<'c> {
     }
 }
 
-/// Parameters of [`TasklistApi::add_members`](crate::task::v2::TasklistApi::add_members): Calls `add_members` on `tasklist`.
+/// Parameters of [`TasklistApi::add_members`](crate::task::v2::TasklistApi::add_members): Add users, apps or group chats to a tasklist as editors or viewers.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AddMembersTasklistRequest {
     /// `tasklist_guid`.
@@ -377,7 +377,7 @@ impl AddMembersTasklistRequest {
     }
 }
 
-/// Parameters of [`TasklistApi::create`](crate::task::v2::TasklistApi::create): Calls `create` on `tasklist`.
+/// Parameters of [`TasklistApi::create`](crate::task::v2::TasklistApi::create): Create a tasklist, optionally with collaborating members.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTasklistRequest {
     /// `user_id_type`.
@@ -434,7 +434,7 @@ impl CreateTasklistRequest {
     }
 }
 
-/// Parameters of [`TasklistApi::delete`](crate::task::v2::TasklistApi::delete): Calls `delete` on `tasklist`.
+/// Parameters of [`TasklistApi::delete`](crate::task::v2::TasklistApi::delete): Permanently delete a tasklist.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTasklistRequest {
     /// `tasklist_guid`.
@@ -474,7 +474,7 @@ impl DeleteTasklistRequest {
     }
 }
 
-/// Parameters of [`TasklistApi::get`](crate::task::v2::TasklistApi::get): Calls `get` on `tasklist`.
+/// Parameters of [`TasklistApi::get`](crate::task::v2::TasklistApi::get): Fetch a tasklist's details, such as its name, owner and members.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTasklistRequest {
     /// `tasklist_guid`.
@@ -532,7 +532,7 @@ impl GetTasklistRequest {
     }
 }
 
-/// Parameters of [`TasklistApi::list`](crate::task::v2::TasklistApi::list): Calls `list` on `tasklist`.
+/// Parameters of [`TasklistApi::list`](crate::task::v2::TasklistApi::list): Page through the tasklists the caller can read.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListTasklistRequest {
     /// `page_size`.
@@ -628,7 +628,7 @@ impl ::lark_runtime::PageRequest for ListTasklistRequest {
     }
 }
 
-/// Parameters of [`TasklistApi::patch`](crate::task::v2::TasklistApi::patch): Calls `patch` on `tasklist`.
+/// Parameters of [`TasklistApi::patch`](crate::task::v2::TasklistApi::patch): Update some fields of a tasklist, such as its name or owner.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchTasklistRequest {
     /// `tasklist_guid`.
@@ -693,7 +693,7 @@ impl PatchTasklistRequest {
     }
 }
 
-/// Parameters of [`TasklistApi::remove_members`](crate::task::v2::TasklistApi::remove_members): Calls `remove_members` on `tasklist`.
+/// Parameters of [`TasklistApi::remove_members`](crate::task::v2::TasklistApi::remove_members): Remove one or more collaborating members from a tasklist.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveMembersTasklistRequest {
     /// `tasklist_guid`.
@@ -758,7 +758,7 @@ impl RemoveMembersTasklistRequest {
     }
 }
 
-/// Parameters of [`TasklistApi::search`](crate::task::v2::TasklistApi::search): Calls `search` on `tasklist`.
+/// Parameters of [`TasklistApi::search`](crate::task::v2::TasklistApi::search): Search tasklists by keyword and get their names, ids, links and descriptions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchTasklistRequest {
     /// `page_size`.
@@ -852,7 +852,7 @@ impl ::lark_runtime::PageRequest for SearchTasklistRequest {
     }
 }
 
-/// Parameters of [`TasklistApi::tasks`](crate::task::v2::TasklistApi::tasks): Calls `tasks` on `tasklist`.
+/// Parameters of [`TasklistApi::tasks`](crate::task::v2::TasklistApi::tasks): Page through the tasks in a tasklist, filtered by completion or creation time.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TasksTasklistRequest {
     /// `tasklist_guid`.

@@ -13,7 +13,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `tasklist.activity_subscription`.
+    /// Create a subscription that posts a tasklist's activity to group chats.
     ///
     /// `POST /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions`
     ///
@@ -46,7 +46,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `tasklist.activity_subscription`.
+    /// Delete an activity subscription from a tasklist.
     ///
     /// `DELETE /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid`
     ///
@@ -75,7 +75,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `tasklist.activity_subscription`.
+    /// Fetch an activity subscription's name, subscribers and notified event keys.
     ///
     /// `GET /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid`
     ///
@@ -104,7 +104,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `tasklist.activity_subscription`.
+    /// List all activity subscriptions of a tasklist.
     ///
     /// `GET /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions`
     ///
@@ -136,7 +136,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `tasklist.activity_subscription`.
+    /// Update some fields of a tasklist activity subscription, such as its subscribers or enabled state.
     ///
     /// `PATCH /open-apis/task/v2/tasklists/:tasklist_guid/activity_subscriptions/:activity_subscription_guid`
     ///
@@ -169,7 +169,7 @@ impl<'c> TasklistActivitySubscriptionApi<'c> {
     }
 }
 
-/// Parameters of [`TasklistActivitySubscriptionApi::create`](crate::task::v2::TasklistActivitySubscriptionApi::create): Calls `create` on `tasklist.activity_subscription`.
+/// Parameters of [`TasklistActivitySubscriptionApi::create`](crate::task::v2::TasklistActivitySubscriptionApi::create): Create a subscription that posts a tasklist's activity to group chats.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateTasklistActivitySubscriptionRequest {
     /// `tasklist_guid`.
@@ -232,7 +232,7 @@ impl CreateTasklistActivitySubscriptionRequest {
     }
 }
 
-/// Parameters of [`TasklistActivitySubscriptionApi::delete`](crate::task::v2::TasklistActivitySubscriptionApi::delete): Calls `delete` on `tasklist.activity_subscription`.
+/// Parameters of [`TasklistActivitySubscriptionApi::delete`](crate::task::v2::TasklistActivitySubscriptionApi::delete): Delete an activity subscription from a tasklist.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteTasklistActivitySubscriptionRequest {
     /// `tasklist_guid`.
@@ -282,7 +282,7 @@ impl DeleteTasklistActivitySubscriptionRequest {
     }
 }
 
-/// Parameters of [`TasklistActivitySubscriptionApi::get`](crate::task::v2::TasklistActivitySubscriptionApi::get): Calls `get` on `tasklist.activity_subscription`.
+/// Parameters of [`TasklistActivitySubscriptionApi::get`](crate::task::v2::TasklistActivitySubscriptionApi::get): Fetch an activity subscription's name, subscribers and notified event keys.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTasklistActivitySubscriptionRequest {
     /// `tasklist_guid`.
@@ -347,7 +347,7 @@ impl GetTasklistActivitySubscriptionRequest {
     }
 }
 
-/// Parameters of [`TasklistActivitySubscriptionApi::list`](crate::task::v2::TasklistActivitySubscriptionApi::list): Calls `list` on `tasklist.activity_subscription`.
+/// Parameters of [`TasklistActivitySubscriptionApi::list`](crate::task::v2::TasklistActivitySubscriptionApi::list): List all activity subscriptions of a tasklist.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListTasklistActivitySubscriptionRequest {
     /// `tasklist_guid`.
@@ -417,7 +417,7 @@ impl ListTasklistActivitySubscriptionRequest {
     }
 }
 
-/// Parameters of [`TasklistActivitySubscriptionApi::patch`](crate::task::v2::TasklistActivitySubscriptionApi::patch): Calls `patch` on `tasklist.activity_subscription`.
+/// Parameters of [`TasklistActivitySubscriptionApi::patch`](crate::task::v2::TasklistActivitySubscriptionApi::patch): Update some fields of a tasklist activity subscription, such as its subscribers or enabled state.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchTasklistActivitySubscriptionRequest {
     /// `tasklist_guid`.

@@ -13,7 +13,7 @@ impl<'c> TenantApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `tenant`.
+    /// Get the organisation's name, number and other basic information.
     ///
     /// `GET /open-apis/tenant/v2/tenant/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> TenantApi<'c> {
     }
 }
 
-/// Parameters of [`TenantApi::query`](crate::tenant::v2::TenantApi::query): Calls `query` on `tenant`.
+/// Parameters of [`TenantApi::query`](crate::tenant::v2::TenantApi::query): Get the organisation's name, number and other basic information.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct QueryTenantRequest {}
 impl QueryTenantRequest {

@@ -13,7 +13,7 @@ impl<'c> TenantProductAssignInfoApi<'c> {
         Self { client }
     }
 
-    /// Calls `query` on `tenant.product_assign_info`.
+    /// List the tenant's seats that still have room for assignment, with quantities and validity.
     ///
     /// `GET /open-apis/tenant/v2/tenant/assign_info_list/query`
     ///
@@ -43,7 +43,7 @@ impl<'c> TenantProductAssignInfoApi<'c> {
     }
 }
 
-/// Parameters of [`TenantProductAssignInfoApi::query`](crate::tenant::v2::TenantProductAssignInfoApi::query): Calls `query` on `tenant.product_assign_info`.
+/// Parameters of [`TenantProductAssignInfoApi::query`](crate::tenant::v2::TenantProductAssignInfoApi::query): List the tenant's seats that still have room for assignment, with quantities and validity.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct QueryTenantProductAssignInfoRequest {}
 impl QueryTenantProductAssignInfoRequest {

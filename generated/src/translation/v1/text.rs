@@ -13,7 +13,7 @@ impl<'c> TextApi<'c> {
         Self { client }
     }
 
-    /// Calls `detect` on `text`.
+    /// Detect the language of a text and get its ISO 639-1 code.
     ///
     /// `POST /open-apis/translation/v1/text/detect`
     ///
@@ -42,7 +42,7 @@ impl<'c> TextApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `translate` on `text`.
+    /// Machine-translate text between supported languages such as Chinese, English and Japanese.
     ///
     /// `POST /open-apis/translation/v1/text/translate`
     ///
@@ -72,7 +72,7 @@ impl<'c> TextApi<'c> {
     }
 }
 
-/// Parameters of [`TextApi::detect`](crate::translation::v1::TextApi::detect): Calls `detect` on `text`.
+/// Parameters of [`TextApi::detect`](crate::translation::v1::TextApi::detect): Detect the language of a text and get its ISO 639-1 code.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DetectTextRequest {
     /// The JSON body.
@@ -105,7 +105,7 @@ impl DetectTextRequest {
     }
 }
 
-/// Parameters of [`TextApi::translate`](crate::translation::v1::TextApi::translate): Calls `translate` on `text`.
+/// Parameters of [`TextApi::translate`](crate::translation::v1::TextApi::translate): Machine-translate text between supported languages such as Chinese, English and Japanese.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct TranslateTextRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> CollaborationTenantApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `collaboration_tenant`.
+    /// Fetch a trusted party organisation's details by its tenant key.
     ///
     /// `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key`
     ///
@@ -42,7 +42,7 @@ impl<'c> CollaborationTenantApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `collaboration_tenant`.
+    /// Page through the trusted party organisations visible to the caller.
     ///
     /// `GET /open-apis/trust_party/v1/collaboration_tenants`
     ///
@@ -85,7 +85,7 @@ impl<'c> CollaborationTenantApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `visible_organization` on `collaboration_tenant`.
+    /// List the departments, users and user groups visible to the caller in a trusted party.
     ///
     /// `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/visible_organization`
     ///
@@ -132,7 +132,7 @@ impl<'c> CollaborationTenantApi<'c> {
     }
 }
 
-/// Parameters of [`CollaborationTenantApi::get`](crate::trust_party::v1::CollaborationTenantApi::get): Calls `get` on `collaboration_tenant`.
+/// Parameters of [`CollaborationTenantApi::get`](crate::trust_party::v1::CollaborationTenantApi::get): Fetch a trusted party organisation's details by its tenant key.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCollaborationTenantRequest {
     /// `target_tenant_key`.
@@ -171,7 +171,7 @@ impl GetCollaborationTenantRequest {
     }
 }
 
-/// Parameters of [`CollaborationTenantApi::list`](crate::trust_party::v1::CollaborationTenantApi::list): Calls `list` on `collaboration_tenant`.
+/// Parameters of [`CollaborationTenantApi::list`](crate::trust_party::v1::CollaborationTenantApi::list): Page through the trusted party organisations visible to the caller.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListCollaborationTenantRequest {
     /// `page_token`.
@@ -246,7 +246,7 @@ impl ::lark_runtime::PageRequest for ListCollaborationTenantRequest {
     }
 }
 
-/// Parameters of [`CollaborationTenantApi::visible_organization`](crate::trust_party::v1::CollaborationTenantApi::visible_organization): Calls `visible_organization` on `collaboration_tenant`.
+/// Parameters of [`CollaborationTenantApi::visible_organization`](crate::trust_party::v1::CollaborationTenantApi::visible_organization): List the departments, users and user groups visible to the caller in a trusted party.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct VisibleOrganizationCollaborationTenantRequest {
     /// `target_tenant_key`.

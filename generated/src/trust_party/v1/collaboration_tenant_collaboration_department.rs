@@ -13,7 +13,7 @@ impl<'c> CollaborationTenantCollaborationDepartmentApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `collaboration_tenant.collaboration_department`.
+    /// Fetch a department of a trusted party organisation.
     ///
     /// `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/collaboration_departments/:target_department_id`
     ///
@@ -46,7 +46,7 @@ impl<'c> CollaborationTenantCollaborationDepartmentApi<'c> {
     }
 }
 
-/// Parameters of [`CollaborationTenantCollaborationDepartmentApi::get`](crate::trust_party::v1::CollaborationTenantCollaborationDepartmentApi::get): Calls `get` on `collaboration_tenant.collaboration_department`.
+/// Parameters of [`CollaborationTenantCollaborationDepartmentApi::get`](crate::trust_party::v1::CollaborationTenantCollaborationDepartmentApi::get): Fetch a department of a trusted party organisation.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCollaborationTenantCollaborationDepartmentRequest {
     /// `target_tenant_key`.

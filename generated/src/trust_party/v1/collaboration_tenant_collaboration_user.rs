@@ -13,7 +13,7 @@ impl<'c> CollaborationTenantCollaborationUserApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `collaboration_tenant.collaboration_user`.
+    /// Fetch a member of a trusted party organisation.
     ///
     /// `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/collaboration_users/:target_user_id`
     ///
@@ -46,7 +46,7 @@ impl<'c> CollaborationTenantCollaborationUserApi<'c> {
     }
 }
 
-/// Parameters of [`CollaborationTenantCollaborationUserApi::get`](crate::trust_party::v1::CollaborationTenantCollaborationUserApi::get): Calls `get` on `collaboration_tenant.collaboration_user`.
+/// Parameters of [`CollaborationTenantCollaborationUserApi::get`](crate::trust_party::v1::CollaborationTenantCollaborationUserApi::get): Fetch a member of a trusted party organisation.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCollaborationTenantCollaborationUserRequest {
     /// `target_tenant_key`.

@@ -13,7 +13,7 @@ impl<'c> AutonomousKeyApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `autonomous_key`.
+    /// Import a customer-managed key for a product feature, or rotate to a new one.
     ///
     /// `POST /open-apis/unified_kms/v1/autonomous_keys`
     ///
@@ -40,7 +40,7 @@ impl<'c> AutonomousKeyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `autonomous_key`.
+    /// Request immediate deletion of a customer-managed key, effective after super admin approval.
     ///
     /// `DELETE /open-apis/unified_kms/v1/autonomous_keys/:key_version_id`
     ///
@@ -67,7 +67,7 @@ impl<'c> AutonomousKeyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `autonomous_key`.
+    /// Fetch one customer-managed key version by its id.
     ///
     /// `GET /open-apis/unified_kms/v1/autonomous_keys/:key_version_id`
     ///
@@ -94,7 +94,7 @@ impl<'c> AutonomousKeyApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `autonomous_key`.
+    /// Page through customer-managed keys, filtered by feature, time, algorithm or alias.
     ///
     /// `GET /open-apis/unified_kms/v1/autonomous_keys`
     ///
@@ -122,7 +122,7 @@ impl<'c> AutonomousKeyApi<'c> {
     }
 }
 
-/// Parameters of [`AutonomousKeyApi::create`](crate::unified_kms::v1::AutonomousKeyApi::create): Calls `create` on `autonomous_key`.
+/// Parameters of [`AutonomousKeyApi::create`](crate::unified_kms::v1::AutonomousKeyApi::create): Import a customer-managed key for a product feature, or rotate to a new one.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAutonomousKeyRequest {
     /// The JSON body.
@@ -155,7 +155,7 @@ impl CreateAutonomousKeyRequest {
     }
 }
 
-/// Parameters of [`AutonomousKeyApi::delete`](crate::unified_kms::v1::AutonomousKeyApi::delete): Calls `delete` on `autonomous_key`.
+/// Parameters of [`AutonomousKeyApi::delete`](crate::unified_kms::v1::AutonomousKeyApi::delete): Request immediate deletion of a customer-managed key, effective after super admin approval.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAutonomousKeyRequest {
     /// `key_version_id`.
@@ -210,7 +210,7 @@ impl DeleteAutonomousKeyRequest {
     }
 }
 
-/// Parameters of [`AutonomousKeyApi::get`](crate::unified_kms::v1::AutonomousKeyApi::get): Calls `get` on `autonomous_key`.
+/// Parameters of [`AutonomousKeyApi::get`](crate::unified_kms::v1::AutonomousKeyApi::get): Fetch one customer-managed key version by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetAutonomousKeyRequest {
     /// `key_version_id`.
@@ -245,7 +245,7 @@ impl GetAutonomousKeyRequest {
     }
 }
 
-/// Parameters of [`AutonomousKeyApi::list`](crate::unified_kms::v1::AutonomousKeyApi::list): Calls `list` on `autonomous_key`.
+/// Parameters of [`AutonomousKeyApi::list`](crate::unified_kms::v1::AutonomousKeyApi::list): Page through customer-managed keys, filtered by feature, time, algorithm or alias.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListAutonomousKeyRequest {
     /// `page_size`.

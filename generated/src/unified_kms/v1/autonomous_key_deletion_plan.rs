@@ -13,7 +13,7 @@ impl<'c> AutonomousKeyDeletionPlanApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `autonomous_key_deletion_plan`.
+    /// Schedule a customer-managed key for deletion after a delay, pending admin approval.
     ///
     /// `POST /open-apis/unified_kms/v1/autonomous_keys/:key_version_id/deletion_plan`
     ///
@@ -43,7 +43,7 @@ impl<'c> AutonomousKeyDeletionPlanApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `autonomous_key_deletion_plan`.
+    /// Cancel a key's scheduled deletion.
     ///
     /// `DELETE /open-apis/unified_kms/v1/autonomous_keys/:key_version_id/deletion_plan`
     ///
@@ -74,7 +74,7 @@ impl<'c> AutonomousKeyDeletionPlanApi<'c> {
     }
 }
 
-/// Parameters of [`AutonomousKeyDeletionPlanApi::create`](crate::unified_kms::v1::AutonomousKeyDeletionPlanApi::create): Calls `create` on `autonomous_key_deletion_plan`.
+/// Parameters of [`AutonomousKeyDeletionPlanApi::create`](crate::unified_kms::v1::AutonomousKeyDeletionPlanApi::create): Schedule a customer-managed key for deletion after a delay, pending admin approval.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAutonomousKeyDeletionPlanRequest {
     /// `key_version_id`.
@@ -115,7 +115,7 @@ impl CreateAutonomousKeyDeletionPlanRequest {
     }
 }
 
-/// Parameters of [`AutonomousKeyDeletionPlanApi::delete`](crate::unified_kms::v1::AutonomousKeyDeletionPlanApi::delete): Calls `delete` on `autonomous_key_deletion_plan`.
+/// Parameters of [`AutonomousKeyDeletionPlanApi::delete`](crate::unified_kms::v1::AutonomousKeyDeletionPlanApi::delete): Cancel a key's scheduled deletion.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteAutonomousKeyDeletionPlanRequest {
     /// `key_version_id`.

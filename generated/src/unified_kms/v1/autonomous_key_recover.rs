@@ -13,7 +13,7 @@ impl<'c> AutonomousKeyRecoverApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `autonomous_key_recover`.
+    /// Recover a deleted customer-managed key by importing its original key material again.
     ///
     /// `POST /open-apis/unified_kms/v1/autonomous_keys/:key_version_id/recover`
     ///
@@ -44,7 +44,7 @@ impl<'c> AutonomousKeyRecoverApi<'c> {
     }
 }
 
-/// Parameters of [`AutonomousKeyRecoverApi::create`](crate::unified_kms::v1::AutonomousKeyRecoverApi::create): Calls `create` on `autonomous_key_recover`.
+/// Parameters of [`AutonomousKeyRecoverApi::create`](crate::unified_kms::v1::AutonomousKeyRecoverApi::create): Recover a deleted customer-managed key by importing its original key material again.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateAutonomousKeyRecoverRequest {
     /// `key_version_id`.

@@ -13,7 +13,7 @@ impl<'c> KeyImportMaterialApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `key_import_material`.
+    /// Get the token and RSA public key used to wrap key material before importing it.
     ///
     /// `GET /open-apis/unified_kms/v1/key_import_material`
     ///
@@ -41,7 +41,7 @@ impl<'c> KeyImportMaterialApi<'c> {
     }
 }
 
-/// Parameters of [`KeyImportMaterialApi::get`](crate::unified_kms::v1::KeyImportMaterialApi::get): Calls `get` on `key_import_material`.
+/// Parameters of [`KeyImportMaterialApi::get`](crate::unified_kms::v1::KeyImportMaterialApi::get): Get the token and RSA public key used to wrap key material before importing it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct GetKeyImportMaterialRequest {}
 impl GetKeyImportMaterialRequest {

@@ -13,7 +13,7 @@ impl<'c> AlertApi<'c> {
         Self { client }
     }
 
-    /// Calls `list` on `alert`.
+    /// Page through the organisation's device alert records matching given conditions.
     ///
     /// `GET /open-apis/vc/v1/alerts`
     ///
@@ -55,7 +55,7 @@ impl<'c> AlertApi<'c> {
     }
 }
 
-/// Parameters of [`AlertApi::list`](crate::vc::v1::AlertApi::list): Calls `list` on `alert`.
+/// Parameters of [`AlertApi::list`](crate::vc::v1::AlertApi::list): Page through the organisation's device alert records matching given conditions.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListAlertRequest {
     /// `start_time`.

@@ -13,7 +13,7 @@ impl<'c> BotApi<'c> {
         Self { client }
     }
 
-    /// Calls `events` on `bot`.
+    /// List what happened in a meeting: participants joining or leaving, speaking, chat and sharing.
     ///
     /// `GET /open-apis/vc/v1/bots/events`
     ///
@@ -54,7 +54,7 @@ impl<'c> BotApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `join` on `bot`.
+    /// Have an agent join a video meeting by meeting number and get the meeting id back.
     ///
     /// `POST /open-apis/vc/v1/bots/join`
     ///
@@ -83,7 +83,7 @@ impl<'c> BotApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `leave` on `bot`.
+    /// Make an agent leave a meeting by meeting id and get the departing participant's details.
     ///
     /// `POST /open-apis/vc/v1/bots/leave`
     ///
@@ -112,7 +112,7 @@ impl<'c> BotApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `message` on `bot`.
+    /// Send an in-meeting chat message from an agent that has already joined the meeting.
     ///
     /// `POST /open-apis/vc/v1/bots/message`
     ///
@@ -141,7 +141,7 @@ impl<'c> BotApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `realtime_endpoint` on `bot`.
+    /// Get the WebSocket address a meeting bot connects to for real-time meeting data.
     ///
     /// `GET /open-apis/vc/realtime/endpoint`
     ///
@@ -170,7 +170,7 @@ impl<'c> BotApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `user_active_meeting` on `bot`.
+    /// List the meetings a user is currently in, with meeting number, id and topic.
     ///
     /// `GET /open-apis/vc/v1/bots/user_active_meeting`
     ///
@@ -200,7 +200,7 @@ impl<'c> BotApi<'c> {
     }
 }
 
-/// Parameters of [`BotApi::events`](crate::vc::v1::BotApi::events): Calls `events` on `bot`.
+/// Parameters of [`BotApi::events`](crate::vc::v1::BotApi::events): List what happened in a meeting: participants joining or leaving, speaking, chat and sharing.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct EventsBotRequest {
     /// `meeting_id`.
@@ -332,7 +332,7 @@ impl ::lark_runtime::PageRequest for EventsBotRequest {
     }
 }
 
-/// Parameters of [`BotApi::join`](crate::vc::v1::BotApi::join): Calls `join` on `bot`.
+/// Parameters of [`BotApi::join`](crate::vc::v1::BotApi::join): Have an agent join a video meeting by meeting number and get the meeting id back.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct JoinBotRequest {
     /// The JSON body.
@@ -365,7 +365,7 @@ impl JoinBotRequest {
     }
 }
 
-/// Parameters of [`BotApi::leave`](crate::vc::v1::BotApi::leave): Calls `leave` on `bot`.
+/// Parameters of [`BotApi::leave`](crate::vc::v1::BotApi::leave): Make an agent leave a meeting by meeting id and get the departing participant's details.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct LeaveBotRequest {
     /// The JSON body.
@@ -398,7 +398,7 @@ impl LeaveBotRequest {
     }
 }
 
-/// Parameters of [`BotApi::message`](crate::vc::v1::BotApi::message): Calls `message` on `bot`.
+/// Parameters of [`BotApi::message`](crate::vc::v1::BotApi::message): Send an in-meeting chat message from an agent that has already joined the meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MessageBotRequest {
     /// The JSON body.
@@ -434,7 +434,7 @@ impl MessageBotRequest {
     }
 }
 
-/// Parameters of [`BotApi::realtime_endpoint`](crate::vc::v1::BotApi::realtime_endpoint): Calls `realtime_endpoint` on `bot`.
+/// Parameters of [`BotApi::realtime_endpoint`](crate::vc::v1::BotApi::realtime_endpoint): Get the WebSocket address a meeting bot connects to for real-time meeting data.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RealtimeEndpointBotRequest {
     /// `meeting_id`.
@@ -471,7 +471,7 @@ impl RealtimeEndpointBotRequest {
     }
 }
 
-/// Parameters of [`BotApi::user_active_meeting`](crate::vc::v1::BotApi::user_active_meeting): Calls `user_active_meeting` on `bot`.
+/// Parameters of [`BotApi::user_active_meeting`](crate::vc::v1::BotApi::user_active_meeting): List the meetings a user is currently in, with meeting number, id and topic.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct UserActiveMeetingBotRequest {
     /// `user_id`.

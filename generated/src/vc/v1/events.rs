@@ -3,7 +3,7 @@
 //! Events and callbacks of vc v1: which payload type each pushed type decodes to, and the
 //! `EventDispatcher` methods that register typed handlers for them.
 
-/// `vc.bot.meeting_activity_v1`: Pushed as `vc.bot.meeting_activity_v1`.
+/// `vc.bot.meeting_activity_v1`: Activity, such as chat messages, happened in a meeting the bot is in.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::vc::v1::BotMeetingActivityV1Event {
@@ -12,7 +12,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::BotMeetingActivityV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.bot.meeting_ended_v1`: Pushed as `vc.bot.meeting_ended_v1`.
+/// `vc.bot.meeting_ended_v1`: A meeting the bot was in ended.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::vc::v1::BotMeetingEndedV1Event {
@@ -21,7 +21,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::BotMeetingEndedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.bot.meeting_invited_v1`: Pushed as `vc.bot.meeting_invited_v1`.
+/// `vc.bot.meeting_invited_v1`: The bot was invited to a meeting.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::vc::v1::BotMeetingInvitedV1Event {
@@ -30,7 +30,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::BotMeetingInvitedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.bot.meeting_started_v1`: Pushed as `vc.bot.meeting_started_v1`.
+/// `vc.bot.meeting_started_v1`: A meeting involving the bot started.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::vc::v1::BotMeetingStartedV1Event {
@@ -39,7 +39,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::BotMeetingStartedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.material.review_result_v1`: Pushed as `vc.material.review_result_v1`.
+/// `vc.material.review_result_v1`: A review result for a meeting material became available.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::vc::v1::MaterialReviewResultV1Event {
@@ -48,7 +48,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MaterialReviewResultV1Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.meeting.all_meeting_ended_v1`: Pushed as `vc.meeting.all_meeting_ended_v1`.
+/// `vc.meeting.all_meeting_ended_v1`: A meeting anywhere in the organisation ended.
 ///
 /// Scopes: `vc:meeting.all_meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/all_meeting_ended>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingAllMeetingEndedV1Event {
@@ -60,7 +60,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingAllMeetingEndedV1Eve
     };
 }
 
-/// `vc.meeting.all_meeting_started_v1`: Pushed as `vc.meeting.all_meeting_started_v1`.
+/// `vc.meeting.all_meeting_started_v1`: A meeting anywhere in the organisation started.
 ///
 /// Scopes: `vc:meeting.all_meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/all_meeting_started>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingAllMeetingStartedV1Event {
@@ -72,7 +72,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingAllMeetingStartedV1E
     };
 }
 
-/// `vc.meeting.join_meeting_v1`: Pushed as `vc.meeting.join_meeting_v1`.
+/// `vc.meeting.join_meeting_v1`: Someone joined a meeting that was reserved through the API.
 ///
 /// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/join_meeting>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingJoinMeetingV1Event {
@@ -84,7 +84,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingJoinMeetingV1Event {
     };
 }
 
-/// `vc.meeting.leave_meeting_v1`: Pushed as `vc.meeting.leave_meeting_v1`.
+/// `vc.meeting.leave_meeting_v1`: Someone left a meeting that was reserved through the API.
 ///
 /// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/leave_meeting>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingLeaveMeetingV1Event {
@@ -96,7 +96,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingLeaveMeetingV1Event 
     };
 }
 
-/// `vc.meeting.meeting_ended_v1`: Pushed as `vc.meeting.meeting_ended_v1`.
+/// `vc.meeting.meeting_ended_v1`: A meeting that was reserved through the API ended.
 ///
 /// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/meeting_ended>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingMeetingEndedV1Event {
@@ -108,7 +108,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingMeetingEndedV1Event 
     };
 }
 
-/// `vc.meeting.meeting_started_v1`: Pushed as `vc.meeting.meeting_started_v1`.
+/// `vc.meeting.meeting_started_v1`: A meeting that was reserved through the API started.
 ///
 /// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/meeting_started>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingMeetingStartedV1Event {
@@ -120,7 +120,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingMeetingStartedV1Even
     };
 }
 
-/// `vc.meeting.participant_meeting_ended_v1`: Pushed as `vc.meeting.participant_meeting_ended_v1`.
+/// `vc.meeting.participant_meeting_ended_v1`: A meeting the user had joined ended.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -130,7 +130,7 @@ for crate::vc::v1::MeetingParticipantMeetingEndedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.meeting.participant_meeting_joined_v1`: Pushed as `vc.meeting.participant_meeting_joined_v1`.
+/// `vc.meeting.participant_meeting_joined_v1`: The user joined a meeting.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -140,7 +140,7 @@ for crate::vc::v1::MeetingParticipantMeetingJoinedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.meeting.participant_meeting_started_v1`: Pushed as `vc.meeting.participant_meeting_started_v1`.
+/// `vc.meeting.participant_meeting_started_v1`: A meeting the user takes part in started.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -150,7 +150,7 @@ for crate::vc::v1::MeetingParticipantMeetingStartedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.meeting.recording_ended_v1`: Pushed as `vc.meeting.recording_ended_v1`.
+/// `vc.meeting.recording_ended_v1`: Recording stopped in a meeting that was reserved through the API.
 ///
 /// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_ended>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingRecordingEndedV1Event {
@@ -162,7 +162,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingRecordingEndedV1Even
     };
 }
 
-/// `vc.meeting.recording_ready_v1`: Pushed as `vc.meeting.recording_ready_v1`.
+/// `vc.meeting.recording_ready_v1`: The recording file of a meeting reserved through the API finished uploading.
 ///
 /// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_ready>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingRecordingReadyV1Event {
@@ -174,7 +174,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingRecordingReadyV1Even
     };
 }
 
-/// `vc.meeting.recording_started_v1`: Pushed as `vc.meeting.recording_started_v1`.
+/// `vc.meeting.recording_started_v1`: Recording started in a meeting that was reserved through the API.
 ///
 /// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_started>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingRecordingStartedV1Event {
@@ -186,7 +186,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingRecordingStartedV1Ev
     };
 }
 
-/// `vc.meeting.send_meeting_im_v1`: Pushed as `vc.meeting.send_meeting_im_v1`.
+/// `vc.meeting.send_meeting_im_v1`: A chat message was sent in a meeting.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingSendMeetingImV1Event {
@@ -195,7 +195,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingSendMeetingImV1Event
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.meeting.share_ended_v1`: Pushed as `vc.meeting.share_ended_v1`.
+/// `vc.meeting.share_ended_v1`: Screen sharing ended in a meeting that was reserved through the API.
 ///
 /// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/share_ended>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingShareEndedV1Event {
@@ -207,7 +207,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingShareEndedV1Event {
     };
 }
 
-/// `vc.meeting.share_started_v1`: Pushed as `vc.meeting.share_started_v1`.
+/// `vc.meeting.share_started_v1`: Screen sharing started in a meeting that was reserved through the API.
 ///
 /// Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/share_started>
 impl ::lark_runtime::event::Event for crate::vc::v1::MeetingShareStartedV1Event {
@@ -219,7 +219,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::MeetingShareStartedV1Event 
     };
 }
 
-/// `vc.note.generated_v1`: Pushed as `vc.note.generated_v1`.
+/// `vc.note.generated_v1`: A note related to the user was generated from a meeting, a recording or an uploaded file.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::vc::v1::NoteGeneratedV1Event {
@@ -228,7 +228,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::NoteGeneratedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.recording.recording_ended_v1`: Pushed as `vc.recording.recording_ended_v1`.
+/// `vc.recording.recording_ended_v1`: A user's audio recording in the Lark app ended and was uploaded.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::vc::v1::RecordingRecordingEndedV1Event {
@@ -237,7 +237,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::RecordingRecordingEndedV1Ev
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.recording.recording_started_v1`: Pushed as `vc.recording.recording_started_v1`.
+/// `vc.recording.recording_started_v1`: A user started an audio recording in the Lark app.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event for crate::vc::v1::RecordingRecordingStartedV1Event {
@@ -246,7 +246,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::RecordingRecordingStartedV1
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.recording.recording_transcript_generated_v1`: Pushed as `vc.recording.recording_transcript_generated_v1`.
+/// `vc.recording.recording_transcript_generated_v1`: New transcript text was generated for a user's audio recording in the Lark app.
 ///
 /// Scopes: not yet catalogued.
 impl ::lark_runtime::event::Event
@@ -256,7 +256,7 @@ for crate::vc::v1::RecordingRecordingTranscriptGeneratedV1Event {
     const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
 }
 
-/// `vc.reserve_config.updated_v1`: Pushed as `vc.reserve_config.updated_v1`.
+/// `vc.reserve_config.updated_v1`: The booking restrictions of a room or room level were updated.
 ///
 /// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/scope_config/events/updated>
 impl ::lark_runtime::event::Event for crate::vc::v1::ReserveConfigUpdatedV1Event {
@@ -268,7 +268,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::ReserveConfigUpdatedV1Event
     };
 }
 
-/// `vc.room.created_v1`: Pushed as `vc.room.created_v1`.
+/// `vc.room.created_v1`: A meeting room was created.
 ///
 /// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/created>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomCreatedV1Event {
@@ -280,7 +280,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::RoomCreatedV1Event {
     };
 }
 
-/// `vc.room.deleted_v1`: Pushed as `vc.room.deleted_v1`.
+/// `vc.room.deleted_v1`: A meeting room was deleted.
 ///
 /// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/deleted>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomDeletedV1Event {
@@ -292,7 +292,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::RoomDeletedV1Event {
     };
 }
 
-/// `vc.room.updated_v1`: Pushed as `vc.room.updated_v1`.
+/// `vc.room.updated_v1`: A meeting room was updated.
 ///
 /// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/updated>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomUpdatedV1Event {
@@ -304,7 +304,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::RoomUpdatedV1Event {
     };
 }
 
-/// `vc.room_level.created_v1`: Pushed as `vc.room_level.created_v1`.
+/// `vc.room_level.created_v1`: A room level was created.
 ///
 /// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/created>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomLevelCreatedV1Event {
@@ -316,7 +316,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::RoomLevelCreatedV1Event {
     };
 }
 
-/// `vc.room_level.deleted_v1`: Pushed as `vc.room_level.deleted_v1`.
+/// `vc.room_level.deleted_v1`: A room level was deleted.
 ///
 /// Scopes: any one of `vc:room`, `vc:room:readonly`, `vc:rooms.roomlevel:delete`, `vc:rooms.roomlevel:read`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/deleted>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomLevelDeletedV1Event {
@@ -333,7 +333,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::RoomLevelDeletedV1Event {
     };
 }
 
-/// `vc.room_level.updated_v1`: Pushed as `vc.room_level.updated_v1`.
+/// `vc.room_level.updated_v1`: A room level was updated.
 ///
 /// Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/updated>
 impl ::lark_runtime::event::Event for crate::vc::v1::RoomLevelUpdatedV1Event {
@@ -346,7 +346,7 @@ impl ::lark_runtime::event::Event for crate::vc::v1::RoomLevelUpdatedV1Event {
 }
 
 impl crate::EventDispatcher {
-    /// Handles `vc.bot.meeting_activity_v1`: Pushed as `vc.bot.meeting_activity_v1`.
+    /// Handles `vc.bot.meeting_activity_v1`: Activity, such as chat messages, happened in a meeting the bot is in.
     ///
     /// Payload: [`BotMeetingActivityV1Event`](crate::vc::v1::BotMeetingActivityV1Event). Scopes: not yet catalogued.
     pub fn on_vc_bot_meeting_activity_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -359,7 +359,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.bot.meeting_ended_v1`: Pushed as `vc.bot.meeting_ended_v1`.
+    /// Handles `vc.bot.meeting_ended_v1`: A meeting the bot was in ended.
     ///
     /// Payload: [`BotMeetingEndedV1Event`](crate::vc::v1::BotMeetingEndedV1Event). Scopes: not yet catalogued.
     pub fn on_vc_bot_meeting_ended_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -372,7 +372,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.bot.meeting_invited_v1`: Pushed as `vc.bot.meeting_invited_v1`.
+    /// Handles `vc.bot.meeting_invited_v1`: The bot was invited to a meeting.
     ///
     /// Payload: [`BotMeetingInvitedV1Event`](crate::vc::v1::BotMeetingInvitedV1Event). Scopes: not yet catalogued.
     pub fn on_vc_bot_meeting_invited_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -385,7 +385,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.bot.meeting_started_v1`: Pushed as `vc.bot.meeting_started_v1`.
+    /// Handles `vc.bot.meeting_started_v1`: A meeting involving the bot started.
     ///
     /// Payload: [`BotMeetingStartedV1Event`](crate::vc::v1::BotMeetingStartedV1Event). Scopes: not yet catalogued.
     pub fn on_vc_bot_meeting_started_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -398,7 +398,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.material.review_result_v1`: Pushed as `vc.material.review_result_v1`.
+    /// Handles `vc.material.review_result_v1`: A review result for a meeting material became available.
     ///
     /// Payload: [`MaterialReviewResultV1Event`](crate::vc::v1::MaterialReviewResultV1Event). Scopes: not yet catalogued.
     pub fn on_vc_material_review_result_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -411,7 +411,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.all_meeting_ended_v1`: Pushed as `vc.meeting.all_meeting_ended_v1`.
+    /// Handles `vc.meeting.all_meeting_ended_v1`: A meeting anywhere in the organisation ended.
     ///
     /// Payload: [`MeetingAllMeetingEndedV1Event`](crate::vc::v1::MeetingAllMeetingEndedV1Event). Scopes: `vc:meeting.all_meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/all_meeting_ended>
     pub fn on_vc_meeting_all_meeting_ended_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -424,7 +424,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.all_meeting_started_v1`: Pushed as `vc.meeting.all_meeting_started_v1`.
+    /// Handles `vc.meeting.all_meeting_started_v1`: A meeting anywhere in the organisation started.
     ///
     /// Payload: [`MeetingAllMeetingStartedV1Event`](crate::vc::v1::MeetingAllMeetingStartedV1Event). Scopes: `vc:meeting.all_meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/all_meeting_started>
     pub fn on_vc_meeting_all_meeting_started_v1<
@@ -439,7 +439,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.join_meeting_v1`: Pushed as `vc.meeting.join_meeting_v1`.
+    /// Handles `vc.meeting.join_meeting_v1`: Someone joined a meeting that was reserved through the API.
     ///
     /// Payload: [`MeetingJoinMeetingV1Event`](crate::vc::v1::MeetingJoinMeetingV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/join_meeting>
     pub fn on_vc_meeting_join_meeting_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -452,7 +452,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.leave_meeting_v1`: Pushed as `vc.meeting.leave_meeting_v1`.
+    /// Handles `vc.meeting.leave_meeting_v1`: Someone left a meeting that was reserved through the API.
     ///
     /// Payload: [`MeetingLeaveMeetingV1Event`](crate::vc::v1::MeetingLeaveMeetingV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/leave_meeting>
     pub fn on_vc_meeting_leave_meeting_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -465,7 +465,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.meeting_ended_v1`: Pushed as `vc.meeting.meeting_ended_v1`.
+    /// Handles `vc.meeting.meeting_ended_v1`: A meeting that was reserved through the API ended.
     ///
     /// Payload: [`MeetingMeetingEndedV1Event`](crate::vc::v1::MeetingMeetingEndedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/meeting_ended>
     pub fn on_vc_meeting_meeting_ended_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -478,7 +478,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.meeting_started_v1`: Pushed as `vc.meeting.meeting_started_v1`.
+    /// Handles `vc.meeting.meeting_started_v1`: A meeting that was reserved through the API started.
     ///
     /// Payload: [`MeetingMeetingStartedV1Event`](crate::vc::v1::MeetingMeetingStartedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/meeting_started>
     pub fn on_vc_meeting_meeting_started_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -491,7 +491,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.participant_meeting_ended_v1`: Pushed as `vc.meeting.participant_meeting_ended_v1`.
+    /// Handles `vc.meeting.participant_meeting_ended_v1`: A meeting the user had joined ended.
     ///
     /// Payload: [`MeetingParticipantMeetingEndedV1Event`](crate::vc::v1::MeetingParticipantMeetingEndedV1Event). Scopes: not yet catalogued.
     pub fn on_vc_meeting_participant_meeting_ended_v1<
@@ -506,7 +506,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.participant_meeting_joined_v1`: Pushed as `vc.meeting.participant_meeting_joined_v1`.
+    /// Handles `vc.meeting.participant_meeting_joined_v1`: The user joined a meeting.
     ///
     /// Payload: [`MeetingParticipantMeetingJoinedV1Event`](crate::vc::v1::MeetingParticipantMeetingJoinedV1Event). Scopes: not yet catalogued.
     pub fn on_vc_meeting_participant_meeting_joined_v1<
@@ -521,7 +521,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.participant_meeting_started_v1`: Pushed as `vc.meeting.participant_meeting_started_v1`.
+    /// Handles `vc.meeting.participant_meeting_started_v1`: A meeting the user takes part in started.
     ///
     /// Payload: [`MeetingParticipantMeetingStartedV1Event`](crate::vc::v1::MeetingParticipantMeetingStartedV1Event). Scopes: not yet catalogued.
     pub fn on_vc_meeting_participant_meeting_started_v1<
@@ -536,7 +536,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.recording_ended_v1`: Pushed as `vc.meeting.recording_ended_v1`.
+    /// Handles `vc.meeting.recording_ended_v1`: Recording stopped in a meeting that was reserved through the API.
     ///
     /// Payload: [`MeetingRecordingEndedV1Event`](crate::vc::v1::MeetingRecordingEndedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_ended>
     pub fn on_vc_meeting_recording_ended_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -549,7 +549,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.recording_ready_v1`: Pushed as `vc.meeting.recording_ready_v1`.
+    /// Handles `vc.meeting.recording_ready_v1`: The recording file of a meeting reserved through the API finished uploading.
     ///
     /// Payload: [`MeetingRecordingReadyV1Event`](crate::vc::v1::MeetingRecordingReadyV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_ready>
     pub fn on_vc_meeting_recording_ready_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -562,7 +562,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.recording_started_v1`: Pushed as `vc.meeting.recording_started_v1`.
+    /// Handles `vc.meeting.recording_started_v1`: Recording started in a meeting that was reserved through the API.
     ///
     /// Payload: [`MeetingRecordingStartedV1Event`](crate::vc::v1::MeetingRecordingStartedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/recording_started>
     pub fn on_vc_meeting_recording_started_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -575,7 +575,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.send_meeting_im_v1`: Pushed as `vc.meeting.send_meeting_im_v1`.
+    /// Handles `vc.meeting.send_meeting_im_v1`: A chat message was sent in a meeting.
     ///
     /// Payload: [`MeetingSendMeetingImV1Event`](crate::vc::v1::MeetingSendMeetingImV1Event). Scopes: not yet catalogued.
     pub fn on_vc_meeting_send_meeting_im_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -588,7 +588,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.share_ended_v1`: Pushed as `vc.meeting.share_ended_v1`.
+    /// Handles `vc.meeting.share_ended_v1`: Screen sharing ended in a meeting that was reserved through the API.
     ///
     /// Payload: [`MeetingShareEndedV1Event`](crate::vc::v1::MeetingShareEndedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/share_ended>
     pub fn on_vc_meeting_share_ended_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -601,7 +601,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.meeting.share_started_v1`: Pushed as `vc.meeting.share_started_v1`.
+    /// Handles `vc.meeting.share_started_v1`: Screen sharing started in a meeting that was reserved through the API.
     ///
     /// Payload: [`MeetingShareStartedV1Event`](crate::vc::v1::MeetingShareStartedV1Event). Scopes: `vc:meeting:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/events/share_started>
     pub fn on_vc_meeting_share_started_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -614,7 +614,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.note.generated_v1`: Pushed as `vc.note.generated_v1`.
+    /// Handles `vc.note.generated_v1`: A note related to the user was generated from a meeting, a recording or an uploaded file.
     ///
     /// Payload: [`NoteGeneratedV1Event`](crate::vc::v1::NoteGeneratedV1Event). Scopes: not yet catalogued.
     pub fn on_vc_note_generated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -627,7 +627,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.recording.recording_ended_v1`: Pushed as `vc.recording.recording_ended_v1`.
+    /// Handles `vc.recording.recording_ended_v1`: A user's audio recording in the Lark app ended and was uploaded.
     ///
     /// Payload: [`RecordingRecordingEndedV1Event`](crate::vc::v1::RecordingRecordingEndedV1Event). Scopes: not yet catalogued.
     pub fn on_vc_recording_recording_ended_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -640,7 +640,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.recording.recording_started_v1`: Pushed as `vc.recording.recording_started_v1`.
+    /// Handles `vc.recording.recording_started_v1`: A user started an audio recording in the Lark app.
     ///
     /// Payload: [`RecordingRecordingStartedV1Event`](crate::vc::v1::RecordingRecordingStartedV1Event). Scopes: not yet catalogued.
     pub fn on_vc_recording_recording_started_v1<
@@ -655,7 +655,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.recording.recording_transcript_generated_v1`: Pushed as `vc.recording.recording_transcript_generated_v1`.
+    /// Handles `vc.recording.recording_transcript_generated_v1`: New transcript text was generated for a user's audio recording in the Lark app.
     ///
     /// Payload: [`RecordingRecordingTranscriptGeneratedV1Event`](crate::vc::v1::RecordingRecordingTranscriptGeneratedV1Event). Scopes: not yet catalogued.
     pub fn on_vc_recording_recording_transcript_generated_v1<
@@ -670,7 +670,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.reserve_config.updated_v1`: Pushed as `vc.reserve_config.updated_v1`.
+    /// Handles `vc.reserve_config.updated_v1`: The booking restrictions of a room or room level were updated.
     ///
     /// Payload: [`ReserveConfigUpdatedV1Event`](crate::vc::v1::ReserveConfigUpdatedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/scope_config/events/updated>
     pub fn on_vc_reserve_config_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -683,7 +683,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.room.created_v1`: Pushed as `vc.room.created_v1`.
+    /// Handles `vc.room.created_v1`: A meeting room was created.
     ///
     /// Payload: [`RoomCreatedV1Event`](crate::vc::v1::RoomCreatedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/created>
     pub fn on_vc_room_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -696,7 +696,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.room.deleted_v1`: Pushed as `vc.room.deleted_v1`.
+    /// Handles `vc.room.deleted_v1`: A meeting room was deleted.
     ///
     /// Payload: [`RoomDeletedV1Event`](crate::vc::v1::RoomDeletedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/deleted>
     pub fn on_vc_room_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -709,7 +709,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.room.updated_v1`: Pushed as `vc.room.updated_v1`.
+    /// Handles `vc.room.updated_v1`: A meeting room was updated.
     ///
     /// Payload: [`RoomUpdatedV1Event`](crate::vc::v1::RoomUpdatedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room/events/updated>
     pub fn on_vc_room_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -722,7 +722,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.room_level.created_v1`: Pushed as `vc.room_level.created_v1`.
+    /// Handles `vc.room_level.created_v1`: A room level was created.
     ///
     /// Payload: [`RoomLevelCreatedV1Event`](crate::vc::v1::RoomLevelCreatedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/created>
     pub fn on_vc_room_level_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -735,7 +735,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.room_level.deleted_v1`: Pushed as `vc.room_level.deleted_v1`.
+    /// Handles `vc.room_level.deleted_v1`: A room level was deleted.
     ///
     /// Payload: [`RoomLevelDeletedV1Event`](crate::vc::v1::RoomLevelDeletedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`, `vc:rooms.roomlevel:delete`, `vc:rooms.roomlevel:read`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/deleted>
     pub fn on_vc_room_level_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
@@ -748,7 +748,7 @@ impl crate::EventDispatcher {
         self.on(handler)
     }
 
-    /// Handles `vc.room_level.updated_v1`: Pushed as `vc.room_level.updated_v1`.
+    /// Handles `vc.room_level.updated_v1`: A room level was updated.
     ///
     /// Payload: [`RoomLevelUpdatedV1Event`](crate::vc::v1::RoomLevelUpdatedV1Event). Scopes: any one of `vc:room`, `vc:room:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/room_level/events/updated>
     pub fn on_vc_room_level_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(

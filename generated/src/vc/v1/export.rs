@@ -13,7 +13,7 @@ impl<'c> ExportApi<'c> {
         Self { client }
     }
 
-    /// Calls `download` on `export`.
+    /// Download the file produced by an export task.
     ///
     /// `GET /open-apis/vc/v1/exports/download`
     ///
@@ -42,7 +42,7 @@ impl<'c> ExportApi<'c> {
         self.client.download(request.into_request())
     }
 
-    /// Calls `get` on `export`.
+    /// Check the progress and result of an asynchronous export task.
     ///
     /// `GET /open-apis/vc/v1/exports/:task_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> ExportApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `meeting_list` on `export`.
+    /// Export meeting details to a file asynchronously, getting a task id to poll.
     ///
     /// `POST /open-apis/vc/v1/exports/meeting_list`
     ///
@@ -100,7 +100,7 @@ impl<'c> ExportApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `participant_list` on `export`.
+    /// Export the participant details of one meeting asynchronously, getting a task id.
     ///
     /// `POST /open-apis/vc/v1/exports/participant_list`
     ///
@@ -129,7 +129,7 @@ impl<'c> ExportApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `participant_quality_list` on `export`.
+    /// Export one participant's audio, video and sharing quality data for an ended meeting, asynchronously.
     ///
     /// `POST /open-apis/vc/v1/exports/participant_quality_list`
     ///
@@ -158,7 +158,7 @@ impl<'c> ExportApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `resource_reservation_list` on `export`.
+    /// Export meeting room booking data asynchronously, getting a task id.
     ///
     /// `POST /open-apis/vc/v1/exports/resource_reservation_list`
     ///
@@ -188,7 +188,7 @@ impl<'c> ExportApi<'c> {
     }
 }
 
-/// Parameters of [`ExportApi::download`](crate::vc::v1::ExportApi::download): Calls `download` on `export`.
+/// Parameters of [`ExportApi::download`](crate::vc::v1::ExportApi::download): Download the file produced by an export task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DownloadExportRequest {
     /// `file_token`.
@@ -228,7 +228,7 @@ impl DownloadExportRequest {
     }
 }
 
-/// Parameters of [`ExportApi::get`](crate::vc::v1::ExportApi::get): Calls `get` on `export`.
+/// Parameters of [`ExportApi::get`](crate::vc::v1::ExportApi::get): Check the progress and result of an asynchronous export task.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetExportRequest {
     /// `task_id`.
@@ -266,7 +266,7 @@ impl GetExportRequest {
     }
 }
 
-/// Parameters of [`ExportApi::meeting_list`](crate::vc::v1::ExportApi::meeting_list): Calls `meeting_list` on `export`.
+/// Parameters of [`ExportApi::meeting_list`](crate::vc::v1::ExportApi::meeting_list): Export meeting details to a file asynchronously, getting a task id to poll.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MeetingListExportRequest {
     /// `user_id_type`.
@@ -319,7 +319,7 @@ impl MeetingListExportRequest {
     }
 }
 
-/// Parameters of [`ExportApi::participant_list`](crate::vc::v1::ExportApi::participant_list): Calls `participant_list` on `export`.
+/// Parameters of [`ExportApi::participant_list`](crate::vc::v1::ExportApi::participant_list): Export the participant details of one meeting asynchronously, getting a task id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ParticipantListExportRequest {
     /// `user_id_type`.
@@ -372,7 +372,7 @@ impl ParticipantListExportRequest {
     }
 }
 
-/// Parameters of [`ExportApi::participant_quality_list`](crate::vc::v1::ExportApi::participant_quality_list): Calls `participant_quality_list` on `export`.
+/// Parameters of [`ExportApi::participant_quality_list`](crate::vc::v1::ExportApi::participant_quality_list): Export one participant's audio, video and sharing quality data for an ended meeting, asynchronously.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ParticipantQualityListExportRequest {
     /// `user_id_type`.
@@ -425,7 +425,7 @@ impl ParticipantQualityListExportRequest {
     }
 }
 
-/// Parameters of [`ExportApi::resource_reservation_list`](crate::vc::v1::ExportApi::resource_reservation_list): Calls `resource_reservation_list` on `export`.
+/// Parameters of [`ExportApi::resource_reservation_list`](crate::vc::v1::ExportApi::resource_reservation_list): Export meeting room booking data asynchronously, getting a task id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ResourceReservationListExportRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> MaterialApi<'c> {
         Self { client }
     }
 
-    /// Calls `pull_meta` on `material`.
+    /// Fetch metadata about meeting materials.
     ///
     /// `GET /open-apis/vc/v1/materials/pull_meta`
     ///
@@ -42,7 +42,7 @@ impl<'c> MaterialApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `remove` on `material`.
+    /// Remove a meeting material.
     ///
     /// `POST /open-apis/vc/v1/materials/remove`
     ///
@@ -71,7 +71,7 @@ impl<'c> MaterialApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `upload_meta` on `material`.
+    /// Submit metadata for uploading a meeting material.
     ///
     /// `POST /open-apis/vc/v1/materials/upload_meta`
     ///
@@ -101,7 +101,7 @@ impl<'c> MaterialApi<'c> {
     }
 }
 
-/// Parameters of [`MaterialApi::pull_meta`](crate::vc::v1::MaterialApi::pull_meta): Calls `pull_meta` on `material`.
+/// Parameters of [`MaterialApi::pull_meta`](crate::vc::v1::MaterialApi::pull_meta): Fetch metadata about meeting materials.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct PullMetaMaterialRequest {
     /// `device_type`.
@@ -162,7 +162,7 @@ impl PullMetaMaterialRequest {
     }
 }
 
-/// Parameters of [`MaterialApi::remove`](crate::vc::v1::MaterialApi::remove): Calls `remove` on `material`.
+/// Parameters of [`MaterialApi::remove`](crate::vc::v1::MaterialApi::remove): Remove a meeting material.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RemoveMaterialRequest {
     /// The JSON body.
@@ -195,7 +195,7 @@ impl RemoveMaterialRequest {
     }
 }
 
-/// Parameters of [`MaterialApi::upload_meta`](crate::vc::v1::MaterialApi::upload_meta): Calls `upload_meta` on `material`.
+/// Parameters of [`MaterialApi::upload_meta`](crate::vc::v1::MaterialApi::upload_meta): Submit metadata for uploading a meeting material.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UploadMetaMaterialRequest {
     /// The JSON body.

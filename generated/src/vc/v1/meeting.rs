@@ -13,7 +13,7 @@ impl<'c> MeetingApi<'c> {
         Self { client }
     }
 
-    /// Calls `change_name` on `meeting`.
+    /// Change a name in the meeting given by `meeting_id`.
     ///
     /// `POST /open-apis/vc/v1/meetings/:meeting_id/change_name`
     ///
@@ -42,7 +42,7 @@ impl<'c> MeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `end` on `meeting`.
+    /// End an ongoing meeting; a user caller must be its current host.
     ///
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/end`
     ///
@@ -71,7 +71,7 @@ impl<'c> MeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `meeting`.
+    /// Get a meeting's topic, link, host, participants, status, times and linked note id.
     ///
     /// `GET /open-apis/vc/v1/meetings/:meeting_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> MeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `invite` on `meeting`.
+    /// Invite participants into an ongoing meeting; fails if it is locked or full.
     ///
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/invite`
     ///
@@ -129,7 +129,7 @@ impl<'c> MeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `kickout` on `meeting`.
+    /// Remove participants from a meeting.
     ///
     /// `POST /open-apis/vc/v1/meetings/:meeting_id/kickout`
     ///
@@ -158,7 +158,7 @@ impl<'c> MeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `meeting`.
+    /// Page through meeting records.
     ///
     /// `GET /open-apis/vc/v1/meetings`
     ///
@@ -187,7 +187,7 @@ impl<'c> MeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list_by_no` on `meeting`.
+    /// List brief details of the meetings held under a meeting number in a time range within 90 days.
     ///
     /// `GET /open-apis/vc/v1/meetings/list_by_no`
     ///
@@ -228,7 +228,7 @@ impl<'c> MeetingApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `search` on `meeting`.
+    /// Search meeting records by keyword, time range and other filters.
     ///
     /// `POST /open-apis/vc/v1/meetings/search`
     ///
@@ -269,7 +269,7 @@ impl<'c> MeetingApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `set_host` on `meeting`.
+    /// Change a meeting's host, passing the current host as a compare-and-swap check.
     ///
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/set_host`
     ///
@@ -298,7 +298,7 @@ impl<'c> MeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `subscription` on `meeting`.
+    /// Subscribe the current user to change events for their meetings, chosen by event type.
     ///
     /// `POST /open-apis/vc/v1/meetings/subscription`
     ///
@@ -327,7 +327,7 @@ impl<'c> MeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscription` on `meeting`.
+    /// Cancel the current user's subscription to meeting change events, by event type.
     ///
     /// `POST /open-apis/vc/v1/meetings/unsubscription`
     ///
@@ -357,7 +357,7 @@ impl<'c> MeetingApi<'c> {
     }
 }
 
-/// Parameters of [`MeetingApi::change_name`](crate::vc::v1::MeetingApi::change_name): Calls `change_name` on `meeting`.
+/// Parameters of [`MeetingApi::change_name`](crate::vc::v1::MeetingApi::change_name): Change a name in the meeting given by `meeting_id`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ChangeNameMeetingRequest {
     /// `meeting_id`.
@@ -416,7 +416,7 @@ impl ChangeNameMeetingRequest {
     }
 }
 
-/// Parameters of [`MeetingApi::end`](crate::vc::v1::MeetingApi::end): Calls `end` on `meeting`.
+/// Parameters of [`MeetingApi::end`](crate::vc::v1::MeetingApi::end): End an ongoing meeting; a user caller must be its current host.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct EndMeetingRequest {
     /// `meeting_id`.
@@ -454,7 +454,7 @@ impl EndMeetingRequest {
     }
 }
 
-/// Parameters of [`MeetingApi::get`](crate::vc::v1::MeetingApi::get): Calls `get` on `meeting`.
+/// Parameters of [`MeetingApi::get`](crate::vc::v1::MeetingApi::get): Get a meeting's topic, link, host, participants, status, times and linked note id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMeetingRequest {
     /// `meeting_id`.
@@ -554,7 +554,7 @@ impl GetMeetingRequest {
     }
 }
 
-/// Parameters of [`MeetingApi::invite`](crate::vc::v1::MeetingApi::invite): Calls `invite` on `meeting`.
+/// Parameters of [`MeetingApi::invite`](crate::vc::v1::MeetingApi::invite): Invite participants into an ongoing meeting; fails if it is locked or full.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct InviteMeetingRequest {
     /// `meeting_id`.
@@ -616,7 +616,7 @@ impl InviteMeetingRequest {
     }
 }
 
-/// Parameters of [`MeetingApi::kickout`](crate::vc::v1::MeetingApi::kickout): Calls `kickout` on `meeting`.
+/// Parameters of [`MeetingApi::kickout`](crate::vc::v1::MeetingApi::kickout): Remove participants from a meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct KickoutMeetingRequest {
     /// `meeting_id`.
@@ -678,7 +678,7 @@ impl KickoutMeetingRequest {
     }
 }
 
-/// Parameters of [`MeetingApi::list`](crate::vc::v1::MeetingApi::list): Calls `list` on `meeting`.
+/// Parameters of [`MeetingApi::list`](crate::vc::v1::MeetingApi::list): Page through meeting records.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListMeetingRequest {
     /// `room_id`.
@@ -782,7 +782,7 @@ impl ListMeetingRequest {
     }
 }
 
-/// Parameters of [`MeetingApi::list_by_no`](crate::vc::v1::MeetingApi::list_by_no): Calls `list_by_no` on `meeting`.
+/// Parameters of [`MeetingApi::list_by_no`](crate::vc::v1::MeetingApi::list_by_no): List brief details of the meetings held under a meeting number in a time range within 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListByNoMeetingRequest {
     /// `meeting_no`.
@@ -882,7 +882,7 @@ impl ::lark_runtime::PageRequest for ListByNoMeetingRequest {
     }
 }
 
-/// Parameters of [`MeetingApi::search`](crate::vc::v1::MeetingApi::search): Calls `search` on `meeting`.
+/// Parameters of [`MeetingApi::search`](crate::vc::v1::MeetingApi::search): Search meeting records by keyword, time range and other filters.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchMeetingRequest {
     /// `page_token`.
@@ -964,7 +964,7 @@ impl ::lark_runtime::PageRequest for SearchMeetingRequest {
     }
 }
 
-/// Parameters of [`MeetingApi::set_host`](crate::vc::v1::MeetingApi::set_host): Calls `set_host` on `meeting`.
+/// Parameters of [`MeetingApi::set_host`](crate::vc::v1::MeetingApi::set_host): Change a meeting's host, passing the current host as a compare-and-swap check.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SetHostMeetingRequest {
     /// `meeting_id`.
@@ -1026,7 +1026,7 @@ impl SetHostMeetingRequest {
     }
 }
 
-/// Parameters of [`MeetingApi::subscription`](crate::vc::v1::MeetingApi::subscription): Calls `subscription` on `meeting`.
+/// Parameters of [`MeetingApi::subscription`](crate::vc::v1::MeetingApi::subscription): Subscribe the current user to change events for their meetings, chosen by event type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscriptionMeetingRequest {
     /// The JSON body.
@@ -1059,7 +1059,7 @@ impl SubscriptionMeetingRequest {
     }
 }
 
-/// Parameters of [`MeetingApi::unsubscription`](crate::vc::v1::MeetingApi::unsubscription): Calls `unsubscription` on `meeting`.
+/// Parameters of [`MeetingApi::unsubscription`](crate::vc::v1::MeetingApi::unsubscription): Cancel the current user's subscription to meeting change events, by event type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnsubscriptionMeetingRequest {
     /// The JSON body.

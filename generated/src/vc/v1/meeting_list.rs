@@ -13,7 +13,7 @@ impl<'c> MeetingListApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `meeting_list`.
+    /// Page through the organisation's meeting details for ongoing or ended meetings.
     ///
     /// `GET /open-apis/vc/v1/meeting_list`
     ///
@@ -55,7 +55,7 @@ impl<'c> MeetingListApi<'c> {
     }
 }
 
-/// Parameters of [`MeetingListApi::get`](crate::vc::v1::MeetingListApi::get): Calls `get` on `meeting_list`.
+/// Parameters of [`MeetingListApi::get`](crate::vc::v1::MeetingListApi::get): Page through the organisation's meeting details for ongoing or ended meetings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMeetingListRequest {
     /// `start_time`.

@@ -13,7 +13,7 @@ impl<'c> MeetingPullSubtitleApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `meeting.pull_subtitle`.
+    /// Fetch subtitles of a meeting or audio recording, filtered by meeting number, subscribed user or device.
     ///
     /// `GET /open-apis/vc/v1/meetings/:meeting_id/pull_subtitle`
     ///
@@ -43,7 +43,7 @@ impl<'c> MeetingPullSubtitleApi<'c> {
     }
 }
 
-/// Parameters of [`MeetingPullSubtitleApi::get`](crate::vc::v1::MeetingPullSubtitleApi::get): Calls `get` on `meeting.pull_subtitle`.
+/// Parameters of [`MeetingPullSubtitleApi::get`](crate::vc::v1::MeetingPullSubtitleApi::get): Fetch subtitles of a meeting or audio recording, filtered by meeting number, subscribed user or device.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMeetingPullSubtitleRequest {
     /// `meeting_id`.

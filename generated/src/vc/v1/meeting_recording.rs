@@ -13,7 +13,7 @@ impl<'c> MeetingRecordingApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `meeting.recording`.
+    /// Get the recording files of a meeting.
     ///
     /// `GET /open-apis/vc/v1/meetings/:meeting_id/recording`
     ///
@@ -42,7 +42,7 @@ impl<'c> MeetingRecordingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `set_permission` on `meeting.recording`.
+    /// Share an ended meeting's recording with the organisation, chosen users or the public.
     ///
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/set_permission`
     ///
@@ -71,7 +71,7 @@ impl<'c> MeetingRecordingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `start` on `meeting.recording`.
+    /// Start recording an ongoing meeting; a user caller must be its current host.
     ///
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/start`
     ///
@@ -100,7 +100,7 @@ impl<'c> MeetingRecordingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `stop` on `meeting.recording`.
+    /// Stop recording a meeting; a user caller must be its current host.
     ///
     /// `PATCH /open-apis/vc/v1/meetings/:meeting_id/recording/stop`
     ///
@@ -130,7 +130,7 @@ impl<'c> MeetingRecordingApi<'c> {
     }
 }
 
-/// Parameters of [`MeetingRecordingApi::get`](crate::vc::v1::MeetingRecordingApi::get): Calls `get` on `meeting.recording`.
+/// Parameters of [`MeetingRecordingApi::get`](crate::vc::v1::MeetingRecordingApi::get): Get the recording files of a meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetMeetingRecordingRequest {
     /// `meeting_id`.
@@ -168,7 +168,7 @@ impl GetMeetingRecordingRequest {
     }
 }
 
-/// Parameters of [`MeetingRecordingApi::set_permission`](crate::vc::v1::MeetingRecordingApi::set_permission): Calls `set_permission` on `meeting.recording`.
+/// Parameters of [`MeetingRecordingApi::set_permission`](crate::vc::v1::MeetingRecordingApi::set_permission): Share an ended meeting's recording with the organisation, chosen users or the public.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SetPermissionMeetingRecordingRequest {
     /// `meeting_id`.
@@ -230,7 +230,7 @@ impl SetPermissionMeetingRecordingRequest {
     }
 }
 
-/// Parameters of [`MeetingRecordingApi::start`](crate::vc::v1::MeetingRecordingApi::start): Calls `start` on `meeting.recording`.
+/// Parameters of [`MeetingRecordingApi::start`](crate::vc::v1::MeetingRecordingApi::start): Start recording an ongoing meeting; a user caller must be its current host.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct StartMeetingRecordingRequest {
     /// `meeting_id`.
@@ -274,7 +274,7 @@ impl StartMeetingRecordingRequest {
     }
 }
 
-/// Parameters of [`MeetingRecordingApi::stop`](crate::vc::v1::MeetingRecordingApi::stop): Calls `stop` on `meeting.recording`.
+/// Parameters of [`MeetingRecordingApi::stop`](crate::vc::v1::MeetingRecordingApi::stop): Stop recording a meeting; a user caller must be its current host.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct StopMeetingRecordingRequest {
     /// `meeting_id`.

@@ -13,7 +13,7 @@ impl<'c> MyAiMmApi<'c> {
         Self { client }
     }
 
-    /// Calls `extension_boarding` on `my_ai_mm`.
+    /// Run the onboarding step of a My AI extension.
     ///
     /// `POST /open-apis/vc/v1/my_ai_mm/extension_boarding`
     ///
@@ -42,7 +42,7 @@ impl<'c> MyAiMmApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `media_bind` on `my_ai_mm`.
+    /// Bind a media file for processing by My AI.
     ///
     /// `POST /open-apis/vc/v1/my_ai_mm/media_bind`
     ///
@@ -71,7 +71,7 @@ impl<'c> MyAiMmApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `media_parse` on `my_ai_mm`.
+    /// Have My AI parse a media file.
     ///
     /// `POST /open-apis/vc/v1/my_ai_mm/media_parse`
     ///
@@ -100,7 +100,7 @@ impl<'c> MyAiMmApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `my_ai_mm`.
+    /// Send a query to My AI.
     ///
     /// `POST /open-apis/vc/v1/my_ai_mm/query`
     ///
@@ -129,7 +129,7 @@ impl<'c> MyAiMmApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query_suggest_context` on `my_ai_mm`.
+    /// Get the context My AI uses to suggest queries.
     ///
     /// `GET /open-apis/vc/v1/my_ai_mm/query_suggest_context`
     ///
@@ -159,7 +159,7 @@ impl<'c> MyAiMmApi<'c> {
     }
 }
 
-/// Parameters of [`MyAiMmApi::extension_boarding`](crate::vc::v1::MyAiMmApi::extension_boarding): Calls `extension_boarding` on `my_ai_mm`.
+/// Parameters of [`MyAiMmApi::extension_boarding`](crate::vc::v1::MyAiMmApi::extension_boarding): Run the onboarding step of a My AI extension.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ExtensionBoardingMyAiMmRequest {
     /// The JSON body.
@@ -192,7 +192,7 @@ impl ExtensionBoardingMyAiMmRequest {
     }
 }
 
-/// Parameters of [`MyAiMmApi::media_bind`](crate::vc::v1::MyAiMmApi::media_bind): Calls `media_bind` on `my_ai_mm`.
+/// Parameters of [`MyAiMmApi::media_bind`](crate::vc::v1::MyAiMmApi::media_bind): Bind a media file for processing by My AI.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MediaBindMyAiMmRequest {
     /// The JSON body.
@@ -225,7 +225,7 @@ impl MediaBindMyAiMmRequest {
     }
 }
 
-/// Parameters of [`MyAiMmApi::media_parse`](crate::vc::v1::MyAiMmApi::media_parse): Calls `media_parse` on `my_ai_mm`.
+/// Parameters of [`MyAiMmApi::media_parse`](crate::vc::v1::MyAiMmApi::media_parse): Have My AI parse a media file.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MediaParseMyAiMmRequest {
     /// The JSON body.
@@ -258,7 +258,7 @@ impl MediaParseMyAiMmRequest {
     }
 }
 
-/// Parameters of [`MyAiMmApi::query`](crate::vc::v1::MyAiMmApi::query): Calls `query` on `my_ai_mm`.
+/// Parameters of [`MyAiMmApi::query`](crate::vc::v1::MyAiMmApi::query): Send a query to My AI.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryMyAiMmRequest {
     /// The JSON body.
@@ -291,7 +291,7 @@ impl QueryMyAiMmRequest {
     }
 }
 
-/// Parameters of [`MyAiMmApi::query_suggest_context`](crate::vc::v1::MyAiMmApi::query_suggest_context): Calls `query_suggest_context` on `my_ai_mm`.
+/// Parameters of [`MyAiMmApi::query_suggest_context`](crate::vc::v1::MyAiMmApi::query_suggest_context): Get the context My AI uses to suggest queries.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct QuerySuggestContextMyAiMmRequest {
     /// `object_token`.

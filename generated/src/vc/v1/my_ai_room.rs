@@ -13,7 +13,7 @@ impl<'c> MyAiRoomApi<'c> {
         Self { client }
     }
 
-    /// Calls `auto_release_event` on `my_ai_room`.
+    /// Prompt the release of a room booking through the My AI room assistant.
     ///
     /// `POST /open-apis/vc/v1/my_ai_room/auto_release_event`
     ///
@@ -42,7 +42,7 @@ impl<'c> MyAiRoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `auto_welcome` on `my_ai_room`.
+    /// Trigger the My AI room assistant's automatic welcome.
     ///
     /// `POST /open-apis/vc/v1/my_ai_room/auto_welcome`
     ///
@@ -71,7 +71,7 @@ impl<'c> MyAiRoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `check_in_schedule` on `my_ai_room`.
+    /// Check in to a room's calendar event through the My AI room assistant.
     ///
     /// `POST /open-apis/vc/v1/my_ai_room/check_in_schedule`
     ///
@@ -100,7 +100,7 @@ impl<'c> MyAiRoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `exit` on `my_ai_room`.
+    /// Exit the My AI room assistant.
     ///
     /// `POST /open-apis/vc/v1/my_ai_room/exit`
     ///
@@ -129,7 +129,7 @@ impl<'c> MyAiRoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `help_scene_type` on `my_ai_room`.
+    /// Get the help commands offered by the My AI room assistant.
     ///
     /// `POST /open-apis/vc/v1/my_ai_room/help_scene_type`
     ///
@@ -158,7 +158,7 @@ impl<'c> MyAiRoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `join_meeting` on `my_ai_room`.
+    /// Join or start a meeting from a room through the My AI room assistant.
     ///
     /// `POST /open-apis/vc/v1/my_ai_room/join_meeting`
     ///
@@ -187,7 +187,7 @@ impl<'c> MyAiRoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `join_meeting_number` on `my_ai_room`.
+    /// Join a meeting by meeting number from a room through the My AI room assistant.
     ///
     /// `POST /open-apis/vc/v1/my_ai_room/join_meeting_number`
     ///
@@ -216,7 +216,7 @@ impl<'c> MyAiRoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `join_offline_meeting` on `my_ai_room`.
+    /// Create an in-room, offline meeting through the My AI room assistant.
     ///
     /// `POST /open-apis/vc/v1/my_ai_room/join_offline_meeting`
     ///
@@ -245,7 +245,7 @@ impl<'c> MyAiRoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `leave_meeting` on `my_ai_room`.
+    /// Have a room leave its meeting through the My AI room assistant.
     ///
     /// `POST /open-apis/vc/v1/my_ai_room/leave_meeting`
     ///
@@ -274,7 +274,7 @@ impl<'c> MyAiRoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `reserve_instant_event` on `my_ai_room`.
+    /// Book an immediate calendar event for a room through the My AI room assistant.
     ///
     /// `POST /open-apis/vc/v1/my_ai_room/reserve_instant_event`
     ///
@@ -303,7 +303,7 @@ impl<'c> MyAiRoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `room_calling` on `my_ai_room`.
+    /// Place a call from a room through the My AI room assistant.
     ///
     /// `POST /open-apis/vc/v1/my_ai_room/room_calling`
     ///
@@ -333,7 +333,7 @@ impl<'c> MyAiRoomApi<'c> {
     }
 }
 
-/// Parameters of [`MyAiRoomApi::auto_release_event`](crate::vc::v1::MyAiRoomApi::auto_release_event): Calls `auto_release_event` on `my_ai_room`.
+/// Parameters of [`MyAiRoomApi::auto_release_event`](crate::vc::v1::MyAiRoomApi::auto_release_event): Prompt the release of a room booking through the My AI room assistant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AutoReleaseEventMyAiRoomRequest {
     /// The JSON body.
@@ -366,7 +366,7 @@ impl AutoReleaseEventMyAiRoomRequest {
     }
 }
 
-/// Parameters of [`MyAiRoomApi::auto_welcome`](crate::vc::v1::MyAiRoomApi::auto_welcome): Calls `auto_welcome` on `my_ai_room`.
+/// Parameters of [`MyAiRoomApi::auto_welcome`](crate::vc::v1::MyAiRoomApi::auto_welcome): Trigger the My AI room assistant's automatic welcome.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AutoWelcomeMyAiRoomRequest {
     /// The JSON body.
@@ -399,7 +399,7 @@ impl AutoWelcomeMyAiRoomRequest {
     }
 }
 
-/// Parameters of [`MyAiRoomApi::check_in_schedule`](crate::vc::v1::MyAiRoomApi::check_in_schedule): Calls `check_in_schedule` on `my_ai_room`.
+/// Parameters of [`MyAiRoomApi::check_in_schedule`](crate::vc::v1::MyAiRoomApi::check_in_schedule): Check in to a room's calendar event through the My AI room assistant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CheckInScheduleMyAiRoomRequest {
     /// The JSON body.
@@ -432,7 +432,7 @@ impl CheckInScheduleMyAiRoomRequest {
     }
 }
 
-/// Parameters of [`MyAiRoomApi::exit`](crate::vc::v1::MyAiRoomApi::exit): Calls `exit` on `my_ai_room`.
+/// Parameters of [`MyAiRoomApi::exit`](crate::vc::v1::MyAiRoomApi::exit): Exit the My AI room assistant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ExitMyAiRoomRequest {
     /// The JSON body.
@@ -465,7 +465,7 @@ impl ExitMyAiRoomRequest {
     }
 }
 
-/// Parameters of [`MyAiRoomApi::help_scene_type`](crate::vc::v1::MyAiRoomApi::help_scene_type): Calls `help_scene_type` on `my_ai_room`.
+/// Parameters of [`MyAiRoomApi::help_scene_type`](crate::vc::v1::MyAiRoomApi::help_scene_type): Get the help commands offered by the My AI room assistant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct HelpSceneTypeMyAiRoomRequest {
     /// The JSON body.
@@ -498,7 +498,7 @@ impl HelpSceneTypeMyAiRoomRequest {
     }
 }
 
-/// Parameters of [`MyAiRoomApi::join_meeting`](crate::vc::v1::MyAiRoomApi::join_meeting): Calls `join_meeting` on `my_ai_room`.
+/// Parameters of [`MyAiRoomApi::join_meeting`](crate::vc::v1::MyAiRoomApi::join_meeting): Join or start a meeting from a room through the My AI room assistant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct JoinMeetingMyAiRoomRequest {
     /// The JSON body.
@@ -531,7 +531,7 @@ impl JoinMeetingMyAiRoomRequest {
     }
 }
 
-/// Parameters of [`MyAiRoomApi::join_meeting_number`](crate::vc::v1::MyAiRoomApi::join_meeting_number): Calls `join_meeting_number` on `my_ai_room`.
+/// Parameters of [`MyAiRoomApi::join_meeting_number`](crate::vc::v1::MyAiRoomApi::join_meeting_number): Join a meeting by meeting number from a room through the My AI room assistant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct JoinMeetingNumberMyAiRoomRequest {
     /// The JSON body.
@@ -564,7 +564,7 @@ impl JoinMeetingNumberMyAiRoomRequest {
     }
 }
 
-/// Parameters of [`MyAiRoomApi::join_offline_meeting`](crate::vc::v1::MyAiRoomApi::join_offline_meeting): Calls `join_offline_meeting` on `my_ai_room`.
+/// Parameters of [`MyAiRoomApi::join_offline_meeting`](crate::vc::v1::MyAiRoomApi::join_offline_meeting): Create an in-room, offline meeting through the My AI room assistant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct JoinOfflineMeetingMyAiRoomRequest {
     /// The JSON body.
@@ -597,7 +597,7 @@ impl JoinOfflineMeetingMyAiRoomRequest {
     }
 }
 
-/// Parameters of [`MyAiRoomApi::leave_meeting`](crate::vc::v1::MyAiRoomApi::leave_meeting): Calls `leave_meeting` on `my_ai_room`.
+/// Parameters of [`MyAiRoomApi::leave_meeting`](crate::vc::v1::MyAiRoomApi::leave_meeting): Have a room leave its meeting through the My AI room assistant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct LeaveMeetingMyAiRoomRequest {
     /// The JSON body.
@@ -630,7 +630,7 @@ impl LeaveMeetingMyAiRoomRequest {
     }
 }
 
-/// Parameters of [`MyAiRoomApi::reserve_instant_event`](crate::vc::v1::MyAiRoomApi::reserve_instant_event): Calls `reserve_instant_event` on `my_ai_room`.
+/// Parameters of [`MyAiRoomApi::reserve_instant_event`](crate::vc::v1::MyAiRoomApi::reserve_instant_event): Book an immediate calendar event for a room through the My AI room assistant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ReserveInstantEventMyAiRoomRequest {
     /// The JSON body.
@@ -663,7 +663,7 @@ impl ReserveInstantEventMyAiRoomRequest {
     }
 }
 
-/// Parameters of [`MyAiRoomApi::room_calling`](crate::vc::v1::MyAiRoomApi::room_calling): Calls `room_calling` on `my_ai_room`.
+/// Parameters of [`MyAiRoomApi::room_calling`](crate::vc::v1::MyAiRoomApi::room_calling): Place a call from a room through the My AI room assistant.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct RoomCallingMyAiRoomRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> MyAiSipApi<'c> {
         Self { client }
     }
 
-    /// Calls `create_event_card` on `my_ai_sip`.
+    /// Generate an event card through the My AI SIP integration.
     ///
     /// `POST /open-apis/vc/v1/my_ai_sip/create_event_card`
     ///
@@ -43,7 +43,7 @@ impl<'c> MyAiSipApi<'c> {
     }
 }
 
-/// Parameters of [`MyAiSipApi::create_event_card`](crate::vc::v1::MyAiSipApi::create_event_card): Calls `create_event_card` on `my_ai_sip`.
+/// Parameters of [`MyAiSipApi::create_event_card`](crate::vc::v1::MyAiSipApi::create_event_card): Generate an event card through the My AI SIP integration.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateEventCardMyAiSipRequest {
     /// The JSON body.

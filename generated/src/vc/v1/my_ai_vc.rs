@@ -13,7 +13,7 @@ impl<'c> MyAiVcApi<'c> {
         Self { client }
     }
 
-    /// Calls `card_callback` on `my_ai_vc`.
+    /// Handle a card callback for My AI meeting features.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc/card_callback`
     ///
@@ -42,7 +42,7 @@ impl<'c> MyAiVcApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `fetch_meeting_analyze` on `my_ai_vc`.
+    /// Fetch the results of a My AI meeting analysis.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc/fetch_meeting_analyze`
     ///
@@ -71,7 +71,7 @@ impl<'c> MyAiVcApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `fetch_meeting_list` on `my_ai_vc`.
+    /// Get the list of meetings saved for My AI analysis.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc/fetch_meeting_list`
     ///
@@ -100,7 +100,7 @@ impl<'c> MyAiVcApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `meeting_analyze` on `my_ai_vc`.
+    /// Run a My AI analysis of meetings.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc/meeting_analyze`
     ///
@@ -129,7 +129,7 @@ impl<'c> MyAiVcApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `set_meeting_list` on `my_ai_vc`.
+    /// Set the list of meetings My AI should analyse.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc/set_meeting_list`
     ///
@@ -158,7 +158,7 @@ impl<'c> MyAiVcApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `start_analysis` on `my_ai_vc`.
+    /// Start a My AI analysis of the chosen meetings.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc/start_analysis`
     ///
@@ -188,7 +188,7 @@ impl<'c> MyAiVcApi<'c> {
     }
 }
 
-/// Parameters of [`MyAiVcApi::card_callback`](crate::vc::v1::MyAiVcApi::card_callback): Calls `card_callback` on `my_ai_vc`.
+/// Parameters of [`MyAiVcApi::card_callback`](crate::vc::v1::MyAiVcApi::card_callback): Handle a card callback for My AI meeting features.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CardCallbackMyAiVcRequest {
     /// The JSON body.
@@ -221,7 +221,7 @@ impl CardCallbackMyAiVcRequest {
     }
 }
 
-/// Parameters of [`MyAiVcApi::fetch_meeting_analyze`](crate::vc::v1::MyAiVcApi::fetch_meeting_analyze): Calls `fetch_meeting_analyze` on `my_ai_vc`.
+/// Parameters of [`MyAiVcApi::fetch_meeting_analyze`](crate::vc::v1::MyAiVcApi::fetch_meeting_analyze): Fetch the results of a My AI meeting analysis.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FetchMeetingAnalyzeMyAiVcRequest {
     /// The JSON body.
@@ -254,7 +254,7 @@ impl FetchMeetingAnalyzeMyAiVcRequest {
     }
 }
 
-/// Parameters of [`MyAiVcApi::fetch_meeting_list`](crate::vc::v1::MyAiVcApi::fetch_meeting_list): Calls `fetch_meeting_list` on `my_ai_vc`.
+/// Parameters of [`MyAiVcApi::fetch_meeting_list`](crate::vc::v1::MyAiVcApi::fetch_meeting_list): Get the list of meetings saved for My AI analysis.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct FetchMeetingListMyAiVcRequest {}
 impl FetchMeetingListMyAiVcRequest {
@@ -281,7 +281,7 @@ impl FetchMeetingListMyAiVcRequest {
     }
 }
 
-/// Parameters of [`MyAiVcApi::meeting_analyze`](crate::vc::v1::MyAiVcApi::meeting_analyze): Calls `meeting_analyze` on `my_ai_vc`.
+/// Parameters of [`MyAiVcApi::meeting_analyze`](crate::vc::v1::MyAiVcApi::meeting_analyze): Run a My AI analysis of meetings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MeetingAnalyzeMyAiVcRequest {
     /// The JSON body.
@@ -314,7 +314,7 @@ impl MeetingAnalyzeMyAiVcRequest {
     }
 }
 
-/// Parameters of [`MyAiVcApi::set_meeting_list`](crate::vc::v1::MyAiVcApi::set_meeting_list): Calls `set_meeting_list` on `my_ai_vc`.
+/// Parameters of [`MyAiVcApi::set_meeting_list`](crate::vc::v1::MyAiVcApi::set_meeting_list): Set the list of meetings My AI should analyse.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SetMeetingListMyAiVcRequest {
     /// The JSON body.
@@ -347,7 +347,7 @@ impl SetMeetingListMyAiVcRequest {
     }
 }
 
-/// Parameters of [`MyAiVcApi::start_analysis`](crate::vc::v1::MyAiVcApi::start_analysis): Calls `start_analysis` on `my_ai_vc`.
+/// Parameters of [`MyAiVcApi::start_analysis`](crate::vc::v1::MyAiVcApi::start_analysis): Start a My AI analysis of the chosen meetings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct StartAnalysisMyAiVcRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
         Self { client }
     }
 
-    /// Calls `callback` on `my_ai_vc_meeting`.
+    /// Handle a callback for My AI in-meeting features.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc_meeting/callback`
     ///
@@ -42,7 +42,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `do_operation` on `my_ai_vc_meeting`.
+    /// Perform a meeting operation through My AI.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc_meeting/do_operation`
     ///
@@ -71,7 +71,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `doc_based_suggest_question` on `my_ai_vc_meeting`.
+    /// Get questions My AI suggests for a meeting based on a document.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc_meeting/doc_based_suggest_question`
     ///
@@ -103,7 +103,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `fetch_recap_stream` on `my_ai_vc_meeting`.
+    /// Stream the meeting notes My AI generates for a meeting.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_recap_stream`
     ///
@@ -132,7 +132,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `fetch_section_summary_stream` on `my_ai_vc_meeting`.
+    /// Stream My AI's section-by-section summary of a meeting.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_section_summary_stream`
     ///
@@ -164,7 +164,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `fetch_step_summary_stream` on `my_ai_vc_meeting`.
+    /// Stream My AI's two-stage summary of a meeting.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc_meeting/fetch_step_summary_stream`
     ///
@@ -196,7 +196,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_common_reply` on `my_ai_vc_meeting`.
+    /// Ask My AI a question about a meeting's content and get its answer.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc_meeting/get_common_reply`
     ///
@@ -225,7 +225,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_recap` on `my_ai_vc_meeting`.
+    /// Get the meeting notes My AI generated for a meeting.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc_meeting/get_recap`
     ///
@@ -254,7 +254,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_todo_task` on `my_ai_vc_meeting`.
+    /// Get the to-dos My AI found in a meeting.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc_meeting/get_todo_task`
     ///
@@ -283,7 +283,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `section_summary` on `my_ai_vc_meeting`.
+    /// Get My AI's section-by-section notes for a meeting.
     ///
     /// `POST /open-apis/vc/v1/my_ai_vc_meeting/section_summary`
     ///
@@ -312,7 +312,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `seed_ai_pull_data` on `my_ai_vc_meeting`.
+    /// Fetch meeting information for Seed AI.
     ///
     /// `GET /open-apis/vc/v1/my_ai_vc_meeting/seed_ai_pull_data`
     ///
@@ -342,7 +342,7 @@ impl<'c> MyAiVcMeetingApi<'c> {
     }
 }
 
-/// Parameters of [`MyAiVcMeetingApi::callback`](crate::vc::v1::MyAiVcMeetingApi::callback): Calls `callback` on `my_ai_vc_meeting`.
+/// Parameters of [`MyAiVcMeetingApi::callback`](crate::vc::v1::MyAiVcMeetingApi::callback): Handle a callback for My AI in-meeting features.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CallbackMyAiVcMeetingRequest {
     /// The JSON body.
@@ -375,7 +375,7 @@ impl CallbackMyAiVcMeetingRequest {
     }
 }
 
-/// Parameters of [`MyAiVcMeetingApi::do_operation`](crate::vc::v1::MyAiVcMeetingApi::do_operation): Calls `do_operation` on `my_ai_vc_meeting`.
+/// Parameters of [`MyAiVcMeetingApi::do_operation`](crate::vc::v1::MyAiVcMeetingApi::do_operation): Perform a meeting operation through My AI.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DoOperationMyAiVcMeetingRequest {
     /// The JSON body.
@@ -408,7 +408,7 @@ impl DoOperationMyAiVcMeetingRequest {
     }
 }
 
-/// Parameters of [`MyAiVcMeetingApi::doc_based_suggest_question`](crate::vc::v1::MyAiVcMeetingApi::doc_based_suggest_question): Calls `doc_based_suggest_question` on `my_ai_vc_meeting`.
+/// Parameters of [`MyAiVcMeetingApi::doc_based_suggest_question`](crate::vc::v1::MyAiVcMeetingApi::doc_based_suggest_question): Get questions My AI suggests for a meeting based on a document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DocBasedSuggestQuestionMyAiVcMeetingRequest {
     /// The JSON body.
@@ -441,7 +441,7 @@ impl DocBasedSuggestQuestionMyAiVcMeetingRequest {
     }
 }
 
-/// Parameters of [`MyAiVcMeetingApi::fetch_recap_stream`](crate::vc::v1::MyAiVcMeetingApi::fetch_recap_stream): Calls `fetch_recap_stream` on `my_ai_vc_meeting`.
+/// Parameters of [`MyAiVcMeetingApi::fetch_recap_stream`](crate::vc::v1::MyAiVcMeetingApi::fetch_recap_stream): Stream the meeting notes My AI generates for a meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FetchRecapStreamMyAiVcMeetingRequest {
     /// The JSON body.
@@ -474,7 +474,7 @@ impl FetchRecapStreamMyAiVcMeetingRequest {
     }
 }
 
-/// Parameters of [`MyAiVcMeetingApi::fetch_section_summary_stream`](crate::vc::v1::MyAiVcMeetingApi::fetch_section_summary_stream): Calls `fetch_section_summary_stream` on `my_ai_vc_meeting`.
+/// Parameters of [`MyAiVcMeetingApi::fetch_section_summary_stream`](crate::vc::v1::MyAiVcMeetingApi::fetch_section_summary_stream): Stream My AI's section-by-section summary of a meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FetchSectionSummaryStreamMyAiVcMeetingRequest {
     /// The JSON body.
@@ -507,7 +507,7 @@ impl FetchSectionSummaryStreamMyAiVcMeetingRequest {
     }
 }
 
-/// Parameters of [`MyAiVcMeetingApi::fetch_step_summary_stream`](crate::vc::v1::MyAiVcMeetingApi::fetch_step_summary_stream): Calls `fetch_step_summary_stream` on `my_ai_vc_meeting`.
+/// Parameters of [`MyAiVcMeetingApi::fetch_step_summary_stream`](crate::vc::v1::MyAiVcMeetingApi::fetch_step_summary_stream): Stream My AI's two-stage summary of a meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct FetchStepSummaryStreamMyAiVcMeetingRequest {
     /// The JSON body.
@@ -540,7 +540,7 @@ impl FetchStepSummaryStreamMyAiVcMeetingRequest {
     }
 }
 
-/// Parameters of [`MyAiVcMeetingApi::get_common_reply`](crate::vc::v1::MyAiVcMeetingApi::get_common_reply): Calls `get_common_reply` on `my_ai_vc_meeting`.
+/// Parameters of [`MyAiVcMeetingApi::get_common_reply`](crate::vc::v1::MyAiVcMeetingApi::get_common_reply): Ask My AI a question about a meeting's content and get its answer.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetCommonReplyMyAiVcMeetingRequest {
     /// The JSON body.
@@ -573,7 +573,7 @@ impl GetCommonReplyMyAiVcMeetingRequest {
     }
 }
 
-/// Parameters of [`MyAiVcMeetingApi::get_recap`](crate::vc::v1::MyAiVcMeetingApi::get_recap): Calls `get_recap` on `my_ai_vc_meeting`.
+/// Parameters of [`MyAiVcMeetingApi::get_recap`](crate::vc::v1::MyAiVcMeetingApi::get_recap): Get the meeting notes My AI generated for a meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetRecapMyAiVcMeetingRequest {
     /// The JSON body.
@@ -606,7 +606,7 @@ impl GetRecapMyAiVcMeetingRequest {
     }
 }
 
-/// Parameters of [`MyAiVcMeetingApi::get_todo_task`](crate::vc::v1::MyAiVcMeetingApi::get_todo_task): Calls `get_todo_task` on `my_ai_vc_meeting`.
+/// Parameters of [`MyAiVcMeetingApi::get_todo_task`](crate::vc::v1::MyAiVcMeetingApi::get_todo_task): Get the to-dos My AI found in a meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTodoTaskMyAiVcMeetingRequest {
     /// The JSON body.
@@ -639,7 +639,7 @@ impl GetTodoTaskMyAiVcMeetingRequest {
     }
 }
 
-/// Parameters of [`MyAiVcMeetingApi::section_summary`](crate::vc::v1::MyAiVcMeetingApi::section_summary): Calls `section_summary` on `my_ai_vc_meeting`.
+/// Parameters of [`MyAiVcMeetingApi::section_summary`](crate::vc::v1::MyAiVcMeetingApi::section_summary): Get My AI's section-by-section notes for a meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SectionSummaryMyAiVcMeetingRequest {
     /// The JSON body.
@@ -672,7 +672,7 @@ impl SectionSummaryMyAiVcMeetingRequest {
     }
 }
 
-/// Parameters of [`MyAiVcMeetingApi::seed_ai_pull_data`](crate::vc::v1::MyAiVcMeetingApi::seed_ai_pull_data): Calls `seed_ai_pull_data` on `my_ai_vc_meeting`.
+/// Parameters of [`MyAiVcMeetingApi::seed_ai_pull_data`](crate::vc::v1::MyAiVcMeetingApi::seed_ai_pull_data): Fetch meeting information for Seed AI.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct SeedAiPullDataMyAiVcMeetingRequest {
     /// `meeting_id`.

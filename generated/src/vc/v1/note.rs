@@ -13,7 +13,7 @@ impl<'c> NoteApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `note`.
+    /// Get a note's details with its linked artifacts and references, if the caller can see it.
     ///
     /// `GET /open-apis/vc/v1/notes/:note_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> NoteApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `subscription` on `note`.
+    /// Subscribe the current user to change events for their notes, chosen by event type.
     ///
     /// `POST /open-apis/vc/v1/notes/subscription`
     ///
@@ -71,7 +71,7 @@ impl<'c> NoteApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unified_note_transcript` on `note`.
+    /// Page through the raw transcript behind a combined three-in-one note document.
     ///
     /// `GET /open-apis/vc/v1/notes/:note_id/unified_note_transcript`
     ///
@@ -100,7 +100,7 @@ impl<'c> NoteApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscription` on `note`.
+    /// Cancel the current user's subscription to note change events, by event type.
     ///
     /// `POST /open-apis/vc/v1/notes/unsubscription`
     ///
@@ -130,7 +130,7 @@ impl<'c> NoteApi<'c> {
     }
 }
 
-/// Parameters of [`NoteApi::get`](crate::vc::v1::NoteApi::get): Calls `get` on `note`.
+/// Parameters of [`NoteApi::get`](crate::vc::v1::NoteApi::get): Get a note's details with its linked artifacts and references, if the caller can see it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetNoteRequest {
     /// `note_id`.
@@ -185,7 +185,7 @@ impl GetNoteRequest {
     }
 }
 
-/// Parameters of [`NoteApi::subscription`](crate::vc::v1::NoteApi::subscription): Calls `subscription` on `note`.
+/// Parameters of [`NoteApi::subscription`](crate::vc::v1::NoteApi::subscription): Subscribe the current user to change events for their notes, chosen by event type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscriptionNoteRequest {
     /// The JSON body.
@@ -218,7 +218,7 @@ impl SubscriptionNoteRequest {
     }
 }
 
-/// Parameters of [`NoteApi::unified_note_transcript`](crate::vc::v1::NoteApi::unified_note_transcript): Calls `unified_note_transcript` on `note`.
+/// Parameters of [`NoteApi::unified_note_transcript`](crate::vc::v1::NoteApi::unified_note_transcript): Page through the raw transcript behind a combined three-in-one note document.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnifiedNoteTranscriptNoteRequest {
     /// `note_id`.
@@ -339,7 +339,7 @@ impl UnifiedNoteTranscriptNoteRequest {
     }
 }
 
-/// Parameters of [`NoteApi::unsubscription`](crate::vc::v1::NoteApi::unsubscription): Calls `unsubscription` on `note`.
+/// Parameters of [`NoteApi::unsubscription`](crate::vc::v1::NoteApi::unsubscription): Cancel the current user's subscription to note change events, by event type.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnsubscriptionNoteRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> ParticipantListApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `participant_list`.
+    /// Page through the participant details of a meeting.
     ///
     /// `GET /open-apis/vc/v1/participant_list`
     ///
@@ -55,7 +55,7 @@ impl<'c> ParticipantListApi<'c> {
     }
 }
 
-/// Parameters of [`ParticipantListApi::get`](crate::vc::v1::ParticipantListApi::get): Calls `get` on `participant_list`.
+/// Parameters of [`ParticipantListApi::get`](crate::vc::v1::ParticipantListApi::get): Page through the participant details of a meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetParticipantListRequest {
     /// `meeting_start_time`.

@@ -13,7 +13,7 @@ impl<'c> ParticipantQualityListApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `participant_quality_list`.
+    /// Page through a participant's call quality data for an ended meeting.
     ///
     /// `GET /open-apis/vc/v1/participant_quality_list`
     ///
@@ -55,7 +55,7 @@ impl<'c> ParticipantQualityListApi<'c> {
     }
 }
 
-/// Parameters of [`ParticipantQualityListApi::get`](crate::vc::v1::ParticipantQualityListApi::get): Calls `get` on `participant_quality_list`.
+/// Parameters of [`ParticipantQualityListApi::get`](crate::vc::v1::ParticipantQualityListApi::get): Page through a participant's call quality data for an ended meeting.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetParticipantQualityListRequest {
     /// `meeting_start_time`.

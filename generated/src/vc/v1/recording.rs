@@ -13,7 +13,7 @@ impl<'c> RecordingApi<'c> {
         Self { client }
     }
 
-    /// Calls `subscription` on `recording`.
+    /// Subscribe the current user to audio recording events.
     ///
     /// `POST /open-apis/vc/v1/recordings/subscription`
     ///
@@ -42,7 +42,7 @@ impl<'c> RecordingApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `unsubscription` on `recording`.
+    /// Cancel the current user's subscription to audio recording events.
     ///
     /// `POST /open-apis/vc/v1/recordings/unsubscription`
     ///
@@ -72,7 +72,7 @@ impl<'c> RecordingApi<'c> {
     }
 }
 
-/// Parameters of [`RecordingApi::subscription`](crate::vc::v1::RecordingApi::subscription): Calls `subscription` on `recording`.
+/// Parameters of [`RecordingApi::subscription`](crate::vc::v1::RecordingApi::subscription): Subscribe the current user to audio recording events.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SubscriptionRecordingRequest {
     /// The JSON body.
@@ -105,7 +105,7 @@ impl SubscriptionRecordingRequest {
     }
 }
 
-/// Parameters of [`RecordingApi::unsubscription`](crate::vc::v1::RecordingApi::unsubscription): Calls `unsubscription` on `recording`.
+/// Parameters of [`RecordingApi::unsubscription`](crate::vc::v1::RecordingApi::unsubscription): Cancel the current user's subscription to audio recording events.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UnsubscriptionRecordingRequest {
     /// The JSON body.

@@ -13,7 +13,7 @@ impl<'c> ReportApi<'c> {
         Self { client }
     }
 
-    /// Calls `get_daily` on `report`.
+    /// Get the organisation's daily meeting usage figures for a period within the last 90 days.
     ///
     /// `GET /open-apis/vc/v1/reports/get_daily`
     ///
@@ -42,7 +42,7 @@ impl<'c> ReportApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_top_user` on `report`.
+    /// Get the organisation's top meeting users for a period, 10 by default and up to 100.
     ///
     /// `GET /open-apis/vc/v1/reports/get_top_user`
     ///
@@ -72,7 +72,7 @@ impl<'c> ReportApi<'c> {
     }
 }
 
-/// Parameters of [`ReportApi::get_daily`](crate::vc::v1::ReportApi::get_daily): Calls `get_daily` on `report`.
+/// Parameters of [`ReportApi::get_daily`](crate::vc::v1::ReportApi::get_daily): Get the organisation's daily meeting usage figures for a period within the last 90 days.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetDailyReportRequest {
     /// `start_time`.
@@ -136,7 +136,7 @@ impl GetDailyReportRequest {
     }
 }
 
-/// Parameters of [`ReportApi::get_top_user`](crate::vc::v1::ReportApi::get_top_user): Calls `get_top_user` on `report`.
+/// Parameters of [`ReportApi::get_top_user`](crate::vc::v1::ReportApi::get_top_user): Get the organisation's top meeting users for a period, 10 by default and up to 100.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTopUserReportRequest {
     /// `start_time`.

@@ -13,7 +13,7 @@ impl<'c> ReserveApi<'c> {
         Self { client }
     }
 
-    /// Calls `apply` on `reserve`.
+    /// Reserve a meeting number for up to 30 days with optional participant permissions; no calendar event is made.
     ///
     /// `POST /open-apis/vc/v1/reserves/apply`
     ///
@@ -42,7 +42,7 @@ impl<'c> ReserveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `reserve`.
+    /// Permanently delete one of the caller's meeting reservations.
     ///
     /// `DELETE /open-apis/vc/v1/reserves/:reserve_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> ReserveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `reserve`.
+    /// Get the details of one of the caller's meeting reservations.
     ///
     /// `GET /open-apis/vc/v1/reserves/:reserve_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> ReserveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_active_meeting` on `reserve`.
+    /// Get the meeting currently running under one of the caller's reservations.
     ///
     /// `GET /open-apis/vc/v1/reserves/:reserve_id/get_active_meeting`
     ///
@@ -129,7 +129,7 @@ impl<'c> ReserveApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update` on `reserve`.
+    /// Update or extend one of the caller's reservations; fields sent empty are cleared.
     ///
     /// `PUT /open-apis/vc/v1/reserves/:reserve_id`
     ///
@@ -159,7 +159,7 @@ impl<'c> ReserveApi<'c> {
     }
 }
 
-/// Parameters of [`ReserveApi::apply`](crate::vc::v1::ReserveApi::apply): Calls `apply` on `reserve`.
+/// Parameters of [`ReserveApi::apply`](crate::vc::v1::ReserveApi::apply): Reserve a meeting number for up to 30 days with optional participant permissions; no calendar event is made.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ApplyReserveRequest {
     /// `user_id_type`.
@@ -212,7 +212,7 @@ impl ApplyReserveRequest {
     }
 }
 
-/// Parameters of [`ReserveApi::delete`](crate::vc::v1::ReserveApi::delete): Calls `delete` on `reserve`.
+/// Parameters of [`ReserveApi::delete`](crate::vc::v1::ReserveApi::delete): Permanently delete one of the caller's meeting reservations.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteReserveRequest {
     /// `reserve_id`.
@@ -250,7 +250,7 @@ impl DeleteReserveRequest {
     }
 }
 
-/// Parameters of [`ReserveApi::get`](crate::vc::v1::ReserveApi::get): Calls `get` on `reserve`.
+/// Parameters of [`ReserveApi::get`](crate::vc::v1::ReserveApi::get): Get the details of one of the caller's meeting reservations.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetReserveRequest {
     /// `reserve_id`.
@@ -305,7 +305,7 @@ impl GetReserveRequest {
     }
 }
 
-/// Parameters of [`ReserveApi::get_active_meeting`](crate::vc::v1::ReserveApi::get_active_meeting): Calls `get_active_meeting` on `reserve`.
+/// Parameters of [`ReserveApi::get_active_meeting`](crate::vc::v1::ReserveApi::get_active_meeting): Get the meeting currently running under one of the caller's reservations.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetActiveMeetingReserveRequest {
     /// `reserve_id`.
@@ -375,7 +375,7 @@ impl GetActiveMeetingReserveRequest {
     }
 }
 
-/// Parameters of [`ReserveApi::update`](crate::vc::v1::ReserveApi::update): Calls `update` on `reserve`.
+/// Parameters of [`ReserveApi::update`](crate::vc::v1::ReserveApi::update): Update or extend one of the caller's reservations; fields sent empty are cleared.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateReserveRequest {
     /// `reserve_id`.

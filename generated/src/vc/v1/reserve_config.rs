@@ -13,7 +13,7 @@ impl<'c> ReserveConfigApi<'c> {
         Self { client }
     }
 
-    /// Calls `patch` on `reserve_config`.
+    /// Update the booking restrictions of a room or room level.
     ///
     /// `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id`
     ///
@@ -42,7 +42,7 @@ impl<'c> ReserveConfigApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `reserve_scope` on `reserve_config`.
+    /// Get the booking restrictions that apply to a room or room level.
     ///
     /// `GET /open-apis/vc/v1/reserve_configs/reserve_scope`
     ///
@@ -72,7 +72,7 @@ impl<'c> ReserveConfigApi<'c> {
     }
 }
 
-/// Parameters of [`ReserveConfigApi::patch`](crate::vc::v1::ReserveConfigApi::patch): Calls `patch` on `reserve_config`.
+/// Parameters of [`ReserveConfigApi::patch`](crate::vc::v1::ReserveConfigApi::patch): Update the booking restrictions of a room or room level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchReserveConfigRequest {
     /// `reserve_config_id`.
@@ -134,7 +134,7 @@ impl PatchReserveConfigRequest {
     }
 }
 
-/// Parameters of [`ReserveConfigApi::reserve_scope`](crate::vc::v1::ReserveConfigApi::reserve_scope): Calls `reserve_scope` on `reserve_config`.
+/// Parameters of [`ReserveConfigApi::reserve_scope`](crate::vc::v1::ReserveConfigApi::reserve_scope): Get the booking restrictions that apply to a room or room level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ReserveScopeReserveConfigRequest {
     /// `scope_id`.

@@ -13,7 +13,7 @@ impl<'c> ReserveConfigAdminApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `reserve_config.admin`.
+    /// Get the booking administrators of a room or room level.
     ///
     /// `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/admin`
     ///
@@ -42,7 +42,7 @@ impl<'c> ReserveConfigAdminApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `reserve_config.admin`.
+    /// Update the booking administrators of a room or room level.
     ///
     /// `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/admin`
     ///
@@ -72,7 +72,7 @@ impl<'c> ReserveConfigAdminApi<'c> {
     }
 }
 
-/// Parameters of [`ReserveConfigAdminApi::get`](crate::vc::v1::ReserveConfigAdminApi::get): Calls `get` on `reserve_config.admin`.
+/// Parameters of [`ReserveConfigAdminApi::get`](crate::vc::v1::ReserveConfigAdminApi::get): Get the booking administrators of a room or room level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetReserveConfigAdminRequest {
     /// `reserve_config_id`.
@@ -136,7 +136,7 @@ impl GetReserveConfigAdminRequest {
     }
 }
 
-/// Parameters of [`ReserveConfigAdminApi::patch`](crate::vc::v1::ReserveConfigAdminApi::patch): Calls `patch` on `reserve_config.admin`.
+/// Parameters of [`ReserveConfigAdminApi::patch`](crate::vc::v1::ReserveConfigAdminApi::patch): Update the booking administrators of a room or room level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchReserveConfigAdminRequest {
     /// `reserve_config_id`.

@@ -13,7 +13,7 @@ impl<'c> ReserveConfigDisableInformApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `reserve_config.disable_inform`.
+    /// Get the notification settings for when a room is disabled or re-enabled.
     ///
     /// `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/disable_inform`
     ///
@@ -42,7 +42,7 @@ impl<'c> ReserveConfigDisableInformApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `reserve_config.disable_inform`.
+    /// Update the notification settings for when a room is disabled or re-enabled.
     ///
     /// `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/disable_inform`
     ///
@@ -72,7 +72,7 @@ impl<'c> ReserveConfigDisableInformApi<'c> {
     }
 }
 
-/// Parameters of [`ReserveConfigDisableInformApi::get`](crate::vc::v1::ReserveConfigDisableInformApi::get): Calls `get` on `reserve_config.disable_inform`.
+/// Parameters of [`ReserveConfigDisableInformApi::get`](crate::vc::v1::ReserveConfigDisableInformApi::get): Get the notification settings for when a room is disabled or re-enabled.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetReserveConfigDisableInformRequest {
     /// `reserve_config_id`.
@@ -136,7 +136,7 @@ impl GetReserveConfigDisableInformRequest {
     }
 }
 
-/// Parameters of [`ReserveConfigDisableInformApi::patch`](crate::vc::v1::ReserveConfigDisableInformApi::patch): Calls `patch` on `reserve_config.disable_inform`.
+/// Parameters of [`ReserveConfigDisableInformApi::patch`](crate::vc::v1::ReserveConfigDisableInformApi::patch): Update the notification settings for when a room is disabled or re-enabled.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchReserveConfigDisableInformRequest {
     /// `reserve_config_id`.

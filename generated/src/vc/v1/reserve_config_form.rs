@@ -13,7 +13,7 @@ impl<'c> ReserveConfigFormApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `reserve_config.form`.
+    /// Get the booking form settings of a room or room level.
     ///
     /// `GET /open-apis/vc/v1/reserve_configs/:reserve_config_id/form`
     ///
@@ -42,7 +42,7 @@ impl<'c> ReserveConfigFormApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `reserve_config.form`.
+    /// Update the booking form settings of a room or room level.
     ///
     /// `PATCH /open-apis/vc/v1/reserve_configs/:reserve_config_id/form`
     ///
@@ -72,7 +72,7 @@ impl<'c> ReserveConfigFormApi<'c> {
     }
 }
 
-/// Parameters of [`ReserveConfigFormApi::get`](crate::vc::v1::ReserveConfigFormApi::get): Calls `get` on `reserve_config.form`.
+/// Parameters of [`ReserveConfigFormApi::get`](crate::vc::v1::ReserveConfigFormApi::get): Get the booking form settings of a room or room level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetReserveConfigFormRequest {
     /// `reserve_config_id`.
@@ -136,7 +136,7 @@ impl GetReserveConfigFormRequest {
     }
 }
 
-/// Parameters of [`ReserveConfigFormApi::patch`](crate::vc::v1::ReserveConfigFormApi::patch): Calls `patch` on `reserve_config.form`.
+/// Parameters of [`ReserveConfigFormApi::patch`](crate::vc::v1::ReserveConfigFormApi::patch): Update the booking form settings of a room or room level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchReserveConfigFormRequest {
     /// `reserve_config_id`.

@@ -13,7 +13,7 @@ impl<'c> ResourceReservationListApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `resource_reservation_list`.
+    /// Page through meeting room booking data.
     ///
     /// `GET /open-apis/vc/v1/resource_reservation_list`
     ///
@@ -55,7 +55,7 @@ impl<'c> ResourceReservationListApi<'c> {
     }
 }
 
-/// Parameters of [`ResourceReservationListApi::get`](crate::vc::v1::ResourceReservationListApi::get): Calls `get` on `resource_reservation_list`.
+/// Parameters of [`ResourceReservationListApi::get`](crate::vc::v1::ResourceReservationListApi::get): Page through meeting room booking data.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetResourceReservationListRequest {
     /// `room_level_id`.

@@ -13,7 +13,7 @@ impl<'c> RoomApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `room`.
+    /// Create a meeting room.
     ///
     /// `POST /open-apis/vc/v1/rooms`
     ///
@@ -42,7 +42,7 @@ impl<'c> RoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `room`.
+    /// Delete a meeting room.
     ///
     /// `DELETE /open-apis/vc/v1/rooms/:room_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> RoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `room`.
+    /// Get a meeting room's details by room id.
     ///
     /// `GET /open-apis/vc/v1/rooms/:room_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> RoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `room`.
+    /// Page through the meeting rooms under a room level.
     ///
     /// `GET /open-apis/vc/v1/rooms`
     ///
@@ -141,7 +141,7 @@ impl<'c> RoomApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `mget` on `room`.
+    /// Batch get meeting room details by room ids.
     ///
     /// `POST /open-apis/vc/v1/rooms/mget`
     ///
@@ -170,7 +170,7 @@ impl<'c> RoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `room`.
+    /// Update some fields of a meeting room.
     ///
     /// `PATCH /open-apis/vc/v1/rooms/:room_id`
     ///
@@ -199,7 +199,7 @@ impl<'c> RoomApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `room`.
+    /// Search the rooms the user may book, by keyword or custom room id.
     ///
     /// `POST /open-apis/vc/v1/rooms/search`
     ///
@@ -229,7 +229,7 @@ impl<'c> RoomApi<'c> {
     }
 }
 
-/// Parameters of [`RoomApi::create`](crate::vc::v1::RoomApi::create): Calls `create` on `room`.
+/// Parameters of [`RoomApi::create`](crate::vc::v1::RoomApi::create): Create a meeting room.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateRoomRequest {
     /// `user_id_type`.
@@ -282,7 +282,7 @@ impl CreateRoomRequest {
     }
 }
 
-/// Parameters of [`RoomApi::delete`](crate::vc::v1::RoomApi::delete): Calls `delete` on `room`.
+/// Parameters of [`RoomApi::delete`](crate::vc::v1::RoomApi::delete): Delete a meeting room.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteRoomRequest {
     /// `room_id`.
@@ -320,7 +320,7 @@ impl DeleteRoomRequest {
     }
 }
 
-/// Parameters of [`RoomApi::get`](crate::vc::v1::RoomApi::get): Calls `get` on `room`.
+/// Parameters of [`RoomApi::get`](crate::vc::v1::RoomApi::get): Get a meeting room's details by room id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetRoomRequest {
     /// `room_id`.
@@ -375,7 +375,7 @@ impl GetRoomRequest {
     }
 }
 
-/// Parameters of [`RoomApi::list`](crate::vc::v1::RoomApi::list): Calls `list` on `room`.
+/// Parameters of [`RoomApi::list`](crate::vc::v1::RoomApi::list): Page through the meeting rooms under a room level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListRoomRequest {
     /// `page_size`.
@@ -486,7 +486,7 @@ impl ::lark_runtime::PageRequest for ListRoomRequest {
     }
 }
 
-/// Parameters of [`RoomApi::mget`](crate::vc::v1::RoomApi::mget): Calls `mget` on `room`.
+/// Parameters of [`RoomApi::mget`](crate::vc::v1::RoomApi::mget): Batch get meeting room details by room ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MgetRoomRequest {
     /// `user_id_type`.
@@ -539,7 +539,7 @@ impl MgetRoomRequest {
     }
 }
 
-/// Parameters of [`RoomApi::patch`](crate::vc::v1::RoomApi::patch): Calls `patch` on `room`.
+/// Parameters of [`RoomApi::patch`](crate::vc::v1::RoomApi::patch): Update some fields of a meeting room.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchRoomRequest {
     /// `room_id`.
@@ -601,7 +601,7 @@ impl PatchRoomRequest {
     }
 }
 
-/// Parameters of [`RoomApi::search`](crate::vc::v1::RoomApi::search): Calls `search` on `room`.
+/// Parameters of [`RoomApi::search`](crate::vc::v1::RoomApi::search): Search the rooms the user may book, by keyword or custom room id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchRoomRequest {
     /// `user_id_type`.

@@ -13,7 +13,7 @@ impl<'c> RoomConfigApi<'c> {
         Self { client }
     }
 
-    /// Calls `del` on `room_config`.
+    /// Delete meeting room settings.
     ///
     /// `POST /open-apis/vc/v1/room_configs/del`
     ///
@@ -42,7 +42,7 @@ impl<'c> RoomConfigApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `query` on `room_config`.
+    /// Get the meeting room settings for a scope, such as a room level or a room.
     ///
     /// `GET /open-apis/vc/v1/room_configs/query`
     ///
@@ -71,7 +71,7 @@ impl<'c> RoomConfigApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `set` on `room_config`.
+    /// Set the meeting room settings for a scope, such as a room level or a room.
     ///
     /// `POST /open-apis/vc/v1/room_configs/set`
     ///
@@ -100,7 +100,7 @@ impl<'c> RoomConfigApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `set_checkboard_access_code` on `room_config`.
+    /// Create a deployment code for the check-in boards within a scope.
     ///
     /// `POST /open-apis/vc/v1/room_configs/set_checkboard_access_code`
     ///
@@ -129,7 +129,7 @@ impl<'c> RoomConfigApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `set_room_access_code` on `room_config`.
+    /// Create a deployment code for the meeting rooms within a scope.
     ///
     /// `POST /open-apis/vc/v1/room_configs/set_room_access_code`
     ///
@@ -159,7 +159,7 @@ impl<'c> RoomConfigApi<'c> {
     }
 }
 
-/// Parameters of [`RoomConfigApi::del`](crate::vc::v1::RoomConfigApi::del): Calls `del` on `room_config`.
+/// Parameters of [`RoomConfigApi::del`](crate::vc::v1::RoomConfigApi::del): Delete meeting room settings.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DelRoomConfigRequest {
     /// The JSON body.
@@ -192,7 +192,7 @@ impl DelRoomConfigRequest {
     }
 }
 
-/// Parameters of [`RoomConfigApi::query`](crate::vc::v1::RoomConfigApi::query): Calls `query` on `room_config`.
+/// Parameters of [`RoomConfigApi::query`](crate::vc::v1::RoomConfigApi::query): Get the meeting room settings for a scope, such as a room level or a room.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct QueryRoomConfigRequest {
     /// `scope`.
@@ -337,7 +337,7 @@ impl QueryRoomConfigRequest {
     }
 }
 
-/// Parameters of [`RoomConfigApi::set`](crate::vc::v1::RoomConfigApi::set): Calls `set` on `room_config`.
+/// Parameters of [`RoomConfigApi::set`](crate::vc::v1::RoomConfigApi::set): Set the meeting room settings for a scope, such as a room level or a room.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SetRoomConfigRequest {
     /// `user_id_type`.
@@ -390,7 +390,7 @@ impl SetRoomConfigRequest {
     }
 }
 
-/// Parameters of [`RoomConfigApi::set_checkboard_access_code`](crate::vc::v1::RoomConfigApi::set_checkboard_access_code): Calls `set_checkboard_access_code` on `room_config`.
+/// Parameters of [`RoomConfigApi::set_checkboard_access_code`](crate::vc::v1::RoomConfigApi::set_checkboard_access_code): Create a deployment code for the check-in boards within a scope.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SetCheckboardAccessCodeRoomConfigRequest {
     /// The JSON body.
@@ -423,7 +423,7 @@ impl SetCheckboardAccessCodeRoomConfigRequest {
     }
 }
 
-/// Parameters of [`RoomConfigApi::set_room_access_code`](crate::vc::v1::RoomConfigApi::set_room_access_code): Calls `set_room_access_code` on `room_config`.
+/// Parameters of [`RoomConfigApi::set_room_access_code`](crate::vc::v1::RoomConfigApi::set_room_access_code): Create a deployment code for the meeting rooms within a scope.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SetRoomAccessCodeRoomConfigRequest {
     /// The JSON body.

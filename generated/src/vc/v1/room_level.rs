@@ -13,7 +13,7 @@ impl<'c> RoomLevelApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `room_level`.
+    /// Create a room level in the meeting room hierarchy.
     ///
     /// `POST /open-apis/vc/v1/room_levels`
     ///
@@ -42,7 +42,7 @@ impl<'c> RoomLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `del` on `room_level`.
+    /// Delete a room level.
     ///
     /// `POST /open-apis/vc/v1/room_levels/del`
     ///
@@ -71,7 +71,7 @@ impl<'c> RoomLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `room_level`.
+    /// Get a room level's details by its id.
     ///
     /// `GET /open-apis/vc/v1/room_levels/:room_level_id`
     ///
@@ -100,7 +100,7 @@ impl<'c> RoomLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `room_level`.
+    /// Page through the child levels under a room level.
     ///
     /// `GET /open-apis/vc/v1/room_levels`
     ///
@@ -141,7 +141,7 @@ impl<'c> RoomLevelApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `mget` on `room_level`.
+    /// Batch get room level details by their ids.
     ///
     /// `POST /open-apis/vc/v1/room_levels/mget`
     ///
@@ -170,7 +170,7 @@ impl<'c> RoomLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `patch` on `room_level`.
+    /// Update some fields of a room level.
     ///
     /// `PATCH /open-apis/vc/v1/room_levels/:room_level_id`
     ///
@@ -199,7 +199,7 @@ impl<'c> RoomLevelApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `search` on `room_level`.
+    /// Search room levels by custom room level id.
     ///
     /// `GET /open-apis/vc/v1/room_levels/search`
     ///
@@ -229,7 +229,7 @@ impl<'c> RoomLevelApi<'c> {
     }
 }
 
-/// Parameters of [`RoomLevelApi::create`](crate::vc::v1::RoomLevelApi::create): Calls `create` on `room_level`.
+/// Parameters of [`RoomLevelApi::create`](crate::vc::v1::RoomLevelApi::create): Create a room level in the meeting room hierarchy.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateRoomLevelRequest {
     /// The JSON body.
@@ -265,7 +265,7 @@ impl CreateRoomLevelRequest {
     }
 }
 
-/// Parameters of [`RoomLevelApi::del`](crate::vc::v1::RoomLevelApi::del): Calls `del` on `room_level`.
+/// Parameters of [`RoomLevelApi::del`](crate::vc::v1::RoomLevelApi::del): Delete a room level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DelRoomLevelRequest {
     /// The JSON body.
@@ -301,7 +301,7 @@ impl DelRoomLevelRequest {
     }
 }
 
-/// Parameters of [`RoomLevelApi::get`](crate::vc::v1::RoomLevelApi::get): Calls `get` on `room_level`.
+/// Parameters of [`RoomLevelApi::get`](crate::vc::v1::RoomLevelApi::get): Get a room level's details by its id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetRoomLevelRequest {
     /// `room_level_id`.
@@ -341,7 +341,7 @@ impl GetRoomLevelRequest {
     }
 }
 
-/// Parameters of [`RoomLevelApi::list`](crate::vc::v1::RoomLevelApi::list): Calls `list` on `room_level`.
+/// Parameters of [`RoomLevelApi::list`](crate::vc::v1::RoomLevelApi::list): Page through the child levels under a room level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListRoomLevelRequest {
     /// `room_level_id`.
@@ -437,7 +437,7 @@ impl ::lark_runtime::PageRequest for ListRoomLevelRequest {
     }
 }
 
-/// Parameters of [`RoomLevelApi::mget`](crate::vc::v1::RoomLevelApi::mget): Calls `mget` on `room_level`.
+/// Parameters of [`RoomLevelApi::mget`](crate::vc::v1::RoomLevelApi::mget): Batch get room level details by their ids.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MgetRoomLevelRequest {
     /// The JSON body.
@@ -473,7 +473,7 @@ impl MgetRoomLevelRequest {
     }
 }
 
-/// Parameters of [`RoomLevelApi::patch`](crate::vc::v1::RoomLevelApi::patch): Calls `patch` on `room_level`.
+/// Parameters of [`RoomLevelApi::patch`](crate::vc::v1::RoomLevelApi::patch): Update some fields of a room level.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct PatchRoomLevelRequest {
     /// `room_level_id`.
@@ -520,7 +520,7 @@ impl PatchRoomLevelRequest {
     }
 }
 
-/// Parameters of [`RoomLevelApi::search`](crate::vc::v1::RoomLevelApi::search): Calls `search` on `room_level`.
+/// Parameters of [`RoomLevelApi::search`](crate::vc::v1::RoomLevelApi::search): Search room levels by custom room level id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchRoomLevelRequest {
     /// `custom_level_ids`.

@@ -13,7 +13,7 @@ impl<'c> ScopeConfigApi<'c> {
         Self { client }
     }
 
-    /// Calls `access_code` on `scope_config`.
+    /// Create a deployment code for a meeting room or a check-in board.
     ///
     /// `POST /open-apis/vc/v1/scope_config/access_code`
     ///
@@ -42,7 +42,7 @@ impl<'c> ScopeConfigApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `scope_config`.
+    /// Set the configuration of a room level or a single meeting room.
     ///
     /// `POST /open-apis/vc/v1/scope_config`
     ///
@@ -71,7 +71,7 @@ impl<'c> ScopeConfigApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `scope_config`.
+    /// Get the configuration of a room level or a single meeting room.
     ///
     /// `GET /open-apis/vc/v1/scope_config`
     ///
@@ -101,7 +101,7 @@ impl<'c> ScopeConfigApi<'c> {
     }
 }
 
-/// Parameters of [`ScopeConfigApi::access_code`](crate::vc::v1::ScopeConfigApi::access_code): Calls `access_code` on `scope_config`.
+/// Parameters of [`ScopeConfigApi::access_code`](crate::vc::v1::ScopeConfigApi::access_code): Create a deployment code for a meeting room or a check-in board.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct AccessCodeScopeConfigRequest {
     /// The JSON body.
@@ -134,7 +134,7 @@ impl AccessCodeScopeConfigRequest {
     }
 }
 
-/// Parameters of [`ScopeConfigApi::create`](crate::vc::v1::ScopeConfigApi::create): Calls `create` on `scope_config`.
+/// Parameters of [`ScopeConfigApi::create`](crate::vc::v1::ScopeConfigApi::create): Set the configuration of a room level or a single meeting room.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateScopeConfigRequest {
     /// `user_id_type`.
@@ -187,7 +187,7 @@ impl CreateScopeConfigRequest {
     }
 }
 
-/// Parameters of [`ScopeConfigApi::get`](crate::vc::v1::ScopeConfigApi::get): Calls `get` on `scope_config`.
+/// Parameters of [`ScopeConfigApi::get`](crate::vc::v1::ScopeConfigApi::get): Get the configuration of a room level or a single meeting room.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetScopeConfigRequest {
     /// `scope_type`.

@@ -13,7 +13,7 @@ impl<'c> VerificationApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `verification`.
+    /// Get the organisation's legal entity name and whether it is verified.
     ///
     /// `GET /open-apis/verification/v1/verification`
     ///
@@ -43,7 +43,7 @@ impl<'c> VerificationApi<'c> {
     }
 }
 
-/// Parameters of [`VerificationApi::get`](crate::verification::v1::VerificationApi::get): Calls `get` on `verification`.
+/// Parameters of [`VerificationApi::get`](crate::verification::v1::VerificationApi::get): Get the organisation's legal entity name and whether it is verified.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct GetVerificationRequest {}
 impl GetVerificationRequest {

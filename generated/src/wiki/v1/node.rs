@@ -13,7 +13,7 @@ impl<'c> NodeApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `node`.
+    /// Search the wiki nodes the user can see by keyword, optionally within one space or node subtree.
     ///
     /// `POST /open-apis/wiki/v1/nodes/search`
     ///
@@ -55,7 +55,7 @@ impl<'c> NodeApi<'c> {
     }
 }
 
-/// Parameters of [`NodeApi::search`](crate::wiki::v1::NodeApi::search): Calls `search` on `node`.
+/// Parameters of [`NodeApi::search`](crate::wiki::v1::NodeApi::search): Search the wiki nodes the user can see by keyword, optionally within one space or node subtree.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchNodeRequest {
     /// `page_token`.

@@ -13,7 +13,7 @@ impl<'c> SpaceApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `space`.
+    /// Create a new wiki space as the signed-in user.
     ///
     /// `POST /open-apis/wiki/v2/spaces`
     ///
@@ -42,7 +42,7 @@ impl<'c> SpaceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get` on `space`.
+    /// Fetch a wiki space's details such as its type, visibility and sharing state.
     ///
     /// `GET /open-apis/wiki/v2/spaces/:space_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> SpaceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `get_node` on `space`.
+    /// Fetch a wiki node's details, including the type and token of the document behind it.
     ///
     /// `GET /open-apis/wiki/v2/spaces/get_node`
     ///
@@ -100,7 +100,7 @@ impl<'c> SpaceApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `space`.
+    /// Page through the wiki spaces the caller can access, not including the personal library.
     ///
     /// `GET /open-apis/wiki/v2/spaces`
     ///
@@ -142,7 +142,7 @@ impl<'c> SpaceApi<'c> {
     }
 }
 
-/// Parameters of [`SpaceApi::create`](crate::wiki::v2::SpaceApi::create): Calls `create` on `space`.
+/// Parameters of [`SpaceApi::create`](crate::wiki::v2::SpaceApi::create): Create a new wiki space as the signed-in user.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSpaceRequest {
     /// The JSON body.
@@ -178,7 +178,7 @@ impl CreateSpaceRequest {
     }
 }
 
-/// Parameters of [`SpaceApi::get`](crate::wiki::v2::SpaceApi::get): Calls `get` on `space`.
+/// Parameters of [`SpaceApi::get`](crate::wiki::v2::SpaceApi::get): Fetch a wiki space's details such as its type, visibility and sharing state.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetSpaceRequest {
     /// `space_id`.
@@ -233,7 +233,7 @@ impl GetSpaceRequest {
     }
 }
 
-/// Parameters of [`SpaceApi::get_node`](crate::wiki::v2::SpaceApi::get_node): Calls `get_node` on `space`.
+/// Parameters of [`SpaceApi::get_node`](crate::wiki::v2::SpaceApi::get_node): Fetch a wiki node's details, including the type and token of the document behind it.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetNodeSpaceRequest {
     /// `token`.
@@ -288,7 +288,7 @@ impl GetNodeSpaceRequest {
     }
 }
 
-/// Parameters of [`SpaceApi::list`](crate::wiki::v2::SpaceApi::list): Calls `list` on `space`.
+/// Parameters of [`SpaceApi::list`](crate::wiki::v2::SpaceApi::list): Page through the wiki spaces the caller can access, not including the personal library.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::default::Default)]
 pub struct ListSpaceRequest {
     /// `page_size`.

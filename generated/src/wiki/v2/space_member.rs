@@ -13,7 +13,7 @@ impl<'c> SpaceMemberApi<'c> {
         Self { client }
     }
 
-    /// Calls `create` on `space.member`.
+    /// Add a member or administrator to a wiki space.
     ///
     /// `POST /open-apis/wiki/v2/spaces/:space_id/members`
     ///
@@ -42,7 +42,7 @@ impl<'c> SpaceMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `delete` on `space.member`.
+    /// Remove a member or administrator from a wiki space.
     ///
     /// `DELETE /open-apis/wiki/v2/spaces/:space_id/members/:member_id`
     ///
@@ -71,7 +71,7 @@ impl<'c> SpaceMemberApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `space.member`.
+    /// List the members and administrators of a wiki space.
     ///
     /// `GET /open-apis/wiki/v2/spaces/:space_id/members`
     ///
@@ -113,7 +113,7 @@ impl<'c> SpaceMemberApi<'c> {
     }
 }
 
-/// Parameters of [`SpaceMemberApi::create`](crate::wiki::v2::SpaceMemberApi::create): Calls `create` on `space.member`.
+/// Parameters of [`SpaceMemberApi::create`](crate::wiki::v2::SpaceMemberApi::create): Add a member or administrator to a wiki space.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSpaceMemberRequest {
     /// `space_id`.
@@ -175,7 +175,7 @@ impl CreateSpaceMemberRequest {
     }
 }
 
-/// Parameters of [`SpaceMemberApi::delete`](crate::wiki::v2::SpaceMemberApi::delete): Calls `delete` on `space.member`.
+/// Parameters of [`SpaceMemberApi::delete`](crate::wiki::v2::SpaceMemberApi::delete): Remove a member or administrator from a wiki space.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct DeleteSpaceMemberRequest {
     /// `space_id`.
@@ -229,7 +229,7 @@ impl DeleteSpaceMemberRequest {
     }
 }
 
-/// Parameters of [`SpaceMemberApi::list`](crate::wiki::v2::SpaceMemberApi::list): Calls `list` on `space.member`.
+/// Parameters of [`SpaceMemberApi::list`](crate::wiki::v2::SpaceMemberApi::list): List the members and administrators of a wiki space.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListSpaceMemberRequest {
     /// `space_id`.

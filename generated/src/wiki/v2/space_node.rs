@@ -13,7 +13,7 @@ impl<'c> SpaceNodeApi<'c> {
         Self { client }
     }
 
-    /// Calls `copy` on `space.node`.
+    /// Copy a wiki node to a chosen location in a wiki space.
     ///
     /// `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/copy`
     ///
@@ -42,7 +42,7 @@ impl<'c> SpaceNodeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `create` on `space.node`.
+    /// Create a wiki node at a chosen location in a wiki space.
     ///
     /// `POST /open-apis/wiki/v2/spaces/:space_id/nodes`
     ///
@@ -71,7 +71,7 @@ impl<'c> SpaceNodeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `list` on `space.node`.
+    /// Page through the child nodes under a wiki node or at the top of a space.
     ///
     /// `GET /open-apis/wiki/v2/spaces/:space_id/nodes`
     ///
@@ -112,7 +112,7 @@ impl<'c> SpaceNodeApi<'c> {
         self.client.paginate(request)
     }
 
-    /// Calls `move` on `space.node`.
+    /// Move a wiki node together with its children, optionally into another wiki space.
     ///
     /// `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/move`
     ///
@@ -141,7 +141,7 @@ impl<'c> SpaceNodeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `move_docs_to_wiki` on `space.node`.
+    /// Move a Drive document into a wiki space, getting the wiki token or an async task id.
     ///
     /// `POST /open-apis/wiki/v2/spaces/:space_id/nodes/move_docs_to_wiki`
     ///
@@ -170,7 +170,7 @@ impl<'c> SpaceNodeApi<'c> {
         self.client.call(request.into_request())
     }
 
-    /// Calls `update_title` on `space.node`.
+    /// Rename a wiki node; works for docs, docx documents and shortcuts.
     ///
     /// `POST /open-apis/wiki/v2/spaces/:space_id/nodes/:node_token/update_title`
     ///
@@ -200,7 +200,7 @@ impl<'c> SpaceNodeApi<'c> {
     }
 }
 
-/// Parameters of [`SpaceNodeApi::copy`](crate::wiki::v2::SpaceNodeApi::copy): Calls `copy` on `space.node`.
+/// Parameters of [`SpaceNodeApi::copy`](crate::wiki::v2::SpaceNodeApi::copy): Copy a wiki node to a chosen location in a wiki space.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CopySpaceNodeRequest {
     /// `space_id`.
@@ -254,7 +254,7 @@ impl CopySpaceNodeRequest {
     }
 }
 
-/// Parameters of [`SpaceNodeApi::create`](crate::wiki::v2::SpaceNodeApi::create): Calls `create` on `space.node`.
+/// Parameters of [`SpaceNodeApi::create`](crate::wiki::v2::SpaceNodeApi::create): Create a wiki node at a chosen location in a wiki space.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct CreateSpaceNodeRequest {
     /// `space_id`.
@@ -301,7 +301,7 @@ impl CreateSpaceNodeRequest {
     }
 }
 
-/// Parameters of [`SpaceNodeApi::list`](crate::wiki::v2::SpaceNodeApi::list): Calls `list` on `space.node`.
+/// Parameters of [`SpaceNodeApi::list`](crate::wiki::v2::SpaceNodeApi::list): Page through the child nodes under a wiki node or at the top of a space.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct ListSpaceNodeRequest {
     /// `space_id`.
@@ -403,7 +403,7 @@ impl ::lark_runtime::PageRequest for ListSpaceNodeRequest {
     }
 }
 
-/// Parameters of [`SpaceNodeApi::r#move`](crate::wiki::v2::SpaceNodeApi::move): Calls `move` on `space.node`.
+/// Parameters of [`SpaceNodeApi::r#move`](crate::wiki::v2::SpaceNodeApi::move): Move a wiki node together with its children, optionally into another wiki space.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MoveSpaceNodeRequest {
     /// `space_id`.
@@ -457,7 +457,7 @@ impl MoveSpaceNodeRequest {
     }
 }
 
-/// Parameters of [`SpaceNodeApi::move_docs_to_wiki`](crate::wiki::v2::SpaceNodeApi::move_docs_to_wiki): Calls `move_docs_to_wiki` on `space.node`.
+/// Parameters of [`SpaceNodeApi::move_docs_to_wiki`](crate::wiki::v2::SpaceNodeApi::move_docs_to_wiki): Move a Drive document into a wiki space, getting the wiki token or an async task id.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct MoveDocsToWikiSpaceNodeRequest {
     /// `space_id`.
@@ -504,7 +504,7 @@ impl MoveDocsToWikiSpaceNodeRequest {
     }
 }
 
-/// Parameters of [`SpaceNodeApi::update_title`](crate::wiki::v2::SpaceNodeApi::update_title): Calls `update_title` on `space.node`.
+/// Parameters of [`SpaceNodeApi::update_title`](crate::wiki::v2::SpaceNodeApi::update_title): Rename a wiki node; works for docs, docx documents and shortcuts.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateTitleSpaceNodeRequest {
     /// `space_id`.

@@ -13,7 +13,7 @@ impl<'c> SpaceSettingApi<'c> {
         Self { client }
     }
 
-    /// Calls `update` on `space.setting`.
+    /// Update the general settings of a wiki space.
     ///
     /// `PUT /open-apis/wiki/v2/spaces/:space_id/setting`
     ///
@@ -43,7 +43,7 @@ impl<'c> SpaceSettingApi<'c> {
     }
 }
 
-/// Parameters of [`SpaceSettingApi::update`](crate::wiki::v2::SpaceSettingApi::update): Calls `update` on `space.setting`.
+/// Parameters of [`SpaceSettingApi::update`](crate::wiki::v2::SpaceSettingApi::update): Update the general settings of a wiki space.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct UpdateSpaceSettingRequest {
     /// `space_id`.

@@ -13,7 +13,7 @@ impl<'c> TaskApi<'c> {
         Self { client }
     }
 
-    /// Calls `get` on `task`.
+    /// Get the result of an asynchronous wiki task, such as moving documents into a wiki.
     ///
     /// `GET /open-apis/wiki/v2/tasks/:task_id`
     ///
@@ -43,7 +43,7 @@ impl<'c> TaskApi<'c> {
     }
 }
 
-/// Parameters of [`TaskApi::get`](crate::wiki::v2::TaskApi::get): Calls `get` on `task`.
+/// Parameters of [`TaskApi::get`](crate::wiki::v2::TaskApi::get): Get the result of an asynchronous wiki task, such as moving documents into a wiki.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct GetTaskRequest {
     /// `task_id`.

@@ -13,7 +13,7 @@ impl<'c> CustomWorkplaceAccessDataApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `custom_workplace_access_data`.
+    /// Get access statistics for custom workplaces.
     ///
     /// `POST /open-apis/workplace/v1/custom_workplace_access_data/search`
     ///
@@ -60,7 +60,7 @@ impl<'c> CustomWorkplaceAccessDataApi<'c> {
     }
 }
 
-/// Parameters of [`CustomWorkplaceAccessDataApi::search`](crate::workplace::v1::CustomWorkplaceAccessDataApi::search): Calls `search` on `custom_workplace_access_data`.
+/// Parameters of [`CustomWorkplaceAccessDataApi::search`](crate::workplace::v1::CustomWorkplaceAccessDataApi::search): Get access statistics for custom workplaces.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchCustomWorkplaceAccessDataRequest {
     /// `from_date`.

@@ -13,7 +13,7 @@ impl<'c> WorkplaceAccessDataApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `workplace_access_data`.
+    /// Get access statistics for the workplace, covering default and custom workplaces.
     ///
     /// `POST /open-apis/workplace/v1/workplace_access_data/search`
     ///
@@ -57,7 +57,7 @@ impl<'c> WorkplaceAccessDataApi<'c> {
     }
 }
 
-/// Parameters of [`WorkplaceAccessDataApi::search`](crate::workplace::v1::WorkplaceAccessDataApi::search): Calls `search` on `workplace_access_data`.
+/// Parameters of [`WorkplaceAccessDataApi::search`](crate::workplace::v1::WorkplaceAccessDataApi::search): Get access statistics for the workplace, covering default and custom workplaces.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchWorkplaceAccessDataRequest {
     /// `from_date`.

@@ -13,7 +13,7 @@ impl<'c> WorkplaceBlockAccessDataApi<'c> {
         Self { client }
     }
 
-    /// Calls `search` on `workplace_block_access_data`.
+    /// Get access statistics for the widgets on custom workplaces.
     ///
     /// `POST /open-apis/workplace/v1/workplace_block_access_data/search`
     ///
@@ -60,7 +60,7 @@ impl<'c> WorkplaceBlockAccessDataApi<'c> {
     }
 }
 
-/// Parameters of [`WorkplaceBlockAccessDataApi::search`](crate::workplace::v1::WorkplaceBlockAccessDataApi::search): Calls `search` on `workplace_block_access_data`.
+/// Parameters of [`WorkplaceBlockAccessDataApi::search`](crate::workplace::v1::WorkplaceBlockAccessDataApi::search): Get access statistics for the widgets on custom workplaces.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct SearchWorkplaceBlockAccessDataRequest {
     /// `from_date`.
