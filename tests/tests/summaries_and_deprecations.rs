@@ -28,7 +28,8 @@ fn items(catalogue: &Catalogue) -> (BTreeMap<String, Item>, BTreeMap<String, Ite
             endpoints.insert(m.official_id.clone().unwrap_or_else(|| m.id.clone()), item);
         }
         for e in &version.events {
-            events.insert(e.event_type.clone(), Item { summary: e.summary.clone(), deprecated: e.deprecated.is_some() });
+            events
+                .insert(e.event_type.clone(), Item { summary: e.summary.clone(), deprecated: e.deprecated.is_some() });
         }
     }
     (endpoints, events)
@@ -102,7 +103,8 @@ fn no_endpoint_event_or_service_is_left_unexplained() {
     let unwritten: Vec<&str> =
         catalogue.services.iter().filter(|s| s.summary.is_none()).map(|s| s.wire.as_str()).collect();
     assert!(unwritten.is_empty(), "services with no summary of our own: {unwritten:?}");
-    let cjk = |s: &str| s.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c));
+    let cjk =
+        |s: &str| s.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c));
     let untranslated: Vec<&String> =
         endpoints.iter().chain(&events).filter(|(_, item)| cjk(&item.summary)).map(|(id, _)| id).collect();
     assert!(untranslated.is_empty(), "summaries in Chinese: {untranslated:?}");
@@ -134,6 +136,8 @@ fn everything_the_platform_deprecates_is_marked_and_generated_so() {
         expected += version.events.iter().filter(|e| e.deprecated.is_some()).count();
     }
     let generated: usize = rust_files(&root().join("generated/src"))
-        .iter().map(|f| fs::read_to_string(f).expect("readable").matches("#[deprecated(").count()).sum();
+        .iter()
+        .map(|f| fs::read_to_string(f).expect("readable").matches("#[deprecated(").count())
+        .sum();
     assert_eq!(generated, expected, "`#[deprecated]` attributes in generated/src");
 }
