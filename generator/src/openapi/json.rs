@@ -27,10 +27,15 @@ impl Json {
         Json::Object(Vec::new())
     }
 
-    /// Appends `key: value` to an object (a no-op on anything else).
+    /// Sets `key: value` in an object, in place if the key is there already (a JSON object
+    /// cannot hold a key twice), else appended; a no-op on anything else.
     pub fn set(&mut self, key: impl Into<String>, value: impl Into<Json>) {
         if let Json::Object(entries) = self {
-            entries.push((key.into(), value.into()));
+            let (key, value) = (key.into(), value.into());
+            match entries.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => entries.push((key, value)),
+            }
         }
     }
 
@@ -181,6 +186,13 @@ impl From<Vec<Json>> for Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn setting_a_key_twice_keeps_one_entry_in_its_place() {
+        let mut doc = Json::object().with("a", 1).with("b", 2);
+        doc.set("a", 3);
+        assert_eq!(doc.pretty(), "{\"a\": 3, \"b\": 2}\n");
+    }
 
     #[test]
     fn keeps_key_order_and_inlines_short_values() {
