@@ -20,9 +20,9 @@ pub const CREATE_CARD: Endpoint = Endpoint {
     method: HttpMethod::Post,
     path: "/open-apis/cardkit/v1/cards",
     tokens: &[TokenKind::Tenant],
-    scopes: Scopes::Unknown,
+    scopes: Scopes::Known { any: &["cardkit:card:write"], all: &[] },
     response: ResponseKind::Data,
-    doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=cardkit&resource=card&version=v1",
+    doc_url: "https://open.feishu.cn/document/cardkit-v1/card/create",
 };
 
 /// `cardkit.v1.card_element.content` (stream text into an element), as in the catalogue.
@@ -31,9 +31,9 @@ pub const STREAM_CONTENT: Endpoint = Endpoint {
     method: HttpMethod::Put,
     path: "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content",
     tokens: &[TokenKind::Tenant],
-    scopes: Scopes::Unknown,
+    scopes: Scopes::Known { any: &["cardkit:card:write"], all: &[] },
     response: ResponseKind::Empty,
-    doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=content&project=cardkit&resource=card.element&version=v1",
+    doc_url: "https://open.feishu.cn/document/cardkit-v1/card-element/content",
 };
 
 /// `cardkit.v1.card.settings`, as in the catalogue.
@@ -42,9 +42,9 @@ pub const CARD_SETTINGS: Endpoint = Endpoint {
     method: HttpMethod::Patch,
     path: "/open-apis/cardkit/v1/cards/:card_id/settings",
     tokens: &[TokenKind::Tenant],
-    scopes: Scopes::Unknown,
+    scopes: Scopes::Known { any: &["cardkit:card:write"], all: &[] },
     response: ResponseKind::Empty,
-    doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=settings&project=cardkit&resource=card&version=v1",
+    doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/cardkit-v1/card/settings",
 };
 
 #[derive(Deserialize)]

@@ -18,7 +18,7 @@ impl<'c> DeviceApi<'c> {
     /// `GET /open-apis/acs/v1/devices`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `acs:devices:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=device&version=v1>
     /// - Official id: `acs/v1/device/list`
     ///
@@ -53,7 +53,10 @@ impl ListDeviceRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/acs/v1/devices",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:devices:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=device&version=v1",
     };

@@ -5,26 +5,32 @@
 
 /// `acs.access_record.created_v1`: An access device recognised a user and created an access record.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `acs:access_record:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/access_record/events/created>
 impl ::lark_runtime::event::Event for crate::acs::v1::AccessRecordCreatedV1Event {
     const EVENT_TYPE: &'static str = "acs.access_record.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["acs:access_record:readonly"],
+        all: &[],
+    };
 }
 
 /// `acs.user.updated_v1`: An access control user's recognition features changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `acs:users`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user/events/updated>
 impl ::lark_runtime::event::Event for crate::acs::v1::UserUpdatedV1Event {
     const EVENT_TYPE: &'static str = "acs.user.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["acs:users"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `acs.access_record.created_v1`: An access device recognised a user and created an access record.
     ///
-    /// Payload: [`AccessRecordCreatedV1Event`](crate::acs::v1::AccessRecordCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`AccessRecordCreatedV1Event`](crate::acs::v1::AccessRecordCreatedV1Event). Scopes: `acs:access_record:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/access_record/events/created>
     pub fn on_acs_access_record_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -37,7 +43,7 @@ impl crate::EventDispatcher {
 
     /// Handles `acs.user.updated_v1`: An access control user's recognition features changed.
     ///
-    /// Payload: [`UserUpdatedV1Event`](crate::acs::v1::UserUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`UserUpdatedV1Event`](crate::acs::v1::UserUpdatedV1Event). Scopes: `acs:users`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user/events/updated>
     pub fn on_acs_user_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

@@ -76,8 +76,8 @@ impl<'c> RuleExternalApi<'c> {
     /// `POST /open-apis/acs/v1/rule_external/device_bind`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=device_bind&project=acs&resource=rule_external&version=v1>
+    /// - Scopes: any one of `acs:device:write`, `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/rule_external/device_bind>
     /// - Official id: `acs/v1/rule_external/device_bind`
     ///
     /// # Example
@@ -244,9 +244,12 @@ impl DeviceBindRuleExternalRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/acs/v1/rule_external/device_bind",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:device:write", "acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=device_bind&project=acs&resource=rule_external&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/rule_external/device_bind",
     };
 
     /// A request with every required parameter; optional ones start unset.

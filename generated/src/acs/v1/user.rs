@@ -88,8 +88,8 @@ impl<'c> UserApi<'c> {
     /// `PATCH /open-apis/acs/v1/users/:user_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=acs&resource=user&version=v1>
+    /// - Scopes: `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user/patch>
     /// - Official id: `acs/v1/user/patch`
     ///
     /// # Example
@@ -277,9 +277,12 @@ impl PatchUserRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/acs/v1/users/:user_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=acs&resource=user&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

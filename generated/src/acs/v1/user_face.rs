@@ -18,8 +18,8 @@ impl<'c> UserFaceApi<'c> {
     /// `GET /open-apis/acs/v1/users/:user_id/face`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=user.face&version=v1>
+    /// - Scopes: `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user-face/get>
     /// - Official id: `acs/v1/user.face/get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserFaceApi<'c> {
     /// `PUT /open-apis/acs/v1/users/:user_id/face`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=acs&resource=user.face&version=v1>
+    /// - Scopes: `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user-face/update>
     /// - Official id: `acs/v1/user.face/update`
     ///
     /// # Example
@@ -96,9 +96,12 @@ impl GetUserFaceRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/acs/v1/users/:user_id/face",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=user.face&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user-face/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -161,9 +164,12 @@ impl UpdateUserFaceRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/acs/v1/users/:user_id/face",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=acs&resource=user.face&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user-face/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

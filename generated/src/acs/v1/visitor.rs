@@ -18,8 +18,8 @@ impl<'c> VisitorApi<'c> {
     /// `POST /open-apis/acs/v1/visitors`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=acs&resource=visitor&version=v1>
+    /// - Scopes: `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/visitor/create>
     /// - Official id: `acs/v1/visitor/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> VisitorApi<'c> {
     /// `DELETE /open-apis/acs/v1/visitors/:visitor_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=acs&resource=visitor&version=v1>
+    /// - Scopes: `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/visitor/delete>
     /// - Official id: `acs/v1/visitor/delete`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl CreateVisitorRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/acs/v1/visitors",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=acs&resource=visitor&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/visitor/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -142,9 +145,12 @@ impl DeleteVisitorRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/acs/v1/visitors/:visitor_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=acs&resource=visitor&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/visitor/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AdminDeptStatApi<'c> {
     /// `GET /open-apis/admin/v1/admin_dept_stats`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_dept_stat&version=v1>
+    /// - Scopes: `admin:admin_dept_stat:readonly`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/admin_dept_stat/list>
     /// - Official id: `admin/v1/admin_dept_stat/list`
     ///
     /// # Example
@@ -103,9 +103,12 @@ impl ListAdminDeptStatRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/admin/v1/admin_dept_stats",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:admin_dept_stat:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_dept_stat&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/admin_dept_stat/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AdminUserStatApi<'c> {
     /// `GET /open-apis/admin/v1/admin_user_stats`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_user_stat&version=v1>
+    /// - Scopes: `admin:admin_user_stat:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/admin-v1/data-report-management/list-2>
     /// - Official id: `admin/v1/admin_user_stat/list`
     ///
     /// # Example
@@ -103,9 +103,12 @@ impl ListAdminUserStatRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/admin/v1/admin_user_stats",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:admin_user_stat:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=admin_user_stat&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/admin-v1/data-report-management/list-2",
     };
 
     /// A request with every required parameter; optional ones start unset.

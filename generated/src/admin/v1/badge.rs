@@ -18,8 +18,8 @@ impl<'c> BadgeApi<'c> {
     /// `POST /open-apis/admin/v1/badges`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge&version=v1>
+    /// - Scopes: `admin:badge`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge/create>
     /// - Official id: `admin/v1/badge/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> BadgeApi<'c> {
     /// `GET /open-apis/admin/v1/badges/:badge_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=admin&resource=badge&version=v1>
+    /// - Scopes: `admin:badge`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge/get>
     /// - Official id: `admin/v1/badge/get`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> BadgeApi<'c> {
     /// `GET /open-apis/admin/v1/badges`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge&version=v1>
+    /// - Scopes: `admin:badge`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge/list>
     /// - Official id: `admin/v1/badge/list`
     ///
     /// # Example
@@ -117,8 +117,8 @@ impl<'c> BadgeApi<'c> {
     /// `PUT /open-apis/admin/v1/badges/:badge_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=admin&resource=badge&version=v1>
+    /// - Scopes: `admin:badge`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge/update>
     /// - Official id: `admin/v1/badge/update`
     ///
     /// # Example
@@ -156,9 +156,12 @@ impl CreateBadgeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/admin/v1/badges",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:badge"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -191,9 +194,12 @@ impl GetBadgeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/admin/v1/badges/:badge_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:badge"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=admin&resource=badge&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -234,9 +240,12 @@ impl ListBadgeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/admin/v1/badges",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:badge"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -312,9 +321,12 @@ impl UpdateBadgeRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/admin/v1/badges/:badge_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:badge"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=admin&resource=badge&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> BadgeGrantApi<'c> {
     /// `POST /open-apis/admin/v1/badges/:badge_id/grants`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge.grant&version=v1>
+    /// - Scopes: `admin:badge.grant`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge-grant/create>
     /// - Official id: `admin/v1/badge.grant/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> BadgeGrantApi<'c> {
     /// `DELETE /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=admin&resource=badge.grant&version=v1>
+    /// - Scopes: `admin:badge.grant`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge-grant/delete>
     /// - Official id: `admin/v1/badge.grant/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> BadgeGrantApi<'c> {
     /// `GET /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=admin&resource=badge.grant&version=v1>
+    /// - Scopes: `admin:badge.grant`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge-grant/get>
     /// - Official id: `admin/v1/badge.grant/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> BadgeGrantApi<'c> {
     /// `GET /open-apis/admin/v1/badges/:badge_id/grants`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge.grant&version=v1>
+    /// - Scopes: `admin:badge.grant`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge-grant/list>
     /// - Official id: `admin/v1/badge.grant/list`
     ///
     /// # Example
@@ -197,9 +197,12 @@ impl CreateBadgeGrantRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/admin/v1/badges/:badge_id/grants",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:badge.grant"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge.grant&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge-grant/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -268,9 +271,12 @@ impl DeleteBadgeGrantRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/admin/v1/badges/:badge_id/grants/:grant_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:badge.grant"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=admin&resource=badge.grant&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge-grant/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -322,9 +328,12 @@ impl GetBadgeGrantRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/admin/v1/badges/:badge_id/grants/:grant_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:badge.grant"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=admin&resource=badge.grant&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge-grant/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -409,9 +418,12 @@ impl ListBadgeGrantRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/admin/v1/badges/:badge_id/grants",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:badge.grant"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=badge.grant&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge-grant/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> BadgeImageApi<'c> {
     /// `POST /open-apis/admin/v1/badge_images`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge_image&version=v1>
+    /// - Scopes: `admin:badge`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge_image/create>
     /// - Official id: `admin/v1/badge_image/create`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl CreateBadgeImageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/admin/v1/badge_images",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:badge"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=admin&resource=badge_image&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge_image/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> PasswordApi<'c> {
     /// `POST /open-apis/admin/v1/password/reset`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reset&project=admin&resource=password&version=v1>
+    /// - Scopes: `admin:ent_email_password`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/password/reset>
     /// - Official id: `admin/v1/password/reset`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl ResetPasswordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/admin/v1/password/reset",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:ent_email_password"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reset&project=admin&resource=password&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/password/reset",
     };
 
     /// A request with every required parameter; optional ones start unset.

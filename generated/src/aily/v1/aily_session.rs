@@ -18,8 +18,8 @@ impl<'c> AilySessionApi<'c> {
     /// `POST /open-apis/aily/v1/sessions`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=aily_session&version=v1>
+    /// - Scopes: `aily:session:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session/create>
     /// - Official id: `aily/v1/aily_session/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AilySessionApi<'c> {
     /// `DELETE /open-apis/aily/v1/sessions/:aily_session_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=aily&resource=aily_session&version=v1>
+    /// - Scopes: `aily:session:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session/delete>
     /// - Official id: `aily/v1/aily_session/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> AilySessionApi<'c> {
     /// `GET /open-apis/aily/v1/sessions/:aily_session_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=aily_session&version=v1>
+    /// - Scopes: `aily:session:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session/get>
     /// - Official id: `aily/v1/aily_session/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> AilySessionApi<'c> {
     /// `PUT /open-apis/aily/v1/sessions/:aily_session_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=aily&resource=aily_session&version=v1>
+    /// - Scopes: `aily:session:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session/update>
     /// - Official id: `aily/v1/aily_session/update`
     ///
     /// # Example
@@ -144,9 +144,12 @@ impl CreateAilySessionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/aily/v1/sessions",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:session:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=aily_session&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -179,9 +182,12 @@ impl DeleteAilySessionRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/aily/v1/sessions/:aily_session_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:session:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=aily&resource=aily_session&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -218,9 +224,12 @@ impl GetAilySessionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/aily/v1/sessions/:aily_session_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:session:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=aily_session&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -259,9 +268,12 @@ impl UpdateAilySessionRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/aily/v1/sessions/:aily_session_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:session:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=aily&resource=aily_session&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AilySessionAilyMessageApi<'c> {
     /// `POST /open-apis/aily/v1/sessions/:aily_session_id/messages`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=aily_session.aily_message&version=v1>
+    /// - Scopes: `aily:message:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-aily_message/create>
     /// - Official id: `aily/v1/aily_session.aily_message/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AilySessionAilyMessageApi<'c> {
     /// `GET /open-apis/aily/v1/sessions/:aily_session_id/messages/:aily_message_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=aily_session.aily_message&version=v1>
+    /// - Scopes: `aily:message:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-aily_message/get>
     /// - Official id: `aily/v1/aily_session.aily_message/get`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> AilySessionAilyMessageApi<'c> {
     /// `GET /open-apis/aily/v1/sessions/:aily_session_id/messages`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=aily_session.aily_message&version=v1>
+    /// - Scopes: `aily:message:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-aily_message/list>
     /// - Official id: `aily/v1/aily_session.aily_message/list`
     ///
     /// # Example
@@ -131,9 +131,12 @@ impl CreateAilySessionAilyMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/aily/v1/sessions/:aily_session_id/messages",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:message:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=aily_session.aily_message&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-aily_message/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -177,9 +180,12 @@ impl GetAilySessionAilyMessageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/aily/v1/sessions/:aily_session_id/messages/:aily_message_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:message:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=aily_session.aily_message&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-aily_message/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -235,9 +241,12 @@ impl ListAilySessionAilyMessageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/aily/v1/sessions/:aily_session_id/messages",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:message:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=aily_session.aily_message&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-aily_message/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

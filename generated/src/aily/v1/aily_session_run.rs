@@ -18,8 +18,8 @@ impl<'c> AilySessionRunApi<'c> {
     /// `POST /open-apis/aily/v1/sessions/:aily_session_id/runs/:run_id/cancel`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=aily&resource=aily_session.run&version=v1>
+    /// - Scopes: `aily:run:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-run/cancel>
     /// - Official id: `aily/v1/aily_session.run/cancel`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AilySessionRunApi<'c> {
     /// `POST /open-apis/aily/v1/sessions/:aily_session_id/runs`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=aily_session.run&version=v1>
+    /// - Scopes: `aily:run:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-run/create>
     /// - Official id: `aily/v1/aily_session.run/create`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> AilySessionRunApi<'c> {
     /// `GET /open-apis/aily/v1/sessions/:aily_session_id/runs/:run_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=aily_session.run&version=v1>
+    /// - Scopes: `aily:run:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-run/get>
     /// - Official id: `aily/v1/aily_session.run/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> AilySessionRunApi<'c> {
     /// `GET /open-apis/aily/v1/sessions/:aily_session_id/runs`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=aily_session.run&version=v1>
+    /// - Scopes: `aily:run:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-run/list>
     /// - Official id: `aily/v1/aily_session.run/list`
     ///
     /// # Example
@@ -162,9 +162,12 @@ impl CancelAilySessionRunRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/aily/v1/sessions/:aily_session_id/runs/:run_id/cancel",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:run:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=aily&resource=aily_session.run&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-run/cancel",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -206,9 +209,12 @@ impl CreateAilySessionRunRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/aily/v1/sessions/:aily_session_id/runs",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:run:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=aily_session.run&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-run/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -252,9 +258,12 @@ impl GetAilySessionRunRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/aily/v1/sessions/:aily_session_id/runs/:run_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:run:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=aily_session.run&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-run/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -302,9 +311,12 @@ impl ListAilySessionRunRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/aily/v1/sessions/:aily_session_id/runs",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:run:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=aily_session.run&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/aily_session-run/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AppDataAssetApi<'c> {
     /// `POST /open-apis/aily/v1/apps/:app_id/data_assets`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=app.data_asset&version=v1>
+    /// - Scopes: `aily:data_asset:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset/create>
     /// - Official id: `aily/v1/app.data_asset/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AppDataAssetApi<'c> {
     /// `DELETE /open-apis/aily/v1/apps/:app_id/data_assets/:data_asset_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=aily&resource=app.data_asset&version=v1>
+    /// - Scopes: `aily:data_asset:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset/delete>
     /// - Official id: `aily/v1/app.data_asset/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> AppDataAssetApi<'c> {
     /// `GET /open-apis/aily/v1/apps/:app_id/data_assets/:data_asset_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=app.data_asset&version=v1>
+    /// - Scopes: `aily:data_asset:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset/get>
     /// - Official id: `aily/v1/app.data_asset/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> AppDataAssetApi<'c> {
     /// `GET /open-apis/aily/v1/apps/:app_id/data_assets`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.data_asset&version=v1>
+    /// - Scopes: `aily:data_asset:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset/list>
     /// - Official id: `aily/v1/app.data_asset/list`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> AppDataAssetApi<'c> {
     /// `POST /open-apis/aily/v1/apps/:app_id/data_assets/upload_file`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_file&project=aily&resource=app.data_asset&version=v1>
+    /// - Scopes: `aily:data_asset:upload_file`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset/upload_file>
     /// - Official id: `aily/v1/app.data_asset/upload_file`
     ///
     /// # Example
@@ -193,9 +193,12 @@ impl CreateAppDataAssetRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/aily/v1/apps/:app_id/data_assets",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:data_asset:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=aily&resource=app.data_asset&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -257,9 +260,12 @@ impl DeleteAppDataAssetRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/aily/v1/apps/:app_id/data_assets/:data_asset_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:data_asset:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=aily&resource=app.data_asset&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -333,9 +339,12 @@ impl GetAppDataAssetRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/aily/v1/apps/:app_id/data_assets/:data_asset_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:data_asset:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=app.data_asset&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -456,9 +465,12 @@ impl ListAppDataAssetRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/aily/v1/apps/:app_id/data_assets",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:data_asset:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.data_asset&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -610,9 +622,12 @@ impl UploadFileAppDataAssetRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/aily/v1/apps/:app_id/data_assets/upload_file",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:data_asset:upload_file"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_file&project=aily&resource=app.data_asset&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset/upload_file",
     };
 
     /// A request with every required parameter; optional ones start unset.

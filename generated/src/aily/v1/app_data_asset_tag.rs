@@ -18,8 +18,8 @@ impl<'c> AppDataAssetTagApi<'c> {
     /// `GET /open-apis/aily/v1/apps/:app_id/data_asset_tags`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.data_asset_tag&version=v1>
+    /// - Scopes: `aily:data_asset:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset_tag/list>
     /// - Official id: `aily/v1/app.data_asset_tag/list`
     ///
     /// # Example
@@ -89,9 +89,12 @@ impl ListAppDataAssetTagRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/aily/v1/apps/:app_id/data_asset_tags",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:data_asset:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.data_asset_tag&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-data_asset_tag/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

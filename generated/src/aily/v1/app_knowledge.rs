@@ -18,8 +18,8 @@ impl<'c> AppKnowledgeApi<'c> {
     /// `POST /open-apis/aily/v1/apps/:app_id/knowledges/ask`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=ask&project=aily&resource=app.knowledge&version=v1>
+    /// - Scopes: `aily:knowledge:ask`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-knowledge/ask>
     /// - Official id: `aily/v1/app.knowledge/ask`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl AskAppKnowledgeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/aily/v1/apps/:app_id/knowledges/ask",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:knowledge:ask"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=ask&project=aily&resource=app.knowledge&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-knowledge/ask",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AppSkillApi<'c> {
     /// `GET /open-apis/aily/v1/apps/:app_id/skills/:skill_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=app.skill&version=v1>
+    /// - Scopes: `aily:skill:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-skill/get>
     /// - Official id: `aily/v1/app.skill/get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AppSkillApi<'c> {
     /// `GET /open-apis/aily/v1/apps/:app_id/skills`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.skill&version=v1>
+    /// - Scopes: `aily:skill:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-skill/list>
     /// - Official id: `aily/v1/app.skill/list`
     ///
     /// # Example
@@ -88,8 +88,8 @@ impl<'c> AppSkillApi<'c> {
     /// `POST /open-apis/aily/v1/apps/:app_id/skills/:skill_id/start`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start&project=aily&resource=app.skill&version=v1>
+    /// - Scopes: `aily:skill:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-skill/start>
     /// - Official id: `aily/v1/app.skill/start`
     ///
     /// # Example
@@ -133,9 +133,12 @@ impl GetAppSkillRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/aily/v1/apps/:app_id/skills/:skill_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:skill:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=aily&resource=app.skill&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-skill/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -183,9 +186,12 @@ impl ListAppSkillRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/aily/v1/apps/:app_id/skills",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:skill:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=aily&resource=app.skill&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-skill/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -262,9 +268,12 @@ impl StartAppSkillRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/aily/v1/apps/:app_id/skills/:skill_id/start",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["aily:skill:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start&project=aily&resource=app.skill&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/aily-v1/app-skill/start",
     };
 
     /// A request with every required parameter; optional ones start unset.

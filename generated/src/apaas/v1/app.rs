@@ -18,8 +18,8 @@ impl<'c> AppApi<'c> {
     /// `GET /open-apis/apaas/v1/apps`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=app&version=v1>
+    /// - Scopes: `app_engine:apps:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/app/list>
     /// - Official id: `apaas/v1/app/list`
     ///
     /// # Example
@@ -63,9 +63,12 @@ impl ListAppRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/apps",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:apps:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=app&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/app/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

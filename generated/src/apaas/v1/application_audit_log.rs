@@ -18,8 +18,8 @@ impl<'c> ApplicationAuditLogApi<'c> {
     /// `GET /open-apis/apaas/v1/applications/:namespace/audit_log/audit_log_list`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=audit_log_list&project=apaas&resource=application.audit_log&version=v1>
+    /// - Scopes: `app_engine:security.audit_log:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-audit_log/audit_log_list>
     /// - Official id: `apaas/v1/application.audit_log/audit_log_list`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> ApplicationAuditLogApi<'c> {
     /// `GET /open-apis/apaas/v1/applications/:namespace/audit_log/data_change_log_detail`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=data_change_log_detail&project=apaas&resource=application.audit_log&version=v1>
+    /// - Scopes: `app_engine:security.audit_log:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-audit_log/data_change_log_detail>
     /// - Official id: `apaas/v1/application.audit_log/data_change_log_detail`
     ///
     /// # Example
@@ -82,8 +82,8 @@ impl<'c> ApplicationAuditLogApi<'c> {
     /// `GET /open-apis/apaas/v1/applications/:namespace/audit_log/data_change_logs_list`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=data_change_logs_list&project=apaas&resource=application.audit_log&version=v1>
+    /// - Scopes: `app_engine:security.audit_log:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-audit_log/data_change_logs_list>
     /// - Official id: `apaas/v1/application.audit_log/data_change_logs_list`
     ///
     /// # Example
@@ -114,8 +114,8 @@ impl<'c> ApplicationAuditLogApi<'c> {
     /// `GET /open-apis/apaas/v1/applications/:namespace/audit_log`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=apaas&resource=application.audit_log&version=v1>
+    /// - Scopes: `app_engine:security.audit_log:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-audit_log/get>
     /// - Official id: `apaas/v1/application.audit_log/get`
     ///
     /// # Example
@@ -199,9 +199,12 @@ impl AuditLogListApplicationAuditLogRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/applications/:namespace/audit_log/audit_log_list",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:security.audit_log:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=audit_log_list&project=apaas&resource=application.audit_log&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-audit_log/audit_log_list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -338,9 +341,12 @@ impl DataChangeLogDetailApplicationAuditLogRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/applications/:namespace/audit_log/data_change_log_detail",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:security.audit_log:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=data_change_log_detail&project=apaas&resource=application.audit_log&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-audit_log/data_change_log_detail",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -424,9 +430,12 @@ impl DataChangeLogsListApplicationAuditLogRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/applications/:namespace/audit_log/data_change_logs_list",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:security.audit_log:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=data_change_logs_list&project=apaas&resource=application.audit_log&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-audit_log/data_change_logs_list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -585,9 +594,12 @@ impl GetApplicationAuditLogRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/applications/:namespace/audit_log",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:security.audit_log:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=apaas&resource=application.audit_log&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-audit_log/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ApplicationEnvironmentVariableApi<'c> {
     /// `GET /open-apis/apaas/v1/applications/:namespace/environment_variables/:environment_variable_api_name`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=apaas&resource=application.environment_variable&version=v1>
+    /// - Scopes: `app_engine:application.environment_variable:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-environment_variable/get>
     /// - Official id: `apaas/v1/application.environment_variable/get`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> ApplicationEnvironmentVariableApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/environment_variables/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=apaas&resource=application.environment_variable&version=v1>
+    /// - Scopes: `app_engine:application.environment_variable:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-environment_variable/query>
     /// - Official id: `apaas/v1/application.environment_variable/query`
     ///
     /// # Example
@@ -98,9 +98,12 @@ impl GetApplicationEnvironmentVariableRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/applications/:namespace/environment_variables/:environment_variable_api_name",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:application.environment_variable:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=apaas&resource=application.environment_variable&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-environment_variable/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -146,9 +149,12 @@ impl QueryApplicationEnvironmentVariableRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/environment_variables/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:application.environment_variable:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=apaas&resource=application.environment_variable&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-environment_variable/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

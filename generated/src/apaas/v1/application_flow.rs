@@ -18,8 +18,8 @@ impl<'c> ApplicationFlowApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/flows/:flow_id/execute`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=execute&project=apaas&resource=application.flow&version=v1>
+    /// - Scopes: `app_engine:flow:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-flow/execute>
     /// - Official id: `apaas/v1/application.flow/execute`
     ///
     /// # Example
@@ -65,9 +65,12 @@ impl ExecuteApplicationFlowRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/flows/:flow_id/execute",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:flow:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=execute&project=apaas&resource=application.flow&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-flow/execute",
     };
 
     /// A request with every required parameter; optional ones start unset.

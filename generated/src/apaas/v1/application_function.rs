@@ -18,8 +18,8 @@ impl<'c> ApplicationFunctionApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/functions/:function_api_name/invoke`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=invoke&project=apaas&resource=application.function&version=v1>
+    /// - Scopes: `app_engine:application.function:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-function/invoke>
     /// - Official id: `apaas/v1/application.function/invoke`
     ///
     /// # Example
@@ -65,9 +65,12 @@ impl InvokeApplicationFunctionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/functions/:function_api_name/invoke",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:application.function:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=invoke&project=apaas&resource=application.function&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-function/invoke",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ApplicationObjectApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/oql_query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=oql_query&project=apaas&resource=application.object&version=v1>
+    /// - Scopes: any one of `app_engine:object.record:read`, `app_engine:object.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object/oql_query>
     /// - Official id: `apaas/v1/application.object/oql_query`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ApplicationObjectApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=apaas&resource=application.object&version=v1>
+    /// - Scopes: `app_engine:object.record:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object/search>
     /// - Official id: `apaas/v1/application.object/search`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl OqlQueryApplicationObjectRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/objects/oql_query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:object.record:read", "app_engine:object.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=oql_query&project=apaas&resource=application.object&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object/oql_query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -134,9 +137,12 @@ impl SearchApplicationObjectRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/objects/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:object.record:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=apaas&resource=application.object&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=apaas&resource=application.object.record&version=v1>
+    /// - Scopes: `app_engine:object.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/batch_create>
     /// - Official id: `apaas/v1/application.object.record/batch_create`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     /// `DELETE /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_delete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=apaas&resource=application.object.record&version=v1>
+    /// - Scopes: `app_engine:object.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/batch_delete>
     /// - Official id: `apaas/v1/application.object.record/batch_delete`
     ///
     /// # Example
@@ -82,8 +82,8 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=apaas&resource=application.object.record&version=v1>
+    /// - Scopes: `app_engine:object.record:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/batch_query>
     /// - Official id: `apaas/v1/application.object.record/batch_query`
     ///
     /// # Example
@@ -114,8 +114,8 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     /// `PATCH /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=apaas&resource=application.object.record&version=v1>
+    /// - Scopes: `app_engine:object.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/batch_update>
     /// - Official id: `apaas/v1/application.object.record/batch_update`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=apaas&resource=application.object.record&version=v1>
+    /// - Scopes: `app_engine:object.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/create>
     /// - Official id: `apaas/v1/application.object.record/create`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     /// `DELETE /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=apaas&resource=application.object.record&version=v1>
+    /// - Scopes: `app_engine:object.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/delete>
     /// - Official id: `apaas/v1/application.object.record/delete`
     ///
     /// # Example
@@ -204,8 +204,8 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     /// `PATCH /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=apaas&resource=application.object.record&version=v1>
+    /// - Scopes: `app_engine:object.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/patch>
     /// - Official id: `apaas/v1/application.object.record/patch`
     ///
     /// # Example
@@ -233,8 +233,8 @@ impl<'c> ApplicationObjectRecordApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=apaas&resource=application.object.record&version=v1>
+    /// - Scopes: `app_engine:object.record:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/query>
     /// - Official id: `apaas/v1/application.object.record/query`
     ///
     /// # Example
@@ -280,9 +280,12 @@ impl BatchCreateApplicationObjectRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:object.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=apaas&resource=application.object.record&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/batch_create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -331,9 +334,12 @@ impl BatchDeleteApplicationObjectRecordRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:object.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=apaas&resource=application.object.record&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/batch_delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -382,9 +388,12 @@ impl BatchQueryApplicationObjectRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:object.record:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=apaas&resource=application.object.record&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/batch_query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -433,9 +442,12 @@ impl BatchUpdateApplicationObjectRecordRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:object.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=apaas&resource=application.object.record&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/batch_update",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -484,9 +496,12 @@ impl CreateApplicationObjectRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:object.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=apaas&resource=application.object.record&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -537,9 +552,12 @@ impl DeleteApplicationObjectRecordRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:object.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=apaas&resource=application.object.record&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -592,9 +610,12 @@ impl PatchApplicationObjectRecordRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:object.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=apaas&resource=application.object.record&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -650,9 +671,12 @@ impl QueryApplicationObjectRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/objects/:object_api_name/records/:id/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:object.record:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=apaas&resource=application.object.record&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-object-record/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ApplicationRecordPermissionMemberApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/record_permissions/:record_permission_api_name/member/batch_create_authorization`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create_authorization&project=apaas&resource=application.record_permission.member&version=v1>
+    /// - Scopes: `app_engine:record_permission.member:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-record_permission-member/batch_create_authorization>
     /// - Official id: `apaas/v1/application.record_permission.member/batch_create_authorization`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ApplicationRecordPermissionMemberApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/record_permissions/:record_permission_api_name/member/batch_remove_authorization`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove_authorization&project=apaas&resource=application.record_permission.member&version=v1>
+    /// - Scopes: `app_engine:record_permission.member:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-record_permission-member/batch_remove_authorization>
     /// - Official id: `apaas/v1/application.record_permission.member/batch_remove_authorization`
     ///
     /// # Example
@@ -94,9 +94,12 @@ impl BatchCreateAuthorizationApplicationRecordPermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/record_permissions/:record_permission_api_name/member/batch_create_authorization",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:record_permission.member:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create_authorization&project=apaas&resource=application.record_permission.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-record_permission-member/batch_create_authorization",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -146,9 +149,12 @@ impl BatchRemoveAuthorizationApplicationRecordPermissionMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/record_permissions/:record_permission_api_name/member/batch_remove_authorization",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:record_permission.member:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove_authorization&project=apaas&resource=application.record_permission.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-record_permission-member/batch_remove_authorization",
     };
 
     /// A request with every required parameter; optional ones start unset.

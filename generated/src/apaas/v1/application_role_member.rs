@@ -18,8 +18,8 @@ impl<'c> ApplicationRoleMemberApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member/batch_create_authorization`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create_authorization&project=apaas&resource=application.role.member&version=v1>
+    /// - Scopes: `app_engine:role.member:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-role-member/batch_create_authorization>
     /// - Official id: `apaas/v1/application.role.member/batch_create_authorization`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ApplicationRoleMemberApi<'c> {
     /// `POST /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member/batch_remove_authorization`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove_authorization&project=apaas&resource=application.role.member&version=v1>
+    /// - Scopes: `app_engine:role.member:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-role-member/batch_remove_authorization>
     /// - Official id: `apaas/v1/application.role.member/batch_remove_authorization`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> ApplicationRoleMemberApi<'c> {
     /// `GET /open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=apaas&resource=application.role.member&version=v1>
+    /// - Scopes: `app_engine:role:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-role-member/get>
     /// - Official id: `apaas/v1/application.role.member/get`
     ///
     /// # Example
@@ -123,9 +123,12 @@ impl BatchCreateAuthorizationApplicationRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member/batch_create_authorization",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:role.member:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create_authorization&project=apaas&resource=application.role.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-role-member/batch_create_authorization",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -174,9 +177,12 @@ impl BatchRemoveAuthorizationApplicationRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member/batch_remove_authorization",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:role.member:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove_authorization&project=apaas&resource=application.role.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-role-member/batch_remove_authorization",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -231,9 +237,12 @@ impl GetApplicationRoleMemberRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/applications/:namespace/roles/:role_api_name/member",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:role:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=apaas&resource=application.role.member&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/application-role-member/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

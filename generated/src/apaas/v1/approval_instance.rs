@@ -18,8 +18,8 @@ impl<'c> ApprovalInstanceApi<'c> {
     /// `POST /open-apis/apaas/v1/approval_instances/:approval_instance_id/cancel`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=apaas&resource=approval_instance&version=v1>
+    /// - Scopes: `app_engine:approval:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/approval_instance/cancel>
     /// - Official id: `apaas/v1/approval_instance/cancel`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl CancelApprovalInstanceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/approval_instances/:approval_instance_id/cancel",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:approval:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=apaas&resource=approval_instance&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/approval_instance/cancel",
     };
 
     /// A request with every required parameter; optional ones start unset.

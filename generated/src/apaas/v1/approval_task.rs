@@ -18,8 +18,8 @@ impl<'c> ApprovalTaskApi<'c> {
     /// `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/add_assignee`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_assignee&project=apaas&resource=approval_task&version=v1>
+    /// - Scopes: `app_engine:approval:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/approval_task/add_assignee>
     /// - Official id: `apaas/v1/approval_task/add_assignee`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ApprovalTaskApi<'c> {
     /// `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/agree`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=agree&project=apaas&resource=approval_task&version=v1>
+    /// - Scopes: `app_engine:approval:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/approval_task/agree>
     /// - Official id: `apaas/v1/approval_task/agree`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> ApprovalTaskApi<'c> {
     /// `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/reject`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reject&project=apaas&resource=approval_task&version=v1>
+    /// - Scopes: `app_engine:approval:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/approval_task/reject>
     /// - Official id: `apaas/v1/approval_task/reject`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> ApprovalTaskApi<'c> {
     /// `POST /open-apis/apaas/v1/approval_tasks/:approval_task_id/transfer`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer&project=apaas&resource=approval_task&version=v1>
+    /// - Scopes: `app_engine:approval:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/approval_task/transfer>
     /// - Official id: `apaas/v1/approval_task/transfer`
     ///
     /// # Example
@@ -148,9 +148,12 @@ impl AddAssigneeApprovalTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/approval_tasks/:approval_task_id/add_assignee",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:approval:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_assignee&project=apaas&resource=approval_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/approval_task/add_assignee",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -192,9 +195,12 @@ impl AgreeApprovalTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/approval_tasks/:approval_task_id/agree",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:approval:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=agree&project=apaas&resource=approval_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/approval_task/agree",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -236,9 +242,12 @@ impl RejectApprovalTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/approval_tasks/:approval_task_id/reject",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:approval:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reject&project=apaas&resource=approval_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/approval_task/reject",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -280,9 +289,12 @@ impl TransferApprovalTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/approval_tasks/:approval_task_id/transfer",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:approval:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer&project=apaas&resource=approval_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/approval_task/transfer",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> SeatAssignmentApi<'c> {
     /// `GET /open-apis/apaas/v1/seat_assignments`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=seat_assignment&version=v1>
+    /// - Scopes: `app_engine:seat_assignments:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/seat_assignment/list>
     /// - Official id: `apaas/v1/seat_assignment/list`
     ///
     /// # Example
@@ -67,9 +67,12 @@ impl ListSeatAssignmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/seat_assignments",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:seat_assignments:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=seat_assignment&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/seat_assignment/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

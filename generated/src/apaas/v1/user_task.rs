@@ -18,8 +18,8 @@ impl<'c> UserTaskApi<'c> {
     /// `POST /open-apis/apaas/v1/user_tasks/:task_id/cc`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cc&project=apaas&resource=user_task&version=v1>
+    /// - Scopes: `app_engine:approval:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/cc>
     /// - Official id: `apaas/v1/user_task/cc`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserTaskApi<'c> {
     /// `POST /open-apis/apaas/v1/user_tasks/:task_id/chat_group`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=chat_group&project=apaas&resource=user_task&version=v1>
+    /// - Scopes: `app_engine:approval:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/chat_group>
     /// - Official id: `apaas/v1/user_task/chat_group`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> UserTaskApi<'c> {
     /// `POST /open-apis/apaas/v1/user_tasks/:task_id/expediting`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=expediting&project=apaas&resource=user_task&version=v1>
+    /// - Scopes: `app_engine:approval:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/expediting>
     /// - Official id: `apaas/v1/user_task/expediting`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> UserTaskApi<'c> {
     /// `POST /open-apis/apaas/v1/user_task/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=apaas&resource=user_task&version=v1>
+    /// - Scopes: `app_engine:approval:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/query>
     /// - Official id: `apaas/v1/user_task/query`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> UserTaskApi<'c> {
     /// `POST /open-apis/apaas/v1/user_tasks/:task_id/rollback`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=rollback&project=apaas&resource=user_task&version=v1>
+    /// - Scopes: `app_engine:approval:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/rollback>
     /// - Official id: `apaas/v1/user_task/rollback`
     ///
     /// # Example
@@ -163,8 +163,8 @@ impl<'c> UserTaskApi<'c> {
     /// `POST /open-apis/apaas/v1/user_tasks/:task_id/rollback_points`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=rollback_points&project=apaas&resource=user_task&version=v1>
+    /// - Scopes: `app_engine:approval:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/rollback_points>
     /// - Official id: `apaas/v1/user_task/rollback_points`
     ///
     /// # Example
@@ -206,9 +206,12 @@ impl CcUserTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/user_tasks/:task_id/cc",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:approval:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cc&project=apaas&resource=user_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/cc",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -250,9 +253,12 @@ impl ChatGroupUserTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/user_tasks/:task_id/chat_group",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:approval:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=chat_group&project=apaas&resource=user_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/chat_group",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -294,9 +300,12 @@ impl ExpeditingUserTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/user_tasks/:task_id/expediting",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:approval:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=expediting&project=apaas&resource=user_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/expediting",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -334,9 +343,12 @@ impl QueryUserTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/user_task/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:approval:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=apaas&resource=user_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -371,9 +383,12 @@ impl RollbackUserTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/user_tasks/:task_id/rollback",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:approval:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=rollback&project=apaas&resource=user_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/rollback",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -415,9 +430,12 @@ impl RollbackPointsUserTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/user_tasks/:task_id/rollback_points",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:approval:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=rollback_points&project=apaas&resource=user_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/user_task/rollback_points",
     };
 
     /// A request with every required parameter; optional ones start unset.

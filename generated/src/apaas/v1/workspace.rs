@@ -18,8 +18,8 @@ impl<'c> WorkspaceApi<'c> {
     /// `POST /open-apis/apaas/v1/workspaces/:workspace_id/sql_commands`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sql_commands&project=apaas&resource=workspace&version=v1>
+    /// - Scopes: `app_engine:workspace.sql_commands:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace/sql_commands>
     /// - Official id: `apaas/v1/workspace/sql_commands`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl SqlCommandsWorkspaceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/workspaces/:workspace_id/sql_commands",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:workspace.sql_commands:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sql_commands&project=apaas&resource=workspace&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace/sql_commands",
     };
 
     /// A request with every required parameter; optional ones start unset.

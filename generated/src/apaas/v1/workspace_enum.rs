@@ -18,8 +18,8 @@ impl<'c> WorkspaceEnumApi<'c> {
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/enums/:enum_name`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=enum_get&project=apaas&resource=workspace.enum&version=v1>
+    /// - Scopes: any one of `app_engine:workspace.table:read`, `app_engine:workspace.table:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-enum/enum_get>
     /// - Official id: `apaas/v1/workspace.enum/enum_get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> WorkspaceEnumApi<'c> {
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/enums`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=workspace.enum&version=v1>
+    /// - Scopes: any one of `app_engine:workspace.table:read`, `app_engine:workspace.table:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-enum/list>
     /// - Official id: `apaas/v1/workspace.enum/list`
     ///
     /// # Example
@@ -104,9 +104,15 @@ impl EnumGetWorkspaceEnumRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/workspaces/:workspace_id/enums/:enum_name",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "app_engine:workspace.table:read",
+                "app_engine:workspace.table:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=enum_get&project=apaas&resource=workspace.enum&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-enum/enum_get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -154,9 +160,15 @@ impl ListWorkspaceEnumRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/workspaces/:workspace_id/enums",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "app_engine:workspace.table:read",
+                "app_engine:workspace.table:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=workspace.enum&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-enum/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

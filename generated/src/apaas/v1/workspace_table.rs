@@ -18,8 +18,8 @@ impl<'c> WorkspaceTableApi<'c> {
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=workspace.table&version=v1>
+    /// - Scopes: any one of `app_engine:workspace.table:read`, `app_engine:workspace.table:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/list>
     /// - Official id: `apaas/v1/workspace.table/list`
     ///
     /// # Example
@@ -59,8 +59,8 @@ impl<'c> WorkspaceTableApi<'c> {
     /// `PATCH /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records_batch_update`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_batch_update&project=apaas&resource=workspace.table&version=v1>
+    /// - Scopes: `app_engine:workspace.table.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/records_batch_update>
     /// - Official id: `apaas/v1/workspace.table/records_batch_update`
     ///
     /// # Example
@@ -91,8 +91,8 @@ impl<'c> WorkspaceTableApi<'c> {
     /// `DELETE /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_delete&project=apaas&resource=workspace.table&version=v1>
+    /// - Scopes: `app_engine:workspace.table.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/records_delete>
     /// - Official id: `apaas/v1/workspace.table/records_delete`
     ///
     /// # Example
@@ -120,8 +120,8 @@ impl<'c> WorkspaceTableApi<'c> {
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_get&project=apaas&resource=workspace.table&version=v1>
+    /// - Scopes: any one of `app_engine:workspace.table.record:read`, `app_engine:workspace.table.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/records_get>
     /// - Official id: `apaas/v1/workspace.table/records_get`
     ///
     /// # Example
@@ -149,8 +149,8 @@ impl<'c> WorkspaceTableApi<'c> {
     /// `PATCH /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_patch&project=apaas&resource=workspace.table&version=v1>
+    /// - Scopes: `app_engine:workspace.table.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/records_patch>
     /// - Official id: `apaas/v1/workspace.table/records_patch`
     ///
     /// # Example
@@ -178,8 +178,8 @@ impl<'c> WorkspaceTableApi<'c> {
     /// `POST /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_post&project=apaas&resource=workspace.table&version=v1>
+    /// - Scopes: `app_engine:workspace.table.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/records_post>
     /// - Official id: `apaas/v1/workspace.table/records_post`
     ///
     /// # Example
@@ -207,8 +207,8 @@ impl<'c> WorkspaceTableApi<'c> {
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=table_get&project=apaas&resource=workspace.table&version=v1>
+    /// - Scopes: any one of `app_engine:workspace.table:read`, `app_engine:workspace.table:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/table_get>
     /// - Official id: `apaas/v1/workspace.table/table_get`
     ///
     /// # Example
@@ -256,9 +256,15 @@ impl ListWorkspaceTableRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/workspaces/:workspace_id/tables",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "app_engine:workspace.table:read",
+                "app_engine:workspace.table:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=apaas&resource=workspace.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -335,9 +341,12 @@ impl RecordsBatchUpdateWorkspaceTableRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records_batch_update",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:workspace.table.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_batch_update&project=apaas&resource=workspace.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/records_batch_update",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -388,9 +397,12 @@ impl RecordsDeleteWorkspaceTableRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:workspace.table.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_delete&project=apaas&resource=workspace.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/records_delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -457,9 +469,15 @@ impl RecordsGetWorkspaceTableRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "app_engine:workspace.table.record:read",
+                "app_engine:workspace.table.record:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_get&project=apaas&resource=workspace.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/records_get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -576,9 +594,12 @@ impl RecordsPatchWorkspaceTableRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:workspace.table.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_patch&project=apaas&resource=workspace.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/records_patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -638,9 +659,12 @@ impl RecordsPostWorkspaceTableRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name/records",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:workspace.table.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=records_post&project=apaas&resource=workspace.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/records_post",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -715,9 +739,15 @@ impl TableGetWorkspaceTableRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/workspaces/:workspace_id/tables/:table_name",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "app_engine:workspace.table:read",
+                "app_engine:workspace.table:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=table_get&project=apaas&resource=workspace.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-table/table_get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> WorkspaceViewApi<'c> {
     /// `GET /open-apis/apaas/v1/workspaces/:workspace_id/views/:view_name/records`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=views_get&project=apaas&resource=workspace.view&version=v1>
+    /// - Scopes: `app_engine:workspace.table.record:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-view/views_get>
     /// - Official id: `apaas/v1/workspace.view/views_get`
     ///
     /// # Example
@@ -83,9 +83,12 @@ impl ViewsGetWorkspaceViewRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/apaas/v1/workspaces/:workspace_id/views/:view_name/records",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["app_engine:workspace.table.record:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=views_get&project=apaas&resource=workspace.view&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/apaas-v1/workspace-view/views_get",
     };
 
     /// A request with every required parameter; optional ones start unset.

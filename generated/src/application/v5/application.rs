@@ -18,8 +18,8 @@ impl<'c> ApplicationApi<'c> {
     /// `GET /open-apis/application/v5/applications/favourite`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=favourite&project=application&resource=application&version=v5>
+    /// - Scopes: `admin:app.info:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v5/application/favourite>
     /// - Official id: `application/v5/application/favourite`
     ///
     /// # Example
@@ -59,8 +59,8 @@ impl<'c> ApplicationApi<'c> {
     /// `GET /open-apis/application/v5/applications/recommend`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recommend&project=application&resource=application&version=v5>
+    /// - Scopes: `admin:app.info:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v5/application/recommend>
     /// - Official id: `application/v5/application/recommend`
     ///
     /// # Example
@@ -120,9 +120,12 @@ impl FavouriteApplicationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v5/applications/favourite",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:app.info:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=favourite&project=application&resource=application&version=v5",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v5/application/favourite",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -214,9 +217,12 @@ impl RecommendApplicationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v5/applications/recommend",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:app.info:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recommend&project=application&resource=application&version=v5",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v5/application/recommend",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AppBadgeApi<'c> {
     /// `POST /open-apis/application/v6/app_badge/set`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set&project=application&resource=app_badge&version=v6>
+    /// - Scopes: none needed
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/app_badge/set>
     /// - Official id: `application/v6/app_badge/set`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl SetAppBadgeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/application/v6/app_badge/set",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=set&project=application&resource=app_badge&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/app_badge/set",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AppRecommendRuleApi<'c> {
     /// `GET /open-apis/application/v6/app_recommend_rules`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=app_recommend_rule&version=v6>
+    /// - Scopes: `application:app_recommend_rule:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/app_recommend_rule/list>
     /// - Official id: `application/v6/app_recommend_rule/list`
     ///
     /// # Example
@@ -79,9 +79,12 @@ impl ListAppRecommendRuleRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v6/app_recommend_rules",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:app_recommend_rule:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=app_recommend_rule&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/app_recommend_rule/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ApplicationApi<'c> {
     /// `GET /open-apis/application/v6/applications/:app_id/contacts_range_configuration`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=contacts_range_configuration&project=application&resource=application&version=v6>
+    /// - Scopes: `admin:app.info:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/contacts_range_configuration>
     /// - Official id: `application/v6/application/contacts_range_configuration`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> ApplicationApi<'c> {
     /// `GET /open-apis/application/v6/applications/:app_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application&version=v6>
+    /// - Scopes: any one of `application:application:self_manage`, `admin:app.info:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/get>
     /// - Official id: `application/v6/application/get`
     ///
     /// # Example
@@ -79,8 +79,8 @@ impl<'c> ApplicationApi<'c> {
     /// `GET /open-apis/application/v6/applications`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application&version=v6>
+    /// - Scopes: `admin:app.info:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/list>
     /// - Official id: `application/v6/application/list`
     ///
     /// # Example
@@ -120,8 +120,8 @@ impl<'c> ApplicationApi<'c> {
     /// `PATCH /open-apis/application/v6/applications/:app_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application&version=v6>
+    /// - Scopes: any one of `admin:app.category:update`, `application:application`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/patch>
     /// - Official id: `application/v6/application/patch`
     ///
     /// # Example
@@ -149,8 +149,8 @@ impl<'c> ApplicationApi<'c> {
     /// `GET /open-apis/application/v6/applications/underauditlist`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=underauditlist&project=application&resource=application&version=v6>
+    /// - Scopes: `admin:app.info:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/underauditlist>
     /// - Official id: `application/v6/application/underauditlist`
     ///
     /// # Example
@@ -225,9 +225,12 @@ impl ContactsRangeConfigurationApplicationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v6/applications/:app_id/contacts_range_configuration",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:app.info:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=contacts_range_configuration&project=application&resource=application&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/contacts_range_configuration",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -320,9 +323,12 @@ impl GetApplicationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v6/applications/:app_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application:self_manage", "admin:app.info:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -397,9 +403,12 @@ impl ListApplicationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v6/applications",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:app.info:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -523,9 +532,12 @@ impl PatchApplicationRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/application/v6/applications/:app_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:app.category:update", "application:application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -580,9 +592,12 @@ impl UnderauditlistApplicationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v6/applications/underauditlist",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:app.info:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=underauditlist&project=application&resource=application&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/underauditlist",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ApplicationAppUsageApi<'c> {
     /// `POST /open-apis/application/v6/applications/:app_id/app_usage/department_overview`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=department_overview&project=application&resource=application.app_usage&version=v6>
+    /// - Scopes: `application:application.app_usage_stats.overview:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_usage/department_overview>
     /// - Official id: `application/v6/application.app_usage/department_overview`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> ApplicationAppUsageApi<'c> {
     /// `POST /open-apis/application/v6/applications/:app_id/app_usage/message_push_overview`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=message_push_overview&project=application&resource=application.app_usage&version=v6>
+    /// - Scopes: `application:application.app_message_stats.overview:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_usage/message_push_overview>
     /// - Official id: `application/v6/application.app_usage/message_push_overview`
     ///
     /// # Example
@@ -82,8 +82,8 @@ impl<'c> ApplicationAppUsageApi<'c> {
     /// `POST /open-apis/application/v6/applications/:app_id/app_usage/overview`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=overview&project=application&resource=application.app_usage&version=v6>
+    /// - Scopes: `application:application.app_usage_stats.overview:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_usage/overview>
     /// - Official id: `application/v6/application.app_usage/overview`
     ///
     /// # Example
@@ -134,9 +134,12 @@ impl DepartmentOverviewApplicationAppUsageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/application/v6/applications/:app_id/app_usage/department_overview",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application.app_usage_stats.overview:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=department_overview&project=application&resource=application.app_usage&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_usage/department_overview",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -198,9 +201,12 @@ impl MessagePushOverviewApplicationAppUsageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/application/v6/applications/:app_id/app_usage/message_push_overview",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application.app_message_stats.overview:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=message_push_overview&project=application&resource=application.app_usage&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_usage/message_push_overview",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -262,9 +268,12 @@ impl OverviewApplicationAppUsageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/application/v6/applications/:app_id/app_usage/overview",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application.app_usage_stats.overview:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=overview&project=application&resource=application.app_usage&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_usage/overview",
     };
 
     /// A request with every required parameter; optional ones start unset.

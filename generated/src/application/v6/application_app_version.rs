@@ -79,8 +79,8 @@ impl<'c> ApplicationAppVersionApi<'c> {
     /// `GET /open-apis/application/v6/applications/:app_id/app_versions`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.app_version&version=v6>
+    /// - Scopes: any one of `application:application:self_manage`, `application:application.app_version:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/list>
     /// - Official id: `application/v6/application.app_version/list`
     ///
     /// # Example
@@ -125,8 +125,8 @@ impl<'c> ApplicationAppVersionApi<'c> {
     /// `PATCH /open-apis/application/v6/applications/:app_id/app_versions/:version_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.app_version&version=v6>
+    /// - Scopes: `application:application.app_version`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/patch>
     /// - Official id: `application/v6/application.app_version/patch`
     ///
     /// # Example
@@ -335,9 +335,15 @@ impl ListApplicationAppVersionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v6/applications/:app_id/app_versions",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "application:application:self_manage",
+                "application:application.app_version:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.app_version&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -453,9 +459,12 @@ impl PatchApplicationAppVersionRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/application/v6/applications/:app_id/app_versions/:version_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application.app_version"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.app_version&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

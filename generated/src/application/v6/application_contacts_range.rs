@@ -18,8 +18,8 @@ impl<'c> ApplicationContactsRangeApi<'c> {
     /// `PATCH /open-apis/application/v6/applications/:app_id/contacts_range`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.contacts_range&version=v6>
+    /// - Scopes: `application:application.contacts_range:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-contacts_range/patch>
     /// - Official id: `application/v6/application.contacts_range/patch`
     ///
     /// # Example
@@ -71,9 +71,12 @@ impl PatchApplicationContactsRangeRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/application/v6/applications/:app_id/contacts_range",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application.contacts_range:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.contacts_range&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-contacts_range/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ApplicationManagementApi<'c> {
     /// `PUT /open-apis/application/v6/applications/:app_id/management`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.management&version=v6>
+    /// - Scopes: `admin:app.enable:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-management/update>
     /// - Official id: `application/v6/application.management/update`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl UpdateApplicationManagementRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/application/v6/applications/:app_id/management",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:app.enable:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.management&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-management/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ApplicationVisibilityApi<'c> {
     /// `POST /open-apis/application/v6/applications/:app_id/visibility/check_white_black_list`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=check_white_black_list&project=application&resource=application.visibility&version=v6>
+    /// - Scopes: any one of `application:application:self_manage`, `admin:app.info:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-visibility/check_white_black_list>
     /// - Official id: `application/v6/application.visibility/check_white_black_list`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> ApplicationVisibilityApi<'c> {
     /// `PATCH /open-apis/application/v6/applications/:app_id/visibility`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.visibility&version=v6>
+    /// - Scopes: `admin:app.visibility`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-visibility/patch>
     /// - Official id: `application/v6/application.visibility/patch`
     ///
     /// # Example
@@ -103,9 +103,12 @@ impl CheckWhiteBlackListApplicationVisibilityRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/application/v6/applications/:app_id/visibility/check_white_black_list",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application:self_manage", "admin:app.info:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=check_white_black_list&project=application&resource=application.visibility&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-visibility/check_white_black_list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -182,9 +185,12 @@ impl PatchApplicationVisibilityRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/application/v6/applications/:app_id/visibility",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:app.visibility"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.visibility&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-visibility/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -32,71 +32,92 @@ impl ::lark_runtime::event::Event for crate::application::v6::AppUninstalledEven
 
 /// `application.application.app_version.audit_v6`: An app version was approved or rejected in review.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `application:application.app_version:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/events/audit>
 impl ::lark_runtime::event::Event
 for crate::application::v6::ApplicationAppVersionAuditV6Event {
     const EVENT_TYPE: &'static str = "application.application.app_version.audit_v6";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["application:application.app_version:readonly"],
+        all: &[],
+    };
 }
 
 /// `application.application.app_version.publish_apply_v6`: An app version was submitted for release.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `application:application.app_version:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/events/publish_apply>
 impl ::lark_runtime::event::Event
 for crate::application::v6::ApplicationAppVersionPublishApplyV6Event {
     const EVENT_TYPE: &'static str = "application.application.app_version.publish_apply_v6";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["application:application.app_version:readonly"],
+        all: &[],
+    };
 }
 
 /// `application.application.app_version.publish_revoke_v6`: A pending app release request was withdrawn.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `application:application.app_version:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/events/publish_revoke>
 impl ::lark_runtime::event::Event
 for crate::application::v6::ApplicationAppVersionPublishRevokeV6Event {
     const EVENT_TYPE: &'static str = "application.application.app_version.publish_revoke_v6";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["application:application.app_version:readonly"],
+        all: &[],
+    };
 }
 
 /// `application.application.created_v6`: A new custom app was created in the tenant.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `admin:app.info:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/events/created>
 impl ::lark_runtime::event::Event for crate::application::v6::ApplicationCreatedV6Event {
     const EVENT_TYPE: &'static str = "application.application.created_v6";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["admin:app.info:readonly"],
+        all: &[],
+    };
 }
 
 /// `application.application.feedback.created_v6`: A user submitted new feedback for the app.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `application:application.feedback.feedback_info`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-feedback/events/created>
 impl ::lark_runtime::event::Event
 for crate::application::v6::ApplicationFeedbackCreatedV6Event {
     const EVENT_TYPE: &'static str = "application.application.feedback.created_v6";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["application:application.feedback.feedback_info"],
+        all: &[],
+    };
 }
 
 /// `application.application.feedback.updated_v6`: The handling status of an app feedback item changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `application:application.feedback.feedback_info`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-feedback/events/updated>
 impl ::lark_runtime::event::Event
 for crate::application::v6::ApplicationFeedbackUpdatedV6Event {
     const EVENT_TYPE: &'static str = "application.application.feedback.updated_v6";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["application:application.feedback.feedback_info"],
+        all: &[],
+    };
 }
 
 /// `application.application.visibility.added_v6`: More users gained access to the app, for example by installing it themselves.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: none needed. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/event/app-availability-scope-extended>
 impl ::lark_runtime::event::Event
 for crate::application::v6::ApplicationVisibilityAddedV6Event {
     const EVENT_TYPE: &'static str = "application.application.visibility.added_v6";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[],
+        all: &[],
+    };
 }
 
 /// `application.bot.menu_v6`: A user clicked an event-type item in the bot's custom menu.
@@ -159,7 +180,7 @@ impl crate::EventDispatcher {
 
     /// Handles `application.application.app_version.audit_v6`: An app version was approved or rejected in review.
     ///
-    /// Payload: [`ApplicationAppVersionAuditV6Event`](crate::application::v6::ApplicationAppVersionAuditV6Event). Scopes: not yet catalogued.
+    /// Payload: [`ApplicationAppVersionAuditV6Event`](crate::application::v6::ApplicationAppVersionAuditV6Event). Scopes: `application:application.app_version:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/events/audit>
     pub fn on_application_application_app_version_audit_v6<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -174,7 +195,7 @@ impl crate::EventDispatcher {
 
     /// Handles `application.application.app_version.publish_apply_v6`: An app version was submitted for release.
     ///
-    /// Payload: [`ApplicationAppVersionPublishApplyV6Event`](crate::application::v6::ApplicationAppVersionPublishApplyV6Event). Scopes: not yet catalogued.
+    /// Payload: [`ApplicationAppVersionPublishApplyV6Event`](crate::application::v6::ApplicationAppVersionPublishApplyV6Event). Scopes: `application:application.app_version:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/events/publish_apply>
     pub fn on_application_application_app_version_publish_apply_v6<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -189,7 +210,7 @@ impl crate::EventDispatcher {
 
     /// Handles `application.application.app_version.publish_revoke_v6`: A pending app release request was withdrawn.
     ///
-    /// Payload: [`ApplicationAppVersionPublishRevokeV6Event`](crate::application::v6::ApplicationAppVersionPublishRevokeV6Event). Scopes: not yet catalogued.
+    /// Payload: [`ApplicationAppVersionPublishRevokeV6Event`](crate::application::v6::ApplicationAppVersionPublishRevokeV6Event). Scopes: `application:application.app_version:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/events/publish_revoke>
     pub fn on_application_application_app_version_publish_revoke_v6<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -204,7 +225,7 @@ impl crate::EventDispatcher {
 
     /// Handles `application.application.created_v6`: A new custom app was created in the tenant.
     ///
-    /// Payload: [`ApplicationCreatedV6Event`](crate::application::v6::ApplicationCreatedV6Event). Scopes: not yet catalogued.
+    /// Payload: [`ApplicationCreatedV6Event`](crate::application::v6::ApplicationCreatedV6Event). Scopes: `admin:app.info:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application/events/created>
     pub fn on_application_application_created_v6<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -219,7 +240,7 @@ impl crate::EventDispatcher {
 
     /// Handles `application.application.feedback.created_v6`: A user submitted new feedback for the app.
     ///
-    /// Payload: [`ApplicationFeedbackCreatedV6Event`](crate::application::v6::ApplicationFeedbackCreatedV6Event). Scopes: not yet catalogued.
+    /// Payload: [`ApplicationFeedbackCreatedV6Event`](crate::application::v6::ApplicationFeedbackCreatedV6Event). Scopes: `application:application.feedback.feedback_info`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-feedback/events/created>
     pub fn on_application_application_feedback_created_v6<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -234,7 +255,7 @@ impl crate::EventDispatcher {
 
     /// Handles `application.application.feedback.updated_v6`: The handling status of an app feedback item changed.
     ///
-    /// Payload: [`ApplicationFeedbackUpdatedV6Event`](crate::application::v6::ApplicationFeedbackUpdatedV6Event). Scopes: not yet catalogued.
+    /// Payload: [`ApplicationFeedbackUpdatedV6Event`](crate::application::v6::ApplicationFeedbackUpdatedV6Event). Scopes: `application:application.feedback.feedback_info`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-feedback/events/updated>
     pub fn on_application_application_feedback_updated_v6<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -249,7 +270,7 @@ impl crate::EventDispatcher {
 
     /// Handles `application.application.visibility.added_v6`: More users gained access to the app, for example by installing it themselves.
     ///
-    /// Payload: [`ApplicationVisibilityAddedV6Event`](crate::application::v6::ApplicationVisibilityAddedV6Event). Scopes: not yet catalogued.
+    /// Payload: [`ApplicationVisibilityAddedV6Event`](crate::application::v6::ApplicationVisibilityAddedV6Event). Scopes: none needed. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/event/app-availability-scope-extended>
     pub fn on_application_application_visibility_added_v6<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(

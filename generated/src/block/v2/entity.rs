@@ -18,8 +18,8 @@ impl<'c> EntityApi<'c> {
     /// `POST /open-apis/block/v2/entities`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=block&resource=entity&version=v2>
+    /// - Scopes: `block:entity`
+    /// - Official documentation: <https://open.feishu.cn/document/client-docs/block/api/block-v2/create>
     /// - Official id: `block/v2/entity/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> EntityApi<'c> {
     /// `PUT /open-apis/block/v2/entities/:block_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=block&resource=entity&version=v2>
+    /// - Scopes: `block:entity`
+    /// - Official documentation: <https://open.feishu.cn/document/client-docs/block/api/block-v2/update>
     /// - Official id: `block/v2/entity/update`
     ///
     /// # Example
@@ -86,9 +86,12 @@ impl CreateEntityRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/block/v2/entities",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["block:entity"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=block&resource=entity&version=v2",
+        doc_url: "https://open.feishu.cn/document/client-docs/block/api/block-v2/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -123,9 +126,12 @@ impl UpdateEntityRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/block/v2/entities/:block_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["block:entity"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=block&resource=entity&version=v2",
+        doc_url: "https://open.feishu.cn/document/client-docs/block/api/block-v2/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

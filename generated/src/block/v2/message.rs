@@ -18,8 +18,8 @@ impl<'c> MessageApi<'c> {
     /// `POST /open-apis/block/v2/message`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=block&resource=message&version=v2>
+    /// - Scopes: `block:message`
+    /// - Official documentation: <https://open.feishu.cn/document/client-docs/block/api/block-v2/create-2>
     /// - Official id: `block/v2/message/create`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl CreateMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/block/v2/message",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["block:message"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=block&resource=message&version=v2",
+        doc_url: "https://open.feishu.cn/document/client-docs/block/api/block-v2/create-2",
     };
 
     /// A request with every required parameter; optional ones start unset.

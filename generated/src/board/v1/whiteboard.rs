@@ -18,8 +18,8 @@ impl<'c> WhiteboardApi<'c> {
     /// `GET /open-apis/board/v1/whiteboards/:whiteboard_id/download_as_image`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download_as_image&project=board&resource=whiteboard&version=v1>
+    /// - Scopes: `board:whiteboard:node:read`
+    /// - Official documentation: <https://open.feishu.cn/document/docs/board-v1/whiteboard/download_as_image>
     /// - Official id: `board/v1/whiteboard/download_as_image`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> WhiteboardApi<'c> {
     /// `GET /open-apis/board/v1/whiteboards/:whiteboard_id/theme`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=theme&project=board&resource=whiteboard&version=v1>
+    /// - Scopes: `board:whiteboard:node:read`
+    /// - Official documentation: <https://open.feishu.cn/document/docs/board-v1/overview>
     /// - Official id: `board/v1/whiteboard/theme`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> WhiteboardApi<'c> {
     /// `POST /open-apis/board/v1/whiteboards/:whiteboard_id/update_theme`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_theme&project=board&resource=whiteboard&version=v1>
+    /// - Scopes: `board:whiteboard:node:create`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uUDN04SN0QjL1QDN/board-v1/whiteboard/update_theme>
     /// - Official id: `board/v1/whiteboard/update_theme`
     ///
     /// # Example
@@ -117,9 +117,12 @@ impl DownloadAsImageWhiteboardRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/board/v1/whiteboards/:whiteboard_id/download_as_image",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["board:whiteboard:node:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download_as_image&project=board&resource=whiteboard&version=v1",
+        doc_url: "https://open.feishu.cn/document/docs/board-v1/whiteboard/download_as_image",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -154,9 +157,12 @@ impl ThemeWhiteboardRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/board/v1/whiteboards/:whiteboard_id/theme",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["board:whiteboard:node:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=theme&project=board&resource=whiteboard&version=v1",
+        doc_url: "https://open.feishu.cn/document/docs/board-v1/overview",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -193,9 +199,12 @@ impl UpdateThemeWhiteboardRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/board/v1/whiteboards/:whiteboard_id/update_theme",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["board:whiteboard:node:create"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_theme&project=board&resource=whiteboard&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uUDN04SN0QjL1QDN/board-v1/whiteboard/update_theme",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -47,8 +47,8 @@ impl<'c> WhiteboardNodeApi<'c> {
     /// `POST /open-apis/board/v1/whiteboards/:whiteboard_id/nodes`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=board&resource=whiteboard.node&version=v1>
+    /// - Scopes: `board:whiteboard:node:create`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uUDN04SN0QjL1QDN/board-v1/whiteboard-node/create>
     /// - Official id: `board/v1/whiteboard.node/create`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> WhiteboardNodeApi<'c> {
     /// `POST /open-apis/board/v1/whiteboards/:whiteboard_id/nodes/plantuml`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_plantuml&project=board&resource=whiteboard.node&version=v1>
+    /// - Scopes: `board:whiteboard:node:create`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uUDN04SN0QjL1QDN/board-v1/whiteboard-node/create_plantuml>
     /// - Official id: `board/v1/whiteboard.node/create_plantuml`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> WhiteboardNodeApi<'c> {
     /// `GET /open-apis/board/v1/whiteboards/:whiteboard_id/nodes`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=board&resource=whiteboard.node&version=v1>
+    /// - Scopes: `board:whiteboard:node:read`
+    /// - Official documentation: <https://open.larksuite.com/document/ukTMukTMukTM/uUDN04SN0QjL1QDN/board-v1/whiteboard-node/list>
     /// - Official id: `board/v1/whiteboard.node/list`
     ///
     /// # Example
@@ -218,9 +218,12 @@ impl CreateWhiteboardNodeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/board/v1/whiteboards/:whiteboard_id/nodes",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["board:whiteboard:node:create"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=board&resource=whiteboard.node&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uUDN04SN0QjL1QDN/board-v1/whiteboard-node/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -287,9 +290,12 @@ impl CreatePlantumlWhiteboardNodeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/board/v1/whiteboards/:whiteboard_id/nodes/plantuml",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["board:whiteboard:node:create"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_plantuml&project=board&resource=whiteboard.node&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uUDN04SN0QjL1QDN/board-v1/whiteboard-node/create_plantuml",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -333,9 +339,12 @@ impl ListWhiteboardNodeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/board/v1/whiteboards/:whiteboard_id/nodes",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["board:whiteboard:node:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=board&resource=whiteboard.node&version=v1",
+        doc_url: "https://open.larksuite.com/document/ukTMukTMukTM/uUDN04SN0QjL1QDN/board-v1/whiteboard-node/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

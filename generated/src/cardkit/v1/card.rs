@@ -18,8 +18,8 @@ impl<'c> CardApi<'c> {
     /// `POST /open-apis/cardkit/v1/cards/:card_id/batch_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=cardkit&resource=card&version=v1>
+    /// - Scopes: `cardkit:card:write`
+    /// - Official documentation: <https://open.feishu.cn/document/cardkit-v1/card/batch_update>
     /// - Official id: `cardkit/v1/card/batch_update`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> CardApi<'c> {
     /// `POST /open-apis/cardkit/v1/cards`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=cardkit&resource=card&version=v1>
+    /// - Scopes: `cardkit:card:write`
+    /// - Official documentation: <https://open.feishu.cn/document/cardkit-v1/card/create>
     /// - Official id: `cardkit/v1/card/create`
     ///
     /// # Example
@@ -109,8 +109,8 @@ impl<'c> CardApi<'c> {
     /// `PATCH /open-apis/cardkit/v1/cards/:card_id/settings`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=settings&project=cardkit&resource=card&version=v1>
+    /// - Scopes: `cardkit:card:write`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/cardkit-v1/card/settings>
     /// - Official id: `cardkit/v1/card/settings`
     ///
     /// # Example
@@ -138,8 +138,8 @@ impl<'c> CardApi<'c> {
     /// `PUT /open-apis/cardkit/v1/cards/:card_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=cardkit&resource=card&version=v1>
+    /// - Scopes: `cardkit:card:write`
+    /// - Official documentation: <https://open.feishu.cn/document/cardkit-v1/card/update>
     /// - Official id: `cardkit/v1/card/update`
     ///
     /// # Example
@@ -181,9 +181,12 @@ impl BatchUpdateCardRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/cardkit/v1/cards/:card_id/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["cardkit:card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=cardkit&resource=card&version=v1",
+        doc_url: "https://open.feishu.cn/document/cardkit-v1/card/batch_update",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -224,9 +227,12 @@ impl CreateCardRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/cardkit/v1/cards",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["cardkit:card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=cardkit&resource=card&version=v1",
+        doc_url: "https://open.feishu.cn/document/cardkit-v1/card/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -294,9 +300,12 @@ impl SettingsCardRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/cardkit/v1/cards/:card_id/settings",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["cardkit:card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=settings&project=cardkit&resource=card&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/cardkit-v1/card/settings",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -341,9 +350,12 @@ impl UpdateCardRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/cardkit/v1/cards/:card_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["cardkit:card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=cardkit&resource=card&version=v1",
+        doc_url: "https://open.feishu.cn/document/cardkit-v1/card/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> CardElementApi<'c> {
     /// `PUT /open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=content&project=cardkit&resource=card.element&version=v1>
+    /// - Scopes: `cardkit:card:write`
+    /// - Official documentation: <https://open.feishu.cn/document/cardkit-v1/card-element/content>
     /// - Official id: `cardkit/v1/card.element/content`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> CardElementApi<'c> {
     /// `POST /open-apis/cardkit/v1/cards/:card_id/elements`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=cardkit&resource=card.element&version=v1>
+    /// - Scopes: `cardkit:card:write`
+    /// - Official documentation: <https://open.feishu.cn/document/cardkit-v1/card-element/create>
     /// - Official id: `cardkit/v1/card.element/create`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> CardElementApi<'c> {
     /// `DELETE /open-apis/cardkit/v1/cards/:card_id/elements/:element_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=cardkit&resource=card.element&version=v1>
+    /// - Scopes: `cardkit:card:write`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/cardkit-v1/feishu-card-resource-overview>
     /// - Official id: `cardkit/v1/card.element/delete`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> CardElementApi<'c> {
     /// `PATCH /open-apis/cardkit/v1/cards/:card_id/elements/:element_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=cardkit&resource=card.element&version=v1>
+    /// - Scopes: `cardkit:card:write`
+    /// - Official documentation: <https://open.feishu.cn/document/cardkit-v1/card-element/patch>
     /// - Official id: `cardkit/v1/card.element/patch`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> CardElementApi<'c> {
     /// `PUT /open-apis/cardkit/v1/cards/:card_id/elements/:element_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=cardkit&resource=card.element&version=v1>
+    /// - Scopes: `cardkit:card:write`
+    /// - Official documentation: <https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/cardkit-v1/feishu-card-resource-overview>
     /// - Official id: `cardkit/v1/card.element/update`
     ///
     /// # Example
@@ -181,9 +181,12 @@ impl ContentCardElementRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id/content",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["cardkit:card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=content&project=cardkit&resource=card.element&version=v1",
+        doc_url: "https://open.feishu.cn/document/cardkit-v1/card-element/content",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -231,9 +234,12 @@ impl CreateCardElementRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/cardkit/v1/cards/:card_id/elements",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["cardkit:card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=cardkit&resource=card.element&version=v1",
+        doc_url: "https://open.feishu.cn/document/cardkit-v1/card-element/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -282,9 +288,12 @@ impl DeleteCardElementRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["cardkit:card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=cardkit&resource=card.element&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/cardkit-v1/feishu-card-resource-overview",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -336,9 +345,12 @@ impl PatchCardElementRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["cardkit:card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=cardkit&resource=card.element&version=v1",
+        doc_url: "https://open.feishu.cn/document/cardkit-v1/card-element/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -390,9 +402,12 @@ impl UpdateCardElementRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/cardkit/v1/cards/:card_id/elements/:element_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["cardkit:card:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=cardkit&resource=card.element&version=v1",
+        doc_url: "https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/cardkit-v1/feishu-card-resource-overview",
     };
 
     /// A request with every required parameter; optional ones start unset.

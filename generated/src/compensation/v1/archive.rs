@@ -18,8 +18,8 @@ impl<'c> ArchiveApi<'c> {
     /// `POST /open-apis/compensation/v1/archives`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=compensation&resource=archive&version=v1>
+    /// - Scopes: `corehr:compensation_archive:write`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/basic-compensation/archive/create>
     /// - Official id: `compensation/v1/archive/create`
     ///
     /// # Example
@@ -102,9 +102,12 @@ impl CreateArchiveRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/archives",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation_archive:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=compensation&resource=archive&version=v1",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/basic-compensation/archive/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,7 +18,7 @@ impl<'c> ItemApi<'c> {
     /// `GET /open-apis/compensation/v1/items`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:compensation_item:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=item&version=v1>
     /// - Official id: `compensation/v1/item/list`
     ///
@@ -79,7 +79,10 @@ impl ListItemRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/compensation/v1/items",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation_item:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=item&version=v1",
     };

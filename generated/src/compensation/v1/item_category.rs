@@ -18,8 +18,8 @@ impl<'c> ItemCategoryApi<'c> {
     /// `GET /open-apis/compensation/v1/item_categories`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=item_category&version=v1>
+    /// - Scopes: `corehr:compensation_item_category:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/item_category/list>
     /// - Official id: `compensation/v1/item_category/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListItemCategoryRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/compensation/v1/item_categories",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation_item_category:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=item_category&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/item_category/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> LumpSumPaymentApi<'c> {
     /// `POST /open-apis/compensation/v1/lump_sum_payment/batch_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=compensation&resource=lump_sum_payment&version=v1>
+    /// - Scopes: `corehr:compensation.lump_sum_payment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/basic-compensation/lump_sum_payment/batch_create>
     /// - Official id: `compensation/v1/lump_sum_payment/batch_create`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> LumpSumPaymentApi<'c> {
     /// `POST /open-apis/compensation/v1/lump_sum_payment/batch_remove`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove&project=compensation&resource=lump_sum_payment&version=v1>
+    /// - Scopes: `corehr:compensation.lump_sum_payment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/lump_sum_payment/batch_remove>
     /// - Official id: `compensation/v1/lump_sum_payment/batch_remove`
     ///
     /// # Example
@@ -82,8 +82,8 @@ impl<'c> LumpSumPaymentApi<'c> {
     /// `POST /open-apis/compensation/v1/lump_sum_payment/batch_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=compensation&resource=lump_sum_payment&version=v1>
+    /// - Scopes: `corehr:compensation.lump_sum_payment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/basic-compensation/lump_sum_payment/batch_update>
     /// - Official id: `compensation/v1/lump_sum_payment/batch_update`
     ///
     /// # Example
@@ -114,8 +114,8 @@ impl<'c> LumpSumPaymentApi<'c> {
     /// `POST /open-apis/compensation/v1/lump_sum_payment/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=lump_sum_payment&version=v1>
+    /// - Scopes: `corehr:compensation.lump_sum_payment:read`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/basic-compensation/lump_sum_payment/query>
     /// - Official id: `compensation/v1/lump_sum_payment/query`
     ///
     /// # Example
@@ -215,9 +215,12 @@ impl BatchCreateLumpSumPaymentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/lump_sum_payment/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.lump_sum_payment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=compensation&resource=lump_sum_payment&version=v1",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/basic-compensation/lump_sum_payment/batch_create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -252,9 +255,12 @@ impl BatchRemoveLumpSumPaymentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/lump_sum_payment/batch_remove",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.lump_sum_payment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove&project=compensation&resource=lump_sum_payment&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/lump_sum_payment/batch_remove",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -285,9 +291,12 @@ impl BatchUpdateLumpSumPaymentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/lump_sum_payment/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.lump_sum_payment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=compensation&resource=lump_sum_payment&version=v1",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/basic-compensation/lump_sum_payment/batch_update",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -330,9 +339,12 @@ impl QueryLumpSumPaymentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/lump_sum_payment/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.lump_sum_payment:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=lump_sum_payment&version=v1",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/basic-compensation/lump_sum_payment/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

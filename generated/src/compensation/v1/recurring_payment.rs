@@ -18,8 +18,8 @@ impl<'c> RecurringPaymentApi<'c> {
     /// `POST /open-apis/compensation/v1/recurring_payment/batch_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=compensation&resource=recurring_payment&version=v1>
+    /// - Scopes: `corehr:compensation.recurring_payment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/basic-compensation/recurring_payment/batch_create>
     /// - Official id: `compensation/v1/recurring_payment/batch_create`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> RecurringPaymentApi<'c> {
     /// `POST /open-apis/compensation/v1/recurring_payment/batch_remove`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove&project=compensation&resource=recurring_payment&version=v1>
+    /// - Scopes: `corehr:compensation.recurring_payment:delete`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/recurring_payment/batch_remove>
     /// - Official id: `compensation/v1/recurring_payment/batch_remove`
     ///
     /// # Example
@@ -82,7 +82,7 @@ impl<'c> RecurringPaymentApi<'c> {
     /// `POST /open-apis/compensation/v1/recurring_payment/batch_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:compensation.recurring_payment:update`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=compensation&resource=recurring_payment&version=v1>
     /// - Official id: `compensation/v1/recurring_payment/batch_update`
     ///
@@ -171,9 +171,12 @@ impl BatchCreateRecurringPaymentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/recurring_payment/batch_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.recurring_payment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_create&project=compensation&resource=recurring_payment&version=v1",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/basic-compensation/recurring_payment/batch_create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -208,9 +211,12 @@ impl BatchRemoveRecurringPaymentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/recurring_payment/batch_remove",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.recurring_payment:delete"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_remove&project=compensation&resource=recurring_payment&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/recurring_payment/batch_remove",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -245,7 +251,10 @@ impl BatchUpdateRecurringPaymentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/recurring_payment/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.recurring_payment:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=compensation&resource=recurring_payment&version=v1",
     };

@@ -18,8 +18,8 @@ impl<'c> SocialArchiveAdjustRecordApi<'c> {
     /// `POST /open-apis/compensation/v1/social_archive_adjust_record/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=social_archive_adjust_record&version=v1>
+    /// - Scopes: `corehr:compensation.social_adjust_record:read`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/basic-compensation/social_archive/query-2>
     /// - Official id: `compensation/v1/social_archive_adjust_record/query`
     ///
     /// # Example
@@ -64,9 +64,12 @@ impl QuerySocialArchiveAdjustRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/social_archive_adjust_record/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.social_adjust_record:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=social_archive_adjust_record&version=v1",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/basic-compensation/social_archive/query-2",
     };
 
     /// A request with every required parameter; optional ones start unset.

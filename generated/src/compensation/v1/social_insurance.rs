@@ -18,7 +18,7 @@ impl<'c> SocialInsuranceApi<'c> {
     /// `GET /open-apis/compensation/v1/social_insurances`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:compensation.insurance:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=social_insurance&version=v1>
     /// - Official id: `compensation/v1/social_insurance/list`
     ///
@@ -53,7 +53,10 @@ impl ListSocialInsuranceRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/compensation/v1/social_insurances",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.insurance:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=social_insurance&version=v1",
     };

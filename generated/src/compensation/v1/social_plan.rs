@@ -59,8 +59,8 @@ impl<'c> SocialPlanApi<'c> {
     /// `POST /open-apis/compensation/v1/social_plans/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=social_plan&version=v1>
+    /// - Scopes: `corehr:compensation.social_plan:read`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/basic-compensation/social_plan/query>
     /// - Official id: `compensation/v1/social_plan/query`
     ///
     /// # Example
@@ -191,9 +191,12 @@ impl QuerySocialPlanRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/social_plans/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.social_plan:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=social_plan&version=v1",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/basic-compensation/social_plan/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -76,8 +76,8 @@ impl<'c> AuthorizationApi<'c> {
     /// `GET /open-apis/corehr/v1/authorizations/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=authorization&version=v1>
+    /// - Scopes: any one of `corehr:authorization:read`, `corehr:corehr:readonly`, `corehr:corehr`, `corehr:authorization:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/authorization/query>
     /// - Official id: `corehr/v1/authorization/query`
     ///
     /// # Example
@@ -319,9 +319,17 @@ impl QueryAuthorizationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/authorizations/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:authorization:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+                "corehr:authorization:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=authorization&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/authorization/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> CommonDataIdApi<'c> {
     /// `POST /open-apis/corehr/v1/common_data/id/convert`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=convert&project=corehr&resource=common_data.id&version=v1>
+    /// - Scopes: `corehr:common_data.id.convert:read`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/common_data-id/convert>
     /// - Official id: `corehr/v1/common_data.id/convert`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ConvertCommonDataIdRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/common_data/id/convert",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.id.convert:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=convert&project=corehr&resource=common_data.id&version=v1",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/common_data-id/convert",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -50,8 +50,8 @@ impl<'c> CommonDataMetaDataApi<'c> {
     /// `POST /open-apis/corehr/v1/common_data/meta_data/edit_enum_option`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=edit_enum_option&project=corehr&resource=common_data.meta_data&version=v1>
+    /// - Scopes: `corehr:common_data.meta_data:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/common_data-meta_data/edit_enum_option>
     /// - Official id: `corehr/v1/common_data.meta_data/edit_enum_option`
     ///
     /// # Example
@@ -149,9 +149,12 @@ impl EditEnumOptionCommonDataMetaDataRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/common_data/meta_data/edit_enum_option",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.meta_data:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=edit_enum_option&project=corehr&resource=common_data.meta_data&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/common_data-meta_data/edit_enum_option",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> CurrencyApi<'c> {
     /// `GET /open-apis/corehr/v1/currencies/:currency_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=currency&version=v1>
+    /// - Scopes: any one of `corehr:common_data.basic_data:read`, `corehr:corehr:readonly`, `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/currency/get>
     /// - Official id: `corehr/v1/currency/get`
     ///
     /// # Example
@@ -88,9 +88,16 @@ impl GetCurrencyRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/currencies/:currency_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.basic_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=currency&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/currency/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> CustomFieldApi<'c> {
     /// `GET /open-apis/corehr/v1/custom_fields/get_by_param`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_param&project=corehr&resource=custom_field&version=v1>
+    /// - Scopes: any one of `corehr:common_data.meta_data:read`, `corehr:corehr:readonly`, `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/corehr-v1/basic-infomation/custom_field/get_by_param>
     /// - Official id: `corehr/v1/custom_field/get_by_param`
     ///
     /// # Example
@@ -121,9 +121,16 @@ impl GetByParamCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/custom_fields/get_by_param",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.meta_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_param&project=corehr&resource=custom_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/corehr-v1/basic-infomation/custom_field/get_by_param",
     };
 
     /// A request with every required parameter; optional ones start unset.

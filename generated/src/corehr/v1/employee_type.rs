@@ -77,8 +77,8 @@ impl<'c> EmployeeTypeApi<'c> {
     /// `GET /open-apis/corehr/v1/employee_types/:employee_type_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=employee_type&version=v1>
+    /// - Scopes: any one of `corehr:common_data.preset_data:read`, `corehr:corehr:readonly`, `corehr:corehr`, `corehr:common_data.preset_data:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employee_type/get>
     /// - Official id: `corehr/v1/employee_type/get`
     ///
     /// # Example
@@ -135,8 +135,8 @@ impl<'c> EmployeeTypeApi<'c> {
     /// `PATCH /open-apis/corehr/v1/employee_types/:employee_type_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employee_type&version=v1>
+    /// - Scopes: any one of `corehr:common_data.preset_data:write`, `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employee_type/patch>
     /// - Official id: `corehr/v1/employee_type/patch`
     ///
     /// # Example
@@ -269,9 +269,17 @@ impl GetEmployeeTypeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/employee_types/:employee_type_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.preset_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+                "corehr:common_data.preset_data:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=employee_type&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employee_type/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -369,9 +377,12 @@ impl PatchEmployeeTypeRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v1/employee_types/:employee_type_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.preset_data:write", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employee_type&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employee_type/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -224,11 +224,14 @@ for crate::corehr::v1::OrgRoleAuthorizationUpdatedV1Event {
 
 /// `corehr.person.created_v1`: A person's personal profile was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:corehr:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/corehr-v1/employee/person/created>
 impl ::lark_runtime::event::Event for crate::corehr::v1::PersonCreatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.person.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:corehr:readonly"],
+        all: &[],
+    };
 }
 
 /// `corehr.person.deleted_v1`: A person's personal profile was deleted.
@@ -579,7 +582,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.person.created_v1`: A person's personal profile was created.
     ///
-    /// Payload: [`PersonCreatedV1Event`](crate::corehr::v1::PersonCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`PersonCreatedV1Event`](crate::corehr::v1::PersonCreatedV1Event). Scopes: `corehr:corehr:readonly`. Official documentation: <https://open.feishu.cn/document/server-docs/corehr-v1/employee/person/created>
     pub fn on_corehr_person_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

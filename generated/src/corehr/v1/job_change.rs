@@ -18,8 +18,8 @@ impl<'c> JobChangeApi<'c> {
     /// `POST /open-apis/corehr/v1/job_changes`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_change&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job_change:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_change/create>
     /// - Official id: `corehr/v1/job_change/create`
     /// - **Deprecated:** the platform no longer recommends this.
     ///
@@ -69,9 +69,12 @@ impl CreateJobChangeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/job_changes",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job_change:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_change&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_change/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -110,8 +110,8 @@ impl<'c> JobDataApi<'c> {
     /// `GET /open-apis/corehr/v1/job_datas`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_data&version=v1>
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:job_data:read`, `corehr:corehr`, `corehr:job_data:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/list>
     /// - Official id: `corehr/v1/job_data/list`
     ///
     /// # Example
@@ -415,9 +415,17 @@ impl ListJobDataRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/job_datas",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:job_data:read",
+                "corehr:corehr",
+                "corehr:job_data:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_data&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> JobFamilyApi<'c> {
     /// `POST /open-apis/corehr/v1/job_families`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_family&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job_family:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_family/create>
     /// - Official id: `corehr/v1/job_family/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `name`, `active`, `effective_time`
     ///
@@ -77,8 +77,8 @@ impl<'c> JobFamilyApi<'c> {
     /// `GET /open-apis/corehr/v1/job_families/:job_family_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_family&version=v1>
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:job_family:read`, `corehr:corehr`, `corehr:job_family:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_family/get>
     /// - Official id: `corehr/v1/job_family/get`
     ///
     /// # Example
@@ -178,9 +178,12 @@ impl CreateJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/job_families",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job_family:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_family&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_family/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -267,9 +270,17 @@ impl GetJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/job_families/:job_family_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:job_family:read",
+                "corehr:corehr",
+                "corehr:job_family:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_family&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_family/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> JobLevelApi<'c> {
     /// `POST /open-apis/corehr/v1/job_levels`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_level&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job_level:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_level/create>
     /// - Official id: `corehr/v1/job_level/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `level_order`, `name`, `active`
     ///
@@ -48,7 +48,7 @@ impl<'c> JobLevelApi<'c> {
     /// `DELETE /open-apis/corehr/v1/job_levels/:job_level_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job_level:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_level&version=v1>
     /// - Official id: `corehr/v1/job_level/delete`
     ///
@@ -77,7 +77,7 @@ impl<'c> JobLevelApi<'c> {
     /// `GET /open-apis/corehr/v1/job_levels/:job_level_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:job_level:read`, `corehr:corehr`, `corehr:job_level:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_level&version=v1>
     /// - Official id: `corehr/v1/job_level/get`
     ///
@@ -106,7 +106,7 @@ impl<'c> JobLevelApi<'c> {
     /// `GET /open-apis/corehr/v1/job_levels`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:job_level:read`, `corehr:corehr`, `corehr:job_level:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_level&version=v1>
     /// - Official id: `corehr/v1/job_level/list`
     ///
@@ -135,7 +135,7 @@ impl<'c> JobLevelApi<'c> {
     /// `PATCH /open-apis/corehr/v1/job_levels/:job_level_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job_level:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_level&version=v1>
     /// - Official id: `corehr/v1/job_level/patch`
     ///
@@ -178,9 +178,12 @@ impl CreateJobLevelRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/job_levels",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job_level:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_level&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_level/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -230,7 +233,10 @@ impl DeleteJobLevelRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v1/job_levels/:job_level_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job_level:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_level&version=v1",
     };
@@ -267,7 +273,15 @@ impl GetJobLevelRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/job_levels/:job_level_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:job_level:read",
+                "corehr:corehr",
+                "corehr:job_level:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_level&version=v1",
     };
@@ -308,7 +322,15 @@ impl ListJobLevelRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/job_levels",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:job_level:read",
+                "corehr:corehr",
+                "corehr:job_level:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_level&version=v1",
     };
@@ -365,7 +387,10 @@ impl PatchJobLevelRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v1/job_levels/:job_level_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job_level:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_level&version=v1",
     };

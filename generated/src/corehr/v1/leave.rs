@@ -18,7 +18,7 @@ impl<'c> LeaveApi<'c> {
     /// `GET /open-apis/corehr/v1/leaves/calendar_by_scope`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:leave:read`, `corehr:work_calendar:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=calendar_by_scope&project=corehr&resource=leave&version=v1>
     /// - Official id: `corehr/v1/leave/calendar_by_scope`
     ///
@@ -47,7 +47,7 @@ impl<'c> LeaveApi<'c> {
     /// `GET /open-apis/corehr/v1/leaves/leave_balances`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:leave:read`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_balances&project=corehr&resource=leave&version=v1>
     /// - Official id: `corehr/v1/leave/leave_balances`
     ///
@@ -76,7 +76,7 @@ impl<'c> LeaveApi<'c> {
     /// `GET /open-apis/corehr/v1/leaves/leave_request_history`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:leave:read`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_request_history&project=corehr&resource=leave&version=v1>
     /// - Official id: `corehr/v1/leave/leave_request_history`
     ///
@@ -105,7 +105,7 @@ impl<'c> LeaveApi<'c> {
     /// `GET /open-apis/corehr/v1/leaves/leave_types`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.preset_data:read`, `corehr:corehr:readonly`, `corehr:leave:read`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_types&project=corehr&resource=leave&version=v1>
     /// - Official id: `corehr/v1/leave/leave_types`
     ///
@@ -134,7 +134,7 @@ impl<'c> LeaveApi<'c> {
     /// `POST /open-apis/corehr/v1/leaves/work_calendar`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.basic_data:read`, `corehr:corehr:readonly`, `corehr:work_calendar:read`, `corehr:employee:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=work_calendar&project=corehr&resource=leave&version=v1>
     /// - Official id: `corehr/v1/leave/work_calendar`
     ///
@@ -163,7 +163,7 @@ impl<'c> LeaveApi<'c> {
     /// `POST /open-apis/corehr/v1/leaves/work_calendar_date`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:work_calendar:read`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=work_calendar_date&project=corehr&resource=leave&version=v1>
     /// - Official id: `corehr/v1/leave/work_calendar_date`
     ///
@@ -228,7 +228,14 @@ impl CalendarByScopeLeaveRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/leaves/calendar_by_scope",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:leave:read",
+                "corehr:work_calendar:read",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=calendar_by_scope&project=corehr&resource=leave&version=v1",
     };
@@ -387,7 +394,10 @@ impl LeaveBalancesLeaveRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/leaves/leave_balances",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr:readonly", "corehr:leave:read", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_balances&project=corehr&resource=leave&version=v1",
     };
@@ -600,7 +610,10 @@ impl LeaveRequestHistoryLeaveRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/leaves/leave_request_history",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr:readonly", "corehr:leave:read", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_request_history&project=corehr&resource=leave&version=v1",
     };
@@ -952,7 +965,15 @@ impl LeaveTypesLeaveRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/leaves/leave_types",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.preset_data:read",
+                "corehr:corehr:readonly",
+                "corehr:leave:read",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=leave_types&project=corehr&resource=leave&version=v1",
     };
@@ -1026,7 +1047,15 @@ impl WorkCalendarLeaveRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/leaves/work_calendar",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.basic_data:read",
+                "corehr:corehr:readonly",
+                "corehr:work_calendar:read",
+                "corehr:employee:read",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=work_calendar&project=corehr&resource=leave&version=v1",
     };
@@ -1059,7 +1088,14 @@ impl WorkCalendarDateLeaveRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/leaves/work_calendar_date",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:work_calendar:read",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=work_calendar_date&project=corehr&resource=leave&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> LeaveGrantingRecordApi<'c> {
     /// `POST /open-apis/corehr/v1/leave_granting_records`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:leave_granting_record:write`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=leave_granting_record&version=v1>
     /// - Official id: `corehr/v1/leave_granting_record/create`
     ///
@@ -47,7 +47,7 @@ impl<'c> LeaveGrantingRecordApi<'c> {
     /// `DELETE /open-apis/corehr/v1/leave_granting_records/:leave_granting_record_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:leave_granting_record:write`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=leave_granting_record&version=v1>
     /// - Official id: `corehr/v1/leave_granting_record/delete`
     ///
@@ -90,7 +90,10 @@ impl CreateLeaveGrantingRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/leave_granting_records",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:leave_granting_record:write", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=leave_granting_record&version=v1",
     };
@@ -138,7 +141,10 @@ impl DeleteLeaveGrantingRecordRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v1/leave_granting_records/:leave_granting_record_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:leave_granting_record:write", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=leave_granting_record&version=v1",
     };

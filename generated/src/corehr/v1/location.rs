@@ -18,7 +18,7 @@ impl<'c> LocationApi<'c> {
     /// `POST /open-apis/corehr/v1/locations`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr`, `corehr:locations:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=location&version=v1>
     /// - Official id: `corehr/v1/location/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `hiberarchy_common.name`, `hiberarchy_common.active`
@@ -48,7 +48,7 @@ impl<'c> LocationApi<'c> {
     /// `DELETE /open-apis/corehr/v1/locations/:location_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr`, `corehr:locations:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=location&version=v1>
     /// - Official id: `corehr/v1/location/delete`
     ///
@@ -77,7 +77,7 @@ impl<'c> LocationApi<'c> {
     /// `GET /open-apis/corehr/v1/locations/:location_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:locations:read`, `corehr:corehr`, `corehr:locations:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=location&version=v1>
     /// - Official id: `corehr/v1/location/get`
     ///
@@ -106,7 +106,7 @@ impl<'c> LocationApi<'c> {
     /// `GET /open-apis/corehr/v1/locations`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:locations:read`, `corehr:corehr`, `corehr:locations:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=location&version=v1>
     /// - Official id: `corehr/v1/location/list`
     ///
@@ -149,7 +149,10 @@ impl CreateLocationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/locations",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:locations:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=location&version=v1",
     };
@@ -201,7 +204,10 @@ impl DeleteLocationRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v1/locations/:location_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:locations:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=location&version=v1",
     };
@@ -238,7 +244,15 @@ impl GetLocationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/locations/:location_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:locations:read",
+                "corehr:corehr",
+                "corehr:locations:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=location&version=v1",
     };
@@ -279,7 +293,15 @@ impl ListLocationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/locations",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:locations:read",
+                "corehr:corehr",
+                "corehr:locations:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=location&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> OffboardingApi<'c> {
     /// `POST /open-apis/corehr/v1/offboardings/query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.preset_data:read`, `corehr:corehr:readonly`, `corehr:corehr`, `corehr:common_data.preset_data:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=offboarding&version=v1>
     /// - Official id: `corehr/v1/offboarding/query`
     ///
@@ -47,7 +47,7 @@ impl<'c> OffboardingApi<'c> {
     /// `POST /open-apis/corehr/v1/offboardings/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:offboarding:read`, `corehr:offboarding:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=offboarding&version=v1>
     /// - Official id: `corehr/v1/offboarding/search`
     ///
@@ -88,7 +88,7 @@ impl<'c> OffboardingApi<'c> {
     /// `POST /open-apis/corehr/v1/offboardings/submit`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr`, `corehr:offboarding:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit&project=corehr&resource=offboarding&version=v1>
     /// - Official id: `corehr/v1/offboarding/submit`
     ///
@@ -127,7 +127,15 @@ impl QueryOffboardingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/offboardings/query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.preset_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+                "corehr:common_data.preset_data:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=offboarding&version=v1",
     };
@@ -176,7 +184,10 @@ impl SearchOffboardingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/offboardings/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:offboarding:read", "corehr:offboarding:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=offboarding&version=v1",
     };
@@ -267,7 +278,10 @@ impl SubmitOffboardingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/offboardings/submit",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:offboarding:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit&project=corehr&resource=offboarding&version=v1",
     };

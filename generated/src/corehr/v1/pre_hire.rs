@@ -18,7 +18,7 @@ impl<'c> PreHireApi<'c> {
     /// `DELETE /open-apis/corehr/v1/pre_hires/:pre_hire_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr`, `corehr:pre_hire:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=pre_hire&version=v1>
     /// - Official id: `corehr/v1/pre_hire/delete`
     /// - **Deprecated:** the platform no longer recommends this.
@@ -49,8 +49,8 @@ impl<'c> PreHireApi<'c> {
     /// `GET /open-apis/corehr/v1/pre_hires/:pre_hire_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=pre_hire&version=v1>
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:pre_hire:read`, `corehr:corehr`, `corehr:pre_hire:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/pre_hire/get>
     /// - Official id: `corehr/v1/pre_hire/get`
     ///
     /// # Example
@@ -78,7 +78,7 @@ impl<'c> PreHireApi<'c> {
     /// `GET /open-apis/corehr/v1/pre_hires`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:pre_hire:read`, `corehr:corehr`, `corehr:pre_hire:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=pre_hire&version=v1>
     /// - Official id: `corehr/v1/pre_hire/list`
     ///
@@ -107,7 +107,7 @@ impl<'c> PreHireApi<'c> {
     /// `PATCH /open-apis/corehr/v1/pre_hires/:pre_hire_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr`, `corehr:pre_hire:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=pre_hire&version=v1>
     /// - Official id: `corehr/v1/pre_hire/patch`
     /// - **Deprecated:** the platform no longer recommends this.
@@ -150,7 +150,10 @@ impl DeletePreHireRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v1/pre_hires/:pre_hire_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:pre_hire:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=pre_hire&version=v1",
     };
@@ -187,9 +190,17 @@ impl GetPreHireRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/pre_hires/:pre_hire_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:pre_hire:read",
+                "corehr:corehr",
+                "corehr:pre_hire:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=pre_hire&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/pre_hire/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -232,7 +243,15 @@ impl ListPreHireRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/pre_hires",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:pre_hire:read",
+                "corehr:corehr",
+                "corehr:pre_hire:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=pre_hire&version=v1",
     };
@@ -303,7 +322,10 @@ impl PatchPreHireRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v1/pre_hires/:pre_hire_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:pre_hire:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=pre_hire&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> ProcessFormVariableDataApi<'c> {
     /// `GET /open-apis/corehr/v1/processes/:process_id/form_variable_data`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:process:read`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=process.form_variable_data&version=v1>
     /// - Official id: `corehr/v1/process.form_variable_data/get`
     ///
@@ -59,7 +59,10 @@ impl GetProcessFormVariableDataRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/processes/:process_id/form_variable_data",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr:readonly", "corehr:process:read", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=process.form_variable_data&version=v1",
     };

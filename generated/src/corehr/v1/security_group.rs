@@ -18,7 +18,7 @@ impl<'c> SecurityGroupApi<'c> {
     /// `GET /open-apis/corehr/v1/security_groups`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:security_group:read`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=security_group&version=v1>
     /// - Official id: `corehr/v1/security_group/list`
     ///
@@ -47,7 +47,7 @@ impl<'c> SecurityGroupApi<'c> {
     /// `POST /open-apis/corehr/v1/security_groups/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:authorization:read`, `corehr:corehr:readonly`, `corehr:corehr`, `corehr:authorization.bp:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=security_group&version=v1>
     /// - Official id: `corehr/v1/security_group/query`
     ///
@@ -92,7 +92,14 @@ impl ListSecurityGroupRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/security_groups",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:security_group:read",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=security_group&version=v1",
     };
@@ -145,7 +152,15 @@ impl QuerySecurityGroupRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/security_groups/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:authorization:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+                "corehr:authorization.bp:read",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=security_group&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> SubregionApi<'c> {
     /// `GET /open-apis/corehr/v1/subregions/:subregion_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.basic_data:read`, `corehr:corehr:readonly`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=subregion&version=v1>
     /// - Official id: `corehr/v1/subregion/get`
     ///
@@ -47,7 +47,7 @@ impl<'c> SubregionApi<'c> {
     /// `GET /open-apis/corehr/v1/subregions`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.basic_data:read`, `corehr:corehr:readonly`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subregion&version=v1>
     /// - Official id: `corehr/v1/subregion/list`
     ///
@@ -88,7 +88,14 @@ impl GetSubregionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/subregions/:subregion_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.basic_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=subregion&version=v1",
     };
@@ -133,7 +140,14 @@ impl ListSubregionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/subregions",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.basic_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=subregion&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> TransferReasonApi<'c> {
     /// `GET /open-apis/corehr/v1/transfer_reasons/query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.preset_data:read`, `corehr:corehr:readonly`, `corehr:transfer_reason:read`, `corehr:common_data.preset_data:write`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=transfer_reason&version=v1>
     /// - Official id: `corehr/v1/transfer_reason/query`
     ///
@@ -65,7 +65,16 @@ impl QueryTransferReasonRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/transfer_reasons/query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.preset_data:read",
+                "corehr:corehr:readonly",
+                "corehr:transfer_reason:read",
+                "corehr:common_data.preset_data:write",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=transfer_reason&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> TransferTypeApi<'c> {
     /// `GET /open-apis/corehr/v1/transfer_types/query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.preset_data:read`, `corehr:corehr:readonly`, `corehr:corehr`, `corehr:common_data.preset_data:write`, `corehr:transfer_type:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=transfer_type&version=v1>
     /// - Official id: `corehr/v1/transfer_type/query`
     ///
@@ -65,7 +65,16 @@ impl QueryTransferTypeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/transfer_types/query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.preset_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+                "corehr:common_data.preset_data:write",
+                "corehr:transfer_type:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=transfer_type&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
     /// `POST /open-apis/corehr/v1/working_hours_types`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.preset_data:write`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=working_hours_type&version=v1>
     /// - Official id: `corehr/v1/working_hours_type/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `name`, `default_for_job`, `active`
@@ -48,7 +48,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
     /// `DELETE /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.preset_data:write`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=working_hours_type&version=v1>
     /// - Official id: `corehr/v1/working_hours_type/delete`
     ///
@@ -77,7 +77,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
     /// `GET /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.preset_data:read`, `corehr:corehr:readonly`, `corehr:corehr`, `corehr:common_data.preset_data:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=working_hours_type&version=v1>
     /// - Official id: `corehr/v1/working_hours_type/get`
     ///
@@ -106,7 +106,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
     /// `GET /open-apis/corehr/v1/working_hours_types`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.preset_data:read`, `corehr:corehr:readonly`, `corehr:corehr`, `corehr:common_data.preset_data:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=working_hours_type&version=v1>
     /// - Official id: `corehr/v1/working_hours_type/list`
     ///
@@ -135,7 +135,7 @@ impl<'c> WorkingHoursTypeApi<'c> {
     /// `PATCH /open-apis/corehr/v1/working_hours_types/:working_hours_type_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `corehr:common_data.preset_data:write`, `corehr:corehr`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=working_hours_type&version=v1>
     /// - Official id: `corehr/v1/working_hours_type/patch`
     ///
@@ -178,7 +178,10 @@ impl CreateWorkingHoursTypeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/working_hours_types",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.preset_data:write", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=working_hours_type&version=v1",
     };
@@ -230,7 +233,10 @@ impl DeleteWorkingHoursTypeRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v1/working_hours_types/:working_hours_type_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.preset_data:write", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=working_hours_type&version=v1",
     };
@@ -269,7 +275,15 @@ impl GetWorkingHoursTypeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/working_hours_types/:working_hours_type_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.preset_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+                "corehr:common_data.preset_data:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=working_hours_type&version=v1",
     };
@@ -312,7 +326,15 @@ impl ListWorkingHoursTypeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/working_hours_types",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.preset_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+                "corehr:common_data.preset_data:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=working_hours_type&version=v1",
     };
@@ -369,7 +391,10 @@ impl PatchWorkingHoursTypeRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v1/working_hours_types/:working_hours_type_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.preset_data:write", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=working_hours_type&version=v1",
     };

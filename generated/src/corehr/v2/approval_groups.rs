@@ -18,7 +18,7 @@ impl<'c> ApprovalGroupsApi<'c> {
     /// `GET /open-apis/corehr/v2/approval_groups/:process_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:approval_groups:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=approval_groups&version=v2>
     /// - Official id: `corehr/v2/approval_groups/get`
     ///
@@ -47,7 +47,7 @@ impl<'c> ApprovalGroupsApi<'c> {
     /// `POST /open-apis/corehr/v2/approval_groups/open_query_department_change_list_by_ids`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:approval_groups.orgdraft_department_change:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open_query_department_change_list_by_ids&project=corehr&resource=approval_groups&version=v2>
     /// - Official id: `corehr/v2/approval_groups/open_query_department_change_list_by_ids`
     ///
@@ -79,7 +79,7 @@ impl<'c> ApprovalGroupsApi<'c> {
     /// `POST /open-apis/corehr/v2/approval_groups/open_query_job_change_list_by_ids`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:approval_groups.orgdraft_job_change:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open_query_job_change_list_by_ids&project=corehr&resource=approval_groups&version=v2>
     /// - Official id: `corehr/v2/approval_groups/open_query_job_change_list_by_ids`
     ///
@@ -111,7 +111,7 @@ impl<'c> ApprovalGroupsApi<'c> {
     /// `POST /open-apis/corehr/v2/approval_groups/open_query_position_change_list_by_ids`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:approval_groups.orgdraft_position_change:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open_query_position_change_list_by_ids&project=corehr&resource=approval_groups&version=v2>
     /// - Official id: `corehr/v2/approval_groups/open_query_position_change_list_by_ids`
     ///
@@ -159,7 +159,10 @@ impl GetApprovalGroupsRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/approval_groups/:process_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:approval_groups:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=approval_groups&version=v2",
     };
@@ -217,7 +220,10 @@ impl OpenQueryDepartmentChangeListByIdsApprovalGroupsRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/approval_groups/open_query_department_change_list_by_ids",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:approval_groups.orgdraft_department_change:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open_query_department_change_list_by_ids&project=corehr&resource=approval_groups&version=v2",
     };
@@ -294,7 +300,10 @@ impl OpenQueryJobChangeListByIdsApprovalGroupsRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/approval_groups/open_query_job_change_list_by_ids",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:approval_groups.orgdraft_job_change:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open_query_job_change_list_by_ids&project=corehr&resource=approval_groups&version=v2",
     };
@@ -371,7 +380,10 @@ impl OpenQueryPositionChangeListByIdsApprovalGroupsRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/approval_groups/open_query_position_change_list_by_ids",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:approval_groups.orgdraft_position_change:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open_query_position_change_list_by_ids&project=corehr&resource=approval_groups&version=v2",
     };

@@ -18,7 +18,7 @@ impl<'c> BasicInfoBankBranchApi<'c> {
     /// `POST /open-apis/corehr/v2/basic_info/bank_branchs/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:common_data.basic_data:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.bank_branch&version=v2>
     /// - Official id: `corehr/v2/basic_info.bank_branch/search`
     ///
@@ -77,7 +77,10 @@ impl SearchBasicInfoBankBranchRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/basic_info/bank_branchs/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.basic_data:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.bank_branch&version=v2",
     };

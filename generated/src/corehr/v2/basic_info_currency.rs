@@ -18,7 +18,7 @@ impl<'c> BasicInfoCurrencyApi<'c> {
     /// `POST /open-apis/corehr/v2/basic_info/currencies/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:common_data.basic_data:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.currency&version=v2>
     /// - Official id: `corehr/v2/basic_info.currency/search`
     ///
@@ -77,7 +77,10 @@ impl SearchBasicInfoCurrencyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/basic_info/currencies/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.basic_data:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=basic_info.currency&version=v2",
     };

@@ -76,8 +76,8 @@ impl<'c> EmployeeApi<'c> {
     /// `POST /open-apis/corehr/v2/employees/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=employee&version=v2>
+    /// - Scopes: any one of `corehr:employee:read`, `corehr:employee:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee/search>
     /// - Official id: `corehr/v2/employee/search`
     ///
     /// # Example
@@ -327,9 +327,12 @@ impl SearchEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/employees/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:employee:read", "corehr:employee:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=employee&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

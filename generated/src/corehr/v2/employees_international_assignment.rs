@@ -18,8 +18,8 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
     /// `POST /open-apis/corehr/v2/employees/international_assignments`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employees.international_assignment&version=v2>
+    /// - Scopes: `corehr:employees.international_assignment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/employee/job_data/employees-international_assignment/create>
     /// - Official id: `corehr/v2/employees.international_assignment/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `work_location_id`, `international_assignment_type`, `effective_time`
     ///
@@ -80,8 +80,8 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
     /// `GET /open-apis/corehr/v2/employees/international_assignments`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employees.international_assignment&version=v2>
+    /// - Scopes: any one of `corehr:employees.international_assignment:read`, `corehr:employees.international_assignment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/employee/job_data/employees-international_assignment/list>
     /// - Official id: `corehr/v2/employees.international_assignment/list`
     ///
     /// # Example
@@ -180,9 +180,12 @@ impl CreateEmployeesInternationalAssignmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/employees/international_assignments",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:employees.international_assignment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employees.international_assignment&version=v2",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/employee/job_data/employees-international_assignment/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -436,9 +439,15 @@ impl ListEmployeesInternationalAssignmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/employees/international_assignments",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:employees.international_assignment:read",
+                "corehr:employees.international_assignment:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employees.international_assignment&version=v2",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/employee/job_data/employees-international_assignment/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -5,92 +5,122 @@
 
 /// `corehr.approval_groups.updated_v2`: The status of an organisation-change approval changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:approval_groups:read`.
 impl ::lark_runtime::event::Event for crate::corehr::v2::ApprovalGroupsUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.approval_groups.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:approval_groups:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.company.created_v2`: A company was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:company:read`, `corehr:company:write`.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CompanyCreatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.company.created_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:company:read", "corehr:company:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.company.deleted_v2`: A company was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:company:read`, `corehr:company:write`.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CompanyDeletedV2Event {
     const EVENT_TYPE: &'static str = "corehr.company.deleted_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:company:read", "corehr:company:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.company.updated_v2`: A company was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:company:read`, `corehr:company:write`.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CompanyUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.company.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:company:read", "corehr:company:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.cost_center.created_v2`: A cost center was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:cost_center:read`, `corehr:cost_center:write`.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CostCenterCreatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.cost_center.created_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:cost_center:read", "corehr:cost_center:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.cost_center.deleted_v2`: A cost center was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:cost_center:read`, `corehr:cost_center:write`.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CostCenterDeletedV2Event {
     const EVENT_TYPE: &'static str = "corehr.cost_center.deleted_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:cost_center:read", "corehr:cost_center:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.cost_center.updated_v2`: A cost center was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:cost_center:read`, `corehr:cost_center:write`.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CostCenterUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.cost_center.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:cost_center:read", "corehr:cost_center:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.custom_org.created_v2`: A custom organisation was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:custom_org:read`, `corehr:custom_org:write`.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CustomOrgCreatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.custom_org.created_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:custom_org:read", "corehr:custom_org:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.custom_org.deleted_v2`: A custom organisation was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:custom_org:read`, `corehr:custom_org:write`.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CustomOrgDeletedV2Event {
     const EVENT_TYPE: &'static str = "corehr.custom_org.deleted_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:custom_org:read", "corehr:custom_org:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.custom_org.updated_v2`: A custom organisation was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:custom_org:read`, `corehr:custom_org:write`.
 impl ::lark_runtime::event::Event for crate::corehr::v2::CustomOrgUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.custom_org.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:custom_org:read", "corehr:custom_org:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.department.created_v2`: A department was created.
@@ -416,7 +446,7 @@ for crate::corehr::v2::SignatureFileStatusUpdatedV2Event {
 impl crate::EventDispatcher {
     /// Handles `corehr.approval_groups.updated_v2`: The status of an organisation-change approval changed.
     ///
-    /// Payload: [`ApprovalGroupsUpdatedV2Event`](crate::corehr::v2::ApprovalGroupsUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`ApprovalGroupsUpdatedV2Event`](crate::corehr::v2::ApprovalGroupsUpdatedV2Event). Scopes: `corehr:approval_groups:read`.
     pub fn on_corehr_approval_groups_updated_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -431,7 +461,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.company.created_v2`: A company was created.
     ///
-    /// Payload: [`CompanyCreatedV2Event`](crate::corehr::v2::CompanyCreatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CompanyCreatedV2Event`](crate::corehr::v2::CompanyCreatedV2Event). Scopes: any one of `corehr:company:read`, `corehr:company:write`.
     pub fn on_corehr_company_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -444,7 +474,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.company.deleted_v2`: A company was deleted.
     ///
-    /// Payload: [`CompanyDeletedV2Event`](crate::corehr::v2::CompanyDeletedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CompanyDeletedV2Event`](crate::corehr::v2::CompanyDeletedV2Event). Scopes: any one of `corehr:company:read`, `corehr:company:write`.
     pub fn on_corehr_company_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -457,7 +487,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.company.updated_v2`: A company was updated.
     ///
-    /// Payload: [`CompanyUpdatedV2Event`](crate::corehr::v2::CompanyUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CompanyUpdatedV2Event`](crate::corehr::v2::CompanyUpdatedV2Event). Scopes: any one of `corehr:company:read`, `corehr:company:write`.
     pub fn on_corehr_company_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -470,7 +500,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.cost_center.created_v2`: A cost center was created.
     ///
-    /// Payload: [`CostCenterCreatedV2Event`](crate::corehr::v2::CostCenterCreatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CostCenterCreatedV2Event`](crate::corehr::v2::CostCenterCreatedV2Event). Scopes: any one of `corehr:cost_center:read`, `corehr:cost_center:write`.
     pub fn on_corehr_cost_center_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -483,7 +513,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.cost_center.deleted_v2`: A cost center was deleted.
     ///
-    /// Payload: [`CostCenterDeletedV2Event`](crate::corehr::v2::CostCenterDeletedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CostCenterDeletedV2Event`](crate::corehr::v2::CostCenterDeletedV2Event). Scopes: any one of `corehr:cost_center:read`, `corehr:cost_center:write`.
     pub fn on_corehr_cost_center_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -496,7 +526,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.cost_center.updated_v2`: A cost center was updated.
     ///
-    /// Payload: [`CostCenterUpdatedV2Event`](crate::corehr::v2::CostCenterUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CostCenterUpdatedV2Event`](crate::corehr::v2::CostCenterUpdatedV2Event). Scopes: any one of `corehr:cost_center:read`, `corehr:cost_center:write`.
     pub fn on_corehr_cost_center_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -509,7 +539,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.custom_org.created_v2`: A custom organisation was created.
     ///
-    /// Payload: [`CustomOrgCreatedV2Event`](crate::corehr::v2::CustomOrgCreatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CustomOrgCreatedV2Event`](crate::corehr::v2::CustomOrgCreatedV2Event). Scopes: any one of `corehr:custom_org:read`, `corehr:custom_org:write`.
     pub fn on_corehr_custom_org_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -522,7 +552,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.custom_org.deleted_v2`: A custom organisation was deleted.
     ///
-    /// Payload: [`CustomOrgDeletedV2Event`](crate::corehr::v2::CustomOrgDeletedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CustomOrgDeletedV2Event`](crate::corehr::v2::CustomOrgDeletedV2Event). Scopes: any one of `corehr:custom_org:read`, `corehr:custom_org:write`.
     pub fn on_corehr_custom_org_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -535,7 +565,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.custom_org.updated_v2`: A custom organisation was updated.
     ///
-    /// Payload: [`CustomOrgUpdatedV2Event`](crate::corehr::v2::CustomOrgUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CustomOrgUpdatedV2Event`](crate::corehr::v2::CustomOrgUpdatedV2Event). Scopes: any one of `corehr:custom_org:read`, `corehr:custom_org:write`.
     pub fn on_corehr_custom_org_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

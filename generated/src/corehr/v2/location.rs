@@ -47,8 +47,8 @@ impl<'c> LocationApi<'c> {
     /// `POST /open-apis/corehr/v2/locations/batch_get`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=location&version=v2>
+    /// - Scopes: any one of `corehr:locations:read`, `corehr:locations:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/batch_get>
     /// - Official id: `corehr/v2/location/batch_get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> LocationApi<'c> {
     /// `POST /open-apis/corehr/v2/locations/query_multi_timeline`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=location&version=v2>
+    /// - Scopes: any one of `corehr:locations:read`, `corehr:locations:write`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/organization-management/location/query_multi_timeline>
     /// - Official id: `corehr/v2/location/query_multi_timeline`
     ///
     /// # Example
@@ -206,9 +206,12 @@ impl BatchGetLocationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/locations/batch_get",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:locations:read", "corehr:locations:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=location&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/batch_get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -301,9 +304,12 @@ impl QueryMultiTimelineLocationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/locations/query_multi_timeline",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:locations:read", "corehr:locations:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=location&version=v2",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/organization-management/location/query_multi_timeline",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> PositionApi<'c> {
     /// `POST /open-apis/corehr/v2/positions/active`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=active&project=corehr&resource=position&version=v2>
+    /// - Scopes: `corehr:position:write`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/job-management/position/active>
     /// - Official id: `corehr/v2/position/active`
     ///
     /// # Example
@@ -214,9 +214,12 @@ impl ActivePositionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/positions/active",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:position:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=active&project=corehr&resource=position&version=v2",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/job-management/position/active",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> PreHireApi<'c> {
     /// `POST /open-apis/corehr/v2/pre_hires/:pre_hire_id/complete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=complete&project=corehr&resource=pre_hire&version=v2>
+    /// - Scopes: `corehr:pre_hire:complete`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/complete>
     /// - Official id: `corehr/v2/pre_hire/complete`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> PreHireApi<'c> {
     /// `POST /open-apis/corehr/v2/pre_hires/restore_flow_instance`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=restore_flow_instance&project=corehr&resource=pre_hire&version=v2>
+    /// - Scopes: `corehr:pre_hire:restore_flow_instance`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/pre_hire/restore_flow_instance>
     /// - Official id: `corehr/v2/pre_hire/restore_flow_instance`
     ///
     /// # Example
@@ -204,8 +204,8 @@ impl<'c> PreHireApi<'c> {
     /// `POST /open-apis/corehr/v2/pre_hires/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=pre_hire&version=v2>
+    /// - Scopes: any one of `corehr:pre_hire.search:read`, `corehr:pre_hire:read`, `corehr:pre_hire:write`
+    /// - Official documentation: <https://open.feishu.cn/document/corehr-v1/pre_hire/search>
     /// - Official id: `corehr/v2/pre_hire/search`
     ///
     /// # Example
@@ -306,7 +306,7 @@ impl<'c> PreHireApi<'c> {
     /// `POST /open-apis/corehr/v2/pre_hires/withdraw_onboarding`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:pre_hire:withdraw_onboarding`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=withdraw_onboarding&project=corehr&resource=pre_hire&version=v2>
     /// - Official id: `corehr/v2/pre_hire/withdraw_onboarding`
     ///
@@ -347,9 +347,12 @@ impl CompletePreHireRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/pre_hires/:pre_hire_id/complete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:pre_hire:complete"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=complete&project=corehr&resource=pre_hire&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/complete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -599,9 +602,12 @@ impl RestoreFlowInstancePreHireRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/pre_hires/restore_flow_instance",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:pre_hire:restore_flow_instance"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=restore_flow_instance&project=corehr&resource=pre_hire&version=v2",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/pre_hire/restore_flow_instance",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -648,9 +654,16 @@ impl SearchPreHireRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/pre_hires/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:pre_hire.search:read",
+                "corehr:pre_hire:read",
+                "corehr:pre_hire:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=pre_hire&version=v2",
+        doc_url: "https://open.feishu.cn/document/corehr-v1/pre_hire/search",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -812,7 +825,10 @@ impl WithdrawOnboardingPreHireRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/pre_hires/withdraw_onboarding",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:pre_hire:withdraw_onboarding"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=withdraw_onboarding&project=corehr&resource=pre_hire&version=v2",
     };

@@ -47,7 +47,7 @@ impl<'c> ProbationApi<'c> {
     /// `POST /open-apis/corehr/v2/probation/enable_disable_assessment`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:probation.assessment:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=enable_disable_assessment&project=corehr&resource=probation&version=v2>
     /// - Official id: `corehr/v2/probation/enable_disable_assessment`
     ///
@@ -235,7 +235,10 @@ impl EnableDisableAssessmentProbationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/probation/enable_disable_assessment",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:probation.assessment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=enable_disable_assessment&project=corehr&resource=probation&version=v2",
     };

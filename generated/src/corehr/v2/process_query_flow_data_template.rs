@@ -18,8 +18,8 @@ impl<'c> ProcessQueryFlowDataTemplateApi<'c> {
     /// `POST /open-apis/corehr/v2/query_flow_data_template`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=process.query_flow_data_template&version=v2>
+    /// - Scopes: `corehr:process.instance:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-query_flow_data_template/create>
     /// - Official id: `corehr/v2/process.query_flow_data_template/create`
     ///
     /// # Example
@@ -64,9 +64,12 @@ impl CreateProcessQueryFlowDataTemplateRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/query_flow_data_template",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:process.instance:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=process.query_flow_data_template&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-query_flow_data_template/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

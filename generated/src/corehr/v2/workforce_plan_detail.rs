@@ -59,8 +59,8 @@ impl<'c> WorkforcePlanDetailApi<'c> {
     /// `POST /open-apis/corehr/v2/workforce_plan_details/batch_v2`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_v2&project=corehr&resource=workforce_plan_detail&version=v2>
+    /// - Scopes: `corehr:workforce_detail:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/workforce_plan_detail/batch_v2>
     /// - Official id: `corehr/v2/workforce_plan_detail/batch_v2`
     ///
     /// # Example
@@ -199,9 +199,12 @@ impl BatchV2WorkforcePlanDetailRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/workforce_plan_details/batch_v2",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:workforce_detail:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_v2&project=corehr&resource=workforce_plan_detail&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/workforce_plan_detail/batch_v2",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -47,7 +47,7 @@ impl<'c> CollaborationRuleApi<'c> {
     /// `DELETE /open-apis/directory/v1/collaboration_rules/:collaboration_rule_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `trust_party:collaboration_rule:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=directory&resource=collaboration_rule&version=v1>
     /// - Official id: `directory/v1/collaboration_rule/delete`
     ///
@@ -117,8 +117,8 @@ impl<'c> CollaborationRuleApi<'c> {
     /// `PUT /open-apis/directory/v1/collaboration_rules/:collaboration_rule_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=directory&resource=collaboration_rule&version=v1>
+    /// - Scopes: `trust_party:collaboration_rule:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/collaboration_rule/update>
     /// - Official id: `directory/v1/collaboration_rule/update`
     ///
     /// # Example
@@ -228,7 +228,10 @@ impl DeleteCollaborationRuleRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/directory/v1/collaboration_rules/:collaboration_rule_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["trust_party:collaboration_rule:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=directory&resource=collaboration_rule&version=v1",
     };
@@ -395,9 +398,12 @@ impl UpdateCollaborationRuleRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/directory/v1/collaboration_rules/:collaboration_rule_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["trust_party:collaboration_rule:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=directory&resource=collaboration_rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/collaboration_rule/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

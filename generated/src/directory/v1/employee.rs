@@ -105,8 +105,8 @@ impl<'c> EmployeeApi<'c> {
     /// `POST /open-apis/directory/v1/employees/mget`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=directory&resource=employee&version=v1>
+    /// - Scopes: `directory:employee:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/employee/mget>
     /// - Official id: `directory/v1/employee/mget`
     ///
     /// # Example
@@ -134,7 +134,7 @@ impl<'c> EmployeeApi<'c> {
     /// `PATCH /open-apis/directory/v1/employees/:employee_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `directory:employee.update:write`, `directory:employee:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=directory&resource=employee&version=v1>
     /// - Official id: `directory/v1/employee/patch`
     ///
@@ -163,7 +163,7 @@ impl<'c> EmployeeApi<'c> {
     /// `PATCH /open-apis/directory/v1/employees/:employee_id/regular`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `directory:employee.to_be_resigned:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=regular&project=directory&resource=employee&version=v1>
     /// - Official id: `directory/v1/employee/regular`
     ///
@@ -192,7 +192,7 @@ impl<'c> EmployeeApi<'c> {
     /// `POST /open-apis/directory/v1/employees/:employee_id/resurrect`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `directory:employee.resurrect:write`, `directory:employee:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resurrect&project=directory&resource=employee&version=v1>
     /// - Official id: `directory/v1/employee/resurrect`
     ///
@@ -221,7 +221,7 @@ impl<'c> EmployeeApi<'c> {
     /// `POST /open-apis/directory/v1/employees/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `directory:employee:search`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=directory&resource=employee&version=v1>
     /// - Official id: `directory/v1/employee/search`
     ///
@@ -250,7 +250,7 @@ impl<'c> EmployeeApi<'c> {
     /// `PATCH /open-apis/directory/v1/employees/:employee_id/to_be_resigned`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `directory:employee.to_be_resigned:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=to_be_resigned&project=directory&resource=employee&version=v1>
     /// - Official id: `directory/v1/employee/to_be_resigned`
     ///
@@ -542,9 +542,12 @@ impl MgetEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/directory/v1/employees/mget",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:employee:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=directory&resource=employee&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/employee/mget",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -628,7 +631,10 @@ impl PatchEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/directory/v1/employees/:employee_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:employee.update:write", "directory:employee:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=directory&resource=employee&version=v1",
     };
@@ -725,7 +731,10 @@ impl RegularEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/directory/v1/employees/:employee_id/regular",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:employee.to_be_resigned:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=regular&project=directory&resource=employee&version=v1",
     };
@@ -816,7 +825,10 @@ impl ResurrectEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/directory/v1/employees/:employee_id/resurrect",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:employee.resurrect:write", "directory:employee:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=resurrect&project=directory&resource=employee&version=v1",
     };
@@ -892,7 +904,10 @@ impl SearchEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/directory/v1/employees/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:employee:search"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=directory&resource=employee&version=v1",
     };
@@ -973,7 +988,10 @@ impl ToBeResignedEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/directory/v1/employees/:employee_id/to_be_resigned",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:employee.to_be_resigned:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=to_be_resigned&project=directory&resource=employee&version=v1",
     };

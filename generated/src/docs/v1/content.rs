@@ -18,8 +18,8 @@ impl<'c> ContentApi<'c> {
     /// `GET /open-apis/docs/v1/content`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docs&resource=content&version=v1>
+    /// - Scopes: `docs:document.content:read`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uUDN04SN0QjL1QDN/docs-v1/content/get>
     /// - Official id: `docs/v1/content/get`
     ///
     /// # Example
@@ -71,9 +71,12 @@ impl GetContentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/docs/v1/content",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["docs:document.content:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=docs&resource=content&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uUDN04SN0QjL1QDN/docs-v1/content/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,7 +18,7 @@ impl<'c> ContractApi<'c> {
     /// `POST /open-apis/document_ai/v1/contract/field_extraction`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `document_ai:contract:field_extract`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=field_extraction&project=document_ai&resource=contract&version=v1>
     /// - Official id: `document_ai/v1/contract/field_extraction`
     ///
@@ -57,7 +57,10 @@ impl FieldExtractionContractRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/document_ai/v1/contract/field_extraction",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["document_ai:contract:field_extract"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=field_extraction&project=document_ai&resource=contract&version=v1",
     };

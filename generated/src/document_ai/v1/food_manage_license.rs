@@ -18,7 +18,7 @@ impl<'c> FoodManageLicenseApi<'c> {
     /// `POST /open-apis/document_ai/v1/food_manage_license/recognize`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `document_ai:food_manage_license:recognize`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=food_manage_license&version=v1>
     /// - Official id: `document_ai/v1/food_manage_license/recognize`
     ///
@@ -60,7 +60,10 @@ impl RecognizeFoodManageLicenseRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/document_ai/v1/food_manage_license/recognize",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["document_ai:food_manage_license:recognize"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=food_manage_license&version=v1",
     };

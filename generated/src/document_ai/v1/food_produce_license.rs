@@ -18,8 +18,8 @@ impl<'c> FoodProduceLicenseApi<'c> {
     /// `POST /open-apis/document_ai/v1/food_produce_license/recognize`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=food_produce_license&version=v1>
+    /// - Scopes: `document_ai:food_produce_license:recoginze`
+    /// - Official documentation: <https://open.feishu.cn/document/ai/document_ai-v1/food_produce_license/recognize>
     /// - Official id: `document_ai/v1/food_produce_license/recognize`
     ///
     /// # Example
@@ -60,9 +60,12 @@ impl RecognizeFoodProduceLicenseRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/document_ai/v1/food_produce_license/recognize",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["document_ai:food_produce_license:recoginze"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=food_produce_license&version=v1",
+        doc_url: "https://open.feishu.cn/document/ai/document_ai-v1/food_produce_license/recognize",
     };
 
     /// A request with every required parameter; optional ones start unset.

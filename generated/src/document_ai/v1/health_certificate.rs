@@ -18,7 +18,7 @@ impl<'c> HealthCertificateApi<'c> {
     /// `POST /open-apis/document_ai/v1/health_certificate/recognize`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `document_ai:health_certificate:recognize`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=health_certificate&version=v1>
     /// - Official id: `document_ai/v1/health_certificate/recognize`
     ///
@@ -60,7 +60,10 @@ impl RecognizeHealthCertificateRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/document_ai/v1/health_certificate/recognize",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["document_ai:health_certificate:recognize"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=health_certificate&version=v1",
     };

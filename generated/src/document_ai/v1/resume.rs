@@ -18,8 +18,8 @@ impl<'c> ResumeApi<'c> {
     /// `POST /open-apis/document_ai/v1/resume/parse`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parse&project=document_ai&resource=resume&version=v1>
+    /// - Scopes: `document_ai:resume:recognize`
+    /// - Official documentation: <https://open.feishu.cn/document/ai/document_ai-v1/resume/parse>
     /// - Official id: `document_ai/v1/resume/parse`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl ParseResumeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/document_ai/v1/resume/parse",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["document_ai:resume:recognize"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parse&project=document_ai&resource=resume&version=v1",
+        doc_url: "https://open.feishu.cn/document/ai/document_ai-v1/resume/parse",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,7 +18,7 @@ impl<'c> VehicleInvoiceApi<'c> {
     /// `POST /open-apis/document_ai/v1/vehicle_invoice/recognize`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `document_ai:vehicle_invoice:recognize`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=vehicle_invoice&version=v1>
     /// - Official id: `document_ai/v1/vehicle_invoice/recognize`
     ///
@@ -57,7 +57,10 @@ impl RecognizeVehicleInvoiceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/document_ai/v1/vehicle_invoice/recognize",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["document_ai:vehicle_invoice:recognize"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=vehicle_invoice&version=v1",
     };

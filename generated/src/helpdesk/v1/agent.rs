@@ -18,8 +18,8 @@ impl<'c> AgentApi<'c> {
     /// `GET /open-apis/helpdesk/v1/agent_emails`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=agent_email&project=helpdesk&resource=agent&version=v1>
+    /// - Scopes: `helpdesk:all:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent/agent_email>
     /// - Official id: `helpdesk/v1/agent/agent_email`
     ///
     /// # Example
@@ -47,7 +47,7 @@ impl<'c> AgentApi<'c> {
     /// `PATCH /open-apis/helpdesk/v1/agents/:agent_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `helpdesk:all`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent&version=v1>
     /// - Official id: `helpdesk/v1/agent/patch`
     ///
@@ -82,9 +82,12 @@ impl AgentEmailAgentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/helpdesk/v1/agent_emails",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=agent_email&project=helpdesk&resource=agent&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent/agent_email",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -117,7 +120,10 @@ impl PatchAgentRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/helpdesk/v1/agents/:agent_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent&version=v1",
     };

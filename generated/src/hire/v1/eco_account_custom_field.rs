@@ -47,7 +47,7 @@ impl<'c> EcoAccountCustomFieldApi<'c> {
     /// `PATCH /open-apis/hire/v1/eco_account_custom_fields/batch_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `hire:background_check_order`, `hire:exam`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_account_custom_field&version=v1>
     /// - Official id: `hire/v1/eco_account_custom_field/batch_update`
     ///
@@ -148,7 +148,10 @@ impl BatchUpdateEcoAccountCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/hire/v1/eco_account_custom_fields/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order", "hire:exam"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_account_custom_field&version=v1",
     };

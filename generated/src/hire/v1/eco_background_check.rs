@@ -18,8 +18,8 @@ impl<'c> EcoBackgroundCheckApi<'c> {
     /// `POST /open-apis/hire/v1/eco_background_checks/cancel`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=hire&resource=eco_background_check&version=v1>
+    /// - Scopes: `hire:background_check_order`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/hire-v1/ecological-docking/eco_background_check/cancel>
     /// - Official id: `hire/v1/eco_background_check/cancel`
     ///
     /// # Example
@@ -47,7 +47,7 @@ impl<'c> EcoBackgroundCheckApi<'c> {
     /// `POST /open-apis/hire/v1/eco_background_checks/update_progress`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `hire:background_check_order`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_progress&project=hire&resource=eco_background_check&version=v1>
     /// - Official id: `hire/v1/eco_background_check/update_progress`
     ///
@@ -76,7 +76,7 @@ impl<'c> EcoBackgroundCheckApi<'c> {
     /// `POST /open-apis/hire/v1/eco_background_checks/update_result`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `hire:background_check_order`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_result&project=hire&resource=eco_background_check&version=v1>
     /// - Official id: `hire/v1/eco_background_check/update_result`
     ///
@@ -115,9 +115,12 @@ impl CancelEcoBackgroundCheckRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_background_checks/cancel",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=hire&resource=eco_background_check&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/hire-v1/ecological-docking/eco_background_check/cancel",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -148,7 +151,10 @@ impl UpdateProgressEcoBackgroundCheckRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_background_checks/update_progress",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_progress&project=hire&resource=eco_background_check&version=v1",
     };
@@ -181,7 +187,10 @@ impl UpdateResultEcoBackgroundCheckRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_background_checks/update_result",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_result&project=hire&resource=eco_background_check&version=v1",
     };

@@ -47,7 +47,7 @@ impl<'c> EcoBackgroundCheckCustomFieldApi<'c> {
     /// `PATCH /open-apis/hire/v1/eco_background_check_custom_fields/batch_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `hire:background_check_order`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_background_check_custom_field&version=v1>
     /// - Official id: `hire/v1/eco_background_check_custom_field/batch_update`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `account_id`, `custom_field_list`, `custom_field_list.type`, `custom_field_list.key`, `custom_field_list.name`
@@ -77,8 +77,8 @@ impl<'c> EcoBackgroundCheckCustomFieldApi<'c> {
     /// `POST /open-apis/hire/v1/eco_background_check_custom_fields`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_background_check_custom_field&version=v1>
+    /// - Scopes: `hire:background_check_order`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check_custom_field/create>
     /// - Official id: `hire/v1/eco_background_check_custom_field/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `account_id`, `custom_field_list`, `custom_field_list.type`, `custom_field_list.key`, `custom_field_list.name`
     ///
@@ -152,7 +152,10 @@ impl BatchUpdateEcoBackgroundCheckCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/hire/v1/eco_background_check_custom_fields/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_background_check_custom_field&version=v1",
     };
@@ -195,9 +198,12 @@ impl CreateEcoBackgroundCheckCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_background_check_custom_fields",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_background_check_custom_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check_custom_field/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -47,7 +47,7 @@ impl<'c> EcoExamApi<'c> {
     /// `POST /open-apis/hire/v1/eco_exams/:exam_id/update_result`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `hire:exam`, `hire:exam:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_result&project=hire&resource=eco_exam&version=v1>
     /// - Official id: `hire/v1/eco_exam/update_result`
     ///
@@ -134,7 +134,10 @@ impl UpdateResultEcoExamRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_exams/:exam_id/update_result",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:exam", "hire:exam:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_result&project=hire&resource=eco_exam&version=v1",
     };

@@ -88,12 +88,15 @@ impl ::lark_runtime::event::Event for crate::hire::v1::OfferStatusChangedV1Event
 
 /// `hire.referral_account.assets_update_v1`: A referral account's balance went up or down.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `hire:referral_account:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/events/assets_update>
 impl ::lark_runtime::event::Event
 for crate::hire::v1::ReferralAccountAssetsUpdateV1Event {
     const EVENT_TYPE: &'static str = "hire.referral_account.assets_update_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:referral_account:readonly"],
+        all: &[],
+    };
 }
 
 /// `hire.talent.deleted_v1`: A talent was deleted.
@@ -244,7 +247,7 @@ impl crate::EventDispatcher {
 
     /// Handles `hire.referral_account.assets_update_v1`: A referral account's balance went up or down.
     ///
-    /// Payload: [`ReferralAccountAssetsUpdateV1Event`](crate::hire::v1::ReferralAccountAssetsUpdateV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ReferralAccountAssetsUpdateV1Event`](crate::hire::v1::ReferralAccountAssetsUpdateV1Event). Scopes: `hire:referral_account:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/events/assets_update>
     pub fn on_hire_referral_account_assets_update_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(

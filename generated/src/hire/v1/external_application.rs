@@ -18,8 +18,8 @@ impl<'c> ExternalApplicationApi<'c> {
     /// `POST /open-apis/hire/v1/external_applications`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_application&version=v1>
+    /// - Scopes: `hire:external_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_application/create>
     /// - Official id: `hire/v1/external_application/create`
     ///
     /// # Example
@@ -47,7 +47,7 @@ impl<'c> ExternalApplicationApi<'c> {
     /// `DELETE /open-apis/hire/v1/external_applications/:external_application_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `hire:external_application`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_application&version=v1>
     /// - Official id: `hire/v1/external_application/delete`
     ///
@@ -76,8 +76,8 @@ impl<'c> ExternalApplicationApi<'c> {
     /// `GET /open-apis/hire/v1/external_applications`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=external_application&version=v1>
+    /// - Scopes: `hire:external_application`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/list>
     /// - Official id: `hire/v1/external_application/list`
     ///
     /// # Example
@@ -156,9 +156,12 @@ impl CreateExternalApplicationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/external_applications",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_application/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -195,7 +198,10 @@ impl DeleteExternalApplicationRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/hire/v1/external_applications/:external_application_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_application&version=v1",
     };
@@ -256,9 +262,12 @@ impl ListExternalApplicationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/external_applications",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=external_application&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ExternalInterviewAssessmentApi<'c> {
     /// `POST /open-apis/hire/v1/external_interview_assessments`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_interview_assessment&version=v1>
+    /// - Scopes: `hire:external_application`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/create-4>
     /// - Official id: `hire/v1/external_interview_assessment/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `external_interview_id`
     ///
@@ -93,9 +93,12 @@ impl CreateExternalInterviewAssessmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/external_interview_assessments",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_interview_assessment&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/create-4",
     };
 
     /// A request with every required parameter; optional ones start unset.

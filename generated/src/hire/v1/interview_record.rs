@@ -18,8 +18,8 @@ impl<'c> InterviewRecordApi<'c> {
     /// `GET /open-apis/hire/v1/interview_records/:interview_record_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=interview_record&version=v1>
+    /// - Scopes: any one of `hire:interview:readonly`, `hire:interview`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/interview_record/get>
     /// - Official id: `hire/v1/interview_record/get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> InterviewRecordApi<'c> {
     /// `GET /open-apis/hire/v1/interview_records`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_record&version=v1>
+    /// - Scopes: any one of `hire:interview:readonly`, `hire:interview`
+    /// - Official documentation: <https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/interview/list-3>
     /// - Official id: `hire/v1/interview_record/list`
     ///
     /// # Example
@@ -104,9 +104,12 @@ impl GetInterviewRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/interview_records/:interview_record_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:interview:readonly", "hire:interview"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=interview_record&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/interview_record/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -166,9 +169,12 @@ impl ListInterviewRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/interview_records",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:interview:readonly", "hire:interview"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_record&version=v1",
+        doc_url: "https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/interview/list-3",
     };
 
     /// A request with every required parameter; optional ones start unset.

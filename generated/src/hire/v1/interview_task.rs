@@ -18,8 +18,8 @@ impl<'c> InterviewTaskApi<'c> {
     /// `GET /open-apis/hire/v1/interview_tasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_task&version=v1>
+    /// - Scopes: `hire:interview:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/recruitment-process-follow-up/list-4>
     /// - Official id: `hire/v1/interview_task/list`
     ///
     /// # Example
@@ -89,9 +89,12 @@ impl ListInterviewTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/interview_tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:interview:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/hire-v1/candidate-management/recruitment-process-follow-up/list-4",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> JobApi<'c> {
     /// `POST /open-apis/hire/v1/jobs/:job_id/close`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=close&project=hire&resource=job&version=v1>
+    /// - Scopes: `hire:job`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/close>
     /// - Official id: `hire/v1/job/close`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> JobApi<'c> {
     /// `POST /open-apis/hire/v1/jobs/combined_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_create&project=hire&resource=job&version=v1>
+    /// - Scopes: `hire:job`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/combined_create>
     /// - Official id: `hire/v1/job/combined_create`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> JobApi<'c> {
     /// `POST /open-apis/hire/v1/jobs/:job_id/combined_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_update&project=hire&resource=job&version=v1>
+    /// - Scopes: `hire:job`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/combined_update>
     /// - Official id: `hire/v1/job/combined_update`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> JobApi<'c> {
     /// `GET /open-apis/hire/v1/jobs/:job_id/config`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=config&project=hire&resource=job&version=v1>
+    /// - Scopes: `hire:job:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/config>
     /// - Official id: `hire/v1/job/config`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> JobApi<'c> {
     /// `GET /open-apis/hire/v1/jobs/:job_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=job&version=v1>
+    /// - Scopes: `hire:job:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/get>
     /// - Official id: `hire/v1/job/get`
     ///
     /// # Example
@@ -163,8 +163,8 @@ impl<'c> JobApi<'c> {
     /// `GET /open-apis/hire/v1/jobs/:job_id/get_detail`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_detail&project=hire&resource=job&version=v1>
+    /// - Scopes: `hire:job.composite_info:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/get_detail>
     /// - Official id: `hire/v1/job/get_detail`
     ///
     /// # Example
@@ -192,8 +192,8 @@ impl<'c> JobApi<'c> {
     /// `GET /open-apis/hire/v1/jobs`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job&version=v1>
+    /// - Scopes: `hire:job:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/list>
     /// - Official id: `hire/v1/job/list`
     ///
     /// # Example
@@ -233,8 +233,8 @@ impl<'c> JobApi<'c> {
     /// `POST /open-apis/hire/v1/jobs/:job_id/open`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open&project=hire&resource=job&version=v1>
+    /// - Scopes: `hire:job`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/open>
     /// - Official id: `hire/v1/job/open`
     ///
     /// # Example
@@ -291,8 +291,8 @@ impl<'c> JobApi<'c> {
     /// `POST /open-apis/hire/v1/jobs/:job_id/update_config`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_config&project=hire&resource=job&version=v1>
+    /// - Scopes: `hire:job`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/update_config>
     /// - Official id: `hire/v1/job/update_config`
     ///
     /// # Example
@@ -332,9 +332,12 @@ impl CloseJobRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/jobs/:job_id/close",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=close&project=hire&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/close",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -381,9 +384,12 @@ impl CombinedCreateJobRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/jobs/combined_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_create&project=hire&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/combined_create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -486,9 +492,12 @@ impl CombinedUpdateJobRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/jobs/:job_id/combined_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_update&project=hire&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/job/combined_update",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -582,9 +591,12 @@ impl ConfigJobRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/jobs/:job_id/config",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=config&project=hire&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/config",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -646,9 +658,12 @@ impl GetJobRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/jobs/:job_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -749,9 +764,12 @@ impl GetDetailJobRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/jobs/:job_id/get_detail",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job.composite_info:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_detail&project=hire&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/get_detail",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -889,9 +907,12 @@ impl ListJobRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/jobs",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -1101,9 +1122,12 @@ impl OpenJobRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/jobs/:job_id/open",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=open&project=hire&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/open",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -1201,9 +1225,12 @@ impl UpdateConfigJobRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/jobs/:job_id/update_config",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_config&project=hire&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/update_config",
     };
 
     /// A request with every required parameter; optional ones start unset.

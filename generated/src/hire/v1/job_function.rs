@@ -18,8 +18,8 @@ impl<'c> JobFunctionApi<'c> {
     /// `GET /open-apis/hire/v1/job_functions`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_function&version=v1>
+    /// - Scopes: `hire:job:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_function/list>
     /// - Official id: `hire/v1/job_function/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListJobFunctionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/job_functions",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_function&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_function/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> JobManagerApi<'c> {
     /// `POST /open-apis/hire/v1/jobs/:job_id/managers/batch_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=job.manager&version=v1>
+    /// - Scopes: `hire:job`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job-manager/batch_update>
     /// - Official id: `hire/v1/job.manager/batch_update`
     ///
     /// # Example
@@ -94,9 +94,12 @@ impl BatchUpdateJobManagerRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/jobs/:job_id/managers/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=job.manager&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job-manager/batch_update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> JobProcessApi<'c> {
     /// `GET /open-apis/hire/v1/job_processes`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_process&version=v1>
+    /// - Scopes: `hire:job_process:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_process/list>
     /// - Official id: `hire/v1/job_process/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListJobProcessRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/job_processes",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job_process:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_process&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_process/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

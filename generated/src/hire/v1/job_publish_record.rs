@@ -18,8 +18,8 @@ impl<'c> JobPublishRecordApi<'c> {
     /// `POST /open-apis/hire/v1/job_publish_records/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=job_publish_record&version=v1>
+    /// - Scopes: any one of `hire:job:readonly`, `hire:job`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_publish_record/search>
     /// - Official id: `hire/v1/job_publish_record/search`
     ///
     /// # Example
@@ -93,9 +93,12 @@ impl SearchJobPublishRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/job_publish_records/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job:readonly", "hire:job"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=job_publish_record&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_publish_record/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

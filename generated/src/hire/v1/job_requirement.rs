@@ -18,8 +18,8 @@ impl<'c> JobRequirementApi<'c> {
     /// `POST /open-apis/hire/v1/job_requirements`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=job_requirement&version=v1>
+    /// - Scopes: `hire:job_requirement`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement/create>
     /// - Official id: `hire/v1/job_requirement/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> JobRequirementApi<'c> {
     /// `DELETE /open-apis/hire/v1/job_requirements/:job_requirement_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=job_requirement&version=v1>
+    /// - Scopes: `hire:job_requirement`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement/delete>
     /// - Official id: `hire/v1/job_requirement/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> JobRequirementApi<'c> {
     /// `GET /open-apis/hire/v1/job_requirements`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement&version=v1>
+    /// - Scopes: any one of `hire:job_requirement:readonly`, `hire:job_requirement`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement/list>
     /// - Official id: `hire/v1/job_requirement/list`
     ///
     /// # Example
@@ -117,8 +117,8 @@ impl<'c> JobRequirementApi<'c> {
     /// `POST /open-apis/hire/v1/job_requirements/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_id&project=hire&resource=job_requirement&version=v1>
+    /// - Scopes: any one of `hire:job_requirement:readonly`, `hire:job_requirement`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement/list_by_id>
     /// - Official id: `hire/v1/job_requirement/list_by_id`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> JobRequirementApi<'c> {
     /// `PUT /open-apis/hire/v1/job_requirements/:job_requirement_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=job_requirement&version=v1>
+    /// - Scopes: `hire:job_requirement`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement/update>
     /// - Official id: `hire/v1/job_requirement/update`
     ///
     /// # Example
@@ -207,9 +207,12 @@ impl CreateJobRequirementRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/job_requirements",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job_requirement"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=job_requirement&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -308,9 +311,12 @@ impl DeleteJobRequirementRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/hire/v1/job_requirements/:job_requirement_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job_requirement"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=job_requirement&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -393,9 +399,12 @@ impl ListJobRequirementRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/job_requirements",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job_requirement:readonly", "hire:job_requirement"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -618,9 +627,12 @@ impl ListByIdJobRequirementRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/job_requirements/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job_requirement:readonly", "hire:job_requirement"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_id&project=hire&resource=job_requirement&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement/list_by_id",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -743,9 +755,12 @@ impl UpdateJobRequirementRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/hire/v1/job_requirements/:job_requirement_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job_requirement"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=job_requirement&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> JobRequirementSchemaApi<'c> {
     /// `GET /open-apis/hire/v1/job_requirement_schemas`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement_schema&version=v1>
+    /// - Scopes: any one of `hire:job_requirement:readonly`, `hire:job_requirement`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement_schema/list>
     /// - Official id: `hire/v1/job_requirement_schema/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListJobRequirementSchemaRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/job_requirement_schemas",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job_requirement:readonly", "hire:job_requirement"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_requirement_schema&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_requirement_schema/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

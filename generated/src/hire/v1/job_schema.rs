@@ -18,8 +18,8 @@ impl<'c> JobSchemaApi<'c> {
     /// `GET /open-apis/hire/v1/job_schemas`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_schema&version=v1>
+    /// - Scopes: `hire:job:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_schema/list>
     /// - Official id: `hire/v1/job_schema/list`
     ///
     /// # Example
@@ -79,9 +79,12 @@ impl ListJobSchemaRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/job_schemas",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_schema&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_schema/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

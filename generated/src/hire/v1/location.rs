@@ -18,8 +18,8 @@ impl<'c> LocationApi<'c> {
     /// `GET /open-apis/hire/v1/locations`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=location&version=v1>
+    /// - Scopes: `hire:location:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/location/list>
     /// - Official id: `hire/v1/location/list`
     ///
     /// # Example
@@ -120,9 +120,12 @@ impl ListLocationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/locations",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:location:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=location&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/location/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

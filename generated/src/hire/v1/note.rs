@@ -105,8 +105,8 @@ impl<'c> NoteApi<'c> {
     /// `GET /open-apis/hire/v1/notes`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=note&version=v1>
+    /// - Scopes: any one of `hire:note:readonly`, `hire:note`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/note/list>
     /// - Official id: `hire/v1/note/list`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> NoteApi<'c> {
     /// `PATCH /open-apis/hire/v1/notes/:note_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=note&version=v1>
+    /// - Scopes: `hire:note`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/note/patch>
     /// - Official id: `hire/v1/note/patch`
     ///
     /// # Example
@@ -336,9 +336,12 @@ impl ListNoteRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/notes",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:note:readonly", "hire:note"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=note&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/note/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -426,9 +429,12 @@ impl PatchNoteRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/hire/v1/notes/:note_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:note"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=note&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/note/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

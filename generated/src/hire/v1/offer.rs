@@ -18,8 +18,8 @@ impl<'c> OfferApi<'c> {
     /// `POST /open-apis/hire/v1/offers`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=offer&version=v1>
+    /// - Scopes: `hire:offer`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/create>
     /// - Official id: `hire/v1/offer/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> OfferApi<'c> {
     /// `GET /open-apis/hire/v1/offers/:offer_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=offer&version=v1>
+    /// - Scopes: any one of `hire:offer:low_sensitive_info:readonly`, `hire:offer:readonly`, `hire:offer`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/get>
     /// - Official id: `hire/v1/offer/get`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> OfferApi<'c> {
     /// `POST /open-apis/hire/v1/offers/:offer_id/intern_offer_status`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=intern_offer_status&project=hire&resource=offer&version=v1>
+    /// - Scopes: `hire:offer`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/intern_offer_status>
     /// - Official id: `hire/v1/offer/intern_offer_status`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> OfferApi<'c> {
     /// `GET /open-apis/hire/v1/offers`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer&version=v1>
+    /// - Scopes: any one of `hire:offer:readonly`, `hire:offer`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/list>
     /// - Official id: `hire/v1/offer/list`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> OfferApi<'c> {
     /// `PUT /open-apis/hire/v1/offers/:offer_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=offer&version=v1>
+    /// - Scopes: `hire:offer`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/update>
     /// - Official id: `hire/v1/offer/update`
     ///
     /// # Example
@@ -236,9 +236,12 @@ impl CreateOfferRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/offers",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:offer"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=offer&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -362,9 +365,16 @@ impl GetOfferRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/offers/:offer_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "hire:offer:low_sensitive_info:readonly",
+                "hire:offer:readonly",
+                "hire:offer",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=offer&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -465,9 +475,12 @@ impl InternOfferStatusOfferRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/offers/:offer_id/intern_offer_status",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:offer"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=intern_offer_status&project=hire&resource=offer&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/intern_offer_status",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -525,9 +538,12 @@ impl ListOfferRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/offers",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:offer:readonly", "hire:offer"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -691,9 +707,12 @@ impl UpdateOfferRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/hire/v1/offers/:offer_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:offer"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=offer&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> OfferApplicationFormApi<'c> {
     /// `GET /open-apis/hire/v1/offer_application_forms/:offer_application_form_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=offer_application_form&version=v1>
+    /// - Scopes: `hire:offer_schema:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer_application_form/get>
     /// - Official id: `hire/v1/offer_application_form/get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> OfferApplicationFormApi<'c> {
     /// `GET /open-apis/hire/v1/offer_application_forms`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_application_form&version=v1>
+    /// - Scopes: `hire:offer_schema:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer_application_form/list>
     /// - Official id: `hire/v1/offer_application_form/list`
     ///
     /// # Example
@@ -100,9 +100,12 @@ impl GetOfferApplicationFormRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/offer_application_forms/:offer_application_form_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:offer_schema:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=offer_application_form&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer_application_form/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -143,9 +146,12 @@ impl ListOfferApplicationFormRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/offer_application_forms",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:offer_schema:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_application_form&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer_application_form/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

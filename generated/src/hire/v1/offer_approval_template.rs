@@ -18,8 +18,8 @@ impl<'c> OfferApprovalTemplateApi<'c> {
     /// `GET /open-apis/hire/v1/offer_approval_templates`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_approval_template&version=v1>
+    /// - Scopes: `hire:offer_approval_template:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/offer-settings/offer_approval_template/list>
     /// - Official id: `hire/v1/offer_approval_template/list`
     ///
     /// # Example
@@ -81,9 +81,12 @@ impl ListOfferApprovalTemplateRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/offer_approval_templates",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:offer_approval_template:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=offer_approval_template&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/hire-v1/recruitment-related-configuration/offer-settings/offer_approval_template/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> OfferCustomFieldApi<'c> {
     /// `PUT /open-apis/hire/v1/offer_custom_fields/:offer_custom_field_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=offer_custom_field&version=v1>
+    /// - Scopes: `hire:offer_selection_object`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer_custom_field/update>
     /// - Official id: `hire/v1/offer_custom_field/update`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl UpdateOfferCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/hire/v1/offer_custom_fields/:offer_custom_field_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:offer_selection_object"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=offer_custom_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer_custom_field/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> PortalApplySchemaApi<'c> {
     /// `GET /open-apis/hire/v1/portal_apply_schemas`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=portal_apply_schema&version=v1>
+    /// - Scopes: any one of `hire:site:readonly`, `hire:site`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/portal_apply_schema/list>
     /// - Official id: `hire/v1/portal_apply_schema/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListPortalApplySchemaRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/portal_apply_schemas",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site:readonly", "hire:site"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=portal_apply_schema&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/portal_apply_schema/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> QuestionnaireApi<'c> {
     /// `GET /open-apis/hire/v1/questionnaires`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=questionnaire&version=v1>
+    /// - Scopes: any one of `hire:questionnaire:readonly`, `hire:questionnaire`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/questionnaire/list>
     /// - Official id: `hire/v1/questionnaire/list`
     ///
     /// # Example
@@ -91,9 +91,12 @@ impl ListQuestionnaireRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/questionnaires",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:questionnaire:readonly", "hire:questionnaire"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=questionnaire&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/questionnaire/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

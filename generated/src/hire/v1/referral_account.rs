@@ -18,8 +18,8 @@ impl<'c> ReferralAccountApi<'c> {
     /// `POST /open-apis/hire/v1/referral_account`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=referral_account&version=v1>
+    /// - Scopes: `hire:referral_account`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/create>
     /// - Official id: `hire/v1/referral_account/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ReferralAccountApi<'c> {
     /// `POST /open-apis/hire/v1/referral_account/:referral_account_id/deactivate`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=deactivate&project=hire&resource=referral_account&version=v1>
+    /// - Scopes: `hire:referral_account`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/deactivate>
     /// - Official id: `hire/v1/referral_account/deactivate`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> ReferralAccountApi<'c> {
     /// `GET /open-apis/hire/v1/referral_account/get_account_assets`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_account_assets&project=hire&resource=referral_account&version=v1>
+    /// - Scopes: any one of `hire:referral_account`, `hire:referral_account:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/get_account_assets>
     /// - Official id: `hire/v1/referral_account/get_account_assets`
     ///
     /// # Example
@@ -163,8 +163,8 @@ impl<'c> ReferralAccountApi<'c> {
     /// `POST /open-apis/hire/v1/referral_account/:referral_account_id/withdraw`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=withdraw&project=hire&resource=referral_account&version=v1>
+    /// - Scopes: `hire:referral_account`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/withdraw>
     /// - Official id: `hire/v1/referral_account/withdraw`
     ///
     /// # Example
@@ -206,9 +206,12 @@ impl CreateReferralAccountRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/referral_account",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:referral_account"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=referral_account&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -258,9 +261,12 @@ impl DeactivateReferralAccountRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/referral_account/:referral_account_id/deactivate",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:referral_account"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=deactivate&project=hire&resource=referral_account&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/deactivate",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -362,9 +368,12 @@ impl GetAccountAssetsReferralAccountRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/referral_account/get_account_assets",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:referral_account", "hire:referral_account:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_account_assets&project=hire&resource=referral_account&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/get_account_assets",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -447,9 +456,12 @@ impl WithdrawReferralAccountRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/referral_account/:referral_account_id/withdraw",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:referral_account"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=withdraw&project=hire&resource=referral_account&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/withdraw",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ReferralWebsiteJobPostApi<'c> {
     /// `GET /open-apis/hire/v1/referral_websites/job_posts/:job_post_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=referral_website.job_post&version=v1>
+    /// - Scopes: `hire:referral_website:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/referral/get>
     /// - Official id: `hire/v1/referral_website.job_post/get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ReferralWebsiteJobPostApi<'c> {
     /// `GET /open-apis/hire/v1/referral_websites/job_posts`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=referral_website.job_post&version=v1>
+    /// - Scopes: `hire:referral_website:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_website-job_post/list>
     /// - Official id: `hire/v1/referral_website.job_post/list`
     ///
     /// # Example
@@ -112,9 +112,12 @@ impl GetReferralWebsiteJobPostRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/referral_websites/job_posts/:job_post_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:referral_website:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=referral_website.job_post&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/referral/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -205,9 +208,12 @@ impl ListReferralWebsiteJobPostRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/referral_websites/job_posts",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:referral_website:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=referral_website.job_post&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_website-job_post/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

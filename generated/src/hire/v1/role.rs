@@ -47,8 +47,8 @@ impl<'c> RoleApi<'c> {
     /// `GET /open-apis/hire/v1/roles`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=role&version=v1>
+    /// - Scopes: any one of `hire:auth:readonly`, `hire:auth`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/role/list>
     /// - Official id: `hire/v1/role/list`
     ///
     /// # Example
@@ -139,9 +139,12 @@ impl ListRoleRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/roles",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:auth:readonly", "hire:auth"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=role&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/role/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> SubjectApi<'c> {
     /// `GET /open-apis/hire/v1/subjects`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=subject&version=v1>
+    /// - Scopes: `hire:subject:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/subject/list>
     /// - Official id: `hire/v1/subject/list`
     ///
     /// # Example
@@ -83,9 +83,12 @@ impl ListSubjectRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/subjects",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:subject:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=subject&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/subject/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

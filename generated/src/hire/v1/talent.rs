@@ -18,8 +18,8 @@ impl<'c> TalentApi<'c> {
     /// `POST /open-apis/hire/v1/talents/add_to_folder`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_to_folder&project=hire&resource=talent&version=v1>
+    /// - Scopes: any one of `hire:talent`, `hire:talent_folder_association`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/add_to_folder>
     /// - Official id: `hire/v1/talent/add_to_folder`
     ///
     /// # Example
@@ -47,7 +47,7 @@ impl<'c> TalentApi<'c> {
     /// `POST /open-apis/hire/v1/talents/batch_get_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `hire:talent:readonly`, `hire:talent`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get_id&project=hire&resource=talent&version=v1>
     /// - Official id: `hire/v1/talent/batch_get_id`
     ///
@@ -76,8 +76,8 @@ impl<'c> TalentApi<'c> {
     /// `POST /open-apis/hire/v1/talents/combined_create`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_create&project=hire&resource=talent&version=v1>
+    /// - Scopes: `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/combined_create>
     /// - Official id: `hire/v1/talent/combined_create`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> TalentApi<'c> {
     /// `GET /open-apis/hire/v1/talents/:talent_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=talent&version=v1>
+    /// - Scopes: any one of `hire:talent:readonly`, `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/get>
     /// - Official id: `hire/v1/talent/get`
     ///
     /// # Example
@@ -301,9 +301,12 @@ impl AddToFolderTalentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talents/add_to_folder",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent", "hire:talent_folder_association"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_to_folder&project=hire&resource=talent&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/add_to_folder",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -334,7 +337,10 @@ impl BatchGetIdTalentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talents/batch_get_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent:readonly", "hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get_id&project=hire&resource=talent&version=v1",
     };
@@ -373,9 +379,12 @@ impl CombinedCreateTalentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talents/combined_create",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_create&project=hire&resource=talent&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/combined_create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -483,9 +492,12 @@ impl GetTalentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/talents/:talent_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent:readonly", "hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=talent&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

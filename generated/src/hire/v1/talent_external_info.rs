@@ -18,8 +18,8 @@ impl<'c> TalentExternalInfoApi<'c> {
     /// `POST /open-apis/hire/v1/talents/:talent_id/external_info`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=talent.external_info&version=v1>
+    /// - Scopes: `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/create-5>
     /// - Official id: `hire/v1/talent.external_info/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> TalentExternalInfoApi<'c> {
     /// `PUT /open-apis/hire/v1/talents/:talent_id/external_info`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=talent.external_info&version=v1>
+    /// - Scopes: `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent-external_info/update>
     /// - Official id: `hire/v1/talent.external_info/update`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl CreateTalentExternalInfoRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talents/:talent_id/external_info",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=talent.external_info&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/import-external-system-information/create-5",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -134,9 +137,12 @@ impl UpdateTalentExternalInfoRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/hire/v1/talents/:talent_id/external_info",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=talent.external_info&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent-external_info/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

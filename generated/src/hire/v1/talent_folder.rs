@@ -18,8 +18,8 @@ impl<'c> TalentFolderApi<'c> {
     /// `GET /open-apis/hire/v1/talent_folders`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_folder&version=v1>
+    /// - Scopes: any one of `hire:talent_folder:readonly`, `hire:talent_folder`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_folder/list>
     /// - Official id: `hire/v1/talent_folder/list`
     ///
     /// # Example
@@ -79,9 +79,12 @@ impl ListTalentFolderRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/talent_folders",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent_folder:readonly", "hire:talent_folder"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_folder&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_folder/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

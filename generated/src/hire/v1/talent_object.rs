@@ -18,8 +18,8 @@ impl<'c> TalentObjectApi<'c> {
     /// `GET /open-apis/hire/v1/talent_objects/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=talent_object&version=v1>
+    /// - Scopes: any one of `hire:talent:readonly`, `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_object/query>
     /// - Official id: `hire/v1/talent_object/query`
     ///
     /// # Example
@@ -53,9 +53,12 @@ impl QueryTalentObjectRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/talent_objects/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent:readonly", "hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=talent_object&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_object/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

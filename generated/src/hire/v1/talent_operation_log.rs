@@ -18,8 +18,8 @@ impl<'c> TalentOperationLogApi<'c> {
     /// `POST /open-apis/hire/v1/talent_operation_logs/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_operation_log&version=v1>
+    /// - Scopes: any one of `hire:talent:readonly`, `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/talent_operation_log/search>
     /// - Official id: `hire/v1/talent_operation_log/search`
     ///
     /// # Example
@@ -81,9 +81,12 @@ impl SearchTalentOperationLogRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talent_operation_logs/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent:readonly", "hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_operation_log&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/talent_operation_log/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -103,8 +103,8 @@ impl<'c> TalentPoolApi<'c> {
     /// `GET /open-apis/hire/v1/talent_pools/`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_pool&version=v1>
+    /// - Scopes: any one of `hire:talent_folder:readonly`, `hire:talent_folder`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_pool/search>
     /// - Official id: `hire/v1/talent_pool/search`
     ///
     /// # Example
@@ -319,9 +319,12 @@ impl Search2TalentPoolRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/talent_pools/",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent_folder:readonly", "hire:talent_folder"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=talent_pool&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_pool/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

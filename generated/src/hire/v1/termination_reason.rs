@@ -18,8 +18,8 @@ impl<'c> TerminationReasonApi<'c> {
     /// `GET /open-apis/hire/v1/termination_reasons`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=termination_reason&version=v1>
+    /// - Scopes: any one of `hire:application:readonly`, `hire:application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/termination_reason/list>
     /// - Official id: `hire/v1/termination_reason/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListTerminationReasonRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/termination_reasons",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:application:readonly", "hire:application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=termination_reason&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/termination_reason/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

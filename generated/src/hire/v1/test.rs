@@ -18,8 +18,8 @@ impl<'c> TestApi<'c> {
     /// `POST /open-apis/hire/v1/tests/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=test&version=v1>
+    /// - Scopes: any one of `hire:exam`, `hire:exam:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/test/search>
     /// - Official id: `hire/v1/test/search`
     ///
     /// # Example
@@ -81,9 +81,12 @@ impl SearchTestRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/tests/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:exam", "hire:exam:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=test&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/test/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

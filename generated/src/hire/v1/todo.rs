@@ -18,8 +18,8 @@ impl<'c> TodoApi<'c> {
     /// `GET /open-apis/hire/v1/todos`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=todo&version=v1>
+    /// - Scopes: `hire:todo:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/todo/list>
     /// - Official id: `hire/v1/todo/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListTodoRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/todos",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:todo:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=todo&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/todo/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

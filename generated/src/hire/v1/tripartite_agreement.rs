@@ -18,8 +18,8 @@ impl<'c> TripartiteAgreementApi<'c> {
     /// `POST /open-apis/hire/v1/tripartite_agreements`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=tripartite_agreement&version=v1>
+    /// - Scopes: `hire:tripartite_agreement`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/tripartite_agreement/create>
     /// - Official id: `hire/v1/tripartite_agreement/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> TripartiteAgreementApi<'c> {
     /// `DELETE /open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=tripartite_agreement&version=v1>
+    /// - Scopes: `hire:tripartite_agreement`
+    /// - Official documentation: <https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/tripartite_agreement/delete>
     /// - Official id: `hire/v1/tripartite_agreement/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> TripartiteAgreementApi<'c> {
     /// `GET /open-apis/hire/v1/tripartite_agreements`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=tripartite_agreement&version=v1>
+    /// - Scopes: any one of `hire:tripartite_agreement`, `hire:tripartite_agreement:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/tripartite_agreement/list>
     /// - Official id: `hire/v1/tripartite_agreement/list`
     ///
     /// # Example
@@ -156,9 +156,12 @@ impl CreateTripartiteAgreementRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/tripartite_agreements",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:tripartite_agreement"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=tripartite_agreement&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/tripartite_agreement/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -191,9 +194,12 @@ impl DeleteTripartiteAgreementRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:tripartite_agreement"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=tripartite_agreement&version=v1",
+        doc_url: "https://open.feishu.cn/document/hire-v1/candidate-management/delivery-process-management/tripartite_agreement/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -242,9 +248,12 @@ impl ListTripartiteAgreementRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/tripartite_agreements",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:tripartite_agreement", "hire:tripartite_agreement:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=tripartite_agreement&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/tripartite_agreement/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

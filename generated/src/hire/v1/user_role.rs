@@ -18,8 +18,8 @@ impl<'c> UserRoleApi<'c> {
     /// `GET /open-apis/hire/v1/user_roles`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=user_role&version=v1>
+    /// - Scopes: any one of `hire:auth:readonly`, `hire:auth`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/user_role/list>
     /// - Official id: `hire/v1/user_role/list`
     ///
     /// # Example
@@ -95,9 +95,12 @@ impl ListUserRoleRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/user_roles",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:auth:readonly", "hire:auth"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=user_role&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/user_role/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> WebsiteApi<'c> {
     /// `GET /open-apis/hire/v1/websites`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website&version=v1>
+    /// - Scopes: any one of `hire:site:readonly`, `hire:site`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/website/list>
     /// - Official id: `hire/v1/website/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListWebsiteRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/websites",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site:readonly", "hire:site"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/website/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -76,8 +76,8 @@ impl<'c> WebsiteChannelApi<'c> {
     /// `GET /open-apis/hire/v1/websites/:website_id/channels`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.channel&version=v1>
+    /// - Scopes: any one of `hire:site:readonly`, `hire:site`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-channel/list>
     /// - Official id: `hire/v1/website.channel/list`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> WebsiteChannelApi<'c> {
     /// `PUT /open-apis/hire/v1/websites/:website_id/channels/:channel_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=website.channel&version=v1>
+    /// - Scopes: `hire:site`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-channel/update>
     /// - Official id: `hire/v1/website.channel/update`
     ///
     /// # Example
@@ -244,9 +244,12 @@ impl ListWebsiteChannelRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/websites/:website_id/channels",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site:readonly", "hire:site"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.channel&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-channel/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -315,9 +318,12 @@ impl UpdateWebsiteChannelRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/hire/v1/websites/:website_id/channels/:channel_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=website.channel&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-channel/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

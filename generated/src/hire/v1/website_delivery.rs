@@ -18,8 +18,8 @@ impl<'c> WebsiteDeliveryApi<'c> {
     /// `POST /open-apis/hire/v1/websites/:website_id/deliveries/create_by_attachment`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_by_attachment&project=hire&resource=website.delivery&version=v1>
+    /// - Scopes: `hire:site_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-delivery/create_by_attachment>
     /// - Official id: `hire/v1/website.delivery/create_by_attachment`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> WebsiteDeliveryApi<'c> {
     /// `POST /open-apis/hire/v1/websites/:website_id/deliveries/create_by_resume`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_by_resume&project=hire&resource=website.delivery&version=v1>
+    /// - Scopes: `hire:site_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-delivery/create_by_resume>
     /// - Official id: `hire/v1/website.delivery/create_by_resume`
     ///
     /// # Example
@@ -93,9 +93,12 @@ impl CreateByAttachmentWebsiteDeliveryRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/websites/:website_id/deliveries/create_by_attachment",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_by_attachment&project=hire&resource=website.delivery&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-delivery/create_by_attachment",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -141,9 +144,12 @@ impl CreateByResumeWebsiteDeliveryRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/websites/:website_id/deliveries/create_by_resume",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_by_resume&project=hire&resource=website.delivery&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-delivery/create_by_resume",
     };
 
     /// A request with every required parameter; optional ones start unset.

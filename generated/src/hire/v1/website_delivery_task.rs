@@ -18,8 +18,8 @@ impl<'c> WebsiteDeliveryTaskApi<'c> {
     /// `GET /open-apis/hire/v1/websites/:website_id/delivery_tasks/:delivery_task_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=website.delivery_task&version=v1>
+    /// - Scopes: any one of `hire:site_application:readonly`, `hire:site_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-delivery_task/get>
     /// - Official id: `hire/v1/website.delivery_task/get`
     ///
     /// # Example
@@ -63,9 +63,12 @@ impl GetWebsiteDeliveryTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/websites/:website_id/delivery_tasks/:delivery_task_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site_application:readonly", "hire:site_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=website.delivery_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-delivery_task/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> WebsiteJobPostApi<'c> {
     /// `GET /open-apis/hire/v1/websites/:website_id/job_posts/:job_post_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=website.job_post&version=v1>
+    /// - Scopes: `hire:site_job_post:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/website/get>
     /// - Official id: `hire/v1/website.job_post/get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> WebsiteJobPostApi<'c> {
     /// `GET /open-apis/hire/v1/websites/:website_id/job_posts`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.job_post&version=v1>
+    /// - Scopes: `hire:site_job_post:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-job_post/list>
     /// - Official id: `hire/v1/website.job_post/list`
     ///
     /// # Example
@@ -88,8 +88,8 @@ impl<'c> WebsiteJobPostApi<'c> {
     /// `POST /open-apis/hire/v1/websites/:website_id/job_posts/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=website.job_post&version=v1>
+    /// - Scopes: `hire:site_job_post:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-job_post/search>
     /// - Official id: `hire/v1/website.job_post/search`
     ///
     /// # Example
@@ -157,9 +157,12 @@ impl GetWebsiteJobPostRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/websites/:website_id/job_posts/:job_post_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site_job_post:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=website.job_post&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/website/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -271,9 +274,12 @@ impl ListWebsiteJobPostRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/websites/:website_id/job_posts",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site_job_post:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=website.job_post&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-job_post/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -458,9 +464,12 @@ impl SearchWebsiteJobPostRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/websites/:website_id/job_posts/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site_job_post:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=website.job_post&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-job_post/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

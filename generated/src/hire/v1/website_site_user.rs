@@ -18,8 +18,8 @@ impl<'c> WebsiteSiteUserApi<'c> {
     /// `POST /open-apis/hire/v1/websites/:website_id/site_users`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=website.site_user&version=v1>
+    /// - Scopes: `hire:site`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/website/create>
     /// - Official id: `hire/v1/website.site_user/create`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl CreateWebsiteSiteUserRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/websites/:website_id/site_users",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=website.site_user&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/hire-v1/get-candidates/website/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

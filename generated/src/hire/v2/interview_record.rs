@@ -18,8 +18,8 @@ impl<'c> InterviewRecordApi<'c> {
     /// `GET /open-apis/hire/v2/interview_records/:interview_record_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=interview_record&version=v2>
+    /// - Scopes: any one of `hire:interview:readonly`, `hire:interview`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/hire-v2/interview_record/get>
     /// - Official id: `hire/v2/interview_record/get`
     ///
     /// # Example
@@ -104,9 +104,12 @@ impl GetInterviewRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v2/interview_records/:interview_record_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:interview:readonly", "hire:interview"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=interview_record&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/hire-v2/interview_record/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> TalentApi<'c> {
     /// `GET /open-apis/hire/v2/talents/:talent_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=talent&version=v2>
+    /// - Scopes: any one of `hire:talent:readonly`, `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/hire-v2/talent/get>
     /// - Official id: `hire/v2/talent/get`
     ///
     /// # Example
@@ -63,9 +63,12 @@ impl GetTalentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v2/talents/:talent_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent:readonly", "hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=talent&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/hire-v2/talent/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> MinuteStatisticsApi<'c> {
     /// `GET /open-apis/minutes/v1/minutes/:minute_token/statistics`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=minutes&resource=minute.statistics&version=v1>
+    /// - Scopes: any one of `minutes:minutes`, `minutes:minutes.statistics:read`, `minutes:minutes:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/minutes-v1/minute-statistics/get>
     /// - Official id: `minutes/v1/minute.statistics/get`
     ///
     /// # Example
@@ -63,9 +63,16 @@ impl GetMinuteStatisticsRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/minutes/v1/minutes/:minute_token/statistics",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "minutes:minutes",
+                "minutes:minutes.statistics:read",
+                "minutes:minutes:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=minutes&resource=minute.statistics&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/minutes-v1/minute-statistics/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

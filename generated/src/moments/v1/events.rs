@@ -5,11 +5,14 @@
 
 /// `moments.comment.created_v1`: A user commented in Moments.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/comment/events/created>
 impl ::lark_runtime::event::Event for crate::moments::v1::CommentCreatedV1Event {
     const EVENT_TYPE: &'static str = "moments.comment.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["moments:moments:readonly", "moments:moments:access_all"],
+        all: &[],
+    };
 }
 
 /// `moments.comment.deleted_v1`: A user deleted a comment in Moments.
@@ -69,7 +72,7 @@ impl ::lark_runtime::event::Event for crate::moments::v1::ReactionDeletedV1Event
 impl crate::EventDispatcher {
     /// Handles `moments.comment.created_v1`: A user commented in Moments.
     ///
-    /// Payload: [`CommentCreatedV1Event`](crate::moments::v1::CommentCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`CommentCreatedV1Event`](crate::moments::v1::CommentCreatedV1Event). Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/comment/events/created>
     pub fn on_moments_comment_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

@@ -18,8 +18,8 @@ impl<'c> CostAllocationDetailApi<'c> {
     /// `GET /open-apis/payroll/v1/cost_allocation_details`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_detail&version=v1>
+    /// - Scopes: `payroll:cost_allocation_details:read`
+    /// - Official documentation: <https://open.feishu.cn/document/payroll-v1/cost_allocation_detail/list>
     /// - Official id: `payroll/v1/cost_allocation_detail/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListCostAllocationDetailRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/payroll/v1/cost_allocation_details",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["payroll:cost_allocation_details:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_detail&version=v1",
+        doc_url: "https://open.feishu.cn/document/payroll-v1/cost_allocation_detail/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> CostAllocationPlanApi<'c> {
     /// `GET /open-apis/payroll/v1/cost_allocation_plans`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_plan&version=v1>
+    /// - Scopes: `payroll:cost_allocation_plan:read`
+    /// - Official documentation: <https://open.feishu.cn/document/payroll-v1/cost_allocation_plan/list>
     /// - Official id: `payroll/v1/cost_allocation_plan/list`
     ///
     /// # Example
@@ -79,9 +79,12 @@ impl ListCostAllocationPlanRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/payroll/v1/cost_allocation_plans",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["payroll:cost_allocation_plan:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_plan&version=v1",
+        doc_url: "https://open.feishu.cn/document/payroll-v1/cost_allocation_plan/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

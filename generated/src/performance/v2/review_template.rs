@@ -18,7 +18,7 @@ impl<'c> ReviewTemplateApi<'c> {
     /// `POST /open-apis/performance/v2/review_templates/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `performance:performance`, `performance:performance:readonly`, `performance:review_template:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=review_template&version=v2>
     /// - Official id: `performance/v2/review_template/query`
     ///
@@ -77,7 +77,14 @@ impl QueryReviewTemplateRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v2/review_templates/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "performance:performance",
+                "performance:performance:readonly",
+                "performance:review_template:read",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=review_template&version=v2",
     };

@@ -18,7 +18,7 @@ impl<'c> OpenapiLogApi<'c> {
     /// `POST /open-apis/security_and_compliance/v1/openapi_logs/list_data`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `security_and_compliance:audit_log.openapi_log:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_data&project=security_and_compliance&resource=openapi_log&version=v1>
     /// - Official id: `security_and_compliance/v1/openapi_log/list_data`
     ///
@@ -60,7 +60,10 @@ impl ListDataOpenapiLogRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/security_and_compliance/v1/openapi_logs/list_data",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["security_and_compliance:audit_log.openapi_log:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_data&project=security_and_compliance&resource=openapi_log&version=v1",
     };

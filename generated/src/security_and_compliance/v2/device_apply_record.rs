@@ -18,7 +18,7 @@ impl<'c> DeviceApplyRecordApi<'c> {
     /// `PUT /open-apis/security_and_compliance/v2/device_apply_records/:device_apply_record_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `security_and_compliance:device_apply_record:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=security_and_compliance&resource=device_apply_record&version=v2>
     /// - Official id: `security_and_compliance/v2/device_apply_record/update`
     ///
@@ -61,7 +61,10 @@ impl UpdateDeviceApplyRecordRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/security_and_compliance/v2/device_apply_records/:device_apply_record_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["security_and_compliance:device_apply_record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=security_and_compliance&resource=device_apply_record&version=v2",
     };

@@ -50,7 +50,7 @@ impl<'c> DeviceRecordApi<'c> {
     /// `DELETE /open-apis/security_and_compliance/v2/device_records/:device_record_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `security_and_compliance:device_record:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=security_and_compliance&resource=device_record&version=v2>
     /// - Official id: `security_and_compliance/v2/device_record/delete`
     ///
@@ -157,7 +157,7 @@ impl<'c> DeviceRecordApi<'c> {
     /// `GET /open-apis/security_and_compliance/v2/device_records/mine`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `security_and_compliance:device_record:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mine&project=security_and_compliance&resource=device_record&version=v2>
     /// - Official id: `security_and_compliance/v2/device_record/mine`
     ///
@@ -189,8 +189,8 @@ impl<'c> DeviceRecordApi<'c> {
     /// `PUT /open-apis/security_and_compliance/v2/device_records/:device_record_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=security_and_compliance&resource=device_record&version=v2>
+    /// - Scopes: `security_and_compliance:device_record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/security_and_compliance-v1/security_and_compliance-v2/device_record/update>
     /// - Official id: `security_and_compliance/v2/device_record/update`
     ///
     /// # Example
@@ -268,7 +268,10 @@ impl DeleteDeviceRecordRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/security_and_compliance/v2/device_records/:device_record_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["security_and_compliance:device_record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=security_and_compliance&resource=device_record&version=v2",
     };
@@ -857,7 +860,10 @@ impl MineDeviceRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/security_and_compliance/v2/device_records/mine",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["security_and_compliance:device_record:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mine&project=security_and_compliance&resource=device_record&version=v2",
     };
@@ -896,9 +902,12 @@ impl UpdateDeviceRecordRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/security_and_compliance/v2/device_records/:device_record_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["security_and_compliance:device_record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=security_and_compliance&resource=device_record&version=v2",
+        doc_url: "https://open.feishu.cn/document/security_and_compliance-v1/security_and_compliance-v2/device_record/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,7 +18,7 @@ impl<'c> CollaborationTenantCollaborationDepartmentApi<'c> {
     /// `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/collaboration_departments/:target_department_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `trust_party:collaboration.tenant:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=trust_party&resource=collaboration_tenant.collaboration_department&version=v1>
     /// - Official id: `trust_party/v1/collaboration_tenant.collaboration_department/get`
     ///
@@ -72,7 +72,10 @@ impl GetCollaborationTenantCollaborationDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/collaboration_departments/:target_department_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["trust_party:collaboration.tenant:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=trust_party&resource=collaboration_tenant.collaboration_department&version=v1",
     };

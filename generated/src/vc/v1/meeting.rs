@@ -332,8 +332,8 @@ impl<'c> MeetingApi<'c> {
     /// `POST /open-apis/vc/v1/meetings/unsubscription`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=vc&resource=meeting&version=v1>
+    /// - Scopes: `vc:meeting.meetingevent:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/meeting/unsubscription>
     /// - Official id: `vc/v1/meeting/unsubscription`
     ///
     /// # Example
@@ -1073,9 +1073,12 @@ impl UnsubscriptionMeetingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/meetings/unsubscription",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:meeting.meetingevent:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unsubscription&project=vc&resource=meeting&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/meeting/unsubscription",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -47,8 +47,8 @@ impl<'c> NoteApi<'c> {
     /// `POST /open-apis/vc/v1/notes/subscription`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=vc&resource=note&version=v1>
+    /// - Scopes: `vc:note:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/note/subscription>
     /// - Official id: `vc/v1/note/subscription`
     ///
     /// # Example
@@ -199,9 +199,12 @@ impl SubscriptionNoteRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/vc/v1/notes/subscription",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["vc:note:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscription&project=vc&resource=note&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/vc-v1/note/subscription",
     };
 
     /// A request with every required parameter; optional ones start unset.

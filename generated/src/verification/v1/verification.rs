@@ -18,7 +18,7 @@ impl<'c> VerificationApi<'c> {
     /// `GET /open-apis/verification/v1/verification`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `verification:verification_information:readonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=verification&resource=verification&version=v1>
     /// - Official id: `verification/v1/verification/get`
     ///
@@ -53,7 +53,10 @@ impl GetVerificationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/verification/v1/verification",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["verification:verification_information:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=verification&resource=verification&version=v1",
     };
