@@ -130,7 +130,7 @@ impl Maker<'_> {
             Some("integer") if schema["format"] == "int64" => json!(self.int64(name)),
             Some("integer") => json!(self.next() % 100),
             Some("number") => json!((self.next() % 1000) as f64 / 10.0),
-            Some("boolean") => Value::Bool(self.next() % 2 == 0),
+            Some("boolean") => Value::Bool(self.next().is_multiple_of(2)),
             _ => json!({}),
         }
     }

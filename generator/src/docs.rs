@@ -22,7 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 #[derive(Debug, Serialize)]
 struct CrateView<'a> {
     name: &'a str,
-    version: &'a str,
+    publish: bool,
     header: &'a str,
     services: Vec<ServiceView>,
     total_endpoints: usize,
@@ -91,11 +91,11 @@ fn deprecated_text(d: &ir::Deprecation) -> String {
     }
 }
 
-/// The generated crate's version, which the OpenAPI document states too.
-pub const VERSION: &str = "0.1.0";
-
 /// Renders `Cargo.toml`, `README.md` and `docs/<service>.md`.
-pub fn render(catalogue: &ir::Catalogue, crate_name: &str) -> Result<BTreeMap<String, String>, minijinja::Error> {
+pub fn render(
+    catalogue: &ir::Catalogue,
+    options: &crate::Options,
+) -> Result<BTreeMap<String, String>, minijinja::Error> {
     let mut env = Environment::new();
     env.set_keep_trailing_newline(true);
     for (name, source) in TEMPLATES {
@@ -104,8 +104,8 @@ pub fn render(catalogue: &ir::Catalogue, crate_name: &str) -> Result<BTreeMap<St
     let header = HEADER.trim_start_matches("// ").trim_end();
     let services: Vec<ServiceView> = catalogue.services.iter().map(|s| service_view(s, &catalogue.scopes)).collect();
     let view = CrateView {
-        name: crate_name,
-        version: VERSION,
+        name: &options.crate_name,
+        publish: options.publish,
         header,
         total_endpoints: services.iter().map(|s| s.endpoints.len()).sum(),
         total_scoped: services.iter().map(|s| s.scoped).sum(),
@@ -117,8 +117,8 @@ pub fn render(catalogue: &ir::Catalogue, crate_name: &str) -> Result<BTreeMap<St
     files.insert("README.md".to_owned(), env.get_template("README.md.j2")?.render(&view)?);
     let template = env.get_template("service.md.j2")?;
     for service in &view.services {
-        let page =
-            template.render(minijinja::context! { header => header, crate_name => crate_name, service => service })?;
+        let page = template
+            .render(minijinja::context! { header => header, crate_name => &options.crate_name, service => service })?;
         files.insert(format!("docs/{}.md", service.module), page);
     }
     Ok(files)

@@ -32,6 +32,11 @@ pub use diagnostics::{Diagnostic, Diagnostics};
 pub struct Options {
     /// The package name of the generated crate, e.g. `lark-sdk`.
     pub crate_name: String,
+    /// Its version, which its OpenAPI document states too; the crate's `Cargo.toml`
+    /// inherits it from the workspace (see [`project::workspace_version`]).
+    pub version: String,
+    /// Whether the crate is meant for crates.io; a fixture crate is not.
+    pub publish: bool,
 }
 
 /// Everything that can stop a generation run.
@@ -80,7 +85,7 @@ pub fn sync(
 pub fn generate(spec_dir: &Path, options: &Options) -> Result<BTreeMap<String, String>, Error> {
     let catalogue = catalogue(spec_dir).map_err(Error::Spec)?;
     let mut files = emit::emit(&catalogue, &options.crate_name);
-    files.extend(docs::render(&catalogue, &options.crate_name).map_err(Error::Template)?);
-    files.insert(openapi::PATH.to_owned(), openapi::document(&catalogue, &options.crate_name, docs::VERSION));
+    files.extend(docs::render(&catalogue, options).map_err(Error::Template)?);
+    files.insert(openapi::PATH.to_owned(), openapi::document(&catalogue, &options.crate_name, &options.version));
     Ok(files)
 }

@@ -417,10 +417,10 @@ pub(crate) fn usages(spec: &ServiceFile) -> BTreeMap<String, Usage> {
             roots.push((model, false));
         }
         for param in m.path.values().chain(m.query.values()) {
-            if let Ok(ty) = TypeExpr::parse(&param.ty) {
-                if let TypeExpr::Named(n) = ty.leaf() {
-                    roots.push((spec.enums.get_key_value(n).map_or("", |(k, _)| k.as_str()), true));
-                }
+            if let Ok(ty) = TypeExpr::parse(&param.ty)
+                && let TypeExpr::Named(n) = ty.leaf()
+            {
+                roots.push((spec.enums.get_key_value(n).map_or("", |(k, _)| k.as_str()), true));
             }
         }
     }
@@ -445,13 +445,13 @@ pub(crate) fn usages(spec: &ServiceFile) -> BTreeMap<String, Usage> {
         }
         if let Some(model) = spec.models.get(name) {
             for field in model.fields.values() {
-                if let Ok(ty) = TypeExpr::parse(&field.ty) {
-                    if let TypeExpr::Named(n) = ty.leaf() {
-                        if let Some((key, _)) = spec.models.get_key_value(n).or(None) {
-                            roots.push((key, sent));
-                        } else if let Some((key, _)) = spec.enums.get_key_value(n) {
-                            roots.push((key, sent));
-                        }
+                if let Ok(ty) = TypeExpr::parse(&field.ty)
+                    && let TypeExpr::Named(n) = ty.leaf()
+                {
+                    if let Some((key, _)) = spec.models.get_key_value(n).or(None) {
+                        roots.push((key, sent));
+                    } else if let Some((key, _)) = spec.enums.get_key_value(n) {
+                        roots.push((key, sent));
                     }
                 }
             }

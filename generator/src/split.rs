@@ -72,10 +72,10 @@ pub fn input_shapes(spec: &ServiceFile) -> Cow<'_, ServiceFile> {
         out.models.insert(input.clone(), model);
     }
     for method in out.resources.values_mut().flat_map(|r| r.methods.values_mut()) {
-        if let Some(Body::Json(body)) = &mut method.body {
-            if let Some(input) = inputs.get(body.as_str()) {
-                *body = input.clone();
-            }
+        if let Some(Body::Json(body)) = &mut method.body
+            && let Some(input) = inputs.get(body.as_str())
+        {
+            *body = input.clone();
         }
     }
     for callback in out.callbacks.values_mut() {

@@ -247,14 +247,14 @@ impl FileCheck<'_> {
             for (method_name, method) in &resource.methods {
                 let path = format!("resources.{resource_name}.methods.{method_name}");
                 let id = format!("{} {}", file.display_file().display(), path);
-                if let Some(endpoint) = self.method(&path, method, &mut multipart_models) {
-                    if let Some(other) = endpoints.insert(endpoint.clone(), id) {
-                        self.error(
-                            &format!("{path}.http"),
-                            format!("`{endpoint}` is also declared at {other}"),
-                            "each method and path appears once in the catalogue",
-                        );
-                    }
+                if let Some(endpoint) = self.method(&path, method, &mut multipart_models)
+                    && let Some(other) = endpoints.insert(endpoint.clone(), id)
+                {
+                    self.error(
+                        &format!("{path}.http"),
+                        format!("`{endpoint}` is also declared at {other}"),
+                        "each method and path appears once in the catalogue",
+                    );
                 }
             }
         }
@@ -540,10 +540,10 @@ impl FileCheck<'_> {
     }
 
     fn doc_url(&mut self, path: &str, doc: Option<&str>) {
-        if let Some(url) = doc {
-            if !url.starts_with("https://") || url.contains(char::is_whitespace) {
-                self.error(&format!("{path}.doc"), format!("`{url}` is not an https URL"), "");
-            }
+        if let Some(url) = doc
+            && (!url.starts_with("https://") || url.contains(char::is_whitespace))
+        {
+            self.error(&format!("{path}.doc"), format!("`{url}` is not an https URL"), "");
         }
     }
 
@@ -571,14 +571,14 @@ impl FileCheck<'_> {
             if let Some(other) = pushed.insert(key.clone(), format!("{} {path}", file.display_file().display())) {
                 self.error(&path, format!("`{key}` is also declared at {other}"), "");
             }
-            if self.model_ref(&format!("{path}.payload"), payload) {
-                if let Some(other) = payloads.insert(payload, key.clone()) {
-                    self.error(
-                        &format!("{path}.payload"),
-                        format!("model `{payload}` is already the payload of `{other}`"),
-                        "give each event its own payload model",
-                    );
-                }
+            if self.model_ref(&format!("{path}.payload"), payload)
+                && let Some(other) = payloads.insert(payload, key.clone())
+            {
+                self.error(
+                    &format!("{path}.payload"),
+                    format!("model `{payload}` is already the payload of `{other}`"),
+                    "give each event its own payload model",
+                );
             }
             self.doc_url(&path, doc);
             self.scopes(&path, scopes);

@@ -181,10 +181,10 @@ async fn listing_users_survives_revoke_429_and_503_between_pages() {
         let user = user.unwrap();
         seen.push(user["open_id"].as_str().unwrap().to_owned());
         // After each page's last item, arm the next fault for the next page.
-        if seen.len() % 2 == 0 {
-            if let Some(fault) = faults.next() {
-                fake.inject(fault.on(HttpMethod::Get, USERS));
-            }
+        if seen.len() % 2 == 0
+            && let Some(fault) = faults.next()
+        {
+            fake.inject(fault.on(HttpMethod::Get, USERS));
         }
     }
     assert_eq!(seen, (1..=8).map(|i| format!("ou_{i}")).collect::<Vec<_>>());

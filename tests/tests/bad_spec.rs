@@ -9,7 +9,7 @@ use lark_generator::write::Mode;
 fn errors_of(case: &str) -> String {
     // Relative to the test's working directory (the `tests` package) so messages are stable.
     let spec = Path::new("fixtures/bad").join(case);
-    let options = Options { crate_name: "bad".into() };
+    let options = Options { crate_name: "bad".into(), version: "0.1.0".into(), publish: false };
     match lark_generator::generate(&spec, &options) {
         Ok(_) => panic!("the `{case}` spec must be rejected"),
         Err(e) => e.to_string(),
@@ -85,7 +85,7 @@ fn a_bad_spec_leaves_the_output_untouched() {
         std::fs::write(path, text).expect("write");
     }
     let before = tree(out.path());
-    let options = Options { crate_name: "bad".into() };
+    let options = Options { crate_name: "bad".into(), version: "0.1.0".into(), publish: false };
     for case in ["shape", "semantic", "overlay"] {
         let spec = Path::new("fixtures/bad").join(case);
         let result = lark_generator::sync(&spec, out.path(), &options, Mode::Write);

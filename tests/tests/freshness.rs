@@ -25,7 +25,7 @@ fn committed_generated_crates_are_fresh() {
 #[test]
 fn generation_is_deterministic() {
     let spec = lark_tests::workspace_root().join("spec");
-    let options = Options { crate_name: "lark-sdk".into() };
+    let options = Options { crate_name: "lark-sdk".into(), version: "0.1.0".into(), publish: false };
     let first = lark_generator::generate(&spec, &options).expect("seed catalogue generates");
     let second = lark_generator::generate(&spec, &options).expect("seed catalogue generates");
     assert_eq!(first, second);
@@ -37,7 +37,7 @@ fn generation_is_deterministic() {
 fn check_reports_drift_and_write_repairs_it() {
     let spec = lark_tests::workspace_root().join("tests/fixtures/spec");
     let out = tempfile::tempdir().expect("temp dir");
-    let options = Options { crate_name: "lark-fixture-sdk".into() };
+    let options = Options { crate_name: "lark-fixture-sdk".into(), version: "0.1.0".into(), publish: false };
     let first = lark_generator::sync(&spec, out.path(), &options, Mode::Write).expect("write");
     assert!(first.changed.len() > 10 && first.stale.is_empty() && first.unchanged == 0);
 

@@ -27,7 +27,7 @@ fn generated() -> &'static BTreeMap<String, String> {
     static FILES: OnceLock<BTreeMap<String, String>> = OnceLock::new();
     FILES.get_or_init(|| {
         let spec = lark_tests::workspace_root().join("tests/fixtures/spec");
-        let options = Options { crate_name: "lark-fixture-sdk".into() };
+        let options = Options { crate_name: "lark-fixture-sdk".into(), version: "0.1.0".into(), publish: false };
         lark_generator::generate(&spec, &options).unwrap_or_else(|e| panic!("fixtures must generate:\n{e}"))
     })
 }

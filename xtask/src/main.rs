@@ -4,6 +4,7 @@
 //! - `gen --check`: fail, naming the command to run, when a generated crate is stale.
 //! - `import`: refresh `spec/services/` from the pinned upstream packages (see `import`).
 //! - `stats [--json]`: the catalogue's counts per service.
+//! - `semver`: what a catalogue change breaks and adds, per service (see `semver`).
 //! - `layers`: check that `runtime/src`'s imports point down its layers (see `layers`).
 //! - `openapi-check`: validate the OpenAPI documents with independent tools (see `openapi`).
 //! - `fake-check`: fuzz the standalone fake with schemathesis, check its flags (see `fake`).
@@ -14,6 +15,7 @@ mod import;
 mod layers;
 mod openapi;
 mod scopes;
+mod semver;
 mod stats;
 mod tools;
 mod web;
@@ -25,7 +27,7 @@ use std::time::Instant;
 use lark_generator::project::{self, SyncError, TARGETS, Target};
 use lark_generator::write::Mode;
 
-const USAGE: &str = "usage: cargo xtask gen [--check] | import [--strict] [--offline] [--check] | import --install-tools | stats [--json] | scopes (<id>... | --source <path>... | --dump) | layers | openapi-check | fake-check | web-check | test [cargo test args]";
+const USAGE: &str = "usage: cargo xtask gen [--check] | import [--strict] [--offline] [--check] | import --install-tools | stats [--json] | scopes (<id>... | --source <path>... | --dump) | semver [--baseline <rev> | --baseline-dir <dir>] [--catalogue-only] [--changelog] | layers | openapi-check | fake-check | web-check | test [cargo test args]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         ["stats"] => stats::run(false),
         ["stats", "--json"] => stats::run(true),
         ["scopes", rest @ ..] => scopes::run(rest),
+        ["semver", rest @ ..] => semver::run(rest),
         ["layers"] => layers::run(),
         ["openapi-check"] => openapi::run(),
         ["fake-check"] => fake::run(),

@@ -212,10 +212,11 @@ impl Message {
     pub fn plain_text(&self) -> String {
         let mut content = self.content_json();
         // A post is sent wrapped in its locales; it is read back with one.
-        if self.msg_type == "post" && content.get("content").is_none() {
-            if let Some(first) = content.as_object().and_then(|locales| locales.values().next()) {
-                content = first.clone();
-            }
+        if self.msg_type == "post"
+            && content.get("content").is_none()
+            && let Some(first) = content.as_object().and_then(|locales| locales.values().next())
+        {
+            content = first.clone();
         }
         let mentions: Vec<Mention> =
             self.mentions.iter().map(|(key, _, name)| Mention::new(key.clone(), name.clone())).collect();

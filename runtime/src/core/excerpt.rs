@@ -17,10 +17,10 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     }
     let mut cut = &redacted[..LIMIT];
     // Drop a character split by the cut rather than showing a replacement character.
-    if let Err(e) = std::str::from_utf8(cut) {
-        if e.error_len().is_none() {
-            cut = &cut[..e.valid_up_to()];
-        }
+    if let Err(e) = std::str::from_utf8(cut)
+        && e.error_len().is_none()
+    {
+        cut = &cut[..e.valid_up_to()];
     }
     let mut text = String::from_utf8_lossy(cut).into_owned();
     text.push('…');

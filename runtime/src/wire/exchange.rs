@@ -141,11 +141,13 @@ impl Wire {
                     Ok(reply) => {
                         span::reply(span, &reply.head, reply.code());
                         // Once per call, and never with a body that cannot be sent again.
-                        if let (Some(token), Some(code)) = (token.as_deref(), reply.code()) {
-                            if !token_renewed && repeat.replayable && auth.renew(target.id, token, code).await? {
-                                token_renewed = true;
-                                continue;
-                            }
+                        if let (Some(token), Some(code)) = (token.as_deref(), reply.code())
+                            && !token_renewed
+                            && repeat.replayable
+                            && auth.renew(target.id, token, code).await?
+                        {
+                            token_renewed = true;
+                            continue;
                         }
                         let head = &reply.head;
                         (

@@ -119,6 +119,9 @@ fn import(options: &Options) -> Result<ExitCode, String> {
     }
     println!("{}", counts(&merged));
     println!("{}", report::moves_table(&moves.0));
+    if !options.check {
+        users_view();
+    }
     println!("import took {:.1} s", started.elapsed().as_secs_f64());
     if options.check && (moves.1 || routes_differ || notes_differ || crosscheck_differs) {
         eprintln!(
@@ -301,4 +304,17 @@ fn counts(merged: &Merged) -> String {
         c.events_v1,
         c.callbacks,
     )
+}
+
+/// What the import changes for users, from the catalogues alone (HEAD's against the new
+/// one): the quick half of `cargo xtask semver`, which a pull request runs in full.
+fn users_view() {
+    let changes = crate::semver::worktree("HEAD").and_then(|base| crate::semver::catalogue_changes(&base));
+    match changes {
+        Ok(changes) => {
+            println!("\nFor users, against HEAD (run `cargo xtask semver` to compare the Rust API too):");
+            print!("{}", crate::semver::render(&changes, false, None));
+        }
+        Err(e) => eprintln!("warning: no catalogue comparison with HEAD: {e}"),
+    }
 }

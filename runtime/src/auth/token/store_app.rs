@@ -85,10 +85,10 @@ impl TokenManager {
     /// Requests a resend unless one was requested moments ago. Failure is only logged: the
     /// caller is already reporting the missing ticket.
     async fn resend_soon(&self, wire: &Wire) {
-        if self.resend_due() {
-            if let Err(e) = self.resend_ticket(wire).await {
-                tracing::warn!(error = %e, "could not ask the platform to resend the app_ticket");
-            }
+        if self.resend_due()
+            && let Err(e) = self.resend_ticket(wire).await
+        {
+            tracing::warn!(error = %e, "could not ask the platform to resend the app_ticket");
         }
     }
 
