@@ -6,8 +6,6 @@
 //! that every item with an official title has a summary of our own (not the importer's
 //! mechanical one) and that every item the platform deprecates is marked in the catalogue.
 
-use std::fmt::Write as _;
-
 use super::sources::{Node, Notes};
 
 /// Where the table lives, relative to the workspace root.
@@ -37,11 +35,5 @@ pub fn table(node: &Node) -> String {
     for e in node.events.v2.iter().chain(&node.events.v1) {
         row("event", &e.key, &e.notes);
     }
-    rows.sort();
-    rows.dedup();
-    let mut out = HEADER.to_owned();
-    for row in rows {
-        let _ = writeln!(out, "{row}");
-    }
-    out
+    super::routes::sorted_table(HEADER, rows)
 }

@@ -33,9 +33,15 @@ pub fn table(py: &Python, node: &Node) -> String {
     for e in &node.endpoints {
         rows.push(format!("npm\t{}\t{}\t{}\t-", e.id, e.method, e.url));
     }
+    sorted_table(HEADER, rows)
+}
+
+/// `header`, then `rows` sorted and without repeats, one per line: the same facts give
+/// the same bytes whatever order the extractors listed them in.
+pub fn sorted_table(header: &str, mut rows: Vec<String>) -> String {
     rows.sort();
     rows.dedup();
-    let mut out = HEADER.to_owned();
+    let mut out = header.to_owned();
     for row in rows {
         let _ = writeln!(out, "{row}");
     }
