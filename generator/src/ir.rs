@@ -150,33 +150,30 @@ pub struct Replacement {
 }
 
 impl Deprecation {
-    /// The `#[deprecated]` note: what to use instead, or where to read about it.
-    pub fn note(&self) -> String {
-        let calls: Vec<String> = self.replacements.iter().map(|r| format!("`{}`", r.call)).collect();
-        match (calls.is_empty(), &self.doc) {
-            (false, _) => format!("the platform no longer recommends this; use {} instead", or_list(&calls)),
-            (true, Some(doc)) => format!("the platform no longer recommends this; see {doc}"),
+    /// "the platform no longer recommends this", then what to use instead (each
+    /// replacement written by `name`) or, without one, where to read about it (the page
+    /// written by `page`). Every rendering of a deprecation says it this way.
+    pub fn sentence(&self, name: impl Fn(&Replacement) -> String, page: impl Fn(&str) -> String) -> String {
+        let names: Vec<String> = self.replacements.iter().map(name).collect();
+        match (names.is_empty(), &self.doc) {
+            (false, _) => format!("the platform no longer recommends this; use {} instead", or_list(&names)),
+            (true, Some(doc)) => format!("the platform no longer recommends this; see {}", page(doc)),
             (true, None) => "the platform no longer recommends this".to_owned(),
         }
     }
 
+    /// The `#[deprecated]` note: the calls to make instead, or the page.
+    pub fn note(&self) -> String {
+        self.sentence(|r| format!("`{}`", r.call), str::to_owned)
+    }
+
     /// A rustdoc paragraph with links to the replacements.
     pub fn doc_line(&self) -> String {
-        let links: Vec<String> = self
-            .replacements
-            .iter()
-            .map(|r| {
-                let short = r.link.rsplit("::").take(2).collect::<Vec<_>>();
-                format!("[`{}::{}`]({})", short[1], short[0], r.link)
-            })
-            .collect();
-        match (links.is_empty(), &self.doc) {
-            (false, _) => {
-                format!("**Deprecated:** the platform no longer recommends this; use {} instead.", or_list(&links))
-            }
-            (true, Some(doc)) => format!("**Deprecated:** the platform no longer recommends this; see <{doc}>."),
-            (true, None) => "**Deprecated:** the platform no longer recommends this.".to_owned(),
-        }
+        let link = |r: &Replacement| {
+            let short = r.link.rsplit("::").take(2).collect::<Vec<_>>();
+            format!("[`{}::{}`]({})", short[1], short[0], r.link)
+        };
+        format!("**Deprecated:** {}.", self.sentence(link, |doc| format!("<{doc}>")))
     }
 }
 

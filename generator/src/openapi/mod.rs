@@ -328,12 +328,7 @@ const PUSH_DESCRIPTION: &str = "The body is shown decrypted: with an encrypt key
 /// A deprecation for an operation's description, naming replacements by operation id
 /// (`prefix` is `event:` for events).
 fn deprecation_text(d: &ir::Deprecation, prefix: &str) -> String {
-    let ids: Vec<String> = d.replacements.iter().map(|r| format!("`{prefix}{}`", r.id)).collect();
-    match (ids.is_empty(), &d.doc) {
-        (false, _) => format!("Deprecated: the platform no longer recommends this; use {} instead.", ir::or_list(&ids)),
-        (true, Some(doc)) => format!("Deprecated: the platform no longer recommends this; see <{doc}>."),
-        (true, None) => "Deprecated: the platform no longer recommends this.".to_owned(),
-    }
+    format!("Deprecated: {}.", d.sentence(|r| format!("`{prefix}{}`", r.id), |doc| format!("<{doc}>")))
 }
 
 /// What events and callbacks share: the signature headers and the decrypted body.
