@@ -18,8 +18,8 @@ impl<'c> AccessRecordApi<'c> {
     /// `GET /open-apis/acs/v1/access_records`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=access_record&version=v1>
+    /// - Scopes: `acs:access_record:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/access_record/list>
     /// - Official id: `acs/v1/access_record/list`
     ///
     /// # Example
@@ -91,9 +91,12 @@ impl ListAccessRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/acs/v1/access_records",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:access_record:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=access_record&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/access_record/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AccessRecordAccessPhotoApi<'c> {
     /// `GET /open-apis/acs/v1/access_records/:access_record_id/access_photo`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=access_record.access_photo&version=v1>
+    /// - Scopes: `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/access_record-access_photo/get>
     /// - Official id: `acs/v1/access_record.access_photo/get`
     ///
     /// # Example
@@ -59,9 +59,12 @@ impl GetAccessRecordAccessPhotoRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/acs/v1/access_records/:access_record_id/access_photo",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=access_record.access_photo&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/access_record-access_photo/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

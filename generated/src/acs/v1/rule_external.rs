@@ -18,8 +18,8 @@ impl<'c> RuleExternalApi<'c> {
     /// `POST /open-apis/acs/v1/rule_external`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=acs&resource=rule_external&version=v1>
+    /// - Scopes: any one of `acs:device:write`, `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/rule_external/create>
     /// - Official id: `acs/v1/rule_external/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> RuleExternalApi<'c> {
     /// `DELETE /open-apis/acs/v1/rule_external`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=acs&resource=rule_external&version=v1>
+    /// - Scopes: any one of `acs:device:write`, `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/rule_external/delete>
     /// - Official id: `acs/v1/rule_external/delete`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> RuleExternalApi<'c> {
     /// `GET /open-apis/acs/v1/rule_external`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=rule_external&version=v1>
+    /// - Scopes: any one of `acs:devices:readonly`, `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/rule_external/get>
     /// - Official id: `acs/v1/rule_external/get`
     ///
     /// # Example
@@ -152,9 +152,12 @@ impl CreateRuleExternalRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/acs/v1/rule_external",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:device:write", "acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=acs&resource=rule_external&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/rule_external/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -211,9 +214,12 @@ impl DeleteRuleExternalRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/acs/v1/rule_external",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:device:write", "acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=acs&resource=rule_external&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/rule_external/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -286,9 +292,12 @@ impl GetRuleExternalRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/acs/v1/rule_external",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:devices:readonly", "acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=rule_external&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/rule_external/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

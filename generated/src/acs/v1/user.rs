@@ -18,8 +18,8 @@ impl<'c> UserApi<'c> {
     /// `GET /open-apis/acs/v1/users/:user_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=user&version=v1>
+    /// - Scopes: `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user/get>
     /// - Official id: `acs/v1/user/get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserApi<'c> {
     /// `GET /open-apis/acs/v1/users`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=user&version=v1>
+    /// - Scopes: `acs:users`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user/list>
     /// - Official id: `acs/v1/user/list`
     ///
     /// # Example
@@ -133,9 +133,12 @@ impl GetUserRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/acs/v1/users/:user_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=acs&resource=user&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -189,9 +192,12 @@ impl ListUserRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/acs/v1/users",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["acs:users"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=acs&resource=user&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/acs-v1/user/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AuditInfoApi<'c> {
     /// `GET /open-apis/admin/v1/audit_infos`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=audit_info&version=v1>
+    /// - Scopes: `admin:audit_info:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uQjM5YjL0ITO24CNykjN/audit_log/audit_data_get>
     /// - Official id: `admin/v1/audit_info/list`
     ///
     /// # Example
@@ -119,9 +119,12 @@ impl ListAuditInfoRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/admin/v1/audit_infos",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:audit_info:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=admin&resource=audit_info&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uQjM5YjL0ITO24CNykjN/audit_log/audit_data_get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -146,8 +146,8 @@ impl<'c> BadgeGrantApi<'c> {
     /// `PUT /open-apis/admin/v1/badges/:badge_id/grants/:grant_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=admin&resource=badge.grant&version=v1>
+    /// - Scopes: `admin:badge.grant`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge-grant/update>
     /// - Official id: `admin/v1/badge.grant/update`
     ///
     /// # Example
@@ -541,9 +541,12 @@ impl UpdateBadgeGrantRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/admin/v1/badges/:badge_id/grants/:grant_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["admin:badge.grant"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=admin&resource=badge.grant&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/admin-v1/badge-grant/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ApplicationAppVersionApi<'c> {
     /// `GET /open-apis/application/v6/applications/:app_id/app_versions/:version_id/contacts_range_suggest`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=contacts_range_suggest&project=application&resource=application.app_version&version=v6>
+    /// - Scopes: any one of `application:application:self_manage`, `application:application.app_version:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/contacts_range_suggest>
     /// - Official id: `application/v6/application.app_version/contacts_range_suggest`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> ApplicationAppVersionApi<'c> {
     /// `GET /open-apis/application/v6/applications/:app_id/app_versions/:version_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application.app_version&version=v6>
+    /// - Scopes: any one of `application:application:self_manage`, `application:application.app_version:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/get>
     /// - Official id: `application/v6/application.app_version/get`
     ///
     /// # Example
@@ -180,9 +180,15 @@ impl ContactsRangeSuggestApplicationAppVersionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v6/applications/:app_id/app_versions/:version_id/contacts_range_suggest",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "application:application:self_manage",
+                "application:application.app_version:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=contacts_range_suggest&project=application&resource=application.app_version&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/contacts_range_suggest",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -259,9 +265,15 @@ impl GetApplicationAppVersionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v6/applications/:app_id/app_versions/:version_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "application:application:self_manage",
+                "application:application.app_version:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application.app_version&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-app_version/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

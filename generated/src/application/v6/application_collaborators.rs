@@ -18,8 +18,8 @@ impl<'c> ApplicationCollaboratorsApi<'c> {
     /// `GET /open-apis/application/v6/applications/:app_id/collaborators`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application.collaborators&version=v6>
+    /// - Scopes: any one of `application:application:self_manage`, `admin:app.info:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-collaborators/get>
     /// - Official id: `application/v6/application.collaborators/get`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> ApplicationCollaboratorsApi<'c> {
     /// `PUT /open-apis/application/v6/applications/:app_id/collaborators`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.collaborators&version=v6>
+    /// - Scopes: `application:application.collaborators:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-collaborators/update>
     /// - Official id: `application/v6/application.collaborators/update`
     ///
     /// # Example
@@ -95,9 +95,12 @@ impl GetApplicationCollaboratorsRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v6/applications/:app_id/collaborators",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application:self_manage", "admin:app.info:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=application&resource=application.collaborators&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-collaborators/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -149,9 +152,12 @@ impl UpdateApplicationCollaboratorsRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/application/v6/applications/:app_id/collaborators",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application.collaborators:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.collaborators&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-collaborators/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

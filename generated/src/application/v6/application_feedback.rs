@@ -18,8 +18,8 @@ impl<'c> ApplicationFeedbackApi<'c> {
     /// `GET /open-apis/application/v6/applications/:app_id/feedbacks`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.feedback&version=v6>
+    /// - Scopes: `application:application.feedback.feedback_info`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-feedback/list>
     /// - Official id: `application/v6/application.feedback/list`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ApplicationFeedbackApi<'c> {
     /// `PATCH /open-apis/application/v6/applications/:app_id/feedbacks/:feedback_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.feedback&version=v6>
+    /// - Scopes: `application:application.feedback.feedback_info`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-feedback/patch>
     /// - Official id: `application/v6/application.feedback/patch`
     ///
     /// # Example
@@ -116,9 +116,12 @@ impl ListApplicationFeedbackRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v6/applications/:app_id/feedbacks",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application.feedback.feedback_info"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=application.feedback&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-feedback/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -252,9 +255,12 @@ impl PatchApplicationFeedbackRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/application/v6/applications/:app_id/feedbacks/:feedback_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application.feedback.feedback_info"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.feedback&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-feedback/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

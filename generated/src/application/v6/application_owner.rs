@@ -18,8 +18,8 @@ impl<'c> ApplicationOwnerApi<'c> {
     /// `PUT /open-apis/application/v6/applications/:app_id/owner`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.owner&version=v6>
+    /// - Scopes: `application:application.collaborators:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-owner/update>
     /// - Official id: `application/v6/application.owner/update`
     ///
     /// # Example
@@ -65,9 +65,12 @@ impl UpdateApplicationOwnerRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/application/v6/applications/:app_id/owner",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application.collaborators:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=application&resource=application.owner&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/application-owner/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

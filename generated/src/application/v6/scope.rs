@@ -18,8 +18,8 @@ impl<'c> ScopeApi<'c> {
     /// `POST /open-apis/application/v6/scopes/apply`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=apply&project=application&resource=scope&version=v6>
+    /// - Scopes: none needed
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/scope/apply>
     /// - Official id: `application/v6/scope/apply`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ScopeApi<'c> {
     /// `GET /open-apis/application/v6/scopes`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=scope&version=v6>
+    /// - Scopes: none needed
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/scope/list>
     /// - Official id: `application/v6/scope/list`
     ///
     /// # Example
@@ -82,9 +82,12 @@ impl ApplyScopeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/application/v6/scopes/apply",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=apply&project=application&resource=scope&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/scope/apply",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -109,9 +112,12 @@ impl ListScopeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/application/v6/scopes",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=application&resource=scope&version=v6",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/scope/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

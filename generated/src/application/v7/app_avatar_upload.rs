@@ -18,8 +18,8 @@ impl<'c> AppAvatarUploadApi<'c> {
     /// `POST /open-apis/application/v7/app_avatar/upload`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=application&resource=app_avatar.upload&version=v7>
+    /// - Scopes: `application:application:patch`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v7/application-v7/app_avatar-upload/create>
     /// - Official id: `application/v7/app_avatar.upload/create`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl CreateAppAvatarUploadRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/application/v7/app_avatar/upload",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application:patch"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=application&resource=app_avatar.upload&version=v7",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v7/application-v7/app_avatar-upload/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

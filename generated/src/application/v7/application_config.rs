@@ -18,8 +18,8 @@ impl<'c> ApplicationConfigApi<'c> {
     /// `PATCH /open-apis/application/v7/applications/:app_id/config`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.config&version=v7>
+    /// - Scopes: `application:application:patch`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v7/application-v7/application-config/patch>
     /// - Official id: `application/v7/application.config/patch`
     ///
     /// # Example
@@ -71,9 +71,12 @@ impl PatchApplicationConfigRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/application/v7/applications/:app_id/config",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application:patch"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=application&resource=application.config&version=v7",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v7/application-v7/application-config/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

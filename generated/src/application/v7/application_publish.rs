@@ -18,8 +18,8 @@ impl<'c> ApplicationPublishApi<'c> {
     /// `POST /open-apis/application/v7/applications/:app_id/publish`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=application&resource=application.publish&version=v7>
+    /// - Scopes: `application:application:patch`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v7/application-v7/application-publish/create>
     /// - Official id: `application/v7/application.publish/create`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl CreateApplicationPublishRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/application/v7/applications/:app_id/publish",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["application:application:patch"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=application&resource=application.publish&version=v7",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v7/application-v7/application-publish/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

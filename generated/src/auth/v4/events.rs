@@ -5,17 +5,20 @@
 
 /// `auth.user_access_token.revoked_v4`: A user's `user_access_token` or refresh token was revoked.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `auth:user_access_token:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/authentication-management/auth-v4/user_access_token/events/revoked>
 impl ::lark_runtime::event::Event for crate::auth::v4::UserAccessTokenRevokedV4Event {
     const EVENT_TYPE: &'static str = "auth.user_access_token.revoked_v4";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["auth:user_access_token:read"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `auth.user_access_token.revoked_v4`: A user's `user_access_token` or refresh token was revoked.
     ///
-    /// Payload: [`UserAccessTokenRevokedV4Event`](crate::auth::v4::UserAccessTokenRevokedV4Event). Scopes: not yet catalogued.
+    /// Payload: [`UserAccessTokenRevokedV4Event`](crate::auth::v4::UserAccessTokenRevokedV4Event). Scopes: `auth:user_access_token:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/authentication-management/auth-v4/user_access_token/events/revoked>
     pub fn on_auth_user_access_token_revoked_v4<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(

@@ -47,8 +47,8 @@ impl<'c> ArchiveApi<'c> {
     /// `POST /open-apis/compensation/v1/archives/query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=archive&version=v1>
+    /// - Scopes: `corehr:compensation_archive_detail:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/archive/query>
     /// - Official id: `compensation/v1/archive/query`
     ///
     /// # Example
@@ -154,9 +154,12 @@ impl QueryArchiveRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/archives/query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation_archive_detail:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=archive&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/archive/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ChangeReasonApi<'c> {
     /// `GET /open-apis/compensation/v1/change_reasons`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=change_reason&version=v1>
+    /// - Scopes: `corehr:compensation_change_reason:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/change_reason/list>
     /// - Official id: `compensation/v1/change_reason/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListChangeReasonRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/compensation/v1/change_reasons",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation_change_reason:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=change_reason&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/change_reason/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -5,17 +5,20 @@
 
 /// `compensation.archive.changed_v1`: An employee's salary archive was created, adjusted, corrected or deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:compensation_archive_detail:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/archive/events/changed>
 impl ::lark_runtime::event::Event for crate::compensation::v1::ArchiveChangedV1Event {
     const EVENT_TYPE: &'static str = "compensation.archive.changed_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:compensation_archive_detail:read"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `compensation.archive.changed_v1`: An employee's salary archive was created, adjusted, corrected or deleted.
     ///
-    /// Payload: [`ArchiveChangedV1Event`](crate::compensation::v1::ArchiveChangedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ArchiveChangedV1Event`](crate::compensation::v1::ArchiveChangedV1Event). Scopes: `corehr:compensation_archive_detail:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/archive/events/changed>
     pub fn on_compensation_archive_changed_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

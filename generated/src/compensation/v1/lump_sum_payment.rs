@@ -155,8 +155,8 @@ impl<'c> LumpSumPaymentApi<'c> {
     /// `POST /open-apis/compensation/v1/lump_sum_payment/query_detail`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_detail&project=compensation&resource=lump_sum_payment&version=v1>
+    /// - Scopes: `corehr:compensation.lump_sum_payment:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/lump_sum_payment/query_detail>
     /// - Official id: `compensation/v1/lump_sum_payment/query_detail`
     ///
     /// # Example
@@ -422,9 +422,12 @@ impl QueryDetailLumpSumPaymentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/lump_sum_payment/query_detail",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.lump_sum_payment:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_detail&project=compensation&resource=lump_sum_payment&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/lump_sum_payment/query_detail",
     };
 
     /// A request with every required parameter; optional ones start unset.

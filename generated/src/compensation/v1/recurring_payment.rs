@@ -114,8 +114,8 @@ impl<'c> RecurringPaymentApi<'c> {
     /// `POST /open-apis/compensation/v1/recurring_payment/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=recurring_payment&version=v1>
+    /// - Scopes: `corehr:compensation.recurring_payment:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/recurring_payment/query>
     /// - Official id: `compensation/v1/recurring_payment/query`
     ///
     /// # Example
@@ -312,9 +312,12 @@ impl QueryRecurringPaymentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/recurring_payment/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.recurring_payment:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=recurring_payment&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/recurring_payment/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> SocialArchiveApi<'c> {
     /// `POST /open-apis/compensation/v1/social_archive/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=social_archive&version=v1>
+    /// - Scopes: `corehr:compensation.social_archive:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/social_archive/query>
     /// - Official id: `compensation/v1/social_archive/query`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl QuerySocialArchiveRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/compensation/v1/social_archive/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.social_archive:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=compensation&resource=social_archive&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/social_archive/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> SocialPlanApi<'c> {
     /// `GET /open-apis/compensation/v1/social_plans`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=social_plan&version=v1>
+    /// - Scopes: `corehr:compensation.social_plan:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/social_plan/list>
     /// - Official id: `compensation/v1/social_plan/list`
     ///
     /// # Example
@@ -112,9 +112,12 @@ impl ListSocialPlanRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/compensation/v1/social_plans",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:compensation.social_plan:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=compensation&resource=social_plan&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/compensation-v1/social_plan/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

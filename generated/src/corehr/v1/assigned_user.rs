@@ -18,8 +18,8 @@ impl<'c> AssignedUserApi<'c> {
     /// `POST /open-apis/corehr/v1/assigned_users/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=assigned_user&version=v1>
+    /// - Scopes: any one of `corehr:authorization:read`, `corehr:corehr:readonly`, `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/assigned_user/search>
     /// - Official id: `corehr/v1/assigned_user/search`
     ///
     /// # Example
@@ -61,9 +61,16 @@ impl SearchAssignedUserRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/assigned_users/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:authorization:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=assigned_user&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/assigned_user/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

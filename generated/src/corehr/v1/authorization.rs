@@ -18,8 +18,8 @@ impl<'c> AuthorizationApi<'c> {
     /// `POST /open-apis/corehr/v1/authorizations/add_role_assign`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_role_assign&project=corehr&resource=authorization&version=v1>
+    /// - Scopes: `corehr:authorization:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/authorization/add_role_assign>
     /// - Official id: `corehr/v1/authorization/add_role_assign`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AuthorizationApi<'c> {
     /// `GET /open-apis/corehr/v1/authorizations/get_by_param`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_param&project=corehr&resource=authorization&version=v1>
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:corehr`, `corehr:authorization:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/authorization/get_by_param>
     /// - Official id: `corehr/v1/authorization/get_by_param`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> AuthorizationApi<'c> {
     /// `POST /open-apis/corehr/v1/authorizations/remove_role_assign`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_role_assign&project=corehr&resource=authorization&version=v1>
+    /// - Scopes: `corehr:authorization:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/authorization/remove_role_assign>
     /// - Official id: `corehr/v1/authorization/remove_role_assign`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> AuthorizationApi<'c> {
     /// `POST /open-apis/corehr/v1/authorizations/update_role_assign`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_role_assign&project=corehr&resource=authorization&version=v1>
+    /// - Scopes: `corehr:authorization:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/authorization/update_role_assign>
     /// - Official id: `corehr/v1/authorization/update_role_assign`
     ///
     /// # Example
@@ -185,9 +185,12 @@ impl AddRoleAssignAuthorizationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/authorizations/add_role_assign",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:authorization:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_role_assign&project=corehr&resource=authorization&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/authorization/add_role_assign",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -245,9 +248,16 @@ impl GetByParamAuthorizationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/authorizations/get_by_param",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+                "corehr:authorization:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_param&project=corehr&resource=authorization&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/authorization/get_by_param",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -465,9 +475,12 @@ impl RemoveRoleAssignAuthorizationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/authorizations/remove_role_assign",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:authorization:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_role_assign&project=corehr&resource=authorization&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/authorization/remove_role_assign",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -528,9 +541,12 @@ impl UpdateRoleAssignAuthorizationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/authorizations/update_role_assign",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:authorization:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_role_assign&project=corehr&resource=authorization&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/authorization/update_role_assign",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> CommonDataMetaDataApi<'c> {
     /// `POST /open-apis/corehr/v1/common_data/meta_data/add_enum_option`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_enum_option&project=corehr&resource=common_data.meta_data&version=v1>
+    /// - Scopes: `corehr:common_data.meta_data:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/common_data-meta_data/add_enum_option>
     /// - Official id: `corehr/v1/common_data.meta_data/add_enum_option`
     ///
     /// # Example
@@ -96,9 +96,12 @@ impl AddEnumOptionCommonDataMetaDataRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/common_data/meta_data/add_enum_option",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.meta_data:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_enum_option&project=corehr&resource=common_data.meta_data&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/common_data-meta_data/add_enum_option",
     };
 
     /// A request with every required parameter; optional ones start unset.

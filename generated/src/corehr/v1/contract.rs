@@ -18,8 +18,8 @@ impl<'c> ContractApi<'c> {
     /// `POST /open-apis/corehr/v1/contracts`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=contract&version=v1>
+    /// - Scopes: `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/create>
     /// - Official id: `corehr/v1/contract/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ContractApi<'c> {
     /// `DELETE /open-apis/corehr/v1/contracts/:contract_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=contract&version=v1>
+    /// - Scopes: `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/delete>
     /// - Official id: `corehr/v1/contract/delete`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> ContractApi<'c> {
     /// `GET /open-apis/corehr/v1/contracts`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=contract&version=v1>
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/list>
     /// - Official id: `corehr/v1/contract/list`
     ///
     /// # Example
@@ -177,9 +177,12 @@ impl CreateContractRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/contracts",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=contract&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -228,9 +231,12 @@ impl DeleteContractRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v1/contracts/:contract_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=contract&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -309,9 +315,12 @@ impl ListContractRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/contracts",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr:readonly", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=contract&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -47,8 +47,8 @@ impl<'c> CustomFieldApi<'c> {
     /// `GET /open-apis/corehr/v1/custom_fields/list_object_api_name`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_object_api_name&project=corehr&resource=custom_field&version=v1>
+    /// - Scopes: any one of `corehr:common_data.meta_data:read`, `corehr:corehr:readonly`, `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/custom_field/list_object_api_name>
     /// - Official id: `corehr/v1/custom_field/list_object_api_name`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> CustomFieldApi<'c> {
     /// `GET /open-apis/corehr/v1/custom_fields/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=custom_field&version=v1>
+    /// - Scopes: any one of `corehr:common_data.meta_data:read`, `corehr:corehr:readonly`, `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/custom_field/query>
     /// - Official id: `corehr/v1/custom_field/query`
     ///
     /// # Example
@@ -174,9 +174,16 @@ impl ListObjectApiNameCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/custom_fields/list_object_api_name",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.meta_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_object_api_name&project=corehr&resource=custom_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/custom_field/list_object_api_name",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -225,9 +232,16 @@ impl QueryCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/custom_fields/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.meta_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=custom_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/custom_field/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EmployeeTypeApi<'c> {
     /// `POST /open-apis/corehr/v1/employee_types`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employee_type&version=v1>
+    /// - Scopes: any one of `corehr:common_data.preset_data:write`, `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employee_type/create>
     /// - Official id: `corehr/v1/employee_type/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `name`, `default_employee_type`, `active`
     ///
@@ -48,8 +48,8 @@ impl<'c> EmployeeTypeApi<'c> {
     /// `DELETE /open-apis/corehr/v1/employee_types/:employee_type_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employee_type&version=v1>
+    /// - Scopes: any one of `corehr:common_data.preset_data:write`, `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employee_type/delete>
     /// - Official id: `corehr/v1/employee_type/delete`
     ///
     /// # Example
@@ -106,8 +106,8 @@ impl<'c> EmployeeTypeApi<'c> {
     /// `GET /open-apis/corehr/v1/employee_types`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employee_type&version=v1>
+    /// - Scopes: any one of `corehr:common_data.preset_data:read`, `corehr:corehr:readonly`, `corehr:corehr`, `corehr:common_data.preset_data:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employee_type/list>
     /// - Official id: `corehr/v1/employee_type/list`
     ///
     /// # Example
@@ -178,9 +178,12 @@ impl CreateEmployeeTypeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/employee_types",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.preset_data:write", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employee_type&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employee_type/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -230,9 +233,12 @@ impl DeleteEmployeeTypeRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v1/employee_types/:employee_type_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.preset_data:write", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employee_type&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employee_type/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -320,9 +326,17 @@ impl ListEmployeeTypeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/employee_types",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:common_data.preset_data:read",
+                "corehr:corehr:readonly",
+                "corehr:corehr",
+                "corehr:common_data.preset_data:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=employee_type&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employee_type/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EmploymentApi<'c> {
     /// `POST /open-apis/corehr/v1/employments`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employment&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:employment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/create>
     /// - Official id: `corehr/v1/employment/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> EmploymentApi<'c> {
     /// `DELETE /open-apis/corehr/v1/employments/:employment_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employment&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:employment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/delete>
     /// - Official id: `corehr/v1/employment/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> EmploymentApi<'c> {
     /// `PATCH /open-apis/corehr/v1/employments/:employment_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employment&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:employment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/patch>
     /// - Official id: `corehr/v1/employment/patch`
     ///
     /// # Example
@@ -119,9 +119,12 @@ impl CreateEmploymentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/employments",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:employment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employment&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -174,9 +177,12 @@ impl DeleteEmploymentRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v1/employments/:employment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:employment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employment&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -236,9 +242,12 @@ impl PatchEmploymentRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v1/employments/:employment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:employment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employment&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

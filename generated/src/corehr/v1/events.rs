@@ -5,76 +5,124 @@
 
 /// `corehr.common_data.id.user_mapping_changed_v1`: A user id mapping changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:common_data.id.convert:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/common_data-id/events/user_mapping_changed>
 impl ::lark_runtime::event::Event
 for crate::corehr::v1::CommonDataIdUserMappingChangedV1Event {
     const EVENT_TYPE: &'static str = "corehr.common_data.id.user_mapping_changed_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:common_data.id.convert:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.common_data.meta_data.updated_v1`: The field definitions of a Core HR object changed, for example a field was added.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:common_data.meta_data:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/common_data-meta_data/events/updated>
 impl ::lark_runtime::event::Event
 for crate::corehr::v1::CommonDataMetaDataUpdatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.common_data.meta_data.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:common_data.meta_data:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.contract.created_v1`: A contract was created for an employee.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:contract:read`, `corehr:corehr:readonly`, `corehr:contract:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v1::ContractCreatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.contract.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:contract:read",
+            "corehr:corehr:readonly",
+            "corehr:contract:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.contract.deleted_v1`: A contract was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:contract:read`, `corehr:corehr:readonly`, `corehr:contract:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v1::ContractDeletedV1Event {
     const EVENT_TYPE: &'static str = "corehr.contract.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:contract:read",
+            "corehr:corehr:readonly",
+            "corehr:contract:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.contract.updated_v1`: A contract was updated, for example changed or renewed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:contract:read`, `corehr:corehr:readonly`, `corehr:contract:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v1::ContractUpdatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.contract.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:contract:read",
+            "corehr:corehr:readonly",
+            "corehr:contract:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.department.created_v1`: A department was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:department:read`, `corehr:department:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/department/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v1::DepartmentCreatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.department.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:corehr:readonly",
+            "corehr:department:read",
+            "corehr:department:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.department.deleted_v1`: A department was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:department:read`, `corehr:department:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/department/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v1::DepartmentDeletedV1Event {
     const EVENT_TYPE: &'static str = "corehr.department.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:corehr:readonly",
+            "corehr:department:read",
+            "corehr:department:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.department.updated_v1`: A department's information was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:department:read`, `corehr:department:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/department/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v1::DepartmentUpdatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.department.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:corehr:readonly",
+            "corehr:department:read",
+            "corehr:department:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.employment.converted_v1`: An employee completed probation and became a regular employee.
@@ -88,20 +136,34 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentConvertedV1Ev
 
 /// `corehr.employment.created_v1`: An employment record was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:employment:read`, `corehr:employment:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentCreatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.employment.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:corehr:readonly",
+            "corehr:employment:read",
+            "corehr:employment:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.employment.deleted_v1`: An employment record was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:employment:read`, `corehr:employment:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentDeletedV1Event {
     const EVENT_TYPE: &'static str = "corehr.employment.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:corehr:readonly",
+            "corehr:employment:read",
+            "corehr:employment:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.employment.resigned_v1`: An employee's offboarding took effect and their status became resigned.
@@ -115,38 +177,54 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentResignedV1Eve
 
 /// `corehr.employment.updated_v1`: An employment record was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:employment:read`, `corehr:employment:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentUpdatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.employment.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:corehr:readonly",
+            "corehr:employment:read",
+            "corehr:employment:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.job.created_v1`: A job was created; sent when the job takes effect.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:job:read`, `corehr:job:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobCreatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.job.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:corehr:readonly", "corehr:job:read", "corehr:job:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.job.deleted_v1`: A job was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:job:read`, `corehr:job:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDeletedV1Event {
     const EVENT_TYPE: &'static str = "corehr.job.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:corehr:readonly", "corehr:job:read", "corehr:job:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.job.updated_v1`: A job was updated; sent when the change takes effect.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:job:read`, `corehr:job:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobUpdatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.job.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:corehr:readonly", "corehr:job:read", "corehr:job:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_change.updated_v1`: A job change's approval status changed or the change took effect.
@@ -160,47 +238,70 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::JobChangeUpdatedV1Event
 
 /// `corehr.job_data.changed_v1`: An employee's job change took effect.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:job_change:read`, `corehr:job_change:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/events/changed>
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataChangedV1Event {
     const EVENT_TYPE: &'static str = "corehr.job_data.changed_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:corehr:readonly",
+            "corehr:job_change:read",
+            "corehr:job_change:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.job_data.created_v1`: A job data record was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:employee.job_data:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataCreatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.job_data.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:corehr:readonly", "corehr:employee.job_data:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_data.deleted_v1`: A job data record was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:employee.job_data:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataDeletedV1Event {
     const EVENT_TYPE: &'static str = "corehr.job_data.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:corehr:readonly", "corehr:employee.job_data:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_data.employed_v1`: An employee completed onboarding.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:pre_hire:read`, `corehr:pre_hire:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/events/employed>
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataEmployedV1Event {
     const EVENT_TYPE: &'static str = "corehr.job_data.employed_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:corehr:readonly",
+            "corehr:pre_hire:read",
+            "corehr:pre_hire:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.job_data.updated_v1`: An employee's currently effective job data record was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:employee.job_data:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobDataUpdatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.job_data.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:corehr:readonly", "corehr:employee.job_data:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.offboarding.updated_v1`: An offboarding request's status changed, for example approved, effective or rolled back.
@@ -214,12 +315,15 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::OffboardingUpdatedV1Eve
 
 /// `corehr.org_role_authorization.updated_v1`: A role grant on an organisation unit changed; sent when the change takes effect.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:authorization:read`, `corehr:corehr:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/org_role_authorization/events/updated>
 impl ::lark_runtime::event::Event
 for crate::corehr::v1::OrgRoleAuthorizationUpdatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.org_role_authorization.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:authorization:read", "corehr:corehr:readonly"],
+        all: &[],
+    };
 }
 
 /// `corehr.person.created_v1`: A person's personal profile was created.
@@ -236,35 +340,50 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::PersonCreatedV1Event {
 
 /// `corehr.person.deleted_v1`: A person's personal profile was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:corehr:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/person/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v1::PersonDeletedV1Event {
     const EVENT_TYPE: &'static str = "corehr.person.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:corehr:readonly"],
+        all: &[],
+    };
 }
 
 /// `corehr.person.updated_v1`: A person's personal profile was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:employee:read`, `corehr:person:read`, `corehr:employee:write`, `corehr:person:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/person/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v1::PersonUpdatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.person.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:corehr:readonly",
+            "corehr:employee:read",
+            "corehr:person:read",
+            "corehr:employee:write",
+            "corehr:person:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.pre_hire.updated_v1`: A pre-hire's job information was created or updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:pre_hire:read`, `corehr:pre_hire:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/pre_hire/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v1::PreHireUpdatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.pre_hire.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:pre_hire:read", "corehr:pre_hire:write"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `corehr.common_data.id.user_mapping_changed_v1`: A user id mapping changed.
     ///
-    /// Payload: [`CommonDataIdUserMappingChangedV1Event`](crate::corehr::v1::CommonDataIdUserMappingChangedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`CommonDataIdUserMappingChangedV1Event`](crate::corehr::v1::CommonDataIdUserMappingChangedV1Event). Scopes: `corehr:common_data.id.convert:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/common_data-id/events/user_mapping_changed>
     pub fn on_corehr_common_data_id_user_mapping_changed_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -279,7 +398,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.common_data.meta_data.updated_v1`: The field definitions of a Core HR object changed, for example a field was added.
     ///
-    /// Payload: [`CommonDataMetaDataUpdatedV1Event`](crate::corehr::v1::CommonDataMetaDataUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`CommonDataMetaDataUpdatedV1Event`](crate::corehr::v1::CommonDataMetaDataUpdatedV1Event). Scopes: `corehr:common_data.meta_data:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/common_data-meta_data/events/updated>
     pub fn on_corehr_common_data_meta_data_updated_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -294,7 +413,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.contract.created_v1`: A contract was created for an employee.
     ///
-    /// Payload: [`ContractCreatedV1Event`](crate::corehr::v1::ContractCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ContractCreatedV1Event`](crate::corehr::v1::ContractCreatedV1Event). Scopes: any one of `corehr:contract:read`, `corehr:corehr:readonly`, `corehr:contract:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/events/created>
     pub fn on_corehr_contract_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -307,7 +426,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.contract.deleted_v1`: A contract was deleted.
     ///
-    /// Payload: [`ContractDeletedV1Event`](crate::corehr::v1::ContractDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ContractDeletedV1Event`](crate::corehr::v1::ContractDeletedV1Event). Scopes: any one of `corehr:contract:read`, `corehr:corehr:readonly`, `corehr:contract:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/events/deleted>
     pub fn on_corehr_contract_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -320,7 +439,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.contract.updated_v1`: A contract was updated, for example changed or renewed.
     ///
-    /// Payload: [`ContractUpdatedV1Event`](crate::corehr::v1::ContractUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ContractUpdatedV1Event`](crate::corehr::v1::ContractUpdatedV1Event). Scopes: any one of `corehr:contract:read`, `corehr:corehr:readonly`, `corehr:contract:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/contract/events/updated>
     pub fn on_corehr_contract_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -333,7 +452,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.department.created_v1`: A department was created.
     ///
-    /// Payload: [`DepartmentCreatedV1Event`](crate::corehr::v1::DepartmentCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`DepartmentCreatedV1Event`](crate::corehr::v1::DepartmentCreatedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:department:read`, `corehr:department:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/department/events/created>
     pub fn on_corehr_department_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -346,7 +465,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.department.deleted_v1`: A department was deleted.
     ///
-    /// Payload: [`DepartmentDeletedV1Event`](crate::corehr::v1::DepartmentDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`DepartmentDeletedV1Event`](crate::corehr::v1::DepartmentDeletedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:department:read`, `corehr:department:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/department/events/deleted>
     pub fn on_corehr_department_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -359,7 +478,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.department.updated_v1`: A department's information was updated.
     ///
-    /// Payload: [`DepartmentUpdatedV1Event`](crate::corehr::v1::DepartmentUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`DepartmentUpdatedV1Event`](crate::corehr::v1::DepartmentUpdatedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:department:read`, `corehr:department:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/department/events/updated>
     pub fn on_corehr_department_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -385,7 +504,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.employment.created_v1`: An employment record was created.
     ///
-    /// Payload: [`EmploymentCreatedV1Event`](crate::corehr::v1::EmploymentCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`EmploymentCreatedV1Event`](crate::corehr::v1::EmploymentCreatedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:employment:read`, `corehr:employment:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/events/created>
     pub fn on_corehr_employment_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -398,7 +517,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.employment.deleted_v1`: An employment record was deleted.
     ///
-    /// Payload: [`EmploymentDeletedV1Event`](crate::corehr::v1::EmploymentDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`EmploymentDeletedV1Event`](crate::corehr::v1::EmploymentDeletedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:employment:read`, `corehr:employment:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/events/deleted>
     pub fn on_corehr_employment_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -424,7 +543,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.employment.updated_v1`: An employment record was updated.
     ///
-    /// Payload: [`EmploymentUpdatedV1Event`](crate::corehr::v1::EmploymentUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`EmploymentUpdatedV1Event`](crate::corehr::v1::EmploymentUpdatedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:employment:read`, `corehr:employment:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/events/updated>
     pub fn on_corehr_employment_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -437,7 +556,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job.created_v1`: A job was created; sent when the job takes effect.
     ///
-    /// Payload: [`JobCreatedV1Event`](crate::corehr::v1::JobCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`JobCreatedV1Event`](crate::corehr::v1::JobCreatedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:job:read`, `corehr:job:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job/events/created>
     pub fn on_corehr_job_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -450,7 +569,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job.deleted_v1`: A job was deleted.
     ///
-    /// Payload: [`JobDeletedV1Event`](crate::corehr::v1::JobDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`JobDeletedV1Event`](crate::corehr::v1::JobDeletedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:job:read`, `corehr:job:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job/events/deleted>
     pub fn on_corehr_job_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -463,7 +582,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job.updated_v1`: A job was updated; sent when the change takes effect.
     ///
-    /// Payload: [`JobUpdatedV1Event`](crate::corehr::v1::JobUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`JobUpdatedV1Event`](crate::corehr::v1::JobUpdatedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:job:read`, `corehr:job:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job/events/updated>
     pub fn on_corehr_job_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -489,7 +608,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_data.changed_v1`: An employee's job change took effect.
     ///
-    /// Payload: [`JobDataChangedV1Event`](crate::corehr::v1::JobDataChangedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`JobDataChangedV1Event`](crate::corehr::v1::JobDataChangedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:job_change:read`, `corehr:job_change:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/events/changed>
     pub fn on_corehr_job_data_changed_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -502,7 +621,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_data.created_v1`: A job data record was created.
     ///
-    /// Payload: [`JobDataCreatedV1Event`](crate::corehr::v1::JobDataCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`JobDataCreatedV1Event`](crate::corehr::v1::JobDataCreatedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:employee.job_data:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/events/created>
     pub fn on_corehr_job_data_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -515,7 +634,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_data.deleted_v1`: A job data record was deleted.
     ///
-    /// Payload: [`JobDataDeletedV1Event`](crate::corehr::v1::JobDataDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`JobDataDeletedV1Event`](crate::corehr::v1::JobDataDeletedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:employee.job_data:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/events/deleted>
     pub fn on_corehr_job_data_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -528,7 +647,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_data.employed_v1`: An employee completed onboarding.
     ///
-    /// Payload: [`JobDataEmployedV1Event`](crate::corehr::v1::JobDataEmployedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`JobDataEmployedV1Event`](crate::corehr::v1::JobDataEmployedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:pre_hire:read`, `corehr:pre_hire:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/events/employed>
     pub fn on_corehr_job_data_employed_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -541,7 +660,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_data.updated_v1`: An employee's currently effective job data record was updated.
     ///
-    /// Payload: [`JobDataUpdatedV1Event`](crate::corehr::v1::JobDataUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`JobDataUpdatedV1Event`](crate::corehr::v1::JobDataUpdatedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:employee.job_data:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/events/updated>
     pub fn on_corehr_job_data_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -567,7 +686,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.org_role_authorization.updated_v1`: A role grant on an organisation unit changed; sent when the change takes effect.
     ///
-    /// Payload: [`OrgRoleAuthorizationUpdatedV1Event`](crate::corehr::v1::OrgRoleAuthorizationUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`OrgRoleAuthorizationUpdatedV1Event`](crate::corehr::v1::OrgRoleAuthorizationUpdatedV1Event). Scopes: any one of `corehr:authorization:read`, `corehr:corehr:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/org_role_authorization/events/updated>
     pub fn on_corehr_org_role_authorization_updated_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -595,7 +714,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.person.deleted_v1`: A person's personal profile was deleted.
     ///
-    /// Payload: [`PersonDeletedV1Event`](crate::corehr::v1::PersonDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`PersonDeletedV1Event`](crate::corehr::v1::PersonDeletedV1Event). Scopes: `corehr:corehr:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/person/events/deleted>
     pub fn on_corehr_person_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -608,7 +727,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.person.updated_v1`: A person's personal profile was updated.
     ///
-    /// Payload: [`PersonUpdatedV1Event`](crate::corehr::v1::PersonUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`PersonUpdatedV1Event`](crate::corehr::v1::PersonUpdatedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:employee:read`, `corehr:person:read`, `corehr:employee:write`, `corehr:person:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/person/events/updated>
     pub fn on_corehr_person_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -621,7 +740,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.pre_hire.updated_v1`: A pre-hire's job information was created or updated.
     ///
-    /// Payload: [`PreHireUpdatedV1Event`](crate::corehr::v1::PreHireUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`PreHireUpdatedV1Event`](crate::corehr::v1::PreHireUpdatedV1Event). Scopes: any one of `corehr:pre_hire:read`, `corehr:pre_hire:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/pre_hire/events/updated>
     ///
     /// **Deprecated:** the platform no longer recommends this.
     #[deprecated(note = "the platform no longer recommends this")]

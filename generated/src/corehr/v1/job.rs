@@ -48,8 +48,8 @@ impl<'c> JobApi<'c> {
     /// `DELETE /open-apis/corehr/v1/jobs/:job_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job/delete>
     /// - Official id: `corehr/v1/job/delete`
     ///
     /// # Example
@@ -135,8 +135,8 @@ impl<'c> JobApi<'c> {
     /// `PATCH /open-apis/corehr/v1/jobs/:job_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job/patch>
     /// - Official id: `corehr/v1/job/patch`
     ///
     /// # Example
@@ -233,9 +233,12 @@ impl DeleteJobRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v1/jobs/:job_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -408,9 +411,12 @@ impl PatchJobRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v1/jobs/:job_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> JobDataApi<'c> {
     /// `POST /open-apis/corehr/v1/job_datas`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_data&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job_data:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/create>
     /// - Official id: `corehr/v1/job_data/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `employment_id`, `employee_type_id`, `primary_job_data`, `effective_time`, `assignment_start_reason`
     ///
@@ -48,8 +48,8 @@ impl<'c> JobDataApi<'c> {
     /// `DELETE /open-apis/corehr/v1/job_datas/:job_data_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_data&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job_data:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/delete>
     /// - Official id: `corehr/v1/job_data/delete`
     ///
     /// # Example
@@ -77,8 +77,8 @@ impl<'c> JobDataApi<'c> {
     /// `GET /open-apis/corehr/v1/job_datas/:job_data_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_data&version=v1>
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/get>
     /// - Official id: `corehr/v1/job_data/get`
     /// - **Deprecated:** the platform no longer recommends this; use [`EmployeesJobDataApi::batch_get`](crate::corehr::v2::EmployeesJobDataApi::batch_get) or [`EmployeesJobDataApi::query`](crate::corehr::v2::EmployeesJobDataApi::query) instead.
     ///
@@ -139,8 +139,8 @@ impl<'c> JobDataApi<'c> {
     /// `PATCH /open-apis/corehr/v1/job_datas/:job_data_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_data&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job_data:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/patch>
     /// - Official id: `corehr/v1/job_data/patch`
     ///
     /// # Example
@@ -190,9 +190,12 @@ impl CreateJobDataRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v1/job_datas",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job_data:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_data&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -276,9 +279,12 @@ impl DeleteJobDataRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v1/job_datas/:job_data_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job_data:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_data&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -321,9 +327,12 @@ impl GetJobDataRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/job_datas/:job_data_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr:readonly", "corehr:corehr"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job_data&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -584,9 +593,12 @@ impl PatchJobDataRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v1/job_datas/:job_data_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job_data:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_data&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_data/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -48,8 +48,8 @@ impl<'c> JobFamilyApi<'c> {
     /// `DELETE /open-apis/corehr/v1/job_families/:job_family_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_family&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job_family:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_family/delete>
     /// - Official id: `corehr/v1/job_family/delete`
     ///
     /// # Example
@@ -106,8 +106,8 @@ impl<'c> JobFamilyApi<'c> {
     /// `GET /open-apis/corehr/v1/job_families`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_family&version=v1>
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:job_family:read`, `corehr:corehr`, `corehr:job_family:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_family/list>
     /// - Official id: `corehr/v1/job_family/list`
     ///
     /// # Example
@@ -135,8 +135,8 @@ impl<'c> JobFamilyApi<'c> {
     /// `PATCH /open-apis/corehr/v1/job_families/:job_family_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_family&version=v1>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job_family:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_family/patch>
     /// - Official id: `corehr/v1/job_family/patch`
     ///
     /// # Example
@@ -233,9 +233,12 @@ impl DeleteJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v1/job_families/:job_family_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job_family:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_family&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_family/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -319,9 +322,17 @@ impl ListJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v1/job_families",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:job_family:read",
+                "corehr:corehr",
+                "corehr:job_family:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job_family&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_family/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -376,9 +387,12 @@ impl PatchJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v1/job_families/:job_family_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job_family:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_family&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_family/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

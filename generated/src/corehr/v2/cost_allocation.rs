@@ -18,8 +18,8 @@ impl<'c> CostAllocationApi<'c> {
     /// `POST /open-apis/corehr/v2/cost_allocations/batch_query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=corehr&resource=cost_allocation&version=v2>
+    /// - Scopes: any one of `corehr:cost_allocation:read`, `corehr:cost_allocation:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_allocation/batch_query>
     /// - Official id: `corehr/v2/cost_allocation/batch_query`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> CostAllocationApi<'c> {
     /// `POST /open-apis/corehr/v2/cost_allocations/create_version`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_version&project=corehr&resource=cost_allocation&version=v2>
+    /// - Scopes: `corehr:cost_allocation:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_allocation/create_version>
     /// - Official id: `corehr/v2/cost_allocation/create_version`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `cost_allocation.effective_time`, `cost_allocation.job_data_cost_center_id.cost_center_id`, `cost_allocation.job_data_cost_center_id.new_rate`
     ///
@@ -77,8 +77,8 @@ impl<'c> CostAllocationApi<'c> {
     /// `POST /open-apis/corehr/v2/cost_allocations/remove_version`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_version&project=corehr&resource=cost_allocation&version=v2>
+    /// - Scopes: `corehr:cost_allocation:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_allocation/remove_version>
     /// - Official id: `corehr/v2/cost_allocation/remove_version`
     ///
     /// # Example
@@ -106,8 +106,8 @@ impl<'c> CostAllocationApi<'c> {
     /// `POST /open-apis/corehr/v2/cost_allocations/update_version`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_version&project=corehr&resource=cost_allocation&version=v2>
+    /// - Scopes: `corehr:cost_allocation:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_allocation/update_version>
     /// - Official id: `corehr/v2/cost_allocation/update_version`
     ///
     /// # Example
@@ -149,9 +149,12 @@ impl BatchQueryCostAllocationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/cost_allocations/batch_query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_allocation:read", "corehr:cost_allocation:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=corehr&resource=cost_allocation&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_allocation/batch_query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -203,9 +206,12 @@ impl CreateVersionCostAllocationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/cost_allocations/create_version",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_allocation:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_version&project=corehr&resource=cost_allocation&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_allocation/create_version",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -279,9 +285,12 @@ impl RemoveVersionCostAllocationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/cost_allocations/remove_version",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_allocation:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_version&project=corehr&resource=cost_allocation&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_allocation/remove_version",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -347,9 +356,12 @@ impl UpdateVersionCostAllocationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/cost_allocations/update_version",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_allocation:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_version&project=corehr&resource=cost_allocation&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_allocation/update_version",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> CostCenterApi<'c> {
     /// `POST /open-apis/corehr/v2/cost_centers`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=cost_center&version=v2>
+    /// - Scopes: `corehr:cost_center:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/create>
     /// - Official id: `corehr/v2/cost_center/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> CostCenterApi<'c> {
     /// `DELETE /open-apis/corehr/v2/cost_centers/:cost_center_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=cost_center&version=v2>
+    /// - Scopes: `corehr:cost_center:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/delete>
     /// - Official id: `corehr/v2/cost_center/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> CostCenterApi<'c> {
     /// `PATCH /open-apis/corehr/v2/cost_centers/:cost_center_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=cost_center&version=v2>
+    /// - Scopes: `corehr:cost_center:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/patch>
     /// - Official id: `corehr/v2/cost_center/patch`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> CostCenterApi<'c> {
     /// `POST /open-apis/corehr/v2/cost_centers/query_multi_timeline`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=cost_center&version=v2>
+    /// - Scopes: `corehr:cost_center:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/query_multi_timeline>
     /// - Official id: `corehr/v2/cost_center/query_multi_timeline`
     ///
     /// # Example
@@ -148,8 +148,8 @@ impl<'c> CostCenterApi<'c> {
     /// `GET /open-apis/corehr/v2/cost_centers/query_recent_change`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=cost_center&version=v2>
+    /// - Scopes: any one of `corehr:cost_center:read`, `corehr:cost_center:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/query_recent_change>
     /// - Official id: `corehr/v2/cost_center/query_recent_change`
     ///
     /// # Example
@@ -177,8 +177,8 @@ impl<'c> CostCenterApi<'c> {
     /// `POST /open-apis/corehr/v2/cost_centers/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=cost_center&version=v2>
+    /// - Scopes: `corehr:cost_center:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/search>
     /// - Official id: `corehr/v2/cost_center/search`
     ///
     /// # Example
@@ -218,8 +218,8 @@ impl<'c> CostCenterApi<'c> {
     /// `POST /open-apis/corehr/v2/cost_centers/tree`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tree&project=corehr&resource=cost_center&version=v2>
+    /// - Scopes: `corehr:cost_center:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/tree>
     /// - Official id: `corehr/v2/cost_center/tree`
     ///
     /// # Example
@@ -273,9 +273,12 @@ impl CreateCostCenterRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/cost_centers",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_center:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=cost_center&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -323,9 +326,12 @@ impl DeleteCostCenterRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v2/cost_centers/:cost_center_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_center:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=cost_center&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -371,9 +377,12 @@ impl PatchCostCenterRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v2/cost_centers/:cost_center_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_center:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=cost_center&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -434,9 +443,12 @@ impl QueryMultiTimelineCostCenterRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/cost_centers/query_multi_timeline",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_center:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=cost_center&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/query_multi_timeline",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -524,9 +536,12 @@ impl QueryRecentChangeCostCenterRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/cost_centers/query_recent_change",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_center:read", "corehr:cost_center:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=cost_center&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/query_recent_change",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -593,9 +608,12 @@ impl SearchCostCenterRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/cost_centers/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_center:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=cost_center&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/search",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -678,9 +696,12 @@ impl TreeCostCenterRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/cost_centers/tree",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_center:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tree&project=corehr&resource=cost_center&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center/tree",
     };
 
     /// A request with every required parameter; optional ones start unset.

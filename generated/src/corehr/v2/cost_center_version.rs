@@ -18,8 +18,8 @@ impl<'c> CostCenterVersionApi<'c> {
     /// `POST /open-apis/corehr/v2/cost_centers/:cost_center_id/versions`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=cost_center.version&version=v2>
+    /// - Scopes: `corehr:cost_center:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center-version/create>
     /// - Official id: `corehr/v2/cost_center.version/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> CostCenterVersionApi<'c> {
     /// `DELETE /open-apis/corehr/v2/cost_centers/:cost_center_id/versions/:version_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=cost_center.version&version=v2>
+    /// - Scopes: `corehr:cost_center:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center-version/delete>
     /// - Official id: `corehr/v2/cost_center.version/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> CostCenterVersionApi<'c> {
     /// `PATCH /open-apis/corehr/v2/cost_centers/:cost_center_id/versions/:version_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=cost_center.version&version=v2>
+    /// - Scopes: `corehr:cost_center:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center-version/patch>
     /// - Official id: `corehr/v2/cost_center.version/patch`
     ///
     /// # Example
@@ -123,9 +123,12 @@ impl CreateCostCenterVersionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/cost_centers/:cost_center_id/versions",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_center:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=cost_center.version&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center-version/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -182,9 +185,12 @@ impl DeleteCostCenterVersionRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v2/cost_centers/:cost_center_id/versions/:version_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_center:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=cost_center.version&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center-version/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -237,9 +243,12 @@ impl PatchCostCenterVersionRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v2/cost_centers/:cost_center_id/versions/:version_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:cost_center:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=cost_center.version&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/cost_center-version/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> CustomOrgApi<'c> {
     /// `POST /open-apis/corehr/v2/custom_orgs/active`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=active&project=corehr&resource=custom_org&version=v2>
+    /// - Scopes: `corehr:custom_org:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/active>
     /// - Official id: `corehr/v2/custom_org/active`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> CustomOrgApi<'c> {
     /// `POST /open-apis/corehr/v2/custom_orgs`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=custom_org&version=v2>
+    /// - Scopes: `corehr:custom_org:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/create>
     /// - Official id: `corehr/v2/custom_org/create`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> CustomOrgApi<'c> {
     /// `POST /open-apis/corehr/v2/custom_orgs/delete_org`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_org&project=corehr&resource=custom_org&version=v2>
+    /// - Scopes: `corehr:custom_org:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/delete_org>
     /// - Official id: `corehr/v2/custom_org/delete_org`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> CustomOrgApi<'c> {
     /// `PATCH /open-apis/corehr/v2/custom_orgs/:org_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=custom_org&version=v2>
+    /// - Scopes: `corehr:custom_org:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/patch>
     /// - Official id: `corehr/v2/custom_org/patch`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> CustomOrgApi<'c> {
     /// `POST /open-apis/corehr/v2/custom_orgs/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=custom_org&version=v2>
+    /// - Scopes: any one of `corehr:custom_org:read`, `corehr:custom_org:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/query>
     /// - Official id: `corehr/v2/custom_org/query`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> CustomOrgApi<'c> {
     /// `GET /open-apis/corehr/v2/custom_orgs/query_recent_change`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=custom_org&version=v2>
+    /// - Scopes: any one of `corehr:custom_org:read`, `corehr:custom_org:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/query_recent_change>
     /// - Official id: `corehr/v2/custom_org/query_recent_change`
     ///
     /// # Example
@@ -204,7 +204,7 @@ impl<'c> CustomOrgApi<'c> {
     /// `POST /open-apis/corehr/v2/custom_orgs/update_rule`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:custom_org:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_rule&project=corehr&resource=custom_org&version=v2>
     /// - Official id: `corehr/v2/custom_org/update_rule`
     ///
@@ -243,9 +243,12 @@ impl ActiveCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/custom_orgs/active",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:custom_org:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=active&project=corehr&resource=custom_org&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/active",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -284,9 +287,12 @@ impl CreateCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/custom_orgs",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:custom_org:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=custom_org&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -344,9 +350,12 @@ impl DeleteOrgCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/custom_orgs/delete_org",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:custom_org:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_org&project=corehr&resource=custom_org&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/delete_org",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -389,9 +398,12 @@ impl PatchCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v2/custom_orgs/:org_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:custom_org:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=custom_org&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -466,9 +478,12 @@ impl QueryCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/custom_orgs/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:custom_org:read", "corehr:custom_org:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=custom_org&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -557,9 +572,12 @@ impl QueryRecentChangeCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/custom_orgs/query_recent_change",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:custom_org:read", "corehr:custom_org:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=custom_org&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/custom_org/query_recent_change",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -617,7 +635,10 @@ impl UpdateRuleCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/custom_orgs/update_rule",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:custom_org:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_rule&project=corehr&resource=custom_org&version=v2",
     };

@@ -18,8 +18,8 @@ impl<'c> DefaultCostCenterApi<'c> {
     /// `POST /open-apis/corehr/v2/default_cost_centers/batch_query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=corehr&resource=default_cost_center&version=v2>
+    /// - Scopes: any one of `corehr:default_cost_center:read`, `corehr:default_cost_center:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/default_cost_center/batch_query>
     /// - Official id: `corehr/v2/default_cost_center/batch_query`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> DefaultCostCenterApi<'c> {
     /// `POST /open-apis/corehr/v2/default_cost_centers/create_version`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_version&project=corehr&resource=default_cost_center&version=v2>
+    /// - Scopes: `corehr:default_cost_center:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/default_cost_center/create_version>
     /// - Official id: `corehr/v2/default_cost_center/create_version`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `default_cost_center.effective_time`
     ///
@@ -80,8 +80,8 @@ impl<'c> DefaultCostCenterApi<'c> {
     /// `POST /open-apis/corehr/v2/default_cost_centers/remove_version`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_version&project=corehr&resource=default_cost_center&version=v2>
+    /// - Scopes: `corehr:default_cost_center:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/default_cost_center/remove_version>
     /// - Official id: `corehr/v2/default_cost_center/remove_version`
     ///
     /// # Example
@@ -109,8 +109,8 @@ impl<'c> DefaultCostCenterApi<'c> {
     /// `POST /open-apis/corehr/v2/default_cost_centers/update_version`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_version&project=corehr&resource=default_cost_center&version=v2>
+    /// - Scopes: `corehr:default_cost_center:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/default_cost_center/update_version>
     /// - Official id: `corehr/v2/default_cost_center/update_version`
     ///
     /// # Example
@@ -152,9 +152,15 @@ impl BatchQueryDefaultCostCenterRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/default_cost_centers/batch_query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:default_cost_center:read",
+                "corehr:default_cost_center:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=corehr&resource=default_cost_center&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/default_cost_center/batch_query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -206,9 +212,12 @@ impl CreateVersionDefaultCostCenterRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/default_cost_centers/create_version",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:default_cost_center:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_version&project=corehr&resource=default_cost_center&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/default_cost_center/create_version",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -275,9 +284,12 @@ impl RemoveVersionDefaultCostCenterRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/default_cost_centers/remove_version",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:default_cost_center:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_version&project=corehr&resource=default_cost_center&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/default_cost_center/remove_version",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -343,9 +355,12 @@ impl UpdateVersionDefaultCostCenterRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/default_cost_centers/update_version",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:default_cost_center:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_version&project=corehr&resource=default_cost_center&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/default_cost_center/update_version",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/corehr/v2/departments/batch_get`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=department&version=v2>
+    /// - Scopes: any one of `corehr:department:read`, `corehr:department:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/batch_get>
     /// - Official id: `corehr/v2/department/batch_get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> DepartmentApi<'c> {
     /// `DELETE /open-apis/corehr/v2/departments/:department_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=department&version=v2>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:department:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/delete>
     /// - Official id: `corehr/v2/department/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/corehr/v2/departments/parents`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parents&project=corehr&resource=department&version=v2>
+    /// - Scopes: `corehr:department.organize:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/parents>
     /// - Official id: `corehr/v2/department/parents`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> DepartmentApi<'c> {
     /// `PATCH /open-apis/corehr/v2/departments/:department_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=department&version=v2>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:department:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/patch>
     /// - Official id: `corehr/v2/department/patch`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/corehr/v2/departments/query_multi_timeline`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=department&version=v2>
+    /// - Scopes: any one of `corehr:department:read`, `corehr:department:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/query_multi_timeline>
     /// - Official id: `corehr/v2/department/query_multi_timeline`
     ///
     /// # Example
@@ -177,8 +177,8 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/corehr/v2/departments/query_operation_logs`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_operation_logs&project=corehr&resource=department&version=v2>
+    /// - Scopes: `corehr:department.operation_log:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/query_operation_logs>
     /// - Official id: `corehr/v2/department/query_operation_logs`
     ///
     /// # Example
@@ -206,8 +206,8 @@ impl<'c> DepartmentApi<'c> {
     /// `GET /open-apis/corehr/v2/departments/query_recent_change`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=department&version=v2>
+    /// - Scopes: any one of `corehr:department:read`, `corehr:department:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/query_recent_change>
     /// - Official id: `corehr/v2/department/query_recent_change`
     ///
     /// # Example
@@ -235,8 +235,8 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/corehr/v2/departments/query_timeline`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_timeline&project=corehr&resource=department&version=v2>
+    /// - Scopes: any one of `corehr:department:read`, `corehr:department:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/query_timeline>
     /// - Official id: `corehr/v2/department/query_timeline`
     ///
     /// # Example
@@ -264,8 +264,8 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/corehr/v2/departments/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=department&version=v2>
+    /// - Scopes: any one of `corehr:department:read`, `corehr:department:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/search>
     /// - Official id: `corehr/v2/department/search`
     ///
     /// # Example
@@ -305,8 +305,8 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/corehr/v2/departments/tree`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tree&project=corehr&resource=department&version=v2>
+    /// - Scopes: `corehr:department.organize:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/tree>
     /// - Official id: `corehr/v2/department/tree`
     ///
     /// # Example
@@ -364,9 +364,12 @@ impl BatchGetDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/departments/batch_get",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:department:read", "corehr:department:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=department&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/batch_get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -430,9 +433,12 @@ impl DeleteDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v2/departments/:department_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:department:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=department&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -483,9 +489,12 @@ impl ParentsDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/departments/parents",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:department.organize:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=parents&project=corehr&resource=department&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/parents",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -548,9 +557,12 @@ impl PatchDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v2/departments/:department_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:department:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=department&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -643,9 +655,12 @@ impl QueryMultiTimelineDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/departments/query_multi_timeline",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:department:read", "corehr:department:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=department&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/query_multi_timeline",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -745,9 +760,12 @@ impl QueryOperationLogsDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/departments/query_operation_logs",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:department.operation_log:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_operation_logs&project=corehr&resource=department&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/query_operation_logs",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -831,9 +849,12 @@ impl QueryRecentChangeDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/departments/query_recent_change",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:department:read", "corehr:department:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=department&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/query_recent_change",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -910,9 +931,12 @@ impl QueryTimelineDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/departments/query_timeline",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:department:read", "corehr:department:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_timeline&project=corehr&resource=department&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/query_timeline",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -986,9 +1010,12 @@ impl SearchDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/departments/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:department:read", "corehr:department:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=department&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/search",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -1085,9 +1112,12 @@ impl TreeDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/departments/tree",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:department.organize:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tree&project=corehr&resource=department&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/tree",
     };
 
     /// A request with every required parameter; optional ones start unset.

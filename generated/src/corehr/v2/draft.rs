@@ -18,7 +18,7 @@ impl<'c> DraftApi<'c> {
     /// `GET /open-apis/corehr/v2/drafts/:draft_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:draft:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=draft&version=v2>
     /// - Official id: `corehr/v2/draft/get`
     ///
@@ -63,7 +63,10 @@ impl GetDraftRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/drafts/:draft_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:draft:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=draft&version=v2",
     };

@@ -18,8 +18,8 @@ impl<'c> EmployeeApi<'c> {
     /// `POST /open-apis/corehr/v2/employees/batch_get`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=employee&version=v2>
+    /// - Scopes: any one of `corehr:employee:read`, `corehr:employee:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee/batch_get>
     /// - Official id: `corehr/v2/employee/batch_get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> EmployeeApi<'c> {
     /// `POST /open-apis/corehr/v2/employees`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employee&version=v2>
+    /// - Scopes: `corehr:employee.add:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee/create>
     /// - Official id: `corehr/v2/employee/create`
     ///
     /// # Example
@@ -135,9 +135,12 @@ impl BatchGetEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/employees/batch_get",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:employee:read", "corehr:employee:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=employee&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee/batch_get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -215,9 +218,12 @@ impl CreateEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/employees",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:employee.add:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employee&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     /// `POST /open-apis/corehr/v2/custom_org/create_emp_custom_org`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_emp_custom_org&project=corehr&resource=employee.custom_org&version=v2>
+    /// - Scopes: `corehr:employment.custom_org:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee-custom_org/create_emp_custom_org>
     /// - Official id: `corehr/v2/employee.custom_org/create_emp_custom_org`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     /// `POST /open-apis/corehr/v2/custom_org/del`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del&project=corehr&resource=employee.custom_org&version=v2>
+    /// - Scopes: `corehr:employment.custom_org:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee-custom_org/del>
     /// - Official id: `corehr/v2/employee.custom_org/del`
     ///
     /// # Example
@@ -79,8 +79,8 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     /// `POST /open-apis/corehr/v2/custom_org/edit_emp_custom_org`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=edit_emp_custom_org&project=corehr&resource=employee.custom_org&version=v2>
+    /// - Scopes: `corehr:employment.custom_org:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee-custom_org/edit_emp_custom_org>
     /// - Official id: `corehr/v2/employee.custom_org/edit_emp_custom_org`
     ///
     /// # Example
@@ -111,8 +111,8 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     /// `GET /open-apis/corehr/v2/custom_org/employment_custom_org_record`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=employment_custom_org_record&project=corehr&resource=employee.custom_org&version=v2>
+    /// - Scopes: any one of `corehr:employment.custom_org:read`, `corehr:employment.custom_org:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee-custom_org/employment_custom_org_record>
     /// - Official id: `corehr/v2/employee.custom_org/employment_custom_org_record`
     ///
     /// # Example
@@ -143,8 +143,8 @@ impl<'c> EmployeeCustomOrgApi<'c> {
     /// `GET /open-apis/corehr/v2/custom_org/querybyid`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=querybyid&project=corehr&resource=employee.custom_org&version=v2>
+    /// - Scopes: any one of `corehr:employment.custom_org:read`, `corehr:employment.custom_org:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee-custom_org/querybyid>
     /// - Official id: `corehr/v2/employee.custom_org/querybyid`
     ///
     /// # Example
@@ -186,9 +186,12 @@ impl CreateEmpCustomOrgEmployeeCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/custom_org/create_emp_custom_org",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:employment.custom_org:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create_emp_custom_org&project=corehr&resource=employee.custom_org&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee-custom_org/create_emp_custom_org",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -227,9 +230,12 @@ impl DelEmployeeCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/custom_org/del",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:employment.custom_org:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=del&project=corehr&resource=employee.custom_org&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee-custom_org/del",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -277,9 +283,12 @@ impl EditEmpCustomOrgEmployeeCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/custom_org/edit_emp_custom_org",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:employment.custom_org:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=edit_emp_custom_org&project=corehr&resource=employee.custom_org&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee-custom_org/edit_emp_custom_org",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -324,9 +333,15 @@ impl EmploymentCustomOrgRecordEmployeeCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/custom_org/employment_custom_org_record",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:employment.custom_org:read",
+                "corehr:employment.custom_org:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=employment_custom_org_record&project=corehr&resource=employee.custom_org&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee-custom_org/employment_custom_org_record",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -385,9 +400,15 @@ impl QuerybyidEmployeeCustomOrgRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/custom_org/querybyid",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:employment.custom_org:read",
+                "corehr:employment.custom_org:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=querybyid&project=corehr&resource=employee.custom_org&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee-custom_org/querybyid",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
     /// `POST /open-apis/corehr/v2/employees/additional_jobs/batch`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=corehr&resource=employees.additional_job&version=v2>
+    /// - Scopes: `corehr:additional_job:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-additional_job/batch>
     /// - Official id: `corehr/v2/employees.additional_job/batch`
     ///
     /// # Example
@@ -61,8 +61,8 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
     /// `POST /open-apis/corehr/v2/employees/additional_jobs`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employees.additional_job&version=v2>
+    /// - Scopes: `corehr:additional_job:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-additional_job/create>
     /// - Official id: `corehr/v2/employees.additional_job/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `employee_type_id`, `department_id`, `start_date`
     ///
@@ -91,8 +91,8 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
     /// `DELETE /open-apis/corehr/v2/employees/additional_jobs/:additional_job_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employees.additional_job&version=v2>
+    /// - Scopes: `corehr:additional_job:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-additional_job/delete>
     /// - Official id: `corehr/v2/employees.additional_job/delete`
     ///
     /// # Example
@@ -120,8 +120,8 @@ impl<'c> EmployeesAdditionalJobApi<'c> {
     /// `PATCH /open-apis/corehr/v2/employees/additional_jobs/:additional_job_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employees.additional_job&version=v2>
+    /// - Scopes: `corehr:additional_job:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-additional_job/patch>
     /// - Official id: `corehr/v2/employees.additional_job/patch`
     ///
     /// # Example
@@ -175,9 +175,12 @@ impl BatchEmployeesAdditionalJobRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/employees/additional_jobs/batch",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:additional_job:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch&project=corehr&resource=employees.additional_job&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-additional_job/batch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -283,9 +286,12 @@ impl CreateEmployeesAdditionalJobRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/employees/additional_jobs",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:additional_job:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=employees.additional_job&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-additional_job/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -360,9 +366,12 @@ impl DeleteEmployeesAdditionalJobRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v2/employees/additional_jobs/:additional_job_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:additional_job:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employees.additional_job&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-additional_job/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -413,9 +422,12 @@ impl PatchEmployeesAdditionalJobRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v2/employees/additional_jobs/:additional_job_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:additional_job:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employees.additional_job&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-additional_job/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,7 +18,7 @@ impl<'c> EmployeesBpApi<'c> {
     /// `POST /open-apis/corehr/v2/employees/bps/batch_get`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:employee.bp:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=employees.bp&version=v2>
     /// - Official id: `corehr/v2/employees.bp/batch_get`
     ///
@@ -61,7 +61,10 @@ impl BatchGetEmployeesBpRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/employees/bps/batch_get",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:employee.bp:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=employees.bp&version=v2",
     };

@@ -51,8 +51,8 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
     /// `DELETE /open-apis/corehr/v2/employees/international_assignments/:international_assignment_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employees.international_assignment&version=v2>
+    /// - Scopes: `corehr:employees.international_assignment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-international_assignment/delete>
     /// - Official id: `corehr/v2/employees.international_assignment/delete`
     ///
     /// # Example
@@ -126,8 +126,8 @@ impl<'c> EmployeesInternationalAssignmentApi<'c> {
     /// `PATCH /open-apis/corehr/v2/employees/international_assignments/:international_assignment_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employees.international_assignment&version=v2>
+    /// - Scopes: `corehr:employees.international_assignment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-international_assignment/patch>
     /// - Official id: `corehr/v2/employees.international_assignment/patch`
     ///
     /// # Example
@@ -267,9 +267,12 @@ impl DeleteEmployeesInternationalAssignmentRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v2/employees/international_assignments/:international_assignment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:employees.international_assignment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=employees.international_assignment&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-international_assignment/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -875,9 +878,12 @@ impl PatchEmployeesInternationalAssignmentRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v2/employees/international_assignments/:international_assignment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:employees.international_assignment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=employees.international_assignment&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-international_assignment/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

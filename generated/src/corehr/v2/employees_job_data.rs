@@ -18,8 +18,8 @@ impl<'c> EmployeesJobDataApi<'c> {
     /// `POST /open-apis/corehr/v2/employees/job_datas/batch_get`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=employees.job_data&version=v2>
+    /// - Scopes: any one of `corehr:employee.job_data:read`, `corehr:job_data:read`, `corehr:job_data:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-job_data/batch_get>
     /// - Official id: `corehr/v2/employees.job_data/batch_get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> EmployeesJobDataApi<'c> {
     /// `POST /open-apis/corehr/v2/employees/job_datas/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=employees.job_data&version=v2>
+    /// - Scopes: any one of `corehr:employee.job_data:read`, `corehr:job_data:read`, `corehr:job_data:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-job_data/query>
     /// - Official id: `corehr/v2/employees.job_data/query`
     ///
     /// # Example
@@ -106,9 +106,16 @@ impl BatchGetEmployeesJobDataRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/employees/job_datas/batch_get",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:employee.job_data:read",
+                "corehr:job_data:read",
+                "corehr:job_data:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=employees.job_data&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-job_data/batch_get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -182,9 +189,16 @@ impl QueryEmployeesJobDataRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/employees/job_datas/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:employee.job_data:read",
+                "corehr:job_data:read",
+                "corehr:job_data:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=employees.job_data&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employees-job_data/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

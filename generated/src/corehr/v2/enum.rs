@@ -18,8 +18,8 @@ impl<'c> EnumApi<'c> {
     /// `POST /open-apis/corehr/v2/enums/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=enum&version=v2>
+    /// - Scopes: `corehr:common_data.meta_data:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/enum/search>
     /// - Official id: `corehr/v2/enum/search`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl SearchEnumRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/enums/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:common_data.meta_data:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=corehr&resource=enum&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/enum/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

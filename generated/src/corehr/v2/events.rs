@@ -125,322 +125,443 @@ impl ::lark_runtime::event::Event for crate::corehr::v2::CustomOrgUpdatedV2Event
 
 /// `corehr.department.created_v2`: A department was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:department:read`, `corehr:department:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v2::DepartmentCreatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.department.created_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:department:read", "corehr:department:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.department.updated_v2`: A department was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:department:read`, `corehr:department:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::DepartmentUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.department.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:department:read", "corehr:department:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.employee.domain_event_v2`: An employee's personal, employment, job or additional-job data changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:employee.event:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee/events/domain_event>
 impl ::lark_runtime::event::Event for crate::corehr::v2::EmployeeDomainEventV2Event {
     const EVENT_TYPE: &'static str = "corehr.employee.domain_event_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:employee.event:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_change.status_updated_v2`: A job change's approval status changed or the change took effect.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:job_change.status_update_event:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_change/events/status_updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobChangeStatusUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.job_change.status_updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:job_change.status_update_event:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_change.updated_v2`: The details of a submitted job change were modified.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:job_change.update_event_v2:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_change/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobChangeUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.job_change.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:job_change.update_event_v2:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_family.created_v2`: A job family was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:job_family:read`, `corehr:job_family:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobFamilyCreatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.job_family.created_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:job_family:read", "corehr:job_family:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_family.deleted_v2`: A job family was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:job_family:read`, `corehr:job_family:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobFamilyDeletedV2Event {
     const EVENT_TYPE: &'static str = "corehr.job_family.deleted_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:job_family:read", "corehr:job_family:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_family.updated_v2`: A job family was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:job_family:read`, `corehr:job_family:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobFamilyUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.job_family.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:job_family:read", "corehr:job_family:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_grade.created_v2`: A job grade was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:job_grade:read`, `corehr:job_grade:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobGradeCreatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.job_grade.created_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:job_grade:read", "corehr:job_grade:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_grade.deleted_v2`: A job grade was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:job_grade:read`, `corehr:job_grade:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobGradeDeletedV2Event {
     const EVENT_TYPE: &'static str = "corehr.job_grade.deleted_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:job_grade:read", "corehr:job_grade:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_grade.updated_v2`: A job grade was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:job_grade:read`, `corehr:job_grade:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobGradeUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.job_grade.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:job_grade:read", "corehr:job_grade:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_level.created_v2`: A job level was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:job_level:read`, `corehr:job_level:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_level/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobLevelCreatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.job_level.created_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:job_level:read", "corehr:job_level:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_level.deleted_v2`: A job level was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:job_level:read`, `corehr:job_level:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_level/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobLevelDeletedV2Event {
     const EVENT_TYPE: &'static str = "corehr.job_level.deleted_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:job_level:read", "corehr:job_level:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.job_level.updated_v2`: A job level was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:job_level:read`, `corehr:job_level:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_level/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::JobLevelUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.job_level.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:job_level:read", "corehr:job_level:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.location.created_v2`: A work location was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:locations:read`, `corehr:locations:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v2::LocationCreatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.location.created_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:locations:read", "corehr:locations:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.location.deleted_v2`: A work location was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:locations:read`, `corehr:locations:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v2::LocationDeletedV2Event {
     const EVENT_TYPE: &'static str = "corehr.location.deleted_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:locations:read", "corehr:locations:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.location.updated_v2`: A work location was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:locations:read`, `corehr:locations:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::LocationUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.location.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:locations:read", "corehr:locations:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.offboarding.checklist_updated_v2`: An offboarding handover process was started or received an approval result.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:offboarding.checklist_status_message:read`, `corehr:offboarding:read`, `corehr:employment`, `corehr:employment:readonly`, `corehr:offboarding:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/offboarding/events/checklist_updated>
 impl ::lark_runtime::event::Event
 for crate::corehr::v2::OffboardingChecklistUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.offboarding.checklist_updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:offboarding.checklist_status_message:read",
+            "corehr:offboarding:read",
+            "corehr:employment",
+            "corehr:employment:readonly",
+            "corehr:offboarding:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.offboarding.status_updated_v2`: An offboarding request changed status, such as approved, rejected, effective or rolled back.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:offboarding.status_message_v2:read`, `corehr:offboarding:read`, `corehr:employment`, `corehr:employment:readonly`, `corehr:offboarding:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/offboarding/events/status_updated>
 impl ::lark_runtime::event::Event
 for crate::corehr::v2::OffboardingStatusUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.offboarding.status_updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:offboarding.status_message_v2:read",
+            "corehr:offboarding:read",
+            "corehr:employment",
+            "corehr:employment:readonly",
+            "corehr:offboarding:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.offboarding.updated_v2`: An employee's offboarding information was changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:offboarding.submit:write`, `corehr:offboarding.update_field_message:read`, `corehr:offboarding:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/offboarding/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::OffboardingUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.offboarding.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:offboarding.submit:write",
+            "corehr:offboarding.update_field_message:read",
+            "corehr:offboarding:read",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.pathway.created_v2`: A career pathway was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:pathway:read`, `corehr:pathway:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pathway/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v2::PathwayCreatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.pathway.created_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:pathway:read", "corehr:pathway:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.pathway.deleted_v2`: A career pathway was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:pathway:read`, `corehr:pathway:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pathway/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v2::PathwayDeletedV2Event {
     const EVENT_TYPE: &'static str = "corehr.pathway.deleted_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:pathway:read", "corehr:pathway:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.pathway.updated_v2`: A career pathway was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:pathway:read`, `corehr:pathway:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pathway/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::PathwayUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.pathway.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:pathway:read", "corehr:pathway:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.position.created_v2`: A position was created; the event arrives on its effective date.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:position:read`, `corehr:position:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/position/events/created>
 impl ::lark_runtime::event::Event for crate::corehr::v2::PositionCreatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.position.created_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:position:read", "corehr:position:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.position.deleted_v2`: A position was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:position:read`, `corehr:position:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/position/events/deleted>
 impl ::lark_runtime::event::Event for crate::corehr::v2::PositionDeletedV2Event {
     const EVENT_TYPE: &'static str = "corehr.position.deleted_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:position:read", "corehr:position:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.position.updated_v2`: A position was updated; the event arrives on the date the change takes effect.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:position:read`, `corehr:position:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/position/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::PositionUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.position.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:position:read", "corehr:position:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.pre_hire.onboarding_task_changed_v2`: A task in a pre-hire's onboarding flow moved to a new state.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:pre_hire:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/events/onboarding_task_changed>
 impl ::lark_runtime::event::Event
 for crate::corehr::v2::PreHireOnboardingTaskChangedV2Event {
     const EVENT_TYPE: &'static str = "corehr.pre_hire.onboarding_task_changed_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:pre_hire:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.probation.updated_v2`: The status of a probation record changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:probation:read`, `corehr:probation:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/probation/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProbationUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.probation.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:probation:read", "corehr:probation:write"],
+        all: &[],
+    };
 }
 
 /// `corehr.process.approver.updated_v2`: An approval task in a process changed status, for example from todo to done.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-approver/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessApproverUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.process.approver.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:process:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.process.cc.updated_v2`: A process generated a cc notice for a recipient.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-cc/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessCcUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.process.cc.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:process:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.process.node.updated_v2`: A node of a process instance changed status.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-node/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessNodeUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.process.node.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:process:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.process.status.update_v2`: A process instance changed status.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-status/events/update>
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessStatusUpdateV2Event {
     const EVENT_TYPE: &'static str = "corehr.process.status.update_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:process:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.process.updated_v2`: A process instance changed through an approver action, data update or status change.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v2::ProcessUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.process.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:process:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.process_comment_info.updated_v2`: A comment was added to a process.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process_comment_info/events/updated>
 impl ::lark_runtime::event::Event
 for crate::corehr::v2::ProcessCommentInfoUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.process_comment_info.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:process:read"],
+        all: &[],
+    };
 }
 
 /// `corehr.signature_file.status_updated_v2`: An e-signature file changed status.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `corehr:signature.file:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/events/status_updated>
 impl ::lark_runtime::event::Event
 for crate::corehr::v2::SignatureFileStatusUpdatedV2Event {
     const EVENT_TYPE: &'static str = "corehr.signature_file.status_updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["corehr:signature.file:read"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
@@ -578,7 +699,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.department.created_v2`: A department was created.
     ///
-    /// Payload: [`DepartmentCreatedV2Event`](crate::corehr::v2::DepartmentCreatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`DepartmentCreatedV2Event`](crate::corehr::v2::DepartmentCreatedV2Event). Scopes: any one of `corehr:department:read`, `corehr:department:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/events/created>
     pub fn on_corehr_department_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -591,7 +712,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.department.updated_v2`: A department was updated.
     ///
-    /// Payload: [`DepartmentUpdatedV2Event`](crate::corehr::v2::DepartmentUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`DepartmentUpdatedV2Event`](crate::corehr::v2::DepartmentUpdatedV2Event). Scopes: any one of `corehr:department:read`, `corehr:department:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/department/events/updated>
     pub fn on_corehr_department_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -604,7 +725,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.employee.domain_event_v2`: An employee's personal, employment, job or additional-job data changed.
     ///
-    /// Payload: [`EmployeeDomainEventV2Event`](crate::corehr::v2::EmployeeDomainEventV2Event). Scopes: not yet catalogued.
+    /// Payload: [`EmployeeDomainEventV2Event`](crate::corehr::v2::EmployeeDomainEventV2Event). Scopes: `corehr:employee.event:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/employee/events/domain_event>
     pub fn on_corehr_employee_domain_event_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -617,7 +738,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_change.status_updated_v2`: A job change's approval status changed or the change took effect.
     ///
-    /// Payload: [`JobChangeStatusUpdatedV2Event`](crate::corehr::v2::JobChangeStatusUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`JobChangeStatusUpdatedV2Event`](crate::corehr::v2::JobChangeStatusUpdatedV2Event). Scopes: `corehr:job_change.status_update_event:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_change/events/status_updated>
     pub fn on_corehr_job_change_status_updated_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -632,7 +753,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_change.updated_v2`: The details of a submitted job change were modified.
     ///
-    /// Payload: [`JobChangeUpdatedV2Event`](crate::corehr::v2::JobChangeUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`JobChangeUpdatedV2Event`](crate::corehr::v2::JobChangeUpdatedV2Event). Scopes: `corehr:job_change.update_event_v2:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_change/events/updated>
     pub fn on_corehr_job_change_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -645,7 +766,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_family.created_v2`: A job family was created.
     ///
-    /// Payload: [`JobFamilyCreatedV2Event`](crate::corehr::v2::JobFamilyCreatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`JobFamilyCreatedV2Event`](crate::corehr::v2::JobFamilyCreatedV2Event). Scopes: any one of `corehr:job_family:read`, `corehr:job_family:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/events/created>
     pub fn on_corehr_job_family_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -658,7 +779,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_family.deleted_v2`: A job family was deleted.
     ///
-    /// Payload: [`JobFamilyDeletedV2Event`](crate::corehr::v2::JobFamilyDeletedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`JobFamilyDeletedV2Event`](crate::corehr::v2::JobFamilyDeletedV2Event). Scopes: any one of `corehr:job_family:read`, `corehr:job_family:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/events/deleted>
     pub fn on_corehr_job_family_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -671,7 +792,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_family.updated_v2`: A job family was updated.
     ///
-    /// Payload: [`JobFamilyUpdatedV2Event`](crate::corehr::v2::JobFamilyUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`JobFamilyUpdatedV2Event`](crate::corehr::v2::JobFamilyUpdatedV2Event). Scopes: any one of `corehr:job_family:read`, `corehr:job_family:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/events/updated>
     pub fn on_corehr_job_family_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -684,7 +805,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_grade.created_v2`: A job grade was created.
     ///
-    /// Payload: [`JobGradeCreatedV2Event`](crate::corehr::v2::JobGradeCreatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`JobGradeCreatedV2Event`](crate::corehr::v2::JobGradeCreatedV2Event). Scopes: any one of `corehr:job_grade:read`, `corehr:job_grade:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/events/created>
     pub fn on_corehr_job_grade_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -697,7 +818,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_grade.deleted_v2`: A job grade was deleted.
     ///
-    /// Payload: [`JobGradeDeletedV2Event`](crate::corehr::v2::JobGradeDeletedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`JobGradeDeletedV2Event`](crate::corehr::v2::JobGradeDeletedV2Event). Scopes: any one of `corehr:job_grade:read`, `corehr:job_grade:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/events/deleted>
     pub fn on_corehr_job_grade_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -710,7 +831,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_grade.updated_v2`: A job grade was updated.
     ///
-    /// Payload: [`JobGradeUpdatedV2Event`](crate::corehr::v2::JobGradeUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`JobGradeUpdatedV2Event`](crate::corehr::v2::JobGradeUpdatedV2Event). Scopes: any one of `corehr:job_grade:read`, `corehr:job_grade:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/events/updated>
     pub fn on_corehr_job_grade_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -723,7 +844,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_level.created_v2`: A job level was created.
     ///
-    /// Payload: [`JobLevelCreatedV2Event`](crate::corehr::v2::JobLevelCreatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`JobLevelCreatedV2Event`](crate::corehr::v2::JobLevelCreatedV2Event). Scopes: any one of `corehr:job_level:read`, `corehr:job_level:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_level/events/created>
     pub fn on_corehr_job_level_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -736,7 +857,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_level.deleted_v2`: A job level was deleted.
     ///
-    /// Payload: [`JobLevelDeletedV2Event`](crate::corehr::v2::JobLevelDeletedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`JobLevelDeletedV2Event`](crate::corehr::v2::JobLevelDeletedV2Event). Scopes: any one of `corehr:job_level:read`, `corehr:job_level:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_level/events/deleted>
     pub fn on_corehr_job_level_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -749,7 +870,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_level.updated_v2`: A job level was updated.
     ///
-    /// Payload: [`JobLevelUpdatedV2Event`](crate::corehr::v2::JobLevelUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`JobLevelUpdatedV2Event`](crate::corehr::v2::JobLevelUpdatedV2Event). Scopes: any one of `corehr:job_level:read`, `corehr:job_level:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_level/events/updated>
     pub fn on_corehr_job_level_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -762,7 +883,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.location.created_v2`: A work location was created.
     ///
-    /// Payload: [`LocationCreatedV2Event`](crate::corehr::v2::LocationCreatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`LocationCreatedV2Event`](crate::corehr::v2::LocationCreatedV2Event). Scopes: any one of `corehr:locations:read`, `corehr:locations:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/events/created>
     pub fn on_corehr_location_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -775,7 +896,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.location.deleted_v2`: A work location was deleted.
     ///
-    /// Payload: [`LocationDeletedV2Event`](crate::corehr::v2::LocationDeletedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`LocationDeletedV2Event`](crate::corehr::v2::LocationDeletedV2Event). Scopes: any one of `corehr:locations:read`, `corehr:locations:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/events/deleted>
     pub fn on_corehr_location_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -788,7 +909,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.location.updated_v2`: A work location was updated.
     ///
-    /// Payload: [`LocationUpdatedV2Event`](crate::corehr::v2::LocationUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`LocationUpdatedV2Event`](crate::corehr::v2::LocationUpdatedV2Event). Scopes: any one of `corehr:locations:read`, `corehr:locations:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/events/updated>
     pub fn on_corehr_location_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -801,7 +922,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.offboarding.checklist_updated_v2`: An offboarding handover process was started or received an approval result.
     ///
-    /// Payload: [`OffboardingChecklistUpdatedV2Event`](crate::corehr::v2::OffboardingChecklistUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`OffboardingChecklistUpdatedV2Event`](crate::corehr::v2::OffboardingChecklistUpdatedV2Event). Scopes: any one of `corehr:offboarding.checklist_status_message:read`, `corehr:offboarding:read`, `corehr:employment`, `corehr:employment:readonly`, `corehr:offboarding:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/offboarding/events/checklist_updated>
     pub fn on_corehr_offboarding_checklist_updated_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -816,7 +937,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.offboarding.status_updated_v2`: An offboarding request changed status, such as approved, rejected, effective or rolled back.
     ///
-    /// Payload: [`OffboardingStatusUpdatedV2Event`](crate::corehr::v2::OffboardingStatusUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`OffboardingStatusUpdatedV2Event`](crate::corehr::v2::OffboardingStatusUpdatedV2Event). Scopes: any one of `corehr:offboarding.status_message_v2:read`, `corehr:offboarding:read`, `corehr:employment`, `corehr:employment:readonly`, `corehr:offboarding:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/offboarding/events/status_updated>
     pub fn on_corehr_offboarding_status_updated_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -831,7 +952,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.offboarding.updated_v2`: An employee's offboarding information was changed.
     ///
-    /// Payload: [`OffboardingUpdatedV2Event`](crate::corehr::v2::OffboardingUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`OffboardingUpdatedV2Event`](crate::corehr::v2::OffboardingUpdatedV2Event). Scopes: any one of `corehr:offboarding.submit:write`, `corehr:offboarding.update_field_message:read`, `corehr:offboarding:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/offboarding/events/updated>
     pub fn on_corehr_offboarding_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -844,7 +965,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.pathway.created_v2`: A career pathway was created.
     ///
-    /// Payload: [`PathwayCreatedV2Event`](crate::corehr::v2::PathwayCreatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`PathwayCreatedV2Event`](crate::corehr::v2::PathwayCreatedV2Event). Scopes: any one of `corehr:pathway:read`, `corehr:pathway:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pathway/events/created>
     pub fn on_corehr_pathway_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -857,7 +978,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.pathway.deleted_v2`: A career pathway was deleted.
     ///
-    /// Payload: [`PathwayDeletedV2Event`](crate::corehr::v2::PathwayDeletedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`PathwayDeletedV2Event`](crate::corehr::v2::PathwayDeletedV2Event). Scopes: any one of `corehr:pathway:read`, `corehr:pathway:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pathway/events/deleted>
     pub fn on_corehr_pathway_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -870,7 +991,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.pathway.updated_v2`: A career pathway was updated.
     ///
-    /// Payload: [`PathwayUpdatedV2Event`](crate::corehr::v2::PathwayUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`PathwayUpdatedV2Event`](crate::corehr::v2::PathwayUpdatedV2Event). Scopes: any one of `corehr:pathway:read`, `corehr:pathway:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pathway/events/updated>
     pub fn on_corehr_pathway_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -883,7 +1004,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.position.created_v2`: A position was created; the event arrives on its effective date.
     ///
-    /// Payload: [`PositionCreatedV2Event`](crate::corehr::v2::PositionCreatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`PositionCreatedV2Event`](crate::corehr::v2::PositionCreatedV2Event). Scopes: any one of `corehr:position:read`, `corehr:position:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/position/events/created>
     pub fn on_corehr_position_created_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -896,7 +1017,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.position.deleted_v2`: A position was deleted.
     ///
-    /// Payload: [`PositionDeletedV2Event`](crate::corehr::v2::PositionDeletedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`PositionDeletedV2Event`](crate::corehr::v2::PositionDeletedV2Event). Scopes: any one of `corehr:position:read`, `corehr:position:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/position/events/deleted>
     pub fn on_corehr_position_deleted_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -909,7 +1030,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.position.updated_v2`: A position was updated; the event arrives on the date the change takes effect.
     ///
-    /// Payload: [`PositionUpdatedV2Event`](crate::corehr::v2::PositionUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`PositionUpdatedV2Event`](crate::corehr::v2::PositionUpdatedV2Event). Scopes: any one of `corehr:position:read`, `corehr:position:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/position/events/updated>
     pub fn on_corehr_position_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -922,7 +1043,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.pre_hire.onboarding_task_changed_v2`: A task in a pre-hire's onboarding flow moved to a new state.
     ///
-    /// Payload: [`PreHireOnboardingTaskChangedV2Event`](crate::corehr::v2::PreHireOnboardingTaskChangedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`PreHireOnboardingTaskChangedV2Event`](crate::corehr::v2::PreHireOnboardingTaskChangedV2Event). Scopes: `corehr:pre_hire:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/events/onboarding_task_changed>
     pub fn on_corehr_pre_hire_onboarding_task_changed_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -937,7 +1058,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.probation.updated_v2`: The status of a probation record changed.
     ///
-    /// Payload: [`ProbationUpdatedV2Event`](crate::corehr::v2::ProbationUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`ProbationUpdatedV2Event`](crate::corehr::v2::ProbationUpdatedV2Event). Scopes: any one of `corehr:probation:read`, `corehr:probation:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/probation/events/updated>
     pub fn on_corehr_probation_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -950,7 +1071,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.process.approver.updated_v2`: An approval task in a process changed status, for example from todo to done.
     ///
-    /// Payload: [`ProcessApproverUpdatedV2Event`](crate::corehr::v2::ProcessApproverUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`ProcessApproverUpdatedV2Event`](crate::corehr::v2::ProcessApproverUpdatedV2Event). Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-approver/events/updated>
     pub fn on_corehr_process_approver_updated_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -965,7 +1086,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.process.cc.updated_v2`: A process generated a cc notice for a recipient.
     ///
-    /// Payload: [`ProcessCcUpdatedV2Event`](crate::corehr::v2::ProcessCcUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`ProcessCcUpdatedV2Event`](crate::corehr::v2::ProcessCcUpdatedV2Event). Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-cc/events/updated>
     pub fn on_corehr_process_cc_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -978,7 +1099,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.process.node.updated_v2`: A node of a process instance changed status.
     ///
-    /// Payload: [`ProcessNodeUpdatedV2Event`](crate::corehr::v2::ProcessNodeUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`ProcessNodeUpdatedV2Event`](crate::corehr::v2::ProcessNodeUpdatedV2Event). Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-node/events/updated>
     pub fn on_corehr_process_node_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -991,7 +1112,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.process.status.update_v2`: A process instance changed status.
     ///
-    /// Payload: [`ProcessStatusUpdateV2Event`](crate::corehr::v2::ProcessStatusUpdateV2Event). Scopes: not yet catalogued.
+    /// Payload: [`ProcessStatusUpdateV2Event`](crate::corehr::v2::ProcessStatusUpdateV2Event). Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-status/events/update>
     pub fn on_corehr_process_status_update_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -1004,7 +1125,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.process.updated_v2`: A process instance changed through an approver action, data update or status change.
     ///
-    /// Payload: [`ProcessUpdatedV2Event`](crate::corehr::v2::ProcessUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`ProcessUpdatedV2Event`](crate::corehr::v2::ProcessUpdatedV2Event). Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process/events/updated>
     pub fn on_corehr_process_updated_v2<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -1017,7 +1138,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.process_comment_info.updated_v2`: A comment was added to a process.
     ///
-    /// Payload: [`ProcessCommentInfoUpdatedV2Event`](crate::corehr::v2::ProcessCommentInfoUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`ProcessCommentInfoUpdatedV2Event`](crate::corehr::v2::ProcessCommentInfoUpdatedV2Event). Scopes: `corehr:process:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process_comment_info/events/updated>
     pub fn on_corehr_process_comment_info_updated_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -1032,7 +1153,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.signature_file.status_updated_v2`: An e-signature file changed status.
     ///
-    /// Payload: [`SignatureFileStatusUpdatedV2Event`](crate::corehr::v2::SignatureFileStatusUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`SignatureFileStatusUpdatedV2Event`](crate::corehr::v2::SignatureFileStatusUpdatedV2Event). Scopes: `corehr:signature.file:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/events/status_updated>
     pub fn on_corehr_signature_file_status_updated_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(

@@ -18,8 +18,8 @@ impl<'c> JobApi<'c> {
     /// `POST /open-apis/corehr/v2/jobs/batch_get`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=job&version=v2>
+    /// - Scopes: any one of `corehr:job.only:read`, `corehr:job:read`, `corehr:job:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job/batch_get>
     /// - Official id: `corehr/v2/job/batch_get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> JobApi<'c> {
     /// `GET /open-apis/corehr/v2/jobs/:job_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job&version=v2>
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:job.only:read`, `corehr:job:read`, `corehr:corehr`, `corehr:job:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job/get>
     /// - Official id: `corehr/v2/job/get`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> JobApi<'c> {
     /// `GET /open-apis/corehr/v2/jobs`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job&version=v2>
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:job.only:read`, `corehr:job:read`, `corehr:corehr`, `corehr:job:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job/list>
     /// - Official id: `corehr/v2/job/list`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> JobApi<'c> {
     /// `POST /open-apis/corehr/v2/jobs/query_multi_timeline`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=job&version=v2>
+    /// - Scopes: any one of `corehr:job:read`, `corehr:job:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job/query_multi_timeline>
     /// - Official id: `corehr/v2/job/query_multi_timeline`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> JobApi<'c> {
     /// `GET /open-apis/corehr/v2/jobs/query_recent_change`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job&version=v2>
+    /// - Scopes: any one of `corehr:job:read`, `corehr:job:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job/query_recent_change>
     /// - Official id: `corehr/v2/job/query_recent_change`
     ///
     /// # Example
@@ -177,9 +177,12 @@ impl BatchGetJobRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/jobs/batch_get",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job.only:read", "corehr:job:read", "corehr:job:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=job&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job/batch_get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -225,9 +228,18 @@ impl GetJobRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/jobs/:job_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:job.only:read",
+                "corehr:job:read",
+                "corehr:corehr",
+                "corehr:job:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=job&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -272,9 +284,18 @@ impl ListJobRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/jobs",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:job.only:read",
+                "corehr:job:read",
+                "corehr:corehr",
+                "corehr:job:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=job&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -349,9 +370,12 @@ impl QueryMultiTimelineJobRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/jobs/query_multi_timeline",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job:read", "corehr:job:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=job&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job/query_multi_timeline",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -396,9 +420,12 @@ impl QueryRecentChangeJobRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/jobs/query_recent_change",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job:read", "corehr:job:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job/query_recent_change",
     };
 
     /// A request with every required parameter; optional ones start unset.

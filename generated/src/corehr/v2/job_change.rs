@@ -47,8 +47,8 @@ impl<'c> JobChangeApi<'c> {
     /// `POST /open-apis/corehr/v2/job_changes/:job_change_id/revoke`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=revoke&project=corehr&resource=job_change&version=v2>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:job_change:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_change/revoke>
     /// - Official id: `corehr/v2/job_change/revoke`
     ///
     /// # Example
@@ -213,9 +213,12 @@ impl RevokeJobChangeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/job_changes/:job_change_id/revoke",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:job_change:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=revoke&project=corehr&resource=job_change&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_change/revoke",
     };
 
     /// A request with every required parameter; optional ones start unset.

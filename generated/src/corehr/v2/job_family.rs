@@ -18,8 +18,8 @@ impl<'c> JobFamilyApi<'c> {
     /// `POST /open-apis/corehr/v2/job_families/batch_get`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=job_family&version=v2>
+    /// - Scopes: any one of `corehr:job_family:read`, `corehr:job_family:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/batch_get>
     /// - Official id: `corehr/v2/job_family/batch_get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> JobFamilyApi<'c> {
     /// `POST /open-apis/corehr/v2/job_families/query_multi_timeline`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=job_family&version=v2>
+    /// - Scopes: any one of `corehr:job_family:read`, `corehr:job_family:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/query_multi_timeline>
     /// - Official id: `corehr/v2/job_family/query_multi_timeline`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> JobFamilyApi<'c> {
     /// `GET /open-apis/corehr/v2/job_families/query_recent_change`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_family&version=v2>
+    /// - Scopes: any one of `corehr:job_family:read`, `corehr:job_family:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/query_recent_change>
     /// - Official id: `corehr/v2/job_family/query_recent_change`
     ///
     /// # Example
@@ -115,9 +115,12 @@ impl BatchGetJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/job_families/batch_get",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job_family:read", "corehr:job_family:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=job_family&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/batch_get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -148,9 +151,12 @@ impl QueryMultiTimelineJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/job_families/query_multi_timeline",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job_family:read", "corehr:job_family:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_multi_timeline&project=corehr&resource=job_family&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/query_multi_timeline",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -195,9 +201,12 @@ impl QueryRecentChangeJobFamilyRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/job_families/query_recent_change",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job_family:read", "corehr:job_family:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_family&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_family/query_recent_change",
     };
 
     /// A request with every required parameter; optional ones start unset.

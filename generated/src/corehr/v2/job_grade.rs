@@ -18,8 +18,8 @@ impl<'c> JobGradeApi<'c> {
     /// `POST /open-apis/corehr/v2/job_grades`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_grade&version=v2>
+    /// - Scopes: `corehr:job_grade:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/create>
     /// - Official id: `corehr/v2/job_grade/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> JobGradeApi<'c> {
     /// `DELETE /open-apis/corehr/v2/job_grades/:job_grade_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_grade&version=v2>
+    /// - Scopes: `corehr:job_grade:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/delete>
     /// - Official id: `corehr/v2/job_grade/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> JobGradeApi<'c> {
     /// `PATCH /open-apis/corehr/v2/job_grades/:job_grade_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_grade&version=v2>
+    /// - Scopes: `corehr:job_grade:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/patch>
     /// - Official id: `corehr/v2/job_grade/patch`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> JobGradeApi<'c> {
     /// `POST /open-apis/corehr/v2/job_grades/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=job_grade&version=v2>
+    /// - Scopes: any one of `corehr:corehr:readonly`, `corehr:job_grade:read`, `corehr:job_grade:write`, `corehr:corehr`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/query>
     /// - Official id: `corehr/v2/job_grade/query`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> JobGradeApi<'c> {
     /// `GET /open-apis/corehr/v2/job_grades/query_recent_change`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_grade&version=v2>
+    /// - Scopes: any one of `corehr:job_grade:read`, `corehr:job_grade:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/query_recent_change>
     /// - Official id: `corehr/v2/job_grade/query_recent_change`
     ///
     /// # Example
@@ -189,9 +189,12 @@ impl CreateJobGradeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/job_grades",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job_grade:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=job_grade&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -240,9 +243,12 @@ impl DeleteJobGradeRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v2/job_grades/:job_grade_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job_grade:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=job_grade&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -283,9 +289,12 @@ impl PatchJobGradeRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v2/job_grades/:job_grade_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job_grade:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=job_grade&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -345,9 +354,17 @@ impl QueryJobGradeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/job_grades/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "corehr:corehr:readonly",
+                "corehr:job_grade:read",
+                "corehr:job_grade:write",
+                "corehr:corehr",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=job_grade&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -421,9 +438,12 @@ impl QueryRecentChangeJobGradeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/job_grades/query_recent_change",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job_grade:read", "corehr:job_grade:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_grade&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_grade/query_recent_change",
     };
 
     /// A request with every required parameter; optional ones start unset.

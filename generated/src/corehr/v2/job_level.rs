@@ -18,8 +18,8 @@ impl<'c> JobLevelApi<'c> {
     /// `POST /open-apis/corehr/v2/job_levels/batch_get`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=job_level&version=v2>
+    /// - Scopes: any one of `corehr:job_level:read`, `corehr:job_level:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_level/batch_get>
     /// - Official id: `corehr/v2/job_level/batch_get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> JobLevelApi<'c> {
     /// `GET /open-apis/corehr/v2/job_levels/query_recent_change`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_level&version=v2>
+    /// - Scopes: any one of `corehr:job_level:read`, `corehr:job_level:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_level/query_recent_change>
     /// - Official id: `corehr/v2/job_level/query_recent_change`
     ///
     /// # Example
@@ -86,9 +86,12 @@ impl BatchGetJobLevelRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/job_levels/batch_get",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job_level:read", "corehr:job_level:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_get&project=corehr&resource=job_level&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_level/batch_get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -133,9 +136,12 @@ impl QueryRecentChangeJobLevelRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/job_levels/query_recent_change",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:job_level:read", "corehr:job_level:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=job_level&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/job_level/query_recent_change",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> LocationApi<'c> {
     /// `POST /open-apis/corehr/v2/locations/active`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=active&project=corehr&resource=location&version=v2>
+    /// - Scopes: `corehr:locations:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/active>
     /// - Official id: `corehr/v2/location/active`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> LocationApi<'c> {
     /// `PATCH /open-apis/corehr/v2/locations/:location_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=location&version=v2>
+    /// - Scopes: `corehr:locations:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/patch>
     /// - Official id: `corehr/v2/location/patch`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> LocationApi<'c> {
     /// `GET /open-apis/corehr/v2/locations/query_recent_change`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=location&version=v2>
+    /// - Scopes: any one of `corehr:locations:read`, `corehr:locations:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/query_recent_change>
     /// - Official id: `corehr/v2/location/query_recent_change`
     ///
     /// # Example
@@ -173,9 +173,12 @@ impl ActiveLocationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/locations/active",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:locations:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=active&project=corehr&resource=location&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/active",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -250,9 +253,12 @@ impl PatchLocationRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v2/locations/:location_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:locations:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=location&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -354,9 +360,12 @@ impl QueryRecentChangeLocationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/locations/query_recent_change",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:locations:read", "corehr:locations:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query_recent_change&project=corehr&resource=location&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/location/query_recent_change",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,7 +18,7 @@ impl<'c> OffboardingApi<'c> {
     /// `POST /open-apis/corehr/v2/offboardings/edit`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:offboarding.update:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=edit&project=corehr&resource=offboarding&version=v2>
     /// - Official id: `corehr/v2/offboarding/edit`
     ///
@@ -47,7 +47,7 @@ impl<'c> OffboardingApi<'c> {
     /// `POST /open-apis/corehr/v2/offboardings/revoke`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:offboarding.revoke:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=revoke&project=corehr&resource=offboarding&version=v2>
     /// - Official id: `corehr/v2/offboarding/revoke`
     ///
@@ -76,7 +76,7 @@ impl<'c> OffboardingApi<'c> {
     /// `POST /open-apis/corehr/v2/offboardings/submit_v2`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `corehr:offboarding.submit:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit_v2&project=corehr&resource=offboarding&version=v2>
     /// - Official id: `corehr/v2/offboarding/submit_v2`
     ///
@@ -119,7 +119,10 @@ impl EditOffboardingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/offboardings/edit",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:offboarding.update:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=edit&project=corehr&resource=offboarding&version=v2",
     };
@@ -169,7 +172,10 @@ impl RevokeOffboardingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/offboardings/revoke",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:offboarding.revoke:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=revoke&project=corehr&resource=offboarding&version=v2",
     };
@@ -219,7 +225,10 @@ impl SubmitV2OffboardingRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/offboardings/submit_v2",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:offboarding.submit:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit_v2&project=corehr&resource=offboarding&version=v2",
     };

@@ -47,8 +47,8 @@ impl<'c> PreHireApi<'c> {
     /// `POST /open-apis/corehr/v2/pre_hires`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=pre_hire&version=v2>
+    /// - Scopes: any one of `corehr:corehr`, `corehr:pre_hire:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/create>
     /// - Official id: `corehr/v2/pre_hire/create`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> PreHireApi<'c> {
     /// `DELETE /open-apis/corehr/v2/pre_hires/:pre_hire_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=pre_hire&version=v2>
+    /// - Scopes: `corehr:pre_hire:delete`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/delete>
     /// - Official id: `corehr/v2/pre_hire/delete`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> PreHireApi<'c> {
     /// `PATCH /open-apis/corehr/v2/pre_hires/:pre_hire_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=pre_hire&version=v2>
+    /// - Scopes: `corehr:pre_hire:update`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/patch>
     /// - Official id: `corehr/v2/pre_hire/patch`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> PreHireApi<'c> {
     /// `POST /open-apis/corehr/v2/pre_hires/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=pre_hire&version=v2>
+    /// - Scopes: `corehr:pre_hire:read_only`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/query>
     /// - Official id: `corehr/v2/pre_hire/query`
     ///
     /// # Example
@@ -245,8 +245,8 @@ impl<'c> PreHireApi<'c> {
     /// `POST /open-apis/corehr/v2/pre_hires/transform_onboarding_task`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transform_onboarding_task&project=corehr&resource=pre_hire&version=v2>
+    /// - Scopes: `corehr:pre_hire:transform_onboarding_task`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/transform_onboarding_task>
     /// - Official id: `corehr/v2/pre_hire/transform_onboarding_task`
     ///
     /// # Example
@@ -277,8 +277,8 @@ impl<'c> PreHireApi<'c> {
     /// `POST /open-apis/corehr/v2/pre_hires/:pre_hire_id/transit_task`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transit_task&project=corehr&resource=pre_hire&version=v2>
+    /// - Scopes: `corehr:pre_hire:transit_tasks`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/transit_task>
     /// - Official id: `corehr/v2/pre_hire/transit_task`
     ///
     /// # Example
@@ -385,9 +385,12 @@ impl CreatePreHireRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/pre_hires",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:corehr", "corehr:pre_hire:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=pre_hire&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -420,9 +423,12 @@ impl DeletePreHireRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v2/pre_hires/:pre_hire_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:pre_hire:delete"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=pre_hire&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -459,9 +465,12 @@ impl PatchPreHireRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v2/pre_hires/:pre_hire_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:pre_hire:update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=pre_hire&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -515,9 +524,12 @@ impl QueryPreHireRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/pre_hires/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:pre_hire:read_only"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=pre_hire&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -748,9 +760,12 @@ impl TransformOnboardingTaskPreHireRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/pre_hires/transform_onboarding_task",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:pre_hire:transform_onboarding_task"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transform_onboarding_task&project=corehr&resource=pre_hire&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/transform_onboarding_task",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -785,9 +800,12 @@ impl TransitTaskPreHireRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/pre_hires/:pre_hire_id/transit_task",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:pre_hire:transit_tasks"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transit_task&project=corehr&resource=pre_hire&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/pre_hire/transit_task",
     };
 
     /// A request with every required parameter; optional ones start unset.

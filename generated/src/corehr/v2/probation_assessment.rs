@@ -18,8 +18,8 @@ impl<'c> ProbationAssessmentApi<'c> {
     /// `POST /open-apis/corehr/v2/probation/assessments`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=probation.assessment&version=v2>
+    /// - Scopes: `corehr:probation.assessment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/probation-assessment/create>
     /// - Official id: `corehr/v2/probation.assessment/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ProbationAssessmentApi<'c> {
     /// `DELETE /open-apis/corehr/v2/probation/assessments/:assessment_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=probation.assessment&version=v2>
+    /// - Scopes: `corehr:probation.assessment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/probation-assessment/delete>
     /// - Official id: `corehr/v2/probation.assessment/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> ProbationAssessmentApi<'c> {
     /// `PATCH /open-apis/corehr/v2/probation/assessments/:assessment_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=probation.assessment&version=v2>
+    /// - Scopes: `corehr:probation.assessment:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/probation-assessment/patch>
     /// - Official id: `corehr/v2/probation.assessment/patch`
     ///
     /// # Example
@@ -123,9 +123,12 @@ impl CreateProbationAssessmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/probation/assessments",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:probation.assessment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=corehr&resource=probation.assessment&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/probation-assessment/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -185,9 +188,12 @@ impl DeleteProbationAssessmentRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/corehr/v2/probation/assessments/:assessment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:probation.assessment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=corehr&resource=probation.assessment&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/probation-assessment/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -228,9 +234,12 @@ impl PatchProbationAssessmentRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/corehr/v2/probation/assessments/:assessment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:probation.assessment:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=corehr&resource=probation.assessment&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/probation-assessment/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ProcessApproverApi<'c> {
     /// `PUT /open-apis/corehr/v2/processes/:process_id/approvers/:approver_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=corehr&resource=process.approver&version=v2>
+    /// - Scopes: `corehr:process.instance:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-approver/update>
     /// - Official id: `corehr/v2/process.approver/update`
     ///
     /// # Example
@@ -73,9 +73,12 @@ impl UpdateProcessApproverRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/corehr/v2/processes/:process_id/approvers/:approver_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:process.instance:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=corehr&resource=process.approver&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-approver/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ProcessFormVariableDataApi<'c> {
     /// `GET /open-apis/corehr/v2/processes/:process_id/form_variable_data`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=process.form_variable_data&version=v2>
+    /// - Scopes: `corehr:process:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-form_variable_data/get>
     /// - Official id: `corehr/v2/process.form_variable_data/get`
     ///
     /// # Example
@@ -67,9 +67,12 @@ impl GetProcessFormVariableDataRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/processes/:process_id/form_variable_data",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:process:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=corehr&resource=process.form_variable_data&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-form_variable_data/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

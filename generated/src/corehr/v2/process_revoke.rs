@@ -18,8 +18,8 @@ impl<'c> ProcessRevokeApi<'c> {
     /// `PUT /open-apis/corehr/v2/process_revoke/:process_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=corehr&resource=process_revoke&version=v2>
+    /// - Scopes: `corehr:process.instance:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process_revoke/update>
     /// - Official id: `corehr/v2/process_revoke/update`
     ///
     /// # Example
@@ -65,9 +65,12 @@ impl UpdateProcessRevokeRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/corehr/v2/process_revoke/:process_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:process.instance:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=corehr&resource=process_revoke&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process_revoke/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ProcessTransferApi<'c> {
     /// `PUT /open-apis/corehr/v2/processes/:process_id/transfer`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=corehr&resource=process.transfer&version=v2>
+    /// - Scopes: `corehr:process.instance:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-transfer/update>
     /// - Official id: `corehr/v2/process.transfer/update`
     ///
     /// # Example
@@ -65,9 +65,12 @@ impl UpdateProcessTransferRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/corehr/v2/processes/:process_id/transfer",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:process.instance:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=corehr&resource=process.transfer&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/process-transfer/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

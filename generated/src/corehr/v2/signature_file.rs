@@ -18,8 +18,8 @@ impl<'c> SignatureFileApi<'c> {
     /// `POST /open-apis/corehr/v2/signature_files/:signature_file_id/download`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=corehr&resource=signature_file&version=v2>
+    /// - Scopes: `corehr:signature_file:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/download>
     /// - Official id: `corehr/v2/signature_file/download`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> SignatureFileApi<'c> {
     /// `GET /open-apis/corehr/v2/signature_files`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=signature_file&version=v2>
+    /// - Scopes: `corehr:signature_file:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/list>
     /// - Official id: `corehr/v2/signature_file/list`
     ///
     /// # Example
@@ -88,8 +88,8 @@ impl<'c> SignatureFileApi<'c> {
     /// `GET /open-apis/corehr/v2/signature_files/list_by_biz_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_biz_id&project=corehr&resource=signature_file&version=v2>
+    /// - Scopes: `corehr:signature.file:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/list_by_biz_id>
     /// - Official id: `corehr/v2/signature_file/list_by_biz_id`
     ///
     /// # Example
@@ -117,8 +117,8 @@ impl<'c> SignatureFileApi<'c> {
     /// `POST /open-apis/corehr/v2/signature_files/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=signature_file&version=v2>
+    /// - Scopes: `corehr:signature.file:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/query>
     /// - Official id: `corehr/v2/signature_file/query`
     ///
     /// # Example
@@ -158,8 +158,8 @@ impl<'c> SignatureFileApi<'c> {
     /// `POST /open-apis/corehr/v2/signature_files/terminate`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=terminate&project=corehr&resource=signature_file&version=v2>
+    /// - Scopes: `corehr:signature_file:terminate`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/terminate>
     /// - Official id: `corehr/v2/signature_file/terminate`
     ///
     /// # Example
@@ -199,9 +199,12 @@ impl DownloadSignatureFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/signature_files/:signature_file_id/download",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:signature_file:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=corehr&resource=signature_file&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/download",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -270,9 +273,12 @@ impl ListSignatureFileRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/signature_files",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:signature_file:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=signature_file&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -445,9 +451,12 @@ impl ListByBizIdSignatureFileRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/signature_files/list_by_biz_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:signature.file:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_biz_id&project=corehr&resource=signature_file&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/list_by_biz_id",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -535,9 +544,12 @@ impl QuerySignatureFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/signature_files/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:signature.file:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=corehr&resource=signature_file&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -674,9 +686,12 @@ impl TerminateSignatureFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/signature_files/terminate",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:signature_file:terminate"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=terminate&project=corehr&resource=signature_file&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_file/terminate",
     };
 
     /// A request with every required parameter; optional ones start unset.

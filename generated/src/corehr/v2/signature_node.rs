@@ -18,8 +18,8 @@ impl<'c> SignatureNodeApi<'c> {
     /// `GET /open-apis/corehr/v2/signature_nodes/list_by_file_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_file_id&project=corehr&resource=signature_node&version=v2>
+    /// - Scopes: `corehr:signature.file:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_node/list_by_file_id>
     /// - Official id: `corehr/v2/signature_node/list_by_file_id`
     ///
     /// # Example
@@ -63,9 +63,12 @@ impl ListByFileIdSignatureNodeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/signature_nodes/list_by_file_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:signature.file:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list_by_file_id&project=corehr&resource=signature_node&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_node/list_by_file_id",
     };
 
     /// A request with every required parameter; optional ones start unset.

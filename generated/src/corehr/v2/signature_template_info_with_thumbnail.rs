@@ -18,8 +18,8 @@ impl<'c> SignatureTemplateInfoWithThumbnailApi<'c> {
     /// `GET /open-apis/corehr/v2/signature_template_info_with_thumbnails`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=signature_template_info_with_thumbnail&version=v2>
+    /// - Scopes: `corehr:signature_template:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_template_info_with_thumbnail/list>
     /// - Official id: `corehr/v2/signature_template_info_with_thumbnail/list`
     ///
     /// # Example
@@ -98,9 +98,12 @@ impl ListSignatureTemplateInfoWithThumbnailRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/corehr/v2/signature_template_info_with_thumbnails",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:signature_template:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=corehr&resource=signature_template_info_with_thumbnail&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/signature_template_info_with_thumbnail/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

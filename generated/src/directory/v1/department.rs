@@ -18,7 +18,7 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/directory/v1/departments`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `directory:department.create:write`, `directory:department:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=directory&resource=department&version=v1>
     /// - Official id: `directory/v1/department/create`
     ///
@@ -47,8 +47,8 @@ impl<'c> DepartmentApi<'c> {
     /// `DELETE /open-apis/directory/v1/departments/:department_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=directory&resource=department&version=v1>
+    /// - Scopes: any one of `directory:department.delete:write`, `directory:department:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/department/delete>
     /// - Official id: `directory/v1/department/delete`
     ///
     /// # Example
@@ -76,7 +76,7 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/directory/v1/departments/filter`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `directory:department:list`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=filter&project=directory&resource=department&version=v1>
     /// - Official id: `directory/v1/department/filter`
     ///
@@ -105,8 +105,8 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/directory/v1/departments/mget`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=directory&resource=department&version=v1>
+    /// - Scopes: `directory:department:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/department/mget>
     /// - Official id: `directory/v1/department/mget`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> DepartmentApi<'c> {
     /// `PATCH /open-apis/directory/v1/departments/:department_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=directory&resource=department&version=v1>
+    /// - Scopes: any one of `directory:department.update:write`, `directory:department:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/department/patch>
     /// - Official id: `directory/v1/department/patch`
     ///
     /// # Example
@@ -163,8 +163,8 @@ impl<'c> DepartmentApi<'c> {
     /// `POST /open-apis/directory/v1/departments/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=directory&resource=department&version=v1>
+    /// - Scopes: `directory:department:search`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/department/search>
     /// - Official id: `directory/v1/department/search`
     ///
     /// # Example
@@ -220,7 +220,10 @@ impl CreateDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/directory/v1/departments",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:department.create:write", "directory:department:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=directory&resource=department&version=v1",
     };
@@ -324,9 +327,12 @@ impl DeleteDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/directory/v1/departments/:department_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:department.delete:write", "directory:department:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=directory&resource=department&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/department/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -416,7 +422,10 @@ impl FilterDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/directory/v1/departments/filter",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:department:list"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=filter&project=directory&resource=department&version=v1",
     };
@@ -518,9 +527,12 @@ impl MgetDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/directory/v1/departments/mget",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:department:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=mget&project=directory&resource=department&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/department/mget",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -610,9 +622,12 @@ impl PatchDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/directory/v1/departments/:department_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:department.update:write", "directory:department:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=directory&resource=department&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/department/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -697,9 +712,12 @@ impl SearchDepartmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/directory/v1/departments/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:department:search"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=directory&resource=department&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/department/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EmployeeApi<'c> {
     /// `POST /open-apis/directory/v1/employees`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=directory&resource=employee&version=v1>
+    /// - Scopes: any one of `directory:employee.create:write`, `directory:employee:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/employee/create>
     /// - Official id: `directory/v1/employee/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> EmployeeApi<'c> {
     /// `DELETE /open-apis/directory/v1/employees/:employee_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=directory&resource=employee&version=v1>
+    /// - Scopes: any one of `directory:employee.resign:write`, `directory:employee:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/employee/delete>
     /// - Official id: `directory/v1/employee/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> EmployeeApi<'c> {
     /// `POST /open-apis/directory/v1/employees/filter`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=filter&project=directory&resource=employee&version=v1>
+    /// - Scopes: `directory:employee:list`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/employee/filter>
     /// - Official id: `directory/v1/employee/filter`
     ///
     /// # Example
@@ -297,9 +297,12 @@ impl CreateEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/directory/v1/employees",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:employee.create:write", "directory:employee:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=directory&resource=employee&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/employee/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -368,9 +371,12 @@ impl DeleteEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/directory/v1/employees/:employee_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:employee.resign:write", "directory:employee:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=directory&resource=employee&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/employee/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -440,9 +446,12 @@ impl FilterEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/directory/v1/employees/filter",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["directory:employee:list"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=filter&project=directory&resource=employee&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/employee/filter",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ChinesePassportApi<'c> {
     /// `POST /open-apis/document_ai/v1/chinese_passport/recognize`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=chinese_passport&version=v1>
+    /// - Scopes: `document_ai:chinese_passport:recognize`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/document_ai-v1/chinese_passport/recognize>
     /// - Official id: `document_ai/v1/chinese_passport/recognize`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl RecognizeChinesePassportRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/document_ai/v1/chinese_passport/recognize",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["document_ai:chinese_passport:recognize"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=chinese_passport&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/document_ai-v1/chinese_passport/recognize",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> HkmMainlandTravelPermitApi<'c> {
     /// `POST /open-apis/document_ai/v1/hkm_mainland_travel_permit/recognize`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=hkm_mainland_travel_permit&version=v1>
+    /// - Scopes: `document_ai:hkm_mainland_travel_permit:recognize`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/document_ai-v1/hkm_mainland_travel_permit/recognize>
     /// - Official id: `document_ai/v1/hkm_mainland_travel_permit/recognize`
     ///
     /// # Example
@@ -60,9 +60,12 @@ impl RecognizeHkmMainlandTravelPermitRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/document_ai/v1/hkm_mainland_travel_permit/recognize",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["document_ai:hkm_mainland_travel_permit:recognize"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=hkm_mainland_travel_permit&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/document_ai-v1/hkm_mainland_travel_permit/recognize",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> IdCardApi<'c> {
     /// `POST /open-apis/document_ai/v1/id_card/recognize`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=id_card&version=v1>
+    /// - Scopes: `document_ai:id_card:recognize`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/document_ai-v1/id_card/recognize>
     /// - Official id: `document_ai/v1/id_card/recognize`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl RecognizeIdCardRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/document_ai/v1/id_card/recognize",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["document_ai:id_card:recognize"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=id_card&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/document_ai-v1/id_card/recognize",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> TrainInvoiceApi<'c> {
     /// `POST /open-apis/document_ai/v1/train_invoice/recognize`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=train_invoice&version=v1>
+    /// - Scopes: `document_ai:train_invoice:recognize`
+    /// - Official documentation: <https://open.feishu.cn/document/ai/document_ai-v1/train_invoice/recognize>
     /// - Official id: `document_ai/v1/train_invoice/recognize`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl RecognizeTrainInvoiceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/document_ai/v1/train_invoice/recognize",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["document_ai:train_invoice:recognize"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=train_invoice&version=v1",
+        doc_url: "https://open.feishu.cn/document/ai/document_ai-v1/train_invoice/recognize",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> VatInvoiceApi<'c> {
     /// `POST /open-apis/document_ai/v1/vat_invoice/recognize`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=vat_invoice&version=v1>
+    /// - Scopes: `document_ai:vat_invoice:recognize`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/document_ai-v1/vat_invoice/recognize>
     /// - Official id: `document_ai/v1/vat_invoice/recognize`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl RecognizeVatInvoiceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/document_ai/v1/vat_invoice/recognize",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["document_ai:vat_invoice:recognize"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recognize&project=document_ai&resource=vat_invoice&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/document_ai-v1/vat_invoice/recognize",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,7 +18,7 @@ impl<'c> DocumentBlockApi<'c> {
     /// `PATCH /open-apis/docx/v1/documents/:document_id/blocks/batch_update`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: `docx:document`
+    /// - Scopes: any one of `docx:document`, `docx:document:write_only`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=docx&resource=document.block&version=v1>
     /// - Official id: `docx/v1/document.block/batch_update`
     ///
@@ -173,7 +173,7 @@ impl BatchUpdateDocumentBlockRequest {
         path: "/open-apis/docx/v1/documents/:document_id/blocks/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["docx:document"],
+            any: &["docx:document", "docx:document:write_only"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,

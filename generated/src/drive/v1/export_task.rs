@@ -76,7 +76,7 @@ impl<'c> ExportTaskApi<'c> {
     /// `GET /open-apis/drive/v1/export_tasks/:ticket`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: `drive:export:readonly`
+    /// - Scopes: any one of `drive:export:readonly`, `docs:document:export`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=drive&resource=export_task&version=v1>
     /// - Official id: `drive/v1/export_task/get`
     ///
@@ -198,7 +198,7 @@ impl GetExportTaskRequest {
         path: "/open-apis/drive/v1/export_tasks/:ticket",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["drive:export:readonly"],
+            any: &["drive:export:readonly", "docs:document:export"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,

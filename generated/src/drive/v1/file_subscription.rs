@@ -76,7 +76,7 @@ impl<'c> FileSubscriptionApi<'c> {
     /// `PATCH /open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: any one of `drive:drive`, `drive:drive:readonly`
+    /// - Scopes: any one of `drive:drive`, `drive:drive:readonly`, `docs:document.subscription`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=drive&resource=file.subscription&version=v1>
     /// - Official id: `drive/v1/file.subscription/patch`
     ///
@@ -225,7 +225,7 @@ impl PatchFileSubscriptionRequest {
         path: "/open-apis/drive/v1/files/:file_token/subscriptions/:subscription_id",
         tokens: &[::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["drive:drive", "drive:drive:readonly"],
+            any: &["drive:drive", "drive:drive:readonly", "docs:document.subscription"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,

@@ -76,7 +76,7 @@ impl<'c> MediaApi<'c> {
     /// `POST /open-apis/drive/v1/medias/upload_all`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `bitable:app`, `docs:doc`, `drive:drive`, `sheets:spreadsheet`, `vc:material`
+    /// - Scopes: any one of `bitable:app`, `docs:doc`, `drive:drive`, `sheets:spreadsheet`, `vc:material`, `docs:document.media:upload`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_all&project=drive&resource=media&version=v1>
     /// - Official id: `drive/v1/media/upload_all`
     ///
@@ -353,6 +353,7 @@ impl UploadAllMediaRequest {
                 "drive:drive",
                 "sheets:spreadsheet",
                 "vc:material",
+                "docs:document.media:upload",
             ],
             all: &[],
         },

@@ -18,8 +18,8 @@ impl<'c> AttachmentApi<'c> {
     /// `GET /open-apis/ehr/v1/attachments/:token`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=ehr&resource=attachment&version=v1>
+    /// - Scopes: `ehr:attachment:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/ehr/ehr-v1/attachment/get>
     /// - Official id: `ehr/v1/attachment/get`
     ///
     /// # Example
@@ -59,9 +59,12 @@ impl GetAttachmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/ehr/v1/attachments/:token",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["ehr:attachment:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=ehr&resource=attachment&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/ehr/ehr-v1/attachment/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EmployeeApi<'c> {
     /// `GET /open-apis/ehr/v1/employees`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=ehr&resource=employee&version=v1>
+    /// - Scopes: `ehr:employee:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/ehr/ehr-v1/employee/list>
     /// - Official id: `ehr/v1/employee/list`
     ///
     /// # Example
@@ -103,9 +103,12 @@ impl ListEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/ehr/v1/employees",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["ehr:employee:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=ehr&resource=employee&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/ehr/ehr-v1/employee/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

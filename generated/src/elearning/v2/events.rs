@@ -5,38 +5,59 @@
 
 /// `elearning.course_registration.created_v2`: A learner's course progress record was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `elearning:course_learner_data`, `elearning:course_learner_data:readonly`, `elearning:course_learner_data:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/elearning-v2/course_registration/events/created>
 impl ::lark_runtime::event::Event
 for crate::elearning::v2::CourseRegistrationCreatedV2Event {
     const EVENT_TYPE: &'static str = "elearning.course_registration.created_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "elearning:course_learner_data",
+            "elearning:course_learner_data:readonly",
+            "elearning:course_learner_data:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `elearning.course_registration.deleted_v2`: A learner's course progress record was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `elearning:course_learner_data`, `elearning:course_learner_data:readonly`, `elearning:course_learner_data:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/elearning-v2/course_registration/events/deleted>
 impl ::lark_runtime::event::Event
 for crate::elearning::v2::CourseRegistrationDeletedV2Event {
     const EVENT_TYPE: &'static str = "elearning.course_registration.deleted_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "elearning:course_learner_data",
+            "elearning:course_learner_data:readonly",
+            "elearning:course_learner_data:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `elearning.course_registration.updated_v2`: A learner's course progress record was updated.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `elearning:course_learner_data`, `elearning:course_learner_data:readonly`, `elearning:course_learner_data:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/elearning-v2/course_registration/events/updated>
 impl ::lark_runtime::event::Event
 for crate::elearning::v2::CourseRegistrationUpdatedV2Event {
     const EVENT_TYPE: &'static str = "elearning.course_registration.updated_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "elearning:course_learner_data",
+            "elearning:course_learner_data:readonly",
+            "elearning:course_learner_data:write",
+        ],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `elearning.course_registration.created_v2`: A learner's course progress record was created.
     ///
-    /// Payload: [`CourseRegistrationCreatedV2Event`](crate::elearning::v2::CourseRegistrationCreatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CourseRegistrationCreatedV2Event`](crate::elearning::v2::CourseRegistrationCreatedV2Event). Scopes: any one of `elearning:course_learner_data`, `elearning:course_learner_data:readonly`, `elearning:course_learner_data:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/elearning-v2/course_registration/events/created>
     pub fn on_elearning_course_registration_created_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -51,7 +72,7 @@ impl crate::EventDispatcher {
 
     /// Handles `elearning.course_registration.deleted_v2`: A learner's course progress record was deleted.
     ///
-    /// Payload: [`CourseRegistrationDeletedV2Event`](crate::elearning::v2::CourseRegistrationDeletedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CourseRegistrationDeletedV2Event`](crate::elearning::v2::CourseRegistrationDeletedV2Event). Scopes: any one of `elearning:course_learner_data`, `elearning:course_learner_data:readonly`, `elearning:course_learner_data:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/elearning-v2/course_registration/events/deleted>
     pub fn on_elearning_course_registration_deleted_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -66,7 +87,7 @@ impl crate::EventDispatcher {
 
     /// Handles `elearning.course_registration.updated_v2`: A learner's course progress record was updated.
     ///
-    /// Payload: [`CourseRegistrationUpdatedV2Event`](crate::elearning::v2::CourseRegistrationUpdatedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`CourseRegistrationUpdatedV2Event`](crate::elearning::v2::CourseRegistrationUpdatedV2Event). Scopes: any one of `elearning:course_learner_data`, `elearning:course_learner_data:readonly`, `elearning:course_learner_data:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/elearning-v2/course_registration/events/updated>
     pub fn on_elearning_course_registration_updated_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(

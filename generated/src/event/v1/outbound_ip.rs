@@ -18,8 +18,8 @@ impl<'c> OutboundIpApi<'c> {
     /// `GET /open-apis/event/v1/outbound_ip`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=event&resource=outbound_ip&version=v1>
+    /// - Scopes: `event:ip_list`
+    /// - Official documentation: <https://open.feishu.cn/document/server-docs/event-subscription-guide/list>
     /// - Official id: `event/v1/outbound_ip/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListOutboundIpRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/event/v1/outbound_ip",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["event:ip_list"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=event&resource=outbound_ip&version=v1",
+        doc_url: "https://open.feishu.cn/document/server-docs/event-subscription-guide/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

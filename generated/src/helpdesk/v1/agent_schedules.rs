@@ -18,8 +18,8 @@ impl<'c> AgentSchedulesApi<'c> {
     /// `DELETE /open-apis/helpdesk/v1/agents/:agent_id/schedules`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=agent.schedules&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent-schedules/delete>
     /// - Official id: `helpdesk/v1/agent.schedules/delete`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AgentSchedulesApi<'c> {
     /// `GET /open-apis/helpdesk/v1/agents/:agent_id/schedules`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=agent.schedules&version=v1>
+    /// - Scopes: `helpdesk:all:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent-schedules/get>
     /// - Official id: `helpdesk/v1/agent.schedules/get`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> AgentSchedulesApi<'c> {
     /// `PATCH /open-apis/helpdesk/v1/agents/:agent_id/schedules`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent.schedules&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent-schedules/patch>
     /// - Official id: `helpdesk/v1/agent.schedules/patch`
     ///
     /// # Example
@@ -117,9 +117,12 @@ impl DeleteAgentSchedulesRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/helpdesk/v1/agents/:agent_id/schedules",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=agent.schedules&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent-schedules/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -152,9 +155,12 @@ impl GetAgentSchedulesRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/helpdesk/v1/agents/:agent_id/schedules",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=agent.schedules&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent-schedules/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -189,9 +195,12 @@ impl PatchAgentSchedulesRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/helpdesk/v1/agents/:agent_id/schedules",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent.schedules&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent-schedules/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -47,8 +47,8 @@ impl<'c> AgentSkillApi<'c> {
     /// `DELETE /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=agent_skill&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill/delete>
     /// - Official id: `helpdesk/v1/agent_skill/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> AgentSkillApi<'c> {
     /// `GET /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=agent_skill&version=v1>
+    /// - Scopes: `helpdesk:all:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill/get>
     /// - Official id: `helpdesk/v1/agent_skill/get`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> AgentSkillApi<'c> {
     /// `PATCH /open-apis/helpdesk/v1/agent_skills/:agent_skill_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent_skill&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill/patch>
     /// - Official id: `helpdesk/v1/agent_skill/patch`
     ///
     /// # Example
@@ -211,9 +211,12 @@ impl DeleteAgentSkillRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/helpdesk/v1/agent_skills/:agent_skill_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=agent_skill&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -250,9 +253,12 @@ impl GetAgentSkillRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/helpdesk/v1/agent_skills/:agent_skill_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=agent_skill&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -321,9 +327,12 @@ impl PatchAgentSkillRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/helpdesk/v1/agent_skills/:agent_skill_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=agent_skill&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

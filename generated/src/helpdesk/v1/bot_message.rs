@@ -18,8 +18,8 @@ impl<'c> BotMessageApi<'c> {
     /// `POST /open-apis/helpdesk/v1/message`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=bot.message&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/bot-message/create>
     /// - Official id: `helpdesk/v1/bot.message/create`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl CreateBotMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/helpdesk/v1/message",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=bot.message&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/bot-message/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -47,8 +47,8 @@ impl<'c> CategoryApi<'c> {
     /// `DELETE /open-apis/helpdesk/v1/categories/:id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=category&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/category/delete>
     /// - Official id: `helpdesk/v1/category/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> CategoryApi<'c> {
     /// `GET /open-apis/helpdesk/v1/categories/:id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=category&version=v1>
+    /// - Scopes: `helpdesk:all:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/category/get>
     /// - Official id: `helpdesk/v1/category/get`
     ///
     /// # Example
@@ -211,9 +211,12 @@ impl DeleteCategoryRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/helpdesk/v1/categories/:id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=category&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/category/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -246,9 +249,12 @@ impl GetCategoryRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/helpdesk/v1/categories/:id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=helpdesk&resource=category&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/category/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EventApi<'c> {
     /// `POST /open-apis/helpdesk/v1/events/subscribe`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=helpdesk&resource=event&version=v1>
+    /// - Scopes: `helpdesk:all:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe>
     /// - Official id: `helpdesk/v1/event/subscribe`
     ///
     /// # Example
@@ -86,9 +86,12 @@ impl SubscribeEventRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/helpdesk/v1/events/subscribe",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=subscribe&project=helpdesk&resource=event&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe",
     };
 
     /// A request with every required parameter; optional ones start unset.

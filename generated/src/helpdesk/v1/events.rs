@@ -5,29 +5,38 @@
 
 /// `helpdesk.notification.approve_v1`: A push notification's review status changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `helpdesk:all:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/events/approve>
 impl ::lark_runtime::event::Event for crate::helpdesk::v1::NotificationApproveV1Event {
     const EVENT_TYPE: &'static str = "helpdesk.notification.approve_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["helpdesk:all:readonly"],
+        all: &[],
+    };
 }
 
 /// `helpdesk.ticket.created_v1`: A help desk ticket was created.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `helpdesk:all:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created>
 impl ::lark_runtime::event::Event for crate::helpdesk::v1::TicketCreatedV1Event {
     const EVENT_TYPE: &'static str = "helpdesk.ticket.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["helpdesk:all:readonly"],
+        all: &[],
+    };
 }
 
 /// `helpdesk.ticket.updated_v1`: A ticket's status or stage changed, such as moving from the bot to a human agent.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `helpdesk:all:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/updated>
 impl ::lark_runtime::event::Event for crate::helpdesk::v1::TicketUpdatedV1Event {
     const EVENT_TYPE: &'static str = "helpdesk.ticket.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["helpdesk:all:readonly"],
+        all: &[],
+    };
 }
 
 /// `helpdesk.ticket_message.created_v1`: A new message was posted in a ticket.
@@ -42,7 +51,7 @@ impl ::lark_runtime::event::Event for crate::helpdesk::v1::TicketMessageCreatedV
 impl crate::EventDispatcher {
     /// Handles `helpdesk.notification.approve_v1`: A push notification's review status changed.
     ///
-    /// Payload: [`NotificationApproveV1Event`](crate::helpdesk::v1::NotificationApproveV1Event). Scopes: not yet catalogued.
+    /// Payload: [`NotificationApproveV1Event`](crate::helpdesk::v1::NotificationApproveV1Event). Scopes: `helpdesk:all:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/events/approve>
     pub fn on_helpdesk_notification_approve_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -57,7 +66,7 @@ impl crate::EventDispatcher {
 
     /// Handles `helpdesk.ticket.created_v1`: A help desk ticket was created.
     ///
-    /// Payload: [`TicketCreatedV1Event`](crate::helpdesk::v1::TicketCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`TicketCreatedV1Event`](crate::helpdesk::v1::TicketCreatedV1Event). Scopes: `helpdesk:all:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created>
     pub fn on_helpdesk_ticket_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -70,7 +79,7 @@ impl crate::EventDispatcher {
 
     /// Handles `helpdesk.ticket.updated_v1`: A ticket's status or stage changed, such as moving from the bot to a human agent.
     ///
-    /// Payload: [`TicketUpdatedV1Event`](crate::helpdesk::v1::TicketUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`TicketUpdatedV1Event`](crate::helpdesk::v1::TicketUpdatedV1Event). Scopes: `helpdesk:all:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/updated>
     pub fn on_helpdesk_ticket_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

@@ -47,8 +47,8 @@ impl<'c> FaqApi<'c> {
     /// `DELETE /open-apis/helpdesk/v1/faqs/:id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=faq&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/faq/delete>
     /// - Official id: `helpdesk/v1/faq/delete`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> FaqApi<'c> {
     /// `GET /open-apis/helpdesk/v1/faqs`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=faq&version=v1>
+    /// - Scopes: `helpdesk:all:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/faq/list>
     /// - Official id: `helpdesk/v1/faq/list`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> FaqApi<'c> {
     /// `PATCH /open-apis/helpdesk/v1/faqs/:id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=faq&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/faq/patch>
     /// - Official id: `helpdesk/v1/faq/patch`
     ///
     /// # Example
@@ -293,9 +293,12 @@ impl DeleteFaqRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/helpdesk/v1/faqs/:id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=faq&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/faq/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -431,9 +434,12 @@ impl ListFaqRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/helpdesk/v1/faqs",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=helpdesk&resource=faq&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/faq/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -546,9 +552,12 @@ impl PatchFaqRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/helpdesk/v1/faqs/:id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=faq&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/faq/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

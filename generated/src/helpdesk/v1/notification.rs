@@ -18,8 +18,8 @@ impl<'c> NotificationApi<'c> {
     /// `POST /open-apis/helpdesk/v1/notifications/:notification_id/cancel_approve`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_approve&project=helpdesk&resource=notification&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/cancel_approve>
     /// - Official id: `helpdesk/v1/notification/cancel_approve`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> NotificationApi<'c> {
     /// `POST /open-apis/helpdesk/v1/notifications/:notification_id/cancel_send`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_send&project=helpdesk&resource=notification&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/cancel_send>
     /// - Official id: `helpdesk/v1/notification/cancel_send`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> NotificationApi<'c> {
     /// `POST /open-apis/helpdesk/v1/notifications`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=notification&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/create>
     /// - Official id: `helpdesk/v1/notification/create`
     ///
     /// # Example
@@ -192,8 +192,8 @@ impl<'c> NotificationApi<'c> {
     /// `POST /open-apis/helpdesk/v1/notifications/:notification_id/preview`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=helpdesk&resource=notification&version=v1>
+    /// - Scopes: `helpdesk:all:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/preview>
     /// - Official id: `helpdesk/v1/notification/preview`
     ///
     /// # Example
@@ -221,8 +221,8 @@ impl<'c> NotificationApi<'c> {
     /// `POST /open-apis/helpdesk/v1/notifications/:notification_id/submit_approve`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit_approve&project=helpdesk&resource=notification&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/submit_approve>
     /// - Official id: `helpdesk/v1/notification/submit_approve`
     ///
     /// # Example
@@ -262,9 +262,12 @@ impl CancelApproveNotificationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/helpdesk/v1/notifications/:notification_id/cancel_approve",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_approve&project=helpdesk&resource=notification&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/cancel_approve",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -303,9 +306,12 @@ impl CancelSendNotificationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/helpdesk/v1/notifications/:notification_id/cancel_send",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_send&project=helpdesk&resource=notification&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/cancel_send",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -347,9 +353,12 @@ impl CreateNotificationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/helpdesk/v1/notifications",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=notification&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -561,9 +570,12 @@ impl PreviewNotificationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/helpdesk/v1/notifications/:notification_id/preview",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=helpdesk&resource=notification&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/preview",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -602,9 +614,12 @@ impl SubmitApproveNotificationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/helpdesk/v1/notifications/:notification_id/submit_approve",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=submit_approve&project=helpdesk&resource=notification&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/submit_approve",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> TicketApi<'c> {
     /// `POST /open-apis/helpdesk/v1/tickets/:ticket_id/answer_user_query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=answer_user_query&project=helpdesk&resource=ticket&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/answer_user_query>
     /// - Official id: `helpdesk/v1/ticket/answer_user_query`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> TicketApi<'c> {
     /// `POST /open-apis/helpdesk/v1/start_service`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start_service&project=helpdesk&resource=ticket&version=v1>
+    /// - Scopes: `helpdesk:helpdesk:access`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/start_service>
     /// - Official id: `helpdesk/v1/ticket/start_service`
     ///
     /// # Example
@@ -163,8 +163,8 @@ impl<'c> TicketApi<'c> {
     /// `GET /open-apis/helpdesk/v1/ticket_images`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=ticket_image&project=helpdesk&resource=ticket&version=v1>
+    /// - Scopes: `helpdesk:all:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/ticket_image>
     /// - Official id: `helpdesk/v1/ticket/ticket_image`
     ///
     /// # Example
@@ -192,8 +192,8 @@ impl<'c> TicketApi<'c> {
     /// `PUT /open-apis/helpdesk/v1/tickets/:ticket_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=helpdesk&resource=ticket&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/update>
     /// - Official id: `helpdesk/v1/ticket/update`
     ///
     /// # Example
@@ -235,9 +235,12 @@ impl AnswerUserQueryTicketRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/helpdesk/v1/tickets/:ticket_id/answer_user_query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=answer_user_query&project=helpdesk&resource=ticket&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/answer_user_query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -668,9 +671,12 @@ impl StartServiceTicketRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/helpdesk/v1/start_service",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:helpdesk:access"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=start_service&project=helpdesk&resource=ticket&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/start_service",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -711,9 +717,12 @@ impl TicketImageTicketRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/helpdesk/v1/ticket_images",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=ticket_image&project=helpdesk&resource=ticket&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/ticket_image",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -766,9 +775,12 @@ impl UpdateTicketRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/helpdesk/v1/tickets/:ticket_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=helpdesk&resource=ticket&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> TicketCustomizedFieldApi<'c> {
     /// `POST /open-apis/helpdesk/v1/ticket_customized_fields`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=ticket_customized_field&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/create-ticket-customized-field>
     /// - Official id: `helpdesk/v1/ticket_customized_field/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> TicketCustomizedFieldApi<'c> {
     /// `DELETE /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=ticket_customized_field&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/delete>
     /// - Official id: `helpdesk/v1/ticket_customized_field/delete`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> TicketCustomizedFieldApi<'c> {
     /// `PATCH /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=ticket_customized_field&version=v1>
+    /// - Scopes: `helpdesk:all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/update-ticket-customized-field>
     /// - Official id: `helpdesk/v1/ticket_customized_field/patch`
     ///
     /// # Example
@@ -173,9 +173,12 @@ impl CreateTicketCustomizedFieldRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/helpdesk/v1/ticket_customized_fields",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=helpdesk&resource=ticket_customized_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/create-ticket-customized-field",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -208,9 +211,12 @@ impl DeleteTicketCustomizedFieldRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=helpdesk&resource=ticket_customized_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -364,9 +370,12 @@ impl PatchTicketCustomizedFieldRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["helpdesk:all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=helpdesk&resource=ticket_customized_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/update-ticket-customized-field",
     };
 
     /// A request with every required parameter; optional ones start unset.

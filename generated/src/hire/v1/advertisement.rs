@@ -18,8 +18,8 @@ impl<'c> AdvertisementApi<'c> {
     /// `POST /open-apis/hire/v1/advertisements/:advertisement_id/publish`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=publish&project=hire&resource=advertisement&version=v1>
+    /// - Scopes: `hire:advertisement`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/advertisement/publish>
     /// - Official id: `hire/v1/advertisement/publish`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl PublishAdvertisementRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/advertisements/:advertisement_id/publish",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:advertisement"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=publish&project=hire&resource=advertisement&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/advertisement/publish",
     };
 
     /// A request with every required parameter; optional ones start unset.

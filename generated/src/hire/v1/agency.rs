@@ -18,8 +18,8 @@ impl<'c> AgencyApi<'c> {
     /// `POST /open-apis/hire/v1/agencies/batch_query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=agency&version=v1>
+    /// - Scopes: any one of `hire:agency:readonly`, `hire:agency`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/batch_query>
     /// - Official id: `hire/v1/agency/batch_query`
     ///
     /// # Example
@@ -59,8 +59,8 @@ impl<'c> AgencyApi<'c> {
     /// `GET /open-apis/hire/v1/agencies/:agency_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=agency&version=v1>
+    /// - Scopes: any one of `hire:agency:readonly`, `hire:agency`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/get>
     /// - Official id: `hire/v1/agency/get`
     ///
     /// # Example
@@ -88,8 +88,8 @@ impl<'c> AgencyApi<'c> {
     /// `POST /open-apis/hire/v1/agencies/get_agency_account`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_agency_account&project=hire&resource=agency&version=v1>
+    /// - Scopes: any one of `hire:agency_account`, `hire:agency_account:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/get_agency_account>
     /// - Official id: `hire/v1/agency/get_agency_account`
     ///
     /// # Example
@@ -129,8 +129,8 @@ impl<'c> AgencyApi<'c> {
     /// `POST /open-apis/hire/v1/agencies/operate_agency_account`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=operate_agency_account&project=hire&resource=agency&version=v1>
+    /// - Scopes: `hire:agency_account`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/operate_agency_account>
     /// - Official id: `hire/v1/agency/operate_agency_account`
     ///
     /// # Example
@@ -158,8 +158,8 @@ impl<'c> AgencyApi<'c> {
     /// `POST /open-apis/hire/v1/agencies/protect`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=protect&project=hire&resource=agency&version=v1>
+    /// - Scopes: `hire:agency`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/protect>
     /// - Official id: `hire/v1/agency/protect`
     ///
     /// # Example
@@ -187,8 +187,8 @@ impl<'c> AgencyApi<'c> {
     /// `POST /open-apis/hire/v1/agencies/protection_period/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=protect_search&project=hire&resource=agency&version=v1>
+    /// - Scopes: any one of `hire:agency:readonly`, `hire:agency`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/protect_search>
     /// - Official id: `hire/v1/agency/protect_search`
     ///
     /// # Example
@@ -216,8 +216,8 @@ impl<'c> AgencyApi<'c> {
     /// `GET /open-apis/hire/v1/agencies/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=agency&version=v1>
+    /// - Scopes: any one of `hire:agency:readonly`, `hire:agency`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/query>
     /// - Official id: `hire/v1/agency/query`
     ///
     /// # Example
@@ -267,9 +267,12 @@ impl BatchQueryAgencyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/agencies/batch_query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:agency:readonly", "hire:agency"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=agency&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/batch_query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -355,9 +358,12 @@ impl GetAgencyRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/agencies/:agency_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:agency:readonly", "hire:agency"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=agency&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -415,9 +421,12 @@ impl GetAgencyAccountAgencyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/agencies/get_agency_account",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:agency_account", "hire:agency_account:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_agency_account&project=hire&resource=agency&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/get_agency_account",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -500,9 +509,12 @@ impl OperateAgencyAccountAgencyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/agencies/operate_agency_account",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:agency_account"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=operate_agency_account&project=hire&resource=agency&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/operate_agency_account",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -537,9 +549,12 @@ impl ProtectAgencyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/agencies/protect",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:agency"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=protect&project=hire&resource=agency&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/protect",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -586,9 +601,12 @@ impl ProtectSearchAgencyRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/agencies/protection_period/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:agency:readonly", "hire:agency"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=protect_search&project=hire&resource=agency&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/protect_search",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -625,9 +643,12 @@ impl QueryAgencyRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/agencies/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:agency:readonly", "hire:agency"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=agency&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/agency/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ApplicationApi<'c> {
     /// `POST /open-apis/hire/v1/applications/:application_id/cancel_onboard`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_onboard&project=hire&resource=application&version=v1>
+    /// - Scopes: `hire:application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/cancel_onboard>
     /// - Official id: `hire/v1/application/cancel_onboard`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ApplicationApi<'c> {
     /// `POST /open-apis/hire/v1/applications`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=application&version=v1>
+    /// - Scopes: `hire:application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/create>
     /// - Official id: `hire/v1/application/create`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> ApplicationApi<'c> {
     /// `GET /open-apis/hire/v1/applications/:application_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=application&version=v1>
+    /// - Scopes: any one of `hire:application`, `hire:application:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/get>
     /// - Official id: `hire/v1/application/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> ApplicationApi<'c> {
     /// `GET /open-apis/hire/v1/applications/:application_id/get_detail`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_detail&project=hire&resource=application&version=v1>
+    /// - Scopes: any one of `hire:application`, `hire:application:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/get_detail>
     /// - Official id: `hire/v1/application/get_detail`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> ApplicationApi<'c> {
     /// `GET /open-apis/hire/v1/applications`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application&version=v1>
+    /// - Scopes: any one of `hire:application:readonly`, `hire:application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/list>
     /// - Official id: `hire/v1/application/list`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> ApplicationApi<'c> {
     /// `GET /open-apis/hire/v1/applications/:application_id/offer`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=offer&project=hire&resource=application&version=v1>
+    /// - Scopes: any one of `hire:application`, `hire:application:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/offer>
     /// - Official id: `hire/v1/application/offer`
     ///
     /// # Example
@@ -204,8 +204,8 @@ impl<'c> ApplicationApi<'c> {
     /// `POST /open-apis/hire/v1/applications/:application_id/recover`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recover&project=hire&resource=application&version=v1>
+    /// - Scopes: `hire:application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/recover>
     /// - Official id: `hire/v1/application/recover`
     ///
     /// # Example
@@ -233,8 +233,8 @@ impl<'c> ApplicationApi<'c> {
     /// `POST /open-apis/hire/v1/applications/:application_id/terminate`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=terminate&project=hire&resource=application&version=v1>
+    /// - Scopes: `hire:application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/terminate>
     /// - Official id: `hire/v1/application/terminate`
     ///
     /// # Example
@@ -262,8 +262,8 @@ impl<'c> ApplicationApi<'c> {
     /// `POST /open-apis/hire/v1/applications/:application_id/transfer_onboard`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_onboard&project=hire&resource=application&version=v1>
+    /// - Scopes: `hire:application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/transfer_onboard>
     /// - Official id: `hire/v1/application/transfer_onboard`
     ///
     /// # Example
@@ -291,8 +291,8 @@ impl<'c> ApplicationApi<'c> {
     /// `POST /open-apis/hire/v1/applications/:application_id/transfer_stage`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_stage&project=hire&resource=application&version=v1>
+    /// - Scopes: `hire:application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/transfer_stage>
     /// - Official id: `hire/v1/application/transfer_stage`
     ///
     /// # Example
@@ -334,9 +334,12 @@ impl CancelOnboardApplicationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/applications/:application_id/cancel_onboard",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel_onboard&project=hire&resource=application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/cancel_onboard",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -378,9 +381,12 @@ impl CreateApplicationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/applications",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -434,9 +440,12 @@ impl GetApplicationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/applications/:application_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:application", "hire:application:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -522,9 +531,12 @@ impl GetDetailApplicationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/applications/:application_id/get_detail",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:application", "hire:application:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_detail&project=hire&resource=application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/get_detail",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -682,9 +694,12 @@ impl ListApplicationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/applications",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:application:readonly", "hire:application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -892,9 +907,12 @@ impl OfferApplicationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/applications/:application_id/offer",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:application", "hire:application:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=offer&project=hire&resource=application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/offer",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -995,9 +1013,12 @@ impl RecoverApplicationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/applications/:application_id/recover",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recover&project=hire&resource=application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/recover",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -1036,9 +1057,12 @@ impl TerminateApplicationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/applications/:application_id/terminate",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=terminate&project=hire&resource=application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/terminate",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -1104,9 +1128,12 @@ impl TransferOnboardApplicationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/applications/:application_id/transfer_onboard",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_onboard&project=hire&resource=application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/transfer_onboard",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -1212,9 +1239,12 @@ impl TransferStageApplicationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/applications/:application_id/transfer_stage",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=transfer_stage&project=hire&resource=application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/transfer_stage",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AttachmentApi<'c> {
     /// `POST /open-apis/hire/v1/attachments`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=attachment&version=v1>
+    /// - Scopes: `hire:attachment`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uIDN1YjLyQTN24iM0UjN/create_attachment>
     /// - Official id: `hire/v1/attachment/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AttachmentApi<'c> {
     /// `GET /open-apis/hire/v1/attachments/:attachment_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=attachment&version=v1>
+    /// - Scopes: any one of `hire:attachment:readonly`, `hire:attachment`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/attachment/get>
     /// - Official id: `hire/v1/attachment/get`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> AttachmentApi<'c> {
     /// `GET /open-apis/hire/v1/attachments/:attachment_id/preview`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=hire&resource=attachment&version=v1>
+    /// - Scopes: `hire:attachment`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/attachment/preview>
     /// - Official id: `hire/v1/attachment/preview`
     ///
     /// # Example
@@ -111,9 +111,12 @@ impl CreateAttachmentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/attachments",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:attachment"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=attachment&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uIDN1YjLyQTN24iM0UjN/create_attachment",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -148,9 +151,12 @@ impl GetAttachmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/attachments/:attachment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:attachment:readonly", "hire:attachment"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=attachment&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/attachment/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -196,9 +202,12 @@ impl PreviewAttachmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/attachments/:attachment_id/preview",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:attachment"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=preview&project=hire&resource=attachment&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/attachment/preview",
     };
 
     /// A request with every required parameter; optional ones start unset.

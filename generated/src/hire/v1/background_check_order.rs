@@ -18,8 +18,8 @@ impl<'c> BackgroundCheckOrderApi<'c> {
     /// `POST /open-apis/hire/v1/background_check_orders/batch_query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=background_check_order&version=v1>
+    /// - Scopes: any one of `hire:background_check_order`, `hire:background_check_order:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/background_check_order/batch_query>
     /// - Official id: `hire/v1/background_check_order/batch_query`
     ///
     /// # Example
@@ -61,8 +61,8 @@ impl<'c> BackgroundCheckOrderApi<'c> {
     /// `GET /open-apis/hire/v1/background_check_orders`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=background_check_order&version=v1>
+    /// - Scopes: any one of `hire:background_check_order`, `hire:background_check_order:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/background_check_order/list>
     /// - Official id: `hire/v1/background_check_order/list`
     ///
     /// # Example
@@ -124,9 +124,15 @@ impl BatchQueryBackgroundCheckOrderRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/background_check_orders/batch_query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "hire:background_check_order",
+                "hire:background_check_order:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=background_check_order&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/background_check_order/batch_query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -228,9 +234,15 @@ impl ListBackgroundCheckOrderRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/background_check_orders",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "hire:background_check_order",
+                "hire:background_check_order:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=background_check_order&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/background_check_order/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> DiversityInclusionApi<'c> {
     /// `POST /open-apis/hire/v1/applications/diversity_inclusions/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=diversity_inclusion&version=v1>
+    /// - Scopes: any one of `hire:talent:readonly`, `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/diversity_inclusion/search>
     /// - Official id: `hire/v1/diversity_inclusion/search`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl SearchDiversityInclusionRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/applications/diversity_inclusions/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent:readonly", "hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=diversity_inclusion&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/diversity_inclusion/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EcoAccountCustomFieldApi<'c> {
     /// `POST /open-apis/hire/v1/eco_account_custom_fields/batch_delete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_account_custom_field&version=v1>
+    /// - Scopes: any one of `hire:background_check_order`, `hire:exam`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_account_custom_field/batch_delete>
     /// - Official id: `hire/v1/eco_account_custom_field/batch_delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> EcoAccountCustomFieldApi<'c> {
     /// `POST /open-apis/hire/v1/eco_account_custom_fields`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_account_custom_field&version=v1>
+    /// - Scopes: any one of `hire:background_check_order`, `hire:exam`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_account_custom_field/create>
     /// - Official id: `hire/v1/eco_account_custom_field/create`
     ///
     /// # Example
@@ -115,9 +115,12 @@ impl BatchDeleteEcoAccountCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_account_custom_fields/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order", "hire:exam"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_account_custom_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_account_custom_field/batch_delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -184,9 +187,12 @@ impl CreateEcoAccountCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_account_custom_fields",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order", "hire:exam"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_account_custom_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_account_custom_field/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EcoBackgroundCheckCustomFieldApi<'c> {
     /// `POST /open-apis/hire/v1/eco_background_check_custom_fields/batch_delete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_background_check_custom_field&version=v1>
+    /// - Scopes: `hire:background_check_order`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check_custom_field/batch_delete>
     /// - Official id: `hire/v1/eco_background_check_custom_field/batch_delete`
     ///
     /// # Example
@@ -117,9 +117,12 @@ impl BatchDeleteEcoBackgroundCheckCustomFieldRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_background_check_custom_fields/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_background_check_custom_field&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check_custom_field/batch_delete",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
     /// `POST /open-apis/hire/v1/eco_background_check_packages/batch_delete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_background_check_package&version=v1>
+    /// - Scopes: `hire:background_check_order`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check_package/batch_delete>
     /// - Official id: `hire/v1/eco_background_check_package/batch_delete`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
     /// `PATCH /open-apis/hire/v1/eco_background_check_packages/batch_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_background_check_package&version=v1>
+    /// - Scopes: `hire:background_check_order`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check_package/batch_update>
     /// - Official id: `hire/v1/eco_background_check_package/batch_update`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> EcoBackgroundCheckPackageApi<'c> {
     /// `POST /open-apis/hire/v1/eco_background_check_packages`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_background_check_package&version=v1>
+    /// - Scopes: `hire:background_check_order`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check_package/create>
     /// - Official id: `hire/v1/eco_background_check_package/create`
     ///
     /// # Example
@@ -115,9 +115,12 @@ impl BatchDeleteEcoBackgroundCheckPackageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_background_check_packages/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_background_check_package&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check_package/batch_delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -148,9 +151,12 @@ impl BatchUpdateEcoBackgroundCheckPackageRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/hire/v1/eco_background_check_packages/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_background_check_package&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check_package/batch_update",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -181,9 +187,12 @@ impl CreateEcoBackgroundCheckPackageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_background_check_packages",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:background_check_order"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_background_check_package&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check_package/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EcoExamApi<'c> {
     /// `POST /open-apis/hire/v1/eco_exams/:exam_id/login_info`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=login_info&project=hire&resource=eco_exam&version=v1>
+    /// - Scopes: any one of `hire:exam`, `hire:exam:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_exam/login_info>
     /// - Official id: `hire/v1/eco_exam/login_info`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl LoginInfoEcoExamRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_exams/:exam_id/login_info",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:exam", "hire:exam:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=login_info&project=hire&resource=eco_exam&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_exam/login_info",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EcoExamPaperApi<'c> {
     /// `POST /open-apis/hire/v1/eco_exam_papers/batch_delete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_exam_paper&version=v1>
+    /// - Scopes: `hire:exam`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_exam_paper/batch_delete>
     /// - Official id: `hire/v1/eco_exam_paper/batch_delete`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> EcoExamPaperApi<'c> {
     /// `PATCH /open-apis/hire/v1/eco_exam_papers/batch_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_exam_paper&version=v1>
+    /// - Scopes: `hire:exam`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_exam_paper/batch_update>
     /// - Official id: `hire/v1/eco_exam_paper/batch_update`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> EcoExamPaperApi<'c> {
     /// `POST /open-apis/hire/v1/eco_exam_papers`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_exam_paper&version=v1>
+    /// - Scopes: `hire:exam`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_exam_paper/create>
     /// - Official id: `hire/v1/eco_exam_paper/create`
     ///
     /// # Example
@@ -115,9 +115,12 @@ impl BatchDeleteEcoExamPaperRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_exam_papers/batch_delete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:exam"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_delete&project=hire&resource=eco_exam_paper&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_exam_paper/batch_delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -148,9 +151,12 @@ impl BatchUpdateEcoExamPaperRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/hire/v1/eco_exam_papers/batch_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:exam"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update&project=hire&resource=eco_exam_paper&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_exam_paper/batch_update",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -181,9 +187,12 @@ impl CreateEcoExamPaperRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/eco_exam_papers",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:exam"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=eco_exam_paper&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_exam_paper/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

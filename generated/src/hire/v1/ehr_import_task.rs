@@ -18,8 +18,8 @@ impl<'c> EhrImportTaskApi<'c> {
     /// `PATCH /open-apis/hire/v1/ehr_import_tasks/:ehr_import_task_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=ehr_import_task&version=v1>
+    /// - Scopes: `hire:ehr_import`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/ehr_import_task/patch>
     /// - Official id: `hire/v1/ehr_import_task/patch`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl PatchEhrImportTaskRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/hire/v1/ehr_import_tasks/:ehr_import_task_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:ehr_import"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=ehr_import_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/ehr_import_task/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> EmployeeApi<'c> {
     /// `GET /open-apis/hire/v1/employees/:employee_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=employee&version=v1>
+    /// - Scopes: any one of `hire:employee:readonly`, `hire:employee`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/employee/get>
     /// - Official id: `hire/v1/employee/get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> EmployeeApi<'c> {
     /// `GET /open-apis/hire/v1/employees/get_by_application`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_application&project=hire&resource=employee&version=v1>
+    /// - Scopes: any one of `hire:employee`, `hire:employee:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/employee/get_by_application>
     /// - Official id: `hire/v1/employee/get_by_application`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> EmployeeApi<'c> {
     /// `PATCH /open-apis/hire/v1/employees/:employee_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=employee&version=v1>
+    /// - Scopes: `hire:employee`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/employee/patch>
     /// - Official id: `hire/v1/employee/patch`
     ///
     /// # Example
@@ -141,9 +141,12 @@ impl GetEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/employees/:employee_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:employee:readonly", "hire:employee"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=employee&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/employee/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -266,9 +269,12 @@ impl GetByApplicationEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/employees/get_by_application",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:employee", "hire:employee:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_application&project=hire&resource=employee&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/employee/get_by_application",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -395,9 +401,12 @@ impl PatchEmployeeRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/hire/v1/employees/:employee_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:employee"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=employee&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/employee/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

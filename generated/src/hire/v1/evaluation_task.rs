@@ -18,8 +18,8 @@ impl<'c> EvaluationTaskApi<'c> {
     /// `GET /open-apis/hire/v1/evaluation_tasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation_task&version=v1>
+    /// - Scopes: `hire:evaluation:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/evaluation_task/list>
     /// - Official id: `hire/v1/evaluation_task/list`
     ///
     /// # Example
@@ -89,9 +89,12 @@ impl ListEvaluationTaskRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/evaluation_tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:evaluation:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=evaluation_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/evaluation_task/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -5,85 +5,112 @@
 
 /// `hire.application.deleted_v1`: An application was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `hire:application:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/events/deleted>
 impl ::lark_runtime::event::Event for crate::hire::v1::ApplicationDeletedV1Event {
     const EVENT_TYPE: &'static str = "hire.application.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:application:readonly"],
+        all: &[],
+    };
 }
 
 /// `hire.application.stage_changed_v1`: An application moved to a different stage.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `hire:application:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/events/stage_changed>
 impl ::lark_runtime::event::Event for crate::hire::v1::ApplicationStageChangedV1Event {
     const EVENT_TYPE: &'static str = "hire.application.stage_changed_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:application:readonly"],
+        all: &[],
+    };
 }
 
 /// `hire.eco_account.created_v1`: A customer added an exam or background-check provider account that the provider must bind.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `hire:background_check_order:readonly`, `hire:exam:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_account/events/created>
 impl ::lark_runtime::event::Event for crate::hire::v1::EcoAccountCreatedV1Event {
     const EVENT_TYPE: &'static str = "hire.eco_account.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:background_check_order:readonly", "hire:exam:readonly"],
+        all: &[],
+    };
 }
 
 /// `hire.eco_background_check.canceled_v1`: A customer terminated a background check handled by the provider.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `hire:background_check_order:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check/events/canceled>
 impl ::lark_runtime::event::Event
 for crate::hire::v1::EcoBackgroundCheckCanceledV1Event {
     const EVENT_TYPE: &'static str = "hire.eco_background_check.canceled_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:background_check_order:readonly"],
+        all: &[],
+    };
 }
 
 /// `hire.eco_background_check.created_v1`: A customer ordered a background check from the provider for a candidate.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `hire:background_check_order:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check/events/created>
 impl ::lark_runtime::event::Event for crate::hire::v1::EcoBackgroundCheckCreatedV1Event {
     const EVENT_TYPE: &'static str = "hire.eco_background_check.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:background_check_order:readonly"],
+        all: &[],
+    };
 }
 
 /// `hire.eco_exam.created_v1`: A customer scheduled a written exam with the exam provider for a candidate.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `hire:exam`, `hire:exam:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_exam/events/created>
 impl ::lark_runtime::event::Event for crate::hire::v1::EcoExamCreatedV1Event {
     const EVENT_TYPE: &'static str = "hire.eco_exam.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:exam", "hire:exam:readonly"],
+        all: &[],
+    };
 }
 
 /// `hire.ehr_import_task.imported_v1`: A user sent a candidate's application to be imported into e-HR.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `hire:ehr_import`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/ehr_import_task/events/imported>
 impl ::lark_runtime::event::Event for crate::hire::v1::EhrImportTaskImportedV1Event {
     const EVENT_TYPE: &'static str = "hire.ehr_import_task.imported_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:ehr_import"],
+        all: &[],
+    };
 }
 
 /// `hire.ehr_import_task_for_internship_offer.imported_v1`: A user sent an intern offer's candidate to be imported into e-HR.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `hire:ehr_import`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/ehr_import_task_for_internship_offer/events/imported>
 impl ::lark_runtime::event::Event
 for crate::hire::v1::EhrImportTaskForInternshipOfferImportedV1Event {
     const EVENT_TYPE: &'static str = "hire.ehr_import_task_for_internship_offer.imported_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:ehr_import"],
+        all: &[],
+    };
 }
 
 /// `hire.offer.status_changed_v1`: A formal offer's status changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `hire:offer:low_sensitive_info:readonly`, `hire:offer:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/events/status_changed>
 impl ::lark_runtime::event::Event for crate::hire::v1::OfferStatusChangedV1Event {
     const EVENT_TYPE: &'static str = "hire.offer.status_changed_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:offer:low_sensitive_info:readonly", "hire:offer:readonly"],
+        all: &[],
+    };
 }
 
 /// `hire.referral_account.assets_update_v1`: A referral account's balance went up or down.
@@ -101,26 +128,32 @@ for crate::hire::v1::ReferralAccountAssetsUpdateV1Event {
 
 /// `hire.talent.deleted_v1`: A talent was deleted.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `hire:talent:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/events/deleted>
 impl ::lark_runtime::event::Event for crate::hire::v1::TalentDeletedV1Event {
     const EVENT_TYPE: &'static str = "hire.talent.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:talent:readonly"],
+        all: &[],
+    };
 }
 
 /// `hire.talent.tag_subscription_v1`: A talent with a subscribed tag changed stage, or was locked or unlocked.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `hire:talent:readonly`, `hire:talent`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/events/tag_subscription>
 impl ::lark_runtime::event::Event for crate::hire::v1::TalentTagSubscriptionV1Event {
     const EVENT_TYPE: &'static str = "hire.talent.tag_subscription_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["hire:talent:readonly", "hire:talent"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `hire.application.deleted_v1`: An application was deleted.
     ///
-    /// Payload: [`ApplicationDeletedV1Event`](crate::hire::v1::ApplicationDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ApplicationDeletedV1Event`](crate::hire::v1::ApplicationDeletedV1Event). Scopes: `hire:application:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/events/deleted>
     pub fn on_hire_application_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -133,7 +166,7 @@ impl crate::EventDispatcher {
 
     /// Handles `hire.application.stage_changed_v1`: An application moved to a different stage.
     ///
-    /// Payload: [`ApplicationStageChangedV1Event`](crate::hire::v1::ApplicationStageChangedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ApplicationStageChangedV1Event`](crate::hire::v1::ApplicationStageChangedV1Event). Scopes: `hire:application:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/application/events/stage_changed>
     pub fn on_hire_application_stage_changed_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -148,7 +181,7 @@ impl crate::EventDispatcher {
 
     /// Handles `hire.eco_account.created_v1`: A customer added an exam or background-check provider account that the provider must bind.
     ///
-    /// Payload: [`EcoAccountCreatedV1Event`](crate::hire::v1::EcoAccountCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`EcoAccountCreatedV1Event`](crate::hire::v1::EcoAccountCreatedV1Event). Scopes: any one of `hire:background_check_order:readonly`, `hire:exam:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_account/events/created>
     pub fn on_hire_eco_account_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -161,7 +194,7 @@ impl crate::EventDispatcher {
 
     /// Handles `hire.eco_background_check.canceled_v1`: A customer terminated a background check handled by the provider.
     ///
-    /// Payload: [`EcoBackgroundCheckCanceledV1Event`](crate::hire::v1::EcoBackgroundCheckCanceledV1Event). Scopes: not yet catalogued.
+    /// Payload: [`EcoBackgroundCheckCanceledV1Event`](crate::hire::v1::EcoBackgroundCheckCanceledV1Event). Scopes: `hire:background_check_order:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check/events/canceled>
     pub fn on_hire_eco_background_check_canceled_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -176,7 +209,7 @@ impl crate::EventDispatcher {
 
     /// Handles `hire.eco_background_check.created_v1`: A customer ordered a background check from the provider for a candidate.
     ///
-    /// Payload: [`EcoBackgroundCheckCreatedV1Event`](crate::hire::v1::EcoBackgroundCheckCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`EcoBackgroundCheckCreatedV1Event`](crate::hire::v1::EcoBackgroundCheckCreatedV1Event). Scopes: `hire:background_check_order:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_background_check/events/created>
     pub fn on_hire_eco_background_check_created_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -191,7 +224,7 @@ impl crate::EventDispatcher {
 
     /// Handles `hire.eco_exam.created_v1`: A customer scheduled a written exam with the exam provider for a candidate.
     ///
-    /// Payload: [`EcoExamCreatedV1Event`](crate::hire::v1::EcoExamCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`EcoExamCreatedV1Event`](crate::hire::v1::EcoExamCreatedV1Event). Scopes: any one of `hire:exam`, `hire:exam:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/eco_exam/events/created>
     pub fn on_hire_eco_exam_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -204,7 +237,7 @@ impl crate::EventDispatcher {
 
     /// Handles `hire.ehr_import_task.imported_v1`: A user sent a candidate's application to be imported into e-HR.
     ///
-    /// Payload: [`EhrImportTaskImportedV1Event`](crate::hire::v1::EhrImportTaskImportedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`EhrImportTaskImportedV1Event`](crate::hire::v1::EhrImportTaskImportedV1Event). Scopes: `hire:ehr_import`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/ehr_import_task/events/imported>
     pub fn on_hire_ehr_import_task_imported_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -219,7 +252,7 @@ impl crate::EventDispatcher {
 
     /// Handles `hire.ehr_import_task_for_internship_offer.imported_v1`: A user sent an intern offer's candidate to be imported into e-HR.
     ///
-    /// Payload: [`EhrImportTaskForInternshipOfferImportedV1Event`](crate::hire::v1::EhrImportTaskForInternshipOfferImportedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`EhrImportTaskForInternshipOfferImportedV1Event`](crate::hire::v1::EhrImportTaskForInternshipOfferImportedV1Event). Scopes: `hire:ehr_import`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/ehr_import_task_for_internship_offer/events/imported>
     pub fn on_hire_ehr_import_task_for_internship_offer_imported_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -234,7 +267,7 @@ impl crate::EventDispatcher {
 
     /// Handles `hire.offer.status_changed_v1`: A formal offer's status changed.
     ///
-    /// Payload: [`OfferStatusChangedV1Event`](crate::hire::v1::OfferStatusChangedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`OfferStatusChangedV1Event`](crate::hire::v1::OfferStatusChangedV1Event). Scopes: any one of `hire:offer:low_sensitive_info:readonly`, `hire:offer:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/offer/events/status_changed>
     pub fn on_hire_offer_status_changed_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -262,7 +295,7 @@ impl crate::EventDispatcher {
 
     /// Handles `hire.talent.deleted_v1`: A talent was deleted.
     ///
-    /// Payload: [`TalentDeletedV1Event`](crate::hire::v1::TalentDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`TalentDeletedV1Event`](crate::hire::v1::TalentDeletedV1Event). Scopes: `hire:talent:readonly`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/events/deleted>
     pub fn on_hire_talent_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -275,7 +308,7 @@ impl crate::EventDispatcher {
 
     /// Handles `hire.talent.tag_subscription_v1`: A talent with a subscribed tag changed stage, or was locked or unlocked.
     ///
-    /// Payload: [`TalentTagSubscriptionV1Event`](crate::hire::v1::TalentTagSubscriptionV1Event). Scopes: not yet catalogued.
+    /// Payload: [`TalentTagSubscriptionV1Event`](crate::hire::v1::TalentTagSubscriptionV1Event). Scopes: any one of `hire:talent:readonly`, `hire:talent`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/events/tag_subscription>
     pub fn on_hire_talent_tag_subscription_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

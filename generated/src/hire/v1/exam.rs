@@ -18,8 +18,8 @@ impl<'c> ExamApi<'c> {
     /// `POST /open-apis/hire/v1/exams`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=exam&version=v1>
+    /// - Scopes: `hire:exam`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/exam/create>
     /// - Official id: `hire/v1/exam/create`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl CreateExamRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/exams",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:exam"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=exam&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/exam/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

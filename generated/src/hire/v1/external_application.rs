@@ -117,8 +117,8 @@ impl<'c> ExternalApplicationApi<'c> {
     /// `PUT /open-apis/hire/v1/external_applications/:external_application_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_application&version=v1>
+    /// - Scopes: `hire:external_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_application/update>
     /// - Official id: `hire/v1/external_application/update`
     ///
     /// # Example
@@ -340,9 +340,12 @@ impl UpdateExternalApplicationRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/hire/v1/external_applications/:external_application_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_application&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_application/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

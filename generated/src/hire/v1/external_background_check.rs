@@ -18,8 +18,8 @@ impl<'c> ExternalBackgroundCheckApi<'c> {
     /// `POST /open-apis/hire/v1/external_background_checks/batch_query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_background_check&version=v1>
+    /// - Scopes: any one of `hire:external_application`, `hire:external_application:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_background_check/batch_query>
     /// - Official id: `hire/v1/external_background_check/batch_query`
     ///
     /// # Example
@@ -64,8 +64,8 @@ impl<'c> ExternalBackgroundCheckApi<'c> {
     /// `POST /open-apis/hire/v1/external_background_checks`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_background_check&version=v1>
+    /// - Scopes: `hire:external_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_background_check/create>
     /// - Official id: `hire/v1/external_background_check/create`
     ///
     /// # Example
@@ -93,8 +93,8 @@ impl<'c> ExternalBackgroundCheckApi<'c> {
     /// `DELETE /open-apis/hire/v1/external_background_checks/:external_background_check_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_background_check&version=v1>
+    /// - Scopes: `hire:external_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_background_check/delete>
     /// - Official id: `hire/v1/external_background_check/delete`
     ///
     /// # Example
@@ -122,8 +122,8 @@ impl<'c> ExternalBackgroundCheckApi<'c> {
     /// `PUT /open-apis/hire/v1/external_background_checks/:external_background_check_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_background_check&version=v1>
+    /// - Scopes: `hire:external_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_background_check/update>
     /// - Official id: `hire/v1/external_background_check/update`
     ///
     /// # Example
@@ -173,9 +173,12 @@ impl BatchQueryExternalBackgroundCheckRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/external_background_checks/batch_query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application", "hire:external_application:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_background_check&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_background_check/batch_query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -258,9 +261,12 @@ impl CreateExternalBackgroundCheckRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/external_background_checks",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_background_check&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_background_check/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -293,9 +299,12 @@ impl DeleteExternalBackgroundCheckRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/hire/v1/external_background_checks/:external_background_check_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_background_check&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_background_check/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -338,9 +347,12 @@ impl UpdateExternalBackgroundCheckRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/hire/v1/external_background_checks/:external_background_check_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_background_check&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_background_check/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

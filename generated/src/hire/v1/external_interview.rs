@@ -18,8 +18,8 @@ impl<'c> ExternalInterviewApi<'c> {
     /// `POST /open-apis/hire/v1/external_interviews/batch_query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_interview&version=v1>
+    /// - Scopes: any one of `hire:external_application`, `hire:external_application:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_interview/batch_query>
     /// - Official id: `hire/v1/external_interview/batch_query`
     ///
     /// # Example
@@ -59,8 +59,8 @@ impl<'c> ExternalInterviewApi<'c> {
     /// `POST /open-apis/hire/v1/external_interviews`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_interview&version=v1>
+    /// - Scopes: `hire:external_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_interview/create>
     /// - Official id: `hire/v1/external_interview/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `external_application_id`
     ///
@@ -89,8 +89,8 @@ impl<'c> ExternalInterviewApi<'c> {
     /// `DELETE /open-apis/hire/v1/external_interviews/:external_interview_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_interview&version=v1>
+    /// - Scopes: `hire:external_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_interview/delete>
     /// - Official id: `hire/v1/external_interview/delete`
     ///
     /// # Example
@@ -118,8 +118,8 @@ impl<'c> ExternalInterviewApi<'c> {
     /// `PUT /open-apis/hire/v1/external_interviews/:external_interview_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_interview&version=v1>
+    /// - Scopes: `hire:external_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_interview/update>
     /// - Official id: `hire/v1/external_interview/update`
     ///
     /// # Example
@@ -169,9 +169,12 @@ impl BatchQueryExternalInterviewRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/external_interviews/batch_query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application", "hire:external_application:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_interview&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_interview/batch_query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -254,9 +257,12 @@ impl CreateExternalInterviewRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/external_interviews",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_interview&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_interview/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -290,9 +296,12 @@ impl DeleteExternalInterviewRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/hire/v1/external_interviews/:external_interview_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_interview&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_interview/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -331,9 +340,12 @@ impl UpdateExternalInterviewRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/hire/v1/external_interviews/:external_interview_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_interview&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_interview/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

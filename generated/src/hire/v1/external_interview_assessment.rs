@@ -51,8 +51,8 @@ impl<'c> ExternalInterviewAssessmentApi<'c> {
     /// `PATCH /open-apis/hire/v1/external_interview_assessments/:external_interview_assessment_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=external_interview_assessment&version=v1>
+    /// - Scopes: `hire:external_application`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_interview_assessment/patch>
     /// - Official id: `hire/v1/external_interview_assessment/patch`
     ///
     /// # Example
@@ -134,9 +134,12 @@ impl PatchExternalInterviewAssessmentRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/hire/v1/external_interview_assessments/:external_interview_assessment_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_application"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=external_interview_assessment&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_interview_assessment/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

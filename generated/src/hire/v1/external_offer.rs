@@ -18,8 +18,8 @@ impl<'c> ExternalOfferApi<'c> {
     /// `POST /open-apis/hire/v1/external_offers/batch_query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_offer&version=v1>
+    /// - Scopes: any one of `hire:external_offer`, `hire:external_offer:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_offer/batch_query>
     /// - Official id: `hire/v1/external_offer/batch_query`
     ///
     /// # Example
@@ -59,8 +59,8 @@ impl<'c> ExternalOfferApi<'c> {
     /// `POST /open-apis/hire/v1/external_offers`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_offer&version=v1>
+    /// - Scopes: `hire:external_offer`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_offer/create>
     /// - Official id: `hire/v1/external_offer/create`
     ///
     /// # Example
@@ -88,8 +88,8 @@ impl<'c> ExternalOfferApi<'c> {
     /// `DELETE /open-apis/hire/v1/external_offers/:external_offer_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_offer&version=v1>
+    /// - Scopes: `hire:external_offer`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_offer/delete>
     /// - Official id: `hire/v1/external_offer/delete`
     ///
     /// # Example
@@ -117,8 +117,8 @@ impl<'c> ExternalOfferApi<'c> {
     /// `PUT /open-apis/hire/v1/external_offers/:external_offer_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_offer&version=v1>
+    /// - Scopes: `hire:external_offer`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_offer/update>
     /// - Official id: `hire/v1/external_offer/update`
     ///
     /// # Example
@@ -168,9 +168,12 @@ impl BatchQueryExternalOfferRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/external_offers/batch_query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_offer", "hire:external_offer:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_query&project=hire&resource=external_offer&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_offer/batch_query",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -253,9 +256,12 @@ impl CreateExternalOfferRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/external_offers",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_offer"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_offer&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_offer/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -288,9 +294,12 @@ impl DeleteExternalOfferRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/hire/v1/external_offers/:external_offer_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_offer"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_offer&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_offer/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -329,9 +338,12 @@ impl UpdateExternalOfferRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/hire/v1/external_offers/:external_offer_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_offer"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=external_offer&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_offer/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ExternalReferralRewardApi<'c> {
     /// `POST /open-apis/hire/v1/external_referral_rewards`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_referral_reward&version=v1>
+    /// - Scopes: `hire:external_referral_reward`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_referral_reward/create>
     /// - Official id: `hire/v1/external_referral_reward/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ExternalReferralRewardApi<'c> {
     /// `DELETE /open-apis/hire/v1/external_referral_rewards/:external_referral_reward_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_referral_reward&version=v1>
+    /// - Scopes: `hire:external_referral_reward`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_referral_reward/delete>
     /// - Official id: `hire/v1/external_referral_reward/delete`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl CreateExternalReferralRewardRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/external_referral_rewards",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_referral_reward"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=external_referral_reward&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_referral_reward/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -138,9 +141,12 @@ impl DeleteExternalReferralRewardRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/hire/v1/external_referral_rewards/:external_referral_reward_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:external_referral_reward"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=external_referral_reward&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/external_referral_reward/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.

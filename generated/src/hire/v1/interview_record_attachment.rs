@@ -18,8 +18,8 @@ impl<'c> InterviewRecordAttachmentApi<'c> {
     /// `GET /open-apis/hire/v1/interview_records/attachments`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=interview_record.attachment&version=v1>
+    /// - Scopes: any one of `hire:interview:readonly`, `hire:interview`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/interview_record-attachment/get>
     /// - Official id: `hire/v1/interview_record.attachment/get`
     ///
     /// # Example
@@ -67,9 +67,12 @@ impl GetInterviewRecordAttachmentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/interview_records/attachments",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:interview:readonly", "hire:interview"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=interview_record.attachment&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/interview_record-attachment/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

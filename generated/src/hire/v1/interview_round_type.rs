@@ -18,8 +18,8 @@ impl<'c> InterviewRoundTypeApi<'c> {
     /// `GET /open-apis/hire/v1/interview_round_types`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_round_type&version=v1>
+    /// - Scopes: any one of `hire:interview:readonly`, `hire:interview`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/interview_round_type/list>
     /// - Official id: `hire/v1/interview_round_type/list`
     ///
     /// # Example
@@ -59,9 +59,12 @@ impl ListInterviewRoundTypeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/interview_round_types",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:interview:readonly", "hire:interview"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_round_type&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/interview_round_type/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

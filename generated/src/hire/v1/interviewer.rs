@@ -18,8 +18,8 @@ impl<'c> InterviewerApi<'c> {
     /// `GET /open-apis/hire/v1/interviewers`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interviewer&version=v1>
+    /// - Scopes: any one of `hire:interviewer`, `hire:interviewer:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/interviewer/list>
     /// - Official id: `hire/v1/interviewer/list`
     ///
     /// # Example
@@ -59,8 +59,8 @@ impl<'c> InterviewerApi<'c> {
     /// `PATCH /open-apis/hire/v1/interviewers/:interviewer_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=interviewer&version=v1>
+    /// - Scopes: `hire:interviewer`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/interviewer/patch>
     /// - Official id: `hire/v1/interviewer/patch`
     ///
     /// # Example
@@ -124,9 +124,12 @@ impl ListInterviewerRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/interviewers",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:interviewer", "hire:interviewer:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interviewer&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/interviewer/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -262,9 +265,12 @@ impl PatchInterviewerRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/hire/v1/interviewers/:interviewer_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:interviewer"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=hire&resource=interviewer&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/interviewer/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -262,8 +262,8 @@ impl<'c> JobApi<'c> {
     /// `GET /open-apis/hire/v1/jobs/:job_id/recruiter`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recruiter&project=hire&resource=job&version=v1>
+    /// - Scopes: `hire:job:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/recruiter>
     /// - Official id: `hire/v1/job/recruiter`
     ///
     /// # Example
@@ -1171,9 +1171,12 @@ impl RecruiterJobRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/jobs/:job_id/recruiter",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=recruiter&project=hire&resource=job&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job/recruiter",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> JobTypeApi<'c> {
     /// `GET /open-apis/hire/v1/job_types`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_type&version=v1>
+    /// - Scopes: `hire:job:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_type/list>
     /// - Official id: `hire/v1/job_type/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListJobTypeRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/job_types",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:job:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=job_type&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/job_type/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

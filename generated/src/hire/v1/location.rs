@@ -59,8 +59,8 @@ impl<'c> LocationApi<'c> {
     /// `POST /open-apis/hire/v1/locations/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=location&version=v1>
+    /// - Scopes: `hire:location:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/location/query>
     /// - Official id: `hire/v1/location/query`
     ///
     /// # Example
@@ -202,9 +202,12 @@ impl QueryLocationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/locations/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:location:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=hire&resource=location&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/location/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

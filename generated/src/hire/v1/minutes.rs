@@ -18,8 +18,8 @@ impl<'c> MinutesApi<'c> {
     /// `GET /open-apis/hire/v1/minutes`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=minutes&version=v1>
+    /// - Scopes: any one of `hire:interview:readonly`, `hire:interview`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/minutes/get>
     /// - Official id: `hire/v1/minutes/get`
     ///
     /// # Example
@@ -67,9 +67,12 @@ impl GetMinutesRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/minutes",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:interview:readonly", "hire:interview"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=minutes&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/minutes/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

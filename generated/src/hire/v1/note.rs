@@ -18,8 +18,8 @@ impl<'c> NoteApi<'c> {
     /// `POST /open-apis/hire/v1/notes`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=note&version=v1>
+    /// - Scopes: `hire:note`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/note/create>
     /// - Official id: `hire/v1/note/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> NoteApi<'c> {
     /// `DELETE /open-apis/hire/v1/notes/:note_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=note&version=v1>
+    /// - Scopes: `hire:note`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/note/delete>
     /// - Official id: `hire/v1/note/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> NoteApi<'c> {
     /// `GET /open-apis/hire/v1/notes/:note_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=note&version=v1>
+    /// - Scopes: any one of `hire:note:readonly`, `hire:note`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/note/get>
     /// - Official id: `hire/v1/note/get`
     ///
     /// # Example
@@ -189,9 +189,12 @@ impl CreateNoteRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/notes",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:note"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=note&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/note/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -237,9 +240,12 @@ impl DeleteNoteRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/hire/v1/notes/:note_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:note"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=note&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/note/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -276,9 +282,12 @@ impl GetNoteRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/notes/:note_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:note:readonly", "hire:note"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=note&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/note/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

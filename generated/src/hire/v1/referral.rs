@@ -18,8 +18,8 @@ impl<'c> ReferralApi<'c> {
     /// `GET /open-apis/hire/v1/referrals/get_by_application`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_application&project=hire&resource=referral&version=v1>
+    /// - Scopes: any one of `hire:referral:readonly`, `hire:referral`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral/get_by_application>
     /// - Official id: `hire/v1/referral/get_by_application`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> ReferralApi<'c> {
     /// `POST /open-apis/hire/v1/referrals/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=referral&version=v1>
+    /// - Scopes: any one of `hire:referral:readonly`, `hire:referral`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral/search>
     /// - Official id: `hire/v1/referral/search`
     ///
     /// # Example
@@ -94,9 +94,12 @@ impl GetByApplicationReferralRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/referrals/get_by_application",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:referral:readonly", "hire:referral"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_by_application&project=hire&resource=referral&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral/get_by_application",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -149,9 +152,12 @@ impl SearchReferralRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/referrals/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:referral:readonly", "hire:referral"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=hire&resource=referral&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -76,8 +76,8 @@ impl<'c> ReferralAccountApi<'c> {
     /// `POST /open-apis/hire/v1/referral_account/enable`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=enable&project=hire&resource=referral_account&version=v1>
+    /// - Scopes: `hire:referral_account`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/enable>
     /// - Official id: `hire/v1/referral_account/enable`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> ReferralAccountApi<'c> {
     /// `POST /open-apis/hire/v1/referral_account/reconciliation`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reconciliation&project=hire&resource=referral_account&version=v1>
+    /// - Scopes: `hire:referral_account`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/reconciliation>
     /// - Official id: `hire/v1/referral_account/reconciliation`
     ///
     /// # Example
@@ -316,9 +316,12 @@ impl EnableReferralAccountRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/referral_account/enable",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:referral_account"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=enable&project=hire&resource=referral_account&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/enable",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -419,9 +422,12 @@ impl ReconciliationReferralAccountRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/referral_account/reconciliation",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:referral_account"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=reconciliation&project=hire&resource=referral_account&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/referral_account/reconciliation",
     };
 
     /// A request with every required parameter; optional ones start unset.

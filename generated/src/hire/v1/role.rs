@@ -18,8 +18,8 @@ impl<'c> RoleApi<'c> {
     /// `GET /open-apis/hire/v1/roles/:role_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=role&version=v1>
+    /// - Scopes: any one of `hire:auth:readonly`, `hire:auth`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/role/get>
     /// - Official id: `hire/v1/role/get`
     ///
     /// # Example
@@ -100,9 +100,12 @@ impl GetRoleRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/roles/:role_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:auth:readonly", "hire:auth"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=hire&resource=role&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/role/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

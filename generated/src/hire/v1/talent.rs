@@ -105,8 +105,8 @@ impl<'c> TalentApi<'c> {
     /// `POST /open-apis/hire/v1/talents/combined_update`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_update&project=hire&resource=talent&version=v1>
+    /// - Scopes: `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/combined_update>
     /// - Official id: `hire/v1/talent/combined_update`
     ///
     /// # Example
@@ -163,8 +163,8 @@ impl<'c> TalentApi<'c> {
     /// `GET /open-apis/hire/v1/talents`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent&version=v1>
+    /// - Scopes: any one of `hire:talent:readonly`, `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/list>
     /// - Official id: `hire/v1/talent/list`
     ///
     /// # Example
@@ -204,8 +204,8 @@ impl<'c> TalentApi<'c> {
     /// `POST /open-apis/hire/v1/talents/:talent_id/onboard_status`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=onboard_status&project=hire&resource=talent&version=v1>
+    /// - Scopes: `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/onboard_status>
     /// - Official id: `hire/v1/talent/onboard_status`
     ///
     /// # Example
@@ -233,8 +233,8 @@ impl<'c> TalentApi<'c> {
     /// `POST /open-apis/hire/v1/talents/remove_to_folder`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_to_folder&project=hire&resource=talent&version=v1>
+    /// - Scopes: `hire:talent_folder_association`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/remove_to_folder>
     /// - Official id: `hire/v1/talent/remove_to_folder`
     ///
     /// # Example
@@ -262,8 +262,8 @@ impl<'c> TalentApi<'c> {
     /// `POST /open-apis/hire/v1/talents/:talent_id/tag`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tag&project=hire&resource=talent&version=v1>
+    /// - Scopes: `hire:talent`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/tag>
     /// - Official id: `hire/v1/talent/tag`
     ///
     /// # Example
@@ -437,9 +437,12 @@ impl CombinedUpdateTalentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talents/combined_update",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=combined_update&project=hire&resource=talent&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/combined_update",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -571,9 +574,12 @@ impl ListTalentRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/talents",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent:readonly", "hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -716,9 +722,12 @@ impl OnboardStatusTalentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talents/:talent_id/onboard_status",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=onboard_status&project=hire&resource=talent&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/onboard_status",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -756,9 +765,12 @@ impl RemoveToFolderTalentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talents/remove_to_folder",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent_folder_association"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove_to_folder&project=hire&resource=talent&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/remove_to_folder",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -793,9 +805,12 @@ impl TagTalentRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talents/:talent_id/tag",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=tag&project=hire&resource=talent&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent/tag",
     };
 
     /// A request with every required parameter; optional ones start unset.

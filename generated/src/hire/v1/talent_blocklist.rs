@@ -18,8 +18,8 @@ impl<'c> TalentBlocklistApi<'c> {
     /// `POST /open-apis/hire/v1/talent_blocklist/change_talent_block`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=change_talent_block&project=hire&resource=talent_blocklist&version=v1>
+    /// - Scopes: `hire:talent_blocklist`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_blocklist/change_talent_block>
     /// - Official id: `hire/v1/talent_blocklist/change_talent_block`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl ChangeTalentBlockTalentBlocklistRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talent_blocklist/change_talent_block",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent_blocklist"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=change_talent_block&project=hire&resource=talent_blocklist&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_blocklist/change_talent_block",
     };
 
     /// A request with every required parameter; optional ones start unset.

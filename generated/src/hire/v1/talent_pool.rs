@@ -18,8 +18,8 @@ impl<'c> TalentPoolApi<'c> {
     /// `POST /open-apis/hire/v1/talent_pools/:talent_pool_id/batch_change_talent_pool`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_change_talent_pool&project=hire&resource=talent_pool&version=v1>
+    /// - Scopes: `hire:talent_folder`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_pool/batch_change_talent_pool>
     /// - Official id: `hire/v1/talent_pool/batch_change_talent_pool`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> TalentPoolApi<'c> {
     /// `POST /open-apis/hire/v1/talent_pools/:talent_pool_id/talent_relationship`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move_talent&project=hire&resource=talent_pool&version=v1>
+    /// - Scopes: `hire:talent_folder`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_pool/move_talent>
     /// - Official id: `hire/v1/talent_pool/move_talent`
     ///
     /// # Example
@@ -76,7 +76,8 @@ impl<'c> TalentPoolApi<'c> {
     /// `GET /open-apis/hire/v1/talent_pools`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `hire:talent_folder:readonly`, `hire:talent_folder`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_pool/search>
     ///
     /// # Example
     ///
@@ -146,9 +147,12 @@ impl BatchChangeTalentPoolTalentPoolRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talent_pools/:talent_pool_id/batch_change_talent_pool",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent_folder"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_change_talent_pool&project=hire&resource=talent_pool&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_pool/batch_change_talent_pool",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -190,9 +194,12 @@ impl MoveTalentTalentPoolRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/talent_pools/:talent_pool_id/talent_relationship",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent_folder"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=move_talent&project=hire&resource=talent_pool&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_pool/move_talent",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -240,9 +247,12 @@ impl SearchTalentPoolRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/talent_pools",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent_folder:readonly", "hire:talent_folder"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_pool/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> TalentTagApi<'c> {
     /// `GET /open-apis/hire/v1/talent_tags`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_tag&version=v1>
+    /// - Scopes: any one of `hire:talent_tag`, `hire:talent_tag:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_tag/list>
     /// - Official id: `hire/v1/talent_tag/list`
     ///
     /// # Example
@@ -91,9 +91,12 @@ impl ListTalentTagRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v1/talent_tags",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:talent_tag", "hire:talent_tag:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=talent_tag&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/talent_tag/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

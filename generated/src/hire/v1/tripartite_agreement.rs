@@ -117,8 +117,8 @@ impl<'c> TripartiteAgreementApi<'c> {
     /// `PUT /open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=tripartite_agreement&version=v1>
+    /// - Scopes: `hire:tripartite_agreement`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/tripartite_agreement/update>
     /// - Official id: `hire/v1/tripartite_agreement/update`
     ///
     /// # Example
@@ -352,9 +352,12 @@ impl UpdateTripartiteAgreementRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/hire/v1/tripartite_agreements/:tripartite_agreement_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:tripartite_agreement"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=hire&resource=tripartite_agreement&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/tripartite_agreement/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> WebsiteChannelApi<'c> {
     /// `POST /open-apis/hire/v1/websites/:website_id/channels`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=website.channel&version=v1>
+    /// - Scopes: `hire:site`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-channel/create>
     /// - Official id: `hire/v1/website.channel/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> WebsiteChannelApi<'c> {
     /// `DELETE /open-apis/hire/v1/websites/:website_id/channels/:channel_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=website.channel&version=v1>
+    /// - Scopes: `hire:site`
+    /// - Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-channel/delete>
     /// - Official id: `hire/v1/website.channel/delete`
     ///
     /// # Example
@@ -148,9 +148,12 @@ impl CreateWebsiteChannelRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/hire/v1/websites/:website_id/channels",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=hire&resource=website.channel&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-channel/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -194,9 +197,12 @@ impl DeleteWebsiteChannelRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/hire/v1/websites/:website_id/channels/:channel_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:site"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=hire&resource=website.channel&version=v1",
+        doc_url: "https://open.feishu.cn/document/ukTMukTMukTM/uMzM1YjLzMTN24yMzUjN/hire-v1/website-channel/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.

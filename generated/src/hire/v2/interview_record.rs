@@ -47,8 +47,8 @@ impl<'c> InterviewRecordApi<'c> {
     /// `GET /open-apis/hire/v2/interview_records`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_record&version=v2>
+    /// - Scopes: any one of `hire:interview:readonly`, `hire:interview`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/hire-v2/interview_record/list>
     /// - Official id: `hire/v2/interview_record/list`
     ///
     /// # Example
@@ -169,9 +169,12 @@ impl ListInterviewRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/hire/v2/interview_records",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["hire:interview:readonly", "hire:interview"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=hire&resource=interview_record&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/hire-v2/interview_record/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

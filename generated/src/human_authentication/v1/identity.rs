@@ -18,8 +18,8 @@ impl<'c> IdentityApi<'c> {
     /// `POST /open-apis/human_authentication/v1/identities`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=human_authentication&resource=identity&version=v1>
+    /// - Scopes: `human_authentication:identity`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/human_authentication-v1/identity/create>
     /// - Official id: `human_authentication/v1/identity/create`
     ///
     /// # Example
@@ -65,9 +65,12 @@ impl CreateIdentityRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/human_authentication/v1/identities",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["human_authentication:identity"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=human_authentication&resource=identity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/human_authentication-v1/identity/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ClassificationApi<'c> {
     /// `GET /open-apis/lingo/v1/classifications`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=classification&version=v1>
+    /// - Scopes: any one of `baike:entity`, `baike:entity:exempt_review`, `baike:entity:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/classification/list>
     /// - Official id: `lingo/v1/classification/list`
     ///
     /// # Example
@@ -79,9 +79,16 @@ impl ListClassificationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/lingo/v1/classifications",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "baike:entity",
+                "baike:entity:exempt_review",
+                "baike:entity:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=classification&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/classification/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> DraftApi<'c> {
     /// `POST /open-apis/lingo/v1/drafts`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=lingo&resource=draft&version=v1>
+    /// - Scopes: any one of `baike:entity`, `baike:entity:exempt_review`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/draft/create>
     /// - Official id: `lingo/v1/draft/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> DraftApi<'c> {
     /// `PUT /open-apis/lingo/v1/drafts/:draft_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=lingo&resource=draft&version=v1>
+    /// - Scopes: any one of `baike:entity`, `baike:entity:exempt_review`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/draft/update>
     /// - Official id: `lingo/v1/draft/update`
     ///
     /// # Example
@@ -94,9 +94,12 @@ impl CreateDraftRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/lingo/v1/drafts",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["baike:entity", "baike:entity:exempt_review"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=lingo&resource=draft&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/draft/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -159,9 +162,12 @@ impl UpdateDraftRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/lingo/v1/drafts/:draft_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["baike:entity", "baike:entity:exempt_review"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=lingo&resource=draft&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/draft/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

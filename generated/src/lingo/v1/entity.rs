@@ -18,8 +18,8 @@ impl<'c> EntityApi<'c> {
     /// `POST /open-apis/lingo/v1/entities`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=lingo&resource=entity&version=v1>
+    /// - Scopes: `baike:entity:exempt_review`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/create>
     /// - Official id: `lingo/v1/entity/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> EntityApi<'c> {
     /// `DELETE /open-apis/lingo/v1/entities/:entity_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=lingo&resource=entity&version=v1>
+    /// - Scopes: `baike:entity:exempt_delete`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/delete>
     /// - Official id: `lingo/v1/entity/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> EntityApi<'c> {
     /// `GET /open-apis/lingo/v1/entities/:entity_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=lingo&resource=entity&version=v1>
+    /// - Scopes: any one of `baike:entity`, `baike:entity:exempt_review`, `baike:entity:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/get>
     /// - Official id: `lingo/v1/entity/get`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> EntityApi<'c> {
     /// `POST /open-apis/lingo/v1/entities/highlight`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=highlight&project=lingo&resource=entity&version=v1>
+    /// - Scopes: any one of `baike:entity`, `baike:entity:exempt_review`, `baike:entity:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/highlight>
     /// - Official id: `lingo/v1/entity/highlight`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> EntityApi<'c> {
     /// `GET /open-apis/lingo/v1/entities`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=entity&version=v1>
+    /// - Scopes: any one of `baike:entity`, `baike:entity:exempt_review`, `baike:entity:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/list>
     /// - Official id: `lingo/v1/entity/list`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> EntityApi<'c> {
     /// `POST /open-apis/lingo/v1/entities/match`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=match&project=lingo&resource=entity&version=v1>
+    /// - Scopes: any one of `baike:entity`, `baike:entity:exempt_review`, `baike:entity:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/match>
     /// - Official id: `lingo/v1/entity/match`
     ///
     /// # Example
@@ -204,8 +204,8 @@ impl<'c> EntityApi<'c> {
     /// `POST /open-apis/lingo/v1/entities/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=lingo&resource=entity&version=v1>
+    /// - Scopes: any one of `baike:entity`, `baike:entity:exempt_review`, `baike:entity:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/search>
     /// - Official id: `lingo/v1/entity/search`
     ///
     /// # Example
@@ -245,8 +245,8 @@ impl<'c> EntityApi<'c> {
     /// `PUT /open-apis/lingo/v1/entities/:entity_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=lingo&resource=entity&version=v1>
+    /// - Scopes: `baike:entity:exempt_review`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/update>
     /// - Official id: `lingo/v1/entity/update`
     ///
     /// # Example
@@ -292,9 +292,12 @@ impl CreateEntityRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/lingo/v1/entities",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["baike:entity:exempt_review"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=lingo&resource=entity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -359,9 +362,12 @@ impl DeleteEntityRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/lingo/v1/entities/:entity_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["baike:entity:exempt_delete"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=lingo&resource=entity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -436,9 +442,16 @@ impl GetEntityRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/lingo/v1/entities/:entity_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "baike:entity",
+                "baike:entity:exempt_review",
+                "baike:entity:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=lingo&resource=entity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -510,9 +523,16 @@ impl HighlightEntityRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/lingo/v1/entities/highlight",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "baike:entity",
+                "baike:entity:exempt_review",
+                "baike:entity:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=highlight&project=lingo&resource=entity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/highlight",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -561,9 +581,16 @@ impl ListEntityRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/lingo/v1/entities",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "baike:entity",
+                "baike:entity:exempt_review",
+                "baike:entity:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=entity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -670,9 +697,16 @@ impl MatchEntityRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/lingo/v1/entities/match",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "baike:entity",
+                "baike:entity:exempt_review",
+                "baike:entity:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=match&project=lingo&resource=entity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/match",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -732,9 +766,16 @@ impl SearchEntityRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/lingo/v1/entities/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "baike:entity",
+                "baike:entity:exempt_review",
+                "baike:entity:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=lingo&resource=entity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/search",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -833,9 +874,12 @@ impl UpdateEntityRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/lingo/v1/entities/:entity_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["baike:entity:exempt_review"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=lingo&resource=entity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/entity/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

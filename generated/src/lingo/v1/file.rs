@@ -18,8 +18,8 @@ impl<'c> FileApi<'c> {
     /// `GET /open-apis/lingo/v1/files/:file_token/download`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=lingo&resource=file&version=v1>
+    /// - Scopes: any one of `baike:entity`, `baike:entity:exempt_review`, `baike:entity:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/file/download>
     /// - Official id: `lingo/v1/file/download`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> FileApi<'c> {
     /// `POST /open-apis/lingo/v1/files/upload`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=lingo&resource=file&version=v1>
+    /// - Scopes: any one of `baike:entity`, `baike:entity:exempt_review`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/file/upload>
     /// - Official id: `lingo/v1/file/upload`
     ///
     /// # Example
@@ -88,9 +88,16 @@ impl DownloadFileRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/lingo/v1/files/:file_token/download",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "baike:entity",
+                "baike:entity:exempt_review",
+                "baike:entity:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=lingo&resource=file&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/file/download",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -123,9 +130,12 @@ impl UploadFileRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/lingo/v1/files/upload",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["baike:entity", "baike:entity:exempt_review"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=lingo&resource=file&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/file/upload",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> RepoApi<'c> {
     /// `GET /open-apis/lingo/v1/repos`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=repo&version=v1>
+    /// - Scopes: any one of `baike:entity`, `baike:entity:exempt_review`, `baike:entity:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/repo/list>
     /// - Official id: `lingo/v1/repo/list`
     ///
     /// # Example
@@ -53,9 +53,16 @@ impl ListRepoRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/lingo/v1/repos",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "baike:entity",
+                "baike:entity:exempt_review",
+                "baike:entity:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=lingo&resource=repo&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/lingo-v1/repo/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -204,8 +204,8 @@ impl<'c> UserMailboxDraftApi<'c> {
     /// `PUT /open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.draft&version=v1>
+    /// - Scopes: `mail:user_mailbox.message:modify`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-draft/update>
     /// - Official id: `mail/v1/user_mailbox.draft/update`
     ///
     /// # Example
@@ -600,9 +600,12 @@ impl UpdateUserMailboxDraftRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/mail/v1/user_mailboxes/:user_mailbox_id/drafts/:draft_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mail:user_mailbox.message:modify"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update&project=mail&resource=user_mailbox.draft&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/mail-v1/user_mailbox-draft/update",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> UserAuthDataRelationApi<'c> {
     /// `POST /open-apis/mdm/v1/user_auth_data_relations/bind`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=bind&project=mdm&resource=user_auth_data_relation&version=v1>
+    /// - Scopes: `mdm:user_auth`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/mdm-v1/user_auth_data_relation/bind>
     /// - Official id: `mdm/v1/user_auth_data_relation/bind`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserAuthDataRelationApi<'c> {
     /// `POST /open-apis/mdm/v1/user_auth_data_relations/unbind`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind&project=mdm&resource=user_auth_data_relation&version=v1>
+    /// - Scopes: `mdm:user_auth`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/mdm-v1/user_auth_data_relation/unbind>
     /// - Official id: `mdm/v1/user_auth_data_relation/unbind`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl BindUserAuthDataRelationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mdm/v1/user_auth_data_relations/bind",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mdm:user_auth"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=bind&project=mdm&resource=user_auth_data_relation&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/mdm-v1/user_auth_data_relation/bind",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -140,9 +143,12 @@ impl UnbindUserAuthDataRelationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/mdm/v1/user_auth_data_relations/unbind",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mdm:user_auth"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=unbind&project=mdm&resource=user_auth_data_relation&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/mdm-v1/user_auth_data_relation/unbind",
     };
 
     /// A request with every required parameter; optional ones start unset.

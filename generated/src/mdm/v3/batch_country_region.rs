@@ -18,8 +18,8 @@ impl<'c> BatchCountryRegionApi<'c> {
     /// `GET /open-apis/mdm/v3/batch_country_region`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mdm&resource=batch_country_region&version=v3>
+    /// - Scopes: `mdm:country_region:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/mdm-v3/batch_country_region/get>
     /// - Official id: `mdm/v3/batch_country_region/get`
     ///
     /// # Example
@@ -69,9 +69,12 @@ impl GetBatchCountryRegionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mdm/v3/batch_country_region",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mdm:country_region:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=mdm&resource=batch_country_region&version=v3",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/mdm-v3/batch_country_region/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

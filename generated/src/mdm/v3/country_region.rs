@@ -18,8 +18,8 @@ impl<'c> CountryRegionApi<'c> {
     /// `GET /open-apis/mdm/v3/country_regions`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mdm&resource=country_region&version=v3>
+    /// - Scopes: `mdm:country_region:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/mdm-v3/country_region/list>
     /// - Official id: `mdm/v3/country_region/list`
     ///
     /// # Example
@@ -81,9 +81,12 @@ impl ListCountryRegionRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/mdm/v3/country_regions",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["mdm:country_region:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=mdm&resource=country_region&version=v3",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/mdm-v3/country_region/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> MinuteApi<'c> {
     /// `GET /open-apis/minutes/v1/minutes/:minute_token/artifacts`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=artifacts&project=minutes&resource=minute&version=v1>
+    /// - Scopes: `minutes:minutes.artifacts:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/minutes-v1/minute/artifacts>
     /// - Official id: `minutes/v1/minute/artifacts`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> MinuteApi<'c> {
     /// `GET /open-apis/minutes/v1/minutes/:minute_token`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=minutes&resource=minute&version=v1>
+    /// - Scopes: any one of `minutes:minutes`, `minutes:minutes.basic:read`, `minutes:minutes:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/minutes-v1/minute/get>
     /// - Official id: `minutes/v1/minute/get`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> MinuteApi<'c> {
     /// `POST /open-apis/minutes/v1/minutes/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=minutes&resource=minute&version=v1>
+    /// - Scopes: `minutes:minutes.search:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/minutes-v1/minute/search>
     /// - Official id: `minutes/v1/minute/search`
     ///
     /// # Example
@@ -187,9 +187,12 @@ impl ArtifactsMinuteRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/minutes/v1/minutes/:minute_token/artifacts",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["minutes:minutes.artifacts:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=artifacts&project=minutes&resource=minute&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/minutes-v1/minute/artifacts",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -228,9 +231,16 @@ impl GetMinuteRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/minutes/v1/minutes/:minute_token",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "minutes:minutes",
+                "minutes:minutes.basic:read",
+                "minutes:minutes:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=minutes&resource=minute&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/minutes-v1/minute/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -286,9 +296,12 @@ impl SearchMinuteRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/minutes/v1/minutes/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["minutes:minutes.search:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=minutes&resource=minute&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/minutes-v1/minute/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> MinuteMediaApi<'c> {
     /// `GET /open-apis/minutes/v1/minutes/:minute_token/media`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=minutes&resource=minute.media&version=v1>
+    /// - Scopes: any one of `minutes:minute:download`, `minutes:minutes.media:export`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/minutes-v1/minute-media/get>
     /// - Official id: `minutes/v1/minute.media/get`
     ///
     /// # Example
@@ -59,9 +59,12 @@ impl GetMinuteMediaRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/minutes/v1/minutes/:minute_token/media",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["minutes:minute:download", "minutes:minutes.media:export"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=minutes&resource=minute.media&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/minutes-v1/minute-media/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

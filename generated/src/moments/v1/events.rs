@@ -17,56 +17,74 @@ impl ::lark_runtime::event::Event for crate::moments::v1::CommentCreatedV1Event 
 
 /// `moments.comment.deleted_v1`: A user deleted a comment in Moments.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/comment/events/deleted>
 impl ::lark_runtime::event::Event for crate::moments::v1::CommentDeletedV1Event {
     const EVENT_TYPE: &'static str = "moments.comment.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["moments:moments:readonly", "moments:moments:access_all"],
+        all: &[],
+    };
 }
 
 /// `moments.post.created_v1`: A user published a Moments post.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/post/events/created>
 impl ::lark_runtime::event::Event for crate::moments::v1::PostCreatedV1Event {
     const EVENT_TYPE: &'static str = "moments.post.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["moments:moments:readonly", "moments:moments:access_all"],
+        all: &[],
+    };
 }
 
 /// `moments.post.deleted_v1`: A user deleted a Moments post.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/post/events/deleted>
 impl ::lark_runtime::event::Event for crate::moments::v1::PostDeletedV1Event {
     const EVENT_TYPE: &'static str = "moments.post.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["moments:moments:readonly", "moments:moments:access_all"],
+        all: &[],
+    };
 }
 
 /// `moments.post_statistics.updated_v1`: The statistics of a Moments post changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/post_statistics/events/updated>
 impl ::lark_runtime::event::Event for crate::moments::v1::PostStatisticsUpdatedV1Event {
     const EVENT_TYPE: &'static str = "moments.post_statistics.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["moments:moments:readonly", "moments:moments:access_all"],
+        all: &[],
+    };
 }
 
 /// `moments.reaction.created_v1`: A user reacted with an emoji in Moments.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/reaction/events/created>
 impl ::lark_runtime::event::Event for crate::moments::v1::ReactionCreatedV1Event {
     const EVENT_TYPE: &'static str = "moments.reaction.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["moments:moments:readonly", "moments:moments:access_all"],
+        all: &[],
+    };
 }
 
 /// `moments.reaction.deleted_v1`: A user withdrew an emoji reaction in Moments.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/reaction/events/deleted>
 impl ::lark_runtime::event::Event for crate::moments::v1::ReactionDeletedV1Event {
     const EVENT_TYPE: &'static str = "moments.reaction.deleted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["moments:moments:readonly", "moments:moments:access_all"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
@@ -85,7 +103,7 @@ impl crate::EventDispatcher {
 
     /// Handles `moments.comment.deleted_v1`: A user deleted a comment in Moments.
     ///
-    /// Payload: [`CommentDeletedV1Event`](crate::moments::v1::CommentDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`CommentDeletedV1Event`](crate::moments::v1::CommentDeletedV1Event). Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/comment/events/deleted>
     pub fn on_moments_comment_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -98,7 +116,7 @@ impl crate::EventDispatcher {
 
     /// Handles `moments.post.created_v1`: A user published a Moments post.
     ///
-    /// Payload: [`PostCreatedV1Event`](crate::moments::v1::PostCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`PostCreatedV1Event`](crate::moments::v1::PostCreatedV1Event). Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/post/events/created>
     pub fn on_moments_post_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -111,7 +129,7 @@ impl crate::EventDispatcher {
 
     /// Handles `moments.post.deleted_v1`: A user deleted a Moments post.
     ///
-    /// Payload: [`PostDeletedV1Event`](crate::moments::v1::PostDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`PostDeletedV1Event`](crate::moments::v1::PostDeletedV1Event). Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/post/events/deleted>
     pub fn on_moments_post_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -124,7 +142,7 @@ impl crate::EventDispatcher {
 
     /// Handles `moments.post_statistics.updated_v1`: The statistics of a Moments post changed.
     ///
-    /// Payload: [`PostStatisticsUpdatedV1Event`](crate::moments::v1::PostStatisticsUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`PostStatisticsUpdatedV1Event`](crate::moments::v1::PostStatisticsUpdatedV1Event). Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/post_statistics/events/updated>
     pub fn on_moments_post_statistics_updated_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -139,7 +157,7 @@ impl crate::EventDispatcher {
 
     /// Handles `moments.reaction.created_v1`: A user reacted with an emoji in Moments.
     ///
-    /// Payload: [`ReactionCreatedV1Event`](crate::moments::v1::ReactionCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ReactionCreatedV1Event`](crate::moments::v1::ReactionCreatedV1Event). Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/reaction/events/created>
     pub fn on_moments_reaction_created_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -152,7 +170,7 @@ impl crate::EventDispatcher {
 
     /// Handles `moments.reaction.deleted_v1`: A user withdrew an emoji reaction in Moments.
     ///
-    /// Payload: [`ReactionDeletedV1Event`](crate::moments::v1::ReactionDeletedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`ReactionDeletedV1Event`](crate::moments::v1::ReactionDeletedV1Event). Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/reaction/events/deleted>
     pub fn on_moments_reaction_deleted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

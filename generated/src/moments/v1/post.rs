@@ -18,8 +18,8 @@ impl<'c> PostApi<'c> {
     /// `GET /open-apis/moments/v1/posts/:post_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=moments&resource=post&version=v1>
+    /// - Scopes: any one of `moments:moments:readonly`, `moments:moments:access_all`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/post/get>
     /// - Official id: `moments/v1/post/get`
     ///
     /// # Example
@@ -63,9 +63,12 @@ impl GetPostRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/moments/v1/posts/:post_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["moments:moments:readonly", "moments:moments:access_all"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=moments&resource=post&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/moments-v1/post/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ImageApi<'c> {
     /// `POST /open-apis/optical_char_recognition/v1/image/basic_recognize`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=basic_recognize&project=optical_char_recognition&resource=image&version=v1>
+    /// - Scopes: `optical_char_recognition:image`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/optical_char_recognition-v1/image/basic_recognize>
     /// - Official id: `optical_char_recognition/v1/image/basic_recognize`
     ///
     /// # Example
@@ -60,9 +60,12 @@ impl BasicRecognizeImageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/optical_char_recognition/v1/image/basic_recognize",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["optical_char_recognition:image"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=basic_recognize&project=optical_char_recognition&resource=image&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/optical_char_recognition-v1/image/basic_recognize",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AcctItemApi<'c> {
     /// `GET /open-apis/payroll/v1/acct_items`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=acct_item&version=v1>
+    /// - Scopes: `payroll:payroll_calculation_item:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/acct_item/list>
     /// - Official id: `payroll/v1/acct_item/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListAcctItemRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/payroll/v1/acct_items",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["payroll:payroll_calculation_item:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=acct_item&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/acct_item/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

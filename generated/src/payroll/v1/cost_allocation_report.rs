@@ -18,8 +18,8 @@ impl<'c> CostAllocationReportApi<'c> {
     /// `GET /open-apis/payroll/v1/cost_allocation_reports`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_report&version=v1>
+    /// - Scopes: `payroll:cost_allocation_report:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/cost_allocation_report/list>
     /// - Official id: `payroll/v1/cost_allocation_report/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListCostAllocationReportRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/payroll/v1/cost_allocation_reports",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["payroll:cost_allocation_report:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=cost_allocation_report&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/cost_allocation_report/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

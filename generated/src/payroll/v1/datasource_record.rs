@@ -18,7 +18,7 @@ impl<'c> DatasourceRecordApi<'c> {
     /// `POST /open-apis/payroll/v1/datasource_records/query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `payroll:external_datasource_record:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=payroll&resource=datasource_record&version=v1>
     /// - Official id: `payroll/v1/datasource_record/query`
     ///
@@ -59,7 +59,7 @@ impl<'c> DatasourceRecordApi<'c> {
     /// `POST /open-apis/payroll/v1/datasource_records/save`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `payroll:external_datasource_record:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=save&project=payroll&resource=datasource_record&version=v1>
     /// - Official id: `payroll/v1/datasource_record/save`
     ///
@@ -106,7 +106,10 @@ impl QueryDatasourceRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/payroll/v1/datasource_records/query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["payroll:external_datasource_record:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=payroll&resource=datasource_record&version=v1",
     };
@@ -171,7 +174,10 @@ impl SaveDatasourceRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/payroll/v1/datasource_records/save",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["payroll:external_datasource_record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=save&project=payroll&resource=datasource_record&version=v1",
     };

@@ -5,28 +5,34 @@
 
 /// `payroll.payment_activity.approved_v1`: A pay activity was archived; the notice may repeat for the same `activity_id`.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `payroll:payment_activity:monitor`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/payment_activity/events/approved>
 impl ::lark_runtime::event::Event
 for crate::payroll::v1::PaymentActivityApprovedV1Event {
     const EVENT_TYPE: &'static str = "payroll.payment_activity.approved_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["payroll:payment_activity:monitor"],
+        all: &[],
+    };
 }
 
 /// `payroll.payment_activity.status_changed_v1`: A pay activity was approved, revoked, skipped approval, archived or unarchived.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `payroll:payment_activity:monitor`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/payment_activity/events/status_changed>
 impl ::lark_runtime::event::Event
 for crate::payroll::v1::PaymentActivityStatusChangedV1Event {
     const EVENT_TYPE: &'static str = "payroll.payment_activity.status_changed_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["payroll:payment_activity:monitor"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `payroll.payment_activity.approved_v1`: A pay activity was archived; the notice may repeat for the same `activity_id`.
     ///
-    /// Payload: [`PaymentActivityApprovedV1Event`](crate::payroll::v1::PaymentActivityApprovedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`PaymentActivityApprovedV1Event`](crate::payroll::v1::PaymentActivityApprovedV1Event). Scopes: `payroll:payment_activity:monitor`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/payment_activity/events/approved>
     pub fn on_payroll_payment_activity_approved_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -41,7 +47,7 @@ impl crate::EventDispatcher {
 
     /// Handles `payroll.payment_activity.status_changed_v1`: A pay activity was approved, revoked, skipped approval, archived or unarchived.
     ///
-    /// Payload: [`PaymentActivityStatusChangedV1Event`](crate::payroll::v1::PaymentActivityStatusChangedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`PaymentActivityStatusChangedV1Event`](crate::payroll::v1::PaymentActivityStatusChangedV1Event). Scopes: `payroll:payment_activity:monitor`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/payment_activity/events/status_changed>
     pub fn on_payroll_payment_activity_status_changed_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(

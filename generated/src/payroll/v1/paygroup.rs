@@ -18,8 +18,8 @@ impl<'c> PaygroupApi<'c> {
     /// `GET /open-apis/payroll/v1/paygroups`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=paygroup&version=v1>
+    /// - Scopes: `payroll:pay_groups:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/paygroup/list>
     /// - Official id: `payroll/v1/paygroup/list`
     ///
     /// # Example
@@ -75,9 +75,12 @@ impl ListPaygroupRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/payroll/v1/paygroups",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["payroll:pay_groups:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=paygroup&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/paygroup/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> PaymentActivityApi<'c> {
     /// `POST /open-apis/payroll/v1/payment_activitys/archive`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=archive&project=payroll&resource=payment_activity&version=v1>
+    /// - Scopes: `payroll:payment_activity:archive`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/payment_activity/archive>
     /// - Official id: `payroll/v1/payment_activity/archive`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> PaymentActivityApi<'c> {
     /// `GET /open-apis/payroll/v1/payment_activitys`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=payment_activity&version=v1>
+    /// - Scopes: `payroll:payment_activity:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/payment_activity/list>
     /// - Official id: `payroll/v1/payment_activity/list`
     ///
     /// # Example
@@ -98,9 +98,12 @@ impl ArchivePaymentActivityRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/payroll/v1/payment_activitys/archive",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["payroll:payment_activity:archive"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=archive&project=payroll&resource=payment_activity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/payment_activity/archive",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -149,9 +152,12 @@ impl ListPaymentActivityRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/payroll/v1/payment_activitys",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["payroll:payment_activity:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=payment_activity&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/payroll-v1/payment_activity/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,7 +18,7 @@ impl<'c> PaymentActivityDetailApi<'c> {
     /// `GET /open-apis/payroll/v1/payment_activity_details`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `payroll:payment_activity_details:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=payment_activity_detail&version=v1>
     /// - Official id: `payroll/v1/payment_activity_detail/list`
     ///
@@ -75,7 +75,10 @@ impl ListPaymentActivityDetailRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/payroll/v1/payment_activity_details",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["payroll:payment_activity_details:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=payroll&resource=payment_activity_detail&version=v1",
     };

@@ -18,7 +18,7 @@ impl<'c> PaymentDetailApi<'c> {
     /// `POST /open-apis/payroll/v1/payment_detail/query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: `payroll:payment_details:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=payroll&resource=payment_detail&version=v1>
     /// - Official id: `payroll/v1/payment_detail/query`
     ///
@@ -57,7 +57,10 @@ impl QueryPaymentDetailRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/payroll/v1/payment_detail/query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["payroll:payment_details:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=payroll&resource=payment_detail&version=v1",
     };

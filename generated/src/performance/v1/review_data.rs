@@ -18,8 +18,8 @@ impl<'c> ReviewDataApi<'c> {
     /// `POST /open-apis/performance/v1/review_datas/query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=review_data&version=v1>
+    /// - Scopes: any one of `performance:performance`, `performance:performance:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v1/review_data/query>
     /// - Official id: `performance/v1/review_data/query`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl QueryReviewDataRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v1/review_datas/query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["performance:performance", "performance:performance:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=review_data&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v1/review_data/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

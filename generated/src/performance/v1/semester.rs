@@ -18,8 +18,8 @@ impl<'c> SemesterApi<'c> {
     /// `GET /open-apis/performance/v1/semesters`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=performance&resource=semester&version=v1>
+    /// - Scopes: any one of `performance:performance`, `performance:performance:readonly`, `performance:semester:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list>
     /// - Official id: `performance/v1/semester/list`
     ///
     /// # Example
@@ -81,9 +81,16 @@ impl ListSemesterRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/performance/v1/semesters",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "performance:performance",
+                "performance:performance:readonly",
+                "performance:semester:read",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=performance&resource=semester&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

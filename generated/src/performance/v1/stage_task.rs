@@ -18,8 +18,8 @@ impl<'c> StageTaskApi<'c> {
     /// `POST /open-apis/performance/v1/stage_tasks/find_by_page`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_page&project=performance&resource=stage_task&version=v1>
+    /// - Scopes: any one of `performance:performance`, `performance:performance:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v1/stage_task/find_by_page>
     /// - Official id: `performance/v1/stage_task/find_by_page`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> StageTaskApi<'c> {
     /// `POST /open-apis/performance/v1/stage_tasks/find_by_user_list`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_user_list&project=performance&resource=stage_task&version=v1>
+    /// - Scopes: any one of `performance:performance`, `performance:performance:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v1/stage_task/find_by_user_list>
     /// - Official id: `performance/v1/stage_task/find_by_user_list`
     ///
     /// # Example
@@ -90,9 +90,12 @@ impl FindByPageStageTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v1/stage_tasks/find_by_page",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["performance:performance", "performance:performance:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_page&project=performance&resource=stage_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v1/stage_task/find_by_page",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -140,9 +143,12 @@ impl FindByUserListStageTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v1/stage_tasks/find_by_user_list",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["performance:performance", "performance:performance:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=find_by_user_list&project=performance&resource=stage_task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v1/stage_task/find_by_user_list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> ActivityApi<'c> {
     /// `POST /open-apis/performance/v2/activity/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=activity&version=v2>
+    /// - Scopes: any one of `performance:performance`, `performance:performance:readonly`, `performance:semester_activity:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/activity/query>
     /// - Official id: `performance/v2/activity/query`
     ///
     /// # Example
@@ -61,9 +61,16 @@ impl QueryActivityRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v2/activity/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "performance:performance",
+                "performance:performance:readonly",
+                "performance:semester_activity:read",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=activity&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/activity/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,7 +18,7 @@ impl<'c> AdditionalInformationApi<'c> {
     /// `POST /open-apis/performance/v2/additional_informations/import`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
+    /// - Scopes: any one of `performance:performance`, `performance:semester_activity:write`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=import&project=performance&resource=additional_information&version=v2>
     /// - Official id: `performance/v2/additional_information/import`
     ///
@@ -50,8 +50,8 @@ impl<'c> AdditionalInformationApi<'c> {
     /// `POST /open-apis/performance/v2/additional_informations/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=additional_information&version=v2>
+    /// - Scopes: any one of `performance:performance`, `performance:performance:readonly`, `performance:semester_activity:read`, `performance:semester_activity:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/additional_information/query>
     /// - Official id: `performance/v2/additional_information/query`
     ///
     /// # Example
@@ -116,7 +116,10 @@ impl ImportAdditionalInformationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v2/additional_informations/import",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["performance:performance", "performance:semester_activity:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
         doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=import&project=performance&resource=additional_information&version=v2",
     };
@@ -184,9 +187,17 @@ impl QueryAdditionalInformationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v2/additional_informations/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "performance:performance",
+                "performance:performance:readonly",
+                "performance:semester_activity:read",
+                "performance:semester_activity:write",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=additional_information&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/additional_information/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AdditionalInformationsBatchApi<'c> {
     /// `DELETE /open-apis/performance/v2/additional_informations/batch`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=performance&resource=additional_informations.batch&version=v2>
+    /// - Scopes: any one of `performance:performance`, `performance:semester_activity:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/additional_informations-batch/delete>
     /// - Official id: `performance/v2/additional_informations.batch/delete`
     ///
     /// # Example
@@ -64,9 +64,12 @@ impl DeleteAdditionalInformationsBatchRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/performance/v2/additional_informations/batch",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["performance:performance", "performance:semester_activity:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=performance&resource=additional_informations.batch&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/additional_informations-batch/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.

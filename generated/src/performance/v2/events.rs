@@ -5,27 +5,33 @@
 
 /// `performance.review_data.changed_v2`: An employee's performance review details changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `performance:performance`, `performance:performance:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/review_data/events/changed>
 impl ::lark_runtime::event::Event for crate::performance::v2::ReviewDataChangedV2Event {
     const EVENT_TYPE: &'static str = "performance.review_data.changed_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["performance:performance", "performance:performance:readonly"],
+        all: &[],
+    };
 }
 
 /// `performance.stage_task.open_result_v2`: An employee's performance results were released to them.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `performance:performance`, `performance:performance:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/stage_task/events/open_result>
 impl ::lark_runtime::event::Event
 for crate::performance::v2::StageTaskOpenResultV2Event {
     const EVENT_TYPE: &'static str = "performance.stage_task.open_result_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["performance:performance", "performance:performance:readonly"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `performance.review_data.changed_v2`: An employee's performance review details changed.
     ///
-    /// Payload: [`ReviewDataChangedV2Event`](crate::performance::v2::ReviewDataChangedV2Event). Scopes: not yet catalogued.
+    /// Payload: [`ReviewDataChangedV2Event`](crate::performance::v2::ReviewDataChangedV2Event). Scopes: any one of `performance:performance`, `performance:performance:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/review_data/events/changed>
     pub fn on_performance_review_data_changed_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -40,7 +46,7 @@ impl crate::EventDispatcher {
 
     /// Handles `performance.stage_task.open_result_v2`: An employee's performance results were released to them.
     ///
-    /// Payload: [`StageTaskOpenResultV2Event`](crate::performance::v2::StageTaskOpenResultV2Event). Scopes: not yet catalogued.
+    /// Payload: [`StageTaskOpenResultV2Event`](crate::performance::v2::StageTaskOpenResultV2Event). Scopes: any one of `performance:performance`, `performance:performance:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/stage_task/events/open_result>
     pub fn on_performance_stage_task_open_result_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(

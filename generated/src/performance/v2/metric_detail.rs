@@ -18,8 +18,8 @@ impl<'c> MetricDetailApi<'c> {
     /// `POST /open-apis/performance/v2/metric_details/import`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=import&project=performance&resource=metric_detail&version=v2>
+    /// - Scopes: `performance:metric:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_detail/import>
     /// - Official id: `performance/v2/metric_detail/import`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> MetricDetailApi<'c> {
     /// `POST /open-apis/performance/v2/metric_details/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_detail&version=v2>
+    /// - Scopes: any one of `performance:metric:write`, `performance:metric:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_detail/query>
     /// - Official id: `performance/v2/metric_detail/query`
     ///
     /// # Example
@@ -96,9 +96,12 @@ impl ImportMetricDetailRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v2/metric_details/import",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["performance:metric:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=import&project=performance&resource=metric_detail&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_detail/import",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -156,9 +159,12 @@ impl QueryMetricDetailRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v2/metric_details/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["performance:metric:write", "performance:metric:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_detail&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_detail/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

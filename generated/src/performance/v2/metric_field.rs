@@ -18,8 +18,8 @@ impl<'c> MetricFieldApi<'c> {
     /// `POST /open-apis/performance/v2/metric_fields/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_field&version=v2>
+    /// - Scopes: any one of `performance:metric:write`, `performance:metric_lib:read`, `performance:metric:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_field/query>
     /// - Official id: `performance/v2/metric_field/query`
     ///
     /// # Example
@@ -57,9 +57,16 @@ impl QueryMetricFieldRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v2/metric_fields/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "performance:metric:write",
+                "performance:metric_lib:read",
+                "performance:metric:read",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_field&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_field/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> MetricLibApi<'c> {
     /// `POST /open-apis/performance/v2/metric_libs/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_lib&version=v2>
+    /// - Scopes: any one of `performance:metric:write`, `performance:metric_lib:read`, `performance:metric:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_lib/query>
     /// - Official id: `performance/v2/metric_lib/query`
     ///
     /// # Example
@@ -83,9 +83,16 @@ impl QueryMetricLibRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v2/metric_libs/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "performance:metric:write",
+                "performance:metric_lib:read",
+                "performance:metric:read",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=metric_lib&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_lib/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

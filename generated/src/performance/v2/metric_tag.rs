@@ -18,8 +18,8 @@ impl<'c> MetricTagApi<'c> {
     /// `GET /open-apis/performance/v2/metric_tags`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=performance&resource=metric_tag&version=v2>
+    /// - Scopes: any one of `performance:metric:write`, `performance:metric_lib:read`, `performance:metric:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_tag/list>
     /// - Official id: `performance/v2/metric_tag/list`
     ///
     /// # Example
@@ -79,9 +79,16 @@ impl ListMetricTagRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/performance/v2/metric_tags",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "performance:metric:write",
+                "performance:metric_lib:read",
+                "performance:metric:read",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=performance&resource=metric_tag&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_tag/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

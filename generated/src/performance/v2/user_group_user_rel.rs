@@ -18,8 +18,8 @@ impl<'c> UserGroupUserRelApi<'c> {
     /// `POST /open-apis/performance/v2/user_group_user_rels/write`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=write&project=performance&resource=user_group_user_rel&version=v2>
+    /// - Scopes: `performance:semester_activity:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/user_group_user_rel/write>
     /// - Official id: `performance/v2/user_group_user_rel/write`
     ///
     /// # Example
@@ -67,9 +67,12 @@ impl WriteUserGroupUserRelRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v2/user_group_user_rels/write",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["performance:semester_activity:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=write&project=performance&resource=user_group_user_rel&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/user_group_user_rel/write",
     };
 
     /// A request with every required parameter; optional ones start unset.

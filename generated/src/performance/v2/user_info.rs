@@ -18,8 +18,8 @@ impl<'c> UserInfoApi<'c> {
     /// `POST /open-apis/performance/v2/user_info/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=user_info&version=v2>
+    /// - Scopes: any one of `performance:performance`, `performance:performance:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/user_info/query>
     /// - Official id: `performance/v2/user_info/query`
     ///
     /// # Example
@@ -65,9 +65,12 @@ impl QueryUserInfoRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/performance/v2/user_info/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["performance:performance", "performance:performance:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=performance&resource=user_info&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/user_info/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

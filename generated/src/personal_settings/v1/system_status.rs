@@ -18,8 +18,8 @@ impl<'c> SystemStatusApi<'c> {
     /// `POST /open-apis/personal_settings/v1/system_statuses/:system_status_id/batch_close`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_close&project=personal_settings&resource=system_status&version=v1>
+    /// - Scopes: `personal_settings:status:system_status_operate`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/batch_close>
     /// - Official id: `personal_settings/v1/system_status/batch_close`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> SystemStatusApi<'c> {
     /// `POST /open-apis/personal_settings/v1/system_statuses/:system_status_id/batch_open`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_open&project=personal_settings&resource=system_status&version=v1>
+    /// - Scopes: `personal_settings:status:system_status_operate`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/batch_open>
     /// - Official id: `personal_settings/v1/system_status/batch_open`
     ///
     /// # Example
@@ -82,8 +82,8 @@ impl<'c> SystemStatusApi<'c> {
     /// `POST /open-apis/personal_settings/v1/system_statuses`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=personal_settings&resource=system_status&version=v1>
+    /// - Scopes: `personal_settings:status:system_status_update`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/create>
     /// - Official id: `personal_settings/v1/system_status/create`
     ///
     /// # Example
@@ -111,8 +111,8 @@ impl<'c> SystemStatusApi<'c> {
     /// `DELETE /open-apis/personal_settings/v1/system_statuses/:system_status_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=personal_settings&resource=system_status&version=v1>
+    /// - Scopes: `personal_settings:status:system_status_update`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/delete>
     /// - Official id: `personal_settings/v1/system_status/delete`
     ///
     /// # Example
@@ -140,8 +140,8 @@ impl<'c> SystemStatusApi<'c> {
     /// `GET /open-apis/personal_settings/v1/system_statuses`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=personal_settings&resource=system_status&version=v1>
+    /// - Scopes: `personal_settings:status:system_status_update`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/list>
     /// - Official id: `personal_settings/v1/system_status/list`
     ///
     /// # Example
@@ -183,8 +183,8 @@ impl<'c> SystemStatusApi<'c> {
     /// `PATCH /open-apis/personal_settings/v1/system_statuses/:system_status_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=personal_settings&resource=system_status&version=v1>
+    /// - Scopes: `personal_settings:status:system_status_update`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/patch>
     /// - Official id: `personal_settings/v1/system_status/patch`
     ///
     /// # Example
@@ -230,9 +230,12 @@ impl BatchCloseSystemStatusRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/personal_settings/v1/system_statuses/:system_status_id/batch_close",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["personal_settings:status:system_status_operate"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_close&project=personal_settings&resource=system_status&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/batch_close",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -292,9 +295,12 @@ impl BatchOpenSystemStatusRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/personal_settings/v1/system_statuses/:system_status_id/batch_open",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["personal_settings:status:system_status_operate"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_open&project=personal_settings&resource=system_status&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/batch_open",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -346,9 +352,12 @@ impl CreateSystemStatusRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/personal_settings/v1/system_statuses",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["personal_settings:status:system_status_update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=personal_settings&resource=system_status&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -381,9 +390,12 @@ impl DeleteSystemStatusRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/personal_settings/v1/system_statuses/:system_status_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["personal_settings:status:system_status_update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=personal_settings&resource=system_status&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -420,9 +432,12 @@ impl ListSystemStatusRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/personal_settings/v1/system_statuses",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["personal_settings:status:system_status_update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=personal_settings&resource=system_status&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -493,9 +508,12 @@ impl PatchSystemStatusRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/personal_settings/v1/system_statuses/:system_status_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["personal_settings:status:system_status_update"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=personal_settings&resource=system_status&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/personal_settings-v1/system_status/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> RuleApi<'c> {
     /// `GET /open-apis/report/v1/rules/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=report&resource=rule&version=v1>
+    /// - Scopes: `report:rule:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/report/report-v1/rule/query>
     /// - Official id: `report/v1/rule/query`
     ///
     /// # Example
@@ -67,9 +67,12 @@ impl QueryRuleRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/report/v1/rules/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["report:rule:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=report&resource=rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/report/report-v1/rule/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

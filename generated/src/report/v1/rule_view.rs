@@ -18,8 +18,8 @@ impl<'c> RuleViewApi<'c> {
     /// `POST /open-apis/report/v1/rules/:rule_id/views/remove`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=report&resource=rule.view&version=v1>
+    /// - Scopes: `report:report`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/report/report-v1/rule-view/remove>
     /// - Official id: `report/v1/rule.view/remove`
     ///
     /// # Example
@@ -65,9 +65,12 @@ impl RemoveRuleViewRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/report/v1/rules/:rule_id/views/remove",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["report:report"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=remove&project=report&resource=rule.view&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/report/report-v1/rule-view/remove",
     };
 
     /// A request with every required parameter; optional ones start unset.

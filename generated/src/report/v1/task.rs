@@ -18,8 +18,8 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/report/v1/tasks/query`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=report&resource=task&version=v1>
+    /// - Scopes: `report:task:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/report/report-v1/task/query>
     /// - Official id: `report/v1/task/query`
     ///
     /// # Example
@@ -61,9 +61,12 @@ impl QueryTaskRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/report/v1/tasks/query",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["report:task:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=report&resource=task&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/report/report-v1/task/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AppApi<'c> {
     /// `POST /open-apis/search/v2/app`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=app&version=v2>
+    /// - Scopes: `search:app`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/app/create>
     /// - Official id: `search/v2/app/create`
     ///
     /// # Example
@@ -81,9 +81,12 @@ impl CreateAppRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/search/v2/app",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:app"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=app&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/app/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> DataSourceApi<'c> {
     /// `POST /open-apis/search/v2/data_sources`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=data_source&version=v2>
+    /// - Scopes: `search:data_source`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source/create>
     /// - Official id: `search/v2/data_source/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> DataSourceApi<'c> {
     /// `DELETE /open-apis/search/v2/data_sources/:data_source_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=data_source&version=v2>
+    /// - Scopes: `search:data_source`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source/delete>
     /// - Official id: `search/v2/data_source/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> DataSourceApi<'c> {
     /// `GET /open-apis/search/v2/data_sources/:data_source_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=data_source&version=v2>
+    /// - Scopes: any one of `search:data_source`, `search:data_source:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source/get>
     /// - Official id: `search/v2/data_source/get`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> DataSourceApi<'c> {
     /// `PATCH /open-apis/search/v2/data_sources/:data_source_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=search&resource=data_source&version=v2>
+    /// - Scopes: `search:data_source`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source/patch>
     /// - Official id: `search/v2/data_source/patch`
     ///
     /// # Example
@@ -185,9 +185,12 @@ impl CreateDataSourceRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/search/v2/data_sources",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:data_source"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=data_source&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -220,9 +223,12 @@ impl DeleteDataSourceRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/search/v2/data_sources/:data_source_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:data_source"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=data_source&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -259,9 +265,12 @@ impl GetDataSourceRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/search/v2/data_sources/:data_source_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:data_source", "search:data_source:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=data_source&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -390,9 +399,12 @@ impl PatchDataSourceRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/search/v2/data_sources/:data_source_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:data_source"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=search&resource=data_source&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> DataSourceItemApi<'c> {
     /// `POST /open-apis/search/v2/data_sources/:data_source_id/items`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=data_source.item&version=v2>
+    /// - Scopes: `search:data_source`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source-item/create>
     /// - Official id: `search/v2/data_source.item/create`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> DataSourceItemApi<'c> {
     /// `GET /open-apis/search/v2/data_sources/:data_source_id/items/:item_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=data_source.item&version=v2>
+    /// - Scopes: any one of `search:data_item:readonly`, `search:data_source`, `search:data_source:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source-item/get>
     /// - Official id: `search/v2/data_source.item/get`
     ///
     /// # Example
@@ -119,9 +119,12 @@ impl CreateDataSourceItemRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/search/v2/data_sources/:data_source_id/items",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:data_source"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=data_source.item&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source-item/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -211,9 +214,16 @@ impl GetDataSourceItemRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/search/v2/data_sources/:data_source_id/items/:item_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "search:data_item:readonly",
+                "search:data_source",
+                "search:data_source:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=data_source.item&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source-item/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> DocWikiApi<'c> {
     /// `POST /open-apis/search/v2/doc_wiki/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=search&resource=doc_wiki&version=v2>
+    /// - Scopes: `search:docs:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/doc_wiki/search>
     /// - Official id: `search/v2/doc_wiki/search`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl SearchDocWikiRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/search/v2/doc_wiki/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:docs:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=search&resource=doc_wiki&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/doc_wiki/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

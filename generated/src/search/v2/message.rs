@@ -18,8 +18,8 @@ impl<'c> MessageApi<'c> {
     /// `POST /open-apis/search/v2/message`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=message&version=v2>
+    /// - Scopes: `search:message`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/message/create>
     /// - Official id: `search/v2/message/create`
     ///
     /// # Example
@@ -81,9 +81,12 @@ impl CreateMessageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/search/v2/message",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:message"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=message&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/message/create",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -47,8 +47,8 @@ impl<'c> SchemaApi<'c> {
     /// `DELETE /open-apis/search/v2/schemas/:schema_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=schema&version=v2>
+    /// - Scopes: any one of `search:data_source`, `search:data_source:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/schema/delete>
     /// - Official id: `search/v2/schema/delete`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> SchemaApi<'c> {
     /// `GET /open-apis/search/v2/schemas/:schema_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=schema&version=v2>
+    /// - Scopes: any one of `search:data_source`, `search:data_source:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/schema/get>
     /// - Official id: `search/v2/schema/get`
     ///
     /// # Example
@@ -196,9 +196,12 @@ impl DeleteSchemaRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/search/v2/schemas/:schema_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:data_source", "search:data_source:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=schema&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/schema/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -233,9 +236,12 @@ impl GetSchemaRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/search/v2/schemas/:schema_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:data_source", "search:data_source:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=search&resource=schema&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/schema/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

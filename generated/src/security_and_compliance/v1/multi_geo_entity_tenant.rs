@@ -18,8 +18,8 @@ impl<'c> MultiGeoEntityTenantApi<'c> {
     /// `GET /open-apis/security_and_compliance/v1/multi_geo_entity/tenant`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=security_and_compliance&resource=multi_geo_entity.tenant&version=v1>
+    /// - Scopes: any one of `security_and_compliance:multi_geo_entity.tenant:readonly`, `security_and_compliance:user_migration:multi-geo`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v1/multi_geo_entity-tenant/get>
     /// - Official id: `security_and_compliance/v1/multi_geo_entity.tenant/get`
     ///
     /// # Example
@@ -56,9 +56,15 @@ impl GetMultiGeoEntityTenantRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/security_and_compliance/v1/multi_geo_entity/tenant",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "security_and_compliance:multi_geo_entity.tenant:readonly",
+                "security_and_compliance:user_migration:multi-geo",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=security_and_compliance&resource=multi_geo_entity.tenant&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v1/multi_geo_entity-tenant/get",
     };
 
     /// A request with every required parameter; optional ones start unset.

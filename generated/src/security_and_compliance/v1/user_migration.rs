@@ -18,8 +18,8 @@ impl<'c> UserMigrationApi<'c> {
     /// `POST /open-apis/security_and_compliance/v1/user_migrations/cancel`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=security_and_compliance&resource=user_migration&version=v1>
+    /// - Scopes: any one of `security_and_compliance:user_migration`, `security_and_compliance:user_migration:multi-geo`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v1/user_migration/cancel>
     /// - Official id: `security_and_compliance/v1/user_migration/cancel`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> UserMigrationApi<'c> {
     /// `POST /open-apis/security_and_compliance/v1/user_migrations`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=security_and_compliance&resource=user_migration&version=v1>
+    /// - Scopes: any one of `security_and_compliance:user_migration`, `security_and_compliance:user_migration:multi-geo`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v1/user_migration/create>
     /// - Official id: `security_and_compliance/v1/user_migration/create`
     ///
     /// # Example
@@ -79,8 +79,8 @@ impl<'c> UserMigrationApi<'c> {
     /// `GET /open-apis/security_and_compliance/v1/user_migrations/:user_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=security_and_compliance&resource=user_migration&version=v1>
+    /// - Scopes: any one of `security_and_compliance:user_migration`, `security_and_compliance:user_migration:multi-geo`, `security_and_compliance:user_migration:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v1/user_migration/get>
     /// - Official id: `security_and_compliance/v1/user_migration/get`
     ///
     /// # Example
@@ -111,8 +111,8 @@ impl<'c> UserMigrationApi<'c> {
     /// `POST /open-apis/security_and_compliance/v1/user_migrations/search`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=security_and_compliance&resource=user_migration&version=v1>
+    /// - Scopes: any one of `security_and_compliance:user_migration`, `security_and_compliance:user_migration:multi-geo`, `security_and_compliance:user_migration:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v1/user_migration/search>
     /// - Official id: `security_and_compliance/v1/user_migration/search`
     ///
     /// # Example
@@ -157,9 +157,15 @@ impl CancelUserMigrationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/security_and_compliance/v1/user_migrations/cancel",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "security_and_compliance:user_migration",
+                "security_and_compliance:user_migration:multi-geo",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=cancel&project=security_and_compliance&resource=user_migration&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v1/user_migration/cancel",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -198,9 +204,15 @@ impl CreateUserMigrationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/security_and_compliance/v1/user_migrations",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "security_and_compliance:user_migration",
+                "security_and_compliance:user_migration:multi-geo",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=security_and_compliance&resource=user_migration&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v1/user_migration/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -241,9 +253,16 @@ impl GetUserMigrationRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/security_and_compliance/v1/user_migrations/:user_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "security_and_compliance:user_migration",
+                "security_and_compliance:user_migration:multi-geo",
+                "security_and_compliance:user_migration:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=security_and_compliance&resource=user_migration&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v1/user_migration/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -282,9 +301,16 @@ impl SearchUserMigrationRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/security_and_compliance/v1/user_migrations/search",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &[
+                "security_and_compliance:user_migration",
+                "security_and_compliance:user_migration:multi-geo",
+                "security_and_compliance:user_migration:readonly",
+            ],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=security_and_compliance&resource=user_migration&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v1/user_migration/search",
     };
 
     /// A request with every required parameter; optional ones start unset.

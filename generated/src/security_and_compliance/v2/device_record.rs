@@ -18,8 +18,8 @@ impl<'c> DeviceRecordApi<'c> {
     /// `POST /open-apis/security_and_compliance/v2/device_records`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=security_and_compliance&resource=device_record&version=v2>
+    /// - Scopes: `security_and_compliance:device_record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v2/device_record/create>
     /// - Official id: `security_and_compliance/v2/device_record/create`
     ///
     /// # Example
@@ -79,8 +79,8 @@ impl<'c> DeviceRecordApi<'c> {
     /// `GET /open-apis/security_and_compliance/v2/device_records/:device_record_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=security_and_compliance&resource=device_record&version=v2>
+    /// - Scopes: `security_and_compliance:device_record:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v2/device_record/get>
     /// - Official id: `security_and_compliance/v2/device_record/get`
     ///
     /// # Example
@@ -111,8 +111,8 @@ impl<'c> DeviceRecordApi<'c> {
     /// `GET /open-apis/security_and_compliance/v2/device_records`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=security_and_compliance&resource=device_record&version=v2>
+    /// - Scopes: `security_and_compliance:device_record:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v2/device_record/list>
     /// - Official id: `security_and_compliance/v2/device_record/list`
     ///
     /// # Example
@@ -228,9 +228,12 @@ impl CreateDeviceRecordRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/security_and_compliance/v2/device_records",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["security_and_compliance:device_record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=security_and_compliance&resource=device_record&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v2/device_record/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -312,9 +315,12 @@ impl GetDeviceRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/security_and_compliance/v2/device_records/:device_record_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["security_and_compliance:device_record:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=security_and_compliance&resource=device_record&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v2/device_record/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -473,9 +479,12 @@ impl ListDeviceRecordRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/security_and_compliance/v2/device_records",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["security_and_compliance:device_record:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=security_and_compliance&resource=device_record&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v2/device_record/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -5,28 +5,34 @@
 
 /// `security_and_compliance.device_apply_record.device_apply_event_v2`: A member declared a device, with the device's parameters and the applicant.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `security_and_compliance:device_apply_record:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v2/device_apply_record/events/device_apply_event>
 impl ::lark_runtime::event::Event
 for crate::security_and_compliance::v2::DeviceApplyRecordDeviceApplyEventV2Event {
     const EVENT_TYPE: &'static str = "security_and_compliance.device_apply_record.device_apply_event_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["security_and_compliance:device_apply_record:read"],
+        all: &[],
+    };
 }
 
 /// `security_and_compliance.device_record.device_change_event_v2`: A managed device was added, deleted, or changed ownership, trust status or hardware identifiers.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `security_and_compliance:device_record:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v2/device_record/events/device_change_event>
 impl ::lark_runtime::event::Event
 for crate::security_and_compliance::v2::DeviceRecordDeviceChangeEventV2Event {
     const EVENT_TYPE: &'static str = "security_and_compliance.device_record.device_change_event_v2";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["security_and_compliance:device_record:read"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
     /// Handles `security_and_compliance.device_apply_record.device_apply_event_v2`: A member declared a device, with the device's parameters and the applicant.
     ///
-    /// Payload: [`DeviceApplyRecordDeviceApplyEventV2Event`](crate::security_and_compliance::v2::DeviceApplyRecordDeviceApplyEventV2Event). Scopes: not yet catalogued.
+    /// Payload: [`DeviceApplyRecordDeviceApplyEventV2Event`](crate::security_and_compliance::v2::DeviceApplyRecordDeviceApplyEventV2Event). Scopes: `security_and_compliance:device_apply_record:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v2/device_apply_record/events/device_apply_event>
     pub fn on_security_and_compliance_device_apply_record_device_apply_event_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(
@@ -41,7 +47,7 @@ impl crate::EventDispatcher {
 
     /// Handles `security_and_compliance.device_record.device_change_event_v2`: A managed device was added, deleted, or changed ownership, trust status or hardware identifiers.
     ///
-    /// Payload: [`DeviceRecordDeviceChangeEventV2Event`](crate::security_and_compliance::v2::DeviceRecordDeviceChangeEventV2Event). Scopes: not yet catalogued.
+    /// Payload: [`DeviceRecordDeviceChangeEventV2Event`](crate::security_and_compliance::v2::DeviceRecordDeviceChangeEventV2Event). Scopes: `security_and_compliance:device_record:read`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/security_and_compliance-v2/device_record/events/device_change_event>
     pub fn on_security_and_compliance_device_record_device_change_event_v2<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(

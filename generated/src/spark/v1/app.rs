@@ -18,8 +18,8 @@ impl<'c> AppApi<'c> {
     /// `POST /open-apis/spark/v1/apps`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=spark&resource=app&version=v1>
+    /// - Scopes: `spark:app:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/create>
     /// - Official id: `spark/v1/app/create`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AppApi<'c> {
     /// `GET /open-apis/spark/v1/apps/:app_id/access-scope`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_app_visibility&project=spark&resource=app&version=v1>
+    /// - Scopes: `spark:app.access_scope:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/get_app_visibility>
     /// - Official id: `spark/v1/app/get_app_visibility`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> AppApi<'c> {
     /// `POST /open-apis/spark/v1/icon`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=icon&project=spark&resource=app&version=v1>
+    /// - Scopes: `spark:app:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/icon>
     /// - Official id: `spark/v1/app/icon`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> AppApi<'c> {
     /// `GET /open-apis/spark/v1/apps`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=spark&resource=app&version=v1>
+    /// - Scopes: `spark:app:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/list>
     /// - Official id: `spark/v1/app/list`
     ///
     /// # Example
@@ -146,8 +146,8 @@ impl<'c> AppApi<'c> {
     /// `PATCH /open-apis/spark/v1/apps/:app_id`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=spark&resource=app&version=v1>
+    /// - Scopes: `spark:app:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/patch>
     /// - Official id: `spark/v1/app/patch`
     ///
     /// # Example
@@ -175,8 +175,8 @@ impl<'c> AppApi<'c> {
     /// `POST /open-apis/spark/v1/apps/:app_id/sql_commands`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sql_commands&project=spark&resource=app&version=v1>
+    /// - Scopes: `spark:app.sql_commands:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/sql_commands>
     /// - Official id: `spark/v1/app/sql_commands`
     ///
     /// # Example
@@ -204,8 +204,8 @@ impl<'c> AppApi<'c> {
     /// `PUT /open-apis/spark/v1/apps/:app_id/access-scope`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_app_visibility&project=spark&resource=app&version=v1>
+    /// - Scopes: `spark:app.access_scope:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/update_app_visibility>
     /// - Official id: `spark/v1/app/update_app_visibility`
     ///
     /// # Example
@@ -233,8 +233,8 @@ impl<'c> AppApi<'c> {
     /// `POST /open-apis/spark/v1/apps/:app_id/upload_and_release_html_code`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_html_code_and_release&project=spark&resource=app&version=v1>
+    /// - Scopes: `spark:app:publish`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/upload_html_code_and_release>
     /// - Official id: `spark/v1/app/upload_html_code_and_release`
     ///
     /// # Example
@@ -272,9 +272,12 @@ impl CreateAppRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/spark/v1/apps",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=spark&resource=app&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -311,9 +314,12 @@ impl GetAppVisibilityAppRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/spark/v1/apps/:app_id/access-scope",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.access_scope:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_app_visibility&project=spark&resource=app&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/get_app_visibility",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -357,9 +363,12 @@ impl IconAppRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/spark/v1/icon",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=icon&project=spark&resource=app&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/icon",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -415,9 +424,12 @@ impl ListAppRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/spark/v1/apps",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=spark&resource=app&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -544,9 +556,12 @@ impl PatchAppRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/spark/v1/apps/:app_id",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=spark&resource=app&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -596,9 +611,12 @@ impl SqlCommandsAppRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/spark/v1/apps/:app_id/sql_commands",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.sql_commands:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=sql_commands&project=spark&resource=app&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/sql_commands",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -669,9 +687,12 @@ impl UpdateAppVisibilityAppRequest {
         method: ::lark_runtime::HttpMethod::Put,
         path: "/open-apis/spark/v1/apps/:app_id/access-scope",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.access_scope:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=update_app_visibility&project=spark&resource=app&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/update_app_visibility",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -724,9 +745,12 @@ impl UploadHtmlCodeAndReleaseAppRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/spark/v1/apps/:app_id/upload_and_release_html_code",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app:publish"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_html_code_and_release&project=spark&resource=app&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app/upload_html_code_and_release",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AppEnumApi<'c> {
     /// `GET /open-apis/spark/v1/apps/:app_id/enums/:enum_name`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_enum_detail&project=spark&resource=app.enum&version=v1>
+    /// - Scopes: any one of `spark:app.table:read`, `spark:app.table:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-enum/get_enum_detail>
     /// - Official id: `spark/v1/app.enum/get_enum_detail`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AppEnumApi<'c> {
     /// `GET /open-apis/spark/v1/apps/:app_id/enums`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_enum_list&project=spark&resource=app.enum&version=v1>
+    /// - Scopes: any one of `spark:app.table:read`, `spark:app.table:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-enum/get_enum_list>
     /// - Official id: `spark/v1/app.enum/get_enum_list`
     ///
     /// # Example
@@ -108,9 +108,12 @@ impl GetEnumDetailAppEnumRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/spark/v1/apps/:app_id/enums/:enum_name",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.table:read", "spark:app.table:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_enum_detail&project=spark&resource=app.enum&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-enum/get_enum_detail",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -176,9 +179,12 @@ impl GetEnumListAppEnumRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/spark/v1/apps/:app_id/enums",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.table:read", "spark:app.table:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_enum_list&project=spark&resource=app.enum&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-enum/get_enum_list",
     };
 
     /// A request with every required parameter; optional ones start unset.

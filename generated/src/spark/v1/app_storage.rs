@@ -18,8 +18,8 @@ impl<'c> AppStorageApi<'c> {
     /// `GET /open-apis/spark/v1/apps/:app_id/storage`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=spark&resource=app.storage&version=v1>
+    /// - Scopes: `spark:app.storage:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-storage/download>
     /// - Official id: `spark/v1/app.storage/download`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> AppStorageApi<'c> {
     /// `POST /open-apis/spark/v1/apps/:app_id/storage/upload`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=spark&resource=app.storage&version=v1>
+    /// - Scopes: `spark:app.storage:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-storage/upload>
     /// - Official id: `spark/v1/app.storage/upload`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> AppStorageApi<'c> {
     /// `POST /open-apis/spark/v1/apps/:app_id/storage/upload/complete`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_complete&project=spark&resource=app.storage&version=v1>
+    /// - Scopes: `spark:app.storage:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-storage/upload_complete>
     /// - Official id: `spark/v1/app.storage/upload_complete`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> AppStorageApi<'c> {
     /// `POST /open-apis/spark/v1/apps/:app_id/storage/upload/initialize`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_initialize&project=spark&resource=app.storage&version=v1>
+    /// - Scopes: `spark:app.storage:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-storage/upload_initialize>
     /// - Official id: `spark/v1/app.storage/upload_initialize`
     ///
     /// # Example
@@ -134,8 +134,8 @@ impl<'c> AppStorageApi<'c> {
     /// `POST /open-apis/spark/v1/apps/:app_id/storage/upload/part`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_part&project=spark&resource=app.storage&version=v1>
+    /// - Scopes: `spark:app.storage:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-storage/upload_part>
     /// - Official id: `spark/v1/app.storage/upload_part`
     ///
     /// # Example
@@ -183,9 +183,12 @@ impl DownloadAppStorageRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/spark/v1/apps/:app_id/storage",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.storage:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Binary,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=download&project=spark&resource=app.storage&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-storage/download",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -250,9 +253,12 @@ impl UploadAppStorageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/spark/v1/apps/:app_id/storage/upload",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.storage:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload&project=spark&resource=app.storage&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-storage/upload",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -301,9 +307,12 @@ impl UploadCompleteAppStorageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/spark/v1/apps/:app_id/storage/upload/complete",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.storage:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_complete&project=spark&resource=app.storage&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-storage/upload_complete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -345,9 +354,12 @@ impl UploadInitializeAppStorageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/spark/v1/apps/:app_id/storage/upload/initialize",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.storage:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_initialize&project=spark&resource=app.storage&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-storage/upload_initialize",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -389,9 +401,12 @@ impl UploadPartAppStorageRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/spark/v1/apps/:app_id/storage/upload/part",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.storage:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=upload_part&project=spark&resource=app.storage&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-storage/upload_part",
     };
 
     /// A request with every required parameter; optional ones start unset.

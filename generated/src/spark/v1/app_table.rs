@@ -18,8 +18,8 @@ impl<'c> AppTableApi<'c> {
     /// `PATCH /open-apis/spark/v1/apps/:app_id/tables/:table_name/records_batch_update`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update_table_records&project=spark&resource=app.table&version=v1>
+    /// - Scopes: `spark:app.table.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/batch_update_table_records>
     /// - Official id: `spark/v1/app.table/batch_update_table_records`
     ///
     /// # Example
@@ -50,8 +50,8 @@ impl<'c> AppTableApi<'c> {
     /// `DELETE /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_table_records&project=spark&resource=app.table&version=v1>
+    /// - Scopes: `spark:app.table.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/delete_table_records>
     /// - Official id: `spark/v1/app.table/delete_table_records`
     ///
     /// # Example
@@ -79,8 +79,8 @@ impl<'c> AppTableApi<'c> {
     /// `GET /open-apis/spark/v1/apps/:app_id/tables/:table_name`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_detail&project=spark&resource=app.table&version=v1>
+    /// - Scopes: any one of `spark:app.table:read`, `spark:app.table:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/get_table_detail>
     /// - Official id: `spark/v1/app.table/get_table_detail`
     ///
     /// # Example
@@ -108,8 +108,8 @@ impl<'c> AppTableApi<'c> {
     /// `GET /open-apis/spark/v1/apps/:app_id/tables`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_list&project=spark&resource=app.table&version=v1>
+    /// - Scopes: any one of `spark:app.table:read`, `spark:app.table:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/get_table_list>
     /// - Official id: `spark/v1/app.table/get_table_list`
     ///
     /// # Example
@@ -149,8 +149,8 @@ impl<'c> AppTableApi<'c> {
     /// `GET /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_record_list&project=spark&resource=app.table&version=v1>
+    /// - Scopes: any one of `spark:app.table.record:read`, `spark:app.table.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/get_table_record_list>
     /// - Official id: `spark/v1/app.table/get_table_record_list`
     ///
     /// # Example
@@ -178,8 +178,8 @@ impl<'c> AppTableApi<'c> {
     /// `PATCH /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch_table_records&project=spark&resource=app.table&version=v1>
+    /// - Scopes: `spark:app.table.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/patch_table_records>
     /// - Official id: `spark/v1/app.table/patch_table_records`
     ///
     /// # Example
@@ -207,8 +207,8 @@ impl<'c> AppTableApi<'c> {
     /// `POST /open-apis/spark/v1/apps/:app_id/tables/:table_name/records`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=post_table_records&project=spark&resource=app.table&version=v1>
+    /// - Scopes: `spark:app.table.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/post_table_records>
     /// - Official id: `spark/v1/app.table/post_table_records`
     ///
     /// # Example
@@ -262,9 +262,12 @@ impl BatchUpdateTableRecordsAppTableRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/spark/v1/apps/:app_id/tables/:table_name/records_batch_update",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.table.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batch_update_table_records&project=spark&resource=app.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/batch_update_table_records",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -347,9 +350,12 @@ impl DeleteTableRecordsAppTableRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/spark/v1/apps/:app_id/tables/:table_name/records",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.table.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete_table_records&project=spark&resource=app.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/delete_table_records",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -418,9 +424,12 @@ impl GetTableDetailAppTableRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/spark/v1/apps/:app_id/tables/:table_name",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.table:read", "spark:app.table:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_detail&project=spark&resource=app.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/get_table_detail",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -500,9 +509,12 @@ impl GetTableListAppTableRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/spark/v1/apps/:app_id/tables",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.table:read", "spark:app.table:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_list&project=spark&resource=app.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/get_table_list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -619,9 +631,12 @@ impl GetTableRecordListAppTableRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/spark/v1/apps/:app_id/tables/:table_name/records",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.table.record:read", "spark:app.table.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_table_record_list&project=spark&resource=app.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/get_table_record_list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -774,9 +789,12 @@ impl PatchTableRecordsAppTableRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/spark/v1/apps/:app_id/tables/:table_name/records",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.table.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch_table_records&project=spark&resource=app.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/patch_table_records",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -872,9 +890,12 @@ impl PostTableRecordsAppTableRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/spark/v1/apps/:app_id/tables/:table_name/records",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.table.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=post_table_records&project=spark&resource=app.table&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-table/post_table_records",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> AppViewApi<'c> {
     /// `GET /open-apis/spark/v1/apps/:app_id/views/:view_name/records`
     ///
     /// - Tokens: user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_view_record_list&project=spark&resource=app.view&version=v1>
+    /// - Scopes: any one of `spark:app.table.record:read`, `spark:app.table.record:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-view/get_view_record_list>
     /// - Official id: `spark/v1/app.view/get_view_record_list`
     ///
     /// # Example
@@ -91,9 +91,12 @@ impl GetViewRecordListAppViewRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/spark/v1/apps/:app_id/views/:view_name/records",
         tokens: &[::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:app.table.record:read", "spark:app.table.record:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_view_record_list&project=spark&resource=app.view&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/app-view/get_view_record_list",
     };
 
     /// A request with every required parameter; optional ones start unset.

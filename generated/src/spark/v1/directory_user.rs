@@ -18,8 +18,8 @@ impl<'c> DirectoryUserApi<'c> {
     /// `POST /open-apis/spark/v1/directory/user/id_convert`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=id_convert&project=spark&resource=directory.user&version=v1>
+    /// - Scopes: `spark:directory.user.id_convert:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/directory-user/id_convert>
     /// - Official id: `spark/v1/directory.user/id_convert`
     ///
     /// # Example
@@ -57,9 +57,12 @@ impl IdConvertDirectoryUserRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/spark/v1/directory/user/id_convert",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["spark:directory.user.id_convert:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=id_convert&project=spark&resource=directory.user&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/spark-v1/directory-user/id_convert",
     };
 
     /// A request with every required parameter; optional ones start unset.

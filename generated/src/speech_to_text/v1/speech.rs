@@ -18,8 +18,8 @@ impl<'c> SpeechApi<'c> {
     /// `POST /open-apis/speech_to_text/v1/speech/file_recognize`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=file_recognize&project=speech_to_text&resource=speech&version=v1>
+    /// - Scopes: `speech_to_text:speech`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/speech_to_text-v1/speech/file_recognize>
     /// - Official id: `speech_to_text/v1/speech/file_recognize`
     ///
     /// # Example
@@ -86,9 +86,12 @@ impl FileRecognizeSpeechRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/speech_to_text/v1/speech/file_recognize",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["speech_to_text:speech"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=file_recognize&project=speech_to_text&resource=speech&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/speech_to_text-v1/speech/file_recognize",
     };
 
     /// A request with every required parameter; optional ones start unset.

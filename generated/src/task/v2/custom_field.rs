@@ -18,7 +18,7 @@ impl<'c> CustomFieldApi<'c> {
     /// `POST /open-apis/task/v2/custom_fields/:custom_field_guid/add`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: `task:custom_field:write`
+    /// - Scopes: any one of `task:custom_field:write`, `task:custom_field:writeonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add&project=task&resource=custom_field&version=v2>
     /// - Official id: `task/v2/custom_field/add`
     ///
@@ -220,7 +220,7 @@ impl AddCustomFieldRequest {
         path: "/open-apis/task/v2/custom_fields/:custom_field_guid/add",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["task:custom_field:write"],
+            any: &["task:custom_field:write", "task:custom_field:writeonly"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Empty,

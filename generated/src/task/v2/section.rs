@@ -147,7 +147,7 @@ impl<'c> SectionApi<'c> {
     /// `PATCH /open-apis/task/v2/sections/:section_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: `task:section:write`
+    /// - Scopes: any one of `task:section:write`, `task:section:writeonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=section&version=v2>
     /// - Official id: `task/v2/section/patch`
     ///
@@ -529,7 +529,7 @@ impl PatchSectionRequest {
         path: "/open-apis/task/v2/sections/:section_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["task:section:write"],
+            any: &["task:section:write", "task:section:writeonly"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,

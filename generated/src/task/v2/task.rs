@@ -47,7 +47,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks/:task_guid/add_members`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: `task:task:write`
+    /// - Scopes: any one of `task:task:write`, `task:personnel:writeonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=add_members&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/add_members`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `members.id`, `members.role`
@@ -135,7 +135,7 @@ impl<'c> TaskApi<'c> {
     /// `POST /open-apis/task/v2/tasks`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: `task:task:write`
+    /// - Scopes: any one of `task:task:write`, `task:task:writeonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/create`
     /// - Also required in the body, checked before sending ([`Error::Invalid`](crate::Error::Invalid)): `summary`, `members.id`, `members.role`
@@ -264,7 +264,7 @@ impl<'c> TaskApi<'c> {
     /// `PATCH /open-apis/task/v2/tasks/:task_guid`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: `task:task:write`
+    /// - Scopes: any one of `task:task:write`, `task:task:writeonly`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=task&resource=task&version=v2>
     /// - Official id: `task/v2/task/patch`
     ///
@@ -575,7 +575,7 @@ impl AddMembersTaskRequest {
         path: "/open-apis/task/v2/tasks/:task_guid/add_members",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["task:task:write"],
+            any: &["task:task:write", "task:personnel:writeonly"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,
@@ -767,7 +767,7 @@ impl CreateTaskRequest {
         path: "/open-apis/task/v2/tasks",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["task:task:write"],
+            any: &["task:task:write", "task:task:writeonly"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,
@@ -1070,7 +1070,7 @@ impl PatchTaskRequest {
         path: "/open-apis/task/v2/tasks/:task_guid",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["task:task:write"],
+            any: &["task:task:write", "task:task:writeonly"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,

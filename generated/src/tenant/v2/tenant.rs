@@ -18,8 +18,8 @@ impl<'c> TenantApi<'c> {
     /// `GET /open-apis/tenant/v2/tenant/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=tenant&resource=tenant&version=v2>
+    /// - Scopes: `tenant:tenant:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/tenant-v2/tenant/query>
     /// - Official id: `tenant/v2/tenant/query`
     ///
     /// # Example
@@ -53,9 +53,12 @@ impl QueryTenantRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/tenant/v2/tenant/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["tenant:tenant:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=tenant&resource=tenant&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/tenant-v2/tenant/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

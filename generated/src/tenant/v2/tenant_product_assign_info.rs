@@ -18,8 +18,8 @@ impl<'c> TenantProductAssignInfoApi<'c> {
     /// `GET /open-apis/tenant/v2/tenant/assign_info_list/query`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=tenant&resource=tenant.product_assign_info&version=v2>
+    /// - Scopes: `tenant:tenant.product_assign_info:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/tenant-v2/tenant-product_assign_info/query>
     /// - Official id: `tenant/v2/tenant.product_assign_info/query`
     ///
     /// # Example
@@ -53,9 +53,12 @@ impl QueryTenantProductAssignInfoRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/tenant/v2/tenant/assign_info_list/query",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["tenant:tenant.product_assign_info:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=query&project=tenant&resource=tenant.product_assign_info&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/tenant-v2/tenant-product_assign_info/query",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> TextApi<'c> {
     /// `POST /open-apis/translation/v1/text/detect`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=detect&project=translation&resource=text&version=v1>
+    /// - Scopes: `translation:text`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/translation-v1/text/detect>
     /// - Official id: `translation/v1/text/detect`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> TextApi<'c> {
     /// `POST /open-apis/translation/v1/text/translate`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=translate&project=translation&resource=text&version=v1>
+    /// - Scopes: `translation:text`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/translation-v1/text/translate>
     /// - Official id: `translation/v1/text/translate`
     ///
     /// # Example
@@ -86,9 +86,12 @@ impl DetectTextRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/translation/v1/text/detect",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["translation:text"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=detect&project=translation&resource=text&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/translation-v1/text/detect",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -119,9 +122,12 @@ impl TranslateTextRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/translation/v1/text/translate",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["translation:text"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=translate&project=translation&resource=text&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/ai/translation-v1/text/translate",
     };
 
     /// A request with every required parameter; optional ones start unset.

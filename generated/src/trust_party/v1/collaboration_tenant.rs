@@ -18,8 +18,8 @@ impl<'c> CollaborationTenantApi<'c> {
     /// `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=trust_party&resource=collaboration_tenant&version=v1>
+    /// - Scopes: `trust_party:collaboration.tenant:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/trust_party-v1/collaboration_tenant/get>
     /// - Official id: `trust_party/v1/collaboration_tenant/get`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> CollaborationTenantApi<'c> {
     /// `GET /open-apis/trust_party/v1/collaboration_tenants`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=trust_party&resource=collaboration_tenant&version=v1>
+    /// - Scopes: `trust_party:collaboration.tenant:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/trust_party-v1/collaboration_tenant/list>
     /// - Official id: `trust_party/v1/collaboration_tenant/list`
     ///
     /// # Example
@@ -90,8 +90,8 @@ impl<'c> CollaborationTenantApi<'c> {
     /// `GET /open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/visible_organization`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=visible_organization&project=trust_party&resource=collaboration_tenant&version=v1>
+    /// - Scopes: `trust_party:collaboration.tenant:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/trust_party-v1/collaboration_tenant/visible_organization>
     /// - Official id: `trust_party/v1/collaboration_tenant/visible_organization`
     ///
     /// # Example
@@ -148,9 +148,12 @@ impl GetCollaborationTenantRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["trust_party:collaboration.tenant:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=trust_party&resource=collaboration_tenant&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/trust_party-v1/collaboration_tenant/get",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -191,9 +194,12 @@ impl ListCollaborationTenantRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/trust_party/v1/collaboration_tenants",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["trust_party:collaboration.tenant:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=trust_party&resource=collaboration_tenant&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/trust_party-v1/collaboration_tenant/list",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -288,9 +294,12 @@ impl VisibleOrganizationCollaborationTenantRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/trust_party/v1/collaboration_tenants/:target_tenant_key/visible_organization",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["trust_party:collaboration.tenant:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=visible_organization&project=trust_party&resource=collaboration_tenant&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/trust_party-v1/collaboration_tenant/visible_organization",
     };
 
     /// A request with every required parameter; optional ones start unset.

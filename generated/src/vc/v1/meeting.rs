@@ -76,7 +76,7 @@ impl<'c> MeetingApi<'c> {
     /// `GET /open-apis/vc/v1/meetings/:meeting_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: `vc:meeting:readonly`
+    /// - Scopes: any one of `vc:meeting:readonly`, `vc:meeting.meetingevent:read`
     /// - Official documentation: <https://open.feishu.cn/document/server-docs/vc-v1/meeting/get>
     /// - Official id: `vc/v1/meeting/get`
     ///
@@ -487,7 +487,7 @@ impl GetMeetingRequest {
         path: "/open-apis/vc/v1/meetings/:meeting_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["vc:meeting:readonly"],
+            any: &["vc:meeting:readonly", "vc:meeting.meetingevent:read"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,

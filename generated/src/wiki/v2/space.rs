@@ -47,7 +47,7 @@ impl<'c> SpaceApi<'c> {
     /// `GET /open-apis/wiki/v2/spaces/:space_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`
+    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`, `wiki:space:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=wiki&resource=space&version=v2>
     /// - Official id: `wiki/v2/space/get`
     ///
@@ -76,7 +76,7 @@ impl<'c> SpaceApi<'c> {
     /// `GET /open-apis/wiki/v2/spaces/get_node`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`
+    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`, `wiki:node:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get_node&project=wiki&resource=space&version=v2>
     /// - Official id: `wiki/v2/space/get_node`
     ///
@@ -105,7 +105,7 @@ impl<'c> SpaceApi<'c> {
     /// `GET /open-apis/wiki/v2/spaces`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`
+    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`, `wiki:space:retrieve`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space&version=v2>
     /// - Official id: `wiki/v2/space/list`
     ///
@@ -199,7 +199,7 @@ impl GetSpaceRequest {
         path: "/open-apis/wiki/v2/spaces/:space_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["wiki:wiki", "wiki:wiki:readonly"],
+            any: &["wiki:wiki", "wiki:wiki:readonly", "wiki:space:read"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,
@@ -254,7 +254,7 @@ impl GetNodeSpaceRequest {
         path: "/open-apis/wiki/v2/spaces/get_node",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["wiki:wiki", "wiki:wiki:readonly"],
+            any: &["wiki:wiki", "wiki:wiki:readonly", "wiki:node:read"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,
@@ -313,7 +313,7 @@ impl ListSpaceRequest {
         path: "/open-apis/wiki/v2/spaces",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["wiki:wiki", "wiki:wiki:readonly"],
+            any: &["wiki:wiki", "wiki:wiki:readonly", "wiki:space:retrieve"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,

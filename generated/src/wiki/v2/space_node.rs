@@ -47,7 +47,7 @@ impl<'c> SpaceNodeApi<'c> {
     /// `POST /open-apis/wiki/v2/spaces/:space_id/nodes`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: `wiki:wiki`
+    /// - Scopes: any one of `wiki:wiki`, `wiki:node:create`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=wiki&resource=space.node&version=v2>
     /// - Official id: `wiki/v2/space.node/create`
     ///
@@ -76,7 +76,7 @@ impl<'c> SpaceNodeApi<'c> {
     /// `GET /open-apis/wiki/v2/spaces/:space_id/nodes`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`
+    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`, `wiki:node:retrieve`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=wiki&resource=space.node&version=v2>
     /// - Official id: `wiki/v2/space.node/list`
     ///
@@ -273,7 +273,7 @@ impl CreateSpaceNodeRequest {
         path: "/open-apis/wiki/v2/spaces/:space_id/nodes",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["wiki:wiki"],
+            any: &["wiki:wiki", "wiki:node:create"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,
@@ -330,7 +330,7 @@ impl ListSpaceNodeRequest {
         path: "/open-apis/wiki/v2/spaces/:space_id/nodes",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["wiki:wiki", "wiki:wiki:readonly"],
+            any: &["wiki:wiki", "wiki:wiki:readonly", "wiki:node:retrieve"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,

@@ -18,7 +18,7 @@ impl<'c> TaskApi<'c> {
     /// `GET /open-apis/wiki/v2/tasks/:task_id`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`
+    /// - Scopes: any one of `wiki:wiki`, `wiki:wiki:readonly`, `wiki:space:read`
     /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=get&project=wiki&resource=task&version=v2>
     /// - Official id: `wiki/v2/task/get`
     ///
@@ -64,7 +64,7 @@ impl GetTaskRequest {
         path: "/open-apis/wiki/v2/tasks/:task_id",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
         scopes: ::lark_runtime::Scopes::Known {
-            any: &["wiki:wiki", "wiki:wiki:readonly"],
+            any: &["wiki:wiki", "wiki:wiki:readonly", "wiki:space:read"],
             all: &[],
         },
         response: ::lark_runtime::ResponseKind::Data,

@@ -18,8 +18,8 @@ impl<'c> WorkplaceBlockAccessDataApi<'c> {
     /// `POST /open-apis/workplace/v1/workplace_block_access_data/search`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_block_access_data&version=v1>
+    /// - Scopes: `workplace:workplace_using_data:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/workplace-v1/workplace_block_access_data/search>
     /// - Official id: `workplace/v1/workplace_block_access_data/search`
     ///
     /// # Example
@@ -92,9 +92,12 @@ impl SearchWorkplaceBlockAccessDataRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/workplace/v1/workplace_block_access_data/search",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["workplace:workplace_using_data:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=search&project=workplace&resource=workplace_block_access_data&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/workplace-v1/workplace_block_access_data/search",
     };
 
     /// A request with every required parameter; optional ones start unset.
