@@ -218,38 +218,50 @@ impl ::lark_runtime::event::Event for crate::contact::v3::UserUpdatedV3Event {
 
 /// `contact_scope_change`: The app's contacts access scope changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `contact:contact:access_as_app`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uITNxYjLyUTM24iM1EjN>
 impl ::lark_runtime::event::Event for crate::contact::v3::ContactScopeChangeEvent {
     const EVENT_TYPE: &'static str = "contact_scope_change";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V1;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["contact:contact:access_as_app"],
+        all: &[],
+    };
 }
 
 /// `dept_add`: A department was added.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `contact:contact:access_as_app`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uITNxYjLyUTM24iM1EjN>
 impl ::lark_runtime::event::Event for crate::contact::v3::DeptAddEvent {
     const EVENT_TYPE: &'static str = "dept_add";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V1;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["contact:contact:access_as_app"],
+        all: &[],
+    };
 }
 
 /// `user_add`: A user was added to the organisation.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `contact:contact:access_as_app`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uITNxYjLyUTM24iM1EjN>
 impl ::lark_runtime::event::Event for crate::contact::v3::UserAddEvent {
     const EVENT_TYPE: &'static str = "user_add";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V1;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["contact:contact:access_as_app"],
+        all: &[],
+    };
 }
 
 /// `user_status_change`: A user's account status changed.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: none needed. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uITNxYjLyUTM24iM1EjN>
 impl ::lark_runtime::event::Event for crate::contact::v3::UserStatusChangeEvent {
     const EVENT_TYPE: &'static str = "user_status_change";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V1;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
@@ -436,7 +448,7 @@ impl crate::EventDispatcher {
 
     /// Handles `contact_scope_change`: The app's contacts access scope changed.
     ///
-    /// Payload: [`ContactScopeChangeEvent`](crate::contact::v3::ContactScopeChangeEvent). Scopes: not yet catalogued.
+    /// Payload: [`ContactScopeChangeEvent`](crate::contact::v3::ContactScopeChangeEvent). Scopes: `contact:contact:access_as_app`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uITNxYjLyUTM24iM1EjN>
     ///
     /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/scope-change>.
     #[deprecated(
@@ -454,7 +466,7 @@ impl crate::EventDispatcher {
 
     /// Handles `dept_add`: A department was added.
     ///
-    /// Payload: [`DeptAddEvent`](crate::contact::v3::DeptAddEvent). Scopes: not yet catalogued.
+    /// Payload: [`DeptAddEvent`](crate::contact::v3::DeptAddEvent). Scopes: `contact:contact:access_as_app`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uITNxYjLyUTM24iM1EjN>
     ///
     /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/department-update>.
     #[deprecated(
@@ -472,7 +484,7 @@ impl crate::EventDispatcher {
 
     /// Handles `user_add`: A user was added to the organisation.
     ///
-    /// Payload: [`UserAddEvent`](crate::contact::v3::UserAddEvent). Scopes: not yet catalogued.
+    /// Payload: [`UserAddEvent`](crate::contact::v3::UserAddEvent). Scopes: `contact:contact:access_as_app`. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uITNxYjLyUTM24iM1EjN>
     ///
     /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/employee-change>.
     #[deprecated(
@@ -490,7 +502,7 @@ impl crate::EventDispatcher {
 
     /// Handles `user_status_change`: A user's account status changed.
     ///
-    /// Payload: [`UserStatusChangeEvent`](crate::contact::v3::UserStatusChangeEvent). Scopes: not yet catalogued.
+    /// Payload: [`UserStatusChangeEvent`](crate::contact::v3::UserStatusChangeEvent). Scopes: none needed. Official documentation: <https://open.feishu.cn/document/ukTMukTMukTM/uITNxYjLyUTM24iM1EjN>
     ///
     /// **Deprecated:** the platform no longer recommends this; see <https://open.feishu.cn/document/ukTMukTMukTM/uETNz4SM1MjLxUzM//event/employee-change>.
     #[deprecated(

@@ -127,11 +127,18 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::DepartmentUpdatedV1Even
 
 /// `corehr.employment.converted_v1`: An employee completed probation and became a regular employee.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:employment:read`, `corehr:employment:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/events/converted>
 impl ::lark_runtime::event::Event for crate::corehr::v1::EmploymentConvertedV1Event {
     const EVENT_TYPE: &'static str = "corehr.employment.converted_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:corehr:readonly",
+            "corehr:employment:read",
+            "corehr:employment:write",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.employment.created_v1`: An employment record was created.
@@ -229,11 +236,20 @@ impl ::lark_runtime::event::Event for crate::corehr::v1::JobUpdatedV1Event {
 
 /// `corehr.job_change.updated_v1`: A job change's approval status changed or the change took effect.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: any one of `corehr:corehr:readonly`, `corehr:job_change.update_event:read`, `corehr:job_change:read`, `corehr:job_change:write`, `corehr:job_data:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_change/events/updated>
 impl ::lark_runtime::event::Event for crate::corehr::v1::JobChangeUpdatedV1Event {
     const EVENT_TYPE: &'static str = "corehr.job_change.updated_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[
+            "corehr:corehr:readonly",
+            "corehr:job_change.update_event:read",
+            "corehr:job_change:read",
+            "corehr:job_change:write",
+            "corehr:job_data:readonly",
+        ],
+        all: &[],
+    };
 }
 
 /// `corehr.job_data.changed_v1`: An employee's job change took effect.
@@ -491,7 +507,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.employment.converted_v1`: An employee completed probation and became a regular employee.
     ///
-    /// Payload: [`EmploymentConvertedV1Event`](crate::corehr::v1::EmploymentConvertedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`EmploymentConvertedV1Event`](crate::corehr::v1::EmploymentConvertedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:employment:read`, `corehr:employment:write`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/employment/events/converted>
     pub fn on_corehr_employment_converted_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
@@ -595,7 +611,7 @@ impl crate::EventDispatcher {
 
     /// Handles `corehr.job_change.updated_v1`: A job change's approval status changed or the change took effect.
     ///
-    /// Payload: [`JobChangeUpdatedV1Event`](crate::corehr::v1::JobChangeUpdatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`JobChangeUpdatedV1Event`](crate::corehr::v1::JobChangeUpdatedV1Event). Scopes: any one of `corehr:corehr:readonly`, `corehr:job_change.update_event:read`, `corehr:job_change:read`, `corehr:job_change:write`, `corehr:job_data:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/corehr-v1/job_change/events/updated>
     pub fn on_corehr_job_change_updated_v1<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<

@@ -18,8 +18,8 @@ impl<'c> WorkforcePlanDetailRowApi<'c> {
     /// `POST /open-apis/corehr/v2/workforce_plan_detail_row/batchDelete`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batchDelete&project=corehr&resource=workforce_plan_detail_row&version=v2>
+    /// - Scopes: `corehr:workforce_detail:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/workforce_plan_detail_row/batchDelete>
     /// - Official id: `corehr/v2/workforce_plan_detail_row/batchDelete`
     ///
     /// # Example
@@ -47,8 +47,8 @@ impl<'c> WorkforcePlanDetailRowApi<'c> {
     /// `POST /open-apis/corehr/v2/workforce_plan_detail_row/batchSave`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batchSave&project=corehr&resource=workforce_plan_detail_row&version=v2>
+    /// - Scopes: `corehr:workforce_detail:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/workforce_plan_detail_row/batchSave>
     /// - Official id: `corehr/v2/workforce_plan_detail_row/batchSave`
     ///
     /// # Example
@@ -86,9 +86,12 @@ impl BatchDeleteWorkforcePlanDetailRowRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/workforce_plan_detail_row/batchDelete",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:workforce_detail:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batchDelete&project=corehr&resource=workforce_plan_detail_row&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/workforce_plan_detail_row/batchDelete",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -119,9 +122,12 @@ impl BatchSaveWorkforcePlanDetailRowRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/corehr/v2/workforce_plan_detail_row/batchSave",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["corehr:workforce_detail:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=batchSave&project=corehr&resource=workforce_plan_detail_row&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/corehr-v2/workforce_plan_detail_row/batchSave",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> CollaborationRuleApi<'c> {
     /// `POST /open-apis/directory/v1/collaboration_rules`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=directory&resource=collaboration_rule&version=v1>
+    /// - Scopes: `trust_party:collaboration_rule:write`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/collaboration_rule/create>
     /// - Official id: `directory/v1/collaboration_rule/create`
     ///
     /// # Example
@@ -76,8 +76,8 @@ impl<'c> CollaborationRuleApi<'c> {
     /// `GET /open-apis/directory/v1/collaboration_rules`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collaboration_rule&version=v1>
+    /// - Scopes: `trust_party:collaboration_rule:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/collaboration_rule/list>
     /// - Official id: `directory/v1/collaboration_rule/list`
     ///
     /// # Example
@@ -164,9 +164,12 @@ impl CreateCollaborationRuleRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/directory/v1/collaboration_rules",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["trust_party:collaboration_rule:write"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=directory&resource=collaboration_rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/collaboration_rule/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -299,9 +302,12 @@ impl ListCollaborationRuleRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/directory/v1/collaboration_rules",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["trust_party:collaboration_rule:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collaboration_rule&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/collaboration_rule/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> CollaborationTenantApi<'c> {
     /// `GET /open-apis/directory/v1/collaboration_tenants`
     ///
     /// - Tokens: tenant_access_token, user_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collaboration_tenant&version=v1>
+    /// - Scopes: `trust_party:collaboration_rule:read`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/collaboration_tenant/list>
     /// - Official id: `directory/v1/collaboration_tenant/list`
     ///
     /// # Example
@@ -81,9 +81,12 @@ impl ListCollaborationTenantRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/directory/v1/collaboration_tenants",
         tokens: &[::lark_runtime::TokenKind::Tenant, ::lark_runtime::TokenKind::User],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["trust_party:collaboration_rule:read"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=directory&resource=collaboration_tenant&version=v1",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/directory-v1/collaboration_tenant/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -41,11 +41,14 @@ impl ::lark_runtime::event::Event for crate::helpdesk::v1::TicketUpdatedV1Event 
 
 /// `helpdesk.ticket_message.created_v1`: A new message was posted in a ticket.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: `helpdesk:all:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_message/events/created>
 impl ::lark_runtime::event::Event for crate::helpdesk::v1::TicketMessageCreatedV1Event {
     const EVENT_TYPE: &'static str = "helpdesk.ticket_message.created_v1";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &["helpdesk:all:readonly"],
+        all: &[],
+    };
 }
 
 impl crate::EventDispatcher {
@@ -92,7 +95,7 @@ impl crate::EventDispatcher {
 
     /// Handles `helpdesk.ticket_message.created_v1`: A new message was posted in a ticket.
     ///
-    /// Payload: [`TicketMessageCreatedV1Event`](crate::helpdesk::v1::TicketMessageCreatedV1Event). Scopes: not yet catalogued.
+    /// Payload: [`TicketMessageCreatedV1Event`](crate::helpdesk::v1::TicketMessageCreatedV1Event). Scopes: `helpdesk:all:readonly`. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_message/events/created>
     pub fn on_helpdesk_ticket_message_created_v1<
         Fut: ::lark_runtime::event::HandlerFuture,
     >(

@@ -105,8 +105,8 @@ impl<'c> DataSourceApi<'c> {
     /// `GET /open-apis/search/v2/data_sources`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=search&resource=data_source&version=v2>
+    /// - Scopes: any one of `search:data_source`, `search:data_source:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source/list>
     /// - Official id: `search/v2/data_source/list`
     ///
     /// # Example
@@ -315,9 +315,12 @@ impl ListDataSourceRequest {
         method: ::lark_runtime::HttpMethod::Get,
         path: "/open-apis/search/v2/data_sources",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:data_source", "search:data_source:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=search&resource=data_source&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source/list",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -47,8 +47,8 @@ impl<'c> DataSourceItemApi<'c> {
     /// `DELETE /open-apis/search/v2/data_sources/:data_source_id/items/:item_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=data_source.item&version=v2>
+    /// - Scopes: `search:data_source`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source-item/delete>
     /// - Official id: `search/v2/data_source.item/delete`
     ///
     /// # Example
@@ -168,9 +168,12 @@ impl DeleteDataSourceItemRequest {
         method: ::lark_runtime::HttpMethod::Delete,
         path: "/open-apis/search/v2/data_sources/:data_source_id/items/:item_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:data_source"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Empty,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=delete&project=search&resource=data_source.item&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/data_source-item/delete",
     };
 
     /// A request with every required parameter; optional ones start unset.

@@ -18,8 +18,8 @@ impl<'c> SchemaApi<'c> {
     /// `POST /open-apis/search/v2/schemas`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=schema&version=v2>
+    /// - Scopes: any one of `search:data_source`, `search:data_source:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/schema/create>
     /// - Official id: `search/v2/schema/create`
     ///
     /// # Example
@@ -105,8 +105,8 @@ impl<'c> SchemaApi<'c> {
     /// `PATCH /open-apis/search/v2/schemas/:schema_id`
     ///
     /// - Tokens: tenant_access_token
-    /// - Scopes: not yet catalogued
-    /// - Official documentation: <https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=search&resource=schema&version=v2>
+    /// - Scopes: any one of `search:data_source`, `search:data_source:readonly`
+    /// - Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/schema/patch>
     /// - Official id: `search/v2/schema/patch`
     ///
     /// # Example
@@ -148,9 +148,12 @@ impl CreateSchemaRequest {
         method: ::lark_runtime::HttpMethod::Post,
         path: "/open-apis/search/v2/schemas",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:data_source", "search:data_source:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=create&project=search&resource=schema&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/schema/create",
     };
 
     /// A request with every required parameter; optional ones start unset.
@@ -278,9 +281,12 @@ impl PatchSchemaRequest {
         method: ::lark_runtime::HttpMethod::Patch,
         path: "/open-apis/search/v2/schemas/:schema_id",
         tokens: &[::lark_runtime::TokenKind::Tenant],
-        scopes: ::lark_runtime::Scopes::Unknown,
+        scopes: ::lark_runtime::Scopes::Known {
+            any: &["search:data_source", "search:data_source:readonly"],
+            all: &[],
+        },
         response: ::lark_runtime::ResponseKind::Data,
-        doc_url: "https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=patch&project=search&resource=schema&version=v2",
+        doc_url: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/search-v2/schema/patch",
     };
 
     /// A request with every required parameter; optional ones start unset.
