@@ -122,11 +122,14 @@ for crate::application::v6::ApplicationVisibilityAddedV6Event {
 
 /// `application.bot.menu_v6`: A user clicked an event-type item in the bot's custom menu.
 ///
-/// Scopes: not yet catalogued.
+/// Scopes: none needed. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/bot/events/menu>
 impl ::lark_runtime::event::Event for crate::application::v6::BotMenuV6Event {
     const EVENT_TYPE: &'static str = "application.bot.menu_v6";
     const ENVELOPE: ::lark_runtime::event::Envelope = ::lark_runtime::event::Envelope::V2;
-    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Unknown;
+    const SCOPES: ::lark_runtime::Scopes = ::lark_runtime::Scopes::Known {
+        any: &[],
+        all: &[],
+    };
 }
 
 /// `order_paid`: A tenant paid for a purchase of the app from the app store.
@@ -285,7 +288,7 @@ impl crate::EventDispatcher {
 
     /// Handles `application.bot.menu_v6`: A user clicked an event-type item in the bot's custom menu.
     ///
-    /// Payload: [`BotMenuV6Event`](crate::application::v6::BotMenuV6Event). Scopes: not yet catalogued.
+    /// Payload: [`BotMenuV6Event`](crate::application::v6::BotMenuV6Event). Scopes: none needed. Official documentation: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/application-v6/bot/events/menu>
     pub fn on_application_bot_menu_v6<Fut: ::lark_runtime::event::HandlerFuture>(
         self,
         handler: impl ::lark_runtime::event::EventFn<
